@@ -1,0 +1,422 @@
+"""migrations.yaml: pydantic models and a loader whose errors point at the file's line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from consolidate.errors import ConfigError
+
+SITE_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+SECRET_KEY_WORDS = ("password", "secret", "token", "apikey", "api_key")
+
+
+class StrictModel(BaseModel):
+    """Base for every config section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Deadlines(StrictModel):
+    """Programme or per-site deadlines (YYYY-MM-DD); any may be left out."""
+
+    retention_application: dt.date | None = None
+    migration: dt.date | None = None
+    shutdown_application: dt.date | None = None
+    notice_start: dt.date | None = None
+    identifiers_cancelled: dt.date | None = None
+
+
+class Programme(StrictModel):
+    """The consolidation programme as a whole."""
+
+    name: str
+    office: str
+    retention_cap: float = Field(0.10, ge=0, le=1)
+    notice_period_days: int = Field(30, ge=30)
+    deadlines: Deadlines = Deadlines()
+
+
+class PortalColumn(StrictModel):
+    """One column (栏目) of the portal's target tree."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str
+    aliases: list[str] = []
+    kind: Literal["news", "notice", "policy", "interpretation", "guide", "personnel", "plan", "other"] = "other"
+    children: list[PortalColumn] = []
+
+
+class SubSite(StrictModel):
+    """A department sub-site (子站) of the portal, with its own reduced column set."""
+
+    id: str = Field(pattern=SITE_ID_PATTERN)
+    name: str
+    path: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    columns: list[PortalColumn] = []
+
+
+class Portal(StrictModel):
+    """The central portal (网站群) that receives the content."""
+
+    name: str
+    base_url: str = Field(pattern=r"^https?://")
+    columns: list[PortalColumn]
+    subsites: list[SubSite] = []
+
+
+class Contact(StrictModel):
+    """The department's contact for the migration."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+class CrawlSettings(StrictModel):
+    """How politely and how far to crawl; per-site `crawl:` entries override these."""
+
+    user_agent: str = "consolidate/0.1 (+government website consolidation; contact the city office)"
+    rate_per_host: float = Field(1.0, gt=0, le=1000)
+    concurrency_per_host: int = Field(2, ge=1, le=64)
+    concurrency: int = Field(32, ge=1, le=1024)
+    timeout: float = Field(20.0, gt=0, le=600)
+    retries: int = Field(3, ge=0, le=10)
+    max_pages: int = Field(100_000, ge=1)
+    max_depth: int = Field(30, ge=0)
+    max_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    obey_robots: bool = True
+    include: list[str] = []
+    exclude: list[str] = []
+
+    @field_validator("user_agent")
+    @classmethod
+    def _ascii_user_agent(cls, value: str) -> str:
+        """HTTP headers are ASCII: a user agent with other characters cannot be sent."""
+        return _check_user_agent(value)
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        """Reject scope patterns that are not valid regular expressions."""
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
+        return patterns
+
+
+class CrawlOverrides(StrictModel):
+    """Per-site crawl settings; anything left out comes from the top-level `crawl:`."""
+
+    user_agent: str | None = None
+    rate_per_host: float | None = Field(None, gt=0, le=1000)
+    concurrency_per_host: int | None = Field(None, ge=1, le=64)
+    timeout: float | None = Field(None, gt=0, le=600)
+    retries: int | None = Field(None, ge=0, le=10)
+    max_pages: int | None = Field(None, ge=1)
+    max_depth: int | None = Field(None, ge=0)
+    max_bytes: int | None = Field(None, ge=1024)
+    obey_robots: bool | None = None
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+
+    @field_validator("user_agent")
+    @classmethod
+    def _ascii_user_agent(cls, value: str | None) -> str | None:
+        """HTTP headers are ASCII: a user agent with other characters cannot be sent."""
+        return None if value is None else _check_user_agent(value)
+
+
+def _check_user_agent(value: str) -> str:
+    """Reject user agents that are not printable ASCII."""
+    if not value.isascii() or not value.isprintable():
+        raise ValueError("user_agent must be printable ASCII (HTTP headers cannot carry Chinese text); "
+                         "write the office's name in pinyin or English")
+    return value
+
+
+class MappingRule(StrictModel):
+    """An explicit column decision: match a legacy column by path, name or regex."""
+
+    path: str | None = None
+    name: str | None = None
+    name_regex: str | None = None
+    url_regex: str | None = None
+    decision: Literal["migrate", "drop"] = "migrate"
+    target: str | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _one_matcher_and_target(self) -> MappingRule:
+        """Exactly one matcher; a target exactly when migrating."""
+        matchers = [m for m in (self.path, self.name, self.name_regex, self.url_regex) if m]
+        if len(matchers) != 1:
+            raise ValueError("give exactly one of path, name, name_regex, url_regex")
+        for pattern in (self.name_regex, self.url_regex):
+            if pattern:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
+        if self.decision == "migrate" and not self.target:
+            raise ValueError("a migrate rule needs a target column id")
+        if self.decision == "drop" and self.target:
+            raise ValueError("a drop rule takes no target")
+        return self
+
+
+class SiteTarget(StrictModel):
+    """Where a site's content goes: a department sub-site, or columns of the main portal."""
+
+    subsite: str | None = None
+    column: str | None = None
+
+
+class Site(StrictModel):
+    """One legacy site, with the inventory fields the office keeps."""
+
+    id: str = Field(pattern=SITE_ID_PATTERN)
+    name: str  # 网站名称
+    site_code: str | None = None  # 网站标识码
+    home_url: str = Field(pattern=r"^https?://")
+    aliases: list[str] = []
+    organiser: str  # 主办单位
+    supervisor: str | None = None  # 主管单位
+    icp: str | None = None  # ICP备案号
+    psb: str | None = None  # 公安机关备案号
+    badge: str | None = None  # 党政机关网站标识
+    contact: Contact | None = None
+    disposition: Literal["migrate", "merge", "retain", "close"]
+    target: SiteTarget = SiteTarget()
+    deadlines: Deadlines = Deadlines()
+    crawl: CrawlOverrides = CrawlOverrides()
+    mapping: list[MappingRule] = []
+
+    @field_validator("site_code")
+    @classmethod
+    def _site_code_shape(cls, code: str | None) -> str | None:
+        """网站标识码: 10 digits, or `bm` + 8 digits (validated loosely)."""
+        if code is not None and not re.fullmatch(r"(\d{10}|bm\d{8})", code):
+            raise ValueError("网站标识码 should be 10 digits (e.g. 3310820001) or bm + 8 digits")
+        return code
+
+
+class ExportSettings(StrictModel):
+    """Which exporter receives the content, and its options (secrets by env-var name only)."""
+
+    exporter: str = "static"
+    options: dict[str, Any] = {}
+
+    @field_validator("options")
+    @classmethod
+    def _no_inline_secrets(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """Secrets are given as the name of an environment variable (`…_env`), never inline."""
+        for key in options:
+            lowered = key.lower()
+            if any(word in lowered for word in SECRET_KEY_WORDS) and not lowered.endswith("_env"):
+                raise ValueError(
+                    f"option {key!r} looks like a secret: give the name of an environment variable "
+                    f"instead, as {key}_env: MY_VAR"
+                )
+        return options
+
+
+class Config(StrictModel):
+    """The whole of migrations.yaml."""
+
+    programme: Programme
+    portal: Portal
+    crawl: CrawlSettings = CrawlSettings()
+    export: ExportSettings = ExportSettings()
+    sites: list[Site]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Config:
+        """Site ids unique; every target sub-site and column exists."""
+        seen: set[str] = set()
+        for index, site in enumerate(self.sites):
+            if site.id in seen:
+                raise ValueError(f"sites[{index}].id: duplicate site id {site.id!r}")
+            seen.add(site.id)
+        column_ids = self._column_ids()
+        subsite_ids = {sub.id for sub in self.portal.subsites}
+        for index, site in enumerate(self.sites):
+            target = site.target
+            if target.subsite and target.subsite not in subsite_ids:
+                raise ValueError(f"sites[{index}].target.subsite: no sub-site {target.subsite!r} in portal.subsites")
+            if target.column and target.column not in column_ids:
+                raise ValueError(f"sites[{index}].target.column: no column {target.column!r} in the portal tree")
+            for rule_index, rule in enumerate(site.mapping):
+                if rule.target and rule.target not in column_ids:
+                    raise ValueError(
+                        f"sites[{index}].mapping[{rule_index}].target: no column {rule.target!r} in the portal tree"
+                    )
+        return self
+
+    def _column_ids(self) -> set[str]:
+        """Every column id of the portal and its sub-sites; duplicates are an error."""
+        ids: set[str] = set()
+        for column in self.all_columns():
+            if column.id in ids:
+                raise ValueError(f"portal: duplicate column id {column.id!r}")
+            ids.add(column.id)
+        return ids
+
+    def all_columns(self) -> Iterator[PortalColumn]:
+        """Walk the portal's and sub-sites' column trees, parents first."""
+        stack = list(reversed(self.portal.columns))
+        for sub in reversed(self.portal.subsites):
+            stack[:0] = list(reversed(sub.columns))
+        while stack:
+            column = stack.pop()
+            yield column
+            stack.extend(reversed(column.children))
+
+    def site(self, site_id: str) -> Site:
+        """The site with this id (KeyError when absent)."""
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        raise KeyError(site_id)
+
+    def crawl_settings(self, site: Site) -> CrawlSettings:
+        """Top-level crawl settings with the site's overrides applied."""
+        overrides = site.crawl.model_dump(exclude_none=True)
+        return self.crawl.model_copy(update=overrides)
+
+
+class LoadedConfig(BaseModel):
+    """A validated config and where it came from."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    path: Path
+    config: Config
+
+    @property
+    def workspace(self) -> Path:
+        """The `.consolidate/` folder beside migrations.yaml (state, archives, outputs)."""
+        return self.path.parent / ".consolidate"
+
+
+def load_config(path: str | os.PathLike[str]) -> LoadedConfig:
+    """Read and validate migrations.yaml; raise ConfigError naming file:line and field."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such file", hint="run `consolidate init` to write an example") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}", hint="save the file as UTF-8") from None
+    return LoadedConfig(path=file.resolve(), config=parse_config(text, str(file)))
+
+
+def parse_config(text: str, filename: str = "migrations.yaml") -> Config:
+    """Validate YAML text as a Config; errors carry filename:line."""
+    tree = _parse_yaml(text, filename)
+    if not isinstance(tree, dict):
+        raise ConfigError(f"{filename}:1: the file must be a mapping with programme, portal and sites",
+                          hint="start from `consolidate init`")
+    try:
+        return Config.model_validate(_plain(tree))
+    except ValidationError as exc:
+        raise _config_error(exc, tree, filename) from None
+
+
+def _parse_yaml(text: str, filename: str) -> Any:
+    """Parse YAML keeping line numbers; syntax errors become ConfigError."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "duplicate key" in str(exc):
+            problem = "duplicate key " + str(exc).split('found duplicate key "', 1)[-1].split('"', 1)[0]
+        raise ConfigError(f"{filename}:{line}: YAML syntax: {problem}",
+                          hint="check indentation and quoting near that line") from None
+    except YAMLError as exc:
+        raise ConfigError(f"{filename}:1: YAML syntax: {exc}", hint="check the file is valid YAML") from None
+
+
+def _plain(node: Any) -> Any:
+    """Turn ruamel's commented containers into plain dicts and lists."""
+    if isinstance(node, dict):
+        return {str(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    return node
+
+
+def _config_error(exc: ValidationError, tree: Any, filename: str) -> ConfigError:
+    """The first validation error as one line: file:line: field: problem."""
+    error = exc.errors()[0]
+    loc = [part for part in error["loc"] if not isinstance(part, str) or not part.startswith("function-")]
+    message = error["msg"].removeprefix("Value error, ")
+    explicit = re.match(r"^([\w\[\].]+): (.*)$", message)
+    if explicit:
+        loc = _parse_loc(explicit.group(1))
+        message = explicit.group(2)
+    line = _line_of(tree, loc)
+    field = _format_loc(loc) or "(top level)"
+    hint = _hint_for(error["type"], loc)
+    return ConfigError(f"{filename}:{line}: {field}: {message}", hint=hint)
+
+
+def _parse_loc(text: str) -> list[str | int]:
+    """'sites[1].target.column' → ['sites', 1, 'target', 'column']."""
+    loc: list[str | int] = []
+    for name, index in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", text):
+        loc.append(int(index) if index else name)
+    return loc
+
+
+def _format_loc(loc: list[str | int]) -> str:
+    """['sites', 1, 'id'] → 'sites[1].id'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _line_of(tree: Any, loc: list[str | int]) -> int:
+    """The 1-based line of the deepest part of `loc` that exists in the YAML tree."""
+    node, line = tree, 1
+    for part in loc:
+        found = _child_line(node, part)
+        if found is None:
+            break
+        line, node = found
+    return line
+
+
+def _child_line(node: Any, part: str | int) -> tuple[int, Any] | None:
+    """Line and value of one key or index of a ruamel node."""
+    if isinstance(node, dict) and isinstance(part, str) and part in node:
+        return node.lc.key(part)[0] + 1, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node.lc.item(part)[0] + 1, node[part]
+    return None
+
+
+def _hint_for(error_type: str, loc: list[str | int]) -> str:
+    """A short suggestion for the most common mistakes."""
+    if error_type == "extra_forbidden":
+        return "remove or rename that key; `consolidate init` writes an example with every valid key"
+    if error_type == "missing":
+        return "add the missing field (see the config reference in README.md)"
+    if loc and loc[-1] in {"id", "target", "subsite", "column"}:
+        return "ids must match an entry of portal.columns / portal.subsites"
+    return "fix the value (see the config reference in README.md)"

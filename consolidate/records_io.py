@@ -1,0 +1,39 @@
+"""Articles read back from the store as public records (the `articles --json` shape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from consolidate.pipeline import Workspace
+from consolidate.records import ArticleRecord, AttachmentRef
+from consolidate.store import ArticleRow, Resource
+from crawlers.urls import canonical_url
+
+
+def article_records(ws: Workspace, site_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every article of a site as a dict of exactly the published fields, attachments with bytes and hash."""
+    with ws.store.session() as session:
+        rows = session.scalars(select(ArticleRow).where(ArticleRow.site_id == site_id)
+                               .order_by(ArticleRow.url).limit(limit)).all()
+        files = {r.url: r for r in session.scalars(select(Resource).where(
+            Resource.site_id == site_id, Resource.kind == "attachment"))}
+    return [to_record(row, files).to_public_dict() for row in rows]
+
+
+def to_record(row: ArticleRow, files: dict[str, Resource]) -> ArticleRecord:
+    """An ArticleRecord from a stored row; attachment size/hash from the fetched file when there is one."""
+    attachments = []
+    for item in row.attachments or []:
+        resource = files.get(canonical_url(item["url"]) or item["url"])
+        fetched = resource is not None and resource.status == "fetched"
+        attachments.append(AttachmentRef(url=item["url"], name=item.get("name"),
+                                         bytes=resource.size if fetched else None,
+                                         sha256=resource.sha256 if fetched else None))
+    return ArticleRecord(
+        url=row.url, site=row.site_id, column_path=list(row.column_path or []), title=row.title,
+        published=row.published, source=row.source, publisher=row.publisher, index_no=row.index_no,
+        doc_no=row.doc_no, written=row.written, topic=row.topic, body_html=row.body_html,
+        body_text=row.body_text, attachments=attachments, images=list(row.images or []),
+        content_hash=row.content_hash)

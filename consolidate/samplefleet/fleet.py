@@ -1,0 +1,25 @@
+"""Building the sample fleet: three legacy department sites of the fictional city 临江市."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from consolidate.samplefleet.hanweb import build_jyj
+from consolidate.samplefleet.model import Fleet
+from consolidate.samplefleet.phpcms import build_sfj
+from consolidate.samplefleet.trs import build_fgw
+
+REFERENCE_DATE = date(2026, 11, 1)
+
+
+def build_fleet(seed: int = 7, articles_per_site: int | None = None,
+                reference_date: date = REFERENCE_DATE) -> Fleet:
+    """Deterministic fleet: fgw (TRS, GBK), jyj (Hanweb, UTF-8), sfj (PHPCMS, GB2312).
+
+    articles_per_site: regular articles per site (None: the default mix); planted extras come on top.
+    """
+    sites = [build(seed, articles_per_site, reference_date) for build in (build_fgw, build_jyj, build_sfj)]
+    keys = sorted({key for site in sites for key in site.planted})
+    for site in sites:
+        site.planted = {key: list(site.planted.get(key, [])) for key in keys}
+    return Fleet(sites=sites, reference_date=reference_date)

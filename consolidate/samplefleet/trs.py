@@ -1,0 +1,475 @@
+"""临江市发展和改革委员会: a TRS WCM style site published as static GBK files."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+
+from consolidate.samplefleet import bodies
+from consolidate.samplefleet import textgen as tg
+from consolidate.samplefleet.body import Block, attr, esc, render_blocks, render_spam
+from consolidate.samplefleet.model import (
+    ArticleSpec,
+    FileSpec,
+    Resource,
+    SampleColumn,
+    SampleSite,
+    local_to_utc,
+)
+from consolidate.samplefleet.plan import ColumnPlan, allocate, newest_date, timeline, truncate
+
+SECTIONS = [("新闻中心", "/xwzx/"), ("信息公开", "/xxgk/"), ("办事服务", "/bsfw/")]
+PLANS = [
+    (ColumnPlan("工作动态", ["新闻中心", "工作动态"], "news", 42, 1), "/xwzx/gzdt/", 18),
+    (ColumnPlan("图片新闻", ["新闻中心", "图片新闻"], "news", 8, 1100, {"stale"}, date(2017, 3, 1)), "/xwzx/tpxw/", 16),
+    (ColumnPlan("通知公告", ["信息公开", "通知公告"], "notice", 34, 6), "/xxgk/tzgg/", 15),
+    (ColumnPlan("政策文件", ["信息公开", "政策文件"], "policy", 23, 40), "/xxgk/zcwj/", 20),
+    (ColumnPlan("政策解读", ["信息公开", "政策解读"], "policy", 13, 45), "/xxgk/zcjd/", 16),
+    (ColumnPlan("人事信息", ["信息公开", "人事信息"], "personnel", 0, 0, {"empty"}), "/xxgk/rsxx/", 15),
+    (ColumnPlan("办事指南", ["办事服务", "办事指南"], "guide", 10, 120), "/bsfw/bszn/", 15),
+]
+DEFAULT_ARTICLES = sum(plan.weight for plan, _, _ in PLANS)
+DEAD_NAV = "/hdjl/index.html"
+DEAD_BODY = "/xxgk/tzgg/201312/t20131220_99871.html"
+INDEX_PREFIX = "000014349"
+MULTIPAGE_NUMBER = 67430
+BRACKETS = ["〔〕", "[]", "﹝﹞", "〔〕"]
+SOURCES = ["临江市发展和改革委员会", "临江市发展和改革委员会", "临江市发展和改革委员会", "市发改委综合处", "临江日报", None]
+CSS = "body{margin:0;font:12px/1.8 宋体}.nav li{float:left}.subnav{position:absolute}.TRS_Editor p{text-indent:2em}\n"
+COMMON_JS = (
+    "function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){\n"
+    "  if(_nPageCount == null || _nPageCount<=1){ return; }\n"
+    "  var nCurrIndex = _nCurrIndex || 0;\n"
+    "  for(var i=0;i<_nPageCount;i++){ var n = i==0 ? _sPageName : _sPageName+'_'+i;\n"
+    "    document.write(i==nCurrIndex ? '<span>'+(i+1)+'</span>' : '<a href=\"'+n+'.'+_sPageExt+'\">'+(i+1)+'</a>'); }\n"
+    "}\n"
+)
+
+
+@dataclass(eq=False)
+class TrsSite(SampleSite):
+    """TRS WCM flavour: folders per column, index_N.html paging, t{date}_{id}.html articles."""
+
+    per_page: dict[str, int] = field(default_factory=dict)
+    by_column: dict[str, list[ArticleSpec]] = field(default_factory=dict)
+
+    def html_content_type(self) -> str:
+        """The server announces GBK."""
+        return "text/html; charset=GBK"
+
+    # -- routes -----------------------------------------------------------------------
+    def build_routes(self) -> dict[str, Callable[[], Resource]]:
+        """Home, section pages, list pages, articles, files, assets."""
+        routes: dict[str, Callable[[], Resource]] = {"/": self.home, "/index.html": self.home,
+                                                     "/robots.txt": self.robots}
+        for _, folder in SECTIONS:
+            routes[folder + "index.html"] = partial(self.section_page, folder)
+        for column in self.columns:
+            for number in range(self.page_count(column)):
+                routes[self.list_path(column, number)] = partial(self.list_page, column, number)
+        for article in self.articles:
+            for part, path in enumerate([article.path, *article.part_paths]):
+                routes[path] = partial(self.article_page, article, part)
+        for path, spec in self.files.items():
+            routes[path] = partial(self.file_resource, spec)
+        for path, (kind, text) in self.assets().items():
+            routes[path] = partial(self.asset, kind, text)
+        return routes
+
+    def assets(self) -> dict[str, tuple[str, str]]:
+        """Static furniture files."""
+        return {"/images/trs_web_style.css": ("text/css", CSS), "/js/common.js": ("application/javascript", COMMON_JS),
+                "/wcm/app/js/count.js": ("application/javascript", "/* TRS WCM visit counter */\n")}
+
+    def asset(self, kind: str, text: str) -> Resource:
+        """A CSS/JS asset."""
+        return Resource(kind, text.encode(self.encoding), datetime(2014, 1, 6, tzinfo=UTC))
+
+    def folder(self, column: SampleColumn) -> str:
+        """Column folder, e.g. /xxgk/tzgg/."""
+        return column.url_path.rsplit("/", 1)[0] + "/"
+
+    def page_count(self, column: SampleColumn) -> int:
+        """Number of list pages of a column (at least one)."""
+        size = self.per_page[column.url_path]
+        return max(1, -(-len(self.by_column[column.url_path]) // size))
+
+    def list_path(self, column: SampleColumn, number: int) -> str:
+        """index.html, index_1.html, ..."""
+        return self.folder(column) + ("index.html" if number == 0 else f"index_{number}.html")
+
+    # -- page furniture ----------------------------------------------------------------
+    def head(self, title: str, extra: str = "", charset: str = "gb2312") -> str:
+        """Document head."""
+        return (
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml">\n<head>\n'
+            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}" />\n'
+            f"<title>{esc(title)}</title>\n{extra}"
+            '<link href="/images/trs_web_style.css" rel="stylesheet" type="text/css" />\n'
+            '<script type="text/javascript" src="/js/common.js"></script>\n</head>\n<body>\n'
+        )
+
+    def header(self) -> str:
+        """Logo, search box and the navigation with hidden drop-down menus."""
+        items = ['<li><a href="/">网站首页</a></li>']
+        for section, folder in SECTIONS:
+            subs = "".join(f'<li><a href="{c.url_path}">{c.path[-1]}</a></li>' for c in self.columns if c.path[0] == section)
+            items.append(f'<li class="nav-item" onmouseover="showMenu(this)"><a href="{folder}index.html">{section}</a>'
+                         f'<ul class="subnav" style="display:none">{subs}</ul></li>')
+        items.append(f'<li><a href="{DEAD_NAV}">互动交流</a></li>')
+        return (
+            f'<div class="header"><div class="logo">{self.name}</div>'
+            '<form action="/search/" method="get" name="searchform"><input type="text" name="searchword" />'
+            '<input type="submit" value="搜索" /></form></div>\n'
+            f'<div class="nav"><ul>{"".join(items)}</ul></div>\n'
+        )
+
+    def footer(self) -> str:
+        """Footer: 主办单位, 网站标识码, ICP and 公安备案."""
+        return (
+            '<div class="footer">\n'
+            f"<p>主办单位：{self.organiser} &nbsp; 地址：临江市江滨路88号 &nbsp; 邮编：331000</p>\n"
+            f'<p>网站标识码：{self.site_code} &nbsp; <a href="https://beian.miit.gov.cn/" target="_blank">{self.icp}</a>'
+            f' &nbsp; <a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=33108202000101" '
+            f'target="_blank">{self.psb}</a></p>\n'
+            "<p>建议使用1024×768分辨率 IE8.0以上版本浏览器 &nbsp; 技术支持：拓尔思信息技术股份有限公司</p>\n"
+            '</div>\n<!-- 本页面由TRS WCM发布 -->\n<script type="text/javascript" src="/wcm/app/js/count.js"></script>\n'
+            "</body>\n</html>\n"
+        )
+
+    def page(self, title: str, content: str, extra_head: str = "", charset: str = "gb2312") -> str:
+        """Assemble a complete page."""
+        return self.head(title, extra_head, charset) + self.header() + content + self.footer()
+
+    # -- pages --------------------------------------------------------------------------
+    def newest(self) -> datetime:
+        """Latest publication moment on the site."""
+        moments = [a.published for a in self.articles if a.published]
+        return max(moments) if moments else datetime(2014, 1, 6)
+
+    def home(self) -> Resource:
+        """Homepage: short-dated latest items per column, and a planted hidden spam block."""
+        blocks = []
+        for column in self.columns:
+            items = self.by_column[column.url_path][:8]
+            if not items:
+                continue
+            lis = "".join(
+                f'<li><a href=".{a.path}" title="{attr(a.title)}" target="_blank">{esc(truncate(a.title, 20, "…"))}</a>'
+                f'<span class="date">[{a.published:%m-%d}]</span></li>' for a in items if a.published)
+            blocks.append(f'<div class="box"><div class="box-title"><span>{column.path[-1]}</span>'
+                          f'<a href="{column.url_path}" class="more">更多&gt;&gt;</a></div><ul>{lis}</ul></div>')
+        content = '<div class="main">\n' + "\n".join(blocks) + "\n</div>\n" + render_spam("display") + "\n"
+        return self.html_resource(self.page(self.name, content), local_to_utc(self.newest()))
+
+    def section_page(self, folder: str) -> Resource:
+        """A section (栏目组) page listing its columns."""
+        section = next(name for name, path in SECTIONS if path == folder)
+        boxes = []
+        for column in (c for c in self.columns if c.path[0] == section):
+            lis = "".join(f'<li><a href="..{a.path}" title="{attr(a.title)}">{esc(truncate(a.title, 24, "…"))}</a>'
+                          f"<span>{a.published:%Y-%m-%d}</span></li>" for a in self.by_column[column.url_path][:5])
+            boxes.append(f'<div class="box"><h2><a href="{column.url_path}">{column.path[-1]}</a></h2><ul>{lis}</ul></div>')
+        crumb = f'<div class="position">当前位置：<a href="../">首页</a> &gt; <span>{section}</span></div>\n'
+        content = '<div class="main">\n' + crumb + "\n".join(boxes) + "\n</div>\n"
+        return self.html_resource(self.page(f"{section}_{self.name}", content), local_to_utc(self.newest()))
+
+    def list_page(self, column: SampleColumn, number: int) -> Resource:
+        """One page of a column list, paged by createPageHTML."""
+        size = self.per_page[column.url_path]
+        items = self.by_column[column.url_path][number * size:(number + 1) * size]
+        section, name = column.path
+        crumb = (f'<div class="position">当前位置：<a href="../../">首页</a> &gt; <a href="../">{section}</a>'
+                 f" &gt; <span>{name}</span></div>\n")
+        if items:
+            lis = "\n".join(self.list_item(column, a) for a in items)
+            listing = f'<ul class="list">\n{lis}\n</ul>\n'
+        else:
+            listing = '<div class="nodata">暂无信息</div>\n'
+        pager = f'<div class="page"><script>createPageHTML({self.page_count(column)}, {number}, "index", "html");</script></div>\n'
+        content = f'<div class="main">\n{crumb}<div class="column-title">{name}</div>\n{listing}{pager}</div>\n'
+        moment = items[0].published if items else datetime(2014, 1, 6)
+        return self.html_resource(self.page(f"{name}_{self.name}", content), local_to_utc(moment))
+
+    def list_item(self, column: SampleColumn, article: ArticleSpec) -> str:
+        """<li> of a list page; relative href, truncated text, full title attribute."""
+        href = "." + article.path[len(self.folder(column)) - 1:]
+        return (f'<li><a href="{href}" title="{attr(article.title)}" target="_blank">'
+                f'{esc(truncate(article.title, 24, "…"))}</a><span>{article.published:%Y-%m-%d}</span></li>')
+
+    def article_page(self, article: ArticleSpec, part: int) -> Resource:
+        """One part of an article page."""
+        section, name = article.column.path
+        crumb = (f'<div class="position">当前位置：<a href="../../../">首页</a> &gt; <a href="../../">{section}</a>'
+                 f' &gt; <a href="../">{name}</a></div>\n')
+        title_html = (f'<div class="title">{esc(article.title)}</div>' if "divtitle" in article.flags
+                      else f"<h1>{esc(article.title)}</h1>")
+        parts = self.article_body(article)
+        content = (
+            f'<div class="main">\n{crumb}<div class="article">\n{self.xxgk_table(article)}{title_html}\n'
+            f'{self.info_line(article)}\n'
+            f'<div class="TRS_Editor"><div class="TRS_Editor">\n{render_blocks(parts[part])}\n</div></div>\n'
+            f"{self.multipage_script(article, part)}{self.attachment_block(article) if part == 0 else ''}"
+            '<div class="tools"><a href="javascript:window.print()">打印本页</a> '
+            '<a href="javascript:window.close()">关闭窗口</a></div>\n</div>\n</div>\n'
+        )
+        charset = "gbk" if "metagbk" in article.flags else "gb2312"
+        html = self.page(f"{article.title}_{self.name}", content, self.article_meta(article), charset)
+        return self.html_resource(html, article.modified())
+
+    def article_meta(self, article: ArticleSpec) -> str:
+        """TRS-ish <meta> tags on some articles."""
+        if "meta" not in article.flags or article.published is None:
+            return ""
+        return (f'<meta name="ArticleTitle" content="{attr(article.title)}" />\n'
+                f'<meta name="PubDate" content="{article.published:%Y-%m-%d %H:%M}" />\n'
+                f'<meta name="ContentSource" content="{attr(article.source or self.name)}" />\n'
+                f'<meta name="ColumnName" content="{article.column.path[-1]}" />\n')
+
+    def info_line(self, article: ArticleSpec) -> str:
+        """发布时间 / 信息来源 / 浏览次数 line."""
+        assert article.published is not None
+        shown = f"{article.published:%Y-%m-%d %H:%M}" if article.show_time else f"{article.published:%Y-%m-%d}"
+        source = f" &nbsp; 信息来源：{esc(article.source)}" if article.source else ""
+        hits = 37 + article.number % 900
+        return f'<div class="info">发布时间：{shown}{source} &nbsp; 浏览次数：<script>document.write({hits})</script></div>'
+
+    def xxgk_table(self, article: ArticleSpec) -> str:
+        """信息公开 header table."""
+        head = article.header
+        if head is None:
+            return ""
+        written = date.fromisoformat(head["written"] or "")
+        assert article.published is not None
+        rows = [
+            ("索引号：", head["index_no"], "主题分类：", head["topic"]),
+            ("发布机构：", head["publisher"], "成文日期：", tg.cn_date(written, pad=True)),
+            ("发文字号：", head["doc_no"] or "", "发布日期：", tg.cn_date(article.published.date(), pad=True)),
+        ]
+        cells = "".join(f'<tr><td class="lab">{a}</td><td>{esc(b or "")}</td><td class="lab">{c}</td><td>{esc(d or "")}</td></tr>'
+                        for a, b, c, d in rows)
+        title_row = f'<tr><td class="lab">标题：</td><td colspan="3">{esc(article.title)}</td></tr>'
+        return f'<table class="xxgk_table" width="100%" border="0" cellspacing="1">{cells}{title_row}</table>\n'
+
+    def multipage_script(self, article: ArticleSpec, part: int) -> str:
+        """createPageHTML call of a multi-page article."""
+        if not article.part_paths:
+            return ""
+        stem = article.path.rsplit("/", 1)[1].removesuffix(".html")
+        return f'<div class="page"><script>createPageHTML({len(article.part_paths) + 1},{part},"{stem}","html");</script></div>\n'
+
+    def attachment_block(self, article: ArticleSpec) -> str:
+        """附件 block below the body."""
+        if not article.attachments:
+            return ""
+        links = " ".join(f'<a href="{attr(spec.href)}">{esc(spec.name)}</a>' for spec in article.attachments)
+        return f'<div class="fj">附件：{links}</div>\n'
+
+    # -- bodies ---------------------------------------------------------------------------
+    def article_body(self, article: ArticleSpec) -> list[list[Block]]:
+        """Blocks per part; generated from the article's body key."""
+        rng = random.Random(article.body_key)
+        prof = tg.PROFILES["fgw"]
+        images = [self.relative(article, spec.path) for spec in article.images]
+        if article.part_paths:
+            return self.multipage_body(rng, prof, article.body_date, images)
+        kind = "reading" if article.column.path[-1] == "政策解读" else article.column.kind
+        blocks = bodies.body_for(kind, rng, prof, article.body_date, images, "table" in article.flags)
+        if rng.random() < 0.3:
+            blocks.insert(0, Block("style"))
+        if "spam" in article.flags:
+            blocks = bodies.insert_middle(blocks, Block("spam", wrap="display"))
+        if "deadlink" in article.flags:
+            blocks.insert(1, bodies.dead_link_block(DEAD_BODY))
+        return [blocks]
+
+    def multipage_body(self, rng: random.Random, prof: tg.Profile, day: date | None,
+                       images: list[str]) -> list[list[Block]]:
+        """Three parts; the picture sits in the second part."""
+        first = [bodies.para(rng, prof, day) for _ in range(4)]
+        second = [bodies.para(rng, prof, day)] + [Block("img", "图为规划编制座谈会现场", href=h) for h in images]
+        second += [bodies.para(rng, prof, day) for _ in range(3)]
+        third = [bodies.para(rng, prof, day) for _ in range(3)] + [bodies.signature(prof, day, False)]
+        return [first, second, third]
+
+    def relative(self, article: ArticleSpec, path: str) -> str:
+        """href of a file as written in the article (./name when in the same folder)."""
+        folder = article.path.rsplit("/", 1)[0] + "/"
+        return "./" + path[len(folder):] if path.startswith(folder) else path
+
+
+# -- building ------------------------------------------------------------------------------
+def build_fgw(seed: int, articles: int | None, reference: date) -> TrsSite:
+    """Build the 发改委 site."""
+    site = TrsSite(site_id="fgw", name="临江市发展和改革委员会", cms="trs", encoding="gbk",
+                   organiser="临江市发展和改革委员会", site_code="3310820001", icp="浙ICP备05003301号",
+                   psb="浙公网安备33108202000101号", reference_date=reference, seed=seed, server_header="Apache")
+    rng = random.Random(f"{seed}:fgw:plan")
+    counts = allocate(DEFAULT_ARTICLES if articles is None else articles, [plan.weight for plan, _, _ in PLANS])
+    moments: list[tuple[datetime, SampleColumn]] = []
+    for (plan, folder, size), count in zip(PLANS, counts, strict=True):
+        column = SampleColumn(plan.path, folder + "index.html", plan.kind, set(plan.planted))
+        site.columns.append(column)
+        site.per_page[column.url_path] = size
+        newest = newest_date(reference, plan.newest_days)
+        moments += [(moment, column) for moment in timeline(rng, count, newest, plan.earliest)]
+    moments.sort(key=lambda item: (item[0], item[1].url_path))
+    number = 100000
+    for moment, column in moments:
+        number += rng.randint(1, 9)
+        site.articles.append(make_article(site, rng, column, moment, number))
+    add_specials(site, rng)
+    finish(site)
+    return site
+
+
+def make_article(site: TrsSite, rng: random.Random, column: SampleColumn, moment: datetime, number: int,
+                 title: str | None = None) -> ArticleSpec:
+    """One regular article with its files."""
+    prof = tg.PROFILES["fgw"]
+    name = column.path[-1]
+    leader = column.kind == "news" and rng.random() < 0.25
+    if title is None:
+        title = tg.reading_title(rng, prof) if name == "政策解读" else tg.title_for(column.kind, rng, prof, moment.year, leader)
+    folder = site.folder(column) + f"{moment:%Y%m}/"
+    article = ArticleSpec(
+        key=f"{site.seed}:fgw:{number}", column=column, path=f"{folder}t{moment:%Y%m%d}_{number}.html",
+        title=title, published=moment, show_time=name not in ("办事指南", "图片新闻"),
+        source=rng.choice(SOURCES), number=number, body_date=moment.date(),
+    )
+    article.body_key = article.key
+    article.flags = {flag for flag, chance in (("meta", 0.5), ("divtitle", 0.3), ("metagbk", 0.15)) if rng.random() < chance}
+    if column.kind in ("notice", "policy") and rng.random() < 0.3:
+        article.flags.add("table")
+    if any(leader_name in title for leader_name in prof.leaders):
+        article.flags.add("gbk")
+    add_files(article, rng, folder, moment)
+    return article
+
+
+def add_files(article: ArticleSpec, rng: random.Random, folder: str, moment: datetime) -> None:
+    """Images and attachments of an article, by column."""
+    name = article.column.path[-1]
+    chance_img = {"工作动态": 0.3, "图片新闻": 1.0, "政策解读": 0.25}.get(name, 0.0)
+    if rng.random() < chance_img:
+        kind = "png" if name == "政策解读" else rng.choice(["jpg", "jpg", "gif"])
+        article.images.append(file_spec(folder, "W0", moment, article.number, 1, kind, ""))
+    chance_att = {"通知公告": 0.5, "政策文件": 0.4, "办事指南": 0.6}.get(name, 0.0)
+    if rng.random() < chance_att:
+        for index, kind in enumerate(rng.sample(["pdf", "doc", "xls", "docx"], rng.randint(1, 3)), start=1):
+            article.attachments.append(file_spec(folder, "P0", moment, article.number, index, kind,
+                                                 attachment_name(rng, article.title, index, kind)))
+
+
+def attachment_name(rng: random.Random, title: str, index: int, kind: str) -> str:
+    """Link text of an attachment; sometimes without an extension."""
+    theme = rng.choice(tg.PROFILES["fgw"].themes)
+    if kind == "pdf":
+        return f"{title}.pdf"
+    label = {"doc": "申报表", "xls": "汇总表", "docx": "申请表"}[kind]
+    return f"附件{index}：{theme}{label}" + ("" if rng.random() < 0.25 else f".{kind}")
+
+
+def file_spec(folder: str, prefix: str, moment: datetime, number: int, index: int, kind: str, name: str) -> FileSpec:
+    """A TRS-named file (W0/P0 + date + digits) in the article folder."""
+    filename = f"{prefix}{moment:%Y%m%d}{number:06d}{index:03d}{(number * 7 + index) % 1000:03d}.{kind}"
+    return FileSpec(path=folder + filename, kind=kind, key=f"fgw:{filename}", modified=local_to_utc(moment),
+                    name=name, href="./" + filename)
+
+
+def add_specials(site: TrsSite, rng: random.Random) -> None:
+    """Multi-page article, republished story, spam and dead link carriers, GBK-only characters."""
+    prof = tg.PROFILES["fgw"]
+    gzdt = sorted((a for a in site.articles if a.column.path[-1] == "工作动态"), key=lambda a: a.number, reverse=True)
+    column = gzdt[0].column
+    site.articles.append(make_multipage(site, rng, column))
+    original = next((a for a in gzdt if a.published and a.published.year <= 2021 and not a.images), gzdt[-1])
+    fresh_moment = (gzdt[0].published or datetime(2026, 1, 1)) - timedelta(days=2, hours=1)
+    number = max(a.number for a in site.articles) + 3
+    copy = make_article(site, rng, column, fresh_moment, number, title=original.title)
+    copy.body_key, copy.body_date, copy.images, copy.source = original.body_key, original.body_date, [], original.source
+    site.articles.append(copy)
+    site.planted["republished"] = [copy.path, original.path]
+    gzdt[0].title = f"王喆带队赴江北区调研{rng.choice(prof.themes)}工作"
+    gzdt[0].flags.add("gbk")
+    gzdt[min(2, len(gzdt) - 1)].flags.add("spam")
+    tzgg = sorted((a for a in site.articles if a.column.path[-1] == "通知公告"), key=lambda a: a.number, reverse=True)
+    tzgg[min(1, len(tzgg) - 1)].flags.add("deadlink")
+    force_attachments(tzgg[0])
+
+
+def make_multipage(site: TrsSite, rng: random.Random, column: SampleColumn) -> ArticleSpec:
+    """The three-part article t20151009_67430."""
+    moment = datetime(2015, 10, 9, 9, 30)
+    folder = site.folder(column) + "201510/"
+    stem = f"t20151009_{MULTIPAGE_NUMBER}"
+    article = ArticleSpec(
+        key=f"{site.seed}:fgw:{MULTIPAGE_NUMBER}", column=column, path=f"{folder}{stem}.html",
+        title="临江市国民经济和社会发展第十三个五年规划编制工作情况汇报", published=moment,
+        source="临江市发展和改革委员会", number=MULTIPAGE_NUMBER, body_date=moment.date(),
+        part_paths=[f"{folder}{stem}_1.html", f"{folder}{stem}_2.html"], flags={"multipage", "meta"},
+    )
+    article.body_key = article.key
+    article.images.append(file_spec(folder, "W0", moment, MULTIPAGE_NUMBER, 1, "jpg", ""))
+    return article
+
+
+def force_attachments(article: ArticleSpec) -> None:
+    """Make the newest notice carry a pdf, a doc and an xls."""
+    assert article.published is not None
+    folder = article.path.rsplit("/", 1)[0] + "/"
+    names = [f"{article.title}.pdf", "附件1：项目申报表.doc", "附件2：项目汇总表.xls"]
+    article.attachments = [file_spec(folder, "P0", article.published, article.number, index, kind, name)
+                           for index, (kind, name) in enumerate(zip(["pdf", "doc", "xls"], names, strict=True), start=1)]
+
+
+def finish(site: TrsSite) -> None:
+    """Index articles and files, assign 信息公开 metadata, record planted items."""
+    site.articles.sort(key=lambda a: (a.published or datetime.min, a.number), reverse=True)
+    site.by_column = {c.url_path: [] for c in site.columns}
+    for article in site.articles:
+        site.by_column[article.column.url_path].append(article)
+        for spec in article.attachments + article.images:
+            site.files[spec.path] = spec
+    assign_headers(site)
+    site.planted.update({
+        "dead_links": [DEAD_NAV, DEAD_BODY],
+        "spam_pages": ["/"] + [a.path for a in site.articles if "spam" in a.flags],
+        "multipage": [a.path for a in site.articles if a.part_paths],
+        "gbk_only_chars": sorted(a.path for a in site.articles if "gbk" in a.flags),
+        "short_dates": ["/"],
+        "hidden_menus": ["/"],
+        "empty_columns": [c.url_path for c in site.columns if "empty" in c.planted],
+        "stale_columns": [c.url_path for c in site.columns if "stale" in c.planted],
+        "charset_conflict": [], "undated": [], "foreign_script": [], "date_conflict": [],
+    })
+
+
+def assign_headers(site: TrsSite) -> None:
+    """索引号 sequences per year, 发文字号 with varying brackets, 成文日期 a few days before publishing."""
+    seq: dict[int, int] = {}
+    policy_index = 0
+    for article in sorted(site.articles, key=lambda a: (a.published or datetime.min, a.number)):
+        if not article.column.url_path.startswith("/xxgk/") or article.published is None:
+            continue
+        rng = random.Random(article.key + ":head")
+        year = article.published.year
+        seq[year] = seq.get(year, 0) + rng.randint(1, 4)
+        name = article.column.path[-1]
+        doc = None
+        if name == "政策文件":
+            doc = tg.doc_no(rng, "临发改", year, BRACKETS[policy_index % len(BRACKETS)])
+            policy_index += 1
+        elif name == "通知公告" and rng.random() < 0.5:
+            doc = tg.doc_no(rng, "临发改", year)
+        publisher = "临江市人民政府办公室" if name == "政策文件" and rng.random() < 0.3 else site.organiser
+        article.header = {
+            "index_no": f"{INDEX_PREFIX}/{year}-{seq[year]:05d}", "topic": rng.choice(tg.TOPICS[:4] + tg.TOPICS[6:]),
+            "publisher": publisher, "doc_no": doc,
+            "written": (article.published.date() - timedelta(days=rng.randint(0, 8))).isoformat(),
+        }

@@ -1,0 +1,355 @@
+"""The state store: one SQLAlchemy schema every stage reads and writes (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from consolidate.errors import StoreError
+
+SCHEMA_VERSION = 1
+DB_ENV = "CONSOLIDATE_DB"
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, without tzinfo (portable across SQLite and PostgreSQL)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Meta(Base):
+    """Key/value facts about the store itself (schema version)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SiteRow(Base):
+    """A legacy site as last seen by any stage."""
+
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    home_url: Mapped[str] = mapped_column(Text)
+    disposition: Mapped[str] = mapped_column(String(16))
+    cms: Mapped[str | None] = mapped_column(String(32))
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # footer facts seen while crawling
+    crawled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    mapped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    pushed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Resource(Base):
+    """One URL of a legacy site: queued, fetched, failed or skipped (the crawl frontier too)."""
+
+    __tablename__ = "resources"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16), default="page")  # page|article|list|attachment|image|part
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # queued|fetched|error|skipped
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    referrer: Mapped[str | None] = mapped_column(Text)
+    hint: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e.g. list title/date of an article link
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    fetched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ColumnRow(Base):
+    """A legacy column (栏目) discovered on a site."""
+
+    __tablename__ = "columns"
+    __table_args__ = (UniqueConstraint("site_id", "path"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    path: Mapped[str] = mapped_column(Text)  # names joined by " > "
+    name: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    listed_items: Mapped[int] = mapped_column(Integer, default=0)
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_published: Mapped[str | None] = mapped_column(String(32))
+
+
+class ArticleRow(Base):
+    """One extracted article of a legacy site."""
+
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    column_path: Mapped[list[Any]] = mapped_column(default=list)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    index_no: Mapped[str | None] = mapped_column(Text)
+    doc_no: Mapped[str | None] = mapped_column(Text)
+    written: Mapped[str | None] = mapped_column(String(32))
+    topic: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list[Any]] = mapped_column(default=list)  # [{url, name}]
+    images: Mapped[list[Any]] = mapped_column(default=list)
+    spam_links: Mapped[list[Any]] = mapped_column(default=list)
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    extracted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ColumnMapping(Base):
+    """The decision for one legacy column: migrate to a portal column, or drop."""
+
+    __tablename__ = "column_mappings"
+    __table_args__ = (UniqueConstraint("site_id", "column_path"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    column_path: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(16))  # migrate|drop|unmapped
+    target: Mapped[str | None] = mapped_column(String(100))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(100), default="consolidate")
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PushRecord(Base):
+    """What one exporter target holds for one source object: source key → target id."""
+
+    __tablename__ = "push_records"
+    __table_args__ = (UniqueConstraint("target", "source_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(200))  # exporter name + destination
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    source_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # column|article|file
+    source_url: Mapped[str | None] = mapped_column(Text)
+    target_id: Mapped[str | None] = mapped_column(String(200))
+    target_url: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # pushed|updated|unchanged|skipped|failed
+    reason: Mapped[str | None] = mapped_column(Text)
+    pushed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class UrlMapRow(Base):
+    """Where a legacy URL goes after cutover: 301 to a new URL, 410 archived, or unresolved."""
+
+    __tablename__ = "url_map"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    old_url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    new_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # 301|410|unresolved
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ChecklistStep(Base):
+    """One shutdown-checklist step of a site, with the evidence recorded for it."""
+
+    __tablename__ = "checklist_steps"
+    __table_args__ = (UniqueConstraint("site_id", "step"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    done_on: Mapped[dt.date | None] = mapped_column()
+    ref: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EventRow(Base):
+    """A message from any stage: warnings, skips and errors the report must account for."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(8))  # info|warning|error
+    code: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def url_hash(url: str) -> str:
+    """A fixed-width key for a URL (URLs can exceed index limits)."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()
+
+
+# Upgrades from version N to N+1, run in order by Store.upgrade(); each a list of SQL statements.
+UPGRADES: dict[int, list[str]] = {}
+
+
+class Store:
+    """Opens the state store, creates or checks its schema, and hands out sessions."""
+
+    def __init__(self, url: str, allow_old_schema: bool = False) -> None:
+        self.url = url
+        self.engine = _make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._prepare_schema(allow_old_schema)
+
+    @classmethod
+    def for_workspace(cls, workspace: Path, url: str | None = None, allow_old_schema: bool = False) -> Store:
+        """The store named by --db / CONSOLIDATE_DB, else SQLite in the workspace."""
+        url = url or os.environ.get(DB_ENV)
+        if not url:
+            workspace.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{workspace / 'state.db'}"
+        return cls(url, allow_old_schema)
+
+    @property
+    def is_postgres(self) -> bool:
+        """True when the store is a PostgreSQL database."""
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the store."""
+        with self.session() as session:
+            row = session.get(Meta, "schema_version")
+            return int(row.value) if row else 0
+
+    def upgrade(self) -> list[int]:
+        """Apply pending upgrades in order; return the versions reached."""
+        reached = []
+        version = self.schema_version()
+        while version < SCHEMA_VERSION:
+            with self.engine.begin() as conn:
+                for statement in UPGRADES.get(version, []):
+                    conn.exec_driver_sql(statement)
+            version += 1
+            self._set_version(version)
+            reached.append(version)
+        return reached
+
+    def _prepare_schema(self, allow_old_schema: bool) -> None:
+        """Create tables in a new store; refuse a store from a newer release."""
+        try:
+            Base.metadata.create_all(self.engine)
+            version = self.schema_version()
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the state store {self.safe_url}: {exc.orig}",
+                             hint="check --db / CONSOLIDATE_DB and that the database is running") from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the state store {self.safe_url}: {exc}",
+                             hint="check --db / CONSOLIDATE_DB") from None
+        if version == 0:
+            self._set_version(SCHEMA_VERSION)
+        elif version > SCHEMA_VERSION:
+            raise StoreError(f"the state store is at schema {version}, newer than this release ({SCHEMA_VERSION})",
+                             hint="upgrade consolidate")
+        elif version < SCHEMA_VERSION and not allow_old_schema:
+            raise StoreError(f"the state store is at schema {version}; this release needs {SCHEMA_VERSION}",
+                             hint="run `consolidate upgrade`")
+
+    def _set_version(self, version: int) -> None:
+        """Record the schema version."""
+        with self.session() as session:
+            session.merge(Meta(key="schema_version", value=str(version)))
+
+    @property
+    def safe_url(self) -> str:
+        """The store URL with any password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def insert_ignore(self, session: Session, model: type[Base], rows: list[dict[str, Any]],
+                      keys: list[str]) -> int:
+        """Insert rows, silently keeping existing ones with the same unique keys; return rows inserted."""
+        if not rows:
+            return 0
+        insert = _dialect_insert(self.engine.dialect.name)
+        statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
+        return session.execute(statement).rowcount or 0
+
+    def count(self, model: type[Base], **filters: Any) -> int:
+        """Rows of a table matching simple equality filters."""
+        with self.session() as session:
+            query = select(func.count()).select_from(model).filter_by(**filters)
+            return int(session.scalar(query) or 0)
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """The INSERT construct with ON CONFLICT support for this database."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _make_engine(url: str) -> Engine:
+    """An engine; SQLite gets WAL, foreign keys and a busy timeout so stages can overlap."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot use the state store URL: {exc}",
+                         hint="use sqlite:///path/state.db or postgresql+psycopg://user@host/db") from None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection SQLite settings."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

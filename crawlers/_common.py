@@ -1,0 +1,382 @@
+"""Shared helpers of the page library: safe parsing, URLs, dates, attachment and hidden-element tests."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from crawlers.text import MAX_HTML, normalize_space
+
+MAX_NODES = 200_000
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse_html(html: str) -> LexborHTMLParser | None:
+    """Parse HTML tolerantly (capped, NUL-free); None when it cannot be parsed."""
+    if not isinstance(html, str):
+        return None
+    try:
+        return LexborHTMLParser(html[:MAX_HTML].replace("\x00", ""))
+    except Exception:
+        return None
+
+
+def attr(node: LexborNode, name: str) -> str:
+    """An attribute value as a stripped string ('' when absent)."""
+    try:
+        value = node.attributes.get(name)
+    except Exception:
+        return ""
+    return (value or "").strip()
+
+
+def klass_id(node: LexborNode) -> str:
+    """Lower-cased class and id of an element, joined by a space."""
+    return f"{attr(node, 'class')} {attr(node, 'id')}".lower()
+
+
+def text_of(node: LexborNode | None) -> str:
+    """Normalised text content of a node (inline join)."""
+    if node is None:
+        return ""
+    try:
+        return normalize_space(node.text(deep=True, separator=" "))
+    except Exception:
+        return ""
+
+
+def ancestors(node: LexborNode, limit: int = 60):
+    """Yield the parents of a node, nearest first."""
+    cur = node.parent
+    while cur is not None and limit > 0:
+        yield cur
+        cur = cur.parent
+        limit -= 1
+
+
+def is_inside(node: LexborNode, container: LexborNode) -> bool:
+    """True when node is container or one of its descendants."""
+    if node.mem_id == container.mem_id:
+        return True
+    return any(a.mem_id == container.mem_id for a in ancestors(node, 500))
+
+
+def doc_order(tree: LexborHTMLParser) -> dict[int, int]:
+    """Map node mem_id → position in document order (capped)."""
+    order: dict[int, int] = {}
+    try:
+        for i, node in enumerate(tree.root.traverse()):
+            if i > MAX_NODES:
+                break
+            order[node.mem_id] = i
+    except Exception:
+        pass
+    return order
+
+
+# ---------------------------------------------------------------- URLs
+
+_DROP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:", "sms:", "file:")
+_OPEN_RE = re.compile(r"""(?:window\.open|openwin\w*|location\.href\s*=|location\s*=|download\w*)\s*\(?\s*['"]([^'"\s]{1,2000})['"]""", re.I)
+
+
+def absolutize(href: str | None, base: str) -> str | None:
+    """Absolute URL without fragment; None for javascript:/mailto:/tel:/data: and garbage."""
+    if not href:
+        return None
+    href = href.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
+    if not href or href.startswith("#") or href.lower().startswith(_DROP_SCHEMES) or len(href) > 4000:
+        return None
+    try:
+        joined = urljoin(base, href)
+        parts = urlsplit(joined)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https", "ftp") or not parts.netloc:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def open_targets(script: str) -> list[str]:
+    """URLs passed to window.open(...) / location.href= in an onclick or script snippet."""
+    if not script:
+        return []
+    return _OPEN_RE.findall(script[:20000])
+
+
+def base_href(tree: LexborHTMLParser, url: str) -> str:
+    """The document base URL (<base href> when present)."""
+    try:
+        node = tree.css_first("base[href]")
+    except Exception:
+        node = None
+    if node is not None:
+        resolved = absolutize(attr(node, "href"), url)
+        if resolved:
+            return resolved
+    return url
+
+
+def host_of(url: str) -> str:
+    """Lower-case host of a URL without port and leading www."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+_TRUSTED_SUFFIXES = (".gov.cn", ".gov", ".edu.cn", ".mil.cn", ".org.cn", ".cpc.people.com.cn")
+
+
+def same_site(url: str, page_url: str) -> bool:
+    """True when url is on the page's host or a sub/parent domain of it."""
+    a, b = host_of(url), host_of(page_url)
+    if not a or not b:
+        return True
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def is_foreign(url: str, page_url: str) -> bool:
+    """True for links to other, non-government hosts (candidate spam targets)."""
+    if same_site(url, page_url):
+        return False
+    host = host_of(url)
+    return not (host.endswith(_TRUSTED_SUFFIXES) or host in ("gov.cn",))
+
+
+# ---------------------------------------------------------------- attachments
+
+ATTACH_EXTS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ofd", "zip", "rar", "txt", "ppt", "pptx", "7z",
+               "csv", "dps", "ceb", "tif", "tiff")
+_EXT_RE = re.compile(r"\.(" + "|".join(ATTACH_EXTS) + r")$", re.I)
+_DOWNLOAD_RE = re.compile(r"(download\w*\.(?:jsp|do|aspx?|php)|downfile|attachment|getfile|fileid=|filedown|attach\w*\.(?:jsp|do|aspx?))", re.I)
+_VIEWER_RE = re.compile(r"(pdfjs|viewer\.html|pdfviewer|/web/viewer|ofdview)", re.I)
+
+
+def url_ext(url: str) -> str:
+    """Lower-case extension of the URL path ('' when none)."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return ""
+    match = _EXT_RE.search(path)
+    return match.group(1).lower() if match else ""
+
+
+def viewer_target(url: str) -> str | None:
+    """The file a PDF/OFD viewer URL shows (?file= / ?url= / ?src=), if any, percent-encoded."""
+    try:
+        query = parse_qs(urlsplit(url).query)
+    except ValueError:
+        return None
+    for key in ("file", "url", "src", "path", "filepath"):
+        for value in query.get(key, []):
+            if value:
+                return quote(value, safe="/:?&=%#+~@!$'()*,;[]")
+    return None
+
+
+def is_attachment_url(url: str) -> bool:
+    """True for document/archive links and download-servlet style URLs."""
+    if not url:
+        return False
+    if url_ext(url):
+        return True
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    tail = parts.path + ("?" + parts.query if parts.query else "")
+    if _DOWNLOAD_RE.search(tail):
+        return True
+    for values in parse_qs(parts.query).values():
+        if any(_EXT_RE.search(v.split("?")[0]) for v in values):
+            return True
+    return False
+
+
+def is_viewer_url(url: str) -> bool:
+    """True for embedded document viewers."""
+    return bool(url and (_VIEWER_RE.search(url) or (viewer_target(url) and is_attachment_url(url))))
+
+
+def filename_from_url(url: str) -> str | None:
+    """URL-decoded last path segment (or a filename= query value)."""
+    try:
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+    except ValueError:
+        return None
+    for key in ("filename", "fileName", "name", "file"):
+        if query.get(key):
+            return unquote(query[key][0]).rsplit("/", 1)[-1] or None
+    name = unquote(parts.path.rsplit("/", 1)[-1])
+    return name or None
+
+
+# ---------------------------------------------------------------- hidden elements
+
+_NUM = r"(-?\d+(?:\.\d+)?)"
+
+
+def _decls(style: str) -> dict[str, str]:
+    """CSS declarations of an inline style, lower-cased, later wins."""
+    out: dict[str, str] = {}
+    for decl in style.lower().split(";")[:60]:
+        if ":" in decl:
+            key, _, value = decl.partition(":")
+            out[key.strip()] = value.replace("!important", "").strip()
+    return out
+
+
+def _px(value: str) -> float | None:
+    """Numeric value of a CSS length in px/pt (None for other units)."""
+    match = re.match(_NUM + r"\s*(px|pt|em|rem|%)?$", value.strip())
+    if not match:
+        return None
+    number, unit = float(match.group(1)), match.group(2) or "px"
+    if unit in ("em", "rem"):
+        return number * 16
+    if unit == "%":
+        return None
+    return number
+
+
+def style_hides(style: str) -> bool:
+    """True when an inline style hides its element (display:none, off-screen, 1px font, zero-height clip...)."""
+    if not style:
+        return False
+    decls = _decls(style[:4000])
+    if decls.get("display", "").startswith("none") or decls.get("visibility", "").startswith(("hidden", "collapse")):
+        return True
+    if decls.get("opacity", "").strip() in ("0", "0.0", ".0"):
+        return True
+    if decls.get("position", "") in ("absolute", "fixed"):
+        for side in ("left", "top", "right"):
+            value = _px(decls.get(side, "x"))
+            if value is not None and value <= -999:
+                return True
+    indent = _px(decls.get("text-indent", "x"))
+    if indent is not None and indent <= -999:
+        return True
+    size = _px(decls.get("font-size", "x"))
+    if size is not None and size <= 1:
+        return True
+    if decls.get("overflow", "").startswith("hidden"):
+        for dim in ("height", "width", "max-height"):
+            value = _px(decls.get(dim, "x"))
+            if value is not None and value <= 1:
+                return True
+    return False
+
+
+_RULE_RE = re.compile(r"([^{}]{1,300})\{([^{}]{0,2000})\}")
+
+
+def hidden_selectors(css: str) -> list[str]:
+    """Simple selectors (.class / #id) that a <style> block hides."""
+    found: list[str] = []
+    for selectors, body in _RULE_RE.findall(css[:200_000]):
+        if not style_hides(body):
+            continue
+        for sel in selectors.split(","):
+            sel = sel.strip()
+            if re.fullmatch(r"[.#][A-Za-z_][\w-]{0,60}", sel):
+                found.append(sel)
+    return found[:200]
+
+
+# ---------------------------------------------------------------- dates
+
+_FULL_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
+_SHORT_DATE = re.compile(r"(?<![\d\-/.])(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?![\d\-/.])\s*日?")
+_URL_DATES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/\d+\.s?html?"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})/"),
+)
+
+
+def iso(year: int, month: int, day: int, hour: int | None = None, minute: int | None = None,
+        second: int | None = None) -> str | None:
+    """ISO date (or datetime when a time is given); None when the parts are not a real date."""
+    try:
+        date = datetime(year, month, day)
+    except (ValueError, OverflowError):
+        return None
+    if hour is None or minute is None:
+        return date.strftime("%Y-%m-%d")
+    try:
+        stamp = datetime(year, month, day, hour, minute, second or 0)
+    except (ValueError, OverflowError):
+        return date.strftime("%Y-%m-%d")
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _from_match(match: re.Match) -> str | None:
+    """ISO value of a _FULL_DATE match."""
+    y, m, d, hh, mm, ss = match.groups()
+    return iso(int(y), int(m), int(d), int(hh) if hh else None, int(mm) if mm else None, int(ss) if ss else None)
+
+
+def parse_date(text: str | None) -> str | None:
+    """First real date in a string as ISO (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)."""
+    if not text:
+        return None
+    for match in _FULL_DATE.finditer(text[:5000]):
+        value = _from_match(match)
+        if value:
+            return value
+    return None
+
+
+def date_span(text: str) -> tuple[int, int] | None:
+    """Span of the first full date in a string."""
+    for match in _FULL_DATE.finditer(text[:5000]):
+        if _from_match(match):
+            return match.span()
+    return None
+
+
+def parse_short_date(text: str | None, year: int | None) -> str | None:
+    """A list date: full date, or [MM-DD] completed with the given year (None without a year)."""
+    full = parse_date(text)
+    if full:
+        return full[:10]
+    if not text or year is None:
+        return None
+    match = _SHORT_DATE.search(text[:500])
+    if not match:
+        return None
+    return iso(year, int(match.group(1)), int(match.group(2)))
+
+
+def date_from_url(url: str) -> str | None:
+    """Date encoded in a CMS article URL (TRS t20160831_, Hanweb /art/2016/8/31/, DedeCMS /2016/0831/)."""
+    for pattern in _URL_DATES:
+        match = pattern.search(url or "")
+        if match:
+            value = iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            if value:
+                return value
+    return None
+
+
+def year_from_url(url: str) -> int | None:
+    """Year encoded in a URL (also /201608/ TRS folders)."""
+    value = date_from_url(url)
+    if value:
+        return int(value[:4])
+    match = re.search(r"/((?:19|20)\d{2})(?:0[1-9]|1[0-2])/", url or "")
+    return int(match.group(1)) if match else None

@@ -1,0 +1,140 @@
+"""Label：value metadata of article pages (信息公开 header tables and info lines)."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from crawlers._common import ancestors, text_of
+from crawlers.text import normalize_space
+
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "published": ("发布时间", "发布日期", "发表时间", "更新时间", "公开日期", "上传时间", "发稿时间", "日期", "时间"),
+    "source": ("信息来源", "文章来源", "稿件来源", "内容来源", "新闻来源", "来源"),
+    "index_no": ("索引号", "索取号"),
+    "publisher": ("发布机构", "发文机关", "发文单位", "发布单位", "公开机构", "信息公开机构", "制发机关"),
+    "doc_no": ("发文字号", "文号", "文件编号", "发文编号"),
+    "written": ("成文日期", "成文时间"),
+    "topic": ("主题分类", "信息分类", "分类"),
+    "title": ("标题", "文件名称", "名称"),
+    "_other": ("作者", "编辑", "责任编辑", "浏览次数", "点击数", "阅读次数", "访问次数", "点击率", "点击", "浏览", "字号",
+               "字体", "主题词", "关键词", "体裁分类", "服务对象", "有效性", "生效日期", "废止日期", "所属机构", "摄影", "供稿",
+               "审核", "签发", "文种", "公开方式", "公开范围", "时效"),
+}
+LABEL_FIELD = {label: fld for fld, labels in FIELD_LABELS.items() for label in labels}
+META_FIELDS = ("index_no", "publisher", "doc_no", "written", "topic")
+_CJK = "\u4e00-\u9fff"
+
+
+def _label_pattern(label: str) -> str:
+    """Regex for a label, tolerating spaces between its characters (索 引 号); short field labels need a boundary."""
+    body = r"\s*".join(re.escape(ch) for ch in label)
+    guarded = len(label) <= 2 and LABEL_FIELD.get(label) != "_other"
+    return rf"(?<![{_CJK}]){body}" if guarded else body
+
+
+_ALL = sorted(LABEL_FIELD, key=len, reverse=True)
+LABEL_RE = re.compile(r"(?P<label>" + "|".join(_label_pattern(lb) for lb in _ALL) + r")\s*[:：]\s*")
+_VALUE_STRIP = " |｜丨/\\【】[]()（）:：,，;；　"
+
+
+def compact(text: str) -> str:
+    """Text without whitespace."""
+    return re.sub(r"\s+", "", text or "")
+
+
+def clean_value(value: str) -> str:
+    """Trim separators and brackets around a label value."""
+    value = normalize_space(value).strip(_VALUE_STRIP)
+    if value.endswith(("】", "]", "）", ")")) and not any(o in value for o in "【[（("):
+        value = value[:-1].strip()
+    return value
+
+
+def label_pairs(line: str) -> list[tuple[str, str]]:
+    """(field, value) pairs of a `label：value label：value` line."""
+    if not line or len(line) > 2000:
+        return []
+    matches = list(LABEL_RE.finditer(line))
+    out = []
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        label = compact(match.group("label"))
+        out.append((LABEL_FIELD.get(label, "_other"), clean_value(line[match.end():end])))
+    return out
+
+
+def label_count(text: str) -> int:
+    """Number of distinct known labels (with colon) in a text."""
+    return len({compact(m.group("label")) for m in LABEL_RE.finditer(text[:3000])})
+
+
+def _label_of(node: LexborNode) -> str | None:
+    """Field name when an element's whole text is a known label (optional colon)."""
+    text = compact(text_of(node)).rstrip(":：")
+    if not text or len(text) > 8:
+        return None
+    return LABEL_FIELD.get(text)
+
+
+def _next_value(node: LexborNode) -> str:
+    """Text of the next non-empty element sibling."""
+    sib = node.next
+    for _ in range(6):
+        if sib is None:
+            return ""
+        if sib.tag == "-text":
+            value = normalize_space(sib.text_content or "")
+            if value.strip(":："):
+                return value.strip(":： ")
+        elif not sib.tag.startswith("-"):
+            return text_of(sib)
+        sib = sib.next
+    return ""
+
+
+def _container(node: LexborNode) -> LexborNode | None:
+    """Nearest table/ul/dl/div holding a label cell."""
+    for parent in ancestors(node, 8):
+        if parent.tag in ("table", "ul", "dl", "div", "ol"):
+            return parent
+    return None
+
+
+def table_fields(tree: LexborHTMLParser) -> tuple[dict[str, str], LexborNode | None]:
+    """Fields of the 信息公开 header table (label cell → next cell) and the table node itself."""
+    body = tree.body
+    if body is None:
+        return {}, None
+    groups: dict[int, tuple[LexborNode, dict[str, str]]] = {}
+    for node in body.css("td, th, dt, span, b, strong, label, em, li, div, font, p")[:30000]:
+        field_name = _label_of(node)
+        if field_name is None or field_name == "_other":
+            continue
+        value = _next_value(node)
+        if not value:
+            continue
+        box = _container(node)
+        if box is None:
+            continue
+        entry = groups.setdefault(box.mem_id, (box, {}))
+        entry[1].setdefault(field_name, value)
+    best: tuple[LexborNode | None, dict[str, str]] = (None, {})
+    for box, found in groups.values():
+        if len(found) >= 2 and len(found) > len(best[1]):
+            best = (box, found)
+    fields = dict(best[1])
+    table = _meta_block(best[0]) if best[0] is not None else None
+    return {k: clean_value(v) for k, v in fields.items() if clean_value(v)}, table
+
+
+def _meta_block(box: LexborNode) -> LexborNode:
+    """Climb from a label container to the whole metadata block (outer table of nested layouts)."""
+    cur = box
+    for parent in ancestors(box, 3):
+        if parent.tag in ("table", "div", "ul", "dl") and len(text_of(parent)) <= len(text_of(cur)) * 1.3 + 20:
+            cur = parent
+        else:
+            break
+    return cur

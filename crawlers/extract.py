@@ -1,0 +1,944 @@
+"""Article extraction: title, dates, 信息公开 metadata, cleaned body, attachments, images, 暗链."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from consolidate.records import ArticleRecord, AttachmentRef
+from crawlers._common import (
+    absolutize,
+    ancestors,
+    attr,
+    base_href,
+    date_from_url,
+    date_span,
+    doc_order,
+    filename_from_url,
+    hidden_selectors,
+    host_of,
+    is_attachment_url,
+    is_foreign,
+    is_inside,
+    is_viewer_url,
+    klass_id,
+    open_targets,
+    parse_date,
+    parse_html,
+    style_hides,
+    text_of,
+    viewer_target,
+)
+from crawlers._fields import LABEL_RE, META_FIELDS, compact, label_count, label_pairs, table_fields
+from crawlers.discover import (
+    _is_part_of,
+    _pagination_links,
+    _trs_pages,
+    create_page_html,
+    find_breadcrumb,
+    site_facts_from_text,
+)
+from crawlers.text import html_to_text, node_lines, normalize_space
+
+TRAFILATURA_MAX = 1_500_000
+
+# ---------------------------------------------------------------- body location
+
+TIER1 = (".TRS_Editor", "[id^=TRS_AUTOADD]", "#zoom", "#Zoom", "#UCAP-CONTENT", ".pages_content", ".article-content",
+         ".article_content", ".artCon", ".wzy_nr", "#fontzoom", ".zoom", "#ArticleContent", ".TRS_PreAppend")
+_TIER2_RE = re.compile(r"content|zoom|zhengwen|\bzw\b|zw_|_zw|artcon|article|detail|newstext|news_text|maintext|"
+                       r"bodytext|text_?con|con_?text|wznr|nr_?box|xl_?con|\bnr\b", re.I)
+_NOT_BODY_RE = re.compile(r"title|nav|menu|footer|header|crumb|position|share|related|xgwz|xglj|sidebar|side_|"
+                          r"comment|pager|page_?bar|fenye|toolbar|tool_?bar|search|copyright|banner", re.I)
+_FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭窗口", "关闭本页", "关闭", "返回顶部", "回到顶部", "顶部", "分享到",
+              "分享", "收藏本页", "收藏", "浏览次数", "访问次数", "点击数", "阅读次数", "点击量", "浏览量", "次数", "字号", "字体",
+              "大中小", "扫一扫", "在手机打开", "手机打开", "保存本页", "我要纠错", "纠错", "返回列表", "返回", "加入收藏", "默认",
+              "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
+_PREV_NEXT = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页)\s*[:：]?")
+_SITE_FOOTER = re.compile(r"版权所有|主办单位|承办单位|ICP[备证]|公网安备|网站标识码|技术支持[:：]|Copyright|©")
+_SHARE_RE = re.compile(r"share|bdshare|fenxiang|jiathis|bshare", re.I)
+_ATTACH_LABEL = re.compile(r"^\s*(?:相关附件|附件下载|附件列表|附件|相关文件|相关下载|下载附件)\s*(?:\d+)?\s*[:：]?")
+_DROP_TAGS = ("script", "style", "noscript", "template", "link", "meta", "input", "button", "select", "textarea",
+              "iframe", "frame", "frameset", "embed", "object", "svg", "canvas", "audio", "video", "map", "title")
+_VENDOR_HOSTS = ("hanweb.com", "trs.com.cn", "kaipuyun.cn", "dedecms.com", "phpcms.cn", "cnzz.com", "51.la",
+                 "conac.cn", "ucap.com.cn", "baidu.com", "beian.miit.gov.cn")
+
+ALLOWED_TAGS = {"a", "p", "br", "img", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup",
+                "col", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i",
+                "u", "sub", "sup", "blockquote", "pre", "div", "section", "article", "center", "hr", "figure",
+                "figcaption", "span", "s", "del", "ins", "code"}
+ALLOWED_ATTRS = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"colspan", "rowspan"},
+                 "th": {"colspan", "rowspan"}, "col": {"span"}, "colgroup": {"span"}, "table": {"border"}}
+_CLEAN_CONTENT = {"script", "style", "select", "textarea", "noscript", "template", "button", "title", "iframe", "object",
+                  "embed", "svg", "math", "frame", "frameset"}
+
+
+def _stats(node: LexborNode) -> tuple[int, int]:
+    """(text length, link text length) of a subtree."""
+    total = len(text_of(node))
+    links = sum(len(text_of(a)) for a in node.css("a[href]")[:2000] if _nav_like(attr(a, "href")))
+    return total, links
+
+
+def _nav_like(href: str) -> bool:
+    """True for hrefs that navigate somewhere (not javascript:, not a document download)."""
+    low = href.lower()
+    return bool(low) and not low.startswith(("javascript", "#")) and not is_attachment_url(low)
+
+
+def _usable(node: LexborNode, min_text: int = 20) -> bool:
+    """True when a container holds real content (text not dominated by links, or images/tables)."""
+    total, links = _stats(node)
+    if total - links >= min_text and links <= 0.5 * total:
+        return True
+    return total - links < 20 and node.css_first("img, table") is not None and links <= 0.5 * max(total, 1)
+
+
+def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
+    """The best known CMS body container (most text, so the outermost of nested ones)."""
+    best, best_len = None, -1
+    for selector in TIER1:
+        try:
+            nodes = tree.css(selector)[:50]
+        except Exception:
+            continue
+        for node in nodes:
+            if not _usable(node, 1):
+                continue
+            size = len(text_of(node))
+            if size > best_len:
+                best, best_len = node, size
+    return best
+
+
+def _tier2(tree: LexborHTMLParser) -> LexborNode | None:
+    """A container whose id/class says 'content', descending to a child holding most of its text."""
+    body = tree.body
+    if body is None:
+        return None
+    candidates = []
+    for node in body.css("div, td, section, article, span, font, main")[:20000]:
+        key = klass_id(node)
+        if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
+            continue
+        if _usable(node):
+            total, links = _stats(node)
+            candidates.append((node, total - links))
+        if len(candidates) > 200:
+            break
+    if not candidates:
+        return None
+    best, best_len = max(candidates, key=lambda c: c[1])
+    moved = True
+    while moved:
+        moved = False
+        for node, size in candidates:
+            if node.mem_id != best.mem_id and size >= 0.85 * best_len and is_inside(node, best):
+                best, best_len, moved = node, size, True
+                break
+    return best
+
+
+def _densest(tree: LexborHTMLParser) -> LexborNode | None:
+    """Heuristic: the element whose <p> children carry the most text."""
+    scores: dict[int, tuple[LexborNode, int]] = {}
+    body = tree.body
+    if body is None:
+        return None
+    for para in body.css("p")[:20000]:
+        parent = para.parent
+        if parent is None:
+            continue
+        size = len(text_of(para))
+        node, total = scores.get(parent.mem_id, (parent, 0))
+        scores[parent.mem_id] = (node, total + size)
+    if not scores:
+        return None
+    node, total = max(scores.values(), key=lambda v: v[1])
+    return node if total >= 50 else None
+
+
+def _trafilatura_body(html: str, url: str) -> LexborNode | None:
+    """Body located by trafilatura (generic fallback), as a node of its own small tree."""
+    try:
+        import trafilatura
+
+        out = trafilatura.extract(html[:TRAFILATURA_MAX], url=url, output_format="html", include_tables=True,
+                                  include_images=True, include_links=True, include_comments=False, favor_recall=True)
+    except Exception:
+        return None
+    if not out:
+        return None
+    tree = parse_html(out)
+    return tree.body if tree is not None else None
+
+
+def locate_body(tree: LexborHTMLParser, html: str, url: str) -> tuple[LexborNode | None, str]:
+    """Find the article body: known containers, then trafilatura, then heuristics."""
+    for finder, how in ((_tier1, "container"), (_tier2, "container")):
+        node = finder(tree)
+        if node is not None:
+            return node, how
+    node = _trafilatura_body(html, url)
+    if node is not None and text_of(node):
+        return node, "trafilatura"
+    node = _densest(tree)
+    return (node, "heuristic") if node is not None else (None, "none")
+
+
+# ---------------------------------------------------------------- title
+
+_TITLE_CLASS = re.compile(r"title|biaoti|\bbt\b|_bt\b|\bbt_|heading|headline|\btit\b|_tit\b|\btit_", re.I)
+_TITLE_SPLIT = re.compile(r"\s*(?:--|——|—|–|－|-|_|\||｜|::|:：)\s*")
+
+
+def meta_map(tree: LexborHTMLParser) -> dict[str, str]:
+    """Lower-cased <meta name/property/http-equiv> → content (first wins)."""
+    out: dict[str, str] = {}
+    for node in tree.css("meta")[:500]:
+        key = (attr(node, "name") or attr(node, "property") or attr(node, "http-equiv")).lower()
+        value = normalize_space(attr(node, "content"))
+        if key and value and key not in out:
+            out[key] = value
+    return out
+
+
+def _title_tag(tree: LexborHTMLParser) -> str:
+    """Text of <title>."""
+    node = tree.css_first("title")
+    return text_of(node) if node is not None else ""
+
+
+def _title_candidates(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Elements that may hold the article title."""
+    body = tree.body
+    if body is None:
+        return []
+    out = []
+    for node in body.css("h1, h2, h3, td, div, span, p, strong, font, b, h4")[:30000]:
+        if node.tag in ("h1", "h2", "h3") or _TITLE_CLASS.search(klass_id(node)):
+            out.append(node)
+        if len(out) > 400:
+            break
+    return out
+
+
+def _score_title(node: LexborNode, page_title: str, site_name: str, body_pos: int, order: dict[int, int],
+                 avoid: set[str]) -> float:
+    """How much an element looks like the article's title."""
+    text = text_of(node)
+    if not (4 <= len(text) <= 200) or (site_name and compact(text) == compact(site_name)):
+        return -100
+    blocks = [n for n in node.css("li, table, p, div, h1, h2, h3")[:5] if n.mem_id != node.mem_id]
+    if len(node.css("a")) >= 2 or (blocks and node.tag != "td"):
+        return -100
+    if any(a.tag in ("a", "li", "nav") or (a.tag == "div" and "nav" in klass_id(a)) for a in ancestors(node, 6)):
+        return -100
+    parent_text = text_of(node.parent) if node.parent is not None else ""
+    if _PREV_NEXT.match(parent_text) or _PREV_NEXT.match(text):
+        return -100
+    score = {"h1": 5.0, "h2": 3.0, "h3": 1.0}.get(node.tag, 0.0)
+    if _TITLE_CLASS.search(klass_id(node)):
+        score += 4
+    key, full = compact(text), compact(page_title)
+    if full and key in full:
+        score += 6 if not (full.endswith(key) and len(full) > len(key) + 2) else -4
+    if key in avoid:
+        score -= 6
+    score += min(len(key), 40) / 20
+    pos = order.get(node.mem_id, 0)
+    if body_pos >= 0:
+        score += 1 if pos < body_pos else -3
+    return score
+
+
+def _strip_title_tag(title: str, site_name: str) -> str | None:
+    """<title> without the site-name suffix."""
+    if not title:
+        return None
+    if site_name and title.endswith(site_name) and len(title) > len(site_name):
+        return title[: -len(site_name)].rstrip(" -_|｜—–－:：") or None
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    return (parts[0] if parts and len(parts[0]) >= 4 else title).strip() or None
+
+
+@dataclass
+class _TitlePick:
+    """The chosen title and where it came from."""
+
+    text: str | None
+    node: LexborNode | None = None
+    source: str = "none"  # 'meta' | 'node' | 'table' | 'title-tag' | 'none'
+
+
+def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | None, table: dict[str, str],
+               order: dict[int, int], crumbs: list[str] = ()) -> _TitlePick:
+    """Full article title: meta ArticleTitle, the header element, the 标题 cell, else <title> sans site name."""
+    for key in ("articletitle", "article_title"):
+        if meta.get(key):
+            return _TitlePick(meta[key], None, "meta")
+    page_title = _title_tag(tree)
+    site_name = meta.get("sitename", "")
+    body_pos = order.get(body.mem_id, -1) if body is not None else -1
+    best, best_score = None, 3.5
+    avoid = {compact(c) for c in crumbs} | {compact(meta.get("columnname", ""))}
+    for node in _title_candidates(tree):
+        if body is not None and is_inside(node, body) and node.tag not in ("h1", "h2"):
+            continue
+        score = _score_title(node, page_title, site_name, body_pos, order, avoid)
+        if score > best_score:
+            best, best_score = node, score
+    if best is not None:
+        return _TitlePick(text_of(best), best, "node")
+    if table.get("title"):
+        return _TitlePick(table["title"], None, "table")
+    return _TitlePick(_strip_title_tag(page_title, site_name), None, "title-tag" if page_title else "none")
+
+
+# ---------------------------------------------------------------- dates and info lines
+
+_META_DATES = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "article:published_time", "dc.date",
+               "dcterms.issued", "dcterms.created", "createdate", "releasedate")
+
+
+def _info_region(lines: list[str], title: str | None, body_lines: set[str]) -> list[str]:
+    """Page lines from just above the title down to the first real body paragraph (where info lines live)."""
+    key = compact(title or "")[:30]
+    start = next((i for i, line in enumerate(lines[:5000]) if key and key in compact(line)), None)
+    if start is None:
+        return [line for line in lines[:200] if line not in body_lines]
+    region = lines[max(0, start - 3): start + 1]
+    for line in lines[start + 1: start + 16]:
+        if line in body_lines and len(line) >= 40 and not _is_info_line(line):
+            break
+        region.append(line)
+    return region
+
+
+def _standalone_date(region: list[str], title: str | None) -> str | None:
+    """A line that is just a date/time shown right under the title."""
+    started = not title
+    for line in region:
+        if not started:
+            started = bool(title) and compact(title)[:30] in compact(line)
+            continue
+        span = date_span(line)
+        if not span or len(line) > 150:
+            continue
+        if len(line) <= 40 and len(re.sub(r"[\s\d\-/:.年月日时分秒（）()\[\]]", "", line)) <= 4:
+            return parse_date(line)
+        label = LABEL_RE.search(line)
+        if label is not None and span[1] <= label.start() and len(compact(line[:span[0]])) <= 2:
+            return parse_date(line[span[0]:span[1]])
+    return None
+
+
+def _visible_date(shown: list[str | None], region: list[str], title: str | None) -> str | None:
+    """The page's visible publish date; among candidates for the same day, the one that shows a time."""
+    found = [d for d in (parse_date(v) for v in shown if v) if d]
+    standalone = _standalone_date(region, title)
+    if standalone:
+        found.append(standalone)
+    if not found:
+        return None
+    timed = [d for d in found if len(d) > 10 and d[:10] == found[0][:10]]
+    return timed[0] if timed else found[0]
+
+
+def _site_names(page: _Page) -> set[str]:
+    """Names the site calls itself: meta SiteName, the <title> suffix, the footer 主办单位."""
+    names = {page.meta.get("sitename", "")}
+    title = _title_tag(page.tree)
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    if len(parts) > 1:
+        names.add(parts[-1])
+    organiser = site_facts_from_text("\n".join(page.lines[-40:])).get("organiser")
+    names.add(organiser or "")
+    return {compact(n) for n in names if n}
+
+
+def _meta_source(page: _Page) -> str | None:
+    """meta ContentSource unless it is just the site's own name (a template default)."""
+    value = page.meta.get("contentsource")
+    if not value or compact(value) in _site_names(page):
+        return None
+    return value
+
+
+def _visible_fields(region: list[str]) -> dict[str, str]:
+    """label：value fields of the info lines (first occurrence wins)."""
+    found: dict[str, str] = {}
+    for line in region:
+        if len(line) > 300:
+            continue
+        for name, value in label_pairs(line):
+            if value and name not in found:
+                found[name] = value
+    return found
+
+
+def _body_source(lines: list[str]) -> str | None:
+    """信息来源 stated in the first or last lines of the body."""
+    for line in lines[:3] + lines[-3:]:
+        if len(line) > 120:
+            continue
+        for name, value in label_pairs(line.strip("（）()")):
+            if name == "source" and value:
+                return value
+    return None
+
+
+def _resolve_published(visible: str | None, meta: dict[str, str], url: str, warnings: list[str]) -> str | None:
+    """Visible date first, then meta, then URL; warn when visible and meta disagree on the date."""
+    meta_date = next((parse_date(meta[k]) for k in _META_DATES if meta.get(k) and parse_date(meta[k])), None)
+    if visible and meta_date and visible[:10] != meta_date[:10]:
+        warnings.append(f"date conflict: visible={visible} meta={meta_date}")
+    return visible or meta_date or date_from_url(url)
+
+
+# ---------------------------------------------------------------- hidden / spam
+
+
+def _hidden_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Elements hidden by inline style, the hidden attribute or simple <style> rules."""
+    hidden: list[LexborNode] = []
+    root = tree.root
+    if root is None:
+        return hidden
+    for node in root.css("[style], [hidden]")[:50000]:
+        if node.tag in ("html", "body", "head"):
+            continue
+        if "hidden" in node.attributes or style_hides(attr(node, "style")):
+            hidden.append(node)
+    css = " ".join(s.text() for s in tree.css("style")[:50])
+    for selector in hidden_selectors(css):
+        try:
+            hidden.extend(n for n in tree.css(selector)[:2000] if n.tag not in ("html", "body", "head"))
+        except Exception:
+            continue
+    return hidden
+
+
+def _is_vendor(anchor: LexborNode, url: str) -> bool:
+    """CMS vendor fingerprint links (Produced By 大汉网络 ...) are not spam."""
+    host = host_of(url)
+    return "produced by" in text_of(anchor).lower() or any(host == v or host.endswith("." + v) for v in _VENDOR_HOSTS)
+
+
+def spam_links(hidden: list[LexborNode], base: str, page_url: str) -> list[str]:
+    """Foreign-host links inside hidden elements (暗链)."""
+    found: list[str] = []
+    for node in hidden:
+        anchors = [node] if node.tag == "a" else node.css("a[href]")[:500]
+        for anchor in anchors:
+            url = absolutize(attr(anchor, "href"), base)
+            if url and is_foreign(url, page_url) and not _is_vendor(anchor, url) and url not in found:
+                found.append(url)
+    return found
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def _attachment_name(node: LexborNode, url: str) -> str | None:
+    """Attachment name: link text, else title attribute, else the file name from the URL."""
+    text = text_of(node)
+    if text and text not in ("下载", "点击下载", "查看", "附件", "点击查看", "浏览", "预览", "打开"):
+        return text
+    return normalize_space(attr(node, "title")) or filename_from_url(url)
+
+
+def _node_attachments(node: LexborNode, base: str) -> list[tuple[str, str | None]]:
+    """Attachment URLs an element points at (href, onclick window.open, viewer iframes)."""
+    out: list[tuple[str, str | None]] = []
+    if node.tag in ("a", "area"):
+        url = absolutize(attr(node, "href"), base)
+        if url and is_attachment_url(url):
+            out.append((url, _attachment_name(node, url)))
+    if node.tag in ("iframe", "embed", "object"):
+        src = absolutize(attr(node, "src") or attr(node, "data"), base)
+        if src and (is_viewer_url(src) or is_attachment_url(src)):
+            target = viewer_target(src)
+            url = absolutize(target, src) if target else src
+            if url:
+                out.append((url, normalize_space(attr(node, "title")) or filename_from_url(url)))
+    for target in open_targets(attr(node, "onclick")):
+        url = absolutize(target, base)
+        if url and is_attachment_url(url):
+            out.append((url, _attachment_name(node, url)))
+    return out
+
+
+def _attachment_blocks(tree: LexborHTMLParser, base: str) -> list[LexborNode]:
+    """Elements labelled 附件/相关附件 that hold attachment links."""
+    body = tree.body
+    if body is None:
+        return []
+    blocks: list[LexborNode] = []
+    for i, node in enumerate(body.traverse(include_text=True)):
+        if i > 100000 or len(blocks) > 20:
+            break
+        if node.tag != "-text" or not _ATTACH_LABEL.match(node.text_content or ""):
+            continue
+        cur = node.parent
+        for _ in range(4):
+            if cur is None or cur.tag in ("body", "html"):
+                break
+            links = [a for a in cur.css("a, [onclick], iframe, embed, object")[:200] if _node_attachments(a, base)]
+            if links:
+                if len(text_of(cur)) < 3000:
+                    blocks.append(cur)
+                break
+            cur = cur.parent
+    return blocks
+
+
+def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base: str, order: dict[int, int],
+                        hidden_ids: set[int]) -> list[AttachmentRef]:
+    """Attachments of the body and the attachment blocks, in page order, de-duplicated by URL."""
+    found: list[tuple[int, int, str, str | None]] = []
+    seq = 0
+    for root in ([body] if body is not None else []) + blocks:
+        for node in root.css("a, area, iframe, embed, object, [onclick]")[:5000]:
+            if node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30)):
+                continue
+            for url, name in _node_attachments(node, base):
+                seq += 1
+                found.append((order.get(node.mem_id, 10**9), seq, url, name))
+    found.sort(key=lambda f: (f[0], f[1]))
+    out: dict[str, AttachmentRef] = {}
+    for _, _, url, name in found:
+        if url not in out:
+            out[url] = AttachmentRef(url=url, name=name or None)
+        elif not out[url].name and name:
+            out[url].name = name
+    return list(out.values())
+
+
+# ---------------------------------------------------------------- body cleaning
+
+
+def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
+    """Drop nodes nested inside other nodes of the list."""
+    ids = {n.mem_id for n in nodes}
+    out, seen = [], set()
+    for node in nodes:
+        if node.mem_id in seen or any(a.mem_id in ids for a in ancestors(node, 200)):
+            continue
+        seen.add(node.mem_id)
+        out.append(node)
+    return out
+
+
+def _is_furniture(text: str) -> bool:
+    """True for page furniture text: 打印本页/关闭窗口/浏览次数/字号 and the like."""
+    if not text or len(text) > 80:
+        return False
+    rest = compact(text)
+    had = False
+    for word in _FURNITURE:
+        if word in rest:
+            if len(word) > 1 and word not in "【】[]|：:":
+                had = True
+            rest = rest.replace(word, "")
+    rest = re.sub(r"[\d\s.,，、/\-()（）<>《》»«>]+", "", rest)
+    return had and len(rest) <= 4
+
+
+def _is_info_line(text: str) -> bool:
+    """True for a short info line (发布时间/来源/浏览次数...) or metadata block."""
+    if not text or len(text) > 250:
+        return False
+    count = label_count(text)
+    if count >= 2:
+        return True
+    pairs = label_pairs(text)
+    return count == 1 and bool(pairs) and pairs[0][0] == "published" and parse_date(text) is not None
+
+
+def _content_span(body: LexborNode) -> tuple[int, int]:
+    """Local positions of the first and last substantial paragraphs of a body."""
+    first, last = -1, -1
+    for i, node in enumerate(body.traverse()):
+        if i > 100000:
+            break
+        if node.tag in ("p", "div", "li", "td") and not any(
+                n.mem_id != node.mem_id for n in node.css("p, div, table")[:2]):
+            text = text_of(node)
+            if len(text) >= 40 and not _is_info_line(text):
+                first = i if first < 0 else first
+                last = i
+    return first, last
+
+
+def _clutter(node: LexborNode, text: str, base: str, at_edge: bool) -> bool:
+    """True for share bars, furniture, prev/next, breadcrumb, info lines (at the edges) and 附件 blocks."""
+    if _SHARE_RE.search(klass_id(node)) and len(text) < 200:
+        return True
+    if _is_furniture(text) or (_PREV_NEXT.match(text) and len(text) < 150):
+        return True
+    if at_edge and _is_info_line(text):
+        return True
+    if ("当前位置" in text or "您的位置" in text or _SITE_FOOTER.search(text)) and len(text) < 200:
+        return True
+    return bool(_ATTACH_LABEL.match(text)) and _attach_only(node, base)
+
+
+def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> list[LexborNode]:
+    """Elements of the body that are not article content."""
+    targets: list[LexborNode] = []
+    title_key = compact(title or "")
+    title_done = False
+    first, last = _content_span(body)
+    for i, node in enumerate(body.traverse()):
+        if i > 100000:
+            break
+        tag = node.tag
+        if node.mem_id == body.mem_id or tag in ("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"):
+            continue
+        if tag in _DROP_TAGS or node.mem_id in hidden_ids:
+            targets.append(node)
+            continue
+        text = text_of(node)
+        if not title_done and len(title_key) >= 4 and compact(text) == title_key:
+            targets.append(node)
+            title_done = True
+        elif _clutter(node, text, base, first < 0 or i < first or i > last):
+            targets.append(node)
+    return [t for t in _outermost(targets) if t.mem_id != body.mem_id]
+
+
+def _attach_only(node: LexborNode, base: str) -> bool:
+    """True when an 附件 block holds nothing but the label and attachment links."""
+    links = [a for a in node.css("a, [onclick]")[:200] if _node_attachments(a, base)]
+    if not links:
+        return len(compact(text_of(node))) <= 8 and _next_is_attachment(node, base)
+    rest = compact(text_of(node))
+    for link in links:
+        rest = rest.replace(compact(text_of(link)), "")
+    rest = _ATTACH_LABEL.sub("", rest)
+    return len(re.sub(r"[\d.、,，;；:：()（）]", "", rest)) <= 10
+
+
+def _next_is_attachment(node: LexborNode, base: str) -> bool:
+    """True when the element after a bare 附件： label is an attachment link."""
+    sib = node.next
+    while sib is not None and sib.tag == "-text" and not (sib.text_content or "").strip():
+        sib = sib.next
+    if sib is None or sib.tag.startswith("-"):
+        return False
+    return any(_node_attachments(a, base) for a in ([sib] + sib.css("a, [onclick]")[:50]))
+
+
+def _trailing_attachment_rows(body: LexborNode, base: str) -> list[LexborNode]:
+    """Link-only siblings following a bare 附件： label inside the body."""
+    out: list[LexborNode] = []
+    for node in body.css("p, div, li")[:20000]:
+        if not (_ATTACH_LABEL.match(text_of(node)) and len(compact(text_of(node))) <= 8):
+            continue
+        sib = node.next
+        while sib is not None:
+            if sib.tag == "-text" and not (sib.text_content or "").strip():
+                sib = sib.next
+                continue
+            if sib.tag.startswith("-") or not _attach_only(sib, base) or not any(
+                    _node_attachments(a, base) for a in ([sib] + sib.css("a, [onclick]")[:50])):
+                break
+            out.append(sib)
+            sib = sib.next
+    return out
+
+
+def _fix_urls(body: LexborNode, base: str) -> None:
+    """Absolute hrefs/srcs; javascript links become their window.open target or plain text."""
+    for anchor in body.css("a")[:20000]:
+        href = attr(anchor, "href")
+        url = absolutize(href, base) if href else None
+        if url is None:
+            targets = [absolutize(t, base) for t in open_targets(attr(anchor, "onclick") or href)]
+            url = next((t for t in targets if t), None)
+        if url is None:
+            anchor.unwrap()
+        else:
+            anchor.attrs["href"] = url
+    for img in body.css("img")[:20000]:
+        src = attr(img, "src")
+        lazy = attr(img, "data-src") or attr(img, "data-original") or attr(img, "original")
+        url = absolutize(lazy if lazy and (not src or "blank" in src or "loading" in src) else src, base)
+        if url is None:
+            img.decompose()
+        else:
+            img.attrs["src"] = url
+
+
+def sanitize(html: str) -> str:
+    """nh3 allow-list sanitising of body HTML."""
+    try:
+        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, clean_content_tags=_CLEAN_CONTENT,
+                         link_rel=None, url_schemes={"http", "https", "ftp"}, strip_comments=True).strip()
+    except Exception:
+        return ""
+
+
+def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> str:
+    """Remove furniture/hidden/info/attachment blocks, absolutise URLs and sanitise the body's inner HTML."""
+    targets = _removal_targets(body, title, hidden_ids, base) + _trailing_attachment_rows(body, base)
+    for node in _outermost(targets):
+        try:
+            node.decompose()
+        except Exception:
+            continue
+    _fix_urls(body, base)
+    return sanitize(body.inner_html or "")
+
+
+def body_images(body_html: str) -> list[str]:
+    """Absolute image URLs of the cleaned body, in order."""
+    tree = parse_html(body_html)
+    if tree is None:
+        return []
+    out: list[str] = []
+    for img in tree.css("img[src]"):
+        src = attr(img, "src")
+        if src.startswith(("http://", "https://")) and src not in out:
+            out.append(src)
+    return out
+
+
+# ---------------------------------------------------------------- record assembly
+
+
+@dataclass
+class _Page:
+    """Per-page facts gathered before the body is modified."""
+
+    tree: LexborHTMLParser
+    html: str
+    url: str
+    base: str
+    meta: dict[str, str]
+    order: dict[int, int]
+    lines: list[str]
+    table: dict[str, str]
+    table_node: LexborNode | None
+    hidden: list[LexborNode] = field(default_factory=list)
+
+
+def _page(html: str, url: str) -> _Page | None:
+    """Parse a page and gather what must be read before the body is cleaned."""
+    tree = parse_html(html)
+    if tree is None:
+        return None
+    table, table_node = table_fields(tree)
+    return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=doc_order(tree),
+                 lines=node_lines(tree.body), table=table, table_node=table_node, hidden=_hidden_nodes(tree))
+
+
+def _parts(page: _Page) -> list[str]:
+    """Further parts of a multi-page article."""
+    spec = create_page_html(page.html)
+    parts = _trs_pages(spec, page.url) if spec is not None else []
+    parts += [p for p in _pagination_links(page.tree, page.base, page.url) if _is_part_of(p, page.url)]
+    return list(dict.fromkeys(p for p in parts if p != page.url))
+
+
+def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | None) -> ArticleRecord:
+    """Assemble the record from a located body and title (shared by the generic and template paths)."""
+    record = ArticleRecord(url=page.url, site=site)
+    record.title = normalize_space(title.text or "") or None
+    hidden_ids = {n.mem_id for n in page.hidden}
+    record.spam_links = spam_links(page.hidden, page.base, page.url)
+    crumbs = find_breadcrumb(page.tree)
+    if crumbs and record.title and compact(crumbs[-1]) == compact(record.title):
+        crumbs = crumbs[:-1]
+    record.column_path = crumbs
+    body_lines = node_lines(body) if body is not None else []
+    region = _info_region(page.lines, record.title, set(body_lines))
+    visible = _visible_fields(region)
+    fields = {**visible, **page.table}
+    shown = [v for line in region if len(line) <= 300 for n, v in label_pairs(line) if n == "published"]
+    visible_date = _visible_date([page.table.get("published"), *shown], region, record.title)
+    record.published = _resolve_published(visible_date, page.meta, page.url, record.warnings)
+    record.source = fields.get("source") or _meta_source(page) or _body_source(body_lines) or None
+    for name in META_FIELDS:
+        setattr(record, name, fields.get(name) or None)
+    if record.written:
+        record.written = (parse_date(record.written) or "")[:10] or None
+    blocks = [b for b in _attachment_blocks(page.tree, page.base) if body is None or not is_inside(body, b)]
+    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids)
+    record.part_urls = _parts(page)
+    if body is not None:
+        if page.table_node is not None and is_inside(page.table_node, body) and page.table_node.mem_id != body.mem_id:
+            page.table_node.decompose()
+        record.body_html = clean_body(body, record.title, hidden_ids, page.base)
+    record.body_text = html_to_text(record.body_html)
+    record.images = body_images(record.body_html)
+    return record
+
+
+def extract_article(html: str, url: str, site: str | None = None) -> ArticleRecord:
+    """Extract one article page into an ArticleRecord (never raises)."""
+    try:
+        page = _page(html if isinstance(html, str) else "", url)
+        if page is None:
+            return ArticleRecord(url=url, site=site, warnings=["unparseable page"])
+        body, how = locate_body(page.tree, page.html, url)
+        title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
+                           find_breadcrumb(page.tree))
+        record = _build(page, body, title, site)
+        if body is None:
+            record.warnings.append("no article body found")
+        return record
+    except Exception as exc:  # pragma: no cover - last-resort safety net
+        return ArticleRecord(url=url, site=site, warnings=[f"extraction failed: {type(exc).__name__}"])
+
+
+def join_parts(first: ArticleRecord, parts: list[ArticleRecord]) -> ArticleRecord:
+    """Join a multi-page article: bodies, attachments and images concatenated in order."""
+    records = [first] + list(parts)
+    body_html = "\n".join(r.body_html for r in records if r.body_html)
+    attachments: dict[str, AttachmentRef] = {}
+    for rec in records:
+        for att in rec.attachments:
+            attachments.setdefault(att.url, att)
+    joined = ArticleRecord(url=first.url, site=first.site, column_path=list(first.column_path), title=first.title,
+                           published=first.published, source=first.source, publisher=first.publisher,
+                           index_no=first.index_no, doc_no=first.doc_no, written=first.written, topic=first.topic,
+                           body_html=body_html, body_text=html_to_text(body_html),
+                           attachments=list(attachments.values()),
+                           images=list(dict.fromkeys(i for r in records for i in r.images)),
+                           spam_links=list(dict.fromkeys(s for r in records for s in r.spam_links)),
+                           warnings=list(dict.fromkeys(w for r in records for w in r.warnings)),
+                           part_urls=list(first.part_urls))
+    for name in ("title", "published", "source", "publisher", "index_no", "doc_no", "written", "topic"):
+        if getattr(joined, name) is None:
+            setattr(joined, name, next((getattr(r, name) for r in parts if getattr(r, name)), None))
+    return joined
+
+
+# ---------------------------------------------------------------- per-site templates
+
+
+def css_selector_for(node: LexborNode, tree: LexborHTMLParser) -> str | None:
+    """A CSS selector that picks exactly this node first in its tree (id, id prefix, tag.class, or nested)."""
+    for selector in _selector_options(node):
+        try:
+            found = tree.css_first(selector)
+        except Exception:
+            continue
+        if found is not None and found.mem_id == node.mem_id:
+            return selector
+    return None
+
+
+def _simple_selector(node: LexborNode) -> str | None:
+    """id / id-prefix / tag.class selector of one element."""
+    node_id = attr(node, "id")
+    if node_id and re.fullmatch(r"[A-Za-z][\w\-]*", node_id):
+        prefix = re.fullmatch(r"([A-Za-z][A-Za-z_\-]*?)[_\-]?\d{3,}", node_id)
+        return f"[id^={prefix.group(1)}]" if prefix else f"#{node_id}"
+    classes = [c for c in attr(node, "class").split() if re.fullmatch(r"[A-Za-z_][\w\-]*", c)]
+    if classes:
+        return node.tag + "".join("." + c for c in classes[:3])
+    return None
+
+
+def _selector_options(node: LexborNode) -> list[str]:
+    """Candidate selectors for a node, most general first."""
+    own = _simple_selector(node)
+    options = [own] if own else []
+    for parent in ancestors(node, 5):
+        outer = _simple_selector(parent)
+        if outer:
+            options.append(f"{outer} {own or node.tag}")
+            options.append(f"{outer} > {own or node.tag}")
+            break
+    return options
+
+
+def _not_undercut(node: LexborNode) -> bool:
+    """True unless an enclosing 'content' container holds much more text (the generic path would pick it)."""
+    total, links = _stats(node)
+    own = total - links
+    for parent in ancestors(node, 3):
+        key = klass_id(parent)
+        if key.strip() and _TIER2_RE.search(key) and not _NOT_BODY_RE.search(key) and _usable(parent):
+            p_total, p_links = _stats(parent)
+            if own < 0.85 * (p_total - p_links):
+                return False
+    return True
+
+
+@dataclass
+class Template:
+    """Per-site extraction template: selectors of body and title learned from sample pages."""
+
+    body: str
+    title: str | None  # CSS selector of the title element; meta ArticleTitle still wins when present
+    tier1: bool = False  # body is a known CMS container (accepted with little text, as the generic path does)
+
+    def extract(self, html: str, url: str, site: str | None = None) -> ArticleRecord | None:
+        """Extract with the learned selectors; None when the page does not fit the template."""
+        try:
+            page = _page(html if isinstance(html, str) else "", url)
+            if page is None:
+                return None
+            body = page.tree.css_first(self.body)
+            if body is None or not _usable(body, 1 if self.tier1 else 20):
+                return None
+            if not self.tier1 and not _not_undercut(body):
+                return None
+            title = self._title(page, body)
+            if title is None:
+                return None
+            return _build(page, body, title, site)
+        except Exception:
+            return None
+
+    def _title(self, page: _Page, body: LexborNode) -> _TitlePick | None:
+        """The title as the template finds it: meta ArticleTitle, else the learned element."""
+        for key in ("articletitle", "article_title"):
+            if page.meta.get(key):
+                return _TitlePick(page.meta[key], None, "meta")
+        if self.title is None:
+            return pick_title(page.tree, page.meta, body, page.table, page.order, find_breadcrumb(page.tree))
+        node = page.tree.css_first(self.title)
+        text = text_of(node) if node is not None else ""
+        return _TitlePick(text, node, "node") if text else None
+
+
+def learn_template(samples: list[tuple[str, str]]) -> Template | None:
+    """Infer body/title selectors from a few (html, url) article pages of one site; None if no template fits all."""
+    body_sels: list[tuple[str, bool]] = []
+    title_sels: list[str | None] = []
+    expected: list[tuple[str, str, ArticleRecord]] = []
+    try:
+        for html, url in samples[:20]:
+            page = _page(html, url)
+            if page is None:
+                return None
+            body, how = locate_body(page.tree, page.html, url)
+            if body is None or how != "container":
+                return None
+            first = _tier1(page.tree)
+            selector = css_selector_for(body, page.tree)
+            if selector is None:
+                return None
+            body_sels.append((selector, first is not None and first.mem_id == body.mem_id))
+            title = pick_title(page.tree, page.meta, body, page.table, page.order, find_breadcrumb(page.tree))
+            if title.node is not None:
+                title_sels.append(css_selector_for(title.node, page.tree))
+            expected.append((html, url, extract_article(html, url)))
+    except Exception:
+        return None
+    if not expected:
+        return None
+    for body_sel, tier1 in dict.fromkeys(body_sels):
+        for title_sel in dict.fromkeys([*title_sels, None]):
+            template = Template(body=body_sel, title=title_sel, tier1=tier1)
+            if all(template.extract(h, u) == rec for h, u, rec in expected):
+                return template
+    return None

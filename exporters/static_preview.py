@@ -1,0 +1,230 @@
+"""Exporter zero: the consolidated portal as a browsable static site, for the office to review before go-live."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from exporters.base import (
+    ExportArticle,
+    ExportColumn,
+    Exporter,
+    ExporterOptions,
+    ExportFile,
+    TargetRef,
+    register,
+)
+
+MANIFEST = "_manifest.json"
+SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+class StaticPreviewOptions(ExporterOptions):
+    """Options of the static preview."""
+
+    dir: str | None = None  # default: <workspace>/preview
+    base_url: str | None = None  # default: portal.base_url — the preview mirrors the portal's URLs
+
+
+@register
+class StaticPreviewExporter(Exporter):
+    """Writes the portal's column tree and every migrated article as plain HTML files."""
+
+    name = "static"
+    options_model = StaticPreviewOptions
+    links_known_before_push = True
+
+    def __init__(self, options: StaticPreviewOptions, context: Any) -> None:
+        super().__init__(options, context)
+        self.root = Path(options.dir) if options.dir else context.workspace / "preview"
+        if not self.root.is_absolute():
+            self.root = context.workspace.parent / self.root
+        self.base_url = (options.base_url or context.portal.base_url).rstrip("/") + "/"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.manifest = self._load_manifest()
+        self.env = Environment(loader=PackageLoader("exporters", "templates"),
+                               autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+
+    @property
+    def target(self) -> str:
+        """Keyed by the output folder."""
+        return f"static:{self.root.resolve()}"
+
+    def planned_url(self, kind: str, source_key: str, **facts: Any) -> str | None:
+        """Paths are a pure function of the source key, so URLs are known before pushing."""
+        return self.base_url + self._relative_path(kind, source_key, **facts)
+
+    def _relative_path(self, kind: str, source_key: str, **facts: Any) -> str:
+        """Where an object is written, relative to the preview root."""
+        section = facts.get("subsite") or "portal"
+        if kind == "column":
+            return f"{section}/{facts['column_id']}/index.html"
+        if kind == "file":
+            name = SAFE_NAME.sub("_", facts.get("name") or "file").strip("_") or "file"
+            return f"files/{facts['sha256'][:2]}/{facts['sha256'][:16]}/{name}"
+        slug = hashlib.sha1(source_key.encode()).hexdigest()[:12]
+        return f"{section}/{facts['column_id']}/{slug}.html"
+
+    def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
+        """Record the column; its page is rendered in finish()."""
+        path = self._relative_path("column", column.source_key, column_id=column.column_id, subsite=column.subsite)
+        self.manifest["columns"][column.source_key] = {
+            "column_id": column.column_id, "name": column.name, "path": path, "names": column.path,
+            "parent": column.parent_key, "subsite": column.subsite, "subsite_name": column.subsite_name,
+        }
+        return TargetRef(target_id=path, url=self.base_url + path)
+
+    def put_file(self, file: ExportFile) -> TargetRef:
+        """Copy the blob into files/ (once per content hash and name)."""
+        path = self._relative_path("file", file.source_key, sha256=file.sha256, name=file.name)
+        target = self.root / path
+        if not target.exists() or target.stat().st_size != file.size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file.blob_path, target)
+        self.manifest["files"][file.source_key] = {"path": path, "name": file.name, "size": file.size}
+        return TargetRef(target_id=path, url=self.base_url + path)
+
+    def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
+        """Render the article page."""
+        path = self._relative_path("article", article.source_key, column_id=article.column_id,
+                                   subsite=article.subsite)
+        column_info = self.manifest["columns"].get(article.column_key, {})
+        html = self.env.get_template("article.html").render(
+            a=article, portal=self.context.portal, programme=self.context.programme_name,
+            root=_root_prefix(path), column=_Obj(column_info), column_path=column_info.get("path", ""),
+            meta=_meta_rows(article), body=self._localise(article.body_html, path),
+        )
+        html = self._localise(html, path)
+        _write_if_changed(self.root / path, html)
+        self.manifest["articles"][article.source_key] = {
+            "path": path, "title": article.title, "published": article.published, "column": article.column_key,
+            "site_name": article.site_name,
+        }
+        return TargetRef(target_id=path, url=self.base_url + path)
+
+    def find(self, source_key: str) -> TargetRef | None:
+        """An object already written for this key (the manifest on disk is the target's truth)."""
+        for section in ("articles", "files", "columns"):
+            entry = self.manifest[section].get(source_key)
+            if entry is None:
+                continue
+            if section == "columns" or (self.root / entry["path"]).exists():
+                return TargetRef(target_id=entry["path"], url=self.base_url + entry["path"])
+        return None
+
+    def delete(self, source_key: str, ref: TargetRef) -> None:
+        """Remove an article page, file or column entry this tool wrote."""
+        for section in ("articles", "files", "columns"):
+            entry = self.manifest[section].pop(source_key, None)
+            if entry and section != "columns":
+                (self.root / entry["path"]).unlink(missing_ok=True)
+
+    def finish(self) -> None:
+        """Render the home page and every column page from the manifest; save the manifest."""
+        for key, column in self.manifest["columns"].items():
+            self._render_column(key, column)
+        self._render_home()
+        _write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
+                                                            sort_keys=True))
+
+    def _render_column(self, key: str, column: dict[str, Any]) -> None:
+        """One column page listing its articles, newest first."""
+        articles = sorted((a for a in self.manifest["articles"].values() if a["column"] == key),
+                          key=lambda a: (a["published"] or "", a["title"] or ""), reverse=True)
+        children = [c for c in self.manifest["columns"].values() if c["parent"] == key]
+        column_view = {**column, "path": column["names"]}
+        html = self.env.get_template("column.html").render(
+            column=_Obj(column_view), articles=articles, children=children, portal=self.context.portal,
+            programme=self.context.programme_name, root=_root_prefix(column["path"]))
+        _write_if_changed(self.root / column["path"], html)
+
+    def _render_home(self) -> None:
+        """The preview's front page: the column tree and the latest articles."""
+        latest = sorted(self.manifest["articles"].values(), key=lambda a: a["published"] or "", reverse=True)[:30]
+        html = self.env.get_template("home.html").render(
+            portal=self.context.portal, programme=self.context.programme_name, root="",
+            tree_html=self._tree_html(), latest=latest)
+        _write_if_changed(self.root / "index.html", html)
+
+    def _tree_html(self) -> str:
+        """Nested lists of columns with article counts."""
+        counts: dict[str, int] = {}
+        for article in self.manifest["articles"].values():
+            counts[article["column"]] = counts.get(article["column"], 0) + 1
+        columns = self.manifest["columns"]
+
+        def branch(parent: str | None) -> str:
+            items = [
+                f'<li><a href="{c["path"]}">{_escape(c["name"])}</a> ({counts.get(k, 0)}){branch(k)}</li>'
+                for k, c in sorted(columns.items()) if c["parent"] == parent
+            ]
+            return f"<ul>{''.join(items)}</ul>" if items else ""
+
+        sections = []
+        for subsite in sorted({c["subsite"] or "" for c in columns.values()}):
+            roots = {k: c for k, c in columns.items() if (c["subsite"] or "") == subsite and c["parent"] is None}
+            title = next((c["subsite_name"] for c in roots.values() if c["subsite_name"]), None) or "门户栏目"
+            items = "".join(
+                f'<li><a href="{c["path"]}">{_escape(c["name"])}</a> ({counts.get(k, 0)}){branch(k)}</li>'
+                for k, c in sorted(roots.items()))
+            sections.append(f"<h3>{_escape(title)}</h3><ul>{items}</ul>")
+        return "".join(sections)
+
+    def _localise(self, html: str, page_path: str) -> str:
+        """Turn absolute portal URLs into paths relative to the page, so the preview browses from disk."""
+        return html.replace(self.base_url, _root_prefix(page_path))
+
+    def _load_manifest(self) -> dict[str, dict[str, Any]]:
+        """The manifest of what the preview holds (empty for a new preview)."""
+        path = self.root / MANIFEST
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {section: data.get(section, {}) for section in ("columns", "files", "articles")}
+        return {"columns": {}, "files": {}, "articles": {}}
+
+    def close(self) -> None:
+        """Persist the manifest even when finish() was not reached."""
+        _write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
+                                                            sort_keys=True))
+
+
+class _Obj(dict):
+    """Dict with attribute access, for templates."""
+
+    __getattr__ = dict.get
+
+
+def _meta_rows(article: ExportArticle) -> list[tuple[str, str]]:
+    """The 信息公开 header fields present on an article."""
+    fields = [("索引号", article.index_no), ("主题分类", article.topic), ("发布机构", article.publisher),
+              ("成文日期", article.written), ("发文字号", article.doc_no), ("发布日期", article.published)]
+    present = [(k, v) for k, v in fields if v]
+    return present if len(present) > 1 else []
+
+
+def _root_prefix(page_path: str) -> str:
+    """'../' repeated to climb from a page back to the preview root."""
+    return "../" * page_path.count("/")
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Write a file atomically, only when its content differs."""
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _escape(text: str) -> str:
+    """HTML-escape text for hand-built markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -1,0 +1,1 @@
+"""mappers package."""

@@ -1,0 +1,55 @@
+"""Shared fixtures: the sample legacy fleet served on 127.0.0.1 and one crawled workspace, once per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from consolidate import pipeline
+from consolidate.demo import config_for_urls
+from consolidate.samplefleet import Fleet, FleetServer, build_fleet
+
+LOOPBACK_RATE = 500.0  # the sample servers are ours and local: no need for politeness delays in tests
+
+
+@pytest.fixture(scope="session")
+def fleet() -> Fleet:
+    """The default sample fleet (deterministic)."""
+    return build_fleet()
+
+
+@pytest.fixture(scope="session")
+def fleet_server(fleet: Fleet) -> Iterator[FleetServer]:
+    """The sample fleet served on free ports of 127.0.0.1 for the whole session."""
+    with FleetServer(fleet) as server:
+        yield server
+
+
+def make_workspace(directory: Path, urls: dict[str, str], rate: float = LOOPBACK_RATE) -> pipeline.Workspace:
+    """A workspace whose migrations.yaml is the example pointed at the given sample servers."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "migrations.yaml"
+    path.write_text(config_for_urls(urls, rate), encoding="utf-8")
+    return pipeline.Workspace.open(path, db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
+
+
+@pytest.fixture(scope="session")
+def crawled_template(tmp_path_factory: pytest.TempPathFactory, fleet_server: FleetServer) -> Path:
+    """A workspace with the whole fleet crawled once; tests get copies of it."""
+    directory = tmp_path_factory.mktemp("crawled")
+    ws = make_workspace(directory, fleet_server.urls)
+    pipeline.crawl(ws, None)
+    ws.store.engine.dispose()
+    return directory
+
+
+@pytest.fixture
+def crawled(crawled_template: Path, tmp_path: Path) -> pipeline.Workspace:
+    """A private copy of the crawled workspace (state, blobs, archives)."""
+    target = tmp_path / "ws"
+    shutil.copytree(crawled_template, target)
+    return pipeline.Workspace.open(target / "migrations.yaml",
+                                   db_url=f"sqlite:///{target / '.consolidate' / 'state.db'}")

@@ -1,0 +1,58 @@
+"""The command line end to end: --help, the demo, status/articles/map output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from consolidate import pipeline
+from consolidate.cli import app
+
+VERBS = ("init", "status", "crawl", "columns", "articles", "map", "push", "report", "demo")
+
+
+def test_help_lists_every_verb() -> None:
+    """`consolidate --help` names each verb of the quick start."""
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for verb in VERBS:
+        assert f" {verb} " in result.output
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    """`consolidate demo` migrates ≥ 95% of the fleet into the preview and the report reconciles."""
+    result = CliRunner().invoke(app, ["demo", "--workdir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / ".consolidate" / "report.json").read_text(encoding="utf-8"))
+    assert report["reconciled"]
+    assert report["totals"]["pushed"] >= 0.95 * report["totals"]["articles"] > 0
+    assert (tmp_path / ".consolidate" / "preview" / "index.html").is_file()
+
+
+def test_status_articles_and_map_json(crawled: pipeline.Workspace) -> None:
+    """status/articles/map print JSON that agrees with the store."""
+    runner = CliRunner()
+    config = str(crawled.loaded.path)
+    db = crawled.store.url
+    status = runner.invoke(app, ["status", "--json", "-c", config, "--db", db])
+    assert status.exit_code == 0, status.output
+    sites = {s["id"]: s for s in json.loads(status.output)["sites"]}
+    assert sites["fgw"]["stage"] == "crawled"
+    lines = runner.invoke(app, ["articles", "fgw", "--json", "-c", config, "--db", db]).output.splitlines()
+    assert len(lines) == sites["fgw"]["articles"]
+    first = json.loads(lines[0])
+    assert set(first) >= {"url", "title", "published", "index_no", "doc_no", "attachments", "content_hash"}
+    mapped = runner.invoke(app, ["map", "fgw", "--json", "-c", config, "--db", db])
+    assert mapped.exit_code == 0, mapped.output
+    decisions = [json.loads(line) for line in mapped.output.splitlines()]
+    assert any(d["decision"] == "drop" and d["decided_by"] == "migrations.yaml" for d in decisions)
+    assert any(d["decision"] == "migrate" for d in decisions)
+
+
+def test_unknown_site_is_one_clear_line(crawled: pipeline.Workspace) -> None:
+    """A site id that is not configured: exit 2, the valid ids in the hint, no traceback."""
+    result = CliRunner().invoke(app, ["map", "nosuch", "-c", str(crawled.loaded.path), "--db", crawled.store.url])
+    assert result.exit_code == 2
+    assert "fgw" in result.output and "Traceback" not in result.output

@@ -1,0 +1,113 @@
+"""migrations.yaml validation: the example is valid; each broken variant gives one located error, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from consolidate.cli import app
+from consolidate.config import load_config, parse_config
+from consolidate.demo import example_config_text
+from consolidate.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_root_example_is_the_packaged_example_and_valid() -> None:
+    """The repo's migrations.yaml is the one `init` writes, and it validates."""
+    assert (ROOT / "migrations.yaml").read_text(encoding="utf-8") == example_config_text()
+    config = parse_config(example_config_text())
+    assert [s.id for s in config.sites] == ["fgw", "jyj", "sfj"]
+    assert config.programme.retention_cap == 0.10
+    assert config.crawl_settings(config.site("sfj")).rate_per_host == 0.5
+    assert config.crawl_settings(config.site("fgw")).rate_per_host == 1.0
+
+
+def _replace(old: str, new: str) -> str:
+    text = example_config_text()
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+BROKEN = {
+    "missing organiser": (lambda: _replace("    organiser: 临江市教育局\n", ""), "sites[1].organiser",
+                          "  - id: jyj"),
+    "bad type": (lambda: _replace("retention_cap: 0.10", "retention_cap: lots"), "programme.retention_cap",
+                 "retention_cap:"),
+    "unknown key": (lambda: _replace("    psb: 浙公网安备33108202000102号\n",
+                                     "    psb: 浙公网安备33108202000102号\n    colour: red\n"),
+                    "sites[1].colour", "colour: red"),
+    "duplicate site id": (lambda: _replace("  - id: sfj", "  - id: jyj"), "sites[2].id", "  - id: jyj\n    name: 临江市司法局"),
+    "unknown target column": (lambda: _replace("target: bszn,", "target: nowhere,"), "sites[2].mapping[0].target",
+                              "target: nowhere"),
+    "unknown subsite": (lambda: _replace("target: {subsite: jyj}", "target: {subsite: edu}"),
+                        "sites[1].target.subsite", "target: {subsite: edu}"),
+    "notice too short": (lambda: _replace("notice_period_days: 30", "notice_period_days: 10"),
+                         "programme.notice_period_days", "notice_period_days"),
+    "inline secret": (lambda: _replace("    dir: .consolidate/preview", "    dir: x\n    password: hunter2"),
+                      "export.options", "  options:"),
+    "bad site code": (lambda: _replace('site_code: "3310820002"', 'site_code: "12ab"'), "sites[1].site_code",
+                      'site_code: "12ab"'),
+    "bad regex": (lambda: _replace("exclude: ['/search/'", "exclude: ['/search/('"), "crawl.exclude",
+                  "exclude:"),
+    "bad date": (lambda: _replace("migration: 2026-12-15", "migration: 2026-13-45"),
+                 "programme.deadlines.migration", "migration: 2026-13-45"),
+    "drop rule with target": (lambda: _replace("decision: drop, reason: 空白", "decision: drop, target: fgw-gzdt, reason: 空白"),
+                              "sites[0].mapping[1]", "{name: 人事信息"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_config_names_file_line_and_field(case: str, tmp_path: Path) -> None:
+    """Each broken config: exit 2, one error with file:line and the field, and nothing written."""
+    make, field, needle = BROKEN[case]
+    text = make()
+    path = tmp_path / "migrations.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["status", "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    line = _line_of(text, needle)
+    assert f"migrations.yaml:{line}: {field}" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / ".consolidate").exists()
+
+
+@pytest.mark.parametrize("text, line", [
+    ("programme: [unclosed\n", 2),
+    ("programme:\n  name: a\n\tbad: tab\n", 3),
+    ("programme:\n  name: a\n  name: b\n", 3),
+    ("- just\n- a list\n", 1),
+    ("", 1),
+])
+def test_yaml_syntax_errors_are_located(text: str, line: int, tmp_path: Path) -> None:
+    """YAML that does not parse, or is not a mapping, gives file:line and exit 2."""
+    path = tmp_path / "migrations.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.message.startswith(f"{path}:{line}:")
+    result = CliRunner().invoke(app, ["status", "--config", str(path)])
+    assert result.exit_code == 2
+
+
+def test_missing_config_file_hints_init(tmp_path: Path) -> None:
+    """No config: exit 2 with a hint to run init."""
+    result = CliRunner().invoke(app, ["status", "--config", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "consolidate init" in result.output
+
+
+def test_init_writes_the_example_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    """`init` scaffolds a valid config once; a second run needs --force."""
+    path = tmp_path / "migrations.yaml"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(path)]).exit_code == 0
+    assert load_config(path).config.sites
+    again = runner.invoke(app, ["init", str(path)])
+    assert again.exit_code == 1 and "--force" in again.output

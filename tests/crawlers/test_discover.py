@@ -1,0 +1,228 @@
+"""analyse_page & friends on small snippets in the styles of TRS, Hanweb, PHPCMS, DedeCMS, Kaipuyun, generic."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from crawlers.discover import analyse_page, detect_cms, hanweb_proxy_urls, parse_datastore
+
+FOOTER = (
+    '<div class="footer"><p>主办单位：某某市发展和改革委员会 承办：市信息中心</p>'
+    "<p>苏ICP备05012345号-1 苏公网安备 32010202010123号 网站标识码：3201000012</p></div>"
+)
+
+TRS_LIST = """<html><head><link href="/trs_web_style.css" rel="stylesheet"></head><body>
+<div class="nav"><a href="/">网站首页</a><a href="/xxgk/">信息公开</a><a href="javascript:void(0)">收藏</a>
+<a href="mailto:ban@example.gov.cn">信箱</a></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="../">政务公开</a> &gt; <a href="./">通知公告</a></div>
+<ul class="list">
+<li><a href="./201608/t20160831_123456.html" title="关于做好2016年度防汛工作的通知（全文）">关于做好2016年度防汛工作的通知</a><span>2016-08-31</span></li>
+<li><a href="./201608/t20160825_123400.html">关于开展安全生产大检查的通知</a><span>2016-08-25</span></li>
+<li><a href="./201608/t20160820_123300.html#top">市政府办公室关于印发实施方案的通知</a><span>[08-20]</span></li>
+<li><a href="./201608/t20160820_123300.html">市政府办公室关于印发实施方案的通知</a><span>[08-20]</span></li>
+</ul>
+<script>var currentPage = 0; var countPage = 5;
+createPageHTML(countPage, currentPage, "index", "html");</script>
+""" + FOOTER + "</body></html>"
+
+
+def test_trs_list_page() -> None:
+    info = analyse_page(TRS_LIST, "http://www.example.gov.cn/xxgk/tzgg/index.html")
+    assert info.cms == "trs"
+    assert info.kind == "list"
+    assert info.breadcrumb == ["政务公开", "通知公告"]
+    assert info.column_name == "通知公告"
+    assert [i.url for i in info.list_items] == [
+        "http://www.example.gov.cn/xxgk/tzgg/201608/t20160831_123456.html",
+        "http://www.example.gov.cn/xxgk/tzgg/201608/t20160825_123400.html",
+        "http://www.example.gov.cn/xxgk/tzgg/201608/t20160820_123300.html",
+    ]
+    assert info.list_items[0].title == "关于做好2016年度防汛工作的通知（全文）"
+    assert [i.date for i in info.list_items] == ["2016-08-31", "2016-08-25", "2016-08-20"]
+    assert info.pagination == [f"http://www.example.gov.cn/xxgk/tzgg/index_{n}.html" for n in range(1, 5)]
+    urls = [link.url for link in info.links]
+    assert not any(u.startswith(("javascript", "mailto")) or "#" in u for u in urls)
+    assert len(urls) == len(set(urls))
+    kinds = {link.url: link.kind for link in info.links}
+    assert kinds["http://www.example.gov.cn/xxgk/tzgg/201608/t20160831_123456.html"] == "list_item"
+    assert info.site_facts == {"organiser": "某某市发展和改革委员会", "icp": "苏ICP备05012345号-1",
+                               "psb": "苏公网安备 32010202010123号", "site_code": "3201000012"}
+
+
+def test_trs_list_page_n_and_list_prefix() -> None:
+    html = TRS_LIST.replace('createPageHTML(countPage, currentPage, "index", "html")',
+                            'createPageHTML(3, 1, "list", "shtml")')
+    info = analyse_page(html, "http://www.example.gov.cn/xxgk/tzgg/list_1.shtml")
+    assert info.pagination == ["http://www.example.gov.cn/xxgk/tzgg/list.shtml",
+                               "http://www.example.gov.cn/xxgk/tzgg/list_2.shtml"]
+
+
+def test_trs_multi_page_article_parts() -> None:
+    html = """<html><body><div class="TRS_Editor"><p>第一部分正文内容，较长的一段文字用于测试。</p></div>
+    <script>createPageHTML(3,0,"t20151009_67430","html");</script></body></html>"""
+    info = analyse_page(html, "http://www.example.gov.cn/zwgk/201510/t20151009_67430.html")
+    assert info.kind == "article"
+    assert info.article_parts == ["http://www.example.gov.cn/zwgk/201510/t20151009_67430_1.html",
+                                  "http://www.example.gov.cn/zwgk/201510/t20151009_67430_2.html"]
+    assert info.pagination == []
+
+
+def _hanweb_record(i: int) -> str:
+    debris = "<li style=<br/>" if i == 3 else "<li>"
+    return (f'<record><![CDATA[{debris}<a href="/art/2023/11/{(i % 28) + 1}/art_1229_{1000 + i}.html" '
+            f'title="工作动态标题{i}" target="_blank">工作动态标题{i}</a><span>2023-11-{(i % 28) + 1:02d}</span></li>]]></record>')
+
+
+def hanweb_column(records: int = 45, total: int = 120) -> str:
+    rows = "\n".join(_hanweb_record(i) for i in range(records))
+    return f"""<html><head><meta name="generator" content="大汉版通发布系统"></head><body>
+<div class="bt-position">您的位置：<a href="/">首页</a> > <a href="/col/col1228/index.html">新闻中心</a> > <span>工作动态</span></div>
+<div id="1234"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=3&path=/&columnid=1229&unitid=5678&webname=%E6%9F%90%E5%B8%82%E6%94%BF%E5%BA%9C&permissiontype=0"></a>]]></nextgroup>
+<recordset>{rows}</recordset></datastore></script>
+<script language="javascript">var pageObj = {{totalRecord:{total}, perPage:15, unitid:5678}};</script></div>
+<a href="http://www.hanweb.com" style="display:none">Produced By 大汉网络 大汉版通发布系统</a></body></html>"""
+
+
+def test_hanweb_column_datastore_and_proxy_paging() -> None:
+    info = analyse_page(hanweb_column(), "http://www.example.gov.cn/col/col1229/index.html")
+    assert info.cms == "hanweb"
+    assert info.kind == "list"
+    assert info.breadcrumb == ["新闻中心", "工作动态"]
+    assert len(info.list_items) == 45
+    assert info.list_items[3].url == "http://www.example.gov.cn/art/2023/11/4/art_1229_1003.html"
+    assert info.list_items[3].title == "工作动态标题3"
+    assert info.list_items[3].date == "2023-11-04"
+    assert len(info.pagination) == 2
+    first = urlsplit(info.pagination[0])
+    assert first.path == "/module/web/jpage/dataproxy.jsp"
+    query = parse_qs(first.query)
+    assert query["startrecord"] == ["46"] and query["endrecord"] == ["90"] and query["perpage"] == ["15"]
+    assert query["columnid"] == ["1229"] and query["unitid"] == ["5678"] and query["webname"] == ["某市政府"]
+    assert query["appid"] == ["1"] and query["webid"] == ["3"] and query["path"] == ["/"]
+    assert parse_qs(urlsplit(info.pagination[1]).query)["startrecord"] == ["91"]
+
+
+def test_hanweb_dataproxy_answer_is_a_list() -> None:
+    rows = "".join(_hanweb_record(i) for i in range(45, 60))
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>120</totalrecord><recordset>{rows}</recordset></datastore>'
+    url = "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15"
+    items, total = parse_datastore(xml, url)
+    assert total == 120 and len(items) == 15
+    info = analyse_page(xml, url)
+    assert info.kind == "list"
+    assert [i.url for i in info.list_items] == [i.url for i in items]
+
+
+def test_hanweb_proxy_urls_old_install_and_no_more_pages() -> None:
+    html = ('<script src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>'
+            "<script>var columnid='88'; var unitid='99'; var webid=\"2\"; totalRecord = 40; perpage=10;</script>")
+    urls = hanweb_proxy_urls(html, "http://a.gov.cn/col/col88/index.html", 30, 40)
+    assert urls == ["http://a.gov.cn/module/jslib/jquery/jpage/dataproxy.jsp?startrecord=31&endrecord=60&perpage=10"
+                    "&col=1&webid=2&columnid=88&unitid=99"]
+    assert hanweb_proxy_urls(html, "http://a.gov.cn/col/col88/index.html", 40, 40) == []
+    assert hanweb_proxy_urls(html, "http://a.gov.cn/col/col88/index.html", 40, None) == []
+
+
+PHPCMS_LIST = """<html><body><div class="crumbs"><a href="/">首页</a><span> &gt; </span><a href="index.php?m=content&c=index&a=lists&catid=5">通知公告</a></div>
+<ul class="list">
+<li><span class="rt">2019-03-0{d}</span><a href="index.php?m=content&amp;c=index&amp;a=show&amp;catid=5&amp;id=10{d}">公告标题第{d}号文件发布</a></li>
+</ul>
+<div id="pages"><a class="a1" href="index.php?m=content&amp;c=index&amp;a=lists&amp;catid=5&amp;page=0">上一页</a> <span>1</span>
+<a href="index.php?m=content&amp;c=index&amp;a=lists&amp;catid=5&amp;page=2">2</a>
+<a href="index.php?m=content&amp;c=index&amp;a=lists&amp;catid=5&amp;page=3">3</a>
+<a href="index.php?m=content&amp;c=index&amp;a=lists&amp;catid=5&amp;page=2">下一页</a>
+<a href="index.php?m=content&amp;c=index&amp;a=lists&amp;catid=5&amp;page=7">尾页</a></div>
+<script src="/statics/js/jquery.min.js"></script></body></html>"""
+
+
+def test_phpcms_query_string_paging() -> None:
+    html = PHPCMS_LIST.replace("<li>", "<li>", 1)
+    rows = "".join(f'<li><span class="rt">2019-03-0{d}</span><a href="index.php?m=content&amp;c=index&amp;a=show&amp;'
+                   f'catid=5&amp;id=10{d}">公告标题第{d}号文件发布</a></li>' for d in range(1, 6))
+    html = html.replace(html[html.index('<ul class="list">'):html.index("</ul>")], '<ul class="list">' + rows)
+    url = "http://www.example.gov.cn/index.php?m=content&c=index&a=lists&catid=5"
+    info = analyse_page(html, url)
+    assert info.cms == "phpcms"
+    assert info.kind == "list"
+    assert info.breadcrumb == ["通知公告"]
+    assert len(info.list_items) == 5
+    assert info.list_items[0].url == "http://www.example.gov.cn/index.php?m=content&c=index&a=show&catid=5&id=101"
+    assert info.list_items[0].date == "2019-03-01"
+    pages = {parse_qs(urlsplit(u).query).get("page", ["?"])[0] for u in info.pagination}
+    assert {"2", "3", "4", "5", "6", "7"} <= pages
+
+
+def test_dedecms_list_pages_and_short_dates() -> None:
+    rows = "".join(f'<li><a href="/a/zwgk/2018/05{d:02d}/{300 + d}.html">政务公开信息标题{d}</a><span>05-{d:02d}</span></li>'
+                   for d in range(1, 5))
+    html = f"""<html><head><meta name="generator" content="DedeCMS"></head><body>
+    <div class="place">当前位置: <a href="/">主页</a> > <a href="/a/zwgk/">政务公开</a> ></div>
+    <ul class="e2">{rows}</ul>
+    <div class="dede_pages"><ul class="pagelist"><li><a href="list_3_2.html">下一页</a></li><li><a href="list_3_4.html">末页</a></li></ul></div>
+    </body></html>"""
+    info = analyse_page(html, "http://www.example.gov.cn/a/zwgk/")
+    assert info.cms == "dedecms"
+    assert info.breadcrumb == ["政务公开"]
+    assert [i.date for i in info.list_items] == ["2018-05-01", "2018-05-02", "2018-05-03", "2018-05-04"]
+    assert info.pagination == ["http://www.example.gov.cn/a/zwgk/list_3_2.html",
+                               "http://www.example.gov.cn/a/zwgk/list_3_4.html",
+                               "http://www.example.gov.cn/a/zwgk/list_3_3.html"]
+
+
+def test_short_dates_without_year_context_stay_none() -> None:
+    rows = "".join(f'<li><a href="/news/show.asp?id={d}">本地新闻标题第{d}条</a><span>[11-0{d}]</span></li>' for d in range(1, 5))
+    info = analyse_page(f'<ul class="news">{rows}</ul>', "http://www.example.gov.cn/news/list.asp")
+    assert len(info.list_items) == 4
+    assert all(i.date is None for i in info.list_items)
+
+
+def test_kaipuyun_and_gkmlpt_detection() -> None:
+    kpy = '<meta name="firstpublishedtime" content="2021-03-05 10:00:00"><div id="UCAP-CONTENT"><p>正文</p></div>'
+    assert detect_cms(kpy, "http://www.example.gov.cn/zhengce/content/202103/content_123.htm") == "kaipuyun"
+    assert detect_cms("<div>x</div>", "http://www.sz.gov.cn/gkmlpt/content/0/508/post_8123.html") == "gkmlpt"
+    assert detect_cms("<p>plain</p>", "http://example.org/a.html") == "generic"
+    info = analyse_page(kpy, "http://www.example.gov.cn/zhengce/content/202103/content_123.htm")
+    assert info.kind == "article"
+
+
+def test_onclick_window_open_targets_are_links() -> None:
+    html = """<div><a href="javascript:void(0)" onclick="window.open('/module/download/downfile.jsp?classid=0&filename=abc.pdf')">下载文件</a>
+    <span onclick="window.open('/col/col9/index.html')">更多</span><a href="tel:12345">电话</a><a href="/page.html#frag">本页</a></div>"""
+    info = analyse_page(html, "http://www.example.gov.cn/art/2020/1/2/art_9_1.html")
+    kinds = {link.url: link.kind for link in info.links}
+    assert kinds["http://www.example.gov.cn/module/download/downfile.jsp?classid=0&filename=abc.pdf"] == "attachment"
+    assert "http://www.example.gov.cn/col/col9/index.html" in kinds
+    assert "http://www.example.gov.cn/page.html" in kinds
+    assert not any(u.startswith("tel:") for u in kinds)
+
+
+def test_generic_site_kind_by_content_and_home() -> None:
+    body = "<p>" + "为进一步加强本市政府网站建设管理工作，现就有关事项通知如下，请认真贯彻执行。" * 4 + "</p>"
+    article = (f"<html><body><div class='top'><a href='/'>首页</a></div><h2>关于加强政府网站管理的通知</h2>"
+               f"<div class='info'>发布日期：2019年4月2日 来源：市政府办公室</div><div class='txt'>{body}</div></body></html>")
+    assert analyse_page(article, "http://www.example.gov.cn/news/view?n=77").kind == "article"
+    rows = "".join(f"<tr><td><a href='/news/view?n={n}'>市政府召开常务会议研究部署第{n}项工作</a></td><td>2019-04-0{n}</td></tr>"
+                   for n in range(1, 7))
+    listing = f"<html><body><table class='lb'>{rows}</table></body></html>"
+    info = analyse_page(listing, "http://www.example.gov.cn/news/")
+    assert info.kind == "list" and len(info.list_items) == 6
+    home = analyse_page(listing + FOOTER, "http://www.example.gov.cn/")
+    assert home.kind == "home"
+    assert home.site_facts["site_code"] == "3201000012"
+
+
+def test_breadcrumb_with_double_arrows_and_tail() -> None:
+    html = ("<table><tr><td><a href='../index.html'>首页</a> >>&nbsp;<a href='articlecolumn.html'>工作动态</a>"
+            " >>&nbsp;正文</td></tr></table><div>" + "<p>内容文字</p>" * 3 + "</div>")
+    info = analyse_page(html, "http://www.example.js.cn/col1/articleinfo-12.html")
+    assert info.breadcrumb == ["工作动态"]
+    assert info.kind == "article"
+
+
+def test_hostile_inputs_do_not_raise() -> None:
+    for html in ("", "<", "<<<>>>", "\x00\x01\x02", "<datastore><record><![CDATA[<a href=", "<a href='http://[::1'>x</a>",
+                 "createPageHTML(99999999999,0,'index','html')", "<div>" * 5000):
+        info = analyse_page(html, "http://www.example.gov.cn/x/index.html")
+        assert info.kind in ("article", "list", "home", "other")
+    assert parse_datastore(None, "http://x/") == ([], None)  # type: ignore[arg-type]

@@ -1,0 +1,296 @@
+"""extract_article, join_parts, templates and html_to_text on snippets in legacy CMS styles."""
+
+from __future__ import annotations
+
+import random
+
+from crawlers.encoding import decode_html
+from crawlers.extract import extract_article, join_parts, learn_template
+from crawlers.text import html_to_text, normalize_space
+
+SITE = "http://www.example.gov.cn"
+
+TRS_ARTICLE = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>关于做好2016年度防汛工作的通知_某某市人民政府</title>
+<meta name="ArticleTitle" content="关于做好2016年度防汛工作的通知">
+<meta name="PubDate" content="2016-08-31 10:20">
+<meta name="ContentSource" content="市防汛办">
+<link href="/images/trs_web_style.css" rel="stylesheet"></head>
+<body><div class="header"><ul class="nav"><li><a href="/">首页</a></li><li><a href="/xxgk/">信息公开</a></li></ul></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="/zwgk/tzgg/">通知公告</a></div>
+<div class="article"><h1>关于做好2016年度防汛工作的通知</h1>
+<div class="info">发布时间：2016-08-31 10:20 &nbsp; 信息来源：市防汛办 &nbsp; 浏览次数：<span id="count">12</span></div>
+<div class="TRS_Editor"><style>.TRS_Editor P{line-height:2}</style>
+<p class="MsoNormal" style="text-indent:2em">各区县人民政府，市各有关单位：</p>
+<p>为切实做好今年防汛工作，现将有关事项通知如下。</p>
+<table border="1"><tr><td>单位</td><td>联系人</td></tr><tr><td>市水务局</td><td>张三</td></tr></table>
+<p><img src="./W020160831.jpg" alt="图"></p>
+<p>附件：<a href="./P020160831_1.pdf">防汛工作方案.pdf</a></p>
+</div>
+<div class="fj">相关附件：<a href="./P020160831_1.pdf">防汛工作方案.pdf</a> <a href="./P020160831_2.DOC?v=1">联系表</a></div>
+<div class="tools">【<a href="javascript:window.print()">打印本页</a>】【<a href="javascript:window.close()">关闭窗口</a>】</div>
+</div>
+<div class="footer">主办单位：某某市人民政府办公室 苏ICP备05012345号</div></body></html>"""
+
+TRS_URL = SITE + "/zwgk/tzgg/201608/t20160831_123456.html"
+
+
+def test_trs_article_from_gbk_bytes() -> None:
+    page = decode_html(TRS_ARTICLE.encode("gbk"), "text/html")
+    rec = extract_article(page.text, TRS_URL, "example")
+    assert rec.site == "example"
+    assert rec.title == "关于做好2016年度防汛工作的通知"
+    assert rec.published == "2016-08-31T10:20:00"
+    assert rec.warnings == []
+    assert rec.source == "市防汛办"
+    assert rec.column_path == ["政务公开", "通知公告"]
+    assert rec.body_text == ("各区县人民政府，市各有关单位：\n为切实做好今年防汛工作，现将有关事项通知如下。\n"
+                             "单位 联系人\n市水务局 张三")
+    assert "打印本页" not in rec.body_html and "浏览次数" not in rec.body_html
+    assert "class=" not in rec.body_html and "style" not in rec.body_html
+    assert rec.images == [SITE + "/zwgk/tzgg/201608/W020160831.jpg"]
+    assert [(a.url, a.name) for a in rec.attachments] == [
+        (SITE + "/zwgk/tzgg/201608/P020160831_1.pdf", "防汛工作方案.pdf"),
+        (SITE + "/zwgk/tzgg/201608/P020160831_2.DOC?v=1", "联系表"),
+    ]
+    assert all(a.bytes is None and a.sha256 is None for a in rec.attachments)
+    assert rec.content_hash is None
+
+
+XXGK_ARTICLE = """<html><head><title>某某区2021年政府信息公开工作年度报告 - 某某区人民政府</title></head><body>
+<table class="xxgk_table">
+<tr><td>索 引 号：</td><td>11441700007280420Y/2021-00050</td><td>主题分类：</td><td>综合政务</td></tr>
+<tr><td>发布机构：</td><td>某某区人民政府办公室</td><td>成文日期：</td><td>2021年01月25日</td></tr>
+<tr><td>发文字号：</td><td>某府办〔2021〕5号</td><td>发布日期：</td><td>2021-01-28</td></tr>
+<tr><td>标题：</td><td colspan="3">某某区2021年政府信息公开工作年度报告</td></tr>
+</table>
+<div class="zw_title">某某区2021年政府信息公开工作年度报告</div>
+<div id="zoom"><p>根据《中华人民共和国政府信息公开条例》要求，现公布本年度报告。</p><p>一、总体情况</p></div>
+</body></html>"""
+
+
+def test_disclosure_header_table_fields() -> None:
+    rec = extract_article(XXGK_ARTICLE, SITE + "/xxgk/content/post_8123.html")
+    assert rec.index_no == "11441700007280420Y/2021-00050"
+    assert rec.topic == "综合政务"
+    assert rec.publisher == "某某区人民政府办公室"
+    assert rec.written == "2021-01-25"
+    assert rec.doc_no == "某府办〔2021〕5号"
+    assert rec.published == "2021-01-28"
+    assert rec.title == "某某区2021年政府信息公开工作年度报告"
+    assert rec.body_text == "根据《中华人民共和国政府信息公开条例》要求，现公布本年度报告。\n一、总体情况"
+
+
+HANWEB_ARTICLE = """<html><head><meta name="PubDate" content="2016-09-01 08:00:00">
+<meta name="ColumnName" content="部门动态"><title>市发改委召开专题会议_部门动态_某某市人民政府</title></head><body>
+<div class="bt-position">您现在的位置：<a href="/">首页</a> > <a href="/col/col1228/index.html">新闻中心</a> > <a href="/col/col1229/index.html">部门动态</a> > 正文</div>
+<table class="con"><tr><td class="title">市发改委召开专题会议研究部署重点项目建设</td></tr>
+<tr><td class="info">发布日期：2016年8月31日 &nbsp;&nbsp;来源：市发改委 &nbsp; 字体：【大 中 小】</td></tr>
+<tr><td id="zoom"><p>8月30日，市发改委召开专题会议。</p><p>会议要求，各单位要切实加快项目进度。</p>
+<div style="display:none"><a href="http://www.bet365-casino.example.com/">澳门博彩</a><a href="http://pills.example.net/buy">特效药</a></div>
+<p style="position:absolute;left:-9999px"><a href="http://www.sportsbet.example.org/">体育投注</a></p>
+<ul style="display:none" class="dropdown"><li><a href="/col/col1230/index.html">县区动态</a></li><li><a href="http://www.other-dept.gov.cn/">兄弟单位</a></li></ul>
+</td></tr></table>
+<a href="http://www.hanweb.com" style="display:none">Produced By 大汉网络 大汉版通发布系统</a>
+</body></html>"""
+
+
+def test_hanweb_article_dates_conflict_and_spam_links() -> None:
+    rec = extract_article(HANWEB_ARTICLE, SITE + "/art/2016/8/31/art_1229_45678.html")
+    assert rec.title == "市发改委召开专题会议研究部署重点项目建设"
+    assert rec.published == "2016-08-31"
+    assert rec.warnings == ["date conflict: visible=2016-08-31 meta=2016-09-01T08:00:00"]
+    assert rec.source == "市发改委"
+    assert rec.column_path == ["新闻中心", "部门动态"]
+    assert rec.body_text == "8月30日，市发改委召开专题会议。\n会议要求，各单位要切实加快项目进度。"
+    assert rec.spam_links == ["http://www.bet365-casino.example.com/", "http://pills.example.net/buy",
+                              "http://www.sportsbet.example.org/"]
+    assert "县区动态" not in rec.body_html and "博彩" not in rec.body_html
+
+
+def test_same_site_hidden_menu_is_not_spam() -> None:
+    html = HANWEB_ARTICLE.split('<div style="display:none">')[0] + "</td></tr></table>" + (
+        '<ul style="display:none"><li><a href="/col/col1230/index.html">县区动态</a></li></ul>'
+        '<span style="font-size:0px"><a href="https://sub.example.gov.cn/x">子站</a></span></body></html>')
+    rec = extract_article(html, SITE + "/art/2016/8/31/art_1229_45678.html")
+    assert rec.spam_links == []
+
+
+def test_tiny_font_and_zero_height_spam() -> None:
+    html = ("<div class='content'><p>正文第一段，内容足够长以便被识别为正文区域。</p>"
+            "<font style='font-size:1px'><a href='http://dubo.example.cc/'>赌博</a></font>"
+            "<div style='height:0;overflow:hidden'><a href='http://loan.example.biz/'>贷款</a></div></div>")
+    rec = extract_article(html, SITE + "/news/1.html")
+    assert rec.spam_links == ["http://dubo.example.cc/", "http://loan.example.biz/"]
+    assert rec.body_text == "正文第一段，内容足够长以便被识别为正文区域。"
+
+
+ATTACH_ARTICLE = """<html><body><h1 class="title">关于公布2020年度行政许可事项清单的通知</h1>
+<div class="pages-date">2020/6/5 9:30:00 <span class="font">来源：市审批局</span></div>
+<div class="pages_content" id="UCAP-CONTENT">
+<p>现将2020年度行政许可事项清单予以公布。</p>
+<p><a href="javascript:void(0)" onclick="window.open('/module/download/downfile.jsp?classid=0&filename=abc123.pdf&fileid=77')">行政许可事项清单</a></p>
+<p><a href="/attach/download.jsp?fileid=9876">办事指南汇编.docx</a></p>
+<iframe src="/pdfjs/web/viewer.html?file=/uploads/2020/%E8%A7%A3%E8%AF%BB.pdf" width="100%"></iframe>
+<p><a href="/uploads/2020/%E8%A1%A8%E6%A0%BC.xlsx">下载</a></p>
+<p><a href="/news/other.html">相关新闻</a></p>
+</div></body></html>"""
+
+
+def test_attachments_onclick_download_jsp_iframe_viewer() -> None:
+    rec = extract_article(ATTACH_ARTICLE, SITE + "/zhengce/content/202006/content_555.htm")
+    assert [(a.url, a.name) for a in rec.attachments] == [
+        (SITE + "/module/download/downfile.jsp?classid=0&filename=abc123.pdf&fileid=77", "行政许可事项清单"),
+        (SITE + "/attach/download.jsp?fileid=9876", "办事指南汇编.docx"),
+        (SITE + "/uploads/2020/%E8%A7%A3%E8%AF%BB.pdf", "解读.pdf"),
+        (SITE + "/uploads/2020/%E8%A1%A8%E6%A0%BC.xlsx", "表格.xlsx"),
+    ]
+    assert rec.published == "2020-06-05T09:30:00"
+    assert rec.source == "市审批局"
+    assert "<iframe" not in rec.body_html and "onclick" not in rec.body_html
+    assert f'href="{SITE}/module/download/downfile.jsp?classid=0&amp;filename=abc123.pdf&amp;fileid=77"' in rec.body_html
+    assert f'href="{SITE}/news/other.html"' in rec.body_html
+
+
+def test_kaipuyun_meta_date_when_nothing_visible() -> None:
+    html = ('<meta name="firstpublishedtime" content="2021-03-05 10:00:00"><div class="article-title">'
+            '<h1>国务院办公厅关于印发某某方案的通知</h1></div><div id="UCAP-CONTENT"><p>各省、自治区、直辖市人民政府：</p></div>')
+    rec = extract_article(html, "http://www.gov.cn/zhengce/content/2021-03/05/content_5590000.htm")
+    assert rec.title == "国务院办公厅关于印发某某方案的通知"
+    assert rec.published == "2021-03-05T10:00:00"
+    assert rec.body_text == "各省、自治区、直辖市人民政府："
+
+
+def test_date_formats_url_fallback_and_none() -> None:
+    base = '<h1>标题文字标题文字</h1><div class="info">{}</div><div class="content"><p>正文内容正文内容正文内容正文内容正文内容。</p></div>'
+    for shown, expected in (("发布时间：2016.08.31", "2016-08-31"), ("日期：2016/8/31 10:20:00", "2016-08-31T10:20:00"),
+                            ("发布日期：2016年8月1日", "2016-08-01"), ("时间：2016-8-31 7:05", "2016-08-31T07:05:00")):
+        assert extract_article(base.format(shown), SITE + "/x/1.html").published == expected
+    assert extract_article(base.format(""), SITE + "/zwgk/201608/t20160830_1.html").published == "2016-08-30"
+    assert extract_article(base.format(""), SITE + "/x/1.html").published is None
+
+
+DEDE_ARTICLE = """<html><head><title>某某镇开展环境整治活动_新闻动态_某某镇人民政府</title></head><body>
+<div class="place"><strong>当前位置:</strong> <a href="/">主页</a> > <a href="/a/xwdt/">新闻动态</a> > </div>
+<div class="viewbox"><div class="title"><h2>某某镇开展环境整治活动</h2></div>
+<div class="info"><small>时间:</small>2018-05-03 09:12<small>来源:</small>镇党政办<small>作者:</small>admin <small>点击:</small>
+<script src="/plus/count.php?view=yes&aid=305"></script>次</div>
+<div class="content"><table width="100%"><tr><td><p>5月2日，某某镇组织开展环境卫生集中整治活动。</p>
+<p>此次活动共清理垃圾10余吨。</p></td></tr></table></div>
+<div class="boxoff"><strong>------分隔线----------------------------</strong></div>
+<div class="handle"><div class="context"><ul><li>上一篇：<a href="/a/xwdt/2018/0502/304.html">上一条新闻</a></li>
+<li>下一篇：没有了</li></ul></div></div></div></body></html>"""
+
+
+def test_dedecms_article() -> None:
+    rec = extract_article(DEDE_ARTICLE, SITE + "/a/xwdt/2018/0503/305.html")
+    assert rec.title == "某某镇开展环境整治活动"
+    assert rec.published == "2018-05-03T09:12:00"
+    assert rec.source == "镇党政办"
+    assert rec.column_path == ["新闻动态"]
+    assert rec.body_text == "5月2日，某某镇组织开展环境卫生集中整治活动。\n此次活动共清理垃圾10余吨。"
+
+
+def test_generic_page_without_known_container_uses_fallback() -> None:
+    paras = "".join(f"<p>第{i}段：为进一步优化营商环境，市政府决定在全市范围内推行一网通办改革，切实提高办事效率。</p>"
+                    for i in range(1, 6))
+    html = (f"<html><head><title>推行一网通办改革 - 某市</title></head><body><div class='top'><a href='/'>首页</a>"
+            f"<a href='/a'>栏目一</a></div><div class='main'><h3>推行一网通办改革</h3><div class='x1'>{paras}</div></div>"
+            "<div class='foot'>版权所有 某市人民政府</div></body></html>")
+    rec = extract_article(html, SITE + "/p/77")
+    assert rec.title == "推行一网通办改革"
+    assert "第1段" in rec.body_text and "第5段" in rec.body_text
+    assert "版权所有" not in rec.body_text
+
+
+def _part(n: int, parts: int = 3) -> str:
+    return (f'<html><head><meta name="ArticleTitle" content="长篇报告"></head><body><div class="TRS_Editor">'
+            f'<p>第{n}页正文内容。</p><p><a href="./P02015100{n}.pdf">材料{n}</a></p><p><img src="./W{n}.png"></p></div>'
+            f'<script>createPageHTML({parts},{n},"t20151009_67430","html");</script></body></html>')
+
+
+def test_multi_page_join() -> None:
+    base = SITE + "/zwgk/201510/t20151009_67430"
+    first = extract_article(_part(0), base + ".html")
+    assert first.part_urls == [base + "_1.html", base + "_2.html"]
+    rest = [extract_article(_part(n), f"{base}_{n}.html") for n in (1, 2)]
+    joined = join_parts(first, rest)
+    assert joined.body_text == "第0页正文内容。\n材料0\n第1页正文内容。\n材料1\n第2页正文内容。\n材料2"
+    assert [a.name for a in joined.attachments] == ["材料0", "材料1", "材料2"]
+    assert joined.images == [SITE + f"/zwgk/201510/W{n}.png" for n in range(3)]
+    assert joined.title == "长篇报告" and joined.url == base + ".html"
+
+
+def _site_page(n: int) -> str:
+    return (f"<html><head><title>第{n}条新闻_某局</title></head><body><div class='nav'><a href='/'>首页</a></div>"
+            f"<table><tr><td class='art_title'>某局召开第{n}次工作会议</td></tr>"
+            f"<tr><td class='art_info'>发布时间：2022-0{n}-1{n} 来源：某局办公室</td></tr>"
+            f"<tr><td><div id='artContent_{1000 + n}' class='art_content'><p>会议第{n}项内容，"
+            f"研究部署下一阶段工作任务。</p><p>附件：<a href='/f/{n}.pdf'>材料{n}</a></p></div></td></tr></table></body></html>")
+
+
+def test_template_agrees_with_generic_path() -> None:
+    samples = [(_site_page(n), f"{SITE}/news/{n}.html") for n in (1, 2, 3)]
+    template = learn_template(samples)
+    assert template is not None
+    for n in (4, 5, 6):
+        html, url = _site_page(n), f"{SITE}/news/{n}.html"
+        via_template = template.extract(html, url)
+        assert via_template is not None
+        assert via_template == extract_article(html, url)
+        assert via_template.title == f"某局召开第{n}次工作会议"
+        assert via_template.attachments[0].name == f"材料{n}"
+    assert template.extract("<html><body><p>完全不同的页面</p></body></html>", SITE + "/x.html") is None
+
+
+def test_learn_template_rejects_disagreeing_samples() -> None:
+    other = "<html><body><h1>另一种版式的标题</h1><div class='TRS_Editor'><p>另一种版式的正文内容很长很长。</p></div></body></html>"
+    assert learn_template([(_site_page(1), SITE + "/1.html"), (other, SITE + "/2.html")]) is None
+    assert learn_template([]) is None
+
+
+def test_html_to_text_rule() -> None:
+    html = ("<div>标题&nbsp;&nbsp;一\u3000二</div><table><tr><td> 甲 </td><th>乙</th></tr><tr><td>丙</td><td></td></tr></table>"
+            "<p>第一行<br>第二行<br/><br>\t第三行 <span>续</span></p><ul><li>项一</li><li> </li><li>项二</li></ul>"
+            "<script>var x=1;</script><h3>小标题</h3><blockquote>引文</blockquote><pre>a   b</pre><center>居中</center>")
+    assert html_to_text(html) == "标题 一 二\n甲 乙\n丙\n第一行\n第二行\n第三行 续\n项一\n项二\n小标题\n引文\na b\n居中"
+    assert normalize_space(" a\u00a0\u3000b\t\nc ") == "a b c"
+    assert html_to_text("") == ""
+
+
+def _mutations(seed: int) -> list[str]:
+    rng = random.Random(seed)
+    sources = [TRS_ARTICLE, XXGK_ARTICLE, HANWEB_ARTICLE, ATTACH_ARTICLE, DEDE_ARTICLE, _part(1)]
+    junk = ["<table>", "</div>", "<p style='display:none'>", "<a href='javascript:", "<![CDATA[", "<td>", "<script>",
+            "\x00", "<iframe src='?file=", "附件：", "发布时间：2099-99-99", "<!--", "&#xFFFF;", "<img src=>", "<<>>"]
+    out = []
+    for _ in range(60):
+        text = rng.choice(sources)
+        cut = rng.randrange(len(text))
+        op = rng.randrange(4)
+        if op == 0:
+            text = text[:cut]
+        elif op == 1:
+            text = text[:cut] + rng.choice(junk) + text[cut:]
+        elif op == 2:
+            text = text[cut:] + text[:cut]
+        else:
+            text = "".join(rng.choice(junk) + text[i:i + 40] for i in range(0, len(text), 40))
+        out.append(text)
+    return out
+
+
+def test_fuzz_never_raises() -> None:
+    from crawlers.discover import analyse_page
+
+    pages = [m for seed in range(5) for m in _mutations(seed)]
+    assert len(pages) == 300
+    template = learn_template([(_site_page(n), f"{SITE}/news/{n}.html") for n in (1, 2)])
+    assert template is not None
+    for html in pages:
+        rec = extract_article(html, TRS_URL)
+        assert isinstance(rec.body_text, str)
+        assert analyse_page(html, TRS_URL).kind in ("article", "list", "home", "other")
+        template.extract(html, TRS_URL)
+        html_to_text(html)
+        decode_html(html.encode("utf-8", "surrogatepass"), "text/html; charset=gbk")
