@@ -337,6 +337,8 @@ def _parse_yaml(text: str, filename: str) -> Any:
     """Parse YAML keeping line numbers; syntax errors become ConfigError."""
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    # Dates stay text so that pydantic validates them and a bad one is reported at its line.
+    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", _scalar_text)
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
@@ -349,6 +351,11 @@ def _parse_yaml(text: str, filename: str) -> Any:
                           hint="check indentation and quoting near that line") from None
     except YAMLError as exc:
         raise ConfigError(f"{filename}:1: YAML syntax: {exc}", hint="check the file is valid YAML") from None
+
+
+def _scalar_text(constructor: Any, node: Any) -> str:
+    """Construct a YAML scalar as its plain text."""
+    return str(node.value)
 
 
 def _plain(node: Any) -> Any:

@@ -260,10 +260,14 @@ class Store:
             session.close()
 
     def schema_version(self) -> int:
-        """The schema version recorded in the store."""
+        """The schema version recorded in the store (0 when none is)."""
+        return self._recorded_version() or 0
+
+    def _recorded_version(self) -> int | None:
+        """The recorded schema version, or None for a store nothing has written yet."""
         with self.session() as session:
             row = session.get(Meta, "schema_version")
-            return int(row.value) if row else 0
+            return int(row.value) if row else None
 
     def upgrade(self) -> list[int]:
         """Apply pending upgrades in order; return the versions reached."""
@@ -282,14 +286,14 @@ class Store:
         """Create tables in a new store; refuse a store from a newer release."""
         try:
             Base.metadata.create_all(self.engine)
-            version = self.schema_version()
+            version = self._recorded_version()
         except OperationalError as exc:
             raise StoreError(f"cannot open the state store {self.safe_url}: {exc.orig}",
                              hint="check --db / CONSOLIDATE_DB and that the database is running") from None
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the state store {self.safe_url}: {exc}",
                              hint="check --db / CONSOLIDATE_DB") from None
-        if version == 0:
+        if version is None:
             self._set_version(SCHEMA_VERSION)
         elif version > SCHEMA_VERSION:
             raise StoreError(f"the state store is at schema {version}, newer than this release ({SCHEMA_VERSION})",

@@ -136,10 +136,27 @@ def _tier2(tree: LexborHTMLParser) -> LexborNode | None:
     while moved:
         moved = False
         for node, size in candidates:
-            if node.mem_id != best.mem_id and size >= 0.85 * best_len and is_inside(node, best):
+            if node.mem_id != best.mem_id and is_inside(node, best) and _holds(node, size, best, best_len):
                 best, best_len, moved = node, size, True
                 break
     return best
+
+
+def _holds(child: LexborNode, size: int, parent: LexborNode, parent_size: int) -> bool:
+    """True when a child container carries the parent's content (≥85% of its text, or all its paragraphs)."""
+    if size >= 0.85 * parent_size:
+        return True
+    paras = _paragraphs(parent)
+    return paras > 0 and size >= 0.5 * parent_size and _paragraphs(child) == paras
+
+
+def _paragraphs(node: LexborNode) -> int:
+    """Number of substantial paragraphs (≥ 30 characters) in a subtree."""
+    count = 0
+    for para in node.css("p")[:5000]:
+        total, links = _stats(para)
+        count += total - links >= 30 and not _PREV_NEXT.match(text_of(para))
+    return count
 
 
 def _densest(tree: LexborHTMLParser) -> LexborNode | None:
@@ -867,7 +884,7 @@ def _not_undercut(node: LexborNode) -> bool:
         key = klass_id(parent)
         if key.strip() and _TIER2_RE.search(key) and not _NOT_BODY_RE.search(key) and _usable(parent):
             p_total, p_links = _stats(parent)
-            if own < 0.85 * (p_total - p_links):
+            if not _holds(node, own, parent, p_total - p_links):
                 return False
     return True
 

@@ -37,7 +37,7 @@ def _line_of(text: str, needle: str) -> int:
 
 BROKEN = {
     "missing organiser": (lambda: _replace("    organiser: 临江市教育局\n", ""), "sites[1].organiser",
-                          "  - id: jyj"),
+                          "  - id: jyj\n    name: 临江市教育局"),
     "bad type": (lambda: _replace("retention_cap: 0.10", "retention_cap: lots"), "programme.retention_cap",
                  "retention_cap:"),
     "unknown key": (lambda: _replace("    psb: 浙公网安备33108202000102号\n",
