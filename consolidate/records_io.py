@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.pipeline import Workspace
 from consolidate.records import ArticleRecord, AttachmentRef
 from consolidate.store import ArticleRow, Resource
+from consolidate.workspace import Workspace
 from crawlers.urls import canonical_url
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from consolidate.pipeline import IN_TARGET, Workspace
+from consolidate.push import IN_TARGET
 from consolidate.store import (
     ArticleRow,
     ColumnMapping,
@@ -20,6 +20,7 @@ from consolidate.store import (
     SiteRow,
     UrlMapRow,
 )
+from consolidate.workspace import Workspace
 
 
 def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:

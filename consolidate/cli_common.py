@@ -1,0 +1,61 @@
+"""Shared pieces of the command line: consoles, common options, error handling, site selection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from consolidate.errors import ConsolidateError
+from consolidate.workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="CONSOLIDATE_CONFIG",
+                                            help="Path to migrations.yaml.")]
+DbOption = Annotated[str | None, typer.Option("--db", envvar="CONSOLIDATE_DB", show_envvar=True,
+                                              help="State store URL (default: SQLite in .consolidate/ beside "
+                                                   "the config); e.g. postgresql+psycopg://user@host/db.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+DEFAULT_CONFIG = Path("migrations.yaml")
+
+
+def friendly_errors(func: F) -> F:
+    """Turn library errors into one red line plus a hint, with the error's exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConsolidateError as exc:
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            if exc.hint:
+                err_console.print(f"[dim]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/] — progress is saved; run the same command again to resume")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_workspace(config: Path, db: str | None) -> Workspace:
+    """Open the workspace named by the options."""
+    return Workspace.open(config, db)
+
+
+def select_sites(ws: Workspace, sites: list[str] | None, all_sites: bool) -> list[str]:
+    """Site ids from the arguments: the named ones, or every site with --all."""
+    if all_sites or not sites:
+        if not all_sites:
+            raise ConsolidateError("name one or more sites, or use --all",
+                                   hint=f"configured sites: {', '.join(s.id for s in ws.config.sites)}")
+        return [s.id for s in ws.config.sites]
+    return [ws.site(s).id for s in sites]

@@ -1,0 +1,426 @@
+"""The push stage: columns, files and articles into an exporter target, recorded in the push map."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+from sqlalchemy import delete, select
+
+from consolidate.blobs import BlobStore
+from consolidate.config import Config, PortalColumn, Site
+from consolidate.errors import ConsolidateError
+from consolidate.mapping import map_site
+from consolidate.store import (
+    ArticleRow,
+    ColumnMapping,
+    ColumnRow,
+    EventRow,
+    PushRecord,
+    Resource,
+    SiteRow,
+    UrlMapRow,
+    url_hash,
+    utcnow,
+)
+from consolidate.workspace import Workspace, require_crawled
+from crawlers.urls import Scope, canonical_url
+from exporters.base import (
+    ExportArticle,
+    ExportColumn,
+    ExportContext,
+    Exporter,
+    ExportFile,
+    TargetRef,
+    create_exporter,
+)
+
+IN_TARGET = ("pushed", "updated")
+
+
+@dataclass
+class PushSummary:
+    """What a push did, per outcome."""
+
+    site_id: str
+    target: str = ""
+    pushed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    failed: int = 0
+    files: int = 0
+    columns: int = 0
+    unresolved_links: int = 0
+    dry_run: bool = False
+
+
+@dataclass
+class _ColumnInfo:
+    """A portal column with its tree position."""
+
+    column: PortalColumn
+    names: list[str]
+    parent_id: str | None
+    subsite: str | None
+    subsite_name: str | None
+
+
+def portal_index(config: Config) -> dict[str, _ColumnInfo]:
+    """Every portal and sub-site column by id."""
+    index: dict[str, _ColumnInfo] = {}
+
+    def walk(columns: list[PortalColumn], names: list[str], parent: str | None, sub: str | None,
+             sub_name: str | None) -> None:
+        for column in columns:
+            index[column.id] = _ColumnInfo(column, [*names, column.name], parent, sub, sub_name)
+            walk(column.children, [*names, column.name], column.id, sub, sub_name)
+
+    walk(config.portal.columns, [], None, None, None)
+    for sub in config.portal.subsites:
+        walk(sub.columns, [], None, sub.id, sub.name)
+    return index
+
+
+def column_key(info: _ColumnInfo) -> str:
+    """Source key of a portal column."""
+    return f"column:{info.subsite or 'portal'}:{info.column.id}"
+
+
+def article_key(site_id: str, url: str) -> str:
+    """Source key of a legacy article."""
+    return f"article:{site_id}:{url_hash(url)}"
+
+
+def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any] | None = None) -> Exporter:
+    """The configured exporter (or the one named)."""
+    context = ExportContext(workspace=ws.dir, portal=ws.config.portal, programme_name=ws.config.programme.name)
+    chosen = name or ws.config.export.exporter
+    opts = options if options is not None else (ws.config.export.options if chosen == ws.config.export.exporter
+                                                 else {})
+    return create_exporter(chosen, opts, context)
+
+
+def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False, dry_run: bool = False,
+              limit: int | None = None, only: list[str] | None = None) -> PushSummary:
+    """Push a site's mapped articles, files and columns into the target; record every outcome."""
+    site = ws.site(site_id)
+    require_crawled(ws, site_id)
+    with ws.store.session() as session:
+        has_decisions = session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1))
+    if not has_decisions:
+        map_site(ws, site_id)
+    return _Push(ws, site, exporter, update, dry_run, limit, only).run()
+
+
+class _Push:
+    """One push run of one site."""
+
+    def __init__(self, ws: Workspace, site: Site, exporter: Exporter, update: bool, dry_run: bool,
+                 limit: int | None, only: list[str] | None) -> None:
+        self.ws, self.site, self.exporter = ws, site, exporter
+        self.update, self.dry_run, self.limit = update, dry_run, limit
+        self.only = {canonical_url(u) or u for u in only} if only else None
+        self.summary = PushSummary(site.id, target=exporter.target, dry_run=dry_run)
+        self.index = portal_index(ws.config)
+        self.blobs = BlobStore(ws.dir / "blobs")
+        self.scope = Scope.for_site(site.home_url, site.aliases, [], [])
+        self.links: dict[str, str] = {}
+        self.column_refs: dict[str, TargetRef] = {}
+
+    def run(self) -> PushSummary:
+        """Plan, push columns, files and articles, write the URL map."""
+        with self.ws.store.session() as session:
+            decisions = {m.column_path: m for m in session.scalars(
+                select(ColumnMapping).where(ColumnMapping.site_id == self.site.id))}
+            articles = session.scalars(select(ArticleRow).where(ArticleRow.site_id == self.site.id)
+                                       .order_by(ArticleRow.id)).all()
+            files = {r.url: r for r in session.scalars(select(Resource).where(
+                Resource.site_id == self.site.id, Resource.kind.in_(("attachment", "image"))))}
+            columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)).all()
+            records = {r.source_key: r for r in session.scalars(select(PushRecord).where(
+                PushRecord.target == self.exporter.target, PushRecord.site_id == self.site.id))}
+        self.records = records
+        plan = self._plan(articles, decisions)
+        if self.only is not None:
+            plan = [p for p in plan if p[0].url in self.only]
+        if self.limit is not None:
+            plan = plan[: self.limit]
+        if self.dry_run:
+            return self._dry_run_summary(plan)
+        self._push_columns({target for _, target, _ in plan if target})
+        self._push_files(plan, files)
+        self._plan_links(plan, columns, decisions)
+        for article, target, reason in plan:
+            self._push_article(article, target, reason)
+        self._write_url_map(plan, columns, decisions, files)
+        self.exporter.finish()
+        with self.ws.store.session() as session:
+            row = session.get(SiteRow, self.site.id)
+            if row is not None:
+                row.pushed_at = utcnow()
+        return self.summary
+
+    def _plan(self, articles: list[ArticleRow], decisions: dict[str, ColumnMapping]
+              ) -> list[tuple[ArticleRow, str | None, str | None]]:
+        """(article, target column id, skip reason) for every article."""
+        plan = []
+        for article in articles:
+            path = " > ".join(article.column_path or [])
+            decision = decisions.get(path)
+            if decision is None or decision.decision == "unmapped":
+                plan.append((article, None, f"column not mapped: {path or '(none)'}"))
+            elif decision.decision == "drop":
+                plan.append((article, None, f"column dropped: {path}"))
+            elif decision.target not in self.index:
+                plan.append((article, None, f"target column {decision.target!r} not in the portal tree"))
+            elif not article.title:
+                plan.append((article, None, "no title extracted"))
+            else:
+                plan.append((article, decision.target, None))
+        return plan
+
+    def _dry_run_summary(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> PushSummary:
+        """Count what a push would do, touching nothing."""
+        for article, target, reason in plan:
+            record = self.records.get(article_key(self.site.id, article.url))
+            if reason:
+                self.summary.skipped[reason.split(":")[0]] += 1
+            elif record is None or record.status not in IN_TARGET:
+                self.summary.pushed += 1
+            elif self.update or record.content_hash != _push_hash(article, target or "", ""):
+                self.summary.updated += 1
+            else:
+                self.summary.unchanged += 1
+        return self.summary
+
+    def _push_columns(self, target_ids: set[str]) -> None:
+        """Create the target columns and their ancestors, parents first."""
+        needed: list[str] = []
+        for column_id in sorted(target_ids):
+            chain = []
+            current: str | None = column_id
+            while current is not None:
+                chain.append(current)
+                current = self.index[current].parent_id
+            needed.extend(c for c in reversed(chain) if c not in needed)
+        for column_id in needed:
+            info = self.index[column_id]
+            key = column_key(info)
+            parent = self.column_refs.get(column_key(self.index[info.parent_id])) if info.parent_id else None
+            export = ExportColumn(source_key=key, column_id=column_id, name=info.column.name, path=info.names,
+                                  parent_key=column_key(self.index[info.parent_id]) if info.parent_id else None,
+                                  subsite=info.subsite, subsite_name=info.subsite_name)
+            ref = self._put(key, "column", None, "", lambda e=export, p=parent: self.exporter.put_column(e, p))
+            if ref is not None:
+                self.column_refs[key] = ref
+                self.summary.columns += 1
+
+    def _push_files(self, plan: list[tuple[ArticleRow, str | None, str | None]], files: dict[str, Resource]) -> None:
+        """Upload every fetched attachment and image of the articles being migrated."""
+        for article, target, _reason in plan:
+            if not target:
+                continue
+            subsite = self.index[target].subsite
+            wanted = [(a["url"], a.get("name"), "attachment") for a in article.attachments or []]
+            wanted += [(u, None, "image") for u in article.images or []]
+            for url, name, kind in wanted:
+                resource = files.get(canonical_url(url) or url)
+                if resource is None or resource.status != "fetched" or not resource.sha256:
+                    continue
+                key = f"file:{resource.sha256}"
+                if resource.url in self.links:
+                    continue
+                file_name = name if kind == "attachment" and name else url.rsplit("/", 1)[-1].split("?")[0]
+                export = ExportFile(source_key=key, source_url=url, name=_file_name(file_name, url),
+                                    sha256=resource.sha256, size=resource.size or 0,
+                                    blob_path=self.blobs.path(resource.sha256), kind=kind, subsite=subsite)
+                ref = self._put(key, "file", url, resource.sha256, lambda e=export: self.exporter.put_file(e))
+                if ref is not None:
+                    self.links[resource.url] = ref.url
+                    self.summary.files += 1
+
+    def _plan_links(self, plan: list[tuple[ArticleRow, str | None, str | None]], columns: list[ColumnRow],
+                    decisions: dict[str, ColumnMapping]) -> None:
+        """Old URL → new URL for articles and list pages, known before the bodies are rewritten."""
+        for article, target, _reason in plan:
+            if not target:
+                continue
+            key = article_key(self.site.id, article.url)
+            record = self.records.get(key)
+            url = record.target_url if record is not None and record.target_url else None
+            if url is None and self.exporter.links_known_before_push:
+                info = self.index[target]
+                url = self.exporter.planned_url("article", key, column_id=target, subsite=info.subsite)
+            if url:
+                self.links[article.url] = url
+        for column in columns:
+            decision = decisions.get(column.path)
+            if column.url and decision is not None and decision.decision == "migrate" and decision.target:
+                ref = self.column_refs.get(column_key(self.index[decision.target])) if decision.target in self.index \
+                    else None
+                if ref is not None:
+                    self.links.setdefault(column.url, ref.url)
+        home = canonical_url(self.site.home_url)
+        if home:
+            self.links.setdefault(home, self.ws.config.portal.base_url)
+
+    def _push_article(self, article: ArticleRow, target: str | None, reason: str | None) -> None:
+        """Create, update or leave one article; record the outcome."""
+        key = article_key(self.site.id, article.url)
+        if reason or target is None:
+            self._record(key, "article", article.url, None, None, "skipped", reason or "no target")
+            self.summary.skipped[(reason or "no target").split(":")[0]] += 1
+            return
+        info = self.index[target]
+        body, unresolved = rewrite_links(article.body_html, article.url, self.links, self.scope)
+        for link in unresolved:
+            self._event("warning", "unresolved_link", f"link to a page that was not migrated removed: {link}",
+                        article.url)
+        self.summary.unresolved_links += len(unresolved)
+        push_hash = _push_hash(article, target, body)
+        record = self.records.get(key)
+        if record is not None and record.status in IN_TARGET and record.content_hash == push_hash \
+                and not self.update:
+            self.summary.unchanged += 1
+            return
+        existing = TargetRef(record.target_id, record.target_url or "") if record is not None and record.target_id \
+            and record.status in IN_TARGET else self.exporter.find(key)
+        export = self._export_article(article, key, info, target, body, push_hash)
+        column_ref = self.column_refs.get(column_key(info))
+        try:
+            ref = self.exporter.put_article(export, column_ref or TargetRef("", ""), existing)
+        except ConsolidateError as exc:
+            self._record(key, "article", article.url, None, push_hash, "failed", exc.message)
+            self.summary.failed += 1
+            return
+        status = "updated" if existing is not None else "pushed"
+        self._record(key, "article", article.url, ref, push_hash, status, None)
+        self.links[article.url] = ref.url
+        setattr(self.summary, status, getattr(self.summary, status) + 1)
+
+    def _export_article(self, article: ArticleRow, key: str, info: _ColumnInfo, target: str, body: str,
+                        push_hash: str) -> ExportArticle:
+        """The article as the exporter receives it."""
+        attachments = []
+        for attachment in article.attachments or []:
+            new_url = self.links.get(canonical_url(attachment["url"]) or attachment["url"])
+            if new_url:
+                attachments.append({"name": attachment.get("name") or new_url.rsplit("/", 1)[-1], "url": new_url,
+                                    "source_url": attachment["url"]})
+        return ExportArticle(
+            source_key=key, source_url=article.url, site_id=self.site.id, site_name=self.site.name,
+            subsite=info.subsite, column_key=column_key(info), column_id=target, title=article.title or "",
+            published=article.published, source=article.source, publisher=article.publisher,
+            index_no=article.index_no, doc_no=article.doc_no, written=article.written, topic=article.topic,
+            body_html=body, content_hash=push_hash, attachments=attachments)
+
+    def _put(self, key: str, kind: str, source_url: str | None, content_hash: str,
+             action: Callable[[], TargetRef]) -> TargetRef | None:
+        """Push a column or file unless the map says it is already there."""
+        record = self.records.get(key)
+        if record is not None and record.status in IN_TARGET and record.content_hash == content_hash \
+                and record.target_id and not self.update:
+            return TargetRef(record.target_id, record.target_url or "")
+        try:
+            ref = action()
+        except ConsolidateError as exc:
+            self._record(key, kind, source_url, None, content_hash, "failed", exc.message)
+            self._event("error", f"push_{kind}", exc.message, source_url)
+            return None
+        self._record(key, kind, source_url, ref, content_hash, "pushed", None)
+        return ref
+
+    def _record(self, key: str, kind: str, source_url: str | None, ref: TargetRef | None, content_hash: str | None,
+                status: str, reason: str | None) -> None:
+        """Upsert the push map row for a source key."""
+        with self.ws.store.session() as session:
+            row = session.scalar(select(PushRecord).where(PushRecord.target == self.exporter.target,
+                                                          PushRecord.source_key == key))
+            if row is None:
+                row = PushRecord(target=self.exporter.target, site_id=self.site.id, source_key=key, kind=kind)
+                session.add(row)
+            row.source_url = source_url
+            if ref is not None:
+                row.target_id, row.target_url = ref.target_id, ref.url
+            row.content_hash, row.status, row.reason, row.pushed_at = content_hash, status, reason, utcnow()
+            session.flush()
+            session.expunge(row)
+        self.records[key] = row
+
+    def _write_url_map(self, plan: list[tuple[ArticleRow, str | None, str | None]], columns: list[ColumnRow],
+                       decisions: dict[str, ColumnMapping], files: dict[str, Resource]) -> None:
+        """Every legacy URL of the site: 301 to its new home, 410 archived, or unresolved."""
+        outcomes: dict[str, tuple[str | None, str, str | None]] = {}
+        for article, _target, reason in plan:
+            new = self.links.get(article.url)
+            outcomes[article.url] = (new, "301", None) if new else (None, "410", reason or "not migrated")
+        for url in files:
+            new = self.links.get(url)
+            outcomes[url] = (new, "301", None) if new else (None, "410", "file not migrated")
+        for column in columns:
+            if column.url:
+                new = self.links.get(column.url)
+                outcomes[column.url] = (new, "301", None) if new else (None, "410", "column not migrated")
+        home = canonical_url(self.site.home_url)
+        if home:
+            outcomes[home] = (self.ws.config.portal.base_url, "301", "legacy home page")
+        with self.ws.store.session() as session:
+            session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id))
+            session.add_all(UrlMapRow(site_id=self.site.id, old_url=url, url_hash=url_hash(url), new_url=new,
+                                      status=status, note=note) for url, (new, status, note) in outcomes.items())
+
+    def _event(self, level: str, code: str, message: str, url: str | None) -> None:
+        """Record a push message for the report."""
+        with self.ws.store.session() as session:
+            session.add(EventRow(site_id=self.site.id, stage="push", level=level, code=code, message=message,
+                                 url=url))
+
+
+def _push_hash(article: ArticleRow, target: str, body: str) -> str:
+    """What must be equal for a pushed article to count as unchanged."""
+    digest = hashlib.sha256()
+    for part in (article.content_hash or "", target, body):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _file_name(name: str, url: str) -> str:
+    """A file name for a re-hosted file, keeping the URL's extension when the link text has none."""
+    name = (name or "").strip() or url.rsplit("/", 1)[-1]
+    extension = url.rsplit("/", 1)[-1].split("?")[0].rsplit(".", 1)
+    if len(extension) == 2 and "." not in name[-6:]:
+        name = f"{name}.{extension[1]}"
+    return name[:120]
+
+
+def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope) -> tuple[str, list[str]]:
+    """Point links and images at their new homes; unwrap links (drop images) to legacy pages not migrated."""
+    if not html:
+        return html, []
+    tree = LexborHTMLParser(f"<div id='__root'>{html}</div>")
+    root = tree.css_first("#__root")
+    if root is None:
+        return html, []
+    unresolved: list[str] = []
+    for node, attr in [(n, "href") for n in root.css("a[href]")] + [(n, "src") for n in root.css("img[src]")]:
+        value = node.attributes.get(attr) or ""
+        absolute = canonical_url(value, page_url)
+        if absolute is None:
+            continue
+        if absolute in links:
+            node.attrs[attr] = links[absolute]
+        elif scope(absolute):
+            unresolved.append(absolute)
+            if attr == "href":
+                node.unwrap()
+            else:
+                node.decompose()
+        else:
+            node.attrs[attr] = absolute
+    return root.inner_html, unresolved
