@@ -25,6 +25,7 @@ case "${1:-}" in
   test)
     shift
     ensure_venv
+    bash scripts/install-services.sh
     .venv/bin/ruff check .
     exec .venv/bin/python -m pytest -q "$@"
     ;;

@@ -1,0 +1,140 @@
+"""Test service: a private PostgreSQL cluster on 127.0.0.1 from Debian's binaries, one per test session.
+
+`postgres_server` starts it once (initdb into a temp dir, trust auth, a free port, runs as the `postgres`
+system user because PostgreSQL refuses root); `pg_url` gives each test a fresh empty database URL.
+When the binaries cannot be had, the fixture fails under CI (CI=true) and skips elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class PostgresServer:
+    """A running private cluster."""
+
+    host: str
+    port: int
+    user: str = "postgres"
+
+    def url(self, database: str = "postgres") -> str:
+        """SQLAlchemy URL of a database on this server."""
+        return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
+
+    def execute(self, sql: str) -> None:
+        """Run one statement in autocommit mode on the maintenance database."""
+        import psycopg
+
+        with psycopg.connect(host=self.host, port=self.port, user=self.user, dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(sql)
+
+
+def _unavailable(message: str) -> None:
+    """Fail under CI, skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _bin_dir() -> Path | None:
+    """The newest installed PostgreSQL server binaries, installing the packages when allowed."""
+    for attempt in range(2):
+        candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), reverse=True)
+        if candidates:
+            return candidates[0].parent
+        if attempt == 0:
+            subprocess.run(["bash", str(ROOT / "scripts" / "install-services.sh")], check=False,
+                           capture_output=True, timeout=900)
+    return None
+
+
+def _free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """Run a command as the postgres system user when we are root."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A private PostgreSQL server for the whole test session."""
+    bin_dir = _bin_dir()
+    if bin_dir is None:
+        _unavailable("PostgreSQL server binaries are not installed (scripts/install-services.sh)")
+    base = Path(tempfile.mkdtemp(prefix="consolidate-pg-"))
+    data, sockets = base / "data", base / "sock"
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        shutil.chown(sockets, "postgres")
+    init = subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                                        "-E", "UTF8", "--no-locale"]), capture_output=True, text=True)
+    if init.returncode != 0:
+        _unavailable(f"initdb failed: {init.stderr[-500:]}")
+    port = _free_port()
+    process = subprocess.Popen(
+        _as_postgres([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
+                      "-k", str(sockets), "-c", "fsync=off", "-c", "synchronous_commit=off",
+                      "-c", "full_page_writes=off", "-c", "max_connections=200"]),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    server = PostgresServer("127.0.0.1", port)
+    _wait_until_ready(server, process)
+    try:
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _wait_until_ready(server: PostgresServer, process: subprocess.Popen[bytes]) -> None:
+    """Poll until the server accepts connections (or fail with its log)."""
+    import psycopg
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            _unavailable(f"postgres exited: {process.stderr.read().decode()[-500:] if process.stderr else ''}")
+        try:
+            psycopg.connect(host=server.host, port=server.port, user=server.user, dbname="postgres",
+                            connect_timeout=1).close()
+            return
+        except psycopg.OperationalError:
+            time.sleep(0.1)
+    _unavailable("postgres did not start within 30 s")
+
+
+@pytest.fixture
+def pg_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database for one test; dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    postgres_server.execute(f"CREATE DATABASE {name}")
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
