@@ -1,0 +1,1 @@
+"""Test service: chromium (see module docstring of the fixture when filled in)."""

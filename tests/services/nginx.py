@@ -1,0 +1,1 @@
+"""Test service: nginx (see module docstring of the fixture when filled in)."""

@@ -1,0 +1,1 @@
+"""Test service: wordpress (see module docstring of the fixture when filled in)."""
