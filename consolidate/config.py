@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -238,7 +239,7 @@ class Config(StrictModel):
     portal: Portal
     crawl: CrawlSettings = CrawlSettings()
     export: ExportSettings = ExportSettings()
-    sites: list[Site]
+    sites: list[Site] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Config:
@@ -369,7 +370,8 @@ def _plain(node: Any) -> Any:
 
 def _config_error(exc: ValidationError, tree: Any, filename: str) -> ConfigError:
     """The first validation error as one line: file:line: field: problem."""
-    error = exc.errors()[0]
+    errors = exc.errors()
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # a misspelt key first
     loc = [part for part in error["loc"] if not isinstance(part, str) or not part.startswith("function-")]
     message = error["msg"].removeprefix("Value error, ")
     explicit = re.match(r"^([\w\[\].]+): (.*)$", message)
@@ -379,6 +381,8 @@ def _config_error(exc: ValidationError, tree: Any, filename: str) -> ConfigError
     line = _line_of(tree, loc)
     field = _format_loc(loc) or "(top level)"
     hint = _hint_for(error["type"], loc)
+    if error["type"] == "extra_forbidden":
+        hint = _did_you_mean(loc, errors) or hint
     return ConfigError(f"{filename}:{line}: {field}: {message}", hint=hint)
 
 
@@ -416,6 +420,13 @@ def _child_line(node: Any, part: str | int) -> tuple[int, Any] | None:
     if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
         return node.lc.item(part)[0] + 1, node[part]
     return None
+
+
+def _did_you_mean(loc: list[str | int], errors: list[Any]) -> str | None:
+    """For a misspelt key, the missing key of the same section it probably meant."""
+    missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and list(e["loc"][:-1]) == loc[:-1]]
+    close = difflib.get_close_matches(str(loc[-1]), [str(m) for m in missing], n=1)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 def _hint_for(error_type: str, loc: list[str | int]) -> str:

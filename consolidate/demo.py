@@ -81,4 +81,4 @@ def run_demo(workdir: Path | None = None, articles_per_site: int | None = None, 
     totals = report["totals"]
     return DemoResult(workdir=workdir, preview=ws.dir / "preview", report=report_path,
                       articles=totals.get("articles", 0), pushed=totals.get("pushed", 0),
-                      reconciled=report["reconciled"], seconds=time.monotonic() - started)
+                      reconciled=report["reconciled"] and totals.get("articles", 0) > 0, seconds=time.monotonic() - started)

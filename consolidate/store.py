@@ -31,7 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from consolidate.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_ENV = "CONSOLIDATE_DB"
 
 
@@ -171,6 +171,9 @@ class PushRecord(Base):
     status: Mapped[str] = mapped_column(String(16))  # pushed|updated|unchanged|skipped|failed
     reason: Mapped[str | None] = mapped_column(Text)
     pushed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    verify_status: Mapped[str | None] = mapped_column(String(16))  # ok|mismatch|missing (schema 2)
+    verify_note: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class UrlMapRow(Base):
@@ -220,7 +223,13 @@ def url_hash(url: str) -> str:
 
 
 # Upgrades from version N to N+1, run in order by Store.upgrade(); each a list of SQL statements.
-UPGRADES: dict[int, list[str]] = {}
+UPGRADES: dict[int, list[str]] = {
+    1: [
+        "ALTER TABLE push_records ADD COLUMN verify_status VARCHAR(16)",
+        "ALTER TABLE push_records ADD COLUMN verify_note TEXT",
+        "ALTER TABLE push_records ADD COLUMN verified_at TIMESTAMP",
+    ],
+}
 
 
 class Store:

@@ -60,7 +60,51 @@ BROKEN = {
                  "programme.deadlines.migration", "migration: 2026-13-45"),
     "drop rule with target": (lambda: _replace("decision: drop, reason: 空白", "decision: drop, target: fgw-gzdt, reason: 空白"),
                               "sites[0].mapping[1]", "{name: 人事信息"),
+    "zero rate": (lambda: _replace("rate_per_host: 1.0 ", "rate_per_host: 0 "), "crawl.rate_per_host",
+                  "rate_per_host: 0"),
+    "zero concurrency": (lambda: _replace("concurrency_per_host: 2 ", "concurrency_per_host: 0 "),
+                         "crawl.concurrency_per_host", "concurrency_per_host: 0"),
+    "unknown disposition": (lambda: _replace("disposition: merge ", "disposition: keep "), "sites[2].disposition",
+                            "disposition: keep"),
+    "home url not http": (lambda: _replace("home_url: http://127.0.0.1:8702/", "home_url: ftp://127.0.0.1/"),
+                          "sites[1].home_url", "home_url: ftp://"),
+    "bad site id": (lambda: _replace("  - id: sfj", "  - id: SFJ bureau"), "sites[2].id", "  - id: SFJ bureau"),
+    "duplicate column id": (lambda: _replace("{id: jyj-zsks, name: 招生考试", "{id: jyj-tzgg, name: 招生考试"),
+                            "portal", "portal:"),
+    "bad subsite path": (lambda: _replace("      path: jyj", "      path: /jyj/"), "portal.subsites[1].path",
+                         "path: /jyj/"),
+    "rule with two matchers": (lambda: _replace("{name: 法律服务, target", "{name: 法律服务, path: x, target"),
+                               "sites[2].mapping[0]", "{name: 法律服务"),
+    "rule without matcher": (lambda: _replace("{name: 法律服务, target", "{target"), "sites[2].mapping[0]",
+                             "{target: bszn"),
+    "migrate rule without target": (lambda: _replace("{name: 法律服务, target: bszn, ", "{name: 法律服务, "),
+                                    "sites[2].mapping[0]", "{name: 法律服务"),
+    "bad rule regex": (lambda: _replace("{name: 法律服务, target", "{name_regex: '法律(', target"),
+                       "sites[2].mapping[0]", "{name_regex"),
+    "timeout as text": (lambda: _replace("timeout: 20 ", "timeout: soon "), "crawl.timeout", "timeout: soon"),
+    "retention cap over one": (lambda: _replace("retention_cap: 0.10", "retention_cap: 1.5"),
+                               "programme.retention_cap", "retention_cap: 1.5"),
+    "missing programme": (lambda: _replace("programme:\n  name:", "programmes:\n  name:"), "programme",
+                          "programmes:"),
+    "no sites": (lambda: example_config_text()[: example_config_text().index("\nsites:")] + "\nsites: []\n",
+                 "sites", "sites: []"),
+    "non-ascii user agent": (lambda: _replace('user_agent: "consolidate/0.1 (Linjiang',
+                                              'user_agent: "consolidate/0.1 (临江'), "crawl.user_agent",
+                             "user_agent:"),
+    "contact without name": (lambda: _replace("contact: {name: 李华, phone", "contact: {phone"),
+                             "sites[1].contact.name", "contact: {phone"),
+    "unknown deadline": (lambda: _replace("deadlines: {migration: 2026-12-10}", "deadlines: {golive: 2026-12-10}"),
+                         "sites[0].deadlines.golive", "deadlines: {golive"),
+    "export options not a mapping": (lambda: _replace("  options:\n    dir: .consolidate/preview",
+                                                      "  options: preview"), "export.options", "  options: preview"),
+    "aliases as text": (lambda: _replace("    aliases: []", "    aliases: www.fgw.example"), "sites[0].aliases",
+                        "aliases: www"),
 }
+
+
+def test_corpus_has_at_least_thirty_broken_files() -> None:
+    """The corpus of broken migrations.yaml files stays at 30 or more (with the YAML syntax cases)."""
+    assert len(BROKEN) + len(SYNTAX_CASES) >= 30
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
@@ -78,13 +122,18 @@ def test_broken_config_names_file_line_and_field(case: str, tmp_path: Path) -> N
     assert not (tmp_path / ".consolidate").exists()
 
 
-@pytest.mark.parametrize("text, line", [
+SYNTAX_CASES = [
     ("programme: [unclosed\n", 2),
     ("programme:\n  name: a\n\tbad: tab\n", 3),
     ("programme:\n  name: a\n  name: b\n", 3),
     ("- just\n- a list\n", 1),
     ("", 1),
-])
+    ("programme:\n  name: 'unterminated\n", 3),
+    ("a: b: c\n", 1),
+]
+
+
+@pytest.mark.parametrize("text, line", SYNTAX_CASES)
 def test_yaml_syntax_errors_are_located(text: str, line: int, tmp_path: Path) -> None:
     """YAML that does not parse, or is not a mapping, gives file:line and exit 2."""
     path = tmp_path / "migrations.yaml"

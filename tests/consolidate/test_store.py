@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from consolidate.errors import StoreError
-from consolidate.store import SCHEMA_VERSION, Meta, Resource, SiteRow, Store
+from consolidate.store import SCHEMA_VERSION, Meta, PushRecord, Resource, SiteRow, Store
 
 
 def test_new_store_records_its_schema_version(tmp_path: Path) -> None:
@@ -27,16 +28,28 @@ def test_store_from_a_newer_release_is_refused(tmp_path: Path) -> None:
 
 
 def test_older_store_needs_upgrade_and_upgrade_reaches_current(tmp_path: Path) -> None:
-    """An older store is refused until `upgrade`, which brings it to the current version."""
+    """A schema-1 store (no verification columns) is refused until `upgrade`, which keeps its rows."""
     url = f"sqlite:///{tmp_path / 's.db'}"
     store = Store(url)
     with store.session() as session:
-        session.merge(Meta(key="schema_version", value=str(SCHEMA_VERSION - 1)))
-    with pytest.raises(StoreError, match="at schema") as refused:
+        session.add(SiteRow(id="a", name="A", home_url="http://a/", disposition="migrate", facts={}))
+        session.flush()
+        session.add(PushRecord(target="t", site_id="a", source_key="k", kind="article", status="pushed"))
+    with store.engine.begin() as conn:
+        for column in ("verify_status", "verify_note", "verified_at"):
+            conn.exec_driver_sql(f"ALTER TABLE push_records DROP COLUMN {column}")
+    with store.session() as session:
+        session.merge(Meta(key="schema_version", value="1"))
+    store.engine.dispose()
+    with pytest.raises(StoreError, match="at schema 1") as refused:
         Store(url)
     assert "consolidate upgrade" in (refused.value.hint or "")
     assert Store(url, allow_old_schema=True).upgrade() == [SCHEMA_VERSION]
-    assert Store(url).schema_version() == SCHEMA_VERSION
+    upgraded = Store(url)
+    assert upgraded.schema_version() == SCHEMA_VERSION
+    with upgraded.session() as session:
+        record = session.scalar(select(PushRecord))
+        assert record is not None and record.source_key == "k" and record.verify_status is None
 
 
 def test_insert_ignore_keeps_one_row_per_key(tmp_path: Path) -> None:

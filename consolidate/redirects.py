@@ -1,0 +1,186 @@
+"""The URL map as server configuration (nginx, Apache) or a CSV the office reviews and edits."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy import select
+
+from consolidate.errors import ConsolidateError
+from consolidate.store import UrlMapRow, utcnow
+from consolidate.workspace import Workspace
+
+FORMATS = ("nginx", "apache", "csv")
+STATUSES = ("301", "410", "unresolved")
+CSV_HEADER = ["old_url", "new_url", "status", "note"]
+URI_SAFE = "/?&=%:@!$'()*+,;~-._"
+
+
+@dataclass
+class Redirect:
+    """One legacy URL and its outcome."""
+
+    old_url: str
+    new_url: str | None
+    status: str
+    note: str | None
+
+
+def load_redirects(ws: Workspace, site_id: str) -> list[Redirect]:
+    """The site's URL map, sorted by old URL."""
+    ws.site(site_id)
+    with ws.store.session() as session:
+        rows = session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id)
+                               .order_by(UrlMapRow.old_url)).all()
+    if not rows:
+        raise ConsolidateError(f"site {site_id!r} has no URL map yet", hint=f"run `consolidate push {site_id}` first")
+    return [Redirect(r.old_url, r.new_url, r.status, r.note) for r in rows]
+
+
+def request_uri(url: str) -> str:
+    """The path and query of a URL as a client sends it (percent-encoded)."""
+    parts = urlsplit(url)
+    uri = quote(parts.path or "/", safe=URI_SAFE)
+    return f"{uri}?{quote(parts.query, safe=URI_SAFE)}" if parts.query else uri
+
+
+def render(ws: Workspace, site_id: str, fmt: str, gone_page: str | None = None) -> str:
+    """The URL map of a site in one of FORMATS."""
+    if fmt not in FORMATS:
+        raise ConsolidateError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    redirects = load_redirects(ws, site_id)
+    site = ws.site(site_id)
+    if fmt == "csv":
+        return render_csv(redirects)
+    fallback = ws.config.portal.base_url
+    if fmt == "nginx":
+        return render_nginx(site_id, site.home_url, site.aliases, redirects, fallback, gone_page)
+    return render_apache(redirects, fallback, gone_page)
+
+
+def render_csv(redirects: list[Redirect]) -> str:
+    """old_url,new_url,status,note — for the office to review."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for r in redirects:
+        writer.writerow([r.old_url, r.new_url or "", r.status, r.note or ""])
+    return buffer.getvalue()
+
+
+def _nginx_string(value: str) -> str:
+    """A double-quoted nginx string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_nginx(site_id: str, home_url: str, aliases: list[str], redirects: list[Redirect], fallback: str,
+                 gone_page: str | None) -> str:
+    """An nginx `map` of old request URIs plus a server block answering 301/410 (include it in `http {}`)."""
+    var = "consolidate_" + "".join(c if c.isalnum() else "_" for c in site_id)
+    hosts = {urlsplit(home_url).hostname or ""} | {urlsplit(a if "://" in a else f"http://{a}").hostname or ""
+                                                  for a in aliases}
+    port = urlsplit(home_url).port or 80
+    lines = [f"# consolidate: redirects of legacy site {site_id} ({len(redirects)} URLs)",
+             "map_hash_bucket_size 256;", "map_hash_max_size 262144;",
+             f"map $request_uri ${var}_target {{", '    default "";']
+    lines += [f"    {_nginx_string(request_uri(r.old_url))} {_nginx_string(r.new_url)};"
+              for r in redirects if r.status == "301" and r.new_url]
+    lines += ["}", f"map $request_uri ${var}_gone {{", "    default 0;"]
+    lines += [f"    {_nginx_string(request_uri(r.old_url))} 1;" for r in redirects if r.status == "410"]
+    lines += ["}", "server {", f"    listen {port};", f"    server_name {' '.join(sorted(h for h in hosts if h))};",
+              f"    if (${var}_target) {{ return 301 ${var}_target; }}",
+              f"    if (${var}_gone) {{ return 410; }}"]
+    if gone_page:
+        lines += ["    error_page 410 /__consolidate_moved.html;",
+                  f"    location = /__consolidate_moved.html {{ internal; alias {gone_page}; }}"]
+    lines += [f"    location / {{ return 301 {fallback}; }}", "}", ""]
+    return "\n".join(lines)
+
+
+def render_apache(redirects: list[Redirect], fallback: str, gone_page: str | None) -> str:
+    """mod_rewrite rules for a VirtualHost of the legacy site."""
+    lines = ["# consolidate: redirects (mod_rewrite)", "RewriteEngine On"]
+    if gone_page:
+        lines.append(f"ErrorDocument 410 {gone_page}")
+    for r in redirects:
+        if r.status not in ("301", "410") or (r.status == "301" and not r.new_url):
+            continue
+        parts = urlsplit(r.old_url)
+        path = "^" + _regex_escape(quote(parts.path or "/", safe=URI_SAFE)) + "$"
+        query = f"^{_regex_escape(parts.query)}$" if parts.query else "^$"
+        lines.append(f'RewriteCond "%{{QUERY_STRING}}" "{query}"')
+        target = f'"{r.new_url}" [R=301,L,QSD]' if r.status == "301" else "- [G,L]"
+        lines.append(f'RewriteRule "{path}" {target}')
+    lines += [f'RewriteRule "^" "{fallback}" [R=301,L,QSD]', ""]
+    return "\n".join(lines)
+
+
+def _regex_escape(text: str) -> str:
+    """Escape a literal for a PCRE pattern in Apache config."""
+    return "".join("\\" + c if c in r".^$*+?()[]{}|\"" else c for c in text)
+
+
+@dataclass
+class ImportSummary:
+    """What an imported CSV changed."""
+
+    changed: int
+    unchanged: int
+
+
+def import_csv(ws: Workspace, site_id: str, path: Path) -> ImportSummary:
+    """Apply an edited CSV to the URL map; any bad row is an error naming it, and nothing changes."""
+    existing = {r.old_url: r for r in load_redirects(ws, site_id)}
+    rows = _read_csv(path)
+    edits: dict[str, tuple[str | None, str, str | None]] = {}
+    for number, row in rows:
+        edits[row["old_url"]] = _validated(path, number, row, existing, edits)
+    changed = 0
+    with ws.store.session() as session:
+        for row in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id)):
+            edit = edits.get(row.old_url)
+            if edit is None or (row.new_url, row.status, row.note) == edit:
+                continue
+            row.new_url, row.status = edit[0], edit[1]
+            row.note = edit[2] or f"edited by the office {utcnow():%Y-%m-%d}"
+            changed += 1
+    return ImportSummary(changed=changed, unchanged=len(edits) - changed)
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Rows of the CSV with their line numbers; the header must name old_url, new_url and status."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConsolidateError(f"{path}: cannot read: {exc}", hint="save the sheet as UTF-8 CSV") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [h for h in CSV_HEADER[:3] if h not in (reader.fieldnames or [])]
+    if missing:
+        raise ConsolidateError(f"{path}:1: missing column(s) {', '.join(missing)}",
+                               hint=f"the header must be {','.join(CSV_HEADER)}")
+    return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader
+            if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+
+
+def _validated(path: Path, number: int, row: dict[str, str], existing: dict[str, Redirect],
+               seen: dict[str, tuple[str | None, str, str | None]]) -> tuple[str | None, str, str | None]:
+    """One CSV row checked: a known old URL, once, a valid status, a new URL exactly for 301."""
+    where = f"{path}:{number}"
+    old, new, status = row.get("old_url", ""), row.get("new_url", ""), row.get("status", "")
+    if old not in existing:
+        raise ConsolidateError(f"{where}: old_url {old!r} is not a URL of this site's map",
+                               hint="only edit new_url, status and note; keep old_url as exported")
+    if old in seen:
+        raise ConsolidateError(f"{where}: old_url {old!r} appears twice", hint="keep one row per legacy URL")
+    if status not in STATUSES:
+        raise ConsolidateError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}",
+                               hint="301 needs a new_url; 410 means archived/gone")
+    if status == "301" and not new.startswith(("http://", "https://")):
+        raise ConsolidateError(f"{where}: status 301 needs an absolute new_url", hint="e.g. https://portal/…")
+    if status != "301" and new:
+        raise ConsolidateError(f"{where}: new_url given with status {status}", hint="use 301, or clear new_url")
+    return (new or None, status, row.get("note") or None)

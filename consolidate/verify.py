@@ -1,0 +1,218 @@
+"""Read pushed objects back from the target (verify), and remove what this tool created (rollback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from consolidate.push import IN_TARGET, article_key
+from consolidate.store import ArticleRow, ColumnMapping, EventRow, PushRecord, Resource, SiteRow, utcnow
+from consolidate.workspace import Workspace, require_crawled
+from crawlers.text import html_to_text, normalize_space
+from crawlers.urls import canonical_url
+from exporters.base import Exporter, TargetRef
+
+
+@dataclass
+class VerifyResult:
+    """The outcome of reading one pushed article back."""
+
+    source_url: str
+    status: str  # ok | mismatch | missing
+    differences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VerifySummary:
+    """Verification figures of one site."""
+
+    site_id: str
+    ok: int = 0
+    mismatch: int = 0
+    missing: int = 0
+    results: list[VerifyResult] = field(default_factory=list)
+
+
+def verify_site(ws: Workspace, site_id: str, exporter: Exporter) -> VerifySummary:
+    """Compare every pushed article of a site with what the target holds: title, date, body, column, files."""
+    require_crawled(ws, site_id)
+    summary = VerifySummary(site_id)
+    with ws.store.session() as session:
+        records = session.scalars(select(PushRecord).where(
+            PushRecord.target == exporter.target, PushRecord.site_id == site_id, PushRecord.kind == "article",
+            PushRecord.status.in_(IN_TARGET))).all()
+        articles = {article_key(site_id, a.url): a for a in session.scalars(
+            select(ArticleRow).where(ArticleRow.site_id == site_id))}
+        decisions = {m.column_path: m.target for m in session.scalars(
+            select(ColumnMapping).where(ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate"))}
+        files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
+            Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
+    for record in records:
+        article = articles.get(record.source_key)
+        if article is None:
+            continue
+        result = _verify_one(exporter, record, article, decisions, files)
+        summary.results.append(result)
+        setattr(summary, result.status, getattr(summary, result.status) + 1)
+    _record_results(ws, exporter.target, summary)
+    return summary
+
+
+def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, decisions: dict[str, str | None],
+                files: dict[str, str | None]) -> VerifyResult:
+    """Read one article back and list what differs."""
+    ref = TargetRef(record.target_id or "", record.target_url or "")
+    try:
+        snapshot = exporter.read(record.source_key, ref)
+    except Exception as exc:  # noqa: BLE001 - a target failure is a finding, not a crash
+        return VerifyResult(article.url, "missing", [f"could not read back: {exc}"])
+    if snapshot is None:
+        return VerifyResult(article.url, "missing", ["not found in the target"])
+    differences = _differences(snapshot, article, decisions, files)
+    return VerifyResult(article.url, "mismatch" if differences else "ok", differences)
+
+
+def _differences(snapshot: Any, article: ArticleRow, decisions: dict[str, str | None],
+                 files: dict[str, str | None]) -> list[str]:
+    """Field-by-field comparison of a target snapshot with the legacy article."""
+    differences = []
+    if normalize_space(snapshot.title or "") != normalize_space(article.title or ""):
+        differences.append(f"title: {snapshot.title!r} ≠ {article.title!r}")
+    if article.published and not _same_moment(snapshot.published, article.published):
+        differences.append(f"date: {snapshot.published!r} ≠ {article.published!r}")
+    if _text(html_to_text(snapshot.body_html or "")) != _text(article.body_text or ""):
+        differences.append("body text differs")
+    target = decisions.get(" > ".join(article.column_path or []))
+    if target and target not in (snapshot.column_ids or []):
+        differences.append(f"column: {snapshot.column_ids} does not include {target}")
+    wanted = {files.get(canonical_url(a["url"]) or a["url"]) for a in article.attachments or []} - {None}
+    held = {sha for _name, sha, _size in snapshot.attachments or []}
+    missing = wanted - held
+    if missing:
+        differences.append(f"attachments: {len(missing)} of {len(wanted)} missing or with other bytes")
+    return differences
+
+
+def _same_moment(stored: str | None, original: str) -> bool:
+    """True when the target's date equals the original (to the precision the original has)."""
+    if not stored:
+        return False
+    stored = stored.replace(" ", "T")
+    if len(original) == 10:
+        return stored[:10] == original
+    return stored[:19] == original[:19]
+
+
+def _text(text: str) -> str:
+    """Text compared without any whitespace (targets re-wrap paragraphs)."""
+    return "".join(text.split())
+
+
+def _record_results(ws: Workspace, target: str, summary: VerifySummary) -> None:
+    """Store each article's verification status on its push record, and differences as events."""
+    by_url = {r.source_url: r for r in summary.results}
+    with ws.store.session() as session:
+        for record in session.scalars(select(PushRecord).where(PushRecord.target == target,
+                                                               PushRecord.site_id == summary.site_id,
+                                                               PushRecord.kind == "article")):
+            result = by_url.get(record.source_url)
+            if result is None:
+                continue
+            record.verify_status = result.status
+            record.verify_note = "; ".join(result.differences) or None
+            record.verified_at = utcnow()
+            if result.differences:
+                session.add(EventRow(site_id=summary.site_id, stage="verify", level="error", code=result.status,
+                                     message="; ".join(result.differences)[:2000], url=result.source_url))
+
+
+@dataclass
+class RollbackSummary:
+    """What a rollback removed."""
+
+    site_id: str
+    articles: int = 0
+    files: int = 0
+    columns: int = 0
+    kept_shared: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[str] | None = None) -> RollbackSummary:
+    """Remove from the target what this tool pushed for a site (articles, then unshared files and columns)."""
+    ws.site(site_id)
+    summary = RollbackSummary(site_id)
+    only_keys = {article_key(site_id, canonical_url(u) or u) for u in only} if only else None
+    with ws.store.session() as session:
+        records = session.scalars(select(PushRecord).where(PushRecord.target == exporter.target,
+                                                           PushRecord.status.in_(IN_TARGET))).all()
+    mine = [r for r in records if r.site_id == site_id and r.kind == "article"
+            and (only_keys is None or r.source_key in only_keys)]
+    for record in mine:
+        _delete(ws, exporter, record, summary, "articles")
+    if only_keys is None:
+        still_used = _files_still_used(ws, exporter.target)
+        for record in records:
+            if record.site_id == site_id and record.kind == "file":
+                if record.source_key in still_used:
+                    summary.kept_shared += 1
+                else:
+                    _delete(ws, exporter, record, summary, "files")
+        _rollback_columns(ws, exporter, site_id, records, summary)
+        with ws.store.session() as session:
+            site = session.get(SiteRow, site_id)
+            if site is not None:
+                site.pushed_at = None
+    exporter.finish()
+    return summary
+
+
+def _rollback_columns(ws: Workspace, exporter: Exporter, site_id: str, records: list[PushRecord],
+                      summary: RollbackSummary) -> None:
+    """Delete the site's columns that no other site's pushed articles still use."""
+    with ws.store.session() as session:
+        remaining = session.scalars(select(PushRecord.source_key).where(
+            PushRecord.target == exporter.target, PushRecord.kind == "article",
+            PushRecord.status.in_(IN_TARGET))).all()
+    if remaining:
+        summary.kept_shared += sum(1 for r in records if r.site_id == site_id and r.kind == "column")
+        return
+    for record in sorted((r for r in records if r.site_id == site_id and r.kind == "column"),
+                         key=lambda r: -r.source_key.count(":")):
+        _delete(ws, exporter, record, summary, "columns")
+
+
+def _files_still_used(ws: Workspace, target: str) -> set[str]:
+    """File keys referenced by articles of any site that remain in the target."""
+    with ws.store.session() as session:
+        keys = set(session.scalars(select(PushRecord.source_key).where(
+            PushRecord.target == target, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+        articles = session.execute(select(ArticleRow.site_id, ArticleRow.url, ArticleRow.attachments,
+                                          ArticleRow.images)).all()
+        shas = {(r.site_id, r.url): r.sha256 for r in session.scalars(
+            select(Resource).where(Resource.kind.in_(("attachment", "image")), Resource.status == "fetched"))}
+    used = set()
+    for site_id, url, attachments, images in articles:
+        if article_key(site_id, url) not in keys:
+            continue
+        for file_url in [a["url"] for a in attachments or []] + list(images or []):
+            sha = shas.get((site_id, canonical_url(file_url) or file_url))
+            if sha:
+                used.add(f"file:{sha}")
+    return used
+
+
+def _delete(ws: Workspace, exporter: Exporter, record: PushRecord, summary: RollbackSummary, field_name: str) -> None:
+    """Delete one object from the target and mark its push record rolled back."""
+    try:
+        exporter.delete(record.source_key, TargetRef(record.target_id or "", record.target_url or ""))
+    except Exception as exc:  # noqa: BLE001 - report and go on with the rest
+        summary.failed.append(f"{record.source_key}: {exc}")
+        return
+    with ws.store.session() as session:
+        row = session.get(PushRecord, record.id)
+        if row is not None:
+            row.status, row.reason, row.pushed_at = "rolled_back", "removed by rollback", utcnow()
+    setattr(summary, field_name, getattr(summary, field_name) + 1)
