@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,20 @@ class _ColumnInfo:
     parent_id: str | None
     subsite: str | None
     subsite_name: str | None
+
+
+@dataclass
+class _Job:
+    """One article on its way to the target."""
+
+    article: ArticleRow
+    key: str
+    target: str
+    body: str = ""
+    push_hash: str = ""
+    deferred: list[str] = field(default_factory=list)
+    existing: TargetRef | None = None
+    second_pass: bool = False
 
 
 def portal_index(config: Config) -> dict[str, _ColumnInfo]:
@@ -155,8 +170,7 @@ class _Push:
         self._push_columns({target for _, target, _ in plan if target})
         self._push_files(plan, files)
         self._plan_links(plan, columns, decisions)
-        for article, target, reason in plan:
-            self._push_article(article, target, reason)
+        self._push_articles(plan)
         self._write_url_map(plan, columns, decisions, files)
         self.exporter.finish()
         with self.ws.store.session() as session:
@@ -215,7 +229,9 @@ class _Push:
             export = ExportColumn(source_key=key, column_id=column_id, name=info.column.name, path=info.names,
                                   parent_key=column_key(self.index[info.parent_id]) if info.parent_id else None,
                                   subsite=info.subsite, subsite_name=info.subsite_name)
-            ref = self._put(key, "column", None, "", lambda e=export, p=parent: self.exporter.put_column(e, p))
+            # Columns are few and put_column is idempotent: always ask the target, never trust the map alone.
+            ref = self._put(key, "column", None, "", lambda e=export, p=parent: self.exporter.put_column(e, p),
+                            always=True)
             if ref is not None:
                 self.column_refs[key] = ref
                 self.summary.columns += 1
@@ -269,39 +285,89 @@ class _Push:
         if home:
             self.links.setdefault(home, self.ws.config.portal.base_url)
 
-    def _push_article(self, article: ArticleRow, target: str | None, reason: str | None) -> None:
-        """Create, update or leave one article; record the outcome."""
+    def _push_articles(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> None:
+        """Send the articles (concurrently when the exporter allows), then re-send those whose links waited."""
+        in_plan = {article.url for article, target, _ in plan if target}
+        jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in plan) if job is not None]
+        self._send_all(jobs)
+        second = [job for job in jobs if job.deferred and job.article.url in self.links]
+        for job in second:
+            job.second_pass = True
+            self._rewrite(job, set())
+        self._send_all([job for job in second if job.push_hash != self.records[job.key].content_hash])
+
+    def _prepare(self, article: ArticleRow, target: str | None, reason: str | None,
+                 in_plan: set[str]) -> _Job | None:
+        """Skip, leave unchanged, or make a job to send; the body's links are rewritten here."""
         key = article_key(self.site.id, article.url)
         if reason or target is None:
             self._record(key, "article", article.url, None, None, "skipped", reason or "no target")
             self.summary.skipped[(reason or "no target").split(":")[0]] += 1
-            return
-        info = self.index[target]
-        body, unresolved = rewrite_links(article.body_html, article.url, self.links, self.scope)
-        for link in unresolved:
-            self._event("warning", "unresolved_link", f"link to a page that was not migrated removed: {link}",
-                        article.url)
-        self.summary.unresolved_links += len(unresolved)
-        push_hash = _push_hash(article, target, body)
+            return None
+        job = _Job(article=article, key=key, target=target)
+        self._rewrite(job, {u for u in in_plan if u not in self.links})
         record = self.records.get(key)
-        if record is not None and record.status in IN_TARGET and record.content_hash == push_hash \
+        if record is not None and record.status in IN_TARGET and record.content_hash == job.push_hash \
                 and not self.update:
             self.summary.unchanged += 1
+            return None
+        return job
+
+    def _rewrite(self, job: _Job, waiting: set[str]) -> None:
+        """Rewrite the job's body links; links to articles not pushed yet wait for the second pass."""
+        body, unresolved = rewrite_links(job.article.body_html, job.article.url, self.links, self.scope, waiting)
+        job.deferred = [u for u in unresolved if u in waiting]
+        for link in (u for u in unresolved if u not in waiting):
+            self._event("warning", "unresolved_link", f"link to a page that was not migrated removed: {link}",
+                        job.article.url)
+            self.summary.unresolved_links += 1
+        job.body = body
+        job.push_hash = _push_hash(job.article, job.target, body)
+
+    def _send_all(self, jobs: list[_Job]) -> None:
+        """put_article for every job, at the exporter's concurrency; outcomes recorded as they come."""
+        workers = max(1, int(getattr(self.exporter.options, "concurrency", 1) or 1))
+        if workers == 1 or len(jobs) < 2:
+            for job in jobs:
+                self._finish(job, self._send(job))
             return
-        existing = TargetRef(record.target_id, record.target_url or "") if record is not None and record.target_id \
-            and record.status in IN_TARGET else self.exporter.find(key)
-        export = self._export_article(article, key, info, target, body, push_hash)
-        column_ref = self.column_refs.get(column_key(info))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(self._send, job): job for job in jobs}
+            for future in as_completed(futures):
+                self._finish(futures[future], future.result())
+
+    def _send(self, job: _Job) -> TargetRef | str:
+        """Create or update one article in the target; an error becomes its message."""
+        info = self.index[job.target]
+        record = self.records.get(job.key)
         try:
-            ref = self.exporter.put_article(export, column_ref or TargetRef("", ""), existing)
+            job.existing = TargetRef(record.target_id, record.target_url or "") \
+                if record is not None and record.target_id and record.status in IN_TARGET \
+                else self.exporter.find(job.key)
+            export = self._export_article(job.article, job.key, info, job.target, job.body, job.push_hash)
+            column_ref = self.column_refs.get(column_key(info)) or TargetRef("", "")
+            return self.exporter.put_article(export, column_ref, job.existing)
         except ConsolidateError as exc:
-            self._record(key, "article", article.url, None, push_hash, "failed", exc.message)
+            return exc.message
+        except Exception as exc:  # noqa: BLE001 - one article's failure is recorded, the push goes on
+            return f"{type(exc).__name__}: {exc}"
+
+    def _finish(self, job: _Job, outcome: TargetRef | str) -> None:
+        """Record a sent article's outcome."""
+        if isinstance(outcome, str):
+            self._record(job.key, "article", job.article.url, None, job.push_hash, "failed", outcome)
             self.summary.failed += 1
             return
-        status = "updated" if existing is not None else "pushed"
-        self._record(key, "article", article.url, ref, push_hash, status, None)
-        self.links[article.url] = ref.url
-        setattr(self.summary, status, getattr(self.summary, status) + 1)
+        previous = self.records.get(job.key)
+        had_record = previous is not None and previous.status in IN_TARGET and previous.target_id
+        # An object adopted from the target (its record lost, e.g. to a killed push) counts as pushed once.
+        status = "updated" if had_record else "pushed"
+        if job.second_pass:
+            status = self.records[job.key].status  # same run: the first pass already counted it
+        self._record(job.key, "article", job.article.url, outcome, job.push_hash, status, None)
+        self.links[job.article.url] = outcome.url
+        if not job.second_pass:
+            setattr(self.summary, status, getattr(self.summary, status) + 1)
 
     def _export_article(self, article: ArticleRow, key: str, info: _ColumnInfo, target: str, body: str,
                         push_hash: str) -> ExportArticle:
@@ -320,11 +386,12 @@ class _Push:
             body_html=body, content_hash=push_hash, attachments=attachments)
 
     def _put(self, key: str, kind: str, source_url: str | None, content_hash: str,
-             action: Callable[[], TargetRef]) -> TargetRef | None:
-        """Push a column or file unless the map says it is already there."""
+             action: Callable[[], TargetRef], always: bool = False) -> TargetRef | None:
+        """Push a column or file unless the map says it is already there (or `always`)."""
         record = self.records.get(key)
-        if record is not None and record.status in IN_TARGET and record.content_hash == content_hash \
-                and record.target_id and not self.update:
+        known = record is not None and record.status in IN_TARGET and record.content_hash == content_hash \
+            and record.target_id
+        if known and not self.update and not always:
             return TargetRef(record.target_id, record.target_url or "")
         try:
             ref = action()
@@ -332,7 +399,8 @@ class _Push:
             self._record(key, kind, source_url, None, content_hash, "failed", exc.message)
             self._event("error", f"push_{kind}", exc.message, source_url)
             return None
-        self._record(key, kind, source_url, ref, content_hash, "pushed", None)
+        if not (known and (record.target_id, record.target_url) == (ref.target_id, ref.url)):
+            self._record(key, kind, source_url, ref, content_hash, "pushed", None)
         return ref
 
     def _record(self, key: str, kind: str, source_url: str | None, ref: TargetRef | None, content_hash: str | None,
@@ -356,23 +424,44 @@ class _Push:
                        decisions: dict[str, ColumnMapping], files: dict[str, Resource]) -> None:
         """Every legacy URL of the site: 301 to its new home, 410 archived, or unresolved."""
         outcomes: dict[str, tuple[str | None, str, str | None]] = {}
-        for article, _target, reason in plan:
-            new = self.links.get(article.url)
-            outcomes[article.url] = (new, "301", None) if new else (None, "410", reason or "not migrated")
+        for url, new, note in self._page_outcomes(decisions):
+            outcomes[url] = (new, "301", None) if new else (None, "unresolved", note)
         for url in files:
-            new = self.links.get(url)
-            outcomes[url] = (new, "301", None) if new else (None, "410", "file not migrated")
+            if files[url].status == "fetched":
+                new = self.links.get(url)
+                outcomes[url] = (new, "301", None) if new else (None, "410", "file not migrated (archived)")
         for column in columns:
             if column.url:
                 new = self.links.get(column.url)
-                outcomes[column.url] = (new, "301", None) if new else (None, "410", "column not migrated")
+                outcomes[column.url] = (new, "301", None) if new else (None, "410", "column not migrated (archived)")
+        for article, _target, reason in plan:
+            new = self.links.get(article.url)
+            outcomes[article.url] = (new, "301", None) if new else (None, "410", f"{reason or 'not migrated'} "
+                                                                              "(archived)")
         home = canonical_url(self.site.home_url)
         if home:
-            outcomes[home] = (self.ws.config.portal.base_url, "301", "legacy home page")
+            outcomes[home] = (self.links.get(home) or self.ws.config.portal.base_url, "301", "legacy home page")
         with self.ws.store.session() as session:
             session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id))
             session.add_all(UrlMapRow(site_id=self.site.id, old_url=url, url_hash=url_hash(url), new_url=new,
                                       status=status, note=note) for url, (new, status, note) in outcomes.items())
+
+    def _page_outcomes(self, decisions: dict[str, ColumnMapping]) -> list[tuple[str, str | None, str]]:
+        """Other fetched pages: list pages of migrated columns follow their column; the rest are unresolved."""
+        with self.ws.store.session() as session:
+            pages = session.scalars(select(Resource).where(
+                Resource.site_id == self.site.id, Resource.status == "fetched",
+                Resource.kind.notin_(("attachment", "image", "article", "part")))).all()
+        outcomes = []
+        for page in pages:
+            path = " > ".join((page.hint or {}).get("column") or [])
+            decision = decisions.get(path)
+            new = None
+            if decision is not None and decision.decision == "migrate" and decision.target in self.index:
+                ref = self.column_refs.get(column_key(self.index[decision.target]))
+                new = ref.url if ref else None
+            outcomes.append((page.url, self.links.get(page.url) or new, "no counterpart on the portal"))
+        return outcomes
 
     def _event(self, level: str, code: str, message: str, url: str | None) -> None:
         """Record a push message for the report."""
@@ -399,8 +488,12 @@ def _file_name(name: str, url: str) -> str:
     return name[:120]
 
 
-def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope) -> tuple[str, list[str]]:
-    """Point links and images at their new homes; unwrap links (drop images) to legacy pages not migrated."""
+def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,
+                  waiting: set[str] | None = None) -> tuple[str, list[str]]:
+    """Point links and images at their new homes; unwrap links (drop images) to legacy pages not migrated.
+
+    Links to URLs in `waiting` (pushed later in the same run) are kept as they are and reported.
+    """
     if not html:
         return html, []
     tree = LexborHTMLParser(f"<div id='__root'>{html}</div>")
@@ -415,6 +508,8 @@ def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope)
             continue
         if absolute in links:
             node.attrs[attr] = links[absolute]
+        elif waiting and absolute in waiting:
+            unresolved.append(absolute)
         elif scope(absolute):
             unresolved.append(absolute)
             if attr == "href":

@@ -23,6 +23,7 @@ from exporters.base import (
 )
 
 MANIFEST = "_manifest.json"
+JOURNAL = "_manifest.journal"  # changes since the manifest was last saved: survives a killed push
 SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
@@ -75,10 +76,10 @@ class StaticPreviewExporter(Exporter):
     def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
         """Record the column; its page is rendered in finish()."""
         path = self._relative_path("column", column.source_key, column_id=column.column_id, subsite=column.subsite)
-        self.manifest["columns"][column.source_key] = {
+        self._set("columns", column.source_key, {
             "column_id": column.column_id, "name": column.name, "path": path, "names": column.path,
             "parent": column.parent_key, "subsite": column.subsite, "subsite_name": column.subsite_name,
-        }
+        })
         return TargetRef(target_id=path, url=self.base_url + path)
 
     def put_file(self, file: ExportFile) -> TargetRef:
@@ -88,7 +89,7 @@ class StaticPreviewExporter(Exporter):
         if not target.exists() or target.stat().st_size != file.size:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file.blob_path, target)
-        self.manifest["files"][file.source_key] = {"path": path, "name": file.name, "size": file.size}
+        self._set("files", file.source_key, {"path": path, "name": file.name, "size": file.size})
         return TargetRef(target_id=path, url=self.base_url + path)
 
     def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
@@ -103,10 +104,10 @@ class StaticPreviewExporter(Exporter):
         )
         html = self._localise(html, path)
         _write_if_changed(self.root / path, html)
-        self.manifest["articles"][article.source_key] = {
+        self._set("articles", article.source_key, {
             "path": path, "title": article.title, "published": article.published, "column": article.column_key,
             "site_name": article.site_name,
-        }
+        })
         return TargetRef(target_id=path, url=self.base_url + path)
 
     def find(self, source_key: str) -> TargetRef | None:
@@ -122,17 +123,18 @@ class StaticPreviewExporter(Exporter):
     def delete(self, source_key: str, ref: TargetRef) -> None:
         """Remove an article page, file or column entry this tool wrote."""
         for section in ("articles", "files", "columns"):
-            entry = self.manifest[section].pop(source_key, None)
-            if entry and section != "columns":
-                (self.root / entry["path"]).unlink(missing_ok=True)
+            entry = self.manifest[section].get(source_key)
+            if entry is not None:
+                self._set(section, source_key, None)
+            if section != "columns" and (entry or ref.target_id.startswith(section)):
+                (self.root / (entry["path"] if entry else ref.target_id)).unlink(missing_ok=True)
 
     def finish(self) -> None:
         """Render the home page and every column page from the manifest; save the manifest."""
         for key, column in self.manifest["columns"].items():
             self._render_column(key, column)
         self._render_home()
-        _write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
-                                                            sort_keys=True))
+        self._save_manifest()
 
     def _render_column(self, key: str, column: dict[str, Any]) -> None:
         """One column page listing its articles, newest first."""
@@ -182,17 +184,45 @@ class StaticPreviewExporter(Exporter):
         return html.replace(self.base_url, _root_prefix(page_path))
 
     def _load_manifest(self) -> dict[str, dict[str, Any]]:
-        """The manifest of what the preview holds (empty for a new preview)."""
+        """The manifest of what the preview holds, with the journal of a push that was killed replayed."""
         path = self.root / MANIFEST
+        manifest: dict[str, dict[str, Any]] = {"columns": {}, "files": {}, "articles": {}}
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
-            return {section: data.get(section, {}) for section in ("columns", "files", "articles")}
-        return {"columns": {}, "files": {}, "articles": {}}
+            manifest = {section: data.get(section, {}) for section in manifest}
+        journal = self.root / JOURNAL
+        if journal.exists():
+            for line in journal.read_text(encoding="utf-8").splitlines():
+                try:
+                    section, key, entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by the kill
+                if entry is None:
+                    manifest[section].pop(key, None)
+                else:
+                    manifest[section][key] = entry
+        return manifest
+
+    def _set(self, section: str, key: str, entry: dict[str, Any] | None) -> None:
+        """Change the manifest, journaling the change first so a killed push loses nothing."""
+        if self.manifest[section].get(key) == entry:
+            return
+        with (self.root / JOURNAL).open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps([section, key, entry], ensure_ascii=False) + "\n")
+        if entry is None:
+            self.manifest[section].pop(key, None)
+        else:
+            self.manifest[section][key] = entry
+
+    def _save_manifest(self) -> None:
+        """Write the manifest and drop the journal it now contains."""
+        _write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
+                                                            sort_keys=True))
+        (self.root / JOURNAL).unlink(missing_ok=True)
 
     def close(self) -> None:
         """Persist the manifest even when finish() was not reached."""
-        _write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
-                                                            sort_keys=True))
+        self._save_manifest()
 
 
 class _Obj(dict):

@@ -1,7 +1,9 @@
-"""Commands of the push stage: push."""
+"""Commands of the push stage: push, verify, rollback, redirects."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +14,7 @@ from consolidate.cli_common import (
     ConfigOption,
     DbOption,
     console,
+    err_console,
     friendly_errors,
     open_workspace,
     select_sites,
@@ -46,3 +49,83 @@ def register(app: typer.Typer) -> None:
                               f"→ {s.target}", highlight=False)
         finally:
             target.close()
+
+    @app.command()
+    @friendly_errors
+    def verify(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
+               all_sites: Annotated[bool, typer.Option("--all", help="Verify every configured site.")] = False,
+               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+               exporter: Annotated[str | None, typer.Option(help="Exporter to read from.")] = None,
+               as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article.")] = False) -> None:
+        """Read every pushed article back from the target and compare title, date, body, column and files."""
+        from consolidate.verify import verify_site
+
+        ws = open_workspace(config, db)
+        target = pipeline.open_exporter(ws, exporter)
+        failed = False
+        try:
+            for site_id in select_sites(ws, sites, all_sites):
+                summary = verify_site(ws, site_id, target)
+                failed = failed or summary.mismatch > 0 or summary.missing > 0
+                if as_json:
+                    for r in summary.results:
+                        print(json.dumps({"site": site_id, "url": r.source_url, "status": r.status,
+                                          "differences": r.differences}, ensure_ascii=False))
+                    continue
+                console.print(f"{site_id}: {summary.ok} ok, {summary.mismatch} differ, {summary.missing} missing",
+                              highlight=False)
+                for r in summary.results:
+                    if r.status != "ok":
+                        console.print(f"  {r.status}: {r.source_url}: {'; '.join(r.differences)}", highlight=False)
+        finally:
+            target.close()
+        if failed:
+            raise typer.Exit(1)
+
+    @app.command()
+    @friendly_errors
+    def rollback(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
+                 db: DbOption = None,
+                 exporter: Annotated[str | None, typer.Option(help="Exporter to remove from.")] = None,
+                 only: Annotated[list[str] | None, typer.Option(help="Remove only this legacy article URL "
+                                                                     "(repeatable).")] = None) -> None:
+        """Remove from the target what this tool created for a site (and only that); the push map is updated."""
+        from consolidate.verify import rollback_site
+
+        ws = open_workspace(config, db)
+        target = pipeline.open_exporter(ws, exporter)
+        try:
+            s = rollback_site(ws, ws.site(site).id, target, only)
+        finally:
+            target.close()
+        console.print(f"{site}: removed {s.articles} articles, {s.files} files, {s.columns} columns; "
+                      f"kept {s.kept_shared} shared with other sites", highlight=False)
+        for failure in s.failed:
+            err_console.print(f"  could not remove {failure}", highlight=False)
+        if s.failed:
+            raise typer.Exit(1)
+
+    @app.command()
+    @friendly_errors
+    def redirects(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
+                  db: DbOption = None,
+                  fmt: Annotated[str, typer.Option("--format", "-f", help="nginx, apache or csv.")] = "csv",
+                  output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+                  gone_page: Annotated[str | None, typer.Option(help="File served with 410 answers (the "
+                                                                     "'site has moved' page).")] = None,
+                  import_file: Annotated[Path | None, typer.Option("--import", help="Apply an edited CSV.")]
+                  = None) -> None:
+        """Every legacy URL's outcome (301 / 410 archived / unresolved) as nginx or Apache config, or CSV."""
+        from consolidate.redirects import import_csv, render
+
+        ws = open_workspace(config, db)
+        if import_file is not None:
+            result = import_csv(ws, ws.site(site).id, import_file)
+            console.print(f"{site}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
+            return
+        text = render(ws, ws.site(site).id, fmt, gone_page)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            console.print(f"wrote {output}")
+        else:
+            print(text, end="")

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from consolidate import pipeline
@@ -22,18 +23,19 @@ def _push_command(ws: pipeline.Workspace) -> list[str]:
     return [sys.executable, "-m", "consolidate.cli", "push", "--all", "-c", str(ws.loaded.path), "--db", ws.store.url]
 
 
+def _query(db: Path, sql: str) -> list[tuple]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql).fetchall()
+
+
 def _records(db: Path) -> dict[str, tuple[str, str]]:
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT source_key, target_id, status FROM push_records").fetchall()
+    rows = _query(db, "SELECT source_key, target_id, status FROM push_records")
     return {key: (target_id, status) for key, target_id, status in rows}
 
 
-def _pushed_count(db: Path) -> int:
-    try:
-        with sqlite3.connect(db, timeout=1) as conn:
-            return conn.execute("SELECT count(*) FROM push_records").fetchone()[0]
-    except sqlite3.Error:
-        return 0
+def _pages_written(preview: Path) -> int:
+    """Progress of a running push, read from the files it writes (no database reads while it is killed)."""
+    return sum(1 for _ in preview.rglob("*.html")) if preview.exists() else 0
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -50,17 +52,19 @@ def test_push_killed_at_random_points_then_resumed_equals_uninterrupted(crawled:
                                            f"sqlite:///{reference / '.consolidate' / 'state.db'}")
     assert subprocess.run(_push_command(reference_ws), capture_output=True).returncode == 0
     expected = _records(reference / ".consolidate" / "state.db")
-    total = len(expected)
+    preview = crawled.dir / "preview"
+    total = _pages_written(reference / ".consolidate" / "preview")
     db = crawled.dir / "state.db"
+    crawled.store.engine.dispose()
     rng = random.Random(20261122)
     kills = 0
     for _ in range(KILL_POINTS):
-        already = _pushed_count(db)
+        already = _pages_written(preview)
         point = rng.randint(already, max(already, total - 1))
         process = subprocess.Popen(_push_command(crawled), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         deadline = time.monotonic() + 60
-        while process.poll() is None and _pushed_count(db) < point and time.monotonic() < deadline:
+        while process.poll() is None and _pages_written(preview) < point and time.monotonic() < deadline:
             time.sleep(0.005)
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -69,5 +73,7 @@ def test_push_killed_at_random_points_then_resumed_equals_uninterrupted(crawled:
     assert kills >= KILL_POINTS // 2, "the push finished before most kill points: the test proves little"
     final = subprocess.run(_push_command(crawled), capture_output=True, text=True)
     assert final.returncode == 0, final.stderr
+    failures = _query(db, "SELECT reason FROM push_records WHERE status = 'failed'")
+    assert not failures, failures[:3]
     assert _records(db) == expected
     assert _tree(crawled.dir / "preview") == _tree(reference / ".consolidate" / "preview")
