@@ -15,6 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from consolidate.errors import ConfigError
+from mappers.audit import AuditSettings
+from mappers.routing import DEFAULT_ROUTING, RoutingRule
 
 SITE_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 SECRET_KEY_WORDS = ("password", "secret", "token", "apikey", "api_key")
@@ -44,6 +46,7 @@ class Programme(StrictModel):
     retention_cap: float = Field(0.10, ge=0, le=1)
     notice_period_days: int = Field(30, ge=30)
     deadlines: Deadlines = Deadlines()
+    holidays: list[dt.date] = []  # public holidays, skipped in working-day arithmetic
 
 
 class PortalColumn(StrictModel):
@@ -202,6 +205,7 @@ class Site(StrictModel):
     deadlines: Deadlines = Deadlines()
     crawl: CrawlOverrides = CrawlOverrides()
     mapping: list[MappingRule] = []
+    routing: list[RoutingRule] = []  # applied before the programme's routing rules
 
     @field_validator("site_code")
     @classmethod
@@ -239,6 +243,9 @@ class Config(StrictModel):
     portal: Portal
     crawl: CrawlSettings = CrawlSettings()
     export: ExportSettings = ExportSettings()
+    mapping_threshold: float = Field(0.85, ge=0, le=1)  # suggestions below this are left for review
+    routing: list[RoutingRule] = Field(default_factory=lambda: list(DEFAULT_ROUTING))
+    audit: AuditSettings = AuditSettings()
     sites: list[Site] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -262,6 +269,13 @@ class Config(StrictModel):
                     raise ValueError(
                         f"sites[{index}].mapping[{rule_index}].target: no column {rule.target!r} in the portal tree"
                     )
+            for rule_index, routing in enumerate(site.routing):
+                if routing.target and routing.target not in column_ids:
+                    raise ValueError(f"sites[{index}].routing[{rule_index}].target: no column {routing.target!r} "
+                                     "in the portal tree")
+        for rule_index, routing in enumerate(self.routing):
+            if routing.target and routing.target not in column_ids:
+                raise ValueError(f"routing[{rule_index}].target: no column {routing.target!r} in the portal tree")
         return self
 
     def _column_ids(self) -> set[str]:

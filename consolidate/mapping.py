@@ -1,59 +1,331 @@
-"""The map stage: legacy columns with their figures, and the recorded decision for each."""
+"""The map stage: legacy columns with their figures and flags, the recorded decision for each, the office's
+sign-off sheet, article routing and duplicate links."""
 
 from __future__ import annotations
 
-from collections import Counter
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.store import ArticleRow, ColumnMapping, ColumnRow, SiteRow, utcnow
+from consolidate.config import Config, Site
+from consolidate.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
 from consolidate.workspace import Workspace, require_crawled
-from mappers.columns import Decision, LegacyColumn, decide
+from mappers.audit import AuditSettings, is_stale
+from mappers.columns import (
+    Decision,
+    LegacyColumn,
+    decide,
+    named_target,
+    resolve_merges,
+    rule_matches,
+    target_columns,
+)
+from mappers.duplicates import DupArticle, find_duplicates
+from mappers.routing import DEFAULT_ROUTING, PortalTarget, RoutingContext, RoutingRule
+from mappers.sheet import (
+    CurrentDecision,
+    OfficeDecision,
+    SheetContext,
+    SheetRow,
+    TargetChoice,
+    read_sheet,
+    validate_rows,
+    write_sheet,
+)
+from mappers.suggest import profile_articles, rank_targets
+from mappers.synonyms import kind_of_name
+
+SYSTEM_DECIDERS = ("consolidate", "migrations.yaml")
+_MERGE_MARK = re.compile(r"^\[merge into: (.+?)\] ")
 
 
-def legacy_columns(ws: Workspace, site_id: str) -> list[LegacyColumn]:
-    """Columns that hold articles directly or have a list page of their own, with their figures."""
+def audit_settings(config: Config) -> AuditSettings:
+    """The audit thresholds of the config (`audit:`), else the national defaults."""
+    settings = getattr(config, "audit", None)
+    return settings if isinstance(settings, AuditSettings) else AuditSettings()
+
+
+def default_as_of(ws: Workspace, site_id: str) -> dt.date:
+    """The date staleness is judged at: the site's crawl date, else today."""
     with ws.store.session() as session:
-        direct = Counter(" > ".join(p or []) for p in session.scalars(
-            select(ArticleRow.column_path).where(ArticleRow.site_id == site_id)))
+        row = session.get(SiteRow, site_id)
+        crawled = row.crawled_at if row is not None else None
+    return crawled.date() if crawled else dt.date.today()
+
+
+def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> list[LegacyColumn]:
+    """Every legacy column with its figures, content profile, estimated kind and flags (empty, stale, container)."""
+    site = ws.site(site_id)
+    when = as_of or default_as_of(ws, site_id)
+    with ws.store.session() as session:
+        articles = session.execute(select(ArticleRow.column_path, ArticleRow.title, ArticleRow.doc_no)
+                                   .where(ArticleRow.site_id == site_id)).all()
         rows = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id).order_by(ColumnRow.path)).all()
+    by_path: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for path, title, doc_no in articles:
+        by_path[" > ".join(path or [])].append({"title": title, "doc_no": doc_no})
+    direct = Counter({path: len(items) for path, items in by_path.items()})
     parents = {row.path.rsplit(" > ", 1)[0] for row in rows if " > " in row.path}
     columns = []
     for row in rows:
         count = direct.get(row.path, 0)
-        if count == 0 and (row.url is None or row.path in parents):
-            continue  # a section heading whose content sits in its child columns
-        flags = ["empty"] if count == 0 else []
-        columns.append(LegacyColumn(path=row.path, name=row.name, url=row.url, article_count=count,
-                                    last_published=row.last_published, flags=flags))
+        container = count == 0 and row.path in parents
+        if count == 0 and row.url is None and not container:
+            continue  # a breadcrumb name with neither a list page nor items of its own
+        column = LegacyColumn(path=row.path, name=row.name, url=row.url, article_count=count,
+                              last_published=row.last_published if count else None,
+                              profile=profile_articles(by_path.get(row.path, [])))
+        if container:
+            column.flags.append("container")
+        elif count == 0 and not row.listed_items:
+            column.flags.append("empty")
+        columns.append(column)
     if direct.get(""):
-        columns.append(LegacyColumn(path="", name="(no column)", article_count=direct[""], flags=["no-column"]))
+        columns.append(LegacyColumn(path="", name="(no column)", article_count=direct[""], flags=["no-column"],
+                                    profile=profile_articles(by_path[""])))
+    settings = audit_settings(ws.config)
+    for column in columns:
+        column.kind = column_kind(ws.config, site, column)
+        if column.article_count and is_stale(column.kind, column.last_published, when, settings):
+            column.flags.append("stale")
     return columns
 
 
-def map_site(ws: Workspace, site_id: str) -> list[tuple[LegacyColumn, Decision]]:
-    """Decide every legacy column and record the decisions (office decisions are kept)."""
+def column_kind(config: Config, site: Site, column: LegacyColumn) -> str:
+    """A column's kind: its rule's target, else a confident name match, else its name, else its content."""
+    kinds = {c.id: c.kind for c in config.all_columns()}
+    for rule in site.mapping:
+        if rule_matches(rule, column) and rule.target:
+            return kinds.get(rule.target, "other")
+    targets = [named_target(t) for t in target_columns(config, site)]
+    ranked = rank_targets(column.name, None, targets)
+    if ranked and ranked[0].score >= 0.9:
+        return ranked[0].kind
+    lead = column.profile.leading_kind() if column.profile else None
+    return kind_of_name(column.name) or (lead[0] if lead else "other")
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def map_site(ws: Workspace, site_id: str, as_of: dt.date | None = None, threshold: float | None = None
+             ) -> list[tuple[LegacyColumn, Decision]]:
+    """Decide every legacy column and record the decisions (office decisions are kept unless a rule applies)."""
     site = ws.site(site_id)
     require_crawled(ws, site_id)
-    columns = legacy_columns(ws, site_id)
-    decisions = decide(ws.config, site, columns)
+    columns = legacy_columns(ws, site_id, as_of)
+    decisions = decide(ws.config, site, columns, threshold)
     with ws.store.session() as session:
         existing = {m.column_path: m for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
         for decision in decisions:
             row = existing.get(decision.column_path)
-            if row is not None and row.decided_by not in ("consolidate", "migrations.yaml") \
-                    and decision.decided_by != "migrations.yaml":
-                decision.decision, decision.target = row.decision, row.target
-                decision.confidence, decision.reason, decision.decided_by = 1.0, row.reason, row.decided_by
-                continue
-            if row is None:
-                row = ColumnMapping(site_id=site_id, column_path=decision.column_path)
-                session.add(row)
-            if (row.decision, row.target, row.reason) != (decision.decision, decision.target, decision.reason):
-                row.decision, row.target, row.reason = decision.decision, decision.target, decision.reason
-                row.confidence, row.decided_by, row.decided_at = decision.confidence, decision.decided_by, utcnow()
+            if row is not None and row.decided_by not in SYSTEM_DECIDERS and decision.decided_by != "migrations.yaml":
+                _keep_office(decision, row)
+        resolve_merges(decisions)
+        for decision in decisions:
+            _store_decision(session, site_id, existing.get(decision.column_path), decision)
         site_row = session.get(SiteRow, site_id)
         if site_row is not None:
             site_row.mapped_at = utcnow()
     return list(zip(columns, decisions, strict=True))
+
+
+def _keep_office(decision: Decision, row: ColumnMapping) -> None:
+    """Carry an office decision over a re-run."""
+    merge_into, reason = decode_reason(row.reason)
+    decision.decision, decision.target, decision.merge_into = row.decision, row.target, merge_into
+    decision.confidence, decision.reason, decision.decided_by = 1.0, reason, row.decided_by
+    decision.suggested = None
+
+
+def _store_decision(session: Any, site_id: str, row: ColumnMapping | None, decision: Decision) -> None:
+    """Write a decision; decided_at changes only when the decision, target or reason does."""
+    reason = encode_reason(decision)
+    if row is None:
+        row = ColumnMapping(site_id=site_id, column_path=decision.column_path)
+        session.add(row)
+    elif (row.decision, row.target, row.reason) == (decision.decision, decision.target, reason):
+        return
+    if decision.decided_by not in SYSTEM_DECIDERS and row.decided_by == decision.decided_by \
+            and row.decision == decision.decision:
+        row.target, row.reason = decision.target, reason  # a merge re-resolved: same office decision
+        return
+    row.decision, row.target, row.reason = decision.decision, decision.target, reason
+    row.confidence, row.decided_by, row.decided_at = decision.confidence, decision.decided_by, utcnow()
+
+
+def encode_reason(decision: Decision) -> str:
+    """The stored reason; a merge keeps the legacy column it merges into as a leading mark."""
+    return f"[merge into: {decision.merge_into}] {decision.reason}" if decision.merge_into else decision.reason
+
+
+def decode_reason(reason: str | None) -> tuple[str | None, str]:
+    """(merge_into, reason) from a stored reason."""
+    match = _MERGE_MARK.match(reason or "")
+    if match is None:
+        return None, reason or ""
+    return match.group(1), (reason or "")[match.end():]
+
+
+def stored_decisions(ws: Workspace, site_id: str) -> dict[str, Decision]:
+    """The recorded decision of every column of a site, by column path."""
+    with ws.store.session() as session:
+        rows = session.scalars(select(ColumnMapping).where(ColumnMapping.site_id == site_id)).all()
+    decisions = {}
+    for row in rows:
+        merge_into, reason = decode_reason(row.reason)
+        decisions[row.column_path] = Decision(row.column_path, row.decision, row.target, row.confidence, reason,
+                                              row.decided_by, merge_into)
+    return decisions
+
+
+# ---------------------------------------------------------------- the office's sheet
+
+
+def export_sheet(ws: Workspace, site_id: str, path: Path, lang: str = "zh", as_of: dt.date | None = None) -> int:
+    """Write the site's decisions as a sheet an office clerk can fill in and sign; return rows written."""
+    pairs = map_site(ws, site_id, as_of)
+    with ws.store.session() as session:
+        dates = {m.column_path: m.decided_at for m in session.scalars(
+            select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
+    rows = [_sheet_row(column, decision, dates.get(column.path)) for column, decision in pairs]
+    write_sheet(path, rows, target_choices(ws.config, ws.site(site_id)), lang)
+    return len(rows)
+
+
+def _sheet_row(column: LegacyColumn, decision: Decision, decided_at: dt.datetime | None) -> SheetRow:
+    """One sheet row; office decisions show their signer and date so that re-importing changes nothing."""
+    office = decision.decided_by not in SYSTEM_DECIDERS
+    return SheetRow(path=column.path, name=column.name, articles=column.article_count,
+                    last=(column.last_published or "")[:10], flags=list(column.flags), decision=decision.decision,
+                    target=decision.target, merge_into=decision.merge_into, confidence=decision.confidence,
+                    reason=decision.reason, signer=decision.decided_by if office else "",
+                    signed_on=decided_at.date().isoformat() if office and decided_at else "")
+
+
+def target_choices(config: Config, site: Site) -> list[TargetChoice]:
+    """Portal columns offered in the sheet: the site's own first, then every other column of the portal."""
+    from consolidate.push import portal_index  # push imports this module
+
+    own = target_columns(config, site)
+    index = portal_index(config)
+    choices = [TargetChoice(t.column.id, _label(index, t.column.id)) for t in own]
+    seen = {c.id for c in choices}
+    choices += [TargetChoice(cid, _label(index, cid)) for cid in index if cid not in seen]
+    return choices
+
+
+def _label(index: dict[str, Any], column_id: str) -> str:
+    """A column's path with its sub-site's name."""
+    info = index[column_id]
+    prefix = f"{info.subsite_name} > " if info.subsite_name else ""
+    return prefix + " > ".join(info.names)
+
+
+def import_sheet(ws: Workspace, site_id: str, path: Path) -> list[OfficeDecision]:
+    """Validate a filled-in sheet and record its signed decisions, all or nothing; return the changes made."""
+    site = ws.site(site_id)
+    require_crawled(ws, site_id)
+    current = stored_decisions(ws, site_id)
+    if not current:
+        map_site(ws, site_id)
+        current = stored_decisions(ws, site_id)
+    context = SheetContext(
+        current={p: CurrentDecision(d.decision, d.target, d.merge_into, d.decided_by) for p, d in current.items()},
+        rule_paths={p for p, d in current.items() if d.decided_by == "migrations.yaml"},
+        target_ids={c.id for c in ws.config.all_columns()},
+        target_names=_names_to_ids(ws.config, site))
+    where, rows = read_sheet(path)
+    changes = validate_rows(path.name, where, rows, context)
+    if changes:
+        _apply_office(ws, site_id, current, changes)
+    return changes
+
+
+def _names_to_ids(config: Config, site: Site) -> dict[str, list[str]]:
+    """Column name → ids among the site's targets, for target cells that give a name."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for target in target_columns(config, site):
+        names[target.column.name].append(target.column.id)
+    return names
+
+
+def _apply_office(ws: Workspace, site_id: str, current: dict[str, Decision], changes: list[OfficeDecision]) -> None:
+    """Record signed decisions in one transaction, re-resolving merges."""
+    decisions = dict(current)
+    for change in changes:
+        note = f"office decision signed by {change.signer}" + \
+            (f" on {change.signed_on.isoformat()}" if change.signed_on else "") + \
+            (f": {change.comment}" if change.comment else "")
+        decisions[change.path] = Decision(change.path, change.decision, change.target, 1.0, note, change.signer,
+                                          change.merge_into)
+    ordered = list(decisions.values())
+    resolve_merges(ordered)
+    changed = {c.path for c in changes}
+    with ws.store.session() as session:
+        rows = {m.column_path: m for m in session.scalars(
+            select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
+        for decision in ordered:
+            row = rows.get(decision.column_path)
+            if decision.column_path in changed:
+                if row is None:
+                    row = ColumnMapping(site_id=site_id, column_path=decision.column_path)
+                    session.add(row)
+                row.decision, row.target, row.reason = decision.decision, decision.target, encode_reason(decision)
+                row.confidence, row.decided_by, row.decided_at = 1.0, decision.decided_by, utcnow()
+            elif row is not None and decision.decision == "merge" and row.target != decision.target:
+                row.target = decision.target
+
+
+# ---------------------------------------------------------------- routing and duplicates
+
+
+def routing_rules(config: Config, site: Site) -> list[RoutingRule]:
+    """The site's routing rules, then the programme's (`routing:`), else the built-in defaults."""
+    site_rules = list(getattr(site, "routing", None) or [])
+    programme = getattr(config, "routing", None)
+    return site_rules + (list(programme) if programme is not None else list(DEFAULT_ROUTING))
+
+
+def routing_for(ws: Workspace, site_id: str) -> RoutingContext:
+    """The routing rules of a site, resolving kind/name targets against its columns, then the portal's."""
+    from consolidate.push import portal_index  # push imports this module
+
+    site = ws.site(site_id)
+    own = [t.column for t in target_columns(ws.config, site)]
+    portal = [info.column for info in portal_index(ws.config).values() if info.subsite is None]
+    seen: set[str] = set()
+    columns = []
+    for column in own + portal:
+        if column.id not in seen:
+            seen.add(column.id)
+            columns.append(PortalTarget(id=column.id, name=column.name, kind=column.kind))
+    return RoutingContext(routing_rules(ws.config, site), columns)
+
+
+def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(site, url) → (site, original url) for articles that repeat another one of these sites (or one already
+    pushed to the portal); originals prefer what is on the portal, then what is being migrated, then the oldest."""
+    from consolidate.push import IN_TARGET  # push imports this module
+
+    items: list[DupArticle] = []
+    owners: dict[str, str] = {}
+    with ws.store.session() as session:
+        pushed = {(r.site_id, r.source_url) for r in session.scalars(select(PushRecord).where(
+            PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET)))}
+        for site_id in site_ids:
+            migrating = {m.column_path for m in session.scalars(select(ColumnMapping).where(
+                ColumnMapping.site_id == site_id, ColumnMapping.decision.in_(("migrate", "merge"))))}
+            for row in session.execute(select(ArticleRow.url, ArticleRow.title, ArticleRow.published,
+                                              ArticleRow.body_text, ArticleRow.column_path)
+                                       .where(ArticleRow.site_id == site_id).order_by(ArticleRow.id)):
+                preferred = 2 if (site_id, row.url) in pushed else int(" > ".join(row.column_path or []) in migrating)
+                items.append(DupArticle(row.url, row.title or "", row.published, row.body_text or "", preferred))
+                owners[row.url] = site_id
+    links = find_duplicates(items)
+    return {(owners[url], url): (owners[original], original) for url, original in links.items()}

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from consolidate.blobs import BlobStore
 from consolidate.config import Config, PortalColumn, Site
 from consolidate.errors import ConsolidateError
-from consolidate.mapping import map_site
+from consolidate.mapping import duplicate_links, map_site, routing_for
 from consolidate.store import (
     ArticleRow,
     ColumnMapping,
@@ -29,6 +29,7 @@ from consolidate.store import (
     utcnow,
 )
 from consolidate.workspace import Workspace, require_crawled
+from crawlers.extract import sanitize
 from crawlers.urls import Scope, canonical_url
 from exporters.base import (
     ExportArticle,
@@ -39,6 +40,7 @@ from exporters.base import (
     TargetRef,
     create_exporter,
 )
+from mappers.routing import route
 
 IN_TARGET = ("pushed", "updated")
 
@@ -145,6 +147,7 @@ class _Push:
         self.blobs = BlobStore(ws.dir / "blobs")
         self.scope = Scope.for_site(site.home_url, site.aliases, [], [])
         self.links: dict[str, str] = {}
+        self.duplicate_of: dict[str, tuple[str, str]] = {}
         self.column_refs: dict[str, TargetRef] = {}
 
     def run(self) -> PushSummary:
@@ -183,20 +186,34 @@ class _Push:
               ) -> list[tuple[ArticleRow, str | None, str | None]]:
         """(article, target column id, skip reason) for every article."""
         plan = []
+        routing = routing_for(self.ws, self.site.id)
+        duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites])
         for article in articles:
             path = " > ".join(article.column_path or [])
             decision = decisions.get(path)
+            original = duplicates.get((self.site.id, article.url))
             if decision is None or decision.decision == "unmapped":
                 plan.append((article, None, f"column not mapped: {path or '(none)'}"))
             elif decision.decision == "drop":
                 plan.append((article, None, f"column dropped: {path}"))
-            elif decision.target not in self.index:
-                plan.append((article, None, f"target column {decision.target!r} not in the portal tree"))
-            elif not article.title:
-                plan.append((article, None, "no title extracted"))
+            elif original is not None:
+                self.duplicate_of[article.url] = original
+                plan.append((article, None, f"duplicate of {original[1]}"))
             else:
-                plan.append((article, decision.target, None))
+                plan.append(self._routed(article, decision.target, routing))
         return plan
+
+    def _routed(self, article: ArticleRow, column_target: str | None, routing: Any
+                ) -> tuple[ArticleRow, str | None, str | None]:
+        """The article's target after the routing rules (e.g. documents with a 发文字号 → 政策文件)."""
+        fields = {"title": article.title, "doc_no": article.doc_no, "index_no": article.index_no,
+                  "publisher": article.publisher, "topic": article.topic, "source": article.source}
+        target, _why = route(fields, column_target, routing)
+        if target not in self.index:
+            return article, None, f"target column {target!r} not in the portal tree"
+        if not article.title:
+            return article, None, "no title extracted"
+        return article, target, None
 
     def _dry_run_summary(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> PushSummary:
         """Count what a push would do, touching nothing."""
@@ -321,7 +338,7 @@ class _Push:
             self._event("warning", "unresolved_link", f"link to a page that was not migrated removed: {link}",
                         job.article.url)
             self.summary.unresolved_links += 1
-        job.body = body
+        job.body = sanitize(body)  # defence in depth: nothing unsafe reaches the portal, whatever the source
         job.push_hash = _push_hash(job.article, job.target, body)
 
     def _send_all(self, jobs: list[_Job]) -> None:
@@ -435,7 +452,7 @@ class _Push:
                 new = self.links.get(column.url)
                 outcomes[column.url] = (new, "301", None) if new else (None, "410", "column not migrated (archived)")
         for article, _target, reason in plan:
-            new = self.links.get(article.url)
+            new = self.links.get(article.url) or self._original_url(article.url)
             outcomes[article.url] = (new, "301", None) if new else (None, "410", f"{reason or 'not migrated'} "
                                                                               "(archived)")
         home = canonical_url(self.site.home_url)
@@ -445,6 +462,19 @@ class _Push:
             session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id))
             session.add_all(UrlMapRow(site_id=self.site.id, old_url=url, url_hash=url_hash(url), new_url=new,
                                       status=status, note=note) for url, (new, status, note) in outcomes.items())
+
+    def _original_url(self, url: str) -> str | None:
+        """For a duplicate, the new URL of the article it repeats (once that one is pushed)."""
+        original = self.duplicate_of.get(url)
+        if original is None:
+            return None
+        if original[0] == self.site.id and original[1] in self.links:
+            return self.links[original[1]]
+        with self.ws.store.session() as session:
+            record = session.scalar(select(PushRecord).where(
+                PushRecord.target == self.exporter.target, PushRecord.source_key == article_key(*original),
+                PushRecord.status.in_(IN_TARGET)))
+            return record.target_url if record is not None else None
 
     def _page_outcomes(self, decisions: dict[str, ColumnMapping]) -> list[tuple[str, str | None, str]]:
         """Other fetched pages: list pages of migrated columns follow their column; the rest are unresolved."""

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from consolidate.checklist import retention_check, site_checklist
+from consolidate.errors import ConsolidateError
 from consolidate.push import IN_TARGET
 from consolidate.store import (
     ArticleRow,
@@ -21,6 +23,8 @@ from consolidate.store import (
     UrlMapRow,
 )
 from consolidate.workspace import Workspace
+
+AUDIT_MODULE = "consolidate.audit"
 
 
 def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
@@ -47,6 +51,10 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
                                  .order_by(EventRow.id).limit(20)).all()
         spam = session.scalar(select(func.count()).select_from(EventRow)
                               .where(EventRow.site_id == site_id, EventRow.code == "spam_link")) or 0
+        monitor = dict(session.execute(select(EventRow.code, func.count())
+                                       .where(EventRow.site_id == site_id, EventRow.stage == "monitor",
+                                              EventRow.code != "monitor_summary")
+                                       .group_by(EventRow.code)).all())
     push = _push_figures(records)
     accounted = push["in_target"] + push["skipped"] + push["failed"]
     return {
@@ -60,8 +68,9 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
         "mapping": {"migrate": decisions.get("migrate", 0), "drop": decisions.get("drop", 0),
                     "unmapped": decisions.get("unmapped", 0)},
         "push": push,
-        "redirects": {"301": redirects.get("301", 0), "410": redirects.get("410", 0),
-                      "unresolved": redirects.get("unresolved", 0)},
+        "redirects": _redirect_figures(redirects),
+        "verification": _verification(records),
+        "monitor": monitor,
         "spam_links_removed": spam,
         "reconciliation": {"crawled": articles, "pushed": push["in_target"], "skipped": push["skipped"],
                            "failed": push["failed"], "unaccounted": articles - accounted,
@@ -70,15 +79,77 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
     }
 
 
+def site_details(ws: Workspace, site_id: str) -> dict[str, Any]:
+    """What the full report adds to the status figures: inventory, decisions and audit findings."""
+    site = ws.site(site_id)
+    with ws.store.session() as session:
+        decisions = session.execute(select(ColumnMapping.column_path, ColumnMapping.decision, ColumnMapping.target,
+                                           ColumnMapping.confidence, ColumnMapping.reason, ColumnMapping.decided_by)
+                                    .where(ColumnMapping.site_id == site_id).order_by(ColumnMapping.column_path)
+                                    ).all()
+    findings, audit_note = _audit_findings(ws, site_id)
+    return {
+        "inventory": {"name": site.name, "site_code": site.site_code, "home_url": site.home_url,
+                      "organiser": site.organiser, "supervisor": site.supervisor, "icp": site.icp,
+                      "psb": site.psb, "badge": site.badge,
+                      "contact": site.contact.model_dump() if site.contact else None,
+                      "disposition": site.disposition, "target": site.target.model_dump(exclude_none=True)},
+        "decisions": [{"column_path": p, "decision": d, "target": t, "confidence": round(c or 0.0, 3),
+                       "reason": r, "decided_by": b} for p, d, t, c, r, b in decisions],
+        "audit": {"available": findings is not None, "note": audit_note, "findings": findings or []},
+    }
+
+
+def _audit_findings(ws: Workspace, site_id: str) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """Findings of consolidate.audit when that module exists; (None, why) otherwise."""
+    import importlib
+
+    try:
+        audit = importlib.import_module(AUDIT_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != AUDIT_MODULE:
+            return None, f"audit module unavailable: {exc}"
+        return None, "no audit module installed"
+    finder = getattr(audit, "site_findings", None)
+    if finder is None:
+        return None, "the audit module has no site_findings()"
+    try:
+        return [dict(f) for f in finder(ws, site_id)], None
+    except ConsolidateError as exc:
+        return None, f"audit not run: {exc.message}"
+    except Exception as exc:  # noqa: BLE001 - another stage's failure must not sink the whole report
+        return None, f"audit failed: {type(exc).__name__}: {exc}"
+
+
+def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
+    """URL-map rows per status and the share of legacy URLs with a decision."""
+    figures = {"301": redirects.get("301", 0), "410": redirects.get("410", 0),
+               "unresolved": redirects.get("unresolved", 0)}
+    total = sum(figures.values())
+    figures["total"] = total
+    figures["coverage"] = round((figures["301"] + figures["410"]) / total, 4) if total else None
+    return figures
+
+
+def _verification(records: list[Any]) -> dict[str, dict[str, int]]:
+    """Push-map statuses per kind of object (column, article, file)."""
+    table: dict[str, Counter[str]] = {}
+    for record in records:
+        table.setdefault(record.kind, Counter())[record.status] += 1
+    return {kind: dict(sorted(counts.items())) for kind, counts in sorted(table.items())}
+
+
 def _push_figures(records: list[Any]) -> dict[str, Any]:
     """Article outcomes and skip reasons from the push map."""
     articles = [r for r in records if r.kind == "article"]
     reasons = Counter((r.reason or "").split(":")[0] for r in articles if r.status == "skipped")
+    failures = Counter((r.reason or "").split(":")[0] for r in articles if r.status == "failed")
     return {
         "in_target": sum(1 for r in articles if r.status in IN_TARGET),
         "skipped": sum(1 for r in articles if r.status == "skipped"),
         "failed": sum(1 for r in articles if r.status == "failed"),
         "skip_reasons": dict(sorted(reasons.items())),
+        "fail_reasons": dict(sorted(failures.items())),
         "files": sum(1 for r in records if r.kind == "file" and r.status in IN_TARGET),
         "columns": sum(1 for r in records if r.kind == "column" and r.status in IN_TARGET),
     }
@@ -95,10 +166,19 @@ def _stage(row: SiteRow | None, push: dict[str, Any]) -> str:
     return "crawled"
 
 
-def fleet_report(ws: Workspace, site_ids: list[str] | None = None) -> dict[str, Any]:
-    """The report for the named sites (or the fleet) with totals."""
+def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.date | None = None,
+                 details: bool = False) -> dict[str, Any]:
+    """The report for the named sites (or the fleet) with totals, checklist state and the retention check."""
+    as_of = as_of or dt.date.today()
     sites = [site_figures(ws, s.id) for s in ws.sites(site_ids)]
-    totals = Counter()
+    for figures in sites:
+        checklist = site_checklist(ws, figures["id"], as_of, figures)
+        figures["checklist"] = checklist
+        figures["next_step"], figures["next_due"] = checklist["next_step"], checklist["next_due"]
+        figures["behind"] = checklist["behind"]
+        if details:
+            figures.update(site_details(ws, figures["id"]))
+    totals: Counter[str] = Counter()
     for figures in sites:
         totals["articles"] += figures["articles"]
         totals["pushed"] += figures["push"]["in_target"]
@@ -111,8 +191,11 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None) -> dict[str, 
         "programme": ws.config.programme.name, "office": ws.config.programme.office,
         "portal": ws.config.portal.name,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "as_of": as_of.isoformat(),
         "sites": sites, "totals": dict(totals), "stages": dict(stages),
         "reconciled": all(f["reconciliation"]["ok"] for f in sites if f["stage"] == "pushed"),
+        "behind_schedule": [f["id"] for f in sites if f["behind"]],
+        "retention": retention_check(ws),
     }
 
 
@@ -121,33 +204,25 @@ def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2)
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: dict[str, Any], lang: str = "zh") -> str:
     """The report as Markdown an office can paste into a memo."""
-    lines = [f"# {report['programme']} — 迁移报告 / migration report", "",
-             f"主办: {report['office']} · 门户: {report['portal']} · 生成时间: {report['generated_at']}", "",
-             "| 站点 site | 处置 disposition | 阶段 stage | 抓取页面 fetched | 错误 errors | 文章 articles "
-             "| 已迁移 pushed | 跳过 skipped | 失败 failed | 核对 reconciled |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for f in report["sites"]:
-        rec = f["reconciliation"]
-        lines.append(f"| {f['name']} ({f['id']}) | {f['disposition']} | {f['stage']} | {f['crawl']['fetched']} | "
-                     f"{f['crawl']['errors']} | {f['articles']} | {rec['pushed']} | {rec['skipped']} | "
-                     f"{rec['failed']} | {'✓' if rec['ok'] else '✗ ' + str(rec['unaccounted'])} |")
+    from consolidate.report_formats import all_sections, check_lang, label, markdown_table
+
+    check_lang(lang)
     totals = report["totals"]
-    lines += ["", f"**合计 totals**: {totals.get('articles', 0)} articles crawled = {totals.get('pushed', 0)} pushed"
-              f" + {totals.get('skipped', 0)} skipped + {totals.get('failed', 0)} failed", ""]
-    for f in report["sites"]:
-        lines += [f"## {f['name']} ({f['id']})", "",
-                  f"- crawl: {f['crawl']['fetched']} fetched, {f['crawl']['errors']} errors, "
-                  f"{f['crawl']['skipped']} skipped, {f['crawl']['bytes']} bytes; CMS: {f['cms'] or 'unknown'}",
-                  f"- columns: {f['columns']} (migrate {f['mapping']['migrate']}, drop {f['mapping']['drop']}, "
-                  f"unmapped {f['mapping']['unmapped']})",
-                  f"- push: {f['push']['in_target']} in target, {f['push']['files']} files, "
-                  f"skipped {f['push']['skip_reasons'] or 0}, failed {f['push']['failed']}",
-                  f"- redirects: {f['redirects']['301']} × 301, {f['redirects']['410']} × 410",
-                  f"- hidden spam links removed: {f['spam_links_removed']}", ""]
-        if f["errors"]:
-            lines += ["| error | url |", "|---|---|"]
-            lines += [f"| {e['message']} | {e['url'] or ''} |" for e in f["errors"]]
-            lines.append("")
+    lines = [f"# {report['programme']} — {label('title', lang)}", "",
+             f"{label('office', lang)}: {report['office']} · {label('portal', lang)}: {report['portal']} · "
+             f"{label('generated_at', lang)}: {report['generated_at']}", "",
+             f"**{label('reconciliation_line', lang)}**: {label('articles', lang)} {totals.get('articles', 0)} = "
+             f"{label('pushed', lang)} {totals.get('pushed', 0)} + {label('skipped', lang)} "
+             f"{totals.get('skipped', 0)} + {label('failed', lang)} {totals.get('failed', 0)}", ""]
+    retention = report.get("retention") or {}
+    if retention.get("violation"):
+        lines += [f"**{label('violation', lang)}**: {retention['message']}", ""]
+    if report.get("behind_schedule"):
+        lines += [f"**{label('behind', lang)}**: {', '.join(report['behind_schedule'])}", ""]
+    for section in all_sections(report, lang):
+        lines += [f"## {section.title}", ""]
+        lines += markdown_table(section) if section.rows else ["—"]
+        lines.append("")
     return "\n".join(lines)

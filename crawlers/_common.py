@@ -65,6 +65,31 @@ def is_inside(node: LexborNode, container: LexborNode) -> bool:
     return any(a.mem_id == container.mem_id for a in ancestors(node, 500))
 
 
+MAX_DEPTH = 400
+
+
+def too_deep(tree: LexborHTMLParser, limit: int = MAX_DEPTH) -> bool:
+    """True when the element tree nests deeper than any real page (hostile or broken markup)."""
+    root = tree.root
+    if root is None:
+        return False
+    stack: list[tuple[LexborNode, int]] = [(root, 0)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        seen += 1
+        if seen > MAX_NODES:
+            return False
+        child = node.child
+        while child is not None:
+            if not child.tag.startswith("-"):
+                stack.append((child, depth + 1))
+            child = child.next
+    return False
+
+
 def doc_order(tree: LexborHTMLParser) -> dict[int, int]:
     """Map node mem_id → position in document order (capped)."""
     order: dict[int, int] = {}

@@ -366,7 +366,7 @@ def _records(text: str) -> list[str]:
     """Raw contents of <record> elements (CDATA unwrapped), tolerant of unterminated ones."""
     out: list[str] = []
     low = text.lower()
-    pos = 0
+    pos, close = 0, -1
     while len(out) < 10000:
         i = low.find("<record", pos)
         if i < 0:
@@ -377,10 +377,14 @@ def _records(text: str) -> list[str]:
         j = low.find(">", i)
         if j < 0:
             break
-        k = low.find("</record>", j)
+        if close < j:
+            close = low.find("</record>", j)
+            if close < 0:
+                close = len(text) + 1
         nxt = low.find("<record", j)
-        if k < 0 or (0 <= nxt < k and not low.startswith("<recordset", nxt)):
-            k = nxt if nxt >= 0 else len(text)
+        k = close if close <= len(text) else len(text)
+        if 0 <= nxt < k and not low.startswith("<recordset", nxt):
+            k = nxt
         out.append(_cdata(text[j + 1:k]))
         pos = max(k, j + 1)
     return out
@@ -653,6 +657,7 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
     found: dict[str, Link] = {}
 
     def add(url: str | None, text: str, kind: str) -> None:
+        """Record a link, upgrading its kind when a stronger classification turns up."""
         if not url:
             return
         if url in items:

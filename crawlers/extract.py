@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import nh3
@@ -30,6 +31,7 @@ from crawlers._common import (
     parse_html,
     style_hides,
     text_of,
+    too_deep,
     viewer_target,
 )
 from crawlers._fields import LABEL_RE, META_FIELDS, compact, label_count, label_pairs, table_fields
@@ -292,7 +294,7 @@ class _TitlePick:
 
 
 def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | None, table: dict[str, str],
-               order: dict[int, int], crumbs: list[str] = ()) -> _TitlePick:
+               order: dict[int, int], crumbs: Sequence[str] = ()) -> _TitlePick:
     """Full article title: meta ArticleTitle, the header element, the 标题 cell, else <title> sans site name."""
     for key in ("articletitle", "article_title"):
         if meta.get(key):
@@ -447,14 +449,16 @@ def _is_vendor(anchor: LexborNode, url: str) -> bool:
 
 def spam_links(hidden: list[LexborNode], base: str, page_url: str) -> list[str]:
     """Foreign-host links inside hidden elements (暗链)."""
-    found: list[str] = []
-    for node in hidden:
+    found: dict[str, None] = {}
+    for node in hidden[:5000]:
         anchors = [node] if node.tag == "a" else node.css("a[href]")[:500]
         for anchor in anchors:
             url = absolutize(attr(anchor, "href"), base)
-            if url and is_foreign(url, page_url) and not _is_vendor(anchor, url) and url not in found:
-                found.append(url)
-    return found
+            if url and url not in found and is_foreign(url, page_url) and not _is_vendor(anchor, url):
+                found[url] = None
+        if len(found) >= 1000:
+            break
+    return list(found)
 
 
 # ---------------------------------------------------------------- attachments
@@ -742,6 +746,7 @@ class _Page:
     table: dict[str, str]
     table_node: LexborNode | None
     hidden: list[LexborNode] = field(default_factory=list)
+    deep: bool = False  # nesting too deep to analyse safely
 
 
 def _page(html: str, url: str) -> _Page | None:
@@ -749,6 +754,9 @@ def _page(html: str, url: str) -> _Page | None:
     tree = parse_html(html)
     if tree is None:
         return None
+    if too_deep(tree):
+        return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, lines=[], table={}, table_node=None,
+                     deep=True)
     table, table_node = table_fields(tree)
     return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=doc_order(tree),
                  lines=node_lines(tree.body), table=table, table_node=table_node, hidden=_hidden_nodes(tree))
@@ -802,6 +810,9 @@ def extract_article(html: str, url: str, site: str | None = None) -> ArticleReco
         page = _page(html if isinstance(html, str) else "", url)
         if page is None:
             return ArticleRecord(url=url, site=site, warnings=["unparseable page"])
+        if page.deep:
+            return ArticleRecord(url=url, site=site, title=_strip_title_tag(_title_tag(page.tree), ""),
+                                 warnings=["page nesting too deep; body not extracted"])
         body, how = locate_body(page.tree, page.html, url)
         title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
                            find_breadcrumb(page.tree))
@@ -901,7 +912,7 @@ class Template:
         """Extract with the learned selectors; None when the page does not fit the template."""
         try:
             page = _page(html if isinstance(html, str) else "", url)
-            if page is None:
+            if page is None or page.deep:
                 return None
             body = page.tree.css_first(self.body)
             if body is None or not _usable(body, 1 if self.tier1 else 20):
@@ -935,7 +946,7 @@ def learn_template(samples: list[tuple[str, str]]) -> Template | None:
     try:
         for html, url in samples[:20]:
             page = _page(html, url)
-            if page is None:
+            if page is None or page.deep:
                 return None
             body, how = locate_body(page.tree, page.html, url)
             if body is None or how != "container":

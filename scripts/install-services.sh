@@ -8,7 +8,7 @@ PACKAGES=(
   postgresql postgresql-contrib
   mariadb-server wordpress php-cli php-mysql php-xml php-mbstring php-curl php-gd php-intl php-zip
   nginx
-  chromium
+  chromium fonts-noto-cjk
 )
 
 missing=()

@@ -1,14 +1,17 @@
-"""Commands of the map stage: columns, map."""
+"""Commands of the map stage: columns, map (with the office's sheet), audit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from consolidate import pipeline
+from consolidate import audit as site_audit
+from consolidate import mapping, pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -17,7 +20,12 @@ from consolidate.cli_common import (
     console,
     friendly_errors,
     open_workspace,
+    select_sites,
 )
+from consolidate.errors import ConsolidateError
+
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge staleness at this date (YYYY-MM-DD; "
+                                                                "default: the crawl date).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -42,16 +50,33 @@ def register(app: typer.Typer) -> None:
             table.add_row(c.path, str(c.article_count), c.last_published or "", ",".join(c.flags), c.url or "")
         console.print(table)
 
-
     @app.command("map")
     @friendly_errors
     def map_(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
              db: DbOption = None, as_json: JsonOption = False,
-             unmapped: Annotated[bool, typer.Option("--unmapped", help="Only columns without a decision.")] = False,
-             flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged columns (empty …).")] = False) -> None:
-        """Decide where every legacy column goes (rules in migrations.yaml, then name/alias matches)."""
+             unmapped: Annotated[bool, typer.Option("--unmapped", help="Only columns left for review.")] = False,
+             flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged columns (empty, stale, "
+                                                                     "container).")] = False,
+             export: Annotated[Path | None, typer.Option("--export", help="Write the sign-off sheet for the "
+                                                                          "office (.xlsx or .csv).")] = None,
+             import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
+                                                                          "(all or nothing).")] = None,
+             lang: Annotated[str, typer.Option("--lang", help="Sheet headers: zh or en.")] = "zh",
+             as_of: AsOfOption = None) -> None:
+        """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
         ws = open_workspace(config, db)
-        rows = pipeline.map_site(ws, ws.site(site).id)
+        site_id = ws.site(site).id
+        when = _parse_as_of(as_of)
+        if import_ is not None:
+            changes = mapping.import_sheet(ws, site_id, import_)
+            console.print(f"{import_.name}: {len(changes)} signed decision(s) recorded" if changes
+                          else f"{import_.name}: no changes")
+        if export is not None:
+            written = mapping.export_sheet(ws, site_id, export, lang, when)
+            console.print(f"wrote {export} ({written} columns) — the office fills in 决定/目标栏目 and signs "
+                          f"审核人/审核日期, then `consolidate map {site_id} --import {export.name}`")
+            return
+        rows = mapping.map_site(ws, site_id, when)
         if unmapped:
             rows = [(c, d) for c, d in rows if d.decision == "unmapped"]
         if flagged:
@@ -59,7 +84,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             for c, d in rows:
                 print(json.dumps({"column": c.path, "articles": c.article_count, "last_published": c.last_published,
-                                  "flags": c.flags, "decision": d.decision, "target": d.target,
+                                  "kind": c.kind, "flags": c.flags, "decision": d.decision, "target": d.target,
+                                  "merge_into": d.merge_into, "suggested": d.suggested,
                                   "confidence": d.confidence, "reason": d.reason, "decided_by": d.decided_by},
                                  ensure_ascii=False))
             return
@@ -68,6 +94,54 @@ def register(app: typer.Typer) -> None:
             table.add_column(header)
         for c, d in rows:
             style = {"unmapped": "yellow", "drop": "dim"}.get(d.decision, "")
-            table.add_row(c.path, str(c.article_count), c.last_published or "", ",".join(c.flags), d.decision,
-                          d.target or "", f"{d.confidence:.2f}", d.reason, style=style)
+            target = d.target or ""
+            if d.merge_into:
+                target = f"{target} (via {d.merge_into})"
+            table.add_row(c.path, str(c.article_count), (c.last_published or "")[:10], ",".join(c.flags),
+                          d.decision, target, f"{d.confidence:.2f}", f"{d.reason} [{d.decided_by}]", style=style)
         console.print(table)
+
+    @app.command()
+    @friendly_errors
+    def audit(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
+              all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+              as_of: AsOfOption = None) -> None:
+        """National inspection rules on crawled sites: empty/stale columns, home page, dead links, 暗链, scripts."""
+        ws = open_workspace(config, db)
+        when = _parse_as_of(as_of)
+        any_veto = False
+        for site_id in select_sites(ws, sites, all_sites):
+            findings = site_audit.site_findings(ws, site_id, when)
+            summary = site_audit.audit_summary(findings)
+            any_veto = any_veto or bool(summary["vetoes"])
+            if as_json:
+                for item in findings:
+                    print(json.dumps(item, ensure_ascii=False, default=str))
+                continue
+            _print_findings(site_id, findings, summary)
+        if any_veto and not as_json:
+            console.print("[bold red]at least one site would fail a national veto[/]")
+
+
+def _print_findings(site_id: str, findings: list[dict], summary: dict) -> None:
+    """One site's findings as a table."""
+    vetoes = ", ".join(summary["vetoes"]) or "none"
+    table = Table(title=f"{site_id}: {summary['findings']} finding(s); vetoes triggered: {vetoes}")
+    for header in ("severity", "rule", "veto", "finding"):
+        table.add_column(header)
+    for item in findings:
+        style = {"veto": "red", "warning": "yellow"}.get(item["severity"], "")
+        table.add_row(item["severity"], item["rule"], item["veto"] or "", item["message"], style=style)
+    console.print(table)
+
+
+def _parse_as_of(text: str | None) -> dt.date | None:
+    """--as-of YYYY-MM-DD, or None for the crawl date."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConsolidateError(f"--as-of {text!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-01"
+                               ) from None

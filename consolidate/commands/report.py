@@ -1,10 +1,11 @@
-"""Commands for the office: status, report."""
+"""Commands for the office: status, report, checklist, notice, monitor."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,51 +18,233 @@ from consolidate.cli_common import (
     console,
     friendly_errors,
     open_workspace,
+    select_sites,
 )
 from consolidate.errors import ConsolidateError
 
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
+                                                                 "default today).")]
+AllOption = Annotated[bool, typer.Option("--all", help="Every configured site.")]
+SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids.")]
+REPORT_FORMATS = ("md", "json", "html", "xlsx")
+PROBLEMS = ("still_serving", "wrong", "broken")
 
-def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+
+def _as_of(text: str | None) -> dt.date | None:
+    """The --as-of date, parsed."""
+    from consolidate.checklist import parse_date
+
+    return parse_date(text, "--as-of") if text else None
+
+
+def _print_retention(retention: dict[str, Any]) -> None:
+    """One line on the retention cap; red when it is exceeded."""
+    if retention["violation"]:
+        console.print(f"[bold red]retention cap violated:[/] {retention['message']}", highlight=False)
+    else:
+        console.print(f"retained {retention['retained']} of {retention['in_scope']} sites "
+                      f"(cap {retention['cap']:.0%}, at most {retention['allowed']})", highlight=False)
+
+
+def _status_command(app: typer.Typer) -> None:
+    """Register `status`."""
 
     @app.command()
     @friendly_errors
-    def status(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False) -> None:
-        """Fleet table: stage and counts per site."""
+    def status(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+               as_of: AsOfOption = None) -> None:
+        """Fleet table: stage, counts, next checklist step and due date per site."""
         from consolidate.report import fleet_report
 
-        report = fleet_report(open_workspace(config, db))
+        report = fleet_report(open_workspace(config, db), as_of=_as_of(as_of))
         if as_json:
             print(json.dumps(report, ensure_ascii=False, indent=2))
             return
         table = Table(title=f"{report['programme']} — {len(report['sites'])} sites")
         for header in ("site", "name", "disposition", "stage", "fetched", "errors", "articles", "columns",
-                       "unmapped", "pushed", "skipped", "failed"):
-            table.add_column(header, justify="right" if header not in ("site", "name", "disposition", "stage")
-                             else "left")
+                       "unmapped", "pushed", "skipped", "failed", "next step", "due"):
+            table.add_column(header, justify="left" if header in ("site", "name", "disposition", "stage",
+                                                                   "next step", "due") else "right")
         for f in report["sites"]:
+            due = f"[red]{f['next_due']} (behind)[/]" if f["behind"] else (f["next_due"] or "")
             table.add_row(f["id"], f["name"], f["disposition"], f["stage"], str(f["crawl"]["fetched"]),
                           str(f["crawl"]["errors"]), str(f["articles"]), str(f["columns"]),
                           str(f["mapping"]["unmapped"]), str(f["push"]["in_target"]), str(f["push"]["skipped"]),
-                          str(f["push"]["failed"]))
+                          str(f["push"]["failed"]), f["next_step"] or "done", due)
         console.print(table)
+        _print_retention(report["retention"])
 
+
+def _report_command(app: typer.Typer) -> None:
+    """Register `report`."""
 
     @app.command()
     @friendly_errors
-    def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: the whole fleet).")] = None,
+    def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: the whole fleet).")]
+               = None,
                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-               fmt: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
-               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None) -> None:
-        """The office's report: per site and fleet-wide figures with the reconciliation line."""
+               fmt: Annotated[str | None, typer.Option("--format", "-f", help="html, xlsx, md or json (default: "
+                                                       "from the output file's suffix, else md).")] = None,
+               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+               lang: Annotated[str, typer.Option("--lang", help="zh (default) or en labels.")] = "zh",
+               as_of: AsOfOption = None) -> None:
+        """The office's report: inventory, crawl, audit, mapping, push, redirects, checklist, reconciliation."""
         from consolidate.report import fleet_report, render_json, render_markdown
+        from consolidate.report_formats import check_lang, render_html, render_xlsx
 
-        renderers = {"md": render_markdown, "json": render_json}
-        if fmt not in renderers:
-            raise ConsolidateError(f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(renderers)}")
-        text = renderers[fmt](fleet_report(open_workspace(config, db), sites or None))
+        chosen = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
+        if chosen not in REPORT_FORMATS:
+            raise ConsolidateError(f"unknown report format {chosen!r}", hint=f"use one of: {', '.join(REPORT_FORMATS)}")
+        check_lang(lang)
+        if chosen == "xlsx" and output is None:
+            raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")
+        data = fleet_report(open_workspace(config, db), sites or None, as_of=_as_of(as_of), details=True)
+        if chosen == "xlsx":
+            assert output is not None
+            output.write_bytes(render_xlsx(data, lang))
+            console.print(f"wrote {output}")
+            return
+        renderers = {"md": lambda d: render_markdown(d, lang), "json": render_json,
+                     "html": lambda d: render_html(d, lang)}
+        text = renderers[chosen](data)
         if output:
             output.write_text(text, encoding="utf-8")
             console.print(f"wrote {output}")
         else:
             print(text)
+
+
+def _checklist_command(app: typer.Typer) -> None:
+    """Register `checklist`."""
+
+    @app.command()
+    @friendly_errors
+    def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
+                  config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+                  done: Annotated[str | None, typer.Option("--done", help="Record this step as done.")] = None,
+                  date: Annotated[str | None, typer.Option("--date", help="When the step was done "
+                                                                          "(YYYY-MM-DD).")] = None,
+                  ref: Annotated[str | None, typer.Option("--ref", help="Evidence: approval number, ticket, "
+                                                                        "URL.")] = None,
+                  as_of: AsOfOption = None) -> None:
+        """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
+        from consolidate.checklist import fleet_checklist, parse_date, record_step
+
+        ws = open_workspace(config, db)
+        if done is not None:
+            if all_sites or not sites or len(sites) != 1:
+                raise ConsolidateError("--done records a step of exactly one site",
+                                       hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01")
+            if date is None:
+                raise ConsolidateError("--done needs --date YYYY-MM-DD (the day the step was done)")
+            record_step(ws, sites[0], done, parse_date(date, "--date"), ref)
+            if not as_json:
+                console.print(f"recorded {sites[0]}: {done} done on {date}")
+        chosen = select_sites(ws, sites, all_sites)
+        result = fleet_checklist(ws, chosen, _as_of(as_of))
+        if as_json:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        if len(result["sites"]) == 1:
+            _print_site_checklist(result["sites"][0])
+        else:
+            _print_fleet_checklist(result)
+        _print_retention(result["retention"])
+
+
+def _print_site_checklist(site: dict[str, Any]) -> None:
+    """One site's steps as a table."""
+    table = Table(title=f"{site['name']} ({site['site']}, {site['disposition']}) — {site['done']}/{site['total']} "
+                        f"done, as of {site['as_of']}")
+    for header in ("step", "status", "done", "earliest", "due", "blocked by / note"):
+        table.add_column(header)
+    colours = {"done": "green", "blocked": "dim", "waiting": "yellow", "open": "cyan"}
+    for s in site["steps"]:
+        status = f"[{colours[s['status']]}]{s['status']}[/]" + (" [red]overdue[/]" if s["overdue"] else "") + \
+            (" [red]at risk[/]" if s["at_risk"] else "")
+        done = f"{s['done_on']} ({s['source']})" if s["done_on"] else ""
+        note = ", ".join(s["blocked_by"]) or s["ref"] or (f"start by {s['start_by']}" if s["start_by"] else "")
+        table.add_row(f"{s['step']}\n[dim]{s['label_zh']}[/]", status, done, s["earliest"] or "", s["due"] or "",
+                      note)
+    console.print(table)
+
+
+def _print_fleet_checklist(result: dict[str, Any]) -> None:
+    """One row per site: progress, next step, due date, behind schedule."""
+    table = Table(title=f"shutdown checklist as of {result['as_of']}")
+    for header in ("site", "disposition", "done", "next step", "due", "behind"):
+        table.add_column(header)
+    for s in result["sites"]:
+        table.add_row(s["site"], s["disposition"], f"{s['done']}/{s['total']}", s["next_step"] or "complete",
+                      s["next_due"] or "", "[red]yes: " + ", ".join(s["overdue_steps"]) + "[/]" if s["behind"] else "")
+    console.print(table)
+
+
+def _notice_command(app: typer.Typer) -> None:
+    """Register `notice`."""
+
+    @app.command()
+    @friendly_errors
+    def notice(site: Annotated[str, typer.Argument(help="Site id.")],
+               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the page here.")] = None,
+               kind: Annotated[str, typer.Option("--kind", help="notice (关停公示) or moved (410 page).")] = "notice",
+               start: Annotated[str | None, typer.Option("--start", help="Notice start (default: recorded "
+                                                         "notice_posted, else deadlines.notice_start).")] = None,
+               end: Annotated[str | None, typer.Option("--end", help="Notice end (default: start + notice "
+                                                                     "period).")] = None,
+               shutdown: Annotated[str | None, typer.Option("--shutdown", help="Shutdown date (default: the day "
+                                                                               "after the notice ends).")] = None,
+               archive_url: Annotated[str | None, typer.Option("--archive-url", help="Where the archive can be "
+                                                                                     "read (moved page).")] = None,
+               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
+        """The shutdown notice (关停公示) for the old homepage, or the "this site has moved" page."""
+        from consolidate.checklist import parse_date
+        from consolidate.notice import render_notice
+
+        dates = [parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
+                                                                     (shutdown, "--shutdown"))]
+        html = render_notice(open_workspace(config, db), site, kind, *dates, archive_url=archive_url)
+        if output:
+            output.write_text(html, encoding="utf-8")
+            console.print(f"wrote {output}")
+        else:
+            print(html)
+
+
+def _monitor_command(app: typer.Typer) -> None:
+    """Register `monitor`."""
+
+    @app.command()
+    @friendly_errors
+    def monitor(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
+                db: DbOption = None, as_json: JsonOption = False,
+                concurrency: Annotated[int, typer.Option(help="Requests in flight.", min=1, max=256)] = 8,
+                timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.1, max=600)] = 10.0,
+                limit: Annotated[int | None, typer.Option(help="Check at most this many URLs per site.",
+                                                          min=1)] = None) -> None:
+        """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Exit 1 on problems."""
+        from consolidate.monitor import CATEGORIES, monitor_site
+
+        ws = open_workspace(config, db)
+        results = [monitor_site(ws, s, concurrency, timeout, limit).as_dict()
+                   for s in select_sites(ws, sites, all_sites)]
+        if as_json:
+            print(json.dumps(results, ensure_ascii=False, indent=2))
+        else:
+            table = Table(title="post-cutover monitor")
+            for header in ("site", "checked", *CATEGORIES):
+                table.add_column(header, justify="left" if header == "site" else "right")
+            for r in results:
+                table.add_row(r["site"], str(r["checked"]), *(str(r["counts"][c]) for c in CATEGORIES))
+            console.print(table)
+            for r in results:
+                for p in r["problems"][:20]:
+                    console.print(f"  {r['site']} {p['category']}: {p['old_url']} — {p['detail']}", highlight=False)
+        if any(r["counts"][c] for r in results for c in PROBLEMS):
+            raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    for add in (_status_command, _report_command, _checklist_command, _notice_command, _monitor_command):
+        add(app)

@@ -294,3 +294,22 @@ def test_fuzz_never_raises() -> None:
         template.extract(html, TRS_URL)
         html_to_text(html)
         decode_html(html.encode("utf-8", "surrogatepass"), "text/html; charset=gbk")
+
+
+def test_pathological_nesting_is_bounded() -> None:
+    import time
+
+    html = '<div class="content">' * 20000 + "<p>正文</p>" + "</div>" * 20000
+    start = time.monotonic()
+    rec = extract_article(html, SITE + "/deep.html")
+    assert time.monotonic() - start < 5
+    assert rec.body_html == "" and rec.warnings
+
+
+def test_hidden_spam_outside_body_is_reported_vendor_link_is_not() -> None:
+    html = ('<div style="position:absolute;top:-1200px"><a href="http://www.casino-royal.example.com/">娱乐城</a></div>'
+            '<div class="TRS_Editor"><p>正文内容。</p></div>'
+            '<a href="http://www.hanweb.com" style="display:none">Produced By 大汉网络</a>')
+    rec = extract_article(html, SITE + "/zwgk/201608/t20160831_1.html")
+    assert rec.spam_links == ["http://www.casino-royal.example.com/"]
+    assert rec.body_text == "正文内容。"

@@ -13,6 +13,7 @@ from consolidate.errors import ExporterError
 from consolidate.report import fleet_report
 from consolidate.store import PushRecord, UrlMapRow
 from exporters.base import ExportContext, create_exporter
+from tests.crawlers.test_fuzz import unsafe_markup
 
 
 def _push_all(ws: pipeline.Workspace) -> list[pipeline.PushSummary]:
@@ -44,6 +45,8 @@ def test_push_fills_preview_and_reconciles(crawled: pipeline.Workspace) -> None:
     for record in records:
         page = (preview / record.target_id).read_text(encoding="utf-8")
         assert "<h1>" in page
+    for page in preview.rglob("*.html"):
+        assert not unsafe_markup(page.read_text(encoding="utf-8"), allowed=("style",)), page
     legacy_hosts = {re.sub(r"^https?://", "", s.home_url).rstrip("/") for s in crawled.config.sites}
     for page in preview.rglob("*.html"):
         text = page.read_text(encoding="utf-8")

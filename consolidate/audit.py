@@ -1,0 +1,152 @@
+"""The audit stage: national inspection rules on a crawled legacy site, from the store and the WARC archive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from warcio.archiveiterator import ArchiveIterator
+
+from consolidate.mapping import audit_settings, default_as_of, legacy_columns
+from consolidate.store import ArticleRow, ColumnRow, Resource
+from consolidate.workspace import Workspace, require_crawled
+from crawlers._common import absolutize, parse_html
+from crawlers.encoding import decode_html
+from crawlers.urls import canonical_url
+from mappers.audit import (
+    ColumnFacts,
+    PageDefects,
+    broken_link_findings,
+    column_findings,
+    defect_findings,
+    homepage_finding,
+    page_defects,
+    undated_findings,
+)
+
+SEVERITY_ORDER = {"veto": 0, "warning": 1, "info": 2}
+
+
+def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every finding of the national inspection rules on a crawled site, most severe first."""
+    site = ws.site(site_id)
+    require_crawled(ws, site_id)
+    when = as_of or default_as_of(ws, site_id)
+    settings = audit_settings(ws.config)
+    pages = dict(archived_pages(ws.dir / "warc", site_id))
+    home = canonical_url(site.home_url) or site.home_url
+    found = column_findings(site_id, _column_facts(ws, site_id, when), when, settings)
+    home_dates = _home_dates(ws, site_id, home, pages.get(home))
+    stale_home = homepage_finding(site_id, home, home_dates, when, settings)
+    if stale_home is not None:
+        found.append(stale_home)
+    found += undated_findings(site_id, _undated(ws, site_id))
+    found += broken_link_findings(site_id, _broken(ws, site_id))
+    defects = [page_defects(html, url, settings.script_hosts) for url, html in pages.items()]
+    found += defect_findings(site_id, [d for d in defects if d.spam or d.scripts], _article_spam(ws, site_id))
+    return sorted(found, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"],
+                                        str(f["evidence"].get("url", ""))))
+
+
+def audit_summary(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts per rule and the vetoes the site would fail."""
+    rules: dict[str, int] = {}
+    for item in findings:
+        rules[item["rule"]] = rules.get(item["rule"], 0) + 1
+    vetoes = sorted({f["veto"] for f in findings if f["severity"] == "veto" and f["veto"]})
+    return {"findings": len(findings), "rules": rules, "vetoes": vetoes}
+
+
+def _column_facts(ws: Workspace, site_id: str, as_of: dt.date) -> list[ColumnFacts]:
+    """Columns with the kind the map stage estimates (from the mapped target, the name or the content)."""
+    with ws.store.session() as session:
+        listed = {r.path: r.listed_items or 0 for r in session.scalars(
+            select(ColumnRow).where(ColumnRow.site_id == site_id))}
+    return [ColumnFacts(path=c.path, url=c.url, kind=c.kind, listed_items=listed.get(c.path, 0),
+                        articles=c.article_count, last_published=c.last_published,
+                        container="container" in c.flags)
+            for c in legacy_columns(ws, site_id, as_of) if c.path]
+
+
+def archived_pages(warc_dir: Path, site_id: str) -> Iterator[tuple[str, str]]:
+    """(canonical url, decoded HTML) of every successful HTML response archived for a site; later runs win."""
+    latest: dict[str, str] = {}
+    for path in sorted(warc_dir.glob(f"{site_id}-*.warc.gz")):
+        try:
+            for url, html in _pages_in(path):
+                latest[url] = html
+        except Exception:  # noqa: BLE001, S112 - a truncated archive of an interrupted crawl
+            continue
+    yield from latest.items()
+
+
+def _pages_in(path: Path) -> Iterator[tuple[str, str]]:
+    """HTML responses of one WARC file."""
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            status = record.http_headers.get_statuscode()
+            content_type = record.http_headers.get_header("Content-Type") or ""
+            if status != "200" or "html" not in content_type.lower():
+                continue
+            url = canonical_url(record.rec_headers.get_header("WARC-Target-URI") or "")
+            if url:
+                yield url, decode_html(record.content_stream().read(), content_type).text
+
+
+def _home_dates(ws: Workspace, site_id: str, home: str, html: str | None) -> list[str | None]:
+    """Publish dates of the articles the home page links to (None for undated ones)."""
+    links = set(_links(html, home)) if html else set()
+    with ws.store.session() as session:
+        if not links:
+            links = {r.url for r in session.scalars(select(Resource).where(
+                Resource.site_id == site_id, Resource.referrer == home, Resource.kind == "article"))}
+        rows = session.execute(select(ArticleRow.url, ArticleRow.published)
+                               .where(ArticleRow.site_id == site_id)).all()
+    return [published for url, published in rows if url in links]
+
+
+def _links(html: str, base: str) -> list[str]:
+    """Canonical URLs of a page's links."""
+    tree = parse_html(html)
+    if tree is None:
+        return []
+    urls = []
+    for node in tree.css("a[href]"):
+        absolute = absolutize(node.attributes.get("href"), base)
+        canonical = canonical_url(absolute) if absolute else None
+        if canonical:
+            urls.append(canonical)
+    return urls
+
+
+def _undated(ws: Workspace, site_id: str) -> list[str]:
+    """Articles without a publish date."""
+    with ws.store.session() as session:
+        return list(session.scalars(select(ArticleRow.url).where(ArticleRow.site_id == site_id,
+                                                                 ArticleRow.published.is_(None))
+                                    .order_by(ArticleRow.url)))
+
+
+def _broken(ws: Workspace, site_id: str) -> list[tuple[str, str, int | None, str | None]]:
+    """Internal URLs that answered 4xx/5xx or could not be fetched."""
+    with ws.store.session() as session:
+        rows = session.scalars(select(Resource).where(Resource.site_id == site_id, Resource.status == "error")
+                               .order_by(Resource.url)).all()
+    return [(r.url, r.kind, r.http_status, r.referrer) for r in rows
+            if r.http_status is None or r.http_status >= 400]
+
+
+def _article_spam(ws: Workspace, site_id: str) -> dict[str, list[str]]:
+    """Spam links the crawl found in article bodies."""
+    with ws.store.session() as session:
+        rows = session.execute(select(ArticleRow.url, ArticleRow.spam_links)
+                               .where(ArticleRow.site_id == site_id)).all()
+    return {url: list(links) for url, links in rows if links}
+
+
+__all__ = ["PageDefects", "archived_pages", "audit_summary", "site_findings"]

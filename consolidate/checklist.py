@@ -1,0 +1,339 @@
+"""The shutdown checklist (关停清单): steps per disposition, their dates, recorded and derived evidence."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from consolidate.config import Site
+from consolidate.errors import ConsolidateError
+from consolidate.store import ChecklistStep, SiteRow
+from consolidate.workspace import Workspace
+from crawlers.warc import site_archives
+
+CLOSING = ("migrate", "merge", "close")
+ICP_WORKING_DAYS = 5
+GONE_CHECK_MONTHS = 6
+
+
+class ChecklistError(ConsolidateError):
+    """A checklist step cannot be recorded as given (unknown step, blocked, date too early)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One kind of checklist step: what it needs first and where its dates come from."""
+
+    name: str
+    zh: str
+    en: str
+    dispositions: tuple[str, ...] = CLOSING
+    requires: tuple[str, ...] = ()
+    deadline: str | None = None  # a field of config.Deadlines
+    derived: str | None = None  # "pushed" or "warc": completion can be read from the workspace
+    wait_notice: bool = False  # earliest = prerequisite + programme.notice_period_days
+    working_days: int = 0  # the step takes this many working days after its prerequisites
+
+
+STEPS: tuple[StepSpec, ...] = (
+    StepSpec("retention_approved", "书面保留申请获批", "written retention application approved", ("retain",),
+             deadline="retention_application"),
+    StepSpec("responsibility_letter_signed", "签订运营维护责任书", "operations/maintenance responsibility letter signed",
+             ("retain",), requires=("retention_approved",), deadline="retention_application"),
+    StepSpec("strict_monitoring", "纳入从严监测", "stricter monitoring enabled", ("retain",),
+             requires=("retention_approved",)),
+    StepSpec("content_migrated", "内容迁移完成并核验", "content migrated and verified", ("migrate", "merge"),
+             deadline="migration", derived="pushed"),
+    StepSpec("shutdown_applied", "在全国政府网站信息报送系统提交永久下线申请",
+             "permanent shutdown applied for in the national reporting system", requires=("content_migrated",),
+             deadline="shutdown_application"),
+    StepSpec("shutdown_approved", "下线申请经县、市、省级审核通过（各级批复号记入备注）",
+             "shutdown approved at county, city and province level (approval refs in the note)",
+             requires=("shutdown_applied",)),
+    StepSpec("notice_posted", "旧站首页发布关停公示", "shutdown notice (关停公示) posted on the old homepage",
+             requires=("shutdown_applied",), deadline="notice_start"),
+    StepSpec("notice_period_served", "公示期满", "notice period served", requires=("notice_posted",),
+             wait_notice=True),
+    StepSpec("delta_sync", "切换前增量同步", "delta sync before cutover", ("migrate", "merge"),
+             requires=("content_migrated", "notice_period_served")),
+    StepSpec("redirects_live", "旧网址301/410跳转上线", "redirects (301/410) live",
+             requires=("delta_sync", "notice_period_served", "shutdown_approved", "archive_stored")),
+    StepSpec("icp_cancelled", "注销ICP备案（约5个工作日）", "ICP filing cancelled (~5 working days)",
+             requires=("notice_period_served", "shutdown_approved"), deadline="identifiers_cancelled",
+             working_days=ICP_WORKING_DAYS),
+    StepSpec("psb_cancelled", "注销公安机关网站备案", "public-security filing (公安备案) cancelled",
+             requires=("notice_period_served", "shutdown_approved"), deadline="identifiers_cancelled"),
+    StepSpec("badge_cancelled", "注销党政机关网站标识", "party/government site badge cancelled",
+             requires=("notice_period_served", "shutdown_approved"), deadline="identifiers_cancelled"),
+    StepSpec("domain_released", "域名注销或保留作跳转", "domain released or kept as a redirect",
+             requires=("redirects_live",), deadline="identifiers_cancelled"),
+    StepSpec("archive_stored", "旧站归档（WARC）已保存", "archive (WARC) stored", deadline="migration",
+             derived="warc"),
+    StepSpec("gone_checked", "六个月后复查旧站确已关停", "six-month check that the old site is really gone",
+             requires=("redirects_live",)),
+)
+SPECS = {spec.name: spec for spec in STEPS}
+
+
+# --- working days -------------------------------------------------------------------------------------------
+
+def is_working_day(day: dt.date, holidays: Iterable[dt.date] = ()) -> bool:
+    """Monday to Friday and not a listed holiday."""
+    return day.weekday() < 5 and day not in set(holidays)
+
+
+def add_working_days(start: dt.date, days: int, holidays: Iterable[dt.date] = ()) -> dt.date:
+    """The date `days` working days after `start` (before it when negative); `start` itself is not counted."""
+    off = set(holidays)
+    step = 1 if days >= 0 else -1
+    current, left = start, abs(days)
+    while left:
+        current += dt.timedelta(days=step)
+        if is_working_day(current, off):
+            left -= 1
+    return current
+
+
+def working_days_between(start: dt.date, end: dt.date, holidays: Iterable[dt.date] = ()) -> int:
+    """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
+    off = set(holidays)
+    low, high, sign = (start, end, 1) if end >= start else (end, start, -1)
+    count = sum(1 for n in range(1, (high - low).days + 1) if is_working_day(low + dt.timedelta(days=n), off))
+    return sign * count
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- one site -----------------------------------------------------------------------------------------------
+
+def steps_for(disposition: str) -> list[StepSpec]:
+    """The steps that apply to a disposition, in checklist order."""
+    return [spec for spec in STEPS if disposition in spec.dispositions]
+
+
+def step_names(disposition: str) -> list[str]:
+    """Valid step names for a disposition."""
+    return [spec.name for spec in steps_for(disposition)]
+
+
+def programme_holidays(ws: Workspace) -> list[dt.date]:
+    """Public holidays from the config when it lists them (programme.holidays), else none."""
+    return list(getattr(ws.config.programme, "holidays", None) or [])
+
+
+def deadline_for(ws: Workspace, site: Site, field: str | None) -> dt.date | None:
+    """The site's own deadline for a field, else the programme's."""
+    if field is None:
+        return None
+    return getattr(site.deadlines, field) or getattr(ws.config.programme.deadlines, field)
+
+
+def recorded_steps(ws: Workspace, site_id: str) -> dict[str, ChecklistStep]:
+    """Evidence recorded so far for a site, by step name."""
+    with ws.store.session() as session:
+        rows = session.scalars(select(ChecklistStep).where(ChecklistStep.site_id == site_id)).all()
+    return {row.step: row for row in rows}
+
+
+def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = None) -> dict[str, dt.date]:
+    """Completion read from the workspace: push reconciled → content migrated; WARC files → archive stored."""
+    derived: dict[str, dt.date] = {}
+    if figures is None:
+        from consolidate.report import site_figures
+
+        figures = site_figures(ws, site_id)
+    if figures["stage"] == "pushed" and figures["reconciliation"]["ok"] and figures["articles"] > 0:
+        with ws.store.session() as session:
+            row = session.get(SiteRow, site_id)
+            pushed_at = row.pushed_at if row is not None else None
+        if pushed_at is not None:
+            derived["content_migrated"] = pushed_at.date()
+    warcs = [w for w in site_archives(ws.dir / "warc", site_id) if w.stat().st_size > 0]
+    if warcs:
+        derived["archive_stored"] = min(dt.date.fromtimestamp(w.stat().st_mtime) for w in warcs)
+    return derived
+
+
+class _SitePlan:
+    """Works out every step's state for one site from config deadlines and recorded/derived evidence."""
+
+    def __init__(self, ws: Workspace, site: Site, as_of: dt.date, figures: dict[str, Any] | None) -> None:
+        self.ws, self.site, self.as_of = ws, site, as_of
+        self.specs = {spec.name: spec for spec in steps_for(site.disposition)}
+        self.recorded = recorded_steps(ws, site.id)
+        derived = derived_steps(ws, site.id, figures)
+        self.derived = {k: v for k, v in derived.items() if k in self.specs}
+        self.holidays = programme_holidays(ws)
+        self.notice_days = ws.config.programme.notice_period_days
+
+    def requires(self, spec: StepSpec) -> list[str]:
+        """Prerequisites that apply to this site's disposition."""
+        return [name for name in spec.requires if name in self.specs]
+
+    def done_on(self, name: str) -> dt.date | None:
+        """When a step was done: recorded evidence first, else derived."""
+        row = self.recorded.get(name)
+        if row is not None and row.done_on is not None:
+            return row.done_on
+        return self.derived.get(name)
+
+    def earliest(self, spec: StepSpec) -> dt.date | None:
+        """The earliest date the step can be done, when its prerequisites are done."""
+        dates = [self.done_on(name) for name in self.requires(spec)]
+        if not dates or any(d is None for d in dates):
+            return None
+        base = max(d for d in dates if d is not None)
+        if spec.wait_notice:
+            base += dt.timedelta(days=self.notice_days)
+        if spec.working_days:
+            base = add_working_days(base, spec.working_days, self.holidays)
+        return base
+
+    def due(self, spec: StepSpec) -> dt.date | None:
+        """The deadline: configured, or following from another step's date."""
+        if spec.name == "notice_period_served":
+            start = self.done_on("notice_posted") or deadline_for(self.ws, self.site, "notice_start")
+            return start + dt.timedelta(days=self.notice_days) if start else None
+        if spec.name == "gone_checked":
+            applied = self.done_on("shutdown_applied")
+            return add_months(applied, GONE_CHECK_MONTHS) if applied else None
+        return deadline_for(self.ws, self.site, spec.deadline)
+
+    def state(self, spec: StepSpec) -> dict[str, Any]:
+        """Everything the checklist shows for one step."""
+        row = self.recorded.get(spec.name)
+        done = self.done_on(spec.name)
+        source = "recorded" if row is not None and row.done_on is not None else (
+            "derived" if spec.name in self.derived else None)
+        blockers = [name for name in self.requires(spec) if self.done_on(name) is None]
+        earliest, due = self.earliest(spec), self.due(spec)
+        start_by = add_working_days(due, -spec.working_days, self.holidays) if due and spec.working_days else None
+        if done is not None:
+            status = "done"
+        elif blockers:
+            status = "blocked"
+        elif earliest is not None and earliest > self.as_of:
+            status = "waiting"
+        else:
+            status = "open"
+        return {
+            "step": spec.name, "label_zh": spec.zh, "label_en": spec.en, "requires": self.requires(spec),
+            "status": status, "source": source, "done_on": _iso(done), "ref": row.ref if row else None,
+            "derived_on": _iso(self.derived.get(spec.name)), "earliest": _iso(earliest), "due": _iso(due),
+            "start_by": _iso(start_by), "blocked_by": blockers,
+            "overdue": done is None and due is not None and due < self.as_of,
+            "late": done is not None and due is not None and done > due,
+            "at_risk": done is None and due is not None and earliest is not None and earliest > due,
+        }
+
+
+def site_checklist(ws: Workspace, site_id: str, as_of: dt.date | None = None,
+                   figures: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every step of one site with its dates and state, and the site's next step."""
+    site = ws.site(site_id)
+    as_of = as_of or dt.date.today()
+    plan = _SitePlan(ws, site, as_of, figures)
+    steps = [plan.state(spec) for spec in plan.specs.values()]
+    pending = [s for s in steps if s["status"] != "done"]
+    actionable = [s for s in pending if s["status"] in ("open", "waiting")]
+    next_step = actionable[0] if actionable else (pending[0] if pending else None)
+    done = sum(1 for s in steps if s["status"] == "done")
+    return {
+        "site": site.id, "name": site.name, "disposition": site.disposition, "as_of": as_of.isoformat(),
+        "steps": steps, "done": done, "total": len(steps), "complete": not pending,
+        "next_step": next_step["step"] if next_step else None,
+        "next_due": next_step["due"] if next_step else None,
+        "behind": any(s["overdue"] for s in steps),
+        "overdue_steps": [s["step"] for s in steps if s["overdue"]],
+        "at_risk_steps": [s["step"] for s in steps if s["at_risk"]],
+    }
+
+
+def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: str | None = None) -> dict[str, Any]:
+    """Record evidence that a step is done; refuse unknown steps, blocked steps and impossible dates."""
+    site = ws.site(site_id)
+    valid = step_names(site.disposition)
+    if step not in valid:
+        raise ChecklistError(f"no checklist step {step!r} for {site.id} (disposition {site.disposition})",
+                             hint=f"valid steps: {', '.join(valid)}")
+    plan = _SitePlan(ws, site, done_on, None)
+    state = plan.state(SPECS[step])
+    if state["blocked_by"]:
+        raise ChecklistError(f"{site.id}: step {step!r} is blocked by {', '.join(state['blocked_by'])}",
+                             hint=f"record {state['blocked_by'][0]} first (consolidate checklist {site.id} "
+                                  f"--done {state['blocked_by'][0]} --date YYYY-MM-DD)")
+    earliest = plan.earliest(SPECS[step])
+    if earliest is not None and done_on < earliest:
+        raise ChecklistError(f"{site.id}: step {step!r} cannot be done before {earliest.isoformat()} "
+                             f"(after {', '.join(plan.requires(SPECS[step]))})",
+                             hint="check the date, or correct the prerequisite's date")
+    _save_step(ws, site, step, done_on, ref)
+    return site_checklist(ws, site_id, as_of=max(done_on, dt.date.today()))
+
+
+def _save_step(ws: Workspace, site: Site, step: str, done_on: dt.date, ref: str | None) -> None:
+    """Upsert the evidence row (creating the site row when nothing has crawled the site yet)."""
+    with ws.store.session() as session:
+        if session.get(SiteRow, site.id) is None:
+            session.add(SiteRow(id=site.id, name=site.name, home_url=site.home_url, disposition=site.disposition,
+                                facts={}))
+            session.flush()
+        row = session.scalar(select(ChecklistStep).where(ChecklistStep.site_id == site.id,
+                                                         ChecklistStep.step == step))
+        if row is None:
+            row = ChecklistStep(site_id=site.id, step=step)
+            session.add(row)
+        row.done_on, row.ref = done_on, ref
+
+
+# --- the fleet ----------------------------------------------------------------------------------------------
+
+def retention_check(ws: Workspace) -> dict[str, Any]:
+    """Retained sites against the cap: retained ≤ retention_cap × sites in scope."""
+    in_scope = len(ws.config.sites)
+    retained = [s.id for s in ws.config.sites if s.disposition == "retain"]
+    cap = ws.config.programme.retention_cap
+    allowed = math.floor(cap * in_scope + 1e-9)
+    ratio = len(retained) / in_scope if in_scope else 0.0
+    violation = len(retained) > allowed
+    message = (f"{len(retained)} retained sites exceed the cap of {cap:.0%} × {in_scope} sites in scope "
+               f"(at most {allowed})") if violation else None
+    return {"retained": len(retained), "retained_sites": retained, "in_scope": in_scope, "cap": cap,
+            "allowed": allowed, "ratio": round(ratio, 4), "violation": violation, "message": message}
+
+
+def fleet_checklist(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.date | None = None,
+                    figures_for: Callable[[str], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Every site's checklist, the sites behind schedule and the retention-cap check."""
+    as_of = as_of or dt.date.today()
+    sites = [site_checklist(ws, s.id, as_of, figures_for(s.id) if figures_for else None)
+             for s in ws.sites(site_ids)]
+    return {"as_of": as_of.isoformat(), "sites": sites,
+            "behind_schedule": [s["site"] for s in sites if s["behind"]],
+            "retention": retention_check(ws)}
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    """A YYYY-MM-DD date, or a clear error."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ChecklistError(f"{what} {text!r} is not a date", hint="write dates as YYYY-MM-DD") from None
+
+
+def _iso(day: dt.date | None) -> str | None:
+    """A date as YYYY-MM-DD, or None."""
+    return day.isoformat() if day else None

@@ -1,0 +1,359 @@
+"""The office's report as tables (shared by every format), HTML with inline SVG charts, and XLSX."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from consolidate.errors import ConsolidateError
+
+LANGS = ("zh", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("迁移报告", "Migration report"), "office": ("主办", "Run by"), "portal": ("门户", "Portal"),
+    "generated_at": ("生成时间", "Generated"), "as_of": ("统计日期", "As of"),
+    "site": ("站点", "Site"), "id": ("编号", "Id"), "name": ("网站名称", "Site name"),
+    "disposition": ("处置方式", "Disposition"), "stage": ("阶段", "Stage"), "fetched": ("抓取页面", "Fetched"),
+    "errors": ("抓取错误", "Errors"), "skipped_urls": ("未抓取", "Not fetched"), "queued": ("待抓取", "Queued"),
+    "bytes": ("字节数", "Bytes"), "cms": ("CMS", "CMS"), "articles": ("文章", "Articles"),
+    "columns": ("栏目", "Columns"), "unmapped": ("未映射栏目", "Unmapped columns"), "pushed": ("已迁移", "Pushed"),
+    "skipped": ("跳过", "Skipped"), "failed": ("失败", "Failed"), "unaccounted": ("未核清", "Unaccounted"),
+    "reconciled": ("核对", "Reconciled"), "next_step": ("下一步", "Next step"), "next_due": ("截止日期", "Due"),
+    "behind": ("进度滞后", "Behind schedule"), "spam": ("清除暗链", "Hidden links removed"),
+    "site_code": ("网站标识码", "Site code"), "home_url": ("网址", "Home URL"), "organiser": ("主办单位", "Organiser"),
+    "supervisor": ("主管单位", "Supervisor"), "icp": ("ICP备案号", "ICP filing"), "psb": ("公安机关备案号", "PSB filing"),
+    "badge": ("党政机关标识", "Government badge"), "contact": ("联系人", "Contact"), "phone": ("电话", "Phone"),
+    "target": ("迁移去向", "Target"), "column_path": ("原栏目", "Legacy column"), "decision": ("决定", "Decision"),
+    "confidence": ("置信度", "Confidence"), "reason": ("理由", "Reason"), "decided_by": ("决定人", "Decided by"),
+    "files": ("附件/图片", "Files"), "target_columns": ("目标栏目", "Target columns"), "kind": ("对象", "Object"),
+    "status": ("状态", "Status"), "count": ("数量", "Count"), "r301": ("301跳转", "301 redirects"),
+    "r410": ("410已归档", "410 gone"), "runresolved": ("未定", "Unresolved"), "total": ("合计", "Total"),
+    "coverage": ("覆盖率", "Coverage"), "step": ("步骤", "Step"), "source": ("依据", "Evidence"),
+    "done_on": ("完成日期", "Done on"), "ref": ("备注/文号", "Reference"), "earliest": ("最早可办", "Earliest"),
+    "due": ("截止日期", "Due"), "start_by": ("最迟启动", "Start by"), "blocked_by": ("受阻于", "Blocked by"),
+    "overdue": ("逾期", "Overdue"), "crawled": ("抓取文章", "Crawled"), "ok": ("核对通过", "Reconciled"),
+    "category": ("类别", "Category"), "message": ("说明", "Message"), "url": ("网址", "URL"),
+    "yes": ("是", "yes"), "no": ("否", "no"), "none": ("—", "—"),
+    "sites": ("站点数", "Sites"), "retention": ("保留比例", "Retention"), "retained": ("保留站点", "Retained"),
+    "in_scope": ("纳入范围", "In scope"), "cap": ("上限", "Cap"), "allowed": ("允许保留", "Allowed"),
+    "violation": ("超出保留上限", "Retention cap exceeded"), "chart_stages": ("各阶段站点数", "Sites by stage"),
+    "chart_articles": ("各站点文章迁移情况", "Articles per site"), "fleet": ("站点总览", "Fleet"),
+    "summary": ("概要", "Summary"), "value": ("数值", "Value"), "reconciliation_line": ("核对", "Reconciliation"),
+    "audit_unavailable": ("审计结果暂无", "No audit findings available"),
+    "rule": ("规则", "Rule"), "veto": ("否决项", "Veto"), "severity": ("严重程度", "Severity"),
+    "evidence": ("证据", "Evidence"),
+}
+SECTION_TITLES: dict[str, tuple[str, str]] = {
+    "inventory": ("网站清单", "Inventory"), "crawl": ("抓取情况", "Crawl"), "audit": ("审计发现", "Audit findings"),
+    "mapping": ("栏目映射决定", "Mapping decisions"), "push": ("迁移结果", "Push outcome"),
+    "skip_reasons": ("跳过与失败原因", "Skip and failure reasons"), "verification": ("迁移核验", "Verification"),
+    "redirects": ("跳转覆盖", "Redirect coverage"), "monitor": ("切换后监测", "Post-cutover monitor"),
+    "checklist": ("关停检查清单", "Shutdown checklist"), "reconciliation": ("数量核对", "Reconciliation"),
+    "errors": ("错误", "Errors"),
+}
+VALUES: dict[str, tuple[str, str]] = {
+    "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
+    "close": ("直接关停", "close"), "configured": ("已登记", "configured"), "crawled": ("已抓取", "crawled"),
+    "mapped": ("已映射", "mapped"), "pushed": ("已迁移", "pushed"), "done": ("已完成", "done"),
+    "blocked": ("受阻", "blocked"), "waiting": ("等待中", "waiting"), "open": ("待办", "open"),
+    "recorded": ("已登记凭证", "recorded"), "derived": ("系统推断", "derived"), "drop": ("关闭", "drop"),
+    "unmapped": ("未映射", "unmapped"),
+}
+STAGE_ORDER = ("configured", "crawled", "mapped", "pushed")
+
+
+@dataclass
+class Section:
+    """One table of the report: a sheet in XLSX, a table in HTML and Markdown."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+def check_lang(lang: str) -> str:
+    """The language, or a clear error."""
+    if lang not in LANGS:
+        raise ConsolidateError(f"unknown report language {lang!r}", hint=f"use one of: {', '.join(LANGS)}")
+    return lang
+
+
+def label(key: str, lang: str) -> str:
+    """A column or heading label in the language."""
+    zh, en = LABELS.get(key, (key, key))
+    return zh if lang == "zh" else en
+
+
+def value(word: Any, lang: str) -> Any:
+    """A known enum value (disposition, stage, status) in the language; anything else unchanged."""
+    if isinstance(word, bool):
+        return label("yes" if word else "no", lang)
+    if isinstance(word, str) and word in VALUES:
+        return VALUES[word][0 if lang == "zh" else 1]
+    return word
+
+
+def step_label(step: dict[str, Any], lang: str) -> str:
+    """A checklist step's label in the language."""
+    return step["label_zh"] if lang == "zh" else step["label_en"]
+
+
+# --- the tables ---------------------------------------------------------------------------------------------
+
+def fleet_section(report: dict[str, Any], lang: str) -> Section:
+    """One row per site: stage, counts, next step, due date, behind-schedule flag."""
+    keys = ["id", "name", "disposition", "stage", "fetched", "errors", "articles", "columns", "unmapped", "pushed",
+            "skipped", "failed", "unaccounted", "reconciled", "next_step", "next_due", "behind"]
+    rows = [[f["id"], f["name"], value(f["disposition"], lang), value(f["stage"], lang), f["crawl"]["fetched"],
+             f["crawl"]["errors"], f["articles"], f["columns"], f["mapping"]["unmapped"], f["push"]["in_target"],
+             f["push"]["skipped"], f["push"]["failed"], f["reconciliation"]["unaccounted"],
+             value(f["reconciliation"]["ok"], lang), _next_step_label(f, lang), f.get("next_due"),
+             value(bool(f.get("behind")), lang)] for f in report["sites"]]
+    return Section("fleet", label("fleet", lang), [label(k, lang) for k in keys], rows)
+
+
+def _next_step_label(figures: dict[str, Any], lang: str) -> str | None:
+    """The next checklist step's label."""
+    name = figures.get("next_step")
+    for step in figures.get("checklist", {}).get("steps", []):
+        if step["step"] == name:
+            return step_label(step, lang)
+    return name
+
+
+def summary_section(report: dict[str, Any], lang: str) -> Section:
+    """Programme facts, totals and the retention check as label/value rows."""
+    totals, retention = report["totals"], report.get("retention") or {}
+    rows: list[list[Any]] = [
+        [label("title", lang), report["programme"]], [label("office", lang), report["office"]],
+        [label("portal", lang), report["portal"]], [label("generated_at", lang), report["generated_at"]],
+        [label("as_of", lang), report.get("as_of")], [label("sites", lang), len(report["sites"])],
+        [label("articles", lang), totals.get("articles", 0)], [label("pushed", lang), totals.get("pushed", 0)],
+        [label("skipped", lang), totals.get("skipped", 0)], [label("failed", lang), totals.get("failed", 0)],
+        [label("fetched", lang), totals.get("fetched", 0)], [label("errors", lang), totals.get("errors", 0)],
+        [label("reconciled", lang), value(report["reconciled"], lang)],
+    ]
+    if retention:
+        rows += [[label("retained", lang), retention["retained"]], [label("in_scope", lang), retention["in_scope"]],
+                 [label("cap", lang), retention["cap"]], [label("allowed", lang), retention["allowed"]],
+                 [label("retention", lang), retention["ratio"]],
+                 [label("violation", lang), value(retention["violation"], lang)]]
+    rows.append([label("behind", lang), ", ".join(report.get("behind_schedule") or []) or label("none", lang)])
+    return Section("summary", label("summary", lang), [label("summary", lang), label("value", lang)], rows)
+
+
+def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
+    """The per-site tables, each with a site column; sections whose data the report lacks are left out."""
+    sites = report["sites"]
+    sections: list[Section] = []
+
+    def add(key: str, headers: list[str], rows: list[list[Any]]) -> None:
+        zh, en = SECTION_TITLES[key]
+        sections.append(Section(key, zh if lang == "zh" else en, [label(h, lang) for h in headers], rows))
+
+    if all("inventory" in f for f in sites):
+        add("inventory", ["id", "name", "site_code", "home_url", "organiser", "supervisor", "icp", "psb", "badge",
+                          "contact", "phone", "disposition", "target"],
+            [[f["id"], i["name"], i["site_code"], i["home_url"], i["organiser"], i["supervisor"], i["icp"], i["psb"],
+              i["badge"], (i["contact"] or {}).get("name"), (i["contact"] or {}).get("phone"),
+              value(i["disposition"], lang), _target_text(i["target"])] for f in sites for i in [f["inventory"]]])
+    add("crawl", ["id", "fetched", "errors", "skipped_urls", "queued", "bytes", "cms", "articles", "columns", "spam"],
+        [[f["id"], f["crawl"]["fetched"], f["crawl"]["errors"], f["crawl"]["skipped"], f["crawl"]["queued"],
+          f["crawl"]["bytes"], f["cms"], f["articles"], f["columns"], f["spam_links_removed"]] for f in sites])
+    if all("audit" in f for f in sites):
+        add("audit", *_audit_table(sites, lang))
+    if all("decisions" in f for f in sites):
+        add("mapping", ["id", "column_path", "decision", "target", "confidence", "reason", "decided_by"],
+            [[f["id"], d["column_path"], value(d["decision"], lang), d["target"], d["confidence"], d["reason"],
+              d["decided_by"]] for f in sites for d in f["decisions"]])
+    add("push", ["id", "pushed", "skipped", "failed", "files", "target_columns"],
+        [[f["id"], f["push"]["in_target"], f["push"]["skipped"], f["push"]["failed"], f["push"]["files"],
+          f["push"]["columns"]] for f in sites])
+    add("skip_reasons", ["id", "status", "reason", "count"],
+        [[f["id"], label(outcome, lang), reason or "—", n] for f in sites
+         for outcome, key in (("skipped", "skip_reasons"), ("failed", "fail_reasons"))
+         for reason, n in f["push"].get(key, {}).items()])
+    add("verification", ["id", "kind", "status", "count"],
+        [[f["id"], kind, status, n] for f in sites for kind, counts in f.get("verification", {}).items()
+         for status, n in counts.items()])
+    add("redirects", ["id", "r301", "r410", "runresolved", "total", "coverage"],
+        [[f["id"], f["redirects"]["301"], f["redirects"]["410"], f["redirects"]["unresolved"],
+          f["redirects"].get("total"), f["redirects"].get("coverage")] for f in sites])
+    add("monitor", ["id", "category", "count"],
+        [[f["id"], category, n] for f in sites for category, n in sorted(f.get("monitor", {}).items())])
+    if all("checklist" in f for f in sites):
+        add("checklist", ["id", "step", "status", "source", "done_on", "ref", "earliest", "due", "start_by",
+                          "blocked_by", "overdue"],
+            [[f["id"], step_label(s, lang), value(s["status"], lang), value(s["source"], lang), s["done_on"], s["ref"],
+              s["earliest"], s["due"], s["start_by"], ", ".join(s["blocked_by"]), value(s["overdue"], lang)]
+             for f in sites for s in f["checklist"]["steps"]])
+    add("reconciliation", ["id", "crawled", "pushed", "skipped", "failed", "unaccounted", "ok"],
+        [[f["id"], r["crawled"], r["pushed"], r["skipped"], r["failed"], r["unaccounted"], value(r["ok"], lang)]
+         for f in sites for r in [f["reconciliation"]]])
+    add("errors", ["id", "message", "url"],
+        [[f["id"], e["message"], e["url"]] for f in sites for e in f.get("errors", [])])
+    return sections
+
+
+def _target_text(target: dict[str, Any]) -> str:
+    """A site's target as one short text."""
+    return ", ".join(f"{k}: {v}" for k, v in target.items()) or "—"
+
+
+def _audit_table(sites: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list[Any]]]:
+    """Audit findings of every site: a site column plus the union of the findings' fields."""
+    fields: list[str] = []
+    for f in sites:
+        for finding in f["audit"]["findings"]:
+            fields.extend(k for k in finding if k not in fields and k not in ("site", "site_id"))
+    if not fields:
+        notes = [[f["id"], f["audit"]["note"] or label("none", lang)] for f in sites]
+        return ["id", "message"], notes
+    rows = [[f["id"], *[_cell(finding.get(k)) for k in fields]] for f in sites for finding in f["audit"]["findings"]]
+    return ["id", *fields], rows
+
+
+def _cell(item: Any) -> Any:
+    """A value a table cell can hold."""
+    if item is None or isinstance(item, (str, int, float, bool)):
+        return item
+    if isinstance(item, (list, tuple)):
+        return ", ".join(str(x) for x in item)
+    if isinstance(item, dict):
+        return "; ".join(f"{k}={_cell(v)}" for k, v in item.items())
+    return str(item)
+
+
+def all_sections(report: dict[str, Any], lang: str) -> list[Section]:
+    """Summary, fleet, then the per-site tables."""
+    return [summary_section(report, lang), fleet_section(report, lang), *site_sections(report, lang)]
+
+
+# --- HTML ---------------------------------------------------------------------------------------------------
+
+def _svg_bars(title: str, bars: list[tuple[str, list[tuple[int, str, str]]]], legend: list[tuple[str, str]]
+              ) -> Markup:
+    """A horizontal (stacked) bar chart as inline SVG; each segment is (value, colour, name)."""
+    label_w, bar_w, row_h, top = 200, 420, 30, 34 + (22 if legend else 0)
+    peak = max((sum(v for v, _c, _n in segs) for _l, segs in bars), default=0) or 1
+    height = top + row_h * len(bars) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{label_w + bar_w + 90}" '
+             f'height="{height}" viewBox="0 0 {label_w + bar_w + 90} {height}" aria-label="{escape(title)}">',
+             f"<title>{escape(title)}</title>",
+             f'<text x="0" y="20" class="chart-title">{escape(title)}</text>']
+    for i, (name, colour) in enumerate(legend):
+        x = i * 120
+        parts.append(f'<rect x="{x}" y="32" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{x + 16}" y="43" class="legend">{escape(name)}</text>')
+    for row, (name, segments) in enumerate(bars):
+        y = top + row * row_h
+        parts.append(f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end">{escape(name)}</text>')
+        x = float(label_w)
+        for amount, colour, seg_name in segments:
+            width = bar_w * amount / peak
+            if amount:
+                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{width:.1f}" height="{row_h - 10}" '
+                             f'fill="{colour}"><title>{escape(seg_name)}: {amount}</title></rect>')
+            x += width
+        total = sum(v for v, _c, _n in segments)
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + 19}" class="value">{total}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def stage_chart(report: dict[str, Any], lang: str) -> Markup:
+    """Sites per stage."""
+    stages = report.get("stages", {})
+    bars = [(str(value(s, lang)), [(stages.get(s, 0), "#2f6fb3", str(value(s, lang)))]) for s in STAGE_ORDER]
+    return _svg_bars(label("chart_stages", lang), bars, [])
+
+
+def articles_chart(report: dict[str, Any], lang: str) -> Markup:
+    """Articles per site, split into pushed, skipped, failed and unaccounted."""
+    colours = [("pushed", "#2e8b57"), ("skipped", "#e0a526"), ("failed", "#c0392b"), ("unaccounted", "#7f8c8d")]
+    bars = []
+    for f in report["sites"]:
+        r = f["reconciliation"]
+        segments = [(r["pushed"], colours[0][1], label("pushed", lang)),
+                    (r["skipped"], colours[1][1], label("skipped", lang)),
+                    (r["failed"], colours[2][1], label("failed", lang)),
+                    (max(r["unaccounted"], 0), colours[3][1], label("unaccounted", lang))]
+        bars.append((f["name"], segments))
+    return _svg_bars(label("chart_articles", lang), bars, [(label(k, lang), c) for k, c in colours])
+
+
+def render_html(report: dict[str, Any], lang: str = "zh") -> str:
+    """A self-contained HTML page: summary, inline SVG charts, the fleet table and every section."""
+    check_lang(lang)
+    env = Environment(loader=PackageLoader("consolidate", "templates"), autoescape=select_autoescape(["html"]))
+    return env.get_template("report.html").render(
+        r=report, lang=lang, L=lambda k: label(k, lang), V=lambda v: value(v, lang),
+        summary=summary_section(report, lang), fleet=fleet_section(report, lang),
+        sections=site_sections(report, lang), charts=[stage_chart(report, lang), articles_chart(report, lang)],
+    )
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------
+
+def display_width(text: Any) -> int:
+    """Columns a text takes in a spreadsheet: CJK and other wide characters count as 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text if text is not None
+                                                                                         else ""))
+
+
+def render_xlsx(report: dict[str, Any], lang: str = "zh") -> bytes:
+    """A workbook with one sheet per section: bold frozen headers, auto filters, widths fitting Chinese text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    check_lang(lang)
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for section in all_sections(report, lang):
+        sheet = book.create_sheet(_sheet_title(section.title, used))
+        sheet.append(section.headers)
+        for row in section.rows:
+            sheet.append([_cell(v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="F2E6D9")
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for index, header in enumerate(section.headers, start=1):
+            widest = max([display_width(header), *(display_width(r[index - 1]) for r in section.rows)])
+            sheet.column_dimensions[get_column_letter(index)].width = min(widest + 2, 80)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """A unique sheet title within Excel's 31 characters and allowed set."""
+    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in title)[:31] or "sheet"
+    candidate, n = clean, 2
+    while candidate in used:
+        candidate = f"{clean[:28]}_{n}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+# --- Markdown -----------------------------------------------------------------------------------------------
+
+def markdown_table(section: Section) -> list[str]:
+    """A section as a Markdown table (pipes in cells escaped)."""
+    def cell(item: Any) -> str:
+        return "" if item is None else str(_cell(item)).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(section.headers) + " |", "|" + "---|" * len(section.headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in section.rows]
+    return lines

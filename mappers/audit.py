@@ -1,0 +1,197 @@
+"""National inspection rules (2019 indicators) on a crawled legacy site: findings with the veto each would trigger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crawlers._common import absolutize, base_href, hidden_selectors, is_foreign, parse_html, style_hides
+from crawlers.extract import spam_links
+
+VETO_EMPTY = "空白栏目"
+VETO_STALE = "栏目不更新"
+VETO_HOME = "首页不更新"
+VETO_SERIOUS = "严重问题"
+
+
+class AuditSettings(BaseModel):
+    """Thresholds of the audit (`audit:` in migrations.yaml); defaults are the national ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stale_days: dict[str, int] = Field(default_factory=lambda: {
+        "news": 14, "notice": 183, "policy": 183, "interpretation": 183, "personnel": 365, "plan": 365})
+    homepage_days: int = Field(14, ge=1)
+    empty_veto: int = Field(5, ge=1)  # ≥ this many empty columns fail the site
+    stale_veto: int = Field(5, ge=1)  # ≥ this many stale news/notice/policy columns fail the site
+    script_hosts: list[str] = Field(default_factory=lambda: [
+        "hm.baidu.com", "pucha.kaipuyun.cn", "zfwzgl.www.gov.cn", "api.map.baidu.com", "s4.cnzz.com"])
+
+
+VETO_STALE_KINDS = ("news", "notice", "policy")
+
+
+@dataclass
+class ColumnFacts:
+    """What the audit needs of a legacy column."""
+
+    path: str
+    url: str | None
+    kind: str | None
+    listed_items: int
+    articles: int
+    last_published: str | None
+    container: bool = False
+
+
+def finding(site: str, rule: str, severity: str, veto: str | None, message: str, **evidence: Any) -> dict[str, Any]:
+    """One finding in the shape the report reads: site, rule, veto, severity, message, evidence."""
+    return {"site": site, "rule": rule, "veto": veto, "severity": severity, "message": message,
+            "evidence": {k: v for k, v in evidence.items() if v is not None}}
+
+
+def days_idle(last_published: str | None, as_of: dt.date) -> int | None:
+    """Days between a column's newest item and the audit date (None without a date)."""
+    if not last_published:
+        return None
+    try:
+        newest = dt.date.fromisoformat(last_published[:10])
+    except ValueError:
+        return None
+    return (as_of - newest).days
+
+
+def is_stale(kind: str | None, last_published: str | None, as_of: dt.date, settings: AuditSettings) -> bool:
+    """True when a column of this kind has gone longer than its limit without a new item."""
+    limit = settings.stale_days.get(kind or "")
+    idle = days_idle(last_published, as_of)
+    return limit is not None and idle is not None and idle > limit
+
+
+def column_findings(site: str, columns: list[ColumnFacts], as_of: dt.date, settings: AuditSettings
+                    ) -> list[dict[str, Any]]:
+    """Empty columns (空白栏目) and stale columns (栏目不更新), with vetoes once their counts reach the limits."""
+    empty = [c for c in columns if not c.container and c.articles == 0 and c.listed_items == 0]
+    stale = [c for c in columns if not c.container and c.articles and
+             is_stale(c.kind, c.last_published, as_of, settings)]
+    stale_veto_count = sum(1 for c in stale if c.kind in VETO_STALE_KINDS)
+    found = []
+    empty_severity = "veto" if len(empty) >= settings.empty_veto else "warning"
+    for column in empty:
+        found.append(finding(site, "empty_column", empty_severity, VETO_EMPTY,
+                             f"empty column (空白栏目): {column.path} never had an item "
+                             f"({len(empty)} on the site; the veto needs ≥ {settings.empty_veto})",
+                             url=column.url, column=column.path, count=len(empty)))
+    for column in stale:
+        severity = "veto" if column.kind in VETO_STALE_KINDS and stale_veto_count >= settings.stale_veto \
+            else "warning"
+        idle = days_idle(column.last_published, as_of)
+        limit = settings.stale_days.get(column.kind or "")
+        found.append(finding(site, "stale_column", severity, VETO_STALE,
+                             f"stale {column.kind} column (栏目不更新): {column.path} idle {idle} days "
+                             f"(limit {limit})", url=column.url, column=column.path,
+                             date=(column.last_published or "")[:10], days=idle, count=len(stale)))
+    return found
+
+
+def homepage_finding(site: str, home_url: str, dates: list[str | None], as_of: dt.date, settings: AuditSettings
+                     ) -> dict[str, Any] | None:
+    """首页不更新: the newest dated item linked from the home page is older than the limit (undated count as old)."""
+    dated = sorted((d for d in dates if d), reverse=True)
+    newest = dated[0] if dated else None
+    idle = days_idle(newest, as_of)
+    if idle is not None and idle <= settings.homepage_days:
+        return None
+    message = (f"home page not updated (首页不更新): newest linked item {newest[:10]}, {idle} days before "
+               f"{as_of}" if newest else "home page not updated (首页不更新): no dated item linked from it")
+    return finding(site, "homepage_stale", "veto", VETO_HOME, message, url=home_url,
+                   date=newest[:10] if newest else None, days=idle, count=len(dates))
+
+
+def undated_findings(site: str, urls: list[str]) -> list[dict[str, Any]]:
+    """Items without a publish date (they count as not updated)."""
+    return [finding(site, "undated_item", "warning", None, "item without a publish date (发布日期缺失)",
+                    url=url, count=len(urls)) for url in urls]
+
+
+def broken_link_findings(site: str, broken: list[tuple[str, str, int | None, str | None]]) -> list[dict[str, Any]]:
+    """Dead internal links and attachments: (url, kind, http status, referrer)."""
+    found = []
+    for url, kind, status, referrer in broken:
+        rule = "broken_attachment" if kind in ("attachment", "image") else "broken_link"
+        what = "attachment or image" if rule == "broken_attachment" else "link"
+        found.append(finding(site, rule, "warning", None, f"broken {what} (HTTP {status or 'error'}): {url}",
+                             url=url, referrer=referrer, status=status, count=len(broken)))
+    return found
+
+
+@dataclass
+class PageDefects:
+    """What one archived HTML page shows: hidden foreign links and scripts from foreign hosts."""
+
+    url: str
+    spam: list[str]
+    scripts: list[str]
+
+
+def page_defects(html: str, url: str, allowed_script_hosts: list[str]) -> PageDefects:
+    """Hidden spam links (暗链) and scripts loaded from foreign, non-government hosts on one page."""
+    tree = parse_html(html)
+    if tree is None:
+        return PageDefects(url, [], [])
+    base = base_href(tree, url)
+    spam = spam_links(hidden_nodes(tree), base, url)
+    scripts = []
+    for node in tree.css("script[src]"):
+        src = absolutize(node.attributes.get("src"), base)
+        if src and is_foreign(src, url) and not _allowed_host(src, allowed_script_hosts) and src not in scripts:
+            scripts.append(src)
+    return PageDefects(url, spam, scripts)
+
+
+def hidden_nodes(tree: Any) -> list[Any]:
+    """Elements hidden by an inline style, the hidden attribute or a simple <style> rule."""
+    root = tree.root
+    if root is None:
+        return []
+    nodes = [n for n in root.css("[style], [hidden]")
+             if n.tag not in ("html", "body", "head") and
+             ("hidden" in n.attributes or style_hides(n.attributes.get("style") or ""))]
+    css = " ".join(s.text() for s in tree.css("style"))
+    for selector in hidden_selectors(css):
+        try:
+            nodes.extend(n for n in tree.css(selector) if n.tag not in ("html", "body", "head"))
+        except Exception:  # noqa: BLE001, S112 - selectors from legacy CSS may not parse
+            continue
+    return nodes
+
+
+def _allowed_host(url: str, hosts: list[str]) -> bool:
+    """True for scripts from a host on the allow list (analytics, the national error checker …)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in hosts)
+
+
+def defect_findings(site: str, defects: list[PageDefects], article_spam: dict[str, list[str]]
+                    ) -> list[dict[str, Any]]:
+    """暗链 and foreign scripts per page; article spam recorded at crawl time counts too."""
+    spam_by_page: dict[str, list[str]] = {d.url: list(d.spam) for d in defects if d.spam}
+    for url, links in article_spam.items():
+        merged = spam_by_page.setdefault(url, [])
+        merged.extend(link for link in links if link not in merged)
+    found = []
+    for url, links in sorted(spam_by_page.items()):
+        found.append(finding(site, "spam_link", "veto", VETO_SERIOUS,
+                             f"hidden spam links (暗链) on {url}: {', '.join(links[:5])}",
+                             url=url, links=links, count=len(links)))
+    for defect in defects:
+        if defect.scripts:
+            found.append(finding(site, "foreign_script", "veto", VETO_SERIOUS,
+                                 f"script injected from a foreign host on {defect.url}: "
+                                 f"{', '.join(defect.scripts[:5])}", url=defect.url, scripts=defect.scripts,
+                                 count=len(defect.scripts)))
+    return found

@@ -1,0 +1,459 @@
+"""The office's sign-off sheet of column decisions: write it (xlsx or csv), read it back and validate every cell."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from consolidate.errors import ConsolidateError
+
+# (key, Chinese header, English header, required on import)
+HEADERS: tuple[tuple[str, str, str, bool], ...] = (
+    ("path", "栏目路径", "Column path", True),
+    ("name", "栏目名称", "Column name", False),
+    ("articles", "文章数", "Articles", False),
+    ("last", "最后更新", "Last update", False),
+    ("flags", "标记", "Flags", False),
+    ("decision", "决定", "Decision", True),
+    ("target", "目标栏目", "Target column", True),
+    ("merge_into", "合并到", "Merge into", False),
+    ("confidence", "置信度", "Confidence", False),
+    ("reason", "理由", "Reason", False),
+    ("signer", "审核人", "Signed by", True),
+    ("signed_on", "审核日期", "Signed on", False),
+    ("comment", "意见", "Comment", False),
+)
+DECISION_LABELS = {"zh": {"migrate": "迁移", "merge": "合并", "drop": "不迁移", "unmapped": "待定"},
+                   "en": {"migrate": "migrate", "merge": "merge", "drop": "drop", "unmapped": "unmapped"}}
+DECISION_WORDS = {**{v: k for lang in DECISION_LABELS.values() for k, v in lang.items()},
+                  "关闭": "drop", "不迁移（仅归档）": "drop", "仅归档": "drop", "": "unmapped"}
+FLAG_LABELS = {"empty": "空白栏目", "stale": "长期未更新", "container": "栏目组", "no-column": "无栏目"}
+SHEET_TITLES = {"zh": "栏目映射", "en": "Column mapping"}
+LISTS_SHEET = "lists"
+
+
+class SheetError(ConsolidateError):
+    """The sheet cannot be imported; `errors` names each bad row and cell. Nothing was changed."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[str]) -> None:
+        shown = "\n".join(errors[:50]) + (f"\n… and {len(errors) - 50} more" if len(errors) > 50 else "")
+        super().__init__(f"{len(errors)} problem(s) in the sheet; nothing was imported:\n{shown}",
+                         hint="fix the cells named above and import the whole sheet again")
+        self.errors = errors
+
+
+@dataclass
+class SheetRow:
+    """One legacy column as the sheet shows it."""
+
+    path: str
+    name: str
+    articles: int
+    last: str
+    flags: list[str]
+    decision: str
+    target: str | None
+    merge_into: str | None
+    confidence: float
+    reason: str
+    signer: str = ""
+    signed_on: str = ""
+    comment: str = ""
+
+
+@dataclass
+class TargetChoice:
+    """A portal column offered in the target dropdown."""
+
+    id: str
+    label: str  # e.g. 市发展和改革委员会 > 工作动态
+
+    @property
+    def cell(self) -> str:
+        """How the column appears in the sheet: id, a space, its path."""
+        return f"{self.id} {self.label}"
+
+
+@dataclass
+class OfficeDecision:
+    """A validated, signed change from the sheet."""
+
+    row: int
+    path: str
+    decision: str
+    target: str | None
+    merge_into: str | None
+    signer: str
+    signed_on: dt.date | None
+    comment: str
+
+
+@dataclass
+class CurrentDecision:
+    """What the store holds for a column, as import compares against it."""
+
+    decision: str
+    target: str | None
+    merge_into: str | None
+    decided_by: str
+
+
+@dataclass
+class _Cells:
+    """One data row read from a sheet: values by key, and where each key's column is."""
+
+    number: int
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def write_sheet(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str = "zh") -> Path:
+    """Write the sheet as .xlsx (dropdowns, hidden lists, frozen header) or .csv, by the file's suffix."""
+    if lang not in DECISION_LABELS:
+        raise ConsolidateError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        _write_csv(path, rows, targets, lang)
+    elif suffix == ".xlsx":
+        _write_xlsx(path, rows, targets, lang)
+    else:
+        raise ConsolidateError(f"{path.name}: the sheet must be .xlsx or .csv", hint="e.g. --export mapping.xlsx")
+    return path
+
+
+def _header_texts(lang: str) -> list[str]:
+    """The header row in a language."""
+    return [zh if lang == "zh" else en for _, zh, en, _ in HEADERS]
+
+
+def _row_values(row: SheetRow, targets: dict[str, TargetChoice], lang: str) -> list[Any]:
+    """One sheet row's cell values, in header order."""
+    target = targets[row.target].cell if row.target in targets else (row.target or "")
+    flags = ", ".join(FLAG_LABELS.get(f, f) if lang == "zh" else f for f in row.flags)
+    return [row.path, row.name, row.articles, row.last, flags, DECISION_LABELS[lang][row.decision], target,
+            row.merge_into or "", round(row.confidence, 2), row.reason, row.signer, row.signed_on, row.comment]
+
+
+def _write_csv(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str) -> None:
+    """CSV with a BOM so that spreadsheet programs read the Chinese text."""
+    by_id = {t.id: t for t in targets}
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(_header_texts(lang))
+        for row in rows:
+            writer.writerow(_row_values(row, by_id, lang))
+
+
+def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str) -> None:
+    """A workbook a clerk can fill in: dropdowns for decision, target and merge, sign-off columns."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET_TITLES[lang]
+    sheet.append(_header_texts(lang))
+    by_id = {t.id: t for t in targets}
+    for row in rows:
+        sheet.append(_row_values(row, by_id, lang))
+    _style_header(sheet)
+    lists = book.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    _fill_lists(lists, targets, [r.path for r in rows], lang)
+    last = max(len(rows) + 200, 500)
+    _validate(sheet, "decision", f'"{",".join(DECISION_LABELS[lang].values())}"', last, lang)
+    _validate(sheet, "target", f"={LISTS_SHEET}!$A$2:$A${len(targets) + 1}", last, lang)
+    _validate(sheet, "merge_into", f"={LISTS_SHEET}!$D$2:$D${len(rows) + 1}", last, lang)
+    book.save(path)
+
+
+def _style_header(sheet: Any) -> None:
+    """Bold shaded header, frozen below it, readable widths."""
+    widths = {"path": 28, "name": 14, "decision": 10, "target": 30, "merge_into": 24, "reason": 60,
+              "signer": 10, "signed_on": 12, "comment": 30}
+    for index, (key, *_rest) in enumerate(HEADERS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(vertical="center")
+        sheet.column_dimensions[get_column_letter(index)].width = widths.get(key, 10)
+    sheet.freeze_panes = "B2"
+
+
+def _fill_lists(lists: Any, targets: list[TargetChoice], paths: list[str], lang: str) -> None:
+    """The hidden sheet behind the dropdowns: target cells, ids, names; decisions; legacy column paths."""
+    lists.append(["目标栏目" if lang == "zh" else "target", "id", "name", "合并到" if lang == "zh" else "merge into"])
+    for index in range(max(len(targets), len(paths))):
+        target = targets[index] if index < len(targets) else None
+        lists.append([target.cell if target else None, target.id if target else None,
+                      target.label if target else None, paths[index] if index < len(paths) else None])
+
+
+def _validate(sheet: Any, key: str, formula: str, last: int, lang: str) -> None:
+    """A dropdown on one column below the header."""
+    letter = get_column_letter(_index(key))
+    rule = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
+    rule.error = "请从下拉列表中选择" if lang == "zh" else "choose a value from the list"
+    rule.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(rule)
+
+
+def _index(key: str) -> int:
+    """1-based position of a header key in the written sheet."""
+    return next(i for i, (k, *_rest) in enumerate(HEADERS, start=1) if k == key)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_sheet(path: Path) -> tuple[dict[str, str], list[_Cells]]:
+    """The header map (key → 'header text (letter)') and the non-empty data rows of a sheet file."""
+    if not path.exists():
+        raise ConsolidateError(f"{path}: no such file", hint="give the path of the filled-in sheet")
+    table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path)
+    if not table:
+        raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
+    columns, errors = _map_header(path.name, table[0])
+    if errors:
+        raise SheetError(errors)
+    where = {key: f"{_text(table[0][i])} ({get_column_letter(i + 1)})" for key, i in columns.items()}
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        cells = _Cells(number, {key: _text(values[i]) if i < len(values) else "" for key, i in columns.items()})
+        if any(_text(v) for v in values):
+            rows.append(cells)
+    return where, rows
+
+
+def _read_csv(path: Path) -> list[list[Any]]:
+    """All rows of a CSV file (UTF-8 with or without BOM, else GB18030 as Excel saves it in China)."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise SheetError([f"{path.name}: cannot decode the file; save it as UTF-8 CSV"])
+    return [row for row in csv.reader(text.splitlines())]
+
+
+def _read_xlsx(path: Path) -> list[list[Any]]:
+    """All rows of the first visible worksheet."""
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise SheetError([f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})"]) from None
+    sheet = next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _map_header(name: str, header: list[Any]) -> tuple[dict[str, int], list[str]]:
+    """Header key → column index, matching header text in either language; missing required headers."""
+    known = {_fold(text): key for key, zh, en, _ in HEADERS for text in (zh, en, key)}
+    columns: dict[str, int] = {}
+    errors = []
+    for index, value in enumerate(header):
+        key = known.get(_fold(_text(value)))
+        if key is None:
+            continue
+        if key in columns:
+            errors.append(f"{name} row 1, column {_text(value)} ({get_column_letter(index + 1)}): "
+                          f"the header appears twice (also column {get_column_letter(columns[key] + 1)})")
+        columns.setdefault(key, index)
+    for key, zh, en, required in HEADERS:
+        if required and key not in columns:
+            errors.append(f"{name} row 1: missing column {zh} ({en}) in the header row")
+    return columns, errors
+
+
+def _fold(text: str) -> str:
+    """Header text for comparison."""
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _text(value: Any) -> str:
+    """A cell's value as stripped text (dates as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------- validation
+
+
+@dataclass
+class SheetContext:
+    """What import validates against: the site's columns, decisions, rules and portal columns."""
+
+    current: dict[str, CurrentDecision]
+    rule_paths: set[str]
+    target_ids: set[str]
+    target_names: dict[str, list[str]]  # column name → ids, for cells that give a name only
+
+
+def validate_rows(name: str, where: dict[str, str], rows: list[_Cells], context: SheetContext
+                  ) -> list[OfficeDecision]:
+    """The signed changes of a sheet; SheetError naming every bad row and cell when anything is wrong."""
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    parsed: list[tuple[_Cells, str, str | None, str | None]] = []
+    for cells in rows:
+        problem = _row_problems(name, where, cells, context, seen)
+        if problem is None:
+            continue
+        if isinstance(problem, list):
+            errors.extend(problem)
+            continue
+        parsed.append((cells, *problem))
+    changes = []
+    for cells, decision, target, merge_into in parsed:
+        row_errors, change = _row_change(name, where, cells, decision, target, merge_into, context)
+        errors.extend(row_errors)
+        if change is not None:
+            changes.append(change)
+    errors.extend(_merge_problems(name, where, changes, context))
+    if errors:
+        raise SheetError(errors)
+    return changes
+
+
+def _cell(name: str, where: dict[str, str], cells: _Cells, key: str) -> str:
+    """'mapping.xlsx row 7, column 决定 (C)' for error messages."""
+    return f"{name} row {cells.number}, column {where.get(key, key)}"
+
+
+def _row_problems(name: str, where: dict[str, str], cells: _Cells, context: SheetContext, seen: dict[str, int]
+                  ) -> list[str] | tuple[str, str | None, str | None] | None:
+    """Errors of one row, or its parsed (decision, target, merge_into)."""
+    values = cells.values
+    path = values.get("path", "")
+    if not path:
+        return [f"{_cell(name, where, cells, 'path')}: empty; every filled row needs its column path"]
+    if path not in context.current:
+        return [f"{_cell(name, where, cells, 'path')}: unknown column path {path!r} (not a column of this site)"]
+    if path in seen:
+        return [f"{_cell(name, where, cells, 'path')}: duplicate row for {path!r} (first on row {seen[path]})"]
+    seen[path] = cells.number
+    errors = []
+    word = values.get("decision", "")
+    decision = DECISION_WORDS.get(word) or DECISION_WORDS.get(word.lower())
+    if decision is None:
+        valid = "/".join(DECISION_LABELS["zh"].values()) + " or " + "/".join(DECISION_LABELS["en"].values())
+        errors.append(f"{_cell(name, where, cells, 'decision')}: unknown decision {word!r} (use {valid})")
+    target, target_error = _parse_target(values.get("target", ""), context)
+    if target_error:
+        errors.append(f"{_cell(name, where, cells, 'target')}: {target_error}")
+    merge_into = values.get("merge_into", "") or None
+    if merge_into is not None and merge_into not in context.current:
+        errors.append(f"{_cell(name, where, cells, 'merge_into')}: unknown column path {merge_into!r}")
+    if errors:
+        return errors
+    assert decision is not None
+    return decision, target, merge_into
+
+
+def _parse_target(text: str, context: SheetContext) -> tuple[str | None, str | None]:
+    """A target cell ('id' or 'id name…' or a unique column name) → (id, error)."""
+    if not text:
+        return None, None
+    first = text.split()[0]
+    if first in context.target_ids:
+        return first, None
+    ids = context.target_names.get(text, [])
+    if len(ids) == 1:
+        return ids[0], None
+    if len(ids) > 1:
+        return None, f"{text!r} names several portal columns ({', '.join(ids)}); give the id"
+    return None, f"unknown target column {text!r} (choose one from the dropdown)"
+
+
+def _row_change(name: str, where: dict[str, str], cells: _Cells, decision: str, target: str | None,
+                merge_into: str | None, context: SheetContext) -> tuple[list[str], OfficeDecision | None]:
+    """The signed change a valid row asks for (None when it changes nothing), or its errors."""
+    values = cells.values
+    path = values["path"]
+    current = context.current[path]
+    signer = values.get("signer", "")
+    changed = _differs(current, decision, target, merge_into)
+    resigned = bool(signer) and signer != current.decided_by
+    if not changed and not resigned:
+        return [], None
+    errors = []
+    if path in context.rule_paths:
+        errors.append(f"{_cell(name, where, cells, 'decision')}: {path!r} is decided by a rule in migrations.yaml; "
+                      "change the rule there instead")
+    if decision == "unmapped":
+        errors.append(f"{_cell(name, where, cells, 'decision')}: a signed row needs a decision "
+                      f"(迁移/合并/不迁移 or migrate/merge/drop), not {values.get('decision')!r}")
+    if decision == "migrate" and not target:
+        errors.append(f"{_cell(name, where, cells, 'target')}: migrate needs a target column")
+    if decision == "merge" and not merge_into:
+        errors.append(f"{_cell(name, where, cells, 'merge_into')}: merge needs the legacy column to merge into")
+    if decision == "merge" and merge_into == path:
+        errors.append(f"{_cell(name, where, cells, 'merge_into')}: a column cannot merge into itself")
+    if not signer:
+        errors.append(f"{_cell(name, where, cells, 'signer')}: the row changes the decision but nobody signed it")
+    signed_on, date_error = _parse_date(values.get("signed_on", ""))
+    if date_error:
+        errors.append(f"{_cell(name, where, cells, 'signed_on')}: {date_error}")
+    if errors:
+        return errors, None
+    return [], OfficeDecision(cells.number, path, decision, target if decision == "migrate" else None,
+                              merge_into if decision == "merge" else None, signer, signed_on,
+                              values.get("comment", ""))
+
+
+def _differs(current: CurrentDecision, decision: str, target: str | None, merge_into: str | None) -> bool:
+    """True when the sheet asks for something other than what the store holds."""
+    if decision != current.decision:
+        return True
+    if decision == "migrate":
+        return target != current.target
+    if decision == "merge":
+        return merge_into != current.merge_into
+    return False
+
+
+def _parse_date(text: str) -> tuple[dt.date | None, str | None]:
+    """A sign-off date in YYYY-MM-DD, YYYY/M/D or YYYY年M月D日 form."""
+    if not text:
+        return None, None
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?", text)
+    if match:
+        try:
+            return dt.date(*(int(g) for g in match.groups())), None
+        except ValueError:
+            pass
+    return None, f"not a date {text!r} (write it as 2026-11-20)"
+
+
+def _merge_problems(name: str, where: dict[str, str], changes: list[OfficeDecision], context: SheetContext
+                    ) -> list[str]:
+    """Merges must end in a migrated column once the sheet's own changes are applied."""
+    final = {path: (c.decision, c.target, c.merge_into) for path, c in context.current.items()}
+    final.update({c.path: (c.decision, c.target, c.merge_into) for c in changes})
+    errors = []
+    for change in changes:
+        if change.decision != "merge":
+            continue
+        seen, current = {change.path}, change.merge_into
+        while current is not None and final[current][0] == "merge" and current not in seen:
+            seen.add(current)
+            current = final[current][2]
+        if current is None or current in seen or final[current][0] != "migrate":
+            errors.append(f"{name} row {change.row}, column {where.get('merge_into', 'merge_into')}: "
+                          f"{change.merge_into!r} is not migrated, so there is nothing to merge into")
+    return errors

@@ -1,0 +1,100 @@
+"""The 关停公示 notice page and the "this site has moved" page: content, dates, no scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+from typer.testing import CliRunner
+
+from consolidate.checklist import record_step
+from consolidate.cli import app
+from consolidate.errors import ConsolidateError
+from consolidate.notice import render_notice
+from consolidate.workspace import Workspace
+from tests.consolidate.test_checklist import write_config
+
+D = dt.date.fromisoformat
+
+
+def _parse(html: str) -> LexborHTMLParser:
+    """Parse a page and check the rules every notice follows: UTF-8, no scripts, no external resources."""
+    tree = LexborHTMLParser(html)
+    assert not tree.css("script") and "javascript:" not in html.lower()
+    assert tree.css_first("meta[charset]").attributes["charset"].lower() == "utf-8"
+    assert not tree.css("link[rel=stylesheet]") and not tree.css("img")
+    return tree
+
+
+def test_notice_names_department_site_code_new_site_and_dates(tmp_path: Path) -> None:
+    """Dates from the programme's notice_start: end = start + 30 days, shutdown the day after; contact shown."""
+    ws = write_config(tmp_path, ["migrate"])
+    tree = _parse(render_notice(ws, "s0"))
+    text = tree.body.text()
+    for expected in ("测试市s0局", "测试市s0局网站", "9900000000", "https://www.example.gov.cn/dept/", "2026-12-21",
+                     "2027-01-20", "2027-01-21", "张三", "010-12345678", "不少于30天", "关停整合公告"):
+        assert expected in text, expected
+    assert "https://www.example.gov.cn/dept/" in [a.attributes["href"] for a in tree.css("a")]
+    assert "2027年1月21日" in text
+
+
+def test_recorded_notice_date_wins_and_period_is_never_short(tmp_path: Path) -> None:
+    """A recorded notice_posted date is the start; an end before the notice period is over is refused."""
+    ws = write_config(tmp_path, ["close"])
+    record_step(ws, "s0", "shutdown_applied", D("2026-11-02"))
+    record_step(ws, "s0", "notice_posted", D("2026-11-03"))
+    text = _parse(render_notice(ws, "s0")).body.text()
+    assert "2026-11-03" in text and "2026-12-03" in text
+    with pytest.raises(ConsolidateError, match="before the 30-day notice period is over"):
+        render_notice(ws, "s0", end=D("2026-11-30"))
+    longer = _parse(render_notice(ws, "s0", end=D("2026-12-31"), shutdown=D("2027-01-05"))).body.text()
+    assert "2026-12-31" in longer and "2027-01-05" in longer
+
+
+def test_notice_needs_a_start_date(tmp_path: Path) -> None:
+    """Without any notice date known the CLI says which option to give, in one line, non-zero exit."""
+    ws = write_config(tmp_path, ["migrate"])
+    ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("    notice_start: 2026-12-21\n",
+                                                                                  ""), encoding="utf-8")
+    result = CliRunner().invoke(app, ["notice", "s0", "-c", str(ws.loaded.path), "--db", ws.store.url])
+    assert result.exit_code != 0
+    assert "no notice start date" in result.output and "--start" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_writes_notice_file(tmp_path: Path) -> None:
+    """`consolidate notice SITE -o FILE.html --start` writes the page as UTF-8."""
+    ws = write_config(tmp_path, ["migrate"])
+    out = tmp_path / "notice.html"
+    result = CliRunner().invoke(app, ["notice", "s0", "-o", str(out), "--start", "2026-12-01", "-c",
+                                      str(ws.loaded.path), "--db", ws.store.url])
+    assert result.exit_code == 0, result.output
+    text = _parse(out.read_text(encoding="utf-8")).body.text()
+    assert "2026-12-01" in text and "2026-12-31" in text
+
+
+def test_moved_page_names_department_new_site_and_archive(tmp_path: Path) -> None:
+    """The 410 "moved" variant names the organiser, links the new site and the archive."""
+    ws = write_config(tmp_path, ["migrate"])
+    tree = _parse(render_notice(ws, "s0", kind="moved", archive_url="https://www.example.gov.cn/archive/s0/"))
+    text = tree.body.text()
+    assert "本网站已整合迁移" in text and "测试市s0局" in text and "市测试局" in text
+    hrefs = [a.attributes["href"] for a in tree.css("a")]
+    assert "https://www.example.gov.cn/dept/" in hrefs and "https://www.example.gov.cn/archive/s0/" in hrefs
+    without = _parse(render_notice(ws, "s0", kind="moved")).body.text()
+    assert "测试市人民政府办公室归档保存" in without
+    with pytest.raises(ConsolidateError, match="unknown notice kind"):
+        render_notice(ws, "s0", kind="poster")
+
+
+def test_merged_site_points_at_its_portal_column(tmp_path: Path) -> None:
+    """A site merged into portal columns names that column of the portal."""
+    ws = write_config(tmp_path, ["merge"])
+    ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("target: {subsite: dept}",
+                                                                                  "target: {column: bmdt}"),
+                              encoding="utf-8")
+    ws = Workspace.open(ws.loaded.path, ws.store.url)
+    text = _parse(render_notice(ws, "s0", start=D("2026-12-01"))).body.text()
+    assert "测试市人民政府门户网站 · 部门动态" in text and "https://www.example.gov.cn/" in text

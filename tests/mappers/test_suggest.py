@@ -1,0 +1,92 @@
+"""Suggestions: synonyms, Traditional text, fuzzy names, content evidence, thresholds and ambiguity."""
+
+from __future__ import annotations
+
+from consolidate.config import parse_config
+from consolidate.demo import example_config_text
+from mappers.columns import LegacyColumn, decide
+from mappers.suggest import profile_articles
+from mappers.synonyms import concept_of, kind_of_name, normalise, same_concept, to_simplified
+
+CONFIG = parse_config(example_config_text())
+
+
+def _one(site_id: str, column: LegacyColumn, threshold: float | None = None):
+    return decide(CONFIG, CONFIG.site(site_id), [column], threshold)[0]
+
+
+def test_synonym_groups_from_the_domain_notes() -> None:
+    """The name families of portal-columns.md are one concept each; different functions are not."""
+    assert same_concept("工作动态", "新闻动态") and same_concept("部门动态", "工作信息")
+    assert same_concept("通知公告", "公告公示") and same_concept("政策文件", "规范性文件")
+    assert same_concept("政策解读", "文件解读") and same_concept("办事指南", "服务指南")
+    assert not same_concept("通知公告", "政策文件")
+    assert concept_of("领导之窗") is not None and concept_of("无此栏目") is None
+
+
+def test_traditional_names_fold_to_simplified() -> None:
+    """Traditional column names compare equal to their Simplified forms."""
+    assert to_simplified("工作動態") == "工作动态"
+    assert normalise("辦事指南") == normalise("办事指南")
+    assert same_concept("規範性文件", "政策文件")
+    decision = _one("fgw", LegacyColumn("新聞中心 > 工作動態", "工作動態", article_count=3))
+    assert (decision.decision, decision.target) == ("migrate", "fgw-gzdt")
+    assert "Traditional" in decision.reason
+
+
+def test_kind_from_the_name_suffix() -> None:
+    """A name outside every group still tells its kind by its ending."""
+    assert kind_of_name("法治动态") == "news" and kind_of_name("招聘公告") == "notice"
+    assert kind_of_name("领导之窗") == "other" and kind_of_name("风采展示") is None
+
+
+def test_synonym_match_is_applied_above_the_threshold() -> None:
+    """动态信息 is not an alias of any fgw column but a synonym of 工作动态."""
+    decision = _one("fgw", LegacyColumn("动态信息", "动态信息", article_count=5))
+    assert (decision.decision, decision.target) == ("migrate", "fgw-gzdt")
+    assert decision.confidence >= 0.85 and "synonym" in decision.reason
+
+
+def test_fuzzy_and_contained_names() -> None:
+    """最新通知公告 contains 通知公告; 政策性文件 is close to 政策文件 but left for review at 0.85."""
+    contained = _one("fgw", LegacyColumn("最新通知公告", "最新通知公告", article_count=5))
+    assert (contained.decision, contained.target) == ("migrate", "fgw-tzgg")
+    near = _one("fgw", LegacyColumn("政策性文件", "政策性文件", article_count=5))
+    assert near.decision == "unmapped" and near.target == "fgw-zcwj" and "suggestion" in near.reason
+
+
+def test_threshold_is_configurable() -> None:
+    """The same suggestion is applied when the threshold is lowered."""
+    near = _one("fgw", LegacyColumn("政策性文件", "政策性文件", article_count=5), threshold=0.6)
+    assert (near.decision, near.target) == ("migrate", "fgw-zcwj")
+
+
+def test_content_of_the_articles_counts() -> None:
+    """A column named 文件发布区 whose articles all carry a 发文字号 is suggested for 政策文件 (review)."""
+    profile = profile_articles([{"title": f"关于印发某办法的通知{i}", "doc_no": f"临发改〔2024〕{i}号"}
+                                for i in range(10)])
+    assert profile.leading_kind()[0] == "policy"
+    decision = _one("fgw", LegacyColumn("其他栏目", "其他栏目", article_count=10, profile=profile))
+    assert decision.target == "fgw-zcwj" and "发文字号" in decision.reason
+    assert decision.decision == "unmapped"  # content alone never passes the default threshold
+
+
+def test_ambiguous_names_are_left_for_review() -> None:
+    """法治动态 is news, and sfj's anchor has two news columns: nobody can tell which without an alias."""
+    bare = parse_config(example_config_text().replace(", 法治动态", ""))
+    decision = decide(bare, bare.site("sfj"), [LegacyColumn("法治动态", "法治动态", article_count=4)])[0]
+    assert decision.decision == "unmapped" and decision.target is None
+    assert decision.reason.startswith("ambiguous")
+
+
+def test_empty_and_stale_columns_are_proposed_not_applied() -> None:
+    """An empty column is proposed for drop; a stale one for merge into the active column of its kind."""
+    fresh = LegacyColumn("动态 > 工作动态", "工作动态", article_count=9, last_published="2026-10-30", kind="news")
+    stale = LegacyColumn("动态 > 风采展示", "风采展示", article_count=4, last_published="2019-01-01", kind="news",
+                         flags=["stale"])
+    empty = LegacyColumn("公开 > 人事信息汇总", "人事信息汇总", flags=["empty"])
+    decided = decide(CONFIG, CONFIG.site("fgw"), [fresh, stale, empty])
+    assert decided[0].decision == "migrate"
+    assert (decided[1].decision, decided[1].suggested, decided[1].merge_into) == ("unmapped", "merge", fresh.path)
+    assert decided[1].target == "fgw-gzdt"
+    assert (decided[2].decision, decided[2].suggested) == ("unmapped", "drop")
