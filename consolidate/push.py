@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
+import re
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -15,6 +17,7 @@ from sqlalchemy import delete, select
 from consolidate.blobs import BlobStore
 from consolidate.config import Config, PortalColumn, Site
 from consolidate.errors import ConsolidateError
+from consolidate.leases import SiteLease
 from consolidate.mapping import duplicate_links, map_site, routing_for
 from consolidate.store import (
     ArticleRow,
@@ -131,7 +134,14 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
         has_decisions = session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1))
     if not has_decisions:
         map_site(ws, site_id)
-    return _Push(ws, site, exporter, update, dry_run, limit, only).run()
+    push = _Push(ws, site, exporter, update, dry_run, limit, only)
+    if dry_run:
+        return push.run()
+    push.lease.acquire()  # one push worker per site at a time; a dead worker's site is taken over
+    try:
+        return push.run()
+    finally:
+        push.lease.release()
 
 
 class _Push:
@@ -148,6 +158,7 @@ class _Push:
         self.scope = Scope.for_site(site.home_url, site.aliases, [], [])
         self.links: dict[str, str] = {}
         self.duplicate_of: dict[str, tuple[str, str]] = {}
+        self.lease = SiteLease(ws.store, "push", site.id)
         self.column_refs: dict[str, TargetRef] = {}
 
     def run(self) -> PushSummary:
@@ -269,9 +280,11 @@ class _Push:
                 if resource.url in self.links:
                     continue
                 file_name = name if kind == "attachment" and name else url.rsplit("/", 1)[-1].split("?")[0]
-                export = ExportFile(source_key=key, source_url=url, name=_file_name(file_name, url),
+                export = ExportFile(source_key=key, source_url=url,
+                                    name=_file_name(file_name, url, resource.content_type),
                                     sha256=resource.sha256, size=resource.size or 0,
-                                    blob_path=self.blobs.path(resource.sha256), kind=kind, subsite=subsite)
+                                    blob_path=self.blobs.path(resource.sha256), kind=kind, subsite=subsite,
+                                    content_type=resource.content_type)
                 ref = self._put(key, "file", url, resource.sha256, lambda e=export: self.exporter.put_file(e))
                 if ref is not None:
                     self.links[resource.url] = ref.url
@@ -371,6 +384,7 @@ class _Push:
 
     def _finish(self, job: _Job, outcome: TargetRef | str) -> None:
         """Record a sent article's outcome."""
+        self.lease.renew()
         if isinstance(outcome, str):
             self._record(job.key, "article", job.article.url, None, job.push_hash, "failed", outcome)
             self.summary.failed += 1
@@ -509,13 +523,40 @@ def _push_hash(article: ArticleRow, target: str, body: str) -> str:
     return digest.hexdigest()
 
 
-def _file_name(name: str, url: str) -> str:
-    """A file name for a re-hosted file, keeping the URL's extension when the link text has none."""
-    name = (name or "").strip() or url.rsplit("/", 1)[-1]
-    extension = url.rsplit("/", 1)[-1].split("?")[0].rsplit(".", 1)
-    if len(extension) == 2 and "." not in name[-6:]:
-        name = f"{name}.{extension[1]}"
+SCRIPT_EXTENSIONS = {"jsp", "php", "asp", "aspx", "do", "action", "cgi", "html", "htm"}
+TYPE_EXTENSIONS = {"application/pdf": "pdf", "application/msword": "doc", "application/vnd.ms-excel": "xls",
+                   "application/zip": "zip", "application/x-rar-compressed": "rar", "application/vnd.rar": "rar",
+                   "application/ofd": "ofd", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
+
+
+def _file_name(name: str, url: str, content_type: str | None = None) -> str:
+    """A file name for a re-hosted file with a real extension: the link text's, the URL's, else the type's."""
+    name = (name or "").strip() or url.rsplit("/", 1)[-1].split("?")[0] or "file"
+    if _extension(name) and _extension(name) not in SCRIPT_EXTENSIONS:
+        return name[:120]
+    from_url = _extension(url.split("?")[0].rsplit("/", 1)[-1])
+    extension = from_url if from_url and from_url not in SCRIPT_EXTENSIONS else _type_extension(content_type)
+    if extension:
+        base = name.rsplit(".", 1)[0] if _extension(name) in SCRIPT_EXTENSIONS else name
+        name = f"{base}.{extension}"
     return name[:120]
+
+
+def _extension(name: str) -> str | None:
+    """The lower-cased extension of a file name (1–5 letters/digits), if any."""
+    match = re.search(r"\.([A-Za-z0-9]{1,5})$", name)
+    return match.group(1).lower() if match else None
+
+
+def _type_extension(content_type: str | None) -> str | None:
+    """An extension for a Content-Type (the legacy server's word when the name says nothing)."""
+    if not content_type:
+        return None
+    mime = content_type.split(";")[0].strip().lower()
+    if mime in TYPE_EXTENSIONS:
+        return TYPE_EXTENSIONS[mime]
+    guessed = mimetypes.guess_extension(mime)
+    return guessed.lstrip(".") if guessed else None
 
 
 def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,

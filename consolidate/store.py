@@ -203,6 +203,19 @@ class ChecklistStep(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class StageLease(Base):
+    """A worker's claim on one site for one stage (e.g. push), so two workers never do the same site at once."""
+
+    __tablename__ = "stage_leases"
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(120))
+    host: Mapped[str] = mapped_column(String(80))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class EventRow(Base):
     """A message from any stage: warnings, skips and errors the report must account for."""
 

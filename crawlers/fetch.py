@@ -6,10 +6,15 @@ import asyncio
 import email.utils
 import hashlib
 import ipaddress
+import socket
 import time
-from collections.abc import Callable
+import weakref
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -17,6 +22,9 @@ import httpx
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
+SCHEDULE_KEPT = 1000
+TOTAL_TIMEOUT_FACTOR = 10  # a whole response may take this many per-read timeouts (slow-drip servers)
+MEMORY_BODY_CAP = 8 * 1024 * 1024  # larger bodies are spooled to disk even for pages
 
 
 @dataclass
@@ -53,7 +61,11 @@ class HostLimiter:
 
     def __init__(self, rate: float, concurrency: int) -> None:
         self.interval = 1.0 / rate
+        self.concurrency = concurrency
         self.semaphore = asyncio.Semaphore(concurrency)
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.schedule: deque[float] = deque(maxlen=SCHEDULE_KEPT)  # planned start times (monotonic)
         self._next_start = 0.0
         self._lock = asyncio.Lock()
 
@@ -61,14 +73,72 @@ class HostLimiter:
         """Push the next start back (after a 429 or a Retry-After)."""
         self._next_start = max(self._next_start, time.monotonic() + seconds)
 
+    def plan_start(self, now: float) -> float:
+        """Reserve the next start slot at or after `now` and return it."""
+        start = max(now, self._next_start)
+        self._next_start = start + self.interval
+        self.schedule.append(start)
+        return start
+
     async def wait_turn(self) -> None:
         """Sleep until this host may start another request."""
         async with self._lock:
             now = time.monotonic()
-            start = max(now, self._next_start)
-            self._next_start = start + self.interval
+            start = self.plan_start(now)
         if start > now:
             await asyncio.sleep(start - now)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the host's concurrency slots, started no sooner than the rate allows."""
+        async with self.semaphore:
+            await self.wait_turn()
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                yield
+            finally:
+                self.in_flight -= 1
+
+
+class FetchContext:
+    """What every site crawled in one event loop shares: the global request cap and the per-host limiters."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.concurrency = concurrency
+        self.semaphore = asyncio.Semaphore(concurrency)
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.limiters: dict[str, HostLimiter] = {}
+
+    def limiter(self, host: str, rate: float, concurrency: int) -> HostLimiter:
+        """The limiter of a host, created on first use with that site's rate and concurrency."""
+        if host not in self.limiters:
+            self.limiters[host] = HostLimiter(rate, concurrency)
+        return self.limiters[host]
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the global request slots."""
+        async with self.semaphore:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                yield
+            finally:
+                self.in_flight -= 1
+
+
+_CONTEXTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FetchContext] = weakref.WeakKeyDictionary()
+
+
+def shared_context(concurrency: int) -> FetchContext:
+    """The fetch context of the running event loop (created by the first crawler with its global cap)."""
+    loop = asyncio.get_running_loop()
+    context = _CONTEXTS.get(loop)
+    if context is None:
+        context = _CONTEXTS[loop] = FetchContext(concurrency)
+    return context
 
 
 @dataclass
@@ -83,26 +153,30 @@ class FetchPolicy:
     max_bytes: int = 50 * 1024 * 1024
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
-    allow_private: bool = True  # loopback/private targets; the site's own host is always allowed
+    allow_private: bool = False  # private/loopback/link-local targets (True when the site itself is on one)
 
 
 class Fetcher:
-    """Fetches URLs for one site under its politeness limits."""
+    """Fetches URLs for one site under its politeness limits and the loop's global cap."""
 
     def __init__(self, policy: FetchPolicy, client: httpx.AsyncClient, in_scope: Callable[[str], bool],
-                 spool_dir: Path) -> None:
+                 spool_dir: Path, context: FetchContext | None = None) -> None:
         self.policy = policy
         self.client = client
         self.in_scope = in_scope
         self.spool_dir = spool_dir
-        self.limiters: dict[str, HostLimiter] = {}
+        self.context = context or FetchContext(1024)
+        self._private_hosts: dict[str, bool] = {}
+
+    @property
+    def limiters(self) -> dict[str, HostLimiter]:
+        """Host limiters of the shared context."""
+        return self.context.limiters
 
     def limiter(self, url: str) -> HostLimiter:
         """The limiter of the URL's host (created on first use)."""
         host = urlsplit(url).netloc.lower()
-        if host not in self.limiters:
-            self.limiters[host] = HostLimiter(self.policy.rate_per_host, self.policy.concurrency_per_host)
-        return self.limiters[host]
+        return self.context.limiter(host, self.policy.rate_per_host, self.policy.concurrency_per_host)
 
     def set_rate(self, url: str, rate: float) -> None:
         """Change the request rate of one host (e.g. robots.txt Crawl-delay)."""
@@ -163,17 +237,28 @@ class Fetcher:
 
     async def _fetch_once(self, url: str, headers: dict[str, str], spool: bool) -> FetchResult:
         """One request under the host's limiter; network failures become errors, never exceptions."""
-        limiter = self.limiter(url)
-        async with limiter.semaphore:
-            await limiter.wait_turn()
+        if not self.policy.allow_private and await self._is_private(url):
+            return FetchResult(url=url, final_url=url, error=f"refused: {urlsplit(url).hostname} is a private address")
+        async with self.limiter(url).slot(), self.context.slot():
             try:
-                return await self._stream(url, headers, spool)
-            except httpx.TimeoutException:
+                async with asyncio.timeout(self.policy.timeout * TOTAL_TIMEOUT_FACTOR):
+                    return await self._stream(url, headers, spool)
+            except (httpx.TimeoutException, TimeoutError):
                 return FetchResult(url=url, final_url=url, error=f"transient: timeout after {self.policy.timeout:g}s")
-            except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
+            except httpx.RemoteProtocolError as exc:
+                reason = "truncated body" if "complete message body" in str(exc) else "protocol error"
+                return FetchResult(url=url, final_url=url, error=f"transient: {reason}: {exc}")
+            except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
                 return FetchResult(url=url, final_url=url, error=f"transient: {type(exc).__name__}: {exc}")
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ValueError, OSError) as exc:
                 return FetchResult(url=url, final_url=url, error=f"{type(exc).__name__}: {exc}")
+
+    async def _is_private(self, url: str) -> bool:
+        """True when the URL's host is, or resolves to, a private, loopback or link-local address."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self._private_hosts:
+            self._private_hosts[host] = await host_is_private(host)
+        return self._private_hosts[host]
 
     async def _stream(self, url: str, headers: dict[str, str], spool: bool) -> FetchResult:
         """Read the body in chunks, stopping at max_bytes; spool big bodies to disk."""
@@ -199,9 +284,7 @@ class Fetcher:
         chunks: list[bytes] = []
         handle = None
         if spool:
-            self.spool_dir.mkdir(parents=True, exist_ok=True)
-            result.body_file = self.spool_dir / f"spool-{id(result)}-{time.monotonic_ns()}"
-            handle = result.body_file.open("wb")
+            handle = self._open_spool(result)
         try:
             async for chunk in response.aiter_bytes(65536):
                 result.size += len(chunk)
@@ -209,6 +292,10 @@ class Fetcher:
                     result.too_large = True
                     break
                 digest.update(chunk)
+                if handle is None and result.size > MEMORY_BODY_CAP:
+                    handle = self._open_spool(result)
+                    handle.writelines(chunks)
+                    chunks = []
                 if handle:
                     handle.write(chunk)
                 else:
@@ -224,6 +311,13 @@ class Fetcher:
         declared = _int_or_none(response.headers.get("content-length"))
         if not result.too_large and declared is not None and declared != result.size:
             result.error = f"transient: truncated body ({result.size} of {declared} bytes)"
+
+
+    def _open_spool(self, result: FetchResult) -> BinaryIO:
+        """A new spool file for a body, remembered on the result."""
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        result.body_file = self.spool_dir / f"spool-{id(result)}-{time.monotonic_ns()}"
+        return result.body_file.open("wb")
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> bytes:
@@ -255,6 +349,28 @@ def _parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def _private_address(address: str) -> bool:
+    """True for a private, loopback, link-local or otherwise non-public IP address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
+
+
+async def host_is_private(host: str) -> bool:
+    """True when a host name is, or resolves (DNS) to, a non-public address; unresolvable hosts are not."""
+    if not host:
+        return False
+    if host == "localhost" or _private_address(host):
+        return True
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    return any(_private_address(str(info[4][0])) for info in infos)
 
 
 def _is_private_host(url: str) -> bool:

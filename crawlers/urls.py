@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar",
                          ".7z", ".txt", ".ppt", ".pptx", ".csv")
@@ -13,23 +13,52 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp")
 ASSET_EXTENSIONS = (".css", ".js", ".ico", ".swf", ".woff", ".woff2", ".ttf", ".eot", ".svg", ".mp4", ".flv",
                     ".mp3", ".exe", ".apk")
 ATTACHMENT_URL_HINTS = re.compile(r"(download\.jsp|downfile|filedownload|attachment|fileid=)", re.I)
+# Query parameters that never change what a page says: sessions, tracking, cache-busting timestamps.
+INSIGNIFICANT_PARAMS = frozenset({
+    "jsessionid", "phpsessid", "aspsessionid", "sessionid", "_", "_t", "t_", "timestamp", "random", "rnd",
+    "spm", "isappinstalled", "fbclid", "gclid", "share_token", "scene", "clicktime", "enterid",
+})
+INSIGNIFICANT_PREFIXES = ("utm_",)
+PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#]*", re.I)
 
 
 def canonical_url(url: str, base: str | None = None) -> str | None:
     """Absolute http(s) URL without fragment, host lower-cased, default port and dot segments removed."""
     url = url.strip().replace("\\", "/")
+    if url.lower().startswith(("javascript:", "file:", "mailto:", "data:", "tel:", "vbscript:")):
+        return None
     if base:
         url = urljoin(base, url)
-    url, _fragment = urldefrag(url)
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        url, _fragment = urldefrag(url)
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        scheme = parts.scheme.lower()
+        host = parts.hostname.lower()
+        port = parts.port if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)) else None
+    except ValueError:  # e.g. a port out of range or a broken IPv6 literal
         return None
-    scheme = parts.scheme.lower()
-    host = parts.hostname.lower()
-    port = parts.port if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)) else None
     netloc = f"{host}:{port}" if port else host
-    path = _clean_path(parts.path or "/")
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
+    path = _clean_path(PATH_SESSION.sub("", parts.path or "/"))
+    return urlunsplit((scheme, netloc, path, significant_query(parts.query), ""))
+
+
+def significant_query(query: str) -> str:
+    """The query without session, tracking and cache-busting parameters; order and the rest kept as written."""
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not _insignificant(k)]
+    if len(kept) == len(pairs):
+        return query
+    return urlencode(kept, safe="/:,")
+
+
+def _insignificant(name: str) -> bool:
+    """True for a parameter that only tracks or busts caches (PHPCMS m,c,a,catid,id,page are kept)."""
+    lowered = name.lower()
+    return lowered in INSIGNIFICANT_PARAMS or lowered.startswith(INSIGNIFICANT_PREFIXES)
 
 
 def _clean_path(path: str) -> str:

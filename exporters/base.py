@@ -38,6 +38,7 @@ class ExportFile:
     blob_path: Path
     kind: str  # attachment | image
     subsite: str | None
+    content_type: str | None = None  # as the legacy server sent it (names the type when the name cannot)
 
 
 @dataclass
@@ -69,6 +70,18 @@ class TargetRef:
     """Where an object lives in the target."""
 
     target_id: str
+    url: str
+
+
+@dataclass
+class TargetSnapshot:
+    """An object as the target holds it, read back for `consolidate verify`."""
+
+    title: str
+    published: str | None  # ISO, as the target stores it
+    body_html: str
+    column_ids: list[str]  # portal column ids
+    attachments: list[tuple[str, str, int]]  # (name, sha256, bytes)
     url: str
 
 
@@ -127,6 +140,11 @@ class Exporter(ABC):
     def delete(self, source_key: str, ref: TargetRef) -> None:
         """Remove an object this tool created."""
 
+    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+        """The object as the target holds it now (None when it is gone)."""
+        raise ExporterError(f"exporter {self.name!r} cannot read objects back",
+                            hint="verify with an exporter that implements read()")
+
     def finish(self) -> None:
         """Called once after a push (e.g. to render indexes)."""
         return None
@@ -164,4 +182,4 @@ def create_exporter(name: str, options: dict[str, Any], context: ExportContext) 
 
 def _load_builtin() -> None:
     """Import the built-in exporters so they register themselves."""
-    from exporters import static_preview  # noqa: F401
+    from exporters import bundle, static_preview, wordpress, wxr  # noqa: F401

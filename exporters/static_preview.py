@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from selectolax.lexbor import LexborHTMLParser
 
 from exporters.base import (
     ExportArticle,
@@ -19,6 +21,7 @@ from exporters.base import (
     ExporterOptions,
     ExportFile,
     TargetRef,
+    TargetSnapshot,
     register,
 )
 
@@ -49,6 +52,7 @@ class StaticPreviewExporter(Exporter):
             self.root = context.workspace.parent / self.root
         self.base_url = (options.base_url or context.portal.base_url).rstrip("/") + "/"
         self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = _ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
         self.manifest = self._load_manifest()
         self.env = Environment(loader=PackageLoader("exporters", "templates"),
                                autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
@@ -119,6 +123,33 @@ class StaticPreviewExporter(Exporter):
             if section == "columns" or (self.root / entry["path"]).exists():
                 return TargetRef(target_id=entry["path"], url=self.base_url + entry["path"])
         return None
+
+    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+        """An article as its page on disk shows it: title, date, body (portal URLs again), column, files."""
+        entry = self.manifest["articles"].get(source_key)
+        page = self.root / (entry["path"] if entry else ref.target_id)
+        if not page.is_file():
+            return None
+        tree = LexborHTMLParser(page.read_text(encoding="utf-8"))
+        prefix = _root_prefix(page.relative_to(self.root).as_posix())
+        body = tree.css_first("div.body")
+        time_node = tree.css_first("p.info time")
+        attachments = []
+        for link in tree.css("div.files a[href]"):
+            target = (page.parent / (link.attributes.get("href") or "")).resolve()
+            data = target.read_bytes() if target.is_file() else b""
+            attachments.append((link.text(strip=True), hashlib.sha256(data).hexdigest() if data else "", len(data)))
+        column = self.manifest["columns"].get((entry or {}).get("column", ""), {})
+        body_html = body.inner_html if body is not None else ""
+        if prefix:
+            body_html = re.sub(r'((?:href|src)=")' + re.escape(prefix), lambda m: m.group(1) + self.base_url,
+                               body_html)
+        title = tree.css_first("h1")
+        return TargetSnapshot(
+            title=title.text() if title is not None else "", body_html=body_html,
+            published=(time_node.attributes.get("datetime") or None) if time_node is not None else None,
+            column_ids=[column["column_id"]] if column else [], attachments=attachments,
+            url=self.base_url + page.relative_to(self.root).as_posix())
 
     def delete(self, source_key: str, ref: TargetRef) -> None:
         """Remove an article page, file or column entry this tool wrote."""
@@ -221,8 +252,37 @@ class StaticPreviewExporter(Exporter):
         (self.root / JOURNAL).unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Persist the manifest even when finish() was not reached."""
+        """Persist the manifest even when finish() was not reached, and let the next writer in."""
         self._save_manifest()
+        self._lock.close()
+
+
+_HELD: dict[str, list[Any]] = {}  # lock path → [handle, users] within this process
+
+
+class _ProcessLock:
+    """An exclusive lock between processes on `path` (released by the OS on a crash), shared within one."""
+
+    def __init__(self, path: Path) -> None:
+        self.key = str(path.resolve())
+        held = _HELD.get(self.key)
+        if held is None:
+            handle = path.open("a")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            held = _HELD[self.key] = [handle, 0]
+        held[1] += 1
+        self.closed = False
+
+    def close(self) -> None:
+        """Drop this user; the last one unlocks."""
+        if self.closed:
+            return
+        self.closed = True
+        held = _HELD[self.key]
+        held[1] -= 1
+        if held[1] == 0:
+            held[0].close()
+            del _HELD[self.key]
 
 
 class _Obj(dict):

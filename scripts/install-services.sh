@@ -26,6 +26,6 @@ export DEBIAN_FRONTEND=noninteractive
 # Keep services from auto-starting: the tests start private instances on 127.0.0.1.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 chmod +x /usr/sbin/policy-rc.d
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 rm -f /usr/sbin/policy-rc.d

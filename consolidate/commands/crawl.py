@@ -1,15 +1,18 @@
-"""Commands of the crawl stage: crawl, articles."""
+"""Commands of the crawl stage: crawl, articles, extract."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from consolidate import pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -21,6 +24,40 @@ from consolidate.cli_common import (
     open_workspace,
     select_sites,
 )
+from consolidate.errors import ConsolidateError
+
+PLAIN_EVERY = 100  # non-interactive runs log one line per site every this many fetches
+
+
+@contextmanager
+def crawl_progress() -> Iterator[Callable[[Any], None]]:
+    """A progress callback: a live rich display on a terminal, plain log lines otherwise."""
+    if not err_console.is_terminal:
+        last: dict[str, int] = {}
+
+        def log_line(p: Any) -> None:
+            if p.fetched - last.get(p.site_id, 0) >= PLAIN_EVERY:
+                last[p.site_id] = p.fetched
+                err_console.print(f"{p.site_id}: {p.fetched} fetched, {p.articles} articles, {p.errors} errors, "
+                                  f"{p.queued} queued, {p.rate:.1f} pages/s", highlight=False)
+
+        yield log_line
+        return
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(bar_width=None),
+               TextColumn("{task.fields[fetched]} pages · {task.fields[rate]:.1f}/s · {task.fields[articles]} "
+                          "articles · [red]{task.fields[errors]} errors[/] · {task.fields[queued]} queued"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=False) as display:
+        tasks: dict[str, Any] = {}
+
+        def update(p: Any) -> None:
+            if p.site_id not in tasks:
+                tasks[p.site_id] = display.add_task(p.site_id, total=None, fetched=0, rate=0.0, articles=0,
+                                                    errors=0, queued=0)
+            display.update(tasks[p.site_id], completed=p.fetched, total=p.fetched + p.queued, fetched=p.fetched,
+                           rate=p.rate, articles=p.articles, errors=p.errors, queued=p.queued)
+
+        yield update
 
 
 def register(app: typer.Typer) -> None:
@@ -30,27 +67,27 @@ def register(app: typer.Typer) -> None:
     @friendly_errors
     def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from migrations.yaml.")] = None,
               all_sites: Annotated[bool, typer.Option("--all", help="Crawl every configured site at once.")] = False,
+              incremental: Annotated[bool, typer.Option(
+                  "--incremental", help="Re-check a crawled site with conditional requests and list diffing; "
+                                        "mark new, changed and vanished articles.")] = False,
               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
         """Crawl legacy sites politely into the state store (resumes where a previous run stopped)."""
+        from crawlers.crawler import crawl_sites
+
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
-        interactive = sys.stderr.isatty()
-        last_line: dict[str, int] = {}
-
-        def progress(p: Any) -> None:
-            if interactive or p.fetched - last_line.get(p.site_id, 0) >= 100:
-                last_line[p.site_id] = p.fetched
-                err_console.print(f"{p.site_id}: {p.fetched} fetched, {p.articles} articles, {p.errors} errors, "
-                                  f"{p.rate:.1f} pages/s", highlight=False, end="\r" if interactive else "\n")
-
-        summaries = pipeline.crawl(ws, ids, progress)
+        pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in ids]
+        with crawl_progress() as progress:
+            summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
         for s in summaries:
             new = s.articles_new + s.articles_changed
             note = " (page budget reached; run again to continue)" if s.budget_reached else ""
+            delta = (f", {s.not_modified} not modified, {s.articles_new} new, {s.articles_changed} changed, "
+                     f"{s.articles_vanished} vanished" if s.incremental else "")
             console.print(f"{s.site_id}: {s.fetched} fetched, {new} new/changed articles, "
-                          f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped, "
-                          f"{s.seconds:.1f}s{note}" + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
-
+                          f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
+                          f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}"
+                          + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
 
     @app.command()
     @friendly_errors
@@ -73,3 +110,54 @@ def register(app: typer.Typer) -> None:
             table.add_row(r["published"] or "—", " > ".join(r["column_path"]), r["title"] or "—",
                           str(len(r["attachments"])), r["url"])
         console.print(table)
+
+    @app.command()
+    @friendly_errors
+    def extract(target: Annotated[str, typer.Argument(help="An HTML file or URL; with --from-archive a site id.")],
+                from_archive: Annotated[bool, typer.Option(
+                    "--from-archive", help="Re-extract every article of the site from its WARC files.")] = False,
+                url: Annotated[str | None, typer.Option(
+                    "--url", help="Where the page lived (resolves links and URL dates of a saved file).")] = None,
+                as_json: JsonOption = False, config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
+        """Extract one page into an article record, or re-extract a crawled site from its archive."""
+        if from_archive:
+            _extract_archive(target, config, db, as_json)
+            return
+        record = _extract_one(target, url, config)
+        if as_json:
+            print(json.dumps(record.to_public_dict(), ensure_ascii=False))
+            return
+        table = Table(show_header=False, title=record.url)
+        for key, value in record.to_public_dict().items():
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+            table.add_row(key, (text or "—")[:300])
+        console.print(table)
+
+
+def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
+    """The record of one file or URL (crawl settings from the config when there is one)."""
+    from consolidate.config import CrawlSettings, load_config
+    from crawlers.archive import extract_file, extract_url
+
+    if "://" in target and not target.startswith("file://"):
+        settings = load_config(config).config.crawl if config.exists() else CrawlSettings()
+        return extract_url(target, settings, original_url)
+    path = Path(target.removeprefix("file://"))
+    if not path.is_file():
+        raise ConsolidateError(f"no such file: {target}", hint="give an HTML file, an http(s) URL, "
+                                                               "or a site id with --from-archive")
+    return extract_file(path, original_url)
+
+
+def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) -> None:
+    """Re-extract a site from its WARC files and print what changed."""
+    from crawlers.archive import reextract_site
+
+    ws = open_workspace(config, db)
+    summary = reextract_site(ws.store, ws.site(site_id), ws.dir)
+    if as_json:
+        print(json.dumps(summary.__dict__, ensure_ascii=False))
+        return
+    console.print(f"{summary.site_id}: {summary.articles} articles re-extracted from {summary.archives} archive "
+                  f"file(s): {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
+                  f"{summary.missing} not in the archive, {summary.failed} undecodable", highlight=False)

@@ -19,6 +19,7 @@ from consolidate.cli_common import (
     open_workspace,
     select_sites,
 )
+from consolidate.leases import SiteBusyError
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +42,12 @@ def register(app: typer.Typer) -> None:
         target = pipeline.open_exporter(ws, exporter)
         try:
             for site_id in ids:
-                s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit, only=only)
+                try:
+                    s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
+                                           only=only)
+                except SiteBusyError as busy:
+                    console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
+                    continue
                 skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "0"
                 prefix = "would push" if dry_run else "pushed"
                 console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "

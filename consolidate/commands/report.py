@@ -56,9 +56,11 @@ def _status_command(app: typer.Typer) -> None:
         """Fleet table: stage, counts, next checklist step and due date per site."""
         from consolidate.report import fleet_report
 
-        report = fleet_report(open_workspace(config, db), as_of=_as_of(as_of))
+        ws = open_workspace(config, db)
+        report = fleet_report(ws, as_of=_as_of(as_of))
+        workers = _workers(ws)
         if as_json:
-            print(json.dumps(report, ensure_ascii=False, indent=2))
+            print(json.dumps({**report, "workers": workers}, ensure_ascii=False, indent=2))
             return
         table = Table(title=f"{report['programme']} — {len(report['sites'])} sites")
         for header in ("site", "name", "disposition", "stage", "fetched", "errors", "articles", "columns",
@@ -73,6 +75,27 @@ def _status_command(app: typer.Typer) -> None:
                           str(f["push"]["failed"]), f["next_step"] or "done", due)
         console.print(table)
         _print_retention(report["retention"])
+        _print_workers(workers)
+
+
+def _workers(ws: Any) -> dict[str, list[dict[str, Any]]]:
+    """Live crawl workers with their frontier leases, and the sites leased per stage (push)."""
+    from consolidate.leases import active_leases
+    from crawlers.frontier import live_workers
+
+    crawlers = [{k: (v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else v) for k, v in w.items()}
+                for w in live_workers(ws.store)]
+    return {"crawl": crawlers, "leases": active_leases(ws.store)}
+
+
+def _print_workers(workers: dict[str, list[dict[str, Any]]]) -> None:
+    """One line per live worker and per leased site."""
+    for w in workers["crawl"]:
+        console.print(f"crawl worker {w['id']}: sites {', '.join(w['sites'])}, {w['fetched']} fetched, "
+                      f"{w['leases']} URLs leased, heartbeat {w['heartbeat_at']}", highlight=False)
+    for lease in workers["leases"]:
+        console.print(f"{lease['stage']} lease: {lease['site']} held by {lease['worker']} until "
+                      f"{lease['expires_at']}", highlight=False)
 
 
 def _report_command(app: typer.Typer) -> None:

@@ -87,3 +87,14 @@ def test_every_response_is_archived_in_warc(crawled: pipeline.Workspace) -> None
         fetched = set(session.scalars(select(Resource.url).where(Resource.site_id == "fgw",
                                                                  Resource.status == "fetched")))
     assert fetched <= archived
+
+
+def test_finished_crawl_leaves_no_leases_and_no_live_workers(crawled: pipeline.Workspace) -> None:
+    """After the fleet crawl nothing is in flight: no 'fetching' rows, no leases, no running workers."""
+    from crawlers.frontier import FrontierLease, live_workers
+
+    with crawled.store.session() as session:
+        fetching = session.scalar(select(func.count()).select_from(Resource).where(Resource.status == "fetching"))
+        leases = session.scalar(select(func.count()).select_from(FrontierLease))
+    assert (fetching, leases) == (0, 0)
+    assert live_workers(crawled.store) == []

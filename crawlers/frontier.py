@@ -1,0 +1,210 @@
+"""The crawl frontier in the state store, shared safely by several workers through leases.
+
+A worker (one crawler of one site in one process, id `host:pid:random`) claims queued URLs in batches: the rows
+become 'fetching' and get a lease row with an expiry. Live workers renew their leases with a heartbeat; the
+leases of a dead worker expire (or, on the same host, are reclaimed at once when its pid is gone) and any
+worker puts those URLs back in the queue. PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite with one
+atomic `UPDATE … WHERE status='queued' RETURNING`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, and_, delete, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from consolidate.store import Base, Resource, Store, url_hash, utcnow
+
+LEASE_SECONDS = 60.0
+HEARTBEAT_SECONDS = 15.0
+
+
+class CrawlWorker(Base):
+    """A crawl worker: who it is, which site it crawls and when it last showed signs of life."""
+
+    __tablename__ = "crawl_workers"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid:random
+    host: Mapped[str] = mapped_column(String(80))
+    pid: Mapped[int] = mapped_column(Integer)
+    sites: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running|finished|interrupted
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class FrontierLease(Base):
+    """A URL a worker has claimed: nobody else fetches it until the lease expires."""
+
+    __tablename__ = "frontier_leases"
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    worker_id: Mapped[str] = mapped_column(String(120), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+def new_worker_id() -> str:
+    """host:pid:random — unique per crawler instance."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Frontier:
+    """One worker's view of one site's frontier."""
+
+    store: Store
+    site_id: str
+    worker_id: str
+    lease_seconds: float = LEASE_SECONDS
+
+    # -- worker registry ----------------------------------------------------------
+    def register(self) -> None:
+        """Record this worker as running."""
+        host, pid, _ = self.worker_id.rsplit(":", 2)
+        with self.store.session() as session:
+            session.merge(CrawlWorker(id=self.worker_id, host=host, pid=int(pid), sites=[self.site_id],
+                                      state="running", fetched=0, started_at=utcnow(), heartbeat_at=utcnow()))
+
+    def heartbeat(self, fetched: int) -> None:
+        """Show this worker is alive and extend its leases."""
+        now = utcnow()
+        with self.store.session() as session:
+            session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
+                            .values(heartbeat_at=now, fetched=fetched, state="running"))
+            session.execute(update(FrontierLease).where(FrontierLease.worker_id == self.worker_id)
+                            .values(expires_at=self._expiry(now)))
+
+    def retire(self, state: str, fetched: int) -> None:
+        """Give back every URL still leased (to the queue) and mark the worker finished or interrupted."""
+        with self.store.session() as session:
+            ids = list(session.scalars(select(FrontierLease.resource_id)
+                                       .where(FrontierLease.worker_id == self.worker_id)))
+            self._requeue(session, ids)
+            session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
+                            .values(state=state, fetched=fetched, heartbeat_at=utcnow()))
+
+    # -- claiming -----------------------------------------------------------------
+    def claim(self, limit: int) -> list[Resource]:
+        """Lease up to `limit` queued URLs of the site, lowest depth first."""
+        if limit <= 0:
+            return []
+        with self.store.session() as session:
+            pick = (select(Resource.id).where(Resource.site_id == self.site_id, Resource.status == "queued")
+                    .order_by(Resource.depth, Resource.id).limit(limit).with_for_update(skip_locked=True))
+            claimed = list(session.scalars(update(Resource).where(Resource.id.in_(pick.scalar_subquery()),
+                                                                  Resource.status == "queued")
+                                           .values(status="fetching").returning(Resource.id)))
+            if not claimed:
+                return []
+            self._lease(session, claimed)
+            rows = list(session.scalars(select(Resource).where(Resource.id.in_(claimed))
+                                        .order_by(Resource.depth, Resource.id)))
+            session.expunge_all()
+        return rows
+
+    def claim_url(self, url: str, kind: str, depth: int, referrer: str | None) -> bool:
+        """Lease one URL outside the batch (e.g. an article's further part); False when another worker has it."""
+        key = url_hash(url)
+        with self.store.session() as session:
+            self.store.insert_ignore(session, Resource, [{
+                "site_id": self.site_id, "url": url, "url_hash": key, "kind": kind, "status": "queued",
+                "depth": depth, "referrer": referrer, "hint": {}, "attempts": 0}], ["site_id", "url_hash"])
+            claimed = list(session.scalars(update(Resource).where(Resource.site_id == self.site_id,
+                                                                  Resource.url_hash == key,
+                                                                  Resource.status == "queued")
+                                           .values(status="fetching").returning(Resource.id)))
+            self._lease(session, claimed)
+        return bool(claimed)
+
+    def done(self, session: Session, resource_id: int) -> None:
+        """Drop the lease of a URL whose final state is being written in `session`."""
+        session.execute(delete(FrontierLease).where(FrontierLease.resource_id == resource_id))
+
+    def release(self, resource_ids: list[int]) -> None:
+        """Put claimed but unprocessed URLs back in the queue."""
+        if resource_ids:
+            with self.store.session() as session:
+                self._requeue(session, resource_ids)
+
+    # -- recovery -----------------------------------------------------------------
+    def reclaim(self) -> int:
+        """Requeue URLs whose lease expired, whose worker died on this host, or that have no lease at all."""
+        now = utcnow()
+        host = socket.gethostname()
+        with self.store.session() as session:
+            dead = [w.id for w in session.scalars(select(CrawlWorker).where(CrawlWorker.host == host,
+                                                                            CrawlWorker.state == "running"))
+                    if w.id != self.worker_id and not _pid_alive(w.pid)]
+            if dead:
+                session.execute(update(CrawlWorker).where(CrawlWorker.id.in_(dead)).values(state="dead"))
+            stale = list(session.scalars(select(FrontierLease.resource_id).where(
+                FrontierLease.site_id == self.site_id,
+                (FrontierLease.expires_at < now) | FrontierLease.worker_id.in_(dead or [""]))))
+            orphans = list(session.scalars(
+                select(Resource.id).outerjoin(FrontierLease, FrontierLease.resource_id == Resource.id)
+                .where(Resource.site_id == self.site_id, Resource.status == "fetching",
+                       FrontierLease.resource_id.is_(None))))
+            self._requeue(session, stale + orphans)
+        return len(stale) + len(orphans)
+
+    def others_busy(self) -> bool:
+        """True while another live worker holds leases on this site (its results may queue more URLs)."""
+        with self.store.session() as session:
+            count = session.scalar(select(func.count()).select_from(FrontierLease).where(
+                FrontierLease.site_id == self.site_id, FrontierLease.worker_id != self.worker_id))
+        return bool(count)
+
+    def queued(self) -> int:
+        """URLs of the site waiting in the queue."""
+        return self.store.count(Resource, site_id=self.site_id, status="queued")
+
+    # -- helpers ------------------------------------------------------------------
+    def _expiry(self, now: dt.datetime) -> dt.datetime:
+        """When a lease taken or renewed now expires."""
+        return now + dt.timedelta(seconds=self.lease_seconds)
+
+    def _lease(self, session: Session, resource_ids: list[int]) -> None:
+        """Insert lease rows for freshly claimed URLs."""
+        if resource_ids:
+            expires = self._expiry(utcnow())
+            session.add_all(FrontierLease(resource_id=rid, site_id=self.site_id, worker_id=self.worker_id,
+                                          expires_at=expires) for rid in resource_ids)
+
+    def _requeue(self, session: Session, resource_ids: list[int]) -> None:
+        """Back to 'queued' (only rows still 'fetching'), leases dropped."""
+        for start in range(0, len(resource_ids), 500):
+            chunk = resource_ids[start:start + 500]
+            session.execute(delete(FrontierLease).where(FrontierLease.resource_id.in_(chunk)))
+            session.execute(update(Resource).where(and_(Resource.id.in_(chunk), Resource.status == "fetching"))
+                            .values(status="queued"))
+
+
+def live_workers(store: Store, within_seconds: float = LEASE_SECONDS) -> list[dict[str, Any]]:
+    """Running workers whose heartbeat is recent, each with the number of URLs it holds leased."""
+    since = utcnow() - dt.timedelta(seconds=within_seconds)
+    with store.session() as session:
+        leases = dict(session.execute(select(FrontierLease.worker_id, func.count())
+                                      .group_by(FrontierLease.worker_id)).all())
+        workers = session.scalars(select(CrawlWorker).where(CrawlWorker.state == "running",
+                                                            CrawlWorker.heartbeat_at >= since)
+                                  .order_by(CrawlWorker.started_at)).all()
+        return [{"id": w.id, "host": w.host, "pid": w.pid, "sites": list(w.sites or []), "fetched": w.fetched,
+                 "started_at": w.started_at, "heartbeat_at": w.heartbeat_at, "leases": int(leases.get(w.id, 0))}
+                for w in workers]

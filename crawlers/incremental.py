@@ -1,0 +1,131 @@
+"""Incremental re-crawls: conditional requests, list-page diffing, and the new/changed/vanished record.
+
+Every crawl remembers which article links each list page showed (with the list's title and date) in
+`crawl_list_entries`. An incremental run re-requests the non-article pages conditionally (ETag /
+If-Modified-Since); a list page that changed is diffed against what it showed before, and only articles that
+are new or whose list entry changed are fetched again. Articles no list shows any more are re-checked at the
+end: a 404/410 marks them vanished. Each outcome is a row of `crawl_changes` (and an event for the report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from consolidate.store import ArticleRow, Base, Resource, Store, url_hash, utcnow
+
+RECHECK_KINDS = ("page", "home", "list", "other")
+CHANGE_KINDS = ("new", "changed", "vanished")
+
+
+class ListEntry(Base):
+    """One article link as a list page last showed it."""
+
+    __tablename__ = "crawl_list_entries"
+    __table_args__ = (UniqueConstraint("site_id", "list_hash", "item_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    list_hash: Mapped[str] = mapped_column(String(40), index=True)
+    item_hash: Mapped[str] = mapped_column(String(40), index=True)
+    item_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(32))
+
+
+class CrawlChange(Base):
+    """An article an incremental crawl found new, changed or vanished."""
+
+    __tablename__ = "crawl_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40), index=True)
+    change: Mapped[str] = mapped_column(String(16))  # new|changed|vanished
+    run_id: Mapped[str | None] = mapped_column(String(120))  # the worker that noticed it
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def requeue_for_recheck(store: Store, site_id: str) -> int:
+    """Queue the site's fetched non-article pages (and transient failures) again for conditional requests."""
+    with store.session() as session:
+        pages = session.execute(update(Resource).where(
+            Resource.site_id == site_id, Resource.status == "fetched", Resource.kind.in_(RECHECK_KINDS))
+            .values(status="queued")).rowcount or 0
+        transient = session.execute(update(Resource).where(
+            Resource.site_id == site_id, Resource.status == "error",
+            Resource.http_status.is_(None) | (Resource.http_status >= 500) | (Resource.http_status == 429))
+            .values(status="queued")).rowcount or 0
+    return pages + transient
+
+
+def listed_hashes(store: Store, site_id: str) -> set[str]:
+    """Hashes of every article URL some list page of the site currently shows."""
+    with store.session() as session:
+        return set(session.scalars(select(ListEntry.item_hash).where(ListEntry.site_id == site_id).distinct()))
+
+
+def record_list(session: Session, site_id: str, list_url: str,
+                items: list[tuple[str, str | None, str | None]]) -> list[str]:
+    """Replace what a list page shows; return known item URLs whose title or date differs from before."""
+    list_key = url_hash(list_url)
+    unique = {url_hash(url): (url, title, date) for url, title, date in items}
+    before: dict[str, tuple[str | None, str | None]] = {}
+    if unique:
+        for entry in session.scalars(select(ListEntry).where(ListEntry.site_id == site_id,
+                                                             ListEntry.item_hash.in_(list(unique)))):
+            before.setdefault(entry.item_hash, (entry.title, entry.date))
+    session.execute(delete(ListEntry).where(ListEntry.site_id == site_id, ListEntry.list_hash == list_key))
+    session.add_all(ListEntry(site_id=site_id, list_hash=list_key, item_hash=key, item_url=url, title=title,
+                              date=date) for key, (url, title, date) in unique.items())
+    return [unique[key][0] for key, old in before.items() if old != unique[key][1:]]
+
+
+def forget_list(session: Session, site_id: str, list_url: str) -> None:
+    """A list page that is gone shows nothing any more."""
+    session.execute(delete(ListEntry).where(ListEntry.site_id == site_id, ListEntry.list_hash == url_hash(list_url)))
+
+
+def requeue_urls(session: Session, site_id: str, urls: list[str], hint_updates: dict[str, dict] | None = None) -> int:
+    """Queue already fetched URLs again (e.g. articles whose list entry changed); return how many."""
+    count = 0
+    for url in urls:
+        row = session.scalar(select(Resource).where(Resource.site_id == site_id, Resource.url_hash == url_hash(url)))
+        if row is None or row.status not in ("fetched", "error", "skipped"):
+            continue
+        row.status = "queued"
+        if hint_updates and url in hint_updates:
+            row.hint = {**(row.hint or {}), **hint_updates[url]}
+        count += 1
+    return count
+
+
+def unlisted_articles(store: Store, site_id: str, before: set[str]) -> list[str]:
+    """Article URLs some list showed before the run and none shows now."""
+    gone = before - listed_hashes(store, site_id)
+    if not gone:
+        return []
+    urls: list[str] = []
+    keys = list(gone)
+    with store.session() as session:
+        for start in range(0, len(keys), 500):
+            urls.extend(session.scalars(select(ArticleRow.url).where(ArticleRow.site_id == site_id,
+                                                                     ArticleRow.url_hash.in_(keys[start:start + 500]))))
+    return sorted(urls)
+
+
+def note_change(session: Session, site_id: str, url: str, change: str, run_id: str | None) -> None:
+    """Record one new/changed/vanished article."""
+    session.add(CrawlChange(site_id=site_id, url=url, url_hash=url_hash(url), change=change, run_id=run_id))
+
+
+def changes(store: Store, site_id: str, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Recorded changes of a site (optionally of one run), oldest first."""
+    query = select(CrawlChange).where(CrawlChange.site_id == site_id)
+    if run_id is not None:
+        query = query.where(CrawlChange.run_id == run_id)
+    with store.session() as session:
+        return [{"url": c.url, "change": c.change, "run_id": c.run_id, "detected_at": c.detected_at}
+                for c in session.scalars(query.order_by(CrawlChange.id))]

@@ -1,0 +1,260 @@
+"""A hand-over bundle for any vendor platform: JSONL of columns and articles, content-addressed files, a manifest.
+
+Layout of the bundle directory:
+  columns.jsonl    one portal column per line (id, name, path, parent, sub-site)
+  articles.jsonl   one article per line: every metadata field, its column id, attachments by sha256
+  files.jsonl      one file per line: sha256, original name(s), size, kind, legacy URL, path in the bundle
+  files/<sha256[:2]>/<sha256>   the file bytes
+  manifest.xlsx    articles and files as spreadsheets (Chinese headers) for the office, written in finish()
+Links in bodies point at `<base_url>files/...` and `<base_url>a/<id>` (base_url empty by default: paths relative
+to the bundle root), so an integrator can rewrite them to the platform's URLs by id or sha256.
+Idempotent: unchanged content rewrites no file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from consolidate.errors import ExporterError
+from exporters.base import (
+    ExportArticle,
+    ExportColumn,
+    Exporter,
+    ExporterOptions,
+    ExportFile,
+    TargetRef,
+    TargetSnapshot,
+    register,
+)
+
+SECTIONS = ("columns", "articles", "files")
+ARTICLE_SHEET = [("标识", "id"), ("标题", "title"), ("发布日期", "published"), ("栏目", "column_id"),
+                 ("子站", "subsite"), ("来源网站", "site_name"), ("原网址", "source_url"), ("信息来源", "source"),
+                 ("发布机构", "publisher"), ("索引号", "index_no"), ("发文字号", "doc_no"), ("成文日期", "written"),
+                 ("主题分类", "topic"), ("附件数", "attachment_count")]
+FILE_SHEET = [("SHA-256", "sha256"), ("文件名", "name"), ("大小（字节）", "size"), ("类型", "kind"),
+              ("原网址", "source_url"), ("包内路径", "path")]
+
+
+class BundleOptions(ExporterOptions):
+    """Options of the bundle."""
+
+    dir: str | None = None  # default: <workspace>/bundle
+    base_url: str = ""  # prefix of file and article links in bodies ('' = relative to the bundle root)
+
+
+@register
+class BundleExporter(Exporter):
+    """Writes the consolidated content as a directory of JSONL, files and a spreadsheet manifest."""
+
+    name = "bundle"
+    options_model = BundleOptions
+    links_known_before_push = True
+
+    def __init__(self, options: BundleOptions, context: Any) -> None:
+        super().__init__(options, context)
+        root = Path(options.dir) if options.dir else context.workspace / "bundle"
+        self.root = root if root.is_absolute() else context.workspace.parent / root
+        self.base_url = options.base_url
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExporterError(f"cannot create the bundle folder {self.root}: {exc.strerror}",
+                                hint="set export.options.dir to a writable folder") from None
+        self.entries: dict[str, dict[str, dict[str, Any]]] = {s: _read_jsonl(self.root / f"{s}.jsonl")
+                                                              for s in SECTIONS}
+
+    @property
+    def target(self) -> str:
+        """Keyed by the bundle folder."""
+        return f"bundle:{self.root.resolve()}"
+
+    def planned_url(self, kind: str, source_key: str, **facts: Any) -> str | None:
+        """Article and file links are a function of the key, known before pushing."""
+        if kind == "file" and facts.get("sha256"):
+            return self.base_url + _file_path(facts["sha256"])
+        return self.base_url + f"a/{_article_id(source_key)}" if kind == "article" else None
+
+    def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
+        """Record the column."""
+        self.entries["columns"][column.source_key] = {
+            "source_key": column.source_key, "id": column.column_id, "name": column.name, "path": column.path,
+            "parent_key": column.parent_key, "subsite": column.subsite, "subsite_name": column.subsite_name}
+        return TargetRef(target_id=column.column_id, url="")
+
+    def put_file(self, file: ExportFile) -> TargetRef:
+        """Copy the blob to files/<sha[:2]>/<sha> (once) and record its names."""
+        path = _file_path(file.sha256)
+        target = self.root / path
+        if not target.exists() or target.stat().st_size != file.size:
+            if not file.blob_path.exists():
+                raise ExporterError(f"file {file.name!r} is missing from the blob store",
+                                    hint="re-crawl the site to fetch it again")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            shutil.copyfile(file.blob_path, tmp)
+            tmp.replace(target)
+        entry = self.entries["files"].get(file.source_key) or {"names": []}
+        names = sorted({*entry["names"], file.name})
+        self.entries["files"][file.source_key] = {
+            "source_key": file.source_key, "sha256": file.sha256, "name": names[0], "names": names,
+            "size": file.size, "kind": file.kind, "content_type": file.content_type,
+            "source_url": entry.get("source_url") or file.source_url, "path": path}
+        return TargetRef(target_id=path, url=self.base_url + path)
+
+    def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
+        """Record the article with every field; attachments by sha256."""
+        entry = asdict(article)
+        entry["id"] = _article_id(article.source_key)
+        entry["attachments"] = [self._attachment(a) for a in article.attachments]
+        self.entries["articles"][article.source_key] = entry
+        return TargetRef(target_id=entry["id"], url=self.base_url + f"a/{entry['id']}")
+
+    def find(self, source_key: str) -> TargetRef | None:
+        """An entry already in the bundle for this key."""
+        for section in SECTIONS:
+            entry = self.entries[section].get(source_key)
+            if entry is not None:
+                return _entry_ref(section, entry, self.base_url)
+        return None
+
+    def delete(self, source_key: str, ref: TargetRef) -> None:
+        """Remove an entry (and a file's bytes) from the bundle."""
+        for section in SECTIONS:
+            entry = self.entries[section].pop(source_key, None)
+            if entry is not None and section == "files":
+                (self.root / entry["path"]).unlink(missing_ok=True)
+
+    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+        """An article (or file) as the bundle holds it."""
+        entry = self.entries["articles"].get(source_key)
+        if entry is not None:
+            return TargetSnapshot(title=entry["title"], published=entry["published"], body_html=entry["body_html"],
+                                  column_ids=[entry["column_id"]], url=self.base_url + f"a/{entry['id']}",
+                                  attachments=[self._file_facts(a["name"], a.get("sha256")) for a in
+                                               entry["attachments"]])
+        entry = self.entries["files"].get(source_key)
+        if entry is not None:
+            return TargetSnapshot(title=entry["name"], published=None, body_html="", column_ids=[],
+                                  url=self.base_url + entry["path"],
+                                  attachments=[self._file_facts(entry["name"], entry["sha256"])])
+        return None
+
+    def finish(self) -> None:
+        """Write the JSONL files and (when the content changed) the spreadsheet manifest."""
+        self._write_jsonl()
+        digest = hashlib.sha256(json.dumps(self.entries, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        stamp = self.root / ".manifest.sha256"
+        if stamp.exists() and stamp.read_text() == digest and (self.root / "manifest.xlsx").exists():
+            return
+        self._write_manifest()
+        _write_if_changed(stamp, digest)
+
+    def close(self) -> None:
+        """Persist what was recorded even when finish() was not reached."""
+        self._write_jsonl()
+
+    def _attachment(self, attachment: dict[str, Any]) -> dict[str, Any]:
+        """An attachment reference: name, sha256, size and path in the bundle."""
+        url = attachment.get("url") or ""
+        path = url[len(self.base_url):] if url.startswith(self.base_url) else url
+        file = next((f for f in self.entries["files"].values() if f["path"] == path), None)
+        return {"name": attachment.get("name") or "", "sha256": file["sha256"] if file else None,
+                "size": file["size"] if file else None, "path": path if file else None,
+                "source_url": attachment.get("source_url")}
+
+    def _file_facts(self, name: str, sha256: str | None) -> tuple[str, str, int]:
+        """(name, sha256 of the bytes in the bundle, size) — hashed from disk, not trusted from the JSONL."""
+        path = self.root / _file_path(sha256) if sha256 else None
+        if path is None or not path.exists():
+            return (name, "", 0)
+        data = path.read_bytes()
+        return (name, hashlib.sha256(data).hexdigest(), len(data))
+
+    def _write_jsonl(self) -> None:
+        """columns.jsonl, articles.jsonl, files.jsonl, sorted by key, rewritten only when changed."""
+        for section in SECTIONS:
+            lines = [json.dumps(self.entries[section][k], ensure_ascii=False, sort_keys=True)
+                     for k in sorted(self.entries[section])]
+            _write_if_changed(self.root / f"{section}.jsonl", "".join(line + "\n" for line in lines))
+
+    def _write_manifest(self) -> None:
+        """manifest.xlsx: an articles sheet and a files sheet, frozen headers, filters."""
+        book = Workbook()
+        articles = book.active
+        articles.title = "文章"
+        rows = [{**a, "attachment_count": len(a["attachments"])} for a in self.entries["articles"].values()]
+        _fill_sheet(articles, ARTICLE_SHEET, sorted(rows, key=lambda a: (a["published"] or "", a["id"])))
+        files = book.create_sheet("附件")
+        _fill_sheet(files, FILE_SHEET, sorted(self.entries["files"].values(), key=lambda f: f["sha256"]))
+        tmp = self.root / f".manifest.{os.getpid()}.tmp"
+        book.save(tmp)
+        tmp.replace(self.root / "manifest.xlsx")
+
+
+def _fill_sheet(sheet: Any, columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> None:
+    """Header row (bold, frozen, filtered) and one row per entry."""
+    sheet.append([title for title, _ in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([row.get(key) for _, key in columns])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index, (title, _) in enumerate(columns, start=1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, len(title) * 2 + 4)
+
+
+def _entry_ref(section: str, entry: dict[str, Any], base_url: str) -> TargetRef:
+    """The TargetRef of a bundle entry."""
+    if section == "files":
+        return TargetRef(target_id=entry["path"], url=base_url + entry["path"])
+    if section == "articles":
+        return TargetRef(target_id=entry["id"], url=base_url + f"a/{entry['id']}")
+    return TargetRef(target_id=entry["id"], url="")
+
+
+def _article_id(source_key: str) -> str:
+    """A short stable id of an article in the bundle."""
+    return hashlib.sha1(source_key.encode("utf-8")).hexdigest()[:16]
+
+
+def _file_path(sha256: str) -> str:
+    """Where a file's bytes live in the bundle."""
+    return f"files/{sha256[:2]}/{sha256}"
+
+
+def _read_jsonl(path: Path) -> dict[str, dict[str, Any]]:
+    """Entries of a JSONL file by source key (empty when absent); a damaged file is a clear error."""
+    if not path.exists():
+        return {}
+    entries: dict[str, dict[str, Any]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            entries[entry["source_key"]] = entry
+        except (ValueError, KeyError, TypeError):
+            raise ExporterError(f"{path}:{number}: not a bundle entry",
+                                hint="restore the bundle from a copy, or delete it and push again") from None
+    return entries
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Write a file atomically, only when its content differs."""
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

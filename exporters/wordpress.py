@@ -1,0 +1,621 @@
+"""Push into a WordPress (Multisite) portal over the REST API, idempotently by source key.
+
+Portal columns become categories (hierarchy kept), articles become posts (date_gmt = the original publish
+date, 信息公开 fields as post meta), files become media. Every object created carries the meta
+`consolidate_source_key`, registered by the must-use plugin exporters/wordpress_mu/consolidate-source-key.php,
+which the portal must have installed (copy it into wp-content/mu-plugins/). The target, not the local push
+map, is the truth: `find` asks WordPress, and `delete` only removes objects carrying our key.
+
+In `subsite` mode each department sub-site of the config (`portal.subsites[].path`) is the WordPress sub-site
+at that path under `url` (created through the mu-plugin when missing); content for the portal's own columns
+goes to the site at `url`. In `main` mode everything goes to the site at `url`.
+Authentication: an Application Password of `user`, read from the environment variable named by
+`app_password_env`; the secret never appears in errors, logs or reprs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import mimetypes
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+from pydantic import Field
+
+from consolidate.errors import ExporterError
+from exporters.base import (
+    ExportArticle,
+    ExportColumn,
+    Exporter,
+    ExporterOptions,
+    ExportFile,
+    TargetRef,
+    TargetSnapshot,
+    register,
+)
+
+log = logging.getLogger(__name__)
+
+MU_PLUGIN = "exporters/wordpress_mu/consolidate-source-key.php"
+KEY_META = "consolidate_source_key"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_RETRY_AFTER = 120.0
+COLLECTIONS = {"category": "wp/v2/categories", "media": "wp/v2/media", "post": "wp/v2/posts"}
+KIND_OF_KEY = {"column": "category", "file": "media", "article": "post"}
+POST_STATUSES = "publish,future,draft,pending,private"
+ATTACHMENTS_START = "<!-- consolidate:attachments -->"
+ATTACHMENTS_END = "<!-- /consolidate:attachments -->"
+AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_not_logged_in",
+              "application_passwords_disabled")
+SCRIPT_EXTENSIONS = ("jsp", "php", "asp", "aspx", "do", "action", "cgi", "jspx", "htm", "html", "shtml")
+DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+class WordPressOptions(ExporterOptions):
+    """Options of the WordPress exporter (the password is given by environment variable name only)."""
+
+    url: str = Field(pattern=r"^https?://")  # the network's base URL (main mode: the receiving site's)
+    user: str
+    app_password_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    subsite_mode: Literal["subsite", "main"] = "subsite"
+    concurrency: int = Field(4, ge=1, le=64)
+    timeout: float = Field(30.0, gt=0, le=600)
+    verify_tls: bool = True
+    retries: int = Field(4, ge=0, le=10)
+
+
+@dataclass(frozen=True)
+class _Site:
+    """One WordPress site of the network: `key` is its path under the network ('.' for the site at url)."""
+
+    key: str
+    base: str
+
+    @property
+    def api(self) -> str:
+        """The REST root of the site."""
+        return self.base + "wp-json/"
+
+
+class _TransientError(ExporterError):
+    """A 429/5xx or transport failure that a retry may cure."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message, hint="the portal is overloaded or unreachable; retry later")
+        self.wait = wait
+
+
+@register
+class WordPressExporter(Exporter):
+    """Columns → categories, files → media, articles → posts, in a WordPress (Multisite) portal."""
+
+    name = "wordpress"
+    options_model = WordPressOptions
+    links_known_before_push = False
+
+    def __init__(self, options: WordPressOptions, context: Any) -> None:
+        super().__init__(options, context)
+        self.options: WordPressOptions = options
+        self.base_url = options.url.rstrip("/") + "/"
+        self.http = httpx.Client(
+            auth=httpx.BasicAuth(options.user, _password(options)), timeout=options.timeout,
+            verify=options.verify_tls, follow_redirects=False,
+            limits=httpx.Limits(max_connections=options.concurrency * 2,
+                                max_keepalive_connections=options.concurrency),
+            headers={"User-Agent": "consolidate/0.1 (government website consolidation)"})
+        self._lock = threading.Lock()
+        self._sites: dict[str, _Site] = {}
+        self._root = _Site(".", self.base_url)
+        try:
+            self._info = self._check_target()
+        except BaseException:
+            self.http.close()
+            raise
+
+    def __repr__(self) -> str:
+        """No secret in the repr: only where the password comes from."""
+        return (f"WordPressExporter(url={self.base_url!r}, user={self.options.user!r}, "
+                f"password from ${self.options.app_password_env})")
+
+    @property
+    def target(self) -> str:
+        """Keyed by the network URL and mode."""
+        suffix = "" if self.options.subsite_mode == "subsite" else "#main"
+        return f"wordpress:{self.base_url}{suffix}"
+
+    # -- the protocol -------------------------------------------------------------------------------------
+
+    def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
+        """Create the category (parent kept), or adopt ours or an existing one of the same name."""
+        site = self._site(column.subsite)
+        parent_id = _object_id(parent.target_id) if parent is not None and parent.target_id else 0
+        found = self._lookup(site, column.source_key)
+        if found is not None:
+            if html.unescape(found.get("name", "")) != column.name or found.get("parent") != parent_id:
+                found = self._json("POST", f"{site.api}{COLLECTIONS['category']}/{found['id']}",
+                                   json={"name": column.name, "parent": parent_id})
+            return _ref(site, "category", found)
+        same_name = self._term_named(site, column.name, parent_id)
+        if same_name is not None:
+            return self._adopt_term(site, column, same_name)
+        payload = {"name": column.name, "slug": column.column_id, "parent": parent_id,
+                   "meta": {KEY_META: column.source_key, "consolidate_column_id": column.column_id}}
+        response = self._create(site, "category", column.source_key, json=payload, accept=(400,))
+        if response.status_code == 400 and _code(response) == "duplicate_term_slug":
+            payload.pop("slug")
+            response = self._create(site, "category", column.source_key, json=payload, accept=(400,))
+        if response.status_code == 400 and _code(response) == "term_exists":
+            term_id = response.json()["data"]["term_id"]
+            return self._adopt_term(site, column, {"id": term_id, "meta": {}})
+        if response.status_code == 400:
+            raise self._refused(response, f"create category {column.name!r}")
+        return _ref(site, "category", response.json())
+
+    def put_file(self, file: ExportFile) -> TargetRef:
+        """Upload the file as media (keeping its Chinese name), or adopt the upload carrying its key."""
+        site = self._site(file.subsite)
+        found = self._lookup(site, file.source_key)
+        if found is not None:
+            return _ref(site, "media", found)
+        try:
+            data = file.blob_path.read_bytes()
+        except OSError as exc:
+            raise ExporterError(f"file {file.name!r} is missing from the blob store ({exc.strerror})",
+                                hint="re-crawl the site to fetch it again") from None
+        name = upload_name(file, data)
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        fields = {"title": name.rsplit(".", 1)[0], f"meta[{KEY_META}]": file.source_key,
+                  "meta[consolidate_sha256]": file.sha256, "meta[consolidate_source_url]": file.source_url}
+        response = self._create(site, "media", file.source_key, files={"file": (name, data, mime)},
+                                data=fields, accept=(400, 413, 500))
+        if response.status_code >= 400:
+            raise self._refused(response, f"upload {file.name!r}",
+                                hint="allow the file type and size in Network Admin → Settings (upload file "
+                                     f"types, max upload file size), or install {MU_PLUGIN}")
+        return _ref(site, "media", response.json())
+
+    def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
+        """Create the post, or update `existing` (no write when the target already holds this version)."""
+        if not column.target_id:
+            raise ExporterError(f"column {article.column_id!r} of {article.title!r} is not in WordPress",
+                                hint="the column failed to push; see the push errors above")
+        site = self._site(article.subsite)
+        payload = self._post_payload(article, column)
+        if existing is not None and existing.target_id:
+            current = self._get_object(existing.target_id)
+            if current is not None and current.get("meta", {}).get(KEY_META) == article.source_key:
+                target_site = self._site_for_key(existing.target_id.split("/", 1)[0])
+                if current.get("meta", {}).get("consolidate_content_hash") == article.content_hash:
+                    return _ref(target_site, "post", current)
+                updated = self._json("POST", f"{target_site.api}{COLLECTIONS['post']}/{current['id']}",
+                                     json=payload)
+                return _ref(target_site, "post", updated)
+        response = self._create(site, "post", article.source_key, json=payload)
+        return _ref(site, "post", response.json())
+
+    def find(self, source_key: str) -> TargetRef | None:
+        """The object carrying this source key, asked of WordPress itself (the local map may be lost)."""
+        if self.options.subsite_mode == "main":
+            found = self._lookup(self._root, source_key)
+            return _ref(self._root, KIND_OF_KEY[_key_kind(source_key)], found) if found else None
+        objects = self._json("GET", f"{self.base_url}wp-json/consolidate/v1/objects",
+                             params={"key": source_key, "network": 1})
+        wanted = KIND_OF_KEY[_key_kind(source_key)]
+        for obj in objects:
+            if obj.get("kind") == wanted:
+                site = self._site_for_key(obj.get("site") or ".")
+                return TargetRef(target_id=f"{site.key}/{wanted}/{obj['id']}", url=str(obj.get("url") or ""))
+        return None
+
+    def delete(self, source_key: str, ref: TargetRef) -> None:
+        """Force-delete an object, only when it carries this source key."""
+        current = self._get_object(ref.target_id)
+        if current is None:
+            return
+        if current.get("meta", {}).get(KEY_META) != source_key:
+            raise ExporterError(f"{ref.target_id} does not carry the source key {source_key}: left in place",
+                                hint="only objects this tool created are deleted")
+        site_key, kind, object_id = _parse_target_id(ref.target_id)
+        site = self._site_for_key(site_key)
+        self._request("DELETE", f"{site.api}{COLLECTIONS[kind]}/{object_id}", params={"force": "true"},
+                      accept=(404, 410))
+
+    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+        """The post (or category, or media) as WordPress holds it now."""
+        current = self._get_object(ref.target_id)
+        if current is None:
+            return None
+        site_key, kind, _ = _parse_target_id(ref.target_id)
+        site = self._site_for_key(site_key)
+        meta = current.get("meta") or {}
+        if kind == "category":
+            return TargetSnapshot(title=html.unescape(current.get("name", "")), published=None, body_html="",
+                                  column_ids=[meta.get("consolidate_column_id") or ""], attachments=[],
+                                  url=current.get("link", ""))
+        if kind == "media":
+            name = current.get("source_url", "").rsplit("/", 1)[-1]
+            return TargetSnapshot(title=_raw(current.get("title")), published=current.get("date_gmt"),
+                                  body_html="", column_ids=[], url=current.get("source_url", ""),
+                                  attachments=[self._download(name, current.get("source_url", ""))])
+        listed = json.loads(meta.get("consolidate_attachments") or "[]")
+        return TargetSnapshot(
+            title=_raw(current.get("title")), published=current.get("date_gmt"),
+            body_html=_strip_attachment_block(_raw(current.get("content"))),
+            column_ids=self._column_ids(site, current.get("categories") or []),
+            attachments=[self._download(a.get("name", ""), a.get("url", "")) for a in listed],
+            url=current.get("link", ""))
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self.http.close()
+
+    # -- sites --------------------------------------------------------------------------------------------
+
+    def _check_target(self) -> dict[str, Any]:
+        """Authenticate once and make sure the mu-plugin is there."""
+        response = self._request("GET", f"{self.base_url}wp-json/consolidate/v1/info", accept=(404,))
+        if response.status_code == 404:
+            raise ExporterError(f"{self.base_url} has no consolidate mu-plugin (or is not a WordPress REST API)",
+                                hint=f"copy {MU_PLUGIN} into the portal's wp-content/mu-plugins/, and check "
+                                     "export.options.url")
+        try:
+            return response.json()
+        except ValueError:
+            raise ExporterError(f"{self.base_url} answered the REST API with something that is not JSON",
+                                hint="check export.options.url (the WordPress network's base URL)") from None
+
+    def _site(self, subsite_id: str | None) -> _Site:
+        """The site receiving a config sub-site's content (created when missing)."""
+        if self.options.subsite_mode == "main" or subsite_id is None:
+            return self._root
+        with self._lock:
+            if subsite_id not in self._sites:
+                self._sites[subsite_id] = self._ensure_subsite(subsite_id)
+            return self._sites[subsite_id]
+
+    def _ensure_subsite(self, subsite_id: str) -> _Site:
+        """The sub-site at the configured path: existing, or created through the mu-plugin."""
+        subsite = next((s for s in self.context.portal.subsites if s.id == subsite_id), None)
+        if subsite is None:
+            raise ExporterError(f"sub-site {subsite_id!r} is not in portal.subsites of the config")
+        if not self._info.get("multisite"):
+            raise ExporterError(f"{self.base_url} is a single WordPress site, not a multisite network",
+                                hint="set export.options.subsite_mode: main, or convert the portal to a network")
+        if not self._info.get("is_network_root"):
+            raise ExporterError(f"{self.base_url} is not the network's main site",
+                                hint="give the network's base URL as export.options.url, or use subsite_mode: main")
+        for site in self._info.get("sites", []):
+            if site.get("path") == subsite.path:
+                return _Site(subsite.path, _slash(site["url"]))
+        response = self._request("POST", f"{self.base_url}wp-json/consolidate/v1/sites",
+                                 json={"path": subsite.path, "title": subsite.name}, accept=(401, 403))
+        if response.status_code in (401, 403):
+            raise ExporterError(f"WordPress sub-site /{subsite.path}/ does not exist and user "
+                                f"{self.options.user!r} may not create it",
+                                hint=f"create it in Network Admin → Sites → Add New (path {subsite.path}), "
+                                     "or push as a super admin")
+        created = response.json()
+        log.info("created WordPress sub-site /%s/", subsite.path)
+        self._info.setdefault("sites", []).append(created)
+        return _Site(subsite.path, _slash(created["url"]))
+
+    def _site_for_key(self, site_key: str) -> _Site:
+        """The site named by the first part of a target id."""
+        if site_key in (".", ""):
+            return self._root
+        for site in self._sites.values():
+            if site.key == site_key:
+                return site
+        for site in self._info.get("sites", []):
+            if site.get("path") == site_key:
+                return _Site(site_key, _slash(site["url"]))
+        return _Site(site_key, f"{self.base_url}{site_key}/")
+
+    # -- objects ------------------------------------------------------------------------------------------
+
+    def _lookup(self, site: _Site, source_key: str) -> dict[str, Any] | None:
+        """The object of this site carrying the source key (checked on the object, not only the filter)."""
+        kind = KIND_OF_KEY[_key_kind(source_key)]
+        params: dict[str, Any] = {KEY_META: source_key, "context": "edit", "per_page": 10}
+        if kind == "post":
+            params["status"] = POST_STATUSES
+        items = self._json("GET", site.api + COLLECTIONS[kind], params=params)
+        return next((item for item in items if (item.get("meta") or {}).get(KEY_META) == source_key), None)
+
+    def _get_object(self, target_id: str) -> dict[str, Any] | None:
+        """An object by target id (None when gone)."""
+        site_key, kind, object_id = _parse_target_id(target_id)
+        site = self._site_for_key(site_key)
+        response = self._request("GET", f"{site.api}{COLLECTIONS[kind]}/{object_id}", params={"context": "edit"},
+                                 accept=(404, 410))
+        return None if response.status_code in (404, 410) else response.json()
+
+    def _term_named(self, site: _Site, name: str, parent_id: int) -> dict[str, Any] | None:
+        """An existing category of this name under this parent (the office may have made it already)."""
+        terms = self._json("GET", site.api + COLLECTIONS["category"],
+                           params={"search": name, "parent": parent_id, "per_page": 100, "context": "edit"})
+        return next((t for t in terms if html.unescape(t.get("name", "")) == name), None)
+
+    def _adopt_term(self, site: _Site, column: ExportColumn, term: dict[str, Any]) -> TargetRef:
+        """Use a category that already exists under this name; mark its column id (once), not our source key."""
+        if (term.get("meta") or {}).get("consolidate_column_id") != column.column_id or "link" not in term:
+            term = self._json("POST", f"{site.api}{COLLECTIONS['category']}/{term['id']}",
+                              json={"meta": {"consolidate_column_id": column.column_id}})
+            log.info("adopted existing category %r (%s) for column %s", column.name, term["id"], column.column_id)
+        return _ref(site, "category", term)
+
+    def _column_ids(self, site: _Site, term_ids: list[int]) -> list[str]:
+        """Portal column ids of categories, from their term meta."""
+        if not term_ids:
+            return []
+        terms = self._json("GET", site.api + COLLECTIONS["category"],
+                           params={"include": ",".join(map(str, term_ids)), "context": "edit", "per_page": 100})
+        return [(t.get("meta") or {}).get("consolidate_column_id") or "" for t in terms]
+
+    def _download(self, name: str, url: str) -> tuple[str, str, int]:
+        """(name, sha256, size) of a file as the target serves it."""
+        response = self._request("GET", url, accept=(404, 410))
+        if response.status_code >= 400:
+            return (name, "", 0)
+        return (name, hashlib.sha256(response.content).hexdigest(), len(response.content))
+
+    def _post_payload(self, article: ExportArticle, column: TargetRef) -> dict[str, Any]:
+        """The REST body of a post."""
+        listed = [{"name": a.get("name") or "", "url": a.get("url") or "", "source_url": a.get("source_url") or ""}
+                  for a in article.attachments]
+        payload: dict[str, Any] = {
+            "title": article.title, "content": _with_attachments(article.body_html, listed), "status": "publish",
+            "categories": [int(_object_id(column.target_id))],
+            "meta": {
+                KEY_META: article.source_key, "consolidate_source_url": article.source_url,
+                "consolidate_source": article.source or "", "consolidate_publisher": article.publisher or "",
+                "consolidate_index_no": article.index_no or "", "consolidate_doc_no": article.doc_no or "",
+                "consolidate_written": article.written or "", "consolidate_topic": article.topic or "",
+                "consolidate_site_id": article.site_id, "consolidate_column_id": article.column_id,
+                "consolidate_content_hash": article.content_hash,
+                "consolidate_attachments": json.dumps(listed, ensure_ascii=False),
+            },
+        }
+        published = _wp_date(article.published, article.title)
+        if published:
+            payload["date_gmt"] = published
+        return payload
+
+    # -- HTTP ---------------------------------------------------------------------------------------------
+
+    def _create(self, site: _Site, kind: str, source_key: str, accept: tuple[int, ...] = (),
+                **kwargs: Any) -> httpx.Response:
+        """POST a new object; before retrying a failed create, adopt it if it was created after all."""
+        url = site.api + COLLECTIONS[kind]
+        attempt = 0
+        while True:
+            try:
+                return self._request("POST", url, retries=0, accept=accept, **kwargs)
+            except _TransientError as exc:
+                if attempt >= self.options.retries:
+                    raise ExporterError(exc.message, hint=exc.hint) from None
+                found = self._lookup(site, source_key)
+                if found is not None:
+                    return httpx.Response(201, json=found)
+                wait = min(exc.wait * 2 ** attempt, MAX_RETRY_AFTER)
+                log.warning("retrying create of %s in %.1fs: %s", source_key, wait, exc.message)
+                time.sleep(wait)
+                attempt += 1
+
+    def _json(self, method: str, url: str, **kwargs: Any) -> Any:
+        """A request whose answer must be a JSON success."""
+        response = self._request(method, url, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise ExporterError(f"WordPress answered {method} {_path(url)} with something that is not JSON",
+                                hint="check export.options.url and the portal's PHP error log") from None
+
+    def _request(self, method: str, url: str, retries: int | None = None, accept: tuple[int, ...] = (),
+                 **kwargs: Any) -> httpx.Response:
+        """Send with backoff on 429/5xx (honouring Retry-After); refusals become ExporterErrors."""
+        retries = self.options.retries if retries is None else retries
+        attempt = 0
+        while True:
+            wait, problem = self._attempt(method, url, accept, kwargs)
+            if isinstance(problem, httpx.Response):
+                return problem
+            if attempt >= retries:
+                if retries == 0:
+                    raise _TransientError(problem, wait if wait is not None else 1.0)
+                raise ExporterError(problem, hint="the portal is overloaded or unreachable; retry later")
+            wait = wait if wait is not None else min(0.5 * 2 ** attempt, 30.0)
+            log.warning("WordPress %s %s: %s; retrying in %.1fs", method, _path(url), problem, wait)
+            time.sleep(wait)
+            attempt += 1
+
+    def _attempt(self, method: str, url: str, accept: tuple[int, ...],
+                 kwargs: dict[str, Any]) -> tuple[float | None, httpx.Response | str]:
+        """One try: the accepted response, or (seconds to wait if the server said, what went wrong)."""
+        try:
+            response = self.http.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            return None, f"cannot reach WordPress at {self.base_url} ({type(exc).__name__})"
+        if response.status_code in RETRY_STATUSES and response.status_code not in accept:
+            return _retry_after(response), f"HTTP {response.status_code} on {method} {_path(url)}"
+        if response.status_code < 400 or response.status_code in accept:
+            return 0.0, response
+        raise self._refused(response, f"{method} {_path(url)}")
+
+    def _refused(self, response: httpx.Response, what: str, hint: str | None = None) -> ExporterError:
+        """The ExporterError for a refusal; auth failures name the environment variable."""
+        code = _code(response)
+        env = self.options.app_password_env
+        if response.status_code == 401 or code in AUTH_CODES:
+            return ExporterError(
+                f"WordPress at {self.base_url} refused the credentials of user {self.options.user!r} "
+                f"(HTTP {response.status_code} {code or ''})".rstrip(),
+                hint=f"put a valid Application Password of {self.options.user!r} in the environment variable "
+                     f"{env} (WordPress: Users → Profile → Application Passwords)")
+        message = _message(response)
+        if response.status_code == 403:
+            return ExporterError(f"WordPress refused to {what}: {message}",
+                                 hint=f"give user {self.options.user!r} the Editor role on the site "
+                                      "(creating sub-sites needs a super admin)")
+        return ExporterError(f"WordPress refused to {what}: HTTP {response.status_code} {code or ''} {message}",
+                             hint=hint or "see the portal's PHP error log")
+
+
+def upload_name(file: ExportFile, data: bytes) -> str:
+    """The file's name with a real document extension (legacy names often end in .jsp/.php from the URL)."""
+    stem, dot, extension = file.name.rpartition(".")
+    if dot and extension.lower() not in SCRIPT_EXTENSIONS and len(extension) <= 5:
+        return file.name
+    stem = stem if dot else file.name
+    guessed = _extension_of_type(file.content_type) or _sniffed_extension(data)
+    if guessed is None:
+        raise ExporterError(f"cannot tell the type of attachment {file.name!r} ({file.source_url})",
+                            hint="its name has no document extension and its content is ambiguous; "
+                                 "rename it in the legacy site or upload it by hand")
+    return f"{stem}.{guessed}"
+
+
+def _extension_of_type(content_type: str | None) -> str | None:
+    """A document extension from a Content-Type (None for generic types)."""
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if not mime or mime in ("application/octet-stream", "text/html", "application/force-download"):
+        return None
+    guessed = mimetypes.guess_extension(mime)
+    return guessed.lstrip(".") if guessed else None
+
+
+def _sniffed_extension(data: bytes) -> str | None:
+    """A document extension from the first bytes, where they tell."""
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        for marker, extension in ((b"word/", "docx"), (b"xl/", "xlsx"), (b"ppt/", "pptx")):
+            if marker in data[:65536]:
+                return extension
+        return "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        for marker, extension in (("WordDocument", "doc"), ("Workbook", "xls"), ("PowerPoint Document", "ppt")):
+            if marker.encode("utf-16-le") in data:
+                return extension
+    for magic, extension in ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF8", "gif"), (b"Rar!", "rar")):
+        if data.startswith(magic):
+            return extension
+    return None
+
+
+def _password(options: WordPressOptions) -> str:
+    """The Application Password from the environment, or a clear error naming the variable."""
+    value = os.environ.get(options.app_password_env, "")
+    if not value.strip():
+        raise ExporterError(f"the environment variable {options.app_password_env} is not set",
+                            hint=f"export {options.app_password_env}=<Application Password of {options.user}>")
+    return value.strip()
+
+
+def _ref(site: _Site, kind: str, obj: dict[str, Any]) -> TargetRef:
+    """A TargetRef for a REST object of a site."""
+    url = obj.get("source_url") if kind == "media" else obj.get("link")
+    return TargetRef(target_id=f"{site.key}/{kind}/{obj['id']}", url=str(url or ""))
+
+
+def _parse_target_id(target_id: str) -> tuple[str, str, str]:
+    """(site key, kind, id) of a target id like 'jyj/post/12'."""
+    parts = target_id.split("/")
+    if len(parts) != 3 or parts[1] not in COLLECTIONS or not parts[2].isdigit():
+        raise ExporterError(f"not a WordPress target id: {target_id!r}",
+                            hint="the push map holds an id from another exporter; push again with this one")
+    return parts[0], parts[1], parts[2]
+
+
+def _object_id(target_id: str) -> int:
+    """The numeric WordPress id of a target id."""
+    return int(_parse_target_id(target_id)[2])
+
+
+def _key_kind(source_key: str) -> str:
+    """column | file | article, from a source key."""
+    kind = source_key.split(":", 1)[0]
+    if kind not in KIND_OF_KEY:
+        raise ExporterError(f"not a source key this tool makes: {source_key!r}")
+    return kind
+
+
+def _wp_date(published: str | None, title: str) -> str | None:
+    """An ISO date-time for date_gmt from the original publish date."""
+    if not published:
+        return None
+    match = DATE.match(published.strip())
+    if match is None:
+        raise ExporterError(f"unreadable publish date {published!r} of {title!r}",
+                            hint="fix the date in the state store or re-crawl the article")
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+
+
+def _with_attachments(body: str, listed: list[dict[str, str]]) -> str:
+    """The body plus a list of the attachments it does not already link to."""
+    missing = [a for a in listed if a["url"] and a["url"] not in body]
+    if not missing:
+        return body
+    items = "".join(f'<li><a href="{html.escape(a["url"])}">{html.escape(a["name"])}</a></li>' for a in missing)
+    return f'{body}\n{ATTACHMENTS_START}<div class="attachments"><p>附件：</p><ul>{items}</ul></div>{ATTACHMENTS_END}'
+
+
+def _strip_attachment_block(content: str) -> str:
+    """The body without the attachment list this exporter appended."""
+    start = content.find(ATTACHMENTS_START)
+    return content if start < 0 else content[:start].rstrip("\n")
+
+
+def _raw(field: Any) -> str:
+    """The raw text of a REST rendered/raw field."""
+    if isinstance(field, dict):
+        return str(field.get("raw", field.get("rendered", "")))
+    return str(field or "")
+
+
+def _code(response: httpx.Response) -> str | None:
+    """WordPress's error code from a JSON error body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("code") if isinstance(body, dict) else None
+
+
+def _message(response: httpx.Response) -> str:
+    """WordPress's error message, or the start of a non-JSON body."""
+    try:
+        body = response.json()
+        if isinstance(body, dict) and body.get("message"):
+            return html.unescape(re.sub(r"<[^>]+>", "", str(body["message"])))[:300]
+    except ValueError:
+        pass
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))[:200].strip()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a numeric Retry-After (capped), else None."""
+    value = response.headers.get("Retry-After", "")
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
+    except ValueError:
+        return None
+
+
+def _slash(url: str) -> str:
+    """A URL with exactly one trailing slash."""
+    return url.rstrip("/") + "/"
+
+
+def _path(url: str) -> str:
+    """The path of a URL, for messages."""
+    return httpx.URL(url).path

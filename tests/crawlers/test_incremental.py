@@ -1,0 +1,80 @@
+"""Incremental re-crawls: an unchanged site costs only 304s; a changed one yields new/changed/vanished marks."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from consolidate import pipeline
+from consolidate.records_io import article_records
+from consolidate.samplefleet import FleetServer, build_fleet
+from crawlers.crawler import SiteCrawler
+from crawlers.incremental import changes
+from tests.conftest import make_workspace
+
+SITE = "fgw"
+
+
+@pytest.fixture
+def server() -> Iterator[FleetServer]:
+    """A private small fleet this test may change."""
+    with FleetServer(build_fleet(articles_per_site=12)) as running:
+        yield running
+
+
+def incremental(ws: pipeline.Workspace) -> object:
+    """One incremental crawl of SITE."""
+    site = ws.site(SITE)
+    return asyncio.run(SiteCrawler(ws.store, site, ws.config.crawl_settings(site), ws.dir, incremental=True).run())
+
+
+def crawled(server: FleetServer, tmp_path: Path) -> pipeline.Workspace:
+    """A workspace with SITE crawled once."""
+    ws = make_workspace(tmp_path, server.urls)
+    pipeline.crawl(ws, [SITE])
+    return ws
+
+
+def test_unchanged_site_transfers_no_bodies_and_marks_nothing(server: FleetServer, tmp_path: Path) -> None:
+    """Every re-checked page answers 304; no article is fetched again; nothing is marked."""
+    ws = crawled(server, tmp_path)
+    before = article_records(ws, SITE)
+    start = len(server.request_log)
+    summary = incremental(ws)
+    requests = [t for s, _, t in server.request_log[start:] if s == SITE and t != "/robots.txt"]
+    assert summary.not_modified == len(requests) > 0
+    assert summary.bytes == 0
+    assert (summary.articles_new, summary.articles_changed, summary.articles_vanished) == (0, 0, 0)
+    assert changes(ws.store, SITE) == []
+    assert article_records(ws, SITE) == before
+    assert not any("/t20" in t for t in requests), "an unchanged list must not lead to article requests"
+
+
+def test_changed_site_marks_new_changed_and_vanished(server: FleetServer, tmp_path: Path) -> None:
+    """A retitled, a removed and an added article are found by list diffing and marked as such."""
+    ws = crawled(server, tmp_path)
+    site = server.fleet.site(SITE)
+    column = max(site.by_column, key=lambda key: len(site.by_column[key]))
+    listed = site.by_column[column]
+    retitled, removed = listed[0], listed[1]
+    retitled.title += "（修订稿）"
+    site.articles.remove(removed)
+    listed.remove(removed)
+    folder = retitled.path.rsplit("/", 2)[0] + "/"
+    added = dataclasses.replace(retitled, key=retitled.key + ":new", path=folder + "202610/t20261030_999991.html",
+                                title="关于新增事项的通知", part_paths=[], attachments=[], images=[], number=999991)
+    listed.insert(0, added)
+    site.articles.append(added)
+    site._routes, site._cache = None, None
+    base = server.urls[SITE].rstrip("/")
+    summary = incremental(ws)
+    marks = {c["url"]: c["change"] for c in changes(ws.store, SITE)}
+    assert marks == {base + added.path: "new", base + retitled.path: "changed", base + removed.path: "vanished"}
+    assert (summary.articles_new, summary.articles_changed, summary.articles_vanished) == (1, 1, 1)
+    titles = {r["url"]: r["title"] for r in article_records(ws, SITE)}
+    assert titles[base + retitled.path].endswith("（修订稿）")
+    assert titles[base + added.path] == "关于新增事项的通知"
