@@ -125,6 +125,16 @@ def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any
     return create_exporter(chosen, opts, context)
 
 
+def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str, str]:
+    """Legacy article URL → the portal column id a push sends it to (column decision, then routing rules)."""
+    push = _Push(ws, ws.site(site_id), exporter, update=False, dry_run=True, limit=None, only=None)
+    with ws.store.session() as session:
+        decisions = {m.column_path: m for m in session.scalars(
+            select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
+        articles = session.scalars(select(ArticleRow).where(ArticleRow.site_id == site_id)).all()
+    return {article.url: target for article, target, _reason in push._plan(articles, decisions) if target}
+
+
 def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False, dry_run: bool = False,
               limit: int | None = None, only: list[str] | None = None) -> PushSummary:
     """Push a site's mapped articles, files and columns into the target; record every outcome."""

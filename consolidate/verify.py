@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.push import IN_TARGET, article_key
-from consolidate.store import ArticleRow, ColumnMapping, EventRow, PushRecord, Resource, SiteRow, utcnow
+from consolidate.push import IN_TARGET, article_key, planned_targets
+from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
 from consolidate.workspace import Workspace, require_crawled
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import canonical_url
@@ -45,22 +45,21 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter) -> VerifySummar
             PushRecord.status.in_(IN_TARGET))).all()
         articles = {article_key(site_id, a.url): a for a in session.scalars(
             select(ArticleRow).where(ArticleRow.site_id == site_id))}
-        decisions = {m.column_path: m.target for m in session.scalars(
-            select(ColumnMapping).where(ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate"))}
         files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
             Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
+    targets = planned_targets(ws, site_id, exporter)
     for record in records:
         article = articles.get(record.source_key)
         if article is None:
             continue
-        result = _verify_one(exporter, record, article, decisions, files)
+        result = _verify_one(exporter, record, article, targets.get(article.url), files)
         summary.results.append(result)
         setattr(summary, result.status, getattr(summary, result.status) + 1)
     _record_results(ws, exporter.target, summary)
     return summary
 
 
-def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, decisions: dict[str, str | None],
+def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, target: str | None,
                 files: dict[str, str | None]) -> VerifyResult:
     """Read one article back and list what differs."""
     ref = TargetRef(record.target_id or "", record.target_url or "")
@@ -70,11 +69,11 @@ def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, dec
         return VerifyResult(article.url, "missing", [f"could not read back: {exc}"])
     if snapshot is None:
         return VerifyResult(article.url, "missing", ["not found in the target"])
-    differences = _differences(snapshot, article, decisions, files)
+    differences = _differences(snapshot, article, target, files)
     return VerifyResult(article.url, "mismatch" if differences else "ok", differences)
 
 
-def _differences(snapshot: Any, article: ArticleRow, decisions: dict[str, str | None],
+def _differences(snapshot: Any, article: ArticleRow, target: str | None,
                  files: dict[str, str | None]) -> list[str]:
     """Field-by-field comparison of a target snapshot with the legacy article."""
     differences = []
@@ -84,7 +83,6 @@ def _differences(snapshot: Any, article: ArticleRow, decisions: dict[str, str | 
         differences.append(f"date: {snapshot.published!r} ≠ {article.published!r}")
     if _text(html_to_text(snapshot.body_html or "")) != _text(article.body_text or ""):
         differences.append("body text differs")
-    target = decisions.get(" > ".join(article.column_path or []))
     if target and target not in (snapshot.column_ids or []):
         differences.append(f"column: {snapshot.column_ids} does not include {target}")
     wanted = {files.get(canonical_url(a["url"]) or a["url"]) for a in article.attachments or []} - {None}

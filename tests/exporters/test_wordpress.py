@@ -252,3 +252,63 @@ def test_wrong_password_is_one_clear_error(crawled: pipeline.Workspace, wp: Word
     monkeypatch.delenv(ENV)
     with pytest.raises(ExporterError, match=ENV):
         _exporter(crawled, wp)
+
+
+def test_verify_clean_then_rollback_leaves_nothing_of_ours(crawled: pipeline.Workspace, wp: WordPressService) -> None:
+    """`verify` reads every post back equal (files by bytes); `rollback` then empties the sub-site of our objects."""
+    from consolidate.verify import rollback_site, verify_site
+
+    portal = _unique_subsite_paths(crawled.config.portal)
+    exporter = _exporter(crawled, wp, portal=portal)
+    try:
+        pushed = pipeline.push_site(crawled, "jyj", exporter)
+        checked = verify_site(crawled, "jyj", exporter)
+        assert checked.ok == pushed.pushed and checked.mismatch == checked.missing == 0, \
+            [r for r in checked.results if r.status != "ok"][:3]
+        removed = rollback_site(crawled, "jyj", exporter)
+    finally:
+        exporter.close()
+    assert removed.articles == pushed.pushed and not removed.failed
+    site_url = wp.site_url(next(s.path for s in portal.subsites if s.id == "jyj"))
+    for collection in ("posts", "media", "categories"):
+        assert _ours(_all(wp, site_url, collection)) == [], collection
+
+
+def test_push_killed_midway_then_resumed_is_exactly_once(crawled: pipeline.Workspace, wp: WordPressService) -> None:
+    """`consolidate push` into WordPress SIGKILLed at seeded points, then re-run: each article is one post."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site_url = wp.new_subsite()
+    config = crawled.loaded.path
+    text = config.read_text(encoding="utf-8")
+    export = text[text.index("\nexport:"):text.index("\nsites:")]
+    config.write_text(text.replace(export, f"\nexport:\n  exporter: wordpress\n  options:\n    url: {site_url}\n"
+                                           f"    user: {wp.user}\n    app_password_env: {ENV}\n"
+                                           "    subsite_mode: main\n"), encoding="utf-8")
+    command = [sys.executable, "-m", "consolidate.cli", "push", "jyj", "-c", str(config), "--db", crawled.store.url]
+    environment = {**os.environ, ENV: wp.password}
+    rng = random.Random(5)
+    kills = 0
+    for _ in range(3):
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        time.sleep(rng.uniform(1.5, 4.0))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+    final = subprocess.run(command, env=environment, capture_output=True, text=True)
+    assert final.returncode == 0, final.stdout + final.stderr
+    assert kills >= 1
+    posts = _ours(_all(wp, site_url, "posts"))
+    keys = [p["meta"]["consolidate_source_key"] for p in posts]
+    assert len(keys) == len(set(keys)), "an article was created twice"
+    with crawled.store.session() as session:
+        pushed = set(session.scalars(select(PushRecord.source_key).where(
+            PushRecord.kind == "article", PushRecord.site_id == "jyj", PushRecord.status.in_(("pushed", "updated")))))
+    assert set(keys) == pushed
