@@ -93,6 +93,14 @@ class ExportContext:
     portal: Portal
     programme_name: str
 
+    def output_path(self, configured: str | None, default: str) -> Path:
+        """Where an exporter writes: the configured path (relative to migrations.yaml's folder) or a default
+        inside the workspace."""
+        if not configured:
+            return self.workspace / default
+        path = Path(configured)
+        return path if path.is_absolute() else self.workspace.parent / path
+
 
 class ExporterOptions(BaseModel):
     """Base of exporter option models: unknown options are errors."""

@@ -62,8 +62,7 @@ class BundleExporter(Exporter):
 
     def __init__(self, options: BundleOptions, context: Any) -> None:
         super().__init__(options, context)
-        root = Path(options.dir) if options.dir else context.workspace / "bundle"
-        self.root = root if root.is_absolute() else context.workspace.parent / root
+        self.root = context.output_path(options.dir, "bundle")
         self.base_url = options.base_url
         try:
             self.root.mkdir(parents=True, exist_ok=True)

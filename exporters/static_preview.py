@@ -47,9 +47,7 @@ class StaticPreviewExporter(Exporter):
 
     def __init__(self, options: StaticPreviewOptions, context: Any) -> None:
         super().__init__(options, context)
-        self.root = Path(options.dir) if options.dir else context.workspace / "preview"
-        if not self.root.is_absolute():
-            self.root = context.workspace.parent / self.root
+        self.root = context.output_path(options.dir, "preview")
         self.base_url = (options.base_url or context.portal.base_url).rstrip("/") + "/"
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = _ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn

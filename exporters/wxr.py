@@ -59,8 +59,7 @@ class WxrExporter(Exporter):
 
     def __init__(self, options: WxrOptions, context: Any) -> None:
         super().__init__(options, context)
-        path = Path(options.file) if options.file else context.workspace / "export.wxr.xml"
-        self.path = path if path.is_absolute() else context.workspace.parent / path
+        self.path = context.output_path(options.file, "export.wxr.xml")
         self.site_url = context.portal.base_url.rstrip("/") + "/"
         self.files_base_url = options.files_base_url or f"{self.site_url}consolidate-files/"
         self.state_path = self.path.with_name(self.path.name + ".state.json")
