@@ -59,3 +59,16 @@ def select_sites(ws: Workspace, sites: list[str] | None, all_sites: bool) -> lis
                                    hint=f"configured sites: {', '.join(s.id for s in ws.config.sites)}")
         return [s.id for s in ws.config.sites]
     return [ws.site(s).id for s in sites]
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write text to the --output file (saying so), or print it."""
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConsolidateError(f"cannot write {output}: {exc.strerror or exc}",
+                               hint="check the folder exists and is writable") from None
+    console.print(f"wrote {output}")

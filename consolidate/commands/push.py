@@ -14,6 +14,7 @@ from consolidate.cli_common import (
     ConfigOption,
     DbOption,
     console,
+    emit,
     err_console,
     friendly_errors,
     open_workspace,
@@ -130,8 +131,4 @@ def register(app: typer.Typer) -> None:
             console.print(f"{site}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
             return
         text = render(ws, ws.site(site).id, fmt, gone_page)
-        if output:
-            output.write_text(text, encoding="utf-8")
-            console.print(f"wrote {output}")
-        else:
-            print(text, end="")
+        emit(text, output)

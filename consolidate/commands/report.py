@@ -16,6 +16,7 @@ from consolidate.cli_common import (
     DbOption,
     JsonOption,
     console,
+    emit,
     friendly_errors,
     open_workspace,
     select_sites,
@@ -130,11 +131,7 @@ def _report_command(app: typer.Typer) -> None:
         renderers = {"md": lambda d: render_markdown(d, lang), "json": render_json,
                      "html": lambda d: render_html(d, lang)}
         text = renderers[chosen](data)
-        if output:
-            output.write_text(text, encoding="utf-8")
-            console.print(f"wrote {output}")
-        else:
-            print(text)
+        emit(text, output)
 
 
 def _checklist_command(app: typer.Typer) -> None:
@@ -227,11 +224,7 @@ def _notice_command(app: typer.Typer) -> None:
         dates = [parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
                                                                      (shutdown, "--shutdown"))]
         html = render_notice(open_workspace(config, db), site, kind, *dates, archive_url=archive_url)
-        if output:
-            output.write_text(html, encoding="utf-8")
-            console.print(f"wrote {output}")
-        else:
-            print(html)
+        emit(html, output)
 
 
 def _monitor_command(app: typer.Typer) -> None:
