@@ -32,3 +32,9 @@ class StoreError(ConsolidateError):
 
 class ExporterError(ConsolidateError):
     """An exporter is misconfigured or its target refused the work."""
+
+
+class InputFileError(ConsolidateError):
+    """A file the office hands back (an edited sheet or CSV) is invalid; the message names the row."""
+
+    exit_code = 2

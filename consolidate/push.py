@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, true
 
 from consolidate.blobs import BlobStore
 from consolidate.config import Config, PortalColumn, Site
@@ -46,6 +46,7 @@ from exporters.base import (
 from mappers.routing import route
 
 IN_TARGET = ("pushed", "updated")
+OFFICE_NOTE = "office:"  # URL-map rows the office edited start their note with this; pushes keep them
 
 
 @dataclass
@@ -62,6 +63,7 @@ class PushSummary:
     files: int = 0
     columns: int = 0
     unresolved_links: int = 0
+    removed: int = 0
     dry_run: bool = False
 
 
@@ -170,6 +172,9 @@ class _Push:
         self.duplicate_of: dict[str, tuple[str, str]] = {}
         self.lease = SiteLease(ws.store, "push", site.id)
         self.column_refs: dict[str, TargetRef] = {}
+        self.file_records: dict[str, PushRecord] = {}
+        self.pushed_files: set[str] = set()
+        self.file_sizes: dict[str, int | None] = {}
 
     def run(self) -> PushSummary:
         """Plan, push columns, files and articles, write the URL map."""
@@ -184,18 +189,16 @@ class _Push:
             records = {r.source_key: r for r in session.scalars(select(PushRecord).where(
                 PushRecord.target == self.exporter.target, PushRecord.site_id == self.site.id))}
         self.records = records
-        plan = self._plan(articles, decisions)
-        if self.only is not None:
-            plan = [p for p in plan if p[0].url in self.only]
-        if self.limit is not None:
-            plan = plan[: self.limit]
+        full_plan = self._plan(articles, decisions)
+        plan = self._trial_subset(full_plan)
+        self._known_from_records(files)
         if self.dry_run:
-            return self._dry_run_summary(plan)
+            return self._dry_run_summary(plan, full_plan, files, columns, decisions)
         self._push_columns({target for _, target, _ in plan if target})
         self._push_files(plan, files)
-        self._plan_links(plan, columns, decisions)
+        self._plan_links(full_plan, columns, decisions)
         self._push_articles(plan)
-        self._write_url_map(plan, columns, decisions, files)
+        self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
         with self.ws.store.session() as session:
             row = session.get(SiteRow, self.site.id)
@@ -236,22 +239,77 @@ class _Push:
             return article, None, "no title extracted"
         return article, target, None
 
-    def _dry_run_summary(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> PushSummary:
-        """Count what a push would do, touching nothing."""
+    def _trial_subset(self, plan: list[tuple[ArticleRow, str | None, str | None]]
+                      ) -> list[tuple[ArticleRow, str | None, str | None]]:
+        """The articles a trial (--only / --limit) covers; unknown --only URLs are an error."""
+        if self.only is not None:
+            known = {article.url for article, _, _ in plan}
+            unknown = sorted(self.only - known)
+            if unknown:
+                raise ConsolidateError(f"not an article of site {self.site.id!r}: {unknown[0]}",
+                                       hint=f"list them with `consolidate articles {self.site.id}`")
+            plan = [p for p in plan if p[0].url in self.only]
+        if self.limit is not None:
+            plan = plan[: max(self.limit, 0)]
+        return plan
+
+    def _dry_run_summary(self, plan: list[tuple[ArticleRow, str | None, str | None]],
+                         full_plan: list[tuple[ArticleRow, str | None, str | None]], files: dict[str, Resource],
+                         columns: list[ColumnRow], decisions: dict[str, ColumnMapping]) -> PushSummary:
+        """Count what a push would do, exactly as a push decides it, touching nothing."""
+        self.summary.columns = sum(1 for column_id in self._columns_needed({t for _, t, _ in plan if t})
+                                   if column_key(self.index[column_id]) not in self.column_refs)
+        self.summary.files = len({sha for sha in self._wanted_files(plan, files)
+                                  if f"file:{sha}" not in self.file_records})
+        self._plan_links(full_plan, columns, decisions)
+        in_plan = {article.url for article, target, _ in full_plan if target}
         for article, target, reason in plan:
-            record = self.records.get(article_key(self.site.id, article.url))
-            if reason:
-                self.summary.skipped[reason.split(":")[0]] += 1
-            elif record is None or record.status not in IN_TARGET:
+            key = article_key(self.site.id, article.url)
+            record = self.records.get(key)
+            if reason or target is None:
+                self.summary.skipped[reason_category(reason or "no target")] += 1
+                continue
+            job = _Job(article=article, key=key, target=target)
+            self._rewrite(job, {u for u in in_plan if u not in self.links})
+            if record is None or record.status not in IN_TARGET:
                 self.summary.pushed += 1
-            elif self.update or record.content_hash != _push_hash(article, target or "", ""):
+            elif self.update or record.content_hash != job.push_hash:
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
         return self.summary
 
-    def _push_columns(self, target_ids: set[str]) -> None:
-        """Create the target columns and their ancestors, parents first."""
+    def _known_from_records(self, files: dict[str, Resource]) -> None:
+        """Column and file homes already in the target, from the push map (a trial push and a dry run keep
+        what earlier pushes placed)."""
+        with self.ws.store.session() as session:
+            rows = session.scalars(select(PushRecord).where(
+                PushRecord.target == self.exporter.target, PushRecord.kind.in_(("column", "file")),
+                PushRecord.status.in_(IN_TARGET))).all()
+        self.file_records = {r.source_key: r for r in rows if r.kind == "file"}
+        for row in rows:
+            if row.kind == "column" and row.target_id:
+                self.column_refs[row.source_key] = TargetRef(row.target_id, row.target_url or "")
+        for url, resource in files.items():
+            record = self.file_records.get(f"file:{resource.sha256}")
+            if record is not None and record.target_url:
+                self.links[url] = record.target_url
+
+    def _wanted_files(self, plan: list[tuple[ArticleRow, str | None, str | None]], files: dict[str, Resource]
+                      ) -> list[str]:
+        """Content hashes of the fetched files the planned articles carry."""
+        hashes = []
+        for article, target, _reason in plan:
+            if not target:
+                continue
+            for url in [a["url"] for a in article.attachments or []] + list(article.images or []):
+                resource = files.get(canonical_url(url) or url)
+                if resource is not None and resource.status == "fetched" and resource.sha256:
+                    hashes.append(resource.sha256)
+        return hashes
+
+    def _columns_needed(self, target_ids: set[str]) -> list[str]:
+        """The target columns and their ancestors, parents first."""
         needed: list[str] = []
         for column_id in sorted(target_ids):
             chain = []
@@ -260,7 +318,11 @@ class _Push:
                 chain.append(current)
                 current = self.index[current].parent_id
             needed.extend(c for c in reversed(chain) if c not in needed)
-        for column_id in needed:
+        return needed
+
+    def _push_columns(self, target_ids: set[str]) -> None:
+        """Create the target columns and their ancestors, parents first."""
+        for column_id in self._columns_needed(target_ids):
             info = self.index[column_id]
             key = column_key(info)
             parent = self.column_refs.get(column_key(self.index[info.parent_id])) if info.parent_id else None
@@ -287,7 +349,7 @@ class _Push:
                 if resource is None or resource.status != "fetched" or not resource.sha256:
                     continue
                 key = f"file:{resource.sha256}"
-                if resource.url in self.links:
+                if resource.url in self.pushed_files:
                     continue
                 file_name = name if kind == "attachment" and name else url.rsplit("/", 1)[-1].split("?")[0]
                 export = ExportFile(source_key=key, source_url=url,
@@ -298,6 +360,8 @@ class _Push:
                 ref = self._put(key, "file", url, resource.sha256, lambda e=export: self.exporter.put_file(e))
                 if ref is not None:
                     self.links[resource.url] = ref.url
+                    self.pushed_files.add(resource.url)
+                    self.file_sizes[resource.url] = resource.size
                     self.summary.files += 1
 
     def _plan_links(self, plan: list[tuple[ArticleRow, str | None, str | None]], columns: list[ColumnRow],
@@ -341,8 +405,9 @@ class _Push:
         """Skip, leave unchanged, or make a job to send; the body's links are rewritten here."""
         key = article_key(self.site.id, article.url)
         if reason or target is None:
-            self._record(key, "article", article.url, None, None, "skipped", reason or "no target")
-            self.summary.skipped[(reason or "no target").split(":")[0]] += 1
+            reason = self._retract(key, reason or "no target")
+            self._record(key, "article", article.url, None, None, "skipped", reason)
+            self.summary.skipped[reason_category(reason)] += 1
             return None
         job = _Job(article=article, key=key, target=target)
         self._rewrite(job, {u for u in in_plan if u not in self.links})
@@ -353,13 +418,28 @@ class _Push:
             return None
         return job
 
+    def _retract(self, key: str, reason: str) -> str:
+        """An article now skipped that an earlier push put in the target is removed from it (the portal must
+        not keep what the office dropped); the reason says so."""
+        record = self.records.get(key)
+        if record is None or record.status not in IN_TARGET or not record.target_id:
+            return reason
+        try:
+            self.exporter.delete(key, TargetRef(record.target_id, record.target_url or ""))
+        except Exception as exc:  # noqa: BLE001 - reported, and the next push tries again
+            self._event("error", "retract_failed", f"could not remove {record.target_url}: {exc}", record.source_url)
+            return reason
+        self.summary.removed += 1
+        return f"{reason} (removed from the portal)"
+
     def _rewrite(self, job: _Job, waiting: set[str]) -> None:
         """Rewrite the job's body links; links to articles not pushed yet wait for the second pass."""
         body, unresolved = rewrite_links(job.article.body_html, job.article.url, self.links, self.scope, waiting)
         job.deferred = [u for u in unresolved if u in waiting]
         for link in (u for u in unresolved if u not in waiting):
-            self._event("warning", "unresolved_link", f"link to a page that was not migrated removed: {link}",
-                        job.article.url)
+            if not self.dry_run:
+                self._event("warning", "unresolved_link", f"link to a page that was not migrated removed: {link}",
+                            job.article.url)
             self.summary.unresolved_links += 1
         job.body = sanitize(body)  # defence in depth: nothing unsafe reaches the portal, whatever the source
         job.push_hash = _push_hash(job.article, job.target, body)
@@ -415,10 +495,11 @@ class _Push:
         """The article as the exporter receives it."""
         attachments = []
         for attachment in article.attachments or []:
-            new_url = self.links.get(canonical_url(attachment["url"]) or attachment["url"])
+            legacy = canonical_url(attachment["url"]) or attachment["url"]
+            new_url = self.links.get(legacy)
             if new_url:
                 attachments.append({"name": attachment.get("name") or new_url.rsplit("/", 1)[-1], "url": new_url,
-                                    "source_url": attachment["url"]})
+                                    "source_url": attachment["url"], "size": self.file_sizes.get(legacy)})
         return ExportArticle(
             source_key=key, source_url=article.url, site_id=self.site.id, site_name=self.site.name,
             subsite=info.subsite, column_key=column_key(info), column_id=target, title=article.title or "",
@@ -463,29 +544,57 @@ class _Push:
 
     def _write_url_map(self, plan: list[tuple[ArticleRow, str | None, str | None]], columns: list[ColumnRow],
                        decisions: dict[str, ColumnMapping], files: dict[str, Resource]) -> None:
-        """Every legacy URL of the site: 301 to its new home, 410 archived, or unresolved."""
+        """Every legacy URL of the site: 301 to where it is now, 410 archived, or unresolved (not pushed yet).
+
+        Outcomes follow the push map, not this run's plan, so a trial push (--limit/--only) changes only what it
+        pushed; rows the office edited (`redirects --import`) are kept as they are.
+        """
         outcomes: dict[str, tuple[str | None, str, str | None]] = {}
         for url, new, note in self._page_outcomes(decisions):
             outcomes[url] = (new, "301", None) if new else (None, "unresolved", note)
-        for url in files:
-            if files[url].status == "fetched":
-                new = self.links.get(url)
+        for url, resource in files.items():
+            if resource.status == "fetched":
+                new = self._file_home(resource)
                 outcomes[url] = (new, "301", None) if new else (None, "410", "file not migrated (archived)")
         for column in columns:
             if column.url:
                 new = self.links.get(column.url)
                 outcomes[column.url] = (new, "301", None) if new else (None, "410", "column not migrated (archived)")
-        for article, _target, reason in plan:
-            new = self.links.get(article.url) or self._original_url(article.url)
-            outcomes[article.url] = (new, "301", None) if new else (None, "410", f"{reason or 'not migrated'} "
-                                                                              "(archived)")
+        for article, target, reason in plan:
+            outcomes[article.url] = self._article_outcome(article, target, reason)
         home = canonical_url(self.site.home_url)
         if home:
             outcomes[home] = (self.links.get(home) or self.ws.config.portal.base_url, "301", "legacy home page")
         with self.ws.store.session() as session:
-            session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id))
+            edited = set(session.scalars(select(UrlMapRow.old_url).where(
+                UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%"))))
+            session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id,
+                                                    UrlMapRow.old_url.notin_(edited) if edited else true()))
             session.add_all(UrlMapRow(site_id=self.site.id, old_url=url, url_hash=url_hash(url), new_url=new,
-                                      status=status, note=note) for url, (new, status, note) in outcomes.items())
+                                      status=status, note=note)
+                            for url, (new, status, note) in outcomes.items() if url not in edited)
+
+    def _article_outcome(self, article: ArticleRow, target: str | None, reason: str | None
+                         ) -> tuple[str | None, str, str | None]:
+        """An article's redirect: its page in the target, its original's (duplicates), or why there is none."""
+        record = self.records.get(article_key(self.site.id, article.url))
+        if record is not None and record.status in IN_TARGET and record.target_url:
+            return record.target_url, "301", None
+        original = self._original_url(article.url)
+        if original:
+            return original, "301", "duplicate of an article already migrated"
+        if target and not reason:
+            why = f"push failed: {record.reason}" if record is not None and record.status == "failed" \
+                else "not pushed yet"
+            return None, "unresolved", why
+        return None, "410", f"{reason or 'not migrated'} (archived)"
+
+    def _file_home(self, resource: Resource) -> str | None:
+        """Where a legacy file lives in the target, if a push put it there."""
+        record = self.records.get(f"file:{resource.sha256}") or self.file_records.get(f"file:{resource.sha256}")
+        if record is not None and record.status in IN_TARGET and record.target_url:
+            return record.target_url
+        return self.links.get(resource.url) if resource.url in self.pushed_files else None
 
     def _original_url(self, url: str) -> str | None:
         """For a duplicate, the new URL of the article it repeats (once that one is pushed)."""
@@ -522,6 +631,13 @@ class _Push:
         with self.ws.store.session() as session:
             session.add(EventRow(site_id=self.site.id, stage="push", level=level, code=code, message=message,
                                  url=url))
+
+
+def reason_category(reason: str) -> str:
+    """The kind of a skip reason, for counting: 'column dropped: 新闻 > 图片' → 'column dropped'."""
+    if reason.startswith("duplicate of "):
+        return "duplicate"
+    return reason.split(": ", 1)[0].removesuffix(" (removed from the portal)")
 
 
 def _push_hash(article: ArticleRow, target: str, body: str) -> str:

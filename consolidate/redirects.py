@@ -10,7 +10,8 @@ from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 
-from consolidate.errors import ConsolidateError
+from consolidate.errors import ConsolidateError, InputFileError
+from consolidate.push import OFFICE_NOTE
 from consolidate.store import UrlMapRow, utcnow
 from consolidate.workspace import Workspace
 
@@ -143,12 +144,21 @@ def import_csv(ws: Workspace, site_id: str, path: Path) -> ImportSummary:
     with ws.store.session() as session:
         for row in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id)):
             edit = edits.get(row.old_url)
-            if edit is None or (row.new_url, row.status, row.note) == edit:
+            if edit is None or _same(row, edit):
                 continue
             row.new_url, row.status = edit[0], edit[1]
-            row.note = edit[2] or f"edited by the office {utcnow():%Y-%m-%d}"
+            note = (edit[2] or "").removeprefix(OFFICE_NOTE).strip() or f"edited {utcnow():%Y-%m-%d}"
+            row.note = f"{OFFICE_NOTE} {note}"
             changed += 1
     return ImportSummary(changed=changed, unchanged=len(edits) - changed)
+
+
+def _same(row: UrlMapRow, edit: tuple[str | None, str, str | None]) -> bool:
+    """True when an imported row says what the map already holds (an empty note changes nothing)."""
+    new_url, status, note = edit
+    stored_note = (row.note or "").removeprefix(OFFICE_NOTE).strip()
+    given_note = (note or "").removeprefix(OFFICE_NOTE).strip()
+    return (row.new_url, row.status) == (new_url, status) and (not given_note or given_note == stored_note)
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -156,11 +166,11 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConsolidateError(f"{path}: cannot read: {exc}", hint="save the sheet as UTF-8 CSV") from None
+        raise InputFileError(f"{path}: cannot read: {exc}", hint="save the sheet as UTF-8 CSV") from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [h for h in CSV_HEADER[:3] if h not in (reader.fieldnames or [])]
     if missing:
-        raise ConsolidateError(f"{path}:1: missing column(s) {', '.join(missing)}",
+        raise InputFileError(f"{path}:1: missing column(s) {', '.join(missing)}",
                                hint=f"the header must be {','.join(CSV_HEADER)}")
     return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader
             if any((v or "").strip() for v in row.values() if isinstance(v, str))]
@@ -172,15 +182,15 @@ def _validated(path: Path, number: int, row: dict[str, str], existing: dict[str,
     where = f"{path}:{number}"
     old, new, status = row.get("old_url", ""), row.get("new_url", ""), row.get("status", "")
     if old not in existing:
-        raise ConsolidateError(f"{where}: old_url {old!r} is not a URL of this site's map",
+        raise InputFileError(f"{where}: old_url {old!r} is not a URL of this site's map",
                                hint="only edit new_url, status and note; keep old_url as exported")
     if old in seen:
-        raise ConsolidateError(f"{where}: old_url {old!r} appears twice", hint="keep one row per legacy URL")
+        raise InputFileError(f"{where}: old_url {old!r} appears twice", hint="keep one row per legacy URL")
     if status not in STATUSES:
-        raise ConsolidateError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}",
+        raise InputFileError(f"{where}: status {status!r} is not one of {', '.join(STATUSES)}",
                                hint="301 needs a new_url; 410 means archived/gone")
     if status == "301" and not new.startswith(("http://", "https://")):
-        raise ConsolidateError(f"{where}: status 301 needs an absolute new_url", hint="e.g. https://portal/…")
+        raise InputFileError(f"{where}: status 301 needs an absolute new_url", hint="e.g. https://portal/…")
     if status != "301" and new:
-        raise ConsolidateError(f"{where}: new_url given with status {status}", hint="use 301, or clear new_url")
+        raise InputFileError(f"{where}: new_url given with status {status}", hint="use 301, or clear new_url")
     return (new or None, status, row.get("note") or None)

@@ -106,6 +106,8 @@ class StaticPreviewExporter(Exporter):
         )
         html = self._localise(html, path)
         _write_if_changed(self.root / path, html)
+        if existing is not None and existing.target_id and existing.target_id != path:
+            (self.root / existing.target_id).unlink(missing_ok=True)  # the article moved to another column
         self._set("articles", article.source_key, {
             "path": path, "title": article.title, "published": article.published, "column": article.column_key,
             "site_name": article.site_name,
