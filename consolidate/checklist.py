@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consolidate.config import Site
 from consolidate.errors import ConsolidateError
-from consolidate.store import ChecklistStep, SiteRow
+from consolidate.store import ChecklistStep, PushRecord, SiteRow
 from consolidate.workspace import Workspace
 from crawlers.warc import site_archives
 
@@ -149,18 +149,22 @@ def recorded_steps(ws: Workspace, site_id: str) -> dict[str, ChecklistStep]:
 
 
 def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = None) -> dict[str, dt.date]:
-    """Completion read from the workspace: push reconciled → content migrated; WARC files → archive stored."""
+    """Completion read from the workspace: push reconciled and `verify` clean → content migrated and verified;
+    WARC files → archive stored."""
     derived: dict[str, dt.date] = {}
     if figures is None:
         from consolidate.report import site_figures
 
         figures = site_figures(ws, site_id)
-    if figures["stage"] == "pushed" and figures["reconciliation"]["ok"] and figures["articles"] > 0:
+    from consolidate.report import verified_on
+
+    verified = verified_on(figures.get("verification", {}))
+    if figures["stage"] == "pushed" and figures["reconciliation"]["ok"] and figures["articles"] > 0 and verified:
         with ws.store.session() as session:
-            row = session.get(SiteRow, site_id)
-            pushed_at = row.pushed_at if row is not None else None
-        if pushed_at is not None:
-            derived["content_migrated"] = pushed_at.date()
+            last = session.scalar(select(func.max(PushRecord.verified_at)).where(
+                PushRecord.site_id == site_id, PushRecord.kind == "article"))
+        if last is not None:
+            derived["content_migrated"] = last.date()
     warcs = [w for w in site_archives(ws.dir / "warc", site_id) if w.stat().st_size > 0]
     if warcs:
         derived["archive_stored"] = min(dt.date.fromtimestamp(w.stat().st_mtime) for w in warcs)

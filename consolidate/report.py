@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from consolidate.checklist import retention_check, site_checklist
 from consolidate.errors import ConsolidateError
-from consolidate.push import IN_TARGET
+from consolidate.push import IN_TARGET, reason_category
 from consolidate.store import (
     ArticleRow,
     ColumnMapping,
@@ -42,7 +42,8 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
         decisions = dict(session.execute(select(ColumnMapping.decision, func.count())
                                          .where(ColumnMapping.site_id == site_id)
                                          .group_by(ColumnMapping.decision)).all())
-        records = session.execute(select(PushRecord.kind, PushRecord.status, PushRecord.reason)
+        records = session.execute(select(PushRecord.kind, PushRecord.status, PushRecord.reason,
+                                         PushRecord.verify_status, PushRecord.verified_at, PushRecord.pushed_at)
                                   .where(PushRecord.site_id == site_id)).all()
         redirects = dict(session.execute(select(UrlMapRow.status, func.count()).where(UrlMapRow.site_id == site_id)
                                          .group_by(UrlMapRow.status)).all())
@@ -132,18 +133,34 @@ def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
 
 
 def _verification(records: list[Any]) -> dict[str, dict[str, int]]:
-    """Push-map statuses per kind of object (column, article, file)."""
+    """Push-map statuses per kind of object, and `verify`'s verdict on the articles in the target."""
     table: dict[str, Counter[str]] = {}
     for record in records:
         table.setdefault(record.kind, Counter())[record.status] += 1
+    verdicts = Counter(_verdict(r) for r in records if r.kind == "article" and r.status in IN_TARGET)
+    if verdicts:
+        table["verify"] = verdicts
     return {kind: dict(sorted(counts.items())) for kind, counts in sorted(table.items())}
+
+
+def _verdict(record: Any) -> str:
+    """ok / mismatch / missing from the last `verify`, or 'not verified' (never, or before the last push)."""
+    if record.verify_status is None or record.verified_at is None or record.verified_at < record.pushed_at:
+        return "not verified"
+    return record.verify_status
+
+
+def verified_on(verification: dict[str, dict[str, int]]) -> bool:
+    """True when `verify` found every article in the target equal to the legacy one."""
+    verdicts = verification.get("verify", {})
+    return bool(verdicts) and set(verdicts) == {"ok"}
 
 
 def _push_figures(records: list[Any]) -> dict[str, Any]:
     """Article outcomes and skip reasons from the push map."""
     articles = [r for r in records if r.kind == "article"]
-    reasons = Counter((r.reason or "").split(":")[0] for r in articles if r.status == "skipped")
-    failures = Counter((r.reason or "").split(":")[0] for r in articles if r.status == "failed")
+    reasons = Counter(reason_category(r.reason or "") for r in articles if r.status == "skipped")
+    failures = Counter(reason_category(r.reason or "") for r in articles if r.status == "failed")
     return {
         "in_target": sum(1 for r in articles if r.status in IN_TARGET),
         "skipped": sum(1 for r in articles if r.status == "skipped"),

@@ -194,10 +194,15 @@ def test_retention_cap_violation_is_reported(tmp_path: Path) -> None:
 
 
 def test_derived_completion_shows_distinctly(crawled: pipeline.Workspace) -> None:
-    """A reconciled push marks content migrated and WARC files mark the archive, both as derived."""
+    """A reconciled push that `verify` finds clean marks content migrated; WARC files mark the archive."""
+    from consolidate.verify import verify_site
+
     exporter = pipeline.open_exporter(crawled)
     try:
         pipeline.push_site(crawled, "sfj", exporter)
+        assert steps_by_name(site_checklist(crawled, "sfj"))["content_migrated"]["status"] == "open", \
+            "pushed but not verified must not count as migrated and verified"
+        assert verify_site(crawled, "sfj", exporter).mismatch == 0
     finally:
         exporter.close()
     steps = steps_by_name(site_checklist(crawled, "sfj"))

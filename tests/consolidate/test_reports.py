@@ -19,6 +19,7 @@ from consolidate import pipeline
 from consolidate.cli import app
 from consolidate.report import fleet_report
 from consolidate.report_formats import display_width, render_html, render_xlsx
+from consolidate.verify import verify_site
 from tests.services.chromium import Chromium
 
 AS_OF = "2026-12-20"
@@ -45,6 +46,8 @@ def pushed(crawled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     try:
         for site in ws.config.sites:
             pipeline.push_site(ws, site.id, exporter)
+        for site in ws.config.sites:
+            verify_site(ws, site.id, exporter)
     finally:
         exporter.close()
     return ws
@@ -225,3 +228,25 @@ def test_bad_report_options_are_one_line_errors(pushed: pipeline.Workspace) -> N
         result = runner.invoke(app, [*args, *base])
         assert result.exit_code != 0
         assert words in result.output and "Traceback" not in result.output
+
+
+def test_status_numbers_equal_the_store_counted_independently(status: dict[str, Any],
+                                                              pushed: pipeline.Workspace) -> None:
+    """status --json against plain SQL counts of the store: articles, fetched URLs, pushed and skipped."""
+    from sqlalchemy import func, select
+
+    from consolidate.store import ArticleRow, PushRecord, Resource
+
+    with pushed.store.session() as session:
+        for site in status["sites"]:
+            sid = site["id"]
+            articles = session.scalar(select(func.count()).select_from(ArticleRow).where(ArticleRow.site_id == sid))
+            fetched = session.scalar(select(func.count()).select_from(Resource).where(
+                Resource.site_id == sid, Resource.status == "fetched"))
+            by_status = dict(session.execute(select(PushRecord.status, func.count()).where(
+                PushRecord.site_id == sid, PushRecord.kind == "article").group_by(PushRecord.status)).all())
+            assert site["articles"] == articles
+            assert site["crawl"]["fetched"] == fetched
+            assert site["push"]["in_target"] == by_status.get("pushed", 0) + by_status.get("updated", 0)
+            assert site["push"]["skipped"] == by_status.get("skipped", 0)
+            assert site["verification"]["verify"] == {"ok": site["push"]["in_target"]}
