@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+
 from consolidate.config import Config, LoadedConfig, Site, load_config
 from consolidate.errors import ConsolidateError, UnknownSiteError
-from consolidate.store import SiteRow, Store
+from consolidate.store import Resource, SiteRow, Store, url_hash
+from crawlers.urls import canonical_url
 
 
 @dataclass
@@ -50,11 +53,25 @@ class Workspace:
 
 
 def require_crawled(ws: Workspace, site_id: str) -> None:
-    """Refuse to map or push a site nobody has crawled."""
+    """Refuse to map or push a site nobody has crawled, or whose home page could not be fetched."""
     with ws.store.session() as session:
         row = session.get(SiteRow, site_id)
         if row is None or row.crawled_at is None:
             raise ConsolidateError(f"site {site_id!r} has not been crawled yet",
                                    hint=f"run `consolidate crawl {site_id}` first")
+    problem = home_page_problem(ws, site_id)
+    if problem:
+        raise ConsolidateError(f"site {site_id!r}: {problem}",
+                               hint=f"check home_url in {ws.loaded.path.name}, then `consolidate crawl {site_id}`")
+
+
+def home_page_problem(ws: Workspace, site_id: str) -> str | None:
+    """Why the site's home page was not fetched in the last crawl (None when it was)."""
+    home = canonical_url(ws.site(site_id).home_url) or ws.site(site_id).home_url
+    with ws.store.session() as session:
+        row = session.scalar(select(Resource).where(Resource.site_id == site_id, Resource.url_hash == url_hash(home)))
+    if row is None or row.status in ("fetched", "queued", "fetching"):
+        return None
+    return f"the home page {home} could not be fetched ({row.error or row.status})"
 
 

@@ -25,6 +25,7 @@ from consolidate.cli_common import (
     select_sites,
 )
 from consolidate.errors import ConsolidateError
+from consolidate.workspace import home_page_problem
 
 PLAIN_EVERY = 100  # non-interactive runs log one line per site every this many fetches
 
@@ -79,15 +80,24 @@ def register(app: typer.Typer) -> None:
         pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in ids]
         with crawl_progress() as progress:
             summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
+        unreachable = []
         for s in summaries:
             new = s.articles_new + s.articles_changed
             note = " (page budget reached; run again to continue)" if s.budget_reached else ""
             delta = (f", {s.not_modified} not modified, {s.articles_new} new, {s.articles_changed} changed, "
                      f"{s.articles_vanished} vanished" if s.incremental else "")
-            console.print(f"{s.site_id}: {s.fetched} fetched, {new} new/changed articles, "
+            console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
                           f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
                           f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}"
                           + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
+            problem = home_page_problem(ws, s.site_id)
+            if problem:
+                unreachable.append(s.site_id)
+                err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
+        if unreachable:
+            err_console.print(f"[dim]hint:[/] check home_url of {', '.join(unreachable)} and that the server "
+                              "answers; the crawl resumes when run again")
+            raise typer.Exit(1)
 
     @app.command()
     @friendly_errors

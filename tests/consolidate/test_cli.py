@@ -56,3 +56,23 @@ def test_unknown_site_is_one_clear_line(crawled: pipeline.Workspace) -> None:
     result = CliRunner().invoke(app, ["map", "nosuch", "-c", str(crawled.loaded.path), "--db", crawled.store.url])
     assert result.exit_code == 2
     assert "fgw" in result.output and "Traceback" not in result.output
+
+
+def test_dead_legacy_server_is_an_error_not_a_success(tmp_path: Path) -> None:
+    """A site whose server does not answer: crawl exits 1 naming the home page; map and push refuse it."""
+    import socket
+
+    from consolidate.demo import config_for_urls
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    config = tmp_path / "migrations.yaml"
+    config.write_text(config_for_urls({"sfj": dead}, 50), encoding="utf-8")
+    runner = CliRunner()
+    crawl = runner.invoke(app, ["crawl", "sfj", "-c", str(config)])
+    assert crawl.exit_code == 1
+    assert "home page" in crawl.output and "Traceback" not in crawl.output
+    for command in (["map", "sfj"], ["push", "sfj"]):
+        refused = runner.invoke(app, [*command, "-c", str(config)])
+        assert refused.exit_code == 1 and "could not be fetched" in refused.output, refused.output
