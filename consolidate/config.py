@@ -222,6 +222,19 @@ class ExportSettings(StrictModel):
     exporter: str = "static"
     options: dict[str, Any] = {}
 
+    @model_validator(mode="after")
+    def _exporter_and_options_valid(self) -> ExportSettings:
+        """The exporter exists and takes these options (checked when the config loads, not at push time)."""
+        from consolidate.errors import ExporterError
+        from exporters.base import check_exporter  # exporters import this module
+
+        try:
+            check_exporter(self.exporter, self.options)
+        except ExporterError as exc:
+            where = "exporter" if exc.message.startswith("unknown exporter") else "options"
+            raise ValueError(f"export.{where}: {exc.message.removeprefix('export.options.')}; {exc.hint}") from None
+        return self
+
     @field_validator("options")
     @classmethod
     def _no_inline_secrets(cls, options: dict[str, Any]) -> dict[str, Any]:

@@ -173,19 +173,33 @@ def register(cls: type[Exporter]) -> type[Exporter]:
 
 def create_exporter(name: str, options: dict[str, Any], context: ExportContext) -> Exporter:
     """Instantiate a registered exporter; unknown names and options are errors that list the valid ones."""
-    _load_builtin()
-    if name not in REGISTRY:
-        raise ExporterError(f"unknown exporter {name!r}", hint=f"valid exporters: {', '.join(sorted(REGISTRY))}")
-    cls = REGISTRY[name]
+    return REGISTRY[name](check_exporter(name, options), context) if _ok(name) else _unknown(name)
+
+
+def check_exporter(name: str, options: dict[str, Any]) -> ExporterOptions:
+    """Validated options of a registered exporter, or ExporterError naming the option and the valid ones."""
+    if not _ok(name):
+        _unknown(name)
+    model = REGISTRY[name].options_model
     try:
-        parsed = cls.options_model.model_validate(options)
+        return model.model_validate(options)
     except ValidationError as exc:
-        valid = ", ".join(sorted(cls.options_model.model_fields)) or "(none)"
+        valid = ", ".join(sorted(model.model_fields)) or "(none)"
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ExporterError(f"export.options.{where}: {first['msg']} (exporter {name!r})",
                             hint=f"valid options for {name}: {valid}") from None
-    return cls(parsed, context)
+
+
+def _ok(name: str) -> bool:
+    """True when an exporter of this name is registered (built-ins loaded first)."""
+    _load_builtin()
+    return name in REGISTRY
+
+
+def _unknown(name: str) -> Any:
+    """Raise the error for an unregistered exporter name."""
+    raise ExporterError(f"unknown exporter {name!r}", hint=f"valid exporters: {', '.join(sorted(REGISTRY))}")
 
 
 def _load_builtin() -> None:

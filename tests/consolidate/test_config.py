@@ -97,6 +97,10 @@ BROKEN = {
                          "sites[0].deadlines.golive", "deadlines: {golive"),
     "export options not a mapping": (lambda: _replace("  options:\n    dir: .consolidate/preview",
                                                       "  options: preview"), "export.options", "  options: preview"),
+    "unknown exporter": (lambda: _replace("  exporter: static  ", "  exporter: drupal  "), "export.exporter",
+                         "exporter: drupal"),
+    "unknown exporter option": (lambda: _replace("    dir: .consolidate/preview", "    dri: preview"),
+                                "export.options", "  options:"),
     "aliases as text": (lambda: _replace("    aliases: []", "    aliases: www.fgw.example"), "sites[0].aliases",
                         "aliases: www"),
 }
