@@ -24,6 +24,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -296,11 +297,16 @@ class Store:
         reached = []
         version = self.schema_version()
         while version < SCHEMA_VERSION:
-            with self.engine.begin() as conn:
-                for statement in UPGRADES.get(version, []):
-                    conn.exec_driver_sql(statement)
+            try:
+                with self.engine.begin() as conn:  # the changes and the new version commit together
+                    for statement in UPGRADES.get(version, []):
+                        conn.exec_driver_sql(statement)
+                    conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(version + 1)))
+            except SQLAlchemyError as exc:
+                raise StoreError(f"upgrading the state store from schema {version} failed: {exc.orig or exc}",
+                                 hint="nothing of that step was applied; restore a backup or report the store's "
+                                      "state") from None
             version += 1
-            self._set_version(version)
             reached.append(version)
         return reached
 

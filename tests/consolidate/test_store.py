@@ -72,3 +72,15 @@ def test_unusable_database_url_is_a_store_error(tmp_path: Path) -> None:
         Store("nosuchdb://x")
     with pytest.raises(StoreError):
         Store(f"sqlite:///{tmp_path / 'missing-dir' / 'deeper' / 's.db'}")
+
+
+def test_failed_upgrade_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
+    """A store whose upgrade step cannot apply (columns already there) stays at its version with a clear error."""
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store = Store(url)
+    with store.session() as session:
+        session.merge(Meta(key="schema_version", value="1"))
+    old = Store(url, allow_old_schema=True)
+    with pytest.raises(StoreError, match="upgrading the state store from schema 1 failed"):
+        old.upgrade()
+    assert old.schema_version() == 1
