@@ -273,6 +273,9 @@ def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: s
     if step not in valid:
         raise ChecklistError(f"no checklist step {step!r} for {site.id} (disposition {site.disposition})",
                              hint=f"valid steps: {', '.join(valid)}")
+    if done_on > dt.date.today():
+        raise ChecklistError(f"{site.id}: {done_on.isoformat()} is in the future; evidence is recorded once a step "
+                             "is done", hint="record the date the step was actually done")
     plan = _SitePlan(ws, site, done_on, None)
     state = plan.state(SPECS[step])
     if state["blocked_by"]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from consolidate.errors import ConsolidateError
 from consolidate.push import IN_TARGET, article_key, planned_targets
 from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
 from consolidate.workspace import Workspace, require_crawled
@@ -148,6 +149,10 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
                                                            PushRecord.status.in_(IN_TARGET))).all()
     mine = [r for r in records if r.site_id == site_id and r.kind == "article"
             and (only_keys is None or r.source_key in only_keys)]
+    if only_keys is not None and len(mine) < len(only_keys):
+        missing = sorted(set(only) - {r.source_url for r in mine}) if only else []
+        raise ConsolidateError(f"not a pushed article of site {site_id!r}: {missing[0] if missing else only}",
+                               hint=f"see `consolidate articles {site_id}`; only pushed articles can be rolled back")
     for record in mine:
         _delete(ws, exporter, record, summary, "articles")
     if only_keys is None:

@@ -34,7 +34,8 @@ def register(app: typer.Typer) -> None:
              exporter: Annotated[str | None, typer.Option(help="Exporter to use instead of export.exporter.")] = None,
              update: Annotated[bool, typer.Option("--update", help="Re-send articles even when unchanged.")] = False,
              dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")] = False,
-             limit: Annotated[int | None, typer.Option(help="Push at most N articles per site (trials).")] = None,
+             limit: Annotated[int | None, typer.Option(min=0, help="Push at most N articles per site (trials).")]
+             = None,
              only: Annotated[list[str] | None, typer.Option(help="Push only this legacy article URL (repeatable).")]
              = None) -> None:
         """Push mapped columns, articles and files into the portal target, idempotently."""
