@@ -38,3 +38,9 @@ class InputFileError(ConsolidateError):
     """A file the office hands back (an edited sheet or CSV) is invalid; the message names the row."""
 
     exit_code = 2
+
+
+class UsageError(ConsolidateError):
+    """An option value the command does not know (like a usage error: exit 2)."""
+
+    exit_code = 2

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from consolidate.checklist import recorded_steps
 from consolidate.config import Site
-from consolidate.errors import ConsolidateError
+from consolidate.errors import ConsolidateError, UsageError
 from consolidate.push import column_key, portal_index
 from consolidate.store import PushRecord
 from consolidate.workspace import Workspace
@@ -87,7 +87,7 @@ def render_notice(ws: Workspace, site_id: str, kind: str = "notice", start: dt.d
                   archive_url: str | None = None) -> str:
     """The notice page (kind 'notice') or the "this site has moved" page (kind 'moved') as HTML."""
     if kind not in KINDS:
-        raise ConsolidateError(f"unknown notice kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+        raise UsageError(f"unknown notice kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
     site = ws.site(site_id)
     dates = notice_dates(ws, site, start, end, shutdown) if kind == "notice" else None
     context = notice_context(ws, site_id, dates, archive_url)

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 
-from consolidate.errors import ConsolidateError, InputFileError
+from consolidate.errors import ConsolidateError, InputFileError, UsageError
 from consolidate.push import OFFICE_NOTE
 from consolidate.store import UrlMapRow, utcnow
 from consolidate.workspace import Workspace
@@ -52,7 +52,7 @@ def request_uri(url: str) -> str:
 def render(ws: Workspace, site_id: str, fmt: str, gone_page: str | None = None) -> str:
     """The URL map of a site in one of FORMATS."""
     if fmt not in FORMATS:
-        raise ConsolidateError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+        raise UsageError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
     redirects = load_redirects(ws, site_id)
     site = ws.site(site_id)
     if fmt == "csv":

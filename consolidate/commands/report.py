@@ -21,7 +21,7 @@ from consolidate.cli_common import (
     open_workspace,
     select_sites,
 )
-from consolidate.errors import ConsolidateError
+from consolidate.errors import ConsolidateError, UsageError
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
@@ -118,7 +118,7 @@ def _report_command(app: typer.Typer) -> None:
 
         chosen = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
         if chosen not in REPORT_FORMATS:
-            raise ConsolidateError(f"unknown report format {chosen!r}", hint=f"use one of: {', '.join(REPORT_FORMATS)}")
+            raise UsageError(f"unknown report format {chosen!r}", hint=f"use one of: {', '.join(REPORT_FORMATS)}")
         check_lang(lang)
         if chosen == "xlsx" and output is None:
             raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")

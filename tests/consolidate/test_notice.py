@@ -33,30 +33,30 @@ def test_notice_names_department_site_code_new_site_and_dates(tmp_path: Path) ->
     ws = write_config(tmp_path, ["migrate"])
     tree = _parse(render_notice(ws, "s0"))
     text = tree.body.text()
-    for expected in ("测试市s0局", "测试市s0局网站", "9900000000", "https://www.example.gov.cn/dept/", "2026-12-21",
-                     "2027-01-20", "2027-01-21", "张三", "010-12345678", "不少于30天", "关停整合公告"):
+    for expected in ("测试市s0局", "测试市s0局网站", "9900000000", "https://www.example.gov.cn/dept/", "2024-12-23",
+                     "2025-01-22", "2025-01-23", "张三", "010-12345678", "不少于30天", "关停整合公告"):
         assert expected in text, expected
     assert "https://www.example.gov.cn/dept/" in [a.attributes["href"] for a in tree.css("a")]
-    assert "2027年1月21日" in text
+    assert "2025年1月23日" in text
 
 
 def test_recorded_notice_date_wins_and_period_is_never_short(tmp_path: Path) -> None:
     """A recorded notice_posted date is the start; an end before the notice period is over is refused."""
     ws = write_config(tmp_path, ["close"])
-    record_step(ws, "s0", "shutdown_applied", D("2026-11-02"))
-    record_step(ws, "s0", "notice_posted", D("2026-11-03"))
+    record_step(ws, "s0", "shutdown_applied", D("2024-11-04"))
+    record_step(ws, "s0", "notice_posted", D("2024-11-05"))
     text = _parse(render_notice(ws, "s0")).body.text()
-    assert "2026-11-03" in text and "2026-12-03" in text
+    assert "2024-11-05" in text and "2024-12-05" in text
     with pytest.raises(ConsolidateError, match="before the 30-day notice period is over"):
-        render_notice(ws, "s0", end=D("2026-11-30"))
-    longer = _parse(render_notice(ws, "s0", end=D("2026-12-31"), shutdown=D("2027-01-05"))).body.text()
-    assert "2026-12-31" in longer and "2027-01-05" in longer
+        render_notice(ws, "s0", end=D("2024-12-02"))
+    longer = _parse(render_notice(ws, "s0", end=D("2025-01-02"), shutdown=D("2025-01-07"))).body.text()
+    assert "2025-01-02" in longer and "2025-01-07" in longer
 
 
 def test_notice_needs_a_start_date(tmp_path: Path) -> None:
     """Without any notice date known the CLI says which option to give, in one line, non-zero exit."""
     ws = write_config(tmp_path, ["migrate"])
-    ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("    notice_start: 2026-12-21\n",
+    ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("    notice_start: 2024-12-23\n",
                                                                                   ""), encoding="utf-8")
     result = CliRunner().invoke(app, ["notice", "s0", "-c", str(ws.loaded.path), "--db", ws.store.url])
     assert result.exit_code != 0
@@ -68,11 +68,11 @@ def test_cli_writes_notice_file(tmp_path: Path) -> None:
     """`consolidate notice SITE -o FILE.html --start` writes the page as UTF-8."""
     ws = write_config(tmp_path, ["migrate"])
     out = tmp_path / "notice.html"
-    result = CliRunner().invoke(app, ["notice", "s0", "-o", str(out), "--start", "2026-12-01", "-c",
+    result = CliRunner().invoke(app, ["notice", "s0", "-o", str(out), "--start", "2024-12-03", "-c",
                                       str(ws.loaded.path), "--db", ws.store.url])
     assert result.exit_code == 0, result.output
     text = _parse(out.read_text(encoding="utf-8")).body.text()
-    assert "2026-12-01" in text and "2026-12-31" in text
+    assert "2024-12-03" in text and "2025-01-02" in text
 
 
 def test_moved_page_names_department_new_site_and_archive(tmp_path: Path) -> None:
@@ -96,5 +96,5 @@ def test_merged_site_points_at_its_portal_column(tmp_path: Path) -> None:
                                                                                   "target: {column: bmdt}"),
                               encoding="utf-8")
     ws = Workspace.open(ws.loaded.path, ws.store.url)
-    text = _parse(render_notice(ws, "s0", start=D("2026-12-01"))).body.text()
+    text = _parse(render_notice(ws, "s0", start=D("2024-12-03"))).body.text()
     assert "测试市人民政府门户网站 · 部门动态" in text and "https://www.example.gov.cn/" in text
