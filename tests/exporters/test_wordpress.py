@@ -157,7 +157,8 @@ def test_repush_lost_map_and_delete(crawled: pipeline.Workspace, wp: WordPressSe
     categories = {c["name"]: c for c in _all(wp, site_url, "categories")}
     assert categories["通知公告"]["id"] == theirs_category["id"]  # term_exists → adopted, not duplicated
 
-    unreadable = _failed_files(crawled, first.target)  # files whose type nobody can tell are retried, not lost
+    unreadable = _failed_files(crawled, first.target)
+    assert unreadable == 0, "every file (named from its Content-Type when the link says nothing) is accepted"
 
     second = _exporter(crawled, wp, url=site_url, subsite_mode="main")
     sent = _post_counter(second)
