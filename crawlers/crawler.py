@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import multiprocessing
+import os
+import ssl
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
 
 from consolidate.blobs import BlobStore
 from consolidate.config import CrawlSettings, Site
@@ -28,10 +34,15 @@ from crawlers.fetch import MEMORY_BODY_CAP, Fetcher, FetchPolicy, FetchResult, h
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_SECONDS, Frontier, new_worker_id
 from crawlers.urls import Scope, canonical_url, resource_kind
 from crawlers.warc import WarcArchive
+from crawlers.writer import shared_writer
 
 MAX_CRAWL_DELAY = 10.0
-CLAIM_BATCH = 50
-IDLE_POLL = 0.25  # seconds between looks at the frontier while other workers still hold leases
+CLAIM_BATCH = 20  # small enough that several workers of one site share its frontier
+WORKERS_PER_SLOT = 2  # workers per host slot: one page is parsed and stored while the slot fetches the next
+IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers still hold leases
+QUEUED_MEMORY = 2048  # URL hashes a crawler remembers as already queued (then it starts over: flat memory)
+RESOURCES = Resource.__table__
+COLUMNS = ColumnRow.__table__
 UNDECODABLE_SHARE = 0.005  # more replacement characters than this share of the text: the page did not decode
 EMPTY_LIST_MARKERS = ("createPageHTML(", "暂无信息", "暂无数据", "没有记录")
 GONE_STATUSES = (404, 410)
@@ -80,6 +91,27 @@ class CrawlSummary:
     warc: str | None = None
 
 
+@dataclass
+class PageWrites:
+    """Everything processing one URL writes, applied by the store writer in one job (after the fetch)."""
+
+    ops: list[Callable[[Session], Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[tuple[str, ...]] = field(default_factory=list)  # column paths the writes make sure exist
+    article_outcome: str | None = None
+    requeued: bool = False
+
+    def apply(self, session: Session, insert_links: Any) -> None:
+        """Write this page's effects: row updates, new frontier URLs, events."""
+        for op in self.ops:
+            op(session)
+        if self.links:
+            session.execute(insert_links, self.links)
+        if self.events:
+            session.execute(insert(EventRow.__table__), self.events)
+
+
 class SiteCrawler:
     """Crawls one site; safe to re-run, to interrupt, and to run as several workers on one store."""
 
@@ -105,40 +137,59 @@ class SiteCrawler:
         self._robots: Protego | None = None
         self._claimed: deque[Resource] = deque()
         self._active = 0
+        self._claiming = False
         self._budget_left = settings.max_pages
         self._frontier_dirty = True
-        self._last_empty_claim = 0.0
+        self._changed = asyncio.Event()
+        self._finishing: set[asyncio.Task] = set()
+        self._queued_hashes: set[str] = set()  # URLs this run already put in the frontier (bounded)
+        self._known_columns: set[tuple[str, ...]] = set()
+        self._site_cms: str | None = None
+        self._site_facts: dict[str, Any] = {}
+        self.parser: Executor | None = None  # parser processes for parse_page (crawl_sites sets them)
+        self._insert_links = _dialect_insert(store)(Resource.__table__).on_conflict_do_nothing(
+            index_elements=["site_id", "url_hash"])
 
     async def run(self) -> CrawlSummary:
         """Crawl until the frontier is empty or the page budget is spent."""
         started = time.monotonic()
         listed_before = self._prepare_site()
         owns_client = self._client is None
-        client = self._client or httpx.AsyncClient(follow_redirects=False, trust_env=False,
+        client = self._client or httpx.AsyncClient(follow_redirects=False, trust_env=False, verify=_tls_context(),
                                                    limits=httpx.Limits(max_connections=self.settings.concurrency))
         self.archive = WarcArchive(self.workspace / "warc", self.site.id)
         self.fetcher = Fetcher(await self._policy(), client, self.scope, self.workspace / "spool",
                                shared_context(self.settings.concurrency))
-        heartbeat = asyncio.create_task(self._heartbeat())
         state = "interrupted"
-        try:
-            await self._load_robots()
-            await self._drain()
-            if self.incremental:
-                await self._recheck_unlisted(listed_before)
-            state = "finished"
-        finally:
-            heartbeat.cancel()
-            self.frontier.release([r.id for r in self._claimed])
-            self._claimed.clear()
-            self.frontier.retire(state, self.summary.fetched)
-            self.archive.close()
-            if owns_client:
-                await client.aclose()
+        async with shared_writer(self.store) as self.writer:
+            heartbeat = asyncio.create_task(self._heartbeat())
+            try:
+                await self._load_robots()
+                await self._drain()
+                if self.incremental:
+                    await self._recheck_unlisted(listed_before)
+                state = "finished"
+            finally:
+                heartbeat.cancel()
+                if self._finishing:  # pages fetched before a cancel: finish and store them
+                    await asyncio.gather(*self._finishing, return_exceptions=True)
+                claimed = [r.id for r in self._claimed]
+                self._claimed.clear()
+                fetched = self.summary.fetched
+                await asyncio.shield(self.writer.run(lambda s: self._retire(s, claimed, state, fetched)))
+                self.archive.close()
+                if owns_client:
+                    await client.aclose()
+        self._queued_hashes.clear()
         self.summary.seconds = time.monotonic() - started
         self.summary.warc = str(self.archive.path) if self.archive.records else None
         self._finish_site()
         return self.summary
+
+    def _retire(self, session: Session, claimed: list[int], state: str, fetched: int) -> None:
+        """Give back unprocessed claims and retire the worker."""
+        self.frontier.release_in(session, claimed)
+        self.frontier.retire_in(session, state, fetched)
 
     async def _policy(self) -> FetchPolicy:
         """Fetch policy from the settings; private addresses allowed only when the site itself is on one."""
@@ -158,15 +209,18 @@ class SiteCrawler:
             row = session.get(SiteRow, self.site.id)
             if row is not None:
                 row.name, row.home_url, row.disposition = self.site.name, self.site.home_url, self.site.disposition
+                self._site_cms, self._site_facts = row.cms, dict(row.facts or {})
         self.frontier.register()
         reclaimed = self.frontier.reclaim()
         if reclaimed:
-            self._event("info", "reclaimed", f"{reclaimed} URLs left in flight by a stopped worker queued again")
-        self._enqueue([(self.home, "page", 0, None, {})])
+            self._event_now("info", "reclaimed", f"{reclaimed} URLs left in flight by a stopped worker queued again")
+        with self.store.session() as session:
+            session.execute(self._insert_links, self._link_rows([(self.home, "page", 0, None, {})]))
         if not self.incremental:
             return set()
         requeued = inc.requeue_for_recheck(self.store, self.site.id)
-        self._event("info", "incremental", f"incremental crawl: {requeued} pages re-checked with conditional requests")
+        self._event_now("info", "incremental",
+                        f"incremental crawl: {requeued} pages re-checked with conditional requests")
         return inc.listed_hashes(self.store, self.site.id)
 
     def _finish_site(self) -> None:
@@ -181,13 +235,14 @@ class SiteCrawler:
         """Renew this worker's leases until the crawl ends."""
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
+            fetched = self.summary.fetched
             with contextlib.suppress(Exception):  # a busy store must not kill the crawl; leases just age
-                self.frontier.heartbeat(self.summary.fetched)
+                await self.writer.run(lambda s, n=fetched: self.frontier.heartbeat_in(s, n))
 
     async def _load_robots(self) -> None:
         """Fetch robots.txt; honour Crawl-delay up to a cap."""
         if not self.settings.obey_robots:
-            self._event("info", "robots_ignored", "robots.txt not consulted (obey_robots: false)")
+            await self._event_soon("info", "robots_ignored", "robots.txt not consulted (obey_robots: false)")
             return
         result = await self.fetcher.fetch(urljoin(self.home, "/robots.txt"))
         if not result.ok or not result.body:
@@ -197,78 +252,145 @@ class SiteCrawler:
         if delay:
             effective = min(float(delay), MAX_CRAWL_DELAY)
             self.fetcher.set_rate(self.home, min(self.settings.rate_per_host, 1.0 / effective))
-            self._event("info", "crawl_delay", f"robots.txt Crawl-delay {delay}s honoured as {effective:g}s")
+            await self._event_soon("info", "crawl_delay", f"robots.txt Crawl-delay {delay}s honoured as {effective:g}s")
 
     async def _recheck_unlisted(self, listed_before: set[str]) -> None:
         """Articles no list shows any more get a conditional request: 404/410 marks them vanished."""
         unlisted = inc.unlisted_articles(self.store, self.site.id, listed_before)
         if unlisted:
-            with self.store.session() as session:
-                inc.requeue_urls(session, self.site.id, unlisted)
+            await self.writer.run(lambda s: inc.requeue_urls(s, self.site.id, unlisted))
             self._frontier_dirty = True
             await self._drain()
 
     async def _drain(self) -> None:
         """Run the fetch workers until the frontier is done (or the budget spent)."""
-        workers = max(1, min(self.settings.concurrency, self.settings.concurrency_per_host * 2))
+        workers = max(1, min(self.settings.concurrency, self.settings.concurrency_per_host * WORKERS_PER_SLOT))
         await asyncio.gather(*(self._worker() for _ in range(workers)))
 
     async def _worker(self) -> None:
         """Take URLs from the frontier and process them until nothing is left for anyone."""
         while True:
-            resource = self._claim()
+            resource = await self._next_resource()
             if resource is None:
-                if self._active:
-                    await asyncio.sleep(0.02)
-                    continue
-                if self._budget_left <= 0 or not self.frontier.others_busy():
+                if self._budget_left > 0:
+                    queued, others_busy = await self.writer.run(self._frontier_state)
+                    if queued:  # another worker queued URLs since this one last looked
+                        self._frontier_dirty = True
+                        continue
+                if self._budget_left <= 0 or not others_busy:
+                    self._notify()
                     return
                 await asyncio.sleep(IDLE_POLL)
-                self.frontier.reclaim()
+                await self.writer.run(self.frontier.reclaim_in)
+                self._frontier_dirty = True
                 continue
             self._active += 1
             try:
                 await self._process(resource)
             finally:
                 self._active -= 1
+                self._notify()
 
-    def _claim(self) -> Resource | None:
-        """The next leased URL (claimed in batches, lowest depth first)."""
-        if not self._claimed:
-            if self._budget_left <= 0:
-                self.summary.budget_reached = self.frontier.queued() > 0
+    def _frontier_state(self, session: Session) -> tuple[int, bool]:
+        """URLs of the site queued, and whether other workers hold leases on it."""
+        return self.frontier.queued_in(session), self.frontier.others_busy_in(session)
+
+    def _notify(self) -> None:
+        """Wake the workers waiting for the frontier or for pages in progress."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _next_resource(self) -> Resource | None:
+        """The next leased URL (claimed in batches, lowest depth first); None when this worker has nothing to do."""
+        while not self._claimed:
+            if self._claiming:
+                await self._changed.wait()  # another worker is claiming for this crawler
+            elif self._frontier_dirty and self._budget_left > 0:
+                await self._claim_batch()
+            elif self._active:
+                await self._changed.wait()  # pages in progress may queue more URLs
+            else:
+                if self._budget_left <= 0:
+                    self.summary.budget_reached = await self.writer.run(self.frontier.queued_in) > 0
                 return None
-            if not self._frontier_dirty and time.monotonic() - self._last_empty_claim < IDLE_POLL:
-                return None  # nothing was queued since the frontier was last found empty
-            self._frontier_dirty = False
-            rows = self.frontier.claim(min(CLAIM_BATCH, self._budget_left))
-            if not rows:
-                self._last_empty_claim = time.monotonic()
-            self._claimed.extend(rows)
-            self._budget_left -= len(rows)
-            if rows:
-                self.progress.queued = self.frontier.queued()
-        return self._claimed.popleft() if self._claimed else None
+        return self._claimed.popleft()
+
+    async def _claim_batch(self) -> None:
+        """Lease the next batch of URLs (one worker at a time)."""
+        self._claiming = True
+        self._frontier_dirty = False
+        try:
+            rows, queued = await self.writer.run(self._claim_job)
+        finally:
+            self._claiming = False
+            self._notify()
+        self._claimed.extend(rows)
+        self._budget_left -= len(rows)
+        if rows:
+            self.progress.queued = queued
+
+    def _claim_job(self, session: Session) -> tuple[list[Resource], int]:
+        """Claim rows and count what stays queued."""
+        rows = self.frontier.claim_in(session, min(CLAIM_BATCH, self._budget_left))
+        return rows, (self.frontier.queued_in(session) if rows else 0)
 
     async def _process(self, resource: Resource) -> None:
         """Fetch one URL and record what it yielded; never raises for bad input."""
+        writes = PageWrites()
         if self._robots is not None and not self._robots.can_fetch(resource.url, self.settings.user_agent):
-            self._finish_resource(resource, status="skipped", error="disallowed by robots.txt")
+            self._finish_resource(writes, resource, status="skipped", error="disallowed by robots.txt")
             self.summary.skipped += 1
+            await self._commit(writes)
             return
         spool = resource.kind in ("attachment", "image")
         result = await self.fetcher.fetch(resource.url, self._conditional_headers(resource), spool=spool)
         self.archive.write(result, requested_url=resource.url)
         self._count_fetch(result)
+        # A page once fetched is finished and stored even if the crawl is cancelled meanwhile (run() waits).
+        task = asyncio.create_task(self._record_fetch(resource, result))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+        await asyncio.shield(task)
+
+    async def _record_fetch(self, resource: Resource, result: FetchResult) -> None:
+        """Analyse a fetched URL and commit what it yielded; never raises for bad input."""
+        writes = PageWrites()
         try:
-            await self._handle(resource, result)
+            await self._handle(writes, resource, result)
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the crawl
-            self._record_error(resource, result, f"could not process: {type(exc).__name__}: {exc}")
+            writes = PageWrites()
+            self._record_error(writes, resource, result, f"could not process: {type(exc).__name__}: {exc}")
         finally:
             if result.body_file:
                 result.body_file.unlink(missing_ok=True)
+        try:
+            await self._commit(writes)
+        except Exception as exc:  # noqa: BLE001 - e.g. a value the store refuses: record it on the URL
+            writes = PageWrites()
+            self._record_error(writes, resource, result, f"could not store: {type(exc).__name__}: {exc}")
+            await self._commit(writes)
         if self.on_progress:
             self.on_progress(self.progress)
+
+    async def _commit(self, writes: PageWrites) -> None:
+        """Hand a page's writes to the store writer and account for what they did."""
+        await self.writer.run(lambda s: writes.apply(s, self._insert_links))
+        if writes.links:
+            self._remember_queued(row["url_hash"] for row in writes.links)
+            self._frontier_dirty = True
+        if writes.requeued:
+            self._frontier_dirty = True
+        self._known_columns.update(writes.columns)  # committed: no need to look these columns up again
+        outcome = writes.article_outcome
+        if outcome:
+            setattr(self.summary, f"articles_{outcome}", getattr(self.summary, f"articles_{outcome}") + 1)
+            self.progress.articles += 1
+
+    def _remember_queued(self, hashes: Iterable[str]) -> None:
+        """Note URLs now in the frontier, forgetting them all past a bound (memory stays flat)."""
+        if len(self._queued_hashes) > QUEUED_MEMORY:
+            self._queued_hashes.clear()
+        self._queued_hashes.update(hashes)
 
     def _conditional_headers(self, resource: Resource) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the stored validators (incremental runs only)."""
@@ -292,58 +414,58 @@ class SiteCrawler:
             self.summary.not_modified += 1
             self.progress.not_modified += 1
 
-    async def _handle(self, resource: Resource, result: FetchResult) -> None:
+    async def _handle(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """Route a fetch result: unchanged, too large, error, stored file, or HTML to analyse."""
         if result.status == 304 and result.error is None:
-            self._not_modified(resource, result)
+            self._not_modified(writes, resource, result)
             return
         if result.too_large:
-            self._finish_resource(resource, status="skipped", result=result,
+            self._finish_resource(writes, resource, status="skipped", result=result,
                                   error=f"larger than max_bytes ({result.size} bytes); recorded, not fetched whole")
             self.summary.skipped += 1
-            self._event("warning", "too_large", f"response larger than max_bytes ({result.size} bytes)", resource.url)
+            self._event(writes, "warning", "too_large", f"response larger than max_bytes ({result.size} bytes)",
+                        resource.url)
             return
         if not result.ok:
-            self._record_failure(resource, result)
+            await self._record_failure(writes, resource, result)
             return
         if resource.kind in ("attachment", "image") or not _looks_like_html(result):
-            self._store_file(resource, result)
+            self._store_file(writes, resource, result)
             return
         if result.body_file is not None:
-            self._store_file(resource, result, note=f"page of {result.size} bytes stored as a file, not parsed "
-                                                    f"(over {MEMORY_BODY_CAP} bytes)")
+            self._store_file(writes, resource, result, note=f"page of {result.size} bytes stored as a file, not "
+                                                            f"parsed (over {MEMORY_BODY_CAP} bytes)")
             return
-        await self._handle_html(resource, result)
+        await self._handle_html(writes, resource, result)
 
-    def _not_modified(self, resource: Resource, result: FetchResult) -> None:
+    def _not_modified(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """A 304: the stored copy is current; only the validators and fetch time move."""
-        with self.store.session() as session:
-            row = session.get(Resource, resource.id)
-            if row is not None:
-                row.status, row.error, row.fetched_at = "fetched", None, utcnow()
-                row.attempts = (row.attempts or 0) + max(result.attempts, 1)
-                row.etag = result.headers.get("etag") or row.etag
-                row.last_modified = result.headers.get("last-modified") or row.last_modified
-                self.frontier.done(session, resource.id)
+        values = {"status": "fetched", "error": None, "fetched_at": utcnow(),
+                  "attempts": func.coalesce(RESOURCES.c.attempts, 0) + max(result.attempts, 1)}
+        for header in ("etag", "last-modified"):
+            if result.headers.get(header):
+                values[header.replace("-", "_")] = result.headers[header]
+        writes.ops.append(lambda s: self._update_resource(s, resource.id, values))
         if resource.kind == "article":
             self.summary.articles_unchanged += 1
 
-    def _record_failure(self, resource: Resource, result: FetchResult) -> None:
+    async def _record_failure(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """An HTTP error or a network failure; in incremental runs a gone article is marked vanished."""
-        self._record_error(resource, result, result.error or f"HTTP {result.status}")
+        self._record_error(writes, resource, result, result.error or f"HTTP {result.status}")
         if result.status not in GONE_STATUSES:
             return
-        with self.store.session() as session:
-            if resource.kind == "list":
-                inc.forget_list(session, self.site.id, resource.url)
-            if self.incremental and _has_article(session, self.site.id, resource.url):
-                inc.note_change(session, self.site.id, resource.url, "vanished", self.worker_id)
-                self.summary.articles_vanished += 1
-        if self.incremental and resource.kind == "article":
-            self._event("warning", "article_vanished", f"article gone from the legacy site (HTTP {result.status})",
-                        resource.url)
+        if resource.kind == "list":
+            writes.ops.append(lambda s: inc.forget_list(s, self.site.id, resource.url))
+        if not self.incremental:
+            return
+        if await self.writer.run(lambda s: _has_article(s, self.site.id, resource.url)):
+            writes.ops.append(lambda s: inc.note_change(s, self.site.id, resource.url, "vanished", self.worker_id))
+            self.summary.articles_vanished += 1
+        if resource.kind == "article":
+            self._event(writes, "warning", "article_vanished",
+                        f"article gone from the legacy site (HTTP {result.status})", resource.url)
 
-    def _store_file(self, resource: Resource, result: FetchResult, note: str | None = None) -> None:
+    def _store_file(self, writes: PageWrites, resource: Resource, result: FetchResult, note: str | None = None) -> None:
         """Keep an attachment, image or unparsed body in the blob store."""
         if result.body_file and result.sha256:
             self.blobs.put_file(result.body_file, result.sha256)
@@ -352,91 +474,126 @@ class SiteCrawler:
             self.blobs.put_bytes(result.body)
         kind = resource.kind if resource.kind in ("attachment", "image") else "file"
         if note:
-            self._finish_resource(resource, status="skipped", result=result, kind=kind, error=note)
+            self._finish_resource(writes, resource, status="skipped", result=result, kind=kind, error=note)
             self.summary.skipped += 1
-            self._event("warning", "not_parsed", note, resource.url)
+            self._event(writes, "warning", "not_parsed", note, resource.url)
             return
-        self._finish_resource(resource, status="fetched", result=result, kind=kind)
+        self._finish_resource(writes, resource, status="fetched", result=result, kind=kind)
 
-    async def _handle_html(self, resource: Resource, result: FetchResult) -> None:
+    async def _handle_html(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """Decode, analyse and extract an HTML page, then queue what it links to."""
-        page = decode_html(result.body, result.headers.get("content-type"))
-        for warning in page.warnings:
-            self._event("warning", "encoding", warning, resource.url)
-        problem = undecodable(page)
-        if problem:
-            if page.encoding == "binary":
-                self._store_file(resource, result, note=f"{problem} (served as {result.content_type or 'no type'})")
+        parsed = await self._parse(result, resource.kind)
+        for warning in parsed.warnings:
+            self._event(writes, "warning", "encoding", warning, resource.url)
+        if parsed.problem or parsed.info is None:
+            problem = parsed.problem or "page could not be analysed"
+            if parsed.encoding == "binary":
+                self._store_file(writes, resource, result,
+                                 note=f"{problem} (served as {result.content_type or 'no type'})")
             else:
-                self._record_error(resource, result, problem)
+                self._record_error(writes, resource, result, problem)
             return
-        info = analyse_page(page.text, result.final_url)
-        self._note_site(info)
-        kind = page_kind(info, page.text, resource.kind)
-        if kind == "article":
-            await self._save_article(resource, page.text, result, info)
-        elif kind == "list":
-            self._save_list(resource, info)
-        self._finish_resource(resource, status="fetched", result=result, kind=kind, encoding=page.encoding)
-        self._enqueue_links(resource, info)
+        info = parsed.info
+        self._note_site(writes, info)
+        if parsed.kind == "article" and parsed.record is not None:
+            await self._save_article(writes, resource, parsed.record, info)
+        elif parsed.kind == "list":
+            self._save_list(writes, resource, info)
+        self._finish_resource(writes, resource, status="fetched", result=result, kind=parsed.kind,
+                              encoding=parsed.encoding)
+        self._enqueue_links(writes, resource, info)
 
-    async def _save_article(self, resource: Resource, html: str, result: FetchResult, info: PageInfo) -> None:
-        """Extract the article (joining multi-page parts) and upsert it."""
-        record = await build_article(html, resource.url, result.final_url, self.site.id, resource.hint, info,
-                                     lambda url: self._fetch_part(url, resource.depth))
-        with self.store.session() as session:
-            outcome = upsert_article(session, record)
-            ensure_column(session, self.site.id, record.column_path)
-            if self.incremental and outcome in ("new", "changed"):
-                inc.note_change(session, self.site.id, record.url, outcome, self.worker_id)
-        setattr(self.summary, f"articles_{outcome}", getattr(self.summary, f"articles_{outcome}") + 1)
-        self.progress.articles += 1
+    async def _parse(self, result: FetchResult, queued_as: str) -> ParsedPage:
+        """parse_page in the parser processes when there are any, else here."""
+        args = (result.body, result.headers.get("content-type"), result.final_url, self.site.id, queued_as)
+        if self.parser is not None:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(self.parser, parse_page, *args)
+            except BrokenExecutor:  # a parser process died: parse here from now on
+                self.parser = None
+                await self._event_soon("warning", "parser_lost", "a parser process stopped; pages parsed here")
+        return parse_page(*args)
+
+    async def _save_article(self, writes: PageWrites, resource: Resource, first: ArticleRecord,
+                            info: PageInfo) -> None:
+        """Join the article's further parts (if any), then upsert it."""
+        record = await complete_article(first, resource.url, self.site.id, resource.hint, info,
+                                        lambda url: self._fetch_part(url, resource.depth))
+        column = tuple(p for p in record.column_path if p)
+        known = column in self._known_columns
+        writes.columns.append(column)
+
+        def upsert(session: Session) -> None:
+            writes.article_outcome = upsert_article(session, record)
+            if not known:
+                ensure_column(session, self.site.id, record.column_path)
+            if self.incremental and writes.article_outcome in ("new", "changed"):
+                inc.note_change(session, self.site.id, record.url, writes.article_outcome, self.worker_id)
+
+        writes.ops.append(upsert)
         for spam in record.spam_links:
-            self._event("warning", "spam_link", f"hidden spam link removed: {spam}", resource.url)
+            self._event(writes, "warning", "spam_link", f"hidden spam link removed: {spam}", resource.url)
         for warning in record.warnings:
-            self._event("warning", "extract", warning, resource.url)
+            self._event(writes, "warning", "extract", warning, resource.url)
         files = [(a.url, "attachment") for a in record.attachments] + [(u, "image") for u in record.images]
-        self._enqueue([(url, kind, resource.depth + 1, resource.url, {}) for url, kind in _canonical(files)])
+        self._enqueue(writes, [(url, kind, resource.depth + 1, resource.url, {}) for url, kind in _canonical(files)])
 
     async def _fetch_part(self, url: str, depth: int) -> str | None:
         """Fetch one further page of a multi-page article; its decoded HTML, or None (recorded)."""
         if not self.scope(url):
             return None
-        self.frontier.claim_url(url, "part", depth + 1, None)
+        # Bookkeeping of parts is queued, not awaited: between the page's fetch and its commit the only waits
+        # are the part fetches themselves, so a cancelled crawl leaves as little as possible half done.
+        self.writer.submit(lambda s: self.frontier.claim_url_in(s, url, "part", depth + 1, None))
         result = await self.fetcher.fetch(url)
         self.archive.write(result, requested_url=url)
         self._count_fetch(result)
-        with self.store.session() as session:
-            row = session.scalar(select(Resource).where(Resource.site_id == self.site.id,
-                                                        Resource.url_hash == url_hash(url)))
-            if row is not None:
-                _apply_result(row, result, "fetched" if result.ok else "error", "part")
-                self.frontier.done(session, row.id)
+        self.writer.submit(lambda s: self._record_part(s, url, result))
         if not result.ok:
-            self._event("error", "part_missing", f"article part not fetched: {result.error or result.status}", url)
+            message = f"article part not fetched: {result.error or result.status}"
+            self.writer.submit(lambda s: s.add(EventRow(**self._event_values("error", "part_missing", message, url))))
             return None
         return decode_html(result.body, result.headers.get("content-type")).text
 
-    def _save_list(self, resource: Resource, info: PageInfo) -> None:
+    def _record_part(self, session: Session, url: str, result: FetchResult) -> None:
+        """Write the fetch of an article part onto its resource row and drop its lease."""
+        row = session.scalar(select(Resource).where(Resource.site_id == self.site.id,
+                                                    Resource.url_hash == url_hash(url)))
+        if row is not None:
+            _apply_result(row, result, "fetched" if result.ok else "error", "part")
+            self.frontier.done(session, row.id)
+
+    def _save_list(self, writes: PageWrites, resource: Resource, info: PageInfo) -> None:
         """Register the column a list page belongs to and diff what it lists against last time."""
         path = info.breadcrumb or ([info.column_name] if info.column_name else [])
         column_path = path
         items = [(url, item.title, item.date) for item in info.list_items
                  for url, _ in _canonical([(item.url, "")])]
-        with self.store.session() as session:
+        listed = len(info.list_items)
+        pagination = bool(resource.hint.get("pagination"))
+        column = tuple(p for p in path if p)
+        known = column in self._known_columns
+        writes.columns.append(column)
+
+        def save(session: Session) -> None:
             if path:
-                column = ensure_column(session, self.site.id, path)
-                if column is not None:
-                    if not resource.hint.get("pagination"):
-                        column.url = column.url or resource.url
-                    column.listed_items = (column.listed_items or 0) + len(info.list_items)
-            changed = inc.record_list(session, self.site.id, resource.url, items)
+                if not known:
+                    ensure_column(session, self.site.id, path)
+                key = " > ".join(p for p in path if p)
+                values: dict[str, Any] = {"listed_items": func.coalesce(COLUMNS.c.listed_items, 0) + listed}
+                if not pagination:
+                    values["url"] = func.coalesce(COLUMNS.c.url, resource.url)
+                session.execute(update(COLUMNS).where(COLUMNS.c.site_id == self.site.id, COLUMNS.c.path == key)
+                                .values(**values))
+            changed = inc.record_list(session, self.site.id, resource.url, items, diff=self.incremental)
             if self.incremental and changed:
                 hints = {url: {"column": column_path, "title": title, "date": date} for url, title, date in items}
                 inc.requeue_urls(session, self.site.id, changed, hints)
-                self._frontier_dirty = True
+                writes.requeued = True
 
-    def _enqueue_links(self, resource: Resource, info: PageInfo) -> None:
+        writes.ops.append(save)
+
+    def _enqueue_links(self, writes: PageWrites, resource: Resource, info: PageInfo) -> None:
         """Queue in-scope links: list items as articles, pagination as lists, the rest by URL kind."""
         depth = resource.depth + 1
         column = info.breadcrumb or ([info.column_name] if info.column_name else [])
@@ -449,10 +606,14 @@ class SiteCrawler:
         for url, kind in _canonical([(link.url, resource_kind(link.url)) for link in info.links]):
             if kind != "asset":
                 entries.append((url, kind, depth, resource.url, {}))
-        self._enqueue(entries)
+        self._enqueue(writes, entries)
 
-    def _enqueue(self, entries: list[tuple[str, str, int, str | None, dict[str, Any]]]) -> None:
+    def _enqueue(self, writes: PageWrites, entries: list[tuple[str, str, int, str | None, dict[str, Any]]]) -> None:
         """Add new in-scope URLs to the frontier (existing ones are left as they are)."""
+        writes.links.extend(self._link_rows(entries))
+
+    def _link_rows(self, entries: list[tuple[str, str, int, str | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+        """Frontier rows for the in-scope URLs not yet queued by this run (first mention of a URL wins)."""
         rows: dict[str, dict[str, Any]] = {}
         for url, kind, depth, referrer, hint in entries:
             if not self.scope(url):
@@ -460,71 +621,113 @@ class SiteCrawler:
             if depth > self.settings.max_depth and kind not in ("attachment", "image"):
                 continue
             key = url_hash(url)
-            if key not in rows:
+            if key not in rows and key not in self._queued_hashes:
                 rows[key] = {"site_id": self.site.id, "url": url, "url_hash": key, "kind": kind, "status": "queued",
                              "depth": depth, "referrer": referrer, "hint": hint, "attempts": 0}
-        if not rows:
-            return
-        with self.store.session() as session:
-            self.store.insert_ignore(session, Resource, list(rows.values()), ["site_id", "url_hash"])
-        self._frontier_dirty = True
+        return [rows[key] for key in sorted(rows)]  # one order for every worker: no lock-order deadlocks
 
-    def _note_site(self, info: PageInfo) -> None:
+    def _note_site(self, writes: PageWrites, info: PageInfo) -> None:
         """Remember the CMS family and footer facts (主办单位, ICP, 标识码) seen on the site."""
-        if info.cms == "generic" and not info.site_facts:
-            return
-        with self.store.session() as session:
+        cms = info.cms if info.cms != "generic" and info.cms != self._site_cms else None
+        facts = {**info.site_facts, **self._site_facts}
+        if cms is None and facts == self._site_facts:
+            return  # nothing new: no store work at all
+        self._site_cms = cms or self._site_cms
+        self._site_facts = facts
+
+        def note(session: Session) -> None:
             row = session.get(SiteRow, self.site.id)
             if row is None:
                 return
-            if info.cms != "generic" and row.cms != info.cms:
-                row.cms = info.cms
-            facts = dict(row.facts or {})
-            merged = {**info.site_facts, **facts}
-            if merged != facts:
+            if cms and row.cms != cms:
+                row.cms = cms
+            stored = dict(row.facts or {})
+            merged = {**facts, **stored}
+            if merged != stored:
                 row.facts = merged
 
-    def _record_error(self, resource: Resource, result: FetchResult, message: str) -> None:
+        writes.ops.append(note)
+
+    def _record_error(self, writes: PageWrites, resource: Resource, result: FetchResult, message: str) -> None:
         """Mark a URL failed with its reason, and log it for the report."""
-        self._finish_resource(resource, status="error", result=result, error=message)
+        self._finish_resource(writes, resource, status="error", result=result, error=message)
         self.summary.errors += 1
         self.progress.errors += 1
-        self._event("error", "fetch", message, resource.url)
+        self._event(writes, "error", "fetch", message, resource.url)
 
-    def _finish_resource(self, resource: Resource, status: str, result: FetchResult | None = None,
-                         error: str | None = None, kind: str | None = None, encoding: str | None = None) -> None:
+    def _finish_resource(self, writes: PageWrites, resource: Resource, status: str,
+                         result: FetchResult | None = None, error: str | None = None, kind: str | None = None,
+                         encoding: str | None = None) -> None:
         """Write a URL's final state and drop its lease."""
-        with self.store.session() as session:
-            row = session.get(Resource, resource.id)
-            if row is None:
-                return
-            if result is not None:
-                _apply_result(row, result, status, kind or row.kind)
-            row.status, row.error = status, error
-            if encoding:
-                row.encoding = encoding
-            self.frontier.done(session, resource.id)
+        values: dict[str, Any] = {}
+        if result is not None:
+            values = _result_values(result, kind or resource.kind)
+        values.update(status=status, error=error)
+        if encoding:
+            values["encoding"] = encoding
+        writes.ops.append(lambda s: self._update_resource(s, resource.id, values))
 
-    def _event(self, level: str, code: str, message: str, url: str | None = None) -> None:
-        """Record a message for the report."""
+    def _update_resource(self, session: Session, resource_id: int, values: dict[str, Any]) -> None:
+        """Update one resource row and drop its lease."""
+        session.execute(update(RESOURCES).where(RESOURCES.c.id == resource_id).values(**values))
+        self.frontier.done(session, resource_id)
+
+    def _event_values(self, level: str, code: str, message: str, url: str | None) -> dict[str, Any]:
+        """Column values of an event row of this crawl."""
+        return {"site_id": self.site.id, "stage": "crawl", "level": level, "code": code, "message": message,
+                "url": url, "created_at": utcnow()}
+
+    def _event(self, writes: PageWrites, level: str, code: str, message: str, url: str | None = None) -> None:
+        """Record a message for the report, written with the page."""
+        writes.events.append(self._event_values(level, code, message, url))
+
+    async def _event_soon(self, level: str, code: str, message: str, url: str | None = None) -> None:
+        """Record a message for the report through the store writer (while the crawl runs)."""
+        values = self._event_values(level, code, message, url)
+        await self.writer.run(lambda s: s.add(EventRow(**values)))
+
+    def _event_now(self, level: str, code: str, message: str, url: str | None = None) -> None:
+        """Record a message for the report at once (outside page processing)."""
         with self.store.session() as session:
-            session.add(EventRow(site_id=self.site.id, stage="crawl", level=level, code=code, message=message,
-                                 url=url))
+            session.add(EventRow(**self._event_values(level, code, message, url)))
 
 
 async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], workspace: Path,
                       progress: Callable[[CrawlProgress], None] | None = None,
-                      incremental: bool = False) -> list[CrawlSummary]:
-    """Fleet mode: crawl many sites at once in this event loop, one global request cap, per-host politeness."""
+                      incremental: bool = False, parse_processes: int | None = None) -> list[CrawlSummary]:
+    """Fleet mode: crawl many sites at once in this event loop, one global request cap, per-host politeness.
+
+    parse_processes: processes that decode, analyse and extract pages beside the event loop (None: one when
+    several sites are crawled on a machine with more than one core; 0: parse in this process).
+    """
+    if parse_processes is None:
+        parse_processes = 1 if len(sites) > 1 and (os.cpu_count() or 1) > 1 else 0
     crawlers = [SiteCrawler(store, site, settings, workspace, progress, incremental=incremental)
                 for site, settings in sites]
-    return list(await asyncio.gather(*(c.run() for c in crawlers)))
+    parser = _parser_pool(parse_processes) if parse_processes > 0 else None
+    try:
+        for crawler in crawlers:
+            crawler.parser = parser
+        return list(await asyncio.gather(*(c.run() for c in crawlers)))
+    finally:
+        if parser is not None:
+            parser.shutdown(wait=False, cancel_futures=True)
+
+
+def _parser_pool(processes: int) -> ProcessPoolExecutor:
+    """Parser processes started by a fork server (a clean process: safe beside this one's threads)."""
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("forkserver"))
 
 
 async def build_article(html: str, url: str, final_url: str, site_id: str, hint: dict[str, Any] | None,
                         info: PageInfo, part_source: PartSource) -> ArticleRecord:
     """The article record of a page as the crawl stores it (multi-page parts joined, column path filled in)."""
-    record = extract_article(html, final_url, site_id)
+    return await complete_article(extract_article(html, final_url, site_id), url, site_id, hint, info, part_source)
+
+
+async def complete_article(record: ArticleRecord, url: str, site_id: str, hint: dict[str, Any] | None,
+                           info: PageInfo, part_source: PartSource) -> ArticleRecord:
+    """An extracted first page made the stored record: parts joined, URL, site and column path set, hashed."""
     if record.part_urls:
         parts = []
         for part_url in record.part_urls:
@@ -541,6 +744,30 @@ async def build_article(html: str, url: str, final_url: str, site_id: str, hint:
         record.column_path = list((hint or {}).get("column") or info.breadcrumb or [])
     record.compute_hash()
     return record
+
+
+@dataclass
+class ParsedPage:
+    """What the CPU-heavy part of handling a page found: encoding, problems, analysis, first-page article."""
+
+    encoding: str
+    warnings: list[str]
+    problem: str | None = None
+    info: PageInfo | None = None
+    kind: str = ""
+    record: ArticleRecord | None = None
+
+
+def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: str, queued_as: str) -> ParsedPage:
+    """Decode, analyse and (for articles) extract one page; pure, so it can run in a parser process."""
+    page = decode_html(body, content_type)
+    problem = undecodable(page)
+    if problem:
+        return ParsedPage(page.encoding, list(page.warnings), problem)
+    info = analyse_page(page.text, final_url)
+    kind = page_kind(info, page.text, queued_as)
+    record = extract_article(page.text, final_url, site_id) if kind == "article" else None
+    return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record)
 
 
 def page_kind(info: PageInfo, text: str, queued_as: str) -> str:
@@ -582,6 +809,30 @@ def _apply_result(row: Resource, result: FetchResult, status: str, kind: str) ->
     row.fetched_at = utcnow()
     if status != "fetched":
         row.error = result.error
+
+
+def _result_values(result: FetchResult, kind: str) -> dict[str, Any]:
+    """Column values of a resource row from the HTTP facts of a fetch (status and error set by the caller)."""
+    return {"kind": kind, "http_status": result.status,
+            "content_type": (result.headers.get("content-type") or "")[:200] or None, "size": result.size,
+            "sha256": result.sha256, "etag": result.headers.get("etag"),
+            "last_modified": result.headers.get("last-modified"),
+            "attempts": func.coalesce(RESOURCES.c.attempts, 0) + max(result.attempts, 1), "fetched_at": utcnow()}
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process (building one per site costs ~20 ms each)."""
+    return httpx.create_ssl_context()
+
+
+def _dialect_insert(store: Store) -> Any:
+    """The INSERT construct with ON CONFLICT support for the store's database."""
+    if store.is_postgres:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert
 
 
 def _canonical(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ import email.utils
 import hashlib
 import ipaddress
 import socket
+import sys
 import time
 import weakref
 from collections import deque
@@ -18,6 +19,11 @@ from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
+try:  # httpcore imports sniffio on every request; when it is not installed, make that miss cheap (no path scan)
+    import sniffio  # noqa: F401
+except ImportError:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5

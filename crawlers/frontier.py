@@ -16,7 +16,20 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, and_, delete, func, select, update
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consolidate.store import Base, Resource, Store, url_hash, utcnow
@@ -47,6 +60,9 @@ class FrontierLease(Base):
     site_id: Mapped[str] = mapped_column(String(40), index=True)
     worker_id: Mapped[str] = mapped_column(String(120), index=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+LEASE_DONE = delete(FrontierLease.__table__).where(FrontierLease.__table__.c.resource_id == bindparam("rid"))
 
 
 def new_worker_id() -> str:
@@ -84,58 +100,76 @@ class Frontier:
 
     def heartbeat(self, fetched: int) -> None:
         """Show this worker is alive and extend its leases."""
-        now = utcnow()
         with self.store.session() as session:
-            session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
-                            .values(heartbeat_at=now, fetched=fetched, state="running"))
-            session.execute(update(FrontierLease).where(FrontierLease.worker_id == self.worker_id)
-                            .values(expires_at=self._expiry(now)))
+            self.heartbeat_in(session, fetched)
+
+    def heartbeat_in(self, session: Session, fetched: int) -> None:
+        """`heartbeat` inside a transaction someone else commits."""
+        now = utcnow()
+        session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
+                        .values(heartbeat_at=now, fetched=fetched, state="running"))
+        session.execute(update(FrontierLease).where(FrontierLease.worker_id == self.worker_id)
+                        .values(expires_at=self._expiry(now)))
 
     def retire(self, state: str, fetched: int) -> None:
         """Give back every URL still leased (to the queue) and mark the worker finished or interrupted."""
         with self.store.session() as session:
-            ids = list(session.scalars(select(FrontierLease.resource_id)
-                                       .where(FrontierLease.worker_id == self.worker_id)))
-            self._requeue(session, ids)
-            session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
-                            .values(state=state, fetched=fetched, heartbeat_at=utcnow()))
+            self.retire_in(session, state, fetched)
+
+    def retire_in(self, session: Session, state: str, fetched: int) -> None:
+        """`retire` inside a transaction someone else commits."""
+        ids = list(session.scalars(select(FrontierLease.resource_id).where(FrontierLease.worker_id == self.worker_id)))
+        self._requeue(session, ids)
+        session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
+                        .values(state=state, fetched=fetched, heartbeat_at=utcnow()))
 
     # -- claiming -----------------------------------------------------------------
     def claim(self, limit: int) -> list[Resource]:
         """Lease up to `limit` queued URLs of the site, lowest depth first."""
+        with self.store.session() as session:
+            return self.claim_in(session, limit)
+
+    def claim_in(self, session: Session, limit: int) -> list[Resource]:
+        """`claim` inside a transaction someone else commits; the rows come back detached."""
         if limit <= 0:
             return []
-        with self.store.session() as session:
-            pick = (select(Resource.id).where(Resource.site_id == self.site_id, Resource.status == "queued")
-                    .order_by(Resource.depth, Resource.id).limit(limit).with_for_update(skip_locked=True))
-            claimed = list(session.scalars(update(Resource).where(Resource.id.in_(pick.scalar_subquery()),
-                                                                  Resource.status == "queued")
-                                           .values(status="fetching").returning(Resource.id)))
-            if not claimed:
-                return []
-            self._lease(session, claimed)
-            rows = list(session.scalars(select(Resource).where(Resource.id.in_(claimed))
-                                        .order_by(Resource.depth, Resource.id)))
-            session.expunge_all()
+        pick = (select(Resource.id).where(Resource.site_id == self.site_id, Resource.status == "queued")
+                .order_by(Resource.depth, Resource.id).limit(limit).with_for_update(skip_locked=True))
+        claimed = list(session.scalars(update(Resource).where(Resource.id.in_(pick.scalar_subquery()),
+                                                              Resource.status == "queued")
+                                       .values(status="fetching").returning(Resource.id),
+                                       execution_options={"synchronize_session": False}))
+        if not claimed:
+            return []
+        self._lease(session, claimed)
+        rows = list(session.scalars(select(Resource).where(Resource.id.in_(claimed))
+                                    .order_by(Resource.depth, Resource.id)))
+        for row in rows:
+            session.expunge(row)
         return rows
 
     def claim_url(self, url: str, kind: str, depth: int, referrer: str | None) -> bool:
         """Lease one URL outside the batch (e.g. an article's further part); False when another worker has it."""
-        key = url_hash(url)
         with self.store.session() as session:
-            self.store.insert_ignore(session, Resource, [{
-                "site_id": self.site_id, "url": url, "url_hash": key, "kind": kind, "status": "queued",
-                "depth": depth, "referrer": referrer, "hint": {}, "attempts": 0}], ["site_id", "url_hash"])
-            claimed = list(session.scalars(update(Resource).where(Resource.site_id == self.site_id,
-                                                                  Resource.url_hash == key,
-                                                                  Resource.status == "queued")
-                                           .values(status="fetching").returning(Resource.id)))
-            self._lease(session, claimed)
+            return self.claim_url_in(session, url, kind, depth, referrer)
+
+    def claim_url_in(self, session: Session, url: str, kind: str, depth: int, referrer: str | None) -> bool:
+        """`claim_url` inside a transaction someone else commits."""
+        key = url_hash(url)
+        self.store.insert_ignore(session, Resource, [{
+            "site_id": self.site_id, "url": url, "url_hash": key, "kind": kind, "status": "queued",
+            "depth": depth, "referrer": referrer, "hint": {}, "attempts": 0}], ["site_id", "url_hash"])
+        claimed = list(session.scalars(update(Resource).where(Resource.site_id == self.site_id,
+                                                              Resource.url_hash == key,
+                                                              Resource.status == "queued")
+                                       .values(status="fetching").returning(Resource.id),
+                                       execution_options={"synchronize_session": False}))
+        self._lease(session, claimed)
         return bool(claimed)
 
     def done(self, session: Session, resource_id: int) -> None:
         """Drop the lease of a URL whose final state is being written in `session`."""
-        session.execute(delete(FrontierLease).where(FrontierLease.resource_id == resource_id))
+        session.execute(LEASE_DONE, {"rid": resource_id})
 
     def release(self, resource_ids: list[int]) -> None:
         """Put claimed but unprocessed URLs back in the queue."""
@@ -143,37 +177,55 @@ class Frontier:
             with self.store.session() as session:
                 self._requeue(session, resource_ids)
 
+    def release_in(self, session: Session, resource_ids: list[int]) -> None:
+        """`release` inside a transaction someone else commits."""
+        self._requeue(session, resource_ids)
+
     # -- recovery -----------------------------------------------------------------
     def reclaim(self) -> int:
         """Requeue URLs whose lease expired, whose worker died on this host, or that have no lease at all."""
+        with self.store.session() as session:
+            return self.reclaim_in(session)
+
+    def reclaim_in(self, session: Session) -> int:
+        """`reclaim` inside a transaction someone else commits."""
         now = utcnow()
         host = socket.gethostname()
-        with self.store.session() as session:
-            dead = [w.id for w in session.scalars(select(CrawlWorker).where(CrawlWorker.host == host,
-                                                                            CrawlWorker.state == "running"))
-                    if w.id != self.worker_id and not _pid_alive(w.pid)]
-            if dead:
-                session.execute(update(CrawlWorker).where(CrawlWorker.id.in_(dead)).values(state="dead"))
-            stale = list(session.scalars(select(FrontierLease.resource_id).where(
-                FrontierLease.site_id == self.site_id,
-                (FrontierLease.expires_at < now) | FrontierLease.worker_id.in_(dead or [""]))))
-            orphans = list(session.scalars(
-                select(Resource.id).outerjoin(FrontierLease, FrontierLease.resource_id == Resource.id)
-                .where(Resource.site_id == self.site_id, Resource.status == "fetching",
-                       FrontierLease.resource_id.is_(None))))
-            self._requeue(session, stale + orphans)
+        dead = [w.id for w in session.scalars(select(CrawlWorker).where(CrawlWorker.host == host,
+                                                                        CrawlWorker.state == "running"))
+                if w.id != self.worker_id and not _pid_alive(w.pid)]
+        if dead:
+            session.execute(update(CrawlWorker).where(CrawlWorker.id.in_(dead)).values(state="dead"),
+                            execution_options={"synchronize_session": False})
+        stale = list(session.scalars(select(FrontierLease.resource_id).where(
+            FrontierLease.site_id == self.site_id,
+            (FrontierLease.expires_at < now) | FrontierLease.worker_id.in_(dead or [""]))))
+        orphans = list(session.scalars(
+            select(Resource.id).outerjoin(FrontierLease, FrontierLease.resource_id == Resource.id)
+            .where(Resource.site_id == self.site_id, Resource.status == "fetching",
+                   FrontierLease.resource_id.is_(None))))
+        self._requeue(session, stale + orphans)
         return len(stale) + len(orphans)
 
     def others_busy(self) -> bool:
         """True while another live worker holds leases on this site (its results may queue more URLs)."""
         with self.store.session() as session:
-            count = session.scalar(select(func.count()).select_from(FrontierLease).where(
-                FrontierLease.site_id == self.site_id, FrontierLease.worker_id != self.worker_id))
+            return self.others_busy_in(session)
+
+    def others_busy_in(self, session: Session) -> bool:
+        """`others_busy` inside someone else's transaction."""
+        count = session.scalar(select(func.count()).select_from(FrontierLease).where(
+            FrontierLease.site_id == self.site_id, FrontierLease.worker_id != self.worker_id))
         return bool(count)
 
     def queued(self) -> int:
         """URLs of the site waiting in the queue."""
         return self.store.count(Resource, site_id=self.site_id, status="queued")
+
+    def queued_in(self, session: Session) -> int:
+        """`queued` inside someone else's transaction."""
+        return int(session.scalar(select(func.count()).select_from(Resource).where(
+            Resource.site_id == self.site_id, Resource.status == "queued")) or 0)
 
     # -- helpers ------------------------------------------------------------------
     def _expiry(self, now: dt.datetime) -> dt.datetime:
@@ -184,16 +236,18 @@ class Frontier:
         """Insert lease rows for freshly claimed URLs."""
         if resource_ids:
             expires = self._expiry(utcnow())
-            session.add_all(FrontierLease(resource_id=rid, site_id=self.site_id, worker_id=self.worker_id,
-                                          expires_at=expires) for rid in resource_ids)
+            session.execute(insert(FrontierLease.__table__), [
+                {"resource_id": rid, "site_id": self.site_id, "worker_id": self.worker_id, "expires_at": expires}
+                for rid in resource_ids])
 
     def _requeue(self, session: Session, resource_ids: list[int]) -> None:
         """Back to 'queued' (only rows still 'fetching'), leases dropped."""
         for start in range(0, len(resource_ids), 500):
             chunk = resource_ids[start:start + 500]
-            session.execute(delete(FrontierLease).where(FrontierLease.resource_id.in_(chunk)))
+            session.execute(delete(FrontierLease).where(FrontierLease.resource_id.in_(chunk)),
+                            execution_options={"synchronize_session": False})
             session.execute(update(Resource).where(and_(Resource.id.in_(chunk), Resource.status == "fetching"))
-                            .values(status="queued"))
+                            .values(status="queued"), execution_options={"synchronize_session": False})
 
 
 def live_workers(store: Store, within_seconds: float = LEASE_SECONDS) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consolidate.store import ArticleRow, Base, Resource, Store, url_hash, utcnow
@@ -33,6 +33,9 @@ class ListEntry(Base):
     item_url: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String(32))
+
+
+ENTRIES = ListEntry.__table__
 
 
 class CrawlChange(Base):
@@ -68,18 +71,24 @@ def listed_hashes(store: Store, site_id: str) -> set[str]:
 
 
 def record_list(session: Session, site_id: str, list_url: str,
-                items: list[tuple[str, str | None, str | None]]) -> list[str]:
-    """Replace what a list page shows; return known item URLs whose title or date differs from before."""
+                items: list[tuple[str, str | None, str | None]], diff: bool = True) -> list[str]:
+    """Replace what a list page shows; return known item URLs whose title or date differs from before.
+
+    diff=False skips the comparison (a first crawl has nothing to compare with) and returns [].
+    """
     list_key = url_hash(list_url)
     unique = {url_hash(url): (url, title, date) for url, title, date in items}
     before: dict[str, tuple[str | None, str | None]] = {}
+    if unique and diff:
+        for item_hash, title, date in session.execute(select(ENTRIES.c.item_hash, ENTRIES.c.title, ENTRIES.c.date)
+                                                      .where(ENTRIES.c.site_id == site_id,
+                                                             ENTRIES.c.item_hash.in_(list(unique)))):
+            before.setdefault(item_hash, (title, date))
+    session.execute(delete(ENTRIES).where(ENTRIES.c.site_id == site_id, ENTRIES.c.list_hash == list_key))
     if unique:
-        for entry in session.scalars(select(ListEntry).where(ListEntry.site_id == site_id,
-                                                             ListEntry.item_hash.in_(list(unique)))):
-            before.setdefault(entry.item_hash, (entry.title, entry.date))
-    session.execute(delete(ListEntry).where(ListEntry.site_id == site_id, ListEntry.list_hash == list_key))
-    session.add_all(ListEntry(site_id=site_id, list_hash=list_key, item_hash=key, item_url=url, title=title,
-                              date=date) for key, (url, title, date) in unique.items())
+        session.execute(insert(ENTRIES), [{"site_id": site_id, "list_hash": list_key, "item_hash": key,
+                                           "item_url": url, "title": title, "date": date}
+                                          for key, (url, title, date) in unique.items()])
     return [unique[key][0] for key, old in before.items() if old != unique[key][1:]]
 
 

@@ -1,0 +1,162 @@
+"""The crawl's store work on one thread, with group commit: jobs of many pages (and sites) share a transaction.
+
+A job is a function of a SQLAlchemy session. Crawlers `await writer.run(job)`; the writer thread takes every job
+waiting, runs them in order in one transaction and commits once, then hands each its result. If the shared
+transaction fails (a bad row, a lock, a deadlock on PostgreSQL), it is rolled back and each job is run again in a
+transaction of its own, so only the job at fault gets the error. Jobs must therefore touch nothing but the
+session (and their own return value). The event loop never waits on the store, and fetches overlap commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import threading
+import weakref
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from consolidate.store import Store
+
+T = TypeVar("T")
+MAX_GROUP = 500  # jobs in one transaction at most
+ALONE_ATTEMPTS = 2  # tries of a job on its own after its group failed
+
+_Job = tuple[Callable[[Session], Any], asyncio.Future | None, asyncio.AbstractEventLoop | None]
+
+
+class StoreWriter:
+    """One thread that runs store jobs for the crawlers of one event loop, committed in groups."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.users = 0
+        self.transactions = 0
+        self.jobs = 0
+        self.failed = 0
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="crawl-store-writer", daemon=True)
+        self._thread.start()
+
+    async def run(self, job: Callable[[Session], T]) -> T:
+        """Run a job in the writer thread; its result once its transaction is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._queue.put((job, future, loop))
+        return await future
+
+    def submit(self, job: Callable[[Session], Any]) -> None:
+        """Queue a job nobody waits for (bookkeeping); a failure is counted in `failed`, its rows stay as they were."""
+        self._queue.put((job, None, None))
+
+    def close(self) -> None:
+        """Finish the queued jobs and stop the thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _serve(self) -> None:
+        """Take every waiting job, commit them together, repeat until closed."""
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            closing = False
+            while len(group) < MAX_GROUP:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    closing = True
+                    break
+                group.append(job)
+            self._commit_group(group)
+            if closing:
+                return
+
+    def _commit_group(self, group: list[_Job]) -> None:
+        """All jobs in one transaction; on failure, each job again on its own."""
+        try:
+            with self.store.session() as session:
+                results = [_isolated(job, session) for job, _, _ in group]
+        except Exception:  # noqa: BLE001 - find the job at fault by running each alone
+            for job in group:
+                self._commit_alone(job)
+            return
+        self.transactions += 1
+        self.jobs += len(group)
+        for (_, future, loop), result in zip(group, results, strict=True):
+            _resolve(loop, future, result, None)
+
+    def _commit_alone(self, item: _Job) -> None:
+        """One job in its own transaction (tried twice if the database refused it); its error goes to its caller."""
+        job, future, loop = item
+        for attempt in range(ALONE_ATTEMPTS):
+            try:
+                with self.store.session() as session:
+                    result = _isolated(job, session)
+                break
+            except DBAPIError as exc:  # e.g. another worker's row committed meanwhile, a deadlock victim: again
+                if attempt + 1 < ALONE_ATTEMPTS:
+                    continue
+                self.failed += 1
+                _resolve(loop, future, None, exc)
+                return
+            except Exception as exc:  # noqa: BLE001 - handed to the awaiting crawler
+                self.failed += 1
+                _resolve(loop, future, None, exc)
+                return
+        self.transactions += 1
+        self.jobs += 1
+        _resolve(loop, future, result, None)
+
+
+def _isolated(job: Callable[[Session], T], session: Session) -> T:
+    """Run a job, then flush it and empty the identity map so the next job sees no stale objects."""
+    result = job(session)
+    session.flush()
+    session.expunge_all()
+    return result
+
+
+def _resolve(loop: asyncio.AbstractEventLoop | None, future: asyncio.Future | None, result: Any,
+             error: Exception | None) -> None:
+    """Complete a caller's future from the writer thread (nothing to do for submitted jobs or a closed loop)."""
+    if future is None or loop is None:
+        return
+
+    def complete() -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    with contextlib.suppress(RuntimeError):  # the caller's loop closed meanwhile
+        loop.call_soon_threadsafe(complete)
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, StoreWriter]] = weakref.WeakKeyDictionary()
+
+
+@contextlib.asynccontextmanager
+async def shared_writer(store: Store) -> AsyncIterator[StoreWriter]:
+    """The writer of this store in the running loop, shared by every crawler in it; stopped with its last user."""
+    writers = _WRITERS.setdefault(asyncio.get_running_loop(), {})
+    writer = writers.get(id(store))
+    if writer is None or writer.store is not store:
+        writer = writers[id(store)] = StoreWriter(store)
+    writer.users += 1
+    try:
+        yield writer
+    finally:
+        writer.users -= 1
+        if writer.users == 0:
+            writers.pop(id(store), None)
+            writer.close()
