@@ -130,6 +130,8 @@ class SiteCrawler:
         self.worker_id = new_worker_id()
         self.frontier = Frontier(store, site.id, self.worker_id, lease_seconds)
         self.heartbeat_seconds = heartbeat_seconds
+        self._site_rate = settings.rate_per_host  # lowered by robots.txt Crawl-delay
+        self._sharing = 1  # live workers on this site (they split the site's rate)
         self.on_progress = progress
         self.progress = CrawlProgress(site.id)
         self.summary = CrawlSummary(site.id, incremental=incremental, worker_id=self.worker_id)
@@ -164,6 +166,7 @@ class SiteCrawler:
         async with shared_writer(self.store) as self.writer:
             heartbeat = asyncio.create_task(self._heartbeat())
             try:
+                await self._share_politeness()
                 await self._load_robots()
                 await self._drain()
                 if self.incremental:
@@ -238,6 +241,14 @@ class SiteCrawler:
             fetched = self.summary.fetched
             with contextlib.suppress(Exception):  # a busy store must not kill the crawl; leases just age
                 await self.writer.run(lambda s, n=fetched: self.frontier.heartbeat_in(s, n))
+                await self._share_politeness()
+
+    async def _share_politeness(self) -> None:
+        """Workers crawling the same site split its per-host rate, so the old server never sees more than it."""
+        workers = await self.writer.run(self.frontier.site_workers_in)
+        if workers != self._sharing:
+            self._sharing = workers
+            self.fetcher.set_rate(self.home, self._site_rate / workers)
 
     async def _load_robots(self) -> None:
         """Fetch robots.txt; honour Crawl-delay up to a cap."""
@@ -251,7 +262,8 @@ class SiteCrawler:
         delay = self._robots.crawl_delay(self.settings.user_agent)
         if delay:
             effective = min(float(delay), MAX_CRAWL_DELAY)
-            self.fetcher.set_rate(self.home, min(self.settings.rate_per_host, 1.0 / effective))
+            self._site_rate = min(self.settings.rate_per_host, 1.0 / effective)
+            self.fetcher.set_rate(self.home, self._site_rate / self._sharing)
             await self._event_soon("info", "crawl_delay", f"robots.txt Crawl-delay {delay}s honoured as {effective:g}s")
 
     async def _recheck_unlisted(self, listed_before: set[str]) -> None:

@@ -111,6 +111,14 @@ class Frontier:
         session.execute(update(FrontierLease).where(FrontierLease.worker_id == self.worker_id)
                         .values(expires_at=self._expiry(now)))
 
+    def site_workers_in(self, session: Session) -> int:
+        """Live workers (this one included) crawling this site: they share the site's politeness budget."""
+        recent = utcnow() - dt.timedelta(seconds=self.lease_seconds)
+        rows = session.execute(select(CrawlWorker.id, CrawlWorker.sites).where(
+            CrawlWorker.state == "running", CrawlWorker.heartbeat_at >= recent)).all()
+        return max(1, sum(1 for worker_id, sites in rows if self.site_id in (sites or [])
+                          or worker_id == self.worker_id))
+
     def retire(self, state: str, fetched: int) -> None:
         """Give back every URL still leased (to the queue) and mark the worker finished or interrupted."""
         with self.store.session() as session:

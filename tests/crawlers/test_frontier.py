@@ -187,3 +187,22 @@ def test_two_workers_on_postgres_never_fetch_the_same_url(small_server: FleetSer
     requests = site_requests(small_server, start)
     assert [u for u, n in Counter(requests).items() if n > 1] == []
     assert article_records(ws, SITE) == reference
+
+
+def test_workers_on_one_site_split_its_politeness_budget(small_server: FleetServer, tmp_path: Path) -> None:
+    """With another live worker on the site, a crawler fetches at half the per-host rate: the legacy server
+    never sees more than the configured rate in all."""
+    from consolidate.store import utcnow
+
+    ws = make_workspace(tmp_path, small_server.urls)
+    with ws.store.session() as session:
+        session.add(CrawlWorker(id="other-host:4242:feed", host="other-host", pid=4242, sites=[SITE],
+                                state="running", fetched=0, started_at=utcnow(), heartbeat_at=utcnow()))
+    crawler = run(ws, rate_per_host=100.0)
+    asyncio.run(crawler.run())
+    assert crawler.fetcher.limiter(crawler.home).interval == pytest.approx(2 / 100.0)
+    alone = run(ws, rate_per_host=100.0)
+    with ws.store.session() as session:
+        session.query(CrawlWorker).filter(CrawlWorker.id == "other-host:4242:feed").delete()
+    asyncio.run(alone.run())
+    assert alone.fetcher.limiter(alone.home).interval == pytest.approx(1 / 100.0)
