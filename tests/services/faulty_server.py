@@ -157,11 +157,19 @@ def _handler(server: FaultyServer) -> type:
             """GET."""
             path = self.path.split("?", 1)[0]
             count = server.hit("GET", self.path)
+            self.left = False
             try:
                 self.route(path, count)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
             finally:
+                self.leave_once()
+
+        def leave_once(self) -> None:
+            """Count this request out of the in-flight gauge (before the last write, so the client's next request
+            never overlaps it in the count)."""
+            if not self.left:
+                self.left = True
                 server.leave()
 
         def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
@@ -173,6 +181,7 @@ def _handler(server: FaultyServer) -> type:
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()
+            self.leave_once()
             self.wfile.write(body)
 
         def html(self, text: str, status: int = 200) -> None:
