@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -28,7 +29,7 @@ def parse_html(html: str) -> LexborHTMLParser | None:
 def attr(node: LexborNode, name: str) -> str:
     """An attribute value as a stripped string ('' when absent)."""
     try:
-        value = node.attributes.get(name)
+        value = node.attrs.get(name)
     except Exception:
         return ""
     return (value or "").strip()
@@ -82,11 +83,7 @@ def too_deep(tree: LexborHTMLParser, limit: int = MAX_DEPTH) -> bool:
         seen += 1
         if seen > MAX_NODES:
             return False
-        child = node.child
-        while child is not None:
-            if not child.tag.startswith("-"):
-                stack.append((child, depth + 1))
-            child = child.next
+        stack.extend((child, depth + 1) for child in node.iter())
     return False
 
 
@@ -113,6 +110,19 @@ def absolutize(href: str | None, base: str) -> str | None:
     """Absolute URL without fragment; None for javascript:/mailto:/tel:/data: and garbage."""
     if not href:
         return None
+    if isinstance(href, str) and isinstance(base, str) and len(href) <= 4000:
+        return _absolutize_cached(href, base)
+    return _absolutize(href, base)
+
+
+@lru_cache(maxsize=8192)
+def _absolutize_cached(href: str, base: str) -> str | None:
+    """absolutize, memoised (pages of one site repeat the same links)."""
+    return _absolutize(href, base)
+
+
+def _absolutize(href: str, base: str) -> str | None:
+    """absolutize without the memo."""
     href = href.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
     if not href or href.startswith("#") or href.lower().startswith(_DROP_SCHEMES) or len(href) > 4000:
         return None
@@ -146,6 +156,7 @@ def base_href(tree: LexborHTMLParser, url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     """Lower-case host of a URL without port and leading www."""
     try:
@@ -206,6 +217,7 @@ def viewer_target(url: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def is_attachment_url(url: str) -> bool:
     """True for document/archive links and download-servlet style URLs."""
     if not url:
@@ -276,6 +288,19 @@ def style_hides(style: str) -> bool:
     """True when an inline style hides its element (display:none, off-screen, 1px font, zero-height clip...)."""
     if not style:
         return False
+    if isinstance(style, str) and len(style) <= 4000:
+        return _style_hides_cached(style)
+    return _style_hides(style)
+
+
+@lru_cache(maxsize=4096)
+def _style_hides_cached(style: str) -> bool:
+    """style_hides, memoised (a site repeats the same inline styles)."""
+    return _style_hides(style)
+
+
+def _style_hides(style: str) -> bool:
+    """style_hides without the memo."""
     decls = _decls(style[:4000])
     if decls.get("display", "").startswith("none") or decls.get("visibility", "").startswith(("hidden", "collapse")):
         return True
@@ -305,6 +330,15 @@ _RULE_RE = re.compile(r"([^{}]{1,300})\{([^{}]{0,2000})\}")
 
 def hidden_selectors(css: str) -> list[str]:
     """Simple selectors (.class / #id) that a <style> block hides."""
+    if not css:
+        return []
+    css = css[:200_000]
+    return list(_hidden_selectors(css) if len(css) <= 50_000 else _hidden_selectors.__wrapped__(css))
+
+
+@lru_cache(maxsize=64)
+def _hidden_selectors(css: str) -> tuple[str, ...]:
+    """hidden_selectors, memoised (a site's pages share their <style> blocks)."""
     found: list[str] = []
     for selectors, body in _RULE_RE.findall(css[:200_000]):
         if not style_hides(body):
@@ -313,7 +347,7 @@ def hidden_selectors(css: str) -> list[str]:
             sel = sel.strip()
             if re.fullmatch(r"[.#][A-Za-z_][\w-]{0,60}", sel):
                 found.append(sel)
-    return found[:200]
+    return tuple(found[:200])
 
 
 # ---------------------------------------------------------------- dates

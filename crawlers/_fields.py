@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -41,7 +42,7 @@ _VALUE_STRIP = " |｜丨/\\【】[]()（）:：,，;；　"
 
 def compact(text: str) -> str:
     """Text without whitespace."""
-    return re.sub(r"\s+", "", text or "")
+    return "".join(text.split()) if text else ""
 
 
 def clean_value(value: str) -> str:
@@ -52,27 +53,48 @@ def clean_value(value: str) -> str:
     return value
 
 
-def label_pairs(line: str) -> list[tuple[str, str]]:
+def label_pairs(line: str) -> tuple[tuple[str, str], ...]:
     """(field, value) pairs of a `label：value label：value` line."""
-    if not line or len(line) > 2000:
-        return []
+    if not line or not isinstance(line, str) or len(line) > 2000 or not has_colon(line):
+        return ()
+    return _label_pairs(line)
+
+
+@lru_cache(maxsize=2048)
+def _label_pairs(line: str) -> tuple[tuple[str, str], ...]:
+    """label_pairs of a line holding a colon, memoised (info lines are read several times per page)."""
     matches = list(LABEL_RE.finditer(line))
     out = []
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         label = compact(match.group("label"))
         out.append((LABEL_FIELD.get(label, "_other"), clean_value(line[match.end():end])))
-    return out
+    return tuple(out)
 
 
 def label_count(text: str) -> int:
     """Number of distinct known labels (with colon) in a text."""
-    return len({compact(m.group("label")) for m in LABEL_RE.finditer(text[:3000])})
+    head = text[:3000]
+    if not has_colon(head):
+        return 0
+    return len({compact(m.group("label")) for m in LABEL_RE.finditer(head)})
+
+
+def has_colon(text: str) -> bool:
+    """True when a text holds a colon (every label match needs one)."""
+    return ":" in text or "：" in text
 
 
 def _label_of(node: LexborNode) -> str | None:
     """Field name when an element's whole text is a known label (optional colon)."""
-    text = compact(text_of(node)).rstrip(":：")
+    try:
+        raw = node.text(deep=True)
+    except Exception:
+        return None
+    head = "".join(raw[:200].split())
+    if len(head) - head.count(":") - head.count("：") > 8:  # more than 8 non-colon characters: no label
+        return None
+    text = "".join(raw.split()).rstrip(":：")
     if not text or len(text) > 8:
         return None
     return LABEL_FIELD.get(text)

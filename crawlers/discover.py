@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
@@ -167,7 +168,7 @@ _TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章内容", "�
 
 def _compact(text: str) -> str:
     """Text without any whitespace."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 def _crumb_parts(node: LexborNode) -> list[str]:
@@ -202,19 +203,37 @@ def _trim_crumb(parts: list[str]) -> list[str] | None:
     return items
 
 
-def _crumb_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
-    """Candidate breadcrumb containers, best first."""
+def _crumb_nodes(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+    """Candidate breadcrumb containers, best first (lazily: the first that yields items wins)."""
     body = tree.body
     if body is None:
-        return []
-    found: list[LexborNode] = []
+        return
+    found = 0
+    if "位置" in body.text(deep=True):
+        for node in _marker_crumbs(body):
+            yield node
+            found += 1
+            if found > 5:
+                break
+    for node in body.css("div, p, span, td, ul, ol, nav, section"):
+        if found > 8:
+            break
+        if _CRUMB_CLASS.search(klass_id(node)):
+            txt = text_of(node)
+            if 2 <= len(txt) < 300:
+                yield node
+                found += 1
+
+
+def _marker_crumbs(body: LexborNode) -> Iterator[LexborNode]:
+    """Containers of text nodes that carry a 当前位置-style marker, in document order."""
     for i, node in enumerate(body.traverse(include_text=True)):
-        if i > 60000 or len(found) > 5:
+        if i > 60000:
             break
         if node.tag != "-text":
             continue
         content = node.text_content or ""
-        if not any(m in content for m in _CRUMB_MARKERS[:-1]) and not ("位置" in content and len(content) < 20):
+        if "位置" not in content or (len(content) >= 20 and not any(m in content for m in _CRUMB_MARKERS[:-1])):
             continue
         cur = node.parent
         for _ in range(4):
@@ -224,17 +243,9 @@ def _crumb_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
             after = txt.split("位置", 1)[-1].lstrip(":： ")
             if len(after) >= 2 and (_CRUMB_SEP.search(after) or cur.css_first("a") is not None):
                 if len(txt) < 400:
-                    found.append(cur)
+                    yield cur
                 break
             cur = cur.parent
-    for node in body.css("div, p, span, td, ul, ol, nav, section"):
-        if len(found) > 8:
-            break
-        if _CRUMB_CLASS.search(klass_id(node)):
-            txt = text_of(node)
-            if 2 <= len(txt) < 300:
-                found.append(node)
-    return found
 
 
 def find_breadcrumb(tree: LexborHTMLParser) -> list[str]:
@@ -253,6 +264,8 @@ def _loose_crumb(tree: LexborHTMLParser) -> list[str]:
     """Breadcrumb without marker or class: a short line starting with 首页 and using separators."""
     body = tree.body
     if body is None:
+        return []
+    if "首页" not in body.text(deep=True):
         return []
     for i, node in enumerate(body.traverse(include_text=True)):
         if i > 60000:
@@ -617,8 +630,11 @@ def _pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
         return []
     found: list[str] = []
     for anchor in body.css("a[href], a[onclick]")[:5000]:
-        text = _compact(text_of(anchor)).lower().strip("[]【】")
-        if not text or len(text) > 6:
+        try:
+            text = "".join(anchor.text(deep=True).split()).lower().strip("[]【】")
+        except Exception:
+            continue
+        if not text or len(text) > 6 or not (text in _PAGE_WORDS or text.isdigit()):
             continue
         href = attr(anchor, "href")
         targets = [href] if href and not href.lower().startswith("javascript") else open_targets(attr(anchor, "onclick"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from consolidate.records import ArticleRecord, AttachmentRef
 from crawlers._common import (
+    MAX_DEPTH,
     absolutize,
     ancestors,
     attr,
@@ -34,7 +36,7 @@ from crawlers._common import (
     too_deep,
     viewer_target,
 )
-from crawlers._fields import LABEL_RE, META_FIELDS, compact, label_count, label_pairs, table_fields
+from crawlers._fields import LABEL_RE, META_FIELDS, compact, has_colon, label_count, label_pairs, table_fields
 from crawlers.discover import (
     _is_part_of,
     _pagination_links,
@@ -43,7 +45,7 @@ from crawlers.discover import (
     find_breadcrumb,
     site_facts_from_text,
 )
-from crawlers.text import html_to_text, node_lines, normalize_space
+from crawlers.text import html_to_text, node_lines, node_text, normalize_space
 
 TRAFILATURA_MAX = 1_500_000
 
@@ -59,10 +61,12 @@ _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭�
               "分享", "收藏本页", "收藏", "浏览次数", "访问次数", "点击数", "阅读次数", "点击量", "浏览量", "次数", "字号", "字体",
               "大中小", "扫一扫", "在手机打开", "手机打开", "保存本页", "我要纠错", "纠错", "返回列表", "返回", "加入收藏", "默认",
               "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
+_FURNITURE_WORDS = re.compile("|".join(re.escape(w) for w in _FURNITURE if len(w) > 1))  # text without one is no furniture
 _PREV_NEXT = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页)\s*[:：]?")
 _SITE_FOOTER = re.compile(r"版权所有|主办单位|承办单位|ICP[备证]|公网安备|网站标识码|技术支持[:：]|Copyright|©")
 _SHARE_RE = re.compile(r"share|bdshare|fenxiang|jiathis|bshare", re.I)
 _ATTACH_LABEL = re.compile(r"^\s*(?:相关附件|附件下载|附件列表|附件|相关文件|相关下载|下载附件)\s*(?:\d+)?\s*[:：]?")
+_ATTACH_WORDS = ("附件", "相关文件", "相关下载")  # every _ATTACH_LABEL alternative holds one of these
 _DROP_TAGS = ("script", "style", "noscript", "template", "link", "meta", "input", "button", "select", "textarea",
               "iframe", "frame", "frameset", "embed", "object", "svg", "canvas", "audio", "video", "map", "title")
 _VENDOR_HOSTS = ("hanweb.com", "trs.com.cn", "kaipuyun.cn", "dedecms.com", "phpcms.cn", "cnzz.com", "51.la",
@@ -93,10 +97,17 @@ def _nav_like(href: str) -> bool:
 
 def _usable(node: LexborNode, min_text: int = 20) -> bool:
     """True when a container holds real content (text not dominated by links, or images/tables)."""
+    return _usable_stats(node, min_text) is not None
+
+
+def _usable_stats(node: LexborNode, min_text: int = 20) -> tuple[int, int] | None:
+    """The (text, link text) lengths of a container that holds real content; None when it does not."""
     total, links = _stats(node)
     if total - links >= min_text and links <= 0.5 * total:
-        return True
-    return total - links < 20 and node.css_first("img, table") is not None and links <= 0.5 * max(total, 1)
+        return total, links
+    if total - links < 20 and links <= 0.5 * max(total, 1) and node.css_first("img, table") is not None:
+        return total, links
+    return None
 
 
 def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
@@ -108,9 +119,10 @@ def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
         except Exception:
             continue
         for node in nodes:
-            if not _usable(node, 1):
+            stats = _usable_stats(node, 1)
+            if stats is None:
                 continue
-            size = len(text_of(node))
+            size = stats[0]
             if size > best_len:
                 best, best_len = node, size
     return best
@@ -126,9 +138,9 @@ def _tier2(tree: LexborHTMLParser) -> LexborNode | None:
         key = klass_id(node)
         if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
             continue
-        if _usable(node):
-            total, links = _stats(node)
-            candidates.append((node, total - links))
+        stats = _usable_stats(node)
+        if stats is not None:
+            candidates.append((node, stats[0] - stats[1]))
         if len(candidates) > 200:
             break
     if not candidates:
@@ -447,13 +459,28 @@ def _is_vendor(anchor: LexborNode, url: str) -> bool:
     return "produced by" in text_of(anchor).lower() or any(host == v or host.endswith("." + v) for v in _VENDOR_HOSTS)
 
 
+def _plainly_relative(href: str) -> bool:
+    """True for an href without scheme or host (it resolves onto the base URL's host)."""
+    cleaned = href.replace("\\", "/")
+    if not cleaned or ":" in cleaned or any(c in cleaned for c in "\t\r\n"):
+        return False
+    return not cleaned.lstrip(_C0_AND_SPACE).startswith("//")
+
+
+_C0_AND_SPACE = "".join(chr(i) for i in range(0x21))
+
+
 def spam_links(hidden: list[LexborNode], base: str, page_url: str) -> list[str]:
     """Foreign-host links inside hidden elements (暗链)."""
     found: dict[str, None] = {}
+    local_base = not is_foreign(base, page_url)
     for node in hidden[:5000]:
         anchors = [node] if node.tag == "a" else node.css("a[href]")[:500]
         for anchor in anchors:
-            url = absolutize(attr(anchor, "href"), base)
+            href = attr(anchor, "href")
+            if local_base and _plainly_relative(href):  # resolves onto the base's own host: never foreign
+                continue
+            url = absolutize(href, base)
             if url and url not in found and is_foreign(url, page_url) and not _is_vendor(anchor, url):
                 found[url] = None
         if len(found) >= 1000:
@@ -499,6 +526,8 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str) -> list[LexborNode]:
     if body is None:
         return []
     blocks: list[LexborNode] = []
+    if not any(word in body.text(deep=True) for word in _ATTACH_WORDS):
+        return blocks
     for i, node in enumerate(body.traverse(include_text=True)):
         if i > 100000 or len(blocks) > 20:
             break
@@ -559,6 +588,8 @@ def _is_furniture(text: str) -> bool:
     if not text or len(text) > 80:
         return False
     rest = compact(text)
+    if not _FURNITURE_WORDS.search(rest):
+        return False
     had = False
     for word in _FURNITURE:
         if word in rest:
@@ -571,8 +602,14 @@ def _is_furniture(text: str) -> bool:
 
 def _is_info_line(text: str) -> bool:
     """True for a short info line (发布时间/来源/浏览次数...) or metadata block."""
-    if not text or len(text) > 250:
+    if not text or len(text) > 250 or not has_colon(text):  # every label needs its colon
         return False
+    return _info_line(text)
+
+
+@lru_cache(maxsize=2048)
+def _info_line(text: str) -> bool:
+    """_is_info_line of a short text holding a colon, memoised."""
     count = label_count(text)
     if count >= 2:
         return True
@@ -580,18 +617,35 @@ def _is_info_line(text: str) -> bool:
     return count == 1 and bool(pairs) and pairs[0][0] == "published" and parse_date(text) is not None
 
 
-def _content_span(body: LexborNode) -> tuple[int, int]:
-    """Local positions of the first and last substantial paragraphs of a body."""
-    first, last = -1, -1
+class _Texts(dict):
+    """Memo of text_of per element of one unmodified subtree (mem_id → text)."""
+
+    def of(self, node: LexborNode) -> str:
+        """text_of(node), computed once."""
+        text = self.get(node.mem_id)
+        if text is None:
+            text = self[node.mem_id] = text_of(node)
+        return text
+
+
+def _subtree(body: LexborNode) -> list[LexborNode]:
+    """The elements of a body in document order (capped as every walk of it is)."""
+    out: list[LexborNode] = []
     for i, node in enumerate(body.traverse()):
         if i > 100000:
             break
-        if node.tag in ("p", "div", "li", "td") and not any(
-                n.mem_id != node.mem_id for n in node.css("p, div, table")[:2]):
-            text = text_of(node)
-            if len(text) >= 40 and not _is_info_line(text):
-                first = i if first < 0 else first
-                last = i
+        out.append(node)
+    return out
+
+
+def _content_span(nodes: list[LexborNode], texts: _Texts) -> tuple[int, int]:
+    """Local positions of the first and last substantial paragraphs of a body."""
+    first, last = -1, -1
+    for i, node in enumerate(nodes):
+        if node.tag in ("p", "div", "li", "td") and len(texts.of(node)) >= 40 and not any(
+                n.mem_id != node.mem_id for n in node.css("p, div, table")[:2]) and not _is_info_line(texts.of(node)):
+            first = i if first < 0 else first
+            last = i
     return first, last
 
 
@@ -608,23 +662,25 @@ def _clutter(node: LexborNode, text: str, base: str, at_edge: bool) -> bool:
     return bool(_ATTACH_LABEL.match(text)) and _attach_only(node, base)
 
 
-def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> list[LexborNode]:
+def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
+                     texts: _Texts | None = None) -> list[LexborNode]:
     """Elements of the body that are not article content."""
     targets: list[LexborNode] = []
     title_key = compact(title or "")
     title_done = False
-    first, last = _content_span(body)
-    for i, node in enumerate(body.traverse()):
-        if i > 100000:
-            break
+    texts = _Texts() if texts is None else texts
+    nodes = _subtree(body)
+    first, last = _content_span(nodes, texts)
+    for i, node in enumerate(nodes):
         tag = node.tag
         if node.mem_id == body.mem_id or tag in ("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"):
             continue
         if tag in _DROP_TAGS or node.mem_id in hidden_ids:
             targets.append(node)
             continue
-        text = text_of(node)
-        if not title_done and len(title_key) >= 4 and compact(text) == title_key:
+        text = texts.of(node)
+        if not title_done and len(title_key) >= 4 and len(text) - text.count(" ") == len(title_key) and \
+                compact(text) == title_key:
             targets.append(node)
             title_done = True
         elif _clutter(node, text, base, first < 0 or i < first or i > last):
@@ -654,11 +710,13 @@ def _next_is_attachment(node: LexborNode, base: str) -> bool:
     return any(_node_attachments(a, base) for a in ([sib] + sib.css("a, [onclick]")[:50]))
 
 
-def _trailing_attachment_rows(body: LexborNode, base: str) -> list[LexborNode]:
+def _trailing_attachment_rows(body: LexborNode, base: str, texts: _Texts | None = None) -> list[LexborNode]:
     """Link-only siblings following a bare 附件： label inside the body."""
     out: list[LexborNode] = []
+    texts = _Texts() if texts is None else texts
     for node in body.css("p, div, li")[:20000]:
-        if not (_ATTACH_LABEL.match(text_of(node)) and len(compact(text_of(node))) <= 8):
+        text = texts.of(node)
+        if not (_ATTACH_LABEL.match(text) and len(compact(text)) <= 8):
             continue
         sib = node.next
         while sib is not None:
@@ -695,18 +753,24 @@ def _fix_urls(body: LexborNode, base: str) -> None:
             img.attrs["src"] = url
 
 
+_NH3_OPTIONS = {"tags": ALLOWED_TAGS, "attributes": ALLOWED_ATTRS, "clean_content_tags": _CLEAN_CONTENT, "link_rel": None,
+                "url_schemes": {"http", "https", "ftp"}, "strip_comments": True}
+_CLEANER = nh3.Cleaner(**_NH3_OPTIONS) if hasattr(nh3, "Cleaner") else None
+
+
 def sanitize(html: str) -> str:
-    """nh3 allow-list sanitising of body HTML."""
+    """nh3 allow-list sanitising of body HTML (one prebuilt cleaner when nh3 offers it)."""
     try:
-        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS, clean_content_tags=_CLEAN_CONTENT,
-                         link_rel=None, url_schemes={"http", "https", "ftp"}, strip_comments=True).strip()
+        cleaned = _CLEANER.clean(html) if _CLEANER is not None else nh3.clean(html, **_NH3_OPTIONS)
+        return cleaned.strip()
     except Exception:
         return ""
 
 
 def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> str:
     """Remove furniture/hidden/info/attachment blocks, absolutise URLs and sanitise the body's inner HTML."""
-    targets = _removal_targets(body, title, hidden_ids, base) + _trailing_attachment_rows(body, base)
+    texts = _Texts()
+    targets = _removal_targets(body, title, hidden_ids, base, texts) + _trailing_attachment_rows(body, base, texts)
     for node in _outermost(targets):
         try:
             node.decompose()
@@ -718,7 +782,21 @@ def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: 
 
 def body_images(body_html: str) -> list[str]:
     """Absolute image URLs of the cleaned body, in order."""
+    return _tree_images(parse_html(body_html))
+
+
+def _text_and_images(body_html: str) -> tuple[str, list[str]]:
+    """body_text and image URLs of cleaned body HTML from one parse."""
+    if not body_html:
+        return "", []
     tree = parse_html(body_html)
+    if tree is None:
+        return "", []
+    return node_text(tree.body if tree.body is not None else tree.root), _tree_images(tree)
+
+
+def _tree_images(tree: LexborHTMLParser | None) -> list[str]:
+    """Absolute image URLs of a parsed body, in order."""
     if tree is None:
         return []
     out: list[str] = []
@@ -747,6 +825,13 @@ class _Page:
     table_node: LexborNode | None
     hidden: list[LexborNode] = field(default_factory=list)
     deep: bool = False  # nesting too deep to analyse safely
+    _crumbs: list[str] | None = None
+
+    def crumbs(self) -> list[str]:
+        """The page's breadcrumb, found once (read before the body is modified)."""
+        if self._crumbs is None:
+            self._crumbs = find_breadcrumb(self.tree)
+        return self._crumbs
 
 
 def _page(html: str, url: str) -> _Page | None:
@@ -754,11 +839,12 @@ def _page(html: str, url: str) -> _Page | None:
     tree = parse_html(html)
     if tree is None:
         return None
-    if too_deep(tree):
+    order = doc_order(tree)
+    if len(order) > MAX_DEPTH + 1 and too_deep(tree):  # a tree of ≤ MAX_DEPTH + 1 elements cannot nest deeper
         return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, lines=[], table={}, table_node=None,
                      deep=True)
     table, table_node = table_fields(tree)
-    return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=doc_order(tree),
+    return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=order,
                  lines=node_lines(tree.body), table=table, table_node=table_node, hidden=_hidden_nodes(tree))
 
 
@@ -776,7 +862,7 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     record.title = normalize_space(title.text or "") or None
     hidden_ids = {n.mem_id for n in page.hidden}
     record.spam_links = spam_links(page.hidden, page.base, page.url)
-    crumbs = find_breadcrumb(page.tree)
+    crumbs = page.crumbs()
     if crumbs and record.title and compact(crumbs[-1]) == compact(record.title):
         crumbs = crumbs[:-1]
     record.column_path = crumbs
@@ -799,29 +885,37 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         if page.table_node is not None and is_inside(page.table_node, body) and page.table_node.mem_id != body.mem_id:
             page.table_node.decompose()
         record.body_html = clean_body(body, record.title, hidden_ids, page.base)
-    record.body_text = html_to_text(record.body_html)
-    record.images = body_images(record.body_html)
+    record.body_text, record.images = _text_and_images(record.body_html)
     return record
 
 
 def extract_article(html: str, url: str, site: str | None = None) -> ArticleRecord:
     """Extract one article page into an ArticleRecord (never raises)."""
     try:
-        page = _page(html if isinstance(html, str) else "", url)
-        if page is None:
-            return ArticleRecord(url=url, site=site, warnings=["unparseable page"])
-        if page.deep:
-            return ArticleRecord(url=url, site=site, title=_strip_title_tag(_title_tag(page.tree), ""),
-                                 warnings=["page nesting too deep; body not extracted"])
-        body, how = locate_body(page.tree, page.html, url)
-        title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
-                           find_breadcrumb(page.tree))
-        record = _build(page, body, title, site)
-        if body is None:
-            record.warnings.append("no article body found")
-        return record
+        return _generic(_page(html if isinstance(html, str) else "", url), url, site)
     except Exception as exc:  # pragma: no cover - last-resort safety net
-        return ArticleRecord(url=url, site=site, warnings=[f"extraction failed: {type(exc).__name__}"])
+        return _failed(url, site, exc)
+
+
+def _failed(url: str, site: str | None, exc: Exception) -> ArticleRecord:
+    """The record of a page whose extraction raised."""
+    return ArticleRecord(url=url, site=site, warnings=[f"extraction failed: {type(exc).__name__}"])
+
+
+def _generic(page: _Page | None, url: str, site: str | None) -> ArticleRecord:
+    """The generic path on a gathered page: locate body and title by heuristics, then build the record."""
+    if page is None:
+        return ArticleRecord(url=url, site=site, warnings=["unparseable page"])
+    if page.deep:
+        return ArticleRecord(url=url, site=site, title=_strip_title_tag(_title_tag(page.tree), ""),
+                             warnings=["page nesting too deep; body not extracted"])
+    body, how = locate_body(page.tree, page.html, url)
+    title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
+                       page.crumbs())
+    record = _build(page, body, title, site)
+    if body is None:
+        record.warnings.append("no article body found")
+    return record
 
 
 def join_parts(first: ArticleRecord, parts: list[ArticleRecord]) -> ArticleRecord:
@@ -887,16 +981,17 @@ def _selector_options(node: LexborNode) -> list[str]:
     return options
 
 
-def _not_undercut(node: LexborNode) -> bool:
+def _not_undercut(node: LexborNode, own: int | None = None) -> bool:
     """True unless an enclosing 'content' container holds much more text (the generic path would pick it)."""
-    total, links = _stats(node)
-    own = total - links
+    if own is None:
+        total, links = _stats(node)
+        own = total - links
     for parent in ancestors(node, 3):
         key = klass_id(parent)
-        if key.strip() and _TIER2_RE.search(key) and not _NOT_BODY_RE.search(key) and _usable(parent):
-            p_total, p_links = _stats(parent)
-            if not _holds(node, own, parent, p_total - p_links):
-                return False
+        content_like = key.strip() and _TIER2_RE.search(key) and not _NOT_BODY_RE.search(key)
+        stats = _usable_stats(parent) if content_like else None
+        if stats is not None and not _holds(node, own, parent, stats[0] - stats[1]):
+            return False
     return True
 
 
@@ -912,39 +1007,47 @@ class Template:
         """Extract with the learned selectors; None when the page does not fit the template."""
         try:
             page = _page(html if isinstance(html, str) else "", url)
-            if page is None or page.deep:
-                return None
-            body = page.tree.css_first(self.body)
-            if body is None or not _usable(body, 1 if self.tier1 else 20):
-                return None
-            if not self.tier1 and not _not_undercut(body):
-                return None
-            title = self._title(page, body)
-            if title is None:
-                return None
-            return _build(page, body, title, site)
+            found = self.fit(page) if page is not None else None
+            return _build(page, *found, site) if page is not None and found is not None else None
         except Exception:
             return None
 
-    def _title(self, page: _Page, body: LexborNode) -> _TitlePick | None:
-        """The title as the template finds it: meta ArticleTitle, else the learned element."""
+    def fit(self, page: _Page) -> tuple[LexborNode, _TitlePick] | None:
+        """Body and title of a gathered page by the learned selectors; None when it does not fit (page unmodified)."""
+        try:
+            if page.deep:
+                return None
+            body = page.tree.css_first(self.body)
+            stats = _usable_stats(body, 1 if self.tier1 else 20) if body is not None else None
+            if stats is None or (not self.tier1 and not _not_undercut(body, stats[0] - stats[1])):
+                return None
+            return body, self._title(page, body)
+        except Exception:
+            return None
+
+    def _title(self, page: _Page, body: LexborNode) -> _TitlePick:
+        """The title as the template finds it: meta ArticleTitle, the learned element, else the generic pick."""
         for key in ("articletitle", "article_title"):
             if page.meta.get(key):
                 return _TitlePick(page.meta[key], None, "meta")
-        if self.title is None:
-            return pick_title(page.tree, page.meta, body, page.table, page.order, find_breadcrumb(page.tree))
-        node = page.tree.css_first(self.title)
+        node = page.tree.css_first(self.title) if self.title is not None else None
         text = text_of(node) if node is not None else ""
-        return _TitlePick(text, node, "node") if text else None
+        if text:
+            return _TitlePick(text, node, "node")
+        return pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs())
 
 
-def learn_template(samples: list[tuple[str, str]]) -> Template | None:
-    """Infer body/title selectors from a few (html, url) article pages of one site; None if no template fits all."""
+def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] | None = None) -> Template | None:
+    """Infer body/title selectors from a few (html, url) article pages of one site; None if no template fits all.
+
+    records: the generic path's records of the samples when the caller has them already (site=None or not: only
+    the fields are compared).
+    """
     body_sels: list[tuple[str, bool]] = []
     title_sels: list[str | None] = []
     expected: list[tuple[str, str, ArticleRecord]] = []
     try:
-        for html, url in samples[:20]:
+        for index, (html, url) in enumerate(samples[:20]):
             page = _page(html, url)
             if page is None or page.deep:
                 return None
@@ -956,10 +1059,11 @@ def learn_template(samples: list[tuple[str, str]]) -> Template | None:
             if selector is None:
                 return None
             body_sels.append((selector, first is not None and first.mem_id == body.mem_id))
-            title = pick_title(page.tree, page.meta, body, page.table, page.order, find_breadcrumb(page.tree))
+            title = pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs())
             if title.node is not None:
                 title_sels.append(css_selector_for(title.node, page.tree))
-            expected.append((html, url, extract_article(html, url)))
+            known = records[index] if records is not None and index < len(records) else None
+            expected.append((html, url, known if known is not None else extract_article(html, url)))
     except Exception:
         return None
     if not expected:
@@ -967,6 +1071,96 @@ def learn_template(samples: list[tuple[str, str]]) -> Template | None:
     for body_sel, tier1 in dict.fromkeys(body_sels):
         for title_sel in dict.fromkeys([*title_sels, None]):
             template = Template(body=body_sel, title=title_sel, tier1=tier1)
-            if all(template.extract(h, u) == rec for h, u, rec in expected):
+            if all(_same_record(template.extract(h, u, rec.site), rec) for h, u, rec in expected):
                 return template
     return None
+
+
+def _same_record(got: ArticleRecord | None, want: ArticleRecord) -> bool:
+    """True when a template's record equals the generic path's one."""
+    return got is not None and got == want
+
+
+class SiteExtractor:
+    """Extraction for one site's crawl: the generic path for the first article pages, then learned templates.
+
+    After `learn_after` article pages that the generic path extracted with a located body, a template is learned
+    from them; later pages go through the template (one parse, selector lookups) and fall back to the generic path
+    when they do not fit. Pages that miss are collected, and a further template variant is learned from them (up to
+    `max_templates`), so a site with two layouts (news and 信息公开 pages) ends up with two templates.
+    """
+
+    def __init__(self, site_id: str | None = None, learn_after: int = 5, max_templates: int = 4) -> None:
+        """Start with no template; learning happens as pages come in."""
+        self.site_id = site_id
+        self.learn_after = max(1, learn_after)
+        self.max_templates = max_templates
+        self.templates: list[Template] = []
+        self.hits = 0  # pages extracted by a template
+        self.misses = 0  # pages that fitted no template (generic path) once one was learned
+        self.generic = 0  # pages extracted by the generic path before any template existed
+        self._samples: list[tuple[str, str, ArticleRecord]] = []
+        self._failed_learns = 0
+
+    def extract(self, html: str, url: str) -> ArticleRecord:
+        """Extract one article page (never raises); exactly the record extract_article would give."""
+        if not isinstance(html, str):
+            html = ""
+        try:
+            page = _page(html, url)
+        except Exception as exc:  # pragma: no cover - last-resort safety net
+            return _failed(url, self.site_id, exc)
+        if page is not None:
+            for template in self.templates:
+                found = template.fit(page)
+                if found is not None:
+                    self.hits += 1
+                    return self._build_fitted(page, found, html, url)
+        record = self._generic_record(page, html, url)
+        if self.templates:
+            self.misses += 1
+        else:
+            self.generic += 1
+        self._learn_from(page, html, url, record)
+        return record
+
+    def _build_fitted(self, page: _Page, found: tuple[LexborNode, _TitlePick], html: str, url: str) -> ArticleRecord:
+        """The record of a page that fits a template (a fresh generic extraction if building fails midway)."""
+        try:
+            return _build(page, *found, self.site_id)
+        except Exception:
+            return extract_article(html, url, self.site_id)
+
+    def _generic_record(self, page: _Page | None, html: str, url: str) -> ArticleRecord:
+        """The generic path on the already gathered page."""
+        try:
+            return _generic(page, url, self.site_id)
+        except Exception as exc:  # pragma: no cover - last-resort safety net
+            return _failed(url, self.site_id, exc)
+
+    def _learn_from(self, page: _Page | None, html: str, url: str, record: ArticleRecord) -> None:
+        """Keep a generic-path page as a sample; learn a template (or a variant) once there are enough."""
+        if len(self.templates) >= self.max_templates or self._failed_learns >= 3 * self.max_templates:
+            return
+        if page is None or page.deep or not record.body_html or any(
+                w.startswith(("no article body", "extraction failed")) for w in record.warnings):
+            return
+        self._samples.append((html, url, record))
+        need = self.learn_after if not self.templates else max(2, self.learn_after // 2)
+        if len(self._samples) < need:
+            return
+        samples, self._samples = self._samples, []
+        template = learn_template([(h, u) for h, u, _ in samples], [r for _, _, r in samples])
+        if template is None or template in self.templates:
+            self._failed_learns += 1
+            return
+        self.templates.append(template)
+
+
+def clear_caches() -> None:
+    """Empty the per-process memos of the page library (benchmarks call it so repeated pages are not free)."""
+    from crawlers import _common, _fields
+
+    for memo in (_common._absolutize_cached, _common.host_of, _common.is_attachment_url, _common._style_hides_cached,
+                 _common._hidden_selectors, _fields._label_pairs, _info_line):
+        memo.cache_clear()

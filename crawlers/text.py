@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 MAX_HTML = 5_000_000
@@ -14,61 +12,61 @@ BLOCK_TAGS = frozenset(
 CELL_TAGS = frozenset(("td", "th"))
 SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "select", "textarea", "iframe"))
 
-_WS = re.compile(r"\s+")
 _BREAK = "\x00"
+_MARKS = {**dict.fromkeys(CELL_TAGS, " "), **dict.fromkeys(BLOCK_TAGS, _BREAK)}  # emitted on entering and leaving
 
 
 def normalize_space(s: str) -> str:
     """Collapse every run of whitespace (incl. &nbsp;, U+3000, tabs, newlines) to one space and strip."""
-    if not s:
-        return ""
-    return _WS.sub(" ", s).strip()
-
-
-def _children(node: LexborNode) -> list[LexborNode]:
-    """Child nodes (elements and text) in document order."""
-    try:
-        return list(node.iter(include_text=True))
-    except Exception:
-        return []
+    return " ".join(s.split()) if s else ""
 
 
 def node_chunks(node: LexborNode) -> list[str]:
     """Flatten a subtree into text pieces and break markers following the body_text rule."""
+    root_tag = node.tag or ""
+    if root_tag == "-text":
+        return [node.text_content or ""]
+    if root_tag.startswith("-") or root_tag in SKIP_TAGS:
+        return []
+    if root_tag == "br":
+        return [_BREAK]
     out: list[str] = []
-    stack: list[tuple[LexborNode, bool]] = [(node, False)]
-    while stack:
-        cur, leaving = stack.pop()
-        tag = cur.tag or ""
-        if leaving:
-            if tag in BLOCK_TAGS:
-                out.append(_BREAK)
-            elif tag in CELL_TAGS:
-                out.append(" ")
+    add = out.append
+    marks = _MARKS
+    mark = marks.get(root_tag)
+    if mark:
+        add(mark)
+    open_nodes: list[tuple[LexborNode, str | None]] = [(node, mark)]
+    cur = node.child
+    while True:
+        if cur is None:
+            parent, mark = open_nodes.pop()
+            if mark:
+                add(mark)
+            if not open_nodes:
+                return out
+            cur = parent.next
             continue
+        tag = cur.tag
         if tag == "-text":
-            out.append(cur.text_content or "")
+            add(cur.text_content or "")
+        elif tag == "br":
+            add(_BREAK)
+        elif not tag or not (tag[0] == "-" or tag in SKIP_TAGS):
+            mark = marks.get(tag)
+            if mark:
+                add(mark)
+            open_nodes.append((cur, mark))
+            cur = cur.child
             continue
-        if tag.startswith("-") or tag in SKIP_TAGS:
-            continue
-        if tag == "br":
-            out.append(_BREAK)
-            continue
-        if tag in BLOCK_TAGS:
-            out.append(_BREAK)
-        elif tag in CELL_TAGS:
-            out.append(" ")
-        stack.append((cur, True))
-        stack.extend((child, False) for child in reversed(_children(cur)))
-    return out
+        cur = cur.next
 
 
 def node_lines(node: LexborNode | None) -> list[str]:
     """The non-empty, whitespace-normalised lines of a subtree."""
     if node is None:
         return []
-    joined = "".join(node_chunks(node))
-    lines = (normalize_space(part) for part in joined.split(_BREAK))
+    lines = [" ".join(part.split()) for part in "".join(node_chunks(node)).split(_BREAK)]
     return [line for line in lines if line]
 
 

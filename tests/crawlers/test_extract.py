@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
+from consolidate.samplefleet import Fleet
 from crawlers.encoding import decode_html
-from crawlers.extract import extract_article, join_parts, learn_template
+from crawlers.extract import SiteExtractor, clear_caches, extract_article, join_parts, learn_template
 from crawlers.text import html_to_text, normalize_space
 
 SITE = "http://www.example.gov.cn"
@@ -247,6 +248,71 @@ def test_learn_template_rejects_disagreeing_samples() -> None:
     other = "<html><body><h1>另一种版式的标题</h1><div class='TRS_Editor'><p>另一种版式的正文内容很长很长。</p></div></body></html>"
     assert learn_template([(_site_page(1), SITE + "/1.html"), (other, SITE + "/2.html")]) is None
     assert learn_template([]) is None
+
+
+def _guide_page(n: int) -> str:
+    """A second layout of the same site (办事指南): the article container holds title, info and body."""
+    return (f"<html><head><title>第{n}项办事指南_某局</title></head><body><div class='nav'><a href='/'>首页</a></div>"
+            f"<div id='Article'><h2 class='gtitle'>第{n}项事项办理指南</h2><div class='ginfo'>发布时间：2021-0{n}-0{n}</div>"
+            f"<div>一、事项名称</div><p>第{n}项行政许可事项的办理，需要准备身份证明和申请表。</p>"
+            f"<div>二、办理时限</div><p>自受理之日起{n + 5}个工作日内办结，特殊情况可延长。</p></div></body></html>")
+
+
+def test_site_extractor_learns_then_uses_templates_and_stays_exact() -> None:
+    extractor = SiteExtractor("news", learn_after=3)
+    pages = [(_site_page(n), f"{SITE}/news/{n}.html") for n in range(1, 10)]
+    records = [extractor.extract(html, url) for html, url in pages]
+    assert records == [extract_article(html, url, "news") for html, url in pages]
+    assert len(extractor.templates) == 1
+    assert (extractor.generic, extractor.hits, extractor.misses) == (3, 6, 0)
+    assert records[-1].title == "某局召开第9次工作会议" and records[-1].site == "news"
+
+
+def test_site_extractor_falls_back_and_learns_a_second_layout() -> None:
+    extractor = SiteExtractor("mixed", learn_after=3)
+    for n in (1, 2, 3):
+        extractor.extract(_site_page(n), f"{SITE}/news/{n}.html")
+    guides = [(_guide_page(n), f"{SITE}/guide/{n}.html") for n in range(1, 7)]
+    records = [extractor.extract(html, url) for html, url in guides]
+    assert records == [extract_article(html, url, "mixed") for html, url in guides]
+    assert records[0].title == "第1项事项办理指南" and "行政许可" in records[0].body_text
+    assert len(extractor.templates) == 2, extractor.templates
+    assert extractor.misses >= 2 and extractor.hits >= 1
+    odd = "<html><body><p>完全不同的页面，没有任何正文容器。</p></body></html>"
+    assert extractor.extract(odd, SITE + "/odd.html") == extract_article(odd, SITE + "/odd.html", "mixed")
+
+
+def test_site_extractor_survives_hostile_pages() -> None:
+    extractor = SiteExtractor("fuzz", learn_after=2)
+    for n in (1, 2):
+        extractor.extract(_site_page(n), f"{SITE}/news/{n}.html")
+    assert extractor.templates
+    for html in [m for seed in range(2) for m in _mutations(seed)] + [None, "", "<div>" * 2000]:
+        record = extractor.extract(html, TRS_URL)  # type: ignore[arg-type]
+        assert record == extract_article(html, TRS_URL, "fuzz")  # type: ignore[arg-type]
+
+
+def test_template_title_miss_takes_the_generic_pick() -> None:
+    template = learn_template([(_site_page(n), f"{SITE}/news/{n}.html") for n in (1, 2)])
+    assert template is not None and template.title is not None
+    html = _site_page(3).replace("class='art_title'", "class='headline_x'")
+    via_template = template.extract(html, SITE + "/news/3.html")
+    assert via_template is not None
+    assert via_template == extract_article(html, SITE + "/news/3.html")
+
+
+def test_fleet_sites_template_path_equals_generic_path(fleet: Fleet) -> None:
+    """Every article page of every sample site: the template path's record is the generic path's record."""
+    clear_caches()
+    for site in fleet.sites:
+        base = f"http://{site.site_id}.example.gov.cn"
+        extractor = SiteExtractor(site.site_id)
+        for truth in site.truth(base + "/"):
+            page = site.respond(truth.url.removeprefix(base), {})
+            html = decode_html(page.body, page.content_type).text
+            assert extractor.extract(html, truth.url) == extract_article(html, truth.url, site.site_id), truth.url
+        assert extractor.templates, site.site_id
+        assert extractor.hits >= 0.8 * (extractor.hits + extractor.misses + extractor.generic), site.site_id
 
 
 def test_html_to_text_rule() -> None:
