@@ -29,7 +29,7 @@ from consolidate.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow
 from crawlers import incremental as inc
 from crawlers.discover import PageInfo, analyse_page
 from crawlers.encoding import DecodedPage, decode_html
-from crawlers.extract import extract_article, join_parts
+from crawlers.extract import SiteExtractor, extract_article, join_parts
 from crawlers.fetch import MEMORY_BODY_CAP, Fetcher, FetchPolicy, FetchResult, host_is_private, shared_context
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_SECONDS, Frontier, new_worker_id
 from crawlers.urls import Scope, canonical_url, resource_kind
@@ -770,6 +770,16 @@ class ParsedPage:
     record: ArticleRecord | None = None
 
 
+_SITE_EXTRACTORS: dict[str, SiteExtractor] = {}  # one per site in each process that parses pages
+
+
+def _site_extractor(site_id: str) -> SiteExtractor:
+    """The site's extractor: generic for its first pages, then its learned templates (same records, faster)."""
+    if site_id not in _SITE_EXTRACTORS:
+        _SITE_EXTRACTORS[site_id] = SiteExtractor(site_id)
+    return _SITE_EXTRACTORS[site_id]
+
+
 def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: str, queued_as: str) -> ParsedPage:
     """Decode, analyse and (for articles) extract one page; pure, so it can run in a parser process."""
     page = decode_html(body, content_type)
@@ -778,7 +788,7 @@ def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: s
         return ParsedPage(page.encoding, list(page.warnings), problem)
     info = analyse_page(page.text, final_url)
     kind = page_kind(info, page.text, queued_as)
-    record = extract_article(page.text, final_url, site_id) if kind == "article" else None
+    record = _site_extractor(site_id).extract(page.text, final_url) if kind == "article" else None
     return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record)
 
 
