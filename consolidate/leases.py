@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import socket
 import time
 from dataclasses import dataclass, field
@@ -17,28 +16,13 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from consolidate.errors import ConsolidateError
 from consolidate.store import StageLease, Store, utcnow
+from crawlers.frontier import new_worker_id, pid_alive
 
 LEASE_SECONDS = 120.0
 
 
 class SiteBusyError(ConsolidateError):
     """Another live worker holds the site for this stage."""
-
-
-def worker_identity() -> str:
-    """host:pid:random — unique per worker process."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
-def _pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists on this host."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -48,7 +32,7 @@ class SiteLease:
     store: Store
     stage: str
     site_id: str
-    worker_id: str = field(default_factory=worker_identity)
+    worker_id: str = field(default_factory=new_worker_id)
     seconds: float = LEASE_SECONDS
     _renewed: float = 0.0
 
@@ -65,7 +49,7 @@ class SiteLease:
                 self._renewed = time.monotonic()
                 return
             holder = session.get(StageLease, (self.stage, self.site_id))
-            dead = holder is not None and holder.host == host and not _pid_alive(holder.pid)
+            dead = holder is not None and holder.host == host and not pid_alive(holder.pid)
             taken = session.execute(update(StageLease).where(
                 StageLease.stage == self.stage, StageLease.site_id == self.site_id,
                 or_(StageLease.worker_id == self.worker_id, StageLease.expires_at < now,

@@ -70,7 +70,7 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     """True when a process with this pid exists on this host."""
     try:
         os.kill(pid, 0)
@@ -201,7 +201,7 @@ class Frontier:
         host = socket.gethostname()
         dead = [w.id for w in session.scalars(select(CrawlWorker).where(CrawlWorker.host == host,
                                                                         CrawlWorker.state == "running"))
-                if w.id != self.worker_id and not _pid_alive(w.pid)]
+                if w.id != self.worker_id and not pid_alive(w.pid)]
         if dead:
             session.execute(update(CrawlWorker).where(CrawlWorker.id.in_(dead)).values(state="dead"),
                             execution_options={"synchronize_session": False})
