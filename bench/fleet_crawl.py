@@ -3,7 +3,11 @@
     .venv/bin/python bench/fleet_crawl.py --hosts 200 --rate 2 --articles 6
 
 Prints pages/s, the share of the politeness limit reached, CPU seconds and peak RSS (extraction and storage
-included: this is the real crawler writing to a SQLite store). The sample servers run in a child process
+included: this is the real crawler writing to a SQLite store).
+
+Team mode (issue 7): `--workers 2 --postgres` runs two crawler processes on one private PostgreSQL store (started
+on 127.0.0.1 for the run) and prints the throughput and the duplicate fetches (URLs requested more than once);
+compare with `--workers 1 --postgres`. The sample servers run in a child process
 (`--servers-inline` puts them back in the crawler's process, as the first version of this script did); their
 CPU is printed on its own line.
 """
@@ -96,7 +100,12 @@ def main() -> None:
     parser.add_argument("--parse-processes", type=int, default=None,
                         help="parser processes beside the crawler (default: crawl_sites decides; 0: none)")
     parser.add_argument("--servers-inline", action="store_true", help="serve the hosts from this process")
+    parser.add_argument("--workers", type=int, default=1, help="crawler processes sharing one store")
+    parser.add_argument("--postgres", action="store_true", help="a private PostgreSQL store instead of SQLite")
     args = parser.parse_args()
+    if args.workers > 1 or args.postgres:
+        team(args)
+        return
     child = None
     if args.servers_inline:
         servers = serve(args.hosts, args.articles)
@@ -132,6 +141,61 @@ def main() -> None:
     where = "servers in this process too" if child is None else f"servers: {server_cpu:.1f}s cpu in a child process"
     print(f"cpu={cpu:.1f}s ({cpu / seconds:.2f} cores; parser processes not counted) "
           f"peak_rss={rss:.0f} MB ({where})")
+
+
+def _team_worker(url: str, sites: list[tuple[Site, CrawlSettings]], workdir: Path, conn: Connection) -> None:
+    """One crawler process of a team: crawl every site (leases share the work); send back requests made."""
+    summaries = asyncio.run(crawl_sites(Store(url), sites, workdir, None, parse_processes=0))
+    conn.send(sum(s.fetched for s in summaries))
+
+
+def team(args: argparse.Namespace) -> None:
+    """Several crawler processes on one store: pages/s and duplicate fetches."""
+    from contextlib import ExitStack
+
+    from sqlalchemy import func, select
+
+    from consolidate.store import Resource
+
+    with ExitStack() as stack:
+        if args.postgres:
+            from tests.services.postgres import private_postgres
+
+            def missing(message: str) -> None:
+                raise SystemExit(f"no PostgreSQL: {message}")
+
+            server = stack.enter_context(private_postgres(missing))
+            server.execute("CREATE DATABASE bench")
+            url = server.url("bench")
+        child = ServerProcess(args.hosts, args.articles)
+        workdir = Path(tempfile.mkdtemp(prefix="bench-team-"))
+        url = url if args.postgres else f"sqlite:///{workdir / 'state.db'}"
+        Store(url).engine.dispose()
+        settings = CrawlSettings(rate_per_host=args.rate, concurrency_per_host=2, concurrency=args.concurrency,
+                                 obey_robots=False)
+        sites = [(Site(id=f"{site_id}{index}", name=site_id, home_url=site_url, organiser="bench",
+                       disposition="migrate"), settings) for index, (site_id, site_url) in enumerate(child.urls)]
+        context = multiprocessing.get_context("fork")
+        pipes = [context.Pipe() for _ in range(args.workers)]
+        started = time.monotonic()
+        workers = [context.Process(target=_team_worker, args=(url, sites, workdir, end)) for _, end in pipes]
+        for worker in workers:
+            worker.start()
+        requests = sum(conn.recv() for conn, _ in pipes)
+        seconds = time.monotonic() - started
+        for worker in workers:
+            worker.join()
+        child.stop()
+        store = Store(url)
+        with store.session() as session:
+            distinct = session.scalar(select(func.count()).select_from(Resource).where(
+                Resource.status.in_(("fetched", "error", "skipped")))) or 0
+        store.engine.dispose()
+    print(f"workers={args.workers} store={'postgresql' if args.postgres else 'sqlite'} hosts={args.hosts} "
+          f"rate={args.rate}/s")
+    print(f"time={seconds:.1f}s distinct URLs={distinct} pages/s={distinct / seconds:.1f} "
+          f"share of N·r={distinct / seconds / (args.hosts * args.rate):.2f} requests={requests} "
+          f"duplicate fetches={max(0, requests - distinct)}")
 
 
 if __name__ == "__main__":

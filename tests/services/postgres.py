@@ -14,7 +14,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +78,13 @@ def _as_postgres(command: list[str]) -> list[str]:
     return command
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """A private PostgreSQL server for the whole test session."""
+@contextmanager
+def private_postgres(on_missing: Callable[[str], None] = _unavailable) -> Iterator[PostgresServer]:
+    """Start a private PostgreSQL on a free port of 127.0.0.1; stop it and remove its files afterwards."""
     bin_dir = _bin_dir()
     if bin_dir is None:
-        _unavailable("PostgreSQL server binaries are not installed (scripts/install-services.sh)")
+        on_missing("PostgreSQL server binaries are not installed (scripts/install-services.sh)")
+        raise RuntimeError("PostgreSQL unavailable")
     base = Path(tempfile.mkdtemp(prefix="consolidate-pg-"))
     data, sockets = base / "data", base / "sock"
     sockets.mkdir()
@@ -92,7 +94,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     init = subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
                                         "-E", "UTF8", "--no-locale"]), capture_output=True, text=True)
     if init.returncode != 0:
-        _unavailable(f"initdb failed: {init.stderr[-500:]}")
+        on_missing(f"initdb failed: {init.stderr[-500:]}")
     port = _free_port()
     process = subprocess.Popen(
         _as_postgres([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
@@ -100,7 +102,7 @@ def postgres_server() -> Iterator[PostgresServer]:
                       "-c", "full_page_writes=off", "-c", "max_connections=200"]),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     server = PostgresServer("127.0.0.1", port)
-    _wait_until_ready(server, process)
+    _wait_until_ready(server, process, on_missing)
     try:
         yield server
     finally:
@@ -112,21 +114,29 @@ def postgres_server() -> Iterator[PostgresServer]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _wait_until_ready(server: PostgresServer, process: subprocess.Popen[bytes]) -> None:
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A private PostgreSQL server for the whole test session."""
+    with private_postgres() as server:
+        yield server
+
+
+def _wait_until_ready(server: PostgresServer, process: subprocess.Popen[bytes],
+                      on_missing: Callable[[str], None]) -> None:
     """Poll until the server accepts connections (or fail with its log)."""
     import psycopg
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            _unavailable(f"postgres exited: {process.stderr.read().decode()[-500:] if process.stderr else ''}")
+            on_missing(f"postgres exited: {process.stderr.read().decode()[-500:] if process.stderr else ''}")
         try:
             psycopg.connect(host=server.host, port=server.port, user=server.user, dbname="postgres",
                             connect_timeout=1).close()
             return
         except psycopg.OperationalError:
             time.sleep(0.1)
-    _unavailable("postgres did not start within 30 s")
+    on_missing("postgres did not start within 30 s")
 
 
 @pytest.fixture
