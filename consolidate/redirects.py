@@ -63,6 +63,11 @@ def render(ws: Workspace, site_id: str, fmt: str, gone_page: str | None = None) 
     return render_apache(redirects, fallback, gone_page)
 
 
+def location(url: str) -> str:
+    """A URL as a Location header carries it: non-ASCII characters percent-encoded (UTF-8)."""
+    return quote(url, safe=URI_SAFE + "#")
+
+
 def render_csv(redirects: list[Redirect]) -> str:
     """old_url,new_url,status,note — for the office to review."""
     buffer = io.StringIO()
@@ -88,7 +93,7 @@ def render_nginx(site_id: str, home_url: str, aliases: list[str], redirects: lis
     lines = [f"# consolidate: redirects of legacy site {site_id} ({len(redirects)} URLs)",
              "map_hash_bucket_size 256;", "map_hash_max_size 262144;",
              f"map $request_uri ${var}_target {{", '    default "";']
-    lines += [f"    {_nginx_string(request_uri(r.old_url))} {_nginx_string(r.new_url)};"
+    lines += [f"    {_nginx_string(request_uri(r.old_url))} {_nginx_string(location(r.new_url))};"
               for r in redirects if r.status == "301" and r.new_url]
     lines += ["}", f"map $request_uri ${var}_gone {{", "    default 0;"]
     lines += [f"    {_nginx_string(request_uri(r.old_url))} 1;" for r in redirects if r.status == "410"]
@@ -114,7 +119,7 @@ def render_apache(redirects: list[Redirect], fallback: str, gone_page: str | Non
         path = "^" + _regex_escape(quote(parts.path or "/", safe=URI_SAFE)) + "$"
         query = f"^{_regex_escape(parts.query)}$" if parts.query else "^$"
         lines.append(f'RewriteCond "%{{QUERY_STRING}}" "{query}"')
-        target = f'"{r.new_url}" [R=301,L,QSD]' if r.status == "301" else "- [G,L]"
+        target = f'"{location(r.new_url or "")}" [R=301,L,QSD,NE]' if r.status == "301" else "- [G,L]"
         lines.append(f'RewriteRule "{path}" {target}')
     lines += [f'RewriteRule "^" "{fallback}" [R=301,L,QSD]', ""]
     return "\n".join(lines)

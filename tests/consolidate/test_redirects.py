@@ -6,13 +6,14 @@ import csv
 import io
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
 
 from consolidate import pipeline
 from consolidate.errors import ConsolidateError
-from consolidate.redirects import import_csv, load_redirects, render, request_uri
+from consolidate.redirects import import_csv, load_redirects, location, render, request_uri
 
 
 def _push_all(ws: pipeline.Workspace) -> None:
@@ -36,7 +37,9 @@ def test_nginx_answers_every_legacy_url_as_mapped(crawled: pipeline.Workspace, n
         for r in redirects:
             answer = client.get(request_uri(r.old_url), follow_redirects=False)
             if r.status == "301":
-                assert (answer.status_code, answer.headers.get("location")) == (301, r.new_url), r.old_url
+                assert answer.status_code == 301, r.old_url
+                assert answer.headers.get("location") == location(r.new_url), r.old_url
+                assert answer.headers["location"].isascii() and unquote(answer.headers["location"]) == r.new_url
             elif r.status == "410":
                 assert answer.status_code == 410, r.old_url
             else:
