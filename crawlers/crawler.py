@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import DateTime, Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from consolidate.blobs import BlobStore
@@ -31,10 +31,10 @@ from crawlers.discover import PageInfo, analyse_page
 from crawlers.encoding import DecodedPage, decode_html
 from crawlers.extract import SiteExtractor, extract_article, join_parts
 from crawlers.fetch import MEMORY_BODY_CAP, Fetcher, FetchPolicy, FetchResult, host_is_private, shared_context
-from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_SECONDS, Frontier, new_worker_id
+from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
 from crawlers.urls import Scope, canonical_url, resource_kind
 from crawlers.warc import WarcArchive
-from crawlers.writer import shared_writer
+from crawlers.writer import Deferred, deferred, shared_writer
 
 MAX_CRAWL_DELAY = 10.0
 CLAIM_BATCH = 20  # small enough that several workers of one site share its frontier
@@ -43,11 +43,37 @@ IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers st
 QUEUED_MEMORY = 2048  # URL hashes a crawler remembers as already queued (then it starts over: flat memory)
 RESOURCES = Resource.__table__
 COLUMNS = ColumnRow.__table__
+ARTICLES = ArticleRow.__table__
 UNDECODABLE_SHARE = 0.005  # more replacement characters than this share of the text: the page did not decode
 EMPTY_LIST_MARKERS = ("createPageHTML(", "暂无信息", "暂无数据", "没有记录")
 GONE_STATUSES = (404, 410)
 
 PartSource = Callable[[str], Awaitable[str | None]]
+
+
+def _param(name: str, type_: Any = None) -> Any:
+    """A bound parameter of the fixed statements below (prefixed: column names are reserved in SET)."""
+    return bindparam(f"v_{name}", type_=type_)
+
+
+_BY_ID = RESOURCES.c.id == bindparam("rid")
+_ADD_ATTEMPTS = func.coalesce(RESOURCES.c.attempts, 0) + _param("attempts", Integer())
+# One statement per way a URL ends, the same for every page, so a group of pages runs each as one executemany.
+FINISH_FETCHED = update(RESOURCES).where(_BY_ID).values(
+    status=_param("status"), error=_param("error"), kind=_param("kind"), http_status=_param("http_status"),
+    content_type=_param("content_type"), size=_param("size"), sha256=_param("sha256"), etag=_param("etag"),
+    last_modified=_param("last_modified"), encoding=func.coalesce(_param("encoding"), RESOURCES.c.encoding),
+    attempts=_ADD_ATTEMPTS, fetched_at=_param("fetched_at", DateTime()))
+FINISH_STATE = update(RESOURCES).where(_BY_ID).values(status=_param("status"), error=_param("error"))
+FINISH_NOT_MODIFIED = update(RESOURCES).where(_BY_ID).values(
+    status="fetched", error=None, fetched_at=_param("fetched_at", DateTime()), attempts=_ADD_ATTEMPTS,
+    etag=func.coalesce(_param("etag"), RESOURCES.c.etag),
+    last_modified=func.coalesce(_param("last_modified"), RESOURCES.c.last_modified))
+INSERT_EVENTS = insert(EventRow.__table__)
+INSERT_ARTICLES = insert(ARTICLES)
+COLUMN_LISTED = update(COLUMNS).where(COLUMNS.c.site_id == bindparam("w_site"), COLUMNS.c.path == bindparam("w_path")) \
+    .values(listed_items=func.coalesce(COLUMNS.c.listed_items, 0) + _param("listed", Integer()))
+COLUMN_LISTED_AT = COLUMN_LISTED.values(url=func.coalesce(COLUMNS.c.url, _param("url")))
 
 
 @dataclass
@@ -96,6 +122,7 @@ class PageWrites:
     """Everything processing one URL writes, applied by the store writer in one job (after the fetch)."""
 
     ops: list[Callable[[Session], Any]] = field(default_factory=list)
+    batched: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # fixed statements and their rows
     links: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     columns: list[tuple[str, ...]] = field(default_factory=list)  # column paths the writes make sure exist
@@ -103,13 +130,21 @@ class PageWrites:
     requeued: bool = False
 
     def apply(self, session: Session, insert_links: Any) -> None:
-        """Write this page's effects: row updates, new frontier URLs, events."""
+        """Write this page's effects: row updates at once; resource states, new URLs and events deferred."""
         for op in self.ops:
             op(session)
+        later = deferred(session)
         if self.links:
-            session.execute(insert_links, self.links)
+            later.add(insert_links, self.links)
+        for statement, row in self.batched:
+            later.add(statement, row)
         if self.events:
-            session.execute(insert(EventRow.__table__), self.events)
+            later.add(INSERT_EVENTS, self.events)
+
+    def finish(self, statement: Any, resource_id: int, values: dict[str, Any]) -> None:
+        """Write a URL's final state with one of the fixed statements, and drop its lease."""
+        self.batched.append((statement, {"rid": resource_id, **{f"v_{k}": v for k, v in values.items()}}))
+        self.batched.append((LEASE_DONE, {"rid": resource_id}))
 
 
 class SiteCrawler:
@@ -149,8 +184,7 @@ class SiteCrawler:
         self._site_cms: str | None = None
         self._site_facts: dict[str, Any] = {}
         self.parser: Executor | None = None  # parser processes for parse_page (crawl_sites sets them)
-        self._insert_links = _dialect_insert(store)(Resource.__table__).on_conflict_do_nothing(
-            index_elements=["site_id", "url_hash"])
+        self._insert_links = _insert_links(store.engine.dialect.name)
 
     async def run(self) -> CrawlSummary:
         """Crawl until the frontier is empty or the page budget is spent."""
@@ -386,7 +420,9 @@ class SiteCrawler:
 
     async def _commit(self, writes: PageWrites) -> None:
         """Hand a page's writes to the store writer and account for what they did."""
-        await self.writer.run(lambda s: writes.apply(s, self._insert_links))
+        # Pages of a first crawl only write: their statements wait for the group's executemany. Incremental
+        # runs read what earlier pages wrote (list diffs, requeues), so each page sees the one before it.
+        await self.writer.run(lambda s: writes.apply(s, self._insert_links), batched=not self.incremental)
         if writes.links:
             self._remember_queued(row["url_hash"] for row in writes.links)
             self._frontier_dirty = True
@@ -452,12 +488,9 @@ class SiteCrawler:
 
     def _not_modified(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """A 304: the stored copy is current; only the validators and fetch time move."""
-        values = {"status": "fetched", "error": None, "fetched_at": utcnow(),
-                  "attempts": func.coalesce(RESOURCES.c.attempts, 0) + max(result.attempts, 1)}
-        for header in ("etag", "last-modified"):
-            if result.headers.get(header):
-                values[header.replace("-", "_")] = result.headers[header]
-        writes.ops.append(lambda s: self._update_resource(s, resource.id, values))
+        writes.finish(FINISH_NOT_MODIFIED, resource.id, {
+            "fetched_at": utcnow(), "attempts": max(result.attempts, 1),
+            "etag": result.headers.get("etag") or None, "last_modified": result.headers.get("last-modified") or None})
         if resource.kind == "article":
             self.summary.articles_unchanged += 1
 
@@ -536,7 +569,8 @@ class SiteCrawler:
         writes.columns.append(column)
 
         def upsert(session: Session) -> None:
-            writes.article_outcome = upsert_article(session, record)
+            later = None if self.incremental else deferred(session)
+            writes.article_outcome = upsert_article(session, record, later)
             if not known:
                 ensure_column(session, self.site.id, record.column_path)
             if self.incremental and writes.article_outcome in ("new", "changed"):
@@ -592,11 +626,11 @@ class SiteCrawler:
                 if not known:
                     ensure_column(session, self.site.id, path)
                 key = " > ".join(p for p in path if p)
-                values: dict[str, Any] = {"listed_items": func.coalesce(COLUMNS.c.listed_items, 0) + listed}
-                if not pagination:
-                    values["url"] = func.coalesce(COLUMNS.c.url, resource.url)
-                session.execute(update(COLUMNS).where(COLUMNS.c.site_id == self.site.id, COLUMNS.c.path == key)
-                                .values(**values))
+                counted = {"w_site": self.site.id, "w_path": key, "v_listed": listed}
+                if pagination:
+                    deferred(session).add(COLUMN_LISTED, counted)
+                else:
+                    deferred(session).add(COLUMN_LISTED_AT, {**counted, "v_url": resource.url})
             changed = inc.record_list(session, self.site.id, resource.url, items, diff=self.incremental)
             if self.incremental and changed:
                 hints = {url: {"column": column_path, "title": title, "date": date} for url, title, date in items}
@@ -671,18 +705,12 @@ class SiteCrawler:
                          result: FetchResult | None = None, error: str | None = None, kind: str | None = None,
                          encoding: str | None = None) -> None:
         """Write a URL's final state and drop its lease."""
-        values: dict[str, Any] = {}
-        if result is not None:
-            values = _result_values(result, kind or resource.kind)
-        values.update(status=status, error=error)
-        if encoding:
-            values["encoding"] = encoding
-        writes.ops.append(lambda s: self._update_resource(s, resource.id, values))
-
-    def _update_resource(self, session: Session, resource_id: int, values: dict[str, Any]) -> None:
-        """Update one resource row and drop its lease."""
-        session.execute(update(RESOURCES).where(RESOURCES.c.id == resource_id).values(**values))
-        self.frontier.done(session, resource_id)
+        if result is None:
+            writes.finish(FINISH_STATE, resource.id, {"status": status, "error": error})
+            return
+        values = _result_values(result, kind or resource.kind)
+        values.update(status=status, error=error, encoding=encoding or None)
+        writes.finish(FINISH_FETCHED, resource.id, values)
 
     def _event_values(self, level: str, code: str, message: str, url: str | None) -> dict[str, Any]:
         """Column values of an event row of this crawl."""
@@ -834,12 +862,12 @@ def _apply_result(row: Resource, result: FetchResult, status: str, kind: str) ->
 
 
 def _result_values(result: FetchResult, kind: str) -> dict[str, Any]:
-    """Column values of a resource row from the HTTP facts of a fetch (status and error set by the caller)."""
+    """FINISH_FETCHED values from the HTTP facts of a fetch (status, error and encoding set by the caller)."""
     return {"kind": kind, "http_status": result.status,
             "content_type": (result.headers.get("content-type") or "")[:200] or None, "size": result.size,
             "sha256": result.sha256, "etag": result.headers.get("etag"),
-            "last_modified": result.headers.get("last-modified"),
-            "attempts": func.coalesce(RESOURCES.c.attempts, 0) + max(result.attempts, 1), "fetched_at": utcnow()}
+            "last_modified": result.headers.get("last-modified"), "attempts": max(result.attempts, 1),
+            "fetched_at": utcnow()}
 
 
 @functools.cache
@@ -848,13 +876,14 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _dialect_insert(store: Store) -> Any:
-    """The INSERT construct with ON CONFLICT support for the store's database."""
-    if store.is_postgres:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-    return sqlite_insert
+@functools.cache
+def _insert_links(dialect: str) -> Any:
+    """INSERT of new frontier URLs that leaves URLs already known as they are (one statement per dialect)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(RESOURCES).on_conflict_do_nothing(index_elements=["site_id", "url_hash"])
 
 
 def _canonical(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -895,19 +924,25 @@ def ensure_column(session: Any, site_id: str, path: list[str]) -> ColumnRow | No
     return column
 
 
-def upsert_article(session: Any, record: ArticleRecord) -> str:
-    """Insert or update an article by URL; return 'new', 'changed' or 'unchanged'."""
+def upsert_article(session: Any, record: ArticleRecord, later: Deferred | None = None) -> str:
+    """Insert or update an article by URL; return 'new', 'changed' or 'unchanged'.
+
+    later: where to queue the INSERT of a new article (a batched crawl job), instead of running it now.
+    """
     key = url_hash(record.url)
-    row = session.scalar(select(ArticleRow).where(ArticleRow.site_id == record.site, ArticleRow.url_hash == key))
+    found = session.execute(select(ARTICLES.c.id, ARTICLES.c.content_hash, ARTICLES.c.column_path)
+                            .where(ARTICLES.c.site_id == record.site, ARTICLES.c.url_hash == key)).first()
     values = _article_values(record)
-    if row is None:
-        session.add(ArticleRow(site_id=record.site, url=record.url, url_hash=key, **values))
+    if found is None:
+        row = {"site_id": record.site, "url": record.url, "url_hash": key, "extracted_at": utcnow(), **values}
+        if later is not None:
+            later.add(INSERT_ARTICLES, row)
+        else:
+            session.execute(INSERT_ARTICLES, row)
         return "new"
-    if row.content_hash == record.content_hash and row.column_path == record.column_path:
+    if found.content_hash == record.content_hash and found.column_path == record.column_path:
         return "unchanged"
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.extracted_at = utcnow()
+    session.execute(update(ARTICLES).where(ARTICLES.c.id == found.id).values(extracted_at=utcnow(), **values))
     return "changed"
 
 

@@ -5,6 +5,10 @@ waiting, runs them in order in one transaction and commits once, then hands each
 transaction fails (a bad row, a lock, a deadlock on PostgreSQL), it is rolled back and each job is run again in a
 transaction of its own, so only the job at fault gets the error. Jobs must therefore touch nothing but the
 session (and their own return value). The event loop never waits on the store, and fetches overlap commits.
+
+Batched jobs (`run(job, batched=True)`) may also hand statements to `deferred(session)`: they are run as one
+`executemany` per statement at the end of the group, in the order first given. Every other job first runs what
+is deferred, so it sees every earlier write; batched jobs must therefore not read what batched jobs defer.
 """
 
 from __future__ import annotations
@@ -26,7 +30,37 @@ T = TypeVar("T")
 MAX_GROUP = 500  # jobs in one transaction at most
 ALONE_ATTEMPTS = 2  # tries of a job on its own after its group failed
 
-_Job = tuple[Callable[[Session], Any], asyncio.Future | None, asyncio.AbstractEventLoop | None]
+_Job = tuple[Callable[[Session], Any], asyncio.Future | None, asyncio.AbstractEventLoop | None, bool]
+
+
+class Deferred:
+    """Statements whose parameter rows are collected across jobs and run as one executemany each."""
+
+    def __init__(self) -> None:
+        self._rows: dict[Any, list[dict[str, Any]]] = {}
+
+    def add(self, statement: Any, rows: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """Queue parameter rows for a statement (kept in the order given)."""
+        batch = self._rows.setdefault(statement, [])
+        if isinstance(rows, dict):
+            batch.append(rows)
+        else:
+            batch.extend(rows)
+
+    def run(self, session: Session) -> None:
+        """Execute everything queued, statement by statement in first-given order, and forget it."""
+        batches, self._rows = self._rows, {}
+        for statement, rows in batches.items():
+            if rows:
+                session.execute(statement, rows)
+
+
+def deferred(session: Session) -> Deferred:
+    """The deferred statements of a writer transaction."""
+    found = session.info.get("deferred")
+    if found is None:
+        found = session.info["deferred"] = Deferred()
+    return found
 
 
 class StoreWriter:
@@ -42,16 +76,20 @@ class StoreWriter:
         self._thread = threading.Thread(target=self._serve, name="crawl-store-writer", daemon=True)
         self._thread.start()
 
-    async def run(self, job: Callable[[Session], T]) -> T:
-        """Run a job in the writer thread; its result once its transaction is committed."""
+    async def run(self, job: Callable[[Session], T], batched: bool = False) -> T:
+        """Run a job in the writer thread; its result once its transaction is committed.
+
+        batched: the job only writes (or reads nothing other batched jobs defer), so what earlier jobs deferred
+        need not be run before it.
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        self._queue.put((job, future, loop))
+        self._queue.put((job, future, loop, batched))
         return await future
 
     def submit(self, job: Callable[[Session], Any]) -> None:
         """Queue a job nobody waits for (bookkeeping); a failure is counted in `failed`, its rows stay as they were."""
-        self._queue.put((job, None, None))
+        self._queue.put((job, None, None, False))
 
     def close(self) -> None:
         """Finish the queued jobs and stop the thread."""
@@ -83,23 +121,25 @@ class StoreWriter:
         """All jobs in one transaction; on failure, each job again on its own."""
         try:
             with self.store.session() as session:
-                results = [_isolated(job, session) for job, _, _ in group]
+                results = [_isolated(job, session, batched) for job, _, _, batched in group]
+                deferred(session).run(session)
         except Exception:  # noqa: BLE001 - find the job at fault by running each alone
             for job in group:
                 self._commit_alone(job)
             return
         self.transactions += 1
         self.jobs += len(group)
-        for (_, future, loop), result in zip(group, results, strict=True):
+        for (_, future, loop, _), result in zip(group, results, strict=True):
             _resolve(loop, future, result, None)
 
     def _commit_alone(self, item: _Job) -> None:
         """One job in its own transaction (tried twice if the database refused it); its error goes to its caller."""
-        job, future, loop = item
+        job, future, loop, _ = item
         for attempt in range(ALONE_ATTEMPTS):
             try:
                 with self.store.session() as session:
-                    result = _isolated(job, session)
+                    result = _isolated(job, session, False)
+                    deferred(session).run(session)
                 break
             except DBAPIError as exc:  # e.g. another worker's row committed meanwhile, a deadlock victim: again
                 if attempt + 1 < ALONE_ATTEMPTS:
@@ -116,8 +156,10 @@ class StoreWriter:
         _resolve(loop, future, result, None)
 
 
-def _isolated(job: Callable[[Session], T], session: Session) -> T:
-    """Run a job, then flush it and empty the identity map so the next job sees no stale objects."""
+def _isolated(job: Callable[[Session], T], session: Session, batched: bool) -> T:
+    """Run a job (after what is deferred, unless it is batched), flush it, empty the identity map."""
+    if not batched:
+        deferred(session).run(session)
     result = job(session)
     session.flush()
     session.expunge_all()

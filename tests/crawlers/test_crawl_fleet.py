@@ -48,6 +48,28 @@ def test_dead_links_are_recorded_as_errors(crawled: pipeline.Workspace, fleet: F
             assert errors.get(base + path) == 404, f"dead link {path} of {site.site_id} not recorded"
 
 
+def test_the_only_errors_are_the_planted_dead_links(crawled: pipeline.Workspace, fleet: Fleet,
+                                                    fleet_server: FleetServer) -> None:
+    """A clean fleet crawl fails on nothing but its dead links: every page, list and file is stored."""
+    with crawled.store.session() as session:
+        errors = {r.url: r.error for r in session.scalars(select(Resource).where(Resource.status == "error"))}
+    planted = {fleet_server.urls[site.site_id].rstrip("/") + path
+               for site in fleet.sites for path in site.planted.get("dead_links", [])}
+    unexpected = {url: error for url, error in errors.items() if url not in planted}
+    assert not unexpected, f"{len(unexpected)} unexpected errors, e.g. {list(unexpected.items())[:2]}"
+
+
+def test_columns_count_what_their_lists_show(crawled: pipeline.Workspace, fleet: Fleet) -> None:
+    """Every site's columns got their list URLs and the number of items their list pages show."""
+    from consolidate.store import ColumnRow
+
+    with crawled.store.session() as session:
+        for site in fleet.sites:
+            columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site.site_id)).all()
+            assert any(column.url for column in columns), f"no column of {site.site_id} got its list URL"
+            assert sum(column.listed_items for column in columns) > 0, f"no listed items counted on {site.site_id}"
+
+
 def test_spam_links_removed_and_reported(crawled: pipeline.Workspace, fleet: Fleet) -> None:
     """Hidden spam links (暗链) never reach stored bodies and are logged for the report."""
     with crawled.store.session() as session:
