@@ -37,7 +37,11 @@ def attr(node: LexborNode, name: str) -> str:
 
 def klass_id(node: LexborNode) -> str:
     """Lower-cased class and id of an element, joined by a space."""
-    return f"{attr(node, 'class')} {attr(node, 'id')}".lower()
+    try:
+        attrs = node.attributes
+    except Exception:
+        return " "
+    return f"{(attrs.get('class') or '').strip()} {(attrs.get('id') or '').strip()}".lower()
 
 
 def text_of(node: LexborNode | None) -> str:
@@ -111,8 +115,31 @@ def absolutize(href: str | None, base: str) -> str | None:
     if not href:
         return None
     if isinstance(href, str) and isinstance(base, str) and len(href) <= 4000:
-        return _absolutize_cached(href, base)
+        return _absolutize_cached(href, _origin(base) if _rooted(href) else base)
     return _absolutize(href, base)
+
+
+def _rooted(href: str) -> bool:
+    """True for a root-relative href (/path): it resolves against the base's scheme and host only."""
+    head = href.lstrip()[:3].replace("\\", "/")
+    if head[:1] != "/":
+        return False
+    if head[1:2] not in ("/", "\n", "\r", "\t"):
+        return True
+    cleaned = href.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
+    return not cleaned.startswith("//")
+
+
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    """scheme://host of an http(s)/ftp base URL (what a root-relative href resolves against); else the base."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return base
+    if parts.scheme in ("http", "https", "ftp") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return base
 
 
 @lru_cache(maxsize=8192)
