@@ -124,16 +124,26 @@ def _container(node: LexborNode) -> LexborNode | None:
     return None
 
 
-def table_fields(tree: LexborHTMLParser) -> tuple[dict[str, str], LexborNode | None]:
-    """Fields of the 信息公开 header table (label cell → next cell) and the table node itself."""
+_LABEL_TAGS = ("td", "th", "dt", "span", "b", "strong", "label", "em", "li", "div", "font", "p")
+_LABEL_CSS = ", ".join(_LABEL_TAGS)
+_LABEL_TAG_SET = frozenset(_LABEL_TAGS)
+_COLONS = frozenset(":：")
+_FIELD_CHARS = frozenset("".join(lb for lb, fld in LABEL_FIELD.items() if fld != "_other")) | _COLONS
+MAX_LABEL_SCAN = 30_000  # elements of a page scanned for label cells
+
+
+def table_fields(tree: LexborHTMLParser, order: dict[int, int] | None = None) -> tuple[dict[str, str], LexborNode | None]:
+    """Fields of the 信息公开 header table (label cell → next cell) and the table node itself.
+
+    order: the tree's document order (mem_id → position) when the caller has it; the label cells are then found
+    from the text nodes that could be part of a label instead of reading the text of every cell of the page.
+    """
     body = tree.body
     if body is None:
         return {}, None
     groups: dict[int, tuple[LexborNode, dict[str, str]]] = {}
-    for node in body.css("td, th, dt, span, b, strong, label, em, li, div, font, p")[:30000]:
-        field_name = _label_of(node)
-        if field_name is None or field_name == "_other":
-            continue
+    cells = _label_cells(body, order) if order is not None and len(order) <= MAX_LABEL_SCAN else _scan_cells(body)
+    for node, field_name in cells:
         value = _next_value(node)
         if not value:
             continue
@@ -149,6 +159,57 @@ def table_fields(tree: LexborHTMLParser) -> tuple[dict[str, str], LexborNode | N
     fields = dict(best[1])
     table = _meta_block(best[0]) if best[0] is not None else None
     return {k: clean_value(v) for k, v in fields.items() if clean_value(v)}, table
+
+
+def _scan_cells(body: LexborNode) -> list[tuple[LexborNode, str]]:
+    """(element, field) of every label cell, reading the text of every candidate element (document order)."""
+    out = []
+    for node in body.css(_LABEL_CSS)[:MAX_LABEL_SCAN]:
+        field_name = _label_of(node)
+        if field_name is not None and field_name != "_other":
+            out.append((node, field_name))
+    return out
+
+
+def _label_cells(body: LexborNode, order: dict[int, int]) -> list[tuple[LexborNode, str]]:
+    """_scan_cells, found from below: a label cell's text nodes hold only label characters, so only their
+    ancestors are read, up to the first one holding more than 8 characters (no label is longer)."""
+    found: dict[int, tuple[LexborNode, str]] = {}
+    seen: set[int] = set()
+    body_id = body.mem_id
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        words = "".join((node.text_content or "").split())
+        if not words or not _FIELD_CHARS.issuperset(words) or _letters(words) > 8:
+            continue
+        parent = node.parent
+        while parent is not None and parent.mem_id != body_id and parent.mem_id not in seen:
+            seen.add(parent.mem_id)
+            if parent.tag in _LABEL_TAG_SET:
+                field_name = _label_of(parent)
+                if field_name is not None and field_name != "_other":
+                    found[parent.mem_id] = (parent, field_name)
+            if _too_long(parent):
+                break
+            parent = parent.parent
+    return sorted(found.values(), key=lambda cell: order.get(cell[0].mem_id, len(order)))
+
+
+def _letters(words: str) -> int:
+    """Characters of a whitespace-free text that are not colons."""
+    return len(words) - words.count(":") - words.count("：")
+
+
+def _too_long(node: LexborNode) -> bool:
+    """True when an element's text holds more than 8 non-colon characters (neither it nor a parent is a label)."""
+    try:
+        raw = node.text(deep=True)
+    except Exception:
+        return True
+    if len(raw) <= 8:
+        return False
+    return _letters("".join(raw[:200].split())) > 8 or _letters("".join(raw.split())) > 8
 
 
 def _meta_block(box: LexborNode) -> LexborNode:

@@ -843,7 +843,7 @@ def _page(html: str, url: str) -> _Page | None:
     if len(order) > MAX_DEPTH + 1 and too_deep(tree):  # a tree of ≤ MAX_DEPTH + 1 elements cannot nest deeper
         return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, lines=[], table={}, table_node=None,
                      deep=True)
-    table, table_node = table_fields(tree)
+    table, table_node = table_fields(tree, order)
     return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=order,
                  lines=node_lines(tree.body), table=table, table_node=table_node, hidden=_hidden_nodes(tree))
 
