@@ -628,22 +628,52 @@ class _Texts(dict):
         return text
 
 
+_SUBTREE_CAP = 100000
+
+
 def _subtree(body: LexborNode) -> list[LexborNode]:
     """The elements of a body in document order (capped as every walk of it is)."""
     out: list[LexborNode] = []
     for i, node in enumerate(body.traverse()):
-        if i > 100000:
+        if i > _SUBTREE_CAP:
             break
         out.append(node)
     return out
 
 
+def _holding_blocks(nodes: list[LexborNode]) -> set[int] | None:
+    """mem_ids of the elements of a whole subtree (nodes[0] its root) that hold a p, div or table below themselves;
+    None when the subtree was capped (callers then ask the tree)."""
+    if not nodes or len(nodes) > _SUBTREE_CAP:
+        return None
+    root_id = nodes[0].mem_id
+    marked: set[int] = set()
+    for node in nodes[1:]:
+        if node.tag not in ("p", "div", "table"):
+            continue
+        parent = node.parent
+        while parent is not None and parent.mem_id not in marked:
+            marked.add(parent.mem_id)
+            if parent.mem_id == root_id:
+                break
+            parent = parent.parent
+    return marked
+
+
+def _holds_block(node: LexborNode, holding: set[int] | None) -> bool:
+    """True when an element holds a p, div or table below itself."""
+    if holding is not None:
+        return node.mem_id in holding
+    return any(n.mem_id != node.mem_id for n in node.css("p, div, table")[:2])
+
+
 def _content_span(nodes: list[LexborNode], texts: _Texts) -> tuple[int, int]:
     """Local positions of the first and last substantial paragraphs of a body."""
     first, last = -1, -1
+    holding = _holding_blocks(nodes)
     for i, node in enumerate(nodes):
-        if node.tag in ("p", "div", "li", "td") and len(texts.of(node)) >= 40 and not any(
-                n.mem_id != node.mem_id for n in node.css("p, div, table")[:2]) and not _is_info_line(texts.of(node)):
+        if node.tag in ("p", "div", "li", "td") and len(texts.of(node)) >= 40 and not _holds_block(node, holding) \
+                and not _is_info_line(texts.of(node)):
             first = i if first < 0 else first
             last = i
     return first, last
@@ -651,15 +681,23 @@ def _content_span(nodes: list[LexborNode], texts: _Texts) -> tuple[int, int]:
 
 def _clutter(node: LexborNode, text: str, base: str, at_edge: bool) -> bool:
     """True for share bars, furniture, prev/next, breadcrumb, info lines (at the edges) and 附件 blocks."""
-    if _SHARE_RE.search(klass_id(node)) and len(text) < 200:
+    if len(text) < 200 and _SHARE_RE.search(klass_id(node)):
         return True
-    if _is_furniture(text) or (_PREV_NEXT.match(text) and len(text) < 150):
+    if len(text) < 250:
+        always, info, attach = _text_clutter(text)
+    else:  # too long for furniture, prev/next, breadcrumb, footer or info line
+        always, info, attach = False, False, bool(_ATTACH_LABEL.match(text))
+    if always or (at_edge and info):
         return True
-    if at_edge and _is_info_line(text):
-        return True
-    if ("当前位置" in text or "您的位置" in text or _SITE_FOOTER.search(text)) and len(text) < 200:
-        return True
-    return bool(_ATTACH_LABEL.match(text)) and _attach_only(node, base)
+    return attach and _attach_only(node, base)
+
+
+@lru_cache(maxsize=4096)
+def _text_clutter(text: str) -> tuple[bool, bool, bool]:
+    """(furniture/prev-next/breadcrumb/footer, info line, 附件 label) of a short element text, memoised."""
+    always = _is_furniture(text) or bool(_PREV_NEXT.match(text) and len(text) < 150) or bool(
+        ("当前位置" in text or "您的位置" in text or _SITE_FOOTER.search(text)) and len(text) < 200)
+    return always, _is_info_line(text), bool(_ATTACH_LABEL.match(text))
 
 
 def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
@@ -671,9 +709,10 @@ def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], 
     texts = _Texts() if texts is None else texts
     nodes = _subtree(body)
     first, last = _content_span(nodes, texts)
+    body_id = body.mem_id
     for i, node in enumerate(nodes):
         tag = node.tag
-        if node.mem_id == body.mem_id or tag in ("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"):
+        if tag in _KEPT_TAGS or node.mem_id == body_id:
             continue
         if tag in _DROP_TAGS or node.mem_id in hidden_ids:
             targets.append(node)
@@ -685,7 +724,10 @@ def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], 
             title_done = True
         elif _clutter(node, text, base, first < 0 or i < first or i > last):
             targets.append(node)
-    return [t for t in _outermost(targets) if t.mem_id != body.mem_id]
+    return [t for t in _outermost(targets) if t.mem_id != body_id]
+
+
+_KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"))
 
 
 def _attach_only(node: LexborNode, base: str) -> bool:
@@ -1162,5 +1204,5 @@ def clear_caches() -> None:
     from crawlers import _common, _fields
 
     for memo in (_common._absolutize_cached, _common._origin, _common.host_of, _common.is_attachment_url, _common._style_hides_cached,
-                 _common._hidden_selectors, _fields._label_pairs, _info_line):
+                 _common._hidden_selectors, _fields._label_pairs, _info_line, _text_clutter):
         memo.cache_clear()
