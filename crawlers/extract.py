@@ -45,7 +45,7 @@ from crawlers.discover import (
     find_breadcrumb,
     site_facts_from_text,
 )
-from crawlers.text import html_to_text, node_lines, node_text, normalize_space
+from crawlers.text import html_to_text, lines_with_part, node_lines, node_text, normalize_space
 
 TRAFILATURA_MAX = 1_500_000
 
@@ -386,7 +386,7 @@ def _site_names(page: _Page) -> set[str]:
     parts = [p for p in _TITLE_SPLIT.split(title) if p]
     if len(parts) > 1:
         names.add(parts[-1])
-    organiser = site_facts_from_text("\n".join(page.lines[-40:])).get("organiser")
+    organiser = site_facts_from_text("\n".join(page.lines()[-40:])).get("organiser")
     names.add(organiser or "")
     return {compact(n) for n in names if n}
 
@@ -862,12 +862,25 @@ class _Page:
     base: str
     meta: dict[str, str]
     order: dict[int, int]
-    lines: list[str]
     table: dict[str, str]
     table_node: LexborNode | None
     hidden: list[LexborNode] = field(default_factory=list)
     deep: bool = False  # nesting too deep to analyse safely
     _crumbs: list[str] | None = None
+    _lines: list[str] | None = None
+
+    def lines(self) -> list[str]:
+        """The lines of the page's <body> (read before the body is modified)."""
+        if self._lines is None:
+            self._lines = node_lines(self.tree.body) if not self.deep else []
+        return self._lines
+
+    def lines_and_body(self, body: LexborNode | None) -> tuple[list[str], list[str]]:
+        """The page's lines and the article body's lines, from one walk of the page when it is first read."""
+        if self._lines is not None or self.deep:
+            return self.lines(), node_lines(body)
+        self._lines, own = lines_with_part(self.tree.body, body)
+        return self._lines, own
 
     def crumbs(self) -> list[str]:
         """The page's breadcrumb, found once (read before the body is modified)."""
@@ -883,11 +896,11 @@ def _page(html: str, url: str) -> _Page | None:
         return None
     order = doc_order(tree)
     if len(order) > MAX_DEPTH + 1 and too_deep(tree):  # a tree of ≤ MAX_DEPTH + 1 elements cannot nest deeper
-        return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, lines=[], table={}, table_node=None,
+        return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, table={}, table_node=None,
                      deep=True)
     table, table_node = table_fields(tree, order)
     return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=order,
-                 lines=node_lines(tree.body), table=table, table_node=table_node, hidden=_hidden_nodes(tree))
+                 table=table, table_node=table_node, hidden=_hidden_nodes(tree))
 
 
 def _parts(page: _Page) -> list[str]:
@@ -908,8 +921,8 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     if crumbs and record.title and compact(crumbs[-1]) == compact(record.title):
         crumbs = crumbs[:-1]
     record.column_path = crumbs
-    body_lines = node_lines(body) if body is not None else []
-    region = _info_region(page.lines, record.title, set(body_lines))
+    page_lines, body_lines = page.lines_and_body(body)
+    region = _info_region(page_lines, record.title, set(body_lines))
     visible = _visible_fields(region)
     fields = {**visible, **page.table}
     shown = [v for line in region if len(line) <= 300 for n, v in label_pairs(line) if n == "published"]

@@ -23,19 +23,26 @@ def normalize_space(s: str) -> str:
 
 def node_chunks(node: LexborNode) -> list[str]:
     """Flatten a subtree into text pieces and break markers following the body_text rule."""
+    return _chunks(node, -1)[0]
+
+
+def _chunks(node: LexborNode, part: int) -> tuple[list[str], tuple[int, int] | None]:
+    """node_chunks, with the slice of the chunks that one element inside (mem_id `part`) yields, if walked into."""
     root_tag = node.tag or ""
     if root_tag == "-text":
-        return [node.text_content or ""]
+        return [node.text_content or ""], None
     if root_tag.startswith("-") or root_tag in SKIP_TAGS:
-        return []
+        return [], None
     if root_tag == "br":
-        return [_BREAK]
+        return [_BREAK], None
     out: list[str] = []
     add = out.append
     marks = _MARKS
     mark = marks.get(root_tag)
     if mark:
         add(mark)
+    start = 0 if node.mem_id == part else -1
+    span = None
     open_nodes: list[tuple[LexborNode, str | None]] = [(node, mark)]
     cur = node.child
     while True:
@@ -43,8 +50,10 @@ def node_chunks(node: LexborNode) -> list[str]:
             parent, mark = open_nodes.pop()
             if mark:
                 add(mark)
+            if start >= 0 and span is None and parent.mem_id == part:
+                span = (start, len(out))
             if not open_nodes:
-                return out
+                return out, span
             cur = parent.next
             continue
         tag = cur.tag
@@ -53,6 +62,8 @@ def node_chunks(node: LexborNode) -> list[str]:
         elif tag == "br":
             add(_BREAK)
         elif not tag or not (tag[0] == "-" or tag in SKIP_TAGS):
+            if start < 0 and part >= 0 and cur.mem_id == part:
+                start = len(out)
             mark = marks.get(tag)
             if mark:
                 add(mark)
@@ -62,12 +73,28 @@ def node_chunks(node: LexborNode) -> list[str]:
         cur = cur.next
 
 
+def _lines(chunks: list[str]) -> list[str]:
+    """The non-empty, whitespace-normalised lines of flattened chunks."""
+    lines = [" ".join(part.split()) for part in "".join(chunks).split(_BREAK)]
+    return [line for line in lines if line]
+
+
 def node_lines(node: LexborNode | None) -> list[str]:
     """The non-empty, whitespace-normalised lines of a subtree."""
     if node is None:
         return []
-    lines = [" ".join(part.split()) for part in "".join(node_chunks(node)).split(_BREAK)]
-    return [line for line in lines if line]
+    return _lines(node_chunks(node))
+
+
+def lines_with_part(node: LexborNode | None, part: LexborNode | None) -> tuple[list[str], list[str]]:
+    """node_lines of a subtree and of one element (usually inside it) from one walk when possible."""
+    if node is None:
+        return [], node_lines(part)
+    if part is None:
+        return node_lines(node), []
+    chunks, span = _chunks(node, part.mem_id)
+    own = _lines(chunks[span[0]:span[1]]) if span is not None else node_lines(part)
+    return _lines(chunks), own
 
 
 def node_text(node: LexborNode | None) -> str:
