@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import select
 
 from consolidate.config import CrawlSettings, Site
@@ -19,7 +18,7 @@ from crawlers.crawler import build_article, ensure_column, recount_columns, unde
 from crawlers.discover import analyse_page
 from crawlers.encoding import decode_html
 from crawlers.extract import extract_article
-from crawlers.fetch import Fetcher, FetchPolicy, host_is_private
+from crawlers.fetch import Fetcher, FetchPolicy, host_is_private, open_client
 from crawlers.urls import Scope, canonical_url
 from crawlers.warc import ArchivedResponse, latest_ok, read_response, site_archives
 
@@ -146,7 +145,7 @@ async def _fetch_one(url: str, settings: CrawlSettings) -> tuple[bytes, str | No
     policy = FetchPolicy(user_agent=settings.user_agent, timeout=settings.timeout, retries=settings.retries,
                          max_bytes=settings.max_bytes, rate_per_host=settings.rate_per_host,
                          allow_private=await host_is_private(host))
-    async with httpx.AsyncClient(follow_redirects=False, trust_env=False) as client:
+    async with open_client(2) as client:
         fetcher = Fetcher(policy, client, Scope.for_site(url, [], [], []), Path(tempfile.gettempdir()) / "consolidate-spool")
         result = await fetcher.fetch(url)
     if not result.ok:

@@ -7,7 +7,6 @@ import contextlib
 import functools
 import multiprocessing
 import os
-import ssl
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import aiohttp
 from protego import Protego
 from sqlalchemy import DateTime, Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -30,7 +29,15 @@ from crawlers import incremental as inc
 from crawlers.discover import PageInfo, analyse_page
 from crawlers.encoding import DecodedPage, decode_html
 from crawlers.extract import SiteExtractor, extract_article, join_parts
-from crawlers.fetch import MEMORY_BODY_CAP, Fetcher, FetchPolicy, FetchResult, host_is_private, shared_context
+from crawlers.fetch import (
+    MEMORY_BODY_CAP,
+    Fetcher,
+    FetchPolicy,
+    FetchResult,
+    host_is_private,
+    open_client,
+    shared_context,
+)
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
 from crawlers.urls import Scope, canonical_url, resource_kind
 from crawlers.warc import WarcArchive
@@ -152,7 +159,7 @@ class SiteCrawler:
 
     def __init__(self, store: Store, site: Site, settings: CrawlSettings, workspace: Path,
                  progress: Callable[[CrawlProgress], None] | None = None,
-                 client: httpx.AsyncClient | None = None, incremental: bool = False,
+                 client: aiohttp.ClientSession | None = None, incremental: bool = False,
                  lease_seconds: float = LEASE_SECONDS, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
         self.store = store
         self.site = site
@@ -191,8 +198,7 @@ class SiteCrawler:
         started = time.monotonic()
         listed_before = self._prepare_site()
         owns_client = self._client is None
-        client = self._client or httpx.AsyncClient(follow_redirects=False, trust_env=False, verify=_tls_context(),
-                                                   limits=httpx.Limits(max_connections=self.settings.concurrency))
+        client = self._client or open_client(self.settings.concurrency)
         self.archive = WarcArchive(self.workspace / "warc", self.site.id)
         self.fetcher = Fetcher(await self._policy(), client, self.scope, self.workspace / "spool",
                                shared_context(self.settings.concurrency))
@@ -216,7 +222,7 @@ class SiteCrawler:
                 await asyncio.shield(self.writer.run(lambda s: self._retire(s, claimed, state, fetched)))
                 self.archive.close()
                 if owns_client:
-                    await client.aclose()
+                    await client.close()
         self._queued_hashes.clear()
         self.summary.seconds = time.monotonic() - started
         self.summary.warc = str(self.archive.path) if self.archive.records else None
@@ -868,12 +874,6 @@ def _result_values(result: FetchResult, kind: str) -> dict[str, Any]:
             "sha256": result.sha256, "etag": result.headers.get("etag"),
             "last_modified": result.headers.get("last-modified"), "attempts": max(result.attempts, 1),
             "fetched_at": utcnow()}
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context for every client of the process (building one per site costs ~20 ms each)."""
-    return httpx.create_ssl_context()
 
 
 @functools.cache

@@ -15,6 +15,7 @@ pages for concurrency counting), /links.html (file:, javascript:, mailto: links)
 
 from __future__ import annotations
 
+import gzip
 import socket
 import struct
 import threading
@@ -255,6 +256,11 @@ def _handler(server: FaultyServer) -> type:
                 self.end_headers()
                 self.wfile.write(page("截断")[:100].encode("utf-8"))
                 self.close_connection = True
+            elif path == "/gzipped.html":  # Content-Length counts the compressed bytes, as real servers send it
+                self.send(200, gzip.compress(page("压缩的页面", "正文" * 500).encode("utf-8")),
+                          headers={"Content-Encoding": "gzip"})
+            elif path == "/%E6%94%BF%E7%AD%96%E6%96%87%E4%BB%B6.html":  # /政策文件.html, percent-encoded (UTF-8)
+                self.html(page("中文路径的页面"))
             elif path == "/loop-a":
                 self.send(302, b"", headers={"Location": "/loop-b"})
             elif path == "/loop-b":
