@@ -401,13 +401,14 @@ def iso(year: int, month: int, day: int, hour: int | None = None, minute: int | 
         date = datetime(year, month, day)
     except (ValueError, OverflowError):
         return None
+    day_text = f"{year:04d}-{month:02d}-{day:02d}" if year >= 1000 else date.strftime("%Y-%m-%d")
     if hour is None or minute is None:
-        return date.strftime("%Y-%m-%d")
+        return day_text
     try:
-        stamp = datetime(year, month, day, hour, minute, second or 0)
+        datetime(year, month, day, hour, minute, second or 0)
     except (ValueError, OverflowError):
-        return date.strftime("%Y-%m-%d")
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S")
+        return day_text
+    return f"{day_text}T{hour:02d}:{minute:02d}:{second or 0:02d}"
 
 
 def _from_match(match: re.Match) -> str | None:
@@ -420,6 +421,19 @@ def parse_date(text: str | None) -> str | None:
     """First real date in a string as ISO (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)."""
     if not text:
         return None
+    if isinstance(text, str) and len(text) <= 300:
+        return _parse_date_cached(text)
+    return _parse_date(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_cached(text: str) -> str | None:
+    """parse_date of a short text, memoised (a page reads its info lines and meta dates more than once)."""
+    return _parse_date(text)
+
+
+def _parse_date(text: str) -> str | None:
+    """parse_date without the memo."""
     for match in _FULL_DATE.finditer(text[:5000]):
         value = _from_match(match)
         if value:

@@ -180,8 +180,11 @@ def _label_cells(body: LexborNode, order: dict[int, int]) -> list[tuple[LexborNo
     for node in body.traverse(include_text=True):
         if node.tag != "-text":
             continue
-        words = "".join((node.text_content or "").split())
-        if not words or not _FIELD_CHARS.issuperset(words) or _letters(words) > 8:
+        content = (node.text_content or "").lstrip()
+        if not content or content[0] not in _FIELD_CHARS:  # cheap test first: most text starts with no label char
+            continue
+        words = "".join(content.split())
+        if not _FIELD_CHARS.issuperset(words) or _letters(words) > 8:
             continue
         parent = node.parent
         while parent is not None and parent.mem_id != body_id and parent.mem_id not in seen:

@@ -1216,6 +1216,6 @@ def clear_caches() -> None:
     """Empty the per-process memos of the page library (benchmarks call it so repeated pages are not free)."""
     from crawlers import _common, _fields
 
-    for memo in (_common._absolutize_cached, _common._origin, _common.host_of, _common.is_attachment_url, _common._style_hides_cached,
+    for memo in (_common._absolutize_cached, _common._origin, _common._parse_date_cached, _common.host_of, _common.is_attachment_url, _common._style_hides_cached,
                  _common._hidden_selectors, _fields._label_pairs, _info_line, _text_clutter):
         memo.cache_clear()
