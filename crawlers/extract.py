@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from crawlers.discover import (
     find_breadcrumb,
     site_facts_from_text,
 )
-from crawlers.text import html_to_text, lines_with_part, node_lines, node_text, normalize_space
+from crawlers.text import MAX_HTML, html_to_text, lines_with_part, node_lines, node_text, normalize_space
 
 TRAFILATURA_MAX = 1_500_000
 
@@ -811,6 +812,11 @@ def sanitize(html: str) -> str:
 
 def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> str:
     """Remove furniture/hidden/info/attachment blocks, absolutise URLs and sanitise the body's inner HTML."""
+    return _clean_body(body, title, hidden_ids, base)[0]
+
+
+def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> tuple[str, str | None]:
+    """clean_body, with the body_text read from the cleaned tree when sanitising cannot change it (else None)."""
     texts = _Texts()
     targets = _removal_targets(body, title, hidden_ids, base, texts) + _trailing_attachment_rows(body, base, texts)
     for node in _outermost(targets):
@@ -819,7 +825,28 @@ def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: 
         except Exception:
             continue
     _fix_urls(body, base)
-    return sanitize(body.inner_html or "")
+    return sanitize(body.inner_html or ""), _plain_text(body)
+
+
+# Elements whose text and line breaks survive sanitising unchanged: kept ones, and inline ones nh3 unwraps.
+_TEXT_SAFE_TAGS = frozenset(ALLOWED_TAGS | {"font", "o:p", "small", "big", "strike", "nobr", "label", "abbr", "cite",
+                                            "-comment"})
+_TABLE_PARTS = frozenset(("table", "thead", "tbody", "tfoot", "tr", "colgroup", "col", "caption"))  # inner HTML alone
+# would lose its cells when parsed again
+
+
+def _plain_text(body: LexborNode) -> str | None:
+    """body_text of a cleaned body from its own tree; None unless every element is one sanitising keeps as it is
+    (or unwraps without a line break), so the text equals that of the sanitised HTML parsed again."""
+    if body.tag not in _TEXT_SAFE_TAGS and body.tag != "body" or body.tag in _TABLE_PARTS or body.tag == "-comment":
+        return None
+    try:
+        for i, node in enumerate(body.traverse()):
+            if i and node.tag not in _TEXT_SAFE_TAGS or i > _SUBTREE_CAP:
+                return None
+        return node_text(body)
+    except Exception:
+        return None
 
 
 def body_images(body_html: str) -> list[str]:
@@ -827,14 +854,36 @@ def body_images(body_html: str) -> list[str]:
     return _tree_images(parse_html(body_html))
 
 
-def _text_and_images(body_html: str) -> tuple[str, list[str]]:
-    """body_text and image URLs of cleaned body HTML from one parse."""
+def _text_and_images(body_html: str, text: str | None = None) -> tuple[str, list[str]]:
+    """body_text and image URLs of sanitised body HTML from one parse (none when its text is known already)."""
     if not body_html:
         return "", []
+    if text is not None and len(body_html) <= MAX_HTML and "\x00" not in body_html:
+        return text, _sanitized_images(body_html)
     tree = parse_html(body_html)
     if tree is None:
         return "", []
     return node_text(tree.body if tree.body is not None else tree.root), _tree_images(tree)
+
+
+_IMG_TAG = re.compile(r"<img((?:\s+[^\s\"'>/=]+(?:=\"[^\"]*\")?)*)\s*/?>", re.I)
+_TAG_ATTR = re.compile(r"\s([^\s\"'>/=]+)(?:=\"([^\"]*)\")?")
+
+
+def _sanitized_images(body_html: str) -> list[str]:
+    """_tree_images of sanitiser output read from its text (nh3 writes every attribute as name="escaped value")."""
+    out: list[str] = []
+    for match in _IMG_TAG.finditer(body_html):
+        values: dict[str, str] = {}
+        for name, value in _TAG_ATTR.findall(match.group(1)):
+            values.setdefault(name.lower(), value)
+        raw = values.get("src")
+        if raw is None:
+            continue
+        src = html_lib.unescape(raw.replace("\r\n", "\n").replace("\r", "\n")).strip()
+        if src.startswith(("http://", "https://")) and src not in out:
+            out.append(src)
+    return out
 
 
 def _tree_images(tree: LexborHTMLParser | None) -> list[str]:
@@ -936,11 +985,12 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     blocks = [b for b in _attachment_blocks(page.tree, page.base) if body is None or not is_inside(body, b)]
     record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids)
     record.part_urls = _parts(page)
+    text = None
     if body is not None:
         if page.table_node is not None and is_inside(page.table_node, body) and page.table_node.mem_id != body.mem_id:
             page.table_node.decompose()
-        record.body_html = clean_body(body, record.title, hidden_ids, page.base)
-    record.body_text, record.images = _text_and_images(record.body_html)
+        record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base)
+    record.body_text, record.images = _text_and_images(record.body_html, text)
     return record
 
 
