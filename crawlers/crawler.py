@@ -26,7 +26,7 @@ from consolidate.config import CrawlSettings, Site
 from consolidate.records import ArticleRecord
 from consolidate.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow, Store, url_hash, utcnow
 from crawlers import incremental as inc
-from crawlers.discover import PageInfo, analyse_page
+from crawlers.discover import Link, ListItem, PageInfo, analyse_page
 from crawlers.encoding import DecodedPage, decode_html
 from crawlers.extract import SiteExtractor, extract_article, join_parts
 from crawlers.fetch import (
@@ -179,12 +179,13 @@ class SiteCrawler:
         self.summary = CrawlSummary(site.id, incremental=incremental, worker_id=self.worker_id)
         self._client = client
         self._robots: Protego | None = None
-        self._claimed: deque[Resource] = deque()
+        self._claimed: deque[Any] = deque()  # claimed rows of `resources`, not yet processed
         self._active = 0
         self._claiming = False
         self._budget_left = settings.max_pages
         self._frontier_dirty = True
         self._changed = asyncio.Event()
+        self._queued_counted_at = 0.0  # when the queue was last counted for the progress display
         self._finishing: set[asyncio.Task] = set()
         self._queued_hashes: set[str] = set()  # URLs this run already put in the frontier (bounded)
         self._known_columns: set[tuple[str, ...]] = set()
@@ -381,10 +382,13 @@ class SiteCrawler:
         if rows:
             self.progress.queued = queued
 
-    def _claim_job(self, session: Session) -> tuple[list[Resource], int]:
-        """Claim rows and count what stays queued."""
+    def _claim_job(self, session: Session) -> tuple[list[Any], int]:
+        """Claim rows and, for a progress display at most once a second, count what stays queued."""
         rows = self.frontier.claim_in(session, min(CLAIM_BATCH, self._budget_left))
-        return rows, (self.frontier.queued_in(session) if rows else 0)
+        if not rows or self.on_progress is None or time.monotonic() - self._queued_counted_at < 1.0:
+            return rows, self.progress.queued
+        self._queued_counted_at = time.monotonic()
+        return rows, self.frontier.queued_in(session)
 
     async def _process(self, resource: Resource) -> None:
         """Fetch one URL and record what it yielded; never raises for bad input."""
@@ -619,8 +623,7 @@ class SiteCrawler:
         """Register the column a list page belongs to and diff what it lists against last time."""
         path = info.breadcrumb or ([info.column_name] if info.column_name else [])
         column_path = path
-        items = [(url, item.title, item.date) for item in info.list_items
-                 for url, _ in _canonical([(item.url, "")])]
+        items = [(item.url, item.title, item.date) for item in info.list_items]
         listed = len(info.list_items)
         pagination = bool(resource.hint.get("pagination"))
         column = tuple(p for p in path if p)
@@ -652,12 +655,12 @@ class SiteCrawler:
         entries: list[tuple[str, str, int, str | None, dict[str, Any]]] = []
         for item in info.list_items:
             hint = {"column": column, "title": item.title, "date": item.date}
-            entries.extend((url, "article", depth, resource.url, hint) for url, _ in _canonical([(item.url, "")]))
-        for url, _ in _canonical([(u, "") for u in info.pagination]):
+            entries.append((item.url, "article", depth, resource.url, hint))
+        for url in info.pagination:
             entries.append((url, "list", resource.depth, resource.url, {"pagination": True, "column": column}))
-        for url, kind in _canonical([(link.url, resource_kind(link.url)) for link in info.links]):
-            if kind != "asset":
-                entries.append((url, kind, depth, resource.url, {}))
+        for link in info.links:  # canonical already, 'kind' set by URL (parse_page)
+            if link.kind != "asset":
+                entries.append((link.url, link.kind, depth, resource.url, {}))
         self._enqueue(writes, entries)
 
     def _enqueue(self, writes: PageWrites, entries: list[tuple[str, str, int, str | None, dict[str, Any]]]) -> None:
@@ -820,10 +823,26 @@ def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: s
     problem = undecodable(page)
     if problem:
         return ParsedPage(page.encoding, list(page.warnings), problem)
-    info = analyse_page(page.text, final_url)
+    info = canonical_links(analyse_page(page.text, final_url))
     kind = page_kind(info, page.text, queued_as)
     record = _site_extractor(site_id).extract(page.text, final_url) if kind == "article" else None
     return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record)
+
+
+def canonical_links(info: PageInfo) -> PageInfo:
+    """The page's links, list items and pagination as canonical URLs (others dropped), each link once, its kind
+    the kind of resource its URL names; done where pages are parsed, so the crawl loop only queues them."""
+    links, seen = [], set()
+    for link in info.links:
+        url = canonical_url(link.url)
+        if url and url not in seen:
+            seen.add(url)
+            links.append(Link(url, link.text, resource_kind(url)))
+    info.links = links
+    info.list_items = [ListItem(url, item.title, item.date) for item in info.list_items
+                       for url in (canonical_url(item.url),) if url]
+    info.pagination = [url for url in map(canonical_url, info.pagination) if url]
+    return info
 
 
 def page_kind(info: PageInfo, text: str, queued_as: str) -> str:
@@ -908,20 +927,19 @@ def _looks_like_html(result: FetchResult) -> bool:
     return head.startswith((b"<!doctype", b"<html", b"<?xml", b"<datastore", b"<head", b"<body"))
 
 
-def ensure_column(session: Any, site_id: str, path: list[str]) -> ColumnRow | None:
-    """The column row for a breadcrumb path, created with its ancestors when new."""
+def ensure_column(session: Any, site_id: str, path: list[str]) -> None:
+    """Make sure the column of a breadcrumb path exists, with its ancestors (one look-up for all of them)."""
     path = [p for p in path if p]
-    if not path:
-        return None
-    column = None
-    for depth in range(1, len(path) + 1):
-        key = " > ".join(path[:depth])
-        column = session.scalar(select(ColumnRow).where(ColumnRow.site_id == site_id, ColumnRow.path == key))
-        if column is None:
-            column = ColumnRow(site_id=site_id, path=key, name=path[depth - 1], listed_items=0, article_count=0)
-            session.add(column)
-            session.flush()
-    return column
+    keys = [" > ".join(path[:depth]) for depth in range(1, len(path) + 1)]
+    if not keys:
+        return
+    connection = session.connection()
+    known = set(connection.execute(select(COLUMNS.c.path).where(COLUMNS.c.site_id == site_id,
+                                                               COLUMNS.c.path.in_(keys))).scalars())
+    missing = [{"site_id": site_id, "path": key, "name": path[depth], "listed_items": 0, "article_count": 0}
+               for depth, key in enumerate(keys) if key not in known]
+    if missing:
+        connection.execute(insert(COLUMNS), missing)
 
 
 def upsert_article(session: Any, record: ArticleRecord, later: Deferred | None = None) -> str:

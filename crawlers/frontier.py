@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consolidate.store import Base, Resource, Store, url_hash, utcnow
@@ -63,6 +64,7 @@ class FrontierLease(Base):
 
 
 LEASE_DONE = delete(FrontierLease.__table__).where(FrontierLease.__table__.c.resource_id == bindparam("rid"))
+RESOURCES = Resource.__table__
 
 
 def new_worker_id() -> str:
@@ -132,29 +134,27 @@ class Frontier:
                         .values(state=state, fetched=fetched, heartbeat_at=utcnow()))
 
     # -- claiming -----------------------------------------------------------------
-    def claim(self, limit: int) -> list[Resource]:
-        """Lease up to `limit` queued URLs of the site, lowest depth first."""
+    def claim(self, limit: int) -> list[Row]:
+        """Lease up to `limit` queued URLs of the site, lowest depth first (rows of `resources`)."""
         with self.store.session() as session:
             return self.claim_in(session, limit)
 
-    def claim_in(self, session: Session, limit: int) -> list[Resource]:
-        """`claim` inside a transaction someone else commits; the rows come back detached."""
+    def claim_in(self, session: Session, limit: int) -> list[Row]:
+        """`claim` inside a transaction someone else commits (plain rows: nothing to detach)."""
         if limit <= 0:
             return []
-        pick = (select(Resource.id).where(Resource.site_id == self.site_id, Resource.status == "queued")
-                .order_by(Resource.depth, Resource.id).limit(limit).with_for_update(skip_locked=True))
-        claimed = list(session.scalars(update(Resource).where(Resource.id.in_(pick.scalar_subquery()),
-                                                              Resource.status == "queued")
-                                       .values(status="fetching").returning(Resource.id),
-                                       execution_options={"synchronize_session": False}))
+        table = RESOURCES
+        pick = (select(table.c.id).where(table.c.site_id == self.site_id, table.c.status == "queued")
+                .order_by(table.c.depth, table.c.id).limit(limit).with_for_update(skip_locked=True))
+        connection = session.connection()
+        claimed = list(connection.execute(update(table).where(table.c.id.in_(pick.scalar_subquery()),
+                                                              table.c.status == "queued")
+                                          .values(status="fetching").returning(table.c.id)).scalars())
         if not claimed:
             return []
         self._lease(session, claimed)
-        rows = list(session.scalars(select(Resource).where(Resource.id.in_(claimed))
-                                    .order_by(Resource.depth, Resource.id)))
-        for row in rows:
-            session.expunge(row)
-        return rows
+        return list(connection.execute(select(table).where(table.c.id.in_(claimed))
+                                       .order_by(table.c.depth, table.c.id)).all())
 
     def claim_url(self, url: str, kind: str, depth: int, referrer: str | None) -> bool:
         """Lease one URL outside the batch (e.g. an article's further part); False when another worker has it."""

@@ -50,9 +50,12 @@ class Deferred:
     def run(self, session: Session) -> None:
         """Execute everything queued, statement by statement in first-given order, and forget it."""
         batches, self._rows = self._rows, {}
+        if not batches:
+            return
+        connection = session.connection()  # Core statements only: no ORM layer around them
         for statement, rows in batches.items():
             if rows:
-                session.execute(statement, rows)
+                connection.execute(statement, rows)
 
 
 def deferred(session: Session) -> Deferred:
