@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
+from itertools import islice
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -94,13 +96,8 @@ def too_deep(tree: LexborHTMLParser, limit: int = MAX_DEPTH) -> bool:
 def doc_order(tree: LexborHTMLParser) -> dict[int, int]:
     """Map node mem_id → position in document order (capped)."""
     order: dict[int, int] = {}
-    try:
-        for i, node in enumerate(tree.root.traverse()):
-            if i > MAX_NODES:
-                break
-            order[node.mem_id] = i
-    except Exception:
-        pass
+    with suppress(Exception):
+        order.update((node.mem_id, i) for i, node in enumerate(islice(tree.root.traverse(), MAX_NODES + 1)))
     return order
 
 

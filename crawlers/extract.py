@@ -167,11 +167,41 @@ def _holds(child: LexborNode, size: int, parent: LexborNode, parent_size: int) -
 
 def _paragraphs(node: LexborNode) -> int:
     """Number of substantial paragraphs (≥ 30 characters) in a subtree."""
+    paras = node.css("p")[:5000]
+    links = _para_links(node, paras)
     count = 0
-    for para in node.css("p")[:5000]:
-        total, links = _stats(para)
-        count += total - links >= 30 and not _PREV_NEXT.match(text_of(para))
+    for para in paras:
+        text = text_of(para)
+        if links is None:
+            total, linked = _stats(para)
+        else:
+            total, linked = len(text), links.get(para.mem_id, 0)
+        count += total - linked >= 30 and not _PREV_NEXT.match(text)
     return count
+
+
+def _para_links(node: LexborNode, paras: list[LexborNode]) -> dict[int, int] | None:
+    """Link text length (as _stats counts it) per paragraph, from one pass over the subtree's links; None when
+    the subtree has so many links that a paragraph's own count would be capped."""
+    if not paras:
+        return {}
+    anchors = node.css("a[href]")
+    if len(anchors) >= 2000:
+        return None
+    ids = {p.mem_id for p in paras}
+    out: dict[int, int] = {}
+    for anchor in anchors:
+        if not _nav_like(attr(anchor, "href")):
+            continue
+        size = len(text_of(anchor))
+        cur = anchor.parent
+        while cur is not None:
+            if cur.mem_id in ids:
+                out[cur.mem_id] = out.get(cur.mem_id, 0) + size
+            if cur.mem_id == node.mem_id:
+                break
+            cur = cur.parent
+    return out
 
 
 def _densest(tree: LexborHTMLParser) -> LexborNode | None:
@@ -231,8 +261,10 @@ def meta_map(tree: LexborHTMLParser) -> dict[str, str]:
     """Lower-cased <meta name/property/http-equiv> → content (first wins)."""
     out: dict[str, str] = {}
     for node in tree.css("meta")[:500]:
-        key = (attr(node, "name") or attr(node, "property") or attr(node, "http-equiv")).lower()
-        value = normalize_space(attr(node, "content"))
+        attrs = node.attributes
+        key = ((attrs.get("name") or "").strip() or (attrs.get("property") or "").strip() or
+               (attrs.get("http-equiv") or "").strip()).lower()
+        value = normalize_space((attrs.get("content") or "").strip())
         if key and value and key not in out:
             out[key] = value
     return out
@@ -1266,6 +1298,7 @@ def clear_caches() -> None:
     """Empty the per-process memos of the page library (benchmarks call it so repeated pages are not free)."""
     from crawlers import _common, _fields
 
-    for memo in (_common._absolutize_cached, _common._origin, _common._parse_date_cached, _common.host_of, _common.is_attachment_url, _common._style_hides_cached,
-                 _common._hidden_selectors, _fields._label_pairs, _info_line, _text_clutter):
+    for memo in (_common._absolutize_cached, _common._origin, _common._parse_date_cached, _common.host_of,
+                 _common.is_attachment_url, _common._style_hides_cached, _common._hidden_selectors, _fields._label_pairs,
+                 _info_line, _text_clutter):
         memo.cache_clear()
