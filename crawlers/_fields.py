@@ -178,9 +178,10 @@ def _label_cells(body: LexborNode, order: dict[int, int]) -> list[tuple[LexborNo
     seen: set[int] = set()
     body_id = body.mem_id
     for node in body.traverse(include_text=True):
-        if node.tag != "-text":
+        content = node.text_content  # None for elements and comments
+        if not content:
             continue
-        content = (node.text_content or "").lstrip()
+        content = content.lstrip()
         if not content or content[0] not in _FIELD_CHARS:  # cheap test first: most text starts with no label char
             continue
         words = "".join(content.split())

@@ -564,7 +564,8 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str) -> list[LexborNode]:
     for i, node in enumerate(body.traverse(include_text=True)):
         if i > 100000 or len(blocks) > 20:
             break
-        if node.tag != "-text" or not _ATTACH_LABEL.match(node.text_content or ""):
+        content = node.text_content  # None unless a text node
+        if not content or not _ATTACH_LABEL.match(content):
             continue
         cur = node.parent
         for _ in range(4):

@@ -56,10 +56,13 @@ def _chunks(node: LexborNode, part: int) -> tuple[list[str], tuple[int, int] | N
                 return out, span
             cur = parent.next
             continue
+        text = cur.text_content  # None unless a (non-empty) text node: cheaper than reading the tag first
+        if text is not None:
+            add(text)
+            cur = cur.next
+            continue
         tag = cur.tag
-        if tag == "-text":
-            add(cur.text_content or "")
-        elif tag == "br":
+        if tag == "br":
             add(_BREAK)
         elif not tag or not (tag[0] == "-" or tag in SKIP_TAGS):
             if start < 0 and part >= 0 and cur.mem_id == part:
