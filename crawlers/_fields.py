@@ -132,17 +132,44 @@ _FIELD_CHARS = frozenset("".join(lb for lb, fld in LABEL_FIELD.items() if fld !=
 MAX_LABEL_SCAN = 30_000  # elements of a page scanned for label cells
 
 
-def table_fields(tree: LexborHTMLParser, order: dict[int, int] | None = None) -> tuple[dict[str, str], LexborNode | None]:
+TEXT_NODES_CAP = 100_000  # nodes of a body a walk looks at
+
+TextNodes = list[tuple[int, LexborNode, str]]
+
+
+def text_nodes(body: LexborNode | None) -> tuple[TextNodes, bool]:
+    """(position in the body's walk, node, text) of its non-empty text nodes in document order, and whether the
+    walk saw the whole body (it stops after TEXT_NODES_CAP nodes)."""
+    out: TextNodes = []
+    if body is None:
+        return out, True
+    add = out.append
+    for i, node in enumerate(body.traverse(include_text=True)):
+        if i > TEXT_NODES_CAP:
+            return out, False
+        content = node.text_content  # None for elements and comments
+        if content:
+            add((i, node, content))
+    return out, True
+
+
+def table_fields(tree: LexborHTMLParser, order: dict[int, int] | None = None,
+                 texts: tuple[TextNodes, bool] | None = None) -> tuple[dict[str, str], LexborNode | None]:
     """Fields of the 信息公开 header table (label cell → next cell) and the table node itself.
 
     order: the tree's document order (mem_id → position) when the caller has it; the label cells are then found
-    from the text nodes that could be part of a label instead of reading the text of every cell of the page.
+    from the text nodes that could be part of a label (texts: those of the body, from text_nodes, when the caller
+    has them) instead of reading the text of every cell of the page.
     """
     body = tree.body
     if body is None:
         return {}, None
     groups: dict[int, tuple[LexborNode, dict[str, str]]] = {}
-    cells = _label_cells(body, order) if order is not None and len(order) <= MAX_LABEL_SCAN else _scan_cells(body)
+    if order is not None and len(order) <= MAX_LABEL_SCAN:
+        found, whole = texts if texts is not None else text_nodes(body)
+        cells = _label_cells(body, order, found) if whole else _scan_cells(body)
+    else:
+        cells = _scan_cells(body)
     for node, field_name in cells:
         value = _next_value(node)
         if not value:
@@ -171,16 +198,13 @@ def _scan_cells(body: LexborNode) -> list[tuple[LexborNode, str]]:
     return out
 
 
-def _label_cells(body: LexborNode, order: dict[int, int]) -> list[tuple[LexborNode, str]]:
+def _label_cells(body: LexborNode, order: dict[int, int], texts: TextNodes) -> list[tuple[LexborNode, str]]:
     """_scan_cells, found from below: a label cell's text nodes hold only label characters, so only their
     ancestors are read, up to the first one holding more than 8 characters (no label is longer)."""
     found: dict[int, tuple[LexborNode, str]] = {}
     seen: set[int] = set()
     body_id = body.mem_id
-    for node in body.traverse(include_text=True):
-        content = node.text_content  # None for elements and comments
-        if not content:
-            continue
+    for _, node, content in texts:
         content = content.lstrip()
         if not content or content[0] not in _FIELD_CHARS:  # cheap test first: most text starts with no label char
             continue

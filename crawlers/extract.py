@@ -37,7 +37,18 @@ from crawlers._common import (
     too_deep,
     viewer_target,
 )
-from crawlers._fields import LABEL_RE, META_FIELDS, compact, has_colon, label_count, label_pairs, table_fields
+from crawlers._fields import (
+    LABEL_RE,
+    META_FIELDS,
+    TEXT_NODES_CAP,
+    TextNodes,
+    compact,
+    has_colon,
+    label_count,
+    label_pairs,
+    table_fields,
+    text_nodes,
+)
 from crawlers.discover import (
     _is_part_of,
     _pagination_links,
@@ -553,19 +564,20 @@ def _node_attachments(node: LexborNode, base: str) -> list[tuple[str, str | None
     return out
 
 
-def _attachment_blocks(tree: LexborHTMLParser, base: str) -> list[LexborNode]:
-    """Elements labelled 附件/相关附件 that hold attachment links."""
+def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | None = None) -> list[LexborNode]:
+    """Elements labelled 附件/相关附件 that hold attachment links (texts: the body's text_nodes when known)."""
     body = tree.body
     if body is None:
         return []
     blocks: list[LexborNode] = []
-    if not any(word in body.text(deep=True) for word in _ATTACH_WORDS):
-        return blocks
-    for i, node in enumerate(body.traverse(include_text=True)):
-        if i > 100000 or len(blocks) > 20:
+    if texts is None:
+        if not any(word in body.text(deep=True) for word in _ATTACH_WORDS):
+            return blocks
+        texts = text_nodes(body)[0]
+    for i, node, content in texts:  # a label holds one of _ATTACH_WORDS: other text is skipped at C speed
+        if i > TEXT_NODES_CAP or len(blocks) > 20:
             break
-        content = node.text_content  # None unless a text node
-        if not content or not _ATTACH_LABEL.match(content):
+        if not any(word in content for word in _ATTACH_WORDS) or not _ATTACH_LABEL.match(content):
             continue
         cur = node.parent
         for _ in range(4):
@@ -947,6 +959,7 @@ class _Page:
     table: dict[str, str]
     table_node: LexborNode | None
     hidden: list[LexborNode] = field(default_factory=list)
+    texts: TextNodes | None = None  # the body's text nodes (text_nodes), read before the body is modified
     deep: bool = False  # nesting too deep to analyse safely
     _crumbs: list[str] | None = None
     _lines: list[str] | None = None
@@ -980,9 +993,10 @@ def _page(html: str, url: str) -> _Page | None:
     if len(order) > MAX_DEPTH + 1 and too_deep(tree):  # a tree of ≤ MAX_DEPTH + 1 elements cannot nest deeper
         return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, table={}, table_node=None,
                      deep=True)
-    table, table_node = table_fields(tree, order)
+    texts = text_nodes(tree.body)
+    table, table_node = table_fields(tree, order, texts)
     return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=order,
-                 table=table, table_node=table_node, hidden=_hidden_nodes(tree))
+                 table=table, table_node=table_node, hidden=_hidden_nodes(tree), texts=texts[0])
 
 
 def _parts(page: _Page) -> list[str]:
@@ -1015,7 +1029,7 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         setattr(record, name, fields.get(name) or None)
     if record.written:
         record.written = (parse_date(record.written) or "")[:10] or None
-    blocks = [b for b in _attachment_blocks(page.tree, page.base) if body is None or not is_inside(body, b)]
+    blocks = [b for b in _attachment_blocks(page.tree, page.base, page.texts) if body is None or not is_inside(body, b)]
     record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids)
     record.part_urls = _parts(page)
     text = None
