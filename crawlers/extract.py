@@ -617,16 +617,27 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
 # ---------------------------------------------------------------- body cleaning
 
 
-def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
-    """Drop nodes nested inside other nodes of the list."""
+def _outermost(nodes: list[LexborNode], root: LexborNode | None = None) -> list[LexborNode]:
+    """Drop nodes nested inside other nodes of the list (root: an element above which no listed node lies)."""
     ids = {n.mem_id for n in nodes}
+    stop = root.mem_id if root is not None else None
     out, seen = [], set()
     for node in nodes:
-        if node.mem_id in seen or any(a.mem_id in ids for a in ancestors(node, 200)):
+        if node.mem_id in seen or _below_any(node, ids, stop):
             continue
         seen.add(node.mem_id)
         out.append(node)
     return out
+
+
+def _below_any(node: LexborNode, ids: set[int], stop: int | None) -> bool:
+    """True when one of the node's 200 nearest ancestors is in ids (climbing no further than the stop element)."""
+    for parent in ancestors(node, 200):
+        if parent.mem_id == stop:
+            return False
+        if parent.mem_id in ids:
+            return True
+    return False
 
 
 def _is_furniture(text: str) -> bool:
@@ -770,7 +781,7 @@ def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], 
             title_done = True
         elif _clutter(node, text, base, first < 0 or i < first or i > last):
             targets.append(node)
-    return [t for t in _outermost(targets) if t.mem_id != body_id]
+    return [t for t in _outermost(targets, body) if t.mem_id != body_id]
 
 
 _KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"))
@@ -864,7 +875,7 @@ def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base:
     """clean_body, with the body_text read from the cleaned tree when sanitising cannot change it (else None)."""
     texts = _Texts()
     targets = _removal_targets(body, title, hidden_ids, base, texts) + _trailing_attachment_rows(body, base, texts)
-    for node in _outermost(targets):
+    for node in _outermost(targets, body):
         try:
             node.decompose()
         except Exception:
