@@ -122,10 +122,19 @@ def _usable_stats(node: LexborNode, min_text: int = 20) -> tuple[int, int] | Non
     return None
 
 
+_TIER1_ANY = ", ".join(TIER1)
+
+
 def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
     """The best known CMS body container (most text, so the outermost of nested ones)."""
     best, best_len = None, -1
+    try:
+        found = [(_lower_attr(n, "class").split(), _lower_attr(n, "id")) for n in tree.css(_TIER1_ANY)]
+    except Exception:
+        found = None
     for selector in TIER1:
+        if found is not None and not any(_may_match(selector, classes, node_id) for classes, node_id in found):
+            continue  # one query for all of them showed this one finds nothing
         try:
             nodes = tree.css(selector)[:50]
         except Exception:
@@ -138,6 +147,23 @@ def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
             if size > best_len:
                 best, best_len = node, size
     return best
+
+
+def _lower_attr(node: LexborNode, name: str) -> str:
+    """An attribute's raw value, lower-cased ('' when absent)."""
+    return (node.attributes.get(name) or "").lower()
+
+
+def _may_match(selector: str, classes: list[str], node_id: str) -> bool:
+    """False only when a TIER1 selector (.class, #id or [id^=prefix]) cannot match an element with these lower-cased
+    classes and id, whatever the document's quirks mode (class and id matching may ignore case)."""
+    if selector.startswith("."):
+        return selector[1:].lower() in classes
+    if selector.startswith("#"):
+        return node_id == selector[1:].lower()
+    if selector.startswith("[id^="):
+        return node_id.startswith(selector[5:-1].lower())
+    return True
 
 
 def _tier2(tree: LexborHTMLParser) -> LexborNode | None:
