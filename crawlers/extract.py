@@ -78,7 +78,8 @@ _PREV_NEXT = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上篇|下
 _SITE_FOOTER = re.compile(r"版权所有|主办单位|承办单位|ICP[备证]|公网安备|网站标识码|技术支持[:：]|Copyright|©")
 _SHARE_RE = re.compile(r"share|bdshare|fenxiang|jiathis|bshare", re.I)
 _ATTACH_LABEL = re.compile(r"^\s*(?:相关附件|附件下载|附件列表|附件|相关文件|相关下载|下载附件)\s*(?:\d+)?\s*[:：]?")
-_ATTACH_WORDS = ("附件", "相关文件", "相关下载")  # every _ATTACH_LABEL alternative holds one of these
+_ATTACH_WORDS = ("附件", "相关文件", "相关下载")  # every _ATTACH_LABEL alternative holds one of these (spelt out in
+# _attachment_blocks too)
 _DROP_TAGS = ("script", "style", "noscript", "template", "link", "meta", "input", "button", "select", "textarea",
               "iframe", "frame", "frameset", "embed", "object", "svg", "canvas", "audio", "video", "map", "title")
 _VENDOR_HOSTS = ("hanweb.com", "trs.com.cn", "kaipuyun.cn", "dedecms.com", "phpcms.cn", "cnzz.com", "51.la",
@@ -603,7 +604,7 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | Non
     for i, node, content in texts:  # a label holds one of _ATTACH_WORDS: other text is skipped at C speed
         if i > TEXT_NODES_CAP or len(blocks) > 20:
             break
-        if not any(word in content for word in _ATTACH_WORDS) or not _ATTACH_LABEL.match(content):
+        if not ("附件" in content or "相关文件" in content or "相关下载" in content) or not _ATTACH_LABEL.match(content):
             continue
         cur = node.parent
         for _ in range(4):

@@ -80,8 +80,7 @@ def _chunks(node: LexborNode, part: int) -> tuple[list[str], tuple[int, int] | N
 
 def _lines(chunks: list[str]) -> list[str]:
     """The non-empty, whitespace-normalised lines of flattened chunks."""
-    lines = [" ".join(part.split()) for part in "".join(chunks).split(_BREAK)]
-    return [line for line in lines if line]
+    return [" ".join(words) for part in "".join(chunks).split(_BREAK) if (words := part.split())]
 
 
 def node_lines(node: LexborNode | None) -> list[str]:
@@ -163,6 +162,9 @@ def _furniture(node: LexborNode) -> list[str]:
     tag = node.tag
     if not tag or tag[0] == "-" or tag in SKIP_TAGS or tag == "br":
         return _chunks(node, -1)[0]
+    first = node.child
+    if first is None or (first.next is None and first.text_content is not None):
+        return _chunks(node, -1)[0]  # one text or none: quicker to read than to look up
     key = node.html
     if not key or len(key) > 100_000:
         return _chunks(node, -1)[0]
