@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -1041,8 +1042,37 @@ def _parts(page: _Page) -> list[str]:
     """Further parts of a multi-page article."""
     spec = create_page_html(page.html)
     parts = _trs_pages(spec, page.url) if spec is not None else []
-    parts += [p for p in _pagination_links(page.tree, page.base, page.url) if _is_part_of(p, page.url)]
+    if _may_link_parts(page):
+        parts += [p for p in _pagination_links(page.tree, page.base, page.url) if _is_part_of(p, page.url)]
     return list(dict.fromkeys(p for p in parts if p != page.url))
+
+
+def _may_link_parts(page: _Page) -> bool:
+    """False only when no link of the page can lead to a `_N` part of its article.
+
+    A part's path starts with the article's path stem (its `_N` and trailing digits dropped), and so does every
+    numbered page a part can be filled in from; a link resolves there only when its target names the stem's last
+    segment, has no path of its own (`?page=2`), or the base URL's path already starts with the stem.
+    """
+    try:
+        stem = re.sub(r"_\d+$", "", urlsplit(page.url).path.rsplit(".", 1)[0]).rstrip("0123456789")
+        tail = stem.rsplit("/", 1)[-1]
+        if not tail or urlsplit(page.base).path.startswith(stem):
+            return True
+        body = page.tree.body
+        if body is None:
+            return False
+        for anchor in body.css("a[href], a[onclick]")[:5000]:
+            href = attr(anchor, "href")
+            targets = [href] if href and not href.lower().startswith("javascript") else open_targets(
+                attr(anchor, "onclick"))
+            for target in targets:
+                plain = target.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
+                if tail in plain or plain[:1] in ("?", "#", ""):
+                    return True
+        return False
+    except Exception:
+        return True
 
 
 def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | None) -> ArticleRecord:
