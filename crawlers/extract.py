@@ -1051,8 +1051,9 @@ def _may_link_parts(page: _Page) -> bool:
     """False only when no link of the page can lead to a `_N` part of its article.
 
     A part's path starts with the article's path stem (its `_N` and trailing digits dropped), and so does every
-    numbered page a part can be filled in from; a link resolves there only when its target names the stem's last
-    segment, has no path of its own (`?page=2`), or the base URL's path already starts with the stem.
+    numbered page a part can be filled in from; a link resolves there only when a segment of its target's path
+    starts with the stem's last segment, its target has no path of its own (`?page=2`), or the base URL's path
+    already starts with the stem.
     """
     try:
         stem = re.sub(r"_\d+$", "", urlsplit(page.url).path.rsplit(".", 1)[0]).rstrip("0123456789")
@@ -1066,13 +1067,18 @@ def _may_link_parts(page: _Page) -> bool:
             href = attr(anchor, "href")
             targets = [href] if href and not href.lower().startswith("javascript") else open_targets(
                 attr(anchor, "onclick"))
-            for target in targets:
-                plain = target.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
-                if tail in plain or plain[:1] in ("?", "#", ""):
-                    return True
+            if any(_names_stem(target, tail) for target in targets):
+                return True
         return False
     except Exception:
         return True
+
+
+def _names_stem(target: str, tail: str) -> bool:
+    """True when a link target may resolve under a path stem ending in `tail` (see _may_link_parts)."""
+    plain = target.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
+    path = plain.split("?", 1)[0].split("#", 1)[0]
+    return not path or any(segment.startswith(tail) for segment in path.split("/"))
 
 
 def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | None) -> ArticleRecord:
