@@ -376,8 +376,8 @@ def _hidden_selectors(css: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- dates
 
-_FULL_DATE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
+_FULL_DATE = re.compile(  # the lookahead only lets the engine skip positions that cannot start a year quickly
+    r"(?=[12])(?<!\d)((?:19|20)\d{2})\s*(?:[-/.年]|\s)\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
     r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
 _SHORT_DATE = re.compile(r"(?<![\d\-/.])(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?![\d\-/.])\s*日?")

@@ -36,7 +36,9 @@ def _label_pattern(label: str) -> str:
 
 
 _ALL = sorted(LABEL_FIELD, key=len, reverse=True)
-LABEL_RE = re.compile(r"(?P<label>" + "|".join(_label_pattern(lb) for lb in _ALL) + r")\s*[:：]\s*")
+_FIRSTS = "".join(sorted({re.escape(lb[0]) for lb in _ALL}))  # a match starts with a label's first character: the
+# lookahead lets the engine skip other positions without trying every label
+LABEL_RE = re.compile(r"(?=[" + _FIRSTS + r"])(?P<label>" + "|".join(_label_pattern(lb) for lb in _ALL) + r")\s*[:：]\s*")
 _VALUE_STRIP = " |｜丨/\\【】[]()（）:：,，;；　"
 
 
