@@ -1052,13 +1052,14 @@ def _may_link_parts(page: _Page) -> bool:
 
     A part's path starts with the article's path stem (its `_N` and trailing digits dropped), and so does every
     numbered page a part can be filled in from; a link resolves there only when a segment of its target's path
-    starts with the stem's last segment, its target has no path of its own (`?page=2`), or the base URL's path
+    starts with the stem's last segment, its target has no path of its own (`?page=2`), or the base URL's folder
     already starts with the stem.
     """
     try:
         stem = re.sub(r"_\d+$", "", urlsplit(page.url).path.rsplit(".", 1)[0]).rstrip("0123456789")
         tail = stem.rsplit("/", 1)[-1]
-        if not tail or urlsplit(page.base).path.startswith(stem):
+        base_path = urlsplit(page.base).path
+        if not tail or base_path[:base_path.rfind("/") + 1].startswith(stem):  # relative links resolve in that folder
             return True
         body = page.tree.body
         if body is None:
