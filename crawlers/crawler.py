@@ -8,7 +8,7 @@ import functools
 import multiprocessing
 import os
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -47,7 +47,7 @@ MAX_CRAWL_DELAY = 10.0
 CLAIM_BATCH = 20  # small enough that several workers of one site share its frontier
 WORKERS_PER_SLOT = 2  # workers per host slot: one page is parsed and stored while the slot fetches the next
 IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers still hold leases
-QUEUED_MEMORY = 2048  # URL hashes a crawler remembers as already queued (then it starts over: flat memory)
+QUEUED_MEMORY = 256  # URL hashes a crawler remembers as queued, least recently linked forgotten (flat memory)
 RESOURCES = Resource.__table__
 COLUMNS = ColumnRow.__table__
 ARTICLES = ArticleRow.__table__
@@ -187,7 +187,9 @@ class SiteCrawler:
         self._changed = asyncio.Event()
         self._queued_counted_at = 0.0  # when the queue was last counted for the progress display
         self._finishing: set[asyncio.Task] = set()
-        self._queued_hashes: set[str] = set()  # URLs this run already put in the frontier (bounded)
+        # URLs this run put in the frontier, most recently linked last: the menus every page links to stay in
+        # it, so their INSERTs (ignored by the store anyway) are not sent again; bounded, so memory stays flat.
+        self._queued_hashes: OrderedDict[str, None] = OrderedDict()
         self._known_columns: set[tuple[str, ...]] = set()
         self._site_cms: str | None = None
         self._site_facts: dict[str, Any] = {}
@@ -445,10 +447,12 @@ class SiteCrawler:
             self.progress.articles += 1
 
     def _remember_queued(self, hashes: Iterable[str]) -> None:
-        """Note URLs now in the frontier, forgetting them all past a bound (memory stays flat)."""
-        if len(self._queued_hashes) > QUEUED_MEMORY:
-            self._queued_hashes.clear()
-        self._queued_hashes.update(hashes)
+        """Note URLs now in the frontier, forgetting the least recently linked past the bound."""
+        remembered = self._queued_hashes
+        for key in hashes:
+            remembered[key] = None
+        while len(remembered) > QUEUED_MEMORY:
+            remembered.popitem(last=False)
 
     def _conditional_headers(self, resource: Resource) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from the stored validators (incremental runs only)."""
@@ -676,7 +680,9 @@ class SiteCrawler:
             if depth > self.settings.max_depth and kind not in ("attachment", "image"):
                 continue
             key = url_hash(url)
-            if key not in rows and key not in self._queued_hashes:
+            if key in self._queued_hashes:
+                self._queued_hashes.move_to_end(key)
+            elif key not in rows:
                 rows[key] = {"site_id": self.site.id, "url": url, "url_hash": key, "kind": kind, "status": "queued",
                              "depth": depth, "referrer": referrer, "hint": hint, "attempts": 0}
         return [rows[key] for key in sorted(rows)]  # one order for every worker: no lock-order deadlocks

@@ -31,7 +31,7 @@ from yarl import URL
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
-SCHEDULE_KEPT = 1000
+SCHEDULE_KEPT = 64  # planned starts kept per host (for checks and tests; bounded: flat memory)
 TOTAL_TIMEOUT_FACTOR = 10  # a whole response may take this many per-read timeouts (slow-drip servers)
 MEMORY_BODY_CAP = 8 * 1024 * 1024  # larger bodies are spooled to disk even for pages
 MAX_HEADER_BYTES = 65536  # legacy servers send long Set-Cookie and P3P lines; aiohttp's default is 8190
