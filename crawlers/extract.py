@@ -1063,11 +1063,16 @@ def _may_link_parts(page: _Page) -> bool:
         body = page.tree.body
         if body is None:
             return False
+        tail = stem.rsplit("/", 1)[-1]  # outside the base's folder only a target with a path naming it gets there
+        quick = bool(tail) and not folder.startswith(stem)
         for anchor in body.css("a[href], a[onclick]")[:5000]:
             href = attr(anchor, "href")
             targets = [href] if href and not href.lower().startswith("javascript") else open_targets(
                 attr(anchor, "onclick"))
             for target in targets:
+                if quick and tail not in target and not _JOINED.search(target) and \
+                        target.strip().lstrip(_C0_AND_SPACE)[:1] not in ("?", "#", ""):
+                    continue
                 path = _link_path(target, folder, base_path)
                 if path is None or path.startswith(stem):
                     return True
@@ -1076,6 +1081,7 @@ def _may_link_parts(page: _Page) -> bool:
         return True
 
 
+_JOINED = re.compile(r"[\\\n\r\t]")  # characters _link_path removes or rewrites inside a target
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
