@@ -627,7 +627,7 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
     seq = 0
     for root in ([body] if body is not None else []) + blocks:
         for node in root.css("a, area, iframe, embed, object, [onclick]")[:5000]:
-            if node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30)):
+            if hidden_ids and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
                 continue
             for url, name in _node_attachments(node, base):
                 seq += 1
