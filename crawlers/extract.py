@@ -1006,7 +1006,7 @@ class _Page:
     def lines(self) -> list[str]:
         """The lines of the page's <body> (read before the body is modified)."""
         if self._lines is None:
-            self._lines = lines_with_part(self.tree.body, None)[0] if not self.deep else []
+            self._lines = node_lines(self.tree.body) if not self.deep else []
         return self._lines
 
     def lines_and_body(self, body: LexborNode | None) -> tuple[list[str], list[str]]:
@@ -1433,9 +1433,7 @@ class SiteExtractor:
 
 def clear_caches() -> None:
     """Empty the per-process memos of the page library (benchmarks call it so repeated pages are not free)."""
-    from crawlers import _common, _fields, text
-
-    text.clear_memo()
+    from crawlers import _common, _fields
 
     for memo in (_common._absolutize_cached, _common._origin, _common._parse_date_cached, _common.host_of,
                  _common.is_attachment_url, _common._style_hides_cached, _common._hidden_selectors, _fields._label_pairs,
