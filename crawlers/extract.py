@@ -7,7 +7,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -1042,91 +1041,8 @@ def _parts(page: _Page) -> list[str]:
     """Further parts of a multi-page article."""
     spec = create_page_html(page.html)
     parts = _trs_pages(spec, page.url) if spec is not None else []
-    if _may_link_parts(page):
-        parts += [p for p in _pagination_links(page.tree, page.base, page.url) if _is_part_of(p, page.url)]
+    parts += [p for p in _pagination_links(page.tree, page.base, page.url) if _is_part_of(p, page.url)]
     return list(dict.fromkeys(p for p in parts if p != page.url))
-
-
-def _may_link_parts(page: _Page) -> bool:
-    """False only when no link of the page can lead to a `_N` part of its article.
-
-    A part's path starts with the article's path stem (its `_N` and trailing digits dropped), and so does every
-    numbered page a part can be filled in from; links whose path (resolved the way urljoin does, in the simple
-    cases) does not start with it cannot lead there.
-    """
-    try:
-        stem = re.sub(r"_\d+$", "", urlsplit(page.url).path.rsplit(".", 1)[0]).rstrip("0123456789")
-        base_path = urlsplit(page.base).path
-        folder = base_path[:base_path.rfind("/") + 1]
-        if len(stem) < 2 or not folder.startswith("/"):
-            return True
-        body = page.tree.body
-        if body is None:
-            return False
-        tail = stem.rsplit("/", 1)[-1]  # outside the base's folder only a target with a path naming it gets there
-        quick = bool(tail) and not folder.startswith(stem)
-        for anchor in body.css("a[href], a[onclick]")[:5000]:
-            href = attr(anchor, "href")
-            targets = [href] if href and not href.lower().startswith("javascript") else open_targets(
-                attr(anchor, "onclick"))
-            for target in targets:
-                if quick and tail not in target and not _JOINED.search(target) and \
-                        target.strip().lstrip(_C0_AND_SPACE)[:1] not in ("?", "#", ""):
-                    continue
-                path = _link_path(target, folder, base_path)
-                if path is None or path.startswith(stem):
-                    return True
-        return False
-    except Exception:
-        return True
-
-
-_JOINED = re.compile(r"[\\\n\r\t]")  # characters _link_path removes or rewrites inside a target
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-
-
-def _link_path(target: str, folder: str, base_path: str) -> str | None:
-    """The path a link target resolves to against a base in `folder`, for plain targets; None when unsure."""
-    plain = target.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
-    plain = plain.lstrip(_C0_AND_SPACE)
-    scheme = _SCHEME.match(plain)
-    if scheme is not None:
-        if scheme.group(1).lower() not in ("http", "https") or plain[scheme.end():scheme.end() + 2] != "//":
-            return None
-        rest = plain[scheme.end() + 2:]
-        cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
-        path = rest[cut:].split("?", 1)[0].split("#", 1)[0]
-        if cut == 0 or ";" in path:  # no host (resolved like a relative link), or path parameters
-            return None
-        return path or "/"  # kept as written: urljoin removes no dot segments after a host
-    if plain.startswith("//"):
-        return None
-    path = plain.split("?", 1)[0].split("#", 1)[0]
-    if not path:
-        return base_path
-    if ";" in path:  # path parameters: urljoin reads the last segment differently
-        return None
-    if path.startswith("/"):
-        segments = path.split("/")
-    else:
-        segments = folder.split("/")[:-1] + path.split("/")
-        segments[1:-1] = [segment for segment in segments[1:-1] if segment]
-    return _without_dots(segments)
-
-
-def _without_dots(segments: list[str]) -> str:
-    """A path from its segments with `.` and `..` resolved as urljoin resolves them."""
-    resolved: list[str] = []
-    for segment in segments:
-        if segment == "..":
-            if resolved:
-                resolved.pop()
-        elif segment != ".":
-            resolved.append(segment)
-    if segments[-1] in (".", ".."):
-        resolved.append("")
-    path = "/".join(resolved) or "/"
-    return path if path.startswith("/") else "/" + path  # urlunsplit roots a path that follows a host
 
 
 def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | None) -> ArticleRecord:
