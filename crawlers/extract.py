@@ -420,17 +420,23 @@ def _info_region(lines: list[str], title: str | None, body_lines: set[str]) -> l
     return region
 
 
+_DATE_CHARS = re.compile(r"[\s\d\-/:.年月日时分秒（）()\[\]]")
+
+
 def _standalone_date(region: list[str], title: str | None) -> str | None:
     """A line that is just a date/time shown right under the title."""
     started = not title
+    key = compact(title)[:30] if title else ""
     for line in region:
         if not started:
-            started = bool(title) and compact(title)[:30] in compact(line)
+            started = bool(title) and key in compact(line)
+            continue
+        if len(line) > 150:
             continue
         span = date_span(line)
-        if not span or len(line) > 150:
+        if not span:
             continue
-        if len(line) <= 40 and len(re.sub(r"[\s\d\-/:.年月日时分秒（）()\[\]]", "", line)) <= 4:
+        if len(line) <= 40 and len(_DATE_CHARS.sub("", line)) <= 4:
             return parse_date(line)
         label = LABEL_RE.search(line)
         if label is not None and span[1] <= label.start() and len(compact(line[:span[0]])) <= 2:
