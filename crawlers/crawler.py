@@ -47,7 +47,8 @@ MAX_CRAWL_DELAY = 10.0
 CLAIM_BATCH = 20  # small enough that several workers of one site share its frontier
 WORKERS_PER_SLOT = 2  # workers per host slot: one page is parsed and stored while the slot fetches the next
 IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers still hold leases
-QUEUED_MEMORY = 256  # URL hashes a crawler remembers as queued, least recently linked forgotten (flat memory)
+QUEUED_MEMORY = 16384  # URL hashes the crawlers of one process remember as queued, shared out between them
+QUEUED_MEMORY_MIN = 64  # ...but each remembers at least this many (a site's menus)
 RESOURCES = Resource.__table__
 COLUMNS = ColumnRow.__table__
 ARTICLES = ArticleRow.__table__
@@ -190,6 +191,7 @@ class SiteCrawler:
         # URLs this run put in the frontier, most recently linked last: the menus every page links to stay in
         # it, so their INSERTs (ignored by the store anyway) are not sent again; bounded, so memory stays flat.
         self._queued_hashes: OrderedDict[str, None] = OrderedDict()
+        self.queued_memory = QUEUED_MEMORY  # crawl_sites shares QUEUED_MEMORY out among the sites it crawls
         self._known_columns: set[tuple[str, ...]] = set()
         self._site_cms: str | None = None
         self._site_facts: dict[str, Any] = {}
@@ -451,7 +453,7 @@ class SiteCrawler:
         remembered = self._queued_hashes
         for key in hashes:
             remembered[key] = None
-        while len(remembered) > QUEUED_MEMORY:
+        while len(remembered) > self.queued_memory:
             remembered.popitem(last=False)
 
     def _conditional_headers(self, resource: Resource) -> dict[str, str]:
@@ -763,6 +765,7 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
     try:
         for crawler in crawlers:
             crawler.parser = parser
+            crawler.queued_memory = max(QUEUED_MEMORY_MIN, QUEUED_MEMORY // len(crawlers))
         return list(await asyncio.gather(*(c.run() for c in crawlers)))
     finally:
         if parser is not None:
