@@ -379,3 +379,103 @@ def test_hidden_spam_outside_body_is_reported_vendor_link_is_not() -> None:
     rec = extract_article(html, SITE + "/zwgk/201608/t20160831_1.html")
     assert rec.spam_links == ["http://www.casino-royal.example.com/"]
     assert rec.body_text == "正文内容。"
+
+
+# ---------------------------------------------------------------- fast paths agree with the slow ones they replace
+
+_TRICKY_BODIES = [
+    "<p>正文<o:p></o:p><font>字</font></p><table><tr><td>单元</td><td>格</td></tr></table>",
+    "<p>一</p><math><mi>公式</mi></math><p>二</p>",  # sanitising drops math with its text
+    "<form><p>表单</p></form><nav>导航</nav><p>尾</p>",  # sanitising unwraps form/nav: no line break
+    "<p>图<img src='./a.jpg' alt='a&gt;b'><img src='http://x.example.gov.cn/b c.jpg'></p>",
+    "<xmp><b>原样</b></xmp><pre>\n\n预排</pre><!-- 注释 --><p>&nbsp;</p>",
+    "<ul><li>甲</li><li>乙<select><option>选</option></select></li></ul><marquee><p>滚</p></marquee>",
+]
+
+
+def _clean_both(inner: str, wrapper: str) -> tuple[tuple[str, list[str]], tuple[str, list[str]]]:
+    """(text, images) of one cleaned body read from its tree and from its sanitised HTML parsed again."""
+    from crawlers._common import parse_html
+    from crawlers.extract import _clean_body, _text_and_images
+
+    body = parse_html(f"<html><body>{wrapper.format(inner)}</body></html>").css_first("#b")
+    html, text = _clean_body(body, None, set(), SITE + "/a/b.html")
+    return _text_and_images(html, text), _text_and_images(html)
+
+
+def test_body_text_from_the_tree_equals_text_of_the_sanitised_html() -> None:
+    for inner in _TRICKY_BODIES:
+        for wrapper in ("<div id='b'>{}</div>", "<table><tr><td id='b'>{}</td></tr></table>",
+                        "<table id='b'><tr><td>{}</td></tr></table>", "<span id='b'>{}</span>"):
+            fast, slow = _clean_both(inner, wrapper)
+            assert fast == slow, (inner, wrapper)
+
+
+def test_label_cells_from_text_nodes_equal_the_full_scan() -> None:
+    from crawlers._common import doc_order, parse_html
+    from crawlers._fields import _scan_cells, table_fields, text_nodes
+
+    pages = [
+        "<table><tr><td>索 引 号：</td><td>001/2016</td><td><b>发布机构</b>:</td><td>市政府</td></tr></table>",
+        "<ul><li><span>索引号</span><span>002</span></li><li><label>主题分类</label>：<em>农业</em></li></ul>",
+        "<table><tr><td>分类<select><option>x</option></select></td><td>v</td></tr>"
+        "<tr><td><script>var a;</script>文号</td><td>苏政发〔2016〕1号</td></tr></table>",
+        "<div><p>来源：</p><p>新华社</p><p>日期</p><p>2016-08-31</p><p>成文日期：</p><font>2016年8月1日</font></div>",
+    ]
+    for html in pages:
+        tree = parse_html(f"<html><body>{html}<p>正文很长的一段文字，不是标签。</p></body></html>")
+        order = doc_order(tree)
+        cells = [(n.mem_id, f) for n, f in _scan_cells(tree.body)]
+        found, whole = text_nodes(tree.body)
+        assert whole
+        from crawlers._fields import _label_cells
+
+        assert [(n.mem_id, f) for n, f in _label_cells(tree.body, order, found)] == cells
+        assert table_fields(tree, order) == table_fields(tree)
+
+
+def test_root_relative_links_resolve_the_same_through_the_origin_memo() -> None:
+    from crawlers._common import _absolutize, absolutize
+
+    bases = ["http://a.gov.cn/x/y/z.html?q=1", "https://A.gov.cn:8080/p;par?x", "http://h.gov.cn", "ftp://f/a/", "mailto:x",
+             "http://[::1", "", "http://h.gov.cn/a/../b/"]
+    rng = random.Random(3)
+    hrefs = ["/", "//", "/\n/", "/\t\t/x", " /a b ", "\\a\\b", "/a/../b", "///a", "//x.gov.cn/a"]
+    hrefs += ["".join(rng.choice("/\\\n\t .a?#;%") for _ in range(rng.randint(1, 6))) for _ in range(500)]
+    for base in bases:
+        for href in hrefs:
+            assert absolutize(href, base) == _absolutize(href, base), (base, href)
+
+
+def test_known_container_search_equals_one_query_per_selector() -> None:
+    from crawlers._common import parse_html
+    from crawlers.extract import TIER1, _tier1, _usable_stats
+
+    def one_by_one(tree):  # the search without the combined first query
+        best, best_len = None, -1
+        for selector in TIER1:
+            for node in tree.css(selector)[:50]:
+                stats = _usable_stats(node, 1)
+                if stats is not None and stats[0] > best_len:
+                    best, best_len = node, stats[0]
+        return best
+
+    rng = random.Random(5)
+    names = ["TRS_Editor", "trs_editor", "zoom", "Zoom", "ZOOM", "UCAP-CONTENT", "artCon", "TRS_AUTOADD_12",
+             "trs_autoadd_1", "ArticleContent", "x"]
+    for _ in range(300):
+        parts = [f"<div {rng.choice(['class', 'id'])}='{rng.choice(names)}'>" + "字" * rng.randint(0, 30)
+                 + "<p>段落</p>" * rng.randint(0, 2) + "</div>" for _ in range(rng.randint(1, 5))]
+        tree = parse_html(rng.choice(["", "<!DOCTYPE html>"]) + "<html><body>" + "".join(parts) + "</body></html>")
+        want, got = one_by_one(tree), _tier1(tree)
+        assert (want.mem_id if want else None) == (got.mem_id if got else None)
+
+
+def test_page_lines_and_body_lines_from_one_walk() -> None:
+    from crawlers._common import parse_html
+    from crawlers.text import lines_with_part, node_lines
+
+    tree = parse_html("<html><body><div>头<span>部</span></div><noscript><div id='n'>不</div></noscript>"
+                      "<div id='b'><p>正文</p>尾巴<br>换行</div><td id='c'>格</td></body></html>")
+    for part in (tree.css_first("#b"), tree.css_first("#n"), tree.css_first("#c"), tree.body, None):
+        assert lines_with_part(tree.body, part) == (node_lines(tree.body), node_lines(part))
