@@ -185,22 +185,34 @@ def _tier2(tree: LexborHTMLParser) -> LexborNode | None:
     if not candidates:
         return None
     best, best_len = max(candidates, key=lambda c: c[1])
+    paras: dict[int, int] = {}  # paragraph counts, read once per container (the tree is not modified here)
     moved = True
     while moved:
         moved = False
         for node, size in candidates:
-            if node.mem_id != best.mem_id and is_inside(node, best) and _holds(node, size, best, best_len):
+            if node.mem_id != best.mem_id and is_inside(node, best) and _holds(node, size, best, best_len, paras):
                 best, best_len, moved = node, size, True
                 break
     return best
 
 
-def _holds(child: LexborNode, size: int, parent: LexborNode, parent_size: int) -> bool:
+def _holds(child: LexborNode, size: int, parent: LexborNode, parent_size: int,
+           memo: dict[int, int] | None = None) -> bool:
     """True when a child container carries the parent's content (≥85% of its text, or all its paragraphs)."""
     if size >= 0.85 * parent_size:
         return True
-    paras = _paragraphs(parent)
-    return paras > 0 and size >= 0.5 * parent_size and _paragraphs(child) == paras
+    paras = _paragraphs_of(parent, memo)
+    return paras > 0 and size >= 0.5 * parent_size and _paragraphs_of(child, memo) == paras
+
+
+def _paragraphs_of(node: LexborNode, memo: dict[int, int] | None) -> int:
+    """_paragraphs, remembered in memo (mem_id → count) when one is given."""
+    if memo is None:
+        return _paragraphs(node)
+    count = memo.get(node.mem_id)
+    if count is None:
+        count = memo[node.mem_id] = _paragraphs(node)
+    return count
 
 
 def _paragraphs(node: LexborNode) -> int:
@@ -314,13 +326,20 @@ def _title_tag(tree: LexborHTMLParser) -> str:
     return text_of(node) if node is not None else ""
 
 
-def _title_candidates(tree: LexborHTMLParser) -> list[LexborNode]:
-    """Elements that may hold the article title."""
+_TITLE_TAGS = ("td", "div", "span", "p", "strong", "font", "b", "h4")
+_TITLE_ANY = "h1, h2, h3, " + ", ".join(_TITLE_TAGS)
+_TITLE_NAMED = "h1, h2, h3, " + ", ".join(f"{t}[class], {t}[id]" for t in _TITLE_TAGS)  # others have no class to match
+
+
+def _title_candidates(tree: LexborHTMLParser, order: dict[int, int] | None = None) -> list[LexborNode]:
+    """Elements that may hold the article title (order: the document order, when known, lets a page of at most
+    30000 elements be asked only for its headings and the elements that have a class or id)."""
     body = tree.body
     if body is None:
         return []
     out = []
-    for node in body.css("h1, h2, h3, td, div, span, p, strong, font, b, h4")[:30000]:
+    query = _TITLE_NAMED if order is not None and len(order) <= 30000 else _TITLE_ANY
+    for node in body.css(query)[:30000]:
         if node.tag in ("h1", "h2", "h3") or _TITLE_CLASS.search(klass_id(node)):
             out.append(node)
         if len(out) > 400:
@@ -387,7 +406,7 @@ def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | 
     body_pos = order.get(body.mem_id, -1) if body is not None else -1
     best, best_score = None, 3.5
     avoid = {compact(c) for c in crumbs} | {compact(meta.get("columnname", ""))}
-    for node in _title_candidates(tree):
+    for node in _title_candidates(tree, order):
         if body is not None and is_inside(node, body) and node.tag not in ("h1", "h2"):
             continue
         score = _score_title(node, page_title, site_name, body_pos, order, avoid)
