@@ -167,13 +167,21 @@ def _may_match(selector: str, classes: list[str], node_id: str) -> bool:
     return True
 
 
-def _tier2(tree: LexborHTMLParser) -> LexborNode | None:
-    """A container whose id/class says 'content', descending to a child holding most of its text."""
+_TIER2_TAGS = ("div", "td", "section", "article", "span", "font", "main")
+_TIER2_ANY = ", ".join(_TIER2_TAGS)
+_TIER2_NAMED = ", ".join(f"{t}[class], {t}[id]" for t in _TIER2_TAGS)  # the others have no class or id to match
+
+
+def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None) -> LexborNode | None:
+    """A container whose id/class says 'content', descending to a child holding most of its text (order: the
+    document order, when known, lets a page of at most 20000 elements be asked only for elements with a class or
+    id)."""
     body = tree.body
     if body is None:
         return None
     candidates = []
-    for node in body.css("div, td, section, article, span, font, main")[:20000]:
+    query = _TIER2_NAMED if order is not None and len(order) <= 20000 else _TIER2_ANY
+    for node in body.css(query)[:20000]:
         key = klass_id(node)
         if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
             continue
@@ -288,12 +296,15 @@ def _trafilatura_body(html: str, url: str) -> LexborNode | None:
     return tree.body if tree is not None else None
 
 
-def locate_body(tree: LexborHTMLParser, html: str, url: str) -> tuple[LexborNode | None, str]:
-    """Find the article body: known containers, then trafilatura, then heuristics."""
-    for finder, how in ((_tier1, "container"), (_tier2, "container")):
-        node = finder(tree)
-        if node is not None:
-            return node, how
+def locate_body(tree: LexborHTMLParser, html: str, url: str,
+                order: dict[int, int] | None = None) -> tuple[LexborNode | None, str]:
+    """Find the article body: known containers, then trafilatura, then heuristics (order: the document order)."""
+    node = _tier1(tree)
+    if node is not None:
+        return node, "container"
+    node = _tier2(tree, order)
+    if node is not None:
+        return node, "container"
     node = _trafilatura_body(html, url)
     if node is not None and text_of(node):
         return node, "trafilatura"
@@ -353,8 +364,8 @@ def _score_title(node: LexborNode, page_title: str, site_name: str, body_pos: in
     text = text_of(node)
     if not (4 <= len(text) <= 200) or (site_name and compact(text) == compact(site_name)):
         return -100
-    blocks = [n for n in node.css("li, table, p, div, h1, h2, h3")[:5] if n.mem_id != node.mem_id]
-    if len(node.css("a")) >= 2 or (blocks and node.tag != "td"):
+    has_block, links = _title_inner(node)
+    if links >= 2 or (has_block and node.tag != "td"):
         return -100
     if any(a.tag in ("a", "li", "nav") or (a.tag == "div" and "nav" in klass_id(a)) for a in ancestors(node, 6)):
         return -100
@@ -374,6 +385,29 @@ def _score_title(node: LexborNode, page_title: str, site_name: str, body_pos: in
     if body_pos >= 0:
         score += 1 if pos < body_pos else -3
     return score
+
+
+_TITLE_BLOCKS = frozenset(("li", "table", "p", "div", "h1", "h2", "h3"))
+
+
+def _title_inner(node: LexborNode) -> tuple[bool, int]:
+    """(holds a block element below itself, its links — counted up to 2) of a title candidate: a short walk of its
+    subtree, or selector queries when the subtree is large."""
+    has_block, links = False, 0
+    for i, inner in enumerate(node.traverse()):
+        if i > 200:
+            blocks = [n for n in node.css("li, table, p, div, h1, h2, h3")[:5] if n.mem_id != node.mem_id]
+            return bool(blocks), len(node.css("a"))
+        if i == 0:
+            continue
+        tag = inner.tag
+        if tag == "a":
+            links += 1
+        elif tag in _TITLE_BLOCKS:
+            has_block = True
+        if has_block and links >= 2:
+            break
+    return has_block, links
 
 
 def _strip_title_tag(title: str, site_name: str) -> str | None:
@@ -1124,7 +1158,7 @@ def _generic(page: _Page | None, url: str, site: str | None) -> ArticleRecord:
     if page.deep:
         return ArticleRecord(url=url, site=site, title=_strip_title_tag(_title_tag(page.tree), ""),
                              warnings=["page nesting too deep; body not extracted"])
-    body, how = locate_body(page.tree, page.html, url)
+    body, how = locate_body(page.tree, page.html, url, page.order)
     title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
                        page.crumbs())
     record = _build(page, body, title, site)
@@ -1266,7 +1300,7 @@ def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] 
             page = _page(html, url)
             if page is None or page.deep:
                 return None
-            body, how = locate_body(page.tree, page.html, url)
+            body, how = locate_body(page.tree, page.html, url, page.order)
             if body is None or how != "container":
                 return None
             first = _tier1(page.tree)
