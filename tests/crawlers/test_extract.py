@@ -479,3 +479,25 @@ def test_page_lines_and_body_lines_from_one_walk() -> None:
                       "<div id='b'><p>正文</p>尾巴<br>换行</div><td id='c'>格</td></body></html>")
     for part in (tree.css_first("#b"), tree.css_first("#n"), tree.css_first("#c"), tree.body, None):
         assert lines_with_part(tree.body, part) == (node_lines(tree.body), node_lines(part))
+
+
+def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
+    from crawlers._common import doc_order, parse_html
+    from crawlers.extract import _tier2, _title_candidates, _title_inner
+
+    rng = random.Random(6)
+    tags = ["div", "td", "section", "span", "font", "p", "h1", "h4", "b", "ul"]
+    attrs = ["", " class='content'", " id='zoom'", " class=''", " class='nav content'", " class='title'", " id='bt'"]
+    for _ in range(200):
+        parts = [f"<{t}{a}>" + "正文内容" * rng.randint(0, 12) + "<p>" + "段落" * rng.randint(0, 20) + "</p>"
+                 + ("<a href='/x'>链接</a>" * rng.randint(0, 2)) + (f"</{t}>" if rng.random() < .6 else "")
+                 for t, a in ((rng.choice(tags), rng.choice(attrs)) for _ in range(rng.randint(1, 20)))]
+        tree = parse_html("<html><body>" + "".join(parts) + "</body></html>")
+        order = doc_order(tree)
+        assert [n.mem_id for n in _title_candidates(tree, order)] == [n.mem_id for n in _title_candidates(tree)]
+        slow, fast = _tier2(tree), _tier2(tree, order)
+        assert (slow.mem_id if slow else None) == (fast.mem_id if fast else None)
+        for node in _title_candidates(tree):
+            blocks = [n for n in node.css("li, table, p, div, h1, h2, h3")[:5] if n.mem_id != node.mem_id]
+            has_block, links = _title_inner(node)
+            assert has_block == bool(blocks) and (links >= 2) == (len(node.css("a")) >= 2)
