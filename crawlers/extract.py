@@ -572,7 +572,8 @@ def _hidden_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     for node in root.css("[style], [hidden]")[:50000]:
         if node.tag in ("html", "body", "head"):
             continue
-        if "hidden" in node.attributes or style_hides(attr(node, "style")):
+        attrs = node.attributes
+        if "hidden" in attrs or style_hides((attrs.get("style") or "").strip()):
             hidden.append(node)
     css = " ".join(s.text() for s in tree.css("style")[:50])
     for selector in hidden_selectors(css):
