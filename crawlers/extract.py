@@ -785,15 +785,15 @@ def _subtree(body: LexborNode) -> list[LexborNode]:
     return out
 
 
-def _holding_blocks(nodes: list[LexborNode]) -> set[int] | None:
-    """mem_ids of the elements of a whole subtree (nodes[0] its root) that hold a p, div or table below themselves;
-    None when the subtree was capped (callers then ask the tree)."""
+def _holding_blocks(nodes: list[LexborNode], tags: list[str | None]) -> set[int] | None:
+    """mem_ids of the elements of a whole subtree (nodes[0] its root; tags: their tags) that hold a p, div or table
+    below themselves; None when the subtree was capped (callers then ask the tree)."""
     if not nodes or len(nodes) > _SUBTREE_CAP:
         return None
     root_id = nodes[0].mem_id
     marked: set[int] = set()
-    for node in nodes[1:]:
-        if node.tag not in ("p", "div", "table"):
+    for node, tag in zip(nodes[1:], tags[1:], strict=True):
+        if tag not in ("p", "div", "table"):
             continue
         parent = node.parent
         while parent is not None and parent.mem_id not in marked:
@@ -811,12 +811,12 @@ def _holds_block(node: LexborNode, holding: set[int] | None) -> bool:
     return any(n.mem_id != node.mem_id for n in node.css("p, div, table")[:2])
 
 
-def _content_span(nodes: list[LexborNode], texts: _Texts) -> tuple[int, int]:
-    """Local positions of the first and last substantial paragraphs of a body."""
+def _content_span(nodes: list[LexborNode], texts: _Texts, tags: list[str | None]) -> tuple[int, int]:
+    """Local positions of the first and last substantial paragraphs of a body (tags: the nodes' tags)."""
     first, last = -1, -1
-    holding = _holding_blocks(nodes)
-    for i, node in enumerate(nodes):
-        if node.tag in ("p", "div", "li", "td") and len(texts.of(node)) >= 40 and not _holds_block(node, holding) \
+    holding = _holding_blocks(nodes, tags)
+    for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
+        if tag in ("p", "div", "li", "td") and len(texts.of(node)) >= 40 and not _holds_block(node, holding) \
                 and not _is_info_line(texts.of(node)):
             first = i if first < 0 else first
             last = i
@@ -852,16 +852,21 @@ def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], 
     title_done = False
     texts = _Texts() if texts is None else texts
     nodes = _subtree(body)
-    first, last = _content_span(nodes, texts)
+    tags = [node.tag for node in nodes]
+    first, last = _content_span(nodes, texts, tags)
     body_id = body.mem_id
-    for i, node in enumerate(nodes):
-        tag = node.tag
-        if tag in _KEPT_TAGS or node.mem_id == body_id:
+    for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
+        if tag in _KEPT_TAGS:
             continue
-        if tag in _DROP_TAGS or node.mem_id in hidden_ids:
+        mem_id = node.mem_id
+        if mem_id == body_id:
+            continue
+        if tag in _DROP_TAGS or mem_id in hidden_ids:
             targets.append(node)
             continue
-        text = texts.of(node)
+        text = texts.get(mem_id)
+        if text is None:
+            text = texts[mem_id] = text_of(node)
         if not title_done and len(title_key) >= 4 and len(text) - text.count(" ") == len(title_key) and \
                 compact(text) == title_key:
             targets.append(node)
