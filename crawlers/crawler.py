@@ -840,13 +840,14 @@ def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: s
 
 def canonical_links(info: PageInfo) -> PageInfo:
     """The page's links, list items and pagination as canonical URLs (others dropped), each link once, its kind
-    the kind of resource its URL names; done where pages are parsed, so the crawl loop only queues them."""
+    the kind of resource its URL names, its text left out (the crawl does not use it); done where pages are
+    parsed, so the crawl loop only queues them and less crosses from the parser process."""
     links, seen = [], set()
     for link in info.links:
         url = canonical_url(link.url)
         if url and url not in seen:
             seen.add(url)
-            links.append(Link(url, link.text, resource_kind(url)))
+            links.append(Link(url, "", resource_kind(url)))
     info.links = links
     info.list_items = [ListItem(url, item.title, item.date) for item in info.list_items
                        for url in (canonical_url(item.url),) if url]
@@ -957,19 +958,20 @@ def upsert_article(session: Any, record: ArticleRecord, later: Deferred | None =
     later: where to queue the INSERT of a new article (a batched crawl job), instead of running it now.
     """
     key = url_hash(record.url)
-    found = session.execute(select(ARTICLES.c.id, ARTICLES.c.content_hash, ARTICLES.c.column_path)
-                            .where(ARTICLES.c.site_id == record.site, ARTICLES.c.url_hash == key)).first()
+    connection = session.connection()
+    found = connection.execute(select(ARTICLES.c.id, ARTICLES.c.content_hash, ARTICLES.c.column_path)
+                               .where(ARTICLES.c.site_id == record.site, ARTICLES.c.url_hash == key)).first()
     values = _article_values(record)
     if found is None:
         row = {"site_id": record.site, "url": record.url, "url_hash": key, "extracted_at": utcnow(), **values}
         if later is not None:
             later.add(INSERT_ARTICLES, row)
         else:
-            session.execute(INSERT_ARTICLES, row)
+            connection.execute(INSERT_ARTICLES, row)
         return "new"
     if found.content_hash == record.content_hash and found.column_path == record.column_path:
         return "unchanged"
-    session.execute(update(ARTICLES).where(ARTICLES.c.id == found.id).values(extracted_at=utcnow(), **values))
+    connection.execute(update(ARTICLES).where(ARTICLES.c.id == found.id).values(extracted_at=utcnow(), **values))
     return "changed"
 
 
