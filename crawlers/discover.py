@@ -812,14 +812,26 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
                     pagination=pages, article_parts=parts, site_facts=site_facts_from_text("\n".join(node_lines(tree.body))))
 
 
+# File names of whole articles whose `_N` variants are their parts: TRS t{date}_{id}, Hanweb art_{col}_{id}, DedeCMS {id}.
+_PART_BASE = re.compile(r"t\d{8}_\d+|art_\d+_\d+|\d+", re.A)
+
+
+def _article_stem(path: str) -> str:
+    """The path without extension, and without the `_N` suffix when the page is itself a part."""
+    stem = path.rsplit(".", 1)[0]
+    head, sep, tail = stem.rpartition("_")
+    if sep and tail.isascii() and tail.isdigit() and _PART_BASE.fullmatch(head.rsplit("/", 1)[-1]):
+        return head
+    return stem
+
+
 def _is_part_of(candidate: str, url: str) -> bool:
-    """True when candidate is a `_N` part of the article at url."""
+    """True when candidate is the article at url, or its own name plus `_N` (part pages share their first part's)."""
     try:
-        stem = urlsplit(url).path.rsplit(".", 1)[0]
+        stem = _article_stem(urlsplit(url).path)
         cand = urlsplit(candidate).path
     except ValueError:
         return False
-    stem = re.sub(r"_\d+$", "", stem)
     return bool(re.fullmatch(re.escape(stem) + r"(?:_\d+)?\.\w+", cand))
 
 

@@ -67,6 +67,41 @@ def test_trs_multi_page_article_parts() -> None:
     assert info.pagination == []
 
 
+def _trs_article_with_links(links: str) -> str:
+    """A TRS article page whose body ends with the given links."""
+    return ('<html><body><div class="TRS_Editor"><p>第一部分正文内容，较长的一段文字用于测试。</p></div>'
+            f"<div>{links}</div></body></html>")
+
+
+def test_trs_article_of_the_same_day_is_not_a_part() -> None:
+    html = _trs_article_with_links('<a href="./t20160831_789012.html">2</a><a href="./t20160831_789012.html">下一页</a>')
+    info = analyse_page(html, "http://www.example.gov.cn/xxgk/201608/t20160831_123456.html")
+    assert info.kind == "article"
+    assert info.article_parts == []
+
+
+def test_trs_parts_are_own_name_plus_number() -> None:
+    base = "http://www.example.gov.cn/xxgk/201608/t20160831_123456"
+    html = _trs_article_with_links('<a href="./t20160831_123456_1.html">下一页</a>'
+                                   '<a href="./t20160831_789012_1.html">尾页</a>')
+    assert analyse_page(html, base + ".html").article_parts == [base + "_1.html"]
+
+
+def test_trs_part_page_links_its_siblings_and_first_part() -> None:
+    base = "http://www.example.gov.cn/xxgk/201608/t20160831_123456"
+    html = _trs_article_with_links('<a href="./t20160831_123456.html">上一页</a>'
+                                   '<a href="./t20160831_123456_2.html">下一页</a><a href="./t20160831_789012.html">尾页</a>')
+    assert analyse_page(html, base + "_1.html").article_parts == [base + ".html", base + "_2.html"]
+
+
+def test_dedecms_article_parts_keep_working() -> None:
+    base = "http://www.example.gov.cn/a/tzgg/2016/0831/123"
+    html = _trs_article_with_links('<a href="./123_2.html">下一页</a><a href="./124.html">尾页</a>')
+    assert analyse_page(html, base + ".html").article_parts == [base + "_2.html"]
+    html = _trs_article_with_links('<a href="./123.html">上一页</a><a href="./123_3.html">下一页</a>')
+    assert analyse_page(html, base + "_2.html").article_parts == [base + ".html", base + "_3.html"]
+
+
 def _hanweb_record(i: int) -> str:
     debris = "<li style=<br/>" if i == 3 else "<li>"
     return (f'<record><![CDATA[{debris}<a href="/art/2023/11/{(i % 28) + 1}/art_1229_{1000 + i}.html" '
