@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
@@ -160,6 +160,7 @@ def detect_cms(html: str, url: str) -> str:
 _CRUMB_MARKERS = ("您现在的位置", "你现在的位置", "您当前的位置", "您当前位置", "当前位置", "您的位置", "你的位置",
                   "所在位置", "现在位置", "当前的位置", "您所在的位置", "位置")
 _CRUMB_CLASS = re.compile(r"crumb|position|location|dqwz|weizhi|lujing|curpos|bread|\bpath\b|\bnav_?path|\bpos\b|\bsite_?nav", re.I)
+_CRUMB_NAMED = ":is(div, p, span, td, ul, ol, nav, section):is([class], [id])"  # others have no class or id to match
 _CRUMB_SEP = re.compile(r"\s*(?:>>|»|›|>|＞|→|/|\\|\||－|—)\s*")
 _HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "门户首页", "首页>"}
 _TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章内容", "浏览文章", "阅读文章", "详细内容", "信息详情", "查看内容",
@@ -203,19 +204,39 @@ def _trim_crumb(parts: list[str]) -> list[str] | None:
     return items
 
 
-def _crumb_nodes(tree: LexborHTMLParser) -> Iterator[LexborNode]:
+_Texts = list[tuple[int, LexborNode, str]]  # (walk position, node, text) of text nodes, as _fields.text_nodes gives
+_CRUMB_SCAN = 60000  # body nodes a breadcrumb search looks at
+
+
+def _body_texts(body: LexborNode, texts: _Texts | None, word: str) -> Iterable[tuple[int, LexborNode, str]]:
+    """(walk position, node, text) of the body's text nodes holding word, from the page's text nodes when known."""
+    if texts is not None:
+        return [t for t in texts if word in t[2]]
+    return _walk_texts(body, word) if word in body.text(deep=True) else iter(())
+
+
+def _walk_texts(body: LexborNode, word: str) -> Iterator[tuple[int, LexborNode, str]]:
+    """The body's text nodes holding word, walking at most _CRUMB_SCAN nodes."""
+    for i, node in enumerate(body.traverse(include_text=True)):
+        if i > _CRUMB_SCAN:
+            return
+        content = node.text_content or ""
+        if word in content and node.tag == "-text":
+            yield i, node, content
+
+
+def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterator[LexborNode]:
     """Candidate breadcrumb containers, best first (lazily: the first that yields items wins)."""
     body = tree.body
     if body is None:
         return
     found = 0
-    if "位置" in body.text(deep=True):
-        for node in _marker_crumbs(body):
-            yield node
-            found += 1
-            if found > 5:
-                break
-    for node in body.css("div, p, span, td, ul, ol, nav, section"):
+    for node in _marker_crumbs(_body_texts(body, texts, "位置")):
+        yield node
+        found += 1
+        if found > 5:
+            break
+    for node in body.css(_CRUMB_NAMED):
         if found > 8:
             break
         if _CRUMB_CLASS.search(klass_id(node)):
@@ -225,15 +246,12 @@ def _crumb_nodes(tree: LexborHTMLParser) -> Iterator[LexborNode]:
                 found += 1
 
 
-def _marker_crumbs(body: LexborNode) -> Iterator[LexborNode]:
-    """Containers of text nodes that carry a 当前位置-style marker, in document order."""
-    for i, node in enumerate(body.traverse(include_text=True)):
-        if i > 60000:
+def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[LexborNode]:
+    """Containers of text nodes (those holding 位置, from _body_texts) that carry a 当前位置-style marker, in order."""
+    for i, node, content in marked:
+        if i > _CRUMB_SCAN:
             break
-        if node.tag != "-text":
-            continue
-        content = node.text_content or ""
-        if "位置" not in content or (len(content) >= 20 and not any(m in content for m in _CRUMB_MARKERS[:-1])):
+        if len(content) >= 20 and not any(m in content for m in _CRUMB_MARKERS[:-1]):
             continue
         cur = node.parent
         for _ in range(4):
@@ -248,30 +266,26 @@ def _marker_crumbs(body: LexborNode) -> Iterator[LexborNode]:
             cur = cur.parent
 
 
-def find_breadcrumb(tree: LexborHTMLParser) -> list[str]:
-    """Breadcrumb names between 首页 and the page itself."""
+def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[str]:
+    """Breadcrumb names between 首页 and the page itself (texts: the body's text_nodes, when known)."""
     try:
-        for node in _crumb_nodes(tree):
+        for node in _crumb_nodes(tree, texts):
             items = _trim_crumb(_crumb_parts(node))
             if items:
                 return items
-        return _loose_crumb(tree)
+        return _loose_crumb(tree, texts)
     except Exception:
         return []
 
 
-def _loose_crumb(tree: LexborHTMLParser) -> list[str]:
+def _loose_crumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[str]:
     """Breadcrumb without marker or class: a short line starting with 首页 and using separators."""
     body = tree.body
     if body is None:
         return []
-    if "首页" not in body.text(deep=True):
-        return []
-    for i, node in enumerate(body.traverse(include_text=True)):
-        if i > 60000:
+    for i, node, _ in _body_texts(body, texts, "首页"):
+        if i > _CRUMB_SCAN:
             break
-        if node.tag != "-text" or "首页" not in (node.text_content or ""):
-            continue
         for cur in (node.parent, node.parent.parent if node.parent is not None else None):
             if cur is None:
                 continue

@@ -1083,7 +1083,7 @@ class _Page:
     def crumbs(self) -> list[str]:
         """The page's breadcrumb, found once (read before the body is modified)."""
         if self._crumbs is None:
-            self._crumbs = find_breadcrumb(self.tree)
+            self._crumbs = find_breadcrumb(self.tree, self.texts)
         return self._crumbs
 
 
