@@ -109,6 +109,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0)
     parser.add_argument("--articles", type=int, default=6)
     parser.add_argument("--concurrency", type=int, default=512)
+    parser.add_argument("--max-pages", type=int, default=None,
+                        help="page budget per site (e.g. the large fleet stopped early: memory at fewer pages)")
     parser.add_argument("--parse-processes", type=int, default=None,
                         help="parser processes beside the crawler (default: crawl_sites decides; 0: none)")
     parser.add_argument("--servers-inline", action="store_true", help="serve the hosts from this process")
@@ -127,8 +129,9 @@ def main() -> None:
         urls = child.urls
     workdir = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     store = Store(f"sqlite:///{workdir / 'state.db'}")
+    budget = {"max_pages": args.max_pages} if args.max_pages else {}
     settings = CrawlSettings(rate_per_host=args.rate, concurrency_per_host=2, concurrency=args.concurrency,
-                             obey_robots=False)
+                             obey_robots=False, **budget)
     sites = [(Site(id=f"{site_id}{index}", name=site_id, home_url=url, organiser="bench", disposition="migrate"),
               settings) for index, (site_id, url) in enumerate(urls)]
     timeline = Timeline()

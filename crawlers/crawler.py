@@ -555,6 +555,7 @@ class SiteCrawler:
                 self._record_error(writes, resource, result, problem)
             return
         info = parsed.info
+        result.body = b""  # archived and parsed: not held while the page's parts and store writes are awaited
         self._note_site(writes, info)
         if parsed.kind == "article" and parsed.record is not None:
             await self._save_article(writes, resource, parsed.record, info)
