@@ -202,7 +202,9 @@ def test_read_returns_the_post_as_stored(crawled: pipeline.Workspace, wp: WordPr
     pipeline.push_site(crawled, "jyj", exporter, limit=8)
     with crawled.store.session() as session:
         record = session.scalars(select(PushRecord).where(PushRecord.target == exporter.target,
-                                                          PushRecord.kind == "article")).first()
+                                                          PushRecord.kind == "article",
+                                                          PushRecord.status != "skipped")
+                                 .order_by(PushRecord.id)).first()
         article = session.scalars(select(ArticleRow).where(ArticleRow.url == record.source_url)).one()
     snapshot = exporter.read(record.source_key, TargetRef(record.target_id, record.target_url))
     assert snapshot is not None and snapshot.title == article.title
