@@ -57,7 +57,7 @@ from crawlers.discover import (
     find_breadcrumb,
     site_facts_from_text,
 )
-from crawlers.text import MAX_HTML, html_to_text, lines_with_part, node_lines, node_text, normalize_space
+from crawlers.text import MAX_HTML, PageWalk, html_to_text, node_lines, node_text, normalize_space
 
 TRAFILATURA_MAX = 1_500_000
 
@@ -1063,6 +1063,7 @@ class _Page:
     table_node: LexborNode | None
     hidden: list[LexborNode] = field(default_factory=list)
     texts: TextNodes | None = None  # the body's text nodes (text_nodes), read before the body is modified
+    walk: PageWalk | None = None  # the one walk of the body that gave texts and gives the page's lines
     deep: bool = False  # nesting too deep to analyse safely
     _crumbs: list[str] | None = None
     _lines: list[str] | None = None
@@ -1070,15 +1071,14 @@ class _Page:
     def lines(self) -> list[str]:
         """The lines of the page's <body> (read before the body is modified)."""
         if self._lines is None:
-            self._lines = node_lines(self.tree.body) if not self.deep else []
+            self._lines = self.walk.lines() if self.walk is not None else []
         return self._lines
 
     def lines_and_body(self, body: LexborNode | None) -> tuple[list[str], list[str]]:
-        """The page's lines and the article body's lines, from one walk of the page when it is first read."""
-        if self._lines is not None or self.deep:
+        """The page's lines and the article body's lines, both read from the page's walk when it holds the body."""
+        if self.walk is None or body is None:
             return self.lines(), node_lines(body)
-        self._lines, own = lines_with_part(self.tree.body, body)
-        return self._lines, own
+        return self.lines(), self.walk.part_lines(body)
 
     def crumbs(self) -> list[str]:
         """The page's breadcrumb, found once (read before the body is modified)."""
@@ -1096,10 +1096,11 @@ def _page(html: str, url: str) -> _Page | None:
     if len(order) > MAX_DEPTH + 1 and too_deep(tree):  # a tree of ≤ MAX_DEPTH + 1 elements cannot nest deeper
         return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, table={}, table_node=None,
                      deep=True)
-    texts = text_nodes(tree.body)
+    walk = PageWalk(tree.body, TEXT_NODES_CAP) if tree.body is not None else None
+    texts = (walk.texts, walk.whole) if walk is not None else ([], True)
     table, table_node = table_fields(tree, order, texts)
     return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=order,
-                 table=table, table_node=table_node, hidden=_hidden_nodes(tree), texts=texts[0])
+                 table=table, table_node=table_node, hidden=_hidden_nodes(tree), texts=texts[0], walk=walk)
 
 
 def _parts(page: _Page) -> list[str]:

@@ -23,26 +23,19 @@ def normalize_space(s: str) -> str:
 
 def node_chunks(node: LexborNode) -> list[str]:
     """Flatten a subtree into text pieces and break markers following the body_text rule."""
-    return _chunks(node, -1)[0]
-
-
-def _chunks(node: LexborNode, part: int) -> tuple[list[str], tuple[int, int] | None]:
-    """node_chunks, with the slice of the chunks that one element inside (mem_id `part`) yields, if walked into."""
     root_tag = node.tag or ""
     if root_tag == "-text":
-        return [node.text_content or ""], None
+        return [node.text_content or ""]
     if root_tag.startswith("-") or root_tag in SKIP_TAGS:
-        return [], None
+        return []
     if root_tag == "br":
-        return [_BREAK], None
+        return [_BREAK]
     out: list[str] = []
     add = out.append
     marks = _MARKS
     mark = marks.get(root_tag)
     if mark:
         add(mark)
-    start = 0 if node.mem_id == part else -1
-    span = None
     open_nodes: list[tuple[LexborNode, str | None]] = [(node, mark)]
     cur = node.child
     while True:
@@ -50,10 +43,8 @@ def _chunks(node: LexborNode, part: int) -> tuple[list[str], tuple[int, int] | N
             parent, mark = open_nodes.pop()
             if mark:
                 add(mark)
-            if start >= 0 and span is None and parent.mem_id == part:
-                span = (start, len(out))
             if not open_nodes:
-                return out, span
+                return out
             cur = parent.next
             continue
         text = cur.text_content  # None unless a (non-empty) text node: cheaper than reading the tag first
@@ -65,8 +56,6 @@ def _chunks(node: LexborNode, part: int) -> tuple[list[str], tuple[int, int] | N
         if tag == "br":
             add(_BREAK)
         elif not tag or not (tag[0] == "-" or tag in SKIP_TAGS):
-            if start < 0 and part >= 0 and cur.mem_id == part:
-                start = len(out)
             mark = marks.get(tag)
             if mark:
                 add(mark)
@@ -74,6 +63,139 @@ def _chunks(node: LexborNode, part: int) -> tuple[list[str], tuple[int, int] | N
             cur = cur.child
             continue
         cur = cur.next
+
+
+TextNodes = list[tuple[int, LexborNode, str]]  # (position in the walk, node, text) of non-empty text nodes
+
+
+class PageWalk:
+    """One walk of a page's <body>: its chunks (node_chunks), where each chunk text node sits in them, and its
+    non-empty text nodes (skipped elements included) with their position in body.traverse(include_text=True)."""
+
+    __slots__ = ("chunks", "at", "texts", "whole", "root_id")
+
+    def __init__(self, node: LexborNode, cap: int) -> None:
+        """Walk `node` (an element); text nodes are listed up to walk position `cap`, chunks always in full."""
+        self.root_id = node.mem_id
+        self.chunks, self.at, self.texts, self.whole = _walk(node, cap)
+
+    def lines(self) -> list[str]:
+        """node_lines of the walked element."""
+        return _lines(self.chunks)
+
+    def part_lines(self, part: LexborNode) -> list[str]:
+        """node_lines of one node, read from the walk's chunks when it lies (not skipped) inside the walked element."""
+        first = _first_text(part, self.at)
+        if first is None or not _inside(part, self.root_id):
+            return node_lines(part)
+        last = _last_text(part, self.at)
+        return _lines(self.chunks[first:last + 1])
+
+
+def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNodes, bool]:
+    """PageWalk's fields: chunks, chunk index by text node mem_id, text nodes, whether they are all listed."""
+    out: list[str] = []
+    add = out.append
+    at: dict[int, int] = {}
+    texts: TextNodes = []
+    keep = texts.append
+    marks = _MARKS
+    skip_tags = SKIP_TAGS
+    mark = marks.get(node.tag or "")
+    if mark:
+        add(mark)
+    open_nodes: list[tuple[LexborNode, str | bool | None]] = [(node, mark)]
+    skipped = 0  # depth inside skipped elements: their text is listed but yields no chunks
+    i = 0
+    whole = True
+    cur = node.child
+    while True:
+        if cur is None:
+            parent, mark = open_nodes.pop()
+            if mark:
+                add(mark)
+            elif mark is False:
+                skipped -= 1
+            if not open_nodes:
+                return out, at, texts, whole
+            cur = parent.next
+            continue
+        i += 1
+        if i > cap and whole:
+            whole = False
+        text = cur.text_content  # None unless a (non-empty) text node: cheaper than reading the tag first
+        if text is not None:
+            if whole and text:
+                keep((i, cur, text))
+            if not skipped:
+                at[cur.mem_id] = len(out)
+                add(text)
+            cur = cur.next
+            continue
+        tag = cur.tag
+        if tag == "br":
+            if not skipped:
+                add(_BREAK)
+        elif not tag or tag[0] != "-":
+            if skipped or tag in skip_tags:
+                skipped += 1
+                mark = False
+            else:
+                mark = marks.get(tag)
+                if mark:
+                    add(mark)
+            child = cur.child
+            if child is not None:
+                open_nodes.append((cur, mark))
+                cur = child
+                continue
+            if mark:
+                add(mark)
+            elif mark is False:
+                skipped -= 1
+        cur = cur.next
+
+
+def _first_text(part: LexborNode, at: dict[int, int]) -> int | None:
+    """Chunk index of the first chunk text node of a subtree, if any."""
+    for node in part.traverse(include_text=True):
+        if node.text_content is not None:
+            index = at.get(node.mem_id)
+            if index is not None:
+                return index
+    return None
+
+
+def _last_text(part: LexborNode, at: dict[int, int]) -> int:
+    """Chunk index of the last chunk text node of a subtree (one exists: _first_text found it)."""
+    stop = part.mem_id
+    cur = part
+    while cur.last_child is not None:
+        cur = cur.last_child
+    while True:
+        if cur.text_content is not None:
+            index = at.get(cur.mem_id)
+            if index is not None:
+                return index
+        if cur.mem_id == stop:
+            return -1
+        prev = cur.prev
+        if prev is None:
+            cur = cur.parent
+            continue
+        cur = prev
+        while cur.last_child is not None:
+            cur = cur.last_child
+
+
+def _inside(node: LexborNode, root_id: int) -> bool:
+    """True when a node is the element with mem_id root_id or lies below it."""
+    cur: LexborNode | None = node
+    while cur is not None:
+        if cur.mem_id == root_id:
+            return True
+        cur = cur.parent
+    return False
 
 
 def _lines(chunks: list[str]) -> list[str]:
@@ -86,17 +208,6 @@ def node_lines(node: LexborNode | None) -> list[str]:
     if node is None:
         return []
     return _lines(node_chunks(node))
-
-
-def lines_with_part(node: LexborNode | None, part: LexborNode | None) -> tuple[list[str], list[str]]:
-    """node_lines of a subtree and of one element (usually inside it) from one walk when possible."""
-    if node is None:
-        return [], node_lines(part)
-    if part is None:
-        return node_lines(node), []
-    chunks, span = _chunks(node, part.mem_id)
-    own = _lines(chunks[span[0]:span[1]]) if span is not None else node_lines(part)
-    return _lines(chunks), own
 
 
 def node_text(node: LexborNode | None) -> str:

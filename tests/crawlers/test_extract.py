@@ -471,14 +471,40 @@ def test_known_container_search_equals_one_query_per_selector() -> None:
         assert (want.mem_id if want else None) == (got.mem_id if got else None)
 
 
-def test_page_lines_and_body_lines_from_one_walk() -> None:
+def test_page_walk_gives_the_lines_of_every_part_and_the_text_nodes() -> None:
     from crawlers._common import parse_html
-    from crawlers.text import lines_with_part, node_lines
+    from crawlers._fields import text_nodes
+    from crawlers.text import PageWalk, node_lines
 
-    tree = parse_html("<html><body><div>头<span>部</span></div><noscript><div id='n'>不</div></noscript>"
-                      "<div id='b'><p>正文</p>尾巴<br>换行</div><td id='c'>格</td></body></html>")
-    for part in (tree.css_first("#b"), tree.css_first("#n"), tree.css_first("#c"), tree.body, None):
-        assert lines_with_part(tree.body, part) == (node_lines(tree.body), node_lines(part))
+    pages = ["<html><body><div>头<span>部</span></div><noscript><div id='n'>不</div></noscript><!-- c -->"
+             "<div id='b'><p>正文</p>尾巴<br>换行</div><td id='c'>格</td><script>x()</script><p></p></body></html>"]
+    rng = random.Random(8)
+    tags = ["div", "p", "span", "td", "br", "script", "noscript", "select", "li", "b"]
+    for _ in range(60):
+        pages.append("<body>" + "".join(rng.choice(["字", "  ", "<!--x-->", f"<{t}>", f"</{t}>"])
+                                        for t in rng.choices(tags, k=rng.randint(1, 40))))
+    for html in pages:
+        tree = parse_html(html)
+        for cap in (100_000, 5):
+            walk = PageWalk(tree.body, cap)
+            assert walk.lines() == node_lines(tree.body)
+            assert [(i, n.mem_id, t) for i, n, t in walk.texts] == [(i, n.mem_id, t) for i, n, t in
+                                                                    text_nodes_capped(tree.body, cap)[0]]
+            assert walk.whole == text_nodes_capped(tree.body, cap)[1]
+        for part in tree.root.traverse(include_text=True):
+            assert walk.part_lines(part) == node_lines(part)
+    assert text_nodes(None) == ([], True)
+
+
+def text_nodes_capped(body, cap: int):  # noqa: ANN001, ANN201 - the reference walk with another cap
+    """_fields.text_nodes with a given cap."""
+    from crawlers import _fields
+
+    saved, _fields.TEXT_NODES_CAP = _fields.TEXT_NODES_CAP, cap
+    try:
+        return _fields.text_nodes(body)
+    finally:
+        _fields.TEXT_NODES_CAP = saved
 
 
 def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
