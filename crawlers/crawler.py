@@ -143,7 +143,7 @@ class PageWrites:
             op(session)
         later = deferred(session)
         if self.links:
-            later.add(insert_links, self.links)
+            later.add(insert_links, self.links, order=_link_order)
         for statement, row in self.batched:
             later.add(statement, row)
         if self.events:
@@ -404,7 +404,7 @@ class SiteCrawler:
             return
         spool = resource.kind in ("attachment", "image")
         result = await self.fetcher.fetch(resource.url, self._conditional_headers(resource), spool=spool)
-        self.archive.write(result, requested_url=resource.url)
+        self._archive(result, resource.url)
         self._count_fetch(result)
         # A page once fetched is finished and stored even if the crawl is cancelled meanwhile (run() waits).
         task = asyncio.create_task(self._record_fetch(resource, result))
@@ -426,9 +426,12 @@ class SiteCrawler:
         try:
             await self._commit(writes)
         except Exception as exc:  # noqa: BLE001 - e.g. a value the store refuses: record it on the URL
-            writes = PageWrites()
-            self._record_error(writes, resource, result, f"could not store: {type(exc).__name__}: {exc}")
-            await self._commit(writes)
+            writes = PageWrites()  # the state and the reason only: the HTTP facts may be what the store refused
+            self._record_error(writes, resource, None, f"could not store: {type(exc).__name__}: {exc}")
+            try:
+                await self._commit(writes)
+            except Exception:  # noqa: BLE001 - the store itself fails: the lease expires, the URL is tried again
+                self.summary.errors += 1
         if self.on_progress:
             self.on_progress(self.progress)
 
@@ -609,7 +612,7 @@ class SiteCrawler:
         # are the part fetches themselves, so a cancelled crawl leaves as little as possible half done.
         self.writer.submit(lambda s: self.frontier.claim_url_in(s, url, "part", depth + 1, None))
         result = await self.fetcher.fetch(url)
-        self.archive.write(result, requested_url=url)
+        self._archive(result, url)
         self._count_fetch(result)
         self.writer.submit(lambda s: self._record_part(s, url, result))
         if not result.ok:
@@ -712,7 +715,17 @@ class SiteCrawler:
 
         writes.ops.append(note)
 
-    def _record_error(self, writes: PageWrites, resource: Resource, result: FetchResult, message: str) -> None:
+    def _archive(self, result: FetchResult, requested_url: str) -> None:
+        """Write a response to the site's WARC; a response the archive cannot take is reported, not fatal."""
+        try:
+            self.archive.write(result, requested_url=requested_url)
+        except Exception as exc:  # noqa: BLE001 - e.g. a header warcio cannot encode
+            values = self._event_values("error", "not_archived", f"response not archived: {type(exc).__name__}: "
+                                                                 f"{exc}", requested_url)
+            self.writer.submit(lambda s: s.add(EventRow(**values)))
+
+    def _record_error(self, writes: PageWrites, resource: Resource, result: FetchResult | None,
+                      message: str) -> None:
         """Mark a URL failed with its reason, and log it for the report."""
         self._finish_resource(writes, resource, status="error", result=result, error=message)
         self.summary.errors += 1
@@ -914,6 +927,11 @@ def _insert_links(dialect: str) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     return dialect_insert(RESOURCES).on_conflict_do_nothing(index_elements=["site_id", "url_hash"])
+
+
+def _link_order(row: dict[str, Any]) -> tuple[str, str]:
+    """The order new frontier rows are inserted in by every worker (no lock-order deadlocks on PostgreSQL)."""
+    return row["site_id"], row["url_hash"]
 
 
 def _canonical(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:

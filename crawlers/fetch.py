@@ -14,15 +14,16 @@ import hashlib
 import ipaddress
 import socket
 import ssl
+import sys
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
-from urllib.parse import urljoin, urlsplit
+from typing import Any, BinaryIO
+from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 import httpx
@@ -174,7 +175,9 @@ def tls_context() -> ssl.SSLContext:
 
 def open_client(concurrency: int) -> aiohttp.ClientSession:
     """An HTTP client for a crawl: up to `concurrency` connections, no redirects followed, no proxy from env."""
-    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=0, ssl=tls_context())
+    # Before Python 3.12.7 a TLS connection dropped mid-body could leak without aiohttp's cleanup.
+    cleanup = {"enable_cleanup_closed": True} if sys.version_info < (3, 12, 7) else {}
+    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=0, ssl=tls_context(), **cleanup)
     return aiohttp.ClientSession(connector=connector, trust_env=False, cookie_jar=aiohttp.CookieJar(unsafe=True),
                                  max_line_size=MAX_HEADER_BYTES, max_field_size=MAX_HEADER_BYTES,
                                  timeout=aiohttp.ClientTimeout(total=None))
@@ -194,7 +197,8 @@ class Fetcher:
                  spool_dir: Path, context: FetchContext | None = None) -> None:
         self.policy = policy
         self.client = client
-        self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=policy.timeout, sock_read=policy.timeout)
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=policy.timeout, sock_connect=policy.timeout,
+                                              sock_read=policy.timeout)
         self.in_scope = in_scope
         self.spool_dir = spool_dir
         self.context = context or FetchContext(1024)
@@ -274,16 +278,22 @@ class Fetcher:
         async with self.limiter(url).slot(), self.context.slot():
             try:
                 async with asyncio.timeout(self.policy.timeout * TOTAL_TIMEOUT_FACTOR):
-                    return await self._stream(url, headers, spool)
-            except TimeoutError:  # aiohttp's ServerTimeoutError is one too
+                    try:
+                        return await self._stream(url, headers, spool)
+                    except aiohttp.ClientResponseError:  # not HTTP as aiohttp's strict parser reads it
+                        return await self._stream_lenient(url, headers, spool)
+            except (TimeoutError, httpx.TimeoutException):  # aiohttp's ServerTimeoutError is a TimeoutError
                 return FetchResult(url=url, final_url=url, error=f"transient: timeout after {self.policy.timeout:g}s")
             except aiohttp.ClientPayloadError as exc:
+                if "content-encoding" in str(exc).lower():  # declared gzip/deflate that is not: retrying won't help
+                    return FetchResult(url=url, final_url=url, error=f"undecodable body: {exc}")
                 return FetchResult(url=url, final_url=url, error=f"transient: truncated body: {exc}")
-            except aiohttp.ClientResponseError as exc:  # an answer that is not valid HTTP
-                return FetchResult(url=url, final_url=url, error=f"transient: protocol error: {exc.message}")
-            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:  # refused, reset, closed
+            except httpx.RemoteProtocolError as exc:
+                return FetchResult(url=url, final_url=url, error=f"transient: protocol error: {exc}")
+            except (aiohttp.ClientConnectionError, httpx.TransportError) as exc:  # refused, reset, closed
                 return FetchResult(url=url, final_url=url, error=f"transient: {type(exc).__name__}: {exc}")
-            except (aiohttp.ClientError, ValueError, OSError) as exc:
+            except (aiohttp.ClientError, httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ValueError,
+                    OSError) as exc:
                 return FetchResult(url=url, final_url=url, error=f"{type(exc).__name__}: {exc}")
 
     async def _is_private(self, url: str) -> bool:
@@ -300,21 +310,37 @@ class Fetcher:
                                    timeout=self._timeout) as response:
             version = response.version
             result = FetchResult(url=url, final_url=url, status=response.status,
-                                 headers={k.lower(): v for k, v in response.headers.items()},
-                                 reason=response.reason or "",
+                                 headers=decoded_headers(response.raw_headers),
+                                 reason=_header_text((response.reason or "").encode("utf-8", "surrogateescape")),
                                  http_version=f"HTTP/{version.major}.{version.minor}" if version else "HTTP/1.1")
-            if response.status in (301, 302, 303, 307, 308, 304) or response.status >= 400:
-                if response.status >= 400:
-                    result.body = await _read_capped(response, 64 * 1024)
-                return result
-            declared = _int_or_none(response.headers.get("content-length"))
-            if declared is not None and declared > self.policy.max_bytes:
-                result.too_large, result.size = True, declared
-                return result
-            await self._read_body(response, result, spool)
-            return result
+            return await self._finish(result, response.content.iter_chunked(65536), spool)
 
-    async def _read_body(self, response: aiohttp.ClientResponse, result: FetchResult, spool: bool) -> None:
+    async def _stream_lenient(self, url: str, headers: dict[str, str], spool: bool) -> FetchResult:
+        """The same request through httpx, whose parser takes what old servers send and aiohttp refuses (a
+        Content-Length twice, Content-Length beside chunked encoding, very long header lines)."""
+        request_headers = {"User-Agent": self.policy.user_agent, **headers}
+        async with httpx.AsyncClient(trust_env=False, verify=tls_context()) as client, \
+                client.stream("GET", url, headers=request_headers, timeout=self.policy.timeout) as response:
+            result = FetchResult(url=url, final_url=url, status=response.status_code,
+                                 headers=decoded_headers(response.headers.raw), reason=response.reason_phrase,
+                                 http_version=response.http_version)
+            return await self._finish(result, response.aiter_bytes(65536), spool)
+
+    async def _finish(self, result: FetchResult, chunks: AsyncIterable[bytes], spool: bool) -> FetchResult:
+        """Read what a response's status calls for: nothing, an error page (capped), or the whole body."""
+        status = result.status or 0
+        if status in (301, 302, 303, 307, 308, 304) or status >= 400:
+            if status >= 400:
+                result.body = await _read_capped(chunks, 64 * 1024)
+            return result
+        declared = _int_or_none(result.headers.get("content-length"))
+        if declared is not None and declared > self.policy.max_bytes:
+            result.too_large, result.size = True, declared
+            return result
+        await self._read_body(chunks, result, spool)
+        return result
+
+    async def _read_body(self, body: AsyncIterable[bytes], result: FetchResult, spool: bool) -> None:
         """Hash and keep the body; mark it too large past max_bytes."""
         digest = hashlib.sha256()
         chunks: list[bytes] = []
@@ -322,7 +348,7 @@ class Fetcher:
         if spool:
             handle = self._open_spool(result)
         try:
-            async for chunk in response.content.iter_chunked(65536):
+            async for chunk in body:
                 result.size += len(chunk)
                 if result.size > self.policy.max_bytes:
                     result.too_large = True
@@ -344,8 +370,8 @@ class Fetcher:
             result.body_file = None
         result.body = b"".join(chunks)
         result.sha256 = None if result.too_large else digest.hexdigest()
-        declared = _int_or_none(response.headers.get("content-length"))
-        encoded = response.headers.get("content-encoding", "identity").lower() not in ("", "identity")
+        declared = _int_or_none(result.headers.get("content-length"))
+        encoded = result.headers.get("content-encoding", "identity").lower() not in ("", "identity")
         if not result.too_large and not encoded and declared is not None and declared != result.size:
             result.error = f"transient: truncated body ({result.size} of {declared} bytes)"
 
@@ -357,10 +383,31 @@ class Fetcher:
         return result.body_file.open("wb")
 
 
-async def _read_capped(response: aiohttp.ClientResponse, cap: int) -> bytes:
+def _header_text(raw: bytes) -> str:
+    """A header value as text: UTF-8 when it is, else Latin-1 (every byte kept, as httpx reads headers)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def decoded_headers(raw: Any) -> dict[str, str]:
+    """Response headers, lower-cased names, from the raw bytes: GBK file names in Content-Disposition and other
+    non-UTF-8 values never become unencodable text; a Location's raw bytes are percent-encoded."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1").lower()
+        text = _header_text(value)
+        if key == "location" and not text.isascii():
+            text = quote(value, safe="!#$%&'()*+,/:;=?@[]~")
+        headers[key] = text
+    return headers
+
+
+async def _read_capped(chunks: AsyncIterable[bytes], cap: int) -> bytes:
     """Up to `cap` bytes of a body (for error pages)."""
     data = b""
-    async for chunk in response.content.iter_chunked(65536):
+    async for chunk in chunks:
         data += chunk
         if len(data) >= cap:
             break

@@ -38,9 +38,13 @@ class Deferred:
 
     def __init__(self) -> None:
         self._rows: dict[Any, list[dict[str, Any]]] = {}
+        self._orders: dict[Any, Callable[[dict[str, Any]], Any]] = {}
 
-    def add(self, statement: Any, rows: dict[str, Any] | list[dict[str, Any]]) -> None:
-        """Queue parameter rows for a statement (kept in the order given)."""
+    def add(self, statement: Any, rows: dict[str, Any] | list[dict[str, Any]],
+            order: Callable[[dict[str, Any]], Any] | None = None) -> None:
+        """Queue parameter rows for a statement (run in the order given, or stably sorted by `order`)."""
+        if order is not None:
+            self._orders[statement] = order
         batch = self._rows.setdefault(statement, [])
         if isinstance(rows, dict):
             batch.append(rows)
@@ -54,8 +58,9 @@ class Deferred:
             return
         connection = session.connection()  # Core statements only: no ORM layer around them
         for statement, rows in batches.items():
+            order = self._orders.get(statement)
             if rows:
-                connection.execute(statement, rows)
+                connection.execute(statement, sorted(rows, key=order) if order else rows)
 
 
 def deferred(session: Session) -> Deferred:

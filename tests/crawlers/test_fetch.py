@@ -109,6 +109,31 @@ def test_compressed_bodies_and_chinese_paths_are_fetched(server: FaultyServer, t
     assert "中文路径的页面".encode() in chinese.body
 
 
+def test_old_servers_headers_are_read_not_fatal(server: FaultyServer, tmp_path: Path) -> None:
+    """A GBK file name in Content-Disposition, a Location in raw GBK bytes and a doubled Content-Length: each
+    is fetched, and every header is text that encodes (the archive and the store can take it)."""
+    results, _ = fetch_all(server, ["/gbk-file.doc", "/gbk-redirect", "/double-length.html"], tmp_path)
+    gbk_file, redirect, doubled = results
+    assert gbk_file.ok, gbk_file.error
+    assert gbk_file.headers["content-disposition"].encode("latin-1").decode("gbk").endswith("政策.doc")
+    assert redirect.ok and redirect.final_url.endswith("/%D5%FE%B2%DF.html"), (redirect.error, redirect.final_url)
+    assert doubled.ok and "两个长度头的页面".encode() in doubled.body, doubled.error
+    for result in results:
+        for value in result.headers.values():
+            value.encode("utf-8")  # no lone surrogates
+
+
+def test_a_crawl_archives_and_stores_old_servers_headers(tmp_path: Path) -> None:
+    """The same three answers in a whole crawl: it finishes, stores each URL as fetched and archives them."""
+    with FaultyServer(home_links=["/gbk-file.doc", "/gbk-redirect", "/double-length.html"]) as fresh:
+        store = open_store(tmp_path)
+        summary = crawl(store, local_site(fresh.url), fast_settings(), tmp_path)
+        rows = resources_by_path(store, "faulty")
+    assert summary.errors == 0
+    assert all(rows[path].status == "fetched" for path in ("/gbk-file.doc", "/gbk-redirect", "/double-length.html"))
+    assert summary.warc and Path(summary.warc).stat().st_size > 0
+
+
 def test_retry_after_is_honoured_in_the_schedule(tmp_path: Path) -> None:
     """After a 429 with Retry-After: 1 the next start is planned at least a second after the 429's start."""
     with FaultyServer(retry_after="1") as fresh:

@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consolidate.store import EventRow, Store
-from crawlers.writer import shared_writer
+from consolidate.store import EventRow, Store, utcnow
+from crawlers.crawler import INSERT_EVENTS
+from crawlers.writer import deferred, shared_writer
 from tests.crawlers.crawl_helpers import open_store
 
 
@@ -111,3 +112,45 @@ def test_submitted_jobs_are_written_before_the_writer_stops(tmp_path: Path) -> N
 
     asyncio.run(scenario())
     assert event_codes(store) == ["queued"]
+
+
+def defer_event(code: str) -> object:
+    """A batched job that defers one event row; the row of code 'bad' breaks the NOT NULL of `message`."""
+
+    def job(session: Session) -> str:
+        row = {"site_id": None, "stage": "crawl", "level": "info", "code": code,
+               "message": None if code == "bad" else code, "url": None, "created_at": utcnow()}
+        deferred(session).add(INSERT_EVENTS, row)
+        return code
+
+    return job
+
+
+def test_deferred_rows_run_once_at_group_end_and_a_bad_row_fails_alone(tmp_path: Path) -> None:
+    """Batched jobs queue rows for one executemany; a plain job in between sees the rows queued before it; a
+    row the store refuses fails its own job only, and every other row is written exactly once."""
+    store = open_store(tmp_path)
+    entered, gate = threading.Event(), threading.Event()
+
+    def count_events(session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(EventRow))
+
+    async def scenario() -> list[object]:
+        async with shared_writer(store) as writer:
+            blocker = asyncio.ensure_future(writer.run(blocking_job(entered, gate)))
+            await asyncio.to_thread(entered.wait, 10)  # the writer is busy: what follows forms one group
+            jobs = [asyncio.ensure_future(writer.run(defer_event("a"), batched=True)),
+                    asyncio.ensure_future(writer.run(defer_event("b"), batched=True)),
+                    asyncio.ensure_future(writer.run(count_events)),
+                    asyncio.ensure_future(writer.run(defer_event("bad"), batched=True)),
+                    asyncio.ensure_future(writer.run(defer_event("c"), batched=True))]
+            await asyncio.sleep(0)
+            gate.set()
+            await blocker
+            return await asyncio.gather(*jobs, return_exceptions=True)
+
+    a, b, seen, bad, c = asyncio.run(scenario())
+    assert (a, b, c) == ("a", "b", "c")
+    assert seen == 2, "a plain job must see the rows batched jobs deferred before it"
+    assert isinstance(bad, Exception)
+    assert sorted(event_codes(store)) == ["a", "b", "c"]

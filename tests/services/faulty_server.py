@@ -261,6 +261,23 @@ def _handler(server: FaultyServer) -> type:
                           headers={"Content-Encoding": "gzip"})
             elif path == "/%E6%94%BF%E7%AD%96%E6%96%87%E4%BB%B6.html":  # /政策文件.html, percent-encoded (UTF-8)
                 self.html(page("中文路径的页面"))
+            elif path == "/gbk-file.doc":  # a GBK file name, raw bytes in the header, as old Chinese servers send
+                name = "政策.doc".encode("gbk").decode("latin-1")  # send_header writes Latin-1: the GBK bytes go out
+                self.send(200, b"DOC" * 100, "application/msword",
+                          headers={"Content-Disposition": f"attachment; filename={name}"})
+            elif path == "/gbk-redirect":  # a Location header in raw GBK bytes
+                self.send(302, b"", headers={"Location": "/政策.html".encode("gbk").decode("latin-1")})
+            elif path == "/%D5%FE%B2%DF.html":  # where that redirect leads, percent-encoded
+                self.html(page("GBK 跳转之后的页面"))
+            elif path == "/double-length.html":  # Content-Length sent twice (old proxies do): strict parsers refuse
+                body = page("两个长度头的页面").encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.leave_once()
+                self.wfile.write(body)
             elif path == "/loop-a":
                 self.send(302, b"", headers={"Location": "/loop-b"})
             elif path == "/loop-b":
