@@ -140,8 +140,8 @@ TextNodes = list[tuple[int, LexborNode, str]]
 
 
 def text_nodes(body: LexborNode | None) -> tuple[TextNodes, bool]:
-    """(position in the body's walk, node, text) of its non-empty text nodes in document order, and whether the
-    walk saw the whole body (it stops after TEXT_NODES_CAP nodes)."""
+    """(position in the body's walk, node, text) of its text nodes that are not all whitespace, in document order,
+    and whether the walk saw the whole body (it stops after TEXT_NODES_CAP nodes)."""
     out: TextNodes = []
     if body is None:
         return out, True
@@ -150,7 +150,7 @@ def text_nodes(body: LexborNode | None) -> tuple[TextNodes, bool]:
         if i > TEXT_NODES_CAP:
             return out, False
         content = node.text_content  # None for elements and comments
-        if content:
+        if content and not content.isspace():
             add((i, node, content))
     return out, True
 

@@ -57,7 +57,7 @@ from crawlers.discover import (
     find_breadcrumb,
     site_facts_from_text,
 )
-from crawlers.text import MAX_HTML, PageWalk, html_to_text, node_lines, node_text, normalize_space
+from crawlers.text import MAX_HTML, PageWalk, html_to_text, node_lines, node_text, normalize_space, safe_text
 
 TRAFILATURA_MAX = 1_500_000
 
@@ -989,10 +989,7 @@ def _plain_text(body: LexborNode) -> str | None:
     if body.tag not in _TEXT_SAFE_TAGS and body.tag != "body" or body.tag in _TABLE_PARTS or body.tag == "-comment":
         return None
     try:
-        for i, node in enumerate(body.traverse()):
-            if i and node.tag not in _TEXT_SAFE_TAGS or i > _SUBTREE_CAP:
-                return None
-        return node_text(body)
+        return safe_text(body, _TEXT_SAFE_TAGS, _SUBTREE_CAP)
     except Exception:
         return None
 

@@ -65,12 +65,12 @@ def node_chunks(node: LexborNode) -> list[str]:
         cur = cur.next
 
 
-TextNodes = list[tuple[int, LexborNode, str]]  # (position in the walk, node, text) of non-empty text nodes
+TextNodes = list[tuple[int, LexborNode, str]]  # (position in the walk, node, text) of text nodes not all blank
 
 
 class PageWalk:
-    """One walk of a page's <body>: its chunks (node_chunks), where each chunk text node sits in them, and its
-    non-empty text nodes (skipped elements included) with their position in body.traverse(include_text=True)."""
+    """One walk of a page's <body>: its chunks (node_chunks), where each non-blank chunk text node sits in them,
+    and its non-blank text nodes (skipped elements included) with their position in body.traverse(include_text=True)."""
 
     __slots__ = ("chunks", "at", "texts", "whole", "root_id")
 
@@ -93,7 +93,7 @@ class PageWalk:
 
 
 def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNodes, bool]:
-    """PageWalk's fields: chunks, chunk index by text node mem_id, text nodes, whether they are all listed."""
+    """PageWalk's fields: chunks, chunk index by non-blank text node mem_id, text nodes, whether they are all listed."""
     out: list[str] = []
     add = out.append
     at: dict[int, int] = {}
@@ -125,11 +125,13 @@ def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNo
             whole = False
         text = cur.text_content  # None unless a (non-empty) text node: cheaper than reading the tag first
         if text is not None:
-            if whole and text:
-                keep((i, cur, text))
             if not skipped:
-                at[cur.mem_id] = len(out)
                 add(text)
+            if text and not text.isspace():  # no reader wants blank text; a part's lines do not start or end in it
+                if whole:
+                    keep((i, cur, text))
+                if not skipped:
+                    at[cur.mem_id] = len(out) - 1
             cur = cur.next
             continue
         tag = cur.tag
@@ -157,7 +159,7 @@ def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNo
 
 
 def _first_text(part: LexborNode, at: dict[int, int]) -> int | None:
-    """Chunk index of the first chunk text node of a subtree, if any."""
+    """Chunk index of the first chunk text node of a subtree that is not blank, if any."""
     for node in part.traverse(include_text=True):
         if node.text_content is not None:
             index = at.get(node.mem_id)
@@ -167,7 +169,7 @@ def _first_text(part: LexborNode, at: dict[int, int]) -> int | None:
 
 
 def _last_text(part: LexborNode, at: dict[int, int]) -> int:
-    """Chunk index of the last chunk text node of a subtree (one exists: _first_text found it)."""
+    """Chunk index of the last chunk text node of a subtree that is not blank (_first_text found one)."""
     stop = part.mem_id
     cur = part
     while cur.last_child is not None:
@@ -200,7 +202,8 @@ def _inside(node: LexborNode, root_id: int) -> bool:
 
 def _lines(chunks: list[str]) -> list[str]:
     """The non-empty, whitespace-normalised lines of flattened chunks."""
-    return [" ".join(words) for part in "".join(chunks).split(_BREAK) if (words := part.split())]
+    flat = " ".join("".join(chunks).split())  # one space per whitespace run: a line is then its part, stripped
+    return [line for part in flat.split(_BREAK) if (line := part.strip(" "))]
 
 
 def node_lines(node: LexborNode | None) -> list[str]:
@@ -208,6 +211,49 @@ def node_lines(node: LexborNode | None) -> list[str]:
     if node is None:
         return []
     return _lines(node_chunks(node))
+
+
+def safe_text(node: LexborNode, allowed: frozenset[str], cap: int) -> str | None:
+    """node_text of an element, or None when an element below it has a tag outside `allowed` or more than `cap`
+    elements and comments lie below it."""
+    out: list[str] = []
+    add = out.append
+    marks = _MARKS
+    mark = marks.get(node.tag or "")
+    if mark:
+        add(mark)
+    open_nodes: list[tuple[LexborNode, str | None]] = [(node, mark)]
+    seen = 0
+    cur = node.child
+    while True:
+        if cur is None:
+            parent, mark = open_nodes.pop()
+            if mark:
+                add(mark)
+            if not open_nodes:
+                return "\n".join(_lines(out))
+            cur = parent.next
+            continue
+        text = cur.text_content
+        if text is not None:
+            add(text)
+            cur = cur.next
+            continue
+        tag = cur.tag
+        if tag != "-text":
+            seen += 1
+            if seen > cap or tag not in allowed:
+                return None
+            if tag == "br":
+                add(_BREAK)
+            elif tag[0] != "-":
+                mark = marks.get(tag)
+                if mark:
+                    add(mark)
+                open_nodes.append((cur, mark))
+                cur = cur.child
+                continue
+        cur = cur.next
 
 
 def node_text(node: LexborNode | None) -> str:

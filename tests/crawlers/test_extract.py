@@ -527,3 +527,20 @@ def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
             blocks = [n for n in node.css("li, table, p, div, h1, h2, h3")[:5] if n.mem_id != node.mem_id]
             has_block, links = _title_inner(node)
             assert has_block == bool(blocks) and (links >= 2) == (len(node.css("a")) >= 2)
+
+
+def test_safe_text_is_node_text_of_bodies_with_allowed_elements_only() -> None:
+    from crawlers._common import parse_html
+    from crawlers.text import node_text, safe_text
+
+    allowed = frozenset(("p", "div", "span", "br", "td", "-comment"))
+    rng = random.Random(9)
+    tags = ["div", "p", "span", "td", "br", "script", "b"]
+    for _ in range(300):
+        html = "<body>" + "".join(rng.choice(["字", " \n ", "<!--x-->", f"<{t}>", f"</{t}>"])
+                                  for t in rng.choices(tags, k=rng.randint(0, 30)))
+        body = parse_html(html).body
+        for cap in (100, 3):
+            nodes = list(body.traverse())
+            unsafe = any(n.tag not in allowed for n in nodes[1:]) or len(nodes) > cap + 1
+            assert safe_text(body, allowed, cap) == (None if unsafe else node_text(body))
