@@ -95,9 +95,9 @@ _CLEAN_CONTENT = {"script", "style", "select", "textarea", "noscript", "template
                   "embed", "svg", "math", "frame", "frameset"}
 
 
-def _stats(node: LexborNode) -> tuple[int, int]:
-    """(text length, link text length) of a subtree."""
-    total = len(text_of(node))
+def _stats(node: LexborNode, total: int | None = None) -> tuple[int, int]:
+    """(text length, link text length) of a subtree (total: its text length when known)."""
+    total = len(text_of(node)) if total is None else total
     links = sum(len(text_of(a)) for a in node.css("a[href]")[:2000] if _nav_like(attr(a, "href")))
     return total, links
 
@@ -113,9 +113,10 @@ def _usable(node: LexborNode, min_text: int = 20) -> bool:
     return _usable_stats(node, min_text) is not None
 
 
-def _usable_stats(node: LexborNode, min_text: int = 20) -> tuple[int, int] | None:
-    """The (text, link text) lengths of a container that holds real content; None when it does not."""
-    total, links = _stats(node)
+def _usable_stats(node: LexborNode, min_text: int = 20, total: int | None = None) -> tuple[int, int] | None:
+    """The (text, link text) lengths of a container that holds real content; None when it does not (total: its
+    text length when known)."""
+    total, links = _stats(node, total)
     if total - links >= min_text and links <= 0.5 * total:
         return total, links
     if total - links < 20 and links <= 0.5 * max(total, 1) and node.css_first("img, table") is not None:
@@ -320,8 +321,13 @@ _TITLE_SPLIT = re.compile(r"\s*(?:--|——|—|–|－|-|_|\||｜|::|:：)\s*")
 
 def meta_map(tree: LexborHTMLParser) -> dict[str, str]:
     """Lower-cased <meta name/property/http-equiv> → content (first wins)."""
+    return _meta_of(tree.css("meta")[:500])
+
+
+def _meta_of(metas: list[LexborNode]) -> dict[str, str]:
+    """meta_map of a tree's <meta> elements."""
     out: dict[str, str] = {}
-    for node in tree.css("meta")[:500]:
+    for node in metas:
         attrs = node.attributes
         key = ((attrs.get("name") or "").strip() or (attrs.get("property") or "").strip() or
                (attrs.get("http-equiv") or "").strip()).lower()
@@ -462,7 +468,7 @@ _META_DATES = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "a
 def _info_region(lines: list[str], title: str | None, body_lines: set[str]) -> list[str]:
     """Page lines from just above the title down to the first real body paragraph (where info lines live)."""
     key = compact(title or "")[:30]
-    start = next((i for i, line in enumerate(lines[:5000]) if key and key in compact(line)), None)
+    start = next((i for i, line in enumerate(lines[:5000]) if key and key[0] in line and key in compact(line)), None)
     if start is None:
         return [line for line in lines[:200] if line not in body_lines]
     region = lines[max(0, start - 3): start + 1]
@@ -482,7 +488,7 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
     key = compact(title)[:30] if title else ""
     for line in region:
         if not started:
-            started = bool(title) and key in compact(line)
+            started = bool(title) and key[:1] in line and key in compact(line)
             continue
         if len(line) > 150:
             continue
@@ -565,23 +571,61 @@ def _resolve_published(visible: str | None, meta: dict[str, str], url: str, warn
 
 def _hidden_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     """Elements hidden by inline style, the hidden attribute or simple <style> rules."""
-    hidden: list[LexborNode] = []
     root = tree.root
     if root is None:
-        return hidden
-    for node in root.css("[style], [hidden]")[:50000]:
+        return []
+    return _hidden_from(tree, root.css("[style], [hidden]")[:50000], tree.css("style")[:50])
+
+
+def _hidden_from(tree: LexborHTMLParser, styled: list[LexborNode], styles: list[LexborNode]) -> list[LexborNode]:
+    """_hidden_nodes from the tree's elements with a style or hidden attribute and its <style> elements."""
+    hidden: list[LexborNode] = []
+    for node in styled:
         if node.tag in ("html", "body", "head"):
             continue
         attrs = node.attributes
         if "hidden" in attrs or style_hides((attrs.get("style") or "").strip()):
             hidden.append(node)
-    css = " ".join(s.text() for s in tree.css("style")[:50])
+    css = " ".join(s.text() for s in styles)
     for selector in hidden_selectors(css):
         try:
             hidden.extend(n for n in tree.css(selector)[:2000] if n.tag not in ("html", "body", "head"))
         except Exception:
             continue
     return hidden
+
+
+_HEAD_QUERY = "base[href], meta, style, [style], [hidden]"  # what base_href, meta_map and _hidden_nodes ask for
+
+
+def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
+    """base_href, meta_map and _hidden_nodes of a page from one query of the tree."""
+    root = tree.root
+    try:
+        found = root.css(_HEAD_QUERY) if root is not None else []
+    except Exception:
+        return base_href(tree, url), meta_map(tree), _hidden_nodes(tree)
+    base: LexborNode | None = None
+    metas: list[LexborNode] = []
+    styles: list[LexborNode] = []
+    styled: list[LexborNode] = []
+    last = None
+    for node in found:  # an element comes once per selector it matches, those entries one after another
+        if node.mem_id == last:
+            continue
+        last = node.mem_id
+        tag = node.tag
+        attrs = node.attributes
+        if tag == "meta":
+            metas.append(node)
+        elif tag == "style":
+            styles.append(node)
+        elif tag == "base" and base is None and "href" in attrs:
+            base = node
+        styled += [node] * (("style" in attrs) + ("hidden" in attrs))  # as often as "[style], [hidden]" lists it
+    resolved = absolutize(attr(base, "href"), url) if base is not None else None
+    hidden = _hidden_from(tree, styled[:50000], styles[:50]) if root is not None else []
+    return resolved or url, _meta_of(metas[:500]), hidden
 
 
 def _is_vendor(anchor: LexborNode, url: str) -> bool:
@@ -685,8 +729,9 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
     found: list[tuple[int, int, str, str | None]] = []
     seq = 0
     for root in ([body] if body is not None else []) + blocks:
+        hiding = bool(hidden_ids) and _hidden_near(root, hidden_ids)
         for node in root.css("a, area, iframe, embed, object, [onclick]")[:5000]:
-            if hidden_ids and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
+            if hiding and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
                 continue
             for url, name in _node_attachments(node, base):
                 seq += 1
@@ -699,6 +744,14 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
         elif not out[url].name and name:
             out[url].name = name
     return list(out.values())
+
+
+def _hidden_near(root: LexborNode, hidden_ids: set[int]) -> bool:
+    """True when a hidden element is the root, one of its ancestors, or lies inside it (else no element of the root
+    has a hidden ancestor)."""
+    if any(a.mem_id in hidden_ids for a in ancestors(root, 10**6)) or root.mem_id in hidden_ids:
+        return True
+    return any(node.mem_id in hidden_ids for node in root.traverse())
 
 
 # ---------------------------------------------------------------- body cleaning
@@ -905,6 +958,9 @@ def _trailing_attachment_rows(body: LexborNode, base: str, texts: _Texts | None 
     """Link-only siblings following a bare 附件： label inside the body."""
     out: list[LexborNode] = []
     texts = _Texts() if texts is None else texts
+    whole = texts.of(body)  # every element's text is a piece of its body's: no label word there, no label anywhere
+    if not ("附件" in whole or "相关文件" in whole or "相关下载" in whole):
+        return out
     for node in body.css("p, div, li")[:20000]:
         text = texts.of(node)
         if not (_ATTACH_LABEL.match(text) and len(compact(text)) <= 8):
@@ -924,7 +980,10 @@ def _trailing_attachment_rows(body: LexborNode, base: str, texts: _Texts | None 
 
 def _fix_urls(body: LexborNode, base: str) -> None:
     """Absolute hrefs/srcs; javascript links become their window.open target or plain text."""
-    for anchor in body.css("a")[:20000]:
+    found = body.css("a, img")  # unwrapping an anchor keeps the images inside it: one query serves both loops
+    anchors = [node for node in found if node.tag == "a"][:20000]
+    images = [node for node in found if node.tag == "img"][:20000]
+    for anchor in anchors:
         href = attr(anchor, "href")
         url = absolutize(href, base) if href else None
         if url is None:
@@ -934,7 +993,7 @@ def _fix_urls(body: LexborNode, base: str) -> None:
             anchor.unwrap()
         else:
             anchor.attrs["href"] = url
-    for img in body.css("img")[:20000]:
+    for img in images:
         src = attr(img, "src")
         lazy = attr(img, "data-src") or attr(img, "data-original") or attr(img, "original")
         url = absolutize(lazy if lazy and (not src or "blank" in src or "loading" in src) else src, base)
@@ -1096,8 +1155,9 @@ def _page(html: str, url: str) -> _Page | None:
     walk = PageWalk(tree.body, TEXT_NODES_CAP) if tree.body is not None else None
     texts = (walk.texts, walk.whole) if walk is not None else ([], True)
     table, table_node = table_fields(tree, order, texts)
-    return _Page(tree=tree, html=html, url=url, base=base_href(tree, url), meta=meta_map(tree), order=order,
-                 table=table, table_node=table_node, hidden=_hidden_nodes(tree), texts=texts[0], walk=walk)
+    base, meta, hidden = _head_facts(tree, url)
+    return _Page(tree=tree, html=html, url=url, base=base, meta=meta, order=order, table=table, table_node=table_node,
+                 hidden=hidden, texts=texts[0], walk=walk)
 
 
 def _parts(page: _Page) -> list[str]:
@@ -1241,11 +1301,61 @@ def _not_undercut(node: LexborNode, own: int | None = None) -> bool:
         own = total - links
     for parent in ancestors(node, 3):
         key = klass_id(parent)
-        content_like = key.strip() and _TIER2_RE.search(key) and not _NOT_BODY_RE.search(key)
-        stats = _usable_stats(parent) if content_like else None
-        if stats is not None and not _holds(node, own, parent, stats[0] - stats[1]):
+        if not (key.strip() and _TIER2_RE.search(key) and not _NOT_BODY_RE.search(key)):
+            continue
+        total = len(text_of(parent))
+        if own >= 0.85 * total:  # holds ≥ 85% of the parent's text, so of its unlinked text too (_holds)
+            continue
+        held = _held_by(node, own, parent, total)
+        if held is None:
+            stats = _usable_stats(parent, total=total)
+            held = stats is None or _holds(node, own, parent, stats[0] - stats[1])
+        if not held:
             return False
     return True
+
+
+def _held_by(child: LexborNode, size: int, parent: LexborNode, total: int) -> bool | None:
+    """For a parent with `total` characters of text: True when it is no usable container or the child holds its
+    content (_usable_stats, then _holds), reading the parent's links and paragraphs once for both; None when the
+    parent has so many links or paragraphs that the separate counts would be capped differently."""
+    anchors = parent.css("a[href]")
+    paras = parent.css("p")
+    if len(anchors) >= 2000 or len(paras) >= 5000:
+        return None
+    sized = [(a, len(text_of(a))) for a in anchors if _nav_like(attr(a, "href"))]
+    links = sum(length for _, length in sized)
+    if not (total - links >= 20 and links <= 0.5 * total) and not (
+            total - links < 20 and links <= 0.5 * max(total, 1) and parent.css_first("img, table") is not None):
+        return True  # not usable: no container to lose the body to
+    parent_size = total - links
+    if size >= 0.85 * parent_size:
+        return True
+    if size < 0.5 * parent_size:
+        return False
+    substantial = _substantial_paragraphs(parent, paras, sized)
+    inside = {n.mem_id for n in child.traverse()}
+    return bool(substantial) and all(mem_id in inside for mem_id in substantial)
+
+
+def _substantial_paragraphs(root: LexborNode, paras: list[LexborNode], sized: list[tuple[LexborNode, int]]) -> list[int]:
+    """mem_ids of the paragraphs _paragraphs counts (sized: the root's navigating anchors with their text length)."""
+    ids = {p.mem_id for p in paras}
+    linked: dict[int, int] = {}
+    for anchor, length in sized:
+        cur = anchor.parent
+        while cur is not None:
+            if cur.mem_id in ids:
+                linked[cur.mem_id] = linked.get(cur.mem_id, 0) + length
+            if cur.mem_id == root.mem_id:
+                break
+            cur = cur.parent
+    out = []
+    for para in paras:
+        text = text_of(para)
+        if len(text) - linked.get(para.mem_id, 0) >= 30 and not _PREV_NEXT.match(text):
+            out.append(para.mem_id)
+    return out
 
 
 @dataclass

@@ -544,3 +544,52 @@ def test_safe_text_is_node_text_of_bodies_with_allowed_elements_only() -> None:
             nodes = list(body.traverse())
             unsafe = any(n.tag not in allowed for n in nodes[1:]) or len(nodes) > cap + 1
             assert safe_text(body, allowed, cap) == (None if unsafe else node_text(body))
+
+
+def test_one_head_query_gives_base_meta_and_hidden_elements() -> None:
+    from crawlers._common import base_href, parse_html
+    from crawlers.extract import _head_facts, _hidden_nodes, meta_map
+
+    rng = random.Random(11)
+    pieces = ["<base href='/root/'>", "<base>", "<base href='javascript:x'>", "<meta name='SiteName' content='甲'>",
+              "<meta property='og:title' content=' 乙  丙 '>", "<meta http-equiv='X' content=''>",
+              "<meta name='sitename' content='丁'>", "<style>.gone{display:none}</style>", "<style hidden></style>",
+              "<div class='gone'><a href='http://spam.example.com/'>x</a></div>", "<p style='display:none'>y</p>",
+              "<p hidden>z</p>", "<p hidden style='display:none'>v</p>", "<span style='color:red'>w</span>", "<meta style='display:none' name='m' content='v'>",
+              "<svg><style>#s{visibility:hidden}</style><a id='s' href='/a'>s</a></svg>", "<p>正文</p>"]
+    for _ in range(300):
+        html = "<html><head>" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) + "</head><body>" + \
+               "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) + "</body></html>"
+        tree = parse_html(html)
+        url = "http://www.example.gov.cn/a/b.html"
+        base, meta, hidden = _head_facts(tree, url)
+        assert (base, meta) == (base_href(tree, url), meta_map(tree)), html
+        assert [n.mem_id for n in hidden] == [n.mem_id for n in _hidden_nodes(tree)], html
+
+
+def test_undercut_check_reading_the_parent_once_equals_the_separate_counts() -> None:
+    from crawlers._common import ancestors, klass_id, parse_html, text_of
+    from crawlers.extract import _NOT_BODY_RE, _TIER2_RE, _holds, _not_undercut, _stats, _usable_stats
+
+    def separate(node):  # the rule as _usable_stats and _holds state it, one parent at a time
+        total, links = _stats(node)
+        for parent in ancestors(node, 3):
+            key = klass_id(parent)
+            if key.strip() and _TIER2_RE.search(key) and not _NOT_BODY_RE.search(key):
+                stats = _usable_stats(parent)
+                if stats is not None and not _holds(node, total - links, parent, stats[0] - stats[1]):
+                    return False
+        return True
+
+    rng = random.Random(17)
+    paragraphs = ["<p>" + "正文内容" * 9 + "</p>", "<p>短</p>", "<p><a href='/x.html'>" + "链接文字" * 9 + "</a></p>",
+                  "<p>上一篇：" + "标题" * 20 + "</p>", "<p><a href='/f.pdf'>" + "附件名称" * 9 + "</a></p>",
+                  "<p>" + "字" * 28 + "<a href='/y'>12</a></p>", "<img src='a.jpg'>", "<a href='/n'>导航</a>"]
+    for _ in range(400):
+        inner = "".join(rng.choice(paragraphs) for _ in range(rng.randint(0, 5)))
+        outer = "".join(rng.choice(paragraphs) for _ in range(rng.randint(0, 5)))
+        html = (f"<html><body><div class='{rng.choice(['content', 'main', 'article', 'nav'])}'>{outer}"
+                f"<div class='{rng.choice(['con', 'zw'])}' id='b'>{inner}</div>{outer}</div></body></html>")
+        node = parse_html(html).css_first("#b")
+        total, links = len(text_of(node)), _stats(node)[1]
+        assert _not_undercut(node, total - links) == separate(node), html
