@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from calendar import isleap
 from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
@@ -408,10 +409,36 @@ def iso(year: int, month: int, day: int, hour: int | None = None, minute: int | 
     return f"{day_text}T{hour:02d}:{minute:02d}:{second or 0:02d}"
 
 
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # most days of each month (February of a leap year)
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(100))  # every group of a _FULL_DATE match is below 100 but the year
+
+
+def _real_day(year: int, month: int, day: int) -> bool:
+    """True when a year of 1900-2099 (what _FULL_DATE reads), a month and a day make a calendar date."""
+    if not (0 < month < 13 and 0 < day <= _MONTH_DAYS[month]):
+        return False
+    return day != 29 or month != 2 or isleap(year)
+
+
 def _from_match(match: re.Match) -> str | None:
-    """ISO value of a _FULL_DATE match."""
+    """ISO value of a _FULL_DATE match: iso() of its numbers, without building datetimes."""
     y, m, d, hh, mm, ss = match.groups()
-    return iso(int(y), int(m), int(d), int(hh) if hh else None, int(mm) if mm else None, int(ss) if ss else None)
+    year, month, day = int(y), int(m), int(d)
+    if not _real_day(year, month, day):
+        return None
+    day_text = f"{year}-{_TWO_DIGITS[month]}-{_TWO_DIGITS[day]}"
+    if hh is None:
+        return day_text
+    hour, minute, second = int(hh), int(mm), int(ss) if ss else 0
+    if hour > 23 or minute > 59 or second > 59:
+        return day_text
+    return f"{day_text}T{_TWO_DIGITS[hour]}:{_TWO_DIGITS[minute]}:{_TWO_DIGITS[second]}"
+
+
+def _matches_day(match: re.Match) -> bool:
+    """True when a _FULL_DATE match holds a calendar date (_from_match gives a value)."""
+    y, m, d = match.group(1, 2, 3)
+    return _real_day(int(y), int(m), int(d))
 
 
 def parse_date(text: str | None) -> str | None:
@@ -431,18 +458,24 @@ def _parse_date_cached(text: str) -> str | None:
 
 def _parse_date(text: str) -> str | None:
     """parse_date without the memo."""
-    for match in _FULL_DATE.finditer(text[:5000]):
+    text = text[:5000]
+    match = _FULL_DATE.search(text)  # a search per candidate: what finditer does, without its iterator
+    while match is not None:
         value = _from_match(match)
         if value:
             return value
+        match = _FULL_DATE.search(text, match.end())
     return None
 
 
 def date_span(text: str) -> tuple[int, int] | None:
     """Span of the first full date in a string."""
-    for match in _FULL_DATE.finditer(text[:5000]):
-        if _from_match(match):
+    text = text[:5000]
+    match = _FULL_DATE.search(text)
+    while match is not None:
+        if _matches_day(match):
             return match.span()
+        match = _FULL_DATE.search(text, match.end())
     return None
 
 

@@ -1,0 +1,52 @@
+"""Fast paths of the page library agree with the plain rules they replace."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawlers._common import _FULL_DATE, date_span, iso, parse_date
+
+
+def _slow_parse(text: str) -> str | None:
+    """parse_date by the plain rule: iso() (datetime validation) of each full-date match in turn."""
+    for match in _FULL_DATE.finditer(text[:5000]):
+        y, m, d, hh, mm, ss = match.groups()
+        value = iso(int(y), int(m), int(d), int(hh) if hh else None, int(mm) if mm else None,
+                    int(ss) if ss else None)
+        if value:
+            return value
+    return None
+
+
+def _slow_span(text: str) -> tuple[int, int] | None:
+    """date_span by the plain rule."""
+    for match in _FULL_DATE.finditer(text[:5000]):
+        y, m, d = match.group(1, 2, 3)
+        if iso(int(y), int(m), int(d)):
+            return match.span()
+    return None
+
+
+TRICKY_DATES = [
+    "2020-02-29", "2021-02-29", "1900-02-29", "2000-02-29", "2100-02-28", "2019-2-30", "2019-04-31", "2019-4-30",
+    "2019-00-10", "2019-13-01", "2019-12-00", "2019-12-32", "2019-1-1 24:00", "2019-1-1 23:60", "2019-1-1 23:59:60",
+    "2019-1-1 23:59:59", "2019-1-1 0:0:0", "2019-1-1 99:99:99", "2019年1月1日 8时5分", "2019-02-30 2019-03-01",
+    "2019-02-30 12:00 then 2019-03-01 13:14:15", "20190-01-01", "12019-01-01 2019-1-2", "2019-01-011",
+    "２０１９-０２-２９ 2020-０２-２９", "2019-٠٢-٢٨", "发布时间：2024-06-05 09:30:00 来源：市政府", "",
+    "1899-01-01", "2099-12-31T23:59:59", "2019 13 1 2019.12.1", "2019-1-1 7:5:",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_DATES)
+def test_dates_match_the_datetime_rule(text: str) -> None:
+    assert parse_date(text) == _slow_parse(text)
+    assert date_span(text) == _slow_span(text)
+
+
+def test_every_month_and_day_of_a_leap_cycle_matches_the_datetime_rule() -> None:
+    for year in (1900, 1999, 2000, 2023, 2024, 2099):
+        for month in range(100):
+            for day in range(100):
+                text = f"{year}-{month}-{day} 23:59:{day}"
+                assert parse_date(text) == _slow_parse(text), text
+                assert date_span(text) == _slow_span(text), text
