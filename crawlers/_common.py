@@ -7,12 +7,12 @@ from calendar import isleap
 from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache
-from itertools import islice
+from operator import attrgetter
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawlers.text import MAX_HTML, normalize_space
+from crawlers.text import MAX_HTML
 
 MAX_NODES = 200_000
 
@@ -52,7 +52,7 @@ def text_of(node: LexborNode | None) -> str:
     if node is None:
         return ""
     try:
-        return normalize_space(node.text(deep=True, separator=" "))
+        return " ".join(node.text(deep=True, separator=" ").split())  # normalize_space, without its call
     except Exception:
         return ""
 
@@ -94,11 +94,14 @@ def too_deep(tree: LexborHTMLParser, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+_MEM_ID = attrgetter("mem_id")
+
+
 def doc_order(tree: LexborHTMLParser) -> dict[int, int]:
     """Map node mem_id → position in document order (capped)."""
     order: dict[int, int] = {}
-    with suppress(Exception):
-        order.update((node.mem_id, i) for i, node in enumerate(islice(tree.root.traverse(), MAX_NODES + 1)))
+    with suppress(Exception):  # zip stops at the cap; what was read before an error stays, as it did
+        order.update(zip(map(_MEM_ID, tree.root.traverse()), range(MAX_NODES + 1), strict=False))
     return order
 
 
@@ -170,6 +173,8 @@ def open_targets(script: str) -> list[str]:
 
 def base_href(tree: LexborHTMLParser, url: str) -> str:
     """The document base URL (<base href> when present)."""
+    if not _has_base(tree):
+        return url
     try:
         node = tree.css_first("base[href]")
     except Exception:
@@ -179,6 +184,14 @@ def base_href(tree: LexborHTMLParser, url: str) -> str:
         if resolved:
             return resolved
     return url
+
+
+def _has_base(tree: LexborHTMLParser) -> bool:
+    """False when the document holds no <base> element (a tag lookup, far cheaper than the CSS query)."""
+    try:
+        return bool(tree.tags("base"))
+    except Exception:
+        return True  # let the CSS query decide
 
 
 @lru_cache(maxsize=8192)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers._common import _FULL_DATE, date_span, iso, parse_date
+from crawlers import _common
+from crawlers._common import (
+    _FULL_DATE,
+    absolutize,
+    attr,
+    base_href,
+    date_span,
+    doc_order,
+    iso,
+    parse_date,
+    parse_html,
+)
 
 
 def _slow_parse(text: str) -> str | None:
@@ -50,3 +61,28 @@ def test_every_month_and_day_of_a_leap_cycle_matches_the_datetime_rule() -> None
                 text = f"{year}-{month}-{day} 23:59:{day}"
                 assert parse_date(text) == _slow_parse(text), text
                 assert date_span(text) == _slow_span(text), text
+
+
+BASE_PAGES = [
+    "<p>no base</p>", "<html><head><base href='/a/'></head><body></body></html>", "<base target=_blank><base href='x'>",
+    "<svg><base xlink:href='/svg/'></svg><base href='/html/'>", "<template><base href='/t/'></template>",
+    "<base href><base href='/second/'>", "<base xlink:href='/x/'><base href='/y/'>", "<math><base href='/m/'></math>",
+    "<table><base href='http://other.example/tb/'></table>", "<base href='javascript:void(0)'>",
+]
+
+
+@pytest.mark.parametrize("html", BASE_PAGES)
+def test_base_href_matches_the_css_rule(html: str) -> None:
+    url = "http://www.example.gov.cn/a/b/page.html"
+    tree = parse_html(html)
+    node = tree.css_first("base[href]")
+    expected = (absolutize(attr(node, "href"), url) if node is not None else None) or url
+    assert base_href(tree, url) == expected
+
+
+def test_doc_order_is_the_capped_traversal(monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = parse_html("<div><p>a<b>b</b></p><ul><li>1</li><li>2</li></ul></div>" * 5)
+    nodes = list(tree.root.traverse())
+    assert doc_order(tree) == {node.mem_id: i for i, node in enumerate(nodes)}
+    monkeypatch.setattr(_common, "MAX_NODES", 6)
+    assert doc_order(tree) == {node.mem_id: i for i, node in enumerate(nodes[:7])}
