@@ -89,10 +89,12 @@ def has_colon(text: str) -> bool:
 
 def _label_of(node: LexborNode) -> str | None:
     """Field name when an element's whole text is a known label (optional colon)."""
-    try:
-        raw = node.text(deep=True)
-    except Exception:
-        return None
+    raw = _raw_text(node)
+    return _label_in(raw) if raw is not None else None
+
+
+def _label_in(raw: str) -> str | None:
+    """Field name when an element's text (raw) is a known label (optional colon)."""
     head = "".join(raw[:200].split())
     if len(head) - head.count(":") - head.count("：") > 8:  # more than 8 non-colon characters: no label
         return None
@@ -214,13 +216,17 @@ def _label_cells(body: LexborNode, order: dict[int, int], texts: TextNodes) -> l
         if not _FIELD_CHARS.issuperset(words) or _letters(words) > 8:
             continue
         parent = node.parent
-        while parent is not None and parent.mem_id != body_id and parent.mem_id not in seen:
-            seen.add(parent.mem_id)
-            if parent.tag in _LABEL_TAG_SET:
-                field_name = _label_of(parent)
+        while parent is not None:
+            parent_id = parent.mem_id
+            if parent_id == body_id or parent_id in seen:
+                break
+            seen.add(parent_id)
+            raw = _raw_text(parent)
+            if raw is not None and parent.tag in _LABEL_TAG_SET:
+                field_name = _label_in(raw)
                 if field_name is not None and field_name != "_other":
-                    found[parent.mem_id] = (parent, field_name)
-            if _too_long(parent):
+                    found[parent_id] = (parent, field_name)
+            if raw is None or _too_long_text(raw):
                 break
             parent = parent.parent
     return sorted(found.values(), key=lambda cell: order.get(cell[0].mem_id, len(order)))
@@ -231,12 +237,16 @@ def _letters(words: str) -> int:
     return len(words) - words.count(":") - words.count("：")
 
 
-def _too_long(node: LexborNode) -> bool:
-    """True when an element's text holds more than 8 non-colon characters (neither it nor a parent is a label)."""
+def _raw_text(node: LexborNode) -> str | None:
+    """An element's text as it stands in the markup (None when it cannot be read)."""
     try:
-        raw = node.text(deep=True)
+        return node.text(deep=True)
     except Exception:
-        return True
+        return None
+
+
+def _too_long_text(raw: str) -> bool:
+    """True when an element's text holds more than 8 non-colon characters (neither it nor a parent is a label)."""
     if len(raw) <= 8:
         return False
     return _letters("".join(raw[:200].split())) > 8 or _letters("".join(raw.split())) > 8
@@ -245,9 +255,14 @@ def _too_long(node: LexborNode) -> bool:
 def _meta_block(box: LexborNode) -> LexborNode:
     """Climb from a label container to the whole metadata block (outer table of nested layouts)."""
     cur = box
+    cur_length = -1  # text length of cur, read when first needed
     for parent in ancestors(box, 3):
-        if parent.tag in ("table", "div", "ul", "dl") and len(text_of(parent)) <= len(text_of(cur)) * 1.3 + 20:
-            cur = parent
-        else:
+        if parent.tag not in ("table", "div", "ul", "dl"):
             break
+        length = len(text_of(parent))
+        if cur_length < 0:
+            cur_length = len(text_of(cur))
+        if length > cur_length * 1.3 + 20:
+            break
+        cur, cur_length = parent, length
     return cur
