@@ -44,6 +44,8 @@ def klass_id(node: LexborNode) -> str:
         attrs = node.attributes
     except Exception:
         return " "
+    if not attrs:  # most elements have no attribute at all
+        return " "
     return f"{(attrs.get('class') or '').strip()} {(attrs.get('id') or '').strip()}".lower()
 
 
@@ -217,6 +219,8 @@ def same_site(url: str, page_url: str) -> bool:
 
 def is_foreign(url: str, page_url: str) -> bool:
     """True for links to other, non-government hosts (candidate spam targets)."""
+    if url == page_url and isinstance(url, str):  # a page's own URL (its usual base) is on its own site
+        return False
     if same_site(url, page_url):
         return False
     host = host_of(url)
@@ -260,15 +264,17 @@ def is_attachment_url(url: str) -> bool:
     """True for document/archive links and download-servlet style URLs."""
     if not url:
         return False
-    if url_ext(url):
-        return True
     try:
         parts = urlsplit(url)
     except ValueError:
         return False
+    if _EXT_RE.search(parts.path):  # url_ext
+        return True
     tail = parts.path + ("?" + parts.query if parts.query else "")
     if _DOWNLOAD_RE.search(tail):
         return True
+    if "." not in parts.query and "%" not in parts.query:  # no query value can then hold a dot (nor end in .pdf)
+        return False
     for values in parse_qs(parts.query).values():
         if any(_EXT_RE.search(v.split("?")[0]) for v in values):
             return True

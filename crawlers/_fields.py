@@ -49,7 +49,7 @@ def compact(text: str) -> str:
 
 def clean_value(value: str) -> str:
     """Trim separators and brackets around a label value."""
-    value = normalize_space(value).strip(_VALUE_STRIP)
+    value = " ".join(value.split()).strip(_VALUE_STRIP) if value else ""  # normalize_space, without its call
     if value.endswith(("】", "]", "）", ")")) and not any(o in value for o in "【[（("):
         value = value[:-1].strip()
     return value
@@ -57,8 +57,8 @@ def clean_value(value: str) -> str:
 
 def label_pairs(line: str) -> tuple[tuple[str, str], ...]:
     """(field, value) pairs of a `label：value label：value` line."""
-    if not line or not isinstance(line, str) or len(line) > 2000 or not has_colon(line):
-        return ()
+    if not line or not isinstance(line, str) or len(line) > 2000 or (":" not in line and "：" not in line):
+        return ()  # every label match needs a colon (has_colon, without its call)
     return _label_pairs(line)
 
 
@@ -69,7 +69,7 @@ def _label_pairs(line: str) -> tuple[tuple[str, str], ...]:
     out = []
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        label = compact(match.group("label"))
+        label = "".join(match.group("label").split())  # compact
         out.append((LABEL_FIELD.get(label, "_other"), clean_value(line[match.end():end])))
     return tuple(out)
 

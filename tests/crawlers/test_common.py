@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from crawlers import _common
@@ -86,3 +88,44 @@ def test_doc_order_is_the_capped_traversal(monkeypatch: pytest.MonkeyPatch) -> N
     assert doc_order(tree) == {node.mem_id: i for i, node in enumerate(nodes)}
     monkeypatch.setattr(_common, "MAX_NODES", 6)
     assert doc_order(tree) == {node.mem_id: i for i, node in enumerate(nodes[:7])}
+
+
+def _slow_attachment(url: str) -> bool:
+    """is_attachment_url by the plain rule: extension, download servlet, or a query value naming a document."""
+    if not url:
+        return False
+    if _common.url_ext(url):
+        return True
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    tail = parts.path + ("?" + parts.query if parts.query else "")
+    if _common._DOWNLOAD_RE.search(tail):
+        return True
+    return any(_common._EXT_RE.search(v.split("?")[0]) for vs in parse_qs(parts.query).values() for v in vs)
+
+
+ATTACHMENT_URLS = [
+    "http://a.gov.cn/f.PDF", "http://a.gov.cn/x?file=a.pdf", "http://a.gov.cn/x?file=a%2Epdf", "http://a.gov.cn/x?f=a%2epdf",
+    "http://a.gov.cn/x?f=a.pdf%0A", "/index.php?m=content&c=index&id=25", "http://a/x?f=a+pdf", "http://a/x?f=pdf",
+    "http://[::1/x.pdf", "http://a/download.jsp?id=1", "http://a/x?u=b.doc?x=1", "", "http://a/x?f=a.zip&g=1",
+]
+
+
+@pytest.mark.parametrize("url", ATTACHMENT_URLS)
+def test_is_attachment_url_matches_the_plain_rule(url: str) -> None:
+    _common.is_attachment_url.cache_clear()
+    assert _common.is_attachment_url(url) == _slow_attachment(url)
+
+
+@pytest.mark.parametrize("url", ["http://www.a.gov.cn/x.html", "http://spam.example/", "", "no scheme", "http://[::1/"])
+def test_a_page_is_never_foreign_to_itself(url: str) -> None:
+    assert _common.is_foreign(url, url) is False
+    assert _common.is_foreign(url, url) == (not _common.same_site(url, url) and not _common.host_of(url).endswith(
+        _common._TRUSTED_SUFFIXES))
+
+
+def test_klass_id_of_elements_with_and_without_attributes() -> None:
+    tree = parse_html("<div><p>x</p><span class=' A b ' id=' Main '>y</span><i id=z>w</i><b class>v</b></div>")
+    assert [_common.klass_id(n) for n in tree.css("p, span, i, b")] == [" ", "a b main", " z", " "]
