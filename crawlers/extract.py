@@ -729,9 +729,8 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
     found: list[tuple[int, int, str, str | None]] = []
     seq = 0
     for root in ([body] if body is not None else []) + blocks:
-        hiding = bool(hidden_ids) and _hidden_near(root, hidden_ids)
         for node in root.css("a, area, iframe, embed, object, [onclick]")[:5000]:
-            if hiding and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
+            if hidden_ids and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
                 continue
             for url, name in _node_attachments(node, base):
                 seq += 1
@@ -744,14 +743,6 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
         elif not out[url].name and name:
             out[url].name = name
     return list(out.values())
-
-
-def _hidden_near(root: LexborNode, hidden_ids: set[int]) -> bool:
-    """True when a hidden element is the root, one of its ancestors, or lies inside it (else no element of the root
-    has a hidden ancestor)."""
-    if any(a.mem_id in hidden_ids for a in ancestors(root, 10**6)) or root.mem_id in hidden_ids:
-        return True
-    return any(node.mem_id in hidden_ids for node in root.traverse())
 
 
 # ---------------------------------------------------------------- body cleaning
