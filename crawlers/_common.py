@@ -156,6 +156,12 @@ def _absolutize(href: str, base: str) -> str | None:
     href = href.strip().replace("\\", "/").replace("\n", "").replace("\r", "").replace("\t", "")
     if not href or href.startswith("#") or href.lower().startswith(_DROP_SCHEMES) or len(href) > 4000:
         return None
+    plain = _plain_join(href, base)
+    return plain if plain is not None else _url_join(href, base)
+
+
+def _url_join(href: str, base: str) -> str | None:
+    """urljoin of a cleaned href, without fragment; None unless http(s)/ftp with a host."""
     try:
         joined = urljoin(base, href)
         parts = urlsplit(joined)
@@ -164,6 +170,45 @@ def _absolutize(href: str, base: str) -> str | None:
     if parts.scheme not in ("http", "https", "ftp") or not parts.netloc:
         return None
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+_PLAIN_BASE = re.compile(r"(?:https?|ftp)://[A-Za-z0-9.\-]+(?::\d*)?(?:/[^?#;\x00-\x20\x7f\\]*)?(?:\?[^#\x00-\x20\x7f]*)?"
+                         r"(?:#.*)?", re.I | re.S)
+_PLAIN_HREF = re.compile(r"/?[^:?#;/\x00-\x20\x7f\\][^:?#;\x00-\x20\x7f\\]*(?:\?[^#\x00-\x20\x7f]*)?(?:#.*)?", re.S)
+# plain: no scheme, no ';' parameters, no controls or spaces, not '//'-relative; the path is checked for dot and empty
+# segments separately (urljoin resolves or drops those)
+
+
+def _plain_join(href: str, base: str) -> str | None:
+    """What urljoin gives (without fragment) for a plain href under a plain base; None when urljoin must run."""
+    if not _PLAIN_HREF.fullmatch(href):
+        return None
+    path, _, query = href.partition("#")[0].partition("?")
+    if _odd_segments(path):
+        return None
+    bases = _plain_base(base)
+    if bases is None:
+        return None
+    origin, folder = bases
+    return (origin if path[0] == "/" else folder) + path + ("?" + query if query else "")
+
+
+def _odd_segments(path: str) -> bool:
+    """True for a path with an empty, '.' or '..' segment inside (urljoin drops or resolves those)."""
+    wrapped = "/" + path + "/"
+    return "//" in path or "/./" in wrapped or "/../" in wrapped
+
+
+@lru_cache(maxsize=1024)
+def _plain_base(base: str) -> tuple[str, str] | None:
+    """('scheme://netloc', 'scheme://netloc/folder/') of a plain base URL; None for any other base."""
+    if not _PLAIN_BASE.fullmatch(base):
+        return None
+    parts = urlsplit(base)
+    if _odd_segments(parts.path.lstrip("/")) or parts.path.startswith("//"):
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin, origin + (parts.path[:parts.path.rfind("/") + 1] or "/")
 
 
 def open_targets(script: str) -> list[str]:

@@ -129,3 +129,29 @@ def test_a_page_is_never_foreign_to_itself(url: str) -> None:
 def test_klass_id_of_elements_with_and_without_attributes() -> None:
     tree = parse_html("<div><p>x</p><span class=' A b ' id=' Main '>y</span><i id=z>w</i><b class>v</b></div>")
     assert [_common.klass_id(n) for n in tree.css("p, span, i, b")] == [" ", "a b main", " z", " "]
+
+
+def test_plain_hrefs_join_as_urljoin_does() -> None:
+    import random
+
+    from crawlers._common import _plain_join, _url_join
+
+    bases = ["http://www.a.gov.cn/zwgk/202301/t20230101_123.html", "http://h.gov.cn", "http://h.gov.cn/", "ftp://f.example/a/",
+             "https://H.Gov.cn:8080/a/b/", "http://h.gov.cn/a/b.html?x=1#f", "HTTP://h.gov.cn/a//b/c.html", "http://h.gov.cn?q",
+             "http://h.gov.cn/a/./b.html", "http://h.gov.cn/a/../b/c.html", "http://h.gov.cn/a;p/b.html", "http://h.gov.cn#f",
+             "http://h.gov.cn/中文/页.html", "http://user@h.gov.cn/a/", "http://[::1]/a/", "http://h.gov.cn/a b/c.html",
+             "http://h.gov.cn/a/..", "http://h.gov.cn/a/.", "http://h.gov.cn:/a/", "mailto:x", "", "http://h.gov.cn//a/b"]
+    hrefs = ["/a/b.html", "/a//b", "/./a", "/a/../b", "/", "/?q", "/#f", "/中文/a b.pdf", "a.html", "./a.pdf", "../a", "a/b/",
+             "a?x=1#f", "a#f", "?q", "a//b", "a/./b", "a/../b", ".", "..", "./", "中文.doc", "a;b", "a:b", "//a", "a?", "a#",
+             "index.php?m=content&c=index&a=show&catid=12&id=345", ".a", "a.", "...", "a/.b", "%2e%2e/x", "a%20b"]
+    rng = random.Random(1)
+    hrefs += ["".join(rng.choice("ab./?#;:%=&中 -_~1/") for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    fast = 0
+    for base in bases:
+        for href in hrefs:
+            href = href.strip()
+            got = _plain_join(href, base) if href and not href.startswith("#") else None
+            if got is not None:
+                fast += 1
+                assert got == _url_join(href, base), (base, href)
+    assert fast > 10000  # the fast path is taken for most plain links
