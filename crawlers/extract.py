@@ -891,14 +891,23 @@ def _text_clutter(text: str) -> tuple[bool, bool, bool]:
 def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
                      texts: _Texts | None = None) -> list[LexborNode]:
     """Elements of the body that are not article content."""
-    targets: list[LexborNode] = []
     title_key = compact(title or "")
-    title_done = False
     texts = _Texts() if texts is None else texts
     nodes = _subtree(body)
     tags = [node.tag for node in nodes]
-    first, last = _content_span(nodes, texts, tags)
+    if _says_nothing_removable(texts.of(body), title_key):
+        return _tag_targets(nodes, tags, body.mem_id, hidden_ids, texts)
+    return _text_targets(nodes, tags, title_key, hidden_ids, base, texts)
+
+
+def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: str, hidden_ids: set[int], base: str,
+                  texts: _Texts) -> list[LexborNode]:
+    """_removal_targets of a body (nodes[0]; nodes: its subtree) read element by element."""
+    targets: list[LexborNode] = []
+    title_done = False
+    body = nodes[0]
     body_id = body.mem_id
+    first, last = _content_span(nodes, texts, tags)
     for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
         if tag in _KEPT_TAGS:
             continue
@@ -921,6 +930,33 @@ def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], 
 
 
 _KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"))
+_REMOVAL_WORDS = ("当前位置", "您的位置", *_ATTACH_WORDS)
+_PREV_NEXT_WORDS = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页")  # what _PREV_NEXT starts with
+
+
+def _says_nothing_removable(body_text: str, title_key: str) -> bool:
+    """True when no element of a body with this text is furniture, prev/next, breadcrumb, footer, info line, 附件
+    label or the title by its text (an element's text is a piece of its body's, compacted or not, and starts where a
+    text node starts, after a space in the body's text: a label LABEL_RE finds in it is found in the body's too)."""
+    if any(word in body_text for word in _REMOVAL_WORDS) or (has_colon(body_text) and LABEL_RE.search(body_text)):
+        return False
+    if _PREV_NEXT_WORDS.search(body_text) or _SITE_FOOTER.search(body_text):
+        return False
+    flat = compact(body_text)
+    return not (len(title_key) >= 4 and title_key in flat) and not _FURNITURE_WORDS.search(flat)
+
+
+def _tag_targets(nodes: list[LexborNode], tags: list[str | None], body_id: int, hidden_ids: set[int],
+                 texts: _Texts) -> list[LexborNode]:
+    """_removal_targets of a body whose text says nothing removable: dropped tags, hidden elements, share bars."""
+    targets = []
+    for node, tag in zip(nodes, tags, strict=True):
+        if tag in _KEPT_TAGS or node.mem_id == body_id:
+            continue
+        if tag in _DROP_TAGS or node.mem_id in hidden_ids or (
+                _SHARE_RE.search(klass_id(node)) and len(texts.of(node)) < 200):
+            targets.append(node)
+    return [t for t in _outermost(targets, nodes[0]) if t.mem_id != body_id]
 
 
 def _attach_only(node: LexborNode, base: str) -> bool:

@@ -593,3 +593,34 @@ def test_undercut_check_reading_the_parent_once_equals_the_separate_counts() -> 
         node = parse_html(html).css_first("#b")
         total, links = len(text_of(node)), _stats(node)[1]
         assert _not_undercut(node, total - links) == separate(node), html
+
+
+def test_bodies_whose_text_says_nothing_removable_lose_the_same_elements() -> None:
+    from crawlers._common import parse_html
+    from crawlers._fields import compact
+    from crawlers.extract import _says_nothing_removable, _subtree, _tag_targets, _text_targets, _Texts
+
+    rng = random.Random(23)
+    pieces = ["<p>正文第一段，内容很长很长很长很长很长很长很长很长很长很长很长很长。</p>", "<p>比例为3:1，时间12：30。</p>",
+              "<p>发布<span>时间</span>：2016-08-31</p>", "<p>上一<b>篇</b>：旧闻</p>", "<p>打<i>印</i>本页</p>",
+              "<div class='bdshare'>分享</div>", "<div class='Share-box'>" + "长" * 210 + "</div>", "<script>var a=1;</script>",
+              "<p style='display:none'>藏</p>", "<p>附件：<a href='a.pdf'>a</a></p>", "<div><p>关于印发通知</p></div>",
+              "<p>版权所有</p>", "<td>单元格</td>", "<p>下一步工作</p>", "<p>作者：<b>张三</b> 编辑：李四</p>", "<br>",
+              "<p>（一）总体要求：</p>", "<div id='jiathis'>x</div>", "<p>当前位置</p>"]
+    fast = found = 0
+    for _ in range(600):
+        inner = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        body = parse_html(f"<html><body><div id='b'>{inner}</div></body></html>").css_first("#b")
+        title = rng.choice(["关于印发通知", "旧闻", "无关标题", ""])
+        nodes = _subtree(body)
+        tags = [n.tag for n in nodes]
+        hidden = {n.mem_id for n in body.css("[style]")}
+        texts = _Texts()
+        if not _says_nothing_removable(texts.of(body), compact(title)):
+            continue
+        fast += 1
+        want = _text_targets(nodes, tags, compact(title), hidden, SITE + "/a.html", _Texts())
+        got = _tag_targets(nodes, tags, body.mem_id, hidden, texts)
+        found += bool(want)
+        assert [n.mem_id for n in got] == [n.mem_id for n in want], inner
+    assert fast > 100 and found > 50  # the quick path is taken, and it removes elements
