@@ -136,6 +136,9 @@ def _rooted(href: str) -> bool:
 @lru_cache(maxsize=1024)
 def _origin(base: str) -> str:
     """scheme://host of an http(s)/ftp base URL (what a root-relative href resolves against); else the base."""
+    plain = _plain_base(base)
+    if plain is not None:
+        return plain[0]
     try:
         parts = urlsplit(base)
     except ValueError:
@@ -172,8 +175,8 @@ def _url_join(href: str, base: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
-_PLAIN_BASE = re.compile(r"(?:https?|ftp)://[A-Za-z0-9.\-]+(?::\d*)?(?:/[^?#;\x00-\x20\x7f\\]*)?(?:\?[^#\x00-\x20\x7f]*)?"
-                         r"(?:#.*)?", re.I | re.S)
+_PLAIN_BASE = re.compile(r"(https?|ftp)://([A-Za-z0-9.\-]+(?::\d*)?)(/[^?#;\x00-\x20\x7f\\]*)?(?:\?[^#\x00-\x20\x7f]*)?"
+                         r"(?:#.*)?", re.I | re.S)  # groups: scheme, netloc, path (what urlsplit gives for these)
 _PLAIN_HREF = re.compile(r"/?[^:?#;/\x00-\x20\x7f\\][^:?#;\x00-\x20\x7f\\]*(?:\?[^#\x00-\x20\x7f]*)?(?:#.*)?", re.S)
 # plain: no scheme, no ';' parameters, no controls or spaces, not '//'-relative; the path is checked for dot and empty
 # segments separately (urljoin resolves or drops those)
@@ -202,13 +205,14 @@ def _odd_segments(path: str) -> bool:
 @lru_cache(maxsize=1024)
 def _plain_base(base: str) -> tuple[str, str] | None:
     """('scheme://netloc', 'scheme://netloc/folder/') of a plain base URL; None for any other base."""
-    if not _PLAIN_BASE.fullmatch(base):
+    match = _PLAIN_BASE.fullmatch(base)
+    if match is None:
         return None
-    parts = urlsplit(base)
-    if _odd_segments(parts.path.lstrip("/")) or parts.path.startswith("//"):
+    scheme, netloc, path = match.group(1).lower(), match.group(2), match.group(3) or ""
+    if _odd_segments(path.lstrip("/")) or path.startswith("//"):
         return None
-    origin = f"{parts.scheme}://{parts.netloc}"
-    return origin, origin + (parts.path[:parts.path.rfind("/") + 1] or "/")
+    origin = f"{scheme}://{netloc}"
+    return origin, origin + (path[:path.rfind("/") + 1] or "/")
 
 
 def open_targets(script: str) -> list[str]:

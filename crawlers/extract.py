@@ -328,13 +328,17 @@ def _meta_of(metas: list[LexborNode]) -> dict[str, str]:
     """meta_map of a tree's <meta> elements."""
     out: dict[str, str] = {}
     for node in metas:
-        attrs = node.attributes
-        key = ((attrs.get("name") or "").strip() or (attrs.get("property") or "").strip() or
-               (attrs.get("http-equiv") or "").strip()).lower()
-        value = normalize_space((attrs.get("content") or "").strip())
-        if key and value and key not in out:
-            out[key] = value
+        _add_meta(out, node.attributes)
     return out
+
+
+def _add_meta(out: dict[str, str], attrs: dict[str, str | None]) -> None:
+    """Record one <meta>'s name/property/http-equiv → content unless that name is known already."""
+    key = ((attrs.get("name") or "").strip() or (attrs.get("property") or "").strip() or
+           (attrs.get("http-equiv") or "").strip()).lower()
+    value = normalize_space((attrs.get("content") or "").strip())
+    if key and value and key not in out:
+        out[key] = value
 
 
 def _title_tag(tree: LexborHTMLParser) -> str:
@@ -586,6 +590,12 @@ def _hidden_from(tree: LexborHTMLParser, styled: list[LexborNode], styles: list[
         attrs = node.attributes
         if "hidden" in attrs or style_hides((attrs.get("style") or "").strip()):
             hidden.append(node)
+    return hidden + _style_hidden(tree, styles)
+
+
+def _style_hidden(tree: LexborHTMLParser, styles: list[LexborNode]) -> list[LexborNode]:
+    """Elements that simple rules of the page's <style> elements hide."""
+    hidden: list[LexborNode] = []
     css = " ".join(s.text() for s in styles)
     for selector in hidden_selectors(css):
         try:
@@ -599,16 +609,19 @@ _HEAD_QUERY = "base[href], meta, style, [style], [hidden]"  # what base_href, me
 
 
 def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
-    """base_href, meta_map and _hidden_nodes of a page from one query of the tree."""
+    """base_href, meta_map and _hidden_nodes of a page from one query of the tree (each element's attributes read
+    once)."""
     root = tree.root
     try:
         found = root.css(_HEAD_QUERY) if root is not None else []
     except Exception:
         return base_href(tree, url), meta_map(tree), _hidden_nodes(tree)
     base: LexborNode | None = None
-    metas: list[LexborNode] = []
+    meta: dict[str, str] = {}
+    metas = 0
     styles: list[LexborNode] = []
-    styled: list[LexborNode] = []
+    hidden: list[LexborNode] = []
+    entries = 0  # how many times "[style], [hidden]" would have listed the elements so far
     last = None
     for node in found:  # an element comes once per selector it matches, those entries one after another
         if node.mem_id == last:
@@ -617,15 +630,23 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
         tag = node.tag
         attrs = node.attributes
         if tag == "meta":
-            metas.append(node)
+            metas += 1
+            if metas <= 500:
+                _add_meta(meta, attrs)
         elif tag == "style":
             styles.append(node)
         elif tag == "base" and base is None and "href" in attrs:
             base = node
-        styled += [node] * (("style" in attrs) + ("hidden" in attrs))  # as often as "[style], [hidden]" lists it
+        listed = min(("style" in attrs) + ("hidden" in attrs), 50000 - entries)
+        if listed > 0:
+            entries += listed
+            if tag not in ("html", "body", "head") and (
+                    "hidden" in attrs or style_hides((attrs.get("style") or "").strip())):
+                hidden += [node] * listed
     resolved = absolutize(attr(base, "href"), url) if base is not None else None
-    hidden = _hidden_from(tree, styled[:50000], styles[:50]) if root is not None else []
-    return resolved or url, _meta_of(metas[:500]), hidden
+    if root is not None:
+        hidden += _style_hidden(tree, styles[:50])
+    return resolved or url, meta, hidden
 
 
 def _is_vendor(anchor: LexborNode, url: str) -> bool:
@@ -1551,7 +1572,7 @@ def clear_caches() -> None:
     """Empty the per-process memos of the page library (benchmarks call it so repeated pages are not free)."""
     from crawlers import _common, _fields
 
-    for memo in (_common._absolutize_cached, _common._origin, _common._parse_date_cached, _common.host_of,
-                 _common.is_attachment_url, _common._style_hides_cached, _common._hidden_selectors, _fields._label_pairs,
-                 _info_line, _text_clutter):
+    for memo in (_common._absolutize_cached, _common._origin, _common._plain_base, _common._parse_date_cached,
+                 _common.host_of, _common.is_attachment_url, _common._style_hides_cached, _common._hidden_selectors,
+                 _fields._label_pairs, _info_line, _text_clutter):
         memo.cache_clear()
