@@ -15,6 +15,53 @@ SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title
 _BREAK = "\x00"
 _MARKS = {**dict.fromkeys(CELL_TAGS, " "), **dict.fromkeys(BLOCK_TAGS, _BREAK)}  # emitted on entering and leaving
 
+# What a walk does with a node that is not a (non-empty) text node: a mark it emits on entering and leaving,
+# "" (plain element), or one of these.
+_BR = "br"  # emits a break
+_LEAF = "-"  # text, comment, doctype: nothing
+_SKIP = "skip"  # element whose text yields no chunks
+_UNKNOWN = "?"  # tag id not in the table: read the tag
+
+_COMMON_TAGS = ("a", "span", "img", "input", "font", "b", "strong", "i", "em", "u", "s", "label", "button", "option",
+                "meta", "link", "small", "sub", "sup", "thead", "tbody", "tfoot", "colgroup", "col", "del", "ins", "code")
+
+
+def _role(tag: str | None) -> str:
+    """What a walk does with a node of this tag (text nodes with text excepted)."""
+    if tag == "br":
+        return _BR
+    if tag and tag[0] == "-":
+        return _LEAF
+    if tag in SKIP_TAGS:
+        return _SKIP
+    return _MARKS.get(tag, "")  # type: ignore[arg-type]  # None: plain
+
+
+def _tag_names_by_id() -> tuple[str | None, ...]:
+    """Tag name by lexbor tag_id (the index) for the tags the walks meet most; None elsewhere."""
+    names = {*BLOCK_TAGS, *CELL_TAGS, *SKIP_TAGS, *_COMMON_TAGS, "br"}
+    by_id: dict[int, str] = {}
+    for html in ["<!doctype html><!--c-->x", *(f"{context}<{name}></{name}>" for name in names for context in ("", "<table><tr>"))]:
+        for node in LexborHTMLParser(html).root.parent.traverse(include_text=True):
+            tag = node.tag
+            if tag in names or (tag or "").startswith("-"):
+                by_id[node.tag_id] = tag
+    table: list[str | None] = [None] * (max(by_id) + 1)
+    for tag_id, tag in by_id.items():
+        table[tag_id] = tag
+    return tuple(table)
+
+
+_TAG_NAMES = _tag_names_by_id()
+_ROLES = tuple(_role(tag) if tag is not None else _UNKNOWN for tag in _TAG_NAMES)
+
+
+def _role_of(node: LexborNode) -> str:
+    """_role of a node's tag, from its tag id when the table knows it."""
+    tag_id = node.tag_id
+    role = _ROLES[tag_id] if tag_id < len(_ROLES) else _UNKNOWN
+    return _role(node.tag) if role is _UNKNOWN else role
+
 
 def normalize_space(s: str) -> str:
     """Collapse every run of whitespace (incl. &nbsp;, U+3000, tabs, newlines) to one space and strip."""
@@ -99,15 +146,15 @@ def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNo
     at: dict[int, int] = {}
     texts: TextNodes = []
     keep = texts.append
-    marks = _MARKS
-    skip_tags = SKIP_TAGS
-    mark = marks.get(node.tag or "")
+    roles = _ROLES
+    known = len(roles)
+    br, leaf, skip, unknown = _BR, _LEAF, _SKIP, _UNKNOWN
+    mark = _MARKS.get(node.tag or "")
     if mark:
         add(mark)
     open_nodes: list[tuple[LexborNode, str | bool | None]] = [(node, mark)]
     skipped = 0  # depth inside skipped elements: their text is listed but yields no chunks
-    i = 0
-    whole = True
+    i = 0  # walk position; text nodes are listed while it is within cap
     cur = node.child
     while True:
         if cur is None:
@@ -117,33 +164,36 @@ def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNo
             elif mark is False:
                 skipped -= 1
             if not open_nodes:
-                return out, at, texts, whole
+                return out, at, texts, i <= cap
             cur = parent.next
             continue
         i += 1
-        if i > cap and whole:
-            whole = False
         text = cur.text_content  # None unless a (non-empty) text node: cheaper than reading the tag first
         if text is not None:
-            if not skipped:
-                add(text)
-            if text and not text.isspace():  # no reader wants blank text; a part's lines do not start or end in it
-                if whole:
+            if skipped:
+                if i <= cap and text and not text.isspace():
                     keep((i, cur, text))
-                if not skipped:
+            else:
+                add(text)
+                if text and not text.isspace():  # no reader wants blank text; a part's lines do not start or end in it
+                    if i <= cap:
+                        keep((i, cur, text))
                     at[cur.mem_id] = len(out) - 1
             cur = cur.next
             continue
-        tag = cur.tag
-        if tag == "br":
+        tag_id = cur.tag_id
+        role = roles[tag_id] if tag_id < known else unknown
+        if role is unknown:
+            role = _role(cur.tag)
+        if role is br:
             if not skipped:
                 add(_BREAK)
-        elif not tag or tag[0] != "-":
-            if skipped or tag in skip_tags:
+        elif role is not leaf:
+            if skipped or role is skip:
                 skipped += 1
                 mark = False
             else:
-                mark = marks.get(tag)
+                mark = role
                 if mark:
                     add(mark)
             child = cur.child
