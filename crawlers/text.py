@@ -34,17 +34,18 @@ def _role(tag: str | None) -> str:
         return _LEAF
     if tag in SKIP_TAGS:
         return _SKIP
-    return _MARKS.get(tag, "")  # type: ignore[arg-type]  # None: plain
+    return _MARKS.get(tag or "", "")
 
 
 def _tag_names_by_id() -> tuple[str | None, ...]:
     """Tag name by lexbor tag_id (the index) for the tags the walks meet most; None elsewhere."""
     names = {*BLOCK_TAGS, *CELL_TAGS, *SKIP_TAGS, *_COMMON_TAGS, "br"}
     by_id: dict[int, str] = {}
-    for html in ["<!doctype html><!--c-->x", *(f"{context}<{name}></{name}>" for name in names for context in ("", "<table><tr>"))]:
-        for node in LexborHTMLParser(html).root.parent.traverse(include_text=True):
+    pages = ["<body><!--c-->x", *(f"{context}<{name}></{name}>" for name in names for context in ("", "<table><tr>"))]
+    for html in pages:
+        for node in LexborHTMLParser(html).root.traverse(include_text=True):
             tag = node.tag
-            if tag in names or (tag or "").startswith("-"):
+            if tag in names or tag in ("-text", "-comment"):
                 by_id[node.tag_id] = tag
     table: list[str | None] = [None] * (max(by_id) + 1)
     for tag_id, tag in by_id.items():
@@ -54,13 +55,6 @@ def _tag_names_by_id() -> tuple[str | None, ...]:
 
 _TAG_NAMES = _tag_names_by_id()
 _ROLES = tuple(_role(tag) if tag is not None else _UNKNOWN for tag in _TAG_NAMES)
-
-
-def _role_of(node: LexborNode) -> str:
-    """_role of a node's tag, from its tag id when the table knows it."""
-    tag_id = node.tag_id
-    role = _ROLES[tag_id] if tag_id < len(_ROLES) else _UNKNOWN
-    return _role(node.tag) if role is _UNKNOWN else role
 
 
 def normalize_space(s: str) -> str:
@@ -79,8 +73,9 @@ def node_chunks(node: LexborNode) -> list[str]:
         return [_BREAK]
     out: list[str] = []
     add = out.append
-    marks = _MARKS
-    mark = marks.get(root_tag)
+    roles = _ROLES
+    known = len(roles)
+    mark = _MARKS.get(root_tag)
     if mark:
         add(mark)
     open_nodes: list[tuple[LexborNode, str | None]] = [(node, mark)]
@@ -99,16 +94,22 @@ def node_chunks(node: LexborNode) -> list[str]:
             add(text)
             cur = cur.next
             continue
-        tag = cur.tag
-        if tag == "br":
+        tag_id = cur.tag_id
+        role = roles[tag_id] if tag_id < known else _UNKNOWN
+        if role is _UNKNOWN:
+            role = _role(cur.tag)
+        if role is _BR:
             add(_BREAK)
-        elif not tag or not (tag[0] == "-" or tag in SKIP_TAGS):
-            mark = marks.get(tag)
-            if mark:
-                add(mark)
-            open_nodes.append((cur, mark))
-            cur = cur.child
-            continue
+        elif role is not _LEAF and role is not _SKIP:
+            if role:
+                add(role)
+            child = cur.child
+            if child is not None:
+                open_nodes.append((cur, role))
+                cur = child
+                continue
+            if role:
+                add(role)
         cur = cur.next
 
 
@@ -274,6 +275,8 @@ def safe_text(node: LexborNode, allowed: frozenset[str], cap: int) -> str | None
         add(mark)
     open_nodes: list[tuple[LexborNode, str | None]] = [(node, mark)]
     seen = 0
+    names = _TAG_NAMES
+    known = len(names)
     cur = node.child
     while True:
         if cur is None:
@@ -289,7 +292,10 @@ def safe_text(node: LexborNode, allowed: frozenset[str], cap: int) -> str | None
             add(text)
             cur = cur.next
             continue
-        tag = cur.tag
+        tag_id = cur.tag_id
+        tag = names[tag_id] if tag_id < known else None
+        if tag is None:
+            tag = cur.tag
         if tag != "-text":
             seen += 1
             if seen > cap or tag not in allowed:
@@ -300,9 +306,13 @@ def safe_text(node: LexborNode, allowed: frozenset[str], cap: int) -> str | None
                 mark = marks.get(tag)
                 if mark:
                     add(mark)
-                open_nodes.append((cur, mark))
-                cur = cur.child
-                continue
+                child = cur.child
+                if child is not None:
+                    open_nodes.append((cur, mark))
+                    cur = child
+                    continue
+                if mark:
+                    add(mark)
         cur = cur.next
 
 
