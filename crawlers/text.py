@@ -13,6 +13,7 @@ CELL_TAGS = frozenset(("td", "th"))
 SKIP_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "select", "textarea", "iframe"))
 
 _BREAK = "\x00"
+_SPACE_BREAK, _BREAK_SPACE = " " + _BREAK, _BREAK + " "
 _MARKS = {**dict.fromkeys(CELL_TAGS, " "), **dict.fromkeys(BLOCK_TAGS, _BREAK)}  # emitted on entering and leaving
 
 # What a walk does with a node that is not a (non-empty) text node: a mark it emits on entering and leaving,
@@ -253,8 +254,8 @@ def _inside(node: LexborNode, root_id: int) -> bool:
 
 def _lines(chunks: list[str]) -> list[str]:
     """The non-empty, whitespace-normalised lines of flattened chunks."""
-    flat = " ".join("".join(chunks).split())  # one space per whitespace run: a line is then its part, stripped
-    return [line for part in flat.split(_BREAK) if (line := part.strip(" "))]
+    flat = " ".join("".join(chunks).split())  # one space per whitespace run, none at either end
+    return list(filter(None, flat.replace(_SPACE_BREAK, _BREAK).replace(_BREAK_SPACE, _BREAK).split(_BREAK)))
 
 
 def node_lines(node: LexborNode | None) -> list[str]:
