@@ -340,6 +340,8 @@ def _resolve_arg(token: str, script: str) -> str | None:
 
 def create_page_html(html: str) -> tuple[int, int, str, str] | None:
     """(count, current, name, ext) of the first resolvable createPageHTML call."""
+    if "createPageHTML" not in html:  # a quicker search than the pattern's
+        return None
     for match in _CPH.finditer(html[:MAX_HTML]):
         args = [a for a in match.group(1).split(",")]
         if len(args) < 4:
@@ -637,6 +639,32 @@ def _page_number(url: str) -> tuple[int, str, str] | None:
     return None
 
 
+# URL-safe characters ending in a single '/': such an href resolves to a directory URL (no query, ends with '/').
+_DIRECTORY_HREF = re.compile(r"(?:[\w.~:/-]*[\w.~:-])?/", re.A)
+
+
+def _link_word(anchor: LexborNode) -> str | None:
+    """An anchor's compacted, lower-cased text when it reads like a pagination link (下一页, a page number)."""
+    try:
+        raw = anchor.text(deep=True)
+    except Exception:
+        return None
+    text = "".join(raw.split()).strip("[]【】")
+    if not text or len(text) > 6:
+        return None
+    text = text.lower()  # after the strip: brackets have no case
+    if len(text) > 6 or not (text in _PAGE_WORDS or text.isdigit()):
+        return None
+    return text
+
+
+def _never_numbered(target: str, base: str) -> bool:
+    """True when target resolves against base to a URL _page_number rejects: a directory URL without '='."""
+    if _DIRECTORY_HREF.fullmatch(target) is None:
+        return False
+    return "=" not in base.partition("?")[0].partition("#")[0]  # the base's query and fragment are not carried over
+
+
 def _pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
     """List-page URLs from 下一页/尾页/numbered links, with the numbered series filled in."""
     body = tree.body
@@ -644,20 +672,19 @@ def _pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
         return []
     found: list[str] = []
     for anchor in body.css("a[href], a[onclick]")[:5000]:
-        try:
-            text = "".join(anchor.text(deep=True).split()).lower().strip("[]【】")
-        except Exception:
+        text = _link_word(anchor)
+        if text is None:
             continue
-        if not text or len(text) > 6 or not (text in _PAGE_WORDS or text.isdigit()):
-            continue
+        strong = text in _STRONG_PAGE_WORDS
         href = attr(anchor, "href")
         targets = [href] if href and not href.lower().startswith("javascript") else open_targets(attr(anchor, "onclick"))
         for target in targets:
+            if not strong and _never_numbered(target, base):
+                continue  # a weak word or number only counts on a numbered page URL
             page = absolutize(target, base)
             if not page or page == url or not same_site(page, url):
                 continue
-            numbered = _page_number(page)
-            if text in _STRONG_PAGE_WORDS or (numbered and (text.isdigit() or text in _PAGE_WORDS)):
+            if strong or _page_number(page):
                 found.append(page)
     series: dict[tuple[str, str], int] = {}
     for page in found:

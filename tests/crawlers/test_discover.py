@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from crawlers.discover import analyse_page, detect_cms, hanweb_proxy_urls, parse_datastore
+from selectolax.lexbor import LexborNode
+
+from crawlers._common import absolutize, attr, open_targets, parse_html, same_site
+from crawlers.discover import (
+    _PAGE_WORDS,
+    _STRONG_PAGE_WORDS,
+    _page_number,
+    _pagination_links,
+    analyse_page,
+    create_page_html,
+    detect_cms,
+    hanweb_proxy_urls,
+    parse_datastore,
+)
 
 FOOTER = (
     '<div class="footer"><p>主办单位：某某市发展和改革委员会 承办：市信息中心</p>'
@@ -261,3 +274,40 @@ def test_hostile_inputs_do_not_raise() -> None:
         info = analyse_page(html, "http://www.example.gov.cn/x/index.html")
         assert info.kind in ("article", "list", "home", "other")
     assert parse_datastore(None, "http://x/") == ([], None)  # type: ignore[arg-type]
+
+
+def _plain_rule_page(anchor: LexborNode, base: str, url: str) -> str | None:
+    """The page an anchor adds by the pagination rule, read without shortcuts (every target resolved and checked)."""
+    text = "".join(anchor.text(deep=True).split()).lower().strip("[]【】")
+    if not text or len(text) > 6 or not (text in _PAGE_WORDS or text.isdigit()):
+        return None
+    href = attr(anchor, "href")
+    targets = [href] if href and not href.lower().startswith("javascript") else open_targets(attr(anchor, "onclick"))
+    for page in (absolutize(target, base) for target in targets):
+        if page and page != url and same_site(page, url) and (text in _STRONG_PAGE_WORDS or _page_number(page)):
+            return page
+    return None
+
+
+def test_pagination_shortcuts_agree_with_the_plain_rule() -> None:
+    texts = ["下一页", "下 一\n页", "下<span>一</span>页", "[尾页]", "【 NEXT 】", "首页", "首<b>页</b>", "2", "<i>1</i>2", "[ 3 ]",
+             "①", "1234567", "[[[[[[[4]]]]]]]", "关于印发实施方案的通知", "", "»", "İİİİ"]
+    links = ["href='/'", "href='../../'", "href='./'", "href='http://www.example.gov.cn/xxgk/'", "href='//'", "href='http://'",
+             "href='\\/'", "href='/a&page=2&b/'", "href='index_2.html'", "href='list_3.htm'", "href='?page=4'",
+             "href='/xxgk/index_5.shtml'", "href='javascript:void(0)' onclick=\"window.open('index_6.html')\"",
+             "onclick=\"location.href='/'\"", "onclick=\"location.href='?page=7'\""]
+    url = "http://www.example.gov.cn/xxgk/t20200101_1.html"
+    for base in (url, "http://www.example.gov.cn/xxgk/index_3.html", "http://www.example.gov.cn/a&page=2&/b/list.jsp",
+                 "http://www.example.gov.cn/list.jsp?page=3"):
+        for text in texts:
+            for link in links:
+                tree = parse_html(f"<html><body><a {link}>{text}</a></body></html>")
+                expected = _plain_rule_page(tree.body.css_first("a"), base, url)
+                got = _pagination_links(tree, base, url)
+                assert (got[:1] or [None]) == [expected], (base, text, link)
+
+
+def test_create_page_html_needs_the_call_name() -> None:
+    script = "<script>createPageHTML(3, 0, 'index', 'html');</script>"
+    assert create_page_html(script) == (3, 0, "index", "html")
+    assert create_page_html(script.replace("createPageHTML", "createpagehtml")) is None
