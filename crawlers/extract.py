@@ -169,20 +169,25 @@ def _may_match(selector: str, classes: list[str], node_id: str) -> bool:
 
 
 _TIER2_TAGS = ("div", "td", "section", "article", "span", "font", "main")
+_TIER2_TAG_SET = frozenset(_TIER2_TAGS)
 _TIER2_ANY = ", ".join(_TIER2_TAGS)
 _TIER2_NAMED = ", ".join(f"{t}[class], {t}[id]" for t in _TIER2_TAGS)  # the others have no class or id to match
 
 
-def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None) -> LexborNode | None:
+def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
+           named: list[tuple[LexborNode, str, int]] | None = None) -> LexborNode | None:
     """A container whose id/class says 'content', descending to a child holding most of its text (order: the
     document order, when known, lets a page of at most 20000 elements be asked only for elements with a class or
-    id)."""
+    id; named: the body's named_runs, when known, answer that question)."""
     body = tree.body
     if body is None:
         return None
     candidates = []
-    query = _TIER2_NAMED if order is not None and len(order) <= 20000 else _TIER2_ANY
-    for node in body.css(query)[:20000]:
+    if order is not None and len(order) <= 20000:
+        found = body.css(_TIER2_NAMED) if named is None else _entries(named, (), _TIER2_TAG_SET)
+    else:
+        found = body.css(_TIER2_ANY)
+    for node in found[:20000]:
         key = klass_id(node)
         if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
             continue
@@ -297,13 +302,14 @@ def _trafilatura_body(html: str, url: str) -> LexborNode | None:
     return tree.body if tree is not None else None
 
 
-def locate_body(tree: LexborHTMLParser, html: str, url: str,
-                order: dict[int, int] | None = None) -> tuple[LexborNode | None, str]:
-    """Find the article body: known containers, then trafilatura, then heuristics (order: the document order)."""
+def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, int] | None = None,
+                named: list[tuple[LexborNode, str, int]] | None = None) -> tuple[LexborNode | None, str]:
+    """Find the article body: known containers, then trafilatura, then heuristics (order: the document order;
+    named: the body's named_runs)."""
     node = _tier1(tree)
     if node is not None:
         return node, "container"
-    node = _tier2(tree, order)
+    node = _tier2(tree, order, named)
     if node is not None:
         return node, "container"
     node = _trafilatura_body(html, url)
@@ -348,19 +354,55 @@ def _title_tag(tree: LexborHTMLParser) -> str:
 
 
 _TITLE_TAGS = ("td", "div", "span", "p", "strong", "font", "b", "h4")
+_TITLE_TAG_SET = frozenset(_TITLE_TAGS)
+_HEADINGS = ("h1", "h2", "h3")
+_NAMED_QUERY = "h1, h2, h3, [class], [id]"  # what _TITLE_NAMED and _TIER2_NAMED ask, in one query
+
+
+def named_runs(body: LexborNode) -> list[tuple[LexborNode, str, int]]:
+    """(element, tag, how many selectors of _NAMED_QUERY it matches) of a body, in document order (lexbor lists an
+    element once per selector it matches, those entries one after another)."""
+    runs: list[tuple[LexborNode, str, int]] = []
+    last = None
+    for node in body.css(_NAMED_QUERY):
+        if node.mem_id == last:
+            element, tag, count = runs[-1]
+            runs[-1] = (element, tag, count + 1)
+            continue
+        last = node.mem_id
+        runs.append((node, node.tag, 1))
+    return runs
+
+
+def _entries(runs: list[tuple[LexborNode, str, int]], headings: Sequence[str],
+             named_tags: frozenset[str]) -> list[LexborNode]:
+    """What "<heading>, <tag>[class], <tag>[id], ..." lists, from named_runs: a heading once, an element of a named
+    tag once per class and id attribute (its matches of [class] and [id])."""
+    out: list[LexborNode] = []
+    for node, tag, count in runs:
+        if tag in headings:
+            out.append(node)
+        elif tag in named_tags:
+            out += [node] * count
+    return out
 _TITLE_ANY = "h1, h2, h3, " + ", ".join(_TITLE_TAGS)
 _TITLE_NAMED = "h1, h2, h3, " + ", ".join(f"{t}[class], {t}[id]" for t in _TITLE_TAGS)  # others have no class to match
 
 
-def _title_candidates(tree: LexborHTMLParser, order: dict[int, int] | None = None) -> list[LexborNode]:
+def _title_candidates(tree: LexborHTMLParser, order: dict[int, int] | None = None,
+                      named: list[tuple[LexborNode, str, int]] | None = None) -> list[LexborNode]:
     """Elements that may hold the article title (order: the document order, when known, lets a page of at most
-    30000 elements be asked only for its headings and the elements that have a class or id)."""
+    30000 elements be asked only for its headings and the elements that have a class or id; named: the body's
+    named_runs, when known, answer that question)."""
     body = tree.body
     if body is None:
         return []
     out = []
-    query = _TITLE_NAMED if order is not None and len(order) <= 30000 else _TITLE_ANY
-    for node in body.css(query)[:30000]:
+    if order is not None and len(order) <= 30000:
+        found = body.css(_TITLE_NAMED) if named is None else _entries(named, _HEADINGS, _TITLE_TAG_SET)
+    else:
+        found = body.css(_TITLE_ANY)
+    for node in found[:30000]:
         if node.tag in ("h1", "h2", "h3") or _TITLE_CLASS.search(klass_id(node)):
             out.append(node)
         if len(out) > 400:
@@ -440,7 +482,8 @@ class _TitlePick:
 
 
 def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | None, table: dict[str, str],
-               order: dict[int, int], crumbs: Sequence[str] = ()) -> _TitlePick:
+               order: dict[int, int], crumbs: Sequence[str] = (),
+               named: list[tuple[LexborNode, str, int]] | None = None) -> _TitlePick:
     """Full article title: meta ArticleTitle, the header element, the 标题 cell, else <title> sans site name."""
     for key in ("articletitle", "article_title"):
         if meta.get(key):
@@ -450,7 +493,7 @@ def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | 
     body_pos = order.get(body.mem_id, -1) if body is not None else -1
     best, best_score = None, 3.5
     avoid = {compact(c) for c in crumbs} | {compact(meta.get("columnname", ""))}
-    for node in _title_candidates(tree, order):
+    for node in _title_candidates(tree, order, named):
         if body is not None and is_inside(node, body) and node.tag not in ("h1", "h2"):
             continue
         score = _score_title(node, page_title, site_name, body_pos, order, avoid)
@@ -1170,6 +1213,7 @@ class _Page:
     walk: PageWalk | None = None  # the one walk of the body that gave texts and gives the page's lines
     deep: bool = False  # nesting too deep to analyse safely
     _crumbs: list[str] | None = None
+    _named: list[tuple[LexborNode, str, int]] | None = None
     _lines: list[str] | None = None
 
     def lines(self) -> list[str]:
@@ -1183,6 +1227,12 @@ class _Page:
         if self.walk is None or body is None:
             return self.lines(), node_lines(body)
         return self.lines(), self.walk.part_lines(body)
+
+    def named(self) -> list[tuple[LexborNode, str, int]] | None:
+        """named_runs of the page's <body>, found once (read before the body is modified)."""
+        if self._named is None and self.tree.body is not None:
+            self._named = named_runs(self.tree.body)
+        return self._named
 
     def crumbs(self) -> list[str]:
         """The page's breadcrumb, found once (read before the body is modified)."""
@@ -1270,9 +1320,9 @@ def _generic(page: _Page | None, url: str, site: str | None) -> ArticleRecord:
     if page.deep:
         return ArticleRecord(url=url, site=site, title=_strip_title_tag(_title_tag(page.tree), ""),
                              warnings=["page nesting too deep; body not extracted"])
-    body, how = locate_body(page.tree, page.html, url, page.order)
+    body, how = locate_body(page.tree, page.html, url, page.order, page.named())
     title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
-                       page.crumbs())
+                       page.crumbs(), page.named())
     record = _build(page, body, title, site)
     if body is None:
         record.warnings.append("no article body found")
@@ -1445,7 +1495,7 @@ class Template:
         text = text_of(node) if node is not None else ""
         if text:
             return _TitlePick(text, node, "node")
-        return pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs())
+        return pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs(), page.named())
 
 
 def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] | None = None) -> Template | None:
@@ -1462,7 +1512,7 @@ def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] 
             page = _page(html, url)
             if page is None or page.deep:
                 return None
-            body, how = locate_body(page.tree, page.html, url, page.order)
+            body, how = locate_body(page.tree, page.html, url, page.order, page.named())
             if body is None or how != "container":
                 return None
             first = _tier1(page.tree)
@@ -1470,7 +1520,7 @@ def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] 
             if selector is None:
                 return None
             body_sels.append((selector, first is not None and first.mem_id == body.mem_id))
-            title = pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs())
+            title = pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs(), page.named())
             if title.node is not None:
                 title_sels.append(css_selector_for(title.node, page.tree))
             known = records[index] if records is not None and index < len(records) else None

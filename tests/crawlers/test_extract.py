@@ -509,11 +509,22 @@ def text_nodes_capped(body, cap: int):  # noqa: ANN001, ANN201 - the reference w
 
 def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
     from crawlers._common import doc_order, parse_html
-    from crawlers.extract import _tier2, _title_candidates, _title_inner
+    from crawlers.extract import (
+        _TIER2_NAMED,
+        _TIER2_TAG_SET,
+        _TITLE_NAMED,
+        _TITLE_TAG_SET,
+        _entries,
+        _tier2,
+        _title_candidates,
+        _title_inner,
+        named_runs,
+    )
 
     rng = random.Random(6)
     tags = ["div", "td", "section", "span", "font", "p", "h1", "h4", "b", "ul"]
-    attrs = ["", " class='content'", " id='zoom'", " class=''", " class='nav content'", " class='title'", " id='bt'"]
+    attrs = ["", " class='content'", " id='zoom'", " class=''", " class='nav content'", " class='title'", " id='bt'",
+             " class='title' id='zoom'", " id=''"]
     for _ in range(200):
         parts = [f"<{t}{a}>" + "正文内容" * rng.randint(0, 12) + "<p>" + "段落" * rng.randint(0, 20) + "</p>"
                  + ("<a href='/x'>链接</a>" * rng.randint(0, 2)) + (f"</{t}>" if rng.random() < .6 else "")
@@ -523,6 +534,12 @@ def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
         assert [n.mem_id for n in _title_candidates(tree, order)] == [n.mem_id for n in _title_candidates(tree)]
         slow, fast = _tier2(tree), _tier2(tree, order)
         assert (slow.mem_id if slow else None) == (fast.mem_id if fast else None)
+        runs = named_runs(tree.body)  # one query standing in for the two named ones, duplicate entries included
+        for query, headings, tags in ((_TITLE_NAMED, ("h1", "h2", "h3"), _TITLE_TAG_SET), (_TIER2_NAMED, (), _TIER2_TAG_SET)):
+            assert [n.mem_id for n in _entries(runs, headings, tags)] == [n.mem_id for n in tree.body.css(query)]
+        shared = _tier2(tree, order, runs)
+        assert (shared.mem_id if shared else None) == (fast.mem_id if fast else None)
+        assert [n.mem_id for n in _title_candidates(tree, order, runs)] == [n.mem_id for n in _title_candidates(tree)]
         for node in _title_candidates(tree):
             blocks = [n for n in node.css("li, table, p, div, h1, h2, h3")[:5] if n.mem_id != node.mem_id]
             has_block, links = _title_inner(node)
