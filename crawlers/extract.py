@@ -171,11 +171,10 @@ def _may_match(selector: str, classes: list[str], node_id: str) -> bool:
 _TIER2_TAGS = ("div", "td", "section", "article", "span", "font", "main")
 _TIER2_TAG_SET = frozenset(_TIER2_TAGS)
 _TIER2_ANY = ", ".join(_TIER2_TAGS)
-_TIER2_NAMED = ", ".join(f"{t}[class], {t}[id]" for t in _TIER2_TAGS)  # the others have no class or id to match
 
 
 def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
-           named: list[tuple[LexborNode, str, int]] | None = None) -> LexborNode | None:
+           named: list[tuple[LexborNode, str]] | None = None) -> LexborNode | None:
     """A container whose id/class says 'content', descending to a child holding most of its text (order: the
     document order, when known, lets a page of at most 20000 elements be asked only for elements with a class or
     id; named: the body's named_runs, when known, answer that question)."""
@@ -184,7 +183,7 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
         return None
     candidates = []
     if order is not None and len(order) <= 20000:
-        found = body.css(_TIER2_NAMED) if named is None else _entries(named, (), _TIER2_TAG_SET)
+        found = _entries(named_runs(body) if named is None else named, (), _TIER2_TAG_SET)
     else:
         found = body.css(_TIER2_ANY)
     for node in found[:20000]:
@@ -303,7 +302,7 @@ def _trafilatura_body(html: str, url: str) -> LexborNode | None:
 
 
 def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, int] | None = None,
-                named: list[tuple[LexborNode, str, int]] | None = None) -> tuple[LexborNode | None, str]:
+                named: list[tuple[LexborNode, str]] | None = None) -> tuple[LexborNode | None, str]:
     """Find the article body: known containers, then trafilatura, then heuristics (order: the document order;
     named: the body's named_runs)."""
     node = _tier1(tree)
@@ -356,41 +355,30 @@ def _title_tag(tree: LexborHTMLParser) -> str:
 _TITLE_TAGS = ("td", "div", "span", "p", "strong", "font", "b", "h4")
 _TITLE_TAG_SET = frozenset(_TITLE_TAGS)
 _HEADINGS = ("h1", "h2", "h3")
-_NAMED_QUERY = "h1, h2, h3, [class], [id]"  # what _TITLE_NAMED and _TIER2_NAMED ask, in one query
+_NAMED_QUERY = "h1, h2, h3, [class], [id]"  # the only elements title and content-container searches can use
 
 
-def named_runs(body: LexborNode) -> list[tuple[LexborNode, str, int]]:
-    """(element, tag, how many selectors of _NAMED_QUERY it matches) of a body, in document order (lexbor lists an
-    element once per selector it matches, those entries one after another)."""
-    runs: list[tuple[LexborNode, str, int]] = []
+def named_runs(body: LexborNode) -> list[tuple[LexborNode, str]]:
+    """(element, tag) of a body's headings and elements with a class or id, each once, in document order (lexbor
+    lists an element once per selector it matches, those entries one after another)."""
+    runs: list[tuple[LexborNode, str]] = []
     last = None
     for node in body.css(_NAMED_QUERY):
-        if node.mem_id == last:
-            element, tag, count = runs[-1]
-            runs[-1] = (element, tag, count + 1)
-            continue
-        last = node.mem_id
-        runs.append((node, node.tag, 1))
+        if node.mem_id != last:
+            last = node.mem_id
+            runs.append((node, node.tag))
     return runs
 
 
-def _entries(runs: list[tuple[LexborNode, str, int]], headings: Sequence[str],
-             named_tags: frozenset[str]) -> list[LexborNode]:
-    """What "<heading>, <tag>[class], <tag>[id], ..." lists, from named_runs: a heading once, an element of a named
-    tag once per class and id attribute (its matches of [class] and [id])."""
-    out: list[LexborNode] = []
-    for node, tag, count in runs:
-        if tag in headings:
-            out.append(node)
-        elif tag in named_tags:
-            out += [node] * count
-    return out
+def _entries(runs: list[tuple[LexborNode, str]], headings: Sequence[str], named_tags: frozenset[str]) -> list[LexborNode]:
+    """The headings and the named tags' elements that have a class or id, each once, from named_runs: what the
+    plain tag query lists, less elements no caller can use (no class, no id, no heading)."""
+    return [node for node, tag in runs if tag in headings or tag in named_tags]
 _TITLE_ANY = "h1, h2, h3, " + ", ".join(_TITLE_TAGS)
-_TITLE_NAMED = "h1, h2, h3, " + ", ".join(f"{t}[class], {t}[id]" for t in _TITLE_TAGS)  # others have no class to match
 
 
 def _title_candidates(tree: LexborHTMLParser, order: dict[int, int] | None = None,
-                      named: list[tuple[LexborNode, str, int]] | None = None) -> list[LexborNode]:
+                      named: list[tuple[LexborNode, str]] | None = None) -> list[LexborNode]:
     """Elements that may hold the article title (order: the document order, when known, lets a page of at most
     30000 elements be asked only for its headings and the elements that have a class or id; named: the body's
     named_runs, when known, answer that question)."""
@@ -399,7 +387,7 @@ def _title_candidates(tree: LexborHTMLParser, order: dict[int, int] | None = Non
         return []
     out = []
     if order is not None and len(order) <= 30000:
-        found = body.css(_TITLE_NAMED) if named is None else _entries(named, _HEADINGS, _TITLE_TAG_SET)
+        found = _entries(named_runs(body) if named is None else named, _HEADINGS, _TITLE_TAG_SET)
     else:
         found = body.css(_TITLE_ANY)
     for node in found[:30000]:
@@ -483,7 +471,7 @@ class _TitlePick:
 
 def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | None, table: dict[str, str],
                order: dict[int, int], crumbs: Sequence[str] = (),
-               named: list[tuple[LexborNode, str, int]] | None = None) -> _TitlePick:
+               named: list[tuple[LexborNode, str]] | None = None) -> _TitlePick:
     """Full article title: meta ArticleTitle, the header element, the 标题 cell, else <title> sans site name."""
     for key in ("articletitle", "article_title"):
         if meta.get(key):
@@ -1213,7 +1201,7 @@ class _Page:
     walk: PageWalk | None = None  # the one walk of the body that gave texts and gives the page's lines
     deep: bool = False  # nesting too deep to analyse safely
     _crumbs: list[str] | None = None
-    _named: list[tuple[LexborNode, str, int]] | None = None
+    _named: list[tuple[LexborNode, str]] | None = None
     _lines: list[str] | None = None
 
     def lines(self) -> list[str]:
@@ -1228,7 +1216,7 @@ class _Page:
             return self.lines(), node_lines(body)
         return self.lines(), self.walk.part_lines(body)
 
-    def named(self) -> list[tuple[LexborNode, str, int]] | None:
+    def named(self) -> list[tuple[LexborNode, str]] | None:
         """named_runs of the page's <body>, found once (read before the body is modified)."""
         if self._named is None and self.tree.body is not None:
             self._named = named_runs(self.tree.body)

@@ -510,9 +510,9 @@ def text_nodes_capped(body, cap: int):  # noqa: ANN001, ANN201 - the reference w
 def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
     from crawlers._common import doc_order, parse_html
     from crawlers.extract import (
-        _TIER2_NAMED,
+        _TIER2_ANY,
         _TIER2_TAG_SET,
-        _TITLE_NAMED,
+        _TITLE_ANY,
         _TITLE_TAG_SET,
         _entries,
         _tier2,
@@ -534,9 +534,10 @@ def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
         assert [n.mem_id for n in _title_candidates(tree, order)] == [n.mem_id for n in _title_candidates(tree)]
         slow, fast = _tier2(tree), _tier2(tree, order)
         assert (slow.mem_id if slow else None) == (fast.mem_id if fast else None)
-        runs = named_runs(tree.body)  # one query standing in for the two named ones, duplicate entries included
-        for query, headings, tags in ((_TITLE_NAMED, ("h1", "h2", "h3"), _TITLE_TAG_SET), (_TIER2_NAMED, (), _TIER2_TAG_SET)):
-            assert [n.mem_id for n in _entries(runs, headings, tags)] == [n.mem_id for n in tree.body.css(query)]
+        runs = named_runs(tree.body)  # one query: each heading and each element with a class or id, once
+        for query, headings, named_tags in ((_TITLE_ANY, ("h1", "h2", "h3"), _TITLE_TAG_SET), (_TIER2_ANY, (), _TIER2_TAG_SET)):
+            usable = [n.mem_id for n in tree.body.css(query) if n.tag in headings or {"class", "id"} & set(n.attributes)]
+            assert [n.mem_id for n in _entries(runs, headings, named_tags)] == usable
         shared = _tier2(tree, order, runs)
         assert (shared.mem_id if shared else None) == (fast.mem_id if fast else None)
         assert [n.mem_id for n in _title_candidates(tree, order, runs)] == [n.mem_id for n in _title_candidates(tree)]
