@@ -134,8 +134,10 @@ def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
         found = [(_lower_attr(n, "class").split(), _lower_attr(n, "id")) for n in tree.css(_TIER1_ANY)]
     except Exception:
         found = None
+    classes = {c for cls, _ in found for c in cls} if found is not None else set()
+    ids = {node_id for _, node_id in found} if found is not None else set()
     for selector in TIER1:
-        if found is not None and not any(_may_match(selector, classes, node_id) for classes, node_id in found):
+        if found is not None and not _may_match_any(selector, classes, ids):
             continue  # one query for all of them showed this one finds nothing
         try:
             nodes = tree.css(selector)[:50]
@@ -156,15 +158,17 @@ def _lower_attr(node: LexborNode, name: str) -> str:
     return (node.attributes.get(name) or "").lower()
 
 
-def _may_match(selector: str, classes: list[str], node_id: str) -> bool:
-    """False only when a TIER1 selector (.class, #id or [id^=prefix]) cannot match an element with these lower-cased
-    classes and id, whatever the document's quirks mode (class and id matching may ignore case)."""
+def _may_match_any(selector: str, classes: set[str], ids: set[str]) -> bool:
+    """False only when a TIER1 selector (.class, #id or [id^=prefix]) can match none of some elements, given the union
+    of their lower-cased classes and their lower-cased ids, whatever the document's quirks mode (class and id matching
+    may ignore case)."""
     if selector.startswith("."):
         return selector[1:].lower() in classes
     if selector.startswith("#"):
-        return node_id == selector[1:].lower()
+        return selector[1:].lower() in ids
     if selector.startswith("[id^="):
-        return node_id.startswith(selector[5:-1].lower())
+        prefix = selector[5:-1].lower()
+        return any(node_id.startswith(prefix) for node_id in ids)
     return True
 
 
