@@ -160,7 +160,7 @@ def detect_cms(html: str, url: str) -> str:
 _CRUMB_MARKERS = ("您现在的位置", "你现在的位置", "您当前的位置", "您当前位置", "当前位置", "您的位置", "你的位置",
                   "所在位置", "现在位置", "当前的位置", "您所在的位置", "位置")
 _CRUMB_CLASS = re.compile(r"crumb|position|location|dqwz|weizhi|lujing|curpos|bread|\bpath\b|\bnav_?path|\bpos\b|\bsite_?nav", re.I)
-_CRUMB_NAMED = ":is(div, p, span, td, ul, ol, nav, section):is([class], [id])"  # others have no class or id to match
+_CRUMB_NAMED = ":is([class], [id]):is(div, p, span, td, ul, ol, nav, section)"  # others have no class or id to match
 _CRUMB_SEP = re.compile(r"\s*(?:>>|»|›|>|＞|→|/|\\|\||－|—)\s*")
 _HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "门户首页", "首页>"}
 _TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章内容", "浏览文章", "阅读文章", "详细内容", "信息详情", "查看内容",
@@ -172,9 +172,8 @@ def _compact(text: str) -> str:
     return "".join(text.split())
 
 
-def _crumb_parts(node: LexborNode) -> list[str]:
-    """Names in a breadcrumb container, split on the usual separators (or its links)."""
-    raw = text_of(node)
+def _crumb_parts(node: LexborNode, raw: str) -> list[str]:
+    """Names in a breadcrumb container (raw: its text_of), split on the usual separators (or its links)."""
     for marker in _CRUMB_MARKERS:
         if marker in raw:
             raw = raw.split(marker, 1)[1]
@@ -211,7 +210,7 @@ _CRUMB_SCAN = 60000  # body nodes a breadcrumb search looks at
 def _body_texts(body: LexborNode, texts: _Texts | None, word: str) -> Iterable[tuple[int, LexborNode, str]]:
     """(walk position, node, text) of the body's text nodes holding word, from the page's text nodes when known."""
     if texts is not None:
-        return [t for t in texts if word in t[2]]
+        return (t for t in texts if word in t[2])  # lazily: the breadcrumb is usually found near the top
     return _walk_texts(body, word) if word in body.text(deep=True) else iter(())
 
 
@@ -225,14 +224,14 @@ def _walk_texts(body: LexborNode, word: str) -> Iterator[tuple[int, LexborNode, 
             yield i, node, content
 
 
-def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterator[LexborNode]:
-    """Candidate breadcrumb containers, best first (lazily: the first that yields items wins)."""
+def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterator[tuple[LexborNode, str]]:
+    """Candidate breadcrumb containers with their text, best first (lazily: the first that yields items wins)."""
     body = tree.body
     if body is None:
         return
     found = 0
-    for node in _marker_crumbs(_body_texts(body, texts, "位置")):
-        yield node
+    for node_text in _marker_crumbs(_body_texts(body, texts, "位置")):
+        yield node_text
         found += 1
         if found > 5:
             break
@@ -242,11 +241,11 @@ def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterato
         if _CRUMB_CLASS.search(klass_id(node)):
             txt = text_of(node)
             if 2 <= len(txt) < 300:
-                yield node
+                yield node, txt
                 found += 1
 
 
-def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[LexborNode]:
+def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[tuple[LexborNode, str]]:
     """Containers of text nodes (those holding 位置, from _body_texts) that carry a 当前位置-style marker, in order."""
     for i, node, content in marked:
         if i > _CRUMB_SCAN:
@@ -261,7 +260,7 @@ def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[Le
             after = txt.split("位置", 1)[-1].lstrip(":： ")
             if len(after) >= 2 and (_CRUMB_SEP.search(after) or cur.css_first("a") is not None):
                 if len(txt) < 400:
-                    yield cur
+                    yield cur, txt
                 break
             cur = cur.parent
 
@@ -269,8 +268,8 @@ def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[Le
 def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[str]:
     """Breadcrumb names between 首页 and the page itself (texts: the body's text_nodes, when known)."""
     try:
-        for node in _crumb_nodes(tree, texts):
-            items = _trim_crumb(_crumb_parts(node))
+        for node, text in _crumb_nodes(tree, texts):
+            items = _trim_crumb(_crumb_parts(node, text))
             if items:
                 return items
         return _loose_crumb(tree, texts)
@@ -291,7 +290,7 @@ def _loose_crumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[st
                 continue
             txt = text_of(cur)
             if len(txt) < 200 and re.match(r"^\s*(?:网站)?首\s*页\s*(?:>>|>|＞|»|›|→)", txt):
-                items = _trim_crumb(_crumb_parts(cur))
+                items = _trim_crumb(_crumb_parts(cur, txt))
                 if items:
                     return items
     return []
