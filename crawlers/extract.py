@@ -341,10 +341,12 @@ def _meta_of(metas: list[LexborNode]) -> dict[str, str]:
     return out
 
 
-def _add_meta(out: dict[str, str], attrs: dict[str, str | None]) -> None:
-    """Record one <meta>'s name/property/http-equiv → content unless that name is known already."""
+def _add_meta(out: dict[str, str], attrs: dict[str, str | None], wanted: frozenset[str] | None = None) -> None:
+    """Record one <meta>'s name/property/http-equiv → content unless that name is known already (or not wanted)."""
     key = ((attrs.get("name") or "").strip() or (attrs.get("property") or "").strip() or
            (attrs.get("http-equiv") or "").strip()).lower()
+    if wanted is not None and key not in wanted:
+        return
     value = normalize_space((attrs.get("content") or "").strip())
     if key and value and key not in out:
         out[key] = value
@@ -640,6 +642,8 @@ def _style_hidden(tree: LexborHTMLParser, styles: list[LexborNode]) -> list[Lexb
     return hidden
 
 
+_PAGE_META = frozenset(("articletitle", "article_title", "sitename", "columnname", "contentsource", *_META_DATES))
+# the <meta> names extraction reads (a page's _Page.meta holds these only)
 _HEAD_QUERY = "base[href], meta, style, [style], [hidden]"  # what base_href, meta_map and _hidden_nodes ask for
 
 
@@ -667,7 +671,7 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
         if tag == "meta":
             metas += 1
             if metas <= 500:
-                _add_meta(meta, attrs)
+                _add_meta(meta, attrs, _PAGE_META)
         elif tag == "style":
             styles.append(node)
         elif tag == "base" and base is None and "href" in attrs:
