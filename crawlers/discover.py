@@ -304,14 +304,30 @@ _FACTS = {
     "psb": re.compile(r"([\u4e00-\u9fff]{1,2}\s*公网安备\s*\d+\s*号?)"),
     "site_code": re.compile(r"网站标识码\s*[:：]?\s*([0-9A-Za-z]{6,20})"),
 }
+# A word every match holds, preceded in the match by CJK characters and whitespace only (none of which it contains).
+_FACT_WORDS = {"icp": ("ICP", "IPC", "icp"), "psb": ("公网安备",)}
+
+
+def _fact_search(key: str, text: str) -> re.Match[str] | None:
+    """_FACTS[key].search(text), started just before the first of its words (the slow scan up to there finds nothing)."""
+    pattern, words = _FACTS[key], _FACT_WORDS.get(key)
+    if not words:
+        return pattern.search(text)
+    found = [at for at in (text.find(word) for word in words) if at >= 0]
+    if not found:
+        return None
+    start = min(found)
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return pattern.search(text, max(start - 2, 0))
 
 
 def site_facts_from_text(text: str) -> dict[str, str]:
     """Footer facts (主办单位, ICP备案号, 公安备案号, 网站标识码) found in page text."""
     facts: dict[str, str] = {}
     tail = text[-20000:] if len(text) > 40000 else text
-    for key, pattern in _FACTS.items():
-        match = pattern.search(tail) or (pattern.search(text[:MAX_HTML]) if tail is not text else None)
+    for key in _FACTS:
+        match = _fact_search(key, tail) or (_fact_search(key, text[:MAX_HTML]) if tail is not text else None)
         if match:
             facts[key] = normalize_space(match.group(1))
     return facts

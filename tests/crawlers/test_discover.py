@@ -17,6 +17,7 @@ from crawlers.discover import (
     detect_cms,
     hanweb_proxy_urls,
     parse_datastore,
+    site_facts_from_text,
 )
 
 FOOTER = (
@@ -311,3 +312,13 @@ def test_create_page_html_needs_the_call_name() -> None:
     script = "<script>createPageHTML(3, 0, 'index', 'html');</script>"
     assert create_page_html(script) == (3, 0, "index", "html")
     assert create_page_html(script.replace("createPageHTML", "createpagehtml")) is None
+
+
+def test_footer_numbers_found_after_earlier_false_starts() -> None:
+    head = "网站 北京\u3000 \n ICP备05012345号-1 公网安备见下 江苏  公网安备 32010202010123号 "
+    for text in (head, head + "正文" * 30000):  # a long text's tail is searched first, then its head
+        facts = site_facts_from_text(text)
+        assert facts["icp"] == "北京 ICP备05012345号-1"
+        assert facts["psb"] == "江苏 公网安备 32010202010123号"
+    assert site_facts_from_text(head + "正文" * 30000 + " 浙ICP证1号")["icp"] == "浙ICP证1号"
+    assert site_facts_from_text("京ICP 公网安备") == {}
