@@ -576,13 +576,12 @@ def _meta_source(page: _Page) -> str | None:
     return value
 
 
-def _visible_fields(region: list[str]) -> dict[str, str]:
-    """label：value fields of the info lines (first occurrence wins)."""
+def _visible_fields(pairs: list[tuple[tuple[str, str], ...]]) -> dict[str, str]:
+    """label：value fields of the info lines (pairs: label_pairs of each line up to 300 characters; first occurrence
+    wins)."""
     found: dict[str, str] = {}
-    for line in region:
-        if len(line) > 300:
-            continue
-        for name, value in label_pairs(line):
+    for line_pairs in pairs:
+        for name, value in line_pairs:
             if value and name not in found:
                 found[name] = value
     return found
@@ -705,12 +704,26 @@ def _plainly_relative(href: str) -> bool:
 _C0_AND_SPACE = "".join(chr(i) for i in range(0x21))
 
 
+_SMALL_SUBTREE = 64
+
+
+def _linked_anchors(node: LexborNode) -> list[LexborNode]:
+    """node.css("a[href]")[:500]: read by walking a small subtree (a query costs more than a few elements)."""
+    out: list[LexborNode] = []
+    for seen, element in enumerate(node.traverse()):
+        if seen >= _SMALL_SUBTREE:
+            return node.css("a[href]")[:500]
+        if element.tag == "a" and "href" in element.attributes:
+            out.append(element)
+    return out
+
+
 def spam_links(hidden: list[LexborNode], base: str, page_url: str) -> list[str]:
     """Foreign-host links inside hidden elements (暗链)."""
     found: dict[str, None] = {}
     local_base = not is_foreign(base, page_url)
     for node in hidden[:5000]:
-        anchors = [node] if node.tag == "a" else node.css("a[href]")[:500]
+        anchors = [node] if node.tag == "a" else _linked_anchors(node)
         for anchor in anchors:
             href = attr(anchor, "href")
             if local_base and _plainly_relative(href):  # resolves onto the base's own host: never foreign
@@ -991,7 +1004,8 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
 
 _KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"))
 _REMOVAL_WORDS = ("当前位置", "您的位置", *_ATTACH_WORDS)
-_PREV_NEXT_WORDS = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页")  # what _PREV_NEXT starts with
+_PREV_NEXT_OR_FOOTER = re.compile(r"上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页|" + _SITE_FOOTER.pattern)
+# what _PREV_NEXT starts with, or what _SITE_FOOTER finds
 
 
 def _says_nothing_removable(body_text: str, title_key: str) -> bool:
@@ -1000,7 +1014,7 @@ def _says_nothing_removable(body_text: str, title_key: str) -> bool:
     text node starts, after a space in the body's text: a label LABEL_RE finds in it is found in the body's too)."""
     if any(word in body_text for word in _REMOVAL_WORDS) or (has_colon(body_text) and LABEL_RE.search(body_text)):
         return False
-    if _PREV_NEXT_WORDS.search(body_text) or _SITE_FOOTER.search(body_text):
+    if _PREV_NEXT_OR_FOOTER.search(body_text):
         return False
     flat = compact(body_text)
     return not (len(title_key) >= 4 and title_key in flat) and not _FURNITURE_WORDS.search(flat)
@@ -1274,9 +1288,10 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     record.column_path = crumbs
     page_lines, body_lines = page.lines_and_body(body)
     region = _info_region(page_lines, record.title, set(body_lines))
-    visible = _visible_fields(region)
+    pairs = [label_pairs(line) if len(line) <= 300 else () for line in region]
+    visible = _visible_fields(pairs)
     fields = {**visible, **page.table}
-    shown = [v for line in region if len(line) <= 300 for n, v in label_pairs(line) if n == "published"]
+    shown = [v for line_pairs in pairs for n, v in line_pairs if n == "published"]
     visible_date = _visible_date([page.table.get("published"), *shown], region, record.title)
     record.published = _resolve_published(visible_date, page.meta, page.url, record.warnings)
     record.source = fields.get("source") or _meta_source(page) or _body_source(body_lines) or None

@@ -645,3 +645,20 @@ def test_bodies_whose_text_says_nothing_removable_lose_the_same_elements() -> No
         found += bool(want)
         assert [n.mem_id for n in got] == [n.mem_id for n in want], inner
     assert fast > 100 and found > 50  # the quick path is taken, and it removes elements
+
+
+def test_anchors_of_small_and_large_hidden_elements_match_the_query() -> None:
+    from crawlers._common import parse_html
+    from crawlers.extract import _SMALL_SUBTREE, _linked_anchors
+
+    rng = random.Random(29)
+    pieces = ["<a href='http://x.example/'>x</a>", "<a>no href</a>", "<a href=''>empty</a>", "<span>s</span>",
+              "<svg><a href='/svg'>v</a></svg>", "<template><a href='/t'>t</a></template>", "<p><a HREF='/P'>p</a></p>",
+              "<area href='/a'>", "<div><a href='/d'><b>d</b></a></div>"]
+    sizes = set()
+    for _ in range(300):
+        inner = "".join(rng.choice(pieces) for _ in range(rng.choice([0, 2, 5, 40])))
+        node = parse_html(f"<html><body><div id='h'>{inner}</div></body></html>").css_first("#h")
+        sizes.add(sum(1 for _ in node.traverse()) >= _SMALL_SUBTREE)
+        assert [n.mem_id for n in _linked_anchors(node)] == [n.mem_id for n in node.css("a[href]")[:500]], inner
+    assert sizes == {True, False}  # both the walk and the query were used
