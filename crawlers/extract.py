@@ -1123,9 +1123,13 @@ def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: 
     return _clean_body(body, title, hidden_ids, base)[0]
 
 
-def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> tuple[str, str | None]:
-    """clean_body, with the body_text read from the cleaned tree when sanitising cannot change it (else None)."""
+def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
+                known: str | None = None) -> tuple[str, str | None]:
+    """clean_body, with the body_text read from the cleaned tree when sanitising cannot change it (else None; known:
+    text_of(body), when already read from the unmodified tree)."""
     texts = _Texts()
+    if known is not None:
+        texts[body.mem_id] = known
     targets = _removal_targets(body, title, hidden_ids, base, texts) + _trailing_attachment_rows(body, base, texts)
     for node in _outermost(targets, body):
         try:
@@ -1224,6 +1228,7 @@ class _Page:
     deep: bool = False  # nesting too deep to analyse safely
     _crumbs: list[str] | None = None
     _named: list[tuple[LexborNode, str]] | None = None
+    body_text: tuple[int, str] | None = None  # (mem_id, text_of) of the body a template found, read before cleaning
     _lines: list[str] | None = None
 
     def lines(self) -> list[str]:
@@ -1304,9 +1309,11 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     record.part_urls = _parts(page)
     text = None
     if body is not None:
+        known = page.body_text if page.body_text is not None and page.body_text[0] == body.mem_id else None
         if page.table_node is not None and is_inside(page.table_node, body) and page.table_node.mem_id != body.mem_id:
             page.table_node.decompose()
-        record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base)
+            known = None  # the body's text has changed
+        record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base, known and known[1])
     record.body_text, record.images = _text_and_images(record.body_html, text)
     return record
 
@@ -1490,7 +1497,10 @@ class Template:
             if page.deep:
                 return None
             body = page.tree.css_first(self.body)
-            stats = _usable_stats(body, 1 if self.tier1 else 20) if body is not None else None
+            if body is None:
+                return None
+            page.body_text = (body.mem_id, text_of(body))
+            stats = _usable_stats(body, 1 if self.tier1 else 20, len(page.body_text[1]))
             if stats is None or (not self.tier1 and not _not_undercut(body, stats[0] - stats[1])):
                 return None
             return body, self._title(page, body)
