@@ -74,6 +74,7 @@ _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭�
               "大中小", "扫一扫", "在手机打开", "手机打开", "保存本页", "我要纠错", "纠错", "返回列表", "返回", "加入收藏", "默认",
               "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
 _FURNITURE_WORDS = re.compile("|".join(re.escape(w) for w in _FURNITURE if len(w) > 1))  # text without one is no furniture
+_CRUMB_WORDS = ("当前位置", "您的位置")  # a breadcrumb's label
 _PREV_NEXT_WORDS = "上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页"
 _PREV_NEXT = re.compile(rf"^(?:{_PREV_NEXT_WORDS})\s*[:：]?")
 _SITE_FOOTER = re.compile(r"版权所有|主办单位|承办单位|ICP[备证]|公网安备|网站标识码|技术支持[:：]|Copyright|©")
@@ -958,7 +959,7 @@ def _clutter(node: LexborNode, text: str, base: str, at_edge: bool) -> bool:
 def _text_clutter(text: str) -> tuple[bool, bool, bool]:
     """(furniture/prev-next/breadcrumb/footer, info line, 附件 label) of a short element text, memoised."""
     always = _is_furniture(text) or bool(_PREV_NEXT.match(text) and len(text) < 150) or bool(
-        ("当前位置" in text or "您的位置" in text or _SITE_FOOTER.search(text)) and len(text) < 200)
+        (any(word in text for word in _CRUMB_WORDS) or _SITE_FOOTER.search(text)) and len(text) < 200)
     return always, _is_info_line(text), bool(_ATTACH_LABEL.match(text))
 
 
@@ -1004,7 +1005,7 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
 
 
 _KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"))
-_REMOVAL_WORDS = ("当前位置", "您的位置", *_ATTACH_WORDS)
+_REMOVAL_WORDS = (*_CRUMB_WORDS, *_ATTACH_WORDS)
 _PREV_NEXT_OR_FOOTER = re.compile(f"{_PREV_NEXT_WORDS}|{_SITE_FOOTER.pattern}")
 # what _PREV_NEXT starts with, or what _SITE_FOOTER finds
 
