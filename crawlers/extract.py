@@ -382,6 +382,8 @@ def _entries(runs: list[tuple[LexborNode, str]], headings: Sequence[str], named_
     """The headings and the named tags' elements that have a class or id, each once, from named_runs: what the
     plain tag query lists, less elements no caller can use (no class, no id, no heading)."""
     return [node for node, tag in runs if tag in headings or tag in named_tags]
+
+
 _TITLE_ANY = "h1, h2, h3, " + ", ".join(_TITLE_TAGS)
 
 
