@@ -176,7 +176,8 @@ def _url_join(href: str, base: str) -> str | None:
 
 
 _PLAIN_BASE = re.compile(r"(https?|ftp)://([A-Za-z0-9.\-]+(?::\d*)?)(/[^?#;\x00-\x20\x7f\\]*)?(?:\?[^#\x00-\x20\x7f]*)?"
-                         r"(?:#.*)?", re.I | re.S)  # groups: scheme, netloc, path (what urlsplit gives for these)
+                         r"(?:#.*)?", re.I | re.S | re.A)  # groups: scheme, netloc, path (what urlsplit gives)
+# re.A: without it, re.I lets 'ſ' (U+017F) match 's' and 'K' (U+212A) match 'k'; urljoin knows no such scheme
 _PLAIN_HREF = re.compile(r"/?[^:?#;/\x00-\x20\x7f\\][^:?#;\x00-\x20\x7f\\]*(?:\?[^#\x00-\x20\x7f]*)?(?:#.*)?", re.S)
 # plain: no scheme, no ';' parameters, no controls or spaces, not '//'-relative; the path is checked for dot and empty
 # segments separately (urljoin resolves or drops those)

@@ -367,15 +367,8 @@ _NAMED_QUERY = "h1, h2, h3, [class], [id]"  # the only elements title and conten
 
 
 def named_runs(body: LexborNode) -> list[tuple[LexborNode, str]]:
-    """(element, tag) of a body's headings and elements with a class or id, each once, in document order (lexbor
-    lists an element once per selector it matches, those entries one after another)."""
-    runs: list[tuple[LexborNode, str]] = []
-    last = None
-    for node in body.css(_NAMED_QUERY):
-        if node.mem_id != last:
-            last = node.mem_id
-            runs.append((node, node.tag))
-    return runs
+    """(element, tag) of a body's headings and elements with a class or id, each once, in document order."""
+    return [(node, node.tag) for node, _ in _runs(body.css(_NAMED_QUERY))]
 
 
 def _entries(runs: list[tuple[LexborNode, str]], headings: Sequence[str], named_tags: frozenset[str]) -> list[LexborNode]:
@@ -647,28 +640,23 @@ def _style_hidden(tree: LexborHTMLParser, styles: list[LexborNode]) -> list[Lexb
 
 _PAGE_META = frozenset(("articletitle", "article_title", "sitename", "columnname", "contentsource", *_META_DATES))
 # the <meta> names extraction reads (a page's _Page.meta holds these only)
-_HEAD_QUERY = "base[href], meta, style, [style], [hidden]"  # what base_href, meta_map and _hidden_nodes ask for
+_HEAD_QUERY = "meta, style, [style], [hidden]"  # what meta_map and _hidden_nodes ask for
 
 
 def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
-    """base_href, meta_map and _hidden_nodes of a page from one query of the tree (each element's attributes read
-    once)."""
+    """base_href, meta_map and _hidden_nodes of a page; the last two from one query of the tree (each element's
+    attributes read once)."""
     root = tree.root
     try:
         found = root.css(_HEAD_QUERY) if root is not None else []
     except Exception:
         return base_href(tree, url), meta_map(tree), _hidden_nodes(tree)
-    base: LexborNode | None = None
     meta: dict[str, str] = {}
     metas = 0
     styles: list[LexborNode] = []
     hidden: list[LexborNode] = []
     entries = 0  # how many times "[style], [hidden]" would have listed the elements so far
-    last = None
-    for node in found:  # an element comes once per selector it matches, those entries one after another
-        if node.mem_id == last:
-            continue
-        last = node.mem_id
+    for node, matched in _runs(found):
         tag = node.tag
         attrs = node.attributes
         if tag == "meta":
@@ -677,18 +665,29 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
                 _add_meta(meta, attrs, _PAGE_META)
         elif tag == "style":
             styles.append(node)
-        elif tag == "base" and base is None and "href" in attrs:
-            base = node
-        listed = min(("style" in attrs) + ("hidden" in attrs), 50000 - entries)
+        listed = min(matched - (tag in ("meta", "style")), 50000 - entries)  # its [style] and [hidden] matches
         if listed > 0:
             entries += listed
             if tag not in ("html", "body", "head") and (
                     "hidden" in attrs or style_hides((attrs.get("style") or "").strip())):
                 hidden += [node] * listed
-    resolved = absolutize(attr(base, "href"), url) if base is not None else None
     if root is not None:
         hidden += _style_hidden(tree, styles[:50])
-    return resolved or url, meta, hidden
+    return base_href(tree, url), meta, hidden
+
+
+def _runs(found: list[LexborNode]) -> list[tuple[LexborNode, int]]:
+    """(element, how many selectors it matched) of a selector list's result: lexbor lists an element once per
+    selector of the list it matches, those entries one after another."""
+    runs: list[tuple[LexborNode, int]] = []
+    last = None
+    for node in found:
+        if node.mem_id == last:
+            runs[-1] = (node, runs[-1][1] + 1)
+        else:
+            last = node.mem_id
+            runs.append((node, 1))
+    return runs
 
 
 def _is_vendor(anchor: LexborNode, url: str) -> bool:
@@ -1248,8 +1247,9 @@ class _Page:
         return self.lines(), self.walk.part_lines(body)
 
     def named(self) -> list[tuple[LexborNode, str]] | None:
-        """named_runs of the page's <body>, found once (read before the body is modified)."""
-        if self._named is None and self.tree.body is not None:
+        """named_runs of the page's <body>, found once (read before the body is modified); None on a page of more
+        than 30000 elements (the title and container searches ask those with their plain queries)."""
+        if self._named is None and self.tree.body is not None and len(self.order) <= 30000:
             self._named = named_runs(self.tree.body)
         return self._named
 

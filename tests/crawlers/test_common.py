@@ -140,7 +140,8 @@ def test_plain_hrefs_join_as_urljoin_does() -> None:
              "https://H.Gov.cn:8080/a/b/", "http://h.gov.cn/a/b.html?x=1#f", "HTTP://h.gov.cn/a//b/c.html", "http://h.gov.cn?q",
              "http://h.gov.cn/a/./b.html", "http://h.gov.cn/a/../b/c.html", "http://h.gov.cn/a;p/b.html", "http://h.gov.cn#f",
              "http://h.gov.cn/中文/页.html", "http://user@h.gov.cn/a/", "http://[::1]/a/", "http://h.gov.cn/a b/c.html",
-             "http://h.gov.cn/a/..", "http://h.gov.cn/a/.", "http://h.gov.cn:/a/", "mailto:x", "", "http://h.gov.cn//a/b"]
+             "http://h.gov.cn/a/..", "http://h.gov.cn/a/.", "http://h.gov.cn:/a/", "mailto:x", "", "http://h.gov.cn//a/b",
+             "httpſ://x.gov.cn/d/", "HTTPſ://x.gov.cn/d/", "http://x.gov.cn:１/d/", "http://x.gov.cn:8080/d/"]
     hrefs = ["/a/b.html", "/a//b", "/./a", "/a/../b", "/", "/?q", "/#f", "/中文/a b.pdf", "a.html", "./a.pdf", "../a", "a/b/",
              "a?x=1#f", "a#f", "?q", "a//b", "a/./b", "a/../b", ".", "..", "./", "中文.doc", "a;b", "a:b", "//a", "a?", "a#",
              "index.php?m=content&c=index&a=show&catid=12&id=345", ".a", "a.", "...", "a/.b", "%2e%2e/x", "a%20b"]

@@ -576,7 +576,9 @@ def test_one_head_query_gives_base_meta_and_hidden_elements() -> None:
               "<style>.gone{display:none}</style>", "<style hidden></style>",
               "<div class='gone'><a href='http://spam.example.com/'>x</a></div>", "<p style='display:none'>y</p>",
               "<p hidden>z</p>", "<p hidden style='display:none'>v</p>", "<span style='color:red'>w</span>", "<meta style='display:none' name='m' content='v'>",
-              "<svg><style>#s{visibility:hidden}</style><a id='s' href='/a'>s</a></svg>", "<p>正文</p>"]
+              "<svg><style>#s{visibility:hidden}</style><a id='s' href='/a'>s</a></svg>", "<p>正文</p>",
+              "<svg><base xlink:href='http://a.example/'></svg>", "<svg><rect xlink:hidden='h' style='display:none'/></svg>",
+              "<base href='http://www.b.gov.cn/z/'>"]
     for _ in range(300):
         html = "<html><head>" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) + "</head><body>" + \
                "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) + "</body></html>"
