@@ -680,16 +680,51 @@ def _never_numbered(target: str, base: str) -> bool:
     return "=" not in base.partition("?")[0].partition("#")[0]  # the base's query and fragment are not carried over
 
 
+def _worded_anchors(tree: LexborHTMLParser, body: LexborNode) -> list[tuple[LexborNode, str]]:
+    """(anchor, _link_word) of the first 5000 matches of 'a[href], a[onclick]' in body that have a pagination word."""
+    quick = _worded_anchors_quick(tree, body)
+    if quick is not None:
+        return quick
+    found = ((anchor, _link_word(anchor)) for anchor in body.css("a[href], a[onclick]")[:5000])
+    return [(anchor, word) for anchor, word in found if word is not None]
+
+
+def _within(node: LexborNode | None, container: LexborNode) -> bool:
+    """True when node is container or one of its descendants."""
+    target = container.mem_id
+    while node is not None:
+        if node.mem_id == target:
+            return True
+        node = node.parent
+    return False
+
+
+def _worded_anchors_quick(tree: LexborHTMLParser, body: LexborNode) -> list[tuple[LexborNode, str]] | None:
+    """_worded_anchors from the document's <a> elements (a cheaper lookup than a selector); None when it may differ."""
+    anchors = tree.tags("a")
+    if not anchors:
+        return []
+    if len(anchors) > 2500 or not (_within(anchors[0], body) and _within(anchors[-1], body)):
+        return None  # the selector's cut at 5000 could apply, or some <a> lies outside the body
+    found: list[tuple[LexborNode, str]] = []
+    for anchor in anchors:
+        word = _link_word(anchor)
+        if word is None:
+            continue
+        names = anchor.attributes
+        if any(":" in name for name in names):
+            return None  # [href] also matches a foreign attribute such as xlink:href
+        found += [(anchor, word)] * (("href" in names) + ("onclick" in names))  # the selector lists it once per match
+    return found
+
+
 def _pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
     """List-page URLs from 下一页/尾页/numbered links, with the numbered series filled in."""
     body = tree.body
     if body is None:
         return []
     found: list[str] = []
-    for anchor in body.css("a[href], a[onclick]")[:5000]:
-        text = _link_word(anchor)
-        if text is None:
-            continue
+    for anchor, text in _worded_anchors(tree, body):
         strong = text in _STRONG_PAGE_WORDS
         href = attr(anchor, "href")
         targets = [href] if href and not href.lower().startswith("javascript") else open_targets(attr(anchor, "onclick"))

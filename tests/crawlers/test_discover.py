@@ -10,8 +10,10 @@ from crawlers._common import absolutize, attr, open_targets, parse_html, same_si
 from crawlers.discover import (
     _PAGE_WORDS,
     _STRONG_PAGE_WORDS,
+    _link_word,
     _page_number,
     _pagination_links,
+    _worded_anchors,
     analyse_page,
     create_page_html,
     detect_cms,
@@ -306,6 +308,31 @@ def test_pagination_shortcuts_agree_with_the_plain_rule() -> None:
                 expected = _plain_rule_page(tree.body.css_first("a"), base, url)
                 got = _pagination_links(tree, base, url)
                 assert (got[:1] or [None]) == [expected], (base, text, link)
+
+
+def _selector_worded_anchors(body: LexborNode) -> list[tuple[int, str | None]]:
+    """(node id, word) of worded anchors, found by the selector the pagination rule is written with."""
+    anchors = body.css("a[href], a[onclick]")[:5000]
+    return [(a.mem_id, _link_word(a)) for a in anchors if _link_word(a) is not None]
+
+
+def test_worded_anchors_agree_with_the_selector() -> None:
+    pages = ["<a href=index_2.html>下一页</a><a>2</a><a onclick='go(3)' href='index_3.html'>3</a><a name=x>尾页</a>",
+             "<svg><a xlink:href='index_2.html'>2</a><a href='index_3.html'>3</a></svg><math><a href=4>4</a></math>",
+             "<a foo:href=5>5</a><a xml:onclick=6>6</a><a href>下页</a><a onclick>next</a><a HREF=7 OnClick=8>7</a>",
+             "<head><template><a href=1>1</a></template><noscript><a href=2>2</a></noscript></head><a href=3>3</a>",
+             "<table><a href=1>1</a><tr><td><a href=2>2</a></table>", "<p>no links</p>",
+             "<a href='index_2.html'>2</a>" * 2600, "<a onclick='go(9)' href='index_9.html'>9</a>" * 2600]
+    for html in pages:
+        tree = parse_html(f"<html>{html}</html>")
+        assert [(a.mem_id, w) for a, w in _worded_anchors(tree, tree.body)] == _selector_worded_anchors(tree.body), html
+    for before, after in ((True, False), (False, True)):  # anchors outside the body, in the document's <a> list
+        tree = parse_html("<html><head></head><body><a href=index_2.html>2</a><a href=index_3.html>3</a></body></html>")
+        if before:
+            tree.head.insert_child(tree.body.css_first("a").clone())
+        if after:
+            tree.root.insert_child(tree.body.css("a")[-1].clone())
+        assert [(a.mem_id, w) for a, w in _worded_anchors(tree, tree.body)] == _selector_worded_anchors(tree.body)
 
 
 def test_create_page_html_needs_the_call_name() -> None:
