@@ -664,7 +664,7 @@ def _link_word(anchor: LexborNode) -> str | None:
         raw = anchor.text(deep=True)
     except Exception:
         return None
-    text = "".join(raw.split()).strip("[]【】")
+    text = raw if raw.isalpha() else "".join(raw.split()).strip("[]【】")  # letters hold no space or bracket
     if not text or len(text) > 6:
         return None
     text = text.lower()  # after the strip: brackets have no case

@@ -294,7 +294,7 @@ def _plain_rule_page(anchor: LexborNode, base: str, url: str) -> str | None:
 
 def test_pagination_shortcuts_agree_with_the_plain_rule() -> None:
     texts = ["下一页", "下 一\n页", "下<span>一</span>页", "[尾页]", "【 NEXT 】", "首页", "首<b>页</b>", "2", "<i>1</i>2", "[ 3 ]",
-             "①", "1234567", "[[[[[[[4]]]]]]]", "关于印发实施方案的通知", "", "»", "İİİİ"]
+             "①", "1234567", "[[[[[[[4]]]]]]]", "关于印发实施方案的通知", "", "»", "İİİİ", "NeXt", "ＮＥＸＴ", "Ⅻ", "下一頁"]
     links = ["href='/'", "href='../../'", "href='./'", "href='http://www.example.gov.cn/xxgk/'", "href='//'", "href='http://'",
              "href='\\/'", "href='/a&page=2&b/'", "href='index_2.html'", "href='list_3.htm'", "href='?page=4'",
              "href='/xxgk/index_5.shtml'", "href='javascript:void(0)' onclick=\"window.open('index_6.html')\"",
