@@ -160,7 +160,16 @@ def detect_cms(html: str, url: str) -> str:
 _CRUMB_MARKERS = ("您现在的位置", "你现在的位置", "您当前的位置", "您当前位置", "当前位置", "您的位置", "你的位置",
                   "所在位置", "现在位置", "当前的位置", "您所在的位置", "位置")
 _CRUMB_CLASS = re.compile(r"crumb|position|location|dqwz|weizhi|lujing|curpos|bread|\bpath\b|\bnav_?path|\bpos\b|\bsite_?nav", re.I)
-_CRUMB_NAMED = ":is([class], [id]):is(div, p, span, td, ul, ol, nav, section)"  # others have no class or id to match
+_CRUMB_NAMED = ":is([class], [id]):is(div, p, span, td, ul, ol, nav, section)"  # candidates (_crumb_tagged walks to them)
+
+
+def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
+    """Lexbor's tag ids of some HTML tag names."""
+    tree = LexborHTMLParser("<table><tr><td></td></tr></table>" + "".join(f"<{name}></{name}>" for name in names))
+    return frozenset(node.tag_id for node in tree.body.traverse() if node.tag in names)
+
+
+_CRUMB_TAG_IDS = _tag_ids(("div", "p", "span", "td", "ul", "ol", "nav", "section"))  # the tags of _CRUMB_NAMED
 _CRUMB_SEP = re.compile(r"\s*(?:>>|»|›|>|＞|→|/|\\|\||－|—)\s*")
 _HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "门户首页", "首页>"}
 _TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章内容", "浏览文章", "阅读文章", "详细内容", "信息详情", "查看内容",
@@ -235,7 +244,7 @@ def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterato
         found += 1
         if found > 5:
             break
-    for node in body.css(_CRUMB_NAMED):
+    for node in _crumb_tagged(body):
         if found > 8:
             break
         if _CRUMB_CLASS.search(klass_id(node)):
@@ -243,6 +252,13 @@ def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterato
             if 2 <= len(txt) < 300:
                 yield node, txt
                 found += 1
+
+
+def _crumb_tagged(body: LexborNode) -> Iterator[LexborNode]:
+    """body's elements with a tag of _CRUMB_NAMED, in document order (lazily: a walk that stops early is cheap)."""
+    for node in body.traverse():
+        if node.tag_id in _CRUMB_TAG_IDS:
+            yield node
 
 
 def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[tuple[LexborNode, str]]:

@@ -6,10 +6,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from crawlers._common import absolutize, attr, open_targets, parse_html, same_site
+from crawlers._common import absolutize, attr, klass_id, open_targets, parse_html, same_site
 from crawlers.discover import (
+    _CRUMB_CLASS,
+    _CRUMB_NAMED,
     _PAGE_WORDS,
     _STRONG_PAGE_WORDS,
+    _crumb_tagged,
     _link_word,
     _page_number,
     _pagination_links,
@@ -333,6 +336,20 @@ def test_worded_anchors_agree_with_the_selector() -> None:
         if after:
             tree.root.insert_child(tree.body.css("a")[-1].clone())
         assert [(a.mem_id, w) for a, w in _worded_anchors(tree, tree.body)] == _selector_worded_anchors(tree.body)
+
+
+def test_crumb_walk_finds_what_the_selector_finds() -> None:
+    html = ("<html><head><template><div class=position>t</div></template></head><body class=position>"
+            "<template><div class=crumb>t</div></template><svg><section class=position>s</section><g class=position/>"
+            "<foreignObject><div class=crumb>f</div></foreignObject></svg><math><mi><span id=pos>m</span></mi></math>"
+            "<DIV CLASS=Location>u</DIV><td class=pos>lost</td><table><tr><td class=pos>c</td><th class=pos>h</th>"
+            "</tr></table><ul id=bread><li class=crumb>i</li></ul><ol class=''><nav class=weizhi><p id=path>"
+            "<section class=lujing><a class=crumb>a</a><div-x class=crumb>x</div-x><h2 class=dqwz>h</h2></section>"
+            "</p></nav></ol><span class='site_nav x' id=pos>s</span></body></html>")
+    body = parse_html(html).body
+    walked = [node.mem_id for node in _crumb_tagged(body) if _CRUMB_CLASS.search(klass_id(node))]
+    selected = [node.mem_id for node in body.css(_CRUMB_NAMED) if _CRUMB_CLASS.search(klass_id(node))]
+    assert walked == selected and len(selected) == 10
 
 
 def test_create_page_html_needs_the_call_name() -> None:
