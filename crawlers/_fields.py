@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -104,6 +106,12 @@ def _label_in(raw: str) -> str | None:
     return LABEL_FIELD.get(text)
 
 
+def _tag_ids(tags: tuple[str, ...]) -> frozenset[int]:
+    """lexbor tag_id of each tag name (an element's tag_id names the same tag as its tag)."""
+    parser = LexborHTMLParser("")
+    return frozenset(parser.create_node(tag).tag_id for tag in tags)
+
+
 def _next_value(node: LexborNode) -> str:
     """Text of the next non-empty element sibling."""
     sib = node.next
@@ -130,9 +138,13 @@ def _container(node: LexborNode) -> LexborNode | None:
 
 _LABEL_TAGS = ("td", "th", "dt", "span", "b", "strong", "label", "em", "li", "div", "font", "p")
 _LABEL_CSS = ", ".join(_LABEL_TAGS)
-_LABEL_TAG_SET = frozenset(_LABEL_TAGS)
+_LABEL_TAG_IDS = _tag_ids(_LABEL_TAGS)
 _COLONS = frozenset(":：")
 _FIELD_CHARS = frozenset("".join(lb for lb, fld in LABEL_FIELD.items() if fld != "_other")) | _COLONS
+_LABEL_TEXT_CLASS = "[\\s" + re.escape("".join(sorted(_FIELD_CHARS))) + "]"  # \s: what str.isspace (so split) takes
+_LABEL_CHAR_TEXT = re.compile(_LABEL_TEXT_CLASS + "*+")
+_SEP = "\x00"  # joins the texts of a page for one scan (a character text nodes hardly ever hold)
+_SEPARATED_LABEL_CHAR_TEXT = re.compile(f"({_SEP}){_LABEL_TEXT_CLASS}*+(?={_SEP})")
 MAX_LABEL_SCAN = 30_000  # elements of a page scanned for label cells
 
 
@@ -208,12 +220,9 @@ def _label_cells(body: LexborNode, order: dict[int, int], texts: TextNodes) -> l
     found: dict[int, tuple[LexborNode, str]] = {}
     seen: set[int] = set()
     body_id = body.mem_id
-    for _, node, content in texts:
-        content = content.lstrip()
-        if not content or content[0] not in _FIELD_CHARS:  # cheap test first: most text starts with no label char
-            continue
+    for _, node, content in _label_char_texts(texts):
         words = "".join(content.split())
-        if not _FIELD_CHARS.issuperset(words) or _letters(words) > 8:
+        if not words or _letters(words) > 8:
             continue
         parent = node.parent
         while parent is not None:
@@ -222,14 +231,29 @@ def _label_cells(body: LexborNode, order: dict[int, int], texts: TextNodes) -> l
                 break
             seen.add(parent_id)
             raw = _raw_text(parent)
-            if raw is not None and parent.tag in _LABEL_TAG_SET:
-                field_name = _label_in(raw)
+            if raw is None or _too_long_text(raw):  # neither it nor a parent is a label
+                break
+            if parent.tag_id in _LABEL_TAG_IDS:
+                field_name = LABEL_FIELD.get("".join(raw.split()).rstrip(":："))  # _label_in of a short text
                 if field_name is not None and field_name != "_other":
                     found[parent_id] = (parent, field_name)
-            if raw is None or _too_long_text(raw):
-                break
             parent = parent.parent
     return sorted(found.values(), key=lambda cell: order.get(cell[0].mem_id, len(order)))
+
+
+def _label_char_texts(texts: TextNodes) -> TextNodes:
+    """The text nodes made only of label characters (colons included) and whitespace."""
+    # one regex scan over the texts joined by a character no text holds instead of a Python test per text node
+    joined = _SEP.join(chain(("",), map(itemgetter(2), texts), ("",)))
+    if joined.count(_SEP) != len(texts) + 1:  # a text holds the separator: test each text
+        return [item for item in texts if _LABEL_CHAR_TEXT.fullmatch(item[2])]
+    out = []
+    index, pos = -1, 0
+    for match in _SEPARATED_LABEL_CHAR_TEXT.finditer(joined):
+        index += joined.count(_SEP, pos, match.end(1))  # separators up to this one: the text's place in texts
+        pos = match.end(1)
+        out.append(texts[index])
+    return out
 
 
 def _letters(words: str) -> int:

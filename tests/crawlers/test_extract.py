@@ -421,6 +421,12 @@ def test_label_cells_from_text_nodes_equal_the_full_scan() -> None:
         "<table><tr><td>分类<select><option>x</option></select></td><td>v</td></tr>"
         "<tr><td><script>var a;</script>文号</td><td>苏政发〔2016〕1号</td></tr></table>",
         "<div><p>来源：</p><p>新华社</p><p>日期</p><p>2016-08-31</p><p>成文日期：</p><font>2016年8月1日</font></div>",
+        "<table><tr><td><span>发文</span><b>字号</b>：</td><td>发改〔2020〕3号</td><th>成\u3000文\xa0日\u2028期\x1c：</th>"
+        "<td>2020-01-02</td></tr><tr><td><p><span>主题<em>分类</em></span></p>：</td><td>经济</td></tr></table>",
+        "<dl><dt>索" + " " * 300 + "引" + "\n" * 300 + "号:</dt><dd>003</dd><dt>发布机构：" + " " * 500 + "x</dt><dd>委</dd>"
+        "<dt>" + "：" * 30 + "日期</dt><dd>2020</dd><dt>信息来源来源来源</dt><dd>a</dd><dt>信息来源来源来源来</dt><dd>b</dd></dl>",
+        "<table><tr><td><svg><td>文号</td><font>日期</font></svg></td><td>x</td></tr><tr><td><x-td>来源</x-td></td>"
+        "<td>y</td></tr><tr><td><math><mi>标题</mi></math></td><td>z</td></tr><tr><td>名称<!--注-->：</td><td>w</td></tr></table>",
     ]
     for html in pages:
         tree = parse_html(f"<html><body>{html}<p>正文很长的一段文字，不是标签。</p></body></html>")
@@ -432,6 +438,21 @@ def test_label_cells_from_text_nodes_equal_the_full_scan() -> None:
 
         assert [(n.mem_id, f) for n, f in _label_cells(tree.body, order, found)] == cells
         assert table_fields(tree, order) == table_fields(tree)
+
+
+def test_label_char_texts_match_the_plain_rule() -> None:
+    from crawlers._fields import _FIELD_CHARS, _label_char_texts
+
+    spaces = [" ", "\n", "\t", "\u3000", "\xa0", "\x1c", "\x85", "\u2028", "\u200b", "\ufeff"]
+    alphabet = [*"索引号发布机构文日期来源字x1", ":", "：", "\x00", "", *spaces]
+    rnd = random.Random(7)
+    for _ in range(400):
+        texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.choice([1, 3, 8, 40]))) for _ in range(rnd.randint(0, 12))]
+        if rnd.random() < 0.5:
+            texts = [t.replace("\x00", "") for t in texts]  # the usual case: no text holds the separator
+        items = [(i, None, text) for i, text in enumerate(texts)]
+        plain = [item for item in items if _FIELD_CHARS.issuperset("".join(item[2].split()))]
+        assert _label_char_texts(items) == plain, texts  # type: ignore[arg-type]
 
 
 def test_root_relative_links_resolve_the_same_through_the_origin_memo() -> None:
