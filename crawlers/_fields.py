@@ -118,21 +118,29 @@ def _next_value(node: LexborNode) -> str:
     for _ in range(6):
         if sib is None:
             return ""
-        if sib.tag == "-text":
+        tag = sib.tag
+        if tag == "-text":
             value = normalize_space(sib.text_content or "")
             if value.strip(":："):
                 return value.strip(":： ")
-        elif not sib.tag.startswith("-"):
+        elif not tag.startswith("-"):
             return text_of(sib)
         sib = sib.next
     return ""
 
 
+_CONTAINER_TAG_IDS = _tag_ids(("table", "ul", "dl", "div", "ol"))
+
+
 def _container(node: LexborNode) -> LexborNode | None:
     """Nearest table/ul/dl/div holding a label cell."""
-    for parent in ancestors(node, 8):
-        if parent.tag in ("table", "ul", "dl", "div", "ol"):
+    parent = node.parent
+    for _ in range(8):  # ancestors(node, 8)
+        if parent is None:
+            return None
+        if parent.tag_id in _CONTAINER_TAG_IDS:
             return parent
+        parent = parent.parent
     return None
 
 
@@ -201,7 +209,8 @@ def table_fields(tree: LexborHTMLParser, order: dict[int, int] | None = None,
             best = (box, found)
     fields = dict(best[1])
     table = _meta_block(best[0]) if best[0] is not None else None
-    return {k: clean_value(v) for k, v in fields.items() if clean_value(v)}, table
+    cleaned = {k: clean_value(v) for k, v in fields.items()}
+    return {k: v for k, v in cleaned.items() if v}, table
 
 
 def _scan_cells(body: LexborNode) -> list[tuple[LexborNode, str]]:

@@ -455,6 +455,24 @@ def test_label_char_texts_match_the_plain_rule() -> None:
         assert _label_char_texts(items) == plain, texts  # type: ignore[arg-type]
 
 
+def test_label_and_container_tags_by_tag_id_match_the_tag_names() -> None:
+    from crawlers._common import ancestors, parse_html
+    from crawlers._fields import _LABEL_TAG_IDS, _LABEL_TAGS, _container
+
+    html = ("<div><table><tr><td><span>a</span><b>b</b><font>f</font><em>e</em><strong>s</strong></td><th>h</th></tr>"
+            "</table><dl><dt>t</dt><dd>d</dd></dl><ul><li>l</li></ul><ol><li><p>p<label>l</label></p></li></ol>"
+            "<svg><font>f</font><td>t</td><foreignObject><div><span>s</span></div></foreignObject></svg>"
+            "<math><mi><table><tr><td>m</td></tr></table></mi></math><x-td>c</x-td><section><i>i</i></section>"
+            "<b><b><b><b><b><b><b><i>7</i></b></b></b></b></b></b></b><b><b><b><b><b><b><b><b><i>8</i></b></b></b>"
+            "</b></b></b></b></b></div>")
+    tree = parse_html(f"<html><body>{html}</body></html>")
+    for node in tree.root.traverse(include_text=True):
+        assert (node.tag_id in _LABEL_TAG_IDS) == (node.tag in _LABEL_TAGS), node.tag
+        plain = next((p for p in ancestors(node, 8) if p.tag in ("table", "ul", "dl", "div", "ol")), None)
+        box = _container(node)
+        assert (box.mem_id if box else None) == (plain.mem_id if plain else None), node.tag
+
+
 def test_root_relative_links_resolve_the_same_through_the_origin_memo() -> None:
     from crawlers._common import _absolutize, absolutize
 
