@@ -257,17 +257,20 @@ def _para_links(node: LexborNode, paras: list[LexborNode]) -> dict[int, int] | N
     anchors = node.css("a[href]")
     if len(anchors) >= 2000:
         return None
+    sized = [(anchor, len(text_of(anchor))) for anchor in anchors if _nav_like(attr(anchor, "href"))]
+    return _paragraph_links(node, paras, sized)
+
+
+def _paragraph_links(root: LexborNode, paras: list[LexborNode], sized: list[tuple[LexborNode, int]]) -> dict[int, int]:
+    """Link text length per paragraph of root (sized: root's navigating anchors with their text length)."""
     ids = {p.mem_id for p in paras}
     out: dict[int, int] = {}
-    for anchor in anchors:
-        if not _nav_like(attr(anchor, "href")):
-            continue
-        size = len(text_of(anchor))
+    for anchor, size in sized:
         cur = anchor.parent
         while cur is not None:
             if cur.mem_id in ids:
                 out[cur.mem_id] = out.get(cur.mem_id, 0) + size
-            if cur.mem_id == node.mem_id:
+            if cur.mem_id == root.mem_id:
                 break
             cur = cur.parent
     return out
@@ -1460,16 +1463,7 @@ def _held_by(child: LexborNode, size: int, parent: LexborNode, total: int) -> bo
 
 def _substantial_paragraphs(root: LexborNode, paras: list[LexborNode], sized: list[tuple[LexborNode, int]]) -> list[int]:
     """mem_ids of the paragraphs _paragraphs counts (sized: the root's navigating anchors with their text length)."""
-    ids = {p.mem_id for p in paras}
-    linked: dict[int, int] = {}
-    for anchor, length in sized:
-        cur = anchor.parent
-        while cur is not None:
-            if cur.mem_id in ids:
-                linked[cur.mem_id] = linked.get(cur.mem_id, 0) + length
-            if cur.mem_id == root.mem_id:
-                break
-            cur = cur.parent
+    linked = _paragraph_links(root, paras, sized)
     out = []
     for para in paras:
         text = text_of(para)
