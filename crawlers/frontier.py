@@ -14,6 +14,7 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -73,14 +74,24 @@ def new_worker_id() -> str:
 
 
 def pid_alive(pid: int) -> bool:
-    """True when a process with this pid exists on this host."""
+    """True when a process with this pid exists on this host and is not a zombie (dead, not yet reaped)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True when /proc says the process has exited and only waits to be reaped (Linux; False elsewhere)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    state = stat.rpartition(")")[2].split()  # the command name may hold spaces and parentheses
+    return bool(state) and state[0] in ("Z", "X")
 
 
 @dataclass
@@ -191,7 +202,7 @@ class Frontier:
 
     # -- recovery -----------------------------------------------------------------
     def reclaim(self) -> int:
-        """Requeue URLs whose lease expired, whose worker died on this host, or that have no lease at all."""
+        """Requeue URLs whose lease expired, whose worker died (found dead now or earlier), or that have no lease."""
         with self.store.session() as session:
             return self.reclaim_in(session)
 
@@ -205,9 +216,13 @@ class Frontier:
         if dead:
             session.execute(update(CrawlWorker).where(CrawlWorker.id.in_(dead)).values(state="dead"),
                             execution_options={"synchronize_session": False})
+        # Workers marked dead by an earlier reclaim (another site's, in this run or a past one) count too: their
+        # leases on this site are free at once, not after they expire.
+        known_dead = select(CrawlWorker.id).where(CrawlWorker.state == "dead").scalar_subquery()
         stale = list(session.scalars(select(FrontierLease.resource_id).where(
             FrontierLease.site_id == self.site_id,
-            (FrontierLease.expires_at < now) | FrontierLease.worker_id.in_(dead or [""]))))
+            (FrontierLease.expires_at < now) | FrontierLease.worker_id.in_(dead or [""])
+            | FrontierLease.worker_id.in_(known_dead))))
         orphans = list(session.scalars(
             select(Resource.id).outerjoin(FrontierLease, FrontierLease.resource_id == Resource.id)
             .where(Resource.site_id == self.site_id, Resource.status == "fetching",
