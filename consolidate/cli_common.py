@@ -9,8 +9,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.exc import DatabaseError
 
-from consolidate.errors import ConsolidateError
+from consolidate.errors import ConsolidateError, redact
 from consolidate.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,16 +30,23 @@ DEFAULT_CONFIG = Path("migrations.yaml")
 
 
 def friendly_errors(func: F) -> F:
-    """Turn library errors into one red line plus a hint, with the error's exit code."""
+    """Turn library errors into one red line plus a hint, with the error's exit code (text printed as is, not as
+    markup, so a pattern's `[a-z]` survives; any URL's password hidden)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            try:
+                return func(*args, **kwargs)
+            except DatabaseError as exc:  # a damaged store file or a lost database, met mid-command
+                from consolidate.store import store_failure
+
+                raise store_failure(exc) from None
         except ConsolidateError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(redact(exc.message))}", highlight=False,
+                              soft_wrap=True)
             if exc.hint:
-                err_console.print(f"[dim]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
+                err_console.print(f"[dim]hint:[/] {escape(redact(exc.hint))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/] — progress is saved; run the same command again to resume")

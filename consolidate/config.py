@@ -20,6 +20,14 @@ from mappers.routing import DEFAULT_ROUTING, RoutingRule
 
 SITE_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 SECRET_KEY_WORDS = ("password", "secret", "token", "apikey", "api_key")
+MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a 500-site migrations.yaml is ~0.5 MB
+MAX_NESTING = 64  # mappings and lists inside each other
+MAX_VALUES = 200_000  # values once YAML aliases are expanded (a "billion laughs" stops here)
+MAX_NUMBER_DIGITS = 30
+# user:password@ in a URL, or a secret-looking query parameter (?password=…, &token=…)
+_URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@?#]*:[^/\s@?#]*@|"
+                              r"[?&;](?:password|passwd|pwd|pass|secret|token|access_token|api_?key|auth)=[^&#\s]",
+                              re.I)
 
 
 class StrictModel(BaseModel):
@@ -94,9 +102,9 @@ class CrawlSettings(StrictModel):
     concurrency: int = Field(32, ge=1, le=1024)
     timeout: float = Field(20.0, gt=0, le=600)
     retries: int = Field(3, ge=0, le=10)
-    max_pages: int = Field(100_000, ge=1)
-    max_depth: int = Field(30, ge=0)
-    max_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    max_pages: int = Field(100_000, ge=1, le=1_000_000_000)
+    max_depth: int = Field(30, ge=0, le=10_000)
+    max_bytes: int = Field(50 * 1024 * 1024, ge=1024, le=64 * 1024**3)
     obey_robots: bool = True
     include: list[str] = []
     exclude: list[str] = []
@@ -127,9 +135,9 @@ class CrawlOverrides(StrictModel):
     concurrency_per_host: int | None = Field(None, ge=1, le=64)
     timeout: float | None = Field(None, gt=0, le=600)
     retries: int | None = Field(None, ge=0, le=10)
-    max_pages: int | None = Field(None, ge=1)
-    max_depth: int | None = Field(None, ge=0)
-    max_bytes: int | None = Field(None, ge=1024)
+    max_pages: int | None = Field(None, ge=1, le=1_000_000_000)
+    max_depth: int | None = Field(None, ge=0, le=10_000)
+    max_bytes: int | None = Field(None, ge=1024, le=64 * 1024**3)
     obey_robots: bool | None = None
     include: list[str] | None = None
     exclude: list[str] | None = None
@@ -263,12 +271,13 @@ class Config(StrictModel):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Config:
-        """Site ids unique; every target sub-site and column exists."""
+        """Site and sub-site ids unique; every target sub-site and column exists."""
         seen: set[str] = set()
         for index, site in enumerate(self.sites):
             if site.id in seen:
                 raise ValueError(f"sites[{index}].id: duplicate site id {site.id!r}")
             seen.add(site.id)
+        _no_duplicate_subsites(self.portal.subsites)
         column_ids = self._column_ids()
         subsite_ids = {sub.id for sub in self.portal.subsites}
         for index, site in enumerate(self.sites):
@@ -323,6 +332,19 @@ class Config(StrictModel):
         return self.crawl.model_copy(update=overrides)
 
 
+def _no_duplicate_subsites(subsites: list[SubSite]) -> None:
+    """Sub-site ids and paths are unique (a second `jyj` would silently receive the first one's content)."""
+    ids: set[str] = set()
+    paths: set[str] = set()
+    for index, sub in enumerate(subsites):
+        if sub.id in ids:
+            raise ValueError(f"portal.subsites[{index}].id: duplicate sub-site id {sub.id!r}")
+        if sub.path in paths:
+            raise ValueError(f"portal.subsites[{index}].path: duplicate sub-site path {sub.path!r}")
+        ids.add(sub.id)
+        paths.add(sub.path)
+
+
 class LoadedConfig(BaseModel):
     """A validated config and where it came from."""
 
@@ -341,6 +363,10 @@ def load_config(path: str | os.PathLike[str]) -> LoadedConfig:
     """Read and validate migrations.yaml; raise ConfigError naming file:line and field."""
     file = Path(path)
     try:
+        if file.is_file() and file.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{file}:1: the file is {file.stat().st_size:,} bytes, more than the "
+                              f"{MAX_CONFIG_BYTES:,} a migrations.yaml may have",
+                              hint="check this is the right file; split a huge fleet into several configs")
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such file", hint="run `consolidate init` to write an example") from None
@@ -351,14 +377,44 @@ def load_config(path: str | os.PathLike[str]) -> LoadedConfig:
 
 def parse_config(text: str, filename: str = "migrations.yaml") -> Config:
     """Validate YAML text as a Config; errors carry filename:line."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{filename}:1: the file has {len(text):,} characters, more than the "
+                          f"{MAX_CONFIG_BYTES:,} a migrations.yaml may have",
+                          hint="check this is the right file; split a huge fleet into several configs")
+    _check_shape(text, filename)
     tree = _parse_yaml(text, filename)
     if not isinstance(tree, dict):
         raise ConfigError(f"{filename}:1: the file must be a mapping with programme, portal and sites",
                           hint="start from `consolidate init`")
+    plain = _plain(tree, [0], filename)
+    _no_url_credentials(plain, tree, filename)
     try:
-        return Config.model_validate(_plain(tree))
+        return Config.model_validate(plain)
     except ValidationError as exc:
         raise _config_error(exc, tree, filename) from None
+
+
+def _check_shape(text: str, filename: str) -> None:
+    """Refuse, before anything is built, YAML nested too deep or with absurdly long numbers (one pass of events)."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
+    depth = 0
+    try:
+        for event in YAML(typ="rt").parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise ConfigError(f"{filename}:{event.start_mark.line + 1}: YAML nested more than "
+                                      f"{MAX_NESTING} levels deep",
+                                      hint="a migrations.yaml needs a handful of levels; check the brackets")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif (isinstance(event, ScalarEvent) and event.style is None and len(event.value) > MAX_NUMBER_DIGITS
+                  and re.fullmatch(r"[-+]?[0-9_.eE]+", event.value)):
+                raise ConfigError(f"{filename}:{event.start_mark.line + 1}: a number of {len(event.value):,} "
+                                  "digits", hint="give a sensible number (or quote the value if it is text)")
+    except YAMLError:
+        return  # _parse_yaml reports syntax errors with their line
 
 
 def _parse_yaml(text: str, filename: str) -> Any:
@@ -379,6 +435,8 @@ def _parse_yaml(text: str, filename: str) -> Any:
                           hint="check indentation and quoting near that line") from None
     except YAMLError as exc:
         raise ConfigError(f"{filename}:1: YAML syntax: {exc}", hint="check the file is valid YAML") from None
+    except (ValueError, RecursionError) as exc:  # a value ruamel cannot build (an absurd number, say)
+        raise ConfigError(f"{filename}:1: YAML value: {str(exc)[:200]}", hint="check the values of the file") from None
 
 
 def _scalar_text(constructor: Any, node: Any) -> str:
@@ -386,13 +444,33 @@ def _scalar_text(constructor: Any, node: Any) -> str:
     return str(node.value)
 
 
-def _plain(node: Any) -> Any:
-    """Turn ruamel's commented containers into plain dicts and lists."""
+def _plain(node: Any, count: list[int], filename: str) -> Any:
+    """Turn ruamel's commented containers into plain dicts and lists, counting values against MAX_VALUES (aliases
+    are expanded here: a "billion laughs" document stops at the cap instead of filling memory)."""
+    count[0] += 1
+    if count[0] > MAX_VALUES:
+        raise ConfigError(f"{filename}:1: the YAML expands to more than {MAX_VALUES:,} values (YAML aliases repeated "
+                          "inside each other?)", hint="write the values out, or use fewer nested &anchors/*aliases")
     if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
+        return {str(key): _plain(value, count, filename) for key, value in node.items()}
     if isinstance(node, list):
-        return [_plain(item) for item in node]
+        return [_plain(item, count, filename) for item in node]
     return node
+
+
+def _no_url_credentials(plain: Any, tree: Any, filename: str) -> None:
+    """Refuse a URL with user:password@ or ?password= anywhere in the config: it would be printed and logged."""
+    stack: list[tuple[list[str | int], Any]] = [([], plain)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((loc + [key], item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((loc + [index], item) for index, item in enumerate(value))
+        elif isinstance(value, str) and _URL_CREDENTIALS.search(value):
+            raise ConfigError(f"{filename}:{_line_of(tree, loc)}: {_format_loc(loc)}: a URL with a password or "
+                              "token in it", hint="put the secret in an environment variable and name it with the "
+                                                  "`_env` form of the option (e.g. password_env: WP_PASSWORD)")
 
 
 def _config_error(exc: ValidationError, tree: Any, filename: str) -> ConfigError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class ConsolidateError(Exception):
     """A user-facing failure: what went wrong and how to fix it."""
@@ -44,3 +46,15 @@ class UsageError(ConsolidateError):
     """An option value the command does not know (like a usage error: exit 2)."""
 
     exit_code = 2
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s:@?#]*):([^/\s@?#]*)@")
+_SECRET_PARAM = re.compile(r"(?i)([?&;](?:password|passwd|pwd|pass|secret|token|access_token|api_?key|auth|"
+                           r"sslpassword|sig|signature)=)([^&#\s'\"]+)")
+
+
+def redact(text: str) -> str:
+    """Text with every URL's password hidden: `user:pw@` → `user:***@`, `?password=x` → `?password=***`."""
+    if "://" not in text and "=" not in text:
+        return text
+    return _SECRET_PARAM.sub(r"\1***", _USERINFO.sub(r"\1\2:***@", text))

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from consolidate.errors import StoreError
+from consolidate.errors import StoreError, redact
 
 SCHEMA_VERSION = 2
 DB_ENV = "CONSOLIDATE_DB"
@@ -251,6 +251,7 @@ class Store:
 
     def __init__(self, url: str, allow_old_schema: bool = False) -> None:
         self.url = url
+        _refuse_empty_sqlite(url)
         self.engine = _make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._prepare_schema(allow_old_schema)
@@ -316,11 +317,11 @@ class Store:
             Base.metadata.create_all(self.engine)
             version = self._recorded_version()
         except OperationalError as exc:
-            raise StoreError(f"cannot open the state store {self.safe_url}: {exc.orig}",
+            raise StoreError(f"cannot open the state store {self.safe_url}: {_one_line(exc.orig)}",
                              hint="check --db / CONSOLIDATE_DB and that the database is running") from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the state store {self.safe_url}: {exc}",
-                             hint="check --db / CONSOLIDATE_DB") from None
+            raise StoreError(f"cannot open the state store {self.safe_url}: {_one_line(getattr(exc, 'orig', exc))}",
+                             hint=DAMAGED_HINT if _damaged(exc) else "check --db / CONSOLIDATE_DB") from None
         if version is None:
             self._set_version(SCHEMA_VERSION)
         elif version > SCHEMA_VERSION:
@@ -337,8 +338,8 @@ class Store:
 
     @property
     def safe_url(self) -> str:
-        """The store URL with any password hidden."""
-        return self.engine.url.render_as_string(hide_password=True)
+        """The store URL with any password hidden (user:pw@ and ?password=)."""
+        return redact(self.engine.url.render_as_string(hide_password=True))
 
     def insert_ignore(self, session: Session, model: type[Base], rows: list[dict[str, Any]],
                       keys: list[str]) -> int:
@@ -374,8 +375,52 @@ def _make_engine(url: str) -> Engine:
             return engine
         return create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"cannot use the state store URL: {exc}",
+        raise StoreError(f"cannot use the state store URL: {redact(_one_line(exc))}",
                          hint="use sqlite:///path/state.db or postgresql+psycopg://user@host/db") from None
+
+
+DAMAGED_HINT = ("the SQLite file is damaged: restore state.db from a backup, or salvage it with "
+                "`sqlite3 state.db .recover | sqlite3 recovered.db`")
+
+
+def _one_line(exc: object) -> str:
+    """An exception's text on one line (drivers print several)."""
+    return " ".join(str(exc).split())
+
+
+def _damaged(exc: BaseException) -> bool:
+    """True for SQLite's words for a damaged file."""
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "file is encrypted" in text
+
+
+def store_failure(exc: SQLAlchemyError) -> StoreError:
+    """A database error met mid-command as one line (a damaged file, a lost connection), never a traceback."""
+    orig = getattr(exc, "orig", None) or exc
+    if _damaged(exc):
+        return StoreError(f"the state store is damaged: {_one_line(orig)}", hint=DAMAGED_HINT)
+    return StoreError(f"the state store failed: {redact(_one_line(orig))[:300]}",
+                      hint="check --db / CONSOLIDATE_DB and that the database is running; run the command again "
+                           "to resume")
+
+
+def _refuse_empty_sqlite(url: str) -> None:
+    """A zero-byte SQLite file is a store that lost its contents (a truncated copy, a full disk), never a new one:
+    opening it would silently start over with an empty store."""
+    if not url.startswith("sqlite"):
+        return
+    from sqlalchemy.engine import make_url
+
+    try:
+        database = make_url(url).database
+    except Exception:  # noqa: BLE001 - _make_engine reports a bad URL
+        return
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        if path.is_file() and path.stat().st_size == 0:
+            raise StoreError(f"the state store {path} is empty (0 bytes): its contents were lost",
+                             hint="restore it from a backup; delete the file only if you mean to start again from "
+                                  "nothing")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
