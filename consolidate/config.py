@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import ipaddress
 import os
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from mappers.audit import AuditSettings
 from mappers.routing import DEFAULT_ROUTING, RoutingRule
 
 SITE_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+HOST_PORT = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})(:[0-9]{1,5})?")
 SECRET_KEY_WORDS = ("password", "secret", "token", "apikey", "api_key")
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a 500-site migrations.yaml is ~0.5 MB
 MAX_NESTING = 64  # mappings and lists inside each other
@@ -55,6 +57,7 @@ class Programme(StrictModel):
     notice_period_days: int = Field(30, ge=30)
     deadlines: Deadlines = Deadlines()
     holidays: list[dt.date] = []  # public holidays, skipped in working-day arithmetic
+    hit_threshold: int = Field(10, ge=1)  # legacy URLs with this many logged hits must have a disposition
 
 
 class PortalColumn(StrictModel):
@@ -108,6 +111,8 @@ class CrawlSettings(StrictModel):
     obey_robots: bool = True
     include: list[str] = []
     exclude: list[str] = []
+    resolve: dict[str, str] = {}  # host[:port] -> address[:port], as curl's --resolve / --connect-to
+    start_urls: list[str] = []  # crawled beside the home page (sections nothing links to)
 
     @field_validator("user_agent")
     @classmethod
@@ -126,6 +131,18 @@ class CrawlSettings(StrictModel):
                 raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
         return patterns
 
+    @field_validator("resolve")
+    @classmethod
+    def _resolve_pairs(cls, pairs: dict[str, str]) -> dict[str, str]:
+        """Each pin maps a host name (optionally :port) to an IP address (optionally :port)."""
+        return _check_resolve(pairs)
+
+    @field_validator("start_urls")
+    @classmethod
+    def _start_urls_http(cls, urls: list[str]) -> list[str]:
+        """Start URLs are absolute http(s) URLs."""
+        return _check_start_urls(urls)
+
 
 class CrawlOverrides(StrictModel):
     """Per-site crawl settings; anything left out comes from the top-level `crawl:`."""
@@ -141,12 +158,62 @@ class CrawlOverrides(StrictModel):
     obey_robots: bool | None = None
     include: list[str] | None = None
     exclude: list[str] | None = None
+    resolve: dict[str, str] | None = None
+    start_urls: list[str] | None = None
 
     @field_validator("user_agent")
     @classmethod
     def _ascii_user_agent(cls, value: str | None) -> str | None:
         """HTTP headers are ASCII: a user agent with other characters cannot be sent."""
         return None if value is None else _check_user_agent(value)
+
+    @field_validator("resolve")
+    @classmethod
+    def _resolve_pairs(cls, pairs: dict[str, str] | None) -> dict[str, str] | None:
+        """Each pin maps a host name (optionally :port) to an IP address (optionally :port)."""
+        return None if pairs is None else _check_resolve(pairs)
+
+    @field_validator("start_urls")
+    @classmethod
+    def _start_urls_http(cls, urls: list[str] | None) -> list[str] | None:
+        """Start URLs are absolute http(s) URLs."""
+        return None if urls is None else _check_start_urls(urls)
+
+
+def _check_resolve(pairs: dict[str, str]) -> dict[str, str]:
+    """Reject pins whose key is not host[:port] or whose value is not an IP address[:port]."""
+    for host, address in pairs.items():
+        if not HOST_PORT.fullmatch(host):
+            raise ValueError(f"resolve key {host!r} is not a host name (www.example.gov.cn or www.example.gov.cn:8080)")
+        try:
+            split_address(address)
+        except ValueError:
+            raise ValueError(f"resolve value {address!r} for {host} is not an IP address "
+                             "(10.1.2.3, 10.1.2.3:8080 or [::1]:8080)") from None
+    return pairs
+
+
+def split_address(address: str) -> tuple[str, int | None]:
+    """(IP address, port or None) of '1.2.3.4', '1.2.3.4:80', '::1' or '[::1]:80'; ValueError otherwise."""
+    host, port = address, None
+    if address.startswith("["):
+        host, _, rest = address[1:].partition("]")
+        port = int(rest[1:]) if rest.startswith(":") else None
+    elif address.count(":") == 1:
+        host, _, port_text = address.partition(":")
+        port = int(port_text)
+    ipaddress.ip_address(host)
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"port {port} out of range")
+    return host, port
+
+
+def _check_start_urls(urls: list[str]) -> list[str]:
+    """Reject start URLs that are not absolute http(s) URLs."""
+    for url in urls:
+        if not re.match(r"^https?://[^/\s]+", url):
+            raise ValueError(f"start URL {url!r} is not an absolute http(s) URL")
+    return urls
 
 
 def _check_user_agent(value: str) -> str:

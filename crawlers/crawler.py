@@ -36,6 +36,8 @@ from crawlers.fetch import (
     FetchResult,
     host_is_private,
     open_client,
+    parse_pins,
+    pinned,
     shared_context,
 )
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
@@ -197,13 +199,14 @@ class SiteCrawler:
         self._site_facts: dict[str, Any] = {}
         self.parser: Executor | None = None  # parser processes for parse_page (crawl_sites sets them)
         self._insert_links = _insert_links(store.engine.dialect.name)
+        self._pins = parse_pins(settings.resolve)
 
     async def run(self) -> CrawlSummary:
         """Crawl until the frontier is empty or the page budget is spent."""
         started = time.monotonic()
         listed_before = self._prepare_site()
         owns_client = self._client is None
-        client = self._client or open_client(self.settings.concurrency)
+        client = self._client or open_client(self.settings.concurrency, self._pins)
         self.archive = WarcArchive(self.workspace / "warc", self.site.id)
         self.fetcher = Fetcher(await self._policy(), client, self.scope, self.workspace / "spool",
                                shared_context(self.settings.concurrency))
@@ -241,11 +244,13 @@ class SiteCrawler:
 
     async def _policy(self) -> FetchPolicy:
         """Fetch policy from the settings; private addresses allowed only when the site itself is on one."""
-        own_host_private = await host_is_private(urlsplit(self.home).hostname or "")
+        home = urlsplit(self.home)
+        pin = pinned(self._pins, home.hostname or "", home.port or (443 if home.scheme == "https" else 80))
+        own_host_private = await host_is_private(pin[0] if pin else home.hostname or "")
         return FetchPolicy(user_agent=self.settings.user_agent, rate_per_host=self.settings.rate_per_host,
                            concurrency_per_host=self.settings.concurrency_per_host, timeout=self.settings.timeout,
                            retries=self.settings.retries, max_bytes=self.settings.max_bytes,
-                           allow_private=own_host_private)
+                           allow_private=own_host_private, pins=self._pins)
 
     def _prepare_site(self) -> set[str]:
         """Register site and worker, reclaim URLs dead workers left in flight, seed the home page."""
@@ -263,7 +268,8 @@ class SiteCrawler:
         if reclaimed:
             self._event_now("info", "reclaimed", f"{reclaimed} URLs left in flight by a stopped worker queued again")
         with self.store.session() as session:
-            session.execute(self._insert_links, self._link_rows([(self.home, "page", 0, None, {})]))
+            seeds = [self.home, *(canonical_url(u) or u for u in self.settings.start_urls)]
+            session.execute(self._insert_links, self._link_rows([(url, "page", 0, None, {}) for url in seeds]))
         if not self.incremental:
             return set()
         requeued = inc.requeue_for_recheck(self.store, self.site.id)
@@ -680,7 +686,8 @@ class SiteCrawler:
     def _link_rows(self, entries: list[tuple[str, str, int, str | None, dict[str, Any]]]) -> list[dict[str, Any]]:
         """Frontier rows for the in-scope URLs not yet queued by this run (first mention of a URL wins)."""
         rows: dict[str, dict[str, Any]] = {}
-        for url, kind, depth, referrer, hint in entries:
+        for alias_url, kind, depth, referrer, hint in entries:
+            url = self.scope.on_site(alias_url)
             if not self.scope(url):
                 continue
             if depth > self.settings.max_depth and kind not in ("attachment", "image"):

@@ -27,7 +27,10 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 import httpx
+from aiohttp.abc import AbstractResolver
 from yarl import URL
+
+from consolidate.config import split_address
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
@@ -165,6 +168,7 @@ class FetchPolicy:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     allow_private: bool = False  # private/loopback/link-local targets (True when the site itself is on one)
+    pins: Pins = field(default_factory=dict)  # host names connected to a configured address, not DNS's
 
 
 @functools.cache
@@ -173,10 +177,49 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def open_client(concurrency: int) -> aiohttp.ClientSession:
-    """An HTTP client for a crawl: up to `concurrency` connections, no redirects followed, no proxy from env."""
+Pins = dict[str, tuple[str, int | None]]  # "host" or "host:port" -> (IP address, port or None: the URL's)
+
+
+def parse_pins(resolve: dict[str, str]) -> Pins:
+    """The crawl's `resolve` setting (host[:port] -> address[:port]) as lookup pins, host names lower-cased."""
+    return {host.lower(): split_address(address) for host, address in resolve.items()}
+
+
+def pinned(pins: Pins, host: str, port: int | None) -> tuple[str, int | None] | None:
+    """Where a pin sends host:port (an exact host:port pin first, then the host's), or None."""
+    host = host.lower()
+    return pins.get(f"{host}:{port}") or pins.get(host) if pins else None
+
+
+class PinnedResolver(AbstractResolver):
+    """Resolves pinned host names to their configured address (curl's --resolve); others through DNS."""
+
+    def __init__(self, pins: Pins) -> None:
+        self.pins = pins
+        self.dns = aiohttp.ThreadedResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
+        """The pinned address (and port, when the pin names one), else what DNS says."""
+        pin = pinned(self.pins, host, port)
+        if pin is None:
+            return await self.dns.resolve(host, port, family)
+        address, pin_port = pin
+        af = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [{"hostname": host, "host": address, "port": pin_port or port, "family": af,
+                 "proto": 0, "flags": socket.AI_NUMERICHOST}]
+
+    async def close(self) -> None:
+        """Release the DNS resolver."""
+        await self.dns.close()
+
+
+def open_client(concurrency: int, pins: Pins | None = None) -> aiohttp.ClientSession:
+    """An HTTP client for a crawl: up to `concurrency` connections, no redirects followed, no proxy from env;
+    pinned host names connect to their configured addresses."""
     # Before Python 3.12.7 a TLS connection dropped mid-body could leak without aiohttp's cleanup.
     cleanup = {"enable_cleanup_closed": True} if sys.version_info < (3, 12, 7) else {}
+    if pins:
+        cleanup["resolver"] = PinnedResolver(pins)
     connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=0, ssl=tls_context(), **cleanup)
     return aiohttp.ClientSession(connector=connector, trust_env=False, cookie_jar=aiohttp.CookieJar(unsafe=True),
                                  max_line_size=MAX_HEADER_BYTES, max_field_size=MAX_HEADER_BYTES,
@@ -298,7 +341,11 @@ class Fetcher:
 
     async def _is_private(self, url: str) -> bool:
         """True when the URL's host is, or resolves to, a private, loopback or link-local address."""
-        host = (urlsplit(url).hostname or "").lower()
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        pin = pinned(self.policy.pins, host, parts.port or _default_port(parts.scheme))
+        if pin is not None:
+            return _private_address(pin[0])
         if host not in self._private_hosts:
             self._private_hosts[host] = await host_is_private(host)
         return self._private_hosts[host]
@@ -319,8 +366,11 @@ class Fetcher:
         """The same request through httpx, whose parser takes what old servers send and aiohttp refuses (a
         Content-Length twice, Content-Length beside chunked encoding, very long header lines)."""
         request_headers = {"User-Agent": self.policy.user_agent, **headers}
+        wire, host_header = _pinned_request_url(url, self.policy.pins)
+        if host_header:
+            request_headers["Host"] = host_header
         async with httpx.AsyncClient(trust_env=False, verify=tls_context()) as client, \
-                client.stream("GET", url, headers=request_headers, timeout=self.policy.timeout) as response:
+                client.stream("GET", wire, headers=request_headers, timeout=self.policy.timeout) as response:
             result = FetchResult(url=url, final_url=url, status=response.status_code,
                                  headers=decoded_headers(response.headers.raw), reason=response.reason_phrase,
                                  http_version=response.http_version)
@@ -412,6 +462,23 @@ async def _read_capped(chunks: AsyncIterable[bytes], cap: int) -> bytes:
         if len(data) >= cap:
             break
     return data[:cap]
+
+
+def _default_port(scheme: str) -> int:
+    """The port a URL of this scheme uses when it names none."""
+    return 443 if scheme.lower() == "https" else 80
+
+
+def _pinned_request_url(url: str, pins: Pins) -> tuple[str, str | None]:
+    """For a pinned host: the URL with the pinned address in place of the host, and the Host header to send."""
+    parts = urlsplit(url)
+    port = parts.port or _default_port(parts.scheme)
+    pin = pinned(pins, parts.hostname or "", port)
+    if pin is None:
+        return url, None
+    address, pin_port = pin
+    literal = f"[{address}]" if ":" in address else address
+    return parts._replace(netloc=f"{literal}:{pin_port or port}").geturl(), parts.netloc
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -90,6 +90,7 @@ class Scope:
     hosts: set[str]
     include: list[re.Pattern[str]] = field(default_factory=list)
     exclude: list[re.Pattern[str]] = field(default_factory=list)
+    home: str = ""  # scheme://host[:port] of the home page: where links to aliases are moved
 
     @classmethod
     def for_site(cls, home_url: str, aliases: list[str], include: list[str], exclude: list[str]) -> Scope:
@@ -97,7 +98,20 @@ class Scope:
         hosts = {_netloc(home_url)}
         for alias in aliases:
             hosts.add(_netloc(alias if "://" in alias else f"http://{alias}"))
-        return cls(hosts=hosts, include=[re.compile(p) for p in include], exclude=[re.compile(p) for p in exclude])
+        home = urlsplit(home_url)
+        return cls(hosts=hosts, include=[re.compile(p) for p in include], exclude=[re.compile(p) for p in exclude],
+                   home=f"{home.scheme.lower()}://{_netloc(home_url)}")
+
+    def on_site(self, url: str) -> str:
+        """The URL with an alias host replaced by the home page's scheme and host (one site, one spelling)."""
+        if not self.home or url.startswith(self.home):
+            return url
+        netloc = _netloc(url)
+        if netloc not in self.hosts:
+            return url
+        rest = url.split("://", 1)[-1]
+        slash = rest.find("/")
+        return self.home + (rest[slash:] if slash >= 0 else "/")
 
     def __call__(self, url: str) -> bool:
         """True when the crawler may fetch this URL for the site."""
