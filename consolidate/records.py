@@ -7,18 +7,22 @@ from dataclasses import asdict, dataclass, field
 
 ARTICLE_FIELDS = (
     "url", "site", "column_path", "title", "published", "source", "publisher", "index_no",
-    "doc_no", "written", "topic", "body_html", "body_text", "attachments", "images", "content_hash",
+    "doc_no", "written", "topic", "validity", "published_source", "body_html", "body_text", "attachments", "images", "content_hash",
 )
 
 
 @dataclass
 class AttachmentRef:
-    """A file linked from an article: where it is, what the page calls it, and (once fetched) its bytes."""
+    """A file an article refers to: where it is, what the page calls it, (once fetched) its bytes, and whether it
+    could be had: status 'fetched' or 'unreachable' (with the reason), None while not yet fetched. url is '' when
+    the page gives the file no address (a javascript: link): such a file is kept by its name, never dropped."""
 
     url: str
     name: str | None = None
     bytes: int | None = None
     sha256: str | None = None
+    status: str | None = None  # 'fetched' | 'unreachable' | None (not fetched yet)
+    reason: str | None = None  # why unreachable: no address (javascript:), HTTP 404, outside scope, too large
 
 
 @dataclass
@@ -36,6 +40,8 @@ class ArticleRecord:
     doc_no: str | None = None  # 发文字号
     written: str | None = None  # 成文日期, YYYY-MM-DD
     topic: str | None = None  # 主题分类
+    validity: str | None = None  # 有效性: 有效 / 失效 / 废止 where the page shows it
+    published_source: str | None = None  # which evidence gave `published`: visible / script / meta / list / url
     body_html: str = ""
     body_text: str = ""
     attachments: list[AttachmentRef] = field(default_factory=list)

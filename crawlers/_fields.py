@@ -49,11 +49,16 @@ def compact(text: str) -> str:
     return "".join(text.split()) if text else ""
 
 
+_EMPTY_VALUE = re.compile(r"[\s〔〕［］\[\]()（）【】{}<>《》〈〉号第年字_\-—－/\\.。·•:：,，;；无暂缺]*")
+
+
 def clean_value(value: str) -> str:
-    """Trim separators and brackets around a label value."""
+    """Trim separators and brackets around a label value; an unfilled template value ("〔〕号", "[ ]") is empty."""
     value = " ".join(value.split()).strip(_VALUE_STRIP) if value else ""  # normalize_space, without its call
     if value.endswith(("】", "]", "）", ")")) and not any(o in value for o in "【[（("):
         value = value[:-1].strip()
+    if value and _EMPTY_VALUE.fullmatch(value):  # "无"/"暂缺" say there is none: empty too
+        return ""
     return value
 
 
@@ -124,7 +129,8 @@ def _next_value(node: LexborNode) -> str:
             if value.strip(":："):
                 return value.strip(":： ")
         elif not tag.startswith("-"):
-            return text_of(sib)
+            value = text_of(sib)
+            return "" if _label_in(value) is not None else value  # an empty value cell is never the next label
         sib = sib.next
     return ""
 
@@ -194,12 +200,18 @@ def table_fields(tree: LexborHTMLParser, order: dict[int, int] | None = None,
         cells = _label_cells(body, order, found) if whole else _scan_cells(body)
     else:
         cells = _scan_cells(body)
+    boxes: list[tuple[LexborNode, str, str, LexborNode]] = []
+    per_box: dict[int, int] = {}
     for node, field_name in cells:
-        value = _next_value(node)
-        if not value:
-            continue
         box = _container(node)
         if box is None:
+            continue
+        boxes.append((node, field_name, _next_value(node), box))
+        per_box[box.mem_id] = per_box.get(box.mem_id, 0) + 1
+    for _node, field_name, value, box in boxes:
+        if per_box[box.mem_id] == 1:  # one label per row element (div.item > label + span): the block is above
+            box = _container(box) or box
+        if not value:
             continue
         entry = groups.setdefault(box.mem_id, (box, {}))
         entry[1].setdefault(field_name, value)

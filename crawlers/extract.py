@@ -7,12 +7,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from consolidate.records import ArticleRecord, AttachmentRef
 from crawlers._common import (
+    ATTACH_EXTS,
     MAX_DEPTH,
     absolutize,
     ancestors,
@@ -38,6 +40,7 @@ from crawlers._common import (
     viewer_target,
 )
 from crawlers._fields import (
+    LABEL_FIELD,
     LABEL_RE,
     META_FIELDS,
     TEXT_NODES_CAP,
@@ -66,7 +69,7 @@ TRAFILATURA_MAX = 1_500_000
 TIER1 = (".TRS_Editor", "[id^=TRS_AUTOADD]", "#zoom", "#Zoom", "#UCAP-CONTENT", ".pages_content", ".article-content",
          ".article_content", ".artCon", ".wzy_nr", "#fontzoom", ".zoom", "#ArticleContent", ".TRS_PreAppend")
 _TIER2_RE = re.compile(r"content|zoom|zhengwen|\bzw\b|zw_|_zw|artcon|article|detail|newstext|news_text|maintext|"
-                       r"bodytext|text_?con|con_?text|wznr|nr_?box|xl_?con|\bnr\b", re.I)
+                       r"bodytext|text_?con|con_?text|wznr|nr_?box|xl_?con|\bnr\b|\bcon\b|\bentry\b", re.I)
 _NOT_BODY_RE = re.compile(r"title|nav|menu|footer|header|crumb|position|share|related|xgwz|xglj|sidebar|side_|"
                           r"comment|pager|page_?bar|fenye|toolbar|tool_?bar|search|copyright|banner", re.I)
 _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭窗口", "关闭本页", "关闭", "返回顶部", "回到顶部", "顶部", "分享到",
@@ -180,10 +183,11 @@ _TIER2_ANY = ", ".join(_TIER2_TAGS)
 
 
 def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
-           named: list[tuple[LexborNode, str]] | None = None) -> LexborNode | None:
+           named: list[tuple[LexborNode, str]] | None = None, meta_block: LexborNode | None = None) -> LexborNode | None:
     """A container whose id/class says 'content', descending to a child holding most of its text (order: the
     document order, when known, lets a page of at most 20000 elements be asked only for elements with a class or
-    id; named: the body's named_runs, when known, answer that question)."""
+    id; named: the body's named_runs, when known, answer that question; meta_block: the 信息公开 table, never the
+    body nor most of it)."""
     body = tree.body
     if body is None:
         return None
@@ -197,7 +201,7 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
         if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
             continue
         stats = _usable_stats(node)
-        if stats is not None:
+        if stats is not None and not _mostly_meta(node, stats[0], meta_block):
             candidates.append((node, stats[0] - stats[1]))
         if len(candidates) > 200:
             break
@@ -213,6 +217,28 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
                 best, best_len, moved = node, size, True
                 break
     return best
+
+
+def _mostly_meta(node: LexborNode, size: int, meta_block: LexborNode | None) -> bool:
+    """True when a container is a 信息公开 metadata block (the one found, or a short one made of labels), lies
+    inside it, or holds little else."""
+    if size < 300 and _label_words(text_of(node)) >= 3:
+        return True
+    if meta_block is None:
+        return False
+    if node.mem_id == meta_block.mem_id or is_inside(node, meta_block):
+        return True
+    return is_inside(meta_block, node) and size - len(text_of(meta_block)) < 20
+
+
+_META_LABEL_WORDS = tuple(label for label, name in LABEL_FIELD.items() if len(label) >= 3 and name != "published"
+                          and label not in ("浏览次数", "点击数", "阅读次数", "访问次数", "点击率"))
+
+
+def _label_words(text: str) -> int:
+    """How many distinct 信息公开 label words (索引号, 发文字号, 主题分类...) a text holds."""
+    flat = compact(text)
+    return sum(1 for label in _META_LABEL_WORDS if label in flat)
 
 
 def _holds(child: LexborNode, size: int, parent: LexborNode, parent_size: int,
@@ -311,13 +337,14 @@ def _trafilatura_body(html: str, url: str) -> LexborNode | None:
 
 
 def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, int] | None = None,
-                named: list[tuple[LexborNode, str]] | None = None) -> tuple[LexborNode | None, str]:
+                named: list[tuple[LexborNode, str]] | None = None,
+                meta_block: LexborNode | None = None) -> tuple[LexborNode | None, str]:
     """Find the article body: known containers, then trafilatura, then heuristics (order: the document order;
-    named: the body's named_runs)."""
+    named: the body's named_runs; meta_block: the 信息公开 table, never the body)."""
     node = _tier1(tree)
     if node is not None:
         return node, "container"
-    node = _tier2(tree, order, named)
+    node = _tier2(tree, order, named, meta_block)
     if node is not None:
         return node, "container"
     node = _trafilatura_body(html, url)
@@ -745,21 +772,89 @@ def spam_links(hidden: list[LexborNode], base: str, page_url: str) -> list[str]:
 # ---------------------------------------------------------------- attachments
 
 
+_GENERIC_LINK_WORDS = frozenset(("下载", "点击下载", "查看", "附件", "点击查看", "浏览", "预览", "打开", "下载附件", "附件下载"))
+_FILE_NAME = re.compile(r"\.(" + "|".join(ATTACH_EXTS) + r")\s*$", re.I)
+_MACHINE_NAME = re.compile(r"^(?:[0-9a-f]{16,}|[\d_\-]{10,}|[A-Z]?\d{3}[\d_]{7,})\.\w{2,4}$", re.I)
+_ADDRESS_ATTRS = ("oldsrc", "filerela", "data-href", "data-url", "data-file", "_href", "orisrc", "fileurl")
+_PAGE_EXTS = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php", ".do", ".action", ".cgi")
+UNREACHABLE_NO_ADDRESS = "the page gives the file no address (javascript: or empty link)"
+
+
+def _names_file(text: str) -> bool:
+    """True when a text reads as a file name (ends with a document or archive extension)."""
+    return bool(text) and len(text) <= 200 and _FILE_NAME.search(text) is not None
+
+
 def _attachment_name(node: LexborNode, url: str) -> str | None:
-    """Attachment name: link text, else title attribute, else the file name from the URL."""
+    """Attachment name: a human file name from link text or title/alt (a server's hex or numeric name loses to a
+    readable one), else the link text, else the file name from the URL."""
     text = text_of(node)
-    if text and text not in ("下载", "点击下载", "查看", "附件", "点击查看", "浏览", "预览", "打开"):
+    if text in _GENERIC_LINK_WORDS:
+        text = ""
+    options = [text, normalize_space(attr(node, "title"))]
+    options += [normalize_space(attr(img, "alt")) for img in node.css("img")[:3]]
+    named = [o for o in options if _names_file(o)]
+    readable = [o for o in named if not _MACHINE_NAME.match(o)]
+    if readable:
+        return readable[0]
+    if text:
         return text
-    return normalize_space(attr(node, "title")) or filename_from_url(url)
+    return (named[0] if named else None) or normalize_space(attr(node, "title")) or filename_from_url(url)
 
 
-def _node_attachments(node: LexborNode, base: str) -> list[tuple[str, str | None]]:
-    """Attachment URLs an element points at (href, onclick window.open, viewer iframes)."""
+def _dead_href(href: str) -> bool:
+    """True for a link that leads nowhere: javascript:, an empty href or a bare fragment."""
+    low = href.strip().lower()
+    return not low or low.startswith(("javascript", "#", "about:blank"))
+
+
+def _address_attr(node: LexborNode, base: str) -> str | None:
+    """The file address a CMS keeps beside a dead href (TRS oldsrc, Hanweb filerela, data-href...)."""
+    for name in _ADDRESS_ATTRS:
+        value = attr(node, name)
+        if value and not _dead_href(value):
+            url = absolutize(value, base)
+            if url and (is_attachment_url(url) or _names_file(value)):
+                return url
+    return None
+
+
+def _anchor_attachments(node: LexborNode, base: str, labelled: bool) -> list[tuple[str, str | None]]:
+    """Attachments of one <a>/<area>: a file URL; a dead href naming a file (url ''); in a 附件 block, any link
+    that is not a web page (labelled)."""
+    href = attr(node, "href")
+    url = absolutize(href, base) if href and not _dead_href(href) else None
+    if url and is_attachment_url(url):
+        return [(url, _attachment_name(node, url))]
+    kept = _address_attr(node, base)
+    if kept:
+        return [(kept, _attachment_name(node, kept))]
+    name = _attachment_name(node, "")
+    if url is None:
+        if name and _names_file(name) and not open_targets(attr(node, "onclick") or href):
+            return [("", name)]
+        return []
+    if (labelled or _names_file(text_of(node))) and _file_like(url):
+        return [(url, name or filename_from_url(url))]
+    return []
+
+
+def _file_like(url: str) -> bool:
+    """True for a URL that is not a web page or a folder (an extensionless download of a 附件 block)."""
+    try:
+        path = urlsplit(url).path.lower()
+    except ValueError:
+        return False
+    return bool(path) and not path.endswith("/") and not path.endswith(_PAGE_EXTS) and \
+        not re.search(r"(?:^|/)(?:index|default)\.\w+$", path)
+
+
+def _node_attachments(node: LexborNode, base: str, labelled: bool = False) -> list[tuple[str, str | None]]:
+    """Attachment (url, name) pairs an element points at (href, dead href naming a file, onclick window.open,
+    viewer iframes); url '' when the page gives no address (labelled: the element sits in a 附件 block)."""
     out: list[tuple[str, str | None]] = []
     if node.tag in ("a", "area"):
-        url = absolutize(attr(node, "href"), base)
-        if url and is_attachment_url(url):
-            out.append((url, _attachment_name(node, url)))
+        out += _anchor_attachments(node, base, labelled)
     if node.tag in ("iframe", "embed", "object"):
         src = absolutize(attr(node, "src") or attr(node, "data"), base)
         if src and (is_viewer_url(src) or is_attachment_url(src)):
@@ -769,8 +864,31 @@ def _node_attachments(node: LexborNode, base: str) -> list[tuple[str, str | None
                 out.append((url, normalize_space(attr(node, "title")) or filename_from_url(url)))
     for target in open_targets(attr(node, "onclick")):
         url = absolutize(target, base)
-        if url and is_attachment_url(url):
+        if url and is_attachment_url(url) and all(url != u for u, _ in out):
             out.append((url, _attachment_name(node, url)))
+    return out
+
+
+_SCRIPT_FILE = re.compile(r"""["']([^"'\s<>]{1,500}?\.(?:""" + "|".join(ATTACH_EXTS) + r"""))["']""", re.I)
+_SCRIPT_LINK = re.compile(r"""<a\b[^>]*?href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)</a>""", re.I | re.S)
+
+
+def script_attachments(script: str, base: str) -> list[tuple[str, str | None]]:
+    """Attachment (url, name) pairs a script writes with document.write or keeps in string variables."""
+    if not script or "." not in script:
+        return []
+    out: list[tuple[str, str | None]] = []
+    for href, inner in _SCRIPT_LINK.findall(script[:200000]):
+        url = absolutize(href, base)
+        if url and is_attachment_url(url):
+            name = normalize_space(html_lib.unescape(re.sub(r"<[^>]+>|['\"+]", "", inner)))
+            out.append((url, name or filename_from_url(url)))
+    for path in _SCRIPT_FILE.findall(script[:200000]):
+        if "/" not in path and (path[:1] == "." or not path.isascii()):  # an extension or a bare name, no address
+            continue
+        url = absolutize(path, base)
+        if url and is_attachment_url(url) and all(url != u for u, _ in out):
+            out.append((url, filename_from_url(url)))
     return out
 
 
@@ -790,38 +908,69 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | Non
         if not ("附件" in content or "相关文件" in content or "相关下载" in content) or not _ATTACH_LABEL.match(content):
             continue
         cur = node.parent
-        for _ in range(4):
+        for _ in range(6):
             if cur is None or cur.tag in ("body", "html"):
                 break
-            links = [a for a in cur.css("a, [onclick], iframe, embed, object")[:200] if _node_attachments(a, base)]
-            if links:
-                if len(text_of(cur)) < 3000:
-                    blocks.append(cur)
+            if len(text_of(cur)) >= 3000:
+                break
+            if any(_node_attachments(a, base, True) for a in cur.css(_ATTACH_QUERY)[:200]):
+                blocks.append(cur)
                 break
             cur = cur.parent
     return blocks
 
 
+_ATTACH_QUERY = "a, area, [onclick], iframe, embed, object"
+
+
 def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base: str, order: dict[int, int],
-                        hidden_ids: set[int]) -> list[AttachmentRef]:
-    """Attachments of the body and the attachment blocks, in page order, de-duplicated by URL."""
+                        hidden_ids: set[int], scripts: Sequence[LexborNode] = ()) -> list[AttachmentRef]:
+    """Attachments of the body, the 附件 blocks and the given scripts, in page order, one per URL (files the page
+    gives no address are kept by name, status unreachable)."""
     found: list[tuple[int, int, str, str | None]] = []
     seq = 0
-    for root in ([body] if body is not None else []) + blocks:
-        for node in root.css("a, area, iframe, embed, object, [onclick]")[:5000]:
+    block_ids = {b.mem_id for b in blocks}
+    roots = ([body] if body is not None else []) + blocks
+    for root in roots:
+        labelled = root.mem_id in block_ids
+        for node in root.css(_ATTACH_QUERY)[:5000]:
             if hidden_ids and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
                 continue
-            for url, name in _node_attachments(node, base):
+            for url, name in _node_attachments(node, base, labelled):
                 seq += 1
                 found.append((order.get(node.mem_id, 10**9), seq, url, name))
+    seen_scripts = set()
+    for script in [s for root in roots for s in root.css("script")[:200]] + list(scripts):
+        if script.mem_id in seen_scripts:
+            continue
+        seen_scripts.add(script.mem_id)
+        for url, name in script_attachments(script.text(deep=True), base):
+            seq += 1
+            found.append((order.get(script.mem_id, 10**9), seq, url, name))
     found.sort(key=lambda f: (f[0], f[1]))
     out: dict[str, AttachmentRef] = {}
     for _, _, url, name in found:
-        if url not in out:
-            out[url] = AttachmentRef(url=url, name=name or None)
-        elif not out[url].name and name:
-            out[url].name = name
+        key = url or "name:" + compact(name or "")
+        if key not in out:
+            out[key] = AttachmentRef(url=url, name=name or None)
+            if not url:
+                out[key].status, out[key].reason = "unreachable", UNREACHABLE_NO_ADDRESS
+        elif not out[key].name and name:
+            out[key].name = name
     return list(out.values())
+
+
+def _attachment_scripts(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Page scripts that speak of attachments (附件, appendix, fujian, attach) and write or hold a file path."""
+    body = tree.body
+    if body is None:
+        return []
+    out = []
+    for script in body.css("script")[:500]:
+        code = script.text(deep=True)
+        if code and _SCRIPT_FILE.search(code[:200000]) and re.search(r"附件|appendix|fujian|attach", code, re.I):
+            out.append(script)
+    return out
 
 
 # ---------------------------------------------------------------- body cleaning
@@ -1312,7 +1461,12 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     if record.written:
         record.written = (parse_date(record.written) or "")[:10] or None
     blocks = [b for b in _attachment_blocks(page.tree, page.base, page.texts) if body is None or not is_inside(body, b)]
-    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids)
+    if body is not None and body.mem_id not in page.order:  # trafilatura's own tree: find its place in the page
+        region = _page_region(page, body)
+        if region is not None and not any(region.mem_id == b.mem_id for b in blocks):
+            blocks.append(region)
+    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids,
+                                             _attachment_scripts(page.tree))
     record.part_urls = _parts(page)
     text = None
     if body is not None:
@@ -1323,6 +1477,26 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base, known and known[1])
     record.body_text, record.images = _text_and_images(record.body_html, text)
     return record
+
+
+def _page_region(page: _Page, body: LexborNode) -> LexborNode | None:
+    """The element of the page that holds a body found in another tree (trafilatura's): the nearest common
+    ancestor of the page text nodes that start its first and its last lines."""
+    lines = [line for line in node_lines(body) if len(line) >= 4]
+    while lines and (_SITE_FOOTER.search(lines[-1]) or _PREV_NEXT.match(lines[-1])):
+        lines.pop()  # trafilatura keeps a footer line now and then: the region ends at the article's last line
+    if not lines or not page.texts:
+        return None
+    first, last = compact(lines[0])[:12], compact(lines[-1])[:12]
+    starts = [node for _, node, content in page.texts if compact(content)[:12] == first]
+    ends = [node for _, node, content in page.texts if compact(content)[:12] == last]
+    if not starts or not ends:
+        return None
+    above = {a.mem_id for a in ancestors(starts[0], 200)}
+    for node in ancestors(ends[-1], 200):
+        if node.mem_id in above:
+            return node if node.tag not in ("html", "body") else None
+    return None
 
 
 def extract_article(html: str, url: str, site: str | None = None) -> ArticleRecord:
@@ -1345,7 +1519,7 @@ def _generic(page: _Page | None, url: str, site: str | None) -> ArticleRecord:
     if page.deep:
         return ArticleRecord(url=url, site=site, title=_strip_title_tag(_title_tag(page.tree), ""),
                              warnings=["page nesting too deep; body not extracted"])
-    body, how = locate_body(page.tree, page.html, url, page.order, page.named())
+    body, how = locate_body(page.tree, page.html, url, page.order, page.named(), page.table_node)
     title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
                        page.crumbs(), page.named())
     record = _build(page, body, title, site)
@@ -1531,7 +1705,7 @@ def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] 
             page = _page(html, url)
             if page is None or page.deep:
                 return None
-            body, how = locate_body(page.tree, page.html, url, page.order, page.named())
+            body, how = locate_body(page.tree, page.html, url, page.order, page.named(), page.table_node)
             if body is None or how != "container":
                 return None
             first = _tier1(page.tree)
