@@ -9,15 +9,21 @@ Figures are pages per CPU second of this process (one core); each is the best of
 other processes on the machine disturbs them less; the memos of the page library are emptied before each round.
 The template figure counts every page, hits and misses.
 
-    PYTHONPATH=. .venv/bin/python bench/extract_speed.py [--articles 60] [--rounds 5]
+With --real, the pages are the article pages of the real sample sites (../shared/samples, the inventory of
+bench/realsites_inventory.py; templates trained on each site's own pages, as a crawl does), and per-page latency
+(p50/p99/max, milliseconds of CPU) is printed for each extractor, with the pages where ours is slower than trafilatura.
+
+    PYTHONPATH=. .venv/bin/python bench/extract_speed.py [--articles 60] [--rounds 5] [--real [--samples DIR]]
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import trafilatura
 
@@ -38,6 +44,62 @@ def site_pages(articles: int) -> dict[str, Pages]:
             answer = site.respond(record.url[len(base) - 1:])
             pages.append((decode_html(answer.body, answer.content_type).text, record.url))
     return out
+
+
+def real_pages(root: Path) -> dict[str, Pages]:
+    """(html, url) of every inventoried article page of the real sample sites, per site."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.realsites_inventory import article_paths
+    from consolidate.samplefleet.realsites import REAL_SITES
+
+    out: dict[str, Pages] = {}
+    for site in REAL_SITES:
+        folder = root / site.folder
+        for path in sorted(article_paths(site.id, folder)):
+            page = decode_html((folder / path).read_bytes(), None)
+            out.setdefault(site.id, []).append((page.text, site.home_url + path))
+    return out
+
+
+def latencies(func: Callable[[str, str, str], object], pages: list[tuple[str, str, str]]) -> list[float]:
+    """CPU milliseconds of each (site, html, url) page, best of three tries, caches emptied before each."""
+    out = []
+    for site_id, html, url in pages:
+        best = float("inf")
+        for _ in range(3):
+            clear_caches()
+            started = time.process_time()
+            func(site_id, html, url)
+            best = min(best, time.process_time() - started)
+        out.append(best * 1000)
+    return out
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value at this share of the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))] if ordered else 0.0
+
+
+def print_latency(corpus: dict[str, Pages]) -> None:
+    """Per-page CPU latency of each extractor over all pages, and the pages where ours is slower than the peer."""
+    pages = [(site_id, html, url) for site_id, items in corpus.items() for html, url in items]
+    extractors = {site_id: trained(site_id, items) for site_id, items in corpus.items()}
+    runs = {
+        "template": latencies(lambda site, html, url: extractors[site].extract(html, url), pages),
+        "generic": latencies(lambda site, html, url: extract_article(html, url, site), pages),
+        "trafilatura": latencies(lambda site, html, url: trafilatura.extract(html, url=url, with_metadata=True),
+                                 pages),
+    }
+    for name, values in runs.items():
+        print(f"latency {name}: p50 {percentile(values, 0.5):.1f} ms  p99 {percentile(values, 0.99):.1f} ms  "
+              f"max {max(values):.1f} ms")
+    for name in ("template", "generic"):
+        slower = sorted(((ours - peer, url) for ours, peer, (_, _, url) in
+                         zip(runs[name], runs["trafilatura"], pages, strict=True) if ours > peer), reverse=True)
+        print(f"pages where {name} is slower than trafilatura: {len(slower)} of {len(pages)}")
+        for gap, url in slower[:5]:
+            print(f"  +{gap:.1f} ms {url}")
 
 
 def best_rate(func: Callable[[str, str], object], pages: Pages, rounds: int) -> float:
@@ -79,9 +141,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--real", action="store_true", help="the real sample sites' article pages")
+    parser.add_argument("--samples", type=Path, default=None)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    corpus = site_pages(args.articles)
+    if args.real:
+        from consolidate.samplefleet.realsites import samples_dir
+
+        root = args.samples or samples_dir()
+        if root is None:
+            sys.exit("no samples folder: pass --samples DIR or set CONSOLIDATE_SAMPLES")
+        corpus = real_pages(root)
+    else:
+        corpus = site_pages(args.articles)
     total = {"generic": 0.0, "template": 0.0, "trafilatura": 0.0}
     count = sum(len(p) for p in corpus.values())
     size = sum(len(h) for p in corpus.values() for h, _ in p) / max(count, 1)
@@ -99,6 +171,8 @@ def main() -> None:
           f"trafilatura {overall['trafilatura']:.0f}/s  ratio generic "
           f"{overall['generic'] / overall['trafilatura']:.1f}x template "
           f"{overall['template'] / overall['trafilatura']:.1f}x")
+    if args.real:
+        print_latency(corpus)
 
 
 if __name__ == "__main__":
