@@ -41,6 +41,7 @@ from crawlers.fetch import (
     shared_context,
 )
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
+from crawlers.lifeline import worker_lifeline
 from crawlers.urls import Scope, canonical_url, resource_kind
 from crawlers.warc import WarcArchive
 from crawlers.writer import Deferred, deferred, shared_writer
@@ -794,8 +795,12 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
 
 
 def _parser_pool(processes: int) -> ProcessPoolExecutor:
-    """Parser processes started by a fork server (a clean process: safe beside this one's threads)."""
-    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("forkserver"))
+    """Parser processes started by a fork server (a clean process: safe beside this one's threads); fork server
+    and workers end with this process even when it is SIGKILLed (crawlers.lifeline)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", "crawlers.forkserver_lifeline"])
+    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=worker_lifeline,
+                               initargs=(os.getpid(),))
 
 
 async def build_article(html: str, url: str, final_url: str, site_id: str, hint: dict[str, Any] | None,
