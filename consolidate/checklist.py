@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from consolidate.config import Site
 from consolidate.errors import ConsolidateError
-from consolidate.store import ChecklistStep, PushRecord, SiteRow
+from consolidate.store import ArticleRow, ChecklistStep, ColumnMapping, PushRecord, SiteRow
 from consolidate.workspace import Workspace
 from crawlers.warc import site_archives
 
@@ -159,7 +159,8 @@ def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = 
     from consolidate.report import verified_on
 
     verified = verified_on(figures.get("verification", {}))
-    if figures["stage"] == "pushed" and figures["reconciliation"]["ok"] and figures["articles"] > 0 and verified:
+    if figures["stage"] == "pushed" and figures["reconciliation"]["ok"] and figures["articles"] > 0 and verified \
+            and not content_blockers(ws, site_id, figures):
         with ws.store.session() as session:
             last = session.scalar(select(func.max(PushRecord.verified_at)).where(
                 PushRecord.site_id == site_id, PushRecord.kind == "article"))
@@ -171,6 +172,45 @@ def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = 
     return derived
 
 
+def content_blockers(ws: Workspace, site_id: str, figures: dict[str, Any] | None = None) -> list[str]:
+    """Why a crawled site's content is not migrated and verified yet, as counts an office can act on (empty when
+    it is, and for a site the tool has not crawled: the office's recorded evidence is all there is)."""
+    with ws.store.session() as session:
+        row = session.get(SiteRow, site_id)
+        if row is None or row.crawled_at is None:
+            return []
+        paths = {" > ".join(p or []) for p in session.scalars(select(ArticleRow.column_path).where(
+            ArticleRow.site_id == site_id))}
+        decided = set(session.scalars(select(ColumnMapping.column_path).where(
+            ColumnMapping.site_id == site_id, ColumnMapping.decision != "unmapped")))
+    if figures is None:
+        from consolidate.report import site_figures
+
+        figures = site_figures(ws, site_id)
+    from consolidate.report import verified_on
+
+    line, ledger = figures["reconciliation"], figures.get("ledger", {})
+    verdicts = figures.get("verification", {}).get("verify", {})
+    found = [
+        (len(paths - decided), "article-holding columns undecided"),
+        (line.get("unresolved", 0), "articles unresolved"),
+        (line.get("failed", 0), "articles failed"),
+        (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
+    ]
+    blockers = [f"{n} {what}" for n, what in found if n]
+    if not paths:
+        blockers.append("no articles extracted")
+    if figures["push"]["in_target"] == 0:
+        blockers.append("nothing pushed")
+    elif not verified_on(figures.get("verification", {})):
+        unclean = sum(n for verdict, n in verdicts.items() if verdict != "ok")
+        blockers.append(f"{unclean} pushed articles not verified clean since the last push"
+                        if verdicts else "verify not run")
+    if not line.get("ok", True):
+        blockers.append("reconciliation does not add up: " + "; ".join(line.get("notes") or []))
+    return blockers
+
+
 class _SitePlan:
     """Works out every step's state for one site from config deadlines and recorded/derived evidence."""
 
@@ -178,8 +218,14 @@ class _SitePlan:
         self.ws, self.site, self.as_of = ws, site, as_of
         self.specs = {spec.name: spec for spec in steps_for(site.disposition)}
         self.recorded = recorded_steps(ws, site.id)
+        if figures is None:
+            from consolidate.report import site_figures
+
+            figures = site_figures(ws, site.id)
         derived = derived_steps(ws, site.id, figures)
         self.derived = {k: v for k, v in derived.items() if k in self.specs}
+        self.conditions = {"content_migrated": content_blockers(ws, site.id, figures)} \
+            if "content_migrated" in self.specs else {}
         self.holidays = programme_holidays(ws)
         self.notice_days = ws.config.programme.notice_period_days
 
@@ -188,7 +234,10 @@ class _SitePlan:
         return [name for name in spec.requires if name in self.specs]
 
     def done_on(self, name: str) -> dt.date | None:
-        """When a step was done: recorded evidence first, else derived."""
+        """When a step was done: recorded evidence first, else derived; never while the workspace shows the step
+        is not done (e.g. articles still unresolved)."""
+        if self.conditions.get(name):
+            return None
         row = self.recorded.get(name)
         if row is not None and row.done_on is not None:
             return row.done_on
@@ -220,9 +269,10 @@ class _SitePlan:
         """Everything the checklist shows for one step."""
         row = self.recorded.get(spec.name)
         done = self.done_on(spec.name)
-        source = "recorded" if row is not None and row.done_on is not None else (
+        source = None if done is None else "recorded" if row is not None and row.done_on is not None else (
             "derived" if spec.name in self.derived else None)
-        blockers = [name for name in self.requires(spec) if self.done_on(name) is None]
+        blockers = [name for name in self.requires(spec) if self.done_on(name) is None] + \
+            self.conditions.get(spec.name, [])
         earliest, due = self.earliest(spec), self.due(spec)
         start_by = add_working_days(due, -spec.working_days, self.holidays) if due and spec.working_days else None
         if done is not None:
@@ -237,7 +287,7 @@ class _SitePlan:
             "step": spec.name, "label_zh": spec.zh, "label_en": spec.en, "requires": self.requires(spec),
             "status": status, "source": source, "done_on": _iso(done), "ref": row.ref if row else None,
             "derived_on": _iso(self.derived.get(spec.name)), "earliest": _iso(earliest), "due": _iso(due),
-            "start_by": _iso(start_by), "blocked_by": blockers,
+            "start_by": _iso(start_by), "blocked_by": blockers, "conditions": self.conditions.get(spec.name, []),
             "overdue": done is None and due is not None and due < self.as_of,
             "late": done is not None and due is not None and done > due,
             "at_risk": done is None and due is not None and earliest is not None and earliest > due,
@@ -278,6 +328,9 @@ def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: s
                              "is done", hint="record the date the step was actually done")
     plan = _SitePlan(ws, site, done_on, None)
     state = plan.state(SPECS[step])
+    if state["conditions"]:
+        raise ChecklistError(f"{site.id}: step {step!r} is not done: {'; '.join(state['conditions'])}",
+                             hint=f"see `consolidate messages {site.id}` for the items, fix them, then check again")
     if state["blocked_by"]:
         raise ChecklistError(f"{site.id}: step {step!r} is blocked by {', '.join(state['blocked_by'])}",
                              hint=f"record {state['blocked_by'][0]} first (consolidate checklist {site.id} "

@@ -43,6 +43,7 @@ from exporters.base import (
     TargetRef,
     create_exporter,
 )
+from exporters.common import SCRIPT_EXTENSIONS, safe_file_name
 from mappers.routing import route
 
 IN_TARGET = ("pushed", "updated")
@@ -65,6 +66,20 @@ class PushSummary:
     unresolved_links: int = 0
     removed: int = 0
     dry_run: bool = False
+
+
+def vanished_articles(ws: Workspace, site_id: str) -> dict[str, str]:
+    """Articles an incremental crawl found gone from the legacy site (and not back since) → the day last seen."""
+    from crawlers.incremental import CrawlChange
+
+    with ws.store.session() as session:
+        changes = session.execute(select(CrawlChange.url, CrawlChange.change).where(CrawlChange.site_id == site_id)
+                                  .order_by(CrawlChange.id)).all()
+        latest = dict(changes)
+        gone = [url for url, change in latest.items() if change == "vanished"]
+        seen = dict(session.execute(select(ArticleRow.url, ArticleRow.extracted_at).where(
+            ArticleRow.site_id == site_id, ArticleRow.url_hash.in_([url_hash(u) for u in gone])))) if gone else {}
+    return {url: (seen[url].date().isoformat() if seen.get(url) else "unknown") for url in gone}
 
 
 @dataclass
@@ -138,15 +153,16 @@ def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str
 
 
 def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False, dry_run: bool = False,
-              limit: int | None = None, only: list[str] | None = None) -> PushSummary:
-    """Push a site's mapped articles, files and columns into the target; record every outcome."""
+              limit: int | None = None, only: list[str] | None = None, sync: bool = False) -> PushSummary:
+    """Push a site's mapped articles, files and columns into the target; record every outcome. With `sync`,
+    articles gone from the legacy site (vanished in an incremental crawl) are retracted from the target."""
     site = ws.site(site_id)
     require_crawled(ws, site_id)
     with ws.store.session() as session:
         has_decisions = session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1))
     if not has_decisions:
         map_site(ws, site_id)
-    push = _Push(ws, site, exporter, update, dry_run, limit, only)
+    push = _Push(ws, site, exporter, update, dry_run, limit, only, sync)
     if dry_run:
         return push.run()
     push.lease.acquire()  # one push worker per site at a time; a dead worker's site is taken over
@@ -160,8 +176,9 @@ class _Push:
     """One push run of one site."""
 
     def __init__(self, ws: Workspace, site: Site, exporter: Exporter, update: bool, dry_run: bool,
-                 limit: int | None, only: list[str] | None) -> None:
+                 limit: int | None, only: list[str] | None, sync: bool = False) -> None:
         self.ws, self.site, self.exporter = ws, site, exporter
+        self.vanished = vanished_articles(ws, site.id) if sync else {}
         self.update, self.dry_run, self.limit = update, dry_run, limit
         self.only = {canonical_url(u) or u for u in only} if only else None
         self.summary = PushSummary(site.id, target=exporter.target, dry_run=dry_run)
@@ -175,6 +192,8 @@ class _Push:
         self.file_records: dict[str, PushRecord] = {}
         self.pushed_files: set[str] = set()
         self.file_sizes: dict[str, int | None] = {}
+        self.undated = getattr(exporter.options, "undated", None)  # hold | estimate; None: the target shows none
+        self.estimated: dict[str, tuple[str, str]] = {}  # article URL → (estimated date, what it came from)
 
     def run(self) -> PushSummary:
         """Plan, push columns, files and articles, write the URL map."""
@@ -216,7 +235,9 @@ class _Push:
             path = " > ".join(article.column_path or [])
             decision = decisions.get(path)
             original = duplicates.get((self.site.id, article.url))
-            if decision is None or decision.decision == "unmapped":
+            if article.url in self.vanished:
+                plan.append((article, None, f"vanished: last seen {self.vanished[article.url]}"))
+            elif decision is None or decision.decision == "unmapped":
                 plan.append((article, None, f"column not mapped: {path or '(none)'}"))
             elif decision.decision == "drop":
                 plan.append((article, None, f"column dropped: {path}"))
@@ -237,7 +258,20 @@ class _Push:
             return article, None, f"target column {target!r} not in the portal tree"
         if not article.title:
             return article, None, "no title extracted"
+        if not article.published and self.undated is not None:
+            return article, *self._undated(article, target)
         return article, target, None
+
+    def _undated(self, article: ArticleRow, target: str) -> tuple[str | None, str | None]:
+        """(target, skip reason) of an article without a publish date: held for review, or (undated: estimate)
+        pushed with the best recorded evidence, never with the push's own date."""
+        if self.undated != "estimate":
+            return None, UNDATED_HELD
+        estimate = date_evidence(self.ws, self.site.id, article.url)
+        if estimate is None:
+            return None, f"{UNDATED_HELD} (no date evidence recorded)"
+        self.estimated[article.url] = estimate
+        return target, None
 
     def _trial_subset(self, plan: list[tuple[ArticleRow, str | None, str | None]]
                       ) -> list[tuple[ArticleRow, str | None, str | None]]:
@@ -358,6 +392,8 @@ class _Push:
                                     blob_path=self.blobs.path(resource.sha256), kind=kind, subsite=subsite,
                                     content_type=resource.content_type)
                 ref = self._put(key, "file", url, resource.sha256, lambda e=export: self.exporter.put_file(e))
+                for finding in self.exporter.take_findings():  # e.g. an active type renamed (exporters/common)
+                    self._event(finding.level, finding.code, finding.message, finding.url)
                 if ref is not None:
                     self.links[resource.url] = ref.url
                     self.pushed_files.add(resource.url)
@@ -407,6 +443,8 @@ class _Push:
         if reason or target is None:
             reason = self._retract(key, reason or "no target")
             self._record(key, "article", article.url, None, None, "skipped", reason)
+            if reason.startswith(UNDATED_HELD):
+                self._event("warning", "undated_held", f"{reason}: {article.title or article.url}", article.url)
             self.summary.skipped[reason_category(reason)] += 1
             return None
         job = _Job(article=article, key=key, target=target)
@@ -442,7 +480,8 @@ class _Push:
                             job.article.url)
             self.summary.unresolved_links += 1
         job.body = sanitize(body)  # defence in depth: nothing unsafe reaches the portal, whatever the source
-        job.push_hash = _push_hash(job.article, job.target, body)
+        estimate = self.estimated.get(job.article.url)
+        job.push_hash = _push_hash(job.article, job.target, body + (f"\x00{estimate}" if estimate else ""))
 
     def _send_all(self, jobs: list[_Job]) -> None:
         """put_article for every job, at the exporter's concurrency; outcomes recorded as they come."""
@@ -505,7 +544,13 @@ class _Push:
             subsite=info.subsite, column_key=column_key(info), column_id=target, title=article.title or "",
             published=article.published, source=article.source, publisher=article.publisher,
             index_no=article.index_no, doc_no=article.doc_no, written=article.written, topic=article.topic,
-            body_html=body, content_hash=push_hash, attachments=attachments)
+            body_html=body, content_hash=push_hash, attachments=attachments,
+            **self._estimate_fields(article))
+
+    def _estimate_fields(self, article: ArticleRow) -> dict[str, str]:
+        """published/date_estimated for an undated article pushed with an estimated date (else nothing)."""
+        estimate = self.estimated.get(article.url)
+        return {"published": estimate[0], "date_estimated": estimate[1]} if estimate else {}
 
     def _put(self, key: str, kind: str, source_url: str | None, content_hash: str,
              action: Callable[[], TargetRef], always: bool = False) -> TargetRef | None:
@@ -550,16 +595,20 @@ class _Push:
         pushed; rows the office edited (`redirects --import`) are kept as they are.
         """
         outcomes: dict[str, tuple[str | None, str, str | None]] = {}
+        by_index = {_index_form(c.url): c for c in columns if c.url}
         for url, new, note in self._page_outcomes(decisions):
-            outcomes[url] = (new, "301", None) if new else (None, "unresolved", note)
+            column = by_index.get(_index_form(url))
+            outcomes[url] = (new, "301", None) if new else self._column_outcome(column, decisions.get(column.path)) \
+                if column is not None else (None, "unresolved", note)
+        undecided_files = self._files_of_undecided(plan)
         for url, resource in files.items():
             if resource.status == "fetched":
                 new = self._file_home(resource)
-                outcomes[url] = (new, "301", None) if new else (None, "410", "file not migrated (archived)")
+                outcomes[url] = (new, "301", None) if new else (None, "unresolved", "file of an undecided article") \
+                    if url in undecided_files else (None, "410", "file not migrated (archived)")
         for column in columns:
             if column.url:
-                new = self.links.get(column.url)
-                outcomes[column.url] = (new, "301", None) if new else (None, "410", "column not migrated (archived)")
+                outcomes[column.url] = self._column_outcome(column, decisions.get(column.path))
         for article, target, reason in plan:
             outcomes[article.url] = self._article_outcome(article, target, reason)
         home = canonical_url(self.site.home_url)
@@ -587,7 +636,30 @@ class _Push:
             why = f"push failed: {record.reason}" if record is not None and record.status == "failed" \
                 else "not pushed yet"
             return None, "unresolved", why
+        if reason and not _decided(reason):
+            return None, "unresolved", reason  # nobody decided this article: never 410
         return None, "410", f"{reason or 'not migrated'} (archived)"
+
+    def _column_outcome(self, column: ColumnRow, decision: ColumnMapping | None
+                        ) -> tuple[str | None, str, str | None]:
+        """A legacy column page: 301 to its portal column, 410 when the office dropped it, else unresolved."""
+        new = self.links.get(column.url or "")
+        if new:
+            return new, "301", None
+        if decision is not None and decision.decision == "drop":
+            return None, "410", "column not migrated (archived)"
+        if decision is None or decision.decision == "unmapped":
+            return None, "unresolved", f"column not decided: {column.path}"
+        return None, "unresolved", "column not pushed yet"
+
+    def _files_of_undecided(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> set[str]:
+        """Canonical URLs of the files carried by articles nobody has decided yet."""
+        urls: set[str] = set()
+        for article, _target, reason in plan:
+            if reason and not _decided(reason):
+                for url in [a["url"] for a in article.attachments or []] + list(article.images or []):
+                    urls.add(canonical_url(url) or url)
+        return urls
 
     def _file_home(self, resource: Resource) -> str | None:
         """Where a legacy file lives in the target, if a push put it there."""
@@ -633,6 +705,50 @@ class _Push:
                                  url=url))
 
 
+def _index_form(url: str) -> str:
+    """A column URL and its directory form compare equal: '/a/b/index.html' and '/a/b/' → '/a/b/'."""
+    if "?" in url:
+        return url
+    return re.sub(r"/(?:index|default)\.[A-Za-z]{2,5}$", "/", url)
+
+
+def _decided(reason: str) -> bool:
+    """False for a skip that waits on a decision (the article's column is not mapped yet)."""
+    return reason_category(reason) != "column not mapped"
+
+
+UNDATED_HELD = "undated: held for review"
+LAST_MODIFIED_SLACK_DAYS = 1  # a Last-Modified this close to the fetch is the server's clock, not the article's
+
+
+def date_evidence(ws: Workspace, site_id: str, url: str) -> tuple[str, str] | None:
+    """(date, source) for an undated article from what the crawl recorded: its list-page date, else an HTTP
+    Last-Modified clearly older than the fetch (converted to Beijing time); None without evidence."""
+    import datetime as dt
+    from email.utils import parsedate_to_datetime
+
+    from consolidate.legacy_time import LEGACY_ZONE
+
+    with ws.store.session() as session:
+        resource = session.scalar(select(Resource).where(Resource.site_id == site_id,
+                                                         Resource.url_hash == url_hash(url)))
+    if resource is None:
+        return None
+    listed = (resource.hint or {}).get("date")
+    if isinstance(listed, str) and re.match(r"^\d{4}-\d{2}-\d{2}", listed):
+        return listed, "list page"
+    try:
+        modified = parsedate_to_datetime(resource.last_modified or "")
+    except (TypeError, ValueError, IndexError):
+        return None
+    if modified.tzinfo is None or resource.fetched_at is None:
+        return None
+    fetched = resource.fetched_at.replace(tzinfo=dt.UTC)
+    if (fetched - modified).days < LAST_MODIFIED_SLACK_DAYS:
+        return None
+    return modified.astimezone(LEGACY_ZONE).strftime("%Y-%m-%dT%H:%M:%S"), "HTTP Last-Modified"
+
+
 def reason_category(reason: str) -> str:
     """The kind of a skip reason, for counting: 'column dropped: 新闻 > 图片' → 'column dropped'."""
     if reason.startswith("duplicate of "):
@@ -649,7 +765,6 @@ def _push_hash(article: ArticleRow, target: str, body: str) -> str:
     return digest.hexdigest()
 
 
-SCRIPT_EXTENSIONS = {"jsp", "php", "asp", "aspx", "do", "action", "cgi", "html", "htm"}
 TYPE_EXTENSIONS = {"application/pdf": "pdf", "application/msword": "doc", "application/vnd.ms-excel": "xls",
                    "application/zip": "zip", "application/x-rar-compressed": "rar", "application/vnd.rar": "rar",
                    "application/ofd": "ofd", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
@@ -659,13 +774,13 @@ def _file_name(name: str, url: str, content_type: str | None = None) -> str:
     """A file name for a re-hosted file with a real extension: the link text's, the URL's, else the type's."""
     name = (name or "").strip() or url.rsplit("/", 1)[-1].split("?")[0] or "file"
     if _extension(name) and _extension(name) not in SCRIPT_EXTENSIONS:
-        return name[:120]
+        return safe_file_name(name)
     from_url = _extension(url.split("?")[0].rsplit("/", 1)[-1])
     extension = from_url if from_url and from_url not in SCRIPT_EXTENSIONS else _type_extension(content_type)
     if extension:
         base = name.rsplit(".", 1)[0] if _extension(name) in SCRIPT_EXTENSIONS else name
         name = f"{base}.{extension}"
-    return name[:120]
+    return safe_file_name(name)
 
 
 def _extension(name: str) -> str | None:

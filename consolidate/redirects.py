@@ -4,21 +4,47 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 
+from consolidate.cells import csv_row, from_csv_text
 from consolidate.errors import ConsolidateError, InputFileError, UsageError
 from consolidate.push import OFFICE_NOTE
 from consolidate.store import UrlMapRow, utcnow
 from consolidate.workspace import Workspace
+from crawlers.urls import canonical_url
 
 FORMATS = ("nginx", "apache", "csv")
 STATUSES = ("301", "410", "unresolved")
+UNRESOLVED_MODES = ("refuse", "home")
 CSV_HEADER = ["old_url", "new_url", "status", "note"]
 URI_SAFE = "/?&=%:@!$'()*+,;~-._"
+LOCATION_SAFE = "/?&=%:@!'()*+,;~-._#"  # no '$': a Location must never name a server variable
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+PATH_UNSAFE = re.compile(r"[^A-Za-z0-9/._~-]")
+
+
+class UnresolvedError(ConsolidateError):
+    """A server config was asked for while legacy URLs are still undecided."""
+
+    exit_code = 1
+
+
+@dataclass
+class RedirectCounts:
+    """Legacy URLs of a site per outcome."""
+
+    moved: int
+    gone: int
+    unresolved: int
+
+    def text(self) -> str:
+        """One line for the office."""
+        return f"{self.moved} redirected (301), {self.gone} archived (410), {self.unresolved} unresolved"
 
 
 @dataclass
@@ -49,23 +75,69 @@ def request_uri(url: str) -> str:
     return f"{uri}?{quote(parts.query, safe=URI_SAFE)}" if parts.query else uri
 
 
-def render(ws: Workspace, site_id: str, fmt: str, gone_page: str | None = None) -> str:
-    """The URL map of a site in one of FORMATS."""
+def count_redirects(redirects: list[Redirect]) -> RedirectCounts:
+    """How many legacy URLs are redirected, archived and still unresolved."""
+    return RedirectCounts(moved=sum(1 for r in redirects if r.status == "301" and r.new_url),
+                          gone=sum(1 for r in redirects if r.status == "410"),
+                          unresolved=sum(1 for r in redirects if r.status not in ("301", "410") or
+                                         (r.status == "301" and not r.new_url)))
+
+
+def site_new_home(ws: Workspace, site_id: str, redirects: list[Redirect]) -> str:
+    """Where the legacy home page now redirects (the site's new home), else the portal."""
+    home = canonical_url(ws.site(site_id).home_url)
+    found = next((r.new_url for r in redirects if r.old_url == home and r.status == "301" and r.new_url), None)
+    return found or ws.config.portal.base_url
+
+
+def render(ws: Workspace, site_id: str, fmt: str, gone_page: str | None = None,
+           unresolved: str = "refuse") -> str:
+    """The URL map of a site in one of FORMATS; a server config is refused while URLs are unresolved, unless
+    `unresolved` is 'home' (a temporary 302 to the site's new home, clearly marked)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    if unresolved not in UNRESOLVED_MODES:
+        raise UsageError(f"unknown --unresolved {unresolved!r}", hint=f"use one of: {', '.join(UNRESOLVED_MODES)}")
     redirects = load_redirects(ws, site_id)
     site = ws.site(site_id)
     if fmt == "csv":
         return render_csv(redirects)
+    _check_safe(redirects, gone_page)
+    tally = count_redirects(redirects)
+    if tally.unresolved and unresolved == "refuse":
+        raise UnresolvedError(f"{site_id}: {tally.text()} — no {fmt} config is written while legacy URLs are "
+                              "unresolved (a 410 would erase them, a 301 would be permanent)",
+                              hint=f"decide them (`consolidate messages {site_id}`, `consolidate map {site_id} "
+                                   f"--unmapped`, or `redirects {site_id} --import` an edited CSV), or write them "
+                                   "as a temporary 302 to the site's new home with --unresolved home")
+    home = site_new_home(ws, site_id, redirects)
     fallback = ws.config.portal.base_url
     if fmt == "nginx":
-        return render_nginx(site_id, site.home_url, site.aliases, redirects, fallback, gone_page)
-    return render_apache(redirects, fallback, gone_page)
+        return render_nginx(site_id, site.home_url, site.aliases, redirects, fallback, gone_page, home)
+    return render_apache(redirects, fallback, gone_page, home)
 
 
 def location(url: str) -> str:
-    """A URL as a Location header carries it: non-ASCII characters percent-encoded (UTF-8)."""
-    return quote(url, safe=URI_SAFE + "#")
+    """A URL as a Location header carries it: non-ASCII characters and server-config metacharacters
+    ('$', quotes, spaces, braces, backslashes) percent-encoded (UTF-8)."""
+    return quote(url, safe=LOCATION_SAFE)
+
+
+def _check_safe(redirects: list[Redirect], gone_page: str | None) -> None:
+    """Refuse what no quoting makes safe in a server config: control characters in URLs, odd gone-page paths."""
+    for r in redirects:
+        for url in (r.old_url, r.new_url or ""):
+            if CONTROL.search(url):
+                raise ConsolidateError(f"URL with a control character cannot go into a server config: "
+                                       f"{url!r}", hint="correct it in the URL map (`redirects --import`)")
+    if gone_page is not None and (not gone_page.startswith("/") or PATH_UNSAFE.search(gone_page)):
+        raise UsageError(f"--gone-page {gone_page!r} must be an absolute path of letters, digits and / . _ ~ -",
+                         hint="e.g. --gone-page /var/www/moved.html")
+
+
+def _unresolved(redirects: list[Redirect]) -> list[Redirect]:
+    """The URLs nobody has decided yet."""
+    return [r for r in redirects if r.status not in ("301", "410") or (r.status == "301" and not r.new_url)]
 
 
 def render_csv(redirects: list[Redirect]) -> str:
@@ -74,7 +146,7 @@ def render_csv(redirects: list[Redirect]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for r in redirects:
-        writer.writerow([r.old_url, r.new_url or "", r.status, r.note or ""])
+        writer.writerow(csv_row([r.old_url, r.new_url or "", r.status, r.note or ""]))  # '=…' stays text
     return buffer.getvalue()
 
 
@@ -84,7 +156,7 @@ def _nginx_string(value: str) -> str:
 
 
 def render_nginx(site_id: str, home_url: str, aliases: list[str], redirects: list[Redirect], fallback: str,
-                 gone_page: str | None) -> str:
+                 gone_page: str | None, home: str | None = None) -> str:
     """An nginx `map` of old request URIs plus a server block answering 301/410 (include it in `http {}`)."""
     var = "consolidate_" + "".join(c if c.isalnum() else "_" for c in site_id)
     hosts = {urlsplit(home_url).hostname or ""} | {urlsplit(a if "://" in a else f"http://{a}").hostname or ""
@@ -97,32 +169,50 @@ def render_nginx(site_id: str, home_url: str, aliases: list[str], redirects: lis
               for r in redirects if r.status == "301" and r.new_url]
     lines += ["}", f"map $request_uri ${var}_gone {{", "    default 0;"]
     lines += [f"    {_nginx_string(request_uri(r.old_url))} 1;" for r in redirects if r.status == "410"]
+    pending = _unresolved(redirects)
+    if pending and home:
+        lines += ["}", f"# UNRESOLVED: {len(pending)} legacy URLs not decided yet answer a TEMPORARY 302 to the "
+                       "site's new home", f"map $request_uri ${var}_unresolved {{", "    default 0;"]
+        lines += [f"    {_nginx_string(request_uri(r.old_url))} 1;" for r in pending]
     lines += ["}", "server {", f"    listen {port};", f"    server_name {' '.join(sorted(h for h in hosts if h))};",
               f"    if (${var}_target) {{ return 301 ${var}_target; }}",
               f"    if (${var}_gone) {{ return 410; }}"]
+    if pending and home:
+        lines.append(f"    if (${var}_unresolved) {{ return 302 {_nginx_string(location(home))}; }}  # UNRESOLVED")
     if gone_page:
         lines += ["    error_page 410 /__consolidate_moved.html;",
                   f"    location = /__consolidate_moved.html {{ internal; alias {gone_page}; }}"]
-    lines += [f"    location / {{ return 301 {fallback}; }}", "}", ""]
+    lines += [f"    location / {{ return 301 {_nginx_string(location(fallback))}; }}", "}", ""]
     return "\n".join(lines)
 
 
-def render_apache(redirects: list[Redirect], fallback: str, gone_page: str | None) -> str:
+def render_apache(redirects: list[Redirect], fallback: str, gone_page: str | None, home: str | None = None) -> str:
     """mod_rewrite rules for a VirtualHost of the legacy site."""
     lines = ["# consolidate: redirects (mod_rewrite)", "RewriteEngine On"]
     if gone_page:
         lines.append(f"ErrorDocument 410 {gone_page}")
     for r in redirects:
-        if r.status not in ("301", "410") or (r.status == "301" and not r.new_url):
+        if r.status == "301" and r.new_url:
+            target = f'"{_apache_substitution(location(r.new_url))}" [R=301,L,QSD,NE]'
+        elif r.status == "410":
+            target = "- [G,L]"
+        elif home:
+            target = f'"{_apache_substitution(location(home))}" [R=302,L,QSD,NE]'
+            lines.append("# UNRESOLVED: not decided yet — a TEMPORARY 302 to the site's new home")
+        else:
             continue
         parts = urlsplit(r.old_url)
         path = "^" + _regex_escape(quote(parts.path or "/", safe=URI_SAFE)) + "$"
         query = f"^{_regex_escape(parts.query)}$" if parts.query else "^$"
         lines.append(f'RewriteCond "%{{QUERY_STRING}}" "{query}"')
-        target = f'"{location(r.new_url or "")}" [R=301,L,QSD,NE]' if r.status == "301" else "- [G,L]"
         lines.append(f'RewriteRule "{path}" {target}')
-    lines += [f'RewriteRule "^" "{fallback}" [R=301,L,QSD]', ""]
+    lines += [f'RewriteRule "^" "{_apache_substitution(location(fallback))}" [R=301,L,QSD,NE]', ""]
     return "\n".join(lines)
+
+
+def _apache_substitution(url: str) -> str:
+    """A RewriteRule substitution that stays literal: '$' and '%' (back-references, %{VARS}) backslash-escaped."""
+    return url.replace("\\", "\\\\").replace("$", "\\$").replace("%", "\\%").replace('"', "%22")
 
 
 def _regex_escape(text: str) -> str:
@@ -177,7 +267,7 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
     if missing:
         raise InputFileError(f"{path}:1: missing column(s) {', '.join(missing)}",
                                hint=f"the header must be {','.join(CSV_HEADER)}")
-    return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader
+    return [(reader.line_num, {k: from_csv_text((v or "").strip()) for k, v in row.items() if k}) for row in reader
             if any((v or "").strip() for v in row.values() if isinstance(v, str))]
 
 

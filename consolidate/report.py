@@ -11,6 +11,15 @@ from sqlalchemy import func, select
 
 from consolidate.checklist import retention_check, site_checklist
 from consolidate.errors import ConsolidateError
+from consolidate.ledger import (
+    Entry,
+    counts,
+    hot_unresolved,
+    primary_target,
+    reconcile,
+    site_ledger,
+    site_targets,
+)
 from consolidate.push import IN_TARGET, reason_category
 from consolidate.store import (
     ArticleRow,
@@ -42,7 +51,7 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
         decisions = dict(session.execute(select(ColumnMapping.decision, func.count())
                                          .where(ColumnMapping.site_id == site_id)
                                          .group_by(ColumnMapping.decision)).all())
-        records = session.execute(select(PushRecord.kind, PushRecord.status, PushRecord.reason,
+        records = session.execute(select(PushRecord.target, PushRecord.kind, PushRecord.status, PushRecord.reason,
                                          PushRecord.verify_status, PushRecord.verified_at, PushRecord.pushed_at)
                                   .where(PushRecord.site_id == site_id)).all()
         redirects = dict(session.execute(select(UrlMapRow.status, func.count()).where(UrlMapRow.site_id == site_id)
@@ -56,12 +65,20 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
                                        .where(EventRow.site_id == site_id, EventRow.stage == "monitor",
                                               EventRow.code != "monitor_summary")
                                        .group_by(EventRow.code)).all())
-    push = _push_figures(records)
-    accounted = push["in_target"] + push["skipped"] + push["failed"]
+    primary = primary_target(ws, site_id)
+    mine = [r for r in records if r.target == primary]
+    push = _push_figures(mine)
+    entries = site_ledger(ws, site_id, primary)
+    targets = [_target_figures(ws, site_id, target, [r for r in records if r.target == target],
+                               entries if target == primary else None)
+               for target in site_targets(ws, site_id)] or [_target_figures(ws, site_id, None, [], entries)]
+    reconciliation = next(t["reconciliation"] for t in targets if t["target"] == primary)
+    ledger = ledger_counts(ws, entries)
     return {
         "id": site.id, "name": site.name, "organiser": site.organiser, "disposition": site.disposition,
         "home_url": site.home_url, "cms": row.cms if row else None,
         "stage": _stage(row, push),
+        "target": primary, "targets": targets, "ledger": ledger,
         "crawl": {"fetched": resources.get("fetched", 0), "errors": resources.get("error", 0),
                   "skipped": resources.get("skipped", 0), "queued": resources.get("queued", 0),
                   "bytes": int(bytes_fetched)},
@@ -70,12 +87,11 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
                     "unmapped": decisions.get("unmapped", 0)},
         "push": push,
         "redirects": _redirect_figures(redirects),
-        "verification": _verification(records),
+        "verification": _verification(mine),
         "monitor": monitor,
         "spam_links_removed": spam,
-        "reconciliation": {"crawled": articles, "pushed": push["in_target"], "skipped": push["skipped"],
-                           "failed": push["failed"], "unaccounted": articles - accounted,
-                           "ok": articles == accounted},
+        "reconciliation": reconciliation,
+        "messages": message_counts(ws, site_id, entries),
         "errors": [{"code": c, "message": m, "url": u} for c, m, u in errors],
     }
 
@@ -172,12 +188,46 @@ def _push_figures(records: list[Any]) -> dict[str, Any]:
     }
 
 
+def _target_figures(ws: Workspace, site_id: str, target: str | None, records: list[Any],
+                    entries: list[Entry] | None) -> dict[str, Any]:
+    """One exporter target's push outcome and its reconciliation line from the ledger."""
+    line = _line(reconcile(ws, site_id, target, entries))
+    return {"target": target, **_push_figures(records), "reconciliation": line}
+
+
+def _line(ledger: dict[str, Any]) -> dict[str, Any]:
+    """The reconciliation line: articles = migrated + skipped + failed + unresolved (from the ledger)."""
+    a = ledger["articles"]
+    accounted = a["migrated"] + a["skipped"] + a["failed"] + a["unresolved"]
+    return {"target": ledger["target"], "crawled": a["total"], "pushed": a["migrated"], "skipped": a["skipped"],
+            "failed": a["failed"], "unresolved": a["unresolved"], "skipped_by": a["skipped_by"],
+            "unaccounted": a["total"] - accounted, "pages": ledger["pages"], "notes": ledger["notes"],
+            "ok": ledger["ok"]}
+
+
+def ledger_counts(ws: Workspace, entries: list[Entry]) -> dict[str, Any]:
+    """Legacy URLs per disposition, and the unresolved ones with enough logged hits to block sign-off."""
+    threshold = getattr(ws.config.programme, "hit_threshold", 10)
+    hot = hot_unresolved(entries, threshold)
+    return {"urls": len(entries), **counts(entries), "hit_threshold": threshold, "hot_unresolved": len(hot),
+            "logged_hits": sum(e.hits for e in entries)}
+
+
+def message_counts(ws: Workspace, site_id: str, entries: list[Entry]) -> dict[str, int]:
+    """Per-item messages of a site by stage (what `consolidate messages` lists)."""
+    from consolidate.messages import site_messages
+
+    return dict(Counter(m["stage"] for m in site_messages(ws, site_id, entries=entries)))
+
+
 def _stage(row: SiteRow | None, push: dict[str, Any]) -> str:
-    """The furthest stage a site has reached."""
+    """The furthest stage a site has reached; never 'pushed' while nothing is in the target."""
     if row is None or row.crawled_at is None:
         return "configured"
-    if row.pushed_at is not None:
+    if row.pushed_at is not None and push["in_target"] > 0:
         return "pushed"
+    if row.pushed_at is not None:
+        return "mapped"
     if row.mapped_at is not None:
         return "mapped"
     return "crawled"
@@ -197,10 +247,12 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
             figures.update(site_details(ws, figures["id"]))
     totals: Counter[str] = Counter()
     for figures in sites:
-        totals["articles"] += figures["articles"]
-        totals["pushed"] += figures["push"]["in_target"]
-        totals["skipped"] += figures["push"]["skipped"]
-        totals["failed"] += figures["push"]["failed"]
+        line = figures["reconciliation"]
+        totals["articles"] += line["crawled"]
+        totals["pushed"] += line["pushed"]
+        totals["skipped"] += line["skipped"]
+        totals["failed"] += line["failed"]
+        totals["unresolved"] += line["unresolved"]
         totals["fetched"] += figures["crawl"]["fetched"]
         totals["errors"] += figures["crawl"]["errors"]
     stages = Counter(f["stage"] for f in sites)
@@ -214,6 +266,23 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
         "behind_schedule": [f["id"] for f in sites if f["behind"]],
         "retention": retention_check(ws),
     }
+
+
+def reconciliation_text(line: dict[str, Any], lang: str = "zh") -> str:
+    """One target's line, e.g. '文章 130 = 已迁移 120 + 跳过 5 + 失败 0 + 未定 5 — 是'."""
+    from consolidate.report_formats import label, value
+
+    pages = line.get("pages") or {}
+    text = (f"{label('articles', lang)} {line['crawled']} = {label('pushed', lang)} {line['pushed']} + "
+            f"{label('skipped', lang)} {line['skipped']} + {label('failed', lang)} {line['failed']} + "
+            f"{label('unresolved', lang)} {line['unresolved']} — {value(line['ok'], lang)}")
+    if pages:
+        text += (f"; {label('fetched', lang)} {pages['fetched']} = {label('articles', lang)} {pages['article']} + "
+                 f"{label('lists', lang)} {pages['list']} + {label('column_homes', lang)} {pages['column_home']} + "
+                 f"{label('other_pages', lang)} {pages['other']}")
+    if line.get("notes"):
+        text += f" ({'; '.join(line['notes'])})"
+    return text
 
 
 def render_json(report: dict[str, Any]) -> str:
@@ -232,7 +301,12 @@ def render_markdown(report: dict[str, Any], lang: str = "zh") -> str:
              f"{label('generated_at', lang)}: {report['generated_at']}", "",
              f"**{label('reconciliation_line', lang)}**: {label('articles', lang)} {totals.get('articles', 0)} = "
              f"{label('pushed', lang)} {totals.get('pushed', 0)} + {label('skipped', lang)} "
-             f"{totals.get('skipped', 0)} + {label('failed', lang)} {totals.get('failed', 0)}", ""]
+             f"{totals.get('skipped', 0)} + {label('failed', lang)} {totals.get('failed', 0)} + "
+             f"{label('unresolved', lang)} {totals.get('unresolved', 0)}", ""]
+    for figures in report["sites"]:
+        for t in figures.get("targets", []):
+            lines += [f"- {figures['id']} → {t['target'] or '—'}: {reconciliation_text(t['reconciliation'], lang)}"]
+    lines.append("")
     retention = report.get("retention") or {}
     if retention.get("violation"):
         lines += [f"**{label('violation', lang)}**: {retention['message']}", ""]

@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from consolidate.cells import xlsx_append
 from consolidate.errors import ConsolidateError
 
 LANGS = ("zh", "en")
@@ -48,6 +49,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_unavailable": ("审计结果暂无", "No audit findings available"),
     "rule": ("规则", "Rule"), "veto": ("否决项", "Veto"), "severity": ("严重程度", "Severity"),
     "evidence": ("证据", "Evidence"),
+    "unresolved": ("未定", "Unresolved"), "lists": ("列表页", "List pages"), "column_homes": ("栏目首页", "Column homes"),
+    "other_pages": ("其他页面", "Other pages"), "target_exporter": ("迁移目标", "Target"), "notes": ("说明", "Notes"),
+    "disposition_url": ("去向", "Disposition"), "url_class": ("页面类别", "Class"), "hits": ("访问量", "Hits"),
+    "urls": ("旧网址数", "Legacy URLs"), "article_pages": ("文章页", "Article pages"),
 }
 SECTION_TITLES: dict[str, tuple[str, str]] = {
     "inventory": ("网站清单", "Inventory"), "crawl": ("抓取情况", "Crawl"), "audit": ("审计发现", "Audit findings"),
@@ -55,7 +60,8 @@ SECTION_TITLES: dict[str, tuple[str, str]] = {
     "skip_reasons": ("跳过与失败原因", "Skip and failure reasons"), "verification": ("迁移核验", "Verification"),
     "redirects": ("跳转覆盖", "Redirect coverage"), "monitor": ("切换后监测", "Post-cutover monitor"),
     "checklist": ("关停检查清单", "Shutdown checklist"), "reconciliation": ("数量核对", "Reconciliation"),
-    "errors": ("错误", "Errors"),
+    "errors": ("错误", "Errors"), "pages": ("页面分类核对", "Fetched pages by class"),
+    "ledger": ("旧网址去向", "Legacy URL ledger"),
 }
 VALUES: dict[str, tuple[str, str]] = {
     "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
@@ -110,10 +116,11 @@ def step_label(step: dict[str, Any], lang: str) -> str:
 def fleet_section(report: dict[str, Any], lang: str) -> Section:
     """One row per site: stage, counts, next step, due date, behind-schedule flag."""
     keys = ["id", "name", "disposition", "stage", "fetched", "errors", "articles", "columns", "unmapped", "pushed",
-            "skipped", "failed", "unaccounted", "reconciled", "next_step", "next_due", "behind"]
+            "skipped", "failed", "unresolved", "unaccounted", "reconciled", "next_step", "next_due", "behind"]
     rows = [[f["id"], f["name"], value(f["disposition"], lang), value(f["stage"], lang), f["crawl"]["fetched"],
              f["crawl"]["errors"], f["articles"], f["columns"], f["mapping"]["unmapped"], f["push"]["in_target"],
-             f["push"]["skipped"], f["push"]["failed"], f["reconciliation"]["unaccounted"],
+             f["push"]["skipped"], f["push"]["failed"], f["reconciliation"]["unresolved"],
+             f["reconciliation"]["unaccounted"],
              value(f["reconciliation"]["ok"], lang), _next_step_label(f, lang), f.get("next_due"),
              value(bool(f.get("behind")), lang)] for f in report["sites"]]
     return Section("fleet", label("fleet", lang), [label(k, lang) for k in keys], rows)
@@ -137,6 +144,7 @@ def summary_section(report: dict[str, Any], lang: str) -> Section:
         [label("as_of", lang), report.get("as_of")], [label("sites", lang), len(report["sites"])],
         [label("articles", lang), totals.get("articles", 0)], [label("pushed", lang), totals.get("pushed", 0)],
         [label("skipped", lang), totals.get("skipped", 0)], [label("failed", lang), totals.get("failed", 0)],
+        [label("unresolved", lang), totals.get("unresolved", 0)],
         [label("fetched", lang), totals.get("fetched", 0)], [label("errors", lang), totals.get("errors", 0)],
         [label("reconciled", lang), value(report["reconciled"], lang)],
     ]
@@ -194,9 +202,20 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
             [[f["id"], step_label(s, lang), value(s["status"], lang), value(s["source"], lang), s["done_on"], s["ref"],
               s["earliest"], s["due"], s["start_by"], ", ".join(s["blocked_by"]), value(s["overdue"], lang)]
              for f in sites for s in f["checklist"]["steps"]])
-    add("reconciliation", ["id", "crawled", "pushed", "skipped", "failed", "unaccounted", "ok"],
-        [[f["id"], r["crawled"], r["pushed"], r["skipped"], r["failed"], r["unaccounted"], value(r["ok"], lang)]
-         for f in sites for r in [f["reconciliation"]]])
+    add("reconciliation", ["id", "target_exporter", "crawled", "pushed", "skipped", "failed", "unresolved",
+                           "unaccounted", "ok", "notes"],
+        [[f["id"], t["target"] or label("none", lang), r["crawled"], r["pushed"], r["skipped"], r["failed"],
+          r["unresolved"], r["unaccounted"], value(r["ok"], lang), "; ".join(r.get("notes") or [])]
+         for f in sites for t in f.get("targets") or [{"target": None, "reconciliation": f["reconciliation"]}]
+         for r in [t["reconciliation"]]])
+    add("pages", ["id", "fetched", "article_pages", "lists", "column_homes", "other_pages"],
+        [[f["id"], p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other")]
+         for f in sites for p in [f["reconciliation"].get("pages") or {}]])
+    if all("ledger" in f for f in sites):
+        kinds = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved")
+        add("ledger", ["id", "urls", "disposition_url", "count"],
+            [[f["id"], f["ledger"]["urls"], kind, f["ledger"].get(kind, 0)] for f in sites for kind in kinds
+             if f["ledger"].get(kind)])
     add("errors", ["id", "message", "url"],
         [[f["id"], e["message"], e["url"]] for f in sites for e in f.get("errors", [])])
     return sections
@@ -277,24 +296,27 @@ def stage_chart(report: dict[str, Any], lang: str) -> Markup:
 
 def articles_chart(report: dict[str, Any], lang: str) -> Markup:
     """Articles per site, split into pushed, skipped, failed and unaccounted."""
-    colours = [("pushed", "#2e8b57"), ("skipped", "#e0a526"), ("failed", "#c0392b"), ("unaccounted", "#7f8c8d")]
+    colours = [("pushed", "#2e8b57"), ("skipped", "#e0a526"), ("failed", "#c0392b"), ("unresolved", "#7f8c8d")]
     bars = []
     for f in report["sites"]:
         r = f["reconciliation"]
         segments = [(r["pushed"], colours[0][1], label("pushed", lang)),
                     (r["skipped"], colours[1][1], label("skipped", lang)),
                     (r["failed"], colours[2][1], label("failed", lang)),
-                    (max(r["unaccounted"], 0), colours[3][1], label("unaccounted", lang))]
+                    (r.get("unresolved", 0), colours[3][1], label("unresolved", lang))]
         bars.append((f["name"], segments))
     return _svg_bars(label("chart_articles", lang), bars, [(label(k, lang), c) for k, c in colours])
 
 
 def render_html(report: dict[str, Any], lang: str = "zh") -> str:
     """A self-contained HTML page: summary, inline SVG charts, the fleet table and every section."""
+    from consolidate.report import reconciliation_text
+
     check_lang(lang)
     env = Environment(loader=PackageLoader("consolidate", "templates"), autoescape=select_autoescape(["html"]))
     return env.get_template("report.html").render(
         r=report, lang=lang, L=lambda k: label(k, lang), V=lambda v: value(v, lang),
+        RT=lambda line: reconciliation_text(line, lang),
         summary=summary_section(report, lang), fleet=fleet_section(report, lang),
         sections=site_sections(report, lang), charts=[stage_chart(report, lang), articles_chart(report, lang)],
     )
@@ -322,7 +344,7 @@ def render_xlsx(report: dict[str, Any], lang: str = "zh") -> bytes:
         sheet = book.create_sheet(_sheet_title(section.title, used))
         sheet.append(section.headers)
         for row in section.rows:
-            sheet.append([_cell(v) for v in row])
+            xlsx_append(sheet, [_cell(v) for v in row])  # a legacy title '=…' stays text, not a formula
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="F2E6D9")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from consolidate.errors import ConsolidateError
-from consolidate.push import IN_TARGET, article_key, planned_targets
+from consolidate.legacy_time import same_legacy_moment
+from consolidate.push import IN_TARGET, article_key, column_key, planned_targets, portal_index
 from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
 from consolidate.workspace import Workspace, require_crawled
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import canonical_url
 from exporters.base import Exporter, TargetRef
+
+EARLIEST_YEAR = 1990  # no government site published before this; an earlier date is an extraction error
 
 
 @dataclass
@@ -34,6 +38,7 @@ class VerifySummary:
     mismatch: int = 0
     missing: int = 0
     results: list[VerifyResult] = field(default_factory=list)
+    suspect: list[tuple[str, list[str]]] = field(default_factory=list)  # (legacy URL, what looks wrong)
 
 
 def verify_site(ws: Workspace, site_id: str, exporter: Exporter) -> VerifySummary:
@@ -56,8 +61,41 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter) -> VerifySummar
         result = _verify_one(exporter, record, article, targets.get(article.url), files)
         summary.results.append(result)
         setattr(summary, result.status, getattr(summary, result.status) + 1)
+    site = ws.site(site_id)
+    for record in records:
+        article = articles.get(record.source_key)
+        problems = face_problems(article, [site.name, ws.config.portal.name]) if article else []
+        if problems:
+            summary.suspect.append((article.url, problems))
     _record_results(ws, exporter.target, summary)
     return summary
+
+
+def face_problems(article: ArticleRow, site_names: list[str], today: dt.date | None = None) -> list[str]:
+    """What looks wrong about a record on its face, whatever the target holds: a title that is the site's name
+    (a template's heading taken for the article's), a date in the future or before 1990, an empty body with no
+    attachment or image."""
+    problems = []
+    title = normalize_space(article.title or "")
+    if title and any(title == normalize_space(name) for name in site_names if name):
+        problems.append(f"title is the site's name ({title})")
+    day = _date(article.published)
+    today = today or dt.date.today()
+    if day is not None and day > today:
+        problems.append(f"date {article.published} is in the future")
+    elif day is not None and day.year < EARLIEST_YEAR:
+        problems.append(f"date {article.published} is before {EARLIEST_YEAR}")
+    if not (article.body_text or "").strip() and not article.attachments and not article.images:
+        problems.append("empty body and no attachment or image")
+    return problems
+
+
+def _date(text: str | None) -> dt.date | None:
+    """The day of a stored date (YYYY-MM-DD…), or None."""
+    try:
+        return dt.date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
 
 
 def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, target: str | None,
@@ -95,13 +133,9 @@ def _differences(snapshot: Any, article: ArticleRow, target: str | None,
 
 
 def _same_moment(stored: str | None, original: str) -> bool:
-    """True when the target's date equals the original (to the precision the original has)."""
-    if not stored:
-        return False
-    stored = stored.replace(" ", "T")
-    if len(original) == 10:
-        return stored[:10] == original
-    return stored[:19] == original[:19]
+    """True when the target's date is the original's instant (legacy times are Beijing time; a target date
+    with an offset is compared as an instant, one without as wall time), to the precision the original has."""
+    return same_legacy_moment(stored, original)
 
 
 def _text(text: str) -> str:
@@ -113,6 +147,10 @@ def _record_results(ws: Workspace, target: str, summary: VerifySummary) -> None:
     """Store each article's verification status on its push record, and differences as events."""
     by_url = {r.source_url: r for r in summary.results}
     with ws.store.session() as session:
+        session.execute(delete(EventRow).where(EventRow.site_id == summary.site_id, EventRow.stage == "verify",
+                                               EventRow.code == "suspect_record"))
+        session.add_all(EventRow(site_id=summary.site_id, stage="verify", level="warning", code="suspect_record",
+                                 message="; ".join(problems), url=url) for url, problems in summary.suspect)
         for record in session.scalars(select(PushRecord).where(PushRecord.target == target,
                                                                PushRecord.site_id == summary.site_id,
                                                                PushRecord.kind == "article")):
@@ -174,17 +212,37 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
 
 def _rollback_columns(ws: Workspace, exporter: Exporter, site_id: str, records: list[PushRecord],
                       summary: RollbackSummary) -> None:
-    """Delete the site's columns that no other site's pushed articles still use."""
-    with ws.store.session() as session:
-        remaining = session.scalars(select(PushRecord.source_key).where(
-            PushRecord.target == exporter.target, PushRecord.kind == "article",
-            PushRecord.status.in_(IN_TARGET))).all()
-    if remaining:
-        summary.kept_shared += sum(1 for r in records if r.site_id == site_id and r.kind == "column")
-        return
+    """Delete the site's columns (children first) that no article remaining in the target files under."""
+    in_use = _columns_still_used(ws, exporter)
     for record in sorted((r for r in records if r.site_id == site_id and r.kind == "column"),
                          key=lambda r: -r.source_key.count(":")):
-        _delete(ws, exporter, record, summary, "columns")
+        if in_use is None or record.source_key in in_use:
+            summary.kept_shared += 1
+        else:
+            _delete(ws, exporter, record, summary, "columns")
+
+
+def _columns_still_used(ws: Workspace, exporter: Exporter) -> set[str] | None:
+    """Column keys (with their ancestors) the target's remaining articles are filed under; None when unknown."""
+    with ws.store.session() as session:
+        remaining = session.execute(select(PushRecord.site_id, PushRecord.source_url).where(
+            PushRecord.target == exporter.target, PushRecord.kind == "article",
+            PushRecord.status.in_(IN_TARGET))).all()
+    index = portal_index(ws.config)
+    configured = {site.id for site in ws.config.sites}
+    used: set[str] = set()
+    for other in sorted({row.site_id for row in remaining}):
+        if other not in configured:
+            return None
+        targets = planned_targets(ws, other, exporter)
+        for row in remaining:
+            info = index.get(targets.get(row.source_url or "") or "") if row.site_id == other else None
+            if row.site_id == other and info is None:
+                return None  # where this article sits cannot be told: keep every column
+            while info is not None:
+                used.add(column_key(info))
+                info = index.get(info.parent_id) if info.parent_id else None
+    return used
 
 
 def _files_still_used(ws: Workspace, target: str) -> set[str]:

@@ -63,6 +63,7 @@ def crawl_progress() -> Iterator[Callable[[Any], None]]:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    register_urls(app)
 
     @app.command()
     @friendly_errors
@@ -171,3 +172,65 @@ def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) 
     console.print(f"{summary.site_id}: {summary.articles} articles re-extracted from {summary.archives} archive "
                   f"file(s): {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
                   f"{summary.missing} not in the archive, {summary.failed} undecodable", highlight=False)
+
+
+def register_urls(app: typer.Typer) -> None:
+    """Add the `urls` group: the ledger of legacy URLs and server-log import."""
+    urls_app = typer.Typer(help="The ledger of legacy URLs: every URL seen, with one disposition each.",
+                           no_args_is_help=True)
+    app.add_typer(urls_app, name="urls")
+
+    @urls_app.command("import-log")
+    @friendly_errors
+    def import_log(site: Annotated[str, typer.Argument(help="Site id.")],
+                   logs: Annotated[list[Path], typer.Argument(help="Access logs: nginx/Apache combined, IIS W3C or "
+                                                                   "CSV (path[,hits]); .gz too.")],
+                   config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+                   top: Annotated[int, typer.Option(help="How many unresolved URLs to list.", min=0)] = 20) -> None:
+        """Count requested legacy paths from server logs into the ledger; list the top unresolved URLs by hits."""
+        from consolidate.ledger import import_logs, site_ledger, top_unresolved
+
+        ws = open_workspace(config, db)
+        site_id = ws.site(site).id
+
+        def said(r: Any) -> None:
+            if r.already:
+                console.print(f"{r.name}: already imported (same content), not counted again", highlight=False)
+            else:
+                console.print(f"{r.name} ({r.log_format}): {r.requests} requests to {r.urls} URLs"
+                              + (f", {r.unreadable} lines not understood (skipped)" if r.unreadable else ""),
+                              highlight=False)
+
+        import_logs(ws, site_id, logs, said)
+        entries = site_ledger(ws, site_id)
+        threshold = ws.config.programme.hit_threshold
+        hot = [e for e in entries if e.disposition == "unresolved" and e.hits >= threshold]
+        console.print(f"{site_id}: {len(hot)} unresolved URLs with ≥ {threshold} hits block sign-off", highlight=False)
+        for e in top_unresolved(entries, top):
+            console.print(f"  {e.hits:>8}  {e.url}  ({e.url_class}: {e.reason})", highlight=False)
+
+    @urls_app.command("list")
+    @friendly_errors
+    def list_urls(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
+                  db: DbOption = None, as_json: JsonOption = False,
+                  disposition: Annotated[str | None, typer.Option(help="Only this disposition (e.g. unresolved).")]
+                  = None,
+                  target: Annotated[str | None, typer.Option(help="Judge articles on this exporter target "
+                                                                 "(default: the configured one).")] = None) -> None:
+        """Every legacy URL with its class, disposition, new URL, reason and logged hits."""
+        from consolidate.ledger import DISPOSITIONS, counts, site_ledger
+
+        if disposition is not None and disposition not in DISPOSITIONS:
+            raise ConsolidateError(f"unknown disposition {disposition!r}", hint=f"use one of: "
+                                                                                 f"{', '.join(DISPOSITIONS)}")
+        ws = open_workspace(config, db)
+        entries = site_ledger(ws, ws.site(site).id, target)
+        shown = [e for e in entries if disposition is None or e.disposition == disposition]
+        if as_json:
+            print(json.dumps([e.as_dict() for e in shown], ensure_ascii=False, indent=2))
+            return
+        for e in shown:
+            console.print(f"{e.disposition:<10} {e.url_class:<11} {e.hits:>6}  {e.url}"
+                          + (f" → {e.new_url}" if e.new_url else "") + (f"  ({e.reason})" if e.reason else ""),
+                          highlight=False, soft_wrap=True)
+        console.print(", ".join(f"{k} {v}" for k, v in counts(entries).items() if v), highlight=False)

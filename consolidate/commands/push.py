@@ -37,7 +37,10 @@ def register(app: typer.Typer) -> None:
              limit: Annotated[int | None, typer.Option(min=0, help="Push at most N articles per site (trials).")]
              = None,
              only: Annotated[list[str] | None, typer.Option(help="Push only this legacy article URL (repeatable).")]
-             = None) -> None:
+             = None,
+             sync: Annotated[bool, typer.Option("--sync", help="Also retract from the target the articles an "
+                                                            "incremental crawl found gone from the legacy site.")]
+             = False) -> None:
         """Push mapped columns, articles and files into the portal target, idempotently."""
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
@@ -46,15 +49,18 @@ def register(app: typer.Typer) -> None:
             for site_id in ids:
                 try:
                     s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
-                                           only=only)
+                                           only=only, sync=sync)
                 except SiteBusyError as busy:
                     console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
                     continue
                 skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "0"
                 prefix = "would push" if dry_run else "pushed"
                 console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
-                              f"skipped {skipped}, {s.failed} failed; {s.files} files, {s.columns} columns "
-                              f"→ {s.target}", highlight=False)
+                              f"skipped {skipped}, {s.failed} failed; {s.files} files, {s.columns} columns"
+                              + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
+                if s.failed or s.skipped:
+                    console.print(f"  reasons per article: consolidate messages {site_id} --stage push",
+                                  highlight=False)
         finally:
             target.close()
 
@@ -85,6 +91,11 @@ def register(app: typer.Typer) -> None:
                 for r in summary.results:
                     if r.status != "ok":
                         console.print(f"  {r.status}: {r.source_url}: {'; '.join(r.differences)}", highlight=False)
+                for url, problems in summary.suspect:
+                    console.print(f"  suspect: {url}: {'; '.join(problems)}", highlight=False)
+                if summary.suspect:
+                    console.print(f"  {len(summary.suspect)} records look wrong on their face; check them before "
+                                  f"sign-off (consolidate messages {site_id} --stage verify)", highlight=False)
         finally:
             target.close()
         if failed:
@@ -122,14 +133,23 @@ def register(app: typer.Typer) -> None:
                   gone_page: Annotated[str | None, typer.Option(help="File served with 410 answers (the "
                                                                      "'site has moved' page).")] = None,
                   import_file: Annotated[Path | None, typer.Option("--import", help="Apply an edited CSV.")]
-                  = None) -> None:
+                  = None,
+                  unresolved: Annotated[str, typer.Option("--unresolved", help="refuse (default): no server config "
+                                                          "while URLs are undecided; home: answer them with a "
+                                                          "temporary 302 to the site's new home.")] = "refuse"
+                  ) -> None:
         """Every legacy URL's outcome (301 / 410 archived / unresolved) as nginx or Apache config, or CSV."""
-        from consolidate.redirects import import_csv, render
+        from consolidate.redirects import count_redirects, import_csv, load_redirects, render
 
         ws = open_workspace(config, db)
         if import_file is not None:
             result = import_csv(ws, ws.site(site).id, import_file)
             console.print(f"{site}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
             return
-        text = render(ws, ws.site(site).id, fmt, gone_page)
+        tally = count_redirects(load_redirects(ws, ws.site(site).id))
+        err_console.print(f"{site}: {tally.text()}", highlight=False)
+        text = render(ws, ws.site(site).id, fmt, gone_page, unresolved)
+        if tally.unresolved and fmt != "csv":
+            err_console.print(f"{site}: {tally.unresolved} unresolved URLs answer a temporary 302 to the site's new "
+                              "home until decided", highlight=False)
         emit(text, output)

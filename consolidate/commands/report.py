@@ -65,7 +65,7 @@ def _status_command(app: typer.Typer) -> None:
             return
         table = Table(title=f"{report['programme']} — {len(report['sites'])} sites")
         for header in ("site", "name", "disposition", "stage", "fetched", "errors", "articles", "columns",
-                       "unmapped", "pushed", "skipped", "failed", "next step", "due"):
+                       "unmapped", "pushed", "skipped", "failed", "unresolved", "next step", "due"):
             table.add_column(header, justify="left" if header in ("site", "name", "disposition", "stage",
                                                                    "next step", "due") else "right")
         for f in report["sites"]:
@@ -73,10 +73,57 @@ def _status_command(app: typer.Typer) -> None:
             table.add_row(f["id"], f["name"], f["disposition"], f["stage"], str(f["crawl"]["fetched"]),
                           str(f["crawl"]["errors"]), str(f["articles"]), str(f["columns"]),
                           str(f["mapping"]["unmapped"]), str(f["push"]["in_target"]), str(f["push"]["skipped"]),
-                          str(f["push"]["failed"]), f["next_step"] or "done", due)
+                          str(f["push"]["failed"]), str(f["reconciliation"]["unresolved"]), f["next_step"] or "done",
+                          due)
         console.print(table)
+        _print_pointers(report["sites"])
         _print_retention(report["retention"])
         _print_workers(workers)
+
+
+def _print_pointers(sites: list[dict[str, Any]]) -> None:
+    """Per site with something to read: where the per-item reasons are, and a line per target that does not
+    add up."""
+    for f in sites:
+        for t in f.get("targets", []):
+            line = t["reconciliation"]
+            if not line["ok"]:
+                console.print(f"[red]{f['id']} → {t['target']}: does not add up: {'; '.join(line['notes'])}[/]",
+                              highlight=False)
+        found = f.get("messages") or {}
+        if any(found.values()):
+            counts = ", ".join(f"{stage} {n}" for stage, n in sorted(found.items()))
+            console.print(f"{f['id']}: {sum(found.values())} messages ({counts}) — consolidate messages {f['id']}",
+                          highlight=False)
+
+
+def _messages_command(app: typer.Typer) -> None:
+    """Register `messages`."""
+
+    @app.command()
+    @friendly_errors
+    def messages(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
+                 db: DbOption = None, as_json: JsonOption = False,
+                 stage: Annotated[str | None, typer.Option(help="crawl, map, push or verify.")] = None,
+                 limit: Annotated[int | None, typer.Option(help="Show at most N (text output).", min=1)] = None
+                 ) -> None:
+        """Every per-item message of a site with its reason: fetch errors, page classes, undecided columns,
+        skips and duplicates, push failures, verify differences, vanished articles."""
+        from consolidate.messages import site_messages
+
+        ws = open_workspace(config, db)
+        found = site_messages(ws, ws.site(site).id, stage)
+        if as_json:
+            print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+            return
+        colours = {"error": "red", "warning": "yellow", "info": "dim"}
+        for m in found[:limit]:
+            where = f" {m['url']}" if m.get("url") else ""
+            target = f" [{m['target']}]" if m.get("target") else ""
+            console.print(f"[{colours.get(m['level'], 'dim')}]{m['stage']:<6} {m['level']:<7}[/] {m['code']}{target}:"
+                          f"{where} — {m['message']}", highlight=False, soft_wrap=True)
+        console.print(f"{len(found)} messages" + (f" (showing {limit})" if limit and len(found) > limit else ""),
+                      highlight=False)
 
 
 def _workers(ws: Any) -> dict[str, list[dict[str, Any]]]:
@@ -262,5 +309,6 @@ def _monitor_command(app: typer.Typer) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    for add in (_status_command, _report_command, _checklist_command, _notice_command, _monitor_command):
+    for add in (_status_command, _report_command, _checklist_command, _notice_command, _monitor_command,
+                _messages_command):
         add(app)

@@ -200,8 +200,9 @@ def test_derived_completion_shows_distinctly(crawled: pipeline.Workspace) -> Non
     exporter = pipeline.open_exporter(crawled)
     try:
         pipeline.push_site(crawled, "sfj", exporter)
-        assert steps_by_name(site_checklist(crawled, "sfj"))["content_migrated"]["status"] == "open", \
-            "pushed but not verified must not count as migrated and verified"
+        unverified = steps_by_name(site_checklist(crawled, "sfj"))["content_migrated"]
+        assert unverified["status"] == "blocked", "pushed but not verified must not count as migrated and verified"
+        assert unverified["conditions"] == ["46 pushed articles not verified clean since the last push"]
         assert verify_site(crawled, "sfj", exporter).mismatch == 0
     finally:
         exporter.close()
@@ -210,7 +211,8 @@ def test_derived_completion_shows_distinctly(crawled: pipeline.Workspace) -> Non
     assert steps["archive_stored"]["source"] == "derived"
     assert steps["shutdown_applied"]["status"] == "open"
     unpushed = steps_by_name(site_checklist(crawled, "fgw"))
-    assert unpushed["content_migrated"]["status"] == "open"
+    assert unpushed["content_migrated"]["status"] == "blocked"
+    assert "nothing pushed" in unpushed["content_migrated"]["conditions"]
     assert unpushed["archive_stored"]["source"] == "derived"
     record_step(crawled, "sfj", "content_migrated", dt.date.today(), "验收签字")
     steps = steps_by_name(site_checklist(crawled, "sfj"))

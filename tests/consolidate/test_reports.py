@@ -25,7 +25,7 @@ from tests.services.chromium import Chromium
 AS_OF = "2026-12-20"
 # Fleet-table columns after id, name, disposition, stage — in the order every format shows them.
 FLEET_NUMBERS = ("fetched", "errors", "articles", "columns", "unmapped", "pushed", "skipped", "failed",
-                 "unaccounted")
+                 "unresolved", "unaccounted")
 
 
 def _numbers(site: dict[str, Any]) -> list[int]:
@@ -33,7 +33,7 @@ def _numbers(site: dict[str, Any]) -> list[int]:
     rec = site["reconciliation"]
     return [site["crawl"]["fetched"], site["crawl"]["errors"], site["articles"], site["columns"],
             site["mapping"]["unmapped"], site["push"]["in_target"], site["push"]["skipped"], site["push"]["failed"],
-            rec["unaccounted"]]
+            rec["unresolved"], rec["unaccounted"]]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_markdown_fleet_table_agrees_with_status(status: dict[str, Any], written
     for site in status["sites"]:
         row = next(line for line in text.splitlines() if line.startswith(f"| {site['id']} | {site['name']} |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
-        assert [int(c) for c in cells[4:13]] == _numbers(site)
+        assert [int(c) for c in cells[4:14]] == _numbers(site)
     totals = status["totals"]
     assert f"{totals['articles']} = 已迁移 {totals['pushed']} + 跳过 {totals['skipped']} + 失败 {totals['failed']}" in text
 
@@ -113,7 +113,7 @@ def test_html_fleet_table_agrees_with_status(status: dict[str, Any], written: di
     assert not tree.css("script")
     for site in status["sites"]:
         cells = [td.text(strip=True) for td in tree.css_first(f'table.fleet tr[data-site="{site["id"]}"]').css("td")]
-        assert [int(c) for c in cells[4:13]] == _numbers(site)
+        assert [int(c) for c in cells[4:14]] == _numbers(site)
     for key in ("articles", "pushed", "skipped", "failed", "fetched", "errors"):
         assert tree.css_first(f'[data-total="{key}"]').text(strip=True) == str(status["totals"][key])
 
@@ -125,10 +125,10 @@ def test_xlsx_agrees_with_json(status: dict[str, Any], written: dict[str, Path])
     rows = {row[0]: row for row in fleet.iter_rows(min_row=2, values_only=True)}
     recon = {row[0]: row for row in book["数量核对"].iter_rows(min_row=2, values_only=True)}
     for site in status["sites"]:
-        assert list(rows[site["id"]][4:13]) == _numbers(site)
+        assert list(rows[site["id"]][4:14]) == _numbers(site)
         rec = site["reconciliation"]
-        assert list(recon[site["id"]][1:6]) == [rec["crawled"], rec["pushed"], rec["skipped"], rec["failed"],
-                                                rec["unaccounted"]]
+        assert list(recon[site["id"]][2:8]) == [rec["crawled"], rec["pushed"], rec["skipped"], rec["failed"],
+                                                rec["unresolved"], rec["unaccounted"]]
     reasons = list(book["跳过与失败原因"].iter_rows(min_row=2, values_only=True))
     for site in status["sites"]:
         assert sum(n for sid, outcome, _r, n in reasons if sid == site["id"] and outcome == "跳过") == \
@@ -170,7 +170,7 @@ def test_html_report_renders_in_chromium(chromium: Chromium, status: dict[str, A
     assert article_values == [str(s["articles"]) for s in status["sites"]]
     for site in status["sites"]:
         row = dom.css_first(f'table.fleet tr[data-site="{site["id"]}"]')
-        assert [int(td.text(strip=True)) for td in row.css("td")[4:13]] == _numbers(site)
+        assert [int(td.text(strip=True)) for td in row.css("td")[4:14]] == _numbers(site)
         assert site["name"] in charts[1].text()
     body = dom.body.text() if dom.body else ""
     assert re.search(rf"文章 {status['totals']['articles']} = 已迁移 {status['totals']['pushed']}", body)

@@ -1,0 +1,413 @@
+"""The ledger of legacy URLs: every URL the tool has seen, each with exactly one current disposition.
+
+Dispositions are derived from the store at the moment they are asked for (the crawl's resources, the extracted
+articles, the column decisions, the push map of one exporter target, the URL map and the office's edits), so a
+push or an import killed half-way leaves nothing to repair: the ledger is exact for whatever was committed.
+Only what no other stage records is stored here: hits per URL from the legacy servers' access logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from consolidate.push import IN_TARGET, OFFICE_NOTE, article_key, reason_category, vanished_articles
+from consolidate.store import (
+    ArticleRow,
+    Base,
+    ColumnMapping,
+    ColumnRow,
+    PushRecord,
+    Resource,
+    UrlMapRow,
+    url_hash,
+    utcnow,
+)
+from consolidate.workspace import Workspace
+from crawlers.urls import canonical_url
+
+DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved")
+SKIPPED = ("merged", "redirected", "archived", "excluded", "vanished")  # decided, not migrated: skipped with reason
+CLASSES = ("article", "list", "column-home", "other")  # what a fetched HTML page is
+FILE_KINDS = ("attachment", "image")
+CLASS_OF_KIND = {"article": "article", "list": "list", "home": "column-home", "column-home": "column-home",
+                 "column_home": "column-home"}
+UNDECIDED = "column not mapped"
+
+
+class UrlHit(Base):
+    """Requests for one legacy URL counted from the old server's access logs."""
+
+    __tablename__ = "ledger_hits"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))  # of match_key(url)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    last_hit: Mapped[str | None] = mapped_column(String(32))
+
+
+class LogImport(Base):
+    """One access-log file counted into the hits (by content hash, so a file is never counted twice)."""
+
+    __tablename__ = "ledger_log_imports"
+    __table_args__ = (UniqueConstraint("site_id", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    log_format: Mapped[str] = mapped_column(String(16))
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    unreadable: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+@dataclass
+class Entry:
+    """One legacy URL with its class (what it is) and its one current disposition (where it goes)."""
+
+    url: str
+    url_class: str  # article | list | column-home | other | file | unfetched | log
+    class_reason: str
+    disposition: str
+    new_url: str | None = None
+    reason: str = ""
+    hits: int = 0
+    last_seen: str | None = None
+    fetched: bool = False  # an HTML page or file the crawl fetched
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as plain data."""
+        return asdict(self)
+
+
+@dataclass
+class _Facts:
+    """What the store holds about one site, read once."""
+
+    site_id: str
+    resources: list[Resource]
+    articles: list[Any]
+    decisions: dict[str, ColumnMapping]
+    columns: list[ColumnRow]
+    records: dict[str, PushRecord]
+    url_map: dict[str, UrlMapRow]
+    hits: dict[str, UrlHit]
+    vanished: dict[str, str]
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+
+def match_key(url: str) -> str:
+    """A URL as compared across sources: canonical and percent-decoded (logs encode, pages often do not)."""
+    return unquote(canonical_url(url) or url)
+
+
+def site_targets(ws: Workspace, site_id: str) -> list[str]:
+    """Exporter targets holding push records of the site, the most recently pushed first."""
+    with ws.store.session() as session:
+        rows = session.execute(select(PushRecord.target, func.max(PushRecord.pushed_at))
+                               .where(PushRecord.site_id == site_id).group_by(PushRecord.target)).all()
+    return [target for target, _ in sorted(rows, key=lambda r: r[1], reverse=True)]
+
+
+def primary_target(ws: Workspace, site_id: str) -> str | None:
+    """The target the site's migration is judged on: the configured exporter's, else the last one pushed."""
+    targets = site_targets(ws, site_id)
+    configured = [t for t in targets if t.split(":", 1)[0] == ws.config.export.exporter]
+    return (configured or targets or [None])[0]
+
+
+def site_ledger(ws: Workspace, site_id: str, target: str | None = None) -> list[Entry]:
+    """Every legacy URL of a site with its class and disposition (articles judged on `target`, default the
+    primary target)."""
+    ws.site(site_id)
+    target = target or primary_target(ws, site_id)
+    facts = _read(ws, site_id, target)
+    _pages_and_files(facts)
+    _articles(facts)
+    _logged_only(ws, site_id, facts)
+    return sorted(facts.entries.values(), key=lambda e: e.url)
+
+
+def _read(ws: Workspace, site_id: str, target: str | None) -> _Facts:
+    """Everything the ledger is derived from."""
+    with ws.store.session() as session:
+        resources = list(session.scalars(select(Resource).where(Resource.site_id == site_id)))
+        articles = session.execute(select(ArticleRow.url, ArticleRow.column_path, ArticleRow.extracted_at)
+                                   .where(ArticleRow.site_id == site_id)).all()
+        decisions = {m.column_path: m for m in session.scalars(select(ColumnMapping)
+                                                               .where(ColumnMapping.site_id == site_id))}
+        columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)))
+        records = {} if target is None else {r.source_key: r for r in session.scalars(select(PushRecord).where(
+            PushRecord.target == target, PushRecord.site_id == site_id, PushRecord.kind == "article"))}
+        url_map = {r.old_url: r for r in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id))}
+        hits = {h.url_hash: h for h in session.scalars(select(UrlHit).where(UrlHit.site_id == site_id))}
+    vanished = vanished_articles(ws, site_id)
+    return _Facts(site_id, resources, list(articles), decisions, columns, records, url_map, hits, vanished)
+
+
+def page_class(resource: Resource) -> tuple[str, str]:
+    """A fetched HTML page's class and the reason recorded for it (the crawler's, when it gives one)."""
+    hint = resource.hint or {}
+    given = hint.get("class") or hint.get("page_class")
+    reason = hint.get("class_reason") or hint.get("reason")
+    if given in CLASSES:
+        return given, str(reason or f"classed {given} by the crawler")
+    if resource.kind == "part":
+        return "other", "a continuation page of a paginated article"
+    cls = CLASS_OF_KIND.get(resource.kind, "other")
+    return cls, str(reason or f"stored by the crawl as {resource.kind!r}")
+
+
+def _hits(facts: _Facts, url: str) -> int:
+    """Logged requests for a URL."""
+    hit = facts.hits.get(url_hash(match_key(url)))
+    return hit.hits if hit is not None else 0
+
+
+def _from_url_map(facts: _Facts, url: str) -> tuple[str, str | None, str]:
+    """A non-article URL's disposition from the URL map the last push wrote (and the office edited)."""
+    row = facts.url_map.get(url)
+    if row is None:
+        return "unresolved", None, "no redirect decided yet"
+    if row.status == "301" and row.new_url:
+        return "redirected", row.new_url, row.note or "redirected to its counterpart"
+    if row.status == "410":
+        return "archived", None, row.note or "archived (410)"
+    return "unresolved", None, row.note or "no counterpart decided"
+
+
+def _pages_and_files(facts: _Facts) -> None:
+    """Every crawled URL that is not an extracted article: pages by class, files, failures, unfetched links."""
+    for r in facts.resources:
+        if r.status == "error":
+            cls = "file" if r.kind in FILE_KINDS else "unfetched"
+            entry = Entry(r.url, cls, f"fetch failed (HTTP {r.http_status})" if r.http_status else "fetch failed",
+                          "failed", reason=r.error or "fetch failed")
+        elif r.status == "skipped":
+            entry = Entry(r.url, "unfetched", "not fetched", "excluded", reason=r.error or "skipped by the crawl")
+        elif r.status != "fetched":
+            entry = Entry(r.url, "unfetched", f"linked, {r.status}", "unresolved", reason="linked but not fetched")
+        elif r.kind in FILE_KINDS:
+            disposition, new, note = _from_url_map(facts, r.url)
+            entry = Entry(r.url, "file", r.kind, "migrated" if disposition == "redirected" else disposition, new,
+                          note)
+        else:
+            cls, why = page_class(r)
+            if r.kind == "part":
+                entry = Entry(r.url, cls, why, "merged", reason="merged into its article")
+            else:
+                disposition, new, note = _from_url_map(facts, r.url)
+                entry = Entry(r.url, cls, why, disposition, new, note)
+        entry.hits = _hits(facts, r.url)
+        entry.fetched = r.status == "fetched"
+        entry.last_seen = r.fetched_at.date().isoformat() if r.fetched_at else None
+        facts.entries[r.url] = entry
+
+
+def _articles(facts: _Facts) -> None:
+    """Every extracted article, judged on the target's push map; article pages with no record are failures."""
+    extracted = set()
+    for url, column_path, extracted_at in facts.articles:
+        extracted.add(url)
+        before = facts.entries.get(url)
+        disposition, new, reason = _article_disposition(facts, url, " > ".join(column_path or []))
+        why = before.class_reason if before is not None and before.url_class == "article" else "article extracted"
+        entry = Entry(url, "article", why, disposition, new, reason, _hits(facts, url),
+                      extracted_at.date().isoformat() if extracted_at else None,
+                      before is not None and before.fetched and before.url_class in CLASSES)
+        if disposition == "vanished":
+            entry.last_seen = facts.vanished.get(url, entry.last_seen)
+            entry.reason = f"gone from the legacy site (last seen {entry.last_seen or 'unknown'})" + (
+                f"; still on the portal at {new} until `push --sync`" if new else "")
+        facts.entries[url] = entry
+    for entry in facts.entries.values():
+        if entry.url_class == "article" and entry.url not in extracted and entry.disposition != "failed":
+            entry.disposition, entry.new_url = "failed", None
+            entry.reason = "classed as an article page but no article was extracted"
+
+
+def _article_disposition(facts: _Facts, url: str, column_path: str) -> tuple[str, str | None, str]:
+    """(disposition, new URL, reason) of one extracted article on the target."""
+    record = facts.records.get(article_key(facts.site_id, url))
+    in_target = record is not None and record.status in IN_TARGET
+    if url in facts.vanished:
+        return "vanished", record.target_url if in_target and record is not None else None, "gone"
+    if in_target and record is not None:
+        return "migrated", record.target_url, "pushed"
+    office = facts.url_map.get(url)
+    if office is not None and (office.note or "").startswith(OFFICE_NOTE) and office.status in ("301", "410"):
+        return ("redirected", office.new_url, office.note or "") if office.status == "301" else \
+            ("archived", None, office.note or "")
+    if record is not None and record.status == "failed":
+        return "failed", None, record.reason or "push failed"
+    if record is not None and record.status == "skipped":
+        return _skip_disposition(facts, url, record.reason or "skipped")
+    if record is not None and record.status == "rolled_back":
+        return "unresolved", None, "removed from the target by rollback"
+    decision = facts.decisions.get(column_path)
+    if decision is None or decision.decision == "unmapped":
+        return "unresolved", None, f"{UNDECIDED}: {column_path or '(none)'}"
+    if decision.decision == "drop":
+        return "excluded", None, f"column dropped: {column_path}" + (f" ({decision.reason})" if decision.reason
+                                                                      else "")
+    return "unresolved", None, "not pushed to this target yet"
+
+
+def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | None, str]:
+    """A push skip as a disposition: duplicates merged, dropped columns excluded, undecided columns unresolved,
+    anything else (no title, unknown target column) a failure that needs fixing."""
+    category = reason_category(reason)
+    if category == "duplicate":
+        row = facts.url_map.get(url)
+        return "merged", row.new_url if row is not None and row.status == "301" else None, reason
+    if category == "column dropped":
+        return "excluded", None, reason
+    if category == UNDECIDED:
+        return "unresolved", None, reason
+    if category.startswith("vanished"):
+        return "vanished", None, reason
+    return "failed", None, reason
+
+
+def _logged_only(ws: Workspace, site_id: str, facts: _Facts) -> None:
+    """URLs seen only in the server logs: unresolved until someone decides them."""
+    known = {url_hash(match_key(url)) for url in facts.entries}
+    for key, hit in facts.hits.items():
+        if key in known:
+            continue
+        disposition, new, note = _from_url_map(facts, hit.url)
+        facts.entries[hit.url] = Entry(hit.url, "log", "requested in the server logs, never crawled", disposition,
+                                       new, note if disposition != "unresolved" else "seen only in server logs",
+                                       hit.hits, hit.last_hit)
+
+
+# --- reconciliation ------------------------------------------------------------------------------------------
+
+def reconcile(ws: Workspace, site_id: str, target: str | None = None,
+              entries: list[Entry] | None = None) -> dict[str, Any]:
+    """Fetched pages = articles + lists + column homes + other; articles = migrated + skipped + failed +
+    unresolved; each side counted independently so a URL lost between stages shows as a difference."""
+    entries = entries if entries is not None else site_ledger(ws, site_id, target)
+    with ws.store.session() as session:
+        fetched_pages = session.scalar(select(func.count()).select_from(Resource).where(
+            Resource.site_id == site_id, Resource.status == "fetched", Resource.kind.notin_(FILE_KINDS))) or 0
+        extracted = session.scalar(select(func.count()).select_from(ArticleRow)
+                                   .where(ArticleRow.site_id == site_id)) or 0
+    by_class = Counter(e.url_class for e in entries if e.url_class in CLASSES and e.fetched)
+    articles = [e for e in entries if e.url_class == "article"]
+    outcome = Counter(e.disposition for e in articles)
+    skipped = sum(outcome[d] for d in SKIPPED)
+    pages = {"fetched": fetched_pages, **{c.replace("-", "_"): by_class.get(c, 0) for c in CLASSES}}
+    page_sum = sum(by_class.values())
+    notes = []
+    if page_sum != fetched_pages:
+        notes.append(f"{fetched_pages} fetched pages but {page_sum} classed")
+    total = len(articles)
+    lines = {"total": total, "extracted": extracted, "migrated": outcome["migrated"], "skipped": skipped,
+             "failed": outcome["failed"], "unresolved": outcome["unresolved"],
+             "skipped_by": {d: outcome[d] for d in SKIPPED if outcome[d]}}
+    if total != outcome["migrated"] + skipped + outcome["failed"] + outcome["unresolved"]:
+        notes.append("article dispositions do not add up")
+    if extracted != total:
+        notes.append(f"{total - extracted} article pages without an extracted article" if total > extracted
+                     else f"{extracted - total} extracted articles missing from the ledger")
+    return {"target": target or primary_target(ws, site_id), "pages": pages, "articles": lines,
+            "ok": not notes, "notes": notes}
+
+
+def counts(entries: list[Entry]) -> dict[str, int]:
+    """Entries per disposition."""
+    found = Counter(e.disposition for e in entries)
+    return {d: found.get(d, 0) for d in DISPOSITIONS}
+
+
+def top_unresolved(entries: list[Entry], limit: int = 20) -> list[Entry]:
+    """Unresolved URLs people actually request, most hits first."""
+    return sorted((e for e in entries if e.disposition == "unresolved" and e.hits > 0),
+                  key=lambda e: (-e.hits, e.url))[:limit]
+
+
+def hot_unresolved(entries: list[Entry], threshold: int) -> list[Entry]:
+    """Unresolved URLs with at least `threshold` logged hits (they block sign-off)."""
+    return [e for e in entries if e.disposition == "unresolved" and e.hits >= threshold]
+
+
+def path_of(url: str) -> str:
+    """The path and query of a URL."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+# --- server logs ---------------------------------------------------------------------------------------------
+
+@dataclass
+class LogImportResult:
+    """What importing one access-log file did."""
+
+    name: str
+    log_format: str
+    requests: int
+    urls: int
+    unreadable: int
+    already: bool = False
+
+
+def import_logs(ws: Workspace, site_id: str, paths: list[Path],
+                on_file: Callable[[LogImportResult], None] | None = None) -> list[LogImportResult]:
+    """Add the requests of access logs to the site's hits, one transaction per file; a file already imported
+    (same bytes) is not counted again, so an interrupted import is simply run again."""
+    from consolidate.access_logs import read_log
+
+    site = ws.site(site_id)
+    parts = urlsplit(canonical_url(site.home_url) or site.home_url)
+    base = f"{parts.scheme}://{parts.netloc}"
+    results = []
+    for path in paths:
+        count = read_log(path)
+        result = LogImportResult(path.name, count.log_format, count.requests, len(count.hits), count.unreadable)
+        with ws.store.session() as session:
+            if session.scalar(select(LogImport.id).where(LogImport.site_id == site_id,
+                                                         LogImport.sha256 == count.sha256)) is not None:
+                result.already = True
+            else:
+                session.add(LogImport(site_id=site_id, sha256=count.sha256, name=str(path), log_format=count.log_format,
+                                      requests=count.requests, unreadable=count.unreadable))
+                _add_hits(session, site_id, base, count.hits, count.last)
+        results.append(result)
+        if on_file is not None:
+            on_file(result)
+    return results
+
+
+def _add_hits(session: Session, site_id: str, base: str, hits: Counter[str], last: dict[str, str]) -> None:
+    """Add hits per request target to the stored counts (inside the caller's transaction)."""
+    merged: dict[str, tuple[str, int, str | None]] = {}
+    for target, n in hits.items():
+        url = canonical_url(base + target) or base + target
+        key = url_hash(match_key(url))
+        _url, total, day = merged.get(key, (url, 0, None))
+        seen = last.get(target)
+        merged[key] = (url, total + n, max(filter(None, (day, seen)), default=None))
+    keys = list(merged)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        existing = {h.url_hash: h for h in session.scalars(select(UrlHit).where(UrlHit.site_id == site_id,
+                                                                                 UrlHit.url_hash.in_(chunk)))}
+        for key in chunk:
+            url, n, day = merged[key]
+            row = existing.get(key)
+            if row is None:
+                session.add(UrlHit(site_id=site_id, url=url, url_hash=key, hits=n, last_hit=day))
+            else:
+                row.hits += n
+                row.last_hit = max(filter(None, (row.last_hit, day)), default=None)

@@ -1,0 +1,84 @@
+"""Per-item messages of a site (drush's migrate:messages): every event with its reason, by stage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from consolidate.errors import UsageError
+from consolidate.ledger import Entry, primary_target, site_ledger
+from consolidate.push import reason_category
+from consolidate.store import ColumnMapping, ColumnRow, EventRow, PushRecord
+from consolidate.workspace import Workspace
+
+STAGES = ("crawl", "map", "push", "verify")
+STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no filter of their own
+
+
+def site_messages(ws: Workspace, site_id: str, stage: str | None = None,
+                  entries: list[Entry] | None = None) -> list[dict[str, Any]]:
+    """Every per-item message of a site: fetch errors and warnings, page classes that need a look, undecided
+    columns, push skips (duplicates with the URL kept) and failures, verify mismatches and suspect records,
+    vanished articles."""
+    ws.site(site_id)
+    if stage is not None and stage not in STAGES:
+        raise UsageError(f"unknown stage {stage!r}", hint=f"use one of: {', '.join(STAGES)}")
+    found = _events(ws, site_id) + _undecided_columns(ws, site_id) + _push_outcomes(ws, site_id) + \
+        _ledger_messages(ws, site_id, entries)
+    return [m for m in found if stage is None or m["stage"] == stage]
+
+
+def _message(stage: str, level: str, code: str, message: str, url: str | None, **extra: Any) -> dict[str, Any]:
+    """One message as plain data."""
+    return {"stage": stage, "level": level, "code": code, "message": message, "url": url, **extra}
+
+
+def _events(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
+    """What the stages recorded as events (fetch errors, encodings, unresolved links, verify differences)."""
+    with ws.store.session() as session:
+        rows = session.scalars(select(EventRow).where(EventRow.site_id == site_id, EventRow.code != "monitor_summary")
+                               .order_by(EventRow.id)).all()
+    return [_message(STAGE_OF_EVENT.get(r.stage, r.stage), r.level, r.code, r.message, r.url,
+                     at=r.created_at.isoformat(timespec="seconds") if r.created_at else None) for r in rows]
+
+
+def _undecided_columns(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
+    """Legacy columns holding articles that nobody has decided yet."""
+    with ws.store.session() as session:
+        decided = {m.column_path: m.decision for m in session.scalars(
+            select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
+        columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)
+                                  .order_by(ColumnRow.path)).all()
+    return [_message("map", "warning", "column_undecided",
+                     f"column {c.path!r} ({c.article_count} articles) has no decision: migrate or drop it",
+                     c.url) for c in columns if c.article_count and decided.get(c.path, "unmapped") == "unmapped"]
+
+
+def _push_outcomes(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
+    """Skipped and failed articles of every target, each with its reason."""
+    with ws.store.session() as session:
+        rows = session.scalars(select(PushRecord).where(PushRecord.site_id == site_id,
+                                                        PushRecord.status.in_(("skipped", "failed")))
+                               .order_by(PushRecord.target, PushRecord.id)).all()
+    found = []
+    for r in rows:
+        category = reason_category(r.reason or "")
+        code = "duplicate" if category == "duplicate" else f"{r.kind}_{r.status}"
+        level = "error" if r.status == "failed" else "info"
+        found.append(_message("push", level, code, r.reason or r.status, r.source_url, target=r.target))
+    return found
+
+
+def _ledger_messages(ws: Workspace, site_id: str, entries: list[Entry] | None) -> list[dict[str, Any]]:
+    """From the ledger: vanished articles, pages classed 'other' (with the class reason), article pages without
+    an article."""
+    found = []
+    for e in entries if entries is not None else site_ledger(ws, site_id, primary_target(ws, site_id)):
+        if e.disposition == "vanished":
+            found.append(_message("crawl", "warning", "article_vanished", e.reason, e.url, last_seen=e.last_seen))
+        elif e.url_class == "other" and e.fetched and e.disposition != "merged":
+            found.append(_message("crawl", "info", "page_class_other", f"classed other: {e.class_reason}", e.url))
+        elif e.url_class == "article" and e.disposition == "failed" and e.reason.startswith("classed as"):
+            found.append(_message("crawl", "error", "article_not_extracted", e.reason, e.url))
+    return found
