@@ -63,6 +63,7 @@ class ExportArticle:
     body_html: str
     content_hash: str
     attachments: list[dict[str, Any]] = field(default_factory=list)  # [{name, url(new), size, sha256}]
+    date_estimated: str | None = None  # what an estimated `published` was taken from (None: the page's own date)
 
 
 @dataclass
@@ -83,6 +84,16 @@ class TargetSnapshot:
     column_ids: list[str]  # portal column ids
     attachments: list[tuple[str, str, int]]  # (name, sha256, bytes)
     url: str
+
+
+@dataclass
+class Finding:
+    """Something an exporter changed or refused for safety, for the push to record as an event."""
+
+    level: str  # warning | error
+    code: str  # e.g. active_content_renamed
+    message: str
+    url: str | None = None
 
 
 @dataclass
@@ -118,6 +129,7 @@ class Exporter(ABC):
     def __init__(self, options: ExporterOptions, context: ExportContext) -> None:
         self.options = options
         self.context = context
+        self.findings: list[Finding] = []
 
     @property
     @abstractmethod
@@ -148,10 +160,15 @@ class Exporter(ABC):
     def delete(self, source_key: str, ref: TargetRef) -> None:
         """Remove an object this tool created."""
 
+    @abstractmethod
     def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
-        """The object as the target holds it now (None when it is gone)."""
-        raise ExporterError(f"exporter {self.name!r} cannot read objects back",
-                            hint="verify with an exporter that implements read()")
+        """The object as the target's durable output holds it now (None when it is gone): what `verify` checks,
+        so it must read the output itself, never what this process merely remembers."""
+
+    def take_findings(self) -> list[Finding]:
+        """The findings noted since the last call (the push records them as events)."""
+        taken, self.findings = self.findings, []
+        return taken
 
     def finish(self) -> None:
         """Called once after a push (e.g. to render indexes)."""

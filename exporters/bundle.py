@@ -8,15 +8,16 @@ Layout of the bundle directory:
   manifest.xlsx    articles and files as spreadsheets (Chinese headers) for the office, written in finish()
 Links in bodies point at `<base_url>files/...` and `<base_url>a/<id>` (base_url empty by default: paths relative
 to the bundle root), so an integrator can rewrite them to the platform's URLs by id or sha256.
-Idempotent: unchanged content rewrites no file.
+Idempotent: unchanged content rewrites no file. Every change is journaled (`.changes.journal`) before a put
+returns, so a killed push loses nothing: the next run replays the journal and rewrites the JSONL files. `read()`
+(verify) reads the JSONL files on disk, so it reports what the hand-over really holds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
-import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from consolidate.cells import xlsx_append
 from consolidate.errors import ExporterError
 from exporters.base import (
     ExportArticle,
@@ -35,8 +37,10 @@ from exporters.base import (
     TargetSnapshot,
     register,
 )
+from exporters.common import Journal, ProcessLock, copy_atomic, safe_file_name, write_atomic, write_if_changed
 
 SECTIONS = ("columns", "articles", "files")
+JOURNAL = ".changes.journal"
 ARTICLE_SHEET = [("标识", "id"), ("标题", "title"), ("发布日期", "published"), ("栏目", "column_id"),
                  ("子站", "subsite"), ("来源网站", "site_name"), ("原网址", "source_url"), ("信息来源", "source"),
                  ("发布机构", "publisher"), ("索引号", "index_no"), ("发文字号", "doc_no"), ("成文日期", "written"),
@@ -69,8 +73,12 @@ class BundleExporter(Exporter):
         except OSError as exc:
             raise ExporterError(f"cannot create the bundle folder {self.root}: {exc.strerror}",
                                 hint="set export.options.dir to a writable folder") from None
+        self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
+        self.journal = Journal(self.root / JOURNAL)
         self.entries: dict[str, dict[str, dict[str, Any]]] = {s: _read_jsonl(self.root / f"{s}.jsonl")
                                                               for s in SECTIONS}
+        self.journal.replay(self.entries)
+        self._durable: dict[str, tuple[tuple[int, int], dict[str, dict[str, Any]]]] = {}
 
     @property
     def target(self) -> str:
@@ -85,9 +93,9 @@ class BundleExporter(Exporter):
 
     def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
         """Record the column."""
-        self.entries["columns"][column.source_key] = {
+        self._set("columns", column.source_key, {
             "source_key": column.source_key, "id": column.column_id, "name": column.name, "path": column.path,
-            "parent_key": column.parent_key, "subsite": column.subsite, "subsite_name": column.subsite_name}
+            "parent_key": column.parent_key, "subsite": column.subsite, "subsite_name": column.subsite_name})
         return TargetRef(target_id=column.column_id, url="")
 
     def put_file(self, file: ExportFile) -> TargetRef:
@@ -98,16 +106,13 @@ class BundleExporter(Exporter):
             if not file.blob_path.exists():
                 raise ExporterError(f"file {file.name!r} is missing from the blob store",
                                     hint="re-crawl the site to fetch it again")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            shutil.copyfile(file.blob_path, tmp)
-            tmp.replace(target)
+            copy_atomic(file.blob_path, target)
         entry = self.entries["files"].get(file.source_key) or {"names": []}
-        names = sorted({*entry["names"], file.name})
-        self.entries["files"][file.source_key] = {
+        names = sorted({*entry["names"], safe_file_name(file.name)})
+        self._set("files", file.source_key, {
             "source_key": file.source_key, "sha256": file.sha256, "name": names[0], "names": names,
             "size": file.size, "kind": file.kind, "content_type": file.content_type,
-            "source_url": entry.get("source_url") or file.source_url, "path": path}
+            "source_url": entry.get("source_url") or file.source_url, "path": path})
         return TargetRef(target_id=path, url=self.base_url + path)
 
     def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
@@ -115,7 +120,7 @@ class BundleExporter(Exporter):
         entry = asdict(article)
         entry["id"] = _article_id(article.source_key)
         entry["attachments"] = [self._attachment(a) for a in article.attachments]
-        self.entries["articles"][article.source_key] = entry
+        self._set("articles", article.source_key, entry)
         return TargetRef(target_id=entry["id"], url=self.base_url + f"a/{entry['id']}")
 
     def find(self, source_key: str) -> TargetRef | None:
@@ -129,24 +134,37 @@ class BundleExporter(Exporter):
     def delete(self, source_key: str, ref: TargetRef) -> None:
         """Remove an entry (and a file's bytes) from the bundle."""
         for section in SECTIONS:
-            entry = self.entries[section].pop(source_key, None)
-            if entry is not None and section == "files":
+            entry = self.entries[section].get(source_key)
+            if entry is None:
+                continue
+            self._set(section, source_key, None)
+            if section == "files":
                 (self.root / entry["path"]).unlink(missing_ok=True)
 
     def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
-        """An article (or file) as the bundle holds it."""
-        entry = self.entries["articles"].get(source_key)
+        """An article (or file) as the bundle's JSONL files on disk hold it."""
+        entry = self.durable("articles").get(source_key)
         if entry is not None:
             return TargetSnapshot(title=entry["title"], published=entry["published"], body_html=entry["body_html"],
                                   column_ids=[entry["column_id"]], url=self.base_url + f"a/{entry['id']}",
                                   attachments=[self._file_facts(a["name"], a.get("sha256")) for a in
                                                entry["attachments"]])
-        entry = self.entries["files"].get(source_key)
+        entry = self.durable("files").get(source_key)
         if entry is not None:
             return TargetSnapshot(title=entry["name"], published=None, body_html="", column_ids=[],
                                   url=self.base_url + entry["path"],
                                   attachments=[self._file_facts(entry["name"], entry["sha256"])])
         return None
+
+    def durable(self, section: str) -> dict[str, dict[str, Any]]:
+        """A section's entries as its JSONL file on disk holds them (re-read when the file changed)."""
+        path = self.root / f"{section}.jsonl"
+        stat = path.stat() if path.exists() else None
+        stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
+        cached = self._durable.get(section)
+        if cached is None or cached[0] != stamp:
+            cached = self._durable[section] = (stamp, _read_jsonl(path))
+        return cached[1]
 
     def finish(self) -> None:
         """Write the JSONL files and (when the content changed) the spreadsheet manifest."""
@@ -156,11 +174,22 @@ class BundleExporter(Exporter):
         if stamp.exists() and stamp.read_text() == digest and (self.root / "manifest.xlsx").exists():
             return
         self._write_manifest()
-        _write_if_changed(stamp, digest)
+        write_if_changed(stamp, digest)
 
     def close(self) -> None:
-        """Persist what was recorded even when finish() was not reached."""
+        """Persist what was recorded even when finish() was not reached, and let the next writer in."""
         self._write_jsonl()
+        self._lock.close()
+
+    def _set(self, section: str, key: str, entry: dict[str, Any] | None) -> None:
+        """Change an entry, journaling the change first so a killed push loses nothing."""
+        if self.entries[section].get(key) == entry:
+            return
+        self.journal.append(section, key, entry)
+        if entry is None:
+            self.entries[section].pop(key, None)
+        else:
+            self.entries[section][key] = entry
 
     def _attachment(self, attachment: dict[str, Any]) -> dict[str, Any]:
         """An attachment reference: name, sha256, size and path in the bundle."""
@@ -184,7 +213,8 @@ class BundleExporter(Exporter):
         for section in SECTIONS:
             lines = [json.dumps(self.entries[section][k], ensure_ascii=False, sort_keys=True)
                      for k in sorted(self.entries[section])]
-            _write_if_changed(self.root / f"{section}.jsonl", "".join(line + "\n" for line in lines))
+            write_if_changed(self.root / f"{section}.jsonl", "".join(line + "\n" for line in lines))
+        self.journal.clear()  # every change it held is in the JSONL files now
 
     def _write_manifest(self) -> None:
         """manifest.xlsx: an articles sheet and a files sheet, frozen headers, filters."""
@@ -195,9 +225,9 @@ class BundleExporter(Exporter):
         _fill_sheet(articles, ARTICLE_SHEET, sorted(rows, key=lambda a: (a["published"] or "", a["id"])))
         files = book.create_sheet("附件")
         _fill_sheet(files, FILE_SHEET, sorted(self.entries["files"].values(), key=lambda f: f["sha256"]))
-        tmp = self.root / f".manifest.{os.getpid()}.tmp"
-        book.save(tmp)
-        tmp.replace(self.root / "manifest.xlsx")
+        buffer = io.BytesIO()
+        book.save(buffer)
+        write_atomic(self.root / "manifest.xlsx", buffer.getvalue())
 
 
 def _fill_sheet(sheet: Any, columns: list[tuple[str, str]], rows: list[dict[str, Any]]) -> None:
@@ -206,7 +236,7 @@ def _fill_sheet(sheet: Any, columns: list[tuple[str, str]], rows: list[dict[str,
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row.get(key) for _, key in columns])
+        xlsx_append(sheet, [row.get(key) for _, key in columns])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for index, (title, _) in enumerate(columns, start=1):
@@ -248,12 +278,3 @@ def _read_jsonl(path: Path) -> dict[str, dict[str, Any]]:
                                 hint="restore the bundle from a copy, or delete it and push again") from None
     return entries
 
-
-def _write_if_changed(path: Path, text: str) -> None:
-    """Write a file atomically, only when its content differs."""
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

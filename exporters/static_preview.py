@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from selectolax.lexbor import LexborHTMLParser
 
+from consolidate.legacy_time import display_time
 from exporters.base import (
     ExportArticle,
     ExportColumn,
     Exporter,
     ExporterOptions,
     ExportFile,
+    Finding,
     TargetRef,
     TargetSnapshot,
     register,
 )
+from exporters.common import Journal, ProcessLock, copy_atomic, served_file_name, write_if_changed
 
 MANIFEST = "_manifest.json"
 JOURNAL = "_manifest.journal"  # changes since the manifest was last saved: survives a killed push
@@ -50,10 +49,12 @@ class StaticPreviewExporter(Exporter):
         self.root = context.output_path(options.dir, "preview")
         self.base_url = (options.base_url or context.portal.base_url).rstrip("/") + "/"
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = _ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
+        self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
+        self.journal = Journal(self.root / JOURNAL)
         self.manifest = self._load_manifest()
         self.env = Environment(loader=PackageLoader("exporters", "templates"),
                                autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+        self.env.filters["display_time"] = display_time  # '2026-08-02 13:09', as the portal shows times
 
     @property
     def target(self) -> str:
@@ -70,7 +71,7 @@ class StaticPreviewExporter(Exporter):
         if kind == "column":
             return f"{section}/{facts['column_id']}/index.html"
         if kind == "file":
-            name = SAFE_NAME.sub("_", facts.get("name") or "file").strip("_") or "file"
+            name, _neutralised = served_file_name(SAFE_NAME.sub("_", facts.get("name") or "file").strip("_"))
             return f"files/{facts['sha256'][:2]}/{facts['sha256'][:16]}/{name}"
         slug = hashlib.sha1(source_key.encode()).hexdigest()[:12]
         return f"{section}/{facts['column_id']}/{slug}.html"
@@ -85,12 +86,16 @@ class StaticPreviewExporter(Exporter):
         return TargetRef(target_id=path, url=self.base_url + path)
 
     def put_file(self, file: ExportFile) -> TargetRef:
-        """Copy the blob into files/ (once per content hash and name)."""
+        """Copy the blob into files/ (once per content hash and name); a type that may carry script or server
+        code is written under a neutral `.bin` name (served as a download) and noted as a finding."""
         path = self._relative_path("file", file.source_key, sha256=file.sha256, name=file.name)
         target = self.root / path
         if not target.exists() or target.stat().st_size != file.size:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(file.blob_path, target)
+            copy_atomic(file.blob_path, target)
+        if served_file_name(SAFE_NAME.sub("_", file.name or "file").strip("_"))[1]:
+            self.findings.append(Finding("warning", "active_content_renamed",
+                                         f"attachment {file.name!r} is served as {path.rsplit('/', 1)[-1]!r}: "
+                                         "its type may carry script or server code", file.source_url))
         self._set("files", file.source_key, {"path": path, "name": file.name, "size": file.size})
         return TargetRef(target_id=path, url=self.base_url + path)
 
@@ -105,7 +110,7 @@ class StaticPreviewExporter(Exporter):
             meta=_meta_rows(article), body=self._localise(article.body_html, path),
         )
         html = self._localise(html, path)
-        _write_if_changed(self.root / path, html)
+        write_if_changed(self.root / path, html)
         if existing is not None and existing.target_id and existing.target_id != path:
             (self.root / existing.target_id).unlink(missing_ok=True)  # the article moved to another column
         self._set("articles", article.source_key, {
@@ -176,7 +181,7 @@ class StaticPreviewExporter(Exporter):
         html = self.env.get_template("column.html").render(
             column=_Obj(column_view), articles=articles, children=children, portal=self.context.portal,
             programme=self.context.programme_name, root=_root_prefix(column["path"]))
-        _write_if_changed(self.root / column["path"], html)
+        write_if_changed(self.root / column["path"], html)
 
     def _render_home(self) -> None:
         """The preview's front page: the column tree and the latest articles."""
@@ -184,7 +189,7 @@ class StaticPreviewExporter(Exporter):
         html = self.env.get_template("home.html").render(
             portal=self.context.portal, programme=self.context.programme_name, root="",
             tree_html=self._tree_html(), latest=latest)
-        _write_if_changed(self.root / "index.html", html)
+        write_if_changed(self.root / "index.html", html)
 
     def _tree_html(self) -> str:
         """Nested lists of columns with article counts."""
@@ -221,25 +226,14 @@ class StaticPreviewExporter(Exporter):
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
             manifest = {section: data.get(section, {}) for section in manifest}
-        journal = self.root / JOURNAL
-        if journal.exists():
-            for line in journal.read_text(encoding="utf-8").splitlines():
-                try:
-                    section, key, entry = json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by the kill
-                if entry is None:
-                    manifest[section].pop(key, None)
-                else:
-                    manifest[section][key] = entry
+        self.journal.replay(manifest)
         return manifest
 
     def _set(self, section: str, key: str, entry: dict[str, Any] | None) -> None:
         """Change the manifest, journaling the change first so a killed push loses nothing."""
         if self.manifest[section].get(key) == entry:
             return
-        with (self.root / JOURNAL).open("a", encoding="utf-8") as journal:
-            journal.write(json.dumps([section, key, entry], ensure_ascii=False) + "\n")
+        self.journal.append(section, key, entry)
         if entry is None:
             self.manifest[section].pop(key, None)
         else:
@@ -247,42 +241,14 @@ class StaticPreviewExporter(Exporter):
 
     def _save_manifest(self) -> None:
         """Write the manifest and drop the journal it now contains."""
-        _write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
-                                                            sort_keys=True))
-        (self.root / JOURNAL).unlink(missing_ok=True)
+        write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
+                                                           sort_keys=True))
+        self.journal.clear()
 
     def close(self) -> None:
         """Persist the manifest even when finish() was not reached, and let the next writer in."""
         self._save_manifest()
         self._lock.close()
-
-
-_HELD: dict[str, list[Any]] = {}  # lock path → [handle, users] within this process
-
-
-class _ProcessLock:
-    """An exclusive lock between processes on `path` (released by the OS on a crash), shared within one."""
-
-    def __init__(self, path: Path) -> None:
-        self.key = str(path.resolve())
-        held = _HELD.get(self.key)
-        if held is None:
-            handle = path.open("a")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            held = _HELD[self.key] = [handle, 0]
-        held[1] += 1
-        self.closed = False
-
-    def close(self) -> None:
-        """Drop this user; the last one unlocks."""
-        if self.closed:
-            return
-        self.closed = True
-        held = _HELD[self.key]
-        held[1] -= 1
-        if held[1] == 0:
-            held[0].close()
-            del _HELD[self.key]
 
 
 class _Obj(dict):
@@ -294,7 +260,8 @@ class _Obj(dict):
 def _meta_rows(article: ExportArticle) -> list[tuple[str, str]]:
     """The 信息公开 header fields present on an article."""
     fields = [("索引号", article.index_no), ("主题分类", article.topic), ("发布机构", article.publisher),
-              ("成文日期", article.written), ("发文字号", article.doc_no), ("发布日期", article.published)]
+              ("成文日期", article.written), ("发文字号", article.doc_no),
+              ("发布日期", display_time(article.published))]
     present = [(k, v) for k, v in fields if v]
     return present if len(present) > 1 else []
 
@@ -302,17 +269,6 @@ def _meta_rows(article: ExportArticle) -> list[tuple[str, str]]:
 def _root_prefix(page_path: str) -> str:
     """'../' repeated to climb from a page back to the preview root."""
     return "../" * page_path.count("/")
-
-
-def _write_if_changed(path: Path, text: str) -> None:
-    """Write a file atomically, only when its content differs."""
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def _escape(text: str) -> str:

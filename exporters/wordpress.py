@@ -41,6 +41,7 @@ from exporters.base import (
     TargetSnapshot,
     register,
 )
+from exporters.common import SCRIPT_EXTENSIONS, safe_file_name
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ ATTACHMENTS_START = "<!-- consolidate:attachments -->"
 ATTACHMENTS_END = "<!-- /consolidate:attachments -->"
 AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_not_logged_in",
               "application_passwords_disabled")
-SCRIPT_EXTENSIONS = ("jsp", "php", "asp", "aspx", "do", "action", "cgi", "jspx", "htm", "html", "shtml")
 DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
@@ -473,14 +473,14 @@ def upload_name(file: ExportFile, data: bytes) -> str:
     """The file's name with a real document extension (legacy names often end in .jsp/.php from the URL)."""
     stem, dot, extension = file.name.rpartition(".")
     if dot and extension.lower() not in SCRIPT_EXTENSIONS and len(extension) <= 5:
-        return file.name
+        return safe_file_name(file.name)  # one naming policy for every exporter (exporters/common.py)
     stem = stem if dot else file.name
     guessed = _extension_of_type(file.content_type) or _sniffed_extension(data)
     if guessed is None:
         raise ExporterError(f"cannot tell the type of attachment {file.name!r} ({file.source_url})",
                             hint="its name has no document extension and its content is ambiguous; "
                                  "rename it in the legacy site or upload it by hand")
-    return f"{stem}.{guessed}"
+    return safe_file_name(f"{stem}.{guessed}")
 
 
 def _extension_of_type(content_type: str | None) -> str | None:

@@ -4,7 +4,9 @@ Categories keep their parents (nicename = portal column id), posts carry post_da
 original publish date and postmeta with the source key and the 信息公开 fields, files are attachment items
 whose attachment_url is `<files_base_url><sha256[:2]>/<sha256>/<name>`; the bytes are copied to `files/`
 next to the WXR file, to be served at files_base_url while the importer runs. Ids are stable across runs
-(kept in `<file>.state.json`); the file is rewritten only when its content changes.
+(kept in `<file>.state.json`); the file is rewritten only when its content changes. Every change is journaled
+(`<file>.journal`) before a put returns, so a killed push loses nothing: the next run replays it and writes the
+file. `read()` (verify) parses the WXR file itself, so it reports what an import would really get.
 """
 
 from __future__ import annotations
@@ -12,13 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from consolidate.errors import ExporterError
 from exporters.base import (
@@ -27,9 +26,12 @@ from exporters.base import (
     Exporter,
     ExporterOptions,
     ExportFile,
+    Finding,
     TargetRef,
+    TargetSnapshot,
     register,
 )
+from exporters.common import Journal, ProcessLock, copy_atomic, served_file_name, write_if_changed
 from exporters.wordpress import _wp_date
 
 NS = {
@@ -68,7 +70,11 @@ class WxrExporter(Exporter):
         except OSError as exc:
             raise ExporterError(f"cannot create {self.path.parent}: {exc.strerror}",
                                 hint="set export.options.file to a writable path") from None
+        self._lock = ProcessLock(self.path.with_name(f".{self.path.name}.lock"))  # one writer at a time
+        self.journal = Journal(self.path.with_name(self.path.name + ".journal"))
         self.state = self._load_state()
+        self.journal.replay(self.state)
+        self._parsed: tuple[tuple[int, int], dict[str, ET.Element]] | None = None
 
     @property
     def target(self) -> str:
@@ -84,39 +90,43 @@ class WxrExporter(Exporter):
     def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
         """Record the category (parent by nicename)."""
         term_id = self._id(column.source_key)
-        self.state["objects"][column.source_key] = {
+        self._set(column.source_key, {
             "kind": "category", "id": term_id, "nicename": column.column_id, "name": column.name,
             "parent": self.state["objects"].get(column.parent_key or "", {}).get("nicename", ""),
-            "subsite": column.subsite}
+            "subsite": column.subsite})
         return TargetRef(target_id=str(term_id), url=f"{self.site_url}?cat={term_id}")
 
     def put_file(self, file: ExportFile) -> TargetRef:
-        """Copy the bytes beside the WXR file and record an attachment item."""
-        relative = f"{file.sha256[:2]}/{file.sha256}/{file.name}"
+        """Copy the bytes beside the WXR file (under a safe, served name) and record an attachment item."""
+        name, neutralised = served_file_name(file.name)
+        relative = f"{file.sha256[:2]}/{file.sha256}/{name}"
         target = self.path.parent / "files" / relative
         if not target.exists() or target.stat().st_size != file.size:
             if not file.blob_path.exists():
                 raise ExporterError(f"file {file.name!r} is missing from the blob store",
                                     hint="re-crawl the site to fetch it again")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(file.blob_path, target)
+            copy_atomic(file.blob_path, target)
+        if neutralised:
+            self.findings.append(Finding("warning", "active_content_renamed",
+                                         f"attachment {file.name!r} is served as {name!r}: its type may carry "
+                                         "script or server code", file.source_url))
         url = self.files_base_url + quote(relative)
-        self.state["objects"][file.source_key] = {
+        self._set(file.source_key, {
             "kind": "attachment", "id": self._id(file.source_key), "name": file.name, "url": url,
-            "sha256": file.sha256, "source_url": file.source_url}
+            "sha256": file.sha256, "source_url": file.source_url})
         return TargetRef(target_id=str(self.state["objects"][file.source_key]["id"]), url=url)
 
     def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
         """Record the post with its dates, category and metadata."""
         post_id = self._id(article.source_key)
         category = self.state["objects"].get(article.column_key, {})
-        self.state["objects"][article.source_key] = {
+        self._set(article.source_key, {
             "kind": "post", "id": post_id, "title": article.title, "date": _wp_date(article.published, article.title),
             "body": article.body_html, "category": category.get("nicename", article.column_id),
             "category_name": category.get("name", article.column_id), "source_url": article.source_url,
             "content_hash": article.content_hash, "subsite": article.subsite,
             "meta": {f"consolidate_{f}": getattr(article, f) or "" for f in META_FIELDS},
-            "attachments": [{"name": a.get("name"), "url": a.get("url")} for a in article.attachments]}
+            "attachments": [{"name": a.get("name"), "url": a.get("url")} for a in article.attachments]})
         return TargetRef(target_id=str(post_id), url=f"{self.site_url}?p={post_id}")
 
     def find(self, source_key: str) -> TargetRef | None:
@@ -129,22 +139,92 @@ class WxrExporter(Exporter):
 
     def delete(self, source_key: str, ref: TargetRef) -> None:
         """Leave an object out of the export."""
-        self.state["objects"].pop(source_key, None)
+        if source_key in self.state["objects"]:
+            self._set(source_key, None)
+
+    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+        """A post (or attachment) as the WXR file on disk holds it, its files hashed from the bytes beside it."""
+        item = self._items().get(source_key)
+        if item is None:
+            return None
+        meta = _meta(item)
+        if item.findtext(_wp("post_type")) == "attachment":
+            url = item.findtext(_wp("attachment_url")) or ""
+            return TargetSnapshot(title=item.findtext("title") or "", published=None, body_html="", column_ids=[],
+                                  attachments=[self._file_facts(item.findtext("title") or "", url)], url=url)
+        try:
+            listed = json.loads(meta.get("consolidate_attachments") or "[]")
+        except ValueError:
+            listed = []
+        return TargetSnapshot(
+            title=item.findtext("title") or "", published=item.findtext(_wp("post_date_gmt")) or None,
+            body_html=item.findtext(f"{{{NS['content']}}}encoded") or "",
+            column_ids=[c.get("nicename") or "" for c in item.findall("category")],
+            attachments=[self._file_facts(a.get("name") or "", a.get("url") or "") for a in listed
+                         if isinstance(a, dict)],
+            url=item.findtext("link") or "")
 
     def finish(self) -> None:
         """Write the WXR file (only when it changed) and the id state."""
-        _write_if_changed(self.path, self._document())
-        self.close()
+        write_if_changed(self.path, self._document())
+        self._save_state()
 
     def close(self) -> None:
-        """Persist the ids and objects recorded so far."""
-        _write_if_changed(self.state_path, json.dumps(self.state, ensure_ascii=False, sort_keys=True, indent=1))
+        """Persist the ids and objects recorded so far, and let the next writer in."""
+        self._save_state()
+        self._lock.close()
+
+    def _save_state(self) -> None:
+        """Write the state file and drop the journal it now contains."""
+        write_if_changed(self.state_path, json.dumps(self.state, ensure_ascii=False, sort_keys=True, indent=1))
+        self.journal.clear()
+
+    def _set(self, source_key: str, entry: dict[str, Any] | None) -> None:
+        """Change an object, journaling the change first so a killed push loses nothing."""
+        if self.state["objects"].get(source_key) == entry:
+            return
+        self.journal.append("objects", source_key, entry)
+        if entry is None:
+            self.state["objects"].pop(source_key, None)
+        else:
+            self.state["objects"][source_key] = entry
+
+    def _items(self) -> dict[str, ET.Element]:
+        """The items of the WXR file on disk by source key (parsed again when the file changed)."""
+        stat = self.path.stat() if self.path.exists() else None
+        stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
+        if self._parsed is None or self._parsed[0] != stamp:
+            items: dict[str, ET.Element] = {}
+            if stat is not None:
+                try:
+                    channel = ET.parse(self.path).getroot().find("channel")
+                except ET.ParseError as exc:
+                    raise ExporterError(f"{self.path} is not well-formed XML ({exc})",
+                                        hint="push again to rewrite it") from None
+                for item in channel.findall("item") if channel is not None else []:
+                    key = _meta(item).get("consolidate_source_key")
+                    if key:
+                        items[key] = item
+            self._parsed = (stamp, items)
+        return self._parsed[1]
+
+    def _file_facts(self, name: str, url: str) -> tuple[str, str, int]:
+        """(name, sha256, size) of the bytes an attachment URL points at beside the WXR file ('' and 0 if none)."""
+        if not url.startswith(self.files_base_url):
+            return (name, "", 0)
+        files = (self.path.parent / "files").resolve()
+        path = (files / unquote(url[len(self.files_base_url):])).resolve()
+        if not path.is_relative_to(files) or not path.is_file():
+            return (name, "", 0)
+        data = path.read_bytes()
+        return (name, hashlib.sha256(data).hexdigest(), len(data))
 
     def _id(self, source_key: str) -> int:
         """A stable numeric id for a source key (assigned once, kept in the state file)."""
         ids = self.state["ids"]
         if source_key not in ids:
             ids[source_key] = max(ids.values(), default=0) + 1
+            self.journal.append("ids", source_key, ids[source_key])
         return ids[source_key]
 
     def _load_state(self) -> dict[str, Any]:
@@ -233,6 +313,12 @@ def _item(channel: ET.Element, post_id: int, title: str, link: str, date: str | 
     return item
 
 
+def _meta(item: ET.Element) -> dict[str, str]:
+    """An item's wp:postmeta as a dict."""
+    return {m.findtext(_wp("meta_key")) or "": m.findtext(_wp("meta_value")) or ""
+            for m in item.findall(_wp("postmeta"))}
+
+
 def _postmeta(item: ET.Element, meta: dict[str, str]) -> None:
     """wp:postmeta entries."""
     for key, value in sorted(meta.items()):
@@ -273,12 +359,3 @@ def _parse(date: str) -> dt.datetime:
     """A UTC datetime from our ISO date string."""
     return dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC)
 
-
-def _write_if_changed(path: Path, text: str) -> None:
-    """Write a file atomically, only when its content differs."""
-    data = text.encode("utf-8")
-    if path.exists() and hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest():
-        return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

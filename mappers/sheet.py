@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from consolidate.errors import ConsolidateError
+from consolidate.cells import csv_row, from_csv_text, xlsx_append
+from consolidate.errors import ConsolidateError, InputFileError
 
 # (key, Chinese header, English header, required on import)
 HEADERS: tuple[tuple[str, str, str, bool], ...] = (
@@ -39,6 +41,9 @@ DECISION_WORDS = {**{v: k for lang in DECISION_LABELS.values() for k, v in lang.
 FLAG_LABELS = {"empty": "空白栏目", "stale": "长期未更新", "container": "栏目组", "no-column": "无栏目"}
 SHEET_TITLES = {"zh": "栏目映射", "en": "Column mapping"}
 LISTS_SHEET = "lists"
+MAX_XLSX_BYTES = 32 * 1024 * 1024  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
+MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (13 columns × 75,000 rows)
+SHEET_HINT = "import the sheet `consolidate map --export` wrote, filled in; or save it again as .xlsx or .csv"
 
 
 class SheetError(ConsolidateError):
@@ -151,7 +156,7 @@ def _write_csv(path: Path, rows: list[SheetRow], targets: list[TargetChoice], la
         writer = csv.writer(handle)
         writer.writerow(_header_texts(lang))
         for row in rows:
-            writer.writerow(_row_values(row, by_id, lang))
+            writer.writerow(csv_row(_row_values(row, by_id, lang)))  # '=…' stays text, not a formula
 
 
 def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str) -> None:
@@ -162,7 +167,7 @@ def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], l
     sheet.append(_header_texts(lang))
     by_id = {t.id: t for t in targets}
     for row in rows:
-        sheet.append(_row_values(row, by_id, lang))
+        xlsx_append(sheet, _row_values(row, by_id, lang))  # strings as string cells, never formulas
     _style_header(sheet)
     lists = book.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
@@ -192,8 +197,8 @@ def _fill_lists(lists: Any, targets: list[TargetChoice], paths: list[str], lang:
     lists.append(["目标栏目" if lang == "zh" else "target", "id", "name", "合并到" if lang == "zh" else "merge into"])
     for index in range(max(len(targets), len(paths))):
         target = targets[index] if index < len(targets) else None
-        lists.append([target.cell if target else None, target.id if target else None,
-                      target.label if target else None, paths[index] if index < len(paths) else None])
+        xlsx_append(lists, [target.cell if target else None, target.id if target else None,
+                            target.label if target else None, paths[index] if index < len(paths) else None])
 
 
 def _validate(sheet: Any, key: str, formula: str, last: int, lang: str) -> None:
@@ -243,17 +248,42 @@ def _read_csv(path: Path) -> list[list[Any]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise SheetError([f"{path.name}: cannot decode the file; save it as UTF-8 CSV"])
-    return [row for row in csv.reader(text.splitlines())]
+    return [[from_csv_text(cell) for cell in row] for row in csv.reader(text.splitlines())]
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
-    """All rows of the first visible worksheet."""
+    """All rows of the first visible worksheet, within the size and cell caps (a zip bomb is refused)."""
+    _check_xlsx_size(path)
     try:
-        book = load_workbook(path, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=True)
+        sheet = next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
+        sheet.reset_dimensions()  # the stored dimension may be wrong (or huge): read the rows that are there
+        rows, cells = [], 0
+        for row in sheet.iter_rows(values_only=True):
+            cells += max(len(row), 1)  # an empty row counts too: a far row number must not cost nothing
+            if cells > MAX_XLSX_CELLS:
+                raise InputFileError(f"{path.name}: more than {MAX_XLSX_CELLS:,} cells; not a column-mapping sheet",
+                                     hint=SHEET_HINT)
+            rows.append(list(row))
+        book.close()
+    except InputFileError:
+        raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise SheetError([f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})"]) from None
-    sheet = next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    return rows
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook whose parts would unpack to more than MAX_XLSX_BYTES (checked before any is read)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SheetError([f"{path.name}: not a readable .xlsx workbook ({exc})"]) from None
+    if size > MAX_XLSX_BYTES:
+        raise InputFileError(f"{path.name}: unpacks to {size / 1e6:,.0f} MB, over the {MAX_XLSX_BYTES / 1e6:.0f} MB "
+                             "limit of a column-mapping sheet (a damaged file or a zip bomb); nothing was imported",
+                             hint=SHEET_HINT)
 
 
 def _map_header(name: str, header: list[Any]) -> tuple[dict[str, int], list[str]]:
