@@ -891,9 +891,11 @@ def page_kind(info: PageInfo, text: str, queued_as: str) -> str:
 
 
 def undecodable(page: DecodedPage) -> str | None:
-    """Why a decoded page cannot be used (binary, or mostly replacement characters), or None."""
+    """Why a decoded page cannot be used (binary, mostly replacement characters, or garbled), or None."""
     if page.encoding == "binary":
         return "binary content served as a page"
+    if page.garbled:
+        return f"page could not be decoded ({page.garbled})"
     bad = page.text.count("\ufffd")
     if bad > max(16, len(page.text) * UNDECODABLE_SHARE):
         return f"page could not be decoded ({bad} undecodable characters as {page.encoding})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class DecodedPage:
     text: str
     encoding: str
     warnings: list[str] = field(default_factory=list)
+    garbled: str | None = None  # why the text is wrong though it decoded (a multi-byte decoder out of step)
 
 
 def normalize_charset(name: str | None) -> str | None:
@@ -111,13 +113,63 @@ def _detect(body: bytes) -> str | None:
 
 
 def _replace_decode(body: bytes, codec: str, warnings: list[str]) -> DecodedPage:
-    """Decode with replacement characters and say so."""
+    """Decode with replacement characters and say so; a GB page whose decoder fell out of step is garbled."""
     try:
         text = body.decode(codec, errors="replace")
     except LookupError:
         codec, text = "utf-8", body.decode("utf-8", errors="replace")
     warnings.append("undecodable bytes replaced")
-    return DecodedPage(text, codec, warnings)
+    garbled = None
+    if codec == "gb18030":
+        stretches = out_of_step(text)
+        if stretches:
+            garbled = (f"{text.count(chr(0xFFFD))} undecodable bytes threw the {codec} decoder out of step: "
+                       f"{stretches} stretch(es) of wrong characters")
+    return DecodedPage(text, codec, warnings, garbled)
+
+
+DESYNC_WINDOW = 8  # characters judged together
+DESYNC_LOW = 0.5  # at most this share of common characters: suspicious
+DESYNC_HIGH = 0.75  # read one byte later, at least this share: the decoder was out of step
+_CJK_RUN = re.compile(f"[^\\x00-\\x7f\\ufffd]{{{DESYNC_WINDOW},}}")
+
+
+@functools.cache
+def _common_gb() -> frozenset[str]:
+    """The 3,755 level-1 hanzi of GB 2312 and its punctuation rows: what nearly all Chinese text is made of."""
+    chars = set()
+    for lead in (0xA1, 0xA3, *range(0xB0, 0xD8)):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+def _common_share(text: str, common: frozenset[str]) -> float:
+    """Share of the characters of `text` that are common ones."""
+    return sum(1 for char in text if char in common) / len(text) if text else 1.0
+
+
+def out_of_step(text: str, codec: str = "gb18030") -> int:
+    """Stretches of GB text a double-byte decoder read out of step (a stray or lost byte pairs every following
+    byte wrongly: valid but wrong characters, mostly rare ones, until the next ASCII byte). A stretch counts when
+    its characters are mostly rare and the same bytes read one byte later are mostly common."""
+    common = _common_gb()
+    found = 0
+    for run in _CJK_RUN.finditer(text):
+        chars = run.group()
+        last = len(chars) - DESYNC_WINDOW
+        for start in [*range(0, last, DESYNC_WINDOW // 2), last]:  # half-overlapping, the last one at the end
+            window = chars[start:start + DESYNC_WINDOW * 2]
+            if _common_share(window[:DESYNC_WINDOW], common) > DESYNC_LOW:
+                continue
+            shifted = window.encode(codec, errors="replace")[1:].decode(codec, errors="replace").rstrip("\ufffd")
+            if len(shifted) >= DESYNC_WINDOW // 2 and _common_share(shifted, common) >= DESYNC_HIGH:
+                found += 1
+                break
+    return found
 
 
 def _from_bom(body: bytes) -> DecodedPage | None:

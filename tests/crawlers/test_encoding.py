@@ -108,3 +108,56 @@ def test_charset_names() -> None:
     assert normalize_charset("Big5") == "big5hkscs"
     assert normalize_charset("utf8") == "utf-8"
     assert normalize_charset("no-such-charset") is None
+
+
+ARTICLE_PARAGRAPHS = [
+    "为深入贯彻落实党中央国务院关于推进政府网站集约化建设的决策部署，进一步提升政府网站管理水平和服务能力。",
+    "各单位要高度重视，认真组织实施，按照统一标准完成栏目梳理和内容迁移工作，确保信息不丢失、链接不中断。",
+    "对于历史信息资源，要做好归档和保存工作，迁移完成后及时关停原网站，并在规定时间内办理注销手续。",
+]
+
+
+def _desync_page(strays: list[tuple[int, bytes]]) -> bytes:
+    """A GBK article page with stray bytes inserted into its paragraphs (paragraph index, bytes)."""
+    head = '<html><head><meta charset="gbk"><title>关于推进政府网站集约化的通知</title></head><body>'.encode("gbk")
+    paragraphs = [p.encode("gbk") for p in ARTICLE_PARAGRAPHS]
+    for index, stray in strays:
+        middle = len(paragraphs[index]) // 2 // 2 * 2
+        paragraphs[index] = paragraphs[index][:middle] + stray + paragraphs[index][middle:]
+    return head + b"".join(b"<p>" + p + b"</p>\n" for p in paragraphs) + b"</body></html>"
+
+
+def test_gbk_decoder_thrown_out_of_step_is_garbled_not_text() -> None:
+    """Three stray bytes: one U+FFFD, then valid but wrong characters; the page is garbled, never text."""
+    from crawlers.crawler import parse_page, undecodable
+
+    body = _desync_page([(0, b"\xb0"), (1, b"\xd5"), (2, b"\x81")])
+    page = decode_html(body, "text/html")
+    assert page.text.count("\ufffd") <= 3  # few replacement characters: the old share threshold never tripped
+    assert ARTICLE_PARAGRAPHS[0][:10] in page.text and ARTICLE_PARAGRAPHS[0] not in page.text
+    assert page.garbled and "out of step" in page.garbled
+    assert undecodable(page)
+    parsed = parse_page(body, "text/html", "http://example.gov.cn/a/t20240101_1.html", "x", "article")
+    assert parsed.problem and parsed.record is None
+
+
+def test_one_broken_character_is_not_a_desync() -> None:
+    """A lost byte before ASCII (a truncated character at a paragraph's end) leaves the text in step."""
+    body = _desync_page([]).replace("。</p>".encode("gbk"), b"\xa1</p>", 1)
+    page = decode_html(body, "text/html")
+    assert page.garbled is None and "undecodable bytes replaced" in page.warnings
+
+
+def test_desync_detector_on_every_position_of_a_stray_byte() -> None:
+    """A stray lead byte anywhere but in the last few characters of a paragraph is detected."""
+    from crawlers.encoding import out_of_step
+
+    text = "".join(ARTICLE_PARAGRAPHS)
+    raw = text.encode("gbk")
+    tried = found = 0
+    for offset in range(0, len(raw) - 16, 2):
+        for stray in (b"\x81", b"\xb0", b"\xd5", b"\xfe"):
+            tried += 1
+            found += out_of_step((raw[:offset] + stray + raw[offset:]).decode("gb18030", "replace")) > 0
+    assert found == tried
+    assert out_of_step(text) == 0
