@@ -78,7 +78,7 @@ def vanished_articles(ws: Workspace, site_id: str) -> dict[str, str]:
         latest = dict(changes)
         gone = [url for url, change in latest.items() if change == "vanished"]
         seen = dict(session.execute(select(ArticleRow.url, ArticleRow.extracted_at).where(
-            ArticleRow.site_id == site_id, ArticleRow.url_hash.in_([url_hash(u) for u in gone])))) if gone else {}
+            ArticleRow.site_id == site_id, ArticleRow.url_hash.in_([url_hash(u) for u in gone]))).all()) if gone else {}
     return {url: (seen[url].date().isoformat() if seen.get(url) else "unknown") for url in gone}
 
 
