@@ -12,6 +12,7 @@ from consolidate.commands import crawl as crawl_commands
 from consolidate.commands import mapping as mapping_commands
 from consolidate.commands import push as push_commands
 from consolidate.commands import report as report_commands
+from consolidate.commands import triage as triage_commands
 from consolidate.errors import ConsolidateError
 
 app = typer.Typer(
@@ -42,7 +43,7 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the example c
 
 
 
-for commands in (report_commands, crawl_commands, mapping_commands, push_commands):
+for commands in (report_commands, crawl_commands, mapping_commands, push_commands, triage_commands):
     commands.register(app)
 
 

@@ -31,6 +31,7 @@ from consolidate.store import (
     url_hash,
     utcnow,
 )
+from consolidate.triage import UNTRIAGED, push_gate
 from consolidate.workspace import Workspace, require_crawled
 from crawlers.extract import sanitize
 from crawlers.urls import Scope, canonical_url
@@ -153,16 +154,18 @@ def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str
 
 
 def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False, dry_run: bool = False,
-              limit: int | None = None, only: list[str] | None = None, sync: bool = False) -> PushSummary:
+              limit: int | None = None, only: list[str] | None = None, sync: bool = False,
+              allow_untriaged: bool = False) -> PushSummary:
     """Push a site's mapped articles, files and columns into the target; record every outcome. With `sync`,
-    articles gone from the legacy site (vanished in an incremental crawl) are retracted from the target."""
+    articles gone from the legacy site (vanished in an incremental crawl) are retracted from the target.
+    Articles with undecided personal-data findings (consolidate/triage.py) are held back unless `allow_untriaged`."""
     site = ws.site(site_id)
     require_crawled(ws, site_id)
     with ws.store.session() as session:
         has_decisions = session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1))
     if not has_decisions:
         map_site(ws, site_id)
-    push = _Push(ws, site, exporter, update, dry_run, limit, only, sync)
+    push = _Push(ws, site, exporter, update, dry_run, limit, only, sync, allow_untriaged)
     if dry_run:
         return push.run()
     push.lease.acquire()  # one push worker per site at a time; a dead worker's site is taken over
@@ -176,8 +179,10 @@ class _Push:
     """One push run of one site."""
 
     def __init__(self, ws: Workspace, site: Site, exporter: Exporter, update: bool, dry_run: bool,
-                 limit: int | None, only: list[str] | None, sync: bool = False) -> None:
+                 limit: int | None, only: list[str] | None, sync: bool = False,
+                 allow_untriaged: bool = False) -> None:
         self.ws, self.site, self.exporter = ws, site, exporter
+        self.triage = push_gate(ws, site.id, allow_untriaged, dry_run)  # personal data held back, masks, 失效
         self.vanished = vanished_articles(ws, site.id) if sync else {}
         self.update, self.dry_run, self.limit = update, dry_run, limit
         self.only = {canonical_url(u) or u for u in only} if only else None
@@ -232,6 +237,7 @@ class _Push:
         routing = routing_for(self.ws, self.site.id)
         duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites])
         for article in articles:
+            self.triage.apply(article)
             path = " > ".join(article.column_path or [])
             decision = decisions.get(path)
             original = duplicates.get((self.site.id, article.url))
@@ -244,6 +250,8 @@ class _Push:
             elif original is not None:
                 self.duplicate_of[article.url] = original
                 plan.append((article, None, f"duplicate of {original[1]}"))
+            elif self.triage.skip_reason(article.url):
+                plan.append((article, None, self.triage.skip_reason(article.url)))
             else:
                 plan.append(self._routed(article, decision.target, routing))
         return plan
@@ -713,8 +721,9 @@ def _index_form(url: str) -> str:
 
 
 def _decided(reason: str) -> bool:
-    """False for a skip that waits on a decision (the article's column is not mapped yet)."""
-    return reason_category(reason) != "column not mapped"
+    """False for a skip that waits on a decision (the article's column is not mapped yet, or its personal data
+    is not triaged yet)."""
+    return reason_category(reason) not in ("column not mapped", UNTRIAGED)
 
 
 UNDATED_HELD = "undated: held for review"

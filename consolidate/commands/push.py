@@ -40,7 +40,10 @@ def register(app: typer.Typer) -> None:
              = None,
              sync: Annotated[bool, typer.Option("--sync", help="Also retract from the target the articles an "
                                                             "incremental crawl found gone from the legacy site.")]
-             = False) -> None:
+             = False,
+             allow_untriaged: Annotated[bool, typer.Option("--allow-untriaged", help="Push articles whose personal "
+                                                           "data nobody has decided on in `consolidate triage` "
+                                                           "(the report states it).")] = False) -> None:
         """Push mapped columns, articles and files into the portal target, idempotently."""
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
@@ -49,7 +52,7 @@ def register(app: typer.Typer) -> None:
             for site_id in ids:
                 try:
                     s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
-                                           only=only, sync=sync)
+                                           only=only, sync=sync, allow_untriaged=allow_untriaged)
                 except SiteBusyError as busy:
                     console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
                     continue

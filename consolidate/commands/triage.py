@@ -1,0 +1,105 @@
+"""The triage command: personal data, repealed documents and dying links, with the office's decision sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from consolidate.cli_common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    console,
+    friendly_errors,
+    open_workspace,
+    select_sites,
+)
+from consolidate.errors import UsageError
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+
+    @app.command()
+    @friendly_errors
+    def triage(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
+               all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+               export: Annotated[Path | None, typer.Option("--export", help="Write the decision sheet for the "
+                                                                            "office (.xlsx).")] = None,
+               import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
+                                                                            "(all or nothing).")] = None,
+               as_of: Annotated[str | None, typer.Option("--as-of", help="Judge 有效期 at this date (YYYY-MM-DD; "
+                                                                         "default: today).")] = None) -> None:
+        """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
+        dying links in articles and attachments, before anything is republished; decisions via the office's sheet."""
+        from consolidate import triage as stage
+        from mappers.triage import KIND_LABELS
+
+        ws = open_workspace(config, db)
+        ids = select_sites(ws, sites, all_sites)
+        when = _parse_date(as_of)
+        if import_ is not None:
+            changed = stage.import_sheet(ws, import_)
+            console.print(f"{import_.name}: {changed} signed decision(s) recorded" if changed
+                          else f"{import_.name}: no changes", highlight=False)
+            return
+        for site_id in ids:
+            summary = stage.triage_site(ws, site_id, when)
+            if not as_json:
+                kinds = ", ".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
+                console.print(f"{site_id}: {summary.articles} articles, {summary.attachments} attachments read "
+                              f"({summary.unreadable} unreadable); findings: {kinds}; "
+                              f"{summary.undecided_personal} personal-data finding(s) undecided", highlight=False)
+        if export is not None:
+            if export.suffix.lower() != ".xlsx":
+                raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
+                                 hint="give a file name ending in .xlsx")
+            written = stage.export_sheet(ws, ids, export)
+            console.print(f"wrote {export} ({written} findings) — the office fills in 处理决定/理由 and signs "
+                          f"审核人/审核日期, then `consolidate triage --all --import {export.name}`", highlight=False)
+            return
+        _show(ws, ids, as_json)
+
+
+def _show(ws: object, ids: list[str], as_json: bool) -> None:
+    """Every finding as JSON lines or one table per site (masked excerpts only)."""
+    from consolidate import triage as stage
+    from mappers.triage import KIND_LABELS, mask_text
+
+    for site_id in ids:
+        rows = stage.stored_findings(ws, site_id)  # type: ignore[arg-type]
+        if as_json:
+            for f in rows:
+                print(json.dumps({"site": site_id, "key": f.key, "url": mask_text(f.url), "location": f.location,
+                                  "category": f.category, "kind": f.kind, "label": KIND_LABELS[f.kind],
+                                  "excerpt": f.excerpt, "count": f.count, "detail": f.detail,
+                                  "decision": f.decision, "reason": f.reason, "decided_by": f.decided_by or None},
+                                 ensure_ascii=False))
+            continue
+        if not rows:
+            continue
+        table = Table(title=f"{site_id}: {len(rows)} finding(s)")
+        for header in ("kind", "where", "excerpt (masked)", "n", "decision", "article"):
+            table.add_column(header)
+        for f in rows:
+            style = "red" if f.category == "personal" and not f.decision else ""
+            table.add_row(KIND_LABELS[f.kind], f.location, f.excerpt, str(f.count), f.decision or "—",
+                          mask_text(f.url), style=style)
+        console.print(table)
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    """--as-of YYYY-MM-DD, or None for today."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-01") from None

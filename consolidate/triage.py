@@ -1,0 +1,435 @@
+"""The triage stage: personal data, repealed documents and dying links found before anything is republished.
+
+Runs over a site's stored articles and their fetched attachment blobs (read here, never sent anywhere), records one
+row per finding with a masked excerpt (never the value), and keeps the office's decision on each: mask, withhold,
+publish as is (with the signer's reason) or mark as 失效. `push` asks `push_gate` which articles it must hold back
+(an undecided personal-data finding) and applies the decisions to what it sends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consolidate.attachment_text import AttachmentText, Unreadable, read_attachment
+from consolidate.blobs import BlobStore
+from consolidate.store import ArticleRow, Base, EventRow, Resource, Store, UrlMapRow, url_hash, utcnow
+from consolidate.workspace import Workspace
+from crawlers.urls import Scope, canonical_url
+from mappers import triage as checks
+from mappers.triage import PERSONAL, Finding
+
+UNTRIAGED = "未完成个人信息审查"
+WITHHELD = "withheld in triage"
+VALIDITY_NOTICE = ('<p class="consolidate-validity" data-validity="失效"><strong>【已失效】</strong>'
+                   '本文件已失效（{detail}），仅供查阅，不再作为执行依据。</p>')
+
+
+class TriageFinding(Base):
+    """One finding on one article, with the office's decision once made. `excerpt` is always masked."""
+
+    __tablename__ = "triage_findings"
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    key: Mapped[str] = mapped_column(String(40))  # of url, location, kind and masked excerpt: stable across runs
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40), index=True)
+    location: Mapped[str] = mapped_column(Text)  # title | body | attachment:<name>
+    category: Mapped[str] = mapped_column(String(16))  # personal | validity | link | review
+    kind: Mapped[str] = mapped_column(String(32))
+    excerpt: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    decision: Mapped[str | None] = mapped_column(String(16))  # mask | withhold | publish | invalid | None
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TriageScan(Base):
+    """Which version of an article (its content hash) the triage last read."""
+
+    __tablename__ = "triage_scans"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    scanned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+_READY: set[int] = set()
+
+
+def ensure_tables(store: Store) -> None:
+    """Create the triage tables in a store opened before this module was imported."""
+    if id(store.engine) not in _READY:
+        Base.metadata.create_all(store.engine, tables=[TriageFinding.__table__, TriageScan.__table__])
+        _READY.add(id(store.engine))
+
+
+@dataclass
+class TriageSummary:
+    """What one triage run found on a site."""
+
+    site_id: str
+    articles: int = 0
+    attachments: int = 0
+    unreadable: int = 0
+    findings: Counter[str] = field(default_factory=Counter)  # kind → findings
+    undecided_personal: int = 0
+
+
+def finding_key(url: str, finding: Finding) -> str:
+    """The stable key of a finding (masked excerpt only, so the key never encodes a value)."""
+    raw = "\x00".join((url, finding.location, finding.kind, finding.excerpt))
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> TriageSummary:
+    """Read every stored article of a site and its fetched attachments; record the findings, keeping decisions."""
+    ensure_tables(ws.store)
+    site = ws.site(site_id)
+    when = as_of or dt.date.today()
+    with ws.store.session() as session:
+        articles = session.scalars(select(ArticleRow).where(ArticleRow.site_id == site.id)
+                                   .order_by(ArticleRow.id)).all()
+        files = {r.url: r for r in session.scalars(select(Resource).where(
+            Resource.site_id == site.id, Resource.kind == "attachment", Resource.status == "fetched"))}
+    context = _LinkContext.build(ws, site.id)
+    reader = _AttachmentReader(BlobStore(ws.dir / "blobs"), files)
+    superseded = checks.superseded([checks.DocInfo(a.url, a.title or "", a.doc_no, a.written or a.published,
+                                                   a.body_text or "") for a in articles if a.doc_no])
+    summary = TriageSummary(site.id, articles=len(articles))
+    found = {a.url: article_findings(a, when, context, reader, superseded.get(a.url)) for a in articles}
+    summary.attachments, summary.unreadable = reader.read, reader.unreadable
+    _record(ws, site.id, articles, found)
+    for findings in found.values():
+        summary.findings.update(f.kind for f in findings)
+    summary.undecided_personal = len(undecided_personal(ws, site.id))
+    return summary
+
+
+def article_findings(article: ArticleRow, as_of: dt.date, links: _LinkContext, reader: _AttachmentReader,
+                     superseded_by: tuple[str, str] | None = None) -> list[Finding]:
+    """Every finding on one article: its title, body, tables, links, 暗链 and attachments."""
+    findings = checks.personal_findings(article.title or "", "title")
+    findings += checks.personal_findings(article.body_text or "", "body")
+    names = [n for table in checks.html_tables(article.body_html or "") for n in checks.table_names(table)]
+    findings += checks.name_findings(names, "body")
+    findings += checks.validity_findings(article.title or "", article.body_text or "", None, article.written,
+                                         article.published, as_of)
+    if superseded_by is not None:
+        findings.append(Finding("superseded", "body", article.doc_no or "", detail=f"{superseded_by[1]}：{superseded_by[0]}"))
+    findings += links.findings(article)
+    for attachment in article.attachments or []:
+        findings += reader.findings(attachment)
+    return _merged(findings)
+
+
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """Findings with the same location, kind and excerpt counted once."""
+    merged: dict[tuple[str, str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.location, finding.kind, finding.excerpt)
+        if key in merged:
+            merged[key].count += finding.count
+        else:
+            merged[key] = finding
+    return list(merged.values())
+
+
+class _AttachmentReader:
+    """Reads each fetched attachment once per run and turns its text into findings."""
+
+    def __init__(self, blobs: BlobStore, files: dict[str, Resource]) -> None:
+        self.blobs, self.files = blobs, files
+        self.cache: dict[str, AttachmentText | str] = {}
+        self.read = self.unreadable = 0
+
+    def findings(self, attachment: dict[str, Any]) -> list[Finding]:
+        """Findings in one attachment of an article (none when it was never fetched)."""
+        url = attachment.get("url") or ""
+        resource = self.files.get(canonical_url(url) or url)
+        if resource is None or not resource.sha256 or not self.blobs.has(resource.sha256):
+            return []
+        name = attachment.get("name") or url.rsplit("/", 1)[-1] or "附件"
+        location = f"attachment:{checks.mask_text(name)}"
+        content = self._content(resource.sha256, name)
+        if isinstance(content, str):
+            return [Finding("unread_attachment", location, checks.mask_text(name), detail=content)]
+        found = checks.personal_findings(content.text, location)
+        names = [n for table in content.tables for n in checks.table_names(table)]
+        return found + checks.name_findings(names, location)
+
+    def _content(self, sha256: str, name: str) -> AttachmentText | str:
+        """The attachment's text, or why it could not be read (cached by content hash)."""
+        if sha256 not in self.cache:
+            try:
+                self.cache[sha256] = read_attachment(self.blobs.read(sha256), name)
+                self.read += 1
+            except Unreadable as exc:
+                self.cache[sha256] = str(exc)
+                self.unreadable += 1
+            except OSError as exc:
+                self.cache[sha256] = f"cannot read the stored file: {exc.strerror or exc}"
+                self.unreadable += 1
+        return self.cache[sha256]
+
+
+@dataclass
+class _LinkContext:
+    """What link checks need: the hosts of legacy sites being shut down and the URLs that will redirect."""
+
+    own_hosts: set[str]
+    closing_hosts: set[str]
+    legacy_hosts: set[str]
+    redirected: set[str]
+
+    @classmethod
+    def build(cls, ws: Workspace, site_id: str) -> _LinkContext:
+        """From the config (dispositions, hosts, aliases) and the URL map of every site."""
+        own, closing, legacy = set(), set(), set()
+        for site in ws.config.sites:
+            hosts = Scope.for_site(site.home_url, site.aliases, [], []).hosts
+            legacy |= hosts
+            if site.id == site_id:
+                own |= hosts
+            elif site.disposition != "retain":
+                closing |= hosts
+        with ws.store.session() as session:
+            redirected = set(session.scalars(select(UrlMapRow.old_url).where(UrlMapRow.status == "301")))
+        return cls(own, closing, legacy, redirected)
+
+    def findings(self, article: ArticleRow) -> list[Finding]:
+        """Links to intranet addresses and to shut-down sites without a redirect; the crawler's 暗链."""
+        out = []
+        for value in checks.body_links(article.body_html or ""):
+            absolute = canonical_url(value, article.url)
+            if absolute is None:
+                continue
+            netloc = _netloc(absolute)
+            shown = checks.mask_text(absolute)
+            if netloc in self.own_hosts:
+                continue
+            if netloc in self.closing_hosts and absolute not in self.redirected:
+                out.append(Finding("dead_link", "body", shown, detail="链接到将关停的网站，迁移台账中没有跳转"))
+            elif netloc not in self.legacy_hosts and checks.private_host(checks.host_of(absolute)):
+                out.append(Finding("private_link", "body", shown, detail="内网或私有地址，公众无法访问"))
+        for spam in article.spam_links or []:
+            out.append(Finding("spam_link", "body", checks.mask_text(str(spam)), detail="采集时发现的暗链（已从正文移除）"))
+        return out
+
+
+def _netloc(url: str) -> str:
+    """host[:port] of a canonical URL, lower-cased."""
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].lower()
+
+
+def _record(ws: Workspace, site_id: str, articles: list[ArticleRow], found: dict[str, list[Finding]]) -> None:
+    """Upsert the findings (decisions kept), drop those no longer found, and note which version was read."""
+    with ws.store.session() as session:
+        existing = {r.key: r for r in session.scalars(select(TriageFinding).where(TriageFinding.site_id == site_id))}
+        keep: set[str] = set()
+        for url, findings in found.items():
+            for finding in findings:
+                key = finding_key(url, finding)
+                keep.add(key)
+                row = existing.get(key)
+                if row is None:
+                    row = TriageFinding(site_id=site_id, key=key, url=url, url_hash=url_hash(url),
+                                        location=finding.location, category=finding.category, kind=finding.kind,
+                                        excerpt=finding.excerpt)
+                    session.add(row)
+                    existing[key] = row
+                row.detail, row.count = finding.detail, finding.count
+        gone = [k for k in existing if k not in keep]
+        for start in range(0, len(gone), 500):
+            session.execute(delete(TriageFinding).where(TriageFinding.site_id == site_id,
+                                                        TriageFinding.key.in_(gone[start:start + 500])))
+        session.execute(delete(TriageScan).where(TriageScan.site_id == site_id))
+        session.add_all(TriageScan(site_id=site_id, url_hash=url_hash(a.url), content_hash=a.content_hash)
+                        for a in articles)
+
+
+def stored_findings(ws: Workspace, site_id: str) -> list[TriageFinding]:
+    """The site's recorded findings, article by article."""
+    ensure_tables(ws.store)
+    with ws.store.session() as session:
+        return list(session.scalars(select(TriageFinding).where(TriageFinding.site_id == site_id)
+                                    .order_by(TriageFinding.url, TriageFinding.id)))
+
+
+def undecided_personal(ws: Workspace, site_id: str) -> list[TriageFinding]:
+    """Personal-data findings nobody has decided yet."""
+    return [f for f in stored_findings(ws, site_id) if f.category == PERSONAL and not f.decision]
+
+
+def needs_scan(ws: Workspace, site_id: str) -> bool:
+    """True when some article of the site was never triaged at its current content."""
+    ensure_tables(ws.store)
+    with ws.store.session() as session:
+        current = dict(session.execute(select(ArticleRow.url_hash, ArticleRow.content_hash)
+                                       .where(ArticleRow.site_id == site_id)).all())
+        scanned = dict(session.execute(select(TriageScan.url_hash, TriageScan.content_hash)
+                                       .where(TriageScan.site_id == site_id)).all())
+    return current != scanned
+
+
+@dataclass
+class Decision:
+    """An office decision on one finding, as read from the sheet."""
+
+    site_id: str
+    key: str
+    decision: str
+    reason: str
+    signer: str
+    signed_on: dt.date | None = None
+
+
+def record_decisions(ws: Workspace, decisions: list[Decision]) -> int:
+    """Store decisions (already validated); return how many changed."""
+    ensure_tables(ws.store)
+    changed = 0
+    with ws.store.session() as session:
+        for d in decisions:
+            row = session.scalar(select(TriageFinding).where(TriageFinding.site_id == d.site_id,
+                                                             TriageFinding.key == d.key))
+            if row is None or (row.decision, row.reason, row.decided_by) == (d.decision, d.reason, d.signer):
+                continue
+            row.decision, row.reason, row.decided_by = d.decision, d.reason, d.signer
+            row.decided_at = dt.datetime.combine(d.signed_on, dt.time()) if d.signed_on else utcnow()
+            changed += 1
+    return changed
+
+
+def export_sheet(ws: Workspace, site_ids: list[str], path: Path) -> int:
+    """Write the sites' findings as the office's XLSX sheet (masked excerpts only); return rows written."""
+    from mappers.triage_sheet import TriageRow, write_triage_sheet
+
+    rows = []
+    for site_id in site_ids:
+        titles = _titles(ws, site_id)
+        for f in stored_findings(ws, site_id):
+            rows.append(TriageRow(key=f.key, site=site_id, title=checks.mask_text(titles.get(f.url, "")),
+                                  url=checks.mask_text(f.url), location=f.location, category=f.category,
+                                  kind=f.kind, excerpt=f.excerpt, count=f.count, detail=f.detail,
+                                  decision=f.decision, reason=f.reason, signer=f.decided_by,
+                                  signed_on=f.decided_at.date().isoformat() if f.decided_at else ""))
+    write_triage_sheet(path, rows)
+    return len(rows)
+
+
+def import_sheet(ws: Workspace, path: Path) -> int:
+    """Validate a filled-in triage sheet against the recorded findings and record its decisions, all or nothing;
+    return how many decisions changed."""
+    from mappers.triage_sheet import read_triage_sheet
+
+    known = {(f.site_id, f.key): (f.category, f.location) for s in ws.config.sites
+             for f in stored_findings(ws, s.id)}
+    decisions = read_triage_sheet(path, known)
+    return record_decisions(ws, [Decision(d.site, d.key, d.decision, d.reason, d.signer, d.signed_on)
+                                 for d in decisions])
+
+
+def _titles(ws: Workspace, site_id: str) -> dict[str, str]:
+    """Article URL → title for a site."""
+    with ws.store.session() as session:
+        return dict(session.execute(select(ArticleRow.url, ArticleRow.title).where(ArticleRow.site_id == site_id))
+                    .all())
+
+
+# --- the push gate ---------------------------------------------------------------------------------------------
+
+@dataclass
+class PushGate:
+    """What push must do with a site's articles after triage: hold back, withhold, mask, mark as 失效."""
+
+    blocked: dict[str, str] = field(default_factory=dict)  # url → reason (undecided personal data)
+    withheld: dict[str, str] = field(default_factory=dict)  # url → reason (the office said: do not publish)
+    masks: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # url → (kind, masked excerpt) to mask
+    invalid: dict[str, str] = field(default_factory=dict)  # url → the validity detail shown in the notice
+    allowed_untriaged: int = 0
+    _applied: set[int] = field(default_factory=set)
+
+    def skip_reason(self, url: str) -> str | None:
+        """Why push must not send this article (None: it may)."""
+        return self.withheld.get(url) or self.blocked.get(url)
+
+    def apply(self, article: ArticleRow) -> ArticleRow:
+        """The article (changed in place, once) with masked values masked and a validity notice for 失效."""
+        if id(article) in self._applied or (article.url not in self.masks and article.url not in self.invalid):
+            return article
+        self._applied.add(id(article))
+        wanted = self.masks.get(article.url)
+        if wanted:
+            names = {n for table in checks.html_tables(article.body_html or "") for n in checks.table_names(table)
+                     if ("name", checks.mask("name", n)) in wanted}
+            article.title = checks.mask_names(checks.mask_text(article.title or "", wanted), names) or article.title
+            article.body_html = checks.mask_names(checks.mask_text(article.body_html or "", wanted), names)
+            article.body_text = checks.mask_names(checks.mask_text(article.body_text or "", wanted), names)
+        if article.url in self.invalid:
+            notice = VALIDITY_NOTICE.format(detail=self.invalid[article.url])
+            article.body_html = notice + (article.body_html or "")
+            article.body_text = f"【已失效】本文件已失效（{self.invalid[article.url]}），仅供查阅，不再作为执行依据。\n" \
+                                + (article.body_text or "")
+        return article
+
+
+def push_gate(ws: Workspace, site_id: str, allow_untriaged: bool = False, dry_run: bool = False) -> PushGate:
+    """The triage decisions push applies to a site (triaging first what was never read at its current content).
+    Articles with an undecided personal-data finding are blocked unless `allow_untriaged`, which is recorded."""
+    if needs_scan(ws, site_id):
+        triage_site(ws, site_id)
+    gate = PushGate()
+    pending: dict[str, Counter[str]] = {}
+    for f in stored_findings(ws, site_id):
+        if f.decision == "withhold":
+            gate.withheld[f.url] = f"{WITHHELD}: {f.reason or checks.KIND_LABELS[f.kind]}"
+        elif f.decision == "mask" and f.location in ("title", "body"):
+            gate.masks.setdefault(f.url, set()).add((f.kind, f.excerpt))
+        elif f.decision == "invalid":
+            gate.invalid.setdefault(f.url, f.detail or checks.KIND_LABELS[f.kind])
+        elif f.decision is None and f.category == PERSONAL:
+            pending.setdefault(f.url, Counter())[checks.KIND_LABELS[f.kind]] += 1
+    for url, kinds in pending.items():
+        if allow_untriaged:
+            gate.allowed_untriaged += 1
+        else:
+            gate.blocked[url] = f"{UNTRIAGED}: {sum(kinds.values())} 项个人信息未决定（" + \
+                "、".join(f"{k} {n}" for k, n in sorted(kinds.items())) + "）"
+    if gate.allowed_untriaged and not dry_run:
+        with ws.store.session() as session:
+            session.add(EventRow(site_id=site_id, stage="push", level="warning", code="untriaged_allowed",
+                                 message=f"{gate.allowed_untriaged} article(s) with undecided personal-data findings "
+                                         "pushed as they are (--allow-untriaged)", url=None))
+    return gate
+
+
+def blocked_urls(ws: Workspace, site_id: str) -> dict[str, str]:
+    """Article URL → why push must hold it back (undecided personal data, or withheld by the office)."""
+    gate = push_gate(ws, site_id, dry_run=True)
+    return {**gate.blocked, **gate.withheld}
+
+
+def site_counts(ws: Workspace, site_id: str) -> dict[str, Any]:
+    """Findings per category and kind, decided or not, for reports and the checklist."""
+    rows = stored_findings(ws, site_id)
+    by_kind = Counter(r.kind for r in rows)
+    return {"site": site_id, "findings": len(rows),
+            "by_kind": {checks.KIND_LABELS[k]: n for k, n in sorted(by_kind.items())},
+            "undecided_personal": sum(1 for r in rows if r.category == PERSONAL and not r.decision),
+            "undecided": sum(1 for r in rows if not r.decision),
+            "articles_with_personal": len({r.url for r in rows if r.category == PERSONAL}),
+            "scanned": not needs_scan(ws, site_id)}
