@@ -47,6 +47,8 @@ from crawlers.warc import WarcArchive
 from crawlers.writer import Deferred, deferred, shared_writer
 
 MAX_CRAWL_DELAY = 10.0
+ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309: at least the first 500 KiB of a robots.txt are parsed
+ROBOTS_RETRY_WAITS = (30.0, 120.0)  # seconds before asking an unreachable robots.txt again (then give up this run)
 CLAIM_BATCH = 20  # small enough that several workers of one site share its frontier
 WORKERS_PER_SLOT = 2  # workers per host slot: one page is parsed and stored while the slot fetches the next
 IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers still hold leases
@@ -126,6 +128,7 @@ class CrawlSummary:
     incremental: bool = False
     worker_id: str = ""
     warc: str | None = None
+    robots_unreachable: str | None = None  # why nothing was fetched (RFC 9309: an unreachable robots.txt disallows)
 
 
 @dataclass
@@ -160,6 +163,8 @@ class PageWrites:
 
 class SiteCrawler:
     """Crawls one site; safe to re-run, to interrupt, and to run as several workers on one store."""
+
+    robots_retry_waits: tuple[float, ...] = ROBOTS_RETRY_WAITS
 
     def __init__(self, store: Store, site: Site, settings: CrawlSettings, workspace: Path,
                  progress: Callable[[CrawlProgress], None] | None = None,
@@ -216,11 +221,11 @@ class SiteCrawler:
             heartbeat = asyncio.create_task(self._heartbeat())
             try:
                 await self._share_politeness()
-                await self._load_robots()
-                await self._drain()
-                if self.incremental:
-                    await self._recheck_unlisted(listed_before)
-                state = "finished"
+                if await self._load_robots():
+                    await self._drain()
+                    if self.incremental:
+                        await self._recheck_unlisted(listed_before)
+                    state = "finished"
             finally:
                 heartbeat.cancel()
                 if self._finishing:  # pages fetched before a cancel: finish and store them
@@ -302,21 +307,38 @@ class SiteCrawler:
             self._sharing = workers
             self.fetcher.set_rate(self.home, self._site_rate / workers)
 
-    async def _load_robots(self) -> None:
-        """Fetch robots.txt; honour Crawl-delay up to a cap."""
+    async def _load_robots(self) -> bool:
+        """Fetch robots.txt (its first 500 KiB) and honour Crawl-delay up to a cap; False when it stays unreachable
+        (RFC 9309: a 5xx or no answer disallows everything for now; the queue is kept for a later run)."""
         if not self.settings.obey_robots:
             await self._event_soon("info", "robots_ignored", "robots.txt not consulted (obey_robots: false)")
-            return
-        result = await self.fetcher.fetch(urljoin(self.home, "/robots.txt"))
-        if not result.ok or not result.body:
-            return
-        self._robots = Protego.parse(result.body[:500_000].decode("utf-8", errors="replace"))
+            return True
+        url = urljoin(self.home, "/robots.txt")
+        for wait in (*self.robots_retry_waits, None):
+            result = await self.fetcher.fetch_prefix(url, ROBOTS_MAX_BYTES)
+            why = _robots_unreachable(result)
+            if why is None:
+                break
+            if wait is None:
+                self.summary.robots_unreachable = (f"robots.txt {why}: nothing fetched (RFC 9309: an unreachable "
+                                                   "robots.txt disallows all); run the crawl again later")
+                await self._event_soon("warning", "robots_unreachable", self.summary.robots_unreachable, url)
+                return False
+            await self._event_soon("info", "robots_retry", f"robots.txt {why}; asking again in {wait:g}s", url)
+            await asyncio.sleep(wait)
+        if not result.ok or not result.body:  # 4xx or empty: no rules
+            return True
+        if result.partial:
+            await self._event_soon("info", "robots_truncated", f"robots.txt is larger than {ROBOTS_MAX_BYTES // 1024} "
+                                   "KiB: its first part is obeyed (RFC 9309)", url)
+        self._robots = Protego.parse(result.body.decode("utf-8", errors="replace"))
         delay = self._robots.crawl_delay(self.settings.user_agent)
         if delay:
             effective = min(float(delay), MAX_CRAWL_DELAY)
             self._site_rate = min(self.settings.rate_per_host, 1.0 / effective)
             self.fetcher.set_rate(self.home, self._site_rate / self._sharing)
             await self._event_soon("info", "crawl_delay", f"robots.txt Crawl-delay {delay}s honoured as {effective:g}s")
+        return True
 
     async def _recheck_unlisted(self, listed_before: set[str]) -> None:
         """Articles no list shows any more get a conditional request: 404/410 marks them vanished."""
@@ -899,6 +921,15 @@ def undecodable(page: DecodedPage) -> str | None:
     bad = page.text.count("\ufffd")
     if bad > max(16, len(page.text) * UNDECODABLE_SHARE):
         return f"page could not be decoded ({bad} undecodable characters as {page.encoding})"
+    return None
+
+
+def _robots_unreachable(result: FetchResult) -> str | None:
+    """Why a robots.txt answer means "unreachable" (a 5xx, 429 or no answer at all), or None."""
+    if result.status is None:
+        return f"could not be fetched ({result.error or 'no answer'})"
+    if result.status >= 500 or result.status == 429:
+        return f"answered HTTP {result.status}"
     return None
 
 

@@ -8,6 +8,7 @@ the REST clients (WordPress, monitor), where requests are few.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import functools
 import hashlib
@@ -36,7 +37,10 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
 SCHEDULE_KEPT = 64  # planned starts kept per host (for checks and tests; bounded: flat memory)
-TOTAL_TIMEOUT_FACTOR = 10  # a whole response may take this many per-read timeouts (slow-drip servers)
+DEADLINE_FACTOR = 3  # a response must be complete within this many per-read timeouts (slow-drip servers)…
+MIN_TRANSFER_RATE = 16 * 1024  # …plus one second per this many bytes received (big files on slow links)
+_DEADLINE: contextvars.ContextVar[asyncio.Timeout | None] = contextvars.ContextVar("fetch_deadline", default=None)
+_PREFIX: contextvars.ContextVar[int | None] = contextvars.ContextVar("fetch_prefix", default=None)
 MEMORY_BODY_CAP = 8 * 1024 * 1024  # larger bodies are spooled to disk even for pages
 MAX_HEADER_BYTES = 65536  # legacy servers send long Set-Cookie and P3P lines; aiohttp's default is 8190
 
@@ -58,6 +62,7 @@ class FetchResult:
     attempts: int = 0
     reason: str = ""
     http_version: str = "HTTP/1.1"
+    partial: bool = False  # only the first bytes were wanted (fetch_prefix) and the body had more
 
     @property
     def ok(self) -> bool:
@@ -274,6 +279,15 @@ class Fetcher:
             await asyncio.sleep(delay)
         return result
 
+    async def fetch_prefix(self, url: str, limit: int) -> FetchResult:
+        """GET keeping only the first `limit` bytes of the body (robots.txt: RFC 9309 reads the first 500 KiB of a
+        bigger file); the result is ok, with `partial` set when the body was longer."""
+        token = _PREFIX.set(limit)
+        try:
+            return await self.fetch(url)
+        finally:
+            _PREFIX.reset(token)
+
     def _retry_delay(self, result: FetchResult, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when the result is final."""
         transient = result.status in RETRY_STATUSES or (result.error or "").startswith("transient:")
@@ -319,13 +333,20 @@ class Fetcher:
         if not self.policy.allow_private and await self._is_private(url):
             return FetchResult(url=url, final_url=url, error=f"refused: {urlsplit(url).hostname} is a private address")
         async with self.limiter(url).slot(), self.context.slot():
+            deadline = asyncio.timeout(self.policy.timeout * DEADLINE_FACTOR)
             try:
-                async with asyncio.timeout(self.policy.timeout * TOTAL_TIMEOUT_FACTOR):
+                async with deadline:
+                    token = _DEADLINE.set(deadline)
                     try:
                         return await self._stream(url, headers, spool)
                     except aiohttp.ClientResponseError:  # not HTTP as aiohttp's strict parser reads it
                         return await self._stream_lenient(url, headers, spool)
+                    finally:
+                        _DEADLINE.reset(token)
             except (TimeoutError, httpx.TimeoutException):  # aiohttp's ServerTimeoutError is a TimeoutError
+                if deadline.expired():  # not retried: a dripping server would hold a host slot for minutes
+                    return FetchResult(url=url, final_url=url, error="too slow: response not complete within its "
+                                                                      f"deadline ({deadline_text(self.policy)})")
                 return FetchResult(url=url, final_url=url, error=f"transient: timeout after {self.policy.timeout:g}s")
             except aiohttp.ClientPayloadError as exc:
                 if "content-encoding" in str(exc).lower():  # declared gzip/deflate that is not: retrying won't help
@@ -384,7 +405,7 @@ class Fetcher:
                 result.body = await _read_capped(chunks, 64 * 1024)
             return result
         declared = _int_or_none(result.headers.get("content-length"))
-        if declared is not None and declared > self.policy.max_bytes:
+        if declared is not None and declared > self.policy.max_bytes and _PREFIX.get() is None:
             result.too_large, result.size = True, declared
             return result
         await self._read_body(chunks, result, spool)
@@ -395,14 +416,21 @@ class Fetcher:
         digest = hashlib.sha256()
         chunks: list[bytes] = []
         handle = None
+        prefix = _PREFIX.get()
+        deadline = _DEADLINE.get()
+        first_deadline = deadline.when() if deadline is not None else None
         if spool:
             handle = self._open_spool(result)
         try:
             async for chunk in body:
+                if prefix is not None and result.size + len(chunk) > prefix:
+                    chunk, result.partial = chunk[:prefix - result.size], True
                 result.size += len(chunk)
-                if result.size > self.policy.max_bytes:
+                if result.size > self.policy.max_bytes and prefix is None:
                     result.too_large = True
                     break
+                if deadline is not None and first_deadline is not None:  # a steady transfer earns more time
+                    deadline.reschedule(first_deadline + result.size / MIN_TRANSFER_RATE)
                 digest.update(chunk)
                 if handle is None and result.size > MEMORY_BODY_CAP:
                     handle = self._open_spool(result)
@@ -412,6 +440,8 @@ class Fetcher:
                     handle.write(chunk)
                 else:
                     chunks.append(chunk)
+                if result.partial:
+                    break
         finally:
             if handle:
                 handle.close()
@@ -422,7 +452,8 @@ class Fetcher:
         result.sha256 = None if result.too_large else digest.hexdigest()
         declared = _int_or_none(result.headers.get("content-length"))
         encoded = result.headers.get("content-encoding", "identity").lower() not in ("", "identity")
-        if not result.too_large and not encoded and declared is not None and declared != result.size:
+        if not result.too_large and not result.partial and not encoded and declared is not None \
+                and declared != result.size:
             result.error = f"transient: truncated body ({result.size} of {declared} bytes)"
 
 
@@ -431,6 +462,11 @@ class Fetcher:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         result.body_file = self.spool_dir / f"spool-{id(result)}-{time.monotonic_ns()}"
         return result.body_file.open("wb")
+
+
+def deadline_text(policy: FetchPolicy) -> str:
+    """The whole-response deadline of a policy, in words."""
+    return (f"{policy.timeout * DEADLINE_FACTOR:g}s, plus 1s per {MIN_TRANSFER_RATE // 1024} KiB received")
 
 
 def _header_text(raw: bytes) -> str:
