@@ -547,18 +547,13 @@ class _Push:
             if new_url:
                 attachments.append({"name": attachment.get("name") or new_url.rsplit("/", 1)[-1], "url": new_url,
                                     "source_url": attachment["url"], "size": self.file_sizes.get(legacy)})
+        published, estimated_from = self.estimated.get(article.url, (article.published, None))
         return ExportArticle(
             source_key=key, source_url=article.url, site_id=self.site.id, site_name=self.site.name,
             subsite=info.subsite, column_key=column_key(info), column_id=target, title=article.title or "",
-            published=article.published, source=article.source, publisher=article.publisher,
+            published=published, source=article.source, publisher=article.publisher,
             index_no=article.index_no, doc_no=article.doc_no, written=article.written, topic=article.topic,
-            body_html=body, content_hash=push_hash, attachments=attachments,
-            **self._estimate_fields(article))
-
-    def _estimate_fields(self, article: ArticleRow) -> dict[str, str]:
-        """published/date_estimated for an undated article pushed with an estimated date (else nothing)."""
-        estimate = self.estimated.get(article.url)
-        return {"published": estimate[0], "date_estimated": estimate[1]} if estimate else {}
+            body_html=body, content_hash=push_hash, attachments=attachments, date_estimated=estimated_from)
 
     def _put(self, key: str, kind: str, source_url: str | None, content_hash: str,
              action: Callable[[], TargetRef], always: bool = False) -> TargetRef | None:
@@ -608,12 +603,6 @@ class _Push:
             column = by_index.get(_index_form(url))
             outcomes[url] = (new, "301", None) if new else self._column_outcome(column, decisions.get(column.path)) \
                 if column is not None else (None, "unresolved", note)
-        undecided_files = self._files_of_undecided(plan)
-        for url, resource in files.items():
-            if resource.status == "fetched":
-                new = self._file_home(resource)
-                outcomes[url] = (new, "301", None) if new else (None, "unresolved", "file of an undecided article") \
-                    if url in undecided_files else (None, "410", "file not migrated (archived)")
         for column in columns:
             if column.url:
                 outcomes[column.url] = self._column_outcome(column, decisions.get(column.path))
@@ -622,6 +611,10 @@ class _Push:
         home = canonical_url(self.site.home_url)
         if home:
             outcomes[home] = (self.links.get(home) or self.ws.config.portal.base_url, "301", "legacy home page")
+        undecided_files = self._files_of_undecided(plan)
+        for url, resource in files.items():
+            if resource.status == "fetched":
+                outcomes[url] = self._file_outcome(resource, url in undecided_files, outcomes)
         with self.ws.store.session() as session:
             edited = set(session.scalars(select(UrlMapRow.old_url).where(
                 UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%"))))
@@ -659,6 +652,20 @@ class _Push:
         if decision is None or decision.decision == "unmapped":
             return None, "unresolved", f"column not decided: {column.path}"
         return None, "unresolved", "column not pushed yet"
+
+    def _file_outcome(self, resource: Resource, undecided: bool,
+                      pages: dict[str, tuple[str | None, str, str | None]]) -> tuple[str | None, str, str | None]:
+        """A legacy file: 301 to its re-hosted copy; unresolved while an article carrying it, or the page linking
+        it, is undecided (it may be content of a page nobody has classed or mapped yet); else 410 archived."""
+        new = self._file_home(resource)
+        if new:
+            return new, "301", None
+        if undecided:
+            return None, "unresolved", "file of an undecided article"
+        referrer = pages.get(resource.referrer or "")
+        if referrer is None or referrer[1] == "unresolved":
+            return None, "unresolved", "file linked from a page not decided yet"
+        return None, "410", "file not migrated (archived)"
 
     def _files_of_undecided(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> set[str]:
         """Canonical URLs of the files carried by articles nobody has decided yet."""
