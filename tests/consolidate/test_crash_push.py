@@ -77,3 +77,9 @@ def test_push_killed_at_random_points_then_resumed_equals_uninterrupted(crawled:
     assert not failures, failures[:3]
     assert _records(db) == expected
     assert _tree(crawled.dir / "preview") == _tree(reference / ".consolidate" / "preview")
+    from consolidate.ledger import site_ledger
+
+    resumed = pipeline.Workspace.open(crawled.loaded.path, crawled.store.url)
+    for site in resumed.config.sites:  # the URL ledger is exact too: every URL with the clean run's disposition
+        assert [e.as_dict() for e in site_ledger(resumed, site.id)] == \
+            [e.as_dict() for e in site_ledger(reference_ws, site.id)], site.id
