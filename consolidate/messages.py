@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from consolidate.errors import UsageError
 from consolidate.ledger import Entry, primary_target, site_ledger
 from consolidate.push import reason_category
-from consolidate.store import ColumnMapping, ColumnRow, EventRow, PushRecord
+from consolidate.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord
 from consolidate.workspace import Workspace
 
 STAGES = ("crawl", "map", "push", "verify")
@@ -48,11 +49,12 @@ def _undecided_columns(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
     with ws.store.session() as session:
         decided = {m.column_path: m.decision for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
-        columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)
-                                  .order_by(ColumnRow.path)).all()
+        urls = dict(session.execute(select(ColumnRow.path, ColumnRow.url).where(ColumnRow.site_id == site_id)).all())
+        held = Counter(" > ".join(p or []) for p in session.scalars(select(ArticleRow.column_path).where(
+            ArticleRow.site_id == site_id)))
     return [_message("map", "warning", "column_undecided",
-                     f"column {c.path!r} ({c.article_count} articles) has no decision: migrate or drop it",
-                     c.url) for c in columns if c.article_count and decided.get(c.path, "unmapped") == "unmapped"]
+                     f"column {path or '(none)'!r} ({n} articles) has no decision: migrate or drop it", urls.get(path))
+            for path, n in sorted(held.items()) if decided.get(path, "unmapped") == "unmapped"]
 
 
 def _push_outcomes(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
