@@ -20,7 +20,14 @@ from crawlers.encoding import decode_html
 from crawlers.extract import extract_article
 from crawlers.fetch import Fetcher, FetchPolicy, host_is_private, open_client
 from crawlers.urls import Scope, canonical_url
-from crawlers.warc import ArchivedResponse, latest_ok, read_response, site_archives
+from crawlers.warc import (
+    READ_ERRORS,
+    ArchivedResponse,
+    DamagedMember,
+    latest_ok,
+    read_response,
+    site_archives,
+)
 
 BATCH = 200
 
@@ -37,6 +44,7 @@ class ReextractSummary:
     missing: int = 0  # article URLs the archive holds no 200 response for
     failed: int = 0
     archives: int = 0
+    damaged: int = 0  # unreadable gzip members skipped (each reported as an event)
 
 
 def reextract_site(store: Store, site: Site, workspace: Path) -> ReextractSummary:
@@ -46,7 +54,12 @@ def reextract_site(store: Store, site: Site, workspace: Path) -> ReextractSummar
         raise ConsolidateError(f"no WARC archive for site {site.id!r} in {workspace / 'warc'}",
                                hint=f"run `consolidate crawl {site.id}` first")
     summary = ReextractSummary(site.id, archives=len(paths))
-    latest = latest_ok(paths)
+    damaged: list[DamagedMember] = []
+    latest = latest_ok(paths, damaged)
+    summary.damaged = len(damaged)
+    for member in damaged:
+        _event(store, site.id, "warning", "archive_damaged",
+               f"{member.path.name} at byte {member.offset}: unreadable record skipped ({member.error})", None)
     by_final = {r.final_url: r for r in latest.values()}
     asyncio.run(_reextract(store, site.id, latest, by_final, summary))
     with store.session() as session:
@@ -84,10 +97,18 @@ async def _reextract_one(store: Store, site_id: str, url: str, hint: dict, respo
         part = latest.get(part_url) or by_final.get(part_url)
         if part is None:
             return None
-        part_headers, part_body = read_response(part)
+        try:
+            part_headers, part_body = read_response(part)
+        except READ_ERRORS:
+            return None
         return decode_html(part_body, part_headers.get("content-type")).text
 
-    headers, body = read_response(response)
+    try:
+        headers, body = read_response(response)
+    except READ_ERRORS as exc:
+        summary.failed += 1
+        _event(store, site_id, "warning", "archive_damaged", f"archived response unreadable: {exc!s:.120}", url)
+        return
     page = decode_html(body, headers.get("content-type"))
     if undecodable(page):
         summary.failed += 1

@@ -78,6 +78,9 @@ FINISH_FETCHED = update(RESOURCES).where(_BY_ID).values(
     last_modified=_param("last_modified"), encoding=func.coalesce(_param("encoding"), RESOURCES.c.encoding),
     attempts=_ADD_ATTEMPTS, fetched_at=_param("fetched_at", DateTime()))
 FINISH_STATE = update(RESOURCES).where(_BY_ID).values(status=_param("status"), error=_param("error"))
+# A fetched HTML page's class (article/list/column-home/other), the rule that decided it and the CMS profile read,
+# kept in the hint with what the linking page said (title/date/column of a list entry).
+FINISH_CLASS = update(RESOURCES).where(_BY_ID).values(hint=_param("hint", RESOURCES.c.hint.type))
 FINISH_NOT_MODIFIED = update(RESOURCES).where(_BY_ID).values(
     status="fetched", error=None, fetched_at=_param("fetched_at", DateTime()), attempts=_ADD_ATTEMPTS,
     etag=func.coalesce(_param("etag"), RESOURCES.c.etag),
@@ -595,7 +598,21 @@ class SiteCrawler:
             self._save_list(writes, resource, info)
         self._finish_resource(writes, resource, status="fetched", result=result, kind=parsed.kind,
                               encoding=parsed.encoding)
+        self._record_class(writes, resource, parsed)
         self._enqueue_links(writes, resource, info)
+
+    def _record_class(self, writes: PageWrites, resource: Resource, parsed: ParsedPage) -> None:
+        """Store the page's class and the reason for it on its resource row; an article page that yielded no
+        record is reported, never dropped silently."""
+        info = parsed.info
+        page_class, reason = (info.page_class, info.reason) if info is not None else ("other", "not analysed")
+        if parsed.kind == "article" and parsed.record is None:
+            reason = f"{reason}; no article could be extracted from it"
+            self._event(writes, "warning", "article_not_extracted", f"page classed article but nothing extracted "
+                                                                     f"({info.reason if info else ''})", resource.url)
+        hint = {**(resource.hint or {}), "class": page_class, "class_reason": reason,
+                "cms": str(info.cms) if info is not None else None}
+        writes.batched.append((FINISH_CLASS, {"rid": resource.id, "v_hint": hint}))
 
     async def _parse(self, result: FetchResult, queued_as: str) -> ParsedPage:
         """parse_page in the parser processes when there are any, else here."""
@@ -904,10 +921,14 @@ def canonical_links(info: PageInfo) -> PageInfo:
 
 
 def page_kind(info: PageInfo, text: str, queued_as: str) -> str:
-    """The kind a page is stored as: the analyser's verdict, with the crawler's knowledge of how it was linked."""
-    if info.kind == "article" or (info.kind == "other" and queued_as == "article"):
+    """The kind a page is stored as: the analyser's verdict, with the crawler's knowledge of how it was linked
+    (the page's class and reason follow the verdict)."""
+    if info.kind == "other" and queued_as == "article":
+        info.page_class, info.reason = "article", f"linked as an entry of a list page ({info.reason})"
         return "article"
     if info.kind == "other" and info.breadcrumb and any(marker in text for marker in EMPTY_LIST_MARKERS):
+        info.page_class = "column-home" if info.page_class == "column-home" else "list"
+        info.reason = f"an empty list page: a pager script or 暂无信息 and no rows ({info.reason})"
         return "list"  # an empty TRS list page: createPageHTML(1,0,…) and 暂无信息, no items
     return info.kind
 

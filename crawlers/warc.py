@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
+import zlib
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawlers.fetch import FetchResult
 
 REQUESTED_URL_HEADER = "WARC-X-Requested-URI"  # the frontier URL, when redirects led elsewhere
+GZIP_MAGIC = b"\x1f\x8b\x08"  # each record is its own gzip member: a damaged one is skipped to the next
+READ_ERRORS = (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error)
 
 
 class WarcArchive:
@@ -71,27 +75,87 @@ def site_archives(directory: Path, site_id: str) -> list[Path]:
     return sorted(p for p in directory.glob(f"{site_id}-*.warc.gz") if p.name[len(site_id) + 1:][:1].isdigit())
 
 
-def iter_responses(paths: list[Path]) -> Iterator[ArchivedResponse]:
-    """Every response record of the files, in archive order, without reading bodies."""
+@dataclass
+class DamagedMember:
+    """A gzip member of an archive that could not be read (skipped; the records after it are still read)."""
+
+    path: Path
+    offset: int
+    error: str
+
+
+def iter_responses(paths: list[Path], damaged: list[DamagedMember] | None = None) -> Iterator[ArchivedResponse]:
+    """Every response record of the files, in archive order, without reading bodies; a damaged or truncated
+    member is noted in `damaged` and reading goes on at the next gzip member."""
+    noted = damaged if damaged is not None else []
     for path in paths:
-        try:
-            with path.open("rb") as handle:
-                iterator = ArchiveIterator(handle)
-                for record in iterator:
-                    if record.rec_type != "response" or record.http_headers is None:
-                        continue
-                    final_url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                    url = record.rec_headers.get_header(REQUESTED_URL_HEADER) or final_url
-                    status = int(record.http_headers.get_statuscode() or 0)
-                    yield ArchivedResponse(path, iterator.get_record_offset(), url, final_url, status)
-        except (OSError, ValueError, EOFError):  # a truncated archive of an interrupted run: use what is there
-            continue
+        start: int | None = 0
+        seen: set[int] = set()
+        pending: DamagedMember | None = None  # unreadable bytes after a good record, not yet placed
+        while start is not None:
+            last_ok, error = yield from _responses_from(path, start, seen)
+            if pending is not None and last_ok is not None:  # the bytes between were damaged, this member is fine
+                noted.append(pending)
+            if error is None:
+                break
+            if last_ok is None:  # the member at `start` itself is damaged
+                noted.append(DamagedMember(path, start, error))
+                pending, start = None, _next_member(path, start + 1)
+            else:
+                pending, start = DamagedMember(path, last_ok, f"after this record: {error}"), \
+                    _next_member(path, last_ok + 1)
+        if pending is not None and start is None:
+            noted.append(pending)
 
 
-def latest_ok(paths: list[Path]) -> dict[str, ArchivedResponse]:
-    """The newest 200 response per requested URL."""
+def _responses_from(path: Path, start: int,
+                    seen: set[int]) -> Generator[ArchivedResponse, None, tuple[int | None, str | None]]:
+    """The responses of one file from byte `start` on; then the offset of the last record read (None: none) and
+    why reading stopped early (None: the file's end)."""
+    last_ok: int | None = None
+    try:
+        with path.open("rb") as handle:
+            handle.seek(start)
+            iterator = ArchiveIterator(handle)
+            for record in iterator:
+                offset = last_ok = iterator.get_record_offset()  # the file's own offset (seek counted)
+                if offset in seen or record.rec_type != "response" or record.http_headers is None:
+                    continue
+                seen.add(offset)
+                final_url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                url = record.rec_headers.get_header(REQUESTED_URL_HEADER) or final_url
+                status = int(record.http_headers.get_statuscode() or 0)
+                yield ArchivedResponse(path, offset, url, final_url, status)
+    except READ_ERRORS as exc:
+        return last_ok, _reason(exc)
+    return last_ok, None
+
+
+def _reason(exc: BaseException) -> str:
+    """An archive read error in words, without the garbage bytes warcio quotes."""
+    text = str(exc).split(":", 1)[0].strip()
+    return f"{type(exc).__name__}: {text}"[:120] if text else type(exc).__name__
+
+
+def _next_member(path: Path, position: int) -> int | None:
+    """The offset of the next gzip member header at or after `position`, or None."""
+    with path.open("rb") as handle:
+        handle.seek(position)
+        base, tail = position, b""
+        while chunk := handle.read(1 << 20):
+            data = tail + chunk
+            found = data.find(GZIP_MAGIC)
+            if found >= 0:
+                return base - len(tail) + found
+            tail = data[-(len(GZIP_MAGIC) - 1):]
+            base += len(chunk)
+    return None
+
+
+def latest_ok(paths: list[Path], damaged: list[DamagedMember] | None = None) -> dict[str, ArchivedResponse]:
+    """The newest 200 response per requested URL (damaged members noted in `damaged`)."""
     latest: dict[str, ArchivedResponse] = {}
-    for response in iter_responses(paths):
+    for response in iter_responses(paths, damaged):
         if response.status == 200:
             latest[response.url] = response
     return latest

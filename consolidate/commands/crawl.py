@@ -171,7 +171,9 @@ def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) 
         return
     console.print(f"{summary.site_id}: {summary.articles} articles re-extracted from {summary.archives} archive "
                   f"file(s): {summary.new} new, {summary.changed} changed, {summary.unchanged} unchanged, "
-                  f"{summary.missing} not in the archive, {summary.failed} undecodable", highlight=False)
+                  f"{summary.missing} not in the archive, {summary.failed} undecodable"
+                  + (f"; {summary.damaged} damaged archive record(s) skipped (see events)" if summary.damaged else ""),
+                  highlight=False)
 
 
 def register_urls(app: typer.Typer) -> None:
