@@ -12,6 +12,7 @@ from consolidate.errors import ConsolidateError
 from consolidate.legacy_time import same_legacy_moment
 from consolidate.push import IN_TARGET, article_key, column_key, planned_targets, portal_index
 from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
+from consolidate.triage import push_gate
 from consolidate.workspace import Workspace, require_crawled
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import canonical_url
@@ -49,7 +50,8 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter) -> VerifySummar
         records = session.scalars(select(PushRecord).where(
             PushRecord.target == exporter.target, PushRecord.site_id == site_id, PushRecord.kind == "article",
             PushRecord.status.in_(IN_TARGET))).all()
-        articles = {article_key(site_id, a.url): a for a in session.scalars(
+        gate = push_gate(ws, site_id, dry_run=True)  # compare with what push sent: triage masks and 失效 notices
+        articles = {article_key(site_id, a.url): gate.apply(a) for a in session.scalars(
             select(ArticleRow).where(ArticleRow.site_id == site_id))}
         files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
             Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
