@@ -22,15 +22,30 @@ def article_records(ws: Workspace, site_id: str, limit: int | None = None) -> li
     return [to_record(row, files).to_public_dict() for row in rows]
 
 
+def attachment_status(item: dict[str, Any], resource: Resource | None) -> tuple[str, str | None]:
+    """('fetched', None) or ('unreachable', why) for a stored attachment and its fetched resource (if any)."""
+    if item.get("status") == "unreachable":
+        return "unreachable", item.get("reason") or "no address on the page"
+    if resource is not None and resource.status == "fetched":
+        return "fetched", None
+    if resource is None:
+        return "unreachable", "not fetched: outside the crawl's scope or not reached"
+    if resource.status == "queued":
+        return "unreachable", "not fetched yet"
+    detail = resource.error or (f"HTTP {resource.http_status}" if resource.http_status else resource.status)
+    return "unreachable", detail
+
+
 def to_record(row: ArticleRow, files: dict[str, Resource]) -> ArticleRecord:
     """An ArticleRecord from a stored row; attachment size/hash from the fetched file when there is one."""
     attachments = []
     for item in row.attachments or []:
-        resource = files.get(canonical_url(item["url"]) or item["url"])
+        resource = files.get((canonical_url(item["url"]) if item.get("url") else None) or item.get("url") or "")
         fetched = resource is not None and resource.status == "fetched"
-        attachments.append(AttachmentRef(url=item["url"], name=item.get("name"),
+        status, reason = attachment_status(item, resource)
+        attachments.append(AttachmentRef(url=item.get("url") or "", name=item.get("name"),
                                          bytes=resource.size if fetched else None,
-                                         sha256=resource.sha256 if fetched else None))
+                                         sha256=resource.sha256 if fetched else None, status=status, reason=reason))
     return ArticleRecord(
         url=row.url, site=row.site_id, column_path=list(row.column_path or []), title=row.title,
         published=row.published, source=row.source, publisher=row.publisher, index_no=row.index_no,

@@ -28,7 +28,7 @@ from consolidate.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow
 from crawlers import incremental as inc
 from crawlers.discover import Link, ListItem, PageInfo, analyse_page
 from crawlers.encoding import DecodedPage, decode_html
-from crawlers.extract import SiteExtractor, extract_article, join_parts
+from crawlers.extract import SiteExtractor, apply_list_hint, extract_article, join_parts
 from crawlers.fetch import (
     MEMORY_BODY_CAP,
     Fetcher,
@@ -863,6 +863,7 @@ async def complete_article(record: ArticleRecord, url: str, site_id: str, hint: 
         record = join_parts(record, parts)
     record.url = url
     record.site = site_id
+    apply_list_hint(record, hint)
     if not record.column_path:
         record.column_path = list((hint or {}).get("column") or info.breadcrumb or [])
     record.compute_hash()
@@ -1067,7 +1068,8 @@ def _article_values(record: ArticleRecord) -> dict[str, Any]:
         "source": record.source, "publisher": record.publisher, "index_no": record.index_no,
         "doc_no": record.doc_no, "written": record.written, "topic": record.topic,
         "body_html": record.body_html, "body_text": record.body_text,
-        "attachments": [{"url": a.url, "name": a.name} for a in record.attachments],
+        "attachments": [{"url": a.url, "name": a.name, "status": a.status, "reason": a.reason}
+                        for a in record.attachments],
         "images": list(record.images), "spam_links": list(record.spam_links), "warnings": list(record.warnings),
         "content_hash": record.content_hash,
     }

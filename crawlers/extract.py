@@ -6,6 +6,7 @@ import html as html_lib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ from crawlers._common import (
     is_foreign,
     is_inside,
     is_viewer_url,
+    iso,
     klass_id,
     open_targets,
     parse_date,
@@ -77,7 +79,7 @@ _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭�
               "大中小", "扫一扫", "在手机打开", "手机打开", "保存本页", "我要纠错", "纠错", "返回列表", "返回", "加入收藏", "默认",
               "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
 _FURNITURE_WORDS = re.compile("|".join(re.escape(w) for w in _FURNITURE if len(w) > 1))  # text without one is no furniture
-_CRUMB_WORDS = ("当前位置", "您的位置")  # a breadcrumb's label
+_CRUMB_WORDS = ("当前位置", "您的位置", "当前的位置", "所在位置", "现在的位置")  # a breadcrumb's label
 _PREV_NEXT_WORDS = "上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页"
 _PREV_NEXT = re.compile(rf"^(?:{_PREV_NEXT_WORDS})\s*[:：]?")
 _SITE_FOOTER = re.compile(r"版权所有|主办单位|承办单位|ICP[备证]|公网安备|网站标识码|技术支持[:：]|Copyright|©")
@@ -357,7 +359,9 @@ def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, in
 # ---------------------------------------------------------------- title
 
 _TITLE_CLASS = re.compile(r"title|biaoti|\bbt\b|_bt\b|\bbt_|heading|headline|\btit\b|_tit\b|\btit_", re.I)
-_TITLE_SPLIT = re.compile(r"\s*(?:--|——|—|–|－|-|_|\||｜|::|:：)\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:-{2,}|——|—|–|－|_|\||｜|::|:：)\s*|\s+-\s*|\s*-\s+|(?<![0-9A-Za-z])-(?![0-9A-Za-z])")
+# a hyphen between letters or digits ("2020-2021", "COVID-19") joins words, it does not separate a site name
+_SITE_NAME_LIKE = re.compile(r"(?:网|网站|门户|网站群|主页|首页|平台|频道)[!！。]?$")
 
 
 def meta_map(tree: LexborHTMLParser) -> dict[str, str]:
@@ -431,8 +435,22 @@ def _title_candidates(tree: LexborHTMLParser, order: dict[int, int] | None = Non
     return out
 
 
+def _leads(node: LexborNode, body: LexborNode) -> bool:
+    """True when a heading inside the body comes before any of its text (the body opens with its title)."""
+    if node.tag not in ("h1", "h2") or not is_inside(node, body):
+        return False
+    seen = 0
+    for inner in body.traverse(include_text=True):
+        if inner.mem_id == node.mem_id:
+            return True
+        seen += len((inner.text_content or "").strip()) if inner.tag == "-text" else 0
+        if seen > 20:
+            return False
+    return False
+
+
 def _score_title(node: LexborNode, page_title: str, site_name: str, body_pos: int, order: dict[int, int],
-                 avoid: set[str]) -> float:
+                 avoid: set[str], body: LexborNode | None = None) -> float:
     """How much an element looks like the article's title."""
     text = text_of(node)
     if not (4 <= len(text) <= 200) or (site_name and compact(text) == compact(site_name)):
@@ -456,7 +474,7 @@ def _score_title(node: LexborNode, page_title: str, site_name: str, body_pos: in
     score += min(len(key), 40) / 20
     pos = order.get(node.mem_id, 0)
     if body_pos >= 0:
-        score += 1 if pos < body_pos else -3
+        score += 1 if pos < body_pos or (body is not None and _leads(node, body)) else -3
     return score
 
 
@@ -504,7 +522,7 @@ class _TitlePick:
 
 def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | None, table: dict[str, str],
                order: dict[int, int], crumbs: Sequence[str] = (),
-               named: list[tuple[LexborNode, str]] | None = None) -> _TitlePick:
+               named: list[tuple[LexborNode, str]] | None = None, lines: Sequence[str] = ()) -> _TitlePick:
     """Full article title: meta ArticleTitle, the header element, the 标题 cell, else <title> sans site name."""
     for key in ("articletitle", "article_title"):
         if meta.get(key):
@@ -517,14 +535,58 @@ def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | 
     for node in _title_candidates(tree, order, named):
         if body is not None and is_inside(node, body) and node.tag not in ("h1", "h2"):
             continue
-        score = _score_title(node, page_title, site_name, body_pos, order, avoid)
+        score = _score_title(node, page_title, site_name, body_pos, order, avoid, body)
         if score > best_score:
             best, best_score = node, score
     if best is not None:
         return _TitlePick(text_of(best), best, "node")
     if table.get("title"):
         return _TitlePick(table["title"], None, "table")
-    return _TitlePick(_strip_title_tag(page_title, site_name), None, "title-tag" if page_title else "none")
+    return _title_from_lines(page_title, site_name, avoid, lines, crumbs)
+
+
+def _title_from_lines(page_title: str, site_name: str, avoid: set[str], lines: Sequence[str],
+                      crumbs: Sequence[str] = ()) -> _TitlePick:
+    """No element looks like the title: the line just above the labelled date line, else a part of <title> the page
+    shows, else one that is no site name; site and column names are never titles (None rather than them)."""
+    parts = [p for p in _TITLE_SPLIT.split(page_title) if p] if page_title else []
+    names = {compact(site_name)} | ({compact(parts[-1])} if len(parts) > 1 else set())
+    last_crumb = compact(crumbs[-1]) if crumbs else ""  # a breadcrumb may end with the article's own title
+    refused = (avoid | names) - {"", last_crumb}
+
+    def usable(text: str, shortest: int = 4) -> bool:
+        key = compact(text)
+        return shortest <= len(key) <= 200 and key not in refused and not _is_furniture(text) and \
+            not _is_info_line(text) and not _CRUMB_LINE.search(text)
+
+    above = _line_above_date(lines[:400])
+    if above is not None and usable(above):
+        return _TitlePick(above, None, "line")
+    shown = {compact(line) for line in lines[:400]}
+    for part in parts:
+        if compact(part) in shown and usable(part, 2) and not _SITE_NAME_LIKE.search(part):
+            return _TitlePick(part, None, "title-tag")
+    whole = len(parts) == 1 and normalize_space(page_title) or ""  # a <title> with no site name beside it
+    stripped = whole or _strip_title_tag(page_title, site_name)
+    if stripped and usable(stripped, 1 if whole else 4) and not _SITE_NAME_LIKE.search(stripped):
+        return _TitlePick(stripped, None, "title-tag")
+    return _TitlePick(None, None, "none")
+
+
+_CRUMB_LINE = re.compile(r"^\s*(?:当前位置|您的位置|你的位置|所在位置|首页\s*(?:>|»|›|→|/|＞))|(?:>>|»|›|→|＞|>).*(?:>>|»|›|→|＞|>)")
+
+
+def _line_above_date(lines: Sequence[str]) -> str | None:
+    """The line right above the first labelled publish-date line (发布时间：…), skipping empty-looking ones."""
+    for i, line in enumerate(lines):
+        if len(line) > 300 or not has_colon(line):
+            continue
+        if any(name == "published" and parse_date(value) for name, value in label_pairs(line)):
+            for above in reversed(lines[max(0, i - 3):i]):
+                if len(compact(above)) >= 4:
+                    return above
+            return None
+    return None
 
 
 # ---------------------------------------------------------------- dates and info lines
@@ -550,8 +612,25 @@ def _info_region(lines: list[str], title: str | None, body_lines: set[str]) -> l
 _DATE_CHARS = re.compile(r"[\s\d\-/:.年月日时分秒（）()\[\]]")
 
 
+_TWO_DIGIT_YEAR = re.compile(r"(?<![\d\-/.:])(\d{2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d\-/.])"
+                             r"(?:\s+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?")
+_BRACKETED = re.compile(r"【[^】]{0,20}】|\[[^\]]{0,20}\]")
+
+
+def short_year_date(line: str) -> str | None:
+    """A date printed with a two-digit year ("| 19-01-04 |", "12/02/15 10:20") on a line that is only a date: ISO,
+    the year taken in the century that keeps it from lying in the future."""
+    rest = _BRACKETED.sub("", line)
+    match = _TWO_DIGIT_YEAR.search(rest)
+    if match is None or len(_DATE_CHARS.sub("", rest[:match.start()] + rest[match.end():]).strip("|｜丨")) > 4:
+        return None
+    yy, _, month, day, hour, minute, second = match.groups()
+    century = 2000 if int(yy) <= (date.today().year % 100) + 1 else 1900
+    return iso(century + int(yy), int(month), int(day), *(int(v) if v else None for v in (hour, minute, second)))
+
+
 def _standalone_date(region: list[str], title: str | None) -> str | None:
-    """A line that is just a date/time shown right under the title."""
+    """A line that is just a date/time shown right under the title (a two-digit year too)."""
     started = not title
     key = compact(title)[:30] if title else ""
     for line in region:
@@ -562,6 +641,9 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
             continue
         span = date_span(line)
         if not span:
+            short = short_year_date(line) if len(line) <= 80 and ("-" in line or "/" in line or "." in line) else None
+            if short:
+                return short
             continue
         if len(line) <= 40 and len(_DATE_CHARS.sub("", line)) <= 4:
             return parse_date(line)
@@ -573,7 +655,7 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
 
 def _visible_date(shown: list[str | None], region: list[str], title: str | None) -> str | None:
     """The page's visible publish date; among candidates for the same day, the one that shows a time."""
-    found = [d for d in (parse_date(v) for v in shown if v) if d]
+    found = [d for d in (parse_date(v) or short_year_date(v) for v in shown if v) if d]
     standalone = _standalone_date(region, title)
     if standalone:
         found.append(standalone)
@@ -581,6 +663,25 @@ def _visible_date(shown: list[str | None], region: list[str], title: str | None)
         return None
     timed = [d for d in found if len(d) > 10 and d[:10] == found[0][:10]]
     return timed[0] if timed else found[0]
+
+
+_SCRIPT_DATE_NAMES = ("pubdate", "pubdata", "pubtime", "publishdate", "publishtime", "publish_time", "publish_date",
+                      "releasedate", "releasetime", "docreltime", "fbsj", "fbrq", "fbtime", "str_pubdate")
+_SCRIPT_DATE = re.compile(r"(?<![\w.])(?:var\s+|let\s+|const\s+)?(" + "|".join(_SCRIPT_DATE_NAMES) +
+                          r")\s*=\s*[\"']([^\"'<>]{6,40})[\"']", re.I)
+
+
+def script_date(scripts: Sequence[tuple[LexborNode, str]]) -> str | None:
+    """A publish date a CMS template keeps in a script variable (TRS `var pubdate = "…"`) and writes on the page
+    (scripts: the page's (script, code) pairs)."""
+    for _script, code in scripts:
+        if "=" not in code:
+            continue
+        for _name, value in _SCRIPT_DATE.findall(code[:100000]):
+            found = parse_date(value) or short_year_date(value)
+            if found:
+                return found
+    return None
 
 
 def _site_names(page: _Page) -> set[str]:
@@ -614,6 +715,61 @@ def _visible_fields(pairs: list[tuple[tuple[str, str], ...]]) -> dict[str, str]:
     return found
 
 
+_SOURCE_TAIL = re.compile(r"\s*(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{1,2}"
+                          r"(?:[:：]\d{1,2})?)?|\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2})?)\s*$")
+_SOURCE_FURNITURE = re.compile(r"\s*[【\[(（]?\s*(?:分享到|分享|打印本页|打印|关闭窗口|关闭|收藏|字号|字体|大\s*中\s*小|"
+                               r"浏览次数|阅读次数|点击数|扫一扫|我要纠错|纠错)\s*[】\])）]?.*$")
+_URL_LIKE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
+
+
+def clean_source(value: str | None) -> str | None:
+    """A 来源 value without furniture glued to it (" 分享", 打印, the date and time after it); a bare web address or
+    an empty value is no source."""
+    if not value:
+        return None
+    value = _SOURCE_FURNITURE.sub("", value)
+    previous = None
+    while previous != value:
+        previous, value = value, _SOURCE_TAIL.sub("", value).strip(" |｜丨/\\【】[]()（）:：,，;；　")
+    if not value or _URL_LIKE.match(value) or not re.search(r"[\w\u4e00-\u9fff]", value):
+        return None
+    return value
+
+
+_ORGANISATION = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}(?:局|委|委员会|办|办公室|厅|院|部|中心|政府|协会|学会|总会|联合会|"
+                           r"所|站|报|网|社|台|处|室|馆|队|署|司|会|集团|公司|大学|学校|街道|乡|镇|村)$")
+
+
+def _unlabelled_source(region: list[str], title: str | None) -> str | None:
+    """An organisation printed without a label after the date on the line under the title ("2020-01-06 市教育局")."""
+    key = compact(title or "")[:30]
+    started = not key
+    for line in region[:12]:
+        if not started:
+            started = key[:1] in line and key in compact(line)
+            continue
+        if len(line) > 80 or has_colon(line):
+            continue
+        span = date_span(line)
+        if span is None:
+            continue
+        tail = _SOURCE_FURNITURE.sub("", line[span[1]:]).strip(" |｜丨/　")
+        tail = re.sub(r"^\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2})?\s*", "", tail)
+        return tail if _ORGANISATION.match(tail) else None
+    return None
+
+
+_VALIDITY = {"有效": "有效", "现行有效": "有效", "失效": "失效", "已失效": "失效", "废止": "废止", "已废止": "废止",
+             "部分失效": "部分失效", "修订": "修订", "已修订": "修订"}
+
+
+def validity_of(value: str | None) -> str | None:
+    """有效性 as one of 有效 / 失效 / 废止 / 部分失效 / 修订 (None when the page shows none or something else)."""
+    if not value:
+        return None
+    return _VALIDITY.get(compact(value).strip("。.")) or None
+
+
 def _body_source(lines: list[str]) -> str | None:
     """信息来源 stated in the first or last lines of the body."""
     for line in lines[:3] + lines[-3:]:
@@ -625,12 +781,25 @@ def _body_source(lines: list[str]) -> str | None:
     return None
 
 
-def _resolve_published(visible: str | None, meta: dict[str, str], url: str, warnings: list[str]) -> str | None:
-    """Visible date first, then meta, then URL; warn when visible and meta disagree on the date."""
+def _resolve_published(visible: str | None, script: str | None, meta: dict[str, str], url: str,
+                       warnings: list[str], list_date: str | None = None) -> tuple[str | None, str | None]:
+    """(date, which evidence gave it): the visible labelled date, a CMS script variable, meta PubDate, the list
+    page's date for this item, the URL date, in that order; a later one never beats an earlier one, conflicts are
+    recorded."""
     meta_date = next((parse_date(meta[k]) for k in _META_DATES if meta.get(k) and parse_date(meta[k])), None)
-    if visible and meta_date and visible[:10] != meta_date[:10]:
-        warnings.append(f"date conflict: visible={visible} meta={meta_date}")
-    return visible or meta_date or date_from_url(url)
+    ranked = [("visible", visible), ("script", script), ("meta", meta_date), ("list", list_date),
+              ("url", date_from_url(url))]
+    present = [(name, value) for name, value in ranked if value]
+    if not present:
+        return None, None
+    source, value = present[0]
+    for name, other in present[1:]:
+        if name in ("script", "meta") and other[:10] != value[:10]:
+            warnings.append(f"date conflict: {source}={value} {name}={other}")
+    if source in ("script", "meta") and len(value) == 10:  # the time another source shows for the same day
+        value = next((o for n, o in present[1:3] if n in ("script", "meta") and o[:10] == value and len(o) > 10),
+                     value)
+    return value, source
 
 
 # ---------------------------------------------------------------- hidden / spam
@@ -776,6 +945,7 @@ _GENERIC_LINK_WORDS = frozenset(("下载", "点击下载", "查看", "附件", "
 _FILE_NAME = re.compile(r"\.(" + "|".join(ATTACH_EXTS) + r")\s*$", re.I)
 _MACHINE_NAME = re.compile(r"^(?:[0-9a-f]{16,}|[\d_\-]{10,}|[A-Z]?\d{3}[\d_]{7,})\.\w{2,4}$", re.I)
 _ADDRESS_ATTRS = ("oldsrc", "filerela", "data-href", "data-url", "data-file", "_href", "orisrc", "fileurl")
+_NAME_LABEL = re.compile(r"^(?:点击|请)?(?:查看|下载|浏览)?(?:相关)?(?:附件|文件)?(?:下载|查看)?\s*[:：]\s*")  # "点击查看附件：…"
 _PAGE_EXTS = (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php", ".do", ".action", ".cgi")
 UNREACHABLE_NO_ADDRESS = "the page gives the file no address (javascript: or empty link)"
 
@@ -788,10 +958,10 @@ def _names_file(text: str) -> bool:
 def _attachment_name(node: LexborNode, url: str) -> str | None:
     """Attachment name: a human file name from link text or title/alt (a server's hex or numeric name loses to a
     readable one), else the link text, else the file name from the URL."""
-    text = text_of(node)
+    text = _NAME_LABEL.sub("", text_of(node))
     if text in _GENERIC_LINK_WORDS:
         text = ""
-    options = [text, normalize_space(attr(node, "title"))]
+    options = [text, _NAME_LABEL.sub("", normalize_space(attr(node, "title")))]
     options += [normalize_space(attr(img, "alt")) for img in node.css("img")[:3]]
     named = [o for o in options if _names_file(o)]
     readable = [o for o in named if not _MACHINE_NAME.match(o)]
@@ -810,10 +980,11 @@ def _dead_href(href: str) -> bool:
 
 def _address_attr(node: LexborNode, base: str) -> str | None:
     """The file address a CMS keeps beside a dead href (TRS oldsrc, Hanweb filerela, data-href...)."""
+    attrs = node.attributes
     for name in _ADDRESS_ATTRS:
-        value = attr(node, name)
+        value = attrs.get(name) if name in attrs else None
         if value and not _dead_href(value):
-            url = absolutize(value, base)
+            url = absolutize(value.strip(), base)
             if url and (is_attachment_url(url) or _names_file(value)):
                 return url
     return None
@@ -829,13 +1000,13 @@ def _anchor_attachments(node: LexborNode, base: str, labelled: bool) -> list[tup
     kept = _address_attr(node, base)
     if kept:
         return [(kept, _attachment_name(node, kept))]
-    name = _attachment_name(node, "")
     if url is None:
+        name = _attachment_name(node, "")
         if name and _names_file(name) and not open_targets(attr(node, "onclick") or href):
             return [("", name)]
         return []
-    if (labelled or _names_file(text_of(node))) and _file_like(url):
-        return [(url, name or filename_from_url(url))]
+    if (labelled or _names_file(node.text(deep=True).strip())) and _file_like(url):
+        return [(url, _attachment_name(node, url) or filename_from_url(url))]
     return []
 
 
@@ -925,8 +1096,8 @@ _ATTACH_QUERY = "a, area, [onclick], iframe, embed, object"
 
 def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base: str, order: dict[int, int],
                         hidden_ids: set[int], scripts: Sequence[LexborNode] = ()) -> list[AttachmentRef]:
-    """Attachments of the body, the 附件 blocks and the given scripts, in page order, one per URL (files the page
-    gives no address are kept by name, status unreachable)."""
+    """Attachments of the body, the 附件 blocks and the given scripts (those that write or hold file paths), in
+    page order, one per URL (files the page gives no address are kept by name, status unreachable)."""
     found: list[tuple[int, int, str, str | None]] = []
     seq = 0
     block_ids = {b.mem_id for b in blocks}
@@ -939,11 +1110,7 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
             for url, name in _node_attachments(node, base, labelled):
                 seq += 1
                 found.append((order.get(node.mem_id, 10**9), seq, url, name))
-    seen_scripts = set()
-    for script in [s for root in roots for s in root.css("script")[:200]] + list(scripts):
-        if script.mem_id in seen_scripts:
-            continue
-        seen_scripts.add(script.mem_id)
+    for script in scripts:
         for url, name in script_attachments(script.text(deep=True), base):
             seq += 1
             found.append((order.get(script.mem_id, 10**9), seq, url, name))
@@ -960,17 +1127,19 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
     return list(out.values())
 
 
-def _attachment_scripts(tree: LexborHTMLParser) -> list[LexborNode]:
-    """Page scripts that speak of attachments (附件, appendix, fujian, attach) and write or hold a file path."""
-    body = tree.body
-    if body is None:
-        return []
+def _attachment_scripts(scripts: Sequence[tuple[LexborNode, str]], roots: Sequence[LexborNode]) -> list[LexborNode]:
+    """The scripts that hold a file path and lie in the body or a 附件 block, or speak of attachments (附件,
+    appendix, fujian, attach) (scripts: the page's (script, code) pairs)."""
     out = []
-    for script in body.css("script")[:500]:
-        code = script.text(deep=True)
-        if code and _SCRIPT_FILE.search(code[:200000]) and re.search(r"附件|appendix|fujian|attach", code, re.I):
+    for script, code in scripts:
+        if not _SCRIPT_FILE.search(code[:200000]):
+            continue
+        if _ATTACH_SCRIPT_WORDS.search(code) or any(is_inside(script, root) for root in roots):
             out.append(script)
     return out
+
+
+_ATTACH_SCRIPT_WORDS = re.compile(r"附件|appendix|fujian|attach", re.I)
 
 
 # ---------------------------------------------------------------- body cleaning
@@ -1083,16 +1252,22 @@ def _holds_block(node: LexborNode, holding: set[int] | None) -> bool:
     return any(n.mem_id != node.mem_id for n in node.css("p, div, table")[:2])
 
 
-def _content_span(nodes: list[LexborNode], texts: _Texts, tags: list[str | None]) -> tuple[int, int]:
-    """Local positions of the first and last substantial paragraphs of a body (tags: the nodes' tags)."""
+def _content_span(nodes: list[LexborNode], texts: _Texts, tags: list[str | None], title_key: str = "") -> tuple[int, int]:
+    """Local positions of the first and last substantial paragraphs of a body (tags: the nodes' tags; the title's
+    own line, title_key compacted, is none)."""
     first, last = -1, -1
     holding = _holding_blocks(nodes, tags)
     for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
         if tag in ("p", "div", "li", "td") and len(texts.of(node)) >= 40 and not _holds_block(node, holding) \
-                and not _is_info_line(texts.of(node)):
+                and not _is_info_line(texts.of(node)) and not _is_title_text(texts.of(node), title_key):
             first = i if first < 0 else first
             last = i
     return first, last
+
+
+def _is_title_text(text: str, title_key: str) -> bool:
+    """True when an element's text is the title (title_key: the title compacted)."""
+    return bool(title_key) and len(text) - text.count(" ") == len(title_key) and compact(text) == title_key
 
 
 def _clutter(node: LexborNode, text: str, base: str, at_edge: bool) -> bool:
@@ -1135,7 +1310,7 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
     title_done = False
     body = nodes[0]
     body_id = body.mem_id
-    first, last = _content_span(nodes, texts, tags)
+    first, last = _content_span(nodes, texts, tags, title_key)
     for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
         if tag in _KEPT_TAGS:
             continue
@@ -1385,6 +1560,7 @@ class _Page:
     _named: list[tuple[LexborNode, str]] | None = None
     body_text: tuple[int, str] | None = None  # (mem_id, text_of) of the body a template found, read before cleaning
     _lines: list[str] | None = None
+    _scripts: list[tuple[LexborNode, str]] | None = None
 
     def lines(self) -> list[str]:
         """The lines of the page's <body> (read before the body is modified)."""
@@ -1404,6 +1580,14 @@ class _Page:
         if self._named is None and self.tree.body is not None and len(self.order) <= 30000:
             self._named = named_runs(self.tree.body)
         return self._named
+
+    def scripts(self) -> list[tuple[LexborNode, str]]:
+        """(script, code) of the <script> elements of the page's <body> that hold code (read before cleaning)."""
+        if self._scripts is None:
+            body = self.tree.body
+            found = body.css("script")[:500] if body is not None else []
+            self._scripts = [(node, code) for node in found if (code := node.text(deep=True)) and not code.isspace()]
+        return self._scripts
 
     def crumbs(self) -> list[str]:
         """The page's breadcrumb, found once (read before the body is modified)."""
@@ -1440,7 +1624,7 @@ def _parts(page: _Page) -> list[str]:
 def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | None) -> ArticleRecord:
     """Assemble the record from a located body and title (shared by the generic and template paths)."""
     record = ArticleRecord(url=page.url, site=site)
-    record.title = normalize_space(title.text or "") or None
+    record.title = plain_title(title.text)
     hidden_ids = {n.mem_id for n in page.hidden}
     record.spam_links = spam_links(page.hidden, page.base, page.url)
     crumbs = page.crumbs()
@@ -1454,10 +1638,13 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     fields = {**visible, **page.table}
     shown = [v for line_pairs in pairs for n, v in line_pairs if n == "published"]
     visible_date = _visible_date([page.table.get("published"), *shown], region, record.title)
-    record.published = _resolve_published(visible_date, page.meta, page.url, record.warnings)
-    record.source = fields.get("source") or _meta_source(page) or _body_source(body_lines) or None
+    record.published, record.published_source = _resolve_published(
+        visible_date, script_date(page.scripts()), page.meta, page.url, record.warnings)
+    record.source = clean_source(fields.get("source")) or _meta_source(page) or clean_source(
+        _body_source(body_lines)) or _unlabelled_source(region, record.title) or None
     for name in META_FIELDS:
         setattr(record, name, fields.get(name) or None)
+    record.validity = validity_of(fields.get("validity"))
     if record.written:
         record.written = (parse_date(record.written) or "")[:10] or None
     blocks = [b for b in _attachment_blocks(page.tree, page.base, page.texts) if body is None or not is_inside(body, b)]
@@ -1465,8 +1652,8 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         region = _page_region(page, body)
         if region is not None and not any(region.mem_id == b.mem_id for b in blocks):
             blocks.append(region)
-    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids,
-                                             _attachment_scripts(page.tree))
+    scripts = _attachment_scripts(page.scripts(), ([body] if body is not None else []) + blocks)
+    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids, scripts)
     record.part_urls = _parts(page)
     text = None
     if body is not None:
@@ -1477,6 +1664,19 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base, known and known[1])
     record.body_text, record.images = _text_and_images(record.body_html, text)
     return record
+
+
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][^<>]{0,500}>")
+
+
+def plain_title(text: str | None) -> str | None:
+    """A title as plain text: markup a template let into it (<div>, <br>, <font>) dropped, entities resolved."""
+    if not text:
+        return None
+    if "<" in text or "&" in text:
+        text = html_lib.unescape(_MARKUP.sub(" ", text))
+        text = re.sub(r"\s+(?=[——\-－:：，,。])|(?<=[——\-－:：，,。])\s+", "", text)  # no space beside joining marks
+    return normalize_space(text) or None
 
 
 def _page_region(page: _Page, body: LexborNode) -> LexborNode | None:
@@ -1521,10 +1721,24 @@ def _generic(page: _Page | None, url: str, site: str | None) -> ArticleRecord:
                              warnings=["page nesting too deep; body not extracted"])
     body, how = locate_body(page.tree, page.html, url, page.order, page.named(), page.table_node)
     title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
-                       page.crumbs(), page.named())
+                       page.crumbs(), page.named(), page.lines())
     record = _build(page, body, title, site)
     if body is None:
         record.warnings.append("no article body found")
+    return record
+
+
+def apply_list_hint(record: ArticleRecord, hint: dict | None) -> ArticleRecord:
+    """Fill what the page itself did not show from the list page's entry for it: its date beats only a URL date
+    (published_source 'list'), its link text stands in only for a missing title."""
+    hint = hint or {}
+    listed = parse_date(str(hint.get("date") or "")) if hint.get("date") else None
+    if listed and record.published_source in (None, "url"):
+        if record.published and record.published[:10] != listed[:10]:
+            record.warnings.append(f"date conflict: list={listed} url={record.published}")
+        record.published, record.published_source = listed, "list"
+    if not record.title and isinstance(hint.get("title"), str):
+        record.title = plain_title(hint["title"])
     return record
 
 
@@ -1539,13 +1753,15 @@ def join_parts(first: ArticleRecord, parts: list[ArticleRecord]) -> ArticleRecor
     joined = ArticleRecord(url=first.url, site=first.site, column_path=list(first.column_path), title=first.title,
                            published=first.published, source=first.source, publisher=first.publisher,
                            index_no=first.index_no, doc_no=first.doc_no, written=first.written, topic=first.topic,
-                           body_html=body_html, body_text=html_to_text(body_html),
+                           validity=first.validity, published_source=first.published_source, body_html=body_html, body_text=html_to_text(body_html),
                            attachments=list(attachments.values()),
                            images=list(dict.fromkeys(i for r in records for i in r.images)),
                            spam_links=list(dict.fromkeys(s for r in records for s in r.spam_links)),
                            warnings=list(dict.fromkeys(w for r in records for w in r.warnings)),
                            part_urls=list(first.part_urls))
-    for name in ("title", "published", "source", "publisher", "index_no", "doc_no", "written", "topic"):
+    if joined.published is None:
+        joined.published_source = next((r.published_source for r in parts if r.published), None)
+    for name in ("title", "published", "source", "publisher", "index_no", "doc_no", "written", "topic", "validity"):
         if getattr(joined, name) is None:
             setattr(joined, name, next((getattr(r, name) for r in parts if getattr(r, name)), None))
     return joined
@@ -1688,7 +1904,7 @@ class Template:
         text = text_of(node) if node is not None else ""
         if text:
             return _TitlePick(text, node, "node")
-        return pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs(), page.named())
+        return pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs(), page.named(), page.lines())
 
 
 def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] | None = None) -> Template | None:
@@ -1713,7 +1929,7 @@ def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] 
             if selector is None:
                 return None
             body_sels.append((selector, first is not None and first.mem_id == body.mem_id))
-            title = pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs(), page.named())
+            title = pick_title(page.tree, page.meta, body, page.table, page.order, page.crumbs(), page.named(), page.lines())
             if title.node is not None:
                 title_sels.append(css_selector_for(title.node, page.tree))
             known = records[index] if records is not None and index < len(records) else None
