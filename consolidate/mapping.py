@@ -62,12 +62,14 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
     site = ws.site(site_id)
     when = as_of or default_as_of(ws, site_id)
     with ws.store.session() as session:
-        articles = session.execute(select(ArticleRow.column_path, ArticleRow.title, ArticleRow.doc_no)
+        articles = session.execute(select(ArticleRow.column_path, ArticleRow.title, ArticleRow.doc_no,
+                                          ArticleRow.index_no, ArticleRow.published, ArticleRow.attachments)
                                    .where(ArticleRow.site_id == site_id)).all()
         rows = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id).order_by(ColumnRow.path)).all()
     by_path: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for path, title, doc_no in articles:
-        by_path[" > ".join(path or [])].append({"title": title, "doc_no": doc_no})
+    for path, title, doc_no, index_no, published, attachments in articles:
+        by_path[" > ".join(path or [])].append({"title": title, "doc_no": doc_no, "index_no": index_no,
+                                                "published": published, "attachments": attachments})
     direct = Counter({path: len(items) for path, items in by_path.items()})
     parents = {row.path.rsplit(" > ", 1)[0] for row in rows if " > " in row.path}
     columns = []
@@ -102,7 +104,7 @@ def column_kind(config: Config, site: Site, column: LegacyColumn) -> str:
         if rule_matches(rule, column) and rule.target:
             return kinds.get(rule.target, "other")
     targets = [named_target(t) for t in target_columns(config, site)]
-    ranked = rank_targets(column.name, None, targets)
+    ranked = rank_targets(column.name, None, targets, column.path.split(" > ") if column.path else None)
     if ranked and ranked[0].score >= 0.9:
         return ranked[0].kind
     lead = column.profile.leading_kind() if column.profile else None

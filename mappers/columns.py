@@ -7,7 +7,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from consolidate.config import Config, MappingRule, PortalColumn, Site
-from mappers.suggest import Candidate, ColumnProfile, NamedTarget, is_ambiguous, rank_targets
+from mappers.standard_tree import TOPIC_NODE
+from mappers.suggest import KIND_ZH, Candidate, ColumnProfile, NamedTarget, is_ambiguous, rank_targets
+from mappers.synonyms import kind_of_name, standard_node_of
 
 DEFAULT_THRESHOLD = 0.85
 DECISIONS = ("migrate", "merge", "drop", "unmapped")
@@ -39,6 +41,7 @@ class Decision:
     decided_by: str = "consolidate"
     merge_into: str | None = None  # merge: the legacy column whose target this column shares
     suggested: str | None = None  # unmapped: the decision suggested for review
+    reason_zh: str = ""  # the reason in Chinese (the zh sheet); empty for office decisions read back
 
 
 @dataclass
@@ -48,6 +51,7 @@ class TargetColumn:
     column: PortalColumn
     path: list[str]
     subsite: str | None
+    ancestors: tuple[str, ...] = ()  # ids of the columns above it
 
 
 def target_columns(config: Config, site: Site) -> list[TargetColumn]:
@@ -63,12 +67,21 @@ def target_columns(config: Config, site: Site) -> list[TargetColumn]:
     return columns
 
 
-def _walk(columns: list[PortalColumn], parents: list[str], subsite: str | None):
+def _walk(columns: list[PortalColumn], parents: list[str], subsite: str | None, ids: tuple[str, ...] = ()):
     """Depth-first walk of a column tree with paths."""
     for column in columns:
         path = [*parents, column.name]
-        yield TargetColumn(column, path, subsite)
-        yield from _walk(column.children, path, subsite)
+        yield TargetColumn(column, path, subsite, ids)
+        yield from _walk(column.children, path, subsite, (*ids, column.id))
+
+
+def recognised_targets(config: Config, site: Site) -> list[NamedTarget]:
+    """Every portal column a legacy name is recognised against: the site's own (in scope), then the rest of the
+    main portal tree (out of scope: suggested for review, never applied)."""
+    own = target_columns(config, site)
+    seen = {t.column.id for t in own}
+    rest = [t for t in _walk(config.portal.columns, [], None) if t.column.id not in seen]
+    return [named_target(t) for t in own] + [named_target(t, in_scope=False) for t in rest]
 
 
 def normalise_name(name: str) -> str:
@@ -80,7 +93,7 @@ def normalise_name(name: str) -> str:
 def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: float | None = None
            ) -> list[Decision]:
     """A decision for every legacy column: rules first, then suggestions above the threshold, else review."""
-    targets = target_columns(config, site)
+    targets = recognised_targets(config, site)
     limit = mapping_threshold(config) if threshold is None else threshold
     decisions = [_decide_one(site.mapping, targets, column, columns, limit) for column in columns]
     resolve_merges(decisions)
@@ -92,34 +105,68 @@ def mapping_threshold(config: Config) -> float:
     return float(getattr(config, "mapping_threshold", DEFAULT_THRESHOLD))
 
 
-def _decide_one(rules: list[MappingRule], targets: list[TargetColumn], column: LegacyColumn,
+def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: LegacyColumn,
                 siblings: list[LegacyColumn], threshold: float) -> Decision:
     """The decision for one column: a rule, else the best suggestion (applied only above the threshold)."""
     for index, rule in enumerate(rules):
         if rule_matches(rule, column):
             reason = rule.reason or f"rule {index + 1} in migrations.yaml ({_rule_text(rule)})"
-            return Decision(column.path, rule.decision, rule.target, 1.0, reason, decided_by="migrations.yaml")
-    candidates = rank_targets(column.name, column.profile, [named_target(t) for t in targets])
+            return Decision(column.path, rule.decision, rule.target, 1.0, reason, decided_by="migrations.yaml",
+                            reason_zh=rule.reason or f"由配置规则决定（migrations.yaml 第 {index + 1} 条规则："
+                                                     f"{_rule_text(rule)}）")
+    path = [p for p in column.path.split(" > ")] if column.path else [column.name]
+    candidates = rank_targets(column.name, column.profile, targets, path)
     if "container" in column.flags:
         return _container_decision(column, candidates, threshold)
     if "empty" in column.flags:
         return _review(column, Decision(column.path, "drop", None, 0.8,
-                                        "empty column (空白栏目): nothing to migrate; propose drop (归并或关闭)"),
-                       threshold)
+                                        "empty column (空白栏目): nothing to migrate; propose drop (归并或关闭)",
+                                        reason_zh="空白栏目：没有可迁移的内容，建议关闭（归并或关闭）"), threshold)
     if is_ambiguous(candidates):
-        names = ", ".join(f"{c.label} ({c.score:.2f})" for c in candidates[:3])
-        return Decision(column.path, "unmapped", None, 0.0, f"ambiguous: {names}; left for review")
+        top = [c for c in candidates if c.in_scope][:3]
+        names = ", ".join(f"{c.label} ({c.score:.2f})" for c in top)
+        names_zh = "、".join(f"{c.label}（{c.score:.2f}）" for c in top)
+        return Decision(column.path, "unmapped", None, 0.0, f"ambiguous: {names}; left for review",
+                        reason_zh=f"无法区分：{names_zh}；请人工决定")
     best = candidates[0] if candidates else None
     if "stale" in column.flags and (best is None or best.score < threshold):
         merge = _stale_merge(column, siblings)
         if merge is not None:
             return _review(column, merge, threshold)
-    if best is None:
-        return Decision(column.path, "unmapped", None, 0.0, "no rule and no portal column of that name")
-    reason = f"{best.why} → portal column {best.label}"
+    if best is None or best.score < 0.6:
+        return _no_match(column, targets, best)
+    if not best.in_scope:
+        return Decision(column.path, "unmapped", best.target_id, best.score,
+                        f"{best.why} → portal column {best.label}, outside this site's target "
+                        "(target.column/subsite): confirm or change the target; left for review",
+                        suggested="migrate",
+                        reason_zh=f"{best.why_zh} → 门户栏目 {best.label}，但不在本站的目标范围内"
+                                  "（target.column/subsite）：请确认或调整目标；待人工决定")
+    reason, reason_zh = f"{best.why} → portal column {best.label}", f"{best.why_zh} → 门户栏目 {best.label}"
     if "stale" in column.flags:
         reason += "; stale column: its items join the portal column"
-    return _review(column, Decision(column.path, "migrate", best.target_id, best.score, reason), threshold)
+        reason_zh += "；长期未更新的栏目：其文章并入该门户栏目"
+    return _review(column, Decision(column.path, "migrate", best.target_id, best.score, reason,
+                                    reason_zh=reason_zh), threshold)
+
+
+def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate | None) -> Decision:
+    """No function recognised: offer 专题专栏 (a 特色栏目 that keeps its content) when the portal has one."""
+    topic = next((t for t in targets if t.standard == TOPIC_NODE and t.in_scope), None)
+    if topic is not None and column.article_count:
+        return Decision(column.path, "unmapped", topic.id, 0.5,
+                        f"no standard function in its name, path or content; keep it as a special column under "
+                        f"{topic.label} (特色栏目), or merge/close it (归并或关闭); left for review",
+                        suggested="migrate",
+                        reason_zh=f"名称、路径和内容都不对应标准栏目；可作为特色栏目保留在 {topic.label} 下，"
+                                  "或归并、关闭；待人工决定")
+    if best is not None:
+        return Decision(column.path, "unmapped", best.target_id, best.score,
+                        f"suggestion ({best.score:.2f}): {best.why} → portal column {best.label}; left for review",
+                        suggested="migrate",
+                        reason_zh=f"建议（{best.score:.2f}）：{best.why_zh} → 门户栏目 {best.label}；待人工决定")
+    return Decision(column.path, "unmapped", None, 0.0, "no rule and no portal column of that name or kind",
+                    reason_zh="没有配置规则，门户中也没有同名或同类栏目；待人工决定")
 
 
 def _review(column: LegacyColumn, suggestion: Decision, threshold: float) -> Decision:
@@ -127,37 +174,48 @@ def _review(column: LegacyColumn, suggestion: Decision, threshold: float) -> Dec
     if suggestion.confidence >= threshold:
         return suggestion
     verb = {"migrate": "migrate", "drop": "drop", "merge": "merge"}[suggestion.decision]
+    verb_zh = {"migrate": "迁移", "drop": "不迁移", "merge": "合并"}[suggestion.decision]
     return Decision(column.path, "unmapped", suggestion.target, suggestion.confidence,
                     f"suggestion ({verb}, {suggestion.confidence:.2f} < {threshold:.2f}): {suggestion.reason}; "
-                    "left for review", merge_into=suggestion.merge_into, suggested=suggestion.decision)
+                    "left for review", merge_into=suggestion.merge_into, suggested=suggestion.decision,
+                    reason_zh=f"建议{verb_zh}（置信度 {suggestion.confidence:.2f}，低于 {threshold:.2f}）："
+                              f"{suggestion.reason_zh}；待人工决定")
 
 
 def _container_decision(column: LegacyColumn, candidates: list[Candidate], threshold: float) -> Decision:
     """A section heading: migrate only when it names a portal column; otherwise nothing of its own to move."""
     best = candidates[0] if candidates else None
-    if best is not None and best.score >= threshold and not is_ambiguous(candidates):
+    if best is not None and best.in_scope and best.score >= threshold and not is_ambiguous(candidates):
         return Decision(column.path, "migrate", best.target_id, best.score,
-                        f"section heading; {best.why} → portal column {best.label}")
+                        f"section heading; {best.why} → portal column {best.label}",
+                        reason_zh=f"栏目组；{best.why_zh} → 门户栏目 {best.label}")
     return Decision(column.path, "drop", None, 1.0,
-                    "section heading (栏目组): its content sits in its child columns; nothing of its own to migrate")
+                    "section heading (栏目组): its content sits in its child columns; nothing of its own to migrate",
+                    reason_zh="栏目组：内容都在其子栏目中，本身没有需要迁移的内容")
 
 
 def _stale_merge(column: LegacyColumn, siblings: list[LegacyColumn]) -> Decision | None:
     """Propose merging a stale column into the freshest active column of the same kind (归并)."""
-    peers = [c for c in siblings if c.path != column.path and c.kind == column.kind and column.kind
-             and not ({"stale", "empty", "container"} & set(c.flags)) and c.article_count]
+    if column.profile is not None and kind_of_name(column.name) != column.kind:
+        return None  # the kind came from the content alone: too weak to fold the column into another
+    peers = [c for c in siblings if c.path != column.path and c.kind == column.kind
+             and column.kind not in (None, "other") and "no-column" not in c.flags
+             and standard_node_of(c.name) is not None and not ({"stale", "empty", "container"} & set(c.flags)) and c.article_count]
     if not peers:
         return None
     peer = max(peers, key=lambda c: (c.last_published or "", c.article_count))
+    last = (column.last_published or "?")[:10]
     return Decision(column.path, "merge", None, 0.7,
-                    f"stale column (栏目不更新, last item {(column.last_published or '?')[:10]}); propose merge into "
-                    f"{peer.path} (归并)", merge_into=peer.path)
+                    f"stale column (栏目不更新, last item {last}); propose merge into {peer.path} (归并)",
+                    merge_into=peer.path,
+                    reason_zh=f"栏目长期未更新（最后一篇 {last}，{KIND_ZH.get(column.kind or '', '')}类）；"
+                              f"建议归并到“{peer.path}”")
 
 
-def named_target(target: TargetColumn) -> NamedTarget:
+def named_target(target: TargetColumn, in_scope: bool = True) -> NamedTarget:
     """A portal column as the scorer sees it."""
     return NamedTarget(target.column.id, target.column.name, list(target.column.aliases), target.column.kind,
-                       " > ".join(target.path))
+                       " > ".join(target.path), tuple(target.ancestors), in_scope)
 
 
 def resolve_merges(decisions: list[Decision]) -> None:

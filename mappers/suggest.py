@@ -1,8 +1,12 @@
-"""Suggestions for a legacy column: names, synonyms, Traditional text, fuzzy matches and the articles' content."""
+"""Suggestions for a legacy column: its name, its breadcrumb path and its articles' content, against the portal
+tree (each portal column recognised through the standard node it stands for). Every piece of evidence is kept,
+in English and in Chinese, for the decision's reason."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import statistics
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,52 +14,132 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from mappers.synonyms import concept_of, kind_of_name, normalise
+from mappers.standard_tree import KIND_DEFAULTS, TOPIC_NODE, standard_nodes
+from mappers.synonyms import concept_of, kind_of_name, normalise, standard_node_of
 
-CONTENT_SIGNALS: tuple[tuple[str, str, str], ...] = (
-    # (kind, what is counted, pattern on the title; "doc_no" counts articles with a 发文字号)
-    ("policy", "with a 发文字号", "doc_no"),
-    ("notice", "titled 通知/公告/公示", r"通知|公告|公示|通告"),
-    ("interpretation", "titled 解读", r"解读|一图读懂|图解|答记者问"),
-    ("guide", "titled 指南/办理", r"指南|办理|须知|流程"),
-    ("personnel", "titled 任免/招聘", r"任免|任职|免职|招聘|录用|人选"),
-    ("plan", "titled 规划/计划/总结", r"规划|计划|总结"),
-)
+MIN_CONTENT = 3  # articles a column needs before its content counts for or against a name
 CONTENT_SHARE = 0.6  # a kind needs this share of a column's articles to count as its content's kind
+AGAINST_SHARE = 0.8  # another kind's share that counts against a name (when the name's own kind is rare)
+
+# (kind, English note, Chinese note, pattern on the title; "doc_no"/"index_no" count a field instead)
+CONTENT_SIGNALS: tuple[tuple[str, str, str, str], ...] = (
+    ("policy", "with a 发文字号", "有发文字号", "doc_no"),
+    ("policy", "titled as documents (办法/条例/印发/文号)", "标题为文件（办法、条例、印发、文号）",
+     r"[〔\[［(（﹝]\d{4}[〕\]］)）﹞]\s*\d+\s*号|印发|条例|办法|规定|细则|规则|实施意见|指导意见|决定$|^.{2,20}法$"),
+    ("disclosure", "with a 信息公开 table (索引号)", "带信息公开表（索引号）", "index_no"),
+    ("procurement", "titled 招标/采购/中标/成交 notices", "标题为招标、采购、中标、成交公告",
+     r"(招标|采购|中标|成交|竞价|询价|比选|磋商|竞争性谈判|出让|挂牌|拍卖).{0,30}(公告|公示|结果|邀请|预告|信息)"
+     r"|(中标|成交)候选人"),
+    ("notice", "titled 通知/公告/公示", "标题含通知、公告、公示", r"通知|公告|公示|通告|启事"),
+    ("interpretation", "titled 解读", "标题含解读", r"解读|一图读懂|图解|答记者问"),
+    ("guide", "titled 指南/办理", "标题含指南、办理", r"指南|办理|须知|流程|手册"),
+    ("personnel", "titled 任免/招聘/录用", "标题含任免、招聘、录用", r"任免|任职|免职|招聘|录用|拟聘|聘用|招考|遴选"),
+    ("plan", "titled 规划/计划/总结", "标题含规划、计划、总结", r"规划|计划|总结"),
+    ("single", "a single page (简介/概况/职能)", "单页（简介、概况、职能）",
+     r"^(.{0,12}(简介|概况|职能|职责|欢迎辞|介绍))$"),
+)
+NOT_NEWS = ("policy", "procurement", "notice", "personnel", "guide", "interpretation", "single")
 
 
 @dataclass
 class ColumnProfile:
-    """What a column's articles look like: their number and the share pointing at each kind."""
+    """What a column's articles look like: their number, the share pointing at each kind, and notes."""
 
     articles: int = 0
     shares: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    notes_zh: dict[str, str] = field(default_factory=dict)
 
     def leading_kind(self) -> tuple[str, float, str] | None:
         """(kind, share, what was counted) of the strongest content signal at or above CONTENT_SHARE."""
-        if not self.shares:
+        kinds = [k for k in self.shares if k not in ("disclosure", "forms")]
+        if not kinds:
             return None
-        kind = max(self.shares, key=lambda k: self.shares[k])
+        kind = max(kinds, key=lambda k: self.shares[k])
         share = self.shares[kind]
         return (kind, share, self.notes[kind]) if share >= CONTENT_SHARE else None
 
+    def share(self, kind: str) -> float:
+        """The share of articles showing a kind (0 when none do)."""
+        return self.shares.get(kind, 0.0)
+
+    def counts(self) -> bool:
+        """True when there are enough articles for content to count."""
+        return self.articles >= MIN_CONTENT
+
+    def evidence(self, kind: str) -> tuple[str, str]:
+        """(English, Chinese) of one kind's share, e.g. '80% of articles titled 通知/公告/公示'."""
+        share = self.share(kind)
+        return (f"{share:.0%} of {self.articles} articles {self.notes.get(kind, kind)}",
+                f"{self.articles} 篇中 {share:.0%} {self.notes_zh.get(kind, kind)}")
+
 
 def profile_articles(articles: Iterable[dict[str, Any]]) -> ColumnProfile:
-    """Count content signals over a column's articles (dicts with title and doc_no)."""
+    """Count content signals over a column's articles (dicts with title, doc_no, index_no, published,
+    attachments — a count or a list)."""
     rows = list(articles)
     profile = ColumnProfile(articles=len(rows))
     if not rows:
         return profile
-    for kind, note, signal in CONTENT_SIGNALS:
-        if signal == "doc_no":
-            hits = sum(1 for a in rows if str(a.get("doc_no") or "").strip())
+    for kind, note, note_zh, signal in CONTENT_SIGNALS:
+        if signal in ("doc_no", "index_no"):
+            hits = sum(1 for a in rows if str(a.get(signal) or "").strip())
         else:
-            hits = sum(1 for a in rows if re.search(signal, a.get("title") or ""))
-        if hits:
-            profile.shares[kind] = hits / len(rows)
-            profile.notes[kind] = note
+            hits = sum(1 for a in rows if re.search(signal, _title(a)))
+        if hits and hits / len(rows) > profile.shares.get(kind, 0.0):
+            profile.shares[kind], profile.notes[kind], profile.notes_zh[kind] = hits / len(rows), note, note_zh
+    _news_signal(profile, rows)
+    _forms_signal(profile, rows)
     return profile
+
+
+def _title(article: dict[str, Any]) -> str:
+    """An article's title, width-folded."""
+    return unicodedata.normalize("NFKC", article.get("title") or "").strip()
+
+
+def _news_signal(profile: ColumnProfile, rows: list[dict[str, Any]]) -> None:
+    """News: dated articles whose titles are not notices, documents, procurement or personnel."""
+    dates = sorted(d for d in (_date(a.get("published")) for a in rows) if d is not None)
+    other = max((profile.share(k) for k in NOT_NEWS), default=0.0)
+    if not dates or other >= 0.5:
+        return
+    share = len(dates) / len(rows) * (1 - other)
+    gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    gap = statistics.median(gaps) if gaps else None
+    rhythm = f", one every {gap:.0f} days" if gap is not None else ""
+    rhythm_zh = f"，约每 {gap:.0f} 天一篇" if gap is not None else ""
+    profile.shares["news"] = share
+    profile.notes["news"] = f"dated news items{rhythm}"
+    profile.notes_zh["news"] = f"为带日期的新闻稿{rhythm_zh}"
+
+
+def _forms_signal(profile: ColumnProfile, rows: list[dict[str, Any]]) -> None:
+    """Forms: attachment-heavy items titled as forms (申请表, 样表, 下载)."""
+    hits = sum(1 for a in rows if _attachments(a) and re.search(r"表|申请|下载|模板|范本|格式", _title(a)))
+    if hits:
+        profile.shares["forms"] = hits / len(rows)
+        profile.notes["forms"] = "forms with attachments"
+        profile.notes_zh["forms"] = "为带附件的表格"
+
+
+def _attachments(article: dict[str, Any]) -> int:
+    """How many attachments an article has (a count or a list)."""
+    value = article.get("attachments")
+    return value if isinstance(value, int) else len(value or [])
+
+
+def _date(value: Any) -> dt.date | None:
+    """A date from a stored publish date (ISO text, date or datetime), else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(value or ""))
+    try:
+        return dt.date(*(int(g) for g in match.groups())) if match else None
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -67,6 +151,8 @@ class Candidate:
     kind: str
     score: float
     why: str
+    why_zh: str = ""
+    in_scope: bool = True
 
 
 @dataclass
@@ -78,35 +164,67 @@ class NamedTarget:
     aliases: list[str]
     kind: str
     label: str
+    ancestors: tuple[str, ...] = ()  # ids of the portal columns above it
+    in_scope: bool = True  # False: recognised, but the site's content may not go there (target.column)
+    standard: str | None = None  # the standard node it stands for
+
+    def __post_init__(self) -> None:
+        """Find the standard node from the name, then the aliases."""
+        if self.standard is None:
+            self.standard = standard_node_of(self.name, self.aliases)
 
 
-def name_score(legacy_name: str, target: NamedTarget) -> tuple[float, str]:
-    """How well a legacy name matches a portal column by name: (score 0–1, why)."""
-    raw = _plain(legacy_name)
-    simple = normalise(legacy_name)
-    names = [(target.name, "name"), *((alias, "alias") for alias in target.aliases)]
-    best: tuple[float, str] = (0.0, "")
-    for name, how in names:
-        for score, why in _scores_against(raw, simple, legacy_name, name, how):
+def name_score(legacy_name: str, target: NamedTarget) -> tuple[float, str, str]:
+    """How well a legacy name matches a portal column by name: (score 0–1, why, why in Chinese)."""
+    raw, simple = _plain(legacy_name), normalise(legacy_name)
+    unit = is_unit_name(legacy_name)
+    best: tuple[float, str, str] = (0.0, "", "")
+    for name, how, how_zh in _names(target):
+        for score, why, why_zh in _scores_against(raw, simple, name, how, how_zh):
+            if unit and score < 0.9:
+                continue  # 政策法规科 is a section, not a 政策法规 column: only its exact name counts
             if score > best[0]:
-                best = (score, why)
+                best = (score, why, why_zh)
     return best
 
 
-def _scores_against(raw: str, simple: str, legacy_name: str, name: str, how: str) -> Iterable[tuple[float, str]]:
-    """Every name signal of one legacy name against one portal name or alias."""
-    if raw == _plain(name):
-        yield (1.0 if how == "name" else 0.95), f"same {how}"
-    if simple == normalise(name):
-        yield (0.95 if how == "name" else 0.93), f"same {how} after Traditional → Simplified"
-    if concept_of(legacy_name) is not None and concept_of(legacy_name) == concept_of(name):
-        yield 0.9, f"synonym of {name} ({concept_of(name).key})"  # type: ignore[union-attr]
+UNIT_SUFFIX = re.compile(r"(科|室|处|股|办公室|中心|站|馆|所|队|局|委员会|委|办|台|院|校|分会|协会|村)$")
+
+
+def is_unit_name(name: str) -> bool:
+    """True for the name of an organisational unit (财务科, 招生办公室, 教育技术装备站), not of a function."""
+    return bool(UNIT_SUFFIX.search(normalise(name))) and standard_node_of(name, []) is None
+
+
+def _names(target: NamedTarget) -> Iterable[tuple[str, str, str]]:
+    """The portal column's names: its own, its aliases, its standard node's synonyms."""
+    yield target.name, "name", "名称"
+    for alias in target.aliases:
+        yield alias, "alias", "别名"
+    if target.standard:
+        for synonym in standard_nodes()[target.standard].synonyms:
+            yield synonym, "standard synonym", "标准同义名"
+
+
+def _scores_against(raw: str, simple: str, name: str, how: str, how_zh: str) -> Iterable[tuple[float, str, str]]:
+    """Every name signal of one legacy name against one portal name, alias or synonym."""
+    exact = {"name": (1.0, 0.95), "alias": (0.95, 0.93), "standard synonym": (0.92, 0.92)}[how]
     other = normalise(name)
+    concept = concept_of(name)
+    if concept is not None and concept == concept_of(simple) and simple != other:
+        yield 0.9, f"synonym of {name} ({concept.key})", f"与“{name}”同义（{concept.key}）"
+    if raw == _plain(name):
+        yield exact[0], f"same {how} ({name})", f"与{how_zh}“{name}”相同"
+    elif simple == other:
+        yield exact[1], f"same {how} after Traditional → Simplified ({name})", f"繁简转换后与{how_zh}“{name}”相同"
     if len(other) >= 3 and other in simple and len(simple) > len(other):
-        yield 0.8 + 0.1 * len(other) / len(simple), f"name contains {name}"
-    ratio = fuzz.ratio(simple, other) / 100
-    if ratio >= 0.75:
-        yield round(0.95 * ratio, 3), f"fuzzy match with {name} ({ratio:.0%})"
+        yield 0.86, f"name contains {name} ({how})", f"名称包含{how_zh}“{name}”"
+    elif len(other) == 2 and simple.endswith(other) and len(simple) > 2:
+        yield 0.78, f"name ends in {name} ({how})", f"名称以{how_zh}“{name}”结尾"
+    if len(other) >= 3 and how != "standard synonym":
+        ratio = fuzz.ratio(simple, other) / 100
+        if ratio >= 0.75:
+            yield round(0.84 * ratio, 3), f"close to {name} ({ratio:.0%})", f"与“{name}”相近（{ratio:.0%}）"
 
 
 def _plain(name: str) -> str:
@@ -114,38 +232,245 @@ def _plain(name: str) -> str:
     return re.sub(r"[\s·・\-_/|()（）]+", "", unicodedata.normalize("NFKC", name or "")).lower()
 
 
-def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[NamedTarget]) -> list[Candidate]:
-    """Portal columns ranked by name, synonym, kind and content evidence, best first."""
-    lead = profile.leading_kind() if profile else None
-    name_kind = kind_of_name(legacy_name)
-    candidates = []
+def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[NamedTarget],
+                 path: list[str] | None = None) -> list[Candidate]:
+    """Portal columns ranked by name, breadcrumb path and content evidence; in-scope columns first."""
+    by_id = {t.id: t for t in targets}
+    scored: dict[str, Candidate] = {}
     for target in targets:
-        score, why = name_score(legacy_name, target)
-        if name_kind and name_kind != "other" and target.kind == name_kind and score < 0.6:
-            score, why = 0.6, f"name suggests a {name_kind} column, as is {target.label}"
-        score, why = _content_adjusted(score, why, lead, target)
-        if score > 0:
-            candidates.append(Candidate(target.id, target.label, target.kind, round(min(score, 1.0), 3), why))
-    return sorted(candidates, key=lambda c: -c.score)
+        score, why, why_zh = name_score(legacy_name, target)
+        if score >= 0.6:
+            scored[target.id] = Candidate(target.id, target.label, target.kind, score, why, why_zh, target.in_scope)
+    ancestors = [p for p in (path or [])[:-1] if p.strip()]
+    _topic_context(legacy_name, ancestors, targets, scored)
+    _ancestor_function(legacy_name, ancestors, targets, scored)
+    _kind_fallback(legacy_name, targets, scored)
+    _content_only(profile, targets, scored)
+    candidates = [_content_adjusted(c, profile, by_id[c.target_id]) for c in scored.values()]
+    candidates = _prefer_specific(candidates, by_id, profile)
+    candidates = [c for c in candidates if c.score > 0]
+    return sorted(candidates, key=lambda c: (not c.in_scope, -c.score))
 
 
-def _content_adjusted(score: float, why: str, lead: tuple[str, float, str] | None,
-                      target: NamedTarget) -> tuple[float, str]:
-    """Raise a score when the articles' content agrees with the target's kind, lower it when it disagrees."""
-    if lead is None:
-        return score, why
-    kind, share, note = lead
-    evidence = f"{share:.0%} of articles {note}"
-    if target.kind == kind:
-        if score == 0:
-            return min(0.8, 0.45 + 0.35 * share), f"content: {evidence}; {target.label} is a {kind} column"
-        return (score if score >= 1.0 else min(0.99, score + 0.04)), f"{why}; content agrees ({evidence})"
-    if score > 0 and target.kind not in ("other", kind) and share >= 0.8:
-        return score - 0.1, f"{why}; but content points elsewhere ({evidence})"
-    return score, why
+def _standard_target(targets: list[NamedTarget], node: str) -> NamedTarget | None:
+    """The portal column standing for a standard node (in scope first), or None."""
+    matches = [t for t in targets if t.standard == node]
+    return min(matches, key=lambda t: (not t.in_scope, len(t.ancestors))) if matches else None
+
+
+def _put(scored: dict[str, Candidate], target: NamedTarget, score: float, why: str, why_zh: str) -> None:
+    """Record a candidate unless a better one for the same column is there."""
+    current = scored.get(target.id)
+    if current is None or current.score < score:
+        scored[target.id] = Candidate(target.id, target.label, target.kind, score, why, why_zh, target.in_scope)
+
+
+def _is_topic_name(name: str) -> bool:
+    """True for a 专题专栏 heading or a topic named as a 专栏/专题."""
+    simple = normalise(name)
+    return standard_node_of(name, []) == TOPIC_NODE or bool(re.search(r"(专栏|专题)$", simple))
+
+
+def _topic_context(name: str, ancestors: list[str], targets: list[NamedTarget],
+                   scored: dict[str, Candidate]) -> None:
+    """Under a 专题专栏 heading: a topic's sub-columns, or an unnamed topic itself, belong to 专题专栏."""
+    topic = _standard_target(targets, TOPIC_NODE)
+    if topic is None or not ancestors:
+        return
+    heading = next((i for i, a in enumerate(ancestors) if _is_topic_name(a)), None)
+    if heading is None:
+        return
+    below = ancestors[heading + 1:]
+    known = any(c.score >= 0.78 for c in scored.values())
+    if below or (_is_topic_name(ancestors[-1]) and not known) or not known:
+        where = " > ".join(ancestors[heading:])
+        _put(scored, topic, 0.9, f"part of the special topic {where} (专题专栏)", f"属于专题“{where}”（专题专栏）")
+        for candidate in scored.values():
+            if candidate.target_id != topic.id:
+                candidate.score = min(candidate.score, 0.7)
+
+
+def _ancestor_function(name: str, ancestors: list[str], targets: list[NamedTarget],
+                       scored: dict[str, Candidate]) -> None:
+    """A leaf with no function of its own (or only a 领域 topic, e.g. 政府采购 under 政策法规) takes the nearest
+    ancestor's function."""
+    leaf_best = max((c.score for c in scored.values()), default=0.0)
+    leaf_nodes = {_standard_of(targets, c.target_id) for c in scored.values() if c.score >= 0.78}
+    leaf_topic = bool(leaf_nodes) and all(_is_domain(n) for n in leaf_nodes)
+    if leaf_best >= 0.78 and not leaf_topic:
+        return
+    for depth, ancestor in enumerate(reversed(ancestors)):
+        best = max(((name_score(ancestor, t), t) for t in targets), key=lambda p: (p[0][0], p[1].in_scope),
+                   default=None)
+        if best is None or best[0][0] < 0.86 or best[1].standard == TOPIC_NODE:
+            continue
+        target = best[1]
+        if depth and target.standard in SINGLE_PAGE_NODES:
+            continue  # a unit's own sub-columns (机构设置 > 科室 > 办公室 > X) are not its 机构职能 page
+        if leaf_topic and target.kind == "other":
+            return  # a 领域 topic under a heading without a function (e.g. 政府信息公开) keeps its topic
+        score = 0.8 if leaf_topic else 0.75 - 0.03 * depth
+        _put(scored, target, score, f"sits under {ancestor}, which is {target.label}",
+             f"位于“{ancestor}”之下，对应{target.label}")
+        if leaf_topic:
+            for candidate in scored.values():
+                if candidate.target_id != target.id:
+                    candidate.score = min(candidate.score, 0.7)
+        return
+
+
+def _standard_of(targets: list[NamedTarget], target_id: str) -> str | None:
+    """The standard node of a portal column id."""
+    return next((t.standard for t in targets if t.id == target_id), None)
+
+
+def _is_domain(node: str | None) -> bool:
+    """True for a 26 领域 node (a topic, not a function)."""
+    return node is not None and "zdly" in standard_nodes()[node].path[:-1]
+
+
+def _kind_fallback(name: str, targets: list[NamedTarget], scored: dict[str, Candidate]) -> None:
+    """A name in no group still tells its kind by its ending: the kind's usual column, or its only one."""
+    if any(c.score >= 0.6 for c in scored.values()):
+        return
+    kind = kind_of_name(name)
+    if kind in (None, "other"):
+        return
+    target = _kind_target(targets, kind)
+    if target is not None:
+        _put(scored, target, 0.76 if _strong_suffix(name, kind) else 0.6, f"name suggests a {kind} column",
+             f"名称表明是{KIND_ZH.get(kind, kind)}类栏目")
+
+
+def _strong_suffix(name: str, kind: str) -> bool:
+    """Endings that say the kind plainly (动态/新闻/要闻 …), unlike 信息 or 服务."""
+    return kind != "news" or bool(re.search(r"(动态|新闻|要闻|快讯|简讯|资讯)$", normalise(name)))
+
+
+def _kind_target(targets: list[NamedTarget], kind: str) -> NamedTarget | None:
+    """The portal column for a kind: the standard default node's, else the only most specific one of the kind."""
+    default = _standard_target(targets, KIND_DEFAULTS.get(kind, ""))
+    if default is not None:
+        return default
+    of_kind = [t for t in targets if t.kind == kind]
+    leaves = [t for t in of_kind if not any(t.id in o.ancestors for o in of_kind)]
+    return leaves[0] if len(leaves) == 1 else None
+
+
+KIND_ZH = {"news": "新闻动态", "notice": "通知公告", "policy": "政策文件", "interpretation": "政策解读",
+           "guide": "办事服务", "personnel": "人事信息", "plan": "规划计划", "procurement": "招标采购",
+           "forms": "表格下载", "single": "单页", "disclosure": "信息公开", "other": "其他"}
+SINGLE_PAGE_NODES = ("gkxx", "jgzn", "fzrxx")  # overview pages: a list of dated news is not one of them
+CONTENT_NODES = {"procurement": "ggzyjy", "forms": "bgxz", "disclosure": "zfxxgk"}
+
+
+def _content_only(profile: ColumnProfile | None, targets: list[NamedTarget], scored: dict[str, Candidate]) -> None:
+    """When the name says nothing, the content's kind suggests a column (never enough on its own)."""
+    if profile is None or any(c.score >= 0.6 for c in scored.values()):
+        return
+    lead = profile.leading_kind()
+    if lead is None or lead[0] == "single":
+        return
+    kind, share, _note = lead
+    if kind == "news":
+        return  # any dated list looks like news: that alone names no column
+    node = CONTENT_NODES.get(kind)
+    target = _standard_target(targets, node) if node else _kind_target(targets, kind)
+    if target is not None:
+        en, zh = profile.evidence(kind)
+        _put(scored, target, min(0.8, 0.45 + 0.35 * share), f"content: {en}; {target.label} is a {kind} column",
+             f"内容：{zh}；{target.label} 是{KIND_ZH.get(kind, kind)}类栏目")
+
+
+def _target_kinds(target: NamedTarget) -> set[str]:
+    """The content kinds that agree with a portal column."""
+    kinds = {target.kind}
+    node = target.standard
+    if node in SINGLE_PAGE_NODES:
+        kinds.add("single")
+    if node == "ggzyjy":
+        kinds |= {"procurement", "notice"}
+    if node == "bgxz":
+        kinds.add("forms")
+    if node == "rsxx":
+        kinds.add("notice")
+    if target.kind == "policy":
+        kinds.add("disclosure")
+    return kinds
+
+
+def _content_adjusted(candidate: Candidate, profile: ColumnProfile | None, target: NamedTarget) -> Candidate:
+    """Raise a score when the articles' content agrees with the column, lower it when it plainly disagrees."""
+    if profile is None or not profile.articles or "content:" in candidate.why:
+        return candidate
+    kinds = _target_kinds(target)
+    agree = max(((profile.share(k), k) for k in kinds), default=(0.0, ""))
+    if not profile.counts() and not (agree[1] == "single" and agree[0] >= 0.5):
+        return candidate  # too few articles to judge, except a single page saying what it is
+    if agree[0] >= 0.5:
+        en, zh = profile.evidence(agree[1])
+        bonus = 0.1 if candidate.score < 0.85 else 0.04
+        candidate.score = candidate.score if candidate.score >= 1.0 else min(0.99, candidate.score + bonus)
+        candidate.why += f"; content agrees ({en})"
+        candidate.why_zh += f"；内容相符（{zh}）"
+        return candidate
+    pages = target.standard in SINGLE_PAGE_NODES
+    against = [k for k in profile.shares if k not in kinds and profile.share(k) >= AGAINST_SHARE
+               and k not in ("disclosure", "forms") and (k != "news" or pages)]
+    if against and agree[0] < 0.2:
+        en, zh = profile.evidence(against[0])
+        candidate.score -= 0.2 if pages else 0.1
+        candidate.why += f"; but content points elsewhere ({en})"
+        candidate.why_zh += f"；但内容指向别处（{zh}）"
+    return candidate
+
+
+def _prefer_specific(candidates: list[Candidate], by_id: dict[str, NamedTarget],
+                     profile: ColumnProfile | None) -> list[Candidate]:
+    """A parent and its own child never tie: the best parent yields to its child of the same kind (the kind's
+    usual column, or its only child of that kind) when the child's evidence holds."""
+    if not candidates:
+        return candidates
+    best = max(candidates, key=lambda c: (c.in_scope, c.score))
+    parent = by_id[best.target_id]
+    children = [t for t in by_id.values() if t.ancestors and t.ancestors[-1] == parent.id and t.kind == parent.kind
+                and t.in_scope >= parent.in_scope]
+    if not children or parent.kind == "other":
+        return _drop_ancestor_ties(candidates, by_id)
+    default = next((t for t in children if t.standard == KIND_DEFAULTS.get(parent.kind)), None)
+    child = default or (children[0] if len(children) == 1 else None)
+    if child is None:
+        return _drop_ancestor_ties(candidates, by_id)
+    holds = profile is None or not profile.counts() or profile.share(parent.kind) >= 0.3 or \
+        profile.leading_kind() is None
+    if not holds:
+        return _drop_ancestor_ties(candidates, by_id)
+    others = [c for c in candidates if c.target_id not in (child.id, parent.id)]
+    moved = Candidate(child.id, child.label, child.kind, best.score,
+                      f"{best.why}; {child.name} is the specific column under {parent.name}",
+                      f"{best.why_zh}；取{parent.name}下更具体的“{child.name}”", child.in_scope)
+    return _drop_ancestor_ties([moved, *others], by_id)
+
+
+def _drop_ancestor_ties(candidates: list[Candidate], by_id: dict[str, NamedTarget]) -> list[Candidate]:
+    """Remove ancestors that tie with one of their own descendants (the descendant is the more specific)."""
+    keep = []
+    for candidate in candidates:
+        tied = any(other.target_id != candidate.target_id and candidate.target_id in by_id[other.target_id].ancestors
+                   and abs(other.score - candidate.score) < 0.03 for other in candidates)
+        if not tied:
+            keep.append(candidate)
+    return keep
 
 
 def is_ambiguous(candidates: list[Candidate], margin: float = 0.03) -> bool:
-    """True when the two best candidates point at different columns with nearly the same score."""
-    return len(candidates) >= 2 and candidates[0].score >= 0.6 and \
-        candidates[0].score - candidates[1].score < margin and candidates[0].target_id != candidates[1].target_id
+    """True when the two best in-scope candidates point at different columns with nearly the same score."""
+    ranked = [c for c in candidates if c.in_scope]
+    return len(ranked) >= 2 and ranked[0].score >= 0.6 and \
+        ranked[0].score - ranked[1].score < margin and ranked[0].target_id != ranked[1].target_id
+
+
+def concept_key(name: str) -> str | None:
+    """The synonym group of a name, if any (for fleet learning)."""
+    concept = concept_of(name)
+    return concept.key if concept else None

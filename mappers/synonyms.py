@@ -115,11 +115,39 @@ def concept_of(name: str) -> Concept | None:
     return _concept_index().get(normalise(name))
 
 
+@lru_cache(maxsize=1)
+def _standard_index() -> dict[str, str]:
+    """Normalised synonym → standard node id (the first node naming it wins)."""
+    from mappers.standard_tree import standard_nodes
+
+    index: dict[str, str] = {}
+    for node in standard_nodes().values():
+        for synonym in node.synonyms:
+            index.setdefault(normalise(synonym), node.id)
+    return index
+
+
+def standard_node_of(name: str, aliases: list[str] | tuple[str, ...] = ()) -> str | None:
+    """The standard portal node a column name (else one of its aliases) stands for, or None."""
+    for text in (name, *aliases):
+        node = _standard_index().get(normalise(text))
+        if node is not None:
+            return node
+    return None
+
+
 def kind_of_name(name: str) -> str | None:
-    """The kind a column name implies: its concept's kind, else its suffix's, else None."""
+    """The kind a column name implies: its concept's kind, its standard node's, else its suffix's, else None."""
     concept = concept_of(name)
     if concept is not None:
         return concept.kind
+    node = standard_node_of(name)
+    if node is not None:
+        from mappers.standard_tree import standard_nodes
+
+        kind = standard_nodes()[node].kind
+        if kind != "other":
+            return kind
     simplified = normalise(name)
     for pattern, kind in KIND_SUFFIXES:
         if re.search(pattern, simplified):

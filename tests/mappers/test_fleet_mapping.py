@@ -66,19 +66,22 @@ def test_suggestions_without_rules_or_aliases(crawled: pipeline.Workspace, tmp_p
     assert not ws.config.site("fgw").mapping
     sfj = {c.path: d for c, d in map_site(ws, "sfj", AS_OF)}
     assert (sfj["公示公告"].decision, sfj["公示公告"].target) == ("migrate", "tzgg")
-    assert sfj["法治动态"].decision == "unmapped" and sfj["法治动态"].reason.startswith("ambiguous")
+    # 法治动态 names a news column and its articles are dated news: 政务动态 and its own child 部门动态 do not tie,
+    # the more specific child takes it
+    assert (sfj["法治动态"].decision, sfj["法治动态"].target) == ("migrate", "bmdt")
+    assert "部门动态" in sfj["法治动态"].reason and "content agrees" in sfj["法治动态"].reason
     assert sfj["普法宣传"].decision == "unmapped"
     assert sfj["法律服务"].decision == "unmapped"  # no guide column under sfj's anchor: review
     fgw = {c.path: d for c, d in map_site(ws, "fgw", AS_OF)}
-    assert (fgw["新闻中心 > 图片新闻"].suggested, fgw["新闻中心 > 图片新闻"].merge_into) == \
-        ("merge", "新闻中心 > 工作动态")
-    assert fgw["新闻中心 > 图片新闻"].target == "fgw-gzdt"
+    # a stale news column whose name and dated items say news joins the news column (its articles 并入)
+    pictures = fgw["新闻中心 > 图片新闻"]
+    assert (pictures.decision, pictures.target) == ("migrate", "fgw-gzdt") and "stale" in pictures.reason
     assert (fgw["信息公开 > 人事信息"].decision, fgw["信息公开 > 人事信息"].suggested) == ("unmapped", "drop")
     jyj = {c.path: d for c, d in map_site(ws, "jyj", AS_OF)}
     assert jyj["校园风采"].decision == "unmapped"  # its name tells nothing: review
     assert jyj["教育督导"].suggested == "drop"
     stored = stored_decisions(ws, "fgw")
-    assert stored["新闻中心 > 图片新闻"].merge_into == "新闻中心 > 工作动态"  # the suggestion survives the store
+    assert stored["新闻中心 > 图片新闻"].target == "fgw-gzdt"  # the decision survives the store
 
 
 def test_rerun_keeps_decided_at(crawled: pipeline.Workspace) -> None:

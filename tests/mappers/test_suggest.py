@@ -72,11 +72,25 @@ def test_content_of_the_articles_counts() -> None:
 
 
 def test_ambiguous_names_are_left_for_review() -> None:
-    """法治动态 is news, and sfj's anchor has two news columns: nobody can tell which without an alias."""
-    bare = parse_config(example_config_text().replace(", 法治动态", ""))
-    decision = decide(bare, bare.site("sfj"), [LegacyColumn("法治动态", "法治动态", article_count=4)])[0]
+    """Two sibling columns both claiming 法治动态 tie: nobody can tell which without a rule."""
+    text = example_config_text().replace("{id: tzgg, name: 通知公告, kind: notice,",
+                                         "{id: fzxw, name: 法治新闻, kind: news, aliases: [法治动态]}\n"
+                                         "        - {id: tzgg, name: 通知公告, kind: notice,")
+    tied = parse_config(text)
+    decision = decide(tied, tied.site("sfj"), [LegacyColumn("法治动态", "法治动态", article_count=4)])[0]
     assert decision.decision == "unmapped" and decision.target is None
-    assert decision.reason.startswith("ambiguous")
+    assert decision.reason.startswith("ambiguous") and decision.reason_zh.startswith("无法区分")
+
+
+def test_a_parent_and_its_child_never_tie() -> None:
+    """法治动态 is news; sfj's anchor 政务动态 and its own child 部门动态 are both news: the child takes it, and
+    names elsewhere in the portal are still recognised (规范性文件 → 政策文件, outside sfj's anchor: review)."""
+    bare = parse_config(example_config_text().replace(", 法治动态", ""))
+    news, policy = decide(bare, bare.site("sfj"), [LegacyColumn("法治动态", "法治动态", article_count=4),
+                                                   LegacyColumn("规范性文件", "规范性文件", article_count=4)])
+    assert news.target == "bmdt" and not news.reason.startswith("ambiguous")
+    assert (policy.decision, policy.target) == ("unmapped", "zcwj")
+    assert "outside this site's target" in policy.reason and "不在本站的目标范围内" in policy.reason_zh
 
 
 def test_empty_and_stale_columns_are_proposed_not_applied() -> None:
