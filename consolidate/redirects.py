@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy import select
 
 from consolidate.cells import csv_row, from_csv_text
+from consolidate.csvfile import csv_dicts
 from consolidate.errors import ConsolidateError, InputFileError, UsageError
 from consolidate.push import OFFICE_NOTE
 from consolidate.store import UrlMapRow, utcnow
@@ -258,17 +259,13 @@ def _same(row: UrlMapRow, edit: tuple[str | None, str, str | None]) -> bool:
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Rows of the CSV with their line numbers; the header must name old_url, new_url and status."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read: {exc}", hint="save the sheet as UTF-8 CSV") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [h for h in CSV_HEADER[:3] if h not in (reader.fieldnames or [])]
+    header, rows = csv_dicts(path)  # UTF-8 or GBK, as `map --import` reads
+    missing = [h for h in CSV_HEADER[:3] if h not in header]
     if missing:
         raise InputFileError(f"{path}:1: missing column(s) {', '.join(missing)}",
                                hint=f"the header must be {','.join(CSV_HEADER)}")
-    return [(reader.line_num, {k: from_csv_text((v or "").strip()) for k, v in row.items() if k}) for row in reader
-            if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+    return [(line, {k: from_csv_text(v.strip()) for k, v in row.items()}) for line, row in rows
+            if any(v.strip() for v in row.values())]
 
 
 def _validated(path: Path, number: int, row: dict[str, str], existing: dict[str, Redirect],

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from consolidate.cells import csv_row, from_csv_text, xlsx_append
+from consolidate.csvfile import csv_rows
 from consolidate.errors import ConsolidateError, InputFileError
 
 # (key, Chinese header, English header, required on import)
@@ -239,16 +240,7 @@ def read_sheet(path: Path) -> tuple[dict[str, str], list[_Cells]]:
 
 def _read_csv(path: Path) -> list[list[Any]]:
     """All rows of a CSV file (UTF-8 with or without BOM, else GB18030 as Excel saves it in China)."""
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise SheetError([f"{path.name}: cannot decode the file; save it as UTF-8 CSV"])
-    return [[from_csv_text(cell) for cell in row] for row in csv.reader(text.splitlines())]
+    return [[from_csv_text(cell) for cell in row] for _line, row in csv_rows(path)]
 
 
 def _read_xlsx(path: Path) -> list[list[Any]]:
