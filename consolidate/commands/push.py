@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
         target = pipeline.open_exporter(ws, exporter)
+        busy_sites: list[str] = []
         try:
             for site_id in ids:
                 try:
@@ -55,6 +56,7 @@ def register(app: typer.Typer) -> None:
                                            only=only, sync=sync, allow_untriaged=allow_untriaged)
                 except SiteBusyError as busy:
                     console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
+                    busy_sites.append(site_id)
                     continue
                 skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "0"
                 prefix = "would push" if dry_run else "pushed"
@@ -66,6 +68,9 @@ def register(app: typer.Typer) -> None:
                                   highlight=False)
         finally:
             target.close()
+        if busy_sites:  # a skipped site is work not done: never exit 0
+            raise SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
+                                hint="run the same command again once that worker is done")
 
     @app.command()
     @friendly_errors
