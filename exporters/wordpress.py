@@ -1,10 +1,15 @@
 """Push into a WordPress (Multisite) portal over the REST API, idempotently by source key.
 
-Portal columns become categories (hierarchy kept), articles become posts (date_gmt = the original publish
-date, 信息公开 fields as post meta), files become media. Every object created carries the meta
-`consolidate_source_key`, registered by the must-use plugin exporters/wordpress_mu/consolidate-source-key.php,
-which the portal must have installed (copy it into wp-content/mu-plugins/). The target, not the local push
-map, is the truth: `find` asks WordPress, and `delete` only removes objects carrying our key.
+Portal columns become categories (hierarchy kept), articles become posts, files become media. Legacy times are
+Beijing time: a post's `date` is sent in the receiving site's zone (its `timezone_string`, else the option
+`timezone`) with its offset, and `date_gmt` as the same instant in UTC. 信息公开 fields are post meta and a
+metadata table at the top of the body; comments and pings are closed. Undated articles never reach this exporter
+as "now": the push holds them (option `undated: hold`) or sends a date estimated from recorded evidence
+(`undated: estimate`), marked in the meta `consolidate_date_estimated` and in the metadata table.
+Every object created carries the meta `consolidate_source_key`, registered by the must-use plugin
+exporters/wordpress_mu/consolidate-source-key.php, which the portal must have installed (copy it into
+wp-content/mu-plugins/). The target, not the local push map, is the truth: `find` asks WordPress, and `delete`
+only removes objects carrying our key.
 
 In `subsite` mode each department sub-site of the config (`portal.subsites[].path`) is the WordPress sub-site
 at that path under `url` (created through the mu-plugin when missing); content for the portal's own columns
@@ -25,12 +30,14 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import Any, Literal
 
 import httpx
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from consolidate.errors import ExporterError
+from consolidate.legacy_time import LEGACY_ZONE_NAME, display_time, legacy_instant, zone
 from exporters.base import (
     ExportArticle,
     ExportColumn,
@@ -54,6 +61,12 @@ KIND_OF_KEY = {"column": "category", "file": "media", "article": "post"}
 POST_STATUSES = "publish,future,draft,pending,private"
 ATTACHMENTS_START = "<!-- consolidate:attachments -->"
 ATTACHMENTS_END = "<!-- /consolidate:attachments -->"
+METADATA_START = '<table class="consolidate-metadata'  # the 信息公开 table opens the body (no comment markers:
+METADATA_END = "</table>"  # wpautop would wrap them in an empty paragraph above the table)
+PAYLOAD_VERSION = "wp2"  # bumped when the post payload's form changes, so `push --update` rewrites older posts
+CLOSED = {"comment_status": "closed", "ping_status": "closed"}
+MU_PLUGIN_VERSION = 2  # the plugin version that creates sub-sites with a language and a time zone
+ESTIMATE_SOURCES = {"list page": "栏目列表日期", "HTTP Last-Modified": "服务器文件修改时间"}
 AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_not_logged_in",
               "application_passwords_disabled")
 DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
@@ -70,6 +83,16 @@ class WordPressOptions(ExporterOptions):
     timeout: float = Field(30.0, gt=0, le=600)
     verify_tls: bool = True
     retries: int = Field(4, ge=0, le=10)
+    timezone: str = LEGACY_ZONE_NAME  # the portal's zone: new sub-sites get it; used where a site's is unreadable
+    language: str = Field("zh_CN", pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")  # WPLANG of the sub-sites created
+    undated: Literal["hold", "estimate"] = "hold"  # articles without a publish date: held, or estimated dates
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """An IANA zone name this machine knows."""
+        zone(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,7 @@ class WordPressExporter(Exporter):
             headers={"User-Agent": "consolidate/0.1 (government website consolidation)"})
         self._lock = threading.Lock()
         self._sites: dict[str, _Site] = {}
+        self._zones: dict[str, tzinfo] = {}
         self._root = _Site(".", self.base_url)
         try:
             self._info = self._check_target()
@@ -173,7 +197,7 @@ class WordPressExporter(Exporter):
         name = upload_name(file, data)
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         fields = {"title": name.rsplit(".", 1)[0], f"meta[{KEY_META}]": file.source_key,
-                  "meta[consolidate_sha256]": file.sha256, "meta[consolidate_source_url]": file.source_url}
+                  "meta[consolidate_sha256]": file.sha256, "meta[consolidate_source_url]": file.source_url, **CLOSED}
         response = self._create(site, "media", file.source_key, files={"file": (name, data, mime)},
                                 data=fields, accept=(400, 413, 500))
         if response.status_code >= 400:
@@ -188,17 +212,16 @@ class WordPressExporter(Exporter):
             raise ExporterError(f"column {article.column_id!r} of {article.title!r} is not in WordPress",
                                 hint="the column failed to push; see the push errors above")
         site = self._site(article.subsite)
-        payload = self._post_payload(article, column)
         if existing is not None and existing.target_id:
             current = self._get_object(existing.target_id)
             if current is not None and current.get("meta", {}).get(KEY_META) == article.source_key:
                 target_site = self._site_for_key(existing.target_id.split("/", 1)[0])
-                if current.get("meta", {}).get("consolidate_content_hash") == article.content_hash:
+                if current.get("meta", {}).get("consolidate_content_hash") == _stored_hash(article):
                     return _ref(target_site, "post", current)
                 updated = self._json("POST", f"{target_site.api}{COLLECTIONS['post']}/{current['id']}",
-                                     json=payload)
+                                     json=self._post_payload(article, column, target_site))
                 return _ref(target_site, "post", updated)
-        response = self._create(site, "post", article.source_key, json=payload)
+        response = self._create(site, "post", article.source_key, json=self._post_payload(article, column, site))
         return _ref(site, "post", response.json())
 
     def find(self, source_key: str) -> TargetRef | None:
@@ -242,13 +265,13 @@ class WordPressExporter(Exporter):
                                   url=current.get("link", ""))
         if kind == "media":
             name = current.get("source_url", "").rsplit("/", 1)[-1]
-            return TargetSnapshot(title=_raw(current.get("title")), published=current.get("date_gmt"),
+            return TargetSnapshot(title=_raw(current.get("title")), published=_utc(current.get("date_gmt")),
                                   body_html="", column_ids=[], url=current.get("source_url", ""),
                                   attachments=[self._download(name, current.get("source_url", ""))])
         listed = json.loads(meta.get("consolidate_attachments") or "[]")
         return TargetSnapshot(
-            title=_raw(current.get("title")), published=current.get("date_gmt"),
-            body_html=_strip_attachment_block(_raw(current.get("content"))),
+            title=_raw(current.get("title")), published=_utc(current.get("date_gmt")),
+            body_html=_strip_added_blocks(_raw(current.get("content"))),
             column_ids=self._column_ids(site, current.get("categories") or []),
             attachments=[self._download(a.get("name", ""), a.get("url", "")) for a in listed],
             url=current.get("link", ""))
@@ -295,8 +318,13 @@ class WordPressExporter(Exporter):
         for site in self._info.get("sites", []):
             if site.get("path") == subsite.path:
                 return _Site(subsite.path, _slash(site["url"]))
+        if int(self._info.get("version") or 1) < MU_PLUGIN_VERSION:
+            log.warning("the portal's %s is older than version %d: sub-site /%s/ is created without language %s "
+                        "and time zone %s", MU_PLUGIN, MU_PLUGIN_VERSION, subsite.path, self.options.language,
+                        self.options.timezone)
         response = self._request("POST", f"{self.base_url}wp-json/consolidate/v1/sites",
-                                 json={"path": subsite.path, "title": subsite.name}, accept=(401, 403))
+                                 json={"path": subsite.path, "title": subsite.name, "language": self.options.language,
+                                       "timezone": self.options.timezone}, accept=(401, 403))
         if response.status_code in (401, 403):
             raise ExporterError(f"WordPress sub-site /{subsite.path}/ does not exist and user "
                                 f"{self.options.user!r} may not create it",
@@ -304,6 +332,10 @@ class WordPressExporter(Exporter):
                                      "or push as a super admin")
         created = response.json()
         log.info("created WordPress sub-site /%s/", subsite.path)
+        if created.get("language_installed") is False:
+            log.warning("WordPress has no %s language pack: sub-site /%s/ shows English labels until it is "
+                        "installed (Network Admin → Updates, or the wordpress-l10n package)", self.options.language,
+                        subsite.path)
         self._info.setdefault("sites", []).append(created)
         return _Site(subsite.path, _slash(created["url"]))
 
@@ -367,12 +399,13 @@ class WordPressExporter(Exporter):
             return (name, "", 0)
         return (name, hashlib.sha256(response.content).hexdigest(), len(response.content))
 
-    def _post_payload(self, article: ExportArticle, column: TargetRef) -> dict[str, Any]:
-        """The REST body of a post."""
+    def _post_payload(self, article: ExportArticle, column: TargetRef, site: _Site) -> dict[str, Any]:
+        """The REST body of a post: dated in the site's zone, comments closed, the metadata table on top."""
         listed = [{"name": a.get("name") or "", "url": a.get("url") or "", "source_url": a.get("source_url") or ""}
                   for a in article.attachments]
+        body = _with_metadata(_with_attachments(article.body_html, listed), article)
         payload: dict[str, Any] = {
-            "title": article.title, "content": _with_attachments(article.body_html, listed), "status": "publish",
+            "title": article.title, "content": body, "status": "publish", **CLOSED,
             "categories": [int(_object_id(column.target_id))],
             "meta": {
                 KEY_META: article.source_key, "consolidate_source_url": article.source_url,
@@ -380,14 +413,27 @@ class WordPressExporter(Exporter):
                 "consolidate_index_no": article.index_no or "", "consolidate_doc_no": article.doc_no or "",
                 "consolidate_written": article.written or "", "consolidate_topic": article.topic or "",
                 "consolidate_site_id": article.site_id, "consolidate_column_id": article.column_id,
-                "consolidate_content_hash": article.content_hash,
+                "consolidate_content_hash": _stored_hash(article),
                 "consolidate_attachments": json.dumps(listed, ensure_ascii=False),
+                "consolidate_date_estimated": article.date_estimated or "",
             },
         }
-        published = _wp_date(article.published, article.title)
-        if published:
-            payload["date_gmt"] = published
+        payload.update(_post_dates(article, self._zone(site)))
         return payload
+
+    def _zone(self, site: _Site) -> tzinfo:
+        """The site's time zone: its `timezone_string` (REST settings), else the option `timezone`."""
+        if site.key in self._zones:
+            return self._zones[site.key]
+        found: tzinfo | None = None
+        response = self._request("GET", site.api + "wp/v2/settings", accept=(401, 403, 404))
+        if response.status_code == 200:
+            try:
+                found = zone(str((response.json() or {}).get("timezone") or ""))
+            except (ValueError, AttributeError):
+                found = None  # a UTC offset, not a zone name: WordPress converts the offset-carrying date itself
+        with self._lock:
+            return self._zones.setdefault(site.key, found or zone(self.options.timezone))
 
     # -- HTTP ---------------------------------------------------------------------------------------------
 
@@ -569,10 +615,62 @@ def _with_attachments(body: str, listed: list[dict[str, str]]) -> str:
     return f'{body}\n{ATTACHMENTS_START}<div class="attachments"><p>附件：</p><ul>{items}</ul></div>{ATTACHMENTS_END}'
 
 
-def _strip_attachment_block(content: str) -> str:
-    """The body without the attachment list this exporter appended."""
+def _strip_added_blocks(content: str) -> str:
+    """The body without the metadata table and the attachment list this exporter added."""
     start = content.find(ATTACHMENTS_START)
-    return content if start < 0 else content[:start].rstrip("\n")
+    content = content if start < 0 else content[:start].rstrip("\n")
+    if not content.startswith(METADATA_START):
+        return content
+    end = content.find(METADATA_END)
+    return content if end < 0 else content[end + len(METADATA_END):].lstrip("\n")
+
+
+def _post_dates(article: ExportArticle, site_zone: tzinfo) -> dict[str, str]:
+    """`date` (the site's wall time, with its offset) and `date_gmt` of the legacy publish time (Beijing time)."""
+    if not article.published:
+        raise ExporterError(f"{article.title!r} has no publish date: WordPress would show it as published now",
+                            hint="the push holds undated articles for review (export.options.undated: hold), "
+                                 "or sends an estimated date (undated: estimate)")
+    moment = legacy_instant(article.published)
+    if moment is None:
+        raise ExporterError(f"unreadable publish date {article.published!r} of {article.title!r}",
+                            hint="fix the date in the state store or re-crawl the article")
+    return {"date": moment.astimezone(site_zone).isoformat(timespec="seconds"),
+            "date_gmt": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def _utc(date_gmt: str | None) -> str | None:
+    """WordPress's `date_gmt` as an ISO instant (it carries no offset of its own)."""
+    return f"{date_gmt}+00:00" if date_gmt else None
+
+
+def _stored_hash(article: ExportArticle) -> str:
+    """The content hash kept on the post: the article's, and the version of the payload's form."""
+    return f"{article.content_hash}/{PAYLOAD_VERSION}"
+
+
+def metadata_rows(article: ExportArticle) -> list[tuple[str, str]]:
+    """The 信息公开 fields of an article as (label, value), when it has any besides its date (an estimated date
+    is always shown, saying so)."""
+    published = display_time(article.published)
+    if published and article.date_estimated:
+        published += f"（估计，依据{ESTIMATE_SOURCES.get(article.date_estimated, article.date_estimated)}）"
+    fields = [("索引号", article.index_no), ("主题分类", article.topic), ("发布机构", article.publisher),
+              ("成文日期", article.written), ("发文字号", article.doc_no), ("发布日期", published)]
+    present = [(label, value) for label, value in fields if value]
+    return present if len(present) > 1 or article.date_estimated else []
+
+
+def _with_metadata(body: str, article: ExportArticle) -> str:
+    """The body with the 信息公开 metadata table on top (two label/value pairs a row, as the preview shows)."""
+    rows = metadata_rows(article)
+    if not rows:
+        return body
+    cells = ["".join(f'<th scope="row">{html.escape(label)}</th><td>{html.escape(value)}</td>'
+                     for label, value in rows[i:i + 2]) for i in range(0, len(rows), 2)]
+    table = (f'{METADATA_START} xxgk-meta"><tbody>' + "".join(f"<tr>{c}</tr>" for c in cells)
+             + f"</tbody>{METADATA_END}")
+    return f"{table}\n{body}"
 
 
 def _raw(field: Any) -> str:

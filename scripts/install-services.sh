@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   postgresql postgresql-contrib
-  mariadb-server wordpress php-cli php-mysql php-xml php-mbstring php-curl php-gd php-intl php-zip
+  mariadb-server wordpress wordpress-l10n wordpress-theme-twentytwentyone php-cli php-mysql php-xml php-mbstring php-curl php-gd php-intl php-zip
   nginx
   chromium fonts-noto-cjk
 )

@@ -3,13 +3,14 @@
  * Plugin Name: consolidate source keys
  * Description: Lets the `consolidate` migration tool find what it pushed (source keys on posts, media and
  *              categories), create department sub-sites and upload the file types government sites publish.
- * Version: 1
+ * Version: 2
  *
  * Install: copy this file into wp-content/mu-plugins/ of the portal (a must-use plugin needs no activation).
  * Every object the tool creates carries the meta `consolidate_source_key`; the tool only ever deletes objects
  * that carry it. REST additions (namespace consolidate/v1, authenticated users only):
  *   GET  /consolidate/v1/info            plugin version, whether this is a multisite, the sites of the network
- *   POST /consolidate/v1/sites           create a sub-directory sub-site {path, title} (super admins only)
+ *   POST /consolidate/v1/sites           create a sub-directory sub-site {path, title, language, timezone}
+ *                                        (super admins only; language = WPLANG, timezone = an IANA zone)
  *   GET  /consolidate/v1/objects?key=K   objects carrying source key K (network-wide with network=1)
  * and a `consolidate_source_key` filter on the posts, media and categories collections.
  */
@@ -18,11 +19,12 @@ if (!defined('ABSPATH')) {
     exit;
 }
 
-const CONSOLIDATE_PLUGIN_VERSION = 1;
+const CONSOLIDATE_PLUGIN_VERSION = 2;
 const CONSOLIDATE_POST_META = array(
     'consolidate_source_key', 'consolidate_source_url', 'consolidate_source', 'consolidate_publisher',
     'consolidate_index_no', 'consolidate_doc_no', 'consolidate_written', 'consolidate_topic',
     'consolidate_site_id', 'consolidate_column_id', 'consolidate_content_hash', 'consolidate_attachments',
+    'consolidate_date_estimated',
 );
 const CONSOLIDATE_MEDIA_META = array('consolidate_source_key', 'consolidate_sha256', 'consolidate_source_url');
 const CONSOLIDATE_TERM_META = array('consolidate_source_key', 'consolidate_column_id');
@@ -199,27 +201,56 @@ add_action('rest_api_init', function () {
         'args' => array(
             'path' => array('required' => true, 'type' => 'string', 'pattern' => '^[a-z0-9][a-z0-9-]*$'),
             'title' => array('required' => true, 'type' => 'string'),
+            'language' => array('type' => 'string', 'pattern' => '^([a-z]{2,3}(_[A-Z]{2})?)?$', 'default' => ''),
+            'timezone' => array('type' => 'string', 'default' => ''),
         ),
         'callback' => function ($request) {
-            return consolidate_create_site($request->get_param('path'), $request->get_param('title'));
+            $timezone = $request->get_param('timezone');
+            if ($timezone !== '' && !in_array($timezone, timezone_identifiers_list(), true)) {
+                return new WP_Error('consolidate_bad_timezone', 'unknown time zone: ' . $timezone, array('status' => 400));
+            }
+            return consolidate_create_site($request->get_param('path'), $request->get_param('title'),
+                $request->get_param('language'), $timezone);
         },
     ));
 });
 
-/** Create a sub-directory sub-site (or return the existing one), keeping the network's host:port. */
-function consolidate_create_site($path, $title) {
+/** Create a sub-directory sub-site (or return the existing one), keeping the network's host:port; a new one gets
+ *  the language (WPLANG, with that locale's date and time formats) and time zone asked for. */
+function consolidate_create_site($path, $title, $language = '', $timezone = '') {
     $network = get_network();
     $full_path = $network->path . $path . '/';
     $existing = get_site_by_path($network->domain, $full_path);
     if ($existing && trim($existing->path, '/') === trim($full_path, '/')) {
         return array('blog_id' => (int) $existing->blog_id, 'path' => $path, 'url' => get_home_url($existing->blog_id, '/'), 'created' => false);
     }
-    $blog_id = wpmu_create_blog($network->domain, $full_path, $title, get_current_user_id(), array('public' => 1), $network->id);
+    $options = array('public' => 1);
+    if ($timezone !== '') {
+        $options['timezone_string'] = $timezone;
+        $options['gmt_offset'] = '';
+    }
+    $blog_id = wpmu_create_blog($network->domain, $full_path, $title, get_current_user_id(), $options, $network->id);
     if (is_wp_error($blog_id)) {
         return $blog_id;
     }
     consolidate_fix_site_host($blog_id, $network->domain, $full_path);
-    return array('blog_id' => (int) $blog_id, 'path' => $path, 'url' => get_home_url($blog_id, '/'), 'created' => true);
+    $installed = $language === '' || consolidate_set_language($blog_id, $language);
+    return array('blog_id' => (int) $blog_id, 'path' => $path, 'url' => get_home_url($blog_id, '/'), 'created' => true,
+                 'language_installed' => $installed);
+}
+
+/** Set a site's WPLANG and that locale's date and time formats; false when the language pack is missing. */
+function consolidate_set_language($blog_id, $language) {
+    $installed = $language === 'en_US' || in_array($language, get_available_languages(), true);
+    switch_to_blog($blog_id);
+    update_option('WPLANG', $installed ? $language : '');
+    if ($installed && switch_to_locale($language)) {
+        update_option('date_format', __('F j, Y'));
+        update_option('time_format', __('g:i a'));
+        restore_previous_locale();
+    }
+    restore_current_blog();
+    return $installed;
 }
 
 /** wpmu_create_blog() drops a :port from the domain; put the network's host back on the new site. */

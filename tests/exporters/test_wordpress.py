@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from consolidate import pipeline
 from consolidate.config import Portal
 from consolidate.errors import ExporterError
+from consolidate.legacy_time import same_legacy_moment
 from consolidate.store import ArticleRow, ColumnMapping, PushRecord, Resource
 from exporters.base import ExportContext, Exporter, TargetRef, create_exporter
 from tests.services.wordpress import WordPressService
@@ -122,8 +123,10 @@ def test_push_jyj_into_its_subsite(crawled: pipeline.Workspace, wp: WordPressSer
     for key, post in by_key.items():
         article = articles[key]
         assert post["title"]["raw"] == article.title
-        if article.published:
-            assert post["date_gmt"].replace("T", " ").startswith(article.published.replace("T", " ")[:16])
+        assert article.published, "undated articles are held, never pushed as 'now'"
+        assert same_legacy_moment(f"{post['date_gmt']}+00:00", article.published), (post["date_gmt"], article.published)
+        assert same_legacy_moment(post["date"], article.published), "the sub-site is in Beijing time"
+        assert (post["comment_status"], post["ping_status"]) == ("closed", "closed")
         meta = post["meta"]
         assert meta["consolidate_source_url"] == article.url
         for field in ("source", "publisher", "index_no", "doc_no", "written", "topic"):
@@ -209,7 +212,7 @@ def test_read_returns_the_post_as_stored(crawled: pipeline.Workspace, wp: WordPr
     snapshot = exporter.read(record.source_key, TargetRef(record.target_id, record.target_url))
     assert snapshot is not None and snapshot.title == article.title
     assert snapshot.url == record.target_url and snapshot.column_ids and snapshot.column_ids[0].startswith("jyj-")
-    assert snapshot.published and snapshot.published[:10] == (article.published or "")[:10]
+    assert snapshot.published and same_legacy_moment(snapshot.published, article.published or "")
     assert "consolidate:attachments" not in snapshot.body_html
     exporter.delete(record.source_key, TargetRef(record.target_id, record.target_url))
     assert exporter.read(record.source_key, TargetRef(record.target_id, record.target_url)) is None

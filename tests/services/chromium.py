@@ -8,6 +8,7 @@ services. Without a browser the fixture fails when CI=true and skips otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -55,13 +56,15 @@ class Chromium:
         finally:
             shutil.rmtree(profile, ignore_errors=True)
 
-    def render(self, page: Path, width: int = 1280, height: int = 2000) -> Rendered:
-        """The page's DOM after load (with any JS console errors) and a PNG screenshot."""
-        url = page.resolve().as_uri()
+    def render(self, page: Path | str, width: int = 1280, height: int = 2000) -> Rendered:
+        """The page's DOM after load (with any JS console errors) and a PNG screenshot; `page` is a local file or
+        an http(s) URL."""
+        url = page if isinstance(page, str) else page.resolve().as_uri()
         dumped = self._run(["--dump-dom", "--virtual-time-budget=2000"], url)
         if dumped.returncode != 0 or not dumped.stdout.strip():
             raise RuntimeError(f"chromium --dump-dom failed ({dumped.returncode}): {dumped.stderr[-2000:]}")
-        shot = self.workdir / f"{page.stem}.png"
+        stem = page.stem if isinstance(page, Path) else hashlib.sha256(page.encode()).hexdigest()[:16]
+        shot = self.workdir / f"{stem}.png"
         taken = self._run([f"--screenshot={shot}", f"--window-size={width},{height}", "--hide-scrollbars"], url)
         if not shot.is_file():
             raise RuntimeError(f"chromium --screenshot failed ({taken.returncode}): {taken.stderr[-2000:]}")

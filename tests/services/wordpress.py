@@ -1,10 +1,12 @@
 """Test service: a private WordPress Multisite (sub-directory) on 127.0.0.1, once per test session.
 
-Built from the Debian packages (`wordpress`, `mariadb-server`, `php-*`; scripts/install-services.sh installs
-them): a private MariaDB on a socket in a temp dir (--skip-networking), a scratch copy of /usr/share/wordpress
+Built from the Debian packages (`wordpress`, `wordpress-l10n`, `wordpress-theme-twentytwentyone`, `mariadb-server`,
+`php-*`; scripts/install-services.sh installs them): a private MariaDB on a socket in a temp dir (--skip-networking), a scratch copy of /usr/share/wordpress
 with its own wp-config.php, installed and converted to a multisite by a PHP script (no WP-CLI), served by
 `php -S` with a router that emulates WordPress's rewrite rules. The admin gets an Application Password for
 REST basic auth, and exporters/wordpress_mu/consolidate-source-key.php is installed as a must-use plugin.
+Every site uses the Twenty Twenty-One theme Debian packages (so front-end pages render for Chromium), and the
+language files of wordpress-l10n are there, so sub-sites created with WPLANG zh_CN speak Chinese.
 Every process runs in its own process group and is stopped at the end of the session.
 
 Without the packages (not root, no registry) the fixture fails when CI=true and skips otherwise.
@@ -36,6 +38,7 @@ MU_PLUGIN = REPO / "exporters" / "wordpress_mu" / "consolidate-source-key.php"
 ADMIN_USER = "admin"
 ADMIN_EMAIL = "admin@example.test"
 PHP_WORKERS = 8
+THEME = "twentytwentyone"  # Debian's wordpress-theme-twentytwentyone; a classic theme rendering posts in PHP
 
 ROUTER_PHP = r"""<?php
 // php -S router: WordPress's rewrite rules, including multisite sub-directories (/site/wp-admin/... etc.).
@@ -91,6 +94,7 @@ define('DISABLE_WP_CRON', true);
 define('WP_HTTP_BLOCK_EXTERNAL', true);
 define('AUTOMATIC_UPDATER_DISABLED', true);
 define('WP_DEBUG', false);
+define('WP_DEFAULT_THEME', '{theme}');
 if (file_exists(__DIR__ . '/.multisite')) {
     define('WP_ALLOW_MULTISITE', true);
     define('MULTISITE', true);
@@ -171,6 +175,10 @@ def _missing_parts() -> list[str]:
                and not Path(f"/usr/sbin/{tool}").exists()]
     if not (WP_SOURCE / "wp-settings.php").exists():
         missing.append("wordpress")
+    if not (WP_SOURCE / "wp-content" / "themes" / THEME / "style.css").exists():
+        missing.append(f"wordpress-theme-{THEME}")
+    if not (WP_SOURCE / "wp-content" / "languages" / "zh_CN.mo").exists():
+        missing.append("wordpress-l10n")
     if shutil.which("php") and "mysqli" not in subprocess.run(["php", "-m"], capture_output=True,
                                                                 text=True).stdout:
         missing.append("php-mysql")
@@ -265,7 +273,8 @@ def _prepare_tree(root: Path, host: str, sock: Path) -> None:
     (content / "mu-plugins").mkdir()
     shutil.copy2(MU_PLUGIN, content / "mu-plugins" / MU_PLUGIN.name)
     salt = os.urandom(12).hex()
-    config = WP_CONFIG_PHP.replace("{socket}", str(sock)).replace("{salt}", salt).replace("{host}", host)
+    config = (WP_CONFIG_PHP.replace("{socket}", str(sock)).replace("{salt}", salt).replace("{host}", host)
+              .replace("{theme}", THEME))
     (root / "wp-config.php").write_text(config, encoding="utf-8")
     (root / "router.php").write_text(ROUTER_PHP, encoding="utf-8")
 
