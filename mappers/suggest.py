@@ -211,7 +211,10 @@ def _scores_against(raw: str, simple: str, name: str, how: str, how_zh: str) -> 
     exact = {"name": (1.0, 0.95), "alias": (0.95, 0.93), "standard synonym": (0.92, 0.92)}[how]
     other = normalise(name)
     concept = concept_of(name)
-    if concept is not None and concept == concept_of(simple) and simple != other:
+    distinct = None not in (standard_node_of(simple, []), standard_node_of(name, [])) and \
+        standard_node_of(simple, []) != standard_node_of(name, [])  # the standard tree tells them apart
+    if concept is not None and how != "standard synonym" and not distinct and concept == concept_of(simple) \
+            and simple != other:
         yield 0.9, f"synonym of {name} ({concept.key})", f"与“{name}”同义（{concept.key}）"
     if raw == _plain(name):
         yield exact[0], f"same {how} ({name})", f"与{how_zh}“{name}”相同"
