@@ -224,7 +224,9 @@ def open_targets(script: str) -> list[str]:
 
 
 def base_href(tree: LexborHTMLParser, url: str) -> str:
-    """The document base URL (<base href> when present)."""
+    """The document base URL: <base href> when present and on the page's own host (a `www.` aside). A base on
+    another host is suspicious, not authoritative (injected markup, a mirror's leftover): it would turn every
+    relative link of the page external, so links resolve against the page URL instead."""
     if not _has_base(tree):
         return url
     try:
@@ -233,9 +235,10 @@ def base_href(tree: LexborHTMLParser, url: str) -> str:
         node = None
     if node is not None:
         resolved = absolutize(attr(node, "href"), url)
-        if resolved:
+        if resolved and host_of(resolved) == host_of(url):
             return resolved
     return url
+
 
 
 def _has_base(tree: LexborHTMLParser) -> bool:

@@ -79,7 +79,24 @@ def test_base_href_matches_the_css_rule(html: str) -> None:
     tree = parse_html(html)
     node = tree.css_first("base[href]")
     expected = (absolutize(attr(node, "href"), url) if node is not None else None) or url
+    if _common.host_of(expected) != _common.host_of(url):  # a base on another host is not trusted
+        expected = url
     assert base_href(tree, url) == expected
+
+
+def test_foreign_base_href_does_not_make_the_page_external() -> None:
+    """<base href> to another host (injected, or a mirror's leftover): the page's links stay on the site."""
+    from crawlers.discover import analyse_page
+
+    html = ("<html><head><base href='http://spam.example.com/'></head><body><ul>"
+            + "".join(f"<li><a href='/xxgk/t2024010{i}_{i}.html'>通知{i}</a><span>2024-01-0{i}</span></li>"
+                      for i in range(1, 8)) + "</ul><a href='news/list.html'>新闻</a></body></html>")
+    page = "http://www.example.gov.cn/col/index.html"
+    links = [link.url for link in analyse_page(html, page).links]
+    assert links and all(u.startswith("http://www.example.gov.cn/") for u in links), links
+    assert "http://www.example.gov.cn/col/news/list.html" in links
+    own = "<html><head><base href='http://example.gov.cn/other/'></head><body><a href='x.html'>x</a></body></html>"
+    assert "http://example.gov.cn/other/x.html" in [link.url for link in analyse_page(own, page).links]
 
 
 def test_doc_order_is_the_capped_traversal(monkeypatch: pytest.MonkeyPatch) -> None:
