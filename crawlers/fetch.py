@@ -13,6 +13,7 @@ import email.utils
 import functools
 import hashlib
 import ipaddress
+import os
 import socket
 import ssl
 import sys
@@ -249,6 +250,7 @@ class Fetcher:
                                               sock_read=policy.timeout)
         self.in_scope = in_scope
         self.spool_dir = spool_dir
+        sweep_spool(spool_dir)
         self.context = context or FetchContext(1024)
         self._private_hosts: dict[str, bool] = {}
 
@@ -460,8 +462,25 @@ class Fetcher:
     def _open_spool(self, result: FetchResult) -> BinaryIO:
         """A new spool file for a body, remembered on the result."""
         self.spool_dir.mkdir(parents=True, exist_ok=True)
-        result.body_file = self.spool_dir / f"spool-{id(result)}-{time.monotonic_ns()}"
+        result.body_file = self.spool_dir / f"spool-{os.getpid()}-{id(result)}-{time.monotonic_ns()}"
         return result.body_file.open("wb")
+
+
+def sweep_spool(directory: Path) -> int:
+    """Delete spool files whose process is gone (a killed crawl never cleans up after itself); how many."""
+    from crawlers.frontier import pid_alive
+
+    removed = 0
+    try:
+        leftovers = list(directory.glob("spool-*-*-*"))
+    except OSError:
+        return 0
+    for path in leftovers:
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and 0 < int(pid) < 1 << 22 and not pid_alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def deadline_text(policy: FetchPolicy) -> str:

@@ -73,3 +73,25 @@ def test_zombie_is_not_a_live_worker(tmp_path: Path) -> None:
     finally:
         child.wait()
     assert pid_alive(os.getpid())
+
+
+def test_spool_files_of_a_killed_crawl_are_swept(tmp_path: Path) -> None:
+    """Spool files name their process; a new fetcher deletes those of dead processes and keeps live ones'."""
+    import asyncio
+
+    from crawlers.fetch import FetchContext, Fetcher, FetchPolicy, open_client
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    dead = spool / f"spool-{_dead_pid()}-140234-99"
+    live = spool / f"spool-{os.getpid()}-140234-99"
+    foreign = spool / "notes.txt"
+    for path in (dead, live, foreign):
+        path.write_bytes(b"x" * 1000)
+
+    async def open_fetcher() -> None:
+        async with open_client(2) as client:
+            Fetcher(FetchPolicy("test"), client, lambda url: True, spool, FetchContext(2))
+
+    asyncio.run(open_fetcher())
+    assert not dead.exists() and live.exists() and foreign.exists()
