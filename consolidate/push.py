@@ -450,8 +450,9 @@ class _Push:
         key = article_key(self.site.id, article.url)
         if reason or target is None:
             reason = self._retract(key, reason or "no target")
+            held_before = (self.records.get(key) or PushRecord()).reason == reason
             self._record(key, "article", article.url, None, None, "skipped", reason)
-            if reason.startswith(UNDATED_HELD):
+            if reason.startswith(UNDATED_HELD) and not held_before:  # said once, not at every push
                 self._event("warning", "undated_held", f"{reason}: {article.title or article.url}", article.url)
             self.summary.skipped[reason_category(reason)] += 1
             return None

@@ -137,14 +137,16 @@ def test_undated_article_is_held_then_pushed_with_a_marked_estimate(crawled: pip
         fetched.last_modified = (fetched.fetched_at or dt.datetime(2026, 1, 1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     try:
         first = pipeline.push_site(crawled, "sfj", held, only=[listed.url, bare.url])
+        again = pipeline.push_site(crawled, "sfj", held, only=[listed.url, bare.url])
     finally:
         held.close()
+    assert again.skipped["undated"] == 2
     assert first.pushed == 0 and first.skipped["undated"] == 2
     assert _record(crawled, held.target, listed.url).reason == "undated: held for review"
     with crawled.store.session() as session:
         events = session.scalars(select(EventRow).where(EventRow.code == "undated_held",
                                                         EventRow.url == listed.url)).all()
-    assert events and "held for review" in events[0].message
+    assert len(events) == 1 and "held for review" in events[0].message, "said once, not at every push"
     assert _ours(_all(wp, site_url, "posts")) == []
 
     estimating = _exporter(crawled, wp, url=site_url, subsite_mode="main", undated="estimate")
