@@ -126,9 +126,23 @@ def _usable_stats(node: LexborNode, min_text: int = 20, total: int | None = None
     total, links = _stats(node, total)
     if total - links >= min_text and links <= 0.5 * total:
         return total, links
-    if total - links < 20 and links <= 0.5 * max(total, 1) and node.css_first("img, table") is not None:
+    if total - links < 20 and links <= 0.5 * max(total, 1) and (
+            node.css_first(_MEDIA_CONTENT) is not None or _holds_file_link(node)):
         return total, links
     return None
+
+
+def _holds_file_link(node: LexborNode) -> bool:
+    """True when a short container holds a link to a file (an attachment-only article body)."""
+    for anchor in node.css("a")[:20]:
+        href = attr(anchor, "href")
+        if (href and not _dead_href(href) and is_attachment_url(href)) or _names_file(attr(anchor, "title")) or \
+                _names_file(text_of(anchor)):
+            return True
+    return False
+
+
+_MEDIA_CONTENT = "img, table, video, audio, embed, object"  # what makes a short container content
 
 
 _TIER1_ANY = ", ".join(TIER1)
@@ -645,7 +659,7 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
             if short:
                 return short
             continue
-        if len(line) <= 40 and len(_DATE_CHARS.sub("", line)) <= 4:
+        if len(line) <= 60 and len(_DATE_CHARS.sub("", _BRACKETED.sub("", line)).strip("|｜丨")) <= 4:
             return parse_date(line)
         label = LABEL_RE.search(line)
         if label is not None and span[1] <= label.start() and len(compact(line[:span[0]])) <= 2:
@@ -1128,15 +1142,30 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
 
 
 def _attachment_scripts(scripts: Sequence[tuple[LexborNode, str]], roots: Sequence[LexborNode]) -> list[LexborNode]:
-    """The scripts that hold a file path and lie in the body or a 附件 block, or speak of attachments (附件,
-    appendix, fujian, attach) (scripts: the page's (script, code) pairs)."""
+    """The scripts that hold a file path and lie in the body or a 附件 block, speak of attachments (附件, appendix,
+    fujian, attach) or sit in an element labelled or named so (scripts: the page's (script, code) pairs)."""
     out = []
     for script, code in scripts:
         if not _SCRIPT_FILE.search(code[:200000]):
             continue
-        if _ATTACH_SCRIPT_WORDS.search(code) or any(is_inside(script, root) for root in roots):
+        if _ATTACH_SCRIPT_WORDS.search(code) or any(is_inside(script, root) for root in roots) or \
+                _in_attachment_box(script):
             out.append(script)
     return out
+
+
+_ATTACH_BOX = re.compile(r"attach|fujian|\bfj\b|appendix|download|xiazai", re.I)
+
+
+def _in_attachment_box(node: LexborNode) -> bool:
+    """True when one of an element's three nearest ancestors is named or labelled as an attachment block."""
+    for parent in ancestors(node, 3):
+        if _ATTACH_BOX.search(klass_id(parent)):
+            return True
+        own = "".join((child.text_content or "") for child in parent.iter(include_text=True) if child.tag == "-text")
+        if _ATTACH_LABEL.match(own.strip()):
+            return True
+    return False
 
 
 _ATTACH_SCRIPT_WORDS = re.compile(r"附件|appendix|fujian|attach", re.I)
@@ -1460,6 +1489,9 @@ def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base:
     texts = _Texts()
     if known is not None:
         texts[body.mem_id] = known
+    if body.css_first("video, audio, embed, object, iframe") is not None:
+        media_links(body, base)
+        texts = _Texts()  # the body's text has changed
     targets = _removal_targets(body, title, hidden_ids, base, texts) + _trailing_attachment_rows(body, base, texts)
     for node in _outermost(targets, body):
         try:
@@ -1468,6 +1500,41 @@ def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base:
             continue
     _fix_urls(body, base)
     return sanitize(body.inner_html or ""), _plain_text(body)
+
+
+_MEDIA_FILE = re.compile(r"\.(?:mp4|m4v|flv|f4v|m3u8|webm|ogv|mov|wmv|avi|rmvb|mp3|wav|wma|m4a|swf)(?:$|[?#])", re.I)
+_PLAYER_URL = re.compile(r"player|/vod/|video|v\.qq\.com|youku\.com|bilibili\.com|ixigua\.com|iqiyi\.com", re.I)
+
+
+def _media_url(node: LexborNode, base: str) -> str | None:
+    """The address a <video>/<audio> (or a <source> in it), an embedded player or flash object plays."""
+    sources = [attr(node, "src"), attr(node, "data")]
+    if node.tag in ("video", "audio"):
+        sources += [attr(s, "src") for s in node.css("source")[:5]]
+    elif node.tag == "object":
+        sources += [attr(p, "value") for p in node.css("param")[:20] if attr(p, "name").lower() in ("movie", "src", "url")]
+    for value in sources:
+        url = absolutize(value, base) if value else None
+        if url and (node.tag in ("video", "audio") or _MEDIA_FILE.search(url) or _PLAYER_URL.search(url)):
+            return url
+    return None
+
+
+def media_links(body: LexborNode, base: str) -> None:
+    """Videos, audio and embedded players of a body become links to what they play (their tags are not kept)."""
+    for node in body.css("video, audio, embed, object, iframe")[:200]:
+        url = _media_url(node, base)
+        if url is None or is_viewer_url(url) or is_attachment_url(url):
+            continue
+        name = normalize_space(attr(node, "title")) or filename_from_url(url) or url
+        anchor = parse_html(f'<p><a href="{html_lib.escape(url)}">{html_lib.escape(name)}</a></p>')
+        link = anchor.css_first("p") if anchor is not None else None
+        if link is None:
+            continue
+        try:
+            node.replace_with(link)
+        except Exception:
+            continue
 
 
 # Elements whose text and line breaks survive sanitising unchanged: kept ones, and inline ones nh3 unwraps.
@@ -1839,7 +1906,8 @@ def _held_by(child: LexborNode, size: int, parent: LexborNode, total: int) -> bo
     sized = [(a, len(text_of(a))) for a in anchors if _nav_like(attr(a, "href"))]
     links = sum(length for _, length in sized)
     if not (total - links >= 20 and links <= 0.5 * total) and not (
-            total - links < 20 and links <= 0.5 * max(total, 1) and parent.css_first("img, table") is not None):
+            total - links < 20 and links <= 0.5 * max(total, 1) and (
+                parent.css_first(_MEDIA_CONTENT) is not None or _holds_file_link(parent))):
         return True  # not usable: no container to lose the body to
     parent_size = total - links
     if size >= 0.85 * parent_size:
