@@ -196,18 +196,36 @@ def export_sheet(ws: Workspace, site_id: str, path: Path, lang: str = "zh", as_o
         dates = {m.column_path: m.decided_at for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
     rows = [_sheet_row(column, decision, dates.get(column.path)) for column, decision in pairs]
-    write_sheet(path, rows, target_choices(ws.config, ws.site(site_id)), lang)
+    write_sheet(path, rows, target_choices(ws.config, ws.site(site_id)), lang, crawled_on(ws, site_id))
     return len(rows)
+
+
+def crawled_on(ws: Workspace, site_id: str) -> dt.date | None:
+    """The day the site was crawled, if it was."""
+    with ws.store.session() as session:
+        row = session.get(SiteRow, site_id)
+        return row.crawled_at.date() if row is not None and row.crawled_at else None
 
 
 def _sheet_row(column: LegacyColumn, decision: Decision, decided_at: dt.datetime | None) -> SheetRow:
     """One sheet row; office decisions show their signer and date so that re-importing changes nothing."""
     office = decision.decided_by not in SYSTEM_DECIDERS
+    reason_zh = decision.reason_zh or (office_reason_zh(decision.reason) if office else "")
     return SheetRow(path=column.path, name=column.name, articles=column.article_count,
                     last=(column.last_published or "")[:10], flags=list(column.flags), decision=decision.decision,
                     target=decision.target, merge_into=decision.merge_into, confidence=decision.confidence,
                     reason=decision.reason, signer=decision.decided_by if office else "",
-                    signed_on=decided_at.date().isoformat() if office and decided_at else "")
+                    signed_on=decided_at.date().isoformat() if office and decided_at else "",
+                    reason_zh=reason_zh, locked=decision.decided_by == "migrations.yaml")
+
+
+def office_reason_zh(reason: str) -> str:
+    """An office decision's stored reason ('office decision signed by 王明 on 2026-11-20: …') in Chinese."""
+    match = re.match(r"office decision signed by (.+?)(?: on (\d{4}-\d{2}-\d{2}))?(?:: (.*))?$", reason, re.S)
+    if match is None:
+        return reason
+    signer, day, comment = match.groups()
+    return f"办公室决定，审核人 {signer}" + (f"，审核日期 {day}" if day else "") + (f"：{comment}" if comment else "")
 
 
 def target_choices(config: Config, site: Site) -> list[TargetChoice]:
@@ -241,7 +259,7 @@ def import_sheet(ws: Workspace, site_id: str, path: Path) -> list[OfficeDecision
         current={p: CurrentDecision(d.decision, d.target, d.merge_into, d.decided_by) for p, d in current.items()},
         rule_paths={p for p, d in current.items() if d.decided_by == "migrations.yaml"},
         target_ids={c.id for c in ws.config.all_columns()},
-        target_names=_names_to_ids(ws.config, site))
+        target_names=_names_to_ids(ws.config, site), crawled_on=crawled_on(ws, site_id))
     where, rows = read_sheet(path)
     changes = validate_rows(path.name, where, rows, context)
     if changes:

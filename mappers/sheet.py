@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -41,8 +41,28 @@ DECISION_WORDS = {**{v: k for lang in DECISION_LABELS.values() for k, v in lang.
                   "关闭": "drop", "不迁移（仅归档）": "drop", "仅归档": "drop", "": "unmapped"}
 FLAG_LABELS = {"empty": "空白栏目", "stale": "长期未更新", "container": "栏目组", "no-column": "无栏目"}
 SHEET_TITLES = {"zh": "栏目映射", "en": "Column mapping"}
+RULE_NOTE = {"zh": "由配置规则决定", "en": "decided by a rule in migrations.yaml"}
+EDITABLE = ("decision", "target", "merge_into", "signer", "signed_on", "comment")
+LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")  # grey: decided by a rule, protected
+TODO_FILL = PatternFill("solid", fgColor="FFF2CC")  # yellow: waiting for the office's decision
+GUIDE_TITLES = {"zh": "填写说明", "en": "How to fill in"}
+GUIDE = {
+    "zh": ("只需处理“决定”为“待定”的黄色行：选择 迁移/合并/不迁移，迁移时选择目标栏目，合并时选择“合并到”。",
+           "灰色行由 migrations.yaml 中的配置规则决定，已锁定；如需改变，请修改配置规则。",
+           "其余行已由系统按名称、路径和内容自动决定，理由见“理由”列；如不同意，可直接修改并签名。",
+           "每一处修改都要填写“审核人”；“审核日期”写签名当天（不能晚于今天，也不能早于网站采集日期）。",
+           "填好后运行 consolidate map 站点 --import 文件名；有错误时会指出行号和应如何修改，且不会导入任何内容。"),
+    "en": ("Only the yellow rows (decision 'unmapped') need a decision: migrate (with a target), merge (with a column"
+           " to merge into) or drop.",
+           "Grey rows are decided by a rule in migrations.yaml and locked; change the rule to change them.",
+           "The other rows were decided from name, path and content (see Reason); change and sign them if you"
+           " disagree.",
+           "Every change needs Signed by; Signed on is the day you sign (not in the future, not before the crawl).",
+           "Then run consolidate map SITE --import FILE; errors name the row and what to do, and nothing is"
+           " imported."),
+}
 LISTS_SHEET = "lists"
-MAX_XLSX_BYTES = 32 * 1024 * 1024  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
+MAX_XLSX_BYTES = 32_000_000  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
 MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (13 columns × 75,000 rows)
 SHEET_HINT = "import the sheet `consolidate map --export` wrote, filled in; or save it again as .xlsx or .csv"
 
@@ -76,6 +96,8 @@ class SheetRow:
     signer: str = ""
     signed_on: str = ""
     comment: str = ""
+    reason_zh: str = ""  # the reason in Chinese (the zh sheet shows it when set)
+    locked: bool = False  # decided by a rule in migrations.yaml: greyed and protected
 
 
 @dataclass
@@ -123,7 +145,8 @@ class _Cells:
     values: dict[str, str] = field(default_factory=dict)
 
 
-def write_sheet(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str = "zh") -> Path:
+def write_sheet(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str = "zh",
+                crawled_on: dt.date | None = None) -> Path:
     """Write the sheet as .xlsx (dropdowns, hidden lists, frozen header) or .csv, by the file's suffix."""
     if lang not in DECISION_LABELS:
         raise ConsolidateError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
@@ -131,7 +154,7 @@ def write_sheet(path: Path, rows: list[SheetRow], targets: list[TargetChoice], l
     if suffix == ".csv":
         _write_csv(path, rows, targets, lang)
     elif suffix == ".xlsx":
-        _write_xlsx(path, rows, targets, lang)
+        _write_xlsx(path, rows, targets, lang, crawled_on)
     else:
         raise ConsolidateError(f"{path.name}: the sheet must be .xlsx or .csv", hint="e.g. --export mapping.xlsx")
     return path
@@ -146,8 +169,11 @@ def _row_values(row: SheetRow, targets: dict[str, TargetChoice], lang: str) -> l
     """One sheet row's cell values, in header order."""
     target = targets[row.target].cell if row.target in targets else (row.target or "")
     flags = ", ".join(FLAG_LABELS.get(f, f) if lang == "zh" else f for f in row.flags)
+    reason = (row.reason_zh or row.reason) if lang == "zh" else row.reason
+    if row.locked and not reason.startswith(RULE_NOTE[lang]):
+        reason = f"{RULE_NOTE[lang]}：{reason}" if lang == "zh" else f"{RULE_NOTE[lang]}: {reason}"
     return [row.path, row.name, row.articles, row.last, flags, DECISION_LABELS[lang][row.decision], target,
-            row.merge_into or "", round(row.confidence, 2), row.reason, row.signer, row.signed_on, row.comment]
+            row.merge_into or "", round(row.confidence, 2), reason, row.signer, row.signed_on, row.comment]
 
 
 def _write_csv(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str) -> None:
@@ -160,7 +186,8 @@ def _write_csv(path: Path, rows: list[SheetRow], targets: list[TargetChoice], la
             writer.writerow(csv_row(_row_values(row, by_id, lang)))  # '=…' stays text, not a formula
 
 
-def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str) -> None:
+def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str,
+                crawled_on: dt.date | None = None) -> None:
     """A workbook a clerk can fill in: dropdowns for decision, target and merge, sign-off columns."""
     book = Workbook()
     sheet = book.active
@@ -177,7 +204,51 @@ def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], l
     _validate(sheet, "decision", f'"{",".join(DECISION_LABELS[lang].values())}"', last, lang)
     _validate(sheet, "target", f"={LISTS_SHEET}!$A$2:$A${len(targets) + 1}", last, lang)
     _validate(sheet, "merge_into", f"={LISTS_SHEET}!$D$2:$D${len(rows) + 1}", last, lang)
+    _validate_dates(sheet, crawled_on, last, lang)
+    _guide_rows(sheet, rows, last)
+    _guide_sheet(book, lang)
     book.save(path)
+
+
+def _guide_rows(sheet: Any, rows: list[SheetRow], last: int) -> None:
+    """Grey and lock rule-decided rows, mark undecided rows yellow; the sheet is protected without a password so
+    that only the office's cells (decision, target, merge, signer, date, comment) of other rows can change."""
+    editable = {_index(key) for key in EDITABLE}
+    for number, row in enumerate(rows, start=2):
+        for index in range(1, len(HEADERS) + 1):
+            cell = sheet.cell(row=number, column=index)
+            if row.locked:
+                cell.fill = LOCKED_FILL
+            elif index in editable:
+                cell.protection = Protection(locked=False)
+        if row.decision == "unmapped" and not row.locked:
+            sheet.cell(row=number, column=_index("decision")).fill = TODO_FILL
+    for number in range(len(rows) + 2, last + 1):  # room for rows added by hand
+        for index in editable:
+            sheet.cell(row=number, column=index).protection = Protection(locked=False)
+    sheet.protection.sheet = True
+    for option in ("formatCells", "formatColumns", "formatRows", "autoFilter", "sort"):
+        setattr(sheet.protection, option, False)
+
+
+def _guide_sheet(book: Any, lang: str) -> None:
+    """A visible sheet of instructions after the mapping sheet."""
+    guide = book.create_sheet(GUIDE_TITLES[lang], 1)
+    for number, line in enumerate(GUIDE[lang], start=1):
+        guide.cell(row=number, column=1, value=f"{number}. {line}")
+    guide.column_dimensions["A"].width = 120
+
+
+def _validate_dates(sheet: Any, crawled_on: dt.date | None, last: int, lang: str) -> None:
+    """审核日期 must be a date between the crawl and today."""
+    letter = get_column_letter(_index("signed_on"))
+    start = crawled_on or dt.date(2000, 1, 1)
+    rule = DataValidation(type="date", operator="between", allow_blank=True, showErrorMessage=True,
+                          formula1=f"DATE({start.year},{start.month},{start.day})", formula2="TODAY()")
+    rule.error = (f"审核日期应在网站采集日期（{start.isoformat()}）和今天之间" if lang == "zh"
+                  else f"the sign-off date lies between the crawl ({start.isoformat()}) and today")
+    rule.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(rule)
 
 
 def _style_header(sheet: Any) -> None:
@@ -324,6 +395,8 @@ class SheetContext:
     rule_paths: set[str]
     target_ids: set[str]
     target_names: dict[str, list[str]]  # column name → ids, for cells that give a name only
+    crawled_on: dt.date | None = None  # a sign-off date before the crawl is an error
+    today: dt.date | None = None  # … and so is one after today (default: the real today)
 
 
 def validate_rows(name: str, where: dict[str, str], rows: list[_Cells], context: SheetContext
@@ -365,7 +438,8 @@ def _row_problems(name: str, where: dict[str, str], cells: _Cells, context: Shee
     if not path:
         return [f"{_cell(name, where, cells, 'path')}: empty; every filled row needs its column path"]
     if path not in context.current:
-        return [f"{_cell(name, where, cells, 'path')}: unknown column path {path!r} (not a column of this site)"]
+        return [f"{_cell(name, where, cells, 'path')}: unknown column path {path!r} (not a column of this site); "
+                "keep the path as exported, or export the sheet again"]
     if path in seen:
         return [f"{_cell(name, where, cells, 'path')}: duplicate row for {path!r} (first on row {seen[path]})"]
     seen[path] = cells.number
@@ -380,7 +454,8 @@ def _row_problems(name: str, where: dict[str, str], cells: _Cells, context: Shee
         errors.append(f"{_cell(name, where, cells, 'target')}: {target_error}")
     merge_into = values.get("merge_into", "") or None
     if merge_into is not None and merge_into not in context.current:
-        errors.append(f"{_cell(name, where, cells, 'merge_into')}: unknown column path {merge_into!r}")
+        errors.append(f"{_cell(name, where, cells, 'merge_into')}: unknown column path {merge_into!r}; "
+                      "choose the column from the dropdown")
     if errors:
         return errors
     assert decision is not None
@@ -411,24 +486,29 @@ def _row_change(name: str, where: dict[str, str], cells: _Cells, decision: str, 
     signer = values.get("signer", "")
     changed = _differs(current, decision, target, merge_into)
     resigned = bool(signer) and signer != current.decided_by
+    if path in context.rule_paths and not changed:
+        return [], None  # a grey row signed as it stands: nothing to record, nothing wrong
     if not changed and not resigned:
         return [], None
     errors = []
     if path in context.rule_paths:
-        errors.append(f"{_cell(name, where, cells, 'decision')}: {path!r} is decided by a rule in migrations.yaml; "
-                      "change the rule there instead")
+        errors.append(f"{_cell(name, where, cells, 'decision')}: {path!r} is decided by a rule in migrations.yaml "
+                      "(由配置规则决定, the grey rows); put the row back as exported, or change the rule there")
     if decision == "unmapped":
         errors.append(f"{_cell(name, where, cells, 'decision')}: a signed row needs a decision "
                       f"(迁移/合并/不迁移 or migrate/merge/drop), not {values.get('decision')!r}")
     if decision == "migrate" and not target:
-        errors.append(f"{_cell(name, where, cells, 'target')}: migrate needs a target column")
+        errors.append(f"{_cell(name, where, cells, 'target')}: migrate needs a target column; choose one from the dropdown")
     if decision == "merge" and not merge_into:
-        errors.append(f"{_cell(name, where, cells, 'merge_into')}: merge needs the legacy column to merge into")
+        errors.append(f"{_cell(name, where, cells, 'merge_into')}: merge needs the legacy column to merge into; "
+                      "choose it from the dropdown")
     if decision == "merge" and merge_into == path:
         errors.append(f"{_cell(name, where, cells, 'merge_into')}: a column cannot merge into itself")
     if not signer:
-        errors.append(f"{_cell(name, where, cells, 'signer')}: the row changes the decision but nobody signed it")
+        errors.append(f"{_cell(name, where, cells, 'signer')}: the row changes the decision but nobody signed it; "
+                      "write your name here")
     signed_on, date_error = _parse_date(values.get("signed_on", ""))
+    date_error = date_error or _date_problem(signed_on, context)
     if date_error:
         errors.append(f"{_cell(name, where, cells, 'signed_on')}: {date_error}")
     if errors:
@@ -460,6 +540,19 @@ def _parse_date(text: str) -> tuple[dt.date | None, str | None]:
         except ValueError:
             pass
     return None, f"not a date {text!r} (write it as 2026-11-20)"
+
+
+def _date_problem(signed_on: dt.date | None, context: SheetContext) -> str | None:
+    """A sign-off date in the future or before the crawl, as an error with what to write instead."""
+    if signed_on is None:
+        return None
+    today = context.today or dt.date.today()
+    if signed_on > today:
+        return f"{signed_on.isoformat()} is in the future; write the day you signed (today is {today.isoformat()})"
+    if context.crawled_on is not None and signed_on < context.crawled_on:
+        return (f"{signed_on.isoformat()} is before the site was crawled ({context.crawled_on.isoformat()}); "
+                "a decision is signed after the crawl it rests on: write the day you signed")
+    return None
 
 
 def _merge_problems(name: str, where: dict[str, str], changes: list[OfficeDecision], context: SheetContext

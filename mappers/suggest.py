@@ -276,21 +276,25 @@ def _is_topic_name(name: str) -> bool:
 
 def _topic_context(name: str, ancestors: list[str], targets: list[NamedTarget],
                    scored: dict[str, Candidate]) -> None:
-    """Under a 专题专栏 heading: a topic's sub-columns, or an unnamed topic itself, belong to 专题专栏."""
-    topic = _standard_target(targets, TOPIC_NODE)
-    if topic is None or not ancestors:
-        return
+    """Under a 专题专栏 heading: a topic's sub-columns, or an unnamed topic itself, belong to 专题专栏; when the
+    portal has none, their other matches are only suggestions (a topic's 新闻 is not the portal's news)."""
     heading = next((i for i, a in enumerate(ancestors) if _is_topic_name(a)), None)
     if heading is None:
         return
     below = ancestors[heading + 1:]
     known = any(c.score >= 0.78 for c in scored.values())
-    if below or (_is_topic_name(ancestors[-1]) and not known) or not known:
-        where = " > ".join(ancestors[heading:])
+    if not (below or not known):  # 专题专栏 > 通知公告 is a notice column filed under the heading
+        return
+    where = " > ".join(ancestors[heading:])
+    topic = _standard_target(targets, TOPIC_NODE)
+    if topic is not None:
         _put(scored, topic, 0.9, f"part of the special topic {where} (专题专栏)", f"属于专题“{where}”（专题专栏）")
-        for candidate in scored.values():
-            if candidate.target_id != topic.id:
-                candidate.score = min(candidate.score, 0.7)
+    for candidate in scored.values():
+        if topic is None or candidate.target_id != topic.id:
+            candidate.score = min(candidate.score, 0.7)
+            if topic is None:
+                candidate.why += f"; but it is part of the special topic {where} and the portal has no 专题专栏"
+                candidate.why_zh += f"；但它属于专题“{where}”，门户没有专题专栏"
 
 
 def _ancestor_function(name: str, ancestors: list[str], targets: list[NamedTarget],

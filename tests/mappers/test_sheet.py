@@ -4,6 +4,8 @@ a damaged sheet names each bad row and cell and changes nothing."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -70,7 +72,7 @@ def test_signed_edits_are_recorded_and_pushed(crawled: pipeline.Workspace, tmp_p
     row = paths["信息公开 > 政策解读"]
     sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
     sheet.cell(row=row, column=headers["审核人"]).value = "王明"
-    sheet.cell(row=row, column=headers["审核日期"]).value = "2026-11-20"
+    sheet.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()  # signed after the crawl
     sheet.cell(row=row, column=headers["意见"]).value = "解读并入政策文件页面"
     row = paths["办事服务 > 办事指南"]
     sheet.cell(row=row, column=headers["决定"]).value = "合并"
@@ -193,3 +195,56 @@ def test_cli_import_error_exits_2(crawled: pipeline.Workspace, tmp_path: Path) -
     result = runner.invoke(app, ["map", "fgw", "--import", str(path), "-c", config, "--db", db])
     assert result.exit_code == 2
     assert "unknown decision 'keep'" in result.output and "Traceback" not in result.output
+
+
+def test_the_sheet_guides_the_office(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """Rule rows are grey, locked and say 由配置规则决定; undecided rows are yellow and editable; every reason in
+    the zh sheet is Chinese; a how-to sheet follows; dates are validated between the crawl and today."""
+    path = tmp_path / "mapping.xlsx"
+    export_sheet(crawled, "fgw", path)
+    book, sheet, headers, paths = _rows(path)
+    assert sheet.protection.sheet
+    rule_row = paths["信息公开 > 人事信息"]  # drop rule in migrations.yaml
+    reason = sheet.cell(row=rule_row, column=headers["理由"])
+    assert reason.value.startswith("由配置规则决定") and reason.fill.fgColor.rgb.endswith("D9D9D9")
+    assert sheet.cell(row=rule_row, column=headers["决定"]).protection.locked
+    auto_row = paths["新闻中心 > 工作动态"]
+    assert not sheet.cell(row=auto_row, column=headers["决定"]).protection.locked
+    for number in range(2, sheet.max_row + 1):
+        text = sheet.cell(row=number, column=headers["理由"]).value or ""
+        assert not re.search(r"[A-Za-z]{4,}", text.replace("migrations.yaml", "").replace("target.column", "")
+                             .replace("subsite", "")), text
+    assert book.sheetnames[1] == "填写说明" and "待定" in book["填写说明"]["A1"].value
+    dates = [v for v in sheet.data_validations.dataValidation if v.type == "date"]
+    assert dates and dates[0].formula2 == "TODAY()"
+
+
+def test_a_grey_row_signed_as_it_stands_is_accepted(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """A clerk who signs every row, rule rows included, without changing them imports nothing and no error."""
+    path = tmp_path / "mapping.xlsx"
+    export_sheet(crawled, "fgw", path)
+    book, sheet, headers, paths = _rows(path)
+    for row in paths.values():
+        sheet.cell(row=row, column=headers["审核人"]).value = sheet.cell(row=row, column=headers["审核人"]).value or ""
+    rule_row = paths["信息公开 > 人事信息"]
+    sheet.cell(row=rule_row, column=headers["审核人"]).value = "王明"
+    sheet.cell(row=rule_row, column=headers["审核日期"]).value = dt.date.today().isoformat()
+    book.save(path)
+    assert import_sheet(crawled, "fgw", path) == []
+
+
+def test_sign_off_dates_in_the_future_or_before_the_crawl_are_refused(crawled: pipeline.Workspace,
+                                                                     tmp_path: Path) -> None:
+    """审核日期 tomorrow, or before the crawl, is named with its row and what to write."""
+    for day, words in ((dt.date.today() + dt.timedelta(days=1), "in the future"),
+                       (dt.date(2001, 1, 1), "before the site was crawled")):
+        path = tmp_path / f"{day}.xlsx"
+        export_sheet(crawled, "fgw", path)
+        book, sheet, headers, paths = _rows(path)
+        row = paths["信息公开 > 政策解读"]
+        sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
+        sheet.cell(row=row, column=headers["审核人"]).value = "王明"
+        sheet.cell(row=row, column=headers["审核日期"]).value = day.isoformat()
+        book.save(path)
+        with pytest.raises(SheetError, match=f"row {row}, column 审核日期.*{words}.*write the day you signed"):
+            import_sheet(crawled, "fgw", path)
