@@ -163,7 +163,7 @@ def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = 
             and not content_blockers(ws, site_id, figures):
         with ws.store.session() as session:
             last = session.scalar(select(func.max(PushRecord.verified_at)).where(
-                PushRecord.site_id == site_id, PushRecord.kind == "article"))
+                PushRecord.site_id == site_id, PushRecord.kind == "article", PushRecord.target == figures.get("target")))
         if last is not None:
             derived["content_migrated"] = last.date()
     warcs = [w for w in site_archives(ws.dir / "warc", site_id) if w.stat().st_size > 0]
@@ -195,6 +195,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: dict[str, Any] | None
         (len(paths - decided), "article-holding columns undecided"),
         (line.get("unresolved", 0), "articles unresolved"),
         (line.get("failed", 0), "articles failed"),
+        (figures["push"].get("failed_objects", 0), "files or columns failed to push"),
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
     ]
     blockers = [f"{n} {what}" for n, what in found if n]

@@ -184,6 +184,7 @@ def _push_figures(records: list[Any]) -> dict[str, Any]:
         "skip_reasons": dict(sorted(reasons.items())),
         "fail_reasons": dict(sorted(failures.items())),
         "files": sum(1 for r in records if r.kind == "file" and r.status in IN_TARGET),
+        "failed_objects": sum(1 for r in records if r.kind != "article" and r.status == "failed"),
         "columns": sum(1 for r in records if r.kind == "column" and r.status in IN_TARGET),
     }
 

@@ -84,12 +84,16 @@ def _status_command(app: typer.Typer) -> None:
 def _print_pointers(sites: list[dict[str, Any]]) -> None:
     """Per site with something to read: where the per-item reasons are, and a line per target that does not
     add up."""
+    from consolidate.report import reconciliation_text
+
     for f in sites:
-        for t in f.get("targets", []):
+        targets = f.get("targets", [])
+        for t in targets:
             line = t["reconciliation"]
-            if not line["ok"]:
-                console.print(f"[red]{f['id']} → {t['target']}: does not add up: {'; '.join(line['notes'])}[/]",
-                              highlight=False)
+            if len(targets) > 1 or not line["ok"] or line["unresolved"]:
+                colour = "red" if not line["ok"] else "yellow" if line["unresolved"] else "green"
+                console.print(f"[{colour}]{f['id']} → {t['target'] or '—'}: {reconciliation_text(line, 'en')}[/]",
+                              highlight=False, soft_wrap=True)
         found = f.get("messages") or {}
         if any(found.values()):
             counts = ", ".join(f"{stage} {n}" for stage, n in sorted(found.items()))
