@@ -24,6 +24,10 @@ MIN_TITLE_SIMILARITY = 85  # rapidfuzz ratio of titles expected of a content mat
 MIN_TITLE = 6  # normalised title characters needed for a title + date match
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 _TITLE_TAGS = re.compile(r"^(【[^】]{1,8}】|\[[^\]]{1,8}\]|（[^）]{1,8}）)")
+REISSUE = re.compile(r"[（(【\[]\s*(重发|重新发布|再次发布|更正|更正版|更正公告|修订|修订版|修正|补发|补充)\s*[)）】\]]"
+                     r"|(重发|更正|修订版)$")  # a notice issued again: it supersedes the original
+SAME_BODY = 0.995  # bodies this close are the same text whatever their numbers
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -64,13 +68,20 @@ def sketch(text: str, size: int = SKETCH) -> frozenset[int]:
     return frozenset(heapq.nsmallest(size, values))
 
 
+def is_reissue(title: str) -> bool:
+    """True for a notice marked as issued again: (重发), (更正), 【修订】 …"""
+    return REISSUE.search(unicodedata.normalize("NFKC", title or "")) is not None
+
+
 def find_duplicates(articles: Iterable[Any]) -> dict[str, str]:
-    """url → url of its original, for every article that repeats another (by title + date or by content)."""
+    """url → url of the article that stands for it, for every article that repeats another (by title + date or
+    by content); a re-issued notice (重发/更正) stands for its original, not the other way round."""
     items = [as_dup_article(a) for a in articles]
     parent = list(range(len(items)))
     bodies = [normalise_body(a.body_text) for a in items]
     titles = [normalise_title(a.title) for a in items]
-    for first, second in _title_date_pairs(items, bodies) + _content_pairs(bodies, titles):
+    pairs = _title_date_pairs(items, bodies) + _content_pairs(bodies, titles) + _reissue_pairs(items, bodies)
+    for first, second in pairs:
         _union(parent, first, second)
     clusters: dict[int, list[int]] = defaultdict(list)
     for index in range(len(items)):
@@ -86,9 +97,42 @@ def find_duplicates(articles: Iterable[Any]) -> dict[str, str]:
     return links
 
 
-def _original_rank(item: DupArticle, index: int) -> tuple[int, int, str, int]:
-    """Sort key of the original in a cluster: preferred first, then the earliest dated, then input order."""
-    return (-item.preferred, 0 if item.published else 1, (item.published or "")[:10], index)
+def _original_rank(item: DupArticle, index: int) -> tuple[int, int, int, str, int]:
+    """Sort key of the article a cluster keeps: preferred first, then a re-issue (it supersedes), then the
+    earliest dated, then input order."""
+    return (-item.preferred, 0 if is_reissue(item.title) else 1, 0 if item.published else 1,
+            (item.published or "")[:10], index)
+
+
+def _reissue_pairs(items: list[DupArticle], bodies: list[str]) -> list[tuple[int, int]]:
+    """A re-issued notice and its original: the same title once the 重发/更正 mark is taken off, and bodies that
+    are not plainly different texts (a correction changes a few details, not the whole notice)."""
+    marked = [i for i, item in enumerate(items) if is_reissue(item.title)]
+    if not marked:
+        return []
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        by_title[normalise_title(REISSUE.sub("", unicodedata.normalize("NFKC", item.title or "")))].append(index)
+    pairs = []
+    for index in marked:
+        base = normalise_title(REISSUE.sub("", unicodedata.normalize("NFKC", items[index].title or "")))
+        if len(base) < MIN_TITLE:
+            continue
+        for other in by_title.get(base, []):
+            if other != index and not is_reissue(items[other].title) and _related(bodies[index], bodies[other]):
+                pairs.append((other, index))
+    return pairs
+
+
+def _related(first: str, second: str) -> bool:
+    """True unless both bodies are there and plainly different texts."""
+    return not (first and second) or fuzz.ratio(first[:3000], second[:3000]) >= 60
+
+
+def _different_notices(first: str, second: str, similarity: float) -> bool:
+    """Two templated notices (第一批/第二批, other dates, other names' numbers) differ in their numbers: a body
+    that is not the same text and does not carry the same numbers is another notice, never a duplicate."""
+    return similarity < SAME_BODY and _DIGITS.findall(first) != _DIGITS.findall(second)
 
 
 def _title_date_pairs(items: list[DupArticle], bodies: list[str]) -> list[tuple[int, int]]:
@@ -102,8 +146,10 @@ def _title_date_pairs(items: list[DupArticle], bodies: list[str]) -> list[tuple[
     for members in groups.values():
         for other in members[1:]:
             first = members[0]
-            if bodies[first] and bodies[other] and fuzz.ratio(bodies[first][:3000], bodies[other][:3000]) < 60:
-                continue
+            if bodies[first] and bodies[other]:
+                similarity = fuzz.ratio(bodies[first][:3000], bodies[other][:3000]) / 100
+                if similarity < 0.6 or _different_notices(bodies[first], bodies[other], similarity):
+                    continue
             pairs.append((first, other))
     return pairs
 
@@ -129,6 +175,9 @@ def _content_pairs(bodies: list[str], titles: list[str]) -> list[tuple[int, int]
             continue
         similarity = fuzz.ratio(bodies[first][:5000], bodies[second][:5000]) / 100
         titled = fuzz.ratio(titles[first], titles[second]) >= MIN_TITLE_SIMILARITY
+        if _different_notices(bodies[first], bodies[second], similarity) or \
+                _DIGITS.findall(titles[first]) != _DIGITS.findall(titles[second]):
+            continue
         if similarity >= MIN_SIMILARITY and (titled or (similarity >= 0.99 and len(bodies[first]) >= 200)):
             pairs.append((first, second))
     return pairs

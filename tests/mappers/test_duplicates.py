@@ -48,3 +48,29 @@ def test_the_fleet_republished_copy_is_found(crawled: pipeline.Workspace, fleet:
     found = {(site, url.split("/", 3)[-1]): (o_site, o_url.split("/", 3)[-1])
              for (site, url), (o_site, o_url) in links.items()}
     assert found == {("fgw", copy.lstrip("/")): ("fgw", original.lstrip("/"))}
+
+
+NOTICE = ("根据《临江市公共资源交易管理办法》，现将2026年第一批政府投资项目招标代理机构名单予以公示，公示期为2026年3月1日"
+          "至2026年3月7日。如有异议，请在公示期内以书面形式向市公共资源交易中心反映。联系电话：0576-88001234。")
+
+
+def test_a_reissued_notice_supersedes_its_original() -> None:
+    """(更正) and (重发) notices are kept and their originals link to them, even when the correction changed a date."""
+    corrected = NOTICE.replace("2026年3月7日", "2026年3月9日")
+    links = find_duplicates([DupArticle("old", "关于招标代理机构名单的公示", "2026-03-01", NOTICE),
+                             DupArticle("new", "关于招标代理机构名单的公示（更正）", "2026-03-02", corrected)])
+    assert links == {"old": "new"}
+    again = find_duplicates([DupArticle("a", "关于招标代理机构名单的公示", "2026-03-01", NOTICE),
+                             DupArticle("b", "【重发】关于招标代理机构名单的公示", "2026-03-05", NOTICE)])
+    assert again == {"a": "b"}
+
+
+def test_notices_with_different_bodies_are_never_duplicates() -> None:
+    """第一批 and 第二批 notices share a template and a title shape; their numbers differ: both are kept."""
+    second = NOTICE.replace("第一批", "第二批").replace("3月1日", "4月1日").replace("3月7日", "4月7日")
+    links = find_duplicates([DupArticle("first", "关于招标代理机构名单的公示", "2026-03-01", NOTICE),
+                             DupArticle("second", "关于招标代理机构名单的公示", "2026-03-01", second)])
+    assert links == {}
+    batch = find_duplicates([DupArticle("b1", "2026年第一批代理机构名单公示", "2026-03-01", NOTICE * 2),
+                             DupArticle("b2", "2026年第二批代理机构名单公示", "2026-04-01", second * 2)])
+    assert batch == {}
