@@ -7,6 +7,7 @@ import contextlib
 import functools
 import multiprocessing
 import os
+import re
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -60,6 +61,7 @@ ARTICLES = ArticleRow.__table__
 UNDECODABLE_SHARE = 0.005  # more replacement characters than this share of the text: the page did not decode
 EMPTY_LIST_MARKERS = ("createPageHTML(", "暂无信息", "暂无数据", "没有记录")
 GONE_STATUSES = (404, 410)
+ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
 
 PartSource = Callable[[str], Awaitable[str | None]]
 
@@ -335,6 +337,7 @@ class SiteCrawler:
             await self._event_soon("info", "robots_truncated", f"robots.txt is larger than {ROBOTS_MAX_BYTES // 1024} "
                                    "KiB: its first part is obeyed (RFC 9309)", url)
         self._robots = Protego.parse(result.body.decode("utf-8", errors="replace"))
+        await self._queue_sitemaps(result.body.decode("utf-8", errors="replace"), url)
         delay = self._robots.crawl_delay(self.settings.user_agent)
         if delay:
             effective = min(float(delay), MAX_CRAWL_DELAY)
@@ -342,6 +345,13 @@ class SiteCrawler:
             self.fetcher.set_rate(self.home, self._site_rate / self._sharing)
             await self._event_soon("info", "crawl_delay", f"robots.txt Crawl-delay {delay}s honoured as {effective:g}s")
         return True
+
+    async def _queue_sitemaps(self, robots: str, robots_url: str) -> None:
+        """Queue the sitemaps robots.txt names (their URLs reach sections nothing links to; discover reads them)."""
+        found = [canonical_url(u, robots_url) for u in ROBOTS_SITEMAP.findall(robots)[:50]]
+        rows = self._link_rows([(u, "page", 1, robots_url, {"sitemap": True}) for u in found if u])
+        if rows:
+            await self.writer.run(lambda s: s.execute(self._insert_links, rows))
 
     async def _recheck_unlisted(self, listed_before: set[str]) -> None:
         """Articles no list shows any more get a conditional request: 404/410 marks them vanished."""
@@ -610,8 +620,11 @@ class SiteCrawler:
             reason = f"{reason}; no article could be extracted from it"
             self._event(writes, "warning", "article_not_extracted", f"page classed article but nothing extracted "
                                                                      f"({info.reason if info else ''})", resource.url)
+        if info is not None and info.unreachable:
+            self._event(writes, "warning", "pager_unreachable", info.unreachable, resource.url)
         hint = {**(resource.hint or {}), "class": page_class, "class_reason": reason,
-                "cms": str(info.cms) if info is not None else None}
+                "cms": str(info.cms) if info is not None else None,
+                **({"unreachable": info.unreachable} if info is not None and info.unreachable else {})}
         writes.batched.append((FINISH_CLASS, {"rid": resource.id, "v_hint": hint}))
 
     async def _parse(self, result: FetchResult, queued_as: str) -> ParsedPage:

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -27,6 +27,7 @@ from crawlers._common import (
     viewer_target,
     year_from_url,
 )
+from crawlers.cms import CmsId, detect, url_class
 from crawlers.text import MAX_HTML, node_lines, normalize_space
 
 
@@ -52,8 +53,8 @@ class ListItem:
 class PageInfo:
     """What a page is and where it leads."""
 
-    cms: str
-    kind: str
+    cms: str  # a CmsId
+    kind: str  # what the crawl stores: article | list | home | part | other
     breadcrumb: list[str] = field(default_factory=list)
     column_name: str | None = None
     links: list[Link] = field(default_factory=list)
@@ -61,98 +62,24 @@ class PageInfo:
     pagination: list[str] = field(default_factory=list)
     article_parts: list[str] = field(default_factory=list)
     site_facts: dict[str, str] = field(default_factory=dict)
+    page_class: str = "other"  # article | list | column-home | other
+    unreachable: str | None = None  # why further list pages cannot be fetched (POST pager, JSON feed…), if so
+    reason: str = ""  # the rule that decided the class, with its evidence
 
 
-# ---------------------------------------------------------------- URL kinds
-
-ARTICLE_URL = re.compile(
-    r"(/t(?:19|20)\d{6}_\d+(?:_\d+)?\.s?html?$"
-    r"|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$"
-    r"|[?&]a=show(?:&|$)"
-    r"|/(?:19|20)\d{2}/\d{4}/\d+(?:_\d+)?\.html$"
-    r"|/content_\d+\.s?html?$"
-    r"|/post_\d+\.html$"
-    r"|/articleinfo-\d+\.html$"
-    r"|/info/\d+/\d+\.htm$"
-    r"|/(?:art|article|news|detail|content|show|view)[_-]?(?:detail|show|view|info)?[_-]?\d+\.(?:s?html?|jsp|aspx?|php)$"
-    r"|(?:detail|show|view|newsinfo|articleshow|article_show|news_show|shownews)\w*\.(?:jsp|aspx?|php|do)\?.*id=\d+)",
-    re.I,
-)
-LIST_URL = re.compile(
-    r"(/col/col\d+/(?:index(?:_\d+)?\.html)?$"
-    r"|/index_\d+\.s?html?$"
-    r"|/list_\d+(?:_\d+)?\.s?html?$"
-    r"|[?&]a=lists(?:&|$)"
-    r"|/articlecolumn\.html$|/piccolumn\.html$"
-    r"|dataproxy\.jsp"
-    r"|/(?:list|column|lanmu|more)\w*\.(?:jsp|aspx?|php|do|s?html?)(?:\?|$)"
-    r"|/gkmlpt/(?:index|mindex)"
-    r"|/(?:col|list)/\d+(?:_\d+)?(?:\.s?html?)?$)",
-    re.I,
-)
-_HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php", "/index.asp",
-               "/index.aspx", "/default.htm", "/default.html", "/default.aspx", "/default.asp", "/main.html", "/portal/"}
+# ---------------------------------------------------------------- URL kinds and CMS (crawlers/cms holds the data)
 
 
-def url_kind(url: str) -> str | None:
-    """Page kind suggested by the URL alone ('home', 'article', 'list') or None."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    path = parts.path.lower()
-    if path in _HOME_PATHS and not parts.query:
-        return "home"
-    tail = path + ("?" + parts.query if parts.query else "")
-    if ARTICLE_URL.search(tail):
-        return "article"
-    if LIST_URL.search(tail):
-        return "list"
-    return None
-
-
-# ---------------------------------------------------------------- CMS fingerprint
-
-_CMS_MARKS = {
-    "hanweb": ("大汉版通", "jcms_files", "/module/jslib/", "/module/web/jpage", "<datastore", "hanweb", "jpage/"),
-    "trs": ("trs_editor", "trs_autoadd", "trs_web_style", "/wcm", "createpagehtml", "trs wcm", "trs_paper"),
-    "kaipuyun": ("ucap-content", "kaipuyun", "ucap", "pages_content", "firstpublishedtime"),
-    "gkmlpt": ("/gkmlpt/",),
-    "dedecms": ("dedecms", "/plus/count.php", "/plus/search.php", "dede_", "powered by dedecms", "/plus/list.php"),
-    "phpcms": ("phpcms", "m=content&c=index", "m=content&amp;c=index", "/statics/js/", "index.php?m=content"),
-}
-_CMS_URLS = {
-    "hanweb": re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|/col/col\d+/|dataproxy\.jsp", re.I),
-    "trs": re.compile(r"/t(?:19|20)\d{6}_\d+(?:_\d+)?\.s?html?", re.I),
-    "kaipuyun": re.compile(r"/content_\d+\.s?html?", re.I),
-    "gkmlpt": re.compile(r"/gkmlpt/", re.I),
-    "dedecms": re.compile(r"/list_\d+_\d+\.html|/a/[\w/]+/(?:19|20)\d{2}/\d{4}/\d+\.html", re.I),
-    "phpcms": re.compile(r"index\.php\?m=content", re.I),
-}
+def url_kind(url: str, cms: str = CmsId.GENERIC) -> str | None:
+    """Page kind suggested by the URL alone ('home', 'article', 'list') or None (the profiles' rules)."""
+    found = url_class(url, cms)
+    return found[0] if found is not None and found[0] != "other" else None
 
 
 def detect_cms(html: str, url: str) -> str:
-    """Fingerprint the CMS from markup and URL: trs, hanweb, dedecms, phpcms, kaipuyun, gkmlpt or generic."""
+    """Fingerprint the CMS family from markup and URL (a CmsId; 'generic' when none is recognised)."""
     low = (html or "")[:MAX_HTML].lower() if isinstance(html, str) else ""
-    url = url or ""
-    scores: dict[str, int] = {}
-    for cms, marks in _CMS_MARKS.items():
-        score = sum(2 for mark in marks if mark in low)
-        if _CMS_URLS[cms].search(url):
-            score += 3
-        if score:
-            scores[cms] = score
-    if "gkmlpt" in scores:
-        scores["gkmlpt"] += 3
-    meta = re.search(r"<meta[^>]{0,200}name=[\"']?generator[\"']?[^>]{0,200}>", low[:20000])
-    if meta:
-        gen = meta.group(0)
-        for cms, word in (("trs", "trs"), ("hanweb", "大汉"), ("dedecms", "dede"), ("phpcms", "phpcms")):
-            if word in gen:
-                scores[cms] = scores.get(cms, 0) + 5
-    if not scores:
-        return "generic"
-    return max(scores.items(), key=lambda kv: kv[1])[0]
+    return detect(low, url or "")
 
 
 # ---------------------------------------------------------------- breadcrumb
@@ -198,17 +125,47 @@ def _crumb_parts(node: LexborNode, raw: str) -> list[str]:
     return parts
 
 
+_CRUMB_DEBRIS = re.compile(r"^(?:是|为)?\s*[:：]\s*|^[\s\-—–_=>»›·.。:：|]+|[\s\-—–_=>»›·.。:：|]+$")
+_YEAR_FOLDER = re.compile(r"(?:19|20)\d{2}\s*年?(?:\s*\d{1,2}\s*月?)?")
+_BRACKETED = re.compile(r"^[\[【〔(（](.+)[\]】〕)）]$")
+
+
+def clean_crumb_item(item: str) -> str:
+    """One breadcrumb name without separator debris ("首页 --", "是：首页", "» 通知") and outer brackets."""
+    previous = None
+    while previous != item:
+        previous, item = item, _CRUMB_DEBRIS.sub("", item).strip()
+    bracketed = _BRACKETED.match(item)
+    return bracketed.group(1).strip() if bracketed else item
+
+
 def _trim_crumb(parts: list[str]) -> list[str] | None:
-    """Items after 首页 with the trailing 正文/详情 dropped; None if this is no breadcrumb."""
-    items = [p for p in parts if p]
+    """Items after 首页 with the trailing 正文/详情 dropped, each cleaned, year folders left out; None if this is
+    no breadcrumb."""
+    items = [clean_crumb_item(p) for p in parts]
+    items = [p for p in items if p]
     for i, part in enumerate(items):
         if _compact(part).lower() in _HOME_WORDS:
             items = items[i + 1:]
             break
     while items and _compact(items[-1]) in _TAIL_WORDS:
         items.pop()
+    items = [p for p in items if not _YEAR_FOLDER.fullmatch(p)]
     if len(items) > 10 or any(len(p) > 60 for p in items):
         return None
+    return items
+
+
+def _site_root(tree: LexborHTMLParser, items: list[str]) -> list[str]:
+    """The breadcrumb without a first item naming the site itself (the last part of the page's <title>, or a name
+    written in brackets like "[某某网]"), when more follows it."""
+    if len(items) < 2:
+        return items
+    title = tree.css_first("title")
+    words = [_compact(w) for w in re.split(r"\s*(?:--|-|_|\||｜|—|–)\s*", text_of(title))] if title else []
+    if words and len(words) >= 2 and _compact(items[0]) in (words[-1], words[0]) and _compact(items[0]) != \
+            _compact(items[-1]):
+        return items[1:]
     return items
 
 
@@ -287,8 +244,8 @@ def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list
         for node, text in _crumb_nodes(tree, texts):
             items = _trim_crumb(_crumb_parts(node, text))
             if items:
-                return items
-        return _loose_crumb(tree, texts)
+                return _site_root(tree, items)
+        return _site_root(tree, _loose_crumb(tree, texts))
     except Exception:
         return []
 
@@ -364,7 +321,7 @@ def _resolve_arg(token: str, script: str) -> str | None:
     if re.fullmatch(r"\d+", token):
         return token
     if re.fullmatch(r"[A-Za-z_$][\w$]*", token):
-        match = re.search(r"\b" + re.escape(token) + r"\s*=\s*[\"']?([\w.\-]+)[\"']?\s*[;,\n]", script)
+        match = re.search(r"\b" + re.escape(token) + r"\s*=\s*[\"']?([\w.\-]+)[\"']?\s*(?:[;,\n]|//|/\*)", script)
         return match.group(1) if match else None
     return None
 
@@ -396,6 +353,113 @@ def _trs_pages(spec: tuple[int, int, str, str], url: str) -> list[str]:
             continue
         out.append(urljoin(url, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}"))
     return out
+
+
+# ---------------------------------------------------------------- links and pagers written by scripts
+
+_DOC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(", re.I)
+_JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.){0,4000})"|\'((?:[^\'\\\n]|\\.){0,4000})\'')
+_LITERAL_URL = re.compile(r"""(?:href|src)\s*=\s*\\?["']([^"'\\\s<>+]{1,2000})\\?["']""", re.I)
+_JS_FUNCTION = re.compile(r"function\s+([A-Za-z_$][\w$]*)\s*\(\s*([A-Za-z_$][\w$]*)[^)]{0,80}\)\s*\{(.{0,800}?)\n?\s*\}",
+                          re.S)
+_JS_CALL = re.compile(r"\b([A-Za-z_$][\w$]*)\s*\(\s*['\"]?(\d{1,5})['\"]?\s*[,)]")
+_PAGE_COUNT = re.compile(r"共\s*(\d{1,5})\s*页|页次\s*[:：]?\s*\d+\s*/\s*(\d{1,5})|第\s*\d+\s*/\s*(\d{1,5})\s*页")
+_JSON_FEED = re.compile(r"""["']([^"'\s]{0,200}?(?:datas?_?\d*|list\w*|more\w*|page\w*)\.json[^"'\s]{0,100})["']""", re.I)
+_POST_FORM = re.compile(r"<form\b[^>]{0,300}\bmethod\s*=\s*[\"']?post", re.I)
+
+
+def written_links(html: str) -> list[str]:
+    """URLs in the markup a page writes with document.write(...): literal href/src values of its string
+    arguments (unescape("%3C…") included); values built from variables are left to the pager rules."""
+    found: list[str] = []
+    if "document.write" not in html:
+        return found
+    for match in _DOC_WRITE.finditer(html[:MAX_HTML]):
+        call = html[match.end(): match.end() + 4000]
+        end = call.find(");")
+        for double, single in _JS_STRING.findall(call[: end if end >= 0 else 4000]):
+            literal = double or single
+            if "%3c" in literal.lower():
+                literal = unquote(literal)
+            found += _LITERAL_URL.findall(literal.replace("\\/", "/"))
+            if len(found) > 2000:
+                return found
+    return found
+
+
+def _script_functions(html: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """Page functions of one argument: those building a URL as "pre" + arg + "post" (name -> (pre, post)), and
+    the names of those submitting a form (a POST pager)."""
+    templates: dict[str, tuple[str, str]] = {}
+    posting: set[str] = set()
+    if "function" not in html:
+        return templates, posting
+    for match in _JS_FUNCTION.finditer(html[:MAX_HTML]):
+        name, arg, body = match.groups()
+        if ".submit(" in body:
+            posting.add(name)
+            continue
+        pattern = r"""["']([^"'\s]{0,200})["']\s*\+\s*""" + re.escape(arg) + r"""\s*\+\s*["']([^"'\s]{1,50})["']"""
+        built = re.search(pattern, body)
+        if built and re.search(r"location|href|window\.open|\.load\s*\(|url", body, re.I):
+            templates[name] = (built.group(1), built.group(2))
+    return templates, posting
+
+
+def script_pager(html: str, base: str) -> tuple[list[str], set[str]]:
+    """List pages a script pager names (javascript:go(3) / onclick="_gotoPage('3')" with a function building
+    "index_" + n + ".jhtml"), and the names of called pager functions that POST a form instead."""
+    templates, posting = _script_functions(html)
+    if not templates and not posting:
+        return [], set()
+    numbers: dict[str, set[int]] = defaultdict(set)
+    for name, number in _JS_CALL.findall(html[:MAX_HTML]):
+        if name in templates or name in posting:
+            numbers[name].add(int(number))
+    pages: list[str] = []
+    for name, seen in numbers.items():
+        if name in templates and seen:
+            pre, post = templates[name]
+            pages += [url for n in range(min(seen), min(max(seen), 2000) + 1)
+                      for url in (absolutize(f"{pre}{n}{post}", base),) if url]
+    return pages, {name for name in numbers if name in posting}
+
+
+def select_pages(tree: LexborHTMLParser, base: str) -> list[str]:
+    """Pages a "jump to page" drop-down names: <option value="list_4_2.html"> of a <select> whose onchange sets
+    location (DedeCMS and many others; often the only pager left when the links are javascript:)."""
+    pages: list[str] = []
+    for select in tree.css("select[onchange]")[:20]:
+        if not re.search(r"location|window\.open|href", attr(select, "onchange"), re.I):
+            continue
+        for option in select.css("option")[:2000]:
+            value = attr(option, "value").strip()
+            url = absolutize(value, base) if value and not value.lower().startswith("javascript") else None
+            if url:
+                pages.append(url)
+    return pages
+
+
+def unreachable_pager(html: str, lines: list[str], pages: list[str], posting: set[str],
+                      script_only: int) -> str | None:
+    """Why further pages of this list cannot be reached by GET links, when the page has more and none is known:
+    a POST-form pager, a JSON "load more" feed, or a pager of javascript: links only."""
+    announced = 0
+    for line in lines:
+        match = _PAGE_COUNT.search(line) if len(line) < 200 else None
+        if match:
+            announced = max(announced, int(next(g for g in match.groups() if g)))
+    if pages or (announced <= 1 and not script_only and not posting):
+        return None
+    count = f"{announced} pages announced" if announced > 1 else "further pages"
+    if posting and _POST_FORM.search(html[:MAX_HTML]):
+        return f"POST-form pager ({', '.join(sorted(posting))} submits a form): {count} not fetched"
+    feed = _JSON_FEED.search(html[:MAX_HTML])
+    if feed:
+        return f"JSON 'load more' feed ({feed.group(1)}): {count} not fetched"
+    if script_only:
+        return f"pager of javascript: links only ({script_only} links): {count} not fetched"
+    return f"{count} but no link to them" if announced > 1 else None
 
 
 # ---------------------------------------------------------------- Hanweb datastore
@@ -610,7 +674,7 @@ def _entry_date(anchor: LexborNode, row: LexborNode, title: str, url: str, singl
     return None
 
 
-def generic_list_items(tree: LexborHTMLParser, base: str) -> list[ListItem]:
+def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENERIC) -> list[ListItem]:
     """Article entries of list containers: groups of ≥3 similar rows with dates or article-like URLs."""
     body = tree.body
     if body is None:
@@ -631,7 +695,7 @@ def generic_list_items(tree: LexborHTMLParser, base: str) -> list[ListItem]:
         if len(title) < 4 or title in _PAGE_WORDS:
             continue
         date = _entry_date(anchor, row, title, url, rows_count[row.mem_id] == 1)
-        article_like = url_kind(url) == "article"
+        article_like = url_kind(url, cms) == "article"
         groups[_signature(row)].append((ListItem(url, title, date), article_like))
     items: list[ListItem] = []
     seen: set[str] = set()
@@ -820,20 +884,125 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
     return list(found.values())
 
 
-# ---------------------------------------------------------------- page kind
+# ---------------------------------------------------------------- page class
 
-_INFO_LINE = re.compile(r"(发布时间|发布日期|发表时间|更新时间|日期|时间|来源)\s*[:：]")
+# An info line: a label a CMS prints under an article's title (发布时间：…, 来源：…, 作者：…, 阅读次数：…).
+_INFO_LINE = re.compile(r"(发布时间|发布日期|发表时间|更新时间|成文日期|发文日期|日期|时间|日间|来源|作者|编辑|撰稿|发布人|发布者|"
+                        r"发稿|点击|浏览|阅读|访问)(?:次数|量|数)?\s*[:：]")
+# Where an article's text ends: prev/next links, related lists, print/close links, the footer.
+_TEXT_END = re.compile(r"^[【\[]?\s*(?:上一篇|下一篇|上一条|下一条|上篇|下篇|相关(?:文章|阅读|新闻|链接|信息|附件)|打印本?页|"
+                       r"关闭(?:本页|窗口)?|版权所有|主办单位|Copyright|©)|ICP[备证]", re.I)
+_FOOTER_LINE = re.compile(r"版权|ICP|备案|Copyright|©|地址[:：]|电话[:：]|邮编|技术支持|主办|承办|网站标识码|"
+                          r"分辨率|浏览器", re.I)
+SINGLE_PAGE_TEXT = 200  # paragraph characters that make a column's own page its content (简介, 联系我们)
+_DATE_ONLY = re.compile(r"[\s\d\-/:.年月日时分秒\[\]【】()（）]+")
+_DATED_ROW = re.compile(r"^[\[【(（](?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}[\]】)）]|^(?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}\s*[·•|]|"
+                        r"\S(?:\.\.\.|…)$|"
+                        r"\s[\[【(（]?(?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}[\]】)）]?$")
+_RECORD_COUNT = re.compile(r"共\s*\d+\s*页|\d+\s*条记录|共\s*\d+\s*条(?:信息|记录|数据)?|页次\s*[:：]?\s*\d+\s*/\s*\d+|记录数\s*[:：]\s*\d+")
+_LIST_NAMES = re.compile(r"(?:index|list|default|more|column|channel)\w*", re.I)
+ARTICLE_TEXT = 300  # characters of text after the info line that make a page an article whatever else it holds
+LIST_ROWS = 8  # list rows that outweigh a short text
 
 
-def _article_like(tree: LexborHTMLParser) -> bool:
-    """Content test: a dated info line near a title, and a substantial text block."""
-    lines = node_lines(tree.body)[:3000]
-    dated = any(len(line) < 200 and _INFO_LINE.search(line) and parse_date(line) for line in lines)
-    if not dated:
-        dated = any(len(line) < 40 and parse_date(line) and len(re.sub(r"[\d\-/:. 年月日]", "", line)) < 6
-                    for line in lines)
-    longest = max((len(line) for line in lines), default=0)
-    return dated and longest >= 80
+@dataclass
+class PageShape:
+    """The structure a page's class is read from (the evidence recorded with the class)."""
+
+    info_lines: int = 0  # lines under ~200 characters with an info label and a date
+    info_repeat: int = 0  # the most lines starting with the same label (list rows repeat theirs; a 信息公开 header
+    # prints 成文日期, 发布日期 and 发布时间 once each)
+    date_lines: int = 0  # short lines that are nothing but a date (list rows print one each)
+    text: int = 0  # characters of non-link text after the first info line, up to prev/next links or the footer
+    items: int = 0  # list rows found
+    dated_rows: int = 0  # short lines starting or ending with a date ("12-20·标题", "标题 16-03-02", "[08-31]") or
+    # ending in a cut title's "…"
+    list_pager: bool = False  # numbered pages of a list name (index_2.html, createPageHTML(…,"index",…))
+    part_of: str | None = None  # the first page of the article this page continues
+    form_fields: int = 0  # inputs, text areas and drop-downs (an application form, not content)
+    prose: int = 0  # characters of paragraph lines (≥ 30 characters, not link texts, not footer lines) anywhere
+
+    def article(self) -> bool:
+        """A title with one info line under it (or two: date and source on separate lines)."""
+        return self.info_lines >= 1 and self.info_repeat <= 2 and self.date_lines <= 2
+
+    def listy(self) -> bool:
+        """Rows of entries: list items, repeated info lines or dates, or a list's numbered pager."""
+        return (self.items >= 3 or self.info_repeat >= 3 or self.date_lines >= 3 or self.dated_rows >= 3
+                or self.list_pager)
+
+    def evidence(self) -> str:
+        """The shape in a few words, for the recorded reason."""
+        return (f"{self.info_lines} info line(s) ({self.info_repeat} with one label), {self.text} chars of text, {self.items} list rows, "
+                f"{self.date_lines} date-only lines, {self.dated_rows} dated rows" + (", a list pager" if self.list_pager else ""))
+
+
+def page_shape(tree: LexborHTMLParser, lines: list[str], items: int) -> PageShape:
+    """Info lines, date-only lines and the text after the first info line (link texts left out); a lone date line
+    under a title serves as the info line of a page that prints no label."""
+    shape = PageShape(items=items)
+    links = {normalize_space(a.text(deep=True)) for a in tree.css("a")[:5000]} if tree.body is not None else set()
+    first = first_date = None
+    labels: dict[str, int] = defaultdict(int)
+    for i, line in enumerate(lines):
+        label = _INFO_LINE.search(line) if len(line) < 200 else None
+        if label is not None and parse_date(line):
+            shape.info_lines += 1
+            labels[label.group(1)] += 1
+            first = i if first is None else first
+        elif len(line) < 40 and _DATE_ONLY.fullmatch(line) and parse_date(line):
+            shape.date_lines += 1
+            first_date = i if first_date is None else first_date
+        elif len(line) < 120 and _DATED_ROW.search(line):
+            shape.dated_rows += 1
+        if len(line) < 60 and _RECORD_COUNT.search(line):
+            shape.list_pager = True
+    shape.info_repeat = max(labels.values(), default=0)
+    if first is None and first_date is not None and shape.date_lines <= 2:
+        first, shape.info_lines, shape.info_repeat, shape.date_lines = first_date, 1, 1, shape.date_lines - 1
+    shape.text = _text_after(lines, first, links) if first is not None else 0
+    shape.form_fields = len(tree.css("input:not([type=hidden]), textarea, select")[:50]) if tree.body is not None else 0
+    shape.prose = sum(len(line) for line in lines if len(line) >= 30 and line not in links
+                      and not _FOOTER_LINE.search(line))
+    return shape
+
+
+def _text_after(lines: list[str], first: int, links: set[str]) -> int:
+    """Characters of the lines after the info line that are not link texts, up to the end of the article's text
+    (prev/next links, print/close, the footer, or a run of three link lines: a sidebar list)."""
+    total = run = 0
+    for line in lines[first + 1: first + 400]:
+        if _TEXT_END.search(line[:40]):
+            break
+        if line in links:
+            run += 1
+            if run >= 3:
+                break
+            continue
+        run = 0
+        total += len(line)
+    return total
+
+
+def _list_pager(url: str, pages: list[str], spec: tuple[int, int, str, str] | None) -> bool:
+    """True when the page's numbered pages are those of a list (index_N, list_N…), not parts of an article."""
+    if spec is not None and _LIST_NAMES.fullmatch(spec[2]):
+        return True
+    own = urlsplit(url).path.rsplit("/", 1)[-1].split(".", 1)[0]
+    if own and not _LIST_NAMES.fullmatch(own) and own not in ("", "index"):
+        return False
+    return any(_LIST_NAMES.fullmatch(urlsplit(p).path.rsplit("/", 1)[-1].split(".", 1)[0].rsplit("_", 1)[0])
+               for p in pages)
+
+
+def _first_part(url: str, pages: list[str]) -> str | None:
+    """The first page this page continues: its URL is `{stem}_N` and it links `{stem}` or another `{stem}_M`."""
+    path = urlsplit(url).path
+    stem = _article_stem(path)
+    if stem == path.rsplit(".", 1)[0] or _LIST_NAMES.fullmatch(stem.rsplit("/", 1)[-1]):
+        return None
+    sibling = next((p for p in pages if _article_stem(urlsplit(p).path) == stem), None)
+    return None if sibling is None else urljoin(url, stem.rsplit("/", 1)[-1] + "." + path.rsplit(".", 1)[-1])
 
 
 def _is_datastore_only(html: str, url: str) -> bool:
@@ -843,17 +1012,44 @@ def _is_datastore_only(html: str, url: str) -> bool:
                                                   and "<body" not in head)
 
 
-def _classify(url: str, tree: LexborHTMLParser, items: list[ListItem]) -> str:
-    """Page kind from URL patterns first, else from content."""
-    by_url = url_kind(url)
-    if by_url:
-        return by_url
-    article = _article_like(tree)
-    if article and len(items) < 8:
-        return "article"
-    if len(items) >= 3:
-        return "list"
-    return "article" if article else "other"
+def _folder_index(url: str) -> bool:
+    """True for a folder's own page: a path ending in '/' or in index.*/default.* (a column's home)."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    return name == "" or name.split(".", 1)[0] in ("index", "default", "main")
+
+
+def classify(url: str, cms: str, shape: PageShape, crumbs: list[str]) -> tuple[str, str, str]:
+    """(kind the crawl stores, class article/list/column-home/other, reason): a URL's shape confirmed by the
+    page's structure, else the structure alone."""
+    found = url_class(url, cms)
+    by_url, rule = found if found is not None else (None, "")
+    why = shape.evidence()
+    if shape.part_of and by_url != "list":
+        return "part", "other", f"a further page of the article {shape.part_of}"
+    if by_url == "home":
+        return "home", "column-home", "the site's home page"
+    if by_url == "article":
+        if shape.listy() and not shape.article() and shape.text < ARTICLE_TEXT:
+            return "list", "list", f"URL looks like an article ({rule}) but the page is a list: {why}"
+        return "article", "article", f"URL shape {rule}, not contradicted by the page: {why}"
+    if by_url == "list":
+        if shape.article() and shape.text >= ARTICLE_TEXT and shape.items < LIST_ROWS and not shape.list_pager:
+            return "article", "article", f"URL looks like a list ({rule}) but the page is an article: {why}"
+        return "list", ("column-home" if _folder_index(url) else "list"), f"URL shape {rule}: {why}"
+    if shape.article() and not shape.list_pager and (shape.items < LIST_ROWS or shape.text >= ARTICLE_TEXT):
+        return "article", "article", f"title and info line over a text: {why}"
+    if shape.listy():
+        if _folder_index(url):
+            return "list", "column-home", f"a column folder's page with list rows: {why}"
+        return "list", "list", f"list rows: {why}"
+    if by_url == "other":
+        return "other", "other", f"URL shape {rule}: {why}"
+    if crumbs and shape.prose >= SINGLE_PAGE_TEXT and shape.form_fields < 3:
+        return "article", "article", f"a single-page column: breadcrumb and {shape.prose} chars of paragraphs, " \
+                                     f"no list rows: {why}"
+    if crumbs and _folder_index(url):
+        return "other", "column-home", f"a column folder's page without list rows: {why}"
+    return "other", "other", f"neither an article (no title over an info line) nor a list (no rows): {why}"
 
 
 def analyse_page(html: str, url: str) -> PageInfo:
@@ -862,8 +1058,8 @@ def analyse_page(html: str, url: str) -> PageInfo:
     cms = detect_cms(html, url)
     try:
         return _analyse(html, url, cms)
-    except Exception:
-        return PageInfo(cms=cms, kind="other")
+    except Exception as exc:  # a page the analyser cannot read is recorded as such, never dropped
+        return PageInfo(cms=cms, kind="other", reason=f"page could not be analysed ({type(exc).__name__})")
 
 
 def _meta(tree: LexborHTMLParser, name: str) -> str | None:
@@ -876,47 +1072,80 @@ def _meta(tree: LexborHTMLParser, name: str) -> str | None:
     return None
 
 
+_SITEMAP_LOC = re.compile(r"<loc>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]{1,2000})", re.I)
+
+
+def sitemap_urls(text: str) -> list[str] | None:
+    """The <loc> URLs of a sitemap or sitemap index (None when the text is no sitemap)."""
+    head = text[:3000].lower()
+    if "<urlset" not in head and "<sitemapindex" not in head:
+        return None
+    return [loc.replace("&amp;", "&") for loc in _SITEMAP_LOC.findall(text[:MAX_HTML])][:50000]
+
+
 def _analyse(html: str, url: str, cms: str) -> PageInfo:
     """analyse_page without the safety net."""
+    listed = sitemap_urls(html)
+    if listed is not None:
+        return PageInfo(cms=cms, kind="other", page_class="other", reason=f"a sitemap naming {len(listed)} URLs",
+                        links=[Link(u, "", "other") for u in listed])
     if "<datastore" in html.lower() or "<record" in html.lower():
         ds_items, total = parse_datastore(html, url)
     else:
         ds_items, total = [], None
     if _is_datastore_only(html, url):
-        return PageInfo(cms="hanweb", kind="list", list_items=ds_items,
+        return PageInfo(cms=CmsId.HANWEB, kind="list", list_items=ds_items, page_class="list",
+                        reason="a Hanweb dataproxy answer (XML records)",
                         links=[Link(i.url, i.title, "list_item") for i in ds_items])
     tree = parse_html(html)
     if tree is None:
-        return PageInfo(cms=cms, kind="other")
+        return PageInfo(cms=cms, kind="other", reason="no HTML could be parsed")
     base = base_href(tree, url)
+    lines = node_lines(tree.body)[:3000]
     crumbs = find_breadcrumb(tree)
-    items = ds_items or generic_list_items(tree, base)
-    kind = _classify(url, tree, items)
+    items = ds_items or generic_list_items(tree, base, cms)
+    spec = create_page_html(html)
+    series = _trs_pages(spec, url) if spec is not None else []
+    scripted, posting = script_pager(html, base)
+    link_pages = _pagination_links(tree, base, url) + scripted + [p for p in select_pages(tree, base) if p != url]
+    shape = page_shape(tree, lines, len(items))
+    shape.list_pager = shape.list_pager or _list_pager(url, series + link_pages, spec)
+    shape.part_of = _first_part(url, series + link_pages)
+    kind, page_class, reason = classify(url, cms, shape, crumbs)
     if ds_items and kind != "article":
-        kind = "list"
+        kind, page_class, reason = "list", "list", f"Hanweb datastore records ({len(ds_items)})"
     pages: list[str] = []
     parts: list[str] = []
-    spec = create_page_html(html)
     if spec is not None:
-        series = _trs_pages(spec, url)
         if kind == "article" or re.fullmatch(r"t\d{8}_\d+", spec[2]):
             parts = series
         else:
             pages = series
     if ds_items:
         pages += hanweb_proxy_urls(html, url, len(ds_items), total)
-    link_pages = _pagination_links(tree, base, url)
-    if kind == "article":
-        parts += [p for p in link_pages if _is_part_of(p, url)]
+    if kind in ("article", "part"):
+        parts += [p for p in link_pages if _is_part_of(p, url)] + ([shape.part_of] if shape.part_of else [])
     else:
         pages += link_pages
     pages, parts = _dedupe(pages), _dedupe(parts)
     if kind == "article":
         items = []
     links = _collect_links(tree, base, {i.url for i in items}, set(pages) | set(parts), set(crumbs))
+    links += [Link(u, "", "other") for u in _dedupe([absolutize(w, base) for w in written_links(html)]) if u]
     column = _meta(tree, "ColumnName") or (crumbs[-1] if crumbs else None)
+    unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree)) if kind == "list" else None
     return PageInfo(cms=cms, kind=kind, breadcrumb=crumbs, column_name=column, links=links, list_items=items,
-                    pagination=pages, article_parts=parts, site_facts=site_facts_from_text("\n".join(node_lines(tree.body))))
+                    pagination=pages, article_parts=parts, site_facts=site_facts_from_text("\n".join(lines)),
+                    page_class=page_class, reason=reason, unreachable=unreachable)
+
+
+def _script_only(tree: LexborHTMLParser) -> int:
+    """Pager links (下一页, numbers) whose href is javascript: and whose onclick opens no URL."""
+    if tree.body is None:
+        return 0
+    return sum(1 for anchor, _ in _worded_anchors(tree, tree.body)
+               if attr(anchor, "href").strip().lower().startswith("javascript")
+               and not open_targets(attr(anchor, "onclick")))
 
 
 # File names of whole articles whose `_N` variants are their parts: TRS t{date}_{id}, Hanweb art_{col}_{id}, DedeCMS {id}.
