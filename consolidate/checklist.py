@@ -52,6 +52,8 @@ STEPS: tuple[StepSpec, ...] = (
              requires=("retention_approved",)),
     StepSpec("content_migrated", "内容迁移完成并核验", "content migrated and verified", ("migrate", "merge"),
              deadline="migration", derived="pushed"),
+    StepSpec("personal_data_reviewed", "发布前个人信息审查完成", "personal-data review done before publishing",
+             ("migrate", "merge"), derived="triage"),
     StepSpec("shutdown_applied", "在全国政府网站信息报送系统提交永久下线申请",
              "permanent shutdown applied for in the national reporting system", requires=("content_migrated",),
              deadline="shutdown_application"),
@@ -166,6 +168,11 @@ def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = 
                 PushRecord.site_id == site_id, PushRecord.kind == "article", PushRecord.target == figures.get("target")))
         if last is not None:
             derived["content_migrated"] = last.date()
+    from consolidate.triage import review_done_on
+
+    reviewed = review_done_on(ws, site_id)
+    if reviewed is not None:
+        derived["personal_data_reviewed"] = reviewed
     warcs = [w for w in site_archives(ws.dir / "warc", site_id) if w.stat().st_size > 0]
     if warcs:
         derived["archive_stored"] = min(dt.date.fromtimestamp(w.stat().st_mtime) for w in warcs)
@@ -227,6 +234,10 @@ class _SitePlan:
         self.derived = {k: v for k, v in derived.items() if k in self.specs}
         self.conditions = {"content_migrated": content_blockers(ws, site.id, figures)} \
             if "content_migrated" in self.specs else {}
+        if "personal_data_reviewed" in self.specs:
+            from consolidate.triage import review_blockers
+
+            self.conditions["personal_data_reviewed"] = review_blockers(ws, site.id)
         self.holidays = programme_holidays(ws)
         self.notice_days = ws.config.programme.notice_period_days
 

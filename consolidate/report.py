@@ -31,6 +31,7 @@ from consolidate.store import (
     SiteRow,
     UrlMapRow,
 )
+from consolidate.triage import triage_figures
 from consolidate.workspace import Workspace
 
 AUDIT_MODULE = "consolidate.audit"
@@ -90,6 +91,7 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
         "verification": _verification(mine),
         "monitor": monitor,
         "spam_links_removed": spam,
+        "triage": triage_figures(ws, site_id),
         "reconciliation": reconciliation,
         "messages": message_counts(ws, site_id, entries),
         "errors": [{"code": c, "message": m, "url": u} for c, m, u in errors],

@@ -62,6 +62,7 @@ SECTION_TITLES: dict[str, tuple[str, str]] = {
     "checklist": ("关停检查清单", "Shutdown checklist"), "reconciliation": ("数量核对", "Reconciliation"),
     "errors": ("错误", "Errors"), "pages": ("页面分类核对", "Fetched pages by class"),
     "ledger": ("旧网址去向", "Legacy URL ledger"),
+    "triage": ("个人信息与有效性", "Personal data and validity"),
 }
 VALUES: dict[str, tuple[str, str]] = {
     "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
@@ -188,6 +189,9 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
         [[f["id"], label(outcome, lang), reason or "—", n] for f in sites
          for outcome, key in (("skipped", "skip_reasons"), ("failed", "fail_reasons"))
          for reason, n in f["push"].get(key, {}).items()])
+    if all("triage" in f for f in sites):
+        add("triage", ["id", "category", "kind", "decision", "count"],
+            [[f["id"], *row] for f in sites for row in f["triage"]["rows"]])
     add("verification", ["id", "kind", "status", "count"],
         [[f["id"], kind, status, n] for f in sites for kind, counts in f.get("verification", {}).items()
          for status, n in counts.items()])

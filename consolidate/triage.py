@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, select
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consolidate.attachment_text import AttachmentText, Unreadable, read_attachment
@@ -433,3 +433,52 @@ def site_counts(ws: Workspace, site_id: str) -> dict[str, Any]:
             "undecided": sum(1 for r in rows if not r.decision),
             "articles_with_personal": len({r.url for r in rows if r.category == PERSONAL}),
             "scanned": not needs_scan(ws, site_id)}
+
+
+DECISION_NAMES = {"mask": "遮盖", "withhold": "不发布", "publish": "原样发布", "invalid": "标记失效", None: "待定"}
+CATEGORY_NAMES = {checks.PERSONAL: "个人信息", checks.VALIDITY: "有效性", checks.LINK: "链接", checks.REVIEW: "需人工查看"}
+
+
+def triage_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
+    """The report's 个人信息与有效性 figures of a site: findings per category, kind and decision; undecided personal
+    data; pushes made with --allow-untriaged. Counts only, never values."""
+    ensure_tables(ws.store)
+    with ws.store.session() as session:
+        counts = Counter(session.execute(select(TriageFinding.category, TriageFinding.kind, TriageFinding.decision)
+                                         .where(TriageFinding.site_id == site_id)).all())
+        allowed = session.scalars(select(EventRow.message).where(
+            EventRow.site_id == site_id, EventRow.code == "untriaged_allowed")).all()
+    rows = [[CATEGORY_NAMES[c], checks.KIND_LABELS[k], DECISION_NAMES.get(d, d), n]
+            for (c, k, d), n in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or ""))]
+    if allowed:
+        rows.append([CATEGORY_NAMES[checks.PERSONAL], "—", "未审查即发布（--allow-untriaged）", len(allowed)])
+    return {"rows": rows, "findings": sum(counts.values()),
+            "undecided_personal": sum(n for (c, _k, d), n in counts.items() if c == checks.PERSONAL and d is None),
+            "untriaged_pushes": len(allowed), "scanned": not needs_scan(ws, site_id)}
+
+
+def review_blockers(ws: Workspace, site_id: str) -> list[str]:
+    """Why the checklist's 发布前个人信息审查 is not done: triage not run on the current content, undecided
+    personal-data findings (empty for a site without articles)."""
+    with ws.store.session() as session:
+        if not session.scalar(select(ArticleRow.id).where(ArticleRow.site_id == site_id).limit(1)):
+            return []
+    blockers = []
+    if needs_scan(ws, site_id):
+        blockers.append(f"triage not run on the current content (consolidate triage {site_id})")
+    undecided = len(undecided_personal(ws, site_id))
+    if undecided:
+        blockers.append(f"{undecided} personal-data findings undecided")
+    return blockers
+
+
+def review_done_on(ws: Workspace, site_id: str) -> dt.date | None:
+    """When the personal-data review was complete: the later of the last triage and the last decision (None while
+    it is not, or for a site without articles)."""
+    if review_blockers(ws, site_id):
+        return None
+    with ws.store.session() as session:
+        scanned = session.scalar(select(func.max(TriageScan.scanned_at)).where(TriageScan.site_id == site_id))
+        decided = session.scalar(select(func.max(TriageFinding.decided_at)).where(TriageFinding.site_id == site_id))
+    moments = [m for m in (scanned, decided) if m is not None]
+    return max(moments).date() if moments else None

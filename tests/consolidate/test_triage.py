@@ -342,3 +342,27 @@ def test_cli_errors_are_one_line(crawled: pipeline.Workspace, tmp_path: Path) ->
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook")
     assert runner.invoke(app, ["triage", "--all", "--import", str(junk), "-c", config, "--db", db]).exit_code == 2
+
+
+def test_checklist_step_and_report_section(crawled: pipeline.Workspace, planted: dict[str, str],
+                                           tmp_path: Path) -> None:
+    from consolidate.checklist import site_checklist
+    from consolidate.report import fleet_report, render_markdown
+
+    stage.triage_site(crawled, SITE)
+    step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "personal_data_reviewed")
+    assert step["label_zh"] == "发布前个人信息审查完成"
+    assert step["status"] == "blocked" and "9 personal-data findings undecided" in step["blocked_by"]
+    text = render_markdown(fleet_report(crawled, [SITE]))
+    section = text.split("## 个人信息与有效性", 1)[1].split("\n## ", 1)[0]
+    assert "| fgw | 个人信息 | 身份证号 | 待定 | 3 |" in section
+    assert "| fgw | 有效性 | 已被新文件替代 | 待定 | 1 |" in section
+    _push(crawled, allow_untriaged=True)
+    text = render_markdown(fleet_report(crawled, [SITE]))
+    assert "未审查即发布（--allow-untriaged）" in text
+    sheet = tmp_path / "t.xlsx"
+    stage.export_sheet(crawled, [SITE], sheet)
+    _fill(sheet, _all_decisions(planted), planted)
+    stage.import_sheet(crawled, sheet)
+    step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "personal_data_reviewed")
+    assert step["status"] == "done" and step["source"] == "derived"
