@@ -6,10 +6,13 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from consolidate.errors import InputFileError
 
@@ -40,25 +43,43 @@ class LogCount:
 
 
 def read_log(path: Path) -> LogCount:
-    """Count one log file (gzip when it starts with the gzip magic); its format is recognised from its lines."""
+    """Count one log file, streamed (gzip when it starts with the gzip magic); its format is recognised from its
+    first lines; it is identified by the hash of its bytes as stored."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror or exc}", hint="check the path") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputFileError(f"{path}: broken gzip file: {exc}", hint="check the file is complete") from None
-    text = raw.decode("utf-8", errors="replace")
-    kind = detect_format(text)
-    if kind is None:
-        raise InputFileError(f"{path}: not an access log this tool reads",
-                             hint="use nginx/Apache combined or common format, IIS W3C (#Fields:), or a CSV with a "
-                                  "path or url column")
-    count = LogCount(path.name, hashlib.sha256(raw).hexdigest(), kind)
-    {"combined": _combined, "w3c": _w3c, "csv": _csv}[kind](text, count)
+        with path.open("rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+        digest = _file_hash(path)
+        with _open_text(path, gzipped) as stream:
+            head = list(itertools.islice(stream, 50))
+            kind = detect_format("".join(head))
+            if kind is None:
+                raise InputFileError(f"{path}: not an access log this tool reads",
+                                     hint="use nginx/Apache combined or common format, IIS W3C (#Fields:), or a CSV "
+                                          "with a path or url column")
+            count = LogCount(path.name, digest, kind)
+            {"combined": _combined, "w3c": _w3c, "csv": _csv}[kind](itertools.chain(head, stream), count)
+    except OSError as exc:  # unreadable, or a broken/truncated gzip stream
+        raise InputFileError(f"{path}: cannot read: {exc.strerror or exc}",
+                             hint="check the path, and that a .gz file is complete") from None
+    except EOFError:
+        raise InputFileError(f"{path}: the gzip file ends early", hint="copy the complete file") from None
     return count
+
+
+def _file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as raw:
+        for chunk in iter(lambda: raw.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open_text(path: Path, gzipped: bool) -> IO[str]:
+    """The file as text lines (UTF-8, undecodable bytes replaced)."""
+    if gzipped:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", errors="replace", newline="")
+    return path.open("r", encoding="utf-8-sig", errors="replace", newline="")
 
 
 def detect_format(text: str) -> str | None:
@@ -89,9 +110,9 @@ def _add(count: LogCount, target: str, day: str | None, hits: int = 1) -> None:
         count.last[target] = day
 
 
-def _combined(text: str, count: LogCount) -> None:
+def _combined(lines: Iterable[str], count: LogCount) -> None:
     """nginx/Apache common or combined lines."""
-    for line in text.splitlines():
+    for line in lines:
         if not line.strip():
             continue
         match = COMBINED.match(line)
@@ -109,10 +130,10 @@ def _clf_day(stamp: str) -> str | None:
     return f"{match[3]}-{MONTHS[match[2]]:02d}-{match[1]}"
 
 
-def _w3c(text: str, count: LogCount) -> None:
+def _w3c(lines: Iterable[str], count: LogCount) -> None:
     """IIS W3C extended lines, read by the latest #Fields: directive."""
     fields: list[str] = []
-    for line in text.splitlines():
+    for line in lines:
         if line.startswith("#Fields:"):
             fields = line.split()[1:]
             continue
@@ -130,9 +151,9 @@ def _w3c(text: str, count: LogCount) -> None:
         _add(count, stem + (f"?{query}" if query and query != "-" else ""), row.get("date"))
 
 
-def _csv(text: str, count: LogCount) -> None:
+def _csv(lines: Iterable[str], count: LogCount) -> None:
     """A CSV with a path (or URL) column and, optionally, a hits column."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(lines)
     columns = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
     path_col = next(columns[f] for f in PATH_FIELDS if f in columns)
     hits_col = next((columns[f] for f in HITS_FIELDS if f in columns), None)

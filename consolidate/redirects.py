@@ -15,7 +15,7 @@ from consolidate.cells import csv_row, from_csv_text
 from consolidate.csvfile import csv_dicts
 from consolidate.errors import ConsolidateError, InputFileError, UsageError
 from consolidate.push import OFFICE_NOTE
-from consolidate.store import UrlMapRow, utcnow
+from consolidate.store import Resource, UrlMapRow, url_hash, utcnow
 from consolidate.workspace import Workspace
 from crawlers.urls import canonical_url
 
@@ -66,7 +66,23 @@ def load_redirects(ws: Workspace, site_id: str) -> list[Redirect]:
                                .order_by(UrlMapRow.old_url)).all()
     if not rows:
         raise ConsolidateError(f"site {site_id!r} has no URL map yet", hint=f"run `consolidate push {site_id}` first")
-    return [Redirect(r.old_url, r.new_url, r.status, r.note) for r in rows]
+    mapped = [Redirect(r.old_url, r.new_url, r.status, r.note) for r in rows]
+    return sorted(mapped + _logged_unresolved(ws, site_id, {r.old_url for r in rows}), key=lambda r: r.old_url)
+
+
+def _logged_unresolved(ws: Workspace, site_id: str, mapped: set[str]) -> list[Redirect]:
+    """URLs only the server logs know, requested at least `programme.hit_threshold` times: unresolved until the
+    office decides them (the URLs people use decide the redirect work)."""
+    from consolidate.ledger import UrlHit, match_key
+
+    threshold = ws.config.programme.hit_threshold
+    with ws.store.session() as session:
+        hot = session.scalars(select(UrlHit).where(UrlHit.site_id == site_id, UrlHit.hits >= threshold)
+                              .order_by(UrlHit.url)).all()
+        crawled = set(session.scalars(select(Resource.url).where(Resource.site_id == site_id))) if hot else set()
+    known = {url_hash(match_key(u)) for u in mapped | crawled}
+    return [Redirect(h.url, None, "unresolved", f"requested {h.hits} times in the server logs, never crawled")
+            for h in hot if h.url_hash not in known]
 
 
 def request_uri(url: str) -> str:
@@ -238,9 +254,15 @@ def import_csv(ws: Workspace, site_id: str, path: Path) -> ImportSummary:
         edits[row["old_url"]] = _validated(path, number, row, existing, edits)
     changed = 0
     with ws.store.session() as session:
-        for row in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id)):
-            edit = edits.get(row.old_url)
-            if edit is None or _same(row, edit):
+        rows = {r.old_url: r for r in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id))}
+        for old_url, edit in edits.items():
+            row = rows.get(old_url)
+            if row is None and edit[1] == "unresolved":
+                continue  # a logged URL left undecided stays out of the map
+            if row is None:  # a URL only the server logs knew, now decided by the office
+                row = UrlMapRow(site_id=site_id, old_url=old_url, url_hash=url_hash(old_url), status=edit[1])
+                session.add(row)
+            elif _same(row, edit):
                 continue
             row.new_url, row.status = edit[0], edit[1]
             note = (edit[2] or "").removeprefix(OFFICE_NOTE).strip() or f"edited {utcnow():%Y-%m-%d}"

@@ -3,7 +3,9 @@ records, vanished articles, messages; server configs never expand what a URL car
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import re
 import subprocess
@@ -20,7 +22,7 @@ from consolidate.checklist import ChecklistError, record_step, site_checklist
 from consolidate.cli import app
 from consolidate.ledger import DISPOSITIONS, UrlHit, import_logs, reconcile, site_ledger
 from consolidate.messages import site_messages
-from consolidate.redirects import UnresolvedError, load_redirects, location, render, request_uri
+from consolidate.redirects import UnresolvedError, import_csv, load_redirects, location, render, request_uri
 from consolidate.report import fleet_report, render_markdown
 from consolidate.store import ArticleRow, ColumnMapping, PushRecord, Resource, UrlMapRow, url_hash
 from consolidate.verify import face_problems, verify_site
@@ -204,6 +206,23 @@ def test_import_log_counts_every_format_once(crawled: pipeline.Workspace, tmp_pa
     import_logs(crawled, "sfj", _logs(tmp_path / "more", ["/old/gone.asp?id=7"])[3:])
     step = {s["step"]: s for s in site_checklist(crawled, "sfj")["steps"]}["content_migrated"]
     assert any("logged hits unresolved" in c for c in step["conditions"])
+
+    # The hot logged URL blocks the server config, is in the office's CSV, and the signed CSV decides it.
+    with pytest.raises(UnresolvedError, match="1 unresolved"):
+        render(crawled, "sfj", "nginx")
+    rows = list(csv.DictReader(io.StringIO(render(crawled, "sfj", "csv"))))
+    logged = next(r for r in rows if "gone.asp" in r["old_url"])
+    assert logged["status"] == "unresolved" and "server logs" in logged["note"]
+    logged["status"], logged["new_url"] = "301", "https://www.example.gov.cn/sfj/"
+    sheet = tmp_path / "signed.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert import_csv(crawled, "sfj", sheet).changed == 1
+    entry = next(e for e in site_ledger(crawled, "sfj") if e.url == gone)
+    assert (entry.disposition, entry.new_url) == ("redirected", "https://www.example.gov.cn/sfj/")
+    assert "gone.asp" in render(crawled, "sfj", "nginx")
 
 
 def test_import_log_killed_mid_file_stays_exact(crawled: pipeline.Workspace, tmp_path: Path) -> None:
