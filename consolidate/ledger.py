@@ -307,7 +307,9 @@ def reconcile(ws: Workspace, site_id: str, target: str | None = None,
     articles = [e for e in entries if e.url_class == "article"]
     outcome = Counter(e.disposition for e in articles)
     skipped = sum(outcome[d] for d in SKIPPED)
-    pages = {"fetched": fetched_pages, **{c.replace("-", "_"): by_class.get(c, 0) for c in CLASSES}}
+    pages: dict[str, Any] = {"fetched": fetched_pages, **{c.replace("-", "_"): by_class.get(c, 0) for c in CLASSES}}
+    pages["other_reasons"] = dict(Counter(e.class_reason for e in entries if e.url_class == "other" and e.fetched)
+                                  .most_common(10))
     page_sum = sum(by_class.values())
     notes = []
     if page_sum != fetched_pages:

@@ -212,8 +212,9 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
           r["unresolved"], r["unaccounted"], value(r["ok"], lang), "; ".join(r.get("notes") or [])]
          for f in sites for t in f.get("targets") or [{"target": None, "reconciliation": f["reconciliation"]}]
          for r in [t["reconciliation"]]])
-    add("pages", ["id", "fetched", "article_pages", "lists", "column_homes", "other_pages"],
-        [[f["id"], p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other")]
+    add("pages", ["id", "fetched", "article_pages", "lists", "column_homes", "other_pages", "reason"],
+        [[f["id"], p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other"),
+          "; ".join(f"{why} ({n})" for why, n in (p.get("other_reasons") or {}).items())]
          for f in sites for p in [f["reconciliation"].get("pages") or {}]])
     if all("ledger" in f for f in sites):
         kinds = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved")
