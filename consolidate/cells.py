@@ -2,12 +2,15 @@
 
 A CSV cell that starts with one of those characters (or a tab or carriage return) is written with a leading `'`,
 which spreadsheet programs take as "text"; reading our own CSV back removes it again. An XLSX string cell is
-written as a string cell, never as a formula (openpyxl would otherwise store '=…' as a formula).
+written as a string cell, never as a formula (openpyxl would otherwise store '=…' as a formula), and without
+the control characters XML cannot carry.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
@@ -38,8 +41,9 @@ def from_csv_text(value: str) -> str:
 
 
 def xlsx_append(sheet: Any, values: list[Any]) -> None:
-    """Append a row to an openpyxl sheet with every string stored as a string cell, never as a formula."""
-    sheet.append(values)
+    """Append a row to an openpyxl sheet with every string stored as a string cell, never as a formula (control
+    characters XML cannot hold are dropped: openpyxl would refuse the whole workbook)."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
