@@ -254,8 +254,12 @@ def html_tables(html: str) -> list[list[list[str]]]:
 
 # --- validity --------------------------------------------------------------------------------------------------
 
-_REPEALED_WORDS = re.compile(r"(?:已|予以|宣布|决定)(?:废止|失效|作废)|停止执行|不再执行|(?:[（(【\[]\s*(?:已\s*)?(?:废止|失效|作废)"
-                             r"\s*[）)】\]])")
+_REPEAL_VERB = r"(?:废止|失效|作废|停止执行|不再执行)"
+_MARKER = re.compile(r"[（(【\[]\s*(?:已\s*)?(?:废止|失效|作废)\s*[）)】\]]|^\s*(?:已废止|已失效)|(?:已废止|已失效)\s*$")
+# "本办法…已废止": the words must be about this document ("本/该/此 + document word"), with no other document
+# (《…》, a 文号 〔…〕, 原…) and no 同时 between them: "本办法施行后，原《…》同时废止" repeals another one.
+_THIS_REPEALED = re.compile(r"(?:本|该|此)(?:件|文件|文|通知|办法|规定|意见|细则|决定|方案|政策|公告|规范性文件)"
+                            r"(?:(?!同时|施行)[^。；;《〔\[原]){0,24}?(?:已|予以|宣布|决定)?" + _REPEAL_VERB)
 _VALIDITY_LABEL = re.compile(r"有\s*效\s*性\s*[:：]\s*(失效|废止|已失效|已废止|有效|现行有效)")
 _CN_DATE = r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?"
 _VALID_UNTIL = re.compile(r"有效期(?:至|到|截止(?:到|至)?)\s*" + _CN_DATE)
@@ -272,26 +276,28 @@ def validity_findings(title: str, text: str, validity: str | None, written: str 
     if label and ("失效" in label or "废止" in label):
         findings.append(Finding("repealed", "body", label, detail=f"有效性：{label}"))
     for where, content in (("title", title or ""), ("body", text or "")):
-        match = _REPEALED_WORDS.search(content)
-        if match and not _repeals_another(content, match):
-            findings.append(Finding("repealed", where, _around(content, match), detail=f"写明“{match.group(0)}”"))
+        match = _repealed_words(content, where == "body")
+        if match:
+            findings.append(Finding("repealed", where, _around(content, match), detail=f"写明“{match.group(0).strip()}”"))
     until = _valid_until(text or "", written or published)
     if until is not None and until < as_of:
         findings.append(Finding("expired", "body", until.isoformat(), detail=f"有效期至 {until.isoformat()}"))
     return findings
 
 
+def _repealed_words(content: str, body: bool) -> re.Match[str] | None:
+    """Words saying this document is repealed: a （已废止）-style mark (in a body, not one right after another
+    document's 《name》 or 文号), or 本办法…废止/停止执行 in a body."""
+    for match in _MARKER.finditer(content):
+        if not body or not re.search(r"[》号〕\]]\s*$", content[max(0, match.start() - 3):match.start()]):
+            return match
+    return _THIS_REPEALED.search(content) if body else None
+
+
 def _label_validity(text: str) -> str | None:
     """The value of a 有效性：label in the text, if any."""
     match = _VALIDITY_LABEL.search(text or "")
     return match.group(1) if match else None
-
-
-def _repeals_another(content: str, match: re.Match[str]) -> bool:
-    """True when the words name another document being repealed (关于废止《…》 / 《…》同时废止), not this one."""
-    before = content[max(0, match.start() - 40):match.start()]
-    after = content[match.end():match.end() + 3]
-    return "《" in before or "关于" in before[-6:] or after.startswith("《") or "同时" in before[-4:]
 
 
 def _around(text: str, match: re.Match[str], width: int = 12) -> str:

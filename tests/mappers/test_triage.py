@@ -104,8 +104,21 @@ def test_validity_label_and_words() -> None:
     assert kinds == ["repealed"]
     assert [f.location for f in t.validity_findings("某办法（已废止）", "", None, None, None, today)] == ["title"]
     assert t.validity_findings("关于废止《临江市某办法》的决定", "决定废止《临江市某办法》。", None, None, None, today) == []
-    assert [f.kind for f in t.validity_findings("通知", "自2021年1月1日起停止执行。", None, None, None, today)] \
+    assert [f.kind for f in t.validity_findings("通知", "本通知自2021年1月1日起停止执行。", None, None, None, today)] \
         == ["repealed"]
+
+
+def test_words_about_other_documents_are_not_this_ones_repeal() -> None:
+    """Sentences seen on real sites that repeal or stop something else, never the page itself."""
+    today = dt.date(2026, 12, 1)
+    for text in ("与条例规定相违背的，一律停止执行。", "经部常务会议审议，决定废止、修改部分规章",
+                 "（财库〔2018〕73号）停止执行。", "本办法施行后，原《某办法》同时废止。",
+                 "本办法自发布之日起施行，《某办法》（临政发[2016]9号）同时废止。", "《某办法》（已废止）",
+                 "本规定自印发之日起施行，2015年印发的规定不再执行"):
+        assert t.validity_findings("", text, None, None, None, today) == [], text
+    for text in ("本办法自2020年1月1日起废止。", "【已失效】本文件已失效，仅供查阅", "此件已废止"):
+        assert [f.kind for f in t.validity_findings("", text, None, None, None, today)] == ["repealed"], text
+    assert t.validity_findings("关于停止执行某办法的通知", "", None, None, None, today) == []
 
 
 def test_expiry_dates() -> None:
