@@ -490,7 +490,10 @@ class _Push:
             self.summary.unresolved_links += 1
         job.body = sanitize(body)  # defence in depth: nothing unsafe reaches the portal, whatever the source
         estimate = self.estimated.get(job.article.url)
-        job.push_hash = _push_hash(job.article, job.target, body + (f"\x00{estimate}" if estimate else ""))
+        # An exporter whose payload's form changed (its payload_version) gets every article again, once.
+        version = getattr(self.exporter, "payload_version", "")
+        job.push_hash = _push_hash(job.article, job.target, body + (f"\x00{estimate}" if estimate else "")
+                                   + (f"\x00{version}" if version else ""))
 
     def _send_all(self, jobs: list[_Job]) -> None:
         """put_article for every job, at the exporter's concurrency; outcomes recorded as they come."""

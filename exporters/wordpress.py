@@ -63,7 +63,7 @@ ATTACHMENTS_START = "<!-- consolidate:attachments -->"
 ATTACHMENTS_END = "<!-- /consolidate:attachments -->"
 METADATA_START = '<table class="consolidate-metadata'  # the 信息公开 table opens the body (no comment markers:
 METADATA_END = "</table>"  # wpautop would wrap them in an empty paragraph above the table)
-PAYLOAD_VERSION = "wp2"  # bumped when the post payload's form changes, so `push --update` rewrites older posts
+PAYLOAD_VERSION = "wp2"  # bumped when the post payload's form changes: the next push rewrites older posts
 CLOSED = {"comment_status": "closed", "ping_status": "closed"}
 MU_PLUGIN_VERSION = 2  # the plugin version that creates sub-sites with a language and a time zone
 ESTIMATE_SOURCES = {"list page": "栏目列表日期", "HTTP Last-Modified": "服务器文件修改时间"}
@@ -123,6 +123,7 @@ class WordPressExporter(Exporter):
     name = "wordpress"
     options_model = WordPressOptions
     links_known_before_push = False
+    payload_version = PAYLOAD_VERSION  # the push re-sends every article once when this changes
 
     def __init__(self, options: WordPressOptions, context: Any) -> None:
         super().__init__(options, context)
