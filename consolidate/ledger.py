@@ -107,8 +107,8 @@ class _Facts:
 
 
 def match_key(url: str) -> str:
-    """A URL as compared across sources: canonical and percent-decoded (logs encode, pages often do not)."""
-    return unquote(canonical_url(url) or url)
+    """A stored (canonical) URL as compared across sources: percent-decoded (logs encode, pages often do not)."""
+    return unquote(url)
 
 
 def site_targets(ws: Workspace, site_id: str) -> list[str]:
@@ -170,6 +170,8 @@ def page_class(resource: Resource) -> tuple[str, str]:
 
 def _hits(facts: _Facts, url: str) -> int:
     """Logged requests for a URL."""
+    if not facts.hits:
+        return 0
     hit = facts.hits.get(url_hash(match_key(url)))
     return hit.hits if hit is not None else 0
 
@@ -281,6 +283,8 @@ def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | 
 
 def _logged_only(ws: Workspace, site_id: str, facts: _Facts) -> None:
     """URLs seen only in the server logs: unresolved until someone decides them."""
+    if not facts.hits:
+        return
     known = {url_hash(match_key(url)) for url in facts.entries}
     for key, hit in facts.hits.items():
         if key in known:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consolidate.errors import UsageError
 from consolidate.ledger import Entry, primary_target, site_ledger
@@ -28,6 +28,21 @@ def site_messages(ws: Workspace, site_id: str, stage: str | None = None,
     found = _events(ws, site_id) + _undecided_columns(ws, site_id) + _push_outcomes(ws, site_id) + \
         _ledger_messages(ws, site_id, entries)
     return [m for m in found if stage is None or m["stage"] == stage]
+
+
+def message_counts(ws: Workspace, site_id: str, entries: list[Entry] | None = None) -> dict[str, int]:
+    """How many messages `site_messages` lists per stage, counted in the store (for status and the report)."""
+    found: Counter[str] = Counter()
+    with ws.store.session() as session:
+        for stage, n in session.execute(select(EventRow.stage, func.count()).where(
+                EventRow.site_id == site_id, EventRow.code != "monitor_summary").group_by(EventRow.stage)):
+            found[STAGE_OF_EVENT.get(stage, stage)] += n
+        found["push"] += session.scalar(select(func.count()).select_from(PushRecord).where(
+            PushRecord.site_id == site_id, PushRecord.status.in_(("skipped", "failed")))) or 0
+    found["map"] += len(_undecided_columns(ws, site_id))
+    for m in _ledger_messages(ws, site_id, entries):
+        found[m["stage"]] += 1
+    return {stage: n for stage, n in sorted(found.items()) if n}
 
 
 def _message(stage: str, level: str, code: str, message: str, url: str | None, **extra: Any) -> dict[str, Any]:

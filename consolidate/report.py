@@ -218,9 +218,9 @@ def ledger_counts(ws: Workspace, entries: list[Entry]) -> dict[str, Any]:
 
 def message_counts(ws: Workspace, site_id: str, entries: list[Entry]) -> dict[str, int]:
     """Per-item messages of a site by stage (what `consolidate messages` lists)."""
-    from consolidate.messages import site_messages
+    from consolidate.messages import message_counts as counted
 
-    return dict(Counter(m["stage"] for m in site_messages(ws, site_id, entries=entries)))
+    return counted(ws, site_id, entries)
 
 
 def _stage(row: SiteRow | None, push: dict[str, Any]) -> str:

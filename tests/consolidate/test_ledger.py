@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -340,5 +341,7 @@ def test_messages_list_duplicates_and_skips_with_reasons(crawled: pipeline.Works
         exporter.close()
     code, output = _cli(crawled, "status")
     assert code == 0 and "consolidate messages fgw" in output
+    listed = Counter(m["stage"] for m in site_messages(crawled, "fgw"))
+    assert fleet_report(crawled, ["fgw"])["sites"][0]["messages"] == dict(sorted(listed.items()))
     code, output = _cli(crawled, "messages", "fgw", "--stage", "nope")
     assert code == 2 and "unknown stage" in output
