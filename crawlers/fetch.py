@@ -38,8 +38,9 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
 SCHEDULE_KEPT = 64  # planned starts kept per host (for checks and tests; bounded: flat memory)
-DEADLINE_FACTOR = 3  # a response must be complete within this many per-read timeouts (slow-drip servers)…
-MIN_TRANSFER_RATE = 16 * 1024  # …plus one second per this many bytes received (big files on slow links)
+DEADLINE_FACTOR = 4  # a response must be complete within this many per-read timeouts (slow-drip servers)…
+MIN_TRANSFER_RATE = 16 * 1024  # …plus one second per this many bytes received (big files on slow links)…
+MAX_RESPONSE_SECONDS = 600.0  # …but never more than this: a server dripping 16 KiB/s cannot hold a slot for an hour
 _DEADLINE: contextvars.ContextVar[asyncio.Timeout | None] = contextvars.ContextVar("fetch_deadline", default=None)
 _PREFIX: contextvars.ContextVar[int | None] = contextvars.ContextVar("fetch_prefix", default=None)
 MEMORY_BODY_CAP = 8 * 1024 * 1024  # larger bodies are spooled to disk even for pages
@@ -421,6 +422,7 @@ class Fetcher:
         prefix = _PREFIX.get()
         deadline = _DEADLINE.get()
         first_deadline = deadline.when() if deadline is not None else None
+        last_deadline = (first_deadline or 0.0) + MAX_RESPONSE_SECONDS
         if spool:
             handle = self._open_spool(result)
         try:
@@ -432,7 +434,7 @@ class Fetcher:
                     result.too_large = True
                     break
                 if deadline is not None and first_deadline is not None:  # a steady transfer earns more time
-                    deadline.reschedule(first_deadline + result.size / MIN_TRANSFER_RATE)
+                    deadline.reschedule(min(first_deadline + result.size / MIN_TRANSFER_RATE, last_deadline))
                 digest.update(chunk)
                 if handle is None and result.size > MEMORY_BODY_CAP:
                     handle = self._open_spool(result)
@@ -485,7 +487,8 @@ def sweep_spool(directory: Path) -> int:
 
 def deadline_text(policy: FetchPolicy) -> str:
     """The whole-response deadline of a policy, in words."""
-    return (f"{policy.timeout * DEADLINE_FACTOR:g}s, plus 1s per {MIN_TRANSFER_RATE // 1024} KiB received")
+    return (f"{policy.timeout * DEADLINE_FACTOR:g}s, plus 1s per {MIN_TRANSFER_RATE // 1024} KiB received, "
+            f"at most {policy.timeout * DEADLINE_FACTOR + MAX_RESPONSE_SECONDS:g}s")
 
 
 def _header_text(raw: bytes) -> str:
