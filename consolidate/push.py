@@ -183,6 +183,7 @@ class _Push:
                  allow_untriaged: bool = False) -> None:
         self.ws, self.site, self.exporter = ws, site, exporter
         self.triage = push_gate(ws, site.id, allow_untriaged, dry_run)  # personal data held back, masks, 失效
+        self.withheld_to: dict[str, str | None] = {}  # withheld in triage → the column its old URL redirects to
         self.vanished = vanished_articles(ws, site.id) if sync else {}
         self.update, self.dry_run, self.limit = update, dry_run, limit
         self.only = {canonical_url(u) or u for u in only} if only else None
@@ -251,6 +252,7 @@ class _Push:
                 self.duplicate_of[article.url] = original
                 plan.append((article, None, f"duplicate of {original[1]}"))
             elif self.triage.skip_reason(article.url):
+                self.withheld_to[article.url] = decision.target
                 plan.append((article, None, self.triage.skip_reason(article.url)))
             else:
                 plan.append(self._routed(article, decision.target, routing))
@@ -643,6 +645,10 @@ class _Push:
             return None, "unresolved", why
         if reason and not _decided(reason):
             return None, "unresolved", reason  # nobody decided this article: never 410
+        column = self.withheld_to.get(article.url)
+        ref = self.column_refs.get(column_key(self.index[column])) if column in self.index else None
+        if ref is not None:  # withheld in triage: the old URL leads to the column it would have been in
+            return ref.url, "301", f"{reason} (redirected to its column)"
         return None, "410", f"{reason or 'not migrated'} (archived)"
 
     def _column_outcome(self, column: ColumnRow, decision: ColumnMapping | None

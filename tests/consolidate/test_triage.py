@@ -293,6 +293,10 @@ def test_sheet_round_trip_masks_withholds_and_marks_invalid(crawled: pipeline.Wo
     with crawled.store.session() as session:
         records = {r.source_url: r for r in session.scalars(select(PushRecord).where(PushRecord.kind == "article"))}
     assert records[planted["xlsx"]].status == "skipped" and records[planted["xlsx"]].reason.startswith(stage.WITHHELD)
+    with crawled.store.session() as session:
+        withheld = session.scalar(select(UrlMapRow).where(UrlMapRow.old_url == planted["xlsx"]))
+        columns = {r.target_url for r in session.scalars(select(PushRecord).where(PushRecord.kind == "column"))}
+    assert withheld.status == "301" and withheld.new_url in columns and "redirected to its column" in withheld.note
     assert records[planted["pdf"]].status == "pushed"
     exporter = pipeline.open_exporter(crawled)
     try:
