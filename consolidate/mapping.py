@@ -12,13 +12,16 @@ from typing import Any
 from sqlalchemy import select
 
 from consolidate.config import Config, Site
+from consolidate.errors import ConsolidateError
 from consolidate.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
 from consolidate.workspace import Workspace, require_crawled
 from mappers.audit import AuditSettings, is_stale
 from mappers.columns import (
     Decision,
+    Learned,
     LegacyColumn,
     decide,
+    learned_key,
     named_target,
     resolve_merges,
     rule_matches,
@@ -30,10 +33,13 @@ from mappers.sheet import (
     CurrentDecision,
     OfficeDecision,
     SheetContext,
+    SheetError,
     SheetRow,
+    SiteSheet,
     TargetChoice,
     read_sheet,
     validate_rows,
+    write_fleet_sheet,
     write_sheet,
 )
 from mappers.suggest import profile_articles, rank_targets
@@ -120,7 +126,7 @@ def map_site(ws: Workspace, site_id: str, as_of: dt.date | None = None, threshol
     site = ws.site(site_id)
     require_crawled(ws, site_id)
     columns = legacy_columns(ws, site_id, as_of)
-    decisions = decide(ws.config, site, columns, threshold)
+    decisions = decide(ws.config, site, columns, threshold, learned_decisions(ws, site_id))
     with ws.store.session() as session:
         existing = {m.column_path: m for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
@@ -135,6 +141,22 @@ def map_site(ws: Workspace, site_id: str, as_of: dt.date | None = None, threshol
         if site_row is not None:
             site_row.mapped_at = utcnow()
     return list(zip(columns, decisions, strict=True))
+
+
+def learned_decisions(ws: Workspace, site_id: str) -> dict[tuple[str, str], Learned]:
+    """Office-signed migrate/drop decisions of the other sites, by (column name, kind): the latest one wins."""
+    with ws.store.session() as session:
+        rows = session.scalars(select(ColumnMapping).where(
+            ColumnMapping.site_id != site_id, ColumnMapping.decided_by.not_in(SYSTEM_DECIDERS),
+            ColumnMapping.decision.in_(("migrate", "drop"))).order_by(ColumnMapping.decided_at)).all()
+        kinds = {(r.site_id, r.column_path): r for r in rows}
+    learned: dict[tuple[str, str], Learned] = {}
+    for (other, path), row in kinds.items():
+        name = path.rsplit(" > ", 1)[-1]
+        kind = kind_of_name(name) or "other"
+        learned[learned_key(name, kind)] = Learned(row.decision, row.target, other, path, row.decided_by,
+                                                   row.decided_at.date().isoformat() if row.decided_at else "")
+    return learned
 
 
 def _keep_office(decision: Decision, row: ColumnMapping) -> None:
@@ -249,6 +271,15 @@ def _label(index: dict[str, Any], column_id: str) -> str:
 
 def import_sheet(ws: Workspace, site_id: str, path: Path) -> list[OfficeDecision]:
     """Validate a filled-in sheet and record its signed decisions, all or nothing; return the changes made."""
+    current, changes = _checked_sheet(ws, site_id, path, None)
+    if changes:
+        _apply_office(ws, site_id, current, changes)
+    return changes
+
+
+def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | None
+                   ) -> tuple[dict[str, Decision], list[OfficeDecision]]:
+    """A site's recorded decisions and the validated signed changes of its sheet (SheetError when wrong)."""
     site = ws.site(site_id)
     require_crawled(ws, site_id)
     current = stored_decisions(ws, site_id)
@@ -260,11 +291,61 @@ def import_sheet(ws: Workspace, site_id: str, path: Path) -> list[OfficeDecision
         rule_paths={p for p, d in current.items() if d.decided_by == "migrations.yaml"},
         target_ids={c.id for c in ws.config.all_columns()},
         target_names=_names_to_ids(ws.config, site), crawled_on=crawled_on(ws, site_id))
-    where, rows = read_sheet(path)
-    changes = validate_rows(path.name, where, rows, context)
-    if changes:
-        _apply_office(ws, site_id, current, changes)
-    return changes
+    where, rows = read_sheet(path, sheet_name)
+    label = f"{path.name} [{sheet_name}]" if sheet_name else path.name
+    return current, validate_rows(label, where, rows, context)
+
+
+def export_fleet_sheet(ws: Workspace, path: Path, lang: str = "zh", as_of: dt.date | None = None) -> int:
+    """One workbook for every crawled site (a summary, then a sheet per site); return the rows written."""
+    sites = []
+    for site in ws.config.sites:
+        if crawled_on(ws, site.id) is None:
+            continue
+        pairs = map_site(ws, site.id, as_of)
+        with ws.store.session() as session:
+            dates = {m.column_path: m.decided_at for m in session.scalars(
+                select(ColumnMapping).where(ColumnMapping.site_id == site.id))}
+        rows = [_sheet_row(column, decision, dates.get(column.path)) for column, decision in pairs]
+        sites.append(SiteSheet(site.id, site.name, rows, target_choices(ws.config, site), crawled_on(ws, site.id)))
+    if not sites:
+        raise ConsolidateError("no site has been crawled yet", hint="run `consolidate crawl --all` first")
+    write_fleet_sheet(path, sites, lang)
+    return sum(len(s.rows) for s in sites)
+
+
+def import_fleet_sheet(ws: Workspace, path: Path) -> dict[str, list[OfficeDecision]]:
+    """Validate every site sheet of a fleet workbook, then record all their signed decisions (all or nothing)."""
+    names = fleet_sheet_names(path)
+    checked, errors = {}, []
+    for site in ws.config.sites:
+        if site.id[:31] not in names:
+            continue
+        try:
+            checked[site.id] = _checked_sheet(ws, site.id, path, site.id[:31])
+        except SheetError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise SheetError(errors)
+    for site_id, (current, changes) in checked.items():
+        if changes:
+            _apply_office(ws, site_id, current, changes)
+    return {site_id: changes for site_id, (_current, changes) in checked.items()}
+
+
+def fleet_sheet_names(path: Path) -> set[str]:
+    """The sheet titles of a workbook (a fleet workbook has one per site)."""
+    if not path.exists():
+        raise ConsolidateError(f"{path}: no such file", hint="give the path of the filled-in workbook")
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+        names = set(book.sheetnames)
+        book.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise SheetError([f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})"]) from None
+    return names
 
 
 def _names_to_ids(config: Config, site: Site) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from consolidate.config import Config, MappingRule, PortalColumn, Site
 from mappers.standard_tree import TOPIC_NODE
 from mappers.suggest import KIND_ZH, Candidate, ColumnProfile, NamedTarget, is_ambiguous, rank_targets
-from mappers.synonyms import kind_of_name, standard_node_of
+from mappers.synonyms import kind_of_name, normalise, standard_node_of
 
 DEFAULT_THRESHOLD = 0.85
 DECISIONS = ("migrate", "merge", "drop", "unmapped")
@@ -42,6 +42,30 @@ class Decision:
     merge_into: str | None = None  # merge: the legacy column whose target this column shares
     suggested: str | None = None  # unmapped: the decision suggested for review
     reason_zh: str = ""  # the reason in Chinese (the zh sheet); empty for office decisions read back
+
+
+@dataclass
+class Learned:
+    """A decision the office signed for a column of another site, offered for columns of the same name and kind."""
+
+    decision: str  # migrate | drop (merges are site-specific and not offered)
+    target: str | None
+    site: str
+    path: str
+    signer: str
+    signed_on: str = ""
+
+    def provenance(self) -> tuple[str, str]:
+        """(English, Chinese) of where the decision comes from."""
+        day = f" on {self.signed_on}" if self.signed_on else ""
+        day_zh = f"，{self.signed_on}" if self.signed_on else ""
+        return (f"signed by {self.signer} for {self.site}: {self.path}{day}",
+                f"{self.signer} 已为站点 {self.site} 的“{self.path}”签署{day_zh}")
+
+
+def learned_key(name: str, kind: str | None) -> tuple[str, str]:
+    """What fleet learning matches on: the column's normalised name and the kind its name implies."""
+    return normalise(name), kind or "other"
 
 
 @dataclass
@@ -90,14 +114,34 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[\s·・\-_/|()（）]+", "", text).lower()
 
 
-def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: float | None = None
-           ) -> list[Decision]:
-    """A decision for every legacy column: rules first, then suggestions above the threshold, else review."""
+def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: float | None = None,
+           learned: dict[tuple[str, str], Learned] | None = None) -> list[Decision]:
+    """A decision for every legacy column: rules first, then suggestions above the threshold, else review;
+    a column left for review is offered what the office signed for a column of the same name and kind elsewhere."""
     targets = recognised_targets(config, site)
     limit = mapping_threshold(config) if threshold is None else threshold
     decisions = [_decide_one(site.mapping, targets, column, columns, limit) for column in columns]
+    if learned:
+        scope = {t.id for t in targets if t.in_scope}
+        for index, (column, decision) in enumerate(zip(columns, decisions, strict=True)):
+            offer = learned.get(learned_key(column.name, kind_of_name(column.name)))
+            if decision.decision == "unmapped" and offer is not None and (offer.target in scope or
+                                                                          offer.decision == "drop"):
+                decisions[index] = _learned_decision(column, decision, offer)
     resolve_merges(decisions)
     return decisions
+
+
+def _learned_decision(column: LegacyColumn, decision: Decision, offer: Learned) -> Decision:
+    """The office's decision on a like column of another site, offered for review with its provenance."""
+    en, zh = offer.provenance()
+    verb_zh = {"migrate": "迁移", "drop": "不迁移"}[offer.decision]
+    return Decision(column.path, "unmapped", offer.target, 0.8,
+                    f"fleet: a column of the same name and kind ({column.name}) was decided {offer.decision} → "
+                    f"{offer.target or '-'} ({en}); confirm to apply here; before: {decision.reason}",
+                    suggested=offer.decision,
+                    reason_zh=f"全网学习：同名同类栏目已由{zh}为“{verb_zh}”→ {offer.target or '-'}；"
+                              f"确认后在本站适用；原判断：{decision.reason_zh}")
 
 
 def mapping_threshold(config: Config) -> float:

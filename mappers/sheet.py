@@ -190,24 +190,75 @@ def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], l
                 crawled_on: dt.date | None = None) -> None:
     """A workbook a clerk can fill in: dropdowns for decision, target and merge, sign-off columns."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET_TITLES[lang]
+    _add_site_sheet(book, book.active, SHEET_TITLES[lang], LISTS_SHEET, rows, targets, lang, crawled_on)
+    _guide_sheet(book, lang)
+    book.save(path)
+
+
+@dataclass
+class SiteSheet:
+    """One site's part of a fleet workbook."""
+
+    site: str
+    name: str
+    rows: list[SheetRow]
+    targets: list[TargetChoice]
+    crawled_on: dt.date | None = None
+
+
+SUMMARY_HEADERS = {"zh": ("站点", "网站名称", "栏目数", "文章数", "配置规则决定", "自动决定", "办公室已签", "待定栏目",
+                          "待定文章"),
+                   "en": ("Site", "Name", "Columns", "Articles", "By rule", "Automatic", "Signed", "Undecided",
+                          "Undecided articles")}
+
+
+def write_fleet_sheet(path: Path, sites: list[SiteSheet], lang: str = "zh") -> Path:
+    """One workbook for the whole fleet: a summary sheet, then one sheet per site (titled by its id)."""
+    if lang not in DECISION_LABELS:
+        raise ConsolidateError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
+    if path.suffix.lower() != ".xlsx":
+        raise ConsolidateError(f"{path.name}: the fleet workbook must be .xlsx", hint="e.g. --export fleet.xlsx")
+    book = Workbook()
+    summary = book.active
+    summary.title = "汇总" if lang == "zh" else "Summary"
+    summary.append(list(SUMMARY_HEADERS[lang]))
+    for site in sites:
+        rows = site.rows
+        undecided = [r for r in rows if r.decision == "unmapped"]
+        xlsx_append(summary, [site.site, site.name, len(rows), sum(r.articles for r in rows),
+                              sum(r.locked for r in rows), sum(not r.locked and not r.signer and r.decision !=
+                                                               "unmapped" for r in rows),
+                              sum(bool(r.signer) for r in rows), len(undecided), sum(r.articles for r in undecided)])
+        sheet = book.create_sheet(site.site[:31])
+        _add_site_sheet(book, sheet, site.site[:31], f"lists_{site.site}"[:31], rows, site.targets, lang,
+                        site.crawled_on)
+    for index in range(1, len(SUMMARY_HEADERS[lang]) + 1):
+        summary.cell(row=1, column=index).font = Font(bold=True)
+        summary.column_dimensions[get_column_letter(index)].width = 14
+    _guide_sheet(book, lang)
+    book.save(path)
+    return path
+
+
+def _add_site_sheet(book: Any, sheet: Any, title: str, lists_title: str, rows: list[SheetRow],
+                    targets: list[TargetChoice], lang: str, crawled_on: dt.date | None) -> None:
+    """Fill one site's mapping sheet with its hidden lists sheet behind the dropdowns."""
+    sheet.title = title
     sheet.append(_header_texts(lang))
     by_id = {t.id: t for t in targets}
     for row in rows:
         xlsx_append(sheet, _row_values(row, by_id, lang))  # strings as string cells, never formulas
     _style_header(sheet)
-    lists = book.create_sheet(LISTS_SHEET)
+    lists = book.create_sheet(lists_title)
     lists.sheet_state = "hidden"
     _fill_lists(lists, targets, [r.path for r in rows], lang)
     last = max(len(rows) + 200, 500)
     _validate(sheet, "decision", f'"{",".join(DECISION_LABELS[lang].values())}"', last, lang)
-    _validate(sheet, "target", f"={LISTS_SHEET}!$A$2:$A${len(targets) + 1}", last, lang)
-    _validate(sheet, "merge_into", f"={LISTS_SHEET}!$D$2:$D${len(rows) + 1}", last, lang)
+    ref = lists_title if re.fullmatch(r"\w+", lists_title, re.A) else f"'{lists_title}'"  # lists-1 needs quotes
+    _validate(sheet, "target", f"={ref}!$A$2:$A${len(targets) + 1}", last, lang)
+    _validate(sheet, "merge_into", f"={ref}!$D$2:$D${len(rows) + 1}", last, lang)
     _validate_dates(sheet, crawled_on, last, lang)
     _guide_rows(sheet, rows, last)
-    _guide_sheet(book, lang)
-    book.save(path)
 
 
 def _guide_rows(sheet: Any, rows: list[SheetRow], last: int) -> None:
@@ -290,11 +341,12 @@ def _index(key: str) -> int:
 # ---------------------------------------------------------------- reading
 
 
-def read_sheet(path: Path) -> tuple[dict[str, str], list[_Cells]]:
-    """The header map (key → 'header text (letter)') and the non-empty data rows of a sheet file."""
+def read_sheet(path: Path, sheet_name: str | None = None) -> tuple[dict[str, str], list[_Cells]]:
+    """The header map (key → 'header text (letter)') and the non-empty data rows of a sheet file (of its sheet
+    `sheet_name` in a fleet workbook, else of its first visible sheet)."""
     if not path.exists():
         raise ConsolidateError(f"{path}: no such file", hint="give the path of the filled-in sheet")
-    table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path)
+    table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet_name)
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
     columns, errors = _map_header(path.name, table[0])
@@ -314,12 +366,16 @@ def _read_csv(path: Path) -> list[list[Any]]:
     return [[from_csv_text(cell) for cell in row] for _line, row in csv_rows(path)]
 
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    """All rows of the first visible worksheet, within the size and cell caps (a zip bomb is refused)."""
+def _read_xlsx(path: Path, sheet_name: str | None = None) -> list[list[Any]]:
+    """All rows of the named (else the first visible) worksheet, within the size and cell caps (a zip bomb is
+    refused)."""
     _check_xlsx_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-        sheet = next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
+        if sheet_name is not None and sheet_name not in book.sheetnames:
+            return []
+        sheet = book[sheet_name] if sheet_name is not None else \
+            next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
         sheet.reset_dimensions()  # the stored dimension may be wrong (or huge): read the rows that are there
         rows, cells = [], 0
         for row in sheet.iter_rows(values_only=True):
@@ -435,7 +491,7 @@ def _row_problems(name: str, where: dict[str, str], cells: _Cells, context: Shee
     """Errors of one row, or its parsed (decision, target, merge_into)."""
     values = cells.values
     path = values.get("path", "")
-    if not path:
+    if not path and "" not in context.current:  # "" is the row of articles with no column
         return [f"{_cell(name, where, cells, 'path')}: empty; every filled row needs its column path"]
     if path not in context.current:
         return [f"{_cell(name, where, cells, 'path')}: unknown column path {path!r} (not a column of this site); "

@@ -22,7 +22,7 @@ from consolidate.cli_common import (
     open_workspace,
     select_sites,
 )
-from consolidate.errors import ConsolidateError
+from consolidate.errors import ConsolidateError, UsageError
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge staleness at this date (YYYY-MM-DD; "
                                                                 "default: the crawl date).")]
@@ -52,8 +52,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("map")
     @friendly_errors
-    def map_(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
-             db: DbOption = None, as_json: JsonOption = False,
+    def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")] = None,
+             all_sites: Annotated[bool, typer.Option("--all", help="Every crawled site; with --export/--import one "
+                                                                  "workbook for the fleet.")] = False,
+             config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
              unmapped: Annotated[bool, typer.Option("--unmapped", help="Only columns left for review.")] = False,
              flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged columns (empty, stale, "
                                                                      "container).")] = False,
@@ -65,8 +67,11 @@ def register(app: typer.Typer) -> None:
              as_of: AsOfOption = None) -> None:
         """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
         ws = open_workspace(config, db)
-        site_id = ws.site(site).id
         when = _parse_as_of(as_of)
+        if all_sites or site is None:
+            _map_fleet(ws, site, export, import_, lang, when, as_json)
+            return
+        site_id = ws.site(site).id
         if import_ is not None:
             changes = mapping.import_sheet(ws, site_id, import_)
             console.print(f"{import_.name}: {len(changes)} signed decision(s) recorded" if changes
@@ -122,6 +127,44 @@ def register(app: typer.Typer) -> None:
             _print_findings(site_id, findings, summary)
         if any_veto and not as_json:
             console.print("[bold red]at least one site would fail a national veto[/]")
+
+
+def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, import_: Path | None, lang: str,
+               when: dt.date | None, as_json: bool) -> None:
+    """map --all: every crawled site; --export/--import use one workbook (a summary and a sheet per site)."""
+    if site is not None:
+        raise UsageError("give a site id or --all, not both", hint="e.g. consolidate map --all --export "
+                                                                           "fleet.xlsx")
+    if not ws.config.sites:
+        raise UsageError("no sites in the config", hint="add sites to migrations.yaml")
+    if import_ is not None:
+        changes = mapping.import_fleet_sheet(ws, import_)
+        console.print(f"{import_.name}: " + ", ".join(f"{s} {len(c)}" for s, c in changes.items())
+                      + " signed decision(s) recorded")
+    if export is not None:
+        written = mapping.export_fleet_sheet(ws, export, lang, when)
+        console.print(f"wrote {export} ({written} columns, one sheet per site) — the office decides the yellow "
+                      f"rows, signs, then `consolidate map --all --import {export.name}`")
+        return
+    table = Table(title="column decisions of the fleet")
+    for header in ("site", "columns", "by rule", "automatic", "signed", "undecided", "undecided articles"):
+        table.add_column(header)
+    for item in ws.config.sites:
+        if mapping.crawled_on(ws, item.id) is None:
+            continue
+        rows = mapping.map_site(ws, item.id, when)
+        undecided = [(c, d) for c, d in rows if d.decision == "unmapped"]
+        figures = {"site": item.id, "columns": len(rows),
+                   "by_rule": sum(d.decided_by == "migrations.yaml" for _, d in rows),
+                   "automatic": sum(d.decided_by == "consolidate" and d.decision != "unmapped" for _, d in rows),
+                   "signed": sum(d.decided_by not in mapping.SYSTEM_DECIDERS for _, d in rows),
+                   "undecided": len(undecided), "undecided_articles": sum(c.article_count for c, _ in undecided)}
+        if as_json:
+            print(json.dumps(figures, ensure_ascii=False))
+        else:
+            table.add_row(*(str(v) for v in figures.values()))
+    if not as_json:
+        console.print(table)
 
 
 def _print_findings(site_id: str, findings: list[dict], summary: dict) -> None:

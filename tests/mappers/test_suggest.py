@@ -104,3 +104,17 @@ def test_empty_and_stale_columns_are_proposed_not_applied() -> None:
     assert (decided[1].decision, decided[1].suggested, decided[1].merge_into) == ("unmapped", "merge", fresh.path)
     assert decided[1].target == "fgw-gzdt"
     assert (decided[2].decision, decided[2].suggested) == ("unmapped", "drop")
+
+
+def test_a_signed_decision_is_offered_to_like_columns_of_other_sites() -> None:
+    """The office signed 会员风采 → 部门动态 on one site: the same column elsewhere is offered that, with where it
+    came from, but not applied; a signed target outside the site's scope is not offered."""
+    from mappers.columns import Learned, learned_key
+
+    learned = {learned_key("会员风采", None): Learned("migrate", "bmdt", "jspn", "会员风采", "王明", "2026-12-01")}
+    column = LegacyColumn("会员风采", "会员风采", article_count=6)
+    offered = decide(CONFIG, CONFIG.site("sfj"), [column], learned=learned)[0]
+    assert (offered.decision, offered.suggested, offered.target) == ("unmapped", "migrate", "bmdt")
+    assert "jspn" in offered.reason and "王明" in offered.reason_zh
+    elsewhere = decide(CONFIG, CONFIG.site("fgw"), [column], learned=learned)[0]
+    assert elsewhere.target != "bmdt"  # fgw's sub-site has no bmdt: never suggested outside its scope

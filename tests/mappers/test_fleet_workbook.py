@@ -1,0 +1,70 @@
+"""map --all: one workbook for the fleet (a summary, then a sheet per site), imported all or nothing; a signed
+decision is offered to like columns of the other sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from consolidate import pipeline
+from consolidate.cli import app
+from consolidate.mapping import export_fleet_sheet, import_fleet_sheet, learned_decisions, stored_decisions
+from mappers.columns import learned_key
+from mappers.sheet import SheetError
+
+
+def _site_rows(sheet) -> tuple[dict[str, int], dict[str, int]]:
+    headers = {cell.value: cell.column for cell in sheet[1]}
+    paths = {sheet.cell(row=r, column=headers["栏目路径"]).value: r for r in range(2, sheet.max_row + 1)}
+    return headers, paths
+
+
+def test_fleet_workbook_round_trip(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """Summary first, one sheet per site; a signed change on one site's sheet is recorded, and then offered."""
+    path = tmp_path / "fleet.xlsx"
+    written = export_fleet_sheet(crawled, path)
+    book = load_workbook(path)
+    assert book.sheetnames[:1] == ["汇总"] and {"fgw", "jyj", "sfj"} <= set(book.sheetnames)
+    summary = {row[0]: row for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert set(summary) == {"fgw", "jyj", "sfj"} and sum(r[2] for r in summary.values()) == written
+    assert import_fleet_sheet(crawled, path) == {"fgw": [], "jyj": [], "sfj": []}
+    sheet = book["fgw"]
+    headers, paths = _site_rows(sheet)
+    row = paths["信息公开 > 政策解读"]
+    sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
+    sheet.cell(row=row, column=headers["审核人"]).value = "王明"
+    sheet.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()
+    book.save(path)
+    changes = import_fleet_sheet(crawled, path)
+    assert [c.path for c in changes["fgw"]] == ["信息公开 > 政策解读"] and changes["jyj"] == []
+    assert stored_decisions(crawled, "fgw")["信息公开 > 政策解读"].decision == "drop"
+    offered = learned_decisions(crawled, "jyj")[learned_key("政策解读", "interpretation")]
+    assert (offered.decision, offered.site, offered.signer) == ("drop", "fgw", "王明")
+
+
+def test_a_bad_row_on_one_site_imports_nothing_anywhere(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """An unsigned change on sfj's sheet stops the whole import, naming the sheet, row and what to do."""
+    path = tmp_path / "fleet.xlsx"
+    export_fleet_sheet(crawled, path)
+    book = load_workbook(path)
+    headers, paths = _site_rows(book["sfj"])
+    book["sfj"].cell(row=paths["公示公告"], column=headers["决定"]).value = "不迁移"
+    book.save(path)
+    before = {s: stored_decisions(crawled, s) for s in ("fgw", "jyj", "sfj")}
+    with pytest.raises(SheetError, match=r"\[sfj\] row \d+, column 审核人.*write your name here"):
+        import_fleet_sheet(crawled, path)
+    assert {s: stored_decisions(crawled, s) for s in ("fgw", "jyj", "sfj")} == before
+
+
+def test_cli_map_all(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """`map --all --export` writes the fleet workbook; a site id with --all is a usage error (exit 2)."""
+    config = str(crawled.loaded.path)
+    result = CliRunner().invoke(app, ["map", "--all", "-c", config, "--export", str(tmp_path / "f.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "f.xlsx").exists()
+    wrong = CliRunner().invoke(app, ["map", "fgw", "--all", "-c", config])
+    assert wrong.exit_code == 2 and "not both" in wrong.output
