@@ -370,3 +370,25 @@ def test_checklist_step_and_report_section(crawled: pipeline.Workspace, planted:
     stage.import_sheet(crawled, sheet)
     step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "personal_data_reviewed")
     assert step["status"] == "done" and step["source"] == "derived"
+
+
+def test_links_to_intranet_and_to_closing_sites_without_redirect(crawled: pipeline.Workspace,
+                                                                 planted: dict[str, str]) -> None:
+    with crawled.store.session() as session:
+        other = session.scalars(select(ArticleRow.url).where(ArticleRow.site_id == "jyj").order_by(ArticleRow.id)
+                                ).first()
+    html = (f'<p>见<a href="http://192.168.10.5/oa/notice.jsp">内网通知</a>、<a href="http://oa/x">OA</a>、'
+            f'<a href="{other}">教育局文章</a>、<a href="https://www.gov.cn/">中国政府网</a>。</p>')
+    _set_article(crawled, planted["clean"], html)
+    stage.triage_site(crawled, SITE)
+    links = {(f.kind, f.excerpt) for f in _by_url(crawled)[planted["clean"]]}
+    assert links == {("private_link", "http://192.168.10.5/oa/notice.jsp"), ("private_link", "http://oa/x"),
+                     ("dead_link", other)}
+    exporter = pipeline.open_exporter(crawled)
+    try:
+        pipeline.push_site(crawled, "jyj", exporter)  # jyj's old URLs now redirect to the portal
+    finally:
+        exporter.close()
+    stage.triage_site(crawled, SITE)
+    assert {f.kind for f in _by_url(crawled)[planted["clean"]]} == {"private_link"}
+    assert not stage.blocked_urls(crawled, SITE).get(planted["clean"])  # links never block a push
