@@ -1299,8 +1299,9 @@ def _is_title_text(text: str, title_key: str) -> bool:
     return bool(title_key) and len(text) - text.count(" ") == len(title_key) and compact(text) == title_key
 
 
-def _clutter(node: LexborNode, text: str, base: str, at_edge: bool) -> bool:
-    """True for share bars, furniture, prev/next, breadcrumb, info lines (at the edges) and 附件 blocks."""
+def _clutter(node: LexborNode, text: str, base: str, at_edge: bool, keep_files: bool = False) -> bool:
+    """True for share bars, furniture, prev/next, breadcrumb, info lines (at the edges) and 附件 blocks (unless
+    keep_files: they are all the article has)."""
     if len(text) < 200 and _SHARE_RE.search(klass_id(node)):
         return True
     if len(text) < 250:
@@ -1309,7 +1310,7 @@ def _clutter(node: LexborNode, text: str, base: str, at_edge: bool) -> bool:
         always, info, attach = False, False, bool(_ATTACH_LABEL.match(text))
     if always or (at_edge and info):
         return True
-    return attach and _attach_only(node, base)
+    return attach and not keep_files and _attach_only(node, base)
 
 
 @lru_cache(maxsize=4096)
@@ -1321,19 +1322,19 @@ def _text_clutter(text: str) -> tuple[bool, bool, bool]:
 
 
 def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
-                     texts: _Texts | None = None) -> list[LexborNode]:
-    """Elements of the body that are not article content."""
+                     texts: _Texts | None = None, keep_files: bool = False) -> list[LexborNode]:
+    """Elements of the body that are not article content (keep_files: 附件 blocks are)."""
     title_key = compact(title or "")
     texts = _Texts() if texts is None else texts
     nodes = _subtree(body)
     tags = [node.tag for node in nodes]
     if _says_nothing_removable(texts.of(body), title_key):
         return _tag_targets(nodes, tags, body.mem_id, hidden_ids, texts)
-    return _text_targets(nodes, tags, title_key, hidden_ids, base, texts)
+    return _text_targets(nodes, tags, title_key, hidden_ids, base, texts, keep_files)
 
 
 def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: str, hidden_ids: set[int], base: str,
-                  texts: _Texts) -> list[LexborNode]:
+                  texts: _Texts, keep_files: bool = False) -> list[LexborNode]:
     """_removal_targets of a body (nodes[0]; nodes: its subtree) read element by element."""
     targets: list[LexborNode] = []
     title_done = False
@@ -1356,7 +1357,7 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
                 compact(text) == title_key:
             targets.append(node)
             title_done = True
-        elif _clutter(node, text, base, first < 0 or i < first or i > last):
+        elif _clutter(node, text, base, first < 0 or i < first or i > last, keep_files):
             targets.append(node)
     return [t for t in _outermost(targets, body) if t.mem_id != body_id]
 
@@ -1482,6 +1483,14 @@ def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: 
     return _clean_body(body, title, hidden_ids, base)[0]
 
 
+def _only_files_left(body: LexborNode, targets: list[LexborNode], texts: _Texts) -> bool:
+    """True when removing the targets would leave the body without text and some of them are 附件 lines."""
+    if not any(("附件" in texts.of(t) or "相关" in texts.of(t)) and _ATTACH_LABEL.match(texts.of(t)) for t in targets):
+        return False
+    removed = sum(len(compact(texts.of(t))) for t in _outermost(targets, body))
+    return removed >= len(compact(texts.of(body)))
+
+
 def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
                 known: str | None = None) -> tuple[str, str | None]:
     """clean_body, with the body_text read from the cleaned tree when sanitising cannot change it (else None; known:
@@ -1493,6 +1502,8 @@ def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base:
         media_links(body, base)
         texts = _Texts()  # the body's text has changed
     targets = _removal_targets(body, title, hidden_ids, base, texts) + _trailing_attachment_rows(body, base, texts)
+    if _only_files_left(body, targets, texts):  # an attachment-only article: its 附件 lines are its body
+        targets = _removal_targets(body, title, hidden_ids, base, texts, keep_files=True)
     for node in _outermost(targets, body):
         try:
             node.decompose()
@@ -1730,7 +1741,22 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
             known = None  # the body's text has changed
         record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base, known and known[1])
     record.body_text, record.images = _text_and_images(record.body_html, text)
+    if not record.body_text and record.attachments and blocks:  # an attachment-only article: its 附件 block
+        record.body_html = "\n".join(filter(None, (_block_html(b, page.base) for b in blocks if b.tag != "body")))
+        record.body_text, record.images = _text_and_images(record.body_html)
     return record
+
+
+def _block_html(block: LexborNode, base: str) -> str:
+    """Sanitised HTML of a 附件 block outside the body (links made absolute, dead ones plain text)."""
+    copy = parse_html(block.html or "")
+    root = copy.body if copy is not None else None
+    if root is None:
+        return ""
+    for node in root.css("script, style")[:200]:
+        node.decompose()
+    _fix_urls(root, base)
+    return sanitize(root.inner_html or "")
 
 
 _MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][^<>]{0,500}>")
