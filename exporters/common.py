@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 from pathlib import Path
@@ -70,16 +70,21 @@ def served_file_name(name: str, fallback: str = "file") -> tuple[str, bool]:
                           fallback), True
 
 
+def temp_path(path: Path) -> Path:
+    """The temporary file a write of `path` goes through: hidden, short, and the same on every try, so the next
+    write of the file takes over what a killed one left (writers hold the output's ProcessLock)."""
+    return path.with_name(f".{hashlib.sha1(path.name.encode('utf-8')).hexdigest()[:16]}.tmp")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace a file's content in one step (a temporary file beside it, renamed over it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    tmp = temp_path(path)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -95,14 +100,14 @@ def write_if_changed(path: Path, text: str) -> bool:
 def copy_atomic(source: Path, target: Path) -> None:
     """Copy a file so that the target is either absent or whole (a killed copy leaves only a temporary file)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    tmp = temp_path(target)
     try:
-        with os.fdopen(handle, "wb") as out, source.open("rb") as data:
+        with tmp.open("wb") as out, source.open("rb") as data:
             while chunk := data.read(1 << 20):
                 out.write(chunk)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

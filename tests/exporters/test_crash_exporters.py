@@ -118,6 +118,10 @@ def test_push_killed_at_random_points_then_resumed_loses_nothing(exporter: str, 
     assert _records(root / ".consolidate" / "state.db") == _records(reference / ".consolidate" / "state.db")
     assert _outputs(root, exporter) == _outputs(reference, exporter)
     assert not _journal(root, exporter).exists()
+    out = root / ".consolidate"
+    left = [*(out / "bundle").rglob("*.tmp")] if exporter == "bundle" else \
+        [*out.glob(".*.tmp"), *(out / "files").rglob("*.tmp")]
+    assert not left, f"temp files left by the kills: {left[:3]}"
 
 
 @pytest.mark.parametrize("exporter", ["bundle", "wxr"])
