@@ -25,7 +25,7 @@ AGAINST_SHARE = 0.8  # another kind's share that counts against a name (when the
 CONTENT_SIGNALS: tuple[tuple[str, str, str, str], ...] = (
     ("policy", "with a 发文字号", "有发文字号", "doc_no"),
     ("policy", "titled as documents (办法/条例/印发/文号)", "标题为文件（办法、条例、印发、文号）",
-     r"[〔\[［(（﹝]\d{4}[〕\]］)）﹞]\s*\d+\s*号|印发|条例|办法|规定|细则|规则|实施意见|指导意见|决定$|^.{2,20}法$"),
+     r"[〔\[［(（﹝]\d{4}[〕\]］)）﹞]\s*\d+\s*号|印发|转发|条例|办法|规定|细则|规则|实施意见|指导意见|决定$|^.{2,20}法$"),
     ("disclosure", "with a 信息公开 table (索引号)", "带信息公开表（索引号）", "index_no"),
     ("procurement", "titled 招标/采购/中标/成交 notices", "标题为招标、采购、中标、成交公告",
      r"(招标|采购|中标|成交|竞价|询价|比选|磋商|竞争性谈判|出让|挂牌|拍卖).{0,30}(公告|公示|结果|邀请|预告|信息)"
@@ -193,7 +193,9 @@ UNIT_SUFFIX = re.compile(r"(科|室|处|股|办公室|中心|站|馆|所|队|局
 
 def is_unit_name(name: str) -> bool:
     """True for the name of an organisational unit (财务科, 招生办公室, 教育技术装备站), not of a function."""
-    return bool(UNIT_SUFFIX.search(normalise(name))) and standard_node_of(name, []) is None
+    simple = normalise(name)
+    collective = re.search(r"科室$|^(各|内设|下属|直属|所属)", simple)  # 内设科室 lists units; it is not one
+    return bool(UNIT_SUFFIX.search(simple)) and not collective and standard_node_of(name, []) is None
 
 
 def _names(target: NamedTarget) -> Iterable[tuple[str, str, str]]:
@@ -309,7 +311,7 @@ def _ancestor_function(name: str, ancestors: list[str], targets: list[NamedTarge
     for depth, ancestor in enumerate(reversed(ancestors)):
         best = max(((name_score(ancestor, t), t) for t in targets), key=lambda p: (p[0][0], p[1].in_scope),
                    default=None)
-        if best is None or best[0][0] < 0.86 or best[1].standard == TOPIC_NODE:
+        if best is None or best[0][0] < 0.78 or best[1].standard == TOPIC_NODE:
             continue
         target = best[1]
         if depth and target.standard in SINGLE_PAGE_NODES:
@@ -412,8 +414,9 @@ def _content_adjusted(candidate: Candidate, profile: ColumnProfile | None, targe
         return candidate
     kinds = _target_kinds(target)
     agree = max(((profile.share(k), k) for k in kinds), default=(0.0, ""))
-    if not profile.counts() and not (agree[1] == "single" and agree[0] >= 0.5):
-        return candidate  # too few articles to judge, except a single page saying what it is
+    if not profile.counts() and not (agree[1] == "single" and agree[0] >= 0.5) and \
+            not (profile.articles >= 2 and agree[0] >= 1.0):
+        return candidate  # too few articles to judge, unless a single page says what it is or all of them agree
     if agree[0] >= 0.5:
         en, zh = profile.evidence(agree[1])
         bonus = 0.1 if candidate.score < 0.85 else 0.04

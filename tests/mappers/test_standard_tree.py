@@ -1,0 +1,71 @@
+"""The standard portal tree as shipped data: legacy names other CMSs give their columns land on the right node, by
+name, path and content — including the bad suggestions of issue 15."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from consolidate.config import parse_config
+from consolidate.demo import example_config_text
+from mappers.columns import LegacyColumn, decide
+from mappers.standard_tree import DOMAINS, standard_nodes, tree_yaml
+from mappers.suggest import profile_articles
+from mappers.synonyms import normalise, standard_node_of
+
+
+def _standard_config():
+    """The example programme with the standard tree as its portal and no sub-sites or rules."""
+    text = example_config_text()
+    head, rest = text.split("\n  columns:\n", 1)
+    rest = rest[rest.index("\n  # Department sub-sites"):]
+    text = head + "\n  columns:\n" + tree_yaml(4) + rest
+    text = re.sub(r"\n    target: \{[^}]*\}", "", text)
+    return parse_config(re.sub(r"\n    mapping:.*?(?=\n\n|\Z)", "", text, flags=re.S))
+
+
+CONFIG = _standard_config()
+NEWS = [{"title": f"局领导调研第{i}季度工作", "published": f"2020-0{i % 9 + 1}-1{i % 9}"} for i in range(8)]
+NOTICES = [{"title": f"关于第{i}批项目的公示", "published": f"2020-0{i % 9 + 1}-1{i % 9}"} for i in range(6)]
+TENDERS = [{"title": f"某某项目{i}采购公告", "published": "2020-05-01"} for i in range(6)]
+PAGE = [{"title": "科室简介", "published": "2020-05-01"}]
+
+
+def _decide(path: str, articles: list[dict]):
+    """One column decided against the standard tree."""
+    column = LegacyColumn(path, path.rsplit(" > ", 1)[-1], article_count=len(articles),
+                          profile=profile_articles(articles))
+    return decide(CONFIG, CONFIG.site("fgw"), [column])[0]
+
+
+def test_the_data_is_consistent() -> None:
+    """26 领域, unique ids, and no synonym naming two nodes."""
+    assert len(DOMAINS) == 26
+    seen: dict[str, str] = {}
+    for node in standard_nodes().values():
+        for synonym in node.synonyms:
+            assert seen.setdefault(normalise(synonym), node.id) == node.id, synonym
+    assert standard_node_of("規範性文件") == "zcwj"  # Traditional folds
+
+
+@pytest.mark.parametrize(("path", "articles", "target", "automatic"), [
+    ("业务要闻", NEWS, "yw", True),  # a plain news column: no tie between 政务动态 and its children
+    ("中心动态", NEWS, "gzdt", True),
+    ("林业信息", NEWS, "gzdt", False),  # 信息 says little: suggested, not applied
+    ("政府采购", TENDERS, "ggzyjy", True),  # not a 狱务公开 column, not 通知公告
+    ("人员招录", NOTICES, "rsxx", True),
+    ("政策法规 > 工程交易", [{"title": "关于印发《工程建设项目招标办法》的通知", "published": "2020-01-01"}] * 3,
+     "zcwj", True),  # a 领域 topic under 政策法规 is a policy column
+    ("机关简介", PAGE, "gkxx", True),  # not 通知公告
+    ("资料下载", [], "bgxz", True),  # not 办事指南
+    ("机构设置 > 内设科室 > 财务科", PAGE, "jgzn", True),  # a section's own page
+    ("专题专栏 > 扫黑除恶专项斗争 > 工作动态", NEWS, "ztzl", True),  # part of a special topic
+    ("会员风采", NEWS, "ztzl", False),  # no standard function: a 特色栏目 for the office to keep or close
+])
+def test_legacy_names_land_on_the_standard_node(path: str, articles: list[dict], target: str,
+                                                automatic: bool) -> None:
+    decision = _decide(path, articles)
+    assert decision.target == target, decision.reason
+    assert (decision.decision == "migrate") is automatic, decision.reason
+    assert decision.reason_zh and not re.search(r"[A-Za-z]{5,}", decision.reason_zh), decision.reason_zh
