@@ -745,9 +745,13 @@ def clean_source(value: str | None) -> str | None:
     previous = None
     while previous != value:
         previous, value = value, _SOURCE_TAIL.sub("", value).strip(" |｜丨/\\【】[]()（）:：,，;；　")
-    if not value or _URL_LIKE.match(value) or not re.search(r"[\w\u4e00-\u9fff]", value):
+    if not value or _URL_LIKE.match(value) or not re.search(r"[\w\u4e00-\u9fff]", value) or \
+            value.lower() in _NO_SOURCE:
         return None
     return value
+
+
+_NO_SOURCE = frozenset(("未知", "不详", "暂无", "无", "空", "null", "none", "undefined"))  # a template's empty value
 
 
 _ORGANISATION = re.compile(r"^[\u4e00-\u9fff（）()·]{2,30}(?:局|委|委员会|办|办公室|厅|院|部|中心|政府|协会|学会|总会|联合会|"
@@ -762,7 +766,7 @@ def _unlabelled_source(region: list[str], title: str | None) -> str | None:
         if not started:
             started = key[:1] in line and key in compact(line)
             continue
-        if len(line) > 80 or has_colon(line):
+        if len(line) > 80 or (has_colon(line) and LABEL_RE.search(line)):
             continue
         span = date_span(line)
         if span is None:
@@ -1716,10 +1720,14 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     fields = {**visible, **page.table}
     shown = [v for line_pairs in pairs for n, v in line_pairs if n == "published"]
     visible_date = _visible_date([page.table.get("published"), *shown], region, record.title)
+    tail = _after_body(page_lines, body_lines) if visible_date is None else []
+    if tail:  # a template that prints "2014-07-25 13:59 新华社" under the article: a timed date only
+        visible_date = next((d for d in (_standalone_date([line], None) for line in tail) if d and len(d) > 10), None)
     record.published, record.published_source = _resolve_published(
         visible_date, script_date(page.scripts()), page.meta, page.url, record.warnings)
     record.source = clean_source(fields.get("source")) or _meta_source(page) or clean_source(
-        _body_source(body_lines)) or _unlabelled_source(region, record.title) or None
+        _body_source(body_lines)) or _unlabelled_source(region, record.title) or (
+        _unlabelled_source(tail, None) if visible_date and tail else None) or None
     for name in META_FIELDS:
         setattr(record, name, fields.get(name) or None)
     record.validity = validity_of(fields.get("validity"))
@@ -1770,6 +1778,15 @@ def plain_title(text: str | None) -> str | None:
         text = html_lib.unescape(_MARKUP.sub(" ", text))
         text = re.sub(r"\s+(?=[——\-－:：，,。])|(?<=[——\-－:：，,。])\s+", "", text)  # no space beside joining marks
     return normalize_space(text) or None
+
+
+def _after_body(page_lines: list[str], body_lines: list[str]) -> list[str]:
+    """The three page lines that follow the article body's last line (where some templates print the date)."""
+    if not body_lines:
+        return []
+    last = body_lines[-1]
+    where = [i for i, line in enumerate(page_lines[:5000]) if line == last]
+    return page_lines[where[-1] + 1: where[-1] + 4] if where else []
 
 
 def _page_region(page: _Page, body: LexborNode) -> LexborNode | None:

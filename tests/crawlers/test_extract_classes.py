@@ -191,6 +191,7 @@ def test_breadcrumb_line_is_not_a_title() -> None:
     ("来源：市教育局 2020-01-10 10:20:00", "市教育局"),
     ("发布时间：2020-01-10 新闻来源：http://www.example.com/a.html", None),
     ("发布时间：2020-01-10 来源：", None),
+    ("发布时间：2020-01-10 来源：未知", None),
 ])
 def test_source_without_furniture(line: str, want: str | None) -> None:
     rec = agree(page(top=f"<h1>关于做好年度工作的通知</h1><div class='info'>{line}</div>"))
@@ -262,3 +263,11 @@ def test_short_body_is_not_the_breadcrumb() -> None:
     top = "<div class='dqwz'>您当前的位置：首页 &gt; 首页幻灯新闻</div>" + HEADER
     rec = agree(page(top=top, body="<p>6月22日上午，捐赠仪式举行。</p>"))
     assert rec.body_text == "6月22日上午，捐赠仪式举行。"
+
+
+def test_timed_date_and_source_printed_under_the_body() -> None:
+    after = "<div class='lsdjre'>2014-07-25 13:59 新华社</div>"
+    rec = agree(page(top="<h1>关于做好年度工作的通知</h1>", after=after), SITE + "/tp/24735.html")
+    assert (rec.published, rec.published_source, rec.source) == ("2014-07-25T13:59:00", "visible", "新华社")
+    signed = page(top="<h1>关于做好年度工作的通知</h1>", after="<div>2014年7月25日</div>")
+    assert agree(signed, SITE + "/tp/24735.html").published is None  # a signature date is no publish date
