@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from consolidate.attachment_text import AttachmentText, Unreadable, read_attachment
+from consolidate.attachment_text import Unreadable, read_attachment
 from consolidate.blobs import BlobStore
 from consolidate.store import ArticleRow, Base, EventRow, Resource, Store, UrlMapRow, url_hash, utcnow
 from consolidate.workspace import Workspace
@@ -67,14 +67,12 @@ class TriageScan(Base):
     scanned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-_READY: set[int] = set()
-
-
 def ensure_tables(store: Store) -> None:
-    """Create the triage tables in a store opened before this module was imported."""
-    if id(store.engine) not in _READY:
-        Base.metadata.create_all(store.engine, tables=[TriageFinding.__table__, TriageScan.__table__])
-        _READY.add(id(store.engine))
+    """Create the triage tables in a store opened before this module was imported (once per store)."""
+    if not getattr(store, "_triage_tables", False):
+        Base.metadata.create_all(store.engine, tables=[TriageFinding.__table__, TriageScan.__table__,
+                                                       TriageBlob.__table__])
+        store._triage_tables = True  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -85,6 +83,7 @@ class TriageSummary:
     articles: int = 0
     attachments: int = 0
     unreadable: int = 0
+    reused: int = 0  # attachment files whose earlier reading was reused
     findings: Counter[str] = field(default_factory=Counter)  # kind → findings
     undecided_personal: int = 0
 
@@ -106,13 +105,14 @@ def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> Tr
         files = {r.url: r for r in session.scalars(select(Resource).where(
             Resource.site_id == site.id, Resource.kind == "attachment", Resource.status == "fetched"))}
     context = _LinkContext.build(ws, site.id)
-    reader = _AttachmentReader(BlobStore(ws.dir / "blobs"), files)
+    reader = _AttachmentReader(ws.store, BlobStore(ws.dir / "blobs"), files)
     superseded = checks.superseded([checks.DocInfo(a.url, a.title or "", a.doc_no, a.written or a.published,
                                                    a.body_text or "") for a in articles if a.doc_no])
     summary = TriageSummary(site.id, articles=len(articles))
     found = {a.url: article_findings(a, when, context, reader, superseded.get(a.url)) for a in articles}
-    summary.attachments, summary.unreadable = reader.read, reader.unreadable
+    summary.attachments, summary.unreadable, summary.reused = reader.read, reader.unreadable, reader.reused
     _record(ws, site.id, articles, found)
+    reader.save()
     for findings in found.values():
         summary.findings.update(f.kind for f in findings)
     summary.undecided_personal = len(undecided_personal(ws, site.id))
@@ -148,42 +148,94 @@ def _merged(findings: list[Finding]) -> list[Finding]:
     return list(merged.values())
 
 
-class _AttachmentReader:
-    """Reads each fetched attachment once per run and turns its text into findings."""
+class TriageBlob(Base):
+    """What the triage read in one attachment file (by content hash), so unchanged files are not parsed again.
+    `findings` holds [kind, masked excerpt, count, detail] rows only, never a value."""
 
-    def __init__(self, blobs: BlobStore, files: dict[str, Resource]) -> None:
-        self.blobs, self.files = blobs, files
-        self.cache: dict[str, AttachmentText | str] = {}
-        self.read = self.unreadable = 0
+    __tablename__ = "triage_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reader: Mapped[int] = mapped_column(Integer, default=0)  # READER_VERSION that produced the row
+    method: Mapped[str] = mapped_column(String(16), default="")  # docx | xlsx | xls | pdf | text | raw | ""
+    unread: Mapped[str | None] = mapped_column(Text)  # why the file could not be read
+    findings: Mapped[list[Any]] = mapped_column(default=list)
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+READER_VERSION = 1  # bump when attachment reading or the checks change: cached results are then read again
+
+
+@dataclass
+class _BlobResult:
+    """One attachment file's findings (without a location) or why it could not be read."""
+
+    findings: list[list[Any]]
+    unread: str | None = None
+    method: str = ""
+
+
+class _AttachmentReader:
+    """Reads each fetched attachment file once (results kept by content hash across runs) into findings."""
+
+    def __init__(self, store: Store, blobs: BlobStore, files: dict[str, Resource]) -> None:
+        self.store, self.blobs, self.files = store, blobs, files
+        self.cache: dict[str, _BlobResult] = {}
+        self.new: dict[str, _BlobResult] = {}
+        self.read = self.unreadable = self.reused = 0
+        shas = sorted({r.sha256 for r in files.values() if r.sha256})
+        with store.session() as session:
+            for start in range(0, len(shas), 500):
+                for row in session.scalars(select(TriageBlob).where(TriageBlob.sha256.in_(shas[start:start + 500]),
+                                                                    TriageBlob.reader == READER_VERSION)):
+                    self.cache[row.sha256] = _BlobResult(list(row.findings or []), row.unread, row.method)
 
     def findings(self, attachment: dict[str, Any]) -> list[Finding]:
         """Findings in one attachment of an article (none when it was never fetched)."""
         url = attachment.get("url") or ""
         resource = self.files.get(canonical_url(url) or url)
-        if resource is None or not resource.sha256 or not self.blobs.has(resource.sha256):
+        if resource is None or not resource.sha256:
             return []
         name = attachment.get("name") or url.rsplit("/", 1)[-1] or "附件"
         location = f"attachment:{checks.mask_text(name)}"
-        content = self._content(resource.sha256, name)
-        if isinstance(content, str):
-            return [Finding("unread_attachment", location, checks.mask_text(name), detail=content)]
-        found = checks.personal_findings(content.text, location)
-        names = [n for table in content.tables for n in checks.table_names(table)]
-        return found + checks.name_findings(names, location)
+        result = self._result(resource.sha256, name)
+        if result is None:
+            return []
+        if result.unread is not None:
+            return [Finding("unread_attachment", location, checks.mask_text(name), detail=result.unread)]
+        return [Finding(kind, location, excerpt, detail=detail, count=count)
+                for kind, excerpt, count, detail in result.findings]
 
-    def _content(self, sha256: str, name: str) -> AttachmentText | str:
-        """The attachment's text, or why it could not be read (cached by content hash)."""
-        if sha256 not in self.cache:
-            try:
-                self.cache[sha256] = read_attachment(self.blobs.read(sha256), name)
-                self.read += 1
-            except Unreadable as exc:
-                self.cache[sha256] = str(exc)
-                self.unreadable += 1
-            except OSError as exc:
-                self.cache[sha256] = f"cannot read the stored file: {exc.strerror or exc}"
-                self.unreadable += 1
-        return self.cache[sha256]
+    def _result(self, sha256: str, name: str) -> _BlobResult | None:
+        """The file's result: cached, or read now (None when the stored file is missing)."""
+        if sha256 in self.cache:
+            if sha256 not in self.new:
+                self.reused += 1
+            return self.cache[sha256]
+        try:
+            data = self.blobs.read(sha256)
+        except OSError:
+            return None  # not in the blob store (a partial copy of the workspace): nothing to read, nothing cached
+        try:
+            content = read_attachment(data, name)
+        except Unreadable as exc:
+            result = _BlobResult([], str(exc))
+            self.unreadable += 1
+        else:
+            found = checks.personal_findings(content.text, "")
+            found += checks.name_findings([n for t in content.tables for n in checks.table_names(t)], "")
+            result = _BlobResult([[f.kind, f.excerpt, f.count, f.detail] for f in found], None, content.method)
+            self.read += 1
+        self.cache[sha256] = self.new[sha256] = result
+        return result
+
+    def save(self) -> None:
+        """Keep this run's new results for the next run."""
+        if not self.new:
+            return
+        with self.store.session() as session:
+            for sha, result in self.new.items():
+                session.merge(TriageBlob(sha256=sha, reader=READER_VERSION, method=result.method,
+                                         unread=result.unread, findings=result.findings, read_at=utcnow()))
+        self.new = {}
 
 
 @dataclass

@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
             if not as_json:
                 kinds = ", ".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
                 console.print(f"{site_id}: {summary.articles} articles, {summary.attachments} attachments read "
-                              f"({summary.unreadable} unreadable); findings: {kinds}; "
+                              f"({summary.unreadable} unreadable, {summary.reused} unchanged since read); findings: {kinds}; "
                               f"{summary.undecided_personal} personal-data finding(s) undecided", highlight=False)
         if export is not None:
             if export.suffix.lower() != ".xlsx":

@@ -195,6 +195,8 @@ def test_findings_on_planted_pages_and_attachments(crawled: pipeline.Workspace, 
     assert all(f.location.startswith("attachment:") for f in found[planted["xlsx"]])
     assert summary.undecided_personal == 4 + 2 + 2 + 1
     assert summary.findings["id_card"] == 3
+    again = stage.triage_site(crawled, SITE)  # attachment files read once, their results kept by content hash
+    assert again.attachments == 0 and again.reused >= 3 and again.findings == summary.findings
 
 
 def test_binary_word_files_are_scanned_too(crawled: pipeline.Workspace, planted: dict[str, str]) -> None:
