@@ -15,7 +15,7 @@ from consolidate.config import Config, Site
 from consolidate.errors import ConsolidateError
 from consolidate.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
 from consolidate.workspace import Workspace, require_crawled
-from mappers.audit import AuditSettings, is_stale
+from mappers.audit import VETO_EMPTY, VETO_STALE, AuditSettings, is_stale
 from mappers.columns import (
     Decision,
     Learned,
@@ -430,3 +430,39 @@ def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str],
                 owners[row.url] = site_id
     links = find_duplicates(items)
     return {(owners[url], url): (owners[original], original) for url, original in links.items()}
+
+
+# ---------------------------------------------------------------- portal columns the mapping would create
+
+
+def portal_findings(config: Config, decided: dict[str, list[tuple[LegacyColumn, Decision]]], as_of: dt.date,
+                    ) -> list[dict[str, Any]]:
+    """National veto rules on the portal the mapping would build: a column of the sites' scopes that nothing
+    migrates into would be created empty (空白栏目: merge or do not create it); a column fed only by legacy
+    columns idle past the limit of its kind would be stale from its first day (栏目不更新)."""
+    settings = audit_settings(config)
+    sources: dict[str, list[LegacyColumn]] = defaultdict(list)
+    leaves: dict[str, Any] = {}
+    for site_id, pairs in decided.items():
+        for target in target_columns(config, config.site(site_id)):
+            if not target.column.children:
+                leaves.setdefault(target.column.id, target)
+        for column, decision in pairs:
+            if decision.decision in ("migrate", "merge") and decision.target and column.article_count:
+                sources[decision.target].append(column)
+    empty = [t for cid, t in leaves.items() if not sources.get(cid)]
+    severity = "veto" if len(empty) >= settings.empty_veto else "warning"
+    found = [{"rule": VETO_EMPTY, "severity": severity, "column": t.column.id, "label": " > ".join(t.path),
+              "message": f"no legacy column is mapped to {' > '.join(t.path)}: created now it would be empty "
+                         f"({VETO_EMPTY}; {settings.empty_veto} or more fail the site) — do not create it, or "
+                         "map content into it"} for t in empty]
+    for cid, columns in sources.items():
+        target = leaves.get(cid)
+        newest = max((c.last_published or "" for c in columns), default="") or None
+        kind = target.column.kind if target is not None else None
+        if target is not None and is_stale(kind, newest, as_of, settings):
+            found.append({"rule": VETO_STALE, "severity": "warning", "column": cid, "label": " > ".join(target.path),
+                          "message": f"{' > '.join(target.path)} would start stale: its newest item is from "
+                                     f"{(newest or '?')[:10]}, over the {settings.stale_days.get(kind or '')} days "
+                                     f"a {kind} column may stay idle ({VETO_STALE}) — add current content or merge it"})
+    return found

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from consolidate import audit as site_audit
 from consolidate import mapping, pipeline
@@ -149,10 +150,11 @@ def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, im
     table = Table(title="column decisions of the fleet")
     for header in ("site", "columns", "by rule", "automatic", "signed", "undecided", "undecided articles"):
         table.add_column(header)
+    decided = {}
     for item in ws.config.sites:
         if mapping.crawled_on(ws, item.id) is None:
             continue
-        rows = mapping.map_site(ws, item.id, when)
+        rows = decided[item.id] = mapping.map_site(ws, item.id, when)
         undecided = [(c, d) for c, d in rows if d.decision == "unmapped"]
         figures = {"site": item.id, "columns": len(rows),
                    "by_rule": sum(d.decided_by == "migrations.yaml" for _, d in rows),
@@ -163,8 +165,15 @@ def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, im
             print(json.dumps(figures, ensure_ascii=False))
         else:
             table.add_row(*(str(v) for v in figures.values()))
-    if not as_json:
-        console.print(table)
+    findings = mapping.portal_findings(ws.config, decided, when or dt.date.today())
+    if as_json:
+        for finding in findings:
+            print(json.dumps(finding, ensure_ascii=False))
+        return
+    console.print(table)
+    for finding in findings:
+        style = "red" if finding["severity"] == "veto" else "yellow"
+        console.print(Text.assemble((finding["rule"], style), ": ", finding["message"]))  # text, not markup
 
 
 def _print_findings(site_id: str, findings: list[dict], summary: dict) -> None:

@@ -68,3 +68,21 @@ def test_cli_map_all(crawled: pipeline.Workspace, tmp_path: Path) -> None:
     assert (tmp_path / "f.xlsx").exists()
     wrong = CliRunner().invoke(app, ["map", "fgw", "--all", "-c", config])
     assert wrong.exit_code == 2 and "not both" in wrong.output
+
+
+def test_portal_columns_the_mapping_would_leave_empty_or_stale(crawled: pipeline.Workspace) -> None:
+    """A sub-site column nothing maps into is flagged 空白栏目; one fed only by idle columns 栏目不更新."""
+    from consolidate.mapping import map_site, portal_findings
+    from mappers.audit import VETO_EMPTY, VETO_STALE
+
+    decided = {s.id: map_site(crawled, s.id, dt.date(2026, 11, 1)) for s in crawled.config.sites}
+    findings = portal_findings(crawled.config, decided, dt.date(2026, 11, 1))
+    empty = {f["column"] for f in findings if f["rule"] == VETO_EMPTY}
+    assert "jyj-zcwj" not in empty and "fgw-gzdt" not in empty
+    for site_id, pairs in decided.items():  # every flagged-empty column really receives nothing
+        assert not any(d.target in empty and d.decision in ("migrate", "merge") and c.article_count
+                       for c, d in pairs), site_id
+    stale = {f["column"] for f in portal_findings(crawled.config, decided, dt.date(2030, 1, 1))
+             if f["rule"] == VETO_STALE}
+    assert "fgw-gzdt" in stale  # in 2030 every news source is idle
+    assert all("栏目不更新" in f["message"] for f in findings if f["rule"] == VETO_STALE)
