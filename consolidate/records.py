@@ -59,7 +59,7 @@ class ArticleRecord:
             digest.update(part.encode("utf-8"))
             digest.update(b"\x00")
         for att in self.attachments:
-            digest.update((att.sha256 or att.url).encode("utf-8"))
+            digest.update((att.sha256 or att.url or f"name:{att.name or ''}").encode("utf-8"))
         self.content_hash = digest.hexdigest()
         return self.content_hash
 

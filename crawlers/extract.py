@@ -1859,7 +1859,7 @@ def join_parts(first: ArticleRecord, parts: list[ArticleRecord]) -> ArticleRecor
     attachments: dict[str, AttachmentRef] = {}
     for rec in records:
         for att in rec.attachments:
-            attachments.setdefault(att.url, att)
+            attachments.setdefault(att.url or "name:" + compact(att.name or ""), att)  # no address: one per name
     joined = ArticleRecord(url=first.url, site=first.site, column_path=list(first.column_path), title=first.title,
                            published=first.published, source=first.source, publisher=first.publisher,
                            index_no=first.index_no, doc_no=first.doc_no, written=first.written, topic=first.topic,

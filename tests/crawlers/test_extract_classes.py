@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.extract import SiteExtractor, extract_article, script_attachments, short_year_date
+from crawlers.extract import SiteExtractor, extract_article, join_parts, script_attachments, short_year_date
 
 SITE = "http://www.example.gov.cn"
 URL = SITE + "/xwzx/tzgg/202001/t20200110_1234.html"
@@ -271,3 +271,14 @@ def test_timed_date_and_source_printed_under_the_body() -> None:
     assert (rec.published, rec.published_source, rec.source) == ("2014-07-25T13:59:00", "visible", "新华社")
     signed = page(top="<h1>关于做好年度工作的通知</h1>", after="<div>2014年7月25日</div>")
     assert agree(signed, SITE + "/tp/24735.html").published is None  # a signature date is no publish date
+
+
+def test_parts_keep_every_unreachable_attachment() -> None:
+    first = extract_article(page(top=HEADER, body=f"<p>{PARA}</p><p><a href='javascript:;'>一.doc</a></p>"), URL)
+    second = extract_article(page(top=HEADER, body=f"<p>{PARA}</p><p><a href='javascript:;'>二.doc</a></p>"),
+                             URL.replace(".html", "_1.html"))
+    joined = join_parts(first, [second])
+    assert [(a.name, a.status) for a in joined.attachments] == [("一.doc", "unreachable"), ("二.doc", "unreachable")]
+    before = joined.compute_hash()
+    joined.attachments[1].name = "三.doc"
+    assert joined.compute_hash() != before
