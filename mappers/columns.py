@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 
 from consolidate.config import Config, MappingRule, PortalColumn, Site
 from mappers.standard_tree import TOPIC_NODE
-from mappers.suggest import KIND_ZH, Candidate, ColumnProfile, NamedTarget, is_ambiguous, rank_targets
+from mappers.suggest import (
+    KIND_ZH,
+    Candidate,
+    ColumnProfile,
+    NamedTarget,
+    is_ambiguous,
+    profile_summary,
+    rank_targets,
+)
 from mappers.synonyms import kind_of_name, normalise, standard_node_of
 
 DEFAULT_THRESHOLD = 0.85
@@ -114,13 +122,25 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[\s·・\-_/|()（）]+", "", text).lower()
 
 
+def _with_evidence(column: LegacyColumn, decision: Decision) -> Decision:
+    """Add what the column's content shows to a system decision's reason (both languages)."""
+    if decision.decided_by != "consolidate" or "container" in column.flags:
+        return decision
+    en, zh = profile_summary(column.profile)
+    if en and en not in decision.reason:
+        decision.reason += f" [{en}]"
+        decision.reason_zh += f"〔{zh}〕"
+    return decision
+
+
 def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: float | None = None,
            learned: dict[tuple[str, str], Learned] | None = None) -> list[Decision]:
     """A decision for every legacy column: rules first, then suggestions above the threshold, else review;
     a column left for review is offered what the office signed for a column of the same name and kind elsewhere."""
     targets = recognised_targets(config, site)
     limit = mapping_threshold(config) if threshold is None else threshold
-    decisions = [_decide_one(site.mapping, targets, column, columns, limit) for column in columns]
+    decisions = [_with_evidence(column, _decide_one(site.mapping, targets, column, columns, limit))
+                 for column in columns]
     if learned:
         scope = {t.id for t in targets if t.in_scope}
         for index, (column, decision) in enumerate(zip(columns, decisions, strict=True)):

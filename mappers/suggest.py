@@ -74,6 +74,17 @@ class ColumnProfile:
                 f"{self.articles} 篇中 {share:.0%} {self.notes_zh.get(kind, kind)}")
 
 
+def profile_summary(profile: ColumnProfile | None) -> tuple[str, str]:
+    """(English, Chinese) of every content signal a column shows (20 % of its articles or more)."""
+    if profile is None or not profile.articles:
+        return "", ""
+    shown = sorted((k for k, v in profile.shares.items() if v >= 0.2), key=lambda k: -profile.shares[k])
+    en = "; ".join(f"{profile.share(k):.0%} {profile.notes[k]}" for k in shown)
+    zh = "；".join(f"{profile.share(k):.0%} {profile.notes_zh[k]}" for k in shown)
+    return (f"content of {profile.articles} articles: {en or 'no telling signal'}",
+            f"{profile.articles} 篇文章的内容：{zh or '无明显特征'}")
+
+
 def profile_articles(articles: Iterable[dict[str, Any]]) -> ColumnProfile:
     """Count content signals over a column's articles (dicts with title, doc_no, index_no, published,
     attachments — a count or a list)."""
