@@ -124,7 +124,7 @@ def article_findings(article: ArticleRow, as_of: dt.date, links: _LinkContext, r
     """Every finding on one article: its title, body, tables, links, 暗链 and attachments."""
     findings = checks.personal_findings(article.title or "", "title")
     findings += checks.personal_findings(article.body_text or "", "body")
-    names = [n for table in checks.html_tables(article.body_html or "") for n in checks.table_names(table)]
+    names = checks.names_beside(checks.html_tables(article.body_html or ""), article.body_text or "")
     findings += checks.name_findings(names, "body")
     findings += checks.validity_findings(article.title or "", article.body_text or "", None, article.written,
                                          article.published, as_of)
@@ -161,7 +161,7 @@ class TriageBlob(Base):
     read_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-READER_VERSION = 1  # bump when attachment reading or the checks change: cached results are then read again
+READER_VERSION = 2  # bump when attachment reading or the checks change: cached results are then read again
 
 
 @dataclass
@@ -221,7 +221,7 @@ class _AttachmentReader:
             self.unreadable += 1
         else:
             found = checks.personal_findings(content.text, "")
-            found += checks.name_findings([n for t in content.tables for n in checks.table_names(t)], "")
+            found += checks.name_findings(checks.names_beside(content.tables, content.text), "")
             result = _BlobResult([[f.kind, f.excerpt, f.count, f.detail] for f in found], None, content.method)
             self.read += 1
         self.cache[sha256] = self.new[sha256] = result
@@ -426,7 +426,8 @@ class PushGate:
         self._applied.add(id(article))
         wanted = self.masks.get(article.url)
         if wanted:
-            names = {n for table in checks.html_tables(article.body_html or "") for n in checks.table_names(table)
+            names = {n for n in checks.names_beside(checks.html_tables(article.body_html or ""),
+                                                   article.body_text or "")
                      if ("name", checks.mask("name", n)) in wanted}
             article.title = checks.mask_names(checks.mask_text(article.title or "", wanted), names) or article.title
             article.body_html = checks.mask_names(checks.mask_text(article.body_html or "", wanted), names)

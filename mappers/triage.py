@@ -189,6 +189,28 @@ def mask_names(text: str, names: Iterable[str]) -> str:
     return text
 
 
+_LABELLED_NAME = re.compile(r"(?:" + "|".join(sorted(NAME_HEADERS, key=len, reverse=True))
+                            + r")\s*[:：]\s*([\u4e00-\u9fff]{2,4}(?:[·•][\u4e00-\u9fff]{1,8})?)")
+_SENTENCE = re.compile(r"[^\n。；;]+")
+
+
+def labelled_names(text: str) -> list[str]:
+    """Names given with a label (姓名：/联系人：/申请人：…) in a sentence that also holds a personal value."""
+    if not text or not _ENOUGH_DIGITS.search(text):
+        return []
+    names = []
+    for sentence in _SENTENCE.finditer(text):
+        part = sentence.group(0)
+        if _LABELLED_NAME.search(part) and personal_hits(part):
+            names += [m.group(1) for m in _LABELLED_NAME.finditer(part) if m.group(1) not in _NOT_NAMES]
+    return names
+
+
+def names_beside(tables: list[list[list[str]]], text: str) -> list[str]:
+    """Names standing next to personal values: in table rows, and labelled in the same sentence of the text."""
+    return [n for table in tables for n in table_names(table)] + labelled_names(text)
+
+
 def table_names(rows: list[list[str]]) -> list[str]:
     """Names standing next to personal values in a table: the name column's cell (by a 姓名-like header), else a
     cell of the same row that reads as a Chinese name with a common surname."""

@@ -159,3 +159,27 @@ def test_private_hosts() -> None:
         assert t.private_host(host), host
     for host in ("www.gov.cn", "8.8.8.8", "example.com"):
         assert not t.private_host(host), host
+
+
+def test_labelled_names_in_the_sentence_of_a_personal_value() -> None:
+    text = f"联系人：李女士 联系电话：13612344814。负责人：王强，办公电话 025-83275223。姓名：赵敏，身份证号{VALID_ID}"
+    assert t.labelled_names(text) == ["李女士", "赵敏"]
+    assert t.names_beside([[["姓名", "手机"], ["钱多多", "13912345678"]]], text) == ["钱多多", "李女士", "赵敏"]
+
+
+def test_triage_sheet_cells_stay_text_and_read_back(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from mappers.triage_sheet import TriageRow, read_triage_sheet, write_triage_sheet
+
+    row = TriageRow(key="k1", site="fgw", title="=HYPERLINK(\"http://x\",\"点我\")", url="http://old/a.html",
+                    location="body", category=t.PERSONAL, kind="mobile", excerpt="138****5678", count=2,
+                    detail="", decision=None, reason="", signer="", signed_on="")
+    path = write_triage_sheet(tmp_path / "s.xlsx", [row])
+    sheet = load_workbook(path).active
+    assert sheet["C2"].value.startswith("=HYPERLINK") and sheet["C2"].data_type == "s"
+    sheet["K2"], sheet["L2"], sheet["M2"], sheet["N2"] = "原样发布", "单位公开电话", "张科长", "2026年12月1日"
+    sheet.parent.save(path)
+    decisions = read_triage_sheet(path, {("fgw", "k1"): (t.PERSONAL, "body")})
+    assert [(d.key, d.decision, d.reason, d.signer, d.signed_on.isoformat()) for d in decisions] == \
+        [("k1", "publish", "单位公开电话", "张科长", "2026-12-01")]
