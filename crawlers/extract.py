@@ -525,6 +525,21 @@ def _strip_title_tag(title: str, site_name: str) -> str | None:
     return (parts[0] if parts and len(parts[0]) >= 4 else title).strip() or None
 
 
+def meta_title(meta: dict[str, str], tree: LexborHTMLParser) -> _TitlePick | None:
+    """meta ArticleTitle, unless a template filled it with the site's or the column's name."""
+    for key in ("articletitle", "article_title"):
+        value = meta.get(key)
+        if not value:
+            continue
+        parts = [p for p in _TITLE_SPLIT.split(_title_tag(tree)) if p]
+        names = {compact(meta.get("sitename", "")), compact(meta.get("columnname", ""))}
+        if len(parts) > 1:
+            names.add(compact(parts[-1]))
+        if compact(plain_title(value) or "") not in names:
+            return _TitlePick(value, None, "meta")
+    return None
+
+
 @dataclass
 class _TitlePick:
     """The chosen title and where it came from."""
@@ -538,9 +553,9 @@ def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | 
                order: dict[int, int], crumbs: Sequence[str] = (),
                named: list[tuple[LexborNode, str]] | None = None, lines: Sequence[str] = ()) -> _TitlePick:
     """Full article title: meta ArticleTitle, the header element, the 标题 cell, else <title> sans site name."""
-    for key in ("articletitle", "article_title"):
-        if meta.get(key):
-            return _TitlePick(meta[key], None, "meta")
+    found = meta_title(meta, tree)
+    if found is not None:
+        return found
     page_title = _title_tag(tree)
     site_name = meta.get("sitename", "")
     body_pos = order.get(body.mem_id, -1) if body is not None else -1
@@ -2008,9 +2023,9 @@ class Template:
 
     def _title(self, page: _Page, body: LexborNode) -> _TitlePick:
         """The title as the template finds it: meta ArticleTitle, the learned element, else the generic pick."""
-        for key in ("articletitle", "article_title"):
-            if page.meta.get(key):
-                return _TitlePick(page.meta[key], None, "meta")
+        found = meta_title(page.meta, page.tree)
+        if found is not None:
+            return found
         node = page.tree.css_first(self.title) if self.title is not None else None
         text = text_of(node) if node is not None else ""
         if text:

@@ -282,3 +282,9 @@ def test_parts_keep_every_unreachable_attachment() -> None:
     before = joined.compute_hash()
     joined.attachments[1].name = "三.doc"
     assert joined.compute_hash() != before
+
+
+def test_meta_title_holding_the_site_name_is_ignored() -> None:
+    head = "<meta name='SiteName' content='某某市人民政府'><meta name='ArticleTitle' content='某某市人民政府'>"
+    rec = agree(page(head=head, top=HEADER, title_tag="某某市人民政府"))
+    assert rec.title == "关于做好年度工作的通知"
