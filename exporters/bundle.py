@@ -213,7 +213,7 @@ class BundleExporter(Exporter):
         for section in SECTIONS:
             lines = [json.dumps(self.entries[section][k], ensure_ascii=False, sort_keys=True)
                      for k in sorted(self.entries[section])]
-            write_if_changed(self.root / f"{section}.jsonl", "".join(line + "\n" for line in lines))
+            write_if_changed(self.root / f"{section}.jsonl", "".join(line + "\n" for line in lines), sync=True)
         self.journal.clear()  # every change it held is in the JSONL files now
 
     def _write_manifest(self) -> None:

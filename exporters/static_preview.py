@@ -242,7 +242,7 @@ class StaticPreviewExporter(Exporter):
     def _save_manifest(self) -> None:
         """Write the manifest and drop the journal it now contains."""
         write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
-                                                           sort_keys=True))
+                                                           sort_keys=True), sync=True)
         self.journal.clear()
 
     def close(self) -> None:

@@ -166,7 +166,7 @@ class WxrExporter(Exporter):
 
     def finish(self) -> None:
         """Write the WXR file (only when it changed) and the id state."""
-        write_if_changed(self.path, self._document())
+        write_if_changed(self.path, self._document(), sync=True)
         self._save_state()
 
     def close(self) -> None:
@@ -176,7 +176,8 @@ class WxrExporter(Exporter):
 
     def _save_state(self) -> None:
         """Write the state file and drop the journal it now contains."""
-        write_if_changed(self.state_path, json.dumps(self.state, ensure_ascii=False, sort_keys=True, indent=1))
+        write_if_changed(self.state_path, json.dumps(self.state, ensure_ascii=False, sort_keys=True, indent=1),
+                         sync=True)
         self.journal.clear()
 
     def _set(self, source_key: str, entry: dict[str, Any] | None) -> None:
