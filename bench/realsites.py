@@ -63,7 +63,7 @@ def site_figures(ws: pipeline.Workspace, site: RealSite, folder: Path, truth: li
     hits = articles & set(found)
     return {
         "site": site.id, "cms": site.cms, "inventory": len(articles), "linked": len(linked), "found": len(hits),
-        "false": len(set(found) - articles - parts), "classes": Counter(kind for kind, _ in pages),
+        "false": len(set(found) - articles - parts - inventory.content_pages(site.id)), "classes": Counter(kind for kind, _ in pages),
         "columns_found": len(columns),
         "column_folders": len({inventory.column_folder(p) for p in articles}),
         "fields": field_scores([t for t in truth if t["site"] == site.folder], found),

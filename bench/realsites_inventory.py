@@ -14,6 +14,11 @@ How each rule was read (2026-12-06):
 - fjmjzz (帝国CMS): `{class}/{Y-m-d}/{id}.html` articles; `index[_N].html`, `e/action/ListInfo-*.html` lists.
 - lgedu (SiteServer): `contents/{chan}/{id}.html` articles; `channels/{id}[_n].html` lists.
 - pmodlh (TRS WCM): `t{yyyymmdd}_{id}.html` articles; `index[_n].html` lists.
+Single-page columns (added 2026-12-06 by reading the pages): a column whose own index page is its content — a
+title and paragraphs, no list (简介, 欢迎辞, 现任领导, 招聘概况, a research group's page). They are migrated as one
+article each, so `content_pages` lists them: they count neither as missed nor as false articles. Only pmodlh has
+them among the six (qhzgk/lrld, 历任领导, is an empty page and is not one). lgedu's Information/InformationReport.html
+is a form's answer page, not content.
 Column folders: the article's folder with date folders (2019, 1129, 201901, 20200904, 2020-05-26) dropped. DedeCMS
 articles at the root or under date folders are filed by breadcrumb only, so hncic's folder count is a floor.
 """
@@ -32,6 +37,8 @@ ARTICLE = {
     "pmodlh": r"(?:^|/)t\d{8}_\d+\.html$",
 }
 PART = {"hncic": r"(?:^|/)\d+_\d+\.html$"}
+CONTENT = {"pmodlh": frozenset({"qhzgk/qhzhyc/index.html", "qhzgk/qhgczjj/index.html", "qhzgk/xrld/index.html",
+                                "jgsz/gcyjz/index.html", "jgsz/song/index.html", "rczp/gk/index.html"})}
 DATE_FOLDER = re.compile(r"^(?:\d{4}|\d{4}\d{2}|\d{8}|\d{4}-\d{2}-\d{2}|\d{4})$")
 PAGE_SUFFIXES = (".html", ".htm", ".shtml")
 
@@ -46,6 +53,11 @@ def part_paths(site_id: str, folder: Path) -> set[str]:
     """Paths of further pages of multi-page articles."""
     rule = PART.get(site_id)
     return {p for p in _pages(folder) if re.search(rule, p)} if rule else set()
+
+
+def content_pages(site_id: str) -> frozenset[str]:
+    """Paths of the site's single-page columns: content migrated as an article, not in the article count."""
+    return CONTENT.get(site_id, frozenset())
 
 
 def column_folder(path: str) -> str:

@@ -27,6 +27,7 @@ from consolidate.config import CrawlSettings, Site
 from consolidate.records import ArticleRecord
 from consolidate.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow, Store, url_hash, utcnow
 from crawlers import incremental as inc
+from crawlers.columns import stored_aliases, unified, unify_columns
 from crawlers.discover import Link, ListItem, PageInfo, analyse_page
 from crawlers.encoding import DecodedPage, decode_html
 from crawlers.extract import SiteExtractor, apply_list_hint, extract_article, join_parts
@@ -208,6 +209,7 @@ class SiteCrawler:
         self._known_columns: set[tuple[str, ...]] = set()
         self._site_cms: str | None = None
         self._site_facts: dict[str, Any] = {}
+        self._column_aliases: dict[tuple[str, ...], tuple[str, ...]] = {}  # spellings of one column (crawlers.columns)
         self.parser: Executor | None = None  # parser processes for parse_page (crawl_sites sets them)
         self._insert_links = _insert_links(store.engine.dialect.name)
         self._pins = parse_pins(settings.resolve)
@@ -274,6 +276,7 @@ class SiteCrawler:
             if row is not None:
                 row.name, row.home_url, row.disposition = self.site.name, self.site.home_url, self.site.disposition
                 self._site_cms, self._site_facts = row.cms, dict(row.facts or {})
+                self._column_aliases = stored_aliases(row.facts)
         self.frontier.register()
         reclaimed = self.frontier.reclaim()
         if reclaimed:
@@ -291,6 +294,7 @@ class SiteCrawler:
     def _finish_site(self) -> None:
         """Recount columns and stamp the crawl time."""
         with self.store.session() as session:
+            unify_columns(session, self.site.id)  # one legacy column, one node (crawlers.columns)
             recount_columns(session, self.site.id)
             row = session.get(SiteRow, self.site.id)
             if row is not None:
@@ -643,6 +647,7 @@ class SiteCrawler:
         """Join the article's further parts (if any), then upsert it."""
         record = await complete_article(first, resource.url, self.site.id, resource.hint, info,
                                         lambda url: self._fetch_part(url, resource.depth))
+        record.column_path = unified(record.column_path, self._column_aliases)
         column = tuple(p for p in record.column_path if p)
         known = column in self._known_columns
         writes.columns.append(column)
@@ -686,11 +691,13 @@ class SiteCrawler:
                                                     Resource.url_hash == url_hash(url)))
         if row is not None:
             _apply_result(row, result, "fetched" if result.ok else "error", "part")
+            row.hint = {**(row.hint or {}), "class": "other",
+                        "class_reason": "a further page of a multi-page article, joined into its first page"}
             self.frontier.done(session, row.id)
 
     def _save_list(self, writes: PageWrites, resource: Resource, info: PageInfo) -> None:
         """Register the column a list page belongs to and diff what it lists against last time."""
-        path = info.breadcrumb or ([info.column_name] if info.column_name else [])
+        path = unified(info.breadcrumb or ([info.column_name] if info.column_name else []), self._column_aliases)
         column_path = path
         items = [(item.url, item.title, item.date) for item in info.list_items]
         listed = len(info.list_items)

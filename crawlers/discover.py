@@ -27,7 +27,7 @@ from crawlers._common import (
     viewer_target,
     year_from_url,
 )
-from crawlers.cms import CmsId, detect, url_class
+from crawlers.cms import CmsId, detect, profile, url_class
 from crawlers.text import MAX_HTML, node_lines, normalize_space
 
 
@@ -97,7 +97,7 @@ def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
 
 
 _CRUMB_TAG_IDS = _tag_ids(("div", "p", "span", "td", "ul", "ol", "nav", "section"))  # the tags of _CRUMB_NAMED
-_CRUMB_SEP = re.compile(r"\s*(?:>>|»|›|>|＞|→|/|\\|\||－|—)\s*")
+_CRUMB_SEP = re.compile(r"\s*(?:>>|»|›|>|＞|→|/|\\|\||－|—|-{2,})\s*")
 _HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "门户首页", "首页>"}
 _TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章内容", "浏览文章", "阅读文章", "详细内容", "信息详情", "查看内容",
                "详细信息", "文章详情", "内容详情", "详细", "新闻详情", "浏览内容", "文章正文", "查看详情", "信息内容"}
@@ -142,7 +142,10 @@ def clean_crumb_item(item: str) -> str:
 def _trim_crumb(parts: list[str]) -> list[str] | None:
     """Items after 首页 with the trailing 正文/详情 dropped, each cleaned, year folders left out; None if this is
     no breadcrumb."""
-    items = [clean_crumb_item(p) for p in parts]
+    raw = [p.strip() for p in parts if p.strip()]
+    if len(raw) > 1 and _BRACKETED.match(raw[0]):
+        raw = raw[1:]  # a "[某某网]" root names the site, not a column
+    items = [clean_crumb_item(p) for p in raw]
     items = [p for p in items if p]
     for i, part in enumerate(items):
         if _compact(part).lower() in _HOME_WORDS:
@@ -156,15 +159,19 @@ def _trim_crumb(parts: list[str]) -> list[str] | None:
     return items
 
 
+_SITE_NAME = re.compile(r"(?:网|网站|门户|平台|在线|官网|政府|人民政府)$")  # a site's name, not a sub-site's (…分中心)
+
+
 def _site_root(tree: LexborHTMLParser, items: list[str]) -> list[str]:
-    """The breadcrumb without a first item naming the site itself (the last part of the page's <title>, or a name
-    written in brackets like "[某某网]"), when more follows it."""
+    """The breadcrumb without a first item naming the site itself: a part of the page's <title> (first or last)
+    that reads as a site's name (…网, …门户, …人民政府), when more follows it."""
     if len(items) < 2:
         return items
     title = tree.css_first("title")
     words = [_compact(w) for w in re.split(r"\s*(?:--|-|_|\||｜|—|–)\s*", text_of(title))] if title else []
-    if words and len(words) >= 2 and _compact(items[0]) in (words[-1], words[0]) and _compact(items[0]) != \
-            _compact(items[-1]):
+    first = _compact(items[0])
+    if len(words) >= 2 and first in (words[-1], words[0]) and first != _compact(items[-1]) and \
+            _SITE_NAME.search(first):
         return items[1:]
     return items
 
@@ -425,10 +432,12 @@ def script_pager(html: str, base: str) -> tuple[list[str], set[str]]:
     return pages, {name for name in numbers if name in posting}
 
 
-def select_pages(tree: LexborHTMLParser, base: str) -> list[str]:
-    """Pages a "jump to page" drop-down names: <option value="list_4_2.html"> of a <select> whose onchange sets
-    location (DedeCMS and many others; often the only pager left when the links are javascript:)."""
+def select_targets(tree: LexborHTMLParser, base: str) -> tuple[list[str], list[str]]:
+    """URLs a <select> whose onchange sets location offers: (pages, others). Options labelled with a number are a
+    "jump to page" pager (DedeCMS <option value="list_4_2.html">2</option>; often the only pager left when the
+    links are javascript:), the rest navigation (issues of a journal, years of an archive, other columns)."""
     pages: list[str] = []
+    others: list[str] = []
     for select in tree.css("select[onchange]")[:20]:
         if not re.search(r"location|window\.open|href", attr(select, "onchange"), re.I):
             continue
@@ -436,8 +445,9 @@ def select_pages(tree: LexborHTMLParser, base: str) -> list[str]:
             value = attr(option, "value").strip()
             url = absolutize(value, base) if value and not value.lower().startswith("javascript") else None
             if url:
-                pages.append(url)
-    return pages
+                numbered = _compact(option.text(deep=True)).strip("第页").isdigit()
+                (pages if numbered else others).append(url)
+    return pages, others
 
 
 def unreachable_pager(html: str, lines: list[str], pages: list[str], posting: set[str],
@@ -1088,7 +1098,7 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     listed = sitemap_urls(html)
     if listed is not None:
         return PageInfo(cms=cms, kind="other", page_class="other", reason=f"a sitemap naming {len(listed)} URLs",
-                        links=[Link(u, "", "other") for u in listed])
+                        links=[Link(u, "", "other") for u in _dedupe([absolutize(loc, url) for loc in listed]) if u])
     if "<datastore" in html.lower() or "<record" in html.lower():
         ds_items, total = parse_datastore(html, url)
     else:
@@ -1107,7 +1117,10 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     spec = create_page_html(html)
     series = _trs_pages(spec, url) if spec is not None else []
     scripted, posting = script_pager(html, base)
-    link_pages = _pagination_links(tree, base, url) + scripted + [p for p in select_pages(tree, base) if p != url]
+    for hook in profile(cms).pagers:  # a family's own script pager
+        scripted += hook(html, base)
+    selected, offered = select_targets(tree, base)
+    link_pages = _pagination_links(tree, base, url) + scripted + [p for p in selected if p != url]
     shape = page_shape(tree, lines, len(items))
     shape.list_pager = shape.list_pager or _list_pager(url, series + link_pages, spec)
     shape.part_of = _first_part(url, series + link_pages)
@@ -1131,7 +1144,8 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     if kind == "article":
         items = []
     links = _collect_links(tree, base, {i.url for i in items}, set(pages) | set(parts), set(crumbs))
-    links += [Link(u, "", "other") for u in _dedupe([absolutize(w, base) for w in written_links(html)]) if u]
+    written = [absolutize(w, base) for w in written_links(html)]
+    links += [Link(u, "", "other") for u in _dedupe(written + offered) if u]
     column = _meta(tree, "ColumnName") or (crumbs[-1] if crumbs else None)
     unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree)) if kind == "list" else None
     return PageInfo(cms=cms, kind=kind, breadcrumb=crumbs, column_name=column, links=links, list_items=items,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from selectolax.lexbor import LexborNode
 
 from crawlers._common import absolutize, attr, klass_id, open_targets, parse_html, same_site
+from crawlers.cms import CmsId, url_class
+from crawlers.columns import find_aliases, unified
 from crawlers.discover import (
     _CRUMB_CLASS,
     _CRUMB_NAMED,
@@ -20,10 +25,12 @@ from crawlers.discover import (
     analyse_page,
     create_page_html,
     detect_cms,
+    find_breadcrumb,
     hanweb_proxy_urls,
     parse_datastore,
     site_facts_from_text,
 )
+from tests.crawlers.crawl_helpers import crawl, fast_settings, local_site, open_store, resources_by_path
 
 FOOTER = (
     '<div class="footer"><p>主办单位：某某市发展和改革委员会 承办：市信息中心</p>'
@@ -366,3 +373,246 @@ def test_footer_numbers_found_after_earlier_false_starts() -> None:
         assert facts["psb"] == "江苏 公网安备 32010202010123号"
     assert site_facts_from_text(head + "正文" * 30000 + " 浙ICP证1号")["icp"] == "浙ICP证1号"
     assert site_facts_from_text("京ICP 公网安备") == {}
+
+
+# ---------------------------------------------------------------- page classes on real-site failure classes
+
+SIDEBAR = "".join(f'<li><a href="/2020/1216/5581{i}.html">侧栏推荐文章标题第{i}条</a></li>' for i in range(10))
+NAV = '<div class="nav"><a href="/">首页</a><a href="/news/">新闻</a><a href="/zcfg/">政策法规</a></div>'
+CRUMB = '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/news/">新闻动态</a></div>'
+PARAGRAPH = "本市召开工作会议，部署下一阶段重点任务，要求各单位认真落实责任，确保各项工作按期完成。" * 4
+
+
+def _page(body: str, title: str = "页面") -> str:
+    """A page with the usual furniture around a body."""
+    return (f"<html><head><title>{title}</title></head><body>{NAV}{CRUMB}{body}"
+            "<div class='footer'>版权所有：某某市人民政府 ICP备05012345号</div></body></html>")
+
+
+def test_article_url_with_long_sidebar_lists_is_an_article() -> None:
+    """A DedeCMS {aid}.html page: title, info line and a long text beside 10 sidebar rows is an article."""
+    html = _page(f"<h1>关于开展检查的通知</h1><p>时间：2020-11-18 16:58 来源：本网</p><p>{PARAGRAPH}</p>"
+                 f"<ul class='side'>{SIDEBAR}</ul><div><a href='/plus/search.php'>搜索</a></div>")
+    info = analyse_page(html, "http://www.example.com/55542.html")
+    assert info.cms == "dedecms"
+    assert (info.kind, info.page_class) == ("article", "article")
+    assert "dede_article" in info.reason and info.list_items == []
+
+
+def test_long_text_under_an_info_line_is_an_article_whatever_the_url() -> None:
+    """No URL rule knows the shape; the title, info line and text decide."""
+    html = _page(f"<h1>标题</h1><div>发布日期：2021-03-04</div><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p><ul>{SIDEBAR}</ul>")
+    info = analyse_page(html, "http://www.example.com/some/odd/page.asp?x=1")
+    assert info.kind == "article" and "info line" in info.reason
+
+
+def test_short_image_and_attachment_only_articles_are_articles() -> None:
+    """One sentence, a picture with an 作者/编辑 line, or only an attachment: still articles."""
+    short = _page("<h1>会议召开</h1><p>作者： 编辑：管理员 2020-11-17 10:40:14</p><p>会议圆满结束。</p>")
+    assert analyse_page(short, "http://www.example.com/col26/picinfo-573.html").kind == "article"
+    image = _page("<h1>图片新闻</h1><p>发布时间：2020-11-17</p><p><img src='/a.jpg'></p>")
+    assert analyse_page(image, "http://www.example.com/xwzx/2016-10-10/5320.html").kind == "article"
+    attachment = _page("<h1>申请表</h1><p>发布时间：2020-11-17</p><p><a href='/f/a.doc'>申请表.doc</a></p>")
+    assert analyse_page(attachment, "http://www.example.com/x/20191028/0bf3676a-b6c7-4be7.html").kind == "article"
+    empty = _page("<h1>置顶：关于做好后续工作的通知</h1><div>2020-06-09 11:38:58</div>")
+    assert analyse_page(empty, "http://www.example.com/col1/articleinfo-460.html").kind == "article"
+
+
+def test_article_shaped_url_holding_a_list_is_a_list() -> None:
+    """Rows with dates and no info line under a title: a list, whatever the URL looks like."""
+    rows = "".join(f"<li><a href='/a/{i}.html'>第{i}条通知的标题文字</a><span>2020-01-{i + 10}</span></li>"
+                   for i in range(8))
+    info = analyse_page(_page(f"<ul>{rows}</ul>"), "http://www.example.com/news/show_123.html")
+    assert info.kind == "list" and "is a list" in info.reason
+
+
+def test_repeated_info_lines_make_a_list_but_one_header_does_not() -> None:
+    """Excerpts each followed by 来源/日期 are list rows; a 信息公开 header of three labels is one article."""
+    rows = "".join(f"<div><a href='/c/{i}.html'>标题{i}</a><p>摘要文字……</p><p>来源：日报 日期：2020-12-3{i}</p></div>"
+                   for i in range(1, 4))
+    assert analyse_page(_page(rows), "http://www.example.com/channels/4.html").kind == "list"
+    header = ("<table><tr><td>发布机构：某局 成文日期：2025年05月06日</td></tr><tr><td>发文字号： 发布日期：2025年05月11日"
+              "</td></tr></table><h1>一图读懂</h1><p>发布时间：2025-05-11 17:04 浏览次数：</p><p>短文。</p>")
+    info = analyse_page(_page(header), "http://www.example.gov.cn/xxgk/zcjd/202505/t20250511_100481.html")
+    assert info.kind == "article"
+
+
+def test_index_page_with_numbered_siblings_is_a_list_not_an_article_with_parts() -> None:
+    """index.html linking index_2/index_3 is a list's first page (its pages are pagination, not parts)."""
+    body = (f"<h2>一网汇爱心</h2><p>{PARAGRAPH}</p><div>2016-06-30</div><p>{PARAGRAPH}</p><div>2016-06-30</div>"
+            "<div>页次1/3 <a href='index_2.html'>2</a> <a href='index_3.html'>3</a> <a href='index_2.html'>下一页</a></div>")
+    info = analyse_page(_page(body), "http://www.example.com/axzl/index.html")
+    assert info.kind == "list" and info.article_parts == []
+    assert "http://www.example.com/axzl/index_2.html" in info.pagination
+
+
+def test_a_further_page_of_an_article_is_a_part() -> None:
+    """{id}_3.html linking only {id}_2.html continues the article {id}.html: stored as a part, not an article."""
+    body = f"<h1>管理办法(3)</h1><p>时间：2013-11-14 18:28</p><p>{PARAGRAPH}</p><a href='15427_2.html'>上一页</a>"
+    info = analyse_page(_page(body), "http://www.example.com/zc/15427_3.html")
+    assert info.kind == "part" and info.page_class == "other"
+    assert "http://www.example.com/zc/15427.html" in info.reason
+
+
+def test_single_page_column_is_content_but_a_form_is_not() -> None:
+    """A column's own page holding paragraphs (简介) is migrated as an article; a form's answer page is not."""
+    about = _page(f"<h2>观测站简介</h2><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p>")
+    info = analyse_page(about, "http://www.example.com/qhzgk/qhgczjj/index.html")
+    assert info.kind == "article" and "single-page column" in info.reason
+    form = _page(f"<form><input name='a'><input name='b'><textarea></textarea></form><p>{PARAGRAPH}</p>")
+    assert analyse_page(form, "http://www.example.com/apply/index.html").kind != "article"
+
+
+def test_column_home_and_other_pages_have_a_class_and_reason() -> None:
+    """A column folder's page without rows is a column home; a bare page is other; both say why."""
+    home = analyse_page(_page("<div>栏目</div>"), "http://www.example.com/xwzx/")
+    assert (home.page_class, bool(home.reason)) == ("column-home", True)
+    bare = analyse_page("<html><body><p>hello</p></body></html>", "http://www.example.com/a.html")
+    assert bare.page_class == "other" and "neither an article" in bare.reason
+
+
+def test_breadcrumb_names_are_normalised() -> None:
+    """No 是：首页 root, no "--" tails, no bracketed or <title> site-name root, no year folder."""
+    def crumbs(crumb: str, title: str = "x") -> list[str]:
+        tree = parse_html(f"<html><head><title>{title}</title></head><body><div class='crumb'>{crumb}</div>"
+                          "<p>text</p></body></html>")
+        return find_breadcrumb(tree)
+
+    assert crumbs("您当前的位置是：首页 > 鹰城快讯 > 鹰城要闻") == ["鹰城快讯", "鹰城要闻"]
+    assert crumbs("当前位置：首页 -- 通知公告 --") == ["通知公告"]
+    assert crumbs("当前位置：[海南建设信息网] > 新闻 > 2019") == ["新闻"]
+    assert crumbs("当前位置：海南建设信息网 > 政策法规 > 通知", "通知 - 海南建设信息网") == ["政策法规", "通知"]
+
+
+def test_links_written_by_document_write_are_followed() -> None:
+    """Literal hrefs inside document.write(...) (and unescape("%3C…")) are links; variable-built ones are not."""
+    html = ("<html><body><script>document.write('<a href=\"/zwgk/list.html\">政务公开</a>');"
+            "document.write(unescape(\"%3Ca href='/hidden/a.html'%3Ex%3C/a%3E\"));"
+            "document.write(\"<a href=\\\"\" + name + \"_1.html\\\">2</a>\");</script></body></html>")
+    urls = {link.url for link in analyse_page(html, "http://www.example.com/").links}
+    assert {"http://www.example.com/zwgk/list.html", "http://www.example.com/hidden/a.html"} <= urls
+    assert not any("_1.html" in u for u in urls)
+
+
+def test_select_jump_pager_and_navigation_drop_downs() -> None:
+    """Numbered options of a location-setting <select> are list pages; other options are ordinary links."""
+    html = _page("<ul><li><a href='javascript:;'>2</a></li><li><a href='javascript:;'>下一页</a></li></ul>"
+                 "<select onchange='location.href=this.value'><option value='list_4_1.html'>1</option>"
+                 "<option value='list_4_2.html'>2</option></select>"
+                 "<select onchange='window.location=this.value'><option value='?issue=5'>2018年第5期</option></select>")
+    info = analyse_page(html, "http://www.example.com/a/list_4_1.html")
+    assert "http://www.example.com/a/list_4_2.html" in info.pagination
+    assert "http://www.example.com/a/list_4_1.html?issue=5" in {link.url for link in info.links}
+
+
+def test_script_function_pager_is_followed() -> None:
+    """JEECMS-style _gotoPage('3') with a function building "index_" + n + ".jhtml" names the list pages."""
+    html = _page("<script>function _gotoPage(pageNo) { location.href = 'index_' + pageNo + '.jhtml'; }</script>"
+                 "<a href='javascript:void(0)' onclick=\"_gotoPage('2')\">2</a>"
+                 "<a href='javascript:void(0)' onclick=\"_gotoPage('3')\">尾页</a>")
+    info = analyse_page(html, "http://www.example.com/news/index.jhtml")
+    assert {"http://www.example.com/news/index_2.jhtml", "http://www.example.com/news/index_3.jhtml"} <= set(
+        info.pagination)
+    assert info.unreachable is None
+
+
+def test_unreachable_pagers_are_reported_with_a_reason() -> None:
+    """A POST-form pager, a JSON load-more feed and a javascript:-only pager are reported, not dropped."""
+    rows = "".join(f"<li><a href='articleinfo-{i}.html'>第{i}条标题文字</a><span>2020-06-0{i}</span></li>"
+                   for i in range(1, 6))
+    post = _page(f"<ul>{rows}</ul><script>function goToPageURL(n) {{ document.pageForm.currpage.value = n;"
+                 " document.pageForm.submit(); }</script><form method='post' name='pageForm'></form>"
+                 "<a href='Javascript:goToPageURL(2)'>2</a>")
+    info = analyse_page(post, "http://www.example.com/col1/articlecolumn.html")
+    assert info.kind == "list" and info.unreachable and info.unreachable.startswith("POST-form pager")
+    feed = _page(f"<ul>{rows}</ul><script>var url = 'datas_2.json'; function more() {{}}</script>"
+                 "<div>共5页</div><a href='javascript:;' onclick='more()'>下一页</a>")
+    info = analyse_page(feed, "http://www.example.com/news/index.html")
+    assert info.unreachable and "datas_2.json" in info.unreachable
+    plain = _page(f"<ul>{rows}</ul><div>当前第1页 共330页</div><a href='javascript:;'>2</a><a href='javascript:;'>下一页</a>")
+    info = analyse_page(plain, "http://www.example.com/channels/10320.html")
+    assert info.unreachable and "330 pages announced" in info.unreachable
+
+
+def test_sitemap_body_lists_its_urls() -> None:
+    """A sitemap (or sitemap index) is read as links; it is no article and no list."""
+    xml = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           "<url><loc>http://www.example.com/zt/a.html</loc></url><url><loc><![CDATA[http://www.example.com/b?x=1&amp;y=2]]>"
+           "</loc></url></urlset>")
+    info = analyse_page(xml, "http://www.example.com/sitemap.xml")
+    assert info.page_class == "other" and "sitemap" in info.reason
+    assert [link.url for link in info.links] == ["http://www.example.com/zt/a.html", "http://www.example.com/b?x=1&y=2"]
+
+
+def test_profiles_know_the_real_sample_families() -> None:
+    """SiteServer, Epoint and 帝国CMS URL shapes are recognised, and a family's broad rule stays its own."""
+    assert url_class("http://a/contents/18103/318811.html") == ("article", "siteserver_content")
+    assert url_class("http://a/channels/4_2.html") == ("list", "siteserver_channel")
+    assert url_class("http://a/cs/032001/20191028/0bf3676a-b6c7-4be7-beff.html")[0] == "article"
+    assert url_class("http://a/dh/jjh/2016-10-10/5320.html")[0] == "article"
+    assert url_class("http://a/55542.html") is None  # DedeCMS's {aid}.html only on DedeCMS pages
+    assert url_class("http://a/55542.html", CmsId.DEDECMS) == ("article", "dede_article")
+    assert detect_cms('<meta name="generator" content="SiteServer CMS">', "http://a/") == CmsId.SITESERVER
+
+
+# ---------------------------------------------------------------- the crawl records classes and reads sitemaps
+
+HIDDEN_ARTICLE = _page(f"<h1>无人链接的文章</h1><p>发布时间：2020-01-01</p><p>{PARAGRAPH}</p>")
+SITE_PAGES = {
+    "/": _page("<a href='/about.html'>关于</a>"),
+    "/about.html": "<html><body><p>hello</p></body></html>",
+    "/robots.txt": "User-agent: *\nDisallow:\nSitemap: /maps/sitemap.xml\n",
+    "/maps/sitemap.xml": '<?xml version="1.0"?><urlset><url><loc>/zt/202001/t20200101_1.html</loc></url></urlset>',
+    "/zt/202001/t20200101_1.html": HIDDEN_ARTICLE,
+}
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    """Serves SITE_PAGES (robots.txt as text, the sitemap as XML)."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Quiet."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        """One page, or 404."""
+        body = SITE_PAGES.get(self.path)
+        kind = "text/plain" if self.path.endswith(".txt") else "text/xml" if self.path.endswith(".xml") else "text/html"
+        data = (body or "not found").encode("utf-8")
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_crawl_reads_robots_sitemaps_and_records_each_pages_class(tmp_path: Path) -> None:
+    """A section only the sitemap names is crawled; every fetched page keeps its class and the rule's reason."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SiteHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        store = open_store(tmp_path)
+        home = f"http://127.0.0.1:{server.server_address[1]}/"
+        crawl(store, local_site(home, "maps"), fast_settings(), tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    rows = resources_by_path(store, "maps")
+    article = rows["/zt/202001/t20200101_1.html"]
+    assert article.status == "fetched" and article.kind == "article"
+    assert article.hint["class"] == "article" and "trs_article" in article.hint["class_reason"]
+    assert rows["/maps/sitemap.xml"].hint["class_reason"] == "a sitemap naming 1 URLs"
+    assert rows["/about.html"].hint["class"] == "other" and rows["/about.html"].hint["class_reason"]
+    assert rows["/"].hint["class"] == "column-home"
+
+
+def test_spellings_of_one_column_become_one_node() -> None:
+    """Same folder, same depth and last name, one name differing: the spelling fewer articles use is renamed,
+    below it too; columns that merely share a last name in different folders stay apart."""
+    pages = [(f"http://a/zjg/031001/2020010{i}/x{i}.html", ["张家港市分中心", "新闻动态", "通知公告"]) for i in range(3)]
+    pages += [("http://a/zjg/031001/20200201/y.html", ["张家港分中心", "新闻动态", "通知公告"]),
+              ("http://a/zjg/031003/20200201/z.html", ["张家港分中心", "办事指南", "操作手册"]),
+              ("http://a/ks/034001/20200201/k.html", ["昆山分中心", "新闻动态", "通知公告"])]
+    renames = find_aliases(pages)
+    assert renames == {("张家港分中心",): ("张家港市分中心",)}
+    assert unified(["张家港分中心", "办事指南", "操作手册"], renames) == ["张家港市分中心", "办事指南", "操作手册"]
+    assert unified(["昆山分中心", "新闻动态", "通知公告"], renames) == ["昆山分中心", "新闻动态", "通知公告"]
