@@ -162,8 +162,8 @@ def page_class(resource: Resource) -> tuple[str, str]:
     reason = hint.get("class_reason") or hint.get("reason")
     if given in CLASSES:
         return given, str(reason or f"classed {given} by the crawler")
-    if resource.kind == "part":
-        return "other", "a continuation page of a paginated article"
+    if resource.kind == "part" or given == "part":
+        return "other", str(reason or "a continuation page of a paginated article")
     cls = CLASS_OF_KIND.get(resource.kind, "other")
     return cls, str(reason or f"stored by the crawl as {resource.kind!r}")
 
