@@ -327,21 +327,27 @@ def _around(text: str, match: re.Match[str], width: int = 12) -> str:
     return mask_text(" ".join(text[max(0, match.start() - width):match.end() + width].split()))
 
 
+_OTHER_THING = re.compile(r"(?:证|证件|证书|成绩|资格|执照|许可|卡|码|密码|账号|期限|合同|协议|报价|投标)\s*(?:的)?\s*$")
+_OWN_TERM = re.compile(r"施行|实施|印发之日|发布之日|公布之日|起执行|(?:本|该)(?:文件|通知|办法|规定|意见|细则|决定|方案|政策|公告|规范性文件)")
+
+
 def _valid_until(text: str, issued: str | None) -> dt.date | None:
-    """The date a document says it is valid until: an explicit date, a range's end, or N years from issue."""
-    match = _VALID_RANGE.search(text) or _VALID_UNTIL.search(text)
-    if match:
-        groups = match.groups()[-3:]
-        return _date(*groups)
-    years = _VALID_YEARS.search(text)
+    """The date a document says it is valid until: an explicit date, a range's end, or N years from issue. The
+    words must be about the document (not a 证件/成绩/许可 of which a document speaks); N years need the document's
+    own start (施行/印发之日/本办法…) in the words just before."""
+    for match in [*_VALID_RANGE.finditer(text), *_VALID_UNTIL.finditer(text)]:
+        if not _OTHER_THING.search(text[max(0, match.start() - 8):match.start()]):
+            return _date(*match.groups()[-3:])
     start = _iso_date(issued)
-    if years and start is not None:
+    for years in _VALID_YEARS.finditer(text) if start is not None else ():
+        before = text[max(0, years.start() - 40):years.start()]
         count = _cn_number(years.group(1))
-        if count:
-            try:
-                return start.replace(year=start.year + count)
-            except ValueError:  # 29 February
-                return start.replace(year=start.year + count, day=28)
+        if not count or _OTHER_THING.search(before[-8:]) or not _OWN_TERM.search(before):
+            continue
+        try:
+            return start.replace(year=start.year + count)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year + count, day=28)
     return None
 
 

@@ -131,6 +131,11 @@ def test_expiry_dates() -> None:
     years = t.validity_findings("办法", "自印发之日起施行，有效期五年。", None, "2019-03-01", None, today)
     assert [f.excerpt for f in years] == ["2024-03-01"]
     assert t.validity_findings("办法", "有效期五年。", None, "2024-03-01", None, today) == []
+    for text in ("特殊情况下省级政府规章可以设定有效期为一年的临时性行政许可", "笔试单科合格成绩有效期2年，全国统考省份通用",
+                 "持有有效期内的河南省居住证", "居住证有效期至2020年1月1日"):  # seen on real sites: not the document's
+        assert t.validity_findings("办法", text, None, "2015-01-01", None, today) == [], text
+    own = t.validity_findings("办法", "本办法自2013年3月1日起施行。有效期至2018年2月28日。", None, None, None, today)
+    assert [f.excerpt for f in own] == ["2018-02-28"]
 
 
 def test_supersession_by_series_and_by_named_repeal() -> None:
