@@ -328,10 +328,12 @@ class SiteCrawler:
             why = _robots_unreachable(result)
             if why is None:
                 break
-            if wait is None:
+            if wait is None or result.status is None:  # no HTTP answer at all: the fetcher has retried already
                 self.summary.robots_unreachable = (f"robots.txt {why}: nothing fetched (RFC 9309: an unreachable "
                                                    "robots.txt disallows all); run the crawl again later")
                 await self._event_soon("warning", "robots_unreachable", self.summary.robots_unreachable, url)
+                if result.status is None:  # the server does not answer: its home page is not fetched either
+                    await self.writer.run(self._home_not_fetched)
                 return False
             await self._event_soon("info", "robots_retry", f"robots.txt {why}; asking again in {wait:g}s", url)
             await asyncio.sleep(wait)
@@ -356,6 +358,12 @@ class SiteCrawler:
         rows = self._link_rows([(u, "page", 1, robots_url, {"sitemap": True}) for u in found if u])
         if rows:
             await self.writer.run(lambda s: s.execute(self._insert_links, rows))
+
+    def _home_not_fetched(self, session: Session) -> None:
+        """Record the still queued home page as not fetched, with the reason (a transient error: re-checked)."""
+        session.execute(update(Resource).where(
+            Resource.site_id == self.site.id, Resource.url_hash == url_hash(self.home), Resource.status == "queued")
+            .values(status="error", error=self.summary.robots_unreachable))
 
     async def _recheck_unlisted(self, listed_before: set[str]) -> None:
         """Articles no list shows any more get a conditional request: 404/410 marks them vanished."""

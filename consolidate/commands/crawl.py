@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
                           f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
                           f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}"
                           + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
-            problem = s.robots_unreachable or home_page_problem(ws, s.site_id)
+            problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
             if problem:
                 unreachable.append(s.site_id)
                 err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
