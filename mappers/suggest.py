@@ -36,7 +36,7 @@ CONTENT_SIGNALS: tuple[tuple[str, str, str, str], ...] = (
     ("personnel", "titled 任免/招聘/录用", "标题含任免、招聘、录用", r"任免|任职|免职|招聘|录用|拟聘|聘用|招考|遴选"),
     ("plan", "titled 规划/计划/总结", "标题含规划、计划、总结", r"规划|计划|总结"),
     ("single", "a single page (简介/概况/职能)", "单页（简介、概况、职能）",
-     r"^(.{0,12}(简介|概况|职能|职责|欢迎辞|介绍))$"),
+     r"^(.{0,12}(简介|概况|职能|职责|欢迎辞|介绍|联系我们|联系方式))$"),
 )
 NOT_NEWS = ("policy", "procurement", "notice", "personnel", "guide", "interpretation", "single")
 
@@ -381,7 +381,7 @@ KIND_ZH = {"news": "新闻动态", "notice": "通知公告", "policy": "政策�
            "guide": "办事服务", "personnel": "人事信息", "plan": "规划计划", "procurement": "招标采购",
            "forms": "表格下载", "single": "单页", "disclosure": "信息公开", "other": "其他"}
 SINGLE_PAGE_NODES = ("gkxx", "jgzn", "fzrxx")  # overview pages: a list of dated news is not one of them
-CONTENT_NODES = {"procurement": "ggzyjy", "forms": "bgxz", "disclosure": "zfxxgk"}
+CONTENT_NODES = {"procurement": "ggzyjy", "forms": "bgxz", "disclosure": "zfxxgk", "single": "gkxx"}
 
 
 def _content_only(profile: ColumnProfile | None, targets: list[NamedTarget], scored: dict[str, Candidate]) -> None:
@@ -389,7 +389,7 @@ def _content_only(profile: ColumnProfile | None, targets: list[NamedTarget], sco
     if profile is None or any(c.score >= 0.6 for c in scored.values()):
         return
     lead = profile.leading_kind()
-    if lead is None or lead[0] == "single":
+    if lead is None:
         return
     kind, share, _note = lead
     if kind == "news":
@@ -436,11 +436,14 @@ def _content_adjusted(candidate: Candidate, profile: ColumnProfile | None, targe
         candidate.why_zh += f"；内容相符（{zh}）"
         return candidate
     pages = target.standard in SINGLE_PAGE_NODES
+    inherited = candidate.why.startswith("sits under")  # only the path speaks for it
+    # dated items count against an overview page or a path-only guess, not against a page's own name (领导分工
+    # holds one dated page per leader)
     against = [k for k in profile.shares if k not in kinds and profile.share(k) >= AGAINST_SHARE
-               and k not in ("disclosure", "forms") and (k != "news" or pages)]
+               and k not in ("disclosure", "forms") and (k != "news" or inherited or (pages and candidate.score < 0.9))]
     if against and agree[0] < 0.2:
         en, zh = profile.evidence(against[0])
-        candidate.score -= 0.2 if pages else 0.1
+        candidate.score -= 0.2 if pages or inherited else 0.1
         candidate.why += f"; but content points elsewhere ({en})"
         candidate.why_zh += f"；但内容指向别处（{zh}）"
     return candidate
