@@ -20,7 +20,8 @@ from consolidate.cli_common import (
     open_workspace,
     select_sites,
 )
-from consolidate.errors import UsageError
+from consolidate.errors import ConsolidateError, UsageError
+from consolidate.workspace import require_crawled
 
 
 def register(app: typer.Typer) -> None:
@@ -51,6 +52,11 @@ def register(app: typer.Typer) -> None:
                           else f"{import_.name}: no changes", highlight=False)
             return
         for site_id in ids:
+            try:
+                require_crawled(ws, site_id)
+            except ConsolidateError as exc:
+                console.print(f"{site_id}: skipped — {exc.message}", highlight=False)
+                continue
             summary = stage.triage_site(ws, site_id, when)
             if not as_json:
                 kinds = ", ".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
