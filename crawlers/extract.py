@@ -531,11 +531,11 @@ def meta_title(meta: dict[str, str], tree: LexborHTMLParser) -> _TitlePick | Non
         value = meta.get(key)
         if not value:
             continue
-        parts = [p for p in _TITLE_SPLIT.split(_title_tag(tree)) if p]
-        names = {compact(meta.get("sitename", "")), compact(meta.get("columnname", ""))}
-        if len(parts) > 1:
-            names.add(compact(parts[-1]))
-        if compact(plain_title(value) or "") not in names:
+        key = compact(plain_title(value) or "")
+        if key in (compact(meta.get("sitename", "")), compact(meta.get("columnname", ""))):
+            continue
+        parts = [p for p in _TITLE_SPLIT.split(_title_tag(tree)) if p] if len(key) <= 40 else []
+        if len(parts) < 2 or key != compact(parts[-1]):
             return _TitlePick(value, None, "meta")
     return None
 
@@ -748,6 +748,7 @@ _SOURCE_TAIL = re.compile(r"\s*(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]
                           r"(?:[:：]\d{1,2})?)?|\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2})?)\s*$")
 _SOURCE_FURNITURE = re.compile(r"\s*[【\[(（]?\s*(?:分享到|分享|打印本页|打印|关闭窗口|关闭|收藏|字号|字体|大\s*中\s*小|"
                                r"浏览次数|阅读次数|点击数|扫一扫|我要纠错|纠错)\s*[】\])）]?.*$")
+_SOURCE_FURNITURE_WORDS = ("分享", "打印", "关闭", "收藏", "字号", "字体", "大中小", "浏览", "阅读", "点击", "扫一扫", "纠错")
 _URL_LIKE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 
 
@@ -756,6 +757,9 @@ def clean_source(value: str | None) -> str | None:
     an empty value is no source."""
     if not value:
         return None
+    if not (" " in value or any(ch.isdigit() for ch in value) or "【" in value or "[" in value or
+            any(word in value for word in _SOURCE_FURNITURE_WORDS)):  # a plain name
+        return value if value.lower() not in _NO_SOURCE and not _URL_LIKE.match(value) else None
     value = _SOURCE_FURNITURE.sub("", value)
     previous = None
     while previous != value:
@@ -820,8 +824,9 @@ def _resolve_published(visible: str | None, script: str | None, meta: dict[str, 
     page's date for this item, the URL date, in that order; a later one never beats an earlier one, conflicts are
     recorded."""
     meta_date = next((parse_date(meta[k]) for k in _META_DATES if meta.get(k) and parse_date(meta[k])), None)
-    ranked = [("visible", visible), ("script", script), ("meta", meta_date), ("list", list_date),
-              ("url", date_from_url(url))]
+    ranked = [("visible", visible), ("script", script), ("meta", meta_date), ("list", list_date)]
+    if not (visible or script or meta_date or list_date):  # the URL is read only when nothing else gave a date
+        ranked.append(("url", date_from_url(url)))
     present = [(name, value) for name, value in ranked if value]
     if not present:
         return None, None
