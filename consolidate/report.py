@@ -116,6 +116,8 @@ def site_details(ws: Workspace, site_id: str) -> dict[str, Any]:
         "decisions": [{"column_path": p, "decision": d, "target": t, "confidence": round(c or 0.0, 3),
                        "reason": r, "decided_by": b} for p, d, t, c, r, b in decisions],
         "audit": {"available": findings is not None, "note": audit_note, "findings": findings or []},
+        "vanished": [{"url": e.url, "last_seen": e.last_seen, "new_url": e.new_url, "reason": e.reason}
+                     for e in site_ledger(ws, site_id) if e.disposition == "vanished"],
     }
 
 

@@ -53,6 +53,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "other_pages": ("其他页面", "Other pages"), "target_exporter": ("迁移目标", "Target"), "notes": ("说明", "Notes"),
     "disposition_url": ("去向", "Disposition"), "url_class": ("页面类别", "Class"), "hits": ("访问量", "Hits"),
     "urls": ("旧网址数", "Legacy URLs"), "article_pages": ("文章页", "Article pages"),
+    "last_seen": ("最后见到", "Last seen"),
 }
 SECTION_TITLES: dict[str, tuple[str, str]] = {
     "inventory": ("网站清单", "Inventory"), "crawl": ("抓取情况", "Crawl"), "audit": ("审计发现", "Audit findings"),
@@ -61,7 +62,7 @@ SECTION_TITLES: dict[str, tuple[str, str]] = {
     "redirects": ("跳转覆盖", "Redirect coverage"), "monitor": ("切换后监测", "Post-cutover monitor"),
     "checklist": ("关停检查清单", "Shutdown checklist"), "reconciliation": ("数量核对", "Reconciliation"),
     "errors": ("错误", "Errors"), "pages": ("页面分类核对", "Fetched pages by class"),
-    "ledger": ("旧网址去向", "Legacy URL ledger"),
+    "ledger": ("旧网址去向", "Legacy URL ledger"), "vanished": ("旧站已删除的文章", "Articles gone from the legacy site"),
     "triage": ("个人信息与有效性", "Personal data and validity"),
 }
 VALUES: dict[str, tuple[str, str]] = {
@@ -221,6 +222,9 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
         add("ledger", ["id", "urls", "disposition_url", "count"],
             [[f["id"], f["ledger"]["urls"], kind, f["ledger"].get(kind, 0)] for f in sites for kind in kinds
              if f["ledger"].get(kind)])
+    if all("vanished" in f for f in sites):
+        add("vanished", ["id", "url", "last_seen", "reason"],
+            [[f["id"], v["url"], v["last_seen"], v["reason"]] for f in sites for v in f["vanished"]])
     add("errors", ["id", "message", "url"],
         [[f["id"], e["message"], e["url"]] for f in sites for e in f.get("errors", [])])
     return sections

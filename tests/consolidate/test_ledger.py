@@ -297,8 +297,11 @@ def test_vanished_articles_are_retracted_only_with_sync(crawled: pipeline.Worksp
     assert after.status == "skipped" and after.reason.startswith("vanished: last seen")
     assert not _in_target(crawled, record)
     assert any(m["code"] == "article_vanished" for m in site_messages(crawled, "sfj", "crawl"))
-    line = fleet_report(crawled, ["sfj"])["sites"][0]["reconciliation"]
+    report = fleet_report(crawled, ["sfj"], details=True)
+    line = report["sites"][0]["reconciliation"]
     assert line["skipped_by"].get("vanished") == 1 and line["ok"]
+    assert [v["url"] for v in report["sites"][0]["vanished"]] == [record.source_url]
+    assert record.source_url in render_markdown(report)
 
 
 def _in_target(ws: pipeline.Workspace, record: PushRecord) -> bool:
