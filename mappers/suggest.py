@@ -453,8 +453,8 @@ def _prefer_specific(candidates: list[Candidate], by_id: dict[str, NamedTarget],
                      profile: ColumnProfile | None) -> list[Candidate]:
     """A parent and its own child never tie: the best parent yields to its child of the same kind (the kind's
     usual column, or its only child of that kind) when the child's evidence holds."""
-    if not candidates:
-        return candidates
+    if not candidates or (profile is not None and profile.articles == 0):
+        return _drop_ancestor_ties(candidates, by_id)  # a section heading names the parent itself
     best = max(candidates, key=lambda c: (c.in_scope, c.score))
     parent = by_id[best.target_id]
     children = [t for t in by_id.values() if t.ancestors and t.ancestors[-1] == parent.id and t.kind == parent.kind

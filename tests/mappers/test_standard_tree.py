@@ -69,3 +69,13 @@ def test_legacy_names_land_on_the_standard_node(path: str, articles: list[dict],
     assert decision.target == target, decision.reason
     assert (decision.decision == "migrate") is automatic, decision.reason
     assert decision.reason_zh and not re.search(r"[A-Za-z]{5,}", decision.reason_zh), decision.reason_zh
+
+
+def test_a_section_heading_names_the_parent_itself() -> None:
+    """新闻中心 as a heading (no articles of its own) is 政务动态; as a list of news items it is 工作动态."""
+    from mappers.suggest import ColumnProfile
+
+    heading = LegacyColumn("新闻中心", "新闻中心", flags=["container"], profile=ColumnProfile())
+    leaf = LegacyColumn("新闻中心", "新闻中心", article_count=len(NEWS), profile=profile_articles(NEWS))
+    assert decide(CONFIG, CONFIG.site("fgw"), [heading])[0].target == "zwdt"
+    assert decide(CONFIG, CONFIG.site("fgw"), [leaf])[0].target == "gzdt"
