@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from consolidate.config import Config, MappingRule, PortalColumn, Site
-from mappers.standard_tree import TOPIC_NODE
+from mappers.standard_tree import TOPIC_NODE, node_label
 from mappers.suggest import (
     KIND_ZH,
     Candidate,
@@ -224,6 +224,13 @@ def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate 
                         suggested="migrate",
                         reason_zh=f"名称、路径和内容都不对应标准栏目；可作为特色栏目保留在 {topic.label} 下，"
                                   "或归并、关闭；待人工决定")
+    node = standard_node_of(column.name)
+    if best is None and node is not None and not any(t.standard == node for t in targets):
+        label = node_label(node)
+        return Decision(column.path, "unmapped", None, 0.0,
+                        f"its name is the standard column {label}, which this portal does not have: add it to the "
+                        "portal tree, or decide here", reason_zh=f"名称对应标准栏目“{label}”，但门户中没有该栏目："
+                                                                 "请在门户栏目树中增加，或人工决定")
     if best is not None:
         return Decision(column.path, "unmapped", best.target_id, best.score,
                         f"suggestion ({best.score:.2f}): {best.why} → portal column {best.label}; left for review",

@@ -356,6 +356,9 @@ def _kind_fallback(name: str, targets: list[NamedTarget], scored: dict[str, Cand
     kind = kind_of_name(name)
     if kind in (None, "other"):
         return
+    node = standard_node_of(name, [])
+    if node is not None and _standard_target(targets, node) is None:
+        return  # 资料下载 is a 表格下载 column: a portal without one has no home for it, 办事指南 is not one
     target = _kind_target(targets, kind)
     if target is not None:
         _put(scored, target, 0.76 if _strong_suffix(name, kind) else 0.6, f"name suggests a {kind} column",

@@ -92,7 +92,8 @@ def register(app: typer.Typer) -> None:
                 print(json.dumps({"column": c.path, "articles": c.article_count, "last_published": c.last_published,
                                   "kind": c.kind, "flags": c.flags, "decision": d.decision, "target": d.target,
                                   "merge_into": d.merge_into, "suggested": d.suggested,
-                                  "confidence": d.confidence, "reason": d.reason, "decided_by": d.decided_by},
+                                  "confidence": d.confidence, "reason": d.reason, "reason_zh": d.reason_zh,
+                                  "decided_by": d.decided_by},
                                  ensure_ascii=False))
             return
         table = Table(title=f"{site}: column decisions")

@@ -118,3 +118,10 @@ def test_a_signed_decision_is_offered_to_like_columns_of_other_sites() -> None:
     assert "jspn" in offered.reason and "王明" in offered.reason_zh
     elsewhere = decide(CONFIG, CONFIG.site("fgw"), [column], learned=learned)[0]
     assert elsewhere.target != "bmdt"  # fgw's sub-site has no bmdt: never suggested outside its scope
+
+
+def test_a_standard_column_the_portal_lacks_is_not_forced_onto_a_kin() -> None:
+    """资料下载 is a 表格下载 column; the example portal has none: not 办事指南, and the reason says what is missing."""
+    decision = _one("fgw", LegacyColumn("资料下载", "资料下载", article_count=5))
+    assert decision.decision == "unmapped" and decision.target is None
+    assert "表格下载" in decision.reason and "表格下载" in decision.reason_zh
