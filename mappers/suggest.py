@@ -327,8 +327,9 @@ def _ancestor_function(name: str, ancestors: list[str], targets: list[NamedTarge
         target = best[1]
         if depth and target.standard in SINGLE_PAGE_NODES:
             continue  # a unit's own sub-columns (机构设置 > 科室 > 办公室 > X) are not its 机构职能 page
-        if leaf_topic and target.kind == "other":
-            return  # a 领域 topic under a heading without a function (e.g. 政府信息公开) keeps its topic
+        if leaf_topic and target.kind in ("other", "notice"):
+            return  # a 领域 topic under a heading without a function (政府信息公开), or a 领域 notice (招标公告)
+            # under 通知公告, keeps its topic; under 政策法规 it is a policy column (documents on the topic)
         score = 0.8 if leaf_topic else 0.75 - 0.03 * depth
         _put(scored, target, score, f"sits under {ancestor}, which is {target.label}",
              f"位于“{ancestor}”之下，对应{target.label}")

@@ -60,6 +60,10 @@ def test_the_data_is_consistent() -> None:
     ("机关简介", PAGE, "gkxx", True),  # not 通知公告
     ("资料下载", [], "bgxz", True),  # not 办事指南
     ("机构设置 > 内设科室 > 财务科", PAGE, "jgzn", True),  # a section's own page
+    ("通知公告 > 招标公告", TENDERS, "ggzyjy", True),  # a 领域 notice keeps its 领域 under 通知公告
+    ("招标投标 > 中标公告", TENDERS, "ggzyjy", True),
+    ("互动交流 > 局长信箱", [], "ldxx", True),
+    ("党建工作", NEWS, "ztzl", False),
     ("专题专栏 > 扫黑除恶专项斗争 > 工作动态", NEWS, "ztzl", True),  # part of a special topic
     ("会员风采", NEWS, "ztzl", False),  # no standard function: a 特色栏目 for the office to keep or close
 ])
