@@ -31,6 +31,7 @@ from consolidate.store import (
     url_hash,
     utcnow,
 )
+from consolidate.triage import UNTRIAGED, WITHHELD
 from consolidate.workspace import Workspace
 from crawlers.urls import canonical_url
 
@@ -274,8 +275,12 @@ def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | 
         return "merged", row.new_url if row is not None and row.status == "301" else None, reason
     if category == "column dropped":
         return "excluded", None, reason
-    if category == UNDECIDED:
+    if category in (UNDECIDED, UNTRIAGED):  # waiting on a column decision, or on the personal-data review
         return "unresolved", None, reason
+    if category == WITHHELD:  # the office withheld it in triage: its old URL leads to its column when it can
+        row = facts.url_map.get(url)
+        return ("redirected", row.new_url, reason) if row is not None and row.status == "301" and row.new_url \
+            else ("excluded", None, reason)
     if category.startswith("vanished"):
         return "vanished", None, reason
     return "failed", None, reason

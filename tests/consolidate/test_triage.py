@@ -18,6 +18,7 @@ from consolidate import pipeline
 from consolidate import triage as stage
 from consolidate.blobs import BlobStore
 from consolidate.cli import app
+from consolidate.ledger import site_ledger
 from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, UrlMapRow, url_hash
 from consolidate.verify import verify_site
 from mappers.sheet import SheetError
@@ -216,6 +217,8 @@ def test_push_holds_back_undecided_personal_data(crawled: pipeline.Workspace, pl
     held = records[planted["table"]]
     assert held.status == "skipped" and held.reason.startswith(stage.UNTRIAGED) and "身份证号 1" in held.reason
     assert outcomes[planted["table"]].status == "unresolved"  # waiting on a decision: never 410
+    ledger = {e.url: e for e in site_ledger(crawled, SITE)}
+    assert ledger[planted["table"]].disposition == "unresolved" and stage.UNTRIAGED in ledger[planted["table"]].reason
     assert records[planted["repealed"]].status == "pushed"  # validity findings do not block
     assert records[planted["clean"]].status == "pushed"
 
@@ -299,6 +302,8 @@ def test_sheet_round_trip_masks_withholds_and_marks_invalid(crawled: pipeline.Wo
         withheld = session.scalar(select(UrlMapRow).where(UrlMapRow.old_url == planted["xlsx"]))
         columns = {r.target_url for r in session.scalars(select(PushRecord).where(PushRecord.kind == "column"))}
     assert withheld.status == "301" and withheld.new_url in columns and "redirected to its column" in withheld.note
+    entry = next(e for e in site_ledger(crawled, SITE) if e.url == planted["xlsx"])
+    assert (entry.disposition, entry.new_url) == ("redirected", withheld.new_url)
     assert records[planted["pdf"]].status == "pushed"
     exporter = pipeline.open_exporter(crawled)
     try:
