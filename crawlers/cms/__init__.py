@@ -7,6 +7,7 @@ the other families' (a link may lead to a page of a family not seen yet). Adding
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from crawlers.cms import (
@@ -81,6 +82,7 @@ def _first(rules_: tuple[Rule, ...], tail: str, skip: frozenset[str]) -> str | N
     return next((name for name, pattern in rules_ if name not in skip and pattern.search(tail)), None)
 
 
+@lru_cache(maxsize=65536)  # the same navigation and list links recur on every page of a site
 def url_class(url: str, cms: str | CmsId = CmsId.GENERIC) -> tuple[str, str] | None:
     """('home' | 'article' | 'list' | 'other', rule name) the URL's shape suggests, or None: the detected
     profile's rules first, then generic's, then the other families'."""
