@@ -994,20 +994,32 @@ def _names_file(text: str) -> bool:
 
 
 def _attachment_name(node: LexborNode, url: str) -> str | None:
-    """Attachment name: a human file name from link text or title/alt (a server's hex or numeric name loses to a
-    readable one), else the link text, else the file name from the URL."""
+    """Attachment name: the link text a reader sees, unless it is a word like 下载 or a server's hex or numeric
+    file name; then a readable file name from title/alt; else what there is, or the file name from the URL."""
     text = _NAME_LABEL.sub("", text_of(node))
     if text in _GENERIC_LINK_WORDS:
         text = ""
-    options = [text, _NAME_LABEL.sub("", normalize_space(attr(node, "title")))]
+    if text and not _MACHINE_NAME.match(text):
+        return text
+    options = [_NAME_LABEL.sub("", normalize_space(attr(node, "title")))]
     options += [normalize_space(attr(img, "alt")) for img in node.css("img")[:3]]
     named = [o for o in options if _names_file(o)]
     readable = [o for o in named if not _MACHINE_NAME.match(o)]
-    if readable:
-        return readable[0]
-    if text:
-        return text
-    return (named[0] if named else None) or normalize_space(attr(node, "title")) or filename_from_url(url)
+    return (readable[0] if readable else None) or text or (named[0] if named else None) or options[0] or \
+        filename_from_url(url)
+
+
+def _plain_file_name(name: str) -> bool:
+    """True for a dead link's text in a small 附件 block that can name a file (no web address, no furniture)."""
+    return len(compact(name)) >= 2 and not _is_furniture(name) and not _URL_LIKE.match(name) and \
+        not _PREV_NEXT.match(name)
+
+
+def _names_a_file(node: LexborNode) -> bool:
+    """True when a link's text, title or image alt reads as a file name (报名表.doc)."""
+    if _names_file(node.text(deep=True).strip()) or _names_file(attr(node, "title").strip()):
+        return True
+    return any(_names_file(attr(img, "alt").strip()) for img in node.css("img")[:3])
 
 
 def _dead_href(href: str) -> bool:
@@ -1028,9 +1040,9 @@ def _address_attr(node: LexborNode, base: str) -> str | None:
     return None
 
 
-def _anchor_attachments(node: LexborNode, base: str, labelled: bool) -> list[tuple[str, str | None]]:
-    """Attachments of one <a>/<area>: a file URL; a dead href naming a file (url ''); in a 附件 block, any link
-    that is not a web page (labelled)."""
+def _anchor_attachments(node: LexborNode, base: str, labelled: int) -> list[tuple[str, str | None]]:
+    """Attachments of one <a>/<area>: a file URL; a dead href naming a file (url ''); in a 附件 block (labelled
+    1), any link that is not a web page; in a small one (labelled 2), a dead link's plain name too."""
     href = attr(node, "href")
     url = absolutize(href, base) if href and not _dead_href(href) else None
     if url and is_attachment_url(url):
@@ -1039,8 +1051,10 @@ def _anchor_attachments(node: LexborNode, base: str, labelled: bool) -> list[tup
     if kept:
         return [(kept, _attachment_name(node, kept))]
     if url is None:
+        if open_targets(attr(node, "onclick") or href):
+            return []
         name = _attachment_name(node, "")
-        if name and _names_file(name) and not open_targets(attr(node, "onclick") or href):
+        if name and (_names_a_file(node) or (labelled > 1 and _plain_file_name(name))):
             return [("", name)]
         return []
     if (labelled or _names_file(node.text(deep=True).strip())) and _file_like(url):
@@ -1058,9 +1072,9 @@ def _file_like(url: str) -> bool:
         not re.search(r"(?:^|/)(?:index|default)\.\w+$", path)
 
 
-def _node_attachments(node: LexborNode, base: str, labelled: bool = False) -> list[tuple[str, str | None]]:
+def _node_attachments(node: LexborNode, base: str, labelled: int = 0) -> list[tuple[str, str | None]]:
     """Attachment (url, name) pairs an element points at (href, dead href naming a file, onclick window.open,
-    viewer iframes); url '' when the page gives no address (labelled: the element sits in a 附件 block)."""
+    viewer iframes); url '' when the page gives no address (labelled: 1 in a 附件 block, 2 in a small one)."""
     out: list[tuple[str, str | None]] = []
     if node.tag in ("a", "area"):
         out += _anchor_attachments(node, base, labelled)
@@ -1101,8 +1115,11 @@ def script_attachments(script: str, base: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | None = None) -> list[LexborNode]:
-    """Elements labelled 附件/相关附件 that hold attachment links (texts: the body's text_nodes when known)."""
+def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | None = None,
+                       tight: set[int] | None = None) -> list[LexborNode]:
+    """Elements labelled 附件/相关附件 that hold attachment links (texts: the body's text_nodes when known; tight:
+    filled with the mem_ids of blocks that are the label's own short element, where a dead link's plain name is a
+    file's)."""
     body = tree.body
     if body is None:
         return []
@@ -1117,13 +1134,17 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | Non
         if not ("附件" in content or "相关文件" in content or "相关下载" in content) or not _ATTACH_LABEL.match(content):
             continue
         cur = node.parent
-        for _ in range(6):
+        for step in range(6):
             if cur is None or cur.tag in ("body", "html"):
                 break
-            if len(text_of(cur)) >= 3000:
+            size = len(text_of(cur))
+            if size >= 3000:
                 break
-            if any(_node_attachments(a, base, True) for a in cur.css(_ATTACH_QUERY)[:200]):
+            level = 2 if step == 0 and size < 500 else 1
+            if any(_node_attachments(a, base, level) for a in cur.css(_ATTACH_QUERY)[:200]):
                 blocks.append(cur)
+                if level == 2 and tight is not None:
+                    tight.add(cur.mem_id)
                 break
             cur = cur.parent
     return blocks
@@ -1133,15 +1154,16 @@ _ATTACH_QUERY = "a, area, [onclick], iframe, embed, object"
 
 
 def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base: str, order: dict[int, int],
-                        hidden_ids: set[int], scripts: Sequence[LexborNode] = ()) -> list[AttachmentRef]:
+                        hidden_ids: set[int], scripts: Sequence[LexborNode] = (),
+                        regions: Sequence[LexborNode] = (), tight: set[int] = frozenset()) -> list[AttachmentRef]:
     """Attachments of the body, the 附件 blocks and the given scripts (those that write or hold file paths), in
     page order, one per URL (files the page gives no address are kept by name, status unreachable)."""
     found: list[tuple[int, int, str, str | None]] = []
     seq = 0
-    block_ids = {b.mem_id for b in blocks}
-    roots = ([body] if body is not None else []) + blocks
+    levels = {b.mem_id: 2 if b.mem_id in tight else 1 for b in blocks}
+    roots = ([body] if body is not None else []) + blocks + list(regions)
     for root in roots:
-        labelled = root.mem_id in block_ids
+        labelled = levels.get(root.mem_id, 0)
         for node in root.css(_ATTACH_QUERY)[:5000]:
             if hidden_ids and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
                 continue
@@ -1753,13 +1775,16 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     record.validity = validity_of(fields.get("validity"))
     if record.written:
         record.written = (parse_date(record.written) or "")[:10] or None
-    blocks = [b for b in _attachment_blocks(page.tree, page.base, page.texts) if body is None or not is_inside(body, b)]
+    tight: set[int] = set()
+    blocks = [b for b in _attachment_blocks(page.tree, page.base, page.texts, tight)
+              if body is None or not is_inside(body, b)]
+    regions = []
     if body is not None and body.mem_id not in page.order:  # trafilatura's own tree: find its place in the page
         region = _page_region(page, body)
         if region is not None and not any(region.mem_id == b.mem_id for b in blocks):
-            blocks.append(region)
-    scripts = _attachment_scripts(page.scripts(), ([body] if body is not None else []) + blocks)
-    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids, scripts)
+            regions.append(region)
+    scripts = _attachment_scripts(page.scripts(), ([body] if body is not None else []) + blocks + regions)
+    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids, scripts, regions, tight)
     record.part_urls = _parts(page)
     text = None
     if body is not None:

@@ -288,3 +288,12 @@ def test_meta_title_holding_the_site_name_is_ignored() -> None:
     head = "<meta name='SiteName' content='某某市人民政府'><meta name='ArticleTitle' content='某某市人民政府'>"
     rec = agree(page(head=head, top=HEADER, title_tag="某某市人民政府"))
     assert rec.title == "关于做好年度工作的通知"
+
+
+def test_dead_link_named_by_title_or_by_its_attachment_block() -> None:
+    body = (f"<p>{PARA}</p><p>附件：<a href='javascript:;' title='202011051102270683.doc'>课件评选结果</a></p>")
+    rec = agree(page(top=HEADER, body=body))
+    assert [(a.name, a.status) for a in rec.attachments] == [("课件评选结果", "unreachable")]
+    after = "<div class='fj'>附件：<a href='javascript:;'>实施方案</a> <a href='javascript:window.print()'>打印</a></div>"
+    rec = agree(page(top=HEADER, after=after))
+    assert [a.name for a in rec.attachments] == ["实施方案"]
