@@ -258,11 +258,14 @@ def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[
         if score >= 0.6:
             scored[target.id] = Candidate(target.id, target.label, target.kind, score, why, why_zh, target.in_scope)
     ancestors = [p for p in (path or [])[:-1] if p.strip()]
-    _topic_context(legacy_name, ancestors, targets, scored)
+    topic = _topic_context(legacy_name, ancestors, targets, scored)
     _ancestor_function(legacy_name, ancestors, targets, scored)
     _kind_fallback(legacy_name, targets, scored)
     _content_only(profile, targets, scored)
     candidates = [_content_adjusted(c, profile, by_id[c.target_id]) for c in scored.values()]
+    if topic is not None:  # nothing but 专题专栏 is applied to a topic's sub-column
+        _cap(candidates, lambda c: c.target_id != topic[0], *topic[1:])
+    _missing_standard(legacy_name, targets, candidates)
     candidates = _prefer_specific(candidates, by_id, profile)
     candidates = [c for c in candidates if c.score > 0]
     return sorted(candidates, key=lambda c: (not c.in_scope, -c.score))
@@ -288,26 +291,45 @@ def _is_topic_name(name: str) -> bool:
 
 
 def _topic_context(name: str, ancestors: list[str], targets: list[NamedTarget],
-                   scored: dict[str, Candidate]) -> None:
-    """Under a 专题专栏 heading: a topic's sub-columns, or an unnamed topic itself, belong to 专题专栏; when the
-    portal has none, their other matches are only suggestions (a topic's 新闻 is not the portal's news)."""
+                   scored: dict[str, Candidate]) -> tuple[str, str, str] | None:
+    """Under a 专题专栏 heading: a topic's sub-columns, or an unnamed topic itself, belong to 专题专栏 (offered
+    at 0.9); returns (专题专栏 column id or '', why, why in Chinese) for capping every other candidate, or None."""
     heading = next((i for i, a in enumerate(ancestors) if _is_topic_name(a)), None)
     if heading is None:
-        return
+        return None
     below = ancestors[heading + 1:]
     known = any(c.score >= 0.78 for c in scored.values())
     if not (below or not known):  # 专题专栏 > 通知公告 is a notice column filed under the heading
-        return
+        return None
     where = " > ".join(ancestors[heading:])
     topic = _standard_target(targets, TOPIC_NODE)
     if topic is not None:
         _put(scored, topic, 0.9, f"part of the special topic {where} (专题专栏)", f"属于专题“{where}”（专题专栏）")
-    for candidate in scored.values():
-        if topic is None or candidate.target_id != topic.id:
-            candidate.score = min(candidate.score, 0.7)
-            if topic is None:
-                candidate.why += f"; but it is part of the special topic {where} and the portal has no 专题专栏"
-                candidate.why_zh += f"；但它属于专题“{where}”，门户没有专题专栏"
+        return topic.id, "", ""
+    return "", f"but it is part of the special topic {where} and the portal has no 专题专栏", \
+        f"但它属于专题“{where}”，门户没有专题专栏"
+
+
+def _cap(candidates: list[Candidate], which, why: str, why_zh: str, limit: float = 0.7) -> None:
+    """Keep the chosen candidates below the threshold (suggestions only), saying why when there is a reason."""
+    for candidate in candidates:
+        if which(candidate) and candidate.score > limit:
+            candidate.score = limit
+            if why:
+                candidate.why += f"; {why}"
+                candidate.why_zh += f"；{why_zh}"
+
+
+def _missing_standard(name: str, targets: list[NamedTarget], candidates: list[Candidate]) -> None:
+    """A name that is a standard column the portal lacks (政府信息公开年度报告 with no 年报 column) is only
+    suggested for the kin its name contains (政府信息公开), never applied there."""
+    node = standard_node_of(name, [])
+    if node is None or _standard_target(targets, node) is not None or node in KIND_DEFAULTS.values():
+        return  # the usual column of a kind (工作动态) has kin that serve (部门动态)
+    label = standard_nodes()[node].name
+    _cap(candidates, lambda c: not c.why.startswith(("same", "synonym")),
+         f"its name is the standard column {label}, which this portal does not have",
+         f"名称对应标准栏目“{label}”，门户中没有该栏目")
 
 
 def _ancestor_function(name: str, ancestors: list[str], targets: list[NamedTarget],
@@ -358,7 +380,7 @@ def _kind_fallback(name: str, targets: list[NamedTarget], scored: dict[str, Cand
     if kind in (None, "other"):
         return
     node = standard_node_of(name, [])
-    if node is not None and _standard_target(targets, node) is None:
+    if node is not None and _standard_target(targets, node) is None and KIND_DEFAULTS.get(kind) != node:
         return  # 资料下载 is a 表格下载 column: a portal without one has no home for it, 办事指南 is not one
     target = _kind_target(targets, kind)
     if target is not None:

@@ -125,3 +125,15 @@ def test_a_standard_column_the_portal_lacks_is_not_forced_onto_a_kin() -> None:
     decision = _one("fgw", LegacyColumn("资料下载", "资料下载", article_count=5))
     assert decision.decision == "unmapped" and decision.target is None
     assert "表格下载" in decision.reason and "表格下载" in decision.reason_zh
+
+
+def test_topic_sub_columns_and_missing_standard_columns_stay_suggestions() -> None:
+    """Without a 专题专栏 column a topic's 新闻 is only suggested for 部门动态; 政府信息公开年度报告 is only suggested
+    for the 政府信息公开 heading it contains: the portal lacks a 年报 column."""
+    news = [{"title": f"学校活动{i}", "published": f"2020-05-1{i}"} for i in range(5)]
+    topic = LegacyColumn("专题专栏 > 扫黑除恶 > 新闻", "新闻", article_count=5, profile=profile_articles(news))
+    report = LegacyColumn("信息公开 > 政府信息公开年度报告", "政府信息公开年度报告", article_count=3)
+    first, second = decide(CONFIG, CONFIG.site("sfj"), [topic, report])
+    assert (first.decision, first.target) == ("unmapped", "bmdt") and "专题" in first.reason_zh
+    third = decide(CONFIG, CONFIG.site("fgw"), [report])[0]
+    assert third.decision == "unmapped" and "年报" in (third.reason_zh + second.reason_zh)
