@@ -673,6 +673,9 @@ class SiteCrawler:
             self._event(writes, "warning", "spam_link", f"hidden spam link removed: {spam}", resource.url)
         for warning in record.warnings:
             self._event(writes, "warning", "extract", warning, resource.url)
+        for att in record.attachments:
+            if att.status == "unreachable":  # named on the page, no address to fetch: the office must supply it
+                self._event(writes, "warning", "attachment_unreachable", f"{att.name}: {att.reason}", resource.url)
         files = [(a.url, "attachment") for a in record.attachments] + [(u, "image") for u in record.images]
         self._enqueue(writes, [(url, kind, resource.depth + 1, resource.url, {}) for url, kind in _canonical(files)])
 
