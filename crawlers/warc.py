@@ -85,39 +85,43 @@ class DamagedMember:
 
 
 def iter_responses(paths: list[Path], damaged: list[DamagedMember] | None = None) -> Iterator[ArchivedResponse]:
-    """Every response record of the files, in archive order, without reading bodies; a damaged or truncated
-    member is noted in `damaged` and reading goes on at the next gzip member."""
+    """Every response record of the files, in archive order, without reading bodies; a damaged member is noted in
+    `damaged` and reading goes on at the next gzip member that decompresses whole (a file cut short by a killed
+    crawl just ends)."""
     noted = damaged if damaged is not None else []
     for path in paths:
         start: int | None = 0
         seen: set[int] = set()
-        pending: DamagedMember | None = None  # unreadable bytes after a good record, not yet placed
         while start is not None:
             last_ok, error = yield from _responses_from(path, start, seen)
-            if pending is not None and last_ok is not None:  # the bytes between were damaged, this member is fine
-                noted.append(pending)
             if error is None:
                 break
-            if last_ok is None:  # the member at `start` itself is damaged
-                noted.append(DamagedMember(path, start, error))
-                pending, start = None, _next_member(path, start + 1)
-            else:
-                pending, start = DamagedMember(path, last_ok, f"after this record: {error}"), \
-                    _next_member(path, last_ok + 1)
-        if pending is not None and start is None:
-            noted.append(pending)
+            if last_ok is None or not _member_readable(path, last_ok):  # the failing member is known
+                bad = start if last_ok is None else last_ok
+                noted.append(DamagedMember(path, bad, error))
+                between = None
+            else:  # the last record's member reads whole: the damage lies after it
+                bad, between = last_ok, DamagedMember(path, last_ok, f"after this record: {error}")
+            start = _next_member(path, bad + 1)
+            while start is not None and not _member_readable(path, start):
+                noted.append(DamagedMember(path, start, error if between is None else "unreadable gzip member"))
+                between, start = None, _next_member(path, start + 1)
+            if between is not None:
+                noted.append(between)
 
 
 def _responses_from(path: Path, start: int,
                     seen: set[int]) -> Generator[ArchivedResponse, None, tuple[int | None, str | None]]:
-    """The responses of one file from byte `start` on; then the offset of the last record read (None: none) and
-    why reading stopped early (None: the file's end)."""
+    """The responses of one file from byte `start` on; then the offset of the last WARC record read (None: none)
+    and why reading stopped early (None: the file's end)."""
     last_ok: int | None = None
     try:
         with path.open("rb") as handle:
             handle.seek(start)
             iterator = ArchiveIterator(handle)
             for record in iterator:
+                if record.format != "warc":  # damaged bytes warcio read as an old ARC record
+                    raise ArchiveLoadFailed("not a WARC record")
                 offset = last_ok = iterator.get_record_offset()  # the file's own offset (seek counted)
                 if offset in seen or record.rec_type != "response" or record.http_headers is None:
                     continue
@@ -129,6 +133,24 @@ def _responses_from(path: Path, start: int,
     except READ_ERRORS as exc:
         return last_ok, _reason(exc)
     return last_ok, None
+
+
+def _member_readable(path: Path, offset: int) -> bool:
+    """True when the gzip member at `offset` decompresses whole with a good checksum (output discarded)."""
+    inflater = zlib.decompressobj(wbits=31)
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        try:
+            while not inflater.eof:
+                data = handle.read(1 << 16)
+                if not data:
+                    return False
+                while data and not inflater.eof:
+                    inflater.decompress(data, 1 << 20)
+                    data = inflater.unconsumed_tail
+        except zlib.error:
+            return False
+    return True
 
 
 def _reason(exc: BaseException) -> str:
