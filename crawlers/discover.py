@@ -898,7 +898,8 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
 
 # An info line: a label a CMS prints under an article's title (发布时间：…, 来源：…, 作者：…, 阅读次数：…).
 _INFO_LINE = re.compile(r"(发布时间|发布日期|发表时间|更新时间|成文日期|发文日期|日期|时间|日间|来源|作者|编辑|撰稿|发布人|发布者|"
-                        r"发稿|点击|浏览|阅读|访问)(?:次数|量|数)?\s*[:：]")
+                        r"发稿|点击|浏览|阅读|访问|(?i:date|time|source|author|posted|published|updated))(?:次数|量|数)?"
+                        r"\s*[:：]")
 # Where an article's text ends: prev/next links, related lists, print/close links, the footer.
 _TEXT_END = re.compile(r"^[【\[]?\s*(?:上一篇|下一篇|上一条|下一条|上篇|下篇|相关(?:文章|阅读|新闻|链接|信息|附件)|打印本?页|"
                        r"关闭(?:本页|窗口)?|版权所有|主办单位|Copyright|©)|ICP[备证]", re.I)
@@ -1117,8 +1118,9 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     spec = create_page_html(html)
     series = _trs_pages(spec, url) if spec is not None else []
     scripted, posting = script_pager(html, base)
-    for hook in profile(cms).pagers:  # a family's own script pager
-        scripted += hook(html, base)
+    if spec is None:  # createPageHTML not called in the page: a family's own script pager, then generic's
+        for hook in profile(cms).pagers + (profile(CmsId.GENERIC).pagers if cms != CmsId.GENERIC else ()):
+            scripted += hook(html, base)
     selected, offered = select_targets(tree, base)
     link_pages = _pagination_links(tree, base, url) + scripted + [p for p in selected if p != url]
     shape = page_shape(tree, lines, len(items))

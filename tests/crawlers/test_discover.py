@@ -616,3 +616,16 @@ def test_spellings_of_one_column_become_one_node() -> None:
     assert renames == {("张家港分中心",): ("张家港市分中心",)}
     assert unified(["张家港分中心", "办事指南", "操作手册"], renames) == ["张家港市分中心", "办事指南", "操作手册"]
     assert unified(["昆山分中心", "新闻动态", "通知公告"], renames) == ["昆山分中心", "新闻动态", "通知公告"]
+
+
+def test_trs_count_page_without_the_call_names_the_list_pages() -> None:
+    """A TRS list whose createPageHTML call lives in a shared script still pages: var countPage = 3 (0-based)."""
+    rows = "".join(f"<li><a href='./2019{i:02d}/t2019{i:02d}01_{i}.html'>通知标题第{i}条</a><span>19-{i:02d}-01</span></li>"
+                   for i in range(1, 6))
+    html = _page(f"<ul>{rows}</ul><script>var currentPage = 0;//所在页从0开始\nvar countPage = 3//共多少页\n"
+                 'function toPage(){ var str = "index"+"_"+(_num-1)+"."+"html"; }</script>')
+    info = analyse_page(html, "http://www.example.cas.cn/tzgg/index.html")
+    assert info.cms == "trs"
+    assert {"http://www.example.cas.cn/tzgg/index_1.html", "http://www.example.cas.cn/tzgg/index_2.html"} <= set(
+        info.pagination)
+    assert "http://www.example.cas.cn/tzgg/index_3.html" not in info.pagination
