@@ -233,6 +233,8 @@ def _scores_against(raw: str, simple: str, name: str, how: str, how_zh: str) -> 
         yield exact[0], f"same {how} ({name})", f"与{how_zh}“{name}”相同"
     elif simple == other:
         yield exact[1], f"same {how} after Traditional → Simplified ({name})", f"繁简转换后与{how_zh}“{name}”相同"
+    if other.isascii():
+        return  # English names match whole (news is not newsletter)
     if len(other) >= 3 and other in simple and len(simple) > len(other):
         yield 0.86, f"name contains {name} ({how})", f"名称包含{how_zh}“{name}”"
     elif len(other) == 2 and simple.endswith(other) and len(simple) > 2:

@@ -83,3 +83,11 @@ def test_a_section_heading_names_the_parent_itself() -> None:
     leaf = LegacyColumn("新闻中心", "新闻中心", article_count=len(NEWS), profile=profile_articles(NEWS))
     assert decide(CONFIG, CONFIG.site("fgw"), [heading])[0].target == "zwdt"
     assert decide(CONFIG, CONFIG.site("fgw"), [leaf])[0].target == "gzdt"
+
+
+def test_english_and_traditional_names() -> None:
+    """English sub-sites' columns match whole words only; Traditional names fold to Simplified."""
+    assert _decide("News", NEWS).target == "gzdt"
+    assert _decide("Newsletter", NEWS).target != "gzdt" or _decide("Newsletter", NEWS).decision == "unmapped"
+    assert _decide("通知公告 > 招標公告", TENDERS).target == "ggzyjy"
+    assert _decide("規範性文件", []).target == "zcwj"
