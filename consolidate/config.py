@@ -26,10 +26,10 @@ MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a 500-site migrations.yaml is ~0.5 MB
 MAX_NESTING = 64  # mappings and lists inside each other
 MAX_VALUES = 200_000  # values once YAML aliases are expanded (a "billion laughs" stops here)
 MAX_NUMBER_DIGITS = 30
-# user:password@ in a URL, or a secret-looking query parameter (?password=…, &token=…)
-_URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@?#]*:[^/\s@?#]*@|"
-                              r"[?&;](?:password|passwd|pwd|pass|secret|token|access_token|api_?key|auth)=[^&#\s]",
-                              re.I)
+# In a value that is a URL: user:password@, or a secret-looking query parameter (?password=…, &token=…)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^/\s:@?#]*:[^/\s@?#]*@|[^\s]*[?&;](?:password|passwd|pwd|"
+                              r"secret|token|access_token|api_?key)=[^&#\s])", re.I)
+PATTERN_KEYS = ("include", "exclude", "name_regex", "url_regex")  # regular expressions, not URLs
 
 
 class StrictModel(BaseModel):
@@ -534,7 +534,7 @@ def _no_url_credentials(plain: Any, tree: Any, filename: str) -> None:
             stack.extend((loc + [key], item) for key, item in value.items())
         elif isinstance(value, list):
             stack.extend((loc + [index], item) for index, item in enumerate(value))
-        elif isinstance(value, str) and _URL_CREDENTIALS.search(value):
+        elif isinstance(value, str) and _URL_CREDENTIALS.match(value) and not set(PATTERN_KEYS) & set(map(str, loc)):
             raise ConfigError(f"{filename}:{_line_of(tree, loc)}: {_format_loc(loc)}: a URL with a password or "
                               "token in it", hint="put the secret in an environment variable and name it with the "
                                                   "`_env` form of the option (e.g. password_env: WP_PASSWORD)")

@@ -164,3 +164,12 @@ def test_store_damaged_mid_file_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "damaged" in result.output and ".recover" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_scope_patterns_and_plain_urls_are_not_taken_for_credentials() -> None:
+    """A crawl pattern naming token= and a URL with an ordinary query or user@ only stay valid."""
+    text = EXAMPLE.replace("exclude: ['/search/'", r"exclude: ['/login\?token=.*', 'https?://x/\?password=', '/search/'",
+                           1).replace("home_url: http://127.0.0.1:8702/", "home_url: http://127.0.0.1:8702/?id=3&a=b", 1)
+    assert "token=" in text and "?id=3" in text
+    config = parse_config(text)
+    assert config.crawl.exclude[0] == r"/login\?token=.*"
