@@ -8,7 +8,7 @@ import datetime as dt
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,8 +260,8 @@ def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[
         if score >= 0.6:
             scored[target.id] = Candidate(target.id, target.label, target.kind, score, why, why_zh, target.in_scope)
     ancestors = [p for p in (path or [])[:-1] if p.strip()]
-    topic = _topic_context(legacy_name, ancestors, targets, scored)
-    _ancestor_function(legacy_name, ancestors, targets, scored)
+    topic = _topic_context(ancestors, targets, scored)
+    _ancestor_function(ancestors, targets, scored)
     _kind_fallback(legacy_name, targets, scored)
     _content_only(profile, targets, scored)
     candidates = [_content_adjusted(c, profile, by_id[c.target_id]) for c in scored.values()]
@@ -292,7 +292,7 @@ def _is_topic_name(name: str) -> bool:
     return standard_node_of(name, []) == TOPIC_NODE or bool(re.search(r"(专栏|专题)$", simple))
 
 
-def _topic_context(name: str, ancestors: list[str], targets: list[NamedTarget],
+def _topic_context(ancestors: list[str], targets: list[NamedTarget],
                    scored: dict[str, Candidate]) -> tuple[str, str, str] | None:
     """Under a 专题专栏 heading: a topic's sub-columns, or an unnamed topic itself, belong to 专题专栏 (offered
     at 0.9); returns (专题专栏 column id or '', why, why in Chinese) for capping every other candidate, or None."""
@@ -312,7 +312,8 @@ def _topic_context(name: str, ancestors: list[str], targets: list[NamedTarget],
         f"但它属于专题“{where}”，门户没有专题专栏"
 
 
-def _cap(candidates: list[Candidate], which, why: str, why_zh: str, limit: float = 0.7) -> None:
+def _cap(candidates: list[Candidate], which: Callable[[Candidate], bool], why: str, why_zh: str,
+         limit: float = 0.7) -> None:
     """Keep the chosen candidates below the threshold (suggestions only), saying why when there is a reason."""
     for candidate in candidates:
         if which(candidate) and candidate.score > limit:
@@ -334,8 +335,7 @@ def _missing_standard(name: str, targets: list[NamedTarget], candidates: list[Ca
          f"名称对应标准栏目“{label}”，门户中没有该栏目")
 
 
-def _ancestor_function(name: str, ancestors: list[str], targets: list[NamedTarget],
-                       scored: dict[str, Candidate]) -> None:
+def _ancestor_function(ancestors: list[str], targets: list[NamedTarget], scored: dict[str, Candidate]) -> None:
     """A leaf with no function of its own (or only a 领域 topic, e.g. 政府采购 under 政策法规) takes the nearest
     ancestor's function."""
     leaf_best = max((c.score for c in scored.values()), default=0.0)
@@ -521,8 +521,3 @@ def is_ambiguous(candidates: list[Candidate], margin: float = 0.03) -> bool:
     return len(ranked) >= 2 and ranked[0].score >= 0.6 and \
         ranked[0].score - ranked[1].score < margin and ranked[0].target_id != ranked[1].target_id
 
-
-def concept_key(name: str) -> str | None:
-    """The synonym group of a name, if any (for fleet learning)."""
-    concept = concept_of(name)
-    return concept.key if concept else None
