@@ -955,7 +955,7 @@ def canonical_links(info: PageInfo) -> PageInfo:
 def page_kind(info: PageInfo, text: str, queued_as: str) -> str:
     """The kind a page is stored as: the analyser's verdict, with the crawler's knowledge of how it was linked
     (the page's class and reason follow the verdict)."""
-    if info.kind == "other" and queued_as == "article":
+    if info.kind == "other" and queued_as == "article" and info.page_class != "column-home":
         info.page_class, info.reason = "article", f"linked as an entry of a list page ({info.reason})"
         return "article"
     if info.kind == "other" and info.breadcrumb and any(marker in text for marker in EMPTY_LIST_MARKERS):

@@ -12,11 +12,11 @@ PROFILE = Profile(
                          r"\.(?:s?html?|jsp|aspx?|php)$",
         media_article=r"/(?:pic|photo|img|image|video|vod|tp|sp)[_-]?(?:info|show|detail|view)[_-]?\d+\.(?:s?html?|aspx?|php)$",
         detail_query=r"(?:detail|show|view|newsinfo|articleshow|article_show|news_show|shownews|info)\w*"
-                     r"\.(?:jsp|aspx?|php|do)\?.*\bid=\d+",
+                     r"\.(?:jsp|aspx?|php|do)\?(?:.*&)?\w*id=\d+",
     ),
     list_urls=rules(
         numbered_list=r"/(?:index|list|default)_\d+(?:_\d+)?\.s?html?$",
-        list_page=r"/(?:list|column|lanmu|more)\w*\.(?:jsp|aspx?|php|do|s?html?)(?:\?|$)",
+        list_page=r"/(?:\w*(?:list|lanmu)|column|more)\w*\.(?:jsp|aspx?|php|do|s?html?)(?:\?|$)",
         column_folder=r"/(?:col|list)/\d+(?:_\d+)?(?:\.s?html?)?$",
         column_listing=r"/(?:article|pic|news)column(?:-\d+)?\.html$",
     ),
