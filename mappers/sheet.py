@@ -172,7 +172,8 @@ def _row_values(row: SheetRow, targets: dict[str, TargetChoice], lang: str) -> l
     reason = (row.reason_zh or row.reason) if lang == "zh" else row.reason
     if row.locked and not reason.startswith(RULE_NOTE[lang]):
         reason = f"{RULE_NOTE[lang]}：{reason}" if lang == "zh" else f"{RULE_NOTE[lang]}: {reason}"
-    return [row.path, row.name, row.articles, row.last, flags, DECISION_LABELS[lang][row.decision], target,
+    name = "（无栏目的文章）" if lang == "zh" and not row.path else row.name
+    return [row.path, name, row.articles, row.last, flags, DECISION_LABELS[lang][row.decision], target,
             row.merge_into or "", round(row.confidence, 2), reason, row.signer, row.signed_on, row.comment]
 
 
