@@ -26,8 +26,9 @@ class HostileServer:
     byte every `drip_seconds` for ever."""
 
     def __init__(self, robots_status: int = 200, robots: bytes = b"", drip_seconds: float = 0.2,
-                 page: str = PAGE) -> None:
+                 page: str = PAGE, files: dict[str, tuple[bytes, str]] | None = None) -> None:
         self.robots_status, self.robots, self.drip_seconds, self.page = robots_status, robots, drip_seconds, page
+        self.files = files or {}  # path -> (body, content type)
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -57,6 +58,8 @@ def _handler(server: HostileServer) -> type:
                 self._send(server.robots_status, server.robots, "text/plain")
             elif self.path == "/drip":
                 self._drip()
+            elif self.path in server.files:
+                self._send(200, *server.files[self.path])
             else:
                 self._send(200, server.page.encode(), "text/html; charset=utf-8")
 
@@ -167,3 +170,24 @@ def test_crawl_records_slow_drip_page_as_error(tmp_path: Path) -> None:
         rows = {r.url.rsplit("/", 1)[1]: r for r in session.scalars(select(Resource))}
     assert rows["drip"].status == "error" and "too slow" in (rows["drip"].error or "")
     assert rows["a.html"].status == "fetched"
+
+
+def test_garbled_gbk_article_is_a_failed_page_not_an_article(tmp_path: Path) -> None:
+    """A GBK article whose decoder three stray bytes threw out of step: an error with its reason, no article."""
+    from consolidate.store import ArticleRow
+    from tests.crawlers.test_encoding import _desync_page
+
+    garbled = _desync_page([(0, b"\xb0"), (1, b"\xd5"), (2, b"\x81")])
+    clean = _desync_page([])
+    page = PAGE.replace("/a.html", "/t20240101_1.html").replace("/b.html", "/t20240102_2.html")
+    files = {"/t20240101_1.html": (garbled, "text/html"), "/t20240102_2.html": (clean, "text/html")}
+    with HostileServer(robots_status=404, page=page, files=files) as server:
+        crawler = _crawler(server, tmp_path)
+        asyncio.run(crawler.run())
+    rows = resources_by_path(crawler.store, "faulty")
+    assert rows["/t20240101_1.html"].status == "error" and "out of step" in (rows["/t20240101_1.html"].error or "")
+    assert rows["/t20240102_2.html"].status == "fetched"
+    with crawler.store.session() as session:
+        urls = [url for url in session.scalars(select(ArticleRow.url))]
+    assert not any(url.endswith("t20240101_1.html") for url in urls)
+    assert any(url.endswith("t20240102_2.html") for url in urls)  # the same page in step is an article
