@@ -372,6 +372,8 @@ _JS_FUNCTION = re.compile(r"function\s+([A-Za-z_$][\w$]*)\s*\(\s*([A-Za-z_$][\w$
 _JS_CALL = re.compile(r"\b([A-Za-z_$][\w$]*)\s*\(\s*['\"]?(\d{1,5})['\"]?\s*[,)]")
 _PAGE_COUNT = re.compile(r"共\s*(\d{1,5})\s*页|页次\s*[:：]?\s*\d+\s*/\s*(\d{1,5})|第\s*\d+\s*/\s*(\d{1,5})\s*页")
 _JSON_FEED = re.compile(r"""["']([^"'\s]{0,200}?(?:datas?_?\d*|list\w*|more\w*|page\w*)\.json[^"'\s]{0,100})["']""", re.I)
+_JSON_API = re.compile(r"""["']((?![^"']*(?:count|track|hits|stat|visit|click|log))[^"'\s]{0,200}?/api/[^"'\s]{1,200})["']""",
+                       re.I)  # an API the list is read from (not a page counter)
 _POST_FORM = re.compile(r"<form\b[^>]{0,300}\bmethod\s*=\s*[\"']?post", re.I)
 
 
@@ -451,9 +453,20 @@ def select_targets(tree: LexborHTMLParser, base: str) -> tuple[list[str], list[s
 
 
 def unreachable_pager(html: str, lines: list[str], pages: list[str], posting: set[str],
-                      script_only: int) -> str | None:
+                      script_only: int, rows: int = 1) -> str | None:
     """Why further pages of this list cannot be reached by GET links, when the page has more and none is known:
-    a POST-form pager, a JSON "load more" feed, or a pager of javascript: links only."""
+    a POST-form pager, a JSON "load more" feed, or a pager of javascript: links only; or why a list page without
+    rows shows none (they are rendered by a script from a JSON feed or API)."""
+    reason = _pager_reason(html, lines, pages, posting, script_only)
+    if reason is None and rows == 0 and not pages:
+        feed = _JSON_FEED.search(html[:MAX_HTML]) or _JSON_API.search(html[:MAX_HTML])
+        if feed:
+            return f"list rendered by a script from a JSON feed ({feed.group(1)}): its entries are not fetched"
+    return reason
+
+
+def _pager_reason(html: str, lines: list[str], pages: list[str], posting: set[str], script_only: int) -> str | None:
+    """unreachable_pager's verdict on the pager alone."""
     announced = 0
     for line in lines:
         match = _PAGE_COUNT.search(line) if len(line) < 200 else None
@@ -1149,7 +1162,8 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     written = [absolutize(w, base) for w in written_links(html)]
     links += [Link(u, "", "other") for u in _dedupe(written + offered) if u]
     column = _meta(tree, "ColumnName") or (crumbs[-1] if crumbs else None)
-    unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree)) if kind == "list" else None
+    unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree), len(items)) \
+        if kind == "list" or page_class == "column-home" else None
     return PageInfo(cms=cms, kind=kind, breadcrumb=crumbs, column_name=column, links=links, list_items=items,
                     pagination=pages, article_parts=parts, site_facts=site_facts_from_text("\n".join(lines)),
                     page_class=page_class, reason=reason, unreachable=unreachable)

@@ -629,3 +629,14 @@ def test_trs_count_page_without_the_call_names_the_list_pages() -> None:
     assert {"http://www.example.cas.cn/tzgg/index_1.html", "http://www.example.cas.cn/tzgg/index_2.html"} <= set(
         info.pagination)
     assert "http://www.example.cas.cn/tzgg/index_3.html" not in info.pagination
+
+
+def test_list_rendered_from_a_json_api_is_reported() -> None:
+    """A list page with no rows whose entries a script reads from an API says so; a page counter is no such API."""
+    html = _page("<div id='list'></div><script>$.getJSON('/gkmlpt/api/all/508?page=1', render);"
+                 "$.get('/api/stl/actions/add_tracker_count/1/5');</script>")
+    info = analyse_page(html, "http://www.example.gov.cn/gkmlpt/index")
+    assert info.kind == "list"
+    assert info.unreachable and "/gkmlpt/api/all/508?page=1" in info.unreachable
+    counter = _page("<div id='list'></div><script>$.get('/api/stl/actions/add_tracker_count/1/5');</script>")
+    assert analyse_page(counter, "http://www.example.gov.cn/gkmlpt/index").unreachable is None
