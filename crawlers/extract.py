@@ -166,12 +166,27 @@ def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
             continue
         for node in nodes:
             stats = _usable_stats(node, 1)
-            if stats is None:
+            if stats is None or (node.tag in _INLINE_TAGS and _inline_part(node, stats[0])):
                 continue
             size = stats[0]
             if size > best_len:
                 best, best_len = node, size
     return best
+
+
+_INLINE_TAGS = frozenset(("font", "span", "b", "strong", "em", "i", "u", "a", "small", "big"))
+
+
+def _inline_part(node: LexborNode, size: int) -> bool:
+    """True when an inline element named like a body container (<font id="Zoom">) wraps one piece of a much
+    longer text around it: a styling hook, not the body."""
+    for parent in ancestors(node, 4):
+        if parent.tag in ("body", "html"):
+            return False
+        if parent.tag in ("div", "td", "section", "article"):
+            total = len(text_of(parent))
+            return total >= 200 and total > 2 * size
+    return False
 
 
 def _lower_attr(node: LexborNode, name: str) -> str:

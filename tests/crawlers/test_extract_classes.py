@@ -297,3 +297,12 @@ def test_dead_link_named_by_title_or_by_its_attachment_block() -> None:
     after = "<div class='fj'>附件：<a href='javascript:;'>实施方案</a> <a href='javascript:window.print()'>打印</a></div>"
     rec = agree(page(top=HEADER, after=after))
     assert [a.name for a in rec.attachments] == ["实施方案"]
+
+
+def test_inline_zoom_hook_is_not_the_body() -> None:
+    long_text = "".join(f"<p>第{i}条 {PARA}</p>" for i in range(1, 6))
+    body = f"<p><font id='Zoom'>条例已经国务院常务会议通过，现予公布。</font></p>{long_text}"
+    html = page(top=HEADER).replace("<div class='article-content'>", "<div class='nr'>").replace(
+        f"<p>{PARA}</p>", body)
+    rec = agree(html)
+    assert rec.body_text.startswith("条例已经国务院常务会议通过") and "第5条" in rec.body_text
