@@ -729,6 +729,9 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
         articles = sum(1 for _, art in members if art)
         if dated * 2 < len(members) and articles * 2 < len(members):
             continue
+        entries = [(item, art) for item, art in members if item.date or art]
+        if len(entries) * 5 < len(members) * 4:  # a group mixing rows with menu links: the rows only
+            members = entries
         for item, _ in members:
             if item.url not in seen:
                 seen.add(item.url)
