@@ -576,10 +576,17 @@ def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | 
     body_pos = order.get(body.mem_id, -1) if body is not None else -1
     best, best_score = None, 3.5
     avoid = {compact(c) for c in crumbs} | {compact(meta.get("columnname", ""))}
+    scored = []
     for node in _title_candidates(tree, order, named):
         if body is not None and is_inside(node, body) and node.tag not in ("h1", "h2"):
             continue
         score = _score_title(node, page_title, site_name, body_pos, order, avoid, body)
+        if score > 0:
+            scored.append((node, score))
+    nearest = _nearest_above(scored, order, body_pos)
+    for node, score in scored:
+        if node.mem_id == nearest:
+            score += 1.5  # the heading right above the body, not one of a sidebar before it
         if score > best_score:
             best, best_score = node, score
     if best is not None:
@@ -587,6 +594,14 @@ def pick_title(tree: LexborHTMLParser, meta: dict[str, str], body: LexborNode | 
     if table.get("title"):
         return _TitlePick(table["title"], None, "table")
     return _title_from_lines(page_title, site_name, avoid, lines, crumbs)
+
+
+def _nearest_above(scored: list[tuple[LexborNode, float]], order: dict[int, int], body_pos: int) -> int | None:
+    """mem_id of the candidate closest above the body in document order (None without a body or a candidate)."""
+    if body_pos < 0:
+        return None
+    above = [(order.get(node.mem_id, -1), node.mem_id) for node, _ in scored if order.get(node.mem_id, -1) < body_pos]
+    return max(above)[1] if above else None
 
 
 def _title_from_lines(page_title: str, site_name: str, avoid: set[str], lines: Sequence[str],

@@ -306,3 +306,9 @@ def test_inline_zoom_hook_is_not_the_body() -> None:
         f"<p>{PARA}</p>", body)
     rec = agree(html)
     assert rec.body_text.startswith("条例已经国务院常务会议通过") and "第5条" in rec.body_text
+
+
+def test_sidebar_heading_before_the_article_is_not_the_title() -> None:
+    side = "<div class='left'><h1>热点新闻</h1><ul><li><a href='/a.html'>某新闻</a></li></ul></div>"
+    top = side + "<div class='title'>关于做好年度工作的通知</div><div class='info'>发布时间：2020-01-10</div>"
+    assert agree(page(top=top)).title == "关于做好年度工作的通知"
