@@ -178,7 +178,12 @@ def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: Le
             return Decision(column.path, rule.decision, rule.target, 1.0, reason, decided_by="migrations.yaml",
                             reason_zh=rule.reason or f"由配置规则决定（migrations.yaml 第 {index + 1} 条规则："
                                                      f"{_rule_text(rule)}）")
-    path = [p for p in column.path.split(" > ")] if column.path else [column.name]
+    if "no-column" in column.flags:
+        return Decision(column.path, "unmapped", None, 0.0,
+                        "articles found outside every column (no breadcrumb or list names one): decide them here, "
+                        "or give them a column with a routing rule",
+                        reason_zh="不属于任何栏目的文章（没有面包屑或列表页指明栏目）：请在此决定，或用路由规则指定栏目")
+    path = column.path.split(" > ") if column.path else [column.name]
     candidates = rank_targets(column.name, column.profile, targets, path)
     if "container" in column.flags:
         return _container_decision(column, candidates, threshold)
