@@ -90,3 +90,14 @@ def test_unreachable_pagers_are_reported(crawled: pipeline.Workspace) -> None:
     reasons = [h.get("unreachable") for h in hints if h and h.get("unreachable")]
     assert any("POST-form pager" in reason for reason in reasons), reasons[:3]
 
+
+
+@pytest.mark.parametrize("site", REAL_SITES, ids=[s.id for s in REAL_SITES])
+def test_columns_match_the_article_folders(crawled: pipeline.Workspace, site: RealSite) -> None:
+    """The distinct column paths of the articles are within 10 % (or 2) of the article folders read by hand."""
+    assert SAMPLES is not None
+    folders = {inventory.column_folder(p) for p in inventory.article_paths(site.id, SAMPLES / site.folder)}
+    with crawled.store.session() as session:
+        paths = {tuple(p) for p in session.scalars(select(ArticleRow.column_path).where(ArticleRow.site_id == site.id))
+                 if p}
+    assert abs(len(paths) - len(folders)) <= max(2, 0.1 * len(folders)), (len(paths), len(folders))
