@@ -27,8 +27,9 @@ from consolidate.config import CrawlSettings, Site
 from consolidate.records import ArticleRecord
 from consolidate.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow, Store, url_hash, utcnow
 from crawlers import incremental as inc
+from crawlers.cms import CmsId
 from crawlers.columns import stored_aliases, unified, unify_columns
-from crawlers.discover import Link, ListItem, PageInfo, analyse_page
+from crawlers.discover import Link, ListItem, PageInfo, analyse_page, feed_entries
 from crawlers.encoding import DecodedPage, decode_html
 from crawlers.extract import SiteExtractor, apply_list_hint, extract_article, join_parts
 from crawlers.fetch import (
@@ -550,6 +551,8 @@ class SiteCrawler:
         if not result.ok:
             await self._record_failure(writes, resource, result)
             return
+        if resource.kind == "list" and _looks_like_feed(result) and self._handle_feed(writes, resource, result):
+            return
         if resource.kind in ("attachment", "image") or not _looks_like_html(result):
             self._store_file(writes, resource, result)
             return
@@ -558,6 +561,24 @@ class SiteCrawler:
                                                             f"parsed (over {MEMORY_BODY_CAP} bytes)")
             return
         await self._handle_html(writes, resource, result)
+
+    def _handle_feed(self, writes: PageWrites, resource: Resource, result: FetchResult) -> bool:
+        """A JSON "load more" feed queued as a list page: its entries queued as articles, its further pages as
+        lists, the column the linking list page gave kept; False when the body is no JSON feed."""
+        text = decode_html(result.body, result.headers.get("content-type")).text
+        found = feed_entries(text, result.final_url)
+        if found is None:
+            return False
+        items, pages = found
+        column = list(resource.hint.get("column") or [])
+        info = canonical_links(PageInfo(cms=CmsId.GENERIC, kind="list", breadcrumb=column, list_items=items,
+                                        pagination=pages, page_class="list",
+                                        reason=f"a JSON feed of {len(items)} entries"))
+        self._save_list(writes, resource, info)
+        self._finish_resource(writes, resource, status="fetched", result=result, kind="list")
+        self._record_class(writes, resource, ParsedPage("utf-8", [], info=info, kind="list"))
+        self._enqueue_links(writes, resource, info)
+        return True
 
     def _not_modified(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """A 304: the stored copy is current; only the validators and fetch time move."""
@@ -1040,6 +1061,12 @@ def _canonical(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         if canonical:
             out.append((canonical, kind))
     return out
+
+
+def _looks_like_feed(result: FetchResult) -> bool:
+    """True when a response may be a JSON/JSONP list feed (a JSON type, or a .json URL)."""
+    content_type = result.content_type.split(";")[0].strip().lower()
+    return "json" in content_type or urlsplit(result.final_url).path.lower().endswith(".json")
 
 
 def _looks_like_html(result: FetchResult) -> bool:

@@ -485,6 +485,82 @@ def _pager_reason(html: str, lines: list[str], pages: list[str], posting: set[st
     return f"{count} but no link to them" if announced > 1 else None
 
 
+# ---------------------------------------------------------------- JSON "load more" feeds
+
+_JSONP = re.compile(r"^\s*(?:[\w$.]+\s*=\s*|[\w$.]+\s*\(\s*)?(?P<body>[\[{].*[\]}])\s*\)?\s*;?\s*$", re.S)
+_FEED_URL_KEYS = ("url", "link", "href", "docpuburl", "puburl", "linkurl", "detailurl", "infourl", "pageurl",
+                  "docurl", "weburl", "htmlurl")
+_FEED_TITLE_KEYS = ("title", "doctitle", "infotitle", "subject", "name", "linktitle")
+_FEED_DATE_KEYS = ("date", "pubdate", "publishdate", "publishtime", "docreltime", "releasetime", "createtime", "time",
+                   "pubtime", "infodate", "docdate")
+_FEED_COUNT_KEYS = ("pagecount", "totalpage", "totalpages", "pagetotal", "pages", "page_count", "total_page")
+_FEED_PAGE = re.compile(r"^(?P<pre>.*?)(?P<n>\d{1,5})(?P<post>\.json(?:\?.*)?)$", re.I)
+
+
+def feed_urls(html: str, base: str) -> list[str]:
+    """Concrete JSON feed URLs a list page's scripts name (datas_1.json, list.json…): followed like list pages."""
+    if ".json" not in html:
+        return []
+    found = (absolutize(m.group(1), base) for m in _JSON_FEED.finditer(html[:MAX_HTML]))
+    return _dedupe([u for u in found if u and same_site(u, base)])[:50]
+
+
+def feed_entries(text: str, url: str) -> tuple[list[ListItem], list[str]] | None:
+    """A JSON or JSONP list feed read as list rows (objects with a URL and a title) and its further pages (a page
+    count beside a numbered feed URL); None when the text is no JSON."""
+    import json
+
+    match = _JSONP.match(text[:MAX_HTML]) if isinstance(text, str) else None
+    try:
+        data = json.loads(match.group("body")) if match else None
+    except ValueError:
+        return None
+    if data is None:
+        return None
+    items: list[ListItem] = []
+    counts: list[int] = []
+    _walk_feed(data, url, items, counts, 0)
+    pages: list[str] = []
+    numbered = _FEED_PAGE.match(url)
+    if numbered and counts:
+        pre, post = numbered.group("pre"), numbered.group("post")
+        first = 0 if numbered.group("n") == "0" else 1
+        pages = [f"{pre}{n}{post}" for n in range(first, min(max(counts), 2000) + first) if f"{pre}{n}{post}" != url]
+    return _dedupe_items(items), pages
+
+
+def _walk_feed(node: object, base: str, items: list[ListItem], counts: list[int], depth: int) -> None:
+    """Collect entries and page counts from a decoded JSON value (depth and size bounded)."""
+    if depth > 12 or len(items) > 20000:
+        return
+    if isinstance(node, list):
+        for child in node[:20000]:
+            _walk_feed(child, base, items, counts, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    keys = {str(k).lower(): v for k, v in node.items()}
+    for key in _FEED_COUNT_KEYS:
+        if isinstance(keys.get(key), int | str) and str(keys[key]).isdigit():
+            counts.append(int(str(keys[key])[:5]))
+    link = next((keys[k] for k in _FEED_URL_KEYS if isinstance(keys.get(k), str) and keys[k].strip()), None)
+    title = next((keys[k] for k in _FEED_TITLE_KEYS if isinstance(keys.get(k), str) and keys[k].strip()), None)
+    if link and title:
+        target = absolutize(link.strip(), base)
+        if target:
+            when = next((parse_date(str(keys[k])) for k in _FEED_DATE_KEYS if keys.get(k)), None)
+            items.append(ListItem(target, normalize_space(title), when))
+    for value in keys.values():
+        if isinstance(value, dict | list):
+            _walk_feed(value, base, items, counts, depth + 1)
+
+
+def _dedupe_items(items: list[ListItem]) -> list[ListItem]:
+    """List items, each URL once (the first kept)."""
+    seen: set[str] = set()
+    return [i for i in items if not (i.url in seen or seen.add(i.url))]
+
+
 # ---------------------------------------------------------------- Hanweb datastore
 
 _TOTAL_RES = (
@@ -1139,6 +1215,7 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
             scripted += hook(html, base)
     selected, offered = select_targets(tree, base)
     link_pages = _pagination_links(tree, base, url) + scripted + [p for p in selected if p != url]
+    link_pages += feed_urls(html, base)  # rows loaded from a JSON feed ("load more", script-rendered lists)
     shape = page_shape(tree, lines, len(items))
     shape.list_pager = shape.list_pager or _list_pager(url, series + link_pages, spec)
     shape.part_of = _first_part(url, series + link_pages)

@@ -25,6 +25,7 @@ from crawlers.discover import (
     analyse_page,
     create_page_html,
     detect_cms,
+    feed_entries,
     find_breadcrumb,
     hanweb_proxy_urls,
     parse_datastore,
@@ -517,7 +518,7 @@ def test_script_function_pager_is_followed() -> None:
 
 
 def test_unreachable_pagers_are_reported_with_a_reason() -> None:
-    """A POST-form pager, a JSON load-more feed and a javascript:-only pager are reported, not dropped."""
+    """A POST-form pager and a javascript:-only pager are reported, not dropped; a JSON load-more feed is followed."""
     rows = "".join(f"<li><a href='articleinfo-{i}.html'>第{i}条标题文字</a><span>2020-06-0{i}</span></li>"
                    for i in range(1, 6))
     post = _page(f"<ul>{rows}</ul><script>function goToPageURL(n) {{ document.pageForm.currpage.value = n;"
@@ -528,7 +529,7 @@ def test_unreachable_pagers_are_reported_with_a_reason() -> None:
     feed = _page(f"<ul>{rows}</ul><script>var url = 'datas_2.json'; function more() {{}}</script>"
                  "<div>共5页</div><a href='javascript:;' onclick='more()'>下一页</a>")
     info = analyse_page(feed, "http://www.example.com/news/index.html")
-    assert info.unreachable and "datas_2.json" in info.unreachable
+    assert "http://www.example.com/news/datas_2.json" in info.pagination and info.unreachable is None  # followed
     plain = _page(f"<ul>{rows}</ul><div>当前第1页 共330页</div><a href='javascript:;'>2</a><a href='javascript:;'>下一页</a>")
     info = analyse_page(plain, "http://www.example.com/channels/10320.html")
     assert info.unreachable and "330 pages announced" in info.unreachable
@@ -558,8 +559,12 @@ def test_profiles_know_the_real_sample_families() -> None:
 # ---------------------------------------------------------------- the crawl records classes and reads sitemaps
 
 HIDDEN_ARTICLE = _page(f"<h1>无人链接的文章</h1><p>发布时间：2020-01-01</p><p>{PARAGRAPH}</p>")
+FEED_ARTICLE = _page(f"<h1>只在数据源里的文章</h1><p>发布时间：2020-01-02</p><p>{PARAGRAPH}</p>")
 SITE_PAGES = {
-    "/": _page("<a href='/about.html'>关于</a>"),
+    "/": _page("<a href='/about.html'>关于</a><a href='/news/index.html'>新闻</a>"),
+    "/news/index.html": _page("<ul id='list'></ul><script>$.getJSON('datas_1.json', render);</script>"),
+    "/news/datas_1.json": '{"pageCount": 1, "datas": [{"title": "只在数据源里的文章", "url": "202001/t20200102_2.html"}]}',
+    "/news/202001/t20200102_2.html": FEED_ARTICLE,
     "/about.html": "<html><body><p>hello</p></body></html>",
     "/robots.txt": "User-agent: *\nDisallow:\nSitemap: /maps/sitemap.xml\n",
     "/maps/sitemap.xml": '<?xml version="1.0"?><urlset><url><loc>/zt/202001/t20200101_1.html</loc></url></urlset>',
@@ -576,7 +581,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         """One page, or 404."""
         body = SITE_PAGES.get(self.path)
-        kind = "text/plain" if self.path.endswith(".txt") else "text/xml" if self.path.endswith(".xml") else "text/html"
+        kind = {"txt": "text/plain", "xml": "text/xml", "json": "application/json"}.get(self.path.rsplit(".", 1)[-1],
+                                                                                     "text/html")
         data = (body or "not found").encode("utf-8")
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", f"{kind}; charset=utf-8")
@@ -586,7 +592,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
 
 
 def test_crawl_reads_robots_sitemaps_and_records_each_pages_class(tmp_path: Path) -> None:
-    """A section only the sitemap names is crawled; every fetched page keeps its class and the rule's reason."""
+    """A section only the sitemap names and an article only a JSON feed lists are crawled; every fetched page keeps
+    its class and the rule's reason."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _SiteHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -603,6 +610,9 @@ def test_crawl_reads_robots_sitemaps_and_records_each_pages_class(tmp_path: Path
     assert rows["/maps/sitemap.xml"].hint["class_reason"] == "a sitemap naming 1 URLs"
     assert rows["/about.html"].hint["class"] == "other" and rows["/about.html"].hint["class_reason"]
     assert rows["/"].hint["class"] == "column-home"
+    feed = rows["/news/datas_1.json"]
+    assert (feed.kind, feed.hint["class"], feed.hint["class_reason"]) == ("list", "list", "a JSON feed of 1 entries")
+    assert rows["/news/202001/t20200102_2.html"].kind == "article"
 
 
 def test_spellings_of_one_column_become_one_node() -> None:
@@ -640,3 +650,18 @@ def test_list_rendered_from_a_json_api_is_reported() -> None:
     assert info.unreachable and "/gkmlpt/api/all/508?page=1" in info.unreachable
     counter = _page("<div id='list'></div><script>$.get('/api/stl/actions/add_tracker_count/1/5');</script>")
     assert analyse_page(counter, "http://www.example.gov.cn/gkmlpt/index").unreachable is None
+
+
+def test_json_load_more_feed_is_read_as_list_rows() -> None:
+    """A JSONP feed of entries with URL/title/date keys is list rows; its page count names the other feed pages."""
+    text = ('jsonpCallback({"pageCount": 3, "datas": [{"title": "关于开展检查的通知", "url": "/art/2021/1/5/art_1_9.html",'
+            ' "pubDate": "2021-01-05"}, {"docTitle": "第二条", "docPubUrl": "./t20210104_8.html"}, {"title": "无链接"}]})')
+    items, pages = feed_entries(text, "http://www.example.gov.cn/news/datas_1.json")
+    assert [(i.url, i.title, i.date) for i in items] == [
+        ("http://www.example.gov.cn/art/2021/1/5/art_1_9.html", "关于开展检查的通知", "2021-01-05"),
+        ("http://www.example.gov.cn/news/t20210104_8.html", "第二条", None)]
+    assert pages == ["http://www.example.gov.cn/news/datas_2.json", "http://www.example.gov.cn/news/datas_3.json"]
+    assert feed_entries("<html>not json</html>", "http://www.example.gov.cn/a.json") is None
+    page = _page("<ul id='list'></ul><script>loadMore('datas_1.json');</script>")
+    info = analyse_page(page, "http://www.example.gov.cn/news/index.html")
+    assert "http://www.example.gov.cn/news/datas_1.json" in info.pagination and info.unreachable is None
