@@ -147,15 +147,25 @@ def _cell_bomb() -> object:
     yield b"".join(b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (r, r) for r in range(2, 400))
 
 
+# The child reports its own high-water mark (VmHWM starts afresh at exec): wait4's ru_maxrss would also count
+# the memory the child shared with this (large) test process between fork and exec.
+_PEAK_REPORTER = ("import atexit, os, runpy, sys\n"
+                  "def report():\n"
+                  "    peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+                  "    open(os.environ['PEAK_FILE'], 'w').write(peak)\n"
+                  "atexit.register(report)\n"
+                  "sys.argv = ['consolidate'] + sys.argv[1:]\n"
+                  "runpy.run_module('consolidate.cli', run_name='__main__')\n")
+
+
 def _import(ws: pipeline.Workspace, sheet: Path) -> tuple[int, str, int]:
-    """Run `map --import` in a child process: exit code, its output, its peak RSS in MB."""
-    process = subprocess.Popen([sys.executable, "-m", "consolidate.cli", "map", "fgw", "--import", str(sheet),
-                                "-c", str(ws.loaded.path), "--db", ws.store.url],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output = process.stdout.read().decode() if process.stdout else ""
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, output, usage.ru_maxrss // 1024
+    """Run `map --import` in a child process: exit code, its output, its own peak RSS in MB."""
+    peak_file = sheet.with_suffix(".peak")
+    process = subprocess.run([sys.executable, "-c", _PEAK_REPORTER, "map", "fgw", "--import", str(sheet),
+                              "-c", str(ws.loaded.path), "--db", ws.store.url],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             env={**os.environ, "PEAK_FILE": str(peak_file)})
+    return process.returncode, process.stdout.decode(), int(peak_file.read_text()) // 1024
 
 
 @pytest.mark.parametrize("kind", ["size", "cells"])
