@@ -49,6 +49,7 @@ def to_record(row: ArticleRow, files: dict[str, Resource]) -> ArticleRecord:
     return ArticleRecord(
         url=row.url, site=row.site_id, column_path=list(row.column_path or []), title=row.title,
         published=row.published, source=row.source, publisher=row.publisher, index_no=row.index_no,
-        doc_no=row.doc_no, written=row.written, topic=row.topic, body_html=row.body_html,
+        doc_no=row.doc_no, written=row.written, topic=row.topic, validity=row.validity,
+        published_source=row.published_source, body_html=row.body_html,
         body_text=row.body_text, attachments=attachments, images=list(row.images or []),
         content_hash=row.content_hash)

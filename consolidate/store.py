@@ -32,7 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from consolidate.errors import StoreError, redact
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_ENV = "CONSOLIDATE_DB"
 
 
@@ -129,6 +129,8 @@ class ArticleRow(Base):
     doc_no: Mapped[str | None] = mapped_column(Text)
     written: Mapped[str | None] = mapped_column(String(32))
     topic: Mapped[str | None] = mapped_column(Text)
+    validity: Mapped[str | None] = mapped_column(Text)  # 有效性 as the page shows it
+    published_source: Mapped[str | None] = mapped_column(String(32))  # which evidence gave `published`
     body_html: Mapped[str] = mapped_column(Text, default="")
     body_text: Mapped[str] = mapped_column(Text, default="")
     attachments: Mapped[list[Any]] = mapped_column(default=list)  # [{url, name}]
@@ -242,6 +244,10 @@ UPGRADES: dict[int, list[str]] = {
         "ALTER TABLE push_records ADD COLUMN verify_status VARCHAR(16)",
         "ALTER TABLE push_records ADD COLUMN verify_note TEXT",
         "ALTER TABLE push_records ADD COLUMN verified_at TIMESTAMP",
+    ],
+    2: [
+        "ALTER TABLE articles ADD COLUMN validity TEXT",
+        "ALTER TABLE articles ADD COLUMN published_source VARCHAR(32)",
     ],
 }
 

@@ -126,7 +126,7 @@ def article_findings(article: ArticleRow, as_of: dt.date, links: _LinkContext, r
     findings += checks.personal_findings(article.body_text or "", "body")
     names = checks.names_beside(checks.html_tables(article.body_html or ""), article.body_text or "")
     findings += checks.name_findings(names, "body")
-    findings += checks.validity_findings(article.title or "", article.body_text or "", None, article.written,
+    findings += checks.validity_findings(article.title or "", article.body_text or "", article.validity, article.written,
                                          article.published, as_of)
     if superseded_by is not None:
         findings.append(Finding("superseded", "body", article.doc_no or "", detail=f"{superseded_by[1]}：{superseded_by[0]}"))

@@ -1125,6 +1125,7 @@ def _article_values(record: ArticleRecord) -> dict[str, Any]:
         "column_path": record.column_path, "title": record.title, "published": record.published,
         "source": record.source, "publisher": record.publisher, "index_no": record.index_no,
         "doc_no": record.doc_no, "written": record.written, "topic": record.topic,
+        "validity": record.validity, "published_source": record.published_source,
         "body_html": record.body_html, "body_text": record.body_text,
         "attachments": [{"url": a.url, "name": a.name, "status": a.status, "reason": a.reason}
                         for a in record.attachments],
