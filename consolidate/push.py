@@ -559,7 +559,8 @@ class _Push:
             subsite=info.subsite, column_key=column_key(info), column_id=target, title=article.title or "",
             published=published, source=article.source, publisher=article.publisher,
             index_no=article.index_no, doc_no=article.doc_no, written=article.written, topic=article.topic,
-            body_html=body, content_hash=push_hash, attachments=attachments, date_estimated=estimated_from)
+            body_html=body, content_hash=push_hash, attachments=attachments, date_estimated=estimated_from,
+            validity=article.validity)
 
     def _put(self, key: str, kind: str, source_url: str | None, content_hash: str,
              action: Callable[[], TargetRef], always: bool = False) -> TargetRef | None:

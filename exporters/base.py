@@ -64,6 +64,7 @@ class ExportArticle:
     content_hash: str
     attachments: list[dict[str, Any]] = field(default_factory=list)  # [{name, url(new), size, sha256}]
     date_estimated: str | None = None  # what an estimated `published` was taken from (None: the page's own date)
+    validity: str | None = None  # 有效性 as the legacy page showed it (有效 / 失效 / 废止)
 
 
 @dataclass

@@ -44,7 +44,7 @@ JOURNAL = ".changes.journal"
 ARTICLE_SHEET = [("标识", "id"), ("标题", "title"), ("发布日期", "published"), ("栏目", "column_id"),
                  ("子站", "subsite"), ("来源网站", "site_name"), ("原网址", "source_url"), ("信息来源", "source"),
                  ("发布机构", "publisher"), ("索引号", "index_no"), ("发文字号", "doc_no"), ("成文日期", "written"),
-                 ("主题分类", "topic"), ("附件数", "attachment_count")]
+                 ("主题分类", "topic"), ("有效性", "validity"), ("附件数", "attachment_count")]
 FILE_SHEET = [("SHA-256", "sha256"), ("文件名", "name"), ("大小（字节）", "size"), ("类型", "kind"),
               ("原网址", "source_url"), ("包内路径", "path")]
 

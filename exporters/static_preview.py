@@ -261,7 +261,7 @@ def _meta_rows(article: ExportArticle) -> list[tuple[str, str]]:
     """The 信息公开 header fields present on an article."""
     fields = [("索引号", article.index_no), ("主题分类", article.topic), ("发布机构", article.publisher),
               ("成文日期", article.written), ("发文字号", article.doc_no),
-              ("发布日期", display_time(article.published))]
+              ("发布日期", display_time(article.published)), ("有效性", article.validity)]
     present = [(k, v) for k, v in fields if v]
     return present if len(present) > 1 else []
 

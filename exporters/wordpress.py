@@ -417,6 +417,7 @@ class WordPressExporter(Exporter):
                 "consolidate_content_hash": _stored_hash(article),
                 "consolidate_attachments": json.dumps(listed, ensure_ascii=False),
                 "consolidate_date_estimated": article.date_estimated or "",
+                "consolidate_validity": article.validity or "",
             },
         }
         payload.update(_post_dates(article, self._zone(site)))
@@ -657,7 +658,8 @@ def metadata_rows(article: ExportArticle) -> list[tuple[str, str]]:
     if published and article.date_estimated:
         published += f"（估计，依据{ESTIMATE_SOURCES.get(article.date_estimated, article.date_estimated)}）"
     fields = [("索引号", article.index_no), ("主题分类", article.topic), ("发布机构", article.publisher),
-              ("成文日期", article.written), ("发文字号", article.doc_no), ("发布日期", published)]
+              ("成文日期", article.written), ("发文字号", article.doc_no), ("发布日期", published),
+              ("有效性", article.validity)]
     present = [(label, value) for label, value in fields if value]
     return present if len(present) > 1 or article.date_estimated else []
 

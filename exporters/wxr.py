@@ -41,7 +41,7 @@ NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "wp": "http://wordpress.org/export/1.2/",
 }
-META_FIELDS = ("source", "publisher", "index_no", "doc_no", "written", "topic")
+META_FIELDS = ("source", "publisher", "index_no", "doc_no", "written", "topic", "validity")
 
 
 class WxrOptions(ExporterOptions):

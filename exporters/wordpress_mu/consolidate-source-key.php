@@ -24,7 +24,7 @@ const CONSOLIDATE_POST_META = array(
     'consolidate_source_key', 'consolidate_source_url', 'consolidate_source', 'consolidate_publisher',
     'consolidate_index_no', 'consolidate_doc_no', 'consolidate_written', 'consolidate_topic',
     'consolidate_site_id', 'consolidate_column_id', 'consolidate_content_hash', 'consolidate_attachments',
-    'consolidate_date_estimated',
+    'consolidate_date_estimated', 'consolidate_validity',
 );
 const CONSOLIDATE_MEDIA_META = array('consolidate_source_key', 'consolidate_sha256', 'consolidate_source_url');
 const CONSOLIDATE_TERM_META = array('consolidate_source_key', 'consolidate_column_id');
