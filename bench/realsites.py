@@ -66,15 +66,16 @@ def site_figures(ws: pipeline.Workspace, site: RealSite, folder: Path, truth: li
         "false": len(set(found) - articles - parts - inventory.content_pages(site.id)), "classes": Counter(kind for kind, _ in pages),
         "columns_found": len(columns),
         "column_folders": len({inventory.column_folder(p) for p in articles}),
-        "fields": field_scores([t for t in truth if t["site"] == site.folder], found),
+        "fields": field_scores([t for t in truth if t["site"] == site.folder], found, parts),
         "missed": sorted(articles - set(found))[:5],
     }
 
 
-def field_scores(truth: list[dict], found: dict[str, ArticleRow]) -> dict[str, tuple[int, int]]:
-    """Per field, (right, total) over the site's truth article pages (a page not crawled counts as wrong)."""
+def field_scores(truth: list[dict], found: dict[str, ArticleRow], parts: set[str]) -> dict[str, tuple[int, int]]:
+    """Per field, (right, total) over the site's truth article pages (a page not crawled counts as wrong). A
+    further page of a multi-page article is not scored: the crawl joins it into its first page's record."""
     scores = {name: [0, 0] for name in FIELDS}
-    for page in (t for t in truth if t["type"] == "article"):
+    for page in (t for t in truth if t["type"] == "article" and t["path"] not in parts):
         row = found.get(page["path"])
         for name, right in field_checks(page, row).items():
             scores[name][0] += int(right)
