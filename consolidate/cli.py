@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from consolidate.cli_common import DEFAULT_CONFIG, ConfigOption, DbOption, console, friendly_errors
+from consolidate.cli_common import (
+    DEFAULT_CONFIG,
+    EXIT_CODES,
+    HELP_OPTIONS,
+    ConfigOption,
+    DbOption,
+    add_exit_codes,
+    console,
+    friendly_errors,
+    package_version,
+)
 from consolidate.commands import crawl as crawl_commands
 from consolidate.commands import mapping as mapping_commands
 from consolidate.commands import push as push_commands
@@ -22,10 +32,26 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=HELP_OPTIONS,
+    epilog=EXIT_CODES.format(failure="the work failed") + " --json everywhere: JSON Lines (one object per line) "
+           "for per-item listings, one JSON document for summaries.",
 )
 fleet_app = typer.Typer(help="The built-in sample legacy fleet (for trying the tool and for tests).",
-                        no_args_is_help=True)
+                        no_args_is_help=True, context_settings=HELP_OPTIONS)
 app.add_typer(fleet_app, name="fleet")
+
+
+def _print_version(value: bool) -> None:
+    """--version: print the installed version and stop."""
+    if value:
+        print(f"consolidate {package_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
+                                                callback=_print_version)] = False) -> None:
+    """Move a city's legacy government websites into one central portal (政府网站集约化): crawl, map, push, cut over."""
 
 
 @app.command()
@@ -107,6 +133,9 @@ def fleet_serve(port_base: Annotated[int, typer.Option(help="First port; sites g
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+
+
+add_exit_codes(app)
 
 
 def main() -> None:

@@ -81,3 +81,52 @@ def emit(text: str, output: Path | None) -> None:
         raise ConsolidateError(f"cannot write {output}: {exc.strerror or exc}",
                                hint="check the folder exists and is writable") from None
     console.print(f"wrote {output}")
+
+
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+EXIT_CODES = ("Exit codes: 0 done; 1 {failure}; 2 usage or input error (unknown site id, bad option value, bad "
+              "config or sheet); 130 interrupted (Ctrl-C).")
+FAILURES = {  # what exit 1 means per command, where it means more than "the work failed"
+    "verify": "differences or missing articles found",
+    "monitor": "old URLs still serving, redirecting wrongly or broken",
+    "crawl": "a site's home page could not be fetched",
+    "push": "a site was held by another worker, or the target refused the work",
+    "rollback": "something could not be removed",
+    "redirects": "a server config refused while URLs are unresolved",
+    "checklist": "the step cannot be recorded",
+}
+JSON_KINDS = {  # the --json convention: JSON Lines for per-item listings, one document for summaries
+    "lines": ("articles", "columns", "map", "audit", "verify", "triage", "messages", "list"),
+    "document": ("status", "crawl", "push", "rollback", "checklist", "monitor", "extract"),
+}
+
+
+def json_note(name: str) -> str:
+    """The --json convention as it applies to one command (empty when it has no --json)."""
+    if name in JSON_KINDS["lines"]:
+        return " --json prints JSON Lines: one object per item, one per line (--csv: the same rows as CSV)."
+    if name in JSON_KINDS["document"]:
+        return " --json prints one JSON document (a summary)."
+    return ""
+
+
+def add_exit_codes(app: typer.Typer) -> None:
+    """State the exit codes (and the --json convention) at the end of every command's --help."""
+    for info in app.registered_commands:
+        name = info.name or (info.callback.__name__.rstrip("_").replace("_", "-") if info.callback else "")
+        info.context_settings = {**HELP_OPTIONS, **(info.context_settings or {})}
+        if info.epilog is None:
+            info.epilog = EXIT_CODES.format(failure=FAILURES.get(name, "the work failed")) + json_note(name)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            add_exit_codes(group.typer_instance)
+
+
+def package_version() -> str:
+    """The installed version of consolidate (the source tree's when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("consolidate")
+    except PackageNotFoundError:
+        return "0.1.0+source"
