@@ -19,6 +19,7 @@ from consolidate.cli_common import (
     package_version,
 )
 from consolidate.commands import crawl as crawl_commands
+from consolidate.commands import interaction as interaction_commands
 from consolidate.commands import mapping as mapping_commands
 from consolidate.commands import push as push_commands
 from consolidate.commands import report as report_commands
@@ -69,7 +70,8 @@ def init(path: Annotated[Path, typer.Argument(help="Where to write the example c
 
 
 
-for commands in (report_commands, crawl_commands, mapping_commands, push_commands, triage_commands):
+for commands in (report_commands, crawl_commands, mapping_commands, push_commands, triage_commands,
+                 interaction_commands):
     commands.register(app)
 
 

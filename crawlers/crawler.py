@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 from consolidate.blobs import BlobStore
 from consolidate.config import CrawlSettings, Site
 from consolidate.records import ArticleRecord
+from consolidate.storage import open_storage
 from consolidate.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow, Store, url_hash, utcnow
 from crawlers import incremental as inc
+from crawlers import interaction
 from crawlers.cms import CmsId
 from crawlers.columns import stored_aliases, unified, unify_columns
 from crawlers.discover import Link, ListItem, PageInfo, analyse_page, feed_entries
@@ -46,7 +48,14 @@ from crawlers.fetch import (
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
 from crawlers.lifeline import worker_lifeline
 from crawlers.urls import Scope, canonical_url, resource_kind
-from crawlers.warc import WarcArchive
+from crawlers.warc import (
+    INSERT_PENDING,
+    OPEN_SEGMENTS,
+    WarcArchive,
+    forget_segment,
+    pending_row,
+    requeue_unstored,
+)
 from crawlers.writer import Deferred, deferred, shared_writer
 
 MAX_CRAWL_DELAY = 10.0
@@ -181,7 +190,8 @@ class SiteCrawler:
         self.site = site
         self.settings = settings
         self.workspace = workspace
-        self.blobs = BlobStore(workspace / "blobs")
+        self.storage = open_storage(settings._workspace, workspace)  # local folder or s3://… (consolidate.storage)
+        self.blobs = BlobStore(workspace / "blobs", self.storage)
         self.scope = Scope.for_site(site.home_url, site.aliases, settings.include, settings.exclude)
         self.home = canonical_url(site.home_url) or site.home_url
         self.incremental = incremental
@@ -221,7 +231,7 @@ class SiteCrawler:
         listed_before = self._prepare_site()
         owns_client = self._client is None
         client = self._client or open_client(self.settings.concurrency, self._pins)
-        self.archive = WarcArchive(self.workspace / "warc", self.site.id)
+        self.archive = self._open_archive()
         self.fetcher = Fetcher(await self._policy(), client, self.scope, self.workspace / "spool",
                                shared_context(self.settings.concurrency))
         state = "interrupted"
@@ -241,8 +251,8 @@ class SiteCrawler:
                 claimed = [r.id for r in self._claimed]
                 self._claimed.clear()
                 fetched = self.summary.fetched
+                self.archive.close()  # before retiring: the last segment is stored while this worker counts as live
                 await asyncio.shield(self.writer.run(lambda s: self._retire(s, claimed, state, fetched)))
-                self.archive.close()
                 if owns_client:
                     await client.close()
         self._queued_hashes.clear()
@@ -280,6 +290,7 @@ class SiteCrawler:
                 self._column_aliases = stored_aliases(row.facts)
         self.frontier.register()
         reclaimed = self.frontier.reclaim()
+        reclaimed += requeue_unstored(self.store, self.site.id, self.frontier.lease_seconds)
         if reclaimed:
             self._event_now("info", "reclaimed", f"{reclaimed} URLs left in flight by a stopped worker queued again")
         with self.store.session() as session:
@@ -639,6 +650,10 @@ class SiteCrawler:
             await self._save_article(writes, resource, parsed.record, info)
         elif parsed.kind == "list":
             self._save_list(writes, resource, info)
+        if parsed.interaction is not None:
+            interaction.keep(writes.ops, self.site.id, resource.url, resource.hint, parsed.interaction)
+            if "form" in parsed.interaction:
+                self._event(writes, "info", "interaction_form", parsed.interaction["form"], resource.url)
         self._finish_resource(writes, resource, status="fetched", result=result, kind=parsed.kind,
                               encoding=parsed.encoding)
         self._record_class(writes, resource, parsed)
@@ -814,6 +829,23 @@ class SiteCrawler:
 
         writes.ops.append(note)
 
+    def _open_archive(self) -> WarcArchive:
+        """The run's WARC: written in place, or (remote storage) in segments uploaded when closed, whose records
+        the store notes as pending until then, so a killed worker's unstored records are fetched again."""
+        if not self.storage.remote:
+            return WarcArchive(self.workspace / "warc", self.site.id)
+        options = self.settings._workspace
+
+        def on_record(segment: str, url: str) -> None:
+            row = pending_row(self.site.id, self.worker_id, segment, url)
+            self.writer.submit(lambda s: deferred(s).add(INSERT_PENDING, row))
+
+        def on_stored(segment: str) -> None:
+            self.writer.submit(lambda s: forget_segment(s, segment))
+
+        return WarcArchive(self.workspace / OPEN_SEGMENTS, self.site.id, self.storage, self.workspace / "warc",
+                           options.segment_records, options.segment_mb << 20, on_record, on_stored)
+
     def _archive(self, result: FetchResult, requested_url: str) -> None:
         """Write a response to the site's WARC; a response the archive cannot take is reported, not fatal."""
         try:
@@ -932,6 +964,7 @@ class ParsedPage:
     info: PageInfo | None = None
     kind: str = ""
     record: ArticleRecord | None = None
+    interaction: dict[str, Any] | None = None  # an interaction record or form (crawlers.interaction.route)
 
 
 _SITE_EXTRACTORS: dict[str, SiteExtractor] = {}  # one per site in each process that parses pages
@@ -951,9 +984,9 @@ def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: s
     if problem:
         return ParsedPage(page.encoding, list(page.warnings), problem)
     info = canonical_links(analyse_page(page.text, final_url))
-    kind = page_kind(info, page.text, queued_as)
+    kind, found = interaction.route(info, page.text, final_url, site_id, page_kind(info, page.text, queued_as))
     record = _site_extractor(site_id).extract(page.text, final_url) if kind == "article" else None
-    return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record)
+    return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record, found)
 
 
 def canonical_links(info: PageInfo) -> PageInfo:

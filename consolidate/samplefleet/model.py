@@ -146,6 +146,7 @@ class SampleSite:
     reference_date: date = date(2026, 11, 1)
     seed: int = 7
     server_header: str = "Apache"
+    extra_routes: dict[str, Callable[[], Resource]] = field(default_factory=dict, repr=False)  # mailbox.py
     _routes: dict[str, Callable[[], Resource]] | None = field(default=None, repr=False)
     _cache: Callable[[str], Resource] | None = field(default=None, repr=False)
 
@@ -174,7 +175,7 @@ class SampleSite:
     def routes(self) -> dict[str, Callable[[], Resource]]:
         """Static routes, built once on first use."""
         if self._routes is None:
-            routes = self.build_routes()
+            routes = {**self.build_routes(), **self.extra_routes}
             self._cache = lru_cache(maxsize=4096)(self._render)
             self._routes = routes
         return self._routes

@@ -1,0 +1,310 @@
+"""The interaction stage: letters, consultations, complaints, suggestions, surveys and interviews of the legacy sites.
+
+The crawl stores each interaction record (crawlers/interaction.py) in `interaction_records`, beside the articles.
+Here they are judged by the national rules — a letter unanswered more than three months within the past year is
+a single veto (互动回应差); a reply later than 7 working days (15 for a complex case) is late, counted with
+`programme.holidays` skipped — counted per site and per handling unit, and exported for the unified interaction
+platform as `letters.jsonl` and an XLSX sheet with writers' names and contact details masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from consolidate.cells import xlsx_append
+from consolidate.checklist import add_months, working_days_between
+from consolidate.store import Base, EventRow, Store, url_hash, utcnow
+from consolidate.workspace import Workspace
+from crawlers.interaction import text_of_html
+from mappers.triage import mask, mask_names, mask_text
+
+LETTER_KINDS = ("letter", "consult", "complaint", "suggestion")  # the kinds a reply is due for
+NO_UNIT = "（未注明）"
+FINDING_LABELS = {
+    "veto_unanswered": "超过3个月未回复（单项否决：互动回应差）",
+    "unanswered_old": "超过3个月未回复（一年以前的来信）",
+    "overdue": "逾期未回复",
+    "late": "回复超期",
+    "undated": "无来信日期，无法判断时限",
+    "reply_undated": "已回复但无回复日期",
+    "status_unknown": "页面未显示办理状态",
+}
+
+
+class InteractionRow(Base):
+    """One interaction record of a legacy site, as the crawl extracted it. `writer` and `contact` are personal
+    data, kept here for the office and masked in every export."""
+
+    __tablename__ = "interaction_records"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    profile: Mapped[str] = mapped_column(String(40), default="generic")
+    column_path: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    writer: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received: Mapped[str | None] = mapped_column(String(32))
+    replied: Mapped[str | None] = mapped_column(String(32))
+    reply_unit: Mapped[str | None] = mapped_column(Text)
+    question_html: Mapped[str | None] = mapped_column(Text)
+    reply_html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="unknown")
+    survey: Mapped[list[Any] | None] = mapped_column(default=None)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    extracted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+_READY = "_consolidate_interaction_table"  # set on an engine once its interaction table is known to exist
+
+
+def ensure_table(store: Store) -> None:
+    """Create the interaction table in a store opened before this module was imported (once per engine)."""
+    if not getattr(store.engine, _READY, False):
+        Base.metadata.create_all(store.engine, tables=[InteractionRow.__table__])
+        setattr(store.engine, _READY, True)
+
+
+def save_record(session: Session, site_id: str, data: dict[str, Any]) -> str:
+    """Upsert one extracted record (a crawlers.interaction.InteractionRecord as a dict): new | changed | same."""
+    engine = getattr(session.get_bind(), "engine", None)
+    if not getattr(engine, _READY, False):
+        Base.metadata.create_all(session.connection(), tables=[InteractionRow.__table__])
+        if engine is not None:
+            setattr(engine, _READY, True)
+    key = url_hash(data["url"])
+    row = session.scalar(select(InteractionRow).where(InteractionRow.site_id == site_id,
+                                                      InteractionRow.url_hash == key))
+    values = {name: data.get(name) for name in ("url", "kind", "profile", "column_path", "subject", "number",
+                                                 "category", "writer", "contact", "received", "replied", "reply_unit",
+                                                 "question_html", "reply_html", "status", "survey", "content_hash")}
+    values["column_path"] = values["column_path"] or []
+    values["contact"] = values["contact"] or {}
+    if row is None:
+        session.add(InteractionRow(site_id=site_id, url_hash=key, **values))
+        return "new"
+    if row.content_hash == values["content_hash"]:
+        return "same"
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.extracted_at = utcnow()
+    return "changed"
+
+
+def stored_records(ws: Workspace, site_id: str) -> list[InteractionRow]:
+    """A site's interaction records, in URL order."""
+    ensure_table(ws.store)
+    with ws.store.session() as session:
+        rows = list(session.scalars(select(InteractionRow).where(InteractionRow.site_id == site_id)
+                                    .order_by(InteractionRow.url)))
+        session.expunge_all()
+    return rows
+
+
+# --- the rules ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rules:
+    """The national check's thresholds, configurable."""
+
+    unanswered_months: int = 3  # unreplied longer than this: a veto when received within the window
+    window_months: int = 12  # the veto looks at letters received in the past year
+    reply_days: int = 7  # working days a reply is due within
+    complex_days: int = 15  # working days for a complex case
+    kinds: tuple[str, ...] = LETTER_KINDS
+
+
+@dataclass
+class LetterFinding:
+    """One finding on one record."""
+
+    url: str
+    kind: str  # a FINDING_LABELS key
+    veto: bool = False
+    working_days: int | None = None  # days taken (late) or waited so far (overdue)
+    beyond_complex: bool = False  # late even for a complex case
+    reply_unit: str | None = None
+    detail: str = ""
+
+
+def judge(row: InteractionRow, as_of: dt.date, holidays: list[dt.date], rules: Rules = Rules()
+          ) -> list[LetterFinding]:
+    """The findings on one record at a date (surveys and interviews owe no reply: none)."""
+    if row.kind not in rules.kinds:
+        return []
+    received, replied = _date(row.received), _date(row.replied)
+    unit = row.reply_unit
+    if row.status == "unknown":
+        return [LetterFinding(row.url, "status_unknown", reply_unit=unit, detail="the page shows no reply section")]
+    if received is None:
+        return [LetterFinding(row.url, "undated", reply_unit=unit, detail="no date received on the page")]
+    if row.status == "replied":
+        if replied is None:
+            return [LetterFinding(row.url, "reply_undated", reply_unit=unit, detail="replied, date not shown")]
+        days = working_days_between(received, replied, holidays)
+        if days > rules.reply_days:
+            beyond = days > rules.complex_days
+            return [LetterFinding(row.url, "late", working_days=days, beyond_complex=beyond, reply_unit=unit,
+                                  detail=f"replied after {days} working days (due within {rules.reply_days}"
+                                         f"{f', {rules.complex_days} if complex' if not beyond else ''})")]
+        return []
+    if add_months(received, rules.unanswered_months) < as_of:
+        if add_months(as_of, -rules.window_months) <= received:
+            return [LetterFinding(row.url, "veto_unanswered", veto=True, reply_unit=unit,
+                                  detail=f"received {received}, unanswered for more than {rules.unanswered_months} "
+                                         f"months on {as_of}")]
+        return [LetterFinding(row.url, "unanswered_old", reply_unit=unit,
+                              detail=f"received {received}, before the {rules.window_months}-month window")]
+    waited = working_days_between(received, as_of, holidays)
+    if waited > rules.reply_days:
+        return [LetterFinding(row.url, "overdue", working_days=waited, beyond_complex=waited > rules.complex_days,
+                              reply_unit=unit, detail=f"unanswered after {waited} working days")]
+    return []
+
+
+def _date(value: str | None) -> dt.date | None:
+    """The date part of an ISO date or date-time, or None."""
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class LetterSummary:
+    """Counts of one site's records and findings, in all and per handling unit."""
+
+    site_id: str
+    records: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    findings: Counter[str] = field(default_factory=Counter)
+    vetoes: int = 0
+    units: dict[str, Counter[str]] = field(default_factory=dict)  # unit → records/replied/unreplied/late/veto…
+    found: list[LetterFinding] = field(default_factory=list)
+    forms: list[str] = field(default_factory=list)  # mailbox forms/templates whose records are not in the pages
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"site": self.site_id, "records": self.records, "kinds": dict(self.kinds),
+                "statuses": dict(self.statuses), "findings": dict(self.findings), "vetoes": self.vetoes,
+                "veto": self.vetoes > 0, "units": {unit: dict(c) for unit, c in sorted(self.units.items())},
+                "forms": self.forms}
+
+
+def summarise(ws: Workspace, site_id: str, as_of: dt.date | None = None, rules: Rules = Rules()) -> LetterSummary:
+    """Judge every stored record of a site and count them per site and per unit."""
+    when = as_of or dt.date.today()
+    holidays = list(ws.config.programme.holidays)
+    summary = LetterSummary(site_id)
+    for row in stored_records(ws, site_id):
+        summary.records += 1
+        summary.kinds[row.kind] += 1
+        summary.statuses[row.status] += 1
+        unit = summary.units.setdefault(row.reply_unit or NO_UNIT, Counter())
+        unit["records"] += 1
+        unit[row.status] += 1
+        for finding in judge(row, when, holidays, rules):
+            summary.found.append(finding)
+            summary.findings[finding.kind] += 1
+            unit[finding.kind] += 1
+            summary.vetoes += finding.veto
+    with ws.store.session() as session:
+        summary.forms = sorted(set(session.scalars(select(EventRow.url).where(
+            EventRow.site_id == site_id, EventRow.code == "interaction_form", EventRow.url.is_not(None)))))
+    return summary
+
+
+# --- export -------------------------------------------------------------------------------------------------
+
+def mask_contact(label: str, value: str) -> str:
+    """A contact detail masked: personal numbers as the triage masks them, e-mail and addresses cut short."""
+    masked = mask_text(value)
+    if masked != value:
+        return masked
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return (local[:1] + "***@" + domain) if local else "***@" + domain
+    return value[:3] + "*" * max(len(value) - 3, 3) if len(value) > 3 else "*" * len(value)
+
+
+def masked_text(html: str | None, writer: str | None) -> str | None:
+    """A question or reply with personal values and the writer's name masked."""
+    if html is None:
+        return None
+    text = mask_text(html)
+    return mask_names(text, [writer]) if writer and len(writer) >= 2 else text
+
+
+def export_row(row: InteractionRow, findings: list[LetterFinding]) -> dict[str, Any]:
+    """One record as exported: every field, the writer and contact details masked, its findings."""
+    return {"site": row.site_id, "url": row.url, "kind": row.kind, "profile": row.profile,
+            "column_path": list(row.column_path or []), "number": row.number, "subject": masked_text(row.subject,
+                                                                                                   row.writer),
+            "category": row.category, "writer": mask("name", row.writer) if row.writer else None,
+            "contact": {label: mask_contact(label, value) for label, value in (row.contact or {}).items()},
+            "received": row.received, "replied": row.replied, "reply_unit": row.reply_unit, "status": row.status,
+            "question_html": masked_text(row.question_html, row.writer),
+            "reply_html": masked_text(row.reply_html, row.writer), "survey": row.survey,
+            "findings": [{"kind": f.kind, "label": FINDING_LABELS[f.kind], "veto": f.veto,
+                          "working_days": f.working_days, "beyond_complex": f.beyond_complex, "detail": f.detail}
+                         for f in findings],
+            "content_hash": row.content_hash}
+
+
+SHEET_COLUMNS = (("site", "站点"), ("kind", "类型"), ("number", "编号"), ("subject", "标题"), ("category", "分类"),
+                 ("writer", "来信人（已遮盖）"), ("contact", "联系方式（已遮盖）"), ("received", "来信时间"),
+                 ("status", "办理状态"), ("reply_unit", "回复单位"), ("replied", "回复时间"),
+                 ("question", "来信内容"), ("reply", "回复内容"), ("findings", "检查结果"), ("url", "原网址"))
+
+
+def export_letters(ws: Workspace, site_ids: list[str], directory: Path, as_of: dt.date | None = None,
+                   rules: Rules = Rules()) -> int:
+    """Write letters.jsonl and letters.xlsx (one sheet 互动交流) for the sites; the number of records written."""
+    from openpyxl import Workbook
+
+    directory.mkdir(parents=True, exist_ok=True)
+    when = as_of or dt.date.today()
+    holidays = list(ws.config.programme.holidays)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "互动交流"
+    xlsx_append(sheet, [label for _, label in SHEET_COLUMNS])
+    written = 0
+    with (directory / "letters.jsonl").open("w", encoding="utf-8") as out:
+        for site_id in site_ids:
+            for row in stored_records(ws, site_id):
+                data = export_row(row, judge(row, when, holidays, rules))
+                out.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+                xlsx_append(sheet, [_cell(data, name) for name, _ in SHEET_COLUMNS])
+                written += 1
+    book.save(directory / "letters.xlsx")
+    return written
+
+
+def _cell(data: dict[str, Any], name: str) -> str | None:
+    """A sheet cell of an exported record (HTML as text, lists joined)."""
+    if name == "question":
+        return text_of_html(data["question_html"]) or None
+    if name == "reply":
+        return text_of_html(data["reply_html"]) or None
+    if name == "contact":
+        return "；".join(f"{k}：{v}" for k, v in data["contact"].items()) or None
+    if name == "findings":
+        return "；".join(f["label"] + (f"（{f['working_days']}个工作日）" if f["working_days"] else "")
+                        for f in data["findings"]) or None
+    value = data.get(name)
+    return None if value is None else str(value)

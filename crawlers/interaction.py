@@ -1,0 +1,395 @@
+"""Interaction records (互动交流): letters, consultations, complaints, suggestions, surveys and interviews.
+
+Their pages are not articles: a letter has a subject, a writer (personal data), a date received, a category, a
+handling unit, a reply and its date, and a status. The rules below are data — label names, vendor URL patterns,
+status words — so the next CMS is one more entry, not new code. A page is a record only when its labelled fields
+say so (a question and a reply section, or a question and its date); a mailbox form or a script template
+(`{$T.content}`) is recognised as a form and yields no record, never an invented one. Unknown values stay None.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+KINDS = ("letter", "consult", "complaint", "suggestion", "survey", "interview")
+STATUSES = ("replied", "unreplied", "unknown")
+
+# Field → the labels vendors print before its value (compared without spaces and trailing colons).
+LABELS: dict[str, tuple[str, ...]] = {
+    "subject": ("信件标题", "信件名称", "来信标题", "信件主题", "来信主题", "留言标题", "留言主题", "咨询标题", "咨询主题",
+                "投诉标题", "投诉主题", "建议标题", "问题标题", "标题", "主题"),
+    "question": ("来信内容", "信件内容", "留言内容", "咨询内容", "投诉内容", "建议内容", "问题内容", "问题描述", "诉求内容",
+                 "具体内容", "内容"),
+    "received": ("来信时间", "来信日期", "写信时间", "写信日期", "提交时间", "提交日期", "留言时间", "留言日期", "咨询时间",
+                 "咨询日期", "投诉时间", "提问时间", "发信时间", "发件时间", "收信时间", "登记时间"),
+    "replied": ("回复时间", "回复日期", "答复时间", "答复日期", "办理时间", "办理日期", "办结时间", "办结日期", "处理时间",
+                "反馈时间"),
+    "reply_unit": ("回复单位", "回复部门", "回复机构", "答复单位", "答复部门", "办理单位", "办理部门", "处理单位", "处理部门",
+                   "承办单位", "承办部门", "受理单位", "受理部门"),
+    "reply": ("回复内容", "答复内容", "回复意见", "答复意见", "办理结果", "处理结果", "处理意见", "办理意见", "反馈内容",
+              "回复"),
+    "category": ("信件分类", "信件类型", "信件类别", "来信类型", "来信类别", "留言类型", "留言类别", "诉求类型", "类型", "类别",
+                 "分类"),
+    "status": ("处理状态", "办理状态", "回复状态", "信件状态", "状态"),
+    "number": ("受理编号", "信件编号", "来信编号", "留言编号", "编号", "查询编号", "查询码", "查询号"),
+    "writer": ("来信人", "写信人", "留言人", "提问人", "咨询人", "投诉人", "建议人", "发信人", "姓名", "网友", "署名"),
+    "contact": ("联系电话", "电话", "手机", "手机号码", "联系方式", "电子邮件", "电子邮箱", "邮箱", "联系地址", "通讯地址",
+                "地址", "证件号码", "身份证号", "身份证号码", "邮政编码"),
+}
+_QUICK = re.compile("|".join(LABELS["question"]))
+_LABEL_OF = {label: name for name, labels in LABELS.items() for label in labels}
+_MAX_LABEL = max(len(label) for label in _LABEL_OF)
+
+# Vendor profiles: URL patterns of their mailbox detail and list pages. A profile only names the vendor of a
+# record and lets two labelled groups suffice; it never makes a page a record on its own.
+PROFILES: tuple[dict[str, Any], ...] = (
+    {"name": "hanweb-jact", "url": r"/jact/(?:front/)?(?:mail|letter|consult|message)\w*\.do",
+     "list": r"/jact/(?:front/)?\w*list\w*\.do"},
+    {"name": "trs-wcm-app", "url": r"/wcm/app/\w+/(?:\w+/)*\w*(?:detail|view|show|read)\w*\.(?:jsp|do)",
+     "list": r"/wcm/app/\w+/(?:\w+/)*\w*(?:list|query|search)\w*\.(?:jsp|do)"},
+    {"name": "kaipuyun", "url": r"/(?:interaction|hdjl|ucap)/(?:\w+/)*\w*(?:detail|view|show|content)\w*",
+     "list": r"/(?:interaction|hdjl|ucap)/(?:\w+/)*\w*list\w*"},
+    {"name": "generic-query", "url": r"(?:(?:letter|mail|xinx|liuyan|zixun|consult|complain|tousu|advice|jianyi)\w*"
+                                     r"\.(?:jsp|do|aspx?|php|html?)\?(?:\w+=[^&]*&)*\w*id="
+                                     r"|[?&](?:m|mod|app|module|c)=(?:guestbook|liuyan|message|mail|letter|consult)"
+                                     r"&(?:\w+=[^&]*&)*\w*id=)",
+     "list": r"(?:letter|mail|xinx|liuyan|zixun)\w*(?:list|query)\w*\.(?:jsp|do|aspx?|php|html?)"
+             r"|[?&](?:m|mod|app|module|c)=(?:guestbook|liuyan|message|mail|letter|consult)&"},
+)
+
+KIND_WORDS: tuple[tuple[str, str], ...] = (  # first match wins: category value, then subject, column, title
+    ("survey", "网上调查|问卷调查|民意调查|调查问卷|征集调查"), ("interview", "在线访谈|访谈实录|嘉宾访谈"),
+    ("complaint", "投诉|举报|求决"), ("consult", "咨询|问询|询问"), ("suggestion", "建议|意见征集|献策"),
+    ("letter", "信箱|来信|写信|留言|感谢|其他|其它"))
+REPLIED_WORDS = re.compile(r"^(?:已回复|已答复|已办结|办结|已处理|处理完毕|已反馈|回复完毕|已办理)$")
+UNREPLIED_WORDS = re.compile(r"^(?:未回复|待回复|未答复|待答复|暂未回复|尚未回复|暂无回复|暂无答复|未办结|待办理|办理中|"
+                             r"处理中|正在办理|正在处理|受理中|已受理|待处理|未处理)$")
+PLACEHOLDER = re.compile(r"\{\$?[A-Za-z_][\w.]*\}|\{\{[^}]*\}\}|\$\{[^}]*\}|<%[=#]?[^%]*%>|\[\$\w+\$\]")
+_DATE = re.compile(r"((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?"
+                   r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?")
+_VOTES = re.compile(r"(\d+)\s*票")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+_COLONS = " \t\r\n\u3000:：*＊【】[]"
+_CELL_TAGS = ("td", "th", "dt", "dd", "span", "strong", "b", "label", "em", "p", "div", "li", "h3", "h4", "font")
+_HTML_TAGS = {"p", "br", "table", "tbody", "tr", "td", "th", "ul", "ol", "li", "strong", "b", "em", "span", "div",
+              "a", "img"}
+_HTML_ATTRS = {"a": {"href"}, "img": {"src", "alt"}, "td": {"colspan", "rowspan"}}
+
+
+@dataclass
+class InteractionRecord:
+    """One letter, consultation, complaint, suggestion, survey or interview; unknown fields None."""
+
+    url: str
+    site: str | None = None
+    kind: str = "letter"
+    subject: str | None = None
+    number: str | None = None
+    category: str | None = None
+    writer: str | None = None  # personal data: kept for the office, masked in every export
+    contact: dict[str, str] = field(default_factory=dict)  # label → value; personal data too
+    received: str | None = None  # ISO date or date-time, as printed
+    replied: str | None = None
+    reply_unit: str | None = None
+    question_html: str | None = None
+    reply_html: str | None = None
+    status: str = "unknown"
+    survey: list[dict[str, Any]] | None = None  # [{question, options: [{option, votes, percent}]}]
+    profile: str = "generic"
+    column_path: list[str] = field(default_factory=list)
+    content_hash: str = ""
+
+    def compute_hash(self) -> str:
+        """Hash of what an office calls the record (subject, dates, question, reply, status)."""
+        digest = hashlib.sha256()
+        for part in (self.kind, self.subject, self.received, self.replied, self.reply_unit, self.question_html,
+                     self.reply_html, self.status, repr(self.survey)):
+            digest.update((part or "").encode("utf-8") + b"\x00")
+        self.content_hash = digest.hexdigest()
+        return self.content_hash
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for the store and parser processes)."""
+        return asdict(self)
+
+
+@dataclass
+class Detection:
+    """What an interaction page is: a record, a form or template without one, or a list of records."""
+
+    kind: str  # record | form | list
+    profile: str
+    reason: str
+    record: InteractionRecord | None = None
+
+
+def vendor_profile(url: str, which: str = "url") -> str | None:
+    """The vendor profile whose detail (or list) URL pattern the URL matches, or None."""
+    for profile in PROFILES:
+        if re.search(profile[which], url or "", re.IGNORECASE):
+            return str(profile["name"])
+    return None
+
+
+def detect(html: str, url: str, site: str | None = None) -> Detection | None:
+    """An interaction record, form or template on this page, or None when the page is none of them."""
+    if not html or not (_QUICK.search(html) or ("调查" in html and ("票" in html or "%" in html))):
+        return None
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    if body is None:
+        return None
+    fields, placeholders = labelled_fields(body)
+    profile = vendor_profile(url) or "generic"
+    title = _title(tree)
+    survey = survey_results(body) if title and re.search(r"调查|问卷|投票|征集", title) else []
+    if survey:
+        record = InteractionRecord(url, site, "survey", subject=title, survey=survey, profile=profile)
+        record.received = iso_date(fields.get("received"))
+        record.compute_hash()
+        return Detection("record", profile, f"a survey with {len(survey)} question(s) and counts", record)
+    groups = {name for name in fields if name in ("question", "reply", "reply_unit", "replied", "received")}
+    if placeholders >= 3 and len(groups) <= 1:
+        return Detection("form", profile, f"a mailbox template whose values a script fills ({placeholders} "
+                                          f"placeholders); its records are not in the page")
+    if "question" not in fields or not _is_record(groups, profile):
+        if _is_form(body, fields):
+            return Detection("form", profile, "a mailbox form (写信/查询): no record in the page")
+        return None
+    record = build_record(fields, url, site, profile, title)
+    record.compute_hash()
+    return Detection("record", profile, f"labelled fields {', '.join(sorted(groups))} ({profile})", record)
+
+
+def _is_record(groups: set[str], profile: str) -> bool:
+    """Whether the labelled groups found make a record: a question with a reply section or a date received
+    and one more (two suffice on a vendor's mailbox URL)."""
+    reply_side = groups & {"reply", "reply_unit", "replied"}
+    need = 2 if profile != "generic" else 3
+    return "question" in groups and (bool(reply_side) or "received" in groups) and len(groups) >= need
+
+
+def _is_form(body: LexborNode, fields: dict[str, str]) -> bool:
+    """A page with a letter-writing or query form: a textarea or inputs beside mailbox labels."""
+    labels = len(set(fields) & {"question", "subject", "writer", "contact", "number"})
+    return labels >= 2 and body.css_first("textarea, input[type=text], input:not([type])") is not None
+
+
+def labelled_fields(body: LexborNode) -> tuple[dict[str, str], int]:
+    """Field name → value HTML for every labelled value on the page (first wins), and how many values were
+    script placeholders. A label is a cell or element whose whole text is a known label (colon optional)
+    followed by its value in the next cell, or text 'label：value' within one element."""
+    found: dict[str, str] = {}
+    placeholders = 0
+    for node in body.css(",".join(_CELL_TAGS)):
+        raw = node.text(deep=True, separator="", strip=True)
+        if not raw or len(raw) > 400:
+            continue
+        label = _label(raw)
+        if label is not None:
+            value = _next_value(node)
+        else:
+            label, value = _inline(node, raw)
+            if label is not None and _LABEL_OF[label] == "contact":
+                continue  # contact details inline are the site's own (footer address, phone): only cell pairs
+        if label is None or value is None:
+            continue
+        if PLACEHOLDER.search(value):
+            placeholders += 1
+            continue
+        name = _LABEL_OF[label]
+        if name == "contact":
+            found.setdefault(f"contact:{label}", value)
+        found.setdefault(name, value)
+    return found, placeholders
+
+
+def _label(raw: str) -> str | None:
+    """The known label a cell's whole text is (spaces and colons ignored), or None."""
+    key = re.sub(r"\s+", "", raw).strip(_COLONS)
+    return key if len(key) <= _MAX_LABEL and key in _LABEL_OF else None
+
+
+def _inline(node: LexborNode, raw: str) -> tuple[str | None, str | None]:
+    """'label：value' inside one leaf-ish element (no child element holding the label), else (None, None)."""
+    match = re.match(r"^\s*([\u4e00-\u9fff]{2,6})\s*[:：]\s*(.+)$", raw, re.S)
+    if match is None or match.group(1) not in _LABEL_OF:
+        return None, None
+    for child in node.iter():
+        if child.tag not in ("-text", "br", "font", "a") and match.group(1) in (child.text(deep=True) or ""):
+            return None, None  # the label is in a child element: that element is read on its own
+    value = match.group(2)
+    return match.group(1), _escape(value.strip())
+
+
+def _next_value(node: LexborNode) -> str | None:
+    """The value after a label element: the next sibling element's HTML (dd after dt, td after td)."""
+    sibling = node.next
+    while sibling is not None and sibling.tag in ("-text", "-comment") and not (sibling.text() or "").strip():
+        sibling = sibling.next
+    if sibling is None:
+        return None
+    if sibling.tag == "-text":
+        return _escape(sibling.text().strip(_COLONS))
+    if sibling.tag in ("script", "style"):
+        return None
+    if _label(sibling.text(deep=True, separator="", strip=True) or "") is not None:
+        return ""  # the next cell is another label: this one is empty
+    return sibling.inner_html or ""
+
+
+def _escape(text: str) -> str:
+    """Plain text as HTML."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clean_html(value: str | None) -> str | None:
+    """Value HTML reduced to safe markup, None when it holds no text."""
+    if value is None:
+        return None
+    cleaned = nh3.clean(value, tags=_HTML_TAGS, attributes=_HTML_ATTRS, link_rel=None).strip()
+    return cleaned if text_of_html(cleaned) else None
+
+
+def text_of_html(value: str | None) -> str:
+    """The text of an HTML fragment, spaces collapsed."""
+    if not value:
+        return ""
+    node = LexborHTMLParser(f"<div>{value}</div>").body
+    text = node.text(deep=True, separator=" ") if node is not None else value
+    return re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
+
+
+def iso_date(value: str | None) -> str | None:
+    """The first date (with its time when given) in a value, as ISO text; None when there is none."""
+    match = _DATE.search(text_of_html(value))
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        return None
+    date = f"{year}-{int(month):02d}-{int(day):02d}"
+    if hour is None:
+        return date
+    return f"{date}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"
+
+
+def build_record(fields: dict[str, str], url: str, site: str | None, profile: str, title: str | None
+                 ) -> InteractionRecord:
+    """The record of a page's labelled fields."""
+    plain = {name: text_of_html(value) for name, value in fields.items()}
+    reply_html = clean_html(fields.get("reply"))
+    status_text = plain.get("status") or ""
+    if reply_html is not None and UNREPLIED_WORDS.match(text_of_html(reply_html)):
+        status_text, reply_html = status_text or text_of_html(reply_html), None
+    record = InteractionRecord(
+        url, site, subject=plain.get("subject") or title or None, number=plain.get("number") or None,
+        category=plain.get("category") or None, writer=plain.get("writer") or None,
+        contact={name.split(":", 1)[1]: plain[name] for name in plain if name.startswith("contact:") and plain[name]},
+        received=iso_date(fields.get("received")), replied=iso_date(fields.get("replied")),
+        reply_unit=plain.get("reply_unit") or None, question_html=clean_html(fields.get("question")),
+        reply_html=reply_html, profile=profile)
+    record.status = reply_status(status_text, record, "reply" in fields or "replied" in fields)
+    record.kind = record_kind(record.category, record.subject, title, url)
+    return record
+
+
+def reply_status(status_text: str, record: InteractionRecord, reply_shown: bool) -> str:
+    """replied | unreplied | unknown: the printed status first, then a reply's presence; a page that shows no
+    reply section at all says nothing."""
+    words = re.sub(r"\s+", "", status_text)
+    if REPLIED_WORDS.match(words):
+        return "replied"
+    if UNREPLIED_WORDS.match(words):
+        return "unreplied"
+    if record.reply_html or record.replied:
+        return "replied"
+    return "unreplied" if reply_shown else "unknown"
+
+
+def record_kind(category: str | None, subject: str | None, title: str | None, url: str) -> str:
+    """The record's kind from its category, else its subject or page title; 'letter' when none says."""
+    for text in (category, subject, title):
+        for kind, words in KIND_WORDS:
+            if text and re.search(words, text):
+                return kind
+    return "letter"
+
+
+def survey_results(body: LexborNode) -> list[dict[str, Any]]:
+    """A survey's questions with options and counts (rows of 'option … N票 … P%'); [] when there are none."""
+    text = body.text(deep=True, separator="\n") or ""
+    if not re.search(KIND_WORDS[0][1], text):
+        return []
+    questions: list[dict[str, Any]] = []
+    for table in body.css("table"):
+        if len(table.css("table")) > 1:  # the table itself counts: an outer layout table is skipped
+            continue
+        options = []
+        for row in table.css("tr"):
+            cells = [c.text(deep=True, separator=" ", strip=True) for c in row.css("td, th")]
+            joined = " ".join(cells)
+            votes = _VOTES.search(joined)
+            if not cells or votes is None or not cells[0] or _VOTES.fullmatch(cells[0]):
+                continue
+            percent = _PERCENT.search(joined)
+            options.append({"option": cells[0], "votes": int(votes.group(1)),
+                            "percent": float(percent.group(1)) if percent else None})
+        if len(options) >= 2:
+            caption = table.css_first("caption, th")
+            question = caption.text(strip=True) if caption is not None and not _VOTES.search(caption.text()) else None
+            questions.append({"question": question or None, "options": options})
+    return questions
+
+
+def _title(tree: LexborHTMLParser) -> str | None:
+    """The page's heading (h1/h2/h3) or <title>, trimmed at a site-name separator."""
+    for selector in ("h1", "h2", "h3", "title"):
+        node = tree.css_first(selector)
+        text = node.text(strip=True) if node is not None else ""
+        if text:
+            return re.split(r"\s*[-_|—]\s*", text)[0] or None
+    return None
+
+
+def route(info: Any, text: str, url: str, site: str | None, kind: str) -> tuple[str, dict[str, Any] | None]:
+    """The kind a crawled page is stored as once interaction pages are recognised, and what to keep of it:
+    an article or unclassed page holding a record becomes an 'other' page whose record is kept apart
+    ({"record": …}); a mailbox form or template is an 'other' page noted as such ({"form": reason}); lists,
+    homes and everything else are left as they were."""
+    if kind not in ("article", "other"):
+        return kind, None
+    found = detect(text, url, site)
+    if found is None:
+        return kind, None
+    if found.kind == "form":
+        info.page_class, info.reason = "other", f"interaction form, no record: {found.reason}"
+        return "other", {"form": found.reason}
+    assert found.record is not None
+    found.record.column_path = list(info.breadcrumb or [])
+    info.page_class = "other"
+    info.reason = f"an interaction record ({found.record.kind}, {found.record.status}): kept in interaction_records"
+    return "other", {"record": found.record.to_dict()}
+
+
+def keep(ops: list[Any], site_id: str, url: str, hint: dict[str, Any] | None, found: dict[str, Any]) -> None:
+    """Queue the store write of a routed page's record (under the URL it was queued as, in the column its list
+    page gave when it gave one); a form has nothing to store."""
+    data = found.get("record")
+    if data is None:
+        return
+    data = {**data, "url": url, "site": site_id, "column_path": list((hint or {}).get("column") or [])
+            or data.get("column_path") or []}
+
+    def save(session: Any) -> None:
+        from consolidate.interaction import save_record
+
+        save_record(session, site_id, data)
+
+    ops.append(save)
