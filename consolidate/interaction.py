@@ -213,6 +213,8 @@ def summarise(ws: Workspace, site_id: str, as_of: dt.date | None = None, rules: 
     for row in stored_records(ws, site_id):
         summary.records += 1
         summary.kinds[row.kind] += 1
+        if row.kind not in rules.kinds:
+            continue  # surveys and interviews: counted by kind, no reply owed
         summary.statuses[row.status] += 1
         unit = summary.units.setdefault(row.reply_unit or NO_UNIT, Counter())
         unit["records"] += 1

@@ -1,0 +1,182 @@
+"""The interaction stage on a crawled fleet with mailboxes: records stored beside (never as) articles, the veto and
+late findings in working days with the programme's holidays, counts per unit, exports masked, the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from consolidate import interaction as stage
+from consolidate import pipeline
+from consolidate.cli import app
+from consolidate.demo import config_for_urls
+from consolidate.ledger import site_ledger
+from consolidate.samplefleet import FleetServer, build_fleet
+from consolidate.samplefleet.mailbox import LAYOUTS, MAILBOX_COLUMN
+from consolidate.store import ArticleRow
+
+AS_OF = dt.date(2026, 11, 1)
+GOLDEN_WEEK = [dt.date(2026, 10, day) for day in range(1, 8)]
+
+
+@pytest.fixture(scope="module")
+def mailbox_fleet():
+    """A small fleet with mailbox columns."""
+    return build_fleet(articles_per_site=6, mailbox=True)
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory, mailbox_fleet) -> pipeline.Workspace:
+    """The fleet crawled, each mailbox's first list page given as a start URL, 国庆 as holidays."""
+    directory = tmp_path_factory.mktemp("letters")
+    with FleetServer(mailbox_fleet) as server:
+        config = yaml.safe_load(config_for_urls(server.urls, 500.0))
+        config["programme"]["holidays"] = GOLDEN_WEEK
+        for site in config["sites"]:
+            first = LAYOUTS[mailbox_fleet.site(site["id"]).cms].list_url(1)
+            site.setdefault("crawl", {})["start_urls"] = [server.urls[site["id"]].rstrip("/") + first]
+        (directory / "migrations.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        workspace = pipeline.Workspace.open(directory / "migrations.yaml",
+                                            db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
+        pipeline.crawl(workspace, None)
+        yield workspace
+        workspace.store.engine.dispose()
+
+
+def weekdays_after(start: dt.date, end: dt.date, off: list[dt.date]) -> int:
+    """Working days after start up to end, counted the plain way (the test's own arithmetic)."""
+    day, count = start, 0
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += day.weekday() < 5 and day not in off
+    return count
+
+
+def test_records_stored_with_their_column_and_never_as_articles(ws, mailbox_fleet):
+    """Every letter and the survey of each site is a record in the mailbox column; none is an article."""
+    for site in mailbox_fleet.sites:
+        rows = {row.url.split("/", 3)[3]: row for row in stage.stored_records(ws, site.site_id)}
+        assert sorted(rows) == sorted(p.lstrip("/") for p in [*(x.path for x in site.letters), site.survey.path])
+        for letter in site.letters:
+            row = rows[letter.path.lstrip("/")]
+            assert (row.kind, row.subject, row.status, row.received, row.writer, row.contact) == (
+                letter.kind, letter.subject, letter.status, letter.received.isoformat(), letter.writer,
+                {"联系电话": letter.phone})
+            assert row.replied == (letter.replied.isoformat() if letter.replied else None)
+            assert row.reply_unit == letter.reply_unit and row.column_path == MAILBOX_COLUMN
+        assert rows[site.survey.path.lstrip("/")].survey[0]["options"][0]["votes"] == 120
+    with ws.store.session() as session:
+        urls = session.scalars(select(ArticleRow.url)).all()
+    assert urls and not [u for u in urls if "mail" in u or "guestbook" in u or "survey" in u]
+
+
+def test_findings_with_working_day_arithmetic(ws):
+    """As of 2026-11-01 with 国庆 1–7 Oct as holidays: on time, late (9 days), on time only thanks to the holidays,
+    late beyond 15, the veto (unanswered since June), an unanswered letter older than a year, overdue, pending."""
+    found = {f.url.rsplit("=", 1)[1]: f for f in stage.summarise(ws, "fgw", AS_OF).found}
+    assert sorted(found) == ["1002", "1004", "1005", "1006", "1007"]
+    late = found["1002"]
+    assert (late.kind, late.working_days, late.beyond_complex, late.veto) == (
+        "late", weekdays_after(dt.date(2026, 9, 14), dt.date(2026, 9, 25), GOLDEN_WEEK), False, False)
+    assert late.working_days == 9
+    beyond = found["1004"]
+    assert (beyond.kind, beyond.working_days, beyond.beyond_complex) == ("late", 22, True)
+    assert (found["1005"].kind, found["1005"].veto) == ("veto_unanswered", True)
+    assert (found["1006"].kind, found["1006"].veto) == ("unanswered_old", False)
+    overdue = found["1007"]
+    assert (overdue.kind, overdue.working_days) == ("overdue", weekdays_after(dt.date(2026, 10, 12), AS_OF, []))
+    assert overdue.working_days == 14
+
+
+def test_holidays_and_thresholds_change_the_verdicts(ws):
+    """Without the holidays the 国庆 letter is late (9 days, 4 with them); the thresholds are the office's."""
+    row = next(r for r in stage.stored_records(ws, "fgw") if r.url.endswith("=1003"))
+    assert stage.judge(row, AS_OF, GOLDEN_WEEK) == []
+    [late] = stage.judge(row, AS_OF, [])
+    assert (late.kind, late.working_days) == ("late", 9)
+    assert stage.judge(row, AS_OF, [], stage.Rules(reply_days=10)) == []
+    veto_row = next(r for r in stage.stored_records(ws, "fgw") if r.url.endswith("=1005"))
+    assert stage.judge(veto_row, AS_OF, [], stage.Rules(unanswered_months=6))[0].kind == "overdue"
+    assert stage.judge(veto_row, dt.date(2027, 7, 1), [])[0].kind == "unanswered_old"
+
+
+def test_counts_per_site_and_unit(ws, mailbox_fleet):
+    """Counts per site and per handling unit; a site with a veto says so."""
+    summary = stage.summarise(ws, "jyj", AS_OF).to_dict()
+    unit = mailbox_fleet.site("jyj").organiser
+    assert summary["records"] == 9 and summary["veto"] is True and summary["vetoes"] == 1
+    assert summary["statuses"] == {"replied": 4, "unreplied": 4}  # the survey owes no reply
+    assert summary["kinds"] == {"consult": 3, "complaint": 2, "suggestion": 2, "letter": 1, "survey": 1}
+    assert summary["findings"] == {"late": 2, "veto_unanswered": 1, "unanswered_old": 1, "overdue": 1}
+    assert summary["units"][unit] == {"records": 4, "replied": 4, "late": 2}
+    assert summary["units"][stage.NO_UNIT] == {"records": 4, "unreplied": 4, "veto_unanswered": 1,
+                                               "unanswered_old": 1, "overdue": 1}
+
+
+def test_exports_mask_writers_and_contacts(ws, mailbox_fleet, tmp_path):
+    """letters.jsonl and letters.xlsx carry every record and field, with names and phone numbers masked
+    everywhere (their own fields, the question text); the store keeps them for the office."""
+    written = stage.export_letters(ws, ["fgw", "jyj", "sfj"], tmp_path, AS_OF)
+    assert written == 27
+    raw = (tmp_path / "letters.jsonl").read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in raw.splitlines()]
+    letters = {letter.number: letter for site in mailbox_fleet.sites for letter in site.letters}
+    for letter in letters.values():
+        assert letter.phone not in raw and letter.writer not in raw
+    first = next(line for line in lines if line["number"] == "1001")
+    assert first["writer"] == "张*" and first["contact"] == {"联系电话": "138****5678"}
+    assert "138****5678" in first["question_html"] and "张*" in first["question_html"]
+    assert (first["received"], first["replied"], first["status"], first["kind"]) == (
+        "2026-09-01", "2026-09-08", "replied", "consult")
+    veto = next(line for line in lines if line["number"] == "2005")
+    assert veto["findings"][0]["veto"] is True and veto["findings"][0]["kind"] == "veto_unanswered"
+    sheet = load_workbook(tmp_path / "letters.xlsx")["互动交流"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 28 and rows[0][5] == "来信人（已遮盖）"
+    cells = " ".join(str(v) for row in rows for v in row if v is not None)
+    assert all(letter.phone not in cells and letter.writer not in cells for letter in letters.values())
+    assert "超过3个月未回复（单项否决：互动回应差）" in cells and "回复超期（22个工作日）" in cells
+    assert stage.stored_records(ws, "fgw")[0].writer in {x.writer for x in letters.values()}
+
+
+def test_ledger_accounts_for_record_pages(ws):
+    """A record's page is an 'other' page in the URL ledger with its reason, awaiting a redirect decision."""
+    ledger = site_ledger(ws, "fgw")
+    entries = {e.url: e for e in ledger}
+    record_urls = [r.url for r in stage.stored_records(ws, "fgw")]
+    for url in record_urls:
+        assert entries[url].url_class == "other" and "interaction record" in entries[url].class_reason
+
+
+def test_cli_letters(ws, tmp_path):
+    """`consolidate letters --all --json` prints each site's counts and findings; --export writes the files; a
+    bad date or threshold is one line and exit 2."""
+    config = str(ws.dir.parent / "migrations.yaml")
+    db = f"sqlite:///{ws.dir / 'state.db'}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["letters", "--all", "--json", "--as-of", "2026-11-01", "-c", config, "--db", db,
+                                 "--export", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    docs = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [d["site"] for d in docs] == ["fgw", "jyj", "sfj"] and all(d["vetoes"] == 1 for d in docs)
+    assert (tmp_path / "out" / "letters.jsonl").exists() and (tmp_path / "out" / "letters.xlsx").exists()
+    text = runner.invoke(app, ["letters", "fgw", "--as-of", "2026-11-01", "-c", config, "--db", db])
+    assert text.exit_code == 0 and "VETO" in text.output and "per handling unit" in text.output
+    bad = runner.invoke(app, ["letters", "fgw", "--as-of", "yesterday", "-c", config, "--db", db])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    bad = runner.invoke(app, ["letters", "fgw", "--reply-days", "20", "-c", config, "--db", db])
+    assert bad.exit_code == 2
+
+
+def test_masking_helpers():
+    """Contacts masked by kind: phones as the triage masks them, e-mail and addresses cut short."""
+    assert stage.mask_contact("联系电话", "13812345678") == "138****5678"
+    assert stage.mask_contact("电子邮件", "zhangwei@example.cn") == "z***@example.cn"
+    assert stage.mask_contact("联系地址", "临江市江滨路88号") == "临江市******"
+    assert stage.masked_text("<p>我是张伟，电话13812345678</p>", "张伟") == "<p>我是张*，电话138****5678</p>"
