@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -10,9 +13,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import DatabaseError
 
-from consolidate.errors import ConsolidateError, redact
+from consolidate.errors import ConsolidateError, UsageError, redact
 from consolidate.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,7 +29,9 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="CONSOLIDAT
 DbOption = Annotated[str | None, typer.Option("--db", envvar="CONSOLIDATE_DB", show_envvar=True,
                                               help="State store URL (default: SQLite in .consolidate/ beside "
                                                    "the config); e.g. postgresql+psycopg://user@host/db.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines: one JSON object per item, one per line.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="The same rows as CSV (UTF-8, a header row).")]
+SummaryJsonOption = Annotated[bool, typer.Option("--json", help="One JSON document summarising the run.")]
 DEFAULT_CONFIG = Path("migrations.yaml")
 
 
@@ -61,13 +67,94 @@ def open_workspace(config: Path, db: str | None) -> Workspace:
 
 
 def select_sites(ws: Workspace, sites: list[str] | None, all_sites: bool) -> list[str]:
-    """Site ids from the arguments: the named ones, or every site with --all."""
-    if all_sites or not sites:
-        if not all_sites:
-            raise ConsolidateError("name one or more sites, or use --all",
-                                   hint=f"configured sites: {', '.join(s.id for s in ws.config.sites)}")
+    """Site ids from the arguments: the named ones, or every site with --all (usage errors exit 2)."""
+    configured = ", ".join(s.id for s in ws.config.sites)
+    if all_sites and sites:
+        raise UsageError("give site ids or --all, not both", hint=f"configured sites: {configured}")
+    if all_sites:
         return [s.id for s in ws.config.sites]
+    if not sites:
+        raise UsageError("name one or more sites, or use --all", hint=f"configured sites: {configured}")
     return [ws.site(s).id for s in sites]
+
+
+def per_site_file(output: Path | None, site_id: str, suffix: str, all_sites: bool) -> Path | None:
+    """Where a one-file-per-site command writes: -o itself for one site; with --all, -o is a folder and each
+    site's file is SITE.suffix in it."""
+    if not all_sites:
+        return output
+    if output is None:
+        raise UsageError("--all writes one file per site: give -o FOLDER",
+                         hint=f"e.g. -o out/ writes out/{site_id}.{suffix} and one file per other site")
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"-o {output}: with --all this must be a folder (one file per site)",
+                         hint=f"e.g. -o out/ writes out/{site_id}.{suffix}")
+    output.mkdir(parents=True, exist_ok=True)
+    return output / f"{site_id}.{suffix}"
+
+
+def print_rows(rows: list[dict[str, Any]], as_json: bool, as_csv: bool, header: list[str] | None = None) -> bool:
+    """Print a per-item listing as JSON Lines (--json) or CSV (--csv); False when neither was asked for."""
+    if as_json and as_csv:
+        raise UsageError("choose --json or --csv, not both")
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False, default=str))
+        return True
+    if not as_csv:
+        return False
+    fields = header or (list(rows[0]) if rows else [])
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(f)) for f in fields])
+    return True
+
+
+def _csv_cell(value: Any) -> str:
+    """One CSV cell: text as is, lists and mappings as JSON, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def print_document(document: Any) -> None:
+    """Print a summary as one JSON document."""
+    print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+class StepProgress:
+    """Progress bars of a long step on stderr (one per site or task): only on a terminal, never with --json."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.display: Progress | None = None
+        if err_console.is_terminal and not quiet:
+            self.display = Progress(TextColumn("[bold]{task.description}"), BarColumn(bar_width=None),
+                                    MofNCompleteColumn(), TextColumn("{task.fields[unit]}"), TimeElapsedColumn(),
+                                    console=err_console, transient=False)
+
+    def __enter__(self) -> StepProgress:
+        if self.display is not None:
+            self.display.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.display is not None:
+            self.display.stop()
+
+    def task(self, label: str, unit: str = "") -> Callable[[int, int], None] | None:
+        """A callback (done, total) for one bar; None when progress is off (the library then skips the calls)."""
+        display = self.display
+        if display is None:
+            return None
+        task_id = display.add_task(label, total=None, unit=unit)
+
+        def update(done: int, total: int) -> None:
+            display.update(task_id, completed=done, total=total)
+
+        return update
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,30 +97,38 @@ def classify(row: UrlMapRow, old: Probe, new: Probe | None) -> tuple[str, str]:
     return "unmapped", f"no decision for this URL; it answers {old.status}"
 
 
-async def _check_rows(rows: list[UrlMapRow], concurrency: int, timeout: float) -> list[tuple[UrlMapRow, Probe,
-                                                                                             Probe | None]]:
+async def _check_rows(rows: list[UrlMapRow], concurrency: int, timeout: float,
+                      progress: Callable[[int, int], None] | None = None
+                      ) -> list[tuple[UrlMapRow, Probe, Probe | None]]:
     """Probe every old URL and every mapped new URL."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=httpx.Timeout(timeout), limits=limits, trust_env=False,
                                  headers={"User-Agent": USER_AGENT}) as client:
         prober = _Prober(client, concurrency)
 
+        done = [0]
+
         async def one(row: UrlMapRow) -> tuple[UrlMapRow, Probe, Probe | None]:
             new_task = prober.probe(row.new_url, follow=True) if row.status == "301" and row.new_url else None
             old = await prober.probe(row.old_url)
-            return row, old, (await new_task if new_task is not None else None)
+            new = await new_task if new_task is not None else None
+            done[0] += 1
+            if progress is not None:
+                progress(done[0], len(rows))
+            return row, old, new
 
         return list(await asyncio.gather(*(one(row) for row in rows)))
 
 
 def monitor_site(ws: Workspace, site_id: str, concurrency: int = 8, timeout: float = 10.0,
-                 limit: int | None = None) -> MonitorResult:
-    """Check a site's URL map against what the old and new servers answer; record problems as events."""
+                 limit: int | None = None, progress: Callable[[int, int], None] | None = None) -> MonitorResult:
+    """Check a site's URL map against what the old and new servers answer; record problems as events
+    (`progress(done, total)` as each old URL is checked)."""
     site = ws.site(site_id)
     with ws.store.session() as session:
         query = select(UrlMapRow).where(UrlMapRow.site_id == site.id).order_by(UrlMapRow.id)
         rows = list(session.scalars(query.limit(limit) if limit else query).all())
-    checked = asyncio.run(_check_rows(rows, max(1, concurrency), timeout)) if rows else []
+    checked = asyncio.run(_check_rows(rows, max(1, concurrency), timeout, progress)) if rows else []
     result = MonitorResult(site.id)
     for row, old, new in checked:
         category, detail = classify(row, old, new)

@@ -155,7 +155,7 @@ def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str
 
 def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False, dry_run: bool = False,
               limit: int | None = None, only: list[str] | None = None, sync: bool = False,
-              allow_untriaged: bool = False) -> PushSummary:
+              allow_untriaged: bool = False, progress: Callable[[int, int], None] | None = None) -> PushSummary:
     """Push a site's mapped articles, files and columns into the target; record every outcome. With `sync`,
     articles gone from the legacy site (vanished in an incremental crawl) are retracted from the target.
     Articles with undecided personal-data findings (consolidate/triage.py) are held back unless `allow_untriaged`."""
@@ -166,6 +166,7 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
     if not has_decisions:
         map_site(ws, site_id)
     push = _Push(ws, site, exporter, update, dry_run, limit, only, sync, allow_untriaged)
+    push.progress = progress  # (articles done, articles planned), as they are sent
     if dry_run:
         return push.run()
     push.lease.acquire()  # one push worker per site at a time; a dead worker's site is taken over
@@ -200,6 +201,8 @@ class _Push:
         self.file_sizes: dict[str, int | None] = {}
         self.undated = getattr(exporter.options, "undated", None)  # hold | estimate; None: the target shows none
         self.estimated: dict[str, tuple[str, str]] = {}  # article URL → (estimated date, what it came from)
+        self.progress: Callable[[int, int], None] | None = None
+        self.sent = (0, 0)  # (articles done, articles planned) for the progress callback
 
     def run(self) -> PushSummary:
         """Plan, push columns, files and articles, write the URL map."""
@@ -439,6 +442,9 @@ class _Push:
         """Send the articles (concurrently when the exporter allows), then re-send those whose links waited."""
         in_plan = {article.url for article, target, _ in plan if target}
         jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in plan) if job is not None]
+        self.sent = (len(plan) - len(jobs), len(plan))
+        if self.progress is not None:
+            self.progress(*self.sent)
         self._send_all(jobs)
         second = [job for job in jobs if job.deferred and job.article.url in self.links]
         for job in second:
@@ -528,6 +534,9 @@ class _Push:
     def _finish(self, job: _Job, outcome: TargetRef | str) -> None:
         """Record a sent article's outcome."""
         self.lease.renew()
+        if self.progress is not None and not job.second_pass:
+            self.sent = (self.sent[0] + 1, self.sent[1])
+            self.progress(*self.sent)
         if isinstance(outcome, str):
             self._record(job.key, "article", job.article.url, None, job.push_hash, "failed", outcome)
             self.summary.failed += 1

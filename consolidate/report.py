@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -239,10 +240,16 @@ def _stage(row: SiteRow | None, push: dict[str, Any]) -> str:
 
 
 def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.date | None = None,
-                 details: bool = False) -> dict[str, Any]:
-    """The report for the named sites (or the fleet) with totals, checklist state and the retention check."""
+                 details: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """The report for the named sites (or the fleet) with totals, checklist state and the retention check
+    (`progress(done, total)` after each site)."""
     as_of = as_of or dt.date.today()
-    sites = [site_figures(ws, s.id) for s in ws.sites(site_ids)]
+    chosen = ws.sites(site_ids)
+    sites = []
+    for s in chosen:
+        sites.append(site_figures(ws, s.id))
+        if progress is not None:
+            progress(len(sites), len(chosen) * 2)
     for figures in sites:
         checklist = site_checklist(ws, figures["id"], as_of, figures)
         figures["checklist"] = checklist
@@ -250,6 +257,8 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
         figures["behind"] = checklist["behind"]
         if details:
             figures.update(site_details(ws, figures["id"]))
+        if progress is not None:
+            progress(len(chosen) + sites.index(figures) + 1, len(chosen) * 2)
     totals: Counter[str] = Counter()
     for figures in sites:
         line = figures["reconciliation"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,10 @@ class VerifySummary:
     suspect: list[tuple[str, list[str]]] = field(default_factory=list)  # (legacy URL, what looks wrong)
 
 
-def verify_site(ws: Workspace, site_id: str, exporter: Exporter) -> VerifySummary:
-    """Compare every pushed article of a site with what the target holds: title, date, body, column, files."""
+def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
+                progress: Callable[[int, int], None] | None = None) -> VerifySummary:
+    """Compare every pushed article of a site with what the target holds: title, date, body, column, files
+    (`progress(done, total)` after each article read back)."""
     require_crawled(ws, site_id)
     summary = VerifySummary(site_id)
     with ws.store.session() as session:
@@ -56,8 +59,10 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter) -> VerifySummar
         files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
             Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
     targets = planned_targets(ws, site_id, exporter)
-    for record in records:
+    for done, record in enumerate(records, 1):
         article = articles.get(record.source_key)
+        if progress is not None:
+            progress(done, len(records))
         if article is None:
             continue
         result = _verify_one(exporter, record, article, targets.get(article.url), files)

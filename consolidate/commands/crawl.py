@@ -16,12 +16,16 @@ from rich.table import Table
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     ConfigOption,
+    CsvOption,
     DbOption,
     JsonOption,
+    SummaryJsonOption,
     console,
     err_console,
     friendly_errors,
     open_workspace,
+    print_document,
+    print_rows,
     select_sites,
 )
 from consolidate.errors import ConsolidateError
@@ -31,8 +35,13 @@ PLAIN_EVERY = 100  # non-interactive runs log one line per site every this many 
 
 
 @contextmanager
-def crawl_progress() -> Iterator[Callable[[Any], None]]:
-    """A progress callback: a live rich display on a terminal, plain log lines otherwise."""
+def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None]:
+    """A progress callback: a live rich display on a terminal (none with --json), plain log lines otherwise.
+    The bar counts pages fetched against pages known (fetched + queued), a total that never shrinks: a URL
+    leaves the queue only by being fetched or skipped."""
+    if quiet:
+        yield None
+        return
     if not err_console.is_terminal:
         last: dict[str, int] = {}
 
@@ -45,20 +54,43 @@ def crawl_progress() -> Iterator[Callable[[Any], None]]:
         yield log_line
         return
     columns = (TextColumn("[bold]{task.description}"), BarColumn(bar_width=None),
-               TextColumn("{task.fields[fetched]} pages · {task.fields[rate]:.1f}/s · {task.fields[articles]} "
-                          "articles · [red]{task.fields[errors]} errors[/] · {task.fields[queued]} queued"),
+               TextColumn("{task.fields[fetched]} fetched · {task.fields[queued]} queued · {task.fields[rate]:.1f}/s · "
+                          "{task.fields[articles]} articles · [red]{task.fields[errors]} errors[/]"),
                TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=False) as display:
         tasks: dict[str, Any] = {}
+        known: dict[str, int] = {}
 
         def update(p: Any) -> None:
             if p.site_id not in tasks:
                 tasks[p.site_id] = display.add_task(p.site_id, total=None, fetched=0, rate=0.0, articles=0,
                                                     errors=0, queued=0)
-            display.update(tasks[p.site_id], completed=p.fetched, total=p.fetched + p.queued, fetched=p.fetched,
+            known[p.site_id] = max(known.get(p.site_id, 0), p.fetched + p.queued)
+            display.update(tasks[p.site_id], completed=p.fetched, total=known[p.site_id], fetched=p.fetched,
                            rate=p.rate, articles=p.articles, errors=p.errors, queued=p.queued)
 
         yield update
+
+
+def _say_resumed(ws: Any, site_ids: list[str]) -> None:
+    """One line per site whose earlier crawl stopped with URLs still queued: what this run resumes."""
+    from sqlalchemy import func, select
+
+    from consolidate.store import Resource
+
+    with ws.store.session() as session:
+        rows = session.execute(select(Resource.site_id, Resource.status, func.count()).where(
+            Resource.site_id.in_(site_ids)).group_by(Resource.site_id, Resource.status)).all()
+    counts: dict[str, dict[str, int]] = {}
+    for site_id, status, n in rows:
+        counts.setdefault(site_id, {})[status] = n
+    for site_id in site_ids:
+        by_status = counts.get(site_id, {})
+        left = by_status.get("queued", 0) + by_status.get("fetching", 0)
+        done = sum(by_status.values()) - left
+        if left and done:
+            err_console.print(f"{site_id}: resuming the crawl stopped earlier — {done} URLs already done, {left} "
+                              "still queued", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -72,17 +104,28 @@ def register(app: typer.Typer) -> None:
               incremental: Annotated[bool, typer.Option(
                   "--incremental", help="Re-check a crawled site with conditional requests and list diffing; "
                                         "mark new, changed and vanished articles.")] = False,
-              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
+              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+              as_json: SummaryJsonOption = False) -> None:
         """Crawl legacy sites politely into the state store (resumes where a previous run stopped)."""
         from crawlers.crawler import crawl_sites
 
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
         pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in ids]
-        with crawl_progress() as progress:
+        if not as_json:
+            _say_resumed(ws, ids)
+        with crawl_progress(quiet=as_json) as progress:
             summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
         unreachable = []
+        documents = []
         for s in summaries:
+            problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
+            documents.append({**{k: v for k, v in vars(s).items() if not k.startswith("_")},
+                              "warc": str(s.warc) if s.warc else None, "problem": problem or None})
+            if problem:
+                unreachable.append(s.site_id)
+            if as_json:
+                continue
             new = s.articles_new + s.articles_changed
             note = " (page budget reached; run again to continue)" if s.budget_reached else ""
             delta = (f", {s.not_modified} not modified, {s.articles_new} new, {s.articles_changed} changed, "
@@ -91,10 +134,10 @@ def register(app: typer.Typer) -> None:
                           f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
                           f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}"
                           + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
-            problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
             if problem:
-                unreachable.append(s.site_id)
                 err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
+        if as_json:
+            print_document({"incremental": incremental, "sites": documents})
         if unreachable:
             err_console.print(f"[dim]hint:[/] check home_url of {', '.join(unreachable)} and that the server "
                               "answers; the crawl resumes when run again")
@@ -102,19 +145,20 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def articles(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
-                 db: DbOption = None, as_json: JsonOption = False,
-                 limit: Annotated[int | None, typer.Option(help="Show at most N articles.")] = None) -> None:
+    def articles(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
+                 all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+                 config: ConfigOption = DEFAULT_CONFIG,
+                 db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+                 limit: Annotated[int | None, typer.Option(help="Show at most N articles per site.")] = None) -> None:
         """The articles extracted from a site (--json: one object per line with every field)."""
         from consolidate.records_io import article_records
 
         ws = open_workspace(config, db)
-        records = article_records(ws, ws.site(site).id, limit)
-        if as_json:
-            for record in records:
-                print(json.dumps(record, ensure_ascii=False))
+        ids = select_sites(ws, sites, all_sites)
+        records = [r for site_id in ids for r in article_records(ws, site_id, limit)]
+        if print_rows(records, as_json, as_csv):
             return
-        table = Table(title=f"{site}: {len(records)} articles")
+        table = Table(title=f"{', '.join(ids)}: {len(records)} articles")
         for header in ("published", "column", "title", "files", "url"):
             table.add_column(header)
         for r in records:
@@ -213,8 +257,10 @@ def register_urls(app: typer.Typer) -> None:
 
     @urls_app.command("list")
     @friendly_errors
-    def list_urls(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
-                  db: DbOption = None, as_json: JsonOption = False,
+    def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
+                  all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+                  config: ConfigOption = DEFAULT_CONFIG,
+                  db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
                   disposition: Annotated[str | None, typer.Option(help="Only this disposition (e.g. unresolved).")]
                   = None,
                   target: Annotated[str | None, typer.Option(help="Judge articles on this exporter target "
@@ -226,10 +272,12 @@ def register_urls(app: typer.Typer) -> None:
             raise ConsolidateError(f"unknown disposition {disposition!r}", hint=f"use one of: "
                                                                                  f"{', '.join(DISPOSITIONS)}")
         ws = open_workspace(config, db)
-        entries = site_ledger(ws, ws.site(site).id, target)
+        pairs = [(site_id, e) for site_id in select_sites(ws, sites, all_sites)
+                 for e in site_ledger(ws, site_id, target)]
+        entries = [e for _, e in pairs]
         shown = [e for e in entries if disposition is None or e.disposition == disposition]
-        if as_json:
-            print(json.dumps([e.as_dict() for e in shown], ensure_ascii=False, indent=2))
+        if print_rows([{"site": site_id, **e.as_dict()} for site_id, e in pairs
+                       if disposition is None or e.disposition == disposition], as_json, as_csv):
             return
         for e in shown:
             console.print(f"{e.disposition:<10} {e.url_class:<11} {e.hits:>6}  {e.url}"

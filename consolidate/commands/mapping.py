@@ -16,11 +16,13 @@ from consolidate import mapping, pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     ConfigOption,
+    CsvOption,
     DbOption,
     JsonOption,
     console,
     friendly_errors,
     open_workspace,
+    print_rows,
     select_sites,
 )
 from consolidate.errors import ConsolidateError, UsageError
@@ -34,17 +36,20 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def columns(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
-                db: DbOption = None, as_json: JsonOption = False) -> None:
+    def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
+                all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+                config: ConfigOption = DEFAULT_CONFIG,
+                db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
         """The legacy columns found on a site, with article counts and last update."""
         ws = open_workspace(config, db)
-        rows = pipeline.legacy_columns(ws, ws.site(site).id)
-        if as_json:
-            for c in rows:
-                print(json.dumps({"path": c.path, "name": c.name, "url": c.url, "articles": c.article_count,
-                                  "last_published": c.last_published, "flags": c.flags}, ensure_ascii=False))
+        ids = select_sites(ws, sites, all_sites)
+        found = [(site_id, c) for site_id in ids for c in pipeline.legacy_columns(ws, site_id)]
+        if print_rows([{"site": site_id, "path": c.path, "name": c.name, "url": c.url, "articles": c.article_count,
+                        "last_published": c.last_published, "flags": c.flags} for site_id, c in found],
+                      as_json, as_csv):
             return
-        table = Table(title=f"{site}: {len(rows)} columns")
+        rows = [c for _, c in found]
+        table = Table(title=f"{', '.join(ids)}: {len(rows)} columns")
         for header in ("column", "articles", "last update", "flags", "url"):
             table.add_column(header)
         for c in rows:
@@ -57,6 +62,7 @@ def register(app: typer.Typer) -> None:
              all_sites: Annotated[bool, typer.Option("--all", help="Every crawled site; with --export/--import one "
                                                                   "workbook for the fleet.")] = False,
              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+             as_csv: CsvOption = False,
              unmapped: Annotated[bool, typer.Option("--unmapped", help="Only columns left for review.")] = False,
              flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged columns (empty, stale, "
                                                                      "container).")] = False,
@@ -70,6 +76,8 @@ def register(app: typer.Typer) -> None:
         ws = open_workspace(config, db)
         when = _parse_as_of(as_of)
         if all_sites or site is None:
+            if as_csv:
+                raise UsageError("--csv lists one site's decisions", hint="name the site, or use --json with --all")
             _map_fleet(ws, site, export, import_, lang, when, as_json)
             return
         site_id = ws.site(site).id
@@ -87,14 +95,11 @@ def register(app: typer.Typer) -> None:
             rows = [(c, d) for c, d in rows if d.decision == "unmapped"]
         if flagged:
             rows = [(c, d) for c, d in rows if c.flags]
-        if as_json:
-            for c, d in rows:
-                print(json.dumps({"column": c.path, "articles": c.article_count, "last_published": c.last_published,
-                                  "kind": c.kind, "flags": c.flags, "decision": d.decision, "target": d.target,
-                                  "merge_into": d.merge_into, "suggested": d.suggested,
-                                  "confidence": d.confidence, "reason": d.reason, "reason_zh": d.reason_zh,
-                                  "decided_by": d.decided_by},
-                                 ensure_ascii=False))
+        if print_rows([{"site": site_id, "column": c.path, "articles": c.article_count,
+                        "last_published": c.last_published, "kind": c.kind, "flags": c.flags, "decision": d.decision,
+                        "target": d.target, "merge_into": d.merge_into, "suggested": d.suggested,
+                        "confidence": d.confidence, "reason": d.reason, "reason_zh": d.reason_zh,
+                        "decided_by": d.decided_by} for c, d in rows], as_json, as_csv):
             return
         table = Table(title=f"{site}: column decisions")
         for header in ("legacy column", "articles", "last update", "flags", "decision", "target", "conf.", "reason"):
@@ -113,21 +118,23 @@ def register(app: typer.Typer) -> None:
     def audit(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
               all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-              as_of: AsOfOption = None) -> None:
+              as_csv: CsvOption = False, as_of: AsOfOption = None) -> None:
         """National inspection rules on crawled sites: empty/stale columns, home page, dead links, 暗链, scripts."""
         ws = open_workspace(config, db)
         when = _parse_as_of(as_of)
         any_veto = False
+        listed: list[dict] = []
         for site_id in select_sites(ws, sites, all_sites):
             findings = site_audit.site_findings(ws, site_id, when)
             summary = site_audit.audit_summary(findings)
             any_veto = any_veto or bool(summary["vetoes"])
-            if as_json:
-                for item in findings:
-                    print(json.dumps(item, ensure_ascii=False, default=str))
+            if as_json or as_csv:
+                listed += [{"site": site_id, **item} for item in findings]
                 continue
             _print_findings(site_id, findings, summary)
-        if any_veto and not as_json:
+        if print_rows(listed, as_json, as_csv):
+            return
+        if any_veto:
             console.print("[bold red]at least one site would fail a national veto[/]")
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,15 +11,30 @@ from consolidate import pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     ConfigOption,
+    CsvOption,
     DbOption,
+    JsonOption,
+    StepProgress,
+    SummaryJsonOption,
     console,
     emit,
     err_console,
     friendly_errors,
     open_workspace,
+    per_site_file,
+    print_document,
+    print_rows,
     select_sites,
 )
+from consolidate.errors import ConsolidateError, UsageError
 from consolidate.leases import SiteBusyError
+
+if TYPE_CHECKING:
+    from consolidate.push import PushSummary
+    from consolidate.verify import VerifySummary
+    from consolidate.workspace import Workspace
+
+SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -43,31 +57,34 @@ def register(app: typer.Typer) -> None:
              = False,
              allow_untriaged: Annotated[bool, typer.Option("--allow-untriaged", help="Push articles whose personal "
                                                            "data nobody has decided on in `consolidate triage` "
-                                                           "(the report states it).")] = False) -> None:
+                                                           "(the report states it).")] = False,
+             as_json: SummaryJsonOption = False) -> None:
         """Push mapped columns, articles and files into the portal target, idempotently."""
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
         target = pipeline.open_exporter(ws, exporter)
         busy_sites: list[str] = []
+        done: list[dict] = []
         try:
-            for site_id in ids:
-                try:
-                    s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
-                                           only=only, sync=sync, allow_untriaged=allow_untriaged)
-                except SiteBusyError as busy:
-                    console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
-                    busy_sites.append(site_id)
-                    continue
-                skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "0"
-                prefix = "would push" if dry_run else "pushed"
-                console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
-                              f"skipped {skipped}, {s.failed} failed; {s.files} files, {s.columns} columns"
-                              + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
-                if s.failed or s.skipped:
-                    console.print(f"  reasons per article: consolidate messages {site_id} --stage push",
-                                  highlight=False)
+            with StepProgress(quiet=as_json) as steps:
+                for site_id in ids:
+                    try:
+                        s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
+                                               only=only, sync=sync, allow_untriaged=allow_untriaged,
+                                               progress=steps.task(f"{site_id} → {target.target}", "articles"))
+                    except SiteBusyError as busy:
+                        busy_sites.append(site_id)
+                        done.append({"site": site_id, "busy": busy.message})
+                        if not as_json:
+                            console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
+                        continue
+                    done.append({"site": site_id, **_push_figures(s)})
+                    if not as_json:
+                        _print_push(site_id, s, dry_run)
         finally:
             target.close()
+        if as_json:
+            print_document({"dry_run": dry_run, "sites": done})
         if busy_sites:  # a skipped site is work not done: never exit 0
             raise SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
                                 hint="run the same command again once that worker is done")
@@ -78,86 +95,152 @@ def register(app: typer.Typer) -> None:
                all_sites: Annotated[bool, typer.Option("--all", help="Verify every configured site.")] = False,
                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
                exporter: Annotated[str | None, typer.Option(help="Exporter to read from.")] = None,
-               as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article.")] = False) -> None:
+               as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
         """Read every pushed article back from the target and compare title, date, body, column and files."""
         from consolidate.verify import verify_site
 
         ws = open_workspace(config, db)
+        ids = select_sites(ws, sites, all_sites)
         target = pipeline.open_exporter(ws, exporter)
         failed = False
+        rows: list[dict] = []
         try:
-            for site_id in select_sites(ws, sites, all_sites):
-                summary = verify_site(ws, site_id, target)
-                failed = failed or summary.mismatch > 0 or summary.missing > 0
-                if as_json:
-                    for r in summary.results:
-                        print(json.dumps({"site": site_id, "url": r.source_url, "status": r.status,
-                                          "differences": r.differences}, ensure_ascii=False))
-                    continue
-                console.print(f"{site_id}: {summary.ok} ok, {summary.mismatch} differ, {summary.missing} missing",
-                              highlight=False)
-                for r in summary.results:
-                    if r.status != "ok":
-                        console.print(f"  {r.status}: {r.source_url}: {'; '.join(r.differences)}", highlight=False)
-                for url, problems in summary.suspect:
-                    console.print(f"  suspect: {url}: {'; '.join(problems)}", highlight=False)
-                if summary.suspect:
-                    console.print(f"  {len(summary.suspect)} records look wrong on their face; check them before "
-                                  f"sign-off (consolidate messages {site_id} --stage verify)", highlight=False)
+            with StepProgress(quiet=as_json or as_csv) as steps:
+                for site_id in ids:
+                    summary = verify_site(ws, site_id, target, progress=steps.task(f"verify {site_id}", "articles"))
+                    failed = failed or summary.mismatch > 0 or summary.missing > 0
+                    rows += [{"site": site_id, "url": r.source_url, "status": r.status,
+                              "differences": r.differences} for r in summary.results]
+                    if not (as_json or as_csv):
+                        _print_verify(site_id, summary)
         finally:
             target.close()
+        print_rows(rows, as_json, as_csv, ["site", "url", "status", "differences"])
         if failed:
             raise typer.Exit(1)
 
     @app.command()
     @friendly_errors
-    def rollback(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
-                 db: DbOption = None,
+    def rollback(sites: SitesArgument = None,
+                 all_sites: Annotated[bool, typer.Option("--all", help="Roll back every configured site.")] = False,
+                 config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
                  exporter: Annotated[str | None, typer.Option(help="Exporter to remove from.")] = None,
                  only: Annotated[list[str] | None, typer.Option(help="Remove only this legacy article URL "
-                                                                     "(repeatable).")] = None) -> None:
+                                                                     "(repeatable).")] = None,
+                 as_json: SummaryJsonOption = False) -> None:
         """Remove from the target what this tool created for a site (and only that); the push map is updated."""
         from consolidate.verify import rollback_site
 
         ws = open_workspace(config, db)
+        ids = select_sites(ws, sites, all_sites)
+        if only and len(ids) != 1:
+            raise UsageError("--only names articles of one site", hint="give exactly one site id with --only")
         target = pipeline.open_exporter(ws, exporter)
+        done = []
         try:
-            s = rollback_site(ws, ws.site(site).id, target, only)
+            for site_id in ids:
+                s = rollback_site(ws, site_id, target, only)
+                done.append({"site": site_id, "articles": s.articles, "files": s.files, "columns": s.columns,
+                             "kept_shared": s.kept_shared, "failed": s.failed})
+                if as_json:
+                    continue
+                console.print(f"{site_id}: removed {s.articles} articles, {s.files} files, {s.columns} columns; "
+                              f"kept {s.kept_shared} shared with other sites", highlight=False)
+                for failure in s.failed:
+                    err_console.print(f"  could not remove {failure}", highlight=False)
         finally:
             target.close()
-        console.print(f"{site}: removed {s.articles} articles, {s.files} files, {s.columns} columns; "
-                      f"kept {s.kept_shared} shared with other sites", highlight=False)
-        for failure in s.failed:
-            err_console.print(f"  could not remove {failure}", highlight=False)
-        if s.failed:
+        if as_json:
+            print_document({"target": target.target, "sites": done})
+        if any(d["failed"] for d in done):
             raise typer.Exit(1)
 
     @app.command()
     @friendly_errors
-    def redirects(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
-                  db: DbOption = None,
+    def redirects(sites: SitesArgument = None,
+                  all_sites: Annotated[bool, typer.Option("--all", help="Every configured site; with -o FOLDER one "
+                                                                       "file per site: SITE.conf (nginx, apache) "
+                                                                       "or SITE.csv.")] = False,
+                  config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
                   fmt: Annotated[str, typer.Option("--format", "-f", help="nginx, apache or csv.")] = "csv",
-                  output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+                  output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (a folder "
+                                                                                    "with --all).")] = None,
                   gone_page: Annotated[str | None, typer.Option(help="File served with 410 answers (the "
                                                                      "'site has moved' page).")] = None,
-                  import_file: Annotated[Path | None, typer.Option("--import", help="Apply an edited CSV.")]
-                  = None,
+                  import_file: Annotated[Path | None, typer.Option("--import", help="Apply an edited CSV (one "
+                                                                                   "site).")] = None,
                   unresolved: Annotated[str, typer.Option("--unresolved", help="refuse (default): no server config "
                                                           "while URLs are undecided; home: answer them with a "
                                                           "temporary 302 to the site's new home.")] = "refuse"
                   ) -> None:
         """Every legacy URL's outcome (301 / 410 archived / unresolved) as nginx or Apache config, or CSV."""
-        from consolidate.redirects import count_redirects, import_csv, load_redirects, render
+        from consolidate.redirects import import_csv
 
         ws = open_workspace(config, db)
+        ids = select_sites(ws, sites, all_sites)
         if import_file is not None:
-            result = import_csv(ws, ws.site(site).id, import_file)
-            console.print(f"{site}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
+            if len(ids) != 1:
+                raise UsageError("--import applies one site's edited CSV", hint="give exactly one site id")
+            result = import_csv(ws, ids[0], import_file)
+            console.print(f"{ids[0]}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
             return
-        tally = count_redirects(load_redirects(ws, ws.site(site).id))
-        err_console.print(f"{site}: {tally.text()}", highlight=False)
-        text = render(ws, ws.site(site).id, fmt, gone_page, unresolved)
-        if tally.unresolved and fmt != "csv":
-            err_console.print(f"{site}: {tally.unresolved} unresolved URLs answer a temporary 302 to the site's new "
-                              "home until decided", highlight=False)
-        emit(text, output)
+        if len(ids) > 1 and not all_sites and output is not None:
+            raise UsageError("-o takes one site's redirects", hint="name one site, or use --all -o FOLDER")
+        failures: list[ConsolidateError] = []
+        for site_id in ids:
+            try:
+                _write_redirects(ws, site_id, fmt, per_site_file(output, site_id, "csv" if fmt == "csv" else "conf",
+                                                                 all_sites), gone_page, unresolved)
+            except ConsolidateError as exc:
+                if len(ids) == 1:
+                    raise
+                failures.append(exc)
+                err_console.print(f"[bold red]error:[/] {site_id}: {exc.message}", highlight=False)
+        if failures:
+            raise typer.Exit(max(f.exit_code for f in failures))
+
+
+def _write_redirects(ws: Workspace, site_id: str, fmt: str, output: Path | None, gone_page: str | None,
+                     unresolved: str) -> None:
+    """One site's redirects: counts to stderr, the config or CSV to the file or stdout."""
+    from consolidate.redirects import count_redirects, load_redirects, render
+
+    tally = count_redirects(load_redirects(ws, site_id))
+    err_console.print(f"{site_id}: {tally.text()}", highlight=False)
+    text = render(ws, site_id, fmt, gone_page, unresolved)
+    if tally.unresolved and fmt != "csv":
+        err_console.print(f"{site_id}: {tally.unresolved} unresolved URLs answer a temporary 302 to the site's new "
+                          "home until decided", highlight=False)
+    emit(text, output)
+
+
+def _push_figures(s: PushSummary) -> dict:
+    """A push summary as JSON figures."""
+    return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
+            "skipped": dict(sorted(s.skipped.items())), "failed": s.failed, "files": s.files, "columns": s.columns,
+            "removed": s.removed, "unresolved_links": s.unresolved_links}
+
+
+def _print_push(site_id: str, s: PushSummary, dry_run: bool) -> None:
+    """One push summary line, and where the reasons are."""
+    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "0"
+    prefix = "would push" if dry_run else "pushed"
+    console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
+                  f"skipped {skipped}, {s.failed} failed; {s.files} files, {s.columns} columns"
+                  + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
+    if s.failed or s.skipped:
+        console.print(f"  reasons per article: consolidate messages {site_id} --stage push", highlight=False)
+
+
+def _print_verify(site_id: str, summary: VerifySummary) -> None:
+    """One site's verify figures and every difference."""
+    console.print(f"{site_id}: {summary.ok} ok, {summary.mismatch} differ, {summary.missing} missing",
+                  highlight=False)
+    for r in summary.results:
+        if r.status != "ok":
+            console.print(f"  {r.status}: {r.source_url}: {'; '.join(r.differences)}", highlight=False)
+    for url, problems in summary.suspect:
+        console.print(f"  suspect: {url}: {'; '.join(problems)}", highlight=False)
+    if summary.suspect:
+        console.print(f"  {len(summary.suspect)} records look wrong on their face; check them before "
+                      f"sign-off (consolidate messages {site_id} --stage verify)", highlight=False)

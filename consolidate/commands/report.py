@@ -13,12 +13,16 @@ from rich.table import Table
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     ConfigOption,
+    CsvOption,
     DbOption,
     JsonOption,
+    StepProgress,
     console,
     emit,
     friendly_errors,
     open_workspace,
+    per_site_file,
+    print_rows,
     select_sites,
 )
 from consolidate.errors import ConsolidateError, UsageError
@@ -26,7 +30,7 @@ from consolidate.errors import ConsolidateError, UsageError
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
 AllOption = Annotated[bool, typer.Option("--all", help="Every configured site.")]
-SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids.")]
+SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")]
 REPORT_FORMATS = ("md", "json", "html", "xlsx")
 PROBLEMS = ("still_serving", "wrong", "broken")
 
@@ -106,8 +110,8 @@ def _messages_command(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def messages(site: Annotated[str, typer.Argument(help="Site id.")], config: ConfigOption = DEFAULT_CONFIG,
-                 db: DbOption = None, as_json: JsonOption = False,
+    def messages(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
+                 db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
                  stage: Annotated[str | None, typer.Option(help="crawl, map, push or verify.")] = None,
                  limit: Annotated[int | None, typer.Option(help="Show at most N (text output).", min=1)] = None
                  ) -> None:
@@ -116,9 +120,9 @@ def _messages_command(app: typer.Typer) -> None:
         from consolidate.messages import site_messages
 
         ws = open_workspace(config, db)
-        found = site_messages(ws, ws.site(site).id, stage)
-        if as_json:
-            print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+        found = [{"site": site_id, **m} for site_id in select_sites(ws, sites, all_sites)
+                 for m in site_messages(ws, site_id, stage)]
+        if print_rows(found, as_json, as_csv):
             return
         colours = {"error": "red", "warning": "yellow", "info": "dim"}
         for m in found[:limit]:
@@ -173,7 +177,9 @@ def _report_command(app: typer.Typer) -> None:
         check_lang(lang)
         if chosen == "xlsx" and output is None:
             raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")
-        data = fleet_report(open_workspace(config, db), sites or None, as_of=_as_of(as_of), details=True)
+        with StepProgress() as steps:
+            data = fleet_report(open_workspace(config, db), sites or None, as_of=_as_of(as_of), details=True,
+                                progress=steps.task("report", "steps"))
         if chosen == "xlsx":
             assert output is not None
             output.write_bytes(render_xlsx(data, lang))
@@ -256,8 +262,11 @@ def _notice_command(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def notice(site: Annotated[str, typer.Argument(help="Site id.")],
-               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the page here.")] = None,
+    def notice(sites: SitesArgument = None,
+               all_sites: Annotated[bool, typer.Option("--all", help="Every configured site, one page each: "
+                                                                    "-o FOLDER gets SITE.html per site.")] = False,
+               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the page here (a folder "
+                                                                                 "with --all).")] = None,
                kind: Annotated[str, typer.Option("--kind", help="notice (关停公示) or moved (410 page).")] = "notice",
                start: Annotated[str | None, typer.Option("--start", help="Notice start (default: recorded "
                                                          "notice_posted, else deadlines.notice_start).")] = None,
@@ -274,8 +283,13 @@ def _notice_command(app: typer.Typer) -> None:
 
         dates = [parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
                                                                      (shutdown, "--shutdown"))]
-        html = render_notice(open_workspace(config, db), site, kind, *dates, archive_url=archive_url)
-        emit(html, output)
+        ws = open_workspace(config, db)
+        ids = select_sites(ws, sites, all_sites)
+        if len(ids) > 1 and not all_sites:
+            raise UsageError("notice writes one page per site", hint="name one site, or use --all -o FOLDER")
+        for site_id in ids:
+            html = render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
+            emit(html, per_site_file(output, site_id, "html", all_sites))
 
 
 def _monitor_command(app: typer.Typer) -> None:
@@ -293,8 +307,10 @@ def _monitor_command(app: typer.Typer) -> None:
         from consolidate.monitor import CATEGORIES, monitor_site
 
         ws = open_workspace(config, db)
-        results = [monitor_site(ws, s, concurrency, timeout, limit).as_dict()
-                   for s in select_sites(ws, sites, all_sites)]
+        ids = select_sites(ws, sites, all_sites)
+        with StepProgress(quiet=as_json) as steps:
+            results = [monitor_site(ws, s, concurrency, timeout, limit,
+                                    progress=steps.task(f"monitor {s}", "URLs")).as_dict() for s in ids]
         if as_json:
             print(json.dumps(results, ensure_ascii=False, indent=2))
         else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,11 +12,13 @@ from rich.table import Table
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     ConfigOption,
+    CsvOption,
     DbOption,
     JsonOption,
     console,
     friendly_errors,
     open_workspace,
+    print_rows,
     select_sites,
 )
 from consolidate.errors import ConsolidateError, UsageError
@@ -32,6 +33,7 @@ def register(app: typer.Typer) -> None:
     def triage(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
                all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+               as_csv: CsvOption = False,
                export: Annotated[Path | None, typer.Option("--export", help="Write the decision sheet for the "
                                                                             "office (.xlsx).")] = None,
                import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
@@ -58,7 +60,7 @@ def register(app: typer.Typer) -> None:
                 console.print(f"{site_id}: skipped — {exc.message}", highlight=False)
                 continue
             summary = stage.triage_site(ws, site_id, when)
-            if not as_json:
+            if not (as_json or as_csv):
                 kinds = ", ".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
                 console.print(f"{site_id}: {summary.articles} articles, {summary.attachments} attachments read "
                               f"({summary.unreadable} unreadable, {summary.reused} unchanged since read); findings: {kinds}; "
@@ -71,24 +73,22 @@ def register(app: typer.Typer) -> None:
             console.print(f"wrote {export} ({written} findings) — the office fills in 处理决定/理由 and signs "
                           f"审核人/审核日期, then `consolidate triage --all --import {export.name}`", highlight=False)
             return
-        _show(ws, ids, as_json)
+        _show(ws, ids, as_json, as_csv)
 
 
-def _show(ws: object, ids: list[str], as_json: bool) -> None:
-    """Every finding as JSON lines or one table per site (masked excerpts only)."""
+def _show(ws: object, ids: list[str], as_json: bool, as_csv: bool = False) -> None:
+    """Every finding as JSON Lines, CSV, or one table per site (masked excerpts only)."""
     from consolidate import triage as stage
     from mappers.triage import KIND_LABELS, mask_text
 
-    for site_id in ids:
-        rows = stage.stored_findings(ws, site_id)  # type: ignore[arg-type]
-        if as_json:
-            for f in rows:
-                print(json.dumps({"site": site_id, "key": f.key, "url": mask_text(f.url), "location": f.location,
-                                  "category": f.category, "kind": f.kind, "label": KIND_LABELS[f.kind],
-                                  "excerpt": f.excerpt, "count": f.count, "detail": f.detail,
-                                  "decision": f.decision, "reason": f.reason, "decided_by": f.decided_by or None},
-                                 ensure_ascii=False))
-            continue
+    found = {site_id: stage.stored_findings(ws, site_id) for site_id in ids}  # type: ignore[arg-type]
+    if print_rows([{"site": site_id, "key": f.key, "url": mask_text(f.url), "location": f.location,
+                    "category": f.category, "kind": f.kind, "label": KIND_LABELS[f.kind], "excerpt": f.excerpt,
+                    "count": f.count, "detail": f.detail, "decision": f.decision, "reason": f.reason,
+                    "decided_by": f.decided_by or None} for site_id, rows in found.items() for f in rows],
+                  as_json, as_csv):
+        return
+    for site_id, rows in found.items():
         if not rows:
             continue
         table = Table(title=f"{site_id}: {len(rows)} finding(s)")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from pathlib import Path
 from typing import Any
 
 import typer
 from typer.testing import CliRunner
 
+from consolidate import pipeline
 from consolidate.cli import app
 
 
@@ -40,7 +45,56 @@ def test_every_help_states_exit_codes() -> None:
     """Each command's --help names its exit codes, and each --json says which convention it follows."""
     runner = CliRunner()
     for path, command in _commands().items():
-        text = runner.invoke(app, [*path.split(), "--help"], env={"COLUMNS": "200"}).output
+        text = " ".join(runner.invoke(app, [*path.split(), "--help"], env={"COLUMNS": "200"}).output.split())
         assert "Exit codes: 0" in text and "130 interrupted" in text, path
         if any("--json" in p.opts for p in command.params):
             assert "JSON Lines" in text or "one JSON document" in text, path
+
+
+def _run(ws: pipeline.Workspace, *args: str) -> Any:
+    """Invoke the CLI on a workspace."""
+    return CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url])
+
+
+def test_listings_json_lines_and_csv_agree(crawled: pipeline.Workspace) -> None:
+    """A listing's --json is JSON Lines and its --csv has the same rows under one header; not both at once."""
+    lines = _run(crawled, "articles", "fgw", "--json").output.splitlines()
+    rows = list(csv.reader(io.StringIO(_run(crawled, "articles", "fgw", "--csv").output)))
+    assert len(lines) == len(rows) - 1 > 0 and "title" in rows[0]
+    assert [json.loads(line)["url"] for line in lines] == [r[rows[0].index("url")] for r in rows[1:]]
+    messages = [json.loads(line) for line in _run(crawled, "messages", "--all", "--json").output.splitlines()]
+    assert messages and {m["site"] for m in messages} <= {s.id for s in crawled.config.sites}
+    both = _run(crawled, "columns", "fgw", "--json", "--csv")
+    assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_push_and_rollback_all_print_one_summary_document(crawled: pipeline.Workspace) -> None:
+    """push --all --json and rollback --all --json each print one JSON document with a row per site."""
+    pushed = _run(crawled, "push", "--all", "--json", "--allow-untriaged")
+    assert pushed.exit_code == 0, pushed.output
+    document = json.loads(pushed.stdout)
+    ids = [s.id for s in crawled.config.sites]
+    assert [s["site"] for s in document["sites"]] == ids and sum(s["pushed"] for s in document["sites"]) > 0
+    rolled = _run(crawled, "rollback", "--all", "--json")
+    assert rolled.exit_code == 0, rolled.output
+    removed = json.loads(rolled.stdout)["sites"]
+    assert [s["site"] for s in removed] == ids
+    assert sum(s["articles"] for s in removed) == sum(s["pushed"] for s in document["sites"])
+
+
+def test_all_on_one_file_per_site_commands(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """notice/redirects --all need -o FOLDER and write SITE.html / SITE.csv there; site ids and --all together,
+    or an unknown site id, are usage errors (exit 2)."""
+    refused = _run(crawled, "notice", "--all", "--start", "2026-12-16")
+    assert refused.exit_code == 2 and "-o FOLDER" in refused.output
+    out = tmp_path / "notices"
+    written = _run(crawled, "notice", "--all", "--start", "2026-12-16", "-o", str(out))
+    assert written.exit_code == 0, written.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s.id}.html" for s in crawled.config.sites)
+    assert _run(crawled, "push", "--all", "--allow-untriaged").exit_code == 0
+    redirects = _run(crawled, "redirects", "--all", "-o", str(tmp_path / "redirects"))
+    assert redirects.exit_code == 0, redirects.output
+    assert (tmp_path / "redirects" / "fgw.csv").read_text(encoding="utf-8").count("\n") > 1
+    for args in (["verify", "fgw", "--all"], ["rollback", "nosuch"], ["checklist"]):
+        result = _run(crawled, *args)
+        assert result.exit_code == 2 and "Traceback" not in result.output, args

@@ -333,7 +333,7 @@ def test_messages_list_duplicates_and_skips_with_reasons(crawled: pipeline.Works
     """`messages --stage push --json` names the duplicate and the URL kept; verify flags come under verify."""
     _push(crawled, "fgw")
     code, output = _cli(crawled, "messages", "fgw", "--stage", "push", "--json")
-    found = json.loads(output)
+    found = [json.loads(line) for line in output.splitlines()]  # JSON Lines: one message per line
     assert code == 0 and found and {m["stage"] for m in found} == {"push"}
     duplicates = [m for m in found if m["code"] == "duplicate"]
     assert duplicates and all(m["message"].startswith("duplicate of http") for m in duplicates)
