@@ -328,20 +328,35 @@ def _resolve_arg(token: str, script: str) -> str | None:
     if re.fullmatch(r"\d+", token):
         return token
     if re.fullmatch(r"[A-Za-z_$][\w$]*", token):
-        match = re.search(r"\b" + re.escape(token) + r"\s*=\s*[\"']?([\w.\-]+)[\"']?\s*(?:[;,\n]|//|/\*)", script)
-        return match.group(1) if match else None
+        return _assigned(token, script)
     return None
+
+
+def _assigned(name: str, script: str) -> str | None:
+    """The literal first assigned to a variable in a script: the leftmost match of `\\bname\\s*=\\s*value`, found
+    by a search that opens with the name (a pattern that opens with \\b is tried at every position of the page)."""
+    pattern = re.compile(re.escape(name) + r"\s*=\s*[\"']?([\w.\-]+)[\"']?\s*(?:[;,\n]|//|/\*)")
+    match = pattern.search(script)
+    while match is not None:
+        if _BOUNDARY.match(script, match.start()):  # \b sees the character before the match
+            return match.group(1)
+        match = pattern.search(script, match.start() + 1)
+    return None
+
+
+_BOUNDARY = re.compile(r"\b")
 
 
 def create_page_html(html: str) -> tuple[int, int, str, str] | None:
     """(count, current, name, ext) of the first resolvable createPageHTML call."""
     if "createPageHTML" not in html:  # a quicker search than the pattern's
         return None
-    for match in _CPH.finditer(html[:MAX_HTML]):
+    script = html[:MAX_HTML]
+    for match in _CPH.finditer(script):
         args = [a for a in match.group(1).split(",")]
         if len(args) < 4:
             continue
-        values = [_resolve_arg(a, html[:MAX_HTML]) for a in args[:4]]
+        values = [_resolve_arg(a, script) for a in args[:4]]
         if any(v is None for v in values):
             continue
         count, current, name, ext = values

@@ -1,0 +1,34 @@
+"""Speed shortcuts of the page library give exactly what the plain rule they stand for gives."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from crawlers.discover import _assigned, create_page_html
+
+
+def _plain_assigned(name: str, script: str) -> str | None:
+    """The plain rule: one search for `\\bname\\s*=\\s*value` over the whole script."""
+    match = re.search(r"\b" + re.escape(name) + r"\s*=\s*[\"']?([\w.\-]+)[\"']?\s*(?:[;,\n]|//|/\*)", script)
+    return match.group(1) if match else None
+
+
+def test_assigned_agrees_with_the_plain_search_on_tricky_scripts() -> None:
+    """Names glued to other words, `$` names, repeated and half-written assignments: the same value or None."""
+    rng = random.Random(19)
+    names = ["n", "countPage", "$page", "_x", "a1", "page"]
+    pieces = ["n", "countPage", "$page", "_x", "a1", "page", "x", "$", "_", "=", " = ", "'", '"', "5", "index", "html",
+              ";", ",", "\n", "//", "/*", " ", "var ", "my", ".", "-"]
+    scripts = ["mycountPage=3;countPage=4;", "$$page=1;$page=2;", "a1 = 'x' //\n", "xn=1; n = \"7\"/*", "page"]
+    scripts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    for script in scripts:
+        for name in names:
+            assert _assigned(name, script) == _plain_assigned(name, script), (name, script)
+
+
+def test_create_page_html_reads_variables_assigned_in_the_page() -> None:
+    """A TRS pager whose arguments are variables: the values assigned to them, not to names that end like them."""
+    html = ('<script>var mycountPage = 9; var countPage = 3; var currentPage = 1;'
+            'createPageHTML(countPage, currentPage, "t2020_1", "html");</script>')
+    assert create_page_html(html) == (3, 1, "t2020_1", "html")
