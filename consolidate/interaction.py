@@ -63,6 +63,8 @@ class InteractionRow(Base):
     question_html: Mapped[str | None] = mapped_column(Text)
     reply_html: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="unknown")
+    status_text: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(8), default="detail")  # detail page | list row
     survey: Mapped[list[Any] | None] = mapped_column(default=None)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     extracted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -90,14 +92,16 @@ def save_record(session: Session, site_id: str, data: dict[str, Any]) -> str:
                                                       InteractionRow.url_hash == key))
     values = {name: data.get(name) for name in ("url", "kind", "profile", "column_path", "subject", "number",
                                                  "category", "writer", "contact", "received", "replied", "reply_unit",
-                                                 "question_html", "reply_html", "status", "survey", "content_hash")}
+                                                 "question_html", "reply_html", "status", "status_text", "source", "survey",
+                                                 "content_hash")}
+    values["source"] = values["source"] or "detail"
     values["column_path"] = values["column_path"] or []
     values["contact"] = values["contact"] or {}
     if row is None:
         session.add(InteractionRow(site_id=site_id, url_hash=key, **values))
         return "new"
-    if row.content_hash == values["content_hash"]:
-        return "same"
+    if row.content_hash == values["content_hash"] or (values["source"] == "list" and row.source == "detail"):
+        return "same"  # a list row never overwrites what the record's own page said
     for name, value in values.items():
         setattr(row, name, value)
     row.extracted_at = utcnow()

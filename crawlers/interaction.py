@@ -13,9 +13,12 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from crawlers.urls import canonical_url
 
 KINDS = ("letter", "consult", "complaint", "suggestion", "survey", "interview")
 STATUSES = ("replied", "unreplied", "unknown")
@@ -67,9 +70,16 @@ KIND_WORDS: tuple[tuple[str, str], ...] = (  # first match wins: category value,
     ("survey", "网上调查|问卷调查|民意调查|调查问卷|征集调查"), ("interview", "在线访谈|访谈实录|嘉宾访谈"),
     ("complaint", "投诉|举报|求决"), ("consult", "咨询|问询|询问"), ("suggestion", "建议|意见征集|献策"),
     ("letter", "信箱|来信|写信|留言|感谢|其他|其它"))
+REJECTED_WORDS = re.compile(r"^(?:拒绝受理|不予受理|不受理|已退回|退回|无效信件|重复信件)$")  # a decision, not a reply
+# Headers of a table listing letters (a column of rows: number, subject, dates, status), beside LABELS' own.
+LIST_HEADERS: dict[str, tuple[str, ...]] = {
+    "received": ("受理时间", "受理日期", "来信日期", "时间", "日期"), "status": ("信件状态", "办件状态", "办理情况", "状态"),
+    "reply_unit": ("办理单位", "处理单位", "回复单位", "受理单位"), "category": ("类别", "类型", "信件类型")}
+_LIST_QUICK = re.compile(r"信件|来信|留言|办件|诉求|咨询|投诉")
+_LIST_NEEDS = re.compile(r"状态|受理时间|来信时间|回复|答复|办结")
 REPLIED_WORDS = re.compile(r"^(?:已回复|已答复|已办结|办结|已处理|处理完毕|已反馈|回复完毕|已办理)$")
 UNREPLIED_WORDS = re.compile(r"^(?:未回复|待回复|未答复|待答复|暂未回复|尚未回复|暂无回复|暂无答复|未办结|待办理|办理中|"
-                             r"处理中|正在办理|正在处理|受理中|已受理|待处理|未处理)$")
+                             r"处理中|正在办理|正在处理|受理中|已受理|待处理|未处理|新办件|新信件|待受理|未受理|已转办|转办中|交办中)$")
 PLACEHOLDER = re.compile(r"\{\$?[A-Za-z_][\w.]*\}|\{\{[^}]*\}\}|\$\{[^}]*\}|<%[=#]?[^%]*%>|\[\$\w+\$\]")
 _DATE = re.compile(r"((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?"
                    r"(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?")
@@ -100,6 +110,8 @@ class InteractionRecord:
     question_html: str | None = None
     reply_html: str | None = None
     status: str = "unknown"
+    status_text: str | None = None  # the status as printed (已办结, 拒绝受理…)
+    source: str = "detail"  # detail: the record's own page | list: a row of a list page (fewer fields)
     survey: list[dict[str, Any]] | None = None  # [{question, options: [{option, votes, percent}]}]
     profile: str = "generic"
     column_path: list[str] = field(default_factory=list)
@@ -296,6 +308,7 @@ def build_record(fields: dict[str, str], url: str, site: str | None, profile: st
         reply_unit=plain.get("reply_unit") or None, question_html=clean_html(fields.get("question")),
         reply_html=reply_html, profile=profile)
     record.status = reply_status(status_text, record, "reply" in fields or "replied" in fields)
+    record.status_text = status_text or None
     record.kind = record_kind(record.category, record.subject, title, url)
     return record
 
@@ -304,6 +317,8 @@ def reply_status(status_text: str, record: InteractionRecord, reply_shown: bool)
     """replied | unreplied | unknown: the printed status first, then a reply's presence; a page that shows no
     reply section at all says nothing."""
     words = re.sub(r"\s+", "", status_text)
+    if REJECTED_WORDS.match(words):
+        return "unknown"  # refused, not answered: the printed status (status_text) says which
     if REPLIED_WORDS.match(words):
         return "replied"
     if UNREPLIED_WORDS.match(words):
@@ -363,6 +378,16 @@ def route(info: Any, text: str, url: str, site: str | None, kind: str) -> tuple[
     an article or unclassed page holding a record becomes an 'other' page whose record is kept apart
     ({"record": …}); a mailbox form or template is an 'other' page noted as such ({"form": reason}); lists,
     homes and everything else are left as they were."""
+    if kind in ("list", "column-home", "home", "article", "other") and _LIST_QUICK.search(text or "") \
+            and _LIST_NEEDS.search(text or ""):
+        rows = list_records(text, url, site)
+        if rows:
+            for row in rows:
+                row.column_path = list(info.breadcrumb or [])
+            if kind == "article":
+                kind, info.page_class = "other", "other"
+            info.reason = f"{info.reason}; lists {len(rows)} interaction record(s), kept in interaction_records"
+            return kind, {"rows": [row.to_dict() for row in rows]}
     if kind not in ("article", "other"):
         return kind, None
     found = detect(text, url, site)
@@ -381,15 +406,77 @@ def route(info: Any, text: str, url: str, site: str | None, kind: str) -> tuple[
 def keep(ops: list[Any], site_id: str, url: str, hint: dict[str, Any] | None, found: dict[str, Any]) -> None:
     """Queue the store write of a routed page's record (under the URL it was queued as, in the column its list
     page gave when it gave one); a form has nothing to store."""
-    data = found.get("record")
-    if data is None:
+    column = list((hint or {}).get("column") or [])
+    rows = [{**row, "site": site_id} for row in found.get("rows") or []]
+    if found.get("record") is not None:
+        rows.append({**found["record"], "url": url, "site": site_id,
+                     "column_path": column or found["record"].get("column_path") or []})
+    if not rows:
         return
-    data = {**data, "url": url, "site": site_id, "column_path": list((hint or {}).get("column") or [])
-            or data.get("column_path") or []}
 
     def save(session: Any) -> None:
         from consolidate.interaction import save_record
 
-        save_record(session, site_id, data)
+        for row in rows:
+            save_record(session, site_id, row)
 
     ops.append(save)
+
+
+def list_records(html: str, url: str, site: str | None = None) -> list[InteractionRecord]:
+    """The letters a list page shows as table rows (header cells naming a subject and a date received or a
+    status): each a record of what the row says, keyed by its detail link, or by the page and its number when
+    the row links nowhere (javascript:;). [] when no table of the page lists letters."""
+    tree = LexborHTMLParser(html)
+    if tree.body is None:
+        return []
+    found: list[InteractionRecord] = []
+    for table in tree.body.css("table"):
+        if len(table.css("table")) > 1:
+            continue
+        rows = table.css("tr")
+        columns = _list_columns(rows[0]) if rows else {}
+        if "subject" not in columns or not ({"received", "status"} & set(columns)) or len(columns) < 3:
+            continue
+        found += [record for row in rows[1:] if (record := _list_row(row, columns, url, site)) is not None]
+    return found
+
+
+def _list_columns(row: LexborNode) -> dict[str, int]:
+    """Field name → column index of a header row whose cells are letter labels."""
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(row.css("td, th")):
+        key = re.sub(r"\s+", "", cell.text(deep=True, separator="", strip=True)).strip(_COLONS)
+        name = _LABEL_OF.get(key) or next((n for n, labels in LIST_HEADERS.items() if key in labels), None)
+        if name in ("subject", "received", "replied", "status", "number", "reply_unit", "category"):
+            columns.setdefault(name, index)
+    return columns
+
+
+def _list_row(row: LexborNode, columns: dict[str, int], page_url: str, site: str | None) -> InteractionRecord | None:
+    """The record one list row shows, or None for a row without a subject."""
+    cells = row.css("td, th")
+    if len(cells) <= max(columns.values()):
+        return None
+    link = cells[columns["subject"]].css_first("a")
+    subject = (link.attributes.get("title") if link is not None else None) or \
+        cells[columns["subject"]].text(deep=True, separator=" ", strip=True)
+    if not subject:
+        return None
+    values = {name: cells[index].text(deep=True, separator=" ", strip=True) for name, index in columns.items()}
+    href = (link.attributes.get("href") or "").strip() if link is not None else ""
+    number = values.get("number") or None
+    if href and not href.lower().startswith(("javascript:", "#", "mailto:")):
+        target = canonical_url(urljoin(page_url, href)) or urljoin(page_url, href)
+    else:
+        target = f"{page_url.split('#', 1)[0]}#{number or hashlib.sha1(subject.encode()).hexdigest()[:12]}"
+    status_text = re.sub(r"\s+", "", values.get("status") or "")
+    record = InteractionRecord(target, site, subject=subject.strip(), number=number,
+                               category=values.get("category") or None, received=iso_date(values.get("received")),
+                               replied=iso_date(values.get("replied")), reply_unit=values.get("reply_unit") or None,
+                               status_text=status_text or None, source="list",
+                               profile=vendor_profile(page_url, "list") or vendor_profile(target) or "generic")
+    record.status = reply_status(status_text, record, False) if status_text else "unknown"
+    record.kind = record_kind(record.category, record.subject, None, target)
+    record.compute_hash()
+    return record

@@ -31,7 +31,7 @@ class LetterSpec:
     replied: date | None = None
     reply_unit: str | None = None
     reply: str | None = None
-    path: str = ""
+    path: str = ""  # the letter's own page; "" for a letter only its list row shows (a javascript:; link)
 
     @property
     def status(self) -> str:
@@ -83,6 +83,7 @@ def letters_for(site: SampleSite) -> list[LetterSpec]:
         ("consult", "咨询", "询问证书办理时限", "杨明", "13677778888", date(2025, 8, 20), None),
         ("complaint", "投诉", "投诉窗口服务态度", "赵磊", "13599990000", date(2026, 10, 12), None),
         ("suggestion", "建议", "关于优化办事流程的建议", "黄敏", "13411112233", date(2026, 10, 28), None),
+        ("letter", "其他", "反映供暖不足问题", "周强", "13322223333", date(2026, 5, 20), None),  # list row only
     ]
     letters = []
     for i, (kind, category, subject, writer, phone, received, replied) in enumerate(rows, 1):
@@ -98,7 +99,7 @@ def add_mailbox(site: SampleSite, flavour: str) -> None:
     """Give a site its mailbox column: list pages, letter pages and a survey, as extra routes."""
     layout = LAYOUTS[flavour]
     letters = letters_for(site)
-    for letter in letters:
+    for letter in letters[:-1]:
         letter.path = layout.detail_url(letter.number)
     survey = SurveySpec(layout.detail_url("survey").replace("govmail", "survey").replace("mail", "survey"),
                         "2026年政务服务满意度网上调查", "您对本单位政务服务是否满意？",
@@ -110,7 +111,7 @@ def add_mailbox(site: SampleSite, flavour: str) -> None:
         routes[layout.list_url(page)] = partial(_list_page, site, layout, letters, page, pages)
     first = layout.list_url(1)
     routes[first.replace("&page=1", "").replace("?page=1", "")] = routes[first]  # the column's own address
-    for letter in letters:
+    for letter in letters[:-1]:
         routes[letter.path] = partial(_letter_page, site, layout, letter)
     routes[survey.path] = partial(_survey_page, site, survey)
     site.extra_routes.update(routes)
@@ -132,13 +133,13 @@ def _page(site: SampleSite, title: str, content: str) -> str:
 def _list_page(site: SampleSite, layout: Layout, letters: list[LetterSpec], page: int, pages: int) -> Resource:
     """One list page of the mailbox: a table of subjects, dates and statuses, with a query-string pager."""
     rows = "".join(
-        f'<tr><td><a href="{esc(letter.path)}" target="_blank">{esc(letter.subject)}</a></td>'
-        f"<td>{letter.category}</td><td>{letter.received.isoformat()}</td>"
+        f'<tr><td>{letter.number}</td><td><a href="{esc(letter.path or "javascript:;")}" target="_blank">'
+        f"{esc(letter.subject)}</a></td><td>{letter.category}</td><td>{letter.received.isoformat()}</td>"
         f"<td>{'已回复' if letter.reply else '未回复'}</td></tr>"
         for letter in letters[(page - 1) * PER_PAGE: page * PER_PAGE])
     pager = " ".join(f'<a href="{esc(layout.list_url(n))}">{n}</a>' if n != page else f"<span>{n}</span>"
                      for n in range(1, pages + 1))
-    content = (f'<h2>{MAILBOX_COLUMN[-1]}</h2><table class="list"><tr><th>信件标题</th><th>类别</th><th>来信时间</th>'
+    content = (f'<h2>{MAILBOX_COLUMN[-1]}</h2><table class="list"><tr><th>编号</th><th>信件标题</th><th>类别</th><th>来信时间</th>'
                f'<th>状态</th></tr>{rows}</table><div class="pager">共{len(letters)}条 {pager}</div>'
                f'<p class="survey"><a href="{esc(site.survey.path)}">网上调查</a></p>')  # type: ignore[attr-defined]
     return site.html_resource(_page(site, MAILBOX_COLUMN[-1], content), datetime(2026, 10, 30, tzinfo=UTC))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import yaml
@@ -62,9 +63,13 @@ def test_records_stored_with_their_column_and_never_as_articles(ws, mailbox_flee
     """Every letter and the survey of each site is a record in the mailbox column; none is an article."""
     for site in mailbox_fleet.sites:
         rows = {row.url.split("/", 3)[3]: row for row in stage.stored_records(ws, site.site_id)}
-        assert sorted(rows) == sorted(p.lstrip("/") for p in [*(x.path for x in site.letters), site.survey.path])
-        for letter in site.letters:
+        listed_only = LAYOUTS[site.cms].list_url(3).lstrip("/") + f"#{site.letters[-1].number}"
+        assert sorted(rows) == sorted([*(p.lstrip("/") for p in [*(x.path for x in site.letters if x.path),
+                                                                   site.survey.path]), listed_only])
+        assert rows[listed_only].source == "list" and rows[listed_only].status == "unreplied"
+        for letter in site.letters[:-1]:
             row = rows[letter.path.lstrip("/")]
+            assert row.source == "detail"
             assert (row.kind, row.subject, row.status, row.received, row.writer, row.contact) == (
                 letter.kind, letter.subject, letter.status, letter.received.isoformat(), letter.writer,
                 {"联系电话": letter.phone})
@@ -79,8 +84,9 @@ def test_records_stored_with_their_column_and_never_as_articles(ws, mailbox_flee
 def test_findings_with_working_day_arithmetic(ws):
     """As of 2026-11-01 with 国庆 1–7 Oct as holidays: on time, late (9 days), on time only thanks to the holidays,
     late beyond 15, the veto (unanswered since June), an unanswered letter older than a year, overdue, pending."""
-    found = {f.url.rsplit("=", 1)[1]: f for f in stage.summarise(ws, "fgw", AS_OF).found}
-    assert sorted(found) == ["1002", "1004", "1005", "1006", "1007"]
+    found = {re.split(r"[=#]", f.url)[-1]: f for f in stage.summarise(ws, "fgw", AS_OF).found}
+    assert sorted(found) == ["1002", "1004", "1005", "1006", "1007", "1009"]
+    assert (found["1009"].kind, found["1009"].veto) == ("veto_unanswered", True)  # shown only by its list row
     late = found["1002"]
     assert (late.kind, late.working_days, late.beyond_complex, late.veto) == (
         "late", weekdays_after(dt.date(2026, 9, 14), dt.date(2026, 9, 25), GOLDEN_WEEK), False, False)
@@ -110,12 +116,12 @@ def test_counts_per_site_and_unit(ws, mailbox_fleet):
     """Counts per site and per handling unit; a site with a veto says so."""
     summary = stage.summarise(ws, "jyj", AS_OF).to_dict()
     unit = mailbox_fleet.site("jyj").organiser
-    assert summary["records"] == 9 and summary["veto"] is True and summary["vetoes"] == 1
-    assert summary["statuses"] == {"replied": 4, "unreplied": 4}  # the survey owes no reply
-    assert summary["kinds"] == {"consult": 3, "complaint": 2, "suggestion": 2, "letter": 1, "survey": 1}
-    assert summary["findings"] == {"late": 2, "veto_unanswered": 1, "unanswered_old": 1, "overdue": 1}
+    assert summary["records"] == 10 and summary["veto"] is True and summary["vetoes"] == 2
+    assert summary["statuses"] == {"replied": 4, "unreplied": 5}  # the survey owes no reply
+    assert summary["kinds"] == {"consult": 3, "complaint": 2, "suggestion": 2, "letter": 2, "survey": 1}
+    assert summary["findings"] == {"late": 2, "veto_unanswered": 2, "unanswered_old": 1, "overdue": 1}
     assert summary["units"][unit] == {"records": 4, "replied": 4, "late": 2}
-    assert summary["units"][stage.NO_UNIT] == {"records": 4, "unreplied": 4, "veto_unanswered": 1,
+    assert summary["units"][stage.NO_UNIT] == {"records": 5, "unreplied": 5, "veto_unanswered": 2,
                                                "unanswered_old": 1, "overdue": 1}
 
 
@@ -123,7 +129,7 @@ def test_exports_mask_writers_and_contacts(ws, mailbox_fleet, tmp_path):
     """letters.jsonl and letters.xlsx carry every record and field, with names and phone numbers masked
     everywhere (their own fields, the question text); the store keeps them for the office."""
     written = stage.export_letters(ws, ["fgw", "jyj", "sfj"], tmp_path, AS_OF)
-    assert written == 27
+    assert written == 30
     raw = (tmp_path / "letters.jsonl").read_text(encoding="utf-8")
     lines = [json.loads(line) for line in raw.splitlines()]
     letters = {letter.number: letter for site in mailbox_fleet.sites for letter in site.letters}
@@ -138,7 +144,7 @@ def test_exports_mask_writers_and_contacts(ws, mailbox_fleet, tmp_path):
     assert veto["findings"][0]["veto"] is True and veto["findings"][0]["kind"] == "veto_unanswered"
     sheet = load_workbook(tmp_path / "letters.xlsx")["互动交流"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 28 and rows[0][5] == "来信人（已遮盖）"
+    assert len(rows) == 31 and rows[0][5] == "来信人（已遮盖）"
     cells = " ".join(str(v) for row in rows for v in row if v is not None)
     assert all(letter.phone not in cells and letter.writer not in cells for letter in letters.values())
     assert "超过3个月未回复（单项否决：互动回应差）" in cells and "回复超期（22个工作日）" in cells
@@ -149,7 +155,7 @@ def test_ledger_accounts_for_record_pages(ws):
     """A record's page is an 'other' page in the URL ledger with its reason, awaiting a redirect decision."""
     ledger = site_ledger(ws, "fgw")
     entries = {e.url: e for e in ledger}
-    record_urls = [r.url for r in stage.stored_records(ws, "fgw")]
+    record_urls = [r.url for r in stage.stored_records(ws, "fgw") if r.source == "detail"]
     for url in record_urls:
         assert entries[url].url_class == "other" and "interaction record" in entries[url].class_reason
 
@@ -164,7 +170,7 @@ def test_cli_letters(ws, tmp_path):
                                  "--export", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     docs = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
-    assert [d["site"] for d in docs] == ["fgw", "jyj", "sfj"] and all(d["vetoes"] == 1 for d in docs)
+    assert [d["site"] for d in docs] == ["fgw", "jyj", "sfj"] and all(d["vetoes"] == 2 for d in docs)
     assert (tmp_path / "out" / "letters.jsonl").exists() and (tmp_path / "out" / "letters.xlsx").exists()
     text = runner.invoke(app, ["letters", "fgw", "--as-of", "2026-11-01", "-c", config, "--db", db])
     assert text.exit_code == 0 and "VETO" in text.output and "per handling unit" in text.output

@@ -10,7 +10,7 @@ import pytest
 
 from consolidate.samplefleet import build_fleet
 from consolidate.samplefleet.mailbox import LAYOUTS, MAILBOX_COLUMN
-from crawlers.interaction import detect, text_of_html, vendor_profile
+from crawlers.interaction import detect, list_records, text_of_html, vendor_profile
 
 SAMPLES = Path(os.environ.get("CONSOLIDATE_SAMPLES") or Path(__file__).resolve().parents[3] / "shared" / "samples")
 BASE = "http://old.example.gov.cn"
@@ -32,7 +32,7 @@ def page(site, path: str) -> str:
 def test_every_field_of_every_letter_in_three_vendor_styles(fleet):
     """TRS wcm/app tables, Hanweb jact dl lists and generic 'label：value' rows give the same, true fields."""
     for site in fleet.sites:
-        for letter in site.letters:
+        for letter in (x for x in site.letters if x.path):
             found = detect(page(site, letter.path), BASE + letter.path, site.site_id)
             assert found is not None and found.kind == "record", letter.path
             record = found.record
@@ -50,6 +50,38 @@ def test_every_field_of_every_letter_in_three_vendor_styles(fleet):
             assert len(record.content_hash) == 64
 
 
+def test_list_rows_are_records_with_what_they_show(fleet):
+    """Each mailbox list page's rows give number, subject, category, date received and status; a row linking
+    nowhere (javascript:;) is kept under its page and number, so a letter no detail page shows still counts."""
+    for site in fleet.sites:
+        layout = LAYOUTS[site.cms]
+        rows = []
+        for number in (1, 2, 3):
+            url = BASE + layout.list_url(number)
+            rows += [(url, r) for r in list_records(page(site, layout.list_url(number)), url, site.site_id)]
+        assert len(rows) == len(site.letters)
+        for (url, row), letter in zip(rows, site.letters, strict=True):
+            assert row.url == (BASE + letter.path if letter.path else f"{url}#{letter.number}")
+            assert (row.number, row.subject, row.category, row.kind, row.received, row.status, row.source) == (
+                letter.number, letter.subject, letter.category, letter.kind, letter.received.isoformat(),
+                letter.status, "list")
+            assert row.writer is None and row.question_html is None
+
+
+def test_real_style_list_statuses():
+    """Printed statuses of list rows: 处理完毕 is replied, 新办件 unreplied, 拒绝受理 a refusal (unknown, kept as
+    printed); a news list with 标题/发布日期 is no letter list."""
+    html = ("<table><tr><td>编号</td><td>信件标题</td><td>受理时间</td><td>信件状态</td></tr>"
+            "<tr><td>1</td><td><a href='javascript:;' title='用水问题'>用水问题</a></td><td>2020-10-30</td>"
+            "<td>处理完毕</td></tr><tr><td>2</td><td>违建</td><td>2020-11-23</td><td>拒绝受理</td></tr>"
+            "<tr><td>3</td><td>噪音</td><td>2020-11-25</td><td>新办件</td></tr></table>")
+    rows = list_records(html, BASE + "/channels/12719.html")
+    assert [(r.url.rsplit("#", 1)[1], r.status, r.status_text) for r in rows] == [
+        ("1", "replied", "处理完毕"), ("2", "unknown", "拒绝受理"), ("3", "unreplied", "新办件")]
+    news = "<table><tr><th>标题</th><th>发布日期</th><th>点击</th></tr><tr><td>通知</td><td>2020-01-01</td><td>3</td></tr></table>"
+    assert list_records(news, BASE + "/list.html") == []
+
+
 def test_survey_results_as_data(fleet):
     """A 网上调查 page gives its question, options, votes and shares."""
     for site in fleet.sites:
@@ -65,7 +97,7 @@ def test_list_pages_and_articles_are_no_records(fleet):
     """The mailbox's query-string list pages and every article page of the fleet are left to the article path."""
     for site in fleet.sites:
         layout = LAYOUTS[site.cms]
-        for path in (layout.list_url(1), layout.list_url(2)):
+        for path in (layout.list_url(1), layout.list_url(2), layout.list_url(3)):
             assert detect(page(site, path), BASE + path) is None
             assert MAILBOX_COLUMN[-1] in page(site, path)
         for article in site.articles:
@@ -138,3 +170,7 @@ def test_real_samples_one_letter_and_forms():
         if found is not None and found.kind == "record":
             records.append(path.relative_to(SAMPLES).as_posix())
     assert records == ["lgedu_net/contents/18296/20507.html"]
+    listed = list_records((SAMPLES / "lgedu_net/channels/12719.html").read_text(encoding="utf-8"),
+                          "http://www.lgedu.net/channels/12719.html")
+    assert len(listed) == 10 and {r.status_text for r in listed} == {"拒绝受理", "处理完毕"}
+    assert sum(r.status == "replied" for r in listed) == 5 and listed[0].received == "2020-11-23"
