@@ -83,7 +83,12 @@ def too_deep(tree: LexborHTMLParser, limit: int = MAX_DEPTH) -> bool:
     root = tree.root
     if root is None:
         return False
-    stack: list[tuple[LexborNode, int]] = [(root, 0)]
+    return nests_deeper(root, 0, limit)
+
+
+def nests_deeper(node: LexborNode, depth: int, limit: int = MAX_DEPTH) -> bool:
+    """too_deep of the subtree of an element that lies this deep (the root at 0), its first MAX_NODES elements."""
+    stack: list[tuple[LexborNode, int]] = [(node, depth)]
     seen = 0
     while stack:
         node, depth = stack.pop()

@@ -17,6 +17,7 @@ from consolidate.records import ArticleRecord, AttachmentRef
 from crawlers._common import (
     ATTACH_EXTS,
     MAX_DEPTH,
+    MAX_NODES,
     absolutize,
     ancestors,
     attr,
@@ -33,6 +34,7 @@ from crawlers._common import (
     is_viewer_url,
     iso,
     klass_id,
+    nests_deeper,
     open_targets,
     parse_date,
     parse_html,
@@ -1756,15 +1758,26 @@ def _page(html: str, url: str) -> _Page | None:
     if tree is None:
         return None
     order = doc_order(tree)
-    if len(order) > MAX_DEPTH + 1 and too_deep(tree):  # a tree of ≤ MAX_DEPTH + 1 elements cannot nest deeper
+    walk = PageWalk(tree.body, TEXT_NODES_CAP) if tree.body is not None else None  # iterative: safe on any depth
+    if len(order) > MAX_DEPTH + 1 and _too_deep(tree, order, walk):  # ≤ MAX_DEPTH + 1 elements cannot nest deeper
         return _Page(tree=tree, html=html, url=url, base=url, meta={}, order={}, table={}, table_node=None,
                      deep=True)
-    walk = PageWalk(tree.body, TEXT_NODES_CAP) if tree.body is not None else None
     texts = (walk.texts, walk.whole) if walk is not None else ([], True)
     table, table_node = table_fields(tree, order, texts)
     base, meta, hidden = _head_facts(tree, url)
     return _Page(tree=tree, html=html, url=url, base=base, meta=meta, order=order, table=table, table_node=table_node,
                  hidden=hidden, texts=texts[0], walk=walk)
+
+
+def _too_deep(tree: LexborHTMLParser, order: dict[int, int], walk: PageWalk | None) -> bool:
+    """too_deep(tree), the <body> part read from its walk's depth bound when that settles it (a tree of at most
+    MAX_NODES elements is too deep exactly when one of its elements lies deeper than MAX_DEPTH)."""
+    root, body = tree.root, tree.body
+    parent = body.parent if body is not None else None
+    if walk is None or root is None or parent is None or parent.mem_id != root.mem_id or len(order) > MAX_NODES or \
+            1 + walk.deepest > MAX_DEPTH:  # the body lies at depth 1
+        return too_deep(tree)
+    return any(nests_deeper(child, 1) for child in root.iter() if child.mem_id != body.mem_id)
 
 
 def _parts(page: _Page) -> list[str]:

@@ -121,12 +121,12 @@ class PageWalk:
     """One walk of a page's <body>: its chunks (node_chunks), where each non-blank chunk text node sits in them,
     and its non-blank text nodes (skipped elements included) with their position in body.traverse(include_text=True)."""
 
-    __slots__ = ("chunks", "at", "texts", "whole", "root_id")
+    __slots__ = ("chunks", "at", "texts", "whole", "root_id", "deepest")
 
     def __init__(self, node: LexborNode, cap: int) -> None:
         """Walk `node` (an element); text nodes are listed up to walk position `cap`, chunks always in full."""
         self.root_id = node.mem_id
-        self.chunks, self.at, self.texts, self.whole = _walk(node, cap)
+        self.chunks, self.at, self.texts, self.whole, self.deepest = _walk(node, cap)
 
     def lines(self) -> list[str]:
         """node_lines of the walked element."""
@@ -141,8 +141,9 @@ class PageWalk:
         return _lines(self.chunks[first:last + 1])
 
 
-def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNodes, bool]:
-    """PageWalk's fields: chunks, chunk index by non-blank text node mem_id, text nodes, whether they are all listed."""
+def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNodes, bool, int]:
+    """PageWalk's fields: chunks, chunk index by non-blank text node mem_id, text nodes, whether they are all listed,
+    and a bound on how deep elements nest below the node (its children at 1; the deepest is this deep or one less)."""
     out: list[str] = []
     add = out.append
     at: dict[int, int] = {}
@@ -155,6 +156,7 @@ def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNo
     if mark:
         add(mark)
     open_nodes: list[tuple[LexborNode, str | bool | None]] = [(node, mark)]
+    deepest = 1
     skipped = 0  # depth inside skipped elements: their text is listed but yields no chunks
     i = 0  # walk position; text nodes are listed while it is within cap
     cur = node.child
@@ -166,7 +168,7 @@ def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNo
             elif mark is False:
                 skipped -= 1
             if not open_nodes:
-                return out, at, texts, i <= cap
+                return out, at, texts, i <= cap, deepest
             cur = parent.next
             continue
         i += 1
@@ -201,6 +203,8 @@ def _walk(node: LexborNode, cap: int) -> tuple[list[str], dict[int, int], TextNo
             child = cur.child
             if child is not None:
                 open_nodes.append((cur, mark))
+                if len(open_nodes) > deepest:
+                    deepest = len(open_nodes)
                 cur = child
                 continue
             if mark:

@@ -32,3 +32,24 @@ def test_create_page_html_reads_variables_assigned_in_the_page() -> None:
     html = ('<script>var mycountPage = 9; var countPage = 3; var currentPage = 1;'
             'createPageHTML(countPage, currentPage, "t2020_1", "html");</script>')
     assert create_page_html(html) == (3, 1, "t2020_1", "html")
+
+
+def test_depth_read_from_the_body_walk_agrees_with_too_deep() -> None:
+    """Nesting around the limit, in plain, skipped and table elements, with and without text at the bottom: the page
+    walk's depth bound gives too_deep's answer."""
+    from crawlers._common import MAX_DEPTH, doc_order, parse_html, too_deep
+    from crawlers.extract import _too_deep
+    from crawlers.text import PageWalk
+
+    pages = []
+    for depth in range(MAX_DEPTH - 4, MAX_DEPTH + 3):
+        for opener, leaf in (("<div>", "x"), ("<div>", ""), ("<div>", "<br>"), ("<span>", "<img>"),
+                             ("<noscript><div>", "t"), ("<table><tr><td>", "c"), ("<p>", "<i></i>")):
+            pages.append("<html><head><title>t</title></head><body>" + "<p>filler</p>" * 450 +
+                         opener * depth + leaf + "</body></html>")
+    pages.append("<p>" * 500)
+    for html in pages:
+        tree = parse_html(html)
+        order = doc_order(tree)
+        assert len(order) > MAX_DEPTH + 1
+        assert _too_deep(tree, order, PageWalk(tree.body, 10)) == too_deep(tree), html[-80:]
