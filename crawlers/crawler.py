@@ -231,6 +231,14 @@ class SiteCrawler:
         listed_before = self._prepare_site()
         owns_client = self._client is None
         client = self._client or open_client(self.settings.concurrency, self._pins)
+        try:
+            return await self._run(client, started, listed_before)
+        finally:  # whatever stops the crawl (Ctrl-C cancels it anywhere): no unclosed session left behind
+            if owns_client and not client.closed:
+                await asyncio.shield(client.close())
+
+    async def _run(self, client: aiohttp.ClientSession, started: float, listed_before: set[str]) -> CrawlSummary:
+        """The crawl of run() with its client open."""
         self.archive = self._open_archive()
         self.fetcher = Fetcher(await self._policy(), client, self.scope, self.workspace / "spool",
                                shared_context(self.settings.concurrency))
@@ -253,8 +261,6 @@ class SiteCrawler:
                 fetched = self.summary.fetched
                 self.archive.close()  # before retiring: the last segment is stored while this worker counts as live
                 await asyncio.shield(self.writer.run(lambda s: self._retire(s, claimed, state, fetched)))
-                if owns_client:
-                    await client.close()
         self._queued_hashes.clear()
         self.summary.seconds = time.monotonic() - started
         self.summary.warc = str(self.archive.path) if self.archive.records else None

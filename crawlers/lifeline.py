@@ -66,7 +66,9 @@ def _alive(pid: int) -> bool:
 
 
 def worker_lifeline(crawl_pid: int) -> None:
-    """Initializer of a parser worker: die with the fork server that forked it and with the crawl process."""
+    """Initializer of a parser worker: die with the fork server that forked it and with the crawl process, and
+    leave Ctrl-C to the crawl (a terminal sends SIGINT to the whole group; the crawl stops its workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     if not _alive(crawl_pid):
         os._exit(1)

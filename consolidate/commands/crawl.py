@@ -31,27 +31,14 @@ from consolidate.cli_common import (
 from consolidate.errors import ConsolidateError
 from consolidate.workspace import home_page_problem
 
-PLAIN_EVERY = 100  # non-interactive runs log one line per site every this many fetches
-
 
 @contextmanager
 def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None]:
-    """A progress callback: a live rich display on a terminal (none with --json), plain log lines otherwise.
+    """A progress callback: a live rich display when stderr is a terminal; none otherwise or with --json.
     The bar counts pages fetched against pages known (fetched + queued), a total that never shrinks: a URL
     leaves the queue only by being fetched or skipped."""
-    if quiet:
+    if quiet or not err_console.is_terminal:
         yield None
-        return
-    if not err_console.is_terminal:
-        last: dict[str, int] = {}
-
-        def log_line(p: Any) -> None:
-            if p.fetched - last.get(p.site_id, 0) >= PLAIN_EVERY:
-                last[p.site_id] = p.fetched
-                err_console.print(f"{p.site_id}: {p.fetched} fetched, {p.articles} articles, {p.errors} errors, "
-                                  f"{p.queued} queued, {p.rate:.1f} pages/s", highlight=False)
-
-        yield log_line
         return
     columns = (TextColumn("[bold]{task.description}"), BarColumn(bar_width=None),
                TextColumn("{task.fields[fetched]} fetched · {task.fields[queued]} queued · {task.fields[rate]:.1f}/s · "
