@@ -383,7 +383,7 @@ def route(info: Any, text: str, url: str, site: str | None, kind: str) -> tuple[
         rows = list_records(text, url, site)
         if rows:
             for row in rows:
-                row.column_path = list(info.breadcrumb or [])
+                _in_column(row, info.breadcrumb)
             if kind == "article":
                 kind, info.page_class = "other", "other"
             info.reason = f"{info.reason}; lists {len(rows)} interaction record(s), kept in interaction_records"
@@ -397,7 +397,7 @@ def route(info: Any, text: str, url: str, site: str | None, kind: str) -> tuple[
         info.page_class, info.reason = "other", f"interaction form, no record: {found.reason}"
         return "other", {"form": found.reason}
     assert found.record is not None
-    found.record.column_path = list(info.breadcrumb or [])
+    _in_column(found.record, info.breadcrumb)
     info.page_class = "other"
     info.reason = f"an interaction record ({found.record.kind}, {found.record.status}): kept in interaction_records"
     return "other", {"record": found.record.to_dict()}
@@ -431,6 +431,7 @@ def list_records(html: str, url: str, site: str | None = None) -> list[Interacti
     if tree.body is None:
         return []
     found: list[InteractionRecord] = []
+    title = _title(tree)
     for table in tree.body.css("table"):
         if len(table.css("table")) > 1:
             continue
@@ -438,7 +439,7 @@ def list_records(html: str, url: str, site: str | None = None) -> list[Interacti
         columns = _list_columns(rows[0]) if rows else {}
         if "subject" not in columns or not ({"received", "status"} & set(columns)) or len(columns) < 3:
             continue
-        found += [record for row in rows[1:] if (record := _list_row(row, columns, url, site)) is not None]
+        found += [record for row in rows[1:] if (record := _list_row(row, columns, url, site, title)) is not None]
     return found
 
 
@@ -453,8 +454,10 @@ def _list_columns(row: LexborNode) -> dict[str, int]:
     return columns
 
 
-def _list_row(row: LexborNode, columns: dict[str, int], page_url: str, site: str | None) -> InteractionRecord | None:
-    """The record one list row shows, or None for a row without a subject."""
+def _list_row(row: LexborNode, columns: dict[str, int], page_url: str, site: str | None, title: str | None
+              ) -> InteractionRecord | None:
+    """The record one list row shows (its kind from its category, subject or the page's title), or None for a
+    row without a subject."""
     cells = row.css("td, th")
     if len(cells) <= max(columns.values()):
         return None
@@ -477,6 +480,15 @@ def _list_row(row: LexborNode, columns: dict[str, int], page_url: str, site: str
                                status_text=status_text or None, source="list",
                                profile=vendor_profile(page_url, "list") or vendor_profile(target) or "generic")
     record.status = reply_status(status_text, record, False) if status_text else "unknown"
-    record.kind = record_kind(record.category, record.subject, None, target)
+    record.kind = record_kind(record.category, record.subject, title, target)
     record.compute_hash()
     return record
+
+
+def _in_column(record: InteractionRecord, column: list[str] | None) -> None:
+    """File a record in its page's column; a record nothing else names the kind of takes its column's
+    (企业投诉平台 → complaint), never the other way round."""
+    record.column_path = list(column or [])
+    if record.kind == "letter" and not record.category:
+        record.kind = record_kind(None, None, " ".join(record.column_path), record.url)
+        record.compute_hash()

@@ -173,4 +173,5 @@ def test_real_samples_one_letter_and_forms():
     listed = list_records((SAMPLES / "lgedu_net/channels/12719.html").read_text(encoding="utf-8"),
                           "http://www.lgedu.net/channels/12719.html")
     assert len(listed) == 10 and {r.status_text for r in listed} == {"拒绝受理", "处理完毕"}
+    assert {r.kind for r in listed} == {"complaint"}  # from the page's title: 企业投诉平台
     assert sum(r.status == "replied" for r in listed) == 5 and listed[0].received == "2020-11-23"
