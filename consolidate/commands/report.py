@@ -33,6 +33,7 @@ AllOption = Annotated[bool, typer.Option("--all", help="Every configured site.")
 SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")]
 REPORT_FORMATS = ("md", "json", "html", "xlsx")
 PROBLEMS = ("still_serving", "wrong", "broken")
+WIDE_STATUS = 120  # below this many columns `status` stacks each site's figures instead of one wide table
 
 
 def _as_of(text: str | None) -> dt.date | None:
@@ -67,22 +68,47 @@ def _status_command(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps({**report, "workers": workers}, ensure_ascii=False, indent=2))
             return
-        table = Table(title=f"{report['programme']} — {len(report['sites'])} sites")
-        for header in ("site", "name", "disposition", "stage", "fetched", "errors", "articles", "columns",
-                       "unmapped", "pushed", "skipped", "failed", "unresolved", "next step", "due"):
-            table.add_column(header, justify="left" if header in ("site", "name", "disposition", "stage",
-                                                                   "next step", "due") else "right")
-        for f in report["sites"]:
-            due = f"[red]{f['next_due']} (behind)[/]" if f["behind"] else (f["next_due"] or "")
-            table.add_row(f["id"], f["name"], f["disposition"], f["stage"], str(f["crawl"]["fetched"]),
-                          str(f["crawl"]["errors"]), str(f["articles"]), str(f["columns"]),
-                          str(f["mapping"]["unmapped"]), str(f["push"]["in_target"]), str(f["push"]["skipped"]),
-                          str(f["push"]["failed"]), str(f["reconciliation"]["unresolved"]), f["next_step"] or "done",
-                          due)
-        console.print(table)
+        if console.width < WIDE_STATUS:
+            _print_stacked_status(report)
+        else:
+            _print_status_table(report)
         _print_pointers(report["sites"])
         _print_retention(report["retention"])
         _print_workers(workers)
+
+
+def _print_stacked_status(report: dict[str, Any]) -> None:
+    """The fleet status for a narrow terminal: a few short lines per site."""
+    console.print(f"[bold]{report['programme']}[/] — {len(report['sites'])} sites", highlight=False)
+    for f in report["sites"]:
+        due = f["next_due"] or ""
+        if f["behind"]:
+            due = f"[red]{due} (behind)[/]"
+        console.print(f"\n[bold]{f['id']}[/] {f['name']} · {f['disposition']} · {f['stage']}", highlight=False)
+        console.print(f"  crawl   {f['crawl']['fetched']} fetched, {f['crawl']['errors']} errors; {f['articles']} "
+                      f"articles, {f['columns']} columns ({f['mapping']['unmapped']} unmapped)", highlight=False)
+        console.print(f"  push    {f['push']['in_target']} in target, {f['push']['skipped']} skipped, "
+                      f"{f['push']['failed']} failed, {f['reconciliation']['unresolved']} unresolved",
+                      highlight=False)
+        console.print(f"  next    {f['next_step'] or 'done'}" + (f", due {due}" if due else ""), highlight=False)
+    console.print()
+
+
+def _print_status_table(report: dict[str, Any]) -> None:
+    """The fleet status as one wide table (a terminal of at least WIDE_STATUS columns)."""
+    table = Table(title=f"{report['programme']} — {len(report['sites'])} sites")
+    for header in ("site", "name", "disposition", "stage", "fetched", "errors", "articles", "columns",
+                   "unmapped", "pushed", "skipped", "failed", "unresolved", "next step", "due"):
+        table.add_column(header, justify="left" if header in ("site", "name", "disposition", "stage",
+                                                               "next step", "due") else "right")
+    for f in report["sites"]:
+        due = f"[red]{f['next_due']} (behind)[/]" if f["behind"] else (f["next_due"] or "")
+        table.add_row(f["id"], f["name"], f["disposition"], f["stage"], str(f["crawl"]["fetched"]),
+                      str(f["crawl"]["errors"]), str(f["articles"]), str(f["columns"]),
+                      str(f["mapping"]["unmapped"]), str(f["push"]["in_target"]), str(f["push"]["skipped"]),
+                      str(f["push"]["failed"]), str(f["reconciliation"]["unresolved"]), f["next_step"] or "done",
+                      due)
+    console.print(table)
 
 
 def _print_pointers(sites: list[dict[str, Any]]) -> None:
@@ -97,7 +123,7 @@ def _print_pointers(sites: list[dict[str, Any]]) -> None:
             if len(targets) > 1 or not line["ok"] or line["unresolved"]:
                 colour = "red" if not line["ok"] else "yellow" if line["unresolved"] else "green"
                 console.print(f"[{colour}]{f['id']} → {t['target'] or '—'}: {reconciliation_text(line, 'en')}[/]",
-                              highlight=False, soft_wrap=True)
+                              highlight=False)  # wrapped at the terminal's width
         found = f.get("messages") or {}
         if any(found.values()):
             counts = ", ".join(f"{stage} {n}" for stage, n in sorted(found.items()))

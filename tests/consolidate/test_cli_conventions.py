@@ -98,3 +98,16 @@ def test_all_on_one_file_per_site_commands(crawled: pipeline.Workspace, tmp_path
     for args in (["verify", "fgw", "--all"], ["rollback", "nosuch"], ["checklist"]):
         result = _run(crawled, *args)
         assert result.exit_code == 2 and "Traceback" not in result.output, args
+
+
+def test_status_reads_at_80_columns(crawled: pipeline.Workspace) -> None:
+    """At 80 columns `status` stacks each site's figures in lines that fit; a wide terminal gets the table."""
+    args = ["status", "-c", str(crawled.loaded.path), "--db", crawled.store.url]
+    narrow = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    for site in crawled.config.sites:
+        assert f"\n{site.id} " in narrow.stdout
+    assert "articles" in narrow.stdout and "next" in narrow.stdout
+    wide = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert wide.exit_code == 0 and "unresolved" in wide.stdout and "│" in wide.stdout
