@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select  # noqa: E402
 
 from bench import realsites_inventory as inventory  # noqa: E402
+from bench.extract_quality import date_matches  # noqa: E402
 from consolidate import pipeline  # noqa: E402
 from consolidate.samplefleet.realsites import REAL_SITES, RealSite, RealSitesServer, samples_dir  # noqa: E402
 from consolidate.store import ArticleRow, Resource  # noqa: E402
@@ -87,30 +88,12 @@ def field_checks(page: dict, row: ArticleRow | None) -> dict[str, bool]:
     """Whether each field of the crawled record equals the truth (dates at the printed precision)."""
     if row is None:
         return dict.fromkeys(FIELDS, False)
-    shown = normalise_date(page.get("date") or "")
     return {
         "title": (row.title or "") == page.get("title", ""),
-        "date": (row.published or "")[: len(shown)].replace("T", " ") == shown,
+        "date": date_matches(row.published, page.get("date")),
         "source": (row.source or "") == (page.get("info_source") or ""),
         "attachments": len(row.attachments or []) == page.get("attachments", 0),
     }
-
-
-def normalise_date(shown: str) -> str:
-    """A printed date ("19-01-04", "2020-8-6 14:55:0") as ISO text at its printed precision."""
-    import re
-
-    match = re.fullmatch(r"(\d{2}|\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?", shown.strip())
-    if match is None:
-        return shown.strip()
-    year, month, day, hour, minute, second = match.groups()
-    year = year if len(year) == 4 else ("20" if int(year) < 50 else "19") + year
-    text = f"{year}-{int(month):02d}-{int(day):02d}"
-    if hour is not None:
-        text += f" {int(hour):02d}:{int(minute):02d}"
-        if second is not None:
-            text += f":{int(second):02d}"
-    return text
 
 
 def print_table(figures: list[dict], seconds: float) -> None:
