@@ -10,6 +10,7 @@ platform as `letters.jsonl` and an XLSX sheet with writers' names and contact de
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from consolidate.checklist import add_months, working_days_between
 from consolidate.store import Base, EventRow, Store, url_hash, utcnow
 from consolidate.workspace import Workspace
 from crawlers.interaction import text_of_html
+from exporters.common import write_atomic, write_if_changed
 from mappers.triage import mask, mask_names, mask_text
 
 LETTER_KINDS = ("letter", "consult", "complaint", "suggestion")  # the kinds a reply is due for
@@ -279,26 +281,40 @@ SHEET_COLUMNS = (("site", "站点"), ("kind", "类型"), ("number", "编号"), (
 
 def export_letters(ws: Workspace, site_ids: list[str], directory: Path, as_of: dt.date | None = None,
                    rules: Rules = Rules()) -> int:
-    """Write letters.jsonl and letters.xlsx (one sheet 互动交流) for the sites; the number of records written."""
+    """Write letters.jsonl and letters.xlsx (one sheet 互动交流) for the sites, each only when its records changed
+    (a folder re-exported unchanged is left as it was); the number of records written."""
     from openpyxl import Workbook
 
-    directory.mkdir(parents=True, exist_ok=True)
     when = as_of or dt.date.today()
     holidays = list(ws.config.programme.holidays)
+    rows = [export_row(row, judge(row, when, holidays, rules)) for site_id in site_ids
+            for row in stored_records(ws, site_id)]
+    text = "".join(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n" for data in rows)
+    directory.mkdir(parents=True, exist_ok=True)
+    if not write_if_changed(directory / "letters.jsonl", text) and (directory / "letters.xlsx").exists():
+        return len(rows)
     book = Workbook()
     sheet = book.active
     sheet.title = "互动交流"
     xlsx_append(sheet, [label for _, label in SHEET_COLUMNS])
-    written = 0
-    with (directory / "letters.jsonl").open("w", encoding="utf-8") as out:
-        for site_id in site_ids:
-            for row in stored_records(ws, site_id):
-                data = export_row(row, judge(row, when, holidays, rules))
-                out.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
-                xlsx_append(sheet, [_cell(data, name) for name, _ in SHEET_COLUMNS])
-                written += 1
-    book.save(directory / "letters.xlsx")
-    return written
+    for data in rows:
+        xlsx_append(sheet, [_cell(data, name) for name, _ in SHEET_COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(directory / "letters.xlsx", buffer.getvalue())
+    return len(rows)
+
+
+def to_exporter(ws: Workspace, exporter: Any) -> int | None:
+    """After a push: the letters of every configured site into an exporter that keeps them (the bundle folder:
+    letters.jsonl and letters.xlsx, masked); None when the exporter takes no letters or there are none."""
+    root = getattr(exporter, "root", None)
+    if getattr(exporter, "name", None) != "bundle" or not isinstance(root, Path):
+        return None
+    ids = [site.id for site in ws.config.sites]
+    if not any(stored_records(ws, site_id) for site_id in ids) and not (root / "letters.jsonl").exists():
+        return None
+    return export_letters(ws, ids, root)
 
 
 def _cell(data: dict[str, Any], name: str) -> str | None:

@@ -14,6 +14,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import delete, select, true
 
+from consolidate import interaction as letters
 from consolidate.blobs import BlobStore
 from consolidate.config import Config, PortalColumn, Site
 from consolidate.errors import ConsolidateError
@@ -228,6 +229,7 @@ class _Push:
         self._push_articles(plan)
         self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
+        letters.to_exporter(self.ws, self.exporter)  # interaction records (consolidate/interaction.py), if it keeps them
         with self.ws.store.session() as session:
             row = session.get(SiteRow, self.site.id)
             if row is not None:

@@ -186,3 +186,23 @@ def test_masking_helpers():
     assert stage.mask_contact("电子邮件", "zhangwei@example.cn") == "z***@example.cn"
     assert stage.mask_contact("联系地址", "临江市江滨路88号") == "临江市******"
     assert stage.masked_text("<p>我是张伟，电话13812345678</p>", "张伟") == "<p>我是张*，电话138****5678</p>"
+
+
+def test_bundle_push_carries_the_letters_masked(ws, tmp_path):
+    """Pushing into the bundle writes letters.jsonl and letters.xlsx of every site, masked; a second push with
+    nothing changed leaves both files as they were."""
+    root = tmp_path / "bundle"
+    exporter = pipeline.open_exporter(ws, "bundle", {"dir": str(root)})
+    try:
+        pipeline.push_site(ws, "fgw", exporter)
+    finally:
+        exporter.close()
+    lines = (root / "letters.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 30 and "13812345678" not in "".join(lines) and "138****5678" in "".join(lines)
+    stamps = {name: (root / name).stat().st_mtime_ns for name in ("letters.jsonl", "letters.xlsx")}
+    exporter = pipeline.open_exporter(ws, "bundle", {"dir": str(root)})
+    try:
+        pipeline.push_site(ws, "fgw", exporter)
+    finally:
+        exporter.close()
+    assert stamps == {name: (root / name).stat().st_mtime_ns for name in stamps}
