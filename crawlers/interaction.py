@@ -45,7 +45,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     "contact": ("联系电话", "电话", "手机", "手机号码", "联系方式", "电子邮件", "电子邮箱", "邮箱", "联系地址", "通讯地址",
                 "地址", "证件号码", "身份证号", "身份证号码", "邮政编码"),
 }
-_QUICK = re.compile("|".join(LABELS["question"]))
+_QUICK = re.compile("|".join(LABELS["question"]))  # a page without a question label and one of a reply or
+_QUICK_TOO = re.compile("|".join((*LABELS["received"], *LABELS["replied"], *LABELS["reply_unit"], *LABELS["reply"],
+                                  "{$", "{{", "<textarea", "<TEXTAREA")))  # date (or a template/form) is not parsed
 _LABEL_OF = {label: name for name, labels in LABELS.items() for label in labels}
 _MAX_LABEL = max(len(label) for label in _LABEL_OF)
 
@@ -151,7 +153,8 @@ def vendor_profile(url: str, which: str = "url") -> str | None:
 
 def detect(html: str, url: str, site: str | None = None) -> Detection | None:
     """An interaction record, form or template on this page, or None when the page is none of them."""
-    if not html or not (_QUICK.search(html) or ("调查" in html and ("票" in html or "%" in html))):
+    if not html or not ((_QUICK.search(html) and _QUICK_TOO.search(html))
+                        or ("调查" in html and ("票" in html or "%" in html))):
         return None
     tree = LexborHTMLParser(html)
     body = tree.body
