@@ -28,7 +28,7 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="CONSOLIDAT
                                             help="Path to migrations.yaml.")]
 DbOption = Annotated[str | None, typer.Option("--db", envvar="CONSOLIDATE_DB", show_envvar=True,
                                               help="State store URL (default: SQLite in .consolidate/ beside "
-                                                   "the config); e.g. postgresql+psycopg://user@host/db.")]
+                                                   "the config); e.g. postgres://user@host/db (postgresql+psycopg://).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines: one JSON object per item, one per line.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="The same rows as CSV (UTF-8, a header row).")]
 SummaryJsonOption = Annotated[bool, typer.Option("--json", help="One JSON document summarising the run.")]

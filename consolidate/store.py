@@ -256,6 +256,7 @@ class Store:
     """Opens the state store, creates or checks its schema, and hands out sessions."""
 
     def __init__(self, url: str, allow_old_schema: bool = False) -> None:
+        url = normalise_db_url(url)
         self.url = url
         _refuse_empty_sqlite(url)
         self.engine = _make_engine(url)
@@ -370,6 +371,15 @@ def _dialect_insert(dialect: str) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert
+
+
+def normalise_db_url(url: str) -> str:
+    """A PostgreSQL URL as libpq and Heroku-style tools write it (postgres://, postgresql://) made the one the
+    store's driver takes (postgresql+psycopg://); every other URL unchanged."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return url
 
 
 def _make_engine(url: str) -> Engine:
