@@ -91,7 +91,8 @@ def upgrade(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
 
 @app.command()
 @friendly_errors
-def demo(workdir: Annotated[Path | None, typer.Option(help="Keep the demo workspace here (default: a temp dir).")]
+def demo(workdir: Annotated[Path | None, typer.Option(help="Keep the demo workspace here (default: a temporary "
+                                                           "folder, removed at the end).")]
          = None,
          articles: Annotated[int | None, typer.Option(help="Articles per sample site (default: a few hundred "
                                                             "pages in all).")] = None,
@@ -104,8 +105,12 @@ def demo(workdir: Annotated[Path | None, typer.Option(help="Keep the demo worksp
                                                                                                  highlight=False))
     console.print(f"\n[bold]demo done[/] in {result.seconds:.1f}s: {result.pushed}/{result.articles} articles "
                   f"in the preview, reconciliation {'OK' if result.reconciled else 'FAILED'}")
-    console.print(f"  workspace: {result.workdir}\n  preview:   {result.preview / 'index.html'}\n"
-                  f"  report:    {result.report}")
+    if result.kept:
+        console.print(f"  workspace: {result.workdir}\n  preview:   {result.preview / 'index.html'}\n"
+                      f"  report:    {result.report}", highlight=False)
+    else:
+        console.print(f"  the temporary workspace {result.workdir} was removed; run `consolidate demo --workdir DIR` "
+                      "to keep the workspace, preview and report and try the other commands on it", highlight=False)
     if not result.reconciled:
         raise typer.Exit(1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -14,6 +15,17 @@ from consolidate import pipeline
 from consolidate.report import fleet_report, render_json, render_markdown
 
 EXAMPLE_PORT = re.compile(r"http://127\.0\.0\.1:(87\d\d)/")
+PLANTED = {  # what the sample sites carry on purpose → (what it is, where the demo's figures show it)
+    "dead_links": ("dead links", "404s: the crawl's errors"),
+    "spam_pages": ("pages with hidden spam links (暗链)", "`consolidate audit`"),
+    "republished": ("articles published twice", "the copy skipped as a duplicate"),
+    "empty_columns": ("empty columns", "flagged by `audit` and `map`"),
+    "stale_columns": ("columns not updated for years", "flagged by `audit` and `map`"),
+    "undated": ("articles without a date", "`audit`, held by push when the exporter says so"),
+    "date_conflict": ("pages whose metadata disagrees on the date", "the extractor picks one"),
+    "charset_conflict": ("pages declaring the wrong charset", "decoded anyway"),
+    "foreign_script": ("pages loading a foreign script", "`audit`"),
+}
 
 
 def example_config_text() -> str:
@@ -37,6 +49,7 @@ class DemoResult:
     """Where the demo left things, and the headline figures."""
 
     workdir: Path
+    kept: bool  # False: a temporary workspace, removed when the demo ended
     preview: Path
     report: Path
     articles: int
@@ -47,11 +60,24 @@ class DemoResult:
 
 def run_demo(workdir: Path | None = None, articles_per_site: int | None = None, rate: float = 50.0,
              echo: Callable[[str], None] = print) -> DemoResult:
-    """Serve the sample fleet on 127.0.0.1, crawl, map, push into the static preview and report."""
+    """Serve the sample fleet on 127.0.0.1, crawl, map, push into the static preview, verify and report; a
+    temporary workspace (no `workdir`) is removed at the end."""
+    kept = workdir is not None
+    chosen = (workdir or Path(tempfile.mkdtemp(prefix="consolidate-demo-"))).resolve()
+    try:
+        return _run_demo(chosen, kept, articles_per_site, rate, echo)
+    finally:
+        if not kept:
+            shutil.rmtree(chosen, ignore_errors=True)
+
+
+def _run_demo(workdir: Path, kept: bool, articles_per_site: int | None, rate: float,
+              echo: Callable[[str], None]) -> DemoResult:
+    """The demo's steps in a workspace folder."""
     from consolidate.samplefleet import FleetServer, build_fleet
+    from consolidate.verify import verify_site
 
     started = time.monotonic()
-    workdir = (workdir or Path(tempfile.mkdtemp(prefix="consolidate-demo-"))).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     fleet = build_fleet(articles_per_site=articles_per_site)
     with FleetServer(fleet) as server:
@@ -70,15 +96,33 @@ def run_demo(workdir: Path | None = None, articles_per_site: int | None = None, 
     try:
         for site in ws.config.sites:
             s = pipeline.push_site(ws, site.id, exporter)
+            why = ", ".join(f"{reason} {n}" for reason, n in sorted(s.skipped.items()))
             echo(f"pushed {site.id}: {s.pushed + s.updated} articles, {s.files} files, "
-                 f"skipped {sum(s.skipped.values())}, failed {s.failed}")
+                 f"skipped {sum(s.skipped.values())}" + (f" ({why})" if why else "") + f", failed {s.failed}")
+        for site in ws.config.sites:
+            checked = verify_site(ws, site.id, exporter)
+            echo(f"verified {site.id}: {checked.ok} ok, {checked.mismatch} differ, {checked.missing} missing")
     finally:
         exporter.close()
+    _explain_planted(fleet, echo)
     report = fleet_report(ws)
     report_path = ws.dir / "report.md"
     report_path.write_text(render_markdown(report), encoding="utf-8")
     (ws.dir / "report.json").write_text(render_json(report), encoding="utf-8")
     totals = report["totals"]
-    return DemoResult(workdir=workdir, preview=ws.dir / "preview", report=report_path,
+    ws.store.engine.dispose()
+    return DemoResult(workdir=workdir, kept=kept, preview=ws.dir / "preview", report=report_path,
                       articles=totals.get("articles", 0), pushed=totals.get("pushed", 0),
                       reconciled=report["reconciled"] and totals.get("articles", 0) > 0, seconds=time.monotonic() - started)
+
+
+def _explain_planted(fleet: object, echo: Callable[[str], None]) -> None:
+    """Say which of the errors and skips above the sample sites carry on purpose."""
+    echo("\nplanted on purpose in the sample sites (so the errors and skips above are expected):")
+    for site in fleet.sites:  # type: ignore[attr-defined]
+        for key, (what, where) in PLANTED.items():
+            paths = site.planted.get(key) or []
+            count = len(paths) // 2 if key == "republished" else len(paths)  # (new, original) pairs
+            if count:
+                echo(f"  {site.site_id}: {what}: {count} ({where})")
+    echo("  column dropped: columns the example migrations.yaml decides not to migrate (不迁移), on purpose")

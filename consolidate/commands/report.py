@@ -226,7 +226,7 @@ def _checklist_command(app: typer.Typer) -> None:
                   config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
                   done: Annotated[str | None, typer.Option("--done", help="Record this step as done.")] = None,
                   date: Annotated[str | None, typer.Option("--date", help="When the step was done "
-                                                                          "(YYYY-MM-DD).")] = None,
+                                                                          "(YYYY-MM-DD; default today).")] = None,
                   ref: Annotated[str | None, typer.Option("--ref", help="Evidence: approval number, ticket, "
                                                                         "URL.")] = None,
                   as_of: AsOfOption = None) -> None:
@@ -236,13 +236,12 @@ def _checklist_command(app: typer.Typer) -> None:
         ws = open_workspace(config, db)
         if done is not None:
             if all_sites or not sites or len(sites) != 1:
-                raise ConsolidateError("--done records a step of exactly one site",
-                                       hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01")
-            if date is None:
-                raise ConsolidateError("--done needs --date YYYY-MM-DD (the day the step was done)")
-            record_step(ws, sites[0], done, parse_date(date, "--date"), ref)
+                raise UsageError("--done records a step of exactly one site",
+                                 hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01")
+            when = parse_date(date, "--date") if date else dt.date.today()
+            record_step(ws, sites[0], done, when, ref)
             if not as_json:
-                console.print(f"recorded {sites[0]}: {done} done on {date}")
+                console.print(f"recorded {sites[0]}: {done} done on {when.isoformat()}", highlight=False)
         chosen = select_sites(ws, sites, all_sites)
         result = fleet_checklist(ws, chosen, _as_of(as_of))
         if as_json:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -29,6 +31,26 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert report["reconciled"]
     assert report["totals"]["pushed"] >= 0.95 * report["totals"]["articles"] > 0
     assert (tmp_path / ".consolidate" / "preview" / "index.html").is_file()
+    assert "planted on purpose" in result.output and "dead links: 2" in result.output
+    _readme_checklist_example_works(tmp_path)
+
+
+def _readme_checklist_example_works(workdir: Path) -> None:
+    """The README's `checklist --done` example, as written, records its step on the demo workspace."""
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    line = next(line for line in readme.read_text(encoding="utf-8").splitlines()
+                if line.startswith("consolidate checklist fgw --done"))
+    args = shlex.split(line.split("  #", 1)[0])[1:]
+    result = CliRunner().invoke(app, [*args, "-c", str(workdir / "migrations.yaml")])
+    assert result.exit_code == 0 and f"recorded fgw: {args[3]} done" in result.output, (line, result.output)
+
+
+def test_demo_without_workdir_removes_its_workspace() -> None:
+    """Without --workdir the demo's temporary workspace is gone afterwards, and the output says so."""
+    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    removed = re.search(r"the temporary workspace (\S+) was removed", result.output)
+    assert removed and not Path(removed.group(1)).exists()
 
 
 def test_status_articles_and_map_json(crawled: pipeline.Workspace) -> None:
