@@ -1717,6 +1717,7 @@ class _Page:
     body_text: tuple[int, str] | None = None  # (mem_id, text_of) of the body a template found, read before cleaning
     _lines: list[str] | None = None
     _scripts: list[tuple[LexborNode, str]] | None = None
+    located: str = ""  # how the generic path found the body ('container', 'trafilatura'...), once it has run
 
     def lines(self) -> list[str]:
         """The lines of the page's <body> (read before the body is modified)."""
@@ -1918,6 +1919,7 @@ def _generic(page: _Page | None, url: str, site: str | None) -> ArticleRecord:
         return ArticleRecord(url=url, site=site, title=_strip_title_tag(_title_tag(page.tree), ""),
                              warnings=["page nesting too deep; body not extracted"])
     body, how = locate_body(page.tree, page.html, url, page.order, page.named(), page.table_node)
+    page.located = how
     title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
                        page.crumbs(), page.named(), page.lines())
     record = _build(page, body, title, site)
@@ -2112,6 +2114,36 @@ def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] 
     records: the generic path's records of the samples when the caller has them already (site=None or not: only
     the fields are compared).
     """
+    found = learn_variant(samples, records, least=None)
+    return found[0] if found is not None else None
+
+
+def learn_variant(samples: list[tuple[str, str]], records: list[ArticleRecord] | None = None,
+                  least: int | None = 2) -> tuple[Template, list[int]] | None:
+    """A template and the indexes of the samples it fits: the first candidate that fits them all, else (least given)
+    the one that fits most of them, at least `least`; every sample a template fits must give the generic path's
+    record (a site with two layouts teaches one template per layout). None when no candidate qualifies or a sample
+    has no body in a named container."""
+    facts = _sample_facts(samples, records)
+    if facts is None:
+        return None
+    candidates, expected = facts
+    best: tuple[Template, list[int]] | None = None
+    for template in candidates:
+        fitted = _fitted(template, expected, every=least is None)
+        if fitted is None:
+            continue
+        if len(fitted) == len(expected):
+            return template, fitted
+        if least is not None and len(fitted) >= least and (best is None or len(fitted) > len(best[1])):
+            best = template, fitted
+    return best
+
+
+def _sample_facts(samples: list[tuple[str, str]], records: list[ArticleRecord] | None
+                  ) -> tuple[list[Template], list[tuple[str, str, ArticleRecord]]] | None:
+    """Candidate templates (body selectors in sample order, each with every title selector, then none) and the
+    samples with their generic records; None when a sample has no body in a named container or none is given."""
     body_sels: list[tuple[str, bool]] = []
     title_sels: list[str | None] = []
     expected: list[tuple[str, str, ArticleRecord]] = []
@@ -2137,12 +2169,25 @@ def learn_template(samples: list[tuple[str, str]], records: list[ArticleRecord] 
         return None
     if not expected:
         return None
-    for body_sel, tier1 in dict.fromkeys(body_sels):
-        for title_sel in dict.fromkeys([*title_sels, None]):
-            template = Template(body=body_sel, title=title_sel, tier1=tier1)
-            if all(_same_record(template.extract(h, u, rec.site), rec) for h, u, rec in expected):
-                return template
-    return None
+    candidates = [Template(body=body_sel, title=title_sel, tier1=tier1) for body_sel, tier1 in dict.fromkeys(body_sels)
+                  for title_sel in dict.fromkeys([*title_sels, None])]
+    return candidates, expected
+
+
+def _fitted(template: Template, expected: list[tuple[str, str, ArticleRecord]], every: bool = False) -> list[int] | None:
+    """Indexes of the samples a template fits; None when one it fits gives another record than the generic path
+    (every: also when it does not fit one)."""
+    fitted = []
+    for index, (html, url, record) in enumerate(expected):
+        got = template.extract(html, url, record.site)
+        if got is None:
+            if every:
+                return None
+            continue
+        if not _same_record(got, record):
+            return None
+        fitted.append(index)
+    return fitted
 
 
 def _same_record(got: ArticleRecord | None, want: ArticleRecord) -> bool:
@@ -2211,19 +2256,20 @@ class SiteExtractor:
         """Keep a generic-path page as a sample; learn a template (or a variant) once there are enough."""
         if len(self.templates) >= self.max_templates or self._failed_learns >= 3 * self.max_templates:
             return
-        if page is None or page.deep or not record.body_html or any(
+        if page is None or page.deep or page.located != "container" or not record.body_html or any(
                 w.startswith(("no article body", "extraction failed")) for w in record.warnings):
-            return
+            return  # a body trafilatura or the paragraph heuristic found has no selector to learn
         self._samples.append((html, url, record))
         need = self.learn_after if not self.templates else max(2, self.learn_after // 2)
         if len(self._samples) < need:
             return
         samples, self._samples = self._samples, []
-        template = learn_template([(h, u) for h, u, _ in samples], [r for _, _, r in samples])
-        if template is None or template in self.templates:
+        found = learn_variant([(h, u) for h, u, _ in samples], [r for _, _, r in samples])
+        if found is None or found[0] in self.templates:
             self._failed_learns += 1
             return
-        self.templates.append(template)
+        self.templates.append(found[0])
+        self._samples = [sample for index, sample in enumerate(samples) if index not in found[1]]  # another layout
 
 
 def clear_caches() -> None:

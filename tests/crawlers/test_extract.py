@@ -703,3 +703,29 @@ def test_anchors_of_small_and_large_hidden_elements_match_the_query() -> None:
         sizes.add(sum(1 for _ in node.traverse()) >= _SMALL_SUBTREE)
         assert [n.mem_id for n in _linked_anchors(node)] == [n.mem_id for n in node.css("a[href]")[:500]], inner
     assert sizes == {True, False}  # both the walk and the query were used
+
+
+def test_site_extractor_learns_each_layout_of_an_interleaved_site() -> None:
+    """Pages of two layouts arriving mixed: each batch teaches the template most of its pages fit, the other
+    layout's pages wait for the next one; every record stays the generic path's."""
+    extractor = SiteExtractor("interleaved", learn_after=4)
+    pages = []
+    for n in range(1, 9):
+        pages.append((_site_page(n % 9 + 1), f"{SITE}/news/{n}.html"))
+        pages.append((_guide_page(n % 9 + 1), f"{SITE}/guide/{n}.html"))
+    records = [extractor.extract(html, url) for html, url in pages]
+    assert records == [extract_article(html, url, "interleaved") for html, url in pages]
+    assert len(extractor.templates) == 2, extractor.templates
+    assert extractor.hits >= 8
+
+
+def test_pages_without_a_named_body_container_teach_no_template() -> None:
+    """A site whose bodies only the fallback finds (no named container): no learning attempts, generic records."""
+    extractor = SiteExtractor("plain", learn_after=2)
+    pages = [(f"<html><head><title>第{n}篇_站</title></head><body><div class='top'><a href='/'>首页</a></div><div>"
+              f"<h1>第{n}篇文章的标题</h1><p>这是第{n}篇文章的正文第一段，内容足够长，足以作为正文。</p>"
+              f"<p>第二段同样是正文的一部分，讲述了更多的细节和情况。</p></div></body></html>", f"{SITE}/p/{n}.html")
+             for n in range(1, 7)]
+    records = [extractor.extract(html, url) for html, url in pages]
+    assert records == [extract_article(html, url, "plain") for html, url in pages]
+    assert records[0].body_text and extractor.templates == [] and extractor._failed_learns == 0
