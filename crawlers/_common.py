@@ -165,6 +165,8 @@ def _absolutize(href: str, base: str) -> str | None:
     if not href or href.startswith("#") or href.lower().startswith(_DROP_SCHEMES) or len(href) > 4000:
         return None
     plain = _plain_join(href, base)
+    if plain is None and href[:1] == ".":
+        plain = _dotted_join(href, base)
     return plain if plain is not None else _url_join(href, base)
 
 
@@ -200,6 +202,30 @@ def _plain_join(href: str, base: str) -> str | None:
         return None
     origin, folder = bases
     return (origin if path[0] == "/" else folder) + path + ("?" + query if query else "")
+
+
+_DOTS = re.compile(r"(?:\.\.?/)+")  # leading ./ and ../ segments
+
+
+def _dotted_join(href: str, base: str) -> str | None:
+    """What urljoin gives (without fragment) for leading ./ and ../ segments before a plain relative href under a
+    plain base: each ../ climbs one folder of the base, none above its root; None when urljoin must run."""
+    lead = _DOTS.match(href)
+    if lead is None:
+        return None
+    rest = href[lead.end():]
+    if not rest or rest[0] == "/" or not _PLAIN_HREF.fullmatch(rest):
+        return None
+    path, _, query = rest.partition("#")[0].partition("?")
+    if _odd_segments(path):
+        return None
+    bases = _plain_base(base)
+    if bases is None:
+        return None
+    origin, folder = bases
+    folders = folder[len(origin) + 1:-1].split("/") if len(folder) > len(origin) + 1 else []
+    kept = folders[:max(0, len(folders) - lead.group().count("../"))]
+    return origin + "/" + "".join(name + "/" for name in kept) + path + ("?" + query if query else "")
 
 
 def _odd_segments(path: str) -> bool:

@@ -53,3 +53,29 @@ def test_depth_read_from_the_body_walk_agrees_with_too_deep() -> None:
         order = doc_order(tree)
         assert len(order) > MAX_DEPTH + 1
         assert _too_deep(tree, order, PageWalk(tree.body, 10)) == too_deep(tree), html[-80:]
+
+
+def test_dotted_hrefs_join_as_urljoin_does() -> None:
+    """../ and ./ before a plain href, under plain and odd bases (too many ../, dot segments later on, queries,
+    fragments, ports, an empty path): the shortcut's URL is urljoin's, and it is taken for most of them."""
+    from crawlers._common import _dotted_join, _url_join
+
+    bases = ["http://www.a.gov.cn/zwgk/202301/t20230101_123.html", "http://h.gov.cn", "http://h.gov.cn/", "ftp://f.example/a/",
+             "https://H.Gov.cn:8080/a/b/", "http://h.gov.cn/a/b.html?x=1#f", "HTTP://h.gov.cn/a//b/c.html", "http://h.gov.cn?q",
+             "http://h.gov.cn/a/./b.html", "http://h.gov.cn/a/../b/c.html", "http://h.gov.cn/a;p/b.html", "http://h.gov.cn#f",
+             "http://h.gov.cn/中文/页.html", "http://h.gov.cn/a/b/c/d/e.html", "http://h.gov.cn/a/..", "http://h.gov.cn/a/.",
+             "http://h.gov.cn:/a/", "", "http://h.gov.cn//a/b", "http://x.gov.cn:8080/d/", "http://h.gov.cn/a/b/c/"]
+    rng = random.Random(2)
+    hrefs = ["../a", "./a", "../../a/b.html", "../../../../../../x.pdf", "./../a?x#y", "../a/../b", "../.", "../..", "..//a",
+             "../a b", "../中文.doc", "../?q", "../#f", ".././a", "../a;b", "../a:b", "../%2e%2e/x", "...", "../...", "./"]
+    hrefs += ["".join(rng.choice(["../", "./", "..", ".", "/", "a", "b.html", "?", "#", ";", ":", "%", "中", " ", "x=1"])
+                      for _ in range(rng.randint(1, 7))) for _ in range(3000)]
+    fast = 0
+    for base in bases:
+        for href in hrefs:
+            href = href.strip()
+            got = _dotted_join(href, base) if href and not href.startswith("#") else None
+            if got is not None:
+                fast += 1
+                assert got == _url_join(href, base), (base, href)
+    assert fast > 1000
