@@ -194,13 +194,17 @@ def content_blockers(ws: Workspace, site_id: str, figures: dict[str, Any] | None
         from consolidate.report import site_figures
 
         figures = site_figures(ws, site_id)
-    from consolidate.report import verified_on
+    from consolidate.report import suspect_count, verified_on
 
     line, ledger = figures["reconciliation"], figures.get("ledger", {})
     verdicts = figures.get("verification", {}).get("verify", {})
+    held = line.get("held", 0)
     found = [
         (len(paths - decided), "article-holding columns undecided"),
-        (line.get("unresolved", 0), "articles unresolved"),
+        (held, "articles held for review (empty body, title is the site name, or impossible date)"),
+        (line.get("unresolved", 0) - held, "articles unresolved"),
+        (suspect_count(figures.get("verification", {})), "problems verify found on published records "
+                                                          "(see `consolidate messages --stage verify`)"),
         (line.get("failed", 0), "articles failed"),
         (figures["push"].get("failed_objects", 0), "files or columns failed to push"),
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
@@ -373,10 +377,12 @@ def _save_step(ws: Workspace, site: Site, step: str, done_on: dt.date, ref: str 
 
 # --- the fleet ----------------------------------------------------------------------------------------------
 
-def retention_check(ws: Workspace) -> dict[str, Any]:
-    """Retained sites against the cap: retained ≤ retention_cap × sites in scope."""
-    in_scope = len(ws.config.sites)
-    retained = [s.id for s in ws.config.sites if s.disposition == "retain"]
+def retention_check(ws: Workspace, site_ids: list[str] | None = None) -> dict[str, Any]:
+    """Retained sites against the cap: retained ≤ retention_cap × sites in scope (the named sites, e.g. those a
+    report covers; default every configured site)."""
+    sites = ws.sites(site_ids) if site_ids else ws.config.sites
+    in_scope = len(sites)
+    retained = [s.id for s in sites if s.disposition == "retain"]
     cap = ws.config.programme.retention_cap
     allowed = math.floor(cap * in_scope + 1e-9)
     ratio = len(retained) / in_scope if in_scope else 0.0
@@ -395,7 +401,7 @@ def fleet_checklist(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.
              for s in ws.sites(site_ids)]
     return {"as_of": as_of.isoformat(), "sites": sites,
             "behind_schedule": [s["site"] for s in sites if s["behind"]],
-            "retention": retention_check(ws)}
+            "retention": retention_check(ws, site_ids)}
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from consolidate.holds import is_held
 from consolidate.push import IN_TARGET, OFFICE_NOTE, article_key, reason_category, vanished_articles
 from consolidate.store import (
     ArticleRow,
@@ -35,7 +36,8 @@ from consolidate.triage import UNTRIAGED, WITHHELD
 from consolidate.workspace import Workspace
 from crawlers.urls import canonical_url
 
-DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved")
+DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
+                "unfetchable")  # unfetchable: the legacy server itself could not serve it (404, timeout)
 SKIPPED = ("merged", "redirected", "archived", "excluded", "vanished")  # decided, not migrated: skipped with reason
 CLASSES = ("article", "list", "column-home", "other")  # what a fetched HTML page is
 FILE_KINDS = ("attachment", "image")
@@ -192,10 +194,10 @@ def _from_url_map(facts: _Facts, url: str) -> tuple[str, str | None, str]:
 def _pages_and_files(facts: _Facts) -> None:
     """Every crawled URL that is not an extracted article: pages by class, files, failures, unfetched links."""
     for r in facts.resources:
-        if r.status == "error":
+        if r.status == "error":  # the old site's own dead link: not a migration failure, its own line
             cls = "file" if r.kind in FILE_KINDS else "unfetched"
             entry = Entry(r.url, cls, f"fetch failed (HTTP {r.http_status})" if r.http_status else "fetch failed",
-                          "failed", reason=r.error or "fetch failed")
+                          "unfetchable", reason=r.error or "fetch failed")
         elif r.status == "skipped":
             entry = Entry(r.url, "unfetched", "not fetched", "excluded", reason=r.error or "skipped by the crawl")
         elif r.status != "fetched":
@@ -275,7 +277,7 @@ def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | 
         return "merged", row.new_url if row is not None and row.status == "301" else None, reason
     if category == "column dropped":
         return "excluded", None, reason
-    if category in (UNDECIDED, UNTRIAGED):  # waiting on a column decision, or on the personal-data review
+    if category in (UNDECIDED, UNTRIAGED) or is_held(reason):  # waiting on a decision, a review, or a look
         return "unresolved", None, reason
     if category == WITHHELD:  # the office withheld it in triage: its old URL leads to its column when it can
         row = facts.url_map.get(url)
@@ -304,7 +306,8 @@ def _logged_only(ws: Workspace, site_id: str, facts: _Facts) -> None:
 
 def reconcile(ws: Workspace, site_id: str, target: str | None = None,
               entries: list[Entry] | None = None) -> dict[str, Any]:
-    """Fetched pages = articles + lists + column homes + other; articles = migrated + skipped + failed +
+    """Fetched pages (HTML pages the crawl fetched; files are counted apart) = articles + lists + column homes
+    + other; articles = migrated + skipped + failed +
     unresolved; each side counted independently so a URL lost between stages shows as a difference."""
     entries = entries if entries is not None else site_ledger(ws, site_id, target)
     with ws.store.session() as session:
@@ -324,15 +327,18 @@ def reconcile(ws: Workspace, site_id: str, target: str | None = None,
     if page_sum != fetched_pages:
         notes.append(f"{fetched_pages} fetched pages but {page_sum} classed")
     total = len(articles)
+    held = sum(1 for e in articles if e.disposition == "unresolved" and is_held(e.reason))
     lines = {"total": total, "extracted": extracted, "migrated": outcome["migrated"], "skipped": skipped,
-             "failed": outcome["failed"], "unresolved": outcome["unresolved"],
+             "failed": outcome["failed"], "unresolved": outcome["unresolved"], "held": held,
              "skipped_by": {d: outcome[d] for d in SKIPPED if outcome[d]}}
+    files = Counter(e.disposition for e in entries if e.url_class == "file")
     if total != outcome["migrated"] + skipped + outcome["failed"] + outcome["unresolved"]:
         notes.append("article dispositions do not add up")
     if extracted != total:
         notes.append(f"{total - extracted} article pages without an extracted article" if total > extracted
                      else f"{extracted - total} extracted articles missing from the ledger")
     return {"target": target or primary_target(ws, site_id), "pages": pages, "articles": lines,
+            "files": {"total": sum(files.values()), "unfetchable": files.get("unfetchable", 0)},
             "ok": not notes, "notes": notes}
 
 

@@ -18,6 +18,7 @@ from consolidate import interaction as letters
 from consolidate.blobs import BlobStore
 from consolidate.config import Config, PortalColumn, Site
 from consolidate.errors import ConsolidateError
+from consolidate.holds import hold_reason, is_held
 from consolidate.leases import SiteLease
 from consolidate.mapping import duplicate_links, map_site, routing_for
 from consolidate.store import (
@@ -273,6 +274,9 @@ class _Push:
             return article, None, f"target column {target!r} not in the portal tree"
         if not article.title:
             return article, None, "no title extracted"
+        held = hold_reason(article, [self.site.name, self.ws.config.portal.name])
+        if held:  # an empty page, a template heading or an impossible date is never published unreviewed
+            return article, None, held
         if not article.published and self.undated is not None:
             return article, *self._undated(article, target)
         return article, target, None
@@ -464,6 +468,8 @@ class _Push:
             self._record(key, "article", article.url, None, None, "skipped", reason)
             if reason.startswith(UNDATED_HELD) and not held_before:  # said once, not at every push
                 self._event("warning", "undated_held", f"{reason}: {article.title or article.url}", article.url)
+            elif is_held(reason) and not held_before:
+                self._event("warning", "held_for_review", f"{reason}: {article.title or article.url}", article.url)
             self.summary.skipped[reason_category(reason)] += 1
             return None
         job = _Job(article=article, key=key, target=target)
@@ -683,17 +689,18 @@ class _Push:
         if new:
             return new, "301", None
         if undecided:
-            return None, "unresolved", "file of an undecided article"
+            return None, "unresolved", "file of an article migrated or not decided yet"
         referrer = pages.get(resource.referrer or "")
         if referrer is None or referrer[1] == "unresolved":
             return None, "unresolved", "file linked from a page not decided yet"
         return None, "410", "file not migrated (archived)"
 
     def _files_of_undecided(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> set[str]:
-        """Canonical URLs of the files carried by articles nobody has decided yet."""
+        """Canonical URLs of the files carried by articles being migrated or not decided yet (held ones too):
+        a file some such article references is never archived."""
         urls: set[str] = set()
-        for article, _target, reason in plan:
-            if reason and not _decided(reason):
+        for article, target, reason in plan:
+            if target or (reason and not _decided(reason)):
                 for url in [a["url"] for a in article.attachments or []] + list(article.images or []):
                     urls.add(canonical_url(url) or url)
         return urls
@@ -750,9 +757,9 @@ def _index_form(url: str) -> str:
 
 
 def _decided(reason: str) -> bool:
-    """False for a skip that waits on a decision (the article's column is not mapped yet, or its personal data
-    is not triaged yet)."""
-    return reason_category(reason) not in ("column not mapped", UNTRIAGED)
+    """False for a skip that waits on a decision (the article's column is not mapped yet, its personal data
+    is not triaged yet, or it is held for review)."""
+    return reason_category(reason) not in ("column not mapped", UNTRIAGED) and not is_held(reason)
 
 
 UNDATED_HELD = "undated: held for review"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from consolidate.checklist import retention_check, site_checklist
 from consolidate.errors import ConsolidateError
 from consolidate.ledger import (
+    SKIPPED,
     Entry,
     counts,
     hot_unresolved,
@@ -21,7 +22,7 @@ from consolidate.ledger import (
     site_ledger,
     site_targets,
 )
-from consolidate.push import IN_TARGET, reason_category
+from consolidate.push import IN_TARGET, column_key, portal_index, reason_category
 from consolidate.store import (
     ArticleRow,
     ColumnMapping,
@@ -54,7 +55,8 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
                                          .where(ColumnMapping.site_id == site_id)
                                          .group_by(ColumnMapping.decision)).all())
         records = session.execute(select(PushRecord.target, PushRecord.kind, PushRecord.status, PushRecord.reason,
-                                         PushRecord.verify_status, PushRecord.verified_at, PushRecord.pushed_at)
+                                         PushRecord.verify_status, PushRecord.verified_at, PushRecord.pushed_at,
+                                         PushRecord.source_url)
                                   .where(PushRecord.site_id == site_id)).all()
         redirects = dict(session.execute(select(UrlMapRow.status, func.count()).where(UrlMapRow.site_id == site_id)
                                          .group_by(UrlMapRow.status)).all())
@@ -76,12 +78,17 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
                for target in site_targets(ws, site_id)] or [_target_figures(ws, site_id, None, [], entries)]
     reconciliation = next(t["reconciliation"] for t in targets if t["target"] == primary)
     ledger = ledger_counts(ws, entries)
+    push.update(_article_counts(reconciliation, entries))  # one computation: the ledger's reconciliation
+    push["columns"] = _target_columns(ws, site_id, primary)
     return {
         "id": site.id, "name": site.name, "organiser": site.organiser, "disposition": site.disposition,
         "home_url": site.home_url, "cms": row.cms if row else None,
         "stage": _stage(row, push),
         "target": primary, "targets": targets, "ledger": ledger,
-        "crawl": {"fetched": resources.get("fetched", 0), "errors": resources.get("error", 0),
+        "crawl": {"fetched": reconciliation["pages"].get("fetched", 0),  # fetched HTML pages, everywhere
+                  "files_fetched": resources.get("fetched", 0) - reconciliation["pages"].get("fetched", 0),
+                  "unfetchable_files": reconciliation["unfetchable_files"],
+                  "errors": resources.get("error", 0),
                   "skipped": resources.get("skipped", 0), "queued": resources.get("queued", 0),
                   "bytes": int(bytes_fetched)},
         "articles": articles, "columns": columns,
@@ -89,7 +96,7 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
                     "unmapped": decisions.get("unmapped", 0)},
         "push": push,
         "redirects": _redirect_figures(redirects),
-        "verification": _verification(mine),
+        "verification": {**_verification(mine), **_suspects(ws, site_id, mine)},
         "monitor": monitor,
         "spam_links_removed": spam,
         "triage": triage_figures(ws, site_id),
@@ -108,6 +115,7 @@ def site_details(ws: Workspace, site_id: str) -> dict[str, Any]:
                                     .where(ColumnMapping.site_id == site_id).order_by(ColumnMapping.column_path)
                                     ).all()
     findings, audit_note = _audit_findings(ws, site_id)
+    zh = _reasons_zh(ws, site_id, [(p, r, b) for p, _d, _t, _c, r, b in decisions])
     return {
         "inventory": {"name": site.name, "site_code": site.site_code, "home_url": site.home_url,
                       "organiser": site.organiser, "supervisor": site.supervisor, "icp": site.icp,
@@ -115,11 +123,32 @@ def site_details(ws: Workspace, site_id: str) -> dict[str, Any]:
                       "contact": site.contact.model_dump() if site.contact else None,
                       "disposition": site.disposition, "target": site.target.model_dump(exclude_none=True)},
         "decisions": [{"column_path": p, "decision": d, "target": t, "confidence": round(c or 0.0, 3),
-                       "reason": r, "decided_by": b} for p, d, t, c, r, b in decisions],
+                       "reason": r, "reason_zh": zh.get(p), "decided_by": b} for p, d, t, c, r, b in decisions],
         "audit": {"available": findings is not None, "note": audit_note, "findings": findings or []},
         "vanished": [{"url": e.url, "last_seen": e.last_seen, "new_url": e.new_url, "reason": e.reason}
                      for e in site_ledger(ws, site_id) if e.disposition == "vanished"],
     }
+
+
+def _reasons_zh(ws: Workspace, site_id: str, stored: list[tuple[str, str, str]]) -> dict[str, str]:
+    """Column path → the stored decision's reason in Chinese (the Chinese report and sheets use it): an office
+    decision's own words, or the system's Chinese reason when deciding again gives the same reason."""
+    from consolidate.mapping import SYSTEM_DECIDERS, learned_decisions, legacy_columns, office_reason_zh
+    from mappers.columns import decide
+
+    try:
+        fresh = {d.column_path: d for d in decide(ws.config, ws.site(site_id), legacy_columns(ws, site_id), None,
+                                                  learned_decisions(ws, site_id))}
+    except ConsolidateError:
+        fresh = {}
+    found = {}
+    for path, reason, decided_by in stored:
+        again = fresh.get(path)
+        if decided_by not in SYSTEM_DECIDERS:
+            found[path] = office_reason_zh(reason)
+        elif again is not None and again.reason == reason and again.reason_zh:
+            found[path] = again.reason_zh
+    return found
 
 
 def _audit_findings(ws: Workspace, site_id: str) -> tuple[list[dict[str, Any]] | None, str | None]:
@@ -164,6 +193,32 @@ def _verification(records: list[Any]) -> dict[str, dict[str, int]]:
     return {kind: dict(sorted(counts.items())) for kind, counts in sorted(table.items())}
 
 
+SUSPECT_KINDS = (("site's name", "title is the site's name"), ("future", "date in the future"),
+                 ("before", "date before 1990"), ("empty body", "empty body"))
+
+
+def _suspects(ws: Workspace, site_id: str, records: list[Any]) -> dict[str, dict[str, int]]:
+    """verify's records that look wrong on their face and are still in the target, per problem:
+    {'suspect': {'empty body': 3}} (nothing when there are none)."""
+    with ws.store.session() as session:
+        flagged = session.execute(select(EventRow.url, EventRow.message).where(
+            EventRow.site_id == site_id, EventRow.stage == "verify", EventRow.code == "suspect_record")).all()
+    if not flagged:
+        return {}
+    live = {r.source_url for r in records if r.kind == "article" and r.status in IN_TARGET and r.source_url}
+    found: Counter[str] = Counter()
+    for url, message in flagged:
+        if url in live:
+            for problem in (message or "").split("; "):
+                found[next((kind for key, kind in SUSPECT_KINDS if key in problem), problem)] += 1
+    return {"suspect": dict(sorted(found.items()))} if found else {}
+
+
+def suspect_count(verification: dict[str, dict[str, int]]) -> int:
+    """Problems verify found on records still in the target (a record may have more than one)."""
+    return sum((verification.get("suspect") or {}).values())
+
+
 def _verdict(record: Any) -> str:
     """ok / mismatch / missing from the last `verify`, or 'not verified' (never, or before the last push)."""
     if record.verify_status is None or record.verified_at is None or record.verified_at < record.pushed_at:
@@ -194,6 +249,45 @@ def _push_figures(records: list[Any]) -> dict[str, Any]:
     }
 
 
+def _article_counts(line: dict[str, Any], entries: list[Entry]) -> dict[str, Any]:
+    """The push figures' article counts and reasons, read from the reconciliation line and the ledger so that
+    status, the overview, the push table and 数量核对 show the same numbers (跳过 never holds unresolved)."""
+    articles = [e for e in entries if e.url_class == "article"]
+    skipped = Counter(_category(e) for e in articles if e.disposition in SKIPPED)
+    return {"in_target": line["pushed"], "skipped": line["skipped"], "failed": line["failed"],
+            "unresolved": line["unresolved"], "held": line.get("held", 0),
+            "skip_reasons": dict(sorted(skipped.items())),
+            "fail_reasons": dict(sorted(Counter(_category(e) for e in articles if e.disposition == "failed").items())),
+            "unresolved_reasons": dict(sorted(Counter(_category(e) for e in articles
+                                                      if e.disposition == "unresolved").items()))}
+
+
+def _category(entry: Entry) -> str:
+    """The kind of an article's disposition reason, for counting."""
+    if entry.disposition == "vanished":
+        return "vanished"
+    return reason_category(entry.reason or entry.disposition)
+
+
+def _target_columns(ws: Workspace, site_id: str, target: str | None) -> int:
+    """Portal columns (with their ancestors) the site's decisions migrate into that the target holds — the
+    same columns a push of the site creates or confirms, whichever site's push created them first."""
+    if target is None:
+        return 0
+    index = portal_index(ws.config)
+    with ws.store.session() as session:
+        wanted = set(session.scalars(select(ColumnMapping.target).where(
+            ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate")))
+        held = set(session.scalars(select(PushRecord.source_key).where(
+            PushRecord.target == target, PushRecord.kind == "column", PushRecord.status.in_(IN_TARGET))))
+    keys = set()
+    for column_id in wanted:
+        while column_id in index:
+            keys.add(column_key(index[column_id]))
+            column_id = index[column_id].parent_id
+    return len(keys & held)
+
+
 def _target_figures(ws: Workspace, site_id: str, target: str | None, records: list[Any],
                     entries: list[Entry] | None) -> dict[str, Any]:
     """One exporter target's push outcome and its reconciliation line from the ledger."""
@@ -207,7 +301,8 @@ def _line(ledger: dict[str, Any]) -> dict[str, Any]:
     accounted = a["migrated"] + a["skipped"] + a["failed"] + a["unresolved"]
     return {"target": ledger["target"], "crawled": a["total"], "pushed": a["migrated"], "skipped": a["skipped"],
             "failed": a["failed"], "unresolved": a["unresolved"], "skipped_by": a["skipped_by"],
-            "unaccounted": a["total"] - accounted, "pages": ledger["pages"], "notes": ledger["notes"],
+            "held": a.get("held", 0), "unaccounted": a["total"] - accounted, "pages": ledger["pages"],
+            "unfetchable_files": (ledger.get("files") or {}).get("unfetchable", 0), "notes": ledger["notes"],
             "ok": ledger["ok"]}
 
 
@@ -267,7 +362,9 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
         totals["skipped"] += line["skipped"]
         totals["failed"] += line["failed"]
         totals["unresolved"] += line["unresolved"]
+        totals["held"] += line.get("held", 0)
         totals["fetched"] += figures["crawl"]["fetched"]
+        totals["unfetchable_files"] += figures["crawl"]["unfetchable_files"]
         totals["errors"] += figures["crawl"]["errors"]
     stages = Counter(f["stage"] for f in sites)
     return {
@@ -278,7 +375,7 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
         "sites": sites, "totals": dict(totals), "stages": dict(stages),
         "reconciled": all(f["reconciliation"]["ok"] for f in sites if f["stage"] == "pushed"),
         "behind_schedule": [f["id"] for f in sites if f["behind"]],
-        "retention": retention_check(ws),
+        "retention": retention_check(ws, [s.id for s in chosen]),
     }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from html import escape
@@ -13,6 +15,8 @@ from markupsafe import Markup
 
 from consolidate.cells import xlsx_append
 from consolidate.errors import ConsolidateError
+from consolidate.legacy_time import LEGACY_ZONE
+from mappers.sheet import DECISION_LABELS
 
 LANGS = ("zh", "en")
 
@@ -70,10 +74,118 @@ VALUES: dict[str, tuple[str, str]] = {
     "close": ("直接关停", "close"), "configured": ("已登记", "configured"), "crawled": ("已抓取", "crawled"),
     "mapped": ("已映射", "mapped"), "pushed": ("已迁移", "pushed"), "done": ("已完成", "done"),
     "blocked": ("受阻", "blocked"), "waiting": ("等待中", "waiting"), "open": ("待办", "open"),
-    "recorded": ("已登记凭证", "recorded"), "derived": ("系统推断", "derived"), "drop": ("关闭", "drop"),
-    "unmapped": ("未映射", "unmapped"),
+    "recorded": ("已登记凭证", "recorded"), "derived": ("系统推断", "derived"),
 }
+# Codes the data carries, in Chinese (the English text is the code itself, or its words): one word per thing,
+# the same word as in the office's sheets (a column decision reads 不迁移 in the mapping sheet and here).
+CODES_ZH: dict[str, dict[str, str]] = {
+    "rule": {"empty_column": "空白栏目", "stale_column": "栏目不更新", "homepage_stale": "首页不更新",
+             "undated_item": "发布日期缺失", "broken_link": "失效链接", "broken_attachment": "失效附件或图片",
+             "spam_link": "暗链", "foreign_script": "外部脚本"},
+    "severity": {"veto": "否决", "warning": "警告", "info": "提示"},
+    "monitor": {"ok": "正常", "still_serving": "旧网址仍在服务", "wrong": "跳转地址错误", "broken": "新网址无法打开",
+                "unreachable": "无法访问", "unmapped": "无对应新网址"},
+    "ledger": {"migrated": "已迁移", "merged": "已合并", "redirected": "已跳转", "archived": "已归档（410）",
+               "excluded": "已排除", "failed": "失败", "vanished": "旧站已删除", "unresolved": "未定",
+               "unfetchable": "无法抓取"},
+    "object": {"article": "文章", "column": "栏目", "file": "附件/图片", "verify": "核验"},
+    "outcome": {"pushed": "已迁移", "updated": "已更新", "unchanged": "未变化", "skipped": "跳过", "failed": "失败",
+                "removed": "已撤回", "ok": "一致", "mismatch": "不一致", "missing": "缺失", "suspect": "存疑"},
+    "skip": {"column dropped": "栏目不迁移", "duplicate": "重复文章", "column not mapped": "栏目待定",
+             "no title extracted": "未提取到标题", "undated": "无发布日期，待审核", "vanished": "旧站已删除",
+             "no target": "无迁移去向", "withheld in triage": "审查决定不发布", "target column": "目标栏目不在门户中"},
+    "decided_by": {"consolidate": "系统建议", "migrations.yaml": "配置规则"},
+    "target": {"subsite": "子站", "column": "栏目", "parent": "上级栏目"},
+    "page_reason": {"a further page of a multi-page article, joined into its first page": "多页文章的后续页，已并入第一页"},
+    "evidence": {"url": "网址", "date": "日期", "days": "天数", "count": "数量", "links": "链接", "column": "栏目",
+                 "status": "状态码", "referrer": "来源页", "scripts": "脚本"},
+}
+AUDIT_ZH = {  # a finding's message in Chinese, from its rule and evidence
+    "empty_column": "空白栏目：{column} 从未发布信息",
+    "stale_column": "栏目不更新：{column} 已 {days} 天未更新（最近一条 {date}）",
+    "homepage_stale": "首页不更新：首页链接的最新信息为 {date}，已 {days} 天",
+    "undated_item": "信息缺少发布日期：{url}",
+    "broken_link": "失效链接（HTTP {status}）：{url}",
+    "broken_attachment": "失效附件或图片（HTTP {status}）：{url}",
+    "spam_link": "暗链：{url} 上有隐藏的外部链接 {links}",
+    "foreign_script": "外部脚本：{url} 加载了外部主机的脚本 {scripts}",
+}
+DATE_HEADERS = ("next_due", "due", "done_on", "earliest", "start_by", "as_of", "last_seen")
+NOWRAP_HEADERS = ("id", *DATE_HEADERS)  # HTML cells that never wrap: 编号, 截止日期 and the other dates
 STAGE_ORDER = ("configured", "crawled", "mapped", "pushed")
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A ratio shown as a percentage: a percentage cell in XLSX, '95.0%' in HTML and Markdown."""
+
+    ratio: float
+
+    def __str__(self) -> str:
+        return f"{self.ratio * 100:.1f}%"
+
+
+def percent(ratio: Any) -> Percent | None:
+    """A ratio as a Percent cell (None stays empty)."""
+    return Percent(float(ratio)) if isinstance(ratio, int | float) and not isinstance(ratio, bool) else None
+
+
+def day(text: Any) -> Any:
+    """An ISO date text as a date cell; anything else unchanged."""
+    if isinstance(text, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dt.date.fromisoformat(text)
+    return text
+
+
+def local_time(stamp: Any) -> Any:
+    """An ISO timestamp as the programme's wall-clock time (Asia/Shanghai), to the minute; else unchanged."""
+    if not isinstance(stamp, str):
+        return stamp
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LEGACY_ZONE).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def code(kind: str, word: Any, lang: str) -> Any:
+    """A data code (rule, category, outcome…) in the language: Chinese words for zh, the code for en."""
+    if lang != "zh" or not isinstance(word, str):
+        return word
+    return CODES_ZH[kind].get(word, word)
+
+
+def decision_word(decision: Any, lang: str) -> Any:
+    """A column decision in the same word the office's mapping sheet uses (迁移/合并/不迁移/待定)."""
+    return DECISION_LABELS.get(lang, DECISION_LABELS["en"]).get(decision, decision) if lang == "zh" else decision
+
+
+def skip_reason_text(reason: str | None, lang: str) -> str:
+    """A push skip or failure reason category in the language (free text of a failure stays as it is)."""
+    if not reason:
+        return "—"
+    if lang != "zh":
+        return reason
+    for english, chinese in CODES_ZH["skip"].items():
+        if reason == english or reason.startswith(english):
+            return chinese + reason[len(english):].replace("(removed from the portal)", "（已从门户撤回）")
+    return reason
+
+
+def audit_message(finding: dict[str, Any], lang: str) -> str:
+    """A finding's message: the Chinese sentence from its rule and evidence for zh, the English one for en."""
+    template = AUDIT_ZH.get(finding.get("rule", "")) if lang == "zh" else None
+    if template is None:
+        return str(finding.get("message", ""))
+    facts = {k: (", ".join(map(str, v[:5])) if isinstance(v, list) else v) for k, v in finding.items()}
+    facts.update((k, (", ".join(map(str, v[:5])) if isinstance(v, list) else v))
+                 for k, v in (finding.get("evidence") or {}).items())
+    try:
+        return template.format_map({k: ("—" if v is None else v) for k, v in facts.items()})
+    except (KeyError, IndexError, ValueError):
+        return str(finding.get("message", ""))
 
 
 @dataclass
@@ -123,7 +235,7 @@ def fleet_section(report: dict[str, Any], lang: str) -> Section:
              f["crawl"]["errors"], f["articles"], f["columns"], f["mapping"]["unmapped"], f["push"]["in_target"],
              f["push"]["skipped"], f["push"]["failed"], f["reconciliation"]["unresolved"],
              f["reconciliation"]["unaccounted"],
-             value(f["reconciliation"]["ok"], lang), _next_step_label(f, lang), f.get("next_due"),
+             value(f["reconciliation"]["ok"], lang), _next_step_label(f, lang), day(f.get("next_due")),
              value(bool(f.get("behind")), lang)] for f in report["sites"]]
     return Section("fleet", label("fleet", lang), [label(k, lang) for k in keys], rows)
 
@@ -142,8 +254,8 @@ def summary_section(report: dict[str, Any], lang: str) -> Section:
     totals, retention = report["totals"], report.get("retention") or {}
     rows: list[list[Any]] = [
         [label("title", lang), report["programme"]], [label("office", lang), report["office"]],
-        [label("portal", lang), report["portal"]], [label("generated_at", lang), report["generated_at"]],
-        [label("as_of", lang), report.get("as_of")], [label("sites", lang), len(report["sites"])],
+        [label("portal", lang), report["portal"]], [label("generated_at", lang), local_time(report["generated_at"])],
+        [label("as_of", lang), day(report.get("as_of"))], [label("sites", lang), len(report["sites"])],
         [label("articles", lang), totals.get("articles", 0)], [label("pushed", lang), totals.get("pushed", 0)],
         [label("skipped", lang), totals.get("skipped", 0)], [label("failed", lang), totals.get("failed", 0)],
         [label("unresolved", lang), totals.get("unresolved", 0)],
@@ -152,8 +264,8 @@ def summary_section(report: dict[str, Any], lang: str) -> Section:
     ]
     if retention:
         rows += [[label("retained", lang), retention["retained"]], [label("in_scope", lang), retention["in_scope"]],
-                 [label("cap", lang), retention["cap"]], [label("allowed", lang), retention["allowed"]],
-                 [label("retention", lang), retention["ratio"]],
+                 [label("cap", lang), percent(retention["cap"])], [label("allowed", lang), retention["allowed"]],
+                 [label("retention", lang), percent(retention["ratio"])],
                  [label("violation", lang), value(retention["violation"], lang)]]
     rows.append([label("behind", lang), ", ".join(report.get("behind_schedule") or []) or label("none", lang)])
     return Section("summary", label("summary", lang), [label("summary", lang), label("value", lang)], rows)
@@ -173,7 +285,8 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
                           "contact", "phone", "disposition", "target"],
             [[f["id"], i["name"], i["site_code"], i["home_url"], i["organiser"], i["supervisor"], i["icp"], i["psb"],
               i["badge"], (i["contact"] or {}).get("name"), (i["contact"] or {}).get("phone"),
-              value(i["disposition"], lang), _target_text(i["target"])] for f in sites for i in [f["inventory"]]])
+              value(i["disposition"], lang), _target_text(i["target"], lang)] for f in sites
+             for i in [f["inventory"]]])
     add("crawl", ["id", "fetched", "errors", "skipped_urls", "queued", "bytes", "cms", "articles", "columns", "spam"],
         [[f["id"], f["crawl"]["fetched"], f["crawl"]["errors"], f["crawl"]["skipped"], f["crawl"]["queued"],
           f["crawl"]["bytes"], f["cms"], f["articles"], f["columns"], f["spam_links_removed"]] for f in sites])
@@ -181,31 +294,36 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
         add("audit", *_audit_table(sites, lang))
     if all("decisions" in f for f in sites):
         add("mapping", ["id", "column_path", "decision", "target", "confidence", "reason", "decided_by"],
-            [[f["id"], d["column_path"], value(d["decision"], lang), d["target"], d["confidence"], d["reason"],
-              d["decided_by"]] for f in sites for d in f["decisions"]])
+            [[f["id"], d["column_path"], decision_word(d["decision"], lang), d["target"], percent(d["confidence"]),
+              (d.get("reason_zh") or d["reason"]) if lang == "zh" else d["reason"],
+              code("decided_by", d["decided_by"], lang)] for f in sites for d in f["decisions"]])
     add("push", ["id", "pushed", "skipped", "failed", "files", "target_columns"],
         [[f["id"], f["push"]["in_target"], f["push"]["skipped"], f["push"]["failed"], f["push"]["files"],
           f["push"]["columns"]] for f in sites])
     add("skip_reasons", ["id", "status", "reason", "count"],
-        [[f["id"], label(outcome, lang), reason or "—", n] for f in sites
-         for outcome, key in (("skipped", "skip_reasons"), ("failed", "fail_reasons"))
+        [[f["id"], label(outcome, lang), skip_reason_text(reason, lang), n] for f in sites
+         for outcome, key in (("skipped", "skip_reasons"), ("failed", "fail_reasons"),
+                              ("unresolved", "unresolved_reasons"))
          for reason, n in f["push"].get(key, {}).items()])
     if all("triage" in f for f in sites):
         add("triage", ["id", "category", "kind", "decision", "count"],
             [[f["id"], *row] for f in sites for row in f["triage"]["rows"]])
     add("verification", ["id", "kind", "status", "count"],
-        [[f["id"], kind, status, n] for f in sites for kind, counts in f.get("verification", {}).items()
+        [[f["id"], code("object", kind, lang), code("outcome", status, lang), n] for f in sites
+         for kind, counts in f.get("verification", {}).items()
          for status, n in counts.items()])
     add("redirects", ["id", "r301", "r410", "runresolved", "total", "coverage"],
         [[f["id"], f["redirects"]["301"], f["redirects"]["410"], f["redirects"]["unresolved"],
-          f["redirects"].get("total"), f["redirects"].get("coverage")] for f in sites])
+          f["redirects"].get("total"), percent(f["redirects"].get("coverage"))] for f in sites])
     add("monitor", ["id", "category", "count"],
-        [[f["id"], category, n] for f in sites for category, n in sorted(f.get("monitor", {}).items())])
+        [[f["id"], code("monitor", category, lang), n] for f in sites
+         for category, n in sorted(f.get("monitor", {}).items())])
     if all("checklist" in f for f in sites):
         add("checklist", ["id", "step", "status", "source", "done_on", "ref", "earliest", "due", "start_by",
                           "blocked_by", "overdue"],
-            [[f["id"], step_label(s, lang), value(s["status"], lang), value(s["source"], lang), s["done_on"], s["ref"],
-              s["earliest"], s["due"], s["start_by"], ", ".join(s["blocked_by"]), value(s["overdue"], lang)]
+            [[f["id"], step_label(s, lang), value(s["status"], lang), value(s["source"], lang), day(s["done_on"]),
+              s["ref"], day(s["earliest"]), day(s["due"]), day(s["start_by"]),
+              ", ".join(_step_names(f, s["blocked_by"], lang)), value(s["overdue"], lang)]
              for f in sites for s in f["checklist"]["steps"]])
     add("reconciliation", ["id", "target_exporter", "crawled", "pushed", "skipped", "failed", "unresolved",
                            "unaccounted", "ok", "notes"],
@@ -215,24 +333,26 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
          for r in [t["reconciliation"]]])
     add("pages", ["id", "fetched", "article_pages", "lists", "column_homes", "other_pages", "reason"],
         [[f["id"], p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other"),
-          "; ".join(f"{why} ({n})" for why, n in (p.get("other_reasons") or {}).items())]
+          "; ".join(f"{code('page_reason', why, lang)} ({n})" for why, n in (p.get("other_reasons") or {}).items())]
          for f in sites for p in [f["reconciliation"].get("pages") or {}]])
     if all("ledger" in f for f in sites):
-        kinds = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved")
+        kinds = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
+                 "unfetchable")
         add("ledger", ["id", "urls", "disposition_url", "count"],
-            [[f["id"], f["ledger"]["urls"], kind, f["ledger"].get(kind, 0)] for f in sites for kind in kinds
+            [[f["id"], f["ledger"]["urls"], code("ledger", kind, lang), f["ledger"].get(kind, 0)] for f in sites
+             for kind in kinds
              if f["ledger"].get(kind)])
     if all("vanished" in f for f in sites):
         add("vanished", ["id", "url", "last_seen", "reason"],
-            [[f["id"], v["url"], v["last_seen"], v["reason"]] for f in sites for v in f["vanished"]])
+            [[f["id"], v["url"], day(v["last_seen"]), v["reason"]] for f in sites for v in f["vanished"]])
     add("errors", ["id", "message", "url"],
         [[f["id"], e["message"], e["url"]] for f in sites for e in f.get("errors", [])])
     return sections
 
 
-def _target_text(target: dict[str, Any]) -> str:
+def _target_text(target: dict[str, Any], lang: str) -> str:
     """A site's target as one short text."""
-    return ", ".join(f"{k}: {v}" for k, v in target.items()) or "—"
+    return ", ".join(f"{code('target', k, lang)}: {v}" for k, v in target.items()) or "—"
 
 
 def _audit_table(sites: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list[Any]]]:
@@ -244,13 +364,32 @@ def _audit_table(sites: list[dict[str, Any]], lang: str) -> tuple[list[str], lis
     if not fields:
         notes = [[f["id"], f["audit"]["note"] or label("none", lang)] for f in sites]
         return ["id", "message"], notes
-    rows = [[f["id"], *[_cell(finding.get(k)) for k in fields]] for f in sites for finding in f["audit"]["findings"]]
+    rows = [[f["id"], *[_audit_cell(finding, k, lang) for k in fields]] for f in sites
+            for finding in f["audit"]["findings"]]
     return ["id", *fields], rows
+
+
+def _audit_cell(finding: dict[str, Any], key: str, lang: str) -> Any:
+    """One cell of an audit finding, in the language."""
+    item = finding.get(key)
+    if key == "message":
+        return audit_message(finding, lang)
+    if key in ("rule", "severity"):
+        return code(key, item, lang)
+    if isinstance(item, dict):
+        return "; ".join(f"{code('evidence', k, lang)}={_cell(v)}" for k, v in item.items())
+    return day(_cell(item)) if key == "date" else _cell(item)
+
+
+def _step_names(figures: dict[str, Any], names: list[str], lang: str) -> list[str]:
+    """Checklist step codes as their labels in the language."""
+    labels = {s["step"]: step_label(s, lang) for s in figures.get("checklist", {}).get("steps", [])}
+    return [labels.get(n, n) for n in names]
 
 
 def _cell(item: Any) -> Any:
     """A value a table cell can hold."""
-    if item is None or isinstance(item, (str, int, float, bool)):
+    if item is None or isinstance(item, str | int | float | bool | dt.date | Percent):
         return item
     if isinstance(item, (list, tuple)):
         return ", ".join(str(x) for x in item)
@@ -323,9 +462,14 @@ def render_html(report: dict[str, Any], lang: str = "zh") -> str:
 
     check_lang(lang)
     env = Environment(loader=PackageLoader("consolidate", "templates"), autoescape=select_autoescape(["html"]))
+    nowrap = {label(k, lang) for k in NOWRAP_HEADERS}
+    generated = local_time(report["generated_at"])
     return env.get_template("report.html").render(
         r=report, lang=lang, L=lambda k: label(k, lang), V=lambda v: value(v, lang),
-        RT=lambda line: reconciliation_text(line, lang),
+        RT=lambda line: reconciliation_text(line, lang), NOWRAP=nowrap,
+        NUM=lambda cell: isinstance(cell, int | float | Percent) and not isinstance(cell, bool),
+        generated=f"{generated:%Y-%m-%d %H:%M} ({'北京时间' if lang == 'zh' else 'Beijing time'})"
+        if isinstance(generated, dt.datetime) else generated,
         summary=summary_section(report, lang), fleet=fleet_section(report, lang),
         sections=site_sections(report, lang), charts=[stage_chart(report, lang), articles_chart(report, lang)],
     )
@@ -335,6 +479,8 @@ def render_html(report: dict[str, Any], lang: str = "zh") -> str:
 
 def display_width(text: Any) -> int:
     """Columns a text takes in a spreadsheet: CJK and other wide characters count as 2."""
+    if isinstance(text, dt.datetime):
+        return 16
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text if text is not None
                                                                                          else ""))
 
@@ -353,7 +499,8 @@ def render_xlsx(report: dict[str, Any], lang: str = "zh") -> bytes:
         sheet = book.create_sheet(_sheet_title(section.title, used))
         sheet.append(section.headers)
         for row in section.rows:
-            xlsx_append(sheet, [_cell(v) for v in row])  # a legacy title '=…' stays text, not a formula
+            xlsx_append(sheet, [_xlsx_value(v) for v in row])  # a legacy title '=…' stays text, not a formula
+            _format_cells(sheet[sheet.max_row], row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="F2E6D9")
@@ -365,6 +512,24 @@ def render_xlsx(report: dict[str, Any], lang: str = "zh") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_value(item: Any) -> Any:
+    """What a cell stores: a percentage's ratio, a date or datetime as such, other values as table cells."""
+    if isinstance(item, Percent):
+        return item.ratio
+    return _cell(item)
+
+
+def _format_cells(cells: Any, row: list[Any]) -> None:
+    """Number formats: percentages as percentages, dates as dates (Excel sorts and filters them as such)."""
+    for cell, item in zip(cells, row, strict=False):
+        if isinstance(item, Percent):
+            cell.number_format = "0.0%"
+        elif isinstance(item, dt.datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(item, dt.date):
+            cell.number_format = "yyyy-mm-dd"
 
 
 def _sheet_title(title: str, used: set[str]) -> str:

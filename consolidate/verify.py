@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from consolidate.errors import ConsolidateError
+from consolidate.holds import face_problems
 from consolidate.legacy_time import same_legacy_moment
 from consolidate.push import IN_TARGET, article_key, column_key, planned_targets, portal_index
 from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
@@ -18,8 +18,6 @@ from consolidate.workspace import Workspace, require_crawled
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import canonical_url
 from exporters.base import Exporter, TargetRef
-
-EARLIEST_YEAR = 1990  # no government site published before this; an earlier date is an extraction error
 
 
 @dataclass
@@ -76,33 +74,6 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
             summary.suspect.append((article.url, problems))
     _record_results(ws, exporter.target, summary)
     return summary
-
-
-def face_problems(article: ArticleRow, site_names: list[str], today: dt.date | None = None) -> list[str]:
-    """What looks wrong about a record on its face, whatever the target holds: a title that is the site's name
-    (a template's heading taken for the article's), a date in the future or before 1990, an empty body with no
-    attachment or image."""
-    problems = []
-    title = normalize_space(article.title or "")
-    if title and any(title == normalize_space(name) for name in site_names if name):
-        problems.append(f"title is the site's name ({title})")
-    day = _date(article.published)
-    today = today or dt.date.today()
-    if day is not None and day > today:
-        problems.append(f"date {article.published} is in the future")
-    elif day is not None and day.year < EARLIEST_YEAR:
-        problems.append(f"date {article.published} is before {EARLIEST_YEAR}")
-    if not (article.body_text or "").strip() and not article.attachments and not article.images:
-        problems.append("empty body and no attachment or image")
-    return problems
-
-
-def _date(text: str | None) -> dt.date | None:
-    """The day of a stored date (YYYY-MM-DD…), or None."""
-    try:
-        return dt.date.fromisoformat((text or "")[:10])
-    except ValueError:
-        return None
 
 
 def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, target: str | None,

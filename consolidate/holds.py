@@ -1,0 +1,76 @@
+"""Records that look wrong on their face: push holds them for review, verify lists those already published.
+
+A record whose body is empty (no text, no image, no attachment, no embedded media), whose title is the site's
+name (a template heading taken for the article's), or whose date is in the future or before 1990 is an
+extraction failure, whatever the CMS; publishing it would put an empty or wrong page on the portal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from crawlers.text import normalize_space
+
+EARLIEST_YEAR = 1990  # no government site published before this; an earlier date is an extraction error
+HELD = "held for review"
+EMPTY_BODY = "empty body"
+SITE_TITLE = "title is the site name"
+FUTURE_DATE = "date in the future"
+EARLY_DATE = "date before 1990"
+HELD_ZH = {EMPTY_BODY: "正文为空，待人工核对", SITE_TITLE: "标题与网站名称相同，待人工核对",
+           FUTURE_DATE: "发布日期晚于今天，待人工核对", EARLY_DATE: "发布日期早于1990年，待人工核对"}
+MEDIA = re.compile(r"<(?:img|video|audio|source|iframe|embed|object)\b", re.IGNORECASE)
+
+
+def face_problems(article: Any, site_names: list[str], today: dt.date | None = None) -> list[str]:
+    """What looks wrong about a record on its face (English lines, as verify reports them)."""
+    return [detail for _category, detail in _problems(article, site_names, today)]
+
+
+def hold_reason(article: Any, site_names: list[str], today: dt.date | None = None) -> str | None:
+    """The push skip reason of a record that must not be published before someone looks at it, else None:
+    '<category>: held for review (<detail>; <中文>)'."""
+    problems = _problems(article, site_names, today)
+    if not problems:
+        return None
+    category, detail = problems[0]
+    return f"{category}: {HELD} ({detail}; {HELD_ZH[category]})"
+
+
+def is_held(reason: str | None) -> bool:
+    """True for a skip reason that holds a record for review (nobody decided it: never archived)."""
+    return HELD in (reason or "")
+
+
+def _problems(article: Any, site_names: list[str], today: dt.date | None) -> list[tuple[str, str]]:
+    """(category, detail) for each thing that looks wrong."""
+    problems = []
+    title = normalize_space(article.title or "")
+    if title and any(title == normalize_space(name) for name in site_names if name):
+        problems.append((SITE_TITLE, f"title is the site's name ({title})"))
+    day = _date(article.published)
+    today = today or dt.date.today()
+    if day is not None and day > today:
+        problems.append((FUTURE_DATE, f"date {article.published} is in the future"))
+    elif day is not None and day.year < EARLIEST_YEAR:
+        problems.append((EARLY_DATE, f"date {article.published} is before {EARLIEST_YEAR}"))
+    if _empty(article):
+        problems.append((EMPTY_BODY, "empty body and no attachment or image"))
+    return problems
+
+
+def _empty(article: Any) -> bool:
+    """No body text, no image, no attachment and no embedded media in the body."""
+    if (article.body_text or "").strip() or article.attachments or article.images:
+        return False
+    return not MEDIA.search(article.body_html or "")
+
+
+def _date(text: str | None) -> dt.date | None:
+    """The day of a stored date (YYYY-MM-DD…), or None."""
+    try:
+        return dt.date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None

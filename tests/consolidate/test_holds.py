@@ -1,0 +1,168 @@
+"""Records that look wrong on their face are held by push (never published, never 410), verify's suspects reach
+the report and the checklist, and every count the status and the report show comes from one reconciliation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from consolidate import pipeline
+from consolidate.checklist import site_checklist
+from consolidate.ledger import reconcile, site_ledger
+from consolidate.messages import site_messages
+from consolidate.redirects import load_redirects
+from consolidate.report import fleet_report, site_figures
+from consolidate.report_formats import fleet_section, site_sections, summary_section
+from consolidate.store import ArticleRow, ColumnMapping, PushRecord, Resource
+from consolidate.verify import verify_site
+
+SITE = "jyj"
+
+
+def _push(ws: pipeline.Workspace, site_id: str = SITE) -> pipeline.PushSummary:
+    exporter = pipeline.open_exporter(ws)
+    try:
+        return pipeline.push_site(ws, site_id, exporter)
+    finally:
+        exporter.close()
+
+
+def _verify(ws: pipeline.Workspace, site_id: str = SITE) -> Any:
+    exporter = pipeline.open_exporter(ws)
+    try:
+        return verify_site(ws, site_id, exporter)
+    finally:
+        exporter.close()
+
+
+def _migrated_articles(ws: pipeline.Workspace, site_id: str = SITE) -> list[ArticleRow]:
+    """Articles of columns the site's mapping migrates, with images first."""
+    pipeline.map_site(ws, site_id)
+    with ws.store.session() as session:
+        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
+            ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate")))
+        rows = [a for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == site_id)
+                                           .order_by(ArticleRow.id))
+                if " > ".join(a.column_path or []) in migrated and a.title]
+        for row in rows:
+            session.expunge(row)
+    return sorted(rows, key=lambda a: not a.images)
+
+
+def _set(ws: pipeline.Workspace, url: str, **values: Any) -> None:
+    with ws.store.session() as session:
+        session.execute(update(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url == url).values(**values))
+
+
+def _statuses(ws: pipeline.Workspace) -> dict[str, PushRecord]:
+    with ws.store.session() as session:
+        rows = list(session.scalars(select(PushRecord).where(PushRecord.site_id == SITE,
+                                                             PushRecord.kind == "article")))
+        for row in rows:
+            session.expunge(row)
+    return {r.source_url: r for r in rows}
+
+
+def test_push_holds_empty_bodies_site_name_titles_and_impossible_dates(crawled: pipeline.Workspace) -> None:
+    """Held, not published; unresolved in the ledger and the URL map (never 410), their images too; one message
+    each; the checklist's content step is blocked with the count."""
+    articles = _migrated_articles(crawled)
+    titled, empty, future, old = articles[0], articles[1], articles[2], articles[3]
+    assert titled.images, "the fleet has an article with images in a migrated column"
+    _set(crawled, titled.url, title=crawled.site(SITE).name)
+    _set(crawled, empty.url, body_html="", body_text="", images=[], attachments=[])
+    _set(crawled, future.url, published="2999-01-01")
+    _set(crawled, old.url, published="1970-01-01 08:00")
+    summary = _push(crawled)
+    held = {titled.url, empty.url, future.url, old.url}
+    records = _statuses(crawled)
+    assert all(records[u].status == "skipped" and "held for review" in records[u].reason for u in held)
+    assert "正文为空，待人工核对" in records[empty.url].reason
+    assert sum(summary.skipped.values()) >= 4
+    entries = {e.url: e for e in site_ledger(crawled, SITE)}
+    assert {entries[u].disposition for u in held} == {"unresolved"}
+    line = reconcile(crawled, SITE)["articles"]
+    assert line["held"] == 4 and line["unresolved"] >= 4
+    redirects = {r.old_url: r for r in load_redirects(crawled, SITE)}
+    assert {redirects[u].status for u in held} == {"unresolved"}
+    images = {r.url: r for r in _files(crawled)}
+    for image in titled.images:
+        if image in images and image in redirects:
+            assert redirects[image].status != "410", image
+    codes = [m for m in site_messages(crawled, SITE) if m["code"] == "held_for_review"]
+    assert {m["url"] for m in codes} == held
+    step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "content_migrated")
+    assert step["status"] == "blocked"
+    assert any(b.startswith("4 articles held for review") for b in step["blocked_by"])
+    _push(crawled)  # said once, not at every push
+    assert len([m for m in site_messages(crawled, SITE) if m["code"] == "held_for_review"]) == 4
+
+
+def _files(ws: pipeline.Workspace) -> list[Resource]:
+    with ws.store.session() as session:
+        rows = list(session.scalars(select(Resource).where(Resource.site_id == SITE,
+                                                           Resource.kind.in_(("image", "attachment")))))
+        for row in rows:
+            session.expunge(row)
+    return rows
+
+
+def test_a_published_article_whose_body_is_lost_is_taken_back(crawled: pipeline.Workspace) -> None:
+    """A re-extraction that loses the body holds the article and removes it from the portal."""
+    article = _migrated_articles(crawled)[-1]
+    _push(crawled)
+    assert _statuses(crawled)[article.url].status == "pushed"
+    _set(crawled, article.url, body_html="<p> </p>", body_text="", images=[], attachments=[])
+    summary = _push(crawled)
+    record = _statuses(crawled)[article.url]
+    assert record.status == "skipped" and "removed from the portal" in record.reason
+    assert summary.removed == 1
+
+
+def test_verify_suspects_reach_the_report_and_block_the_checklist(crawled: pipeline.Workspace,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records published before push held such records (here: holds switched off) are flagged by verify; the
+    report's 迁移核验 lists them and the content step stays blocked with their count."""
+    article = _migrated_articles(crawled)[0]
+    _set(crawled, article.url, title=crawled.site(SITE).name)
+    monkeypatch.setattr("consolidate.push.hold_reason", lambda *a, **k: None)
+    _push(crawled)
+    found = _verify(crawled)
+    assert [u for u, _ in found.suspect] == [article.url]
+    figures = site_figures(crawled, SITE)
+    assert figures["verification"]["suspect"] == {"title is the site's name": 1}
+    report = fleet_report(crawled, [SITE])
+    rows = next(s for s in site_sections(report, "zh") if s.key == "verification").rows
+    assert [SITE, "suspect", "title is the site's name", 1] in rows
+    step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "content_migrated")
+    assert step["status"] == "blocked" and any(b.startswith("1 problems verify found") for b in step["blocked_by"])
+
+
+def test_every_count_comes_from_the_reconciliation(crawled: pipeline.Workspace) -> None:
+    """跳过 never holds unresolved; 抓取页面 is fetched HTML pages in the headline and per site; the push table's
+    columns equal status's; files the old server could not serve are their own line, not failures."""
+    pipeline.map_site(crawled, SITE)
+    with crawled.store.session() as session:  # one column undecided: its articles are unresolved, not skipped
+        path = next(p for p in session.scalars(select(ColumnMapping.column_path).where(
+            ColumnMapping.site_id == SITE, ColumnMapping.decision == "migrate")))
+        session.execute(update(ColumnMapping).where(ColumnMapping.site_id == SITE, ColumnMapping.column_path == path)
+                        .values(decision="unmapped", target=None))
+        image = session.scalar(select(Resource).where(Resource.site_id == SITE, Resource.kind == "image"))
+        image.status, image.http_status = "error", 404
+    summary = _push(crawled)
+    report = fleet_report(crawled, [SITE])
+    figures = report["sites"][0]
+    line = figures["reconciliation"]
+    assert line["unresolved"] > 0
+    assert figures["push"]["skipped"] == line["skipped"] and figures["push"]["in_target"] == line["pushed"]
+    assert figures["push"]["columns"] == summary.columns
+    fleet = fleet_section(report, "zh")
+    row = dict(zip(fleet.headers, fleet.rows[0], strict=True))
+    assert row["跳过"] == line["skipped"] and row["未定"] == line["unresolved"]
+    assert row["抓取页面"] == line["pages"]["fetched"] == report["totals"]["fetched"]
+    summary_rows = dict(summary_section(report, "zh").rows)
+    assert summary_rows["跳过"] == line["skipped"] and summary_rows["抓取页面"] == line["pages"]["fetched"]
+    assert figures["ledger"]["unfetchable"] >= 1 and figures["ledger"]["failed"] == line["failed"] == 0
+    assert report["retention"]["in_scope"] == 1  # 保留比例 counts the sites in the report
