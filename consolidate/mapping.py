@@ -30,6 +30,7 @@ from mappers.columns import (
 from mappers.duplicates import DupArticle, find_duplicates
 from mappers.routing import DEFAULT_ROUTING, PortalTarget, RoutingContext, RoutingRule
 from mappers.sheet import (
+    DECISION_LABELS,
     CurrentDecision,
     OfficeDecision,
     SheetContext,
@@ -164,6 +165,7 @@ def _keep_office(decision: Decision, row: ColumnMapping) -> None:
     merge_into, reason = decode_reason(row.reason)
     decision.decision, decision.target, decision.merge_into = row.decision, row.target, merge_into
     decision.confidence, decision.reason, decision.decided_by = 1.0, reason, row.decided_by
+    decision.reason_zh = office_reason_zh(reason)  # never the suggester's "…待人工决定" the office answered
     decision.suggested = None
 
 
@@ -238,16 +240,27 @@ def _sheet_row(column: LegacyColumn, decision: Decision, decided_at: dt.datetime
                     target=decision.target, merge_into=decision.merge_into, confidence=decision.confidence,
                     reason=decision.reason, signer=decision.decided_by if office else "",
                     signed_on=decided_at.date().isoformat() if office and decided_at else "",
+                    comment=office_comment(decision.reason) if office else "",
                     reason_zh=reason_zh, locked=decision.decided_by == "migrations.yaml")
 
 
+OFFICE_REASON = re.compile(r"office decision signed by (.+?)(?: on (\d{4}-\d{2}-\d{2}))?(?:: (.*))?$", re.S)
+
+
 def office_reason_zh(reason: str) -> str:
-    """An office decision's stored reason ('office decision signed by 王明 on 2026-11-20: …') in Chinese."""
-    match = re.match(r"office decision signed by (.+?)(?: on (\d{4}-\d{2}-\d{2}))?(?:: (.*))?$", reason, re.S)
+    """An office decision's stored reason ('office decision signed by 王明 on 2026-11-20: …') in Chinese:
+    the office's 意见 when it wrote one, after who signed and when ('由王明于 2026-11-20 签署：…')."""
+    match = OFFICE_REASON.match(reason)
     if match is None:
         return reason
     signer, day, comment = match.groups()
-    return f"办公室决定，审核人 {signer}" + (f"，审核日期 {day}" if day else "") + (f"：{comment}" if comment else "")
+    return f"由{signer}" + (f"于 {day} " if day else "") + "签署" + (f"：{comment}" if comment else "")
+
+
+def office_comment(reason: str) -> str:
+    """The 意见 the office wrote on a signed row, read back from the stored reason ('' when none)."""
+    match = OFFICE_REASON.match(reason)
+    return (match.group(3) or "") if match is not None else ""
 
 
 def target_choices(config: Config, site: Site) -> list[TargetChoice]:
@@ -275,6 +288,16 @@ def import_sheet(ws: Workspace, site_id: str, path: Path) -> list[OfficeDecision
     if changes:
         _apply_office(ws, site_id, current, changes)
     return changes
+
+
+def import_summary(name: str, changes: list[OfficeDecision]) -> str:
+    """What an import recorded, in one line: rows changed, by decision and by signer (never the whole table)."""
+    if not changes:
+        return f"{name}: 无改动（no changes）"
+    decisions = Counter(DECISION_LABELS["zh"].get(c.decision, c.decision) for c in changes)
+    signers = Counter(c.signer for c in changes)
+    return (f"{name}: 已记录 {len(changes)} 行签署决定（" + "、".join(f"{d} {n}" for d, n in decisions.items())
+            + "；签署人：" + "、".join(f"{s} {n} 行" for s, n in signers.items()) + "）")
 
 
 def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | None

@@ -116,13 +116,23 @@ def _news_signal(profile: ColumnProfile, rows: list[dict[str, Any]]) -> None:
     if not dates or other >= 0.5:
         return
     share = len(dates) / len(rows) * (1 - other)
-    gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
-    gap = statistics.median(gaps) if gaps else None
-    rhythm = f", one every {gap:.0f} days" if gap is not None else ""
-    rhythm_zh = f"，约每 {gap:.0f} 天一篇" if gap is not None else ""
+    rhythm, rhythm_zh = _rhythm(dates)
     profile.shares["news"] = share
     profile.notes["news"] = f"dated news items{rhythm}"
     profile.notes_zh["news"] = f"为带日期的新闻稿{rhythm_zh}"
+
+
+def _rhythm(dates: list[Any]) -> tuple[str, str]:
+    """How often a column publishes, as the sheet says it (', one every 3 days' / '，约每 3 天一篇'); several a day
+    is said as such, never 'every 0 days'."""
+    gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    if not gaps:
+        return "", ""
+    gap = statistics.median(gaps)
+    if gap >= 1:
+        return f", one every {gap:.0f} days", f"，约每 {gap:.0f} 天一篇"
+    per_day = len(dates) / len(set(dates))
+    return f", often several a day ({per_day:.1f} per publishing day)", f"，常一天多篇（每个发布日约 {per_day:.1f} 篇）"
 
 
 def _forms_signal(profile: ColumnProfile, rows: list[dict[str, Any]]) -> None:

@@ -83,11 +83,12 @@ def register(app: typer.Typer) -> None:
         site_id = ws.site(site).id
         if import_ is not None:
             changes = mapping.import_sheet(ws, site_id, import_)
-            console.print(f"{import_.name}: {len(changes)} signed decision(s) recorded" if changes
-                          else f"{import_.name}: no changes")
+            console.print(mapping.import_summary(import_.name, changes))
+            if export is None:
+                return
         if export is not None:
             written = mapping.export_sheet(ws, site_id, export, lang, when)
-            console.print(f"wrote {export} ({written} columns) — the office fills in 决定/目标栏目 and signs "
+            console.print(f"wrote {export} ({written} 个栏目) — the office fills in 决定/目标栏目 and signs "
                           f"审核人/审核日期, then `consolidate map {site_id} --import {export.name}`")
             return
         rows = mapping.map_site(ws, site_id, when)

@@ -137,3 +137,14 @@ def test_topic_sub_columns_and_missing_standard_columns_stay_suggestions() -> No
     assert (first.decision, first.target) == ("unmapped", "bmdt") and "专题" in first.reason_zh
     third = decide(CONFIG, CONFIG.site("fgw"), [report])[0]
     assert third.decision == "unmapped" and "年报" in (third.reason_zh + second.reason_zh)
+
+
+def test_news_rhythm_of_a_column_publishing_several_a_day_is_never_every_0_days() -> None:
+    """Median gap under a day: the note says several a day; a slower column says every N days."""
+    busy = profile_articles([{"title": f"我局召开工作会议{i}", "published": f"2024-03-0{1 + i // 3} 09:00"}
+                             for i in range(9)])
+    assert "约每 0 天" not in busy.notes_zh["news"] and "every 0 days" not in busy.notes["news"]
+    assert "一天多篇" in busy.notes_zh["news"] and "3.0" in busy.notes_zh["news"]
+    slow = profile_articles([{"title": f"我局召开工作会议{i}", "published": f"2024-03-{1 + 3 * i:02d}"}
+                             for i in range(5)])
+    assert "约每 3 天一篇" in slow.notes_zh["news"]
