@@ -403,13 +403,13 @@ def render_json(report: dict[str, Any]) -> str:
 
 def render_markdown(report: dict[str, Any], lang: str = "zh") -> str:
     """The report as Markdown an office can paste into a memo."""
-    from consolidate.report_formats import all_sections, check_lang, label, markdown_table
+    from consolidate.report_formats import all_sections, check_lang, label, local_time_text, markdown_table
 
     check_lang(lang)
     totals = report["totals"]
     lines = [f"# {report['programme']} — {label('title', lang)}", "",
              f"{label('office', lang)}: {report['office']} · {label('portal', lang)}: {report['portal']} · "
-             f"{label('generated_at', lang)}: {report['generated_at']}", "",
+             f"{label('generated_at', lang)}: {local_time_text(report['generated_at'], lang)}", "",
              f"**{label('reconciliation_line', lang)}**: {label('articles', lang)} {totals.get('articles', 0)} = "
              f"{label('pushed', lang)} {totals.get('pushed', 0)} + {label('skipped', lang)} "
              f"{totals.get('skipped', 0)} + {label('failed', lang)} {totals.get('failed', 0)} + "

@@ -150,6 +150,14 @@ def local_time(stamp: Any) -> Any:
     return moment.astimezone(LEGACY_ZONE).replace(tzinfo=None, second=0, microsecond=0)
 
 
+def local_time_text(stamp: Any, lang: str) -> str:
+    """An ISO timestamp as the programme's wall-clock time, saying which: '2026-12-07 03:44 (北京时间)'."""
+    moment = local_time(stamp)
+    if not isinstance(moment, dt.datetime):
+        return str(stamp)
+    return f"{moment:%Y-%m-%d %H:%M} ({'北京时间' if lang == 'zh' else 'Beijing time'})"
+
+
 def code(kind: str, word: Any, lang: str) -> Any:
     """A data code (rule, category, outcome…) in the language: Chinese words for zh, the code for en."""
     if lang != "zh" or not isinstance(word, str):
@@ -463,13 +471,11 @@ def render_html(report: dict[str, Any], lang: str = "zh") -> str:
     check_lang(lang)
     env = Environment(loader=PackageLoader("consolidate", "templates"), autoescape=select_autoescape(["html"]))
     nowrap = {label(k, lang) for k in NOWRAP_HEADERS}
-    generated = local_time(report["generated_at"])
     return env.get_template("report.html").render(
         r=report, lang=lang, L=lambda k: label(k, lang), V=lambda v: value(v, lang),
         RT=lambda line: reconciliation_text(line, lang), NOWRAP=nowrap,
         NUM=lambda cell: isinstance(cell, int | float | Percent) and not isinstance(cell, bool),
-        generated=f"{generated:%Y-%m-%d %H:%M} ({'北京时间' if lang == 'zh' else 'Beijing time'})"
-        if isinstance(generated, dt.datetime) else generated,
+        generated=local_time_text(report["generated_at"], lang),
         summary=summary_section(report, lang), fleet=fleet_section(report, lang),
         sections=site_sections(report, lang), charts=[stage_chart(report, lang), articles_chart(report, lang)],
     )
@@ -548,6 +554,8 @@ def _sheet_title(title: str, used: set[str]) -> str:
 def markdown_table(section: Section) -> list[str]:
     """A section as a Markdown table (pipes in cells escaped)."""
     def cell(item: Any) -> str:
+        if isinstance(item, dt.datetime):
+            return f"{item:%Y-%m-%d %H:%M}"
         return "" if item is None else str(_cell(item)).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(section.headers) + " |", "|" + "---|" * len(section.headers)]
