@@ -951,9 +951,18 @@ def _pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
 _KIND_RANK = {"other": 0, "nav": 1, "image": 1, "list_item": 2, "pagination": 3, "attachment": 4}
 
 
-def _in_nav(node: LexborNode) -> bool:
-    """True when an element sits in a navigation/menu container."""
-    return any(parent.tag == "nav" or _NAV_CLASS.search(klass_id(parent)) for parent in ancestors(node, 10))
+def _in_nav(node: LexborNode, seen: dict[int, bool] | None = None) -> bool:
+    """True when an element sits in a navigation/menu container (seen: whether an element is one, by mem_id, kept
+    while the tree is unchanged: the links of one menu share their ancestors)."""
+    for parent in ancestors(node, 10):
+        nav = seen.get(parent.mem_id) if seen is not None else None
+        if nav is None:
+            nav = parent.tag == "nav" or _NAV_CLASS.search(klass_id(parent)) is not None
+            if seen is not None:
+                seen[parent.mem_id] = nav
+        if nav:
+            return True
+    return False
 
 
 def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: set[str], crumbs: set[str]) -> list[Link]:
@@ -980,12 +989,13 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
     root = tree.body if tree.body is not None else tree.root
     if root is None:
         return []
+    navs: dict[int, bool] = {}
     for node in root.css("a, area, img, iframe, embed, object, [onclick]")[:20000]:
         tag = node.tag
         text = text_of(node) if tag in ("a", "area") else ""
         if tag in ("a", "area"):
             url = absolutize(attr(node, "href"), base)
-            kind = "nav" if url and (text in crumbs or _in_nav(node)) else "other"
+            kind = "nav" if url and (text in crumbs or _in_nav(node, navs)) else "other"
             add(url, text or normalize_space(attr(node, "title")), kind)
         elif tag == "img":
             add(absolutize(attr(node, "src") or attr(node, "data-src"), base), normalize_space(attr(node, "alt")), "image")
