@@ -1,0 +1,58 @@
+"""Progress on long steps: on stderr only when it is a terminal, never with --json; a resumed crawl says so."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from consolidate import cli_common, pipeline
+from consolidate.cli import app
+from consolidate.store import Resource
+
+
+def _terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """Make the CLI's stderr console a terminal writing into a buffer."""
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli_common, "err_console", Console(file=buffer, force_terminal=True, width=120))
+    return buffer
+
+
+def _run(ws: pipeline.Workspace, *args: str) -> object:
+    """Invoke the CLI on a workspace."""
+    return CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url])
+
+
+def test_push_and_verify_show_progress_on_a_terminal(crawled: pipeline.Workspace,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """push shows a bar per site naming its target with articles done/planned; verify one per site."""
+    shown = _terminal(monkeypatch)
+    pushed = _run(crawled, "push", "fgw", "--allow-untriaged")
+    assert pushed.exit_code == 0, pushed.output
+    assert "fgw → static:" in shown.getvalue() and "articles" in shown.getvalue()
+    assert _run(crawled, "verify", "fgw").exit_code == 0
+    assert "verify fgw" in shown.getvalue()
+
+
+def test_no_progress_with_json_or_off_a_terminal(crawled: pipeline.Workspace,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """--json keeps stderr free of bars even on a terminal; a pipe gets none either."""
+    shown = _terminal(monkeypatch)
+    assert _run(crawled, "push", "fgw", "--allow-untriaged", "--json").exit_code == 0
+    assert "→" not in shown.getvalue()
+    monkeypatch.setattr(cli_common, "err_console", Console(file=io.StringIO(), force_terminal=False))
+    assert cli_common.StepProgress().task("x") is None
+
+
+def test_resumed_crawl_says_what_it_resumes(crawled: pipeline.Workspace) -> None:
+    """URLs left queued by a stopped crawl: the next crawl names how many are done and how many it resumes."""
+    with crawled.store.session() as session:
+        ids = session.scalars(select(Resource.id).where(Resource.site_id == "sfj", Resource.status == "fetched")
+                              .limit(3)).all()
+        session.execute(update(Resource).where(Resource.id.in_(ids)).values(status="queued"))
+    result = _run(crawled, "crawl", "sfj")
+    assert result.exit_code == 0, result.output
+    assert "sfj: resuming the crawl stopped earlier" in result.output and "3 still queued" in result.output
