@@ -187,6 +187,7 @@ def _report_command(app: typer.Typer) -> None:
     @friendly_errors
     def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: the whole fleet).")]
                = None,
+               all_sites: Annotated[bool, typer.Option("--all", help="The whole fleet (the default).")] = False,
                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
                fmt: Annotated[str | None, typer.Option("--format", "-f", help="html, xlsx, md or json (default: "
                                                        "from the output file's suffix, else md).")] = None,
@@ -197,6 +198,8 @@ def _report_command(app: typer.Typer) -> None:
         from consolidate.report import fleet_report, render_json, render_markdown
         from consolidate.report_formats import check_lang, render_html, render_xlsx
 
+        if all_sites and sites:
+            raise UsageError("give site ids or --all, not both", hint="without site ids the report covers the fleet")
         chosen = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
         if chosen not in REPORT_FORMATS:
             raise UsageError(f"unknown report format {chosen!r}", hint=f"use one of: {', '.join(REPORT_FORMATS)}")
