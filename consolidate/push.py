@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import delete, select, true
@@ -35,8 +36,10 @@ from consolidate.store import (
 )
 from consolidate.triage import UNTRIAGED, push_gate
 from consolidate.workspace import Workspace, require_crawled
+from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
 from crawlers.urls import Scope, canonical_url
+from crawlers.warc import latest_ok, read_response, site_archives
 from exporters.base import (
     ExportArticle,
     ExportColumn,
@@ -205,6 +208,8 @@ class _Push:
         self.estimated: dict[str, tuple[str, str]] = {}  # article URL → (estimated date, what it came from)
         self.progress: Callable[[int, int], None] | None = None
         self.sent = (0, 0)  # (articles done, articles planned) for the progress callback
+        self.files: dict[str, Resource] = {}  # the site's attachments and images by URL
+        self.archived: dict[str, Any] | None = None  # the site's archived responses by URL, read when needed
 
     def run(self) -> PushSummary:
         """Plan, push columns, files and articles, write the URL map."""
@@ -219,6 +224,7 @@ class _Push:
             records = {r.source_key: r for r in session.scalars(select(PushRecord).where(
                 PushRecord.target == self.exporter.target, PushRecord.site_id == self.site.id))}
         self.records = records
+        self.files = files
         full_plan = self._plan(articles, decisions)
         plan = self._trial_subset(full_plan)
         self._known_from_records(files)
@@ -479,6 +485,7 @@ class _Push:
                 and not self.update:
             self.summary.unchanged += 1
             return None
+        self._note_missing_attachments(article)
         return job
 
     def _retract(self, key: str, reason: str) -> str:
@@ -501,8 +508,7 @@ class _Push:
         job.deferred = [u for u in unresolved if u in waiting]
         for link in (u for u in unresolved if u not in waiting):
             if not self.dry_run:
-                self._event("warning", "unresolved_link", f"link to a page that was not migrated removed: {link}",
-                            job.article.url)
+                self._event("warning", "unresolved_link", self._unresolved_message(link), job.article.url)
             self.summary.unresolved_links += 1
         job.body = sanitize(body)  # defence in depth: nothing unsafe reaches the portal, whatever the source
         estimate = self.estimated.get(job.article.url)
@@ -510,6 +516,38 @@ class _Push:
         version = getattr(self.exporter, "payload_version", "")
         job.push_hash = _push_hash(job.article, job.target, body + (f"\x00{estimate}" if estimate else "")
                                    + (f"\x00{version}" if version else ""))
+
+    def _unresolved_message(self, link: str) -> str:
+        """Why a link or image was taken out of a body, naming what it was (an image is not a page)."""
+        resource = self.files.get(link)
+        kind = resource.kind if resource is not None else link_kind(link)
+        if kind == "page":
+            return f"link to a page that was not migrated removed: {link}"
+        what = "image" if kind == "image" else "file"
+        if resource is not None and resource.status == "error":
+            why = f"the legacy site could not serve it ({resource.error or 'fetch failed'})"
+        elif resource is None:
+            why = "the crawl never fetched it"
+        else:
+            why = "it is not among the article's images and attachments"
+        return f"{what} removed from the body, {why}: {link}"
+
+    def _note_missing_attachments(self, article: ArticleRow) -> None:
+        """An attachment the portal page will not carry (no address on the legacy page, or not re-hosted) is said,
+        never dropped silently."""
+        for attachment in article.attachments or []:
+            name = attachment.get("name") or attachment.get("url") or "(unnamed)"
+            raw = attachment.get("url") or ""
+            legacy = canonical_url(raw, article.url) if raw else None
+            if legacy is None:
+                self._event("warning", "attachment_missing", f"attachment {name!r} has no address on the legacy "
+                            "page: not on the portal page, add it by hand", article.url)
+            elif legacy not in self.links:
+                resource = self.files.get(legacy)
+                why = f"the legacy site could not serve it ({resource.error or 'fetch failed'})" \
+                    if resource is not None and resource.status == "error" else "it was not fetched"
+                self._event("warning", "attachment_missing", f"attachment {name!r} not on the portal page, {why}: "
+                            f"{legacy}", article.url)
 
     def _send_all(self, jobs: list[_Job]) -> None:
         """put_article for every job, at the exporter's concurrency; outcomes recorded as they come."""
@@ -565,6 +603,8 @@ class _Push:
         """The article as the exporter receives it."""
         attachments = []
         for attachment in article.attachments or []:
+            if not attachment.get("url"):
+                continue  # said by _note_missing_attachments
             legacy = canonical_url(attachment["url"]) or attachment["url"]
             new_url = self.links.get(legacy)
             if new_url:
@@ -635,6 +675,8 @@ class _Push:
         home = canonical_url(self.site.home_url)
         if home:
             outcomes[home] = (self.links.get(home) or self.ws.config.portal.base_url, "301", "legacy home page")
+            for url in [u for u in outcomes if u != home and _index_form(u) == _index_form(home)]:
+                outcomes[url] = outcomes[home]  # /index.html is the home page too, whatever column it was read as
         undecided_files = self._files_of_undecided(plan)
         for url, resource in files.items():
             if resource.status == "fetched":
@@ -689,7 +731,7 @@ class _Push:
         if new:
             return new, "301", None
         if undecided:
-            return None, "unresolved", "file of an article migrated or not decided yet"
+            return None, "unresolved", "file of an article migrated, held for review or not decided yet"
         referrer = pages.get(resource.referrer or "")
         if referrer is None or referrer[1] == "unresolved":
             return None, "unresolved", "file linked from a page not decided yet"
@@ -701,9 +743,29 @@ class _Push:
         urls: set[str] = set()
         for article, target, reason in plan:
             if target or (reason and not _decided(reason)):
-                for url in [a["url"] for a in article.attachments or []] + list(article.images or []):
+                for url in [a.get("url") or "" for a in article.attachments or []] + list(article.images or []):
                     urls.add(canonical_url(url) or url)
+            if is_held(reason):  # its extraction is not trusted: whatever its page shows may be its content
+                urls |= self._files_on_page(article.url)
         return urls
+
+    def _files_on_page(self, url: str) -> set[str]:
+        """The site's files (images, attachments) the stored legacy page of `url` links or embeds."""
+        if self.archived is None:  # read the archive's index once, and only when some article is held
+            self.archived = latest_ok(site_archives(self.ws.dir / "warc", self.site.id))
+        response = self.archived.get(url)
+        if response is None:
+            return set()
+        try:
+            headers, body = read_response(response)
+            html = decode_html(body, headers.get("content-type")).text
+        except Exception:  # noqa: BLE001 - an unreadable archived page only means no files are known from it
+            return set()
+        tree = LexborHTMLParser(html)
+        found = {canonical_url(n.attributes.get(attr) or "", url) for sel, attr in
+                 (("img[src]", "src"), ("a[href]", "href"), ("source[src]", "src"), ("video[src]", "src"))
+                 for n in tree.css(sel)}
+        return {u for u in found if u and u in self.files}
 
     def _file_home(self, resource: Resource) -> str | None:
         """Where a legacy file lives in the target, if a push put it there."""
@@ -747,6 +809,14 @@ class _Push:
         with self.ws.store.session() as session:
             session.add(EventRow(site_id=self.site.id, stage="push", level=level, code=code, message=message,
                                  url=url))
+
+
+def link_kind(url: str) -> str:
+    """'image', 'file' or 'page', from the URL's file name (for messages about links that were removed)."""
+    guessed = mimetypes.guess_type(urlsplit(url).path)[0] or ""
+    if guessed.startswith("image/"):
+        return "image"
+    return "file" if guessed and guessed not in ("text/html", "application/xhtml+xml") else "page"
 
 
 def _index_form(url: str) -> str:
@@ -863,8 +933,9 @@ def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,
         absolute = canonical_url(value, page_url)
         if absolute is None:
             continue
-        if absolute in links:
-            node.attrs[attr] = links[absolute]
+        known = links.get(absolute) or links.get(_index_form(absolute))  # '/x/index.html' is '/x/'
+        if known:
+            node.attrs[attr] = known
         elif waiting and absolute in waiting:
             unresolved.append(absolute)
         elif scope(absolute):

@@ -166,3 +166,58 @@ def test_every_count_comes_from_the_reconciliation(crawled: pipeline.Workspace) 
     assert summary_rows["跳过"] == line["skipped"] and summary_rows["抓取页面"] == line["pages"]["fetched"]
     assert figures["ledger"]["unfetchable"] >= 1 and figures["ledger"]["failed"] == line["failed"] == 0
     assert report["retention"]["in_scope"] == 1  # 保留比例 counts the sites in the report
+
+
+def test_push_says_what_it_removed_and_points_the_old_home_at_the_new_one(crawled: pipeline.Workspace) -> None:
+    """An image that could not be re-hosted is called an image (not 'a page'); an attachment with no address is
+    said; a link to the old home's /index.html leads to the portal home, and so does its redirect."""
+    from consolidate.redirects import load_redirects
+    from consolidate.store import url_hash
+    from crawlers.urls import canonical_url
+    from exporters.base import TargetRef
+
+    article = _migrated_articles(crawled)[-1]
+    home = canonical_url(crawled.site(SITE).home_url)
+    assert home is not None and home.endswith("/")
+    body = (article.body_html or "") + f'<p><img src="/nowhere/lost-picture.jpg"><a href="{home}index.html">首页</a></p>'
+    _set(crawled, article.url, body_html=body,
+         attachments=list(article.attachments or []) + [{"name": "报名表.doc", "url": ""}])
+    path = list(article.column_path or [])
+    with crawled.store.session() as session:  # the legacy home's /index.html, read as a list page of a column
+        session.add(Resource(site_id=SITE, url=f"{home}index.html", url_hash=url_hash(f"{home}index.html"),
+                             kind="list", status="fetched", hint={"column": path}))
+    _push(crawled)
+    messages = [m["message"] for m in site_messages(crawled, SITE) if m["url"] == article.url]
+    assert any(m.startswith("image removed from the body") and "lost-picture.jpg" in m for m in messages)
+    assert not any("page that was not migrated" in m and "lost-picture" in m for m in messages)
+    assert any("报名表.doc" in m and "no address" in m for m in messages)
+    record = _statuses(crawled)[article.url]
+    exporter = pipeline.open_exporter(crawled)
+    try:
+        snapshot = exporter.read(record.source_key, TargetRef(record.target_id or "", record.target_url or ""))
+    finally:
+        exporter.close()
+    assert snapshot is not None and "首页" in snapshot.body_html
+    portal = crawled.config.portal.base_url
+    assert f'href="{portal}"' in snapshot.body_html
+    redirects = {r.old_url: r for r in load_redirects(crawled, SITE)}
+    assert redirects[f"{home}index.html"].new_url == redirects[home].new_url == portal
+
+
+def test_images_of_a_page_whose_extraction_lost_them_are_never_archived(crawled: pipeline.Workspace) -> None:
+    """A picture page extracted as empty (its <img> lost) is held; the images its archived page shows stay
+    unresolved in the URL map even when the crawl first found them on a page that is redirected (the home)."""
+    from crawlers.urls import canonical_url
+
+    article = _migrated_articles(crawled)[0]
+    images = [canonical_url(u, article.url) for u in article.images]
+    home = canonical_url(crawled.site(SITE).home_url)
+    assert images and home
+    _set(crawled, article.url, body_html="", body_text="", images=[], attachments=[])
+    with crawled.store.session() as session:  # first seen on the home page, which a push redirects
+        session.execute(update(Resource).where(Resource.site_id == SITE, Resource.url.in_(images))
+                        .values(referrer=home))
+    _push(crawled)
+    redirects = {r.old_url: r for r in load_redirects(crawled, SITE)}
+    assert redirects[home].status == "301"
+    assert {redirects[u].status for u in images if u in redirects} == {"unresolved"}
