@@ -80,6 +80,13 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
     ledger = ledger_counts(ws, entries)
     push.update(_article_counts(reconciliation, entries))  # one computation: the ledger's reconciliation
     push["columns"] = _target_columns(ws, site_id, primary)
+    verification = _verification(mine)
+    if "article" in verification:  # 迁移核验 shows the same article and column counts as status and push
+        verification["article"] = {k: v for k, v in (("pushed", push["in_target"]), ("skipped", push["skipped"]),
+                                                     ("failed", push["failed"]), ("unresolved", push["unresolved"]))
+                                   if v}
+    if "column" in verification or push["columns"]:
+        verification["column"] = {"pushed": push["columns"]}
     return {
         "id": site.id, "name": site.name, "organiser": site.organiser, "disposition": site.disposition,
         "home_url": site.home_url, "cms": row.cms if row else None,
@@ -96,7 +103,7 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
                     "unmapped": decisions.get("unmapped", 0)},
         "push": push,
         "redirects": _redirect_figures(redirects),
-        "verification": {**_verification(mine), **_suspects(ws, site_id, mine)},
+        "verification": dict(sorted({**verification, **_suspects(ws, site_id, mine)}.items())),
         "monitor": monitor,
         "spam_links_removed": spam,
         "triage": triage_figures(ws, site_id),

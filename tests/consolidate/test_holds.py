@@ -158,6 +158,10 @@ def test_every_count_comes_from_the_reconciliation(crawled: pipeline.Workspace) 
     assert line["unresolved"] > 0
     assert figures["push"]["skipped"] == line["skipped"] and figures["push"]["in_target"] == line["pushed"]
     assert figures["push"]["columns"] == summary.columns
+    verification = figures["verification"]  # 迁移核验: the same article and column counts
+    assert verification["article"].get("skipped", 0) == line["skipped"]
+    assert verification["article"]["unresolved"] == line["unresolved"]
+    assert verification["column"] == {"pushed": summary.columns}
     fleet = fleet_section(report, "zh")
     row = dict(zip(fleet.headers, fleet.rows[0], strict=True))
     assert row["跳过"] == line["skipped"] and row["未定"] == line["unresolved"]
