@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from rich.console import Console
@@ -56,3 +57,8 @@ def test_resumed_crawl_says_what_it_resumes(crawled: pipeline.Workspace) -> None
     result = _run(crawled, "crawl", "sfj")
     assert result.exit_code == 0, result.output
     assert "sfj: resuming the crawl stopped earlier" in result.output and "3 still queued" in result.output
+    again = CliRunner().invoke(app, ["crawl", "sfj", "--json", "-c", str(crawled.loaded.path), "--db",
+                                     crawled.store.url])
+    assert again.exit_code == 0, again.output
+    document = json.loads(again.stdout)  # one summary document, nothing else on stdout
+    assert [s["site_id"] for s in document["sites"]] == ["sfj"] and document["sites"][0]["problem"] is None
