@@ -134,8 +134,10 @@ def test_verify_suspects_reach_the_report_and_block_the_checklist(crawled: pipel
     figures = site_figures(crawled, SITE)
     assert figures["verification"]["suspect"] == {"title is the site's name": 1}
     report = fleet_report(crawled, [SITE])
-    rows = next(s for s in site_sections(report, "zh") if s.key == "verification").rows
+    rows = next(s for s in site_sections(report, "en") if s.key == "verification").rows
     assert [SITE, "suspect", "title is the site's name", 1] in rows
+    rows = next(s for s in site_sections(report, "zh") if s.key == "verification").rows
+    assert [SITE, "存疑记录", "标题与网站名称相同", 1] in rows
     step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "content_migrated")
     assert step["status"] == "blocked" and any(b.startswith("1 problems verify found") for b in step["blocked_by"])
 
