@@ -342,6 +342,19 @@ def reconcile(ws: Workspace, site_id: str, target: str | None = None,
             "ok": not notes, "notes": notes}
 
 
+def settle_incremental(ws: Workspace, summary: Any) -> Any:
+    """An incremental crawl's article tally made whole: every stored article this run found neither new, changed
+    nor vanished is unchanged, whether it answered 304 or was never asked again because no list page changed."""
+    if not getattr(summary, "incremental", False):
+        return summary
+    with ws.store.session() as session:
+        stored = session.scalar(select(func.count()).select_from(ArticleRow)
+                                .where(ArticleRow.site_id == summary.site_id)) or 0
+    moved = summary.articles_new + summary.articles_changed + summary.articles_vanished
+    summary.articles_unchanged = max(stored - moved, summary.articles_unchanged, 0)
+    return summary
+
+
 def counts(entries: list[Entry]) -> dict[str, int]:
     """Entries per disposition."""
     found = Counter(e.disposition for e in entries)

@@ -103,6 +103,9 @@ def register(app: typer.Typer) -> None:
             _say_resumed(ws, ids)
         with crawl_progress(quiet=as_json) as progress:
             summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
+        from consolidate.ledger import settle_incremental
+
+        summaries = [settle_incremental(ws, s) for s in summaries]
         unreachable = []
         documents = []
         for s in summaries:
@@ -115,7 +118,7 @@ def register(app: typer.Typer) -> None:
                 continue
             new = s.articles_new + s.articles_changed
             note = " (page budget reached; run again to continue)" if s.budget_reached else ""
-            delta = (f", {s.not_modified} not modified, {s.articles_new} new, {s.articles_changed} changed, "
+            delta = (f", {s.not_modified} pages not modified (304), {s.articles_new} new, {s.articles_changed} changed, "
                      f"{s.articles_vanished} vanished" if s.incremental else "")
             console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
                           f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "

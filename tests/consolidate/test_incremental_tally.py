@@ -1,0 +1,42 @@
+"""An incremental crawl's tally counts every known article: unchanged ones were not asked again (no list page
+changed), yet they are unchanged, not missing from the count."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from consolidate import pipeline
+from consolidate.cli import app
+from consolidate.samplefleet import FleetServer, build_fleet
+from consolidate.store import ArticleRow
+from tests.conftest import make_workspace
+
+SITE = "fgw"
+
+
+@pytest.fixture
+def server() -> Iterator[FleetServer]:
+    """A private small fleet."""
+    with FleetServer(build_fleet(articles_per_site=12)) as running:
+        yield running
+
+
+def test_incremental_crawl_counts_known_articles_as_unchanged(server: FleetServer, tmp_path: Path) -> None:
+    """Nothing changed on the site: '<all known> unchanged, 0 new, 0 changed, 0 vanished'."""
+    ws = make_workspace(tmp_path, server.urls)
+    pipeline.crawl(ws, [SITE])
+    with ws.store.session() as session:
+        known = session.scalar(select(func.count()).select_from(ArticleRow).where(ArticleRow.site_id == SITE))
+    assert known
+    result = CliRunner().invoke(app, ["crawl", SITE, "--incremental", "-c", str(ws.loaded.path),
+                                      "--db", ws.store.url])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert re.search(rf"\b{known} unchanged\b", text), text
+    assert "0 new, 0 changed, 0 vanished" in text
