@@ -11,8 +11,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from consolidate.legacy_time import LEGACY_ZONE
 from crawlers.text import normalize_space
 
+FUTURE_SLACK = dt.timedelta(days=1)  # a clock or zone a day off is not an extraction error
 EARLIEST_YEAR = 1990  # no government site published before this; an earlier date is an extraction error
 HELD = "held for review"
 EMPTY_BODY = "empty body"
@@ -51,8 +53,8 @@ def _problems(article: Any, site_names: list[str], today: dt.date | None) -> lis
     if title and any(title == normalize_space(name) for name in site_names if name):
         problems.append((SITE_TITLE, f"title is the site's name ({title})"))
     day = _date(article.published)
-    today = today or dt.date.today()
-    if day is not None and day > today:
+    today = today or dt.datetime.now(LEGACY_ZONE).date()  # the sites' own calendar day, not the server's
+    if day is not None and day > today + FUTURE_SLACK:
         problems.append((FUTURE_DATE, f"date {article.published} is in the future"))
     elif day is not None and day.year < EARLIEST_YEAR:
         problems.append((EARLY_DATE, f"date {article.published} is before {EARLIEST_YEAR}"))

@@ -470,7 +470,8 @@ class _Push:
         key = article_key(self.site.id, article.url)
         if reason or target is None:
             reason = self._retract(key, reason or "no target")
-            held_before = (self.records.get(key) or PushRecord()).reason == reason
+            before = (self.records.get(key) or PushRecord()).reason or ""
+            held_before = reason_category(before) == reason_category(reason)  # "(removed from the portal)" aside
             self._record(key, "article", article.url, None, None, "skipped", reason)
             if reason.startswith(UNDATED_HELD) and not held_before:  # said once, not at every push
                 self._event("warning", "undated_held", f"{reason}: {article.title or article.url}", article.url)

@@ -119,6 +119,31 @@ def test_a_published_article_whose_body_is_lost_is_taken_back(crawled: pipeline.
     record = _statuses(crawled)[article.url]
     assert record.status == "skipped" and "removed from the portal" in record.reason
     assert summary.removed == 1
+    _push(crawled)  # still held: said once, although the first reason also told of the removal
+    assert len([m for m in site_messages(crawled, SITE)
+                if m["code"] == "held_for_review" and m["url"] == article.url]) == 1
+
+
+def test_a_date_of_the_sites_own_today_or_tomorrow_is_not_held() -> None:
+    """The sites' calendar is Beijing's: an article dated today there (tomorrow by the server's UTC clock) is
+    not in the future; two days ahead is."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from consolidate.holds import hold_reason
+    from consolidate.legacy_time import LEGACY_ZONE
+
+    today = dt.datetime.now(LEGACY_ZONE).date()
+
+    def article(day: dt.date) -> SimpleNamespace:
+        return SimpleNamespace(title="通知", published=f"{day.isoformat()} 09:00", body_text="正文", body_html="<p>正文</p>",
+                               images=[], attachments=[])
+
+    assert hold_reason(article(today), ["某局"]) is None
+    assert hold_reason(article(today + dt.timedelta(days=1)), ["某局"]) is None
+    assert "date in the future" in (hold_reason(article(today + dt.timedelta(days=2)), ["某局"]) or "")
+    assert hold_reason(SimpleNamespace(title="图片", published=None, body_text="", images=[], attachments=[],
+                                       body_html='<p><video src="a.mp4"></video></p>'), ["某局"]) is None
 
 
 def test_verify_suspects_reach_the_report_and_block_the_checklist(crawled: pipeline.Workspace,
