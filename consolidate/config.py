@@ -11,7 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -113,6 +121,7 @@ class CrawlSettings(StrictModel):
     exclude: list[str] = []
     resolve: dict[str, str] = {}  # host[:port] -> address[:port], as curl's --resolve / --connect-to
     start_urls: list[str] = []  # crawled beside the home page (sections nothing links to)
+    _workspace: WorkspaceSettings | None = PrivateAttr(None)  # set by Config.crawl_settings
 
     @field_validator("user_agent")
     @classmethod
@@ -324,6 +333,27 @@ class ExportSettings(StrictModel):
         return options
 
 
+class WorkspaceSettings(StrictModel):
+    """Where the workspace's files go: the local folder (default) or `s3://bucket/prefix`; the endpoint, region
+    and credentials are read from environment variables these options NAME (never given inline)."""
+
+    storage: str | None = None
+    endpoint_env: str = "CONSOLIDATE_S3_ENDPOINT"
+    region_env: str = "CONSOLIDATE_S3_REGION"
+    access_key_env: str = "AWS_ACCESS_KEY_ID"
+    secret_key_env: str = "AWS_SECRET_ACCESS_KEY"
+    segment_records: int = Field(1000, ge=1, le=1_000_000)  # a WARC segment is uploaded when it holds this many
+    segment_mb: int = Field(256, ge=1, le=64 * 1024)  # … or this many megabytes
+
+    @field_validator("storage")
+    @classmethod
+    def _storage_url(cls, value: str | None) -> str | None:
+        """s3://bucket[/prefix], or nothing for the local workspace folder."""
+        if value and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^\s]*)?", value):
+            raise ValueError(f"{value!r} is not s3://bucket/prefix (leave it out for the local workspace folder)")
+        return value or None
+
+
 class Config(StrictModel):
     """The whole of migrations.yaml."""
 
@@ -334,6 +364,7 @@ class Config(StrictModel):
     mapping_threshold: float = Field(0.85, ge=0, le=1)  # suggestions below this are left for review
     routing: list[RoutingRule] = Field(default_factory=lambda: list(DEFAULT_ROUTING))
     audit: AuditSettings = AuditSettings()
+    workspace: WorkspaceSettings = WorkspaceSettings()
     sites: list[Site] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -396,7 +427,9 @@ class Config(StrictModel):
     def crawl_settings(self, site: Site) -> CrawlSettings:
         """Top-level crawl settings with the site's overrides applied."""
         overrides = site.crawl.model_dump(exclude_none=True)
-        return self.crawl.model_copy(update=overrides)
+        settings = self.crawl.model_copy(update=overrides)
+        settings._workspace = self.workspace  # where the crawl's archives and blobs go (not a crawl: option)
+        return settings
 
 
 def _no_duplicate_subsites(subsites: list[SubSite]) -> None:

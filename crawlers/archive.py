@@ -13,6 +13,7 @@ from sqlalchemy import select
 from consolidate.config import CrawlSettings, Site
 from consolidate.errors import ConsolidateError
 from consolidate.records import ArticleRecord
+from consolidate.storage import Storage
 from consolidate.store import EventRow, Resource, Store
 from crawlers.crawler import build_article, ensure_column, recount_columns, undecodable, upsert_article
 from crawlers.discover import analyse_page
@@ -25,8 +26,8 @@ from crawlers.warc import (
     ArchivedResponse,
     DamagedMember,
     latest_ok,
+    mirror_site_archives,
     read_response,
-    site_archives,
 )
 
 BATCH = 200
@@ -47,11 +48,13 @@ class ReextractSummary:
     damaged: int = 0  # unreadable gzip members skipped (each reported as an event)
 
 
-def reextract_site(store: Store, site: Site, workspace: Path) -> ReextractSummary:
-    """Re-extract every article of a crawled site from its WARC files, without fetching anything."""
-    paths = site_archives(workspace / "warc", site.id)
+def reextract_site(store: Store, site: Site, workspace: Path, storage: Storage | None = None) -> ReextractSummary:
+    """Re-extract every article of a crawled site from its WARC files, without fetching anything (with remote
+    storage, the segments stored there, downloaded into the workspace's `warc/` cache when missing)."""
+    paths = mirror_site_archives(storage, workspace / "warc", site.id)
     if not paths:
-        raise ConsolidateError(f"no WARC archive for site {site.id!r} in {workspace / 'warc'}",
+        where = storage.location if storage is not None and storage.remote else workspace / "warc"
+        raise ConsolidateError(f"no WARC archive for site {site.id!r} in {where}",
                                hint=f"run `consolidate crawl {site.id}` first")
     summary = ReextractSummary(site.id, archives=len(paths))
     damaged: list[DamagedMember] = []

@@ -5,33 +5,111 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zlib
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+from sqlalchemy import Integer, String, delete, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from consolidate.store import Base, Resource, Store, url_hash, utcnow
 from crawlers.fetch import FetchResult
+
+if TYPE_CHECKING:
+    from consolidate.storage import Storage
 
 REQUESTED_URL_HEADER = "WARC-X-Requested-URI"  # the frontier URL, when redirects led elsewhere
 GZIP_MAGIC = b"\x1f\x8b\x08"  # each record is its own gzip member: a damaged one is skipped to the next
 READ_ERRORS = (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error)
 
 
-class WarcArchive:
-    """Appends response records to `dir/<site>-<UTC stamp>.warc.gz`."""
+WARC_PREFIX = "warc/"
+OPEN_SEGMENTS = "warc-open"  # folder of the workspace where segments for remote storage are written
 
-    def __init__(self, directory: Path, site_id: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+
+class WarcPending(Base):
+    """A response written to a WARC segment that has not reached the storage yet (S3 mode): if its worker dies,
+    the URL is fetched again. Rows go when the segment is uploaded."""
+
+    __tablename__ = "warc_pending"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    worker_id: Mapped[str] = mapped_column(String(120), index=True)
+    segment: Mapped[str] = mapped_column(String(200), index=True)
+    url_hash: Mapped[str] = mapped_column(String(40))
+
+
+INSERT_PENDING = insert(WarcPending.__table__)
+
+
+def pending_row(site_id: str, worker_id: str, segment: str, url: str) -> dict[str, str]:
+    """The row noting one record of an open segment."""
+    return {"site_id": site_id, "worker_id": worker_id, "segment": segment, "url_hash": url_hash(url)}
+
+
+def forget_segment(session: Session, segment: str) -> None:
+    """The segment reached the storage: its records are no longer pending."""
+    session.execute(delete(WarcPending).where(WarcPending.segment == segment),
+                    execution_options={"synchronize_session": False})
+
+
+def requeue_unstored(store: Store, site_id: str, live_seconds: float) -> int:
+    """Queue again the URLs whose records sat in a segment of a worker that stopped before uploading it (a
+    worker is gone when it is not running or its heartbeat is older than `live_seconds`)."""
+    from crawlers.frontier import CrawlWorker  # the frontier imports the crawl's tables; import late
+
+    since = utcnow() - dt.timedelta(seconds=live_seconds)
+    with store.session() as session:
+        live = select(CrawlWorker.id).where(CrawlWorker.state == "running", CrawlWorker.heartbeat_at >= since)
+        rows = session.execute(select(WarcPending.id, WarcPending.url_hash).where(
+            WarcPending.site_id == site_id, WarcPending.worker_id.not_in(live.scalar_subquery()))).all()
+        hashes = sorted({h for _, h in rows})
+        for start in range(0, len(hashes), 500):
+            session.execute(update(Resource).where(Resource.site_id == site_id,
+                                                   Resource.url_hash.in_(hashes[start:start + 500]))
+                            .values(status="queued"), execution_options={"synchronize_session": False})
+        ids = [i for i, _ in rows]
+        for start in range(0, len(ids), 500):
+            session.execute(delete(WarcPending).where(WarcPending.id.in_(ids[start:start + 500])),
+                            execution_options={"synchronize_session": False})
+        return len(hashes)
+
+
+class WarcArchive:
+    """Appends response records to `dir/<site>-<UTC stamp>.warc.gz`.
+
+    With remote storage, records go to local segments under `dir` that are uploaded to `warc/` of the storage
+    when closed (after `segment_records` records or `segment_bytes` bytes, and at the end), then kept in
+    `cache` (the local copy readers use). `on_record(segment, url)` is told of every record written, and
+    `on_stored(segment)` of every segment that reached the storage.
+    """
+
+    def __init__(self, directory: Path, site_id: str, storage: Storage | None = None, cache: Path | None = None,
+                 segment_records: int = 1000, segment_bytes: int = 256 << 20,
+                 on_record: Callable[[str, str], None] | None = None,
+                 on_stored: Callable[[str], None] | None = None) -> None:
+        self.directory, self.site_id = directory, site_id
+        self.storage = storage if storage is not None and storage.remote else None
+        self.cache = cache or directory
+        self.segment_records, self.segment_bytes = segment_records, segment_bytes
+        self.on_record, self.on_stored = on_record, on_stored
+        self.records = 0  # in all segments of this run
+        self.stored: list[str] = []  # keys of the uploaded segments
+        self._open()
+
+    def _open(self) -> None:
+        """Start a new file (a new segment)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f")
-        self.path = directory / f"{site_id}-{stamp}.warc.gz"
+        self.path = self.directory / f"{self.site_id}-{stamp}.warc.gz"
         self._handle: BinaryIO = self.path.open("ab")
         self._writer = WARCWriter(self._handle, gzip=True)
-        self.records = 0
+        self._segment_records = 0
 
     def write(self, result: FetchResult, requested_url: str | None = None) -> None:
         """Archive one HTTP response (body from memory or the spooled file)."""
@@ -51,9 +129,35 @@ class WarcArchive:
         finally:
             payload.close()
         self.records += 1
+        self._segment_records += 1
+        if self.storage is None:
+            return
+        if self.on_record is not None:
+            self.on_record(self.path.name, requested_url or result.url)
+        if self._segment_records >= self.segment_records or self._handle.tell() >= self.segment_bytes:
+            self._upload()
+            self._open()
+
+    def _upload(self) -> None:
+        """Close the current segment, upload it whole, keep it in the cache folder and report it stored."""
+        self._handle.close()
+        if self._segment_records == 0:
+            self.path.unlink(missing_ok=True)
+            return
+        key = WARC_PREFIX + self.path.name
+        self.storage.upload(key, self.path)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.path.replace(self.cache / self.path.name)
+        self.path = self.cache / self.path.name
+        self.stored.append(key)
+        if self.on_stored is not None:
+            self.on_stored(self.path.name)
 
     def close(self) -> None:
-        """Flush and close the archive; remove it if nothing was written."""
+        """Flush and close the archive (uploading the last segment); remove it if nothing was written."""
+        if self.storage is not None:
+            self._upload()
+            return
         self._handle.close()
         if self.records == 0:
             self.path.unlink(missing_ok=True)
@@ -72,7 +176,29 @@ class ArchivedResponse:
 
 def site_archives(directory: Path, site_id: str) -> list[Path]:
     """A site's WARC files, oldest first (names carry the UTC start time)."""
-    return sorted(p for p in directory.glob(f"{site_id}-*.warc.gz") if p.name[len(site_id) + 1:][:1].isdigit())
+    return sorted(p for p in directory.glob(f"{site_id}-*.warc.gz") if _of_site(p.name, site_id))
+
+
+def _of_site(name: str, site_id: str) -> bool:
+    """True when a WARC file name is one of this site's (`<site>-<digits>.warc.gz`)."""
+    return name.startswith(f"{site_id}-") and name[len(site_id) + 1:][:1].isdigit() and name.endswith(".warc.gz")
+
+
+def mirror_site_archives(storage: Storage | None, directory: Path, site_id: str) -> list[Path]:
+    """A site's WARC files as local paths: with remote storage, the segments stored there, downloaded into
+    `directory` when missing or of another size (segments never change once stored); else the local files."""
+    if storage is None or not storage.remote:
+        return site_archives(directory, site_id)
+    paths = []
+    for key, size in sorted(storage.list(WARC_PREFIX).items()):
+        name = key.rsplit("/", 1)[-1]
+        if not _of_site(name, site_id):
+            continue
+        local = directory / name
+        if not local.is_file() or local.stat().st_size != size:
+            storage.download(key, local)
+        paths.append(local)
+    return sorted(paths)
 
 
 @dataclass

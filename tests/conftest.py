@@ -14,6 +14,7 @@ from consolidate.samplefleet import Fleet, FleetServer, build_fleet
 from tests.services.chromium import *  # noqa: F403 - session fixtures of the real services
 from tests.services.nginx import *  # noqa: F403
 from tests.services.postgres import *  # noqa: F403
+from tests.services.s3 import *  # noqa: F403
 from tests.services.wordpress import *  # noqa: F403
 
 LOOPBACK_RATE = 500.0  # the sample servers are ours and local: no need for politeness delays in tests

@@ -196,10 +196,11 @@ def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
 
 def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) -> None:
     """Re-extract a site from its WARC files and print what changed."""
+    from consolidate.storage import workspace_storage
     from crawlers.archive import reextract_site
 
     ws = open_workspace(config, db)
-    summary = reextract_site(ws.store, ws.site(site_id), ws.dir)
+    summary = reextract_site(ws.store, ws.site(site_id), ws.dir, storage=workspace_storage(ws.config, ws.dir))
     if as_json:
         print(json.dumps(summary.__dict__, ensure_ascii=False))
         return

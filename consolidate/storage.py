@@ -1,0 +1,254 @@
+"""Where a workspace keeps its files (WARC archives, blobs, outputs): a local folder or S3-compatible storage.
+
+One small interface, two implementations. Keys are relative paths with `/` (`warc/site-….warc.gz`,
+`blobs/ab/abcd…`). S3 goes through `obstore` (measured against s3fs and boto3 on the test server: 351 vs 175
+vs 139 PUT/s of 20 kB; one wheel with no botocore pin; conditional PUT for blobs). Endpoint, region and
+credentials come from environment variables whose NAMES the config gives, never from the config itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from consolidate.errors import ConfigError, ConsolidateError
+
+DEFAULT_ENDPOINT_ENV = "CONSOLIDATE_S3_ENDPOINT"
+DEFAULT_REGION_ENV = "CONSOLIDATE_S3_REGION"
+DEFAULT_ACCESS_KEY_ENV = "AWS_ACCESS_KEY_ID"
+DEFAULT_SECRET_KEY_ENV = "AWS_SECRET_ACCESS_KEY"
+
+
+class StorageError(ConsolidateError):
+    """The object store could not be reached or refused an operation."""
+
+
+@dataclass
+class Usage:
+    """How much a storage location holds."""
+
+    objects: int
+    bytes: int
+
+
+class Storage:
+    """A place for workspace files addressed by key."""
+
+    location: str = ""
+    remote: bool = False
+
+    def put_file(self, key: str, source: Path, create_only: bool = False) -> bool:
+        """Store a local file under `key`; with create_only, False (nothing written) when the key exists."""
+        raise NotImplementedError
+
+    def put_bytes(self, key: str, data: bytes, create_only: bool = False) -> bool:
+        """Store bytes under `key`; with create_only, False (nothing written) when the key exists."""
+        raise NotImplementedError
+
+    def upload(self, key: str, source: Path) -> None:
+        """Copy a local file to `key`, keeping the file."""
+        self.put_bytes(key, source.read_bytes())
+
+    def get_bytes(self, key: str) -> bytes:
+        """The object's bytes (FileNotFoundError when absent)."""
+        raise NotImplementedError
+
+    def download(self, key: str, target: Path) -> None:
+        """Copy the object to a local file (written whole, then renamed into place)."""
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(self.get_bytes(key))
+        tmp.replace(target)
+
+    def exists(self, key: str) -> bool:
+        """True when the key holds an object."""
+        raise NotImplementedError
+
+    def list(self, prefix: str) -> dict[str, int]:
+        """Keys under a prefix (`warc/`) and their sizes."""
+        raise NotImplementedError
+
+    def usage(self) -> Usage:
+        """Objects and bytes stored under this location."""
+        sizes = self.list("")
+        return Usage(len(sizes), sum(sizes.values()))
+
+
+class LocalStorage(Storage):
+    """Keys are files under a folder (the default: the workspace folder itself)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.location = str(root)
+
+    def path(self, key: str) -> Path:
+        """The file that holds a key."""
+        return self.root / key
+
+    def put_file(self, key: str, source: Path, create_only: bool = False) -> bool:
+        """Move the file into place (a link first when create_only: atomic, and it fails when the key exists)."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not create_only:
+            source.replace(target)
+            return True
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            return False
+        finally:
+            source.unlink(missing_ok=True)
+        return True
+
+    def put_bytes(self, key: str, data: bytes, create_only: bool = False) -> bool:
+        """Write bytes to a temporary file, then move it into place."""
+        target = self.path(key)
+        if create_only and target.exists():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        tmp.write_bytes(data)
+        return self.put_file(key, tmp, create_only)
+
+    def get_bytes(self, key: str) -> bytes:
+        """The file's bytes."""
+        return self.path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        """True when the file exists."""
+        return self.path(key).is_file()
+
+    def list(self, prefix: str) -> dict[str, int]:
+        """Files under the prefix folder (temporary files left out)."""
+        base = self.path(prefix) if prefix else self.root
+        if not base.is_dir():
+            return {}
+        return {p.relative_to(self.root).as_posix(): p.stat().st_size for p in base.rglob("*")
+                if p.is_file() and not p.name.startswith(".")}
+
+
+class S3Storage(Storage):
+    """Keys are objects under `s3://bucket/prefix` of an S3-compatible service."""
+
+    remote = True
+
+    def __init__(self, url: str, endpoint: str | None, region: str | None, access_key: str | None,
+                 secret_key: str | None) -> None:
+        from obstore.store import S3Store
+
+        parts = urlsplit(url)
+        self.bucket, self.prefix = parts.netloc, parts.path.strip("/")
+        self.location = url + (f" at {endpoint}" if endpoint else "")
+        config: dict[str, Any] = {"region": region or "us-east-1"}
+        if endpoint:
+            config["endpoint"] = endpoint
+        if access_key and secret_key:
+            config["access_key_id"], config["secret_access_key"] = access_key, secret_key
+        allow_http = bool(endpoint and endpoint.startswith("http://"))
+        self._store = S3Store(self.bucket, prefix=self.prefix or None, client_options={"allow_http": allow_http},
+                              retry_config={"max_retries": 3, "retry_timeout": dt.timedelta(seconds=30),
+                                            "backoff": {"init_backoff": dt.timedelta(milliseconds=100),
+                                                        "max_backoff": dt.timedelta(seconds=5), "base": 2}},
+                              **config)
+
+    def put_file(self, key: str, source: Path, create_only: bool = False) -> bool:
+        """Upload a local file (removed afterwards, as the local store moves it)."""
+        written = self._put(key, source.read_bytes(), create_only)
+        source.unlink(missing_ok=True)
+        return written
+
+    def put_bytes(self, key: str, data: bytes, create_only: bool = False) -> bool:
+        """Upload bytes."""
+        return self._put(key, data, create_only)
+
+    def upload(self, key: str, source: Path) -> None:
+        """Upload a local file in one PUT, keeping it (obstore's streamed file upload never completed against the
+        moto test server; segments are bounded by `workspace.segment_mb`, so one buffer is affordable)."""
+        self._put(key, source.read_bytes(), False)
+
+    def _put(self, key: str, payload: Path | bytes, create_only: bool) -> bool:
+        """One PUT; create_only sends If-None-Match: * so a second writer of the key is refused by the service."""
+        import obstore
+        from obstore.exceptions import AlreadyExistsError, PreconditionError
+
+        try:
+            obstore.put(self._store, key, payload, mode="create" if create_only else "overwrite")
+        except (AlreadyExistsError, PreconditionError):
+            return False
+        except Exception as exc:  # noqa: BLE001 - any transport or service error, in one line
+            raise StorageError(f"cannot write {key} to {self.location}: {_one_line(exc)}",
+                               hint="check the endpoint, bucket and credentials") from None
+        return True
+
+    def get_bytes(self, key: str) -> bytes:
+        """Download an object."""
+        import obstore
+        from obstore.exceptions import NotFoundError
+
+        try:
+            return bytes(obstore.get(self._store, key).bytes())
+        except (NotFoundError, FileNotFoundError):
+            raise FileNotFoundError(key) from None
+        except Exception as exc:  # noqa: BLE001
+            raise StorageError(f"cannot read {key} from {self.location}: {_one_line(exc)}",
+                               hint="check the endpoint, bucket and credentials") from None
+
+    def exists(self, key: str) -> bool:
+        """HEAD the object."""
+        import obstore
+        from obstore.exceptions import NotFoundError
+
+        try:
+            obstore.head(self._store, key)
+        except (NotFoundError, FileNotFoundError):
+            return False
+        except Exception as exc:  # noqa: BLE001
+            raise StorageError(f"cannot reach {self.location}: {_one_line(exc)}",
+                               hint="check the endpoint, bucket and credentials") from None
+        return True
+
+    def list(self, prefix: str) -> dict[str, int]:
+        """List objects under a prefix."""
+        import obstore
+
+        try:
+            return {meta["path"]: int(meta["size"]) for batch in obstore.list(self._store, prefix or None)
+                    for meta in batch}
+        except Exception as exc:  # noqa: BLE001
+            raise StorageError(f"cannot list {self.location}: {_one_line(exc)}",
+                               hint="check the endpoint, bucket and credentials") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception in one short line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+def open_storage(settings: Any, workspace: Path, environ: Mapping[str, str] | None = None) -> Storage:
+    """The storage the `workspace:` settings name (None or no `storage`: the workspace folder)."""
+    url = getattr(settings, "storage", None) if settings is not None else None
+    if not url:
+        return LocalStorage(workspace)
+    env = os.environ if environ is None else environ
+    scheme = urlsplit(url).scheme
+    if scheme != "s3" or not urlsplit(url).netloc:
+        raise ConfigError(f"workspace.storage: {url!r} is not s3://bucket/prefix",
+                          hint="give s3://bucket/prefix, or leave it out for the local workspace folder")
+
+    def named(field: str, default: str) -> str | None:
+        return env.get(getattr(settings, field, None) or default) or None
+
+    return S3Storage(url, named("endpoint_env", DEFAULT_ENDPOINT_ENV), named("region_env", DEFAULT_REGION_ENV),
+                     named("access_key_env", DEFAULT_ACCESS_KEY_ENV), named("secret_key_env", DEFAULT_SECRET_KEY_ENV))
+
+
+def workspace_storage(config: Any, workspace: Path) -> Storage:
+    """The storage of a loaded config's workspace."""
+    return open_storage(getattr(config, "workspace", None), workspace)

@@ -1,0 +1,150 @@
+"""Workspace storage: the local folder and S3-compatible object storage behave alike; crawls write archives and
+blobs there; `extract --from-archive` reads them back; a worker killed mid-segment loses nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from consolidate import pipeline
+from consolidate.blobs import BlobStore
+from consolidate.config import WorkspaceSettings, load_config
+from consolidate.demo import config_for_urls
+from consolidate.errors import ConfigError
+from consolidate.samplefleet import FleetServer
+from consolidate.storage import LocalStorage, S3Storage, Storage, StorageError, open_storage
+from consolidate.store import Resource
+from crawlers.archive import reextract_site
+from crawlers.warc import WarcPending, iter_responses, mirror_site_archives
+from tests.services.s3 import S3Server
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    """Each storage kind, empty."""
+    if request.param == "local":
+        return LocalStorage(tmp_path / "local")
+    bucket = request.getfixturevalue("s3_bucket")
+    return open_storage(WorkspaceSettings(storage=bucket), tmp_path)
+
+
+def test_put_get_list_and_usage_agree_across_storages(storage: Storage, tmp_path: Path) -> None:
+    """Bytes and files go in under a key, come back the same, are listed with their sizes and counted."""
+    assert storage.put_bytes("warc/a.warc.gz", b"alpha")
+    source = tmp_path / "spooled.bin"
+    source.write_bytes(b"b" * 3000)
+    assert storage.put_file("blobs/ab/abc", source)
+    assert not source.exists()
+    assert storage.get_bytes("warc/a.warc.gz") == b"alpha"
+    assert storage.exists("blobs/ab/abc") and not storage.exists("blobs/ab/nope")
+    assert storage.list("warc/") == {"warc/a.warc.gz": 5}
+    usage = storage.usage()
+    assert (usage.objects, usage.bytes) == (2, 3005)
+    with pytest.raises(FileNotFoundError):
+        storage.get_bytes("warc/missing")
+    target = tmp_path / "copy" / "a.warc.gz"
+    storage.download("warc/a.warc.gz", target)
+    assert target.read_bytes() == b"alpha"
+
+
+def test_create_only_refuses_a_key_that_exists(storage: Storage) -> None:
+    """A conditional write never replaces what is there."""
+    assert storage.put_bytes("blobs/x", b"first", create_only=True)
+    assert not storage.put_bytes("blobs/x", b"second", create_only=True)
+    assert storage.get_bytes("blobs/x") == b"first"
+
+
+def test_racing_workers_upload_a_blob_once(storage: Storage, tmp_path: Path) -> None:
+    """Eight writers store the same content at the same moment: one upload, seven find it there."""
+    data = os.urandom(200_000)
+    stores = [BlobStore(tmp_path / f"cache{i}", storage) for i in range(8)]
+    barrier = threading.Barrier(len(stores))
+    results: list[str] = []
+
+    def put(blobs: BlobStore) -> None:
+        barrier.wait()
+        results.append(blobs.put_bytes(data))
+
+    threads = [threading.Thread(target=put, args=(b,)) for b in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sha = hashlib.sha256(data).hexdigest()
+    assert results == [sha] * 8
+    if storage.remote:
+        assert sum(b.uploaded for b in stores) == 1
+        assert sum(b.already for b in stores) == 7
+    assert stores[0].read(sha) == data
+
+
+def test_bad_storage_settings_are_clear_errors(tmp_path: Path) -> None:
+    """Not an s3:// URL: a config error naming the field; an unreachable endpoint: one clear line."""
+    config = tmp_path / "migrations.yaml"
+    config.write_text(config_for_urls({"fgw": "http://127.0.0.1:9/"}) + "workspace:\n  storage: ftp://x/y\n",
+                      encoding="utf-8")
+    with pytest.raises(ConfigError, match="workspace.storage"):
+        load_config(config)
+    unreachable = S3Storage("s3://nobucket/p", "http://127.0.0.1:9", "us-east-1", "k", "s")
+    with pytest.raises(StorageError, match="cannot"):
+        unreachable.put_bytes("x", b"y")
+
+
+def test_credentials_come_from_the_variables_the_config_names(s3_server: S3Server, tmp_path: Path) -> None:
+    """endpoint_env / access_key_env name the variables; the config never holds a secret."""
+    s3_server.create_bucket("named-vars")
+    settings = WorkspaceSettings(storage="s3://named-vars/p", endpoint_env="MY_ENDPOINT",
+                                 access_key_env="MY_KEY", secret_key_env="MY_SECRET")
+    env = {"MY_ENDPOINT": s3_server.endpoint, "MY_KEY": "k", "MY_SECRET": "s"}
+    storage = open_storage(settings, tmp_path, env)
+    assert storage.remote and s3_server.endpoint in storage.location
+    assert storage.put_bytes("k", b"v") and storage.get_bytes("k") == b"v"
+
+
+def _s3_config(directory: Path, urls: dict[str, str], bucket: str, segment_records: int) -> Path:
+    """A migrations.yaml whose workspace keeps its files in the bucket."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "migrations.yaml"
+    config.write_text(config_for_urls(urls, 500) + f"workspace:\n  storage: {bucket}\n"
+                      f"  segment_records: {segment_records}\n", encoding="utf-8")
+    return config
+
+
+def _archived_urls(storage: Storage, directory: Path, site_ids: list[str]) -> list[str]:
+    """Every requested URL of every response record in the storage's WARC segments (downloaded to a folder)."""
+    urls: list[str] = []
+    for site_id in site_ids:
+        urls += [r.url for r in iter_responses(mirror_site_archives(storage, directory, site_id))]
+    return urls
+
+
+def test_one_worker_crawls_into_s3_and_extract_reads_it_back(tmp_path: Path, fleet_server: FleetServer,
+                                                            s3_bucket: str) -> None:
+    """Segments and blobs land in the bucket, nothing stays pending; with the local cache gone, re-extracting
+    from the archive reads the segments from the bucket."""
+    config = _s3_config(tmp_path / "a", fleet_server.urls, s3_bucket, 25)
+    ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{tmp_path / 'state.db'}")
+    summaries = pipeline.crawl(ws, None)
+    storage = open_storage(ws.config.workspace, ws.dir)
+    segments = storage.list("warc/")
+    assert len(segments) > len(summaries)  # several segments per site
+    assert not list((ws.dir / "warc-open").glob("*.warc.gz"))
+    with ws.store.session() as session:
+        assert session.scalars(select(WarcPending)).all() == []
+        files = session.scalars(select(Resource.sha256).where(Resource.kind.in_(("attachment", "image")),
+                                                               Resource.sha256.is_not(None))).all()
+    blobs = storage.list("blobs/")
+    assert files and {k.rsplit("/", 1)[-1] for k in blobs} == set(files)
+    urls = _archived_urls(storage, tmp_path / "check", [s.id for s in ws.config.sites])
+    assert len(urls) == len(set(urls))
+    shutil.rmtree(ws.dir / "warc")
+    site = ws.config.sites[0]
+    summary = reextract_site(ws.store, site, ws.dir, storage=storage)
+    assert summary.articles > 0 and summary.missing == 0 and summary.failed == 0
+    assert summary.archives == len([k for k in segments if k.startswith(f"warc/{site.id}-")])
