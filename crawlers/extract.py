@@ -234,7 +234,7 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
         if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
             continue
         stats = _usable_stats(node)
-        if stats is not None and not _mostly_meta(node, stats[0], meta_block):
+        if stats is not None and not _mostly_meta(node, stats[0], meta_block) and not _prev_next_box(node, stats[0]):
             candidates.append((node, stats[0] - stats[1]))
         if len(candidates) > 200:
             break
@@ -250,6 +250,12 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
                 best, best_len, moved = node, size, True
                 break
     return best
+
+
+def _prev_next_box(node: LexborNode, size: int) -> bool:
+    """True when a short container named like a body (<div class="articlePiece">) is the 上一篇/下一篇 box: its
+    text opens with a prev/next label, so it is navigation, never the article."""
+    return size < 300 and bool(_PREV_NEXT.match(compact(text_of(node))))
 
 
 def _mostly_meta(node: LexborNode, size: int, meta_block: LexborNode | None) -> bool:
