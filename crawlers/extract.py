@@ -79,10 +79,14 @@ _NOT_BODY_RE = re.compile(r"title|nav|menu|footer|header|crumb|position|share|re
 _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭窗口", "关闭本页", "关闭", "返回顶部", "回到顶部", "顶部", "分享到",
               "分享", "收藏本页", "收藏", "浏览次数", "访问次数", "点击数", "阅读次数", "点击量", "浏览量", "次数", "字号", "字体",
               "大中小", "扫一扫", "在手机打开", "手机打开", "保存本页", "我要纠错", "纠错", "返回列表", "返回", "加入收藏", "默认",
-              "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
+              "暂停播放", "自动播放", "播放", "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
 _FURNITURE_WORDS = re.compile("|".join(re.escape(w) for w in _FURNITURE if len(w) > 1))  # text without one is no furniture
 _CRUMB_WORDS = ("当前位置", "您的位置", "当前的位置", "所在位置", "现在的位置")  # a breadcrumb's label
-_PREV_NEXT_WORDS = "上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页"
+_CRUMB_TRAIL = re.compile(r"^\s*(?:网站)?首页\s*[>＞»›→/]")  # a breadcrumb with no label: "首页>图库"
+_TAIL_HEADING = re.compile(r"(?:热门|相关|更多|精彩|最新)(?:图集|图片|组图|文章|新闻|阅读|推荐|链接|资讯)|推荐阅读|延伸阅读|"
+                           r"猜你喜欢|友情链接")  # the heading of what a template lists after the article
+_TEMPLATE_IMAGE = re.compile(r"/(?:templets?|templates?|skins?|themes?)/", re.I)  # a template's own pictures
+_PREV_NEXT_WORDS = "上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页|上一张|下一张|上一幅|下一幅"  # 张/幅: a gallery's
 _PREV_NEXT = re.compile(rf"^(?:{_PREV_NEXT_WORDS})\s*[:：]?")
 _SITE_FOOTER = re.compile(r"版权所有|主办单位|承办单位|ICP[备证]|公网安备|网站标识码|技术支持[:：]|Copyright|©")
 _SHARE_RE = re.compile(r"share|bdshare|fenxiang|jiathis|bshare", re.I)
@@ -1401,7 +1405,8 @@ def _clutter(node: LexborNode, text: str, base: str, at_edge: bool, keep_files: 
 def _text_clutter(text: str) -> tuple[bool, bool, bool]:
     """(furniture/prev-next/breadcrumb/footer, info line, 附件 label) of a short element text, memoised."""
     always = _is_furniture(text) or bool(_PREV_NEXT.match(text) and len(text) < 150) or bool(
-        (any(word in text for word in _CRUMB_WORDS) or _SITE_FOOTER.search(text)) and len(text) < 200)
+        (any(word in text for word in _CRUMB_WORDS) or _SITE_FOOTER.search(text)) and len(text) < 200) or bool(
+        _CRUMB_TRAIL.match(text) and len(text) < 80)
     return always, _is_info_line(text), bool(_ATTACH_LABEL.match(text))
 
 
@@ -1425,7 +1430,17 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
     body = nodes[0]
     body_id = body.mem_id
     first, last = _content_span(nodes, texts, tags, title_key)
+    tail = False  # past a "热门图集"/"相关文章" heading below the article: all that follows is the template's
+    seen_image = False
     for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
+        if tail:
+            targets.append(node)
+            continue
+        if tag == "img":
+            if _chrome_image(node):
+                targets.append(node)
+            seen_image = True
+            continue
         if tag in _KEPT_TAGS:
             continue
         mem_id = node.mem_id
@@ -1443,7 +1458,25 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
             title_done = True
         elif _clutter(node, text, base, first < 0 or i < first or i > last, keep_files):
             targets.append(node)
+        elif i > last and (last >= 0 or seen_image) and _tail_heading(text):
+            targets.append(node)
+            tail = True
     return [t for t in _outermost(targets, body) if t.mem_id != body_id]
+
+
+def _tail_heading(text: str) -> bool:
+    """True for the short heading of a list a template shows below the article (热门图集, 相关文章, 友情链接)."""
+    flat = compact(text)
+    return len(flat) <= 8 and bool(_TAIL_HEADING.fullmatch(flat.strip("：:【】[]")))
+
+
+def _chrome_image(node: LexborNode) -> bool:
+    """True for a picture of the page's template, not of the article: a gallery's 上一张/下一张 arrow (named so
+    by its alt or title) or one served from the template's folder (/templets/, /skin/, /themes/)."""
+    label = compact(attr(node, "alt") or attr(node, "title"))
+    if label and _PREV_NEXT.match(label) and len(label) <= 6:
+        return True
+    return bool(_TEMPLATE_IMAGE.search(attr(node, "src")))
 
 
 _KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"))
@@ -1454,13 +1487,16 @@ _PREV_NEXT_OR_FOOTER = re.compile(f"{_PREV_NEXT_WORDS}|{_SITE_FOOTER.pattern}")
 
 def _says_nothing_removable(body_text: str, title_key: str) -> bool:
     """True when no element of a body with this text is furniture, prev/next, breadcrumb, footer, info line, 附件
-    label or the title by its text (an element's text is a piece of its body's, compacted or not, and starts where a
-    text node starts, after a space in the body's text: a label LABEL_RE finds in it is found in the body's too)."""
+    label, a heading of the template's lists below the article or the title by its text (an element's text is a
+    piece of its body's, compacted or not, and starts where a text node starts, after a space in the body's text: a
+    label LABEL_RE finds in it is found in the body's too)."""
     if any(word in body_text for word in _REMOVAL_WORDS) or (has_colon(body_text) and LABEL_RE.search(body_text)):
         return False
-    if _PREV_NEXT_OR_FOOTER.search(body_text):
+    if _PREV_NEXT_OR_FOOTER.search(body_text) or "首页" in body_text:
         return False
     flat = compact(body_text)
+    if _TAIL_HEADING.search(flat):
+        return False
     return not (len(title_key) >= 4 and title_key in flat) and not _FURNITURE_WORDS.search(flat)
 
 
@@ -1469,6 +1505,9 @@ def _tag_targets(nodes: list[LexborNode], tags: list[str | None], body_id: int, 
     """_removal_targets of a body whose text says nothing removable: dropped tags, hidden elements, share bars."""
     targets = []
     for node, tag in zip(nodes, tags, strict=True):
+        if tag == "img" and _chrome_image(node):
+            targets.append(node)
+            continue
         if tag in _KEPT_TAGS or node.mem_id == body_id:
             continue
         if tag in _DROP_TAGS or node.mem_id in hidden_ids or (
