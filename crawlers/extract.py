@@ -1968,9 +1968,93 @@ def _generic(page: _Page | None, url: str, site: str | None) -> ArticleRecord:
     title = pick_title(page.tree, page.meta, body if how != "trafilatura" else None, page.table, page.order,
                        page.crumbs(), page.named(), page.lines())
     record = _build(page, body, title, site)
+    if _bare(record):  # nothing left: a page whose content is a video or a picture with no text around it
+        media = _media_retry(page, url, title, site)
+        if media is not None:
+            return media
     if body is None:
         record.warnings.append("no article body found")
     return record
+
+
+def _bare(record: ArticleRecord) -> bool:
+    """True when a record kept no body text, image or attachment."""
+    return not record.body_text and not record.images and not record.attachments
+
+
+def _media_retry(page: _Page, url: str, title: _TitlePick, site: str | None) -> ArticleRecord | None:
+    """The record of a page read again with its media as the body (see media_body); None when it has none."""
+    fresh = _page(page.html, url)  # the first attempt cleaned (changed) the page's tree
+    if fresh is None or fresh.deep:
+        return None
+    found = media_body(fresh.tree)
+    if found is None and title.node is not None and title.node.mem_id in page.order:
+        where = page.order[title.node.mem_id]  # the same page parsed again: the title is the element at its place
+        node = next((n for n in fresh.tree.root.traverse() if fresh.order.get(n.mem_id) == where), None)
+        found = picture_below(node) if node is not None else None
+    if found is None:
+        return None
+    record = _build(fresh, found, title, site)
+    return None if _bare(record) else record
+
+
+_BLOCKS = frozenset(("div", "td", "ul", "ol", "li", "section", "article", "main", "p", "center", "dd", "body"))
+_PLAYED = "video, audio, embed, object, iframe"
+
+
+def media_body(tree: LexborHTMLParser) -> LexborNode | None:
+    """The body of a page whose content is media, not text: the nearest block holding every video, audio or
+    embedded player of the page (a flash banner is no content), else, on a page with no text of its own, the
+    block holding its pictures."""
+    root = tree.body
+    if root is None:
+        return None
+    played = [n for n in root.css(_PLAYED)[:50] if _plays_content(n, root)]
+    if played:
+        return _common_block(played, root)
+    if len(compact(text_of(root))) >= 20:
+        return None
+    pictures = [img for img in root.css("img")[:50] if attr(img, "src")]
+    return _common_block(pictures, root) if 0 < len(pictures) <= 20 else None
+
+
+def picture_below(title: LexborNode) -> LexborNode | None:
+    """The block that follows a title (past its info line) and holds a picture or a player: the body of a page
+    whose article is one picture (a scanned notice, a PDF's preview) in a container no rule names."""
+    for level in (title, title.parent):
+        sib = level.next if level is not None else None
+        for _ in range(6):
+            if sib is None:
+                break
+            if not sib.tag.startswith("-"):
+                shown = [img for img in sib.css("img")[:20] if attr(img, "src") and not _chrome_image(img)]
+                if shown or sib.css_first(_PLAYED) is not None:
+                    return sib if sib.tag in _BLOCKS or sib.tag == "table" else sib.parent
+                if len(compact(node_text(sib))) > 80:  # text the body locator did not take: no picture body
+                    return None
+            sib = sib.next
+    return None
+
+
+def _plays_content(node: LexborNode, root: LexborNode) -> bool:
+    """True for a video or audio element, or a player embedding a video, outside the page's header and nav."""
+    url = _media_url(node, "http://x/")
+    if url is None or (url.lower().split("?")[0].endswith(".swf") and not _PLAYER_URL.search(url)):
+        return False
+    return not any(p.tag in ("header", "nav", "footer") or _NOT_BODY_RE.search(klass_id(p))
+                   for p in ancestors(node, 30) if p.mem_id != root.mem_id)
+
+
+def _common_block(nodes: list[LexborNode], root: LexborNode) -> LexborNode | None:
+    """The nearest block element holding all the nodes (the page's <body> at the most)."""
+    chains = [list(ancestors(n, 200)) for n in nodes]
+    others = [{p.mem_id for p in chain} for chain in chains[1:]]
+    for parent in chains[0]:
+        if parent.tag in _BLOCKS and all(parent.mem_id in ids for ids in others):
+            return parent
+        if parent.mem_id == root.mem_id:
+            return root
+    return None
 
 
 def apply_list_hint(record: ArticleRecord, hint: dict | None) -> ArticleRecord:
