@@ -230,7 +230,7 @@ def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[tu
     for i, node, content in marked:
         if i > _CRUMB_SCAN:
             break
-        if len(content) >= 20 and not any(m in content for m in _CRUMB_MARKERS[:-1]):
+        if not any(m in content for m in _CRUMB_MARKERS[:-1]) and not _bare_marker(content):
             continue
         cur = node.parent
         for _ in range(4):
@@ -243,6 +243,15 @@ def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[tu
                     yield cur, txt
                 break
             cur = cur.parent
+
+
+def _bare_marker(content: str) -> bool:
+    """True when a short text holds 位置 as a label ("位置：", "的位置") rather than inside a name (地理位置,
+    观测中心位置: a tile or a heading, whose siblings are no breadcrumb)."""
+    if len(content) >= 20:
+        return False
+    before = _compact(content).split("位置", 1)[0]
+    return len(before) <= 1 or before.endswith(("的", "在", "前"))
 
 
 def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[str]:
@@ -1266,7 +1275,10 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     links = _collect_links(tree, base, {i.url for i in items}, set(pages) | set(parts), set(crumbs))
     written = [absolutize(w, base) for w in written_links(html)]
     links += [Link(u, "", "other") for u in _dedupe(written + offered) if u]
-    column = _meta(tree, "ColumnName") or (crumbs[-1] if crumbs else None)
+    named = _meta(tree, "ColumnName")
+    if named is not None and _compact(named).lower() in _HOME_WORDS:
+        named = None  # <meta name="ColumnName" content="首页">: the site's home (or a page filed there) is no column
+    column = named or (crumbs[-1] if crumbs else None)
     unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree), len(items)) \
         if kind == "list" or page_class == "column-home" else None
     return PageInfo(cms=cms, kind=kind, breadcrumb=crumbs, column_name=column, links=links, list_items=items,
