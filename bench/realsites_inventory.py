@@ -39,6 +39,9 @@ ARTICLE = {
 PART = {"hncic": r"(?:^|/)\d+_\d+\.html$"}
 CONTENT = {"pmodlh": frozenset({"qhzgk/qhzhyc/index.html", "qhzgk/qhgczjj/index.html", "qhzgk/xrld/index.html",
                                 "jgsz/gcyjz/index.html", "jgsz/song/index.html", "rczp/gk/index.html"})}
+# Pages whose URL looks like an article but that are interaction records (a letter with its reply, read by eye):
+# they go to the interaction platform, not the article count (issue 21).
+LETTERS = {"lgedu": frozenset({"contents/18296/20507.html"})}
 DATE_FOLDER = re.compile(r"^(?:\d{4}|\d{4}\d{2}|\d{8}|\d{4}-\d{2}-\d{2}|\d{4})$")
 PAGE_SUFFIXES = (".html", ".htm", ".shtml")
 
@@ -46,7 +49,7 @@ PAGE_SUFFIXES = (".html", ".htm", ".shtml")
 def article_paths(site_id: str, folder: Path) -> set[str]:
     """Paths (relative, '/'-separated) of the site's article first pages."""
     rule = re.compile(ARTICLE[site_id])
-    return {p for p in _pages(folder) if rule.search(p)}
+    return {p for p in _pages(folder) if rule.search(p)} - LETTERS.get(site_id, frozenset())
 
 
 def part_paths(site_id: str, folder: Path) -> set[str]:
