@@ -53,8 +53,10 @@ from crawlers.warc import (
     OPEN_SEGMENTS,
     WarcArchive,
     forget_segment,
+    forget_worker,
     pending_row,
     requeue_unstored,
+    requeue_unstored_in,
 )
 from crawlers.writer import Deferred, deferred, shared_writer
 
@@ -213,6 +215,9 @@ class SiteCrawler:
         self._changed = asyncio.Event()
         self._queued_counted_at = 0.0  # when the queue was last counted for the progress display
         self._finishing: set[asyncio.Task] = set()
+        self._uploads: set[asyncio.Task] = set()  # WARC segments being uploaded (remote storage)
+        self._upload_failed = False
+        self._archived_before: set[str] = set()  # URLs whose record a dead worker stored (crawlers.warc)
         # URLs this run put in the frontier, most recently linked last: the menus every page links to stay in
         # it, so their INSERTs (ignored by the store anyway) are not sent again; bounded, so memory stays flat.
         self._queued_hashes: OrderedDict[str, None] = OrderedDict()
@@ -259,7 +264,7 @@ class SiteCrawler:
                 claimed = [r.id for r in self._claimed]
                 self._claimed.clear()
                 fetched = self.summary.fetched
-                self.archive.close()  # before retiring: the last segment is stored while this worker counts as live
+                await asyncio.shield(self._close_archive())  # before retiring: stored while this worker is live
                 await asyncio.shield(self.writer.run(lambda s: self._retire(s, claimed, state, fetched)))
         self._queued_hashes.clear()
         self.summary.seconds = time.monotonic() - started
@@ -296,7 +301,9 @@ class SiteCrawler:
                 self._column_aliases = stored_aliases(row.facts)
         self.frontier.register()
         reclaimed = self.frontier.reclaim()
-        reclaimed += requeue_unstored(self.store, self.site.id, self.frontier.lease_seconds)
+        requeued, self._archived_before = requeue_unstored(self.store, self.site.id, self.frontier.lease_seconds,
+                                                           self.storage)
+        reclaimed += requeued
         if reclaimed:
             self._event_now("info", "reclaimed", f"{reclaimed} URLs left in flight by a stopped worker queued again")
         with self.store.session() as session:
@@ -411,6 +418,10 @@ class SiteCrawler:
                     return
                 await asyncio.sleep(IDLE_POLL)
                 await self.writer.run(self.frontier.reclaim_in)
+                if self.storage.remote:  # a dead worker's unstored records: fetched again, stored ones not twice
+                    _, stored = await self.writer.run(lambda s: requeue_unstored_in(
+                        s, self.site.id, self.frontier.lease_seconds, self.storage))
+                    self.archive.skip |= stored
                 self._frontier_dirty = True
                 continue
             self._active += 1
@@ -850,12 +861,43 @@ class SiteCrawler:
             self.writer.submit(lambda s: forget_segment(s, segment))
 
         return WarcArchive(self.workspace / OPEN_SEGMENTS, self.site.id, self.storage, self.workspace / "warc",
-                           options.segment_records, options.segment_mb << 20, on_record, on_stored)
+                           options.segment_records, options.segment_mb << 20, on_record, on_stored,
+                           self._archived_before)
+
+    async def _store_segments(self) -> None:
+        """Upload the sealed WARC segments once the store holds the pending notes of their records (a worker
+        killed after an upload then never leaves a stored record unnoted); uploads run beside the crawl."""
+        sealed = self.archive.take_sealed()
+        if not sealed:
+            return
+        await self.writer.run(lambda s: None)  # every note submitted so far is committed
+        for path in sealed:
+            try:
+                await asyncio.to_thread(self.archive.upload, path)
+            except Exception as exc:  # noqa: BLE001 - its records stay pending: fetched again after this run
+                self._upload_failed = True
+                values = self._event_values("error", "segment_not_stored", f"{path.name} not uploaded: "
+                                                                           f"{type(exc).__name__}: {exc}", None)
+                self.writer.submit(lambda s, v=values: s.add(EventRow(**v)))
+
+    async def _close_archive(self) -> None:
+        """Close the WARC; with remote storage, upload the last segments and drop this worker's notes."""
+        self.archive.close()
+        if not self.storage.remote:
+            return
+        await asyncio.gather(*self._uploads, return_exceptions=True)
+        await self._store_segments()
+        if not self._upload_failed:
+            self.writer.submit(lambda s: forget_worker(s, self.worker_id))
 
     def _archive(self, result: FetchResult, requested_url: str) -> None:
         """Write a response to the site's WARC; a response the archive cannot take is reported, not fatal."""
         try:
             self.archive.write(result, requested_url=requested_url)
+            if self.archive.sealed:
+                task = asyncio.create_task(self._store_segments())
+                self._uploads.add(task)
+                task.add_done_callback(self._uploads.discard)
         except Exception as exc:  # noqa: BLE001 - e.g. a header warcio cannot encode
             values = self._event_values("error", "not_archived", f"response not archived: {type(exc).__name__}: "
                                                                  f"{exc}", requested_url)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from sqlalchemy import Integer, String, delete, insert, select, update
+from sqlalchemy import Boolean, Integer, String, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -42,6 +42,7 @@ class WarcPending(Base):
     worker_id: Mapped[str] = mapped_column(String(120), index=True)
     segment: Mapped[str] = mapped_column(String(200), index=True)
     url_hash: Mapped[str] = mapped_column(String(40))
+    stored: Mapped[bool] = mapped_column(Boolean, default=False)  # the segment is uploaded
 
 
 INSERT_PENDING = insert(WarcPending.__table__)
@@ -53,31 +54,57 @@ def pending_row(site_id: str, worker_id: str, segment: str, url: str) -> dict[st
 
 
 def forget_segment(session: Session, segment: str) -> None:
-    """The segment reached the storage: its records are no longer pending."""
-    session.execute(delete(WarcPending).where(WarcPending.segment == segment),
+    """The segment reached the storage: its records are no longer pending (the rows stay until the worker ends
+    well: a page whose record is stored but whose results the worker never committed is fetched again, but
+    not archived twice)."""
+    session.execute(update(WarcPending).where(WarcPending.segment == segment).values(stored=True),
                     execution_options={"synchronize_session": False})
 
 
-def requeue_unstored(store: Store, site_id: str, live_seconds: float) -> int:
-    """Queue again the URLs whose records sat in a segment of a worker that stopped before uploading it (a
-    worker is gone when it is not running or its heartbeat is older than `live_seconds`)."""
+def forget_worker(session: Session, worker_id: str) -> None:
+    """A worker ended with every page committed and every segment stored: drop its rows."""
+    session.execute(delete(WarcPending).where(WarcPending.worker_id == worker_id),
+                    execution_options={"synchronize_session": False})
+
+
+def requeue_unstored(store: Store, site_id: str, live_seconds: float,
+                     storage: Storage | None) -> tuple[int, set[str]]:
+    """Queue again the URLs whose records sat in a segment a stopped worker never uploaded (a worker is gone when
+    it is not running or its heartbeat is older than `live_seconds`); a segment found in the storage was uploaded
+    before its worker died (the note had not reached the store): its records are kept. Returns the URLs queued
+    again and the hashes of URLs whose record is stored though their page was never committed (fetched again,
+    not archived again)."""
+    with store.session() as session:
+        return requeue_unstored_in(session, site_id, live_seconds, storage)
+
+
+def requeue_unstored_in(session: Session, site_id: str, live_seconds: float,
+                        storage: Storage | None) -> tuple[int, set[str]]:
+    """`requeue_unstored` inside a transaction someone else commits."""
     from crawlers.frontier import CrawlWorker  # the frontier imports the crawl's tables; import late
 
     since = utcnow() - dt.timedelta(seconds=live_seconds)
-    with store.session() as session:
-        live = select(CrawlWorker.id).where(CrawlWorker.state == "running", CrawlWorker.heartbeat_at >= since)
-        rows = session.execute(select(WarcPending.id, WarcPending.url_hash).where(
-            WarcPending.site_id == site_id, WarcPending.worker_id.not_in(live.scalar_subquery()))).all()
-        hashes = sorted({h for _, h in rows})
-        for start in range(0, len(hashes), 500):
-            session.execute(update(Resource).where(Resource.site_id == site_id,
-                                                   Resource.url_hash.in_(hashes[start:start + 500]))
-                            .values(status="queued"), execution_options={"synchronize_session": False})
-        ids = [i for i, _ in rows]
-        for start in range(0, len(ids), 500):
-            session.execute(delete(WarcPending).where(WarcPending.id.in_(ids[start:start + 500])),
-                            execution_options={"synchronize_session": False})
-        return len(hashes)
+    live = select(CrawlWorker.id).where(CrawlWorker.state == "running", CrawlWorker.heartbeat_at >= since)
+    rows = session.execute(select(WarcPending.id, WarcPending.segment, WarcPending.url_hash, WarcPending.stored)
+                           .where(WarcPending.site_id == site_id,
+                                  WarcPending.worker_id.not_in(live.scalar_subquery()))).all()
+    unsure = {row.segment for row in rows if not row.stored}
+    stored = {row.segment for row in rows if row.stored}
+    stored |= {name for name in unsure if storage is not None and storage.exists(WARC_PREFIX + name)}
+    hashes = sorted({row.url_hash for row in rows if row.segment not in stored})
+    kept = {row.url_hash for row in rows if row.segment in stored}
+    unfinished = set(session.scalars(select(Resource.url_hash).where(
+        Resource.site_id == site_id, Resource.status.in_(("fetching", "queued")),
+        Resource.url_hash.in_(sorted(kept))))) if kept else set()
+    for start in range(0, len(hashes), 500):
+        session.execute(update(Resource).where(Resource.site_id == site_id,
+                                               Resource.url_hash.in_(hashes[start:start + 500]))
+                        .values(status="queued"), execution_options={"synchronize_session": False})
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(delete(WarcPending).where(WarcPending.id.in_(ids[start:start + 500])),
+                        execution_options={"synchronize_session": False})
+    return len(hashes), unfinished
 
 
 class WarcArchive:
@@ -92,14 +119,16 @@ class WarcArchive:
     def __init__(self, directory: Path, site_id: str, storage: Storage | None = None, cache: Path | None = None,
                  segment_records: int = 1000, segment_bytes: int = 256 << 20,
                  on_record: Callable[[str, str], None] | None = None,
-                 on_stored: Callable[[str], None] | None = None) -> None:
+                 on_stored: Callable[[str], None] | None = None, skip: set[str] | None = None) -> None:
         self.directory, self.site_id = directory, site_id
         self.storage = storage if storage is not None and storage.remote else None
         self.cache = cache or directory
         self.segment_records, self.segment_bytes = segment_records, segment_bytes
         self.on_record, self.on_stored = on_record, on_stored
+        self.skip = skip if skip is not None else set()  # hashes of URLs whose record is already stored (written once, not again)
         self.records = 0  # in all segments of this run
         self.stored: list[str] = []  # keys of the uploaded segments
+        self.sealed: list[Path] = []  # closed segments waiting for upload
         self._open()
 
     def _open(self) -> None:
@@ -114,6 +143,9 @@ class WarcArchive:
     def write(self, result: FetchResult, requested_url: str | None = None) -> None:
         """Archive one HTTP response (body from memory or the spooled file)."""
         if result.status is None:
+            return
+        if self.skip and url_hash(requested_url or result.url) in self.skip:
+            self.skip.discard(url_hash(requested_url or result.url))
             return
         headers = [(k, v) for k, v in result.headers.items() if k not in ("transfer-encoding", "content-encoding")]
         status_line = f"{result.status} {result.reason or 'OK'}".strip()
@@ -135,28 +167,38 @@ class WarcArchive:
         if self.on_record is not None:
             self.on_record(self.path.name, requested_url or result.url)
         if self._segment_records >= self.segment_records or self._handle.tell() >= self.segment_bytes:
-            self._upload()
+            self._seal()
             self._open()
 
-    def _upload(self) -> None:
-        """Close the current segment, upload it whole, keep it in the cache folder and report it stored."""
+    def _seal(self) -> None:
+        """Close the current segment; it waits in `sealed` for `upload` (the caller first makes sure the store
+        holds the pending notes of its records)."""
         self._handle.close()
         if self._segment_records == 0:
             self.path.unlink(missing_ok=True)
-            return
-        key = WARC_PREFIX + self.path.name
-        self.storage.upload(key, self.path)
+        else:
+            self.sealed.append(self.path)
+
+    def take_sealed(self) -> list[Path]:
+        """The sealed segments not yet handed out for upload."""
+        sealed, self.sealed = self.sealed, []
+        return sealed
+
+    def upload(self, path: Path) -> None:
+        """Upload a sealed segment whole, keep it in the cache folder and report it stored."""
+        key = WARC_PREFIX + path.name
+        self.storage.upload(key, path)
         self.cache.mkdir(parents=True, exist_ok=True)
-        self.path.replace(self.cache / self.path.name)
-        self.path = self.cache / self.path.name
+        path.replace(self.cache / path.name)
         self.stored.append(key)
         if self.on_stored is not None:
-            self.on_stored(self.path.name)
+            self.on_stored(path.name)
 
     def close(self) -> None:
-        """Flush and close the archive (uploading the last segment); remove it if nothing was written."""
+        """Flush and close the archive (the last segment is sealed, for `upload`); remove it if nothing was
+        written."""
         if self.storage is not None:
-            self._upload()
+            self._seal()
             return
         self._handle.close()
         if self.records == 0:

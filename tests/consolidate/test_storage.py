@@ -4,9 +4,14 @@ blobs there; `extract --from-archive` reads them back; a worker killed mid-segme
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +24,7 @@ from consolidate.demo import config_for_urls
 from consolidate.errors import ConfigError
 from consolidate.samplefleet import FleetServer
 from consolidate.storage import LocalStorage, S3Storage, Storage, StorageError, open_storage
-from consolidate.store import Resource
+from consolidate.store import Resource, Store
 from crawlers.archive import reextract_site
 from crawlers.warc import WarcPending, iter_responses, mirror_site_archives
 from tests.services.s3 import S3Server
@@ -148,3 +153,54 @@ def test_one_worker_crawls_into_s3_and_extract_reads_it_back(tmp_path: Path, fle
     summary = reextract_site(ws.store, site, ws.dir, storage=storage)
     assert summary.articles > 0 and summary.missing == 0 and summary.failed == 0
     assert summary.archives == len([k for k in segments if k.startswith(f"warc/{site.id}-")])
+
+
+def _crawl(config: Path, db: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "consolidate.cli", "crawl", "--all", "-c", str(config), "--db", db],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def test_two_workers_share_a_bucket_one_killed_every_url_archived_once(tmp_path: Path, fleet_server: FleetServer,
+                                                                      s3_bucket: str, pg_url: str) -> None:
+    """Two crawl processes with their own local folders share PostgreSQL and one bucket; one is SIGKILLed
+    mid-crawl; after the survivor and a re-run, every fetched URL is in exactly one stored WARC record that
+    `extract --from-archive` reads, and every file's blob is stored once under its hash."""
+    configs = [_s3_config(tmp_path / name, fleet_server.urls, s3_bucket, 10) for name in ("victim", "survivor")]
+    storage = open_storage(WorkspaceSettings(storage=s3_bucket), tmp_path)
+    Store(pg_url).engine.dispose()  # the schema first: two processes creating it at once collide
+    victim, survivor = _crawl(configs[0], pg_url), _crawl(configs[1], pg_url)
+    open_segments = tmp_path / "victim" / ".consolidate" / "warc-open"
+    deadline = time.monotonic() + 120
+    while victim.poll() is None and time.monotonic() < deadline and (
+            len(storage.list("warc/")) < 6 or not any(p.stat().st_size for p in open_segments.glob("*.warc.gz"))):
+        time.sleep(0.01)
+    assert victim.poll() is None, "the victim finished before it could be killed mid-segment"
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    lost = [p for p in open_segments.glob("*.warc.gz") if p.stat().st_size]
+    assert lost  # a segment written but never uploaded
+    output = survivor.communicate(timeout=300)[0].decode()
+    assert survivor.returncode == 0, output
+    final = subprocess.run([sys.executable, "-m", "consolidate.cli", "crawl", "--all", "-c", str(configs[1]), "--db", pg_url],
+                           capture_output=True, text=True)
+    assert final.returncode == 0, final.stdout + final.stderr
+    store = Store(pg_url)
+    with store.session() as session:
+        assert session.scalars(select(WarcPending)).all() == []
+        fetched = session.execute(select(Resource.site_id, Resource.url, Resource.kind, Resource.sha256).where(
+            Resource.status == "fetched")).all()
+    site_ids = sorted({row.site_id for row in fetched})
+    urls = _archived_urls(storage, tmp_path / "check", site_ids)
+    assert len(urls) == len(set(urls)), sorted({u for u in urls if urls.count(u) > 1})
+    assert {row.url for row in fetched} <= set(urls)
+    files = {row.sha256 for row in fetched if row.kind in ("attachment", "image") and row.sha256}
+    blobs = storage.list("blobs/")
+    assert files and {k.rsplit("/", 1)[-1] for k in blobs} == files
+    for key in blobs:
+        assert hashlib.sha256(storage.get_bytes(key)).hexdigest() == key.rsplit("/", 1)[-1]
+    for site_id in site_ids:
+        result = subprocess.run([sys.executable, "-m", "consolidate.cli", "extract", site_id, "--from-archive",
+                                 "--json", "-c", str(configs[0]), "--db", pg_url], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        summary = json.loads(result.stdout)
+        assert summary["articles"] > 0 and summary["missing"] == 0 and summary["failed"] == 0
