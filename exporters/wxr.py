@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from consolidate.errors import ExporterError
+from consolidate.legacy_time import legacy_instant
 from exporters.base import (
     ExportArticle,
     ExportColumn,
@@ -32,7 +33,6 @@ from exporters.base import (
     register,
 )
 from exporters.common import Journal, ProcessLock, copy_atomic, served_file_name, write_if_changed
-from exporters.wordpress import _wp_date
 
 NS = {
     "excerpt": "http://wordpress.org/export/1.2/excerpt/",
@@ -121,7 +121,7 @@ class WxrExporter(Exporter):
         post_id = self._id(article.source_key)
         category = self.state["objects"].get(article.column_key, {})
         self._set(article.source_key, {
-            "kind": "post", "id": post_id, "title": article.title, "date": _wp_date(article.published, article.title),
+            "kind": "post", "id": post_id, "title": article.title, "date": _wall_time(article.published, article.title),
             "body": article.body_html, "category": category.get("nicename", article.column_id),
             "category_name": category.get("name", article.column_id), "source_url": article.source_url,
             "content_hash": article.content_hash, "subsite": article.subsite,
@@ -157,7 +157,7 @@ class WxrExporter(Exporter):
         except ValueError:
             listed = []
         return TargetSnapshot(
-            title=item.findtext("title") or "", published=item.findtext(_wp("post_date_gmt")) or None,
+            title=item.findtext("title") or "", published=_gmt_instant(item.findtext(_wp("post_date_gmt"))),
             body_html=item.findtext(f"{{{NS['content']}}}encoded") or "",
             column_ids=[c.get("nicename") or "" for c in item.findall("category")],
             attachments=[self._file_facts(a.get("name") or "", a.get("url") or "") for a in listed
@@ -302,12 +302,14 @@ def _item(channel: ET.Element, post_id: int, title: str, link: str, date: str | 
     _text(item, "title", title)
     _text(item, "link", link)
     _text(item, "guid", link).set("isPermaLink", "false")
-    if date:
-        _text(item, "pubDate", format_datetime(_parse(date)))
+    moment = legacy_instant(date)
+    if moment is not None:
+        _text(item, "pubDate", format_datetime(moment))
     _text(item, f"{{{NS['dc']}}}creator", "consolidate")
     _text(item, f"{{{NS['excerpt']}}}encoded", "")
+    gmt = moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if moment is not None else ""
     for tag, value in (("post_id", post_id), ("post_date", (date or "").replace("T", " ")),
-                       ("post_date_gmt", (date or "").replace("T", " ")), ("comment_status", "closed"),
+                       ("post_date_gmt", gmt), ("comment_status", "closed"),
                        ("ping_status", "closed"), ("post_name", ""), ("status", status), ("post_parent", 0),
                        ("menu_order", 0), ("post_type", post_type), ("post_password", ""), ("is_sticky", 0)):
         _text(item, _wp(tag), value)
@@ -356,7 +358,18 @@ def _parents_first(categories: list[tuple[str, dict[str, Any]]]) -> list[tuple[s
     return ordered
 
 
-def _parse(date: str) -> dt.datetime:
-    """A UTC datetime from our ISO date string."""
-    return dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC)
+def _wall_time(published: str | None, title: str) -> str | None:
+    """The legacy publish time as Beijing wall time 'YYYY-MM-DDTHH:MM:SS' (WXR's post_date), None when undated."""
+    if not published:
+        return None
+    moment = legacy_instant(published)
+    if moment is None:
+        raise ExporterError(f"unreadable publish date {published!r} of {title!r}",
+                            hint="fix the date in the state store or re-crawl the article")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _gmt_instant(text: str | None) -> str | None:
+    """WXR's post_date_gmt read back as an ISO instant in UTC."""
+    return f"{text.strip().replace(' ', 'T')}+00:00" if text and text.strip() else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 
 from sqlalchemy import select
@@ -47,7 +48,11 @@ def test_wxr_has_the_content(crawled: pipeline.Workspace) -> None:
         meta = _meta(post)
         row = rows[meta["consolidate_source_key"]]
         assert post.findtext("title") == row.title
-        assert post.findtext("wp:post_date_gmt", namespaces=NS)[:10] == (row.published or "")[:10]
+        local = post.findtext("wp:post_date", namespaces=NS)
+        assert local[:10] == (row.published or "")[:10]  # the legacy (Beijing) wall time, as printed
+        if row.published:
+            gmt = dt.datetime.fromisoformat(post.findtext("wp:post_date_gmt", namespaces=NS))
+            assert dt.datetime.fromisoformat(local) - gmt == dt.timedelta(hours=8)  # post_date_gmt is UTC
         assert meta["consolidate_source_url"] == row.url
         assert meta["consolidate_doc_no"] == (row.doc_no or "")
         assert post.find("category").get("nicename") in nicenames
