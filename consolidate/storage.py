@@ -252,3 +252,27 @@ def open_storage(settings: Any, workspace: Path, environ: Mapping[str, str] | No
 def workspace_storage(config: Any, workspace: Path) -> Storage:
     """The storage of a loaded config's workspace."""
     return open_storage(getattr(config, "workspace", None), workspace)
+
+
+def storage_status(config: Any, workspace: Path) -> dict[str, Any]:
+    """Where the workspace's files are and how much they take (for `status`); an unreachable store is said so."""
+    try:
+        storage = workspace_storage(config, workspace)
+        usage = storage.usage()
+    except ConsolidateError as exc:
+        return {"location": getattr(getattr(config, "workspace", None), "storage", None) or str(workspace),
+                "remote": True, "objects": None, "bytes": None, "error": exc.message}
+    return {"location": storage.location, "remote": storage.remote, "objects": usage.objects, "bytes": usage.bytes,
+            "error": None}
+
+
+def describe_status(status: dict[str, Any]) -> str:
+    """One line on the storage for the status screen."""
+    if status["error"]:
+        return f"storage: {status['location']} — unreachable: {status['error']}"
+    size = status["bytes"]
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            break
+        size /= 1024
+    return f"storage: {status['location']} — {status['objects']:,} files, {size:,.1f} {unit}"

@@ -65,8 +65,11 @@ def _status_command(app: typer.Typer) -> None:
         ws = open_workspace(config, db)
         report = fleet_report(ws, as_of=_as_of(as_of))
         workers = _workers(ws)
+        from consolidate.storage import describe_status, storage_status
+
+        storage = storage_status(ws.config, ws.dir)
         if as_json:
-            print(json.dumps({**report, "workers": workers}, ensure_ascii=False, indent=2))
+            print(json.dumps({**report, "workers": workers, "storage": storage}, ensure_ascii=False, indent=2))
             return
         if console.width < WIDE_STATUS:
             _print_stacked_status(report)
@@ -75,6 +78,7 @@ def _status_command(app: typer.Typer) -> None:
         _print_pointers(report["sites"])
         _print_retention(report["retention"])
         _print_workers(workers)
+        console.print(describe_status(storage), highlight=False)
 
 
 def _print_stacked_status(report: dict[str, Any]) -> None:

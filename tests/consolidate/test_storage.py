@@ -204,3 +204,22 @@ def test_two_workers_share_a_bucket_one_killed_every_url_archived_once(tmp_path:
         assert result.returncode == 0, result.stdout + result.stderr
         summary = json.loads(result.stdout)
         assert summary["articles"] > 0 and summary["missing"] == 0 and summary["failed"] == 0
+
+
+def test_status_shows_the_storage_location_and_usage(tmp_path: Path, fleet_server: FleetServer,
+                                                    s3_bucket: str) -> None:
+    """`status --json` names the bucket and counts what it holds; the text screen says it in one line."""
+    from typer.testing import CliRunner
+
+    from consolidate.cli import app
+
+    config = _s3_config(tmp_path / "a", fleet_server.urls, s3_bucket, 1000)
+    db = f"sqlite:///{tmp_path / 'state.db'}"
+    storage = open_storage(WorkspaceSettings(storage=s3_bucket), tmp_path)
+    storage.put_bytes("warc/x.warc.gz", b"12345")
+    result = CliRunner().invoke(app, ["status", "--json", "-c", str(config), "--db", db])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)["storage"]
+    assert shown["location"].startswith(s3_bucket) and (shown["objects"], shown["bytes"]) == (1, 5)
+    text = CliRunner().invoke(app, ["status", "-c", str(config), "--db", db])
+    assert f"storage: {s3_bucket}" in text.output and "1 files" in text.output
