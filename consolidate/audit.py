@@ -36,6 +36,10 @@ def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> 
     require_crawled(ws, site_id)
     when = as_of or default_as_of(ws, site_id)
     settings = audit_settings(ws.config)
+    from consolidate.storage import workspace_storage
+    from crawlers.warc import mirror_site_archives
+
+    mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: every machine's
     pages = dict(archived_pages(ws.dir / "warc", site_id))
     home = canonical_url(site.home_url) or site.home_url
     found = column_findings(site_id, _column_facts(ws, site_id, when), when, settings)

@@ -173,6 +173,10 @@ def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = 
     reviewed = review_done_on(ws, site_id)
     if reviewed is not None:
         derived["personal_data_reviewed"] = reviewed
+    from consolidate.storage import workspace_storage
+    from crawlers.warc import mirror_site_archives
+
+    mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: every machine's
     warcs = [w for w in site_archives(ws.dir / "warc", site_id) if w.stat().st_size > 0]
     if warcs:
         derived["archive_stored"] = min(dt.date.fromtimestamp(w.stat().st_mtime) for w in warcs)

@@ -22,6 +22,7 @@ from consolidate.errors import ConsolidateError
 from consolidate.holds import hold_reason, is_held
 from consolidate.leases import SiteLease
 from consolidate.mapping import duplicate_links, map_site, routing_for
+from consolidate.storage import workspace_storage
 from consolidate.store import (
     ArticleRow,
     ColumnMapping,
@@ -39,7 +40,7 @@ from consolidate.workspace import Workspace, require_crawled
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
 from crawlers.urls import Scope, canonical_url
-from crawlers.warc import latest_ok, read_response, site_archives
+from crawlers.warc import latest_ok, mirror_site_archives, read_response
 from exporters.base import (
     ExportArticle,
     ExportColumn,
@@ -195,7 +196,7 @@ class _Push:
         self.only = {canonical_url(u) or u for u in only} if only else None
         self.summary = PushSummary(site.id, target=exporter.target, dry_run=dry_run)
         self.index = portal_index(ws.config)
-        self.blobs = BlobStore(ws.dir / "blobs")
+        self.blobs = BlobStore(ws.dir / "blobs", workspace_storage(ws.config, ws.dir))  # S3: a cache on demand
         self.scope = Scope.for_site(site.home_url, site.aliases, [], [])
         self.links: dict[str, str] = {}
         self.duplicate_of: dict[str, tuple[str, str]] = {}
@@ -753,7 +754,8 @@ class _Push:
     def _files_on_page(self, url: str) -> set[str]:
         """The site's files (images, attachments) the stored legacy page of `url` links or embeds."""
         if self.archived is None:  # read the archive's index once, and only when some article is held
-            self.archived = latest_ok(site_archives(self.ws.dir / "warc", self.site.id))
+            self.archived = latest_ok(mirror_site_archives(workspace_storage(self.ws.config, self.ws.dir),
+                                                           self.ws.dir / "warc", self.site.id))
         response = self.archived.get(url)
         if response is None:
             return set()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from consolidate.attachment_text import Unreadable, read_attachment
 from consolidate.blobs import BlobStore
+from consolidate.storage import workspace_storage
 from consolidate.store import ArticleRow, Base, EventRow, Resource, Store, UrlMapRow, url_hash, utcnow
 from consolidate.workspace import Workspace
 from crawlers.urls import Scope, canonical_url
@@ -105,7 +106,7 @@ def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> Tr
         files = {r.url: r for r in session.scalars(select(Resource).where(
             Resource.site_id == site.id, Resource.kind == "attachment", Resource.status == "fetched"))}
     context = _LinkContext.build(ws, site.id)
-    reader = _AttachmentReader(ws.store, BlobStore(ws.dir / "blobs"), files)
+    reader = _AttachmentReader(ws.store, BlobStore(ws.dir / "blobs", workspace_storage(ws.config, ws.dir)), files)
     superseded = checks.superseded([checks.DocInfo(a.url, a.title or "", a.doc_no, a.written or a.published,
                                                    a.body_text or "") for a in articles if a.doc_no])
     summary = TriageSummary(site.id, articles=len(articles))
