@@ -1,7 +1,8 @@
 """Content-addressed file store for attachments and images (sha256 → bytes), on disk or in object storage.
 
-With remote storage a blob is uploaded once: a HEAD first (no bytes sent for a blob already there), then a
-conditional PUT (If-None-Match: *), so two workers that fetched the same file at once never both write it.
+With remote storage a blob is uploaded once: a conditional PUT (If-None-Match: *), so two workers that fetched
+the same file at once never both write it; a spooled (large) file gets a HEAD first, so no bytes are sent for a
+blob already there.
 The local folder is then a cache that readers (push, triage) fill on demand.
 """
 
@@ -49,7 +50,7 @@ class BlobStore:
         """Store bytes; return their sha256."""
         sha = hashlib.sha256(data).hexdigest()
         if self.storage is not None:
-            self._note(not self.storage.exists(self.key(sha)) and self.storage.put_bytes(self.key(sha), data, True))
+            self._note(self.storage.put_bytes(self.key(sha), data, create_only=True))  # small: no HEAD first
             return sha
         target = self.path(sha)
         if not target.exists():
