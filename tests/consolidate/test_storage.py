@@ -112,11 +112,12 @@ def test_credentials_come_from_the_variables_the_config_names(s3_server: S3Serve
     assert storage.put_bytes("k", b"v") and storage.get_bytes("k") == b"v"
 
 
-def _s3_config(directory: Path, urls: dict[str, str], bucket: str, segment_records: int) -> Path:
+def _s3_config(directory: Path, urls: dict[str, str], bucket: str, segment_records: int,
+               rate: float = 500) -> Path:
     """A migrations.yaml whose workspace keeps its files in the bucket."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "migrations.yaml"
-    config.write_text(config_for_urls(urls, 500) + f"workspace:\n  storage: {bucket}\n"
+    config.write_text(config_for_urls(urls, rate) + f"workspace:\n  storage: {bucket}\n"
                       f"  segment_records: {segment_records}\n", encoding="utf-8")
     return config
 
@@ -165,7 +166,8 @@ def test_two_workers_share_a_bucket_one_killed_every_url_archived_once(tmp_path:
     """Two crawl processes with their own local folders share PostgreSQL and one bucket; one is SIGKILLed
     mid-crawl; after the survivor and a re-run, every fetched URL is in exactly one stored WARC record that
     `extract --from-archive` reads, and every file's blob is stored once under its hash."""
-    configs = [_s3_config(tmp_path / name, fleet_server.urls, s3_bucket, 10) for name in ("victim", "survivor")]
+    # 100 requests/s per host: slow enough that the victim is still crawling when killed, on a busy machine too
+    configs = [_s3_config(tmp_path / name, fleet_server.urls, s3_bucket, 10, 100) for name in ("victim", "survivor")]
     storage = open_storage(WorkspaceSettings(storage=s3_bucket), tmp_path)
     Store(pg_url).engine.dispose()  # the schema first: two processes creating it at once collide
     victim, survivor = _crawl(configs[0], pg_url), _crawl(configs[1], pg_url)
