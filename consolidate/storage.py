@@ -140,7 +140,11 @@ class S3Storage(Storage):
 
     def __init__(self, url: str, endpoint: str | None, region: str | None, access_key: str | None,
                  secret_key: str | None) -> None:
-        from obstore.store import S3Store
+        try:
+            from obstore.store import S3Store
+        except ImportError:
+            raise ConfigError(f"workspace.storage is {url} but the S3 client (obstore) is not installed",
+                              hint="pip install 'consolidate[s3]'") from None
 
         parts = urlsplit(url)
         self.bucket, self.prefix = parts.netloc, parts.path.strip("/")
