@@ -353,11 +353,11 @@ def read_sheet(path: Path, sheet_name: str | None = None) -> tuple[dict[str, str
     columns, errors = _map_header(path.name, table[0])
     if errors:
         raise SheetError(errors)
-    where = {key: f"{_text(table[0][i])} ({get_column_letter(i + 1)})" for key, i in columns.items()}
+    where = {key: f"{cell_text(table[0][i])} ({get_column_letter(i + 1)})" for key, i in columns.items()}
     rows = []
     for number, values in enumerate(table[1:], start=2):
-        cells = _Cells(number, {key: _text(values[i]) if i < len(values) else "" for key, i in columns.items()})
-        if any(_text(v) for v in values):
+        cells = _Cells(number, {key: cell_text(values[i]) if i < len(values) else "" for key, i in columns.items()})
+        if any(cell_text(v) for v in values):
             rows.append(cells)
     return where, rows
 
@@ -368,9 +368,14 @@ def _read_csv(path: Path) -> list[list[Any]]:
 
 
 def _read_xlsx(path: Path, sheet_name: str | None = None) -> list[list[Any]]:
-    """All rows of the named (else the first visible) worksheet, within the size and cell caps (a zip bomb is
-    refused)."""
-    _check_xlsx_size(path)
+    """All rows of the named (else the first visible) worksheet of a column-mapping sheet, within the caps."""
+    return read_xlsx_rows(path, sheet_name, "column-mapping sheet", SHEET_HINT)
+
+
+def read_xlsx_rows(path: Path, sheet_name: str | None, what: str, hint: str) -> list[list[Any]]:
+    """All rows of the named (else the first visible) worksheet, within the unpacked-size and cell caps (a zip or
+    cell bomb is refused before it costs memory); `what` names the kind of sheet in errors."""
+    _check_xlsx_size(path, what, hint)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         if sheet_name is not None and sheet_name not in book.sheetnames:
@@ -382,8 +387,7 @@ def _read_xlsx(path: Path, sheet_name: str | None = None) -> list[list[Any]]:
         for row in sheet.iter_rows(values_only=True):
             cells += max(len(row), 1)  # an empty row counts too: a far row number must not cost nothing
             if cells > MAX_XLSX_CELLS:
-                raise InputFileError(f"{path.name}: more than {MAX_XLSX_CELLS:,} cells; not a column-mapping sheet",
-                                     hint=SHEET_HINT)
+                raise InputFileError(f"{path.name}: more than {MAX_XLSX_CELLS:,} cells; not a {what}", hint=hint)
             rows.append(list(row))
         book.close()
     except InputFileError:
@@ -393,8 +397,10 @@ def _read_xlsx(path: Path, sheet_name: str | None = None) -> list[list[Any]]:
     return rows
 
 
-def _check_xlsx_size(path: Path) -> None:
+def _check_xlsx_size(path: Path, what: str, hint: str) -> None:
     """Refuse a workbook whose parts would unpack to more than MAX_XLSX_BYTES (checked before any is read)."""
+    if not path.is_file():
+        raise ConsolidateError(f"{path}: no such file", hint=hint)
     try:
         with zipfile.ZipFile(path) as archive:
             size = sum(info.file_size for info in archive.infolist())
@@ -402,8 +408,7 @@ def _check_xlsx_size(path: Path) -> None:
         raise SheetError([f"{path.name}: not a readable .xlsx workbook ({exc})"]) from None
     if size > MAX_XLSX_BYTES:
         raise InputFileError(f"{path.name}: unpacks to {size / 1e6:,.0f} MB, over the {MAX_XLSX_BYTES / 1e6:.0f} MB "
-                             "limit of a column-mapping sheet (a damaged file or a zip bomb); nothing was imported",
-                             hint=SHEET_HINT)
+                             f"limit of a {what} (a damaged file or a zip bomb); nothing was imported", hint=hint)
 
 
 def _map_header(name: str, header: list[Any]) -> tuple[dict[str, int], list[str]]:
@@ -412,11 +417,11 @@ def _map_header(name: str, header: list[Any]) -> tuple[dict[str, int], list[str]
     columns: dict[str, int] = {}
     errors = []
     for index, value in enumerate(header):
-        key = known.get(_fold(_text(value)))
+        key = known.get(_fold(cell_text(value)))
         if key is None:
             continue
         if key in columns:
-            errors.append(f"{name} row 1, column {_text(value)} ({get_column_letter(index + 1)}): "
+            errors.append(f"{name} row 1, column {cell_text(value)} ({get_column_letter(index + 1)}): "
                           f"the header appears twice (also column {get_column_letter(columns[key] + 1)})")
         columns.setdefault(key, index)
     for key, zh, en, required in HEADERS:
@@ -430,7 +435,7 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell's value as stripped text (dates as YYYY-MM-DD)."""
     if value is None:
         return ""

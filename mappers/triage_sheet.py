@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from consolidate.cells import xlsx_append
-from consolidate.errors import ConsolidateError, InputFileError
-from mappers.sheet import SheetError
+from consolidate.errors import ConsolidateError
+from mappers.sheet import SheetError, cell_text, read_xlsx_rows
 from mappers.triage import KIND_LABELS, LINK, PERSONAL, REVIEW, VALIDITY
 
 # (key, header, required on import)
@@ -45,8 +44,6 @@ CATEGORY_LABELS = {PERSONAL: "个人信息", VALIDITY: "有效性", LINK: "链�
 ALLOWED = {PERSONAL: ("mask", "withhold", "publish"), VALIDITY: ("invalid", "withhold", "publish"),
            LINK: ("withhold", "publish"), REVIEW: ("withhold", "publish")}
 SHEET_TITLE = "发布前审查"
-MAX_XLSX_BYTES = 32 * 1024 * 1024
-MAX_CELLS = 1_000_000
 SHEET_HINT = "import the sheet `consolidate triage --export` wrote, filled in and saved as .xlsx"
 
 
@@ -127,13 +124,13 @@ def _index(key: str) -> int:
 def read_triage_sheet(path: Path, known: dict[tuple[str, str], tuple[str, str]]) -> list[SheetDecision]:
     """Validate a filled-in sheet against the recorded findings ((site, key) → (category, location)); return its
     decisions, or raise SheetError naming every bad row (nothing is imported then)."""
-    table = _read_xlsx(path)
+    table = read_xlsx_rows(path, None, "triage sheet", SHEET_HINT)
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
     columns = _header(path.name, table[0])
     decisions, errors = [], []
     for number, values in enumerate(table[1:], start=2):
-        cells = {k: _text(values[i]) if i < len(values) else "" for k, i in columns.items()}
+        cells = {k: cell_text(values[i]) if i < len(values) else "" for k, i in columns.items()}
         if not any(cells.values()):
             continue
         decision, problem = _row(path.name, number, cells, known)
@@ -191,7 +188,7 @@ def _header(name: str, header: list[Any]) -> dict[str, int]:
     known = {text: key for key, zh, _ in HEADERS for text in (zh, key)}
     columns: dict[str, int] = {}
     for index, value in enumerate(header):
-        key = known.get(_text(value))
+        key = known.get(cell_text(value))
         if key is not None:
             columns.setdefault(key, index)
     missing = [zh for key, zh, required in HEADERS if required and key not in columns]
@@ -200,43 +197,3 @@ def _header(name: str, header: list[Any]) -> dict[str, int]:
     return columns
 
 
-def _text(value: Any) -> str:
-    """A cell as stripped text (dates as YYYY-MM-DD)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _read_xlsx(path: Path) -> list[list[Any]]:
-    """The rows of the sheet's first worksheet, within size and cell caps."""
-    if not path.is_file():
-        raise ConsolidateError(f"{path}: no such file", hint="give the path of the filled-in sheet")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SheetError([f"{path.name}: not a readable .xlsx workbook ({exc})"]) from None
-    if size > MAX_XLSX_BYTES:
-        raise InputFileError(f"{path.name}: unpacks to {size / 1e6:,.0f} MB, too large for a triage sheet",
-                             hint=SHEET_HINT)
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()
-        rows, cells = [], 0
-        for row in sheet.iter_rows(values_only=True):
-            cells += max(len(row), 1)
-            if cells > MAX_CELLS:
-                raise InputFileError(f"{path.name}: more than {MAX_CELLS:,} cells; not a triage sheet",
-                                     hint=SHEET_HINT)
-            rows.append(list(row))
-        book.close()
-    except InputFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise SheetError([f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__})"]) from None
-    return rows
