@@ -236,6 +236,16 @@ def summarise(ws: Workspace, site_id: str, as_of: dt.date | None = None, rules: 
     return summary
 
 
+def letter_figures(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The report's 互动交流 figures of a site: per handling unit, records, replied, unreplied, late replies and
+    vetoes (unanswered over the limit), with the site's totals. Counts only, never writers' details."""
+    summary = summarise(ws, site_id, as_of)
+    rows = [[unit, counts["records"], counts["replied"], counts["unreplied"], counts["late"],
+             counts["veto_unanswered"]] for unit, counts in sorted(summary.units.items())]
+    return {"rows": rows, "records": summary.records, "vetoes": summary.vetoes,
+            "late": summary.findings.get("late", 0), "forms": len(summary.forms)}
+
+
 # --- export -------------------------------------------------------------------------------------------------
 
 def mask_contact(label: str, value: str) -> str:

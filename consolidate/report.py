@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from consolidate.checklist import retention_check, site_checklist
 from consolidate.errors import ConsolidateError
+from consolidate.interaction import letter_figures
 from consolidate.ledger import (
     SKIPPED,
     Entry,
@@ -107,6 +108,7 @@ def site_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
         "monitor": monitor,
         "spam_links_removed": spam,
         "triage": triage_figures(ws, site_id),
+        "letters": letter_figures(ws, site_id),
         "reconciliation": reconciliation,
         "messages": message_counts(ws, site_id, entries),
         "errors": [{"code": c, "message": m, "url": u} for c, m, u in errors],

@@ -58,6 +58,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "disposition_url": ("去向", "Disposition"), "url_class": ("页面类别", "Class"), "hits": ("访问量", "Hits"),
     "urls": ("旧网址数", "Legacy URLs"), "article_pages": ("文章页", "Article pages"),
     "last_seen": ("最后见到", "Last seen"),
+    "reply_unit": ("办理单位", "Handling unit"), "letters": ("信件数", "Letters"), "replied": ("已答复", "Replied"),
+    "unreplied": ("未答复", "Unreplied"), "late_replies": ("超期答复", "Late replies"),
+    "veto_unanswered": ("超3个月未答复（否决）", "Unanswered over 3 months (veto)"),
 }
 SECTION_TITLES: dict[str, tuple[str, str]] = {
     "inventory": ("网站清单", "Inventory"), "crawl": ("抓取情况", "Crawl"), "audit": ("审计发现", "Audit findings"),
@@ -68,6 +71,7 @@ SECTION_TITLES: dict[str, tuple[str, str]] = {
     "errors": ("错误", "Errors"), "pages": ("页面分类核对", "Fetched pages by class"),
     "ledger": ("旧网址去向", "Legacy URL ledger"), "vanished": ("旧站已删除的文章", "Articles gone from the legacy site"),
     "triage": ("个人信息与有效性", "Personal data and validity"),
+    "letters": ("互动交流（信件答复）", "Interaction records (letters and replies)"),
 }
 VALUES: dict[str, tuple[str, str]] = {
     "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
@@ -321,6 +325,9 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
     if all("triage" in f for f in sites):
         add("triage", ["id", "category", "kind", "decision", "count"],
             [[f["id"], *row] for f in sites for row in f["triage"]["rows"]])
+    if all("letters" in f for f in sites) and any(f["letters"]["rows"] for f in sites):
+        add("letters", ["id", "reply_unit", "letters", "replied", "unreplied", "late_replies", "veto_unanswered"],
+            [[f["id"], *row] for f in sites for row in f["letters"]["rows"]])
     add("verification", ["id", "kind", "status", "count"],
         [[f["id"], code("object", kind, lang), code("outcome", status, lang), n] for f in sites
          for kind, counts in f.get("verification", {}).items()

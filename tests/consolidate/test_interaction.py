@@ -206,3 +206,17 @@ def test_bundle_push_carries_the_letters_masked(ws, tmp_path):
     finally:
         exporter.close()
     assert stamps == {name: (root / name).stat().st_mtime_ns for name in stamps}
+
+
+def test_report_has_the_letters_per_unit(ws, mailbox_fleet):
+    """The office's report counts letters per handling unit (replied, unreplied, late, vetoes), in Chinese."""
+    from consolidate.report import fleet_report
+    from consolidate.report_formats import site_sections
+
+    report = fleet_report(ws, ["jyj"], as_of=AS_OF)
+    section = next(s for s in site_sections(report, "zh") if s.key == "letters")
+    assert section.title.startswith("互动交流") and "办理单位" in section.headers
+    by_unit = {row[1]: row[2:] for row in section.rows}
+    unit = mailbox_fleet.site("jyj").organiser
+    assert by_unit[unit][:2] == [4, 4] and by_unit[unit][3] == 2  # 4 letters, all replied, 2 of them late
+    assert by_unit[stage.NO_UNIT][:3] == [5, 0, 5]  # 5 unreplied
