@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from consolidate.interaction import summarise
 from consolidate.mapping import audit_settings, default_as_of, legacy_columns
 from consolidate.store import ArticleRow, ColumnRow, Resource
 from consolidate.workspace import Workspace, require_crawled
@@ -23,6 +24,7 @@ from mappers.audit import (
     column_findings,
     defect_findings,
     homepage_finding,
+    letter_findings,
     page_defects,
     undated_findings,
 )
@@ -49,6 +51,8 @@ def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> 
         found.append(stale_home)
     found += undated_findings(site_id, _undated(ws, site_id))
     found += broken_link_findings(site_id, _broken(ws, site_id))
+    letters = summarise(ws, site_id, when).found
+    found += letter_findings(site_id, [(f.url, f.kind, f.working_days, f.reply_unit) for f in letters])
     defects = [page_defects(html, url, settings.script_hosts) for url, html in pages.items()]
     found += defect_findings(site_id, [d for d in defects if d.spam or d.scripts], _article_spam(ws, site_id))
     return sorted(found, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"],

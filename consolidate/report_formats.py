@@ -85,7 +85,8 @@ VALUES: dict[str, tuple[str, str]] = {
 CODES_ZH: dict[str, dict[str, str]] = {
     "rule": {"empty_column": "空白栏目", "stale_column": "栏目不更新", "homepage_stale": "首页不更新",
              "undated_item": "发布日期缺失", "broken_link": "失效链接", "broken_attachment": "失效附件或图片",
-             "spam_link": "暗链", "foreign_script": "外部脚本"},
+             "spam_link": "暗链", "foreign_script": "外部脚本", "letter_unanswered": "互动回应差",
+             "letter_late": "答复超期"},
     "severity": {"veto": "否决", "warning": "警告", "info": "提示"},
     "monitor": {"ok": "正常", "still_serving": "旧网址仍在服务", "wrong": "跳转地址错误", "broken": "新网址无法打开",
                 "unreachable": "无法访问", "unmapped": "无对应新网址"},
@@ -107,7 +108,7 @@ CODES_ZH: dict[str, dict[str, str]] = {
     "target": {"subsite": "子站", "column": "栏目", "parent": "上级栏目"},
     "page_reason": {"a further page of a multi-page article, joined into its first page": "多页文章的后续页，已并入第一页"},
     "evidence": {"url": "网址", "date": "日期", "days": "天数", "count": "数量", "links": "链接", "column": "栏目",
-                 "status": "状态码", "referrer": "来源页", "scripts": "脚本"},
+                 "status": "状态码", "referrer": "来源页", "scripts": "脚本", "unit": "办理单位"},
 }
 AUDIT_ZH = {  # a finding's message in Chinese, from its rule and evidence
     "empty_column": "空白栏目：{column} 从未发布信息",
@@ -118,6 +119,8 @@ AUDIT_ZH = {  # a finding's message in Chinese, from its rule and evidence
     "broken_attachment": "失效附件或图片（HTTP {status}）：{url}",
     "spam_link": "暗链：{url} 上有隐藏的外部链接 {links}",
     "foreign_script": "外部脚本：{url} 加载了外部主机的脚本 {scripts}",
+    "letter_unanswered": "互动回应差：{url} 的来信超过3个月未答复",
+    "letter_late": "答复超期：{url} 的来信 {days} 个工作日后才答复",
 }
 DATE_HEADERS = ("next_due", "due", "done_on", "earliest", "start_by", "as_of", "last_seen")
 NOWRAP_HEADERS = ("id", *DATE_HEADERS)  # HTML cells that never wrap: 编号, 截止日期 and the other dates

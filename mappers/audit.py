@@ -16,6 +16,7 @@ VETO_EMPTY = "空白栏目"
 VETO_STALE = "栏目不更新"
 VETO_HOME = "首页不更新"
 VETO_SERIOUS = "严重问题"
+VETO_RESPONSE = "互动回应差"
 
 
 class AuditSettings(BaseModel):
@@ -116,6 +117,21 @@ def undated_findings(site: str, urls: list[str]) -> list[dict[str, Any]]:
     """Items without a publish date (they count as not updated)."""
     return [finding(site, "undated_item", "warning", None, "item without a publish date (发布日期缺失)",
                     url=url, count=len(urls)) for url in urls]
+
+
+def letter_findings(site: str, letters: list[tuple[str, str, int | None, str | None]]) -> list[dict[str, Any]]:
+    """Interaction records judged by the national rule: (url, kind, working days, handling unit); kind
+    `veto_unanswered` (a question unanswered over 3 months in the past year: 互动回应差) or `late` (a reply later than
+    the working-day limit)."""
+    found = []
+    for url, kind, days, unit in letters:
+        if kind == "veto_unanswered":
+            found.append(finding(site, "letter_unanswered", "veto", VETO_RESPONSE,
+                                 f"letter unanswered over 3 months (互动回应差): {url}", url=url, unit=unit))
+        elif kind == "late":
+            found.append(finding(site, "letter_late", "warning", None,
+                                 f"reply after {days} working days: {url}", url=url, days=days, unit=unit))
+    return found
 
 
 def broken_link_findings(site: str, broken: list[tuple[str, str, int | None, str | None]]) -> list[dict[str, Any]]:

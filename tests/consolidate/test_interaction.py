@@ -220,3 +220,15 @@ def test_report_has_the_letters_per_unit(ws, mailbox_fleet):
     unit = mailbox_fleet.site("jyj").organiser
     assert by_unit[unit][:2] == [4, 4] and by_unit[unit][3] == 2  # 4 letters, all replied, 2 of them late
     assert by_unit[stage.NO_UNIT][:3] == [5, 0, 5]  # 5 unreplied
+
+
+def test_audit_judges_the_letters(ws):
+    """The audit lists unanswered letters as the 互动回应差 veto and late replies as warnings."""
+    from consolidate.audit import audit_summary, site_findings
+
+    found = site_findings(ws, "jyj", AS_OF)
+    rules = [f["rule"] for f in found]
+    assert rules.count("letter_unanswered") == 2 and rules.count("letter_late") == 2
+    assert "互动回应差" in audit_summary(found)["vetoes"]
+    late = next(f for f in found if f["rule"] == "letter_late")
+    assert late["severity"] == "warning" and late["evidence"]["days"] > 7
