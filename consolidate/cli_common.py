@@ -31,6 +31,8 @@ DbOption = Annotated[str | None, typer.Option("--db", envvar="CONSOLIDATE_DB", s
                                                    "the config); e.g. postgres://user@host/db (postgresql+psycopg://).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines: one JSON object per item, one per line.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="The same rows as CSV (UTF-8, a header row).")]
+SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")]
+AllOption = Annotated[bool, typer.Option("--all", help="Every configured site.")]
 SummaryJsonOption = Annotated[bool, typer.Option("--json", help="One JSON document summarising the run.")]
 DEFAULT_CONFIG = Path("migrations.yaml")
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
+    AllOption,
     ConfigOption,
     CsvOption,
     DbOption,
@@ -136,7 +137,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def articles(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-                 all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+                 all_sites: AllOption = False,
                  config: ConfigOption = DEFAULT_CONFIG,
                  db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
                  limit: Annotated[int | None, typer.Option(help="Show at most N articles per site.")] = None) -> None:
@@ -249,7 +250,7 @@ def register_urls(app: typer.Typer) -> None:
     @urls_app.command("list")
     @friendly_errors
     def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-                  all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+                  all_sites: AllOption = False,
                   config: ConfigOption = DEFAULT_CONFIG,
                   db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
                   disposition: Annotated[str | None, typer.Option(help="Only this disposition (e.g. unresolved).")]

@@ -13,9 +13,11 @@ from rich.table import Table
 
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
+    AllOption,
     ConfigOption,
     DbOption,
     JsonOption,
+    SitesArgument,
     console,
     friendly_errors,
     open_workspace,
@@ -29,8 +31,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def letters(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
-                all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+    def letters(sites: SitesArgument = None,
+                all_sites: AllOption = False,
                 config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
                 as_of: Annotated[str | None, typer.Option("--as-of", help="Judge at this date (YYYY-MM-DD; "
                                                                           "default: today).")] = None,

@@ -15,10 +15,12 @@ from consolidate import audit as site_audit
 from consolidate import mapping, pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
+    AllOption,
     ConfigOption,
     CsvOption,
     DbOption,
     JsonOption,
+    SitesArgument,
     console,
     friendly_errors,
     open_workspace,
@@ -37,7 +39,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-                all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+                all_sites: AllOption = False,
                 config: ConfigOption = DEFAULT_CONFIG,
                 db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
         """The legacy columns found on a site, with article counts and last update."""
@@ -116,8 +118,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def audit(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
-              all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+    def audit(sites: SitesArgument = None,
+              all_sites: AllOption = False,
               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
               as_csv: CsvOption = False, as_of: AsOfOption = None) -> None:
         """National inspection rules on crawled sites: empty/stale columns, home page, dead links, 暗链, scripts."""

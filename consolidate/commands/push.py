@@ -14,6 +14,7 @@ from consolidate.cli_common import (
     CsvOption,
     DbOption,
     JsonOption,
+    SitesArgument,
     StepProgress,
     SummaryJsonOption,
     console,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from consolidate.verify import VerifySummary
     from consolidate.workspace import Workspace
 
-SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def push(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
+    def push(sites: SitesArgument = None,
              all_sites: Annotated[bool, typer.Option("--all", help="Push every configured site.")] = False,
              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
              exporter: Annotated[str | None, typer.Option(help="Exporter to use instead of export.exporter.")] = None,
@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def verify(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
+    def verify(sites: SitesArgument = None,
                all_sites: Annotated[bool, typer.Option("--all", help="Verify every configured site.")] = False,
                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
                exporter: Annotated[str | None, typer.Option(help="Exporter to read from.")] = None,

@@ -12,10 +12,12 @@ from rich.table import Table
 
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
+    AllOption,
     ConfigOption,
     CsvOption,
     DbOption,
     JsonOption,
+    SitesArgument,
     StepProgress,
     console,
     emit,
@@ -29,8 +31,6 @@ from consolidate.errors import ConsolidateError, UsageError
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
-AllOption = Annotated[bool, typer.Option("--all", help="Every configured site.")]
-SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")]
 REPORT_FORMATS = ("md", "json", "html", "xlsx")
 PROBLEMS = ("still_serving", "wrong", "broken")
 WIDE_STATUS = 120  # below this many columns `status` stacks each site's figures instead of one wide table

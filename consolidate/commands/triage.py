@@ -11,10 +11,12 @@ from rich.table import Table
 
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
+    AllOption,
     ConfigOption,
     CsvOption,
     DbOption,
     JsonOption,
+    SitesArgument,
     console,
     friendly_errors,
     open_workspace,
@@ -30,8 +32,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @friendly_errors
-    def triage(sites: Annotated[list[str] | None, typer.Argument(help="Site ids.")] = None,
-               all_sites: Annotated[bool, typer.Option("--all", help="Every configured site.")] = False,
+    def triage(sites: SitesArgument = None,
+               all_sites: AllOption = False,
                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
                as_csv: CsvOption = False,
                export: Annotated[Path | None, typer.Option("--export", help="Write the decision sheet for the "
