@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -219,3 +220,13 @@ def package_version() -> str:
         return version("consolidate")
     except PackageNotFoundError:
         return "0.1.0+source"
+
+
+def parse_as_of(text: str | None) -> dt.date | None:
+    """An --as-of value (YYYY-MM-DD), or None when not given; a usage error otherwise."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-01") from None

@@ -21,6 +21,7 @@ from consolidate.cli_common import (
     console,
     friendly_errors,
     open_workspace,
+    parse_as_of,
     select_sites,
 )
 from consolidate.errors import UsageError
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
         rules = stage.Rules(unanswered_months, window_months, reply_days, complex_days)
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
-        when = _parse_date(as_of) or dt.date.today()
+        when = parse_as_of(as_of) or dt.date.today()
         summaries = [stage.summarise(ws, site_id, when, rules) for site_id in ids]
         if export is not None:
             written = stage.export_letters(ws, ids, export, when, rules)
@@ -97,13 +98,3 @@ def _show(summary: object) -> None:
     for unit, counts in sorted(summary.units.items()):
         table.add_row(unit, *(str(counts.get(name, 0)) for name in columns))
     console.print(table)
-
-
-def _parse_date(text: str | None) -> dt.date | None:
-    """--as-of YYYY-MM-DD, or None for today."""
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-01") from None

@@ -24,10 +24,11 @@ from consolidate.cli_common import (
     console,
     friendly_errors,
     open_workspace,
+    parse_as_of,
     print_rows,
     select_sites,
 )
-from consolidate.errors import ConsolidateError, UsageError
+from consolidate.errors import UsageError
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge staleness at this date (YYYY-MM-DD; "
                                                                 "default: the crawl date).")]
@@ -76,7 +77,7 @@ def register(app: typer.Typer) -> None:
              as_of: AsOfOption = None) -> None:
         """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
         ws = open_workspace(config, db)
-        when = _parse_as_of(as_of)
+        when = parse_as_of(as_of)
         if all_sites or site is None:
             if as_csv:
                 raise UsageError("--csv lists one site's decisions", hint="name the site, or use --json with --all")
@@ -124,7 +125,7 @@ def register(app: typer.Typer) -> None:
               as_csv: CsvOption = False, as_of: AsOfOption = None) -> None:
         """National inspection rules on crawled sites: empty/stale columns, home page, dead links, 暗链, scripts."""
         ws = open_workspace(config, db)
-        when = _parse_as_of(as_of)
+        when = parse_as_of(as_of)
         any_veto = False
         listed: list[dict] = []
         for site_id in select_sites(ws, sites, all_sites):
@@ -197,14 +198,3 @@ def _print_findings(site_id: str, findings: list[dict], summary: dict) -> None:
         style = {"veto": "red", "warning": "yellow"}.get(item["severity"], "")
         table.add_row(item["severity"], item["rule"], item["veto"] or "", item["message"], style=style)
     console.print(table)
-
-
-def _parse_as_of(text: str | None) -> dt.date | None:
-    """--as-of YYYY-MM-DD, or None for the crawl date."""
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ConsolidateError(f"--as-of {text!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-01"
-                               ) from None

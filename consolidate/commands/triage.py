@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from consolidate.cli_common import (
     console,
     friendly_errors,
     open_workspace,
+    parse_as_of,
     print_rows,
     select_sites,
 )
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
 
         ws = open_workspace(config, db)
         ids = select_sites(ws, sites, all_sites)
-        when = _parse_date(as_of)
+        when = parse_as_of(as_of)
         if import_ is not None:
             changed = stage.import_sheet(ws, import_)
             console.print(f"{import_.name}: {changed} signed decision(s) recorded" if changed
@@ -101,13 +101,3 @@ def _show(ws: object, ids: list[str], as_json: bool, as_csv: bool = False) -> No
             table.add_row(KIND_LABELS[f.kind], f.location, f.excerpt, str(f.count), f.decision or "—",
                           mask_text(f.url), style=style)
         console.print(table)
-
-
-def _parse_date(text: str | None) -> dt.date | None:
-    """--as-of YYYY-MM-DD, or None for today."""
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-01") from None
