@@ -25,9 +25,9 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from consolidate.config import CrawlSettings, Site
+from consolidate.core.config import CrawlSettings, Site
+from consolidate.core.store import Store
 from consolidate.samplefleet import FleetServer, build_fleet
-from consolidate.store import Store
 from crawlers.crawler import CrawlProgress, crawl_sites
 
 
@@ -172,7 +172,7 @@ def team(args: argparse.Namespace) -> None:
 
     from sqlalchemy import func, select
 
-    from consolidate.store import Resource
+    from consolidate.core.store import Resource
 
     with ExitStack() as stack:
         if args.postgres:

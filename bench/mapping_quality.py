@@ -31,8 +31,8 @@ from sqlalchemy import select  # noqa: E402
 
 from bench.realsites_inventory import column_folder  # noqa: E402
 from consolidate import pipeline  # noqa: E402
+from consolidate.core.store import ArticleRow  # noqa: E402
 from consolidate.mapping import legacy_columns  # noqa: E402
-from consolidate.store import ArticleRow  # noqa: E402
 from mappers.columns import decide  # noqa: E402
 from mappers.standard_tree import TOPIC_NODE, TREE  # noqa: E402
 

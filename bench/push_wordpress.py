@@ -20,7 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from consolidate.config import Portal  # noqa: E402
+from consolidate.core.config import Portal  # noqa: E402
 from exporters.base import ExportArticle, ExportColumn, ExportContext, create_exporter  # noqa: E402
 from tests.services.wordpress import WordPressService, running_wordpress  # noqa: E402
 

@@ -27,8 +27,8 @@ from sqlalchemy import select  # noqa: E402
 from bench import realsites_inventory as inventory  # noqa: E402
 from bench.extract_quality import date_matches  # noqa: E402
 from consolidate import pipeline  # noqa: E402
+from consolidate.core.store import ArticleRow, Resource  # noqa: E402
 from consolidate.samplefleet.realsites import REAL_SITES, RealSite, RealSitesServer, samples_dir  # noqa: E402
-from consolidate.store import ArticleRow, Resource  # noqa: E402
 
 FIELDS = ("title", "date", "source", "attachments")
 

@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from consolidate.config import CrawlSettings, Site
+from consolidate.core.config import CrawlSettings, Site
+from consolidate.core.store import Store
 from consolidate.samplefleet import FleetServer, build_fleet
-from consolidate.store import Store
 from crawlers.crawler import SiteCrawler
 
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fleet_crawl import ServerProcess  # noqa: E402 - the sample servers in a child process
 
-from consolidate.config import CrawlSettings, Site, WorkspaceSettings  # noqa: E402
-from consolidate.storage import open_storage  # noqa: E402
-from consolidate.store import Store  # noqa: E402
+from consolidate.core.config import CrawlSettings, Site, WorkspaceSettings  # noqa: E402
+from consolidate.core.storage import open_storage  # noqa: E402
+from consolidate.core.store import Store  # noqa: E402
 from crawlers.crawler import crawl_sites  # noqa: E402
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from consolidate.errors import InputFileError
+from consolidate.core.errors import InputFileError
 
 FORMATS = ("combined", "w3c", "csv")
 # host ident user [time] "METHOD target PROTOCOL" status …  (common and combined log formats)

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from consolidate.core.store import ArticleRow, ColumnRow, Resource
+from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.interaction import summarise
 from consolidate.mapping import audit_settings, default_as_of, legacy_columns
-from consolidate.store import ArticleRow, ColumnRow, Resource
-from consolidate.workspace import Workspace, require_crawled
 from crawlers._common import absolutize, parse_html
 from crawlers.encoding import decode_html
 from crawlers.urls import canonical_url
@@ -38,7 +38,7 @@ def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> 
     require_crawled(ws, site_id)
     when = as_of or default_as_of(ws, site_id)
     settings = audit_settings(ws.config)
-    from consolidate.storage import workspace_storage
+    from consolidate.core.storage import workspace_storage
     from crawlers.warc import mirror_site_archives
 
     mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: every machine's

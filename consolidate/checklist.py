@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from consolidate.config import Site
-from consolidate.errors import ConsolidateError
-from consolidate.store import ArticleRow, ChecklistStep, ColumnMapping, PushRecord, SiteRow
-from consolidate.workspace import Workspace
+from consolidate.core.config import Site
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.store import ArticleRow, ChecklistStep, ColumnMapping, PushRecord, SiteRow
+from consolidate.core.workspace import Workspace
 from crawlers.warc import site_archives
 
 CLOSING = ("migrate", "merge", "close")
@@ -173,7 +173,7 @@ def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = 
     reviewed = review_done_on(ws, site_id)
     if reviewed is not None:
         derived["personal_data_reviewed"] = reviewed
-    from consolidate.storage import workspace_storage
+    from consolidate.core.storage import workspace_storage
     from crawlers.warc import mirror_site_archives
 
     mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: every machine's

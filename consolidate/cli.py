@@ -24,7 +24,7 @@ from consolidate.commands import mapping as mapping_commands
 from consolidate.commands import push as push_commands
 from consolidate.commands import report as report_commands
 from consolidate.commands import triage as triage_commands
-from consolidate.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError
 
 app = typer.Typer(
     name="consolidate",
@@ -79,8 +79,8 @@ for commands in (report_commands, crawl_commands, mapping_commands, push_command
 @friendly_errors
 def upgrade(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
     """Upgrade the state store's schema to this release."""
-    from consolidate.config import load_config
-    from consolidate.store import SCHEMA_VERSION, Store
+    from consolidate.core.config import load_config
+    from consolidate.core.store import SCHEMA_VERSION, Store
 
     loaded = load_config(config)
     store = Store.for_workspace(loaded.workspace, db, allow_old_schema=True)

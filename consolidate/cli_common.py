@@ -17,8 +17,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import DatabaseError
 
-from consolidate.errors import ConsolidateError, UsageError, redact
-from consolidate.workspace import Workspace
+from consolidate.core.errors import ConsolidateError, UsageError, redact
+from consolidate.core.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +48,7 @@ def friendly_errors(func: F) -> F:
             try:
                 return func(*args, **kwargs)
             except DatabaseError as exc:  # a damaged store file or a lost database, met mid-command
-                from consolidate.store import store_failure
+                from consolidate.core.store import store_failure
 
                 raise store_failure(exc) from None
         except ConsolidateError as exc:

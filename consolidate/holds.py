@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from consolidate.legacy_time import LEGACY_ZONE
+from consolidate.core.legacy_time import LEGACY_ZONE
 from crawlers.text import normalize_space
 
 FUTURE_SLACK = dt.timedelta(days=1)  # a clock or zone a day off is not an extraction error

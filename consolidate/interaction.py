@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from consolidate.cells import xlsx_append
 from consolidate.checklist import add_months, working_days_between
-from consolidate.store import Base, EventRow, Store, url_hash, utcnow
-from consolidate.workspace import Workspace
+from consolidate.core.cells import xlsx_append
+from consolidate.core.store import Base, EventRow, Store, url_hash, utcnow
+from consolidate.core.workspace import Workspace
 from crawlers.interaction import text_of_html
 from exporters.common import write_atomic, write_if_changed
 from mappers.triage import mask, mask_names, mask_text

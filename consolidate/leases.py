@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, delete, or_, select, update
 
-from consolidate.errors import ConsolidateError
-from consolidate.store import StageLease, Store, utcnow
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.store import StageLease, Store, utcnow
 from crawlers.frontier import new_worker_id, pid_alive
 
 LEASE_SECONDS = 120.0

@@ -19,9 +19,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from consolidate.holds import is_held
-from consolidate.push import IN_TARGET, OFFICE_NOTE, article_key, reason_category, vanished_articles
-from consolidate.store import (
+from consolidate.core.store import (
     ArticleRow,
     Base,
     ColumnMapping,
@@ -32,8 +30,10 @@ from consolidate.store import (
     url_hash,
     utcnow,
 )
+from consolidate.core.workspace import Workspace
+from consolidate.holds import is_held
+from consolidate.push import IN_TARGET, OFFICE_NOTE, article_key, reason_category, vanished_articles
 from consolidate.triage import UNTRIAGED, WITHHELD
-from consolidate.workspace import Workspace
 from crawlers.urls import canonical_url
 
 DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.config import Config, Site
-from consolidate.errors import ConsolidateError
-from consolidate.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
-from consolidate.workspace import Workspace, require_crawled
+from consolidate.core.config import Config, Site
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
+from consolidate.core.workspace import Workspace, require_crawled
 from mappers.audit import VETO_EMPTY, VETO_STALE, AuditSettings, is_stale
 from mappers.columns import (
     Decision,

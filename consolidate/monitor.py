@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, select
 
-from consolidate.store import EventRow, UrlMapRow
-from consolidate.workspace import Workspace
+from consolidate.core.store import EventRow, UrlMapRow
+from consolidate.core.workspace import Workspace
 from crawlers.urls import canonical_url
 
 CATEGORIES = ("ok", "still_serving", "wrong", "broken", "unreachable", "unmapped")

@@ -10,11 +10,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select
 
 from consolidate.checklist import recorded_steps
-from consolidate.config import Site
-from consolidate.errors import ConsolidateError, UsageError
+from consolidate.core.config import Site
+from consolidate.core.errors import ConsolidateError, UsageError
+from consolidate.core.store import PushRecord
+from consolidate.core.workspace import Workspace
 from consolidate.push import column_key, portal_index
-from consolidate.store import PushRecord
-from consolidate.workspace import Workspace
 
 KINDS = ("notice", "moved")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.mapping import legacy_columns, map_site
 from consolidate.push import (
     IN_TARGET,
@@ -16,7 +17,6 @@ from consolidate.push import (
     push_site,
     rewrite_links,
 )
-from consolidate.workspace import Workspace, require_crawled
 from crawlers.crawler import CrawlProgress, CrawlSummary, SiteCrawler
 
 __all__ = [

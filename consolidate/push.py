@@ -16,14 +16,11 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import delete, select, true
 
 from consolidate import interaction as letters
-from consolidate.blobs import BlobStore
-from consolidate.config import Config, PortalColumn, Site
-from consolidate.errors import ConsolidateError
-from consolidate.holds import hold_reason, is_held
-from consolidate.leases import SiteLease
-from consolidate.mapping import duplicate_links, map_site, routing_for
-from consolidate.storage import workspace_storage
-from consolidate.store import (
+from consolidate.core.blobs import BlobStore
+from consolidate.core.config import Config, PortalColumn, Site
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.storage import workspace_storage
+from consolidate.core.store import (
     ArticleRow,
     ColumnMapping,
     ColumnRow,
@@ -35,8 +32,11 @@ from consolidate.store import (
     url_hash,
     utcnow,
 )
+from consolidate.core.workspace import Workspace, require_crawled
+from consolidate.holds import hold_reason, is_held
+from consolidate.leases import SiteLease
+from consolidate.mapping import duplicate_links, map_site, routing_for
 from consolidate.triage import UNTRIAGED, push_gate
-from consolidate.workspace import Workspace, require_crawled
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
 from crawlers.urls import Scope, canonical_url
@@ -845,7 +845,7 @@ def date_evidence(ws: Workspace, site_id: str, url: str) -> tuple[str, str] | No
     import datetime as dt
     from email.utils import parsedate_to_datetime
 
-    from consolidate.legacy_time import LEGACY_ZONE
+    from consolidate.core.legacy_time import LEGACY_ZONE
 
     with ws.store.session() as session:
         resource = session.scalar(select(Resource).where(Resource.site_id == site_id,

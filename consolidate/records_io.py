@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.records import ArticleRecord, AttachmentRef
-from consolidate.store import ArticleRow, Resource
-from consolidate.workspace import Workspace
+from consolidate.core.records import ArticleRecord, AttachmentRef
+from consolidate.core.store import ArticleRow, Resource
+from consolidate.core.workspace import Workspace
 from crawlers.urls import canonical_url
 
 

@@ -11,12 +11,12 @@ from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
 
-from consolidate.cells import csv_row, from_csv_text
-from consolidate.csvfile import csv_dicts
-from consolidate.errors import ConsolidateError, InputFileError, UsageError
+from consolidate.core.cells import csv_row, from_csv_text
+from consolidate.core.csvfile import csv_dicts
+from consolidate.core.errors import ConsolidateError, InputFileError, UsageError
+from consolidate.core.store import Resource, UrlMapRow, url_hash, utcnow
+from consolidate.core.workspace import Workspace
 from consolidate.push import OFFICE_NOTE
-from consolidate.store import Resource, UrlMapRow, url_hash, utcnow
-from consolidate.workspace import Workspace
 from crawlers.urls import canonical_url
 
 FORMATS = ("nginx", "apache", "csv")

@@ -11,7 +11,18 @@ from typing import Any
 from sqlalchemy import func, select
 
 from consolidate.checklist import retention_check, site_checklist
-from consolidate.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.store import (
+    ArticleRow,
+    ColumnMapping,
+    ColumnRow,
+    EventRow,
+    PushRecord,
+    Resource,
+    SiteRow,
+    UrlMapRow,
+)
+from consolidate.core.workspace import Workspace
 from consolidate.interaction import letter_figures
 from consolidate.ledger import (
     SKIPPED,
@@ -24,18 +35,7 @@ from consolidate.ledger import (
     site_targets,
 )
 from consolidate.push import IN_TARGET, column_key, portal_index, reason_category
-from consolidate.store import (
-    ArticleRow,
-    ColumnMapping,
-    ColumnRow,
-    EventRow,
-    PushRecord,
-    Resource,
-    SiteRow,
-    UrlMapRow,
-)
 from consolidate.triage import triage_figures
-from consolidate.workspace import Workspace
 
 AUDIT_MODULE = "consolidate.audit"
 

@@ -13,9 +13,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from consolidate.cells import xlsx_append
-from consolidate.errors import ConsolidateError
-from consolidate.legacy_time import LEGACY_ZONE
+from consolidate.core.cells import xlsx_append
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.legacy_time import LEGACY_ZONE
 from mappers.sheet import DECISION_LABELS
 
 LANGS = ("zh", "en")

@@ -19,10 +19,10 @@ from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consolidate.attachment_text import Unreadable, read_attachment
-from consolidate.blobs import BlobStore
-from consolidate.storage import workspace_storage
-from consolidate.store import ArticleRow, Base, EventRow, Resource, Store, UrlMapRow, url_hash, utcnow
-from consolidate.workspace import Workspace
+from consolidate.core.blobs import BlobStore
+from consolidate.core.storage import workspace_storage
+from consolidate.core.store import ArticleRow, Base, EventRow, Resource, Store, UrlMapRow, url_hash, utcnow
+from consolidate.core.workspace import Workspace
 from crawlers.urls import Scope, canonical_url
 from mappers import triage as checks
 from mappers.triage import PERSONAL, Finding

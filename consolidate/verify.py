@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from consolidate.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.legacy_time import same_legacy_moment
+from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
+from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import face_problems
-from consolidate.legacy_time import same_legacy_moment
 from consolidate.push import IN_TARGET, article_key, column_key, planned_targets, portal_index
-from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
 from consolidate.triage import push_gate
-from consolidate.workspace import Workspace, require_crawled
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import canonical_url
 from exporters.base import Exporter, TargetRef

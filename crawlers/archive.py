@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from consolidate.config import CrawlSettings, Site
-from consolidate.errors import ConsolidateError
-from consolidate.records import ArticleRecord
-from consolidate.storage import Storage
-from consolidate.store import EventRow, Resource, Store
+from consolidate.core.config import CrawlSettings, Site
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.records import ArticleRecord
+from consolidate.core.storage import Storage
+from consolidate.core.store import EventRow, Resource, Store
 from crawlers.crawler import build_article, ensure_column, recount_columns, undecodable, upsert_article
 from crawlers.discover import analyse_page
 from crawlers.encoding import decode_html

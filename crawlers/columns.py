@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import delete, select, update
 
-from consolidate.store import ArticleRow, ColumnRow, SiteRow
+from consolidate.core.store import ArticleRow, ColumnRow, SiteRow
 
 ALIASES_KEY = "column_aliases"
 _DATE_FOLDER = re.compile(r"(?:19|20)\d{2}(?:-?\d{2}(?:-?\d{2})?)?|\d{4}|\d{1,2}")

@@ -22,11 +22,11 @@ from protego import Protego
 from sqlalchemy import DateTime, Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from consolidate.blobs import BlobStore
-from consolidate.config import CrawlSettings, Site
-from consolidate.records import ArticleRecord
-from consolidate.storage import open_storage
-from consolidate.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow, Store, url_hash, utcnow
+from consolidate.core.blobs import BlobStore
+from consolidate.core.config import CrawlSettings, Site
+from consolidate.core.records import ArticleRecord
+from consolidate.core.storage import open_storage
+from consolidate.core.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow, Store, url_hash, utcnow
 from crawlers import incremental as inc
 from crawlers import interaction
 from crawlers.cms import CmsId
@@ -192,7 +192,7 @@ class SiteCrawler:
         self.site = site
         self.settings = settings
         self.workspace = workspace
-        self.storage = open_storage(settings._workspace, workspace)  # local folder or s3://… (consolidate.storage)
+        self.storage = open_storage(settings._workspace, workspace)  # local folder or s3://… (consolidate.core.storage)
         self.blobs = BlobStore(workspace / "blobs", self.storage)
         self.scope = Scope.for_site(site.home_url, site.aliases, settings.include, settings.exclude)
         self.home = canonical_url(site.home_url) or site.home_url

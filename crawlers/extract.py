@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from consolidate.records import ArticleRecord, AttachmentRef
+from consolidate.core.records import ArticleRecord, AttachmentRef
 from crawlers._common import (
     ATTACH_EXTS,
     MAX_DEPTH,

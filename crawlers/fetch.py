@@ -32,7 +32,7 @@ import httpx
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from consolidate.config import split_address
+from consolidate.core.config import split_address
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5

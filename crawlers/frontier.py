@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from consolidate.store import Base, Resource, Store, url_hash, utcnow
+from consolidate.core.store import Base, Resource, Store, url_hash, utcnow
 
 LEASE_SECONDS = 60.0
 HEARTBEAT_SECONDS = 15.0

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from consolidate.store import ArticleRow, Base, Resource, Store, url_hash, utcnow
+from consolidate.core.store import ArticleRow, Base, Resource, Store, url_hash, utcnow
 
 RECHECK_KINDS = ("page", "home", "list", "other")
 CHANGE_KINDS = ("new", "changed", "vanished")

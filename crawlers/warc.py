@@ -17,11 +17,11 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from consolidate.store import Base, Resource, Store, url_hash, utcnow
+from consolidate.core.store import Base, Resource, Store, url_hash, utcnow
 from crawlers.fetch import FetchResult
 
 if TYPE_CHECKING:
-    from consolidate.storage import Storage
+    from consolidate.core.storage import Storage
 
 REQUESTED_URL_HEADER = "WARC-X-Requested-URI"  # the frontier URL, when redirects led elsewhere
 GZIP_MAGIC = b"\x1f\x8b\x08"  # each record is its own gzip member: a damaged one is skipped to the next

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from consolidate.store import Store
+from consolidate.core.store import Store
 
 T = TypeVar("T")
 MAX_GROUP = 500  # jobs in one transaction at most

@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from consolidate.config import Portal
-from consolidate.errors import ExporterError
+from consolidate.core.config import Portal
+from consolidate.core.errors import ExporterError
 
 
 @dataclass

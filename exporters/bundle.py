@@ -25,8 +25,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from consolidate.cells import xlsx_append
-from consolidate.errors import ExporterError
+from consolidate.core.cells import xlsx_append
+from consolidate.core.errors import ExporterError
 from exporters.base import (
     ExportArticle,
     ExportColumn,

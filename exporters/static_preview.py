@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from selectolax.lexbor import LexborHTMLParser
 
-from consolidate.legacy_time import display_time
+from consolidate.core.legacy_time import display_time
 from exporters.base import (
     ExportArticle,
     ExportColumn,

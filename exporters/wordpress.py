@@ -36,8 +36,8 @@ from typing import Any, Literal
 import httpx
 from pydantic import Field, field_validator
 
-from consolidate.errors import ExporterError
-from consolidate.legacy_time import LEGACY_ZONE_NAME, display_time, legacy_instant, zone
+from consolidate.core.errors import ExporterError
+from consolidate.core.legacy_time import LEGACY_ZONE_NAME, display_time, legacy_instant, zone
 from exporters.base import (
     ExportArticle,
     ExportColumn,

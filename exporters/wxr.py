@@ -19,8 +19,8 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
-from consolidate.errors import ExporterError
-from consolidate.legacy_time import legacy_instant
+from consolidate.core.errors import ExporterError
+from consolidate.core.legacy_time import legacy_instant
 from exporters.base import (
     ExportArticle,
     ExportColumn,

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from consolidate.config import Config, MappingRule, PortalColumn, Site
+from consolidate.core.config import Config, MappingRule, PortalColumn, Site
 from mappers.standard_tree import TOPIC_NODE, node_label
 from mappers.suggest import (
     KIND_ZH,

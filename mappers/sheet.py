@@ -15,9 +15,9 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from consolidate.cells import csv_row, from_csv_text, xlsx_append
-from consolidate.csvfile import csv_rows
-from consolidate.errors import ConsolidateError, InputFileError
+from consolidate.core.cells import csv_row, from_csv_text, xlsx_append
+from consolidate.core.csvfile import csv_rows
+from consolidate.core.errors import ConsolidateError, InputFileError
 
 # (key, Chinese header, English header, required on import)
 HEADERS: tuple[tuple[str, str, str, bool], ...] = (

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Kinds match PortalColumn.kind in consolidate/config.py.
+# Kinds match PortalColumn.kind in consolidate/core/config.py.
 KINDS = ("news", "notice", "policy", "interpretation", "guide", "personnel", "plan", "other")
 
 

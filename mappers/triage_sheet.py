@@ -14,8 +14,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from consolidate.cells import xlsx_append
-from consolidate.errors import ConsolidateError
+from consolidate.core.cells import xlsx_append
+from consolidate.core.errors import ConsolidateError
 from mappers.sheet import SheetError, cell_text, read_xlsx_rows
 from mappers.triage import KIND_LABELS, LINK, PERSONAL, REVIEW, VALIDITY
 

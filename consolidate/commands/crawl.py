@@ -29,8 +29,8 @@ from consolidate.cli_common import (
     print_rows,
     select_sites,
 )
-from consolidate.errors import ConsolidateError
-from consolidate.workspace import home_page_problem
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.workspace import home_page_problem
 
 
 @contextmanager
@@ -64,7 +64,7 @@ def _say_resumed(ws: Any, site_ids: list[str]) -> None:
     """One line per site whose earlier crawl stopped with URLs still queued: what this run resumes."""
     from sqlalchemy import func, select
 
-    from consolidate.store import Resource
+    from consolidate.core.store import Resource
 
     with ws.store.session() as session:
         rows = session.execute(select(Resource.site_id, Resource.status, func.count()).where(
@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
 
 def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
     """The record of one file or URL (crawl settings from the config when there is one)."""
-    from consolidate.config import CrawlSettings, load_config
+    from consolidate.core.config import CrawlSettings, load_config
     from crawlers.archive import extract_file, extract_url
 
     if "://" in target and not target.startswith("file://"):
@@ -197,7 +197,7 @@ def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
 
 def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) -> None:
     """Re-extract a site from its WARC files and print what changed."""
-    from consolidate.storage import workspace_storage
+    from consolidate.core.storage import workspace_storage
     from crawlers.archive import reextract_site
 
     ws = open_workspace(config, db)

@@ -24,7 +24,7 @@ from consolidate.cli_common import (
     parse_as_of,
     select_sites,
 )
-from consolidate.errors import UsageError
+from consolidate.core.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:

@@ -28,7 +28,7 @@ from consolidate.cli_common import (
     print_rows,
     select_sites,
 )
-from consolidate.errors import UsageError
+from consolidate.core.errors import UsageError
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge staleness at this date (YYYY-MM-DD; "
                                                                 "default: the crawl date).")]

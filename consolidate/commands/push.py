@@ -27,13 +27,13 @@ from consolidate.cli_common import (
     print_rows,
     select_sites,
 )
-from consolidate.errors import ConsolidateError, UsageError
+from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.leases import SiteBusyError
 
 if TYPE_CHECKING:
+    from consolidate.core.workspace import Workspace
     from consolidate.push import PushSummary
     from consolidate.verify import VerifySummary
-    from consolidate.workspace import Workspace
 
 
 

@@ -27,7 +27,7 @@ from consolidate.cli_common import (
     print_rows,
     select_sites,
 )
-from consolidate.errors import ConsolidateError, UsageError
+from consolidate.core.errors import ConsolidateError, UsageError
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
@@ -65,7 +65,7 @@ def _status_command(app: typer.Typer) -> None:
         ws = open_workspace(config, db)
         report = fleet_report(ws, as_of=_as_of(as_of))
         workers = _workers(ws)
-        from consolidate.storage import describe_status, storage_status
+        from consolidate.core.storage import describe_status, storage_status
 
         storage = storage_status(ws.config, ws.dir)
         if as_json:

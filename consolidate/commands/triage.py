@@ -23,8 +23,8 @@ from consolidate.cli_common import (
     print_rows,
     select_sites,
 )
-from consolidate.errors import ConsolidateError, UsageError
-from consolidate.workspace import require_crawled
+from consolidate.core.errors import ConsolidateError, UsageError
+from consolidate.core.workspace import require_crawled
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from consolidate.records import ArticleRecord, AttachmentRef
+from consolidate.core.records import ArticleRecord, AttachmentRef
 from consolidate.samplefleet import blobs
 from consolidate.samplefleet.body import Block, body_text, spam_urls
 

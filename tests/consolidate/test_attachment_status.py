@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from consolidate.core.store import ArticleRow, Resource
 from consolidate.records_io import attachment_status, to_record
-from consolidate.store import ArticleRow, Resource
 
 FILE = "http://www.example.gov.cn/P0202001.pdf"
 

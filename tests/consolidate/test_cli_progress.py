@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from consolidate import cli_common, pipeline
 from consolidate.cli import app
-from consolidate.store import Resource
+from consolidate.core.store import Resource
 
 
 def _terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from consolidate.cli import app
-from consolidate.config import load_config, parse_config
+from consolidate.core.config import load_config, parse_config
+from consolidate.core.errors import ConfigError
 from consolidate.demo import example_config_text
-from consolidate.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

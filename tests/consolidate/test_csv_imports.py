@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
-from consolidate.csvfile import MAX_CSV_BYTES, csv_dicts, csv_rows
-from consolidate.errors import InputFileError
+from consolidate.core.csvfile import MAX_CSV_BYTES, csv_dicts, csv_rows
+from consolidate.core.errors import InputFileError
 from consolidate.redirects import import_csv, load_redirects, render
 
 HOSTILE_CSV = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from consolidate.cli import app
-from consolidate.store import Store, normalise_db_url
+from consolidate.core.store import Store, normalise_db_url
 
 
 def test_postgres_schemes_are_normalised() -> None:

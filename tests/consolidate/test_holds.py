@@ -10,12 +10,12 @@ from sqlalchemy import select, update
 
 from consolidate import pipeline
 from consolidate.checklist import site_checklist
+from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord, Resource
 from consolidate.ledger import reconcile, site_ledger
 from consolidate.messages import site_messages
 from consolidate.redirects import load_redirects
 from consolidate.report import fleet_report, site_figures
 from consolidate.report_formats import fleet_section, site_sections, summary_section
-from consolidate.store import ArticleRow, ColumnMapping, PushRecord, Resource
 from consolidate.verify import verify_site
 
 SITE = "jyj"
@@ -130,8 +130,8 @@ def test_a_date_of_the_sites_own_today_or_tomorrow_is_not_held() -> None:
     import datetime as dt
     from types import SimpleNamespace
 
+    from consolidate.core.legacy_time import LEGACY_ZONE
     from consolidate.holds import hold_reason
-    from consolidate.legacy_time import LEGACY_ZONE
 
     today = dt.datetime.now(LEGACY_ZONE).date()
 
@@ -202,8 +202,8 @@ def test_every_count_comes_from_the_reconciliation(crawled: pipeline.Workspace) 
 def test_push_says_what_it_removed_and_points_the_old_home_at_the_new_one(crawled: pipeline.Workspace) -> None:
     """An image that could not be re-hosted is called an image (not 'a page'); an attachment with no address is
     said; a link to the old home's /index.html leads to the portal home, and so does its redirect."""
+    from consolidate.core.store import url_hash
     from consolidate.redirects import load_redirects
-    from consolidate.store import url_hash
     from crawlers.urls import canonical_url
     from exporters.base import TargetRef
 

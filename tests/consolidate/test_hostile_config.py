@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from consolidate.cli import app
-from consolidate.config import MAX_VALUES, parse_config
+from consolidate.core.config import MAX_VALUES, parse_config
+from consolidate.core.errors import ConfigError, StoreError, redact
+from consolidate.core.store import Resource, SiteRow, Store, url_hash
 from consolidate.demo import example_config_text
-from consolidate.errors import ConfigError, StoreError, redact
-from consolidate.store import Resource, SiteRow, Store, url_hash
 
 EXAMPLE = example_config_text()
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
+from consolidate.core.store import ArticleRow
 from consolidate.samplefleet import FleetServer, build_fleet
-from consolidate.store import ArticleRow
 from tests.conftest import make_workspace
 
 SITE = "fgw"

@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 from consolidate import interaction as stage
 from consolidate import pipeline
 from consolidate.cli import app
+from consolidate.core.store import ArticleRow
 from consolidate.demo import config_for_urls
 from consolidate.ledger import site_ledger
 from consolidate.samplefleet import FleetServer, build_fleet
 from consolidate.samplefleet.mailbox import LAYOUTS, MAILBOX_COLUMN
-from consolidate.store import ArticleRow
 
 AS_OF = dt.date(2026, 11, 1)
 GOLDEN_WEEK = [dt.date(2026, 10, day) for day in range(1, 8)]

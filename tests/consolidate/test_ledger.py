@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 from consolidate import pipeline
 from consolidate.checklist import ChecklistError, record_step, site_checklist
 from consolidate.cli import app
+from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord, Resource, UrlMapRow, url_hash
 from consolidate.ledger import DISPOSITIONS, UrlHit, import_logs, reconcile, site_ledger
 from consolidate.messages import site_messages
 from consolidate.redirects import UnresolvedError, import_csv, load_redirects, location, render, request_uri
 from consolidate.report import fleet_report, render_markdown
-from consolidate.store import ArticleRow, ColumnMapping, PushRecord, Resource, UrlMapRow, url_hash
 from consolidate.verify import face_problems, verify_site
 
 
@@ -356,7 +356,7 @@ def test_a_store_made_before_the_ledger_gets_its_tables(crawled: pipeline.Worksp
     import sqlite3
 
     db = tmp_path / "fresh.db"
-    subprocess.run([sys.executable, "-c", f"from consolidate.store import Store; Store('sqlite:///{db}')"],
+    subprocess.run([sys.executable, "-c", f"from consolidate.core.store import Store; Store('sqlite:///{db}')"],
                    check=True)
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "ledger_hits" not in tables  # the precondition: the ledger really was not loaded

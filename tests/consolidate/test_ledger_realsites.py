@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from consolidate import pipeline
+from consolidate.core.store import Resource
 from consolidate.ledger import CLASSES, DISPOSITIONS, reconcile, site_ledger
 from consolidate.redirects import count_redirects, load_redirects
 from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
-from consolidate.store import Resource
 
 SITES = tuple(s for s in REAL_SITES if s.id in ("jspn", "pmodlh"))  # two small ones: custom ASP.NET-style, TRS
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from consolidate.cli import app
+from consolidate.core.store import EventRow, SiteRow, UrlMapRow, url_hash
+from consolidate.core.workspace import Workspace
 from consolidate.monitor import monitor_site
-from consolidate.store import EventRow, SiteRow, UrlMapRow, url_hash
-from consolidate.workspace import Workspace
 from tests.consolidate.test_checklist import write_config
 
 # path → (status, Location header); anything else is 404.

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from consolidate.checklist import record_step
 from consolidate.cli import app
-from consolidate.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.workspace import Workspace
 from consolidate.notice import render_notice
-from consolidate.workspace import Workspace
 from tests.consolidate.test_checklist import write_config
 
 D = dt.date.fromisoformat

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from consolidate import pipeline
-from consolidate.config import load_config
+from consolidate.core.config import load_config
+from consolidate.core.errors import StoreError
+from consolidate.core.store import SCHEMA_VERSION, ArticleRow, Meta, Store
 from consolidate.demo import config_for_urls
-from consolidate.errors import StoreError
 from consolidate.report import fleet_report
 from consolidate.samplefleet import Fleet, FleetServer
-from consolidate.store import SCHEMA_VERSION, ArticleRow, Meta, Store
 
 
 def _workspace(tmp_path: Path, urls: dict[str, str], pg_url: str) -> pipeline.Workspace:

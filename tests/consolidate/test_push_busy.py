@@ -14,7 +14,7 @@ def test_push_skipping_a_busy_site_exits_non_zero(crawled: pipeline.Workspace) -
     lease = SiteLease(crawled.store, "push", "sfj", worker_id="office-pc:4242:abcd", seconds=3600)
     lease.acquire()
     with crawled.store.session() as session:  # as if taken on another machine: never judged dead by pid
-        from consolidate.store import StageLease
+        from consolidate.core.store import StageLease
 
         session.get(StageLease, ("push", "sfj")).host = "office-pc"
     config, db = str(crawled.loaded.path), crawled.store.url

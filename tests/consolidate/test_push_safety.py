@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from consolidate import pipeline
-from consolidate.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.store import ColumnMapping, PushRecord
 from consolidate.redirects import import_csv, load_redirects, render
-from consolidate.store import ColumnMapping, PushRecord
 
 
 def _push(ws: pipeline.Workspace, site: str, **options: object) -> pipeline.PushSummary:

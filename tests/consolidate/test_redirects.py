@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from consolidate import pipeline
-from consolidate.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError
 from consolidate.redirects import import_csv, load_redirects, location, render, request_uri, site_new_home
 
 
@@ -51,7 +51,7 @@ def test_every_fetched_legacy_page_has_an_outcome(crawled: pipeline.Workspace) -
     _push_all(crawled)
     from sqlalchemy import select
 
-    from consolidate.store import Resource
+    from consolidate.core.store import Resource
 
     with crawled.store.session() as session:
         fetched = set(session.scalars(select(Resource.url).where(Resource.site_id == "jyj",

@@ -235,7 +235,7 @@ def test_status_numbers_equal_the_store_counted_independently(status: dict[str, 
     """status --json against plain SQL counts of the store: articles, fetched URLs, pushed and skipped."""
     from sqlalchemy import func, select
 
-    from consolidate.store import ArticleRow, PushRecord, Resource
+    from consolidate.core.store import ArticleRow, PushRecord, Resource
 
     with pushed.store.session() as session:
         for site in status["sites"]:

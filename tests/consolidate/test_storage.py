@@ -18,13 +18,13 @@ import pytest
 from sqlalchemy import select
 
 from consolidate import pipeline
-from consolidate.blobs import BlobStore
-from consolidate.config import WorkspaceSettings, load_config
+from consolidate.core.blobs import BlobStore
+from consolidate.core.config import WorkspaceSettings, load_config
+from consolidate.core.errors import ConfigError
+from consolidate.core.storage import LocalStorage, S3Storage, Storage, StorageError, open_storage
+from consolidate.core.store import Resource, Store
 from consolidate.demo import config_for_urls
-from consolidate.errors import ConfigError
 from consolidate.samplefleet import FleetServer
-from consolidate.storage import LocalStorage, S3Storage, Storage, StorageError, open_storage
-from consolidate.store import Resource, Store
 from crawlers.archive import reextract_site
 from crawlers.warc import WarcPending, iter_responses, mirror_site_archives
 from tests.services.s3 import S3Server

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from consolidate.errors import StoreError
-from consolidate.store import SCHEMA_VERSION, Meta, PushRecord, Resource, SiteRow, Store
+from consolidate.core.errors import StoreError
+from consolidate.core.store import SCHEMA_VERSION, Meta, PushRecord, Resource, SiteRow, Store
 
 
 def test_new_store_records_its_schema_version(tmp_path: Path) -> None:

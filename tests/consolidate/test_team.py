@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select, update
 
 from consolidate import pipeline
-from consolidate.config import load_config
+from consolidate.core.config import load_config
+from consolidate.core.store import ArticleRow, PushRecord, StageLease, Store
 from consolidate.demo import config_for_urls
 from consolidate.leases import SiteBusyError, SiteLease
 from consolidate.samplefleet import FleetServer
-from consolidate.store import ArticleRow, PushRecord, StageLease, Store
 
 IN_TARGET = ("pushed", "updated")
 

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate import triage as stage
-from consolidate.blobs import BlobStore
 from consolidate.cli import app
+from consolidate.core.blobs import BlobStore
+from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, UrlMapRow, url_hash
 from consolidate.ledger import site_ledger
-from consolidate.store import ArticleRow, EventRow, PushRecord, Resource, UrlMapRow, url_hash
 from consolidate.verify import verify_site
 from mappers.sheet import SheetError
 from mappers.triage import id_check_digit, luhn_valid, mask

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
-from consolidate.store import PushRecord
+from consolidate.core.store import PushRecord
 from consolidate.verify import rollback_site, verify_site
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from consolidate.config import CrawlSettings, Site
-from consolidate.store import EventRow, Resource, Store
+from consolidate.core.config import CrawlSettings, Site
+from consolidate.core.store import EventRow, Resource, Store
 from crawlers.crawler import CrawlSummary, SiteCrawler
 
 

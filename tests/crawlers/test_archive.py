@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
-from consolidate.records import ARTICLE_FIELDS
+from consolidate.core.records import ARTICLE_FIELDS
+from consolidate.core.store import ArticleRow
 from consolidate.records_io import article_records
 from consolidate.samplefleet import Fleet, FleetServer
-from consolidate.store import ArticleRow
 
 
 def test_reextract_from_archive_equals_the_crawl(crawled: pipeline.Workspace, fleet_server: FleetServer) -> None:

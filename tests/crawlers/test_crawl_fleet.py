@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from warcio.archiveiterator import ArchiveIterator
 
 from consolidate import pipeline
+from consolidate.core.store import ArticleRow, EventRow, Resource
 from consolidate.records_io import article_records
 from consolidate.samplefleet import Fleet, FleetServer
-from consolidate.store import ArticleRow, EventRow, Resource
 
 FIELDS = ("title", "published", "source", "publisher", "index_no", "doc_no", "written", "topic", "column_path",
           "body_text", "images")
@@ -61,7 +61,7 @@ def test_the_only_errors_are_the_planted_dead_links(crawled: pipeline.Workspace,
 
 def test_columns_count_what_their_lists_show(crawled: pipeline.Workspace, fleet: Fleet) -> None:
     """Every site's columns got their list URLs and the number of items their list pages show."""
-    from consolidate.store import ColumnRow
+    from consolidate.core.store import ColumnRow
 
     with crawled.store.session() as session:
         for site in fleet.sites:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
-from consolidate.store import EventRow
+from consolidate.core.store import EventRow
 from crawlers.fetch import FetchResult
 from crawlers.warc import DamagedMember, WarcArchive, iter_responses, read_response, site_archives
 

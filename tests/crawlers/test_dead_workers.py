@@ -9,8 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from consolidate.core.store import Resource, SiteRow, Store, url_hash
 from consolidate.leases import SiteLease
-from consolidate.store import Resource, SiteRow, Store, url_hash
 from crawlers.frontier import Frontier, pid_alive
 
 
@@ -66,7 +66,7 @@ def test_zombie_is_not_a_live_worker(tmp_path: Path) -> None:
                          seconds=3600)
         held.acquire()
         with store.session() as session:  # the lease row names the zombie's pid, as its own acquire would
-            from consolidate.store import StageLease
+            from consolidate.core.store import StageLease
 
             session.get(StageLease, ("push", "aaa")).pid = child.pid
         SiteLease(store, "push", "aaa", seconds=3600).acquire()  # taken over, not SiteBusyError

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from consolidate.store import EventRow, Resource, Store
+from consolidate.core.store import EventRow, Resource, Store
 from crawlers.crawler import CrawlSummary
 from tests.crawlers.crawl_helpers import (
     crawl,

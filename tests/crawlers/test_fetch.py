@@ -211,7 +211,7 @@ def test_robots_can_be_ignored_by_explicit_override(tmp_path: Path) -> None:
     assert "/robots.txt" not in paths and "/flaky" in paths
     from sqlalchemy import select
 
-    from consolidate.store import EventRow
+    from consolidate.core.store import EventRow
 
     with store.session() as session:
         codes = set(session.scalars(select(EventRow.code)))

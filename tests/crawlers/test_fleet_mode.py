@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 import crawlers.crawler as crawler_module
+from consolidate.core.store import ArticleRow, Resource, Store
 from consolidate.samplefleet import Fleet, FleetServer
-from consolidate.store import ArticleRow, Resource, Store
 from crawlers.crawler import crawl_sites
 from crawlers.fetch import shared_context
 from tests.crawlers.crawl_helpers import fast_settings, local_site, open_store, resources_by_path

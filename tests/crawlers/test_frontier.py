@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from consolidate import pipeline
+from consolidate.core.store import Resource, Store
 from consolidate.records_io import article_records
 from consolidate.samplefleet import FleetServer, build_fleet
-from consolidate.store import Resource, Store
 from crawlers.crawler import SiteCrawler
 from crawlers.frontier import CrawlWorker, Frontier, FrontierLease, live_workers
 from tests.conftest import make_workspace
@@ -192,7 +192,7 @@ def test_two_workers_on_postgres_never_fetch_the_same_url(small_server: FleetSer
 def test_workers_on_one_site_split_its_politeness_budget(small_server: FleetServer, tmp_path: Path) -> None:
     """With another live worker on the site, a crawler fetches at half the per-host rate: the legacy server
     never sees more than the configured rate in all."""
-    from consolidate.store import utcnow
+    from consolidate.core.store import utcnow
 
     ws = make_workspace(tmp_path, small_server.urls)
     with ws.store.session() as session:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from consolidate.store import EventRow, Resource
+from consolidate.core.store import EventRow, Resource
 from crawlers.crawler import SiteCrawler
 from crawlers.fetch import DEADLINE_FACTOR, FetchContext, Fetcher, FetchPolicy, open_client
 from crawlers.urls import Scope
@@ -174,7 +174,7 @@ def test_crawl_records_slow_drip_page_as_error(tmp_path: Path) -> None:
 
 def test_garbled_gbk_article_is_a_failed_page_not_an_article(tmp_path: Path) -> None:
     """A GBK article whose decoder three stray bytes threw out of step: an error with its reason, no article."""
-    from consolidate.store import ArticleRow
+    from consolidate.core.store import ArticleRow
     from tests.crawlers.test_encoding import _desync_page
 
     garbled = _desync_page([(0, b"\xb0"), (1, b"\xd5"), (2, b"\x81")])

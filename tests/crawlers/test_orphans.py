@@ -18,7 +18,7 @@ from tests.conftest import make_workspace
 
 DRIVER = """
 import asyncio, sys
-from consolidate.workspace import Workspace
+from consolidate.core.workspace import Workspace
 from crawlers.crawler import crawl_sites
 ws = Workspace.open(sys.argv[1], sys.argv[2])
 pairs = [(site, ws.config.crawl_settings(site)) for site in ws.config.sites]

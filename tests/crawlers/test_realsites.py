@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bench import realsites_inventory as inventory
 from consolidate import pipeline
+from consolidate.core.store import ArticleRow, Resource
 from consolidate.samplefleet.realsites import REAL_SITES, RealSite, RealSitesServer, samples_dir
-from consolidate.store import ArticleRow, Resource
 
 SAMPLES = samples_dir()
 pytestmark = pytest.mark.skipif(SAMPLES is None, reason="../shared/samples (real legacy sites) is not present; "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from consolidate.config import CrawlSettings
+from consolidate.core.config import CrawlSettings
 from crawlers.fetch import parse_pins, pinned
 from tests.crawlers.crawl_helpers import crawl, fast_settings, local_site, open_store, resources_by_path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consolidate.store import EventRow, Store, utcnow
+from consolidate.core.store import EventRow, Store, utcnow
 from crawlers.crawler import INSERT_EVENTS
 from crawlers.writer import deferred, shared_writer
 from tests.crawlers.crawl_helpers import open_store

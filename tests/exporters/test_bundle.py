@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from consolidate import pipeline
-from consolidate.store import ArticleRow, PushRecord
+from consolidate.core.store import ArticleRow, PushRecord
 from exporters.base import TargetRef
 
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from consolidate import pipeline
+from consolidate.core.store import ArticleRow, EventRow, Resource
 from consolidate.push import _file_name
-from consolidate.store import ArticleRow, EventRow, Resource
 from exporters.base import ExportFile
 from exporters.common import MAX_NAME_BYTES, SAFE_EXTENSIONS, safe_file_name, served_file_name
 from exporters.wordpress import upload_name

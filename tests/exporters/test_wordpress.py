@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import delete, select
 
 from consolidate import pipeline
-from consolidate.config import Portal
-from consolidate.errors import ExporterError
-from consolidate.legacy_time import same_legacy_moment
-from consolidate.store import ArticleRow, ColumnMapping, PushRecord, Resource
+from consolidate.core.config import Portal
+from consolidate.core.errors import ExporterError
+from consolidate.core.legacy_time import same_legacy_moment
+from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord, Resource
 from exporters.base import ExportContext, Exporter, TargetRef, create_exporter
 from tests.services.wordpress import WordPressService
 

@@ -11,9 +11,9 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import select, update
 
 from consolidate import pipeline
-from consolidate.legacy_time import display_time, legacy_instant, same_legacy_moment
+from consolidate.core.legacy_time import display_time, legacy_instant, same_legacy_moment
+from consolidate.core.store import ArticleRow, ColumnMapping, EventRow, PushRecord, Resource
 from consolidate.push import planned_targets
-from consolidate.store import ArticleRow, ColumnMapping, EventRow, PushRecord, Resource
 from consolidate.verify import rollback_site, verify_site
 from exporters.base import ExportArticle, create_exporter
 from exporters.wordpress import metadata_rows
@@ -246,7 +246,7 @@ def test_metadata_rows_and_options_without_a_portal(crawled: pipeline.Workspace)
     assert [label for label, _ in metadata_rows(article)] == ["发布日期"], "an estimate is always shown"
     article.date_estimated = None
     assert metadata_rows(article) == [], "a date alone is no 信息公开 table"
-    from consolidate.errors import ExporterError
+    from consolidate.core.errors import ExporterError
     from exporters.base import ExportContext
 
     context = ExportContext(workspace=crawled.dir, portal=crawled.config.portal, programme_name="p")

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 
 from consolidate import pipeline
-from consolidate.store import ArticleRow
+from consolidate.core.store import ArticleRow
 from exporters.wxr import NS
 
 

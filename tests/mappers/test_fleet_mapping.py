@@ -88,7 +88,7 @@ def test_rerun_keeps_decided_at(crawled: pipeline.Workspace) -> None:
     """Mapping twice changes no decision time."""
     map_site(crawled, "fgw", AS_OF)
     with crawled.store.session() as session:
-        from consolidate.store import ColumnMapping
+        from consolidate.core.store import ColumnMapping
         before = {m.column_path: m.decided_at for m in session.query(ColumnMapping).filter_by(site_id="fgw")}
     map_site(crawled, "fgw", AS_OF)
     with crawled.store.session() as session:

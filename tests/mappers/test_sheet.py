@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
+from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord
 from consolidate.mapping import export_sheet, import_sheet
-from consolidate.store import ArticleRow, ColumnMapping, PushRecord
 from mappers.sheet import SheetError
 
 

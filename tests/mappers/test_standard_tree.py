@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from consolidate.config import parse_config
+from consolidate.core.config import parse_config
 from consolidate.demo import example_config_text
 from mappers.columns import LegacyColumn, decide
 from mappers.standard_tree import DOMAINS, standard_nodes, tree_yaml

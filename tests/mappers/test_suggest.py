@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consolidate.config import parse_config
+from consolidate.core.config import parse_config
 from consolidate.demo import example_config_text
 from mappers.columns import LegacyColumn, decide
 from mappers.suggest import profile_articles

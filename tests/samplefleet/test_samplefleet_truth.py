@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import pytest
 
-from consolidate.records import ArticleRecord, AttachmentRef
+from consolidate.core.records import ArticleRecord, AttachmentRef
 from consolidate.samplefleet import SampleSite, build_fleet
 
 BASE = "http://legacy.test/"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from consolidate.errors import ConfigError, ConsolidateError
+from consolidate.core.errors import ConfigError, ConsolidateError
 
 DEFAULT_ENDPOINT_ENV = "CONSOLIDATE_S3_ENDPOINT"
 DEFAULT_REGION_ENV = "CONSOLIDATE_S3_REGION"

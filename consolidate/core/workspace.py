@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from consolidate.config import Config, LoadedConfig, Site, load_config
-from consolidate.errors import ConsolidateError, UnknownSiteError
-from consolidate.store import Resource, SiteRow, Store, url_hash
+from consolidate.core.config import Config, LoadedConfig, Site, load_config
+from consolidate.core.errors import ConsolidateError, UnknownSiteError
+from consolidate.core.store import Resource, SiteRow, Store, url_hash
 from crawlers.urls import canonical_url
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from consolidate.errors import InputFileError
+from consolidate.core.errors import InputFileError
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 CSV_HINT = "import the CSV the tool exported, edited in Excel or a text editor and saved as CSV (UTF-8 or GBK)"

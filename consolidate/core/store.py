@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from consolidate.errors import StoreError, redact
+from consolidate.core.errors import StoreError, redact
 
 SCHEMA_VERSION = 3
 DB_ENV = "CONSOLIDATE_DB"

@@ -23,7 +23,7 @@ from pydantic import (
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from consolidate.errors import ConfigError
+from consolidate.core.errors import ConfigError
 from mappers.audit import AuditSettings
 from mappers.routing import DEFAULT_ROUTING, RoutingRule
 
@@ -309,7 +309,7 @@ class ExportSettings(StrictModel):
     @model_validator(mode="after")
     def _exporter_and_options_valid(self) -> ExportSettings:
         """The exporter exists and takes these options (checked when the config loads, not at push time)."""
-        from consolidate.errors import ExporterError
+        from consolidate.core.errors import ExporterError
         from exporters.base import check_exporter  # exporters import this module
 
         try:

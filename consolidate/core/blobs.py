@@ -13,7 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from consolidate.storage import LocalStorage, Storage
+from consolidate.core.storage import LocalStorage, Storage
 
 BLOB_PREFIX = "blobs/"
 
