@@ -150,11 +150,3 @@ def _record_events(ws: Workspace, result: MonitorResult) -> None:
                         for r in result.rows if r["category"] != "ok")
         session.add(EventRow(site_id=result.site_id, stage="monitor", level="info", code="monitor_summary",
                              message=f"{len(result.rows)} legacy URLs checked: {summary or 'nothing to check'}"))
-
-
-def monitor_figures(ws: Workspace, site_id: str) -> dict[str, int]:
-    """Counts per category from the site's last monitor run (empty when never run)."""
-    with ws.store.session() as session:
-        codes = session.scalars(select(EventRow.code).where(EventRow.site_id == site_id,
-                                                            EventRow.stage == "monitor")).all()
-    return dict(Counter(c for c in codes if c != "monitor_summary"))

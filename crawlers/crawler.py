@@ -582,11 +582,11 @@ class SiteCrawler:
         if resource.kind == "list" and _looks_like_feed(result) and self._handle_feed(writes, resource, result):
             return
         if resource.kind in ("attachment", "image") or not _looks_like_html(result):
-            self._store_file(writes, resource, result)
+            await self._store_file(writes, resource, result)
             return
         if result.body_file is not None:
-            self._store_file(writes, resource, result, note=f"page of {result.size} bytes stored as a file, not "
-                                                            f"parsed (over {MEMORY_BODY_CAP} bytes)")
+            await self._store_file(writes, resource, result, note=f"page of {result.size} bytes stored as a file, "
+                                                                  f"not parsed (over {MEMORY_BODY_CAP} bytes)")
             return
         await self._handle_html(writes, resource, result)
 
@@ -632,13 +632,15 @@ class SiteCrawler:
             self._event(writes, "warning", "article_vanished",
                         f"article gone from the legacy site (HTTP {result.status})", resource.url)
 
-    def _store_file(self, writes: PageWrites, resource: Resource, result: FetchResult, note: str | None = None) -> None:
-        """Keep an attachment, image or unparsed body in the blob store."""
+    async def _store_file(self, writes: PageWrites, resource: Resource, result: FetchResult,
+                          note: str | None = None) -> None:
+        """Keep an attachment, image or unparsed body in the blob store (remote storage: uploaded in a thread;
+        the URL is recorded as fetched only after its PUT returned)."""
         if result.body_file and result.sha256:
-            self.blobs.put_file(result.body_file, result.sha256)
+            await self.blobs.store_soon(None, result.body_file, result.sha256)
             result.body_file = None
         elif result.sha256:
-            self.blobs.put_bytes(result.body)
+            await self.blobs.store_soon(result.body, None, result.sha256)
         kind = resource.kind if resource.kind in ("attachment", "image") else "file"
         if note:
             self._finish_resource(writes, resource, status="skipped", result=result, kind=kind, error=note)
@@ -655,8 +657,8 @@ class SiteCrawler:
         if parsed.problem or parsed.info is None:
             problem = parsed.problem or "page could not be analysed"
             if parsed.encoding == "binary":
-                self._store_file(writes, resource, result,
-                                 note=f"{problem} (served as {result.content_type or 'no type'})")
+                await self._store_file(writes, resource, result,
+                                       note=f"{problem} (served as {result.content_type or 'no type'})")
             else:
                 self._record_error(writes, resource, result, problem)
             return
@@ -1229,11 +1231,3 @@ def recount_columns(session: Any, site_id: str) -> None:
     for column in session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)):
         column.article_count = counts.get(column.path, 0)
         column.last_published = newest.get(column.path)
-
-
-def crawl_totals(store: Store, site_id: str) -> dict[str, int]:
-    """Counts of URLs per status for a site."""
-    with store.session() as session:
-        rows = session.execute(select(Resource.status, func.count()).where(Resource.site_id == site_id)
-                               .group_by(Resource.status)).all()
-    return {status: count for status, count in rows}

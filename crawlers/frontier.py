@@ -132,13 +132,8 @@ class Frontier:
         return max(1, sum(1 for worker_id, sites in rows if self.site_id in (sites or [])
                           or worker_id == self.worker_id))
 
-    def retire(self, state: str, fetched: int) -> None:
-        """Give back every URL still leased (to the queue) and mark the worker finished or interrupted."""
-        with self.store.session() as session:
-            self.retire_in(session, state, fetched)
-
     def retire_in(self, session: Session, state: str, fetched: int) -> None:
-        """`retire` inside a transaction someone else commits."""
+        """Requeue every URL still leased and mark the worker finished or interrupted (caller commits)."""
         ids = list(session.scalars(select(FrontierLease.resource_id).where(FrontierLease.worker_id == self.worker_id)))
         self._requeue(session, ids)
         session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
@@ -167,13 +162,8 @@ class Frontier:
         return list(connection.execute(select(table).where(table.c.id.in_(claimed))
                                        .order_by(table.c.depth, table.c.id)).all())
 
-    def claim_url(self, url: str, kind: str, depth: int, referrer: str | None) -> bool:
-        """Lease one URL outside the batch (e.g. an article's further part); False when another worker has it."""
-        with self.store.session() as session:
-            return self.claim_url_in(session, url, kind, depth, referrer)
-
     def claim_url_in(self, session: Session, url: str, kind: str, depth: int, referrer: str | None) -> bool:
-        """`claim_url` inside a transaction someone else commits."""
+        """Lease one URL outside the batch (an article's further part; caller commits); False if another has it."""
         key = url_hash(url)
         self.store.insert_ignore(session, Resource, [{
             "site_id": self.site_id, "url": url, "url_hash": key, "kind": kind, "status": "queued",
