@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from warcio.archiveiterator import ArchiveIterator
 
+from consolidate.core.storage import workspace_storage
 from consolidate.core.store import ArticleRow, ColumnRow, Resource
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.interaction import summarise
@@ -17,6 +17,7 @@ from consolidate.mapping import audit_settings, default_as_of, legacy_columns
 from crawlers._common import absolutize, parse_html
 from crawlers.encoding import decode_html
 from crawlers.urls import canonical_url
+from crawlers.warc import ArchivedResponse, iter_responses, mirror_site_archives, read_response
 from mappers.audit import (
     ColumnFacts,
     PageDefects,
@@ -38,11 +39,8 @@ def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> 
     require_crawled(ws, site_id)
     when = as_of or default_as_of(ws, site_id)
     settings = audit_settings(ws.config)
-    from consolidate.core.storage import workspace_storage
-    from crawlers.warc import mirror_site_archives
-
-    mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: every machine's
-    pages = dict(archived_pages(ws.dir / "warc", site_id))
+    archives = mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: all
+    pages = dict(archived_pages(archives))
     home = canonical_url(site.home_url) or site.home_url
     found = column_findings(site_id, _column_facts(ws, site_id, when), when, settings)
     home_dates = _home_dates(ws, site_id, home, pages.get(home))
@@ -79,31 +77,15 @@ def _column_facts(ws: Workspace, site_id: str, as_of: dt.date) -> list[ColumnFac
             for c in legacy_columns(ws, site_id, as_of) if c.path]
 
 
-def archived_pages(warc_dir: Path, site_id: str) -> Iterator[tuple[str, str]]:
-    """(canonical url, decoded HTML) of every successful HTML response archived for a site; later runs win."""
-    latest: dict[str, str] = {}
-    for path in sorted(warc_dir.glob(f"{site_id}-*.warc.gz")):
-        try:
-            for url, html in _pages_in(path):
-                latest[url] = html
-        except Exception:  # noqa: BLE001, S112 - a truncated archive of an interrupted crawl
-            continue
-    yield from latest.items()
-
-
-def _pages_in(path: Path) -> Iterator[tuple[str, str]]:
-    """HTML responses of one WARC file."""
-    with path.open("rb") as handle:
-        for record in ArchiveIterator(handle):
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            status = record.http_headers.get_statuscode()
-            content_type = record.http_headers.get_header("Content-Type") or ""
-            if status != "200" or "html" not in content_type.lower():
-                continue
-            url = canonical_url(record.rec_headers.get_header("WARC-Target-URI") or "")
-            if url:
-                yield url, decode_html(record.content_stream().read(), content_type).text
+def archived_pages(paths: list[Path]) -> Iterator[tuple[str, str]]:
+    """(canonical final url, decoded HTML) of every 200 HTML response in the archives; later runs win."""
+    latest: dict[str, ArchivedResponse] = {}
+    for response in iter_responses(paths):  # a damaged member is skipped, the records after it still read
+        url = canonical_url(response.final_url)
+        if url and response.status == 200 and "html" in response.content_type.lower():
+            latest[url] = response
+    for url, response in latest.items():
+        yield url, decode_html(read_response(response)[1], response.content_type).text
 
 
 def _home_dates(ws: Workspace, site_id: str, home: str, html: str | None) -> list[str | None]:

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from sqlalchemy import Boolean, Integer, String, delete, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from consolidate.core.store import Base, Resource, Store, url_hash, utcnow
+from consolidate.core.store import Resource, Store, WarcPending, url_hash, utcnow
 from crawlers.fetch import FetchResult
 
 if TYPE_CHECKING:
@@ -30,19 +30,6 @@ READ_ERRORS = (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error)
 
 WARC_PREFIX = "warc/"
 OPEN_SEGMENTS = "warc-open"  # folder of the workspace where segments for remote storage are written
-
-
-class WarcPending(Base):
-    """A response written to a WARC segment that has not reached the storage yet (S3 mode): if its worker dies,
-    the URL is fetched again. Rows go when the segment is uploaded."""
-
-    __tablename__ = "warc_pending"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    worker_id: Mapped[str] = mapped_column(String(120), index=True)
-    segment: Mapped[str] = mapped_column(String(200), index=True)
-    url_hash: Mapped[str] = mapped_column(String(40))
-    stored: Mapped[bool] = mapped_column(Boolean, default=False)  # the segment is uploaded
 
 
 INSERT_PENDING = insert(WarcPending.__table__)
@@ -214,6 +201,7 @@ class ArchivedResponse:
     url: str  # the URL the frontier asked for
     final_url: str
     status: int
+    content_type: str = ""
 
 
 def site_archives(directory: Path, site_id: str) -> list[Path]:
@@ -241,6 +229,19 @@ def mirror_site_archives(storage: Storage | None, directory: Path, site_id: str)
             storage.download(key, local)
         paths.append(local)
     return sorted(paths)
+
+
+def archive_stored_on(storage: Storage | None, directory: Path, site_id: str) -> dt.date | None:
+    """The day a site's archive was first stored (local date), or None when nothing is: with remote storage the
+    upload time the service keeps for the earliest segment (never a local cache file's time: a download is
+    no archiving); else the earliest local WARC file's time."""
+    if storage is not None and storage.remote:
+        times = [when for key, when in storage.stored_at(WARC_PREFIX).items() if _of_site(key.rsplit("/", 1)[-1],
+                                                                                            site_id)]
+    else:
+        times = [dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC) for p in site_archives(directory, site_id)
+                 if p.stat().st_size > 0]
+    return min(times).astimezone().date() if times else None
 
 
 @dataclass
@@ -297,7 +298,8 @@ def _responses_from(path: Path, start: int,
                 final_url = record.rec_headers.get_header("WARC-Target-URI") or ""
                 url = record.rec_headers.get_header(REQUESTED_URL_HEADER) or final_url
                 status = int(record.http_headers.get_statuscode() or 0)
-                yield ArchivedResponse(path, offset, url, final_url, status)
+                content_type = record.http_headers.get_header("Content-Type") or ""
+                yield ArchivedResponse(path, offset, url, final_url, status, content_type)
     except READ_ERRORS as exc:
         return last_ok, _reason(exc)
     return last_ok, None

@@ -24,8 +24,6 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from consolidate.core.errors import ConfigError
-from mappers.audit import AuditSettings
-from mappers.routing import DEFAULT_ROUTING, RoutingRule
 
 SITE_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 HOST_PORT = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})(:[0-9]{1,5})?")
@@ -38,6 +36,7 @@ MAX_NUMBER_DIGITS = 30
 _URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^/\s:@?#]*:[^/\s@?#]*@|[^\s]*[?&;](?:password|passwd|pwd|"
                               r"secret|token|access_token|api_?key)=[^&#\s])", re.I)
 PATTERN_KEYS = ("include", "exclude", "name_regex", "url_regex")  # regular expressions, not URLs
+ArticleField = Literal["title", "doc_no", "index_no", "publisher", "source", "topic", "body_text"]
 
 
 class StrictModel(BaseModel):
@@ -261,6 +260,59 @@ class MappingRule(StrictModel):
         if self.decision == "drop" and self.target:
             raise ValueError("a drop rule takes no target")
         return self
+
+
+class RoutingRule(StrictModel):
+    """Send matching articles to a portal column: `routing:` in migrations.yaml (top level or per site)."""
+
+    name: str = Field(description="A short label shown as the routing reason.")
+    title_regex: str | None = None
+    has_field: ArticleField | None = None  # the article has a non-empty value in this field (e.g. doc_no)
+    target: str | None = None  # a portal column id …
+    target_kind: str | None = None  # … or the site's column of this kind (e.g. policy) …
+    target_name_regex: str | None = None  # … or the site's column whose name matches (e.g. 招标|采购)
+    only_migrated: bool = True  # never bring back articles of a dropped or unmapped column
+
+    @field_validator("title_regex", "target_name_regex")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        """Patterns must be valid regular expressions."""
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
+        return pattern
+
+    @model_validator(mode="after")
+    def _one_condition_one_target(self) -> RoutingRule:
+        """At least one condition, and exactly one way to name the target."""
+        if not (self.title_regex or self.has_field):
+            raise ValueError("give title_regex and/or has_field")
+        if sum(1 for t in (self.target, self.target_kind, self.target_name_regex) if t) != 1:
+            raise ValueError("give exactly one of target, target_kind, target_name_regex")
+        return self
+
+
+DEFAULT_ROUTING: tuple[RoutingRule, ...] = (
+    RoutingRule(name="招标采购信息进采购栏目", title_regex=r"招标|采购|中标|成交(结果)?公告|比选|询价",
+                target_name_regex=r"招标|采购|招投标|公共资源交易"),
+    RoutingRule(name="有发文字号的文件进政策文件", has_field="doc_no", target_kind="policy"),
+)
+
+
+class AuditSettings(BaseModel):
+    """Thresholds of the audit (`audit:` in migrations.yaml); defaults are the national ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stale_days: dict[str, int] = Field(default_factory=lambda: {
+        "news": 14, "notice": 183, "policy": 183, "interpretation": 183, "personnel": 365, "plan": 365})
+    homepage_days: int = Field(14, ge=1)
+    empty_veto: int = Field(5, ge=1)  # ≥ this many empty columns fail the site
+    stale_veto: int = Field(5, ge=1)  # ≥ this many stale news/notice/policy columns fail the site
+    script_hosts: list[str] = Field(default_factory=lambda: [
+        "hm.baidu.com", "pucha.kaipuyun.cn", "zfwzgl.www.gov.cn", "api.map.baidu.com", "s4.cnzz.com"])
 
 
 class SiteTarget(StrictModel):
