@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.core.config import Config, Site
+from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, Config, RoutingRule, Site
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
-from mappers.audit import VETO_EMPTY, VETO_STALE, AuditSettings, is_stale
+from mappers.audit import VETO_EMPTY, VETO_STALE, is_stale
 from mappers.columns import (
     Decision,
     Learned,
@@ -28,7 +28,7 @@ from mappers.columns import (
     target_columns,
 )
 from mappers.duplicates import DupArticle, find_duplicates
-from mappers.routing import DEFAULT_ROUTING, PortalTarget, RoutingContext, RoutingRule
+from mappers.routing import PortalTarget, RoutingContext
 from mappers.sheet import (
     DECISION_LABELS,
     CurrentDecision,

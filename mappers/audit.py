@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from consolidate.core.config import AuditSettings
 from crawlers._common import absolutize, base_href, hidden_selectors, is_foreign, parse_html, style_hides
 from crawlers.extract import spam_links
 
@@ -17,20 +16,6 @@ VETO_STALE = "栏目不更新"
 VETO_HOME = "首页不更新"
 VETO_SERIOUS = "严重问题"
 VETO_RESPONSE = "互动回应差"
-
-
-class AuditSettings(BaseModel):
-    """Thresholds of the audit (`audit:` in migrations.yaml); defaults are the national ones."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    stale_days: dict[str, int] = Field(default_factory=lambda: {
-        "news": 14, "notice": 183, "policy": 183, "interpretation": 183, "personnel": 365, "plan": 365})
-    homepage_days: int = Field(14, ge=1)
-    empty_veto: int = Field(5, ge=1)  # ≥ this many empty columns fail the site
-    stale_veto: int = Field(5, ge=1)  # ≥ this many stale news/notice/policy columns fail the site
-    script_hosts: list[str] = Field(default_factory=lambda: [
-        "hm.baidu.com", "pucha.kaipuyun.cn", "zfwzgl.www.gov.cn", "api.map.baidu.com", "s4.cnzz.com"])
 
 
 VETO_STALE_KINDS = ("news", "notice", "policy")

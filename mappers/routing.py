@@ -4,52 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel
 
-ArticleField = Literal["title", "doc_no", "index_no", "publisher", "source", "topic", "body_text"]
-
-
-class RoutingRule(BaseModel):
-    """Send matching articles to a portal column: `routing:` in migrations.yaml (top level or per site)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(description="A short label shown as the routing reason.")
-    title_regex: str | None = None
-    has_field: ArticleField | None = None  # the article has a non-empty value in this field (e.g. doc_no)
-    target: str | None = None  # a portal column id …
-    target_kind: str | None = None  # … or the site's column of this kind (e.g. policy) …
-    target_name_regex: str | None = None  # … or the site's column whose name matches (e.g. 招标|采购)
-    only_migrated: bool = True  # never bring back articles of a dropped or unmapped column
-
-    @field_validator("title_regex", "target_name_regex")
-    @classmethod
-    def _compiles(cls, pattern: str | None) -> str | None:
-        """Patterns must be valid regular expressions."""
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
-        return pattern
-
-    @model_validator(mode="after")
-    def _one_condition_one_target(self) -> RoutingRule:
-        """At least one condition, and exactly one way to name the target."""
-        if not (self.title_regex or self.has_field):
-            raise ValueError("give title_regex and/or has_field")
-        if sum(1 for t in (self.target, self.target_kind, self.target_name_regex) if t) != 1:
-            raise ValueError("give exactly one of target, target_kind, target_name_regex")
-        return self
-
-
-DEFAULT_ROUTING: tuple[RoutingRule, ...] = (
-    RoutingRule(name="招标采购信息进采购栏目", title_regex=r"招标|采购|中标|成交(结果)?公告|比选|询价",
-                target_name_regex=r"招标|采购|招投标|公共资源交易"),
-    RoutingRule(name="有发文字号的文件进政策文件", has_field="doc_no", target_kind="policy"),
-)
+from consolidate.core.config import RoutingRule
 
 
 class PortalTarget(BaseModel):

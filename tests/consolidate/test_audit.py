@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from consolidate import pipeline
 from consolidate.audit import audit_summary, site_findings
 from consolidate.cli import app
+from consolidate.core.config import AuditSettings
 from consolidate.samplefleet import Fleet
-from mappers.audit import AuditSettings, column_findings, homepage_finding, page_defects
+from mappers.audit import column_findings, homepage_finding, page_defects
 
 AS_OF = dt.date(2026, 11, 1)
 

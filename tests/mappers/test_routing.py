@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from mappers.routing import DEFAULT_ROUTING, PortalTarget, RoutingContext, RoutingRule, route
+from consolidate.core.config import DEFAULT_ROUTING, RoutingRule
+from mappers.routing import PortalTarget, RoutingContext, route
 
 COLUMNS = [PortalTarget(id="gzdt", name="工作动态", kind="news"), PortalTarget(id="zcwj", name="政策文件", kind="policy"),
            PortalTarget(id="zfcg", name="政府采购", kind="notice")]
