@@ -15,7 +15,7 @@ from consolidate.core.config import Site
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.store import ArticleRow, ChecklistStep, ColumnMapping, PushRecord, SiteRow
 from consolidate.core.workspace import Workspace
-from crawlers.warc import site_archives
+from crawlers.warc import archive_stored_on
 
 CLOSING = ("migrate", "merge", "close")
 ICP_WORKING_DAYS = 5
@@ -174,12 +174,10 @@ def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = 
     if reviewed is not None:
         derived["personal_data_reviewed"] = reviewed
     from consolidate.core.storage import workspace_storage
-    from crawlers.warc import mirror_site_archives
 
-    mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: every machine's
-    warcs = [w for w in site_archives(ws.dir / "warc", site_id) if w.stat().st_size > 0]
-    if warcs:
-        derived["archive_stored"] = min(dt.date.fromtimestamp(w.stat().st_mtime) for w in warcs)
+    stored = archive_stored_on(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: upload time
+    if stored is not None:
+        derived["archive_stored"] = stored
     return derived
 
 

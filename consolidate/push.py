@@ -19,7 +19,7 @@ from consolidate import interaction as letters
 from consolidate.core.blobs import BlobStore
 from consolidate.core.config import Config, PortalColumn, Site
 from consolidate.core.errors import ConsolidateError
-from consolidate.core.storage import workspace_storage
+from consolidate.core.storage import mirror_output, workspace_storage
 from consolidate.core.store import (
     ArticleRow,
     ColumnMapping,
@@ -238,6 +238,8 @@ class _Push:
         self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
         letters.to_exporter(self.ws, self.exporter)  # interaction records (consolidate/interaction.py), if it keeps them
+        if self.exporter.name == "static":  # with s3:// storage the preview goes to the bucket too (issue 22)
+            mirror_output(self.ws.config, self.ws.dir, self.exporter.root, "previews")  # type: ignore[attr-defined]
         with self.ws.store.session() as session:
             row = session.get(SiteRow, self.site.id)
             if row is not None:

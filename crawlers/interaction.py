@@ -92,6 +92,19 @@ _CELL_TAGS = ("td", "th", "dt", "dd", "span", "strong", "b", "label", "em", "p",
 _HTML_TAGS = {"p", "br", "table", "tbody", "tr", "td", "th", "ul", "ol", "li", "strong", "b", "em", "span", "div",
               "a", "img"}
 _HTML_ATTRS = {"a": {"href"}, "img": {"src", "alt"}, "td": {"colspan", "rowspan"}}
+# Interviews (在线访谈): a transcript of turns, each a paragraph opening with its speaker ('主持人：…', '[嘉宾]…',
+# '【张局长】…'). The host and netizens ask (问), everyone else answers (答). The header labels name the topic,
+# the date and the guests.
+INTERVIEW_WORDS = re.compile(r"在线访谈|访谈实录|文字实录|访谈直播|嘉宾访谈|访谈主题|访谈嘉宾")
+INTERVIEW_LABELS: dict[str, tuple[str, ...]] = {
+    "subject": ("访谈主题", "访谈题目", "访谈标题"), "received": ("访谈时间", "访谈日期", "直播时间", "时间"),
+    "guests": ("访谈嘉宾", "出席嘉宾", "参加嘉宾", "做客嘉宾", "嘉宾")}
+HOST_SPEAKERS = re.compile(r"^(?:主持人|主持|记者|编辑)$")
+ASKING_SPEAKERS = re.compile(r"^(?:网友|网民|市民|群众)(?:\S{0,8})?$")
+_TURN = re.compile(r"^\s*(?:[\[【〔［]\s*([^\]】〕］:：\n]{1,16}?)\s*[\]】〕］]\s*[:：]?"
+                   r"|([\u4e00-\u9fff·A-Za-z0-9（）()“”‘’「」]{1,16}?)\s*[:：])\s*(.*)$", re.S)
+_NOT_SPEAKER = re.compile(r"时间|日期|主题|题目|地点|来源|访谈嘉宾|出席嘉宾|参加嘉宾|做客嘉宾|简介|背景|作者|点击|浏览|发布")
+_BLOCKS = "p, li, dd, div, td, h4, h5, h6"
 
 
 @dataclass
@@ -154,7 +167,8 @@ def vendor_profile(url: str, which: str = "url") -> str | None:
 def detect(html: str, url: str, site: str | None = None) -> Detection | None:
     """An interaction record, form or template on this page, or None when the page is none of them."""
     if not html or not ((_QUICK.search(html) and _QUICK_TOO.search(html))
-                        or ("调查" in html and ("票" in html or "%" in html))):
+                        or ("调查" in html and ("票" in html or "%" in html))
+                        or (INTERVIEW_WORDS.search(html) and "主持" in html)):
         return None
     tree = LexborHTMLParser(html)
     body = tree.body
@@ -169,6 +183,10 @@ def detect(html: str, url: str, site: str | None = None) -> Detection | None:
         record.received = iso_date(fields.get("received"))
         record.compute_hash()
         return Detection("record", profile, f"a survey with {len(survey)} question(s) and counts", record)
+    interview = interview_record(tree, body, url, site, profile, title)
+    if interview is not None:
+        return Detection("record", profile, f"an interview transcript of {len(interview.survey or [])} turns",
+                         interview)
     groups = {name for name in fields if name in ("question", "reply", "reply_unit", "replied", "received")}
     if placeholders >= 3 and len(groups) <= 1:
         return Detection("form", profile, f"a mailbox template whose values a script fills ({placeholders} "
@@ -364,6 +382,76 @@ def survey_results(body: LexborNode) -> list[dict[str, Any]]:
             question = caption.text(strip=True) if caption is not None and not _VOTES.search(caption.text()) else None
             questions.append({"question": question or None, "options": options})
     return questions
+
+
+def interview_record(tree: LexborHTMLParser, body: LexborNode, url: str, site: str | None, profile: str,
+                     title: str | None) -> InteractionRecord | None:
+    """An interview (kind interview) when the page calls itself one and holds a transcript with a host's turn
+    and a guest's turn; its turns are kept as data in `survey` ([{speaker, role, text}]), the transcript as
+    `question_html`, the topic and date from the header labels. None otherwise."""
+    if not INTERVIEW_WORDS.search(body.text(deep=True, separator=" ") or ""):
+        return None
+    turns = transcript(body)
+    roles = {turn["role"] for turn in turns}
+    if len(turns) < 3 or "host" not in roles or "guest" not in roles:
+        return None
+    header = _interview_header(body)
+    record = InteractionRecord(url, site, "interview", subject=header.get("subject") or title, profile=profile,
+                               received=iso_date(header.get("received")), survey=turns)
+    record.category = header.get("guests") or None  # who answered, as the page names them (officials, public)
+    record.question_html = "".join(f"<p><strong>{_escape(t['speaker'])}：</strong>{_escape(t['text'])}</p>"
+                                   for t in turns)
+    record.compute_hash()
+    return record
+
+
+def transcript(body: LexborNode) -> list[dict[str, str]]:
+    """The turns of a transcript in page order: [{speaker, role (host|guest), text}]. A paragraph opening with
+    a speaker starts a turn; a paragraph without one beside it continues it; a speaker must be the host, a
+    netizen, or speak at least twice (so 'label：value' lines are no turns)."""
+    candidates: list[tuple[str, str, Any]] = []  # (speaker, text, parent) per block, speaker '' = continuation
+    for node in body.css(_BLOCKS):
+        if len(node.css(_BLOCKS)) > 1:
+            continue  # a container: its blocks are read on their own (css() matches the node itself too)
+        for line in (node.text(deep=True, separator="\n") or "").split("\n"):
+            line = line.replace("\u3000", " ").strip()
+            if line:
+                match = _TURN.match(line)
+                speaker = (match.group(1) or match.group(2) or "").strip() if match else ""
+                text = match.group(3).strip() if match else line
+                candidates.append((speaker, text if speaker else line, node.parent))
+    counts: dict[str, int] = {}
+    for speaker, _, _ in candidates:
+        counts[speaker] = counts.get(speaker, 0) + 1
+    turns: list[dict[str, str]] = []
+    last_parent = None
+    for speaker, text, parent in candidates:
+        if speaker and not _NOT_SPEAKER.search(speaker) and (HOST_SPEAKERS.match(speaker)
+                                                             or ASKING_SPEAKERS.match(speaker) or counts[speaker] >= 2):
+            turns.append({"speaker": speaker, "role": "host" if HOST_SPEAKERS.match(speaker)
+                          or ASKING_SPEAKERS.match(speaker) else "guest", "text": text})
+            last_parent = parent
+        elif turns and parent == last_parent:
+            turns[-1]["text"] = f"{turns[-1]['text']}\n{text if not speaker else speaker + '：' + text}".strip()
+        else:
+            last_parent = None  # another part of the page: what follows no turn continues none
+    return [t for t in turns if t["text"]]
+
+
+def _interview_header(body: LexborNode) -> dict[str, str]:
+    """The interview's topic, date and guests from 'label：value' lines."""
+    found: dict[str, str] = {}
+    for node in body.css(",".join(_CELL_TAGS)):
+        raw = (node.text(deep=True, separator="", strip=True) or "").replace("\u3000", " ")
+        if not raw or len(raw) > 200:
+            continue
+        match = re.match(r"^\s*([\u4e00-\u9fff]{2,4})\s*[:：]\s*(.+)$", raw, re.S)
+        if match is None:
+            continue
+        for name, labels in INTERVIEW_LABELS.items():
+            if match.group(1) in labels:
+                found.setdefault(name, match.group(2).strip())
+    return found
 
 
 def _title(tree: LexborHTMLParser) -> str | None:

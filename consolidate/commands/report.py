@@ -199,6 +199,7 @@ def _report_command(app: typer.Typer) -> None:
                lang: Annotated[str, typer.Option("--lang", help="zh (default) or en labels.")] = "zh",
                as_of: AsOfOption = None) -> None:
         """The office's report: inventory, crawl, audit, mapping, push, redirects, checklist, reconciliation."""
+        from consolidate.core.storage import store_outputs
         from consolidate.report import fleet_report, render_json, render_markdown
         from consolidate.report_formats import check_lang, render_html, render_xlsx
 
@@ -211,17 +212,19 @@ def _report_command(app: typer.Typer) -> None:
         if chosen == "xlsx" and output is None:
             raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")
         with StepProgress() as steps:
-            data = fleet_report(open_workspace(config, db), sites or None, as_of=_as_of(as_of), details=True,
+            ws = open_workspace(config, db)
+            data = fleet_report(ws, sites or None, as_of=_as_of(as_of), details=True,
                                 progress=steps.task("report", "steps"))
         if chosen == "xlsx":
             assert output is not None
             output.write_bytes(render_xlsx(data, lang))
             console.print(f"wrote {output}")
-            return
-        renderers = {"md": lambda d: render_markdown(d, lang), "json": render_json,
-                     "html": lambda d: render_html(d, lang)}
-        text = renderers[chosen](data)
-        emit(text, output)
+        else:
+            renderers = {"md": lambda d: render_markdown(d, lang), "json": render_json,
+                         "html": lambda d: render_html(d, lang)}
+            emit(renderers[chosen](data), output)
+        for key in store_outputs(ws.config, ws.dir, [output] if output else [], "reports"):  # s3:// (issue 22)
+            console.print(f"stored {key} in {ws.config.workspace.storage}", highlight=False)
 
 
 def _checklist_command(app: typer.Typer) -> None:

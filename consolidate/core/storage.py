@@ -9,9 +9,10 @@ credentials come from environment variables whose NAMES the config gives, never 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,14 @@ class Storage:
         """Keys under a prefix (`warc/`) and their sizes."""
         raise NotImplementedError
 
+    def stored_at(self, prefix: str) -> dict[str, dt.datetime]:
+        """Keys under a prefix and when each was stored (UTC; the object's upload time, or the file's time)."""
+        raise NotImplementedError
+
+    def delete(self, key: str) -> None:
+        """Remove the object (nothing when it is absent)."""
+        raise NotImplementedError
+
     def usage(self) -> Usage:
         """Objects and bytes stored under this location."""
         sizes = self.list("")
@@ -126,11 +135,23 @@ class LocalStorage(Storage):
 
     def list(self, prefix: str) -> dict[str, int]:
         """Files under the prefix folder (temporary files left out)."""
+        return {p.relative_to(self.root).as_posix(): p.stat().st_size for p in self._files(prefix)}
+
+    def stored_at(self, prefix: str) -> dict[str, dt.datetime]:
+        """Files under the prefix folder and their modification times."""
+        return {p.relative_to(self.root).as_posix(): dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC)
+                for p in self._files(prefix)}
+
+    def _files(self, prefix: str) -> list[Path]:
+        """The files under a prefix folder (temporary and hidden files left out)."""
         base = self.path(prefix) if prefix else self.root
         if not base.is_dir():
-            return {}
-        return {p.relative_to(self.root).as_posix(): p.stat().st_size for p in base.rglob("*")
-                if p.is_file() and not p.name.startswith(".")}
+            return []
+        return [p for p in base.rglob("*") if p.is_file() and not p.name.startswith(".")]
+
+    def delete(self, key: str) -> None:
+        """Remove the file."""
+        self.path(key).unlink(missing_ok=True)
 
 
 class S3Storage(Storage):
@@ -219,13 +240,33 @@ class S3Storage(Storage):
 
     def list(self, prefix: str) -> dict[str, int]:
         """List objects under a prefix."""
+        return {meta["path"]: int(meta["size"]) for meta in self._listing(prefix)}
+
+    def stored_at(self, prefix: str) -> dict[str, dt.datetime]:
+        """Objects under a prefix and their upload times, as the service keeps them."""
+        return {meta["path"]: meta["last_modified"] for meta in self._listing(prefix)}
+
+    def _listing(self, prefix: str) -> list[dict[str, Any]]:
+        """The service's metadata of every object under a prefix."""
         import obstore
 
         try:
-            return {meta["path"]: int(meta["size"]) for batch in obstore.list(self._store, prefix or None)
-                    for meta in batch}
+            return [meta for batch in obstore.list(self._store, prefix or None) for meta in batch]
         except Exception as exc:  # noqa: BLE001
             raise StorageError(f"cannot list {self.location}: {_one_line(exc)}",
+                               hint="check the endpoint, bucket and credentials") from None
+
+    def delete(self, key: str) -> None:
+        """Delete an object (S3 answers a missing key with success too)."""
+        import obstore
+        from obstore.exceptions import NotFoundError
+
+        try:
+            obstore.delete(self._store, key)
+        except (NotFoundError, FileNotFoundError):
+            return
+        except Exception as exc:  # noqa: BLE001
+            raise StorageError(f"cannot delete {key} from {self.location}: {_one_line(exc)}",
                                hint="check the endpoint, bucket and credentials") from None
 
 
@@ -256,6 +297,77 @@ def open_storage(settings: Any, workspace: Path, environ: Mapping[str, str] | No
 def workspace_storage(config: Any, workspace: Path) -> Storage:
     """The storage of a loaded config's workspace."""
     return open_storage(getattr(config, "workspace", None), workspace)
+
+
+MIRROR_STATE = ".stored.json"  # in a mirrored folder: what was uploaded, so unchanged files are not sent again
+
+
+def output_key(workspace: Path, path: Path, default_prefix: str) -> str:
+    """The key of an output folder: its path inside the workspace (`preview`), or `default_prefix/name` outside."""
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return f"{default_prefix}/{path.name}"
+
+
+def mirror_folder(storage: Storage, folder: Path, prefix: str) -> int:
+    """Make `prefix/` in remote storage hold the folder's files (hidden ones left out): new and changed files
+    uploaded, files gone from the folder deleted; returns the files sent. Nothing for local storage, where the
+    folder is the storage. What was sent is noted in the folder (`.stored.json`), so a re-run sends changes only;
+    a run killed midway sends its files again next time."""
+    if not storage.remote or not folder.is_dir():
+        return 0
+    prefix = prefix.strip("/")
+    state_file = folder / MIRROR_STATE
+    state = _read_state(state_file, f"{storage.location}/{prefix}")
+    current = {p.relative_to(folder).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns]
+               for p in folder.rglob("*") if p.is_file() and not _hidden(p.relative_to(folder))}
+    sent = 0
+    for name, stamp in sorted(current.items()):
+        if state.get(name) != stamp:
+            storage.upload(f"{prefix}/{name}", folder / name)
+            sent += 1
+    for name in sorted(set(state) - set(current)):
+        storage.delete(f"{prefix}/{name}")
+    tmp = state_file.with_name(f"{MIRROR_STATE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"location": f"{storage.location}/{prefix}", "files": current}), encoding="utf-8")
+    tmp.replace(state_file)
+    return sent
+
+
+def mirror_output(config: Any, workspace: Path, folder: Path, default_prefix: str) -> int:
+    """Mirror an output folder (the static preview) to the workspace's remote storage under its workspace key
+    (`preview/…`; `default_prefix/name/…` for a folder outside the workspace); the files sent."""
+    storage = workspace_storage(config, workspace)
+    return mirror_folder(storage, folder, output_key(workspace, folder, default_prefix)) if storage.remote else 0
+
+
+def _hidden(relative: Path) -> bool:
+    """True for a path with a hidden part (locks, temporary files, the mirror's own state)."""
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _read_state(path: Path, location: str) -> dict[str, list[int]]:
+    """What a folder's last mirroring sent to this location (nothing when it went elsewhere or is unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("files", {}) if isinstance(data, dict) and data.get("location") == location else {}
+
+
+def store_outputs(config: Any, workspace: Path, paths: Iterable[Path], prefix: str) -> list[str]:
+    """Upload output files (a report) to the workspace's remote storage as `prefix/name`; the keys sent (none
+    with local storage: the files stay where they were written, as always)."""
+    storage = workspace_storage(config, workspace)
+    if not storage.remote:
+        return []
+    keys = []
+    for path in paths:
+        key = f"{prefix.strip('/')}/{path.name}"
+        storage.upload(key, path)
+        keys.append(key)
+    return keys
 
 
 def storage_status(config: Any, workspace: Path) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -26,13 +27,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from consolidate.core.errors import StoreError, redact
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DB_ENV = "CONSOLIDATE_DB"
 
 
@@ -233,13 +234,27 @@ class EventRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class WarcPending(Base):
+    """A response written to a WARC segment that has not reached the storage yet (S3 mode, crawlers/warc.py): if
+    its worker dies, the URL is fetched again. Marked stored when the segment is uploaded (schema 4)."""
+
+    __tablename__ = "warc_pending"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    worker_id: Mapped[str] = mapped_column(String(120), index=True)
+    segment: Mapped[str] = mapped_column(String(200), index=True)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    stored: Mapped[bool] = mapped_column(Boolean, default=False)  # the segment is uploaded
+
+
 def url_hash(url: str) -> str:
     """A fixed-width key for a URL (URLs can exceed index limits)."""
     return hashlib.sha1(url.encode("utf-8")).hexdigest()
 
 
-# Upgrades from version N to N+1, run in order by Store.upgrade(); each a list of SQL statements.
-UPGRADES: dict[int, list[str]] = {
+# Upgrades from version N to N+1, run in order by Store.upgrade(); each a list of SQL statements, or of functions
+# of the connection (a new table is created from its model, in the database's own dialect).
+UPGRADES: dict[int, list[str | Callable[[Connection], None]]] = {
     1: [
         "ALTER TABLE push_records ADD COLUMN verify_status VARCHAR(16)",
         "ALTER TABLE push_records ADD COLUMN verify_note TEXT",
@@ -249,6 +264,7 @@ UPGRADES: dict[int, list[str]] = {
         "ALTER TABLE articles ADD COLUMN validity TEXT",
         "ALTER TABLE articles ADD COLUMN published_source VARCHAR(32)",
     ],
+    3: [lambda conn: WarcPending.__table__.create(conn, checkfirst=True)],  # S3 workspace (issue 22)
 }
 
 
@@ -308,7 +324,10 @@ class Store:
             try:
                 with self.engine.begin() as conn:  # the changes and the new version commit together
                     for statement in UPGRADES.get(version, []):
-                        conn.exec_driver_sql(statement)
+                        if callable(statement):
+                            statement(conn)
+                        else:
+                            conn.exec_driver_sql(statement)
                     conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(version + 1)))
             except SQLAlchemyError as exc:
                 raise StoreError(f"upgrading the state store from schema {version} failed: {exc.orig or exc}",

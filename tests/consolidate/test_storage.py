@@ -3,6 +3,7 @@ blobs there; `extract --from-archive` reads them back; a worker killed mid-segme
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -15,18 +16,33 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select
 
 from consolidate import pipeline
 from consolidate.core.blobs import BlobStore
 from consolidate.core.config import WorkspaceSettings, load_config
-from consolidate.core.errors import ConfigError
-from consolidate.core.storage import LocalStorage, S3Storage, Storage, StorageError, open_storage
-from consolidate.core.store import Resource, Store
+from consolidate.core.errors import ConfigError, StoreError
+from consolidate.core.storage import (
+    MIRROR_STATE,
+    LocalStorage,
+    S3Storage,
+    Storage,
+    StorageError,
+    mirror_folder,
+    open_storage,
+)
+from consolidate.core.store import SCHEMA_VERSION, UPGRADES, Meta, Resource, SiteRow, Store
 from consolidate.demo import config_for_urls
 from consolidate.samplefleet import FleetServer
 from crawlers.archive import reextract_site
-from crawlers.warc import WarcPending, iter_responses, mirror_site_archives
+from crawlers.warc import (
+    INSERT_PENDING,
+    WarcPending,
+    archive_stored_on,
+    iter_responses,
+    mirror_site_archives,
+    pending_row,
+)
 from tests.services.s3 import S3Server
 
 
@@ -225,3 +241,141 @@ def test_status_shows_the_storage_location_and_usage(tmp_path: Path, fleet_serve
     assert shown["location"].startswith(s3_bucket) and (shown["objects"], shown["bytes"]) == (1, 5)
     text = CliRunner().invoke(app, ["status", "-c", str(config), "--db", db])
     assert f"storage: {s3_bucket}" in text.output and "1 files" in text.output
+
+
+def test_mirror_sends_new_and_changed_files_and_deletes_gone_ones(s3_bucket: str, tmp_path: Path) -> None:
+    """An output folder mirrored to the bucket: hidden files stay local, a re-run sends only what changed, a file
+    gone from the folder goes from the bucket; with local storage nothing is sent and nothing is added."""
+    folder = tmp_path / "ws" / "preview"
+    (folder / "col").mkdir(parents=True)
+    (folder / "index.html").write_text("home", encoding="utf-8")
+    (folder / "col" / "a.html").write_text("article a", encoding="utf-8")
+    (folder / ".lock").write_text("", encoding="utf-8")
+    storage = open_storage(WorkspaceSettings(storage=s3_bucket), tmp_path / "ws")
+    assert mirror_folder(storage, folder, "preview") == 2
+    assert storage.list("preview/") == {"preview/index.html": 4, "preview/col/a.html": 9}
+    assert mirror_folder(storage, folder, "preview") == 0
+    (folder / "col" / "a.html").write_text("article a, edited", encoding="utf-8")
+    (folder / "index.html").unlink()
+    assert mirror_folder(storage, folder, "preview") == 1
+    assert storage.list("preview/") == {"preview/col/a.html": 17}
+    assert storage.get_bytes("preview/col/a.html") == b"article a, edited"
+    local = LocalStorage(tmp_path / "ws")
+    assert mirror_folder(local, folder, "preview") == 0
+    assert sorted(p.name for p in folder.iterdir()) == [".lock", MIRROR_STATE, "col"]
+
+
+def test_preview_and_report_land_in_the_bucket(tmp_path: Path, fleet_server: FleetServer, s3_bucket: str) -> None:
+    """With `storage: s3://…`, a push to the static preview leaves every preview file in the bucket under
+    `preview/`, and `consolidate report -o` leaves the report under `reports/`, byte for byte."""
+    from typer.testing import CliRunner
+
+    from consolidate.cli import app
+
+    config = _s3_config(tmp_path / "a", fleet_server.urls, s3_bucket, 1000)
+    db = f"sqlite:///{tmp_path / 'state.db'}"
+    ws = pipeline.Workspace.open(config, db_url=db)
+    site_id = ws.config.sites[0].id
+    pipeline.crawl(ws, [site_id])
+    exporter = pipeline.open_exporter(ws)
+    try:
+        assert pipeline.push_site(ws, site_id, exporter).pushed > 0
+    finally:
+        exporter.close()
+    storage = open_storage(ws.config.workspace, ws.dir)
+    preview = ws.dir / "preview"
+    local = {p.relative_to(preview).as_posix() for p in preview.rglob("*") if p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(preview).parts)}
+    stored = storage.list("preview/")
+    assert "index.html" in local and {f"preview/{name}" for name in local} == set(stored)
+    page = next(name for name in sorted(local) if name.endswith(".html") and name != "index.html")
+    assert storage.get_bytes(f"preview/{page}") == (preview / page).read_bytes()
+    output = tmp_path / "out" / "report.html"
+    output.parent.mkdir()
+    result = CliRunner().invoke(app, ["report", "-o", str(output), "-c", str(config), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "stored reports/report.html" in result.output
+    assert storage.get_bytes("reports/report.html") == output.read_bytes()
+
+
+def test_report_with_local_storage_writes_only_the_file(tmp_path: Path, fleet_server: FleetServer) -> None:
+    """Local storage: `report -o` writes its file and nothing else, as before."""
+    from typer.testing import CliRunner
+
+    from consolidate.cli import app
+
+    config = tmp_path / "migrations.yaml"
+    config.write_text(config_for_urls(fleet_server.urls), encoding="utf-8")
+    output = tmp_path / "r.md"
+    result = CliRunner().invoke(app, ["report", "-o", str(output), "-c", str(config), "--db",
+                                      f"sqlite:///{tmp_path / 'state.db'}"])
+    assert result.exit_code == 0, result.output
+    assert output.is_file() and "stored" not in result.output
+    assert not (tmp_path / ".consolidate" / "reports").exists()
+
+
+def test_archive_date_of_s3_segments_is_their_upload_time(tmp_path: Path, s3_bucket: str) -> None:
+    """The checklist's archive date for segments in the bucket is when they were uploaded, as the service keeps
+    it, not the time of the copy in the local cache (a download a year later is no archiving)."""
+    storage = open_storage(WorkspaceSettings(storage=s3_bucket), tmp_path)
+    name = "fgw-20250101T000000-abcd.warc.gz"
+    before = dt.datetime.now(dt.UTC).astimezone().date()
+    storage.put_bytes(f"warc/{name}", b"segment bytes")
+    storage.put_bytes("warc/other-20250101T000000-abcd.warc.gz", b"another site")
+    cache = tmp_path / "warc"
+    cache.mkdir()
+    (cache / name).write_bytes(b"segment bytes")
+    old = dt.datetime(2020, 3, 1, tzinfo=dt.UTC).timestamp()
+    os.utime(cache / name, (old, old))
+    uploaded = storage.stored_at("warc/")[f"warc/{name}"]
+    assert abs((uploaded - dt.datetime.now(dt.UTC)).total_seconds()) < 3600
+    stored = archive_stored_on(storage, cache, "fgw")
+    assert stored is not None and before <= stored <= dt.datetime.now(dt.UTC).astimezone().date()
+    assert archive_stored_on(storage, cache, "nosite") is None
+    assert archive_stored_on(None, cache, "fgw") == dt.date.fromtimestamp(old)  # local storage: the file's time
+
+
+def test_upgrade_from_schema_3_creates_warc_pending(tmp_path: Path) -> None:
+    """A store of schema 3 (before the pending WARC notes) is refused until `consolidate upgrade`, which creates
+    `warc_pending` and keeps the rows; a crawl's note then goes in."""
+    from typer.testing import CliRunner
+
+    from consolidate.cli import app
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = Store(url)
+    with store.session() as session:
+        session.add(SiteRow(id="a", name="A", home_url="http://a/", disposition="migrate", facts={}))
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE warc_pending")
+    with store.session() as session:
+        session.merge(Meta(key="schema_version", value="3"))
+    store.engine.dispose()
+    assert "warc_pending" not in inspect(create_engine(url)).get_table_names()
+    with pytest.raises(StoreError, match="at schema 3"):
+        Store(url)
+    config = tmp_path / "migrations.yaml"
+    config.write_text(config_for_urls({"a": "http://127.0.0.1:9/"}), encoding="utf-8")
+    result = CliRunner().invoke(app, ["upgrade", "-c", str(config), "--db", url])
+    assert result.exit_code == 0, result.output
+    assert f"schema at version {SCHEMA_VERSION}" in result.output and "[4]" in result.output
+    upgraded = Store(url)
+    assert upgraded.schema_version() == SCHEMA_VERSION >= 4
+    assert "warc_pending" in inspect(upgraded.engine).get_table_names()
+    with upgraded.session() as session:
+        assert session.get(SiteRow, "a") is not None
+        session.execute(INSERT_PENDING, [pending_row("a", "w1", "seg", "http://a/x")])
+    with upgraded.session() as session:
+        assert [(p.segment, p.stored) for p in session.scalars(select(WarcPending))] == [("seg", False)]
+
+
+def test_upgrade_step_4_creates_the_table_where_none_is(tmp_path: Path) -> None:
+    """The step itself creates the table (not only the store's opening): run on a database that lacks it."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    store = Store(url)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE warc_pending")
+        for step in UPGRADES[3]:
+            assert callable(step)
+            step(conn)
+    assert "warc_pending" in inspect(store.engine).get_table_names()
