@@ -81,103 +81,106 @@ def _say_resumed(ws: Any, site_ids: list[str]) -> None:
                               "still queued", highlight=False)
 
 
+@friendly_errors
+def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from migrations.yaml.")] = None,
+          all_sites: Annotated[bool, typer.Option("--all", help="Crawl every configured site at once.")] = False,
+          incremental: Annotated[bool, typer.Option(
+              "--incremental", help="Re-check a crawled site with conditional requests and list diffing; "
+                                    "mark new, changed and vanished articles.")] = False,
+          config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+          as_json: SummaryJsonOption = False) -> None:
+    """Crawl legacy sites politely into the state store (resumes where a previous run stopped)."""
+    from crawlers.crawler import crawl_sites
+
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in ids]
+    if not as_json:
+        _say_resumed(ws, ids)
+    with crawl_progress(quiet=as_json) as progress:
+        summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
+    from consolidate.ledger import settle_incremental
+
+    summaries = [settle_incremental(ws, s) for s in summaries]
+    unreachable = []
+    documents = []
+    for s in summaries:
+        problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
+        documents.append({**{k: v for k, v in vars(s).items() if not k.startswith("_")},
+                          "warc": str(s.warc) if s.warc else None, "problem": problem or None})
+        if problem:
+            unreachable.append(s.site_id)
+        if as_json:
+            continue
+        new = s.articles_new + s.articles_changed
+        note = " (page budget reached; run again to continue)" if s.budget_reached else ""
+        delta = (f", {s.not_modified} pages not modified (304), {s.articles_new} new, {s.articles_changed} changed, "
+                 f"{s.articles_vanished} vanished" if s.incremental else "")
+        console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
+                      f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
+                      f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}"
+                      + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
+        if problem:
+            err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
+    if as_json:
+        print_document({"incremental": incremental, "sites": documents})
+    if unreachable:
+        err_console.print(f"[dim]hint:[/] check home_url of {', '.join(unreachable)} and that the server "
+                          "answers; the crawl resumes when run again")
+        raise typer.Exit(1)
+
+
+@friendly_errors
+def articles(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
+             all_sites: AllOption = False,
+             config: ConfigOption = DEFAULT_CONFIG,
+             db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+             limit: Annotated[int | None, typer.Option(help="Show at most N articles per site.")] = None) -> None:
+    """The articles extracted from a site (--json: one object per line with every field)."""
+    from consolidate.records_io import article_records
+
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    records = [r for site_id in ids for r in article_records(ws, site_id, limit)]
+    if print_rows(records, as_json, as_csv):
+        return
+    table = Table(title=f"{', '.join(ids)}: {len(records)} articles")
+    for header in ("published", "column", "title", "files", "url"):
+        table.add_column(header)
+    for r in records:
+        table.add_row(r["published"] or "—", " > ".join(r["column_path"]), r["title"] or "—",
+                      str(len(r["attachments"])), r["url"])
+    console.print(table)
+
+
+@friendly_errors
+def extract(target: Annotated[str, typer.Argument(help="An HTML file or URL; with --from-archive a site id.")],
+            from_archive: Annotated[bool, typer.Option(
+                "--from-archive", help="Re-extract every article of the site from its WARC files.")] = False,
+            url: Annotated[str | None, typer.Option(
+                "--url", help="Where the page lived (resolves links and URL dates of a saved file).")] = None,
+            as_json: JsonOption = False, config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
+    """Extract one page into an article record, or re-extract a crawled site from its archive."""
+    if from_archive:
+        _extract_archive(target, config, db, as_json)
+        return
+    record = _extract_one(target, url, config)
+    if as_json:
+        print(json.dumps(record.to_public_dict(), ensure_ascii=False))
+        return
+    table = Table(show_header=False, title=record.url)
+    for key, value in record.to_public_dict().items():
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+        table.add_row(key, (text or "—")[:300])
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     register_urls(app)
-
-    @app.command()
-    @friendly_errors
-    def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from migrations.yaml.")] = None,
-              all_sites: Annotated[bool, typer.Option("--all", help="Crawl every configured site at once.")] = False,
-              incremental: Annotated[bool, typer.Option(
-                  "--incremental", help="Re-check a crawled site with conditional requests and list diffing; "
-                                        "mark new, changed and vanished articles.")] = False,
-              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-              as_json: SummaryJsonOption = False) -> None:
-        """Crawl legacy sites politely into the state store (resumes where a previous run stopped)."""
-        from crawlers.crawler import crawl_sites
-
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in ids]
-        if not as_json:
-            _say_resumed(ws, ids)
-        with crawl_progress(quiet=as_json) as progress:
-            summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
-        from consolidate.ledger import settle_incremental
-
-        summaries = [settle_incremental(ws, s) for s in summaries]
-        unreachable = []
-        documents = []
-        for s in summaries:
-            problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
-            documents.append({**{k: v for k, v in vars(s).items() if not k.startswith("_")},
-                              "warc": str(s.warc) if s.warc else None, "problem": problem or None})
-            if problem:
-                unreachable.append(s.site_id)
-            if as_json:
-                continue
-            new = s.articles_new + s.articles_changed
-            note = " (page budget reached; run again to continue)" if s.budget_reached else ""
-            delta = (f", {s.not_modified} pages not modified (304), {s.articles_new} new, {s.articles_changed} changed, "
-                     f"{s.articles_vanished} vanished" if s.incremental else "")
-            console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
-                          f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
-                          f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}"
-                          + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
-            if problem:
-                err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
-        if as_json:
-            print_document({"incremental": incremental, "sites": documents})
-        if unreachable:
-            err_console.print(f"[dim]hint:[/] check home_url of {', '.join(unreachable)} and that the server "
-                              "answers; the crawl resumes when run again")
-            raise typer.Exit(1)
-
-    @app.command()
-    @friendly_errors
-    def articles(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-                 all_sites: AllOption = False,
-                 config: ConfigOption = DEFAULT_CONFIG,
-                 db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
-                 limit: Annotated[int | None, typer.Option(help="Show at most N articles per site.")] = None) -> None:
-        """The articles extracted from a site (--json: one object per line with every field)."""
-        from consolidate.records_io import article_records
-
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        records = [r for site_id in ids for r in article_records(ws, site_id, limit)]
-        if print_rows(records, as_json, as_csv):
-            return
-        table = Table(title=f"{', '.join(ids)}: {len(records)} articles")
-        for header in ("published", "column", "title", "files", "url"):
-            table.add_column(header)
-        for r in records:
-            table.add_row(r["published"] or "—", " > ".join(r["column_path"]), r["title"] or "—",
-                          str(len(r["attachments"])), r["url"])
-        console.print(table)
-
-    @app.command()
-    @friendly_errors
-    def extract(target: Annotated[str, typer.Argument(help="An HTML file or URL; with --from-archive a site id.")],
-                from_archive: Annotated[bool, typer.Option(
-                    "--from-archive", help="Re-extract every article of the site from its WARC files.")] = False,
-                url: Annotated[str | None, typer.Option(
-                    "--url", help="Where the page lived (resolves links and URL dates of a saved file).")] = None,
-                as_json: JsonOption = False, config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
-        """Extract one page into an article record, or re-extract a crawled site from its archive."""
-        if from_archive:
-            _extract_archive(target, config, db, as_json)
-            return
-        record = _extract_one(target, url, config)
-        if as_json:
-            print(json.dumps(record.to_public_dict(), ensure_ascii=False))
-            return
-        table = Table(show_header=False, title=record.url)
-        for key, value in record.to_public_dict().items():
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-            table.add_row(key, (text or "—")[:300])
-        console.print(table)
+    app.command()(crawl)
+    app.command()(articles)
+    app.command()(extract)
 
 
 def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
@@ -212,67 +215,69 @@ def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) 
                   highlight=False)
 
 
+@friendly_errors
+def import_log(site: Annotated[str, typer.Argument(help="Site id.")],
+               logs: Annotated[list[Path], typer.Argument(help="Access logs: nginx/Apache combined, IIS W3C or "
+                                                               "CSV (path[,hits]); .gz too.")],
+               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+               top: Annotated[int, typer.Option(help="How many unresolved URLs to list.", min=0)] = 20) -> None:
+    """Count requested legacy paths from server logs into the ledger; list the top unresolved URLs by hits."""
+    from consolidate.ledger import import_logs, site_ledger, top_unresolved
+
+    ws = open_workspace(config, db)
+    site_id = ws.site(site).id
+
+    def said(r: Any) -> None:
+        if r.already:
+            console.print(f"{r.name}: already imported (same content), not counted again", highlight=False)
+        else:
+            console.print(f"{r.name} ({r.log_format}): {r.requests} requests to {r.urls} URLs"
+                          + (f", {r.unreadable} lines not understood (skipped)" if r.unreadable else ""),
+                          highlight=False)
+
+    import_logs(ws, site_id, logs, said)
+    entries = site_ledger(ws, site_id)
+    threshold = ws.config.programme.hit_threshold
+    hot = [e for e in entries if e.disposition == "unresolved" and e.hits >= threshold]
+    console.print(f"{site_id}: {len(hot)} unresolved URLs with ≥ {threshold} hits block sign-off", highlight=False)
+    for e in top_unresolved(entries, top):
+        console.print(f"  {e.hits:>8}  {e.url}  ({e.url_class}: {e.reason})", highlight=False)
+
+
+@friendly_errors
+def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
+              all_sites: AllOption = False,
+              config: ConfigOption = DEFAULT_CONFIG,
+              db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+              disposition: Annotated[str | None, typer.Option(help="Only this disposition (e.g. unresolved).")]
+              = None,
+              target: Annotated[str | None, typer.Option(help="Judge articles on this exporter target "
+                                                             "(default: the configured one).")] = None) -> None:
+    """Every legacy URL with its class, disposition, new URL, reason and logged hits."""
+    from consolidate.ledger import DISPOSITIONS, counts, site_ledger
+
+    if disposition is not None and disposition not in DISPOSITIONS:
+        raise ConsolidateError(f"unknown disposition {disposition!r}", hint=f"use one of: "
+                                                                             f"{', '.join(DISPOSITIONS)}")
+    ws = open_workspace(config, db)
+    pairs = [(site_id, e) for site_id in select_sites(ws, sites, all_sites)
+             for e in site_ledger(ws, site_id, target)]
+    entries = [e for _, e in pairs]
+    shown = [e for e in entries if disposition is None or e.disposition == disposition]
+    if print_rows([{"site": site_id, **e.as_dict()} for site_id, e in pairs
+                   if disposition is None or e.disposition == disposition], as_json, as_csv):
+        return
+    for e in shown:
+        console.print(f"{e.disposition:<10} {e.url_class:<11} {e.hits:>6}  {e.url}"
+                      + (f" → {e.new_url}" if e.new_url else "") + (f"  ({e.reason})" if e.reason else ""),
+                      highlight=False, soft_wrap=True)
+    console.print(", ".join(f"{k} {v}" for k, v in counts(entries).items() if v), highlight=False)
+
+
 def register_urls(app: typer.Typer) -> None:
     """Add the `urls` group: the ledger of legacy URLs and server-log import."""
     urls_app = typer.Typer(help="The ledger of legacy URLs: every URL seen, with one disposition each.",
                            no_args_is_help=True)
     app.add_typer(urls_app, name="urls")
-
-    @urls_app.command("import-log")
-    @friendly_errors
-    def import_log(site: Annotated[str, typer.Argument(help="Site id.")],
-                   logs: Annotated[list[Path], typer.Argument(help="Access logs: nginx/Apache combined, IIS W3C or "
-                                                                   "CSV (path[,hits]); .gz too.")],
-                   config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-                   top: Annotated[int, typer.Option(help="How many unresolved URLs to list.", min=0)] = 20) -> None:
-        """Count requested legacy paths from server logs into the ledger; list the top unresolved URLs by hits."""
-        from consolidate.ledger import import_logs, site_ledger, top_unresolved
-
-        ws = open_workspace(config, db)
-        site_id = ws.site(site).id
-
-        def said(r: Any) -> None:
-            if r.already:
-                console.print(f"{r.name}: already imported (same content), not counted again", highlight=False)
-            else:
-                console.print(f"{r.name} ({r.log_format}): {r.requests} requests to {r.urls} URLs"
-                              + (f", {r.unreadable} lines not understood (skipped)" if r.unreadable else ""),
-                              highlight=False)
-
-        import_logs(ws, site_id, logs, said)
-        entries = site_ledger(ws, site_id)
-        threshold = ws.config.programme.hit_threshold
-        hot = [e for e in entries if e.disposition == "unresolved" and e.hits >= threshold]
-        console.print(f"{site_id}: {len(hot)} unresolved URLs with ≥ {threshold} hits block sign-off", highlight=False)
-        for e in top_unresolved(entries, top):
-            console.print(f"  {e.hits:>8}  {e.url}  ({e.url_class}: {e.reason})", highlight=False)
-
-    @urls_app.command("list")
-    @friendly_errors
-    def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-                  all_sites: AllOption = False,
-                  config: ConfigOption = DEFAULT_CONFIG,
-                  db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
-                  disposition: Annotated[str | None, typer.Option(help="Only this disposition (e.g. unresolved).")]
-                  = None,
-                  target: Annotated[str | None, typer.Option(help="Judge articles on this exporter target "
-                                                                 "(default: the configured one).")] = None) -> None:
-        """Every legacy URL with its class, disposition, new URL, reason and logged hits."""
-        from consolidate.ledger import DISPOSITIONS, counts, site_ledger
-
-        if disposition is not None and disposition not in DISPOSITIONS:
-            raise ConsolidateError(f"unknown disposition {disposition!r}", hint=f"use one of: "
-                                                                                 f"{', '.join(DISPOSITIONS)}")
-        ws = open_workspace(config, db)
-        pairs = [(site_id, e) for site_id in select_sites(ws, sites, all_sites)
-                 for e in site_ledger(ws, site_id, target)]
-        entries = [e for _, e in pairs]
-        shown = [e for e in entries if disposition is None or e.disposition == disposition]
-        if print_rows([{"site": site_id, **e.as_dict()} for site_id, e in pairs
-                       if disposition is None or e.disposition == disposition], as_json, as_csv):
-            return
-        for e in shown:
-            console.print(f"{e.disposition:<10} {e.url_class:<11} {e.hits:>6}  {e.url}"
-                          + (f" → {e.new_url}" if e.new_url else "") + (f"  ({e.reason})" if e.reason else ""),
-                          highlight=False, soft_wrap=True)
-        console.print(", ".join(f"{k} {v}" for k, v in counts(entries).items() if v), highlight=False)
+    urls_app.command("import-log")(import_log)
+    urls_app.command("list")(list_urls)

@@ -27,51 +27,52 @@ from consolidate.cli_common import (
 from consolidate.core.errors import UsageError
 
 
+@friendly_errors
+def letters(sites: SitesArgument = None,
+            all_sites: AllOption = False,
+            config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+            as_of: Annotated[str | None, typer.Option("--as-of", help="Judge at this date (YYYY-MM-DD; "
+                                                                      "default: today).")] = None,
+            export: Annotated[Path | None, typer.Option("--export", help="Write letters.jsonl and letters.xlsx "
+                                                                         "(names and contacts masked) into "
+                                                                         "this folder.")] = None,
+            unanswered_months: Annotated[int, typer.Option(help="Unanswered longer than this: a veto.")] = 3,
+            window_months: Annotated[int, typer.Option(help="The veto counts letters of this many past "
+                                                            "months.")] = 12,
+            reply_days: Annotated[int, typer.Option(help="Working days a reply is due within.")] = 7,
+            complex_days: Annotated[int, typer.Option(help="Working days for a complex case.")] = 15) -> None:
+    """Letters, consultations, complaints, suggestions and surveys found by the crawl: unanswered over three
+    months (a single veto), late replies in working days (programme.holidays skipped), counts per unit."""
+    from consolidate import interaction as stage
+
+    if min(unanswered_months, window_months, reply_days, complex_days) < 1 or complex_days < reply_days:
+        raise UsageError("thresholds must be positive and --complex-days at least --reply-days",
+                         hint="e.g. --reply-days 7 --complex-days 15")
+    rules = stage.Rules(unanswered_months, window_months, reply_days, complex_days)
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    when = parse_as_of(as_of) or dt.date.today()
+    summaries = [stage.summarise(ws, site_id, when, rules) for site_id in ids]
+    if export is not None:
+        written = stage.export_letters(ws, ids, export, when, rules)
+        console.print(f"wrote {export / 'letters.jsonl'} and {export / 'letters.xlsx'} ({written} records; "
+                      f"writers and contact details masked)", highlight=False)
+    if as_json:
+        for summary in summaries:
+            print(json.dumps({**summary.to_dict(), "as_of": when.isoformat(),
+                              "found": [{"url": f.url, "kind": f.kind, "label": stage.FINDING_LABELS[f.kind],
+                                         "veto": f.veto, "working_days": f.working_days,
+                                         "beyond_complex": f.beyond_complex, "reply_unit": f.reply_unit,
+                                         "detail": f.detail} for f in summary.found]},
+                             ensure_ascii=False))
+        return
+    for summary in summaries:
+        _show(summary)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-
-    @app.command()
-    @friendly_errors
-    def letters(sites: SitesArgument = None,
-                all_sites: AllOption = False,
-                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-                as_of: Annotated[str | None, typer.Option("--as-of", help="Judge at this date (YYYY-MM-DD; "
-                                                                          "default: today).")] = None,
-                export: Annotated[Path | None, typer.Option("--export", help="Write letters.jsonl and letters.xlsx "
-                                                                             "(names and contacts masked) into "
-                                                                             "this folder.")] = None,
-                unanswered_months: Annotated[int, typer.Option(help="Unanswered longer than this: a veto.")] = 3,
-                window_months: Annotated[int, typer.Option(help="The veto counts letters of this many past "
-                                                                "months.")] = 12,
-                reply_days: Annotated[int, typer.Option(help="Working days a reply is due within.")] = 7,
-                complex_days: Annotated[int, typer.Option(help="Working days for a complex case.")] = 15) -> None:
-        """Letters, consultations, complaints, suggestions and surveys found by the crawl: unanswered over three
-        months (a single veto), late replies in working days (programme.holidays skipped), counts per unit."""
-        from consolidate import interaction as stage
-
-        if min(unanswered_months, window_months, reply_days, complex_days) < 1 or complex_days < reply_days:
-            raise UsageError("thresholds must be positive and --complex-days at least --reply-days",
-                             hint="e.g. --reply-days 7 --complex-days 15")
-        rules = stage.Rules(unanswered_months, window_months, reply_days, complex_days)
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        when = parse_as_of(as_of) or dt.date.today()
-        summaries = [stage.summarise(ws, site_id, when, rules) for site_id in ids]
-        if export is not None:
-            written = stage.export_letters(ws, ids, export, when, rules)
-            console.print(f"wrote {export / 'letters.jsonl'} and {export / 'letters.xlsx'} ({written} records; "
-                          f"writers and contact details masked)", highlight=False)
-        if as_json:
-            for summary in summaries:
-                print(json.dumps({**summary.to_dict(), "as_of": when.isoformat(),
-                                  "found": [{"url": f.url, "kind": f.kind, "label": stage.FINDING_LABELS[f.kind],
-                                             "veto": f.veto, "working_days": f.working_days,
-                                             "beyond_complex": f.beyond_complex, "reply_unit": f.reply_unit,
-                                             "detail": f.detail} for f in summary.found]},
-                                 ensure_ascii=False))
-            return
-        for summary in summaries:
-            _show(summary)
+    app.command()(letters)
 
 
 def _show(summary: object) -> None:

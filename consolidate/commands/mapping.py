@@ -34,112 +34,115 @@ AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge staleness
                                                                 "default: the crawl date).")]
 
 
+@friendly_errors
+def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
+            all_sites: AllOption = False,
+            config: ConfigOption = DEFAULT_CONFIG,
+            db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+    """The legacy columns found on a site, with article counts and last update."""
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    found = [(site_id, c) for site_id in ids for c in pipeline.legacy_columns(ws, site_id)]
+    if print_rows([{"site": site_id, "path": c.path, "name": c.name, "url": c.url, "articles": c.article_count,
+                    "last_published": c.last_published, "flags": c.flags} for site_id, c in found],
+                  as_json, as_csv):
+        return
+    rows = [c for _, c in found]
+    table = Table(title=f"{', '.join(ids)}: {len(rows)} columns")
+    for header in ("column", "articles", "last update", "flags", "url"):
+        table.add_column(header)
+    for c in rows:
+        table.add_row(c.path, str(c.article_count), c.last_published or "", ",".join(c.flags), c.url or "")
+    console.print(table)
+
+
+@friendly_errors
+def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")] = None,
+         all_sites: Annotated[bool, typer.Option("--all", help="Every crawled site; with --export/--import one "
+                                                              "workbook for the fleet.")] = False,
+         config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+         as_csv: CsvOption = False,
+         unmapped: Annotated[bool, typer.Option("--unmapped", help="Only columns left for review.")] = False,
+         flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged columns (empty, stale, "
+                                                                 "container).")] = False,
+         export: Annotated[Path | None, typer.Option("--export", help="Write the sign-off sheet for the "
+                                                                      "office (.xlsx or .csv).")] = None,
+         import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
+                                                                      "(all or nothing).")] = None,
+         lang: Annotated[str, typer.Option("--lang", help="Sheet headers: zh or en.")] = "zh",
+         as_of: AsOfOption = None) -> None:
+    """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
+    ws = open_workspace(config, db)
+    when = parse_as_of(as_of)
+    if all_sites or site is None:
+        if as_csv:
+            raise UsageError("--csv lists one site's decisions", hint="name the site, or use --json with --all")
+        _map_fleet(ws, site, export, import_, lang, when, as_json)
+        return
+    site_id = ws.site(site).id
+    if import_ is not None:
+        changes = mapping.import_sheet(ws, site_id, import_)
+        console.print(mapping.import_summary(import_.name, changes))
+        if export is None:
+            return
+    if export is not None:
+        written = mapping.export_sheet(ws, site_id, export, lang, when)
+        console.print(f"wrote {export} ({written} 个栏目) — the office fills in 决定/目标栏目 and signs "
+                      f"审核人/审核日期, then `consolidate map {site_id} --import {export.name}`")
+        return
+    rows = mapping.map_site(ws, site_id, when)
+    if unmapped:
+        rows = [(c, d) for c, d in rows if d.decision == "unmapped"]
+    if flagged:
+        rows = [(c, d) for c, d in rows if c.flags]
+    if print_rows([{"site": site_id, "column": c.path, "articles": c.article_count,
+                    "last_published": c.last_published, "kind": c.kind, "flags": c.flags, "decision": d.decision,
+                    "target": d.target, "merge_into": d.merge_into, "suggested": d.suggested,
+                    "confidence": d.confidence, "reason": d.reason, "reason_zh": d.reason_zh,
+                    "decided_by": d.decided_by} for c, d in rows], as_json, as_csv):
+        return
+    table = Table(title=f"{site}: column decisions")
+    for header in ("legacy column", "articles", "last update", "flags", "decision", "target", "conf.", "reason"):
+        table.add_column(header)
+    for c, d in rows:
+        style = {"unmapped": "yellow", "drop": "dim"}.get(d.decision, "")
+        target = d.target or ""
+        if d.merge_into:
+            target = f"{target} (via {d.merge_into})"
+        table.add_row(c.path, str(c.article_count), (c.last_published or "")[:10], ",".join(c.flags),
+                      d.decision, target, f"{d.confidence:.2f}", f"{d.reason} [{d.decided_by}]", style=style)
+    console.print(table)
+
+
+@friendly_errors
+def audit(sites: SitesArgument = None,
+          all_sites: AllOption = False,
+          config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+          as_csv: CsvOption = False, as_of: AsOfOption = None) -> None:
+    """National inspection rules on crawled sites: empty/stale columns, home page, dead links, 暗链, scripts."""
+    ws = open_workspace(config, db)
+    when = parse_as_of(as_of)
+    any_veto = False
+    listed: list[dict] = []
+    for site_id in select_sites(ws, sites, all_sites):
+        findings = site_audit.site_findings(ws, site_id, when)
+        summary = site_audit.audit_summary(findings)
+        any_veto = any_veto or bool(summary["vetoes"])
+        if as_json or as_csv:
+            listed += [{"site": site_id, **item} for item in findings]
+            continue
+        _print_findings(site_id, findings, summary)
+    if print_rows(listed, as_json, as_csv):
+        return
+    if any_veto:
+        console.print("[bold red]at least one site would fail a national veto[/]")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-
-    @app.command()
-    @friendly_errors
-    def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-                all_sites: AllOption = False,
-                config: ConfigOption = DEFAULT_CONFIG,
-                db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
-        """The legacy columns found on a site, with article counts and last update."""
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        found = [(site_id, c) for site_id in ids for c in pipeline.legacy_columns(ws, site_id)]
-        if print_rows([{"site": site_id, "path": c.path, "name": c.name, "url": c.url, "articles": c.article_count,
-                        "last_published": c.last_published, "flags": c.flags} for site_id, c in found],
-                      as_json, as_csv):
-            return
-        rows = [c for _, c in found]
-        table = Table(title=f"{', '.join(ids)}: {len(rows)} columns")
-        for header in ("column", "articles", "last update", "flags", "url"):
-            table.add_column(header)
-        for c in rows:
-            table.add_row(c.path, str(c.article_count), c.last_published or "", ",".join(c.flags), c.url or "")
-        console.print(table)
-
-    @app.command("map")
-    @friendly_errors
-    def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")] = None,
-             all_sites: Annotated[bool, typer.Option("--all", help="Every crawled site; with --export/--import one "
-                                                                  "workbook for the fleet.")] = False,
-             config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-             as_csv: CsvOption = False,
-             unmapped: Annotated[bool, typer.Option("--unmapped", help="Only columns left for review.")] = False,
-             flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged columns (empty, stale, "
-                                                                     "container).")] = False,
-             export: Annotated[Path | None, typer.Option("--export", help="Write the sign-off sheet for the "
-                                                                          "office (.xlsx or .csv).")] = None,
-             import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
-                                                                          "(all or nothing).")] = None,
-             lang: Annotated[str, typer.Option("--lang", help="Sheet headers: zh or en.")] = "zh",
-             as_of: AsOfOption = None) -> None:
-        """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
-        ws = open_workspace(config, db)
-        when = parse_as_of(as_of)
-        if all_sites or site is None:
-            if as_csv:
-                raise UsageError("--csv lists one site's decisions", hint="name the site, or use --json with --all")
-            _map_fleet(ws, site, export, import_, lang, when, as_json)
-            return
-        site_id = ws.site(site).id
-        if import_ is not None:
-            changes = mapping.import_sheet(ws, site_id, import_)
-            console.print(mapping.import_summary(import_.name, changes))
-            if export is None:
-                return
-        if export is not None:
-            written = mapping.export_sheet(ws, site_id, export, lang, when)
-            console.print(f"wrote {export} ({written} 个栏目) — the office fills in 决定/目标栏目 and signs "
-                          f"审核人/审核日期, then `consolidate map {site_id} --import {export.name}`")
-            return
-        rows = mapping.map_site(ws, site_id, when)
-        if unmapped:
-            rows = [(c, d) for c, d in rows if d.decision == "unmapped"]
-        if flagged:
-            rows = [(c, d) for c, d in rows if c.flags]
-        if print_rows([{"site": site_id, "column": c.path, "articles": c.article_count,
-                        "last_published": c.last_published, "kind": c.kind, "flags": c.flags, "decision": d.decision,
-                        "target": d.target, "merge_into": d.merge_into, "suggested": d.suggested,
-                        "confidence": d.confidence, "reason": d.reason, "reason_zh": d.reason_zh,
-                        "decided_by": d.decided_by} for c, d in rows], as_json, as_csv):
-            return
-        table = Table(title=f"{site}: column decisions")
-        for header in ("legacy column", "articles", "last update", "flags", "decision", "target", "conf.", "reason"):
-            table.add_column(header)
-        for c, d in rows:
-            style = {"unmapped": "yellow", "drop": "dim"}.get(d.decision, "")
-            target = d.target or ""
-            if d.merge_into:
-                target = f"{target} (via {d.merge_into})"
-            table.add_row(c.path, str(c.article_count), (c.last_published or "")[:10], ",".join(c.flags),
-                          d.decision, target, f"{d.confidence:.2f}", f"{d.reason} [{d.decided_by}]", style=style)
-        console.print(table)
-
-    @app.command()
-    @friendly_errors
-    def audit(sites: SitesArgument = None,
-              all_sites: AllOption = False,
-              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-              as_csv: CsvOption = False, as_of: AsOfOption = None) -> None:
-        """National inspection rules on crawled sites: empty/stale columns, home page, dead links, 暗链, scripts."""
-        ws = open_workspace(config, db)
-        when = parse_as_of(as_of)
-        any_veto = False
-        listed: list[dict] = []
-        for site_id in select_sites(ws, sites, all_sites):
-            findings = site_audit.site_findings(ws, site_id, when)
-            summary = site_audit.audit_summary(findings)
-            any_veto = any_veto or bool(summary["vetoes"])
-            if as_json or as_csv:
-                listed += [{"site": site_id, **item} for item in findings]
-                continue
-            _print_findings(site_id, findings, summary)
-        if print_rows(listed, as_json, as_csv):
-            return
-        if any_veto:
-            console.print("[bold red]at least one site would fail a national veto[/]")
+    app.command()(columns)
+    app.command("map")(map_)
+    app.command()(audit)
 
 
 def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, import_: Path | None, lang: str,

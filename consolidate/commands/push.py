@@ -37,167 +37,171 @@ if TYPE_CHECKING:
 
 
 
+@friendly_errors
+def push(sites: SitesArgument = None,
+         all_sites: Annotated[bool, typer.Option("--all", help="Push every configured site.")] = False,
+         config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+         exporter: Annotated[str | None, typer.Option(help="Exporter to use instead of export.exporter.")] = None,
+         update: Annotated[bool, typer.Option("--update", help="Re-send articles even when unchanged.")] = False,
+         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")] = False,
+         limit: Annotated[int | None, typer.Option(min=0, help="Push at most N articles per site (trials).")]
+         = None,
+         only: Annotated[list[str] | None, typer.Option(help="Push only this legacy article URL (repeatable).")]
+         = None,
+         sync: Annotated[bool, typer.Option("--sync", help="Also retract from the target the articles an "
+                                                        "incremental crawl found gone from the legacy site.")]
+         = False,
+         allow_untriaged: Annotated[bool, typer.Option("--allow-untriaged", help="Push articles whose personal "
+                                                       "data nobody has decided on in `consolidate triage` "
+                                                       "(the report states it).")] = False,
+         as_json: SummaryJsonOption = False) -> None:
+    """Push mapped columns, articles and files into the portal target, idempotently."""
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    target = pipeline.open_exporter(ws, exporter)
+    busy_sites: list[str] = []
+    done: list[dict] = []
+    try:
+        with StepProgress(quiet=as_json) as steps:
+            for site_id in ids:
+                try:
+                    s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
+                                           only=only, sync=sync, allow_untriaged=allow_untriaged,
+                                           progress=steps.task(f"{site_id} → {target.target}", "articles"))
+                except SiteBusyError as busy:
+                    busy_sites.append(site_id)
+                    done.append({"site": site_id, "busy": busy.message})
+                    if not as_json:
+                        console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
+                    continue
+                done.append({"site": site_id, **_push_figures(s)})
+                if not as_json:
+                    _print_push(site_id, s, dry_run)
+    finally:
+        target.close()
+    if as_json:
+        print_document({"dry_run": dry_run, "sites": done})
+    if busy_sites:  # a skipped site is work not done: never exit 0
+        raise SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
+                            hint="run the same command again once that worker is done")
+
+
+@friendly_errors
+def verify(sites: SitesArgument = None,
+           all_sites: Annotated[bool, typer.Option("--all", help="Verify every configured site.")] = False,
+           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+           exporter: Annotated[str | None, typer.Option(help="Exporter to read from.")] = None,
+           as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+    """Read every pushed article back from the target and compare title, date, body, column and files."""
+    from consolidate.verify import verify_site
+
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    target = pipeline.open_exporter(ws, exporter)
+    failed = False
+    rows: list[dict] = []
+    try:
+        with StepProgress(quiet=as_json or as_csv) as steps:
+            for site_id in ids:
+                summary = verify_site(ws, site_id, target, progress=steps.task(f"verify {site_id}", "articles"))
+                failed = failed or summary.mismatch > 0 or summary.missing > 0
+                rows += [{"site": site_id, "url": r.source_url, "status": r.status,
+                          "differences": r.differences} for r in summary.results]
+                if not (as_json or as_csv):
+                    _print_verify(site_id, summary)
+    finally:
+        target.close()
+    print_rows(rows, as_json, as_csv, ["site", "url", "status", "differences"])
+    if failed:
+        raise typer.Exit(1)
+
+
+@friendly_errors
+def rollback(sites: SitesArgument = None,
+             all_sites: Annotated[bool, typer.Option("--all", help="Roll back every configured site.")] = False,
+             config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+             exporter: Annotated[str | None, typer.Option(help="Exporter to remove from.")] = None,
+             only: Annotated[list[str] | None, typer.Option(help="Remove only this legacy article URL "
+                                                                 "(repeatable).")] = None,
+             as_json: SummaryJsonOption = False) -> None:
+    """Remove from the target what this tool created for a site (and only that); the push map is updated."""
+    from consolidate.verify import rollback_site
+
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    if only and len(ids) != 1:
+        raise UsageError("--only names articles of one site", hint="give exactly one site id with --only")
+    target = pipeline.open_exporter(ws, exporter)
+    done = []
+    try:
+        for site_id in ids:
+            s = rollback_site(ws, site_id, target, only)
+            done.append({"site": site_id, "articles": s.articles, "files": s.files, "columns": s.columns,
+                         "kept_shared": s.kept_shared, "failed": s.failed})
+            if as_json:
+                continue
+            console.print(f"{site_id}: removed {s.articles} articles, {s.files} files, {s.columns} columns; "
+                          f"kept {s.kept_shared} shared with other sites", highlight=False)
+            for failure in s.failed:
+                err_console.print(f"  could not remove {failure}", highlight=False)
+    finally:
+        target.close()
+    if as_json:
+        print_document({"target": target.target, "sites": done})
+    if any(d["failed"] for d in done):
+        raise typer.Exit(1)
+
+
+@friendly_errors
+def redirects(sites: SitesArgument = None,
+              all_sites: Annotated[bool, typer.Option("--all", help="Every configured site; with -o FOLDER one "
+                                                                   "file per site: SITE.conf (nginx, apache) "
+                                                                   "or SITE.csv.")] = False,
+              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+              fmt: Annotated[str, typer.Option("--format", "-f", help="nginx, apache or csv.")] = "csv",
+              output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (a folder "
+                                                                                "with --all).")] = None,
+              gone_page: Annotated[str | None, typer.Option(help="File served with 410 answers (the "
+                                                                 "'site has moved' page).")] = None,
+              import_file: Annotated[Path | None, typer.Option("--import", help="Apply an edited CSV (one "
+                                                                               "site).")] = None,
+              unresolved: Annotated[str, typer.Option("--unresolved", help="refuse (default): no server config "
+                                                      "while URLs are undecided; home: answer them with a "
+                                                      "temporary 302 to the site's new home.")] = "refuse"
+              ) -> None:
+    """Every legacy URL's outcome (301 / 410 archived / unresolved) as nginx or Apache config, or CSV."""
+    from consolidate.redirects import import_csv
+
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    if import_file is not None:
+        if len(ids) != 1:
+            raise UsageError("--import applies one site's edited CSV", hint="give exactly one site id")
+        result = import_csv(ws, ids[0], import_file)
+        console.print(f"{ids[0]}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
+        return
+    if len(ids) > 1 and not all_sites and output is not None:
+        raise UsageError("-o takes one site's redirects", hint="name one site, or use --all -o FOLDER")
+    failures: list[ConsolidateError] = []
+    for site_id in ids:
+        try:
+            _write_redirects(ws, site_id, fmt, per_site_file(output, site_id, "csv" if fmt == "csv" else "conf",
+                                                             all_sites), gone_page, unresolved)
+        except ConsolidateError as exc:
+            if len(ids) == 1:
+                raise
+            failures.append(exc)
+            err_console.print(f"[bold red]error:[/] {site_id}: {exc.message}", highlight=False)
+    if failures:
+        raise typer.Exit(max(f.exit_code for f in failures))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-
-    @app.command()
-    @friendly_errors
-    def push(sites: SitesArgument = None,
-             all_sites: Annotated[bool, typer.Option("--all", help="Push every configured site.")] = False,
-             config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-             exporter: Annotated[str | None, typer.Option(help="Exporter to use instead of export.exporter.")] = None,
-             update: Annotated[bool, typer.Option("--update", help="Re-send articles even when unchanged.")] = False,
-             dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")] = False,
-             limit: Annotated[int | None, typer.Option(min=0, help="Push at most N articles per site (trials).")]
-             = None,
-             only: Annotated[list[str] | None, typer.Option(help="Push only this legacy article URL (repeatable).")]
-             = None,
-             sync: Annotated[bool, typer.Option("--sync", help="Also retract from the target the articles an "
-                                                            "incremental crawl found gone from the legacy site.")]
-             = False,
-             allow_untriaged: Annotated[bool, typer.Option("--allow-untriaged", help="Push articles whose personal "
-                                                           "data nobody has decided on in `consolidate triage` "
-                                                           "(the report states it).")] = False,
-             as_json: SummaryJsonOption = False) -> None:
-        """Push mapped columns, articles and files into the portal target, idempotently."""
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        target = pipeline.open_exporter(ws, exporter)
-        busy_sites: list[str] = []
-        done: list[dict] = []
-        try:
-            with StepProgress(quiet=as_json) as steps:
-                for site_id in ids:
-                    try:
-                        s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
-                                               only=only, sync=sync, allow_untriaged=allow_untriaged,
-                                               progress=steps.task(f"{site_id} → {target.target}", "articles"))
-                    except SiteBusyError as busy:
-                        busy_sites.append(site_id)
-                        done.append({"site": site_id, "busy": busy.message})
-                        if not as_json:
-                            console.print(f"{site_id}: skipped — {busy.message}", highlight=False)
-                        continue
-                    done.append({"site": site_id, **_push_figures(s)})
-                    if not as_json:
-                        _print_push(site_id, s, dry_run)
-        finally:
-            target.close()
-        if as_json:
-            print_document({"dry_run": dry_run, "sites": done})
-        if busy_sites:  # a skipped site is work not done: never exit 0
-            raise SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
-                                hint="run the same command again once that worker is done")
-
-    @app.command()
-    @friendly_errors
-    def verify(sites: SitesArgument = None,
-               all_sites: Annotated[bool, typer.Option("--all", help="Verify every configured site.")] = False,
-               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-               exporter: Annotated[str | None, typer.Option(help="Exporter to read from.")] = None,
-               as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
-        """Read every pushed article back from the target and compare title, date, body, column and files."""
-        from consolidate.verify import verify_site
-
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        target = pipeline.open_exporter(ws, exporter)
-        failed = False
-        rows: list[dict] = []
-        try:
-            with StepProgress(quiet=as_json or as_csv) as steps:
-                for site_id in ids:
-                    summary = verify_site(ws, site_id, target, progress=steps.task(f"verify {site_id}", "articles"))
-                    failed = failed or summary.mismatch > 0 or summary.missing > 0
-                    rows += [{"site": site_id, "url": r.source_url, "status": r.status,
-                              "differences": r.differences} for r in summary.results]
-                    if not (as_json or as_csv):
-                        _print_verify(site_id, summary)
-        finally:
-            target.close()
-        print_rows(rows, as_json, as_csv, ["site", "url", "status", "differences"])
-        if failed:
-            raise typer.Exit(1)
-
-    @app.command()
-    @friendly_errors
-    def rollback(sites: SitesArgument = None,
-                 all_sites: Annotated[bool, typer.Option("--all", help="Roll back every configured site.")] = False,
-                 config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-                 exporter: Annotated[str | None, typer.Option(help="Exporter to remove from.")] = None,
-                 only: Annotated[list[str] | None, typer.Option(help="Remove only this legacy article URL "
-                                                                     "(repeatable).")] = None,
-                 as_json: SummaryJsonOption = False) -> None:
-        """Remove from the target what this tool created for a site (and only that); the push map is updated."""
-        from consolidate.verify import rollback_site
-
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        if only and len(ids) != 1:
-            raise UsageError("--only names articles of one site", hint="give exactly one site id with --only")
-        target = pipeline.open_exporter(ws, exporter)
-        done = []
-        try:
-            for site_id in ids:
-                s = rollback_site(ws, site_id, target, only)
-                done.append({"site": site_id, "articles": s.articles, "files": s.files, "columns": s.columns,
-                             "kept_shared": s.kept_shared, "failed": s.failed})
-                if as_json:
-                    continue
-                console.print(f"{site_id}: removed {s.articles} articles, {s.files} files, {s.columns} columns; "
-                              f"kept {s.kept_shared} shared with other sites", highlight=False)
-                for failure in s.failed:
-                    err_console.print(f"  could not remove {failure}", highlight=False)
-        finally:
-            target.close()
-        if as_json:
-            print_document({"target": target.target, "sites": done})
-        if any(d["failed"] for d in done):
-            raise typer.Exit(1)
-
-    @app.command()
-    @friendly_errors
-    def redirects(sites: SitesArgument = None,
-                  all_sites: Annotated[bool, typer.Option("--all", help="Every configured site; with -o FOLDER one "
-                                                                       "file per site: SITE.conf (nginx, apache) "
-                                                                       "or SITE.csv.")] = False,
-                  config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-                  fmt: Annotated[str, typer.Option("--format", "-f", help="nginx, apache or csv.")] = "csv",
-                  output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (a folder "
-                                                                                    "with --all).")] = None,
-                  gone_page: Annotated[str | None, typer.Option(help="File served with 410 answers (the "
-                                                                     "'site has moved' page).")] = None,
-                  import_file: Annotated[Path | None, typer.Option("--import", help="Apply an edited CSV (one "
-                                                                                   "site).")] = None,
-                  unresolved: Annotated[str, typer.Option("--unresolved", help="refuse (default): no server config "
-                                                          "while URLs are undecided; home: answer them with a "
-                                                          "temporary 302 to the site's new home.")] = "refuse"
-                  ) -> None:
-        """Every legacy URL's outcome (301 / 410 archived / unresolved) as nginx or Apache config, or CSV."""
-        from consolidate.redirects import import_csv
-
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        if import_file is not None:
-            if len(ids) != 1:
-                raise UsageError("--import applies one site's edited CSV", hint="give exactly one site id")
-            result = import_csv(ws, ids[0], import_file)
-            console.print(f"{ids[0]}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
-            return
-        if len(ids) > 1 and not all_sites and output is not None:
-            raise UsageError("-o takes one site's redirects", hint="name one site, or use --all -o FOLDER")
-        failures: list[ConsolidateError] = []
-        for site_id in ids:
-            try:
-                _write_redirects(ws, site_id, fmt, per_site_file(output, site_id, "csv" if fmt == "csv" else "conf",
-                                                                 all_sites), gone_page, unresolved)
-            except ConsolidateError as exc:
-                if len(ids) == 1:
-                    raise
-                failures.append(exc)
-                err_console.print(f"[bold red]error:[/] {site_id}: {exc.message}", highlight=False)
-        if failures:
-            raise typer.Exit(max(f.exit_code for f in failures))
+    app.command()(push)
+    app.command()(verify)
+    app.command()(rollback)
+    app.command()(redirects)
 
 
 def _write_redirects(ws: Workspace, site_id: str, fmt: str, output: Path | None, gone_page: str | None,

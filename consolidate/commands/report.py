@@ -52,33 +52,30 @@ def _print_retention(retention: dict[str, Any]) -> None:
                       f"(cap {retention['cap']:.0%}, at most {retention['allowed']})", highlight=False)
 
 
-def _status_command(app: typer.Typer) -> None:
-    """Register `status`."""
+@friendly_errors
+def status(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+           as_of: AsOfOption = None) -> None:
+    """Fleet table: stage, counts, next checklist step and due date per site."""
+    from consolidate.report import fleet_report
 
-    @app.command()
-    @friendly_errors
-    def status(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-               as_of: AsOfOption = None) -> None:
-        """Fleet table: stage, counts, next checklist step and due date per site."""
-        from consolidate.report import fleet_report
+    ws = open_workspace(config, db)
+    report = fleet_report(ws, as_of=_as_of(as_of))
+    workers = _workers(ws)
+    from consolidate.core.storage import describe_status, storage_status
 
-        ws = open_workspace(config, db)
-        report = fleet_report(ws, as_of=_as_of(as_of))
-        workers = _workers(ws)
-        from consolidate.core.storage import describe_status, storage_status
+    storage = storage_status(ws.config, ws.dir)
+    if as_json:
+        print(json.dumps({**report, "workers": workers, "storage": storage}, ensure_ascii=False, indent=2))
+        return
+    if console.width < WIDE_STATUS:
+        _print_stacked_status(report)
+    else:
+        _print_status_table(report)
+    _print_pointers(report["sites"])
+    _print_retention(report["retention"])
+    _print_workers(workers)
+    console.print(describe_status(storage), highlight=False)
 
-        storage = storage_status(ws.config, ws.dir)
-        if as_json:
-            print(json.dumps({**report, "workers": workers, "storage": storage}, ensure_ascii=False, indent=2))
-            return
-        if console.width < WIDE_STATUS:
-            _print_stacked_status(report)
-        else:
-            _print_status_table(report)
-        _print_pointers(report["sites"])
-        _print_retention(report["retention"])
-        _print_workers(workers)
-        console.print(describe_status(storage), highlight=False)
 
 
 def _print_stacked_status(report: dict[str, Any]) -> None:
@@ -135,33 +132,30 @@ def _print_pointers(sites: list[dict[str, Any]]) -> None:
                           highlight=False)
 
 
-def _messages_command(app: typer.Typer) -> None:
-    """Register `messages`."""
+@friendly_errors
+def messages(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
+             db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+             stage: Annotated[str | None, typer.Option(help="crawl, map, push or verify.")] = None,
+             limit: Annotated[int | None, typer.Option(help="Show at most N (text output).", min=1)] = None
+             ) -> None:
+    """Every per-item message of a site with its reason: fetch errors, page classes, undecided columns,
+    skips and duplicates, push failures, verify differences, vanished articles."""
+    from consolidate.messages import site_messages
 
-    @app.command()
-    @friendly_errors
-    def messages(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
-                 db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
-                 stage: Annotated[str | None, typer.Option(help="crawl, map, push or verify.")] = None,
-                 limit: Annotated[int | None, typer.Option(help="Show at most N (text output).", min=1)] = None
-                 ) -> None:
-        """Every per-item message of a site with its reason: fetch errors, page classes, undecided columns,
-        skips and duplicates, push failures, verify differences, vanished articles."""
-        from consolidate.messages import site_messages
+    ws = open_workspace(config, db)
+    found = [{"site": site_id, **m} for site_id in select_sites(ws, sites, all_sites)
+             for m in site_messages(ws, site_id, stage)]
+    if print_rows(found, as_json, as_csv):
+        return
+    colours = {"error": "red", "warning": "yellow", "info": "dim"}
+    for m in found[:limit]:
+        where = f" {m['url']}" if m.get("url") else ""
+        target = f" [{m['target']}]" if m.get("target") else ""
+        console.print(f"[{colours.get(m['level'], 'dim')}]{m['stage']:<6} {m['level']:<7}[/] {m['code']}{target}:"
+                      f"{where} — {m['message']}", highlight=False, soft_wrap=True)
+    console.print(f"{len(found)} messages" + (f" (showing {limit})" if limit and len(found) > limit else ""),
+                  highlight=False)
 
-        ws = open_workspace(config, db)
-        found = [{"site": site_id, **m} for site_id in select_sites(ws, sites, all_sites)
-                 for m in site_messages(ws, site_id, stage)]
-        if print_rows(found, as_json, as_csv):
-            return
-        colours = {"error": "red", "warning": "yellow", "info": "dim"}
-        for m in found[:limit]:
-            where = f" {m['url']}" if m.get("url") else ""
-            target = f" [{m['target']}]" if m.get("target") else ""
-            console.print(f"[{colours.get(m['level'], 'dim')}]{m['stage']:<6} {m['level']:<7}[/] {m['code']}{target}:"
-                          f"{where} — {m['message']}", highlight=False, soft_wrap=True)
-        console.print(f"{len(found)} messages" + (f" (showing {limit})" if limit and len(found) > limit else ""),
-                      highlight=False)
 
 
 def _workers(ws: Any) -> dict[str, list[dict[str, Any]]]:
@@ -184,84 +178,75 @@ def _print_workers(workers: dict[str, list[dict[str, Any]]]) -> None:
                       f"{lease['expires_at']}", highlight=False)
 
 
-def _report_command(app: typer.Typer) -> None:
-    """Register `report`."""
+@friendly_errors
+def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: the whole fleet).")]
+           = None,
+           all_sites: Annotated[bool, typer.Option("--all", help="The whole fleet (the default).")] = False,
+           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+           fmt: Annotated[str | None, typer.Option("--format", "-f", help="html, xlsx, md or json (default: "
+                                                   "from the output file's suffix, else md).")] = None,
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+           lang: Annotated[str, typer.Option("--lang", help="zh (default) or en labels.")] = "zh",
+           as_of: AsOfOption = None) -> None:
+    """The office's report: inventory, crawl, audit, mapping, push, redirects, checklist, reconciliation."""
+    from consolidate.report import fleet_report, render_json, render_markdown
+    from consolidate.report_formats import check_lang, render_html, render_xlsx
 
-    @app.command()
-    @friendly_errors
-    def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: the whole fleet).")]
-               = None,
-               all_sites: Annotated[bool, typer.Option("--all", help="The whole fleet (the default).")] = False,
-               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-               fmt: Annotated[str | None, typer.Option("--format", "-f", help="html, xlsx, md or json (default: "
-                                                       "from the output file's suffix, else md).")] = None,
-               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-               lang: Annotated[str, typer.Option("--lang", help="zh (default) or en labels.")] = "zh",
-               as_of: AsOfOption = None) -> None:
-        """The office's report: inventory, crawl, audit, mapping, push, redirects, checklist, reconciliation."""
-        from consolidate.core.storage import store_outputs
-        from consolidate.report import fleet_report, render_json, render_markdown
-        from consolidate.report_formats import check_lang, render_html, render_xlsx
-
-        if all_sites and sites:
-            raise UsageError("give site ids or --all, not both", hint="without site ids the report covers the fleet")
-        chosen = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
-        if chosen not in REPORT_FORMATS:
-            raise UsageError(f"unknown report format {chosen!r}", hint=f"use one of: {', '.join(REPORT_FORMATS)}")
-        check_lang(lang)
-        if chosen == "xlsx" and output is None:
-            raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")
-        with StepProgress() as steps:
-            ws = open_workspace(config, db)
-            data = fleet_report(ws, sites or None, as_of=_as_of(as_of), details=True,
-                                progress=steps.task("report", "steps"))
-        if chosen == "xlsx":
-            assert output is not None
-            output.write_bytes(render_xlsx(data, lang))
-            console.print(f"wrote {output}")
-        else:
-            renderers = {"md": lambda d: render_markdown(d, lang), "json": render_json,
-                         "html": lambda d: render_html(d, lang)}
-            emit(renderers[chosen](data), output)
-        for key in store_outputs(ws.config, ws.dir, [output] if output else [], "reports"):  # s3:// (issue 22)
-            console.print(f"stored {key} in {ws.config.workspace.storage}", highlight=False)
+    if all_sites and sites:
+        raise UsageError("give site ids or --all, not both", hint="without site ids the report covers the fleet")
+    chosen = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
+    if chosen not in REPORT_FORMATS:
+        raise UsageError(f"unknown report format {chosen!r}", hint=f"use one of: {', '.join(REPORT_FORMATS)}")
+    check_lang(lang)
+    if chosen == "xlsx" and output is None:
+        raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")
+    with StepProgress() as steps:
+        data = fleet_report(open_workspace(config, db), sites or None, as_of=_as_of(as_of), details=True,
+                            progress=steps.task("report", "steps"))
+    if chosen == "xlsx":
+        assert output is not None
+        output.write_bytes(render_xlsx(data, lang))
+        console.print(f"wrote {output}")
+        return
+    renderers = {"md": lambda d: render_markdown(d, lang), "json": render_json,
+                 "html": lambda d: render_html(d, lang)}
+    text = renderers[chosen](data)
+    emit(text, output)
 
 
-def _checklist_command(app: typer.Typer) -> None:
-    """Register `checklist`."""
 
-    @app.command()
-    @friendly_errors
-    def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
-                  config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-                  done: Annotated[str | None, typer.Option("--done", help="Record this step as done.")] = None,
-                  date: Annotated[str | None, typer.Option("--date", help="When the step was done "
-                                                                          "(YYYY-MM-DD; default today).")] = None,
-                  ref: Annotated[str | None, typer.Option("--ref", help="Evidence: approval number, ticket, "
-                                                                        "URL.")] = None,
-                  as_of: AsOfOption = None) -> None:
-        """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
-        from consolidate.checklist import fleet_checklist, parse_date, record_step
+@friendly_errors
+def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
+              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+              done: Annotated[str | None, typer.Option("--done", help="Record this step as done.")] = None,
+              date: Annotated[str | None, typer.Option("--date", help="When the step was done "
+                                                                      "(YYYY-MM-DD; default today).")] = None,
+              ref: Annotated[str | None, typer.Option("--ref", help="Evidence: approval number, ticket, "
+                                                                    "URL.")] = None,
+              as_of: AsOfOption = None) -> None:
+    """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
+    from consolidate.checklist import fleet_checklist, parse_date, record_step
 
-        ws = open_workspace(config, db)
-        if done is not None:
-            if all_sites or not sites or len(sites) != 1:
-                raise UsageError("--done records a step of exactly one site",
-                                 hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01")
-            when = parse_date(date, "--date") if date else dt.date.today()
-            record_step(ws, sites[0], done, when, ref)
-            if not as_json:
-                console.print(f"recorded {sites[0]}: {done} done on {when.isoformat()}", highlight=False)
-        chosen = select_sites(ws, sites, all_sites)
-        result = fleet_checklist(ws, chosen, _as_of(as_of))
-        if as_json:
-            print(json.dumps(result, ensure_ascii=False, indent=2))
-            return
-        if len(result["sites"]) == 1:
-            _print_site_checklist(result["sites"][0])
-        else:
-            _print_fleet_checklist(result)
-        _print_retention(result["retention"])
+    ws = open_workspace(config, db)
+    if done is not None:
+        if all_sites or not sites or len(sites) != 1:
+            raise UsageError("--done records a step of exactly one site",
+                             hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01")
+        when = parse_date(date, "--date") if date else dt.date.today()
+        record_step(ws, sites[0], done, when, ref)
+        if not as_json:
+            console.print(f"recorded {sites[0]}: {done} done on {when.isoformat()}", highlight=False)
+    chosen = select_sites(ws, sites, all_sites)
+    result = fleet_checklist(ws, chosen, _as_of(as_of))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if len(result["sites"]) == 1:
+        _print_site_checklist(result["sites"][0])
+    else:
+        _print_fleet_checklist(result)
+    _print_retention(result["retention"])
+
 
 
 def _print_site_checklist(site: dict[str, Any]) -> None:
@@ -292,78 +277,71 @@ def _print_fleet_checklist(result: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _notice_command(app: typer.Typer) -> None:
-    """Register `notice`."""
+@friendly_errors
+def notice(sites: SitesArgument = None,
+           all_sites: Annotated[bool, typer.Option("--all", help="Every configured site, one page each: "
+                                                                "-o FOLDER gets SITE.html per site.")] = False,
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the page here (a folder "
+                                                                             "with --all).")] = None,
+           kind: Annotated[str, typer.Option("--kind", help="notice (关停公示) or moved (410 page).")] = "notice",
+           start: Annotated[str | None, typer.Option("--start", help="Notice start (default: recorded "
+                                                     "notice_posted, else deadlines.notice_start).")] = None,
+           end: Annotated[str | None, typer.Option("--end", help="Notice end (default: start + notice "
+                                                                 "period).")] = None,
+           shutdown: Annotated[str | None, typer.Option("--shutdown", help="Shutdown date (default: the day "
+                                                                           "after the notice ends).")] = None,
+           archive_url: Annotated[str | None, typer.Option("--archive-url", help="Where the archive can be "
+                                                                                 "read (moved page).")] = None,
+           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
+    """The shutdown notice (关停公示) for the old homepage, or the "this site has moved" page."""
+    from consolidate.checklist import parse_date
+    from consolidate.notice import render_notice
 
-    @app.command()
-    @friendly_errors
-    def notice(sites: SitesArgument = None,
-               all_sites: Annotated[bool, typer.Option("--all", help="Every configured site, one page each: "
-                                                                    "-o FOLDER gets SITE.html per site.")] = False,
-               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the page here (a folder "
-                                                                                 "with --all).")] = None,
-               kind: Annotated[str, typer.Option("--kind", help="notice (关停公示) or moved (410 page).")] = "notice",
-               start: Annotated[str | None, typer.Option("--start", help="Notice start (default: recorded "
-                                                         "notice_posted, else deadlines.notice_start).")] = None,
-               end: Annotated[str | None, typer.Option("--end", help="Notice end (default: start + notice "
-                                                                     "period).")] = None,
-               shutdown: Annotated[str | None, typer.Option("--shutdown", help="Shutdown date (default: the day "
-                                                                               "after the notice ends).")] = None,
-               archive_url: Annotated[str | None, typer.Option("--archive-url", help="Where the archive can be "
-                                                                                     "read (moved page).")] = None,
-               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
-        """The shutdown notice (关停公示) for the old homepage, or the "this site has moved" page."""
-        from consolidate.checklist import parse_date
-        from consolidate.notice import render_notice
-
-        dates = [parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
-                                                                     (shutdown, "--shutdown"))]
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        if len(ids) > 1 and not all_sites:
-            raise UsageError("notice writes one page per site", hint="name one site, or use --all -o FOLDER")
-        for site_id in ids:
-            html = render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
-            emit(html, per_site_file(output, site_id, "html", all_sites))
+    dates = [parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
+                                                                 (shutdown, "--shutdown"))]
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    if len(ids) > 1 and not all_sites:
+        raise UsageError("notice writes one page per site", hint="name one site, or use --all -o FOLDER")
+    for site_id in ids:
+        html = render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
+        emit(html, per_site_file(output, site_id, "html", all_sites))
 
 
-def _monitor_command(app: typer.Typer) -> None:
-    """Register `monitor`."""
 
-    @app.command()
-    @friendly_errors
-    def monitor(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
-                db: DbOption = None, as_json: JsonOption = False,
-                concurrency: Annotated[int, typer.Option(help="Requests in flight.", min=1, max=256)] = 8,
-                timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.1, max=600)] = 10.0,
-                limit: Annotated[int | None, typer.Option(help="Check at most this many URLs per site.",
-                                                          min=1)] = None) -> None:
-        """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Exit 1 on problems."""
-        from consolidate.monitor import CATEGORIES, monitor_site
+@friendly_errors
+def monitor(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
+            db: DbOption = None, as_json: JsonOption = False,
+            concurrency: Annotated[int, typer.Option(help="Requests in flight.", min=1, max=256)] = 8,
+            timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.1, max=600)] = 10.0,
+            limit: Annotated[int | None, typer.Option(help="Check at most this many URLs per site.",
+                                                      min=1)] = None) -> None:
+    """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Exit 1 on problems."""
+    from consolidate.monitor import CATEGORIES, monitor_site
 
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        with StepProgress(quiet=as_json) as steps:
-            results = [monitor_site(ws, s, concurrency, timeout, limit,
-                                    progress=steps.task(f"monitor {s}", "URLs")).as_dict() for s in ids]
-        if as_json:
-            print(json.dumps(results, ensure_ascii=False, indent=2))
-        else:
-            table = Table(title="post-cutover monitor")
-            for header in ("site", "checked", *CATEGORIES):
-                table.add_column(header, justify="left" if header == "site" else "right")
-            for r in results:
-                table.add_row(r["site"], str(r["checked"]), *(str(r["counts"][c]) for c in CATEGORIES))
-            console.print(table)
-            for r in results:
-                for p in r["problems"][:20]:
-                    console.print(f"  {r['site']} {p['category']}: {p['old_url']} — {p['detail']}", highlight=False)
-        if any(r["counts"][c] for r in results for c in PROBLEMS):
-            raise typer.Exit(1)
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    with StepProgress(quiet=as_json) as steps:
+        results = [monitor_site(ws, s, concurrency, timeout, limit,
+                                progress=steps.task(f"monitor {s}", "URLs")).as_dict() for s in ids]
+    if as_json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        table = Table(title="post-cutover monitor")
+        for header in ("site", "checked", *CATEGORIES):
+            table.add_column(header, justify="left" if header == "site" else "right")
+        for r in results:
+            table.add_row(r["site"], str(r["checked"]), *(str(r["counts"][c]) for c in CATEGORIES))
+        console.print(table)
+        for r in results:
+            for p in r["problems"][:20]:
+                console.print(f"  {r['site']} {p['category']}: {p['old_url']} — {p['detail']}", highlight=False)
+    if any(r["counts"][c] for r in results for c in PROBLEMS):
+        raise typer.Exit(1)
+
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    for add in (_status_command, _report_command, _checklist_command, _notice_command, _monitor_command,
-                _messages_command):
-        add(app)
+    for command in (status, report, checklist, notice, monitor, messages):
+        app.command()(command)

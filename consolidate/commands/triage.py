@@ -27,55 +27,56 @@ from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.workspace import require_crawled
 
 
+@friendly_errors
+def triage(sites: SitesArgument = None,
+           all_sites: AllOption = False,
+           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+           as_csv: CsvOption = False,
+           export: Annotated[Path | None, typer.Option("--export", help="Write the decision sheet for the "
+                                                                        "office (.xlsx).")] = None,
+           import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
+                                                                        "(all or nothing).")] = None,
+           as_of: Annotated[str | None, typer.Option("--as-of", help="Judge 有效期 at this date (YYYY-MM-DD; "
+                                                                     "default: today).")] = None) -> None:
+    """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
+    dying links in articles and attachments, before anything is republished; decisions via the office's sheet."""
+    from consolidate import triage as stage
+    from mappers.triage import KIND_LABELS
+
+    ws = open_workspace(config, db)
+    ids = select_sites(ws, sites, all_sites)
+    when = parse_as_of(as_of)
+    if import_ is not None:
+        changed = stage.import_sheet(ws, import_)
+        console.print(f"{import_.name}: {changed} signed decision(s) recorded" if changed
+                      else f"{import_.name}: no changes", highlight=False)
+        return
+    for site_id in ids:
+        try:
+            require_crawled(ws, site_id)
+        except ConsolidateError as exc:
+            console.print(f"{site_id}: skipped — {exc.message}", highlight=False)
+            continue
+        summary = stage.triage_site(ws, site_id, when)
+        if not (as_json or as_csv):
+            kinds = ", ".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
+            console.print(f"{site_id}: {summary.articles} articles, {summary.attachments} attachments read "
+                          f"({summary.unreadable} unreadable, {summary.reused} unchanged since read); findings: {kinds}; "
+                          f"{summary.undecided_personal} personal-data finding(s) undecided", highlight=False)
+    if export is not None:
+        if export.suffix.lower() != ".xlsx":
+            raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
+                             hint="give a file name ending in .xlsx")
+        written = stage.export_sheet(ws, ids, export)
+        console.print(f"wrote {export} ({written} findings) — the office fills in 处理决定/理由 and signs "
+                      f"审核人/审核日期, then `consolidate triage --all --import {export.name}`", highlight=False)
+        return
+    _show(ws, ids, as_json, as_csv)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-
-    @app.command()
-    @friendly_errors
-    def triage(sites: SitesArgument = None,
-               all_sites: AllOption = False,
-               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-               as_csv: CsvOption = False,
-               export: Annotated[Path | None, typer.Option("--export", help="Write the decision sheet for the "
-                                                                            "office (.xlsx).")] = None,
-               import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
-                                                                            "(all or nothing).")] = None,
-               as_of: Annotated[str | None, typer.Option("--as-of", help="Judge 有效期 at this date (YYYY-MM-DD; "
-                                                                         "default: today).")] = None) -> None:
-        """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
-        dying links in articles and attachments, before anything is republished; decisions via the office's sheet."""
-        from consolidate import triage as stage
-        from mappers.triage import KIND_LABELS
-
-        ws = open_workspace(config, db)
-        ids = select_sites(ws, sites, all_sites)
-        when = parse_as_of(as_of)
-        if import_ is not None:
-            changed = stage.import_sheet(ws, import_)
-            console.print(f"{import_.name}: {changed} signed decision(s) recorded" if changed
-                          else f"{import_.name}: no changes", highlight=False)
-            return
-        for site_id in ids:
-            try:
-                require_crawled(ws, site_id)
-            except ConsolidateError as exc:
-                console.print(f"{site_id}: skipped — {exc.message}", highlight=False)
-                continue
-            summary = stage.triage_site(ws, site_id, when)
-            if not (as_json or as_csv):
-                kinds = ", ".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
-                console.print(f"{site_id}: {summary.articles} articles, {summary.attachments} attachments read "
-                              f"({summary.unreadable} unreadable, {summary.reused} unchanged since read); findings: {kinds}; "
-                              f"{summary.undecided_personal} personal-data finding(s) undecided", highlight=False)
-        if export is not None:
-            if export.suffix.lower() != ".xlsx":
-                raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
-                                 hint="give a file name ending in .xlsx")
-            written = stage.export_sheet(ws, ids, export)
-            console.print(f"wrote {export} ({written} findings) — the office fills in 处理决定/理由 and signs "
-                          f"审核人/审核日期, then `consolidate triage --all --import {export.name}`", highlight=False)
-            return
-        _show(ws, ids, as_json, as_csv)
+    app.command()(triage)
 
 
 def _show(ws: object, ids: list[str], as_json: bool, as_csv: bool = False) -> None:
