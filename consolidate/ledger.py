@@ -30,11 +30,11 @@ from consolidate.core.store import (
     url_hash,
     utcnow,
 )
+from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
 from consolidate.push import IN_TARGET, OFFICE_NOTE, article_key, reason_category, vanished_articles
 from consolidate.triage import UNTRIAGED, WITHHELD
-from crawlers.urls import canonical_url
 
 DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
                 "unfetchable")  # unfetchable: the legacy server itself could not serve it (404, timeout)

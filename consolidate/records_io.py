@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from consolidate.core.records import ArticleRecord, AttachmentRef
 from consolidate.core.store import ArticleRow, Resource
+from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
-from crawlers.urls import canonical_url
 
 
 def article_records(ws: Workspace, site_id: str, limit: int | None = None) -> list[dict[str, Any]]:

@@ -22,8 +22,9 @@ from consolidate.attachment_text import Unreadable, read_attachment
 from consolidate.core.blobs import BlobStore
 from consolidate.core.storage import workspace_storage
 from consolidate.core.store import ArticleRow, Base, EventRow, Resource, Store, UrlMapRow, url_hash, utcnow
+from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
-from crawlers.urls import Scope, canonical_url
+from crawlers.urls import Scope
 from mappers import triage as checks
 from mappers.triage import PERSONAL, Finding
 

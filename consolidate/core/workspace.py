@@ -10,7 +10,7 @@ from sqlalchemy import select
 from consolidate.core.config import Config, LoadedConfig, Site, load_config
 from consolidate.core.errors import ConsolidateError, UnknownSiteError
 from consolidate.core.store import Resource, SiteRow, Store, url_hash
-from crawlers.urls import canonical_url
+from consolidate.core.urls import canonical_url
 
 
 @dataclass
