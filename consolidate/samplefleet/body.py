@@ -17,7 +17,7 @@ _WS = re.compile(r"\s+")
 
 @dataclass
 class Block:
-    """One body block: kind is p, lines, table, img, ul, h3, div, empty, link, spam, style."""
+    """One body block: kind is p, lines, table, wordtable, img, ul, h3, div, empty, link, spam, style."""
 
     kind: str
     text: str = ""
@@ -49,7 +49,7 @@ def block_lines(block: Block) -> list[str]:
         return [norm(line) for line in block.items]
     if block.kind == "ul":
         return [norm(item) for item in block.items]
-    if block.kind == "table":
+    if block.kind in ("table", "wordtable"):
         return [norm(" ".join(row)) for row in block.items]
     if block.kind == "link":
         before, link_text, after = block.items
@@ -96,6 +96,8 @@ def render_block(block: Block) -> str:
         return "<ul>" + "".join(f"<li>{esc(item)}</li>" for item in block.items) + "</ul>"
     if block.kind == "table":
         return _render_table(block.items)
+    if block.kind == "wordtable":
+        return _render_word_table(block.items)
     if block.kind == "img":
         return _render_img(block)
     if block.kind == "link":
@@ -113,6 +115,22 @@ def _render_table(rows: list[list[str]]) -> str:
     out = ['<table border="1" cellspacing="0" cellpadding="0" width="100%" style="border-collapse:collapse"><tbody>']
     for row in rows:
         out.append("<tr>" + "".join(f'<td valign="middle"><span>{esc(cell)}</span></td>' for cell in row) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _render_word_table(rows: list[list[str]]) -> str:
+    """A statistics table as Word exports it (统计公报, 预决算): every cell carries its own border and font styles."""
+    out = ['<table class="MsoNormalTable" border="0" cellspacing="0" cellpadding="0" width="100%" '
+           'style="border-collapse:collapse;mso-table-layout-alt:fixed;mso-padding-alt:0cm 5.4pt 0cm 5.4pt"><tbody>']
+    for number, row in enumerate(rows):
+        cells = "".join(
+            f'<td width="{96 if index else 168}" valign="middle" style="width:{72 if index else 126}.0pt;'
+            'border:solid windowtext 1.0pt;border-top:none;mso-border-alt:solid windowtext .5pt;'
+            f'padding:0cm 5.4pt 0cm 5.4pt;height:14.25pt"><span style="font-size:10.5pt;font-family:宋体;'
+            f'mso-bidi-font-family:宋体;color:black;mso-font-kerning:0pt">{esc(cell)}</span></td>'
+            for index, cell in enumerate(row))
+        out.append(f'<tr style="height:14.25pt;mso-yfti-irow:{number}">{cells}</tr>')
     out.append("</tbody></table>")
     return "".join(out)
 

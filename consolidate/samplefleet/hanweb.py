@@ -243,7 +243,7 @@ class HanwebSite(SampleSite):
         info = (f'<div class="article-info">发布日期：{tg.cn_date(article.published.date())}{source} &nbsp; 浏览次数：'
                 f'<span id="hits_{article.number}"></span><script>_showDynClick("hits_{article.number}",{article.number},'
                 f"{self.col_ids[article.column.url_path]})</script></div>")
-        body = render_blocks(self.article_body(article)[0])
+        body = render_blocks(self.body_parts(article)[0])
         content = (
             f'<div class="main">\n{self.crumb(article.column.path, self.column_links(article.column))}'
             f'<div class="article">\n{title}\n{info}\n{self.xxgk_table(article)}'

@@ -11,7 +11,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from consolidate.core.records import ArticleRecord, AttachmentRef
-from consolidate.samplefleet import blobs
+from consolidate.samplefleet import blobs, weights
 from consolidate.samplefleet.body import Block, body_text, spam_urls
 
 LOCAL_OFFSET = timedelta(hours=8)
@@ -147,8 +147,10 @@ class SampleSite:
     seed: int = 7
     server_header: str = "Apache"
     extra_routes: dict[str, Callable[[], Resource]] = field(default_factory=dict, repr=False)  # mailbox.py
+    weight: str = "light"  # page-weight profile: light (as written) | real (weights.py)
     _routes: dict[str, Callable[[], Resource]] | None = field(default=None, repr=False)
     _cache: Callable[[str], Resource] | None = field(default=None, repr=False)
+    _articles_seen: set[str] | None = field(default=None, repr=False)
 
     # -- hooks for the CMS flavours -------------------------------------------------
     def build_routes(self) -> dict[str, Callable[[], Resource]]:
@@ -181,8 +183,24 @@ class SampleSite:
         return self._routes
 
     def _render(self, key: str) -> Resource:
-        """Render one static route."""
-        return self.routes()[key]()
+        """Render one static route (with real-weight furniture on HTML pages when the site is heavy)."""
+        res = self.routes()[key]()
+        if self.weight == "light" or not res.content_type.startswith("text/html"):
+            return res
+        cls = "article" if key in self._article_keys() else "list"
+        text = weights.dress_page(self, key, res.body.decode(self.encoding), cls)
+        return Resource(res.content_type, text.encode(self.encoding), res.modified, res.headers)
+
+    def _article_keys(self) -> set[str]:
+        """Route keys of article pages (every part), collected once."""
+        if self._articles_seen is None:
+            self._articles_seen = {path for article in self.articles for path in (article.path, *article.part_paths)}
+        return self._articles_seen
+
+    def body_parts(self, article: ArticleSpec) -> list[list[Block]]:
+        """Body blocks of each part as served: the flavour's body, made heavier at real weight."""
+        parts = self.article_body(article)
+        return weights.weigh_body(self, article, parts) if self.weight == "real" else parts
 
     def resource(self, key: str) -> Resource:
         """Rendered resource of a route key (cached)."""
@@ -240,7 +258,7 @@ class SampleSite:
 
     def truth_record(self, article: ArticleSpec, base: str) -> ArticleRecord:
         """Expected extraction of one article."""
-        parts = self.article_body(article)
+        parts = self.body_parts(article)
         texts = [body_text(blocks) for blocks in parts]
         header = article.header or {}
         return ArticleRecord(

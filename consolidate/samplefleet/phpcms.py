@@ -192,7 +192,7 @@ class PhpcmsSite(SampleSite):
         content = (
             f'<div class="main">\n{self.crumb(article.column)}<div id="Article">\n<h1 class="title">{esc(article.title)}</h1>\n'
             f'<div class="info">{shown}{source}点击：<span id="hits"></span></div>\n'
-            f'<div class="content">\n{render_blocks(self.article_body(article)[0])}\n</div>\n'
+            f'<div class="content">\n{render_blocks(self.body_parts(article)[0])}\n</div>\n'
             f"{self.attachment_block(article)}{self.prev_next(article)}</div>\n</div>\n"
         )
         content_type = "text/html; charset=utf-8" if "charset_conflict" in article.flags else None

@@ -209,7 +209,7 @@ class TrsSite(SampleSite):
                  f' &gt; <a href="../">{name}</a></div>\n')
         title_html = (f'<div class="title">{esc(article.title)}</div>' if "divtitle" in article.flags
                       else f"<h1>{esc(article.title)}</h1>")
-        parts = self.article_body(article)
+        parts = self.body_parts(article)
         content = (
             f'<div class="main">\n{crumb}<div class="article">\n{self.xxgk_table(article)}{title_html}\n'
             f'{self.info_line(article)}\n'
