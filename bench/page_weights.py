@@ -2,7 +2,7 @@
 `weight="real"` profile draws from.
 
     PYTHONPATH=. .venv/bin/python bench/page_weights.py            # print the table
-    PYTHONPATH=. .venv/bin/python bench/page_weights.py --write    # also rewrite consolidate/samplefleet/page_weights.json
+    PYTHONPATH=. .venv/bin/python bench/page_weights.py --write    # also rewrite consolidate/samplefleet/page_weights.py
     PYTHONPATH=. .venv/bin/python bench/page_weights.py --fleet real   # the generated fleet's pages, same table
 
 Per page class (article: the hand-read inventory of bench/realsites_inventory.py; list: each site's list-page path
@@ -38,8 +38,13 @@ LIST = {
 }
 METRICS = ("html_bytes", "text_bytes", "links", "script_bytes", "table_rows")
 SHARES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0)
-OUT = Path(__file__).resolve().parents[1] / "consolidate" / "samplefleet" / "page_weights.json"
+OUT = Path(__file__).resolve().parents[1] / "consolidate" / "samplefleet" / "page_weights.py"
 _WS = re.compile(r"\s+")
+MODULE = '''"""Page weights of the real sample sites, written by bench/page_weights.py --write (do not edit by hand)."""
+
+# ruff: noqa: E501
+PAGE_WEIGHTS = {}
+'''
 
 
 def measure(raw: bytes) -> dict[str, int]:
@@ -131,7 +136,7 @@ def main() -> None:
             print(f"  {metric:14}" + " ".join(f"{v:>8}" for v in entry[metric]) + f" {entry[metric + '_mean']:>8}")
         print(f"  large-table tail (≥100 KiB, ≥20 rows): {entry['table_tail']}")
     if args.write and not args.fleet:
-        OUT.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        OUT.write_text(MODULE.format(json.dumps(table, ensure_ascii=False, indent=1)), encoding="utf-8")
         print(f"wrote {OUT}")
 
 

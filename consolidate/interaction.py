@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from consolidate.checklist import add_months, working_days_between
 from consolidate.core.cells import xlsx_append
-from consolidate.core.store import Base, EventRow, Store, url_hash, utcnow
+from consolidate.core.store import Base, EventRow, InteractionRow, Store, url_hash, utcnow
 from consolidate.core.workspace import Workspace
 from crawlers.interaction import text_of_html
 from exporters.common import write_atomic, write_if_changed
@@ -39,37 +39,6 @@ FINDING_LABELS = {
     "reply_undated": "已回复但无回复日期",
     "status_unknown": "页面未显示办理状态",
 }
-
-
-class InteractionRow(Base):
-    """One interaction record of a legacy site, as the crawl extracted it. `writer` and `contact` are personal
-    data, kept here for the office and masked in every export."""
-
-    __tablename__ = "interaction_records"
-    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    url: Mapped[str] = mapped_column(Text)
-    url_hash: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(16))
-    profile: Mapped[str] = mapped_column(String(40), default="generic")
-    column_path: Mapped[list[Any]] = mapped_column(default=list)
-    subject: Mapped[str | None] = mapped_column(Text)
-    number: Mapped[str | None] = mapped_column(Text)
-    category: Mapped[str | None] = mapped_column(Text)
-    writer: Mapped[str | None] = mapped_column(Text)
-    contact: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    received: Mapped[str | None] = mapped_column(String(32))
-    replied: Mapped[str | None] = mapped_column(String(32))
-    reply_unit: Mapped[str | None] = mapped_column(Text)
-    question_html: Mapped[str | None] = mapped_column(Text)
-    reply_html: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="unknown")
-    status_text: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(8), default="detail")  # detail page | list row
-    survey: Mapped[list[Any] | None] = mapped_column(default=None)
-    content_hash: Mapped[str | None] = mapped_column(String(64))
-    extracted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 _READY = "_consolidate_interaction_table"  # set on an engine once its interaction table is known to exist

@@ -8,7 +8,6 @@ Only what no other stage records is stored here: hits per URL from the legacy se
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,62 +15,36 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from consolidate.core.store import (
     ArticleRow,
-    Base,
     ColumnMapping,
     ColumnRow,
+    LogImport,
     PushRecord,
     Resource,
+    UrlHit,
     UrlMapRow,
     url_hash,
-    utcnow,
 )
 from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
+from consolidate.letters_push import letter_disposition, letter_key, letter_pages, letter_records
 from consolidate.push import IN_TARGET, OFFICE_NOTE, article_key, reason_category, vanished_articles
 from consolidate.triage import UNTRIAGED, WITHHELD
 
 DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
-                "unfetchable")  # unfetchable: the legacy server itself could not serve it (404, timeout)
+                "unfetchable", "interaction")  # unfetchable: the legacy server itself could not serve it (404,
+# timeout); interaction: a letter page sent to the portal's interaction platform (consolidate/letters_push.py)
 SKIPPED = ("merged", "redirected", "archived", "excluded", "vanished")  # decided, not migrated: skipped with reason
 CLASSES = ("article", "list", "column-home", "other")  # what a fetched HTML page is
 FILE_KINDS = ("attachment", "image")
 CLASS_OF_KIND = {"article": "article", "list": "list", "home": "column-home", "column-home": "column-home",
                  "column_home": "column-home"}
 UNDECIDED = "column not mapped"
-
-
-class UrlHit(Base):
-    """Requests for one legacy URL counted from the old server's access logs."""
-
-    __tablename__ = "ledger_hits"
-    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    url: Mapped[str] = mapped_column(Text)
-    url_hash: Mapped[str] = mapped_column(String(40))  # of match_key(url)
-    hits: Mapped[int] = mapped_column(Integer, default=0)
-    last_hit: Mapped[str | None] = mapped_column(String(32))
-
-
-class LogImport(Base):
-    """One access-log file counted into the hits (by content hash, so a file is never counted twice)."""
-
-    __tablename__ = "ledger_log_imports"
-    __table_args__ = (UniqueConstraint("site_id", "sha256"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(Text)
-    log_format: Mapped[str] = mapped_column(String(16))
-    requests: Mapped[int] = mapped_column(Integer, default=0)
-    unreadable: Mapped[int] = mapped_column(Integer, default=0)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 @dataclass
@@ -107,6 +80,8 @@ class _Facts:
     hits: dict[str, UrlHit]
     vanished: dict[str, str]
     entries: dict[str, Entry] = field(default_factory=dict)
+    letters: set[str] = field(default_factory=set)  # URLs of interaction records with a page of their own
+    letter_records: dict[str, PushRecord] = field(default_factory=dict)  # their push map rows on the target
 
 
 def match_key(url: str) -> str:
@@ -155,7 +130,9 @@ def _read(ws: Workspace, site_id: str, target: str | None) -> _Facts:
         url_map = {r.old_url: r for r in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id))}
         hits = {h.url_hash: h for h in session.scalars(select(UrlHit).where(UrlHit.site_id == site_id))}
     vanished = vanished_articles(ws, site_id)
-    return _Facts(site_id, resources, list(articles), decisions, columns, records, url_map, hits, vanished)
+    return _Facts(site_id, resources, list(articles), decisions, columns, records, url_map, hits, vanished,
+                  letters=letter_pages(ws, site_id),
+                  letter_records=letter_records(ws, site_id, target) if target is not None else {})
 
 
 def page_class(resource: Resource) -> tuple[str, str]:
@@ -211,7 +188,9 @@ def _pages_and_files(facts: _Facts) -> None:
             if r.kind == "part":
                 entry = Entry(r.url, cls, why, "merged", reason="merged into its article")
             else:
-                disposition, new, note = _from_url_map(facts, r.url)
+                disposition, new, note = letter_disposition(
+                    facts.url_map.get(r.url), facts.letter_records.get(letter_key(facts.site_id, r.url))) \
+                    if r.url in facts.letters else _from_url_map(facts, r.url)
                 entry = Entry(r.url, cls, why, disposition, new, note)
         entry.hits = _hits(facts, r.url)
         entry.fetched = r.status == "fetched"
@@ -337,8 +316,13 @@ def reconcile(ws: Workspace, site_id: str, target: str | None = None,
     if extracted != total:
         notes.append(f"{total - extracted} article pages without an extracted article" if total > extracted
                      else f"{extracted - total} extracted articles missing from the ledger")
+    letter_urls = letter_pages(ws, site_id)
+    letters = Counter(e.disposition for e in entries if e.url in letter_urls)
+    if sum(letters.values()) != len(letter_urls):
+        notes.append(f"{len(letter_urls) - sum(letters.values())} letter pages missing from the ledger")
     return {"target": target or primary_target(ws, site_id), "pages": pages, "articles": lines,
             "files": {"total": sum(files.values()), "unfetchable": files.get("unfetchable", 0)},
+            "letters": {"pages": len(letter_urls), **dict(sorted(letters.items()))},
             "ok": not notes, "notes": notes}
 
 

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import delete, select, true
 
 from consolidate import interaction as letters
+from consolidate import letters_push
 from consolidate.core.blobs import BlobStore
 from consolidate.core.config import Config, PortalColumn, Site
 from consolidate.core.errors import ConsolidateError
@@ -73,6 +74,7 @@ class PushSummary:
     unresolved_links: int = 0
     removed: int = 0
     dry_run: bool = False
+    letters: dict[str, Any] = field(default_factory=dict)  # interaction records (consolidate/letters_push.py)
 
 
 def vanished_articles(ws: Workspace, site_id: str) -> dict[str, str]:
@@ -235,6 +237,7 @@ class _Push:
         self._push_files(plan, files)
         self._plan_links(full_plan, columns, decisions)
         self._push_articles(plan)
+        self.summary.letters = letters_push.push_letters(self.ws, self.site.id, self.exporter, self.update).to_dict()
         self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
         letters.to_exporter(self.ws, self.exporter)  # interaction records (consolidate/interaction.py), if it keeps them
@@ -676,6 +679,7 @@ class _Push:
                 outcomes[column.url] = self._column_outcome(column, decisions.get(column.path))
         for article, target, reason in plan:
             outcomes[article.url] = self._article_outcome(article, target, reason)
+        outcomes.update(letters_push.url_outcomes(self.ws, self.site.id, self.exporter.target))  # letter pages
         home = canonical_url(self.site.home_url)
         if home:
             outcomes[home] = (self.links.get(home) or self.ws.config.portal.base_url, "301", "legacy home page")

@@ -92,7 +92,7 @@ CODES_ZH: dict[str, dict[str, str]] = {
                 "unreachable": "无法访问", "unmapped": "无对应新网址"},
     "ledger": {"migrated": "已迁移", "merged": "已合并", "redirected": "已跳转", "archived": "已归档（410）",
                "excluded": "已排除", "failed": "失败", "vanished": "旧站已删除", "unresolved": "未定",
-               "unfetchable": "无法抓取"},
+               "unfetchable": "无法抓取", "interaction": "转互动平台"},
     "object": {"article": "文章", "column": "栏目", "file": "附件/图片", "verify": "核验", "suspect": "存疑记录"},
     "outcome": {"pushed": "已迁移", "updated": "已更新", "unchanged": "未变化", "skipped": "跳过", "failed": "失败",
                 "removed": "已撤回", "ok": "一致", "mismatch": "不一致", "missing": "缺失", "suspect": "存疑",
@@ -360,7 +360,7 @@ def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
          for f in sites for p in [f["reconciliation"].get("pages") or {}]])
     if all("ledger" in f for f in sites):
         kinds = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
-                 "unfetchable")
+                 "unfetchable", "interaction")
         add("ledger", ["id", "urls", "disposition_url", "count"],
             [[f["id"], f["ledger"]["urls"], code("ledger", kind, lang), f["ledger"].get(kind, 0)] for f in sites
              for kind in kinds

@@ -15,13 +15,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, func, select
 
 from consolidate.attachment_text import Unreadable, read_attachment
 from consolidate.core.blobs import BlobStore
 from consolidate.core.storage import workspace_storage
-from consolidate.core.store import ArticleRow, Base, EventRow, Resource, Store, UrlMapRow, url_hash, utcnow
+from consolidate.core.store import (
+    ArticleRow,
+    Base,
+    EventRow,
+    Resource,
+    Store,
+    TriageBlob,
+    TriageFinding,
+    TriageScan,
+    UrlMapRow,
+    url_hash,
+    utcnow,
+)
 from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
 from crawlers.urls import Scope
@@ -32,41 +43,6 @@ UNTRIAGED = "未完成个人信息审查"
 WITHHELD = "withheld in triage"
 VALIDITY_NOTICE = ('<p class="consolidate-validity" data-validity="失效"><strong>【已失效】</strong>'
                    '本文件已失效（{detail}），仅供查阅，不再作为执行依据。</p>')
-
-
-class TriageFinding(Base):
-    """One finding on one article, with the office's decision once made. `excerpt` is always masked."""
-
-    __tablename__ = "triage_findings"
-    __table_args__ = (UniqueConstraint("site_id", "key"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    key: Mapped[str] = mapped_column(String(40))  # of url, location, kind and masked excerpt: stable across runs
-    url: Mapped[str] = mapped_column(Text)
-    url_hash: Mapped[str] = mapped_column(String(40), index=True)
-    location: Mapped[str] = mapped_column(Text)  # title | body | attachment:<name>
-    category: Mapped[str] = mapped_column(String(16))  # personal | validity | link | review
-    kind: Mapped[str] = mapped_column(String(32))
-    excerpt: Mapped[str] = mapped_column(Text)
-    detail: Mapped[str] = mapped_column(Text, default="")
-    count: Mapped[int] = mapped_column(Integer, default=1)
-    decision: Mapped[str | None] = mapped_column(String(16))  # mask | withhold | publish | invalid | None
-    reason: Mapped[str] = mapped_column(Text, default="")
-    decided_by: Mapped[str] = mapped_column(String(100), default="")
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    found_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class TriageScan(Base):
-    """Which version of an article (its content hash) the triage last read."""
-
-    __tablename__ = "triage_scans"
-    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    url_hash: Mapped[str] = mapped_column(String(40))
-    content_hash: Mapped[str | None] = mapped_column(String(64))
-    scanned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def ensure_tables(store: Store) -> None:
@@ -148,19 +124,6 @@ def _merged(findings: list[Finding]) -> list[Finding]:
         else:
             merged[key] = finding
     return list(merged.values())
-
-
-class TriageBlob(Base):
-    """What the triage read in one attachment file (by content hash), so unchanged files are not parsed again.
-    `findings` holds [kind, masked excerpt, count, detail] rows only, never a value."""
-
-    __tablename__ = "triage_blobs"
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    reader: Mapped[int] = mapped_column(Integer, default=0)  # READER_VERSION that produced the row
-    method: Mapped[str] = mapped_column(String(16), default="")  # docx | xlsx | xls | pdf | text | raw | ""
-    unread: Mapped[str | None] = mapped_column(Text)  # why the file could not be read
-    findings: Mapped[list[Any]] = mapped_column(default=list)
-    read_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 READER_VERSION = 2  # bump when attachment reading or the checks change: cached results are then read again

@@ -18,11 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
     and_,
     bindparam,
     delete,
@@ -32,36 +27,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from consolidate.core.store import Base, Resource, Store, url_hash, utcnow
+from consolidate.core.store import CrawlWorker, FrontierLease, Resource, Store, url_hash, utcnow
 
 LEASE_SECONDS = 60.0
 HEARTBEAT_SECONDS = 15.0
-
-
-class CrawlWorker(Base):
-    """A crawl worker: who it is, which site it crawls and when it last showed signs of life."""
-
-    __tablename__ = "crawl_workers"
-    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid:random
-    host: Mapped[str] = mapped_column(String(80))
-    pid: Mapped[int] = mapped_column(Integer)
-    sites: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    state: Mapped[str] = mapped_column(String(16), default="running")  # running|finished|interrupted
-    fetched: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-
-
-class FrontierLease(Base):
-    """A URL a worker has claimed: nobody else fetches it until the lease expires."""
-
-    __tablename__ = "frontier_leases"
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    worker_id: Mapped[str] = mapped_column(String(120), index=True)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
 LEASE_DONE = delete(FrontierLease.__table__).where(FrontierLease.__table__.c.resource_id == bindparam("rid"))

@@ -9,46 +9,18 @@ end: a 404/410 marks them vanished. Each outcome is a row of `crawl_changes` (an
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, delete, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
 
-from consolidate.core.store import ArticleRow, Base, Resource, Store, url_hash, utcnow
+from consolidate.core.store import ArticleRow, CrawlChange, ListEntry, Resource, Store, url_hash
 
 RECHECK_KINDS = ("page", "home", "list", "other")
 CHANGE_KINDS = ("new", "changed", "vanished")
 
 
-class ListEntry(Base):
-    """One article link as a list page last showed it."""
-
-    __tablename__ = "crawl_list_entries"
-    __table_args__ = (UniqueConstraint("site_id", "list_hash", "item_hash"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    list_hash: Mapped[str] = mapped_column(String(40), index=True)
-    item_hash: Mapped[str] = mapped_column(String(40), index=True)
-    item_url: Mapped[str] = mapped_column(Text)
-    title: Mapped[str | None] = mapped_column(Text)
-    date: Mapped[str | None] = mapped_column(String(32))
-
-
 ENTRIES = ListEntry.__table__
-
-
-class CrawlChange(Base):
-    """An article an incremental crawl found new, changed or vanished."""
-
-    __tablename__ = "crawl_changes"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(40), index=True)
-    url: Mapped[str] = mapped_column(Text)
-    url_hash: Mapped[str] = mapped_column(String(40), index=True)
-    change: Mapped[str] = mapped_column(String(16))  # new|changed|vanished
-    run_id: Mapped[str | None] = mapped_column(String(120))  # the worker that noticed it
-    detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def requeue_for_recheck(store: Store, site_id: str) -> int:

@@ -126,6 +126,7 @@ class Exporter(ABC):
     name: ClassVar[str]
     options_model: ClassVar[type[ExporterOptions]] = ExporterOptions
     links_known_before_push: ClassVar[bool] = False
+    takes_letters: ClassVar[bool] = False  # interaction records: put_letter (exporters/letters.py ExportLetter)
 
     def __init__(self, options: ExporterOptions, context: ExportContext) -> None:
         self.options = options
@@ -165,6 +166,10 @@ class Exporter(ABC):
     def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
         """The object as the target's durable output holds it now (None when it is gone): what `verify` checks,
         so it must read the output itself, never what this process merely remembers."""
+
+    def put_letter(self, letter: Any, existing: TargetRef | None) -> TargetRef:
+        """Create or update an interaction record (an exporters.letters.ExportLetter), when `takes_letters`."""
+        raise ExporterError(f"exporter {self.name!r} takes no interaction records")
 
     def take_findings(self) -> list[Finding]:
         """The findings noted since the last call (the push records them as events)."""

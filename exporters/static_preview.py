@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from selectolax.lexbor import LexborHTMLParser
 
 from consolidate.core.legacy_time import display_time
+from exporters import letters as letter_pages
 from exporters.base import (
     ExportArticle,
     ExportColumn,
@@ -43,6 +44,7 @@ class StaticPreviewExporter(Exporter):
     name = "static"
     options_model = StaticPreviewOptions
     links_known_before_push = True
+    takes_letters = True  # 互动交流 pages: hudong/<site>/ (exporters/letters.py)
 
     def __init__(self, options: StaticPreviewOptions, context: Any) -> None:
         super().__init__(options, context)
@@ -119,9 +121,13 @@ class StaticPreviewExporter(Exporter):
         })
         return TargetRef(target_id=path, url=self.base_url + path)
 
+    def put_letter(self, letter: Any, existing: TargetRef | None) -> TargetRef:
+        """Render an interaction record's page in the Q&A layout."""
+        return letter_pages.put_static(self, letter)
+
     def find(self, source_key: str) -> TargetRef | None:
         """An object already written for this key (the manifest on disk is the target's truth)."""
-        for section in ("articles", "files", "columns"):
+        for section in ("articles", "files", "columns", "letters"):
             entry = self.manifest[section].get(source_key)
             if entry is None:
                 continue
@@ -158,7 +164,7 @@ class StaticPreviewExporter(Exporter):
 
     def delete(self, source_key: str, ref: TargetRef) -> None:
         """Remove an article page, file or column entry this tool wrote."""
-        for section in ("articles", "files", "columns"):
+        for section in ("articles", "files", "columns", "letters"):
             entry = self.manifest[section].get(source_key)
             if entry is not None:
                 self._set(section, source_key, None)
@@ -169,6 +175,7 @@ class StaticPreviewExporter(Exporter):
         """Render the home page and every column page from the manifest; save the manifest."""
         for key, column in self.manifest["columns"].items():
             self._render_column(key, column)
+        letter_pages.render_static_indexes(self)
         self._render_home()
         self._save_manifest()
 
@@ -222,7 +229,7 @@ class StaticPreviewExporter(Exporter):
     def _load_manifest(self) -> dict[str, dict[str, Any]]:
         """The manifest of what the preview holds, with the journal of a push that was killed replayed."""
         path = self.root / MANIFEST
-        manifest: dict[str, dict[str, Any]] = {"columns": {}, "files": {}, "articles": {}}
+        manifest: dict[str, dict[str, Any]] = {"columns": {}, "files": {}, "articles": {}, "letters": {}}
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
             manifest = {section: data.get(section, {}) for section in manifest}

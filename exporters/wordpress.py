@@ -49,6 +49,7 @@ from exporters.base import (
     register,
 )
 from exporters.common import SCRIPT_EXTENSIONS, safe_file_name
+from exporters.letters import wordpress_payload
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,10 @@ MU_PLUGIN = "exporters/wordpress_mu/consolidate-source-key.php"
 KEY_META = "consolidate_source_key"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 120.0
-COLLECTIONS = {"category": "wp/v2/categories", "media": "wp/v2/media", "post": "wp/v2/posts"}
-KIND_OF_KEY = {"column": "category", "file": "media", "article": "post"}
+COLLECTIONS = {"category": "wp/v2/categories", "media": "wp/v2/media", "post": "wp/v2/posts",
+               "letter": "wp/v2/consolidate_letters"}  # letter: the mu-plugin's post type consolidate_letter
+KIND_OF_KEY = {"column": "category", "file": "media", "article": "post", "letter": "letter"}
+LETTER_PLUGIN_VERSION = 3  # the plugin version that registers the consolidate_letter post type
 POST_STATUSES = "publish,future,draft,pending,private"
 ATTACHMENTS_START = "<!-- consolidate:attachments -->"
 ATTACHMENTS_END = "<!-- /consolidate:attachments -->"
@@ -124,6 +127,7 @@ class WordPressExporter(Exporter):
     options_model = WordPressOptions
     links_known_before_push = False
     payload_version = PAYLOAD_VERSION  # the push re-sends every article once when this changes
+    takes_letters = True  # interaction records: posts of the type consolidate_letter
 
     def __init__(self, options: WordPressOptions, context: Any) -> None:
         super().__init__(options, context)
@@ -224,6 +228,26 @@ class WordPressExporter(Exporter):
                 return _ref(target_site, "post", updated)
         response = self._create(site, "post", article.source_key, json=self._post_payload(article, column, site))
         return _ref(site, "post", response.json())
+
+    def put_letter(self, letter: Any, existing: TargetRef | None) -> TargetRef:
+        """Create the consolidate_letter post (Q&A layout, fields as meta), or update the one carrying its key
+        (no write when it already holds this version)."""
+        if int(self._info.get("version") or 1) < LETTER_PLUGIN_VERSION:
+            raise ExporterError(f"the portal's {MU_PLUGIN} is older than version {LETTER_PLUGIN_VERSION}: it has "
+                                "no consolidate_letter post type", hint=f"copy {MU_PLUGIN} into wp-content/mu-plugins/")
+        site = self._site(letter.subsite)
+        current = self._get_object(existing.target_id) if existing is not None and existing.target_id else None
+        if current is None or (current.get("meta") or {}).get(KEY_META) != letter.source_key:
+            current, target_site = self._lookup(site, letter.source_key), site
+        else:
+            target_site = self._site_for_key(existing.target_id.split("/", 1)[0]) if existing else site
+        if current is not None and (current.get("meta") or {}).get("consolidate_content_hash") == letter.content_hash:
+            return _ref(target_site, "letter", current)
+        payload = wordpress_payload(letter, self._zone(target_site), KEY_META)
+        if current is not None:
+            updated = self._json("POST", f"{target_site.api}{COLLECTIONS['letter']}/{current['id']}", json=payload)
+            return _ref(target_site, "letter", updated)
+        return _ref(site, "letter", self._create(site, "letter", letter.source_key, json=payload).json())
 
     def find(self, source_key: str) -> TargetRef | None:
         """The object carrying this source key, asked of WordPress itself (the local map may be lost)."""
@@ -358,7 +382,7 @@ class WordPressExporter(Exporter):
         """The object of this site carrying the source key (checked on the object, not only the filter)."""
         kind = KIND_OF_KEY[_key_kind(source_key)]
         params: dict[str, Any] = {KEY_META: source_key, "context": "edit", "per_page": 10}
-        if kind == "post":
+        if kind in ("post", "letter"):
             params["status"] = POST_STATUSES
         items = self._json("GET", site.api + COLLECTIONS[kind], params=params)
         return next((item for item in items if (item.get("meta") or {}).get(KEY_META) == source_key), None)

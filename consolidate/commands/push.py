@@ -222,7 +222,7 @@ def _push_figures(s: PushSummary) -> dict:
     """A push summary as JSON figures."""
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
             "skipped": dict(sorted(s.skipped.items())), "failed": s.failed, "files": s.files, "columns": s.columns,
-            "removed": s.removed, "unresolved_links": s.unresolved_links}
+            "removed": s.removed, "unresolved_links": s.unresolved_links, "letters": s.letters}
 
 
 def _print_push(site_id: str, s: PushSummary, dry_run: bool) -> None:
@@ -234,6 +234,11 @@ def _print_push(site_id: str, s: PushSummary, dry_run: bool) -> None:
                   + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
     if s.failed or s.skipped:
         console.print(f"  reasons per article: consolidate messages {site_id} --stage push", highlight=False)
+    if s.letters.get("records"):
+        got = s.letters
+        why = "; ".join(f"{n} {reason}" for reason, n in got["skipped"].items())
+        console.print(f"  letters: {got['pushed']} new, {got['updated']} updated, {got['unchanged']} unchanged, "
+                      f"{got['failed']} failed" + (f", skipped {why}" if why else ""), highlight=False)
 
 
 def _print_verify(site_id: str, summary: VerifySummary) -> None:

@@ -93,6 +93,7 @@ class Portal(StrictModel):
     base_url: str = Field(pattern=r"^https?://")
     columns: list[PortalColumn]
     subsites: list[SubSite] = []
+    interaction_url: str | None = Field(None, pattern=r"^https?://")  # the unified 互动交流 platform: old letter pages go there
 
 
 class Contact(StrictModel):

@@ -247,6 +247,174 @@ class WarcPending(Base):
     stored: Mapped[bool] = mapped_column(Boolean, default=False)  # the segment is uploaded
 
 
+# --- the ledger's (consolidate/ledger.py) tables ------------------------------------------------------------
+
+class UrlHit(Base):
+    """Requests for one legacy URL counted from the old server's access logs."""
+
+    __tablename__ = "ledger_hits"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))  # of match_key(url)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    last_hit: Mapped[str | None] = mapped_column(String(32))
+
+
+class LogImport(Base):
+    """One access-log file counted into the hits (by content hash, so a file is never counted twice)."""
+
+    __tablename__ = "ledger_log_imports"
+    __table_args__ = (UniqueConstraint("site_id", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    log_format: Mapped[str] = mapped_column(String(16))
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    unreadable: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- the triage's (consolidate/triage.py) tables ------------------------------------------------------------
+
+class TriageFinding(Base):
+    """One finding on one article, with the office's decision once made. `excerpt` is always masked."""
+
+    __tablename__ = "triage_findings"
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    key: Mapped[str] = mapped_column(String(40))  # of url, location, kind and masked excerpt: stable across runs
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40), index=True)
+    location: Mapped[str] = mapped_column(Text)  # title | body | attachment:<name>
+    category: Mapped[str] = mapped_column(String(16))  # personal | validity | link | review
+    kind: Mapped[str] = mapped_column(String(32))
+    excerpt: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    decision: Mapped[str | None] = mapped_column(String(16))  # mask | withhold | publish | invalid | None
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TriageScan(Base):
+    """Which version of an article (its content hash) the triage last read."""
+
+    __tablename__ = "triage_scans"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    scanned_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TriageBlob(Base):
+    """What the triage read in one attachment file (by content hash), so unchanged files are not parsed again.
+    `findings` holds [kind, masked excerpt, count, detail] rows only, never a value."""
+
+    __tablename__ = "triage_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reader: Mapped[int] = mapped_column(Integer, default=0)  # READER_VERSION that produced the row
+    method: Mapped[str] = mapped_column(String(16), default="")  # docx | xlsx | xls | pdf | text | raw | ""
+    unread: Mapped[str | None] = mapped_column(Text)  # why the file could not be read
+    findings: Mapped[list[Any]] = mapped_column(default=list)
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- interaction records' (consolidate/interaction.py, crawlers/interaction.py) tables ----------------------
+
+class InteractionRow(Base):
+    """One interaction record of a legacy site, as the crawl extracted it. `writer` and `contact` are personal
+    data, kept here for the office and masked in every export."""
+
+    __tablename__ = "interaction_records"
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    profile: Mapped[str] = mapped_column(String(40), default="generic")
+    column_path: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(Text)
+    writer: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received: Mapped[str | None] = mapped_column(String(32))
+    replied: Mapped[str | None] = mapped_column(String(32))
+    reply_unit: Mapped[str | None] = mapped_column(Text)
+    question_html: Mapped[str | None] = mapped_column(Text)
+    reply_html: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="unknown")
+    status_text: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(8), default="detail")  # detail page | list row
+    survey: Mapped[list[Any] | None] = mapped_column(default=None)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    extracted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- the crawl frontier's (crawlers/frontier.py) tables -----------------------------------------------------
+
+class CrawlWorker(Base):
+    """A crawl worker: who it is, which site it crawls and when it last showed signs of life."""
+
+    __tablename__ = "crawl_workers"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid:random
+    host: Mapped[str] = mapped_column(String(80))
+    pid: Mapped[int] = mapped_column(Integer)
+    sites: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running|finished|interrupted
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class FrontierLease(Base):
+    """A URL a worker has claimed: nobody else fetches it until the lease expires."""
+
+    __tablename__ = "frontier_leases"
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    worker_id: Mapped[str] = mapped_column(String(120), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+# --- incremental crawls' (crawlers/incremental.py) tables ---------------------------------------------------
+
+class ListEntry(Base):
+    """One article link as a list page last showed it."""
+
+    __tablename__ = "crawl_list_entries"
+    __table_args__ = (UniqueConstraint("site_id", "list_hash", "item_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    list_hash: Mapped[str] = mapped_column(String(40), index=True)
+    item_hash: Mapped[str] = mapped_column(String(40), index=True)
+    item_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(32))
+
+
+class CrawlChange(Base):
+    """An article an incremental crawl found new, changed or vanished."""
+
+    __tablename__ = "crawl_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(40), index=True)
+    change: Mapped[str] = mapped_column(String(16))  # new|changed|vanished
+    run_id: Mapped[str | None] = mapped_column(String(120))  # the worker that noticed it
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 def url_hash(url: str) -> str:
     """A fixed-width key for a URL (URLs can exceed index limits)."""
     return hashlib.sha1(url.encode("utf-8")).hexdigest()

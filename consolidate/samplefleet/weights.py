@@ -1,5 +1,5 @@
 """Page-weight profiles of the sample fleet: "light" (the pages as written, ~3 KiB) and "real" (page furniture
-and bodies drawn from the real sample sites' distribution, page_weights.json, measured by bench/page_weights.py).
+and bodies drawn from the real sample sites' distribution, page_weights.py, measured by bench/page_weights.py).
 
 At real weight every HTML page gains, per its class (article or list): a block of repeated column links laid
 out in a table (友情链接 / 相关栏目), inline scripts, a longer footer and inline CSS up to the drawn page size;
@@ -12,10 +12,7 @@ portals, so the crawl's URL set does not change.
 
 from __future__ import annotations
 
-import json
 import random
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consolidate.samplefleet import bodies
@@ -38,10 +35,11 @@ TAIL_BYTES = 100 * 1024  # a page this large is one of the large-table tail
 CELL_BYTES = 315  # HTML bytes of one Word-exported statistics cell
 
 
-@cache
 def profile() -> dict:
-    """The measured distribution (page_weights.json beside this file)."""
-    return json.loads((Path(__file__).with_name("page_weights.json")).read_text(encoding="utf-8"))
+    """The measured distribution (page_weights.py beside this file)."""
+    from consolidate.samplefleet.page_weights import PAGE_WEIGHTS
+
+    return PAGE_WEIGHTS
 
 
 def check_weight(weight: str) -> str:

@@ -3,7 +3,7 @@
  * Plugin Name: consolidate source keys
  * Description: Lets the `consolidate` migration tool find what it pushed (source keys on posts, media and
  *              categories), create department sub-sites and upload the file types government sites publish.
- * Version: 2
+ * Version: 3
  *
  * Install: copy this file into wp-content/mu-plugins/ of the portal (a must-use plugin needs no activation).
  * Every object the tool creates carries the meta `consolidate_source_key`; the tool only ever deletes objects
@@ -12,14 +12,24 @@
  *   POST /consolidate/v1/sites           create a sub-directory sub-site {path, title, language, timezone}
  *                                        (super admins only; language = WPLANG, timezone = an IANA zone)
  *   GET  /consolidate/v1/objects?key=K   objects carrying source key K (network-wide with network=1)
- * and a `consolidate_source_key` filter on the posts, media and categories collections.
+ * and a `consolidate_source_key` filter on the posts, media, letters and categories collections.
+ *
+ * Interaction records (来信、咨询、投诉、建议、调查、访谈) are posts of the type `consolidate_letter` (REST:
+ * wp/v2/consolidate_letters, front end /hudong/<slug>/), their fields REST-exposed meta (CONSOLIDATE_LETTER_META).
  */
 
 if (!defined('ABSPATH')) {
     exit;
 }
 
-const CONSOLIDATE_PLUGIN_VERSION = 2;
+const CONSOLIDATE_PLUGIN_VERSION = 3;
+const CONSOLIDATE_LETTER_TYPE = 'consolidate_letter';
+const CONSOLIDATE_LETTER_META = array(
+    'consolidate_source_key', 'consolidate_source_url', 'consolidate_site_id', 'consolidate_content_hash',
+    'consolidate_letter_kind', 'consolidate_letter_received', 'consolidate_letter_replied',
+    'consolidate_letter_reply_unit', 'consolidate_letter_status', 'consolidate_letter_number',
+    'consolidate_letter_category',
+);
 const CONSOLIDATE_POST_META = array(
     'consolidate_source_key', 'consolidate_source_url', 'consolidate_source', 'consolidate_publisher',
     'consolidate_index_no', 'consolidate_doc_no', 'consolidate_written', 'consolidate_topic',
@@ -50,7 +60,25 @@ add_action('init', function () {
     foreach (CONSOLIDATE_TERM_META as $key) {
         register_term_meta('category', $key, consolidate_meta_args());
     }
+    consolidate_register_letters();
 });
+
+/** The post type of interaction records, public and in the REST API, with its fields as meta. */
+function consolidate_register_letters() {
+    register_post_type(CONSOLIDATE_LETTER_TYPE, array(
+        'labels' => array('name' => '互动交流', 'singular_name' => '信件', 'menu_name' => '互动交流'),
+        'public' => true, 'has_archive' => true, 'show_in_rest' => true, 'rest_base' => 'consolidate_letters',
+        'menu_icon' => 'dashicons-email', 'rewrite' => array('slug' => 'hudong'),
+        'supports' => array('title', 'editor', 'custom-fields'),
+    ));
+    foreach (CONSOLIDATE_LETTER_META as $key) {
+        register_post_meta(CONSOLIDATE_LETTER_TYPE, $key, consolidate_meta_args());
+    }
+    if (get_option('consolidate_rewrite_version') !== (string) CONSOLIDATE_PLUGIN_VERSION) {
+        flush_rewrite_rules(false);  // the type's /hudong/ permalinks, once per plugin version and site
+        update_option('consolidate_rewrite_version', (string) CONSOLIDATE_PLUGIN_VERSION);
+    }
+}
 
 /** Restrict a posts/media collection query to one source key. */
 function consolidate_filter_posts($args, $request) {
@@ -62,6 +90,7 @@ function consolidate_filter_posts($args, $request) {
 }
 add_filter('rest_post_query', 'consolidate_filter_posts', 10, 2);
 add_filter('rest_attachment_query', 'consolidate_filter_posts', 10, 2);
+add_filter('rest_' . CONSOLIDATE_LETTER_TYPE . '_query', 'consolidate_filter_posts', 10, 2);
 
 add_filter('rest_category_query', function ($args, $request) {
     $key = $request->get_param('consolidate_source_key');
@@ -110,13 +139,15 @@ add_filter('site_option_upload_filetypes', function ($value) {
 function consolidate_objects_here($key) {
     $found = array();
     $posts = get_posts(array(
-        'post_type' => array('post', 'attachment'), 'post_status' => 'any', 'numberposts' => 20,
+        'post_type' => array('post', 'attachment', CONSOLIDATE_LETTER_TYPE), 'post_status' => 'any',
+        'numberposts' => 20,
         'meta_key' => 'consolidate_source_key', 'meta_value' => $key, 'suppress_filters' => true,
     ));
     foreach ($posts as $post) {
         $is_file = $post->post_type === 'attachment';
+        $kind = $is_file ? 'media' : ($post->post_type === CONSOLIDATE_LETTER_TYPE ? 'letter' : 'post');
         $found[] = array(
-            'kind' => $is_file ? 'media' : 'post', 'id' => $post->ID,
+            'kind' => $kind, 'id' => $post->ID,
             'url' => $is_file ? wp_get_attachment_url($post->ID) : get_permalink($post),
         );
     }
