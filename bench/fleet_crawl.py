@@ -1,9 +1,11 @@
 """Fleet crawl throughput: N loopback hosts (127.0.1.1 …), each limited to r req/s; achieved pages/s vs N·r.
 
-    .venv/bin/python bench/fleet_crawl.py --hosts 200 --rate 2 --articles 6
+    .venv/bin/python bench/fleet_crawl.py --hosts 200 --rate 2 --articles 6 [--weight real|light]
 
 Prints pages/s, the share of the politeness limit reached, CPU seconds and peak RSS (extraction and storage
-included: this is the real crawler writing to a SQLite store). The sites differ in size (three CMS layouts), so
+included: this is the real crawler writing to a SQLite store). Pages are at real weight by default (furniture,
+bodies and a tail of 100–400 KiB table pages drawn from the real sample sites, samplefleet/weights.py); `--weight
+light` gives the ~3 KiB pages of the earlier figures. The sites differ in size (three CMS layouts), so
 hosts run out of work one after another and no crawler can hold N·r to the end; the figure for the target is
 the share of N·r in the seconds while every host still had work (the last line).
 
@@ -31,19 +33,19 @@ from consolidate.samplefleet import FleetServer, build_fleet
 from crawlers.crawler import CrawlProgress, crawl_sites
 
 
-def serve(hosts: int, articles: int) -> list[FleetServer]:
+def serve(hosts: int, articles: int, weight: str = "real") -> list[FleetServer]:
     """One sample-fleet server (its first site) per loopback address 127.0.1.1 … 127.0.1.N."""
     servers = []
     for index in range(hosts):
-        fleet = build_fleet(seed=7 + index, articles_per_site=articles)
+        fleet = build_fleet(seed=7 + index, articles_per_site=articles, weight=weight)
         fleet.sites = [fleet.sites[index % len(fleet.sites)]]
         servers.append(FleetServer(fleet, host=f"127.0.1.{index + 1}").start())
     return servers
 
 
-def _serve_child(hosts: int, articles: int, conn: Connection) -> None:
+def _serve_child(hosts: int, articles: int, weight: str, conn: Connection) -> None:
     """Child process: serve the hosts, send their URLs, wait for 'stop', send back the CPU seconds used."""
-    servers = serve(hosts, articles)
+    servers = serve(hosts, articles, weight)
     conn.send([next(iter(server.urls.items())) for server in servers])
     cpu0 = time.process_time()
     conn.recv()
@@ -56,10 +58,11 @@ def _serve_child(hosts: int, articles: int, conn: Connection) -> None:
 class ServerProcess:
     """The sample servers in a child process, so their CPU is not the crawler's."""
 
-    def __init__(self, hosts: int, articles: int) -> None:
+    def __init__(self, hosts: int, articles: int, weight: str = "real") -> None:
         self._conn, child = multiprocessing.get_context("fork").Pipe()
         self._process = multiprocessing.get_context("fork").Process(target=_serve_child,
-                                                                   args=(hosts, articles, child), daemon=True)
+                                                                   args=(hosts, articles, weight, child),
+                                                                   daemon=True)
         self._process.start()
         self.urls: list[tuple[str, str]] = self._conn.recv()
 
@@ -108,6 +111,8 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--rate", type=float, default=2.0)
     parser.add_argument("--articles", type=int, default=6)
+    parser.add_argument("--weight", choices=("real", "light"), default="real",
+                        help="page weight of the generated sites (default real: as heavy as the real sample sites)")
     parser.add_argument("--concurrency", type=int, default=512)
     parser.add_argument("--max-pages", type=int, default=None,
                         help="page budget per site (e.g. the large fleet stopped early: memory at fewer pages)")
@@ -122,10 +127,10 @@ def main() -> None:
         return
     child = None
     if args.servers_inline:
-        servers = serve(args.hosts, args.articles)
+        servers = serve(args.hosts, args.articles, args.weight)
         urls = [next(iter(server.urls.items())) for server in servers]
     else:
-        child = ServerProcess(args.hosts, args.articles)
+        child = ServerProcess(args.hosts, args.articles, args.weight)
         urls = child.urls
     workdir = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     store = Store(f"sqlite:///{workdir / 'state.db'}")
@@ -149,7 +154,8 @@ def main() -> None:
     # The first request of each host goes at once; the rest are spaced 1/r apart.
     ideal = max((s.fetched - 1) / args.rate for s in summaries)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"hosts={args.hosts} rate={args.rate}/s pages={pages} articles={sum(s.articles_new for s in summaries)}")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parser process (and the servers' child)
+    print(f"weight={args.weight} hosts={args.hosts} rate={args.rate}/s pages={pages} articles={sum(s.articles_new for s in summaries)}")
     steady, window = timeline.steady_share(limit)
     print(f"time={seconds:.1f}s pages/s={pages / seconds:.1f} limit N·r={limit:.0f}/s "
           f"share={pages / seconds / limit:.2f} (vs the per-host schedule: {ideal / seconds:.2f}; "
@@ -158,6 +164,8 @@ def main() -> None:
     where = "servers in this process too" if child is None else f"servers: {server_cpu:.1f}s cpu in a child process"
     print(f"cpu={cpu:.1f}s ({cpu / seconds:.2f} cores; parser processes not counted) "
           f"peak_rss={rss:.0f} MB ({where})")
+    print(f"child processes (parser, servers): {children.ru_utime + children.ru_stime:.1f}s cpu, "
+          f"largest peak_rss={children.ru_maxrss / 1024:.0f} MB")
 
 
 def _team_worker(url: str, sites: list[tuple[Site, CrawlSettings]], workdir: Path, conn: Connection) -> None:
@@ -184,7 +192,7 @@ def team(args: argparse.Namespace) -> None:
             server = stack.enter_context(private_postgres(missing))
             server.execute("CREATE DATABASE bench")
             url = server.url("bench")
-        child = ServerProcess(args.hosts, args.articles)
+        child = ServerProcess(args.hosts, args.articles, args.weight)
         workdir = Path(tempfile.mkdtemp(prefix="bench-team-"))
         url = url if args.postgres else f"sqlite:///{workdir / 'state.db'}"
         Store(url).engine.dispose()

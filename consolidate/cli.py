@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -89,6 +90,13 @@ def upgrade(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
                                                           " (nothing to do)"))
 
 
+class PageWeight(StrEnum):
+    """Page-weight profiles of the sample fleet (consolidate/samplefleet/weights.py)."""
+
+    light = "light"
+    real = "real"
+
+
 @app.command()
 @friendly_errors
 def demo(workdir: Annotated[Path | None, typer.Option(help="Keep the demo workspace here (default: a temporary "
@@ -96,13 +104,16 @@ def demo(workdir: Annotated[Path | None, typer.Option(help="Keep the demo worksp
          = None,
          articles: Annotated[int | None, typer.Option(help="Articles per sample site (default: a few hundred "
                                                             "pages in all).")] = None,
-         rate: Annotated[float, typer.Option(help="Requests/s per host for the local sample servers.")] = 50.0
+         rate: Annotated[float, typer.Option(help="Requests/s per host for the local sample servers.")] = 50.0,
+         weight: Annotated[PageWeight, typer.Option(help="Page weight: light (~3 KiB pages) or real (as heavy as "
+                                                         "real legacy sites, with 100–400 KiB table pages).")]
+         = PageWeight.light
          ) -> None:
     """Run the whole job on the built-in sample fleet: serve, crawl, map, push to a static preview, report."""
     from consolidate.demo import run_demo
 
-    result = run_demo(workdir, articles_per_site=articles, rate=rate, echo=lambda m: console.print(m,
-                                                                                                 highlight=False))
+    result = run_demo(workdir, articles_per_site=articles, rate=rate, weight=weight.value,
+                      echo=lambda m: console.print(m, highlight=False))
     console.print(f"\n[bold]demo done[/] in {result.seconds:.1f}s: {result.pushed}/{result.articles} articles "
                   f"in the preview, reconciliation {'OK' if result.reconciled else 'FAILED'}")
     if result.kept:
@@ -119,13 +130,16 @@ def demo(workdir: Annotated[Path | None, typer.Option(help="Keep the demo worksp
 @friendly_errors
 def fleet_serve(port_base: Annotated[int, typer.Option(help="First port; sites get consecutive ports.")] = 8701,
                 seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
-                articles: Annotated[int | None, typer.Option(help="Articles per site.")] = None) -> None:
+                articles: Annotated[int | None, typer.Option(help="Articles per site.")] = None,
+                weight: Annotated[PageWeight, typer.Option(help="Page weight: light (~3 KiB pages) or real (as "
+                                                                "heavy as real legacy sites).")]
+                = PageWeight.light) -> None:
     """Serve the sample legacy fleet on 127.0.0.1 (the example migrations.yaml points here)."""
     import time
 
     from consolidate.samplefleet import FleetServer, build_fleet
 
-    fleet = build_fleet(seed=seed, articles_per_site=articles)
+    fleet = build_fleet(seed=seed, articles_per_site=articles, weight=weight.value)
     ports = {site.site_id: port_base + i for i, site in enumerate(fleet.sites)}
     try:
         server = FleetServer(fleet, ports=ports).start()

@@ -59,27 +59,27 @@ class DemoResult:
 
 
 def run_demo(workdir: Path | None = None, articles_per_site: int | None = None, rate: float = 50.0,
-             echo: Callable[[str], None] = print) -> DemoResult:
+             echo: Callable[[str], None] = print, weight: str = "light") -> DemoResult:
     """Serve the sample fleet on 127.0.0.1, crawl, map, push into the static preview, verify and report; a
-    temporary workspace (no `workdir`) is removed at the end."""
+    temporary workspace (no `workdir`) is removed at the end. weight: the fleet's page weight (light | real)."""
     kept = workdir is not None
     chosen = (workdir or Path(tempfile.mkdtemp(prefix="consolidate-demo-"))).resolve()
     try:
-        return _run_demo(chosen, kept, articles_per_site, rate, echo)
+        return _run_demo(chosen, kept, articles_per_site, rate, echo, weight)
     finally:
         if not kept:
             shutil.rmtree(chosen, ignore_errors=True)
 
 
 def _run_demo(workdir: Path, kept: bool, articles_per_site: int | None, rate: float,
-              echo: Callable[[str], None]) -> DemoResult:
+              echo: Callable[[str], None], weight: str = "light") -> DemoResult:
     """The demo's steps in a workspace folder."""
     from consolidate.samplefleet import FleetServer, build_fleet
     from consolidate.verify import verify_site
 
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
-    fleet = build_fleet(articles_per_site=articles_per_site)
+    fleet = build_fleet(articles_per_site=articles_per_site, weight=weight)
     with FleetServer(fleet) as server:
         echo(f"sample fleet: {', '.join(f'{s} at {u}' for s, u in server.urls.items())}")
         config_path = workdir / "migrations.yaml"
