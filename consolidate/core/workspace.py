@@ -23,9 +23,6 @@ class Workspace:
     @classmethod
     def open(cls, config_path: str | Path, db_url: str | None = None) -> Workspace:
         """Load the config and open (or create) the store with every stage's tables."""
-        import consolidate.ledger  # noqa: F401 - registers the ledger's tables (and, through push, the crawl's)
-        import crawlers.incremental  # noqa: F401 - crawl_changes, read by the ledger and push --sync
-
         loaded = load_config(config_path)
         loaded.workspace.mkdir(parents=True, exist_ok=True)
         return cls(loaded, Store.for_workspace(loaded.workspace, db_url))
