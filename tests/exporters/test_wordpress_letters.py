@@ -1,0 +1,93 @@
+"""Interaction records pushed into a real WordPress Multisite: posts of the mu-plugin's type consolidate_letter in
+the site's sub-site, their fields as REST meta, the Q&A layout masked, idempotent by the legacy URL (also when the
+local push map is lost), and their old pages migrated in the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+
+import httpx
+import pytest
+from sqlalchemy import delete
+
+from consolidate import interaction as stage
+from consolidate import letters_push, pipeline
+from consolidate.core.legacy_time import legacy_instant
+from consolidate.core.store import PushRecord
+from consolidate.ledger import site_ledger
+from tests.consolidate.test_interaction import mailbox_fleet, ws  # noqa: F401 - the crawled mailbox fleet
+from tests.services.wordpress import WordPressService
+
+ENV = "CONSOLIDATE_TEST_WP_PASSWORD"
+
+
+@pytest.fixture
+def wp(wordpress: WordPressService, monkeypatch: pytest.MonkeyPatch) -> WordPressService:
+    """The WordPress service with its Application Password in the environment variable the tests name."""
+    monkeypatch.setenv(ENV, wordpress.password)
+    return wordpress
+
+
+def _letters(wp: WordPressService, site_url: str) -> list[dict]:
+    """Every consolidate_letter post of a site (edit context, all statuses)."""
+    response = httpx.get(f"{site_url}wp-json/wp/v2/consolidate_letters", auth=(wp.user, wp.password), timeout=60,
+                         params={"per_page": 100, "context": "edit", "status": "publish,draft,private"})
+    response.raise_for_status()
+    return response.json()
+
+
+def _push(workspace: pipeline.Workspace, wp: WordPressService) -> pipeline.PushSummary:
+    """One push of jyj into the WordPress network (sub-site mode)."""
+    exporter = pipeline.open_exporter(workspace, "wordpress", {"url": wp.url, "user": wp.user,
+                                                               "app_password_env": ENV})
+    try:
+        return pipeline.push_site(workspace, "jyj", exporter)
+    finally:
+        exporter.close()
+
+
+def test_letters_become_consolidate_letter_posts_with_their_fields(ws, mailbox_fleet, wp):  # noqa: F811
+    """Each record of jyj is one consolidate_letter post in jyj's sub-site: meta kind, received, replied,
+    reply_unit, status and the legacy URL; the body the masked Q&A layout; dated by its date received. A second
+    push writes nothing; with the local map lost the posts are found again by key, never duplicated."""
+    subsite = next(s for s in ws.config.portal.subsites if s.id == "jyj")
+    original, subsite.path = subsite.path, f"jyj-{uuid.uuid4().hex[:6]}"
+    try:
+        summary = _push(ws, wp)
+        rows = {row.url: row for row in stage.stored_records(ws, "jyj")}
+        assert summary.letters["pushed"] == len(rows) == 10 and summary.letters["failed"] == 0
+        posts = _letters(wp, wp.site_url(subsite.path))
+        by_url = {p["meta"]["consolidate_source_url"]: p for p in posts}
+        assert sorted(by_url) == sorted(rows) and len(posts) == len(rows)
+        for url, post in by_url.items():
+            row, meta = rows[url], post["meta"]
+            assert meta["consolidate_source_key"] == letters_push.letter_key("jyj", url)
+            assert (meta["consolidate_letter_kind"], meta["consolidate_letter_status"]) == (row.kind, row.status)
+            assert meta["consolidate_letter_received"] == (row.received or "")
+            assert meta["consolidate_letter_replied"] == (row.replied or "")
+            assert meta["consolidate_letter_reply_unit"] == (row.reply_unit or "")
+            if row.received:
+                assert post["date_gmt"] == legacy_instant(row.received).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        everything = " ".join(p["content"]["raw"] + p["title"]["raw"] for p in posts)
+        for letter in mailbox_fleet.site("jyj").letters:
+            assert letter.writer not in everything and letter.phone not in everything
+        answered = next(x for x in mailbox_fleet.site("jyj").letters if x.reply and x.path)
+        post = next(p for p in posts if p["title"]["raw"] == answered.subject)
+        assert "问</h2>" in post["content"]["raw"] and answered.reply[:12] in post["content"]["raw"]
+        assert post["type"] == "consolidate_letter" and post["status"] == "publish"
+
+        again = _push(ws, wp)
+        assert again.letters["unchanged"] == len(rows) and again.letters["pushed"] == 0
+
+        with ws.store.session() as session:
+            session.execute(delete(PushRecord).where(PushRecord.site_id == "jyj", PushRecord.kind == "letter"))
+        adopted = _push(ws, wp)
+        assert adopted.letters["pushed"] == len(rows)  # found by key in WordPress, adopted, not created
+        assert len(_letters(wp, wp.site_url(subsite.path))) == len(rows)
+
+        entries = {e.url: e for e in site_ledger(ws, "jyj", adopted.target)}
+        for url in letters_push.letter_pages(ws, "jyj"):
+            assert entries[url].disposition == "migrated" and entries[url].new_url == by_url[url]["link"]
+    finally:
+        subsite.path = original
