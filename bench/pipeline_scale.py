@@ -1,0 +1,189 @@
+"""Whole-pipeline figures at scale: `map`, `push` (static preview and bundle), `verify` and `report` on stores of
+10k and 100k articles, wall time and peak RSS of each stage, each stage a `consolidate` command in its own process.
+
+    PYTHONPATH=. .venv/bin/python bench/pipeline_scale.py --scales 10000 100000 [--weight real|light]
+
+How the stores are built (crawling 100k pages on loopback takes hours at real weight): the generated fleet
+(`--base-articles` per site, real page weight by default) is served on 127.0.0.1 and crawled once through the
+library (`pipeline.crawl`: fetch, extract, store, WARC, attachments); its article rows are then replicated through
+the library's own upsert (`crawlers.crawler.upsert_article`) until the store holds N articles. Each copy gets its
+own URL (`-rK` before the extension, or `&r=K`), a title and body marked with its copy number (so the mapping's
+duplicate detection does not fold copies together), its own content hash and a fetched resource row like its
+original's. Attachments and images are shared with the original. Stage times exclude the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from consolidate import pipeline  # noqa: E402
+from consolidate.core.records import ArticleRecord, AttachmentRef  # noqa: E402
+from consolidate.core.store import ArticleRow, Resource, url_hash  # noqa: E402
+from consolidate.demo import config_for_urls  # noqa: E402
+from consolidate.samplefleet import FleetServer, build_fleet  # noqa: E402
+from crawlers.crawler import recount_columns, upsert_article  # noqa: E402
+
+CLI = str(Path(sys.executable).with_name("consolidate"))
+STAGES = [
+    ("map", ["map", "--all"], "migrations.yaml"),
+    ("push static", ["push", "--all", "--allow-untriaged"], "migrations.yaml"),
+    ("push bundle", ["push", "--all", "--allow-untriaged"], "bundle.yaml"),
+    ("verify static", ["verify", "--all"], "migrations.yaml"),
+    ("verify bundle", ["verify", "--all"], "bundle.yaml"),
+    ("report", ["report", "-o", "report.html"], "migrations.yaml"),
+]
+
+
+def build_base(directory: Path, articles: int, weight: str) -> int:
+    """Crawl the generated fleet into a workspace (migrations.yaml: static preview; bundle.yaml: bundle)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fleet = build_fleet(articles_per_site=articles, weight=weight)
+    with FleetServer(fleet) as server:
+        text = config_for_urls(server.urls, 500.0)
+        (directory / "migrations.yaml").write_text(text, encoding="utf-8")
+        bundle = re.sub(r"exporter: static\b.*\n  options:\n    dir: \S+", "exporter: bundle\n  options:\n"
+                        "    dir: .consolidate/bundle", text, count=1)
+        assert bundle != text, "the example config's export section changed: update pipeline_scale.py"
+        (directory / "bundle.yaml").write_text(bundle, encoding="utf-8")
+        ws = pipeline.Workspace.open(directory / "migrations.yaml", db_url=db_url(directory))
+        for summary in pipeline.crawl(ws, None):
+            print(f"  crawled {summary.site_id}: {summary.fetched} pages, {summary.articles_new} articles")
+        with ws.store.session() as session:
+            count = session.scalar(select(func.count()).select_from(ArticleRow)) or 0
+        ws.store.engine.dispose()
+    return count
+
+
+def db_url(directory: Path) -> str:
+    """The workspace's SQLite store."""
+    return f"sqlite:///{directory / '.consolidate' / 'state.db'}"
+
+
+def copy_url(url: str, number: int) -> str:
+    """The URL of copy `number` of an article."""
+    if "?" in url:
+        return f"{url}&r={number}"
+    stem, dot, ext = url.rpartition(".")
+    return f"{stem}-r{number}.{ext}" if dot and "/" not in ext else f"{url}-r{number}"
+
+
+def replicate(directory: Path, target: int) -> int:
+    """Add copies of the stored articles until the store holds `target` articles; the count reached."""
+    ws = pipeline.Workspace.open(directory / "migrations.yaml", db_url=db_url(directory))
+    with ws.store.session() as session:
+        rows = list(session.scalars(select(ArticleRow).order_by(ArticleRow.id)))
+        pages = {r.url: r for r in session.scalars(select(Resource).where(Resource.url.in_([a.url for a in rows])))}
+        originals = [(row_record(row), pages.get(row.url)) for row in rows]
+        sites = sorted({row.site_id for row in rows})
+    have, number = len(originals), 0
+    while have < target:
+        number += 1
+        with ws.store.session() as session:
+            resources = []
+            for record, page in originals[: target - have]:
+                copy = copied(record, number)
+                upsert_article(session, copy)
+                if page is not None:
+                    resources.append({"site_id": copy.site, "url": copy.url, "url_hash": url_hash(copy.url),
+                                      "kind": page.kind, "status": page.status, "depth": page.depth,
+                                      "hint": {}, "http_status": page.http_status,
+                                      "content_type": page.content_type, "encoding": page.encoding,
+                                      "size": page.size, "sha256": page.sha256, "attempts": page.attempts,
+                                      "fetched_at": page.fetched_at})
+            if resources:
+                session.execute(insert(Resource), resources)
+            session.commit()
+        have = min(target, have + len(originals))
+    with ws.store.session() as session:
+        for site_id in sites:
+            recount_columns(session, site_id)
+        session.commit()
+        count = session.scalar(select(func.count()).select_from(ArticleRow)) or 0
+    ws.store.engine.dispose()
+    return count
+
+
+def row_record(row: ArticleRow) -> ArticleRecord:
+    """The stored article as a record (attachment references as stored)."""
+    return ArticleRecord(
+        url=row.url, site=row.site_id, column_path=list(row.column_path or []), title=row.title,
+        published=row.published, source=row.source, publisher=row.publisher, index_no=row.index_no,
+        doc_no=row.doc_no, written=row.written, topic=row.topic, validity=row.validity,
+        published_source=row.published_source, body_html=row.body_html, body_text=row.body_text,
+        attachments=[AttachmentRef(url=a.get("url") or "", name=a.get("name"), status=a.get("status"),
+                                   reason=a.get("reason")) for a in row.attachments or []],
+        images=list(row.images or []), spam_links=list(row.spam_links or []), warnings=list(row.warnings or []))
+
+
+def copied(record: ArticleRecord, number: int) -> ArticleRecord:
+    """Copy `number` of a record: own URL, title and body marked with the number, own content hash."""
+    copy = ArticleRecord(**{**record.__dict__, "url": copy_url(record.url, number),
+                            "title": f"{record.title or ''}（{number}）",
+                            "body_html": f"{record.body_html}<p>（{number}）</p>",
+                            "body_text": f"{record.body_text}\n（{number}）"})
+    copy.compute_hash()
+    return copy
+
+
+def run_stage(directory: Path, args: list[str], config: str) -> tuple[float, float, int]:
+    """One stage as a `consolidate` command in its own process: wall seconds, peak RSS MB, exit code."""
+    out = directory / "stage.time"
+    command = ["/usr/bin/time", "-f", "%e %M", "-o", str(out), CLI, *args, "-c", str(directory / config),
+               "--db", db_url(directory)]
+    env = {**os.environ, "COLUMNS": "200"}
+    done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        print(f"    {' '.join(args)} exit {done.returncode}: {done.stderr.strip()[-400:]}")
+    seconds, kib = out.read_text().split()[-2:]
+    return float(seconds), int(kib) / 1024, done.returncode
+
+
+def main() -> None:
+    """Build the stores, run every stage at every scale, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--weight", choices=("real", "light"), default="real")
+    parser.add_argument("--base-articles", type=int, default=330, help="articles per generated site crawled")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the workspaces here")
+    args = parser.parse_args()
+    root = args.workdir or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    base = root / "base"
+    started = time.monotonic()
+    crawled = build_base(base, args.base_articles, args.weight)
+    print(f"base: {crawled} articles crawled at {args.weight} weight in {time.monotonic() - started:.0f}s ({base})")
+    results: dict[int, dict[str, tuple[float, float, int]]] = {}
+    for scale in args.scales:
+        directory = root / f"n{scale}"
+        shutil.rmtree(directory, ignore_errors=True)
+        shutil.copytree(base, directory)
+        started = time.monotonic()
+        count = replicate(directory, scale)
+        print(f"{scale}: store of {count} articles built in {time.monotonic() - started:.0f}s")
+        results[scale] = {}
+        for name, stage_args, config in STAGES:
+            seconds, rss, code = run_stage(directory, stage_args, config)
+            results[scale][name] = (seconds, rss, code)
+            print(f"  {name:14} {seconds:8.1f}s  peak RSS {rss:6.0f} MB  exit {code}", flush=True)
+    scales = args.scales
+    print("\nstage          " + "".join(f"{s:>24}" for s in scales) + ("   time ratio" if len(scales) > 1 else ""))
+    for name, _, _ in STAGES:
+        cells = "".join(f"{results[s][name][0]:>12.1f}s {results[s][name][1]:>7.0f} MB" for s in scales)
+        ratio = (f"   {results[scales[-1]][name][0] / max(results[scales[0]][name][0], 0.01):.1f}× "
+                 f"(articles {scales[-1] / scales[0]:.0f}×)") if len(scales) > 1 else ""
+        print(f"{name:15}{cells}{ratio}")
+
+
+if __name__ == "__main__":
+    main()
