@@ -135,7 +135,7 @@ def evaluate(ws: pipeline.Workspace, truth: list[Row], show: bool = False) -> di
                 totals["first_right"] += right
             if show and not (auto and right):
                 mark = "WRONG" if auto else ("ok   " if right else "miss ")
-                print(f"  {mark} {site.id:6} {column.path[-60:]:60} → {got} (truth {row.target}) "
+                print(f"  {mark} {site.id:6} {column.article_count:4} {column.path[-60:]:60} → {got} (truth {row.target}) "
                       f"{decision.confidence:.2f} | {decision.reason[:150]}")
     return dict(totals)
 

@@ -13,7 +13,9 @@ from mappers.suggest import (
     Candidate,
     ColumnProfile,
     NamedTarget,
+    has_own_function,
     is_ambiguous,
+    merge_profiles,
     profile_summary,
     rank_targets,
 )
@@ -139,7 +141,8 @@ def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: f
     a column left for review is offered what the office signed for a column of the same name and kind elsewhere."""
     targets = recognised_targets(config, site)
     limit = mapping_threshold(config) if threshold is None else threshold
-    decisions = [_with_evidence(column, _decide_one(site.mapping, targets, column, columns, limit))
+    decisions = [_with_evidence(column, _decide_one(site.mapping, targets, column, columns, limit,
+                                                    family_profile(column, columns)))
                  for column in columns]
     if learned:
         scope = {t.id for t in targets if t.in_scope}
@@ -169,9 +172,26 @@ def mapping_threshold(config: Config) -> float:
     return float(getattr(config, "mapping_threshold", DEFAULT_THRESHOLD))
 
 
+def family_profile(column: LegacyColumn, columns: list[LegacyColumn]) -> ColumnProfile | None:
+    """The content a small column is judged by: its own, or — when it has too few articles to count and no
+    function in its name — its own read together with its like siblings' (政策法规 > 行业分类 > 工程建设, 勘察设计 …
+    one law each: the family shows what they all hold)."""
+    own = column.profile
+    if own is None or not own.articles or own.counts() or " > " not in column.path or \
+            has_own_function(column.name):
+        return own
+    parent = column.path.rsplit(" > ", 1)[0]
+    family = [c.profile for c in columns if c.profile is not None and c.profile.articles and " > " in c.path
+              and c.path.rsplit(" > ", 1)[0] == parent and "no-column" not in c.flags
+              and not has_own_function(c.name)]
+    pooled = merge_profiles(family)
+    return pooled if pooled.family > 1 and pooled.counts() else own
+
+
 def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: LegacyColumn,
-                siblings: list[LegacyColumn], threshold: float) -> Decision:
-    """The decision for one column: a rule, else the best suggestion (applied only above the threshold)."""
+                siblings: list[LegacyColumn], threshold: float, profile: ColumnProfile | None = None) -> Decision:
+    """The decision for one column: a rule, else the best suggestion (applied only above the threshold); the
+    suggestion reads `profile` (the column's content, or its family's) when given."""
     for index, rule in enumerate(rules):
         if rule_matches(rule, column):
             reason = rule.reason or f"rule {index + 1} in migrations.yaml ({_rule_text(rule)})"
@@ -184,7 +204,7 @@ def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: Le
                         "or give them a column with a routing rule",
                         reason_zh="不属于任何栏目的文章（没有面包屑或列表页指明栏目）：请在此决定，或用路由规则指定栏目")
     path = column.path.split(" > ") if column.path else [column.name]
-    candidates = rank_targets(column.name, column.profile, targets, path)
+    candidates = rank_targets(column.name, profile or column.profile, targets, path)
     if "container" in column.flags:
         return _container_decision(column, candidates, threshold)
     if "empty" in column.flags:

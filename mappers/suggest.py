@@ -9,7 +9,7 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -49,6 +49,8 @@ class ColumnProfile:
     shares: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     notes_zh: dict[str, str] = field(default_factory=dict)
+    page_title: str = ""  # the title of a column's only article (a single-page column is named by its page)
+    family: int = 1  # columns pooled into this profile (a small column read with its like siblings)
 
     def leading_kind(self) -> tuple[str, float, str] | None:
         """(kind, share, what was counted) of the strongest content signal at or above CONTENT_SHARE."""
@@ -70,8 +72,12 @@ class ColumnProfile:
     def evidence(self, kind: str) -> tuple[str, str]:
         """(English, Chinese) of one kind's share, e.g. '80% of articles titled 通知/公告/公示'."""
         share = self.share(kind)
-        return (f"{share:.0%} of {self.articles} articles {self.notes.get(kind, kind)}",
-                f"{self.articles} 篇中 {share:.0%} {self.notes_zh.get(kind, kind)}")
+        whose, whose_zh = "", ""
+        if self.family > 1:
+            whose = f" of it and {self.family - 1} sibling column{'s' if self.family > 2 else ''}"
+            whose_zh = f"（本栏目及 {self.family - 1} 个同级栏目）"
+        return (f"{share:.0%} of {self.articles} articles{whose} {self.notes.get(kind, kind)}",
+                f"{self.articles} 篇{whose_zh}中 {share:.0%} {self.notes_zh.get(kind, kind)}")
 
 
 def profile_summary(profile: ColumnProfile | None) -> tuple[str, str]:
@@ -89,7 +95,7 @@ def profile_articles(articles: Iterable[dict[str, Any]]) -> ColumnProfile:
     """Count content signals over a column's articles (dicts with title, doc_no, index_no, published,
     attachments — a count or a list)."""
     rows = list(articles)
-    profile = ColumnProfile(articles=len(rows))
+    profile = ColumnProfile(articles=len(rows), page_title=_title(rows[0]) if len(rows) == 1 else "")
     if not rows:
         return profile
     for kind, note, note_zh, signal in CONTENT_SIGNALS:
@@ -110,12 +116,16 @@ def _title(article: dict[str, Any]) -> str:
 
 
 def _news_signal(profile: ColumnProfile, rows: list[dict[str, Any]]) -> None:
-    """News: dated articles whose titles are not notices, documents, procurement or personnel."""
+    """News: dated articles whose titles are not notices, documents, procurement, personnel, guides, readings
+    or single pages (counted article by article: a column of news and notices shows both)."""
     dates = sorted(d for d in (_date(a.get("published")) for a in rows) if d is not None)
-    other = max((profile.share(k) for k in NOT_NEWS), default=0.0)
-    if not dates or other >= 0.5:
+    patterns = [signal for kind, _n, _z, signal in CONTENT_SIGNALS if kind in NOT_NEWS and
+                signal not in ("doc_no", "index_no")]
+    news = sum(1 for a in rows if _date(a.get("published")) is not None and not str(a.get("doc_no") or "").strip()
+               and not any(re.search(p, _title(a)) for p in patterns))
+    if not news:
         return
-    share = len(dates) / len(rows) * (1 - other)
+    share = news / len(rows)
     rhythm, rhythm_zh = _rhythm(dates)
     profile.shares["news"] = share
     profile.notes["news"] = f"dated news items{rhythm}"
@@ -188,6 +198,7 @@ class NamedTarget:
     ancestors: tuple[str, ...] = ()  # ids of the portal columns above it
     in_scope: bool = True  # False: recognised, but the site's content may not go there (target.column)
     standard: str | None = None  # the standard node it stands for
+    synonyms: bool = True  # False: another portal column of the same node carries that node's synonyms
 
     def __post_init__(self) -> None:
         """Find the standard node from the name, then the aliases."""
@@ -224,7 +235,7 @@ def _names(target: NamedTarget) -> Iterable[tuple[str, str, str]]:
     yield target.name, "name", "名称"
     for alias in target.aliases:
         yield alias, "alias", "别名"
-    if target.standard:
+    if target.standard and target.synonyms:
         for synonym in standard_nodes()[target.standard].synonyms:
             yield synonym, "standard synonym", "标准同义名"
 
@@ -263,6 +274,7 @@ def _plain(name: str) -> str:
 def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[NamedTarget],
                  path: list[str] | None = None) -> list[Candidate]:
     """Portal columns ranked by name, breadcrumb path and content evidence; in-scope columns first."""
+    targets = _one_carrier_per_node(targets)
     by_id = {t.id: t for t in targets}
     scored: dict[str, Candidate] = {}
     for target in targets:
@@ -273,6 +285,7 @@ def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[
     topic = _topic_context(ancestors, targets, scored)
     _ancestor_function(ancestors, targets, scored)
     _kind_fallback(legacy_name, targets, scored)
+    _page_named(profile, targets, scored)
     _content_only(profile, targets, scored)
     candidates = [_content_adjusted(c, profile, by_id[c.target_id]) for c in scored.values()]
     if topic is not None:  # nothing but 专题专栏 is applied to a topic's sub-column
@@ -283,10 +296,21 @@ def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[
     return sorted(candidates, key=lambda c: (not c.in_scope, -c.score))
 
 
+def _one_carrier_per_node(targets: list[NamedTarget]) -> list[NamedTarget]:
+    """Where several portal columns stand for one standard node (工作动态, and 图片新闻 beside it), only the one
+    standing for it best (see `_standard_target`) recognises the node's synonyms; the others match by their own
+    names and aliases, so they never tie with it over every news name."""
+    carriers = {t.standard: _standard_target(targets, t.standard) for t in targets if t.standard}
+    return [t if not t.standard or carriers[t.standard] is t else replace(t, synonyms=False) for t in targets]
+
+
 def _standard_target(targets: list[NamedTarget], node: str) -> NamedTarget | None:
     """The portal column standing for a standard node (in scope first), or None."""
     matches = [t for t in targets if t.standard == node]
-    return min(matches, key=lambda t: (not t.in_scope, len(t.ancestors))) if matches else None
+    named = normalise(standard_nodes()[node].name) if node in standard_nodes() else ""
+    # a portal column named as the node (工作动态) stands for it before one carrying a synonym (图片新闻)
+    return min(matches, key=lambda t: (not t.in_scope, normalise(t.name) != named, len(t.ancestors))) \
+        if matches else None
 
 
 def _put(scored: dict[str, Candidate], target: NamedTarget, score: float, why: str, why_zh: str) -> None:
@@ -353,10 +377,12 @@ def _ancestor_function(ancestors: list[str], targets: list[NamedTarget], scored:
     leaf_topic = bool(leaf_nodes) and all(_is_domain(n) for n in leaf_nodes)
     if leaf_best >= 0.78 and not leaf_topic:
         return
+    between = 0  # headings between the leaf and the ancestor, other than mere classifications (行业分类)
     for depth, ancestor in enumerate(reversed(ancestors)):
         best = max(((name_score(ancestor, t), t) for t in targets), key=lambda p: (p[0][0], p[1].in_scope),
                    default=None)
         if best is None or best[0][0] < 0.78 or best[1].standard == TOPIC_NODE:
+            between += not is_classification(ancestor)
             continue
         target = best[1]
         if depth and target.standard in SINGLE_PAGE_NODES:
@@ -364,7 +390,7 @@ def _ancestor_function(ancestors: list[str], targets: list[NamedTarget], scored:
         if leaf_topic and target.kind in ("other", "notice"):
             return  # a 领域 topic under a heading without a function (政府信息公开), or a 领域 notice (招标公告)
             # under 通知公告, keeps its topic; under 政策法规 it is a policy column (documents on the topic)
-        score = 0.8 if leaf_topic else 0.75 - 0.03 * depth
+        score = 0.8 if leaf_topic else 0.75 - 0.03 * between
         _put(scored, target, score, f"sits under {ancestor}, which is {target.label}",
              f"位于“{ancestor}”之下，对应{target.label}")
         if leaf_topic:
@@ -372,6 +398,40 @@ def _ancestor_function(ancestors: list[str], targets: list[NamedTarget], scored:
                 if candidate.target_id != target.id:
                     candidate.score = min(candidate.score, 0.7)
         return
+
+
+def is_classification(name: str) -> bool:
+    """True for a heading that only files its children by a facet (行业分类, 按主题, 主题分类): no function,
+    so it neither gives one nor stands between a leaf and its ancestor's."""
+    return bool(re.search(r"(分类|类别|类目)$|^按.{1,6}$", normalise(name)))
+
+
+def has_own_function(name: str) -> bool:
+    """True when a column's name says what it holds (工作动态, 通知, 办事指南); False for a bare topic
+    (工程建设, or a 领域 such as 土地交易) or a unit."""
+    node = standard_node_of(name, [])
+    if node is not None:
+        return not _is_domain(node)
+    return kind_of_name(name) is not None and not is_unit_name(name)
+
+
+def merge_profiles(profiles: list[ColumnProfile]) -> ColumnProfile:
+    """Several columns' profiles read as one (shares weighted by their articles); `family` says how many."""
+    total = sum(p.articles for p in profiles)
+    merged = ColumnProfile(articles=total, family=len(profiles))
+    if not total:
+        return merged
+    weight: dict[str, float] = {}
+    for profile in profiles:
+        for kind, share in profile.shares.items():
+            part = share * profile.articles / total
+            merged.shares[kind] = merged.shares.get(kind, 0.0) + part
+            if part > weight.get(kind, -1.0):
+                weight[kind] = part
+                merged.notes[kind], merged.notes_zh[kind] = profile.notes[kind], profile.notes_zh[kind]
+    if "news" in merged.shares:  # one column's rhythm is not the family's
+        merged.notes["news"], merged.notes_zh["news"] = "dated news items", "为带日期的新闻稿"
+    return merged
 
 
 def _standard_of(targets: list[NamedTarget], target_id: str) -> str | None:
@@ -420,6 +480,20 @@ KIND_ZH = {"news": "新闻动态", "notice": "通知公告", "policy": "政策�
            "forms": "表格下载", "single": "单页", "disclosure": "信息公开", "other": "其他"}
 SINGLE_PAGE_NODES = ("gkxx", "jgzn", "fzrxx")  # overview pages: a list of dated news is not one of them
 CONTENT_NODES = {"procurement": "ggzyjy", "forms": "bgxz", "disclosure": "zfxxgk", "single": "gkxx"}
+
+
+def _page_named(profile: ColumnProfile | None, targets: list[NamedTarget], scored: dict[str, Candidate]) -> None:
+    """A column whose name and path say nothing and whose only item is one page is named by that page: a page
+    titled as an overview column (联系我们, 领导简介, 机构设置) goes there."""
+    if profile is None or not profile.page_title or any(c.score >= 0.6 for c in scored.values()):
+        return
+    title = profile.page_title
+    pages = [t for t in targets if t.standard in SINGLE_PAGE_NODES]
+    best = max(((name_score(title, t), t) for t in pages), key=lambda p: (p[0][0], p[1].in_scope), default=None)
+    if best is None or best[0][0] < 0.9:
+        return
+    (_score, why, why_zh), target = best
+    _put(scored, target, 0.86, f"its only page is titled {title}: {why}", f"其唯一页面题为“{title}”：{why_zh}")
 
 
 def _content_only(profile: ColumnProfile | None, targets: list[NamedTarget], scored: dict[str, Candidate]) -> None:

@@ -91,3 +91,63 @@ def test_english_and_traditional_names() -> None:
     assert _decide("Newsletter", NEWS).target != "gzdt" or _decide("Newsletter", NEWS).decision == "unmapped"
     assert _decide("通知公告 > 招標公告", TENDERS).target == "ggzyjy"
     assert _decide("規範性文件", []).target == "zcwj"
+
+
+TRAINING = [{"title": f"关于举办第{i}期业务培训班的通知", "published": f"2020-0{i + 1}-05"} for i in range(5)]
+LAW = [{"title": "中华人民共和国建筑法", "published": "2013-07-22"}]
+
+
+def _decide_all(columns: list[tuple[str, list[dict]]]):
+    """Several columns of one site decided together (siblings see each other), by path."""
+    legacy = [LegacyColumn(p, p.rsplit(" > ", 1)[-1], article_count=len(a), profile=profile_articles(a))
+              for p, a in columns]
+    return {c.path: d for c, d in zip(legacy, decide(CONFIG, CONFIG.site("fgw"), legacy), strict=True)}
+
+
+def test_a_news_column_holding_some_notices_is_still_news() -> None:
+    """培训动态 with news and training notices half and half: its news is counted item by item, so the name's
+    kind is backed by half of its content and the column is decided; a notice column stays a notice column."""
+    profile = profile_articles(NEWS[:5] + TRAINING)
+    assert profile.share("news") == 0.5 and profile.share("notice") == 0.5
+    decision = _decide("价格培训 > 培训动态", NEWS[:5] + TRAINING)
+    assert (decision.decision, decision.target) == ("migrate", "gzdt") and "content agrees" in decision.reason
+    assert _decide("通知公告", NOTICES + NEWS[:2]).target == "tzgg"
+
+
+def test_a_single_page_column_is_named_by_its_page() -> None:
+    """A column whose name says nothing (业务板块, a unit's name) and whose only item is a page titled 联系我们 is
+    an overview page; a name with a function of its own, or an item titled as news, is not overruled."""
+    for name in ("业务板块", "张家港市分中心"):
+        decision = _decide(name, [{"title": "联系我们", "published": "2018-05-17"}])
+        assert (decision.decision, decision.target) == ("migrate", "gkxx"), decision.reason
+        assert "联系我们" in decision.reason_zh and "唯一页面" in decision.reason_zh
+    assert _decide("工作动态", [{"title": "联系我们", "published": "2018-05-17"}]).target == "gzdt"
+    assert _decide("业务板块", NEWS[:1]).decision == "unmapped"
+
+
+def test_small_columns_are_read_with_their_like_siblings() -> None:
+    """政策法规 > 行业分类 > 工程建设, 勘察设计 … one law each: too few to judge alone, but together they are
+    documents, so each goes to 政策文件 (行业分类 only files them by topic); the same leaves holding news are not
+    applied, and a lone one-law leaf stays a suggestion."""
+    laws = _decide_all([(f"政策法规 > 行业分类 > {n}", LAW) for n in ("工程建设", "勘察设计", "基础建设", "招标投标")])
+    for path, decision in laws.items():
+        assert (decision.decision, decision.target) == ("migrate", "zcwj"), (path, decision.reason)
+        assert "sibling columns" in decision.reason and "同级栏目" in decision.reason_zh
+    news = _decide_all([(f"政策法规 > 行业分类 > {n}", NEWS[i:i + 1]) for i, n in enumerate(("工程建设", "勘察设计",
+                                                                                          "基础建设"))])
+    assert all(d.decision == "unmapped" for d in news.values())
+    alone = _decide_all([("政策法规 > 行业分类 > 工程建设", LAW)])["政策法规 > 行业分类 > 工程建设"]
+    assert (alone.decision, alone.target) == ("unmapped", "zcwj")
+
+
+def test_classification_headings_and_named_portal_columns() -> None:
+    """行业分类/按主题 only file their children; a portal column named 工作动态 stands for that node before one
+    carrying its synonym (图片新闻), so news of unknown names goes to 工作动态."""
+    from mappers.suggest import NamedTarget, is_classification, rank_targets
+
+    assert is_classification("行业分类") and is_classification("按主题") and is_classification("主题分类")
+    assert not is_classification("分类信息") and not is_classification("政策法规")
+    targets = [NamedTarget("tpxw", "图片新闻", [], "news", "图片新闻"), NamedTarget("gzdt", "工作动态", [], "news",
+                                                                                 "工作动态")]
+    assert rank_targets("法治动态", None, targets)[0].target_id == "gzdt"
+    assert _decide("图片新闻", [{"title": "局领导调研", "published": None}] * 3).target == "gzdt"
