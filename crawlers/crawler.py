@@ -857,7 +857,7 @@ class SiteCrawler:
 
         def on_record(segment: str, url: str) -> None:
             row = pending_row(self.site.id, self.worker_id, segment, url)
-            self.writer.submit(lambda s: deferred(s).add(INSERT_PENDING, row))
+            self.writer.submit(lambda s: deferred(s).add(INSERT_PENDING, row), batched=True)  # with the page's rows
 
         def on_stored(segment: str) -> None:
             self.writer.submit(lambda s: forget_segment(s, segment))

@@ -95,9 +95,10 @@ class StoreWriter:
         self._queue.put((job, future, loop, batched))
         return await future
 
-    def submit(self, job: Callable[[Session], Any]) -> None:
-        """Queue a job nobody waits for (bookkeeping); a failure is counted in `failed`, its rows stay as they were."""
-        self._queue.put((job, None, None, False))
+    def submit(self, job: Callable[[Session], Any], batched: bool = False) -> None:
+        """Queue a job nobody waits for (bookkeeping); a failure is counted in `failed`, its rows stay as they were.
+        batched: as for `run` (a job that only defers rows does not make the group run its deferred rows early)."""
+        self._queue.put((job, None, None, batched))
 
     def close(self) -> None:
         """Finish the queued jobs and stop the thread."""

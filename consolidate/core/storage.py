@@ -9,6 +9,7 @@ credentials come from environment variables whose NAMES the config gives, never 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import uuid
@@ -290,8 +291,16 @@ def open_storage(settings: Any, workspace: Path, environ: Mapping[str, str] | No
     def named(field: str, default: str) -> str | None:
         return env.get(getattr(settings, field, None) or default) or None
 
-    return S3Storage(url, named("endpoint_env", DEFAULT_ENDPOINT_ENV), named("region_env", DEFAULT_REGION_ENV),
-                     named("access_key_env", DEFAULT_ACCESS_KEY_ENV), named("secret_key_env", DEFAULT_SECRET_KEY_ENV))
+    return _s3_storage(url, named("endpoint_env", DEFAULT_ENDPOINT_ENV), named("region_env", DEFAULT_REGION_ENV),
+                       named("access_key_env", DEFAULT_ACCESS_KEY_ENV), named("secret_key_env", DEFAULT_SECRET_KEY_ENV))
+
+
+@functools.lru_cache(maxsize=16)
+def _s3_storage(url: str, endpoint: str | None, region: str | None, access_key: str | None,
+                secret_key: str | None) -> S3Storage:
+    """One client per location and credentials in a process, shared by every crawler and reader (building one
+    loads the TLS roots: ~8 ms each, paid once per site of a fleet crawl otherwise; the client is thread-safe)."""
+    return S3Storage(url, endpoint, region, access_key, secret_key)
 
 
 def workspace_storage(config: Any, workspace: Path) -> Storage:

@@ -192,7 +192,9 @@ def test_two_workers_share_a_bucket_one_killed_every_url_archived_once(tmp_path:
     while victim.poll() is None and time.monotonic() < deadline and (
             len(storage.list("warc/")) < 6 or not any(p.stat().st_size for p in open_segments.glob("*.warc.gz"))):
         time.sleep(0.01)
-    assert victim.poll() is None, "the victim finished before it could be killed mid-segment"
+    if victim.poll() is not None:
+        pytest.fail(f"the victim ended (exit {victim.returncode}) before it could be killed mid-segment: "
+                    f"{victim.communicate()[0].decode()[-800:]}")
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait()
     lost = [p for p in open_segments.glob("*.warc.gz") if p.stat().st_size]
