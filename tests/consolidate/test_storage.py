@@ -381,3 +381,32 @@ def test_upgrade_step_4_creates_the_table_where_none_is(tmp_path: Path) -> None:
             assert callable(step)
             step(conn)
     assert "warc_pending" in inspect(store.engine).get_table_names()
+
+
+def test_blob_uploads_beside_the_loop_send_one_put_per_hash(s3_bucket: str, tmp_path: Path) -> None:
+    """Five pages of one process store the same file at once: one PUT is sent (the others wait for it, their
+    spooled copies dropped), and each returns only when the blob is in the bucket."""
+    import asyncio
+
+    storage = open_storage(WorkspaceSettings(storage=s3_bucket), tmp_path)
+    blobs = BlobStore(tmp_path / "cache", storage)
+    data = os.urandom(300_000)
+    sha = hashlib.sha256(data).hexdigest()
+    spooled = []
+    for index in range(2):
+        path = tmp_path / f"spool{index}"
+        path.write_bytes(data)
+        spooled.append(path)
+
+    async def store_all() -> list[str]:
+        jobs = [blobs.store_soon(data, None, sha) for _ in range(3)]
+        jobs += [blobs.store_soon(None, path, sha) for path in spooled]
+        return await asyncio.gather(*jobs)
+
+    assert asyncio.run(store_all()) == [sha] * 5
+    assert (blobs.uploaded, blobs.already) == (1, 0)
+    assert storage.get_bytes(BlobStore.key(sha)) == data
+    assert not any(path.exists() for path in spooled)
+    local = BlobStore(tmp_path / "local")
+    assert asyncio.run(local.store_soon(b"x", None, hashlib.sha256(b"x").hexdigest())) == hashlib.sha256(b"x").hexdigest()
+    assert local.read(hashlib.sha256(b"x").hexdigest()) == b"x"
