@@ -26,6 +26,7 @@ from exporters.letters import letter_from_export
 IN_TARGET = ("pushed", "updated")
 INTERACTION_NOTE = "interaction:"  # URL-map notes of letter pages sent to the portal's interaction platform
 KIND = "letter"
+FILE_EXPORTERS = ("bundle",)  # exporters whose output carries every letter in one file (interaction.to_exporter)
 
 
 @dataclass
@@ -38,11 +39,12 @@ class LetterPushSummary:
     unchanged: int = 0
     failed: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason → records
+    in_file: int = 0  # carried by the exporter's letters file (the bundle's letters.jsonl/xlsx), not one by one
 
     def to_dict(self) -> dict[str, Any]:
         """JSON figures."""
         return {"records": self.records, "pushed": self.pushed, "updated": self.updated, "unchanged": self.unchanged,
-                "failed": self.failed, "skipped": dict(sorted(self.skipped.items()))}
+                "failed": self.failed, "skipped": dict(sorted(self.skipped.items())), "in_file": self.in_file}
 
 
 def letter_key(site_id: str, url: str) -> str:
@@ -68,6 +70,9 @@ def push_letters(ws: Workspace, site_id: str, exporter: Exporter, update: bool =
     rows = stored_records(ws, site_id)
     summary = LetterPushSummary(records=len(rows))
     if not rows:
+        return summary
+    if exporter.name in FILE_EXPORTERS:
+        summary.in_file = len(rows)  # written after the push by consolidate.interaction.to_exporter
         return summary
     records = letter_records(ws, site_id, exporter.target)
     if not takes_letters(exporter):

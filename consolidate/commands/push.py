@@ -238,7 +238,8 @@ def _print_push(site_id: str, s: PushSummary, dry_run: bool) -> None:
         got = s.letters
         why = "; ".join(f"{n} {reason}" for reason, n in got["skipped"].items())
         console.print(f"  letters: {got['pushed']} new, {got['updated']} updated, {got['unchanged']} unchanged, "
-                      f"{got['failed']} failed" + (f", skipped {why}" if why else ""), highlight=False)
+                      f"{got['failed']} failed" + (f", skipped {why}" if why else "")
+                      + (f", {got['in_file']} in letters.jsonl/xlsx" if got.get("in_file") else ""), highlight=False)
 
 
 def _print_verify(site_id: str, summary: VerifySummary) -> None:

@@ -41,7 +41,7 @@ def test_static_preview_gets_a_letters_page_and_one_page_per_letter(ws, mailbox_
     summary = _push(ws, "jyj", "static", {"dir": str(root)})
     rows = stage.stored_records(ws, "jyj")
     assert summary.letters == {"records": len(rows), "pushed": len(rows), "updated": 0, "unchanged": 0,
-                               "failed": 0, "skipped": {}}
+                               "failed": 0, "skipped": {}, "in_file": 0}
     index = (root / "hudong" / "jyj" / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'<a href="([0-9a-f]{12}\.html)">', index)
     assert len(links) == len(rows) == 10
@@ -113,6 +113,16 @@ def test_an_exporter_without_letters_skips_them_with_the_reason(ws, tmp_path):  
         assert (url_map[url].status, url_map[url].new_url) == ("301", PLATFORM)
         assert (entries[url].disposition, entries[url].new_url) == ("interaction", PLATFORM)
     assert reconcile(ws, "sfj", target)["letters"] == {"pages": len(pages), "interaction": len(pages)}
+
+
+def test_the_bundle_carries_the_letters_in_its_file(ws, tmp_path):  # noqa: F811
+    """The bundle takes the letters whole (letters.jsonl/xlsx): counted as in the file, none skipped, no push
+    map rows of their own."""
+    root = tmp_path / "bundle"
+    summary = _push(ws, "jyj", "bundle", {"dir": str(root)})
+    assert summary.letters["in_file"] == len(stage.stored_records(ws, "jyj")) and not summary.letters["skipped"]
+    assert (root / "letters.jsonl").is_file()
+    assert not [r for r in _records(ws, "jyj") if r.target == summary.target]
 
 
 def _records(workspace: pipeline.Workspace, site_id: str) -> list[PushRecord]:
