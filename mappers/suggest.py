@@ -288,6 +288,10 @@ def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[
     _page_named(profile, targets, scored)
     _content_only(profile, targets, scored)
     candidates = [_content_adjusted(c, profile, by_id[c.target_id]) for c in scored.values()]
+    if not any(c.score >= 0.6 for c in candidates):  # the content refuted a guess from the path: it may say more
+        refuted = {c.target_id: c for c in candidates}
+        _content_only(profile, targets, refuted)
+        candidates = list(refuted.values())
     if topic is not None:  # nothing but 专题专栏 is applied to a topic's sub-column
         _cap(candidates, lambda c: c.target_id != topic[0], *topic[1:])
     _missing_standard(legacy_name, targets, candidates)

@@ -151,3 +151,12 @@ def test_classification_headings_and_named_portal_columns() -> None:
                                                                                  "工作动态")]
     assert rank_targets("法治动态", None, targets)[0].target_id == "gzdt"
     assert _decide("图片新闻", [{"title": "局领导调研", "published": None}] * 3).target == "gzdt"
+
+
+def test_content_that_refutes_the_path_still_suggests() -> None:
+    """信息公开 > 按主题分类 > 教育 holding documents: 信息公开 (a heading) is refuted by the content, which then
+    suggests 政策文件 for review rather than leaving only a 特色栏目 offer."""
+    doc = [{"title": "关于印发某某管理办法的通知", "published": "2020-01-01"}]
+    topics = _decide_all([(f"信息公开 > 按主题分类 > {n}", doc) for n in ("教育", "卫生", "交通")])
+    for decision in topics.values():
+        assert (decision.decision, decision.target) == ("unmapped", "zcwj"), decision.reason
