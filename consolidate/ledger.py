@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from consolidate.core.outcomes import IN_TARGET, OFFICE_NOTE, article_key, reason_category
 from consolidate.core.store import (
     ArticleRow,
     ColumnMapping,
@@ -33,8 +34,8 @@ from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
 from consolidate.letters_push import letter_disposition, letter_key, letter_pages, letter_records
-from consolidate.push import IN_TARGET, OFFICE_NOTE, article_key, reason_category, vanished_articles
 from consolidate.triage import UNTRIAGED, WITHHELD
+from crawlers.incremental import vanished_articles
 
 DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
                 "unfetchable", "interaction")  # unfetchable: the legacy server itself could not serve it (404,
@@ -129,7 +130,7 @@ def _read(ws: Workspace, site_id: str, target: str | None) -> _Facts:
             PushRecord.target == target, PushRecord.site_id == site_id, PushRecord.kind == "article"))}
         url_map = {r.old_url: r for r in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id))}
         hits = {h.url_hash: h for h in session.scalars(select(UrlHit).where(UrlHit.site_id == site_id))}
-    vanished = vanished_articles(ws, site_id)
+    vanished = vanished_articles(ws.store, site_id)
     return _Facts(site_id, resources, list(articles), decisions, columns, records, url_map, hits, vanished,
                   letters=letter_pages(ws, site_id),
                   letter_records=letter_records(ws, site_id, target) if target is not None else {})

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, Config, RoutingRule, Site
+from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, ColumnPlace, Config, RoutingRule, Site
 from consolidate.core.errors import ConsolidateError
+from consolidate.core.outcomes import IN_TARGET
 from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
 from mappers.audit import VETO_EMPTY, VETO_STALE, is_stale
@@ -265,17 +266,15 @@ def office_comment(reason: str) -> str:
 
 def target_choices(config: Config, site: Site) -> list[TargetChoice]:
     """Portal columns offered in the sheet: the site's own first, then every other column of the portal."""
-    from consolidate.push import portal_index  # push imports this module
-
     own = target_columns(config, site)
-    index = portal_index(config)
+    index = config.portal.index()
     choices = [TargetChoice(t.column.id, _label(index, t.column.id)) for t in own]
     seen = {c.id for c in choices}
     choices += [TargetChoice(cid, _label(index, cid)) for cid in index if cid not in seen]
     return choices
 
 
-def _label(index: dict[str, Any], column_id: str) -> str:
+def _label(index: dict[str, ColumnPlace], column_id: str) -> str:
     """A column's path with its sub-site's name."""
     info = index[column_id]
     prefix = f"{info.subsite_name} > " if info.subsite_name else ""
@@ -418,11 +417,9 @@ def routing_rules(config: Config, site: Site) -> list[RoutingRule]:
 
 def routing_for(ws: Workspace, site_id: str) -> RoutingContext:
     """The routing rules of a site, resolving kind/name targets against its columns, then the portal's."""
-    from consolidate.push import portal_index  # push imports this module
-
     site = ws.site(site_id)
     own = [t.column for t in target_columns(ws.config, site)]
-    portal = [info.column for info in portal_index(ws.config).values() if info.subsite is None]
+    portal = [info.column for info in ws.config.portal.index().values() if info.subsite is None]
     seen: set[str] = set()
     columns = []
     for column in own + portal:
@@ -435,8 +432,6 @@ def routing_for(ws: Workspace, site_id: str) -> RoutingContext:
 def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str], tuple[str, str]]:
     """(site, url) → (site, original url) for articles that repeat another one of these sites (or one already
     pushed to the portal); originals prefer what is on the portal, then what is being migrated, then the oldest."""
-    from consolidate.push import IN_TARGET  # push imports this module
-
     items: list[DupArticle] = []
     owners: dict[str, str] = {}
     with ws.store.session() as session:

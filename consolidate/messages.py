@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from consolidate.core.errors import UsageError
+from consolidate.core.outcomes import reason_category
 from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord
 from consolidate.core.workspace import Workspace
 from consolidate.ledger import Entry, primary_target, site_ledger
-from consolidate.push import reason_category
 
 STAGES = ("crawl", "map", "push", "verify")
 STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no filter of their own

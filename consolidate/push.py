@@ -18,8 +18,9 @@ from sqlalchemy import delete, select, true
 from consolidate import interaction as letters
 from consolidate import letters_push
 from consolidate.core.blobs import BlobStore
-from consolidate.core.config import Config, PortalColumn, Site
+from consolidate.core.config import ColumnPlace, Config, Site
 from consolidate.core.errors import ConsolidateError
+from consolidate.core.outcomes import IN_TARGET, OFFICE_NOTE, article_key, column_key, reason_category
 from consolidate.core.storage import mirror_output, workspace_storage
 from consolidate.core.store import (
     ArticleRow,
@@ -40,6 +41,7 @@ from consolidate.mapping import duplicate_links, map_site, routing_for
 from consolidate.triage import UNTRIAGED, push_gate
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
+from crawlers.incremental import vanished_articles
 from crawlers.urls import Scope, canonical_url
 from crawlers.warc import latest_ok, mirror_site_archives, read_response
 from exporters.base import (
@@ -53,9 +55,6 @@ from exporters.base import (
 )
 from exporters.common import SCRIPT_EXTENSIONS, safe_file_name
 from mappers.routing import route
-
-IN_TARGET = ("pushed", "updated")
-OFFICE_NOTE = "office:"  # URL-map rows the office edited start their note with this; pushes keep them
 
 
 @dataclass
@@ -77,31 +76,6 @@ class PushSummary:
     letters: dict[str, Any] = field(default_factory=dict)  # interaction records (consolidate/letters_push.py)
 
 
-def vanished_articles(ws: Workspace, site_id: str) -> dict[str, str]:
-    """Articles an incremental crawl found gone from the legacy site (and not back since) → the day last seen."""
-    from crawlers.incremental import CrawlChange
-
-    with ws.store.session() as session:
-        changes = session.execute(select(CrawlChange.url, CrawlChange.change).where(CrawlChange.site_id == site_id)
-                                  .order_by(CrawlChange.id)).all()
-        latest = dict(changes)
-        gone = [url for url, change in latest.items() if change == "vanished"]
-        seen = dict(session.execute(select(ArticleRow.url, ArticleRow.extracted_at).where(
-            ArticleRow.site_id == site_id, ArticleRow.url_hash.in_([url_hash(u) for u in gone]))).all()) if gone else {}
-    return {url: (seen[url].date().isoformat() if seen.get(url) else "unknown") for url in gone}
-
-
-@dataclass
-class _ColumnInfo:
-    """A portal column with its tree position."""
-
-    column: PortalColumn
-    names: list[str]
-    parent_id: str | None
-    subsite: str | None
-    subsite_name: str | None
-
-
 @dataclass
 class _Job:
     """One article on its way to the target."""
@@ -116,30 +90,9 @@ class _Job:
     second_pass: bool = False
 
 
-def portal_index(config: Config) -> dict[str, _ColumnInfo]:
-    """Every portal and sub-site column by id."""
-    index: dict[str, _ColumnInfo] = {}
-
-    def walk(columns: list[PortalColumn], names: list[str], parent: str | None, sub: str | None,
-             sub_name: str | None) -> None:
-        for column in columns:
-            index[column.id] = _ColumnInfo(column, [*names, column.name], parent, sub, sub_name)
-            walk(column.children, [*names, column.name], column.id, sub, sub_name)
-
-    walk(config.portal.columns, [], None, None, None)
-    for sub in config.portal.subsites:
-        walk(sub.columns, [], None, sub.id, sub.name)
-    return index
-
-
-def column_key(info: _ColumnInfo) -> str:
-    """Source key of a portal column."""
-    return f"column:{info.subsite or 'portal'}:{info.column.id}"
-
-
-def article_key(site_id: str, url: str) -> str:
-    """Source key of a legacy article."""
-    return f"article:{site_id}:{url_hash(url)}"
+def portal_index(config: Config) -> dict[str, ColumnPlace]:
+    """Every portal and sub-site column by id, with its place in the tree (Portal.index)."""
+    return config.portal.index()
 
 
 def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any] | None = None) -> Exporter:
@@ -193,7 +146,7 @@ class _Push:
         self.ws, self.site, self.exporter = ws, site, exporter
         self.triage = push_gate(ws, site.id, allow_untriaged, dry_run)  # personal data held back, masks, 失效
         self.withheld_to: dict[str, str | None] = {}  # withheld in triage → the column its old URL redirects to
-        self.vanished = vanished_articles(ws, site.id) if sync else {}
+        self.vanished = vanished_articles(ws.store, site.id) if sync else {}
         self.update, self.dry_run, self.limit = update, dry_run, limit
         self.only = {canonical_url(u) or u for u in only} if only else None
         self.summary = PushSummary(site.id, target=exporter.target, dry_run=dry_run)
@@ -605,7 +558,7 @@ class _Push:
         if not job.second_pass:
             setattr(self.summary, status, getattr(self.summary, status) + 1)
 
-    def _export_article(self, article: ArticleRow, key: str, info: _ColumnInfo, target: str, body: str,
+    def _export_article(self, article: ArticleRow, key: str, info: ColumnPlace, target: str, body: str,
                         push_hash: str) -> ExportArticle:
         """The article as the exporter receives it."""
         attachments = []
@@ -871,13 +824,6 @@ def date_evidence(ws: Workspace, site_id: str, url: str) -> tuple[str, str] | No
     if (fetched - modified).days < LAST_MODIFIED_SLACK_DAYS:
         return None
     return modified.astimezone(LEGACY_ZONE).strftime("%Y-%m-%dT%H:%M:%S"), "HTTP Last-Modified"
-
-
-def reason_category(reason: str) -> str:
-    """The kind of a skip reason, for counting: 'column dropped: 新闻 > 图片' → 'column dropped'."""
-    if reason.startswith("duplicate of "):
-        return "duplicate"
-    return reason.split(": ", 1)[0].removesuffix(" (removed from the portal)")
 
 
 def _push_hash(article: ArticleRow, target: str, body: str) -> str:

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from consolidate.core.cells import csv_row, from_csv_text
 from consolidate.core.csvfile import csv_dicts
 from consolidate.core.errors import ConsolidateError, InputFileError, UsageError
+from consolidate.core.outcomes import OFFICE_NOTE
 from consolidate.core.store import Resource, UrlMapRow, url_hash, utcnow
 from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
-from consolidate.push import OFFICE_NOTE
 
 FORMATS = ("nginx", "apache", "csv")
 STATUSES = ("301", "410", "unresolved")

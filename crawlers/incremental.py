@@ -110,3 +110,15 @@ def changes(store: Store, site_id: str, run_id: str | None = None) -> list[dict[
     with store.session() as session:
         return [{"url": c.url, "change": c.change, "run_id": c.run_id, "detected_at": c.detected_at}
                 for c in session.scalars(query.order_by(CrawlChange.id))]
+
+
+def vanished_articles(store: Store, site_id: str) -> dict[str, str]:
+    """Articles an incremental crawl found gone from the legacy site (and not back since) → the day last seen."""
+    with store.session() as session:
+        changes = session.execute(select(CrawlChange.url, CrawlChange.change).where(CrawlChange.site_id == site_id)
+                                  .order_by(CrawlChange.id)).all()
+        latest = dict(changes)
+        gone = [url for url, change in latest.items() if change == "vanished"]
+        seen = dict(session.execute(select(ArticleRow.url, ArticleRow.extracted_at).where(
+            ArticleRow.site_id == site_id, ArticleRow.url_hash.in_([url_hash(u) for u in gone]))).all()) if gone else {}
+    return {url: (seen[url].date().isoformat() if seen.get(url) else "unknown") for url in gone}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from consolidate.core.config import Config, MappingRule, PortalColumn, Site
+from consolidate.core.config import Config, MappingRule, PortalColumn, Site, walk_columns
 from mappers.standard_tree import TOPIC_NODE, node_label
 from mappers.suggest import (
     KIND_ZH,
@@ -92,8 +93,8 @@ def target_columns(config: Config, site: Site) -> list[TargetColumn]:
     """The portal columns a site's content may go to: its sub-site's, else the portal's (under target.column)."""
     if site.target.subsite:
         sub = next(s for s in config.portal.subsites if s.id == site.target.subsite)
-        return list(_walk(sub.columns, [], sub.id))
-    columns = list(_walk(config.portal.columns, [], None))
+        return list(_walk(sub.columns, sub.id))
+    columns = list(_walk(config.portal.columns))
     if site.target.column:
         anchor = next((c for c in columns if c.column.id == site.target.column), None)
         if anchor is not None:
@@ -101,12 +102,10 @@ def target_columns(config: Config, site: Site) -> list[TargetColumn]:
     return columns
 
 
-def _walk(columns: list[PortalColumn], parents: list[str], subsite: str | None, ids: tuple[str, ...] = ()):
-    """Depth-first walk of a column tree with paths."""
-    for column in columns:
-        path = [*parents, column.name]
-        yield TargetColumn(column, path, subsite, ids)
-        yield from _walk(column.children, path, subsite, (*ids, column.id))
+def _walk(columns: list[PortalColumn], subsite: str | None = None) -> Iterator[TargetColumn]:
+    """The portal tree's one walk (core.config.walk_columns), as target columns with their paths."""
+    for place in walk_columns(columns, subsite):
+        yield TargetColumn(place.column, place.names, place.subsite, place.ancestors)
 
 
 def recognised_targets(config: Config, site: Site) -> list[NamedTarget]:
@@ -114,7 +113,7 @@ def recognised_targets(config: Config, site: Site) -> list[NamedTarget]:
     main portal tree (out of scope: suggested for review, never applied)."""
     own = target_columns(config, site)
     seen = {t.column.id for t in own}
-    rest = [t for t in _walk(config.portal.columns, [], None) if t.column.id not in seen]
+    rest = [t for t in _walk(config.portal.columns) if t.column.id not in seen]
     return [named_target(t) for t in own] + [named_target(t, in_scope=False) for t in rest]
 
 

@@ -8,6 +8,7 @@ import ipaddress
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -77,6 +78,29 @@ class PortalColumn(StrictModel):
     children: list[PortalColumn] = []
 
 
+@dataclass
+class ColumnPlace:
+    """A portal column with its place in the tree: the names down to it, its parent, its sub-site."""
+
+    column: PortalColumn
+    names: list[str]  # column names from the top of its tree down to it
+    parent_id: str | None
+    subsite: str | None
+    subsite_name: str | None
+    ancestors: tuple[str, ...] = ()  # ids of the columns above it, top first
+
+
+def walk_columns(columns: list[PortalColumn], subsite: str | None = None, subsite_name: str | None = None,
+                 above: ColumnPlace | None = None) -> Iterator[ColumnPlace]:
+    """Depth-first walk of a column tree, parents before their children: the one walk of the portal tree."""
+    for column in columns:
+        names = [*above.names, column.name] if above else [column.name]
+        ancestors = (*above.ancestors, above.column.id) if above else ()
+        place = ColumnPlace(column, names, above.column.id if above else None, subsite, subsite_name, ancestors)
+        yield place
+        yield from walk_columns(column.children, subsite, subsite_name, place)
+
+
 class SubSite(StrictModel):
     """A department sub-site (子站) of the portal, with its own reduced column set."""
 
@@ -94,6 +118,16 @@ class Portal(StrictModel):
     columns: list[PortalColumn]
     subsites: list[SubSite] = []
     interaction_url: str | None = Field(None, pattern=r"^https?://")  # the unified 互动交流 platform: old letter pages go there
+
+    def walk(self) -> Iterator[ColumnPlace]:
+        """Every column of the portal's tree, then of each sub-site's, parents before their children."""
+        yield from walk_columns(self.columns)
+        for sub in self.subsites:
+            yield from walk_columns(sub.columns, sub.id, sub.name)
+
+    def index(self) -> dict[str, ColumnPlace]:
+        """Every portal and sub-site column by id, with its place in the tree."""
+        return {place.column.id: place for place in self.walk()}
 
 
 class Contact(StrictModel):
@@ -461,14 +495,8 @@ class Config(StrictModel):
         return ids
 
     def all_columns(self) -> Iterator[PortalColumn]:
-        """Walk the portal's and sub-sites' column trees, parents first."""
-        stack = list(reversed(self.portal.columns))
-        for sub in reversed(self.portal.subsites):
-            stack[:0] = list(reversed(sub.columns))
-        while stack:
-            column = stack.pop()
-            yield column
-            stack.extend(reversed(column.children))
+        """Every column of the portal's and sub-sites' trees, parents first."""
+        return (place.column for place in self.portal.walk())
 
     def site(self, site_id: str) -> Site:
         """The site with this id (KeyError when absent)."""
