@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from consolidate.checklist import add_months, working_days_between
 from consolidate.core.cells import xlsx_append
-from consolidate.core.store import Base, EventRow, InteractionRow, Store, url_hash, utcnow
+from consolidate.core.store import Base, EventRow, InteractionRow, Store
 from consolidate.core.workspace import Workspace
 from crawlers.interaction import text_of_html
 from exporters.common import write_atomic, write_if_changed
@@ -49,34 +48,6 @@ def ensure_table(store: Store) -> None:
     if not getattr(store.engine, _READY, False):
         Base.metadata.create_all(store.engine, tables=[InteractionRow.__table__])
         setattr(store.engine, _READY, True)
-
-
-def save_record(session: Session, site_id: str, data: dict[str, Any]) -> str:
-    """Upsert one extracted record (a crawlers.interaction.InteractionRecord as a dict): new | changed | same."""
-    engine = getattr(session.get_bind(), "engine", None)
-    if not getattr(engine, _READY, False):
-        Base.metadata.create_all(session.connection(), tables=[InteractionRow.__table__])
-        if engine is not None:
-            setattr(engine, _READY, True)
-    key = url_hash(data["url"])
-    row = session.scalar(select(InteractionRow).where(InteractionRow.site_id == site_id,
-                                                      InteractionRow.url_hash == key))
-    values = {name: data.get(name) for name in ("url", "kind", "profile", "column_path", "subject", "number",
-                                                 "category", "writer", "contact", "received", "replied", "reply_unit",
-                                                 "question_html", "reply_html", "status", "status_text", "source", "survey",
-                                                 "content_hash")}
-    values["source"] = values["source"] or "detail"
-    values["column_path"] = values["column_path"] or []
-    values["contact"] = values["contact"] or {}
-    if row is None:
-        session.add(InteractionRow(site_id=site_id, url_hash=key, **values))
-        return "new"
-    if row.content_hash == values["content_hash"] or (values["source"] == "list" and row.source == "detail"):
-        return "same"  # a list row never overwrites what the record's own page said
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.extracted_at = utcnow()
-    return "changed"
 
 
 def stored_records(ws: Workspace, site_id: str) -> list[InteractionRow]:
