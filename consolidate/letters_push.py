@@ -200,6 +200,8 @@ def letter_disposition(url_map_row: Any, record: PushRecord | None) -> tuple[str
     when its URL leads to the portal's interaction platform; what the office decided; else unresolved."""
     if record is not None and record.status in IN_TARGET and record.target_url:
         return "migrated", record.target_url, "interaction record pushed"
+    if record is not None and record.status == "rolled_back":
+        return "unresolved", None, "interaction record removed from the target by rollback"
     note = (url_map_row.note or "") if url_map_row is not None else ""
     if url_map_row is not None and url_map_row.status == "301" and url_map_row.new_url:
         if note.startswith(INTERACTION_NOTE):

@@ -153,6 +153,7 @@ class RollbackSummary:
     columns: int = 0
     kept_shared: int = 0
     failed: list[str] = field(default_factory=list)
+    letters: int = 0  # interaction records (consolidate/letters_push.py)
 
 
 def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[str] | None = None) -> RollbackSummary:
@@ -172,6 +173,8 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
     for record in mine:
         _delete(ws, exporter, record, summary, "articles")
     if only_keys is None:
+        for record in [r for r in records if r.site_id == site_id and r.kind == "letter"]:
+            _delete(ws, exporter, record, summary, "letters")
         still_used = _files_still_used(ws, exporter.target)
         for record in records:
             if record.site_id == site_id and record.kind == "file":

@@ -137,11 +137,12 @@ def rollback(sites: SitesArgument = None,
         for site_id in ids:
             s = rollback_site(ws, site_id, target, only)
             done.append({"site": site_id, "articles": s.articles, "files": s.files, "columns": s.columns,
-                         "kept_shared": s.kept_shared, "failed": s.failed})
+                         "kept_shared": s.kept_shared, "failed": s.failed, "letters": s.letters})
             if as_json:
                 continue
-            console.print(f"{site_id}: removed {s.articles} articles, {s.files} files, {s.columns} columns; "
-                          f"kept {s.kept_shared} shared with other sites", highlight=False)
+            console.print(f"{site_id}: removed {s.articles} articles, {s.files} files, {s.columns} columns"
+                          + (f", {s.letters} letters" if s.letters else "")
+                          + f"; kept {s.kept_shared} shared with other sites", highlight=False)
             for failure in s.failed:
                 err_console.print(f"  could not remove {failure}", highlight=False)
     finally:

@@ -16,6 +16,7 @@ from consolidate import letters_push, pipeline
 from consolidate.core.legacy_time import legacy_instant
 from consolidate.core.store import PushRecord
 from consolidate.ledger import site_ledger
+from consolidate.verify import rollback_site
 from tests.consolidate.test_interaction import mailbox_fleet, ws  # noqa: F401 - the crawled mailbox fleet
 from tests.services.wordpress import WordPressService
 
@@ -50,7 +51,8 @@ def _push(workspace: pipeline.Workspace, wp: WordPressService) -> pipeline.PushS
 def test_letters_become_consolidate_letter_posts_with_their_fields(ws, mailbox_fleet, wp):  # noqa: F811
     """Each record of jyj is one consolidate_letter post in jyj's sub-site: meta kind, received, replied,
     reply_unit, status and the legacy URL; the body the masked Q&A layout; dated by its date received. A second
-    push writes nothing; with the local map lost the posts are found again by key, never duplicated."""
+    push writes nothing; with the local map lost the posts are found again by key, never duplicated; a rollback
+    removes them."""
     subsite = next(s for s in ws.config.portal.subsites if s.id == "jyj")
     original, subsite.path = subsite.path, f"jyj-{uuid.uuid4().hex[:6]}"
     try:
@@ -89,5 +91,15 @@ def test_letters_become_consolidate_letter_posts_with_their_fields(ws, mailbox_f
         entries = {e.url: e for e in site_ledger(ws, "jyj", adopted.target)}
         for url in letters_push.letter_pages(ws, "jyj"):
             assert entries[url].disposition == "migrated" and entries[url].new_url == by_url[url]["link"]
+
+        exporter = pipeline.open_exporter(ws, "wordpress", {"url": wp.url, "user": wp.user, "app_password_env": ENV})
+        try:
+            removed = rollback_site(ws, "jyj", exporter)
+        finally:
+            exporter.close()
+        assert removed.letters == len(rows) and not removed.failed
+        assert _letters(wp, wp.site_url(subsite.path)) == []
+        entries = {e.url: e for e in site_ledger(ws, "jyj", adopted.target)}
+        assert {entries[url].disposition for url in letters_push.letter_pages(ws, "jyj")} == {"unresolved"}
     finally:
         subsite.path = original
