@@ -14,19 +14,17 @@ from consolidate.core.store import ArticleRow, ColumnRow, Resource
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.interaction import summarise
 from consolidate.mapping import audit_settings, default_as_of, legacy_columns
-from crawlers._common import absolutize, parse_html
+from crawlers.defects import PageDefects, page_defects, page_links
 from crawlers.encoding import decode_html
 from crawlers.urls import canonical_url
 from crawlers.warc import ArchivedResponse, iter_responses, mirror_site_archives, read_response
 from mappers.audit import (
     ColumnFacts,
-    PageDefects,
     broken_link_findings,
     column_findings,
     defect_findings,
     homepage_finding,
     letter_findings,
-    page_defects,
     undated_findings,
 )
 
@@ -102,16 +100,7 @@ def _home_dates(ws: Workspace, site_id: str, home: str, html: str | None) -> lis
 
 def _links(html: str, base: str) -> list[str]:
     """Canonical URLs of a page's links."""
-    tree = parse_html(html)
-    if tree is None:
-        return []
-    urls = []
-    for node in tree.css("a[href]"):
-        absolute = absolutize(node.attributes.get("href"), base)
-        canonical = canonical_url(absolute) if absolute else None
-        if canonical:
-            urls.append(canonical)
-    return urls
+    return [canonical for url in page_links(html, base) if (canonical := canonical_url(url))]
 
 
 def _undated(ws: Workspace, site_id: str) -> list[str]:

@@ -13,7 +13,8 @@ from consolidate.audit import audit_summary, site_findings
 from consolidate.cli import app
 from consolidate.core.config import AuditSettings
 from consolidate.samplefleet import Fleet
-from mappers.audit import column_findings, homepage_finding, page_defects
+from crawlers.defects import page_defects
+from mappers.audit import column_findings, homepage_finding
 
 AS_OF = dt.date(2026, 11, 1)
 
