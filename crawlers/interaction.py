@@ -101,8 +101,9 @@ _HTML_ATTRS = {"a": {"href"}, "img": {"src", "alt"}, "td": {"colspan", "rowspan"
 INTERVIEW_WORDS = re.compile(r"在线访谈|访谈实录|文字实录|访谈直播|嘉宾访谈|访谈主题|访谈嘉宾")
 INTERVIEW_LABELS: dict[str, tuple[str, ...]] = {
     "subject": ("访谈主题", "访谈题目", "访谈标题"), "received": ("访谈时间", "访谈日期", "直播时间", "时间"),
-    "guests": ("访谈嘉宾", "出席嘉宾", "参加嘉宾", "做客嘉宾", "嘉宾")}
-HOST_SPEAKERS = re.compile(r"^(?:主持人|主持|记者|编辑)$")
+    "guests": ("访谈嘉宾", "出席嘉宾", "参加嘉宾", "做客嘉宾")}
+HOST_SPEAKERS = re.compile(r"^(?:主持人|主持)$")  # not 记者: a 答记者问 article is an article, not an interview
+_HOST_MARK = re.compile(r"主持人?\s*(?:</[a-z]+>\s*)?[:：\]】〕］]")  # a host's turn somewhere in the page
 ASKING_SPEAKERS = re.compile(r"^(?:网友|网民|市民|群众)(?:\S{0,8})?$")
 _TURN = re.compile(r"^\s*(?:[\[【〔［]\s*([^\]】〕］:：\n]{1,16}?)\s*[\]】〕］]\s*[:：]?"
                    r"|([\u4e00-\u9fff·A-Za-z0-9（）()“”‘’「」]{1,16}?)\s*[:：])\s*(.*)$", re.S)
@@ -171,7 +172,7 @@ def detect(html: str, url: str, site: str | None = None) -> Detection | None:
     """An interaction record, form or template on this page, or None when the page is none of them."""
     if not html or not ((_QUICK.search(html) and _QUICK_TOO.search(html))
                         or ("调查" in html and ("票" in html or "%" in html))
-                        or (INTERVIEW_WORDS.search(html) and "主持" in html)):
+                        or (INTERVIEW_WORDS.search(html) and _HOST_MARK.search(html))):
         return None
     tree = LexborHTMLParser(html)
     body = tree.body
@@ -392,13 +393,14 @@ def interview_record(tree: LexborHTMLParser, body: LexborNode, url: str, site: s
     """An interview (kind interview) when the page calls itself one and holds a transcript with a host's turn
     and a guest's turn; its turns are kept as data in `survey` ([{speaker, role, text}]), the transcript as
     `question_html`, the topic and date from the header labels. None otherwise."""
-    if not INTERVIEW_WORDS.search(body.text(deep=True, separator=" ") or ""):
-        return None
+    header = _interview_header(body)
+    named = " ".join(node.text(strip=True) for node in tree.css("title, h1, h2, h3"))
+    if not (INTERVIEW_WORDS.search(named) or {"subject", "guests"} & set(header)):
+        return None  # the page must call itself an interview (its title or 访谈 labels), not only link to one
     turns = transcript(body)
     roles = {turn["role"] for turn in turns}
     if len(turns) < 3 or "host" not in roles or "guest" not in roles:
         return None
-    header = _interview_header(body)
     record = InteractionRecord(url, site, "interview", subject=header.get("subject") or title, profile=profile,
                                received=iso_date(header.get("received")), survey=turns)
     record.category = header.get("guests") or None  # who answered, as the page names them (officials, public)

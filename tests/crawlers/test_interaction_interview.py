@@ -63,3 +63,14 @@ def test_no_interview_without_both_sides():
     assert detect(page("<p>主持人：李明</p><p>访谈将于9月1日举行，欢迎网友提问。</p>", HEADER),
                   "http://jyj.example/zxft/notice.html") is None
     assert detect(page("<p>记者从市教育局获悉，今年秋季招生政策有变化。</p>"), "http://jyj.example/a.html") is None
+
+
+def test_a_press_qa_article_is_no_interview():
+    """A 答记者问 article (记者 asks, an official answers) on a page whose navigation links to 在线访谈 stays an
+    article: it does not call itself an interview and has no host."""
+    turns = "".join(f"<p>{s}：{t}</p>" for s, t in [("记者", "今年招生有什么变化？"), ("王建国", "有三点变化。"),
+                                                  ("记者", "随迁子女怎么报名？"), ("王建国", "网上报名。")])
+    html = (f"<html><head><title>市教育局负责人就秋季招生答记者问 - 临江市教育局</title></head><body>"
+            f"<div class='nav'><a href='/zxft/'>在线访谈</a></div><h1>市教育局负责人就秋季招生答记者问</h1>"
+            f"<div class='content'>{turns}</div></body></html>")
+    assert detect(html, "http://jyj.example/zcjd/t1.html") is None
