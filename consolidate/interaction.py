@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.checklist import add_months, working_days_between
 from consolidate.core.cells import xlsx_append
 from consolidate.core.store import Base, EventRow, InteractionRow, Store
 from consolidate.core.workspace import Workspace
+from consolidate.workdays import add_months, working_days_between
 from crawlers.interaction import text_of_html
 from exporters.common import write_atomic, write_if_changed
 from mappers.triage import mask, mask_names, mask_text
@@ -216,7 +216,7 @@ def export_row(row: InteractionRow, findings: list[LetterFinding]) -> dict[str, 
             "contact": {label: mask_contact(label, value) for label, value in (row.contact or {}).items()},
             "received": row.received, "replied": row.replied, "reply_unit": row.reply_unit, "status": row.status,
             "question_html": masked_text(row.question_html, row.writer),
-            "reply_html": masked_text(row.reply_html, row.writer), "survey": row.survey,
+            "reply_html": masked_text(row.reply_html, row.writer), "survey": _masked_data(row),
             "findings": [{"kind": f.kind, "label": FINDING_LABELS[f.kind], "veto": f.veto,
                           "working_days": f.working_days, "beyond_complex": f.beyond_complex, "detail": f.detail}
                          for f in findings],
@@ -265,6 +265,14 @@ def to_exporter(ws: Workspace, exporter: Any) -> int | None:
     if not any(stored_records(ws, site_id) for site_id in ids) and not (root / "letters.jsonl").exists():
         return None
     return export_letters(ws, ids, root)
+
+
+def _masked_data(row: InteractionRow) -> list[Any] | None:
+    """A record's data as exported: survey counts as they are; an interview's turns with personal values masked."""
+    if row.kind != "interview" or not row.survey:
+        return row.survey
+    return [{**turn, "text": mask_text(str(turn.get("text") or ""))} if isinstance(turn, dict) else turn
+            for turn in row.survey]
 
 
 def _cell(data: dict[str, Any], name: str) -> str | None:

@@ -150,3 +150,19 @@ def test_qa_layout_of_one_record(kind):
     assert "问</h2>" in body and "答</h2>" in body and "尚未答复" in body and "张*" in body
     assert "请问这里" in body and "<a" not in body and "<img" not in body and "script" not in body
     assert "onclick" not in body
+
+
+def test_interview_in_the_qa_layout_masked():
+    """An interview's turns: the host's as 问, the guest's as 答, speakers named, phone numbers masked."""
+    from consolidate.core.store import InteractionRow
+    from exporters.letters import letter_from_export, qa_html
+
+    row = InteractionRow(site_id="x", url="http://x.example/zxft/1.html", kind="interview", subject="秋季招生",
+                         received="2026-09-01", status="unknown", contact={}, column_path=[], source="detail",
+                         survey=[{"speaker": "主持人", "role": "host", "text": "热线是多少？"},
+                                 {"speaker": "王建国", "role": "guest", "text": "请拨13812345678咨询。"}])
+    data = stage.export_row(row, [])
+    assert data["survey"][1]["text"] == "请拨138****5678咨询。"
+    body = qa_html(letter_from_export(data, "letter:x:1", "X局", None))
+    assert re.search(r"问</h2>.*主持人：</strong>热线是多少？.*答</h2>.*王建国：</strong>请拨138\*\*\*\*5678", body, re.S)
+    assert "13812345678" not in body
