@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +12,12 @@ from sqlalchemy import func, select
 
 from consolidate.core.config import Site
 from consolidate.core.errors import ConsolidateError
+from consolidate.core.storage import workspace_storage
 from consolidate.core.store import ArticleRow, ChecklistStep, ColumnMapping, PushRecord, SiteRow
 from consolidate.core.workspace import Workspace
+from consolidate.figures import SiteFigures, site_figures, suspect_count, verified_on
+from consolidate.triage import review_blockers, review_done_on
+from consolidate.workdays import add_months, add_working_days
 from crawlers.warc import archive_stored_on
 
 CLOSING = ("migrate", "merge", "close")
@@ -85,40 +88,6 @@ STEPS: tuple[StepSpec, ...] = (
 SPECS = {spec.name: spec for spec in STEPS}
 
 
-# --- working days -------------------------------------------------------------------------------------------
-
-def is_working_day(day: dt.date, holidays: Iterable[dt.date] = ()) -> bool:
-    """Monday to Friday and not a listed holiday."""
-    return day.weekday() < 5 and day not in set(holidays)
-
-
-def add_working_days(start: dt.date, days: int, holidays: Iterable[dt.date] = ()) -> dt.date:
-    """The date `days` working days after `start` (before it when negative); `start` itself is not counted."""
-    off = set(holidays)
-    step = 1 if days >= 0 else -1
-    current, left = start, abs(days)
-    while left:
-        current += dt.timedelta(days=step)
-        if is_working_day(current, off):
-            left -= 1
-    return current
-
-
-def working_days_between(start: dt.date, end: dt.date, holidays: Iterable[dt.date] = ()) -> int:
-    """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
-    off = set(holidays)
-    low, high, sign = (start, end, 1) if end >= start else (end, start, -1)
-    count = sum(1 for n in range(1, (high - low).days + 1) if is_working_day(low + dt.timedelta(days=n), off))
-    return sign * count
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # --- one site -----------------------------------------------------------------------------------------------
 
 def steps_for(disposition: str) -> list[StepSpec]:
@@ -150,38 +119,30 @@ def recorded_steps(ws: Workspace, site_id: str) -> dict[str, ChecklistStep]:
     return {row.step: row for row in rows}
 
 
-def derived_steps(ws: Workspace, site_id: str, figures: dict[str, Any] | None = None) -> dict[str, dt.date]:
+def derived_steps(ws: Workspace, site_id: str, figures: SiteFigures | None = None) -> dict[str, dt.date]:
     """Completion read from the workspace: push reconciled and `verify` clean → content migrated and verified;
     WARC files → archive stored."""
     derived: dict[str, dt.date] = {}
     if figures is None:
-        from consolidate.report import site_figures
-
         figures = site_figures(ws, site_id)
-    from consolidate.report import verified_on
-
-    verified = verified_on(figures.get("verification", {}))
-    if figures["stage"] == "pushed" and figures["reconciliation"]["ok"] and figures["articles"] > 0 and verified \
+    verified = verified_on(figures.verification)
+    if figures.stage == "pushed" and figures.reconciliation["ok"] and figures.articles > 0 and verified \
             and not content_blockers(ws, site_id, figures):
         with ws.store.session() as session:
             last = session.scalar(select(func.max(PushRecord.verified_at)).where(
-                PushRecord.site_id == site_id, PushRecord.kind == "article", PushRecord.target == figures.get("target")))
+                PushRecord.site_id == site_id, PushRecord.kind == "article", PushRecord.target == figures.target))
         if last is not None:
             derived["content_migrated"] = last.date()
-    from consolidate.triage import review_done_on
-
     reviewed = review_done_on(ws, site_id)
     if reviewed is not None:
         derived["personal_data_reviewed"] = reviewed
-    from consolidate.core.storage import workspace_storage
-
     stored = archive_stored_on(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: upload time
     if stored is not None:
         derived["archive_stored"] = stored
     return derived
 
 
-def content_blockers(ws: Workspace, site_id: str, figures: dict[str, Any] | None = None) -> list[str]:
+def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = None) -> list[str]:
     """Why a crawled site's content is not migrated and verified yet, as counts an office can act on (empty when
     it is, and for a site the tool has not crawled: the office's recorded evidence is all there is)."""
     with ws.store.session() as session:
@@ -193,30 +154,26 @@ def content_blockers(ws: Workspace, site_id: str, figures: dict[str, Any] | None
         decided = set(session.scalars(select(ColumnMapping.column_path).where(
             ColumnMapping.site_id == site_id, ColumnMapping.decision != "unmapped")))
     if figures is None:
-        from consolidate.report import site_figures
-
         figures = site_figures(ws, site_id)
-    from consolidate.report import suspect_count, verified_on
-
-    line, ledger = figures["reconciliation"], figures.get("ledger", {})
-    verdicts = figures.get("verification", {}).get("verify", {})
+    line, ledger = figures.reconciliation, figures.ledger
+    verdicts = figures.verification.get("verify", {})
     held = line.get("held", 0)
     found = [
         (len(paths - decided), "article-holding columns undecided"),
         (held, "articles held for review (empty body, title is the site name, or impossible date)"),
         (line.get("unresolved", 0) - held, "articles unresolved"),
-        (suspect_count(figures.get("verification", {})), "problems verify found on published records "
+        (suspect_count(figures.verification), "problems verify found on published records "
                                                           "(see `consolidate messages --stage verify`)"),
         (line.get("failed", 0), "articles failed"),
-        (figures["push"].get("failed_objects", 0), "files or columns failed to push"),
+        (figures.push.get("failed_objects", 0), "files or columns failed to push"),
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
     ]
     blockers = [f"{n} {what}" for n, what in found if n]
     if not paths:
         blockers.append("no articles extracted")
-    if figures["push"]["in_target"] == 0:
+    if figures.push["in_target"] == 0:
         blockers.append("nothing pushed")
-    elif not verified_on(figures.get("verification", {})):
+    elif not verified_on(figures.verification):
         unclean = sum(n for verdict, n in verdicts.items() if verdict != "ok")
         blockers.append(f"{unclean} pushed articles not verified clean since the last push"
                         if verdicts else "verify not run")
@@ -228,21 +185,17 @@ def content_blockers(ws: Workspace, site_id: str, figures: dict[str, Any] | None
 class _SitePlan:
     """Works out every step's state for one site from config deadlines and recorded/derived evidence."""
 
-    def __init__(self, ws: Workspace, site: Site, as_of: dt.date, figures: dict[str, Any] | None) -> None:
+    def __init__(self, ws: Workspace, site: Site, as_of: dt.date, figures: SiteFigures | None) -> None:
         self.ws, self.site, self.as_of = ws, site, as_of
         self.specs = {spec.name: spec for spec in steps_for(site.disposition)}
         self.recorded = recorded_steps(ws, site.id)
         if figures is None:
-            from consolidate.report import site_figures
-
             figures = site_figures(ws, site.id)
         derived = derived_steps(ws, site.id, figures)
         self.derived = {k: v for k, v in derived.items() if k in self.specs}
         self.conditions = {"content_migrated": content_blockers(ws, site.id, figures)} \
             if "content_migrated" in self.specs else {}
         if "personal_data_reviewed" in self.specs:
-            from consolidate.triage import review_blockers
-
             self.conditions["personal_data_reviewed"] = review_blockers(ws, site.id)
         self.holidays = programme_holidays(ws)
         self.notice_days = ws.config.programme.notice_period_days
@@ -313,7 +266,7 @@ class _SitePlan:
 
 
 def site_checklist(ws: Workspace, site_id: str, as_of: dt.date | None = None,
-                   figures: dict[str, Any] | None = None) -> dict[str, Any]:
+                   figures: SiteFigures | None = None) -> dict[str, Any]:
     """Every step of one site with its dates and state, and the site's next step."""
     site = ws.site(site_id)
     as_of = as_of or dt.date.today()
@@ -396,7 +349,7 @@ def retention_check(ws: Workspace, site_ids: list[str] | None = None) -> dict[st
 
 
 def fleet_checklist(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.date | None = None,
-                    figures_for: Callable[[str], dict[str, Any]] | None = None) -> dict[str, Any]:
+                    figures_for: Callable[[str], SiteFigures] | None = None) -> dict[str, Any]:
     """Every site's checklist, the sites behind schedule and the retention-cap check."""
     as_of = as_of or dt.date.today()
     sites = [site_checklist(ws, s.id, as_of, figures_for(s.id) if figures_for else None)

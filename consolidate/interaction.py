@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from consolidate.checklist import add_months, working_days_between
 from consolidate.core.cells import xlsx_append
 from consolidate.core.store import Base, EventRow, InteractionRow, Store
 from consolidate.core.workspace import Workspace
+from consolidate.workdays import add_months, working_days_between
 from crawlers.interaction import text_of_html
 from exporters.common import write_atomic, write_if_changed
 from mappers.triage import mask, mask_names, mask_text

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -16,6 +18,7 @@ from markupsafe import Markup
 from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.legacy_time import LEGACY_ZONE
+from consolidate.figures import FleetReport, SiteDetails, SiteFigures
 from mappers.sheet import DECISION_LABELS
 
 LANGS = ("zh", "en")
@@ -61,17 +64,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reply_unit": ("办理单位", "Handling unit"), "letters": ("信件数", "Letters"), "replied": ("已答复", "Replied"),
     "unreplied": ("未答复", "Unreplied"), "late_replies": ("超期答复", "Late replies"),
     "veto_unanswered": ("超3个月未答复（否决）", "Unanswered over 3 months (veto)"),
-}
-SECTION_TITLES: dict[str, tuple[str, str]] = {
-    "inventory": ("网站清单", "Inventory"), "crawl": ("抓取情况", "Crawl"), "audit": ("审计发现", "Audit findings"),
-    "mapping": ("栏目映射决定", "Mapping decisions"), "push": ("迁移结果", "Push outcome"),
-    "skip_reasons": ("跳过与失败原因", "Skip and failure reasons"), "verification": ("迁移核验", "Verification"),
-    "redirects": ("跳转覆盖", "Redirect coverage"), "monitor": ("切换后监测", "Post-cutover monitor"),
-    "checklist": ("关停检查清单", "Shutdown checklist"), "reconciliation": ("数量核对", "Reconciliation"),
-    "errors": ("错误", "Errors"), "pages": ("页面分类核对", "Fetched pages by class"),
-    "ledger": ("旧网址去向", "Legacy URL ledger"), "vanished": ("旧站已删除的文章", "Articles gone from the legacy site"),
-    "triage": ("个人信息与有效性", "Personal data and validity"),
-    "letters": ("互动交流（信件答复）", "Interaction records (letters and replies)"),
 }
 VALUES: dict[str, tuple[str, str]] = {
     "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
@@ -125,6 +117,8 @@ AUDIT_ZH = {  # a finding's message in Chinese, from its rule and evidence
 DATE_HEADERS = ("next_due", "due", "done_on", "earliest", "start_by", "as_of", "last_seen")
 NOWRAP_HEADERS = ("id", *DATE_HEADERS)  # HTML cells that never wrap: 编号, 截止日期 and the other dates
 STAGE_ORDER = ("configured", "crawled", "mapped", "pushed")
+LEDGER_KINDS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
+                "unfetchable", "interaction")
 
 
 @dataclass(frozen=True)
@@ -247,130 +241,237 @@ def step_label(step: dict[str, Any], lang: str) -> str:
 
 # --- the tables ---------------------------------------------------------------------------------------------
 
-def fleet_section(report: dict[str, Any], lang: str) -> Section:
+def fleet_section(report: FleetReport, lang: str) -> Section:
     """One row per site: stage, counts, next step, due date, behind-schedule flag."""
     keys = ["id", "name", "disposition", "stage", "fetched", "errors", "articles", "columns", "unmapped", "pushed",
             "skipped", "failed", "unresolved", "unaccounted", "reconciled", "next_step", "next_due", "behind"]
-    rows = [[f["id"], f["name"], value(f["disposition"], lang), value(f["stage"], lang), f["crawl"]["fetched"],
-             f["crawl"]["errors"], f["articles"], f["columns"], f["mapping"]["unmapped"], f["push"]["in_target"],
-             f["push"]["skipped"], f["push"]["failed"], f["reconciliation"]["unresolved"],
-             f["reconciliation"]["unaccounted"],
-             value(f["reconciliation"]["ok"], lang), _next_step_label(f, lang), day(f.get("next_due")),
-             value(bool(f.get("behind")), lang)] for f in report["sites"]]
+    rows = [[f.id, f.name, value(f.disposition, lang), value(f.stage, lang), f.crawl["fetched"], f.crawl["errors"],
+             f.articles, f.columns, f.mapping["unmapped"], f.push["in_target"], f.push["skipped"], f.push["failed"],
+             f.reconciliation["unresolved"], f.reconciliation["unaccounted"], value(f.reconciliation["ok"], lang),
+             _next_step_label(f, lang), day(f.next_due), value(bool(f.behind), lang)] for f in report.sites]
     return Section("fleet", label("fleet", lang), [label(k, lang) for k in keys], rows)
 
 
 def _next_step_label(figures: dict[str, Any], lang: str) -> str | None:
     """The next checklist step's label."""
-    name = figures.get("next_step")
-    for step in figures.get("checklist", {}).get("steps", []):
+    name = figures.next_step
+    for step in (figures.checklist or {}).get("steps", []):
         if step["step"] == name:
             return step_label(step, lang)
     return name
 
 
-def summary_section(report: dict[str, Any], lang: str) -> Section:
+def summary_section(report: FleetReport, lang: str) -> Section:
     """Programme facts, totals and the retention check as label/value rows."""
-    totals, retention = report["totals"], report.get("retention") or {}
+    totals, retention = report.totals, report.retention or {}
     rows: list[list[Any]] = [
-        [label("title", lang), report["programme"]], [label("office", lang), report["office"]],
-        [label("portal", lang), report["portal"]], [label("generated_at", lang), local_time(report["generated_at"])],
-        [label("as_of", lang), day(report.get("as_of"))], [label("sites", lang), len(report["sites"])],
+        [label("title", lang), report.programme], [label("office", lang), report.office],
+        [label("portal", lang), report.portal], [label("generated_at", lang), local_time(report.generated_at)],
+        [label("as_of", lang), day(report.as_of)], [label("sites", lang), len(report.sites)],
         [label("articles", lang), totals.get("articles", 0)], [label("pushed", lang), totals.get("pushed", 0)],
         [label("skipped", lang), totals.get("skipped", 0)], [label("failed", lang), totals.get("failed", 0)],
         [label("unresolved", lang), totals.get("unresolved", 0)],
         [label("fetched", lang), totals.get("fetched", 0)], [label("errors", lang), totals.get("errors", 0)],
-        [label("reconciled", lang), value(report["reconciled"], lang)],
+        [label("reconciled", lang), value(report.reconciled, lang)],
     ]
     if retention:
         rows += [[label("retained", lang), retention["retained"]], [label("in_scope", lang), retention["in_scope"]],
                  [label("cap", lang), percent(retention["cap"])], [label("allowed", lang), retention["allowed"]],
                  [label("retention", lang), percent(retention["ratio"])],
                  [label("violation", lang), value(retention["violation"], lang)]]
-    rows.append([label("behind", lang), ", ".join(report.get("behind_schedule") or []) or label("none", lang)])
+    rows.append([label("behind", lang), ", ".join(report.behind_schedule) or label("none", lang)])
     return Section("summary", label("summary", lang), [label("summary", lang), label("value", lang)], rows)
 
 
-def site_sections(report: dict[str, Any], lang: str) -> list[Section]:
-    """The per-site tables, each with a site column; sections whose data the report lacks are left out."""
-    sites = report["sites"]
-    sections: list[Section] = []
+Rows = tuple[list[str], list[list[Any]]]  # a section's header keys and rows
 
-    def add(key: str, headers: list[str], rows: list[list[Any]]) -> None:
-        zh, en = SECTION_TITLES[key]
-        sections.append(Section(key, zh if lang == "zh" else en, [label(h, lang) for h in headers], rows))
 
-    if all("inventory" in f for f in sites):
-        add("inventory", ["id", "name", "site_code", "home_url", "organiser", "supervisor", "icp", "psb", "badge",
-                          "contact", "phone", "disposition", "target"],
-            [[f["id"], i["name"], i["site_code"], i["home_url"], i["organiser"], i["supervisor"], i["icp"], i["psb"],
+def _inventory(sites: list[SiteFigures], lang: str) -> Rows | None:
+    """The site register (网站清单): codes, filings, contact, disposition and target (full report only)."""
+    if not all(f.details is not None for f in sites):
+        return None
+    return (["id", "name", "site_code", "home_url", "organiser", "supervisor", "icp", "psb", "badge", "contact",
+             "phone", "disposition", "target"],
+            [[f.id, i["name"], i["site_code"], i["home_url"], i["organiser"], i["supervisor"], i["icp"], i["psb"],
               i["badge"], (i["contact"] or {}).get("name"), (i["contact"] or {}).get("phone"),
-              value(i["disposition"], lang), _target_text(i["target"], lang)] for f in sites
-             for i in [f["inventory"]]])
-    add("crawl", ["id", "fetched", "errors", "skipped_urls", "queued", "bytes", "cms", "articles", "columns", "spam"],
-        [[f["id"], f["crawl"]["fetched"], f["crawl"]["errors"], f["crawl"]["skipped"], f["crawl"]["queued"],
-          f["crawl"]["bytes"], f["cms"], f["articles"], f["columns"], f["spam_links_removed"]] for f in sites])
-    if all("audit" in f for f in sites):
-        add("audit", *_audit_table(sites, lang))
-    if all("decisions" in f for f in sites):
-        add("mapping", ["id", "column_path", "decision", "target", "confidence", "reason", "decided_by"],
-            [[f["id"], d["column_path"], decision_word(d["decision"], lang), d["target"], percent(d["confidence"]),
+              value(i["disposition"], lang), _target_text(i["target"], lang)]
+             for f in sites for i in [_details(f).inventory]])
+
+
+def _crawl(sites: list[SiteFigures], lang: str) -> Rows:
+    """What the crawl fetched, per site."""
+    return (["id", "fetched", "errors", "skipped_urls", "queued", "bytes", "cms", "articles", "columns", "spam"],
+            [[f.id, f.crawl["fetched"], f.crawl["errors"], f.crawl["skipped"], f.crawl["queued"], f.crawl["bytes"],
+              f.cms, f.articles, f.columns, f.spam_links_removed] for f in sites])
+
+
+def _audit(sites: list[SiteFigures], lang: str) -> Rows | None:
+    """The audit findings (full report only)."""
+    return _audit_table(sites, lang) if all(f.details is not None for f in sites) else None
+
+
+def _mapping(sites: list[SiteFigures], lang: str) -> Rows | None:
+    """Every column decision with its reason (full report only)."""
+    if not all(f.details is not None for f in sites):
+        return None
+    return (["id", "column_path", "decision", "target", "confidence", "reason", "decided_by"],
+            [[f.id, d["column_path"], decision_word(d["decision"], lang), d["target"], percent(d["confidence"]),
               (d.get("reason_zh") or d["reason"]) if lang == "zh" else d["reason"],
-              code("decided_by", d["decided_by"], lang)] for f in sites for d in f["decisions"]])
-    add("push", ["id", "pushed", "skipped", "failed", "files", "target_columns"],
-        [[f["id"], f["push"]["in_target"], f["push"]["skipped"], f["push"]["failed"], f["push"]["files"],
-          f["push"]["columns"]] for f in sites])
-    add("skip_reasons", ["id", "status", "reason", "count"],
-        [[f["id"], label(outcome, lang), skip_reason_text(reason, lang), n] for f in sites
-         for outcome, key in (("skipped", "skip_reasons"), ("failed", "fail_reasons"),
-                              ("unresolved", "unresolved_reasons"))
-         for reason, n in f["push"].get(key, {}).items()])
-    if all("triage" in f for f in sites):
-        add("triage", ["id", "category", "kind", "decision", "count"],
-            [[f["id"], *row] for f in sites for row in f["triage"]["rows"]])
-    if all("letters" in f for f in sites) and any(f["letters"]["rows"] for f in sites):
-        add("letters", ["id", "reply_unit", "letters", "replied", "unreplied", "late_replies", "veto_unanswered"],
-            [[f["id"], *row] for f in sites for row in f["letters"]["rows"]])
-    add("verification", ["id", "kind", "status", "count"],
-        [[f["id"], code("object", kind, lang), code("outcome", status, lang), n] for f in sites
-         for kind, counts in f.get("verification", {}).items()
-         for status, n in counts.items()])
-    add("redirects", ["id", "r301", "r410", "runresolved", "total", "coverage"],
-        [[f["id"], f["redirects"]["301"], f["redirects"]["410"], f["redirects"]["unresolved"],
-          f["redirects"].get("total"), percent(f["redirects"].get("coverage"))] for f in sites])
-    add("monitor", ["id", "category", "count"],
-        [[f["id"], code("monitor", category, lang), n] for f in sites
-         for category, n in sorted(f.get("monitor", {}).items())])
-    if all("checklist" in f for f in sites):
-        add("checklist", ["id", "step", "status", "source", "done_on", "ref", "earliest", "due", "start_by",
-                          "blocked_by", "overdue"],
-            [[f["id"], step_label(s, lang), value(s["status"], lang), value(s["source"], lang), day(s["done_on"]),
+              code("decided_by", d["decided_by"], lang)] for f in sites for d in _details(f).decisions])
+
+
+def _push(sites: list[SiteFigures], lang: str) -> Rows:
+    """Articles, files and columns in the target."""
+    return (["id", "pushed", "skipped", "failed", "files", "target_columns"],
+            [[f.id, f.push["in_target"], f.push["skipped"], f.push["failed"], f.push["files"], f.push["columns"]]
+             for f in sites])
+
+
+def _skip_reasons(sites: list[SiteFigures], lang: str) -> Rows:
+    """Skipped, failed and unresolved articles per reason."""
+    return (["id", "status", "reason", "count"],
+            [[f.id, label(outcome, lang), skip_reason_text(reason, lang), n] for f in sites
+             for outcome, key in (("skipped", "skip_reasons"), ("failed", "fail_reasons"),
+                                  ("unresolved", "unresolved_reasons"))
+             for reason, n in f.push.get(key, {}).items()])
+
+
+def _triage(sites: list[SiteFigures], lang: str) -> Rows:
+    """Personal-data and validity findings per decision."""
+    return ["id", "category", "kind", "decision", "count"], [[f.id, *row] for f in sites for row in f.triage["rows"]]
+
+
+def _letters(sites: list[SiteFigures], lang: str) -> Rows | None:
+    """Letters per handling unit (only when a site has any)."""
+    if not any(f.letters["rows"] for f in sites):
+        return None
+    return (["id", "reply_unit", "letters", "replied", "unreplied", "late_replies", "veto_unanswered"],
+            [[f.id, *row] for f in sites for row in f.letters["rows"]])
+
+
+def _verification(sites: list[SiteFigures], lang: str) -> Rows:
+    """Push-map statuses per kind of object and verify's verdicts."""
+    return (["id", "kind", "status", "count"],
+            [[f.id, code("object", kind, lang), code("outcome", status, lang), n] for f in sites
+             for kind, counts in f.verification.items() for status, n in counts.items()])
+
+
+def _redirects(sites: list[SiteFigures], lang: str) -> Rows:
+    """URL-map decisions and their coverage."""
+    return (["id", "r301", "r410", "runresolved", "total", "coverage"],
+            [[f.id, f.redirects["301"], f.redirects["410"], f.redirects["unresolved"], f.redirects.get("total"),
+              percent(f.redirects.get("coverage"))] for f in sites])
+
+
+def _monitor(sites: list[SiteFigures], lang: str) -> Rows:
+    """The last post-cutover monitor run per category."""
+    return (["id", "category", "count"],
+            [[f.id, code("monitor", category, lang), n] for f in sites for category, n in sorted(f.monitor.items())])
+
+
+def _checklist(sites: list[SiteFigures], lang: str) -> Rows | None:
+    """Every shutdown checklist step (once the fleet report has worked the checklist out)."""
+    if not all(f.checklist is not None for f in sites):
+        return None
+    return (["id", "step", "status", "source", "done_on", "ref", "earliest", "due", "start_by", "blocked_by",
+             "overdue"],
+            [[f.id, step_label(s, lang), value(s["status"], lang), value(s["source"], lang), day(s["done_on"]),
               s["ref"], day(s["earliest"]), day(s["due"]), day(s["start_by"]),
               ", ".join(_step_names(f, s["blocked_by"], lang)), value(s["overdue"], lang)]
-             for f in sites for s in f["checklist"]["steps"]])
-    add("reconciliation", ["id", "target_exporter", "crawled", "pushed", "skipped", "failed", "unresolved",
-                           "unaccounted", "ok", "notes"],
-        [[f["id"], t["target"] or label("none", lang), r["crawled"], r["pushed"], r["skipped"], r["failed"],
-          r["unresolved"], r["unaccounted"], value(r["ok"], lang), "; ".join(r.get("notes") or [])]
-         for f in sites for t in f.get("targets") or [{"target": None, "reconciliation": f["reconciliation"]}]
-         for r in [t["reconciliation"]]])
-    add("pages", ["id", "fetched", "article_pages", "lists", "column_homes", "other_pages", "reason"],
-        [[f["id"], p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other"),
-          "; ".join(f"{code('page_reason', why, lang)} ({n})" for why, n in (p.get("other_reasons") or {}).items())]
-         for f in sites for p in [f["reconciliation"].get("pages") or {}]])
-    if all("ledger" in f for f in sites):
-        kinds = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
-                 "unfetchable", "interaction")
-        add("ledger", ["id", "urls", "disposition_url", "count"],
-            [[f["id"], f["ledger"]["urls"], code("ledger", kind, lang), f["ledger"].get(kind, 0)] for f in sites
-             for kind in kinds
-             if f["ledger"].get(kind)])
-    if all("vanished" in f for f in sites):
-        add("vanished", ["id", "url", "last_seen", "reason"],
-            [[f["id"], v["url"], day(v["last_seen"]), v["reason"]] for f in sites for v in f["vanished"]])
-    add("errors", ["id", "message", "url"],
-        [[f["id"], e["message"], e["url"]] for f in sites for e in f.get("errors", [])])
+             for f in sites for s in (f.checklist or {})["steps"]])
+
+
+def _reconciliation(sites: list[SiteFigures], lang: str) -> Rows:
+    """The reconciliation line per exporter target."""
+    return (["id", "target_exporter", "crawled", "pushed", "skipped", "failed", "unresolved", "unaccounted", "ok",
+             "notes"],
+            [[f.id, t["target"] or label("none", lang), r["crawled"], r["pushed"], r["skipped"], r["failed"],
+              r["unresolved"], r["unaccounted"], value(r["ok"], lang), "; ".join(r.get("notes") or [])]
+             for f in sites for t in f.targets or [{"target": None, "reconciliation": f.reconciliation}]
+             for r in [t["reconciliation"]]])
+
+
+def _pages(sites: list[SiteFigures], lang: str) -> Rows:
+    """Fetched pages by class, with why a page is counted as other."""
+    return (["id", "fetched", "article_pages", "lists", "column_homes", "other_pages", "reason"],
+            [[f.id, p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other"),
+              "; ".join(f"{code('page_reason', why, lang)} ({n})"
+                        for why, n in (p.get("other_reasons") or {}).items())]
+             for f in sites for p in [f.reconciliation.get("pages") or {}]])
+
+
+def _ledger(sites: list[SiteFigures], lang: str) -> Rows:
+    """Legacy URLs per disposition."""
+    return (["id", "urls", "disposition_url", "count"],
+            [[f.id, f.ledger["urls"], code("ledger", kind, lang), f.ledger.get(kind, 0)] for f in sites
+             for kind in LEDGER_KINDS if f.ledger.get(kind)])
+
+
+def _vanished(sites: list[SiteFigures], lang: str) -> Rows | None:
+    """Articles gone from the legacy site (full report only)."""
+    if not all(f.details is not None for f in sites):
+        return None
+    return (["id", "url", "last_seen", "reason"],
+            [[f.id, v["url"], day(v["last_seen"]), v["reason"]] for f in sites for v in _details(f).vanished])
+
+
+def _errors(sites: list[SiteFigures], lang: str) -> Rows:
+    """The first errors recorded per site."""
+    return ["id", "message", "url"], [[f.id, e["message"], e["url"]] for f in sites for e in f.errors]
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A per-site table of the report: its key, its titles in Chinese and English, and what builds its rows (None:
+    the report lacks the data, the section is left out)."""
+
+    key: str
+    zh: str
+    en: str
+    build: Callable[[list[SiteFigures], str], Rows | None]
+
+    def title(self, lang: str) -> str:
+        """The title in the language."""
+        return self.zh if lang == "zh" else self.en
+
+
+SITE_SECTIONS: list[SectionSpec] = [
+    SectionSpec("inventory", "网站清单", "Inventory", _inventory),
+    SectionSpec("crawl", "抓取情况", "Crawl", _crawl),
+    SectionSpec("audit", "审计发现", "Audit findings", _audit),
+    SectionSpec("mapping", "栏目映射决定", "Mapping decisions", _mapping),
+    SectionSpec("push", "迁移结果", "Push outcome", _push),
+    SectionSpec("skip_reasons", "跳过与失败原因", "Skip and failure reasons", _skip_reasons),
+    SectionSpec("triage", "个人信息与有效性", "Personal data and validity", _triage),
+    SectionSpec("letters", "互动交流（信件答复）", "Interaction records (letters and replies)", _letters),
+    SectionSpec("verification", "迁移核验", "Verification", _verification),
+    SectionSpec("redirects", "跳转覆盖", "Redirect coverage", _redirects),
+    SectionSpec("monitor", "切换后监测", "Post-cutover monitor", _monitor),
+    SectionSpec("checklist", "关停检查清单", "Shutdown checklist", _checklist),
+    SectionSpec("reconciliation", "数量核对", "Reconciliation", _reconciliation),
+    SectionSpec("pages", "页面分类核对", "Fetched pages by class", _pages),
+    SectionSpec("ledger", "旧网址去向", "Legacy URL ledger", _ledger),
+    SectionSpec("vanished", "旧站已删除的文章", "Articles gone from the legacy site", _vanished),
+    SectionSpec("errors", "错误", "Errors", _errors),
+]
+
+
+def site_sections(report: FleetReport, lang: str) -> list[Section]:
+    """The per-site tables, each with a site column, in SITE_SECTIONS order; those whose data the report lacks
+    are left out."""
+    sections = []
+    for spec in SITE_SECTIONS:
+        built = spec.build(report.sites, lang)
+        if built is not None:
+            headers, rows = built
+            sections.append(Section(spec.key, spec.title(lang), [label(h, lang) for h in headers], rows))
     return sections
+
+
+def _details(figures: SiteFigures) -> SiteDetails:
+    """The site's full-report details (the sections that read them check they are there)."""
+    assert figures.details is not None
+    return figures.details
 
 
 def _target_text(target: dict[str, Any], lang: str) -> str:
@@ -378,17 +479,17 @@ def _target_text(target: dict[str, Any], lang: str) -> str:
     return ", ".join(f"{code('target', k, lang)}: {v}" for k, v in target.items()) or "—"
 
 
-def _audit_table(sites: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list[Any]]]:
+def _audit_table(sites: list[SiteFigures], lang: str) -> Rows:
     """Audit findings of every site: a site column plus the union of the findings' fields."""
     fields: list[str] = []
     for f in sites:
-        for finding in f["audit"]["findings"]:
+        for finding in _details(f).audit["findings"]:
             fields.extend(k for k in finding if k not in fields and k not in ("site", "site_id"))
     if not fields:
-        notes = [[f["id"], f["audit"]["note"] or label("none", lang)] for f in sites]
+        notes = [[f.id, _details(f).audit["note"] or label("none", lang)] for f in sites]
         return ["id", "message"], notes
-    rows = [[f["id"], *[_audit_cell(finding, k, lang) for k in fields]] for f in sites
-            for finding in f["audit"]["findings"]]
+    rows = [[f.id, *[_audit_cell(finding, k, lang) for k in fields]] for f in sites
+            for finding in _details(f).audit["findings"]]
     return ["id", *fields], rows
 
 
@@ -404,9 +505,9 @@ def _audit_cell(finding: dict[str, Any], key: str, lang: str) -> Any:
     return day(_cell(item)) if key == "date" else _cell(item)
 
 
-def _step_names(figures: dict[str, Any], names: list[str], lang: str) -> list[str]:
+def _step_names(figures: SiteFigures, names: list[str], lang: str) -> list[str]:
     """Checklist step codes as their labels in the language."""
-    labels = {s["step"]: step_label(s, lang) for s in figures.get("checklist", {}).get("steps", [])}
+    labels = {s["step"]: step_label(s, lang) for s in (figures.checklist or {}).get("steps", [])}
     return [labels.get(n, n) for n in names]
 
 
@@ -421,7 +522,7 @@ def _cell(item: Any) -> Any:
     return str(item)
 
 
-def all_sections(report: dict[str, Any], lang: str) -> list[Section]:
+def all_sections(report: FleetReport, lang: str) -> list[Section]:
     """Summary, fleet, then the per-site tables."""
     return [summary_section(report, lang), fleet_section(report, lang), *site_sections(report, lang)]
 
@@ -458,31 +559,29 @@ def _svg_bars(title: str, bars: list[tuple[str, list[tuple[int, str, str]]]], le
     return Markup("".join(parts))
 
 
-def stage_chart(report: dict[str, Any], lang: str) -> Markup:
+def stage_chart(report: FleetReport, lang: str) -> Markup:
     """Sites per stage."""
-    stages = report.get("stages", {})
+    stages = report.stages
     bars = [(str(value(s, lang)), [(stages.get(s, 0), "#2f6fb3", str(value(s, lang)))]) for s in STAGE_ORDER]
     return _svg_bars(label("chart_stages", lang), bars, [])
 
 
-def articles_chart(report: dict[str, Any], lang: str) -> Markup:
+def articles_chart(report: FleetReport, lang: str) -> Markup:
     """Articles per site, split into pushed, skipped, failed and unaccounted."""
     colours = [("pushed", "#2e8b57"), ("skipped", "#e0a526"), ("failed", "#c0392b"), ("unresolved", "#7f8c8d")]
     bars = []
-    for f in report["sites"]:
-        r = f["reconciliation"]
+    for f in report.sites:
+        r = f.reconciliation
         segments = [(r["pushed"], colours[0][1], label("pushed", lang)),
                     (r["skipped"], colours[1][1], label("skipped", lang)),
                     (r["failed"], colours[2][1], label("failed", lang)),
                     (r.get("unresolved", 0), colours[3][1], label("unresolved", lang))]
-        bars.append((f["name"], segments))
+        bars.append((f.name, segments))
     return _svg_bars(label("chart_articles", lang), bars, [(label(k, lang), c) for k, c in colours])
 
 
-def render_html(report: dict[str, Any], lang: str = "zh") -> str:
+def render_html(report: FleetReport, lang: str = "zh") -> str:
     """A self-contained HTML page: summary, inline SVG charts, the fleet table and every section."""
-    from consolidate.report import reconciliation_text
-
     check_lang(lang)
     env = Environment(loader=PackageLoader("consolidate", "templates"), autoescape=select_autoescape(["html"]))
     nowrap = {label(k, lang) for k in NOWRAP_HEADERS}
@@ -490,7 +589,7 @@ def render_html(report: dict[str, Any], lang: str = "zh") -> str:
         r=report, lang=lang, L=lambda k: label(k, lang), V=lambda v: value(v, lang),
         RT=lambda line: reconciliation_text(line, lang), NOWRAP=nowrap,
         NUM=lambda cell: isinstance(cell, int | float | Percent) and not isinstance(cell, bool),
-        generated=local_time_text(report["generated_at"], lang),
+        generated=local_time_text(report.generated_at, lang),
         summary=summary_section(report, lang), fleet=fleet_section(report, lang),
         sections=site_sections(report, lang), charts=[stage_chart(report, lang), articles_chart(report, lang)],
     )
@@ -506,7 +605,7 @@ def display_width(text: Any) -> int:
                                                                                          else ""))
 
 
-def render_xlsx(report: dict[str, Any], lang: str = "zh") -> bytes:
+def render_xlsx(report: FleetReport, lang: str = "zh") -> bytes:
     """A workbook with one sheet per section: bold frozen headers, auto filters, widths fitting Chinese text."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -576,3 +675,52 @@ def markdown_table(section: Section) -> list[str]:
     lines = ["| " + " | ".join(section.headers) + " |", "|" + "---|" * len(section.headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in section.rows]
     return lines
+
+
+# --- JSON and Markdown --------------------------------------------------------------------------------------
+
+def reconciliation_text(line: dict[str, Any], lang: str = "zh") -> str:
+    """One target's line, e.g. '文章 130 = 已迁移 120 + 跳过 5 + 失败 0 + 未定 5 — 是'."""
+    pages = line.get("pages") or {}
+    text = (f"{label('articles', lang)} {line['crawled']} = {label('pushed', lang)} {line['pushed']} + "
+            f"{label('skipped', lang)} {line['skipped']} + {label('failed', lang)} {line['failed']} + "
+            f"{label('unresolved', lang)} {line['unresolved']} — {value(line['ok'], lang)}")
+    if pages:
+        text += (f"; {label('fetched', lang)} {pages['fetched']} = {label('articles', lang)} {pages['article']} + "
+                 f"{label('lists', lang)} {pages['list']} + {label('column_homes', lang)} {pages['column_home']} + "
+                 f"{label('other_pages', lang)} {pages['other']}")
+    if line.get("notes"):
+        text += f" ({'; '.join(line['notes'])})"
+    return text
+
+
+def render_json(report: FleetReport) -> str:
+    """The report as JSON."""
+    return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+
+
+def render_markdown(report: FleetReport, lang: str = "zh") -> str:
+    """The report as Markdown an office can paste into a memo."""
+    check_lang(lang)
+    totals = report.totals
+    lines = [f"# {report.programme} — {label('title', lang)}", "",
+             f"{label('office', lang)}: {report.office} · {label('portal', lang)}: {report.portal} · "
+             f"{label('generated_at', lang)}: {local_time_text(report.generated_at, lang)}", "",
+             f"**{label('reconciliation_line', lang)}**: {label('articles', lang)} {totals.get('articles', 0)} = "
+             f"{label('pushed', lang)} {totals.get('pushed', 0)} + {label('skipped', lang)} "
+             f"{totals.get('skipped', 0)} + {label('failed', lang)} {totals.get('failed', 0)} + "
+             f"{label('unresolved', lang)} {totals.get('unresolved', 0)}", ""]
+    for figures in report.sites:
+        for t in figures.targets:
+            lines += [f"- {figures.id} → {t['target'] or '—'}: {reconciliation_text(t['reconciliation'], lang)}"]
+    lines.append("")
+    retention = report.retention or {}
+    if retention.get("violation"):
+        lines += [f"**{label('violation', lang)}**: {retention['message']}", ""]
+    if report.behind_schedule:
+        lines += [f"**{label('behind', lang)}**: {', '.join(report.behind_schedule)}", ""]
+    for section in all_sections(report, lang):
+        lines += [f"## {section.title}", ""]
+        lines += markdown_table(section) if section.rows else ["—"]
+        lines.append("")
+    return "\n".join(lines)

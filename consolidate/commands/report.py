@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from consolidate import pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     AllOption,
@@ -28,6 +29,7 @@ from consolidate.cli_common import (
     select_sites,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
+from consolidate.core.storage import describe_status, storage_status, store_outputs
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
@@ -38,9 +40,7 @@ WIDE_STATUS = 120  # below this many columns `status` stacks each site's figures
 
 def _as_of(text: str | None) -> dt.date | None:
     """The --as-of date, parsed."""
-    from consolidate.checklist import parse_date
-
-    return parse_date(text, "--as-of") if text else None
+    return pipeline.parse_date(text, "--as-of") if text else None
 
 
 def _print_retention(retention: dict[str, Any]) -> None:
@@ -56,79 +56,71 @@ def _print_retention(retention: dict[str, Any]) -> None:
 def status(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
            as_of: AsOfOption = None) -> None:
     """Fleet table: stage, counts, next checklist step and due date per site."""
-    from consolidate.report import fleet_report
-
     ws = open_workspace(config, db)
-    report = fleet_report(ws, as_of=_as_of(as_of))
-    workers = _workers(ws)
-    from consolidate.core.storage import describe_status, storage_status
-
+    report = pipeline.fleet_report(ws, as_of=_as_of(as_of))
+    workers = pipeline.workers(ws)
     storage = storage_status(ws.config, ws.dir)
     if as_json:
-        print(json.dumps({**report, "workers": workers, "storage": storage}, ensure_ascii=False, indent=2))
+        print(json.dumps({**report.as_dict(), "workers": workers, "storage": storage}, ensure_ascii=False,
+                         indent=2))
         return
     if console.width < WIDE_STATUS:
         _print_stacked_status(report)
     else:
         _print_status_table(report)
-    _print_pointers(report["sites"])
-    _print_retention(report["retention"])
+    _print_pointers(report.sites)
+    _print_retention(report.retention)
     _print_workers(workers)
     console.print(describe_status(storage), highlight=False)
 
 
-
-def _print_stacked_status(report: dict[str, Any]) -> None:
+def _print_stacked_status(report: pipeline.FleetReport) -> None:
     """The fleet status for a narrow terminal: a few short lines per site."""
-    console.print(f"[bold]{report['programme']}[/] — {len(report['sites'])} sites", highlight=False)
-    for f in report["sites"]:
-        due = f["next_due"] or ""
-        if f["behind"]:
+    console.print(f"[bold]{report.programme}[/] — {len(report.sites)} sites", highlight=False)
+    for f in report.sites:
+        due = f.next_due or ""
+        if f.behind:
             due = f"[red]{due} (behind)[/]"
-        console.print(f"\n[bold]{f['id']}[/] {f['name']} · {f['disposition']} · {f['stage']}", highlight=False)
-        console.print(f"  crawl   {f['crawl']['fetched']} fetched, {f['crawl']['errors']} errors; {f['articles']} "
-                      f"articles, {f['columns']} columns ({f['mapping']['unmapped']} unmapped)", highlight=False)
-        console.print(f"  push    {f['push']['in_target']} in target, {f['push']['skipped']} skipped, "
-                      f"{f['push']['failed']} failed, {f['reconciliation']['unresolved']} unresolved",
-                      highlight=False)
-        console.print(f"  next    {f['next_step'] or 'done'}" + (f", due {due}" if due else ""), highlight=False)
+        console.print(f"\n[bold]{f.id}[/] {f.name} · {f.disposition} · {f.stage}", highlight=False)
+        console.print(f"  crawl   {f.crawl['fetched']} fetched, {f.crawl['errors']} errors; {f.articles} "
+                      f"articles, {f.columns} columns ({f.mapping['unmapped']} unmapped)", highlight=False)
+        console.print(f"  push    {f.push['in_target']} in target, {f.push['skipped']} skipped, "
+                      f"{f.push['failed']} failed, {f.reconciliation['unresolved']} unresolved", highlight=False)
+        console.print(f"  next    {f.next_step or 'done'}" + (f", due {due}" if due else ""), highlight=False)
     console.print()
 
 
-def _print_status_table(report: dict[str, Any]) -> None:
+def _print_status_table(report: pipeline.FleetReport) -> None:
     """The fleet status as one wide table (a terminal of at least WIDE_STATUS columns)."""
-    table = Table(title=f"{report['programme']} — {len(report['sites'])} sites")
+    table = Table(title=f"{report.programme} — {len(report.sites)} sites")
     for header in ("site", "name", "disposition", "stage", "fetched", "errors", "articles", "columns",
                    "unmapped", "pushed", "skipped", "failed", "unresolved", "next step", "due"):
         table.add_column(header, justify="left" if header in ("site", "name", "disposition", "stage",
                                                                "next step", "due") else "right")
-    for f in report["sites"]:
-        due = f"[red]{f['next_due']} (behind)[/]" if f["behind"] else (f["next_due"] or "")
-        table.add_row(f["id"], f["name"], f["disposition"], f["stage"], str(f["crawl"]["fetched"]),
-                      str(f["crawl"]["errors"]), str(f["articles"]), str(f["columns"]),
-                      str(f["mapping"]["unmapped"]), str(f["push"]["in_target"]), str(f["push"]["skipped"]),
-                      str(f["push"]["failed"]), str(f["reconciliation"]["unresolved"]), f["next_step"] or "done",
-                      due)
+    for f in report.sites:
+        due = f"[red]{f.next_due} (behind)[/]" if f.behind else (f.next_due or "")
+        table.add_row(f.id, f.name, f.disposition, f.stage, str(f.crawl["fetched"]), str(f.crawl["errors"]),
+                      str(f.articles), str(f.columns), str(f.mapping["unmapped"]), str(f.push["in_target"]),
+                      str(f.push["skipped"]), str(f.push["failed"]), str(f.reconciliation["unresolved"]),
+                      f.next_step or "done", due)
     console.print(table)
 
 
-def _print_pointers(sites: list[dict[str, Any]]) -> None:
+def _print_pointers(sites: list[Any]) -> None:
     """Per site with something to read: where the per-item reasons are, and a line per target that does not
     add up."""
-    from consolidate.report import reconciliation_text
-
     for f in sites:
-        targets = f.get("targets", [])
+        targets = f.targets
         for t in targets:
             line = t["reconciliation"]
             if len(targets) > 1 or not line["ok"] or line["unresolved"]:
                 colour = "red" if not line["ok"] else "yellow" if line["unresolved"] else "green"
-                console.print(f"[{colour}]{f['id']} → {t['target'] or '—'}: {reconciliation_text(line, 'en')}[/]",
+                console.print(f"[{colour}]{f.id} → {t['target'] or '—'}: {pipeline.reconciliation_text(line, 'en')}[/]",
                               highlight=False)  # wrapped at the terminal's width
-        found = f.get("messages") or {}
+        found = f.messages or {}
         if any(found.values()):
             counts = ", ".join(f"{stage} {n}" for stage, n in sorted(found.items()))
-            console.print(f"{f['id']}: {sum(found.values())} messages ({counts}) — consolidate messages {f['id']}",
+            console.print(f"{f.id}: {sum(found.values())} messages ({counts}) — consolidate messages {f.id}",
                           highlight=False)
 
 
@@ -140,11 +132,9 @@ def messages(sites: SitesArgument = None, all_sites: AllOption = False, config: 
              ) -> None:
     """Every per-item message of a site with its reason: fetch errors, page classes, undecided columns,
     skips and duplicates, push failures, verify differences, vanished articles."""
-    from consolidate.messages import site_messages
-
     ws = open_workspace(config, db)
     found = [{"site": site_id, **m} for site_id in select_sites(ws, sites, all_sites)
-             for m in site_messages(ws, site_id, stage)]
+             for m in pipeline.site_messages(ws, site_id, stage)]
     if print_rows(found, as_json, as_csv):
         return
     colours = {"error": "red", "warning": "yellow", "info": "dim"}
@@ -155,17 +145,6 @@ def messages(sites: SitesArgument = None, all_sites: AllOption = False, config: 
                       f"{where} — {m['message']}", highlight=False, soft_wrap=True)
     console.print(f"{len(found)} messages" + (f" (showing {limit})" if limit and len(found) > limit else ""),
                   highlight=False)
-
-
-
-def _workers(ws: Any) -> dict[str, list[dict[str, Any]]]:
-    """Live crawl workers with their frontier leases, and the sites leased per stage (push)."""
-    from consolidate.leases import active_leases
-    from crawlers.frontier import live_workers
-
-    crawlers = [{k: (v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else v) for k, v in w.items()}
-                for w in live_workers(ws.store)]
-    return {"crawl": crawlers, "leases": active_leases(ws.store)}
 
 
 def _print_workers(workers: dict[str, list[dict[str, Any]]]) -> None:
@@ -189,30 +168,28 @@ def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (def
            lang: Annotated[str, typer.Option("--lang", help="zh (default) or en labels.")] = "zh",
            as_of: AsOfOption = None) -> None:
     """The office's report: inventory, crawl, audit, mapping, push, redirects, checklist, reconciliation."""
-    from consolidate.report import fleet_report, render_json, render_markdown
-    from consolidate.report_formats import check_lang, render_html, render_xlsx
-
     if all_sites and sites:
         raise UsageError("give site ids or --all, not both", hint="without site ids the report covers the fleet")
     chosen = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix else "md")
     if chosen not in REPORT_FORMATS:
         raise UsageError(f"unknown report format {chosen!r}", hint=f"use one of: {', '.join(REPORT_FORMATS)}")
-    check_lang(lang)
+    pipeline.check_lang(lang)
     if chosen == "xlsx" and output is None:
         raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")
     with StepProgress() as steps:
-        data = fleet_report(open_workspace(config, db), sites or None, as_of=_as_of(as_of), details=True,
-                            progress=steps.task("report", "steps"))
+        ws = open_workspace(config, db)
+        data = pipeline.fleet_report(ws, sites or None, as_of=_as_of(as_of), details=True,
+                                     progress=steps.task("report", "steps"))
     if chosen == "xlsx":
         assert output is not None
-        output.write_bytes(render_xlsx(data, lang))
+        output.write_bytes(pipeline.render_xlsx(data, lang))
         console.print(f"wrote {output}")
-        return
-    renderers = {"md": lambda d: render_markdown(d, lang), "json": render_json,
-                 "html": lambda d: render_html(d, lang)}
-    text = renderers[chosen](data)
-    emit(text, output)
-
+    else:
+        renderers = {"md": lambda d: pipeline.render_markdown(d, lang), "json": pipeline.render_json,
+                     "html": lambda d: pipeline.render_html(d, lang)}
+        emit(renderers[chosen](data), output)
+    for key in store_outputs(ws.config, ws.dir, [output] if output else [], "reports"):  # s3:// (issue 22)
+        console.print(f"stored {key} in {ws.config.workspace.storage}", highlight=False)
 
 
 @friendly_errors
@@ -225,19 +202,17 @@ def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
                                                                     "URL.")] = None,
               as_of: AsOfOption = None) -> None:
     """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
-    from consolidate.checklist import fleet_checklist, parse_date, record_step
-
     ws = open_workspace(config, db)
     if done is not None:
         if all_sites or not sites or len(sites) != 1:
             raise UsageError("--done records a step of exactly one site",
                              hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01")
-        when = parse_date(date, "--date") if date else dt.date.today()
-        record_step(ws, sites[0], done, when, ref)
+        when = pipeline.parse_date(date, "--date") if date else dt.date.today()
+        pipeline.record_step(ws, sites[0], done, when, ref)
         if not as_json:
             console.print(f"recorded {sites[0]}: {done} done on {when.isoformat()}", highlight=False)
     chosen = select_sites(ws, sites, all_sites)
-    result = fleet_checklist(ws, chosen, _as_of(as_of))
+    result = pipeline.fleet_checklist(ws, chosen, _as_of(as_of))
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -246,7 +221,6 @@ def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
     else:
         _print_fleet_checklist(result)
     _print_retention(result["retention"])
-
 
 
 def _print_site_checklist(site: dict[str, Any]) -> None:
@@ -294,19 +268,15 @@ def notice(sites: SitesArgument = None,
                                                                                  "read (moved page).")] = None,
            config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
     """The shutdown notice (关停公示) for the old homepage, or the "this site has moved" page."""
-    from consolidate.checklist import parse_date
-    from consolidate.notice import render_notice
-
-    dates = [parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
+    dates = [pipeline.parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
                                                                  (shutdown, "--shutdown"))]
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
     if len(ids) > 1 and not all_sites:
         raise UsageError("notice writes one page per site", hint="name one site, or use --all -o FOLDER")
     for site_id in ids:
-        html = render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
+        html = pipeline.render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
         emit(html, per_site_file(output, site_id, "html", all_sites))
-
 
 
 @friendly_errors
@@ -317,28 +287,26 @@ def monitor(sites: SitesArgument = None, all_sites: AllOption = False, config: C
             limit: Annotated[int | None, typer.Option(help="Check at most this many URLs per site.",
                                                       min=1)] = None) -> None:
     """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Exit 1 on problems."""
-    from consolidate.monitor import CATEGORIES, monitor_site
-
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
     with StepProgress(quiet=as_json) as steps:
-        results = [monitor_site(ws, s, concurrency, timeout, limit,
+        results = [pipeline.monitor_site(ws, s, concurrency, timeout, limit,
                                 progress=steps.task(f"monitor {s}", "URLs")).as_dict() for s in ids]
     if as_json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
         table = Table(title="post-cutover monitor")
-        for header in ("site", "checked", *CATEGORIES):
+        for header in ("site", "checked", *pipeline.MONITOR_CATEGORIES):
             table.add_column(header, justify="left" if header == "site" else "right")
         for r in results:
-            table.add_row(r["site"], str(r["checked"]), *(str(r["counts"][c]) for c in CATEGORIES))
+            table.add_row(r["site"], str(r["checked"]),
+                          *(str(r["counts"][c]) for c in pipeline.MONITOR_CATEGORIES))
         console.print(table)
         for r in results:
             for p in r["problems"][:20]:
                 console.print(f"  {r['site']} {p['category']}: {p['old_url']} — {p['detail']}", highlight=False)
     if any(r["counts"][c] for r in results for c in PROBLEMS):
         raise typer.Exit(1)
-
 
 
 def register(app: typer.Typer) -> None:

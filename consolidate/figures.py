@@ -1,0 +1,390 @@
+"""The figures of one site — what `status`, the checklist and every report format show — read from the store
+once per command."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import func, select
+
+from consolidate import messages
+from consolidate.core.store import (
+    ArticleRow,
+    ColumnMapping,
+    ColumnRow,
+    EventRow,
+    PushRecord,
+    Resource,
+    SiteRow,
+    UrlMapRow,
+)
+from consolidate.core.workspace import Workspace
+from consolidate.interaction import letter_figures
+from consolidate.ledger import (
+    SKIPPED,
+    Entry,
+    counts,
+    hot_unresolved,
+    primary_target,
+    reconcile,
+    site_ledger,
+    site_targets,
+)
+from consolidate.push import IN_TARGET, column_key, portal_index, reason_category
+from consolidate.triage import triage_figures
+
+
+class FigureView(Mapping[str, Any]):
+    """Key access to a figures dataclass in its JSON shape (what --json, the HTML template and scripts read)."""
+
+    def _view(self) -> dict[str, Any]:
+        """The fields by name, in the JSON document's order."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> Any:
+        """A figure by its JSON key."""
+        return self._view()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        """The JSON keys."""
+        return iter(self._view())
+
+    def __len__(self) -> int:
+        """How many JSON keys."""
+        return len(self._view())
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """Replace a figure (tests and scripts that adjust a report before rendering it)."""
+        if key not in self._view():
+            raise KeyError(key)
+        setattr(self, key, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dicts and lists all the way down, ready for JSON."""
+        return {k: _plain(v) for k, v in self._view().items()}
+
+
+def _plain(item: Any) -> Any:
+    """A figure as plain JSON-ready data."""
+    if isinstance(item, FigureView):
+        return item.as_dict()
+    if isinstance(item, list):
+        return [_plain(x) for x in item]
+    if isinstance(item, dict):
+        return {k: _plain(v) for k, v in item.items()}
+    return item
+
+
+@dataclass(eq=False)
+class SiteDetails(FigureView):
+    """What the full report adds to a site's figures: inventory, column decisions, audit findings, vanished
+    articles."""
+
+    inventory: dict[str, Any]
+    decisions: list[dict[str, Any]]
+    audit: dict[str, Any]
+    vanished: list[dict[str, Any]]
+
+
+@dataclass(eq=False)
+class SiteFigures(FigureView):
+    """Every number the status table, the checklist and the reports show for one site (counts per kind stay
+    dicts: their keys are data — statuses, reasons, stages)."""
+
+    id: str
+    name: str
+    organiser: str | None
+    disposition: str
+    home_url: str
+    cms: str | None
+    stage: str
+    target: str | None
+    targets: list[dict[str, Any]]
+    ledger: dict[str, Any]
+    crawl: dict[str, int]
+    articles: int
+    columns: int
+    mapping: dict[str, int]
+    push: dict[str, Any]
+    redirects: dict[str, Any]
+    verification: dict[str, dict[str, int]]
+    monitor: dict[str, int]
+    spam_links_removed: int
+    triage: dict[str, Any]
+    letters: dict[str, Any]
+    reconciliation: dict[str, Any]
+    messages: dict[str, int]
+    errors: list[dict[str, Any]]
+    checklist: dict[str, Any] | None = None  # set by the fleet report, with the three below
+    next_step: str | None = None
+    next_due: str | None = None
+    behind: bool = False
+    details: SiteDetails | None = None  # the full report only
+
+    def _view(self) -> dict[str, Any]:
+        """The JSON shape: the checklist keys once the checklist is set, the details' keys flat."""
+        view = super()._view()
+        del view["details"]
+        if self.checklist is None:
+            for key in ("checklist", "next_step", "next_due", "behind"):
+                del view[key]
+        return {**view, **(self.details._view() if self.details is not None else {})}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        """Replace a figure, the details' ones included."""
+        if self.details is not None and key in self.details:
+            self.details[key] = value
+        else:
+            super().__setitem__(key, value)
+
+
+@dataclass(eq=False)
+class FleetReport(FigureView):
+    """The report of the named sites (or the fleet): programme facts, each site's figures, totals, checklist
+    state and the retention check."""
+
+    programme: str
+    office: str | None
+    portal: str
+    generated_at: str
+    as_of: str
+    sites: list[SiteFigures]
+    totals: dict[str, int]
+    stages: dict[str, int]
+    reconciled: bool
+    behind_schedule: list[str]
+    retention: dict[str, Any]
+
+
+
+def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
+    """Every number the status table and the reports show for one site (a dozen queries: once per command)."""
+    site = ws.site(site_id)
+    with ws.store.session() as session:
+        row = session.get(SiteRow, site_id)
+        resources = dict(session.execute(select(Resource.status, func.count()).where(Resource.site_id == site_id)
+                                          .group_by(Resource.status)).all())
+        bytes_fetched = session.scalar(select(func.coalesce(func.sum(Resource.size), 0))
+                                       .where(Resource.site_id == site_id, Resource.status == "fetched")) or 0
+        articles = session.scalar(select(func.count()).select_from(ArticleRow)
+                                  .where(ArticleRow.site_id == site_id)) or 0
+        columns = session.scalar(select(func.count()).select_from(ColumnRow).where(ColumnRow.site_id == site_id)) or 0
+        decisions = dict(session.execute(select(ColumnMapping.decision, func.count())
+                                         .where(ColumnMapping.site_id == site_id)
+                                         .group_by(ColumnMapping.decision)).all())
+        records = session.execute(select(PushRecord.target, PushRecord.kind, PushRecord.status, PushRecord.reason,
+                                         PushRecord.verify_status, PushRecord.verified_at, PushRecord.pushed_at,
+                                         PushRecord.source_url)
+                                  .where(PushRecord.site_id == site_id)).all()
+        redirects = dict(session.execute(select(UrlMapRow.status, func.count()).where(UrlMapRow.site_id == site_id)
+                                         .group_by(UrlMapRow.status)).all())
+        errors = session.execute(select(EventRow.code, EventRow.message, EventRow.url)
+                                 .where(EventRow.site_id == site_id, EventRow.level == "error")
+                                 .order_by(EventRow.id).limit(20)).all()
+        spam = session.scalar(select(func.count()).select_from(EventRow)
+                              .where(EventRow.site_id == site_id, EventRow.code == "spam_link")) or 0
+        monitor = dict(session.execute(select(EventRow.code, func.count())
+                                       .where(EventRow.site_id == site_id, EventRow.stage == "monitor",
+                                              EventRow.code != "monitor_summary")
+                                       .group_by(EventRow.code)).all())
+    primary = primary_target(ws, site_id)
+    mine = [r for r in records if r.target == primary]
+    push = _push_figures(mine)
+    entries = site_ledger(ws, site_id, primary)
+    targets = [_target_figures(ws, site_id, target, [r for r in records if r.target == target],
+                               entries if target == primary else None)
+               for target in site_targets(ws, site_id)] or [_target_figures(ws, site_id, None, [], entries)]
+    reconciliation = next(t["reconciliation"] for t in targets if t["target"] == primary)
+    ledger = ledger_counts(ws, entries)
+    push.update(_article_counts(reconciliation, entries))  # one computation: the ledger's reconciliation
+    push["columns"] = _target_columns(ws, site_id, primary)
+    verification = _verification(mine)
+    if "article" in verification:  # 迁移核验 shows the same article and column counts as status and push
+        verification["article"] = {k: v for k, v in (("pushed", push["in_target"]), ("skipped", push["skipped"]),
+                                                     ("failed", push["failed"]), ("unresolved", push["unresolved"]))
+                                   if v}
+    if "column" in verification or push["columns"]:
+        verification["column"] = {"pushed": push["columns"]}
+    return SiteFigures(
+        id=site.id, name=site.name, organiser=site.organiser, disposition=site.disposition,
+        home_url=site.home_url, cms=row.cms if row else None, stage=_stage(row, push),
+        target=primary, targets=targets, ledger=ledger,
+        crawl={"fetched": reconciliation["pages"].get("fetched", 0),  # fetched HTML pages, everywhere
+               "files_fetched": resources.get("fetched", 0) - reconciliation["pages"].get("fetched", 0),
+               "unfetchable_files": reconciliation["unfetchable_files"],
+               "errors": resources.get("error", 0),
+               "skipped": resources.get("skipped", 0), "queued": resources.get("queued", 0),
+               "bytes": int(bytes_fetched)},
+        articles=articles, columns=columns,
+        mapping={"migrate": decisions.get("migrate", 0), "drop": decisions.get("drop", 0),
+                 "unmapped": decisions.get("unmapped", 0)},
+        push=push, redirects=_redirect_figures(redirects),
+        verification=dict(sorted({**verification, **_suspects(ws, site_id, mine)}.items())),
+        monitor=monitor, spam_links_removed=spam,
+        triage=triage_figures(ws, site_id), letters=letter_figures(ws, site_id),
+        reconciliation=reconciliation, messages=message_counts(ws, site_id, entries),
+        errors=[{"code": c, "message": m, "url": u} for c, m, u in errors],
+    )
+
+
+def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
+    """URL-map rows per status and the share of legacy URLs with a decision."""
+    figures = {"301": redirects.get("301", 0), "410": redirects.get("410", 0),
+               "unresolved": redirects.get("unresolved", 0)}
+    total = sum(figures.values())
+    figures["total"] = total
+    figures["coverage"] = round((figures["301"] + figures["410"]) / total, 4) if total else None
+    return figures
+
+
+def _verification(records: list[Any]) -> dict[str, dict[str, int]]:
+    """Push-map statuses per kind of object, and `verify`'s verdict on the articles in the target."""
+    table: dict[str, Counter[str]] = {}
+    for record in records:
+        table.setdefault(record.kind, Counter())[record.status] += 1
+    verdicts = Counter(_verdict(r) for r in records if r.kind == "article" and r.status in IN_TARGET)
+    if verdicts:
+        table["verify"] = verdicts
+    return {kind: dict(sorted(counts.items())) for kind, counts in sorted(table.items())}
+
+
+SUSPECT_KINDS = (("site's name", "title is the site's name"), ("future", "date in the future"),
+                 ("before", "date before 1990"), ("empty body", "empty body"))
+
+
+def _suspects(ws: Workspace, site_id: str, records: list[Any]) -> dict[str, dict[str, int]]:
+    """verify's records that look wrong on their face and are still in the target, per problem:
+    {'suspect': {'empty body': 3}} (nothing when there are none)."""
+    with ws.store.session() as session:
+        flagged = session.execute(select(EventRow.url, EventRow.message).where(
+            EventRow.site_id == site_id, EventRow.stage == "verify", EventRow.code == "suspect_record")).all()
+    if not flagged:
+        return {}
+    live = {r.source_url for r in records if r.kind == "article" and r.status in IN_TARGET and r.source_url}
+    found: Counter[str] = Counter()
+    for url, message in flagged:
+        if url in live:
+            for problem in (message or "").split("; "):
+                found[next((kind for key, kind in SUSPECT_KINDS if key in problem), problem)] += 1
+    return {"suspect": dict(sorted(found.items()))} if found else {}
+
+
+def suspect_count(verification: dict[str, dict[str, int]]) -> int:
+    """Problems verify found on records still in the target (a record may have more than one)."""
+    return sum((verification.get("suspect") or {}).values())
+
+
+def _verdict(record: Any) -> str:
+    """ok / mismatch / missing from the last `verify`, or 'not verified' (never, or before the last push)."""
+    if record.verify_status is None or record.verified_at is None or record.verified_at < record.pushed_at:
+        return "not verified"
+    return record.verify_status
+
+
+def verified_on(verification: dict[str, dict[str, int]]) -> bool:
+    """True when `verify` found every article in the target equal to the legacy one."""
+    verdicts = verification.get("verify", {})
+    return bool(verdicts) and set(verdicts) == {"ok"}
+
+
+def _push_figures(records: list[Any]) -> dict[str, Any]:
+    """Article outcomes and skip reasons from the push map."""
+    articles = [r for r in records if r.kind == "article"]
+    reasons = Counter(reason_category(r.reason or "") for r in articles if r.status == "skipped")
+    failures = Counter(reason_category(r.reason or "") for r in articles if r.status == "failed")
+    return {
+        "in_target": sum(1 for r in articles if r.status in IN_TARGET),
+        "skipped": sum(1 for r in articles if r.status == "skipped"),
+        "failed": sum(1 for r in articles if r.status == "failed"),
+        "skip_reasons": dict(sorted(reasons.items())),
+        "fail_reasons": dict(sorted(failures.items())),
+        "files": sum(1 for r in records if r.kind == "file" and r.status in IN_TARGET),
+        "failed_objects": sum(1 for r in records if r.kind != "article" and r.status == "failed"),
+        "columns": sum(1 for r in records if r.kind == "column" and r.status in IN_TARGET),
+    }
+
+
+def _article_counts(line: dict[str, Any], entries: list[Entry]) -> dict[str, Any]:
+    """The push figures' article counts and reasons, read from the reconciliation line and the ledger so that
+    status, the overview, the push table and 数量核对 show the same numbers (跳过 never holds unresolved)."""
+    articles = [e for e in entries if e.url_class == "article"]
+    skipped = Counter(_category(e) for e in articles if e.disposition in SKIPPED)
+    return {"in_target": line["pushed"], "skipped": line["skipped"], "failed": line["failed"],
+            "unresolved": line["unresolved"], "held": line.get("held", 0),
+            "skip_reasons": dict(sorted(skipped.items())),
+            "fail_reasons": dict(sorted(Counter(_category(e) for e in articles if e.disposition == "failed").items())),
+            "unresolved_reasons": dict(sorted(Counter(_category(e) for e in articles
+                                                      if e.disposition == "unresolved").items()))}
+
+
+def _category(entry: Entry) -> str:
+    """The kind of an article's disposition reason, for counting."""
+    if entry.disposition == "vanished":
+        return "vanished"
+    return reason_category(entry.reason or entry.disposition)
+
+
+def _target_columns(ws: Workspace, site_id: str, target: str | None) -> int:
+    """Portal columns (with their ancestors) the site's decisions migrate into that the target holds — the
+    same columns a push of the site creates or confirms, whichever site's push created them first."""
+    if target is None:
+        return 0
+    index = portal_index(ws.config)
+    with ws.store.session() as session:
+        wanted = set(session.scalars(select(ColumnMapping.target).where(
+            ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate")))
+        held = set(session.scalars(select(PushRecord.source_key).where(
+            PushRecord.target == target, PushRecord.kind == "column", PushRecord.status.in_(IN_TARGET))))
+    keys = set()
+    for column_id in wanted:
+        while column_id in index:
+            keys.add(column_key(index[column_id]))
+            column_id = index[column_id].parent_id
+    return len(keys & held)
+
+
+def _target_figures(ws: Workspace, site_id: str, target: str | None, records: list[Any],
+                    entries: list[Entry] | None) -> dict[str, Any]:
+    """One exporter target's push outcome and its reconciliation line from the ledger."""
+    line = _line(reconcile(ws, site_id, target, entries))
+    return {"target": target, **_push_figures(records), "reconciliation": line}
+
+
+def _line(ledger: dict[str, Any]) -> dict[str, Any]:
+    """The reconciliation line: articles = migrated + skipped + failed + unresolved (from the ledger)."""
+    a = ledger["articles"]
+    accounted = a["migrated"] + a["skipped"] + a["failed"] + a["unresolved"]
+    return {"target": ledger["target"], "crawled": a["total"], "pushed": a["migrated"], "skipped": a["skipped"],
+            "failed": a["failed"], "unresolved": a["unresolved"], "skipped_by": a["skipped_by"],
+            "held": a.get("held", 0), "unaccounted": a["total"] - accounted, "pages": ledger["pages"],
+            "unfetchable_files": (ledger.get("files") or {}).get("unfetchable", 0), "notes": ledger["notes"],
+            "ok": ledger["ok"]}
+
+
+def ledger_counts(ws: Workspace, entries: list[Entry]) -> dict[str, Any]:
+    """Legacy URLs per disposition, and the unresolved ones with enough logged hits to block sign-off."""
+    threshold = getattr(ws.config.programme, "hit_threshold", 10)
+    hot = hot_unresolved(entries, threshold)
+    return {"urls": len(entries), **counts(entries), "hit_threshold": threshold, "hot_unresolved": len(hot),
+            "logged_hits": sum(e.hits for e in entries)}
+
+
+def message_counts(ws: Workspace, site_id: str, entries: list[Entry]) -> dict[str, int]:
+    """Per-item messages of a site by stage (what `consolidate messages` lists)."""
+    return messages.message_counts(ws, site_id, entries)
+
+
+def _stage(row: SiteRow | None, push: dict[str, Any]) -> str:
+    """The furthest stage a site has reached; never 'pushed' while nothing is in the target."""
+    if row is None or row.crawled_at is None:
+        return "configured"
+    if row.pushed_at is not None and push["in_target"] > 0:
+        return "pushed"
+    if row.pushed_at is not None:
+        return "mapped"
+    if row.mapped_at is not None:
+        return "mapped"
+    return "crawled"
