@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from consolidate.access_logs import read_log
 from consolidate.core.outcomes import IN_TARGET, OFFICE_NOTE, article_key, reason_category
 from consolidate.core.store import (
     ArticleRow,
@@ -381,8 +382,6 @@ def import_logs(ws: Workspace, site_id: str, paths: list[Path],
                 on_file: Callable[[LogImportResult], None] | None = None) -> list[LogImportResult]:
     """Add the requests of access logs to the site's hits, one transaction per file; a file already imported
     (same bytes) is not counted again, so an interrupted import is simply run again."""
-    from consolidate.access_logs import read_log
-
     site = ws.site(site_id)
     parts = urlsplit(canonical_url(site.home_url) or site.home_url)
     base = f"{parts.scheme}://{parts.netloc}"

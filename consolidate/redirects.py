@@ -15,9 +15,10 @@ from consolidate.core.cells import csv_row, from_csv_text
 from consolidate.core.csvfile import csv_dicts
 from consolidate.core.errors import ConsolidateError, InputFileError, UsageError
 from consolidate.core.outcomes import OFFICE_NOTE
-from consolidate.core.store import Resource, UrlMapRow, url_hash, utcnow
+from consolidate.core.store import Resource, UrlHit, UrlMapRow, url_hash, utcnow
 from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
+from consolidate.ledger import match_key
 
 FORMATS = ("nginx", "apache", "csv")
 STATUSES = ("301", "410", "unresolved")
@@ -73,8 +74,6 @@ def load_redirects(ws: Workspace, site_id: str) -> list[Redirect]:
 def _logged_unresolved(ws: Workspace, site_id: str, mapped: set[str]) -> list[Redirect]:
     """URLs only the server logs know, requested at least `programme.hit_threshold` times: unresolved until the
     office decides them (the URLs people use decide the redirect work)."""
-    from consolidate.ledger import UrlHit, match_key
-
     threshold = ws.config.programme.hit_threshold
     with ws.store.session() as session:
         hot = session.scalars(select(UrlHit).where(UrlHit.site_id == site_id, UrlHit.hits >= threshold)
