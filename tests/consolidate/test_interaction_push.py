@@ -166,3 +166,18 @@ def test_interview_in_the_qa_layout_masked():
     body = qa_html(letter_from_export(data, "letter:x:1", "X局", None))
     assert re.search(r"问</h2>.*主持人：</strong>热线是多少？.*答</h2>.*王建国：</strong>请拨138\*\*\*\*5678", body, re.S)
     assert "13812345678" not in body
+
+
+def test_cli_push_says_what_became_of_the_letters(ws):  # noqa: F811
+    """`consolidate push` prints a letters line; --json carries the letters' figures."""
+    from typer.testing import CliRunner
+
+    from consolidate.cli import app
+
+    args = ["-c", str(ws.dir.parent / "migrations.yaml"), "--db", f"sqlite:///{ws.dir / 'state.db'}"]
+    result = CliRunner().invoke(app, ["push", "fgw", *args])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"letters: \d+ new, 0 updated, \d+ unchanged, 0 failed", result.output)
+    result = CliRunner().invoke(app, ["push", "fgw", "--exporter", "wxr", "--json", *args])
+    assert result.exit_code == 0, result.output
+    assert '"letters"' in result.output and "wxr takes no interaction records" in result.output
