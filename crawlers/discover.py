@@ -60,7 +60,6 @@ class PageInfo:
     links: list[Link] = field(default_factory=list)
     list_items: list[ListItem] = field(default_factory=list)
     pagination: list[str] = field(default_factory=list)
-    article_parts: list[str] = field(default_factory=list)
     site_facts: dict[str, str] = field(default_factory=dict)
     page_class: str = "other"  # article | list | column-home | other
     unreachable: str | None = None  # why further list pages cannot be fetched (POST pager, JSON feed…), if so
@@ -375,7 +374,7 @@ def create_page_html(html: str) -> tuple[int, int, str, str] | None:
     return None
 
 
-def _trs_pages(spec: tuple[int, int, str, str], url: str) -> list[str]:
+def trs_pages(spec: tuple[int, int, str, str], url: str) -> list[str]:
     """URLs of the other pages of a createPageHTML series."""
     count, current, name, ext = spec
     out = []
@@ -924,7 +923,7 @@ def _worded_anchors_quick(tree: LexborHTMLParser, body: LexborNode) -> list[tupl
     return found
 
 
-def _pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
+def pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
     """List-page URLs from 下一页/尾页/numbered links, with the numbered series filled in."""
     body = tree.body
     if body is None:
@@ -1242,13 +1241,13 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     crumbs = find_breadcrumb(tree)
     items = ds_items or generic_list_items(tree, base, cms)
     spec = create_page_html(html)
-    series = _trs_pages(spec, url) if spec is not None else []
+    series = trs_pages(spec, url) if spec is not None else []
     scripted, posting = script_pager(html, base)
     if spec is None:  # createPageHTML not called in the page: a family's own script pager, then generic's
         for hook in profile(cms).pagers + (profile(CmsId.GENERIC).pagers if cms != CmsId.GENERIC else ()):
             scripted += hook(html, base)
     selected, offered = select_targets(tree, base)
-    link_pages = _pagination_links(tree, base, url) + scripted + [p for p in selected if p != url]
+    link_pages = pagination_links(tree, base, url) + scripted + [p for p in selected if p != url]
     link_pages += feed_urls(html, base)  # rows loaded from a JSON feed ("load more", script-rendered lists)
     shape = page_shape(tree, lines, len(items))
     shape.list_pager = shape.list_pager or _list_pager(url, series + link_pages, spec)
@@ -1266,7 +1265,7 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     if ds_items:
         pages += hanweb_proxy_urls(html, url, len(ds_items), total)
     if kind in ("article", "part"):
-        parts += [p for p in link_pages if _is_part_of(p, url)] + ([shape.part_of] if shape.part_of else [])
+        parts += [p for p in link_pages if is_part_of(p, url)] + ([shape.part_of] if shape.part_of else [])
     else:
         pages += link_pages
     pages, parts = _dedupe(pages), _dedupe(parts)
@@ -1282,7 +1281,7 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree), len(items)) \
         if kind == "list" or page_class == "column-home" else None
     return PageInfo(cms=cms, kind=kind, breadcrumb=crumbs, column_name=column, links=links, list_items=items,
-                    pagination=pages, article_parts=parts, site_facts=site_facts_from_text("\n".join(lines)),
+                    pagination=pages, site_facts=site_facts_from_text("\n".join(lines)),
                     page_class=page_class, reason=reason, unreachable=unreachable)
 
 
@@ -1308,7 +1307,7 @@ def _article_stem(path: str) -> str:
     return stem
 
 
-def _is_part_of(candidate: str, url: str) -> bool:
+def is_part_of(candidate: str, url: str) -> bool:
     """True when candidate is the article at url, or its own name plus `_N` (part pages share their first part's)."""
     try:
         stem = _article_stem(urlsplit(url).path)

@@ -57,12 +57,12 @@ from crawlers._fields import (
     text_nodes,
 )
 from crawlers.discover import (
-    _is_part_of,
-    _pagination_links,
-    _trs_pages,
     create_page_html,
     find_breadcrumb,
+    is_part_of,
+    pagination_links,
     site_facts_from_text,
+    trs_pages,
 )
 from crawlers.text import MAX_HTML, PageWalk, html_to_text, node_lines, node_text, normalize_space, safe_text
 
@@ -119,11 +119,6 @@ def _nav_like(href: str) -> bool:
     """True for hrefs that navigate somewhere (not javascript:, not a document download)."""
     low = href.lower()
     return bool(low) and not low.startswith(("javascript", "#")) and not is_attachment_url(low)
-
-
-def _usable(node: LexborNode, min_text: int = 20) -> bool:
-    """True when a container holds real content (text not dominated by links, or images/tables)."""
-    return _usable_stats(node, min_text) is not None
 
 
 def _usable_stats(node: LexborNode, min_text: int = 20, total: int | None = None) -> tuple[int, int] | None:
@@ -364,6 +359,120 @@ def _densest(tree: LexborHTMLParser) -> LexborNode | None:
     return node if total >= 50 else None
 
 
+_FURNITURE_BLOCKS = frozenset(("nav", "header", "footer", "aside", "form", "select", "a", "li", "dt"))
+_REGION_MIN = 20  # non-link characters a paragraph block needs before it can be the body
+_REGION_LEAD = 3  # ...and how many times the next block's text, when it holds less than _REGION_SURE
+_REGION_SURE = 200
+_REGION_LINKS = 0.25  # a block joins the region only when at most this share of its text is link text
+
+
+def text_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) -> LexborNode | None:
+    """The body of a page with no named container: the block whose <p> children carry the most text outside links
+    and scripts (footer, breadcrumb and 上一篇/下一篇 paragraphs left out; nav, header, footer and blocks named like
+    them never count), grown to the ancestors whose other children add text that is not links (the title, the date
+    line, the rest of a table); None when the region's paragraphs do not clearly outweigh those outside it, or
+    pictures beside it show it is a caption (meta_block: the 信息公开 table, never the body)."""
+    body = tree.body
+    if body is None:
+        return None
+    paras = body.css("p")[:20000]
+    if not paras:
+        return None
+    dead = _paragraph_links(body, paras, [(n, len(text_of(n))) for n in _dead_text(body)])
+    scores: dict[int, list] = {}
+    for para in paras:
+        text = text_of(para)
+        if not text or _PREV_NEXT.match(text) or _SITE_FOOTER.search(text) or any(w in text for w in _CRUMB_WORDS):
+            continue
+        own, parent = len(text) - dead.get(para.mem_id, 0), para.parent
+        if own > 0 and parent is not None:
+            scores.setdefault(parent.mem_id, [parent, 0])[1] += own
+    ranked = [(node, score) for node, score in sorted(scores.values(), key=lambda e: e[1], reverse=True)[:10]
+              if not _furniture_block(node, body, meta_block)]
+    if not ranked:
+        return None
+    region = _grown(ranked[0][0], body, meta_block)
+    score = runner = 0
+    for node, size in ranked:
+        if node.mem_id == region.mem_id or is_inside(node, region):
+            score += size
+        else:
+            runner = max(runner, size)
+    if score < _REGION_MIN or (score < _REGION_SURE and score < _REGION_LEAD * runner):
+        return None
+    return None if _pictures_beside(region, body) else region
+
+
+def _pictures_beside(region: LexborNode, root: LexborNode) -> bool:
+    """True when a region with no picture of its own has article pictures beside it (a gallery page's viewer
+    above its caption): the region is not the whole article, so the page is left to the fallback."""
+    parent = region.parent
+    if parent is None or parent.mem_id == root.mem_id or _content_pictures(region):
+        return False
+    return any(child.mem_id != region.mem_id and _content_pictures(child) for child in parent.iter())
+
+
+def _content_pictures(node: LexborNode) -> bool:
+    """True when a subtree shows a picture that is not the template's own nor a link to another page."""
+    for img in node.css("img")[:50]:
+        if not attr(img, "src") or _chrome_image(img):
+            continue
+        if not any(a.tag == "a" and _nav_like(attr(a, "href")) for a in ancestors(img, 4)):
+            return True
+    return False
+
+
+def _dead_text(root: LexborNode, navigating: bool = False) -> list[LexborNode]:
+    """The elements of a subtree whose text is no article text: links (except links to files; navigating: only
+    links that go somewhere, not javascript: or #) and scripts."""
+    found = root.css("a, script, style")[:5000]
+    if navigating:
+        return [n for n in found if n.tag != "a" or _nav_like(attr(n, "href"))]
+    return [n for n in found if n.tag != "a" or not is_attachment_url(attr(n, "href"))]
+
+
+def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None) -> LexborNode:
+    """A paragraph block grown to its ancestors while their other children hold no furniture and text that is
+    mostly not links (or none)."""
+    while True:
+        parent = node.parent
+        if parent is None or parent.mem_id == root.mem_id or parent.tag in ("html", "body") or \
+                _furniture_block(parent, root, meta_block):
+            return node
+        extra = dead = 0
+        for child in parent.iter():
+            if child.mem_id != node.mem_id:
+                text = text_of(child)
+                if _furniture_text(text):
+                    return node
+                found = [(n.tag, len(text_of(n))) for n in _dead_text(child, navigating=True)]
+                extra += len(text) - sum(size for tag, size in found if tag != "a")
+                dead += sum(size for tag, size in found if tag == "a")
+        if dead > _REGION_LINKS * extra:  # a wrapper that adds no text is passed through
+            return node
+        node = parent
+
+
+def _furniture_text(text: str) -> bool:
+    """True when a block's text is page furniture: a breadcrumb, a 上一篇/下一篇 box or the site's footer."""
+    flat = compact(text)
+    return bool(_PREV_NEXT.match(flat) or _CRUMB_TRAIL.match(flat) or _SITE_FOOTER.search(flat)
+                or any(word in flat for word in _CRUMB_WORDS))
+
+
+def _furniture_block(node: LexborNode, root: LexborNode, meta_block: LexborNode | None) -> bool:
+    """True when a block lies in (or is) page furniture: nav, header, footer, a link, a list item, a block named
+    like furniture, or the 信息公开 table."""
+    if meta_block is not None and (node.mem_id == meta_block.mem_id or is_inside(node, meta_block)):
+        return True
+    for cur in (node, *ancestors(node, 30)):
+        if cur.mem_id == root.mem_id:
+            return False
+        if cur.tag in _FURNITURE_BLOCKS or _NOT_BODY_RE.search(klass_id(cur)):
+            return True
+    return False
+
+
 def _trafilatura_body(html: str, url: str) -> LexborNode | None:
     """Body located by trafilatura (generic fallback), as a node of its own small tree."""
     try:
@@ -390,6 +499,9 @@ def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, in
     node = _tier2(tree, order, named, meta_block)
     if node is not None:
         return node, "container"
+    node = text_region(tree, meta_block)
+    if node is not None:
+        return node, "region"
     node = _trafilatura_body(html, url)
     if node is not None and text_of(node):
         return node, "trafilatura"
@@ -1601,11 +1713,6 @@ def sanitize(html: str) -> str:
         return ""
 
 
-def clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str) -> str:
-    """Remove furniture/hidden/info/attachment blocks, absolutise URLs and sanitise the body's inner HTML."""
-    return _clean_body(body, title, hidden_ids, base)[0]
-
-
 def _only_files_left(body: LexborNode, targets: list[LexborNode], texts: _Texts) -> bool:
     """True when removing the targets would leave the body without text and some of them are 附件 lines."""
     if not any(("附件" in texts.of(t) or "相关" in texts.of(t)) and _ATTACH_LABEL.match(texts.of(t)) for t in targets):
@@ -1616,7 +1723,8 @@ def _only_files_left(body: LexborNode, targets: list[LexborNode], texts: _Texts)
 
 def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
                 known: str | None = None) -> tuple[str, str | None]:
-    """clean_body, with the body_text read from the cleaned tree when sanitising cannot change it (else None; known:
+    """The body's inner HTML with furniture, hidden, info and attachment blocks removed, URLs absolutised and
+    sanitised, and its body_text read from the cleaned tree when sanitising cannot change it (else None; known:
     text_of(body), when already read from the unmodified tree)."""
     texts = _Texts()
     if known is not None:
@@ -1687,11 +1795,6 @@ def _plain_text(body: LexborNode) -> str | None:
         return safe_text(body, _TEXT_SAFE_TAGS, _SUBTREE_CAP)
     except Exception:
         return None
-
-
-def body_images(body_html: str) -> list[str]:
-    """Absolute image URLs of the cleaned body, in order."""
-    return _tree_images(parse_html(body_html))
 
 
 def _text_and_images(body_html: str, text: str | None = None) -> tuple[str, list[str]]:
@@ -1829,8 +1932,8 @@ def _too_deep(tree: LexborHTMLParser, order: dict[int, int], walk: PageWalk | No
 def _parts(page: _Page) -> list[str]:
     """Further parts of a multi-page article."""
     spec = create_page_html(page.html)
-    parts = _trs_pages(spec, page.url) if spec is not None else []
-    parts += [p for p in _pagination_links(page.tree, page.base, page.url) if _is_part_of(p, page.url)]
+    parts = trs_pages(spec, page.url) if spec is not None else []
+    parts += [p for p in pagination_links(page.tree, page.base, page.url) if is_part_of(p, page.url)]
     return list(dict.fromkeys(p for p in parts if p != page.url))
 
 

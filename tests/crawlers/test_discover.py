@@ -20,7 +20,6 @@ from crawlers.discover import (
     _crumb_tagged,
     _link_word,
     _page_number,
-    _pagination_links,
     _worded_anchors,
     analyse_page,
     create_page_html,
@@ -28,9 +27,11 @@ from crawlers.discover import (
     feed_entries,
     find_breadcrumb,
     hanweb_proxy_urls,
+    pagination_links,
     parse_datastore,
     site_facts_from_text,
 )
+from crawlers.extract import extract_article
 from tests.crawlers.crawl_helpers import crawl, fast_settings, local_site, open_store, resources_by_path
 
 FOOTER = (
@@ -89,8 +90,9 @@ def test_trs_multi_page_article_parts() -> None:
     <script>createPageHTML(3,0,"t20151009_67430","html");</script></body></html>"""
     info = analyse_page(html, "http://www.example.gov.cn/zwgk/201510/t20151009_67430.html")
     assert info.kind == "article"
-    assert info.article_parts == ["http://www.example.gov.cn/zwgk/201510/t20151009_67430_1.html",
-                                  "http://www.example.gov.cn/zwgk/201510/t20151009_67430_2.html"]
+    assert extract_article(html, "http://www.example.gov.cn/zwgk/201510/t20151009_67430.html").part_urls == [
+        "http://www.example.gov.cn/zwgk/201510/t20151009_67430_1.html",
+        "http://www.example.gov.cn/zwgk/201510/t20151009_67430_2.html"]
     assert info.pagination == []
 
 
@@ -104,29 +106,29 @@ def test_trs_article_of_the_same_day_is_not_a_part() -> None:
     html = _trs_article_with_links('<a href="./t20160831_789012.html">2</a><a href="./t20160831_789012.html">下一页</a>')
     info = analyse_page(html, "http://www.example.gov.cn/xxgk/201608/t20160831_123456.html")
     assert info.kind == "article"
-    assert info.article_parts == []
+    assert extract_article(html, "http://www.example.gov.cn/xxgk/201608/t20160831_123456.html").part_urls == []
 
 
 def test_trs_parts_are_own_name_plus_number() -> None:
     base = "http://www.example.gov.cn/xxgk/201608/t20160831_123456"
     html = _trs_article_with_links('<a href="./t20160831_123456_1.html">下一页</a>'
                                    '<a href="./t20160831_789012_1.html">尾页</a>')
-    assert analyse_page(html, base + ".html").article_parts == [base + "_1.html"]
+    assert extract_article(html, base + ".html").part_urls == [base + "_1.html"]
 
 
 def test_trs_part_page_links_its_siblings_and_first_part() -> None:
     base = "http://www.example.gov.cn/xxgk/201608/t20160831_123456"
     html = _trs_article_with_links('<a href="./t20160831_123456.html">上一页</a>'
                                    '<a href="./t20160831_123456_2.html">下一页</a><a href="./t20160831_789012.html">尾页</a>')
-    assert analyse_page(html, base + "_1.html").article_parts == [base + ".html", base + "_2.html"]
+    assert extract_article(html, base + "_1.html").part_urls == [base + ".html", base + "_2.html"]
 
 
 def test_dedecms_article_parts_keep_working() -> None:
     base = "http://www.example.gov.cn/a/tzgg/2016/0831/123"
     html = _trs_article_with_links('<a href="./123_2.html">下一页</a><a href="./124.html">尾页</a>')
-    assert analyse_page(html, base + ".html").article_parts == [base + "_2.html"]
+    assert extract_article(html, base + ".html").part_urls == [base + "_2.html"]
     html = _trs_article_with_links('<a href="./123.html">上一页</a><a href="./123_3.html">下一页</a>')
-    assert analyse_page(html, base + "_2.html").article_parts == [base + ".html", base + "_3.html"]
+    assert extract_article(html, base + "_2.html").part_urls == [base + ".html", base + "_3.html"]
 
 
 def _hanweb_record(i: int) -> str:
@@ -317,7 +319,7 @@ def test_pagination_shortcuts_agree_with_the_plain_rule() -> None:
             for link in links:
                 tree = parse_html(f"<html><body><a {link}>{text}</a></body></html>")
                 expected = _plain_rule_page(tree.body.css_first("a"), base, url)
-                got = _pagination_links(tree, base, url)
+                got = pagination_links(tree, base, url)
                 assert (got[:1] or [None]) == [expected], (base, text, link)
 
 
@@ -443,7 +445,7 @@ def test_index_page_with_numbered_siblings_is_a_list_not_an_article_with_parts()
     body = (f"<h2>一网汇爱心</h2><p>{PARAGRAPH}</p><div>2016-06-30</div><p>{PARAGRAPH}</p><div>2016-06-30</div>"
             "<div>页次1/3 <a href='index_2.html'>2</a> <a href='index_3.html'>3</a> <a href='index_2.html'>下一页</a></div>")
     info = analyse_page(_page(body), "http://www.example.com/axzl/index.html")
-    assert info.kind == "list" and info.article_parts == []
+    assert info.kind == "list"
     assert "http://www.example.com/axzl/index_2.html" in info.pagination
 
 
