@@ -381,12 +381,15 @@ def _ancestor_function(ancestors: list[str], targets: list[NamedTarget], scored:
     leaf_topic = bool(leaf_nodes) and all(_is_domain(n) for n in leaf_nodes)
     if leaf_best >= 0.78 and not leaf_topic:
         return
-    between = 0  # headings between the leaf and the ancestor, other than mere classifications (行业分类)
+    between, facets = 0, []  # headings between the leaf and the ancestor; mere classifications (行业分类) aside
     for depth, ancestor in enumerate(reversed(ancestors)):
         best = max(((name_score(ancestor, t), t) for t in targets), key=lambda p: (p[0][0], p[1].in_scope),
                    default=None)
         if best is None or best[0][0] < 0.78 or best[1].standard == TOPIC_NODE:
-            between += not is_classification(ancestor)
+            if is_classification(ancestor):
+                facets.append(ancestor)
+            else:
+                between += 1
             continue
         target = best[1]
         if depth and target.standard in SINGLE_PAGE_NODES:
@@ -395,8 +398,10 @@ def _ancestor_function(ancestors: list[str], targets: list[NamedTarget], scored:
             return  # a 领域 topic under a heading without a function (政府信息公开), or a 领域 notice (招标公告)
             # under 通知公告, keeps its topic; under 政策法规 it is a policy column (documents on the topic)
         score = 0.8 if leaf_topic else 0.75 - 0.03 * between
-        _put(scored, target, score, f"sits under {ancestor}, which is {target.label}",
-             f"位于“{ancestor}”之下，对应{target.label}")
+        filed = f" ({'/'.join(facets)} only files it by topic)" if facets else ""
+        filed_zh = f"（“{'/'.join(facets)}”仅作分类）" if facets else ""
+        _put(scored, target, score, f"sits under {ancestor}{filed}, which is {target.label}",
+             f"位于“{ancestor}”之下{filed_zh}，对应{target.label}")
         if leaf_topic:
             for candidate in scored.values():
                 if candidate.target_id != target.id:

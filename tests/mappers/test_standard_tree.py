@@ -133,6 +133,7 @@ def test_small_columns_are_read_with_their_like_siblings() -> None:
     for path, decision in laws.items():
         assert (decision.decision, decision.target) == ("migrate", "zcwj"), (path, decision.reason)
         assert "sibling columns" in decision.reason and "同级栏目" in decision.reason_zh
+        assert "行业分类 only files it by topic" in decision.reason and "仅作分类" in decision.reason_zh
     news = _decide_all([(f"政策法规 > 行业分类 > {n}", NEWS[i:i + 1]) for i, n in enumerate(("工程建设", "勘察设计",
                                                                                           "基础建设"))])
     assert all(d.decision == "unmapped" for d in news.values())
