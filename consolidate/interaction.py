@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from consolidate.core.cells import xlsx_append
-from consolidate.core.store import Base, EventRow, InteractionRow, Store
+from consolidate.core.store import EventRow, InteractionRow
 from consolidate.core.workspace import Workspace
 from consolidate.workdays import add_months, working_days_between
 from crawlers.interaction import text_of_html
@@ -40,19 +40,8 @@ FINDING_LABELS = {
 }
 
 
-_READY = "_consolidate_interaction_table"  # set on an engine once its interaction table is known to exist
-
-
-def ensure_table(store: Store) -> None:
-    """Create the interaction table in a store opened before this module was imported (once per engine)."""
-    if not getattr(store.engine, _READY, False):
-        Base.metadata.create_all(store.engine, tables=[InteractionRow.__table__])
-        setattr(store.engine, _READY, True)
-
-
 def stored_records(ws: Workspace, site_id: str) -> list[InteractionRow]:
     """A site's interaction records, in URL order."""
-    ensure_table(ws.store)
     with ws.store.session() as session:
         rows = list(session.scalars(select(InteractionRow).where(InteractionRow.site_id == site_id)
                                     .order_by(InteractionRow.url)))

@@ -22,7 +22,6 @@ from consolidate.core.blobs import BlobStore
 from consolidate.core.storage import workspace_storage
 from consolidate.core.store import (
     ArticleRow,
-    Base,
     EventRow,
     Resource,
     Store,
@@ -43,14 +42,6 @@ UNTRIAGED = "未完成个人信息审查"
 WITHHELD = "withheld in triage"
 VALIDITY_NOTICE = ('<p class="consolidate-validity" data-validity="失效"><strong>【已失效】</strong>'
                    '本文件已失效（{detail}），仅供查阅，不再作为执行依据。</p>')
-
-
-def ensure_tables(store: Store) -> None:
-    """Create the triage tables in a store opened before this module was imported (once per store)."""
-    if not getattr(store, "_triage_tables", False):
-        Base.metadata.create_all(store.engine, tables=[TriageFinding.__table__, TriageScan.__table__,
-                                                       TriageBlob.__table__])
-        store._triage_tables = True  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -74,7 +65,6 @@ def finding_key(url: str, finding: Finding) -> str:
 
 def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> TriageSummary:
     """Read every stored article of a site and its fetched attachments; record the findings, keeping decisions."""
-    ensure_tables(ws.store)
     site = ws.site(site_id)
     when = as_of or dt.date.today()
     with ws.store.session() as session:
@@ -281,7 +271,6 @@ def _record(ws: Workspace, site_id: str, articles: list[ArticleRow], found: dict
 
 def stored_findings(ws: Workspace, site_id: str) -> list[TriageFinding]:
     """The site's recorded findings, article by article."""
-    ensure_tables(ws.store)
     with ws.store.session() as session:
         return list(session.scalars(select(TriageFinding).where(TriageFinding.site_id == site_id)
                                     .order_by(TriageFinding.url, TriageFinding.id)))
@@ -294,7 +283,6 @@ def undecided_personal(ws: Workspace, site_id: str) -> list[TriageFinding]:
 
 def needs_scan(ws: Workspace, site_id: str) -> bool:
     """True when some article of the site was never triaged at its current content."""
-    ensure_tables(ws.store)
     with ws.store.session() as session:
         current = dict(session.execute(select(ArticleRow.url_hash, ArticleRow.content_hash)
                                        .where(ArticleRow.site_id == site_id)).all())
@@ -317,7 +305,6 @@ class Decision:
 
 def record_decisions(ws: Workspace, decisions: list[Decision]) -> int:
     """Store decisions (already validated); return how many changed."""
-    ensure_tables(ws.store)
     changed = 0
     with ws.store.session() as session:
         for d in decisions:
@@ -460,7 +447,6 @@ CATEGORY_NAMES = {checks.PERSONAL: "个人信息", checks.VALIDITY: "有效性",
 def triage_figures(ws: Workspace, site_id: str) -> dict[str, Any]:
     """The report's 个人信息与有效性 figures of a site: findings per category, kind and decision; undecided personal
     data; pushes made with --allow-untriaged. Counts only, never values."""
-    ensure_tables(ws.store)
     with ws.store.session() as session:
         counts = Counter(session.execute(select(TriageFinding.category, TriageFinding.kind, TriageFinding.decision)
                                          .where(TriageFinding.site_id == site_id)).all())
