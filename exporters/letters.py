@@ -192,3 +192,13 @@ def render_static_indexes(exporter: Any) -> None:
             site_name=entries[0].get("site_name") or site_id, portal=exporter.context.portal,
             programme=exporter.context.programme_name, root="../../")
         write_if_changed(exporter.root / STATIC_DIR / site_id / "index.html", page)
+
+
+def static_site_links(exporter: Any) -> list[dict[str, Any]]:
+    """The sites with records in the preview: name, their 互动交流 page and how many records it lists."""
+    sites: dict[str, dict[str, Any]] = {}
+    for entry in exporter.manifest.get("letters", {}).values():
+        site = sites.setdefault(entry["site"], {"site_name": entry.get("site_name") or entry["site"], "count": 0,
+                                                "path": f"{STATIC_DIR}/{entry['site']}/index.html"})
+        site["count"] += 1
+    return [sites[key] for key in sorted(sites)]

@@ -195,7 +195,7 @@ class StaticPreviewExporter(Exporter):
         latest = sorted(self.manifest["articles"].values(), key=lambda a: a["published"] or "", reverse=True)[:30]
         html = self.env.get_template("home.html").render(
             portal=self.context.portal, programme=self.context.programme_name, root="",
-            tree_html=self._tree_html(), latest=latest)
+            tree_html=self._tree_html(), latest=latest, letters=letter_pages.static_site_links(self))
         write_if_changed(self.root / "index.html", html)
 
     def _tree_html(self) -> str:

@@ -59,6 +59,8 @@ def test_static_preview_gets_a_letters_page_and_one_page_per_letter(ws, mailbox_
     assert "未回复" in unreplied
     survey = next(p for p in pages.values() if site.survey.subject in p)
     assert "调查结果" in survey and "120票" in survey
+    home = (root / "index.html").read_text(encoding="utf-8")
+    assert '<a href="hudong/jyj/index.html">' in home and "10 件" in home
     again = _push(ws, "jyj", "static", {"dir": str(root)})
     assert again.letters["unchanged"] == len(rows) and again.letters["pushed"] == 0
 
