@@ -190,7 +190,9 @@ class _Push:
         self._push_files(plan, files)
         self._plan_links(full_plan, columns, decisions)
         self._push_articles(plan)
-        self.summary.letters = letters_push.push_letters(self.ws, self.site.id, self.exporter, self.update).to_dict()
+        if self.limit is None and self.only is None:  # a trial push (--limit/--only) sends articles only
+            self.summary.letters = letters_push.push_letters(self.ws, self.site.id, self.exporter,
+                                                             self.update).to_dict()
         self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
         letters.to_exporter(self.ws, self.exporter)  # interaction records (consolidate/interaction.py), if it keeps them

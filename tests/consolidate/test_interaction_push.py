@@ -183,3 +183,14 @@ def test_cli_push_says_what_became_of_the_letters(ws):  # noqa: F811
     result = CliRunner().invoke(app, ["push", "fgw", "--exporter", "wxr", "--json", *args])
     assert result.exit_code == 0, result.output
     assert '"letters"' in result.output and "wxr takes no interaction records" in result.output
+
+
+def test_a_trial_push_sends_no_letters(ws, tmp_path):  # noqa: F811
+    """`push --limit` is a trial of articles: the letters wait for the real push."""
+    exporter = pipeline.open_exporter(ws, "static", {"dir": str(tmp_path / "trial")})
+    try:
+        summary = pipeline.push_site(ws, "jyj", exporter, limit=1)
+    finally:
+        exporter.close()
+    assert summary.pushed == 1 and summary.letters == {}
+    assert not (tmp_path / "trial" / "hudong").exists()
