@@ -14,6 +14,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -309,6 +310,7 @@ def workspace_storage(config: Any, workspace: Path) -> Storage:
 
 
 MIRROR_STATE = ".stored.json"  # in a mirrored folder: what was uploaded, so unchanged files are not sent again
+MIRROR_THREADS = 8
 
 
 def output_key(workspace: Path, path: Path, default_prefix: str) -> str:
@@ -331,17 +333,14 @@ def mirror_folder(storage: Storage, folder: Path, prefix: str) -> int:
     state = _read_state(state_file, f"{storage.location}/{prefix}")
     current = {p.relative_to(folder).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns]
                for p in folder.rglob("*") if p.is_file() and not _hidden(p.relative_to(folder))}
-    sent = 0
-    for name, stamp in sorted(current.items()):
-        if state.get(name) != stamp:
-            storage.upload(f"{prefix}/{name}", folder / name)
-            sent += 1
-    for name in sorted(set(state) - set(current)):
-        storage.delete(f"{prefix}/{name}")
+    changed = sorted(name for name, stamp in current.items() if state.get(name) != stamp)
+    with ThreadPoolExecutor(MIRROR_THREADS) as pool:  # PUTs wait on the network: several at once
+        list(pool.map(lambda name: storage.upload(f"{prefix}/{name}", folder / name), changed))
+        list(pool.map(lambda name: storage.delete(f"{prefix}/{name}"), sorted(set(state) - set(current))))
     tmp = state_file.with_name(f"{MIRROR_STATE}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"location": f"{storage.location}/{prefix}", "files": current}), encoding="utf-8")
     tmp.replace(state_file)
-    return sent
+    return len(changed)
 
 
 def mirror_output(config: Any, workspace: Path, folder: Path, default_prefix: str) -> int:
