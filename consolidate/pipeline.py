@@ -7,10 +7,36 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import func, select
+
+from consolidate.audit import audit_summary, site_findings
 from consolidate.checklist import fleet_checklist, parse_date, record_step
+from consolidate.core.storage import workspace_storage
+from consolidate.core.store import Resource
 from consolidate.core.workspace import Workspace, require_crawled
+from consolidate.interaction import FINDING_LABELS as LETTER_FINDING_LABELS
+from consolidate.interaction import LetterSummary, Rules, export_letters, summarise
 from consolidate.leases import active_leases
-from consolidate.mapping import legacy_columns, map_site
+from consolidate.ledger import (
+    DISPOSITIONS,
+    counts,
+    import_logs,
+    settle_incremental,
+    site_ledger,
+    top_unresolved,
+)
+from consolidate.mapping import (
+    SYSTEM_DECIDERS,
+    crawled_on,
+    export_fleet_sheet,
+    import_fleet_sheet,
+    import_summary,
+    legacy_columns,
+    map_site,
+    portal_findings,
+)
+from consolidate.mapping import export_sheet as export_mapping_sheet
+from consolidate.mapping import import_sheet as import_mapping_sheet
 from consolidate.messages import site_messages
 from consolidate.monitor import CATEGORIES as MONITOR_CATEGORIES
 from consolidate.monitor import monitor_site
@@ -25,6 +51,9 @@ from consolidate.push import (
     push_site,
     rewrite_links,
 )
+from consolidate.records_io import article_records
+from consolidate.redirects import count_redirects, import_csv, load_redirects
+from consolidate.redirects import render as render_redirects
 from consolidate.report import FleetReport, fleet_report
 from consolidate.report_formats import (
     check_lang,
@@ -34,13 +63,33 @@ from consolidate.report_formats import (
     render_markdown,
     render_xlsx,
 )
-from crawlers.crawler import CrawlProgress, CrawlSummary, SiteCrawler
+from consolidate.triage import export_sheet as export_triage_sheet
+from consolidate.triage import import_sheet as import_triage_sheet
+from consolidate.triage import stored_findings, triage_site
+from consolidate.verify import VerifySummary, rollback_site, verify_site
+from crawlers.archive import extract_file, extract_url, reextract_site
+from crawlers.crawler import CrawlProgress, CrawlSummary, SiteCrawler, crawl_sites
 from crawlers.frontier import live_workers
+from mappers.triage import KIND_LABELS as TRIAGE_KIND_LABELS
+from mappers.triage import mask_text
 
 __all__ = [
-    # crawl, map, push
-    "IN_TARGET", "PushSummary", "Workspace", "article_key", "column_key", "crawl", "legacy_columns", "map_site",
-    "open_exporter", "portal_index", "push_site", "require_crawled", "rewrite_links",
+    # crawl and extract
+    "Workspace", "article_records", "crawl", "crawl_fleet", "extract_file", "extract_url", "reextract_archive",
+    "require_crawled", "resumable",
+    # map and audit
+    "SYSTEM_DECIDERS", "audit_summary", "crawled_on", "export_fleet_sheet", "export_mapping_sheet",
+    "import_fleet_sheet", "import_mapping_sheet", "import_summary", "legacy_columns", "map_site", "portal_findings",
+    "site_findings",
+    # triage and letters
+    "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",
+    "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site",
+    # push, verify, rollback, redirects
+    "IN_TARGET", "PushSummary", "article_key", "column_key", "count_redirects", "import_csv", "load_redirects",
+    "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
+    "VerifySummary", "verify_site",
+    # the legacy URL ledger
+    "DISPOSITIONS", "counts", "import_logs", "site_ledger", "top_unresolved",
     # the office: status, report, checklist, notice, monitor, messages
     "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
     "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",
@@ -65,3 +114,35 @@ def workers(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
     crawlers = [{k: (v.isoformat(timespec="seconds") if hasattr(v, "isoformat") else v) for k, v in w.items()}
                 for w in live_workers(ws.store)]
     return {"crawl": crawlers, "leases": active_leases(ws.store)}
+
+
+def crawl_fleet(ws: Workspace, site_ids: list[str], progress: Callable[[CrawlProgress], None] | None = None,
+                incremental: bool = False) -> list[CrawlSummary]:
+    """What `consolidate crawl` runs: the sites at once under one request cap, each summary settled against the
+    ledger (an incremental crawl marks vanished articles)."""
+    pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in site_ids]
+    summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
+    return [settle_incremental(ws, s) for s in summaries]
+
+
+def resumable(ws: Workspace, site_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Site → (URLs done, URLs still queued or leased) for the sites a crawl stopped part-way."""
+    with ws.store.session() as session:
+        rows = session.execute(select(Resource.site_id, Resource.status, func.count()).where(
+            Resource.site_id.in_(site_ids)).group_by(Resource.site_id, Resource.status)).all()
+    by_site: dict[str, dict[str, int]] = {}
+    for site_id, status, n in rows:
+        by_site.setdefault(site_id, {})[status] = n
+    found = {}
+    for site_id in site_ids:
+        by_status = by_site.get(site_id, {})
+        left = by_status.get("queued", 0) + by_status.get("fetching", 0)
+        done = sum(by_status.values()) - left
+        if left and done:
+            found[site_id] = (done, left)
+    return found
+
+
+def reextract_archive(ws: Workspace, site_id: str) -> Any:
+    """Re-extract every article of a site from its WARC files (wherever the workspace stores them)."""
+    return reextract_site(ws.store, ws.site(site_id), ws.dir, storage=workspace_storage(ws.config, ws.dir))

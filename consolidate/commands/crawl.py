@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from consolidate import pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     AllOption,
@@ -29,6 +29,7 @@ from consolidate.cli_common import (
     print_rows,
     select_sites,
 )
+from consolidate.core.config import CrawlSettings, load_config
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import home_page_problem
 
@@ -62,22 +63,8 @@ def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None
 
 def _say_resumed(ws: Any, site_ids: list[str]) -> None:
     """One line per site whose earlier crawl stopped with URLs still queued: what this run resumes."""
-    from sqlalchemy import func, select
-
-    from consolidate.core.store import Resource
-
-    with ws.store.session() as session:
-        rows = session.execute(select(Resource.site_id, Resource.status, func.count()).where(
-            Resource.site_id.in_(site_ids)).group_by(Resource.site_id, Resource.status)).all()
-    counts: dict[str, dict[str, int]] = {}
-    for site_id, status, n in rows:
-        counts.setdefault(site_id, {})[status] = n
-    for site_id in site_ids:
-        by_status = counts.get(site_id, {})
-        left = by_status.get("queued", 0) + by_status.get("fetching", 0)
-        done = sum(by_status.values()) - left
-        if left and done:
-            err_console.print(f"{site_id}: resuming the crawl stopped earlier — {done} URLs already done, {left} "
+    for site_id, (done, left) in pipeline.resumable(ws, site_ids).items():
+        err_console.print(f"{site_id}: resuming the crawl stopped earlier — {done} URLs already done, {left} "
                               "still queued", highlight=False)
 
 
@@ -90,18 +77,12 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
           as_json: SummaryJsonOption = False) -> None:
     """Crawl legacy sites politely into the state store (resumes where a previous run stopped)."""
-    from crawlers.crawler import crawl_sites
-
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
-    pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in ids]
     if not as_json:
         _say_resumed(ws, ids)
     with crawl_progress(quiet=as_json) as progress:
-        summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
-    from consolidate.ledger import settle_incremental
-
-    summaries = [settle_incremental(ws, s) for s in summaries]
+        summaries = pipeline.crawl_fleet(ws, ids, progress, incremental)
     unreachable = []
     documents = []
     for s in summaries:
@@ -137,11 +118,9 @@ def articles(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (o
              db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
              limit: Annotated[int | None, typer.Option(help="Show at most N articles per site.")] = None) -> None:
     """The articles extracted from a site (--json: one object per line with every field)."""
-    from consolidate.records_io import article_records
-
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
-    records = [r for site_id in ids for r in article_records(ws, site_id, limit)]
+    records = [r for site_id in ids for r in pipeline.article_records(ws, site_id, limit)]
     if print_rows(records, as_json, as_csv):
         return
     table = Table(title=f"{', '.join(ids)}: {len(records)} articles")
@@ -185,26 +164,20 @@ def register(app: typer.Typer) -> None:
 
 def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
     """The record of one file or URL (crawl settings from the config when there is one)."""
-    from consolidate.core.config import CrawlSettings, load_config
-    from crawlers.archive import extract_file, extract_url
-
     if "://" in target and not target.startswith("file://"):
         settings = load_config(config).config.crawl if config.exists() else CrawlSettings()
-        return extract_url(target, settings, original_url)
+        return pipeline.extract_url(target, settings, original_url)
     path = Path(target.removeprefix("file://"))
     if not path.is_file():
         raise ConsolidateError(f"no such file: {target}", hint="give an HTML file, an http(s) URL, "
                                                                "or a site id with --from-archive")
-    return extract_file(path, original_url)
+    return pipeline.extract_file(path, original_url)
 
 
 def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) -> None:
     """Re-extract a site from its WARC files and print what changed."""
-    from consolidate.core.storage import workspace_storage
-    from crawlers.archive import reextract_site
-
     ws = open_workspace(config, db)
-    summary = reextract_site(ws.store, ws.site(site_id), ws.dir, storage=workspace_storage(ws.config, ws.dir))
+    summary = pipeline.reextract_archive(ws, site_id)
     if as_json:
         print(json.dumps(summary.__dict__, ensure_ascii=False))
         return
@@ -222,8 +195,6 @@ def import_log(site: Annotated[str, typer.Argument(help="Site id.")],
                config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
                top: Annotated[int, typer.Option(help="How many unresolved URLs to list.", min=0)] = 20) -> None:
     """Count requested legacy paths from server logs into the ledger; list the top unresolved URLs by hits."""
-    from consolidate.ledger import import_logs, site_ledger, top_unresolved
-
     ws = open_workspace(config, db)
     site_id = ws.site(site).id
 
@@ -235,12 +206,12 @@ def import_log(site: Annotated[str, typer.Argument(help="Site id.")],
                           + (f", {r.unreadable} lines not understood (skipped)" if r.unreadable else ""),
                           highlight=False)
 
-    import_logs(ws, site_id, logs, said)
-    entries = site_ledger(ws, site_id)
+    pipeline.import_logs(ws, site_id, logs, said)
+    entries = pipeline.site_ledger(ws, site_id)
     threshold = ws.config.programme.hit_threshold
     hot = [e for e in entries if e.disposition == "unresolved" and e.hits >= threshold]
     console.print(f"{site_id}: {len(hot)} unresolved URLs with ≥ {threshold} hits block sign-off", highlight=False)
-    for e in top_unresolved(entries, top):
+    for e in pipeline.top_unresolved(entries, top):
         console.print(f"  {e.hits:>8}  {e.url}  ({e.url_class}: {e.reason})", highlight=False)
 
 
@@ -254,14 +225,12 @@ def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (
               target: Annotated[str | None, typer.Option(help="Judge articles on this exporter target "
                                                              "(default: the configured one).")] = None) -> None:
     """Every legacy URL with its class, disposition, new URL, reason and logged hits."""
-    from consolidate.ledger import DISPOSITIONS, counts, site_ledger
-
-    if disposition is not None and disposition not in DISPOSITIONS:
+    if disposition is not None and disposition not in pipeline.DISPOSITIONS:
         raise ConsolidateError(f"unknown disposition {disposition!r}", hint=f"use one of: "
-                                                                             f"{', '.join(DISPOSITIONS)}")
+                                                                             f"{', '.join(pipeline.DISPOSITIONS)}")
     ws = open_workspace(config, db)
     pairs = [(site_id, e) for site_id in select_sites(ws, sites, all_sites)
-             for e in site_ledger(ws, site_id, target)]
+             for e in pipeline.site_ledger(ws, site_id, target)]
     entries = [e for _, e in pairs]
     shown = [e for e in entries if disposition is None or e.disposition == disposition]
     if print_rows([{"site": site_id, **e.as_dict()} for site_id, e in pairs
@@ -271,7 +240,7 @@ def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (
         console.print(f"{e.disposition:<10} {e.url_class:<11} {e.hits:>6}  {e.url}"
                       + (f" → {e.new_url}" if e.new_url else "") + (f"  ({e.reason})" if e.reason else ""),
                       highlight=False, soft_wrap=True)
-    console.print(", ".join(f"{k} {v}" for k, v in counts(entries).items() if v), highlight=False)
+    console.print(", ".join(f"{k} {v}" for k, v in pipeline.counts(entries).items() if v), highlight=False)
 
 
 def register_urls(app: typer.Typer) -> None:

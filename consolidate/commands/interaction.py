@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from consolidate import pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     AllOption,
@@ -43,24 +44,22 @@ def letters(sites: SitesArgument = None,
             complex_days: Annotated[int, typer.Option(help="Working days for a complex case.")] = 15) -> None:
     """Letters, consultations, complaints, suggestions and surveys found by the crawl: unanswered over three
     months (a single veto), late replies in working days (programme.holidays skipped), counts per unit."""
-    from consolidate import interaction as stage
-
     if min(unanswered_months, window_months, reply_days, complex_days) < 1 or complex_days < reply_days:
         raise UsageError("thresholds must be positive and --complex-days at least --reply-days",
                          hint="e.g. --reply-days 7 --complex-days 15")
-    rules = stage.Rules(unanswered_months, window_months, reply_days, complex_days)
+    rules = pipeline.Rules(unanswered_months, window_months, reply_days, complex_days)
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
     when = parse_as_of(as_of) or dt.date.today()
-    summaries = [stage.summarise(ws, site_id, when, rules) for site_id in ids]
+    summaries = [pipeline.summarise(ws, site_id, when, rules) for site_id in ids]
     if export is not None:
-        written = stage.export_letters(ws, ids, export, when, rules)
+        written = pipeline.export_letters(ws, ids, export, when, rules)
         console.print(f"wrote {export / 'letters.jsonl'} and {export / 'letters.xlsx'} ({written} records; "
                       f"writers and contact details masked)", highlight=False)
     if as_json:
         for summary in summaries:
             print(json.dumps({**summary.to_dict(), "as_of": when.isoformat(),
-                              "found": [{"url": f.url, "kind": f.kind, "label": stage.FINDING_LABELS[f.kind],
+                              "found": [{"url": f.url, "kind": f.kind, "label": pipeline.LETTER_FINDING_LABELS[f.kind],
                                          "veto": f.veto, "working_days": f.working_days,
                                          "beyond_complex": f.beyond_complex, "reply_unit": f.reply_unit,
                                          "detail": f.detail} for f in summary.found]},
@@ -77,11 +76,9 @@ def register(app: typer.Typer) -> None:
 
 def _show(summary: object) -> None:
     """One site's counts, its findings and its per-unit table."""
-    from consolidate.interaction import FINDING_LABELS, LetterSummary
-
-    assert isinstance(summary, LetterSummary)
+    assert isinstance(summary, pipeline.LetterSummary)
     statuses = ", ".join(f"{k} {n}" for k, n in sorted(summary.statuses.items())) or "none"
-    found = ", ".join(f"{FINDING_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
+    found = ", ".join(f"{pipeline.LETTER_FINDING_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
     verdict = "[red]VETO 互动回应差[/]" if summary.vetoes else "no veto"
     console.print(f"{summary.site_id}: {summary.records} interaction record(s) ({statuses}); findings: {found}; "
                   f"{verdict}")

@@ -11,8 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from consolidate import audit as site_audit
-from consolidate import mapping, pipeline
+from consolidate import pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     AllOption,
@@ -81,16 +80,16 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
         return
     site_id = ws.site(site).id
     if import_ is not None:
-        changes = mapping.import_sheet(ws, site_id, import_)
-        console.print(mapping.import_summary(import_.name, changes))
+        changes = pipeline.import_mapping_sheet(ws, site_id, import_)
+        console.print(pipeline.import_summary(import_.name, changes))
         if export is None:
             return
     if export is not None:
-        written = mapping.export_sheet(ws, site_id, export, lang, when)
+        written = pipeline.export_mapping_sheet(ws, site_id, export, lang, when)
         console.print(f"wrote {export} ({written} 个栏目) — the office fills in 决定/目标栏目 and signs "
                       f"审核人/审核日期, then `consolidate map {site_id} --import {export.name}`")
         return
-    rows = mapping.map_site(ws, site_id, when)
+    rows = pipeline.map_site(ws, site_id, when)
     if unmapped:
         rows = [(c, d) for c, d in rows if d.decision == "unmapped"]
     if flagged:
@@ -125,8 +124,8 @@ def audit(sites: SitesArgument = None,
     any_veto = False
     listed: list[dict] = []
     for site_id in select_sites(ws, sites, all_sites):
-        findings = site_audit.site_findings(ws, site_id, when)
-        summary = site_audit.audit_summary(findings)
+        findings = pipeline.site_findings(ws, site_id, when)
+        summary = pipeline.audit_summary(findings)
         any_veto = any_veto or bool(summary["vetoes"])
         if as_json or as_csv:
             listed += [{"site": site_id, **item} for item in findings]
@@ -154,11 +153,11 @@ def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, im
     if not ws.config.sites:
         raise UsageError("no sites in the config", hint="add sites to migrations.yaml")
     if import_ is not None:
-        changes = mapping.import_fleet_sheet(ws, import_)
+        changes = pipeline.import_fleet_sheet(ws, import_)
         console.print(f"{import_.name}: " + ", ".join(f"{s} {len(c)}" for s, c in changes.items())
                       + " signed decision(s) recorded")
     if export is not None:
-        written = mapping.export_fleet_sheet(ws, export, lang, when)
+        written = pipeline.export_fleet_sheet(ws, export, lang, when)
         console.print(f"wrote {export} ({written} columns, one sheet per site) — the office decides the yellow "
                       f"rows, signs, then `consolidate map --all --import {export.name}`")
         return
@@ -167,20 +166,20 @@ def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, im
         table.add_column(header)
     decided = {}
     for item in ws.config.sites:
-        if mapping.crawled_on(ws, item.id) is None:
+        if pipeline.crawled_on(ws, item.id) is None:
             continue
-        rows = decided[item.id] = mapping.map_site(ws, item.id, when)
+        rows = decided[item.id] = pipeline.map_site(ws, item.id, when)
         undecided = [(c, d) for c, d in rows if d.decision == "unmapped"]
         figures = {"site": item.id, "columns": len(rows),
                    "by_rule": sum(d.decided_by == "migrations.yaml" for _, d in rows),
                    "automatic": sum(d.decided_by == "consolidate" and d.decision != "unmapped" for _, d in rows),
-                   "signed": sum(d.decided_by not in mapping.SYSTEM_DECIDERS for _, d in rows),
+                   "signed": sum(d.decided_by not in pipeline.SYSTEM_DECIDERS for _, d in rows),
                    "undecided": len(undecided), "undecided_articles": sum(c.article_count for c, _ in undecided)}
         if as_json:
             print(json.dumps(figures, ensure_ascii=False))
         else:
             table.add_row(*(str(v) for v in figures.values()))
-    findings = mapping.portal_findings(ws.config, decided, when or dt.date.today())
+    findings = pipeline.portal_findings(ws.config, decided, when or dt.date.today())
     if as_json:
         for finding in findings:
             print(json.dumps(finding, ensure_ascii=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -29,12 +29,6 @@ from consolidate.cli_common import (
 )
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.leases import SiteBusyError
-
-if TYPE_CHECKING:
-    from consolidate.core.workspace import Workspace
-    from consolidate.push import PushSummary
-    from consolidate.verify import VerifySummary
-
 
 
 @friendly_errors
@@ -93,8 +87,6 @@ def verify(sites: SitesArgument = None,
            exporter: Annotated[str | None, typer.Option(help="Exporter to read from.")] = None,
            as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
     """Read every pushed article back from the target and compare title, date, body, column and files."""
-    from consolidate.verify import verify_site
-
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
     target = pipeline.open_exporter(ws, exporter)
@@ -103,7 +95,8 @@ def verify(sites: SitesArgument = None,
     try:
         with StepProgress(quiet=as_json or as_csv) as steps:
             for site_id in ids:
-                summary = verify_site(ws, site_id, target, progress=steps.task(f"verify {site_id}", "articles"))
+                summary = pipeline.verify_site(ws, site_id, target,
+                                               progress=steps.task(f"verify {site_id}", "articles"))
                 failed = failed or summary.mismatch > 0 or summary.missing > 0
                 rows += [{"site": site_id, "url": r.source_url, "status": r.status,
                           "differences": r.differences} for r in summary.results]
@@ -125,8 +118,6 @@ def rollback(sites: SitesArgument = None,
                                                                  "(repeatable).")] = None,
              as_json: SummaryJsonOption = False) -> None:
     """Remove from the target what this tool created for a site (and only that); the push map is updated."""
-    from consolidate.verify import rollback_site
-
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
     if only and len(ids) != 1:
@@ -135,7 +126,7 @@ def rollback(sites: SitesArgument = None,
     done = []
     try:
         for site_id in ids:
-            s = rollback_site(ws, site_id, target, only)
+            s = pipeline.rollback_site(ws, site_id, target, only)
             done.append({"site": site_id, "articles": s.articles, "files": s.files, "columns": s.columns,
                          "kept_shared": s.kept_shared, "failed": s.failed, "letters": s.letters})
             if as_json:
@@ -171,14 +162,12 @@ def redirects(sites: SitesArgument = None,
                                                       "temporary 302 to the site's new home.")] = "refuse"
               ) -> None:
     """Every legacy URL's outcome (301 / 410 archived / unresolved) as nginx or Apache config, or CSV."""
-    from consolidate.redirects import import_csv
-
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
     if import_file is not None:
         if len(ids) != 1:
             raise UsageError("--import applies one site's edited CSV", hint="give exactly one site id")
-        result = import_csv(ws, ids[0], import_file)
+        result = pipeline.import_csv(ws, ids[0], import_file)
         console.print(f"{ids[0]}: {result.changed} URL outcomes changed, {result.unchanged} unchanged")
         return
     if len(ids) > 1 and not all_sites and output is not None:
@@ -205,28 +194,26 @@ def register(app: typer.Typer) -> None:
     app.command()(redirects)
 
 
-def _write_redirects(ws: Workspace, site_id: str, fmt: str, output: Path | None, gone_page: str | None,
+def _write_redirects(ws: pipeline.Workspace, site_id: str, fmt: str, output: Path | None, gone_page: str | None,
                      unresolved: str) -> None:
     """One site's redirects: counts to stderr, the config or CSV to the file or stdout."""
-    from consolidate.redirects import count_redirects, load_redirects, render
-
-    tally = count_redirects(load_redirects(ws, site_id))
+    tally = pipeline.count_redirects(pipeline.load_redirects(ws, site_id))
     err_console.print(f"{site_id}: {tally.text()}", highlight=False)
-    text = render(ws, site_id, fmt, gone_page, unresolved)
+    text = pipeline.render_redirects(ws, site_id, fmt, gone_page, unresolved)
     if tally.unresolved and fmt != "csv":
         err_console.print(f"{site_id}: {tally.unresolved} unresolved URLs answer a temporary 302 to the site's new "
                           "home until decided", highlight=False)
     emit(text, output)
 
 
-def _push_figures(s: PushSummary) -> dict:
+def _push_figures(s: pipeline.PushSummary) -> dict:
     """A push summary as JSON figures."""
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
             "skipped": dict(sorted(s.skipped.items())), "failed": s.failed, "files": s.files, "columns": s.columns,
             "removed": s.removed, "unresolved_links": s.unresolved_links, "letters": s.letters}
 
 
-def _print_push(site_id: str, s: PushSummary, dry_run: bool) -> None:
+def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
     """One push summary line, and where the reasons are."""
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "0"
     prefix = "would push" if dry_run else "pushed"
@@ -243,7 +230,7 @@ def _print_push(site_id: str, s: PushSummary, dry_run: bool) -> None:
                       + (f", {got['in_file']} in letters.jsonl/xlsx" if got.get("in_file") else ""), highlight=False)
 
 
-def _print_verify(site_id: str, summary: VerifySummary) -> None:
+def _print_verify(site_id: str, summary: pipeline.VerifySummary) -> None:
     """One site's verify figures and every difference."""
     console.print(f"{site_id}: {summary.ok} ok, {summary.mismatch} differ, {summary.missing} missing",
                   highlight=False)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from consolidate import pipeline
 from consolidate.cli_common import (
     DEFAULT_CONFIG,
     AllOption,
@@ -24,7 +25,6 @@ from consolidate.cli_common import (
     select_sites,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
-from consolidate.core.workspace import require_crawled
 
 
 @friendly_errors
@@ -40,26 +40,24 @@ def triage(sites: SitesArgument = None,
                                                                      "default: today).")] = None) -> None:
     """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
     dying links in articles and attachments, before anything is republished; decisions via the office's sheet."""
-    from consolidate import triage as stage
-    from mappers.triage import KIND_LABELS
-
     ws = open_workspace(config, db)
     ids = select_sites(ws, sites, all_sites)
     when = parse_as_of(as_of)
     if import_ is not None:
-        changed = stage.import_sheet(ws, import_)
+        changed = pipeline.import_triage_sheet(ws, import_)
         console.print(f"{import_.name}: {changed} signed decision(s) recorded" if changed
                       else f"{import_.name}: no changes", highlight=False)
         return
     for site_id in ids:
         try:
-            require_crawled(ws, site_id)
+            pipeline.require_crawled(ws, site_id)
         except ConsolidateError as exc:
             console.print(f"{site_id}: skipped — {exc.message}", highlight=False)
             continue
-        summary = stage.triage_site(ws, site_id, when)
+        summary = pipeline.triage_site(ws, site_id, when)
         if not (as_json or as_csv):
-            kinds = ", ".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(summary.findings.items())) or "none"
+            kinds = ", ".join(f"{pipeline.TRIAGE_KIND_LABELS[k]} {n}"
+                              for k, n in sorted(summary.findings.items())) or "none"
             console.print(f"{site_id}: {summary.articles} articles, {summary.attachments} attachments read "
                           f"({summary.unreadable} unreadable, {summary.reused} unchanged since read); findings: {kinds}; "
                           f"{summary.undecided_personal} personal-data finding(s) undecided", highlight=False)
@@ -67,7 +65,7 @@ def triage(sites: SitesArgument = None,
         if export.suffix.lower() != ".xlsx":
             raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
                              hint="give a file name ending in .xlsx")
-        written = stage.export_sheet(ws, ids, export)
+        written = pipeline.export_triage_sheet(ws, ids, export)
         console.print(f"wrote {export} ({written} findings) — the office fills in 处理决定/理由 and signs "
                       f"审核人/审核日期, then `consolidate triage --all --import {export.name}`", highlight=False)
         return
@@ -81,12 +79,10 @@ def register(app: typer.Typer) -> None:
 
 def _show(ws: object, ids: list[str], as_json: bool, as_csv: bool = False) -> None:
     """Every finding as JSON Lines, CSV, or one table per site (masked excerpts only)."""
-    from consolidate import triage as stage
-    from mappers.triage import KIND_LABELS, mask_text
-
-    found = {site_id: stage.stored_findings(ws, site_id) for site_id in ids}  # type: ignore[arg-type]
-    if print_rows([{"site": site_id, "key": f.key, "url": mask_text(f.url), "location": f.location,
-                    "category": f.category, "kind": f.kind, "label": KIND_LABELS[f.kind], "excerpt": f.excerpt,
+    found = {site_id: pipeline.stored_findings(ws, site_id) for site_id in ids}  # type: ignore[arg-type]
+    if print_rows([{"site": site_id, "key": f.key, "url": pipeline.mask_text(f.url), "location": f.location,
+                    "category": f.category, "kind": f.kind, "label": pipeline.TRIAGE_KIND_LABELS[f.kind],
+                    "excerpt": f.excerpt,
                     "count": f.count, "detail": f.detail, "decision": f.decision, "reason": f.reason,
                     "decided_by": f.decided_by or None} for site_id, rows in found.items() for f in rows],
                   as_json, as_csv):
@@ -99,6 +95,6 @@ def _show(ws: object, ids: list[str], as_json: bool, as_csv: bool = False) -> No
             table.add_column(header)
         for f in rows:
             style = "red" if f.category == "personal" and not f.decision else ""
-            table.add_row(KIND_LABELS[f.kind], f.location, f.excerpt, str(f.count), f.decision or "—",
-                          mask_text(f.url), style=style)
+            table.add_row(pipeline.TRIAGE_KIND_LABELS[f.kind], f.location, f.excerpt, str(f.count), f.decision or "—",
+                          pipeline.mask_text(f.url), style=style)
         console.print(table)
