@@ -14,10 +14,10 @@ from consolidate.core.config import Site
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.storage import workspace_storage
 from consolidate.core.store import ArticleRow, ChecklistStep, ColumnMapping, PushRecord, SiteRow
+from consolidate.core.workdays import add_months, add_working_days
 from consolidate.core.workspace import Workspace
 from consolidate.figures import SiteFigures, site_figures, suspect_count, verified_on
 from consolidate.triage import review_blockers, review_done_on
-from consolidate.workdays import add_months, add_working_days
 from crawlers.warc import archive_stored_on
 
 CLOSING = ("migrate", "merge", "close")

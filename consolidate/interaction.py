@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from consolidate.core.cells import xlsx_append
 from consolidate.core.store import EventRow, InteractionRow
+from consolidate.core.workdays import add_months, working_days_between
 from consolidate.core.workspace import Workspace
-from consolidate.workdays import add_months, working_days_between
 from crawlers.interaction import text_of_html
 from exporters.common import write_atomic, write_if_changed
 from mappers.triage import mask, mask_names, mask_text

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from consolidate import pipeline
 from consolidate.checklist import ChecklistError, fleet_checklist, record_step, site_checklist, step_names
 from consolidate.cli import app
+from consolidate.core.workdays import add_working_days, working_days_between
 from consolidate.report import fleet_report, render_markdown
-from consolidate.workdays import add_working_days, working_days_between
 
 D = dt.date.fromisoformat
 
