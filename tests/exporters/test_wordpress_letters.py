@@ -78,6 +78,8 @@ def test_letters_become_consolidate_letter_posts_with_their_fields(ws, mailbox_f
         post = next(p for p in posts if p["title"]["raw"] == answered.subject)
         assert "问</h2>" in post["content"]["raw"] and answered.reply[:12] in post["content"]["raw"]
         assert post["type"] == "consolidate_letter" and post["status"] == "publish"
+        page = httpx.get(post["link"], timeout=60, follow_redirects=True)  # the reader's page under /hudong/
+        assert page.status_code == 200 and answered.subject in page.text and "答" in page.text
 
         again = _push(ws, wp)
         assert again.letters["unchanged"] == len(rows) and again.letters["pushed"] == 0
