@@ -16,7 +16,7 @@ from consolidate.core.store import Resource
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.interaction import FINDING_LABELS as LETTER_FINDING_LABELS
 from consolidate.interaction import LetterSummary, Rules, export_letters, summarise
-from consolidate.leases import active_leases
+from consolidate.leases import SiteBusyError, active_leases
 from consolidate.ledger import (
     DISPOSITIONS,
     counts,
@@ -85,7 +85,8 @@ __all__ = [
     "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",
     "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site",
     # push, verify, rollback, redirects
-    "IN_TARGET", "PushSummary", "article_key", "column_key", "count_redirects", "import_csv", "load_redirects",
+    "IN_TARGET", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
+    "load_redirects",
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
     "VerifySummary", "verify_site",
     # the legacy URL ledger

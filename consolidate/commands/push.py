@@ -28,7 +28,6 @@ from consolidate.cli_common import (
     select_sites,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
-from consolidate.leases import SiteBusyError
 
 
 @friendly_errors
@@ -62,7 +61,7 @@ def push(sites: SitesArgument = None,
                     s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
                                            only=only, sync=sync, allow_untriaged=allow_untriaged,
                                            progress=steps.task(f"{site_id} → {target.target}", "articles"))
-                except SiteBusyError as busy:
+                except pipeline.SiteBusyError as busy:
                     busy_sites.append(site_id)
                     done.append({"site": site_id, "busy": busy.message})
                     if not as_json:
@@ -76,7 +75,7 @@ def push(sites: SitesArgument = None,
     if as_json:
         print_document({"dry_run": dry_run, "sites": done})
     if busy_sites:  # a skipped site is work not done: never exit 0
-        raise SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
+        raise pipeline.SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
                             hint="run the same command again once that worker is done")
 
 
