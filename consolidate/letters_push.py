@@ -102,9 +102,8 @@ def _send(ws: Workspace, exporter: Exporter, site_id: str, row: InteractionRow, 
     """Put one letter; its outcome into the push map and the summary."""
     had = record is not None and record.status in IN_TARGET and bool(record.target_id)
     try:
-        existing = TargetRef(record.target_id, record.target_url or "") if had and record is not None \
-            else exporter.find(letter.source_key)
-        ref = exporter.put_letter(letter, existing)
+        existing = TargetRef(record.target_id, record.target_url or "") if had and record is not None else None
+        ref = exporter.put_letter(letter, existing)  # without `existing` it asks the target itself (a lost map)
     except ConsolidateError as exc:
         _fail(ws, exporter, site_id, row, letter, record, summary, exc.message)
         return

@@ -105,3 +105,18 @@ def test_letters_become_consolidate_letter_posts_with_their_fields(ws, mailbox_f
         assert {entries[url].disposition for url in letters_push.letter_pages(ws, "jyj")} == {"unresolved"}
     finally:
         subsite.path = original
+
+
+def test_a_portal_with_an_older_plugin_fails_each_letter_clearly(ws, wp):  # noqa: F811
+    """A portal whose mu-plugin predates the consolidate_letter type: each letter is a failure naming the plugin
+    to update (recorded, never dropped), and nothing is written."""
+    exporter = pipeline.open_exporter(ws, "wordpress", {"url": wp.url, "user": wp.user, "app_password_env": ENV,
+                                                        "subsite_mode": "main"})
+    try:
+        exporter._info["version"] = 2  # what an older plugin's /consolidate/v1/info says
+        summary = letters_push.push_letters(ws, "sfj", exporter)
+    finally:
+        exporter.close()
+    records = letters_push.letter_records(ws, "sfj", exporter.target)
+    assert summary.failed == summary.records == len(records) > 0
+    assert all(r.status == "failed" and "older than version 3" in (r.reason or "") for r in records.values())
