@@ -115,6 +115,12 @@ def test_an_exporter_without_letters_skips_them_with_the_reason(ws, tmp_path):  
         assert (url_map[url].status, url_map[url].new_url) == ("301", PLATFORM)
         assert (entries[url].disposition, entries[url].new_url) == ("interaction", PLATFORM)
     assert reconcile(ws, "sfj", target)["letters"] == {"pages": len(pages), "interaction": len(pages)}
+    from consolidate.redirects import load_redirects, render_csv
+
+    csv_text = render_csv(load_redirects(ws, "sfj"))
+    for url in pages:
+        line = next(row for row in csv_text.splitlines() if url in row)
+        assert PLATFORM in line and "301" in line
 
 
 def test_the_bundle_carries_the_letters_in_its_file(ws, tmp_path):  # noqa: F811
