@@ -181,7 +181,9 @@ def put_static(exporter: Any, letter: ExportLetter) -> TargetRef:
 
 def render_static_indexes(exporter: Any) -> None:
     """One 互动交流 page per site listing its records, newest first."""
-    by_site: dict[str, list[dict[str, Any]]] = {}
+    folder = exporter.root / STATIC_DIR
+    by_site: dict[str, list[dict[str, Any]]] = {d.name: [] for d in folder.iterdir() if d.is_dir()} \
+        if folder.is_dir() else {}  # a site whose letters were all rolled back gets an empty page, not a stale one
     for entry in exporter.manifest.get("letters", {}).values():
         by_site.setdefault(entry["site"], []).append(entry)
     for site_id, entries in by_site.items():
@@ -189,7 +191,7 @@ def render_static_indexes(exporter: Any) -> None:
         page = exporter.env.get_template("letters.html").render(
             letters=[{**e, "href": e["path"].rsplit("/", 1)[-1], "kind_zh": KIND_ZH.get(e["kind"], e["kind"]),
                       "status_zh": STATUS_ZH.get(e["status"], e["status"])} for e in entries],
-            site_name=entries[0].get("site_name") or site_id, portal=exporter.context.portal,
+            site_name=(entries[0].get("site_name") if entries else None) or site_id, portal=exporter.context.portal,
             programme=exporter.context.programme_name, root="../../")
         write_if_changed(exporter.root / STATIC_DIR / site_id / "index.html", page)
 

@@ -200,3 +200,19 @@ def test_a_trial_push_sends_no_letters(ws, tmp_path):  # noqa: F811
         exporter.close()
     assert summary.pushed == 1 and summary.letters == {}
     assert not (tmp_path / "trial" / "hudong").exists()
+
+
+def test_rollback_clears_the_preview_letters(ws, tmp_path):  # noqa: F811
+    """Rolling a site back removes its letter pages and leaves its 互动交流 page empty, not listing dead pages."""
+    from consolidate.verify import rollback_site
+
+    root = tmp_path / "preview"
+    _push(ws, "jyj", "static", {"dir": str(root)})
+    exporter = pipeline.open_exporter(ws, "static", {"dir": str(root)})
+    try:
+        removed = rollback_site(ws, "jyj", exporter)
+    finally:
+        exporter.close()
+    assert removed.letters == 10 and not removed.failed
+    assert [p.name for p in (root / "hudong" / "jyj").iterdir()] == ["index.html"]
+    assert "暂无信件" in (root / "hudong" / "jyj" / "index.html").read_text(encoding="utf-8")
