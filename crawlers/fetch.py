@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import email.utils
 import functools
 import hashlib
 import ipaddress
@@ -33,6 +32,7 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from consolidate.core.config import split_address
+from consolidate.core.http import retry_after_seconds
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
@@ -297,7 +297,7 @@ class Fetcher:
         if not transient:
             return None
         backoff = min(self.policy.backoff_cap, self.policy.backoff_base * (2**attempt))
-        retry_after = _parse_retry_after(result.headers.get("retry-after"))
+        retry_after = retry_after_seconds(result.headers.get("retry-after"))
         return max(backoff, min(retry_after, MAX_RETRY_AFTER)) if retry_after is not None else backoff
 
     async def _fetch_following_redirects(self, url: str, headers: dict[str, str], spool: bool) -> FetchResult:
@@ -545,19 +545,6 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _private_address(address: str) -> bool:
