@@ -43,8 +43,10 @@ def _exporter(wp: WordPressService, site_url: str, concurrency: int):
     """A WordPress exporter in main mode on one site."""
     portal = Portal(name="bench", base_url="https://portal.example/", columns=[])
     context = ExportContext(workspace=Path(tempfile.gettempdir()), portal=portal, programme_name="bench")
-    return create_exporter("wordpress", {"url": site_url, "user": wp.user, "app_password_env": ENV,
-                                         "subsite_mode": "main", "concurrency": concurrency}, context)
+    exporter = create_exporter("wordpress", {"url": site_url, "user": wp.user, "app_password_env": ENV,
+                                             "subsite_mode": "main", "concurrency": concurrency}, context)
+    exporter.start()
+    return exporter
 
 
 def _run(count: int, concurrency: int, send) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import mimetypes
 import re
 from collections import Counter
@@ -53,8 +54,10 @@ from exporters.base import (
     TargetRef,
     create_exporter,
 )
-from exporters.common import SCRIPT_EXTENSIONS, safe_file_name
+from exporters.common import document_name
 from mappers.routing import route
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -96,12 +99,15 @@ def portal_index(config: Config) -> dict[str, ColumnPlace]:
 
 
 def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any] | None = None) -> Exporter:
-    """The configured exporter (or the one named)."""
+    """The configured exporter (or the one named), started: its target is open (folders, locks, credentials
+    checked) for push, verify and rollback; the caller closes it."""
     context = ExportContext(workspace=ws.dir, portal=ws.config.portal, programme_name=ws.config.programme.name)
     chosen = name or ws.config.export.exporter
     opts = options if options is not None else (ws.config.export.options if chosen == ws.config.export.exporter
                                                  else {})
-    return create_exporter(chosen, opts, context)
+    exporter = create_exporter(chosen, opts, context)
+    exporter.start()
+    return exporter
 
 
 def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str, str]:
@@ -126,15 +132,28 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
         has_decisions = session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1))
     if not has_decisions:
         map_site(ws, site_id)
+    exporter.start()  # a no-op when open_exporter started it
     push = _Push(ws, site, exporter, update, dry_run, limit, only, sync, allow_untriaged)
     push.progress = progress  # (articles done, articles planned), as they are sent
     if dry_run:
         return push.run()
     push.lease.acquire()  # one push worker per site at a time; a dead worker's site is taken over
     try:
-        return push.run()
+        return push.run()  # ends with exporter.finish()
+    except Exception:
+        _finish_after_failure(exporter)
+        raise
     finally:
         push.lease.release()
+
+
+def _finish_after_failure(exporter: Exporter) -> None:
+    """finish() after a push that failed part way, so the output holds what the push map records as put; its
+    own failure is logged, never hiding the push's."""
+    try:
+        exporter.finish()
+    except Exception as exc:  # noqa: BLE001 - the push's error is the one to report
+        log.warning("%s: finishing the output after a failed push failed too: %s", exporter.target, exc)
 
 
 class _Push:
@@ -160,7 +179,7 @@ class _Push:
         self.file_records: dict[str, PushRecord] = {}
         self.pushed_files: set[str] = set()
         self.file_sizes: dict[str, int | None] = {}
-        self.undated = getattr(exporter.options, "undated", None)  # hold | estimate; None: the target shows none
+        self.undated = exporter.capabilities.undated  # hold | estimate; None: the target shows none
         self.estimated: dict[str, tuple[str, str]] = {}  # article URL → (estimated date, what it came from)
         self.progress: Callable[[int, int], None] | None = None
         self.sent = (0, 0)  # (articles done, articles planned) for the progress callback
@@ -373,7 +392,7 @@ class _Push:
                     continue
                 file_name = name if kind == "attachment" and name else url.rsplit("/", 1)[-1].split("?")[0]
                 export = ExportFile(source_key=key, source_url=url,
-                                    name=_file_name(file_name, url, resource.content_type),
+                                    name=document_name(file_name, url, resource.content_type),
                                     sha256=resource.sha256, size=resource.size or 0,
                                     blob_path=self.blobs.path(resource.sha256), kind=kind, subsite=subsite,
                                     content_type=resource.content_type)
@@ -395,7 +414,7 @@ class _Push:
             key = article_key(self.site.id, article.url)
             record = self.records.get(key)
             url = record.target_url if record is not None and record.target_url else None
-            if url is None and self.exporter.links_known_before_push:
+            if url is None and self.exporter.capabilities.planned_urls:
                 info = self.index[target]
                 url = self.exporter.planned_url("article", key, column_id=target, subsite=info.subsite)
             if url:
@@ -475,7 +494,7 @@ class _Push:
         job.body = sanitize(body)  # defence in depth: nothing unsafe reaches the portal, whatever the source
         estimate = self.estimated.get(job.article.url)
         # An exporter whose payload's form changed (its payload_version) gets every article again, once.
-        version = getattr(self.exporter, "payload_version", "")
+        version = self.exporter.capabilities.payload_version
         job.push_hash = _push_hash(job.article, job.target, body + (f"\x00{estimate}" if estimate else "")
                                    + (f"\x00{version}" if version else ""))
 
@@ -513,7 +532,7 @@ class _Push:
 
     def _send_all(self, jobs: list[_Job]) -> None:
         """put_article for every job, at the exporter's concurrency; outcomes recorded as they come."""
-        workers = max(1, int(getattr(self.exporter.options, "concurrency", 1) or 1))
+        workers = max(1, self.exporter.capabilities.concurrency)
         if workers == 1 or len(jobs) < 2:
             for job in jobs:
                 self._finish(job, self._send(job))
@@ -835,41 +854,6 @@ def _push_hash(article: ArticleRow, target: str, body: str) -> str:
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
     return digest.hexdigest()
-
-
-TYPE_EXTENSIONS = {"application/pdf": "pdf", "application/msword": "doc", "application/vnd.ms-excel": "xls",
-                   "application/zip": "zip", "application/x-rar-compressed": "rar", "application/vnd.rar": "rar",
-                   "application/ofd": "ofd", "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
-
-
-def _file_name(name: str, url: str, content_type: str | None = None) -> str:
-    """A file name for a re-hosted file with a real extension: the link text's, the URL's, else the type's."""
-    name = (name or "").strip() or url.rsplit("/", 1)[-1].split("?")[0] or "file"
-    if _extension(name) and _extension(name) not in SCRIPT_EXTENSIONS:
-        return safe_file_name(name)
-    from_url = _extension(url.split("?")[0].rsplit("/", 1)[-1])
-    extension = from_url if from_url and from_url not in SCRIPT_EXTENSIONS else _type_extension(content_type)
-    if extension:
-        base = name.rsplit(".", 1)[0] if _extension(name) in SCRIPT_EXTENSIONS else name
-        name = f"{base}.{extension}"
-    return safe_file_name(name)
-
-
-def _extension(name: str) -> str | None:
-    """The lower-cased extension of a file name (1–5 letters/digits), if any."""
-    match = re.search(r"\.([A-Za-z0-9]{1,5})$", name)
-    return match.group(1).lower() if match else None
-
-
-def _type_extension(content_type: str | None) -> str | None:
-    """An extension for a Content-Type (the legacy server's word when the name says nothing)."""
-    if not content_type:
-        return None
-    mime = content_type.split(";")[0].strip().lower()
-    if mime in TYPE_EXTENSIONS:
-        return TYPE_EXTENSIONS[mime]
-    guessed = mimetypes.guess_extension(mime)
-    return guessed.lstrip(".") if guessed else None
 
 
 def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,

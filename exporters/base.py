@@ -1,16 +1,23 @@
-"""The exporter protocol and registry: a portal target receives columns, files and articles."""
+"""The exporter protocol: a portal target receives columns, files and articles (docs/exporters.md).
+
+An exporter is found by name through consolidate.core.registry (the built-ins' dotted paths and the
+`consolidate.exporters` entry points); create_exporter() builds one without touching the target, start() opens
+it, finish() completes its output after a push, close() releases it."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from consolidate.core.config import Portal
 from consolidate.core.errors import ExporterError
+from consolidate.core.registry import exporter_class, exporter_options
+
+if TYPE_CHECKING:
+    from consolidate.core.config import Portal
 
 
 @dataclass
@@ -120,13 +127,39 @@ class ExporterOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a target can do beyond the protocol every exporter implements: the one place the push learns it.
+
+    Every exporter must read its own output back (`read`, for verify) and make every put idempotent by source key;
+    those are no capabilities but the protocol."""
+
+    # planned_url("article", key, column_id=…, subsite=…) gives an article's final URL before it is pushed, so
+    # links between articles are rewritten in one pass. Without it an article's URL is known once the target
+    # answers put_article, and the articles whose links waited for it are sent a second time.
+    planned_urls: bool = False
+    # put_article may run in this many threads at once (the others are called from one thread only).
+    concurrency: int = 1
+    # An article without a publish date: None, the target shows none; "hold", it would show it as published now,
+    # so the push holds it for review; "estimate", the push sends a date estimated from recorded evidence instead.
+    undated: str | None = None
+    # Changes when the form of what put_article writes changes: the push then re-sends every article once.
+    payload_version: str = ""
+    # put_letter takes interaction records (exporters/letters.py ExportLetter); without it the push records each
+    # letter as skipped with the reason (consolidate/letters_push.py).
+    letters: bool = False
+
+
 class Exporter(ABC):
-    """A portal target. Implementations must make every put idempotent by source key."""
+    """A portal target. Implementations must make every put idempotent by source key.
+
+    Lifecycle (as Scrapy's item exporters): `__init__` only keeps the options (no file or network I/O), start()
+    opens the target, the puts, finds and reads follow, finish() completes the output after a push, close()
+    releases what start() took. `with exporter:` starts and closes it."""
 
     name: ClassVar[str]
     options_model: ClassVar[type[ExporterOptions]] = ExporterOptions
-    links_known_before_push: ClassVar[bool] = False
-    takes_letters: ClassVar[bool] = False  # interaction records: put_letter (exporters/letters.py ExportLetter)
+    capabilities: Capabilities = Capabilities()  # set per instance where the options change them
 
     def __init__(self, options: ExporterOptions, context: ExportContext) -> None:
         self.options = options
@@ -138,8 +171,13 @@ class Exporter(ABC):
     def target(self) -> str:
         """A stable name of the destination, used to key the push map (e.g. 'static:/path')."""
 
+    def start(self) -> None:
+        """Open the target: create folders, take locks, load state, authenticate. Called before the first put, find
+        or read; a second call does nothing."""
+        return None
+
     def planned_url(self, kind: str, source_key: str, **facts: Any) -> str | None:
-        """The final URL of an object before it is pushed, when the target can tell; else None."""
+        """An object's final URL before it is pushed (asked only with `capabilities.planned_urls`); else None."""
         return None
 
     @abstractmethod
@@ -168,7 +206,8 @@ class Exporter(ABC):
         so it must read the output itself, never what this process merely remembers."""
 
     def put_letter(self, letter: Any, existing: TargetRef | None) -> TargetRef:
-        """Create or update an interaction record (an exporters.letters.ExportLetter), when `takes_letters`."""
+        """Create or update an interaction record (an exporters.letters.ExportLetter), with `capabilities.letters`;
+        without `existing`, first adopt the object already carrying its source key (the push map may be lost)."""
         raise ExporterError(f"exporter {self.name!r} takes no interaction records")
 
     def take_findings(self) -> list[Finding]:
@@ -177,54 +216,29 @@ class Exporter(ABC):
         return taken
 
     def finish(self) -> None:
-        """Called once after a push (e.g. to render indexes)."""
+        """Complete the output after a push (render indexes, write the file), also after a push that failed part
+        way (what was put is then in the output, as the push map says). May be called after every site."""
         return None
 
     def close(self) -> None:
-        """Release connections."""
+        """Release what start() took (connections, locks), keeping what was put; harmless when never started."""
         return None
 
+    def __enter__(self) -> Exporter:
+        """Start the exporter for a `with` block."""
+        self.start()
+        return self
 
-REGISTRY: dict[str, type[Exporter]] = {}
-
-
-def register(cls: type[Exporter]) -> type[Exporter]:
-    """Class decorator adding an exporter to the registry under its name."""
-    REGISTRY[cls.name] = cls
-    return cls
+    def __exit__(self, *_exc: object) -> None:
+        """Close the exporter at the end of a `with` block."""
+        self.close()
 
 
 def create_exporter(name: str, options: dict[str, Any], context: ExportContext) -> Exporter:
-    """Instantiate a registered exporter; unknown names and options are errors that list the valid ones."""
-    return REGISTRY[name](check_exporter(name, options), context) if _ok(name) else _unknown(name)
-
-
-def check_exporter(name: str, options: dict[str, Any]) -> ExporterOptions:
-    """Validated options of a registered exporter, or ExporterError naming the option and the valid ones."""
-    if not _ok(name):
-        _unknown(name)
-    model = REGISTRY[name].options_model
-    try:
-        return model.model_validate(options)
-    except ValidationError as exc:
-        valid = ", ".join(sorted(model.model_fields)) or "(none)"
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ExporterError(f"export.options.{where}: {first['msg']} (exporter {name!r})",
-                            hint=f"valid options for {name}: {valid}") from None
-
-
-def _ok(name: str) -> bool:
-    """True when an exporter of this name is registered (built-ins loaded first)."""
-    _load_builtin()
-    return name in REGISTRY
-
-
-def _unknown(name: str) -> Any:
-    """Raise the error for an unregistered exporter name."""
-    raise ExporterError(f"unknown exporter {name!r}", hint=f"valid exporters: {', '.join(sorted(REGISTRY))}")
-
-
-def _load_builtin() -> None:
-    """Import the built-in exporters so they register themselves."""
-    from exporters import bundle, static_preview, wordpress, wxr  # noqa: F401
+    """An exporter by name (consolidate.core.registry), not started; unknown names and options are errors that
+    list the valid ones."""
+    cls = exporter_class(name)
+    if not issubclass(cls, Exporter):
+        raise ExporterError(f"exporter {name!r} ({cls.__module__}.{cls.__name__}) does not subclass Exporter",
+                            hint="see docs/exporters.md")
+    return cls(exporter_options(name, options), context)

@@ -28,6 +28,7 @@ from openpyxl.styles import Font
 from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import ExporterError
 from exporters.base import (
+    Capabilities,
     ExportArticle,
     ExportColumn,
     Exporter,
@@ -35,7 +36,6 @@ from exporters.base import (
     ExportFile,
     TargetRef,
     TargetSnapshot,
-    register,
 )
 from exporters.common import Journal, ProcessLock, copy_atomic, safe_file_name, write_atomic, write_if_changed
 
@@ -56,29 +56,34 @@ class BundleOptions(ExporterOptions):
     base_url: str = ""  # prefix of file and article links in bodies ('' = relative to the bundle root)
 
 
-@register
 class BundleExporter(Exporter):
     """Writes the consolidated content as a directory of JSONL, files and a spreadsheet manifest."""
 
     name = "bundle"
     options_model = BundleOptions
-    links_known_before_push = True
+    capabilities = Capabilities(planned_urls=True)  # article and file links are a function of the key
 
     def __init__(self, options: BundleOptions, context: Any) -> None:
         super().__init__(options, context)
         self.root = context.output_path(options.dir, "bundle")
         self.base_url = options.base_url
+        self.journal = Journal(self.root / JOURNAL)
+        self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
+        self.entries: dict[str, dict[str, dict[str, Any]]] = {s: {} for s in SECTIONS}
+        self._durable: dict[str, tuple[tuple[int, int], dict[str, dict[str, Any]]]] = {}
+
+    def start(self) -> None:
+        """Create the folder, wait for the lock (one writer at a time), load the entries and replay the journal."""
+        if self._lock.held:
+            return
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExporterError(f"cannot create the bundle folder {self.root}: {exc.strerror}",
                                 hint="set export.options.dir to a writable folder") from None
-        self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
-        self.journal = Journal(self.root / JOURNAL)
-        self.entries: dict[str, dict[str, dict[str, Any]]] = {s: _read_jsonl(self.root / f"{s}.jsonl")
-                                                              for s in SECTIONS}
+        self._lock.acquire()
+        self.entries = {s: _read_jsonl(self.root / f"{s}.jsonl") for s in SECTIONS}
         self.journal.replay(self.entries)
-        self._durable: dict[str, tuple[tuple[int, int], dict[str, dict[str, Any]]]] = {}
 
     @property
     def target(self) -> str:
@@ -178,18 +183,13 @@ class BundleExporter(Exporter):
 
     def close(self) -> None:
         """Persist what was recorded even when finish() was not reached, and let the next writer in."""
-        self._write_jsonl()
-        self._lock.close()
+        if self._lock.held:
+            self._write_jsonl()
+            self._lock.close()
 
     def _set(self, section: str, key: str, entry: dict[str, Any] | None) -> None:
         """Change an entry, journaling the change first so a killed push loses nothing."""
-        if self.entries[section].get(key) == entry:
-            return
-        self.journal.append(section, key, entry)
-        if entry is None:
-            self.entries[section].pop(key, None)
-        else:
-            self.entries[section][key] = entry
+        self.journal.change(self.entries[section], section, key, entry)
 
     def _attachment(self, attachment: dict[str, Any]) -> dict[str, Any]:
         """An attachment reference: name, sha256, size and path in the bundle."""

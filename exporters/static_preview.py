@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 from consolidate.core.legacy_time import display_time
 from exporters import letters as letter_pages
 from exporters.base import (
+    Capabilities,
     ExportArticle,
     ExportColumn,
     Exporter,
@@ -21,9 +22,15 @@ from exporters.base import (
     Finding,
     TargetRef,
     TargetSnapshot,
-    register,
 )
-from exporters.common import Journal, ProcessLock, copy_atomic, served_file_name, write_if_changed
+from exporters.common import (
+    Journal,
+    ProcessLock,
+    copy_atomic,
+    metadata_rows,
+    served_file_name,
+    write_if_changed,
+)
 
 MANIFEST = "_manifest.json"
 JOURNAL = "_manifest.journal"  # changes since the manifest was last saved: survives a killed push
@@ -37,26 +44,32 @@ class StaticPreviewOptions(ExporterOptions):
     base_url: str | None = None  # default: portal.base_url — the preview mirrors the portal's URLs
 
 
-@register
 class StaticPreviewExporter(Exporter):
     """Writes the portal's column tree and every migrated article as plain HTML files."""
 
     name = "static"
     options_model = StaticPreviewOptions
-    links_known_before_push = True
-    takes_letters = True  # 互动交流 pages: hudong/<site>/ (exporters/letters.py)
+    # Paths are a function of the source key; letters become 互动交流 pages: hudong/<site>/ (exporters/letters.py).
+    capabilities = Capabilities(planned_urls=True, letters=True)
 
     def __init__(self, options: StaticPreviewOptions, context: Any) -> None:
         super().__init__(options, context)
         self.root = context.output_path(options.dir, "preview")
         self.base_url = (options.base_url or context.portal.base_url).rstrip("/") + "/"
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
         self.journal = Journal(self.root / JOURNAL)
-        self.manifest = self._load_manifest()
-        self.env = Environment(loader=PackageLoader("exporters", "templates"),
-                               autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+        self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
+        self.manifest: dict[str, dict[str, Any]] = {}
+        self.env = Environment(autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
         self.env.filters["display_time"] = display_time  # '2026-08-02 13:09', as the portal shows times
+
+    def start(self) -> None:
+        """Create the folder, wait for the lock (one writer at a time), load the manifest and the templates."""
+        if self._lock.held:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire()
+        self.manifest = self._load_manifest()
+        self.env.loader = PackageLoader("exporters", "templates")
 
     @property
     def target(self) -> str:
@@ -109,7 +122,7 @@ class StaticPreviewExporter(Exporter):
         html = self.env.get_template("article.html").render(
             a=article, portal=self.context.portal, programme=self.context.programme_name,
             root=_root_prefix(path), column=_Obj(column_info), column_path=column_info.get("path", ""),
-            meta=_meta_rows(article), body=self._localise(article.body_html, path),
+            meta=metadata_rows(article), body=self._localise(article.body_html, path),
         )
         html = self._localise(html, path)
         write_if_changed(self.root / path, html)
@@ -238,13 +251,7 @@ class StaticPreviewExporter(Exporter):
 
     def _set(self, section: str, key: str, entry: dict[str, Any] | None) -> None:
         """Change the manifest, journaling the change first so a killed push loses nothing."""
-        if self.manifest[section].get(key) == entry:
-            return
-        self.journal.append(section, key, entry)
-        if entry is None:
-            self.manifest[section].pop(key, None)
-        else:
-            self.manifest[section][key] = entry
+        self.journal.change(self.manifest[section], section, key, entry)
 
     def _save_manifest(self) -> None:
         """Write the manifest and drop the journal it now contains."""
@@ -254,23 +261,15 @@ class StaticPreviewExporter(Exporter):
 
     def close(self) -> None:
         """Persist the manifest even when finish() was not reached, and let the next writer in."""
-        self._save_manifest()
-        self._lock.close()
+        if self._lock.held:
+            self._save_manifest()
+            self._lock.close()
 
 
 class _Obj(dict):
     """Dict with attribute access, for templates."""
 
     __getattr__ = dict.get
-
-
-def _meta_rows(article: ExportArticle) -> list[tuple[str, str]]:
-    """The 信息公开 header fields present on an article."""
-    fields = [("索引号", article.index_no), ("主题分类", article.topic), ("发布机构", article.publisher),
-              ("成文日期", article.written), ("发文字号", article.doc_no),
-              ("发布日期", display_time(article.published)), ("有效性", article.validity)]
-    present = [(k, v) for k, v in fields if v]
-    return present if len(present) > 1 else []
 
 
 def _root_prefix(page_path: str) -> str:

@@ -25,20 +25,19 @@ import html
 import json
 import logging
 import mimetypes
-import os
-import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 from typing import Any, Literal
 
 import httpx
 from pydantic import Field, field_validator
 
 from consolidate.core.errors import ExporterError
-from consolidate.core.legacy_time import LEGACY_ZONE_NAME, display_time, legacy_instant, zone
+from consolidate.core.legacy_time import LEGACY_ZONE_NAME, zone
 from exporters.base import (
+    Capabilities,
     ExportArticle,
     ExportColumn,
     Exporter,
@@ -46,17 +45,26 @@ from exporters.base import (
     ExportFile,
     TargetRef,
     TargetSnapshot,
-    register,
 )
-from exporters.common import SCRIPT_EXTENSIONS, safe_file_name
+from exporters.common import (
+    MAX_RETRY_AFTER,
+    RetryingClient,
+    TransientError,
+    document_extension,
+    document_name,
+    error_text,
+    metadata_rows,
+    publish_instant,
+    secret_from_env,
+    url_path,
+    utc_time,
+)
 from exporters.letters import wordpress_payload
 
 log = logging.getLogger(__name__)
 
 MU_PLUGIN = "exporters/wordpress_mu/consolidate-source-key.php"
 KEY_META = "consolidate_source_key"
-RETRY_STATUSES = (429, 500, 502, 503, 504)
-MAX_RETRY_AFTER = 120.0
 COLLECTIONS = {"category": "wp/v2/categories", "media": "wp/v2/media", "post": "wp/v2/posts",
                "letter": "wp/v2/consolidate_letters"}  # letter: the mu-plugin's post type consolidate_letter
 KIND_OF_KEY = {"column": "category", "file": "media", "article": "post", "letter": "letter"}
@@ -69,10 +77,8 @@ METADATA_END = "</table>"  # wpautop would wrap them in an empty paragraph above
 PAYLOAD_VERSION = "wp2"  # bumped when the post payload's form changes: the next push rewrites older posts
 CLOSED = {"comment_status": "closed", "ping_status": "closed"}
 MU_PLUGIN_VERSION = 2  # the plugin version that creates sub-sites with a language and a time zone
-ESTIMATE_SOURCES = {"list page": "栏目列表日期", "HTTP Last-Modified": "服务器文件修改时间"}
 AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_not_logged_in",
               "application_passwords_disabled")
-DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
 class WordPressOptions(ExporterOptions):
@@ -111,42 +117,45 @@ class _Site:
         return self.base + "wp-json/"
 
 
-class _TransientError(ExporterError):
-    """A 429/5xx or transport failure that a retry may cure."""
-
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message, hint="the portal is overloaded or unreachable; retry later")
-        self.wait = wait
-
-
-@register
 class WordPressExporter(Exporter):
     """Columns → categories, files → media, articles → posts, in a WordPress (Multisite) portal."""
 
     name = "wordpress"
     options_model = WordPressOptions
-    links_known_before_push = False
-    payload_version = PAYLOAD_VERSION  # the push re-sends every article once when this changes
-    takes_letters = True  # interaction records: posts of the type consolidate_letter
 
     def __init__(self, options: WordPressOptions, context: Any) -> None:
         super().__init__(options, context)
         self.options: WordPressOptions = options
         self.base_url = options.url.rstrip("/") + "/"
-        self.http = httpx.Client(
-            auth=httpx.BasicAuth(options.user, _password(options)), timeout=options.timeout,
-            verify=options.verify_tls, follow_redirects=False,
-            limits=httpx.Limits(max_connections=options.concurrency * 2,
-                                max_keepalive_connections=options.concurrency),
-            headers={"User-Agent": "consolidate/0.1 (government website consolidation)"})
+        # Links are known once WordPress answers; dates are required (an undated post would show "now");
+        # letters are posts of the type consolidate_letter.
+        self.capabilities = Capabilities(concurrency=options.concurrency, undated=options.undated,
+                                         payload_version=PAYLOAD_VERSION, letters=True)
+        self.http: httpx.Client | None = None
         self._lock = threading.Lock()
         self._sites: dict[str, _Site] = {}
         self._zones: dict[str, tzinfo] = {}
         self._root = _Site(".", self.base_url)
+        self._info: dict[str, Any] = {}
+
+    def start(self) -> None:
+        """Read the Application Password from the environment, connect, authenticate once and make sure the
+        mu-plugin is there."""
+        if self.http is not None:
+            return
+        options = self.options
+        password = secret_from_env(options.app_password_env, f"Application Password of {options.user}")
+        self.http = httpx.Client(
+            auth=httpx.BasicAuth(options.user, password), timeout=options.timeout,
+            verify=options.verify_tls, follow_redirects=False,
+            limits=httpx.Limits(max_connections=options.concurrency * 2,
+                                max_keepalive_connections=options.concurrency),
+            headers={"User-Agent": "consolidate/0.1 (government website consolidation)"})
+        self._client = RetryingClient(self.http, options.retries, self._refused, f"WordPress at {self.base_url}")
         try:
             self._info = self._check_target()
         except BaseException:
-            self.http.close()
+            self.close()
             raise
 
     def __repr__(self) -> str:
@@ -303,7 +312,9 @@ class WordPressExporter(Exporter):
 
     def close(self) -> None:
         """Release the HTTP connections."""
-        self.http.close()
+        if self.http is not None:
+            self.http.close()
+            self.http = None
 
     # -- sites --------------------------------------------------------------------------------------------
 
@@ -471,7 +482,7 @@ class WordPressExporter(Exporter):
         while True:
             try:
                 return self._request("POST", url, retries=0, accept=accept, **kwargs)
-            except _TransientError as exc:
+            except TransientError as exc:
                 if attempt >= self.options.retries:
                     raise ExporterError(exc.message, hint=exc.hint) from None
                 found = self._lookup(site, source_key)
@@ -488,39 +499,14 @@ class WordPressExporter(Exporter):
         try:
             return response.json()
         except ValueError:
-            raise ExporterError(f"WordPress answered {method} {_path(url)} with something that is not JSON",
+            raise ExporterError(f"WordPress answered {method} {url_path(url)} with something that is not JSON",
                                 hint="check export.options.url and the portal's PHP error log") from None
 
     def _request(self, method: str, url: str, retries: int | None = None, accept: tuple[int, ...] = (),
                  **kwargs: Any) -> httpx.Response:
-        """Send with backoff on 429/5xx (honouring Retry-After); refusals become ExporterErrors."""
-        retries = self.options.retries if retries is None else retries
-        attempt = 0
-        while True:
-            wait, problem = self._attempt(method, url, accept, kwargs)
-            if isinstance(problem, httpx.Response):
-                return problem
-            if attempt >= retries:
-                if retries == 0:
-                    raise _TransientError(problem, wait if wait is not None else 1.0)
-                raise ExporterError(problem, hint="the portal is overloaded or unreachable; retry later")
-            wait = wait if wait is not None else min(0.5 * 2 ** attempt, 30.0)
-            log.warning("WordPress %s %s: %s; retrying in %.1fs", method, _path(url), problem, wait)
-            time.sleep(wait)
-            attempt += 1
-
-    def _attempt(self, method: str, url: str, accept: tuple[int, ...],
-                 kwargs: dict[str, Any]) -> tuple[float | None, httpx.Response | str]:
-        """One try: the accepted response, or (seconds to wait if the server said, what went wrong)."""
-        try:
-            response = self.http.request(method, url, **kwargs)
-        except httpx.TransportError as exc:
-            return None, f"cannot reach WordPress at {self.base_url} ({type(exc).__name__})"
-        if response.status_code in RETRY_STATUSES and response.status_code not in accept:
-            return _retry_after(response), f"HTTP {response.status_code} on {method} {_path(url)}"
-        if response.status_code < 400 or response.status_code in accept:
-            return 0.0, response
-        raise self._refused(response, f"{method} {_path(url)}")
+        """Send with backoff on 429/5xx (honouring Retry-After, exporters/common.py); refusals become
+        ExporterErrors naming the fix."""
+        return self._client.request(method, url, retries, accept, **kwargs)
 
     def _refused(self, response: httpx.Response, what: str, hint: str | None = None) -> ExporterError:
         """The ExporterError for a refusal; auth failures name the environment variable."""
@@ -532,7 +518,7 @@ class WordPressExporter(Exporter):
                 f"(HTTP {response.status_code} {code or ''})".rstrip(),
                 hint=f"put a valid Application Password of {self.options.user!r} in the environment variable "
                      f"{env} (WordPress: Users → Profile → Application Passwords)")
-        message = _message(response)
+        message = error_text(response)
         if response.status_code == 403:
             return ExporterError(f"WordPress refused to {what}: {message}",
                                  hint=f"give user {self.options.user!r} the Editor role on the site "
@@ -542,54 +528,14 @@ class WordPressExporter(Exporter):
 
 
 def upload_name(file: ExportFile, data: bytes) -> str:
-    """The file's name with a real document extension (legacy names often end in .jsp/.php from the URL)."""
-    stem, dot, extension = file.name.rpartition(".")
-    if dot and extension.lower() not in SCRIPT_EXTENSIONS and len(extension) <= 5:
-        return safe_file_name(file.name)  # one naming policy for every exporter (exporters/common.py)
-    stem = stem if dot else file.name
-    guessed = _extension_of_type(file.content_type) or _sniffed_extension(data)
-    if guessed is None:
+    """The file's name with a real document extension, by the one naming policy (exporters/common.py) with the
+    bytes as last witness: WordPress refuses a file whose type it cannot tell."""
+    name = document_name(file.name, "", file.content_type, data)
+    if document_extension(name) is None:
         raise ExporterError(f"cannot tell the type of attachment {file.name!r} ({file.source_url})",
                             hint="its name has no document extension and its content is ambiguous; "
                                  "rename it in the legacy site or upload it by hand")
-    return safe_file_name(f"{stem}.{guessed}")
-
-
-def _extension_of_type(content_type: str | None) -> str | None:
-    """A document extension from a Content-Type (None for generic types)."""
-    mime = (content_type or "").split(";")[0].strip().lower()
-    if not mime or mime in ("application/octet-stream", "text/html", "application/force-download"):
-        return None
-    guessed = mimetypes.guess_extension(mime)
-    return guessed.lstrip(".") if guessed else None
-
-
-def _sniffed_extension(data: bytes) -> str | None:
-    """A document extension from the first bytes, where they tell."""
-    if data.startswith(b"%PDF"):
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        for marker, extension in ((b"word/", "docx"), (b"xl/", "xlsx"), (b"ppt/", "pptx")):
-            if marker in data[:65536]:
-                return extension
-        return "zip"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        for marker, extension in (("WordDocument", "doc"), ("Workbook", "xls"), ("PowerPoint Document", "ppt")):
-            if marker.encode("utf-16-le") in data:
-                return extension
-    for magic, extension in ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF8", "gif"), (b"Rar!", "rar")):
-        if data.startswith(magic):
-            return extension
-    return None
-
-
-def _password(options: WordPressOptions) -> str:
-    """The Application Password from the environment, or a clear error naming the variable."""
-    value = os.environ.get(options.app_password_env, "")
-    if not value.strip():
-        raise ExporterError(f"the environment variable {options.app_password_env} is not set",
-                            hint=f"export {options.app_password_env}=<Application Password of {options.user}>")
-    return value.strip()
+    return name
 
 
 def _ref(site: _Site, kind: str, obj: dict[str, Any]) -> TargetRef:
@@ -620,18 +566,6 @@ def _key_kind(source_key: str) -> str:
     return kind
 
 
-def _wp_date(published: str | None, title: str) -> str | None:
-    """An ISO date-time for date_gmt from the original publish date."""
-    if not published:
-        return None
-    match = DATE.match(published.strip())
-    if match is None:
-        raise ExporterError(f"unreadable publish date {published!r} of {title!r}",
-                            hint="fix the date in the state store or re-crawl the article")
-    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
-
-
 def _with_attachments(body: str, listed: list[dict[str, str]]) -> str:
     """The body plus a list of the attachments it does not already link to."""
     missing = [a for a in listed if a["url"] and a["url"] not in body]
@@ -657,12 +591,8 @@ def _post_dates(article: ExportArticle, site_zone: tzinfo) -> dict[str, str]:
         raise ExporterError(f"{article.title!r} has no publish date: WordPress would show it as published now",
                             hint="the push holds undated articles for review (export.options.undated: hold), "
                                  "or sends an estimated date (undated: estimate)")
-    moment = legacy_instant(article.published)
-    if moment is None:
-        raise ExporterError(f"unreadable publish date {article.published!r} of {article.title!r}",
-                            hint="fix the date in the state store or re-crawl the article")
-    return {"date": moment.astimezone(site_zone).isoformat(timespec="seconds"),
-            "date_gmt": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")}
+    moment = publish_instant(article.published, article.title)
+    return {"date": moment.astimezone(site_zone).isoformat(timespec="seconds"), "date_gmt": utc_time(moment)}
 
 
 def _utc(date_gmt: str | None) -> str | None:
@@ -673,19 +603,6 @@ def _utc(date_gmt: str | None) -> str | None:
 def _stored_hash(article: ExportArticle) -> str:
     """The content hash kept on the post: the article's, and the version of the payload's form."""
     return f"{article.content_hash}/{PAYLOAD_VERSION}"
-
-
-def metadata_rows(article: ExportArticle) -> list[tuple[str, str]]:
-    """The 信息公开 fields of an article as (label, value), when it has any besides its date (an estimated date
-    is always shown, saying so)."""
-    published = display_time(article.published)
-    if published and article.date_estimated:
-        published += f"（估计，依据{ESTIMATE_SOURCES.get(article.date_estimated, article.date_estimated)}）"
-    fields = [("索引号", article.index_no), ("主题分类", article.topic), ("发布机构", article.publisher),
-              ("成文日期", article.written), ("发文字号", article.doc_no), ("发布日期", published),
-              ("有效性", article.validity)]
-    present = [(label, value) for label, value in fields if value]
-    return present if len(present) > 1 or article.date_estimated else []
 
 
 def _with_metadata(body: str, article: ExportArticle) -> str:
@@ -716,31 +633,6 @@ def _code(response: httpx.Response) -> str | None:
     return body.get("code") if isinstance(body, dict) else None
 
 
-def _message(response: httpx.Response) -> str:
-    """WordPress's error message, or the start of a non-JSON body."""
-    try:
-        body = response.json()
-        if isinstance(body, dict) and body.get("message"):
-            return html.unescape(re.sub(r"<[^>]+>", "", str(body["message"])))[:300]
-    except ValueError:
-        pass
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))[:200].strip()
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a numeric Retry-After (capped), else None."""
-    value = response.headers.get("Retry-After", "")
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        return None
-
-
 def _slash(url: str) -> str:
     """A URL with exactly one trailing slash."""
     return url.rstrip("/") + "/"
-
-
-def _path(url: str) -> str:
-    """The path of a URL, for messages."""
-    return httpx.URL(url).path

@@ -11,7 +11,6 @@ file. `read()` (verify) parses the WXR file itself, so it reports what an import
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import xml.etree.ElementTree as ET
@@ -22,6 +21,7 @@ from urllib.parse import quote, unquote
 from consolidate.core.errors import ExporterError
 from consolidate.core.legacy_time import legacy_instant
 from exporters.base import (
+    Capabilities,
     ExportArticle,
     ExportColumn,
     Exporter,
@@ -30,9 +30,16 @@ from exporters.base import (
     Finding,
     TargetRef,
     TargetSnapshot,
-    register,
 )
-from exporters.common import Journal, ProcessLock, copy_atomic, served_file_name, write_if_changed
+from exporters.common import (
+    Journal,
+    ProcessLock,
+    copy_atomic,
+    publish_instant,
+    served_file_name,
+    utc_time,
+    write_if_changed,
+)
 
 NS = {
     "excerpt": "http://wordpress.org/export/1.2/excerpt/",
@@ -51,13 +58,12 @@ class WxrOptions(ExporterOptions):
     files_base_url: str | None = None  # default: <portal.base_url>consolidate-files/
 
 
-@register
 class WxrExporter(Exporter):
     """Writes categories, attachments and posts into one WXR 1.2 file."""
 
     name = "wxr"
     options_model = WxrOptions
-    links_known_before_push = True
+    capabilities = Capabilities(planned_urls=True)  # post links are ?p=<stable id>
 
     def __init__(self, options: WxrOptions, context: Any) -> None:
         super().__init__(options, context)
@@ -65,16 +71,23 @@ class WxrExporter(Exporter):
         self.site_url = context.portal.base_url.rstrip("/") + "/"
         self.files_base_url = options.files_base_url or f"{self.site_url}consolidate-files/"
         self.state_path = self.path.with_name(self.path.name + ".state.json")
+        self.journal = Journal(self.path.with_name(self.path.name + ".journal"))
+        self._lock = ProcessLock(self.path.with_name(f".{self.path.name}.lock"))  # one writer at a time
+        self.state: dict[str, Any] = {"ids": {}, "objects": {}}
+        self._parsed: tuple[tuple[int, int], dict[str, ET.Element]] | None = None
+
+    def start(self) -> None:
+        """Create the folder, wait for the lock (one writer at a time), load the ids and replay the journal."""
+        if self._lock.held:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExporterError(f"cannot create {self.path.parent}: {exc.strerror}",
                                 hint="set export.options.file to a writable path") from None
-        self._lock = ProcessLock(self.path.with_name(f".{self.path.name}.lock"))  # one writer at a time
-        self.journal = Journal(self.path.with_name(self.path.name + ".journal"))
+        self._lock.acquire()
         self.state = self._load_state()
         self.journal.replay(self.state)
-        self._parsed: tuple[tuple[int, int], dict[str, ET.Element]] | None = None
 
     @property
     def target(self) -> str:
@@ -171,8 +184,9 @@ class WxrExporter(Exporter):
 
     def close(self) -> None:
         """Persist the ids and objects recorded so far, and let the next writer in."""
-        self._save_state()
-        self._lock.close()
+        if self._lock.held:
+            self._save_state()
+            self._lock.close()
 
     def _save_state(self) -> None:
         """Write the state file and drop the journal it now contains."""
@@ -182,13 +196,7 @@ class WxrExporter(Exporter):
 
     def _set(self, source_key: str, entry: dict[str, Any] | None) -> None:
         """Change an object, journaling the change first so a killed push loses nothing."""
-        if self.state["objects"].get(source_key) == entry:
-            return
-        self.journal.append("objects", source_key, entry)
-        if entry is None:
-            self.state["objects"].pop(source_key, None)
-        else:
-            self.state["objects"][source_key] = entry
+        self.journal.change(self.state["objects"], "objects", source_key, entry)
 
     def _items(self) -> dict[str, ET.Element]:
         """The items of the WXR file on disk by source key (parsed again when the file changed)."""
@@ -307,7 +315,7 @@ def _item(channel: ET.Element, post_id: int, title: str, link: str, date: str | 
         _text(item, "pubDate", format_datetime(moment))
     _text(item, f"{{{NS['dc']}}}creator", "consolidate")
     _text(item, f"{{{NS['excerpt']}}}encoded", "")
-    gmt = moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if moment is not None else ""
+    gmt = utc_time(moment, " ") if moment is not None else ""
     for tag, value in (("post_id", post_id), ("post_date", (date or "").replace("T", " ")),
                        ("post_date_gmt", gmt), ("comment_status", "closed"),
                        ("ping_status", "closed"), ("post_name", ""), ("status", status), ("post_parent", 0),
@@ -360,13 +368,7 @@ def _parents_first(categories: list[tuple[str, dict[str, Any]]]) -> list[tuple[s
 
 def _wall_time(published: str | None, title: str) -> str | None:
     """The legacy publish time as Beijing wall time 'YYYY-MM-DDTHH:MM:SS' (WXR's post_date), None when undated."""
-    if not published:
-        return None
-    moment = legacy_instant(published)
-    if moment is None:
-        raise ExporterError(f"unreadable publish date {published!r} of {title!r}",
-                            hint="fix the date in the state store or re-crawl the article")
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return publish_instant(published, title).strftime("%Y-%m-%dT%H:%M:%S") if published else None
 
 
 def _gmt_instant(text: str | None) -> str | None:

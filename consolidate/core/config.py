@@ -24,7 +24,8 @@ from pydantic import (
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from consolidate.core.errors import ConfigError
+from consolidate.core.errors import ConfigError, ExporterError
+from consolidate.core.registry import exporter_options
 
 SITE_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 HOST_PORT = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})(:[0-9]{1,5})?")
@@ -396,13 +397,10 @@ class ExportSettings(StrictModel):
     @model_validator(mode="after")
     def _exporter_and_options_valid(self) -> ExportSettings:
         """The exporter exists and takes these options (checked when the config loads, not at push time)."""
-        from consolidate.core.errors import ExporterError
-        from exporters.base import check_exporter  # exporters import this module
-
         try:
-            check_exporter(self.exporter, self.options)
+            exporter_options(self.exporter, self.options)  # the model found through the registry, no import edge
         except ExporterError as exc:
-            where = "exporter" if exc.message.startswith("unknown exporter") else "options"
+            where = "options" if exc.message.startswith("export.options.") else "exporter"
             raise ValueError(f"export.{where}: {exc.message.removeprefix('export.options.')}; {exc.hint}") from None
         return self
 
@@ -447,7 +445,7 @@ class Config(StrictModel):
     programme: Programme
     portal: Portal
     crawl: CrawlSettings = CrawlSettings()
-    export: ExportSettings = ExportSettings()
+    export: ExportSettings = Field(default_factory=ExportSettings)  # no exporter is loaded at import
     mapping_threshold: float = Field(0.85, ge=0, le=1)  # suggestions below this are left for review
     routing: list[RoutingRule] = Field(default_factory=lambda: list(DEFAULT_ROUTING))
     audit: AuditSettings = AuditSettings()

@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from consolidate import pipeline
 from consolidate.core.store import ArticleRow, EventRow, Resource
-from consolidate.push import _file_name
 from exporters.base import ExportFile
-from exporters.common import MAX_NAME_BYTES, SAFE_EXTENSIONS, safe_file_name, served_file_name
+from exporters.common import MAX_NAME_BYTES, SAFE_EXTENSIONS, document_name, safe_file_name, served_file_name
 from exporters.wordpress import upload_name
 
 CJK = "关于印发" * 25  # 100 CJK characters: 300 bytes
@@ -31,11 +30,11 @@ def _check_name(name: str) -> None:
 
 @pytest.mark.parametrize("name", HOSTILE + ACTIVE + ["x" * 400 + ".docx", "中" * 90 + ".xlsx"])
 def test_one_naming_policy(name: str) -> None:
-    """safe_file_name, the push's _file_name and WordPress's upload name all obey the policy; documents keep
+    """safe_file_name, the push's document_name and WordPress's upload name all obey the policy; documents keep
     their extension even when cut."""
     for safe in (safe_file_name(name), served_file_name(name)[0],
-                 _file_name(name, "http://legacy.example/down.jsp?id=1", "application/pdf"),
-                 upload_name(ExportFile("file:x", "http://legacy.example/a.pdf", _file_name(name, "http://l/a.pdf"),
+                 document_name(name, "http://legacy.example/down.jsp?id=1", "application/pdf"),
+                 upload_name(ExportFile("file:x", "http://legacy.example/a.pdf", document_name(name, "http://l/a.pdf"),
                                         "0" * 64, 4, Path("/nonexistent"), "attachment", None), b"%PDF")):
         _check_name(safe)
     if name.endswith((".docx", ".xlsx")):
@@ -95,7 +94,7 @@ def test_hostile_names_and_active_types_are_pushed_safely(exporter: str, crawled
     if served:
         assert all(p.suffix.lstrip(".").lower() in SAFE_EXTENSIONS | {"bin"} for p in written)
         # .svg .xml .js .swf (and the disguised .exe) neutralised; .xhtml .shtml .php5 .phtml took the URL's
-        # real type in the push's _file_name; photo.php.jpg keeps .jpg (its inner .php loses its dot)
+        # real type in the push's document_name; photo.php.jpg keeps .jpg (its inner .php loses its dot)
         assert findings == sum(p.suffix == ".bin" for p in written) >= 5
     if exporter == "bundle":
         names = {n for f in (json.loads(line) for line in (out / "files.jsonl").read_text().splitlines())

@@ -44,8 +44,10 @@ def wp(wordpress: WordPressService, monkeypatch: pytest.MonkeyPatch) -> WordPres
 def _exporter(ws: pipeline.Workspace, wp: WordPressService, portal: Portal | None = None, **options) -> Exporter:
     context = ExportContext(workspace=ws.dir, portal=portal or ws.config.portal,
                             programme_name=ws.config.programme.name)
-    return create_exporter("wordpress", {"url": wp.url, "user": wp.user, "app_password_env": ENV, **options},
-                           context)
+    exporter = create_exporter("wordpress", {"url": wp.url, "user": wp.user, "app_password_env": ENV, **options},
+                               context)
+    exporter.start()  # authenticates: the errors of a wrong password or URL come from here
+    return exporter
 
 
 def _unique_subsite_paths(portal: Portal) -> Portal:

@@ -16,7 +16,7 @@ from consolidate.core.store import ArticleRow, ColumnMapping, EventRow, PushReco
 from consolidate.push import planned_targets
 from consolidate.verify import rollback_site, verify_site
 from exporters.base import ExportArticle, create_exporter
-from exporters.wordpress import metadata_rows
+from exporters.common import metadata_rows
 from tests.exporters.test_wordpress import ENV, _all, _exporter, _ours, _unique_subsite_paths
 from tests.services.chromium import Chromium
 from tests.services.wordpress import WordPressService
