@@ -19,10 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("consolidate", "crawlers", "mappers", "exporters")
 MIDDLE = ("crawlers", "mappers", "exporters")
 CORE = "consolidate.core"
-# While issue 18 is being worked by several hands at once, what is left is expected to fail; drop the mark when done.
-IN_PROGRESS = pytest.mark.xfail(strict=False, reason="issue 18 in progress elsewhere: config -> exporters.base "
-                                "(exporter registry seam); checklist <-> report <-> report_formats, interaction -> "
-                                "checklist (figures)")
 
 
 @dataclass(frozen=True)
@@ -206,14 +202,12 @@ def test_the_walk_sees_the_whole_project():
     assert any(imp.target.startswith(CORE) for imp in imports)
 
 
-@IN_PROGRESS
 def test_floors():
     """The core imports nothing above it; plug-in packages import only the core and themselves."""
     bad = [describe(imp) for imp in all_imports() if floor_violation(imp)]
     assert not bad, "imports across floors:\n" + "\n".join(bad)
 
 
-@IN_PROGRESS
 def test_no_import_cycles():
     """No two modules import each other, directly or round a loop, wherever the import stands."""
     edges = graph(all_imports())
@@ -221,7 +215,6 @@ def test_no_import_cycles():
     assert not loops, "import cycles:\n" + "\n".join(loops)
 
 
-@IN_PROGRESS
 def test_no_private_reach_across_packages():
     """No module takes a `_private` name or module from another top-level package."""
     bad = [describe(imp) for imp in all_imports() if private_reach(imp)]
