@@ -12,23 +12,9 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from consolidate import cli_common as common
 from consolidate import pipeline
-from consolidate.cli_common import (
-    DEFAULT_CONFIG,
-    AllOption,
-    ConfigOption,
-    CsvOption,
-    DbOption,
-    JsonOption,
-    SummaryJsonOption,
-    console,
-    err_console,
-    friendly_errors,
-    open_workspace,
-    print_document,
-    print_rows,
-    select_sites,
-)
+from consolidate.cli_common import console, err_console, print_document, print_rows
 from consolidate.core.config import CrawlSettings, load_config
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import home_page_problem
@@ -68,17 +54,17 @@ def _say_resumed(ws: Any, site_ids: list[str]) -> None:
                               "still queued", highlight=False)
 
 
-@friendly_errors
+@common.friendly_errors
 def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from migrations.yaml.")] = None,
           all_sites: Annotated[bool, typer.Option("--all", help="Crawl every configured site at once.")] = False,
           incremental: Annotated[bool, typer.Option(
               "--incremental", help="Re-check a crawled site with conditional requests and list diffing; "
                                     "mark new, changed and vanished articles.")] = False,
-          config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
-          as_json: SummaryJsonOption = False) -> None:
+          config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
+          as_json: common.SummaryJsonOption = False) -> None:
     """Crawl legacy sites politely into the state store (resumes where a previous run stopped)."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     if not as_json:
         _say_resumed(ws, ids)
     with crawl_progress(quiet=as_json) as progress:
@@ -111,15 +97,15 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
         raise typer.Exit(1)
 
 
-@friendly_errors
+@common.friendly_errors
 def articles(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-             all_sites: AllOption = False,
-             config: ConfigOption = DEFAULT_CONFIG,
-             db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+             all_sites: common.AllOption = False,
+             config: common.ConfigOption = common.DEFAULT_CONFIG,
+             db: common.DbOption = None, as_json: common.JsonOption = False, as_csv: common.CsvOption = False,
              limit: Annotated[int | None, typer.Option(help="Show at most N articles per site.")] = None) -> None:
     """The articles extracted from a site (--json: one object per line with every field)."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     records = [r for site_id in ids for r in pipeline.article_records(ws, site_id, limit)]
     if print_rows(records, as_json, as_csv):
         return
@@ -132,13 +118,14 @@ def articles(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (o
     console.print(table)
 
 
-@friendly_errors
+@common.friendly_errors
 def extract(target: Annotated[str, typer.Argument(help="An HTML file or URL; with --from-archive a site id.")],
             from_archive: Annotated[bool, typer.Option(
                 "--from-archive", help="Re-extract every article of the site from its WARC files.")] = False,
             url: Annotated[str | None, typer.Option(
                 "--url", help="Where the page lived (resolves links and URL dates of a saved file).")] = None,
-            as_json: JsonOption = False, config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
+            as_json: common.JsonOption = False, config: common.ConfigOption = common.DEFAULT_CONFIG,
+            db: common.DbOption = None) -> None:
     """Extract one page into an article record, or re-extract a crawled site from its archive."""
     if from_archive:
         _extract_archive(target, config, db, as_json)
@@ -176,7 +163,7 @@ def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
 
 def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) -> None:
     """Re-extract a site from its WARC files and print what changed."""
-    ws = open_workspace(config, db)
+    ws = common.open_workspace(config, db)
     summary = pipeline.reextract_archive(ws, site_id)
     if as_json:
         print(json.dumps(summary.__dict__, ensure_ascii=False))
@@ -188,14 +175,14 @@ def _extract_archive(site_id: str, config: Path, db: str | None, as_json: bool) 
                   highlight=False)
 
 
-@friendly_errors
+@common.friendly_errors
 def import_log(site: Annotated[str, typer.Argument(help="Site id.")],
                logs: Annotated[list[Path], typer.Argument(help="Access logs: nginx/Apache combined, IIS W3C or "
                                                                "CSV (path[,hits]); .gz too.")],
-               config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+               config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
                top: Annotated[int, typer.Option(help="How many unresolved URLs to list.", min=0)] = 20) -> None:
     """Count requested legacy paths from server logs into the ledger; list the top unresolved URLs by hits."""
-    ws = open_workspace(config, db)
+    ws = common.open_workspace(config, db)
     site_id = ws.site(site).id
 
     def said(r: Any) -> None:
@@ -215,11 +202,11 @@ def import_log(site: Annotated[str, typer.Argument(help="Site id.")],
         console.print(f"  {e.hits:>8}  {e.url}  ({e.url_class}: {e.reason})", highlight=False)
 
 
-@friendly_errors
+@common.friendly_errors
 def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-              all_sites: AllOption = False,
-              config: ConfigOption = DEFAULT_CONFIG,
-              db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+              all_sites: common.AllOption = False,
+              config: common.ConfigOption = common.DEFAULT_CONFIG,
+              db: common.DbOption = None, as_json: common.JsonOption = False, as_csv: common.CsvOption = False,
               disposition: Annotated[str | None, typer.Option(help="Only this disposition (e.g. unresolved).")]
               = None,
               target: Annotated[str | None, typer.Option(help="Judge articles on this exporter target "
@@ -228,8 +215,8 @@ def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (
     if disposition is not None and disposition not in pipeline.DISPOSITIONS:
         raise ConsolidateError(f"unknown disposition {disposition!r}", hint=f"use one of: "
                                                                              f"{', '.join(pipeline.DISPOSITIONS)}")
-    ws = open_workspace(config, db)
-    pairs = [(site_id, e) for site_id in select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    pairs = [(site_id, e) for site_id in common.select_sites(ws, sites, all_sites)
              for e in pipeline.site_ledger(ws, site_id, target)]
     entries = [e for _, e in pairs]
     shown = [e for e in entries if disposition is None or e.disposition == disposition]

@@ -11,27 +11,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from consolidate import cli_common as common
 from consolidate import pipeline
-from consolidate.cli_common import (
-    DEFAULT_CONFIG,
-    AllOption,
-    ConfigOption,
-    DbOption,
-    JsonOption,
-    SitesArgument,
-    console,
-    friendly_errors,
-    open_workspace,
-    parse_as_of,
-    select_sites,
-)
+from consolidate.cli_common import console
 from consolidate.core.errors import UsageError
 
 
-@friendly_errors
-def letters(sites: SitesArgument = None,
-            all_sites: AllOption = False,
-            config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+@common.friendly_errors
+def letters(sites: common.SitesArgument = None,
+            all_sites: common.AllOption = False,
+            config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
+            as_json: common.JsonOption = False,
             as_of: Annotated[str | None, typer.Option("--as-of", help="Judge at this date (YYYY-MM-DD; "
                                                                       "default: today).")] = None,
             export: Annotated[Path | None, typer.Option("--export", help="Write letters.jsonl and letters.xlsx "
@@ -48,9 +38,9 @@ def letters(sites: SitesArgument = None,
         raise UsageError("thresholds must be positive and --complex-days at least --reply-days",
                          hint="e.g. --reply-days 7 --complex-days 15")
     rules = pipeline.Rules(unanswered_months, window_months, reply_days, complex_days)
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
-    when = parse_as_of(as_of) or dt.date.today()
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
+    when = common.parse_as_of(as_of) or dt.date.today()
     summaries = [pipeline.summarise(ws, site_id, when, rules) for site_id in ids]
     if export is not None:
         written = pipeline.export_letters(ws, ids, export, when, rules)

@@ -11,36 +11,23 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from consolidate import cli_common as common
 from consolidate import pipeline
-from consolidate.cli_common import (
-    DEFAULT_CONFIG,
-    AllOption,
-    ConfigOption,
-    CsvOption,
-    DbOption,
-    JsonOption,
-    SitesArgument,
-    console,
-    friendly_errors,
-    open_workspace,
-    parse_as_of,
-    print_rows,
-    select_sites,
-)
+from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import UsageError
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge staleness at this date (YYYY-MM-DD; "
                                                                 "default: the crawl date).")]
 
 
-@friendly_errors
+@common.friendly_errors
 def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")] = None,
-            all_sites: AllOption = False,
-            config: ConfigOption = DEFAULT_CONFIG,
-            db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+            all_sites: common.AllOption = False,
+            config: common.ConfigOption = common.DEFAULT_CONFIG,
+            db: common.DbOption = None, as_json: common.JsonOption = False, as_csv: common.CsvOption = False) -> None:
     """The legacy columns found on a site, with article counts and last update."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     found = [(site_id, c) for site_id in ids for c in pipeline.legacy_columns(ws, site_id)]
     if print_rows([{"site": site_id, "path": c.path, "name": c.name, "url": c.url, "articles": c.article_count,
                     "last_published": c.last_published, "flags": c.flags} for site_id, c in found],
@@ -55,12 +42,13 @@ def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or
     console.print(table)
 
 
-@friendly_errors
+@common.friendly_errors
 def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")] = None,
          all_sites: Annotated[bool, typer.Option("--all", help="Every crawled site; with --export/--import one "
                                                               "workbook for the fleet.")] = False,
-         config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-         as_csv: CsvOption = False,
+         config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
+         as_json: common.JsonOption = False,
+         as_csv: common.CsvOption = False,
          unmapped: Annotated[bool, typer.Option("--unmapped", help="Only columns left for review.")] = False,
          flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged columns (empty, stale, "
                                                                  "container).")] = False,
@@ -71,8 +59,8 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
          lang: Annotated[str, typer.Option("--lang", help="Sheet headers: zh or en.")] = "zh",
          as_of: AsOfOption = None) -> None:
     """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
-    ws = open_workspace(config, db)
-    when = parse_as_of(as_of)
+    ws = common.open_workspace(config, db)
+    when = common.parse_as_of(as_of)
     if all_sites or site is None:
         if as_csv:
             raise UsageError("--csv lists one site's decisions", hint="name the site, or use --json with --all")
@@ -113,17 +101,18 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
     console.print(table)
 
 
-@friendly_errors
-def audit(sites: SitesArgument = None,
-          all_sites: AllOption = False,
-          config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-          as_csv: CsvOption = False, as_of: AsOfOption = None) -> None:
+@common.friendly_errors
+def audit(sites: common.SitesArgument = None,
+          all_sites: common.AllOption = False,
+          config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
+          as_json: common.JsonOption = False,
+          as_csv: common.CsvOption = False, as_of: AsOfOption = None) -> None:
     """National inspection rules on crawled sites: empty/stale columns, home page, dead links, 暗链, scripts."""
-    ws = open_workspace(config, db)
-    when = parse_as_of(as_of)
+    ws = common.open_workspace(config, db)
+    when = common.parse_as_of(as_of)
     any_veto = False
     listed: list[dict] = []
-    for site_id in select_sites(ws, sites, all_sites):
+    for site_id in common.select_sites(ws, sites, all_sites):
         findings = pipeline.site_findings(ws, site_id, when)
         summary = pipeline.audit_summary(findings)
         any_veto = any_veto or bool(summary["vetoes"])

@@ -7,33 +7,24 @@ from typing import Annotated
 
 import typer
 
+from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import (
-    DEFAULT_CONFIG,
-    ConfigOption,
-    CsvOption,
-    DbOption,
-    JsonOption,
-    SitesArgument,
     StepProgress,
-    SummaryJsonOption,
     console,
     emit,
     err_console,
-    friendly_errors,
-    open_workspace,
     per_site_file,
     print_document,
     print_rows,
-    select_sites,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
 
 
-@friendly_errors
-def push(sites: SitesArgument = None,
+@common.friendly_errors
+def push(sites: common.SitesArgument = None,
          all_sites: Annotated[bool, typer.Option("--all", help="Push every configured site.")] = False,
-         config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+         config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
          exporter: Annotated[str | None, typer.Option(help="Exporter to use instead of export.exporter.")] = None,
          update: Annotated[bool, typer.Option("--update", help="Re-send articles even when unchanged.")] = False,
          dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")] = False,
@@ -47,10 +38,10 @@ def push(sites: SitesArgument = None,
          allow_untriaged: Annotated[bool, typer.Option("--allow-untriaged", help="Push articles whose personal "
                                                        "data nobody has decided on in `consolidate triage` "
                                                        "(the report states it).")] = False,
-         as_json: SummaryJsonOption = False) -> None:
+         as_json: common.SummaryJsonOption = False) -> None:
     """Push mapped columns, articles and files into the portal target, idempotently."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     target = pipeline.open_exporter(ws, exporter)
     busy_sites: list[str] = []
     done: list[dict] = []
@@ -79,15 +70,15 @@ def push(sites: SitesArgument = None,
                             hint="run the same command again once that worker is done")
 
 
-@friendly_errors
-def verify(sites: SitesArgument = None,
+@common.friendly_errors
+def verify(sites: common.SitesArgument = None,
            all_sites: Annotated[bool, typer.Option("--all", help="Verify every configured site.")] = False,
-           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+           config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
            exporter: Annotated[str | None, typer.Option(help="Exporter to read from.")] = None,
-           as_json: JsonOption = False, as_csv: CsvOption = False) -> None:
+           as_json: common.JsonOption = False, as_csv: common.CsvOption = False) -> None:
     """Read every pushed article back from the target and compare title, date, body, column and files."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     target = pipeline.open_exporter(ws, exporter)
     failed = False
     rows: list[dict] = []
@@ -108,17 +99,17 @@ def verify(sites: SitesArgument = None,
         raise typer.Exit(1)
 
 
-@friendly_errors
-def rollback(sites: SitesArgument = None,
+@common.friendly_errors
+def rollback(sites: common.SitesArgument = None,
              all_sites: Annotated[bool, typer.Option("--all", help="Roll back every configured site.")] = False,
-             config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+             config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
              exporter: Annotated[str | None, typer.Option(help="Exporter to remove from.")] = None,
              only: Annotated[list[str] | None, typer.Option(help="Remove only this legacy article URL "
                                                                  "(repeatable).")] = None,
-             as_json: SummaryJsonOption = False) -> None:
+             as_json: common.SummaryJsonOption = False) -> None:
     """Remove from the target what this tool created for a site (and only that); the push map is updated."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     if only and len(ids) != 1:
         raise UsageError("--only names articles of one site", hint="give exactly one site id with --only")
     target = pipeline.open_exporter(ws, exporter)
@@ -143,12 +134,12 @@ def rollback(sites: SitesArgument = None,
         raise typer.Exit(1)
 
 
-@friendly_errors
-def redirects(sites: SitesArgument = None,
+@common.friendly_errors
+def redirects(sites: common.SitesArgument = None,
               all_sites: Annotated[bool, typer.Option("--all", help="Every configured site; with -o FOLDER one "
                                                                    "file per site: SITE.conf (nginx, apache) "
                                                                    "or SITE.csv.")] = False,
-              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+              config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
               fmt: Annotated[str, typer.Option("--format", "-f", help="nginx, apache or csv.")] = "csv",
               output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (a folder "
                                                                                 "with --all).")] = None,
@@ -161,8 +152,8 @@ def redirects(sites: SitesArgument = None,
                                                       "temporary 302 to the site's new home.")] = "refuse"
               ) -> None:
     """Every legacy URL's outcome (301 / 410 archived / unresolved) as nginx or Apache config, or CSV."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     if import_file is not None:
         if len(ids) != 1:
             raise UsageError("--import applies one site's edited CSV", hint="give exactly one site id")

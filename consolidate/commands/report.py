@@ -10,24 +10,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from consolidate import cli_common as common
 from consolidate import pipeline
-from consolidate.cli_common import (
-    DEFAULT_CONFIG,
-    AllOption,
-    ConfigOption,
-    CsvOption,
-    DbOption,
-    JsonOption,
-    SitesArgument,
-    StepProgress,
-    console,
-    emit,
-    friendly_errors,
-    open_workspace,
-    per_site_file,
-    print_rows,
-    select_sites,
-)
+from consolidate.cli_common import StepProgress, console, emit, per_site_file, print_rows
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.storage import describe_status, storage_status, store_outputs
 
@@ -52,11 +37,12 @@ def _print_retention(retention: dict[str, Any]) -> None:
                       f"(cap {retention['cap']:.0%}, at most {retention['allowed']})", highlight=False)
 
 
-@friendly_errors
-def status(config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+@common.friendly_errors
+def status(config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
+           as_json: common.JsonOption = False,
            as_of: AsOfOption = None) -> None:
     """Fleet table: stage, counts, next checklist step and due date per site."""
-    ws = open_workspace(config, db)
+    ws = common.open_workspace(config, db)
     report = pipeline.fleet_report(ws, as_of=_as_of(as_of))
     workers = pipeline.workers(ws)
     storage = storage_status(ws.config, ws.dir)
@@ -124,16 +110,17 @@ def _print_pointers(sites: list[Any]) -> None:
                           highlight=False)
 
 
-@friendly_errors
-def messages(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
-             db: DbOption = None, as_json: JsonOption = False, as_csv: CsvOption = False,
+@common.friendly_errors
+def messages(sites: common.SitesArgument = None, all_sites: common.AllOption = False,
+             config: common.ConfigOption = common.DEFAULT_CONFIG,
+             db: common.DbOption = None, as_json: common.JsonOption = False, as_csv: common.CsvOption = False,
              stage: Annotated[str | None, typer.Option(help="crawl, map, push or verify.")] = None,
              limit: Annotated[int | None, typer.Option(help="Show at most N (text output).", min=1)] = None
              ) -> None:
     """Every per-item message of a site with its reason: fetch errors, page classes, undecided columns,
     skips and duplicates, push failures, verify differences, vanished articles."""
-    ws = open_workspace(config, db)
-    found = [{"site": site_id, **m} for site_id in select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    found = [{"site": site_id, **m} for site_id in common.select_sites(ws, sites, all_sites)
              for m in pipeline.site_messages(ws, site_id, stage)]
     if print_rows(found, as_json, as_csv):
         return
@@ -157,11 +144,11 @@ def _print_workers(workers: dict[str, list[dict[str, Any]]]) -> None:
                       f"{lease['expires_at']}", highlight=False)
 
 
-@friendly_errors
+@common.friendly_errors
 def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (default: the whole fleet).")]
            = None,
            all_sites: Annotated[bool, typer.Option("--all", help="The whole fleet (the default).")] = False,
-           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None,
+           config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
            fmt: Annotated[str | None, typer.Option("--format", "-f", help="html, xlsx, md or json (default: "
                                                    "from the output file's suffix, else md).")] = None,
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
@@ -177,7 +164,7 @@ def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (def
     if chosen == "xlsx" and output is None:
         raise ConsolidateError("an XLSX report needs a file", hint="add -o report.xlsx")
     with StepProgress() as steps:
-        ws = open_workspace(config, db)
+        ws = common.open_workspace(config, db)
         data = pipeline.fleet_report(ws, sites or None, as_of=_as_of(as_of), details=True,
                                      progress=steps.task("report", "steps"))
     if chosen == "xlsx":
@@ -192,9 +179,10 @@ def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (def
         console.print(f"stored {key} in {ws.config.workspace.storage}", highlight=False)
 
 
-@friendly_errors
-def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
-              config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
+@common.friendly_errors
+def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = False,
+              config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
+              as_json: common.JsonOption = False,
               done: Annotated[str | None, typer.Option("--done", help="Record this step as done.")] = None,
               date: Annotated[str | None, typer.Option("--date", help="When the step was done "
                                                                       "(YYYY-MM-DD; default today).")] = None,
@@ -202,7 +190,7 @@ def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
                                                                     "URL.")] = None,
               as_of: AsOfOption = None) -> None:
     """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
-    ws = open_workspace(config, db)
+    ws = common.open_workspace(config, db)
     if done is not None:
         if all_sites or not sites or len(sites) != 1:
             raise UsageError("--done records a step of exactly one site",
@@ -211,7 +199,7 @@ def checklist(sites: SitesArgument = None, all_sites: AllOption = False,
         pipeline.record_step(ws, sites[0], done, when, ref)
         if not as_json:
             console.print(f"recorded {sites[0]}: {done} done on {when.isoformat()}", highlight=False)
-    chosen = select_sites(ws, sites, all_sites)
+    chosen = common.select_sites(ws, sites, all_sites)
     result = pipeline.fleet_checklist(ws, chosen, _as_of(as_of))
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -251,8 +239,8 @@ def _print_fleet_checklist(result: dict[str, Any]) -> None:
     console.print(table)
 
 
-@friendly_errors
-def notice(sites: SitesArgument = None,
+@common.friendly_errors
+def notice(sites: common.SitesArgument = None,
            all_sites: Annotated[bool, typer.Option("--all", help="Every configured site, one page each: "
                                                                 "-o FOLDER gets SITE.html per site.")] = False,
            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the page here (a folder "
@@ -266,12 +254,12 @@ def notice(sites: SitesArgument = None,
                                                                            "after the notice ends).")] = None,
            archive_url: Annotated[str | None, typer.Option("--archive-url", help="Where the archive can be "
                                                                                  "read (moved page).")] = None,
-           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None) -> None:
+           config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None) -> None:
     """The shutdown notice (关停公示) for the old homepage, or the "this site has moved" page."""
     dates = [pipeline.parse_date(d, name) if d else None for d, name in ((start, "--start"), (end, "--end"),
                                                                  (shutdown, "--shutdown"))]
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     if len(ids) > 1 and not all_sites:
         raise UsageError("notice writes one page per site", hint="name one site, or use --all -o FOLDER")
     for site_id in ids:
@@ -279,16 +267,17 @@ def notice(sites: SitesArgument = None,
         emit(html, per_site_file(output, site_id, "html", all_sites))
 
 
-@friendly_errors
-def monitor(sites: SitesArgument = None, all_sites: AllOption = False, config: ConfigOption = DEFAULT_CONFIG,
-            db: DbOption = None, as_json: JsonOption = False,
+@common.friendly_errors
+def monitor(sites: common.SitesArgument = None, all_sites: common.AllOption = False,
+            config: common.ConfigOption = common.DEFAULT_CONFIG,
+            db: common.DbOption = None, as_json: common.JsonOption = False,
             concurrency: Annotated[int, typer.Option(help="Requests in flight.", min=1, max=256)] = 8,
             timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.1, max=600)] = 10.0,
             limit: Annotated[int | None, typer.Option(help="Check at most this many URLs per site.",
                                                       min=1)] = None) -> None:
     """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Exit 1 on problems."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
     with StepProgress(quiet=as_json) as steps:
         results = [pipeline.monitor_site(ws, s, concurrency, timeout, limit,
                                 progress=steps.task(f"monitor {s}", "URLs")).as_dict() for s in ids]

@@ -8,30 +8,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from consolidate import cli_common as common
 from consolidate import pipeline
-from consolidate.cli_common import (
-    DEFAULT_CONFIG,
-    AllOption,
-    ConfigOption,
-    CsvOption,
-    DbOption,
-    JsonOption,
-    SitesArgument,
-    console,
-    friendly_errors,
-    open_workspace,
-    parse_as_of,
-    print_rows,
-    select_sites,
-)
+from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import ConsolidateError, UsageError
 
 
-@friendly_errors
-def triage(sites: SitesArgument = None,
-           all_sites: AllOption = False,
-           config: ConfigOption = DEFAULT_CONFIG, db: DbOption = None, as_json: JsonOption = False,
-           as_csv: CsvOption = False,
+@common.friendly_errors
+def triage(sites: common.SitesArgument = None,
+           all_sites: common.AllOption = False,
+           config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
+           as_json: common.JsonOption = False,
+           as_csv: common.CsvOption = False,
            export: Annotated[Path | None, typer.Option("--export", help="Write the decision sheet for the "
                                                                         "office (.xlsx).")] = None,
            import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
@@ -40,9 +28,9 @@ def triage(sites: SitesArgument = None,
                                                                      "default: today).")] = None) -> None:
     """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
     dying links in articles and attachments, before anything is republished; decisions via the office's sheet."""
-    ws = open_workspace(config, db)
-    ids = select_sites(ws, sites, all_sites)
-    when = parse_as_of(as_of)
+    ws = common.open_workspace(config, db)
+    ids = common.select_sites(ws, sites, all_sites)
+    when = common.parse_as_of(as_of)
     if import_ is not None:
         changed = pipeline.import_triage_sheet(ws, import_)
         console.print(f"{import_.name}: {changed} signed decision(s) recorded" if changed
