@@ -11,7 +11,8 @@ The template figure counts every page, hits and misses.
 
 With --real, the pages are the article pages of the real sample sites (../shared/samples, the inventory of
 bench/realsites_inventory.py; templates trained on each site's own pages, as a crawl does), and per-page latency
-(p50/p99/max, milliseconds of CPU) is printed for each extractor, with the pages where ours is slower than trafilatura.
+(p50/p99/max, milliseconds of CPU) is printed for each extractor, with the pages where ours is slower than trafilatura
+and how the generic path located their bodies (a page whose body only trafilatura finds costs trafilatura and more).
 
     PYTHONPATH=. .venv/bin/python bench/extract_speed.py [--articles 60] [--rounds 5] [--real [--samples DIR]]
 """
@@ -22,6 +23,7 @@ import argparse
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +31,7 @@ import trafilatura
 
 from consolidate.samplefleet import build_fleet
 from crawlers.encoding import decode_html
-from crawlers.extract import SiteExtractor, clear_caches, extract_article
+from crawlers.extract import SiteExtractor, body_location, clear_caches, extract_article
 
 Pages = list[tuple[str, str]]
 
@@ -94,12 +96,16 @@ def print_latency(corpus: dict[str, Pages]) -> None:
     for name, values in runs.items():
         print(f"latency {name}: p50 {percentile(values, 0.5):.1f} ms  p99 {percentile(values, 0.99):.1f} ms  "
               f"max {max(values):.1f} ms")
+    how = {url: body_location(html, url) for _, html, url in pages}
+    print("bodies located by the generic path: " + ", ".join(
+        f"{way} {count}" for way, count in sorted(Counter(how.values()).items())))
     for name in ("template", "generic"):
         slower = sorted(((ours - peer, url) for ours, peer, (_, _, url) in
                          zip(runs[name], runs["trafilatura"], pages, strict=True) if ours > peer), reverse=True)
-        print(f"pages where {name} is slower than trafilatura: {len(slower)} of {len(pages)}")
-        for gap, url in slower[:5]:
-            print(f"  +{gap:.1f} ms {url}")
+        print(f"pages where {name} is slower than trafilatura: {len(slower)} of {len(pages)} (body located by: "
+              + ", ".join(f"{way} {count}" for way, count in sorted(Counter(how[u] for _, u in slower).items())) + ")")
+        for gap, url in slower[:10]:
+            print(f"  +{gap:.1f} ms [{how[url]}] {url}")
 
 
 def best_rate(func: Callable[[str, str], object], pages: Pages, rounds: int) -> float:

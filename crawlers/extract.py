@@ -509,6 +509,14 @@ def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, in
     return (node, "heuristic") if node is not None else (None, "none")
 
 
+def body_location(html: str, url: str) -> str:
+    """How the generic path finds a page's article body: container, region, trafilatura, heuristic or none."""
+    page = _page(html, url)
+    if page is None or page.deep:
+        return "none"
+    return locate_body(page.tree, html, url, page.order, page.named(), page.table_node)[1]
+
+
 # ---------------------------------------------------------------- title
 
 _TITLE_CLASS = re.compile(r"title|biaoti|\bbt\b|_bt\b|\bbt_|heading|headline|\btit\b|_tit\b|\btit_", re.I)
