@@ -157,12 +157,16 @@ def main() -> None:
     parser.add_argument("--weight", choices=("real", "light"), default="real")
     parser.add_argument("--base-articles", type=int, default=330, help="articles per generated site crawled")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the workspaces here")
+    parser.add_argument("--base", type=Path, default=None, help="reuse the crawled base workspace of an earlier run")
+    parser.add_argument("--stages", nargs="+", default=None, help="only these stages (e.g. map report)")
     args = parser.parse_args()
     root = args.workdir or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
-    base = root / "base"
-    started = time.monotonic()
-    crawled = build_base(base, args.base_articles, args.weight)
-    print(f"base: {crawled} articles crawled at {args.weight} weight in {time.monotonic() - started:.0f}s ({base})")
+    base = args.base or root / "base"
+    if args.base is None:
+        started = time.monotonic()
+        crawled = build_base(base, args.base_articles, args.weight)
+        print(f"base: {crawled} articles crawled at {args.weight} weight in {time.monotonic() - started:.0f}s ({base})")
+    stages = [s for s in STAGES if args.stages is None or s[0] in args.stages or s[0].split()[0] in args.stages]
     results: dict[int, dict[str, tuple[float, float, int]]] = {}
     for scale in args.scales:
         directory = root / f"n{scale}"
@@ -172,13 +176,13 @@ def main() -> None:
         count = replicate(directory, scale)
         print(f"{scale}: store of {count} articles built in {time.monotonic() - started:.0f}s")
         results[scale] = {}
-        for name, stage_args, config in STAGES:
+        for name, stage_args, config in stages:
             seconds, rss, code = run_stage(directory, stage_args, config)
             results[scale][name] = (seconds, rss, code)
             print(f"  {name:14} {seconds:8.1f}s  peak RSS {rss:6.0f} MB  exit {code}", flush=True)
     scales = args.scales
     print("\nstage          " + "".join(f"{s:>24}" for s in scales) + ("   time ratio" if len(scales) > 1 else ""))
-    for name, _, _ in STAGES:
+    for name, _, _ in stages:
         cells = "".join(f"{results[s][name][0]:>12.1f}s {results[s][name][1]:>7.0f} MB" for s in scales)
         ratio = (f"   {results[scales[-1]][name][0] / max(results[scales[0]][name][0], 0.01):.1f}× "
                  f"(articles {scales[-1] / scales[0]:.0f}×)") if len(scales) > 1 else ""
