@@ -1800,7 +1800,7 @@ def _plain_text(body: LexborNode) -> str | None:
     if body.tag not in _TEXT_SAFE_TAGS and body.tag != "body" or body.tag in _TABLE_PARTS or body.tag == "-comment":
         return None
     try:
-        return safe_text(body, _TEXT_SAFE_TAGS, _SUBTREE_CAP)
+        return safe_text(body, _TEXT_SAFE_TAGS, _SUBTREE_CAP, prefixed=True)  # sanitising unwraps Office tags
     except Exception:
         return None
 

@@ -269,9 +269,10 @@ def node_lines(node: LexborNode | None) -> list[str]:
     return _lines(node_chunks(node))
 
 
-def safe_text(node: LexborNode, allowed: frozenset[str], cap: int) -> str | None:
-    """node_text of an element, or None when an element below it has a tag outside `allowed` or more than `cap`
-    elements and comments lie below it."""
+def safe_text(node: LexborNode, allowed: frozenset[str], cap: int, prefixed: bool = False) -> str | None:
+    """node_text of an element, or None when an element below it has a tag outside `allowed` (prefixed: tags with a
+    namespace prefix, the st1:/v:/o: markup of text pasted from Word, count as allowed) or more than `cap` elements
+    and comments lie below it."""
     out: list[str] = []
     add = out.append
     marks = _MARKS
@@ -303,7 +304,7 @@ def safe_text(node: LexborNode, allowed: frozenset[str], cap: int) -> str | None
             tag = cur.tag
         if tag != "-text":
             seen += 1
-            if seen > cap or tag not in allowed:
+            if seen > cap or (tag not in allowed and not (prefixed and ":" in tag)):
                 return None
             if tag == "br":
                 add(_BREAK)

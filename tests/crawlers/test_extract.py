@@ -390,6 +390,10 @@ _TRICKY_BODIES = [
     "<p>图<img src='./a.jpg' alt='a&gt;b'><img src='http://x.example.gov.cn/b c.jpg'></p>",
     "<xmp><b>原样</b></xmp><pre>\n\n预排</pre><!-- 注释 --><p>&nbsp;</p>",
     "<ul><li>甲</li><li>乙<select><option>选</option></select></li></ul><marquee><p>滚</p></marquee>",
+    "<p>于<st1:chsdate year='2019' month='4'>2019年4月</st1:chsdate>发布<o:p></o:p></p><v:shapetype><v:stroke></v:stroke>"
+    "<v:formulas><v:f eqn='if'></v:f></v:formulas></v:shapetype><p>二</p>",  # Word's Office markup: unwrapped
+    "<w:wrap><p>段一</p><div>段二</div></w:wrap><st1:x>行<br>内</st1:x><o:p><table><tr><td>格</td></tr></table></o:p>",
+    "<st1:chmetcnv unitname='米'><p>三米</p></st1:chmetcnv><v:imagedata src='a.jpg'></v:imagedata>尾",
 ]
 
 
