@@ -27,16 +27,7 @@ from openpyxl.styles import Font
 
 from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import ExporterError
-from exporters.base import (
-    Capabilities,
-    ExportArticle,
-    ExportColumn,
-    Exporter,
-    ExporterOptions,
-    ExportFile,
-    TargetRef,
-    TargetSnapshot,
-)
+from exporters import base
 from exporters.common import Journal, ProcessLock, copy_atomic, safe_file_name, write_atomic, write_if_changed
 
 SECTIONS = ("columns", "articles", "files")
@@ -49,19 +40,19 @@ FILE_SHEET = [("SHA-256", "sha256"), ("文件名", "name"), ("大小（字节）
               ("原网址", "source_url"), ("包内路径", "path")]
 
 
-class BundleOptions(ExporterOptions):
+class BundleOptions(base.ExporterOptions):
     """Options of the bundle."""
 
     dir: str | None = None  # default: <workspace>/bundle
     base_url: str = ""  # prefix of file and article links in bodies ('' = relative to the bundle root)
 
 
-class BundleExporter(Exporter):
+class BundleExporter(base.Exporter):
     """Writes the consolidated content as a directory of JSONL, files and a spreadsheet manifest."""
 
     name = "bundle"
     options_model = BundleOptions
-    capabilities = Capabilities(planned_urls=True)  # article and file links are a function of the key
+    capabilities = base.Capabilities(planned_urls=True)  # article and file links are a function of the key
 
     def __init__(self, options: BundleOptions, context: Any) -> None:
         super().__init__(options, context)
@@ -96,14 +87,14 @@ class BundleExporter(Exporter):
             return self.base_url + _file_path(facts["sha256"])
         return self.base_url + f"a/{_article_id(source_key)}" if kind == "article" else None
 
-    def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
+    def put_column(self, column: base.ExportColumn, parent: base.TargetRef | None) -> base.TargetRef:
         """Record the column."""
         self._set("columns", column.source_key, {
             "source_key": column.source_key, "id": column.column_id, "name": column.name, "path": column.path,
             "parent_key": column.parent_key, "subsite": column.subsite, "subsite_name": column.subsite_name})
-        return TargetRef(target_id=column.column_id, url="")
+        return base.TargetRef(target_id=column.column_id, url="")
 
-    def put_file(self, file: ExportFile) -> TargetRef:
+    def put_file(self, file: base.ExportFile) -> base.TargetRef:
         """Copy the blob to files/<sha[:2]>/<sha> (once) and record its names."""
         path = _file_path(file.sha256)
         target = self.root / path
@@ -118,17 +109,18 @@ class BundleExporter(Exporter):
             "source_key": file.source_key, "sha256": file.sha256, "name": names[0], "names": names,
             "size": file.size, "kind": file.kind, "content_type": file.content_type,
             "source_url": entry.get("source_url") or file.source_url, "path": path})
-        return TargetRef(target_id=path, url=self.base_url + path)
+        return base.TargetRef(target_id=path, url=self.base_url + path)
 
-    def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
+    def put_article(self, article: base.ExportArticle, column: base.TargetRef,
+                    existing: base.TargetRef | None) -> base.TargetRef:
         """Record the article with every field; attachments by sha256."""
         entry = asdict(article)
         entry["id"] = _article_id(article.source_key)
         entry["attachments"] = [self._attachment(a) for a in article.attachments]
         self._set("articles", article.source_key, entry)
-        return TargetRef(target_id=entry["id"], url=self.base_url + f"a/{entry['id']}")
+        return base.TargetRef(target_id=entry["id"], url=self.base_url + f"a/{entry['id']}")
 
-    def find(self, source_key: str) -> TargetRef | None:
+    def find(self, source_key: str) -> base.TargetRef | None:
         """An entry already in the bundle for this key."""
         for section in SECTIONS:
             entry = self.entries[section].get(source_key)
@@ -136,7 +128,7 @@ class BundleExporter(Exporter):
                 return _entry_ref(section, entry, self.base_url)
         return None
 
-    def delete(self, source_key: str, ref: TargetRef) -> None:
+    def delete(self, source_key: str, ref: base.TargetRef) -> None:
         """Remove an entry (and a file's bytes) from the bundle."""
         for section in SECTIONS:
             entry = self.entries[section].get(source_key)
@@ -146,19 +138,19 @@ class BundleExporter(Exporter):
             if section == "files":
                 (self.root / entry["path"]).unlink(missing_ok=True)
 
-    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+    def read(self, source_key: str, ref: base.TargetRef) -> base.TargetSnapshot | None:
         """An article (or file) as the bundle's JSONL files on disk hold it."""
         entry = self.durable("articles").get(source_key)
         if entry is not None:
-            return TargetSnapshot(title=entry["title"], published=entry["published"], body_html=entry["body_html"],
-                                  column_ids=[entry["column_id"]], url=self.base_url + f"a/{entry['id']}",
-                                  attachments=[self._file_facts(a["name"], a.get("sha256")) for a in
-                                               entry["attachments"]])
+            return base.TargetSnapshot(
+                title=entry["title"], published=entry["published"], body_html=entry["body_html"],
+                column_ids=[entry["column_id"]], url=self.base_url + f"a/{entry['id']}",
+                attachments=[self._file_facts(a["name"], a.get("sha256")) for a in entry["attachments"]])
         entry = self.durable("files").get(source_key)
         if entry is not None:
-            return TargetSnapshot(title=entry["name"], published=None, body_html="", column_ids=[],
-                                  url=self.base_url + entry["path"],
-                                  attachments=[self._file_facts(entry["name"], entry["sha256"])])
+            return base.TargetSnapshot(title=entry["name"], published=None, body_html="", column_ids=[],
+                                       url=self.base_url + entry["path"],
+                                       attachments=[self._file_facts(entry["name"], entry["sha256"])])
         return None
 
     def durable(self, section: str) -> dict[str, dict[str, Any]]:
@@ -243,13 +235,13 @@ def _fill_sheet(sheet: Any, columns: list[tuple[str, str]], rows: list[dict[str,
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, len(title) * 2 + 4)
 
 
-def _entry_ref(section: str, entry: dict[str, Any], base_url: str) -> TargetRef:
+def _entry_ref(section: str, entry: dict[str, Any], base_url: str) -> base.TargetRef:
     """The TargetRef of a bundle entry."""
     if section == "files":
-        return TargetRef(target_id=entry["path"], url=base_url + entry["path"])
+        return base.TargetRef(target_id=entry["path"], url=base_url + entry["path"])
     if section == "articles":
-        return TargetRef(target_id=entry["id"], url=base_url + f"a/{entry['id']}")
-    return TargetRef(target_id=entry["id"], url="")
+        return base.TargetRef(target_id=entry["id"], url=base_url + f"a/{entry['id']}")
+    return base.TargetRef(target_id=entry["id"], url="")
 
 
 def _article_id(source_key: str) -> str:

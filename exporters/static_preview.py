@@ -11,18 +11,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from selectolax.lexbor import LexborHTMLParser
 
 from consolidate.core.legacy_time import display_time
+from exporters import base
 from exporters import letters as letter_pages
-from exporters.base import (
-    Capabilities,
-    ExportArticle,
-    ExportColumn,
-    Exporter,
-    ExporterOptions,
-    ExportFile,
-    Finding,
-    TargetRef,
-    TargetSnapshot,
-)
 from exporters.common import (
     Journal,
     ProcessLock,
@@ -37,20 +27,20 @@ JOURNAL = "_manifest.journal"  # changes since the manifest was last saved: surv
 SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 
-class StaticPreviewOptions(ExporterOptions):
+class StaticPreviewOptions(base.ExporterOptions):
     """Options of the static preview."""
 
     dir: str | None = None  # default: <workspace>/preview
     base_url: str | None = None  # default: portal.base_url — the preview mirrors the portal's URLs
 
 
-class StaticPreviewExporter(Exporter):
+class StaticPreviewExporter(base.Exporter):
     """Writes the portal's column tree and every migrated article as plain HTML files."""
 
     name = "static"
     options_model = StaticPreviewOptions
     # Paths are a function of the source key; letters become 互动交流 pages: hudong/<site>/ (exporters/letters.py).
-    capabilities = Capabilities(planned_urls=True, letters=True)
+    capabilities = base.Capabilities(planned_urls=True, letters=True)
 
     def __init__(self, options: StaticPreviewOptions, context: Any) -> None:
         super().__init__(options, context)
@@ -91,16 +81,16 @@ class StaticPreviewExporter(Exporter):
         slug = hashlib.sha1(source_key.encode()).hexdigest()[:12]
         return f"{section}/{facts['column_id']}/{slug}.html"
 
-    def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
+    def put_column(self, column: base.ExportColumn, parent: base.TargetRef | None) -> base.TargetRef:
         """Record the column; its page is rendered in finish()."""
         path = self._relative_path("column", column.source_key, column_id=column.column_id, subsite=column.subsite)
         self._set("columns", column.source_key, {
             "column_id": column.column_id, "name": column.name, "path": path, "names": column.path,
             "parent": column.parent_key, "subsite": column.subsite, "subsite_name": column.subsite_name,
         })
-        return TargetRef(target_id=path, url=self.base_url + path)
+        return base.TargetRef(target_id=path, url=self.base_url + path)
 
-    def put_file(self, file: ExportFile) -> TargetRef:
+    def put_file(self, file: base.ExportFile) -> base.TargetRef:
         """Copy the blob into files/ (once per content hash and name); a type that may carry script or server
         code is written under a neutral `.bin` name (served as a download) and noted as a finding."""
         path = self._relative_path("file", file.source_key, sha256=file.sha256, name=file.name)
@@ -108,13 +98,14 @@ class StaticPreviewExporter(Exporter):
         if not target.exists() or target.stat().st_size != file.size:
             copy_atomic(file.blob_path, target)
         if served_file_name(SAFE_NAME.sub("_", file.name or "file").strip("_"))[1]:
-            self.findings.append(Finding("warning", "active_content_renamed",
-                                         f"attachment {file.name!r} is served as {path.rsplit('/', 1)[-1]!r}: "
-                                         "its type may carry script or server code", file.source_url))
+            self.findings.append(base.Finding(
+                "warning", "active_content_renamed", f"attachment {file.name!r} is served as "
+                f"{path.rsplit('/', 1)[-1]!r}: its type may carry script or server code", file.source_url))
         self._set("files", file.source_key, {"path": path, "name": file.name, "size": file.size})
-        return TargetRef(target_id=path, url=self.base_url + path)
+        return base.TargetRef(target_id=path, url=self.base_url + path)
 
-    def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
+    def put_article(self, article: base.ExportArticle, column: base.TargetRef,
+                    existing: base.TargetRef | None) -> base.TargetRef:
         """Render the article page."""
         path = self._relative_path("article", article.source_key, column_id=article.column_id,
                                    subsite=article.subsite)
@@ -132,23 +123,23 @@ class StaticPreviewExporter(Exporter):
             "path": path, "title": article.title, "published": article.published, "column": article.column_key,
             "site_name": article.site_name,
         })
-        return TargetRef(target_id=path, url=self.base_url + path)
+        return base.TargetRef(target_id=path, url=self.base_url + path)
 
-    def put_letter(self, letter: Any, existing: TargetRef | None) -> TargetRef:
+    def put_letter(self, letter: Any, existing: base.TargetRef | None) -> base.TargetRef:
         """Render an interaction record's page in the Q&A layout."""
         return letter_pages.put_static(self, letter)
 
-    def find(self, source_key: str) -> TargetRef | None:
+    def find(self, source_key: str) -> base.TargetRef | None:
         """An object already written for this key (the manifest on disk is the target's truth)."""
         for section in ("articles", "files", "columns", "letters"):
             entry = self.manifest[section].get(source_key)
             if entry is None:
                 continue
             if section == "columns" or (self.root / entry["path"]).exists():
-                return TargetRef(target_id=entry["path"], url=self.base_url + entry["path"])
+                return base.TargetRef(target_id=entry["path"], url=self.base_url + entry["path"])
         return None
 
-    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+    def read(self, source_key: str, ref: base.TargetRef) -> base.TargetSnapshot | None:
         """An article as its page on disk shows it: title, date, body (portal URLs again), column, files."""
         entry = self.manifest["articles"].get(source_key)
         page = self.root / (entry["path"] if entry else ref.target_id)
@@ -169,13 +160,13 @@ class StaticPreviewExporter(Exporter):
             body_html = re.sub(r'((?:href|src)=")' + re.escape(prefix), lambda m: m.group(1) + self.base_url,
                                body_html)
         title = tree.css_first("h1")
-        return TargetSnapshot(
+        return base.TargetSnapshot(
             title=title.text() if title is not None else "", body_html=body_html,
             published=(time_node.attributes.get("datetime") or None) if time_node is not None else None,
             column_ids=[column["column_id"]] if column else [], attachments=attachments,
             url=self.base_url + page.relative_to(self.root).as_posix())
 
-    def delete(self, source_key: str, ref: TargetRef) -> None:
+    def delete(self, source_key: str, ref: base.TargetRef) -> None:
         """Remove an article page, file or column entry this tool wrote."""
         for section in ("articles", "files", "columns", "letters"):
             entry = self.manifest[section].get(source_key)

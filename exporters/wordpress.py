@@ -36,16 +36,7 @@ from pydantic import Field, field_validator
 
 from consolidate.core.errors import ExporterError
 from consolidate.core.legacy_time import LEGACY_ZONE_NAME, zone
-from exporters.base import (
-    Capabilities,
-    ExportArticle,
-    ExportColumn,
-    Exporter,
-    ExporterOptions,
-    ExportFile,
-    TargetRef,
-    TargetSnapshot,
-)
+from exporters import base
 from exporters.common import (
     MAX_RETRY_AFTER,
     RetryingClient,
@@ -81,7 +72,7 @@ AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_n
               "application_passwords_disabled")
 
 
-class WordPressOptions(ExporterOptions):
+class WordPressOptions(base.ExporterOptions):
     """Options of the WordPress exporter (the password is given by environment variable name only)."""
 
     url: str = Field(pattern=r"^https?://")  # the network's base URL (main mode: the receiving site's)
@@ -117,7 +108,7 @@ class _Site:
         return self.base + "wp-json/"
 
 
-class WordPressExporter(Exporter):
+class WordPressExporter(base.Exporter):
     """Columns → categories, files → media, articles → posts, in a WordPress (Multisite) portal."""
 
     name = "wordpress"
@@ -129,8 +120,8 @@ class WordPressExporter(Exporter):
         self.base_url = options.url.rstrip("/") + "/"
         # Links are known once WordPress answers; dates are required (an undated post would show "now");
         # letters are posts of the type consolidate_letter.
-        self.capabilities = Capabilities(concurrency=options.concurrency, undated=options.undated,
-                                         payload_version=PAYLOAD_VERSION, letters=True)
+        self.capabilities = base.Capabilities(concurrency=options.concurrency, undated=options.undated,
+                                              payload_version=PAYLOAD_VERSION, letters=True)
         self.http: httpx.Client | None = None
         self._lock = threading.Lock()
         self._sites: dict[str, _Site] = {}
@@ -171,7 +162,7 @@ class WordPressExporter(Exporter):
 
     # -- the protocol -------------------------------------------------------------------------------------
 
-    def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
+    def put_column(self, column: base.ExportColumn, parent: base.TargetRef | None) -> base.TargetRef:
         """Create the category (parent kept), or adopt ours or an existing one of the same name."""
         site = self._site(column.subsite)
         parent_id = _object_id(parent.target_id) if parent is not None and parent.target_id else 0
@@ -197,7 +188,7 @@ class WordPressExporter(Exporter):
             raise self._refused(response, f"create category {column.name!r}")
         return _ref(site, "category", response.json())
 
-    def put_file(self, file: ExportFile) -> TargetRef:
+    def put_file(self, file: base.ExportFile) -> base.TargetRef:
         """Upload the file as media (keeping its Chinese name), or adopt the upload carrying its key."""
         site = self._site(file.subsite)
         found = self._lookup(site, file.source_key)
@@ -220,7 +211,8 @@ class WordPressExporter(Exporter):
                                      f"types, max upload file size), or install {MU_PLUGIN}")
         return _ref(site, "media", response.json())
 
-    def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
+    def put_article(self, article: base.ExportArticle, column: base.TargetRef,
+                    existing: base.TargetRef | None) -> base.TargetRef:
         """Create the post, or update `existing` (no write when the target already holds this version)."""
         if not column.target_id:
             raise ExporterError(f"column {article.column_id!r} of {article.title!r} is not in WordPress",
@@ -238,7 +230,7 @@ class WordPressExporter(Exporter):
         response = self._create(site, "post", article.source_key, json=self._post_payload(article, column, site))
         return _ref(site, "post", response.json())
 
-    def put_letter(self, letter: Any, existing: TargetRef | None) -> TargetRef:
+    def put_letter(self, letter: Any, existing: base.TargetRef | None) -> base.TargetRef:
         """Create the consolidate_letter post (Q&A layout, fields as meta), or update the one carrying its key
         (no write when it already holds this version)."""
         if int(self._info.get("version") or 1) < LETTER_PLUGIN_VERSION:
@@ -258,7 +250,7 @@ class WordPressExporter(Exporter):
             return _ref(target_site, "letter", updated)
         return _ref(site, "letter", self._create(site, "letter", letter.source_key, json=payload).json())
 
-    def find(self, source_key: str) -> TargetRef | None:
+    def find(self, source_key: str) -> base.TargetRef | None:
         """The object carrying this source key, asked of WordPress itself (the local map may be lost)."""
         if self.options.subsite_mode == "main":
             found = self._lookup(self._root, source_key)
@@ -269,10 +261,10 @@ class WordPressExporter(Exporter):
         for obj in objects:
             if obj.get("kind") == wanted:
                 site = self._site_for_key(obj.get("site") or ".")
-                return TargetRef(target_id=f"{site.key}/{wanted}/{obj['id']}", url=str(obj.get("url") or ""))
+                return base.TargetRef(f"{site.key}/{wanted}/{obj['id']}", str(obj.get("url") or ""))
         return None
 
-    def delete(self, source_key: str, ref: TargetRef) -> None:
+    def delete(self, source_key: str, ref: base.TargetRef) -> None:
         """Force-delete an object, only when it carries this source key."""
         current = self._get_object(ref.target_id)
         if current is None:
@@ -285,7 +277,7 @@ class WordPressExporter(Exporter):
         self._request("DELETE", f"{site.api}{COLLECTIONS[kind]}/{object_id}", params={"force": "true"},
                       accept=(404, 410))
 
-    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+    def read(self, source_key: str, ref: base.TargetRef) -> base.TargetSnapshot | None:
         """The post (or category, or media) as WordPress holds it now."""
         current = self._get_object(ref.target_id)
         if current is None:
@@ -294,16 +286,17 @@ class WordPressExporter(Exporter):
         site = self._site_for_key(site_key)
         meta = current.get("meta") or {}
         if kind == "category":
-            return TargetSnapshot(title=html.unescape(current.get("name", "")), published=None, body_html="",
-                                  column_ids=[meta.get("consolidate_column_id") or ""], attachments=[],
-                                  url=current.get("link", ""))
+            return base.TargetSnapshot(title=html.unescape(current.get("name", "")), published=None,
+                                       body_html="", column_ids=[meta.get("consolidate_column_id") or ""],
+                                       attachments=[], url=current.get("link", ""))
         if kind == "media":
             name = current.get("source_url", "").rsplit("/", 1)[-1]
-            return TargetSnapshot(title=_raw(current.get("title")), published=_utc(current.get("date_gmt")),
-                                  body_html="", column_ids=[], url=current.get("source_url", ""),
-                                  attachments=[self._download(name, current.get("source_url", ""))])
+            return base.TargetSnapshot(
+                title=_raw(current.get("title")), published=_utc(current.get("date_gmt")), body_html="",
+                column_ids=[], url=current.get("source_url", ""),
+                attachments=[self._download(name, current.get("source_url", ""))])
         listed = json.loads(meta.get("consolidate_attachments") or "[]")
-        return TargetSnapshot(
+        return base.TargetSnapshot(
             title=_raw(current.get("title")), published=_utc(current.get("date_gmt")),
             body_html=_strip_added_blocks(_raw(current.get("content"))),
             column_ids=self._column_ids(site, current.get("categories") or []),
@@ -412,7 +405,7 @@ class WordPressExporter(Exporter):
                            params={"search": name, "parent": parent_id, "per_page": 100, "context": "edit"})
         return next((t for t in terms if html.unescape(t.get("name", "")) == name), None)
 
-    def _adopt_term(self, site: _Site, column: ExportColumn, term: dict[str, Any]) -> TargetRef:
+    def _adopt_term(self, site: _Site, column: base.ExportColumn, term: dict[str, Any]) -> base.TargetRef:
         """Use a category that already exists under this name; mark its column id (once), not our source key."""
         if (term.get("meta") or {}).get("consolidate_column_id") != column.column_id or "link" not in term:
             term = self._json("POST", f"{site.api}{COLLECTIONS['category']}/{term['id']}",
@@ -435,7 +428,8 @@ class WordPressExporter(Exporter):
             return (name, "", 0)
         return (name, hashlib.sha256(response.content).hexdigest(), len(response.content))
 
-    def _post_payload(self, article: ExportArticle, column: TargetRef, site: _Site) -> dict[str, Any]:
+    def _post_payload(self, article: base.ExportArticle, column: base.TargetRef,
+                      site: _Site) -> dict[str, Any]:
         """The REST body of a post: dated in the site's zone, comments closed, the metadata table on top."""
         listed = [{"name": a.get("name") or "", "url": a.get("url") or "", "source_url": a.get("source_url") or ""}
                   for a in article.attachments]
@@ -527,7 +521,7 @@ class WordPressExporter(Exporter):
                              hint=hint or "see the portal's PHP error log")
 
 
-def upload_name(file: ExportFile, data: bytes) -> str:
+def upload_name(file: base.ExportFile, data: bytes) -> str:
     """The file's name with a real document extension, by the one naming policy (exporters/common.py) with the
     bytes as last witness: WordPress refuses a file whose type it cannot tell."""
     name = document_name(file.name, "", file.content_type, data)
@@ -538,10 +532,10 @@ def upload_name(file: ExportFile, data: bytes) -> str:
     return name
 
 
-def _ref(site: _Site, kind: str, obj: dict[str, Any]) -> TargetRef:
+def _ref(site: _Site, kind: str, obj: dict[str, Any]) -> base.TargetRef:
     """A TargetRef for a REST object of a site."""
     url = obj.get("source_url") if kind == "media" else obj.get("link")
-    return TargetRef(target_id=f"{site.key}/{kind}/{obj['id']}", url=str(url or ""))
+    return base.TargetRef(target_id=f"{site.key}/{kind}/{obj['id']}", url=str(url or ""))
 
 
 def _parse_target_id(target_id: str) -> tuple[str, str, str]:
@@ -585,7 +579,7 @@ def _strip_added_blocks(content: str) -> str:
     return content if end < 0 else content[end + len(METADATA_END):].lstrip("\n")
 
 
-def _post_dates(article: ExportArticle, site_zone: tzinfo) -> dict[str, str]:
+def _post_dates(article: base.ExportArticle, site_zone: tzinfo) -> dict[str, str]:
     """`date` (the site's wall time, with its offset) and `date_gmt` of the legacy publish time (Beijing time)."""
     if not article.published:
         raise ExporterError(f"{article.title!r} has no publish date: WordPress would show it as published now",
@@ -600,12 +594,12 @@ def _utc(date_gmt: str | None) -> str | None:
     return f"{date_gmt}+00:00" if date_gmt else None
 
 
-def _stored_hash(article: ExportArticle) -> str:
+def _stored_hash(article: base.ExportArticle) -> str:
     """The content hash kept on the post: the article's, and the version of the payload's form."""
     return f"{article.content_hash}/{PAYLOAD_VERSION}"
 
 
-def _with_metadata(body: str, article: ExportArticle) -> str:
+def _with_metadata(body: str, article: base.ExportArticle) -> str:
     """The body with the 信息公开 metadata table on top (two label/value pairs a row, as the preview shows)."""
     rows = metadata_rows(article)
     if not rows:

@@ -20,17 +20,7 @@ from urllib.parse import quote, unquote
 
 from consolidate.core.errors import ExporterError
 from consolidate.core.legacy_time import legacy_instant
-from exporters.base import (
-    Capabilities,
-    ExportArticle,
-    ExportColumn,
-    Exporter,
-    ExporterOptions,
-    ExportFile,
-    Finding,
-    TargetRef,
-    TargetSnapshot,
-)
+from exporters import base
 from exporters.common import (
     Journal,
     ProcessLock,
@@ -51,19 +41,19 @@ NS = {
 META_FIELDS = ("source", "publisher", "index_no", "doc_no", "written", "topic", "validity")
 
 
-class WxrOptions(ExporterOptions):
+class WxrOptions(base.ExporterOptions):
     """Options of the WXR export."""
 
     file: str | None = None  # default: <workspace>/export.wxr.xml
     files_base_url: str | None = None  # default: <portal.base_url>consolidate-files/
 
 
-class WxrExporter(Exporter):
+class WxrExporter(base.Exporter):
     """Writes categories, attachments and posts into one WXR 1.2 file."""
 
     name = "wxr"
     options_model = WxrOptions
-    capabilities = Capabilities(planned_urls=True)  # post links are ?p=<stable id>
+    capabilities = base.Capabilities(planned_urls=True)  # post links are ?p=<stable id>
 
     def __init__(self, options: WxrOptions, context: Any) -> None:
         super().__init__(options, context)
@@ -100,16 +90,16 @@ class WxrExporter(Exporter):
             return f"{self.site_url}?p={self._id(source_key)}"
         return None
 
-    def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
+    def put_column(self, column: base.ExportColumn, parent: base.TargetRef | None) -> base.TargetRef:
         """Record the category (parent by nicename)."""
         term_id = self._id(column.source_key)
         self._set(column.source_key, {
             "kind": "category", "id": term_id, "nicename": column.column_id, "name": column.name,
             "parent": self.state["objects"].get(column.parent_key or "", {}).get("nicename", ""),
             "subsite": column.subsite})
-        return TargetRef(target_id=str(term_id), url=f"{self.site_url}?cat={term_id}")
+        return base.TargetRef(target_id=str(term_id), url=f"{self.site_url}?cat={term_id}")
 
-    def put_file(self, file: ExportFile) -> TargetRef:
+    def put_file(self, file: base.ExportFile) -> base.TargetRef:
         """Copy the bytes beside the WXR file (under a safe, served name) and record an attachment item."""
         name, neutralised = served_file_name(file.name)
         relative = f"{file.sha256[:2]}/{file.sha256}/{name}"
@@ -120,16 +110,17 @@ class WxrExporter(Exporter):
                                     hint="re-crawl the site to fetch it again")
             copy_atomic(file.blob_path, target)
         if neutralised:
-            self.findings.append(Finding("warning", "active_content_renamed",
-                                         f"attachment {file.name!r} is served as {name!r}: its type may carry "
-                                         "script or server code", file.source_url))
+            self.findings.append(base.Finding(
+                "warning", "active_content_renamed", f"attachment {file.name!r} is served as {name!r}: its type "
+                "may carry script or server code", file.source_url))
         url = self.files_base_url + quote(relative)
         self._set(file.source_key, {
             "kind": "attachment", "id": self._id(file.source_key), "name": file.name, "url": url,
             "sha256": file.sha256, "source_url": file.source_url})
-        return TargetRef(target_id=str(self.state["objects"][file.source_key]["id"]), url=url)
+        return base.TargetRef(target_id=str(self.state["objects"][file.source_key]["id"]), url=url)
 
-    def put_article(self, article: ExportArticle, column: TargetRef, existing: TargetRef | None) -> TargetRef:
+    def put_article(self, article: base.ExportArticle, column: base.TargetRef,
+                    existing: base.TargetRef | None) -> base.TargetRef:
         """Record the post with its dates, category and metadata."""
         post_id = self._id(article.source_key)
         category = self.state["objects"].get(article.column_key, {})
@@ -140,22 +131,22 @@ class WxrExporter(Exporter):
             "content_hash": article.content_hash, "subsite": article.subsite,
             "meta": {f"consolidate_{f}": getattr(article, f) or "" for f in META_FIELDS},
             "attachments": [{"name": a.get("name"), "url": a.get("url")} for a in article.attachments]})
-        return TargetRef(target_id=str(post_id), url=f"{self.site_url}?p={post_id}")
+        return base.TargetRef(target_id=str(post_id), url=f"{self.site_url}?p={post_id}")
 
-    def find(self, source_key: str) -> TargetRef | None:
+    def find(self, source_key: str) -> base.TargetRef | None:
         """An object already in the export."""
         entry = self.state["objects"].get(source_key)
         if entry is None:
             return None
         url = entry.get("url") or f"{self.site_url}?p={entry['id']}"
-        return TargetRef(target_id=str(entry["id"]), url=url)
+        return base.TargetRef(target_id=str(entry["id"]), url=url)
 
-    def delete(self, source_key: str, ref: TargetRef) -> None:
+    def delete(self, source_key: str, ref: base.TargetRef) -> None:
         """Leave an object out of the export."""
         if source_key in self.state["objects"]:
             self._set(source_key, None)
 
-    def read(self, source_key: str, ref: TargetRef) -> TargetSnapshot | None:
+    def read(self, source_key: str, ref: base.TargetRef) -> base.TargetSnapshot | None:
         """A post (or attachment) as the WXR file on disk holds it, its files hashed from the bytes beside it."""
         item = self._items().get(source_key)
         if item is None:
@@ -163,13 +154,14 @@ class WxrExporter(Exporter):
         meta = _meta(item)
         if item.findtext(_wp("post_type")) == "attachment":
             url = item.findtext(_wp("attachment_url")) or ""
-            return TargetSnapshot(title=item.findtext("title") or "", published=None, body_html="", column_ids=[],
-                                  attachments=[self._file_facts(item.findtext("title") or "", url)], url=url)
+            return base.TargetSnapshot(title=item.findtext("title") or "", published=None, body_html="",
+                                       column_ids=[], url=url,
+                                       attachments=[self._file_facts(item.findtext("title") or "", url)])
         try:
             listed = json.loads(meta.get("consolidate_attachments") or "[]")
         except ValueError:
             listed = []
-        return TargetSnapshot(
+        return base.TargetSnapshot(
             title=item.findtext("title") or "", published=_gmt_instant(item.findtext(_wp("post_date_gmt"))),
             body_html=item.findtext(f"{{{NS['content']}}}encoded") or "",
             column_ids=[c.get("nicename") or "" for c in item.findall("category")],

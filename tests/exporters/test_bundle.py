@@ -15,11 +15,8 @@ from exporters.base import TargetRef
 
 
 def _push(ws: pipeline.Workspace) -> list[pipeline.PushSummary]:
-    exporter = pipeline.open_exporter(ws, "bundle", {})
-    try:
+    with pipeline.open_exporter(ws, "bundle", {}) as exporter:  # closed (its output saved) on the way out
         return [pipeline.push_site(ws, site.id, exporter) for site in ws.config.sites]
-    finally:
-        exporter.close()
 
 
 def _lines(path: Path) -> list[dict]:

@@ -13,11 +13,8 @@ from exporters.wxr import NS
 
 
 def _push(ws: pipeline.Workspace) -> list[pipeline.PushSummary]:
-    exporter = pipeline.open_exporter(ws, "wxr", {})
-    try:
+    with pipeline.open_exporter(ws, "wxr", {}) as exporter:  # closed (its output saved) on the way out
         return [pipeline.push_site(ws, site.id, exporter) for site in ws.config.sites]
-    finally:
-        exporter.close()
 
 
 def _meta(item: ET.Element) -> dict[str, str]:
