@@ -126,7 +126,7 @@ def derived_steps(ws: Workspace, site_id: str, figures: SiteFigures | None = Non
     if figures is None:
         figures = site_figures(ws, site_id)
     verified = verified_on(figures.verification)
-    if figures.stage == "pushed" and figures.reconciliation["ok"] and figures.articles > 0 and verified \
+    if figures.stage == "pushed" and figures.reconciliation.ok and figures.articles > 0 and verified \
             and not content_blockers(ws, site_id, figures):
         with ws.store.session() as session:
             last = session.scalar(select(func.max(PushRecord.verified_at)).where(

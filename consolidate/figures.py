@@ -79,6 +79,48 @@ def _plain(item: Any) -> Any:
 
 
 @dataclass(eq=False)
+class ReconciliationLine(FigureView):
+    """One exporter target's line from the ledger: articles crawled = pushed + skipped + failed + unresolved,
+    and the fetched pages by class."""
+
+    target: str | None
+    crawled: int
+    pushed: int
+    skipped: int
+    failed: int
+    unresolved: int
+    skipped_by: dict[str, int]
+    held: int
+    unaccounted: int
+    pages: dict[str, Any]
+    unfetchable_files: int
+    notes: list[str]
+    ok: bool
+
+
+@dataclass(eq=False)
+class CrawlFigures(FigureView):
+    """What the crawl fetched: HTML pages, files, errors, URLs skipped or still queued, bytes."""
+
+    fetched: int
+    files_fetched: int
+    unfetchable_files: int
+    errors: int
+    skipped: int
+    queued: int
+    bytes: int
+
+
+@dataclass(eq=False)
+class MappingFigures(FigureView):
+    """Legacy columns per decision."""
+
+    migrate: int
+    drop: int
+    unmapped: int
+
+
+@dataclass(eq=False)
 class SiteDetails(FigureView):
     """What the full report adds to a site's figures: inventory, column decisions, audit findings, vanished
     articles."""
@@ -104,10 +146,10 @@ class SiteFigures(FigureView):
     target: str | None
     targets: list[dict[str, Any]]
     ledger: dict[str, Any]
-    crawl: dict[str, int]
+    crawl: CrawlFigures
     articles: int
     columns: int
-    mapping: dict[str, int]
+    mapping: MappingFigures
     push: dict[str, Any]
     redirects: dict[str, Any]
     verification: dict[str, dict[str, int]]
@@ -115,7 +157,7 @@ class SiteFigures(FigureView):
     spam_links_removed: int
     triage: dict[str, Any]
     letters: dict[str, Any]
-    reconciliation: dict[str, Any]
+    reconciliation: ReconciliationLine
     messages: dict[str, int]
     errors: list[dict[str, Any]]
     checklist: dict[str, Any] | None = None  # set by the fleet report, with the three below
@@ -212,15 +254,14 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         id=site.id, name=site.name, organiser=site.organiser, disposition=site.disposition,
         home_url=site.home_url, cms=row.cms if row else None, stage=_stage(row, push),
         target=primary, targets=targets, ledger=ledger,
-        crawl={"fetched": reconciliation["pages"].get("fetched", 0),  # fetched HTML pages, everywhere
-               "files_fetched": resources.get("fetched", 0) - reconciliation["pages"].get("fetched", 0),
-               "unfetchable_files": reconciliation["unfetchable_files"],
-               "errors": resources.get("error", 0),
-               "skipped": resources.get("skipped", 0), "queued": resources.get("queued", 0),
-               "bytes": int(bytes_fetched)},
+        crawl=CrawlFigures(fetched=reconciliation.pages.get("fetched", 0),  # fetched HTML pages, everywhere
+                           files_fetched=resources.get("fetched", 0) - reconciliation.pages.get("fetched", 0),
+                           unfetchable_files=reconciliation.unfetchable_files, errors=resources.get("error", 0),
+                           skipped=resources.get("skipped", 0), queued=resources.get("queued", 0),
+                           bytes=int(bytes_fetched)),
         articles=articles, columns=columns,
-        mapping={"migrate": decisions.get("migrate", 0), "drop": decisions.get("drop", 0),
-                 "unmapped": decisions.get("unmapped", 0)},
+        mapping=MappingFigures(migrate=decisions.get("migrate", 0), drop=decisions.get("drop", 0),
+                               unmapped=decisions.get("unmapped", 0)),
         push=push, redirects=_redirect_figures(redirects),
         verification=dict(sorted({**verification, **_suspects(ws, site_id, mine)}.items())),
         monitor=monitor, spam_links_removed=spam,
@@ -307,13 +348,13 @@ def _push_figures(records: list[Any]) -> dict[str, Any]:
     }
 
 
-def _article_counts(line: dict[str, Any], entries: list[Entry]) -> dict[str, Any]:
+def _article_counts(line: ReconciliationLine, entries: list[Entry]) -> dict[str, Any]:
     """The push figures' article counts and reasons, read from the reconciliation line and the ledger so that
     status, the overview, the push table and 数量核对 show the same numbers (跳过 never holds unresolved)."""
     articles = [e for e in entries if e.url_class == "article"]
     skipped = Counter(_category(e) for e in articles if e.disposition in SKIPPED)
-    return {"in_target": line["pushed"], "skipped": line["skipped"], "failed": line["failed"],
-            "unresolved": line["unresolved"], "held": line.get("held", 0),
+    return {"in_target": line.pushed, "skipped": line.skipped, "failed": line.failed,
+            "unresolved": line.unresolved, "held": line.held,
             "skip_reasons": dict(sorted(skipped.items())),
             "fail_reasons": dict(sorted(Counter(_category(e) for e in articles if e.disposition == "failed").items())),
             "unresolved_reasons": dict(sorted(Counter(_category(e) for e in articles
@@ -353,15 +394,15 @@ def _target_figures(ws: Workspace, site_id: str, target: str | None, records: li
     return {"target": target, **_push_figures(records), "reconciliation": line}
 
 
-def _line(ledger: dict[str, Any]) -> dict[str, Any]:
+def _line(ledger: dict[str, Any]) -> ReconciliationLine:
     """The reconciliation line: articles = migrated + skipped + failed + unresolved (from the ledger)."""
     a = ledger["articles"]
     accounted = a["migrated"] + a["skipped"] + a["failed"] + a["unresolved"]
-    return {"target": ledger["target"], "crawled": a["total"], "pushed": a["migrated"], "skipped": a["skipped"],
-            "failed": a["failed"], "unresolved": a["unresolved"], "skipped_by": a["skipped_by"],
-            "held": a.get("held", 0), "unaccounted": a["total"] - accounted, "pages": ledger["pages"],
-            "unfetchable_files": (ledger.get("files") or {}).get("unfetchable", 0), "notes": ledger["notes"],
-            "ok": ledger["ok"]}
+    return ReconciliationLine(
+        target=ledger["target"], crawled=a["total"], pushed=a["migrated"], skipped=a["skipped"], failed=a["failed"],
+        unresolved=a["unresolved"], skipped_by=a["skipped_by"], held=a.get("held", 0),
+        unaccounted=a["total"] - accounted, pages=ledger["pages"],
+        unfetchable_files=(ledger.get("files") or {}).get("unfetchable", 0), notes=ledger["notes"], ok=ledger["ok"])
 
 
 def ledger_counts(ws: Workspace, entries: list[Entry]) -> dict[str, Any]:

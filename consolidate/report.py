@@ -106,7 +106,7 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
         programme=ws.config.programme.name, office=ws.config.programme.office, portal=ws.config.portal.name,
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), as_of=as_of.isoformat(),
         sites=sites, totals=_totals(sites), stages=dict(Counter(f.stage for f in sites)),
-        reconciled=all(f.reconciliation["ok"] for f in sites if f.stage == "pushed"),
+        reconciled=all(f.reconciliation.ok for f in sites if f.stage == "pushed"),
         behind_schedule=[f.id for f in sites if f.behind],
         retention=retention_check(ws, [s.id for s in chosen]),
     )
@@ -124,11 +124,14 @@ def _totals(sites: list[SiteFigures]) -> dict[str, int]:
     """The fleet's reconciliation and crawl counts, summed over the sites."""
     totals: Counter[str] = Counter()
     for figures in sites:
-        line = figures.reconciliation
-        for key, source in (("articles", "crawled"), ("pushed", "pushed"), ("skipped", "skipped"),
-                            ("failed", "failed"), ("unresolved", "unresolved")):
-            totals[key] += line[source]
-        totals["held"] += line.get("held", 0)
-        for key in ("fetched", "unfetchable_files", "errors"):
-            totals[key] += figures.crawl[key]
+        line, crawl = figures.reconciliation, figures.crawl
+        totals["articles"] += line.crawled
+        totals["pushed"] += line.pushed
+        totals["skipped"] += line.skipped
+        totals["failed"] += line.failed
+        totals["unresolved"] += line.unresolved
+        totals["held"] += line.held
+        totals["fetched"] += crawl.fetched
+        totals["unfetchable_files"] += crawl.unfetchable_files
+        totals["errors"] += crawl.errors
     return dict(totals)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.legacy_time import LEGACY_ZONE
-from consolidate.figures import FleetReport, SiteDetails, SiteFigures
+from consolidate.figures import FleetReport, ReconciliationLine, SiteDetails, SiteFigures
 from mappers.sheet import DECISION_LABELS
 
 LANGS = ("zh", "en")
@@ -245,9 +245,9 @@ def fleet_section(report: FleetReport, lang: str) -> Section:
     """One row per site: stage, counts, next step, due date, behind-schedule flag."""
     keys = ["id", "name", "disposition", "stage", "fetched", "errors", "articles", "columns", "unmapped", "pushed",
             "skipped", "failed", "unresolved", "unaccounted", "reconciled", "next_step", "next_due", "behind"]
-    rows = [[f.id, f.name, value(f.disposition, lang), value(f.stage, lang), f.crawl["fetched"], f.crawl["errors"],
-             f.articles, f.columns, f.mapping["unmapped"], f.push["in_target"], f.push["skipped"], f.push["failed"],
-             f.reconciliation["unresolved"], f.reconciliation["unaccounted"], value(f.reconciliation["ok"], lang),
+    rows = [[f.id, f.name, value(f.disposition, lang), value(f.stage, lang), f.crawl.fetched, f.crawl.errors,
+             f.articles, f.columns, f.mapping.unmapped, f.push["in_target"], f.push["skipped"], f.push["failed"],
+             f.reconciliation.unresolved, f.reconciliation.unaccounted, value(f.reconciliation.ok, lang),
              _next_step_label(f, lang), day(f.next_due), value(bool(f.behind), lang)] for f in report.sites]
     return Section("fleet", label("fleet", lang), [label(k, lang) for k in keys], rows)
 
@@ -301,8 +301,8 @@ def _inventory(sites: list[SiteFigures], lang: str) -> Rows | None:
 def _crawl(sites: list[SiteFigures], lang: str) -> Rows:
     """What the crawl fetched, per site."""
     return (["id", "fetched", "errors", "skipped_urls", "queued", "bytes", "cms", "articles", "columns", "spam"],
-            [[f.id, f.crawl["fetched"], f.crawl["errors"], f.crawl["skipped"], f.crawl["queued"], f.crawl["bytes"],
-              f.cms, f.articles, f.columns, f.spam_links_removed] for f in sites])
+            [[f.id, f.crawl.fetched, f.crawl.errors, f.crawl.skipped, f.crawl.queued, f.crawl.bytes, f.cms,
+              f.articles, f.columns, f.spam_links_removed] for f in sites])
 
 
 def _audit(sites: list[SiteFigures], lang: str) -> Rows | None:
@@ -397,7 +397,7 @@ def _pages(sites: list[SiteFigures], lang: str) -> Rows:
             [[f.id, p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other"),
               "; ".join(f"{code('page_reason', why, lang)} ({n})"
                         for why, n in (p.get("other_reasons") or {}).items())]
-             for f in sites for p in [f.reconciliation.get("pages") or {}]])
+             for f in sites for p in [f.reconciliation.pages or {}]])
 
 
 def _ledger(sites: list[SiteFigures], lang: str) -> Rows:
@@ -572,10 +572,10 @@ def articles_chart(report: FleetReport, lang: str) -> Markup:
     bars = []
     for f in report.sites:
         r = f.reconciliation
-        segments = [(r["pushed"], colours[0][1], label("pushed", lang)),
-                    (r["skipped"], colours[1][1], label("skipped", lang)),
-                    (r["failed"], colours[2][1], label("failed", lang)),
-                    (r.get("unresolved", 0), colours[3][1], label("unresolved", lang))]
+        segments = [(r.pushed, colours[0][1], label("pushed", lang)),
+                    (r.skipped, colours[1][1], label("skipped", lang)),
+                    (r.failed, colours[2][1], label("failed", lang)),
+                    (r.unresolved, colours[3][1], label("unresolved", lang))]
         bars.append((f.name, segments))
     return _svg_bars(label("chart_articles", lang), bars, [(label(k, lang), c) for k, c in colours])
 
@@ -679,18 +679,18 @@ def markdown_table(section: Section) -> list[str]:
 
 # --- JSON and Markdown --------------------------------------------------------------------------------------
 
-def reconciliation_text(line: dict[str, Any], lang: str = "zh") -> str:
+def reconciliation_text(line: ReconciliationLine, lang: str = "zh") -> str:
     """One target's line, e.g. '文章 130 = 已迁移 120 + 跳过 5 + 失败 0 + 未定 5 — 是'."""
-    pages = line.get("pages") or {}
-    text = (f"{label('articles', lang)} {line['crawled']} = {label('pushed', lang)} {line['pushed']} + "
-            f"{label('skipped', lang)} {line['skipped']} + {label('failed', lang)} {line['failed']} + "
-            f"{label('unresolved', lang)} {line['unresolved']} — {value(line['ok'], lang)}")
+    pages = line.pages or {}
+    text = (f"{label('articles', lang)} {line.crawled} = {label('pushed', lang)} {line.pushed} + "
+            f"{label('skipped', lang)} {line.skipped} + {label('failed', lang)} {line.failed} + "
+            f"{label('unresolved', lang)} {line.unresolved} — {value(line.ok, lang)}")
     if pages:
         text += (f"; {label('fetched', lang)} {pages['fetched']} = {label('articles', lang)} {pages['article']} + "
                  f"{label('lists', lang)} {pages['list']} + {label('column_homes', lang)} {pages['column_home']} + "
                  f"{label('other_pages', lang)} {pages['other']}")
-    if line.get("notes"):
-        text += f" ({'; '.join(line['notes'])})"
+    if line.notes:
+        text += f" ({'; '.join(line.notes)})"
     return text
 
 

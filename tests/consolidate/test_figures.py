@@ -7,17 +7,28 @@ from typing import Any
 
 import pytest
 
-from consolidate.figures import FleetReport, SiteDetails, SiteFigures
+from consolidate.figures import (
+    CrawlFigures,
+    FleetReport,
+    MappingFigures,
+    ReconciliationLine,
+    SiteDetails,
+    SiteFigures,
+)
 
 
 def _site(**overrides: Any) -> SiteFigures:
     """A site's figures with small made-up numbers."""
     values: dict[str, Any] = dict(
         id="fgw", name="发改委", organiser=None, disposition="migrate", home_url="http://fgw.example/", cms="trs",
-        stage="pushed", target="static", targets=[], ledger={"urls": 3}, crawl={"fetched": 3, "errors": 0},
-        articles=2, columns=1, mapping={"migrate": 1, "drop": 0, "unmapped": 0}, push={"in_target": 2},
+        stage="pushed", target="static", targets=[], ledger={"urls": 3},
+        crawl=CrawlFigures(fetched=3, files_fetched=1, unfetchable_files=0, errors=0, skipped=0, queued=0, bytes=9),
+        articles=2, columns=1, mapping=MappingFigures(migrate=1, drop=0, unmapped=0), push={"in_target": 2},
         redirects={"301": 2}, verification={}, monitor={}, spam_links_removed=0, triage={"rows": []},
-        letters={"rows": []}, reconciliation={"ok": True}, messages={}, errors=[])
+        letters={"rows": []}, messages={}, errors=[],
+        reconciliation=ReconciliationLine(target="static", crawled=2, pushed=2, skipped=0, failed=0, unresolved=0,
+                                          skipped_by={}, held=0, unaccounted=0, pages={}, unfetchable_files=0,
+                                          notes=[], ok=True))
     values.update(overrides)
     return SiteFigures(**values)
 
@@ -41,7 +52,9 @@ def test_report_as_json_is_plain_data_and_keys_can_be_replaced() -> None:
                          as_of="2026-12-06", sites=[site], totals={}, stages={"pushed": 1}, reconciled=True,
                          behind_schedule=[], retention={})
     document = json.loads(json.dumps(report.as_dict(), ensure_ascii=False))
-    assert document["sites"][0]["crawl"] == {"fetched": 3, "errors": 0}
+    assert document["sites"][0]["crawl"] == {"fetched": 3, "files_fetched": 1, "unfetchable_files": 0, "errors": 0,
+                                             "skipped": 0, "queued": 0, "bytes": 9}
+    assert document["sites"][0]["reconciliation"]["ok"] is True and site.reconciliation == {**site.reconciliation}
     report["sites"][0]["name"] = "=1+1"
     assert site.name == "=1+1"
     with pytest.raises(KeyError):
