@@ -165,13 +165,13 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (suspect_count(figures.verification), "problems verify found on published records "
                                                           "(see `consolidate messages --stage verify`)"),
         (line.get("failed", 0), "articles failed"),
-        (figures.push.get("failed_objects", 0), "files or columns failed to push"),
+        (figures.push.failed_objects, "files or columns failed to push"),
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
     ]
     blockers = [f"{n} {what}" for n, what in found if n]
     if not paths:
         blockers.append("no articles extracted")
-    if figures.push["in_target"] == 0:
+    if figures.push.in_target == 0:
         blockers.append("nothing pushed")
     elif not verified_on(figures.verification):
         unclean = sum(n for verdict, n in verdicts.items() if verdict != "ok")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -99,6 +99,42 @@ class ReconciliationLine(FigureView):
 
 
 @dataclass(eq=False)
+class PushFigures(FigureView):
+    """Articles, files and columns in one exporter target, with the reasons for those not in it; the site's own
+    target also carries the ledger's unresolved and held articles."""
+
+    in_target: int
+    skipped: int
+    failed: int
+    skip_reasons: dict[str, int]
+    fail_reasons: dict[str, int]
+    files: int
+    failed_objects: int
+    columns: int
+    unresolved: int | None = None
+    held: int | None = None
+    unresolved_reasons: dict[str, int] | None = None
+
+    def _view(self) -> dict[str, Any]:
+        """The JSON shape: the ledger's counts only where they were read."""
+        return {k: v for k, v in super()._view().items()
+                if v is not None or k not in ("unresolved", "held", "unresolved_reasons")}
+
+
+@dataclass(eq=False)
+class TargetFigures(FigureView):
+    """One exporter target of a site: its push outcome and its reconciliation line."""
+
+    target: str | None
+    push: PushFigures
+    reconciliation: ReconciliationLine
+
+    def _view(self) -> dict[str, Any]:
+        """The JSON shape: the push figures flat between the target and its line."""
+        return {"target": self.target, **self.push._view(), "reconciliation": self.reconciliation}
+
+
+@dataclass(eq=False)
 class CrawlFigures(FigureView):
     """What the crawl fetched: HTML pages, files, errors, URLs skipped or still queued, bytes."""
 
@@ -144,13 +180,13 @@ class SiteFigures(FigureView):
     cms: str | None
     stage: str
     target: str | None
-    targets: list[dict[str, Any]]
+    targets: list[TargetFigures]
     ledger: dict[str, Any]
     crawl: CrawlFigures
     articles: int
     columns: int
     mapping: MappingFigures
-    push: dict[str, Any]
+    push: PushFigures
     redirects: dict[str, Any]
     verification: dict[str, dict[str, int]]
     monitor: dict[str, int]
@@ -239,17 +275,17 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
     targets = [_target_figures(ws, site_id, target, [r for r in records if r.target == target],
                                entries if target == primary else None)
                for target in site_targets(ws, site_id)] or [_target_figures(ws, site_id, None, [], entries)]
-    reconciliation = next(t["reconciliation"] for t in targets if t["target"] == primary)
+    reconciliation = next(t.reconciliation for t in targets if t.target == primary)
     ledger = ledger_counts(ws, entries)
-    push.update(_article_counts(reconciliation, entries))  # one computation: the ledger's reconciliation
-    push["columns"] = _target_columns(ws, site_id, primary)
+    push = replace(push, **_article_counts(reconciliation, entries),  # one computation: the ledger's line
+                   columns=_target_columns(ws, site_id, primary))
     verification = _verification(mine)
     if "article" in verification:  # 迁移核验 shows the same article and column counts as status and push
-        verification["article"] = {k: v for k, v in (("pushed", push["in_target"]), ("skipped", push["skipped"]),
-                                                     ("failed", push["failed"]), ("unresolved", push["unresolved"]))
+        verification["article"] = {k: v for k, v in (("pushed", push.in_target), ("skipped", push.skipped),
+                                                     ("failed", push.failed), ("unresolved", push.unresolved))
                                    if v}
-    if "column" in verification or push["columns"]:
-        verification["column"] = {"pushed": push["columns"]}
+    if "column" in verification or push.columns:
+        verification["column"] = {"pushed": push.columns}
     return SiteFigures(
         id=site.id, name=site.name, organiser=site.organiser, disposition=site.disposition,
         home_url=site.home_url, cms=row.cms if row else None, stage=_stage(row, push),
@@ -331,21 +367,21 @@ def verified_on(verification: dict[str, dict[str, int]]) -> bool:
     return bool(verdicts) and set(verdicts) == {"ok"}
 
 
-def _push_figures(records: list[Any]) -> dict[str, Any]:
+def _push_figures(records: list[Any]) -> PushFigures:
     """Article outcomes and skip reasons from the push map."""
     articles = [r for r in records if r.kind == "article"]
     reasons = Counter(reason_category(r.reason or "") for r in articles if r.status == "skipped")
     failures = Counter(reason_category(r.reason or "") for r in articles if r.status == "failed")
-    return {
-        "in_target": sum(1 for r in articles if r.status in IN_TARGET),
-        "skipped": sum(1 for r in articles if r.status == "skipped"),
-        "failed": sum(1 for r in articles if r.status == "failed"),
-        "skip_reasons": dict(sorted(reasons.items())),
-        "fail_reasons": dict(sorted(failures.items())),
-        "files": sum(1 for r in records if r.kind == "file" and r.status in IN_TARGET),
-        "failed_objects": sum(1 for r in records if r.kind != "article" and r.status == "failed"),
-        "columns": sum(1 for r in records if r.kind == "column" and r.status in IN_TARGET),
-    }
+    return PushFigures(
+        in_target=sum(1 for r in articles if r.status in IN_TARGET),
+        skipped=sum(1 for r in articles if r.status == "skipped"),
+        failed=sum(1 for r in articles if r.status == "failed"),
+        skip_reasons=dict(sorted(reasons.items())),
+        fail_reasons=dict(sorted(failures.items())),
+        files=sum(1 for r in records if r.kind == "file" and r.status in IN_TARGET),
+        failed_objects=sum(1 for r in records if r.kind != "article" and r.status == "failed"),
+        columns=sum(1 for r in records if r.kind == "column" and r.status in IN_TARGET),
+    )
 
 
 def _article_counts(line: ReconciliationLine, entries: list[Entry]) -> dict[str, Any]:
@@ -388,10 +424,9 @@ def _target_columns(ws: Workspace, site_id: str, target: str | None) -> int:
 
 
 def _target_figures(ws: Workspace, site_id: str, target: str | None, records: list[Any],
-                    entries: list[Entry] | None) -> dict[str, Any]:
+                    entries: list[Entry] | None) -> TargetFigures:
     """One exporter target's push outcome and its reconciliation line from the ledger."""
-    line = _line(reconcile(ws, site_id, target, entries))
-    return {"target": target, **_push_figures(records), "reconciliation": line}
+    return TargetFigures(target, _push_figures(records), _line(reconcile(ws, site_id, target, entries)))
 
 
 def _line(ledger: dict[str, Any]) -> ReconciliationLine:
@@ -418,11 +453,11 @@ def message_counts(ws: Workspace, site_id: str, entries: list[Entry]) -> dict[st
     return messages.message_counts(ws, site_id, entries)
 
 
-def _stage(row: SiteRow | None, push: dict[str, Any]) -> str:
+def _stage(row: SiteRow | None, push: PushFigures) -> str:
     """The furthest stage a site has reached; never 'pushed' while nothing is in the target."""
     if row is None or row.crawled_at is None:
         return "configured"
-    if row.pushed_at is not None and push["in_target"] > 0:
+    if row.pushed_at is not None and push.in_target > 0:
         return "pushed"
     if row.pushed_at is not None:
         return "mapped"

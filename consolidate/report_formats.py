@@ -246,7 +246,7 @@ def fleet_section(report: FleetReport, lang: str) -> Section:
     keys = ["id", "name", "disposition", "stage", "fetched", "errors", "articles", "columns", "unmapped", "pushed",
             "skipped", "failed", "unresolved", "unaccounted", "reconciled", "next_step", "next_due", "behind"]
     rows = [[f.id, f.name, value(f.disposition, lang), value(f.stage, lang), f.crawl.fetched, f.crawl.errors,
-             f.articles, f.columns, f.mapping.unmapped, f.push["in_target"], f.push["skipped"], f.push["failed"],
+             f.articles, f.columns, f.mapping.unmapped, f.push.in_target, f.push.skipped, f.push.failed,
              f.reconciliation.unresolved, f.reconciliation.unaccounted, value(f.reconciliation.ok, lang),
              _next_step_label(f, lang), day(f.next_due), value(bool(f.behind), lang)] for f in report.sites]
     return Section("fleet", label("fleet", lang), [label(k, lang) for k in keys], rows)
@@ -323,7 +323,7 @@ def _mapping(sites: list[SiteFigures], lang: str) -> Rows | None:
 def _push(sites: list[SiteFigures], lang: str) -> Rows:
     """Articles, files and columns in the target."""
     return (["id", "pushed", "skipped", "failed", "files", "target_columns"],
-            [[f.id, f.push["in_target"], f.push["skipped"], f.push["failed"], f.push["files"], f.push["columns"]]
+            [[f.id, f.push.in_target, f.push.skipped, f.push.failed, f.push.files, f.push.columns]
              for f in sites])
 
 
@@ -333,7 +333,7 @@ def _skip_reasons(sites: list[SiteFigures], lang: str) -> Rows:
             [[f.id, label(outcome, lang), skip_reason_text(reason, lang), n] for f in sites
              for outcome, key in (("skipped", "skip_reasons"), ("failed", "fail_reasons"),
                                   ("unresolved", "unresolved_reasons"))
-             for reason, n in f.push.get(key, {}).items()])
+             for reason, n in (getattr(f.push, key) or {}).items()])
 
 
 def _triage(sites: list[SiteFigures], lang: str) -> Rows:
@@ -385,10 +385,10 @@ def _reconciliation(sites: list[SiteFigures], lang: str) -> Rows:
     """The reconciliation line per exporter target."""
     return (["id", "target_exporter", "crawled", "pushed", "skipped", "failed", "unresolved", "unaccounted", "ok",
              "notes"],
-            [[f.id, t["target"] or label("none", lang), r["crawled"], r["pushed"], r["skipped"], r["failed"],
-              r["unresolved"], r["unaccounted"], value(r["ok"], lang), "; ".join(r.get("notes") or [])]
-             for f in sites for t in f.targets or [{"target": None, "reconciliation": f.reconciliation}]
-             for r in [t["reconciliation"]]])
+            [[f.id, target or label("none", lang), r.crawled, r.pushed, r.skipped, r.failed, r.unresolved,
+              r.unaccounted, value(r.ok, lang), "; ".join(r.notes or [])]
+             for f in sites for target, r in [(t.target, t.reconciliation) for t in f.targets]
+             or [(None, f.reconciliation)]])
 
 
 def _pages(sites: list[SiteFigures], lang: str) -> Rows:
@@ -712,7 +712,7 @@ def render_markdown(report: FleetReport, lang: str = "zh") -> str:
              f"{label('unresolved', lang)} {totals.get('unresolved', 0)}", ""]
     for figures in report.sites:
         for t in figures.targets:
-            lines += [f"- {figures.id} → {t['target'] or '—'}: {reconciliation_text(t['reconciliation'], lang)}"]
+            lines += [f"- {figures.id} → {t.target or '—'}: {reconciliation_text(t.reconciliation, lang)}"]
     lines.append("")
     retention = report.retention or {}
     if retention.get("violation"):

@@ -70,8 +70,8 @@ def _print_stacked_status(report: pipeline.FleetReport) -> None:
         console.print(f"\n[bold]{f.id}[/] {f.name} · {f.disposition} · {f.stage}", highlight=False)
         console.print(f"  crawl   {f.crawl.fetched} fetched, {f.crawl.errors} errors; {f.articles} "
                       f"articles, {f.columns} columns ({f.mapping.unmapped} unmapped)", highlight=False)
-        console.print(f"  push    {f.push['in_target']} in target, {f.push['skipped']} skipped, "
-                      f"{f.push['failed']} failed, {f.reconciliation.unresolved} unresolved", highlight=False)
+        console.print(f"  push    {f.push.in_target} in target, {f.push.skipped} skipped, "
+                      f"{f.push.failed} failed, {f.reconciliation.unresolved} unresolved", highlight=False)
         console.print(f"  next    {f.next_step or 'done'}" + (f", due {due}" if due else ""), highlight=False)
     console.print()
 
@@ -86,8 +86,8 @@ def _print_status_table(report: pipeline.FleetReport) -> None:
     for f in report.sites:
         due = f"[red]{f.next_due} (behind)[/]" if f.behind else (f.next_due or "")
         table.add_row(f.id, f.name, f.disposition, f.stage, str(f.crawl.fetched), str(f.crawl.errors),
-                      str(f.articles), str(f.columns), str(f.mapping.unmapped), str(f.push["in_target"]),
-                      str(f.push["skipped"]), str(f.push["failed"]), str(f.reconciliation.unresolved),
+                      str(f.articles), str(f.columns), str(f.mapping.unmapped), str(f.push.in_target),
+                      str(f.push.skipped), str(f.push.failed), str(f.reconciliation.unresolved),
                       f.next_step or "done", due)
     console.print(table)
 
@@ -98,10 +98,10 @@ def _print_pointers(sites: list[Any]) -> None:
     for f in sites:
         targets = f.targets
         for t in targets:
-            line = t["reconciliation"]
-            if len(targets) > 1 or not line["ok"] or line["unresolved"]:
-                colour = "red" if not line["ok"] else "yellow" if line["unresolved"] else "green"
-                console.print(f"[{colour}]{f.id} → {t['target'] or '—'}: {pipeline.reconciliation_text(line, 'en')}[/]",
+            line = t.reconciliation
+            if len(targets) > 1 or not line.ok or line.unresolved:
+                colour = "red" if not line.ok else "yellow" if line.unresolved else "green"
+                console.print(f"[{colour}]{f.id} → {t.target or '—'}: {pipeline.reconciliation_text(line, 'en')}[/]",
                               highlight=False)  # wrapped at the terminal's width
         found = f.messages or {}
         if any(found.values()):
