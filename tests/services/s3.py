@@ -31,6 +31,7 @@ class S3Server:
     """A running private S3-compatible server."""
 
     endpoint: str
+    pid: int | None = None  # the server process (its CPU time is read from /proc by bench/storage_crawl.py)
 
     def environ(self) -> dict[str, str]:
         """The environment a workspace with `storage: s3://…` reads (default variable names)."""
@@ -78,7 +79,7 @@ def private_s3(on_missing: Callable[[str], None] = _unavailable) -> Iterator[S3S
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally; moto logs every request: a pipe nobody reads would fill and stall it
     process = subprocess.Popen([*command, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                                stderr=log, start_new_session=True)
-    server = S3Server(f"http://127.0.0.1:{port}")
+    server = S3Server(f"http://127.0.0.1:{port}", process.pid)
     try:
         _wait_until_ready(server, process, log, on_missing)
         yield server
