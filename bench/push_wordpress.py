@@ -61,7 +61,7 @@ def ceiling(wp: WordPressService, count: int, concurrency: int) -> float:
     """A bare REST post loop with the exporter's payloads."""
     exporter = _exporter(wp, wp.new_subsite(), concurrency)
     column = exporter.put_column(ExportColumn("column:portal:bench", "bench", "基准栏目", ["基准栏目"], None, None), None)
-    payloads = [exporter._post_payload(a, column) for a in _articles(count, f"c{concurrency}")]
+    payloads = [exporter._post_payload(a, column, exporter._root) for a in _articles(count, f"c{concurrency}")]
     url = exporter._root.api + "wp/v2/posts"
     exporter.close()
     with httpx.Client(auth=(wp.user, wp.password), timeout=60,

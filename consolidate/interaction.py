@@ -248,7 +248,7 @@ def to_exporter(ws: Workspace, exporter: Any) -> int | None:
     """After a push: the letters of every configured site into an exporter that keeps them (the bundle folder:
     letters.jsonl and letters.xlsx, masked); None when the exporter takes no letters or there are none."""
     root = getattr(exporter, "root", None)
-    if getattr(exporter, "name", None) != "bundle" or not isinstance(root, Path):
+    if not exporter.capabilities.letter_files or not isinstance(root, Path):
         return None
     ids = [site.id for site in ws.config.sites]
     if not any(stored_records(ws, site_id) for site_id in ids) and not (root / "letters.jsonl").exists():

@@ -53,9 +53,8 @@ def letter_key(site_id: str, url: str) -> str:
 
 
 def takes_letters(exporter: Exporter) -> bool:
-    """Whether the exporter receives interaction records (its capability, however the seam spells it)."""
-    capabilities = getattr(exporter, "capabilities", None)
-    return bool(getattr(capabilities, "letters", False) or getattr(exporter, "takes_letters", False))
+    """Whether the exporter receives interaction records through put_letter."""
+    return exporter.capabilities.letters
 
 
 def unsupported_reason(exporter: Exporter) -> str:

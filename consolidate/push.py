@@ -215,7 +215,7 @@ class _Push:
         self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
         letters.to_exporter(self.ws, self.exporter)  # interaction records (consolidate/interaction.py), if it keeps them
-        if self.exporter.name == "static":  # with s3:// storage the preview goes to the bucket too (issue 22)
+        if self.exporter.capabilities.browsable_folder:  # with s3:// storage the preview goes to the bucket too
             mirror_output(self.ws.config, self.ws.dir, self.exporter.root, "previews")  # type: ignore[attr-defined]
         with self.ws.store.session() as session:
             row = session.get(SiteRow, self.site.id)

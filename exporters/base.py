@@ -148,6 +148,10 @@ class Capabilities:
     # put_letter takes interaction records (exporters/letters.py ExportLetter); without it the push records each
     # letter as skipped with the reason (consolidate/letters_push.py).
     letters: bool = False
+    # The output is a folder (exporter.root) a reader browses: with s3:// storage the push copies it to the bucket.
+    browsable_folder: bool = False
+    # The output is a folder (exporter.root) that keeps every site's letters as files (letters.jsonl/xlsx, masked).
+    letter_files: bool = False
 
 
 class Exporter(ABC):

@@ -52,7 +52,7 @@ class BundleExporter(base.Exporter):
 
     name = "bundle"
     options_model = BundleOptions
-    capabilities = base.Capabilities(planned_urls=True)  # article and file links are a function of the key
+    capabilities = base.Capabilities(planned_urls=True, letter_files=True)  # article and file links are a function of the key
 
     def __init__(self, options: BundleOptions, context: Any) -> None:
         super().__init__(options, context)

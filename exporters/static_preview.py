@@ -40,7 +40,7 @@ class StaticPreviewExporter(base.Exporter):
     name = "static"
     options_model = StaticPreviewOptions
     # Paths are a function of the source key; letters become 互动交流 pages: hudong/<site>/ (exporters/letters.py).
-    capabilities = base.Capabilities(planned_urls=True, letters=True)
+    capabilities = base.Capabilities(planned_urls=True, letters=True, browsable_folder=True)
 
     def __init__(self, options: StaticPreviewOptions, context: Any) -> None:
         super().__init__(options, context)
