@@ -19,8 +19,8 @@ import sys
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -77,15 +77,32 @@ class FetchResult:
         return self.headers.get("content-type", "").lower()
 
 
-class HostLimiter:
-    """At most `concurrency` requests in flight and `rate` starts per second, for one host."""
+class _Slots:
+    """`concurrency` request slots, with how many are in use now and at the peak."""
 
-    def __init__(self, rate: float, concurrency: int) -> None:
-        self.interval = 1.0 / rate
+    def __init__(self, concurrency: int) -> None:
         self.concurrency = concurrency
         self.semaphore = asyncio.Semaphore(concurrency)
         self.in_flight = 0
         self.peak_in_flight = 0
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        """Count one request in flight while the block runs."""
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+
+class HostLimiter(_Slots):
+    """At most `concurrency` requests in flight and `rate` starts per second, for one host."""
+
+    def __init__(self, rate: float, concurrency: int) -> None:
+        super().__init__(concurrency)
+        self.interval = 1.0 / rate
         self.schedule: deque[float] = deque(maxlen=SCHEDULE_KEPT)  # planned start times (monotonic)
         self._next_start = 0.0
         self._lock = asyncio.Lock()
@@ -114,22 +131,15 @@ class HostLimiter:
         """Hold one of the host's concurrency slots, started no sooner than the rate allows."""
         async with self.semaphore:
             await self.wait_turn()
-            self.in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-            try:
+            with self._counted():
                 yield
-            finally:
-                self.in_flight -= 1
 
 
-class FetchContext:
+class FetchContext(_Slots):
     """What every site crawled in one event loop shares: the global request cap and the per-host limiters."""
 
     def __init__(self, concurrency: int) -> None:
-        self.concurrency = concurrency
-        self.semaphore = asyncio.Semaphore(concurrency)
-        self.in_flight = 0
-        self.peak_in_flight = 0
+        super().__init__(concurrency)
         self.limiters: dict[str, HostLimiter] = {}
 
     def limiter(self, host: str, rate: float, concurrency: int) -> HostLimiter:
@@ -142,12 +152,8 @@ class FetchContext:
     async def slot(self) -> AsyncIterator[None]:
         """Hold one of the global request slots."""
         async with self.semaphore:
-            self.in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-            try:
+            with self._counted():
                 yield
-            finally:
-                self.in_flight -= 1
 
 
 _CONTEXTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FetchContext] = weakref.WeakKeyDictionary()

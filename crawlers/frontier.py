@@ -30,6 +30,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from consolidate.core.store import CrawlWorker, FrontierLease, Resource, Store, url_hash, utcnow
+from crawlers.lifeline import pid_exists
 
 LEASE_SECONDS = 60.0
 HEARTBEAT_SECONDS = 15.0
@@ -46,13 +47,7 @@ def new_worker_id() -> str:
 
 def pid_alive(pid: int) -> bool:
     """True when a process with this pid exists on this host and is not a zombie (dead, not yet reaped)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return not _zombie(pid)
+    return pid_exists(pid) and not _zombie(pid)
 
 
 def _zombie(pid: int) -> bool:

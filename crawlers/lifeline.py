@@ -46,7 +46,7 @@ def _watch(pid: int) -> None:
     except (AttributeError, OSError):
         fd = None
     if fd is None:
-        while _alive(pid):
+        while pid_exists(pid):
             time.sleep(POLL_SECONDS)
     else:
         with contextlib.suppress(OSError):
@@ -54,8 +54,8 @@ def _watch(pid: int) -> None:
     os._exit(1)
 
 
-def _alive(pid: int) -> bool:
-    """True while `pid` exists (a process of another user counts as existing)."""
+def pid_exists(pid: int) -> bool:
+    """True while `pid` exists (a process of another user, or a zombie, counts as existing)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -70,6 +70,6 @@ def worker_lifeline(crawl_pid: int) -> None:
     leave Ctrl-C to the crawl (a terminal sends SIGINT to the whole group; the crawl stops its workers)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
-    if not _alive(crawl_pid):
+    if not pid_exists(crawl_pid):
         os._exit(1)
     exit_when_gone(crawl_pid)
