@@ -8,12 +8,13 @@ credentials come from environment variables whose NAMES the config gives, never 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,42 +203,30 @@ class S3Storage(Storage):
     def _put(self, key: str, payload: Path | bytes, create_only: bool) -> bool:
         """One PUT; create_only sends If-None-Match: * so a second writer of the key is refused by the service."""
         import obstore
-        from obstore.exceptions import AlreadyExistsError, PreconditionError
 
         try:
-            obstore.put(self._store, key, payload, mode="create" if create_only else "overwrite")
-        except (AlreadyExistsError, PreconditionError):
+            with self._service(f"write {key} to", key):
+                obstore.put(self._store, key, payload, mode="create" if create_only else "overwrite")
+        except FileExistsError:
             return False
-        except Exception as exc:  # noqa: BLE001 - any transport or service error, in one line
-            raise StorageError(f"cannot write {key} to {self.location}: {_one_line(exc)}",
-                               hint="check the endpoint, bucket and credentials") from None
         return True
 
     def get_bytes(self, key: str) -> bytes:
         """Download an object."""
         import obstore
-        from obstore.exceptions import NotFoundError
 
-        try:
+        with self._service(f"read {key} from", key):
             return bytes(obstore.get(self._store, key).bytes())
-        except (NotFoundError, FileNotFoundError):
-            raise FileNotFoundError(key) from None
-        except Exception as exc:  # noqa: BLE001
-            raise StorageError(f"cannot read {key} from {self.location}: {_one_line(exc)}",
-                               hint="check the endpoint, bucket and credentials") from None
 
     def exists(self, key: str) -> bool:
         """HEAD the object."""
         import obstore
-        from obstore.exceptions import NotFoundError
 
         try:
-            obstore.head(self._store, key)
-        except (NotFoundError, FileNotFoundError):
+            with self._service("reach", key):
+                obstore.head(self._store, key)
+        except FileNotFoundError:
             return False
-        except Exception as exc:  # noqa: BLE001
-            raise StorageError(f"cannot reach {self.location}: {_one_line(exc)}",
-                               hint="check the endpoint, bucket and credentials") from None
         return True
 
     def list(self, prefix: str) -> dict[str, int]:
@@ -252,24 +241,37 @@ class S3Storage(Storage):
         """The service's metadata of every object under a prefix."""
         import obstore
 
-        try:
+        with self._service("list"):
             return [meta for batch in obstore.list(self._store, prefix or None) for meta in batch]
-        except Exception as exc:  # noqa: BLE001
-            raise StorageError(f"cannot list {self.location}: {_one_line(exc)}",
-                               hint="check the endpoint, bucket and credentials") from None
 
     def delete(self, key: str) -> None:
         """Delete an object (S3 answers a missing key with success too)."""
         import obstore
-        from obstore.exceptions import NotFoundError
+
+        with contextlib.suppress(FileNotFoundError), self._service(f"delete {key} from", key):
+            obstore.delete(self._store, key)
+
+    @contextlib.contextmanager
+    def _service(self, doing: str, key: str | None = None) -> Iterator[None]:
+        """Around a call of the service: on a `key`, not-found raises FileNotFoundError(key) and a refused
+        create-only PUT FileExistsError(key); any other error is one StorageError line."""
+        from obstore.exceptions import AlreadyExistsError, NotFoundError, PreconditionError
 
         try:
-            obstore.delete(self._store, key)
-        except (NotFoundError, FileNotFoundError):
-            return
-        except Exception as exc:  # noqa: BLE001
-            raise StorageError(f"cannot delete {key} from {self.location}: {_one_line(exc)}",
-                               hint="check the endpoint, bucket and credentials") from None
+            yield
+        except (NotFoundError, FileNotFoundError) as exc:
+            if key is None:
+                raise self._error(doing, exc) from None
+            raise FileNotFoundError(key) from None
+        except (AlreadyExistsError, PreconditionError):
+            raise FileExistsError(key) from None
+        except Exception as exc:  # noqa: BLE001 - any transport or service error, in one line
+            raise self._error(doing, exc) from None
+
+    def _error(self, doing: str, exc: Exception) -> StorageError:
+        """`cannot <doing> <location>: <the error in one line>`."""
+        return StorageError(f"cannot {doing} {self.location}: {_one_line(exc)}",
+                            hint="check the endpoint, bucket and credentials")
 
 
 def _one_line(exc: BaseException) -> str:
