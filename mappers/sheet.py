@@ -213,6 +213,9 @@ SUMMARY_HEADERS = {"zh": ("站点", "网站名称", "栏目数", "文章数", "�
                           "Undecided articles")}
 
 
+FLEET_SUMMARY_FIRST = {headers[0].strip().lower() for headers in SUMMARY_HEADERS.values()}  # 站点 / Site
+
+
 def write_fleet_sheet(path: Path, sites: list[SiteSheet], lang: str = "zh") -> Path:
     """One workbook for the whole fleet: a summary sheet, then one sheet per site (titled by its id)."""
     if lang not in DECISION_LABELS:
@@ -351,6 +354,9 @@ def read_sheet(path: Path, sheet_name: str | None = None) -> tuple[dict[str, str
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
     columns, errors = _map_header(path.name, table[0])
+    if errors and sheet_name is None and _fold(cell_text(table[0][0] if table[0] else "")) in FLEET_SUMMARY_FIRST:
+        raise InputFileError(f"{path.name} is a fleet workbook (a summary sheet, then one sheet per site)",
+                               hint="import it for every site at once: consolidate map --all --import FILE")
     if errors:
         raise SheetError(errors)
     where = {key: f"{cell_text(table[0][i])} ({get_column_letter(i + 1)})" for key, i in columns.items()}

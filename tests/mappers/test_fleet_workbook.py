@@ -86,3 +86,13 @@ def test_portal_columns_the_mapping_would_leave_empty_or_stale(crawled: pipeline
              if f["rule"] == VETO_STALE}
     assert "fgw-gzdt" in stale  # in 2030 every news source is idle
     assert all("栏目不更新" in f["message"] for f in findings if f["rule"] == VETO_STALE)
+
+
+def test_a_fleet_workbook_imported_for_one_site_says_use_all(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """`map SITE --import fleet.xlsx` names the workbook for what it is and how to import it, not its headers."""
+    path = tmp_path / "fleet.xlsx"
+    export_fleet_sheet(crawled, path)
+    result = CliRunner().invoke(app, ["map", "fgw", "-c", str(crawled.loaded.path), "--import", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "fleet workbook" in result.output and "map --all --import" in result.output
+    assert "missing column" not in result.output
