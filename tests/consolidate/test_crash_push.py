@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing
 from pathlib import Path
 
 from consolidate import pipeline
+from tests.processes import kill_series
 
 KILL_POINTS = 10
 
@@ -56,20 +53,7 @@ def test_push_killed_at_random_points_then_resumed_equals_uninterrupted(crawled:
     total = _pages_written(reference / ".consolidate" / "preview")
     db = crawled.dir / "state.db"
     crawled.store.engine.dispose()
-    rng = random.Random(20261122)
-    kills = 0
-    for _ in range(KILL_POINTS):
-        already = _pages_written(preview)
-        point = rng.randint(already, max(already, total - 1))
-        process = subprocess.Popen(_push_command(crawled), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-        deadline = time.monotonic() + 60
-        while process.poll() is None and _pages_written(preview) < point and time.monotonic() < deadline:
-            time.sleep(0.005)
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            kills += 1
-        process.wait()
+    kills = kill_series(_push_command(crawled), lambda: _pages_written(preview), total, 20261122, KILL_POINTS)
     assert kills >= KILL_POINTS // 2, "the push finished before most kill points: the test proves little"
     final = subprocess.run(_push_command(crawled), capture_output=True, text=True)
     assert final.returncode == 0, final.stderr

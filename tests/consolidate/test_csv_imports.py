@@ -14,6 +14,7 @@ from consolidate.cli import app
 from consolidate.core.csvfile import MAX_CSV_BYTES, csv_dicts, csv_rows
 from consolidate.core.errors import InputFileError
 from consolidate.redirects import import_csv, load_redirects, render
+from tests.conftest import push_sites
 
 HOSTILE_CSV = {
     "cell over 128 KiB": b"a,b\n1," + b"x" * (200 * 1024) + b"\n",
@@ -46,19 +47,10 @@ def test_gbk_csv_with_multiline_cell(tmp_path: Path) -> None:
                     (4, {"old_url": "http://a/2", "note": "备注"})]
 
 
-def _push_all(ws: pipeline.Workspace) -> None:
-    exporter = pipeline.open_exporter(ws)
-    try:
-        for site in ws.config.sites:
-            pipeline.push_site(ws, site.id, exporter)
-    finally:
-        exporter.close()
-
-
 def test_redirects_import_reads_a_gbk_csv_and_refuses_a_huge_cell(crawled: pipeline.Workspace,
                                                                  tmp_path: Path) -> None:
     """The URL map saved by Excel as GBK imports like the UTF-8 one; a 200 KB cell is exit 2 with its line."""
-    _push_all(crawled)
+    push_sites(crawled)
     rows = list(csv.DictReader(io.StringIO(render(crawled, "fgw", "csv"))))
     target = next(r for r in rows if r["status"] == "301")
     target["status"], target["new_url"], target["note"] = "410", "", "已撤销的栏目"

@@ -16,6 +16,7 @@ import pytest
 from consolidate import pipeline
 from consolidate.demo import config_for_urls
 from consolidate.samplefleet import FleetServer
+from tests.processes import parent_pids
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 PATIENCE = 120.0  # seconds to wait for a state the test needs (a deadline against hanging, not a timing)
@@ -23,16 +24,7 @@ PATIENCE = 120.0  # seconds to wait for a state the test needs (a deadline again
 
 def _children(pid: int) -> list[int]:
     """The direct children of a process (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
+    return [child for child, parent in parent_pids().items() if parent == pid]
 
 
 def _wait_for(condition: Callable[[], bool], process: subprocess.Popen, what: str) -> None:

@@ -10,6 +10,7 @@ from consolidate.core.store import Resource
 from consolidate.ledger import CLASSES, DISPOSITIONS, reconcile, site_ledger
 from consolidate.redirects import count_redirects, load_redirects
 from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
+from tests.conftest import push_sites
 
 SITES = tuple(s for s in REAL_SITES if s.id in ("jspn", "pmodlh"))  # two small ones: custom ASP.NET-style, TRS
 
@@ -26,12 +27,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
         config.write_text(server.config_text(rate=200.0), encoding="utf-8")
         ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{work / '.consolidate' / 'state.db'}")
         pipeline.crawl(ws, None)
-        exporter = pipeline.open_exporter(ws)
-        try:
-            for site in ws.config.sites:
-                pipeline.push_site(ws, site.id, exporter)
-        finally:
-            exporter.close()
+        push_sites(ws)
     return ws
 
 

@@ -14,21 +14,13 @@ import pytest
 from consolidate import pipeline
 from consolidate.core.errors import ConsolidateError
 from consolidate.redirects import import_csv, load_redirects, location, render, request_uri, site_new_home
-
-
-def _push_all(ws: pipeline.Workspace) -> None:
-    exporter = pipeline.open_exporter(ws)
-    try:
-        for site in ws.config.sites:
-            pipeline.push_site(ws, site.id, exporter)
-    finally:
-        exporter.close()
+from tests.conftest import push_sites
 
 
 @pytest.mark.parametrize("site_id", ["fgw", "sfj"])
 def test_nginx_answers_every_legacy_url_as_mapped(crawled: pipeline.Workspace, nginx_runner, site_id: str) -> None:
     """Load the generated nginx config into a real nginx and request every legacy URL through it."""
-    _push_all(crawled)
+    push_sites(crawled)
     snippet = re.sub(r"listen \d+;", "listen 127.0.0.1:{PORT};", render(crawled, site_id, "nginx", unresolved="home"))
     redirects = load_redirects(crawled, site_id)
     assert {r.status for r in redirects} >= {"301", "410"}
@@ -48,7 +40,7 @@ def test_nginx_answers_every_legacy_url_as_mapped(crawled: pipeline.Workspace, n
 
 def test_every_fetched_legacy_page_has_an_outcome(crawled: pipeline.Workspace) -> None:
     """Articles, list pages, files and other pages all appear in the URL map."""
-    _push_all(crawled)
+    push_sites(crawled)
     from sqlalchemy import select
 
     from consolidate.core.store import Resource
@@ -63,7 +55,7 @@ def test_every_fetched_legacy_page_has_an_outcome(crawled: pipeline.Workspace) -
 
 def test_csv_round_trip_and_row_precise_errors(crawled: pipeline.Workspace, tmp_path: Path) -> None:
     """Export → edit → import changes exactly the edited row; a bad row is named and changes nothing."""
-    _push_all(crawled)
+    push_sites(crawled)
     rows = list(csv.DictReader(io.StringIO(render(crawled, "fgw", "csv"))))
     target = next(r for r in rows if r["status"] == "301")
     target["status"], target["new_url"] = "410", ""
@@ -89,7 +81,7 @@ def test_csv_round_trip_and_row_precise_errors(crawled: pipeline.Workspace, tmp_
 
 def test_apache_rules_cover_every_resolved_url(crawled: pipeline.Workspace) -> None:
     """One RewriteRule per 301/410 URL plus the fallback to the portal."""
-    _push_all(crawled)
+    push_sites(crawled)
     text = render(crawled, "sfj", "apache")
     resolved = [r for r in load_redirects(crawled, "sfj") if r.status in ("301", "410")]
     assert text.count("RewriteRule") == len(resolved) + 1

@@ -14,6 +14,7 @@ from consolidate import pipeline
 from consolidate.report import fleet_report
 from consolidate.report_formats import CODES_ZH, render_html, render_xlsx
 from mappers.sheet import DECISION_LABELS
+from tests.conftest import push_sites
 
 CODE_WORDS = re.compile(r"\b(?:still_serving|homepage_stale|column dropped|column not mapped|drop|migrate|"
                         r"unmapped|mismatch|redirected|archived|spam_link|stale_column|empty_column|veto|warning|"
@@ -24,12 +25,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture
 def report(crawled: pipeline.Workspace) -> dict:
     """The full report of the crawled fleet pushed into the static preview, with a monitor problem."""
-    exporter = pipeline.open_exporter(crawled)
-    try:
-        for site in crawled.config.sites:
-            pipeline.push_site(crawled, site.id, exporter, allow_untriaged=True)
-    finally:
-        exporter.close()
+    push_sites(crawled, allow_untriaged=True)
     data = fleet_report(crawled, as_of=dt.date(2026, 12, 1), details=True)
     data["sites"][0]["monitor"] = {"still_serving": 2, "ok": 5}
     return data

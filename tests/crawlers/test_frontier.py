@@ -8,7 +8,6 @@ import socket
 import subprocess
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,27 +16,13 @@ from sqlalchemy import func, select
 from consolidate import pipeline
 from consolidate.core.store import Resource, Store
 from consolidate.records_io import article_records
-from consolidate.samplefleet import FleetServer, build_fleet
-from crawlers.crawler import SiteCrawler
+from consolidate.samplefleet import FleetServer
+from crawlers.crawler import CrawlSummary, SiteCrawler
 from crawlers.frontier import CrawlWorker, Frontier, FrontierLease, live_workers
 from tests.conftest import make_workspace
 
 SITE = "fgw"
-
-
-@pytest.fixture(scope="module")
-def small_server() -> Iterator[FleetServer]:
-    """A small private sample fleet (its request log is this module's alone)."""
-    with FleetServer(build_fleet(articles_per_site=12)) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def reference(small_server: FleetServer, tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """The articles of one uninterrupted crawl."""
-    ws = make_workspace(tmp_path_factory.mktemp("reference"), small_server.urls)
-    pipeline.crawl(ws, [SITE])
-    return article_records(ws, SITE)
+ARTICLES_PER_SITE = 12  # the private_server fixture's fleet
 
 
 def site_requests(server: FleetServer, since: int) -> list[str]:
@@ -52,6 +37,25 @@ def run(ws: pipeline.Workspace, **settings: object) -> SiteCrawler:
     return SiteCrawler(ws.store, site, ws.config.crawl_settings(site).model_copy(update=settings), ws.dir)
 
 
+def two_workers(ws: pipeline.Workspace, url: str, **options: float) -> list[CrawlSummary]:
+    """Two crawlers of SITE in two threads, each with its own connection to the store at `url`; their summaries."""
+    summaries = []
+
+    def worker() -> None:
+        store = Store(url)
+        site = ws.site(SITE)
+        summaries.append(asyncio.run(SiteCrawler(store, site, ws.config.crawl_settings(site), ws.dir,
+                                                 **options).run()))
+        store.engine.dispose()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return summaries
+
+
 def in_flight_rows(store: Store) -> tuple[int, int]:
     """Rows still 'fetching' and leases left."""
     with store.session() as session:
@@ -60,11 +64,11 @@ def in_flight_rows(store: Store) -> tuple[int, int]:
     return int(fetching or 0), int(leases or 0)
 
 
-def test_budgeted_runs_resume_to_the_same_articles_without_refetching(small_server: FleetServer, tmp_path: Path,
-                                                                       reference: list[dict]) -> None:
+def test_budgeted_runs_resume_to_the_same_articles_without_refetching(private_server: FleetServer, tmp_path: Path,
+                                                                      reference: list[dict]) -> None:
     """Runs of 10 pages each end with the uninterrupted crawl's articles; no URL is requested twice."""
-    ws = make_workspace(tmp_path, small_server.urls)
-    start = len(small_server.request_log)
+    ws = make_workspace(tmp_path, private_server.urls)
+    start = len(private_server.request_log)
     runs = 0
     while True:
         summary = asyncio.run(run(ws, max_pages=10).run())
@@ -72,17 +76,17 @@ def test_budgeted_runs_resume_to_the_same_articles_without_refetching(small_serv
         if not summary.budget_reached:
             break
     assert runs > 3
-    requests = site_requests(small_server, start)
+    requests = site_requests(private_server, start)
     assert [url for url, n in Counter(requests).items() if n > 1] == []
     assert article_records(ws, SITE) == reference
     assert in_flight_rows(ws.store) == (0, 0)
 
 
-def test_cancelled_crawl_resumes_to_the_same_articles(small_server: FleetServer, tmp_path: Path,
+def test_cancelled_crawl_resumes_to_the_same_articles(private_server: FleetServer, tmp_path: Path,
                                                       reference: list[dict]) -> None:
     """A crawl cancelled mid-way gives its leases back; the next run finishes the job."""
-    ws = make_workspace(tmp_path, small_server.urls)
-    start = len(small_server.request_log)
+    ws = make_workspace(tmp_path, private_server.urls)
+    start = len(private_server.request_log)
 
     async def cancel_midway() -> None:
         crawler = run(ws)
@@ -98,41 +102,28 @@ def test_cancelled_crawl_resumes_to_the_same_articles(small_server: FleetServer,
     fetching, leases = in_flight_rows(ws.store)
     assert (fetching, leases) == (0, 0)
     asyncio.run(run(ws).run())
-    requests = site_requests(small_server, start)
+    requests = site_requests(private_server, start)
     repeated = [url for url, n in Counter(requests).items() if n > 1]
     assert len(repeated) <= ws.config.crawl.concurrency_per_host  # at most what was in flight at the cancel
     assert article_records(ws, SITE) == reference
 
 
-def test_two_workers_on_one_store_never_fetch_the_same_url(small_server: FleetServer, tmp_path: Path,
+def test_two_workers_on_one_store_never_fetch_the_same_url(private_server: FleetServer, tmp_path: Path,
                                                            reference: list[dict]) -> None:
     """Two crawlers of one site in two threads, each with its own connection: disjoint requests, full result."""
-    ws = make_workspace(tmp_path, small_server.urls)
-    start = len(small_server.request_log)
-    summaries = []
-
-    def worker() -> None:
-        store = Store(ws.store.url)
-        site = ws.site(SITE)
-        crawler = SiteCrawler(store, site, ws.config.crawl_settings(site), ws.dir, heartbeat_seconds=0.2)
-        summaries.append(asyncio.run(crawler.run()))
-        store.engine.dispose()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    requests = site_requests(small_server, start)
+    ws = make_workspace(tmp_path, private_server.urls)
+    start = len(private_server.request_log)
+    summaries = two_workers(ws, ws.store.url, heartbeat_seconds=0.2)
+    requests = site_requests(private_server, start)
     assert [url for url, n in Counter(requests).items() if n > 1] == []
     assert len(summaries) == 2 and all(s.fetched > 0 for s in summaries), [s.fetched for s in summaries]
     assert article_records(ws, SITE) == reference
 
 
-def test_work_of_a_dead_worker_is_picked_up(small_server: FleetServer, tmp_path: Path,
+def test_work_of_a_dead_worker_is_picked_up(private_server: FleetServer, tmp_path: Path,
                                             reference: list[dict]) -> None:
     """URLs leased by a worker whose process is gone (same host) or whose lease expired go back to the queue."""
-    ws = make_workspace(tmp_path, small_server.urls)
+    ws = make_workspace(tmp_path, private_server.urls)
     asyncio.run(run(ws, max_pages=8).run())
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -151,9 +142,9 @@ def test_work_of_a_dead_worker_is_picked_up(small_server: FleetServer, tmp_path:
         assert session.get(CrawlWorker, f"{host}:{dead.pid}:dead").state == "dead"
 
 
-def test_live_workers_lists_running_crawlers_with_their_leases(small_server: FleetServer, tmp_path: Path) -> None:
+def test_live_workers_lists_running_crawlers_with_their_leases(private_server: FleetServer, tmp_path: Path) -> None:
     """While a crawl runs its worker is listed (host:pid:random, site, leases); afterwards it is not."""
-    ws = make_workspace(tmp_path, small_server.urls)
+    ws = make_workspace(tmp_path, private_server.urls)
     seen: list[list[dict]] = []
     crawler = run(ws)
     crawler.on_progress = lambda p: seen.append(live_workers(ws.store)) if p.fetched >= 5 and not seen else None
@@ -165,36 +156,24 @@ def test_live_workers_lists_running_crawlers_with_their_leases(small_server: Fle
     assert live_workers(ws.store) == []
 
 
-def test_two_workers_on_postgres_never_fetch_the_same_url(small_server: FleetServer, tmp_path: Path,
+def test_two_workers_on_postgres_never_fetch_the_same_url(private_server: FleetServer, tmp_path: Path,
                                                           reference: list[dict], pg_url: str) -> None:
     """The same two-worker check on a real PostgreSQL (claims with FOR UPDATE SKIP LOCKED)."""
-    url = pg_url
-    ws = make_workspace(tmp_path, small_server.urls)
-    ws = pipeline.Workspace.open(ws.loaded.path, db_url=url)
-    start = len(small_server.request_log)
-
-    def worker() -> None:
-        store = Store(url)
-        site = ws.site(SITE)
-        asyncio.run(SiteCrawler(store, site, ws.config.crawl_settings(site), ws.dir).run())
-        store.engine.dispose()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    requests = site_requests(small_server, start)
+    ws = make_workspace(tmp_path, private_server.urls)
+    ws = pipeline.Workspace.open(ws.loaded.path, db_url=pg_url)
+    start = len(private_server.request_log)
+    two_workers(ws, pg_url)
+    requests = site_requests(private_server, start)
     assert [u for u, n in Counter(requests).items() if n > 1] == []
     assert article_records(ws, SITE) == reference
 
 
-def test_workers_on_one_site_split_its_politeness_budget(small_server: FleetServer, tmp_path: Path) -> None:
+def test_workers_on_one_site_split_its_politeness_budget(private_server: FleetServer, tmp_path: Path) -> None:
     """With another live worker on the site, a crawler fetches at half the per-host rate: the legacy server
     never sees more than the configured rate in all."""
     from consolidate.core.store import utcnow
 
-    ws = make_workspace(tmp_path, small_server.urls)
+    ws = make_workspace(tmp_path, private_server.urls)
     with ws.store.session() as session:
         session.add(CrawlWorker(id="other-host:4242:feed", host="other-host", pid=4242, sites=[SITE],
                                 state="running", fetched=0, started_at=utcnow(), heartbeat_at=utcnow()))

@@ -7,15 +7,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from consolidate.samplefleet import FleetServer, build_fleet
+from consolidate.samplefleet import FleetServer
 from crawlers.frontier import pid_alive
 from tests.conftest import make_workspace
+from tests.processes import parent_pids
 
+ARTICLES_PER_SITE = 40  # the private_server fixture's fleet
 DRIVER = """
 import asyncio, sys
 from consolidate.core.workspace import Workspace
@@ -26,29 +27,9 @@ asyncio.run(crawl_sites(ws.store, pairs, ws.dir, parse_processes=2))
 """
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FleetServer]:
-    """A private sample fleet."""
-    with FleetServer(build_fleet(articles_per_site=40)) as running:
-        yield running
-
-
-def _children() -> dict[int, int]:
-    """pid → parent pid of every process on the machine (from /proc)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
-    return parents
-
-
 def _descendants(pid: int) -> set[int]:
     """Every process below `pid` (children, grandchildren…)."""
-    parents = _children()
+    parents = parent_pids()
     found, frontier = set(), {pid}
     while frontier:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
@@ -57,9 +38,9 @@ def _descendants(pid: int) -> set[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_sigkilled_crawl_takes_its_helper_processes_with_it(server: FleetServer, tmp_path: Path) -> None:
+def test_sigkilled_crawl_takes_its_helper_processes_with_it(private_server: FleetServer, tmp_path: Path) -> None:
     """Kill -9 a crawl with parser processes mid-run: within a few seconds none of its helpers is left."""
-    ws = make_workspace(tmp_path, server.urls, rate=20)
+    ws = make_workspace(tmp_path, private_server.urls, rate=20)
     crawl = subprocess.Popen([sys.executable, "-c", DRIVER, str(ws.loaded.path), ws.store.url],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

@@ -4,14 +4,10 @@ article exactly once, equals an uninterrupted push byte for byte, and `verify` (
 from __future__ import annotations
 
 import json
-import os
-import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from contextlib import closing
 from pathlib import Path
@@ -20,6 +16,7 @@ import pytest
 
 from consolidate import pipeline
 from exporters.wxr import NS
+from tests.processes import kill_series
 
 KILL_POINTS = 10
 SURVIVED: dict[str, str] = {}
@@ -88,20 +85,8 @@ def test_push_killed_at_random_points_then_resumed_loses_nothing(exporter: str, 
     assert len(expected) == len(set(expected)) > 0
     total = len(_records(reference / ".consolidate" / "state.db"))
     db = root / ".consolidate" / "state.db"
-    rng = random.Random(20261206)
-    kills = 0
-    for _ in range(KILL_POINTS):
-        already = _recorded(db)
-        point = rng.randint(already, max(already, total - 1))
-        process = subprocess.Popen(_command(root, "push", "--all", "--exporter", exporter),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while process.poll() is None and _recorded(db) < point and time.monotonic() < deadline:
-            time.sleep(0.002)
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            kills += 1
-        process.wait()
+    kills = kill_series(_command(root, "push", "--all", "--exporter", exporter), lambda: _recorded(db), total,
+                        20261206, KILL_POINTS)
     assert kills >= KILL_POINTS // 2, "the push finished before most kill points: the test proves little"
     final = subprocess.run(_command(root, "push", "--all", "--exporter", exporter), capture_output=True, text=True)
     assert final.returncode == 0, final.stderr
