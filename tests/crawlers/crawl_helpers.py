@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -53,3 +54,17 @@ def event_urls(store: Store, site_id: str, level: str | None = None) -> set[str]
         query = query.where(EventRow.level == level)
     with store.session() as session:
         return {u for u in session.scalars(query) if u}
+
+
+def shortcut_answers(shortcut: Callable[[str, str], str | None], exact: Callable[[str, str], str],
+                     bases: list[str], hrefs: list[str]) -> int:
+    """How many (base, href) pairs a URL-join shortcut answers (hrefs stripped; empty and `#…` ones never asked),
+    each answer asserted equal to the exact join's."""
+    answered = 0
+    for base in bases:
+        for href in (h.strip() for h in hrefs):
+            got = shortcut(href, base) if href and not href.startswith("#") else None
+            if got is not None:
+                answered += 1
+                assert got == exact(href, base), (base, href)
+    return answered

@@ -18,6 +18,7 @@ from crawlers._common import (
     parse_date,
     parse_html,
 )
+from tests.crawlers.crawl_helpers import shortcut_answers
 
 
 def _slow_parse(text: str) -> str | None:
@@ -164,12 +165,4 @@ def test_plain_hrefs_join_as_urljoin_does() -> None:
              "index.php?m=content&c=index&a=show&catid=12&id=345", ".a", "a.", "...", "a/.b", "%2e%2e/x", "a%20b"]
     rng = random.Random(1)
     hrefs += ["".join(rng.choice("ab./?#;:%=&中 -_~1/") for _ in range(rng.randint(1, 8))) for _ in range(3000)]
-    fast = 0
-    for base in bases:
-        for href in hrefs:
-            href = href.strip()
-            got = _plain_join(href, base) if href and not href.startswith("#") else None
-            if got is not None:
-                fast += 1
-                assert got == _url_join(href, base), (base, href)
-    assert fast > 10000  # the fast path is taken for most plain links
+    assert shortcut_answers(_plain_join, _url_join, bases, hrefs) > 10000  # the fast path is taken for most plain links

@@ -18,6 +18,7 @@ from consolidate.cli import app
 from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord
 from consolidate.mapping import export_sheet, import_sheet
 from mappers.sheet import SheetError
+from tests.mappers.sheet_helpers import sheet_rows
 
 
 def _state(ws: pipeline.Workspace, site_id: str) -> dict[str, tuple]:
@@ -26,20 +27,11 @@ def _state(ws: pipeline.Workspace, site_id: str) -> dict[str, tuple]:
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
 
 
-def _rows(path: Path) -> tuple[object, object, dict[str, int], dict[str, int]]:
-    """Workbook, sheet, header → column number, column path → row number."""
-    book = load_workbook(path)
-    sheet = book.worksheets[0]
-    headers = {cell.value: cell.column for cell in sheet[1]}
-    paths = {sheet.cell(row=r, column=headers["栏目路径"]).value: r for r in range(2, sheet.max_row + 1)}
-    return book, sheet, headers, paths
-
-
 def test_sheet_layout(crawled: pipeline.Workspace, tmp_path: Path) -> None:
     """Chinese headers, frozen header row, dropdowns for decision and target, target list on a hidden sheet."""
     path = tmp_path / "mapping.xlsx"
     export_sheet(crawled, "fgw", path)
-    book, sheet, headers, paths = _rows(path)
+    book, sheet, headers, paths = sheet_rows(path)
     assert {"栏目路径", "决定", "目标栏目", "审核人", "审核日期", "意见"} <= set(headers)
     assert sheet.freeze_panes == "B2"
     lists = book["lists"]
@@ -68,7 +60,7 @@ def test_signed_edits_are_recorded_and_pushed(crawled: pipeline.Workspace, tmp_p
     and the office decision survives a re-run of map."""
     path = tmp_path / "mapping.xlsx"
     export_sheet(crawled, "fgw", path)
-    book, sheet, headers, paths = _rows(path)
+    book, sheet, headers, paths = sheet_rows(path)
     row = paths["信息公开 > 政策解读"]
     sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
     sheet.cell(row=row, column=headers["审核人"]).value = "王明"
@@ -105,7 +97,7 @@ def test_signed_edits_are_recorded_and_pushed(crawled: pipeline.Workspace, tmp_p
 
 
 def _damage(path: Path, edit) -> None:
-    book, sheet, headers, paths = _rows(path)
+    book, sheet, headers, paths = sheet_rows(path)
     edit(sheet, headers, paths)
     book.save(path)
 
@@ -132,7 +124,7 @@ def test_damaged_sheets_name_row_and_cell_and_change_nothing(crawled: pipeline.W
     with pytest.raises(SheetError) as caught:
         import_sheet(crawled, "fgw", path)
     text = "\n".join(caught.value.errors)
-    _book, _sheet, headers, paths = _rows(path)
+    _book, _sheet, headers, paths = sheet_rows(path)
     work, notices, guide = paths["新闻中心 > 工作动态"], paths["信息公开 > 通知公告"], paths["办事服务 > 办事指南"]
     decision_letter = "FGHIJKLM"[headers["决定"] - 6]
     assert f"mapping.xlsx row {notices}, column 决定 ({decision_letter}): unknown decision 'keep'" in text
@@ -202,7 +194,7 @@ def test_the_sheet_guides_the_office(crawled: pipeline.Workspace, tmp_path: Path
     the zh sheet is Chinese; a how-to sheet follows; dates are validated between the crawl and today."""
     path = tmp_path / "mapping.xlsx"
     export_sheet(crawled, "fgw", path)
-    book, sheet, headers, paths = _rows(path)
+    book, sheet, headers, paths = sheet_rows(path)
     assert sheet.protection.sheet
     rule_row = paths["信息公开 > 人事信息"]  # drop rule in migrations.yaml
     reason = sheet.cell(row=rule_row, column=headers["理由"])
@@ -223,7 +215,7 @@ def test_a_grey_row_signed_as_it_stands_is_accepted(crawled: pipeline.Workspace,
     """A clerk who signs every row, rule rows included, without changing them imports nothing and no error."""
     path = tmp_path / "mapping.xlsx"
     export_sheet(crawled, "fgw", path)
-    book, sheet, headers, paths = _rows(path)
+    book, sheet, headers, paths = sheet_rows(path)
     for row in paths.values():
         sheet.cell(row=row, column=headers["审核人"]).value = sheet.cell(row=row, column=headers["审核人"]).value or ""
     rule_row = paths["信息公开 > 人事信息"]
@@ -240,7 +232,7 @@ def test_sign_off_dates_in_the_future_or_before_the_crawl_are_refused(crawled: p
                        (dt.date(2001, 1, 1), "before the site was crawled")):
         path = tmp_path / f"{day}.xlsx"
         export_sheet(crawled, "fgw", path)
-        book, sheet, headers, paths = _rows(path)
+        book, sheet, headers, paths = sheet_rows(path)
         row = paths["信息公开 > 政策解读"]
         sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
         sheet.cell(row=row, column=headers["审核人"]).value = "王明"

@@ -6,23 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
 from consolidate.mapping import import_sheet
+from tests.mappers.sheet_helpers import sheet_rows
 
 SITE = "fgw"
-
-
-def _rows(path: Path) -> tuple[object, object, dict[str, int], dict[str, int]]:
-    """Workbook, sheet, header → column number, column path → row number."""
-    book = load_workbook(path)
-    sheet = book.worksheets[0]
-    headers = {cell.value: cell.column for cell in sheet[1]}
-    paths = {sheet.cell(row=r, column=headers["栏目路径"]).value: r for r in range(2, sheet.max_row + 1)}
-    return book, sheet, headers, paths
 
 
 def _cell(sheet: object, row: int, column: int) -> str:
@@ -37,7 +28,7 @@ def test_signed_rows_keep_their_reason_and_comment_on_a_re_export(crawled: pipel
     runner = CliRunner()
     first = tmp_path / "first.xlsx"
     assert runner.invoke(app, ["map", SITE, "--export", str(first), "-c", config, "--db", db]).exit_code == 0
-    book, sheet, headers, paths = _rows(first)
+    book, sheet, headers, paths = sheet_rows(first)
     pending = sorted((p for p, r in paths.items() if p and not _cell(sheet, r, headers["审核人"])
                       and "配置规则" not in _cell(sheet, r, headers["理由"])),
                      key=lambda p: "待人工决定" not in _cell(sheet, paths[p], headers["理由"]))
@@ -60,7 +51,7 @@ def test_signed_rows_keep_their_reason_and_comment_on_a_re_export(crawled: pipel
     assert "2" in result.output and "王科长" in result.output
     second = tmp_path / "second.xlsx"
     assert runner.invoke(app, ["map", SITE, "--export", str(second), "-c", config, "--db", db]).exit_code == 0
-    _book, sheet, headers, paths = _rows(second)
+    _book, sheet, headers, paths = sheet_rows(second)
     signed, dropped = paths[pending[0]], paths[pending[1]]
     assert "待人工决定" not in _cell(sheet, signed, headers["理由"])
     assert before[pending[0]] not in _cell(sheet, signed, headers["理由"])  # the tool's reason gave way
