@@ -59,11 +59,17 @@ def test_address_kept_beside_a_dead_href() -> None:
     assert [(a.url, a.name, a.status) for a in rec.attachments] == [(SITE + "/protect/P0202001.pdf", "实施方案", None)]
 
 
-def test_attachment_block_link_without_extension() -> None:
-    after = ("<div class='fj'>附件：<a href='/attach/get?id=981'>申报指南</a> "
-             "<a href='/xwzx/index.html'>返回栏目</a></div>")
+@pytest.mark.parametrize("after, want", [
+    pytest.param("<div class='fj'>附件：<a href='/attach/get?id=981'>申报指南</a> <a href='/xwzx/index.html'>返回栏目</a>"
+                 "</div>", [(SITE + "/attach/get?id=981", "申报指南")], id="block-link-without-extension"),
+    pytest.param("<div class='fj'>附件下载：<script>var fj = '<a href=\"./P020200110.doc\">报名表.doc</a>';"
+                 "document.write(fj);</script></div>", [(SITE + "/xwzx/tzgg/202001/P020200110.doc", "报名表.doc")],
+                 id="script-written"),
+])
+def test_attachment_block_after_the_body(after: str, want: list[tuple[str, str]]) -> None:
+    """The 附件 block after the body: a link without a file extension, a link a script writes."""
     rec = agree(page(top=HEADER, after=after))
-    assert [(a.url, a.name) for a in rec.attachments] == [(SITE + "/attach/get?id=981", "申报指南")]
+    assert [(a.url, a.name) for a in rec.attachments] == want
 
 
 def test_download_servlet_and_file_named_link_text() -> None:
@@ -72,13 +78,6 @@ def test_download_servlet_and_file_named_link_text() -> None:
     rec = agree(page(top=HEADER, body=body))
     assert [a.url for a in rec.attachments] == [SITE + "/module/download/downfile.jsp?fileid=77", SITE + "/files/12345"]
     assert rec.attachments[1].name == "汇总表.xlsx"
-
-
-def test_script_written_attachment() -> None:
-    after = ("<div class='fj'>附件下载：<script>var fj = '<a href=\"./P020200110.doc\">报名表.doc</a>';"
-             "document.write(fj);</script></div>")
-    rec = agree(page(top=HEADER, after=after))
-    assert [(a.url, a.name) for a in rec.attachments] == [(SITE + "/xwzx/tzgg/202001/P020200110.doc", "报名表.doc")]
 
 
 def test_script_attachments_ignore_bare_extensions_and_names() -> None:
