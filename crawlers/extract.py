@@ -1552,6 +1552,9 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
     first, last = _content_span(nodes, texts, tags, title_key)
     tail = False  # past a "热门图集"/"相关文章" heading below the article: all that follows is the template's
     seen_image = False
+    quiet_end = -1  # the nodes up to here lie in an element whose text says nothing removable: tag tests only
+    index: dict[int, int] | None = None
+    shares: set[int] | None = None
     for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
         if tail:
             targets.append(node)
@@ -1569,9 +1572,22 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
         if tag in _DROP_TAGS or mem_id in hidden_ids:
             targets.append(node)
             continue
+        if i <= quiet_end:
+            shares = _share_ids(body) if shares is None else shares
+            if mem_id in shares and len(texts.of(node)) < 200:
+                targets.append(node)
+            continue
         text = texts.get(mem_id)
         if text is None:
             text = texts[mem_id] = text_of(node)
+        if (len(text) >= 200 or _parent_of_next(nodes, i)) and _says_nothing_removable(text, title_key):
+            # nothing in this element is removed by its text: below it, the tag tests only
+            index = {n.mem_id: k for k, n in enumerate(nodes)} if index is None else index
+            quiet_end = _subtree_end(node, body_id, index, len(nodes))
+            shares = _share_ids(body) if shares is None else shares
+            if len(text) < 200 and mem_id in shares:
+                targets.append(node)
+            continue
         if not title_done and len(title_key) >= 4 and len(text) - text.count(" ") == len(title_key) and \
                 compact(text) == title_key:
             targets.append(node)
@@ -1582,6 +1598,41 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
             targets.append(node)
             tail = True
     return [t for t in _outermost(targets, body) if t.mem_id != body_id]
+
+
+_SHARE_QUERY = ", ".join(f'[{name}*="{word}" i]' for word in ("share", "fenxiang", "jiathis") for name in ("class", "id"))
+# the elements whose klass_id _SHARE_RE finds (bdshare and bshare hold "share")
+
+
+def _share_ids(body: LexborNode) -> set[int]:
+    """mem_ids of the elements of a body named like a share bar (_SHARE_RE in their class or id)."""
+    try:
+        return {node.mem_id for node in body.css(_SHARE_QUERY)}
+    except Exception:
+        return {node.mem_id for node in body.traverse() if _SHARE_RE.search(klass_id(node))}
+
+
+def _parent_of_next(nodes: list[LexborNode], i: int) -> bool:
+    """True when the element after nodes[i] in a subtree list is its child (nodes[i] holds elements)."""
+    if i + 1 >= len(nodes):
+        return False
+    parent = nodes[i + 1].parent
+    return parent is not None and parent.mem_id == nodes[i].mem_id
+
+
+def _subtree_end(node: LexborNode, body_id: int, index: dict[int, int], count: int) -> int:
+    """Index of the last element of a node's subtree in its body's element list (index: mem_id → position; count:
+    the list's length, capped as _subtree caps it)."""
+    cur: LexborNode | None = node
+    while cur is not None and cur.mem_id != body_id:
+        following = cur.next
+        while following is not None and following.tag == "-text":  # text nodes are not listed
+            following = following.next
+        if following is not None:
+            at = index.get(following.mem_id)
+            return count - 1 if at is None else at - 1  # not listed: past the cap, every listed node lies inside
+        cur = cur.parent
+    return count - 1
 
 
 def _tail_heading(text: str) -> bool:
@@ -1624,14 +1675,14 @@ def _tag_targets(nodes: list[LexborNode], tags: list[str | None], body_id: int, 
                  texts: _Texts) -> list[LexborNode]:
     """_removal_targets of a body whose text says nothing removable: dropped tags, hidden elements, share bars."""
     targets = []
+    shares = _share_ids(nodes[0])
     for node, tag in zip(nodes, tags, strict=True):
         if tag == "img" and _chrome_image(node):
             targets.append(node)
             continue
         if tag in _KEPT_TAGS or node.mem_id == body_id:
             continue
-        if tag in _DROP_TAGS or node.mem_id in hidden_ids or (
-                _SHARE_RE.search(klass_id(node)) and len(texts.of(node)) < 200):
+        if tag in _DROP_TAGS or node.mem_id in hidden_ids or (node.mem_id in shares and len(texts.of(node)) < 200):
             targets.append(node)
     return [t for t in _outermost(targets, nodes[0]) if t.mem_id != body_id]
 

@@ -692,6 +692,46 @@ def test_bodies_whose_text_says_nothing_removable_lose_the_same_elements() -> No
     assert fast > 100 and found > 50  # the quick path is taken, and it removes elements
 
 
+def test_elements_whose_text_says_nothing_removable_are_read_by_their_tags_alone(monkeypatch) -> None:
+    from crawlers import extract
+    from crawlers._common import parse_html
+    from crawlers._fields import compact
+    from crawlers.extract import _subtree, _text_targets, _Texts
+
+    rng = random.Random(31)
+    pieces = ["<p>正文第一段，内容很长很长很长很长很长很长很长很长很长很长很长很长。</p>", "<p>比例为3:1，时间12：30。</p>",
+              "<p>发布<span>时间</span>：2016-08-31</p>", "<p>上一<b>篇</b>：旧闻</p>", "<p>打<i>印</i>本页</p>",
+              "<div class='bdshare'>分享</div>", "<span class='Share-box'>" + "长" * 210 + "</span>", "<script>1</script>",
+              "<p style='display:none'>藏</p>", "<p>附件：<a href='a.pdf'>a</a></p>", "<div><p>关于印发通知</p></div>",
+              "<p>版权所有</p>", "<p>下一步<span class='fenxiang'>工作</span></p>", "<p>作者：<b>张三</b> 编辑：李四</p>",
+              "<p><img src='/skin/arrow.gif'><img src='a.jpg'></p>", "<!-- c -->", "<p>热门图集</p>", "<div id='JiaThis'>x</div>"]
+
+    def block(depth: int) -> str:
+        """Random pieces, some wrapped in a further block."""
+        out = []
+        for _ in range(rng.randint(1, 4)):
+            if depth < 3 and rng.random() < 0.4:
+                out.append(f"<{rng.choice(['div', 'section', 'p'])} class='{rng.choice(['x', 'share'])}'>{block(depth + 1)}"
+                           f"</div>")
+            else:
+                out.append(rng.choice(pieces))
+        return "".join(out)
+
+    cases = []
+    for _ in range(400):
+        body = parse_html(f"<html><body><div id='b'>{block(0)}</div></body></html>").css_first("#b")
+        title = compact(rng.choice(["关于印发通知", "旧闻", "无关标题", ""]))
+        nodes = _subtree(body)
+        hidden = {n.mem_id for n in body.css("[style]")}
+        got = _text_targets(nodes, [n.tag for n in nodes], title, hidden, SITE + "/a.html", _Texts())
+        cases.append((nodes, title, hidden, [n.mem_id for n in got]))
+    monkeypatch.setattr(extract, "_says_nothing_removable", lambda text, title_key: False)  # every element read
+    for nodes, title, hidden, got in cases:
+        want = _text_targets(nodes, [n.tag for n in nodes], title, hidden, SITE + "/a.html", _Texts())
+        assert got == [n.mem_id for n in want], nodes[0].html
+    assert sum(bool(got) for *_, got in cases) > 200
+
+
 def test_anchors_of_small_and_large_hidden_elements_match_the_query() -> None:
     from crawlers._common import parse_html
     from crawlers.extract import _SMALL_SUBTREE, _linked_anchors
