@@ -488,6 +488,25 @@ def _trafilatura_body(html: str, url: str) -> LexborNode | None:
     return tree.body if tree is not None else None
 
 
+_UNREAD = frozenset(("title", "script", "style"))  # text no extractor takes into a body
+
+
+def _textless(tree: LexborHTMLParser) -> bool:
+    """True when no text node of a page outside its <title>, scripts and styles holds more than blanks (comments
+    hold none): trafilatura reads the same document, so any body it finds has no text (a picture-only page). A page
+    with a <template> or <frameset> is never textless (the parse hides or drops text another parser keeps)."""
+    root = tree.root
+    if root is None or tree.css_first("template, frameset") is not None:
+        return False
+    for node in root.traverse(include_text=True):
+        text = node.text_content
+        if text is not None and text.split():
+            parent = node.parent
+            if parent is None or parent.tag not in _UNREAD:
+                return False
+    return True
+
+
 def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, int] | None = None,
                 named: list[tuple[LexborNode, str]] | None = None,
                 meta_block: LexborNode | None = None) -> tuple[LexborNode | None, str]:
@@ -502,7 +521,7 @@ def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, in
     node = text_region(tree, meta_block)
     if node is not None:
         return node, "region"
-    node = _trafilatura_body(html, url)
+    node = _trafilatura_body(html, url) if not _textless(tree) else None  # no text: nothing for trafilatura
     if node is not None and text_of(node):
         return node, "trafilatura"
     node = _densest(tree)

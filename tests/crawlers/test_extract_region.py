@@ -75,3 +75,19 @@ def test_region_pages_take_the_region_path_before_trafilatura() -> None:
     tree = parse_html(_page(main))
     body, how = locate_body(tree, _page(main), URL)
     assert how == "region" and body is not None and body.tag == "ul"
+
+
+def test_a_page_without_text_skips_trafilatura_and_keeps_its_picture() -> None:
+    from crawlers.extract import _textless, _trafilatura_body
+
+    picture = ("<html><head><title>图片新闻</title><style>p{margin:0}</style><script>var a = 1;</script></head><body>"
+               "<!-- 正文开始 --><div class='pic'><img src='/pic/2021/p1.jpg'></div> &nbsp; </body></html>")
+    assert _textless(parse_html(picture))
+    body = _trafilatura_body(picture, URL)  # the peer finds no text there either
+    assert body is None or not body.text(deep=True).split()
+    record = extract_article(picture, URL)
+    assert record.images == ["http://www.example.gov.cn/pic/2021/p1.jpg"]
+    with_text = [picture.replace("&nbsp;", "图片说明"), picture.replace("<!-- 正文开始 -->", "<template>说明</template>"),
+                 picture.replace("<title>", "<noscript>说明</noscript><title>"),
+                 "<html><frameset><frame src='a.html'></frameset></html>"]
+    assert not any(_textless(parse_html(html)) for html in with_text)
