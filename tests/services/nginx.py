@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services.common import free_port, stop, unavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = "/usr/sbin/nginx"
 
@@ -28,17 +30,7 @@ def _ensure_nginx() -> None:
         subprocess.run(["bash", str(ROOT / "scripts" / "install-services.sh")], check=False, capture_output=True,
                        timeout=900)
     if not Path(NGINX).exists():
-        message = "nginx is not installed (scripts/install-services.sh)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        unavailable("nginx is not installed (scripts/install-services.sh)")
 
 
 @contextmanager
@@ -67,11 +59,7 @@ def run_nginx(snippet: str) -> Iterator[int]:
         _wait_for(port, process)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 10)
         shutil.rmtree(prefix, ignore_errors=True)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.services.common import free_port, require, stop, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,13 +46,6 @@ class PostgresServer:
             conn.execute(sql)
 
 
-def _unavailable(message: str) -> None:
-    """Fail under CI, skip elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 def _bin_dir() -> Path | None:
     """The newest installed PostgreSQL server binaries, installing the packages when allowed."""
     for attempt in range(2):
@@ -64,13 +58,6 @@ def _bin_dir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _as_postgres(command: list[str]) -> list[str]:
     """Run a command as the postgres system user when we are root."""
     if os.geteuid() == 0:
@@ -79,12 +66,10 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 @contextmanager
-def private_postgres(on_missing: Callable[[str], None] = _unavailable) -> Iterator[PostgresServer]:
+def private_postgres(on_missing: Callable[[str], None] = unavailable) -> Iterator[PostgresServer]:
     """Start a private PostgreSQL on a free port of 127.0.0.1; stop it and remove its files afterwards."""
-    bin_dir = _bin_dir()
-    if bin_dir is None:
-        on_missing("PostgreSQL server binaries are not installed (scripts/install-services.sh)")
-        raise RuntimeError("PostgreSQL unavailable")
+    bin_dir = require(_bin_dir(), "PostgreSQL server binaries are not installed (scripts/install-services.sh)",
+                      on_missing)
     base = Path(tempfile.mkdtemp(prefix="consolidate-pg-"))
     data, sockets = base / "data", base / "sock"
     sockets.mkdir()
@@ -95,7 +80,7 @@ def private_postgres(on_missing: Callable[[str], None] = _unavailable) -> Iterat
                                         "-E", "UTF8", "--no-locale"]), capture_output=True, text=True)
     if init.returncode != 0:
         on_missing(f"initdb failed: {init.stderr[-500:]}")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         _as_postgres([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
                       "-k", str(sockets), "-c", "fsync=off", "-c", "synchronous_commit=off",
@@ -106,11 +91,7 @@ def private_postgres(on_missing: Callable[[str], None] = _unavailable) -> Iterat
     try:
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 15)
         shutil.rmtree(base, ignore_errors=True)
 
 

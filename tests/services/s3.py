@@ -7,9 +7,7 @@ credentials). When moto is not installed, the fixture fails under CI (CI=true) a
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +22,8 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+
+from tests.services.common import free_port, require, stop, unavailable
 
 
 @dataclass
@@ -45,20 +45,6 @@ class S3Server:
             response.read()
 
 
-def _unavailable(message: str) -> None:
-    """Fail under CI, skip elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _moto_command() -> list[str] | None:
     """How to start moto's server from this interpreter's environment, or None."""
     beside = Path(sys.executable).with_name("moto_server")
@@ -69,13 +55,11 @@ def _moto_command() -> list[str] | None:
 
 
 @contextmanager
-def private_s3(on_missing: Callable[[str], None] = _unavailable) -> Iterator[S3Server]:
+def private_s3(on_missing: Callable[[str], None] = unavailable) -> Iterator[S3Server]:
     """Start moto's S3 server on a free port of 127.0.0.1; stop it afterwards."""
-    command = _moto_command()
-    if command is None:
-        on_missing("moto's server is not installed (pip install 'moto[server]', part of .[test])")
-        raise RuntimeError("moto unavailable")
-    port = _free_port()
+    command = require(_moto_command(), "moto's server is not installed (pip install 'moto[server]', part of .[test])",
+                      on_missing)
+    port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally; moto logs every request: a pipe nobody reads would fill and stall it
     process = subprocess.Popen([*command, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                                stderr=log, start_new_session=True)
@@ -84,11 +68,7 @@ def private_s3(on_missing: Callable[[str], None] = _unavailable) -> Iterator[S3S
         _wait_until_ready(server, process, log, on_missing)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 15)
         log.close()
 
 

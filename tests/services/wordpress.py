@@ -30,6 +30,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.services.common import free_port
+
 __all__ = ["WordPressService", "running_wordpress", "wordpress"]
 
 REPO = Path(__file__).resolve().parents[2]
@@ -206,13 +208,6 @@ def _tool(name: str) -> str:
     return shutil.which(name) or f"/usr/sbin/{name}"
 
 
-def _free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for(check, what: str, timeout: float = 30.0) -> None:
     """Poll until check() is true, or raise naming what never came up."""
     deadline = time.monotonic() + timeout
@@ -324,7 +319,7 @@ def running_wordpress(base: Path) -> Iterator[WordPressService]:
     try:
         mariadb, sock = _start_mariadb(base / "db", sock_dir)
         processes.append(mariadb)
-        port = _free_port()
+        port = free_port()
         host = f"127.0.0.1:{port}"
         root = base / "wp"
         _prepare_tree(root, host, sock)
