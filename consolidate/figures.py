@@ -154,6 +154,14 @@ class MappingFigures(FigureView):
     migrate: int
     drop: int
     unmapped: int
+    @property
+    def recorded(self) -> int:
+        """Columns with a stored decision: 0 while `map` has not run."""
+        return self.migrate + self.drop + self.unmapped
+
+    def text(self, columns: int) -> str:
+        """'N unmapped', or that map has not run, for a site of `columns` columns."""
+        return "not mapped yet" if columns and not self.recorded else f"{self.unmapped} unmapped"
 
 
 @dataclass(eq=False)

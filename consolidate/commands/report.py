@@ -69,7 +69,7 @@ def _print_stacked_status(report: pipeline.FleetReport) -> None:
             due = f"[red]{due} (behind)[/]"
         console.print(f"\n[bold]{f.id}[/] {f.name} · {f.disposition} · {f.stage}", highlight=False)
         console.print(f"  crawl   {f.crawl.fetched} fetched, {f.crawl.errors} errors; {f.articles} "
-                      f"articles, {f.columns} columns ({f.mapping.unmapped} unmapped)", highlight=False)
+                      f"articles, {f.columns} columns ({f.mapping.text(f.columns)})", highlight=False)
         console.print(f"  push    {f.push.in_target} in target, {f.push.skipped} skipped, "
                       f"{f.push.failed} failed, {f.reconciliation.unresolved} unresolved", highlight=False)
         console.print(f"  next    {f.next_step or 'done'}" + (f", due {due}" if due else ""), highlight=False)
@@ -86,7 +86,7 @@ def _print_status_table(report: pipeline.FleetReport) -> None:
     for f in report.sites:
         due = f"[red]{f.next_due} (behind)[/]" if f.behind else (f.next_due or "")
         table.add_row(f.id, f.name, f.disposition, f.stage, str(f.crawl.fetched), str(f.crawl.errors),
-                      str(f.articles), str(f.columns), str(f.mapping.unmapped), str(f.push.in_target),
+                      str(f.articles), str(f.columns), str(f.mapping.unmapped) if f.mapping.recorded or not f.columns else "—", str(f.push.in_target),
                       str(f.push.skipped), str(f.push.failed), str(f.reconciliation.unresolved),
                       f.next_step or "done", due)
     console.print(table)
