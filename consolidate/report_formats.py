@@ -506,9 +506,54 @@ def _audit_cell(finding: dict[str, Any], key: str, lang: str) -> Any:
 
 
 def _step_names(figures: SiteFigures, names: list[str], lang: str) -> list[str]:
-    """Checklist step codes as their labels in the language."""
+    """Checklist step codes as their labels in the language (conditions such as '3 articles failed' too)."""
     labels = {s["step"]: step_label(s, lang) for s in (figures.checklist or {}).get("steps", [])}
-    return [labels.get(n, n) for n in names]
+    return [labels.get(n) or condition_text(n, lang) for n in names]
+
+
+# What keeps a checklist step from being done (consolidate/checklist.py content_blockers, triage review_blockers):
+# a pattern of the English condition → its Chinese sentence, with the pattern's groups.
+CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), chinese) for pattern, chinese in (
+    (r"^(\d+) article-holding columns undecided$", "{0} 个有文章的栏目未定迁移去向"),
+    (r"^(\d+) articles held for review \(.*\)$", "{0} 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）"),
+    (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),
+    (r"^(\d+) problems verify found on published records.*$",
+     "{0} 处已发布记录核验存疑（见 consolidate messages --stage verify）"),
+    (r"^(\d+) articles failed$", "{0} 篇文章迁移失败"),
+    (r"^(\d+) files or columns failed to push$", "{0} 个附件、图片或栏目推送失败"),
+    (r"^(\d+) legacy URLs with ≥ (\d+) logged hits unresolved$", "{0} 个访问量 ≥ {1} 的旧网址去向未定"),
+    (r"^(\d+) pushed articles not verified clean since the last push$", "{0} 篇已推送文章在最近一次推送后未核验通过"),
+    (r"^(\d+) personal-data findings undecided$", "{0} 处个人信息发现未决定"),
+    (r"^no articles extracted$", "未提取到文章"),
+    (r"^nothing pushed$", "尚未推送"),
+    (r"^verify not run$", "尚未核验（consolidate verify）"),
+    (r"^reconciliation does not add up: (.*)$", "数量核对不一致：{0}"),
+    (r"^triage not run on the current content (.*)$", "尚未对当前内容做发布前审查 {0}"),
+))
+
+
+def condition_text(text: str, lang: str) -> str:
+    """A checklist condition in the language: a known one in Chinese for zh, anything else as it is."""
+    if lang != "zh":
+        return text
+    for pattern, chinese in CONDITIONS_ZH:
+        match = pattern.match(text)
+        if match:
+            return chinese.format(*match.groups())
+    return text
+    count, _, phrase = text.partition(" ")
+    if not count.isdigit():
+        count, phrase = "", text
+    for english, chinese in CONDITIONS_ZH.items():
+        if phrase == english:
+            return chinese.format(n=count)
+        if phrase.startswith(english.split(" (")[0] + " (") and "{n}" in chinese:  # a variant of the same phrase
+            return chinese.format(n=count) + phrase[len(english.split(" (")[0]):]
+    if text.startswith("reconciliation does not add up: "):
+        return "数量核对不一致：" + text.removeprefix("reconciliation does not add up: ")
+    if text.startswith("triage not run on the current content"):
+        return "尚未对当前内容做发布前审查" + text.removeprefix("triage not run on the current content")
+    return text
 
 
 def _cell(item: Any) -> Any:

@@ -1,0 +1,34 @@
+"""The checklist's blocking conditions read in Chinese in the zh report (they are stored and printed in English)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from consolidate.report_formats import condition_text
+
+CONDITIONS = [
+    ("3 article-holding columns undecided", "3 个有文章的栏目未定迁移去向"),
+    ("1 articles held for review (empty body, title is the site name, or impossible date)", "1 篇文章待人工核对"),
+    ("4 articles unresolved", "4 篇文章去向未定"),
+    ("2 problems verify found on published records (see `consolidate messages --stage verify`)", "2 处已发布记录核验存疑"),
+    ("5 legacy URLs with ≥ 10 logged hits unresolved", "5 个访问量 ≥ 10 的旧网址去向未定"),
+    ("3 personal-data findings undecided", "3 处个人信息发现未决定"),
+    ("verify not run", "尚未核验"),
+    ("reconciliation does not add up: crawled 5 ≠ 4", "数量核对不一致：crawled 5 ≠ 4"),
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), CONDITIONS)
+def test_known_conditions_read_in_chinese(english: str, chinese: str) -> None:
+    """Each condition the checklist writes becomes a Chinese sentence with its figures kept."""
+    text = condition_text(english, "zh")
+    assert chinese in text
+    assert not re.search(r"[a-z]{4,} [a-z]{4,}", re.sub(r"consolidate [a-z]+( --[a-z]+ [a-z]+)?", "", text))
+
+
+def test_english_report_and_unknown_text_stay_as_they_are() -> None:
+    """The en report keeps the English; a condition nobody translated is shown, never dropped."""
+    assert condition_text("4 articles unresolved", "en") == "4 articles unresolved"
+    assert condition_text("something new", "zh") == "something new"
