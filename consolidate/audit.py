@@ -71,7 +71,7 @@ def _column_facts(ws: Workspace, site_id: str, as_of: dt.date) -> list[ColumnFac
             select(ColumnRow).where(ColumnRow.site_id == site_id))}
     return [ColumnFacts(path=c.path, url=c.url, kind=c.kind, listed_items=listed.get(c.path, 0),
                         articles=c.article_count, last_published=c.last_published,
-                        container="container" in c.flags)
+                        container="container" in c.flags, records=c.record_count)
             for c in legacy_columns(ws, site_id, as_of) if c.path]
 
 

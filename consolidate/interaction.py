@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import select
 
 from consolidate.core.cells import xlsx_append
-from consolidate.core.store import EventRow, InteractionRow
+from consolidate.core.store import EventRow, InteractionRow, Resource
 from consolidate.core.workdays import add_months, working_days_between
 from consolidate.core.workspace import Workspace
-from crawlers.interaction import text_of_html
+from crawlers.interaction import REJECTED_WORDS, text_of_html
 from exporters.common import write_atomic, write_if_changed
 from mappers.triage import mask, mask_names, mask_text
 
@@ -37,6 +37,7 @@ FINDING_LABELS = {
     "undated": "无来信日期，无法判断时限",
     "reply_undated": "已回复但无回复日期",
     "status_unknown": "页面未显示办理状态",
+    "status_unrecognised": "办理状态无法识别",
 }
 
 
@@ -47,6 +48,27 @@ def stored_records(ws: Workspace, site_id: str) -> list[InteractionRow]:
                                     .order_by(InteractionRow.url)))
         session.expunge_all()
     return rows
+
+
+def record_pages(ws: Workspace, site_id: str) -> dict[str, list[InteractionRow]]:
+    """List page URL → the interaction records it shows: rows read off the page itself (`page#number`) and
+    records with a page of their own linked from a list page (the crawl's referrer)."""
+    rows = stored_records(ws, site_id)
+    with ws.store.session() as session:
+        resources = {r.url: (r.referrer, r.kind) for r in session.scalars(
+            select(Resource).where(Resource.site_id == site_id, Resource.kind.in_(("list", "other", "page"))))}
+    pages: dict[str, list[InteractionRow]] = {}
+    for row in rows:
+        page = row.url.split("#", 1)[0] if "#" in row.url else (resources.get(row.url) or (None, None))[0]
+        if page and (resources.get(page) or (None, None))[1] == "list":
+            pages.setdefault(page, []).append(row)
+    return pages
+
+
+def latest_date(rows: list[InteractionRow]) -> str | None:
+    """The newest date received or replied of some records (ISO text), or None."""
+    dates = [d for row in rows for d in (row.received, row.replied) if _date(d) is not None]
+    return max(dates, key=lambda d: d[:10]) if dates else None
 
 
 # --- the rules ----------------------------------------------------------------------------------------------
@@ -81,12 +103,18 @@ def judge(row: InteractionRow, as_of: dt.date, holidays: list[dt.date], rules: R
     if row.kind not in rules.kinds:
         return []
     received, replied = _date(row.received), _date(row.replied)
-    unit = row.reply_unit
-    if row.status == "unknown":
+    unit, status = row.reply_unit, status_of(row)
+    if status == "refused":
+        return []  # 不予受理: the office declined it, no reply owed (the status says so in every output)
+    if status == "unknown":
+        if row.status_text:
+            return [LetterFinding(row.url, "status_unrecognised", reply_unit=unit,
+                                  detail=f"the page shows the status {row.status_text!r}, neither replied nor "
+                                         "unreplied")]
         return [LetterFinding(row.url, "status_unknown", reply_unit=unit, detail="the page shows no reply section")]
     if received is None:
         return [LetterFinding(row.url, "undated", reply_unit=unit, detail="no date received on the page")]
-    if row.status == "replied":
+    if status == "replied":
         if replied is None:
             return [LetterFinding(row.url, "reply_undated", reply_unit=unit, detail="replied, date not shown")]
         days = working_days_between(received, replied, holidays)
@@ -108,6 +136,13 @@ def judge(row: InteractionRow, as_of: dt.date, holidays: list[dt.date], rules: R
         return [LetterFinding(row.url, "overdue", working_days=waited, beyond_complex=waited > rules.complex_days,
                               reply_unit=unit, detail=f"unanswered after {waited} working days")]
     return []
+
+
+def status_of(row: InteractionRow) -> str:
+    """A record's status: as stored, except that a printed refusal (拒绝受理, 不予受理…) is `refused` even in a
+    store written before that status existed."""
+    words = "".join((row.status_text or "").split())
+    return "refused" if row.status == "unknown" and REJECTED_WORDS.match(words) else row.status
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -150,10 +185,11 @@ def summarise(ws: Workspace, site_id: str, as_of: dt.date | None = None, rules: 
         summary.kinds[row.kind] += 1
         if row.kind not in rules.kinds:
             continue  # surveys and interviews: counted by kind, no reply owed
-        summary.statuses[row.status] += 1
+        status = status_of(row)
+        summary.statuses[status] += 1
         unit = summary.units.setdefault(row.reply_unit or NO_UNIT, Counter())
         unit["records"] += 1
-        unit[row.status] += 1
+        unit[status] += 1
         for finding in judge(row, when, holidays, rules):
             summary.found.append(finding)
             summary.findings[finding.kind] += 1
@@ -203,7 +239,8 @@ def export_row(row: InteractionRow, findings: list[LetterFinding]) -> dict[str, 
                                                                                                    row.writer),
             "category": row.category, "writer": mask("name", row.writer) if row.writer else None,
             "contact": {label: mask_contact(label, value) for label, value in (row.contact or {}).items()},
-            "received": row.received, "replied": row.replied, "reply_unit": row.reply_unit, "status": row.status,
+            "received": row.received, "replied": row.replied, "reply_unit": row.reply_unit, "status": status_of(row),
+            "status_text": row.status_text,
             "question_html": masked_text(row.question_html, row.writer),
             "reply_html": masked_text(row.reply_html, row.writer), "survey": _masked_data(row),
             "findings": [{"kind": f.kind, "label": FINDING_LABELS[f.kind], "veto": f.veto,
@@ -214,7 +251,8 @@ def export_row(row: InteractionRow, findings: list[LetterFinding]) -> dict[str, 
 
 SHEET_COLUMNS = (("site", "站点"), ("kind", "类型"), ("number", "编号"), ("subject", "标题"), ("category", "分类"),
                  ("writer", "来信人（已遮盖）"), ("contact", "联系方式（已遮盖）"), ("received", "来信时间"),
-                 ("status", "办理状态"), ("reply_unit", "回复单位"), ("replied", "回复时间"),
+                 ("status", "办理状态"), ("status_text", "原网站所示状态"), ("reply_unit", "回复单位"),
+                 ("replied", "回复时间"),
                  ("question", "来信内容"), ("reply", "回复内容"), ("findings", "检查结果"), ("url", "原网址"))
 
 

@@ -14,8 +14,18 @@ from sqlalchemy import select
 from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, ColumnPlace, Config, RoutingRule, Site
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.outcomes import IN_TARGET
-from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord, SiteRow, utcnow
+from consolidate.core.store import (
+    ArticleRow,
+    ColumnMapping,
+    ColumnRow,
+    InteractionRow,
+    PushRecord,
+    Resource,
+    SiteRow,
+    utcnow,
+)
 from consolidate.core.workspace import Workspace, require_crawled
+from consolidate.interaction import latest_date, record_pages
 from mappers.audit import VETO_EMPTY, VETO_STALE, is_stale
 from mappers.columns import (
     Decision,
@@ -80,18 +90,19 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
                                                 "published": published, "attachments": attachments})
     direct = Counter({path: len(items) for path, items in by_path.items()})
     parents = {row.path.rsplit(" > ", 1)[0] for row in rows if " > " in row.path}
+    records = column_records(ws, site_id, rows)
     columns = []
     for row in rows:
-        count = direct.get(row.path, 0)
-        container = count == 0 and row.path in parents
-        if count == 0 and row.url is None and not container:
+        count, letters = direct.get(row.path, 0), records.get(row.path, [])
+        container = count == 0 and not letters and row.path in parents
+        if count == 0 and row.url is None and not container and not letters:
             continue  # a breadcrumb name with neither a list page nor items of its own
         column = LegacyColumn(path=row.path, name=row.name, url=row.url, article_count=count,
-                              last_published=row.last_published if count else None,
-                              profile=profile_articles(by_path.get(row.path, [])))
+                              last_published=_newest(row.last_published if count else None, latest_date(letters)),
+                              profile=profile_articles(by_path.get(row.path, [])), record_count=len(letters))
         if container:
             column.flags.append("container")
-        elif count == 0 and not row.listed_items:
+        elif count == 0 and not row.listed_items and not letters:
             column.flags.append("empty")
         columns.append(column)
     if direct.get(""):
@@ -100,9 +111,37 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
     settings = audit_settings(ws.config)
     for column in columns:
         column.kind = column_kind(ws.config, site, column)
-        if column.article_count and is_stale(column.kind, column.last_published, when, settings):
+        if (column.article_count or column.record_count) and \
+                is_stale(column.kind, column.last_published, when, settings):
             column.flags.append("stale")
     return columns
+
+
+def column_records(ws: Workspace, site_id: str, rows: list[ColumnRow]) -> dict[str, list[InteractionRow]]:
+    """Column path → the interaction records it holds: those whose own column path names it, else those its list
+    pages (the column's page, or a further page of it) show."""
+    paths = {row.path for row in rows}
+    page_column = {row.url: row.path for row in rows if row.url}
+    with ws.store.session() as session:
+        for resource in session.scalars(select(Resource).where(Resource.site_id == site_id,
+                                                               Resource.kind == "list")):
+            column = (resource.hint or {}).get("column")
+            if column and resource.url not in page_column and " > ".join(column) in paths:
+                page_column[resource.url] = " > ".join(column)
+    found: dict[str, list[InteractionRow]] = defaultdict(list)
+    for page, records in record_pages(ws, site_id).items():
+        for record in records:
+            own = " > ".join(record.column_path or [])
+            path = own if own in paths else page_column.get(page)
+            if path is not None:
+                found[path].append(record)
+    return found
+
+
+def _newest(*dates: str | None) -> str | None:
+    """The latest of some ISO dates (None when none is given)."""
+    given = [d for d in dates if d]
+    return max(given, key=lambda d: d[:10]) if given else None
 
 
 def column_kind(config: Config, site: Site, column: LegacyColumn) -> str:

@@ -24,7 +24,7 @@ from consolidate.core.store import InteractionRow, url_hash, utcnow
 from crawlers.urls import canonical_url
 
 KINDS = ("letter", "consult", "complaint", "suggestion", "survey", "interview")
-STATUSES = ("replied", "unreplied", "unknown")
+STATUSES = ("replied", "unreplied", "refused", "unknown")
 
 # Field → the labels vendors print before its value (compared without spaces and trailing colons).
 LABELS: dict[str, tuple[str, ...]] = {
@@ -339,11 +339,11 @@ def build_record(fields: dict[str, str], url: str, site: str | None, profile: st
 
 
 def reply_status(status_text: str, record: InteractionRecord, reply_shown: bool) -> str:
-    """replied | unreplied | unknown: the printed status first, then a reply's presence; a page that shows no
-    reply section at all says nothing."""
+    """replied | unreplied | refused | unknown: the printed status first, then a reply's presence; a page that
+    shows no reply section at all says nothing."""
     words = re.sub(r"\s+", "", status_text)
     if REJECTED_WORDS.match(words):
-        return "unknown"  # refused, not answered: the printed status (status_text) says which
+        return "refused"  # 不予受理: a decision, no reply owed (status_text keeps the words printed)
     if REPLIED_WORDS.match(words):
         return "replied"
     if UNREPLIED_WORDS.match(words):

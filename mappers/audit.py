@@ -35,8 +35,9 @@ class ColumnFacts:
     kind: str | None
     listed_items: int
     articles: int
-    last_published: str | None
+    last_published: str | None  # its newest article or interaction record
     container: bool = False
+    records: int = 0  # interaction records its pages show (letters…): content as much as articles
 
 
 def finding(site: str, rule: str, severity: str, veto: str | None, message: str, **evidence: Any) -> dict[str, Any]:
@@ -66,8 +67,8 @@ def is_stale(kind: str | None, last_published: str | None, as_of: dt.date, setti
 def column_findings(site: str, columns: list[ColumnFacts], as_of: dt.date, settings: AuditSettings
                     ) -> list[dict[str, Any]]:
     """Empty columns (空白栏目) and stale columns (栏目不更新), with vetoes once their counts reach the limits."""
-    empty = [c for c in columns if not c.container and c.articles == 0 and c.listed_items == 0]
-    stale = [c for c in columns if not c.container and c.articles and
+    empty = [c for c in columns if not c.container and c.articles == 0 and c.listed_items == 0 and not c.records]
+    stale = [c for c in columns if not c.container and (c.articles or c.records) and
              is_stale(c.kind, c.last_published, as_of, settings)]
     stale_veto_count = sum(1 for c in stale if c.kind in VETO_STALE_KINDS)
     found = []

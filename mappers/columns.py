@@ -38,6 +38,7 @@ class LegacyColumn:
     flags: list[str] = field(default_factory=list)  # empty | stale | container | no-column
     kind: str | None = None  # news, notice, policy … as estimated from its target, name or content
     profile: ColumnProfile | None = None
+    record_count: int = 0  # interaction records (letters, complaints…) its pages show: content, not articles
 
 
 @dataclass
@@ -206,6 +207,8 @@ def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: Le
     candidates = rank_targets(column.name, profile or column.profile, targets, path)
     if "container" in column.flags:
         return _container_decision(column, candidates, threshold)
+    if column.record_count and not column.article_count:
+        return _interaction_decision(column)
     if "empty" in column.flags:
         return _review(column, Decision(column.path, "drop", None, 0.8,
                                         "empty column (空白栏目): nothing to migrate; propose drop (归并或关闭)",
@@ -236,6 +239,18 @@ def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: Le
         reason_zh += "；长期未更新的栏目：其文章并入该门户栏目"
     return _review(column, Decision(column.path, "migrate", best.target_id, best.score, reason,
                                     reason_zh=reason_zh), threshold)
+
+
+def _interaction_decision(column: LegacyColumn) -> Decision:
+    """A column holding interaction records and no articles: its records go to the portal's interaction
+    platform with the letters (push), not to a portal column; left for the office to confirm."""
+    n = column.record_count
+    return Decision(column.path, "unmapped", None, 0.9,
+                    f"interaction column (互动交流): its {n} interaction record(s) go to the portal's interaction "
+                    "platform with the letters, and its list pages redirect to them; suggestion: the interaction "
+                    "platform, no portal column needed (map it only if it should also exist as a column)",
+                    reason_zh=f"互动交流栏目：{n} 条互动记录（信件、投诉等）随信件迁移到统一互动交流平台，原列表页转向"
+                              "互动交流页面；建议迁移至互动交流平台，无需对应门户栏目（如需保留为栏目请人工指定）")
 
 
 def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate | None) -> Decision:

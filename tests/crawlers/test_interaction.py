@@ -69,15 +69,15 @@ def test_list_rows_are_records_with_what_they_show(fleet):
 
 
 def test_real_style_list_statuses():
-    """Printed statuses of list rows: 处理完毕 is replied, 新办件 unreplied, 拒绝受理 a refusal (unknown, kept as
-    printed); a news list with 标题/发布日期 is no letter list."""
+    """Printed statuses of list rows: 处理完毕 is replied, 新办件 unreplied, 拒绝受理 a refusal (refused: no reply
+    owed, kept as printed); a news list with 标题/发布日期 is no letter list."""
     html = ("<table><tr><td>编号</td><td>信件标题</td><td>受理时间</td><td>信件状态</td></tr>"
             "<tr><td>1</td><td><a href='javascript:;' title='用水问题'>用水问题</a></td><td>2020-10-30</td>"
             "<td>处理完毕</td></tr><tr><td>2</td><td>违建</td><td>2020-11-23</td><td>拒绝受理</td></tr>"
             "<tr><td>3</td><td>噪音</td><td>2020-11-25</td><td>新办件</td></tr></table>")
     rows = list_records(html, BASE + "/channels/12719.html")
     assert [(r.url.rsplit("#", 1)[1], r.status, r.status_text) for r in rows] == [
-        ("1", "replied", "处理完毕"), ("2", "unknown", "拒绝受理"), ("3", "unreplied", "新办件")]
+        ("1", "replied", "处理完毕"), ("2", "refused", "拒绝受理"), ("3", "unreplied", "新办件")]
     news = "<table><tr><th>标题</th><th>发布日期</th><th>点击</th></tr><tr><td>通知</td><td>2020-01-01</td><td>3</td></tr></table>"
     assert list_records(news, BASE + "/list.html") == []
 
