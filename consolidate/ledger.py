@@ -34,6 +34,7 @@ from consolidate.core.store import (
 from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
+from consolidate.interaction import record_pages
 from consolidate.letters_push import letter_disposition, letter_key, letter_pages, letter_records
 from consolidate.triage import UNTRIAGED, WITHHELD
 from crawlers.incremental import vanished_articles
@@ -84,6 +85,7 @@ class _Facts:
     entries: dict[str, Entry] = field(default_factory=dict)
     letters: set[str] = field(default_factory=set)  # URLs of interaction records with a page of their own
     letter_records: dict[str, PushRecord] = field(default_factory=dict)  # their push map rows on the target
+    letter_lists: set[str] = field(default_factory=set)  # list pages showing interaction records
 
 
 def match_key(url: str) -> str:
@@ -134,7 +136,8 @@ def _read(ws: Workspace, site_id: str, target: str | None) -> _Facts:
     vanished = vanished_articles(ws.store, site_id)
     return _Facts(site_id, resources, list(articles), decisions, columns, records, url_map, hits, vanished,
                   letters=letter_pages(ws, site_id),
-                  letter_records=letter_records(ws, site_id, target) if target is not None else {})
+                  letter_records=letter_records(ws, site_id, target) if target is not None else {},
+                  letter_lists=set(record_pages(ws, site_id)))
 
 
 def page_class(resource: Resource) -> tuple[str, str]:
@@ -170,6 +173,14 @@ def _from_url_map(facts: _Facts, url: str) -> tuple[str, str | None, str]:
     return "unresolved", None, row.note or "no counterpart decided"
 
 
+def _list_disposition(facts: _Facts, url: str) -> tuple[str, str | None, str]:
+    """A page's disposition from the URL map; a list of letters led to the interaction platform is 'interaction'."""
+    row = facts.url_map.get(url)
+    if url in facts.letter_lists and row is not None:
+        return letter_disposition(row, None)
+    return _from_url_map(facts, url)
+
+
 def _pages_and_files(facts: _Facts) -> None:
     """Every crawled URL that is not an extracted article: pages by class, files, failures, unfetched links."""
     for r in facts.resources:
@@ -192,7 +203,7 @@ def _pages_and_files(facts: _Facts) -> None:
             else:
                 disposition, new, note = letter_disposition(
                     facts.url_map.get(r.url), facts.letter_records.get(letter_key(facts.site_id, r.url))) \
-                    if r.url in facts.letters else _from_url_map(facts, r.url)
+                    if r.url in facts.letters else _list_disposition(facts, r.url)
                 entry = Entry(r.url, cls, why, disposition, new, note)
         entry.hits = _hits(facts, r.url)
         entry.fetched = r.status == "fetched"

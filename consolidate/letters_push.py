@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 
 from consolidate.core.errors import ConsolidateError
-from consolidate.core.store import EventRow, PushRecord, url_hash, utcnow
+from consolidate.core.store import EventRow, PushRecord, Resource, url_hash, utcnow
 from consolidate.core.workspace import Workspace
-from consolidate.interaction import InteractionRow, export_row, judge, stored_records
+from consolidate.interaction import InteractionRow, export_row, judge, record_pages, stored_records
 from exporters.base import Exporter, TargetRef
 from exporters.letters import letter_from_export
 
@@ -176,7 +176,55 @@ def url_outcomes(ws: Workspace, site_id: str, target: str) -> dict[str, tuple[st
         else:
             outcomes[row.url] = (None, "unresolved", f"interaction record {why_not_pushed(record)}; no "
                                                      "portal.interaction_url configured")
+    for page, new, status, note in list_outcomes(ws, site_id, records, platform):
+        outcomes[page] = (new, status, note)
     return outcomes
+
+
+def list_outcomes(ws: Workspace, site_id: str, records: dict[str, PushRecord], platform: str | None
+                  ) -> list[tuple[str, str | None, str, str]]:
+    """(page, new URL, status, note) of every list page of letters that shows no article: 301 to the letters'
+    index on the target when its records are there, else to the interaction platform; nothing when neither (its
+    column's outcome stands)."""
+    found = []
+    articles = _article_referrers(ws, site_id)
+    for page, rows in sorted(record_pages(ws, site_id).items()):
+        if page in articles:
+            continue  # a column of articles that also lists letters: its column decides
+        urls = [r.target_url for row in rows if (r := records.get(letter_key(site_id, row.url))) is not None
+                and r.status in IN_TARGET and r.target_url]
+        index = letters_index(urls)
+        if index:
+            found.append((page, index, "301", f"list of {len(rows)} interaction record(s): their index on the "
+                                              "portal"))
+        elif platform:
+            found.append((page, platform, "301", f"{INTERACTION_NOTE} list of {len(rows)} interaction record(s); to "
+                                                 "the portal's interaction platform"))
+        elif urls:
+            found.append((page, None, "unresolved", f"list of {len(rows)} interaction record(s) on the portal, with "
+                                                    "no index page of theirs known: decide where it leads"))
+    return found
+
+
+def letters_index(urls: list[str]) -> str | None:
+    """The folder the letters' pages share on the target (their index page: the preview's hudong/<site>/, a
+    WordPress archive), or None when they share no folder below the host."""
+    if not urls:
+        return None
+    folders = [url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" for url in urls]
+    common = folders[0]
+    for folder in folders[1:]:
+        while not folder.startswith(common):
+            common = common.rstrip("/").rsplit("/", 1)[0] + "/"
+    scheme, _, rest = common.partition("://")
+    return common if "/" in rest.rstrip("/") and scheme else None
+
+
+def _article_referrers(ws: Workspace, site_id: str) -> set[str]:
+    """Pages an article of the site was reached from."""
+    with ws.store.session() as session:
+        return {r for r in session.scalars(select(Resource.referrer).where(
+            Resource.site_id == site_id, Resource.kind == "article")) if r}
 
 
 def why_not_pushed(record: PushRecord | None) -> str:

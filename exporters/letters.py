@@ -20,11 +20,11 @@ from consolidate.core.legacy_time import display_time, legacy_instant
 from exporters.base import TargetRef
 from exporters.common import write_if_changed
 
-LAYOUT_VERSION = "qa1"  # bumped when the Q&A layout changes: the next push rewrites every letter once
+LAYOUT_VERSION = "qa2"  # bumped when the Q&A layout changes: the next push rewrites every letter once
 KIND_ZH = {"letter": "来信", "consult": "咨询", "complaint": "投诉", "suggestion": "建议", "survey": "网上调查",
            "interview": "在线访谈"}
-STATUS_ZH = {"replied": "已回复", "unreplied": "未回复", "unknown": "未显示办理状态"}
-NO_REPLY = {"unreplied": "尚未答复。", "unknown": "原网站页面未显示答复。"}
+STATUS_ZH = {"replied": "已回复", "unreplied": "未回复", "refused": "不予受理", "unknown": "未显示办理状态"}
+NO_REPLY = {"unreplied": "尚未答复。", "refused": "不予受理，无需答复。", "unknown": "原网站页面未显示答复。"}
 LETTER_META = ("consolidate_letter_kind", "consolidate_letter_received", "consolidate_letter_replied",
                "consolidate_letter_reply_unit", "consolidate_letter_status", "consolidate_letter_number",
                "consolidate_letter_category")
@@ -81,7 +81,7 @@ def field_rows(letter: ExportLetter) -> list[tuple[str, str]]:
     """The record's fields as (label, value) in reading order, those present only."""
     rows = [("类型", KIND_ZH.get(letter.kind, letter.kind)), ("编号", letter.number), ("分类", letter.category),
             ("来信人", letter.writer), ("来信时间", display_time(letter.received)),
-            ("办理状态", letter.status_text or STATUS_ZH.get(letter.status, letter.status)),
+            ("办理状态", status_label(letter.status, letter.status_text)),
             ("答复单位", letter.reply_unit), ("答复时间", display_time(letter.replied))]
     if letter.kind in ("survey", "interview"):
         rows = [(label if label != "来信时间" else "时间", value) for label, value in rows
@@ -101,9 +101,21 @@ def qa_html(letter: ExportLetter) -> str:
         parts.append(_transcript_html(letter))
     else:
         parts.append(_section("question", "问", plain_markup(letter.question_html) or "<p>（原网站页面未显示来信内容）</p>"))
-        answer = plain_markup(letter.reply_html) or f"<p>（{NO_REPLY.get(letter.status, '尚未答复。')}）</p>"
+        answer = plain_markup(letter.reply_html) or f"<p>（{no_reply_text(letter)}）</p>"
         parts.append(_section("answer", "答", answer))
     return f'<div class="consolidate-letter qa">{"".join(parts)}</div>'
+
+
+def status_label(status: str, status_text: str | None) -> str:
+    """The status a reader sees: as the legacy page printed it, else ours in Chinese."""
+    return status_text or STATUS_ZH.get(status, status)
+
+
+def no_reply_text(letter: ExportLetter) -> str:
+    """The 答 section of a record without a reply: why there is none (a printed status is quoted, never hidden)."""
+    if letter.status == "unknown" and letter.status_text:
+        return f"原网站页面显示办理状态为“{letter.status_text}”，未显示答复。"
+    return NO_REPLY.get(letter.status, "尚未答复。")
 
 
 def _section(css: str, label: str, inner: str) -> str:
@@ -174,8 +186,8 @@ def put_static(exporter: Any, letter: ExportLetter) -> TargetRef:
     write_if_changed(exporter.root / path, page)
     exporter._set("letters", letter.source_key, {
         "path": path, "title": letter.subject, "site": letter.site_id, "site_name": letter.site_name,
-        "kind": letter.kind, "received": letter.received, "status": letter.status, "reply_unit": letter.reply_unit,
-        "hash": letter.content_hash})
+        "kind": letter.kind, "received": letter.received, "status": letter.status, "status_text": letter.status_text,
+        "reply_unit": letter.reply_unit, "hash": letter.content_hash})
     return TargetRef(target_id=path, url=exporter.base_url + path)
 
 
@@ -190,7 +202,7 @@ def render_static_indexes(exporter: Any) -> None:
         entries.sort(key=lambda e: (e.get("received") or "", e.get("title") or ""), reverse=True)
         page = exporter.env.get_template("letters.html").render(
             letters=[{**e, "href": e["path"].rsplit("/", 1)[-1], "kind_zh": KIND_ZH.get(e["kind"], e["kind"]),
-                      "status_zh": STATUS_ZH.get(e["status"], e["status"])} for e in entries],
+                      "status_zh": status_label(e["status"], e.get("status_text"))} for e in entries],
             site_name=(entries[0].get("site_name") if entries else None) or site_id, portal=exporter.context.portal,
             programme=exporter.context.programme_name, root="../../")
         write_if_changed(exporter.root / STATIC_DIR / site_id / "index.html", page)

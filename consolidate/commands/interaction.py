@@ -79,7 +79,7 @@ def _show(summary: object) -> None:
     if not summary.units:
         return
     table = Table(title=f"{summary.site_id}: per handling unit")
-    columns = ("records", "replied", "unreplied", "unknown", "late", "overdue", "veto_unanswered")
+    columns = ("records", "replied", "unreplied", "refused", "unknown", "late", "overdue", "veto_unanswered")
     table.add_column("unit")
     for name in columns:
         table.add_column(name, justify="right")

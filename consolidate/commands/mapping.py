@@ -30,7 +30,8 @@ def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or
     ids = common.select_sites(ws, sites, all_sites)
     found = [(site_id, c) for site_id in ids for c in pipeline.legacy_columns(ws, site_id)]
     if print_rows([{"site": site_id, "path": c.path, "name": c.name, "url": c.url, "articles": c.article_count,
-                    "last_published": c.last_published, "flags": c.flags} for site_id, c in found],
+                    "records": c.record_count, "last_published": c.last_published, "flags": c.flags}
+                   for site_id, c in found],
                   as_json, as_csv):
         return
     rows = [c for _, c in found]
@@ -82,7 +83,7 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
         rows = [(c, d) for c, d in rows if d.decision == "unmapped"]
     if flagged:
         rows = [(c, d) for c, d in rows if c.flags]
-    if print_rows([{"site": site_id, "column": c.path, "articles": c.article_count,
+    if print_rows([{"site": site_id, "column": c.path, "articles": c.article_count, "records": c.record_count,
                     "last_published": c.last_published, "kind": c.kind, "flags": c.flags, "decision": d.decision,
                     "target": d.target, "merge_into": d.merge_into, "suggested": d.suggested,
                     "confidence": d.confidence, "reason": d.reason, "reason_zh": d.reason_zh,

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from consolidate import interaction as stage
 from consolidate import letters_push, pipeline
+from consolidate.core.store import ColumnMapping, UrlMapRow
 from consolidate.ledger import reconcile, site_ledger
 from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
 
@@ -56,3 +58,69 @@ def test_lgedu_letters_found_pushed_and_migrated(lgedu, tmp_path):
         assert letter.writer not in page
     assert letters_push.letter_pages(lgedu, "lgedu") == {LETTER}
     assert reconcile(lgedu, "lgedu", summary.target)["letters"] == {"pages": 1, "migrated": 1}
+
+
+MAILBOX = "互动交流 > 局长信箱"
+COMPLAINT_COLUMN = "岚皋县市优化营商环境企业投诉平台"
+MAILBOX_LIST = "http://www.lgedu.net/channels/18296.html"
+
+
+def test_letter_columns_are_content_not_empty(lgedu):
+    """局长信箱 (one letter) and the complaint platform (its list rows) hold records: neither is flagged empty
+    nor found 空白栏目 by the audit, each is as fresh as its newest letter, and the map suggests the interaction
+    platform for them, never 不迁移."""
+    columns = {c.path: c for c in pipeline.legacy_columns(lgedu, "lgedu")}
+    mailbox, complaints = columns[MAILBOX], columns[COMPLAINT_COLUMN]
+    assert (mailbox.record_count, mailbox.last_published[:10]) == (1, "2020-12-23")
+    assert complaints.record_count >= 10 and complaints.last_published[:10] == "2020-11-23"
+    assert "empty" not in mailbox.flags and "empty" not in complaints.flags
+    empty = {f["evidence"].get("column") for f in pipeline.site_findings(lgedu, "lgedu") if f["rule"] == "empty_column"}
+    assert MAILBOX not in empty and COMPLAINT_COLUMN not in empty
+    decisions = {c.path: d for c, d in pipeline.map_site(lgedu, "lgedu")}
+    for path in (MAILBOX, COMPLAINT_COLUMN):
+        assert decisions[path].decision != "drop" and "互动交流平台" in decisions[path].reason_zh
+        assert "不迁移" not in decisions[path].reason_zh
+
+
+def test_letter_list_pages_lead_to_the_letters(lgedu, tmp_path):
+    """The mailbox's and the complaint platform's list pages, even with their columns dropped by the office,
+    are 301 to the letters' index in the preview (not 410): their records are on the portal."""
+    pipeline.map_site(lgedu, "lgedu")
+    with lgedu.store.session() as session:
+        for mapping in session.scalars(select(ColumnMapping).where(
+                ColumnMapping.site_id == "lgedu", ColumnMapping.column_path.in_((MAILBOX, COMPLAINT_COLUMN)))):
+            mapping.decision, mapping.target, mapping.decided_by = "drop", None, "王审核"
+    exporter = pipeline.open_exporter(lgedu, "static", {"dir": str(tmp_path / "preview")})
+    try:
+        summary = pipeline.push_site(lgedu, "lgedu", exporter)
+    finally:
+        exporter.close()
+    with lgedu.store.session() as session:
+        rows = {r.old_url: r for r in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == "lgedu"))}
+    for page in (MAILBOX_LIST, COMPLAINTS):
+        assert rows[page].status == "301" and (rows[page].new_url or "").endswith("/hudong/lgedu/")
+    assert (tmp_path / "preview" / "hudong" / "lgedu" / "index.html").exists()
+    entries = {e.url: e for e in site_ledger(lgedu, "lgedu", summary.target)}
+    assert {entries[p].disposition for p in (MAILBOX_LIST, COMPLAINTS)} == {"redirected"}
+
+
+def test_refused_complaints_show_their_printed_status(lgedu, tmp_path):
+    """The complaint rows printed 拒绝受理 are refused (no reply owed, no "page shows no status" finding); the
+    printed words reach the export and the preview's pages and index, never 未显示办理状态."""
+    refused = [row for row in stage.stored_records(lgedu, "lgedu") if row.status_text == "拒绝受理"]
+    assert len(refused) >= 5 and {stage.status_of(row) for row in refused} == {"refused"}
+    found = {f.url: f.kind for f in stage.summarise(lgedu, "lgedu").found}
+    assert not {row.url for row in refused} & set(found)
+    assert "status_unknown" not in found.values()
+    exporter = pipeline.open_exporter(lgedu, "static", {"dir": str(tmp_path / "preview")})
+    try:
+        pipeline.push_site(lgedu, "lgedu", exporter)
+    finally:
+        exporter.close()
+    index = (tmp_path / "preview" / "hudong" / "lgedu" / "index.html").read_text(encoding="utf-8")
+    assert index.count("拒绝受理") >= len(refused) and "未显示办理状态" not in index
+    record = letters_push.letter_records(lgedu, "lgedu", exporter.target)[letters_push.letter_key("lgedu",
+                                                                                                 refused[0].url)]
+    page = (tmp_path / "preview" / record.target_id).read_text(encoding="utf-8")
+    assert "拒绝受理" in page and "未显示办理状态" not in page
+    assert stage.export_row(refused[0], [])["status_text"] == "拒绝受理"
