@@ -881,13 +881,25 @@ _SCRIPT_DATE = re.compile(r"(?<![\w.])(?:var\s+|let\s+|const\s+)?(" + "|".join(_
                           r")\s*=\s*[\"']([^\"'<>]{6,40})[\"']", re.I)
 
 
+_FOLDED = "\u0130\u0131\u017f\u212a"  # İ ı ſ K: matched by i, s, k under re.I, but lower() does not give them
+
+
+def _names_a_date(code: str) -> bool:
+    """False when _SCRIPT_DATE cannot match in a script: none of its variable names is in it, whatever the case."""
+    low = code.lower()
+    return any(name in low for name in _SCRIPT_DATE_NAMES) or any(char in code for char in _FOLDED)
+
+
 def script_date(scripts: Sequence[tuple[LexborNode, str]]) -> str | None:
     """A publish date a CMS template keeps in a script variable (TRS `var pubdate = "…"`) and writes on the page
     (scripts: the page's (script, code) pairs)."""
     for _script, code in scripts:
         if "=" not in code:
             continue
-        for _name, value in _SCRIPT_DATE.findall(code[:100000]):
+        code = code[:100000]
+        if not _names_a_date(code):  # the pattern has no literal prefix: it would be tried at every position
+            continue
+        for _name, value in _SCRIPT_DATE.findall(code):
             found = parse_date(value) or short_year_date(value)
             if found:
                 return found
@@ -1074,6 +1086,7 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
     styles: list[LexborNode] = []
     hidden: list[LexborNode] = []
     entries = 0  # how many times "[style], [hidden]" would have listed the elements so far
+    verdicts: dict[str, bool] = {}  # style_hides of each inline style seen (a page repeats its styles)
     for node, matched in _runs(found):
         tag = node.tag
         attrs = node.attributes
@@ -1086,9 +1099,16 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
         listed = min(matched - (tag in ("meta", "style")), 50000 - entries)  # its [style] and [hidden] matches
         if listed > 0:
             entries += listed
-            if tag not in ("html", "body", "head") and (
-                    "hidden" in attrs or style_hides((attrs.get("style") or "").strip())):
-                hidden += [node] * listed
+            if tag in ("html", "body", "head"):
+                continue
+            if "hidden" not in attrs:
+                style = attrs.get("style") or ""
+                verdict = verdicts.get(style)
+                if verdict is None:
+                    verdict = verdicts[style] = style_hides(style.strip())
+                if not verdict:
+                    continue
+            hidden += [node] * listed
     if root is not None:
         hidden += _style_hidden(tree, styles[:50])
     return base_href(tree, url), meta, hidden

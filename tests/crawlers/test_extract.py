@@ -773,3 +773,23 @@ def test_pages_without_a_named_body_container_teach_no_template() -> None:
     records = [extractor.extract(html, url) for html, url in pages]
     assert records == [extract_article(html, url, "plain") for html, url in pages]
     assert records[0].body_text and extractor.templates == [] and extractor._failed_learns == 0
+
+
+def test_scripts_passed_over_hold_no_script_date() -> None:
+    from crawlers.extract import _SCRIPT_DATE, _SCRIPT_DATE_NAMES, _names_a_date, script_date
+
+    rng = random.Random(37)
+    letters = "abcdeilmnoprstuvK_=\"' ;.2021-03-05"
+    skipped = 0
+    for _ in range(3000):
+        name = rng.choice(_SCRIPT_DATE_NAMES)
+        name = "".join(c.upper() if rng.random() < 0.3 else c for c in name)
+        if rng.random() < 0.5:  # a letter swapped for one that matches it only case-insensitively, or dropped
+            at = rng.randrange(len(name))
+            name = name[:at] + rng.choice(["\u017f", "\u212a", "\u0131", "\u0130", ""]) + name[at + 1:]
+        code = "".join(rng.choice(letters) for _ in range(rng.randint(0, 20))) + f"var {name} = '2021-03-05';"
+        if not _names_a_date(code):
+            skipped += 1
+            assert _SCRIPT_DATE.findall(code) == [], code
+    assert skipped > 200
+    assert script_date([(None, "var pubDate = '2021-03-05 10:20';")]) == "2021-03-05T10:20:00"
