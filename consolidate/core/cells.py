@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
@@ -42,8 +42,13 @@ def from_csv_text(value: str) -> str:
 
 def xlsx_append(sheet: Any, values: list[Any]) -> None:
     """Append a row to an openpyxl sheet with every string stored as a string cell, never as a formula (control
-    characters XML cannot hold are dropped: openpyxl would refuse the whole workbook)."""
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+    characters XML cannot hold are dropped: openpyxl would refuse the whole workbook). The cells are made here,
+    so no lookup of the row just written (openpyxl's max_row scans every cell: quadratic over a sheet)."""
+    sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+
+
+def _text_cell(sheet: Any, value: str) -> Cell:
+    """A string cell of the sheet holding the value as text."""
+    cell = Cell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
