@@ -41,6 +41,20 @@ def hold_reason(article: Any, site_names: list[str], today: dt.date | None = Non
     return f"{category}: {HELD} ({detail}; {HELD_ZH[category]})"
 
 
+def published_hold_reason(article: Any, published_html: str, carried_files: int, removed: str = "") -> str | None:
+    """The hold reason of a record whose body as it would be published (the images and links the push takes out
+    removed, `carried_files` attachments re-hosted) carries nothing, else None; `removed` says what was taken out."""
+    if not bare(article.body_text or "", published_html, carried_files):
+        return None
+    detail = "empty body once what the legacy site could not serve is taken out" + (f" — {removed}" if removed else "")
+    return f"{EMPTY_BODY}: {HELD} ({detail}; {HELD_ZH[EMPTY_BODY]})"
+
+
+def bare(text: str, html: str, files: int) -> bool:
+    """True when a body carries nothing a reader could see: no text, no embedded media, no file."""
+    return not text.strip() and not files and not MEDIA.search(html or "")
+
+
 def is_held(reason: str | None) -> bool:
     """True for a skip reason that holds a record for review (nobody decided it: never archived)."""
     return HELD in (reason or "")

@@ -36,9 +36,10 @@ from consolidate.core.store import (
     utcnow,
 )
 from consolidate.core.workspace import Workspace, require_crawled
-from consolidate.holds import hold_reason, is_held
+from consolidate.holds import hold_reason, is_held, published_hold_reason
 from consolidate.leases import SiteLease
 from consolidate.mapping import duplicate_links, map_site, routing_for
+from consolidate.redirects import public_outcome
 from consolidate.triage import UNTRIAGED, push_gate
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
@@ -260,12 +261,37 @@ class _Push:
             return article, None, f"target column {target!r} not in the portal tree"
         if not article.title:
             return article, None, "no title extracted"
-        held = hold_reason(article, [self.site.name, self.ws.config.portal.name])
+        held = hold_reason(article, [self.site.name, self.ws.config.portal.name]) or self._published_hold(article)
         if held:  # an empty page, a template heading or an impossible date is never published unreviewed
             return article, None, held
         if not article.published and self.undated is not None:
             return article, *self._undated(article, target)
         return article, target, None
+
+    def _published_hold(self, article: ArticleRow) -> str | None:
+        """The hold reason of an article whose body as it would be published is empty: the images the crawl could
+        not fetch are taken out of it and the attachments it could not fetch are not carried (judged before any
+        upload, so a dry run decides as the push does)."""
+        fetched = {url: url for url, r in self.files.items() if r.status == "fetched" and r.sha256}
+        body, unresolved = rewrite_links(article.body_html or "", article.url, fetched, self.scope)
+        carried = sum(1 for a in article.attachments or [] if self._fetched(a.get("url"), article.url))
+        files = [link for link in unresolved if link_kind(link) != "page" or self._resource(link) is not None]
+        removed = self._unresolved_message(files[0]) + (f" (and {len(files) - 1} more)" if len(files) > 1 else "") \
+            if files else ""
+        return published_hold_reason(article, body, carried, removed)
+
+    def _crawl_form(self, url: str, base: str | None = None) -> str:
+        """A URL as the crawl stored it: canonical, an alias host or the other scheme moved to the home's."""
+        return self.scope.on_site(canonical_url(url, base) or url)
+
+    def _resource(self, url: str, base: str | None = None) -> Resource | None:
+        """The crawled file a body or record names, however the page spelt its address."""
+        return self.files.get(self._crawl_form(url, base))
+
+    def _fetched(self, url: str | None, base: str | None = None) -> bool:
+        """True when the crawl holds the bytes of this file."""
+        resource = self._resource(url, base) if url else None
+        return resource is not None and resource.status == "fetched" and bool(resource.sha256)
 
     def _undated(self, article: ArticleRow, target: str) -> tuple[str | None, str | None]:
         """(target, skip reason) of an article without a publish date: held for review, or (undated: estimate)
@@ -342,7 +368,7 @@ class _Push:
             if not target:
                 continue
             for url in [a["url"] for a in article.attachments or []] + list(article.images or []):
-                resource = files.get(canonical_url(url) or url)
+                resource = files.get(self._crawl_form(url))
                 if resource is not None and resource.status == "fetched" and resource.sha256:
                     hashes.append(resource.sha256)
         return hashes
@@ -384,7 +410,7 @@ class _Push:
             wanted = [(a["url"], a.get("name"), "attachment") for a in article.attachments or []]
             wanted += [(u, None, "image") for u in article.images or []]
             for url, name, kind in wanted:
-                resource = files.get(canonical_url(url) or url)
+                resource = files.get(self._crawl_form(url))
                 if resource is None or resource.status != "fetched" or not resource.sha256:
                     continue
                 key = f"file:{resource.sha256}"
@@ -433,6 +459,7 @@ class _Push:
     def _push_articles(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> None:
         """Send the articles (concurrently when the exporter allows), then re-send those whose links waited."""
         in_plan = {article.url for article, target, _ in plan if target}
+        self._forget_body_messages([article.url for article, _, _ in plan])
         jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in plan) if job is not None]
         self.sent = (len(plan) - len(jobs), len(plan))
         if self.progress is not None:
@@ -500,18 +527,12 @@ class _Push:
 
     def _unresolved_message(self, link: str) -> str:
         """Why a link or image was taken out of a body, naming what it was (an image is not a page)."""
-        resource = self.files.get(link)
+        resource = self._resource(link)
         kind = resource.kind if resource is not None else link_kind(link)
         if kind == "page":
             return f"link to a page that was not migrated removed: {link}"
         what = "image" if kind == "image" else "file"
-        if resource is not None and resource.status == "error":
-            why = f"the legacy site could not serve it ({resource.error or 'fetch failed'})"
-        elif resource is None:
-            why = "the crawl never fetched it"
-        else:
-            why = "it is not among the article's images and attachments"
-        return f"{what} removed from the body, {why}: {link}"
+        return f"{what} removed from the body, {_fetch_story(resource, link)}: {link}"
 
     def _note_missing_attachments(self, article: ArticleRow) -> None:
         """An attachment the portal page will not carry (no address on the legacy page, or not re-hosted) is said,
@@ -519,7 +540,7 @@ class _Push:
         for attachment in article.attachments or []:
             name = attachment.get("name") or attachment.get("url") or "(unnamed)"
             raw = attachment.get("url") or ""
-            legacy = canonical_url(raw, article.url) if raw else None
+            legacy = self._crawl_form(raw, article.url) if raw and canonical_url(raw, article.url) else None
             if legacy is None:
                 self._event("warning", "attachment_missing", f"attachment {name!r} has no address on the legacy "
                             "page: not on the portal page, add it by hand", article.url)
@@ -586,7 +607,7 @@ class _Push:
         for attachment in article.attachments or []:
             if not attachment.get("url"):
                 continue  # said by _note_missing_attachments
-            legacy = canonical_url(attachment["url"]) or attachment["url"]
+            legacy = self._crawl_form(attachment["url"])
             new_url = self.links.get(legacy)
             if new_url:
                 attachments.append({"name": attachment.get("name") or new_url.rsplit("/", 1)[-1], "url": new_url,
@@ -670,7 +691,8 @@ class _Push:
                                                     UrlMapRow.old_url.notin_(edited) if edited else true()))
             session.add_all(UrlMapRow(site_id=self.site.id, old_url=url, url_hash=url_hash(url), new_url=new,
                                       status=status, note=note)
-                            for url, (new, status, note) in outcomes.items() if url not in edited)
+                            for url, (new, status, note) in ((u, public_outcome(*o)) for u, o in outcomes.items())
+                            if url not in edited)
 
     def _article_outcome(self, article: ArticleRow, target: str | None, reason: str | None
                          ) -> tuple[str | None, str, str | None]:
@@ -787,11 +809,34 @@ class _Push:
             outcomes.append((page.url, self.links.get(page.url) or new, "no counterpart on the portal"))
         return outcomes
 
+    def _forget_body_messages(self, urls: list[str]) -> None:
+        """Drop what earlier pushes said about these articles' bodies (links taken out, attachments not carried):
+        this push judges them again, so `messages` shows each once, in today's words."""
+        with self.ws.store.session() as session:
+            for start in range(0, len(urls), 500):
+                session.execute(delete(EventRow).where(
+                    EventRow.site_id == self.site.id, EventRow.stage == "push",
+                    EventRow.code.in_(BODY_MESSAGES), EventRow.url.in_(urls[start:start + 500])))
+
     def _event(self, level: str, code: str, message: str, url: str | None) -> None:
         """Record a push message for the report."""
         with self.ws.store.session() as session:
             session.add(EventRow(site_id=self.site.id, stage="push", level=level, code=code, message=message,
                                  url=url))
+
+
+def _fetch_story(resource: Resource | None, link: str) -> str:
+    """What the crawl found at a file's address, for the message saying why the push took it out."""
+    if resource is None:
+        return "the crawl never fetched it"
+    where = f" (as {resource.url})" if resource.url != link else ""
+    if resource.status == "error" and resource.http_status:
+        return f"the crawl fetched it{where} and the legacy site answered HTTP {resource.http_status}"
+    if resource.status == "error":
+        return f"the crawl could not fetch it{where}: {resource.error or 'fetch failed'}"
+    if resource.status != "fetched":
+        return f"the crawl has not fetched it{where}: {resource.status}"
+    return "it is not among the article's images and attachments"
 
 
 def link_kind(url: str) -> str:
@@ -816,6 +861,7 @@ def _decided(reason: str) -> bool:
 
 
 UNDATED_HELD = "undated: held for review"
+BODY_MESSAGES = ("unresolved_link", "attachment_missing")  # re-judged at every push of the article
 LAST_MODIFIED_SLACK_DAYS = 1  # a Last-Modified this close to the fetch is the server's clock, not the article's
 
 
@@ -874,6 +920,7 @@ def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,
         absolute = canonical_url(value, page_url)
         if absolute is None:
             continue
+        absolute = scope.on_site(absolute)  # as the crawl stored it: an alias host or the other scheme moved home
         known = links.get(absolute) or links.get(_index_form(absolute))  # '/x/index.html' is '/x/'
         if known:
             node.attrs[attr] = known

@@ -28,6 +28,7 @@ URI_SAFE = "/?&=%:@!$'()*+,;~-._"
 LOCATION_SAFE = "/?&=%:@!'()*+,;~-._#"  # no '$': a Location must never name a server variable
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 PATH_UNSAFE = re.compile(r"[^A-Za-z0-9/._~-]")
+NO_PUBLIC_URL = "the target gave no public URL for it"
 
 
 class UnresolvedError(ConsolidateError):
@@ -59,6 +60,25 @@ class Redirect:
     note: str | None
 
 
+def public_url(url: str | None) -> bool:
+    """True for an address a browser can be redirected to: an absolute http(s) URL or a path on the site ('/…')."""
+    if not url or CONTROL.search(url):
+        return False
+    if url.startswith("/"):
+        return not url.startswith("//")
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def public_outcome(new_url: str | None, status: str, note: str | None) -> tuple[str | None, str, str | None]:
+    """A 301 to something that is not a public address (an exporter's '#key', a file name) is no redirect: the
+    legacy URL stays unresolved, saying why, until the office decides it."""
+    if status != "301" or public_url(new_url):
+        return new_url, status, note
+    return None, "unresolved", f"{NO_PUBLIC_URL} ({new_url!r}): decide it in the CSV, or push to a target that " \
+                               "publishes pages"
+
+
 def load_redirects(ws: Workspace, site_id: str) -> list[Redirect]:
     """The site's URL map, sorted by old URL."""
     ws.site(site_id)
@@ -67,7 +87,7 @@ def load_redirects(ws: Workspace, site_id: str) -> list[Redirect]:
                                .order_by(UrlMapRow.old_url)).all()
     if not rows:
         raise ConsolidateError(f"site {site_id!r} has no URL map yet", hint=f"run `consolidate push {site_id}` first")
-    mapped = [Redirect(r.old_url, r.new_url, r.status, r.note) for r in rows]
+    mapped = [Redirect(r.old_url, *public_outcome(r.new_url, r.status, r.note)) for r in rows]  # maps pushed before
     return sorted(mapped + _logged_unresolved(ws, site_id, {r.old_url for r in rows}), key=lambda r: r.old_url)
 
 

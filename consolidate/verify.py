@@ -12,7 +12,7 @@ from consolidate.core.errors import ConsolidateError
 from consolidate.core.legacy_time import same_legacy_moment
 from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
-from consolidate.holds import face_problems
+from consolidate.holds import bare, face_problems
 from consolidate.push import IN_TARGET, article_key, column_key, planned_targets, portal_index
 from consolidate.triage import push_gate
 from crawlers.text import html_to_text, normalize_space
@@ -98,8 +98,12 @@ def _differences(snapshot: Any, article: ArticleRow, target: str | None,
         differences.append(f"title: {snapshot.title!r} ≠ {article.title!r}")
     if article.published and not _same_moment(snapshot.published, article.published):
         differences.append(f"date: {snapshot.published!r} ≠ {article.published!r}")
-    if _text(html_to_text(snapshot.body_html or "")) != _text(article.body_text or ""):
+    published_text = html_to_text(snapshot.body_html or "")
+    if _text(published_text) != _text(article.body_text or ""):
         differences.append("body text differs")
+    if bare(published_text, snapshot.body_html or "", len(snapshot.attachments or [])):
+        differences.append("empty body without files: the published page shows no text, image, attachment or "
+                           "embedded media")
     if target and target not in (snapshot.column_ids or []):
         differences.append(f"column: {snapshot.column_ids} does not include {target}")
     wanted = {files.get(canonical_url(a["url"]) or a["url"]) for a in article.attachments or []} - {None}
