@@ -25,7 +25,7 @@ from consolidate.core.store import (
     utcnow,
 )
 from consolidate.core.workspace import Workspace, require_crawled
-from consolidate.interaction import latest_date, record_pages
+from consolidate.interaction import latest_date, record_pages, stored_records
 from mappers.audit import VETO_EMPTY, VETO_STALE, is_stale
 from mappers.columns import (
     Decision,
@@ -129,12 +129,18 @@ def column_records(ws: Workspace, site_id: str, rows: list[ColumnRow]) -> dict[s
             if column and resource.url not in page_column and " > ".join(column) in paths:
                 page_column[resource.url] = " > ".join(column)
     found: dict[str, list[InteractionRow]] = defaultdict(list)
+    placed = set()
     for page, records in record_pages(ws, site_id).items():
         for record in records:
             own = " > ".join(record.column_path or [])
             path = own if own in paths else page_column.get(page)
             if path is not None:
                 found[path].append(record)
+                placed.add(record.url)
+    for record in stored_records(ws, site_id):  # reached from no list page: its own column path, when one
+        own = " > ".join(record.column_path or [])
+        if record.url not in placed and own in paths:
+            found[own].append(record)
     return found
 
 

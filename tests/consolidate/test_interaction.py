@@ -232,3 +232,19 @@ def test_audit_judges_the_letters(ws):
     assert "互动回应差" in audit_summary(found)["vetoes"]
     late = next(f for f in found if f["rule"] == "letter_late")
     assert late["severity"] == "warning" and late["evidence"]["days"] > 7
+
+
+def test_mailbox_column_counts_its_letters_as_content(ws, mailbox_fleet):
+    """The mailbox column of every site holds its letters (the detail pages' own column path and the list rows):
+    never flagged empty nor found 空白栏目, dated by its newest letter, suggested for the interaction platform."""
+    path = " > ".join(MAILBOX_COLUMN)
+    for site in mailbox_fleet.sites:
+        columns = {c.path: c for c in pipeline.legacy_columns(ws, site.site_id, AS_OF)}
+        mailbox = columns[path]
+        rows = [r for r in stage.stored_records(ws, site.site_id) if r.kind != "survey"]
+        assert mailbox.record_count >= len([r for r in rows if r.source == "detail"]) > 0
+        assert "empty" not in mailbox.flags
+        newest = max(d[:10] for r in rows for d in (r.received, r.replied) if d)
+        assert (mailbox.last_published or "")[:10] == newest
+        assert path not in {f["evidence"].get("column") for f in pipeline.site_findings(ws, site.site_id, AS_OF)
+                            if f["rule"] == "empty_column"}
