@@ -86,7 +86,7 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
     if print_rows([{"site": site_id, "column": c.path, "articles": c.article_count, "records": c.record_count,
                     "last_published": c.last_published, "kind": c.kind, "flags": c.flags, "decision": d.decision,
                     "target": d.target, "merge_into": d.merge_into, "suggested": d.suggested,
-                    "confidence": d.confidence, "reason": d.reason, "reason_zh": d.reason_zh,
+                    "confidence": round(d.confidence, 2), "reason": d.reason, "reason_zh": d.reason_zh,
                     "decided_by": d.decided_by} for c, d in rows], as_json, as_csv):
         return
     table = Table(title=f"{site}: column decisions")
