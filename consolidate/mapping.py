@@ -4,12 +4,13 @@ sign-off sheet, article routing and duplicate links."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, ColumnPlace, Config, RoutingRule, Site
 from consolidate.core.errors import ConsolidateError
@@ -38,7 +39,7 @@ from mappers.columns import (
     rule_matches,
     target_columns,
 )
-from mappers.duplicates import DupArticle, find_duplicates
+from mappers.duplicates import DupArticle, cluster_links, duplicate_clusters, normalise_body
 from mappers.routing import PortalTarget, RoutingContext
 from mappers.sheet import (
     DECISION_LABELS,
@@ -476,23 +477,57 @@ def routing_for(ws: Workspace, site_id: str) -> RoutingContext:
 
 def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str], tuple[str, str]]:
     """(site, url) → (site, original url) for articles that repeat another one of these sites (or one already
-    pushed to the portal); originals prefer what is on the portal, then what is being migrated, then the oldest."""
-    items: list[DupArticle] = []
-    owners: dict[str, str] = {}
+    pushed to the portal); originals prefer what is on the portal, then what is being migrated, then the oldest.
+
+    The duplicate groups (the costly part: every body normalised and sketched) are kept for the process while
+    the articles are unchanged, so `push --all` and `verify --all` find them once, not once per site; which
+    article of a group is the original is decided again at every call, from the push map and the mappings."""
     with ws.store.session() as session:
         pushed = {(r.site_id, r.source_url) for r in session.scalars(select(PushRecord).where(
             PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET)))}
+        rows, migrating = [], set()
         for site_id in site_ids:
-            migrating = {m.column_path for m in session.scalars(select(ColumnMapping).where(
+            migrating |= {(site_id, m.column_path) for m in session.scalars(select(ColumnMapping).where(
                 ColumnMapping.site_id == site_id, ColumnMapping.decision.in_(("migrate", "merge"))))}
-            for row in session.execute(select(ArticleRow.url, ArticleRow.title, ArticleRow.published,
-                                              ArticleRow.body_text, ArticleRow.column_path)
-                                       .where(ArticleRow.site_id == site_id).order_by(ArticleRow.id)):
-                preferred = 2 if (site_id, row.url) in pushed else int(" > ".join(row.column_path or []) in migrating)
-                items.append(DupArticle(row.url, row.title or "", row.published, row.body_text or "", preferred))
-                owners[row.url] = site_id
-    links = find_duplicates(items)
+            rows += session.execute(select(ArticleRow.id, ArticleRow.site_id, ArticleRow.url, ArticleRow.title,
+                                           ArticleRow.published, ArticleRow.content_hash,
+                                           func.length(ArticleRow.body_text), ArticleRow.column_path)
+                                    .where(ArticleRow.site_id == site_id).order_by(ArticleRow.id)).all()
+    groups = _duplicate_groups(ws, rows)
+    owners = {row.url: row.site_id for row in rows}
+    clusters = [[(index, DupArticle(
+        rows[index].url, rows[index].title or "", rows[index].published,
+        preferred=2 if (rows[index].site_id, rows[index].url) in pushed
+        else int((rows[index].site_id, " > ".join(rows[index].column_path or [])) in migrating)))
+        for index in members] for members in groups]
+    links = cluster_links(clusters)
     return {(owners[url], url): (owners[original], original) for url, original in links.items()}
+
+
+_GROUPS: dict[str, tuple[str, list[list[int]]]] = {}  # store URL → (articles' fingerprint, duplicate groups)
+
+
+def _duplicate_groups(ws: Workspace, rows: list[Any]) -> list[list[int]]:
+    """The duplicate groups of these article rows (indices), found again only when an article changed."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(repr((row.id, row.site_id, row.url, row.title, row.published, row.content_hash,
+                            row[6])).encode("utf-8"))
+    fingerprint, key = digest.hexdigest(), str(ws.store.engine.url)
+    cached = _GROUPS.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    bodies: list[str] = []
+    with ws.store.session() as session:
+        ids = [row.id for row in rows]
+        for start in range(0, len(ids), 500):  # raw texts read 500 at a time, only their normal forms kept
+            texts = dict(session.execute(select(ArticleRow.id, ArticleRow.body_text)
+                                         .where(ArticleRow.id.in_(ids[start:start + 500]))).all())
+            bodies += [normalise_body(texts.get(row.id) or "") for row in rows[start:start + 500]]
+    groups = duplicate_clusters([DupArticle(row.url, row.title or "", row.published) for row in rows], bodies)
+    _GROUPS.clear()  # one store's groups at a time: the memory they take stays small
+    _GROUPS[key] = (fingerprint, groups)
+    return groups
 
 
 # ---------------------------------------------------------------- portal columns the mapping would create

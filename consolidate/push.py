@@ -7,7 +7,7 @@ import logging
 import mimetypes
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,8 +117,8 @@ def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str
     with ws.store.session() as session:
         decisions = {m.column_path: m for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
-        articles = session.scalars(select(ArticleRow).where(ArticleRow.site_id == site_id)).all()
-    return {article.url: target for article, target, _reason in push._plan(articles, decisions) if target}
+    return {article.url: target for article, target, _reason in push._plan(push._site_articles(), decisions)
+            if target}
 
 
 def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False, dry_run: bool = False,
@@ -192,8 +192,6 @@ class _Push:
         with self.ws.store.session() as session:
             decisions = {m.column_path: m for m in session.scalars(
                 select(ColumnMapping).where(ColumnMapping.site_id == self.site.id))}
-            articles = session.scalars(select(ArticleRow).where(ArticleRow.site_id == self.site.id)
-                                       .order_by(ArticleRow.id)).all()
             files = {r.url: r for r in session.scalars(select(Resource).where(
                 Resource.site_id == self.site.id, Resource.kind.in_(("attachment", "image"))))}
             columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)).all()
@@ -201,7 +199,7 @@ class _Push:
                 PushRecord.target == self.exporter.target, PushRecord.site_id == self.site.id))}
         self.records = records
         self.files = files
-        full_plan = self._plan(articles, decisions)
+        full_plan = self._plan(self._site_articles(), decisions)
         plan = self._trial_subset(full_plan)
         self._known_from_records(files)
         if self.dry_run:
@@ -224,9 +222,34 @@ class _Push:
                 row.pushed_at = utcnow()
         return self.summary
 
-    def _plan(self, articles: list[ArticleRow], decisions: dict[str, ColumnMapping]
+    def _site_articles(self) -> Iterator[ArticleRow]:
+        """The site's articles in id order, bodies included, read BATCH at a time (keyset pagination by id)."""
+        last = -1
+        while True:
+            with self.ws.store.session() as session:
+                batch = session.scalars(select(ArticleRow).where(ArticleRow.site_id == self.site.id,
+                                                                 ArticleRow.id > last)
+                                        .order_by(ArticleRow.id).limit(BATCH)).all()
+            if not batch:
+                return
+            yield from batch
+            last = batch[-1].id
+
+    def _batches(self, plan: list[tuple[ArticleRow, str | None, str | None]]
+                 ) -> Iterator[list[tuple[ArticleRow, str | None, str | None]]]:
+        """The plan BATCH entries at a time, the articles it sends read again with their bodies (triage applied):
+        the plan itself keeps no bodies."""
+        for start in range(0, len(plan), BATCH):
+            chunk = plan[start:start + BATCH]
+            ids = [article.id for article, target, reason in chunk if target and not reason]
+            with self.ws.store.session() as session:
+                full = {a.id: a for a in session.scalars(select(ArticleRow).where(ArticleRow.id.in_(ids)))} \
+                    if ids else {}
+            yield [(self.triage.apply(full[a.id]) if a.id in full else a, t, r) for a, t, r in chunk]
+
+    def _plan(self, articles: Iterable[ArticleRow], decisions: dict[str, ColumnMapping]
               ) -> list[tuple[ArticleRow, str | None, str | None]]:
-        """(article, target column id, skip reason) for every article."""
+        """(article, target column id, skip reason) for every article; the plan keeps each without its body."""
         plan = []
         routing = routing_for(self.ws, self.site.id)
         duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites])
@@ -249,6 +272,7 @@ class _Push:
                 plan.append((article, None, self.triage.skip_reason(article.url)))
             else:
                 plan.append(self._routed(article, decision.target, routing))
+            plan[-1] = (_light(article), plan[-1][1], plan[-1][2])
         return plan
 
     def _routed(self, article: ArticleRow, column_target: str | None, routing: Any
@@ -328,14 +352,14 @@ class _Push:
                                   if f"file:{sha}" not in self.file_records})
         self._plan_links(full_plan, columns, decisions)
         in_plan = {article.url for article, target, _ in full_plan if target}
-        for article, target, reason in plan:
+        for article, target, reason in (entry for batch in self._batches(plan) for entry in batch):
             key = article_key(self.site.id, article.url)
             record = self.records.get(key)
             if reason or target is None:
                 self.summary.skipped[reason_category(reason or "no target")] += 1
                 continue
             job = _Job(article=article, key=key, target=target)
-            self._rewrite(job, {u for u in in_plan if u not in self.links})
+            self._rewrite(job, _Waiting(in_plan, self.links))
             if record is None or record.status not in IN_TARGET:
                 self.summary.pushed += 1
             elif self.update or record.content_hash != job.push_hash:
@@ -459,13 +483,17 @@ class _Push:
     def _push_articles(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> None:
         """Send the articles (concurrently when the exporter allows), then re-send those whose links waited."""
         in_plan = {article.url for article, target, _ in plan if target}
-        self._forget_body_messages([article.url for article, _, _ in plan])
-        jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in plan) if job is not None]
-        self.sent = (len(plan) - len(jobs), len(plan))
-        if self.progress is not None:
-            self.progress(*self.sent)
-        self._send_all(jobs)
-        second = [job for job in jobs if job.deferred and job.article.url in self.links]
+        self.sent = (0, len(plan))
+        waited: list[_Job] = []  # jobs whose links waited for articles later in the run (they keep their body)
+        for batch in self._batches(plan):  # bodies read BATCH at a time, in the plan's (id) order
+            self._forget_body_messages([article.url for article, _, _ in batch])
+            jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in batch) if job is not None]
+            self.sent = (self.sent[0] + len(batch) - len(jobs), len(plan))
+            if self.progress is not None:
+                self.progress(*self.sent)
+            self._send_all(jobs)
+            waited += [job for job in jobs if job.deferred]
+        second = [job for job in waited if job.article.url in self.links]
         for job in second:
             job.second_pass = True
             self._rewrite(job, set())
@@ -487,7 +515,7 @@ class _Push:
             self.summary.skipped[reason_category(reason)] += 1
             return None
         job = _Job(article=article, key=key, target=target)
-        self._rewrite(job, {u for u in in_plan if u not in self.links})
+        self._rewrite(job, _Waiting(in_plan, self.links))
         record = self.records.get(key)
         if record is not None and record.status in IN_TARGET and record.content_hash == job.push_hash \
                 and not self.update:
@@ -510,7 +538,7 @@ class _Push:
         self.summary.removed += 1
         return f"{reason} (removed from the portal)"
 
-    def _rewrite(self, job: _Job, waiting: set[str]) -> None:
+    def _rewrite(self, job: _Job, waiting: Container[str]) -> None:
         """Rewrite the job's body links; links to articles not pushed yet wait for the second pass."""
         body, unresolved = rewrite_links(job.article.body_html, job.article.url, self.links, self.scope, waiting)
         job.deferred = [u for u in unresolved if u in waiting]
@@ -823,6 +851,30 @@ class _Push:
         with self.ws.store.session() as session:
             session.add(EventRow(site_id=self.site.id, stage="push", level=level, code=code, message=message,
                                  url=url))
+
+
+class _Waiting:
+    """The articles of the plan not pushed yet, judged when asked (a set of them made per article was quadratic)."""
+
+    def __init__(self, in_plan: set[str], links: dict[str, str]) -> None:
+        self.in_plan, self.links = in_plan, links
+
+    def __contains__(self, url: object) -> bool:
+        """True for an article of the plan that has no new URL yet."""
+        return url in self.in_plan and url not in self.links
+
+    def __bool__(self) -> bool:
+        """Truthy when the plan has articles (membership says which wait; asking is cheap)."""
+        return bool(self.in_plan)
+
+
+def _light(article: ArticleRow) -> ArticleRow:
+    """The article without its body (a transient copy): the plan holds every article of a site at once."""
+    return ArticleRow(**{name: getattr(article, name) for name in _LIGHT_FIELDS})
+
+
+_LIGHT_FIELDS = [c.key for c in ArticleRow.__table__.columns if c.key not in ("body_html", "body_text")]
+BATCH = 500  # articles read (with their bodies) at a time
 
 
 def _fetch_story(resource: Resource | None, link: str) -> str:

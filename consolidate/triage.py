@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -365,7 +366,8 @@ class PushGate:
     masks: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # url → (kind, masked excerpt) to mask
     invalid: dict[str, str] = field(default_factory=dict)  # url → the validity detail shown in the notice
     allowed_untriaged: int = 0
-    _applied: set[int] = field(default_factory=set)
+    # the articles already changed, held weakly: an id() could be reused by a row read later (push reads in batches)
+    _applied: weakref.WeakSet[ArticleRow] = field(default_factory=weakref.WeakSet)
 
     def skip_reason(self, url: str) -> str | None:
         """Why push must not send this article (None: it may)."""
@@ -373,9 +375,9 @@ class PushGate:
 
     def apply(self, article: ArticleRow) -> ArticleRow:
         """The article (changed in place, once) with masked values masked and a validity notice for 失效."""
-        if id(article) in self._applied or (article.url not in self.masks and article.url not in self.invalid):
+        if article in self._applied or (article.url not in self.masks and article.url not in self.invalid):
             return article
-        self._applied.add(id(article))
+        self._applied.add(article)
         wanted = self.masks.get(article.url)
         if wanted:
             names = {n for n in checks.names_beside(checks.html_tables(article.body_html or ""),

@@ -13,8 +13,8 @@ from consolidate.core.legacy_time import same_legacy_moment
 from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import bare, face_problems
-from consolidate.push import IN_TARGET, article_key, column_key, planned_targets, portal_index
-from consolidate.triage import push_gate
+from consolidate.push import BATCH, IN_TARGET, article_key, column_key, planned_targets, portal_index
+from consolidate.triage import PushGate, push_gate
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import canonical_url
 from exporters.base import Exporter, TargetRef
@@ -52,28 +52,35 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
             PushRecord.target == exporter.target, PushRecord.site_id == site_id, PushRecord.kind == "article",
             PushRecord.status.in_(IN_TARGET))).all()
         gate = push_gate(ws, site_id, dry_run=True)  # compare with what push sent: triage masks and 失效 notices
-        articles = {article_key(site_id, a.url): gate.apply(a) for a in session.scalars(
-            select(ArticleRow).where(ArticleRow.site_id == site_id))}
         files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
             Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
     targets = planned_targets(ws, site_id, exporter)
-    for done, record in enumerate(records, 1):
-        article = articles.get(record.source_key)
-        if progress is not None:
-            progress(done, len(records))
-        if article is None:
-            continue
-        result = _verify_one(exporter, record, article, targets.get(article.url), files)
-        summary.results.append(result)
-        setattr(summary, result.status, getattr(summary, result.status) + 1)
     site = ws.site(site_id)
-    for record in records:
-        article = articles.get(record.source_key)
-        problems = face_problems(article, [site.name, ws.config.portal.name]) if article else []
-        if problems:
-            summary.suspect.append((article.url, problems))
+    for start in range(0, len(records), BATCH):  # the articles compared are read BATCH at a time
+        chunk = records[start:start + BATCH]
+        articles = _articles_of(ws, site_id, chunk, gate)
+        for done, record in enumerate(chunk, start + 1):
+            article = articles.get(record.source_key)
+            if progress is not None:
+                progress(done, len(records))
+            if article is None:
+                continue
+            result = _verify_one(exporter, record, article, targets.get(article.url), files)
+            summary.results.append(result)
+            setattr(summary, result.status, getattr(summary, result.status) + 1)
+            problems = face_problems(article, [site.name, ws.config.portal.name])
+            if problems:
+                summary.suspect.append((article.url, problems))
     _record_results(ws, exporter.target, summary)
     return summary
+
+
+def _articles_of(ws: Workspace, site_id: str, records: list[PushRecord], gate: PushGate) -> dict[str, ArticleRow]:
+    """Source key → the stored article (triage masks and 失效 notices applied) of these push records."""
+    hashes = [record.source_key.rsplit(":", 1)[-1] for record in records]
+    with ws.store.session() as session:
+        return {article_key(site_id, a.url): gate.apply(a) for a in session.scalars(
+            select(ArticleRow).where(ArticleRow.site_id == site_id, ArticleRow.url_hash.in_(hashes)))}
 
 
 def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, target: str | None,

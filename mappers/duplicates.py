@@ -77,8 +77,15 @@ def find_duplicates(articles: Iterable[Any]) -> dict[str, str]:
     """url → url of the article that stands for it, for every article that repeats another (by title + date or
     by content); a re-issued notice (重发/更正) stands for its original, not the other way round."""
     items = [as_dup_article(a) for a in articles]
+    return cluster_links([[(i, items[i]) for i in members] for members in duplicate_clusters(items)])
+
+
+def duplicate_clusters(items: list[DupArticle], bodies: list[str] | None = None) -> list[list[int]]:
+    """The groups (indices into `items`, two or more each) of articles that repeat one another; the costly part
+    (normalising, sketching, comparing bodies), independent of which article is preferred as the original.
+    `bodies`: the items' bodies already normalised (normalise_body), so a caller need not hold the raw texts."""
     parent = list(range(len(items)))
-    bodies = [normalise_body(a.body_text) for a in items]
+    bodies = bodies if bodies is not None else [normalise_body(a.body_text) for a in items]
     titles = [normalise_title(a.title) for a in items]
     pairs = _title_date_pairs(items, bodies) + _content_pairs(bodies, titles) + _reissue_pairs(items, bodies)
     for first, second in pairs:
@@ -86,14 +93,18 @@ def find_duplicates(articles: Iterable[Any]) -> dict[str, str]:
     clusters: dict[int, list[int]] = defaultdict(list)
     for index in range(len(items)):
         clusters[_find(parent, index)].append(index)
+    return [members for members in clusters.values() if len(members) >= 2]
+
+
+def cluster_links(clusters: list[list[tuple[int, DupArticle]]]) -> dict[str, str]:
+    """url → url of its cluster's original, for clusters of (input index, article): the original is chosen by
+    preference, re-issue, earliest date, then input order."""
     links: dict[str, str] = {}
-    for members in clusters.values():
-        if len(members) < 2:
-            continue
-        original = min(members, key=lambda i: _original_rank(items[i], i))
-        for index in members:
-            if index != original and items[index].url != items[original].url:
-                links[items[index].url] = items[original].url
+    for members in clusters:
+        first, original = min(members, key=lambda m: _original_rank(m[1], m[0]))
+        for index, item in members:
+            if index != first and item.url != original.url:
+                links[item.url] = original.url
     return links
 
 
