@@ -185,6 +185,7 @@ class _Push:
         self.progress: Callable[[int, int], None] | None = None
         self.sent = (0, 0)  # (articles done, articles planned) for the progress callback
         self.files: dict[str, Resource] = {}  # the site's attachments and images by URL
+        self.fetched_files: dict[str, str] | None = None  # those the crawl holds bytes of, URL → URL (made once)
         self.archived: dict[str, Any] | None = None  # the site's archived responses by URL, read when needed
 
     def run(self) -> PushSummary:
@@ -296,8 +297,9 @@ class _Push:
         """The hold reason of an article whose body as it would be published is empty: the images the crawl could
         not fetch are taken out of it and the attachments it could not fetch are not carried (judged before any
         upload, so a dry run decides as the push does)."""
-        fetched = {url: url for url, r in self.files.items() if r.status == "fetched" and r.sha256}
-        body, unresolved = rewrite_links(article.body_html or "", article.url, fetched, self.scope)
+        if self.fetched_files is None:  # once per push, not per article (files grow with the articles)
+            self.fetched_files = {url: url for url, r in self.files.items() if r.status == "fetched" and r.sha256}
+        body, unresolved = rewrite_links(article.body_html or "", article.url, self.fetched_files, self.scope)
         carried = sum(1 for a in article.attachments or [] if self._fetched(a.get("url"), article.url))
         files = [link for link in unresolved if link_kind(link) != "page" or self._resource(link) is not None]
         removed = self._unresolved_message(files[0]) + (f" (and {len(files) - 1} more)" if len(files) > 1 else "") \
