@@ -75,7 +75,11 @@ def jpeg(key: str) -> bytes:
 
 def pdf(key: str) -> bytes:
     """A minimal valid one-page PDF with a correct xref table."""
-    text = "Linjiang sample attachment " + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    return pdf_saying("Linjiang sample attachment " + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16])
+
+
+def pdf_saying(text: str) -> bytes:
+    """A minimal valid one-page PDF whose text layer says `text` (ASCII), with a correct xref table."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

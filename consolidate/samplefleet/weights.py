@@ -13,6 +13,7 @@ portals, so the crawl's URL set does not change.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from consolidate.samplefleet import bodies
@@ -140,15 +141,20 @@ def inline_script(rng: random.Random, size: int) -> str:
         return ""
     lines = ["var _menu = [];", "function _showMenu(id){ for (var i = 0; i < _menu.length; i++) {"
              " if (_menu[i].id == id) { _menu[i].open = 1 - _menu[i].open; } } }"]
-    used = sum(len(line) + 1 for line in lines)
-    number = 0
-    while used < size:
-        line = (f"_menu.push({{id: {number}, parent: {rng.randint(0, 40)}, open: 0, width: {rng.randint(80, 240)},"
-                f" order: {rng.randint(1, 99)}}});")
-        lines.append(line)
-        used += len(line) + 1
-        number += 1
+    lines += _lines_up_to(size - sum(len(line) + 1 for line in lines), lambda number: (
+        f"_menu.push({{id: {number}, parent: {rng.randint(0, 40)}, open: 0, width: {rng.randint(80, 240)},"
+        f" order: {rng.randint(1, 99)}}});"))
     return '<script type="text/javascript">\n' + "\n".join(lines) + "\n</script>\n"
+
+
+def _lines_up_to(size: int, line: Callable[[int], str]) -> list[str]:
+    """line(0), line(1)… until they and their newlines reach `size` bytes (at least one line when size > 0)."""
+    lines: list[str] = []
+    used = 0
+    while used < size:
+        lines.append(line(len(lines)))
+        used += len(lines[-1]) + 1
+    return lines
 
 
 def footer_lines(site: SampleSite) -> str:
@@ -159,11 +165,7 @@ def footer_lines(site: SampleSite) -> str:
 
 def inline_css(rng: random.Random, size: int) -> str:
     """An inline style sheet of about `size` bytes."""
-    rules: list[str] = []
-    used = 40
-    while used < size:
-        rule = (f".m{len(rules)}{{margin:{rng.randint(0, 12)}px auto;padding:{rng.randint(0, 8)}px;"
-                f"color:#{rng.randrange(0x1000000):06x};font-size:{rng.randint(12, 16)}px}}")
-        rules.append(rule)
-        used += len(rule) + 1
+    rules = _lines_up_to(size - 40, lambda number: (
+        f".m{number}{{margin:{rng.randint(0, 12)}px auto;padding:{rng.randint(0, 8)}px;"
+        f"color:#{rng.randrange(0x1000000):06x};font-size:{rng.randint(12, 16)}px}}"))
     return '<style type="text/css">\n' + "\n".join(rules) + "\n</style>\n"

@@ -20,6 +20,7 @@ from consolidate.cli import app
 from consolidate.core.blobs import BlobStore
 from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, UrlMapRow, url_hash
 from consolidate.ledger import site_ledger
+from consolidate.samplefleet.blobs import pdf_saying
 from consolidate.verify import verify_site
 from mappers.sheet import SheetError
 from mappers.triage import id_check_digit, luhn_valid, mask
@@ -94,27 +95,6 @@ def _docx_bytes(text: str) -> bytes:
     return out.getvalue()
 
 
-def _pdf_bytes(text: str) -> bytes:
-    """A one-page PDF whose text layer says `text` (ASCII)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + b" >>stream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = io.BytesIO(), []
-    out.write(b"%PDF-1.4\n")
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
 def _doc_bytes(text: str) -> bytes:
     """A binary Word-like OLE file holding `text` as UTF-16 (what Word 97 and WPS store)."""
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + text.encode("utf-16-le") + b"\x00" * 64
@@ -166,7 +146,7 @@ def planted(crawled: pipeline.Workspace) -> dict[str, str]:
     _set_article(crawled, roles["clean"], f"<p>证件号 {ID_BAD} 校验位错误，卡号 {CARD_BAD} 不通过校验。</p>")
     _replace_blob(crawled, with_files[0][1], _xlsx_bytes())
     _replace_blob(crawled, with_files[1][1], _docx_bytes(f"联系人手机{MOBILE}，身份证{ID_A}"))
-    _replace_blob(crawled, with_files[2][1], _pdf_bytes(f"Contact {MOBILE_PDF}"))
+    _replace_blob(crawled, with_files[2][1], pdf_saying(f"Contact {MOBILE_PDF}"))
     for key in ("xlsx", "docx", "pdf"):
         _set_article(crawled, roles[key], None, content_hash="planted-" + key)
     return roles
