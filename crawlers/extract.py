@@ -1728,7 +1728,7 @@ def _tag_targets(nodes: list[LexborNode], tags: list[str | None], body_id: int, 
 
 def _attach_only(node: LexborNode, base: str) -> bool:
     """True when an 附件 block holds nothing but the label and attachment links."""
-    links = [a for a in node.css("a, [onclick]")[:200] if _node_attachments(a, base)]
+    links = [a for a in node.css("a, [onclick]")[:200] if _addressed(a, base)]
     if not links:
         return len(compact(text_of(node))) <= 8 and _next_is_attachment(node, base)
     rest = compact(text_of(node))
@@ -1745,7 +1745,13 @@ def _next_is_attachment(node: LexborNode, base: str) -> bool:
         sib = sib.next
     if sib is None or sib.tag.startswith("-"):
         return False
-    return any(_node_attachments(a, base) for a in ([sib] + sib.css("a, [onclick]")[:50]))
+    return any(_addressed(a, base) for a in ([sib] + sib.css("a, [onclick]")[:50]))
+
+
+def _addressed(node: LexborNode, base: str) -> bool:
+    """True when an element points at an attachment with an address: a 附件 line whose file has none (a dead
+    href naming it) is the only trace of that file a reader gets, so it stays in the body."""
+    return any(url for url, _ in _node_attachments(node, base))
 
 
 def _trailing_attachment_rows(body: LexborNode, base: str, texts: _Texts | None = None) -> list[LexborNode]:
@@ -1765,7 +1771,7 @@ def _trailing_attachment_rows(body: LexborNode, base: str, texts: _Texts | None 
                 sib = sib.next
                 continue
             if sib.tag.startswith("-") or not _attach_only(sib, base) or not any(
-                    _node_attachments(a, base) for a in ([sib] + sib.css("a, [onclick]")[:50])):
+                    _addressed(a, base) for a in ([sib] + sib.css("a, [onclick]")[:50])):
                 break
             out.append(sib)
             sib = sib.next
