@@ -21,7 +21,7 @@ from consolidate.samplefleet.model import (
     SampleSite,
     local_to_utc,
 )
-from consolidate.samplefleet.plan import ColumnPlan, allocate, newest_date, timeline, truncate
+from consolidate.samplefleet.plan import ColumnPlan, planned_columns, truncate
 
 PLANS = [
     (ColumnPlan("教育动态", ["教育动态"], "news", 52, 1), 1501),
@@ -33,7 +33,6 @@ PLANS = [
     (ColumnPlan("校园风采", ["校园风采"], "news", 8, 1095, {"stale"}, date(2016, 9, 1)), 1508),
 ]
 SECTION_COL = 1503
-DEFAULT_ARTICLES = sum(plan.weight for plan, _ in PLANS)
 PER_PAGE = 15
 FIRST_BATCH = 45
 WEBID = 3
@@ -303,14 +302,8 @@ def build_jyj(seed: int, articles: int | None, reference: date) -> HanwebSite:
                       site_code="3310820012", icp="浙ICP备05003302号-1", psb="浙公网安备33108202000215号",
                       reference_date=reference, seed=seed, server_header="nginx")
     rng = random.Random(f"{seed}:jyj:plan")
-    counts = allocate(DEFAULT_ARTICLES if articles is None else articles, [plan.weight for plan, _ in PLANS])
-    moments: list[tuple[datetime, SampleColumn]] = []
-    for (plan, colid), count in zip(PLANS, counts, strict=True):
-        column = SampleColumn(plan.path, f"/col/col{colid}/index.html", plan.kind, set(plan.planted))
-        site.columns.append(column)
-        site.col_ids[column.url_path] = colid
-        moments += [(m, column) for m in timeline(rng, count, newest_date(reference, plan.newest_days), plan.earliest)]
-    moments.sort(key=lambda item: (item[0], item[1].url_path))
+    site.col_ids = {f"/col/col{colid}/index.html": colid for _, colid in PLANS}
+    moments = planned_columns(site.columns, rng, [plan for plan, _ in PLANS], list(site.col_ids), articles, reference)
     for index, (moment, column) in enumerate(moments):
         site.articles.append(make_article(site, rng, column, moment, 52000 + index * 3 + rng.randint(0, 2)))
     finish(site)

@@ -20,7 +20,7 @@ from consolidate.samplefleet.model import (
     SampleSite,
     local_to_utc,
 )
-from consolidate.samplefleet.plan import ColumnPlan, allocate, newest_date, timeline, truncate
+from consolidate.samplefleet.plan import ColumnPlan, planned_columns, truncate
 
 PLANS = [
     (ColumnPlan("法治动态", ["法治动态"], "news", 20, 2), 9),
@@ -28,7 +28,6 @@ PLANS = [
     (ColumnPlan("法律服务", ["法律服务"], "guide", 7, 90), 11),
     (ColumnPlan("普法宣传", ["普法宣传"], "news", 6, 1100, {"stale"}, date(2015, 5, 1)), 12),
 ]
-DEFAULT_ARTICLES = sum(plan.weight for plan, _ in PLANS)
 PER_PAGE = 10
 ORG = "临江市司法局"
 DEAD_NAV = "/index.php?m=guestbook&c=index&a=init"
@@ -240,15 +239,9 @@ def build_sfj(seed: int, articles: int | None, reference: date) -> PhpcmsSite:
                       site_code="3310820025", icp="浙ICP备12034567号", psb="浙公网安备33108202000388号",
                       reference_date=reference, seed=seed, server_header="Apache/2.2.15 (CentOS)")
     rng = random.Random(f"{seed}:sfj:plan")
-    counts = allocate(DEFAULT_ARTICLES if articles is None else articles, [plan.weight for plan, _ in PLANS])
-    moments: list[tuple[datetime, SampleColumn]] = []
-    for (plan, catid), count in zip(PLANS, counts, strict=True):
-        column = SampleColumn(plan.path, lists_url(catid), plan.kind, set(plan.planted))
-        site.columns.append(column)
-        site.cat_ids[column.url_path] = catid
-        for moment in timeline(rng, count, newest_date(reference, plan.newest_days), plan.earliest):
-            moments.append((moment.replace(second=rng.randrange(60)), column))
-    moments.sort(key=lambda item: (item[0], item[1].url_path))
+    site.cat_ids = {lists_url(catid): catid for _, catid in PLANS}
+    moments = planned_columns(site.columns, rng, [plan for plan, _ in PLANS], list(site.cat_ids), articles, reference,
+                              lambda moment: moment.replace(second=rng.randrange(60)))
     for number, (moment, column) in enumerate(moments, start=1):
         site.articles.append(make_article(site, rng, column, moment, number))
     add_undated(site, rng)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from consolidate.samplefleet.model import SampleColumn
 
 EARLIEST = date(2014, 1, 6)
 
@@ -52,6 +55,23 @@ def timeline(rng: random.Random, count: int, newest: date, earliest: date) -> li
     moments = [_at_office_hours(rng, newest)]
     moments += [_at_office_hours(rng, newest - timedelta(days=1 + offset % span)) for offset in offsets]
     return sorted(moments, reverse=True)
+
+
+def planned_columns(columns: list[SampleColumn], rng: random.Random, plans: list[ColumnPlan], urls: list[str],
+                    articles: int | None, reference: date,
+                    touch: Callable[[datetime], datetime] = lambda moment: moment) -> list[tuple[datetime, SampleColumn]]:
+    """Append a column per plan (listed at its URL) to `columns`; the publication moments of its share of
+    `articles` (all the weights when None), each passed through `touch`, oldest first."""
+    counts = allocate(sum(plan.weight for plan in plans) if articles is None else articles,
+                      [plan.weight for plan in plans])
+    moments: list[tuple[datetime, SampleColumn]] = []
+    for plan, url, count in zip(plans, urls, counts, strict=True):
+        column = SampleColumn(plan.path, url, plan.kind, set(plan.planted))
+        columns.append(column)
+        newest = newest_date(reference, plan.newest_days)
+        moments += [(touch(moment), column) for moment in timeline(rng, count, newest, plan.earliest)]
+    moments.sort(key=lambda item: (item[0], item[1].url_path))
+    return moments
 
 
 def _at_office_hours(rng: random.Random, day: date) -> datetime:

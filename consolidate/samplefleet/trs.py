@@ -19,7 +19,7 @@ from consolidate.samplefleet.model import (
     SampleSite,
     local_to_utc,
 )
-from consolidate.samplefleet.plan import ColumnPlan, allocate, newest_date, timeline, truncate
+from consolidate.samplefleet.plan import ColumnPlan, planned_columns, truncate
 
 SECTIONS = [("新闻中心", "/xwzx/"), ("信息公开", "/xxgk/"), ("办事服务", "/bsfw/")]
 PLANS = [
@@ -31,7 +31,6 @@ PLANS = [
     (ColumnPlan("人事信息", ["信息公开", "人事信息"], "personnel", 0, 0, {"empty"}), "/xxgk/rsxx/", 15),
     (ColumnPlan("办事指南", ["办事服务", "办事指南"], "guide", 10, 120), "/bsfw/bszn/", 15),
 ]
-DEFAULT_ARTICLES = sum(plan.weight for plan, _, _ in PLANS)
 DEAD_NAV = "/hdjl/index.html"
 DEAD_BODY = "/xxgk/tzgg/201312/t20131220_99871.html"
 INDEX_PREFIX = "000014349"
@@ -310,15 +309,9 @@ def build_fgw(seed: int, articles: int | None, reference: date) -> TrsSite:
                    organiser="临江市发展和改革委员会", site_code="3310820001", icp="浙ICP备05003301号",
                    psb="浙公网安备33108202000101号", reference_date=reference, seed=seed, server_header="Apache")
     rng = random.Random(f"{seed}:fgw:plan")
-    counts = allocate(DEFAULT_ARTICLES if articles is None else articles, [plan.weight for plan, _, _ in PLANS])
-    moments: list[tuple[datetime, SampleColumn]] = []
-    for (plan, folder, size), count in zip(PLANS, counts, strict=True):
-        column = SampleColumn(plan.path, folder + "index.html", plan.kind, set(plan.planted))
-        site.columns.append(column)
-        site.per_page[column.url_path] = size
-        newest = newest_date(reference, plan.newest_days)
-        moments += [(moment, column) for moment in timeline(rng, count, newest, plan.earliest)]
-    moments.sort(key=lambda item: (item[0], item[1].url_path))
+    site.per_page = {folder + "index.html": size for _, folder, size in PLANS}
+    moments = planned_columns(site.columns, rng, [plan for plan, _, _ in PLANS], list(site.per_page), articles,
+                              reference)
     number = 100000
     for moment, column in moments:
         number += rng.randint(1, 9)
