@@ -33,6 +33,7 @@ from yarl import URL
 
 from consolidate.core.config import split_address
 from consolidate.core.http import retry_after_seconds
+from crawlers.frontier import pid_alive
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
@@ -476,7 +477,6 @@ class Fetcher:
 
 def sweep_spool(directory: Path) -> int:
     """Delete spool files whose process is gone (a killed crawl never cleans up after itself); how many."""
-    from crawlers.frontier import pid_alive
 
     removed = 0
     try:
