@@ -57,16 +57,22 @@ def _record(ws: pipeline.Workspace, url: str) -> PushRecord:
     return record
 
 
+def _image_answered_404(ws: pipeline.Workspace, article: ArticleRow, image: Resource, text_html: str,
+                        extra: dict[str, Any]) -> None:
+    """The crawl fetched the image as http:// and got a 404; the article's body spells it https:// after text_html."""
+    other_scheme = image.url.replace("http://", "https://", 1)
+    with ws.store.session() as session:
+        session.execute(update(Resource).where(Resource.id == image.id).values(
+            status="error", http_status=404, error="HTTP 404", sha256=None))
+        session.execute(update(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url == article.url).values(
+            body_html=f'{text_html}<p><img src="{other_scheme}" alt="53"></p>', images=[other_scheme], **extra))
+
+
 def test_a_body_whose_only_image_answered_404_is_held_and_the_message_says_so(crawled: pipeline.Workspace) -> None:
     """The image is spelt https:// in the body while the crawl fetched it as http:// and got a 404: the article
     is held (empty once the dead image is taken out), unresolved in the URL map, and the message names the 404."""
     article, image = _picture_article(crawled)
-    other_scheme = image.url.replace("http://", "https://", 1)
-    with crawled.store.session() as session:
-        session.execute(update(Resource).where(Resource.id == image.id).values(
-            status="error", http_status=404, error="HTTP 404", sha256=None))
-        session.execute(update(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url == article.url).values(
-            body_html=f'<p><img src="{other_scheme}" alt="53"></p>', images=[other_scheme]))
+    _image_answered_404(crawled, article, image, "", {})
     dry = pipeline.push_site(crawled, SITE, pipeline.open_exporter(crawled), dry_run=True)
     assert dry.skipped.get("empty body") == 1
     summary = _push(crawled)
@@ -83,13 +89,7 @@ def test_a_dead_image_taken_out_of_a_body_with_text_is_said_as_a_404(crawled: pi
     http://, the page spelt https://) and the legacy site answered 404, not that the crawl never fetched it; said
     once however often the site is pushed."""
     article, image = _picture_article(crawled)
-    other_scheme = image.url.replace("http://", "https://", 1)
-    with crawled.store.session() as session:
-        session.execute(update(Resource).where(Resource.id == image.id).values(
-            status="error", http_status=404, error="HTTP 404", sha256=None))
-        session.execute(update(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url == article.url).values(
-            body_html=f'<p>开展活动</p><p><img src="{other_scheme}" alt="53"></p>', body_text="开展活动",
-            images=[other_scheme]))
+    _image_answered_404(crawled, article, image, "<p>开展活动</p>", {"body_text": "开展活动"})
     _push(crawled)
     _push(crawled)  # a second push judges the body again: the message is said once, not once per push
     assert _record(crawled, article.url).status == "pushed"
