@@ -194,14 +194,22 @@ def _plain_join(href: str, base: str) -> str | None:
     """What urljoin gives (without fragment) for a plain href under a plain base; None when urljoin must run."""
     if not _PLAIN_HREF.fullmatch(href):
         return None
+    parts = _plain_parts(href, base)
+    if parts is None:
+        return None
+    path, query, origin, folder = parts
+    return (origin if path[0] == "/" else folder) + path + query
+
+
+def _plain_parts(href: str, base: str) -> tuple[str, str, str, str] | None:
+    """(path, '?query' or '', origin, folder) of a plain href under a plain base; None when urljoin must run."""
     path, _, query = href.partition("#")[0].partition("?")
     if _odd_segments(path):
         return None
     bases = _plain_base(base)
     if bases is None:
         return None
-    origin, folder = bases
-    return (origin if path[0] == "/" else folder) + path + ("?" + query if query else "")
+    return path, "?" + query if query else "", bases[0], bases[1]
 
 
 _DOTS = re.compile(r"(?:\.\.?/)+")  # leading ./ and ../ segments
@@ -216,16 +224,13 @@ def _dotted_join(href: str, base: str) -> str | None:
     rest = href[lead.end():]
     if not rest or rest[0] == "/" or not _PLAIN_HREF.fullmatch(rest):
         return None
-    path, _, query = rest.partition("#")[0].partition("?")
-    if _odd_segments(path):
+    parts = _plain_parts(rest, base)
+    if parts is None:
         return None
-    bases = _plain_base(base)
-    if bases is None:
-        return None
-    origin, folder = bases
+    path, query, origin, folder = parts
     folders = folder[len(origin) + 1:-1].split("/") if len(folder) > len(origin) + 1 else []
     kept = folders[:max(0, len(folders) - lead.group().count("../"))]
-    return origin + "/" + "".join(name + "/" for name in kept) + path + ("?" + query if query else "")
+    return origin + "/" + "".join(name + "/" for name in kept) + path + query
 
 
 def _odd_segments(path: str) -> bool:
