@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, ColumnPlace, Config, RoutingRule, Site
 from consolidate.core.errors import ConsolidateError
-from consolidate.core.outcomes import IN_TARGET
+from consolidate.core.outcomes import IN_TARGET, SYSTEM_DECIDERS
 from consolidate.core.store import (
     ArticleRow,
     ColumnMapping,
@@ -58,7 +58,6 @@ from mappers.sheet import (
 from mappers.suggest import profile_articles, rank_targets
 from mappers.synonyms import kind_of_name
 
-SYSTEM_DECIDERS = ("consolidate", "migrations.yaml")
 _MERGE_MARK = re.compile(r"^\[merge into: (.+?)\] ")
 
 

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from consolidate.core.cells import csv_row, from_csv_text, xlsx_append
 from consolidate.core.csvfile import csv_rows
 from consolidate.core.errors import ConsolidateError, InputFileError
+from consolidate.core.outcomes import SYSTEM_DECIDERS
 
 # (key, Chinese header, English header, required on import)
 HEADERS: tuple[tuple[str, str, str, bool], ...] = (
@@ -558,11 +559,16 @@ def _row_change(name: str, where: dict[str, str], cells: _Cells, decision: str, 
         return [], None  # a grey row signed as it stands: nothing to record, nothing wrong
     if not changed and not resigned:
         return [], None
+    if not signer and current.decided_by not in SYSTEM_DECIDERS:  # an office decision the sheet predates
+        return [f"{_cell(name, where, cells, 'decision')}: {path!r} is decided and signed by {current.decided_by} "
+                f"({current.decision}{' → ' + current.target if current.target else ''}) and this unsigned row "
+                "says otherwise: if the sheet is older than that decision, export it again; to change the "
+                "decision, sign the row"], None
     errors = []
     if path in context.rule_paths:
         errors.append(f"{_cell(name, where, cells, 'decision')}: {path!r} is decided by a rule in migrations.yaml "
                       "(由配置规则决定, the grey rows); put the row back as exported, or change the rule there")
-    if decision == "unmapped":
+    if decision == "unmapped" and signer:
         errors.append(f"{_cell(name, where, cells, 'decision')}: a signed row needs a decision "
                       f"(迁移/合并/不迁移 or migrate/merge/drop), not {values.get('decision')!r}")
     if decision == "migrate" and not target:

@@ -8,6 +8,7 @@ from consolidate.core.store import url_hash
 
 IN_TARGET = ("pushed", "updated")
 OFFICE_NOTE = "office:"  # URL-map rows the office edited start their note with this; pushes keep them
+SYSTEM_DECIDERS = ("consolidate", "migrations.yaml")  # a column decision by anyone else was signed by the office
 
 
 def article_key(site_id: str, url: str) -> str:

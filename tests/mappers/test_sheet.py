@@ -240,3 +240,26 @@ def test_sign_off_dates_in_the_future_or_before_the_crawl_are_refused(crawled: p
         book.save(path)
         with pytest.raises(SheetError, match=f"row {row}, column 审核日期.*{words}.*write the day you signed"):
             import_sheet(crawled, "fgw", path)
+
+
+def test_a_sheet_older_than_a_signed_decision_says_export_again(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """An unedited sheet exported before the office signed a row elsewhere: the row is named with the decision
+    the store holds and what to do, not as an unsigned change that 'needs a decision'; nothing is imported."""
+    old = tmp_path / "old.xlsx"
+    export_sheet(crawled, "fgw", old)
+    signed = tmp_path / "signed.xlsx"
+    export_sheet(crawled, "fgw", signed)
+    book, sheet, headers, paths = sheet_rows(signed)
+    row = paths["信息公开 > 政策解读"]
+    sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
+    sheet.cell(row=row, column=headers["审核人"]).value = "王明"
+    sheet.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()
+    book.save(signed)
+    assert [c.path for c in import_sheet(crawled, "fgw", signed)] == ["信息公开 > 政策解读"]
+    before = _state(crawled, "fgw")
+    with pytest.raises(SheetError) as caught:
+        import_sheet(crawled, "fgw", old)
+    text = "\n".join(caught.value.errors)
+    assert "'信息公开 > 政策解读' is decided and signed by 王明 (drop)" in text and "export it again" in text
+    assert "nobody signed" not in text and "a signed row needs a decision" not in text
+    assert _state(crawled, "fgw") == before
