@@ -55,16 +55,22 @@ def test_unchanged_round_trip_is_a_no_op(crawled: pipeline.Workspace, tmp_path: 
         assert _state(crawled, "fgw") == before
 
 
+def _sign_drop(sheet, headers: dict[str, int], paths: dict[str, int], path: str) -> int:
+    """王明 signs 不迁移 on a column's row today; the row number."""
+    row = paths[path]
+    sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
+    sheet.cell(row=row, column=headers["审核人"]).value = "王明"
+    sheet.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()
+    return row
+
+
 def test_signed_edits_are_recorded_and_pushed(crawled: pipeline.Workspace, tmp_path: Path) -> None:
     """The clerk drops 政策解读, merges 办事指南 into 通知公告 and signs: push skips and re-routes accordingly,
     and the office decision survives a re-run of map."""
     path = tmp_path / "mapping.xlsx"
     export_sheet(crawled, "fgw", path)
     book, sheet, headers, paths = sheet_rows(path)
-    row = paths["信息公开 > 政策解读"]
-    sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
-    sheet.cell(row=row, column=headers["审核人"]).value = "王明"
-    sheet.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()  # signed after the crawl
+    row = _sign_drop(sheet, headers, paths, "信息公开 > 政策解读")  # signed today: after the crawl
     sheet.cell(row=row, column=headers["意见"]).value = "解读并入政策文件页面"
     row = paths["办事服务 > 办事指南"]
     sheet.cell(row=row, column=headers["决定"]).value = "合并"
@@ -250,10 +256,7 @@ def test_a_sheet_older_than_a_signed_decision_says_export_again(crawled: pipelin
     signed = tmp_path / "signed.xlsx"
     export_sheet(crawled, "fgw", signed)
     book, sheet, headers, paths = sheet_rows(signed)
-    row = paths["信息公开 > 政策解读"]
-    sheet.cell(row=row, column=headers["决定"]).value = "不迁移"
-    sheet.cell(row=row, column=headers["审核人"]).value = "王明"
-    sheet.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()
+    _sign_drop(sheet, headers, paths, "信息公开 > 政策解读")
     book.save(signed)
     assert [c.path for c in import_sheet(crawled, "fgw", signed)] == ["信息公开 > 政策解读"]
     before = _state(crawled, "fgw")
