@@ -52,11 +52,6 @@ def letter_key(site_id: str, url: str) -> str:
     return f"letter:{site_id}:{url_hash(url)}"
 
 
-def takes_letters(exporter: Exporter) -> bool:
-    """Whether the exporter receives interaction records through put_letter."""
-    return exporter.capabilities.letters
-
-
 def unsupported_reason(exporter: Exporter) -> str:
     """Why an exporter's push leaves the letters out."""
     return f"exporter {exporter.name} takes no interaction records (the bundle's letters.jsonl/xlsx carries them)"
@@ -74,7 +69,7 @@ def push_letters(ws: Workspace, site_id: str, exporter: Exporter, update: bool =
         summary.in_file = len(rows)  # written after the push by consolidate.interaction.to_exporter
         return summary
     records = letter_records(ws, site_id, exporter.target)
-    if not takes_letters(exporter):
+    if not exporter.capabilities.letters:
         reason = unsupported_reason(exporter)
         for row in rows:
             _record(ws, exporter.target, site_id, letter_key(site_id, row.url), row.url, None, None, "skipped", reason,
