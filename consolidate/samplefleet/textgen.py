@@ -57,67 +57,77 @@ def cn_date(day: date, pad: bool = False) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+NEWS_TITLES = [
+    "{org}召开{theme}工作推进会",
+    "我市{theme}工作取得新成效",
+    "{org}开展{theme}专项行动",
+    "全市{theme}工作会议召开",
+    "{place}扎实推进{theme}工作",
+    "{org}举办{theme}业务培训班暨{theme2}工作交流会",
+]
+NOTICE_TITLES = [
+    "关于{year}年度{theme}专项资金申报工作的通知",
+    "关于公布{year}年{theme}示范单位名单的公告",
+    "关于开展{year}年{theme}专项检查的通知",
+    "关于{theme}有关事项的公示",
+    "关于做好{year}年{first}和{second}工作的通知",
+]
+POLICY_TITLES = [
+    "关于印发《临江市{theme}实施方案》的通知",
+    "关于进一步加强{theme}工作的实施意见",
+    "临江市{theme}管理办法",
+    "关于印发《临江市{theme}三年行动计划》的通知",
+]
+READING_TITLES = ["《临江市{theme}实施方案》政策解读", "一图读懂《关于进一步加强{theme}工作的实施意见》",
+                  "《临江市{theme}管理办法》起草说明"]
+GUIDE_TITLES = ["{theme}事项办事指南", "{theme}申请服务指南", "{theme}备案办理指南"]
+OTHER_TITLES = [
+    "{year}年临江市普通高中招生工作问答",
+    "关于{year}年中小学教师资格考试报名的公告",
+    "{year}年临江市初中学业水平考试安排",
+    "临江市{year}年{theme}情况通报",
+]
+
+
+def headline(rng: random.Random, templates: list[str], **fields: object) -> str:
+    """One of the headline templates, filled in; the fields are drawn before the template is chosen."""
+    return rng.choice(templates).format(**fields)
+
+
 def news_title(rng: random.Random, prof: Profile, with_leader: bool = False) -> str:
     """A news headline."""
     theme = rng.choice(prof.themes)
     place = rng.choice(PLACES)
     if with_leader:
-        leader = rng.choice(prof.leaders)
-        return f"{leader}带队赴{place}调研{theme}工作"
-    return rng.choice([
-        f"{prof.org_short}召开{theme}工作推进会",
-        f"我市{theme}工作取得新成效",
-        f"{prof.org_short}开展{theme}专项行动",
-        f"全市{theme}工作会议召开",
-        f"{place}扎实推进{theme}工作",
-        f"{prof.org_short}举办{theme}业务培训班暨{rng.choice(prof.themes)}工作交流会",
-    ])
+        return f"{rng.choice(prof.leaders)}带队赴{place}调研{theme}工作"
+    return headline(rng, NEWS_TITLES, org=prof.org_short, theme=theme, place=place, theme2=rng.choice(prof.themes))
 
 
 def notice_title(rng: random.Random, prof: Profile, year: int) -> str:
     """A notice headline."""
     theme = rng.choice(prof.themes)
-    return rng.choice([
-        f"关于{year}年度{theme}专项资金申报工作的通知",
-        f"关于公布{year}年{theme}示范单位名单的公告",
-        f"关于开展{year}年{theme}专项检查的通知",
-        f"关于{theme}有关事项的公示",
-        "关于做好{}年{}和{}工作的通知".format(year, *rng.sample(prof.themes, 2)),
-    ])
+    first, second = rng.sample(prof.themes, 2)
+    return headline(rng, NOTICE_TITLES, year=year, theme=theme, first=first, second=second)
 
 
 def policy_title(rng: random.Random, prof: Profile) -> str:
     """A policy document headline."""
-    theme = rng.choice(prof.themes)
-    return rng.choice([
-        f"关于印发《临江市{theme}实施方案》的通知",
-        f"关于进一步加强{theme}工作的实施意见",
-        f"临江市{theme}管理办法",
-        f"关于印发《临江市{theme}三年行动计划》的通知",
-    ])
+    return headline(rng, POLICY_TITLES, theme=rng.choice(prof.themes))
 
 
 def reading_title(rng: random.Random, prof: Profile) -> str:
     """A policy interpretation headline."""
-    theme = rng.choice(prof.themes)
-    return rng.choice([f"《临江市{theme}实施方案》政策解读", f"一图读懂《关于进一步加强{theme}工作的实施意见》",
-                       f"《临江市{theme}管理办法》起草说明"])
+    return headline(rng, READING_TITLES, theme=rng.choice(prof.themes))
 
 
 def guide_title(rng: random.Random, prof: Profile) -> str:
     """A service guide headline."""
-    theme = rng.choice(prof.themes)
-    return rng.choice([f"{theme}事项办事指南", f"{theme}申请服务指南", f"{theme}备案办理指南"])
+    return headline(rng, GUIDE_TITLES, theme=rng.choice(prof.themes))
 
 
 def other_title(rng: random.Random, prof: Profile, year: int) -> str:
     """A headline for miscellaneous columns (招生考试 etc.)."""
-    return rng.choice([
-        f"{year}年临江市普通高中招生工作问答",
-        f"关于{year}年中小学教师资格考试报名的公告",
-        f"{year}年临江市初中学业水平考试安排",
-        f"临江市{year}年{rng.choice(prof.themes)}情况通报",
-    ])
+    return headline(rng, OTHER_TITLES, year=year, theme=rng.choice(prof.themes))
 
 
 def title_for(kind: str, rng: random.Random, prof: Profile, year: int, leader: bool = False) -> str:
