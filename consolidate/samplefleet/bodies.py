@@ -9,6 +9,7 @@ from consolidate.samplefleet import textgen as tg
 from consolidate.samplefleet.body import Block
 
 WRAPS = ["plain", "plain", "indent", "span", "strong", "font"]
+DEAD_CITATION = ("根据", "《关于做好2014年度专项资金申报工作的通知》", "要求，现将有关事项通知如下。")
 
 
 def para(rng: random.Random, prof: tg.Profile, day: date | None, wrap: str | None = None) -> Block:
@@ -99,10 +100,9 @@ def body_for(kind: str, rng: random.Random, prof: tg.Profile, day: date | None, 
     return news_body(rng, prof, day, images)
 
 
-def dead_link_block(href: str) -> Block:
-    """A paragraph citing an older document by a link that no longer resolves."""
-    return Block("link", items=["根据", "《关于做好2014年度专项资金申报工作的通知》", "要求，现将有关事项通知如下。"],
-                 href=href)
+def dead_link_block(href: str, citation: tuple[str, str, str] = DEAD_CITATION) -> Block:
+    """A paragraph citing an older document by a link that no longer resolves (citation: before, title, after)."""
+    return Block("link", items=list(citation), href=href)
 
 
 def insert_middle(blocks: list[Block], block: Block) -> list[Block]:

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from typing import ClassVar
 from urllib.parse import parse_qs
 
-from consolidate.samplefleet import bodies
 from consolidate.samplefleet import textgen as tg
-from consolidate.samplefleet.body import Block, attr, esc, render_blocks
+from consolidate.samplefleet.body import attr, esc, render_blocks
+from consolidate.samplefleet.flavour import LegacySite, Routes
 from consolidate.samplefleet.model import (
     ArticleSpec,
     FileSpec,
     Resource,
     SampleColumn,
     SamplePage,
-    SampleSite,
     local_to_utc,
 )
-from consolidate.samplefleet.plan import ColumnPlan, planned_columns, truncate
+from consolidate.samplefleet.plan import ColumnPlan, plan_site, truncate
 
 PLANS = [
     (ColumnPlan("教育动态", ["教育动态"], "news", 52, 1), 1501),
@@ -37,49 +36,42 @@ PER_PAGE = 15
 FIRST_BATCH = 45
 WEBID = 3
 WEBNAME = "临江市教育局"
+IDENTITY = {"site_id": "jyj", "name": WEBNAME, "cms": "hanweb", "encoding": "utf-8", "organiser": WEBNAME,
+            "site_code": "3310820012", "icp": "浙ICP备05003302号-1", "psb": "浙公网安备33108202000215号",
+            "server_header": "nginx"}
 PROXY_PATHS = ("/module/web/jpage/dataproxy.jsp", "/module/jslib/jquery/jpage/dataproxy.jsp")
 DEAD_NAV = "/col/col1599/index.html"
-DEAD_BODY = "/art/2019/3/1/art_1505_1000.html"
 INDEX_PREFIX = "11330000002482115N"
 EVIL_SCRIPT = '<script type="text/javascript" src="http://evil-cdn.example.com/x.js"></script>'
 SOURCES = ["临江市教育局", "临江市教育局", "临江市教育局", "市教育局基础教育处", "临江市教育考试院", None]
-ASSETS = {
-    "/module/jslib/jquery/jquery.js": ("application/javascript", "/* jQuery stub for the sample fleet */\n"),
-    "/module/jslib/jquery/jpage/jquery.page.min.js": ("application/javascript", "/* jpage pager (大汉) */\n"),
-    "/jcms_files/jcms1/web3/site/css/style.css": ("text/css", "body{margin:0}#zoom p{line-height:2}\n"),
-}
 
 
 @dataclass(eq=False)
-class HanwebSite(SampleSite):
+class HanwebSite(LegacySite):
     """Hanweb flavour: /col/colN/index.html with records in script XML; further pages from dataproxy.jsp."""
 
     col_ids: dict[str, int] = field(default_factory=dict)
-    by_column: dict[str, list[ArticleSpec]] = field(default_factory=dict)
 
-    def html_content_type(self) -> str:
-        """UTF-8 pages."""
-        return "text/html; charset=UTF-8"
+    CHARSET_LABEL = "UTF-8"
+    ASSETS: ClassVar[dict[str, tuple[str, str]]] = {
+        "/module/jslib/jquery/jquery.js": ("application/javascript", "/* jQuery stub for the sample fleet */\n"),
+        "/module/jslib/jquery/jpage/jquery.page.min.js": ("application/javascript", "/* jpage pager (大汉) */\n"),
+        "/jcms_files/jcms1/web3/site/css/style.css": ("text/css", "body{margin:0}#zoom p{line-height:2}\n"),
+    }
+    LAUNCHED = datetime(2016, 3, 1, tzinfo=UTC)
+    FIRST_NEWS = datetime(2016, 3, 1)
+    HOME_ITEMS = 7
+    SPAM_WRAP = "offscreen"
+    DEAD_BODY = "/art/2019/3/1/art_1505_1000.html"
+    DEAD_CITATION = ("详见", "《2019年招生工作实施意见》", "。")
 
     # -- routes ---------------------------------------------------------------------------
-    def build_routes(self) -> dict[str, Callable[[], Resource]]:
-        """Home, column pages, articles, files and assets."""
-        routes: dict[str, Callable[[], Resource]] = {"/": self.home, "/index.html": self.home,
-                                                     "/robots.txt": self.robots,
-                                                     f"/col/col{SECTION_COL}/index.html": self.section_page}
+    def site_routes(self) -> Routes:
+        """The 政务公开 section page and the column pages."""
+        routes: Routes = {f"/col/col{SECTION_COL}/index.html": self.section_page}
         for column in self.columns:
             routes[column.url_path] = partial(self.column_page, column)
-        for article in self.articles:
-            routes[article.path] = partial(self.article_page, article)
-        for path, spec in self.files.items():
-            routes[path] = partial(self.file_resource, spec)
-        for path, (kind, text) in ASSETS.items():
-            routes[path] = partial(self.asset, kind, text)
         return routes
-
-    def asset(self, kind: str, text: str) -> Resource:
-        """A CSS/JS asset."""
-        return Resource(kind, text.encode("utf-8"), datetime(2016, 3, 1, tzinfo=UTC))
 
     def dynamic(self, path: str, query: str, form: str) -> SamplePage | None:
         """dataproxy.jsp (GET or POST form) answering record ranges."""
@@ -168,23 +160,18 @@ class HanwebSite(SampleSite):
         return self.head(title, metas, extra) + self.header() + content + self.footer()
 
     # -- pages ---------------------------------------------------------------------------------
-    def newest(self) -> datetime:
-        """Latest publication on the site."""
-        return max((a.published for a in self.articles if a.published), default=datetime(2016, 3, 1))
+    def home_box(self, column: SampleColumn, items: list[ArticleSpec]) -> str:
+        """Static latest list; empty and stale columns have no box."""
+        if not items or "stale" in column.planted:
+            return ""
+        lis = "".join(f'<li><a href="{a.path}" title="{attr(a.title)}" target="_blank">{esc(truncate(a.title, 22, "…"))}'
+                      f"</a><span>{a.published:%Y-%m-%d}</span></li>" for a in items if a.published)
+        return (f'<div class="bd"><div class="hd"><h3>{column.path[-1]}</h3>'
+                f'<a class="more" href="{column.url_path}">更多</a></div><ul>{lis}</ul></div>')
 
-    def home(self) -> Resource:
-        """Homepage with static latest lists; carries an injected foreign script."""
-        boxes = []
-        for column in self.columns:
-            items = self.by_column[column.url_path][:7]
-            if not items or "stale" in column.planted:
-                continue
-            lis = "".join(f'<li><a href="{a.path}" title="{attr(a.title)}" target="_blank">{esc(truncate(a.title, 22, "…"))}'
-                          f"</a><span>{a.published:%Y-%m-%d}</span></li>" for a in items if a.published)
-            boxes.append(f'<div class="bd"><div class="hd"><h3>{column.path[-1]}</h3>'
-                         f'<a class="more" href="{column.url_path}">更多</a></div><ul>{lis}</ul></div>')
-        content = '<div class="main">\n' + "\n".join(boxes) + "\n</div>\n"
-        return self.html_resource(self.page(self.name, content, extra=EVIL_SCRIPT + "\n"), local_to_utc(self.newest()))
+    def home_page(self, content: str) -> str:
+        """The homepage carries an injected foreign script."""
+        return self.page(self.name, content, extra=EVIL_SCRIPT + "\n")
 
     def crumb(self, names: list[str], links: list[str]) -> str:
         """当前位置 breadcrumb."""
@@ -196,7 +183,7 @@ class HanwebSite(SampleSite):
         subs = "".join(f'<li><a href="{c.url_path}">{c.path[-1]}</a></li>' for c in self.columns if len(c.path) == 2)
         content = (f'<div class="main">\n{self.crumb(["政务公开"], [f"/col/col{SECTION_COL}/index.html"])}'
                    f'<ul class="sublist">{subs}</ul>\n</div>\n')
-        return self.html_resource(self.page(f"政务公开 {self.name}", content), datetime(2016, 3, 1, tzinfo=UTC))
+        return self.html_resource(self.page(f"政务公开 {self.name}", content), self.LAUNCHED)
 
     def column_links(self, column: SampleColumn) -> list[str]:
         """Breadcrumb links of a column."""
@@ -220,7 +207,7 @@ class HanwebSite(SampleSite):
             f"barPosition:'bottom', ajaxParam:{{col:1,appid:1,webid:{WEBID},path:'/',columnid:{colid},"
             f"sourceContentType:1,unitid:{unit},webname:'{WEBNAME}',permissiontype:0}}}}); }});</script>\n</div>\n"
         )
-        moment = records[0].published if records and records[0].published else datetime(2016, 3, 1)
+        moment = records[0].published if records and records[0].published else self.FIRST_NEWS
         return self.html_resource(self.page(f"{column.path[-1]} {self.name}", content), local_to_utc(moment))
 
     def article_meta(self, article: ArticleSpec) -> str:
@@ -233,8 +220,8 @@ class HanwebSite(SampleSite):
                 f'<meta name="ArticleTitle" content="{attr(article.title)}">\n'
                 f'<meta name="PubDate" content="{pub:%Y-%m-%d %H:%M}">\n{source}')
 
-    def article_page(self, article: ArticleSpec) -> Resource:
-        """An article page."""
+    def article_page(self, article: ArticleSpec, part: int) -> Resource:
+        """An article page (one part: Hanweb does not split articles)."""
         assert article.published is not None
         title = (f'<div class="article-title">{esc(article.title)}</div>' if "divtitle" in article.flags
                  else f'<table class="title-table" width="100%"><tr><td class="title">{esc(article.title)}</td></tr></table>')
@@ -242,7 +229,7 @@ class HanwebSite(SampleSite):
         info = (f'<div class="article-info">发布日期：{tg.cn_date(article.published.date())}{source} &nbsp; 浏览次数：'
                 f'<span id="hits_{article.number}"></span><script>_showDynClick("hits_{article.number}",{article.number},'
                 f"{self.col_ids[article.column.url_path]})</script></div>")
-        body = render_blocks(self.body_parts(article)[0])
+        body = render_blocks(self.body_parts(article)[part])
         content = (
             f'<div class="main">\n{self.crumb(article.column.path, self.column_links(article.column))}'
             f'<div class="article">\n{title}\n{info}\n{self.xxgk_table(article)}'
@@ -280,30 +267,13 @@ class HanwebSite(SampleSite):
             items.append(f"<li>{link}</li>")
         return f'<div class="attach"><p>附件下载：</p><ul>{"".join(items)}</ul></div>\n'
 
-    # -- bodies ---------------------------------------------------------------------------------
-    def article_body(self, article: ArticleSpec) -> list[list[Block]]:
-        """Body blocks, generated from the body key."""
-        rng = random.Random(article.body_key)
-        prof = tg.PROFILES["jyj"]
-        images = [spec.path for spec in article.images]
-        kind = "news" if article.column.kind == "other" else article.column.kind
-        blocks = bodies.body_for(kind, rng, prof, article.body_date, images, "table" in article.flags)
-        if "spam" in article.flags:
-            blocks = bodies.insert_middle(blocks, Block("spam", wrap="offscreen"))
-        if "deadlink" in article.flags:
-            blocks.insert(1, Block("link", items=["详见", "《2019年招生工作实施意见》", "。"], href=DEAD_BODY))
-        return [blocks]
-
 
 # -- building --------------------------------------------------------------------------------
 def build_jyj(seed: int, articles: int | None, reference: date) -> HanwebSite:
     """Build the 教育局 site."""
-    site = HanwebSite(site_id="jyj", name=WEBNAME, cms="hanweb", encoding="utf-8", organiser=WEBNAME,
-                      site_code="3310820012", icp="浙ICP备05003302号-1", psb="浙公网安备33108202000215号",
-                      reference_date=reference, seed=seed, server_header="nginx")
-    rng = random.Random(f"{seed}:jyj:plan")
+    site = HanwebSite(**IDENTITY, reference_date=reference, seed=seed)
     site.col_ids = {f"/col/col{colid}/index.html": colid for _, colid in PLANS}
-    moments = planned_columns(site.columns, rng, [plan for plan, _ in PLANS], list(site.col_ids), articles, reference)
+    rng, moments = plan_site(site, [(plan, f"/col/col{colid}/index.html") for plan, colid in PLANS], articles)
     for index, (moment, column) in enumerate(moments):
         site.articles.append(make_article(site, rng, column, moment, 52000 + index * 3 + rng.randint(0, 2)))
     finish(site)
@@ -321,7 +291,6 @@ def make_article(site: HanwebSite, rng: random.Random, column: SampleColumn, mom
         path=f"/art/{moment.year}/{moment.month}/{moment.day}/art_{colid}_{number}.html", title=title,
         published=moment, show_time=False, source=rng.choice(SOURCES), number=number, body_date=moment.date(),
     )
-    article.body_key = article.key
     article.flags = {"divtitle"} if rng.random() < 0.4 else set()
     if column.kind in ("notice", "policy") and rng.random() < 0.3:
         article.flags.add("table")
@@ -363,11 +332,9 @@ def attachment(article: ArticleSpec, rng: random.Random, moment: datetime, index
 def finish(site: HanwebSite) -> None:
     """Order articles, plant specials, index files, assign 信息公开 metadata."""
     site.articles.sort(key=lambda a: (a.published or datetime.min, a.number), reverse=True)
-    site.by_column = {c.url_path: [a for a in site.articles if a.column is c] for c in site.columns}
+    site.group_by_column(site.articles)
     plant(site)
-    for article in site.articles:
-        for spec in article.attachments + article.images:
-            site.files[spec.path] = spec
+    site.index_files()
     assign_headers(site)
 
 
@@ -398,15 +365,14 @@ def plant(site: HanwebSite) -> None:
                            attachment(carrier, rng, carrier.published, 2, "onclick", "pdf"),
                            attachment(carrier, rng, carrier.published, 3, "direct", "xls")]
     site.planted.update({
-        "dead_links": [DEAD_NAV, DEAD_BODY],
+        "dead_links": [DEAD_NAV, site.DEAD_BODY],
         "spam_pages": [spam.path],
         "foreign_script": ["/"],
         "date_conflict": [conflict.path],
         "cdata_debris": [debris.column.url_path],
         "onclick_attachment": [carrier.path],
         "hidden_menus": ["/"],
-        "empty_columns": [c.url_path for c in site.columns if "empty" in c.planted],
-        "stale_columns": [c.url_path for c in site.columns if "stale" in c.planted],
+        **site.column_plants(),
         "charset_conflict": [], "undated": [], "multipage": [],
     })
 

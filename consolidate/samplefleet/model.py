@@ -82,8 +82,12 @@ class ArticleSpec:
     flags: set[str] = field(default_factory=set)
     part_paths: list[str] = field(default_factory=list)
     number: int = 0
-    body_key: str = ""
+    body_key: str = ""  # what the body is generated from: the article's own key unless it republishes another
     body_date: date | None = None
+
+    def __post_init__(self) -> None:
+        """An article's body comes from its own key unless told otherwise."""
+        self.body_key = self.body_key or self.key
 
     def published_iso(self) -> str | None:
         """Truth published value."""

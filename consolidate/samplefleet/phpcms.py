@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
+from typing import ClassVar
 from urllib.parse import parse_qs
 
-from consolidate.samplefleet import bodies
 from consolidate.samplefleet import textgen as tg
 from consolidate.samplefleet.body import Block, attr, esc, render_blocks
-from consolidate.samplefleet.model import (
-    ArticleSpec,
-    FileSpec,
-    Resource,
-    SampleColumn,
-    SampleSite,
-    local_to_utc,
-)
-from consolidate.samplefleet.plan import ColumnPlan, planned_columns, truncate
+from consolidate.samplefleet.flavour import LegacySite, Routes
+from consolidate.samplefleet.model import ArticleSpec, FileSpec, Resource, SampleColumn, local_to_utc
+from consolidate.samplefleet.plan import ColumnPlan, plan_site, truncate
 
 PLANS = [
     (ColumnPlan("法治动态", ["法治动态"], "news", 20, 2), 9),
@@ -31,13 +24,11 @@ PLANS = [
 PER_PAGE = 10
 ORG = "临江市司法局"
 DEAD_NAV = "/index.php?m=guestbook&c=index&a=init"
-DEAD_BODY = "/html/2012/fzdt_0312/35.html"
 SOURCES = [ORG, ORG, "本站", "临江市法律援助中心", None]
 UNDATED_TITLE = "法律援助申请须知"
-ASSETS = {
-    "/statics/css/reset.css": ("text/css", "body{margin:0;font-size:12px}.content p{line-height:2}\n"),
-    "/statics/js/jquery.min.js": ("application/javascript", "/* jQuery stub for the sample fleet */\n"),
-}
+IDENTITY = {"site_id": "sfj", "name": ORG, "cms": "phpcms", "encoding": "gb2312", "organiser": ORG,
+            "site_code": "3310820025", "icp": "浙ICP备12034567号", "psb": "浙公网安备33108202000388号",
+            "server_header": "Apache/2.2.15 (CentOS)"}
 
 
 def lists_url(catid: int, page: int | None = None) -> str:
@@ -56,15 +47,21 @@ def href(url: str) -> str:
 
 
 @dataclass(eq=False)
-class PhpcmsSite(SampleSite):
+class PhpcmsSite(LegacySite):
     """PHPCMS flavour: index.php?m=content&c=index&a=lists|show; the query string is the page identity."""
 
     cat_ids: dict[str, int] = field(default_factory=dict)
-    by_column: dict[str, list[ArticleSpec]] = field(default_factory=dict)
 
-    def html_content_type(self) -> str:
-        """Announced as GB2312."""
-        return "text/html; charset=gb2312"
+    HOME_PATHS = ("/", "/index.php")
+    HOME_ITEMS = 6
+    ASSETS: ClassVar[dict[str, tuple[str, str]]] = {
+        "/statics/css/reset.css": ("text/css", "body{margin:0;font-size:12px}.content p{line-height:2}\n"),
+        "/statics/js/jquery.min.js": ("application/javascript", "/* jQuery stub for the sample fleet */\n"),
+    }
+    LAUNCHED = datetime(2013, 9, 1, tzinfo=UTC)
+    FIRST_NEWS = datetime(2015, 5, 1)
+    DEAD_BODY = "/html/2012/fzdt_0312/35.html"
+    DEAD_CITATION = ("原文见", "《关于开展法律援助便民服务的通知》", "。")
 
     def canonical(self, path: str, query: str) -> str:
         """index.php queries normalised to the linked parameter order; other params ignored."""
@@ -81,30 +78,19 @@ class PhpcmsSite(SampleSite):
         return f"{path}?{query}"
 
     # -- routes ------------------------------------------------------------------------------
-    def build_routes(self) -> dict[str, Callable[[], Resource]]:
-        """Home, lists (entry and numbered pages), articles, files, assets."""
-        routes: dict[str, Callable[[], Resource]] = {"/": self.home, "/index.php": self.home, "/robots.txt": self.robots}
+    def site_routes(self) -> Routes:
+        """The lists (entry and numbered pages) and the logo."""
+        routes: Routes = {"/statics/images/logo.gif": self.logo}
         for column in self.columns:
             catid = self.cat_ids[column.url_path]
             routes[lists_url(catid)] = partial(self.list_page, column, 1)
             for page in range(1, self.page_count(column) + 1):
                 routes[lists_url(catid, page)] = partial(self.list_page, column, page)
-        for article in self.articles:
-            routes[article.path] = partial(self.article_page, article)
-        for path, spec in self.files.items():
-            routes[path] = partial(self.file_resource, spec)
-        for path, (kind, text) in ASSETS.items():
-            routes[path] = partial(self.asset, kind, text)
-        routes["/statics/images/logo.gif"] = self.logo
         return routes
-
-    def asset(self, kind: str, text: str) -> Resource:
-        """A CSS/JS asset."""
-        return Resource(kind, text.encode("ascii"), datetime(2013, 9, 1, tzinfo=UTC))
 
     def logo(self) -> Resource:
         """Site logo (a real GIF)."""
-        return self.file_resource(FileSpec("/statics/images/logo.gif", "gif", "sfj:logo", datetime(2013, 9, 1, tzinfo=UTC)))
+        return self.file_resource(FileSpec("/statics/images/logo.gif", "gif", "sfj:logo", self.LAUNCHED))
 
     def page_count(self, column: SampleColumn) -> int:
         """Number of list pages (at least one)."""
@@ -140,19 +126,11 @@ class PhpcmsSite(SampleSite):
                 f'<a href="{href(column.url_path)}">{column.path[-1]}</a></div>\n')
 
     # -- pages -----------------------------------------------------------------------------------
-    def newest(self) -> datetime:
-        """Latest publication on the site."""
-        return max((a.published for a in self.articles if a.published), default=datetime(2015, 5, 1))
-
-    def home(self) -> Resource:
-        """Homepage with latest lists."""
-        boxes = []
-        for column in self.columns:
-            lis = "".join(self.list_item(a, 22) for a in self.by_column[column.url_path][:6])
-            boxes.append(f'<div class="box"><h2>{column.path[-1]}<a href="{href(column.url_path)}">更多</a></h2>'
-                         f'<ul class="list">{lis}</ul></div>')
-        content = '<div class="main">\n' + "\n".join(boxes) + "\n</div>\n"
-        return self.html_resource(self.page(self.name, content), local_to_utc(self.newest()))
+    def home_box(self, column: SampleColumn, items: list[ArticleSpec]) -> str:
+        """Latest list of a column (every column has a box)."""
+        lis = "".join(self.list_item(a, 22) for a in items)
+        return (f'<div class="box"><h2>{column.path[-1]}<a href="{href(column.url_path)}">更多</a></h2>'
+                f'<ul class="list">{lis}</ul></div>')
 
     def list_item(self, article: ArticleSpec, limit: int) -> str:
         """A list entry: date (when the article has one) then the link."""
@@ -184,14 +162,14 @@ class PhpcmsSite(SampleSite):
         links.append(f'<a href="{href(lists_url(catid, min(count, number + 1)))}" class="a1">下一页</a>')
         return f'<div id="pages" class="text-c">{" ".join(links)}</div>\n'
 
-    def article_page(self, article: ArticleSpec) -> Resource:
-        """An article page; the planted one is served with a lying charset header."""
+    def article_page(self, article: ArticleSpec, part: int) -> Resource:
+        """An article page (one part); the planted one is served with a lying charset header."""
         shown = f"发布时间：{article.published:%Y-%m-%d %H:%M:%S} &nbsp; " if article.published else ""
         source = f"来源：{esc(article.source)} &nbsp; " if article.source else ""
         content = (
             f'<div class="main">\n{self.crumb(article.column)}<div id="Article">\n<h1 class="title">{esc(article.title)}</h1>\n'
             f'<div class="info">{shown}{source}点击：<span id="hits"></span></div>\n'
-            f'<div class="content">\n{render_blocks(self.body_parts(article)[0])}\n</div>\n'
+            f'<div class="content">\n{render_blocks(self.body_parts(article)[part])}\n</div>\n'
             f"{self.attachment_block(article)}{self.prev_next(article)}</div>\n</div>\n"
         )
         content_type = "text/html; charset=utf-8" if "charset_conflict" in article.flags else None
@@ -218,30 +196,20 @@ class PhpcmsSite(SampleSite):
         return f'<div class="pre-next"><p>上一篇：{link(newer)}</p><p>下一篇：{link(older)}</p></div>\n'
 
     # -- bodies ----------------------------------------------------------------------------------
-    def article_body(self, article: ArticleSpec) -> list[list[Block]]:
-        """Body blocks; some paragraphs indented with &nbsp; runs."""
-        rng = random.Random(article.body_key)
-        prof = tg.PROFILES["sfj"]
-        images = [spec.path for spec in article.images]
-        blocks = bodies.body_for(article.column.kind, rng, prof, article.body_date, images, "table" in article.flags)
+    def retouch(self, rng: random.Random, blocks: list[Block]) -> list[Block]:
+        """Some paragraphs not indented with ideographic spaces get &nbsp; runs instead."""
         for block in blocks:
             if block.kind == "p" and not block.text.startswith(tg.IDEO_SPACE) and rng.random() < 0.3:
                 block.text = tg.NBSP * 4 + block.text
-        if "deadlink" in article.flags:
-            blocks.insert(1, Block("link", items=["原文见", "《关于开展法律援助便民服务的通知》", "。"], href=DEAD_BODY))
-        return [blocks]
+        return blocks
 
 
 # -- building ----------------------------------------------------------------------------------
 def build_sfj(seed: int, articles: int | None, reference: date) -> PhpcmsSite:
     """Build the 司法局 site."""
-    site = PhpcmsSite(site_id="sfj", name=ORG, cms="phpcms", encoding="gb2312", organiser=ORG,
-                      site_code="3310820025", icp="浙ICP备12034567号", psb="浙公网安备33108202000388号",
-                      reference_date=reference, seed=seed, server_header="Apache/2.2.15 (CentOS)")
-    rng = random.Random(f"{seed}:sfj:plan")
+    site = PhpcmsSite(**IDENTITY, reference_date=reference, seed=seed)
     site.cat_ids = {lists_url(catid): catid for _, catid in PLANS}
-    moments = planned_columns(site.columns, rng, [plan for plan, _ in PLANS], list(site.cat_ids), articles, reference,
-                              lambda moment: moment.replace(second=rng.randrange(60)))
+    rng, moments = plan_site(site, [(plan, lists_url(catid)) for plan, catid in PLANS], articles, seconds=True)
     for number, (moment, column) in enumerate(moments, start=1):
         site.articles.append(make_article(site, rng, column, moment, number))
     add_undated(site, rng)
@@ -260,7 +228,6 @@ def make_article(site: PhpcmsSite, rng: random.Random, column: SampleColumn, mom
         title=title or tg.title_for(column.kind, rng, prof, year), published=moment, show_time=True,
         source=rng.choice(SOURCES), number=number, body_date=moment.date() if moment else None,
     )
-    article.body_key = article.key
     if column.kind == "notice" and rng.random() < 0.3:
         article.flags.add("table")
     if moment is not None:
@@ -296,7 +263,7 @@ def finish(site: PhpcmsSite) -> None:
     """Order articles (the undated one second in its column), plant specials, index files."""
     dated = sorted((a for a in site.articles if a.published), key=lambda a: (a.published, a.number), reverse=True)
     undated = [a for a in site.articles if a.published is None]
-    site.by_column = {c.url_path: [a for a in dated if a.column is c] for c in site.columns}
+    site.group_by_column(dated)
     for article in undated:
         site.by_column[article.column.url_path].insert(1, article)
     site.articles = dated + undated
@@ -305,15 +272,12 @@ def finish(site: PhpcmsSite) -> None:
     conflict.flags.add("charset_conflict")
     news = site.by_column[lists_url(9)]
     news[min(3, len(news) - 1)].flags.add("deadlink")
-    for article in site.articles:
-        for spec in article.attachments + article.images:
-            site.files[spec.path] = spec
+    site.index_files()
     site.planted.update({
-        "dead_links": [DEAD_NAV, DEAD_BODY],
+        "dead_links": [DEAD_NAV, site.DEAD_BODY],
         "charset_conflict": [conflict.path],
         "undated": [a.path for a in undated],
         "hidden_menus": ["/"],
-        "empty_columns": [],
-        "stale_columns": [c.url_path for c in site.columns if "stale" in c.planted],
+        **site.column_plants(),
         "spam_pages": [], "foreign_script": [], "multipage": [], "date_conflict": [],
     })

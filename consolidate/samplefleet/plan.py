@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from consolidate.samplefleet.model import SampleColumn
+from consolidate.samplefleet.model import SampleColumn, SampleSite
 
 EARLIEST = date(2014, 1, 6)
 
@@ -72,6 +72,17 @@ def planned_columns(columns: list[SampleColumn], rng: random.Random, plans: list
         moments += [(touch(moment), column) for moment in timeline(rng, count, newest, plan.earliest)]
     moments.sort(key=lambda item: (item[0], item[1].url_path))
     return moments
+
+
+def plan_site(site: SampleSite, plans: list[tuple[ColumnPlan, str]], articles: int | None,
+              seconds: bool = False) -> tuple[random.Random, list[tuple[datetime, SampleColumn]]]:
+    """The site's planning rng and its columns' publication moments (planned_columns); plans pair a plan with
+    its list URL; seconds: moments get a random second (sites that show them)."""
+    rng = random.Random(f"{site.seed}:{site.site_id}:plan")
+    touch = (lambda moment: moment.replace(second=rng.randrange(60))) if seconds else (lambda moment: moment)
+    urls = [url for _, url in plans]
+    return rng, planned_columns(site.columns, rng, [plan for plan, _ in plans], urls, articles, site.reference_date,
+                                touch)
 
 
 def _at_office_hours(rng: random.Random, day: date) -> datetime:

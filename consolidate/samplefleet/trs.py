@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from typing import ClassVar
 
 from consolidate.samplefleet import bodies
 from consolidate.samplefleet import textgen as tg
 from consolidate.samplefleet.body import Block, attr, esc, render_blocks, render_spam
-from consolidate.samplefleet.model import (
-    ArticleSpec,
-    FileSpec,
-    Resource,
-    SampleColumn,
-    SampleSite,
-    local_to_utc,
-)
-from consolidate.samplefleet.plan import ColumnPlan, planned_columns, truncate
+from consolidate.samplefleet.flavour import LegacySite, Routes
+from consolidate.samplefleet.model import ArticleSpec, FileSpec, Resource, SampleColumn, local_to_utc
+from consolidate.samplefleet.plan import ColumnPlan, plan_site, truncate
 
+IDENTITY = {"site_id": "fgw", "name": "临江市发展和改革委员会", "cms": "trs", "encoding": "gbk",
+            "organiser": "临江市发展和改革委员会", "site_code": "3310820001", "icp": "浙ICP备05003301号",
+            "psb": "浙公网安备33108202000101号", "server_header": "Apache"}
 SECTIONS = [("新闻中心", "/xwzx/"), ("信息公开", "/xxgk/"), ("办事服务", "/bsfw/")]
 PLANS = [
     (ColumnPlan("工作动态", ["新闻中心", "工作动态"], "news", 42, 1), "/xwzx/gzdt/", 18),
@@ -32,7 +29,6 @@ PLANS = [
     (ColumnPlan("办事指南", ["办事服务", "办事指南"], "guide", 10, 120), "/bsfw/bszn/", 15),
 ]
 DEAD_NAV = "/hdjl/index.html"
-DEAD_BODY = "/xxgk/tzgg/201312/t20131220_99871.html"
 INDEX_PREFIX = "000014349"
 MULTIPAGE_NUMBER = 67430
 BRACKETS = ["〔〕", "[]", "﹝﹞", "〔〕"]
@@ -49,43 +45,27 @@ COMMON_JS = (
 
 
 @dataclass(eq=False)
-class TrsSite(SampleSite):
+class TrsSite(LegacySite):
     """TRS WCM flavour: folders per column, index_N.html paging, t{date}_{id}.html articles."""
 
     per_page: dict[str, int] = field(default_factory=dict)
-    by_column: dict[str, list[ArticleSpec]] = field(default_factory=dict)
 
-    def html_content_type(self) -> str:
-        """The server announces GBK."""
-        return "text/html; charset=GBK"
+    CHARSET_LABEL = "GBK"
+    ASSETS: ClassVar[dict[str, tuple[str, str]]] = {
+        "/images/trs_web_style.css": ("text/css", CSS), "/js/common.js": ("application/javascript", COMMON_JS),
+        "/wcm/app/js/count.js": ("application/javascript", "/* TRS WCM visit counter */\n")}
+    LAUNCHED = datetime(2014, 1, 6, tzinfo=UTC)
+    FIRST_NEWS = datetime(2014, 1, 6)
+    DEAD_BODY = "/xxgk/tzgg/201312/t20131220_99871.html"
 
     # -- routes -----------------------------------------------------------------------
-    def build_routes(self) -> dict[str, Callable[[], Resource]]:
-        """Home, section pages, list pages, articles, files, assets."""
-        routes: dict[str, Callable[[], Resource]] = {"/": self.home, "/index.html": self.home,
-                                                     "/robots.txt": self.robots}
-        for _, folder in SECTIONS:
-            routes[folder + "index.html"] = partial(self.section_page, folder)
+    def site_routes(self) -> Routes:
+        """Section pages and every page of every column list."""
+        routes: Routes = {folder + "index.html": partial(self.section_page, folder) for _, folder in SECTIONS}
         for column in self.columns:
             for number in range(self.page_count(column)):
                 routes[self.list_path(column, number)] = partial(self.list_page, column, number)
-        for article in self.articles:
-            for part, path in enumerate([article.path, *article.part_paths]):
-                routes[path] = partial(self.article_page, article, part)
-        for path, spec in self.files.items():
-            routes[path] = partial(self.file_resource, spec)
-        for path, (kind, text) in self.assets().items():
-            routes[path] = partial(self.asset, kind, text)
         return routes
-
-    def assets(self) -> dict[str, tuple[str, str]]:
-        """Static furniture files."""
-        return {"/images/trs_web_style.css": ("text/css", CSS), "/js/common.js": ("application/javascript", COMMON_JS),
-                "/wcm/app/js/count.js": ("application/javascript", "/* TRS WCM visit counter */\n")}
-
-    def asset(self, kind: str, text: str) -> Resource:
-        """A CSS/JS asset."""
-        return Resource(kind, text.encode(self.encoding), datetime(2014, 1, 6, tzinfo=UTC))
 
     def folder(self, column: SampleColumn) -> str:
         """Column folder, e.g. /xxgk/tzgg/."""
@@ -146,25 +126,19 @@ class TrsSite(SampleSite):
         return self.head(title, extra_head, charset) + self.header() + content + self.footer()
 
     # -- pages --------------------------------------------------------------------------
-    def newest(self) -> datetime:
-        """Latest publication moment on the site."""
-        moments = [a.published for a in self.articles if a.published]
-        return max(moments) if moments else datetime(2014, 1, 6)
+    def home_box(self, column: SampleColumn, items: list[ArticleSpec]) -> str:
+        """Latest items with short dates ([11-05]); empty columns have no box."""
+        if not items:
+            return ""
+        lis = "".join(
+            f'<li><a href=".{a.path}" title="{attr(a.title)}" target="_blank">{esc(truncate(a.title, 20, "…"))}</a>'
+            f'<span class="date">[{a.published:%m-%d}]</span></li>' for a in items if a.published)
+        return (f'<div class="box"><div class="box-title"><span>{column.path[-1]}</span>'
+                f'<a href="{column.url_path}" class="more">更多&gt;&gt;</a></div><ul>{lis}</ul></div>')
 
-    def home(self) -> Resource:
-        """Homepage: short-dated latest items per column, and a planted hidden spam block."""
-        blocks = []
-        for column in self.columns:
-            items = self.by_column[column.url_path][:8]
-            if not items:
-                continue
-            lis = "".join(
-                f'<li><a href=".{a.path}" title="{attr(a.title)}" target="_blank">{esc(truncate(a.title, 20, "…"))}</a>'
-                f'<span class="date">[{a.published:%m-%d}]</span></li>' for a in items if a.published)
-            blocks.append(f'<div class="box"><div class="box-title"><span>{column.path[-1]}</span>'
-                          f'<a href="{column.url_path}" class="more">更多&gt;&gt;</a></div><ul>{lis}</ul></div>')
-        content = '<div class="main">\n' + "\n".join(blocks) + "\n</div>\n" + render_spam("display") + "\n"
-        return self.html_resource(self.page(self.name, content), local_to_utc(self.newest()))
+    def home_page(self, content: str) -> str:
+        """The homepage carries a planted hidden spam block."""
+        return self.page(self.name, content + render_spam("display") + "\n")
 
     def section_page(self, folder: str) -> Resource:
         """A section (栏目组) page listing its columns."""
@@ -192,7 +166,7 @@ class TrsSite(SampleSite):
             listing = '<div class="nodata">暂无信息</div>\n'
         pager = f'<div class="page"><script>createPageHTML({self.page_count(column)}, {number}, "index", "html");</script></div>\n'
         content = f'<div class="main">\n{crumb}<div class="column-title">{name}</div>\n{listing}{pager}</div>\n'
-        moment = items[0].published if items else datetime(2014, 1, 6)
+        moment = items[0].published if items else self.FIRST_NEWS
         return self.html_resource(self.page(f"{name}_{self.name}", content), local_to_utc(moment))
 
     def list_item(self, column: SampleColumn, article: ArticleSpec) -> str:
@@ -271,21 +245,25 @@ class TrsSite(SampleSite):
 
     # -- bodies ---------------------------------------------------------------------------
     def article_body(self, article: ArticleSpec) -> list[list[Block]]:
-        """Blocks per part; generated from the article's body key."""
-        rng = random.Random(article.body_key)
-        prof = tg.PROFILES["fgw"]
-        images = [self.relative(article, spec.path) for spec in article.images]
-        if article.part_paths:
-            return self.multipage_body(rng, prof, article.body_date, images)
-        kind = "reading" if article.column.path[-1] == "政策解读" else article.column.kind
-        blocks = bodies.body_for(kind, rng, prof, article.body_date, images, "table" in article.flags)
+        """Blocks per part: the multi-page article's three parts, or the shared single-part body."""
+        if not article.part_paths:
+            return super().article_body(article)
+        images = [self.image_href(article, spec.path) for spec in article.images]
+        return self.multipage_body(random.Random(article.body_key), tg.PROFILES["fgw"], article.body_date, images)
+
+    def body_kind(self, article: ArticleSpec) -> str:
+        """政策解读 articles are interpretations; the rest follow their column."""
+        return "reading" if article.column.path[-1] == "政策解读" else article.column.kind
+
+    def image_href(self, article: ArticleSpec, path: str) -> str:
+        """Images in the article's own folder are written ./name."""
+        return self.relative(article, path)
+
+    def retouch(self, rng: random.Random, blocks: list[Block]) -> list[Block]:
+        """Three bodies in ten start with a pasted <style> block."""
         if rng.random() < 0.3:
             blocks.insert(0, Block("style"))
-        if "spam" in article.flags:
-            blocks = bodies.insert_middle(blocks, Block("spam", wrap="display"))
-        if "deadlink" in article.flags:
-            blocks.insert(1, bodies.dead_link_block(DEAD_BODY))
-        return [blocks]
+        return blocks
 
     def multipage_body(self, rng: random.Random, prof: tg.Profile, day: date | None,
                        images: list[str]) -> list[list[Block]]:
@@ -305,13 +283,9 @@ class TrsSite(SampleSite):
 # -- building ------------------------------------------------------------------------------
 def build_fgw(seed: int, articles: int | None, reference: date) -> TrsSite:
     """Build the 发改委 site."""
-    site = TrsSite(site_id="fgw", name="临江市发展和改革委员会", cms="trs", encoding="gbk",
-                   organiser="临江市发展和改革委员会", site_code="3310820001", icp="浙ICP备05003301号",
-                   psb="浙公网安备33108202000101号", reference_date=reference, seed=seed, server_header="Apache")
-    rng = random.Random(f"{seed}:fgw:plan")
+    site = TrsSite(**IDENTITY, reference_date=reference, seed=seed)
     site.per_page = {folder + "index.html": size for _, folder, size in PLANS}
-    moments = planned_columns(site.columns, rng, [plan for plan, _, _ in PLANS], list(site.per_page), articles,
-                              reference)
+    rng, moments = plan_site(site, [(plan, folder + "index.html") for plan, folder, _ in PLANS], articles)
     number = 100000
     for moment, column in moments:
         number += rng.randint(1, 9)
@@ -335,7 +309,6 @@ def make_article(site: TrsSite, rng: random.Random, column: SampleColumn, moment
         title=title, published=moment, show_time=name not in ("办事指南", "图片新闻"),
         source=rng.choice(SOURCES), number=number, body_date=moment.date(),
     )
-    article.body_key = article.key
     article.flags = {flag for flag, chance in (("meta", 0.5), ("divtitle", 0.3), ("metagbk", 0.15)) if rng.random() < chance}
     if column.kind in ("notice", "policy") and rng.random() < 0.3:
         article.flags.add("table")
@@ -407,7 +380,6 @@ def make_multipage(site: TrsSite, rng: random.Random, column: SampleColumn) -> A
         source="临江市发展和改革委员会", number=MULTIPAGE_NUMBER, body_date=moment.date(),
         part_paths=[f"{folder}{stem}_1.html", f"{folder}{stem}_2.html"], flags={"multipage", "meta"},
     )
-    article.body_key = article.key
     article.images.append(file_spec(folder, "W0", moment, MULTIPAGE_NUMBER, 1, "jpg", ""))
     return article
 
@@ -424,21 +396,17 @@ def force_attachments(article: ArticleSpec) -> None:
 def finish(site: TrsSite) -> None:
     """Index articles and files, assign 信息公开 metadata, record planted items."""
     site.articles.sort(key=lambda a: (a.published or datetime.min, a.number), reverse=True)
-    site.by_column = {c.url_path: [] for c in site.columns}
-    for article in site.articles:
-        site.by_column[article.column.url_path].append(article)
-        for spec in article.attachments + article.images:
-            site.files[spec.path] = spec
+    site.group_by_column(site.articles)
+    site.index_files()
     assign_headers(site)
     site.planted.update({
-        "dead_links": [DEAD_NAV, DEAD_BODY],
+        "dead_links": [DEAD_NAV, site.DEAD_BODY],
         "spam_pages": ["/"] + [a.path for a in site.articles if "spam" in a.flags],
         "multipage": [a.path for a in site.articles if a.part_paths],
         "gbk_only_chars": sorted(a.path for a in site.articles if "gbk" in a.flags),
         "short_dates": ["/"],
         "hidden_menus": ["/"],
-        "empty_columns": [c.url_path for c in site.columns if "empty" in c.planted],
-        "stale_columns": [c.url_path for c in site.columns if "stale" in c.planted],
+        **site.column_plants(),
         "charset_conflict": [], "undated": [], "foreign_script": [], "date_conflict": [],
     })
 
