@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -476,16 +476,47 @@ def _furniture_block(node: LexborNode, root: LexborNode, meta_block: LexborNode 
 def _trafilatura_body(html: str, url: str) -> LexborNode | None:
     """Body located by trafilatura (generic fallback), as a node of its own small tree."""
     try:
+        import justext.core
         import trafilatura
 
-        out = trafilatura.extract(html[:TRAFILATURA_MAX], url=url, output_format="html", include_tables=True,
-                                  include_images=True, include_links=True, include_comments=False, favor_recall=True)
+        define = justext.core.define_stoplist
+        justext.core.define_stoplist = _StoplistOnce(define)  # for this call only: the peer benchmark runs it as is
+        try:
+            out = trafilatura.extract(html[:TRAFILATURA_MAX], url=url, output_format="html", include_tables=True,
+                                      include_images=True, include_links=True, include_comments=False,
+                                      favor_recall=True)
+        finally:
+            justext.core.define_stoplist = define
     except Exception:
         return None
     if not out:
         return None
     tree = parse_html(out)
     return tree.body if tree is not None else None
+
+
+class _StoplistOnce:
+    """justext's define_stoplist (a stop-word list lower-cased into a frozenset), answered by the tuple's identity:
+    trafilatura hands justext the same tuple of every language's stop words (154k) on every page, and justext's own
+    memo hashes that tuple on each call, ~2 ms of the ~9 ms a fallback page spends in trafilatura. Same answer, as
+    a tuple cannot change."""
+
+    _held: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}  # id → (the tuple, kept alive; its set)
+
+    def __init__(self, define: Callable[[Iterable[str]], frozenset[str]]) -> None:
+        """Wrap justext's own define_stoplist."""
+        self.define = define
+
+    def __call__(self, stoplist: Iterable[str]) -> frozenset[str]:
+        """define_stoplist(stoplist), remembered for a tuple."""
+        if not isinstance(stoplist, tuple):
+            return self.define(stoplist)
+        held = self._held.get(id(stoplist))
+        if held is None or held[0] is not stoplist:
+            if len(self._held) >= 8:
+                self._held.clear()
+            held = self._held[id(stoplist)] = (stoplist, self.define(stoplist))
+        return held[1]
 
 
 _UNREAD = frozenset(("title", "script", "style"))  # text no extractor takes into a body
@@ -2612,7 +2643,7 @@ def clear_caches() -> None:
     """Empty the per-process memos of the page library (benchmarks call it so repeated pages are not free)."""
     from crawlers import _common, _fields
 
-    for memo in (_common._absolutize_cached, _common._origin, _common._plain_base, _common._parse_date_cached,
-                 _common.host_of, _common.is_attachment_url, _common._style_hides_cached, _common._hidden_selectors,
+    for memo in (_common._absolutize_cached, _common._origin, _common._plain_base, _common.parse_date,
+                 _common.host_of, _common.is_attachment_url, _common.style_hides, _common._hidden_selectors,
                  _fields._label_pairs, _info_line, _text_clutter):
         memo.cache_clear()

@@ -1,0 +1,44 @@
+"""Extraction shortcuts of the fourth speed round give exactly what the plain code they replace gives."""
+
+from __future__ import annotations
+
+import justext.core
+import trafilatura
+
+from crawlers import extract
+from crawlers._common import parse_html
+
+_PAGE = ("<html><head><title>通知</title></head><body><div class='menu'><a href='/a'>首页</a><a href='/b'>机构</a></div>"
+         "<div>" + "".join(f"<div>第{i}段：为进一步做好全市中小学校园安全工作，现将有关事项通知如下，请各单位认真贯彻落实。"
+                           f"This paragraph has some English words in it as well, so the stop words count.</div>"
+                           for i in range(6)) + "</div><div>版权所有 某某市教育局</div></body></html>")
+
+
+def test_stoplist_once_gives_justexts_set_and_works_it_out_once() -> None:
+    """The same frozenset as justext's define_stoplist, for a tuple worked out on the first call only."""
+    calls: list[object] = []
+
+    def counting(stoplist):
+        """justext's own function, counting its calls."""
+        calls.append(stoplist)
+        return justext.core.define_stoplist(stoplist)
+
+    words = ("The", "and", "ÄND", "x")
+    once = extract._StoplistOnce(counting)
+    assert once(words) == justext.core.define_stoplist(words) == frozenset({"the", "and", "änd", "x"})
+    assert once(words) is once(words)
+    assert len(calls) == 1
+    assert once(frozenset({"A"})) == frozenset({"a"}) and len(calls) == 2  # not a tuple: justext's own answer
+
+
+def test_trafilatura_body_is_the_plain_call_and_leaves_justext_as_it_was() -> None:
+    """The fallback body is trafilatura's own answer, and justext's function is restored after the call."""
+    before = justext.core.define_stoplist
+    plain = trafilatura.extract(_PAGE, url="http://x.example/a.html", output_format="html", include_tables=True,
+                                include_images=True, include_links=True, include_comments=False, favor_recall=True)
+    body = extract._trafilatura_body(_PAGE, "http://x.example/a.html")
+    again = extract._trafilatura_body(_PAGE, "http://x.example/a.html")
+    assert justext.core.define_stoplist is before
+    assert plain and "第5段" in plain
+    assert body is not None and again is not None
+    assert body.html == again.html == parse_html(plain).body.html
