@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from calendar import isleap
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, update_wrapper
 from operator import attrgetter
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -15,6 +17,27 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from crawlers.text import MAX_HTML
 
 MAX_NODES = 200_000
+
+
+def _memo_short(limit: int, maxsize: int, empty: Any) -> Callable[[Callable[[str], Any]], Callable[..., Any]]:
+    """Decorator for a function of one text: `empty` for an empty or None text, memoised up to `limit` characters."""
+    def wrap(func: Callable[[str], Any]) -> Callable[..., Any]:
+        """The memoised function; `cache_clear()` empties its memo."""
+        cached = lru_cache(maxsize=maxsize)(func)
+
+        def call(text: str | None) -> Any:
+            """`empty`, the memo's answer or a plain call, by the text's length."""
+            if not text:
+                return empty
+            if isinstance(text, str) and len(text) <= limit:
+                return cached(text)
+            return func(text)
+
+        update_wrapper(call, func)
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call
+    return wrap
+
 
 # ---------------------------------------------------------------- parsing
 
@@ -417,23 +440,9 @@ def _px(value: str) -> float | None:
     return number
 
 
+@_memo_short(limit=4000, maxsize=4096, empty=False)  # a site repeats the same inline styles
 def style_hides(style: str) -> bool:
     """True when an inline style hides its element (display:none, off-screen, 1px font, zero-height clip...)."""
-    if not style:
-        return False
-    if isinstance(style, str) and len(style) <= 4000:
-        return _style_hides_cached(style)
-    return _style_hides(style)
-
-
-@lru_cache(maxsize=4096)
-def _style_hides_cached(style: str) -> bool:
-    """style_hides, memoised (a site repeats the same inline styles)."""
-    return _style_hides(style)
-
-
-def _style_hides(style: str) -> bool:
-    """style_hides without the memo."""
     decls = _decls(style[:4000])
     if decls.get("display", "").startswith("none") or decls.get("visibility", "").startswith(("hidden", "collapse")):
         return True
@@ -549,23 +558,9 @@ def _matches_day(match: re.Match) -> bool:
     return _real_day(int(y), int(m), int(d))
 
 
+@_memo_short(limit=300, maxsize=4096, empty=None)  # a page reads its info lines and meta dates more than once
 def parse_date(text: str | None) -> str | None:
     """First real date in a string as ISO (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)."""
-    if not text:
-        return None
-    if isinstance(text, str) and len(text) <= 300:
-        return _parse_date_cached(text)
-    return _parse_date(text)
-
-
-@lru_cache(maxsize=4096)
-def _parse_date_cached(text: str) -> str | None:
-    """parse_date of a short text, memoised (a page reads its info lines and meta dates more than once)."""
-    return _parse_date(text)
-
-
-def _parse_date(text: str) -> str | None:
-    """parse_date without the memo."""
     text = text[:5000]
     match = _FULL_DATE.search(text)  # a search per candidate: what finditer does, without its iterator
     while match is not None:
