@@ -4,6 +4,7 @@ trace of that file a reader gets. Lines of files with an address still move to t
 from __future__ import annotations
 
 from crawlers.extract import extract_article
+from tests.crawlers.pages import legacy_page
 
 PARAGRAPHS = "".join(f"<p>第{i}条 各县（市、区）教体局要按照通知要求，认真组织活动，按时报送材料，确保工作落实到位。</p>"
                      for i in range(1, 8))
@@ -11,10 +12,9 @@ PARAGRAPHS = "".join(f"<p>第{i}条 各县（市、区）教体局要按照通�
 
 def _page(files: str) -> str:
     """An article page whose body ends with an 附件 block of the given lines."""
-    return (f"<html><head><title>关于举办教师基本功展示活动的通知</title></head><body>"
-            f"<div class='nav'><a href='/'>首页</a></div><h1>关于举办教师基本功展示活动的通知</h1>"
-            f"<div class='info'>发布时间：2020-11-25 来源：市教育体育局</div>"
-            f"<div class='content'>{PARAGRAPHS}<p>附件：</p>{files}</div></body></html>")
+    return legacy_page("关于举办教师基本功展示活动的通知",
+                       f"<h1>关于举办教师基本功展示活动的通知</h1><div class='info'>发布时间：2020-11-25 来源：市教育体育局</div>"
+                       f"<div class='content'>{PARAGRAPHS}<p>附件：</p>{files}</div>")
 
 
 def test_files_without_an_address_stay_named_in_the_body() -> None:

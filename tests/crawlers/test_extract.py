@@ -8,6 +8,7 @@ from consolidate.samplefleet import Fleet
 from crawlers.encoding import decode_html
 from crawlers.extract import SiteExtractor, clear_caches, extract_article, join_parts, learn_template
 from crawlers.text import html_to_text, normalize_space
+from tests.crawlers.pages import legacy_page
 
 SITE = "http://www.example.gov.cn"
 
@@ -223,11 +224,11 @@ def test_multi_page_join() -> None:
 
 
 def _site_page(n: int) -> str:
-    return (f"<html><head><title>第{n}条新闻_某局</title></head><body><div class='nav'><a href='/'>首页</a></div>"
-            f"<table><tr><td class='art_title'>某局召开第{n}次工作会议</td></tr>"
-            f"<tr><td class='art_info'>发布时间：2022-0{n}-1{n} 来源：某局办公室</td></tr>"
-            f"<tr><td><div id='artContent_{1000 + n}' class='art_content'><p>会议第{n}项内容，"
-            f"研究部署下一阶段工作任务。</p><p>附件：<a href='/f/{n}.pdf'>材料{n}</a></p></div></td></tr></table></body></html>")
+    return legacy_page(f"第{n}条新闻_某局",
+                       f"<table><tr><td class='art_title'>某局召开第{n}次工作会议</td></tr>"
+                       f"<tr><td class='art_info'>发布时间：2022-0{n}-1{n} 来源：某局办公室</td></tr>"
+                       f"<tr><td><div id='artContent_{1000 + n}' class='art_content'><p>会议第{n}项内容，"
+                       f"研究部署下一阶段工作任务。</p><p>附件：<a href='/f/{n}.pdf'>材料{n}</a></p></div></td></tr></table>")
 
 
 def test_template_agrees_with_generic_path() -> None:
@@ -252,10 +253,10 @@ def test_learn_template_rejects_disagreeing_samples() -> None:
 
 def _guide_page(n: int) -> str:
     """A second layout of the same site (办事指南): the article container holds title, info and body."""
-    return (f"<html><head><title>第{n}项办事指南_某局</title></head><body><div class='nav'><a href='/'>首页</a></div>"
-            f"<div id='Article'><h2 class='gtitle'>第{n}项事项办理指南</h2><div class='ginfo'>发布时间：2021-0{n}-0{n}</div>"
-            f"<div>一、事项名称</div><p>第{n}项行政许可事项的办理，需要准备身份证明和申请表。</p>"
-            f"<div>二、办理时限</div><p>自受理之日起{n + 5}个工作日内办结，特殊情况可延长。</p></div></body></html>")
+    return legacy_page(f"第{n}项办事指南_某局",
+                       f"<div id='Article'><h2 class='gtitle'>第{n}项事项办理指南</h2><div class='ginfo'>发布时间：2021-0{n}-0{n}</div>"
+                       f"<div>一、事项名称</div><p>第{n}项行政许可事项的办理，需要准备身份证明和申请表。</p>"
+                       f"<div>二、办理时限</div><p>自受理之日起{n + 5}个工作日内办结，特殊情况可延长。</p></div>")
 
 
 def test_site_extractor_learns_then_uses_templates_and_stays_exact() -> None:
