@@ -117,7 +117,7 @@ def evaluate(ws: pipeline.Workspace, truth: list[Row], show: bool = False) -> di
                 continue
             totals["columns"] += 1
             totals["articles"] += column.article_count
-            special = row.target in (None, TOPIC_NODE)  # no standard function: the office keeps or closes it
+            special = row.target in (None, TOPIC_NODE)  # no standard function: a 特色栏目 (config special_columns)
             totals["special"] += special
             totals["special_articles"] += column.article_count * special
             auto = decision.decision in AUTOMATIC and decision.decided_by == "consolidate"

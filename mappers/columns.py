@@ -23,6 +23,8 @@ from mappers.suggest import (
 from mappers.synonyms import kind_of_name, normalise, standard_node_of
 
 DEFAULT_THRESHOLD = 0.85
+SPECIAL_CONFIDENCE = 0.85  # a live column with no standard function kept as a 特色栏目 (config special_columns)
+SPECIAL_HINT = 0.5  # a candidate scoring this much hints at a standard function: not a 特色栏目, left for review
 DECISIONS = ("migrate", "merge", "drop", "unmapped")
 
 
@@ -141,8 +143,9 @@ def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: f
     a column left for review is offered what the office signed for a column of the same name and kind elsewhere."""
     targets = recognised_targets(config, site)
     limit = mapping_threshold(config) if threshold is None else threshold
+    keep_special = getattr(config, "special_columns", "keep") == "keep"
     decisions = [_with_evidence(column, _decide_one(site.mapping, targets, column, columns, limit,
-                                                    family_profile(column, columns)))
+                                                    family_profile(column, columns), keep_special))
                  for column in columns]
     if learned:
         scope = {t.id for t in targets if t.in_scope}
@@ -189,9 +192,11 @@ def family_profile(column: LegacyColumn, columns: list[LegacyColumn]) -> ColumnP
 
 
 def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: LegacyColumn,
-                siblings: list[LegacyColumn], threshold: float, profile: ColumnProfile | None = None) -> Decision:
+                siblings: list[LegacyColumn], threshold: float, profile: ColumnProfile | None = None,
+                keep_special: bool = True) -> Decision:
     """The decision for one column: a rule, else the best suggestion (applied only above the threshold); the
-    suggestion reads `profile` (the column's content, or its family's) when given."""
+    suggestion reads `profile` (the column's content, or its family's) when given; `keep_special` keeps a live
+    column with no standard function as a 特色栏目 (config `special_columns`)."""
     for index, rule in enumerate(rules):
         if rule_matches(rule, column):
             reason = rule.reason or f"rule {index + 1} in migrations.yaml ({_rule_text(rule)})"
@@ -225,6 +230,9 @@ def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: Le
         if merge is not None:
             return _review(column, merge, threshold)
     if best is None or best.score < 0.6:
+        if keep_special and _is_special_column(column, best):
+            return _review(column, _special_column(column, targets), threshold) if _topic(targets) else \
+                _no_match(column, targets, best)
         return _no_match(column, targets, best)
     if not best.in_scope:
         return Decision(column.path, "unmapped", best.target_id, best.score,
@@ -253,9 +261,42 @@ def _interaction_decision(column: LegacyColumn) -> Decision:
                               "互动交流页面；建议迁移至互动交流平台，无需对应门户栏目（如需保留为栏目请人工指定）")
 
 
+def _topic(targets: list[NamedTarget]) -> NamedTarget | None:
+    """The portal's 专题专栏 within this site's target, if it has one."""
+    return next((t for t in targets if t.standard == TOPIC_NODE and t.in_scope), None)
+
+
+def _is_special_column(column: LegacyColumn, best: Candidate | None) -> bool:
+    """A 特色栏目: articles of its own and not even a weak hint of a standard function."""
+    return bool(column.article_count) and not ({"empty", "container", "no-column"} & set(column.flags)) \
+        and (best is None or best.score < SPECIAL_HINT)
+
+
+def _special_column(column: LegacyColumn, targets: list[NamedTarget]) -> Decision:
+    """Keep a column with no standard function as a 特色栏目: its articles join 专题专栏 (the guideline's reduced
+    column set plus the department's special columns); a stale one gets no column of its own (归并)."""
+    topic = _topic(targets)
+    assert topic is not None
+    n, last = column.article_count, (column.last_published or "?")[:10]
+    if "stale" in column.flags:
+        return Decision(column.path, "migrate", topic.id, SPECIAL_CONFIDENCE,
+                        f"no standard function in its name, path or content; stale (last item {last}): its {n} "
+                        f"article(s) join {topic.label} as a special column's archive, with no column of its own "
+                        "(归并); change it in the sheet to drop it", reason_zh=f"名称、路径和内容都不对应标准栏目；"
+                        f"栏目长期未更新（最后一篇 {last}）：其 {n} 篇文章并入 {topic.label}，不单独建栏目（归并）；"
+                        "如不迁移请在签核表中修改")
+    return Decision(column.path, "migrate", topic.id, SPECIAL_CONFIDENCE,
+                    f"no standard function in its name, path or content; live with {n} article(s): kept as a "
+                    f"special column (特色栏目) under {topic.label}; to give it a column of its own add a "
+                    "sub-column of that name there and map again; change it in the sheet to merge or close it",
+                    reason_zh=f"名称、路径和内容都不对应标准栏目；仍在更新，有 {n} 篇文章：作为特色栏目保留在"
+                              f" {topic.label} 下；如需单独成栏，请在其下增设同名子栏目后重新映射；"
+                              "如需归并或关闭请在签核表中修改")
+
+
 def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate | None) -> Decision:
     """No function recognised: offer 专题专栏 (a 特色栏目 that keeps its content) when the portal has one."""
-    topic = next((t for t in targets if t.standard == TOPIC_NODE and t.in_scope), None)
+    topic = _topic(targets)
     if topic is not None and column.article_count:
         return Decision(column.path, "unmapped", topic.id, 0.5,
                         f"no standard function in its name, path or content; keep it as a special column under "

@@ -447,6 +447,8 @@ class Config(StrictModel):
     crawl: CrawlSettings = CrawlSettings()
     export: ExportSettings = Field(default_factory=ExportSettings)  # no exporter is loaded at import
     mapping_threshold: float = Field(0.85, ge=0, le=1)  # suggestions below this are left for review
+    # a live column with articles and no standard function: kept as a 特色栏目 under 专题专栏, or left for review
+    special_columns: Literal["keep", "review"] = "keep"
     routing: list[RoutingRule] = Field(default_factory=lambda: list(DEFAULT_ROUTING))
     audit: AuditSettings = AuditSettings()
     workspace: WorkspaceSettings = WorkspaceSettings()

@@ -63,9 +63,9 @@ def test_the_data_is_consistent() -> None:
     ("通知公告 > 招标公告", TENDERS, "ggzyjy", True),  # a 领域 notice keeps its 领域 under 通知公告
     ("招标投标 > 中标公告", TENDERS, "ggzyjy", True),
     ("互动交流 > 局长信箱", [], "ldxx", True),
-    ("党建工作", NEWS, "ztzl", False),
+    ("党建工作", NEWS, "ztzl", True),  # no standard function: kept as a 特色栏目 (config special_columns)
     ("专题专栏 > 扫黑除恶专项斗争 > 工作动态", NEWS, "ztzl", True),  # part of a special topic
-    ("会员风采", NEWS, "ztzl", False),  # no standard function: a 特色栏目 for the office to keep or close
+    ("会员风采", NEWS, "ztzl", True),
 ])
 def test_legacy_names_land_on_the_standard_node(path: str, articles: list[dict], target: str,
                                                 automatic: bool) -> None:
@@ -73,6 +73,32 @@ def test_legacy_names_land_on_the_standard_node(path: str, articles: list[dict],
     assert decision.target == target, decision.reason
     assert (decision.decision == "migrate") is automatic, decision.reason
     assert decision.reason_zh and not re.search(r"[A-Za-z]{5,}", decision.reason_zh), decision.reason_zh
+
+
+def test_special_columns_review_leaves_them_for_the_office() -> None:
+    """With `special_columns: review` a column with no standard function is only suggested (专题专栏)."""
+    config = CONFIG.model_copy(update={"special_columns": "review"})
+    column = LegacyColumn("会员风采", "会员风采", article_count=len(NEWS), profile=profile_articles(NEWS))
+    decision = decide(config, config.site("fgw"), [column])[0]
+    assert (decision.decision, decision.target, decision.suggested) == ("unmapped", "ztzl", "migrate")
+
+
+def test_a_stale_special_column_joins_the_topic_column_without_a_column_of_its_own() -> None:
+    """A stale column with no standard function: its articles join 专题专栏 and the reason says it gets no column
+    of its own (归并), so the portal gains no stale column."""
+    column = LegacyColumn("研究课题", "研究课题", article_count=len(NEWS), profile=profile_articles(NEWS),
+                          last_published="2019-03-01", flags=["stale"])
+    decision = decide(CONFIG, CONFIG.site("fgw"), [column])[0]
+    assert (decision.decision, decision.target) == ("migrate", "ztzl")
+    assert "2019-03-01" in decision.reason and "不单独建栏目" in decision.reason_zh
+
+
+def test_a_weak_hint_of_a_function_stays_for_review() -> None:
+    """Under 政策法规 a nameless-function column hints at 政策文件: not sure enough to keep it as a 特色栏目."""
+    column = LegacyColumn("政策法规 > 律师信息", "律师信息", article_count=len(PAGE) * 6,
+                          profile=profile_articles(PAGE * 6))
+    decision = decide(CONFIG, CONFIG.site("fgw"), [column])[0]
+    assert decision.decision == "unmapped", decision.reason
 
 
 def test_a_section_heading_names_the_parent_itself() -> None:
@@ -122,7 +148,7 @@ def test_a_single_page_column_is_named_by_its_page() -> None:
         assert (decision.decision, decision.target) == ("migrate", "gkxx"), decision.reason
         assert "联系我们" in decision.reason_zh and "唯一页面" in decision.reason_zh
     assert _decide("工作动态", [{"title": "联系我们", "published": "2018-05-17"}]).target == "gzdt"
-    assert _decide("业务板块", NEWS[:1]).decision == "unmapped"
+    assert _decide("业务板块", NEWS[:1]).target == "ztzl"  # a news item: not an overview page, a 特色栏目
 
 
 def test_small_columns_are_read_with_their_like_siblings() -> None:
