@@ -21,8 +21,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import resource
 import tempfile
+import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -72,6 +74,85 @@ class ServerProcess:
         cpu = float(self._conn.recv())
         self._process.join(timeout=30)
         return cpu
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> tuple[int, int, float] | None:
+    """(parent pid, start time in ticks, user+system CPU seconds) of a process from /proc, or None when gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return int(fields[1]), int(fields[19]), (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+class DescendantCpu:
+    """CPU seconds of this process's descendants (the parser processes of the fork server are not reaped where
+    getrusage sees them), read from /proc by a thread: pids found every second, their CPU read four times a
+    second, so at most ~0.25 s of a process's last CPU goes uncounted. Its own CPU is kept apart (`own`)."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[tuple[int, int], float] = {}  # (pid, start ticks) -> last CPU seconds seen
+        self.parents: dict[tuple[int, int], int] = {}
+        self.own = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _discover(self) -> None:
+        """Add the descendants of this process to the watched set."""
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
+                parents[int(entry.name)] = stat[0]
+        mine, changed = {os.getpid()}, True
+        while changed:
+            new = {pid for pid, parent in parents.items() if parent in mine and pid not in mine}
+            mine |= new
+            changed = bool(new)
+        for pid in mine - {os.getpid()}:
+            if (stat := _proc_stat(pid)) is not None:
+                self.cpu.setdefault((pid, stat[1]), stat[2])
+                self.parents[(pid, stat[1])] = stat[0]
+
+    def _read(self) -> None:
+        """Update the CPU of every watched process still alive."""
+        for key in list(self.cpu):
+            stat = _proc_stat(key[0])
+            if stat is not None and stat[1] == key[1]:
+                self.cpu[key] = max(self.cpu[key], stat[2])
+
+    def _watch(self) -> None:
+        """Discover every second, read every quarter second, until stopped."""
+        tick = 0
+        while not self._stop.wait(0.25):
+            started = time.thread_time()
+            if tick % 4 == 0:
+                self._discover()
+            self._read()
+            tick += 1
+            self.own += time.thread_time() - started
+
+    def stop(self) -> None:
+        """Take a last reading and stop."""
+        self._stop.set()
+        self._thread.join()
+        self._read()
+
+    def total(self, excluded: set[int]) -> float:
+        """CPU seconds of the descendants, leaving out the given pids and everything below them."""
+        out = 0.0
+        for (pid, start), cpu in self.cpu.items():
+            lineage, key = {pid}, (pid, start)
+            while key in self.parents:
+                parent = self.parents[key]
+                lineage.add(parent)
+                key = next((k for k in self.parents if k[0] == parent), None)
+            if not lineage & excluded:
+                out += cpu
+        return out
 
 
 class Timeline:
@@ -140,11 +221,15 @@ def main() -> None:
     sites = [(Site(id=f"{site_id}{index}", name=site_id, home_url=url, organiser="bench", disposition="migrate"),
               settings) for index, (site_id, url) in enumerate(urls)]
     timeline = Timeline()
+    load = os.getloadavg()
+    watcher = DescendantCpu()
     cpu0 = time.process_time()
     started = time.monotonic()
     summaries = asyncio.run(crawl_sites(store, sites, workdir, timeline, parse_processes=args.parse_processes))
     seconds = time.monotonic() - started
-    cpu = time.process_time() - cpu0
+    watcher.stop()
+    cpu = time.process_time() - cpu0 - watcher.own
+    parser_cpu = watcher.total({child._process.pid} if child else set())
     server_cpu = child.stop() if child else None
     if not child:
         for server in servers:
@@ -166,6 +251,10 @@ def main() -> None:
           f"peak_rss={rss:.0f} MB ({where})")
     print(f"child processes (parser, servers): {children.ru_utime + children.ru_stime:.1f}s cpu, "
           f"largest peak_rss={children.ru_maxrss / 1024:.0f} MB")
+    server_part = f" servers {server_cpu / pages * 1000:.2f}" if server_cpu is not None else ""
+    print(f"cpu per page (ms): crawler {cpu / pages * 1000:.2f} parser {parser_cpu / pages * 1000:.2f}{server_part} "
+          f"(parser processes {parser_cpu:.1f}s incl. start-up) load average before/after "
+          f"{load[0]:.2f}/{os.getloadavg()[0]:.2f}")
 
 
 def _team_worker(url: str, sites: list[tuple[Site, CrawlSettings]], workdir: Path, conn: Connection) -> None:

@@ -48,6 +48,13 @@ class Scope:
         return cls(hosts=hosts, include=[re.compile(p) for p in include], exclude=[re.compile(p) for p in exclude],
                    home=f"{home.scheme.lower()}://{_netloc(home_url)}")
 
+    def _at_home(self, url: str) -> bool:
+        """True when the URL starts with the home page's scheme://host[:port] (then its host is in scope; most links
+        of a crawl are, and this spares them a urlsplit)."""
+        home = self.home
+        return bool(home) and url.startswith(home) and url[len(home):len(home) + 1] in ("/", "?", "#", "") \
+            and home[home.find("://") + 3:] in self.hosts
+
     def on_site(self, url: str) -> str:
         """The URL with an alias host replaced by the home page's scheme and host (one site, one spelling)."""
         if not self.home or url.startswith(self.home):
@@ -61,7 +68,7 @@ class Scope:
 
     def __call__(self, url: str) -> bool:
         """True when the crawler may fetch this URL for the site."""
-        if _netloc(url) not in self.hosts:
+        if not self._at_home(url) and _netloc(url) not in self.hosts:
             return False
         if any(p.search(url) for p in self.exclude):
             return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 REQUESTED_URL_HEADER = "WARC-X-Requested-URI"  # the frontier URL, when redirects led elsewhere
 GZIP_MAGIC = b"\x1f\x8b\x08"  # each record is its own gzip member: a damaged one is skipped to the next
 READ_ERRORS = (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error)
+GZIP_LEVEL = 6  # zlib's default: on HTML the size of warcio's level 9 (+0.5 %) for three quarters of its CPU
 
 
 WARC_PREFIX = "warc/"
@@ -94,6 +96,25 @@ def requeue_unstored_in(session: Session, site_id: str, live_seconds: float,
     return len(hashes), unfinished
 
 
+class GzipMembers:
+    """A file wrapper that writes each record (everything up to a flush) as its own gzip member, as warcio's gzip
+    writer does, at GZIP_LEVEL."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        """Compress bytes into the open member."""
+        self.out.write(self._compressor.compress(data))
+
+    def flush(self) -> None:
+        """End the member (a record is complete) and start the next."""
+        self.out.write(self._compressor.flush())
+        self.out.flush()
+        self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+
 class WarcArchive:
     """Appends response records to `dir/<site>-<UTC stamp>.warc.gz`.
 
@@ -124,7 +145,7 @@ class WarcArchive:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f")
         self.path = self.directory / f"{self.site_id}-{stamp}.warc.gz"
         self._handle: BinaryIO = self.path.open("ab")
-        self._writer = WARCWriter(self._handle, gzip=True)
+        self._writer = WARCWriter(GzipMembers(self._handle), gzip=False)
         self._segment_records = 0
 
     def write(self, result: FetchResult, requested_url: str | None = None) -> None:
@@ -138,12 +159,15 @@ class WarcArchive:
         status_line = f"{result.status} {result.reason or 'OK'}".strip()
         http_headers = StatusAndHeaders(status_line, headers, protocol="HTTP/1.1")
         extra = {REQUESTED_URL_HEADER: requested_url or result.url}
-        payload: BinaryIO
-        payload = result.body_file.open("rb") if result.body_file else io.BytesIO(b"" if result.too_large
-                                                                                   else result.body)
+        body = b"" if result.too_large else result.body
+        payload: BinaryIO = result.body_file.open("rb") if result.body_file else io.BytesIO(body)
         try:
+            # The length given, warcio digests the payload in place (without it, it copies the body into a
+            # temporary file twice and digests it three times); the record is the same.
+            length = os.fstat(payload.fileno()).st_size if result.body_file else len(body)
             record = self._writer.create_warc_record(result.final_url, "response", payload=payload,
-                                                     http_headers=http_headers, warc_headers_dict=extra)
+                                                     length=length, http_headers=http_headers,
+                                                     warc_headers_dict=extra)
             self._writer.write_record(record)
         finally:
             payload.close()
