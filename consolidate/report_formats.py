@@ -542,19 +542,6 @@ def condition_text(text: str, lang: str) -> str:
         if match:
             return chinese.format(*match.groups())
     return text
-    count, _, phrase = text.partition(" ")
-    if not count.isdigit():
-        count, phrase = "", text
-    for english, chinese in CONDITIONS_ZH.items():
-        if phrase == english:
-            return chinese.format(n=count)
-        if phrase.startswith(english.split(" (")[0] + " (") and "{n}" in chinese:  # a variant of the same phrase
-            return chinese.format(n=count) + phrase[len(english.split(" (")[0]):]
-    if text.startswith("reconciliation does not add up: "):
-        return "数量核对不一致：" + text.removeprefix("reconciliation does not add up: ")
-    if text.startswith("triage not run on the current content"):
-        return "尚未对当前内容做发布前审查" + text.removeprefix("triage not run on the current content")
-    return text
 
 
 def _cell(item: Any) -> Any:
