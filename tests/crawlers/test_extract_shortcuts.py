@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import justext.core
 import trafilatura
 
@@ -42,3 +45,19 @@ def test_trafilatura_body_is_the_plain_call_and_leaves_justext_as_it_was() -> No
     assert plain and "第5段" in plain
     assert body is not None and again is not None
     assert body.html == again.html == parse_html(plain).body.html
+
+
+def test_word_lists_spelt_out_find_what_the_grouped_patterns_find() -> None:
+    """The 热门图集/相关文章 heading pattern written word by word and the one search for breadcrumb and 附件 words
+    agree with the grouped pattern and the word-by-word test, on texts made of their pieces."""
+    grouped = re.compile(r"(?:热门|相关|更多|精彩|最新)(?:图集|图片|组图|文章|新闻|阅读|推荐|链接|资讯)|推荐阅读|延伸阅读|"
+                         r"猜你喜欢|友情链接")
+    words = ("当前位置", "您的位置", "当前的位置", "所在位置", "现在的位置", "附件", "相关文件", "相关下载")
+    pieces = ["热门", "相关", "更多", "精彩", "最新", "图集", "组图", "文章", "阅读", "推荐", "链接", "资讯", "延伸阅读",
+              "猜你", "喜欢", "友情", "热", "门", "当前", "位置", "的", "附", "件", "下载", "x", "：", "【"]
+    rng = random.Random(4)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert bool(extract._TAIL_HEADING.search(text)) == bool(grouped.search(text)), text
+        assert bool(extract._TAIL_HEADING.fullmatch(text)) == bool(grouped.fullmatch(text)), text
+        assert bool(extract._REMOVAL_WORDS.search(text)) == any(word in text for word in words), text
