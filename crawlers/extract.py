@@ -1104,12 +1104,13 @@ def _style_hidden(tree: LexborHTMLParser, styles: list[LexborNode]) -> list[Lexb
 
 _PAGE_META = frozenset(("articletitle", "article_title", "sitename", "columnname", "contentsource", *_META_DATES))
 # the <meta> names extraction reads (a page's _Page.meta holds these only)
-_HEAD_QUERY = "meta, style, [style], [hidden]"  # what meta_map and _hidden_nodes ask for
+_HEAD_QUERY = "meta, style, base, [style], [hidden]"  # what meta_map and _hidden_nodes ask for, and whether
+# base_href has a <base> to read (its own test for one is a walk of the tree; the query finds the same elements)
 
 
 def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
-    """base_href, meta_map and _hidden_nodes of a page; the last two from one query of the tree (each element's
-    attributes read once)."""
+    """base_href, meta_map and _hidden_nodes of a page, from one query of the tree (each element's attributes read
+    once)."""
     root = tree.root
     try:
         found = root.css(_HEAD_QUERY) if root is not None else []
@@ -1121,6 +1122,7 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
     hidden: list[LexborNode] = []
     entries = 0  # how many times "[style], [hidden]" would have listed the elements so far
     verdicts: dict[str, bool] = {}  # style_hides of each inline style seen (a page repeats its styles)
+    has_base = False
     for node, matched in _runs(found):
         tag = node.tag
         attrs = node.attributes
@@ -1130,7 +1132,9 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
                 _add_meta(meta, attrs, _PAGE_META)
         elif tag == "style":
             styles.append(node)
-        listed = min(matched - (tag in ("meta", "style")), 50000 - entries)  # its [style] and [hidden] matches
+        elif tag == "base":
+            has_base = True
+        listed = min(matched - (tag in ("meta", "style", "base")), 50000 - entries)  # its [style], [hidden] matches
         if listed > 0:
             entries += listed
             if tag in ("html", "body", "head"):
@@ -1145,7 +1149,7 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
             hidden += [node] * listed
     if root is not None:
         hidden += _style_hidden(tree, styles[:50])
-    return base_href(tree, url), meta, hidden
+    return base_href(tree, url) if has_base else url, meta, hidden
 
 
 def _runs(found: list[LexborNode]) -> list[tuple[LexborNode, int]]:

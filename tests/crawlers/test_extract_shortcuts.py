@@ -9,7 +9,7 @@ import justext.core
 import trafilatura
 
 from crawlers import extract
-from crawlers._common import parse_html
+from crawlers._common import base_href, parse_html
 
 _PAGE = ("<html><head><title>通知</title></head><body><div class='menu'><a href='/a'>首页</a><a href='/b'>机构</a></div>"
          "<div>" + "".join(f"<div>第{i}段：为进一步做好全市中小学校园安全工作，现将有关事项通知如下，请各单位认真贯彻落实。"
@@ -61,3 +61,14 @@ def test_word_lists_spelt_out_find_what_the_grouped_patterns_find() -> None:
         assert bool(extract._TAIL_HEADING.search(text)) == bool(grouped.search(text)), text
         assert bool(extract._TAIL_HEADING.fullmatch(text)) == bool(grouped.fullmatch(text)), text
         assert bool(extract._REMOVAL_WORDS.search(text)) == any(word in text for word in words), text
+
+
+def test_head_facts_base_is_base_href() -> None:
+    """The base URL read with the head query is base_href's, with and without a <base> anywhere in the page."""
+    url = "http://x.example/a/b.html"
+    pages = ["<p>no base</p>", "<head><base href='/c/'></head>", "<BASE HREF='http://x.example/d/'>",
+             "<svg><base href='/e/'></svg>", "<template><base href='/f/'></template>", "<base href='http://y.example/'>",
+             "<div><base></div><base href='/g/'>", "<noscript><base href='/h/'></noscript>", "<p>base</p><basefont>"]
+    for html in pages:
+        tree = parse_html(html)
+        assert extract._head_facts(tree, url)[0] == base_href(tree, url), html
