@@ -105,6 +105,11 @@ INSERT_ARTICLES = insert(ARTICLES)
 COLUMN_LISTED = update(COLUMNS).where(COLUMNS.c.site_id == bindparam("w_site"), COLUMNS.c.path == bindparam("w_path")) \
     .values(listed_items=func.coalesce(COLUMNS.c.listed_items, 0) + _param("listed", Integer()))
 COLUMN_LISTED_AT = COLUMN_LISTED.values(url=func.coalesce(COLUMNS.c.url, _param("url")))
+# Look-ups run for many pages, built once (building and keying a statement costs more than SQLite running it).
+ARTICLE_BY_URL = select(ARTICLES.c.id, ARTICLES.c.content_hash, ARTICLES.c.column_path).where(
+    ARTICLES.c.site_id == bindparam("w_site"), ARTICLES.c.url_hash == bindparam("w_key"))
+COLUMNS_KNOWN = select(COLUMNS.c.path).where(COLUMNS.c.site_id == bindparam("w_site"),
+                                             COLUMNS.c.path.in_(bindparam("w_paths", expanding=True)))
 
 
 @dataclass
@@ -1171,8 +1176,7 @@ def ensure_column(session: Any, site_id: str, path: list[str]) -> None:
     if not keys:
         return
     connection = session.connection()
-    known = set(connection.execute(select(COLUMNS.c.path).where(COLUMNS.c.site_id == site_id,
-                                                               COLUMNS.c.path.in_(keys))).scalars())
+    known = set(connection.execute(COLUMNS_KNOWN, {"w_site": site_id, "w_paths": keys}).scalars())
     missing = [{"site_id": site_id, "path": key, "name": path[depth], "listed_items": 0, "article_count": 0}
                for depth, key in enumerate(keys) if key not in known]
     if missing:
@@ -1186,8 +1190,7 @@ def upsert_article(session: Any, record: ArticleRecord, later: Deferred | None =
     """
     key = url_hash(record.url)
     connection = session.connection()
-    found = connection.execute(select(ARTICLES.c.id, ARTICLES.c.content_hash, ARTICLES.c.column_path)
-                               .where(ARTICLES.c.site_id == record.site, ARTICLES.c.url_hash == key)).first()
+    found = connection.execute(ARTICLE_BY_URL, {"w_site": record.site, "w_key": key}).first()
     values = _article_values(record)
     if found is None:
         row = {"site_id": record.site, "url": record.url, "url_hash": key, "extracted_at": utcnow(), **values}

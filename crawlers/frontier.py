@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     and_,
     bindparam,
     delete,
@@ -38,6 +39,13 @@ HEARTBEAT_SECONDS = 15.0
 
 LEASE_DONE = delete(FrontierLease.__table__).where(FrontierLease.__table__.c.resource_id == bindparam("rid"))
 RESOURCES = Resource.__table__
+# The claim's statements, built once (a crawl claims thousands of times; building one costs more than running it).
+_PICK = (select(RESOURCES.c.id).where(RESOURCES.c.site_id == bindparam("c_site"), RESOURCES.c.status == "queued")
+         .order_by(RESOURCES.c.depth, RESOURCES.c.id).limit(bindparam("c_limit", type_=Integer())).with_for_update(skip_locked=True))
+CLAIM = (update(RESOURCES).where(RESOURCES.c.id.in_(_PICK.scalar_subquery()), RESOURCES.c.status == "queued")
+         .values(status="fetching").returning(RESOURCES.c.id))
+CLAIMED_ROWS = (select(RESOURCES).where(RESOURCES.c.id.in_(bindparam("c_ids", expanding=True)))
+                .order_by(RESOURCES.c.depth, RESOURCES.c.id))
 
 
 def new_worker_id() -> str:
@@ -115,18 +123,12 @@ class Frontier:
         """`claim` inside a transaction someone else commits (plain rows: nothing to detach)."""
         if limit <= 0:
             return []
-        table = RESOURCES
-        pick = (select(table.c.id).where(table.c.site_id == self.site_id, table.c.status == "queued")
-                .order_by(table.c.depth, table.c.id).limit(limit).with_for_update(skip_locked=True))
         connection = session.connection()
-        claimed = list(connection.execute(update(table).where(table.c.id.in_(pick.scalar_subquery()),
-                                                              table.c.status == "queued")
-                                          .values(status="fetching").returning(table.c.id)).scalars())
+        claimed = list(connection.execute(CLAIM, {"c_site": self.site_id, "c_limit": limit}).scalars())
         if not claimed:
             return []
         self._lease(session, claimed)
-        return list(connection.execute(select(table).where(table.c.id.in_(claimed))
-                                       .order_by(table.c.depth, table.c.id)).all())
+        return list(connection.execute(CLAIMED_ROWS, {"c_ids": claimed}).all())
 
     def claim_url_in(self, session: Session, url: str, kind: str, depth: int, referrer: str | None) -> bool:
         """Lease one URL outside the batch (an article's further part; caller commits); False if another has it."""

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import queue
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
@@ -28,6 +29,8 @@ from consolidate.core.store import Store
 
 T = TypeVar("T")
 MAX_GROUP = 500  # jobs in one transaction at most
+LINGER_SECONDS = 0.02  # a group of fewer than LINGER_BELOW jobs waits this long for more (group commit)…
+LINGER_BELOW = 16  # …so pages share transactions: the crawl waits on its writes, never the other way round
 ALONE_ATTEMPTS = 2  # tries of a job on its own after its group failed
 
 _Job = tuple[Callable[[Session], Any], asyncio.Future | None, asyncio.AbstractEventLoop | None, bool]
@@ -80,6 +83,7 @@ class StoreWriter:
         self.transactions = 0
         self.jobs = 0
         self.failed = 0
+        self.linger = LINGER_SECONDS
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name="crawl-store-writer", daemon=True)
         self._thread.start()
@@ -106,25 +110,31 @@ class StoreWriter:
         self._thread.join()
 
     def _serve(self) -> None:
-        """Take every waiting job, commit them together, repeat until closed."""
+        """Take every waiting job, commit them together, repeat until closed; a small group waits `linger` seconds
+        for more first (each group's transaction and executemany calls cost more CPU than most of its jobs)."""
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            group = [first]
-            closing = False
-            while len(group) < MAX_GROUP:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    closing = True
-                    break
-                group.append(job)
+            group, closing = self._gather([first])
+            if not closing and len(group) < LINGER_BELOW and self.linger > 0:
+                time.sleep(self.linger)
+                group, closing = self._gather(group)
             self._commit_group(group)
             if closing:
                 return
+
+    def _gather(self, group: list[_Job]) -> tuple[list[_Job], bool]:
+        """The group with the jobs waiting now added (up to MAX_GROUP); True when the writer was closed meanwhile."""
+        while len(group) < MAX_GROUP:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return group, False
+            if job is None:
+                return group, True
+            group.append(job)
+        return group, False
 
     def _commit_group(self, group: list[_Job]) -> None:
         """All jobs in one transaction; on failure, each job again on its own."""
@@ -138,8 +148,7 @@ class StoreWriter:
             return
         self.transactions += 1
         self.jobs += len(group)
-        for (_, future, loop, _), result in zip(group, results, strict=True):
-            _resolve(loop, future, result, None)
+        _resolve_group([(loop, future, result) for (_, future, loop, _), result in zip(group, results, strict=True)])
 
     def _commit_alone(self, item: _Job) -> None:
         """One job in its own transaction (tried twice if the database refused it); its error goes to its caller."""
@@ -180,17 +189,35 @@ def _resolve(loop: asyncio.AbstractEventLoop | None, future: asyncio.Future | No
     """Complete a caller's future from the writer thread (nothing to do for submitted jobs or a closed loop)."""
     if future is None or loop is None:
         return
-
-    def complete() -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-
     with contextlib.suppress(RuntimeError):  # the caller's loop closed meanwhile
-        loop.call_soon_threadsafe(complete)
+        loop.call_soon_threadsafe(_complete, future, result, error)
+
+
+def _resolve_group(done: list[tuple[asyncio.AbstractEventLoop | None, asyncio.Future | None, Any]]) -> None:
+    """Complete the futures of a committed group, in order, with one wake-up of each waiting loop (not one each)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
+    for loop, future, result in done:
+        if future is not None and loop is not None:
+            by_loop.setdefault(loop, []).append((future, result))
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the caller's loop closed meanwhile
+            loop.call_soon_threadsafe(_complete_all, futures)
+
+
+def _complete(future: asyncio.Future, result: Any, error: Exception | None) -> None:
+    """Set a future's result or error (in its loop), unless it is done already (its caller was cancelled)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def _complete_all(futures: list[tuple[asyncio.Future, Any]]) -> None:
+    """Set the results of a group's futures, in order (in their loop)."""
+    for future, result in futures:
+        _complete(future, result, None)
 
 
 _WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, StoreWriter]] = weakref.WeakKeyDictionary()
