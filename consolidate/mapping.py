@@ -27,7 +27,7 @@ from consolidate.core.store import (
 )
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.interaction import latest_date, record_pages, stored_records
-from mappers.audit import VETO_EMPTY, VETO_STALE, is_stale
+from mappers.audit import VETO_EMPTY, VETO_STALE, days_idle, is_stale
 from mappers.columns import (
     Decision,
     Learned,
@@ -111,6 +111,7 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
     settings = audit_settings(ws.config)
     for column in columns:
         column.kind = column_kind(ws.config, site, column)
+        column.idle_days = days_idle(column.last_published, when)
         if (column.article_count or column.record_count) and \
                 is_stale(column.kind, column.last_published, when, settings):
             column.flags.append("stale")

@@ -24,6 +24,7 @@ from mappers.synonyms import kind_of_name, normalise, standard_node_of
 
 DEFAULT_THRESHOLD = 0.85
 SPECIAL_CONFIDENCE = 0.85  # a live column with no standard function kept as a 特色栏目 (config special_columns)
+SPECIAL_LIVE_DAYS = 365  # a 特色栏目 idle longer is archived into 专题专栏 (the longest freshness limit: plans, 1 year)
 SPECIAL_HINT = 0.5  # a candidate scoring this much hints at a standard function: not a 特色栏目, left for review
 DECISIONS = ("migrate", "merge", "drop", "unmapped")
 
@@ -41,6 +42,7 @@ class LegacyColumn:
     kind: str | None = None  # news, notice, policy … as estimated from its target, name or content
     profile: ColumnProfile | None = None
     record_count: int = 0  # interaction records (letters, complaints…) its pages show: content, not articles
+    idle_days: int | None = None  # days from its newest item to the date staleness is judged at (None: no date)
 
 
 @dataclass
@@ -267,9 +269,10 @@ def _topic(targets: list[NamedTarget]) -> NamedTarget | None:
 
 
 def _is_special_column(column: LegacyColumn, best: Candidate | None) -> bool:
-    """A 特色栏目: articles of its own and not even a weak hint of a standard function."""
+    """A 特色栏目: articles of its own and not even a weak hint of a standard function (nor a standard name the
+    portal happens to lack)."""
     return bool(column.article_count) and not ({"empty", "container", "no-column"} & set(column.flags)) \
-        and (best is None or best.score < SPECIAL_HINT)
+        and (best is None or best.score < SPECIAL_HINT) and standard_node_of(column.name) is None
 
 
 def _special_column(column: LegacyColumn, targets: list[NamedTarget]) -> Decision:
@@ -277,21 +280,22 @@ def _special_column(column: LegacyColumn, targets: list[NamedTarget]) -> Decisio
     column set plus the department's special columns); a stale one gets no column of its own (归并)."""
     topic = _topic(targets)
     assert topic is not None
-    n, last = column.article_count, (column.last_published or "?")[:10]
-    if "stale" in column.flags:
+    n, last = column.article_count, (column.last_published or "")[:10]
+    if column.idle_days is None or column.idle_days > SPECIAL_LIVE_DAYS or "stale" in column.flags:
+        idle, idle_zh = (f"stale (last item {last})", f"栏目长期未更新（最后一篇 {last}）") if last else \
+            ("no dated item, so not known to be live", "没有带日期的文章，无法确认仍在更新")
         return Decision(column.path, "migrate", topic.id, SPECIAL_CONFIDENCE,
-                        f"no standard function in its name, path or content; stale (last item {last}): its {n} "
-                        f"article(s) join {topic.label} as a special column's archive, with no column of its own "
-                        "(归并); change it in the sheet to drop it", reason_zh=f"名称、路径和内容都不对应标准栏目；"
-                        f"栏目长期未更新（最后一篇 {last}）：其 {n} 篇文章并入 {topic.label}，不单独建栏目（归并）；"
-                        "如不迁移请在签核表中修改")
+                        f"no standard function in its name, path or content; {idle}: its {n} article(s) join "
+                        f"{topic.label} as a special column's archive, with no column of its own (归并); change it in "
+                        "the sheet to drop it", reason_zh=f"名称、路径和内容都不对应标准栏目；{idle_zh}：其 {n} 篇"
+                        f"文章并入{topic.label}，不单独建栏目（归并）；如不迁移请在签核表中修改")
     return Decision(column.path, "migrate", topic.id, SPECIAL_CONFIDENCE,
-                    f"no standard function in its name, path or content; live with {n} article(s): kept as a "
-                    f"special column (特色栏目) under {topic.label}; to give it a column of its own add a "
-                    "sub-column of that name there and map again; change it in the sheet to merge or close it",
-                    reason_zh=f"名称、路径和内容都不对应标准栏目；仍在更新，有 {n} 篇文章：作为特色栏目保留在"
-                              f" {topic.label} 下；如需单独成栏，请在其下增设同名子栏目后重新映射；"
-                              "如需归并或关闭请在签核表中修改")
+                    f"no standard function in its name, path or content; live (last item {last}) with {n} "
+                    f"article(s): kept as a special column (特色栏目) under {topic.label}; to give it a column of its "
+                    "own add a sub-column of that name there and map again; change it in the sheet to merge or close "
+                    "it", reason_zh=f"名称、路径和内容都不对应标准栏目；仍在更新（最后一篇 {last}），有 {n} 篇文章："
+                                    f"作为特色栏目保留在{topic.label}下；如需单独成栏，请在其下增设同名子栏目后重新映射；"
+                                    "如需归并或关闭请在签核表中修改")
 
 
 def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate | None) -> Decision:
@@ -302,7 +306,7 @@ def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate 
                         f"no standard function in its name, path or content; keep it as a special column under "
                         f"{topic.label} (特色栏目), or merge/close it (归并或关闭); left for review",
                         suggested="migrate",
-                        reason_zh=f"名称、路径和内容都不对应标准栏目；可作为特色栏目保留在 {topic.label} 下，"
+                        reason_zh=f"名称、路径和内容都不对应标准栏目；可作为特色栏目保留在{topic.label}下，"
                                   "或归并、关闭；待人工决定")
     node = standard_node_of(column.name)
     if best is None and node is not None and not any(t.standard == node for t in targets):
@@ -311,6 +315,8 @@ def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate 
                         f"its name is the standard column {label}, which this portal does not have: add it to the "
                         "portal tree, or decide here", reason_zh=f"名称对应标准栏目“{label}”，但门户中没有该栏目："
                                                                  "请在门户栏目树中增加，或人工决定")
+    if best is None and column.article_count:
+        return _no_topic(column, targets)
     if best is not None:
         return Decision(column.path, "unmapped", best.target_id, best.score,
                         f"suggestion ({best.score:.2f}): {best.why} → portal column {best.label}; left for review",
@@ -318,6 +324,26 @@ def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate 
                         reason_zh=f"建议（{best.score:.2f}）：{best.why_zh} → 门户栏目 {best.label}；待人工决定")
     return Decision(column.path, "unmapped", None, 0.0, "no rule and no portal column of that name or kind",
                     reason_zh="没有配置规则，门户中也没有同名或同类栏目；待人工决定")
+
+
+def _no_topic(column: LegacyColumn, targets: list[NamedTarget]) -> Decision:
+    """No function recognised and no 专题专栏 in the site's target to keep it in as a 特色栏目: say where one is
+    (outside the target) or that the portal has none, and leave it for review."""
+    outside = next((t for t in targets if t.standard == TOPIC_NODE), None)
+    if outside is not None:
+        return Decision(column.path, "unmapped", outside.id, 0.5,
+                        f"no standard function in its name, path or content; the portal's {outside.label} is outside "
+                        "this site's target (target.column/subsite): add a 专题专栏 column to the target to keep it "
+                        "there as a special column (特色栏目), or confirm this one, or merge/close it; left for review",
+                        suggested="migrate",
+                        reason_zh=f"名称、路径和内容都不对应标准栏目；门户的{outside.label}不在本站目标范围内"
+                                  "（target.column/subsite）：请在目标范围内增设“专题专栏”以保留为特色栏目，或确认迁移到该"
+                                  "栏目，或归并、关闭；待人工决定")
+    return Decision(column.path, "unmapped", None, 0.0,
+                    "no standard function in its name, path or content, and the portal has no 专题专栏 to keep it in "
+                    "as a special column (特色栏目): add one to the portal tree (config special_columns), or decide here",
+                    reason_zh="名称、路径和内容都不对应标准栏目，门户中也没有可保留特色栏目的“专题专栏”：请在门户栏目树中"
+                              "增设，或人工决定")
 
 
 def _review(column: LegacyColumn, suggestion: Decision, threshold: float) -> Decision:

@@ -296,6 +296,7 @@ def rank_targets(legacy_name: str, profile: ColumnProfile | None, targets: list[
         _cap(candidates, lambda c: c.target_id != topic[0], *topic[1:])
     _missing_standard(legacy_name, targets, candidates)
     candidates = _prefer_specific(candidates, by_id, profile)
+    candidates = _in_scope_kin(candidates, by_id)
     candidates = [c for c in candidates if c.score > 0]
     return sorted(candidates, key=lambda c: (not c.in_scope, -c.score))
 
@@ -595,6 +596,39 @@ def _prefer_specific(candidates: list[Candidate], by_id: dict[str, NamedTarget],
                       f"{best.why}; {child.name} is the specific column under {parent.name}",
                       f"{best.why_zh}；取{parent.name}下更具体的“{child.name}”", child.in_scope)
     return _drop_ancestor_ties([moved, *others], by_id)
+
+
+def _standard_kin(node_id: str, kind: str) -> list[str]:
+    """Standard nodes that do a node's job for its kind: itself, its children of that kind, and its siblings of
+    that kind under the same standard parent (部门动态 ~ 工作动态 ~ 要闻 under 政务动态), the kind's usual node first."""
+    nodes = standard_nodes()
+    node = nodes[node_id]
+    family = [node_id, *node.children]
+    if len(node.path) > 1:
+        family += nodes[node.path[-2]].children
+    kin = [n for n in dict.fromkeys(family) if nodes[n].kind == kind]
+    usual = KIND_DEFAULTS.get(kind)
+    return sorted(kin, key=lambda n: (n != node_id, n != usual))
+
+
+def _in_scope_kin(candidates: list[Candidate], by_id: dict[str, NamedTarget]) -> list[Candidate]:
+    """When only a column outside the site's target is recognised (the portal's 政务动态 > 部门动态 for a sub-site
+    whose news column is 工作动态), offer the in-scope column standing for the same job, a little lower."""
+    if not candidates or any(c.in_scope and c.score >= 0.6 for c in candidates):
+        return candidates
+    best = max(candidates, key=lambda c: c.score)
+    node = by_id[best.target_id].standard
+    if node is None or best.kind == "other":
+        return candidates
+    by_node = {t.standard: t for t in by_id.values() if t.in_scope and t.standard and t.kind == best.kind}
+    kin = next((by_node[n] for n in _standard_kin(node, best.kind) if n in by_node), None)
+    if kin is None:
+        return candidates
+    moved = Candidate(kin.id, kin.label, kin.kind, best.score - 0.05,
+                      f"{best.why}; that column ({best.label}) is outside this site's target, where {kin.name} "
+                      "does the same job", f"{best.why_zh}；该栏目（{best.label}）不在本站目标范围内，"
+                      f"范围内同类栏目为“{kin.name}”", True)
+    return [moved, *candidates]
 
 
 def _drop_ancestor_ties(candidates: list[Candidate], by_id: dict[str, NamedTarget]) -> list[Candidate]:

@@ -187,3 +187,46 @@ def test_content_that_refutes_the_path_still_suggests() -> None:
     topics = _decide_all([(f"信息公开 > 按主题分类 > {n}", doc) for n in ("教育", "卫生", "交通")])
     for decision in topics.values():
         assert (decision.decision, decision.target) == ("unmapped", "zcwj"), decision.reason
+
+
+EXAMPLE = parse_config(example_config_text().replace("# - {id: fgw-ztzl", "- {id: fgw-ztzl"))  # its 特色栏目 on
+
+
+def _decide_in(config, site_id: str, path: str, articles: list[dict], **fields):
+    """One column of a site decided under a given config."""
+    column = LegacyColumn(path, path.rsplit(" > ", 1)[-1], article_count=len(articles),
+                          profile=profile_articles(articles), **fields)
+    return decide(config, config.site(site_id), [column])[0]
+
+
+def test_an_out_of_scope_match_yields_to_the_in_scope_column_doing_the_same_job() -> None:
+    """新闻中心 is the standard 政务动态, whose portal column (政务动态 > 部门动态) is outside sub-site fgw: the
+    sub-site's own 工作动态 does the same job and is chosen."""
+    decision = _decide_in(EXAMPLE, "fgw", "新闻中心", NEWS, idle_days=3)
+    assert (decision.decision, decision.target) == ("migrate", "fgw-gzdt"), decision.reason
+    assert "不在本站目标范围内" in decision.reason_zh
+
+
+def test_special_columns_are_judged_live_by_their_dates_whatever_their_kind() -> None:
+    """A column with no standard function is live only with an item in the last year; an old or undated one is
+    archived into 专题专栏 with no column of its own, and the reason says which."""
+    live = _decide_in(EXAMPLE, "fgw", "会员风采", NEWS, idle_days=30, last_published="2026-11-01")
+    old = _decide_in(EXAMPLE, "fgw", "会员风采", NEWS, idle_days=900, last_published="2024-06-01")
+    undated = _decide_in(EXAMPLE, "fgw", "会员风采", NEWS)
+    assert {d.target for d in (live, old, undated)} == {"fgw-ztzl"}
+    assert "仍在更新" in live.reason_zh and "不单独建栏目" not in live.reason_zh
+    assert "2024-06-01" in old.reason_zh and "不单独建栏目" in old.reason_zh
+    assert "无法确认仍在更新" in undated.reason_zh and "不单独建栏目" in undated.reason_zh
+
+
+def test_a_special_column_outside_a_target_without_a_topic_column_is_left_for_review() -> None:
+    """sfj merges into the portal's 政务动态, which has no 专题专栏, and the portal has none either: nothing is
+    guessed, and the reason says to add one."""
+    decision = _decide_in(EXAMPLE, "sfj", "会员风采", NEWS, idle_days=3)
+    assert (decision.decision, decision.target) == ("unmapped", None)
+    assert "专题专栏" in decision.reason_zh and "增设" in decision.reason_zh
+    portal = EXAMPLE.model_copy(deep=True)
+    portal.portal.columns.append(type(portal.portal.columns[0])(id="ztzl", name="专题专栏"))
+    outside = _decide_in(portal, "sfj", "会员风采", NEWS, idle_days=3)
+    assert (outside.decision, outside.target) == ("unmapped", "ztzl")
+    assert "不在本站目标范围内" in outside.reason_zh
