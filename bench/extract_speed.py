@@ -11,8 +11,9 @@ The template figure counts every page, hits and misses.
 
 With --real, the pages are the article pages of the real sample sites (../shared/samples, the inventory of
 bench/realsites_inventory.py; templates trained on each site's own pages, as a crawl does), and per-page latency
-(p50/p99/max, milliseconds of CPU) is printed for each extractor, with the pages where ours is slower than trafilatura
-and how the generic path located their bodies (a page whose body only trafilatura finds costs trafilatura and more).
+(p50/p99/max, milliseconds of CPU) is printed for each extractor, with the CPU each spends on the pages of each body
+location (container, region, trafilatura, none), and the pages where ours is slower than trafilatura with how the
+generic path located their bodies (a page whose body only trafilatura finds costs trafilatura and more).
 
     PYTHONPATH=. .venv/bin/python bench/extract_speed.py [--articles 60] [--rounds 5] [--real [--samples DIR]]
 """
@@ -99,6 +100,7 @@ def print_latency(corpus: dict[str, Pages]) -> None:
     how = {url: body_location(html, url) for _, html, url in pages}
     print("bodies located by the generic path: " + ", ".join(
         f"{way} {count}" for way, count in sorted(Counter(how.values()).items())))
+    print_by_location(runs, [how[url] for _, _, url in pages])
     for name in ("template", "generic"):
         slower = sorted(((ours - peer, url) for ours, peer, (_, _, url) in
                          zip(runs[name], runs["trafilatura"], pages, strict=True) if ours > peer), reverse=True)
@@ -106,6 +108,17 @@ def print_latency(corpus: dict[str, Pages]) -> None:
               + ", ".join(f"{way} {count}" for way, count in sorted(Counter(how[u] for _, u in slower).items())) + ")")
         for gap, url in slower[:10]:
             print(f"  +{gap:.1f} ms [{how[url]}] {url}")
+
+
+def print_by_location(runs: dict[str, list[float]], ways: list[str]) -> None:
+    """CPU seconds of each extractor on the pages of each body location, and the ratio to trafilatura there."""
+    for way in sorted(set(ways)):
+        spent = {name: sum(ms for ms, w in zip(values, ways, strict=True) if w == way) / 1000
+                 for name, values in runs.items()}
+        peer = spent["trafilatura"]
+        print(f"  {way} ({ways.count(way)} pages): " + ", ".join(
+            f"{name} {seconds:.2f} s" + (f" ({peer / seconds:.1f}x)" if name != "trafilatura" and seconds else "")
+            for name, seconds in spent.items()))
 
 
 def best_rate(func: Callable[[str, str], object], pages: Pages, rounds: int) -> float:
