@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import multiprocessing
 import os
 import re
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ from crawlers.fetch import (
     shared_context,
 )
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
-from crawlers.lifeline import worker_lifeline
+from crawlers.parsers import ParserPool
 from crawlers.urls import Scope, canonical_url, resource_kind
 from crawlers.warc import (
     INSERT_PENDING,
@@ -231,7 +230,7 @@ class SiteCrawler:
         self._site_cms: str | None = None
         self._site_facts: dict[str, Any] = {}
         self._column_aliases: dict[tuple[str, ...], tuple[str, ...]] = {}  # spellings of one column (crawlers.columns)
-        self.parser: Executor | None = None  # parser processes for parse_page (crawl_sites sets them)
+        self.parser: ParserPool | None = None  # parser processes for parse_page (crawl_sites sets them)
         self._insert_links = _insert_links(store.engine.dialect.name)
         self._pins = parse_pins(settings.resolve)
 
@@ -704,7 +703,7 @@ class SiteCrawler:
         args = (result.body, result.headers.get("content-type"), result.final_url, self.site.id, queued_as)
         if self.parser is not None:
             try:
-                return await asyncio.get_running_loop().run_in_executor(self.parser, parse_page, *args)
+                return await self.parser.call(parse_page, *args)
             except BrokenExecutor:  # a parser process died: parse here from now on
                 self.parser = None
                 await self._event_soon("warning", "parser_lost", "a parser process stopped; pages parsed here")
@@ -961,24 +960,17 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
         parse_processes = 1 if len(sites) > 1 and (os.cpu_count() or 1) > 1 else 0
     crawlers = [SiteCrawler(store, site, settings, workspace, progress, incremental=incremental)
                 for site, settings in sites]
-    parser = _parser_pool(parse_processes) if parse_processes > 0 else None
+    parser = ParserPool(parse_processes) if parse_processes > 0 else None
     try:
+        if parser is not None:
+            await parser.connect()
         for crawler in crawlers:
             crawler.parser = parser
             crawler.queued_memory = max(QUEUED_MEMORY_MIN, QUEUED_MEMORY // len(crawlers))
         return list(await asyncio.gather(*(c.run() for c in crawlers)))
     finally:
         if parser is not None:
-            parser.shutdown(wait=False, cancel_futures=True)
-
-
-def _parser_pool(processes: int) -> ProcessPoolExecutor:
-    """Parser processes started by a fork server (a clean process: safe beside this one's threads); fork server
-    and workers end with this process even when it is SIGKILLed (crawlers.lifeline)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", "crawlers.forkserver_lifeline"])
-    return ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=worker_lifeline,
-                               initargs=(os.getpid(),))
+            parser.close()
 
 
 async def build_article(html: str, url: str, final_url: str, site_id: str, hint: dict[str, Any] | None,

@@ -1,0 +1,179 @@
+"""Parser processes beside the crawl's event loop, each fed over its own socket (no executor threads).
+
+A ProcessPoolExecutor moves every call through two threads of the crawl process (its manager and its queue
+feeder): CPU per page and a hand-over of the GIL each way. Here the event loop writes a call straight to a
+worker's socket and reads the answer when it arrives. A call is the pickled (number, function, arguments), an
+answer the pickled (number, ok, result or exception), each framed by its length. The workers are forked by a fork
+server (a clean process: safe beside the crawl's threads) and die with the crawl even when it is SIGKILLed
+(crawlers.lifeline). When a worker dies, its calls and every later one fail with BrokenProcessPool (a
+BrokenExecutor, as with the executor), and the crawl parses in its own process from then on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import pickle
+import socket
+import struct
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from crawlers.lifeline import worker_lifeline
+
+FRAME = struct.Struct("!Q")  # the length of the pickle that follows
+PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+class _Answers(asyncio.Protocol):
+    """The crawl's end of one worker's socket: calls written, answers matched to their futures."""
+
+    def __init__(self, pool: ParserPool) -> None:
+        self.pool = pool
+        self.transport: asyncio.Transport | None = None
+        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self._buffer = bytearray()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Keep the transport calls are written to."""
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def send(self, number: int, function: Callable[..., Any], args: tuple[Any, ...]) -> asyncio.Future[Any]:
+        """Write one call; the future its answer completes."""
+        assert self.transport is not None
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.pending[number] = future
+        data = pickle.dumps((number, function, args), PICKLE_PROTOCOL)
+        self.transport.write(FRAME.pack(len(data)) + data)
+        return future
+
+    def data_received(self, data: bytes) -> None:
+        """Complete the futures of every whole answer received."""
+        buffer = self._buffer
+        buffer += data
+        start = 0
+        while len(buffer) - start >= FRAME.size:
+            size = FRAME.unpack_from(buffer, start)[0]
+            end = start + FRAME.size + size
+            if len(buffer) < end:
+                break
+            number, ok, value = pickle.loads(bytes(buffer[start + FRAME.size:end]))
+            start = end
+            future = self.pending.pop(number, None)
+            if future is not None and not future.done():
+                future.set_result(value) if ok else future.set_exception(value)
+        del buffer[:start]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The worker is gone (or the pool closed): the pool is broken for every call still waiting."""
+        self.transport = None
+        self.pool.lost()
+
+    def fail(self, error: BaseException) -> None:
+        """Fail every call still waiting for this worker."""
+        pending, self.pending = self.pending, {}
+        for future in pending.values():
+            if not future.done():
+                future.set_exception(error)
+
+
+class ParserPool:
+    """`processes` worker processes that run functions of the crawl on its pages (`await pool.call(f, *args)`)."""
+
+    def __init__(self, processes: int) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", "crawlers.forkserver_lifeline"])
+        self.broken = False
+        self._closed = False
+        self._calls = 0
+        self._sockets: list[socket.socket] = []
+        self._answers: list[_Answers] = []
+        self.processes: list[Any] = []
+        for _ in range(processes):
+            mine, theirs = socket.socketpair()
+            process = context.Process(target=serve, args=(theirs, os.getpid()), daemon=True,
+                                      name="crawl-parser")
+            process.start()
+            theirs.close()
+            self._sockets.append(mine)
+            self.processes.append(process)
+
+    async def connect(self) -> ParserPool:
+        """Attach the workers' sockets to the running event loop."""
+        loop = asyncio.get_running_loop()
+        for sock in self._sockets:
+            _, answers = await loop.create_connection(lambda: _Answers(self), sock=sock)
+            self._answers.append(answers)
+        return self
+
+    async def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run function(*args) in the least busy worker; its result, or the exception it raised."""
+        if self.broken or self._closed or not self._answers:
+            raise BrokenProcessPool("a parser process stopped")
+        self._calls += 1
+        answers = min(self._answers, key=lambda a: len(a.pending))
+        return await answers.send(self._calls, function, args)
+
+    def lost(self) -> None:
+        """A worker's socket closed: unless the pool is closing, the pool is broken; every waiting call fails."""
+        if not self._closed:
+            self.broken = True
+        for answers in self._answers:
+            answers.fail(BrokenProcessPool("a parser process stopped"))
+        self.close()
+
+    def close(self) -> None:
+        """Close the sockets (each worker ends at the end of its input); calls still waiting are cancelled."""
+        if self._closed:
+            return
+        self._closed = True
+        for answers in self._answers:
+            for future in answers.pending.values():
+                future.cancel()
+            answers.pending.clear()
+            if answers.transport is not None:
+                answers.transport.close()
+        for sock in self._sockets[len(self._answers):]:  # never attached to a loop
+            sock.close()
+
+
+def serve(sock: socket.socket, crawl_pid: int) -> None:
+    """A worker: answer calls until the crawl closes its end of the socket."""
+    worker_lifeline(crawl_pid)
+    with sock:
+        while (header := _receive(sock, FRAME.size)) is not None:
+            call = _receive(sock, FRAME.unpack(header)[0])
+            if call is None:
+                return
+            number, function, args = pickle.loads(call)
+            sock.sendall(_answer(number, function, args))
+
+
+def _answer(number: int, function: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
+    """The framed answer to one call: its result, the exception it raised, or (an exception that does not pickle)
+    a RuntimeError with its type and message."""
+    try:
+        data = pickle.dumps((number, True, function(*args)), PICKLE_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - handed to the caller, as an executor would
+        try:
+            data = pickle.dumps((number, False, exc), PICKLE_PROTOCOL)
+            pickle.loads(data)
+        except Exception:  # noqa: BLE001 - not picklable either way: keep type and message
+            data = pickle.dumps((number, False, RuntimeError(f"{type(exc).__name__}: {exc}")), PICKLE_PROTOCOL)
+    return FRAME.pack(len(data)) + data
+
+
+def _receive(sock: socket.socket, size: int) -> bytearray | None:
+    """Exactly `size` bytes from the socket, or None when it closed first."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        count = sock.recv_into(view[got:])
+        if count == 0:
+            return None
+        got += count
+    return buffer
