@@ -359,6 +359,7 @@ class _Push:
             record = self.records.get(key)
             if reason or target is None:
                 self.summary.skipped[reason_category(reason or "no target")] += 1
+                self.summary.removed += record is not None and record.status in IN_TARGET and bool(record.target_id)
                 continue
             job = _Job(article=article, key=key, target=target)
             self._rewrite(job, _Waiting(in_plan, self.links))

@@ -71,8 +71,9 @@ def test_dropping_a_column_after_push_removes_its_articles_from_the_portal(crawl
         session.execute(update(ColumnMapping).where(ColumnMapping.site_id == "fgw",
                                                     ColumnMapping.column_path == "信息公开 > 政策解读")
                         .values(decision="drop", target=None, decided_by="王明", reason="栏目取消"))
+    predicted = _push(crawled, "fgw", dry_run=True)
     summary = _push(crawled, "fgw")
-    assert summary.removed > 0
+    assert summary.removed > 0 and predicted.removed == summary.removed  # the dry run says what will be removed
     manifest = json.loads((crawled.dir / "preview" / "_manifest.json").read_text(encoding="utf-8"))
     with crawled.store.session() as session:
         in_target = session.scalars(select(PushRecord.source_key).where(
