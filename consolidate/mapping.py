@@ -171,24 +171,46 @@ def column_kind(config: Config, site: Site, column: LegacyColumn) -> str:
 def map_site(ws: Workspace, site_id: str, as_of: dt.date | None = None, threshold: float | None = None
              ) -> list[tuple[LegacyColumn, Decision]]:
     """Decide every legacy column and record the decisions (office decisions are kept unless a rule applies)."""
-    site = ws.site(site_id)
     require_crawled(ws, site_id)
-    columns = legacy_columns(ws, site_id, as_of)
-    decisions = decide(ws.config, site, columns, threshold, learned_decisions(ws, site_id))
     with ws.store.session() as session:
-        existing = {m.column_path: m for m in session.scalars(
-            select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
-        for decision in decisions:
-            row = existing.get(decision.column_path)
-            if row is not None and row.decided_by not in SYSTEM_DECIDERS and decision.decided_by != "migrations.yaml":
-                _keep_office(decision, row)
-        resolve_merges(decisions)
+        existing = _recorded(session, site_id)
+        columns, decisions = _decided(ws, site_id, existing, as_of, threshold)
         for decision in decisions:
             _store_decision(session, site_id, existing.get(decision.column_path), decision)
         site_row = session.get(SiteRow, site_id)
         if site_row is not None:
             site_row.mapped_at = utcnow()
     return list(zip(columns, decisions, strict=True))
+
+
+def _recorded(session: Any, site_id: str) -> dict[str, ColumnMapping]:
+    """A site's recorded column decisions by legacy column path."""
+    return {m.column_path: m for m in session.scalars(select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
+
+
+def _decided(ws: Workspace, site_id: str, existing: dict[str, ColumnMapping], as_of: dt.date | None,
+             threshold: float | None) -> tuple[list[LegacyColumn], list[Decision]]:
+    """What `map` decides for every legacy column under the current config, office decisions carried over."""
+    columns = legacy_columns(ws, site_id, as_of)
+    decisions = decide(ws.config, ws.site(site_id), columns, threshold, learned_decisions(ws, site_id))
+    for decision in decisions:
+        row = existing.get(decision.column_path)
+        if row is not None and row.decided_by not in SYSTEM_DECIDERS and decision.decided_by != "migrations.yaml":
+            _keep_office(decision, row)
+    resolve_merges(decisions)
+    return columns, decisions
+
+
+def outdated_decisions(ws: Workspace, site_id: str) -> list[str]:
+    """Legacy columns whose recorded decision or target is not what `map` would record now (migrations.yaml
+    changed since the site was mapped); empty for a site never mapped."""
+    with ws.store.session() as session:
+        existing = _recorded(session, site_id)
+        if not existing:
+            return []
+        _columns, decisions = _decided(ws, site_id, existing, None, None)
+    return [d.column_path for d in decisions if (row := existing.get(d.column_path)) is None
+            or (row.decision, row.target) != (d.decision, d.target)]
 
 
 def learned_decisions(ws: Workspace, site_id: str) -> dict[tuple[str, str], Learned]:

@@ -33,6 +33,7 @@ from consolidate.mapping import (
     import_summary,
     legacy_columns,
     map_site,
+    outdated_decisions,
     portal_findings,
 )
 from consolidate.mapping import export_sheet as export_mapping_sheet
@@ -79,8 +80,8 @@ __all__ = [
     "require_crawled", "resumable",
     # map and audit
     "SYSTEM_DECIDERS", "audit_summary", "crawled_on", "export_fleet_sheet", "export_mapping_sheet",
-    "import_fleet_sheet", "import_mapping_sheet", "import_summary", "legacy_columns", "map_site", "portal_findings",
-    "site_findings",
+    "import_fleet_sheet", "import_mapping_sheet", "import_summary", "legacy_columns", "map_site", "outdated_decisions",
+    "portal_findings", "site_findings",
     # triage and letters
     "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",
     "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site",

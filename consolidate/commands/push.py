@@ -33,7 +33,9 @@ def push(sites: common.SitesArgument = None,
          only: Annotated[list[str] | None, typer.Option(help="Push only this legacy article URL (repeatable).")]
          = None,
          sync: Annotated[bool, typer.Option("--sync", help="Also retract from the target the articles an "
-                                                        "incremental crawl found gone from the legacy site.")]
+                                                        "incremental crawl found gone from the legacy site (articles "
+                                                        "of a column the office dropped are removed at "
+                                                        "every push).")]
          = False,
          allow_untriaged: Annotated[bool, typer.Option("--allow-untriaged", help="Push articles whose personal "
                                                        "data nobody has decided on in `consolidate triage` "
@@ -48,6 +50,7 @@ def push(sites: common.SitesArgument = None,
     try:
         with StepProgress(quiet=as_json) as steps:
             for site_id in ids:
+                _warn_outdated(ws, site_id, as_json)
                 try:
                     s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
                                            only=only, sync=sync, allow_untriaged=allow_untriaged,
@@ -68,6 +71,15 @@ def push(sites: common.SitesArgument = None,
     if busy_sites:  # a skipped site is work not done: never exit 0
         raise pipeline.SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
                             hint="run the same command again once that worker is done")
+
+
+def _warn_outdated(ws: pipeline.Workspace, site_id: str, quiet: bool) -> None:
+    """Say when migrations.yaml now decides some columns otherwise than the mapping `map` recorded."""
+    changed = [] if quiet else pipeline.outdated_decisions(ws, site_id)
+    if changed:
+        console.print(f"{site_id}: warning: {len(changed)} column decision(s) recorded by `map` differ from what "
+                      f"migrations.yaml gives now (e.g. {changed[0]}); this push uses the recorded ones — run "
+                      f"`consolidate map {site_id}` first to apply the config", highlight=False)
 
 
 @common.friendly_errors

@@ -8,8 +8,10 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
 from consolidate import pipeline
+from consolidate.cli import app
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.store import ColumnMapping, PushRecord
 from consolidate.redirects import import_csv, load_redirects, render
@@ -113,3 +115,21 @@ def test_preview_pages_show_column_names_and_file_sizes(crawled: pipeline.Worksp
     names = [re.sub(r"<[^>]+>", "", part).strip() for part in crumbs.split("&gt;")]
     assert names[0] == "首页" and all(len(n) > 1 for n in names)
     assert re.search(r"\(\d[\d,]* 字节\)", article)
+
+
+def test_push_warns_when_the_config_now_maps_columns_otherwise(crawled: pipeline.Workspace) -> None:
+    """migrations.yaml edited after `map` (a rule removed): push names the columns whose recorded decision differs
+    and says to run map; after map, nothing is outdated."""
+    pipeline.map_site(crawled, "fgw")
+    assert pipeline.outdated_decisions(crawled, "fgw") == []
+    config = crawled.dir.parent / "migrations.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"\n *- \{name: 人事信息, decision: drop[^\n]*", "", text), encoding="utf-8")
+    edited = pipeline.Workspace.open(config, db_url=str(crawled.store.engine.url))
+    assert pipeline.outdated_decisions(edited, "fgw") == ["信息公开 > 人事信息"]
+    result = CliRunner().invoke(app, ["push", "fgw", "--dry-run", "-c", str(config), "--db",
+                                      str(crawled.store.engine.url)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "1 column decision(s) recorded by `map` differ" in result.output and "consolidate map fgw" in result.output
+    pipeline.map_site(edited, "fgw")
+    assert pipeline.outdated_decisions(edited, "fgw") == []
