@@ -290,12 +290,12 @@ def _special_column(column: LegacyColumn, targets: list[NamedTarget]) -> Decisio
                         "the sheet to drop it", reason_zh=f"名称、路径和内容都不对应标准栏目；{idle_zh}：其 {n} 篇"
                         f"文章并入{topic.label}，不单独建栏目（归并）；如不迁移请在签核表中修改")
     return Decision(column.path, "migrate", topic.id, SPECIAL_CONFIDENCE,
-                    f"no standard function in its name, path or content; live (last item {last}) with {n} "
-                    f"article(s): kept as a special column (特色栏目) under {topic.label}; to give it a column of its "
-                    "own add a sub-column of that name there and map again; change it in the sheet to merge or close "
-                    "it", reason_zh=f"名称、路径和内容都不对应标准栏目；仍在更新（最后一篇 {last}），有 {n} 篇文章："
-                                    f"作为特色栏目保留在{topic.label}下；如需单独成栏，请在其下增设同名子栏目后重新映射；"
-                                    "如需归并或关闭请在签核表中修改")
+                    f"no standard function in its name, path or content; live (last item {last}): a special column "
+                    f"(特色栏目) whose {n} article(s) go to {topic.label}; to keep its name as a column there, add a "
+                    f"sub-column named {column.name} under {topic.label} and map again; change it in the sheet to "
+                    "merge or close it", reason_zh=f"名称、路径和内容都不对应标准栏目；仍在更新（最后一篇 {last}）：作为"
+                    f"特色栏目，其 {n} 篇文章迁入{topic.label}；如需保留栏目名称，请在{topic.label}下增设子栏目"
+                    f"“{column.name}”后重新映射；如需归并或关闭请在签核表中修改")
 
 
 def _no_match(column: LegacyColumn, targets: list[NamedTarget], best: Candidate | None) -> Decision:
