@@ -96,12 +96,12 @@ CODES_ZH: dict[str, dict[str, str]] = {
              "no title extracted": "未提取到标题", "undated": "无发布日期，待审核", "vanished": "旧站已删除",
              "no target": "无迁移去向", "withheld in triage": "审查决定不发布", "target column": "目标栏目不在门户中",
              "empty body": "正文为空，待人工核对", "title is the site name": "标题与网站名称相同，待人工核对",
-             "date in the future": "发布日期晚于今天，待人工核对", "date before 1990": "发布日期早于1990年，待人工核对"},
+             "date in the future": "发布日期晚于今天，待人工核对", "date before 1990": "发布日期早于1990年，待人工核对",
+             "personal data undecided": "未完成个人信息审查", "not pushed to this target yet": "尚未推送"},
     "decided_by": {"consolidate": "系统建议", "migrations.yaml": "配置规则"},
     "target": {"subsite": "子站", "column": "栏目", "parent": "上级栏目"},
-    "page_reason": {"a further page of a multi-page article, joined into its first page": "多页文章的后续页，已并入第一页"},
     "evidence": {"url": "网址", "date": "日期", "days": "天数", "count": "数量", "links": "链接", "column": "栏目",
-                 "status": "状态码", "referrer": "来源页", "scripts": "脚本", "unit": "办理单位"},
+                 "status": "状态码", "referrer": "来源页", "scripts": "脚本", "unit": "办理单位", "examples": "例"},
 }
 AUDIT_ZH = {  # a finding's message in Chinese, from its rule and evidence
     "empty_column": "空白栏目：{column} 从未发布信息",
@@ -114,6 +114,22 @@ AUDIT_ZH = {  # a finding's message in Chinese, from its rule and evidence
     "foreign_script": "外部脚本：{url} 加载了外部主机的脚本 {scripts}",
     "letter_unanswered": "互动回应差：{url} 的来信超过3个月未答复",
     "letter_late": "答复超期：{url} 的来信 {days} 个工作日后才答复",
+}
+# Repeated findings of one rule on one site are one report row per rule and kind (the evidence fields below name the
+# kind; every other field varies per item); findings about a column stay one row each (each is a column to fix).
+AUDIT_KIND_FIELDS = ("status", "scripts")
+AUDIT_EXAMPLES = 3  # example URLs a grouped row shows (the xlsx's 审计发现明细 sheet and `messages` list them all)
+AUDIT_GROUP = {  # a grouped row's message: (Chinese, English), from the rule, the kind fields and the count
+    "broken_link": ("失效链接（HTTP {status}）：{count} 个", "broken links (HTTP {status}): {count}"),
+    "broken_attachment": ("失效附件或图片（HTTP {status}）：{count} 个",
+                          "broken attachments or images (HTTP {status}): {count}"),
+    "foreign_script": ("外部脚本：{count} 个页面加载了外部主机的脚本 {scripts}",
+                       "script injected from a foreign host on {count} pages: {scripts}"),
+    "spam_link": ("暗链：{count} 个页面上有隐藏的外部链接", "hidden spam links (暗链) on {count} pages"),
+    "undated_item": ("信息缺少发布日期：{count} 条", "items without a publish date (发布日期缺失): {count}"),
+    "letter_unanswered": ("互动回应差：{count} 封来信超过3个月未答复",
+                          "letters unanswered over 3 months (互动回应差): {count}"),
+    "letter_late": ("答复超期：{count} 封来信答复超过时限", "replies later than the limit: {count}"),
 }
 DATE_HEADERS = ("next_due", "due", "done_on", "earliest", "start_by", "as_of", "last_seen")
 NOWRAP_HEADERS = ("id", *DATE_HEADERS)  # HTML cells that never wrap: 编号, 截止日期 and the other dates
@@ -396,7 +412,7 @@ def _pages(sites: list[SiteFigures], lang: str) -> Rows:
     """Fetched pages by class, with why a page is counted as other."""
     return (["id", "fetched", "article_pages", "lists", "column_homes", "other_pages", "reason"],
             [[f.id, p.get("fetched"), p.get("article"), p.get("list"), p.get("column_home"), p.get("other"),
-              "; ".join(f"{code('page_reason', why, lang)} ({n})"
+              "; ".join((f"{page_reason_text(why, lang)}（{n} 页）" if lang == "zh" else f"{why} ({n})")
                         for why, n in (p.get("other_reasons") or {}).items())]
              for f in sites for p in [f.reconciliation.pages or {}]])
 
@@ -480,25 +496,79 @@ def _target_text(target: dict[str, Any], lang: str) -> str:
     return ", ".join(f"{code('target', k, lang)}: {v}" for k, v in target.items()) or "—"
 
 
-def _audit_table(sites: list[SiteFigures], lang: str) -> Rows:
-    """Audit findings of every site: a site column plus the union of the findings' fields."""
+def _audit_table(sites: list[SiteFigures], lang: str, every: bool = False) -> Rows:
+    """Audit findings of every site: a site column plus the union of the findings' fields; repeated findings of
+    one rule and kind are one row with their count and a few example URLs (every finding with `every`)."""
+    shown = {f.id: (_details(f).audit["findings"] if every else grouped_findings(_details(f).audit["findings"], lang))
+             for f in sites}
     fields: list[str] = []
-    for f in sites:
-        for finding in _details(f).audit["findings"]:
-            fields.extend(k for k in finding if k not in fields and k not in ("site", "site_id"))
+    for findings in shown.values():
+        for finding in findings:
+            fields.extend(k for k in finding if k not in fields and k not in ("site", "site_id", "grouped"))
     if not fields:
         notes = [[f.id, _details(f).audit["note"] or label("none", lang)] for f in sites]
         return ["id", "message"], notes
-    rows = [[f.id, *[_audit_cell(finding, k, lang) for k in fields]] for f in sites
-            for finding in _details(f).audit["findings"]]
+    rows = [[site_id, *[_audit_cell(finding, k, lang) for k in fields]] for site_id, findings in shown.items()
+            for finding in findings]
     return ["id", *fields], rows
+
+
+def grouped_findings(findings: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Findings with the same page twice (`/` and `/index.html`) once, and each rule's findings of one kind (HTTP
+    status, scripts) one finding — its message says how many, its evidence the count and the first URLs; findings
+    about a column stay one each. Order of first appearance."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    seen: set[tuple[Any, ...]] = set()
+    for finding in findings:
+        evidence = finding.get("evidence") or {}
+        if "column" in evidence:
+            groups[(id(finding),)] = [finding]
+            continue
+        key = (finding.get("rule"), finding.get("severity"), tuple(_cell(evidence.get(k)) for k in AUDIT_KIND_FIELDS))
+        page = (*key, _folder_form(evidence["url"])) if isinstance(evidence.get("url"), str) else (id(finding),)
+        if page not in seen:
+            seen.add(page)
+            groups.setdefault(key, []).append(finding)
+    return [_group(members, lang) if len(members) > 1 else _alone(members[0]) for members in groups.values()]
+
+
+def _alone(finding: dict[str, Any]) -> dict[str, Any]:
+    """A finding shown on its own row: a per-page finding's count is that of the row, 1 (the rule's count on the
+    site, e.g. every dead link, would read as this link's); a column's keeps its count (the veto's threshold)."""
+    evidence = finding.get("evidence") or {}
+    if "count" not in evidence or "column" in evidence:
+        return finding
+    return {**finding, "evidence": {**evidence, "count": 1}}
+
+
+def _folder_form(url: str) -> str:
+    """One page's URLs alike: 'http://x/a/index.html' → 'http://x/a/' (a URL with a query stays as it is)."""
+    return url if "?" in url else re.sub(r"/(?:index|default)\.[A-Za-z]{2,5}$", "/", url)
+
+
+def _group(members: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """One finding standing for several of one rule and kind."""
+    first = members[0]
+    evidence = first.get("evidence") or {}
+    kinds = {k: evidence[k] for k in AUDIT_KIND_FIELDS if k in evidence}
+    urls = [m["evidence"]["url"] for m in members if isinstance((m.get("evidence") or {}).get("url"), str)]
+    facts = {"count": len(members), "status": "—" if lang == "zh" else "error",
+             **{k: _cell(v) for k, v in kinds.items() if v is not None}}
+    templates = AUDIT_GROUP.get(first.get("rule", ""))
+    if templates is not None:
+        message = templates[0 if lang == "zh" else 1].format_map(facts)
+    else:
+        message = f"{code('rule', first.get('rule'), lang)}：{len(members)} 处" if lang == "zh" else \
+            f"{first.get('rule')}: {len(members)} findings"
+    return {**first, "message": message, "grouped": True,
+            "evidence": {"count": len(members), **kinds, "examples": urls[:AUDIT_EXAMPLES]}}
 
 
 def _audit_cell(finding: dict[str, Any], key: str, lang: str) -> Any:
     """One cell of an audit finding, in the language."""
     item = finding.get(key)
     if key == "message":
-        return audit_message(finding, lang)
+        return item if finding.get("grouped") else audit_message(finding, lang)
     if key in ("rule", "severity"):
         return code(key, item, lang)
     if isinstance(item, dict):
@@ -541,6 +611,76 @@ def condition_text(text: str, lang: str) -> str:
         match = pattern.match(text)
         if match:
             return chinese.format(*match.groups())
+    return text
+
+
+# Why a fetched page is in its class (crawlers/discover.py classify, crawlers/crawler.py page_kind, the ledger's
+# fallbacks): a pattern of the English reason → its Chinese sentence; a group named `why` is the page's shape (its
+# figures) and `inner` another reason, both rendered in turn.
+PAGE_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), chinese) for pattern, chinese in (
+    (r"(?P<inner>.+); no article could be extracted from it", "{inner}；未能从中提取文章"),
+    (r"(?P<inner>.+); lists (?P<n>\d+) interaction record\(s\), kept in interaction_records",
+     "{inner}；列出 {n} 条互动信件，已存入互动记录"),
+    (r"neither an article \(no title over an info line\) nor a list \(no rows\): (?P<why>.*)",
+     "既不是文章（标题下没有信息行）也不是列表（没有列表行）：{why}"),
+    (r"URL shape (?P<rule>[^:,]+), not contradicted by the page: (?P<why>.*)", "网址形态 {rule}，页面结构相符：{why}"),
+    (r"URL shape (?P<rule>[^:,]+): (?P<why>.*)", "网址形态 {rule}：{why}"),
+    (r"URL looks like an article \((?P<rule>[^)]*)\) but the page is a list: (?P<why>.*)",
+     "网址形态像文章（{rule}），但页面是列表：{why}"),
+    (r"URL looks like a list \((?P<rule>[^)]*)\) but the page is an article: (?P<why>.*)",
+     "网址形态像列表（{rule}），但页面是文章：{why}"),
+    (r"title and info line over a text: (?P<why>.*)", "标题和信息行下有正文：{why}"),
+    (r"a column folder's page with list rows: (?P<why>.*)", "栏目目录页，有列表行：{why}"),
+    (r"a column folder's page without list rows: (?P<why>.*)", "栏目目录页，没有列表行：{why}"),
+    (r"list rows: (?P<why>.*)", "列表行：{why}"),
+    (r"a single-page column: breadcrumb and (?P<n>\d+) chars of paragraphs, no list rows: (?P<why>.*)",
+     "单页栏目：有当前位置导航和 {n} 字段落，没有列表行：{why}"),
+    (r"a further page of the article (?P<url>.+)", "文章 {url} 的后续页"),
+    (r"a further page of a multi-page article, joined into its first page", "多页文章的后续页，已并入第一页"),
+    (r"a continuation page of a paginated article", "分页文章的后续页"),
+    (r"the site's home page", "网站首页"),
+    (r"page could not be analysed \((?P<error>[^)]*)\)", "页面无法分析（{error}）"),
+    (r"no HTML could be parsed", "无法解析 HTML"),
+    (r"not analysed", "未分析"),
+    (r"a sitemap naming (?P<n>\d+) URLs", "网站地图，列出 {n} 个网址"),
+    (r"a Hanweb dataproxy answer \(XML records\)", "大汉 dataproxy 接口返回的 XML 记录"),
+    (r"Hanweb datastore records \((?P<n>\d+)\)", "大汉 datastore 记录（{n} 条）"),
+    (r"a JSON feed of (?P<n>\d+) entries", "JSON 数据接口，{n} 条"),
+    (r"linked as an entry of a list page \((?P<inner>.*)\)", "列表页中的条目链接（{inner}）"),
+    (r"an empty list page: a pager script or 暂无信息 and no rows \((?P<inner>.*)\)",
+     "空列表页：有分页脚本或“暂无信息”，没有列表行（{inner}）"),
+    (r"interaction form, no record: (?P<what>.*)", "互动交流表单，没有信件：{what}"),
+    (r"an interaction record \((?P<kind>[^,]*), (?P<status>[^)]*)\): kept in interaction_records",
+     "互动信件（{kind}，{status}）：已存入互动记录"),
+    (r"classed (?P<cls>\S+) by the crawler", "抓取时分类为 {cls}"),
+    (r"stored by the crawl as '(?P<kind>[^']*)'", "抓取时存为 {kind}"),
+))
+PAGE_KINDS_ZH = {"article": "文章页", "list": "列表页", "column-home": "栏目首页", "home": "首页", "other": "其他页面",
+                 "part": "文章后续页", "image": "图片", "attachment": "附件", "file": "文件"}
+PAGE_SHAPE = re.compile(r"(?P<info>\d+) info line\(s\) \((?P<repeat>\d+) with one label\), (?P<text>\d+) chars of text, "
+                        r"(?P<rows>\d+) list rows, (?P<dates>\d+) date-only lines, (?P<dated>\d+) dated rows"
+                        r"(?P<pager>, a list pager)?")
+
+
+def page_reason_text(reason: str, lang: str) -> str:
+    """Why a page is in its class, in the language: a known reason in Chinese for zh (its figures kept), anything
+    else as it is."""
+    return reason if lang != "zh" else _page_reason_zh(reason)
+
+
+def _page_reason_zh(text: str) -> str:
+    """A page-class reason, or the page shape a reason quotes, in Chinese."""
+    shape = PAGE_SHAPE.fullmatch(text)
+    if shape is not None:
+        f = shape.groupdict()
+        return (f"信息行 {f['info']} 行（同一标签最多 {f['repeat']} 行），正文 {f['text']} 字，列表行 {f['rows']} 行，"
+                f"纯日期行 {f['dates']} 行，带日期的行 {f['dated']} 行" + ("，有列表分页" if f["pager"] else ""))
+    for pattern, chinese in PAGE_REASONS_ZH:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return chinese.format_map({k: _page_reason_zh(v) if k in ("why", "inner") else
+                                       PAGE_KINDS_ZH.get(v, v) if k in ("cls", "kind") else v
+                                       for k, v in match.groupdict().items()})
     return text
 
 
@@ -648,7 +788,7 @@ def render_xlsx(report: FleetReport, lang: str = "zh") -> bytes:
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
-    for section in all_sections(report, lang):
+    for section in _with_audit_items(all_sections(report, lang), report, lang):
         sheet = book.create_sheet(_sheet_title(section.title, used))
         sheet.append(section.headers)
         for row in section.rows:
@@ -665,6 +805,18 @@ def render_xlsx(report: FleetReport, lang: str = "zh") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _with_audit_items(sections: list[Section], report: FleetReport, lang: str) -> list[Section]:
+    """The sections with every audit finding, one row each, after the grouped 审计发现 (when the report has them)."""
+    keys = [s.key for s in sections]
+    if "audit" not in keys:
+        return sections
+    headers, rows = _audit_table(report.sites, lang, every=True)
+    items = Section("audit_items", "审计发现明细" if lang == "zh" else "Audit findings, every item",
+                    [label(h, lang) for h in headers], rows)
+    at = keys.index("audit") + 1
+    return [*sections[:at], items, *sections[at:]]
 
 
 def _xlsx_value(item: Any) -> Any:
