@@ -283,6 +283,7 @@ def site_checklist(ws: Workspace, site_id: str, as_of: dt.date | None = None,
         "next_due": next_step["due"] if next_step else None,
         "behind": any(s["overdue"] for s in steps),
         "overdue_steps": [s["step"] for s in steps if s["overdue"]],
+        "blockers": next_step["blocked_by"] if next_step else [],  # what keeps the next step from being done
         "at_risk_steps": [s["step"] for s in steps if s["at_risk"]],
     }
 
@@ -332,10 +333,10 @@ def _save_step(ws: Workspace, site: Site, step: str, done_on: dt.date, ref: str 
 
 # --- the fleet ----------------------------------------------------------------------------------------------
 
-def retention_check(ws: Workspace, site_ids: list[str] | None = None) -> dict[str, Any]:
-    """Retained sites against the cap: retained ≤ retention_cap × sites in scope (the named sites, e.g. those a
-    report covers; default every configured site)."""
-    sites = ws.sites(site_ids) if site_ids else ws.config.sites
+def retention_check(ws: Workspace) -> dict[str, Any]:
+    """Retained sites against the cap: retained ≤ retention_cap × sites in scope — every configured site (the cap
+    is the programme's, whichever sites a command names)."""
+    sites = ws.config.sites
     in_scope = len(sites)
     retained = [s.id for s in sites if s.disposition == "retain"]
     cap = ws.config.programme.retention_cap
@@ -356,7 +357,7 @@ def fleet_checklist(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.
              for s in ws.sites(site_ids)]
     return {"as_of": as_of.isoformat(), "sites": sites,
             "behind_schedule": [s["site"] for s in sites if s["behind"]],
-            "retention": retention_check(ws, site_ids)}
+            "retention": retention_check(ws)}
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:

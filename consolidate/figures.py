@@ -22,9 +22,11 @@ from consolidate.core.store import (
     UrlMapRow,
 )
 from consolidate.core.workspace import Workspace
+from consolidate.holds import HELD_ZH
 from consolidate.interaction import letter_figures
 from consolidate.ledger import (
     SKIPPED,
+    UNDECIDED,
     Entry,
     counts,
     hot_unresolved,
@@ -34,7 +36,17 @@ from consolidate.ledger import (
     site_targets,
 )
 from consolidate.push import IN_TARGET, column_key, portal_index, reason_category
-from consolidate.triage import triage_figures
+from consolidate.triage import UNTRIAGED, triage_figures
+
+WAITING = (UNDECIDED, UNTRIAGED, "undated", *HELD_ZH)  # skip-reason codes the ledger counts unresolved (未定)
+
+
+def split_skips(skipped: Mapping[str, int]) -> dict[str, dict[str, int]]:
+    """A push's skips per reason code as the ledger, status and the report name them: {'skipped': decided skips
+    (a dropped column, a duplicate…), 'unresolved': those waiting on a decision, a triage or a look (held for
+    review)}."""
+    return {"skipped": {k: n for k, n in sorted(skipped.items()) if k not in WAITING},
+            "unresolved": {k: n for k, n in sorted(skipped.items()) if k in WAITING}}
 
 
 class FigureView(Mapping[str, Any]):
@@ -433,8 +445,11 @@ def _target_columns(ws: Workspace, site_id: str, target: str | None) -> int:
 
 def _target_figures(ws: Workspace, site_id: str, target: str | None, records: list[Any],
                     entries: list[Entry] | None) -> TargetFigures:
-    """One exporter target's push outcome and its reconciliation line from the ledger."""
-    return TargetFigures(target, _push_figures(records), _line(reconcile(ws, site_id, target, entries)))
+    """One exporter target's push outcome and its reconciliation line from the ledger (its article counts and
+    reasons the line's: 跳过 never holds unresolved)."""
+    entries = entries if entries is not None else site_ledger(ws, site_id, target)
+    line = _line(reconcile(ws, site_id, target, entries))
+    return TargetFigures(target, replace(_push_figures(records), **_article_counts(line, entries)), line)
 
 
 def _line(ledger: dict[str, Any]) -> ReconciliationLine:

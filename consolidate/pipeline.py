@@ -14,6 +14,7 @@ from consolidate.checklist import fleet_checklist, parse_date, record_step
 from consolidate.core.storage import workspace_storage
 from consolidate.core.store import Resource
 from consolidate.core.workspace import Workspace, require_crawled
+from consolidate.figures import split_skips
 from consolidate.interaction import FINDING_LABELS as LETTER_FINDING_LABELS
 from consolidate.interaction import LetterSummary, Rules, export_letters, summarise
 from consolidate.leases import SiteBusyError, active_leases
@@ -87,7 +88,7 @@ __all__ = [
     "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site",
     # push, verify, rollback, redirects
     "IN_TARGET", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
-    "load_redirects",
+    "load_redirects", "split_skips",
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
     "VerifySummary", "verify_site",
     # the legacy URL ledger

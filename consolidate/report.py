@@ -108,7 +108,7 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
         sites=sites, totals=_totals(sites), stages=dict(Counter(f.stage for f in sites)),
         reconciled=all(f.reconciliation.ok for f in sites if f.stage == "pushed"),
         behind_schedule=[f.id for f in sites if f.behind],
-        retention=retention_check(ws, [s.id for s in chosen]),
+        retention=retention_check(ws),
     )
 
 

@@ -39,7 +39,7 @@ from crawlers.urls import Scope
 from mappers import triage as checks
 from mappers.triage import PERSONAL, Finding
 
-UNTRIAGED = "未完成个人信息审查"
+UNTRIAGED = "personal data undecided"  # a push skip-reason code (未完成个人信息审查 in Chinese output)
 WITHHELD = "withheld in triage"
 VALIDITY_NOTICE = ('<p class="consolidate-validity" data-validity="失效"><strong>【已失效】</strong>'
                    '本文件已失效（{detail}），仅供查阅，不再作为执行依据。</p>')

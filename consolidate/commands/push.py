@@ -211,16 +211,19 @@ def _write_redirects(ws: pipeline.Workspace, site_id: str, fmt: str, output: Pat
 def _push_figures(s: pipeline.PushSummary) -> dict:
     """A push summary as JSON figures."""
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
-            "skipped": dict(sorted(s.skipped.items())), "failed": s.failed, "files": s.files, "columns": s.columns,
+            **pipeline.split_skips(s.skipped), "failed": s.failed, "files": s.files, "columns": s.columns,
             "removed": s.removed, "unresolved_links": s.unresolved_links, "letters": s.letters}
 
 
 def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
-    """One push summary line, and where the reasons are."""
-    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "0"
+    """One push summary line (skipped and unresolved named as status and the report name them), and where the
+    reasons are."""
+    skipped, unresolved = (f"{sum(reasons.values())} {outcome}" + (
+        f" ({', '.join(f'{r} {n}' for r, n in reasons.items())})" if reasons else "")
+        for outcome, reasons in pipeline.split_skips(s.skipped).items())
     prefix = "would push" if dry_run else "pushed"
     console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
-                  f"skipped {skipped}, {s.failed} failed; {s.files} files, {s.columns} columns"
+                  f"{skipped}, {unresolved}, {s.failed} failed; {s.files} files, {s.columns} columns"
                   + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
     if s.failed or s.skipped:
         console.print(f"  reasons per article: consolidate messages {site_id} --stage push", highlight=False)

@@ -33,7 +33,7 @@ def _print_retention(retention: dict[str, Any]) -> None:
     if retention["violation"]:
         console.print(f"[bold red]retention cap violated:[/] {retention['message']}", highlight=False)
     else:
-        console.print(f"retained {retention['retained']} of {retention['in_scope']} sites "
+        console.print(f"retained {retention['retained']} of the fleet's {retention['in_scope']} sites "
                       f"(cap {retention['cap']:.0%}, at most {retention['allowed']})", highlight=False)
 
 
@@ -70,10 +70,16 @@ def _print_stacked_status(report: pipeline.FleetReport) -> None:
         console.print(f"\n[bold]{f.id}[/] {f.name} · {f.disposition} · {f.stage}", highlight=False)
         console.print(f"  crawl   {f.crawl.fetched} fetched, {f.crawl.errors} errors; {f.articles} "
                       f"articles, {f.columns} columns ({f.mapping.text(f.columns)})", highlight=False)
-        console.print(f"  push    {f.push.in_target} in target, {f.push.skipped} skipped, "
-                      f"{f.push.failed} failed, {f.reconciliation.unresolved} unresolved", highlight=False)
+        console.print(f"  push    {f.push.in_target} in target, {f.push.skipped} skipped{_why(f.push.skip_reasons)}, "
+                      f"{f.push.failed} failed, {f.reconciliation.unresolved} unresolved"
+                      f"{_why(f.push.unresolved_reasons)}", highlight=False)
         console.print(f"  next    {f.next_step or 'done'}" + (f", due {due}" if due else ""), highlight=False)
     console.print()
+
+
+def _why(reasons: dict[str, int] | None) -> str:
+    """' (empty body 28, personal data undecided 8)': counts per reason code, in push's words; '' for none."""
+    return f" ({', '.join(f'{reason} {n}' for reason, n in reasons.items())})" if reasons else ""
 
 
 def _print_status_table(report: pipeline.FleetReport) -> None:
@@ -231,11 +237,12 @@ def _print_site_checklist(site: dict[str, Any]) -> None:
 def _print_fleet_checklist(result: dict[str, Any]) -> None:
     """One row per site: progress, next step, due date, behind schedule."""
     table = Table(title=f"shutdown checklist as of {result['as_of']}")
-    for header in ("site", "disposition", "done", "next step", "due", "behind"):
+    for header in ("site", "disposition", "done", "next step", "due", "blocked by", "behind"):
         table.add_column(header)
     for s in result["sites"]:
         table.add_row(s["site"], s["disposition"], f"{s['done']}/{s['total']}", s["next_step"] or "complete",
-                      s["next_due"] or "", "[red]yes: " + ", ".join(s["overdue_steps"]) + "[/]" if s["behind"] else "")
+                      s["next_due"] or "", "; ".join(s["blockers"]),
+                      "[red]yes: " + ", ".join(s["overdue_steps"]) + "[/]" if s["behind"] else "")
     console.print(table)
 
 

@@ -21,8 +21,12 @@ def column_key(place: ColumnPlace) -> str:
     return f"column:{place.subsite or 'portal'}:{place.column.id}"
 
 
+FORMER_CATEGORIES = {"未完成个人信息审查": "personal data undecided"}  # codes a store written before kept in Chinese
+
+
 def reason_category(reason: str) -> str:
     """The kind of a skip reason, for counting: 'column dropped: 新闻 > 图片' → 'column dropped'."""
     if reason.startswith("duplicate of "):
         return "duplicate"
-    return reason.split(": ", 1)[0].removesuffix(" (removed from the portal)")
+    category = reason.split(": ", 1)[0].removesuffix(" (removed from the portal)")
+    return FORMER_CATEGORIES.get(category, category)

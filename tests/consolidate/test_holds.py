@@ -196,7 +196,7 @@ def test_every_count_comes_from_the_reconciliation(crawled: pipeline.Workspace) 
     summary_rows = dict(summary_section(report, "zh").rows)
     assert summary_rows["跳过"] == line["skipped"] and summary_rows["抓取页面"] == line["pages"]["fetched"]
     assert figures["ledger"]["unfetchable"] >= 1 and figures["ledger"]["failed"] == line["failed"] == 0
-    assert report["retention"]["in_scope"] == 1  # 保留比例 counts the sites in the report
+    assert report["retention"]["in_scope"] == len(crawled.config.sites)  # 保留比例 is the fleet's
 
 
 def test_push_says_what_it_removed_and_points_the_old_home_at_the_new_one(crawled: pipeline.Workspace) -> None:
