@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, ColumnPlace, Config, RoutingRule, Site
-from consolidate.core.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError, InputFileError
 from consolidate.core.outcomes import IN_TARGET, SYSTEM_DECIDERS
 from consolidate.core.store import (
     ArticleRow,
@@ -42,7 +42,6 @@ from mappers.columns import (
 from mappers.duplicates import DupArticle, cluster_links, duplicate_clusters, normalise_body
 from mappers.routing import PortalTarget, RoutingContext
 from mappers.sheet import (
-    DECISION_LABELS,
     CurrentDecision,
     OfficeDecision,
     SheetContext,
@@ -50,11 +49,13 @@ from mappers.sheet import (
     SheetRow,
     SiteSheet,
     TargetChoice,
-    read_sheet,
+    fleet_import_summary,
+    read_sheet_table,
     validate_rows,
     write_fleet_sheet,
     write_sheet,
 )
+from mappers.sheet import import_summary as sheet_import_summary
 from mappers.suggest import profile_articles, rank_targets
 from mappers.synonyms import kind_of_name
 
@@ -342,6 +343,15 @@ def target_choices(config: Config, site: Site) -> list[TargetChoice]:
     return choices
 
 
+def portal_column_label(index: dict[str, ColumnPlace], column_id: str) -> str:
+    """A portal column as a finding names it: its path, then its id and sub-site ('通知公告 (mzt-tzgg, 省民政厅)'), so
+    that columns of the same name in different sub-sites are told apart."""
+    info = index.get(column_id)
+    if info is None:
+        return column_id
+    return f"{' > '.join(info.names)} ({', '.join([column_id] + ([info.subsite_name] if info.subsite_name else []))})"
+
+
 def _label(index: dict[str, ColumnPlace], column_id: str) -> str:
     """A column's path with its sub-site's name."""
     info = index[column_id]
@@ -357,14 +367,12 @@ def import_sheet(ws: Workspace, site_id: str, path: Path) -> list[OfficeDecision
     return changes
 
 
-def import_summary(name: str, changes: list[OfficeDecision]) -> str:
-    """What an import recorded, in one line: rows changed, by decision and by signer (never the whole table)."""
-    if not changes:
-        return f"{name}: 无改动（no changes）"
-    decisions = Counter(DECISION_LABELS["zh"].get(c.decision, c.decision) for c in changes)
-    signers = Counter(c.signer for c in changes)
-    return (f"{name}: 已记录 {len(changes)} 行签署决定（" + "、".join(f"{d} {n}" for d, n in decisions.items())
-            + "；签署人：" + "、".join(f"{s} {n} 行" for s, n in signers.items()) + "）")
+def import_summary(name: str, changes: list[OfficeDecision] | dict[str, list[OfficeDecision]]) -> str:
+    """What an import recorded, in the sheet's language (never the whole table): a site's sheet in one line (rows
+    changed, by decision and by signer); a fleet workbook's (site → changes) in a line, then one per site."""
+    if isinstance(changes, dict):
+        return fleet_import_summary(name, changes)
+    return sheet_import_summary(name, changes)
 
 
 def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | None
@@ -381,9 +389,9 @@ def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | No
         rule_paths={p for p, d in current.items() if d.decided_by == "migrations.yaml"},
         target_ids={c.id for c in ws.config.all_columns()},
         target_names=_names_to_ids(ws.config, site), crawled_on=crawled_on(ws, site_id))
-    where, rows = read_sheet(path, sheet_name)
+    table = read_sheet_table(path, sheet_name)
     label = f"{path.name} [{sheet_name}]" if sheet_name else path.name
-    return current, validate_rows(label, where, rows, context)
+    return current, validate_rows(label, table.where, table.rows, context, table.lang)
 
 
 def export_fleet_sheet(ws: Workspace, path: Path, lang: str = "zh", as_of: dt.date | None = None) -> int:
@@ -407,7 +415,7 @@ def export_fleet_sheet(ws: Workspace, path: Path, lang: str = "zh", as_of: dt.da
 def import_fleet_sheet(ws: Workspace, path: Path) -> dict[str, list[OfficeDecision]]:
     """Validate every site sheet of a fleet workbook, then record all their signed decisions (all or nothing)."""
     names = fleet_sheet_names(path)
-    checked, errors = {}, []
+    checked, errors, langs = {}, [], []
     for site in ws.config.sites:
         if site.id[:31] not in names:
             continue
@@ -415,8 +423,14 @@ def import_fleet_sheet(ws: Workspace, path: Path) -> dict[str, list[OfficeDecisi
             checked[site.id] = _checked_sheet(ws, site.id, path, site.id[:31])
         except SheetError as exc:
             errors.extend(exc.errors)
+            langs.append(exc.lang)
     if errors:
-        raise SheetError(errors)
+        raise SheetError(errors, langs[0])
+    if not checked:
+        raise InputFileError(f"{path.name}: no sheet of it is named after a site of the config "
+                             f"({', '.join(s.id for s in ws.config.sites)}); nothing was imported",
+                             hint="import one site's sheet with `consolidate map SITE --import FILE`; "
+                                  "`map --all --export` writes the fleet workbook")
     for site_id, (current, changes) in checked.items():
         if changes:
             _apply_office(ws, site_id, current, changes)
@@ -572,8 +586,10 @@ def portal_findings(config: Config, decided: dict[str, list[tuple[LegacyColumn, 
                 sources[decision.target].append(column)
     empty = [t for cid, t in leaves.items() if not sources.get(cid)]
     severity = "veto" if len(empty) >= settings.empty_veto else "warning"
+    index = config.portal.index()
     found = [{"rule": VETO_EMPTY, "severity": severity, "column": t.column.id, "label": " > ".join(t.path),
-              "message": f"no legacy column is mapped to {' > '.join(t.path)}: created now it would be empty "
+              "message": f"no legacy column is mapped to {portal_column_label(index, t.column.id)}: created now "
+                         "it would be empty "
                          f"({VETO_EMPTY}; {settings.empty_veto} or more fail the site) — do not create it, or "
                          "map content into it"} for t in empty]
     for cid, columns in sources.items():
@@ -582,7 +598,7 @@ def portal_findings(config: Config, decided: dict[str, list[tuple[LegacyColumn, 
         kind = target.column.kind if target is not None else None
         if target is not None and is_stale(kind, newest, as_of, settings):
             found.append({"rule": VETO_STALE, "severity": "warning", "column": cid, "label": " > ".join(target.path),
-                          "message": f"{' > '.join(target.path)} would start stale: its newest item is from "
+                          "message": f"{portal_column_label(index, cid)} would start stale: its newest item is from "
                                      f"{(newest or '?')[:10]}, over the {settings.stale_days.get(kind or '')} days "
                                      f"a {kind} column may stay idle ({VETO_STALE}) — add current content or merge it"})
     return found

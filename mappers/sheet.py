@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,72 @@ GUIDE = {
            " imported."),
 }
 LISTS_SHEET = "lists"
+# What import says, in the sheet's language (the language of its header row): errors and the summary alike.
+MESSAGES: dict[str, dict[str, str]] = {
+    "problems": {"en": "{count} problem(s) in the sheet; nothing was imported:",
+                 "zh": "表格中有 {count} 处问题，未导入任何内容："},
+    "more": {"en": "… and {count} more", "zh": "…… 另有 {count} 处"},
+    "fix_hint": {"en": "fix the cells named above and import the whole sheet again",
+                 "zh": "修改上面指出的单元格，然后重新导入整张表格"},
+    "cell": {"en": "{name} row {row}, column {column}", "zh": "{name} 第 {row} 行，{column} 列"},
+    "header_twice": {"en": "{name} row 1, column {column}: the header appears twice (also column {other})",
+                     "zh": "{name} 第 1 行，{column} 列：表头重复（另见 {other} 列）"},
+    "missing_column": {"en": "{name} row 1: missing column {en} ({zh}) in the header row",
+                       "zh": "{name} 第 1 行：表头缺少“{zh}”列（{en}）"},
+    "fleet_workbook": {"en": "{name} is a fleet workbook (a summary sheet, then one sheet per site)",
+                       "zh": "{name} 是整个网站群的工作簿（一张汇总表，每个网站一张表）"},
+    "fleet_hint": {"en": "import it for every site at once: consolidate map --all --import FILE",
+                   "zh": "一次导入所有网站：consolidate map --all --import 文件名"},
+    "path_empty": {"en": "{cell}: empty; every filled row needs its column path",
+                   "zh": "{cell}：为空；填写的每一行都要有栏目路径"},
+    "unknown_path": {"en": "{cell}: unknown column path {path!r} (not a column of this site); keep the path as "
+                           "exported, or export the sheet again",
+                     "zh": "{cell}：栏目路径“{path}”不是本网站的栏目；请保留导出时的路径，或重新导出表格"},
+    "duplicate_row": {"en": "{cell}: duplicate row for {path!r} (first on row {first})",
+                      "zh": "{cell}：“{path}”重复（第一次出现在第 {first} 行）"},
+    "unknown_decision": {"en": "{cell}: unknown decision {word!r} (use {valid})",
+                         "zh": "{cell}：无法识别的决定“{word}”（请填写 {valid}）"},
+    "several_targets": {"en": "{cell}: {text!r} names several portal columns ({ids}); give the id",
+                        "zh": "{cell}：“{text}”对应多个门户栏目（{ids}）；请填写栏目编号"},
+    "unknown_target": {"en": "{cell}: unknown target column {text!r} (choose one from the dropdown)",
+                       "zh": "{cell}：未知的目标栏目“{text}”（请从下拉列表中选择）"},
+    "unknown_merge": {"en": "{cell}: unknown column path {path!r}; choose the column from the dropdown",
+                      "zh": "{cell}：未知的栏目路径“{path}”；请从下拉列表中选择栏目"},
+    "office_signed": {"en": "{cell}: {path!r} is decided and signed by {signer} ({decision}) and this unsigned row "
+                            "says otherwise: if the sheet is older than that decision, export it again; to change "
+                            "the decision, sign the row",
+                      "zh": "{cell}：“{path}”已由{signer}签署决定（{decision}），这一未签名的行与之不同：如果表格早于"
+                            "该决定，请重新导出；如要改变决定，请在该行签名"},
+    "rule_row": {"en": "{cell}: {path!r} is decided by a rule in migrations.yaml (the grey rows); put the row "
+                       "back as exported, or change the rule there",
+                 "zh": "{cell}：“{path}”由 migrations.yaml 中的配置规则决定（灰色行）；请恢复为导出时的内容，或修改"
+                       "配置规则"},
+    "signed_undecided": {"en": "{cell}: a signed row needs a decision ({valid}), not {word!r}",
+                         "zh": "{cell}：签名的行要填写决定（{valid}），而不是“{word}”"},
+    "migrate_target": {"en": "{cell}: migrate needs a target column; choose one from the dropdown",
+                       "zh": "{cell}：迁移要填写目标栏目；请从下拉列表中选择"},
+    "merge_into": {"en": "{cell}: merge needs the legacy column to merge into; choose it from the dropdown",
+                   "zh": "{cell}：合并要填写合并到哪个原栏目；请从下拉列表中选择"},
+    "merge_self": {"en": "{cell}: a column cannot merge into itself", "zh": "{cell}：栏目不能合并到它自己"},
+    "unsigned": {"en": "{cell}: the row changes the decision but nobody signed it; write your name here",
+                 "zh": "{cell}：该行改变了决定，但没有人签名；请在这里写上您的姓名"},
+    "not_date": {"en": "{cell}: not a date {text!r} (write it as 2026-11-20)",
+                 "zh": "{cell}：“{text}”不是日期（请写成 2026-11-20）"},
+    "future": {"en": "{cell}: {day} is in the future; write the day you signed (today is {today})",
+               "zh": "{cell}：{day} 晚于今天；请填写签名当天的日期（今天是 {today}）"},
+    "before_crawl": {"en": "{cell}: {day} is before the site was crawled ({crawled}); a decision is signed after "
+                           "the crawl it rests on: write the day you signed",
+                     "zh": "{cell}：{day} 早于网站采集日期（{crawled}）；决定在采集之后签署：请填写签名当天的日期"},
+    "not_migrated": {"en": "{cell}: {path!r} is not migrated, so there is nothing to merge into",
+                     "zh": "{cell}：“{path}”不迁移，无法合并到它"},
+    "no_changes": {"en": "{name}: no changes", "zh": "{name}：无改动"},
+    "recorded": {"en": "{name}: recorded {count} signed decision(s) ({decisions}; signed by {signers})",
+                 "zh": "{name}：已记录 {count} 行签署决定（{decisions}；签署人：{signers}）"},
+    "site_recorded": {"en": "  {site}: {count} ({decisions}; signed by {signers})",
+                      "zh": "  {site}：{count} 行（{decisions}；签署人：{signers}）"},
+    "site_unchanged": {"en": "  {site}: no changes", "zh": "  {site}：无改动"},
+}
+LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 MAX_XLSX_BYTES = 32_000_000  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
 MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (13 columns × 75,000 rows)
 SHEET_HINT = "import the sheet `consolidate map --export` wrote, filled in; or save it again as .xlsx or .csv"
@@ -73,11 +140,58 @@ class SheetError(ConsolidateError):
 
     exit_code = 2
 
-    def __init__(self, errors: list[str]) -> None:
-        shown = "\n".join(errors[:50]) + (f"\n… and {len(errors) - 50} more" if len(errors) > 50 else "")
-        super().__init__(f"{len(errors)} problem(s) in the sheet; nothing was imported:\n{shown}",
-                         hint="fix the cells named above and import the whole sheet again")
+    def __init__(self, errors: list[str], lang: str = "en") -> None:
+        more = len(errors) - 50
+        shown = "\n".join(errors[:50]) + ("\n" + say(lang, "more", count=more) if more > 0 else "")
+        super().__init__(say(lang, "problems", count=len(errors)) + "\n" + shown, hint=say(lang, "fix_hint"))
         self.errors = errors
+        self.lang = lang
+
+
+def say(lang: str, key: str, **values: Any) -> str:
+    """A message of the import in a sheet language (English when the language is not one of the sheet's)."""
+    texts = MESSAGES[key]
+    return texts.get(lang, texts["en"]).format(**values)
+
+
+class SignedChanges(list):
+    """The validated, signed changes of a sheet (a list of OfficeDecision) and the language of its headers, in
+    which what the import recorded is told."""
+
+    def __init__(self, changes: Any = (), lang: str = "en") -> None:
+        super().__init__(changes)
+        self.lang = lang
+
+
+def import_summary(name: str, changes: list[OfficeDecision], lang: str | None = None) -> str:
+    """What an import recorded, in one line in the sheet's language: rows changed, by decision and by signer."""
+    lang = lang or getattr(changes, "lang", "zh")
+    if not changes:
+        return say(lang, "no_changes", name=name)
+    return say(lang, "recorded", name=name, count=len(changes), **_tallies(changes, lang))
+
+
+def fleet_import_summary(name: str, by_site: dict[str, list[OfficeDecision]]) -> str:
+    """What a fleet import recorded: one line for the workbook, then a line per site (counts, never the table)."""
+    langs = [getattr(c, "lang", None) for c in by_site.values()]
+    lang = next((x for x in langs if x), "zh")
+    changes = [c for site in by_site.values() for c in site]
+    lines = [import_summary(name, changes, lang)]
+    for site, site_changes in by_site.items():
+        lines.append(say(lang, "site_recorded", site=site, count=len(site_changes), **_tallies(site_changes, lang))
+                     if site_changes else say(lang, "site_unchanged", site=site))
+    return "\n".join(lines)
+
+
+def _tallies(changes: list[OfficeDecision], lang: str) -> dict[str, str]:
+    """Decisions ('迁移 3、不迁移 2') and signers ('张敏 5 行' / '张敏 5') of some changes, in a language."""
+    labels = DECISION_LABELS.get(lang, DECISION_LABELS["en"])
+    decisions = Counter(labels.get(c.decision, c.decision) for c in changes)
+    signers = Counter(c.signer for c in changes)
+    separator = LIST_SEPARATOR.get(lang, ", ")
+    unit = " 行" if lang == "zh" else ""
+    return {"decisions": separator.join(f"{d} {n}" for d, n in decisions.items()),
+            "signers": separator.join(f"{s} {n}{unit}" for s, n in signers.items())}
 
 
 @dataclass
@@ -159,6 +273,11 @@ def write_sheet(path: Path, rows: list[SheetRow], targets: list[TargetChoice], l
     else:
         raise ConsolidateError(f"{path.name}: the sheet must be .xlsx or .csv", hint="e.g. --export mapping.xlsx")
     return path
+
+
+def header_text(key: str, lang: str) -> str:
+    """One column's header in a sheet language ('决定' / 'Decision')."""
+    return next(zh if lang == "zh" else en for k, zh, en, _ in HEADERS if k == key)
 
 
 def _header_texts(lang: str) -> list[str]:
@@ -346,27 +465,52 @@ def _index(key: str) -> int:
 # ---------------------------------------------------------------- reading
 
 
+@dataclass
+class SheetTable:
+    """A sheet as read: header key → 'header text (letter)', the non-empty data rows, the headers' language."""
+
+    where: dict[str, str]
+    rows: list[_Cells]
+    lang: str
+
+
 def read_sheet(path: Path, sheet_name: str | None = None) -> tuple[dict[str, str], list[_Cells]]:
     """The header map (key → 'header text (letter)') and the non-empty data rows of a sheet file (of its sheet
     `sheet_name` in a fleet workbook, else of its first visible sheet)."""
+    table = read_sheet_table(path, sheet_name)
+    return table.where, table.rows
+
+
+def read_sheet_table(path: Path, sheet_name: str | None = None) -> SheetTable:
+    """A sheet file (its sheet `sheet_name` in a fleet workbook, else its first visible sheet) with the language
+    of its header row; header errors are told in that language."""
     if not path.exists():
         raise ConsolidateError(f"{path}: no such file", hint="give the path of the filled-in sheet")
     table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet_name)
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
-    columns, errors = _map_header(path.name, table[0])
+    lang = header_language(table[0])
+    columns, errors = _map_header(path.name, table[0], lang)
     if errors and sheet_name is None and _fold(cell_text(table[0][0] if table[0] else "")) in FLEET_SUMMARY_FIRST:
-        raise InputFileError(f"{path.name} is a fleet workbook (a summary sheet, then one sheet per site)",
-                               hint="import it for every site at once: consolidate map --all --import FILE")
+        raise InputFileError(say(lang, "fleet_workbook", name=path.name), hint=say(lang, "fleet_hint"))
     if errors:
-        raise SheetError(errors)
+        raise SheetError(errors, lang)
     where = {key: f"{cell_text(table[0][i])} ({get_column_letter(i + 1)})" for key, i in columns.items()}
     rows = []
     for number, values in enumerate(table[1:], start=2):
         cells = _Cells(number, {key: cell_text(values[i]) if i < len(values) else "" for key, i in columns.items()})
         if any(cell_text(v) for v in values):
             rows.append(cells)
-    return where, rows
+    return SheetTable(where, rows, lang)
+
+
+def header_language(header: list[Any]) -> str:
+    """The language of a header row: zh when more of its cells are the Chinese headers than the English ones
+    (a fleet summary's 站点/Site counts too); en when none is known."""
+    texts = {_fold(cell_text(value)) for value in header}
+    zh = sum(_fold(h) in texts for h in [zh for _, zh, _en, _ in HEADERS] + [SUMMARY_HEADERS["zh"][0]])
+    en = sum(_fold(h) in texts for h in [en for _, _zh, en, _ in HEADERS] + [SUMMARY_HEADERS["en"][0]])
+    return "zh" if zh > en else "en"
 
 
 def _read_csv(path: Path) -> list[list[Any]]:
@@ -418,7 +562,7 @@ def _check_xlsx_size(path: Path, what: str, hint: str) -> None:
                              f"limit of a {what} (a damaged file or a zip bomb); nothing was imported", hint=hint)
 
 
-def _map_header(name: str, header: list[Any]) -> tuple[dict[str, int], list[str]]:
+def _map_header(name: str, header: list[Any], lang: str = "en") -> tuple[dict[str, int], list[str]]:
     """Header key → column index, matching header text in either language; missing required headers."""
     known = {_fold(text): key for key, zh, en, _ in HEADERS for text in (zh, en, key)}
     columns: dict[str, int] = {}
@@ -428,12 +572,13 @@ def _map_header(name: str, header: list[Any]) -> tuple[dict[str, int], list[str]
         if key is None:
             continue
         if key in columns:
-            errors.append(f"{name} row 1, column {cell_text(value)} ({get_column_letter(index + 1)}): "
-                          f"the header appears twice (also column {get_column_letter(columns[key] + 1)})")
+            errors.append(say(lang, "header_twice", name=name,
+                              column=f"{cell_text(value)} ({get_column_letter(index + 1)})",
+                              other=get_column_letter(columns[key] + 1)))
         columns.setdefault(key, index)
     for key, zh, en, required in HEADERS:
         if required and key not in columns:
-            errors.append(f"{name} row 1: missing column {zh} ({en}) in the header row")
+            errors.append(say(lang, "missing_column", name=name, zh=zh, en=en))
     return columns, errors
 
 
@@ -468,71 +613,89 @@ class SheetContext:
     today: dt.date | None = None  # … and so is one after today (default: the real today)
 
 
-def validate_rows(name: str, where: dict[str, str], rows: list[_Cells], context: SheetContext
-                  ) -> list[OfficeDecision]:
-    """The signed changes of a sheet; SheetError naming every bad row and cell when anything is wrong."""
+def validate_rows(name: str, where: dict[str, str], rows: list[_Cells], context: SheetContext, lang: str = "en"
+                  ) -> SignedChanges:
+    """The signed changes of a sheet; SheetError naming every bad row and cell, in the sheet's language (`lang`,
+    from its headers), when anything is wrong."""
+    at = _Place(name, where, lang)
     errors: list[str] = []
     seen: dict[str, int] = {}
     parsed: list[tuple[_Cells, str, str | None, str | None]] = []
     for cells in rows:
-        problem = _row_problems(name, where, cells, context, seen)
+        problem = _row_problems(at, cells, context, seen)
         if problem is None:
             continue
         if isinstance(problem, list):
             errors.extend(problem)
             continue
         parsed.append((cells, *problem))
-    changes = []
+    changes = SignedChanges(lang=lang)
     for cells, decision, target, merge_into in parsed:
-        row_errors, change = _row_change(name, where, cells, decision, target, merge_into, context)
+        row_errors, change = _row_change(at, cells, decision, target, merge_into, context)
         errors.extend(row_errors)
         if change is not None:
             changes.append(change)
-    errors.extend(_merge_problems(name, where, changes, context))
+    errors.extend(_merge_problems(at, changes, context))
     if errors:
-        raise SheetError(errors)
+        raise SheetError(errors, lang)
     return changes
 
 
-def _cell(name: str, where: dict[str, str], cells: _Cells, key: str) -> str:
-    """'mapping.xlsx row 7, column 决定 (C)' for error messages."""
-    return f"{name} row {cells.number}, column {where.get(key, key)}"
+@dataclass
+class _Place:
+    """Where in which sheet, and in what language its problems are told."""
+
+    name: str  # the file, with its sheet in a fleet workbook: 'fleet.xlsx [fgw]'
+    where: dict[str, str]  # header key → 'header text (letter)'
+    lang: str
+
+    def say(self, key: str, cells: _Cells, column: str, **values: Any) -> str:
+        """A problem of one cell: 'mapping.xlsx row 7, column 决定 (C): …' (第 7 行 in a zh sheet)."""
+        cell = say(self.lang, "cell", name=self.name, row=cells.number, column=self.where.get(column, column))
+        return say(self.lang, key, cell=cell, **values)
+
+    def decision(self, decision: str) -> str:
+        """A decision word as the sheet writes it."""
+        return DECISION_LABELS.get(self.lang, DECISION_LABELS["en"]).get(decision, decision)
+
+    def valid_decisions(self) -> str:
+        """The decision words an office may write ('迁移/合并/不迁移' in a zh sheet)."""
+        zh, en = ("/".join(DECISION_LABELS[lang][d] for d in ("migrate", "merge", "drop")) for lang in ("zh", "en"))
+        return zh if self.lang == "zh" else f"{en} or {zh}"
 
 
-def _row_problems(name: str, where: dict[str, str], cells: _Cells, context: SheetContext, seen: dict[str, int]
+def _row_problems(at: _Place, cells: _Cells, context: SheetContext, seen: dict[str, int]
                   ) -> list[str] | tuple[str, str | None, str | None] | None:
     """Errors of one row, or its parsed (decision, target, merge_into)."""
     values = cells.values
     path = values.get("path", "")
     if not path and "" not in context.current:  # "" is the row of articles with no column
-        return [f"{_cell(name, where, cells, 'path')}: empty; every filled row needs its column path"]
+        return [at.say("path_empty", cells, "path")]
     if path not in context.current:
-        return [f"{_cell(name, where, cells, 'path')}: unknown column path {path!r} (not a column of this site); "
-                "keep the path as exported, or export the sheet again"]
+        return [at.say("unknown_path", cells, "path", path=path)]
     if path in seen:
-        return [f"{_cell(name, where, cells, 'path')}: duplicate row for {path!r} (first on row {seen[path]})"]
+        return [at.say("duplicate_row", cells, "path", path=path, first=seen[path])]
     seen[path] = cells.number
     errors = []
     word = values.get("decision", "")
     decision = DECISION_WORDS.get(word) or DECISION_WORDS.get(word.lower())
     if decision is None:
-        valid = "/".join(DECISION_LABELS["zh"].values()) + " or " + "/".join(DECISION_LABELS["en"].values())
-        errors.append(f"{_cell(name, where, cells, 'decision')}: unknown decision {word!r} (use {valid})")
+        every = "/".join(DECISION_LABELS[at.lang if at.lang in DECISION_LABELS else "en"].values())
+        errors.append(at.say("unknown_decision", cells, "decision", word=word, valid=every))
     target, target_error = _parse_target(values.get("target", ""), context)
     if target_error:
-        errors.append(f"{_cell(name, where, cells, 'target')}: {target_error}")
+        errors.append(at.say(target_error[0], cells, "target", **target_error[1]))
     merge_into = values.get("merge_into", "") or None
     if merge_into is not None and merge_into not in context.current:
-        errors.append(f"{_cell(name, where, cells, 'merge_into')}: unknown column path {merge_into!r}; "
-                      "choose the column from the dropdown")
+        errors.append(at.say("unknown_merge", cells, "merge_into", path=merge_into))
     if errors:
         return errors
     assert decision is not None
     return decision, target, merge_into
 
 
-def _parse_target(text: str, context: SheetContext) -> tuple[str | None, str | None]:
-    """A target cell ('id' or 'id name…' or a unique column name) → (id, error)."""
+def _parse_target(text: str, context: SheetContext) -> tuple[str | None, tuple[str, dict[str, str]] | None]:
+    """A target cell ('id' or 'id name…' or a unique column name) → (id, error as a message key and values)."""
     if not text:
         return None, None
     first = text.split()[0]
@@ -542,12 +705,12 @@ def _parse_target(text: str, context: SheetContext) -> tuple[str | None, str | N
     if len(ids) == 1:
         return ids[0], None
     if len(ids) > 1:
-        return None, f"{text!r} names several portal columns ({', '.join(ids)}); give the id"
-    return None, f"unknown target column {text!r} (choose one from the dropdown)"
+        return None, ("several_targets", {"text": text, "ids": ", ".join(ids)})
+    return None, ("unknown_target", {"text": text})
 
 
-def _row_change(name: str, where: dict[str, str], cells: _Cells, decision: str, target: str | None,
-                merge_into: str | None, context: SheetContext) -> tuple[list[str], OfficeDecision | None]:
+def _row_change(at: _Place, cells: _Cells, decision: str, target: str | None, merge_into: str | None,
+                context: SheetContext) -> tuple[list[str], OfficeDecision | None]:
     """The signed change a valid row asks for (None when it changes nothing), or its errors."""
     values = cells.values
     path = values["path"]
@@ -560,31 +723,27 @@ def _row_change(name: str, where: dict[str, str], cells: _Cells, decision: str, 
     if not changed and not resigned:
         return [], None
     if not signer and current.decided_by not in SYSTEM_DECIDERS:  # an office decision the sheet predates
-        return [f"{_cell(name, where, cells, 'decision')}: {path!r} is decided and signed by {current.decided_by} "
-                f"({current.decision}{' → ' + current.target if current.target else ''}) and this unsigned row "
-                "says otherwise: if the sheet is older than that decision, export it again; to change the "
-                "decision, sign the row"], None
+        decided = at.decision(current.decision) + (f" → {current.target}" if current.target else "")
+        return [at.say("office_signed", cells, "decision", path=path, signer=current.decided_by,
+                       decision=decided)], None
     errors = []
     if path in context.rule_paths:
-        errors.append(f"{_cell(name, where, cells, 'decision')}: {path!r} is decided by a rule in migrations.yaml "
-                      "(由配置规则决定, the grey rows); put the row back as exported, or change the rule there")
+        errors.append(at.say("rule_row", cells, "decision", path=path))
     if decision == "unmapped" and signer:
-        errors.append(f"{_cell(name, where, cells, 'decision')}: a signed row needs a decision "
-                      f"(迁移/合并/不迁移 or migrate/merge/drop), not {values.get('decision')!r}")
+        errors.append(at.say("signed_undecided", cells, "decision", valid=at.valid_decisions(),
+                             word=values.get("decision", "")))
     if decision == "migrate" and not target:
-        errors.append(f"{_cell(name, where, cells, 'target')}: migrate needs a target column; choose one from the dropdown")
+        errors.append(at.say("migrate_target", cells, "target"))
     if decision == "merge" and not merge_into:
-        errors.append(f"{_cell(name, where, cells, 'merge_into')}: merge needs the legacy column to merge into; "
-                      "choose it from the dropdown")
+        errors.append(at.say("merge_into", cells, "merge_into"))
     if decision == "merge" and merge_into == path:
-        errors.append(f"{_cell(name, where, cells, 'merge_into')}: a column cannot merge into itself")
+        errors.append(at.say("merge_self", cells, "merge_into"))
     if not signer:
-        errors.append(f"{_cell(name, where, cells, 'signer')}: the row changes the decision but nobody signed it; "
-                      "write your name here")
+        errors.append(at.say("unsigned", cells, "signer"))
     signed_on, date_error = _parse_date(values.get("signed_on", ""))
     date_error = date_error or _date_problem(signed_on, context)
     if date_error:
-        errors.append(f"{_cell(name, where, cells, 'signed_on')}: {date_error}")
+        errors.append(at.say(date_error[0], cells, "signed_on", **date_error[1]))
     if errors:
         return errors, None
     return [], OfficeDecision(cells.number, path, decision, target if decision == "migrate" else None,
@@ -603,8 +762,8 @@ def _differs(current: CurrentDecision, decision: str, target: str | None, merge_
     return False
 
 
-def _parse_date(text: str) -> tuple[dt.date | None, str | None]:
-    """A sign-off date in YYYY-MM-DD, YYYY/M/D or YYYY年M月D日 form."""
+def _parse_date(text: str) -> tuple[dt.date | None, tuple[str, dict[str, str]] | None]:
+    """A sign-off date in YYYY-MM-DD, YYYY/M/D or YYYY年M月D日 form (else an error: message key and values)."""
     if not text:
         return None, None
     match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?", text)
@@ -613,24 +772,22 @@ def _parse_date(text: str) -> tuple[dt.date | None, str | None]:
             return dt.date(*(int(g) for g in match.groups())), None
         except ValueError:
             pass
-    return None, f"not a date {text!r} (write it as 2026-11-20)"
+    return None, ("not_date", {"text": text})
 
 
-def _date_problem(signed_on: dt.date | None, context: SheetContext) -> str | None:
-    """A sign-off date in the future or before the crawl, as an error with what to write instead."""
+def _date_problem(signed_on: dt.date | None, context: SheetContext) -> tuple[str, dict[str, str]] | None:
+    """A sign-off date in the future or before the crawl, as an error (message key and values)."""
     if signed_on is None:
         return None
     today = context.today or dt.date.today()
     if signed_on > today:
-        return f"{signed_on.isoformat()} is in the future; write the day you signed (today is {today.isoformat()})"
+        return "future", {"day": signed_on.isoformat(), "today": today.isoformat()}
     if context.crawled_on is not None and signed_on < context.crawled_on:
-        return (f"{signed_on.isoformat()} is before the site was crawled ({context.crawled_on.isoformat()}); "
-                "a decision is signed after the crawl it rests on: write the day you signed")
+        return "before_crawl", {"day": signed_on.isoformat(), "crawled": context.crawled_on.isoformat()}
     return None
 
 
-def _merge_problems(name: str, where: dict[str, str], changes: list[OfficeDecision], context: SheetContext
-                    ) -> list[str]:
+def _merge_problems(at: _Place, changes: list[OfficeDecision], context: SheetContext) -> list[str]:
     """Merges must end in a migrated column once the sheet's own changes are applied."""
     final = {path: (c.decision, c.target, c.merge_into) for path, c in context.current.items()}
     final.update({c.path: (c.decision, c.target, c.merge_into) for c in changes})
@@ -643,6 +800,5 @@ def _merge_problems(name: str, where: dict[str, str], changes: list[OfficeDecisi
             seen.add(current)
             current = final[current][2]
         if current is None or current in seen or final[current][0] != "migrate":
-            errors.append(f"{name} row {change.row}, column {where.get('merge_into', 'merge_into')}: "
-                          f"{change.merge_into!r} is not migrated, so there is nothing to merge into")
+            errors.append(at.say("not_migrated", _Cells(change.row), "merge_into", path=change.merge_into))
     return errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,7 +15,13 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import UsageError
+from mappers.sheet import header_text
 
+if TYPE_CHECKING:
+    from mappers.columns import Decision, LegacyColumn
+
+WIDE_MAP = 120  # below this many terminal columns `map` stacks each legacy column as a block, not a wide table
+DECISION_STYLES = {"unmapped": "yellow", "drop": "dim"}
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge staleness at this date (YYYY-MM-DD; "
                                                                 "default: the crawl date).")]
 
@@ -30,7 +36,8 @@ def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or
     ids = common.select_sites(ws, sites, all_sites)
     found = [(site_id, c) for site_id in ids for c in pipeline.legacy_columns(ws, site_id)]
     if print_rows([{"site": site_id, "path": c.path, "name": c.name, "url": c.url, "articles": c.article_count,
-                    "records": c.record_count, "last_published": c.last_published, "flags": c.flags}
+                    "records": c.record_count, "last_published": c.last_published, "kind": c.kind,
+                    "flags": c.flags}
                    for site_id, c in found],
                   as_json, as_csv):
         return
@@ -39,7 +46,8 @@ def columns(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (or
     for header in ("column", "articles", "last update", "flags", "url"):
         table.add_column(header)
     for c in rows:
-        table.add_row(c.path, str(c.article_count), c.last_published or "", ",".join(c.flags), c.url or "")
+        table.add_row(*(Text(cell) for cell in (c.path, str(c.article_count), c.last_published or "",
+                                                 ",".join(c.flags), c.url or "")))  # text, not markup
     console.print(table)
 
 
@@ -57,7 +65,9 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
                                                                       "office (.xlsx or .csv).")] = None,
          import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
                                                                       "(all or nothing).")] = None,
-         lang: Annotated[str, typer.Option("--lang", help="Sheet headers: zh or en.")] = "zh",
+         lang: Annotated[str, typer.Option("--lang", help="Language of the exported sheet (headers, guide): "
+                                                          "zh or en. --import reads either and answers in the "
+                                                          "sheet's own language.")] = "zh",
          as_of: AsOfOption = None) -> None:
     """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
     ws = common.open_workspace(config, db)
@@ -70,13 +80,16 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
     site_id = ws.site(site).id
     if import_ is not None:
         changes = pipeline.import_mapping_sheet(ws, site_id, import_)
-        console.print(pipeline.import_summary(import_.name, changes))
+        console.print(pipeline.import_summary(import_.name, changes), highlight=False)
         if export is None:
             return
     if export is not None:
         written = pipeline.export_mapping_sheet(ws, site_id, export, lang, when)
-        console.print(f"wrote {export} ({written} 个栏目) — the office fills in 决定/目标栏目 and signs "
-                      f"审核人/审核日期, then `consolidate map {site_id} --import {export.name}`")
+        decision, target, signer, signed_on = (header_text(k, lang) for k in ("decision", "target", "signer",
+                                                                              "signed_on"))
+        console.print(f"wrote {export} ({written} columns) — the office fills in {decision}/{target} and signs "
+                      f"{signer}/{signed_on}, then `consolidate map {site_id} --import {export.name}`",
+                      highlight=False)
         return
     rows = pipeline.map_site(ws, site_id, when)
     if unmapped:
@@ -89,17 +102,7 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
                     "confidence": round(d.confidence, 2), "reason": d.reason, "reason_zh": d.reason_zh,
                     "decided_by": d.decided_by} for c, d in rows], as_json, as_csv):
         return
-    table = Table(title=f"{site}: column decisions")
-    for header in ("legacy column", "articles", "last update", "flags", "decision", "target", "conf.", "reason"):
-        table.add_column(header)
-    for c, d in rows:
-        style = {"unmapped": "yellow", "drop": "dim"}.get(d.decision, "")
-        target = d.target or ""
-        if d.merge_into:
-            target = f"{target} (via {d.merge_into})"
-        table.add_row(c.path, str(c.article_count), (c.last_published or "")[:10], ",".join(c.flags),
-                      d.decision, target, f"{d.confidence:.2f}", f"{d.reason} [{d.decided_by}]", style=style)
-    console.print(table)
+    _print_decisions(f"{site}: column decisions", rows)
 
 
 @common.friendly_errors
@@ -144,8 +147,9 @@ def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, im
         raise UsageError("no sites in the config", hint="add sites to migrations.yaml")
     if import_ is not None:
         changes = pipeline.import_fleet_sheet(ws, import_)
-        console.print(f"{import_.name}: " + ", ".join(f"{s} {len(c)}" for s, c in changes.items())
-                      + " signed decision(s) recorded")
+        console.print(pipeline.import_summary(import_.name, changes), highlight=False)
+        if export is None:
+            return  # the counts, not the fleet table: `consolidate map --all` shows it
     if export is not None:
         written = pipeline.export_fleet_sheet(ws, export, lang, when)
         console.print(f"wrote {export} ({written} columns, one sheet per site) — the office decides the yellow "
@@ -180,6 +184,69 @@ def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, im
         console.print(Text.assemble((finding["rule"], style), ": ", finding["message"]))  # text, not markup
 
 
+def _print_decisions(title: str, rows: list[tuple[LegacyColumn, Decision]]) -> None:
+    """A site's decisions: one wide table on a terminal of WIDE_MAP columns or more, else a block per column."""
+    if console.width < WIDE_MAP:
+        _print_stacked_decisions(title, rows)
+    else:
+        _print_decision_table(title, rows)
+
+
+def _print_decision_table(title: str, rows: list[tuple[LegacyColumn, Decision]]) -> None:
+    """The decisions as one table; only the reason wraps, short cells never shrink, long names fold (never cut)."""
+    table = Table(title=title)
+    table.add_column("legacy column", overflow="fold")
+    table.add_column("articles", justify="right", no_wrap=True)
+    table.add_column("last update", no_wrap=True)
+    table.add_column("flags", overflow="fold")
+    table.add_column("decision", no_wrap=True)
+    table.add_column("target", overflow="fold")
+    table.add_column("conf.", no_wrap=True)
+    table.add_column("reason", ratio=1, overflow="fold")
+    for c, d in rows:  # Text, not markup: a reason's '[content of 8 articles: …]' must not vanish as a tag
+        table.add_row(*(Text(cell) for cell in (c.path, str(c.article_count), (c.last_published or "")[:10],
+                                                 ",".join(c.flags), d.decision, _target_text(d),
+                                                 f"{d.confidence:.2f}", reason_text(d))),
+                      style=DECISION_STYLES.get(d.decision, ""))
+    console.print(table)
+
+
+def _print_stacked_decisions(title: str, rows: list[tuple[LegacyColumn, Decision]]) -> None:
+    """The decisions for a narrow terminal: per column a line of path, decision, target and confidence, a line of
+    its figures, then the reason wrapped over the full width (text wraps or folds; nothing is cut)."""
+    console.print(Text(title, style="bold"))
+    for c, d in rows:
+        target = _target_text(d)
+        head = Text.assemble("\n", (c.path or c.name, "bold"), "  ", (d.decision, DECISION_STYLES.get(d.decision) or
+                                                                      "bold"),
+                             *((" → ", target) if target else ()), f"  {d.confidence:.2f}")
+        console.print(head)
+        figures = [f"{c.article_count} articles"] + ([f"last {c.last_published[:10]}"] if c.last_published else []) \
+            + ([", ".join(c.flags)] if c.flags else [])
+        _print_indented(Text(" · ".join(figures), style="dim"))
+        _print_indented(Text(reason_text(d)))
+
+
+def _print_indented(text: Text, indent: int = 2) -> None:
+    """Text wrapped at the terminal's width less an indent, each line indented (no padding after it)."""
+    for line in text.wrap(console, max(console.width - indent, 20)):
+        line.rstrip()
+        console.print(Text(" " * indent).append_text(line), soft_wrap=True)
+
+
+def _target_text(decision: Decision) -> str:
+    """The target cell: the portal column id, and the legacy column a merge goes through."""
+    target = decision.target or ""
+    return f"{target} (via {decision.merge_into})" if decision.merge_into else target
+
+
+def reason_text(decision: Decision) -> str:
+    """The reason with who decided in brackets, unless the reason already names them (an office signature)."""
+    if decision.decided_by and decision.decided_by in decision.reason:
+        return decision.reason
+    return f"{decision.reason} [{decision.decided_by}]"
+
+
 def _print_findings(site_id: str, findings: list[dict], summary: dict) -> None:
     """One site's findings as a table."""
     vetoes = ", ".join(summary["vetoes"]) or "none"
@@ -188,5 +255,6 @@ def _print_findings(site_id: str, findings: list[dict], summary: dict) -> None:
         table.add_column(header)
     for item in findings:
         style = {"veto": "red", "warning": "yellow"}.get(item["severity"], "")
-        table.add_row(item["severity"], item["rule"], item["veto"] or "", item["message"], style=style)
+        table.add_row(*(Text(cell) for cell in (item["severity"], item["rule"], item["veto"] or "", item["message"])),
+                      style=style)  # text, not markup
     console.print(table)

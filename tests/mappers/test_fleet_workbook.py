@@ -55,7 +55,7 @@ def test_a_bad_row_on_one_site_imports_nothing_anywhere(crawled: pipeline.Worksp
     book["sfj"].cell(row=paths["公示公告"], column=headers["决定"]).value = "不迁移"
     book.save(path)
     before = {s: stored_decisions(crawled, s) for s in ("fgw", "jyj", "sfj")}
-    with pytest.raises(SheetError, match=r"\[sfj\] row \d+, column 审核人.*write your name here"):
+    with pytest.raises(SheetError, match=r"\[sfj\] 第 \d+ 行，审核人.*请在这里写上您的姓名"):
         import_fleet_sheet(crawled, path)
     assert {s: stored_decisions(crawled, s) for s in ("fgw", "jyj", "sfj")} == before
 
@@ -94,5 +94,5 @@ def test_a_fleet_workbook_imported_for_one_site_says_use_all(crawled: pipeline.W
     export_fleet_sheet(crawled, path)
     result = CliRunner().invoke(app, ["map", "fgw", "-c", str(crawled.loaded.path), "--import", str(path)])
     assert result.exit_code == 2, result.output
-    assert "fleet workbook" in result.output and "map --all --import" in result.output
-    assert "missing column" not in result.output
+    assert "整个网站群的工作簿" in result.output and "map --all --import" in result.output  # a zh workbook
+    assert "表头缺少" not in result.output

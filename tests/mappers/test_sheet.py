@@ -133,11 +133,13 @@ def test_damaged_sheets_name_row_and_cell_and_change_nothing(crawled: pipeline.W
     _book, _sheet, headers, paths = sheet_rows(path)
     work, notices, guide = paths["新闻中心 > 工作动态"], paths["信息公开 > 通知公告"], paths["办事服务 > 办事指南"]
     decision_letter = "FGHIJKLM"[headers["决定"] - 6]
-    assert f"mapping.xlsx row {notices}, column 决定 ({decision_letter}): unknown decision 'keep'" in text
-    assert f"row {work}, column 目标栏目" in text and "unknown target column 'no-such-column'" in text
-    assert f"row {guide}, column 审核人" in text and "nobody signed" in text
-    assert "unknown column path '新闻中心 > 领导活动'" in text
-    assert "duplicate row for '信息公开 > 政策文件'" in text
+    assert f"mapping.xlsx 第 {notices} 行，决定 ({decision_letter}) 列：无法识别的决定“keep”" in text  # zh sheet
+    assert f"第 {work} 行，目标栏目" in text and "未知的目标栏目“no-such-column”" in text
+    assert f"第 {guide} 行，审核人" in text and "没有人签名" in text
+    assert "“新闻中心 > 领导活动”不是本网站的栏目" in text
+    assert "“信息公开 > 政策文件”重复" in text
+    assert caught.value.message.startswith(f"表格中有 {len(caught.value.errors)} 处问题，未导入任何内容")
+    assert "重新导入" in (caught.value.hint or "")
     assert _state(crawled, "fgw") == before
 
 
@@ -162,7 +164,7 @@ def test_reordered_columns_extra_empty_rows_and_missing_header(crawled: pipeline
     missing = tmp_path / "missing.csv"
     with missing.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows([[c for i, c in enumerate(r) if i != decision_col] for r in reordered])
-    with pytest.raises(SheetError, match=r"row 1: missing column 决定 \(Decision\)"):
+    with pytest.raises(SheetError, match=r"row 1: missing column Decision \(决定\)"):  # en headers: English
         import_sheet(crawled, "fgw", missing)
 
 
@@ -178,7 +180,7 @@ def test_rule_decided_rows_cannot_be_overridden(crawled: pipeline.Workspace, tmp
         sheet.cell(row=row, column=headers["审核人"]).value = "王明"
 
     _damage(path, edit)
-    with pytest.raises(SheetError, match="decided by a rule in migrations.yaml"):
+    with pytest.raises(SheetError, match="由 migrations.yaml 中的配置规则决定"):
         import_sheet(crawled, "fgw", path)
 
 
@@ -192,7 +194,7 @@ def test_cli_import_error_exits_2(crawled: pipeline.Workspace, tmp_path: Path) -
         sheet.cell(row=paths["信息公开 > 通知公告"], column=headers["决定"]), "value", "keep"))
     result = runner.invoke(app, ["map", "fgw", "--import", str(path), "-c", config, "--db", db])
     assert result.exit_code == 2
-    assert "unknown decision 'keep'" in result.output and "Traceback" not in result.output
+    assert "无法识别的决定“keep”" in result.output and "Traceback" not in result.output
 
 
 def test_the_sheet_guides_the_office(crawled: pipeline.Workspace, tmp_path: Path) -> None:
@@ -234,8 +236,8 @@ def test_a_grey_row_signed_as_it_stands_is_accepted(crawled: pipeline.Workspace,
 def test_sign_off_dates_in_the_future_or_before_the_crawl_are_refused(crawled: pipeline.Workspace,
                                                                      tmp_path: Path) -> None:
     """审核日期 tomorrow, or before the crawl, is named with its row and what to write."""
-    for day, words in ((dt.date.today() + dt.timedelta(days=1), "in the future"),
-                       (dt.date(2001, 1, 1), "before the site was crawled")):
+    for day, words in ((dt.date.today() + dt.timedelta(days=1), "晚于今天"),
+                       (dt.date(2001, 1, 1), "早于网站采集日期")):
         path = tmp_path / f"{day}.xlsx"
         export_sheet(crawled, "fgw", path)
         book, sheet, headers, paths = sheet_rows(path)
@@ -244,7 +246,7 @@ def test_sign_off_dates_in_the_future_or_before_the_crawl_are_refused(crawled: p
         sheet.cell(row=row, column=headers["审核人"]).value = "王明"
         sheet.cell(row=row, column=headers["审核日期"]).value = day.isoformat()
         book.save(path)
-        with pytest.raises(SheetError, match=f"row {row}, column 审核日期.*{words}.*write the day you signed"):
+        with pytest.raises(SheetError, match=f"第 {row} 行，审核日期.*{words}.*请填写签名当天的日期"):
             import_sheet(crawled, "fgw", path)
 
 
@@ -263,6 +265,6 @@ def test_a_sheet_older_than_a_signed_decision_says_export_again(crawled: pipelin
     with pytest.raises(SheetError) as caught:
         import_sheet(crawled, "fgw", old)
     text = "\n".join(caught.value.errors)
-    assert "'信息公开 > 政策解读' is decided and signed by 王明 (drop)" in text and "export it again" in text
-    assert "nobody signed" not in text and "a signed row needs a decision" not in text
+    assert "“信息公开 > 政策解读”已由王明签署决定（不迁移）" in text and "请重新导出" in text
+    assert "没有人签名" not in text and "签名的行要填写决定" not in text
     assert _state(crawled, "fgw") == before
