@@ -89,7 +89,7 @@ CODES_ZH: dict[str, dict[str, str]] = {
                "letter": "互动信件"},
     "outcome": {"pushed": "已迁移", "updated": "已更新", "unchanged": "未变化", "skipped": "跳过", "failed": "失败",
                 "removed": "已撤回", "ok": "一致", "mismatch": "不一致", "missing": "缺失", "suspect": "存疑",
-                "unresolved": "未定", "title is the site's name": "标题与网站名称相同",
+                "unresolved": "未定", "not verified": "未核验", "title is the site's name": "标题与网站名称相同",
                 "date in the future": "发布日期晚于今天", "date before 1990": "发布日期早于1990年",
                 "empty body": "正文为空"},
     "skip": {"column dropped": "栏目不迁移", "duplicate": "重复文章", "column not mapped": "栏目待定",

@@ -16,6 +16,7 @@ from consolidate import report as report_module
 from consolidate.report import fleet_report
 from consolidate.report_formats import (
     _audit_table,
+    code,
     grouped_findings,
     page_reason_text,
     render_markdown,
@@ -131,3 +132,8 @@ def test_the_report_shows_groups_and_the_xlsx_keeps_every_finding(crawled: pipel
     assert "| fgw | 失效附件或图片 |  | 警告 | 失效附件或图片（HTTP 404）：1000 个 | 数量=1000; 状态码=404; 例=" in audit
     english = render_markdown(report, "en").split("## Audit findings", 1)[1].split("\n## ", 1)[0]
     assert "broken links (HTTP 404): 300" in english and english.count("\n| fgw |") == len(rows)
+
+
+def test_a_site_pushed_but_not_verified_reads_in_chinese() -> None:
+    """迁移核验's 'not verified' (pushed, verify not run yet) has its Chinese word."""
+    assert code("outcome", "not verified", "zh") == "未核验" and code("outcome", "not verified", "en") == "not verified"
