@@ -25,7 +25,7 @@ from consolidate.commands import mapping as mapping_commands
 from consolidate.commands import push as push_commands
 from consolidate.commands import report as report_commands
 from consolidate.commands import triage as triage_commands
-from consolidate.core.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError, UsageError
 
 app = typer.Typer(
     name="consolidate",
@@ -154,6 +154,41 @@ def fleet_serve(port_base: Annotated[int, typer.Option(help="First port; sites g
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+
+
+@fleet_app.command("serve-samples")
+@friendly_errors
+def fleet_serve_samples(
+        config_out: Annotated[Path, typer.Option("--config-out", help="Where to write the migrations.yaml that pins "
+                                                 "the sites' host names to the servers.")] = Path("migrations.yaml"),
+        samples: Annotated[Path | None, typer.Option(help="The real samples folder (default: CONSOLIDATE_SAMPLES, "
+                                                     "else ../shared/samples beside the checkout).")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --config-out.")] = False) -> None:
+    """Serve the six restored real legacy sites (a development checkout's ../shared/samples) on free 127.0.0.1
+    ports and write a migrations.yaml crawling them under their original host names (crawl.resolve)."""
+    import time
+
+    from consolidate.samplefleet.realsites import RealSitesServer, samples_dir
+
+    root = samples or samples_dir()
+    if root is None or not root.is_dir():
+        raise UsageError(f"no real samples folder at {root or '../shared/samples'}",
+                               hint="pass --samples PATH or set CONSOLIDATE_SAMPLES (they come with a development "
+                                    "checkout, not with the package)")
+    if config_out.exists() and not force:
+        raise UsageError(f"{config_out} exists", hint="choose another --config-out, or pass --force")
+    with RealSitesServer(root) as server:
+        config_out.write_text(server.config_text(rate=20.0), encoding="utf-8")
+        for site in server.sites:
+            console.print(f"{site.id}\thttp://127.0.0.1:{server.ports[site.id]}/\t{site.name} ({site.cms}) as "
+                          f"{site.home_url}", highlight=False, soft_wrap=True)
+        console.print(f"config: {config_out} — in another terminal: consolidate crawl --all -c {config_out}; "
+                      "serving; Ctrl-C to stop", highlight=False, soft_wrap=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
 
 add_exit_codes(app)

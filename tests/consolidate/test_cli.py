@@ -98,3 +98,41 @@ def test_dead_legacy_server_is_an_error_not_a_success(tmp_path: Path) -> None:
     for command in (["map", "sfj"], ["push", "sfj"]):
         refused = runner.invoke(app, [*command, "-c", str(config)])
         assert refused.exit_code == 1 and "could not be fetched" in refused.output, refused.output
+
+
+def test_serve_samples_without_samples_is_one_line_with_a_hint(tmp_path: Path) -> None:
+    """`fleet serve-samples` pointed at no samples folder: exit 2, one error line, how to point it."""
+    result = CliRunner().invoke(app, ["fleet", "serve-samples", "--samples", str(tmp_path / "none"),
+                                      "--config-out", str(tmp_path / "m.yaml")])
+    assert result.exit_code == 2 and "no real samples folder" in result.output and "CONSOLIDATE_SAMPLES" in \
+        result.output and "Traceback" not in result.output
+
+
+def test_serve_samples_serves_the_real_sites_and_writes_a_config(tmp_path: Path) -> None:
+    """With the samples present: each site answers on its port and the written config pins its host names."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    import pytest
+
+    from consolidate.core.config import load_config
+    from consolidate.samplefleet.realsites import samples_dir
+
+    if samples_dir() is None:
+        pytest.skip("../shared/samples (real legacy sites) is not present")
+    out = tmp_path / "m.yaml"
+    process = subprocess.Popen([sys.executable, "-m", "consolidate.cli", "fleet", "serve-samples", "--config-out",
+                                str(out)], stdout=subprocess.PIPE, text=True, env={"COLUMNS": "300",
+                                                                                  **__import__("os").environ})
+    try:
+        lines = [process.stdout.readline() for _ in range(7)]
+        assert lines[-1].startswith("config:"), lines
+        port = re.search(r"127\.0\.0\.1:(\d+)", lines[0]).group(1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as answer:
+            assert answer.status == 200 and len(answer.read()) > 1000
+        config = load_config(out).config
+        assert len(config.sites) == 6 and all(site.crawl and site.crawl.resolve for site in config.sites)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
