@@ -153,11 +153,20 @@ def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: f
         scope = {t.id for t in targets if t.in_scope}
         for index, (column, decision) in enumerate(zip(columns, decisions, strict=True)):
             offer = learned.get(learned_key(column.name, kind_of_name(column.name)))
-            if decision.decision == "unmapped" and offer is not None and (offer.target in scope or
-                                                                          offer.decision == "drop"):
+            if offer is not None and (offer.target in scope or offer.decision == "drop") and \
+                    _open_to(decision, offer):
                 decisions[index] = _learned_decision(column, decision, offer)
     resolve_merges(decisions)
     return decisions
+
+
+def _open_to(decision: Decision, offer: Learned) -> bool:
+    """An office decision from another site is offered where nothing is decided, or where the system's own guess
+    (never a rule) disagrees with it: the office's word on a like column outweighs a guess, but is confirmed."""
+    if decision.decision == "unmapped":
+        return True
+    return decision.decided_by == "consolidate" and (decision.decision, decision.target) != (offer.decision,
+                                                                                             offer.target)
 
 
 def _learned_decision(column: LegacyColumn, decision: Decision, offer: Learned) -> Decision:
