@@ -20,6 +20,10 @@ from consolidate.core.cells import csv_row, from_csv_text, xlsx_append
 from consolidate.core.csvfile import csv_rows
 from consolidate.core.errors import ConsolidateError, InputFileError
 from consolidate.core.outcomes import SYSTEM_DECIDERS
+from mappers.sheet_language import LIST_SEPARATOR
+from mappers.sheet_language import fold as _fold
+from mappers.sheet_language import header_language as language_of
+from mappers.sheet_language import say as say_in
 
 # (key, Chinese header, English header, required on import)
 HEADERS: tuple[tuple[str, str, str, bool], ...] = (
@@ -129,7 +133,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "zh": "  {site}：{count} 行（{decisions}；签署人：{signers}）"},
     "site_unchanged": {"en": "  {site}: no changes", "zh": "  {site}：无改动"},
 }
-LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 MAX_XLSX_BYTES = 32_000_000  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
 MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (13 columns × 75,000 rows)
 SHEET_HINT = "import the sheet `consolidate map --export` wrote, filled in; or save it again as .xlsx or .csv"
@@ -150,8 +153,7 @@ class SheetError(ConsolidateError):
 
 def say(lang: str, key: str, **values: Any) -> str:
     """A message of the import in a sheet language (English when the language is not one of the sheet's)."""
-    texts = MESSAGES[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return say_in(MESSAGES, lang, key, **values)
 
 
 class SignedChanges(list):
@@ -507,10 +509,9 @@ def read_sheet_table(path: Path, sheet_name: str | None = None) -> SheetTable:
 def header_language(header: list[Any]) -> str:
     """The language of a header row: zh when more of its cells are the Chinese headers than the English ones
     (a fleet summary's 站点/Site counts too); en when none is known."""
-    texts = {_fold(cell_text(value)) for value in header}
-    zh = sum(_fold(h) in texts for h in [zh for _, zh, _en, _ in HEADERS] + [SUMMARY_HEADERS["zh"][0]])
-    en = sum(_fold(h) in texts for h in [en for _, _zh, en, _ in HEADERS] + [SUMMARY_HEADERS["en"][0]])
-    return "zh" if zh > en else "en"
+    return language_of([cell_text(value) for value in header],
+                       {"zh": [zh for _, zh, _en, _ in HEADERS] + [SUMMARY_HEADERS["zh"][0]],
+                        "en": [en for _, _zh, en, _ in HEADERS] + [SUMMARY_HEADERS["en"][0]]})
 
 
 def _read_csv(path: Path) -> list[list[Any]]:
@@ -580,11 +581,6 @@ def _map_header(name: str, header: list[Any], lang: str = "en") -> tuple[dict[st
         if required and key not in columns:
             errors.append(say(lang, "missing_column", name=name, zh=zh, en=en))
     return columns, errors
-
-
-def _fold(text: str) -> str:
-    """Header text for comparison."""
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def cell_text(value: Any) -> str:

@@ -1,0 +1,43 @@
+"""The language an office sheet speaks, read from its header row, and its messages in that language.
+
+A sheet is answered in the language it was written in: an office that fills in a Chinese sheet gets its row
+errors, the headline, the hint and the summary of what was recorded in Chinese; an English sheet in English. The
+column map sheet and the triage sheet share this: each keeps one message table (key → {language → text}) and
+its headers in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Messages = Mapping[str, Mapping[str, str]]
+FALLBACK = "en"  # a language a table has no text in is answered in English
+LIST_SEPARATOR = {"en": ", ", "zh": "、"}
+
+
+def fold(text: str) -> str:
+    """Header text for comparison (spaces collapsed, lower case)."""
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def header_language(header: Iterable[Any], headers: Mapping[str, Iterable[str]], default: str = FALLBACK) -> str:
+    """The language of a header row: the one of `headers` (language → its header texts) with the most cells in
+    the row; `default` when no language has more than every other (no header known, or a tie)."""
+    texts = {fold(str(value)) for value in header if value is not None}
+    counts = {lang: sum(fold(h) in texts for h in names) for lang, names in headers.items()}
+    best = max(counts.values(), default=0)
+    leaders = [lang for lang, count in counts.items() if count == best]
+    return leaders[0] if best and len(leaders) == 1 else default
+
+
+def say(messages: Messages, lang: str, key: str, **values: Any) -> str:
+    """A message of a table in a sheet language (English when the table has no text in that language)."""
+    texts = messages[key]
+    return texts.get(lang, texts[FALLBACK]).format(**values)
+
+
+def joined(items: Iterable[str], lang: str) -> str:
+    """Items listed in a language ('遮盖 3、不发布 2' / 'mask 3, withhold 2')."""
+    return LIST_SEPARATOR.get(lang, LIST_SEPARATOR[FALLBACK]).join(items)
