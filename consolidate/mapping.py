@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,7 @@ from mappers.columns import (
     rule_matches,
     target_columns,
 )
-from mappers.duplicates import DupArticle, cluster_links, duplicate_clusters, normalise_body
+from mappers.duplicates import DupArticle, DuplicateFinder, cluster_links
 from mappers.routing import PortalTarget, RoutingContext
 from mappers.sheet import (
     CurrentDecision,
@@ -517,53 +519,85 @@ def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str],
 
     The duplicate groups (the costly part: every body normalised and sketched) are kept for the process while
     the articles are unchanged, so `push --all` and `verify --all` find them once, not once per site; which
-    article of a group is the original is decided again at every call, from the push map and the mappings."""
+    article of a group is the original is decided again at every call, from the push map and the mappings.
+    Only the groups' members are read again, so what this holds does not grow with the articles' text."""
+    groups, ids = _duplicate_groups(ws, site_ids)
+    members = [ids[index] for group in groups for index in group]
     with ws.store.session() as session:
-        pushed = {(r.site_id, r.source_url) for r in session.scalars(select(PushRecord).where(
-            PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET)))}
-        rows, migrating = [], set()
-        for site_id in site_ids:
-            migrating |= {(site_id, m.column_path) for m in session.scalars(select(ColumnMapping).where(
-                ColumnMapping.site_id == site_id, ColumnMapping.decision.in_(("migrate", "merge"))))}
-            rows += session.execute(select(ArticleRow.id, ArticleRow.site_id, ArticleRow.url, ArticleRow.title,
-                                           ArticleRow.published, ArticleRow.content_hash,
-                                           func.length(ArticleRow.body_text), ArticleRow.column_path)
-                                    .where(ArticleRow.site_id == site_id).order_by(ArticleRow.id)).all()
-    groups = _duplicate_groups(ws, rows)
-    owners = {row.url: row.site_id for row in rows}
-    clusters = [[(index, DupArticle(
-        rows[index].url, rows[index].title or "", rows[index].published,
-        preferred=2 if (rows[index].site_id, rows[index].url) in pushed
-        else int((rows[index].site_id, " > ".join(rows[index].column_path or [])) in migrating)))
-        for index in members] for members in groups]
-    links = cluster_links(clusters)
-    return {(owners[url], url): (owners[original], original) for url, original in links.items()}
+        migrating = {(m.site_id, m.column_path) for m in session.scalars(select(ColumnMapping).where(
+            ColumnMapping.site_id.in_(site_ids), ColumnMapping.decision.in_(("migrate", "merge"))))}
+        rows, pushed = {}, set()
+        for start in range(0, len(members), DUP_BATCH):
+            chunk = session.execute(select(ArticleRow.id, ArticleRow.site_id, ArticleRow.url, ArticleRow.title,
+                                           ArticleRow.published, ArticleRow.column_path)
+                                    .where(ArticleRow.id.in_(members[start:start + DUP_BATCH]))).all()
+            rows.update((row.id, row) for row in chunk)
+            pushed |= {(r.site_id, r.source_url) for r in session.execute(select(
+                PushRecord.site_id, PushRecord.source_url).where(
+                PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET),
+                PushRecord.source_url.in_([row.url for row in chunk])))}
+    clusters = [[(index, _dup_article(rows[ids[index]], pushed, migrating)) for index in group] for group in groups]
+    owners = {row.url: row.site_id for row in rows.values()}
+    return {(owners[url], url): (owners[original], original) for url, original in cluster_links(clusters).items()}
 
 
-_GROUPS: dict[str, tuple[str, list[list[int]]]] = {}  # store URL → (articles' fingerprint, duplicate groups)
+def _dup_article(row: Any, pushed: set[tuple[str, str]], migrating: set[tuple[str, str]]) -> DupArticle:
+    """An article of a duplicate group as the original is chosen: on the portal (2), being migrated (1), other."""
+    preferred = 2 if (row.site_id, row.url) in pushed else \
+        int((row.site_id, " > ".join(row.column_path or [])) in migrating)
+    return DupArticle(row.url, row.title or "", row.published, preferred=preferred)
 
 
-def _duplicate_groups(ws: Workspace, rows: list[Any]) -> list[list[int]]:
-    """The duplicate groups of these article rows (indices), found again only when an article changed."""
-    digest = hashlib.sha256()
-    for row in rows:
-        digest.update(repr((row.id, row.site_id, row.url, row.title, row.published, row.content_hash,
-                            row[6])).encode("utf-8"))
+DUP_BATCH = 500  # article rows read at a time by the duplicate finder
+_GROUPS: dict[str, tuple[str, list[list[int]], array]] = {}  # store URL → (fingerprint, groups, article ids)
+
+
+def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> tuple[list[list[int]], array]:
+    """The duplicate groups (positions in site, then id order) of these sites' articles and the article id at
+    each position; found again only when an article changed. Bodies are read DUP_BATCH at a time and only a few
+    numbers of each are kept (mappers.duplicates.DuplicateFinder)."""
+    digest, ids = hashlib.sha256(), array("q")
+    for row in _article_rows(ws, site_ids, ArticleRow.url, ArticleRow.title, ArticleRow.published,
+                             ArticleRow.content_hash, func.length(ArticleRow.body_text)):
+        digest.update(repr(tuple(row)).encode("utf-8"))
+        ids.append(row.id)
     fingerprint, key = digest.hexdigest(), str(ws.store.engine.url)
     cached = _GROUPS.get(key)
     if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    bodies: list[str] = []
-    with ws.store.session() as session:
-        ids = [row.id for row in rows]
-        for start in range(0, len(ids), 500):  # raw texts read 500 at a time, only their normal forms kept
-            texts = dict(session.execute(select(ArticleRow.id, ArticleRow.body_text)
-                                         .where(ArticleRow.id.in_(ids[start:start + 500]))).all())
-            bodies += [normalise_body(texts.get(row.id) or "") for row in rows[start:start + 500]]
-    groups = duplicate_clusters([DupArticle(row.url, row.title or "", row.published) for row in rows], bodies)
+        return cached[1], cached[2]
     _GROUPS.clear()  # one store's groups at a time: the memory they take stays small
-    _GROUPS[key] = (fingerprint, groups)
-    return groups
+    finder = DuplicateFinder()
+    for row in _article_rows(ws, site_ids, ArticleRow.title, ArticleRow.published, ArticleRow.body_text):
+        finder.add(row.title, row.published, row.body_text)
+    groups = finder.groups(lambda indices: _texts(ws, ids, indices))
+    _GROUPS[key] = (fingerprint, groups, ids)
+    return groups, ids
+
+
+def _article_rows(ws: Workspace, site_ids: list[str], *columns: Any) -> Iterator[Any]:
+    """(id, site_id, *columns) of these sites' articles, site by site in id order, read DUP_BATCH at a time."""
+    for site_id in site_ids:
+        last = -1
+        while True:
+            with ws.store.session() as session:
+                rows = session.execute(select(ArticleRow.id, ArticleRow.site_id, *columns).where(
+                    ArticleRow.site_id == site_id, ArticleRow.id > last).order_by(ArticleRow.id).limit(DUP_BATCH)).all()
+            yield from rows
+            if len(rows) < DUP_BATCH:
+                break
+            last = rows[-1].id
+
+
+def _texts(ws: Workspace, ids: array, indices: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Position → (title, body text) of the articles at these positions."""
+    wanted = {ids[index]: index for index in indices}
+    texts: dict[int, tuple[str | None, str | None]] = {}
+    with ws.store.session() as session:
+        for start in range(0, len(indices), DUP_BATCH):
+            chunk = [ids[index] for index in indices[start:start + DUP_BATCH]]
+            texts.update((wanted[row.id], (row.title, row.body_text)) for row in session.execute(
+                select(ArticleRow.id, ArticleRow.title, ArticleRow.body_text).where(ArticleRow.id.in_(chunk))))
+    return texts
 
 
 # ---------------------------------------------------------------- portal columns the mapping would create

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import re
 import unicodedata
 import zlib
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +31,10 @@ REISSUE = re.compile(r"[（(【\[]\s*(重发|重新发布|再次发布|更正|�
                      r"|(重发|更正|修订版)$")  # a notice issued again: it supersedes the original
 SAME_BODY = 0.995  # bodies this close are the same text whatever their numbers
 _DIGITS = re.compile(r"\d+")
+CHUNK = 500  # articles whose texts are held at once while candidate pairs are confirmed
+BODY_PREFIX = 5000  # normalised body characters compared
+PARTS = 16  # slices of the hash space the sketch values are sorted in
+Fetch = Callable[[list[int]], dict[int, tuple[str | None, str | None]]]  # indices → (title, body text)
 
 
 @dataclass
@@ -59,7 +66,8 @@ def normalise_title(title: str) -> str:
 
 def normalise_body(text: str) -> str:
     """Body text for comparison: width, Simplified, letters and digits only."""
-    return _NOISE.sub("", to_simplified(unicodedata.normalize("NFKC", text or ""))).lower()
+    # every body is a text of its own: to_simplified's cache would only hold thousands of bodies in memory
+    return _NOISE.sub("", to_simplified.__wrapped__(unicodedata.normalize("NFKC", text or ""))).lower()
 
 
 def sketch(text: str, size: int = SKETCH) -> frozenset[int]:
@@ -80,20 +88,13 @@ def find_duplicates(articles: Iterable[Any]) -> dict[str, str]:
     return cluster_links([[(i, items[i]) for i in members] for members in duplicate_clusters(items)])
 
 
-def duplicate_clusters(items: list[DupArticle], bodies: list[str] | None = None) -> list[list[int]]:
+def duplicate_clusters(items: list[DupArticle]) -> list[list[int]]:
     """The groups (indices into `items`, two or more each) of articles that repeat one another; the costly part
-    (normalising, sketching, comparing bodies), independent of which article is preferred as the original.
-    `bodies`: the items' bodies already normalised (normalise_body), so a caller need not hold the raw texts."""
-    parent = list(range(len(items)))
-    bodies = bodies if bodies is not None else [normalise_body(a.body_text) for a in items]
-    titles = [normalise_title(a.title) for a in items]
-    pairs = _title_date_pairs(items, bodies) + _content_pairs(bodies, titles) + _reissue_pairs(items, bodies)
-    for first, second in pairs:
-        _union(parent, first, second)
-    clusters: dict[int, list[int]] = defaultdict(list)
-    for index in range(len(items)):
-        clusters[_find(parent, index)].append(index)
-    return [members for members in clusters.values() if len(members) >= 2]
+    (normalising, sketching, comparing bodies), independent of which article is preferred as the original."""
+    finder = DuplicateFinder()
+    for item in items:
+        finder.add(item.title, item.published, item.body_text)
+    return finder.groups(lambda indices: {i: (items[i].title, items[i].body_text) for i in indices})
 
 
 def cluster_links(clusters: list[list[tuple[int, DupArticle]]]) -> dict[str, str]:
@@ -115,83 +116,166 @@ def _original_rank(item: DupArticle, index: int) -> tuple[int, int, int, str, in
             (item.published or "")[:10], index)
 
 
-def _reissue_pairs(items: list[DupArticle], bodies: list[str]) -> list[tuple[int, int]]:
-    """A re-issued notice and its original: the same title once the 重发/更正 mark is taken off, and bodies that
-    are not plainly different texts (a correction changes a few details, not the whole notice)."""
-    marked = [i for i, item in enumerate(items) if is_reissue(item.title)]
-    if not marked:
-        return []
-    by_title: dict[str, list[int]] = defaultdict(list)
-    for index, item in enumerate(items):
-        by_title[normalise_title(REISSUE.sub("", unicodedata.normalize("NFKC", item.title or "")))].append(index)
-    pairs = []
-    for index in marked:
-        base = normalise_title(REISSUE.sub("", unicodedata.normalize("NFKC", items[index].title or "")))
-        if len(base) < MIN_TITLE:
-            continue
-        for other in by_title.get(base, []):
-            if other != index and not is_reissue(items[other].title) and _related(bodies[index], bodies[other]):
-                pairs.append((other, index))
-    return pairs
+class DuplicateFinder:
+    """The duplicate groups of articles fed one at a time (`add`), holding a few numbers per article, never its
+    text: the length and a digest of the numbers of its normalised body, its sketch, digests of its title keys.
+    The texts of the candidate pairs are asked for again (`groups(fetch)`), at most CHUNK articles at a time, so
+    the memory taken does not grow with the bodies."""
+
+    def __init__(self, chunk: int = CHUNK) -> None:
+        self.count, self.chunk = 0, chunk
+        self.lengths = array("I")  # normalised body length
+        self.numbers = array("Q")  # digest of the normalised body's numbers
+        self.sketches = array("I")  # every article's sketch values, one after the other
+        self.ends = array("I")  # where each article's sketch values end in `sketches`
+        self.dated = array("Q")  # digest of (normalised title, day), 0 without a long title or a date
+        self.bases = array("Q")  # digest of the normalised title with any 重发/更正 mark taken off
+        self.reissued = bytearray()  # 1 for a notice marked as issued again
+        self.marked: list[int] = []  # re-issued notices whose unmarked title is long enough to match
+
+    def add(self, title: str | None, published: str | None, body_text: str | None) -> None:
+        """Take in one article (its index is the number of articles added before it)."""
+        body, title_key, index = normalise_body(body_text or ""), normalise_title(title or ""), self.count
+        self.count += 1
+        self.lengths.append(len(body))
+        self.numbers.append(_digest(",".join(_DIGITS.findall(body))))
+        if len(body) >= MIN_BODY:
+            self.sketches.extend(sorted(sketch(body)))
+        self.ends.append(len(self.sketches))
+        dated = len(title_key) >= MIN_TITLE and bool(published)
+        self.dated.append(_digest(f"{title_key}\n{(published or '')[:10]}") if dated else 0)
+        base = _unmarked_title(title or "")
+        self.bases.append(_digest(base))
+        self.reissued.append(is_reissue(title or ""))
+        if self.reissued[index] and len(base) >= MIN_TITLE:
+            self.marked.append(index)
+
+    def groups(self, fetch: Fetch) -> list[list[int]]:
+        """The groups (indices, two or more each, in order) of articles that repeat one another; `fetch(indices)`
+        gives index → (title, body text) of the articles asked for."""
+        parent = list(range(self.count))
+        checks = sorted(self._title_date_checks() + self._content_checks() + self._reissue_checks())
+        for chunk in _chunks(checks, self.chunk):
+            texts = {i: (normalise_title(title or ""), normalise_body(body or "")[:BODY_PREFIX])
+                     for i, (title, body) in fetch(sorted({i for first, second, _ in chunk for i in (first, second)}))
+                     .items()}
+            for first, second, kind in chunk:
+                if self._confirmed(kind, first, second, texts):
+                    _union(parent, first, second)
+        clusters: dict[int, list[int]] = defaultdict(list)
+        for index in range(self.count):
+            clusters[_find(parent, index)].append(index)
+        return [members for members in clusters.values() if len(members) >= 2]
+
+    def _title_date_checks(self) -> list[tuple[int, int, str]]:
+        """Articles with the same normalised title on the same day: each against the first of its group."""
+        order = sorted((i for i in range(self.count) if self.dated[i]), key=self.dated.__getitem__)
+        checks = []
+        for start, end in _runs(order, self.dated.__getitem__):
+            checks += [(order[start], other, "dated") for other in order[start + 1:end]]
+        return checks
+
+    def _content_checks(self) -> list[tuple[int, int, str]]:
+        """Pairs whose sketches share MIN_SHARED values or more (values shared by over 50 articles are
+        boilerplate). The (value, article) keys are held sorted in PARTS compact arrays, so each article's
+        partners are counted by looking its values up, without a table of every pair that shares one."""
+        total, parts = self.count, [array("Q") for _ in range(PARTS)]
+        for index, value in self._sketch_values():
+            parts[value % PARTS].append(value * total + index)
+        for number, part in enumerate(parts):
+            parts[number] = array("Q", sorted(part))
+        checks = []
+        for index, value_list in self._sketches_by_article():
+            shared: dict[int, int] = defaultdict(int)
+            for value in value_list:
+                part = parts[value % PARTS]
+                low, high = bisect_left(part, value * total), bisect_left(part, (value + 1) * total)
+                if high - low <= 50:  # more: boilerplate every page shares
+                    for key in part[low:high]:
+                        if key % total > index:
+                            shared[key % total] += 1
+            checks += [(index, other, "content") for other, count in shared.items() if count >= MIN_SHARED]
+        return checks
+
+    def _sketch_values(self) -> Iterator[tuple[int, int]]:
+        """(article, value) for every value of every sketch."""
+        for index, values in self._sketches_by_article():
+            for value in values:
+                yield index, value
+
+    def _sketches_by_article(self) -> Iterator[tuple[int, array]]:
+        """(article, its sketch values) of every article with a sketch."""
+        start = 0
+        for index, end in enumerate(self.ends):
+            if end > start:
+                yield index, self.sketches[start:end]
+            start = end
+
+    def _reissue_checks(self) -> list[tuple[int, int, str]]:
+        """A re-issued notice and every unmarked article with its title once the mark is taken off."""
+        if not self.marked:
+            return []
+        wanted: dict[int, list[int]] = defaultdict(list)
+        for index in self.marked:
+            wanted[self.bases[index]].append(index)
+        return [(other, index, "reissue") for other in range(self.count)
+                if not self.reissued[other] and self.bases[other] in wanted
+                for index in wanted[self.bases[other]] if index != other]
+
+    def _confirmed(self, kind: str, first: int, second: int, texts: dict[int, tuple[str, str]]) -> bool:
+        """Whether a candidate pair repeats one another, by the test of its kind."""
+        (first_title, first_body), (second_title, second_body) = texts[first], texts[second]
+        if kind == "reissue":  # a correction changes a few details, not the whole notice
+            return not (first_body and second_body) or fuzz.ratio(first_body[:3000], second_body[:3000]) >= 60
+        if kind == "dated":  # the same title and day, unless the bodies clearly differ
+            if not (first_body and second_body):
+                return True
+            similarity = fuzz.ratio(first_body[:3000], second_body[:3000]) / 100
+            return similarity >= 0.6 and not self._different_notices(first, second, similarity)
+        similarity = fuzz.ratio(first_body[:5000], second_body[:5000]) / 100
+        if self._different_notices(first, second, similarity) or \
+                _DIGITS.findall(first_title) != _DIGITS.findall(second_title):
+            return False
+        titled = fuzz.ratio(first_title, second_title) >= MIN_TITLE_SIMILARITY
+        return similarity >= MIN_SIMILARITY and (titled or (similarity >= 0.99 and self.lengths[first] >= 200))
+
+    def _different_notices(self, first: int, second: int, similarity: float) -> bool:
+        """Two templated notices (第一批/第二批, other dates, other names' numbers) differ in their numbers: a body
+        that is not the same text and does not carry the same numbers is another notice, never a duplicate."""
+        return similarity < SAME_BODY and self.numbers[first] != self.numbers[second]
 
 
-def _related(first: str, second: str) -> bool:
-    """True unless both bodies are there and plainly different texts."""
-    return not (first and second) or fuzz.ratio(first[:3000], second[:3000]) >= 60
+def _unmarked_title(title: str) -> str:
+    """A title normalised with any 重发/更正 mark taken off."""
+    return normalise_title(REISSUE.sub("", unicodedata.normalize("NFKC", title)))
 
 
-def _different_notices(first: str, second: str, similarity: float) -> bool:
-    """Two templated notices (第一批/第二批, other dates, other names' numbers) differ in their numbers: a body
-    that is not the same text and does not carry the same numbers is another notice, never a duplicate."""
-    return similarity < SAME_BODY and _DIGITS.findall(first) != _DIGITS.findall(second)
+def _digest(text: str) -> int:
+    """A 64-bit digest of a text (never 0)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big") or 1
 
 
-def _title_date_pairs(items: list[DupArticle], bodies: list[str]) -> list[tuple[int, int]]:
-    """Articles with the same normalised title on the same day, unless their bodies clearly differ."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, item in enumerate(items):
-        title = normalise_title(item.title)
-        if len(title) >= MIN_TITLE and item.published:
-            groups[(title, item.published[:10])].append(index)
-    pairs = []
-    for members in groups.values():
-        for other in members[1:]:
-            first = members[0]
-            if bodies[first] and bodies[other]:
-                similarity = fuzz.ratio(bodies[first][:3000], bodies[other][:3000]) / 100
-                if similarity < 0.6 or _different_notices(bodies[first], bodies[other], similarity):
-                    continue
-            pairs.append((first, other))
-    return pairs
+def _runs(items: Sequence[Any], key: Callable[[Any], Any]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of consecutive items with the same key."""
+    start = 0
+    for position in range(1, len(items) + 1):
+        if position == len(items) or key(items[position]) != key(items[start]):
+            yield start, position
+            start = position
 
 
-def _content_pairs(bodies: list[str], titles: list[str]) -> list[tuple[int, int]]:
-    """Articles with near-identical bodies (sketch candidates confirmed by rapidfuzz) and similar titles;
-    templated pages (办事指南 …) share bodies but not titles, so an identical long body is needed without one."""
-    sketches = {i: sketch(body) for i, body in enumerate(bodies) if len(body) >= MIN_BODY}
-    buckets: dict[int, list[int]] = defaultdict(list)
-    for index, values in sketches.items():
-        for value in values:
-            buckets[value].append(index)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for members in buckets.values():
-        if len(members) > 50:
-            continue  # boilerplate every page shares
-        for position, first in enumerate(members):
-            for second in members[position + 1:]:
-                shared[(first, second)] += 1
-    pairs = []
-    for (first, second), count in shared.items():
-        if count < MIN_SHARED:
-            continue
-        similarity = fuzz.ratio(bodies[first][:5000], bodies[second][:5000]) / 100
-        titled = fuzz.ratio(titles[first], titles[second]) >= MIN_TITLE_SIMILARITY
-        if _different_notices(bodies[first], bodies[second], similarity) or \
-                _DIGITS.findall(titles[first]) != _DIGITS.findall(titles[second]):
-            continue
-        if similarity >= MIN_SIMILARITY and (titled or (similarity >= 0.99 and len(bodies[first]) >= 200)):
-            pairs.append((first, second))
-    return pairs
+def _chunks(checks: list[tuple[int, int, str]], limit: int) -> Iterator[list[tuple[int, int, str]]]:
+    """The checks in consecutive chunks that name at most `limit` articles each (two per check at least)."""
+    chunk: list[tuple[int, int, str]] = []
+    named: set[int] = set()
+    for check in checks:
+        if chunk and len(named) + (check[0] not in named) + (check[1] not in named) > limit:
+            yield chunk
+            chunk, named = [], set()
+        chunk.append(check)
+        named.update(check[:2])
+    if chunk:
+        yield chunk
 
 
 def _find(parent: list[int], index: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from consolidate import pipeline
 from consolidate.mapping import duplicate_links
 from consolidate.samplefleet import Fleet
@@ -74,3 +76,34 @@ def test_notices_with_different_bodies_are_never_duplicates() -> None:
     batch = find_duplicates([DupArticle("b1", "2026年第一批代理机构名单公示", "2026-03-01", NOTICE * 2),
                              DupArticle("b2", "2026年第二批代理机构名单公示", "2026-04-01", second * 2)])
     assert batch == {}
+
+
+def _fleet_of(count: int) -> list[DupArticle]:
+    """`count` articles with texts of their own (random ideographs, seeded) and three planted repeats."""
+    def text(seed: int, length: int) -> str:
+        chosen = random.Random(seed)
+        return "".join(chr(0x4E00 + chosen.randrange(3000)) for _ in range(length))
+
+    own = [DupArticle(f"a{n}", text(-n - 1, 12), f"2024-01-{n % 28 + 1:02d}", text(n, 300)) for n in range(count)]
+    return own + [DupArticle(f"copy{n}", own[n].title, own[n].published, own[n].body_text) for n in (3, 50, 77)]
+
+
+def test_the_finder_reads_again_only_the_candidates_a_few_at_a_time() -> None:
+    """Texts are asked for again only for candidate pairs, at most `chunk` articles per request, and the groups
+    are the same whatever the chunk."""
+    from mappers.duplicates import DuplicateFinder, duplicate_clusters
+
+    items = _fleet_of(120)
+    asked: list[list[int]] = []
+
+    def fetch(indices: list[int]) -> dict[int, tuple[str, str]]:
+        asked.append(indices)
+        return {i: (items[i].title, items[i].body_text) for i in indices}
+
+    finder = DuplicateFinder(chunk=2)
+    for item in items:
+        finder.add(item.title, item.published, item.body_text)
+    groups = finder.groups(fetch)
+    assert sorted(groups) == [[3, 120], [50, 121], [77, 122]] == sorted(duplicate_clusters(items))
+    assert all(len(indices) <= 2 for indices in asked)
+    assert {i for indices in asked for i in indices} == {3, 50, 77, 120, 121, 122}
