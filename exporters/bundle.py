@@ -18,6 +18,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -60,8 +63,9 @@ class BundleExporter(base.Exporter):
         self.base_url = options.base_url
         self.journal = Journal(self.root / JOURNAL)
         self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
-        self.entries: dict[str, dict[str, dict[str, Any]]] = {s: {} for s in SECTIONS}
-        self._durable: dict[str, tuple[tuple[int, int], dict[str, dict[str, Any]]]] = {}
+        self._entries: dict[str, dict[str, dict[str, Any]]] | None = {s: {} for s in SECTIONS}
+        self._disk: dict[str, tuple[tuple[int, int], _LineIndex]] = {}
+        self._by_path: dict[str, dict[str, Any]] | None = None  # section → (file stamp, where its lines are)
 
     def start(self) -> None:
         """Create the folder, wait for the lock (one writer at a time), load the entries and replay the journal."""
@@ -73,8 +77,21 @@ class BundleExporter(base.Exporter):
             raise ExporterError(f"cannot create the bundle folder {self.root}: {exc.strerror}",
                                 hint="set export.options.dir to a writable folder") from None
         self._lock.acquire()
-        self.entries = {s: _read_jsonl(self.root / f"{s}.jsonl") for s in SECTIONS}
-        self.journal.replay(self.entries)
+        self._entries = None  # read when first needed: verify reads the files on disk line by line instead
+        if self.journal.path.exists():  # a killed push's changes: replayed now, so close() saves them
+            self._load()
+
+    @property
+    def entries(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Section → key → entry: the JSONL files with the journal replayed (read at first use)."""
+        return self._entries if self._entries is not None else self._load()
+
+    def _load(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Read the JSONL files and replay the journal."""
+        entries = {s: _read_jsonl(self.root / f"{s}.jsonl") for s in SECTIONS}
+        self.journal.replay(entries)
+        self._entries, self._by_path = entries, None
+        return entries
 
     @property
     def target(self) -> str:
@@ -140,28 +157,29 @@ class BundleExporter(base.Exporter):
 
     def read(self, source_key: str, ref: base.TargetRef) -> base.TargetSnapshot | None:
         """An article (or file) as the bundle's JSONL files on disk hold it."""
-        entry = self.durable("articles").get(source_key)
+        entry = self.stored("articles", source_key)
         if entry is not None:
             return base.TargetSnapshot(
                 title=entry["title"], published=entry["published"], body_html=entry["body_html"],
                 column_ids=[entry["column_id"]], url=self.base_url + f"a/{entry['id']}",
                 attachments=[self._file_facts(a["name"], a.get("sha256")) for a in entry["attachments"]])
-        entry = self.durable("files").get(source_key)
+        entry = self.stored("files", source_key)
         if entry is not None:
             return base.TargetSnapshot(title=entry["name"], published=None, body_html="", column_ids=[],
                                        url=self.base_url + entry["path"],
                                        attachments=[self._file_facts(entry["name"], entry["sha256"])])
         return None
 
-    def durable(self, section: str) -> dict[str, dict[str, Any]]:
-        """A section's entries as its JSONL file on disk holds them (re-read when the file changed)."""
+    def stored(self, section: str, source_key: str) -> dict[str, Any] | None:
+        """An entry as the section's JSONL file on disk holds it: found through an index of where each line
+        starts (re-made when the file changed), so the file is never held in memory."""
         path = self.root / f"{section}.jsonl"
         stat = path.stat() if path.exists() else None
         stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
-        cached = self._durable.get(section)
+        cached = self._disk.get(section)
         if cached is None or cached[0] != stamp:
-            cached = self._durable[section] = (stamp, _read_jsonl(path))
-        return cached[1]
+            cached = self._disk[section] = (stamp, _LineIndex(path))
+        return cached[1].get(source_key)
 
     def finish(self) -> None:
         """Write the JSONL files and (when the content changed) the spreadsheet manifest."""
@@ -176,18 +194,30 @@ class BundleExporter(base.Exporter):
     def close(self) -> None:
         """Persist what was recorded even when finish() was not reached, and let the next writer in."""
         if self._lock.held:
-            self._write_jsonl()
+            if self._entries is not None:  # never read: the files on disk are the state already
+                self._write_jsonl()
             self._lock.close()
 
     def _set(self, section: str, key: str, entry: dict[str, Any] | None) -> None:
         """Change an entry, journaling the change first so a killed push loses nothing."""
         self.journal.change(self.entries[section], section, key, entry)
+        if section == "files":
+            self._by_path = None
+
+    def _files_by_path(self) -> dict[str, dict[str, Any]]:
+        """The file entries by path in the bundle (made again after a file changed, not once per attachment:
+        a scan per attachment grows with articles × files)."""
+        if self._by_path is None:
+            self._by_path = {}
+            for entry in self.entries["files"].values():
+                self._by_path.setdefault(entry["path"], entry)
+        return self._by_path
 
     def _attachment(self, attachment: dict[str, Any]) -> dict[str, Any]:
         """An attachment reference: name, sha256, size and path in the bundle."""
         url = attachment.get("url") or ""
         path = url[len(self.base_url):] if url.startswith(self.base_url) else url
-        file = next((f for f in self.entries["files"].values() if f["path"] == path), None)
+        file = self._files_by_path().get(path)
         return {"name": attachment.get("name") or "", "sha256": file["sha256"] if file else None,
                 "size": file["size"] if file else None, "path": path if file else None,
                 "source_url": attachment.get("source_url")}
@@ -254,19 +284,59 @@ def _file_path(sha256: str) -> str:
     return f"files/{sha256[:2]}/{sha256}"
 
 
+class _LineIndex:
+    """Where each line of a JSONL file of entries starts, by a 64-bit digest of its key, sorted: 16 bytes an
+    entry however large the entries; a lookup reads the lines of that digest and checks their keys."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        digests, offsets = array("Q"), array("Q")
+        for offset, entry in _entries_at(path):
+            digests.append(_key_digest(entry["source_key"]))
+            offsets.append(offset)
+        order = sorted(range(len(digests)), key=digests.__getitem__)  # stable: a later line of a key wins
+        self.digests = array("Q", (digests[i] for i in order))
+        self.offsets = array("Q", (offsets[i] for i in order))
+
+    def get(self, source_key: str) -> dict[str, Any] | None:
+        """The (last) entry of this key in the file, or None."""
+        digest, found = _key_digest(source_key), None
+        position = bisect_left(self.digests, digest)
+        if position == len(self.digests) or self.digests[position] != digest:
+            return None
+        with self.path.open("rb") as handle:
+            while position < len(self.digests) and self.digests[position] == digest:
+                handle.seek(self.offsets[position])
+                entry = json.loads(handle.readline())
+                found = entry if entry["source_key"] == source_key else found
+                position += 1
+        return found
+
+
+def _key_digest(key: str) -> int:
+    """A 64-bit digest of an entry's key."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _entries_at(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(byte offset, entry) of each line of a JSONL file of entries, one line in memory at a time; a damaged
+    line is a clear error."""
+    if not path.exists():
+        return
+    offset = 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    entry = json.loads(line)
+                    entry["source_key"]  # noqa: B018 - an entry without a key is damaged
+                except (ValueError, KeyError, TypeError):
+                    raise ExporterError(f"{path}:{number}: not a bundle entry",
+                                        hint="restore the bundle from a copy, or delete it and push again") from None
+                yield offset, entry
+            offset += len(line)
+
+
 def _read_jsonl(path: Path) -> dict[str, dict[str, Any]]:
     """Entries of a JSONL file by source key (empty when absent); a damaged file is a clear error."""
-    if not path.exists():
-        return {}
-    entries: dict[str, dict[str, Any]] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-            entries[entry["source_key"]] = entry
-        except (ValueError, KeyError, TypeError):
-            raise ExporterError(f"{path}:{number}: not a bundle entry",
-                                hint="restore the bundle from a copy, or delete it and push again") from None
-    return entries
-
+    return {entry["source_key"]: entry for _offset, entry in _entries_at(path)}
