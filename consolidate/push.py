@@ -117,7 +117,7 @@ def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str
     with ws.store.session() as session:
         decisions = {m.column_path: m for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
-    return {article.url: target for article, target, _reason in push._plan(push._site_articles(), decisions)
+    return {article.url: target for article, target, _reason in push._planned(push._site_articles(), decisions)
             if target}
 
 
@@ -251,7 +251,11 @@ class _Push:
     def _plan(self, articles: Iterable[ArticleRow], decisions: dict[str, ColumnMapping]
               ) -> list[tuple[ArticleRow, str | None, str | None]]:
         """(article, target column id, skip reason) for every article; the plan keeps each without its body."""
-        plan = []
+        return list(self._planned(articles, decisions))
+
+    def _planned(self, articles: Iterable[ArticleRow], decisions: dict[str, ColumnMapping]
+                 ) -> Iterator[tuple[ArticleRow, str | None, str | None]]:
+        """The plan one entry at a time (each article without its body), for a caller that keeps only a part."""
         routing = routing_for(self.ws, self.site.id)
         duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites])
         for article in articles:
@@ -260,21 +264,20 @@ class _Push:
             decision = decisions.get(path)
             original = duplicates.get((self.site.id, article.url))
             if article.url in self.vanished:
-                plan.append((article, None, f"vanished: last seen {self.vanished[article.url]}"))
+                entry = (article, None, f"vanished: last seen {self.vanished[article.url]}")
             elif decision is None or decision.decision == "unmapped":
-                plan.append((article, None, f"column not mapped: {path or '(none)'}"))
+                entry = (article, None, f"column not mapped: {path or '(none)'}")
             elif decision.decision == "drop":
-                plan.append((article, None, f"column dropped: {path}"))
+                entry = (article, None, f"column dropped: {path}")
             elif original is not None:
                 self.duplicate_of[article.url] = original
-                plan.append((article, None, f"duplicate of {original[1]}"))
+                entry = (article, None, f"duplicate of {original[1]}")
             elif self.triage.skip_reason(article.url):
                 self.withheld_to[article.url] = decision.target
-                plan.append((article, None, self.triage.skip_reason(article.url)))
+                entry = (article, None, self.triage.skip_reason(article.url))
             else:
-                plan.append(self._routed(article, decision.target, routing))
-            plan[-1] = (_light(article), plan[-1][1], plan[-1][2])
-        return plan
+                entry = self._routed(article, decision.target, routing)
+            yield _light(article), entry[1], entry[2]
 
     def _routed(self, article: ArticleRow, column_target: str | None, routing: Any
                 ) -> tuple[ArticleRow, str | None, str | None]:

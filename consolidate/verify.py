@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.legacy_time import same_legacy_moment
@@ -27,6 +27,7 @@ class VerifyResult:
     source_url: str
     status: str  # ok | mismatch | missing
     differences: list[str] = field(default_factory=list)
+    record_id: int | None = field(default=None, compare=False, repr=False)  # the push record it is stored on
 
 
 @dataclass
@@ -47,25 +48,27 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
     (`progress(done, total)` after each article read back)."""
     require_crawled(ws, site_id)
     summary = VerifySummary(site_id)
+    pushed = (PushRecord.target == exporter.target, PushRecord.site_id == site_id, PushRecord.kind == "article",
+              PushRecord.status.in_(IN_TARGET))
     with ws.store.session() as session:
-        records = session.scalars(select(PushRecord).where(
-            PushRecord.target == exporter.target, PushRecord.site_id == site_id, PushRecord.kind == "article",
-            PushRecord.status.in_(IN_TARGET))).all()
+        total = session.scalar(select(func.count()).select_from(PushRecord).where(*pushed)) or 0
         gate = push_gate(ws, site_id, dry_run=True)  # compare with what push sent: triage masks and 失效 notices
         files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
             Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
     targets = planned_targets(ws, site_id, exporter)
     site = ws.site(site_id)
-    for start in range(0, len(records), BATCH):  # the articles compared are read BATCH at a time
-        chunk = records[start:start + BATCH]
+    done = 0
+    for chunk in _record_batches(ws, pushed):  # push records and the articles compared, BATCH at a time
         articles = _articles_of(ws, site_id, chunk, gate)
-        for done, record in enumerate(chunk, start + 1):
+        for record in chunk:
+            done += 1
             article = articles.get(record.source_key)
             if progress is not None:
-                progress(done, len(records))
+                progress(done, total)
             if article is None:
                 continue
             result = _verify_one(exporter, record, article, targets.get(article.url), files)
+            result.record_id = record.id
             summary.results.append(result)
             setattr(summary, result.status, getattr(summary, result.status) + 1)
             problems = face_problems(article, [site.name, ws.config.portal.name])
@@ -73,6 +76,19 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
                 summary.suspect.append((article.url, problems))
     _record_results(ws, exporter.target, summary)
     return summary
+
+
+def _record_batches(ws: Workspace, where: tuple[Any, ...]) -> Iterator[list[PushRecord]]:
+    """The push records matching `where` in id order, BATCH at a time (keyset pagination by id)."""
+    last = -1
+    while True:
+        with ws.store.session() as session:
+            batch = session.scalars(select(PushRecord).where(*where, PushRecord.id > last)
+                                    .order_by(PushRecord.id).limit(BATCH)).all()
+        if not batch:
+            return
+        yield list(batch)
+        last = batch[-1].id
 
 
 def _articles_of(ws: Workspace, site_id: str, records: list[PushRecord], gate: PushGate) -> dict[str, ArticleRow]:
@@ -133,25 +149,23 @@ def _text(text: str) -> str:
 
 
 def _record_results(ws: Workspace, target: str, summary: VerifySummary) -> None:
-    """Store each article's verification status on its push record, and differences as events."""
-    by_url = {r.source_url: r for r in summary.results}
+    """Store each article's verification status on its push record (by the record's id, BATCH updates at a
+    time, no record loaded), and differences as events."""
     with ws.store.session() as session:
         session.execute(delete(EventRow).where(EventRow.site_id == summary.site_id, EventRow.stage == "verify",
                                                EventRow.code == "suspect_record"))
         session.add_all(EventRow(site_id=summary.site_id, stage="verify", level="warning", code="suspect_record",
                                  message="; ".join(problems), url=url) for url, problems in summary.suspect)
-        for record in session.scalars(select(PushRecord).where(PushRecord.target == target,
-                                                               PushRecord.site_id == summary.site_id,
-                                                               PushRecord.kind == "article")):
-            result = by_url.get(record.source_url)
-            if result is None:
-                continue
-            record.verify_status = result.status
-            record.verify_note = "; ".join(result.differences) or None
-            record.verified_at = utcnow()
-            if result.differences:
-                session.add(EventRow(site_id=summary.site_id, stage="verify", level="error", code=result.status,
-                                     message="; ".join(result.differences)[:2000], url=result.source_url))
+        now = utcnow()
+        for start in range(0, len(summary.results), BATCH):
+            chunk = [r for r in summary.results[start:start + BATCH] if r.record_id is not None]
+            if chunk:
+                session.execute(update(PushRecord), [
+                    {"id": r.record_id, "verify_status": r.status, "verify_note": "; ".join(r.differences) or None,
+                     "verified_at": now} for r in chunk])
+            session.add_all(EventRow(site_id=summary.site_id, stage="verify", level="error", code=r.status,
+                                     message="; ".join(r.differences)[:2000], url=r.source_url)
+                            for r in chunk if r.differences)
 
 
 @dataclass
