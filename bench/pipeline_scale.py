@@ -2,6 +2,12 @@
 10k and 100k articles, wall time and peak RSS of each stage, each stage a `consolidate` command in its own process.
 
     PYTHONPATH=. .venv/bin/python bench/pipeline_scale.py --scales 10000 100000 [--weight real|light]
+        [--workdir DIR] [--tree OLD_TREE] [--outputs FILE]
+
+With --workdir the built stores are kept (`store<N>`) and reused by later runs; every run copies the store to a
+fresh `n<N>` and runs the stages there, so two runs (e.g. `--tree` an archive of an older commit, for before and
+after) start from the same bytes. --outputs writes a digest of what the stages produced (push map, URL map,
+events, every output file) for a `diff` between two runs.
 
 How the stores are built (crawling 100k pages on loopback takes hours at real weight): the generated fleet
 (`--base-articles` per site, real page weight by default) is served on 127.0.0.1 and crawled once through the
@@ -16,9 +22,11 @@ has), its own content hash and a fetched resource row like its original's. Attac
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from consolidate import pipeline  # noqa: E402
@@ -144,17 +153,50 @@ def copied(record: ArticleRecord, number: int) -> ArticleRecord:
     return copy
 
 
-def run_stage(directory: Path, args: list[str], config: str) -> tuple[float, float, int]:
-    """One stage as a `consolidate` command in its own process: wall seconds, peak RSS MB, exit code."""
+def run_stage(directory: Path, args: list[str], config: str, tree: Path | None = None
+              ) -> tuple[float, float, int, float]:
+    """One stage as a `consolidate` command in its own process (the code of `tree` when given): wall seconds,
+    peak RSS MB, exit code, CPU seconds (user + system)."""
     out = directory / "stage.time"
-    command = ["/usr/bin/time", "-f", "%e %M", "-o", str(out), CLI, *args, "-c", str(directory / config),
+    command = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(out), CLI, *args, "-c", str(directory / config),
                "--db", db_url(directory)]
-    env = {**os.environ, "COLUMNS": "200"}
+    env = {**os.environ, "COLUMNS": "200", **({"PYTHONPATH": str(tree)} if tree else {})}
     done = subprocess.run(command, cwd=directory, env=env, capture_output=True, text=True)
     if done.returncode not in (0, 1):
         print(f"    {' '.join(args)} exit {done.returncode}: {done.stderr.strip()[-400:]}")
-    seconds, kib = out.read_text().split()[-2:]
-    return float(seconds), int(kib) / 1024, done.returncode
+    seconds, user, system, kib = out.read_text().split()[-4:]
+    return float(seconds), int(kib) / 1024, done.returncode, float(user) + float(system)
+
+
+def outputs_digest(directory: Path) -> list[str]:
+    """What the stages produced, one line each: the push map, URL map and events (times left out, the run's
+    folder written <dir>) and the sha256 of every file written outside the store."""
+    lines = []
+    queries = {"push_records": "target, site_id, source_key, kind, source_url, target_id, target_url, "
+                               "content_hash, status, reason, verify_status, verify_note",
+               "url_map": "site_id, old_url, url_hash, new_url, status, note",
+               "events": "site_id, stage, level, code, message, url"}
+    with sqlite3.connect(directory / ".consolidate" / "state.db") as db:
+        for table, columns in queries.items():
+            for row in sorted(db.execute(f"SELECT {columns} FROM {table}"), key=repr):  # noqa: S608 - fixed names
+                lines.append(f"{table} " + repr(row).replace(str(directory), "<dir>"))
+    skip = {"state.db", "state.db-wal", "state.db-shm", "stage.time", "migrations.yaml", "bundle.yaml"}
+    for path in sorted(directory.rglob("*")):
+        parts = path.relative_to(directory).parts
+        if path.is_file() and path.name not in skip and parts[1:2] not in (("blobs",), ("warc",), ("spool",)):
+            lines.append(f"file {'/'.join(parts)} {hashlib.sha256(file_content(path)).hexdigest()}")
+    return lines
+
+
+def file_content(path: Path) -> bytes:
+    """A file's bytes as compared between runs: a workbook's cell values (its zip carries the time it was
+    written), a report with the time it was made taken out."""
+    if path.name == "manifest.xlsx":
+        book = load_workbook(path, read_only=True)
+        return repr([(sheet.title, list(sheet.values)) for sheet in book.worksheets]).encode("utf-8")
+    if path.name == "report.html":
+        return re.sub(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?(\+00:00)?", b"<time>", path.read_bytes())
+    return path.read_bytes()
 
 
 def main() -> None:
@@ -166,6 +208,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="keep the workspaces here")
     parser.add_argument("--base", type=Path, default=None, help="reuse the crawled base workspace of an earlier run")
     parser.add_argument("--stages", nargs="+", default=None, help="only these stages (e.g. map report)")
+    parser.add_argument("--tree", type=Path, default=None, help="run the stages with the code of this source tree")
+    parser.add_argument("--outputs", type=Path, default=None, help="write a digest of the stages' outputs here "
+                                                                    "(<file>.<scale>)")
     args = parser.parse_args()
     root = args.workdir or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     base = args.base or root / "base"
@@ -176,17 +221,23 @@ def main() -> None:
     stages = [s for s in STAGES if args.stages is None or s[0] in args.stages or s[0].split()[0] in args.stages]
     results: dict[int, dict[str, tuple[float, float, int]]] = {}
     for scale in args.scales:
-        directory = root / f"n{scale}"
+        store, directory = root / f"store{scale}", root / f"n{scale}"
+        if not store.exists():
+            shutil.copytree(base, store)
+            started = time.monotonic()
+            count = replicate(store, scale)
+            print(f"{scale}: store of {count} articles built in {time.monotonic() - started:.0f}s")
         shutil.rmtree(directory, ignore_errors=True)
-        shutil.copytree(base, directory)
-        started = time.monotonic()
-        count = replicate(directory, scale)
-        print(f"{scale}: store of {count} articles built in {time.monotonic() - started:.0f}s")
+        shutil.copytree(store, directory)
         results[scale] = {}
         for name, stage_args, config in stages:
-            seconds, rss, code = run_stage(directory, stage_args, config)
+            load = os.getloadavg()[0]
+            seconds, rss, code, cpu = run_stage(directory, stage_args, config, args.tree)
             results[scale][name] = (seconds, rss, code)
-            print(f"  {name:14} {seconds:8.1f}s  peak RSS {rss:6.0f} MB  exit {code}", flush=True)
+            print(f"  {name:14} {seconds:8.1f}s  cpu {cpu:7.1f}s  peak RSS {rss:6.0f} MB  exit {code}  "
+                  f"load {load:.1f} → {os.getloadavg()[0]:.1f}", flush=True)
+        if args.outputs:
+            Path(f"{args.outputs}.{scale}").write_text("\n".join(outputs_digest(directory)) + "\n", encoding="utf-8")
     scales = args.scales
     print("\nstage          " + "".join(f"{s:>24}" for s in scales) + ("   time ratio" if len(scales) > 1 else ""))
     for name, _, _ in stages:
