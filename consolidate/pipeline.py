@@ -72,6 +72,8 @@ from consolidate.verify import VerifySummary, rollback_site, verify_site
 from crawlers.archive import extract_file, extract_url, reextract_site
 from crawlers.crawler import CrawlProgress, CrawlSummary, SiteCrawler, crawl_sites
 from crawlers.frontier import live_workers
+from mappers.columns import Decision, LegacyColumn
+from mappers.sheet import header_text
 from mappers.triage import KIND_LABELS as TRIAGE_KIND_LABELS
 from mappers.triage import mask_text
 
@@ -80,8 +82,8 @@ __all__ = [
     "Workspace", "article_records", "crawl", "crawl_fleet", "extract_file", "extract_url", "reextract_archive",
     "require_crawled", "resumable",
     # map and audit
-    "SYSTEM_DECIDERS", "audit_summary", "crawled_on", "export_fleet_sheet", "export_mapping_sheet",
-    "import_fleet_sheet", "import_mapping_sheet", "import_summary", "legacy_columns", "map_site", "outdated_decisions",
+    "SYSTEM_DECIDERS", "Decision", "LegacyColumn", "audit_summary", "crawled_on", "export_fleet_sheet",
+    "export_mapping_sheet", "header_text", "import_fleet_sheet", "import_mapping_sheet", "import_summary", "legacy_columns", "map_site", "outdated_decisions",
     "portal_findings", "site_findings",
     # triage and letters
     "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",

@@ -15,10 +15,9 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import UsageError
-from mappers.sheet import header_text
 
 if TYPE_CHECKING:
-    from mappers.columns import Decision, LegacyColumn
+    from consolidate.pipeline import Decision, LegacyColumn
 
 WIDE_MAP = 120  # below this many terminal columns `map` stacks each legacy column as a block, not a wide table
 DECISION_STYLES = {"unmapped": "yellow", "drop": "dim"}
@@ -85,7 +84,7 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
             return
     if export is not None:
         written = pipeline.export_mapping_sheet(ws, site_id, export, lang, when)
-        decision, target, signer, signed_on = (header_text(k, lang) for k in ("decision", "target", "signer",
+        decision, target, signer, signed_on = (pipeline.header_text(k, lang) for k in ("decision", "target", "signer",
                                                                               "signed_on"))
         console.print(f"wrote {export} ({written} columns) — the office fills in {decision}/{target} and signs "
                       f"{signer}/{signed_on}, then `consolidate map {site_id} --import {export.name}`",
