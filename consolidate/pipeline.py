@@ -83,8 +83,8 @@ __all__ = [
     "require_crawled", "resumable",
     # map and audit
     "SYSTEM_DECIDERS", "Decision", "LegacyColumn", "audit_summary", "crawled_on", "export_fleet_sheet",
-    "export_mapping_sheet", "header_text", "import_fleet_sheet", "import_mapping_sheet", "import_summary", "legacy_columns", "map_site", "outdated_decisions",
-    "portal_findings", "site_findings",
+    "export_mapping_sheet", "header_text", "import_fleet_sheet", "import_mapping_sheet", "import_summary",
+    "legacy_columns", "map_site", "outdated_decisions", "portal_findings", "site_findings",
     # triage and letters
     "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",
     "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site",
