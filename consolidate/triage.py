@@ -14,7 +14,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 
@@ -38,6 +38,10 @@ from consolidate.core.workspace import Workspace
 from crawlers.urls import Scope
 from mappers import triage as checks
 from mappers.triage import PERSONAL, Finding
+
+if TYPE_CHECKING:
+    from mappers.sheet import SignedChanges
+    from mappers.triage_sheet import SheetDecision
 
 UNTRIAGED = "personal data undecided"  # a push skip-reason code (未完成个人信息审查 in Chinese output)
 WITHHELD = "withheld in triage"
@@ -319,8 +323,9 @@ def record_decisions(ws: Workspace, decisions: list[Decision]) -> int:
     return changed
 
 
-def export_sheet(ws: Workspace, site_ids: list[str], path: Path) -> int:
-    """Write the sites' findings as the office's XLSX sheet (masked excerpts only); return rows written."""
+def export_sheet(ws: Workspace, site_ids: list[str], path: Path, lang: str = "zh") -> int:
+    """Write the sites' findings as the office's XLSX sheet in a language (zh or en; masked excerpts only);
+    return rows written."""
     from mappers.triage_sheet import TriageRow, write_triage_sheet
 
     rows = []
@@ -332,20 +337,26 @@ def export_sheet(ws: Workspace, site_ids: list[str], path: Path) -> int:
                                   kind=f.kind, excerpt=f.excerpt, count=f.count, detail=f.detail,
                                   decision=f.decision, reason=f.reason, signer=f.decided_by,
                                   signed_on=f.decided_at.date().isoformat() if f.decided_at else ""))
-    write_triage_sheet(path, rows)
+    write_triage_sheet(path, rows, lang)
     return len(rows)
 
 
-def import_sheet(ws: Workspace, path: Path) -> int:
+def import_sheet(ws: Workspace, path: Path) -> SignedChanges:
     """Validate a filled-in triage sheet against the recorded findings and record its decisions, all or nothing;
-    return how many decisions changed."""
+    return the decisions that changed something, with the sheet's language (`.lang`) to tell them in."""
+    from mappers.sheet import SignedChanges
     from mappers.triage_sheet import read_triage_sheet
 
-    known = {(f.site_id, f.key): (f.category, f.location) for s in ws.config.sites
-             for f in stored_findings(ws, s.id)}
-    decisions = read_triage_sheet(path, known)
-    return record_decisions(ws, [Decision(d.site, d.key, d.decision, d.reason, d.signer, d.signed_on)
-                                 for d in decisions])
+    findings = {(f.site_id, f.key): f for s in ws.config.sites for f in stored_findings(ws, s.id)}
+    decisions = read_triage_sheet(path, {k: (f.category, f.location) for k, f in findings.items()})
+    changes = SignedChanges([d for d in decisions if _differs(findings[(d.site, d.key)], d)], decisions.lang)
+    record_decisions(ws, [Decision(d.site, d.key, d.decision, d.reason, d.signer, d.signed_on) for d in changes])
+    return changes
+
+
+def _differs(finding: TriageFinding, sheet: SheetDecision) -> bool:
+    """True when a sheet row's decision, reason or signer is not the one recorded on its finding."""
+    return (finding.decision, finding.reason, finding.decided_by) != (sheet.decision, sheet.reason, sheet.signer)
 
 
 def _titles(ws: Workspace, site_id: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import re
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,10 @@ from consolidate.core.cells import csv_row, from_csv_text, xlsx_append
 from consolidate.core.csvfile import csv_rows
 from consolidate.core.errors import ConsolidateError, InputFileError
 from consolidate.core.outcomes import SYSTEM_DECIDERS
-from mappers.sheet_language import LIST_SEPARATOR
 from mappers.sheet_language import fold as _fold
 from mappers.sheet_language import header_language as language_of
 from mappers.sheet_language import say as say_in
+from mappers.sheet_language import tallies
 
 # (key, Chinese header, English header, required on import)
 HEADERS: tuple[tuple[str, str, str, bool], ...] = (
@@ -188,12 +187,7 @@ def fleet_import_summary(name: str, by_site: dict[str, list[OfficeDecision]]) ->
 def _tallies(changes: list[OfficeDecision], lang: str) -> dict[str, str]:
     """Decisions ('迁移 3、不迁移 2') and signers ('张敏 5 行' / '张敏 5') of some changes, in a language."""
     labels = DECISION_LABELS.get(lang, DECISION_LABELS["en"])
-    decisions = Counter(labels.get(c.decision, c.decision) for c in changes)
-    signers = Counter(c.signer for c in changes)
-    separator = LIST_SEPARATOR.get(lang, ", ")
-    unit = " 行" if lang == "zh" else ""
-    return {"decisions": separator.join(f"{d} {n}" for d, n in decisions.items()),
-            "signers": separator.join(f"{s} {n}{unit}" for s, n in signers.items())}
+    return tallies((labels.get(c.decision, c.decision) for c in changes), (c.signer for c in changes), lang)
 
 
 @dataclass

@@ -9,10 +9,14 @@ its headers in both languages.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from consolidate.core.errors import UsageError
+
 Messages = Mapping[str, Mapping[str, str]]
+LANGUAGES = ("zh", "en")  # the languages a sheet is written in
 FALLBACK = "en"  # a language a table has no text in is answered in English
 LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 
@@ -20,6 +24,14 @@ LIST_SEPARATOR = {"en": ", ", "zh": "、"}
 def fold(text: str) -> str:
     """Header text for comparison (spaces collapsed, lower case)."""
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def require_language(lang: str) -> str:
+    """A sheet language given on the command line, or UsageError naming the choices."""
+    if lang not in LANGUAGES:
+        raise UsageError(f"--lang {lang}: a sheet is written in {' or '.join(LANGUAGES)}",
+                         hint="use --lang zh or --lang en")
+    return lang
 
 
 def header_language(header: Iterable[Any], headers: Mapping[str, Iterable[str]], default: str = FALLBACK) -> str:
@@ -41,3 +53,11 @@ def say(messages: Messages, lang: str, key: str, **values: Any) -> str:
 def joined(items: Iterable[str], lang: str) -> str:
     """Items listed in a language ('遮盖 3、不发布 2' / 'mask 3, withhold 2')."""
     return LIST_SEPARATOR.get(lang, LIST_SEPARATOR[FALLBACK]).join(items)
+
+
+def tallies(decisions: Iterable[str], signers: Iterable[str], lang: str) -> dict[str, str]:
+    """The decisions ('迁移 3、不迁移 2') and signers ('张敏 5 行' / '张敏 5') an import recorded, as its summary
+    lists them (one item per decision or signer, with its count of rows)."""
+    unit = " 行" if lang == "zh" else ""
+    return {"decisions": joined((f"{d} {n}" for d, n in Counter(decisions).items()), lang),
+            "signers": joined((f"{s} {n}{unit}" for s, n in Counter(signers).items()), lang)}

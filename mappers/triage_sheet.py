@@ -16,35 +16,71 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import ConsolidateError
-from mappers.sheet import SheetError, cell_text, read_xlsx_rows
+from mappers.sheet import SheetError, SignedChanges, cell_text, read_xlsx_rows
+from mappers.sheet import say as sheet_say
+from mappers.sheet_language import fold, header_language, require_language, say, tallies
 from mappers.triage import KIND_LABELS, LINK, PERSONAL, REVIEW, VALIDITY
 
-# (key, header, required on import)
-HEADERS: tuple[tuple[str, str, bool], ...] = (
-    ("key", "编号", True),
-    ("site", "网站", True),
-    ("title", "文章标题", False),
-    ("url", "文章地址", False),
-    ("location", "位置", False),
-    ("category", "类别", False),
-    ("kind", "类型", False),
-    ("excerpt", "内容（已遮盖）", False),
-    ("count", "次数", False),
-    ("detail", "说明", False),
-    ("decision", "处理决定", True),
-    ("reason", "理由", True),
-    ("signer", "审核人", True),
-    ("signed_on", "审核日期", False),
+# (key, Chinese header, English header, required on import)
+HEADERS: tuple[tuple[str, str, str, bool], ...] = (
+    ("key", "编号", "Finding id", True),
+    ("site", "网站", "Site", True),
+    ("title", "文章标题", "Article title", False),
+    ("url", "文章地址", "Article URL", False),
+    ("location", "位置", "Where", False),
+    ("category", "类别", "Category", False),
+    ("kind", "类型", "Kind", False),
+    ("excerpt", "内容（已遮盖）", "Excerpt (masked)", False),
+    ("count", "次数", "Count", False),
+    ("detail", "说明", "Detail", False),
+    ("decision", "处理决定", "Decision", True),
+    ("reason", "理由", "Reason", True),
+    ("signer", "审核人", "Signed by", True),
+    ("signed_on", "审核日期", "Signed on", False),
 )
-DECISION_LABELS = {"mask": "遮盖", "withhold": "不发布", "publish": "原样发布", "invalid": "标记失效"}
-DECISION_WORDS = {**{v: k for k, v in DECISION_LABELS.items()}, **{k: k for k in DECISION_LABELS},
+DECISION_LABELS = {"zh": {"mask": "遮盖", "withhold": "不发布", "publish": "原样发布", "invalid": "标记失效"},
+                   "en": {"mask": "mask", "withhold": "withhold", "publish": "publish as is",
+                          "invalid": "mark invalid"}}
+DECISION_WORDS = {**{v: k for labels in DECISION_LABELS.values() for k, v in labels.items()},
+                  **{k: k for k in DECISION_LABELS["zh"]},
                   "屏蔽": "mask", "脱敏": "mask", "撤下": "withhold", "不予发布": "withhold", "发布": "publish",
                   "失效": "invalid", "废止": "invalid"}
-CATEGORY_LABELS = {PERSONAL: "个人信息", VALIDITY: "有效性", LINK: "链接", REVIEW: "需人工查看"}
+CATEGORY_LABELS = {"zh": {PERSONAL: "个人信息", VALIDITY: "有效性", LINK: "链接", REVIEW: "需人工查看"},
+                   "en": {PERSONAL: "personal data", VALIDITY: "validity", LINK: "link", REVIEW: "needs a look"}}
 ALLOWED = {PERSONAL: ("mask", "withhold", "publish"), VALIDITY: ("invalid", "withhold", "publish"),
            LINK: ("withhold", "publish"), REVIEW: ("withhold", "publish")}
-SHEET_TITLE = "发布前审查"
+KIND_TEXTS = {"zh": KIND_LABELS,
+              "en": {"id_card": "ID card number", "mobile": "mobile number", "bank_card": "bank card number",
+                     "name": "name", "repealed": "repealed / no longer valid", "expired": "validity period over",
+                     "superseded": "replaced by a newer document", "private_link": "link to an intranet address",
+                     "dead_link": "link to a closed site (no redirect)", "spam_link": "hidden spam link",
+                     "unread_attachment": "attachment could not be read"}}
+LOCATION_TEXTS = {"zh": {"title": "标题", "body": "正文", "attachment": "附件："},
+                  "en": {"title": "title", "body": "body", "attachment": "attachment: "}}
+SHEET_TITLES = {"zh": "发布前审查", "en": "Pre-publication review"}
 SHEET_HINT = "import the sheet `consolidate triage --export` wrote, filled in and saved as .xlsx"
+# What export and import say, in the sheet's language (read from its header row on import). The headline, the
+# hint, a cell's place, a missing header, a bad date and the summary are the map sheet's messages (mappers.sheet).
+MESSAGES: dict[str, dict[str, str]] = {
+    "wrote": {"en": "wrote {path} ({count} findings) — the office fills in {decision}/{reason} and signs "
+                    "{signer}/{signed_on}, then `consolidate triage --all --import {name}`",
+              "zh": "已写出 {path}（{count} 条发现）——请办公室填写“{decision}”“{reason}”，在“{signer}”签名并"
+                    "填写“{signed_on}”，然后运行 `consolidate triage --all --import {name}`"},
+    "unknown_finding": {"en": "{cell}: {finding} of site {site} is not a recorded finding (run `consolidate "
+                              "triage` again and export a fresh sheet)",
+                        "zh": "{cell}：{finding}（网站 {site}）不是已记录的发现（请重新运行 `consolidate triage`，再"
+                              "导出一份新表格）"},
+    "empty": {"en": "(empty)", "zh": "空白"},
+    "not_allowed": {"en": "{cell}: {word!r} is not one of {valid} for a {category} finding",
+                    "zh": "{cell}：“{word}”不适用于{category}类发现（请填写 {valid}）"},
+    "attachment_mask": {"en": "{cell}: an attachment cannot be masked in place; choose {withhold}, or replace the "
+                              "file on the legacy site, crawl again and decide again",
+                        "zh": "{cell}：附件无法就地遮盖；请选择“{withhold}”，或在原网站替换该文件后重新采集、重新决定"},
+    "unsigned": {"en": "{cell}: a decision needs the name of who signed it",
+                 "zh": "{cell}：填写了处理决定，需要审核人签名；请在这里写上您的姓名"},
+    "publish_reason": {"en": "{cell}: {publish} needs the signer's reason",
+                       "zh": "{cell}：“{publish}”需要写明审核人的理由"},
+}
 
 
 @dataclass
@@ -79,23 +115,33 @@ class SheetDecision:
     signed_on: dt.date | None
 
 
-def location_label(location: str) -> str:
-    """标题 / 正文 / 附件：name."""
+def location_label(location: str, lang: str = "zh") -> str:
+    """Where a finding is, in a sheet language: 标题 / 正文 / 附件：name (title / body / attachment: name)."""
+    texts = LOCATION_TEXTS.get(lang, LOCATION_TEXTS["en"])
     if location.startswith("attachment:"):
-        return "附件：" + location.split(":", 1)[1]
-    return {"title": "标题", "body": "正文"}.get(location, location)
+        return texts["attachment"] + location.split(":", 1)[1]
+    return texts.get(location, location)
 
 
-def write_triage_sheet(path: Path, rows: list[TriageRow]) -> Path:
-    """Write the findings as an XLSX sheet with a decision drop-down; every cell a text cell."""
+def header_text(key: str, lang: str) -> str:
+    """One column's header in a sheet language ('处理决定' / 'Decision')."""
+    return next(zh if lang == "zh" else en for k, zh, en, _ in HEADERS if k == key)
+
+
+def write_triage_sheet(path: Path, rows: list[TriageRow], lang: str = "zh") -> Path:
+    """Write the findings as an XLSX sheet in a language (zh or en: headers, labels, the decision drop-down);
+    every cell a text cell."""
+    require_language(lang)
     book = Workbook()
     sheet = book.active
-    sheet.title = SHEET_TITLE
-    xlsx_append(sheet, [header for _, header, _ in HEADERS])
+    sheet.title = SHEET_TITLES[lang]
+    decisions, categories = _labels(DECISION_LABELS, lang), _labels(CATEGORY_LABELS, lang)
+    kinds = _labels(KIND_TEXTS, lang)
+    xlsx_append(sheet, [header_text(key, lang) for key, _, _, _ in HEADERS])
     for row in rows:
-        xlsx_append(sheet, [row.key, row.site, row.title, row.url, location_label(row.location),
-                            CATEGORY_LABELS.get(row.category, row.category), KIND_LABELS.get(row.kind, row.kind),
-                            row.excerpt, str(row.count), row.detail, DECISION_LABELS.get(row.decision or "", ""),
+        xlsx_append(sheet, [row.key, row.site, row.title, row.url, location_label(row.location, lang),
+                            categories.get(row.category, row.category), kinds.get(row.kind, row.kind),
+                            row.excerpt, str(row.count), row.detail, decisions.get(row.decision or "", ""),
                             row.reason, row.signer, row.signed_on])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -104,7 +150,7 @@ def write_triage_sheet(path: Path, rows: list[TriageRow]) -> Path:
     for index, width in enumerate((14, 8, 40, 40, 16, 10, 14, 24, 6, 30, 10, 30, 10, 12), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     last = max(sheet.max_row, 2)
-    choice = DataValidation(type="list", formula1='"' + ",".join(DECISION_LABELS.values()) + '"', allow_blank=True)
+    choice = DataValidation(type="list", formula1='"' + ",".join(decisions.values()) + '"', allow_blank=True)
     sheet.add_data_validation(choice)
     choice.add(f"{get_column_letter(_index('decision') + 1)}2:{get_column_letter(_index('decision') + 1)}{last}")
     sheet.freeze_panes = "A2"
@@ -116,84 +162,128 @@ def write_triage_sheet(path: Path, rows: list[TriageRow]) -> Path:
     return path
 
 
+def _labels(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    """A label table's labels in a sheet language (English for a language it has none in)."""
+    return table.get(lang, table["en"])
+
+
 def _index(key: str) -> int:
     """The column index of a header key."""
-    return next(i for i, (k, _, _) in enumerate(HEADERS) if k == key)
+    return next(i for i, (k, _, _, _) in enumerate(HEADERS) if k == key)
 
 
-def read_triage_sheet(path: Path, known: dict[tuple[str, str], tuple[str, str]]) -> list[SheetDecision]:
+def export_note(path: Path, count: int, lang: str) -> str:
+    """What export says, in the sheet's language: the file, its findings, and what the office does next."""
+    return say(MESSAGES, lang, "wrote", path=path, count=count, name=path.name,
+               **{key: header_text(key, lang) for key in ("decision", "reason", "signer", "signed_on")})
+
+
+def import_summary(name: str, changes: list[SheetDecision], lang: str | None = None) -> str:
+    """What an import recorded, in one line in the sheet's language: rows changed, by decision and by signer."""
+    lang = lang or getattr(changes, "lang", "zh")
+    if not changes:
+        return sheet_say(lang, "no_changes", name=name)
+    labels = _labels(DECISION_LABELS, lang)
+    return sheet_say(lang, "recorded", name=name, count=len(changes),
+                     **tallies((labels[c.decision] for c in changes), (c.signer for c in changes), lang))
+
+
+def read_triage_sheet(path: Path, known: dict[tuple[str, str], tuple[str, str]]) -> SignedChanges:
     """Validate a filled-in sheet against the recorded findings ((site, key) → (category, location)); return its
-    decisions, or raise SheetError naming every bad row (nothing is imported then)."""
+    decisions and the language of its headers, or raise SheetError naming every bad row in that language (nothing
+    is imported then)."""
     table = read_xlsx_rows(path, None, "triage sheet", SHEET_HINT)
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
-    columns = _header(path.name, table[0])
+    lang = header_language([cell_text(v) for v in table[0]],
+                           {"zh": [zh for _, zh, _, _ in HEADERS], "en": [en for _, _, en, _ in HEADERS]})
+    columns = _header(path.name, table[0], lang)
+    where = {key: f"{cell_text(table[0][i])} ({get_column_letter(i + 1)})" for key, i in columns.items()}
     decisions, errors = [], []
     for number, values in enumerate(table[1:], start=2):
         cells = {k: cell_text(values[i]) if i < len(values) else "" for k, i in columns.items()}
         if not any(cells.values()):
             continue
-        decision, problem = _row(path.name, number, cells, known)
+        decision, problem = _row(_Place(path.name, number, where, lang), cells, known)
         if problem:
             errors.append(problem)
         elif decision is not None:
             decisions.append(decision)
     if errors:
-        raise SheetError(errors)
-    return decisions
+        raise SheetError(errors, lang)
+    return SignedChanges(decisions, lang)
 
 
-def _row(name: str, number: int, cells: dict[str, str], known: dict[tuple[str, str], tuple[str, str]]
+@dataclass
+class _Place:
+    """A row of a sheet being read, and the language its problems are told in."""
+
+    name: str
+    number: int
+    where: dict[str, str]
+    lang: str
+
+    def say(self, key: str, column: str, **values: Any) -> str:
+        """A problem with one cell of this row, in the sheet's language."""
+        cell = sheet_say(self.lang, "cell", name=self.name, row=self.number, column=self.where.get(column, column))
+        return say(MESSAGES, self.lang, key, cell=cell, **values)
+
+    def label(self, decision: str) -> str:
+        """A decision as this sheet's drop-down names it."""
+        return _labels(DECISION_LABELS, self.lang)[decision]
+
+
+def _row(at: _Place, cells: dict[str, str], known: dict[tuple[str, str], tuple[str, str]]
          ) -> tuple[SheetDecision | None, str | None]:
     """One row's decision (None when left blank), or the problem with it."""
-    where = f"{name} row {number}"
     found = known.get((cells["site"], cells["key"]))
     if found is None:
-        return None, f"{where}: 编号 {cells['key'] or '(empty)'} of site {cells['site'] or '(empty)'} is not a " \
-                     "recorded finding (run `consolidate triage` again and export a fresh sheet)"
+        empty = say(MESSAGES, at.lang, "empty")
+        return None, at.say("unknown_finding", "key", finding=cells["key"] or empty, site=cells["site"] or empty)
     if not cells["decision"]:
         return None, None
     decision = DECISION_WORDS.get(cells["decision"].strip())
     category, location = found
     allowed = ALLOWED[category]
     if decision not in allowed:
-        return None, f"{where}, 处理决定: {cells['decision']!r} is not one of " \
-                     f"{' / '.join(DECISION_LABELS[d] for d in allowed)} for a {CATEGORY_LABELS[category]} finding"
+        return None, at.say("not_allowed", "decision", word=cells["decision"],
+                            valid=" / ".join(at.label(d) for d in allowed),
+                            category=_labels(CATEGORY_LABELS, at.lang)[category])
     if decision == "mask" and location.startswith("attachment:"):
-        return None, f"{where}, 处理决定: an attachment cannot be masked in place; choose 不发布, or replace the " \
-                     "file on the legacy site, crawl again and decide again"
+        return None, at.say("attachment_mask", "decision", withhold=at.label("withhold"))
     if not cells["signer"]:
-        return None, f"{where}, 审核人: a decision needs the name of who signed it"
+        return None, at.say("unsigned", "signer")
     if decision == "publish" and not cells["reason"]:
-        return None, f"{where}, 理由: 原样发布 needs the signer's reason"
-    signed_on, problem = _date(cells["signed_on"])
-    if problem:
-        return None, f"{where}, 审核日期: {problem}"
+        return None, at.say("publish_reason", "reason", publish=at.label("publish"))
+    signed_on = _date(cells["signed_on"])
+    if signed_on is False:
+        cell = sheet_say(at.lang, "cell", name=at.name, row=at.number, column=at.where["signed_on"])
+        return None, sheet_say(at.lang, "not_date", cell=cell, text=cells["signed_on"])
     return SheetDecision(cells["site"], cells["key"], decision, cells["reason"], cells["signer"], signed_on), None
 
 
-def _date(text: str) -> tuple[dt.date | None, str | None]:
-    """A signing date (YYYY-MM-DD, YYYY/MM/DD or YYYY年M月D日), or the problem."""
+def _date(text: str) -> dt.date | None | bool:
+    """A signing date (YYYY-MM-DD, YYYY/MM/DD or YYYY年M月D日), None when blank, False when not a date."""
     if not text:
-        return None, None
+        return None
     match = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
     try:
-        return (dt.date(*map(int, match.groups())), None) if match else (None, f"{text!r} is not a date")
+        return dt.date(*map(int, match.groups())) if match else False
     except ValueError:
-        return None, f"{text!r} is not a date"
+        return False
 
 
-def _header(name: str, header: list[Any]) -> dict[str, int]:
-    """Header key → column index; every required header must be there."""
-    known = {text: key for key, zh, _ in HEADERS for text in (zh, key)}
+def _header(name: str, header: list[Any], lang: str) -> dict[str, int]:
+    """Header key → column index, matching header text in either language; every required header must be there
+    (SheetError in the sheet's language otherwise)."""
+    known = {fold(text): key for key, zh, en, _ in HEADERS for text in (zh, en, key)}
     columns: dict[str, int] = {}
     for index, value in enumerate(header):
-        key = known.get(cell_text(value))
+        key = known.get(fold(cell_text(value)))
         if key is not None:
             columns.setdefault(key, index)
-    missing = [zh for key, zh, required in HEADERS if required and key not in columns]
+    missing = [sheet_say(lang, "missing_column", name=name, zh=zh, en=en)
+               for key, zh, en, required in HEADERS if required and key not in columns]
     if missing:
-        raise SheetError([f"{name} row 1: missing column {m} in the header row" for m in missing])
+        raise SheetError(missing, lang)
     return columns
-
-

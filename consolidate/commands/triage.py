@@ -12,6 +12,8 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import ConsolidateError, UsageError
+from mappers.sheet_language import require_language
+from mappers.triage_sheet import export_note, import_summary
 
 
 @common.friendly_errors
@@ -24,6 +26,9 @@ def triage(sites: common.SitesArgument = None,
                                                                         "office (.xlsx).")] = None,
            import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
                                                                         "(all or nothing).")] = None,
+           lang: Annotated[str, typer.Option("--lang", help="Language of the exported sheet (headers, labels, "
+                                                            "drop-down): zh or en. --import reads either and "
+                                                            "answers in the sheet's own language.")] = "zh",
            as_of: Annotated[str | None, typer.Option("--as-of", help="Judge 有效期 at this date (YYYY-MM-DD; "
                                                                      "default: today).")] = None) -> None:
     """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
@@ -31,10 +36,14 @@ def triage(sites: common.SitesArgument = None,
     ws = common.open_workspace(config, db)
     ids = common.select_sites(ws, sites, all_sites)
     when = common.parse_as_of(as_of)
+    if export is not None:  # checked before the triage runs, not after
+        require_language(lang)
+        if export.suffix.lower() != ".xlsx":
+            raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
+                             hint="give a file name ending in .xlsx")
     if import_ is not None:
-        changed = pipeline.import_triage_sheet(ws, import_)
-        console.print(f"{import_.name}: {changed} signed decision(s) recorded" if changed
-                      else f"{import_.name}: no changes", highlight=False)
+        changes = pipeline.import_triage_sheet(ws, import_)
+        console.print(import_summary(import_.name, changes), highlight=False)
         return
     for site_id in ids:
         try:
@@ -50,12 +59,8 @@ def triage(sites: common.SitesArgument = None,
                           f"({summary.unreadable} unreadable, {summary.reused} unchanged since read); findings: {kinds}; "
                           f"{summary.undecided_personal} personal-data finding(s) undecided", highlight=False)
     if export is not None:
-        if export.suffix.lower() != ".xlsx":
-            raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
-                             hint="give a file name ending in .xlsx")
-        written = pipeline.export_triage_sheet(ws, ids, export)
-        console.print(f"wrote {export} ({written} findings) — the office fills in 处理决定/理由 and signs "
-                      f"审核人/审核日期, then `consolidate triage --all --import {export.name}`", highlight=False)
+        written = pipeline.export_triage_sheet(ws, ids, export, lang)
+        console.print(export_note(export, written, lang), highlight=False)
         return
     _show(ws, ids, as_json, as_csv)
 

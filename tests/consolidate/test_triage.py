@@ -216,7 +216,7 @@ def _fill(path: Path, decide: dict[tuple[str, str], tuple[str, str]], urls: dict
     book = load_workbook(path)
     sheet = book.active
     header = [c.value for c in sheet[1]]
-    col = {key: header.index(zh) + 1 for key, zh, _ in HEADERS}
+    col = {key: header.index(zh) + 1 for key, zh, _, _ in HEADERS}
     role_of = {url: role for role, url in urls.items()}
     kind_of = {"身份证号": "id_card", "手机号": "mobile", "银行卡号": "bank_card", "姓名": "name",
                "已废止/失效": "repealed", "已过有效期": "expired", "已被新文件替代": "superseded"}
@@ -248,7 +248,7 @@ def test_sheet_round_trip_masks_withholds_and_marks_invalid(crawled: pipeline.Wo
     sheet = tmp_path / "triage.xlsx"
     assert stage.export_sheet(crawled, [SITE], sheet) == len(stage.stored_findings(crawled, SITE))
     book = load_workbook(sheet)
-    assert [c.value for c in book.active[1]] == [zh for _, zh, _ in HEADERS]
+    assert [c.value for c in book.active[1]] == [zh for _, zh, _, _ in HEADERS]
     assert all(c.data_type == "s" for row in book.active.iter_rows() for c in row if c.value is not None)
 
     wrong = tmp_path / "wrong.xlsx"
@@ -258,11 +258,12 @@ def test_sheet_round_trip_masks_withholds_and_marks_invalid(crawled: pipeline.Wo
     _fill(wrong, {("xlsx", "id_card"): ("遮盖", ""), ("pdf", "mobile"): ("原样发布", "")}, planted)
     with pytest.raises(SheetError) as problem:
         stage.import_sheet(crawled, wrong)
-    assert "cannot be masked in place" in problem.value.message and "needs the signer's reason" in problem.value.message
+    assert "附件无法就地遮盖" in problem.value.message and "“原样发布”需要写明审核人的理由" in problem.value.message
+    assert problem.value.message.startswith("表格中有 2 处问题") and "row" not in problem.value.message  # a zh sheet
     assert not any(f.decision for f in stage.stored_findings(crawled, SITE))  # all or nothing
 
-    assert stage.import_sheet(crawled, sheet) == 11
-    assert stage.import_sheet(crawled, sheet) == 0  # importing again changes nothing
+    assert len(stage.import_sheet(crawled, sheet)) == 11
+    assert stage.import_sheet(crawled, sheet) == []  # importing again changes nothing
     assert stage.undecided_personal(crawled, SITE) == []
 
     summary = _push(crawled)
@@ -333,6 +334,38 @@ def test_cli_errors_are_one_line(crawled: pipeline.Workspace, tmp_path: Path) ->
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook")
     assert runner.invoke(app, ["triage", "--all", "--import", str(junk), "-c", config, "--db", db]).exit_code == 2
+
+
+def test_sheet_export_and_import_speak_the_sheets_language(crawled: pipeline.Workspace, planted: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    config, db = str(crawled.loaded.path), crawled.store.url
+    runner = CliRunner()
+    stage.triage_site(crawled, SITE)
+    refused = runner.invoke(app, ["triage", SITE, "--export", str(tmp_path / "t.xlsx"), "--lang", "fr",
+                                  "-c", config, "--db", db])
+    assert refused.exit_code == 2 and "zh or en" in refused.output and not (tmp_path / "t.xlsx").exists()
+    zh = runner.invoke(app, ["triage", "--all", "--export", str(tmp_path / "t.xlsx"), "-c", config, "--db", db])
+    assert zh.exit_code == 0 and "已写出" in zh.output and "“审核人”" in zh.output and "wrote" not in zh.output
+    _fill(tmp_path / "t.xlsx", _all_decisions(planted), planted)
+    recorded = runner.invoke(app, ["triage", "--all", "--import", str(tmp_path / "t.xlsx"), "-c", config,
+                                   "--db", db])
+    assert recorded.exit_code == 0 and "t.xlsx：已记录 11 行签署决定（" in recorded.output
+    assert "签署人：张科长 11 行" in recorded.output and "recorded" not in recorded.output
+    again = runner.invoke(app, ["triage", "--all", "--import", str(tmp_path / "t.xlsx"), "-c", config, "--db", db])
+    assert again.output.strip() == "t.xlsx：无改动"
+
+    en = runner.invoke(app, ["triage", "--all", "--export", str(tmp_path / "en.xlsx"), "--lang", "en",
+                             "-c", config, "--db", db])
+    assert en.exit_code == 0 and "wrote" in en.output and "Signed by/Signed on" in en.output
+    book = load_workbook(tmp_path / "en.xlsx")
+    assert [c.value for c in book.active[1]] == [en for _, _, en, _ in HEADERS]
+    assert book.active["K2"].value in ("mask", "withhold", "publish as is", "mark invalid")
+    book.active["K2"], book.active["M2"] = "nonsense", "Zhang"
+    book.save(tmp_path / "en.xlsx")
+    bad = runner.invoke(app, ["triage", "--all", "--import", str(tmp_path / "en.xlsx"), "-c", config, "--db", db])
+    assert bad.exit_code == 2 and "1 problem(s) in the sheet" in bad.output
+    assert "en.xlsx row 2, column Decision (K): 'nonsense' is not one of" in bad.output
+    assert "Traceback" not in bad.output
 
 
 def test_checklist_step_and_report_section(crawled: pipeline.Workspace, planted: dict[str, str],
