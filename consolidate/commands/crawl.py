@@ -18,6 +18,7 @@ from consolidate.cli_common import console, err_console, print_document, print_r
 from consolidate.core.config import CrawlSettings, load_config
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import home_page_problem
+from consolidate.crawl_figures import ErrorGroup, crawl_errors, describe_errors
 
 
 @contextmanager
@@ -47,6 +48,14 @@ def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None
         yield update
 
 
+def _errors_line(site_id: str, run_errors: int, failed: list[ErrorGroup]) -> str:
+    """The site's failed URLs by cause, and where each is listed: the legacy site's own dead links (404) apart
+    from the crawl's trouble (timeouts, 5xx …). Counted from the store, so a resumed run says both figures."""
+    total = sum(g.count for g in failed)
+    head = f"{total} errors" if total == run_errors else f"{total} URLs failed in all ({run_errors} in this run)"
+    return f"  {head}: {describe_errors(failed)} — `consolidate messages {site_id} --stage crawl`"
+
+
 def _say_resumed(ws: Any, site_ids: list[str]) -> None:
     """One line per site whose earlier crawl stopped with URLs still queued: what this run resumes."""
     for site_id, (done, left) in pipeline.resumable(ws, site_ids).items():
@@ -73,8 +82,11 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
     documents = []
     for s in summaries:
         problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
+        failed = crawl_errors(ws, s.site_id)
         documents.append({**{k: v for k, v in vars(s).items() if not k.startswith("_")},
-                          "warc": str(s.warc) if s.warc else None, "problem": problem or None})
+                          "warc": str(s.warc) if s.warc else None, "problem": problem or None,
+                          "errors_recorded": sum(g.count for g in failed),
+                          "error_causes": [g.as_dict() for g in failed]})
         if problem:
             unreachable.append(s.site_id)
         if as_json:
@@ -85,8 +97,11 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
                  f"{s.articles_vanished} vanished" if s.incremental else "")
         console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
                       f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
-                      f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}"
-                      + (f"\n  archive: {s.warc}" if s.warc else ""), highlight=False)
+                      f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}", highlight=False)
+        if failed:
+            console.print(_errors_line(s.site_id, s.errors, failed), highlight=False)
+        if s.warc:
+            console.print(f"  archive: {s.warc}", highlight=False)
         if problem:
             err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
     if as_json:
