@@ -19,10 +19,10 @@ from consolidate.core.cells import csv_row, from_csv_text, xlsx_append
 from consolidate.core.csvfile import csv_rows
 from consolidate.core.errors import ConsolidateError, InputFileError
 from consolidate.core.outcomes import SYSTEM_DECIDERS
+from mappers.sheet_language import SIGNATURE, label_words, tallies
 from mappers.sheet_language import fold as _fold
 from mappers.sheet_language import header_language as language_of
 from mappers.sheet_language import say as say_in
-from mappers.sheet_language import tallies
 
 # (key, Chinese header, English header, required on import)
 HEADERS: tuple[tuple[str, str, str, bool], ...] = (
@@ -36,13 +36,12 @@ HEADERS: tuple[tuple[str, str, str, bool], ...] = (
     ("merge_into", "合并到", "Merge into", False),
     ("confidence", "置信度", "Confidence", False),
     ("reason", "理由", "Reason", False),
-    ("signer", "审核人", "Signed by", True),
-    ("signed_on", "审核日期", "Signed on", False),
+    *SIGNATURE,
     ("comment", "意见", "Comment", False),
 )
 DECISION_LABELS = {"zh": {"migrate": "迁移", "merge": "合并", "drop": "不迁移", "unmapped": "待定"},
                    "en": {"migrate": "migrate", "merge": "merge", "drop": "drop", "unmapped": "unmapped"}}
-DECISION_WORDS = {**{v: k for lang in DECISION_LABELS.values() for k, v in lang.items()},
+DECISION_WORDS = {**label_words(DECISION_LABELS),
                   "关闭": "drop", "不迁移（仅归档）": "drop", "仅归档": "drop", "": "unmapped"}
 FLAG_LABELS = {"empty": "空白栏目", "stale": "长期未更新", "container": "栏目组", "no-column": "无栏目"}
 SHEET_TITLES = {"zh": "栏目映射", "en": "Column mapping"}

@@ -16,6 +16,9 @@ from typing import Any
 from consolidate.core.errors import UsageError
 
 Messages = Mapping[str, Mapping[str, str]]
+# The sign-off columns every office sheet ends its decision with: (key, Chinese header, English header, required)
+SIGNATURE: tuple[tuple[str, str, str, bool], ...] = (("signer", "审核人", "Signed by", True),
+                                                     ("signed_on", "审核日期", "Signed on", False))
 LANGUAGES = ("zh", "en")  # the languages a sheet is written in
 FALLBACK = "en"  # a language a table has no text in is answered in English
 LIST_SEPARATOR = {"en": ", ", "zh": "、"}
@@ -42,6 +45,11 @@ def header_language(header: Iterable[Any], headers: Mapping[str, Iterable[str]],
     best = max(counts.values(), default=0)
     leaders = [lang for lang, count in counts.items() if count == best]
     return leaders[0] if best and len(leaders) == 1 else default
+
+
+def label_words(labels: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Every label of a table (language → key → label) back to its key, whatever the language it is in."""
+    return {label: key for by_key in labels.values() for key, label in by_key.items()}
 
 
 def say(messages: Messages, lang: str, key: str, **values: Any) -> str:

@@ -18,7 +18,15 @@ from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import ConsolidateError
 from mappers.sheet import SheetError, SignedChanges, cell_text, read_xlsx_rows
 from mappers.sheet import say as sheet_say
-from mappers.sheet_language import fold, header_language, require_language, say, tallies
+from mappers.sheet_language import (
+    SIGNATURE,
+    fold,
+    header_language,
+    label_words,
+    require_language,
+    say,
+    tallies,
+)
 from mappers.triage import KIND_LABELS, LINK, PERSONAL, REVIEW, VALIDITY
 
 # (key, Chinese header, English header, required on import)
@@ -35,13 +43,12 @@ HEADERS: tuple[tuple[str, str, str, bool], ...] = (
     ("detail", "说明", "Detail", False),
     ("decision", "处理决定", "Decision", True),
     ("reason", "理由", "Reason", True),
-    ("signer", "审核人", "Signed by", True),
-    ("signed_on", "审核日期", "Signed on", False),
+    *SIGNATURE,
 )
 DECISION_LABELS = {"zh": {"mask": "遮盖", "withhold": "不发布", "publish": "原样发布", "invalid": "标记失效"},
                    "en": {"mask": "mask", "withhold": "withhold", "publish": "publish as is",
                           "invalid": "mark invalid"}}
-DECISION_WORDS = {**{v: k for labels in DECISION_LABELS.values() for k, v in labels.items()},
+DECISION_WORDS = {**label_words(DECISION_LABELS),
                   **{k: k for k in DECISION_LABELS["zh"]},
                   "屏蔽": "mask", "脱敏": "mask", "撤下": "withhold", "不予发布": "withhold", "发布": "publish",
                   "失效": "invalid", "废止": "invalid"}
