@@ -14,6 +14,7 @@ from consolidate.checklist import fleet_checklist, parse_date, record_step
 from consolidate.core.storage import workspace_storage
 from consolidate.core.store import Resource
 from consolidate.core.workspace import Workspace, require_crawled
+from consolidate.crawl_figures import ErrorGroup, crawl_errors, describe_errors
 from consolidate.figures import split_skips
 from consolidate.interaction import FINDING_LABELS as LETTER_FINDING_LABELS
 from consolidate.interaction import LetterSummary, Rules, export_letters, summarise
@@ -74,20 +75,24 @@ from crawlers.crawler import CrawlProgress, CrawlSummary, SiteCrawler, crawl_sit
 from crawlers.frontier import live_workers
 from mappers.columns import Decision, LegacyColumn
 from mappers.sheet import header_text
+from mappers.sheet_language import require_language
 from mappers.triage import KIND_LABELS as TRIAGE_KIND_LABELS
 from mappers.triage import mask_text
+from mappers.triage_sheet import export_note as triage_export_note
+from mappers.triage_sheet import import_summary as triage_import_summary
 
 __all__ = [
     # crawl and extract
     "Workspace", "article_records", "crawl", "crawl_fleet", "extract_file", "extract_url", "reextract_archive",
-    "require_crawled", "resumable",
+    "require_crawled", "resumable", "ErrorGroup", "crawl_errors", "describe_errors",
     # map and audit
     "SYSTEM_DECIDERS", "Decision", "LegacyColumn", "audit_summary", "crawled_on", "export_fleet_sheet",
     "export_mapping_sheet", "header_text", "import_fleet_sheet", "import_mapping_sheet", "import_summary",
     "legacy_columns", "map_site", "outdated_decisions", "portal_findings", "site_findings",
     # triage and letters
     "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",
-    "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site",
+    "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site", "require_language",
+    "triage_export_note", "triage_import_summary",
     # push, verify, rollback, redirects
     "IN_TARGET", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
     "load_redirects", "split_skips",

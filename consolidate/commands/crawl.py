@@ -18,7 +18,6 @@ from consolidate.cli_common import console, err_console, print_document, print_r
 from consolidate.core.config import CrawlSettings, load_config
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import home_page_problem
-from consolidate.crawl_figures import ErrorGroup, crawl_errors, describe_errors
 
 
 @contextmanager
@@ -48,12 +47,12 @@ def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None
         yield update
 
 
-def _errors_line(site_id: str, run_errors: int, failed: list[ErrorGroup]) -> str:
+def _errors_line(site_id: str, run_errors: int, failed: list[pipeline.ErrorGroup]) -> str:
     """The site's failed URLs by cause, and where each is listed: the legacy site's own dead links (404) apart
     from the crawl's trouble (timeouts, 5xx …). Counted from the store, so a resumed run says both figures."""
     total = sum(g.count for g in failed)
     head = f"{total} errors" if total == run_errors else f"{total} URLs failed in all ({run_errors} in this run)"
-    return f"  {head}: {describe_errors(failed)} — `consolidate messages {site_id} --stage crawl`"
+    return f"  {head}: {pipeline.describe_errors(failed)} — `consolidate messages {site_id} --stage crawl`"
 
 
 def _say_resumed(ws: Any, site_ids: list[str]) -> None:
@@ -82,7 +81,7 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
     documents = []
     for s in summaries:
         problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
-        failed = crawl_errors(ws, s.site_id)
+        failed = pipeline.crawl_errors(ws, s.site_id)
         documents.append({**{k: v for k, v in vars(s).items() if not k.startswith("_")},
                           "warc": str(s.warc) if s.warc else None, "problem": problem or None,
                           "errors_recorded": sum(g.count for g in failed),

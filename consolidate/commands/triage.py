@@ -12,8 +12,6 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import ConsolidateError, UsageError
-from mappers.sheet_language import require_language
-from mappers.triage_sheet import export_note, import_summary
 
 
 @common.friendly_errors
@@ -37,13 +35,13 @@ def triage(sites: common.SitesArgument = None,
     ids = common.select_sites(ws, sites, all_sites)
     when = common.parse_as_of(as_of)
     if export is not None:  # checked before the triage runs, not after
-        require_language(lang)
+        pipeline.require_language(lang)
         if export.suffix.lower() != ".xlsx":
             raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
                              hint="give a file name ending in .xlsx")
     if import_ is not None:
         changes = pipeline.import_triage_sheet(ws, import_)
-        console.print(import_summary(import_.name, changes), highlight=False)
+        console.print(pipeline.triage_import_summary(import_.name, changes), highlight=False)
         return
     for site_id in ids:
         try:
@@ -60,7 +58,7 @@ def triage(sites: common.SitesArgument = None,
                           f"{summary.undecided_personal} personal-data finding(s) undecided", highlight=False)
     if export is not None:
         written = pipeline.export_triage_sheet(ws, ids, export, lang)
-        console.print(export_note(export, written, lang), highlight=False)
+        console.print(pipeline.triage_export_note(export, written, lang), highlight=False)
         return
     _show(ws, ids, as_json, as_csv)
 
