@@ -215,6 +215,7 @@ class SiteCrawler:
         self._active = 0
         self._claiming = False
         self._budget_left = settings.max_pages
+        self._budget_counted = False  # whether this drain has counted what the spent budget left queued
         self._frontier_dirty = True
         self._changed = asyncio.Event()
         self._queued_counted_at = 0.0  # when the queue was last counted for the progress display
@@ -405,6 +406,7 @@ class SiteCrawler:
     async def _drain(self) -> None:
         """Run the fetch workers until the frontier is done (or the budget spent)."""
         workers = max(1, min(self.settings.concurrency, self.settings.concurrency_per_host * WORKERS_PER_SLOT))
+        self._budget_counted = False
         await asyncio.gather(*(self._worker() for _ in range(workers)))
 
     async def _worker(self) -> None:
@@ -454,7 +456,8 @@ class SiteCrawler:
             elif self._active:
                 await self._changed.wait()  # pages in progress may queue more URLs
             else:
-                if self._budget_left <= 0:
+                if self._budget_left <= 0 and not self._budget_counted:  # counted once per drain, not per worker
+                    self._budget_counted = True
                     self.summary.budget_reached = await self.writer.run(self.frontier.queued_in) > 0
                 return None
         return self._claimed.popleft()

@@ -19,11 +19,14 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    String,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -101,8 +104,12 @@ class Frontier:
     def site_workers_in(self, session: Session) -> int:
         """Live workers (this one included) crawling this site: they share the site's politeness budget."""
         recent = utcnow() - dt.timedelta(seconds=self.lease_seconds)
-        rows = session.execute(select(CrawlWorker.id, CrawlWorker.sites).where(
-            CrawlWorker.state == "running", CrawlWorker.heartbeat_at >= recent)).all()
+        query = select(CrawlWorker.id, CrawlWorker.sites).where(CrawlWorker.state == "running",
+                                                               CrawlWorker.heartbeat_at >= recent)
+        if _spelt_as_is(self.site_id):  # only rows whose JSON holds "<site>" can name it: 200 sites ask this of
+            query = query.where(or_(cast(CrawlWorker.sites, String).contains(f'"{self.site_id}"', autoescape=True),
+                                    CrawlWorker.id == self.worker_id))  # each other's rows every heartbeat
+        rows = session.execute(query).all()
         return max(1, sum(1 for worker_id, sites in rows if self.site_id in (sites or [])
                           or worker_id == self.worker_id))
 
@@ -229,6 +236,11 @@ class Frontier:
                             execution_options={"synchronize_session": False})
             session.execute(update(Resource).where(and_(Resource.id.in_(chunk), Resource.status == "fetching"))
                             .values(status="queued"), execution_options={"synchronize_session": False})
+
+
+def _spelt_as_is(text: str) -> bool:
+    """True when JSON writes this string as itself between quotes (printable ASCII, no quote or backslash)."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
 
 
 def live_workers(store: Store, within_seconds: float = LEASE_SECONDS) -> list[dict[str, Any]]:
