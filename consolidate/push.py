@@ -484,13 +484,13 @@ class _Push:
                     self.links.setdefault(column.url, ref.url)
         home = canonical_url(self.site.home_url)
         if home:
-            self.links.setdefault(home, self.ws.config.portal.base_url)
+            self.links.setdefault(home, self._new_home())  # links to the old home page follow it
 
     def _push_articles(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> None:
         """Send the articles (concurrently when the exporter allows), then re-send those whose links waited."""
         in_plan = {article.url for article, target, _ in plan if target}
         self.sent = (0, len(plan))
-        waited: list[_Job] = []  # jobs whose links waited for articles later in the run (they keep their body)
+        waited: list[tuple[int, str, str]] = []  # (id, url, target) of articles whose links waited for later ones
         for batch in self._batches(plan):  # bodies read BATCH at a time, in the plan's (id) order
             self._forget_body_messages([article.url for article, _, _ in batch])
             jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in batch) if job is not None]
@@ -498,12 +498,22 @@ class _Push:
             if self.progress is not None:
                 self.progress(*self.sent)
             self._send_all(jobs)
-            waited += [job for job in jobs if job.deferred]
-        second = [job for job in waited if job.article.url in self.links]
-        for job in second:
-            job.second_pass = True
-            self._rewrite(job, set())
-        self._send_all([job for job in second if job.push_hash != self.records[job.key].content_hash])
+            waited += [(job.article.id, job.article.url, job.target) for job in jobs if job.deferred]
+        self._second_pass([entry for entry in waited if entry[1] in self.links])
+
+    def _second_pass(self, waited: list[tuple[int, str, str]]) -> None:
+        """Send again the articles whose links waited for articles later in the run (those links resolve now),
+        their bodies read again BATCH at a time (triage applied): no body is kept between the passes."""
+        for start in range(0, len(waited), BATCH):
+            chunk = waited[start:start + BATCH]
+            with self.ws.store.session() as session:
+                rows = {a.id: a for a in session.scalars(select(ArticleRow).where(
+                    ArticleRow.id.in_([article_id for article_id, _, _ in chunk])))}
+            jobs = [_Job(article=self.triage.apply(rows[article_id]), key=article_key(self.site.id, url),
+                         target=target, second_pass=True) for article_id, url, target in chunk if article_id in rows]
+            for job in jobs:
+                self._rewrite(job, set())
+            self._send_all([job for job in jobs if job.push_hash != self.records[job.key].content_hash])
 
     def _prepare(self, article: ArticleRow, target: str | None, reason: str | None,
                  in_plan: set[str]) -> _Job | None:
@@ -690,6 +700,16 @@ class _Push:
             session.expunge(row)
         self.records[key] = row
 
+    def _new_home(self) -> str:
+        """Where the legacy home page goes: the site's sub-site home, else the page of the portal column it merged
+        into, else the portal's home."""
+        target = self.site.target
+        found = self.exporter.home_url(target.subsite) if target.subsite else None
+        if found is None and target.column in self.index:
+            ref = self.column_refs.get(column_key(self.index[target.column]))
+            found = ref.url if ref is not None else None
+        return found or self.ws.config.portal.base_url
+
     def _write_url_map(self, plan: list[tuple[ArticleRow, str | None, str | None]], columns: list[ColumnRow],
                        decisions: dict[str, ColumnMapping], files: dict[str, Resource]) -> None:
         """Every legacy URL of the site: 301 to where it is now, 410 archived, or unresolved (not pushed yet).
@@ -711,7 +731,7 @@ class _Push:
         outcomes.update(letters_push.url_outcomes(self.ws, self.site.id, self.exporter.target))  # letter pages
         home = canonical_url(self.site.home_url)
         if home:
-            outcomes[home] = (self.links.get(home) or self.ws.config.portal.base_url, "301", "legacy home page")
+            outcomes[home] = (self.links.get(home) or self._new_home(), "301", "legacy home page")
             for url in [u for u in outcomes if u != home and _index_form(u) == _index_form(home)]:
                 outcomes[url] = outcomes[home]  # /index.html is the home page too, whatever column it was read as
         undecided_files = self._files_of_undecided(plan)
