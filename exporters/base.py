@@ -184,6 +184,11 @@ class Exporter(ABC):
         """An object's final URL before it is pushed (asked only with `capabilities.planned_urls`); else None."""
         return None
 
+    def home_url(self, subsite: str | None) -> str | None:
+        """The public URL of a sub-site's home page after a push (where a department's legacy home page
+        redirects); None when this target has none (the portal's home is used)."""
+        return None
+
     @abstractmethod
     def put_column(self, column: ExportColumn, parent: TargetRef | None) -> TargetRef:
         """Create the column (or adopt the existing one)."""

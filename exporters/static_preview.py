@@ -181,7 +181,17 @@ class StaticPreviewExporter(base.Exporter):
             self._render_column(key, column)
         letter_pages.render_static_indexes(self)
         self._render_home()
+        for subsite in self._subsites():
+            self._render_home(subsite)
         self._save_manifest()
+
+    def home_url(self, subsite: str | None) -> str | None:
+        """A sub-site's home page in the preview (rendered at finish), once it holds a column; else None."""
+        return self.base_url + f"{subsite}/index.html" if subsite in self._subsites() else None
+
+    def _subsites(self) -> set[str]:
+        """The sub-sites the preview holds columns of."""
+        return {c["subsite"] for c in self.manifest["columns"].values() if c["subsite"]}
 
     def _render_column(self, key: str, column: dict[str, Any]) -> None:
         """One column page listing its articles, newest first."""
@@ -194,35 +204,41 @@ class StaticPreviewExporter(base.Exporter):
             programme=self.context.programme_name, root=_root_prefix(column["path"]))
         write_if_changed(self.root / column["path"], html)
 
-    def _render_home(self) -> None:
-        """The preview's front page: the column tree and the latest articles."""
-        latest = sorted(self.manifest["articles"].values(), key=lambda a: a["published"] or "", reverse=True)[:30]
+    def _render_home(self, subsite: str | None = None) -> None:
+        """The preview's front page (the column tree and the latest articles), or one sub-site's home page (its
+        columns and articles only: where the department's legacy home page now redirects)."""
+        columns = self.manifest["columns"]
+        articles = [a for a in self.manifest["articles"].values()
+                    if subsite is None or columns.get(a["column"], {}).get("subsite") == subsite]
+        latest = sorted(articles, key=lambda a: a["published"] or "", reverse=True)[:30]
+        path = f"{subsite}/index.html" if subsite else "index.html"
+        root = _root_prefix(path)
         html = self.env.get_template("home.html").render(
-            portal=self.context.portal, programme=self.context.programme_name, root="",
-            tree_html=self._tree_html(), latest=latest, letters=letter_pages.static_site_links(self))
-        write_if_changed(self.root / "index.html", html)
+            portal=self.context.portal, programme=self.context.programme_name, root=root,
+            tree_html=self._tree_html(subsite, root), latest=latest,
+            letters=[] if subsite else letter_pages.static_site_links(self))
+        write_if_changed(self.root / path, html)
 
-    def _tree_html(self) -> str:
-        """Nested lists of columns with article counts."""
+    def _tree_html(self, only: str | None = None, root: str = "") -> str:
+        """Nested lists of columns with article counts, per sub-site (only one when `only` is given)."""
         counts: dict[str, int] = {}
         for article in self.manifest["articles"].values():
             counts[article["column"]] = counts.get(article["column"], 0) + 1
         columns = self.manifest["columns"]
 
+        def item(key: str, column: dict[str, Any]) -> str:
+            return f'<li><a href="{root}{column["path"]}">{_escape(column["name"])}</a> ({counts.get(key, 0)})' \
+                   f'{branch(key)}</li>'
+
         def branch(parent: str | None) -> str:
-            items = [
-                f'<li><a href="{c["path"]}">{_escape(c["name"])}</a> ({counts.get(k, 0)}){branch(k)}</li>'
-                for k, c in sorted(columns.items()) if c["parent"] == parent
-            ]
+            items = [item(k, c) for k, c in sorted(columns.items()) if c["parent"] == parent]
             return f"<ul>{''.join(items)}</ul>" if items else ""
 
         sections = []
-        for subsite in sorted({c["subsite"] or "" for c in columns.values()}):
+        for subsite in sorted({c["subsite"] or "" for c in columns.values()} if only is None else {only}):
             roots = {k: c for k, c in columns.items() if (c["subsite"] or "") == subsite and c["parent"] is None}
             title = next((c["subsite_name"] for c in roots.values() if c["subsite_name"]), None) or "门户栏目"
-            items = "".join(
-                f'<li><a href="{c["path"]}">{_escape(c["name"])}</a> ({counts.get(k, 0)}){branch(k)}</li>'
-                for k, c in sorted(roots.items()))
+            items = "".join(item(k, c) for k, c in sorted(roots.items()))
             sections.append(f"<h3>{_escape(title)}</h3><ul>{items}</ul>")
         return "".join(sections)
 

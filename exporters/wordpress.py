@@ -324,6 +324,14 @@ class WordPressExporter(base.Exporter):
             raise ExporterError(f"{self.base_url} answered the REST API with something that is not JSON",
                                 hint="check export.options.url (the WordPress network's base URL)") from None
 
+    def home_url(self, subsite: str | None) -> str | None:
+        """A config sub-site's WordPress sub-site home, once this push has used it (subsite mode); else None."""
+        if self.options.subsite_mode == "main" or subsite is None:
+            return None
+        with self._lock:
+            site = self._sites.get(subsite)
+        return site.base if site is not None else None
+
     def _site(self, subsite_id: str | None) -> _Site:
         """The site receiving a config sub-site's content (created when missing)."""
         if self.options.subsite_mode == "main" or subsite_id is None:

@@ -133,3 +133,18 @@ def test_push_warns_when_the_config_now_maps_columns_otherwise(crawled: pipeline
     assert "1 column decision(s) recorded by `map` differ" in result.output and "consolidate map fgw" in result.output
     pipeline.map_site(edited, "fgw")
     assert pipeline.outdated_decisions(edited, "fgw") == []
+
+
+def test_a_legacy_home_page_goes_to_its_new_home(crawled: pipeline.Workspace) -> None:
+    """fgw became sub-site fgw: its old home redirects to the sub-site's home page, which the preview renders
+    with the sub-site's columns; sfj merged into 政务动态: its old home goes to that column's page."""
+    for site in ("fgw", "sfj"):
+        _push(crawled, site)
+    homes = {site: next(r.new_url for r in load_redirects(crawled, site) if r.note == "legacy home page")
+             for site in ("fgw", "sfj")}
+    base = crawled.config.portal.base_url
+    assert homes["fgw"] == base + "fgw/index.html"
+    page = (crawled.dir / "preview" / "fgw" / "index.html").read_text(encoding="utf-8")
+    assert "工作动态" in page and 'href="../fgw/fgw-gzdt/index.html"' in page and "教育动态" not in page
+    assert homes["sfj"] == base + "portal/zwdt/index.html"
+    assert (crawled.dir / "preview" / "portal" / "zwdt" / "index.html").is_file()
