@@ -164,20 +164,21 @@ def fleet_serve_samples(
         samples: Annotated[Path | None, typer.Option(help="The real samples folder (default: CONSOLIDATE_SAMPLES, "
                                                      "else ../shared/samples beside the checkout).")] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --config-out.")] = False) -> None:
-    """Serve the six restored real legacy sites (a development checkout's ../shared/samples) on free 127.0.0.1
-    ports and write a migrations.yaml crawling them under their original host names (crawl.resolve)."""
+    """Serve the restored real legacy sites (a development checkout's ../shared/samples) on free 127.0.0.1 ports
+    and write a migrations.yaml crawling them under their original host names (crawl.resolve)."""
     import time
 
-    from consolidate.samplefleet.realsites import RealSitesServer, samples_dir
+    from consolidate.samplefleet.realsites import RealSitesServer, present_sites, samples_dir
 
     root = samples or samples_dir()
-    if root is None or not root.is_dir():
-        raise UsageError(f"no real samples folder at {root or '../shared/samples'}",
-                               hint="pass --samples PATH or set CONSOLIDATE_SAMPLES (they come with a development "
-                                    "checkout, not with the package)")
+    sites = present_sites(root) if root is not None and root.is_dir() else ()
+    if not sites:
+        raise UsageError(f"no real sample sites at {root or '../shared/samples'}",
+                         hint="pass --samples PATH or set CONSOLIDATE_SAMPLES (they come with a development "
+                              "checkout, not with the package)")
     if config_out.exists() and not force:
         raise UsageError(f"{config_out} exists", hint="choose another --config-out, or pass --force")
-    with RealSitesServer(root) as server:
+    with RealSitesServer(root, sites) as server:
         config_out.write_text(server.config_text(rate=20.0), encoding="utf-8")
         for site in server.sites:
             console.print(f"{site.id}\thttp://127.0.0.1:{server.ports[site.id]}/\t{site.name} ({site.cms}) as "

@@ -721,6 +721,9 @@ def _hint_for(error_type: str, loc: list[str | int]) -> str:
         return "remove or rename that key; `consolidate init` writes an example with every valid key"
     if error_type == "missing":
         return "add the missing field (see the config reference in README.md)"
+    if loc and loc[-1] == "target" and error_type in ("dict_type", "model_type"):
+        return "write the target as a mapping: target: {subsite: <id in portal.subsites>} or " \
+               "target: {column: <id in portal.columns>}"
     if loc and loc[-1] in {"id", "target", "subsite", "column"}:
         return "ids must match an entry of portal.columns / portal.subsites"
     return "fix the value (see the config reference in README.md)"

@@ -54,6 +54,18 @@ REAL_SITES = (
 )
 
 
+REAL_HEADER = """# migrations.yaml for the restored real legacy sites (../shared/samples), written by
+# `consolidate fleet serve-samples`: each site is served on its own free port of 127.0.0.1 while that command runs,
+# and crawl.resolve pins every host name its pages link to there. The programme and portal are the example's.
+# Keys are English; comments give the Chinese terms an office uses. Unknown keys are errors.
+"""
+
+
+def present_sites(root: Path, sites: tuple[RealSite, ...] = REAL_SITES) -> tuple[RealSite, ...]:
+    """The sample sites whose folder is in `root`."""
+    return tuple(site for site in sites if (root / site.folder).is_dir())
+
+
 def samples_dir() -> Path | None:
     """The real samples folder (`CONSOLIDATE_SAMPLES`, else ../shared/samples beside the checkout), if present."""
     configured = os.environ.get("CONSOLIDATE_SAMPLES")
@@ -148,6 +160,7 @@ class RealSitesServer:
         """A migrations.yaml: the example programme and portal, these sites instead of the fleet's."""
         text = example_config_text()
         head = text[: text.index("\nsites:")]
+        head = REAL_HEADER + head[head.index("\nprogramme:"):]
         head = re.sub(r"\n  rate_per_host: [\d.]+", f"\n  rate_per_host: {rate:g}", head, count=1)
         return head + "\nsites:\n" + "".join(self._site_yaml(site, max_pages) for site in self.sites)
 

@@ -104,7 +104,7 @@ def test_serve_samples_without_samples_is_one_line_with_a_hint(tmp_path: Path) -
     """`fleet serve-samples` pointed at no samples folder: exit 2, one error line, how to point it."""
     result = CliRunner().invoke(app, ["fleet", "serve-samples", "--samples", str(tmp_path / "none"),
                                       "--config-out", str(tmp_path / "m.yaml")])
-    assert result.exit_code == 2 and "no real samples folder" in result.output and "CONSOLIDATE_SAMPLES" in \
+    assert result.exit_code == 2 and "no real sample sites" in result.output and "CONSOLIDATE_SAMPLES" in \
         result.output and "Traceback" not in result.output
 
 
@@ -136,3 +136,22 @@ def test_serve_samples_serves_the_real_sites_and_writes_a_config(tmp_path: Path)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_samples_writes_only_the_sites_present(tmp_path: Path) -> None:
+    """A samples folder holding one site: the config has that site alone, under a header that says what it is."""
+    from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, present_sites, samples_dir
+
+    root = samples_dir()
+    if root is None:
+        import pytest
+        pytest.skip("../shared/samples (real legacy sites) is not present")
+    partial = tmp_path / "samples"
+    partial.mkdir()
+    (partial / REAL_SITES[0].folder).symlink_to(root / REAL_SITES[0].folder)
+    sites = present_sites(partial)
+    assert [s.id for s in sites] == [REAL_SITES[0].id]
+    with RealSitesServer(partial, sites) as server:
+        text = server.config_text()
+    assert text.startswith("# migrations.yaml for the restored real legacy sites") and "8701" not in text
+    assert text.count("\n  - id: ") == 1

@@ -111,6 +111,15 @@ def test_corpus_has_at_least_thirty_broken_files() -> None:
     assert len(BROKEN) + len(SYNTAX_CASES) >= 30
 
 
+def test_a_target_written_as_a_word_gets_the_mapping_form_as_hint(tmp_path: Path) -> None:
+    """`target: subsite` (a newcomer's reading of the README): the hint shows the {subsite: …} form."""
+    path = tmp_path / "migrations.yaml"
+    path.write_text(_replace("    target: {subsite: fgw}", "    target: subsite"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["status", "--config", str(path)])
+    assert result.exit_code == 2 and "sites[0].target" in result.output
+    assert "target: {subsite: <id in portal.subsites>}" in result.output
+
+
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_broken_config_names_file_line_and_field(case: str, tmp_path: Path) -> None:
     """Each broken config: exit 2, one error with file:line and the field, and nothing written."""
