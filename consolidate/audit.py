@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -50,7 +51,9 @@ def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> 
     letters = summarise(ws, site_id, when).found
     found += letter_findings(site_id, [(f.url, f.kind, f.working_days, f.reply_unit) for f in letters])
     defects = [page_defects(html, url, settings.script_hosts) for url, html in pages.items()]
-    found += defect_findings(site_id, [d for d in defects if d.spam or d.scripts], _article_spam(ws, site_id))
+    own = frozenset(h.lower() for h in (urlsplit(u if "://" in u else f"http://{u}").hostname
+                                        for u in (site.home_url, *site.aliases)) if h)
+    found += defect_findings(site_id, [d for d in defects if d.spam or d.scripts], _article_spam(ws, site_id), own)
     return sorted(found, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"],
                                         str(f["evidence"].get("url", ""))))
 

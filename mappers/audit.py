@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from consolidate.core.config import AuditSettings
 
@@ -136,15 +137,19 @@ def broken_link_findings(site: str, broken: list[tuple[str, str, int | None, str
     return found
 
 
-def defect_findings(site: str, defects: list[PageFacts], article_spam: dict[str, list[str]]
-                    ) -> list[dict[str, Any]]:
-    """暗链 and foreign scripts per page; article spam recorded at crawl time counts too."""
+def defect_findings(site: str, defects: list[PageFacts], article_spam: dict[str, list[str]],
+                    own_hosts: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """暗链 and foreign scripts per page; article spam recorded at crawl time counts too; a link to one of the site's
+    own host names (its aliases) is never spam."""
     spam_by_page: dict[str, list[str]] = {d.url: list(d.spam) for d in defects if d.spam}
     for url, links in article_spam.items():
         merged = spam_by_page.setdefault(url, [])
         merged.extend(link for link in links if link not in merged)
     found = []
-    for url, links in sorted(spam_by_page.items()):
+    for url, all_links in sorted(spam_by_page.items()):
+        links = [link for link in all_links if (urlsplit(link).hostname or "").lower() not in own_hosts]
+        if not links:
+            continue
         found.append(finding(site, "spam_link", "veto", VETO_SERIOUS,
                              f"hidden spam links (暗链) on {url}: {', '.join(links[:5])}",
                              url=url, links=links, count=len(links)))
