@@ -259,7 +259,7 @@ class _Push:
         routing = routing_for(self.ws, self.site.id)
         duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites])
         for article in articles:
-            self.triage.apply(article)
+            article = self.triage.apply(article)  # a copy when triage changes it: the row read is left as it is
             path = " > ".join(article.column_path or [])
             decision = decisions.get(path)
             original = duplicates.get((self.site.id, article.url))

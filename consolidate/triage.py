@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,6 +48,11 @@ UNTRIAGED = "personal data undecided"  # a push skip-reason code (未完成个�
 WITHHELD = "withheld in triage"
 VALIDITY_NOTICE = ('<p class="consolidate-validity" data-validity="失效"><strong>【已失效】</strong>'
                    '本文件已失效（{detail}），仅供查阅，不再作为执行依据。</p>')
+VALIDITY_LINE = "【已失效】本文件已失效（{detail}），仅供查阅，不再作为执行依据。\n"  # the notice in the body's text
+# the tool's own notices at the start of a body (a store written by an older version kept them): never legacy text
+_OWN_HTML = re.compile(r'(?:\s*<p class="consolidate-validity"[^>]*>.*?</p>)+', re.S)
+_OWN_TEXT = re.compile(r"(?:\s*【已失效】本文件已失效（[^\n]*?），仅供查阅，不再作为执行依据。\n?)+")
+_COLUMNS = [c.key for c in ArticleRow.__table__.columns]
 
 
 @dataclass
@@ -62,6 +68,20 @@ class TriageSummary:
     undecided_personal: int = 0
 
 
+def legacy_article(article: ArticleRow) -> ArticleRow:
+    """The article as the legacy site said it: a copy without the tool's own 失效 notices, or itself when it has
+    none (the row is never changed)."""
+    html, text = _OWN_HTML.match(article.body_html or ""), _OWN_TEXT.match(article.body_text or "")
+    if not html and not text:
+        return article
+    legacy = ArticleRow(**{name: getattr(article, name) for name in _COLUMNS})
+    if html:
+        legacy.body_html = (article.body_html or "")[html.end():]
+    if text:
+        legacy.body_text = (article.body_text or "")[text.end():]
+    return legacy
+
+
 def finding_key(url: str, finding: Finding) -> str:
     """The stable key of a finding (masked excerpt only, so the key never encodes a value)."""
     raw = "\x00".join((url, finding.location, finding.kind, finding.excerpt))
@@ -73,8 +93,8 @@ def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> Tr
     site = ws.site(site_id)
     when = as_of or dt.date.today()
     with ws.store.session() as session:
-        articles = session.scalars(select(ArticleRow).where(ArticleRow.site_id == site.id)
-                                   .order_by(ArticleRow.id)).all()
+        articles = [legacy_article(a) for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == site.id)
+                                                               .order_by(ArticleRow.id))]
         files = {r.url: r for r in session.scalars(select(Resource).where(
             Resource.site_id == site.id, Resource.kind == "attachment", Resource.status == "fetched"))}
     context = _LinkContext.build(ws, site.id)
@@ -385,9 +405,15 @@ class PushGate:
         return self.withheld.get(url) or self.blocked.get(url)
 
     def apply(self, article: ArticleRow) -> ArticleRow:
-        """The article (changed in place, once) with masked values masked and a validity notice for 失效."""
-        if article in self._applied or (article.url not in self.masks and article.url not in self.invalid):
+        """The article as push sends it: the legacy body with masked values masked and one validity notice for 失效.
+        A copy when anything changes: the article itself is never changed (a row read in a session still open would
+        be written back, and the next push would add one more notice)."""
+        if article in self._applied:
             return article
+        legacy = legacy_article(article)
+        if legacy is article and article.url not in self.masks and article.url not in self.invalid:
+            return article
+        article = ArticleRow(**{name: getattr(legacy, name) for name in _COLUMNS}) if legacy is article else legacy
         self._applied.add(article)
         wanted = self.masks.get(article.url)
         if wanted:
@@ -400,8 +426,7 @@ class PushGate:
         if article.url in self.invalid:
             notice = VALIDITY_NOTICE.format(detail=self.invalid[article.url])
             article.body_html = notice + (article.body_html or "")
-            article.body_text = f"【已失效】本文件已失效（{self.invalid[article.url]}），仅供查阅，不再作为执行依据。\n" \
-                                + (article.body_text or "")
+            article.body_text = VALIDITY_LINE.format(detail=self.invalid[article.url]) + (article.body_text or "")
         return article
 
 

@@ -412,3 +412,55 @@ def test_links_to_intranet_and_to_closing_sites_without_redirect(crawled: pipeli
     stage.triage_site(crawled, SITE)
     assert {f.kind for f in _by_url(crawled)[planted["clean"]]} == {"private_link"}
     assert not stage.blocked_urls(crawled, SITE).get(planted["clean"])  # links never block a push
+
+
+def test_pushing_again_after_verify_adds_no_second_notice(crawled: pipeline.Workspace, planted: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    """The 失效 notice is added once, to what push sends, from the legacy body: verify and a second push leave the
+    stored article as the legacy page said it, the page keeps one notice, and triage never reads the notice."""
+    stage.triage_site(crawled, SITE)
+    sheet = tmp_path / "triage.xlsx"
+    stage.export_sheet(crawled, [SITE], sheet)
+    _fill(sheet, _all_decisions(planted), planted)
+    stage.import_sheet(crawled, sheet)
+    first = _push(crawled)
+    exporter = pipeline.open_exporter(crawled)
+    try:
+        assert verify_site(crawled, SITE, exporter).mismatch == 0
+    finally:
+        exporter.close()
+    with crawled.store.session() as session:
+        texts = [a.body_text or "" for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE))]
+        htmls = [a.body_html or "" for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE))]
+    assert not any("【已失效】" in t for t in texts + htmls)  # the store keeps the legacy content
+    again = _push(crawled)
+    assert (again.pushed, again.updated, again.unchanged) == (0, 0, first.pushed + first.updated)
+    preview = crawled.loaded.path.parent / ".consolidate" / "preview"
+    notices = [t.count("本文件已失效") for p in preview.rglob("*.html") for t in [p.read_text(encoding="utf-8")]]
+    assert sorted(n for n in notices if n) == [1]
+    stage.triage_site(crawled, SITE)
+    findings = stage.stored_findings(crawled, SITE)
+    assert not [f for f in findings if "已失效" in f.excerpt]
+    assert not [f for f in findings if f.url == planted["repealed"] and f.decision is None]
+
+
+def test_triage_never_reads_the_tools_own_notice(crawled: pipeline.Workspace, planted: dict[str, str]) -> None:
+    """A body that already carries the tool's 失效 notice (a store written by an older version) is read without it:
+    no finding quotes the notice, and push adds it once."""
+    url = planted["repealed"]
+    stage.triage_site(crawled, SITE)
+    before = {(f.kind, f.excerpt) for f in stage.stored_findings(crawled, SITE) if f.url == url}
+    with crawled.store.session() as session:
+        row = session.scalar(select(ArticleRow).where(ArticleRow.url_hash == url_hash(url)))
+        html, text = row.body_html, row.body_text
+    notice = stage.VALIDITY_NOTICE.format(detail="有效期至 2018-04-30")
+    line = "【已失效】本文件已失效（有效期至 2018-04-30），仅供查阅，不再作为执行依据。\n"
+    _set_article(crawled, url, None, body_html=notice * 2 + html, body_text=line * 2 + text)
+    stage.triage_site(crawled, SITE)
+    assert {(f.kind, f.excerpt) for f in stage.stored_findings(crawled, SITE) if f.url == url} == before
+    with crawled.store.session() as session:
+        row = session.scalar(select(ArticleRow).where(ArticleRow.url_hash == url_hash(url)))
+    gate = stage.PushGate(invalid={url: "有效性：废止"})
+    sent = gate.apply(row)
+    assert sent.body_text.count("本文件已失效") == 1 and sent.body_html.count("consolidate-validity") == 1
+    assert sent.body_text.endswith(text) and row.body_text.startswith(line * 2)  # a copy; the row is left as read
