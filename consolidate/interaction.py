@@ -202,11 +202,12 @@ def summarise(ws: Workspace, site_id: str, as_of: dt.date | None = None, rules: 
 
 
 def letter_figures(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
-    """The report's 互动交流 figures of a site: per handling unit, records, replied, unreplied, late replies and
-    vetoes (unanswered over the limit), with the site's totals. Counts only, never writers' details."""
+    """The report's 互动交流 figures of a site: per handling unit, records, replied, refused (no reply owed),
+    unreplied and status unknown (these four add up to the records), late replies and vetoes (unanswered over the
+    limit), with the site's totals. Counts only, never writers' details."""
     summary = summarise(ws, site_id, as_of)
-    rows = [[unit, counts["records"], counts["replied"], counts["unreplied"], counts["late"],
-             counts["veto_unanswered"]] for unit, counts in sorted(summary.units.items())]
+    rows = [[unit, counts["records"], counts["replied"], counts["refused"], counts["unreplied"], counts["unknown"],
+             counts["late"], counts["veto_unanswered"]] for unit, counts in sorted(summary.units.items())]
     return {"rows": rows, "records": summary.records, "vetoes": summary.vetoes,
             "late": summary.findings.get("late", 0), "forms": len(summary.forms)}
 

@@ -62,7 +62,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "urls": ("旧网址数", "Legacy URLs"), "article_pages": ("文章页", "Article pages"),
     "last_seen": ("最后见到", "Last seen"),
     "reply_unit": ("办理单位", "Handling unit"), "letters": ("信件数", "Letters"), "replied": ("已答复", "Replied"),
-    "unreplied": ("未答复", "Unreplied"), "late_replies": ("超期答复", "Late replies"),
+    "unreplied": ("未答复", "Unreplied"), "refused": ("不予受理", "Refused"),
+    "status_unknown": ("状态不明", "Status unknown"), "late_replies": ("超期答复", "Late replies"),
     "veto_unanswered": ("超3个月未答复（否决）", "Unanswered over 3 months (veto)"),
 }
 VALUES: dict[str, tuple[str, str]] = {
@@ -362,7 +363,8 @@ def _letters(sites: list[SiteFigures], lang: str) -> Rows | None:
     """Letters per handling unit (only when a site has any)."""
     if not any(f.letters["rows"] for f in sites):
         return None
-    return (["id", "reply_unit", "letters", "replied", "unreplied", "late_replies", "veto_unanswered"],
+    return (["id", "reply_unit", "letters", "replied", "refused", "unreplied", "status_unknown", "late_replies",
+             "veto_unanswered"],
             [[f.id, *row] for f in sites for row in f.letters["rows"]])
 
 

@@ -218,8 +218,9 @@ def test_report_has_the_letters_per_unit(ws, mailbox_fleet):
     assert section.title.startswith("互动交流") and "办理单位" in section.headers
     by_unit = {row[1]: row[2:] for row in section.rows}
     unit = mailbox_fleet.site("jyj").organiser
-    assert by_unit[unit][:2] == [4, 4] and by_unit[unit][3] == 2  # 4 letters, all replied, 2 of them late
-    assert by_unit[stage.NO_UNIT][:3] == [5, 0, 5]  # 5 unreplied
+    # letters, replied, refused, unreplied, status unknown (these add up), late, vetoes
+    assert by_unit[unit][:5] == [4, 4, 0, 0, 0] and by_unit[unit][5] == 2  # all replied, 2 of them late
+    assert by_unit[stage.NO_UNIT][:5] == [5, 0, 0, 5, 0]  # 5 unreplied
 
 
 def test_audit_judges_the_letters(ws):

@@ -124,3 +124,7 @@ def test_refused_complaints_show_their_printed_status(lgedu, tmp_path):
     page = (tmp_path / "preview" / record.target_id).read_text(encoding="utf-8")
     assert "拒绝受理" in page and "未显示办理状态" not in page
     assert stage.export_row(refused[0], [])["status_text"] == "拒绝受理"
+    figures = stage.letter_figures(lgedu, "lgedu")  # the report's 互动交流 rows add up, refusals in their column
+    assert all(records == replied + refused_n + unreplied + unknown
+               for _unit, records, replied, refused_n, unreplied, unknown, *_rest in figures["rows"])
+    assert sum(row[3] for row in figures["rows"]) == len(refused)
