@@ -25,6 +25,9 @@ from crawlers.lifeline import worker_lifeline
 
 FRAME = struct.Struct("!Q")  # the length of the pickle that follows
 PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
+IN_FLIGHT = 8  # calls sent to a worker and not yet answered, at most: it never waits for work, and the pages
+# waiting beyond that stay unpickled in their crawlers (a 200-site crawl holds hundreds; their copies in socket
+# buffers took 130 MB more peak memory)
 
 
 class _Answers(asyncio.Protocol):
@@ -91,6 +94,7 @@ class ParserPool:
         self._calls = 0
         self._sockets: list[socket.socket] = []
         self._answers: list[_Answers] = []
+        self._room: asyncio.Semaphore | None = None
         self.processes: list[Any] = []
         for _ in range(processes):
             mine, theirs = socket.socketpair()
@@ -107,15 +111,19 @@ class ParserPool:
         for sock in self._sockets:
             _, answers = await loop.create_connection(lambda: _Answers(self), sock=sock)
             self._answers.append(answers)
+        self._room = asyncio.Semaphore(IN_FLIGHT * len(self._answers))
         return self
 
     async def call(self, function: Callable[..., Any], *args: Any) -> Any:
         """Run function(*args) in the least busy worker; its result, or the exception it raised."""
-        if self.broken or self._closed or not self._answers:
+        if self.broken or self._closed or self._room is None:
             raise BrokenProcessPool("a parser process stopped")
-        self._calls += 1
-        answers = min(self._answers, key=lambda a: len(a.pending))
-        return await answers.send(self._calls, function, args)
+        async with self._room:
+            if self.broken or self._closed:
+                raise BrokenProcessPool("a parser process stopped")
+            self._calls += 1
+            answers = min(self._answers, key=lambda a: len(a.pending))
+            return await answers.send(self._calls, function, args)
 
     def lost(self) -> None:
         """A worker's socket closed: unless the pool is closing, the pool is broken; every waiting call fails."""

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -102,17 +102,21 @@ class GzipMembers:
 
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._compressor: Any = None  # only while a record is written: a compressor holds ~270 KB, a fleet
+        # crawl has an archive open per site
 
     def write(self, data: bytes) -> None:
-        """Compress bytes into the open member."""
+        """Compress bytes into the open member (opened by the record's first bytes)."""
+        if self._compressor is None:
+            self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
         self.out.write(self._compressor.compress(data))
 
     def flush(self) -> None:
-        """End the member (a record is complete) and start the next."""
-        self.out.write(self._compressor.flush())
+        """End the member (a record is complete)."""
+        if self._compressor is not None:
+            self.out.write(self._compressor.flush())
+            self._compressor = None
         self.out.flush()
-        self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
 
 class WarcArchive:
