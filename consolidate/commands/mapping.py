@@ -220,7 +220,7 @@ def _print_stacked_decisions(title: str, rows: list[tuple[LegacyColumn, Decision
                                                                       "bold"),
                              *((" → ", target) if target else ()), f"  {d.confidence:.2f}")
         console.print(head)
-        figures = [f"{c.article_count} articles"] + ([f"last {c.last_published[:10]}"] if c.last_published else []) \
+        figures = [f"{c.article_count} article" + ("" if c.article_count == 1 else "s")] + ([f"last {c.last_published[:10]}"] if c.last_published else []) \
             + ([", ".join(c.flags)] if c.flags else [])
         _print_indented(Text(" · ".join(figures), style="dim"))
         _print_indented(Text(reason_text(d)))
