@@ -169,8 +169,8 @@ def run_stage(directory: Path, args: list[str], config: str, tree: Path | None =
 
 
 def outputs_digest(directory: Path) -> list[str]:
-    """What the stages produced, one line each: the push map, URL map and events (times left out, the run's
-    folder written <dir>) and the sha256 of every file written outside the store."""
+    """What the stages produced, one line each: the push map, URL map and events (times left out) and the sha256
+    of every file written outside the store; the run's folder is written <dir> everywhere."""
     lines = []
     queries = {"push_records": "target, site_id, source_key, kind, source_url, target_id, target_url, "
                                "content_hash, status, reason, verify_status, verify_note",
@@ -184,7 +184,8 @@ def outputs_digest(directory: Path) -> list[str]:
     for path in sorted(directory.rglob("*")):
         parts = path.relative_to(directory).parts
         if path.is_file() and path.name not in skip and parts[1:2] not in (("blobs",), ("warc",), ("spool",)):
-            lines.append(f"file {'/'.join(parts)} {hashlib.sha256(file_content(path)).hexdigest()}")
+            content = file_content(path).replace(str(directory).encode("utf-8"), b"<dir>")
+            lines.append(f"file {'/'.join(parts)} {hashlib.sha256(content).hexdigest()}")
     return lines
 
 
