@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.legacy_time import same_legacy_moment
-from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, utcnow
+from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, UrlMapRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import bare, face_problems
 from consolidate.push import BATCH, IN_TARGET, article_key, column_key, planned_targets, portal_index
@@ -195,6 +195,7 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
         missing = sorted(set(only) - {r.source_url for r in mine}) if only else []
         raise ConsolidateError(f"not a pushed article of site {site_id!r}: {missing[0] if missing else only}",
                                hint=f"see `consolidate articles {site_id}`; only pushed articles can be rolled back")
+    home = _subsite_home(ws, site_id, exporter)
     for record in mine:
         _delete(ws, exporter, record, summary, "articles")
     if only_keys is None:
@@ -213,38 +214,65 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
             if site is not None:
                 site.pushed_at = None
     exporter.finish()
+    gone = _removed_urls(ws, [r.id for r in records])
+    if home and _subsite_home(ws, site_id, exporter) is None:
+        gone.add(home)  # the sub-site's home page went with its last column
+    _unredirect(ws, gone)
     return summary
+
+
+def _subsite_home(ws: Workspace, site_id: str, exporter: Exporter) -> str | None:
+    """The home page in the target of the sub-site the site migrates into (None: none, or none there now)."""
+    subsite = ws.site(site_id).target.subsite
+    return exporter.home_url(subsite) if subsite else None
+
+
+def _removed_urls(ws: Workspace, ids: list[int]) -> set[str]:
+    """The target URLs of these push records that rollback removed."""
+    with ws.store.session() as session:
+        return {url for start in range(0, len(ids), BATCH) for url in session.scalars(select(PushRecord.target_url)
+                .where(PushRecord.id.in_(ids[start:start + BATCH]), PushRecord.status == "rolled_back")) if url}
+
+
+def _unredirect(ws: Workspace, gone: set[str]) -> None:
+    """Legacy URLs of any site that were 301 to a page rollback removed become unresolved (not pushed): the URL
+    ledger, the redirect rules, status and the report then say what the target holds."""
+    if not gone:
+        return
+    with ws.store.session() as session:
+        for row in session.scalars(select(UrlMapRow).where(UrlMapRow.status == "301")):
+            if row.new_url in gone:
+                row.new_url, row.status, row.note = None, "unresolved", "not pushed: removed from the target by rollback"
 
 
 def _rollback_columns(ws: Workspace, exporter: Exporter, site_id: str, records: list[PushRecord],
                       summary: RollbackSummary) -> None:
     """Delete the site's columns (children first) that no article remaining in the target files under."""
-    in_use = _columns_still_used(ws, exporter)
+    in_use = _columns_still_used(ws, exporter, site_id)
     for record in sorted((r for r in records if r.site_id == site_id and r.kind == "column"),
                          key=lambda r: -r.source_key.count(":")):
-        if in_use is None or record.source_key in in_use:
+        if record.source_key in in_use:
             summary.kept_shared += 1
         else:
             _delete(ws, exporter, record, summary, "columns")
 
 
-def _columns_still_used(ws: Workspace, exporter: Exporter) -> set[str] | None:
-    """Column keys (with their ancestors) the target's remaining articles are filed under; None when unknown."""
+def _columns_still_used(ws: Workspace, exporter: Exporter, site_id: str) -> set[str]:
+    """Column keys other content still needs: those another site pushed (each site pushes the columns of its
+    articles, ancestors included) and those (with their ancestors) the remaining articles are filed under."""
     with ws.store.session() as session:
+        used = set(session.scalars(select(PushRecord.source_key).where(
+            PushRecord.target == exporter.target, PushRecord.kind == "column", PushRecord.site_id != site_id,
+            PushRecord.status.in_(IN_TARGET))))
         remaining = session.execute(select(PushRecord.site_id, PushRecord.source_url).where(
             PushRecord.target == exporter.target, PushRecord.kind == "article",
             PushRecord.status.in_(IN_TARGET))).all()
     index = portal_index(ws.config)
     configured = {site.id for site in ws.config.sites}
-    used: set[str] = set()
-    for other in sorted({row.site_id for row in remaining}):
-        if other not in configured:
-            return None
+    for other in sorted({row.site_id for row in remaining} & configured):  # elsewhere: its column records tell
         targets = planned_targets(ws, other, exporter)
         for row in remaining:
             info = index.get(targets.get(row.source_url or "") or "") if row.site_id == other else None
-            if row.site_id == other and info is None:
-                return None  # where this article sits cannot be told: keep every column
             while info is not None:
                 used.add(column_key(info))
                 info = index.get(info.parent_id) if info.parent_id else None

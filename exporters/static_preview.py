@@ -172,8 +172,10 @@ class StaticPreviewExporter(base.Exporter):
             entry = self.manifest[section].get(source_key)
             if entry is not None:
                 self._set(section, source_key, None)
-            if section != "columns" and (entry or ref.target_id.startswith(section)):
+            if entry or ref.target_id.startswith(section):  # a column's page too: no empty 暂无信息 page is left
                 (self.root / (entry["path"] if entry else ref.target_id)).unlink(missing_ok=True)
+            if section == "columns" and entry and entry["subsite"] and entry["subsite"] not in self._subsites():
+                (self.root / entry["subsite"] / "index.html").unlink(missing_ok=True)  # its last column went
 
     def finish(self) -> None:
         """Render the home page and every column page from the manifest; save the manifest."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
-from consolidate.core.store import PushRecord
+from consolidate.core.store import ColumnMapping, PushRecord, UrlMapRow
 from consolidate.verify import rollback_site, verify_site
 
 
@@ -71,3 +71,45 @@ def test_rollback_removes_only_that_sites_objects_and_push_restores_them(crawled
     assert "pushed" not in statuses and "rolled_back" in statuses
     _push(crawled, "fgw")
     assert all((preview / r.target_id).exists() for r in fgw)
+
+
+def _dead_redirects(ws: pipeline.Workspace, base: str) -> list[tuple[str, str]]:
+    """(site, legacy URL) of every 301 whose new page is not in the preview."""
+    with ws.store.session() as session:
+        rows = session.execute(select(UrlMapRow.site_id, UrlMapRow.old_url, UrlMapRow.new_url)
+                               .where(UrlMapRow.status == "301")).all()
+    preview = ws.dir / "preview"
+    return [(site, old) for site, old, new in rows if new.startswith(base) and new != base
+            and not (preview / new[len(base):]).exists()]
+
+
+def test_rollback_leaves_no_redirect_to_what_it_removed_nor_its_empty_columns(crawled: pipeline.Workspace) -> None:
+    """After rollback of a sub-site's site, none of its legacy URLs is 301 to a page that is gone (they are
+    unresolved again), its own columns, their pages and the sub-site home go, and the other site keeps all of its:
+    even when where one of the other site's articles sits can no longer be told."""
+    _push(crawled, "fgw", "jyj")
+    exporter = pipeline.open_exporter(crawled)
+    base = exporter.base_url
+    with crawled.store.session() as session:
+        columns = session.scalars(select(PushRecord).where(PushRecord.kind == "column")).all()
+        jyj_301 = session.scalar(select(func.count()).select_from(UrlMapRow).where(
+            UrlMapRow.site_id == "jyj", UrlMapRow.status == "301"))
+        mapping = session.scalars(select(ColumnMapping).where(ColumnMapping.site_id == "jyj",
+                                                              ColumnMapping.decision == "migrate")).first()
+        mapping.decision = "unmapped"  # the office reopened a column: where its pushed articles sit is not known
+    fgw_columns = [r for r in columns if r.site_id == "fgw"]
+    assert fgw_columns and _dead_redirects(crawled, base) == []
+    summary = rollback_site(crawled, "fgw", exporter)
+    exporter.close()
+    assert (summary.columns, summary.kept_shared) == (len(fgw_columns), 0)
+    preview = crawled.dir / "preview"
+    assert not any((preview / r.target_id).exists() for r in fgw_columns)
+    assert not (preview / "fgw" / "index.html").exists() and (preview / "jyj" / "index.html").exists()
+    assert all((preview / r.target_id).exists() for r in columns if r.site_id == "jyj")
+    assert _dead_redirects(crawled, base) == []
+    with crawled.store.session() as session:
+        rows = session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == "fgw")).all()
+        assert session.scalar(select(func.count()).select_from(UrlMapRow).where(
+            UrlMapRow.site_id == "jyj", UrlMapRow.status == "301")) == jyj_301
+    undone = [r for r in rows if r.status == "unresolved" and "rollback" in (r.note or "")]
+    assert len(undone) >= summary.articles + summary.files and not any(r.new_url for r in undone)
