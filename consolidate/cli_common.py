@@ -35,6 +35,11 @@ CsvOption = Annotated[bool, typer.Option("--csv", help="The same rows as CSV (UT
 SitesArgument = Annotated[list[str] | None, typer.Argument(help="Site ids (or --all).")]
 AllOption = Annotated[bool, typer.Option("--all", help="Every configured site.")]
 SummaryJsonOption = Annotated[bool, typer.Option("--json", help="One JSON document summarising the run.")]
+SheetImportOption = Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
+                                                                         "(all or nothing).")]
+SheetLangOption = Annotated[str, typer.Option("--lang", help="Language of the exported sheet (headers, labels, "
+                                                             "guide): zh or en. --import reads either and answers "
+                                                             "in the sheet's own language.")]
 DEFAULT_CONFIG = Path("migrations.yaml")
 
 

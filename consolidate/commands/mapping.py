@@ -62,11 +62,7 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
                                                                  "container).")] = False,
          export: Annotated[Path | None, typer.Option("--export", help="Write the sign-off sheet for the "
                                                                       "office (.xlsx or .csv).")] = None,
-         import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
-                                                                      "(all or nothing).")] = None,
-         lang: Annotated[str, typer.Option("--lang", help="Language of the exported sheet (headers, guide): "
-                                                          "zh or en. --import reads either and answers in the "
-                                                          "sheet's own language.")] = "zh",
+         import_: common.SheetImportOption = None, lang: common.SheetLangOption = "zh",
          as_of: AsOfOption = None) -> None:
     """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
     ws = common.open_workspace(config, db)

@@ -22,11 +22,7 @@ def triage(sites: common.SitesArgument = None,
            as_csv: common.CsvOption = False,
            export: Annotated[Path | None, typer.Option("--export", help="Write the decision sheet for the "
                                                                         "office (.xlsx).")] = None,
-           import_: Annotated[Path | None, typer.Option("--import", help="Read a filled-in, signed sheet back "
-                                                                        "(all or nothing).")] = None,
-           lang: Annotated[str, typer.Option("--lang", help="Language of the exported sheet (headers, labels, "
-                                                            "drop-down): zh or en. --import reads either and "
-                                                            "answers in the sheet's own language.")] = "zh",
+           import_: common.SheetImportOption = None, lang: common.SheetLangOption = "zh",
            as_of: Annotated[str | None, typer.Option("--as-of", help="Judge 有效期 at this date (YYYY-MM-DD; "
                                                                      "default: today).")] = None) -> None:
     """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
