@@ -195,7 +195,7 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
         missing = sorted(set(only) - {r.source_url for r in mine}) if only else []
         raise ConsolidateError(f"not a pushed article of site {site_id!r}: {missing[0] if missing else only}",
                                hint=f"see `consolidate articles {site_id}`; only pushed articles can be rolled back")
-    home = _subsite_home(ws, site_id, exporter)
+    homes = _subsite_homes(ws, exporter)
     for record in mine:
         _delete(ws, exporter, record, summary, "articles")
     if only_keys is None:
@@ -215,16 +215,14 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
                 site.pushed_at = None
     exporter.finish()
     gone = _removed_urls(ws, [r.id for r in records])
-    if home and _subsite_home(ws, site_id, exporter) is None:
-        gone.add(home)  # the sub-site's home page went with its last column
+    gone |= homes - _subsite_homes(ws, exporter)  # a sub-site's home page goes with its last column
     _unredirect(ws, gone)
     return summary
 
 
-def _subsite_home(ws: Workspace, site_id: str, exporter: Exporter) -> str | None:
-    """The home page in the target of the sub-site the site migrates into (None: none, or none there now)."""
-    subsite = ws.site(site_id).target.subsite
-    return exporter.home_url(subsite) if subsite else None
+def _subsite_homes(ws: Workspace, exporter: Exporter) -> set[str]:
+    """The home pages the target holds of the portal's sub-sites."""
+    return {url for url in (exporter.home_url(sub.id) for sub in ws.config.portal.subsites) if url}
 
 
 def _removed_urls(ws: Workspace, ids: list[int]) -> set[str]:
@@ -247,36 +245,44 @@ def _unredirect(ws: Workspace, gone: set[str]) -> None:
 
 def _rollback_columns(ws: Workspace, exporter: Exporter, site_id: str, records: list[PushRecord],
                       summary: RollbackSummary) -> None:
-    """Delete the site's columns (children first) that no article remaining in the target files under."""
-    in_use = _columns_still_used(ws, exporter, site_id)
-    for record in sorted((r for r in records if r.site_id == site_id and r.kind == "column"),
-                         key=lambda r: -r.source_key.count(":")):
-        if record.source_key in in_use:
-            summary.kept_shared += 1
-        else:
-            _delete(ws, exporter, record, summary, "columns")
-
-
-def _columns_still_used(ws: Workspace, exporter: Exporter, site_id: str) -> set[str]:
-    """Column keys other content still needs: those another site pushed (each site pushes the columns of its
-    articles, ancestors included) and those (with their ancestors) the remaining articles are filed under."""
+    """Delete the site's columns (children first) that no article remaining in the target files under, and those
+    a site already rolled back kept for it: a column two sites filled is recorded once, under the first one."""
+    in_use = _columns_still_used(ws, exporter)
     with ws.store.session() as session:
-        used = set(session.scalars(select(PushRecord.source_key).where(
-            PushRecord.target == exporter.target, PushRecord.kind == "column", PushRecord.site_id != site_id,
-            PushRecord.status.in_(IN_TARGET))))
+        holding = set(session.scalars(select(PushRecord.site_id).where(
+            PushRecord.target == exporter.target, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+    for record in sorted((r for r in records if r.kind == "column" and (r.site_id == site_id or r.site_id
+                          not in holding)), key=lambda r: -r.source_key.count(":")):
+        if record.source_key not in in_use:
+            _delete(ws, exporter, record, summary, "columns")
+        elif record.site_id == site_id:
+            summary.kept_shared += 1
+
+
+def _columns_still_used(ws: Workspace, exporter: Exporter) -> set[str]:
+    """Column keys (with their ancestors) the target's remaining articles are filed under; where an article's place
+    cannot be told (its column remapped since, its site no longer configured), every column its site pushed."""
+    with ws.store.session() as session:
+        pushed = session.execute(select(PushRecord.site_id, PushRecord.source_key).where(
+            PushRecord.target == exporter.target, PushRecord.kind == "column",
+            PushRecord.status.in_(IN_TARGET))).all()
         remaining = session.execute(select(PushRecord.site_id, PushRecord.source_url).where(
             PushRecord.target == exporter.target, PushRecord.kind == "article",
             PushRecord.status.in_(IN_TARGET))).all()
     index = portal_index(ws.config)
     configured = {site.id for site in ws.config.sites}
-    for other in sorted({row.site_id for row in remaining} & configured):  # elsewhere: its column records tell
+    used: set[str] = set()
+    untold = {row.site_id for row in remaining} - configured
+    for other in sorted({row.site_id for row in remaining} & configured):
         targets = planned_targets(ws, other, exporter)
-        for row in remaining:
-            info = index.get(targets.get(row.source_url or "") or "") if row.site_id == other else None
+        for row in (r for r in remaining if r.site_id == other):
+            info = index.get(targets.get(row.source_url or "") or "")
+            if info is None:
+                untold.add(other)
             while info is not None:
                 used.add(column_key(info))
                 info = index.get(info.parent_id) if info.parent_id else None
-    return used
+    return used | {key for site, key in pushed if site in untold}
 
 
 def _files_still_used(ws: Workspace, target: str) -> set[str]:

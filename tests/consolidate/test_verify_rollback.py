@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
-from consolidate.core.store import ColumnMapping, PushRecord, UrlMapRow
+from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord, UrlMapRow
 from consolidate.verify import rollback_site, verify_site
 
 
@@ -113,3 +115,28 @@ def test_rollback_leaves_no_redirect_to_what_it_removed_nor_its_empty_columns(cr
             UrlMapRow.site_id == "jyj", UrlMapRow.status == "301")) == jyj_301
     undone = [r for r in rows if r.status == "unresolved" and "rollback" in (r.note or "")]
     assert len(undone) >= summary.articles + summary.files and not any(r.new_url for r in undone)
+
+
+def test_a_column_two_sites_pushed_stays_until_the_last_of_them_is_rolled_back(crawled: pipeline.Workspace) -> None:
+    """jyj files one of its columns under fgw's 工作动态: rolling back fgw keeps that column (jyj's articles are in
+    it), rolling back jyj then removes it and its page; the page is never left behind empty."""
+    pipeline.map_site(crawled, "jyj")
+    with crawled.store.session() as session:
+        paths = Counter(" > ".join(a.column_path or []) for a in session.scalars(
+            select(ArticleRow).where(ArticleRow.site_id == "jyj")))
+        mapping = session.scalars(select(ColumnMapping).where(ColumnMapping.site_id == "jyj",
+                                                              ColumnMapping.decision == "migrate",
+                                                              ColumnMapping.column_path == paths.most_common(1)[0][0])).one()
+        mapping.target = "fgw-gzdt"
+    _push(crawled, "fgw", "jyj")
+    with crawled.store.session() as session:
+        shared = session.scalars(select(PushRecord).where(PushRecord.source_key == "column:fgw:fgw-gzdt")).all()
+    assert [r.site_id for r in shared] == ["fgw"]  # recorded once, under the site that pushed it first
+    page = crawled.dir / "preview" / shared[0].target_id
+    exporter = pipeline.open_exporter(crawled)
+    first = rollback_site(crawled, "fgw", exporter)
+    assert first.kept_shared == 1 and page.exists()
+    second = rollback_site(crawled, "jyj", exporter)
+    exporter.close()
+    assert second.kept_shared == 0 and not page.exists()
+    assert _dead_redirects(crawled, exporter.base_url) == []
