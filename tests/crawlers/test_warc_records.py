@@ -77,13 +77,19 @@ def _members(path: Path) -> list[bytes]:
     return members
 
 
-def test_records_match_warcio_byte_for_byte(tmp_path: Path) -> None:
-    """Every record, headers and payload, is what warcio's writer makes; one gzip member per record."""
-    responses = _responses(tmp_path / "spooled")
-    archive = WarcArchive(tmp_path / "warc", "s")
+def _archived(responses: list, folder: Path) -> WarcArchive:
+    """The responses written to a closed archive of one site, in order."""
+    archive = WarcArchive(folder, "s")
     for result, requested in responses:
         archive.write(result, requested_url=requested)
     archive.close()
+    return archive
+
+
+def test_records_match_warcio_byte_for_byte(tmp_path: Path) -> None:
+    """Every record, headers and payload, is what warcio's writer makes; one gzip member per record."""
+    responses = _responses(tmp_path / "spooled")
+    archive = _archived(responses, tmp_path / "warc")
     written = _members(archive.path)
     expected = _warcio_records(responses)
     assert len(written) == len(expected) == 7
@@ -95,10 +101,7 @@ def test_records_match_warcio_byte_for_byte(tmp_path: Path) -> None:
 def test_records_read_back(tmp_path: Path) -> None:
     """The reader finds every response with its requested URL, status and body."""
     responses = _responses(tmp_path / "spooled")
-    archive = WarcArchive(tmp_path / "warc", "s")
-    for result, requested in responses:
-        archive.write(result, requested_url=requested)
-    archive.close()
+    archive = _archived(responses, tmp_path / "warc")
     found = list(iter_responses([archive.path]))
     assert [(r.url, r.status) for r in found] == [(requested or result.url, result.status)
                                                   for result, requested in responses]
