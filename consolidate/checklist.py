@@ -160,7 +160,10 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     held = line.get("held", 0)
     found = [
         (len(paths - decided), "article-holding columns undecided"),
-        (held, "articles held for review (empty body, title is the site name, or impossible date)"),
+        (held, "articles held for review (empty body, title is the site name, or impossible date): each is a "
+               f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
+               f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
+               f"`consolidate redirects {site_id} --import F.csv`"),
         (line.get("unresolved", 0) - held, "articles unresolved"),
         (suspect_count(figures.verification), "problems verify found on published records "
                                                           "(see `consolidate messages --stage verify`)"),

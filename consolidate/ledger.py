@@ -36,6 +36,7 @@ from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
 from consolidate.interaction import record_pages
 from consolidate.letters_push import letter_disposition, letter_key, letter_pages, letter_records
+from consolidate.pagers import part_articles
 from consolidate.triage import UNTRIAGED, WITHHELD
 from crawlers.incremental import vanished_articles
 
@@ -116,6 +117,7 @@ def site_ledger(ws: Workspace, site_id: str, target: str | None = None) -> list[
     facts = _read(ws, site_id, target)
     _pages_and_files(facts)
     _articles(facts)
+    _parts(facts)
     _logged_only(ws, site_id, facts)
     return sorted(facts.entries.values(), key=lambda e: e.url)
 
@@ -198,8 +200,8 @@ def _pages_and_files(facts: _Facts) -> None:
                           note)
         else:
             cls, why = page_class(r)
-            if r.kind == "part":
-                entry = Entry(r.url, cls, why, "merged", reason="merged into its article")
+            if r.kind == "part":  # its article's disposition, once the articles are judged (`_parts`)
+                entry = Entry(r.url, cls, why, "unresolved", reason="a further page of an article not extracted")
             else:
                 disposition, new, note = letter_disposition(
                     facts.url_map.get(r.url), facts.letter_records.get(letter_key(facts.site_id, r.url))) \
@@ -233,6 +235,27 @@ def _articles(facts: _Facts) -> None:
             entry.reason = "classed as an article page but no article was extracted"
 
 
+def _parts(facts: _Facts) -> None:
+    """Further pages of multi-page articles share their article's disposition (the office's edit of one wins)."""
+    for r in facts.resources:
+        entry = facts.entries.get(r.url)
+        if r.kind != "part" or entry is None or entry.disposition != "unresolved" or not entry.fetched:
+            continue
+        row = facts.url_map.get(r.url)
+        if row is not None and (row.note or "").startswith(OFFICE_NOTE):
+            entry.disposition, entry.new_url, entry.reason = _from_url_map(facts, r.url)
+            continue
+        article = next((facts.entries[u] for u in part_articles(r)
+                        if u in facts.entries and facts.entries[u].url_class == "article"), None)
+        if article is None:
+            continue
+        entry.new_url = article.new_url
+        entry.disposition = "merged" if article.new_url else \
+            "unresolved" if article.disposition == "failed" else article.disposition
+        entry.reason = f"merged into its article {article.url}" if article.new_url else \
+            f"a further page of {article.url}: {article.reason}"
+
+
 def _article_disposition(facts: _Facts, url: str, column_path: str) -> tuple[str, str | None, str]:
     """(disposition, new URL, reason) of one extracted article on the target."""
     record = facts.records.get(article_key(facts.site_id, url))
@@ -264,9 +287,13 @@ def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | 
     """A push skip as a disposition: duplicates merged, dropped columns excluded, undecided columns unresolved,
     anything else (no title, unknown target column) a failure that needs fixing."""
     category = reason_category(reason)
-    if category == "duplicate":
+    if category == "duplicate":  # its original's outcome: merged where it went, unresolved while it waits
         row = facts.url_map.get(url)
-        return "merged", row.new_url if row is not None and row.status == "301" else None, reason
+        if row is not None and row.status == "410":
+            return "archived", None, row.note or reason
+        if row is not None and row.status not in ("301", "410"):
+            return "unresolved", None, row.note or reason
+        return "merged", row.new_url if row is not None else None, reason
     if category == "column dropped":
         return "excluded", None, reason
     if category in (UNDECIDED, UNTRIAGED) or is_held(reason):  # waiting on a decision, a review, or a look

@@ -11,10 +11,13 @@ from consolidate.core.errors import UsageError
 from consolidate.core.outcomes import reason_category
 from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord
 from consolidate.core.workspace import Workspace
+from consolidate.holds import is_held
 from consolidate.ledger import Entry, primary_target, site_ledger
 
 STAGES = ("crawl", "map", "push", "verify")
 STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no filter of their own
+# held_for_review: events of earlier releases; the article's skip record says it now, once, in today's words
+NOT_LISTED = ("monitor_summary", "held_for_review")
 
 
 def site_messages(ws: Workspace, site_id: str, stage: str | None = None,
@@ -35,7 +38,7 @@ def message_counts(ws: Workspace, site_id: str, entries: list[Entry] | None = No
     found: Counter[str] = Counter()
     with ws.store.session() as session:
         for stage, n in session.execute(select(EventRow.stage, func.count()).where(
-                EventRow.site_id == site_id, EventRow.code != "monitor_summary").group_by(EventRow.stage)):
+                EventRow.site_id == site_id, EventRow.code.notin_(NOT_LISTED)).group_by(EventRow.stage)):
             found[STAGE_OF_EVENT.get(stage, stage)] += n
         found["push"] += session.scalar(select(func.count()).select_from(PushRecord).where(
             PushRecord.site_id == site_id, PushRecord.status.in_(("skipped", "failed")))) or 0
@@ -53,7 +56,7 @@ def _message(stage: str, level: str, code: str, message: str, url: str | None, *
 def _events(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
     """What the stages recorded as events (fetch errors, encodings, unresolved links, verify differences)."""
     with ws.store.session() as session:
-        rows = session.scalars(select(EventRow).where(EventRow.site_id == site_id, EventRow.code != "monitor_summary")
+        rows = session.scalars(select(EventRow).where(EventRow.site_id == site_id, EventRow.code.notin_(NOT_LISTED))
                                .order_by(EventRow.id)).all()
     return [_message(STAGE_OF_EVENT.get(r.stage, r.stage), r.level, r.code, r.message, r.url,
                      at=r.created_at.isoformat(timespec="seconds") if r.created_at else None) for r in rows]
@@ -81,8 +84,9 @@ def _push_outcomes(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
     found = []
     for r in rows:
         category = reason_category(r.reason or "")
-        code = "duplicate" if category == "duplicate" else f"{r.kind}_{r.status}"
-        level = "error" if r.status == "failed" else "info"
+        held = is_held(r.reason) and not category.startswith("undated")  # undated holds have their own event
+        code = "duplicate" if category == "duplicate" else "held_for_review" if held else f"{r.kind}_{r.status}"
+        level = "error" if r.status == "failed" else "warning" if held else "info"
         found.append(_message("push", level, code, r.reason or r.status, r.source_url, target=r.target))
     return found
 

@@ -55,7 +55,13 @@ from consolidate.push import (
     rewrite_links,
 )
 from consolidate.records_io import article_records
-from consolidate.redirects import count_redirects, import_csv, load_redirects
+from consolidate.redirects import (
+    NGINX_HTTP_FILE,
+    count_redirects,
+    import_csv,
+    load_redirects,
+    nginx_http_settings,
+)
 from consolidate.redirects import render as render_redirects
 from consolidate.report import FleetReport, fleet_report
 from consolidate.report_formats import (
@@ -95,7 +101,7 @@ __all__ = [
     "triage_export_note", "triage_import_summary",
     # push, verify, rollback, redirects
     "IN_TARGET", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
-    "load_redirects", "split_skips",
+    "load_redirects", "split_skips", "NGINX_HTTP_FILE", "nginx_http_settings",
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
     "VerifySummary", "verify_site",
     # the legacy URL ledger

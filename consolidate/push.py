@@ -39,6 +39,7 @@ from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import hold_reason, is_held, published_hold_reason
 from consolidate.leases import SiteLease
 from consolidate.mapping import duplicate_links, map_site, routing_for
+from consolidate.pagers import first_pages, part_articles
 from consolidate.redirects import public_outcome
 from consolidate.triage import UNTRIAGED, push_gate
 from crawlers.encoding import decode_html
@@ -526,8 +527,6 @@ class _Push:
             self._record(key, "article", article.url, None, None, "skipped", reason)
             if reason.startswith(UNDATED_HELD) and not held_before:  # said once, not at every push
                 self._event("warning", "undated_held", f"{reason}: {article.title or article.url}", article.url)
-            elif is_held(reason) and not held_before:
-                self._event("warning", "held_for_review", f"{reason}: {article.title or article.url}", article.url)
             self.summary.skipped[reason_category(reason)] += 1
             return None
         job = _Job(article=article, key=key, target=target)
@@ -717,17 +716,16 @@ class _Push:
         Outcomes follow the push map, not this run's plan, so a trial push (--limit/--only) changes only what it
         pushed; rows the office edited (`redirects --import`) are kept as they are.
         """
-        outcomes: dict[str, tuple[str | None, str, str | None]] = {}
-        by_index = {_index_form(c.url): c for c in columns if c.url}
-        for url, new, note in self._page_outcomes(decisions):
-            column = by_index.get(_index_form(url))
-            outcomes[url] = (new, "301", None) if new else self._column_outcome(column, decisions.get(column.path)) \
-                if column is not None else (None, "unresolved", note)
+        outcomes: dict[str, tuple[str | None, str, str | None]] = dict(self._page_outcomes(columns, decisions))
         for column in columns:
             if column.url:
                 outcomes[column.url] = self._column_outcome(column, decisions.get(column.path))
         for article, target, reason in plan:
             outcomes[article.url] = self._article_outcome(article, target, reason)
+        for url, original in self.duplicate_of.items():  # after every article: an original may come later
+            if url in outcomes and outcomes[url][1] != "301":
+                outcomes[url] = self._duplicate_outcome(original, outcomes)
+        outcomes.update(self._part_outcomes(outcomes))
         outcomes.update(letters_push.url_outcomes(self.ws, self.site.id, self.exporter.target))  # letter pages
         home = canonical_url(self.site.home_url)
         if home:
@@ -773,6 +771,9 @@ class _Push:
                         ) -> tuple[str | None, str, str | None]:
         """A legacy column page: 301 to its portal column, 410 when the office dropped it, else unresolved."""
         new = self.links.get(column.url or "")
+        if not new and decision is not None and decision.decision == "migrate" and decision.target in self.index:
+            ref = self.column_refs.get(column_key(self.index[decision.target]))  # a column known by its path only
+            new = ref.url if ref is not None else None
         if new:
             return new, "301", None
         if decision is not None and decision.decision == "drop":
@@ -791,8 +792,10 @@ class _Push:
         if undecided:
             return None, "unresolved", "file of an article migrated, held for review or not decided yet"
         referrer = pages.get(resource.referrer or "")
+        if referrer is None and not resource.referrer:
+            return None, "unresolved", "a file no recorded page links to: give it a 301 or 410 in the redirects CSV"
         if referrer is None or referrer[1] == "unresolved":
-            return None, "unresolved", "file linked from a page not decided yet"
+            return None, "unresolved", f"file linked from a page not decided yet: {resource.referrer}"
         return None, "410", "file not migrated (archived)"
 
     def _files_of_undecided(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> set[str]:
@@ -846,22 +849,61 @@ class _Push:
                 PushRecord.status.in_(IN_TARGET)))
             return record.target_url if record is not None else None
 
-    def _page_outcomes(self, decisions: dict[str, ColumnMapping]) -> list[tuple[str, str | None, str]]:
-        """Other fetched pages: list pages of migrated columns follow their column; the rest are unresolved."""
+    def _page_outcomes(self, columns: list[ColumnRow], decisions: dict[str, ColumnMapping]
+                       ) -> Iterator[tuple[str, tuple[str | None, str, str | None]]]:
+        """Other fetched pages: a list page shares its column's outcome (the column its breadcrumb names, else
+        the column whose page it is or whose later page it is: `…/18105_2.html` of `…/18105.html`); a page of
+        no column is unresolved until the office gives it a 301 or 410."""
         with self.ws.store.session() as session:
             pages = session.scalars(select(Resource).where(
                 Resource.site_id == self.site.id, Resource.status == "fetched",
                 Resource.kind.notin_(("attachment", "image", "article", "part")))).all()
-        outcomes = []
+        by_path = {c.path: c for c in columns}
+        by_index = {_index_form(c.url): c for c in columns if c.url}
         for page in pages:
             path = " > ".join((page.hint or {}).get("column") or [])
-            decision = decisions.get(path)
-            new = None
-            if decision is not None and decision.decision == "migrate" and decision.target in self.index:
-                ref = self.column_refs.get(column_key(self.index[decision.target]))
-                new = ref.url if ref else None
-            outcomes.append((page.url, self.links.get(page.url) or new, "no counterpart on the portal"))
-        return outcomes
+            column = by_path.get(path) or next((by_index[u] for u in [_index_form(page.url)] + [
+                _index_form(f) for f in first_pages(page.url)] if u in by_index), None)
+            if page.url in self.links:
+                yield page.url, (self.links[page.url], "301", None)
+            elif column is not None or path or path in decisions:  # "" is the column of pages without a breadcrumb
+                column = column or ColumnRow(site_id=self.site.id, path=path, url=None)
+                yield page.url, self._column_outcome(column, decisions.get(column.path))
+            else:
+                yield page.url, (None, "unresolved", "a page of no column: give it a 301 or 410 in the redirects "
+                                 f"CSV (`consolidate redirects {self.site.id} --import`)")
+
+    def _duplicate_outcome(self, original: tuple[str, str], outcomes: dict[str, tuple[str | None, str, str | None]]
+                           ) -> tuple[str | None, str, str | None]:
+        """A duplicate whose original has no new URL shares the original's outcome: where it redirects,
+        unresolved while it is, 410 only when it is archived."""
+        site_id, url = original
+        found = outcomes.get(url) if site_id == self.site.id else None
+        if site_id != self.site.id:
+            with self.ws.store.session() as session:
+                row = session.scalar(select(UrlMapRow).where(UrlMapRow.site_id == site_id,
+                                                             UrlMapRow.url_hash == url_hash(url)))
+                found = (row.new_url, row.status, row.note) if row is not None else None
+        if found is None:
+            return None, "unresolved", f"duplicate of {url}, which has no outcome yet"
+        new, status, note = found
+        if status == "410":
+            return None, "410", f"duplicate of {url} ({note or 'archived'})"
+        return new, status, f"duplicate of {url}" + (f": {note}" if note else "")
+
+    def _part_outcomes(self, outcomes: dict[str, tuple[str | None, str, str | None]]
+                       ) -> Iterator[tuple[str, tuple[str | None, str, str | None]]]:
+        """The further pages of multi-page articles: each shares its article's outcome (its text is in it)."""
+        with self.ws.store.session() as session:
+            parts = session.scalars(select(Resource).where(
+                Resource.site_id == self.site.id, Resource.status == "fetched", Resource.kind == "part")).all()
+        for part in parts:
+            article = next((u for u in part_articles(part) if u in outcomes), None)
+            if article is None:
+                yield part.url, (None, "unresolved", "a further page of an article the crawl did not extract")
+                continue
+            new, status, note = outcomes[article]
+            yield part.url, (new, status, f"a further page of {article}" + (f": {note}" if note else ""))
 
     def _forget_body_messages(self, urls: list[str]) -> None:
         """Drop what earlier pushes said about these articles' bodies (links taken out, attachments not carried):

@@ -23,6 +23,8 @@ from consolidate.ledger import match_key
 FORMATS = ("nginx", "apache", "csv")
 STATUSES = ("301", "410", "unresolved")
 UNRESOLVED_MODES = ("refuse", "home")
+NGINX_HTTP = ["map_hash_bucket_size 256;", "map_hash_max_size 262144;"]  # http-level: once per http {}
+NGINX_HTTP_FILE = "00-consolidate-http.conf"  # sorts before the sites' files in `include DIR/*.conf;`
 CSV_HEADER = ["old_url", "new_url", "status", "note"]
 URI_SAFE = "/?&=%:@!$'()*+,;~-._"
 LOCATION_SAFE = "/?&=%:@!'()*+,;~-._#"  # no '$': a Location must never name a server variable
@@ -127,9 +129,10 @@ def site_new_home(ws: Workspace, site_id: str, redirects: list[Redirect]) -> str
 
 
 def render(ws: Workspace, site_id: str, fmt: str, gone_page: str | None = None,
-           unresolved: str = "refuse") -> str:
+           unresolved: str = "refuse", shared_http: bool = False) -> str:
     """The URL map of a site in one of FORMATS; a server config is refused while URLs are unresolved, unless
-    `unresolved` is 'home' (a temporary 302 to the site's new home, clearly marked)."""
+    `unresolved` is 'home' (a temporary 302 to the site's new home, clearly marked). With `shared_http` an nginx
+    file leaves its http-level settings to NGINX_HTTP_FILE (several sites' files in one http {})."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
     if unresolved not in UNRESOLVED_MODES:
@@ -149,7 +152,7 @@ def render(ws: Workspace, site_id: str, fmt: str, gone_page: str | None = None,
     home = site_new_home(ws, site_id, redirects)
     fallback = ws.config.portal.base_url
     if fmt == "nginx":
-        return render_nginx(site_id, site.home_url, site.aliases, redirects, fallback, gone_page, home)
+        return render_nginx(site_id, site.home_url, site.aliases, redirects, fallback, gone_page, home, shared_http)
     return render_apache(redirects, fallback, gone_page, home)
 
 
@@ -191,15 +194,26 @@ def _nginx_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def nginx_http_settings() -> str:
+    """The http-level settings the sites' redirect maps need, for NGINX_HTTP_FILE: nginx refuses a directive
+    repeated in one http {}, so several sites' files cannot each carry them."""
+    return ("# consolidate: http-level settings of the legacy sites' redirect maps (long URIs, many URLs).\n"
+            "# Include this file ONCE in http {}, before the sites' files (`include redirects/*.conf;` does).\n"
+            + "\n".join(NGINX_HTTP) + "\n")
+
+
 def render_nginx(site_id: str, home_url: str, aliases: list[str], redirects: list[Redirect], fallback: str,
-                 gone_page: str | None, home: str | None = None) -> str:
-    """An nginx `map` of old request URIs plus a server block answering 301/410 (include it in `http {}`)."""
+                 gone_page: str | None, home: str | None = None, shared_http: bool = False) -> str:
+    """An nginx `map` of old request URIs plus a server block answering 301/410 (include it in `http {}`); with
+    `shared_http` the http-level settings are left to NGINX_HTTP_FILE, included once."""
     var = "consolidate_" + "".join(c if c.isalnum() else "_" for c in site_id)
     hosts = {urlsplit(home_url).hostname or ""} | {urlsplit(a if "://" in a else f"http://{a}").hostname or ""
                                                   for a in aliases}
     port = urlsplit(home_url).port or 80
     lines = [f"# consolidate: redirects of legacy site {site_id} ({len(redirects)} URLs)",
-             "map_hash_bucket_size 256;", "map_hash_max_size 262144;",
+             *([f"# needs {NGINX_HTTP_FILE} (beside this file) included once in http {{}}, before it"] if shared_http
+               else ["# http-level (once per http {}): for several sites, `redirects --all -f nginx -o DIR` writes "
+                     f"them once, in DIR/{NGINX_HTTP_FILE}", *NGINX_HTTP]),
              f"map $request_uri ${var}_target {{", '    default "";']
     lines += [f"    {_nginx_string(request_uri(r.old_url))} {_nginx_string(location(r.new_url))};"
               for r in redirects if r.status == "301" and r.new_url]

@@ -716,7 +716,7 @@ class SiteCrawler:
                             info: PageInfo) -> None:
         """Join the article's further parts (if any), then upsert it."""
         record = await complete_article(first, resource.url, self.site.id, resource.hint, info,
-                                        lambda url: self._fetch_part(url, resource.depth))
+                                        lambda url: self._fetch_part(url, resource.depth, resource.url))
         record.column_path = unified(record.column_path, self._column_aliases)
         column = tuple(p for p in record.column_path if p)
         known = column in self._known_columns
@@ -741,31 +741,32 @@ class SiteCrawler:
         files = [(a.url, "attachment") for a in record.attachments] + [(u, "image") for u in record.images]
         self._enqueue(writes, [(url, kind, resource.depth + 1, resource.url, {}) for url, kind in _canonical(files)])
 
-    async def _fetch_part(self, url: str, depth: int) -> str | None:
-        """Fetch one further page of a multi-page article; its decoded HTML, or None (recorded)."""
+    async def _fetch_part(self, url: str, depth: int, article: str) -> str | None:
+        """Fetch one further page of the multi-page article at `article`; its decoded HTML, or None (recorded)."""
         if not self.scope(url):
             return None
         # Bookkeeping of parts is queued, not awaited: between the page's fetch and its commit the only waits
         # are the part fetches themselves, so a cancelled crawl leaves as little as possible half done.
-        self.writer.submit(lambda s: self.frontier.claim_url_in(s, url, "part", depth + 1, None))
+        self.writer.submit(lambda s: self.frontier.claim_url_in(s, url, "part", depth + 1, article))
         result = await self.fetcher.fetch(url)
         self._archive(result, url)
         self._count_fetch(result)
-        self.writer.submit(lambda s: self._record_part(s, url, result))
+        self.writer.submit(lambda s: self._record_part(s, url, result, article))
         if not result.ok:
             message = f"article part not fetched: {result.error or result.status}"
             self.writer.submit(lambda s: s.add(EventRow(**self._event_values("error", "part_missing", message, url))))
             return None
         return decode_html(result.body, result.headers.get("content-type")).text
 
-    def _record_part(self, session: Session, url: str, result: FetchResult) -> None:
-        """Write the fetch of an article part onto its resource row and drop its lease."""
+    def _record_part(self, session: Session, url: str, result: FetchResult, article: str) -> None:
+        """Write the fetch of an article part onto its resource row (naming its article: the part shares its
+        outcome) and drop its lease."""
         row = session.scalar(select(Resource).where(Resource.site_id == self.site.id,
                                                     Resource.url_hash == url_hash(url)))
         if row is not None:
             _apply_result(row, result, "fetched" if result.ok else "error", "part")
-            row.hint = {**(row.hint or {}), "class": "other",
-                        "class_reason": "a further page of a multi-page article, joined into its first page"}
+            row.referrer = row.referrer or article
+            row.hint = {**(row.hint or {}), "class": "other", "class_reason": f"a further page of the article {article}"}
             self.frontier.done(session, row.id)
 
     def _save_list(self, writes: PageWrites, resource: Resource, info: PageInfo) -> None:

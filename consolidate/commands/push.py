@@ -175,15 +175,20 @@ def redirects(sites: common.SitesArgument = None,
     if len(ids) > 1 and not all_sites and output is not None:
         raise UsageError("-o takes one site's redirects", hint="name one site, or use --all -o FOLDER")
     failures: list[ConsolidateError] = []
+    shared = fmt == "nginx" and all_sites and output is not None  # several sites' files in one http {}
     for site_id in ids:
         try:
             _write_redirects(ws, site_id, fmt, per_site_file(output, site_id, "csv" if fmt == "csv" else "conf",
-                                                             all_sites), gone_page, unresolved)
+                                                             all_sites), gone_page, unresolved, shared)
         except ConsolidateError as exc:
             if len(ids) == 1:
                 raise
             failures.append(exc)
             err_console.print(f"[bold red]error:[/] {site_id}: {exc.message}", highlight=False)
+    if shared and output is not None:
+        emit(pipeline.nginx_http_settings(), output / pipeline.NGINX_HTTP_FILE)
+        err_console.print(f"include {output / pipeline.NGINX_HTTP_FILE} once in http {{}}, before the sites' files "
+                          f"(`include {output}/*.conf;` does)", highlight=False)
     if failures:
         raise typer.Exit(max(f.exit_code for f in failures))
 
@@ -197,11 +202,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _write_redirects(ws: pipeline.Workspace, site_id: str, fmt: str, output: Path | None, gone_page: str | None,
-                     unresolved: str) -> None:
+                     unresolved: str, shared_http: bool = False) -> None:
     """One site's redirects: counts to stderr, the config or CSV to the file or stdout."""
     tally = pipeline.count_redirects(pipeline.load_redirects(ws, site_id))
     err_console.print(f"{site_id}: {tally.text()}", highlight=False)
-    text = pipeline.render_redirects(ws, site_id, fmt, gone_page, unresolved)
+    text = pipeline.render_redirects(ws, site_id, fmt, gone_page, unresolved, shared_http)
     if tally.unresolved and fmt != "csv":
         err_console.print(f"{site_id}: {tally.unresolved} unresolved URLs answer a temporary 302 to the site's new "
                           "home until decided", highlight=False)
