@@ -291,8 +291,8 @@ def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | 
         row = facts.url_map.get(url)
         if row is not None and row.status == "410":
             return "archived", None, row.note or reason
-        if row is not None and row.status not in ("301", "410"):
-            return "unresolved", None, row.note or reason
+        if row is not None and row.status not in ("301", "410"):  # waiting on its original (not itself held)
+            return "unresolved", None, f"{reason}, which is not decided yet"
         return "merged", row.new_url if row is not None else None, reason
     if category == "column dropped":
         return "excluded", None, reason
