@@ -112,26 +112,6 @@ COLUMNS_KNOWN = select(COLUMNS.c.path).where(COLUMNS.c.site_id == bindparam("w_s
 
 
 @dataclass
-class CrawlProgress:
-    """Live figures of a running crawl, handed to a progress callback."""
-
-    site_id: str
-    fetched: int = 0
-    errors: int = 0
-    articles: int = 0
-    queued: int = 0
-    bytes: int = 0
-    not_modified: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def rate(self) -> float:
-        """Pages fetched per second so far."""
-        elapsed = time.monotonic() - self.started
-        return self.fetched / elapsed if elapsed > 0 else 0.0
-
-
-@dataclass
 class CrawlSummary:
     """What a crawl run did."""
 
@@ -151,6 +131,37 @@ class CrawlSummary:
     worker_id: str = ""
     warc: str | None = None
     robots_unreachable: str | None = None  # why nothing was fetched (RFC 9309: an unreachable robots.txt disallows)
+
+
+@dataclass
+class CrawlProgress:
+    """Live figures of a running crawl, handed to a progress callback: the run's counts are its summary's."""
+
+    summary: CrawlSummary
+    articles: int = 0
+    queued: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def site_id(self) -> str:
+        """The site being crawled."""
+        return self.summary.site_id
+
+    @property
+    def fetched(self) -> int:
+        """Responses so far."""
+        return self.summary.fetched
+
+    @property
+    def errors(self) -> int:
+        """URLs failed so far."""
+        return self.summary.errors
+
+    @property
+    def rate(self) -> float:
+        """Pages fetched per second so far."""
+        elapsed = time.monotonic() - self.started
+        return self.fetched / elapsed if elapsed > 0 else 0.0
 
 
 @dataclass
@@ -207,8 +218,8 @@ class SiteCrawler:
         self._site_rate = settings.rate_per_host  # lowered by robots.txt Crawl-delay
         self._sharing = 1  # live workers on this site (they split the site's rate)
         self.on_progress = progress
-        self.progress = CrawlProgress(site.id)
         self.summary = CrawlSummary(site.id, incremental=incremental, worker_id=self.worker_id)
+        self.progress = CrawlProgress(self.summary)
         self._client = client
         self._robots: Protego | None = None
         self._claimed: deque[Any] = deque()  # claimed rows of `resources`, not yet processed
@@ -563,13 +574,10 @@ class SiteCrawler:
     def _count_fetch(self, result: FetchResult) -> None:
         """Add one response to the live figures and the summary."""
         body_bytes = 0 if result.too_large else result.size
-        self.progress.fetched += 1
-        self.progress.bytes += body_bytes
         self.summary.fetched += 1
         self.summary.bytes += body_bytes
         if result.status == 304:
             self.summary.not_modified += 1
-            self.progress.not_modified += 1
 
     async def _handle(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """Route a fetch result: unchanged, too large, error, stored file, or HTML to analyse."""
@@ -918,7 +926,6 @@ class SiteCrawler:
         """Mark a URL failed with its reason, and log it for the report."""
         self._finish_resource(writes, resource, status="error", result=result, error=message)
         self.summary.errors += 1
-        self.progress.errors += 1
         self._event(writes, "error", "fetch", message, resource.url)
 
     def _finish_resource(self, writes: PageWrites, resource: Resource, status: str,
