@@ -735,7 +735,7 @@ class _Push:
         undecided_files = self._files_of_undecided(plan)
         for url, resource in files.items():
             if resource.status == "fetched":
-                outcomes[url] = self._file_outcome(resource, url in undecided_files, outcomes)
+                outcomes[url] = self._file_outcome(resource, undecided_files.get(url), outcomes)
         with self.ws.store.session() as session:
             edited = set(session.scalars(select(UrlMapRow.old_url).where(
                 UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%"))))
@@ -782,15 +782,15 @@ class _Push:
             return None, "unresolved", f"column not decided: {column.path}"
         return None, "unresolved", "column not pushed yet"
 
-    def _file_outcome(self, resource: Resource, undecided: bool,
+    def _file_outcome(self, resource: Resource, undecided: str | None,
                       pages: dict[str, tuple[str | None, str, str | None]]) -> tuple[str | None, str, str | None]:
         """A legacy file: 301 to its re-hosted copy; unresolved while an article carrying it, or the page linking
         it, is undecided (it may be content of a page nobody has classed or mapped yet); else 410 archived."""
         new = self._file_home(resource)
         if new:
             return new, "301", None
-        if undecided:
-            return None, "unresolved", "file of an article migrated, held for review or not decided yet"
+        if undecided:  # the URL of an article carrying it that is migrating, held or undecided
+            return None, "unresolved", f"file of an article migrated, held for review or not decided yet: {undecided}"
         referrer = pages.get(resource.referrer or "")
         if referrer is None and not resource.referrer:
             return None, "unresolved", "a file no recorded page links to: give it a 301 or 410 in the redirects CSV"
@@ -798,16 +798,17 @@ class _Push:
             return None, "unresolved", f"file linked from a page not decided yet: {resource.referrer}"
         return None, "410", "file not migrated (archived)"
 
-    def _files_of_undecided(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> set[str]:
-        """Canonical URLs of the files carried by articles being migrated or not decided yet (held ones too):
-        a file some such article references is never archived."""
-        urls: set[str] = set()
+    def _files_of_undecided(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> dict[str, str]:
+        """Canonical URLs of the files carried by articles being migrated or not decided yet (held ones too), each
+        with the first such article's URL: a file some such article references is never archived."""
+        urls: dict[str, str] = {}
         for article, target, reason in plan:
             if target or (reason and not _decided(reason)):
                 for url in [a.get("url") or "" for a in article.attachments or []] + list(article.images or []):
-                    urls.add(canonical_url(url) or url)
+                    urls.setdefault(canonical_url(url) or url, article.url)
             if is_held(reason):  # its extraction is not trusted: whatever its page shows may be its content
-                urls |= self._files_on_page(article.url)
+                for url in self._files_on_page(article.url):
+                    urls.setdefault(url, article.url)
         return urls
 
     def _files_on_page(self, url: str) -> set[str]:

@@ -5,6 +5,7 @@ together in one http {}."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -69,7 +70,7 @@ def test_further_pages_of_an_article_share_its_outcome(crawled: pipeline.Workspa
     where its article went, in the URL map, the CSV and the ledger: no fetched URL lacks a row."""
     _push(crawled)
     article = _pushed_article(crawled)
-    joined, named = _numbered(article, 2), "http://www.fgw.example.gov.cn/unrelated/page-two.html"
+    joined, named = _numbered(article, 97), "http://www.fgw.example.gov.cn/unrelated/page-two.html"
     _add(crawled, joined, "part", hint={"class": "other", "class_reason":
                                         "a further page of a multi-page article, joined into its first page"})
     _add(crawled, named, "part", referrer=article)
@@ -115,12 +116,15 @@ def test_later_list_pages_share_their_columns_outcome(crawled: pipeline.Workspac
                    if c.url}
         decisions = {m.column_path: m.decision for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == SITE))}
-        migrated = next(p for p in columns if decisions.get(p) == "migrate")
-        dropped = next(p for p in columns if p != migrated and decisions.get(p) == "migrate")
+        forms = Counter(re.sub(r"index\.html$", "", u) for u in columns.values())
+        alone = [p for p in columns if forms[re.sub(r"index\.html$", "", columns[p])] == 1]  # one column per page
+        filled = {" > ".join(c or []) for c in session.scalars(select(ArticleRow.column_path))}
+        migrated = next(p for p in alone if decisions.get(p) == "migrate" and p in filled)  # pushed: a 301
+        dropped = next(p for p in alone if p != migrated and decisions.get(p) == "migrate")
         session.execute(update(ColumnMapping).where(ColumnMapping.site_id == SITE,
                                                     ColumnMapping.column_path == dropped)
                         .values(decision="drop", target=None))
-    later_dropped, later_migrated = _numbered(columns[dropped], 2), _numbered(columns[migrated], 7)
+    later_dropped, later_migrated = _numbered(columns[dropped], 98), _numbered(columns[migrated], 99)  # none crawled
     image, lone = "http://www.fgw.example.gov.cn/images/pager-logo.png", "http://www.fgw.example.gov.cn/search.html"
     _add(crawled, later_dropped, "list", referrer=columns[dropped])
     _add(crawled, later_migrated, "list", referrer=columns[migrated])
@@ -128,9 +132,11 @@ def test_later_list_pages_share_their_columns_outcome(crawled: pipeline.Workspac
     _add(crawled, lone, "other")
     _push(crawled)
     outcomes = _outcomes(crawled)
-    assert outcomes[columns[dropped]][1] == "410" and outcomes[later_dropped][1] == "410"
-    assert outcomes[later_migrated][:2] == outcomes[columns[migrated]][:2] and outcomes[later_migrated][1] == "301"
-    assert outcomes[image][1] == "410"
+    assert outcomes[columns[dropped]][1] == "410" and outcomes[later_dropped][1] == "410", (
+        columns[dropped], outcomes[columns[dropped]], later_dropped, outcomes[later_dropped])
+    assert outcomes[later_migrated][:2] == outcomes[columns[migrated]][:2], (
+        columns[migrated], outcomes[columns[migrated]], later_migrated, outcomes[later_migrated])
+    assert outcomes[image][1] == "410", outcomes[image]
     assert outcomes[lone][1] == "unresolved" and f"redirects {SITE} --import" in outcomes[lone][2]
 
 
@@ -172,3 +178,22 @@ def test_several_sites_nginx_files_load_in_one_http_block(crawled: pipeline.Work
             answer = client.get(request_uri(moved.old_url), headers={"host": host}, follow_redirects=False)
             assert answer.status_code == 301, (site_id, moved.old_url)
 
+
+
+def test_a_file_waiting_on_an_article_names_it(crawled: pipeline.Workspace) -> None:
+    """An image of an article whose column is not decided is unresolved, and the note names that article."""
+    pipeline.map_site(crawled, SITE)
+    with crawled.store.session() as session:
+        article = session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.images != "[]")
+                                  .order_by(ArticleRow.id)).first()
+        path = " > ".join(article.column_path or [])
+        image, url = article.images[0], article.url
+        session.execute(update(ColumnMapping).where(ColumnMapping.site_id == SITE, ColumnMapping.column_path == path)
+                        .values(decision="unmapped", target=None))
+    _push(crawled)
+    new, status, note = _outcomes(crawled)[image]
+    with crawled.store.session() as session:
+        waiting = {a.url for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE))
+                   if " > ".join(a.column_path or []) == path}
+    assert status == "unresolved" and note.startswith("file of an article") and url in waiting
+    assert note.rsplit(": ", 1)[1] in waiting, note
