@@ -201,7 +201,8 @@ def test_every_count_comes_from_the_reconciliation(crawled: pipeline.Workspace) 
 
 def test_push_says_what_it_removed_and_points_the_old_home_at_the_new_one(crawled: pipeline.Workspace) -> None:
     """An image that could not be re-hosted is called an image (not 'a page'); an attachment with no address is
-    said; a link to the old home's /index.html leads to the portal home, and so does its redirect."""
+    said; a link to the old home's /index.html leads to the site's new home (its sub-site's home page), and so
+    does its redirect."""
     from consolidate.core.store import url_hash
     from consolidate.redirects import load_redirects
     from crawlers.urls import canonical_url
@@ -229,10 +230,10 @@ def test_push_says_what_it_removed_and_points_the_old_home_at_the_new_one(crawle
     finally:
         exporter.close()
     assert snapshot is not None and "首页" in snapshot.body_html
-    portal = crawled.config.portal.base_url
-    assert f'href="{portal}"' in snapshot.body_html
+    new_home = f"{crawled.config.portal.base_url}{crawled.site(SITE).target.subsite}/index.html"
+    assert f'href="{new_home}"' in snapshot.body_html
     redirects = {r.old_url: r for r in load_redirects(crawled, SITE)}
-    assert redirects[f"{home}index.html"].new_url == redirects[home].new_url == portal
+    assert redirects[f"{home}index.html"].new_url == redirects[home].new_url == new_home
 
 
 def test_images_of_a_page_whose_extraction_lost_them_are_never_archived(crawled: pipeline.Workspace) -> None:
