@@ -20,7 +20,7 @@ from consolidate import interaction as letters
 from consolidate import letters_push
 from consolidate.core.blobs import BlobStore
 from consolidate.core.config import ColumnPlace, Config, Site
-from consolidate.core.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.outcomes import IN_TARGET, OFFICE_NOTE, article_key, column_key, reason_category
 from consolidate.core.storage import mirror_output, workspace_storage
 from consolidate.core.store import (
@@ -341,8 +341,8 @@ class _Push:
             known = {article.url for article, _, _ in plan}
             unknown = sorted(self.only - known)
             if unknown:
-                raise ConsolidateError(f"not an article of site {self.site.id!r}: {unknown[0]}",
-                                       hint=f"list them with `consolidate articles {self.site.id}`")
+                raise UsageError(f"not an article of site {self.site.id!r}: {unknown[0]}",
+                                 hint=f"list them with `consolidate articles {self.site.id}`")
             plan = [p for p in plan if p[0].url in self.only]
         if self.limit is not None:
             plan = plan[: max(self.limit, 0)]

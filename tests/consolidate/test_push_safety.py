@@ -100,9 +100,10 @@ def test_dry_run_predicts_the_push_exactly(crawled: pipeline.Workspace) -> None:
 
 
 def test_unknown_only_url_is_an_error(crawled: pipeline.Workspace) -> None:
-    """--only with a URL that is no article of the site names it instead of doing nothing."""
-    with pytest.raises(ConsolidateError, match="not an article"):
+    """--only with a URL that is no article of the site names it instead of doing nothing (a usage error: exit 2)."""
+    with pytest.raises(ConsolidateError, match="not an article") as raised:
         _push(crawled, "fgw", only=["http://elsewhere.example/x.html"])
+    assert raised.value.exit_code == 2
 
 
 def test_preview_pages_show_column_names_and_file_sizes(crawled: pipeline.Workspace) -> None:
