@@ -241,9 +241,9 @@ def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: Le
         if merge is not None:
             return _review(column, merge, threshold)
     if best is None or best.score < 0.6:
-        if keep_special and _is_special_column(column, best):
-            return _review(column, _special_column(column, targets), threshold) if _topic(targets) else \
-                _no_match(column, targets, best)
+        topic = _topic(targets)
+        if keep_special and topic is not None and _is_special_column(column, best):
+            return _review(column, _special_column(column, topic), threshold)
         return _no_match(column, targets, best)
     if not best.in_scope:
         return Decision(column.path, "unmapped", best.target_id, best.score,
@@ -284,11 +284,9 @@ def _is_special_column(column: LegacyColumn, best: Candidate | None) -> bool:
         and (best is None or best.score < SPECIAL_HINT) and standard_node_of(column.name) is None
 
 
-def _special_column(column: LegacyColumn, targets: list[NamedTarget]) -> Decision:
-    """Keep a column with no standard function as a 特色栏目: its articles join 专题专栏 (the guideline's reduced
-    column set plus the department's special columns); a stale one gets no column of its own (归并)."""
-    topic = _topic(targets)
-    assert topic is not None
+def _special_column(column: LegacyColumn, topic: NamedTarget) -> Decision:
+    """Keep a column with no standard function as a 特色栏目: its articles join the target's 专题专栏 `topic` (the
+    guideline's reduced column set plus the department's special columns); a stale one gets no column of its own."""
     n, last = column.article_count, (column.last_published or "")[:10]
     if column.idle_days is None or column.idle_days > SPECIAL_LIVE_DAYS or "stale" in column.flags:
         idle, idle_zh = (f"stale (last item {last})", f"栏目长期未更新（最后一篇 {last}）") if last else \
