@@ -175,9 +175,10 @@ def map_site(ws: Workspace, site_id: str, as_of: dt.date | None = None, threshol
              ) -> list[tuple[LegacyColumn, Decision]]:
     """Decide every legacy column and record the decisions (office decisions are kept unless a rule applies)."""
     require_crawled(ws, site_id)
-    with ws.store.session() as session:
+    columns, decisions = _decided(ws, site_id, as_of, threshold)
+    with ws.store.session() as session:  # the office decisions carried over are read where they are written
         existing = _recorded(session, site_id)
-        columns, decisions = _decided(ws, site_id, existing, as_of, threshold)
+        _carry_office(decisions, existing)
         for decision in decisions:
             _store_decision(session, site_id, existing.get(decision.column_path), decision)
         site_row = session.get(SiteRow, site_id)
@@ -191,29 +192,34 @@ def _recorded(session: Any, site_id: str) -> dict[str, ColumnMapping]:
     return {m.column_path: m for m in session.scalars(select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
 
 
-def _decided(ws: Workspace, site_id: str, existing: dict[str, ColumnMapping], as_of: dt.date | None,
-             threshold: float | None) -> tuple[list[LegacyColumn], list[Decision]]:
-    """What `map` decides for every legacy column under the current config, office decisions carried over."""
+def _decided(ws: Workspace, site_id: str, as_of: dt.date | None, threshold: float | None
+             ) -> tuple[list[LegacyColumn], list[Decision]]:
+    """What the current config decides for every legacy column, before office decisions are carried over."""
     columns = legacy_columns(ws, site_id, as_of)
-    decisions = decide(ws.config, ws.site(site_id), columns, threshold, learned_decisions(ws, site_id))
+    return columns, decide(ws.config, ws.site(site_id), columns, threshold, learned_decisions(ws, site_id))
+
+
+def _carry_office(decisions: list[Decision], existing: dict[str, ColumnMapping]) -> None:
+    """Keep the office's recorded decisions (a rule in migrations.yaml still wins), then resolve merges."""
     for decision in decisions:
         row = existing.get(decision.column_path)
         if row is not None and row.decided_by not in SYSTEM_DECIDERS and decision.decided_by != "migrations.yaml":
             _keep_office(decision, row)
     resolve_merges(decisions)
-    return columns, decisions
 
 
 def outdated_decisions(ws: Workspace, site_id: str) -> list[str]:
     """Legacy columns whose recorded decision or target is not what `map` would record now (migrations.yaml
     changed since the site was mapped); empty for a site never mapped."""
     with ws.store.session() as session:
-        existing = _recorded(session, site_id)
-        if not existing:
+        if session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1)) is None:
             return []
-        _columns, decisions = _decided(ws, site_id, existing, None, None)
-    return [d.column_path for d in decisions if (row := existing.get(d.column_path)) is None
-            or (row.decision, row.target) != (d.decision, d.target)]
+    _columns, decisions = _decided(ws, site_id, None, None)
+    with ws.store.session() as session:
+        existing = _recorded(session, site_id)
+        _carry_office(decisions, existing)
+        recorded = {path: (row.decision, row.target) for path, row in existing.items()}
+    return [d.column_path for d in decisions if recorded.get(d.column_path) != (d.decision, d.target)]
 
 
 def learned_decisions(ws: Workspace, site_id: str) -> dict[tuple[str, str], Learned]:
