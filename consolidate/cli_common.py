@@ -63,10 +63,31 @@ def friendly_errors(func: F) -> F:
                 err_console.print(f"[dim]hint:[/] {escape(redact(exc.hint))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted[/] — progress is saved; run the same command again to resume")
-            raise typer.Exit(130) from None
+            _say_interrupted()
+        except Exception as exc:
+            if not _while_interrupted(exc):
+                raise
+            _say_interrupted()  # Ctrl-C inside a library's cleanup (a store transaction closing) raised anew
 
     return wrapper  # type: ignore[return-value]
+
+
+def _while_interrupted(exc: BaseException) -> bool:
+    """True when an error was raised while a Ctrl-C was being handled (KeyboardInterrupt in its chain)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _say_interrupted() -> None:
+    """The one line a Ctrl-C ends a command with (exit 130)."""
+    err_console.print("[yellow]interrupted[/] — progress is saved; run the same command again to resume")
+    raise typer.Exit(130) from None
 
 
 def open_workspace(config: Path, db: str | None) -> Workspace:

@@ -111,3 +111,29 @@ def test_status_reads_at_80_columns(crawled: pipeline.Workspace) -> None:
     assert "articles" in narrow.stdout and "next" in narrow.stdout
     wide = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert wide.exit_code == 0 and "unresolved" in wide.stdout and "│" in wide.stdout
+
+
+def test_an_error_raised_while_ctrl_c_is_handled_is_still_an_interruption() -> None:
+    """Ctrl-C landing inside a library's cleanup (SQLAlchemy closing a transaction raises anew while handling it):
+    the command ends with the one 'interrupted' line and exit 130, no traceback; other errors still propagate."""
+    import pytest
+    import typer
+
+    from consolidate.cli_common import friendly_errors
+
+    @friendly_errors
+    def interrupted_in_cleanup() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("Transaction is not on the active transaction list") from None
+
+    @friendly_errors
+    def plain_bug() -> None:
+        raise RuntimeError("a bug")
+
+    with pytest.raises(typer.Exit) as ended:
+        interrupted_in_cleanup()
+    assert ended.value.exit_code == 130
+    with pytest.raises(RuntimeError, match="a bug"):
+        plain_bug()
