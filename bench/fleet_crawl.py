@@ -167,9 +167,10 @@ class Timeline:
     def __call__(self, progress: CrawlProgress) -> None:
         """Note one fetched page of a site."""
         now = time.monotonic()
-        self.first.setdefault(progress.site_id, now)
-        self.last[progress.site_id] = now
-        self.pages[progress.site_id] = progress.fetched
+        run = progress.summary
+        self.first.setdefault(run.site_id, now)
+        self.last[run.site_id] = now
+        self.pages[run.site_id] = run.fetched
         self.per_second[int(now)] = self.per_second.get(int(now), 0) + 1
 
     def steady_share(self, limit: float) -> tuple[float, float]:

@@ -143,25 +143,10 @@ class CrawlProgress:
     started: float = field(default_factory=time.monotonic)
 
     @property
-    def site_id(self) -> str:
-        """The site being crawled."""
-        return self.summary.site_id
-
-    @property
-    def fetched(self) -> int:
-        """Responses so far."""
-        return self.summary.fetched
-
-    @property
-    def errors(self) -> int:
-        """URLs failed so far."""
-        return self.summary.errors
-
-    @property
     def rate(self) -> float:
         """Pages fetched per second so far."""
         elapsed = time.monotonic() - self.started
-        return self.fetched / elapsed if elapsed > 0 else 0.0
+        return self.summary.fetched / elapsed if elapsed > 0 else 0.0
 
 
 @dataclass

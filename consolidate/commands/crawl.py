@@ -37,12 +37,13 @@ def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None
         known: dict[str, int] = {}
 
         def update(p: Any) -> None:
-            if p.site_id not in tasks:
-                tasks[p.site_id] = display.add_task(p.site_id, total=None, fetched=0, rate=0.0, articles=0,
-                                                    errors=0, queued=0)
-            known[p.site_id] = max(known.get(p.site_id, 0), p.fetched + p.queued)
-            display.update(tasks[p.site_id], completed=p.fetched, total=known[p.site_id], fetched=p.fetched,
-                           rate=p.rate, articles=p.articles, errors=p.errors, queued=p.queued)
+            run = p.summary
+            if run.site_id not in tasks:
+                tasks[run.site_id] = display.add_task(run.site_id, total=None, fetched=0, rate=0.0, articles=0,
+                                                      errors=0, queued=0)
+            known[run.site_id] = max(known.get(run.site_id, 0), run.fetched + p.queued)
+            display.update(tasks[run.site_id], completed=run.fetched, total=known[run.site_id], fetched=run.fetched,
+                           rate=p.rate, articles=p.articles, errors=run.errors, queued=p.queued)
 
         yield update
 

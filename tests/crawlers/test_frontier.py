@@ -91,7 +91,7 @@ def test_cancelled_crawl_resumes_to_the_same_articles(private_server: FleetServe
     async def cancel_midway() -> None:
         crawler = run(ws)
         reached = asyncio.Event()
-        crawler.on_progress = lambda p: reached.set() if p.fetched >= 15 else None
+        crawler.on_progress = lambda p: reached.set() if p.summary.fetched >= 15 else None
         task = asyncio.create_task(crawler.run())
         await reached.wait()
         task.cancel()
@@ -147,7 +147,7 @@ def test_live_workers_lists_running_crawlers_with_their_leases(private_server: F
     ws = make_workspace(tmp_path, private_server.urls)
     seen: list[list[dict]] = []
     crawler = run(ws)
-    crawler.on_progress = lambda p: seen.append(live_workers(ws.store)) if p.fetched >= 5 and not seen else None
+    crawler.on_progress = lambda p: seen.append(live_workers(ws.store)) if p.summary.fetched >= 5 and not seen else None
     asyncio.run(crawler.run())
     assert seen and len(seen[0]) == 1
     worker = seen[0][0]
