@@ -166,9 +166,7 @@ def extract_bytes(body: bytes, content_type: str | None, url: str) -> ArticleRec
 async def _fetch_one(url: str, settings: CrawlSettings) -> tuple[bytes, str | None, str]:
     """GET one URL under the crawl settings; a failure is a ConsolidateError."""
     host = urlsplit(url).hostname or ""
-    policy = FetchPolicy(user_agent=settings.user_agent, timeout=settings.timeout, retries=settings.retries,
-                         max_bytes=settings.max_bytes, rate_per_host=settings.rate_per_host,
-                         allow_private=await host_is_private(host))
+    policy = FetchPolicy.for_site(settings, await host_is_private(host))
     async with open_client(2) as client:
         fetcher = Fetcher(policy, client, Scope.for_site(url, [], [], []), Path(tempfile.gettempdir()) / "consolidate-spool")
         result = await fetcher.fetch(url)

@@ -283,10 +283,7 @@ class SiteCrawler:
         home = urlsplit(self.home)
         pin = pinned(self._pins, home.hostname or "", home.port or (443 if home.scheme == "https" else 80))
         own_host_private = await host_is_private(pin[0] if pin else home.hostname or "")
-        return FetchPolicy(user_agent=self.settings.user_agent, rate_per_host=self.settings.rate_per_host,
-                           concurrency_per_host=self.settings.concurrency_per_host, timeout=self.settings.timeout,
-                           retries=self.settings.retries, max_bytes=self.settings.max_bytes,
-                           allow_private=own_host_private, pins=self._pins)
+        return FetchPolicy.for_site(self.settings, own_host_private, self._pins)
 
     def _prepare_site(self) -> set[str]:
         """Register site and worker, reclaim URLs dead workers left in flight, seed the home page."""

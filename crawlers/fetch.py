@@ -31,7 +31,7 @@ import httpx
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from consolidate.core.config import split_address
+from consolidate.core.config import CrawlSettings, split_address
 from consolidate.core.http import retry_after_seconds
 from crawlers.frontier import pid_alive
 
@@ -169,29 +169,27 @@ def shared_context(concurrency: int) -> FetchContext:
     return context
 
 
-@dataclass
-class FetchPolicy:
-    """The knobs of one site's fetching (taken from CrawlSettings)."""
+Pins = dict[str, tuple[str, int | None]]  # "host" or "host:port" -> (IP address, port or None: the URL's)
 
-    user_agent: str
-    rate_per_host: float = 1.0
-    concurrency_per_host: int = 2
-    timeout: float = 20.0
-    retries: int = 3
-    max_bytes: int = 50 * 1024 * 1024
+
+class FetchPolicy(CrawlSettings):
+    """One site's fetching: its crawl settings, and what the crawler learnt of the site before the first fetch."""
+
+    allow_private: bool = False  # private/loopback/link-local targets (True when the site itself is on one)
+    pins: Pins = {}  # host names connected to a configured address, not DNS's
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
-    allow_private: bool = False  # private/loopback/link-local targets (True when the site itself is on one)
-    pins: Pins = field(default_factory=dict)  # host names connected to a configured address, not DNS's
+
+    @classmethod
+    def for_site(cls, settings: CrawlSettings, allow_private: bool, pins: Pins | None = None) -> FetchPolicy:
+        """The policy of a site crawled under `settings`."""
+        return cls(**settings.model_dump(), allow_private=allow_private, pins=pins or {})
 
 
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """One TLS context (certifi's roots) for every client of the process: building one costs ~20 ms."""
     return httpx.create_ssl_context()
-
-
-Pins = dict[str, tuple[str, int | None]]  # "host" or "host:port" -> (IP address, port or None: the URL's)
 
 
 def parse_pins(resolve: dict[str, str]) -> Pins:

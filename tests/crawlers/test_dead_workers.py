@@ -91,7 +91,7 @@ def test_spool_files_of_a_killed_crawl_are_swept(tmp_path: Path) -> None:
 
     async def open_fetcher() -> None:
         async with open_client(2) as client:
-            Fetcher(FetchPolicy("test"), client, lambda url: True, spool, FetchContext(2))
+            Fetcher(FetchPolicy(user_agent="test"), client, lambda url: True, spool, FetchContext(2))
 
     asyncio.run(open_fetcher())
     assert not dead.exists() and live.exists() and foreign.exists()

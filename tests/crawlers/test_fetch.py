@@ -69,7 +69,7 @@ def test_global_cap_limits_all_hosts_together(tmp_path: Path) -> None:
         async def go() -> FetchContext:
             context = FetchContext(3)
             async with open_client(64) as client:
-                fetchers = [Fetcher(FetchPolicy("t", 1000.0, 4, allow_private=True), client,
+                fetchers = [Fetcher(FetchPolicy(user_agent="t", rate_per_host=1000.0, concurrency_per_host=4, allow_private=True), client,
                                     Scope.for_site(s.url, [], [], []), tmp_path, context) for s in (one, two)]
                 await asyncio.gather(*(f.fetch(s.url + f"grid/p{i}.html") for f, s in zip(fetchers, (one, two),
                                                                                           strict=True)

@@ -143,7 +143,7 @@ def test_slow_drip_response_ends_at_its_deadline_without_retries(tmp_path: Path)
     with HostileServer(drip_seconds=0.1) as server:
 
         async def go() -> tuple[object, list[object]]:
-            policy = FetchPolicy("test", rate_per_host=1000.0, concurrency_per_host=2, timeout=0.5, retries=3,
+            policy = FetchPolicy(user_agent="test", rate_per_host=1000.0, concurrency_per_host=2, timeout=0.5, retries=3,
                                  backoff_base=0.01, allow_private=True)
             async with open_client(8) as client:
                 fetcher = Fetcher(policy, client, Scope.for_site(server.url, [], [], []), tmp_path, FetchContext(8))
