@@ -2,9 +2,11 @@
 
 A speed change to the crawl (fetching, parsing, writing, archiving, the fleet's server) must leave what a crawl
 stores unchanged: every row of every table the crawl writes and every WARC record. This crawls `--hosts` loopback
-hosts at real weight (as bench/fleet_crawl.py does, parser processes included), one request at a time per host (so every
-URL is found first from the same page) and writes them with what differs from run to run left out (row ids, times, worker ids, the hosts' ports, WARC record ids and
-dates, the server's Date header):
+hosts at real weight (as bench/fleet_crawl.py does, parser process included), one request at a time per host,
+and writes the rows and records with what differs from run to run left out (row ids, times, worker ids, the
+hosts' ports and the hashes of URLs holding them, WARC record ids and dates, the server's Date header). Two runs
+of the same code still differ where crawl order decides which page found a URL first (`referrer` on ~2 % of the
+resources, a list's hint on a few): `--compare` prints the differing fields per table.
 
     PYTHONPATH=. .venv/bin/python bench/crawl_dump.py --out /tmp/before.json
     PYTHONPATH=. .venv/bin/python bench/crawl_dump.py --out /tmp/after.json --compare /tmp/before.json
