@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 
@@ -133,11 +133,11 @@ def workers(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
 
 
 def crawl_fleet(ws: Workspace, site_ids: list[str], progress: Callable[[CrawlProgress], None] | None = None,
-                incremental: bool = False) -> list[CrawlSummary]:
+                incremental: bool = False, recheck: int | Literal["all"] = 0) -> list[CrawlSummary]:
     """What `consolidate crawl` runs: the sites at once under one request cap, each summary settled against the
-    ledger (an incremental crawl marks vanished articles)."""
+    ledger (an incremental crawl marks vanished articles; `recheck` re-requests stored articles too)."""
     pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in site_ids]
-    summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental))
+    summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental, recheck=recheck))
     return [settle_incremental(ws, s) for s in summaries]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -124,6 +124,7 @@ class CrawlSummary:
     articles_changed: int = 0
     articles_unchanged: int = 0
     articles_vanished: int = 0
+    articles_rechecked: int = 0  # stored articles re-requested conditionally (incremental runs with a recheck)
     bytes: int = 0
     seconds: float = 0.0
     budget_reached: bool = False
@@ -187,7 +188,8 @@ class SiteCrawler:
     def __init__(self, store: Store, site: Site, settings: CrawlSettings, workspace: Path,
                  progress: Callable[[CrawlProgress], None] | None = None,
                  client: aiohttp.ClientSession | None = None, incremental: bool = False,
-                 lease_seconds: float = LEASE_SECONDS, heartbeat_seconds: float = HEARTBEAT_SECONDS) -> None:
+                 lease_seconds: float = LEASE_SECONDS, heartbeat_seconds: float = HEARTBEAT_SECONDS,
+                 recheck: int | Literal["all"] = 0) -> None:
         self.store = store
         self.site = site
         self.settings = settings
@@ -196,14 +198,15 @@ class SiteCrawler:
         self.blobs = BlobStore(workspace / "blobs", self.storage)
         self.scope = Scope.for_site(site.home_url, site.aliases, settings.include, settings.exclude)
         self.home = canonical_url(site.home_url) or site.home_url
-        self.incremental = incremental
+        self.incremental = incremental or bool(recheck)  # re-requesting stored articles is an incremental run
+        self.recheck = recheck
         self.worker_id = new_worker_id()
         self.frontier = Frontier(store, site.id, self.worker_id, lease_seconds)
         self.heartbeat_seconds = heartbeat_seconds
         self._site_rate = settings.rate_per_host  # lowered by robots.txt Crawl-delay
         self._sharing = 1  # live workers on this site (they split the site's rate)
         self.on_progress = progress
-        self.summary = CrawlSummary(site.id, incremental=incremental, worker_id=self.worker_id)
+        self.summary = CrawlSummary(site.id, incremental=self.incremental, worker_id=self.worker_id)
         self.progress = CrawlProgress(self.summary)
         self._client = client
         self._robots: Protego | None = None
@@ -310,8 +313,10 @@ class SiteCrawler:
         if not self.incremental:
             return set()
         requeued = inc.requeue_for_recheck(self.store, self.site.id)
+        self.summary.articles_rechecked = inc.requeue_articles(self.store, self.site.id, self.recheck)
+        articles = f" and {self.summary.articles_rechecked} articles" if self.summary.articles_rechecked else ""
         self._event_now("info", "incremental",
-                        f"incremental crawl: {requeued} pages re-checked with conditional requests")
+                        f"incremental crawl: {requeued} pages{articles} re-checked with conditional requests")
         return inc.listed_hashes(self.store, self.site.id)
 
     def _finish_site(self) -> None:
@@ -943,15 +948,18 @@ class SiteCrawler:
 
 async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], workspace: Path,
                       progress: Callable[[CrawlProgress], None] | None = None,
-                      incremental: bool = False, parse_processes: int | None = None) -> list[CrawlSummary]:
+                      incremental: bool = False, parse_processes: int | None = None,
+                      recheck: int | Literal["all"] = 0) -> list[CrawlSummary]:
     """Fleet mode: crawl many sites at once in this event loop, one global request cap, per-host politeness.
 
     parse_processes: processes that decode, analyse and extract pages beside the event loop (None: one when
     several sites are crawled on a machine with more than one core; 0: parse in this process).
+    recheck: stored articles of each site to re-request conditionally (a number, the longest unchecked first, or
+    "all"); implies an incremental run.
     """
     if parse_processes is None:
         parse_processes = 1 if len(sites) > 1 and (os.cpu_count() or 1) > 1 else 0
-    crawlers = [SiteCrawler(store, site, settings, workspace, progress, incremental=incremental)
+    crawlers = [SiteCrawler(store, site, settings, workspace, progress, incremental=incremental, recheck=recheck)
                 for site, settings in sites]
     parser = ParserPool(parse_processes) if parse_processes > 0 else None
     try:

@@ -5,11 +5,13 @@ Every crawl remembers which article links each list page showed (with the list's
 If-Modified-Since); a list page that changed is diffed against what it showed before, and only articles that
 are new or whose list entry changed are fetched again. Articles no list shows any more are re-checked at the
 end: a 404/410 marks them vanished. Each outcome is a row of `crawl_changes` (and an event for the report).
+An article edited in place under an unchanged list entry is seen only when the run also re-requests articles
+(`recheck`: a number of them, the longest unchecked first, or all).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +36,25 @@ def requeue_for_recheck(store: Store, site_id: str) -> int:
             Resource.http_status.is_(None) | (Resource.http_status >= 500) | (Resource.http_status == 429))
             .values(status="queued")).rowcount or 0
     return pages + transient
+
+
+def requeue_articles(store: Store, site_id: str, how_many: int | Literal["all"]) -> int:
+    """Queue fetched articles again for conditional requests, the longest unchecked first; return how many.
+
+    List diffing cannot see an article edited in place under an unchanged list entry; re-requesting the article
+    itself can (a 304 costs no body, a changed page is re-extracted and marked changed).
+    """
+    if how_many != "all" and how_many <= 0:
+        return 0
+    oldest = select(Resource.id).where(Resource.site_id == site_id, Resource.status == "fetched",
+                                       Resource.kind == "article").order_by(Resource.fetched_at, Resource.id)
+    if how_many != "all":
+        oldest = oldest.limit(how_many)
+    with store.session() as session:
+        ids = list(session.scalars(oldest))
+        for start in range(0, len(ids), 500):
+            session.execute(update(Resource).where(Resource.id.in_(ids[start:start + 500])).values(status="queued"))
+    return len(ids)
 
 
 def listed_hashes(store: Store, site_id: str) -> set[str]:

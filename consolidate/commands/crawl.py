@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,7 +16,7 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import console, err_console, print_document, print_rows
 from consolidate.core.config import CrawlSettings, load_config
-from consolidate.core.errors import ConsolidateError
+from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.workspace import home_page_problem
 
 
@@ -48,6 +48,18 @@ def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None
         yield update
 
 
+def _recheck_count(value: str | None) -> int | Literal["all"]:
+    """--recheck as the crawler takes it: a positive number of articles, or "all"."""
+    if value is None:
+        return 0
+    if value.strip().lower() == "all":
+        return "all"
+    if value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    raise UsageError(f"--recheck takes a positive number of articles or 'all', not {value!r}",
+                     hint="e.g. consolidate crawl fgw --incremental --recheck 500 (the longest unchecked first)")
+
+
 def _errors_line(site_id: str, run_errors: int, failed: list[pipeline.ErrorGroup]) -> str:
     """The site's failed URLs by cause, and where each is listed: the legacy site's own dead links (404) apart
     from the crawl's trouble (timeouts, 5xx …). Counted from the store, so a resumed run says both figures."""
@@ -69,15 +81,20 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
           incremental: Annotated[bool, typer.Option(
               "--incremental", help="Re-check a crawled site with conditional requests and list diffing; "
                                     "mark new, changed and vanished articles.")] = False,
+          recheck: Annotated[str | None, typer.Option(
+              "--recheck", metavar="N|all",
+              help="With an incremental run (implied): also re-request N stored articles per site, the longest "
+                   "unchecked first, or all, to find articles edited in place (a 304 costs no body).")] = None,
           config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
           as_json: common.SummaryJsonOption = False) -> None:
     """Crawl legacy sites politely into the state store (resumes where a previous run stopped)."""
+    articles = _recheck_count(recheck)
     ws = common.open_workspace(config, db)
     ids = common.select_sites(ws, sites, all_sites)
     if not as_json:
         _say_resumed(ws, ids)
     with crawl_progress(quiet=as_json) as progress:
-        summaries = pipeline.crawl_fleet(ws, ids, progress, incremental)
+        summaries = pipeline.crawl_fleet(ws, ids, progress, incremental or bool(articles), articles)
     unreachable = []
     documents = []
     for s in summaries:
@@ -93,8 +110,9 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
             continue
         new = s.articles_new + s.articles_changed
         note = " (page budget reached; run again to continue)" if s.budget_reached else ""
+        rechecked = f", {s.articles_rechecked} stored articles re-requested" if s.articles_rechecked else ""
         delta = (f", {s.not_modified} pages not modified (304), {s.articles_new} new, {s.articles_changed} changed, "
-                 f"{s.articles_vanished} vanished" if s.incremental else "")
+                 f"{s.articles_vanished} vanished{rechecked}" if s.incremental else "")
         console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
                       f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
                       f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}", highlight=False)

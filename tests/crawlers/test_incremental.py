@@ -78,3 +78,65 @@ def test_changed_site_marks_new_changed_and_vanished(server: FleetServer, tmp_pa
     titles = {r["url"]: r["title"] for r in article_records(ws, SITE)}
     assert titles[base + retitled.path].endswith("（修订稿）")
     assert titles[base + added.path] == "关于新增事项的通知"
+
+
+def edited_in_place(server: FleetServer) -> str:
+    """Give one listed article of SITE another body, its title, date and list entry untouched; its URL."""
+    site = server.fleet.site(SITE)
+    column = max(site.by_column, key=lambda key: len(site.by_column[key]))
+    edited, other = site.by_column[column][0], site.by_column[column][1]
+    edited.body_key = other.body_key
+    site._routes, site._cache = None, None
+    return server.urls[SITE].rstrip("/") + edited.path
+
+
+def test_list_diffing_alone_misses_an_article_edited_in_place(server: FleetServer, tmp_path: Path) -> None:
+    """The documented limit: no list changed, so the edited article is not asked for again."""
+    ws = crawled(server, tmp_path)
+    url = edited_in_place(server)
+    summary = incremental(ws)
+    assert changes(ws.store, SITE) == []
+    assert (summary.articles_changed, summary.articles_rechecked) == (0, 0)
+    assert url in {r["url"] for r in article_records(ws, SITE)}
+
+
+def test_recheck_all_finds_an_article_edited_in_place(server: FleetServer, tmp_path: Path) -> None:
+    """Re-requesting every stored article conditionally: the edited one is re-extracted and marked changed, the
+    others answer 304 without a body."""
+    ws = crawled(server, tmp_path)
+    before = {r["url"]: r["body_text"] for r in article_records(ws, SITE)}
+    url = edited_in_place(server)
+    summaries = pipeline.crawl_fleet(ws, [SITE], recheck="all")
+    summary = summaries[0]
+    assert summary.incremental
+    assert summary.articles_rechecked == len(before)
+    assert {c["url"]: c["change"] for c in changes(ws.store, SITE)} == {url: "changed"}
+    assert summary.articles_changed == 1
+    after = {r["url"]: r["body_text"] for r in article_records(ws, SITE)}
+    assert after[url] != before[url]
+    assert {u: t for u, t in after.items() if u != url} == {u: t for u, t in before.items() if u != url}
+
+
+def test_recheck_n_takes_the_longest_unchecked_first(server: FleetServer, tmp_path: Path) -> None:
+    """Two runs of --recheck N cover 2N different articles: each run starts where the last one stopped."""
+    ws = crawled(server, tmp_path)
+    first = pipeline.crawl_fleet(ws, [SITE], recheck=3)[0]
+    start = len(server.request_log)
+    second = pipeline.crawl_fleet(ws, [SITE], recheck=3)[0]
+    assert first.articles_rechecked == second.articles_rechecked == 3
+    asked = [t for s, _, t in server.request_log[start:] if s == SITE and "/t20" in t]
+    earlier = [t for s, _, t in server.request_log[:start] if s == SITE and "/t20" in t]
+    assert len(set(asked)) == 3
+    assert not set(asked) & set(earlier[-3:]), "the second run must not ask again for the articles just re-checked"
+
+
+def test_recheck_takes_a_number_or_all_and_says_so_on_a_bad_value(tmp_path: Path) -> None:
+    """A bad --recheck is one line with a hint and exit 2, before anything is opened."""
+    from typer.testing import CliRunner
+
+    from consolidate.cli import app
+
+    result = CliRunner().invoke(app, ["crawl", "fgw", "--recheck", "some", "-c", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2
+    assert "--recheck takes a positive number of articles or 'all'" in result.output
+    assert "Traceback" not in result.output
