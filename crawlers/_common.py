@@ -52,6 +52,12 @@ def parse_html(html: str) -> LexborHTMLParser | None:
         return None
 
 
+def tag_ids(tags: tuple[str, ...]) -> frozenset[int]:
+    """lexbor tag_id of each tag name (an element's tag_id names the same tag as its tag)."""
+    parser = LexborHTMLParser("")
+    return frozenset(parser.create_node(tag).tag_id for tag in tags)
+
+
 def attr(node: LexborNode, name: str) -> str:
     """An attribute value as a stripped string ('' when absent)."""
     try:
@@ -440,9 +446,20 @@ def _px(value: str) -> float | None:
     return number
 
 
+_HIDING_PROPERTIES = ("display", "visibility", "opacity", "position", "text-indent", "font-size", "overflow")
+# every property style_hides reads: a style whose lower-cased text names none of them hides nothing
+
+
 @_memo_short(limit=4000, maxsize=4096, empty=False)  # a site repeats the same inline styles
 def style_hides(style: str) -> bool:
     """True when an inline style hides its element (display:none, off-screen, 1px font, zero-height clip...)."""
+    style = style[:4000]
+    lowered = style.lower()  # a style that names no property declares_hidden reads (Word's borders) hides nothing
+    return any(name in lowered for name in _HIDING_PROPERTIES) and declares_hidden(style)
+
+
+def declares_hidden(style: str) -> bool:
+    """style_hides read declaration by declaration (the declarations of the first 4000 characters)."""
     decls = _decls(style[:4000])
     if decls.get("display", "").startswith("none") or decls.get("visibility", "").startswith(("hidden", "collapse")):
         return True

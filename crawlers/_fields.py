@@ -9,7 +9,7 @@ from operator import itemgetter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawlers._common import ancestors, text_of
+from crawlers._common import ancestors, tag_ids, text_of
 from crawlers.text import normalize_space
 
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
@@ -112,12 +112,6 @@ def _label_in(raw: str) -> str | None:
     return LABEL_FIELD.get(text)
 
 
-def _tag_ids(tags: tuple[str, ...]) -> frozenset[int]:
-    """lexbor tag_id of each tag name (an element's tag_id names the same tag as its tag)."""
-    parser = LexborHTMLParser("")
-    return frozenset(parser.create_node(tag).tag_id for tag in tags)
-
-
 def _next_value(node: LexborNode) -> str:
     """Text of the next non-empty element sibling."""
     sib = node.next
@@ -136,7 +130,7 @@ def _next_value(node: LexborNode) -> str:
     return ""
 
 
-_CONTAINER_TAG_IDS = _tag_ids(("table", "ul", "dl", "div", "ol"))
+_CONTAINER_TAG_IDS = tag_ids(("table", "ul", "dl", "div", "ol"))
 
 
 def _container(node: LexborNode) -> LexborNode | None:
@@ -153,7 +147,7 @@ def _container(node: LexborNode) -> LexborNode | None:
 
 _LABEL_TAGS = ("td", "th", "dt", "span", "b", "strong", "label", "em", "li", "div", "font", "p")
 _LABEL_CSS = ", ".join(_LABEL_TAGS)
-_LABEL_TAG_IDS = _tag_ids(_LABEL_TAGS)
+_LABEL_TAG_IDS = tag_ids(_LABEL_TAGS)
 _COLONS = frozenset(":：")
 _FIELD_CHARS = frozenset("".join(lb for lb, fld in LABEL_FIELD.items() if fld != "_other")) | _COLONS
 _LABEL_TEXT_CLASS = "[\\s" + re.escape("".join(sorted(_FIELD_CHARS))) + "]"  # \s: what str.isspace (so split) takes

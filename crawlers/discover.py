@@ -23,6 +23,7 @@ from crawlers._common import (
     parse_html,
     parse_short_date,
     same_site,
+    tag_ids,
     text_of,
     viewer_target,
     year_from_url,
@@ -89,13 +90,7 @@ _CRUMB_CLASS = re.compile(r"crumb|position|location|dqwz|weizhi|lujing|curpos|br
 _CRUMB_NAMED = ":is([class], [id]):is(div, p, span, td, ul, ol, nav, section)"  # candidates (_crumb_tagged walks to them)
 
 
-def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
-    """Lexbor's tag ids of some HTML tag names."""
-    tree = LexborHTMLParser("<table><tr><td></td></tr></table>" + "".join(f"<{name}></{name}>" for name in names))
-    return frozenset(node.tag_id for node in tree.body.traverse() if node.tag in names)
-
-
-_CRUMB_TAG_IDS = _tag_ids(("div", "p", "span", "td", "ul", "ol", "nav", "section"))  # the tags of _CRUMB_NAMED
+_CRUMB_TAG_IDS = tag_ids(("div", "p", "span", "td", "ul", "ol", "nav", "section"))  # the tags of _CRUMB_NAMED
 _CRUMB_SEP = re.compile(r"\s*(?:>>|»|›|>|＞|→|/|\\|\||－|—|-{2,})\s*")
 _HOME_WORDS = {"首页", "网站首页", "主页", "返回首页", "home", "门户首页", "首页>"}
 _TAIL_WORDS = {"正文", "详情", "内容", "正文内容", "文章内容", "浏览文章", "阅读文章", "详细内容", "信息详情", "查看内容",

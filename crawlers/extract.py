@@ -39,6 +39,7 @@ from crawlers._common import (
     parse_date,
     parse_html,
     style_hides,
+    tag_ids,
     text_of,
     too_deep,
     viewer_target,
@@ -1104,6 +1105,8 @@ def _style_hidden(tree: LexborHTMLParser, styles: list[LexborNode]) -> list[Lexb
 
 _PAGE_META = frozenset(("articletitle", "article_title", "sitename", "columnname", "contentsource", *_META_DATES))
 # the <meta> names extraction reads (a page's _Page.meta holds these only)
+_HEAD_TAG_IDS = tag_ids(("meta", "style", "base"))
+_PAGE_TAG_IDS = tag_ids(("html", "body", "head"))  # never listed as hidden
 _HEAD_QUERY = "meta, style, base, [style], [hidden]"  # what meta_map and _hidden_nodes ask for, and whether
 # base_href has a <base> to read (its own test for one is a walk of the tree; the query finds the same elements)
 
@@ -1124,29 +1127,33 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
     verdicts: dict[str, bool] = {}  # style_hides of each inline style seen (a page repeats its styles)
     has_base = False
     for node, matched in _runs(found):
-        tag = node.tag
+        tag_id = node.tag_id  # most entries are [style] elements: an int test, no tag name
+        if tag_id in _HEAD_TAG_IDS:
+            tag = node.tag
+            if tag == "meta":
+                metas += 1
+                if metas <= 500:
+                    _add_meta(meta, node.attributes, _PAGE_META)
+            elif tag == "style":
+                styles.append(node)
+            else:
+                has_base = True
+            matched -= 1  # its [style], [hidden] matches
+        listed = matched if matched < 50000 - entries else 50000 - entries
+        if listed <= 0:
+            continue
+        entries += listed
+        if tag_id in _PAGE_TAG_IDS:
+            continue
         attrs = node.attributes
-        if tag == "meta":
-            metas += 1
-            if metas <= 500:
-                _add_meta(meta, attrs, _PAGE_META)
-        elif tag == "style":
-            styles.append(node)
-        elif tag == "base":
-            has_base = True
-        listed = min(matched - (tag in ("meta", "style", "base")), 50000 - entries)  # its [style], [hidden] matches
-        if listed > 0:
-            entries += listed
-            if tag in ("html", "body", "head"):
+        if "hidden" not in attrs:
+            style = attrs.get("style") or ""
+            verdict = verdicts.get(style)
+            if verdict is None:
+                verdict = verdicts[style] = style_hides(style.strip())
+            if not verdict:
                 continue
-            if "hidden" not in attrs:
-                style = attrs.get("style") or ""
-                verdict = verdicts.get(style)
-                if verdict is None:
-                    verdict = verdicts[style] = style_hides(style.strip())
-                if not verdict:
-                    continue
-            hidden += [node] * listed
+        hidden += [node] * listed
     if root is not None:
         hidden += _style_hidden(tree, styles[:50])
     return base_href(tree, url) if has_base else url, meta, hidden

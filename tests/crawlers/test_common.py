@@ -166,3 +166,26 @@ def test_plain_hrefs_join_as_urljoin_does() -> None:
     rng = random.Random(1)
     hrefs += ["".join(rng.choice("ab./?#;:%=&中 -_~1/") for _ in range(rng.randint(1, 8))) for _ in range(3000)]
     assert shortcut_answers(_plain_join, _url_join, bases, hrefs) > 10000  # the fast path is taken for most plain links
+
+
+def test_style_hides_is_the_declaration_by_declaration_rule() -> None:
+    import random
+
+    from crawlers._common import declares_hidden, style_hides
+
+    names = ["display", "DISPLAY", "visibility", "opacity", "position", "left", "top", "right", "text-indent", "font-size",
+             "overflow", "height", "width", "max-height", "color", "border-bottom", "Font-Size", "dİsplay", "ſont-size",
+             " display ", "mso-width-alt", "K-display"]
+    values = ["none", "None !important", "hidden", "collapse", "0", "0.0", ".0", "absolute", "fixed", "-9999px", "-999", "1px",
+              "0.5pt", "1", "2em", "-100em", "12pt", "hidden auto", "10%", "", "windowtext 0.5pt solid", "İ", "-999.5pt"]
+    rng = random.Random(5)
+    skipped = 0
+    for _ in range(20000):
+        style = ";".join(f"{rng.choice(names)}{rng.choice([':', ' : ', ''])}{rng.choice(values)}"
+                         for _ in range(rng.randint(0, 6)))
+        style = style.upper() if rng.random() < 0.1 else style
+        style_hides.cache_clear()
+        assert style_hides(style) == declares_hidden(style), style
+        skipped += not any(name in style.lower() for name in _common._HIDING_PROPERTIES)
+    assert skipped > 1000  # styles that name no hiding property are answered without reading declarations
+    assert style_hides("x" * 3990 + ";display:none") is False and declares_hidden("x" * 3990 + ";display:none") is False

@@ -622,7 +622,8 @@ def test_one_head_query_gives_base_meta_and_hidden_elements() -> None:
               "<p hidden>z</p>", "<p hidden style='display:none'>v</p>", "<span style='color:red'>w</span>", "<meta style='display:none' name='m' content='v'>",
               "<svg><style>#s{visibility:hidden}</style><a id='s' href='/a'>s</a></svg>", "<p>正文</p>",
               "<svg><base xlink:href='http://a.example/'></svg>", "<svg><rect xlink:hidden='h' style='display:none'/></svg>",
-              "<base href='http://www.b.gov.cn/z/'>"]
+              "<base href='http://www.b.gov.cn/z/'>", "<html hidden style='display:none'>", "<body hidden>",
+              "<head style='display:none'>", "<body style='visibility:hidden'>"]
     for _ in range(300):
         html = "<html><head>" + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) + "</head><body>" + \
                "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) + "</body></html>"
