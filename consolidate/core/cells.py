@@ -49,6 +49,7 @@ def xlsx_append(sheet: Any, values: list[Any]) -> None:
 
 def _text_cell(sheet: Any, value: str) -> Cell:
     """A string cell of the sheet holding the value as text."""
-    cell = Cell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell = Cell(sheet, row=1, column=1, value=ILLEGAL_CHARACTERS_RE.sub("", value))  # placed by append; a
+    # write-only sheet (Workbook(write_only=True)) needs a place to take a Cell at all
     cell.data_type = "s"
     return cell
