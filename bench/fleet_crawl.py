@@ -32,38 +32,55 @@ from pathlib import Path
 from consolidate.core.config import CrawlSettings, Site
 from consolidate.core.store import Store
 from consolidate.samplefleet import FleetServer, build_fleet
+from consolidate.samplefleet.loopserver import LoopFleetServer
 from crawlers.crawler import CrawlProgress, crawl_sites
 
 
-def serve(hosts: int, articles: int, weight: str = "real") -> list[FleetServer]:
-    """One sample-fleet server (its first site) per loopback address 127.0.1.1 … 127.0.1.N."""
-    servers = []
-    for index in range(hosts):
-        fleet = build_fleet(seed=7 + index, articles_per_site=articles, weight=weight)
-        fleet.sites = [fleet.sites[index % len(fleet.sites)]]
-        servers.append(FleetServer(fleet, host=f"127.0.1.{index + 1}").start())
-    return servers
+class Servers:
+    """One sample-fleet site per loopback address 127.0.1.1 … 127.0.1.N: from one event loop (LoopFleetServer,
+    the default: the same answers at less CPU, since the servers stand for other machines), or a threaded
+    FleetServer per host (`threaded`, as before round 5)."""
+
+    def __init__(self, hosts: int, articles: int, weight: str = "real", threaded: bool = False) -> None:
+        self.urls: list[tuple[str, str]] = []
+        self._threaded: list[FleetServer] = []
+        self._loop = None if threaded else LoopFleetServer()
+        for index in range(hosts):
+            fleet = build_fleet(seed=7 + index, articles_per_site=articles, weight=weight)
+            fleet.sites = [fleet.sites[index % len(fleet.sites)]]
+            host = f"127.0.1.{index + 1}"
+            if self._loop is not None:
+                self.urls.append(next(iter(self._loop.serve(fleet, host).items())))
+            else:
+                self._threaded.append(FleetServer(fleet, host=host).start())
+                self.urls.append(next(iter(self._threaded[-1].urls.items())))
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._loop is not None:
+            self._loop.stop()
+        for server in self._threaded:
+            server.stop()
 
 
-def _serve_child(hosts: int, articles: int, weight: str, conn: Connection) -> None:
+def _serve_child(hosts: int, articles: int, weight: str, threaded: bool, conn: Connection) -> None:
     """Child process: serve the hosts, send their URLs, wait for 'stop', send back the CPU seconds used."""
-    servers = serve(hosts, articles, weight)
-    conn.send([next(iter(server.urls.items())) for server in servers])
+    servers = Servers(hosts, articles, weight, threaded)
+    conn.send(servers.urls)
     cpu0 = time.process_time()
     conn.recv()
     cpu = time.process_time() - cpu0
-    for server in servers:
-        server.stop()
+    servers.stop()
     conn.send(cpu)
 
 
 class ServerProcess:
     """The sample servers in a child process, so their CPU is not the crawler's."""
 
-    def __init__(self, hosts: int, articles: int, weight: str = "real") -> None:
+    def __init__(self, hosts: int, articles: int, weight: str = "real", threaded: bool = False) -> None:
         self._conn, child = multiprocessing.get_context("fork").Pipe()
         self._process = multiprocessing.get_context("fork").Process(target=_serve_child,
-                                                                   args=(hosts, articles, weight, child),
+                                                                   args=(hosts, articles, weight, threaded, child),
                                                                    daemon=True)
         self._process.start()
         self.urls: list[tuple[str, str]] = self._conn.recv()
@@ -143,15 +160,19 @@ class DescendantCpu:
 
     def total(self, excluded: set[int]) -> float:
         """CPU seconds of the descendants, leaving out the given pids and everything below them."""
-        out = 0.0
-        for (pid, start), cpu in self.cpu.items():
+        return sum(self.cpu[key] for key in self.kept(excluded))
+
+    def kept(self, excluded: set[int]) -> list[tuple[int, int]]:
+        """The descendants seen, leaving out the given pids and everything below them."""
+        out = []
+        for pid, start in self.cpu:
             lineage, key = {pid}, (pid, start)
             while key in self.parents:
                 parent = self.parents[key]
                 lineage.add(parent)
                 key = next((k for k in self.parents if k[0] == parent), None)
             if not lineage & excluded:
-                out += cpu
+                out.append((pid, start))
         return out
 
 
@@ -201,6 +222,8 @@ def main() -> None:
     parser.add_argument("--parse-processes", type=int, default=None,
                         help="parser processes beside the crawler (default: crawl_sites decides; 0: none)")
     parser.add_argument("--servers-inline", action="store_true", help="serve the hosts from this process")
+    parser.add_argument("--threaded-servers", action="store_true",
+                        help="a threaded FleetServer per host (as before round 5) instead of one event loop")
     parser.add_argument("--workers", type=int, default=1, help="crawler processes sharing one store")
     parser.add_argument("--postgres", action="store_true", help="a private PostgreSQL store instead of SQLite")
     args = parser.parse_args()
@@ -209,10 +232,10 @@ def main() -> None:
         return
     child = None
     if args.servers_inline:
-        servers = serve(args.hosts, args.articles, args.weight)
-        urls = [next(iter(server.urls.items())) for server in servers]
+        servers = Servers(args.hosts, args.articles, args.weight, args.threaded_servers)
+        urls = servers.urls
     else:
-        child = ServerProcess(args.hosts, args.articles, args.weight)
+        child = ServerProcess(args.hosts, args.articles, args.weight, args.threaded_servers)
         urls = child.urls
     workdir = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     store = Store(f"sqlite:///{workdir / 'state.db'}")
@@ -231,10 +254,10 @@ def main() -> None:
     watcher.stop()
     cpu = time.process_time() - cpu0 - watcher.own
     parser_cpu = watcher.total({child._process.pid} if child else set())
+    parsers = max(0, len(watcher.kept({child._process.pid} if child else set())) - 1)  # the fork server aside
     server_cpu = child.stop() if child else None
     if not child:
-        for server in servers:
-            server.stop()
+        servers.stop()
     pages = sum(s.fetched for s in summaries)
     limit = args.hosts * args.rate
     # The first request of each host goes at once; the rest are spaced 1/r apart.
@@ -254,7 +277,7 @@ def main() -> None:
           f"largest peak_rss={children.ru_maxrss / 1024:.0f} MB")
     server_part = f" servers {server_cpu / pages * 1000:.2f}" if server_cpu is not None else ""
     print(f"cpu per page (ms): crawler {cpu / pages * 1000:.2f} parser {parser_cpu / pages * 1000:.2f}{server_part} "
-          f"(parser processes {parser_cpu:.1f}s incl. start-up) load average before/after "
+          f"({parsers} parser processes, {parser_cpu:.1f}s incl. start-up) load average before/after "
           f"{load[0]:.2f}/{os.getloadavg()[0]:.2f}")
 
 
@@ -282,7 +305,7 @@ def team(args: argparse.Namespace) -> None:
             server = stack.enter_context(private_postgres(missing))
             server.execute("CREATE DATABASE bench")
             url = server.url("bench")
-        child = ServerProcess(args.hosts, args.articles, args.weight)
+        child = ServerProcess(args.hosts, args.articles, args.weight, args.threaded_servers)
         workdir = Path(tempfile.mkdtemp(prefix="bench-team-"))
         url = url if args.postgres else f"sqlite:///{workdir / 'state.db'}"
         Store(url).engine.dispose()
