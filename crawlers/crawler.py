@@ -953,15 +953,18 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
     """Fleet mode: crawl many sites at once in this event loop, one global request cap, per-host politeness.
 
     parse_processes: processes that decode, analyse and extract pages beside the event loop (None: one when
-    several sites are crawled on a machine with more than one core; 0: parse in this process).
+    several sites are crawled on a machine with more than one core, growing to `parser_limit()` while the parsers
+    cannot keep up; 0: parse in this process).
     recheck: stored articles of each site to re-request conditionally (a number, the longest unchecked first, or
     "all"); implies an incremental run.
     """
+    most = parse_processes
     if parse_processes is None:
         parse_processes = 1 if len(sites) > 1 and (os.cpu_count() or 1) > 1 else 0
+        most = parser_limit(os.cpu_count() or 1) if parse_processes else 0
     crawlers = [SiteCrawler(store, site, settings, workspace, progress, incremental=incremental, recheck=recheck)
                 for site, settings in sites]
-    parser = ParserPool(parse_processes) if parse_processes > 0 else None
+    parser = ParserPool(parse_processes, most) if parse_processes > 0 else None
     try:
         if parser is not None:
             await parser.connect()
@@ -972,6 +975,14 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
     finally:
         if parser is not None:
             parser.close()
+
+
+def parser_limit(cores: int) -> int:
+    """Parser processes a crawl may grow to on a machine with `cores` cores: one core is left to the event loop
+    (fetching, storing, archiving), but two on two cores, where one parser alone tops out below what the event
+    loop and 200 hosts at 1 req/s need (the loop uses about half a core; the second parser only starts if the
+    first stays saturated)."""
+    return max(2, cores - 1) if cores > 1 else 1
 
 
 async def build_article(html: str, url: str, final_url: str, site_id: str, hint: dict[str, Any] | None,

@@ -7,6 +7,9 @@ answer the pickled (number, ok, result or exception), each framed by its length.
 server (a clean process: safe beside the crawl's threads) and die with the crawl even when it is SIGKILLed
 (crawlers.lifeline). When a worker dies, its calls and every later one fail with BrokenProcessPool (a
 BrokenExecutor, as with the executor), and the crawl parses in its own process from then on.
+
+The pool can grow: given `most` above `processes`, it starts another worker when every worker's window has stayed
+full for GROW_AFTER seconds (the parsers, not the fetching, are then the bound), up to `most`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import pickle
 import socket
 import struct
+import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -28,6 +32,7 @@ PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 IN_FLIGHT = 8  # calls sent to a worker and not yet answered, at most: it never waits for work, and the pages
 # waiting beyond that stay unpickled in their crawlers (a 200-site crawl holds hundreds; their copies in socket
 # buffers took 130 MB more peak memory)
+GROW_AFTER = 3.0  # seconds every worker stayed busy with IN_FLIGHT calls before another worker starts (when allowed)
 
 
 class _Answers(asyncio.Protocol):
@@ -84,26 +89,34 @@ class _Answers(asyncio.Protocol):
 
 
 class ParserPool:
-    """`processes` worker processes that run functions of the crawl on its pages (`await pool.call(f, *args)`)."""
+    """`processes` worker processes that run functions of the crawl on its pages (`await pool.call(f, *args)`),
+    growing to `most` while they cannot keep up."""
 
-    def __init__(self, processes: int) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["__main__", "crawlers.forkserver_lifeline"])
+    def __init__(self, processes: int, most: int | None = None) -> None:
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["__main__", "crawlers.forkserver_lifeline"])
+        self.most = max(processes, most or processes)
         self.broken = False
         self._closed = False
         self._calls = 0
         self._sockets: list[socket.socket] = []
         self._answers: list[_Answers] = []
         self._room: asyncio.Semaphore | None = None
+        self._full_since: float | None = None  # when every worker's window was last found full, still full since
+        self._growing: asyncio.Task[None] | None = None
         self.processes: list[Any] = []
         for _ in range(processes):
-            mine, theirs = socket.socketpair()
-            process = context.Process(target=serve, args=(theirs, os.getpid()), daemon=True,
-                                      name="crawl-parser")
-            process.start()
-            theirs.close()
-            self._sockets.append(mine)
-            self.processes.append(process)
+            self._start()
+
+    def _start(self) -> socket.socket:
+        """Start one worker; the crawl's end of its socket."""
+        mine, theirs = socket.socketpair()
+        process = self._context.Process(target=serve, args=(theirs, os.getpid()), daemon=True, name="crawl-parser")
+        process.start()
+        theirs.close()
+        self._sockets.append(mine)
+        self.processes.append(process)
+        return mine
 
     async def connect(self) -> ParserPool:
         """Attach the workers' sockets to the running event loop."""
@@ -121,9 +134,42 @@ class ParserPool:
         async with self._room:
             if self.broken or self._closed:
                 raise BrokenProcessPool("a parser process stopped")
+            self._note_room(self._room.locked())  # this call took the last free place in the workers' windows
             self._calls += 1
             answers = min(self._answers, key=lambda a: len(a.pending))
             return await answers.send(self._calls, function, args)
+
+    def _note_room(self, full: bool) -> None:
+        """Note whether a call left every worker's window full; start another worker when they stayed full
+        GROW_AFTER seconds and the pool may grow."""
+        if not full:
+            self._full_since = None
+            return
+        now = time.monotonic()
+        if self._full_since is None:
+            self._full_since = now
+        elif (now - self._full_since >= GROW_AFTER and len(self.processes) < self.most and self._growing is None
+              and not self._closed):
+            self._growing = asyncio.get_running_loop().create_task(self._grow())
+
+    async def _grow(self) -> None:
+        """Start one more worker and give the pool its window of calls."""
+        try:
+            sock = self._start()
+            _, answers = await asyncio.get_running_loop().create_connection(lambda: _Answers(self), sock=sock)
+        except OSError:  # the pool closed meanwhile (its socket too)
+            return
+        finally:
+            self._full_since = None
+        if self._closed:
+            if answers.transport is not None:
+                answers.transport.close()
+            return
+        self._answers.append(answers)
+        assert self._room is not None
+        for _ in range(IN_FLIGHT):
+            self._room.release()
+        self._growing = None
 
     def lost(self) -> None:
         """A worker's socket closed: unless the pool is closing, the pool is broken; every waiting call fails."""

@@ -6,11 +6,13 @@ import asyncio
 import os
 import signal
 import threading
+import time
 from concurrent.futures import BrokenExecutor
 
 import pytest
 
-from crawlers.crawler import parse_page
+from crawlers import parsers
+from crawlers.crawler import parse_page, parser_limit
 from crawlers.parsers import ParserPool
 
 
@@ -105,3 +107,47 @@ def test_a_dead_worker_breaks_the_pool() -> None:
             pool.close()
 
     asyncio.run(run())
+
+
+def slow_pid(seconds: float) -> int:
+    """Sleep, then the pid that slept."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_saturated_pool_grows_to_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls arriving faster than one worker answers: a second worker starts and takes calls; never a third."""
+    monkeypatch.setattr(parsers, "GROW_AFTER", 0.05)
+
+    async def run() -> tuple[set[int], int]:
+        pool = await ParserPool(1, most=2).connect()
+        try:
+            pids = await asyncio.gather(*(pool.call(slow_pid, 0.02) for _ in range(120)))
+            return set(pids), len(pool.processes)
+        finally:
+            pool.close()
+
+    pids, processes = asyncio.run(run())
+    assert processes == 2
+    assert len(pids) == 2
+
+
+def test_a_pool_that_keeps_up_does_not_grow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One call at a time never fills the window: the pool stays at one worker."""
+    monkeypatch.setattr(parsers, "GROW_AFTER", 0.0)
+
+    async def run() -> int:
+        pool = await ParserPool(1, most=3).connect()
+        try:
+            for n in range(30):
+                assert (await pool.call(double, n))[0] == n * 2
+            return len(pool.processes)
+        finally:
+            pool.close()
+
+    assert asyncio.run(run()) == 1
+
+
+def test_parser_limit_on_small_and_large_machines() -> None:
+    """Two parsers at most on two cores (one alone cannot keep up there), one core left to the loop above."""
+    assert [parser_limit(cores) for cores in (1, 2, 3, 4, 8)] == [1, 2, 2, 3, 7]
