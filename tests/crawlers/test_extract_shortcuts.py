@@ -72,3 +72,22 @@ def test_head_facts_base_is_base_href() -> None:
     for html in pages:
         tree = parse_html(html)
         assert extract._head_facts(tree, url)[0] == base_href(tree, url), html
+
+
+def test_styles_dropped_before_sanitising_change_nothing_it_writes() -> None:
+    """A cleaned body's style attributes removed before sanitising: the same HTML and text, for any markup."""
+    rng = random.Random(3)
+    pieces = ["<p style='text-align:center' lang='EN-US' title='t'>甲</p>", "<span style=\"font-size:12pt\">乙</span>",
+              "<table style='width:100%' border='1'><tr style='height:1pt'><td style='border:solid' colspan='2'>丙</td>"
+              "</tr></table>", "<font style='x' face='黑体'>丁</font>", "<svg style='a'><rect style='b'/></svg>",
+              "<a href='/f.pdf' style='color:red' title='附件'>戊</a>", "<img src='/i.png' style='width:1px' alt='i'>",
+              "<div style=\"a:'b'\" class='c'><p>己</p></div>", "<o:p style='q'></o:p>", "<STYLE>p{}</STYLE>", "庚 <br style=x>",
+              "<td style='s'>辛</td>", "<p style='display:none'>壬</p>", "<math style='m'><mi>x</mi></math>"]
+    for _ in range(400):
+        html = "<div>" + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10))) + "</div>"
+        plain, dropped = parse_html(html).body.css_first("div"), parse_html(html).body.css_first("div")
+        extract._drop_styles(dropped)
+        assert dropped.css_first("[style]") is None
+        assert extract.sanitize(dropped.inner_html) == extract.sanitize(plain.inner_html), html
+        assert extract._plain_text(dropped) == extract._plain_text(plain), html
+    assert extract._many_styles("<p style='a'>x</p>" * 6000) and not extract._many_styles("<p style='a'>x</p>" * 500)
