@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from consolidate import messages
 from consolidate.core.store import (
@@ -273,10 +274,7 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         decisions = dict(session.execute(select(ColumnMapping.decision, func.count())
                                          .where(ColumnMapping.site_id == site_id)
                                          .group_by(ColumnMapping.decision)).all())
-        records = session.execute(select(PushRecord.target, PushRecord.kind, PushRecord.status, PushRecord.reason,
-                                         PushRecord.verify_status, PushRecord.verified_at, PushRecord.pushed_at,
-                                         PushRecord.source_url)
-                                  .where(PushRecord.site_id == site_id)).all()
+        records = _push_counts(session, site_id)
         redirects = dict(session.execute(select(UrlMapRow.status, func.count()).where(UrlMapRow.site_id == site_id)
                                          .group_by(UrlMapRow.status)).all())
         errors = session.execute(select(EventRow.code, EventRow.message, EventRow.url)
@@ -290,15 +288,15 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
                                        .group_by(EventRow.code)).all())
     primary = primary_target(ws, site_id)
     mine = [r for r in records if r.target == primary]
-    push = _push_figures(mine)
-    entries = site_ledger(ws, site_id, primary)
-    targets = [_target_figures(ws, site_id, target, [r for r in records if r.target == target],
-                               entries if target == primary else None)
-               for target in site_targets(ws, site_id)] or [_target_figures(ws, site_id, None, [], entries)]
-    reconciliation = next(t.reconciliation for t in targets if t.target == primary)
-    ledger = ledger_counts(ws, entries)
-    push = replace(push, **_article_counts(reconciliation, entries),  # one computation: the ledger's line
+    entries = site_ledger(ws, site_id, primary)  # one ledger held at a time: each target's is dropped once read
+    own = _target_figures(ws, site_id, primary, mine, entries)
+    reconciliation, ledger, notes = own.reconciliation, ledger_counts(ws, entries), message_counts(ws, site_id, entries)
+    push = replace(_push_figures(mine), **_article_counts(reconciliation, entries),  # one computation: the line's
                    columns=_target_columns(ws, site_id, primary))
+    del entries
+    targets = [own if target == primary else _target_figures(ws, site_id, target, [r for r in records
+                                                                                   if r.target == target], None)
+               for target in site_targets(ws, site_id)] or [own]
     verification = _verification(mine)
     if "article" in verification:  # 迁移核验 shows the same article and column counts as status and push
         verification["article"] = {k: v for k, v in (("pushed", push.in_target), ("skipped", push.skipped),
@@ -319,10 +317,10 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         mapping=MappingFigures(migrate=decisions.get("migrate", 0), drop=decisions.get("drop", 0),
                                unmapped=decisions.get("unmapped", 0)),
         push=push, redirects=_redirect_figures(redirects),
-        verification=dict(sorted({**verification, **_suspects(ws, site_id, mine)}.items())),
+        verification=dict(sorted({**verification, **_suspects(ws, site_id, primary)}.items())),
         monitor=monitor, spam_links_removed=spam,
         triage=triage_figures(ws, site_id), letters=letter_figures(ws, site_id),
-        reconciliation=reconciliation, messages=message_counts(ws, site_id, entries),
+        reconciliation=reconciliation, messages=notes,
         errors=[{"code": c, "message": m, "url": u} for c, m, u in errors],
     )
 
@@ -337,12 +335,25 @@ def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
     return figures
 
 
+def _push_counts(session: Session, site_id: str) -> list[Any]:
+    """The site's push map counted in the store: rows per target, kind, status, reason, verify status and whether
+    `verify` ran after the last push (`fresh`), each with its count `n`."""
+    fresh = (PushRecord.verified_at >= PushRecord.pushed_at).label("fresh")
+    columns = (PushRecord.target, PushRecord.kind, PushRecord.status, PushRecord.reason, PushRecord.verify_status,
+               fresh)
+    return session.execute(select(*columns, func.count().label("n")).where(PushRecord.site_id == site_id)
+                           .group_by(*columns)).all()
+
+
 def _verification(records: list[Any]) -> dict[str, dict[str, int]]:
     """Push-map statuses per kind of object, and `verify`'s verdict on the articles in the target."""
     table: dict[str, Counter[str]] = {}
     for record in records:
-        table.setdefault(record.kind, Counter())[record.status] += 1
-    verdicts = Counter(_verdict(r) for r in records if r.kind == "article" and r.status in IN_TARGET)
+        table.setdefault(record.kind, Counter())[record.status] += record.n
+    verdicts: Counter[str] = Counter()
+    for record in records:
+        if record.kind == "article" and record.status in IN_TARGET:
+            verdicts[_verdict(record)] += record.n
     if verdicts:
         table["verify"] = verdicts
     return {kind: dict(sorted(counts.items())) for kind, counts in sorted(table.items())}
@@ -352,15 +363,18 @@ SUSPECT_KINDS = (("site's name", "title is the site's name"), ("future", "date i
                  ("before", "date before 1990"), ("empty body", "empty body"))
 
 
-def _suspects(ws: Workspace, site_id: str, records: list[Any]) -> dict[str, dict[str, int]]:
+def _suspects(ws: Workspace, site_id: str, target: str | None) -> dict[str, dict[str, int]]:
     """verify's records that look wrong on their face and are still in the target, per problem:
     {'suspect': {'empty body': 3}} (nothing when there are none)."""
     with ws.store.session() as session:
         flagged = session.execute(select(EventRow.url, EventRow.message).where(
             EventRow.site_id == site_id, EventRow.stage == "verify", EventRow.code == "suspect_record")).all()
-    if not flagged:
-        return {}
-    live = {r.source_url for r in records if r.kind == "article" and r.status in IN_TARGET and r.source_url}
+        if not flagged:
+            return {}
+        urls = sorted({url for url, _ in flagged if url})
+        live = {url for start in range(0, len(urls), 500) for url in session.scalars(select(PushRecord.source_url)
+                .where(PushRecord.site_id == site_id, PushRecord.target == target, PushRecord.kind == "article",
+                       PushRecord.status.in_(IN_TARGET), PushRecord.source_url.in_(urls[start:start + 500])))}
     found: Counter[str] = Counter()
     for url, message in flagged:
         if url in live:
@@ -376,9 +390,7 @@ def suspect_count(verification: dict[str, dict[str, int]]) -> int:
 
 def _verdict(record: Any) -> str:
     """ok / mismatch / missing from the last `verify`, or 'not verified' (never, or before the last push)."""
-    if record.verify_status is None or record.verified_at is None or record.verified_at < record.pushed_at:
-        return "not verified"
-    return record.verify_status
+    return record.verify_status if record.verify_status is not None and record.fresh else "not verified"
 
 
 def verified_on(verification: dict[str, dict[str, int]]) -> bool:
@@ -390,17 +402,20 @@ def verified_on(verification: dict[str, dict[str, int]]) -> bool:
 def _push_figures(records: list[Any]) -> PushFigures:
     """Article outcomes and skip reasons from the push map."""
     articles = [r for r in records if r.kind == "article"]
-    reasons = Counter(reason_category(r.reason or "") for r in articles if r.status == "skipped")
-    failures = Counter(reason_category(r.reason or "") for r in articles if r.status == "failed")
+    reasons: Counter[str] = Counter()
+    failures: Counter[str] = Counter()
+    for r in articles:
+        if r.status in ("skipped", "failed"):
+            (reasons if r.status == "skipped" else failures)[reason_category(r.reason or "")] += r.n
     return PushFigures(
-        in_target=sum(1 for r in articles if r.status in IN_TARGET),
-        skipped=sum(1 for r in articles if r.status == "skipped"),
-        failed=sum(1 for r in articles if r.status == "failed"),
+        in_target=sum(r.n for r in articles if r.status in IN_TARGET),
+        skipped=sum(r.n for r in articles if r.status == "skipped"),
+        failed=sum(r.n for r in articles if r.status == "failed"),
         skip_reasons=dict(sorted(reasons.items())),
         fail_reasons=dict(sorted(failures.items())),
-        files=sum(1 for r in records if r.kind == "file" and r.status in IN_TARGET),
-        failed_objects=sum(1 for r in records if r.kind != "article" and r.status == "failed"),
-        columns=sum(1 for r in records if r.kind == "column" and r.status in IN_TARGET),
+        files=sum(r.n for r in records if r.kind == "file" and r.status in IN_TARGET),
+        failed_objects=sum(r.n for r in records if r.kind != "article" and r.status == "failed"),
+        columns=sum(r.n for r in records if r.kind == "column" and r.status in IN_TARGET),
     )
 
 

@@ -9,13 +9,13 @@ Only what no other stage records is stored here: hits per URL from the legacy se
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, literal, select
 from sqlalchemy.orm import Session
 
 from consolidate.access_logs import read_log
@@ -23,7 +23,6 @@ from consolidate.core.outcomes import IN_TARGET, OFFICE_NOTE, article_key, reaso
 from consolidate.core.store import (
     ArticleRow,
     ColumnMapping,
-    ColumnRow,
     LogImport,
     PushRecord,
     Resource,
@@ -49,9 +48,10 @@ FILE_KINDS = ("attachment", "image")
 CLASS_OF_KIND = {"article": "article", "list": "list", "home": "column-home", "column-home": "column-home",
                  "column_home": "column-home"}
 UNDECIDED = "column not mapped"
+WORDS = 10_000  # repeated strings a ledger shares among its entries
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One legacy URL with its class (what it is) and its one current disposition (where it goes)."""
 
@@ -70,23 +70,41 @@ class Entry:
         return asdict(self)
 
 
+class MapRow(NamedTuple):
+    """A URL-map row as the ledger reads it: where the old URL goes."""
+
+    status: str
+    new_url: str | None
+    note: str | None
+
+
+class Pushed(NamedTuple):
+    """An article's push-map row on the target as the ledger reads it."""
+
+    status: str
+    target_url: str | None
+    reason: str | None
+
+
 @dataclass
 class _Facts:
-    """What the store holds about one site, read once."""
+    """What the store holds about one site apart from its URLs (those are streamed), read once."""
 
     site_id: str
-    resources: list[Resource]
-    articles: list[Any]
+    target: str | None
     decisions: dict[str, ColumnMapping]
-    columns: list[ColumnRow]
-    records: dict[str, PushRecord]
-    url_map: dict[str, UrlMapRow]
     hits: dict[str, UrlHit]
     vanished: dict[str, str]
-    entries: dict[str, Entry] = field(default_factory=dict)
     letters: set[str] = field(default_factory=set)  # URLs of interaction records with a page of their own
     letter_records: dict[str, PushRecord] = field(default_factory=dict)  # their push map rows on the target
     letter_lists: set[str] = field(default_factory=set)  # list pages showing interaction records
+    words: dict[str, str] = field(default_factory=dict)  # one copy of each repeated string (reasons, days)
+
+    def word(self, text: str) -> str:
+        """The one stored copy of a string many entries repeat (class reasons, days; at most WORDS kept)."""
+        if len(self.words) >= WORDS:
+            return self.words.get(text, text)
+        return self.words.setdefault(text, text)
 
 
 def match_key(url: str) -> str:
@@ -111,38 +129,105 @@ def primary_target(ws: Workspace, site_id: str) -> str | None:
 
 def site_ledger(ws: Workspace, site_id: str, target: str | None = None) -> list[Entry]:
     """Every legacy URL of a site with its class and disposition (articles judged on `target`, default the
-    primary target)."""
+    primary target), by URL."""
+    return sorted(ledger_entries(ws, site_id, target), key=lambda e: e.url)
+
+
+def ledger_entries(ws: Workspace, site_id: str, target: str | None = None) -> Iterator[Entry]:
+    """The entries of `site_ledger` in no order, streamed: each URL's resource, article, URL-map and push-map rows
+    are joined in the store, so only the entries further pages point at are held while the rest stream by."""
     ws.site(site_id)
-    target = target or primary_target(ws, site_id)
-    facts = _read(ws, site_id, target)
-    _pages_and_files(facts)
-    _articles(facts)
-    _parts(facts)
-    _logged_only(ws, site_id, facts)
-    return sorted(facts.entries.values(), key=lambda e: e.url)
+    facts = _read(ws, site_id, target or primary_target(ws, site_id))
+    with ws.store.session() as session:
+        parts = session.execute(select(Resource.url, Resource.kind, Resource.hint, Resource.referrer)
+                                .where(Resource.site_id == site_id, Resource.kind == "part")
+                                .order_by(Resource.id)).all()
+        held = dict.fromkeys([u for r in parts for u in (r.url, *part_articles(r))])
+        maps: dict[str, MapRow | None] = {}  # the URL-map rows of the further pages
+        matched: set[str] = set()  # logged URLs (by key) the store knows otherwise
+        for side in (Resource, ArticleRow):
+            for row in _joined(session, facts, side):
+                entry = _entry(facts, row)
+                if facts.hits and (key := url_hash(match_key(entry.url))) in facts.hits:
+                    matched.add(key)
+                if entry.url in held:
+                    held[entry.url], maps[entry.url] = entry, _map_row(row)
+                if row.kind != "part":
+                    yield entry
+        yield from _parts(facts, parts, held, maps)
+        yield from _logged_only(session, facts, matched)
 
 
 def _read(ws: Workspace, site_id: str, target: str | None) -> _Facts:
-    """Everything the ledger is derived from."""
+    """What the ledger is derived from apart from the URLs themselves (small: columns, logs, letters)."""
     with ws.store.session() as session:
-        resources = list(session.scalars(select(Resource).where(Resource.site_id == site_id)))
-        articles = session.execute(select(ArticleRow.url, ArticleRow.column_path, ArticleRow.extracted_at)
-                                   .where(ArticleRow.site_id == site_id)).all()
         decisions = {m.column_path: m for m in session.scalars(select(ColumnMapping)
                                                                .where(ColumnMapping.site_id == site_id))}
-        columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)))
-        records = {} if target is None else {r.source_key: r for r in session.scalars(select(PushRecord).where(
-            PushRecord.target == target, PushRecord.site_id == site_id, PushRecord.kind == "article"))}
-        url_map = {r.old_url: r for r in session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id))}
         hits = {h.url_hash: h for h in session.scalars(select(UrlHit).where(UrlHit.site_id == site_id))}
-    vanished = vanished_articles(ws.store, site_id)
-    return _Facts(site_id, resources, list(articles), decisions, columns, records, url_map, hits, vanished,
+        session.expunge_all()
+    return _Facts(site_id, target, decisions, hits, vanished_articles(ws.store, site_id),
                   letters=letter_pages(ws, site_id),
                   letter_records=letter_records(ws, site_id, target) if target is not None else {},
                   letter_lists=set(record_pages(ws, site_id)))
 
 
-def page_class(resource: Resource) -> tuple[str, str]:
+def _joined(session: Session, facts: _Facts, side: type[Resource] | type[ArticleRow]) -> Any:
+    """The site's resources (`side` Resource) or its articles with no resource (`side` ArticleRow), each row
+    with the URL's resource, article, URL-map and push-map columns (None where there is no such row),
+    streamed."""
+    same = [Resource.site_id == ArticleRow.site_id, Resource.url_hash == ArticleRow.url_hash,
+            Resource.url == ArticleRow.url]
+    other = ArticleRow if side is Resource else Resource
+    prefix = article_key(facts.site_id, "").rsplit(":", 1)[0] + ":"  # article_key(site_id, url) in SQL
+    key = literal(prefix) + side.url_hash
+    pushed = and_(PushRecord.target == facts.target, PushRecord.source_key == key,
+                  PushRecord.site_id == facts.site_id, PushRecord.kind == "article") \
+        if facts.target is not None else false()
+    query = (select(side.url, Resource.kind, Resource.status, Resource.hint, Resource.http_status, Resource.error,
+                    Resource.fetched_at, Resource.referrer, ArticleRow.id.label("article"), ArticleRow.column_path,
+                    ArticleRow.extracted_at, UrlMapRow.status.label("map_status"), UrlMapRow.new_url,
+                    UrlMapRow.note, PushRecord.status.label("push_status"), PushRecord.target_url,
+                    PushRecord.reason.label("push_reason"))
+             .select_from(side).outerjoin(other, and_(*same))
+             .outerjoin(UrlMapRow, and_(UrlMapRow.site_id == side.site_id, UrlMapRow.url_hash == side.url_hash,
+                                        UrlMapRow.old_url == side.url))
+             .outerjoin(PushRecord, pushed).where(side.site_id == facts.site_id))
+    if side is ArticleRow:
+        query = query.where(Resource.id.is_(None))
+    return session.execute(query.execution_options(yield_per=2000))
+
+
+def _map_row(row: Any) -> MapRow | None:
+    """The URL's row of the URL map, if it has one."""
+    return MapRow(row.map_status, row.new_url, row.note) if row.map_status is not None else None
+
+
+def _entry(facts: _Facts, row: Any) -> Entry:
+    """One URL's entry: its resource's (a page, a file, a failure, an unfetched link), then its article's judged on
+    the target's push map; an article page with no article is a failure."""
+    mapped = _map_row(row)
+    before = _resource_entry(facts, row, mapped) if row.status is not None else None
+    if row.article is None:
+        assert before is not None
+        if before.url_class == "article" and before.disposition != "failed":
+            before.disposition, before.new_url = "failed", None
+            before.reason = "classed as an article page but no article was extracted"
+        return before
+    record = Pushed(row.push_status, row.target_url, row.push_reason) if row.push_status is not None else None
+    disposition, new, reason = _article_disposition(facts, row.url, " > ".join(row.column_path or []), mapped,
+                                                    record)
+    why = before.class_reason if before is not None and before.url_class == "article" else "article extracted"
+    entry = Entry(row.url, "article", why, disposition, new, reason, _hits(facts, row.url),
+                  facts.word(row.extracted_at.date().isoformat()) if row.extracted_at else None,
+                  before is not None and before.fetched and before.url_class in CLASSES)
+    if disposition == "vanished":
+        entry.last_seen = facts.vanished.get(row.url, entry.last_seen)
+        entry.reason = f"gone from the legacy site (last seen {entry.last_seen or 'unknown'})" + (
+            f"; still on the portal at {new} until `push --sync`" if new else "")
+    return entry
+
+
+def page_class(resource: Any) -> tuple[str, str]:
     """A fetched HTML page's class and the reason recorded for it (the crawler's, when it gives one)."""
     hint = resource.hint or {}
     given = hint.get("class") or hint.get("page_class")
@@ -163,90 +248,70 @@ def _hits(facts: _Facts, url: str) -> int:
     return hit.hits if hit is not None else 0
 
 
-def _from_url_map(facts: _Facts, url: str) -> tuple[str, str | None, str]:
+def _from_url_map(mapped: MapRow | None) -> tuple[str, str | None, str]:
     """A non-article URL's disposition from the URL map the last push wrote (and the office edited)."""
-    row = facts.url_map.get(url)
-    if row is None:
+    if mapped is None:
         return "unresolved", None, "no redirect decided yet"
-    if row.status == "301" and row.new_url:
-        return "redirected", row.new_url, row.note or "redirected to its counterpart"
-    if row.status == "410":
-        return "archived", None, row.note or "archived (410)"
-    return "unresolved", None, row.note or "no counterpart decided"
+    if mapped.status == "301" and mapped.new_url:
+        return "redirected", mapped.new_url, mapped.note or "redirected to its counterpart"
+    if mapped.status == "410":
+        return "archived", None, mapped.note or "archived (410)"
+    return "unresolved", None, mapped.note or "no counterpart decided"
 
 
-def _list_disposition(facts: _Facts, url: str) -> tuple[str, str | None, str]:
-    """A page's disposition from the URL map; a list of letters led to the interaction platform is 'interaction'."""
-    row = facts.url_map.get(url)
-    if url in facts.letter_lists and row is not None:
-        return letter_disposition(row, None)
-    return _from_url_map(facts, url)
+def _page_disposition(facts: _Facts, url: str, mapped: MapRow | None) -> tuple[str, str | None, str]:
+    """A page's disposition: a letter's own page by its push-map row; a list of letters led to the interaction
+    platform is 'interaction'; any other page from the URL map."""
+    if url in facts.letters:
+        return letter_disposition(mapped, facts.letter_records.get(letter_key(facts.site_id, url)))
+    if url in facts.letter_lists and mapped is not None:
+        return letter_disposition(mapped, None)
+    return _from_url_map(mapped)
 
 
-def _pages_and_files(facts: _Facts) -> None:
-    """Every crawled URL that is not an extracted article: pages by class, files, failures, unfetched links."""
-    for r in facts.resources:
-        if r.status == "error":  # the old site's own dead link: not a migration failure, its own line
-            cls = "file" if r.kind in FILE_KINDS else "unfetched"
-            entry = Entry(r.url, cls, f"fetch failed (HTTP {r.http_status})" if r.http_status else "fetch failed",
-                          "unfetchable", reason=r.error or "fetch failed")
-        elif r.status == "skipped":
-            entry = Entry(r.url, "unfetched", "not fetched", "excluded", reason=r.error or "skipped by the crawl")
-        elif r.status != "fetched":
-            entry = Entry(r.url, "unfetched", f"linked, {r.status}", "unresolved", reason="linked but not fetched")
-        elif r.kind in FILE_KINDS:
-            disposition, new, note = _from_url_map(facts, r.url)
-            entry = Entry(r.url, "file", r.kind, "migrated" if disposition == "redirected" else disposition, new,
-                          note)
+def _resource_entry(facts: _Facts, r: Any, mapped: MapRow | None) -> Entry:
+    """A crawled URL as the crawl left it: a page by its class, a file, a failure, an unfetched link."""
+    if r.status == "error":  # the old site's own dead link: not a migration failure, its own line
+        cls = "file" if r.kind in FILE_KINDS else "unfetched"
+        entry = Entry(r.url, cls, f"fetch failed (HTTP {r.http_status})" if r.http_status else "fetch failed",
+                      "unfetchable", reason=r.error or "fetch failed")
+    elif r.status == "skipped":
+        entry = Entry(r.url, "unfetched", "not fetched", "excluded", reason=r.error or "skipped by the crawl")
+    elif r.status != "fetched":
+        entry = Entry(r.url, "unfetched", f"linked, {r.status}", "unresolved", reason="linked but not fetched")
+    elif r.kind in FILE_KINDS:
+        disposition, new, note = _from_url_map(mapped)
+        entry = Entry(r.url, "file", r.kind, "migrated" if disposition == "redirected" else disposition, new, note)
+    else:
+        cls, why = page_class(r)
+        if r.kind == "part":  # its article's disposition, once the articles are judged (`_parts`)
+            entry = Entry(r.url, cls, facts.word(why), "unresolved", reason="a further page of an article not extracted")
         else:
-            cls, why = page_class(r)
-            if r.kind == "part":  # its article's disposition, once the articles are judged (`_parts`)
-                entry = Entry(r.url, cls, why, "unresolved", reason="a further page of an article not extracted")
-            else:
-                disposition, new, note = letter_disposition(
-                    facts.url_map.get(r.url), facts.letter_records.get(letter_key(facts.site_id, r.url))) \
-                    if r.url in facts.letters else _list_disposition(facts, r.url)
-                entry = Entry(r.url, cls, why, disposition, new, note)
-        entry.hits = _hits(facts, r.url)
-        entry.fetched = r.status == "fetched"
-        entry.last_seen = r.fetched_at.date().isoformat() if r.fetched_at else None
-        facts.entries[r.url] = entry
+            disposition, new, note = _page_disposition(facts, r.url, mapped)
+            entry = Entry(r.url, cls, facts.word(why), disposition, new, note)
+    entry.hits = _hits(facts, r.url)
+    entry.fetched = r.status == "fetched"
+    entry.last_seen = facts.word(r.fetched_at.date().isoformat()) if r.fetched_at else None
+    return entry
 
 
-def _articles(facts: _Facts) -> None:
-    """Every extracted article, judged on the target's push map; article pages with no record are failures."""
-    extracted = set()
-    for url, column_path, extracted_at in facts.articles:
-        extracted.add(url)
-        before = facts.entries.get(url)
-        disposition, new, reason = _article_disposition(facts, url, " > ".join(column_path or []))
-        why = before.class_reason if before is not None and before.url_class == "article" else "article extracted"
-        entry = Entry(url, "article", why, disposition, new, reason, _hits(facts, url),
-                      extracted_at.date().isoformat() if extracted_at else None,
-                      before is not None and before.fetched and before.url_class in CLASSES)
-        if disposition == "vanished":
-            entry.last_seen = facts.vanished.get(url, entry.last_seen)
-            entry.reason = f"gone from the legacy site (last seen {entry.last_seen or 'unknown'})" + (
-                f"; still on the portal at {new} until `push --sync`" if new else "")
-        facts.entries[url] = entry
-    for entry in facts.entries.values():
-        if entry.url_class == "article" and entry.url not in extracted and entry.disposition != "failed":
-            entry.disposition, entry.new_url = "failed", None
-            entry.reason = "classed as an article page but no article was extracted"
-
-
-def _parts(facts: _Facts) -> None:
+def _parts(facts: _Facts, parts: list[Any], held: dict[str, Entry | None],
+           maps: dict[str, MapRow | None]) -> list[Entry]:
     """Further pages of multi-page articles share their article's disposition (the office's edit of one wins)."""
-    for r in facts.resources:
-        entry = facts.entries.get(r.url)
-        if r.kind != "part" or entry is None or entry.disposition != "unresolved" or not entry.fetched:
+    found = []
+    for r in parts:
+        entry = held.get(r.url)
+        if entry is None:
             continue
-        row = facts.url_map.get(r.url)
-        if row is not None and (row.note or "").startswith(OFFICE_NOTE):
-            entry.disposition, entry.new_url, entry.reason = _from_url_map(facts, r.url)
+        found.append(entry)
+        if entry.disposition != "unresolved" or not entry.fetched:
             continue
-        article = next((facts.entries[u] for u in part_articles(r)
-                        if u in facts.entries and facts.entries[u].url_class == "article"), None)
+        mapped = maps.get(r.url)
+        if mapped is not None and (mapped.note or "").startswith(OFFICE_NOTE):
+            entry.disposition, entry.new_url, entry.reason = _from_url_map(mapped)
+            continue
+        article = next((a for a in (held.get(u) for u in part_articles(r))
+                        if a is not None and a.url_class == "article"), None)
         if article is None:
             continue
         entry.new_url = article.new_url
@@ -254,24 +319,24 @@ def _parts(facts: _Facts) -> None:
             "unresolved" if article.disposition == "failed" else article.disposition
         entry.reason = f"merged into its article {article.url}" if article.new_url else \
             f"a further page of {article.url}: {article.reason}"
+    return found
 
 
-def _article_disposition(facts: _Facts, url: str, column_path: str) -> tuple[str, str | None, str]:
-    """(disposition, new URL, reason) of one extracted article on the target."""
-    record = facts.records.get(article_key(facts.site_id, url))
+def _article_disposition(facts: _Facts, url: str, column_path: str, office: MapRow | None,
+                         record: Pushed | None) -> tuple[str, str | None, str]:
+    """(disposition, new URL, reason) of one extracted article on the target (`record`: its push-map row)."""
     in_target = record is not None and record.status in IN_TARGET
     if url in facts.vanished:
         return "vanished", record.target_url if in_target and record is not None else None, "gone"
     if in_target and record is not None:
         return "migrated", record.target_url, "pushed"
-    office = facts.url_map.get(url)
     if office is not None and (office.note or "").startswith(OFFICE_NOTE) and office.status in ("301", "410"):
         return ("redirected", office.new_url, office.note or "") if office.status == "301" else \
             ("archived", None, office.note or "")
     if record is not None and record.status == "failed":
         return "failed", None, record.reason or "push failed"
     if record is not None and record.status == "skipped":
-        return _skip_disposition(facts, url, record.reason or "skipped")
+        return _skip_disposition(office, record.reason or "skipped")
     if record is not None and record.status == "rolled_back":
         return "unresolved", None, "removed from the target by rollback"
     decision = facts.decisions.get(column_path)
@@ -283,12 +348,12 @@ def _article_disposition(facts: _Facts, url: str, column_path: str) -> tuple[str
     return "unresolved", None, "not pushed to this target yet"
 
 
-def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | None, str]:
-    """A push skip as a disposition: duplicates merged, dropped columns excluded, undecided columns unresolved,
-    anything else (no title, unknown target column) a failure that needs fixing."""
+def _skip_disposition(row: MapRow | None, reason: str) -> tuple[str, str | None, str]:
+    """A push skip as a disposition (`row`: the article's URL-map row): duplicates merged, dropped columns
+    excluded, undecided columns unresolved, anything else (no title, unknown target column) a failure that needs
+    fixing."""
     category = reason_category(reason)
     if category == "duplicate":  # its original's outcome: merged where it went, unresolved while it waits
-        row = facts.url_map.get(url)
         if row is not None and row.status == "410":
             return "archived", None, row.note or reason
         if row is not None and row.status not in ("301", "410"):  # waiting on its original (not itself held)
@@ -299,7 +364,6 @@ def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | 
     if category in (UNDECIDED, UNTRIAGED) or is_held(reason):  # waiting on a decision, a review, or a look
         return "unresolved", None, reason
     if category == WITHHELD:  # the office withheld it in triage: its old URL leads to its column when it can
-        row = facts.url_map.get(url)
         return ("redirected", row.new_url, reason) if row is not None and row.status == "301" and row.new_url \
             else ("excluded", None, reason)
     if category.startswith("vanished"):
@@ -307,18 +371,29 @@ def _skip_disposition(facts: _Facts, url: str, reason: str) -> tuple[str, str | 
     return "failed", None, reason
 
 
-def _logged_only(ws: Workspace, site_id: str, facts: _Facts) -> None:
-    """URLs seen only in the server logs: unresolved until someone decides them."""
+def _logged_only(session: Session, facts: _Facts, matched: set[str]) -> Iterator[Entry]:
+    """URLs seen only in the server logs (`matched`: the keys of those the store knows otherwise): unresolved
+    until someone decides them."""
     if not facts.hits:
         return
-    known = {url_hash(match_key(url)) for url in facts.entries}
+    with_map = _map_rows(session, facts.site_id, [h.url for k, h in facts.hits.items() if k not in matched])
     for key, hit in facts.hits.items():
-        if key in known:
+        if key in matched:
             continue
-        disposition, new, note = _from_url_map(facts, hit.url)
-        facts.entries[hit.url] = Entry(hit.url, "log", "requested in the server logs, never crawled", disposition,
-                                       new, note if disposition != "unresolved" else "seen only in server logs",
-                                       hit.hits, hit.last_hit)
+        disposition, new, note = _from_url_map(with_map.get(hit.url))
+        yield Entry(hit.url, "log", "requested in the server logs, never crawled", disposition, new,
+                    note if disposition != "unresolved" else "seen only in server logs", hit.hits, hit.last_hit)
+
+
+def _map_rows(session: Session, site_id: str, urls: list[str]) -> dict[str, MapRow]:
+    """The URL-map rows of these old URLs, by old URL."""
+    found = {}
+    for start in range(0, len(urls), 500):
+        hashes = [url_hash(u) for u in urls[start:start + 500]]
+        for row in session.execute(select(UrlMapRow.old_url, UrlMapRow.status, UrlMapRow.new_url, UrlMapRow.note)
+                                   .where(UrlMapRow.site_id == site_id, UrlMapRow.url_hash.in_(hashes))):
+            found[row.old_url] = MapRow(row.status, row.new_url, row.note)
+    return found
 
 
 # --- reconciliation ------------------------------------------------------------------------------------------
