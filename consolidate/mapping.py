@@ -58,7 +58,7 @@ from mappers.sheet import (
     write_sheet,
 )
 from mappers.sheet import import_summary as sheet_import_summary
-from mappers.suggest import profile_articles, rank_targets
+from mappers.suggest import ContentTally, rank_targets
 from mappers.synonyms import kind_of_name
 
 _MERGE_MARK = re.compile(r"^\[merge into: (.+?)\] ")
@@ -82,16 +82,16 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
     """Every legacy column with its figures, content profile, estimated kind and flags (empty, stale, container)."""
     site = ws.site(site_id)
     when = as_of or default_as_of(ws, site_id)
+    by_path: dict[str, ContentTally] = defaultdict(ContentTally)  # counted as the articles stream by
     with ws.store.session() as session:
-        articles = session.execute(select(ArticleRow.column_path, ArticleRow.title, ArticleRow.doc_no,
-                                          ArticleRow.index_no, ArticleRow.published, ArticleRow.attachments)
-                                   .where(ArticleRow.site_id == site_id)).all()
+        for path, title, doc_no, index_no, published, attachments in session.execute(
+                select(ArticleRow.column_path, ArticleRow.title, ArticleRow.doc_no, ArticleRow.index_no,
+                       ArticleRow.published, ArticleRow.attachments).where(ArticleRow.site_id == site_id)
+                .execution_options(yield_per=DUP_BATCH)):
+            by_path[" > ".join(path or [])].add({"title": title, "doc_no": doc_no, "index_no": index_no,
+                                                 "published": published, "attachments": attachments})
         rows = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id).order_by(ColumnRow.path)).all()
-    by_path: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for path, title, doc_no, index_no, published, attachments in articles:
-        by_path[" > ".join(path or [])].append({"title": title, "doc_no": doc_no, "index_no": index_no,
-                                                "published": published, "attachments": attachments})
-    direct = Counter({path: len(items) for path, items in by_path.items()})
+    direct = Counter({path: tally.articles for path, tally in by_path.items()})
     parents = {row.path.rsplit(" > ", 1)[0] for row in rows if " > " in row.path}
     records = column_records(ws, site_id, rows)
     columns = []
@@ -102,7 +102,7 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
             continue  # a breadcrumb name with neither a list page nor items of its own
         column = LegacyColumn(path=row.path, name=row.name, url=row.url, article_count=count,
                               last_published=_newest(row.last_published if count else None, latest_date(letters)),
-                              profile=profile_articles(by_path.get(row.path, [])), record_count=len(letters))
+                              profile=by_path.get(row.path, ContentTally()).profile(), record_count=len(letters))
         if container:
             column.flags.append("container")
         elif count == 0 and not row.listed_items and not letters:
@@ -110,7 +110,7 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
         columns.append(column)
     if direct.get(""):
         columns.append(LegacyColumn(path="", name="(no column)", article_count=direct[""], flags=["no-column"],
-                                    profile=profile_articles(by_path[""])))
+                                    profile=by_path[""].profile()))
     settings = audit_settings(ws.config)
     for column in columns:
         column.kind = column_kind(ws.config, site, column)

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import statistics
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -94,42 +95,70 @@ def profile_summary(profile: ColumnProfile | None) -> tuple[str, str]:
 def profile_articles(articles: Iterable[dict[str, Any]]) -> ColumnProfile:
     """Count content signals over a column's articles (dicts with title, doc_no, index_no, published,
     attachments — a count or a list)."""
-    rows = list(articles)
-    profile = ColumnProfile(articles=len(rows), page_title=_title(rows[0]) if len(rows) == 1 else "")
-    if not rows:
+    tally = ContentTally()
+    for article in articles:
+        tally.add(article)
+    return tally.profile()
+
+
+NEWS_PATTERNS = [signal for kind, _n, _z, signal in CONTENT_SIGNALS if kind in NOT_NEWS and
+                 signal not in ("doc_no", "index_no")]  # titles that are no news item
+FORM_TITLE = r"表|申请|下载|模板|范本|格式"  # forms: attachment-heavy items titled as forms (申请表, 样表, 下载)
+
+
+@dataclass
+class ContentTally:
+    """A column's content signals counted one article at a time, so that a column of any size is profiled
+    without its articles being held (only its publishing days are kept, once each with a count)."""
+
+    articles: int = 0
+    first_title: str = ""
+    hits: list[int] = field(default_factory=lambda: [0] * len(CONTENT_SIGNALS))  # per CONTENT_SIGNALS row
+    news: int = 0  # dated articles whose titles are not notices, documents, … (counted article by article)
+    forms: int = 0
+    days: Counter[dt.date] = field(default_factory=Counter)
+
+    def add(self, article: dict[str, Any]) -> None:
+        """Count one article (a dict as `profile_articles` takes)."""
+        title = _title(article)
+        if not self.articles:
+            self.first_title = title
+        self.articles += 1
+        for number, (_kind, _note, _zh, signal) in enumerate(CONTENT_SIGNALS):
+            if str(article.get(signal) or "").strip() if signal in ("doc_no", "index_no") else \
+                    re.search(signal, title):
+                self.hits[number] += 1
+        day = _date(article.get("published"))
+        if day is not None:
+            self.days[day] += 1
+            if not str(article.get("doc_no") or "").strip() and not any(re.search(p, title) for p in NEWS_PATTERNS):
+                self.news += 1
+        if _attachments(article) and re.search(FORM_TITLE, title):
+            self.forms += 1
+
+    def profile(self) -> ColumnProfile:
+        """The column's profile: the share of each kind's signal, news with its rhythm, forms."""
+        profile = ColumnProfile(articles=self.articles, page_title=self.first_title if self.articles == 1 else "")
+        if not self.articles:
+            return profile
+        for (kind, note, note_zh, _signal), hits in zip(CONTENT_SIGNALS, self.hits, strict=True):
+            if hits and hits / self.articles > profile.shares.get(kind, 0.0):
+                profile.shares[kind], profile.notes[kind], profile.notes_zh[kind] = hits / self.articles, note, note_zh
+        if self.news:
+            rhythm, rhythm_zh = _rhythm(sorted(self.days.elements()))
+            profile.shares["news"] = self.news / self.articles
+            profile.notes["news"] = f"dated news items{rhythm}"
+            profile.notes_zh["news"] = f"为带日期的新闻稿{rhythm_zh}"
+        if self.forms:
+            profile.shares["forms"] = self.forms / self.articles
+            profile.notes["forms"] = "forms with attachments"
+            profile.notes_zh["forms"] = "为带附件的表格"
         return profile
-    for kind, note, note_zh, signal in CONTENT_SIGNALS:
-        if signal in ("doc_no", "index_no"):
-            hits = sum(1 for a in rows if str(a.get(signal) or "").strip())
-        else:
-            hits = sum(1 for a in rows if re.search(signal, _title(a)))
-        if hits and hits / len(rows) > profile.shares.get(kind, 0.0):
-            profile.shares[kind], profile.notes[kind], profile.notes_zh[kind] = hits / len(rows), note, note_zh
-    _news_signal(profile, rows)
-    _forms_signal(profile, rows)
-    return profile
 
 
 def _title(article: dict[str, Any]) -> str:
     """An article's title, width-folded."""
     return unicodedata.normalize("NFKC", article.get("title") or "").strip()
-
-
-def _news_signal(profile: ColumnProfile, rows: list[dict[str, Any]]) -> None:
-    """News: dated articles whose titles are not notices, documents, procurement, personnel, guides, readings
-    or single pages (counted article by article: a column of news and notices shows both)."""
-    dates = sorted(d for d in (_date(a.get("published")) for a in rows) if d is not None)
-    patterns = [signal for kind, _n, _z, signal in CONTENT_SIGNALS if kind in NOT_NEWS and
-                signal not in ("doc_no", "index_no")]
-    news = sum(1 for a in rows if _date(a.get("published")) is not None and not str(a.get("doc_no") or "").strip()
-               and not any(re.search(p, _title(a)) for p in patterns))
-    if not news:
-        return
-    share = news / len(rows)
-    rhythm, rhythm_zh = _rhythm(dates)
-    profile.shares["news"] = share
-    profile.notes["news"] = f"dated news items{rhythm}"
-    profile.notes_zh["news"] = f"为带日期的新闻稿{rhythm_zh}"
 
 
 def _rhythm(dates: list[Any]) -> tuple[str, str]:
@@ -143,15 +172,6 @@ def _rhythm(dates: list[Any]) -> tuple[str, str]:
         return f", one every {gap:.0f} days", f"，约每 {gap:.0f} 天一篇"
     per_day = len(dates) / len(set(dates))
     return f", often several a day ({per_day:.1f} per publishing day)", f"，常一天多篇（每个发布日约 {per_day:.1f} 篇）"
-
-
-def _forms_signal(profile: ColumnProfile, rows: list[dict[str, Any]]) -> None:
-    """Forms: attachment-heavy items titled as forms (申请表, 样表, 下载)."""
-    hits = sum(1 for a in rows if _attachments(a) and re.search(r"表|申请|下载|模板|范本|格式", _title(a)))
-    if hits:
-        profile.shares["forms"] = hits / len(rows)
-        profile.notes["forms"] = "forms with attachments"
-        profile.notes_zh["forms"] = "为带附件的表格"
 
 
 def _attachments(article: dict[str, Any]) -> int:
