@@ -769,7 +769,9 @@ class SiteCrawler:
         path = unified(info.breadcrumb or ([info.column_name] if info.column_name else []), self._column_aliases)
         column_path = path
         items = [(item.url, item.title, item.date) for item in info.list_items]
-        listed = len(info.list_items)
+        listed = len(info.list_items) + len(info.addressless)  # an entry shown is listed, reachable or not
+        if info.addressless:
+            self._event(writes, "warning", "items_without_address", addressless_message(info.addressless), resource.url)
         pagination = bool(resource.hint.get("pagination"))
         column = tuple(p for p in path if p)
         known = column in self._known_columns
@@ -944,6 +946,14 @@ class SiteCrawler:
         """Record a message for the report at once (outside page processing)."""
         with self.store.session() as session:
             session.add(EventRow(**self._event_values(level, code, message, url)))
+
+
+def addressless_message(entries: list[ListItem]) -> str:
+    """What the report says of a list page's entries whose link goes nowhere."""
+    shown = "; ".join(f"《{e.title}》{' ' + e.date if e.date else ''}" for e in entries[:3])
+    more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
+    return (f"{len(entries)} entries of this list link nowhere (javascript:;, # or empty): their text cannot be "
+            f"fetched from the legacy site, ask the department for the originals: {shown}{more}")
 
 
 async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], workspace: Path,

@@ -65,6 +65,7 @@ class PageInfo:
     page_class: str = "other"  # article | list | column-home | other
     unreachable: str | None = None  # why further list pages cannot be fetched (POST pager, JSON feed…), if so
     reason: str = ""  # the rule that decided the class, with its evidence
+    addressless: list[ListItem] = field(default_factory=list)  # rows listed with a title whose link goes nowhere
 
 
 # ---------------------------------------------------------------- URL kinds and CMS (crawlers/cms holds the data)
@@ -833,6 +834,37 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
     return items
 
 
+_MORE_LINK = re.compile(r"(?:点击|请)?(?:查看|阅读|访问|进入|了解|浏览)?(?:全文|详情|详细|更多|原文|内容|信息)?(?:>>|»|…)?")
+
+
+def addressless_items(tree: LexborHTMLParser) -> list[ListItem]:
+    """Entries a list shows whose link goes nowhere (javascript:;, # or empty, no onclick target): groups of ≥3
+    similar rows, most of them dated, as generic_list_items finds them; their URL is ""."""
+    body = tree.body
+    if body is None:
+        return []
+    groups: dict[tuple, list[tuple[ListItem, bool]]] = defaultdict(list)
+    rows: set[int] = set()
+    for anchor in body.css("a")[:5000]:
+        href = attr(anchor, "href").strip().lower()
+        if (href and not href.startswith(("javascript", "#"))) or open_targets(attr(anchor, "onclick")):
+            continue
+        heading = anchor.css_first("h1, h2, h3, h4, h5")  # a card: the whole entry is the link
+        title = text_of(heading) if heading is not None else _anchor_title(anchor)
+        if len(title) < 4 or title in _PAGE_WORDS or _MORE_LINK.fullmatch(title.strip("[]【】()（） ")):
+            continue
+        row = _row_of(anchor)
+        if row.mem_id in rows:
+            continue  # one entry a row (a title link and its [详情] link)
+        rows.add(row.mem_id)
+        rest = text_of(row).replace(title, " ").strip()
+        date = parse_short_date(rest, None)
+        groups[_signature(row)].append((ListItem("", title, date), bool(date or _DATED_ROW.search(rest))))
+    return [item for members in groups.values()
+            if len(members) >= 3 and sum(1 for _, dated in members if dated) * 2 >= len(members)
+            for item, _ in members]
+
+
 # ---------------------------------------------------------------- pagination
 
 _PAGE_URL_RES = (
@@ -1275,9 +1307,10 @@ def _analyse(html: str, url: str, cms: str) -> PageInfo:
     column = named or (crumbs[-1] if crumbs else None)
     unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree), len(items)) \
         if kind == "list" or page_class == "column-home" else None
+    listed_nowhere = addressless_items(tree) if kind == "list" or page_class == "column-home" else []
     return PageInfo(cms=cms, kind=kind, breadcrumb=crumbs, column_name=column, links=links, list_items=items,
                     pagination=pages, site_facts=site_facts_from_text("\n".join(lines)),
-                    page_class=page_class, reason=reason, unreachable=unreachable)
+                    page_class=page_class, reason=reason, unreachable=unreachable, addressless=listed_nowhere)
 
 
 def _script_only(tree: LexborHTMLParser) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bench import realsites_inventory as inventory
 from consolidate import pipeline
-from consolidate.core.store import ArticleRow, Resource
+from consolidate.core.store import ArticleRow, ColumnRow, EventRow, Resource
 from consolidate.samplefleet.realsites import REAL_SITES, RealSite, RealSitesServer, samples_dir
 
 SAMPLES = samples_dir()
@@ -101,3 +101,19 @@ def test_columns_match_the_article_folders(crawled: pipeline.Workspace, site: Re
         paths = {tuple(p) for p in session.scalars(select(ArticleRow.column_path).where(ArticleRow.site_id == site.id))
                  if p}
     assert abs(len(paths) - len(folders)) <= max(2, 0.1 * len(folders)), (len(paths), len(folders))
+
+
+def test_entries_that_link_nowhere_are_listed_and_reported(crawled: pipeline.Workspace) -> None:
+    """hncic's 中国城镇 shows dated rows whose links are javascript:; — the column lists them (it is no 空白栏目) and
+    the crawl warns at that list page, naming entries; lgedu's page 2 of 1751 lists ten such rows."""
+    with crawled.store.session() as session:
+        warned = dict(session.execute(select(EventRow.url, EventRow.message).where(
+            EventRow.code == "items_without_address")).all())
+        listed = session.scalar(select(ColumnRow.listed_items).where(ColumnRow.site_id == "hncic",
+                                                                      ColumnRow.path == "中国城镇"))
+    pages = {_path(url): message for url, message in warned.items()}
+    assert pages["index12.html"].split(" entries")[0].isdigit()
+    assert int(pages["index12.html"].split(" entries")[0]) >= 30
+    assert "《" in pages["index12.html"]
+    assert int(pages["channels/1751_2.html"].split(" entries")[0]) == 10
+    assert listed is not None and listed >= 30
