@@ -164,7 +164,10 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
                f"`consolidate redirects {site_id} --import F.csv`"),
-        (line.get("unresolved", 0) - held, "articles unresolved"),
+        (line.get("unresolved", 0) - held, "articles unresolved: each one's reason is in `consolidate urls list "
+                                           f"{site_id} --disposition unresolved` (most often: not pushed to this "
+                                           f"target yet, `consolidate push {site_id}`; or its column undecided, "
+                                           f"`consolidate map {site_id}`)"),
         (suspect_count(figures.verification), "problems verify found on published records "
                                                           "(see `consolidate messages --stage verify`)"),
         (line.get("failed", 0), "articles failed"),

@@ -590,6 +590,9 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
     (r"^(\d+) article-holding columns undecided$", "{0} 个有文章的栏目未定迁移去向"),
     (r"^(\d+) articles held for review \(.*\)$", "{0} 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）"),
     (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),
+    (r"^(\d+) articles unresolved: .*`consolidate urls list (\S+) .*$",
+     "{0} 篇文章去向未定：逐篇原因见 `consolidate urls list {1} --disposition unresolved`（多为尚未推送到该目标："
+     "`consolidate push {1}`；或其栏目未定去向：`consolidate map {1}`）"),
     (r"^(\d+) problems verify found on published records.*$",
      "{0} 处已发布记录核验存疑（见 consolidate messages --stage verify）"),
     (r"^(\d+) articles failed$", "{0} 篇文章迁移失败"),
