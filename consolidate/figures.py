@@ -12,16 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consolidate import messages
-from consolidate.core.store import (
-    ArticleRow,
-    ColumnMapping,
-    ColumnRow,
-    EventRow,
-    PushRecord,
-    Resource,
-    SiteRow,
-    UrlMapRow,
-)
+from consolidate.core import store as tables  # the store's tables, each named tables.X
+from consolidate.core.outcomes import IN_TARGET, column_key, reason_category
 from consolidate.core.workspace import Workspace
 from consolidate.holds import HELD_ZH
 from consolidate.interaction import letter_figures
@@ -36,7 +28,6 @@ from consolidate.ledger import (
     site_ledger,
     site_targets,
 )
-from consolidate.push import IN_TARGET, column_key, portal_index, reason_category
 from consolidate.triage import UNTRIAGED, triage_figures
 
 WAITING = (UNDECIDED, UNTRIAGED, "undated", *HELD_ZH)  # skip-reason codes the ledger counts unresolved (未定)
@@ -263,29 +254,20 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
     """Every number the status table and the reports show for one site (a dozen queries: once per command)."""
     site = ws.site(site_id)
     with ws.store.session() as session:
-        row = session.get(SiteRow, site_id)
-        resources = dict(session.execute(select(Resource.status, func.count()).where(Resource.site_id == site_id)
-                                          .group_by(Resource.status)).all())
-        bytes_fetched = session.scalar(select(func.coalesce(func.sum(Resource.size), 0))
-                                       .where(Resource.site_id == site_id, Resource.status == "fetched")) or 0
-        articles = session.scalar(select(func.count()).select_from(ArticleRow)
-                                  .where(ArticleRow.site_id == site_id)) or 0
-        columns = session.scalar(select(func.count()).select_from(ColumnRow).where(ColumnRow.site_id == site_id)) or 0
-        decisions = dict(session.execute(select(ColumnMapping.decision, func.count())
-                                         .where(ColumnMapping.site_id == site_id)
-                                         .group_by(ColumnMapping.decision)).all())
+        row = session.get(tables.SiteRow, site_id)
+        resources = _counted(session, tables.Resource.status, site_id)
+        bytes_fetched = session.scalar(select(func.coalesce(func.sum(tables.Resource.size), 0)).where(
+            tables.Resource.site_id == site_id, tables.Resource.status == "fetched")) or 0
+        articles, columns = _count(session, tables.ArticleRow, site_id), _count(session, tables.ColumnRow, site_id)
+        decisions = _counted(session, tables.ColumnMapping.decision, site_id)
         records = _push_counts(session, site_id)
-        redirects = dict(session.execute(select(UrlMapRow.status, func.count()).where(UrlMapRow.site_id == site_id)
-                                         .group_by(UrlMapRow.status)).all())
-        errors = session.execute(select(EventRow.code, EventRow.message, EventRow.url)
-                                 .where(EventRow.site_id == site_id, EventRow.level == "error")
-                                 .order_by(EventRow.id).limit(20)).all()
-        spam = session.scalar(select(func.count()).select_from(EventRow)
-                              .where(EventRow.site_id == site_id, EventRow.code == "spam_link")) or 0
-        monitor = dict(session.execute(select(EventRow.code, func.count())
-                                       .where(EventRow.site_id == site_id, EventRow.stage == "monitor",
-                                              EventRow.code != "monitor_summary")
-                                       .group_by(EventRow.code)).all())
+        redirects = _counted(session, tables.UrlMapRow.status, site_id)
+        errors = session.execute(select(tables.EventRow.code, tables.EventRow.message, tables.EventRow.url).where(
+            tables.EventRow.site_id == site_id, tables.EventRow.level == "error").order_by(tables.EventRow.id)
+            .limit(20)).all()
+        spam = _count(session, tables.EventRow, site_id, tables.EventRow.code == "spam_link")
+        monitor = _counted(session, tables.EventRow.code, site_id, tables.EventRow.stage == "monitor",
+                           tables.EventRow.code != "monitor_summary")
     primary = primary_target(ws, site_id)
     mine = [r for r in records if r.target == primary]
     entries = site_ledger(ws, site_id, primary)  # one ledger held at a time: each target's is dropped once read
@@ -335,13 +317,24 @@ def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
     return figures
 
 
+def _count(session: Session, table: Any, site_id: str, *where: Any) -> int:
+    """The site's rows in one of the store's tables (those matching `where`)."""
+    return session.scalar(select(func.count()).select_from(table).where(table.site_id == site_id, *where)) or 0
+
+
+def _counted(session: Session, column: Any, site_id: str, *where: Any) -> dict[Any, int]:
+    """The site's rows in the table of `column` (those matching `where`) per value of that column."""
+    return dict(session.execute(select(column, func.count()).where(column.class_.site_id == site_id, *where)
+                                .group_by(column)).all())
+
+
 def _push_counts(session: Session, site_id: str) -> list[Any]:
     """The site's push map counted in the store: rows per target, kind, status, reason, verify status and whether
     `verify` ran after the last push (`fresh`), each with its count `n`."""
-    fresh = (PushRecord.verified_at >= PushRecord.pushed_at).label("fresh")
-    columns = (PushRecord.target, PushRecord.kind, PushRecord.status, PushRecord.reason, PushRecord.verify_status,
-               fresh)
-    return session.execute(select(*columns, func.count().label("n")).where(PushRecord.site_id == site_id)
+    record = tables.PushRecord
+    columns = (record.target, record.kind, record.status, record.reason, record.verify_status,
+               (record.verified_at >= record.pushed_at).label("fresh"))
+    return session.execute(select(*columns, func.count().label("n")).where(record.site_id == site_id)
                            .group_by(*columns)).all()
 
 
@@ -367,14 +360,15 @@ def _suspects(ws: Workspace, site_id: str, target: str | None) -> dict[str, dict
     """verify's records that look wrong on their face and are still in the target, per problem:
     {'suspect': {'empty body': 3}} (nothing when there are none)."""
     with ws.store.session() as session:
-        flagged = session.execute(select(EventRow.url, EventRow.message).where(
-            EventRow.site_id == site_id, EventRow.stage == "verify", EventRow.code == "suspect_record")).all()
+        flagged = session.execute(select(tables.EventRow.url, tables.EventRow.message).where(
+            tables.EventRow.site_id == site_id, tables.EventRow.stage == "verify",
+            tables.EventRow.code == "suspect_record")).all()
         if not flagged:
             return {}
-        urls = sorted({url for url, _ in flagged if url})
-        live = {url for start in range(0, len(urls), 500) for url in session.scalars(select(PushRecord.source_url)
-                .where(PushRecord.site_id == site_id, PushRecord.target == target, PushRecord.kind == "article",
-                       PushRecord.status.in_(IN_TARGET), PushRecord.source_url.in_(urls[start:start + 500])))}
+        urls, record = sorted({url for url, _ in flagged if url}), tables.PushRecord
+        live = {url for start in range(0, len(urls), 500) for url in session.scalars(select(record.source_url).where(
+            record.site_id == site_id, record.target == target, record.kind == "article",
+            record.status.in_(IN_TARGET), record.source_url.in_(urls[start:start + 500])))}
     found: Counter[str] = Counter()
     for url, message in flagged:
         if url in live:
@@ -444,12 +438,13 @@ def _target_columns(ws: Workspace, site_id: str, target: str | None) -> int:
     same columns a push of the site creates or confirms, whichever site's push created them first."""
     if target is None:
         return 0
-    index = portal_index(ws.config)
+    index = ws.config.portal.index()
     with ws.store.session() as session:
-        wanted = set(session.scalars(select(ColumnMapping.target).where(
-            ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate")))
-        held = set(session.scalars(select(PushRecord.source_key).where(
-            PushRecord.target == target, PushRecord.kind == "column", PushRecord.status.in_(IN_TARGET))))
+        wanted = set(session.scalars(select(tables.ColumnMapping.target).where(
+            tables.ColumnMapping.site_id == site_id, tables.ColumnMapping.decision == "migrate")))
+        held = set(session.scalars(select(tables.PushRecord.source_key).where(
+            tables.PushRecord.target == target, tables.PushRecord.kind == "column",
+            tables.PushRecord.status.in_(IN_TARGET))))
     keys = set()
     for column_id in wanted:
         while column_id in index:
@@ -491,7 +486,7 @@ def message_counts(ws: Workspace, site_id: str, entries: list[Entry]) -> dict[st
     return messages.message_counts(ws, site_id, entries)
 
 
-def _stage(row: SiteRow | None, push: PushFigures) -> str:
+def _stage(row: tables.SiteRow | None, push: PushFigures) -> str:
     """The furthest stage a site has reached; never 'pushed' while nothing is in the target."""
     if row is None or row.crawled_at is None:
         return "configured"

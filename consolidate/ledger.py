@@ -285,7 +285,8 @@ def _resource_entry(facts: _Facts, r: Any, mapped: MapRow | None) -> Entry:
     else:
         cls, why = page_class(r)
         if r.kind == "part":  # its article's disposition, once the articles are judged (`_parts`)
-            entry = Entry(r.url, cls, facts.word(why), "unresolved", reason="a further page of an article not extracted")
+            entry = Entry(r.url, cls, facts.word(why), "unresolved",
+                          reason="a further page of an article not extracted")
         else:
             disposition, new, note = _page_disposition(facts, r.url, mapped)
             entry = Entry(r.url, cls, facts.word(why), disposition, new, note)
