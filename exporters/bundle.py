@@ -11,6 +11,9 @@ to the bundle root), so an integrator can rewrite them to the platform's URLs by
 Idempotent: unchanged content rewrites no file. Every change is journaled (`.changes.journal`) before a put
 returns, so a killed push loses nothing: the next run replays the journal and rewrites the JSONL files. `read()`
 (verify) reads the JSONL files on disk, so it reports what the hand-over really holds.
+Memory stays flat whatever the bundle's size: the entries live on disk (the JSONL files, and the changes of a run
+in sorted runs under `.runs/` once more than a chunk of them is waiting), found through indexes of 16 bytes an
+entry; finish() merges them line by line and writes the manifest row by row (openpyxl's write-only workbook).
 """
 
 from __future__ import annotations
