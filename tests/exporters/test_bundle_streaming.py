@@ -68,18 +68,18 @@ def _outputs(root: Path) -> dict[str, object]:
 
 
 def test_a_bundle_larger_than_a_chunk_equals_one_written_in_one_chunk(tmp_path: Path) -> None:
-    """Pushed in chunks of 7 (runs on disk, merged at finish) or of 10 000, the bundle is the same bytes; the
-    JSONL is sorted by key and the manifest by date; no run is left behind."""
+    """Pushed in chunks of 1 (more runs than are merged at once), of 7 (runs on disk, merged at finish) or of
+    10 000, the bundle is the same bytes; the JSONL is sorted by key and the manifest by date; no run is left."""
     articles = [_article(n, f"标题{n}", f"2024-01-{n % 28 + 1:02d}" if n % 5 else None, files=n % 3)
-                for n in reversed(range(60))]
-    for chunk in (7, 10_000):
+                for n in reversed(range(70))]
+    for chunk in (1, 7, 10_000):
         _push(tmp_path / f"c{chunk}", chunk, articles, [_file(tmp_path, n, f"附件{n}.pdf") for n in (2, 0, 1)])
     small, large = _outputs(tmp_path / "c7"), _outputs(tmp_path / "c10000")
-    assert small == large
+    assert small == large == _outputs(tmp_path / "c1")
     keys = [json.loads(line)["source_key"] for line in small["articles.jsonl"].splitlines()]
-    assert keys == sorted(keys) and len(keys) == 60
+    assert keys == sorted(keys) and len(keys) == 70
     rows = small["manifest"][0][1]
-    assert rows[0][1] == "标题" and len(rows) == 61
+    assert rows[0][1] == "标题" and len(rows) == 71
     assert [r[2] or "" for r in rows[1:]] == sorted(r[2] or "" for r in rows[1:])
     assert [r[14] for r in rows[1:] if r[0] == json.loads(small["articles.jsonl"].splitlines()[2])["id"]] == [2]
     assert len(small["manifest"][1][1]) == 4
@@ -143,3 +143,18 @@ def test_a_killed_push_is_replayed_from_its_journal(tmp_path: Path) -> None:
     titles = [json.loads(line)["title"] for line in (root / "articles.jsonl").read_bytes().split(b"\n") if line]
     assert titles == [f"上半\u2028下半{n}" for n in range(6)]
     assert not (root / RUNS).exists() and not (root / ".changes.journal").exists()
+
+
+def test_a_file_out_of_key_order_is_sorted_when_saved(tmp_path: Path) -> None:
+    """A JSONL file someone appended to (a key twice, out of order) is merged as its reader sees it: the later
+    line of a key wins, and the saved file is sorted with each key once."""
+    root = tmp_path / "bundle"
+    _push(root, 2, [_article(n, f"旧{n}") for n in range(5)])
+    path = root / "articles.jsonl"
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({**first, "title": "改"}, ensure_ascii=False) + "\n")
+    _push(root, 2, [_article(9, "新")])
+    held = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [e["source_key"] for e in held] == [f"article:s:{n:04d}" for n in (0, 1, 2, 3, 4, 9)]
+    assert held[0]["title"] == "改" and held[-1]["title"] == "新"
