@@ -254,7 +254,8 @@ def main() -> None:
     watcher.stop()
     cpu = time.process_time() - cpu0 - watcher.own
     parser_cpu = watcher.total({child._process.pid} if child else set())
-    parsers = max(0, len(watcher.kept({child._process.pid} if child else set())) - 1)  # the fork server aside
+    parsers = sum(1 for key in watcher.kept({child._process.pid} if child else set())
+                  if watcher.parents.get(key) != os.getpid())  # the fork server's children (not it, nor a tracker)
     server_cpu = child.stop() if child else None
     if not child:
         servers.stop()

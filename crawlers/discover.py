@@ -1218,9 +1218,10 @@ def classify(url: str, cms: str, shape: PageShape, crumbs: list[str]) -> tuple[s
 def analyse_page(html: str, url: str) -> PageInfo:
     """Everything the crawler needs to know about one page."""
     html = html[:MAX_HTML] if isinstance(html, str) else ""
-    cms = detect_cms(html, url)
+    low = html.lower()  # once: the fingerprints and the datastore test read it (a copy of the page each time)
+    cms = detect(low, url or "")
     try:
-        return _analyse(html, url, cms)
+        return _analyse(html, url, cms, low)
     except Exception as exc:  # a page the analyser cannot read is recorded as such, never dropped
         return PageInfo(cms=cms, kind="other", reason=f"page could not be analysed ({type(exc).__name__})")
 
@@ -1246,13 +1247,13 @@ def sitemap_urls(text: str) -> list[str] | None:
     return [loc.replace("&amp;", "&") for loc in _SITEMAP_LOC.findall(text[:MAX_HTML])][:50000]
 
 
-def _analyse(html: str, url: str, cms: str) -> PageInfo:
-    """analyse_page without the safety net."""
+def _analyse(html: str, url: str, cms: str, low: str) -> PageInfo:
+    """analyse_page without the safety net (low: the page lower-cased)."""
     listed = sitemap_urls(html)
     if listed is not None:
         return PageInfo(cms=cms, kind="other", page_class="other", reason=f"a sitemap naming {len(listed)} URLs",
                         links=[Link(u, "", "other") for u in _dedupe([absolutize(loc, url) for loc in listed]) if u])
-    if "<datastore" in html.lower() or "<record" in html.lower():
+    if "<datastore" in low or "<record" in low:
         ds_items, total = parse_datastore(html, url)
     else:
         ds_items, total = [], None
