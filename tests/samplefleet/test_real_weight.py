@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import statistics
 
 import pytest
 
 from consolidate.samplefleet import build_fleet
-from consolidate.samplefleet.weights import profile
+from consolidate.samplefleet.weights import _draws, profile
 from crawlers.encoding import decode_html
 from crawlers.extract import SiteExtractor
 
@@ -77,3 +78,12 @@ def test_unknown_weight_is_refused() -> None:
     """A misspelt weight is a clear error, not a silently light fleet."""
     with pytest.raises(ValueError, match="light or real"):
         build_fleet(weight="heavy")
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, 12), (0, 8), (12, 16), (0, 0xFFFFFF), (80, 240), (1, 99), (5, 5)])
+def test_filler_draws_are_randints_of_the_same_stream(low: int, high: int) -> None:
+    """The filler's fast draws give rng.randint's numbers, and leave the stream where randint leaves it."""
+    ours, theirs = random.Random(f"seed:{low}:{high}"), random.Random(f"seed:{low}:{high}")
+    draw = _draws(ours, low, high)
+    assert [draw() for _ in range(500)] == [theirs.randint(low, high) for _ in range(500)]
+    assert ours.random() == theirs.random()
