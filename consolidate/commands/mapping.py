@@ -242,14 +242,30 @@ def reason_text(decision: Decision) -> str:
     return f"{decision.reason} [{decision.decided_by}]"
 
 
+FINDINGS_SHOWN = 5  # rows of one rule shown in the table; --json / --csv list every one
+
+
 def _print_findings(site_id: str, findings: list[dict], summary: dict) -> None:
-    """One site's findings as a table."""
+    """One site's findings as a table, at most FINDINGS_SHOWN rows a rule and a line saying how many more."""
     vetoes = ", ".join(summary["vetoes"]) or "none"
     table = Table(title=f"{site_id}: {summary['findings']} finding(s); vetoes triggered: {vetoes}")
     for header in ("severity", "rule", "veto", "finding"):
         table.add_column(header)
-    for item in findings:
-        style = {"veto": "red", "warning": "yellow"}.get(item["severity"], "")
-        table.add_row(*(Text(cell) for cell in (item["severity"], item["rule"], item["veto"] or "", item["message"])),
-                      style=style)  # text, not markup
+    for items in _by_rule(findings).values():
+        style = {"veto": "red", "warning": "yellow"}.get(items[0]["severity"], "")
+        for item in items[:FINDINGS_SHOWN]:
+            table.add_row(*(Text(cell) for cell in (item["severity"], item["rule"], item["veto"] or "",
+                                                    item["message"])), style=style)  # text, not markup
+        if len(items) > FINDINGS_SHOWN:
+            table.add_row("", items[0]["rule"], "", Text(f"… and {len(items) - FINDINGS_SHOWN} more of this rule "
+                                                         f"({len(items)} in all; --csv or --json lists every one)"),
+                          style=style)
     console.print(table)
+
+
+def _by_rule(findings: list[dict]) -> dict[tuple[str, str, str], list[dict]]:
+    """Findings grouped by (severity, rule, veto), in the order they first appear."""
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for item in findings:
+        groups.setdefault((item["severity"], item["rule"], item["veto"] or ""), []).append(item)
+    return groups

@@ -94,3 +94,20 @@ def test_cli_audit_json(crawled: pipeline.Workspace) -> None:
     bad = CliRunner().invoke(app, ["audit", "fgw", "--as-of", "soon", "-c", str(crawled.loaded.path),
                                    "--db", crawled.store.url])
     assert bad.exit_code != 0 and "--as-of 'soon' is not a date" in bad.output
+
+
+def test_audit_table_shows_five_of_a_rule_and_counts_the_rest() -> None:
+    """Twelve dead links are five rows and one '… and 7 more' line; a rule with two findings shows both."""
+    from consolidate.cli_common import console
+    from consolidate.commands.mapping import _print_findings
+
+    dead = [{"severity": "warning", "rule": "dead_link", "veto": None, "message": f"404: http://x/{i}"}
+            for i in range(12)]
+    empty = [{"severity": "veto", "rule": "empty_column", "veto": "空白栏目", "message": f"column c{i} is empty"}
+             for i in range(2)]
+    with console.capture() as captured:
+        _print_findings("s", dead + empty, {"findings": 14, "vetoes": ["空白栏目"]})
+    text = captured.get()
+    assert sum(f"http://x/{i}" in text for i in range(12)) == 5
+    assert "and 7 more" in text
+    assert "column c0 is empty" in text and "column c1 is empty" in text
