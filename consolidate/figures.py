@@ -18,16 +18,17 @@ from consolidate.core.workspace import Workspace
 from consolidate.holds import HELD_ZH
 from consolidate.interaction import letter_figures
 from consolidate.ledger import (
-    SKIPPED,
+    DISPOSITIONS,
     UNDECIDED,
     Entry,
-    counts,
-    hot_unresolved,
+    Tally,
+    ledger_entries,
     primary_target,
     reconcile,
-    site_ledger,
     site_targets,
+    tally,
 )
+from consolidate.letters_push import letter_pages
 from consolidate.triage import UNTRIAGED, triage_figures
 
 WAITING = (UNDECIDED, UNTRIAGED, "undated", *HELD_ZH)  # skip-reason codes the ledger counts unresolved (未定)
@@ -270,12 +271,12 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
                            tables.EventRow.code != "monitor_summary")
     primary = primary_target(ws, site_id)
     mine = [r for r in records if r.target == primary]
-    entries = site_ledger(ws, site_id, primary)  # one ledger held at a time: each target's is dropped once read
-    own = _target_figures(ws, site_id, primary, mine, entries)
-    reconciliation, ledger, notes = own.reconciliation, ledger_counts(ws, entries), message_counts(ws, site_id, entries)
-    push = replace(_push_figures(mine), **_article_counts(reconciliation, entries),  # one computation: the line's
+    stages: Counter[str] = Counter()
+    counted = _ledger_tally(ws, site_id, primary, stages)  # each target's ledger streamed by, never held
+    own = _target_figures(ws, site_id, primary, mine, counted)
+    reconciliation, ledger = own.reconciliation, _ledger_counts(counted)
+    push = replace(_push_figures(mine), **_article_counts(reconciliation, counted),  # one computation: the line's
                    columns=_target_columns(ws, site_id, primary))
-    del entries
     targets = [own if target == primary else _target_figures(ws, site_id, target, [r for r in records
                                                                                    if r.target == target], None)
                for target in site_targets(ws, site_id)] or [own]
@@ -302,7 +303,7 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         verification=dict(sorted({**verification, **_suspects(ws, site_id, primary)}.items())),
         monitor=monitor, spam_links_removed=spam,
         triage=triage_figures(ws, site_id), letters=letter_figures(ws, site_id),
-        reconciliation=reconciliation, messages=notes,
+        reconciliation=reconciliation, messages=_message_counts(ws, site_id, stages),
         errors=[{"code": c, "message": m, "url": u} for c, m, u in errors],
     )
 
@@ -413,24 +414,14 @@ def _push_figures(records: list[Any]) -> PushFigures:
     )
 
 
-def _article_counts(line: ReconciliationLine, entries: list[Entry]) -> dict[str, Any]:
+def _article_counts(line: ReconciliationLine, counted: Tally) -> dict[str, Any]:
     """The push figures' article counts and reasons, read from the reconciliation line and the ledger so that
     status, the overview, the push table and 数量核对 show the same numbers (跳过 never holds unresolved)."""
-    articles = [e for e in entries if e.url_class == "article"]
-    skipped = Counter(_category(e) for e in articles if e.disposition in SKIPPED)
+    reasons = {group: dict(sorted(counted.reasons.get(group, {}).items()))
+               for group in ("skipped", "failed", "unresolved")}
     return {"in_target": line.pushed, "skipped": line.skipped, "failed": line.failed,
-            "unresolved": line.unresolved, "held": line.held,
-            "skip_reasons": dict(sorted(skipped.items())),
-            "fail_reasons": dict(sorted(Counter(_category(e) for e in articles if e.disposition == "failed").items())),
-            "unresolved_reasons": dict(sorted(Counter(_category(e) for e in articles
-                                                      if e.disposition == "unresolved").items()))}
-
-
-def _category(entry: Entry) -> str:
-    """The kind of an article's disposition reason, for counting."""
-    if entry.disposition == "vanished":
-        return "vanished"
-    return reason_category(entry.reason or entry.disposition)
+            "unresolved": line.unresolved, "held": line.held, "skip_reasons": reasons["skipped"],
+            "fail_reasons": reasons["failed"], "unresolved_reasons": reasons["unresolved"]}
 
 
 def _target_columns(ws: Workspace, site_id: str, target: str | None) -> int:
@@ -454,12 +445,22 @@ def _target_columns(ws: Workspace, site_id: str, target: str | None) -> int:
 
 
 def _target_figures(ws: Workspace, site_id: str, target: str | None, records: list[Any],
-                    entries: list[Entry] | None) -> TargetFigures:
-    """One exporter target's push outcome and its reconciliation line from the ledger (its article counts and
-    reasons the line's: 跳过 never holds unresolved)."""
-    entries = entries if entries is not None else site_ledger(ws, site_id, target)
-    line = _line(reconcile(ws, site_id, target, entries))
-    return TargetFigures(target, replace(_push_figures(records), **_article_counts(line, entries)), line)
+                    counted: Tally | None) -> TargetFigures:
+    """One exporter target's push outcome and its reconciliation line from its ledger's tally (its article counts
+    and reasons the line's: 跳过 never holds unresolved)."""
+    counted = counted if counted is not None else _ledger_tally(ws, site_id, target)
+    line = _line(reconcile(ws, site_id, target, counted=counted))
+    return TargetFigures(target, replace(_push_figures(records), **_article_counts(line, counted)), line)
+
+
+def _ledger_tally(ws: Workspace, site_id: str, target: str | None, stages: Counter[str] | None = None) -> Tally:
+    """A target's ledger streamed and counted (`stages`: the messages its entries give, counted per stage)."""
+    counted = Tally(letter_pages(ws, site_id), getattr(ws.config.programme, "hit_threshold", 10))
+    for entry in ledger_entries(ws, site_id, target):
+        counted.add(entry)
+        if stages is not None and (message := messages.ledger_message(entry)) is not None:
+            stages[message["stage"]] += 1
+    return counted
 
 
 def _line(ledger: dict[str, Any]) -> ReconciliationLine:
@@ -475,15 +476,24 @@ def _line(ledger: dict[str, Any]) -> ReconciliationLine:
 
 def ledger_counts(ws: Workspace, entries: list[Entry]) -> dict[str, Any]:
     """Legacy URLs per disposition, and the unresolved ones with enough logged hits to block sign-off."""
-    threshold = getattr(ws.config.programme, "hit_threshold", 10)
-    hot = hot_unresolved(entries, threshold)
-    return {"urls": len(entries), **counts(entries), "hit_threshold": threshold, "hot_unresolved": len(hot),
-            "logged_hits": sum(e.hits for e in entries)}
+    return _ledger_counts(tally(entries, set(), getattr(ws.config.programme, "hit_threshold", 10)))
+
+
+def _ledger_counts(counted: Tally) -> dict[str, Any]:
+    """`ledger_counts` from the ledger's tally."""
+    return {"urls": counted.urls, **{d: counted.dispositions.get(d, 0) for d in DISPOSITIONS},
+            "hit_threshold": counted.threshold, "hot_unresolved": counted.hot, "logged_hits": counted.hits}
 
 
 def message_counts(ws: Workspace, site_id: str, entries: list[Entry]) -> dict[str, int]:
     """Per-item messages of a site by stage (what `consolidate messages` lists)."""
     return messages.message_counts(ws, site_id, entries)
+
+
+def _message_counts(ws: Workspace, site_id: str, stages: Counter[str]) -> dict[str, int]:
+    """`message_counts`, the ledger's messages counted per stage as its entries streamed by (`stages`)."""
+    found = Counter(messages.message_counts(ws, site_id, [])) + stages
+    return {stage: n for stage, n in sorted(found.items()) if n}
 
 
 def _stage(row: tables.SiteRow | None, push: PushFigures) -> str:

@@ -9,7 +9,7 @@ Only what no other stage records is stored here: hits per URL from the legacy se
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -399,41 +399,107 @@ def _map_rows(session: Session, site_id: str, urls: list[str]) -> dict[str, MapR
 
 # --- reconciliation ------------------------------------------------------------------------------------------
 
+@dataclass
+class Tally:
+    """A site's ledger counted entry by entry — what the reconciliation, the status figures and the report read —
+    so that the ledger itself need not be held (`letter_urls`: the site's letter pages; `threshold`: logged hits
+    that make an unresolved URL block sign-off)."""
+
+    letter_urls: set[str]
+    threshold: int = 10
+    urls: int = 0
+    hits: int = 0  # logged requests of every URL
+    hot: int = 0  # unresolved URLs with at least `threshold` logged hits
+    held: int = 0  # unresolved articles held for a look
+    dispositions: Counter[str] = field(default_factory=Counter)  # every URL
+    articles: Counter[str] = field(default_factory=Counter)  # article pages by disposition
+    pages: Counter[str] = field(default_factory=Counter)  # fetched HTML pages by class
+    files: Counter[str] = field(default_factory=Counter)  # files by disposition
+    letters: Counter[str] = field(default_factory=Counter)  # letter pages by disposition
+    reasons: dict[str, Counter[str]] = field(default_factory=dict)  # skipped/failed/unresolved → article reasons
+    other: dict[str, list[Any]] = field(default_factory=dict)  # class reason of 'other' pages → [count, first URL]
+    vanished: list[Entry] = field(default_factory=list)
+
+    def add(self, e: Entry) -> None:
+        """Count one entry."""
+        self.urls += 1
+        self.hits += e.hits
+        self.dispositions[e.disposition] += 1
+        self.hot += e.disposition == "unresolved" and e.hits >= self.threshold
+        if e.url_class in CLASSES and e.fetched:
+            self.pages[e.url_class] += 1
+            if e.url_class == "other":
+                seen = self.other.setdefault(e.class_reason, [0, e.url])
+                seen[0], seen[1] = seen[0] + 1, min(seen[1], e.url)
+        if e.url_class == "article":
+            self.articles[e.disposition] += 1
+            self.held += e.disposition == "unresolved" and is_held(e.reason)
+            group = "skipped" if e.disposition in SKIPPED else e.disposition
+            if group in ("skipped", "failed", "unresolved"):
+                self.reasons.setdefault(group, Counter())[article_category(e)] += 1
+        if e.url_class == "file":
+            self.files[e.disposition] += 1
+        if e.url in self.letter_urls:
+            self.letters[e.disposition] += 1
+        if e.disposition == "vanished":
+            self.vanished.append(e)
+
+    def other_reasons(self, most: int = 10) -> dict[str, int]:
+        """The commonest class reasons of pages classed 'other' (ties in the ledger's URL order)."""
+        return {reason: n for reason, (n, _url) in sorted(self.other.items(), key=lambda i: (-i[1][0], i[1][1]))[:most]}
+
+    def vanished_entries(self) -> list[Entry]:
+        """The vanished URLs, by URL."""
+        return sorted(self.vanished, key=lambda e: e.url)
+
+
+def article_category(entry: Entry) -> str:
+    """The kind of an article's disposition reason, for counting."""
+    if entry.disposition == "vanished":
+        return "vanished"
+    return reason_category(entry.reason or entry.disposition)
+
+
+def tally(entries: Iterable[Entry], letter_urls: set[str], threshold: int = 10) -> Tally:
+    """Entries counted (a list, or `ledger_entries` streamed)."""
+    counted = Tally(letter_urls, threshold)
+    for entry in entries:
+        counted.add(entry)
+    return counted
+
+
 def reconcile(ws: Workspace, site_id: str, target: str | None = None,
-              entries: list[Entry] | None = None) -> dict[str, Any]:
+              entries: list[Entry] | None = None, counted: Tally | None = None) -> dict[str, Any]:
     """Fetched pages (HTML pages the crawl fetched; files are counted apart) = articles + lists + column homes
     + other; articles = migrated + skipped + failed +
-    unresolved; each side counted independently so a URL lost between stages shows as a difference."""
-    entries = entries if entries is not None else site_ledger(ws, site_id, target)
+    unresolved; each side counted independently so a URL lost between stages shows as a difference (from the
+    ledger's entries, or their tally `counted`)."""
+    if counted is None:
+        counted = tally(entries if entries is not None else site_ledger(ws, site_id, target), letter_pages(ws, site_id))
     with ws.store.session() as session:
         fetched_pages = session.scalar(select(func.count()).select_from(Resource).where(
             Resource.site_id == site_id, Resource.status == "fetched", Resource.kind.notin_(FILE_KINDS))) or 0
         extracted = session.scalar(select(func.count()).select_from(ArticleRow)
                                    .where(ArticleRow.site_id == site_id)) or 0
-    by_class = Counter(e.url_class for e in entries if e.url_class in CLASSES and e.fetched)
-    articles = [e for e in entries if e.url_class == "article"]
-    outcome = Counter(e.disposition for e in articles)
+    by_class, outcome = counted.pages, counted.articles
     skipped = sum(outcome[d] for d in SKIPPED)
     pages: dict[str, Any] = {"fetched": fetched_pages, **{c.replace("-", "_"): by_class.get(c, 0) for c in CLASSES}}
-    pages["other_reasons"] = dict(Counter(e.class_reason for e in entries if e.url_class == "other" and e.fetched)
-                                  .most_common(10))
+    pages["other_reasons"] = counted.other_reasons()
     page_sum = sum(by_class.values())
     notes = []
     if page_sum != fetched_pages:
         notes.append(f"{fetched_pages} fetched pages but {page_sum} classed")
-    total = len(articles)
-    held = sum(1 for e in articles if e.disposition == "unresolved" and is_held(e.reason))
+    total = sum(outcome.values())
     lines = {"total": total, "extracted": extracted, "migrated": outcome["migrated"], "skipped": skipped,
-             "failed": outcome["failed"], "unresolved": outcome["unresolved"], "held": held,
+             "failed": outcome["failed"], "unresolved": outcome["unresolved"], "held": counted.held,
              "skipped_by": {d: outcome[d] for d in SKIPPED if outcome[d]}}
-    files = Counter(e.disposition for e in entries if e.url_class == "file")
+    files = counted.files
     if total != outcome["migrated"] + skipped + outcome["failed"] + outcome["unresolved"]:
         notes.append("article dispositions do not add up")
     if extracted != total:
         notes.append(f"{total - extracted} article pages without an extracted article" if total > extracted
                      else f"{extracted - total} extracted articles missing from the ledger")
-    letter_urls = letter_pages(ws, site_id)
-    letters = Counter(e.disposition for e in entries if e.url in letter_urls)
+    letter_urls, letters = counted.letter_urls, counted.letters
     if sum(letters.values()) != len(letter_urls):
         notes.append(f"{len(letter_urls) - sum(letters.values())} letter pages missing from the ledger")
     return {"target": target or primary_target(ws, site_id), "pages": pages, "articles": lines,

@@ -94,12 +94,17 @@ def _push_outcomes(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
 def _ledger_messages(ws: Workspace, site_id: str, entries: list[Entry] | None) -> list[dict[str, Any]]:
     """From the ledger: vanished articles, pages classed 'other' (with the class reason), article pages without
     an article."""
-    found = []
-    for e in entries if entries is not None else site_ledger(ws, site_id, primary_target(ws, site_id)):
-        if e.disposition == "vanished":
-            found.append(_message("crawl", "warning", "article_vanished", e.reason, e.url, last_seen=e.last_seen))
-        elif e.url_class == "other" and e.fetched and e.disposition != "merged":
-            found.append(_message("crawl", "info", "page_class_other", f"classed other: {e.class_reason}", e.url))
-        elif e.url_class == "article" and e.disposition == "failed" and e.reason.startswith("classed as"):
-            found.append(_message("crawl", "error", "article_not_extracted", e.reason, e.url))
-    return found
+    found = (ledger_message(e) for e in (entries if entries is not None
+                                         else site_ledger(ws, site_id, primary_target(ws, site_id))))
+    return [m for m in found if m is not None]
+
+
+def ledger_message(e: Entry) -> dict[str, Any] | None:
+    """The message one ledger entry gives, if any (the report counts them as the ledger streams by)."""
+    if e.disposition == "vanished":
+        return _message("crawl", "warning", "article_vanished", e.reason, e.url, last_seen=e.last_seen)
+    if e.url_class == "other" and e.fetched and e.disposition != "merged":
+        return _message("crawl", "info", "page_class_other", f"classed other: {e.class_reason}", e.url)
+    if e.url_class == "article" and e.disposition == "failed" and e.reason.startswith("classed as"):
+        return _message("crawl", "error", "article_not_extracted", e.reason, e.url)
+    return None
