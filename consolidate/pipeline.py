@@ -84,6 +84,7 @@ from mappers.sheet import header_text
 from mappers.sheet_language import require_language
 from mappers.triage import KIND_LABELS as TRIAGE_KIND_LABELS
 from mappers.triage import mask_text
+from mappers.triage_sheet import KIND_TEXTS as TRIAGE_KIND_TEXTS
 from mappers.triage_sheet import export_note as triage_export_note
 from mappers.triage_sheet import import_summary as triage_import_summary
 
@@ -96,7 +97,7 @@ __all__ = [
     "export_mapping_sheet", "header_text", "import_fleet_sheet", "import_mapping_sheet", "import_summary",
     "legacy_columns", "map_site", "outdated_decisions", "portal_findings", "site_findings",
     # triage and letters
-    "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",
+    "LETTER_FINDING_LABELS", "TRIAGE_KIND_LABELS", "TRIAGE_KIND_TEXTS", "LetterSummary", "Rules", "export_letters", "export_triage_sheet",
     "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site", "require_language",
     "triage_export_note", "triage_import_summary",
     # push, verify, rollback, redirects

@@ -47,7 +47,7 @@ def triage(sites: common.SitesArgument = None,
             continue
         summary = pipeline.triage_site(ws, site_id, when)
         if not (as_json or as_csv):
-            kinds = ", ".join(f"{pipeline.TRIAGE_KIND_LABELS[k]} {n}"
+            kinds = ", ".join(f"{pipeline.TRIAGE_KIND_TEXTS['en'].get(k, k)} ({pipeline.TRIAGE_KIND_LABELS[k]}) {n}"
                               for k, n in sorted(summary.findings.items())) or "none"
             console.print(f"{site_id}: {summary.articles} articles, {summary.attachments} attachments read "
                           f"({summary.unreadable} unreadable, {summary.reused} unchanged since read); findings: {kinds}; "

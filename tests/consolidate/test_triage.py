@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -305,6 +306,7 @@ def test_no_unmasked_value_in_any_output(crawled: pipeline.Workspace, planted: d
         result = runner.invoke(app, [*args, "-c", config, "--db", db])
         assert result.exit_code in (0, 1), (args, result.output)
         outputs.append(result.output)
+    assert re.search(r"findings: [a-z][a-z /]+ \(\S+\) \d+", outputs[0]), "kinds in English, the Chinese beside them"
     finding = json.loads(runner.invoke(app, ["triage", SITE, "--json", "-c", config, "--db", db]).output.splitlines()[0])
     assert set(finding) >= {"site", "url", "location", "kind", "excerpt", "decision"}
     with zipfile.ZipFile(tmp_path / "t.xlsx") as package:
