@@ -22,7 +22,16 @@ from consolidate import pipeline
 from consolidate.checklist import ChecklistError, record_step, site_checklist
 from consolidate.cli import app
 from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord, Resource, UrlMapRow, url_hash
-from consolidate.ledger import DISPOSITIONS, UrlHit, import_logs, reconcile, site_ledger
+from consolidate.ledger import (
+    DISPOSITIONS,
+    UrlHit,
+    import_logs,
+    ledger_entries,
+    reconcile,
+    site_ledger,
+    tally,
+)
+from consolidate.letters_push import letter_pages
 from consolidate.messages import site_messages
 from consolidate.redirects import UnresolvedError, import_csv, load_redirects, location, render, request_uri
 from consolidate.report import fleet_report, render_markdown
@@ -225,6 +234,26 @@ def test_import_log_counts_every_format_once(crawled: pipeline.Workspace, tmp_pa
     entry = next(e for e in site_ledger(crawled, "sfj") if e.url == gone)
     assert (entry.disposition, entry.new_url) == ("redirected", "https://www.example.gov.cn/sfj/")
     assert "gone.asp" in render(crawled, "sfj", "nginx")
+
+
+def test_the_streamed_ledger_and_its_tally_are_the_listed_ledger(crawled: pipeline.Workspace,
+                                                                  tmp_path: Path) -> None:
+    """The ledger as the report reads it (streamed, in no order, counted as it goes) holds the same entries as the
+    listed ledger — logged-only URLs included — and its tally gives the same reconciliation and counts."""
+    _push(crawled, "sfj")
+    home = crawled.site("sfj").home_url.rstrip("/")
+    with crawled.store.session() as session:
+        article = session.scalar(select(ArticleRow.url).where(ArticleRow.site_id == "sfj").limit(1))
+    import_logs(crawled, "sfj", _logs(tmp_path / "logs", [article.removeprefix(home), "/old/gone.asp?id=7"]))
+    listed = site_ledger(crawled, "sfj")
+    streamed = list(ledger_entries(crawled, "sfj"))
+    assert sorted(streamed, key=lambda e: e.url) == listed
+    assert {e.url_class for e in listed} >= {"article", "log"}
+    counted = tally(streamed, letter_pages(crawled, "sfj"), threshold=5)
+    assert reconcile(crawled, "sfj", counted=counted) == reconcile(crawled, "sfj", entries=listed)
+    assert counted.urls == len(listed) and counted.hot == sum(1 for e in listed
+                                                              if e.disposition == "unresolved" and e.hits >= 5)
+    assert dict(counted.dispositions) == dict(Counter(e.disposition for e in listed))
 
 
 def test_import_log_killed_mid_file_stays_exact(crawled: pipeline.Workspace, tmp_path: Path) -> None:
