@@ -125,6 +125,7 @@ class CrawlSummary:
     articles_unchanged: int = 0
     articles_vanished: int = 0
     articles_rechecked: int = 0  # stored articles re-requested conditionally (incremental runs with a recheck)
+    entries_without_address: int = 0  # list entries shown whose link goes nowhere (javascript:;): never fetched
     bytes: int = 0
     seconds: float = 0.0
     budget_reached: bool = False
@@ -771,6 +772,7 @@ class SiteCrawler:
         items = [(item.url, item.title, item.date) for item in info.list_items]
         listed = len(info.list_items) + len(info.addressless)  # an entry shown is listed, reachable or not
         if info.addressless:
+            self.summary.entries_without_address += len(info.addressless)
             self._event(writes, "warning", "items_without_address", addressless_message(info.addressless), resource.url)
         pagination = bool(resource.hint.get("pagination"))
         column = tuple(p for p in path if p)

@@ -118,6 +118,10 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
                       f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}", highlight=False)
         if failed:
             console.print(_errors_line(s.site_id, s.errors, failed), highlight=False)
+        if s.entries_without_address:
+            console.print(f"  {s.entries_without_address} list entries link nowhere (javascript:;, # or empty) and "
+                          f"cannot be fetched: `consolidate messages {s.site_id} --stage crawl` names them by list "
+                          f"page", highlight=False)
         if s.warc:
             console.print(f"  archive: {s.warc}", highlight=False)
         if problem:
