@@ -9,7 +9,9 @@ server (a clean process: safe beside the crawl's threads) and die with the crawl
 BrokenExecutor, as with the executor), and the crawl parses in its own process from then on.
 
 The pool can grow: given `most` above `processes`, it starts another worker when every worker's window has stayed
-full for GROW_AFTER seconds (the parsers, not the fetching, are then the bound), up to `most`.
+full for GROW_AFTER seconds (the parsers, not the fetching, are then the bound) while the machine had at least
+GROW_IDLE idle cores meanwhile (on a machine other work keeps busy, another parser only adds its start-up and
+its own template learning, and takes CPU from the crawl's other processes), up to `most`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,20 @@ IN_FLIGHT = 8  # calls sent to a worker and not yet answered, at most: it never 
 # waiting beyond that stay unpickled in their crawlers (a 200-site crawl holds hundreds; their copies in socket
 # buffers took 130 MB more peak memory)
 GROW_AFTER = 3.0  # seconds every worker stayed busy with IN_FLIGHT calls before another worker starts (when allowed)
+GROW_IDLE = 0.2  # idle cores the machine had over those seconds, at least
+
+
+def machine_idle() -> tuple[float, float] | None:
+    """(idle, total) CPU seconds of the whole machine since boot, summed over its cores (Linux /proc/stat), or
+    None where it cannot be read."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [float(v) for v in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 5:
+        return None
+    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user … steal
 
 
 class _Answers(asyncio.Protocol):
@@ -103,6 +119,7 @@ class ParserPool:
         self._answers: list[_Answers] = []
         self._room: asyncio.Semaphore | None = None
         self._full_since: float | None = None  # when every worker's window was last found full, still full since
+        self._idle_since: tuple[float, float] | None = None  # the machine's idle and total CPU then
         self._growing: asyncio.Task[None] | None = None
         self.processes: list[Any] = []
         for _ in range(processes):
@@ -147,10 +164,21 @@ class ParserPool:
             return
         now = time.monotonic()
         if self._full_since is None:
-            self._full_since = now
+            self._full_since, self._idle_since = now, machine_idle()
         elif (now - self._full_since >= GROW_AFTER and len(self.processes) < self.most and self._growing is None
               and not self._closed):
-            self._growing = asyncio.get_running_loop().create_task(self._grow())
+            if self._idle_cores() >= GROW_IDLE:
+                self._growing = asyncio.get_running_loop().create_task(self._grow())
+            else:  # the machine is busy: no use in another parser; look again over the next seconds
+                self._full_since, self._idle_since = now, machine_idle()
+
+    def _idle_cores(self) -> float:
+        """Idle cores of the machine since the window filled (all of them where that cannot be read)."""
+        now = machine_idle()
+        cores = float(os.cpu_count() or 1)
+        if now is None or self._idle_since is None or now[1] <= self._idle_since[1]:
+            return cores
+        return (now[0] - self._idle_since[0]) / (now[1] - self._idle_since[1]) * cores
 
     async def _grow(self) -> None:
         """Start one more worker and give the pool its window of calls."""

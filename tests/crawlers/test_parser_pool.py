@@ -116,8 +116,11 @@ def slow_pid(seconds: float) -> int:
 
 
 def test_a_saturated_pool_grows_to_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Calls arriving faster than one worker answers: a second worker starts and takes calls; never a third."""
+    """Calls arriving faster than one worker answers on a machine with idle cores: a second worker starts and
+    takes calls; never a third."""
     monkeypatch.setattr(parsers, "GROW_AFTER", 0.05)
+    idle = iter(range(0, 10**9, 10))  # every reading: 10 more seconds idle of 10 (a machine doing nothing else)
+    monkeypatch.setattr(parsers, "machine_idle", lambda: (float(next(idle)), float(next(idle))))
 
     async def run() -> tuple[set[int], int]:
         pool = await ParserPool(1, most=2).connect()
@@ -151,3 +154,29 @@ def test_a_pool_that_keeps_up_does_not_grow(monkeypatch: pytest.MonkeyPatch) -> 
 def test_parser_limit_on_small_and_large_machines() -> None:
     """Two parsers at most on two cores (one alone cannot keep up there), one core left to the loop above."""
     assert [parser_limit(cores) for cores in (1, 2, 3, 4, 8)] == [1, 2, 2, 3, 7]
+
+
+def test_a_saturated_pool_on_a_busy_machine_does_not_grow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every worker busy, but the machine had no idle core meanwhile (other work holds it): no second worker."""
+    monkeypatch.setattr(parsers, "GROW_AFTER", 0.05)
+    busy = iter(range(0, 10**9, 10))  # idle time never moves, total time does
+    monkeypatch.setattr(parsers, "machine_idle", lambda: (0.0, float(next(busy))))
+
+    async def run() -> int:
+        pool = await ParserPool(1, most=2).connect()
+        try:
+            await asyncio.gather(*(pool.call(slow_pid, 0.02) for _ in range(60)))
+            return len(pool.processes)
+        finally:
+            pool.close()
+
+    assert asyncio.run(run()) == 1
+
+
+def test_machine_idle_reads_this_machine() -> None:
+    """Idle and total CPU seconds since boot, idle within total (None only where /proc/stat is missing)."""
+    reading = parsers.machine_idle()
+    if reading is None:
+        pytest.skip("no /proc/stat on this system")
+    idle, total = reading
+    assert 0 <= idle <= total
