@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -21,10 +21,20 @@ from exporters.common import (
     served_file_name,
     write_if_changed,
 )
+from exporters.manifest_index import (
+    DiskSection,
+    ScratchIndex,
+    manifest_chunks,
+    read_manifest,
+    write_chunks_if_changed,
+)
 
 MANIFEST = "_manifest.json"
 JOURNAL = "_manifest.journal"  # changes since the manifest was last saved: survives a killed push
 SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+SECTIONS = ("columns", "files", "articles", "letters")
+ON_DISK = ("files", "articles")  # sections that grow with the content: in a scratch index on disk, not in memory
+LATEST = 30  # articles on a home page
 
 
 class StaticPreviewOptions(base.ExporterOptions):
@@ -48,7 +58,8 @@ class StaticPreviewExporter(base.Exporter):
         self.base_url = (options.base_url or context.portal.base_url).rstrip("/") + "/"
         self.journal = Journal(self.root / JOURNAL)
         self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
-        self.manifest: dict[str, dict[str, Any]] = {}
+        self.manifest: dict[str, Any] = {}  # section → key → entry (dicts, or DiskSection for ON_DISK)
+        self.index: ScratchIndex | None = None
         self.env = Environment(autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
         self.env.filters["display_time"] = display_time  # '2026-08-02 13:09', as the portal shows times
 
@@ -177,6 +188,11 @@ class StaticPreviewExporter(base.Exporter):
             if section == "columns" and entry and entry["subsite"] and entry["subsite"] not in self._subsites():
                 (self.root / entry["subsite"] / "index.html").unlink(missing_ok=True)  # its last column went
 
+    @property
+    def articles(self) -> DiskSection:
+        """The manifest's articles (on disk)."""
+        return self.manifest["articles"]
+
     def finish(self) -> None:
         """Render the home page and every column page from the manifest; save the manifest."""
         for key, column in self.manifest["columns"].items():
@@ -197,8 +213,7 @@ class StaticPreviewExporter(base.Exporter):
 
     def _render_column(self, key: str, column: dict[str, Any]) -> None:
         """One column page listing its articles, newest first."""
-        articles = sorted((a for a in self.manifest["articles"].values() if a["column"] == key),
-                          key=lambda a: (a["published"] or "", a["title"] or ""), reverse=True)
+        articles = self.articles.listing(key)  # newest first, read from disk as the page is rendered
         children = [c for c in self.manifest["columns"].values() if c["parent"] == key]
         column_view = {**column, "path": column["names"]}
         html = self.env.get_template("column.html").render(
@@ -209,10 +224,9 @@ class StaticPreviewExporter(base.Exporter):
     def _render_home(self, subsite: str | None = None) -> None:
         """The preview's front page (the column tree and the latest articles), or one sub-site's home page (its
         columns and articles only: where the department's legacy home page now redirects)."""
-        columns = self.manifest["columns"]
-        articles = [a for a in self.manifest["articles"].values()
-                    if subsite is None or columns.get(a["column"], {}).get("subsite") == subsite]
-        latest = sorted(articles, key=lambda a: a["published"] or "", reverse=True)[:30]
+        columns = None if subsite is None else [k for k, c in self.manifest["columns"].items()
+                                                  if c.get("subsite") == subsite]
+        latest = self.articles.latest(columns, LATEST)
         path = f"{subsite}/index.html" if subsite else "index.html"
         root = _root_prefix(path)
         html = self.env.get_template("home.html").render(
@@ -223,9 +237,7 @@ class StaticPreviewExporter(base.Exporter):
 
     def _tree_html(self, only: str | None = None, root: str = "") -> str:
         """Nested lists of columns with article counts, per sub-site (only one when `only` is given)."""
-        counts: dict[str, int] = {}
-        for article in self.manifest["articles"].values():
-            counts[article["column"]] = counts.get(article["column"], 0) + 1
+        counts = self.articles.counts()
         columns = self.manifest["columns"]
 
         def item(key: str, column: dict[str, Any]) -> str:
@@ -248,13 +260,26 @@ class StaticPreviewExporter(base.Exporter):
         """Turn absolute portal URLs into paths relative to the page, so the preview browses from disk."""
         return html.replace(self.base_url, _root_prefix(page_path))
 
-    def _load_manifest(self) -> dict[str, dict[str, Any]]:
-        """The manifest of what the preview holds, with the journal of a push that was killed replayed."""
+    def _load_manifest(self) -> dict[str, Any]:
+        """The manifest of what the preview holds, with the journal of a push that was killed replayed; its
+        articles and files are read an entry at a time into the scratch index, never held in memory."""
+        if self.index is not None:
+            self.index.close()
+        self.index = ScratchIndex()
+        manifest: dict[str, Any] = {s: DiskSection(self.index, s) if s in ON_DISK else {} for s in SECTIONS}
         path = self.root / MANIFEST
-        manifest: dict[str, dict[str, Any]] = {"columns": {}, "files": {}, "articles": {}, "letters": {}}
         if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            manifest = {section: data.get(section, {}) for section in manifest}
+            for name, section in read_manifest(path):
+                if name not in manifest:  # a section this version does not know is dropped, as before
+                    for _entry in section if isinstance(section, Iterator) else ():
+                        pass
+                    continue
+                if not isinstance(section, Iterator):
+                    raise ValueError(f"{path}: section {name!r} is not an object")
+                if name in ON_DISK:
+                    manifest[name].put_many(section)
+                else:
+                    manifest[name].update(section)
         self.journal.replay(manifest)
         return manifest
 
@@ -264,8 +289,7 @@ class StaticPreviewExporter(base.Exporter):
 
     def _save_manifest(self) -> None:
         """Write the manifest and drop the journal it now contains."""
-        write_if_changed(self.root / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=1,
-                                                           sort_keys=True), sync=True)
+        write_chunks_if_changed(self.root / MANIFEST, lambda: manifest_chunks(self.manifest))
         self.journal.clear()
 
     def close(self) -> None:
@@ -273,6 +297,9 @@ class StaticPreviewExporter(base.Exporter):
         if self._lock.held:
             self._save_manifest()
             self._lock.close()
+        if self.index is not None:
+            self.index.close()
+            self.index = None
 
 
 class _Obj(dict):
