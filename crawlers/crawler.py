@@ -1060,20 +1060,27 @@ def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: s
     return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record, found)
 
 
+@functools.lru_cache(maxsize=32768)  # a site's navigation, column and pager links recur on every one of its pages
+def _canonical_link(url: str) -> tuple[str, str] | None:
+    """(canonical URL, resource kind) of a link's absolute URL, or None when it has no canonical form."""
+    canonical = canonical_url(url)
+    return (canonical, resource_kind(canonical)) if canonical else None
+
+
 def canonical_links(info: PageInfo) -> PageInfo:
     """The page's links, list items and pagination as canonical URLs (others dropped), each link once, its kind
     the kind of resource its URL names, its text left out (the crawl does not use it); done where pages are
     parsed, so the crawl loop only queues them and less crosses from the parser process."""
     links, seen = [], set()
     for link in info.links:
-        url = canonical_url(link.url)
-        if url and url not in seen:
-            seen.add(url)
-            links.append(Link(url, "", resource_kind(url)))
+        found = _canonical_link(link.url)
+        if found and found[0] not in seen:
+            seen.add(found[0])
+            links.append(Link(found[0], "", found[1]))
     info.links = links
-    info.list_items = [ListItem(url, item.title, item.date) for item in info.list_items
-                       for url in (canonical_url(item.url),) if url]
-    info.pagination = [url for url in map(canonical_url, info.pagination) if url]
+    info.list_items = [ListItem(found[0], item.title, item.date) for item in info.list_items
+                       for found in (_canonical_link(item.url),) if found]
+    info.pagination = [found[0] for found in map(_canonical_link, info.pagination) if found]
     return info
 
 
