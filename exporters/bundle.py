@@ -214,17 +214,16 @@ class BundleExporter(base.Exporter):
     def _save(self) -> None:
         """Every section merged with its changes into its JSONL file (rewritten only when it differs), streamed once
         for the manifest's digest and rows; the manifest when the digest changed; then the journal is dropped (a
-        kill before that replays it). The digest is that of json.dumps(all entries, sort_keys=True), made piece
-        by piece."""
+        kill before that replays it). The digest is that of json.dumps(all entries, ensure_ascii=False,
+        sort_keys=True), made piece by piece."""
         digest = hashlib.sha256(b"{")
         articles = _RowSorter(self.root / RUNS, "articles.rows", self.chunk_size)
         files = _RowSorter(self.root / RUNS, "files.rows", self.chunk_size)
         for number, name in enumerate(sorted(SECTIONS)):  # the order json.dumps(sort_keys=True) gives
             digest.update(f"{', ' if number else ''}{json.dumps(name)}: {{".encode())
-            for count, entry in enumerate(self.sections[name].save()):
+            for count, (entry, line) in enumerate(self.sections[name].save()):
                 key = entry["source_key"]
-                digest.update(f"{', ' if count else ''}{json.dumps(key)}: {json.dumps(entry, sort_keys=True)}"
-                              .encode())
+                digest.update(f"{', ' if count else ''}{json.dumps(key, ensure_ascii=False)}: {line}".encode())
                 if name == "articles":
                     row = {**entry, "attachment_count": len(entry["attachments"])}
                     articles.add([entry["published"] or "", entry["id"], key],
@@ -452,23 +451,24 @@ class _Section:
         runs.append(_write_sorted(self._run_path(), ((k, chunk[k]) for k in sorted(chunk))))
         return runs
 
-    def save(self) -> Iterator[dict[str, Any]]:
+    def save(self) -> Iterator[tuple[dict[str, Any], str]]:
         """Write the section as it now stands in place of its file (left untouched when its bytes are the same),
-        on disk when done; yields each entry in key order as it goes."""
+        on disk when done; yields each entry and its line in key order as it goes."""
         if not self.changed and self.path.exists() and self.disk().ordered:
-            yield from _entries_of(self.path)
+            yield from ((entry, _line(entry)) for entry in _entries_of(self.path))
             return
         tmp = temp_path(self.path)
         digests, offsets, offset = array("Q"), array("Q"), 0
         try:
             with tmp.open("wb") as out:
                 for entry in self.current():
-                    data = (_line(entry) + "\n").encode("utf-8")
+                    line = _line(entry)
+                    data = (line + "\n").encode("utf-8")
                     out.write(data)
                     digests.append(_key_digest(entry["source_key"]))
                     offsets.append(offset)
                     offset += len(data)
-                    yield entry
+                    yield entry, line
                 out.flush()
                 os.fsync(out.fileno())
             if _same_bytes(tmp, self.path):

@@ -3,6 +3,7 @@ the output is the same whatever the chunk size, and a re-push keeps, replaces an
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -84,6 +85,10 @@ def test_a_bundle_larger_than_a_chunk_equals_one_written_in_one_chunk(tmp_path: 
     assert [r[14] for r in rows[1:] if r[0] == json.loads(small["articles.jsonl"].splitlines()[2])["id"]] == [2]
     assert len(small["manifest"][1][1]) == 4
     assert not (tmp_path / "c7" / RUNS).exists() and not (tmp_path / "c7" / ".changes.journal").exists()
+    everything = {name: {(e := json.loads(line))["source_key"]: e for line in small[f"{name}.jsonl"].splitlines()}
+                  for name in ("columns", "articles", "files")}  # the stamp of bundles written before streaming
+    stamp = hashlib.sha256(json.dumps(everything, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    assert small[".manifest.sha256"].decode() == stamp
 
 
 def test_a_re_push_keeps_replaces_and_removes_entries(tmp_path: Path) -> None:
