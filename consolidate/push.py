@@ -10,11 +10,12 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import islice
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
-from sqlalchemy import delete, select, true
+from sqlalchemy import delete, insert, select, true
 
 from consolidate import interaction as letters
 from consolidate import letters_push
@@ -178,7 +179,8 @@ class _Push:
         self.duplicate_of: dict[str, tuple[str, str]] = {}
         self.lease = SiteLease(ws.store, "push", site.id)
         self.column_refs: dict[str, TargetRef] = {}
-        self.file_records: dict[str, PushRecord] = {}
+        self.records: dict[str, _Rec] = {}  # source key → what the push map holds of it (the site's, read by run())
+        self.file_records: dict[str, _Rec] = {}
         self.pushed_files: set[str] = set()
         self.file_sizes: dict[str, int | None] = {}
         self.undated = exporter.capabilities.undated  # hold | estimate; None: the target shows none
@@ -197,8 +199,9 @@ class _Push:
             files = {r.url: r for r in session.scalars(select(Resource).where(
                 Resource.site_id == self.site.id, Resource.kind.in_(("attachment", "image"))))}
             columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)).all()
-            records = {r.source_key: r for r in session.scalars(select(PushRecord).where(
-                PushRecord.target == self.exporter.target, PushRecord.site_id == self.site.id))}
+            records = {row[0]: _Rec(*row[1:]) for row in session.execute(select(PushRecord.source_key, *_REC_COLUMNS)
+                                                                         .where(PushRecord.target == self.exporter.target,
+                                                                                PushRecord.site_id == self.site.id))}
         self.records = records
         self.files = files
         full_plan = self._plan(self._site_articles(), decisions)
@@ -237,8 +240,8 @@ class _Push:
             yield from batch
             last = batch[-1].id
 
-    def _batches(self, plan: list[tuple[ArticleRow, str | None, str | None]]
-                 ) -> Iterator[list[tuple[ArticleRow, str | None, str | None]]]:
+    def _batches(self, plan: list[PlanEntry]
+                 ) -> Iterator[list[tuple[ArticleRow | PlannedArticle, str | None, str | None]]]:
         """The plan BATCH entries at a time, the articles it sends read again with their bodies (triage applied):
         the plan itself keeps no bodies."""
         for start in range(0, len(plan), BATCH):
@@ -250,12 +253,12 @@ class _Push:
             yield [(self.triage.apply(full[a.id]) if a.id in full else a, t, r) for a, t, r in chunk]
 
     def _plan(self, articles: Iterable[ArticleRow], decisions: dict[str, ColumnMapping]
-              ) -> list[tuple[ArticleRow, str | None, str | None]]:
+              ) -> list[PlanEntry]:
         """(article, target column id, skip reason) for every article; the plan keeps each without its body."""
         return list(self._planned(articles, decisions))
 
     def _planned(self, articles: Iterable[ArticleRow], decisions: dict[str, ColumnMapping]
-                 ) -> Iterator[tuple[ArticleRow, str | None, str | None]]:
+                 ) -> Iterator[PlanEntry]:
         """The plan one entry at a time (each article without its body), for a caller that keeps only a part."""
         routing = routing_for(self.ws, self.site.id)
         duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites])
@@ -278,7 +281,7 @@ class _Push:
                 entry = (article, None, self.triage.skip_reason(article.url))
             else:
                 entry = self._routed(article, decision.target, routing)
-            yield _light(article), entry[1], entry[2]
+            yield PlannedArticle(article), entry[1], entry[2]
 
     def _routed(self, article: ArticleRow, column_target: str | None, routing: Any
                 ) -> tuple[ArticleRow, str | None, str | None]:
@@ -334,8 +337,8 @@ class _Push:
         self.estimated[article.url] = estimate
         return target, None
 
-    def _trial_subset(self, plan: list[tuple[ArticleRow, str | None, str | None]]
-                      ) -> list[tuple[ArticleRow, str | None, str | None]]:
+    def _trial_subset(self, plan: list[PlanEntry]
+                      ) -> list[PlanEntry]:
         """The articles a trial (--only / --limit) covers; unknown --only URLs are an error."""
         if self.only is not None:
             known = {article.url for article, _, _ in plan}
@@ -348,8 +351,8 @@ class _Push:
             plan = plan[: max(self.limit, 0)]
         return plan
 
-    def _dry_run_summary(self, plan: list[tuple[ArticleRow, str | None, str | None]],
-                         full_plan: list[tuple[ArticleRow, str | None, str | None]], files: dict[str, Resource],
+    def _dry_run_summary(self, plan: list[PlanEntry],
+                         full_plan: list[PlanEntry], files: dict[str, Resource],
                          columns: list[ColumnRow], decisions: dict[str, ColumnMapping]) -> PushSummary:
         """Count what a push would do, exactly as a push decides it, touching nothing."""
         self.summary.columns = sum(1 for column_id in self._columns_needed({t for _, t, _ in plan if t})
@@ -379,19 +382,20 @@ class _Push:
         """Column and file homes already in the target, from the push map (a trial push and a dry run keep
         what earlier pushes placed)."""
         with self.ws.store.session() as session:
-            rows = session.scalars(select(PushRecord).where(
+            rows = session.execute(select(PushRecord.source_key, PushRecord.kind, *_REC_COLUMNS).where(
                 PushRecord.target == self.exporter.target, PushRecord.kind.in_(("column", "file")),
                 PushRecord.status.in_(IN_TARGET))).all()
-        self.file_records = {r.source_key: r for r in rows if r.kind == "file"}
-        for row in rows:
-            if row.kind == "column" and row.target_id:
-                self.column_refs[row.source_key] = TargetRef(row.target_id, row.target_url or "")
+        self.file_records = {row[0]: _Rec(*row[2:]) for row in rows if row[1] == "file"}
+        for key, kind, *fields in rows:
+            record = _Rec(*fields)
+            if kind == "column" and record.target_id:
+                self.column_refs[key] = TargetRef(record.target_id, record.target_url or "")
         for url, resource in files.items():
             record = self.file_records.get(f"file:{resource.sha256}")
             if record is not None and record.target_url:
                 self.links[url] = record.target_url
 
-    def _wanted_files(self, plan: list[tuple[ArticleRow, str | None, str | None]], files: dict[str, Resource]
+    def _wanted_files(self, plan: list[PlanEntry], files: dict[str, Resource]
                       ) -> list[str]:
         """Content hashes of the fetched files the planned articles carry."""
         hashes = []
@@ -432,7 +436,7 @@ class _Push:
                 self.column_refs[key] = ref
                 self.summary.columns += 1
 
-    def _push_files(self, plan: list[tuple[ArticleRow, str | None, str | None]], files: dict[str, Resource]) -> None:
+    def _push_files(self, plan: list[PlanEntry], files: dict[str, Resource]) -> None:
         """Upload every fetched attachment and image of the articles being migrated."""
         for article, target, _reason in plan:
             if not target:
@@ -462,7 +466,7 @@ class _Push:
                     self.file_sizes[resource.url] = resource.size
                     self.summary.files += 1
 
-    def _plan_links(self, plan: list[tuple[ArticleRow, str | None, str | None]], columns: list[ColumnRow],
+    def _plan_links(self, plan: list[PlanEntry], columns: list[ColumnRow],
                     decisions: dict[str, ColumnMapping]) -> None:
         """Old URL → new URL for articles and list pages, known before the bodies are rewritten."""
         for article, target, _reason in plan:
@@ -487,7 +491,7 @@ class _Push:
         if home:
             self.links.setdefault(home, self._new_home())  # links to the old home page follow it
 
-    def _push_articles(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> None:
+    def _push_articles(self, plan: list[PlanEntry]) -> None:
         """Send the articles (concurrently when the exporter allows), then re-send those whose links waited."""
         in_plan = {article.url for article, target, _ in plan if target}
         self.sent = (0, len(plan))
@@ -522,7 +526,7 @@ class _Push:
         key = article_key(self.site.id, article.url)
         if reason or target is None:
             reason = self._retract(key, reason or "no target")
-            before = (self.records.get(key) or PushRecord()).reason or ""
+            before = (self.records.get(key) or _NO_RECORD).reason or ""
             held_before = reason_category(before) == reason_category(reason)  # "(removed from the portal)" aside
             self._record(key, "article", article.url, None, None, "skipped", reason)
             if reason.startswith(UNDATED_HELD) and not held_before:  # said once, not at every push
@@ -696,8 +700,8 @@ class _Push:
                 row.target_id, row.target_url = ref.target_id, ref.url
             row.content_hash, row.status, row.reason, row.pushed_at = content_hash, status, reason, utcnow()
             session.flush()
-            session.expunge(row)
-        self.records[key] = row
+            self.records[key] = _Rec(row.status, row.target_id, row.target_url, row.content_hash, row.reason,
+                                     row.source_url)
 
     def _new_home(self) -> str:
         """Where the legacy home page goes: the site's sub-site home, else the page of the portal column it merged
@@ -709,7 +713,7 @@ class _Push:
             found = ref.url if ref is not None else None
         return found or self.ws.config.portal.base_url
 
-    def _write_url_map(self, plan: list[tuple[ArticleRow, str | None, str | None]], columns: list[ColumnRow],
+    def _write_url_map(self, plan: list[PlanEntry], columns: list[ColumnRow],
                        decisions: dict[str, ColumnMapping], files: dict[str, Resource]) -> None:
         """Every legacy URL of the site: 301 to where it is now, 410 archived, or unresolved (not pushed yet).
 
@@ -741,10 +745,12 @@ class _Push:
                 UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%"))))
             session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id,
                                                     UrlMapRow.old_url.notin_(edited) if edited else true()))
-            session.add_all(UrlMapRow(site_id=self.site.id, old_url=url, url_hash=url_hash(url), new_url=new,
-                                      status=status, note=note)
-                            for url, (new, status, note) in ((u, public_outcome(*o)) for u, o in outcomes.items())
-                            if url not in edited)
+            rows = ({"site_id": self.site.id, "old_url": url, "url_hash": url_hash(url), "new_url": new,
+                     "status": status, "note": note}
+                    for url, (new, status, note) in ((u, public_outcome(*o)) for u, o in outcomes.items())
+                    if url not in edited)
+            while chunk := list(islice(rows, BATCH)):  # Core inserts, BATCH rows at a time: no ORM row per URL
+                session.execute(insert(UrlMapRow), chunk)
 
     def _article_outcome(self, article: ArticleRow, target: str | None, reason: str | None
                          ) -> tuple[str | None, str, str | None]:
@@ -798,7 +804,7 @@ class _Push:
             return None, "unresolved", f"file linked from a page not decided yet: {resource.referrer}"
         return None, "410", "file not migrated (archived)"
 
-    def _files_of_undecided(self, plan: list[tuple[ArticleRow, str | None, str | None]]) -> dict[str, str]:
+    def _files_of_undecided(self, plan: list[PlanEntry]) -> dict[str, str]:
         """Canonical URLs of the files carried by articles being migrated or not decided yet (held ones too), each
         with the first such article's URL: a file some such article references is never archived."""
         urls: dict[str, str] = {}
@@ -937,12 +943,32 @@ class _Waiting:
         return bool(self.in_plan)
 
 
-def _light(article: ArticleRow) -> ArticleRow:
-    """The article without its body (a transient copy): the plan holds every article of a site at once."""
-    return ArticleRow(**{name: getattr(article, name) for name in _LIGHT_FIELDS})
+class PlannedArticle:
+    """What the plan keeps of an article (it holds every article of a site at once): no body, no ORM row."""
+
+    __slots__ = ("attachments", "id", "images", "title", "url")
+
+    def __init__(self, article: ArticleRow) -> None:
+        self.id, self.url, self.title = article.id, article.url, article.title
+        self.attachments: tuple[dict[str, Any], ...] = tuple(article.attachments or ())
+        self.images: tuple[str, ...] = tuple(article.images or ())
 
 
-_LIGHT_FIELDS = [c.key for c in ArticleRow.__table__.columns if c.key not in ("body_html", "body_text")]
+class _Rec(NamedTuple):
+    """What push needs of a push record (it holds those of every article of a site at once): no ORM row."""
+
+    status: str | None
+    target_id: str | None
+    target_url: str | None
+    content_hash: str | None
+    reason: str | None
+    source_url: str | None
+
+
+PlanEntry = tuple[PlannedArticle, str | None, str | None]  # (article, target column id, skip reason)
+_REC_COLUMNS = (PushRecord.status, PushRecord.target_id, PushRecord.target_url, PushRecord.content_hash,
+                PushRecord.reason, PushRecord.source_url)
+_NO_RECORD = _Rec(None, None, None, None, None, None)
 BATCH = 500  # articles read (with their bodies) at a time
 
 
