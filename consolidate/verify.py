@@ -20,7 +20,7 @@ from crawlers.urls import canonical_url
 from exporters.base import Exporter, TargetRef
 
 
-@dataclass
+@dataclass(slots=True)  # one per article verified, all of a site's kept until they are stored
 class VerifyResult:
     """The outcome of reading one pushed article back."""
 

@@ -101,7 +101,7 @@ def verify(sites: common.SitesArgument = None,
                                                progress=steps.task(f"verify {site_id}", "articles"))
                 failed = failed or summary.mismatch > 0 or summary.missing > 0
                 rows += [{"site": site_id, "url": r.source_url, "status": r.status,
-                          "differences": r.differences} for r in summary.results]
+                          "differences": r.differences} for r in summary.results] if as_json or as_csv else []
                 if not (as_json or as_csv):
                     _print_verify(site_id, summary)
     finally:
