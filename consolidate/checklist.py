@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from consolidate.core.config import Site
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.storage import workspace_storage
-from consolidate.core.store import ArticleRow, ChecklistStep, ColumnMapping, PushRecord, SiteRow
+from consolidate.core.store import ArticleRow, ChecklistStep, ColumnMapping, ColumnRow, PushRecord, SiteRow
 from consolidate.core.workdays import add_months, add_working_days
 from consolidate.core.workspace import Workspace
 from consolidate.figures import SiteFigures, site_figures, suspect_count, verified_on
+from consolidate.mapping import unlinked_entries
 from consolidate.triage import review_blockers, review_done_on
 from crawlers.warc import archive_stored_on
 
@@ -153,6 +154,8 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
             ArticleRow.site_id == site_id))}
         decided = set(session.scalars(select(ColumnMapping.column_path).where(
             ColumnMapping.site_id == site_id, ColumnMapping.decision != "unmapped")))
+        columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)).all()
+    unlinked = {path: n for path, n in unlinked_entries(ws, site_id, columns).items() if path not in paths | decided}
     if figures is None:
         figures = site_figures(ws, site_id)
     line, ledger = figures.reconciliation, figures.ledger
@@ -160,6 +163,9 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     held = line.get("held", 0)
     found = [
         (len(paths - decided), "article-holding columns undecided"),
+        (len(unlinked), f"columns undecided whose lists show only entries that link nowhere ({sum(unlinked.values())} "
+                        f"entries, text never fetched): ask the department for the originals, then decide them in "
+                        f"`consolidate map {site_id}`"),
         (held, "articles held for review (empty body, title is the site name, or impossible date): each is a "
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "

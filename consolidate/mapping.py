@@ -94,15 +94,19 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
     direct = Counter({path: tally.articles for path, tally in by_path.items()})
     parents = {row.path.rsplit(" > ", 1)[0] for row in rows if " > " in row.path}
     records = column_records(ws, site_id, rows)
+    unlinked = unlinked_entries(ws, site_id, rows)
     columns = []
     for row in rows:
         count, letters = direct.get(row.path, 0), records.get(row.path, [])
-        container = count == 0 and not letters and row.path in parents
+        container = count == 0 and not letters and row.path in parents and not unlinked.get(row.path)
         if count == 0 and row.url is None and not container and not letters:
             continue  # a breadcrumb name with neither a list page nor items of its own
         column = LegacyColumn(path=row.path, name=row.name, url=row.url, article_count=count,
                               last_published=_newest(row.last_published if count else None, latest_date(letters)),
-                              profile=by_path.get(row.path, ContentTally()).profile(), record_count=len(letters))
+                              profile=by_path.get(row.path, ContentTally()).profile(), record_count=len(letters),
+                              unlinked=unlinked.get(row.path, 0))
+        if unlinked.get(row.path):
+            column.flags.append("unlinked")
         if container:
             column.flags.append("container")
         elif count == 0 and not row.listed_items and not letters:
@@ -119,6 +123,23 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
                 is_stale(column.kind, column.last_published, when, settings):
             column.flags.append("stale")
     return columns
+
+
+def unlinked_entries(ws: Workspace, site_id: str, rows: list[ColumnRow]) -> Counter[str]:
+    """Column path → entries its list pages show whose link goes nowhere (the crawl counts them per page)."""
+    paths = {row.path for row in rows}
+    page_column = {row.url: row.path for row in rows if row.url}
+    found: Counter[str] = Counter()
+    with ws.store.session() as session:
+        for url, hint in session.execute(select(Resource.url, Resource.hint).where(
+                Resource.site_id == site_id, Resource.kind.in_(("list", "page", "home", "other")))):
+            if not (hint or {}).get("unlinked"):
+                continue
+            column = " > ".join(hint.get("column") or [])
+            path = page_column.get(url) or (column if column in paths else None)
+            if path is not None:
+                found[path] += int(hint["unlinked"])
+    return found
 
 
 def column_records(ws: Workspace, site_id: str, rows: list[ColumnRow]) -> dict[str, list[InteractionRow]]:

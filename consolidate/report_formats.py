@@ -588,6 +588,9 @@ def _step_names(figures: SiteFigures, names: list[str], lang: str) -> list[str]:
 # a pattern of the English condition → its Chinese sentence, with the pattern's groups.
 CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), chinese) for pattern, chinese in (
     (r"^(\d+) article-holding columns undecided$", "{0} 个有文章的栏目未定迁移去向"),
+    (r"^(\d+) columns undecided whose lists show only entries that link nowhere \((\d+) entries.*`consolidate map "
+     r"(\S+)`$", "{0} 个栏目的列表只有链接无效的条目（共 {1} 条，正文无法采集）且未定去向：请向原单位索取原件后在 "
+                  "`consolidate map {2}` 中决定"),
     (r"^(\d+) articles held for review \(.*\)$", "{0} 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）"),
     (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),
     (r"^(\d+) articles unresolved: .*`consolidate urls list (\S+) .*$",

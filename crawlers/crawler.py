@@ -694,7 +694,8 @@ class SiteCrawler:
             self._event(writes, "warning", "pager_unreachable", info.unreachable, resource.url)
         hint = {**(resource.hint or {}), "class": page_class, "class_reason": reason,
                 "cms": str(info.cms) if info is not None else None,
-                **({"unreachable": info.unreachable} if info is not None and info.unreachable else {})}
+                **({"unreachable": info.unreachable} if info is not None and info.unreachable else {}),
+                **({"unlinked": len(info.addressless)} if info is not None and info.addressless else {})}
         writes.batched.append((FINISH_CLASS, {"rid": resource.id, "v_hint": hint}))
 
     async def _parse(self, result: FetchResult, queued_as: str) -> ParsedPage:

@@ -43,6 +43,7 @@ class LegacyColumn:
     profile: ColumnProfile | None = None
     record_count: int = 0  # interaction records (letters, complaints…) its pages show: content, not articles
     idle_days: int | None = None  # days from its newest item to the date staleness is judged at (None: no date)
+    unlinked: int = 0  # entries its list pages show whose link goes nowhere (javascript:;): never fetched
 
 
 @dataclass
@@ -223,6 +224,8 @@ def _decide_one(rules: list[MappingRule], targets: list[NamedTarget], column: Le
     candidates = rank_targets(column.name, profile or column.profile, targets, path)
     if "container" in column.flags:
         return _container_decision(column, candidates, threshold)
+    if column.unlinked and not column.article_count and not column.record_count:
+        return _unlinked_decision(column)
     if column.record_count and not column.article_count:
         return _interaction_decision(column)
     if "empty" in column.flags:
@@ -364,6 +367,16 @@ def _review(column: LegacyColumn, suggestion: Decision, threshold: float) -> Dec
                     "left for review", merge_into=suggestion.merge_into, suggested=suggestion.decision,
                     reason_zh=f"建议{verb_zh}（置信度 {suggestion.confidence:.2f}，低于 {threshold:.2f}）："
                               f"{suggestion.reason_zh}；待人工决定")
+
+
+def _unlinked_decision(column: LegacyColumn) -> Decision:
+    """A column whose lists show entries with no address and nothing fetched: the office must know, not a guess."""
+    return Decision(column.path, "unmapped", None, 0.0,
+                    f"its list pages show {column.unlinked} entries whose link goes nowhere (javascript:;, # or "
+                    f"empty): their text cannot be fetched, so nothing of it is migrated; ask the department for the "
+                    f"originals, then decide (drop, or migrate what they supply)",
+                    reason_zh=f"列表页上有 {column.unlinked} 条信息的链接无效（javascript:;、# 或空链接），正文无法采集，"
+                              f"因此未迁移任何内容：请向原单位索取原件后再决定（关闭，或迁移补充的内容）")
 
 
 def _container_decision(column: LegacyColumn, candidates: list[Candidate], threshold: float) -> Decision:

@@ -43,7 +43,8 @@ DECISION_LABELS = {"zh": {"migrate": "迁移", "merge": "合并", "drop": "不�
                    "en": {"migrate": "migrate", "merge": "merge", "drop": "drop", "unmapped": "unmapped"}}
 DECISION_WORDS = {**label_words(DECISION_LABELS),
                   "关闭": "drop", "不迁移（仅归档）": "drop", "仅归档": "drop", "": "unmapped"}
-FLAG_LABELS = {"empty": "空白栏目", "stale": "长期未更新", "container": "栏目组", "no-column": "无栏目"}
+FLAG_LABELS = {"empty": "空白栏目", "stale": "长期未更新", "container": "栏目组", "no-column": "无栏目",
+               "unlinked": "条目链接无效"}
 SHEET_TITLES = {"zh": "栏目映射", "en": "Column mapping"}
 RULE_NOTE = {"zh": "由配置规则决定", "en": "decided by a rule in migrations.yaml"}
 EDITABLE = ("decision", "target", "merge_into", "signer", "signed_on", "comment")

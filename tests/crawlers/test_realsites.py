@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bench import realsites_inventory as inventory
 from consolidate import pipeline
+from consolidate.checklist import site_checklist
 from consolidate.core.store import ArticleRow, ColumnRow, EventRow, Resource
 from consolidate.samplefleet.realsites import REAL_SITES, RealSite, RealSitesServer, samples_dir
 
@@ -117,3 +118,19 @@ def test_entries_that_link_nowhere_are_listed_and_reported(crawled: pipeline.Wor
     assert "《" in pages["index12.html"]
     assert int(pages["channels/1751_2.html"].split(" entries")[0]) == 10
     assert listed is not None and listed >= 30
+
+
+def test_columns_of_entries_that_link_nowhere_are_flagged_left_undecided_and_block_sign_off(
+        crawled: pipeline.Workspace) -> None:
+    """hncic's 中国城镇 and the heading 招标投标 show only dead-link entries: flagged `unlinked` with their count, left
+    for the office (招标投标 is no 'section heading with nothing of its own'), and the checklist's content step
+    names them until the office decides."""
+    columns = {c.path: c for c in pipeline.legacy_columns(crawled, "hncic")}
+    assert "unlinked" in columns["中国城镇"].flags and columns["中国城镇"].unlinked >= 30
+    assert "container" not in columns["招标投标"].flags and columns["招标投标"].unlinked > 0
+    decisions = {d.column_path: d for _, d in pipeline.map_site(crawled, "hncic")}
+    assert decisions["中国城镇"].decision == decisions["招标投标"].decision == "unmapped"
+    steps = {s["step"]: s for s in site_checklist(crawled, "hncic")["steps"]}
+    blocked = [c for c in steps["content_migrated"]["conditions"] if "link nowhere" in c]
+    dead_only = sum(1 for c in columns.values() if c.unlinked and not c.article_count)
+    assert len(blocked) == 1 and blocked[0].startswith(f"{dead_only} columns undecided")

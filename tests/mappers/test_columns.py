@@ -44,3 +44,14 @@ def test_width_and_spacing_do_not_matter() -> None:
     """Full-width letters and stray spaces normalise away."""
     assert normalise_name(" 通知 公告 ") == normalise_name("通知公告")
     assert normalise_name("ＡＢＣ") == "abc"
+
+
+def test_a_column_of_entries_that_link_nowhere_is_left_for_the_office() -> None:
+    """No article was fetchable: never an automatic drop or migrate, even under a portal column's name; the
+    reason gives the count in both languages. With articles beside such entries, the usual decision stands."""
+    only_dead = LegacyColumn("新闻中心 > 工作动态", "工作动态", unlinked=34, flags=["unlinked"])
+    mixed = LegacyColumn("新闻中心 > 工作动态", "工作动态", article_count=5, unlinked=3, flags=["unlinked"])
+    dead, live = _decide("fgw", only_dead)[0], _decide("fgw", mixed)[0]
+    assert (dead.decision, dead.target, dead.confidence) == ("unmapped", None, 0.0)
+    assert "34 entries whose link goes nowhere" in dead.reason and "34 条信息的链接无效" in dead.reason_zh
+    assert (live.decision, live.target) == ("migrate", "fgw-gzdt")
