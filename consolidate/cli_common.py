@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import DatabaseError
 
 from consolidate.core.errors import ConsolidateError, UsageError, redact
+from consolidate.core.outputs import save_output
 from consolidate.core.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -191,11 +192,7 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         print(text, end="" if text.endswith("\n") else "\n")
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConsolidateError(f"cannot write {output}: {exc.strerror or exc}",
-                               hint="check the folder exists and is writable") from None
+    save_output(output, lambda path: path.write_text(text, encoding="utf-8"))
     console.print(f"wrote {output}")
 
 

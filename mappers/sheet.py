@@ -19,6 +19,7 @@ from consolidate.core.cells import csv_row, from_csv_text, xlsx_append
 from consolidate.core.csvfile import csv_rows
 from consolidate.core.errors import ConsolidateError, InputFileError
 from consolidate.core.outcomes import SYSTEM_DECIDERS
+from consolidate.core.outputs import save_output
 from mappers.sheet_language import SIGNATURE, label_words, tallies
 from mappers.sheet_language import fold as _fold
 from mappers.sheet_language import header_language as language_of
@@ -309,7 +310,7 @@ def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], l
     book = Workbook()
     _add_site_sheet(book, book.active, SHEET_TITLES[lang], LISTS_SHEET, rows, targets, lang, crawled_on)
     _guide_sheet(book, lang)
-    book.save(path)
+    save_output(path, book.save)
 
 
 @dataclass
@@ -356,7 +357,7 @@ def write_fleet_sheet(path: Path, sites: list[SiteSheet], lang: str = "zh") -> P
         summary.cell(row=1, column=index).font = Font(bold=True)
         summary.column_dimensions[get_column_letter(index)].width = 14
     _guide_sheet(book, lang)
-    book.save(path)
+    save_output(path, book.save)
     return path
 
 

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from consolidate.core.cells import xlsx_append
-from consolidate.core.errors import ConsolidateError
+from consolidate.core.outputs import save_output
 from mappers.sheet import SheetError, SignedChanges, cell_text, read_xlsx_rows
 from mappers.sheet import say as sheet_say
 from mappers.sheet_language import (
@@ -161,12 +161,7 @@ def write_triage_sheet(path: Path, rows: list[TriageRow], lang: str = "zh") -> P
     sheet.add_data_validation(choice)
     choice.add(f"{get_column_letter(_index('decision') + 1)}2:{get_column_letter(_index('decision') + 1)}{last}")
     sheet.freeze_panes = "A2"
-    try:
-        book.save(path)
-    except OSError as exc:
-        raise ConsolidateError(f"cannot write {path}: {exc.strerror or exc}",
-                               hint="check the folder exists and is writable") from None
-    return path
+    return save_output(path, book.save)
 
 
 def _labels(table: dict[str, dict[str, str]], lang: str) -> dict[str, str]:

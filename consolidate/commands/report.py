@@ -14,6 +14,7 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import StepProgress, console, emit, per_site_file, print_rows
 from consolidate.core.errors import ConsolidateError, UsageError
+from consolidate.core.outputs import save_output
 from consolidate.core.storage import describe_status, storage_status, store_outputs
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
@@ -175,7 +176,8 @@ def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (def
                                      progress=steps.task("report", "steps"))
     if chosen == "xlsx":
         assert output is not None
-        output.write_bytes(pipeline.render_xlsx(data, lang))
+        book = pipeline.render_xlsx(data, lang)
+        save_output(output, lambda path: path.write_bytes(book))
         console.print(f"wrote {output}")
     else:
         renderers = {"md": lambda d: pipeline.render_markdown(d, lang), "json": pipeline.render_json,

@@ -80,6 +80,18 @@ def test_unknown_site_is_one_clear_line(crawled: pipeline.Workspace) -> None:
     assert "fgw" in result.output and "Traceback" not in result.output
 
 
+def test_an_output_in_a_missing_folder_is_one_clear_line(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """map --export, triage --export and report -o into a folder that is not there: exit 1, the file named, the
+    hint, no traceback (the workbook writers raised FileNotFoundError)."""
+    missing = tmp_path / "not here"
+    for args in (["map", "fgw", "--export", str(missing / "m.xlsx")], ["report", "-o", str(missing / "r.xlsx")],
+                 ["triage", "fgw", "--export", str(missing / "t.xlsx")]):
+        result = CliRunner().invoke(app, [*args, "-c", str(crawled.loaded.path), "--db", crawled.store.url])
+        assert result.exit_code == 1, (args, result.output)
+        assert "cannot write" in result.output and "check the folder exists" in result.output
+        assert "Traceback" not in result.output and not missing.exists()
+
+
 def test_dead_legacy_server_is_an_error_not_a_success(tmp_path: Path) -> None:
     """A site whose server does not answer: crawl exits 1 naming the home page; map and push refuse it."""
     import socket
