@@ -592,6 +592,10 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
      r"(\S+)`$", "{0} 个栏目的列表只有链接无效的条目（共 {1} 条，正文无法采集）且未定去向：请向原单位索取原件后在 "
                   "`consolidate map {2}` 中决定"),
     (r"^(\d+) articles held for review \(.*\)$", "{0} 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）"),
+    (r"^(\d+) articles held for review \(.*\): each is a held_for_review line of `consolidate messages (\S+) .*$",
+     "{0} 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）：逐篇见 `consolidate messages {1} --stage push` 中的 "
+     "held_for_review；原页面修正后重新采集，或在 `consolidate redirects {1} -f csv` 导出的表中为其网址决定 301 或 410，"
+     "再用 `consolidate redirects {1} --import` 导入"),
     (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),
     (r"^(\d+) articles unresolved: .*`consolidate urls list (\S+) .*$",
      "{0} 篇文章去向未定：逐篇原因见 `consolidate urls list {1} --disposition unresolved`（多为尚未推送到该目标："
@@ -658,6 +662,9 @@ PAGE_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pat
     (r"an empty list page: a pager script or 暂无信息 and no rows \((?P<inner>.*)\)",
      "空列表页：有分页脚本或“暂无信息”，没有列表行（{inner}）"),
     (r"interaction form, no record: (?P<what>.*)", "互动交流表单，没有信件：{what}"),
+    (r"a mailbox form \(写信/查询\): no record in the page", "信箱表单（写信/查询）：页面中没有信件"),
+    (r"a mailbox template whose values a script fills \((?P<n>\d+) placeholders\); its records are not in the page",
+     "由脚本填值的信箱模板（{n} 个占位符）：页面中没有信件"),
     (r"an interaction record \((?P<kind>[^,]*), (?P<status>[^)]*)\): kept in interaction_records",
      "互动信件（{kind}，{status}）：已存入互动记录"),
     (r"classed (?P<cls>\S+) by the crawler", "抓取时分类为 {cls}"),

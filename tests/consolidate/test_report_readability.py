@@ -52,7 +52,9 @@ def _classifier_reasons() -> list[str]:
     empty = PageInfo(cms="generic", kind="other", reason=reasons[0], breadcrumb=["首页", "通知"])
     page_kind(empty, "暂无信息", "list")  # an empty list page
     return [*reasons, linked.reason, empty.reason, f"{linked.reason}; no article could be extracted from it",
-            "a further page of a multi-page article, joined into its first page", "stored by the crawl as 'other'"]
+            "a further page of a multi-page article, joined into its first page", "stored by the crawl as 'other'",
+            "a mailbox form (写信/查询): no record in the page",  # crawlers.interaction.detect
+            "a mailbox template whose values a script fills (4 placeholders); its records are not in the page"]
 
 
 def _chinese_only(text: str) -> str:
