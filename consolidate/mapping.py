@@ -469,7 +469,7 @@ def import_fleet_sheet(ws: Workspace, path: Path) -> dict[str, list[OfficeDecisi
 def fleet_sheet_names(path: Path) -> set[str]:
     """The sheet titles of a workbook (a fleet workbook has one per site)."""
     if not path.exists():
-        raise ConsolidateError(f"{path}: no such file", hint="give the path of the filled-in workbook")
+        raise InputFileError(f"{path}: no such file", hint="give the path of the filled-in workbook")
     from openpyxl import load_workbook
 
     try:

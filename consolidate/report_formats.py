@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from consolidate.core.cells import xlsx_append
-from consolidate.core.errors import ConsolidateError
+from consolidate.core.errors import UsageError
 from consolidate.core.legacy_time import LEGACY_ZONE
 from consolidate.figures import FleetReport, ReconciliationLine, SiteDetails, SiteFigures
 from mappers.sheet import DECISION_LABELS
@@ -233,7 +233,7 @@ class Section:
 def check_lang(lang: str) -> str:
     """The language, or a clear error."""
     if lang not in LANGS:
-        raise ConsolidateError(f"unknown report language {lang!r}", hint=f"use one of: {', '.join(LANGS)}")
+        raise UsageError(f"unknown report language {lang!r}", hint=f"use one of: {', '.join(LANGS)}")
     return lang
 
 

@@ -482,7 +482,7 @@ def read_sheet_table(path: Path, sheet_name: str | None = None) -> SheetTable:
     """A sheet file (its sheet `sheet_name` in a fleet workbook, else its first visible sheet) with the language
     of its header row; header errors are told in that language."""
     if not path.exists():
-        raise ConsolidateError(f"{path}: no such file", hint="give the path of the filled-in sheet")
+        raise InputFileError(f"{path}: no such file", hint="give the path of the filled-in sheet")
     table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet_name)
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
@@ -547,7 +547,7 @@ def read_xlsx_rows(path: Path, sheet_name: str | None, what: str, hint: str) -> 
 def _check_xlsx_size(path: Path, what: str, hint: str) -> None:
     """Refuse a workbook whose parts would unpack to more than MAX_XLSX_BYTES (checked before any is read)."""
     if not path.is_file():
-        raise ConsolidateError(f"{path}: no such file", hint=hint)
+        raise InputFileError(f"{path}: no such file", hint=hint)
     try:
         with zipfile.ZipFile(path) as archive:
             size = sum(info.file_size for info in archive.infolist())

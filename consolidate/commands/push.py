@@ -174,6 +174,8 @@ def redirects(sites: common.SitesArgument = None,
         return
     if len(ids) > 1 and not all_sites and output is not None:
         raise UsageError("-o takes one site's redirects", hint="name one site, or use --all -o FOLDER")
+    if all_sites and ids:
+        per_site_file(output, ids[0], "csv" if fmt == "csv" else "conf", all_sites)  # -o FOLDER, asked once
     failures: list[ConsolidateError] = []
     shared = fmt == "nginx" and all_sites and output is not None  # several sites' files in one http {}
     for site_id in ids:

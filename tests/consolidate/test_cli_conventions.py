@@ -92,6 +92,9 @@ def test_all_on_one_file_per_site_commands(crawled: pipeline.Workspace, tmp_path
     assert written.exit_code == 0, written.output
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{s.id}.html" for s in crawled.config.sites)
     assert _run(crawled, "push", "--all", "--allow-untriaged").exit_code == 0
+    no_folder = _run(crawled, "redirects", "--all")
+    assert no_folder.exit_code == 2 and no_folder.output.count("-o FOLDER") == 1 and "hint:" in no_folder.output
+    assert _run(crawled, "report", "--lang", "fr").exit_code == 2
     redirects = _run(crawled, "redirects", "--all", "-o", str(tmp_path / "redirects"))
     assert redirects.exit_code == 0, redirects.output
     assert (tmp_path / "redirects" / "fgw.csv").read_text(encoding="utf-8").count("\n") > 1

@@ -332,7 +332,7 @@ def test_cli_errors_are_one_line(crawled: pipeline.Workspace, tmp_path: Path) ->
     assert bad.exit_code == 2 and "Traceback" not in bad.output
     missing = runner.invoke(app, ["triage", "--all", "--import", str(tmp_path / "none.xlsx"), "-c", config,
                                   "--db", db])
-    assert missing.exit_code == 1 and "no such file" in missing.output
+    assert missing.exit_code == 2 and "no such file" in missing.output
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook")
     assert runner.invoke(app, ["triage", "--all", "--import", str(junk), "-c", config, "--db", db]).exit_code == 2
