@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import islice
 from urllib.parse import urlsplit
 
 import nh3
@@ -1538,13 +1539,8 @@ _SUBTREE_CAP = 100000
 
 
 def _subtree(body: LexborNode) -> list[LexborNode]:
-    """The elements of a body in document order (capped as every walk of it is)."""
-    out: list[LexborNode] = []
-    for i, node in enumerate(body.traverse()):
-        if i > _SUBTREE_CAP:
-            break
-        out.append(node)
-    return out
+    """The elements of a body in document order (capped as every walk of it is: the first _SUBTREE_CAP + 1)."""
+    return list(islice(body.traverse(), _SUBTREE_CAP + 1))
 
 
 def _holding_blocks(nodes: list[LexborNode], tags: list[str | None]) -> set[int] | None:

@@ -91,3 +91,13 @@ def test_styles_dropped_before_sanitising_change_nothing_it_writes() -> None:
         assert extract.sanitize(dropped.inner_html) == extract.sanitize(plain.inner_html), html
         assert extract._plain_text(dropped) == extract._plain_text(plain), html
     assert extract._many_styles("<p style='a'>x</p>" * 6000) and not extract._many_styles("<p style='a'>x</p>" * 500)
+
+
+def test_subtree_is_the_first_elements_of_the_walk(monkeypatch) -> None:
+    """_subtree lists the body's elements in traverse order, the first _SUBTREE_CAP + 1 of them."""
+    body = parse_html("<div><p>a<b>b</b></p><!--c--><table><tr><td>d</td></tr></table><i>e</i></div>").body.css_first("div")
+    walked = list(body.traverse())
+    assert [n.mem_id for n in extract._subtree(body)] == [n.mem_id for n in walked]
+    for cap in (0, 1, 3, len(walked) - 1, len(walked)):
+        monkeypatch.setattr(extract, "_SUBTREE_CAP", cap)
+        assert [n.mem_id for n in extract._subtree(body)] == [n.mem_id for n in walked[:cap + 1]]
