@@ -18,6 +18,7 @@ entry; finish() merges them line by line and writes the manifest row by row (ope
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import json
@@ -79,7 +80,8 @@ class BundleExporter(base.Exporter):
         self.journal = Journal(self.root / JOURNAL)
         self._lock = ProcessLock(self.root / ".lock")  # one writer at a time: others wait their turn
         self.chunk_size = chunk_size  # changes (and manifest rows) held in memory before a sorted run goes to disk
-        self.sections = {s: _Section(self.root, s, chunk_size) for s in SECTIONS}
+        self.runs_dir = self.root / RUNS / f"{os.getpid()}.{id(self)}"  # this writer's sorted runs
+        self.sections = {s: _Section(self.root, self.runs_dir, s, chunk_size) for s in SECTIONS}
         self._by_path: dict[str, tuple[str, int]] | None = None  # a file's path in the bundle → (sha256, size)
 
     def start(self) -> None:
@@ -92,7 +94,9 @@ class BundleExporter(base.Exporter):
             raise ExporterError(f"cannot create the bundle folder {self.root}: {exc.strerror}",
                                 hint="set export.options.dir to a writable folder") from None
         self._lock.acquire()
-        shutil.rmtree(self.root / RUNS, ignore_errors=True)  # a killed push's sorted runs: the journal holds them
+        for folder in (self.root / RUNS).glob("*"):  # a killed push's runs (the journal holds their changes)
+            if not folder.name.startswith(f"{os.getpid()}."):  # another writer in this process shares the lock
+                shutil.rmtree(folder, ignore_errors=True)
         self._replay()
 
     def _replay(self) -> None:
@@ -217,8 +221,8 @@ class BundleExporter(base.Exporter):
         kill before that replays it). The digest is that of json.dumps(all entries, ensure_ascii=False,
         sort_keys=True), made piece by piece."""
         digest = hashlib.sha256(b"{")
-        articles = _RowSorter(self.root / RUNS, "articles.rows", self.chunk_size)
-        files = _RowSorter(self.root / RUNS, "files.rows", self.chunk_size)
+        articles = _RowSorter(self.runs_dir, "articles.rows", self.chunk_size)
+        files = _RowSorter(self.runs_dir, "files.rows", self.chunk_size)
         for number, name in enumerate(sorted(SECTIONS)):  # the order json.dumps(sort_keys=True) gives
             digest.update(f"{', ' if number else ''}{json.dumps(name)}: {{".encode())
             for count, (entry, line) in enumerate(self.sections[name].save()):
@@ -236,7 +240,9 @@ class BundleExporter(base.Exporter):
         if not (stamp.exists() and stamp.read_text() == digest.hexdigest() and manifest.exists()):
             _write_manifest(manifest, articles, files)
             write_if_changed(stamp, digest.hexdigest())
-        shutil.rmtree(self.root / RUNS, ignore_errors=True)
+        shutil.rmtree(self.runs_dir, ignore_errors=True)
+        with contextlib.suppress(OSError):  # left when another writer of this process has runs
+            (self.root / RUNS).rmdir()
         self.journal.clear()  # every change it held is in the files now
 
     def _set(self, section: str, key: str, entry: dict[str, Any] | None) -> None:
@@ -370,9 +376,9 @@ class _Section:
     sorted runs on disk (each indexed like the file) and the latest chunk in memory; merged into the file on
     save. Memory holds one chunk and 16 bytes an entry of index, never the section."""
 
-    def __init__(self, root: Path, name: str, chunk_size: int) -> None:
+    def __init__(self, root: Path, runs_dir: Path, name: str, chunk_size: int) -> None:
         self.path, self.name, self.chunk_size = root / f"{name}.jsonl", name, chunk_size
-        self.runs_dir = root / RUNS
+        self.runs_dir = runs_dir
         self.chunk: dict[str, str] = {}  # key → its entry's line (a removal: a tombstone line)
         self.chunk_bytes = 0
         self.runs: list[_LineIndex] = []  # oldest first
@@ -419,7 +425,7 @@ class _Section:
         self.runs.append(_write_sorted(self._run_path(), ((k, self.chunk[k]) for k in sorted(self.chunk))))
         self.chunk, self.chunk_bytes = {}, 0
         if len(self.runs) >= FAN_IN:
-            merged = _newest([_entries_of(r.path) for r in self.runs], itemgetter("source_key"))
+            merged = _newest([_run_entries(r.path) for r in self.runs], itemgetter("source_key"))
             index = _write_sorted(self._run_path(), ((e["source_key"], _line(e)) for e in merged))
             for run in self.runs:
                 run.path.unlink(missing_ok=True)
@@ -434,9 +440,9 @@ class _Section:
         """The section's entries as they now stand, in key order: the file merged with the runs and the chunk
         (the newest change of a key wins; a removal drops it). A file not in key order is sorted first."""
         disk = self.disk()
-        base = [_entries_of(r.path) for r in self._sorted_file()] if not disk.ordered else [_entries_of(self.path)]
+        base = [_run_entries(r.path) for r in self._sorted_file()] if not disk.ordered else [_entries_of(self.path)]
         chunk = (json.loads(self.chunk[k]) for k in sorted(self.chunk))
-        sources = [*base, *(_entries_of(r.path) for r in self.runs), chunk]
+        sources = [*base, *(_run_entries(r.path) for r in self.runs), chunk]
         return (e for e in _newest(sources, itemgetter("source_key")) if REMOVED not in e)
 
     def _sorted_file(self) -> list[_LineIndex]:
@@ -593,6 +599,15 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(handle)
     finally:
         os.close(handle)
+
+
+def _run_entries(path: Path) -> Iterator[dict[str, Any]]:
+    """The entries of a run file, which must be there (a run removed under a writer is a clear error, never a
+    silent loss)."""
+    if not path.exists():
+        raise ExporterError(f"a sorted run of the bundle's changes is gone: {path}",
+                            hint="push again: the bundle's journal still holds the changes")
+    return _entries_of(path)
 
 
 def _entries_of(path: Path) -> Iterator[dict[str, Any]]:

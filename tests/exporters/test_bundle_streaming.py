@@ -142,6 +142,8 @@ def test_a_killed_push_is_replayed_from_its_journal(tmp_path: Path) -> None:
         writer.put_article(_article(n, f"上半\u2028下半{n}"), TargetRef("a", ""), None)
     assert (root / RUNS).exists()
     writer._lock.close()  # the process dies: no finish, no close
+    for folder in (root / RUNS).iterdir():  # its runs, named as another (dead) process's
+        folder.rename(folder.with_name(f"0.{folder.name.split('.', 1)[1]}"))
     again = _bundle(root, 2)
     again.finish()
     again.close()
@@ -163,3 +165,20 @@ def test_a_file_out_of_key_order_is_sorted_when_saved(tmp_path: Path) -> None:
     held = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [e["source_key"] for e in held] == [f"article:s:{n:04d}" for n in (0, 1, 2, 3, 4, 9)]
     assert held[0]["title"] == "改" and held[-1]["title"] == "新"
+
+
+def test_a_reader_opened_in_the_same_process_keeps_the_writers_runs(tmp_path: Path) -> None:
+    """A second exporter of the same bundle in one process (they share the lock, e.g. a verify) leaves the runs
+    of the writer in place, so the writer's finish() still holds every change."""
+    root = tmp_path / "bundle"
+    writer = _bundle(root, 2)
+    for n in range(7):
+        writer.put_article(_article(n, f"标题{n}"), TargetRef("a", ""), None)
+    reader = _bundle(root, 2)
+    assert reader.read("article:s:0001", TargetRef("", "")) is None  # not saved yet: verify reads the files
+    reader.close()
+    writer.finish()
+    writer.close()
+    keys = [json.loads(line)["source_key"] for line in (root / "articles.jsonl").read_text(encoding="utf-8")
+            .splitlines()]
+    assert keys == [f"article:s:{n:04d}" for n in range(7)] and not (root / RUNS).exists()
