@@ -208,7 +208,8 @@ class SiteFigures(FigureView):
     letters: dict[str, Any]
     reconciliation: ReconciliationLine
     messages: dict[str, int]
-    errors: list[dict[str, Any]]
+    errors: list[dict[str, Any]]  # the first ERRORS_LISTED error events
+    errors_total: int = 0  # every error event of the site (`consolidate messages` lists them)
     checklist: dict[str, Any] | None = None  # set by the fleet report, with the three below
     next_step: str | None = None
     next_due: str | None = None
@@ -265,7 +266,8 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         redirects = _counted(session, tables.UrlMapRow.status, site_id)
         errors = session.execute(select(tables.EventRow.code, tables.EventRow.message, tables.EventRow.url).where(
             tables.EventRow.site_id == site_id, tables.EventRow.level == "error").order_by(tables.EventRow.id)
-            .limit(20)).all()
+            .limit(ERRORS_LISTED)).all()
+        errors_total = _count(session, tables.EventRow, site_id, tables.EventRow.level == "error")
         spam = _count(session, tables.EventRow, site_id, tables.EventRow.code == "spam_link")
         monitor = _counted(session, tables.EventRow.code, site_id, tables.EventRow.stage == "monitor",
                            tables.EventRow.code != "monitor_summary")
@@ -304,7 +306,7 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         monitor=monitor, spam_links_removed=spam,
         triage=triage_figures(ws, site_id), letters=letter_figures(ws, site_id),
         reconciliation=reconciliation, messages=_message_counts(ws, site_id, stages),
-        errors=[{"code": c, "message": m, "url": u} for c, m, u in errors],
+        errors=[{"code": c, "message": m, "url": u} for c, m, u in errors], errors_total=errors_total,
     )
 
 
@@ -316,6 +318,9 @@ def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
     figures["total"] = total
     figures["coverage"] = round((figures["301"] + figures["410"]) / total, 4) if total else None
     return figures
+
+
+ERRORS_LISTED = 20  # error events a report lists per site
 
 
 def _count(session: Session, table: Any, site_id: str, *where: Any) -> int:

@@ -435,8 +435,16 @@ def _vanished(sites: list[SiteFigures], lang: str) -> Rows | None:
 
 
 def _errors(sites: list[SiteFigures], lang: str) -> Rows:
-    """The first errors recorded per site."""
-    return ["id", "message", "url"], [[f.id, e["message"], e["url"]] for f in sites for e in f.errors]
+    """The first errors recorded per site, and a line saying how many more there are and where they are listed."""
+    rows = []
+    for f in sites:
+        rows += [[f.id, e["message"], e["url"]] for e in f.errors]
+        if f.errors_total > len(f.errors):
+            more = f.errors_total - len(f.errors)
+            rows.append([f.id, f"……另有 {more} 条错误（共 {f.errors_total} 条），全部见 `consolidate messages {f.id}`"
+                         if lang == "zh" else f"… and {more} more errors ({f.errors_total} in all): "
+                                              f"`consolidate messages {f.id}` lists every one", ""])
+    return ["id", "message", "url"], rows
 
 
 @dataclass(frozen=True)

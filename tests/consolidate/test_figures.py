@@ -37,7 +37,7 @@ def test_checklist_and_details_keys_appear_only_once_set() -> None:
     """Without a checklist or details the JSON has neither; once set, the checklist keys and the details' keys
     stand flat beside the figures, in that order."""
     site = _site()
-    assert "checklist" not in site and "inventory" not in site and list(site)[-1] == "errors"
+    assert "checklist" not in site and "inventory" not in site and list(site)[-2:] == ["errors", "errors_total"]
     site.checklist, site.next_step, site.behind = {"steps": []}, "notice_posted", True
     site.details = SiteDetails(inventory={"name": "发改委"}, decisions=[], audit={"findings": []}, vanished=[])
     assert list(site)[-8:] == ["checklist", "next_step", "next_due", "behind", "inventory", "decisions", "audit",

@@ -139,3 +139,20 @@ def test_the_report_shows_groups_and_the_xlsx_keeps_every_finding(crawled: pipel
 def test_a_site_pushed_but_not_verified_reads_in_chinese() -> None:
     """迁移核验's 'not verified' (pushed, verify not run yet) has its Chinese word."""
     assert code("outcome", "not verified", "zh") == "未核验" and code("outcome", "not verified", "en") == "not verified"
+
+
+def test_the_error_list_says_how_many_more_and_where() -> None:
+    """Twenty errors are listed, then one line counts the rest and names the command that lists them all; a site
+    with all its errors listed gets no such line."""
+    from types import SimpleNamespace
+
+    from consolidate.report_formats import _errors
+
+    errors = [{"message": f"HTTP 404 #{n}", "url": f"{HOME}{n}.html"} for n in range(20)]
+    many = SimpleNamespace(id="jspn", errors=errors, errors_total=456)
+    few = SimpleNamespace(id="fgw", errors=errors[:2], errors_total=2)
+    for lang, words in (("en", "… and 436 more errors (456 in all): `consolidate messages jspn`"),
+                        ("zh", "……另有 436 条错误（共 456 条），全部见 `consolidate messages jspn`")):
+        _, rows = _errors([many, few], lang)  # type: ignore[list-item]
+        assert len(rows) == 23 and rows[20][0] == "jspn" and rows[20][1].startswith(words)
+        assert [r[0] for r in rows[21:]] == ["fgw", "fgw"]
