@@ -110,11 +110,13 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
             continue
         new = s.articles_new + s.articles_changed
         note = " (page budget reached; run again to continue)" if s.budget_reached else ""
-        rechecked = f", {s.articles_rechecked} stored articles re-requested" if s.articles_rechecked else ""
+        judged = "" if not s.incremental else \
+            f" ({s.articles_rechecked} re-requested, the rest judged by their list entries)" if s.articles_rechecked \
+            else " (judged by their list entries)"
         delta = (f", {s.not_modified} pages not modified (304), {s.articles_new} new, {s.articles_changed} changed, "
-                 f"{s.articles_vanished} vanished{rechecked}" if s.incremental else "")
+                 f"{s.articles_vanished} vanished" if s.incremental else "")
         console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
-                      f"{s.articles_unchanged} unchanged, {s.errors} errors, {s.skipped} skipped{delta}, "
+                      f"{s.articles_unchanged} unchanged{judged}, {s.errors} errors, {s.skipped} skipped{delta}, "
                       f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}", highlight=False)
         if failed:
             console.print(_errors_line(s.site_id, s.errors, failed), highlight=False)
@@ -127,7 +129,7 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
         if problem:
             err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
     if as_json:
-        print_document({"incremental": incremental, "sites": documents})
+        print_document({"incremental": incremental or bool(articles), "sites": documents})
     if unreachable:
         err_console.print(f"[dim]hint:[/] check home_url of {', '.join(unreachable)} and that the server "
                           "answers; the crawl resumes when run again")

@@ -3,6 +3,7 @@ changed), yet they are unchanged, not missing from the count."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,3 +41,17 @@ def test_incremental_crawl_counts_known_articles_as_unchanged(server: FleetServe
     text = " ".join(result.output.split())
     assert re.search(rf"\b{known} unchanged\b", text), text
     assert "0 new, 0 changed, 0 vanished" in text
+
+
+def test_a_recheck_says_how_many_were_asked_and_how_the_rest_were_judged(server: FleetServer,
+                                                                        tmp_path: Path) -> None:
+    """`--recheck 3`: the unchanged count says 3 were re-requested and the rest judged by their list entries; the
+    JSON calls the run incremental at the top as per site."""
+    ws = make_workspace(tmp_path, server.urls)
+    pipeline.crawl(ws, [SITE])
+    base = ["-c", str(ws.loaded.path), "--db", ws.store.url]
+    text = " ".join(CliRunner().invoke(app, ["crawl", SITE, "--recheck", "3", *base]).output.split())
+    assert "unchanged (3 re-requested, the rest judged by their list entries)" in text, text
+    document = json.loads(CliRunner().invoke(app, ["crawl", SITE, "--recheck", "2", "--json", *base]).stdout)
+    assert document["incremental"] is True and document["sites"][0]["incremental"] is True
+    assert document["sites"][0]["articles_rechecked"] == 2
