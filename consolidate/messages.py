@@ -37,8 +37,8 @@ def message_counts(ws: Workspace, site_id: str, entries: list[Entry] | None = No
     """How many messages `site_messages` lists per stage, counted in the store (for status and the report)."""
     found: Counter[str] = Counter()
     with ws.store.session() as session:
-        for stage, n in session.execute(select(EventRow.stage, func.count()).where(
-                EventRow.site_id == site_id, EventRow.code.notin_(NOT_LISTED)).group_by(EventRow.stage)):
+        distinct = _distinct_events(site_id).subquery()
+        for stage, n in session.execute(select(distinct.c.stage, func.count()).group_by(distinct.c.stage)):
             found[STAGE_OF_EVENT.get(stage, stage)] += n
         found["push"] += session.scalar(select(func.count()).select_from(PushRecord).where(
             PushRecord.site_id == site_id, PushRecord.status.in_(("skipped", "failed")))) or 0
@@ -56,10 +56,22 @@ def _message(stage: str, level: str, code: str, message: str, url: str | None, *
 def _events(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
     """What the stages recorded as events (fetch errors, encodings, unresolved links, verify differences)."""
     with ws.store.session() as session:
-        rows = session.scalars(select(EventRow).where(EventRow.site_id == site_id, EventRow.code.notin_(NOT_LISTED))
-                               .order_by(EventRow.id)).all()
-    return [_message(STAGE_OF_EVENT.get(r.stage, r.stage), r.level, r.code, r.message, r.url,
-                     at=r.created_at.isoformat(timespec="seconds") if r.created_at else None) for r in rows]
+        rows = session.execute(_distinct_events(site_id).order_by(func.min(EventRow.id))).all()
+    return [_message(STAGE_OF_EVENT.get(stage, stage), level, code, message, url,
+                     at=_iso(at) if at else None) for stage, level, code, message, url, at in rows]
+
+
+def _distinct_events(site_id: str) -> Any:
+    """The site's listed events, each the same (stage, level, code, message, URL) once with the last time it was
+    recorded: an incremental re-crawl records a re-fetched page's warnings again."""
+    keys = (EventRow.stage, EventRow.level, EventRow.code, EventRow.message, EventRow.url)
+    return select(*keys, func.max(EventRow.created_at).label("at")).where(
+        EventRow.site_id == site_id, EventRow.code.notin_(NOT_LISTED)).group_by(*keys)
+
+
+def _iso(value: Any) -> str:
+    """A stored time as ISO seconds (SQLite's MAX() of a DATETIME column comes back as text)."""
+    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value)[:19].replace(" ", "T")
 
 
 def _undecided_columns(ws: Workspace, site_id: str) -> list[dict[str, Any]]:

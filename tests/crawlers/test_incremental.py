@@ -140,3 +140,19 @@ def test_recheck_takes_a_number_or_all_and_says_so_on_a_bad_value(tmp_path: Path
     assert result.exit_code == 2
     assert "--recheck takes a positive number of articles or 'all'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_re_crawls_do_not_repeat_messages(server: FleetServer, tmp_path: Path) -> None:
+    """A page re-fetched by an incremental run records its warnings again; `messages` lists each once (with the
+    last time it was seen), and the per-stage counts agree."""
+    from consolidate.core.store import EventRow
+    from consolidate.messages import message_counts
+
+    ws = crawled(server, tmp_path)
+    with ws.store.session() as session:
+        session.add_all(EventRow(site_id=SITE, stage="crawl", level="warning", code="test_repeat",
+                                 message="the same finding", url=server.urls[SITE]) for _ in range(3))
+    listed = [m for m in pipeline.site_messages(ws, SITE, "crawl") if m["code"] == "test_repeat"]
+    assert len(listed) == 1 and listed[0]["at"]
+    every = pipeline.site_messages(ws, SITE, "crawl")
+    assert message_counts(ws, SITE)["crawl"] == len(every)
