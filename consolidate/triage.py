@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 
 from consolidate.attachment_text import Unreadable, read_attachment
 from consolidate.core.blobs import BlobStore
@@ -307,13 +307,16 @@ def undecided_personal(ws: Workspace, site_id: str) -> list[TriageFinding]:
 
 
 def needs_scan(ws: Workspace, site_id: str) -> bool:
-    """True when some article of the site was never triaged at its current content."""
+    """True when some article of the site was never triaged at its current content (or a scan is of an article no
+    longer stored): compared in the store, one row of each per URL."""
+    same = and_(TriageScan.site_id == ArticleRow.site_id, TriageScan.url_hash == ArticleRow.url_hash,
+                TriageScan.content_hash.is_not_distinct_from(ArticleRow.content_hash))
     with ws.store.session() as session:
-        current = dict(session.execute(select(ArticleRow.url_hash, ArticleRow.content_hash)
-                                       .where(ArticleRow.site_id == site_id)).all())
-        scanned = dict(session.execute(select(TriageScan.url_hash, TriageScan.content_hash)
-                                       .where(TriageScan.site_id == site_id)).all())
-    return current != scanned
+        articles = session.scalar(select(func.count()).select_from(ArticleRow).where(ArticleRow.site_id == site_id))
+        scans = session.scalar(select(func.count()).select_from(TriageScan).where(TriageScan.site_id == site_id))
+        unscanned = session.scalar(select(ArticleRow.id).outerjoin(TriageScan, same)
+                                   .where(ArticleRow.site_id == site_id, TriageScan.id.is_(None)).limit(1))
+    return articles != scans or unscanned is not None
 
 
 @dataclass
