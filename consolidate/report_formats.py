@@ -101,7 +101,7 @@ CODES_ZH: dict[str, dict[str, str]] = {
              "personal data undecided": "未完成个人信息审查", "not pushed to this target yet": "尚未推送"},
     "decided_by": {"consolidate": "系统建议", "migrations.yaml": "配置规则"},
     "target": {"subsite": "子站", "column": "栏目", "parent": "上级栏目"},
-    "evidence": {"url": "网址", "date": "日期", "days": "天数", "count": "数量", "links": "链接", "column": "栏目",
+    "evidence": {"url": "网址", "date": "日期", "days": "天数", "count": "数量", "columns_of_rule": "本规则栏目数", "links": "链接", "column": "栏目",
                  "status": "状态码", "referrer": "来源页", "scripts": "脚本", "unit": "办理单位", "examples": "例"},
 }
 AUDIT_ZH = {  # a finding's message in Chinese, from its rule and evidence
@@ -574,6 +574,10 @@ def _group(members: list[dict[str, Any]], lang: str) -> dict[str, Any]:
             "evidence": {"count": len(members), **kinds, "examples": urls[:AUDIT_EXAMPLES]}}
 
 
+VETOES_EN = {"空白栏目": "empty columns", "栏目不更新": "columns not updated", "首页不更新": "home page not updated",
+             "严重问题": "serious problems", "互动回应差": "poor interaction response"}  # the national veto items
+
+
 def _audit_cell(finding: dict[str, Any], key: str, lang: str) -> Any:
     """One cell of an audit finding, in the language."""
     item = finding.get(key)
@@ -581,7 +585,11 @@ def _audit_cell(finding: dict[str, Any], key: str, lang: str) -> Any:
         return item if finding.get("grouped") else audit_message(finding, lang)
     if key in ("rule", "severity"):
         return code(key, item, lang)
+    if key == "veto" and lang != "zh":
+        return f"{VETOES_EN[item]} ({item})" if item in VETOES_EN else item
     if isinstance(item, dict):
+        if "column" in item and "count" in item:  # the rule's count on the site (the veto's threshold), not the row's
+            item = {("columns_of_rule" if k == "count" else k): v for k, v in item.items()}
         return "; ".join(f"{code('evidence', k, lang)}={_cell(v)}" for k, v in item.items())
     return day(_cell(item)) if key == "date" else _cell(item)
 

@@ -134,6 +134,9 @@ def test_the_report_shows_groups_and_the_xlsx_keeps_every_finding(crawled: pipel
     assert "| fgw | 失效附件或图片 |  | 警告 | 失效附件或图片（HTTP 404）：1000 个 | 数量=1000; 状态码=404; 例=" in audit
     english = render_markdown(report, "en").split("## Audit findings", 1)[1].split("\n## ", 1)[0]
     assert "broken links (HTTP 404): 300" in english and english.count("\n| fgw |") == len(rows)
+    column_rows = [line for line in audit.splitlines() if "栏目0" in line]
+    assert column_rows and "本规则栏目数=6" in column_rows[0] and "数量=6" not in column_rows[0]
+    assert "| empty columns (空白栏目) |" in english and "columns_of_rule=6" in english
 
 
 def test_a_site_pushed_but_not_verified_reads_in_chinese() -> None:
