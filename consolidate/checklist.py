@@ -170,10 +170,10 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
                f"`consolidate redirects {site_id} --import F.csv`"),
-        (line.get("unresolved", 0) - held, "articles unresolved: each one's reason is in `consolidate urls list "
-                                           f"{site_id} --disposition unresolved` (most often: not pushed to this "
-                                           f"target yet, `consolidate push {site_id}`; or its column undecided, "
-                                           f"`consolidate map {site_id}`)"),
+        (line.get("unresolved", 0) - held, f"articles unresolved{_reasons(figures.push.unresolved_reasons)}: each "
+                                           f"one's reason is in `consolidate urls list {site_id} --disposition "
+                                           f"unresolved` (not pushed to this target yet: `consolidate push "
+                                           f"{site_id}`; column not mapped: `consolidate map {site_id}`)"),
         (suspect_count(figures.verification), "problems verify found on published records "
                                                           "(see `consolidate messages --stage verify`)"),
         (line.get("failed", 0), "articles failed"),
@@ -192,6 +192,12 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     if not line.get("ok", True):
         blockers.append("reconciliation does not add up: " + "; ".join(line.get("notes") or []))
     return blockers
+
+
+def _reasons(counts: dict[str, int] | None) -> str:
+    """' (57 column not mapped, 93 not pushed to this target yet)': the ledger's reasons, commonest first."""
+    shown = sorted((counts or {}).items(), key=lambda item: (-item[1], item[0]))
+    return f" ({', '.join(f'{n} {reason}' for reason, n in shown)})" if shown else ""
 
 
 class _SitePlan:

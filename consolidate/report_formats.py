@@ -613,9 +613,9 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
      "held_for_review；原页面修正后重新采集，或在 `consolidate redirects {1} -f csv` 导出的表中为其网址决定 301 或 410，"
      "再用 `consolidate redirects {1} --import` 导入"),
     (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),
-    (r"^(\d+) articles unresolved: .*`consolidate urls list (\S+) .*$",
-     "{0} 篇文章去向未定：逐篇原因见 `consolidate urls list {1} --disposition unresolved`（多为尚未推送到该目标："
-     "`consolidate push {1}`；或其栏目未定去向：`consolidate map {1}`）"),
+    (r"^(\d+) articles unresolved(?: \((?P<reasons>.*?)\))?: .*`consolidate urls list (\S+) .*$",
+     "{0} 篇文章去向未定{1}：逐篇原因见 `consolidate urls list {2} --disposition unresolved`（尚未推送到该目标："
+     "`consolidate push {2}`；栏目未定去向：`consolidate map {2}`）"),
     (r"^(\d+) problems verify found on published records.*$",
      "{0} 处已发布记录核验存疑（见 consolidate messages --stage verify）"),
     (r"^(\d+) articles failed$", "{0} 篇文章迁移失败"),
@@ -638,8 +638,20 @@ def condition_text(text: str, lang: str) -> str:
     for pattern, chinese in CONDITIONS_ZH:
         match = pattern.match(text)
         if match:
-            return chinese.format(*match.groups())
+            reasons = pattern.groupindex.get("reasons")
+            return chinese.format(*(_reasons_zh(group) if index == reasons else group
+                                    for index, group in enumerate(match.groups(), 1)))
     return text
+
+
+def _reasons_zh(counted: str | None) -> str:
+    """'57 column not mapped, 93 not pushed to this target yet' as （栏目待定 57，尚未推送 93）; none: ''."""
+    if not counted:
+        return ""
+    parts = [re.match(r"(\d+) (.+)", part) for part in counted.split(", ")]
+    if not all(parts):
+        return f"（{counted}）"
+    return "（" + "，".join(f"{skip_reason_text(p.group(2), 'zh')} {p.group(1)}" for p in parts if p) + "）"
 
 
 # Why a fetched page is in its class (crawlers/discover.py classify, crawlers/crawler.py page_kind, the ledger's

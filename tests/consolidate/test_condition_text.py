@@ -19,9 +19,10 @@ CONDITIONS = [
     ("13 columns undecided whose lists show only entries that link nowhere (283 entries, text never fetched): ask "
      "the department for the originals, then decide them in `consolidate map hncic`",
      "13 个栏目的列表只有链接无效的条目（共 283 条，正文无法采集）且未定去向"),
-    ("4 articles unresolved: each one's reason is in `consolidate urls list fgw --disposition unresolved` (most "
-     "often: not pushed to this target yet, `consolidate push fgw`; or its column undecided, `consolidate map fgw`)",
-     "4 篇文章去向未定：逐篇原因见 `consolidate urls list fgw --disposition unresolved`"),
+    ("150 articles unresolved (93 not pushed to this target yet, 57 column not mapped): each one's reason is in "
+     "`consolidate urls list hncic --disposition unresolved` (not pushed to this target yet: `consolidate push "
+     "hncic`; column not mapped: `consolidate map hncic`)",
+     "150 篇文章去向未定（尚未推送 93，栏目待定 57）：逐篇原因见 `consolidate urls list hncic --disposition unresolved`"),
     ("2 problems verify found on published records (see `consolidate messages --stage verify`)", "2 处已发布记录核验存疑"),
     ("5 legacy URLs with ≥ 10 logged hits unresolved", "5 个访问量 ≥ 10 的旧网址去向未定"),
     ("3 personal-data findings undecided", "3 处个人信息发现未决定"),
