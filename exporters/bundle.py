@@ -41,7 +41,15 @@ from openpyxl.utils import get_column_letter
 from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import ExporterError
 from exporters import base
-from exporters.common import Journal, ProcessLock, copy_atomic, safe_file_name, temp_path, write_if_changed
+from exporters.common import (
+    Journal,
+    ProcessLock,
+    copy_atomic,
+    safe_file_name,
+    sync_directory,
+    temp_path,
+    write_if_changed,
+)
 
 SECTIONS = ("columns", "articles", "files")
 JOURNAL = ".changes.journal"
@@ -481,7 +489,7 @@ class _Section:
                 tmp.unlink()
             else:
                 os.replace(tmp, self.path)
-                _sync_folder(self.path.parent)
+                sync_directory(self.path.parent)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -590,15 +598,6 @@ def _same_bytes(one: Path, other: Path) -> bool:
 def _line(entry: dict[str, Any]) -> str:
     """An entry as a line of the bundle's JSONL (keys sorted, text as it is)."""
     return json.dumps(entry, ensure_ascii=False, sort_keys=True)
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync a folder, making the renames in it durable."""
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _run_entries(path: Path) -> Iterator[dict[str, Any]]:

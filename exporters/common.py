@@ -276,10 +276,10 @@ def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
         tmp.unlink(missing_ok=True)
         raise
     if sync:
-        _sync_directory(path.parent)
+        sync_directory(path.parent)
 
 
-def _sync_directory(directory: Path) -> None:
+def sync_directory(directory: Path) -> None:
     """fsync a directory, making the renames in it durable."""
     handle = os.open(directory, os.O_RDONLY)
     try:
@@ -326,7 +326,8 @@ class Journal:
         if not self.path.exists():
             return 0
         applied = 0
-        for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
+        # split on newlines only, not splitlines(): a title may hold U+2028, which the journal writes as it is
+        for line in self.path.read_text(encoding="utf-8", errors="replace").split("\n"):
             try:
                 section, key, entry = json.loads(line)
             except (ValueError, TypeError):

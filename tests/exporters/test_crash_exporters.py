@@ -137,3 +137,16 @@ def test_verify_reads_the_output_not_memory(exporter: str, crawled: pipeline.Wor
     finally:
         target.close()
     assert summary.missing == 1 and summary.mismatch == 0 and summary.ok > 0
+
+
+def test_a_journal_replays_a_title_holding_a_line_separator(tmp_path: Path) -> None:
+    """U+2028 inside a title is written raw by the journal; replay splits on newlines only, so the change is kept
+    (splitlines() cut the line in two and the change was silently dropped)."""
+    from exporters.common import Journal
+
+    journal = Journal(tmp_path / ".changes.journal")
+    journal.append("articles", "k1", {"title": "上半句\u2028下半句"})
+    journal.append("articles", "k2", {"title": "普通标题"})
+    state: dict[str, dict] = {"articles": {}}
+    assert journal.replay(state) == 2
+    assert state["articles"]["k1"]["title"] == "上半句\u2028下半句"
