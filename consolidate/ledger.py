@@ -43,6 +43,7 @@ DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "fai
                 "unfetchable", "interaction")  # unfetchable: the legacy server itself could not serve it (404,
 # timeout); interaction: a letter page sent to the portal's interaction platform (consolidate/letters_push.py)
 SKIPPED = ("merged", "redirected", "archived", "excluded", "vanished")  # decided, not migrated: skipped with reason
+GONE = "gone from the legacy site"  # how a vanished article's reason starts
 CLASSES = ("article", "list", "column-home", "other")  # what a fetched HTML page is
 FILE_KINDS = ("attachment", "image")
 CLASS_OF_KIND = {"article": "article", "list": "list", "home": "column-home", "column-home": "column-home",
@@ -222,9 +223,16 @@ def _entry(facts: _Facts, row: Any) -> Entry:
                   before is not None and before.fetched and before.url_class in CLASSES)
     if disposition == "vanished":
         entry.last_seen = facts.vanished.get(row.url, entry.last_seen)
-        entry.reason = f"gone from the legacy site (last seen {entry.last_seen or 'unknown'})" + (
+        entry.reason = f"{GONE} (last seen {entry.last_seen or 'unknown'})" + (
             f"; still on the portal at {new} until `push --sync`" if new else "")
+        if new:  # published until push --sync retracts it: counted where it is, in the target
+            entry.disposition = "migrated"
     return entry
+
+
+def is_vanished(entry: Entry) -> bool:
+    """An article gone from the legacy site: retracted (vanished) or still on the portal until `push --sync`."""
+    return entry.disposition == "vanished" or (entry.url_class == "article" and entry.reason.startswith(GONE))
 
 
 def page_class(resource: Any) -> tuple[str, str]:
@@ -441,7 +449,7 @@ class Tally:
             self.files[e.disposition] += 1
         if e.url in self.letter_urls:
             self.letters[e.disposition] += 1
-        if e.disposition == "vanished":
+        if is_vanished(e):
             self.vanished.append(e)
 
     def other_reasons(self, most: int = 10) -> dict[str, int]:

@@ -12,7 +12,7 @@ from consolidate.core.outcomes import reason_category
 from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
-from consolidate.ledger import Entry, primary_target, site_ledger
+from consolidate.ledger import Entry, is_vanished, primary_target, site_ledger
 
 STAGES = ("crawl", "map", "push", "verify")
 STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no filter of their own
@@ -113,7 +113,7 @@ def _ledger_messages(ws: Workspace, site_id: str, entries: list[Entry] | None) -
 
 def ledger_message(e: Entry) -> dict[str, Any] | None:
     """The message one ledger entry gives, if any (the report counts them as the ledger streams by)."""
-    if e.disposition == "vanished":
+    if is_vanished(e):
         return _message("crawl", "warning", "article_vanished", e.reason, e.url, last_seen=e.last_seen)
     if e.url_class == "other" and e.fetched and e.disposition != "merged":
         return _message("crawl", "info", "page_class_other", f"classed other: {e.class_reason}", e.url)

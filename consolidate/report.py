@@ -24,7 +24,7 @@ from consolidate.figures import (
     suspect_count,
     verified_on,
 )
-from consolidate.ledger import ledger_entries
+from consolidate.ledger import is_vanished, ledger_entries
 from consolidate.mapping import SYSTEM_DECIDERS, learned_decisions, legacy_columns, office_reason_zh
 from consolidate.report_formats import reconciliation_text, render_json, render_markdown
 from mappers.columns import decide
@@ -53,7 +53,7 @@ def site_details(ws: Workspace, site_id: str) -> SiteDetails:
                     "reason": r, "reason_zh": zh.get(p), "decided_by": b} for p, d, t, c, r, b in decisions],
         audit={"available": findings is not None, "note": audit_note, "findings": findings or []},
         vanished=[{"url": e.url, "last_seen": e.last_seen, "new_url": e.new_url, "reason": e.reason}
-                  for e in sorted((e for e in ledger_entries(ws, site_id) if e.disposition == "vanished"),
+                  for e in sorted((e for e in ledger_entries(ws, site_id) if is_vanished(e)),
                                   key=lambda e: e.url)],
     )
 

@@ -316,7 +316,10 @@ def test_vanished_articles_are_retracted_only_with_sync(crawled: pipeline.Worksp
                                                          PushRecord.status == "pushed").limit(1))
         note_change(session, "sfj", record.source_url, "vanished", "test")
     entry = next(e for e in site_ledger(crawled, "sfj") if e.url == record.source_url)
-    assert entry.disposition == "vanished" and entry.last_seen and "push --sync" in entry.reason
+    assert entry.disposition == "migrated" and entry.last_seen and "push --sync" in entry.reason  # still published
+    published = fleet_report(crawled, ["sfj"], details=True)["sites"][0]
+    assert not published["reconciliation"]["skipped_by"].get("vanished") and published["reconciliation"]["ok"]
+    assert [v["url"] for v in published["vanished"]] == [record.source_url]
     _push(crawled, "sfj")
     with crawled.store.session() as session:
         assert session.get(PushRecord, record.id).status == "pushed"
