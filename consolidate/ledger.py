@@ -230,6 +230,18 @@ def _entry(facts: _Facts, row: Any) -> Entry:
     return entry
 
 
+def vanished_on_portal(ws: Workspace, site_id: str, target: str) -> int:
+    """Articles gone from the legacy site that `target` still publishes (until `push --sync` retracts them)."""
+    gone = [article_key(site_id, url) for url in vanished_articles(ws.store, site_id)]
+    if not gone:
+        return 0
+    with ws.store.session() as session:
+        return sum(session.scalar(select(func.count()).select_from(PushRecord).where(
+            PushRecord.site_id == site_id, PushRecord.target == target, PushRecord.kind == "article",
+            PushRecord.status.in_(IN_TARGET), PushRecord.source_key.in_(gone[i:i + 500]))) or 0
+            for i in range(0, len(gone), 500))
+
+
 def is_vanished(entry: Entry) -> bool:
     """An article gone from the legacy site: retracted (vanished) or still on the portal until `push --sync`."""
     return entry.disposition == "vanished" or (entry.url_class == "article" and entry.reason.startswith(GONE))

@@ -64,6 +64,7 @@ def push(sites: common.SitesArgument = None,
                 done.append({"site": site_id, **_push_figures(s)})
                 if not as_json:
                     _print_push(site_id, s, dry_run)
+                    _say_vanished(ws, site_id, target.target, sync)
     finally:
         target.close()
     if as_json:
@@ -220,6 +221,15 @@ def _push_figures(s: pipeline.PushSummary) -> dict:
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
             **pipeline.split_skips(s.skipped), "failed": s.failed, "files": s.files, "columns": s.columns,
             "removed": s.removed, "unresolved_links": s.unresolved_links, "letters": s.letters}
+
+
+def _say_vanished(ws: pipeline.Workspace, site_id: str, target: str, sync: bool) -> None:
+    """Without --sync, a line for articles gone from the legacy site that the portal still publishes."""
+    kept = 0 if sync else pipeline.vanished_on_portal(ws, site_id, target)
+    if kept:
+        console.print(f"  {kept} articles gone from the legacy site are still published: `consolidate push {site_id} "
+                      f"--sync` retracts them (`consolidate messages {site_id} --stage crawl` names them)",
+                      highlight=False)
 
 
 def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:

@@ -320,7 +320,10 @@ def test_vanished_articles_are_retracted_only_with_sync(crawled: pipeline.Worksp
     published = fleet_report(crawled, ["sfj"], details=True)["sites"][0]
     assert not published["reconciliation"]["skipped_by"].get("vanished") and published["reconciliation"]["ok"]
     assert [v["url"] for v in published["vanished"]] == [record.source_url]
-    _push(crawled, "sfj")
+    pushed = CliRunner().invoke(app, ["push", "sfj", "--allow-untriaged", "-c", str(crawled.loaded.path),
+                                      "--db", crawled.store.url])
+    assert "1 articles gone from the legacy site are still published: `consolidate push sfj --sync`" in \
+        " ".join(pushed.output.split()), pushed.output
     with crawled.store.session() as session:
         assert session.get(PushRecord, record.id).status == "pushed"
     assert _in_target(crawled, record)
@@ -329,6 +332,7 @@ def test_vanished_articles_are_retracted_only_with_sync(crawled: pipeline.Worksp
     with crawled.store.session() as session:
         after = session.get(PushRecord, record.id)
     assert after.status == "skipped" and after.reason.startswith("vanished: last seen")
+    assert pipeline.vanished_on_portal(crawled, "sfj", after.target) == 0
     assert not _in_target(crawled, record)
     assert any(m["code"] == "article_vanished" for m in site_messages(crawled, "sfj", "crawl"))
     report = fleet_report(crawled, ["sfj"], details=True)
