@@ -69,7 +69,7 @@ LABELS: dict[str, tuple[str, str]] = {
 VALUES: dict[str, tuple[str, str]] = {
     "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
     "close": ("直接关停", "close"), "configured": ("已登记", "configured"), "crawled": ("已抓取", "crawled"),
-    "mapped": ("已映射", "mapped"), "pushed": ("已迁移", "pushed"), "done": ("已完成", "done"),
+    "mapped": ("已映射", "mapped"), "pushed": ("已推送", "pushed"), "done": ("已完成", "done"),
     "blocked": ("受阻", "blocked"), "waiting": ("等待中", "waiting"), "open": ("待办", "open"),
     "recorded": ("已登记凭证", "recorded"), "derived": ("系统推断", "derived"),
 }

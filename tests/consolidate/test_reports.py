@@ -164,7 +164,7 @@ def test_html_report_renders_in_chromium(chromium: Chromium, status: dict[str, A
     assert len(charts) == 2
     stage_values = [t.text() for t in charts[0].css("text.value")]
     assert stage_values == ["0", "0", "0", str(len(status["sites"]))]
-    assert "已迁移" in charts[0].text()
+    assert "已推送" in charts[0].text()
     article_values = [t.text() for t in charts[1].css("text.value")]
     assert article_values == [str(s["articles"]) for s in status["sites"]]
     for site in status["sites"]:
