@@ -96,9 +96,9 @@ def _home_dates(ws: Workspace, site_id: str, home: str, html: str | None) -> lis
         if not links:
             links = {r.url for r in session.scalars(select(Resource).where(
                 Resource.site_id == site_id, Resource.referrer == home, Resource.kind == "article"))}
-        rows = session.execute(select(ArticleRow.url, ArticleRow.published)
-                               .where(ArticleRow.site_id == site_id)).all()
-    return [published for url, published in rows if url in links]
+        return [published for url, published in session.execute(  # streamed, not all held
+            select(ArticleRow.url, ArticleRow.published).where(ArticleRow.site_id == site_id)
+            .execution_options(yield_per=1000)) if url in links]
 
 
 def _links(html: str, base: str) -> list[str]:
@@ -126,9 +126,9 @@ def _broken(ws: Workspace, site_id: str) -> list[tuple[str, str, int | None, str
 def _article_spam(ws: Workspace, site_id: str) -> dict[str, list[str]]:
     """Spam links the crawl found in article bodies."""
     with ws.store.session() as session:
-        rows = session.execute(select(ArticleRow.url, ArticleRow.spam_links)
-                               .where(ArticleRow.site_id == site_id)).all()
-    return {url: list(links) for url, links in rows if links}
+        return {url: list(links) for url, links in session.execute(  # streamed, not all held
+            select(ArticleRow.url, ArticleRow.spam_links).where(ArticleRow.site_id == site_id)
+            .execution_options(yield_per=1000)) if links}
 
 
 __all__ = ["PageDefects", "archived_pages", "audit_summary", "site_findings"]

@@ -151,7 +151,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         if row is None or row.crawled_at is None:
             return []
         paths = {" > ".join(p or []) for p in session.scalars(select(ArticleRow.column_path).where(
-            ArticleRow.site_id == site_id))}
+            ArticleRow.site_id == site_id).execution_options(yield_per=1000))}  # streamed, not all held
         decided = set(session.scalars(select(ColumnMapping.column_path).where(
             ColumnMapping.site_id == site_id, ColumnMapping.decision != "unmapped")))
         columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)).all()
