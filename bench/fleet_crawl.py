@@ -35,16 +35,19 @@ from consolidate.samplefleet import FleetServer, build_fleet
 from consolidate.samplefleet.loopserver import LoopFleetServer
 from crawlers.crawler import CrawlProgress, crawl_sites
 
+SERVER_LOOPS = 8  # event loop threads serving the hosts
+
 
 class Servers:
-    """One sample-fleet site per loopback address 127.0.1.1 … 127.0.1.N: from one event loop (LoopFleetServer,
-    the default: the same answers at less CPU, since the servers stand for other machines), or a threaded
-    FleetServer per host (`threaded`, as before round 5)."""
+    """One sample-fleet site per loopback address 127.0.1.1 … 127.0.1.N: a threaded FleetServer per host (the
+    default), or all hosts from a few event loop threads (`threaded=False`, LoopFleetServer: the same answers at
+    ~0.3 ms less CPU per page, but on a machine loaded by other work its runs reached no more pages/s, mostly
+    fewer: see bench/README.md)."""
 
-    def __init__(self, hosts: int, articles: int, weight: str = "real", threaded: bool = False) -> None:
+    def __init__(self, hosts: int, articles: int, weight: str = "real", threaded: bool = True) -> None:
         self.urls: list[tuple[str, str]] = []
         self._threaded: list[FleetServer] = []
-        self._loop = None if threaded else LoopFleetServer()
+        self._loop = None if threaded else LoopFleetServer(loops=min(hosts, SERVER_LOOPS))
         for index in range(hosts):
             fleet = build_fleet(seed=7 + index, articles_per_site=articles, weight=weight)
             fleet.sites = [fleet.sites[index % len(fleet.sites)]]
@@ -77,7 +80,7 @@ def _serve_child(hosts: int, articles: int, weight: str, threaded: bool, conn: C
 class ServerProcess:
     """The sample servers in a child process, so their CPU is not the crawler's."""
 
-    def __init__(self, hosts: int, articles: int, weight: str = "real", threaded: bool = False) -> None:
+    def __init__(self, hosts: int, articles: int, weight: str = "real", threaded: bool = True) -> None:
         self._conn, child = multiprocessing.get_context("fork").Pipe()
         self._process = multiprocessing.get_context("fork").Process(target=_serve_child,
                                                                    args=(hosts, articles, weight, threaded, child),
@@ -222,8 +225,9 @@ def main() -> None:
     parser.add_argument("--parse-processes", type=int, default=None,
                         help="parser processes beside the crawler (default: crawl_sites decides; 0: none)")
     parser.add_argument("--servers-inline", action="store_true", help="serve the hosts from this process")
-    parser.add_argument("--threaded-servers", action="store_true",
-                        help="a threaded FleetServer per host (as before round 5) instead of one event loop")
+    parser.add_argument("--loop-servers", action="store_true",
+                        help="serve the hosts from event loop threads (LoopFleetServer) instead of a threaded "
+                             "FleetServer per host")
     parser.add_argument("--workers", type=int, default=1, help="crawler processes sharing one store")
     parser.add_argument("--postgres", action="store_true", help="a private PostgreSQL store instead of SQLite")
     args = parser.parse_args()
@@ -232,10 +236,10 @@ def main() -> None:
         return
     child = None
     if args.servers_inline:
-        servers = Servers(args.hosts, args.articles, args.weight, args.threaded_servers)
+        servers = Servers(args.hosts, args.articles, args.weight, not args.loop_servers)
         urls = servers.urls
     else:
-        child = ServerProcess(args.hosts, args.articles, args.weight, args.threaded_servers)
+        child = ServerProcess(args.hosts, args.articles, args.weight, not args.loop_servers)
         urls = child.urls
     workdir = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     store = Store(f"sqlite:///{workdir / 'state.db'}")
@@ -306,7 +310,7 @@ def team(args: argparse.Namespace) -> None:
             server = stack.enter_context(private_postgres(missing))
             server.execute("CREATE DATABASE bench")
             url = server.url("bench")
-        child = ServerProcess(args.hosts, args.articles, args.weight, args.threaded_servers)
+        child = ServerProcess(args.hosts, args.articles, args.weight, not args.loop_servers)
         workdir = Path(tempfile.mkdtemp(prefix="bench-team-"))
         url = url if args.postgres else f"sqlite:///{workdir / 'state.db'}"
         Store(url).engine.dispose()

@@ -157,48 +157,60 @@ def _closes(version: str, headers: dict[str, str]) -> bool:
 
 
 class LoopFleetServer:
-    """Sites of several fleets, each on its own address and port, served from one event loop thread."""
+    """Sites of several fleets, each on its own address and port, served from `loops` event loop threads (fleets
+    taken in turn: one busy thread loses the scheduler's wake-up preference on a loaded machine, and every host it
+    serves waits with it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, loops: int = 1) -> None:
         self.clock = _Clock()
         self.request_log: list[tuple[str, str, str]] = []
-        self._loop = asyncio.new_event_loop()
-        self._servers: list[asyncio.base_events.Server] = []
-        self._thread = threading.Thread(target=self._loop.run_forever, name="samplefleet-loop", daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._loops = [asyncio.new_event_loop() for _ in range(max(1, loops))]
+        self._servers: list[tuple[asyncio.AbstractEventLoop, asyncio.base_events.Server]] = []
+        self._threads = [threading.Thread(target=loop.run_forever, name="samplefleet-loop", daemon=True)
+                         for loop in self._loops]
+        self._turn = 0
+        for thread in self._threads:
+            thread.start()
 
     def record(self, site_id: str, method: str, target: str) -> None:
-        """Append to the request log (the loop thread is its only writer)."""
-        self.request_log.append((site_id, method, target))
+        """Append to the request log."""
+        with self._lock:
+            self.request_log.append((site_id, method, target))
 
     def serve(self, fleet: Fleet, host: str = "127.0.0.1", ports: dict[str, int] | None = None) -> dict[str, str]:
-        """Serve every site of the fleet on `host` (free ports unless given); site id -> its home URL."""
-        return asyncio.run_coroutine_threadsafe(self._serve(fleet, host, ports or {}), self._loop).result()
+        """Serve every site of the fleet on `host` (free ports unless given) from the next loop; site id -> URL."""
+        loop = self._loops[self._turn % len(self._loops)]
+        self._turn += 1
+        return asyncio.run_coroutine_threadsafe(self._serve(loop, fleet, host, ports or {}), loop).result()
 
-    async def _serve(self, fleet: Fleet, host: str, ports: dict[str, int]) -> dict[str, str]:
+    async def _serve(self, loop: asyncio.AbstractEventLoop, fleet: Fleet, host: str,
+                     ports: dict[str, int]) -> dict[str, str]:
         """Bind one listening socket per site."""
         urls = {}
         for site in fleet.sites:
             site.routes()
-            server = await self._loop.create_server(lambda site=site: _Connection(site, self), host,
-                                                    ports.get(site.site_id, 0), reuse_address=True, backlog=256)
-            self._servers.append(server)
+            server = await loop.create_server(lambda site=site: _Connection(site, self), host,
+                                              ports.get(site.site_id, 0), reuse_address=True, backlog=256)
+            self._servers.append((loop, server))
             urls[site.site_id] = f"http://{host}:{server.sockets[0].getsockname()[1]}/"
         return urls
 
     def stop(self) -> None:
-        """Close every listening socket and stop the loop."""
-        async def close() -> None:
-            for server in self._servers:
-                server.close()
-            self._servers.clear()
+        """Close every listening socket and stop the loops."""
+        async def close(loop: asyncio.AbstractEventLoop) -> None:
+            for owner, server in self._servers:
+                if owner is loop:
+                    server.close()
 
-        if self._loop.is_running():
-            asyncio.run_coroutine_threadsafe(close(), self._loop).result()
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
-        if not self._loop.is_running():
-            self._loop.close()
+        for loop, thread in zip(self._loops, self._threads, strict=True):
+            if loop.is_running():
+                asyncio.run_coroutine_threadsafe(close(loop), loop).result()
+                loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            if not loop.is_running():
+                loop.close()
+        self._servers.clear()
 
     def __enter__(self) -> LoopFleetServer:
         """The server, to stop on leaving the context."""

@@ -73,10 +73,11 @@ def test_same_answers_as_the_threaded_server() -> None:
     conditional = list(first.values())
     with FleetServer(fleet) as threaded:
         expected += _answers(threaded.urls, conditional)
-    with LoopFleetServer() as loop:
-        urls = loop.serve(fleet)
+    with LoopFleetServer(loops=2) as loop:
+        urls = loop.serve(build_fleet(seed=4, articles_per_site=2))  # another fleet, on the first loop
+        urls = loop.serve(fleet)  # this one on the second
         got = _answers(urls, requests) + _answers(urls, conditional)
-        assert len(loop.request_log) == len(requests) + len(conditional)
+        assert len(loop.request_log) == len(requests) + len(conditional)  # the other fleet had none
     statuses = [int(answer[0].split()[1]) for answer in got]
     assert statuses.count(304) == len(conditional)
     assert set(statuses) >= {200, 301, 404, 405}
