@@ -191,8 +191,12 @@ def register(app: typer.Typer) -> None:
 def _extract_one(target: str, original_url: str | None, config: Path) -> Any:
     """The record of one file or URL (crawl settings from the config when there is one)."""
     if "://" in target and not target.startswith("file://"):
-        settings = load_config(config).config.crawl if config.exists() else CrawlSettings()
-        return pipeline.extract_url(target, settings, original_url)
+        loaded = load_config(config).config if config.exists() else None
+        site = loaded.site_for_url(original_url or target) if loaded is not None else None
+        settings = (loaded.crawl_settings(site) if site else loaded.crawl) if loaded is not None else CrawlSettings()
+        record = pipeline.extract_url(target, settings, original_url)
+        record.site = site.id if site is not None else None
+        return record
     path = Path(target.removeprefix("file://"))
     if not path.is_file():
         raise ConsolidateError(f"no such file: {target}", hint="give an HTML file, an http(s) URL, "

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -504,6 +505,15 @@ class Config(StrictModel):
             if site.id == site_id:
                 return site
         raise KeyError(site_id)
+
+    def site_for_url(self, url: str) -> Site | None:
+        """The configured site a URL belongs to: its home page's host or one of its aliases."""
+        host = (urlsplit(url).hostname or "").lower()
+        for site in self.sites:
+            names = [site.home_url, *site.aliases]
+            if host and host in {(urlsplit(n if "://" in n else f"//{n}").hostname or "").lower() for n in names}:
+                return site
+        return None
 
     def crawl_settings(self, site: Site) -> CrawlSettings:
         """Top-level crawl settings with the site's overrides applied."""

@@ -83,3 +83,22 @@ def test_bad_pins_are_config_errors(resolve: dict[str, str]) -> None:
     """A pin that is not host -> IP address[:port] is refused when the config is read."""
     with pytest.raises(ValidationError):
         CrawlSettings(resolve=resolve)
+
+
+def test_extract_url_reaches_a_pinned_host_and_names_its_site(old_server: int, tmp_path: Path) -> None:
+    """`extract URL` on a configured site whose DNS moved: the site's crawl.resolve pin is used (the host name does
+    not resolve), and the record names the site."""
+    from consolidate.core.config import parse_config
+    from consolidate.demo import example_config_text
+
+    config = parse_config(example_config_text())
+    site = local_site("http://www.old-host.gov.cn/", "old").model_copy(update={"aliases": ["old-alias.gov.cn"]})
+    config.sites.append(site)
+    assert config.site_for_url("http://old-alias.gov.cn/a.html") is site
+    assert config.site_for_url("http://elsewhere.gov.cn/") is None
+    settings = config.crawl.model_copy(update={"resolve": {"www.old-host.gov.cn": f"127.0.0.1:{old_server}"}})
+    from crawlers.archive import extract_url
+
+    record = extract_url("http://www.old-host.gov.cn/b.html", settings)
+    assert record.body_text and "乙" in record.body_text
+    assert any(h.startswith("www.old-host.gov.cn") for h in _Handler.hosts)
