@@ -170,10 +170,10 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
                f"`consolidate redirects {site_id} --import F.csv`"),
-        (line.get("unresolved", 0) - held, f"articles unresolved{_reasons(figures.push.unresolved_reasons)}: each "
-                                           f"one's reason is in `consolidate urls list {site_id} --disposition "
-                                           f"unresolved` (not pushed to this target yet: `consolidate push "
-                                           f"{site_id}`; column not mapped: `consolidate map {site_id}`)"),
+        (line.get("unresolved", 0) if line.get("unresolved", 0) > held else 0,
+         f"articles unresolved{_reasons(figures.push.unresolved_reasons, held)}: each one's reason is in "
+         f"`consolidate urls list {site_id} --disposition unresolved` (not pushed to this target yet: `consolidate "
+         f"push {site_id}`; column not mapped: `consolidate map {site_id}`)"),
         (suspect_count(figures.verification), "problems verify found on published records "
                                                           "(see `consolidate messages --stage verify`)"),
         (line.get("failed", 0), "articles failed"),
@@ -194,10 +194,13 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     return blockers
 
 
-def _reasons(counts: dict[str, int] | None) -> str:
-    """' (57 column not mapped, 93 not pushed to this target yet)': the ledger's reasons, commonest first."""
+def _reasons(counts: dict[str, int] | None, held: int = 0) -> str:
+    """' (57 column not mapped, 93 not pushed to this target yet)': the ledger's reasons, commonest first, adding up
+    to the count; those held for review are named as the held line's."""
     shown = sorted((counts or {}).items(), key=lambda item: (-item[1], item[0]))
-    return f" ({', '.join(f'{n} {reason}' for reason, n in shown)})" if shown else ""
+    listed = ", ".join(f"{n} {reason}" for reason, n in shown)
+    note = f"; {held} of them held for review, as the line above says" if held else ""
+    return f" ({listed}{note})" if shown else ""
 
 
 class _SitePlan:

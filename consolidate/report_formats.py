@@ -648,10 +648,13 @@ def _reasons_zh(counted: str | None) -> str:
     """'57 column not mapped, 93 not pushed to this target yet' as （栏目待定 57，尚未推送 93）; none: ''."""
     if not counted:
         return ""
+    counted, _, held = counted.partition("; ")
     parts = [re.match(r"(\d+) (.+)", part) for part in counted.split(", ")]
     if not all(parts):
         return f"（{counted}）"
-    return "（" + "，".join(f"{skip_reason_text(p.group(2), 'zh')} {p.group(1)}" for p in parts if p) + "）"
+    note = re.match(r"(\d+) of them held for review", held)
+    return ("（" + "，".join(f"{skip_reason_text(p.group(2), 'zh')} {p.group(1)}" for p in parts if p)
+            + (f"；其中 {note.group(1)} 篇待人工核对，见上一条" if note else "") + "）")
 
 
 # Why a fetched page is in its class (crawlers/discover.py classify, crawlers/crawler.py page_kind, the ledger's

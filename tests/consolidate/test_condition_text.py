@@ -23,6 +23,10 @@ CONDITIONS = [
      "`consolidate urls list hncic --disposition unresolved` (not pushed to this target yet: `consolidate push "
      "hncic`; column not mapped: `consolidate map hncic`)",
      "150 篇文章去向未定（尚未推送 93，栏目待定 57）：逐篇原因见 `consolidate urls list hncic --disposition unresolved`"),
+    ("31 articles unresolved (14 empty body, 9 column not mapped, 8 personal data undecided; 14 of them held for "
+     "review, as the line above says): each one's reason is in `consolidate urls list jspn --disposition "
+     "unresolved` (not pushed to this target yet: `consolidate push jspn`; column not mapped: `consolidate map "
+     "jspn`)", "31 篇文章去向未定（"),
     ("2 problems verify found on published records (see `consolidate messages --stage verify`)", "2 处已发布记录核验存疑"),
     ("5 legacy URLs with ≥ 10 logged hits unresolved", "5 个访问量 ≥ 10 的旧网址去向未定"),
     ("3 personal-data findings undecided", "3 处个人信息发现未决定"),

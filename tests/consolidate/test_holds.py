@@ -96,6 +96,9 @@ def test_push_holds_empty_bodies_site_name_titles_and_impossible_dates(crawled: 
     step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "content_migrated")
     assert step["status"] == "blocked"
     assert any(b.startswith("4 articles held for review") for b in step["blocked_by"])
+    for line in (b for b in step["blocked_by"] if " articles unresolved (" in b):  # its parts add up to its count
+        count, reasons = int(line.split(" ", 1)[0]), line.split(" (", 1)[1].split(")", 1)[0].split("; ")[0]
+        assert count == sum(int(part.split(" ", 1)[0]) for part in reasons.split(", ")), line
     _push(crawled)  # said once, not at every push
     assert len([m for m in site_messages(crawled, SITE) if m["code"] == "held_for_review"]) == 4
 
