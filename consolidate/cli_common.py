@@ -206,7 +206,6 @@ FAILURES = {  # what exit 1 means per command, where it means more than "the wor
     "push": "a site was held by another worker, or the target refused the work",
     "rollback": "something could not be removed",
     "redirects": "a server config refused while URLs are unresolved",
-    "checklist": "the step cannot be recorded",
 }
 JSON_KINDS = {  # the --json convention: JSON Lines for per-item listings, one document for summaries
     "lines": ("articles", "columns", "map", "audit", "verify", "triage", "messages", "list"),

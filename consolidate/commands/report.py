@@ -191,7 +191,10 @@ def report(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (def
 def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = False,
               config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOption = None,
               as_json: common.JsonOption = False,
-              done: Annotated[str | None, typer.Option("--done", help="Record this step as done.")] = None,
+              done: Annotated[str | None, typer.Option("--done", help="Record this step as done (with --ref, the "
+                                                                      "evidence; a step that is blocked, unknown "
+                                                                      "or dated in the future is refused, exit 2)."
+                                                      )] = None,
               date: Annotated[str | None, typer.Option("--date", help="When the step was done "
                                                                       "(YYYY-MM-DD; default today).")] = None,
               ref: Annotated[str | None, typer.Option("--ref", help="Evidence: approval number, ticket, "
@@ -202,8 +205,11 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
     if done is not None:
         if all_sites or not sites or len(sites) != 1:
             raise UsageError("--done records a step of exactly one site",
-                             hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01")
+                             hint="e.g. consolidate checklist fgw --done notice_posted --date 2026-12-01 --ref URL")
         when = pipeline.parse_date(date, "--date") if date else dt.date.today()
+        if not (ref or "").strip():
+            raise UsageError(f"--done {done} needs --ref: the evidence that it was done",
+                             hint="e.g. --ref 'notice URL', --ref '关停申请 2026-118', --ref 'ICP 注销回执 京ICP备…'")
         pipeline.record_step(ws, sites[0], done, when, ref)
         if not as_json:
             console.print(f"recorded {sites[0]}: {done} done on {when.isoformat()}", highlight=False)

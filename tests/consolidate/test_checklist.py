@@ -10,7 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from consolidate import pipeline
-from consolidate.checklist import ChecklistError, fleet_checklist, record_step, site_checklist, step_names
+from consolidate.checklist import (
+    ChecklistError,
+    fleet_checklist,
+    record_step,
+    recorded_steps,
+    site_checklist,
+    step_names,
+)
 from consolidate.cli import app
 from consolidate.core.workdays import add_working_days, working_days_between
 from consolidate.report import fleet_report, render_markdown
@@ -110,20 +117,31 @@ def test_blocked_steps_name_their_blocker(tmp_path: Path) -> None:
     assert steps["notice_posted"]["blocked_by"] == ["shutdown_applied"]
     assert steps["redirects_live"]["blocked_by"] == ["delta_sync", "notice_period_served", "shutdown_approved",
                                                      "archive_stored"]
-    result = CliRunner().invoke(app, ["checklist", "s0", "--done", "notice_posted", "--date", "2024-12-03",
+    result = CliRunner().invoke(app, ["checklist", "s0", "--done", "notice_posted", "--date", "2024-12-03", "--ref", "x",
                                       "-c", str(ws.loaded.path), "--db", ws.store.url])
     assert result.exit_code == 2
     assert "blocked by shutdown_applied" in result.output and "Traceback" not in result.output
 
 
+def test_a_step_is_never_recorded_without_evidence(tmp_path: Path) -> None:
+    """--done without --ref (or with an empty one) is refused, exit 2, with an example of evidence; nothing is
+    recorded."""
+    ws = write_config(tmp_path, ["retain"])
+    for ref in ([], ["--ref", "  "]):
+        result = CliRunner().invoke(app, ["checklist", "s0", "--done", "retention_approved", *ref,
+                                          "-c", str(ws.loaded.path), "--db", ws.store.url])
+        assert result.exit_code == 2 and "needs --ref" in result.output and "Traceback" not in result.output
+    assert not recorded_steps(ws, "s0")
+
+
 def test_unknown_step_lists_valid_ones(tmp_path: Path) -> None:
     """An unknown step name is an error (exit 2) listing the valid steps for that site."""
     ws = write_config(tmp_path, ["retain"])
-    result = CliRunner().invoke(app, ["checklist", "s0", "--done", "icp_cancelled", "--date", "2024-12-03",
+    result = CliRunner().invoke(app, ["checklist", "s0", "--done", "icp_cancelled", "--date", "2024-12-03", "--ref", "x",
                                       "-c", str(ws.loaded.path), "--db", ws.store.url])
     assert result.exit_code == 2
     assert "retention_approved, responsibility_letter_signed, strict_monitoring" in result.output
-    bad_date = CliRunner().invoke(app, ["checklist", "s0", "--done", "retention_approved", "--date", "12/01/2026",
+    bad_date = CliRunner().invoke(app, ["checklist", "s0", "--done", "retention_approved", "--date", "12/01/2026", "--ref", "x",
                                         "-c", str(ws.loaded.path), "--db", ws.store.url])
     assert bad_date.exit_code == 2 and "not a date" in bad_date.output
 
