@@ -176,7 +176,7 @@ def _index(key: str) -> int:
 
 def export_note(path: Path, count: int, lang: str) -> str:
     """What export says, in the sheet's language: the file, its findings, and what the office does next."""
-    return say(MESSAGES, lang, "wrote", path=path, count=count, name=path.name,
+    return say(MESSAGES, lang, "wrote", path=path, count=count, name=path,
                **{key: header_text(key, lang) for key in ("decision", "reason", "signer", "signed_on")})
 
 

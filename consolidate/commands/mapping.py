@@ -83,7 +83,7 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
         decision, target, signer, signed_on = (pipeline.header_text(k, lang) for k in ("decision", "target", "signer",
                                                                               "signed_on"))
         console.print(f"wrote {export} ({written} columns) — the office fills in {decision}/{target} and signs "
-                      f"{signer}/{signed_on}, then `consolidate map {site_id} --import {export.name}`",
+                      f"{signer}/{signed_on}, then `consolidate map {site_id} --import {export}`",
                       highlight=False)
         return
     rows = pipeline.map_site(ws, site_id, when)
@@ -148,7 +148,7 @@ def _map_fleet(ws: pipeline.Workspace, site: str | None, export: Path | None, im
     if export is not None:
         written = pipeline.export_fleet_sheet(ws, export, lang, when)
         console.print(f"wrote {export} ({written} columns, one sheet per site) — the office decides the yellow "
-                      f"rows, signs, then `consolidate map --all --import {export.name}`")
+                      f"rows, signs, then `consolidate map --all --import {export}`")
         return
     table = Table(title="column decisions of the fleet")
     for header in ("site", "columns", "by rule", "automatic", "signed", "undecided", "undecided articles"):

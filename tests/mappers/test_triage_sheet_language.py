@@ -110,7 +110,7 @@ def test_unknown_finding_and_summary_in_chinese(tmp_path: Path) -> None:
 def test_export_note_names_the_headers_of_the_sheets_language() -> None:
     zh, en = export_note(Path("out/t.xlsx"), 5, "zh"), export_note(Path("out/t.xlsx"), 5, "en")
     assert zh.startswith("已写出 out/t.xlsx（5 条发现）") and "“审核人”" in zh and "wrote" not in zh
-    assert "--import t.xlsx" in zh and "--import t.xlsx" in en
+    assert "--import out/t.xlsx" in zh and "--import out/t.xlsx" in en  # the path as written, folder and all
     assert en.startswith("wrote out/t.xlsx (5 findings)") and "Signed by/Signed on" in en
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in en)
 
