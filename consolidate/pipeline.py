@@ -25,6 +25,7 @@ from consolidate.ledger import (
     import_logs,
     settle_incremental,
     site_ledger,
+    site_targets,
     top_unresolved,
     vanished_on_portal,
 )
@@ -107,7 +108,7 @@ __all__ = [
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
     "VerifySummary", "verify_site",
     # the legacy URL ledger
-    "DISPOSITIONS", "counts", "import_logs", "site_ledger", "top_unresolved", "vanished_on_portal",
+    "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",
     # the office: status, report, checklist, notice, monitor, messages
     "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
     "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",

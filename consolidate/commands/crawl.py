@@ -256,11 +256,15 @@ def list_urls(sites: Annotated[list[str] | None, typer.Argument(help="Site ids (
                                                              "(default: the configured one).")] = None) -> None:
     """Every legacy URL with its class, disposition, new URL, reason and logged hits."""
     if disposition is not None and disposition not in pipeline.DISPOSITIONS:
-        raise ConsolidateError(f"unknown disposition {disposition!r}", hint=f"use one of: "
-                                                                             f"{', '.join(pipeline.DISPOSITIONS)}")
+        raise UsageError(f"unknown disposition {disposition!r}", hint=f"use one of: "
+                                                                       f"{', '.join(pipeline.DISPOSITIONS)}")
     ws = common.open_workspace(config, db)
-    pairs = [(site_id, e) for site_id in common.select_sites(ws, sites, all_sites)
-             for e in pipeline.site_ledger(ws, site_id, target)]
+    ids = common.select_sites(ws, sites, all_sites)
+    known = sorted({t for site_id in ids for t in pipeline.site_targets(ws, site_id)})
+    if target is not None and target not in known:
+        raise UsageError(f"--target {target!r}: nothing of these sites was pushed there",
+                         hint=f"targets pushed to: {', '.join(known)}" if known else "no site here is pushed yet")
+    pairs = [(site_id, e) for site_id in ids for e in pipeline.site_ledger(ws, site_id, target)]
     entries = [e for _, e in pairs]
     shown = [e for e in entries if disposition is None or e.disposition == disposition]
     if print_rows([{"site": site_id, **e.as_dict()} for site_id, e in pairs

@@ -400,3 +400,16 @@ def test_a_store_made_before_the_ledger_has_its_tables(tmp_path: Path) -> None:
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"ledger_hits", "ledger_log_imports", "crawl_changes", "crawl_list_entries", "crawl_workers",
             "frontier_leases", "triage_findings", "triage_scans", "triage_blobs", "interaction_records"} <= tables
+
+
+def test_urls_list_refuses_an_unknown_disposition_or_target(crawled: pipeline.Workspace) -> None:
+    """A disposition that does not exist, or a target nothing was pushed to, is a usage error (exit 2) naming what
+    there is; a known target lists the ledger."""
+    _push(crawled, "sfj")
+    code, output = _cli(crawled, "urls", "list", "sfj", "--disposition", "bogus")
+    assert code == 2 and "unknown disposition 'bogus'" in output and "unresolved" in output
+    code, output = _cli(crawled, "urls", "list", "sfj", "--target", "nosuch")
+    target = pipeline.site_targets(crawled, "sfj")[0]
+    assert code == 2 and "nothing of these sites was pushed there" in output and target in output
+    code, output = _cli(crawled, "urls", "list", "sfj", "--target", target, "--disposition", "migrated")
+    assert code == 0 and output.count("migrated ") >= 1
