@@ -13,6 +13,7 @@ import hashlib
 import re
 import weakref
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,23 +94,46 @@ def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> Tr
     site = ws.site(site_id)
     when = as_of or dt.date.today()
     with ws.store.session() as session:
-        articles = [legacy_article(a) for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == site.id)
-                                                               .order_by(ArticleRow.id))]
+        ids = list(session.scalars(select(ArticleRow.id).where(ArticleRow.site_id == site.id).order_by(ArticleRow.id)))
         files = {r.url: r for r in session.scalars(select(Resource).where(
             Resource.site_id == site.id, Resource.kind == "attachment", Resource.status == "fetched"))}
     context = _LinkContext.build(ws, site.id)
     reader = _AttachmentReader(ws.store, BlobStore(ws.dir / "blobs", workspace_storage(ws.config, ws.dir)), files)
     superseded = checks.superseded([checks.DocInfo(a.url, a.title or "", a.doc_no, a.written or a.published,
-                                                   a.body_text or "") for a in articles if a.doc_no])
-    summary = TriageSummary(site.id, articles=len(articles))
-    found = {a.url: article_findings(a, when, context, reader, superseded.get(a.url)) for a in articles}
+                                                   a.body_text or "") for a in _articles(ws, site.id, numbered=True)])
+    summary = TriageSummary(site.id, articles=len(ids))
+    found: dict[str, list[Finding]] = {}
+    scanned: list[tuple[str, str | None]] = []  # (url hash, content hash): what this run read
+    for article in _articles(ws, site.id, ids=ids):  # a batch of rows in memory at a time, bodies included
+        found[article.url] = article_findings(article, when, context, reader, superseded.get(article.url))
+        scanned.append((article.url_hash, article.content_hash))
     summary.attachments, summary.unreadable, summary.reused = reader.read, reader.unreadable, reader.reused
-    _record(ws, site.id, articles, found)
+    _record(ws, site.id, scanned, found)
     reader.save()
     for findings in found.values():
         summary.findings.update(f.kind for f in findings)
     summary.undecided_personal = len(undecided_personal(ws, site.id))
     return summary
+
+
+TRIAGE_BATCH = 500  # articles read from the store at a time
+
+
+def _articles(ws: Workspace, site_id: str, ids: list[int] | None = None, numbered: bool = False
+              ) -> Iterator[ArticleRow]:
+    """The site's articles as the legacy site said them (legacy_article), TRIAGE_BATCH rows at a time: those of
+    `ids`, in that order, or (`numbered`) those with a 发文字号."""
+    if numbered:
+        with ws.store.session() as session:
+            ids = list(session.scalars(select(ArticleRow.id).where(ArticleRow.site_id == site_id,
+                                                                   ArticleRow.doc_no.is_not(None))
+                                       .order_by(ArticleRow.id)))
+    for start in range(0, len(ids or []), TRIAGE_BATCH):
+        with ws.store.session() as session:
+            rows = session.scalars(select(ArticleRow).where(ArticleRow.id.in_(ids[start:start + TRIAGE_BATCH]))
+                                   .order_by(ArticleRow.id)).all()
+            session.expunge_all()
+        yield from (legacy_article(row) for row in rows)
 
 
 def article_findings(article: ArticleRow, as_of: dt.date, links: _LinkContext, reader: _AttachmentReader,
@@ -268,7 +292,8 @@ def _netloc(url: str) -> str:
     return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].lower()
 
 
-def _record(ws: Workspace, site_id: str, articles: list[ArticleRow], found: dict[str, list[Finding]]) -> None:
+def _record(ws: Workspace, site_id: str, scanned: list[tuple[str, str | None]],
+            found: dict[str, list[Finding]]) -> None:
     """Upsert the findings (decisions kept), drop those no longer found, and note which version was read."""
     with ws.store.session() as session:
         existing = {r.key: r for r in session.scalars(select(TriageFinding).where(TriageFinding.site_id == site_id))}
@@ -290,8 +315,7 @@ def _record(ws: Workspace, site_id: str, articles: list[ArticleRow], found: dict
             session.execute(delete(TriageFinding).where(TriageFinding.site_id == site_id,
                                                         TriageFinding.key.in_(gone[start:start + 500])))
         session.execute(delete(TriageScan).where(TriageScan.site_id == site_id))
-        session.add_all(TriageScan(site_id=site_id, url_hash=url_hash(a.url), content_hash=a.content_hash)
-                        for a in articles)
+        session.add_all(TriageScan(site_id=site_id, url_hash=key, content_hash=content) for key, content in scanned)
 
 
 def stored_findings(ws: Workspace, site_id: str) -> list[TriageFinding]:
