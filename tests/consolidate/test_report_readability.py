@@ -159,3 +159,11 @@ def test_the_error_list_says_how_many_more_and_where() -> None:
         _, rows = _errors([many, few], lang)  # type: ignore[list-item]
         assert len(rows) == 23 and rows[20][0] == "jspn" and rows[20][1].startswith(words)
         assert [r[0] for r in rows[21:]] == ["fgw", "fgw"]
+
+
+def test_rollback_words_read_in_chinese() -> None:
+    """After a rollback, the unresolved reason and the files' status read in Chinese in the zh report."""
+    from consolidate.report_formats import code, skip_reason_text
+
+    for chinese in (skip_reason_text("removed from the target by rollback", "zh"), code("outcome", "rolled_back", "zh")):
+        assert chinese and not ASCII_WORD.search(chinese), chinese
