@@ -15,7 +15,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -263,11 +263,17 @@ def temp_path(path: Path) -> Path:
 def write_atomic(path: Path, data: bytes, sync: bool = False) -> None:
     """Replace a file's content in one step (a temporary file beside it, renamed over it); with `sync`, on disk
     (data and rename) when this returns, so a journal it replaces may be dropped even before a power cut."""
+    write_atomic_parts(path, (data,), sync)
+
+
+def write_atomic_parts(path: Path, parts: Iterable[bytes], sync: bool = False) -> None:
+    """write_atomic of a file given in parts (written as they come, never joined in memory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path)
     try:
         with tmp.open("wb") as out:
-            out.write(data)
+            for data in parts:
+                out.write(data)
             if sync:
                 out.flush()
                 os.fsync(out.fileno())

@@ -11,14 +11,13 @@ an update keeps its place), so listings sorted with ties broken by that order co
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from exporters.common import temp_path
+from exporters.common import write_atomic_parts
 
 CHUNK = 1 << 16  # characters read, and bytes written, at a time
 INSERT_BATCH = 1000
@@ -192,23 +191,7 @@ def write_chunks_if_changed(path: Path, chunks: Any) -> bool:
     differs from the file's; True when it was written."""
     if _same_content(path, chunks()):
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(path)
-    try:
-        with tmp.open("wb") as out:
-            for data in _encoded(chunks()):
-                out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    handle = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(handle)  # the rename is durable too: the journal the file replaces may go
-    finally:
-        os.close(handle)
+    write_atomic_parts(path, _encoded(chunks()), sync=True)  # the rename is durable too: the journal may go
     return True
 
 
