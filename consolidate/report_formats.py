@@ -19,7 +19,13 @@ from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import UsageError
 from consolidate.core.legacy_time import LEGACY_ZONE
 from consolidate.figures import FleetReport, ReconciliationLine, SiteDetails, SiteFigures
+from consolidate.triage import CATEGORY_NAMES as TRIAGE_CATEGORY_NAMES
+from consolidate.triage import DECISION_NAMES as TRIAGE_DECISION_NAMES
 from mappers.sheet import DECISION_LABELS
+from mappers.triage import KIND_LABELS as TRIAGE_KIND_LABELS
+from mappers.triage_sheet import CATEGORY_LABELS as TRIAGE_CATEGORY_LABELS
+from mappers.triage_sheet import DECISION_LABELS as TRIAGE_DECISION_LABELS
+from mappers.triage_sheet import KIND_TEXTS as TRIAGE_KIND_TEXTS
 
 LANGS = ("zh", "en")
 
@@ -357,8 +363,25 @@ def _skip_reasons(sites: list[SiteFigures], lang: str) -> Rows:
 
 
 def _triage(sites: list[SiteFigures], lang: str) -> Rows:
-    """Personal-data and validity findings per decision."""
-    return ["id", "category", "kind", "decision", "count"], [[f.id, *row] for f in sites for row in f.triage["rows"]]
+    """Personal-data and validity findings per decision (the figures carry the Chinese words; English for en)."""
+    rows = [[f.id, *row] for f in sites for row in f.triage["rows"]]
+    if lang != "zh":
+        rows = [[cell if not isinstance(cell, str) else TRIAGE_WORDS_EN.get(cell, cell) for cell in row] for row in rows]
+    return ["id", "category", "kind", "decision", "count"], rows
+
+
+def _triage_words_en() -> dict[str, str]:
+    """The triage figures' Chinese words (category, kind, decision) → the English of the triage sheet."""
+    words = {TRIAGE_CATEGORY_NAMES[c]: TRIAGE_CATEGORY_LABELS["en"][c] for c in TRIAGE_CATEGORY_NAMES}
+    words.update((TRIAGE_KIND_LABELS[k], TRIAGE_KIND_TEXTS["en"][k]) for k in TRIAGE_KIND_LABELS
+                 if k in TRIAGE_KIND_TEXTS["en"])
+    words.update((zh, TRIAGE_DECISION_LABELS["en"][d]) for d, zh in TRIAGE_DECISION_NAMES.items()
+                 if d in TRIAGE_DECISION_LABELS["en"])
+    return {**words, TRIAGE_DECISION_NAMES[None]: "undecided",
+            "未审查即发布（--allow-untriaged）": "published untriaged (--allow-untriaged)"}
+
+
+TRIAGE_WORDS_EN = _triage_words_en()
 
 
 def _letters(sites: list[SiteFigures], lang: str) -> Rows | None:

@@ -167,3 +167,16 @@ def test_rollback_words_read_in_chinese() -> None:
 
     for chinese in (skip_reason_text("removed from the target by rollback", "zh"), code("outcome", "rolled_back", "zh")):
         assert chinese and not ASCII_WORD.search(chinese), chinese
+
+
+def test_the_personal_data_table_reads_in_english_for_en() -> None:
+    """The triage figures carry Chinese words; the en report shows the triage sheet's English, zh keeps them."""
+    from types import SimpleNamespace
+
+    from consolidate.report_formats import _triage
+
+    site = SimpleNamespace(id="zjgztb", triage={"rows": [["个人信息", "银行卡号", "原样发布", 1],
+                                                        ["有效性", "已过有效期", "待定", 2]]})
+    assert _triage([site], "en")[1] == [["zjgztb", "personal data", "bank card number", "publish as is", 1],
+                                        ["zjgztb", "validity", "validity period over", "undecided", 2]]
+    assert _triage([site], "zh")[1][0] == ["zjgztb", "个人信息", "银行卡号", "原样发布", 1]
