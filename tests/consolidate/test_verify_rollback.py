@@ -50,6 +50,11 @@ def test_verify_is_clean_after_push_and_finds_a_tampered_page(crawled: pipeline.
         assert stored is not None and stored.verify_status == "mismatch"
     result = CliRunner().invoke(app, ["verify", "fgw", "-c", str(crawled.loaded.path), "--db", crawled.store.url])
     assert result.exit_code == 1 and "mismatch" in result.output
+    assert "`consolidate push fgw --update` sends them again" in " ".join(result.output.split())
+    base = ["-c", str(crawled.loaded.path), "--db", crawled.store.url]
+    assert CliRunner().invoke(app, ["push", "fgw", "--update", "--allow-untriaged", *base]).exit_code == 0
+    again = CliRunner().invoke(app, ["verify", "fgw", *base])
+    assert again.exit_code == 0 and " 0 differ, 0 missing" in again.output, again.output
 
 
 def test_rollback_removes_only_that_sites_objects_and_push_restores_them(crawled: pipeline.Workspace) -> None:
