@@ -17,7 +17,7 @@ from consolidate.core.errors import ConsolidateError, InputFileError, UsageError
 from consolidate.core.outcomes import OFFICE_NOTE
 from consolidate.core.store import Resource, UrlHit, UrlMapRow, url_hash, utcnow
 from consolidate.core.urls import canonical_url
-from consolidate.core.workspace import Workspace
+from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.ledger import match_key
 
 FORMATS = ("nginx", "apache", "csv")
@@ -88,6 +88,7 @@ def load_redirects(ws: Workspace, site_id: str) -> list[Redirect]:
         rows = session.scalars(select(UrlMapRow).where(UrlMapRow.site_id == site_id)
                                .order_by(UrlMapRow.old_url)).all()
     if not rows:
+        require_crawled(ws, site_id)  # never crawled: say so, not "push it"
         raise ConsolidateError(f"site {site_id!r} has no URL map yet", hint=f"run `consolidate push {site_id}` first")
     mapped = [Redirect(r.old_url, *public_outcome(r.new_url, r.status, r.note)) for r in rows]  # maps pushed before
     return sorted(mapped + _logged_unresolved(ws, site_id, {r.old_url for r in rows}), key=lambda r: r.old_url)

@@ -188,6 +188,8 @@ def redirects(sites: common.SitesArgument = None,
                 raise
             failures.append(exc)
             err_console.print(f"[bold red]error:[/] {site_id}: {exc.message}", highlight=False)
+            if exc.hint:
+                err_console.print(f"hint: {exc.hint}", highlight=False)
     if shared and output is not None:
         emit(pipeline.nginx_http_settings(), output / pipeline.NGINX_HTTP_FILE)
         err_console.print(f"include {output / pipeline.NGINX_HTTP_FILE} once in http {{}}, before the sites' files "

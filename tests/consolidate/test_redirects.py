@@ -92,3 +92,21 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(handle, fieldnames=["old_url", "new_url", "status", "note"])
         writer.writeheader()
         writer.writerows(rows)
+
+
+def test_a_site_never_crawled_is_told_to_crawl_not_to_push(tmp_path: Path) -> None:
+    """No URL map because nothing was crawled: the error says so and hints at crawl (push would refuse anyway);
+    under `redirects --all` each site's error keeps its hint."""
+    from typer.testing import CliRunner
+
+    from consolidate.cli import app
+    from tests.conftest import make_workspace
+
+    ws = make_workspace(tmp_path, {"fgw": "http://127.0.0.1:9/fgw/", "jyj": "http://127.0.0.1:9/jyj/",
+                                   "sfj": "http://127.0.0.1:9/sfj/"})
+    with pytest.raises(ConsolidateError, match="has not been crawled yet") as caught:
+        load_redirects(ws, "fgw")
+    assert caught.value.hint == "run `consolidate crawl fgw` first"
+    result = CliRunner().invoke(app, ["redirects", "--all", "-f", "csv", "-o", str(tmp_path / "out"),
+                                      "-c", str(ws.loaded.path), "--db", ws.store.url])
+    assert result.exit_code != 0 and result.output.count("hint: run `consolidate crawl") == 3, result.output
