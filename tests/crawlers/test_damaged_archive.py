@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
-from consolidate.core.store import EventRow
+from consolidate.core.store import ArticleRow, EventRow
 from crawlers.fetch import FetchResult
 from crawlers.warc import DamagedMember, WarcArchive, iter_responses, read_response, site_archives
 
@@ -60,9 +60,14 @@ def test_damaged_gzip_header_and_truncated_tail(tmp_path: Path) -> None:
 def test_extract_from_damaged_archive_reports_and_goes_on(crawled: pipeline.Workspace) -> None:
     """`extract --from-archive` over a WARC with a damaged member: exit 0, the member reported, others rebuilt."""
     path = site_archives(crawled.dir / "warc", "fgw")[0]
-    offsets = [r.offset for r in iter_responses([path])]
-    middle = len(offsets) // 2
-    _damage(path, (offsets[middle] + offsets[middle + 1]) // 2)
+    records = [(r.url, r.offset) for r in iter_responses([path])]
+    with crawled.store.session() as session:
+        articles = set(session.scalars(select(ArticleRow.url).where(ArticleRow.site_id == "fgw")))
+    # an article's response, the widest one: its middle is inside its own gzip member (the midpoint between two
+    # small responses can fall on another record, or on an image extraction never reads)
+    start, end = max(((offset, following) for (url, offset), (_, following) in zip(records, records[1:], strict=False)
+                      if url in articles), key=lambda pair: pair[1] - pair[0])
+    _damage(path, (start + end) // 2)
     config, db = str(crawled.loaded.path), crawled.store.url
     result = CliRunner().invoke(app, ["extract", "fgw", "--from-archive", "--json", "-c", config, "--db", db])
     assert result.exit_code == 0, result.output
