@@ -99,7 +99,7 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
     for row in rows:
         count, letters = direct.get(row.path, 0), records.get(row.path, [])
         container = count == 0 and not letters and row.path in parents and not unlinked.get(row.path)
-        if count == 0 and row.url is None and not container and not letters:
+        if count == 0 and row.url is None and not container and not letters and not unlinked.get(row.path):
             continue  # a breadcrumb name with neither a list page nor items of its own
         column = LegacyColumn(path=row.path, name=row.name, url=row.url, article_count=count,
                               last_published=_newest(row.last_published if count else None, latest_date(letters)),

@@ -126,7 +126,8 @@ def _articles(ws: Workspace, site_id: str, ids: list[int] | None = None, numbere
     if numbered:
         with ws.store.session() as session:
             ids = list(session.scalars(select(ArticleRow.id).where(ArticleRow.site_id == site_id,
-                                                                   ArticleRow.doc_no.is_not(None))
+                                                                   ArticleRow.doc_no.is_not(None),
+                                                                   ArticleRow.doc_no != "")
                                        .order_by(ArticleRow.id)))
     for start in range(0, len(ids or []), TRIAGE_BATCH):
         with ws.store.session() as session:

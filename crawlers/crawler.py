@@ -696,6 +696,8 @@ class SiteCrawler:
                 "cms": str(info.cms) if info is not None else None,
                 **({"unreachable": info.unreachable} if info is not None and info.unreachable else {}),
                 **({"unlinked": len(info.addressless)} if info is not None and info.addressless else {})}
+        if info is None or not info.addressless:
+            hint.pop("unlinked", None)  # a page whose dead entries the site has since fixed
         writes.batched.append((FINISH_CLASS, {"rid": resource.id, "v_hint": hint}))
 
     async def _parse(self, result: FetchResult, queued_as: str) -> ParsedPage:

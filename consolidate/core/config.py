@@ -507,12 +507,14 @@ class Config(StrictModel):
         raise KeyError(site_id)
 
     def site_for_url(self, url: str) -> Site | None:
-        """The configured site a URL belongs to: its home page's host or one of its aliases."""
-        host = (urlsplit(url).hostname or "").lower()
+        """The configured site a URL belongs to: its home page's host and port, or one of its aliases (an alias
+        without a port matches any port); two sites on one server by address are told apart by port."""
+        wanted = _host_port(url)
         for site in self.sites:
-            names = [site.home_url, *site.aliases]
-            if host and host in {(urlsplit(n if "://" in n else f"//{n}").hostname or "").lower() for n in names}:
-                return site
+            for name in (site.home_url, *site.aliases):
+                host, port = _host_port(name if "://" in name else f"//{name}")
+                if host and host == wanted[0] and (port is None or port == wanted[1]):
+                    return site
         return None
 
     def crawl_settings(self, site: Site) -> CrawlSettings:
@@ -521,6 +523,17 @@ class Config(StrictModel):
         settings = self.crawl.model_copy(update=overrides)
         settings._workspace = self.workspace  # where the crawl's archives and blobs go (not a crawl: option)
         return settings
+
+
+def _host_port(url: str) -> tuple[str, int | None]:
+    """(lower-case host, port: the URL's, its scheme's default, or None when neither says)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:  # a port that is no number
+        port = default
+    return (parts.hostname or "").lower(), port
 
 
 def _no_duplicate_subsites(subsites: list[SubSite]) -> None:

@@ -26,7 +26,7 @@ CONDITIONS = [
     ("31 articles unresolved (14 empty body, 9 column not mapped, 8 personal data undecided; 14 of them held for "
      "review, as the line above says): each one's reason is in `consolidate urls list jspn --disposition "
      "unresolved` (not pushed to this target yet: `consolidate push jspn`; column not mapped: `consolidate map "
-     "jspn`)", "31 篇文章去向未定（"),
+     "jspn`)", "31 篇文章去向未定（正文为空，待人工核对 14，栏目待定 9，未完成个人信息审查 8；其中 14 篇待人工核对，见上一条）"),
     ("2 problems verify found on published records (see `consolidate messages --stage verify`)", "2 处已发布记录核验存疑"),
     ("5 legacy URLs with ≥ 10 logged hits unresolved", "5 个访问量 ≥ 10 的旧网址去向未定"),
     ("3 personal-data findings undecided", "3 处个人信息发现未决定"),

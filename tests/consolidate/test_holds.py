@@ -96,11 +96,25 @@ def test_push_holds_empty_bodies_site_name_titles_and_impossible_dates(crawled: 
     step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "content_migrated")
     assert step["status"] == "blocked"
     assert any(b.startswith("4 articles held for review") for b in step["blocked_by"])
-    for line in (b for b in step["blocked_by"] if " articles unresolved (" in b):  # its parts add up to its count
-        count, reasons = int(line.split(" ", 1)[0]), line.split(" (", 1)[1].split(")", 1)[0].split("; ")[0]
-        assert count == sum(int(part.split(" ", 1)[0]) for part in reasons.split(", ")), line
+    line = site_figures(crawled, SITE).reconciliation
+    unresolved = [b for b in step["blocked_by"] if " articles unresolved" in b]
+    assert len(unresolved) == (1 if line.unresolved > line.held else 0), step["blocked_by"]
+    for text in unresolved:  # its parts add up to its count
+        count, reasons = int(text.split(" ", 1)[0]), text.split(" (", 1)[1].split(")", 1)[0].split("; ")[0]
+        assert count == line.unresolved == sum(int(part.split(" ", 1)[0]) for part in reasons.split(", ")), text
+
     _push(crawled)  # said once, not at every push
     assert len([m for m in site_messages(crawled, SITE) if m["code"] == "held_for_review"]) == 4
+
+
+def test_the_unresolved_reasons_add_up_and_name_the_held() -> None:
+    """The blocker's parts, commonest first, sum to its count; the held ones are pointed at the line above."""
+    from consolidate.checklist import _reasons
+
+    text = _reasons({"column not mapped": 9, "empty body": 14, "personal data undecided": 8}, held=14)
+    assert text == " (14 empty body, 9 column not mapped, 8 personal data undecided; 14 of them held for review, " \
+                   "as the line above says)"
+    assert _reasons({}, held=3) == "" and _reasons({"column not mapped": 2}) == " (2 column not mapped)"
 
 
 def _files(ws: pipeline.Workspace) -> list[Resource]:

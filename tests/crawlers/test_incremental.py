@@ -156,3 +156,16 @@ def test_re_crawls_do_not_repeat_messages(server: FleetServer, tmp_path: Path) -
     assert len(listed) == 1 and listed[0]["at"]
     every = pipeline.site_messages(ws, SITE, "crawl")
     assert message_counts(ws, SITE)["crawl"] == len(every)
+    from consolidate.figures import site_figures
+
+    before = site_figures(ws, SITE)
+    with ws.store.session() as session:
+        session.add_all(EventRow(site_id=SITE, stage="crawl", level="error", code="fetch_error",
+                                 message="HTTP 500", url=server.urls[SITE] + "x.html") for _ in range(3))
+        session.add_all(EventRow(site_id=SITE, stage="crawl", level="warning", code="spam_link",
+                                 message="hidden spam link removed: http://spam.example/", url=server.urls[SITE])
+                        for _ in range(2))
+    after = site_figures(ws, SITE)
+    assert after.errors_total == before.errors_total + 1  # the report counts what messages lists
+    assert after.spam_links_removed == before.spam_links_removed + 1
+    assert sum(e["message"] == "HTTP 500" for e in after.errors) == 1

@@ -96,6 +96,11 @@ def test_extract_url_reaches_a_pinned_host_and_names_its_site(old_server: int, t
     config.sites.append(site)
     assert config.site_for_url("http://old-alias.gov.cn/a.html") is site
     assert config.site_for_url("http://elsewhere.gov.cn/") is None
+    one = local_site("http://10.0.0.5:8080/", "one")
+    two = local_site("http://10.0.0.5:8081/", "two")
+    config.sites += [one, two]
+    assert config.site_for_url("http://10.0.0.5:8081/a.html") is two  # one server, two sites: told apart by port
+    assert config.site_for_url("http://10.0.0.5:9999/a.html") is None
     settings = config.crawl.model_copy(update={"resolve": {"www.old-host.gov.cn": f"127.0.0.1:{old_server}"}})
     from crawlers.archive import extract_url
 
