@@ -6,7 +6,6 @@ import asyncio
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from crawlers.crawler import build_article, ensure_column, recount_columns, unde
 from crawlers.discover import analyse_page
 from crawlers.encoding import decode_html
 from crawlers.extract import extract_article
-from crawlers.fetch import Fetcher, FetchPolicy, host_is_private, open_client, parse_pins, pinned
+from crawlers.fetch import Fetcher, FetchPolicy, open_client, parse_pins
 from crawlers.urls import Scope, canonical_url
 from crawlers.warc import (
     READ_ERRORS,
@@ -165,10 +164,8 @@ def extract_bytes(body: bytes, content_type: str | None, url: str) -> ArticleRec
 
 async def _fetch_one(url: str, settings: CrawlSettings) -> tuple[bytes, str | None, str]:
     """GET one URL under the crawl settings; a failure is a ConsolidateError."""
-    parts = urlsplit(url)
     pins = parse_pins(settings.resolve)  # crawl.resolve: the old server by its address, as the crawl reaches it
-    pin = pinned(pins, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
-    policy = FetchPolicy.for_site(settings, await host_is_private(pin[0] if pin else parts.hostname or ""), pins)
+    policy = await FetchPolicy.for_home(settings, url, pins)
     async with open_client(2, pins) as client:
         fetcher = Fetcher(policy, client, Scope.for_site(url, [], [], []), Path(tempfile.gettempdir()) / "consolidate-spool")
         result = await fetcher.fetch(url)

@@ -38,10 +38,8 @@ from crawlers.fetch import (
     Fetcher,
     FetchPolicy,
     FetchResult,
-    host_is_private,
     open_client,
     parse_pins,
-    pinned,
     shared_context,
 )
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
@@ -284,10 +282,7 @@ class SiteCrawler:
 
     async def _policy(self) -> FetchPolicy:
         """Fetch policy from the settings; private addresses allowed only when the site itself is on one."""
-        home = urlsplit(self.home)
-        pin = pinned(self._pins, home.hostname or "", home.port or (443 if home.scheme == "https" else 80))
-        own_host_private = await host_is_private(pin[0] if pin else home.hostname or "")
-        return FetchPolicy.for_site(self.settings, own_host_private, self._pins)
+        return await FetchPolicy.for_home(self.settings, self.home, self._pins)
 
     def _prepare_site(self) -> set[str]:
         """Register site and worker, reclaim URLs dead workers left in flight, seed the home page."""

@@ -185,6 +185,14 @@ class FetchPolicy(CrawlSettings):
         """The policy of a site crawled under `settings`."""
         return cls(**settings.model_dump(), allow_private=allow_private, pins=pins or {})
 
+    @classmethod
+    async def for_home(cls, settings: CrawlSettings, home_url: str, pins: Pins) -> FetchPolicy:
+        """The policy of the site at `home_url`: private addresses allowed only when the site itself is on one
+        (at its pinned address, when crawl.resolve pins it)."""
+        home = urlsplit(home_url)
+        pin = pinned(pins, home.hostname or "", home.port or (443 if home.scheme == "https" else 80))
+        return cls.for_site(settings, await host_is_private(pin[0] if pin else home.hostname or ""), pins)
+
 
 @functools.cache
 def tls_context() -> ssl.SSLContext:
