@@ -264,10 +264,9 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         decisions = _counted(session, tables.ColumnMapping.decision, site_id)
         records = _push_counts(session, site_id)
         redirects = _counted(session, tables.UrlMapRow.status, site_id)
-        said = (tables.EventRow.code, tables.EventRow.message, tables.EventRow.url)  # a re-crawl says it again
-        errors = session.execute(select(*said).where(tables.EventRow.site_id == site_id,
+        errors = session.execute(select(*SAID).where(tables.EventRow.site_id == site_id,
                                                      tables.EventRow.level == "error")
-                                 .group_by(*said).order_by(func.min(tables.EventRow.id)).limit(ERRORS_LISTED)).all()
+                                 .group_by(*SAID).order_by(func.min(tables.EventRow.id)).limit(ERRORS_LISTED)).all()
         errors_total = _distinct_events(session, site_id, tables.EventRow.level == "error")
         spam = _distinct_events(session, site_id, tables.EventRow.code == "spam_link")
         monitor = _counted(session, tables.EventRow.code, site_id, tables.EventRow.stage == "monitor",
@@ -322,6 +321,7 @@ def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
 
 
 ERRORS_LISTED = 20  # error events a report lists per site
+SAID = (tables.EventRow.code, tables.EventRow.message, tables.EventRow.url)  # an event; a re-crawl says it again
 
 
 def _count(session: Session, table: Any, site_id: str, *where: Any) -> int:
@@ -331,9 +331,8 @@ def _count(session: Session, table: Any, site_id: str, *where: Any) -> int:
 
 def _distinct_events(session: Session, site_id: str, *where: Any) -> int:
     """The site's events matching `where`, each (code, message, URL) once, as `consolidate messages` lists them."""
-    said = (tables.EventRow.code, tables.EventRow.message, tables.EventRow.url)
     return session.scalar(select(func.count()).select_from(
-        select(*said).where(tables.EventRow.site_id == site_id, *where).group_by(*said).subquery())) or 0
+        select(*SAID).where(tables.EventRow.site_id == site_id, *where).group_by(*SAID).subquery())) or 0
 
 
 def _counted(session: Session, column: Any, site_id: str, *where: Any) -> dict[Any, int]:
