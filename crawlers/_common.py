@@ -448,6 +448,10 @@ def _px(value: str) -> float | None:
 
 _HIDING_PROPERTIES = ("display", "visibility", "opacity", "position", "text-indent", "font-size", "overflow")
 # every property style_hides reads: a style whose lower-cased text names none of them hides nothing
+_HIDING_VALUES = re.compile(r"none|hidden|collapse|opacity|important|-\d|font-size\s*:\s*(?:[-0]|1(?!\d))")
+# a value that could hide, of each test declares_hidden makes (none, hidden/collapse, any opacity, a negative
+# offset, a font size of at most 1; !important is cut from values first): without one, nothing is hidden. Word's
+# and the templates' style sheets are mostly margins, colours and 12–16px fonts, read without parsing them
 
 
 @_memo_short(limit=4000, maxsize=4096, empty=False)  # a site repeats the same inline styles
@@ -455,7 +459,8 @@ def style_hides(style: str) -> bool:
     """True when an inline style hides its element (display:none, off-screen, 1px font, zero-height clip...)."""
     style = style[:4000]
     lowered = style.lower()  # a style that names no property declares_hidden reads (Word's borders) hides nothing
-    return any(name in lowered for name in _HIDING_PROPERTIES) and declares_hidden(style)
+    return any(name in lowered for name in _HIDING_PROPERTIES) and _HIDING_VALUES.search(lowered) is not None \
+        and declares_hidden(style)
 
 
 def declares_hidden(style: str) -> bool:

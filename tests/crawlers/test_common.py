@@ -177,9 +177,11 @@ def test_style_hides_is_the_declaration_by_declaration_rule() -> None:
              "overflow", "height", "width", "max-height", "color", "border-bottom", "Font-Size", "dİsplay", "ſont-size",
              " display ", "mso-width-alt", "K-display"]
     values = ["none", "None !important", "hidden", "collapse", "0", "0.0", ".0", "absolute", "fixed", "-9999px", "-999", "1px",
-              "0.5pt", "1", "2em", "-100em", "12pt", "hidden auto", "10%", "", "windowtext 0.5pt solid", "İ", "-999.5pt"]
+              "0.5pt", "1", "2em", "-100em", "12pt", "hidden auto", "10%", "", "windowtext 0.5pt solid", "İ", "-999.5pt",
+              "1.0pt", "1.5px", "0.06em", "0.07em", "-63em", "-62em", "16px", "10.5pt", "!important 0", "0 !important",
+              "+0px", "auto", "#0a0b0c"]
     rng = random.Random(5)
-    skipped = 0
+    skipped = unread = 0
     for _ in range(20000):
         style = ";".join(f"{rng.choice(names)}{rng.choice([':', ' : ', ''])}{rng.choice(values)}"
                          for _ in range(rng.randint(0, 6)))
@@ -187,5 +189,7 @@ def test_style_hides_is_the_declaration_by_declaration_rule() -> None:
         style_hides.cache_clear()
         assert style_hides(style) == declares_hidden(style), style
         skipped += not any(name in style.lower() for name in _common._HIDING_PROPERTIES)
+        unread += not _common._HIDING_VALUES.search(style.lower())
     assert skipped > 1000  # styles that name no hiding property are answered without reading declarations
+    assert unread > 1000  # and so are those with no value that could hide (12px fonts, margins, colours)
     assert style_hides("x" * 3990 + ";display:none") is False and declares_hidden("x" * 3990 + ";display:none") is False
