@@ -13,7 +13,7 @@ from consolidate.checklist import recorded_steps
 from consolidate.core.config import Site
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.store import PushRecord
-from consolidate.core.workspace import Workspace
+from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.push import column_key, portal_index
 
 KINDS = ("notice", "moved")
@@ -82,12 +82,29 @@ def notice_context(ws: Workspace, site_id: str, dates: NoticeDates | None = None
             "archive_url": archive_url, "contact": site.contact}
 
 
+def notice_refusal(ws: Workspace, site_id: str) -> ConsolidateError | None:
+    """Why the site gets no notice (never crawled, home page not fetched, or retained: it does not shut), else
+    None; the error carries what to run first."""
+    site = ws.site(site_id)
+    if site.disposition == "retain":
+        return ConsolidateError(f"site {site_id!r} is retained: it gets no shutdown notice",
+                                hint=f"change its disposition in {ws.loaded.path.name} if it is to close")
+    try:
+        require_crawled(ws, site_id)
+    except ConsolidateError as exc:
+        return exc
+    return None
+
+
 def render_notice(ws: Workspace, site_id: str, kind: str = "notice", start: dt.date | None = None,
                   end: dt.date | None = None, shutdown: dt.date | None = None,
                   archive_url: str | None = None) -> str:
     """The notice page (kind 'notice') or the "this site has moved" page (kind 'moved') as HTML."""
     if kind not in KINDS:
         raise UsageError(f"unknown notice kind {kind!r}", hint=f"use one of: {', '.join(KINDS)}")
+    refusal = notice_refusal(ws, site_id)
+    if refusal is not None:
+        raise refusal
     site = ws.site(site_id)
     dates = notice_dates(ws, site, start, end, shutdown) if kind == "notice" else None
     context = notice_context(ws, site_id, dates, archive_url)

@@ -12,10 +12,11 @@ from rich.table import Table
 
 from consolidate import cli_common as common
 from consolidate import pipeline
-from consolidate.cli_common import StepProgress, console, emit, per_site_file, print_rows
+from consolidate.cli_common import StepProgress, console, emit, err_console, per_site_file, print_rows
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.outputs import save_output
 from consolidate.core.storage import describe_status, storage_status, store_outputs
+from consolidate.notice import notice_refusal
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
@@ -277,9 +278,20 @@ def notice(sites: common.SitesArgument = None,
     ids = common.select_sites(ws, sites, all_sites)
     if len(ids) > 1 and not all_sites:
         raise UsageError("notice writes one page per site", hint="name one site, or use --all -o FOLDER")
+    written = 0
     for site_id in ids:
+        refusal = notice_refusal(ws, site_id) if all_sites else None  # one site named: render_notice says why
+        if refusal is not None:
+            err_console.print(f"skipped {site_id}: {refusal.message} — {refusal.hint}", highlight=False, markup=False,
+                              soft_wrap=True)
+            continue
         html = pipeline.render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
         emit(html, per_site_file(output, site_id, "html", all_sites))
+        written += 1
+    if not written:
+        raise ConsolidateError(f"no {kind} page written: all {len(ids)} sites were skipped",
+                               hint="run what each skipped line says (a never-crawled site: `consolidate crawl "
+                                    "SITE`), then write the notices again")
 
 
 @common.friendly_errors

@@ -1,22 +1,40 @@
-"""The 关停公示 notice page and the "this site has moved" page: content, dates, no scripts."""
+"""The 关停公示 notice page and the "this site has moved" page: content, dates, no scripts; only crawled sites get
+one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 from typer.testing import CliRunner
 
+from consolidate import pipeline
 from consolidate.checklist import record_step
 from consolidate.cli import app
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import Workspace
 from consolidate.notice import render_notice
 from tests.consolidate.test_checklist import write_config
+from tests.consolidate.test_crawl_errors import lossy_site  # noqa: F401 - a small legacy site on 127.0.0.1
 
 D = dt.date.fromisoformat
+CrawledConfig = Callable[[list[str]], Workspace]
+
+
+@pytest.fixture
+def crawled_config(lossy_site: str, tmp_path: Path) -> CrawledConfig:  # noqa: F811
+    """write_config's sites with s0 pointed at a small legacy site on 127.0.0.1 and crawled (the others not)."""
+    def make(dispositions: list[str]) -> Workspace:
+        ws = write_config(tmp_path, dispositions, extra="    crawl: {rate_per_host: 500}\n")
+        ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("http://127.0.0.1:9/s0/",
+                                                                                      lossy_site), encoding="utf-8")
+        ws = Workspace.open(ws.loaded.path, ws.store.url)
+        pipeline.crawl(ws, ["s0"])
+        return ws
+    return make
 
 
 def _parse(html: str) -> LexborHTMLParser:
@@ -28,9 +46,9 @@ def _parse(html: str) -> LexborHTMLParser:
     return tree
 
 
-def test_notice_names_department_site_code_new_site_and_dates(tmp_path: Path) -> None:
+def test_notice_names_department_site_code_new_site_and_dates(crawled_config: CrawledConfig) -> None:
     """Dates from the programme's notice_start: end = start + 30 days, shutdown the day after; contact shown."""
-    ws = write_config(tmp_path, ["migrate"])
+    ws = crawled_config(["migrate"])
     tree = _parse(render_notice(ws, "s0"))
     text = tree.body.text()
     for expected in ("测试市s0局", "测试市s0局网站", "9900000000", "https://www.example.gov.cn/dept/", "2024-12-23",
@@ -40,9 +58,9 @@ def test_notice_names_department_site_code_new_site_and_dates(tmp_path: Path) ->
     assert "2025年1月23日" in text
 
 
-def test_recorded_notice_date_wins_and_period_is_never_short(tmp_path: Path) -> None:
+def test_recorded_notice_date_wins_and_period_is_never_short(crawled_config: CrawledConfig) -> None:
     """A recorded notice_posted date is the start; an end before the notice period is over is refused."""
-    ws = write_config(tmp_path, ["close"])
+    ws = crawled_config(["close"])
     record_step(ws, "s0", "shutdown_applied", D("2024-11-04"))
     record_step(ws, "s0", "notice_posted", D("2024-11-05"))
     text = _parse(render_notice(ws, "s0")).body.text()
@@ -53,9 +71,9 @@ def test_recorded_notice_date_wins_and_period_is_never_short(tmp_path: Path) -> 
     assert "2025-01-02" in longer and "2025-01-07" in longer
 
 
-def test_notice_needs_a_start_date(tmp_path: Path) -> None:
+def test_notice_needs_a_start_date(crawled_config: CrawledConfig) -> None:
     """Without any notice date known the CLI says which option to give, in one line, non-zero exit."""
-    ws = write_config(tmp_path, ["migrate"])
+    ws = crawled_config(["migrate"])
     ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("    notice_start: 2024-12-23\n",
                                                                                   ""), encoding="utf-8")
     result = CliRunner().invoke(app, ["notice", "s0", "-c", str(ws.loaded.path), "--db", ws.store.url])
@@ -64,9 +82,9 @@ def test_notice_needs_a_start_date(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_cli_writes_notice_file(tmp_path: Path) -> None:
+def test_cli_writes_notice_file(crawled_config: CrawledConfig, tmp_path: Path) -> None:
     """`consolidate notice SITE -o FILE.html --start` writes the page as UTF-8."""
-    ws = write_config(tmp_path, ["migrate"])
+    ws = crawled_config(["migrate"])
     out = tmp_path / "notice.html"
     result = CliRunner().invoke(app, ["notice", "s0", "-o", str(out), "--start", "2024-12-03", "-c",
                                       str(ws.loaded.path), "--db", ws.store.url])
@@ -75,9 +93,9 @@ def test_cli_writes_notice_file(tmp_path: Path) -> None:
     assert "2024-12-03" in text and "2025-01-02" in text
 
 
-def test_moved_page_names_department_new_site_and_archive(tmp_path: Path) -> None:
+def test_moved_page_names_department_new_site_and_archive(crawled_config: CrawledConfig) -> None:
     """The 410 "moved" variant names the organiser, links the new site and the archive."""
-    ws = write_config(tmp_path, ["migrate"])
+    ws = crawled_config(["migrate"])
     tree = _parse(render_notice(ws, "s0", kind="moved", archive_url="https://www.example.gov.cn/archive/s0/"))
     text = tree.body.text()
     assert "本网站已整合迁移" in text and "测试市s0局" in text and "市测试局" in text
@@ -89,12 +107,40 @@ def test_moved_page_names_department_new_site_and_archive(tmp_path: Path) -> Non
         render_notice(ws, "s0", kind="poster")
 
 
-def test_merged_site_points_at_its_portal_column(tmp_path: Path) -> None:
+def test_merged_site_points_at_its_portal_column(crawled_config: CrawledConfig) -> None:
     """A site merged into portal columns names that column of the portal."""
-    ws = write_config(tmp_path, ["merge"])
+    ws = crawled_config(["merge"])
     ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("target: {subsite: dept}",
                                                                                   "target: {column: bmdt}"),
                               encoding="utf-8")
     ws = Workspace.open(ws.loaded.path, ws.store.url)
     text = _parse(render_notice(ws, "s0", start=D("2024-12-03"))).body.text()
     assert "测试市人民政府门户网站 · 部门动态" in text and "https://www.example.gov.cn/" in text
+
+
+def _notice_cli(ws: Workspace, *args: str) -> object:
+    """Run `consolidate notice` on the workspace."""
+    return CliRunner().invoke(app, ["notice", *args, "--start", "2024-12-03", "-c", str(ws.loaded.path), "--db",
+                                    ws.store.url])
+
+
+def test_all_skips_sites_without_a_crawl_and_fails_only_when_none_is_written(crawled_config: CrawledConfig,
+                                                                             tmp_path: Path) -> None:
+    """`notice --all` writes the crawled site's page and skips a never-crawled and a retained site with one line
+    each saying what to run first (exit 0); with no page written at all it exits 1. A named never-crawled site is
+    refused the same way."""
+    ws = crawled_config(["migrate", "migrate", "retain"])
+    out = tmp_path / "notices"
+    result = _notice_cli(ws, "--all", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["s0.html"]
+    skipped = [line for line in result.output.splitlines() if line.startswith("skipped ")]
+    assert len(skipped) == 2
+    assert "s1" in skipped[0] and "has not been crawled yet" in skipped[0] and "consolidate crawl s1" in skipped[0]
+    assert "s2" in skipped[1] and "retained" in skipped[1]
+    named = _notice_cli(ws, "s1")
+    assert named.exit_code == 1 and "consolidate crawl s1" in named.output and "Traceback" not in named.output
+    none = write_config(tmp_path / "none", ["migrate", "close"])
+    nothing = _notice_cli(none, "--all", "-o", str(tmp_path / "empty"))
+    assert nothing.exit_code == 1 and "no notice page written: all 2 sites were skipped" in nothing.output
+    assert nothing.output.count("skipped s") == 2 and "Traceback" not in nothing.output
