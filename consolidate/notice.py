@@ -15,8 +15,14 @@ from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.store import PushRecord
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.push import column_key, portal_index
+from consolidate.redirects import RedirectCounts, count_redirects, load_redirects
 
 KINDS = ("notice", "moved")
+# What a notice may say old links do after the shutdown, from the URL map as it stands when it is written: every
+# legacy URL redirects ('all'); each redirects or shows the moved page ('decided'); every one shows the moved page
+# ('gone'); or the map is not finished — no map yet, or URLs still unresolved — and no redirect is promised
+# ('pending'). The notice hangs on the homepage for 30 days as written: it never promises more than the map holds.
+PROMISES = ("all", "decided", "gone", "pending")
 
 
 @dataclass
@@ -72,6 +78,34 @@ def notice_dates(ws: Workspace, site: Site, start: dt.date | None = None, end: d
     return NoticeDates(start, end, shutdown)
 
 
+def link_promise(ws: Workspace, site_id: str) -> tuple[str, RedirectCounts | None]:
+    """One of PROMISES for the site, with the URL map's counts (None: no map yet)."""
+    try:
+        counts = count_redirects(load_redirects(ws, site_id))
+    except ConsolidateError:  # no URL map yet: nothing is decided
+        return "pending", None
+    if counts.unresolved or not (counts.moved or counts.gone):
+        return "pending", counts
+    if not counts.gone:
+        return "all", counts
+    return ("decided" if counts.moved else "gone"), counts
+
+
+def notice_warning(ws: Workspace, site_id: str) -> str | None:
+    """A line for the office when the notice cannot promise that old links redirect (None when it does or need
+    not), saying what would let it."""
+    promise, counts = link_promise(ws, site_id)
+    if promise != "pending":
+        return None
+    if counts is None:
+        return (f"{site_id}: no URL map yet, so the notice promises no redirects (it says they are being arranged "
+                f"and some old links may stop working) — `consolidate push {site_id}`, decide the URLs, and write "
+                "the notice again")
+    return (f"{site_id}: {counts.text()} — the notice promises no redirects (it says they are being arranged and "
+            f"some old links may stop working); decide them (`consolidate redirects {site_id} -o FILE.csv`, edit, "
+            f"`--import FILE.csv`) and write the notice again")
+
+
 def notice_context(ws: Workspace, site_id: str, dates: NoticeDates | None = None,
                    archive_url: str | None = None) -> dict[str, Any]:
     """Everything the notice templates show."""
@@ -79,7 +113,7 @@ def notice_context(ws: Workspace, site_id: str, dates: NoticeDates | None = None
     url, name = new_site(ws, site)
     return {"site": site, "programme": ws.config.programme, "portal": ws.config.portal, "new_url": url,
             "new_name": name, "dates": dates, "days": ws.config.programme.notice_period_days,
-            "archive_url": archive_url, "contact": site.contact}
+            "archive_url": archive_url, "contact": site.contact, "links": link_promise(ws, site_id)[0]}
 
 
 def notice_refusal(ws: Workspace, site_id: str) -> ConsolidateError | None:

@@ -16,7 +16,7 @@ from consolidate.cli_common import StepProgress, console, emit, err_console, per
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.outputs import save_output
 from consolidate.core.storage import describe_status, storage_status, store_outputs
-from consolidate.notice import notice_refusal
+from consolidate.notice import notice_refusal, notice_warning
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
@@ -288,6 +288,9 @@ def notice(sites: common.SitesArgument = None,
         html = pipeline.render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
         emit(html, per_site_file(output, site_id, "html", all_sites))
         written += 1
+        warning = notice_warning(ws, site_id) if kind == "notice" else None
+        if warning:
+            err_console.print(f"note: {warning}", highlight=False, markup=False, soft_wrap=True)
     if not written:
         raise ConsolidateError(f"no {kind} page written: all {len(ids)} sites were skipped",
                                hint="run what each skipped line says (a never-crawled site: `consolidate crawl "

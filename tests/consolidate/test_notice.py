@@ -1,5 +1,5 @@
 """The 关停公示 notice page and the "this site has moved" page: content, dates, no scripts; only crawled sites get
-one."""
+one, and it promises only what the site's URL map holds."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from consolidate.checklist import record_step
 from consolidate.cli import app
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import Workspace
-from consolidate.notice import render_notice
+from consolidate.notice import link_promise, render_notice
+from consolidate.redirects import count_redirects, load_redirects
+from tests.conftest import push_sites
 from tests.consolidate.test_checklist import write_config
 from tests.consolidate.test_crawl_errors import lossy_site  # noqa: F401 - a small legacy site on 127.0.0.1
 
 D = dt.date.fromisoformat
 CrawledConfig = Callable[[list[str]], Workspace]
+PROMISE = "原网址将自动跳转至新网站"  # the zh promise that old links redirect
 
 
 @pytest.fixture
@@ -144,3 +147,58 @@ def test_all_skips_sites_without_a_crawl_and_fails_only_when_none_is_written(cra
     nothing = _notice_cli(none, "--all", "-o", str(tmp_path / "empty"))
     assert nothing.exit_code == 1 and "no notice page written: all 2 sites were skipped" in nothing.output
     assert nothing.output.count("skipped s") == 2 and "Traceback" not in nothing.output
+
+
+def _edit_map(ws: Workspace, site_id: str, edit: Callable[[list[str]], list[str]], tmp_path: Path) -> None:
+    """Export the site's URL map as CSV, edit its lines, and `redirects --import` it."""
+    sheet = tmp_path / f"{site_id}.csv"
+    args = ["-c", str(ws.loaded.path), "--db", ws.store.url]
+    assert CliRunner().invoke(app, ["redirects", site_id, "-o", str(sheet), *args]).exit_code == 0
+    sheet.write_text("\n".join(edit(sheet.read_text(encoding="utf-8").splitlines())) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["redirects", site_id, "--import", str(sheet), *args])
+    assert result.exit_code == 0, result.output
+
+
+def _one_unresolved(lines: list[str]) -> list[str]:
+    """The map's CSV lines with its last 301 made unresolved."""
+    last = max(i for i, line in enumerate(lines) if ",301," in line)
+    old_url = lines[last].split(",", 1)[0]
+    return [*lines[:last], f"{old_url},,unresolved,", *lines[last + 1:]]
+
+
+def _all_redirected(portal: str) -> Callable[[list[str]], list[str]]:
+    """An edit making every 410 and unresolved row of the map's CSV a 301 to the portal."""
+    def edit(lines: list[str]) -> list[str]:
+        return [line.replace(",,410,", f",{portal},301,", 1).replace(",,unresolved,", f",{portal},301,", 1)
+                for line in lines]
+    return edit
+
+
+def test_notice_promises_only_what_the_url_map_holds(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """No map yet, or a URL unresolved: no redirect is promised (zh and en say they are being arranged) and the CLI
+    says why; every URL decided, some archived: migrated content redirects, the rest shows the moved page; every
+    URL redirected: the full promise. No note once every URL is decided."""
+    site = "fgw"
+    before = _notice_cli(crawled, site)
+    assert before.exit_code == 0, before.output
+    assert PROMISE not in before.stdout and "跳转正在安排中" in before.stdout
+    assert "Redirects for old links are still being arranged" in before.stdout
+    assert "note: fgw: no URL map yet" in before.output
+    push_sites(crawled, [site], allow_untriaged=True)
+    counts = count_redirects(load_redirects(crawled, site))
+    assert counts.moved and counts.gone and not counts.unresolved
+    decided = _notice_cli(crawled, site)
+    assert link_promise(crawled, site)[0] == "decided"
+    assert "其原网址将自动跳转至新网站的对应页面；其余原网址将显示本网站已整合迁移的说明" in decided.stdout
+    assert "the others will show a page saying the site has moved" in decided.stdout
+    assert "note:" not in decided.output
+    _edit_map(crawled, site, _one_unresolved, tmp_path)
+    pending = _notice_cli(crawled, site)
+    assert PROMISE not in pending.stdout and "跳转正在安排中" in pending.stdout
+    assert ", 1 unresolved — the notice promises no redirects" in pending.output
+    assert "redirects fgw -o FILE.csv" in pending.output
+    _edit_map(crawled, site, _all_redirected(crawled.config.portal.base_url), tmp_path)
+    assert link_promise(crawled, site)[0] == "all"
+    full = _notice_cli(crawled, site)
+    assert PROMISE + "的对应页面" in full.stdout and "Old links will redirect to the matching pages" in full.stdout
+    assert "note:" not in full.output
