@@ -48,11 +48,46 @@ def profile(cms: str | CmsId) -> Profile:
         return GENERIC
 
 
+def _trie(marks: list[str]) -> str:
+    """A pattern matching, where one or more of these (non-empty) marks start, the longest of them: alternatives
+    by first character, each followed by the pattern of the marks' rests (optional when a mark ends there)."""
+    heads: dict[str, list[str]] = {}
+    for mark in marks:
+        heads.setdefault(mark[0], []).append(mark[1:])
+    alternatives = []
+    for head, tails in heads.items():
+        rests = [tail for tail in tails if tail]
+        more = f"(?:{_trie(rests)})" + ("?" if "" in tails else "") if rests else ""
+        alternatives.append(re.escape(head) + more)
+    return "|".join(alternatives)
+
+
+_MARKS = tuple(dict.fromkeys(mark for family in FAMILIES for mark in family.marks))
+_SCANNED = tuple(mark for mark in _MARKS if not mark or mark[0] == "<")  # looked up one by one: a pattern opening
+# with "<" would stop at every tag of the page
+_MATCHED = [mark for mark in _MARKS if mark not in _SCANNED]
+_MARK_PATTERN = re.compile(_trie(_MATCHED)) if _MATCHED else None
+_PREFIXES = {mark: tuple(other for other in _MATCHED if mark.startswith(other)) for mark in _MATCHED}  # the marks
+# that start where the pattern found this one (its prefixes, itself included)
+
+
+def marks_in(low_html: str) -> set[str]:
+    """The fingerprints (of all families) the lower-cased page holds: one pattern search per position where one
+    starts, each answering the longest there (and so its prefixes), instead of one search of the page per mark."""
+    found = {mark for mark in _SCANNED if mark in low_html}
+    match = _MARK_PATTERN.search(low_html) if _MARK_PATTERN is not None else None
+    while match is not None:
+        found.update(_PREFIXES[match.group()])
+        match = _MARK_PATTERN.search(low_html, match.start() + 1)  # a mark may start inside the one found
+    return found
+
+
 def detect(low_html: str, url: str) -> CmsId:
     """The family whose fingerprints the page (lower-cased HTML) and its URL carry most, else generic."""
     scores: dict[CmsId, int] = {}
+    held = marks_in(low_html)
     for family in FAMILIES:
-        score = sum(2 for mark in family.marks if mark in low_html)
+        score = sum(2 for mark in family.marks if mark in held)
         if family.url_marks is not None and family.url_marks.search(url or ""):
             score += 3
         if score:
