@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from consolidate import messages
 from consolidate.core import store as tables  # the store's tables, each named tables.X
 from consolidate.core.outcomes import IN_TARGET, column_key, reason_category
 from consolidate.core.workspace import Workspace
+from consolidate.crawl_figures import PROBLEMS, crawl_errors, crawl_problems
 from consolidate.holds import HELD_ZH
 from consolidate.interaction import letter_figures
 from consolidate.ledger import (
@@ -141,7 +142,8 @@ class TargetFigures(FigureView):
 
 @dataclass(eq=False)
 class CrawlFigures(FigureView):
-    """What the crawl fetched: HTML pages, files, errors, URLs skipped or still queued, bytes."""
+    """What the crawl fetched: HTML pages, files, errors, URLs skipped or still queued, bytes; and the errors per
+    kind of problem (crawl_figures.PROBLEMS, adding up to `errors`) with each kind's causes."""
 
     fetched: int
     files_fetched: int
@@ -150,6 +152,9 @@ class CrawlFigures(FigureView):
     skipped: int
     queued: int
     bytes: int
+    problems: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROBLEMS, 0))
+    problem_causes: dict[str, dict[str, int]] = field(default_factory=dict)
+    dead_pages: dict[str, int] = field(default_factory=dict)  # the dead pages per kind (list, article, page)
 
 
 @dataclass(eq=False)
@@ -271,6 +276,7 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         spam = _distinct_events(session, site_id, tables.EventRow.code == "spam_link")
         monitor = _counted(session, tables.EventRow.code, site_id, tables.EventRow.stage == "monitor",
                            tables.EventRow.code != "monitor_summary")
+    problems = crawl_problems(crawl_errors(ws, site_id))  # errors: its total, so the kinds add up to it
     primary = primary_target(ws, site_id)
     mine = [r for r in records if r.target == primary]
     stages: Counter[str] = Counter()
@@ -295,9 +301,10 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         target=primary, targets=targets, ledger=ledger,
         crawl=CrawlFigures(fetched=reconciliation.pages.get("fetched", 0),  # fetched HTML pages, everywhere
                            files_fetched=resources.get("fetched", 0) - reconciliation.pages.get("fetched", 0),
-                           unfetchable_files=reconciliation.unfetchable_files, errors=resources.get("error", 0),
+                           unfetchable_files=reconciliation.unfetchable_files, errors=problems.total,
                            skipped=resources.get("skipped", 0), queued=resources.get("queued", 0),
-                           bytes=int(bytes_fetched)),
+                           bytes=int(bytes_fetched), problems=problems.counts, problem_causes=problems.causes,
+                           dead_pages=problems.dead_pages),
         articles=articles, columns=columns,
         mapping=MappingFigures(migrate=decisions.get("migrate", 0), drop=decisions.get("drop", 0),
                                unmapped=decisions.get("unmapped", 0)),

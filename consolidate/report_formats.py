@@ -18,6 +18,7 @@ from markupsafe import Markup
 from consolidate.core.cells import xlsx_append
 from consolidate.core.errors import UsageError
 from consolidate.core.legacy_time import LEGACY_ZONE
+from consolidate.crawl_figures import CAUSE_WORDS, PROBLEMS
 from consolidate.figures import FleetReport, ReconciliationLine, SiteDetails, SiteFigures
 from consolidate.triage import CATEGORY_NAMES as TRIAGE_CATEGORY_NAMES
 from consolidate.triage import DECISION_NAMES as TRIAGE_DECISION_NAMES
@@ -34,7 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "generated_at": ("生成时间", "Generated"), "as_of": ("统计日期", "As of"),
     "site": ("站点", "Site"), "id": ("编号", "Id"), "name": ("网站名称", "Site name"),
     "disposition": ("处置方式", "Disposition"), "stage": ("阶段", "Stage"), "fetched": ("抓取页面", "Fetched"),
-    "errors": ("抓取错误", "Errors"), "skipped_urls": ("未抓取", "Not fetched"), "queued": ("待抓取", "Queued"),
+    "errors": ("抓取错误", "Errors"), "problem": ("错误类别", "Kind"), "skipped_urls": ("未抓取", "Not fetched"), "queued": ("待抓取", "Queued"),
     "bytes": ("字节数", "Bytes"), "cms": ("CMS", "CMS"), "articles": ("文章", "Articles"),
     "columns": ("栏目", "Columns"), "unmapped": ("未映射栏目", "Unmapped columns"), "pushed": ("已迁移", "Pushed"),
     "skipped": ("跳过", "Skipped"), "failed": ("失败", "Failed"), "unaccounted": ("未核清", "Unaccounted"),
@@ -331,6 +332,81 @@ def _crawl(sites: list[SiteFigures], lang: str) -> Rows:
               f.articles, f.columns, f.spam_links_removed] for f in sites])
 
 
+PROBLEM_WORDS = {  # a kind of crawl problem: (zh name, en name, zh meaning, en meaning); {causes}: its causes
+    "dead_images": ("失效图片", "Dead images", "旧站答复已不存在的图片（{causes}）：旧站页面仍引用它们，在旧站上同样"
+                    "打不开，是旧站自身的失效链接，不是抓取故障",
+                    "images the legacy site answers it no longer has ({causes}): its pages still refer to them, they "
+                    "are broken on the old site too — the old site's own dead links, not a crawl failure"),
+    "dead_attachments": ("失效附件", "Dead attachments", "旧站答复已不存在的附件（{causes}）：旧站页面仍链接它们，在"
+                         "旧站上同样打不开，是旧站自身的失效链接，不是抓取故障",
+                         "attachments the legacy site answers it no longer has ({causes}): its pages still link "
+                         "them, they are broken on the old site too — the old site's own dead links, not a crawl "
+                         "failure"),
+    "dead_pages": ("失效网页", "Dead pages", "旧站答复已不存在的网页（{causes}）：旧站的链接或分页指向它们，在旧站"
+                   "上同样打不开，不是抓取故障",
+                   "pages the legacy site answers it no longer has ({causes}): its links or page numbers point to "
+                   "them, they are broken on the old site too — not a crawl failure"),
+    "server_errors": ("服务器错误", "Server errors", "旧站服务器出错（{causes}），这些网址未能抓取；可能是暂时故障，"
+                      "`consolidate crawl {site} --incremental` 会重试",
+                      "the legacy server failed ({causes}) and these URLs were not fetched; possibly temporary: "
+                      "`consolidate crawl {site} --incremental` tries them again"),
+    "robots": ("robots.txt 无法读取", "robots.txt unreachable", "robots.txt 无法读取，按 RFC 9309 视为禁止抓取，"
+               "这些网址未抓取；`consolidate crawl {site} --incremental` 会重试",
+               "robots.txt could not be read, which RFC 9309 treats as disallowing everything: these URLs were not "
+               "fetched; `consolidate crawl {site} --incremental` tries them again"),
+    "other": ("其他", "Other", "其他原因未能抓取（{causes}），逐条见 `consolidate messages {site} --stage crawl`",
+              "not fetched for other reasons ({causes}); `consolidate messages {site} --stage crawl` lists each"),
+}
+PAGE_KIND_WORDS = {"list": ("列表页", "list pages"), "article": ("文章页", "articles"), "page": ("其他网页", "other pages")}
+CAUSE_ZH = {"timeout": "超时", "refused": "内网地址，拒绝抓取", "redirect loop": "重定向循环",
+            "not processed": "未能处理", "unreadable": "响应无法读取", "connection": "连接失败",
+            "robots": "robots.txt 无法读取"}
+
+
+def _causes_text(causes: dict[str, int], lang: str) -> str:
+    """A kind's causes in a few words: 'HTTP 404 × 921, HTTP 410 × 3' / '超时 × 2'."""
+    def one(cause: str, n: int) -> str:
+        if cause.isdigit():
+            return f"HTTP {cause} × {n}"
+        if lang == "zh":
+            return f"{CAUSE_ZH.get(cause, cause)} × {n}"
+        words = CAUSE_WORDS.get(cause, (cause, cause))
+        return f"{n} {words[0] if n == 1 else words[1]}"
+    return ("、" if lang == "zh" else ", ").join(one(c, n) for c, n in causes.items())
+
+
+def _page_kinds_text(kinds: dict[str, int], lang: str) -> str:
+    """Dead pages per kind: '列表页 1097、文章页 3' / 'list pages 1097, articles 3'."""
+    words = [f"{PAGE_KIND_WORDS.get(k, (k, k))[0 if lang == 'zh' else 1]} {n}" for k, n in kinds.items()]
+    return ("、" if lang == "zh" else ", ").join(words)
+
+
+def problem_name(problem: str, lang: str) -> str:
+    """A kind of crawl problem's name in the language."""
+    zh, en, _, _ = PROBLEM_WORDS[problem]
+    return zh if lang == "zh" else en
+
+
+def _crawl_problems(sites: list[SiteFigures], lang: str) -> Rows:
+    """What a site's crawl errors are, per kind of problem with what it means, and the total (the errors shown in
+    the crawl table): the legacy site's own dead links read apart from what failed in the crawl."""
+    rows: list[list[Any]] = []
+    for f in sites:
+        crawl = f.crawl
+        for problem in PROBLEMS:
+            count = crawl.problems.get(problem, 0)
+            if count:
+                meaning = PROBLEM_WORDS[problem][2 if lang == "zh" else 3]
+                causes = _causes_text(crawl.problem_causes.get(problem, {}), lang)
+                if problem == "dead_pages" and crawl.dead_pages:
+                    causes += ("；其中" if lang == "zh" else "; ") + _page_kinds_text(crawl.dead_pages, lang)
+                rows.append([f.id, problem_name(problem, lang), count, meaning.format(causes=causes, site=f.id)])
+        if crawl.errors:
+            rows.append([f.id, label("total", lang), crawl.errors,
+                         f"= {label('errors', lang)}" + ("（抓取情况表）" if lang == "zh" else " (Crawl table)")])
+    return ["id", "problem", "count", "message"], rows
+
+
 def _audit(sites: list[SiteFigures], lang: str) -> Rows | None:
     """The audit findings (full report only)."""
     return _audit_table(sites, lang) if all(f.details is not None for f in sites) else None
@@ -490,6 +566,7 @@ class SectionSpec:
 SITE_SECTIONS: list[SectionSpec] = [
     SectionSpec("inventory", "网站清单", "Inventory", _inventory),
     SectionSpec("crawl", "抓取情况", "Crawl", _crawl),
+    SectionSpec("crawl_problems", "抓取错误分类", "Crawl errors by kind", _crawl_problems),
     SectionSpec("audit", "审计发现", "Audit findings", _audit),
     SectionSpec("mapping", "栏目映射决定", "Mapping decisions", _mapping),
     SectionSpec("push", "迁移结果", "Push outcome", _push),

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from consolidate.crawl_figures import PROBLEMS
 from consolidate.figures import (
     CrawlFigures,
     FleetReport,
@@ -53,7 +54,9 @@ def test_report_as_json_is_plain_data_and_keys_can_be_replaced() -> None:
                          behind_schedule=[], retention={})
     document = json.loads(json.dumps(report.as_dict(), ensure_ascii=False))
     assert document["sites"][0]["crawl"] == {"fetched": 3, "files_fetched": 1, "unfetchable_files": 0, "errors": 0,
-                                             "skipped": 0, "queued": 0, "bytes": 9}
+                                             "skipped": 0, "queued": 0, "bytes": 9,
+                                             "problems": dict.fromkeys(PROBLEMS, 0), "problem_causes": {},
+                                             "dead_pages": {}}
     assert document["sites"][0]["reconciliation"]["ok"] is True and site.reconciliation == {**site.reconciliation}
     report["sites"][0]["name"] = "=1+1"
     assert site.name == "=1+1"
