@@ -113,14 +113,27 @@ def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any
     return exporter
 
 
-def planned_targets(ws: Workspace, site_id: str, exporter: Exporter) -> dict[str, str]:
-    """Legacy article URL → the portal column id a push sends it to (column decision, then routing rules)."""
-    push = _Push(ws, ws.site(site_id), exporter, update=False, dry_run=True, limit=None, only=None)
-    with ws.store.session() as session:
-        decisions = {m.column_path: m for m in session.scalars(
-            select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
+def planned_targets(ws: Workspace, site_id: str, exporter: Exporter, allow_untriaged: bool = False
+                    ) -> dict[str, str]:
+    """Legacy article URL → the portal column id a push sends it to: push's own plan (column decision, routing
+    rules, holds judged on the body as published, with the site's files), read as a dry run. Verify and rollback
+    ask it of articles already sent, so they pass `allow_untriaged`: undecided personal data moves no article."""
+    push = _Push(ws, ws.site(site_id), exporter, update=False, dry_run=True, limit=None, only=None,
+                 allow_untriaged=allow_untriaged)
+    decisions, _columns = push.read_site()
     return {article.url: target for article, target, _reason in push._planned(push._site_articles(), decisions)
             if target}
+
+
+def site_scope(site: Site) -> Scope:
+    """The site's hosts as push reads a body's links: the home page's and its aliases'."""
+    return Scope.for_site(site.home_url, site.aliases, [], [])
+
+
+def crawl_form(scope: Scope, url: str, base: str | None = None) -> str:
+    """A URL as the crawl stored it: canonical, an alias host or the other scheme moved to the home's (push finds
+    a body's files by it; verify and rollback must find them the same way)."""
+    return scope.on_site(canonical_url(url, base) or url)
 
 
 def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False, dry_run: bool = False,
@@ -174,7 +187,7 @@ class _Push:
         self.summary = PushSummary(site.id, target=exporter.target, dry_run=dry_run)
         self.index = portal_index(ws.config)
         self.blobs = BlobStore(ws.dir / "blobs", workspace_storage(ws.config, ws.dir))  # S3: a cache on demand
-        self.scope = Scope.for_site(site.home_url, site.aliases, [], [])
+        self.scope = site_scope(site)
         self.links: dict[str, str] = {}
         self.duplicate_of: dict[str, tuple[str, str]] = {}
         self.lease = SiteLease(ws.store, "push", site.id)
@@ -191,19 +204,25 @@ class _Push:
         self.fetched_files: dict[str, str] | None = None  # those the crawl holds bytes of, URL → URL (made once)
         self.archived: dict[str, Any] | None = None  # the site's archived responses by URL, read when needed
 
-    def run(self) -> PushSummary:
-        """Plan, push columns, files and articles, write the URL map."""
+    def read_site(self) -> tuple[dict[str, ColumnMapping], list[ColumnRow]]:
+        """The site's column decisions and columns; its files and push-map records kept on the push. Every plan
+        (a push, a dry run, verify's and rollback's `planned_targets`) starts here, so each judges alike."""
         with self.ws.store.session() as session:
             decisions = {m.column_path: m for m in session.scalars(
                 select(ColumnMapping).where(ColumnMapping.site_id == self.site.id))}
-            files = {r.url: r for r in session.scalars(select(Resource).where(
+            self.files = {r.url: r for r in session.scalars(select(Resource).where(
                 Resource.site_id == self.site.id, Resource.kind.in_(("attachment", "image"))))}
-            columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)).all()
-            records = {row[0]: _Rec(*row[1:]) for row in session.execute(select(PushRecord.source_key, *_REC_COLUMNS)
-                                                                         .where(PushRecord.target == self.exporter.target,
-                                                                                PushRecord.site_id == self.site.id))}
-        self.records = records
-        self.files = files
+            columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)))
+            self.records = {row[0]: _Rec(*row[1:]) for row in session.execute(
+                select(PushRecord.source_key, *_REC_COLUMNS).where(PushRecord.target == self.exporter.target,
+                                                                   PushRecord.site_id == self.site.id))}
+        self.fetched_files = None  # made again from these files when first asked
+        return decisions, columns
+
+    def run(self) -> PushSummary:
+        """Plan, push columns, files and articles, write the URL map."""
+        decisions, columns = self.read_site()
+        files = self.files
         full_plan = self._plan(self._site_articles(), decisions)
         plan = self._trial_subset(full_plan)
         self._known_from_records(files)
@@ -314,8 +333,8 @@ class _Push:
         return published_hold_reason(article, body, carried, removed)
 
     def _crawl_form(self, url: str, base: str | None = None) -> str:
-        """A URL as the crawl stored it: canonical, an alias host or the other scheme moved to the home's."""
-        return self.scope.on_site(canonical_url(url, base) or url)
+        """A URL as the crawl stored it (`crawl_form`)."""
+        return crawl_form(self.scope, url, base)
 
     def _resource(self, url: str, base: str | None = None) -> Resource | None:
         """The crawled file a body or record names, however the page spelt its address."""

@@ -13,10 +13,19 @@ from consolidate.core.legacy_time import same_legacy_moment
 from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, UrlMapRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import bare, face_problems
-from consolidate.push import BATCH, IN_TARGET, article_key, column_key, planned_targets, portal_index
+from consolidate.push import (
+    BATCH,
+    IN_TARGET,
+    article_key,
+    column_key,
+    crawl_form,
+    planned_targets,
+    portal_index,
+    site_scope,
+)
 from consolidate.triage import PushGate, push_gate
 from crawlers.text import html_to_text, normalize_space
-from crawlers.urls import canonical_url
+from crawlers.urls import Scope, canonical_url
 from exporters.base import Exporter, TargetRef
 
 
@@ -55,8 +64,9 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
         gate = push_gate(ws, site_id, dry_run=True)  # compare with what push sent: triage masks and 失效 notices
         files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
             Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
-    targets = planned_targets(ws, site_id, exporter)
+    targets = planned_targets(ws, site_id, exporter, allow_untriaged=True)  # push's plan of what it sent
     site = ws.site(site_id)
+    scope = site_scope(site)
     done = 0
     for chunk in _record_batches(ws, pushed):  # push records and the articles compared, BATCH at a time
         articles = _articles_of(ws, site_id, chunk, gate)
@@ -67,7 +77,7 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
                 progress(done, total)
             if article is None:
                 continue
-            result = _verify_one(exporter, record, article, targets.get(article.url), files)
+            result = _verify_one(exporter, record, article, targets.get(article.url), files, scope)
             result.record_id = record.id
             summary.results.append(result)
             setattr(summary, result.status, getattr(summary, result.status) + 1)
@@ -100,7 +110,7 @@ def _articles_of(ws: Workspace, site_id: str, records: list[PushRecord], gate: P
 
 
 def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, target: str | None,
-                files: dict[str, str | None]) -> VerifyResult:
+                files: dict[str, str | None], scope: Scope) -> VerifyResult:
     """Read one article back and list what differs."""
     ref = TargetRef(record.target_id or "", record.target_url or "")
     try:
@@ -109,13 +119,14 @@ def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, tar
         return VerifyResult(article.url, "missing", [f"could not read back: {exc}"])
     if snapshot is None:
         return VerifyResult(article.url, "missing", ["not found in the target"])
-    differences = _differences(snapshot, article, target, files)
+    differences = _differences(snapshot, article, target, files, scope)
     return VerifyResult(article.url, "mismatch" if differences else "ok", differences)
 
 
 def _differences(snapshot: Any, article: ArticleRow, target: str | None,
-                 files: dict[str, str | None]) -> list[str]:
-    """Field-by-field comparison of a target snapshot with the legacy article."""
+                 files: dict[str, str | None], scope: Scope) -> list[str]:
+    """Field-by-field comparison of a target snapshot with the legacy article (its files found as push finds
+    them, `crawl_form`)."""
     differences = []
     if normalize_space(snapshot.title or "") != normalize_space(article.title or ""):
         differences.append(f"title: {snapshot.title!r} ≠ {article.title!r}")
@@ -129,7 +140,7 @@ def _differences(snapshot: Any, article: ArticleRow, target: str | None,
                            "embedded media")
     if target and target not in (snapshot.column_ids or []):
         differences.append(f"column: {snapshot.column_ids} does not include {target}")
-    wanted = {files.get(canonical_url(a["url"]) or a["url"]) for a in article.attachments or []} - {None}
+    wanted = {files.get(crawl_form(scope, a["url"], article.url)) for a in article.attachments or []} - {None}
     held = {sha for _name, sha, _size in snapshot.attachments or []}
     missing = wanted - held
     if missing:
@@ -274,7 +285,7 @@ def _columns_still_used(ws: Workspace, exporter: Exporter) -> set[str]:
     used: set[str] = set()
     untold = {row.site_id for row in remaining} - configured
     for other in sorted({row.site_id for row in remaining} & configured):
-        targets = planned_targets(ws, other, exporter)
+        targets = planned_targets(ws, other, exporter, allow_untriaged=True)
         for row in (r for r in remaining if r.site_id == other):
             info = index.get(targets.get(row.source_url or "") or "")
             if info is None:
@@ -294,12 +305,14 @@ def _files_still_used(ws: Workspace, target: str) -> set[str]:
                                           ArticleRow.images)).all()
         shas = {(r.site_id, r.url): r.sha256 for r in session.scalars(
             select(Resource).where(Resource.kind.in_(("attachment", "image")), Resource.status == "fetched"))}
+    scopes = {site.id: site_scope(site) for site in ws.config.sites}  # a file found as push found it
     used = set()
     for site_id, url, attachments, images in articles:
         if article_key(site_id, url) not in keys:
             continue
+        scope = scopes.get(site_id) or Scope.for_site("", [], [], [])
         for file_url in [a["url"] for a in attachments or []] + list(images or []):
-            sha = shas.get((site_id, canonical_url(file_url) or file_url))
+            sha = shas.get((site_id, crawl_form(scope, file_url)))
             if sha:
                 used.add(f"file:{sha}")
     return used
