@@ -19,9 +19,9 @@ from consolidate.redirects import RedirectCounts, count_redirects, load_redirect
 
 KINDS = ("notice", "moved")
 # What a notice may say old links do after the shutdown, from the URL map as it stands when it is written: every
-# legacy URL redirects ('all'); each redirects or shows the moved page ('decided'); every one shows the moved page
-# ('gone'); or the map is not finished — no map yet, or URLs still unresolved — and no redirect is promised
-# ('pending'). The notice hangs on the homepage for 30 days as written: it never promises more than the map holds.
+# legacy URL redirects ('all'); each redirects or is gone, 410 ('decided'); every one is gone ('gone'); or the map
+# is not finished — no map yet, or URLs still unresolved — and no redirect is promised ('pending'). The notice
+# hangs on the homepage for 30 days as written: it never promises more than the map holds.
 PROMISES = ("all", "decided", "gone", "pending")
 
 

@@ -176,7 +176,7 @@ def _all_redirected(portal: str) -> Callable[[list[str]], list[str]]:
 
 def test_notice_promises_only_what_the_url_map_holds(crawled: pipeline.Workspace, tmp_path: Path) -> None:
     """No map yet, or a URL unresolved: no redirect is promised (zh and en say they are being arranged) and the CLI
-    says why; every URL decided, some archived: migrated content redirects, the rest shows the moved page; every
+    says why; every URL decided, some archived: migrated content redirects, the other pages are no longer available; every
     URL redirected: the full promise. No note once every URL is decided."""
     site = "fgw"
     before = _notice_cli(crawled, site)
@@ -189,8 +189,8 @@ def test_notice_promises_only_what_the_url_map_holds(crawled: pipeline.Workspace
     assert counts.moved and counts.gone and not counts.unresolved
     decided = _notice_cli(crawled, site)
     assert link_promise(crawled, site)[0] == "decided"
-    assert "其原网址将自动跳转至新网站的对应页面；其余原网址将显示本网站已整合迁移的说明" in decided.stdout
-    assert "the others will show a page saying the site has moved" in decided.stdout
+    assert "其原网址将自动跳转至新网站的对应页面；其余原网址的页面不再提供" in decided.stdout
+    assert "the other old pages will no longer be available" in decided.stdout
     assert "note:" not in decided.output
     _edit_map(crawled, site, _one_unresolved, tmp_path)
     pending = _notice_cli(crawled, site)
