@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import secrets
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,18 @@ CLAIM = (update(RESOURCES).where(RESOURCES.c.id.in_(_PICK.scalar_subquery()), RE
          .values(status="fetching").returning(RESOURCES.c.id))
 CLAIMED_ROWS = (select(RESOURCES).where(RESOURCES.c.id.in_(bindparam("c_ids", expanding=True)))
                 .order_by(RESOURCES.c.depth, RESOURCES.c.id))
+WORKERS = CrawlWorker.__table__
+LEASES = FrontierLease.__table__
+# What every worker runs each heartbeat and while its frontier is idle, built once too (Core: no ORM evaluation).
+HEARTBEAT_WORKER = update(WORKERS).where(WORKERS.c.id == bindparam("h_worker")).values(
+    heartbeat_at=bindparam("h_now", type_=WORKERS.c.heartbeat_at.type), fetched=bindparam("h_fetched"),
+    state="running")
+HEARTBEAT_LEASES = update(LEASES).where(LEASES.c.worker_id == bindparam("h_worker")).values(
+    expires_at=bindparam("h_expires", type_=LEASES.c.expires_at.type))
+QUEUED = select(func.count()).select_from(RESOURCES).where(RESOURCES.c.site_id == bindparam("q_site"),
+                                                           RESOURCES.c.status == "queued")
+OTHERS_BUSY = select(func.count()).select_from(LEASES).where(LEASES.c.site_id == bindparam("q_site"),
+                                                             LEASES.c.worker_id != bindparam("q_worker"))
 
 
 def new_worker_id() -> str:
@@ -79,6 +91,7 @@ class Frontier:
     site_id: str
     worker_id: str
     lease_seconds: float = LEASE_SECONDS
+    _workers_query: Any = field(default=None, init=False, repr=False, compare=False)
 
     # -- worker registry ----------------------------------------------------------
     def register(self) -> None:
@@ -96,22 +109,28 @@ class Frontier:
     def heartbeat_in(self, session: Session, fetched: int) -> None:
         """`heartbeat` inside a transaction someone else commits."""
         now = utcnow()
-        session.execute(update(CrawlWorker).where(CrawlWorker.id == self.worker_id)
-                        .values(heartbeat_at=now, fetched=fetched, state="running"))
-        session.execute(update(FrontierLease).where(FrontierLease.worker_id == self.worker_id)
-                        .values(expires_at=self._expiry(now)))
+        connection = session.connection()
+        connection.execute(HEARTBEAT_WORKER, {"h_worker": self.worker_id, "h_now": now, "h_fetched": fetched})
+        connection.execute(HEARTBEAT_LEASES, {"h_worker": self.worker_id, "h_expires": self._expiry(now)})
 
     def site_workers_in(self, session: Session) -> int:
         """Live workers (this one included) crawling this site: they share the site's politeness budget."""
         recent = utcnow() - dt.timedelta(seconds=self.lease_seconds)
-        query = select(CrawlWorker.id, CrawlWorker.sites).where(CrawlWorker.state == "running",
-                                                               CrawlWorker.heartbeat_at >= recent)
-        if _spelt_as_is(self.site_id):  # only rows whose JSON holds "<site>" can name it: 200 sites ask this of
-            query = query.where(or_(cast(CrawlWorker.sites, String).contains(f'"{self.site_id}"', autoescape=True),
-                                    CrawlWorker.id == self.worker_id))  # each other's rows every heartbeat
-        rows = session.execute(query).all()
+        rows = session.connection().execute(self._site_workers_query(), {"w_recent": recent}).all()
         return max(1, sum(1 for worker_id, sites in rows if self.site_id in (sites or [])
                           or worker_id == self.worker_id))
+
+    def _site_workers_query(self) -> Any:
+        """The query of `site_workers_in`, built once per worker (it runs every heartbeat)."""
+        if self._workers_query is None:
+            query = select(WORKERS.c.id, WORKERS.c.sites).where(
+                WORKERS.c.state == "running",
+                WORKERS.c.heartbeat_at >= bindparam("w_recent", type_=WORKERS.c.heartbeat_at.type))
+            if _spelt_as_is(self.site_id):  # only rows whose JSON holds "<site>" can name it: 200 sites ask this
+                query = query.where(or_(cast(WORKERS.c.sites, String).contains(f'"{self.site_id}"', autoescape=True),
+                                        WORKERS.c.id == self.worker_id))  # of each other's rows every heartbeat
+            self._workers_query = query
+        return self._workers_query
 
     def retire_in(self, session: Session, state: str, fetched: int) -> None:
         """Requeue every URL still leased and mark the worker finished or interrupted (caller commits)."""
@@ -202,8 +221,7 @@ class Frontier:
 
     def others_busy_in(self, session: Session) -> bool:
         """`others_busy` inside someone else's transaction."""
-        count = session.scalar(select(func.count()).select_from(FrontierLease).where(
-            FrontierLease.site_id == self.site_id, FrontierLease.worker_id != self.worker_id))
+        count = session.connection().execute(OTHERS_BUSY, {"q_site": self.site_id, "q_worker": self.worker_id}).scalar()
         return bool(count)
 
     def queued(self) -> int:
@@ -212,8 +230,7 @@ class Frontier:
 
     def queued_in(self, session: Session) -> int:
         """`queued` inside someone else's transaction."""
-        return int(session.scalar(select(func.count()).select_from(Resource).where(
-            Resource.site_id == self.site_id, Resource.status == "queued")) or 0)
+        return int(session.connection().execute(QUEUED, {"q_site": self.site_id}).scalar() or 0)
 
     # -- helpers ------------------------------------------------------------------
     def _expiry(self, now: dt.datetime) -> dt.datetime:
