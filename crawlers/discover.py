@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -748,22 +749,30 @@ _PAGE_WORDS = {"下一页", "下页", "后页", "尾页", "末页", "最后一�
 _STRONG_PAGE_WORDS = {"下一页", "下页", "后页", "尾页", "末页", "最后一页", "next", "last", "上一页", "上页"}
 
 
+_ROW_TAG_IDS = tag_ids(_ROW_TAGS)
+_TOP_TAG_IDS = tag_ids(("body", "html"))
+
+
 def _row_of(anchor: LexborNode) -> LexborNode:
     """The list row holding an anchor (nearest li/tr/dd/p, else its parent)."""
     for i, node in enumerate(ancestors(anchor, 6)):
-        if node.tag in _ROW_TAGS:
+        if node.tag_id in _ROW_TAG_IDS:
             return node
-        if i == 0 and node.tag in ("body", "html"):
+        if i == 0 and node.tag_id in _TOP_TAG_IDS:
             return anchor
     return anchor.parent if anchor.parent is not None else anchor
 
 
-def _signature(node: LexborNode) -> tuple:
-    """Tag/class chain of a row and its ancestors, used to group rows of one list."""
-    sig = [(node.tag, attr(node, "class"))]
-    for parent in ancestors(node, 3):
-        sig.append((parent.tag, attr(parent, "class")))
-    return tuple(sig)
+def _signature(node: LexborNode, chains: dict[int, tuple] | None = None) -> tuple:
+    """Tag/class chain of a row and its ancestors, used to group rows of one list (chains: the chain above a
+    parent, by its mem_id, kept while the tree is unchanged: the rows of one list share their parent)."""
+    parent = node.parent
+    chain = chains.get(parent.mem_id) if chains is not None and parent is not None else None
+    if chain is None:
+        chain = tuple((above.tag, attr(above, "class")) for above in ancestors(node, 3))
+        if chains is not None and parent is not None:
+            chains[parent.mem_id] = chain
+    return ((node.tag, attr(node, "class")), *chain)
 
 
 def _anchor_title(anchor: LexborNode) -> str:
@@ -774,9 +783,12 @@ def _anchor_title(anchor: LexborNode) -> str:
     return text
 
 
+_url_year = lru_cache(maxsize=8192)(year_from_url)  # a site's list pages repeat its entries' URLs
+
+
 def _entry_date(anchor: LexborNode, row: LexborNode, title: str, url: str, single: bool) -> str | None:
     """Date shown next to a list entry."""
-    year = year_from_url(url)
+    year = _url_year(url)
     sib = anchor.next
     for _ in range(4):
         if sib is None:
@@ -797,7 +809,7 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
     body = tree.body
     if body is None:
         return []
-    groups: dict[tuple, list[tuple[ListItem, bool]]] = defaultdict(list)
+    groups: dict[tuple, list[tuple[LexborNode, LexborNode, str, str]]] = defaultdict(list)
     anchors = body.css("a[href]")[:5000]
     rows_count: dict[int, int] = defaultdict(int)
     rows = []
@@ -805,6 +817,7 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
         row = _row_of(anchor)
         rows_count[row.mem_id] += 1
         rows.append((anchor, row))
+    chains: dict[int, tuple] = {}
     for anchor, row in rows:
         url = absolutize(attr(anchor, "href"), base)
         if not url or is_attachment_url(url):
@@ -812,14 +825,14 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
         title = _anchor_title(anchor)
         if len(title) < 4 or title in _PAGE_WORDS:
             continue
-        date = _entry_date(anchor, row, title, url, rows_count[row.mem_id] == 1)
-        article_like = url_kind(url, cms) == "article"
-        groups[_signature(row)].append((ListItem(url, title, date), article_like))
+        groups[_signature(row, chains)].append((anchor, row, url, title))
     items: list[ListItem] = []
     seen: set[str] = set()
-    for members in groups.values():
-        if len(members) < 3:
-            continue
+    for rows_of_group in groups.values():
+        if len(rows_of_group) < 3:
+            continue  # dated only where a group can be kept
+        members = [(ListItem(url, title, _entry_date(anchor, row, title, url, rows_count[row.mem_id] == 1)),
+                    url_kind(url, cms) == "article") for anchor, row, url, title in rows_of_group]
         dated = sum(1 for item, _ in members if item.date)
         articles = sum(1 for _, art in members if art)
         if dated * 2 < len(members) and articles * 2 < len(members):
