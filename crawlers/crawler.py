@@ -787,7 +787,8 @@ class SiteCrawler:
                     deferred(session).add(COLUMN_LISTED, counted)
                 else:
                     deferred(session).add(COLUMN_LISTED_AT, {**counted, "v_url": resource.url})
-            changed = inc.record_list(session, self.site.id, resource.url, items, diff=self.incremental)
+            changed = inc.record_list(session, self.site.id, resource.url, items, diff=self.incremental,
+                                      later=None if self.incremental else deferred(session))
             if self.incremental and changed:
                 hints = {url: {"column": column_path, "title": title, "date": date} for url, title, date in items}
                 inc.requeue_urls(session, self.site.id, changed, hints)

@@ -11,18 +11,26 @@ An article edited in place under an unchanged list entry is seen only when the r
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from consolidate.core.store import ArticleRow, CrawlChange, ListEntry, Resource, Store, url_hash
+
+if TYPE_CHECKING:
+    from crawlers.writer import Deferred
 
 RECHECK_KINDS = ("page", "home", "list", "other")
 CHANGE_KINDS = ("new", "changed", "vanished")
 
 
 ENTRIES = ListEntry.__table__
+# record_list's statements, built once: a crawl records every list page it fetches.
+LIST_SHOWED = select(ENTRIES.c.item_hash, ENTRIES.c.title, ENTRIES.c.date).where(
+    ENTRIES.c.site_id == bindparam("l_site"), ENTRIES.c.item_hash.in_(bindparam("l_items", expanding=True)))
+LIST_FORGET = delete(ENTRIES).where(ENTRIES.c.site_id == bindparam("l_site"), ENTRIES.c.list_hash == bindparam("l_list"))
+LIST_INSERT = insert(ENTRIES)
 
 
 def requeue_for_recheck(store: Store, site_id: str) -> int:
@@ -64,24 +72,31 @@ def listed_hashes(store: Store, site_id: str) -> set[str]:
 
 
 def record_list(session: Session, site_id: str, list_url: str,
-                items: list[tuple[str, str | None, str | None]], diff: bool = True) -> list[str]:
+                items: list[tuple[str, str | None, str | None]], diff: bool = True,
+                later: Deferred | None = None) -> list[str]:
     """Replace what a list page shows; return known item URLs whose title or date differs from before.
 
     diff=False skips the comparison (a first crawl has nothing to compare with) and returns [].
+    later: where to queue the DELETE and INSERT (a batched crawl job of a first crawl), instead of running them now.
     """
     list_key = url_hash(list_url)
     unique = {url_hash(url): (url, title, date) for url, title, date in items}
     before: dict[str, tuple[str | None, str | None]] = {}
+    connection = session.connection()
     if unique and diff:
-        for item_hash, title, date in session.execute(select(ENTRIES.c.item_hash, ENTRIES.c.title, ENTRIES.c.date)
-                                                      .where(ENTRIES.c.site_id == site_id,
-                                                             ENTRIES.c.item_hash.in_(list(unique)))):
+        for item_hash, title, date in connection.execute(LIST_SHOWED, {"l_site": site_id, "l_items": list(unique)}):
             before.setdefault(item_hash, (title, date))
-    session.execute(delete(ENTRIES).where(ENTRIES.c.site_id == site_id, ENTRIES.c.list_hash == list_key))
-    if unique:
-        session.execute(insert(ENTRIES), [{"site_id": site_id, "list_hash": list_key, "item_hash": key,
-                                           "item_url": url, "title": title, "date": date}
-                                          for key, (url, title, date) in unique.items()])
+    rows = [{"site_id": site_id, "list_hash": list_key, "item_hash": key, "item_url": url, "title": title,
+             "date": date} for key, (url, title, date) in unique.items()]
+    forget = {"l_site": site_id, "l_list": list_key}
+    if later is not None:
+        later.add(LIST_FORGET, forget)
+        if rows:
+            later.add(LIST_INSERT, rows)
+    else:
+        connection.execute(LIST_FORGET, forget)
+        if rows:
+            connection.execute(LIST_INSERT, rows)
     return [unique[key][0] for key, old in before.items() if old != unique[key][1:]]
 
 
