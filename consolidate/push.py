@@ -6,6 +6,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -203,6 +204,8 @@ class _Push:
         self.files: dict[str, Resource] = {}  # the site's attachments and images by URL
         self.fetched_files: dict[str, str] | None = None  # those the crawl holds bytes of, URL → URL (made once)
         self.archived: dict[str, Any] | None = None  # the site's archived responses by URL, read when needed
+        self.holding: set[str] = set()  # the column paths articles of the site are filed under (made by the plan)
+        self.headings: dict[str, tuple[str | None, str, str | None]] = {}  # dropped section heading → its outcome
 
     def read_site(self) -> tuple[dict[str, ColumnMapping], list[ColumnRow]]:
         """The site's column decisions and columns; its files and push-map records kept on the push. Every plan
@@ -284,6 +287,7 @@ class _Push:
         for article in articles:
             article = self.triage.apply(article)  # a copy when triage changes it: the row read is left as it is
             path = " > ".join(article.column_path or [])
+            self.holding.add(path)
             decision = decisions.get(path)
             original = duplicates.get((self.site.id, article.url))
             if article.url in self.vanished:
@@ -500,12 +504,9 @@ class _Push:
             if url:
                 self.links[article.url] = url
         for column in columns:
-            decision = decisions.get(column.path)
-            if column.url and decision is not None and decision.decision == "migrate" and decision.target:
-                ref = self.column_refs.get(column_key(self.index[decision.target])) if decision.target in self.index \
-                    else None
-                if ref is not None:
-                    self.links.setdefault(column.url, ref.url)
+            ref = self._column_ref(decisions.get(column.path))
+            if column.url and ref is not None:
+                self.links.setdefault(column.url, ref.url)
         home = canonical_url(self.site.home_url)
         if home:
             self.links.setdefault(home, self._new_home())  # links to the old home page follow it
@@ -739,6 +740,7 @@ class _Push:
         Outcomes follow the push map, not this run's plan, so a trial push (--limit/--only) changes only what it
         pushed; rows the office edited (`redirects --import`) are kept as they are.
         """
+        self.headings = self._heading_outcomes(columns, decisions)
         outcomes: dict[str, tuple[str | None, str, str | None]] = dict(self._page_outcomes(columns, decisions))
         for column in columns:
             if column.url:
@@ -792,20 +794,74 @@ class _Push:
             return ref.url, "301", f"{reason} (redirected to its column)"
         return None, "410", f"{reason or 'not migrated'} (archived)"
 
+    def _column_ref(self, decision: ColumnMapping | None) -> TargetRef | None:
+        """The target's page of the portal column a column decision moves articles into (migrate, or merge into
+        the column the merge resolved to: push files a merged column's articles there), once the target has it."""
+        if decision is None or decision.decision not in MOVES or decision.target not in self.index:
+            return None
+        return self.column_refs.get(column_key(self.index[decision.target]))
+
     def _column_outcome(self, column: ColumnRow, decision: ColumnMapping | None
                         ) -> tuple[str | None, str, str | None]:
-        """A legacy column page: 301 to its portal column, 410 when the office dropped it, else unresolved."""
-        new = self.links.get(column.url or "")
-        if not new and decision is not None and decision.decision == "migrate" and decision.target in self.index:
-            ref = self.column_refs.get(column_key(self.index[decision.target]))  # a column known by its path only
-            new = ref.url if ref is not None else None
+        """A legacy column page: 301 to its portal column, 410 when the office dropped it (a dropped section
+        heading follows its sub-columns), else unresolved."""
+        ref = self._column_ref(decision)  # a column known by its path only has no link of its own
+        new = self.links.get(column.url or "") or (ref.url if ref is not None else None)
         if new:
             return new, "301", None
+        if column.path in self.headings:
+            return self.headings[column.path]
         if decision is not None and decision.decision == "drop":
             return None, "410", "column not migrated (archived)"
         if decision is None or decision.decision == "unmapped":
             return None, "unresolved", f"column not decided: {column.path}"
         return None, "unresolved", "column not pushed yet"
+
+    def _heading_outcomes(self, columns: list[ColumnRow], decisions: dict[str, ColumnMapping]
+                          ) -> dict[str, tuple[str | None, str, str | None]]:
+        """The outcome of each dropped section heading (a dropped column with sub-columns and no article of its
+        own): it follows its sub-columns (`_heading_outcome`)."""
+        paths = sorted({c.path for c in columns} | set(decisions))
+        headings = {}
+        for path in paths:
+            decision = decisions.get(path)
+            if not path or decision is None or decision.decision != "drop" or path in self.holding:
+                continue
+            below = [decisions[p] for p in _below(paths, path) if p in decisions]
+            if below:
+                headings[path] = self._heading_outcome(below)
+        return headings
+
+    def _heading_outcome(self, below: list[ColumnMapping]) -> tuple[str | None, str, str | None]:
+        """A section heading's old page leads where its sub-columns went: the one portal column that took them,
+        else the nearest portal column holding all of them that the target has, else the site's new home; while
+        none has moved and some are undecided or not pushed yet it is unresolved; 410 only when all were dropped."""
+        moved = {d.target for d in below if self._column_ref(d) is not None}
+        if moved:
+            common = self._common_column(moved)
+            new = self.column_refs[column_key(self.index[common])].url if common else self._new_home()
+            names = "、".join(sorted(self.index[t].column.name for t in moved))
+            where = self.index[common].column.name if common else "the site's new home"
+            return new, "301", f"section heading: its sub-columns went to {names} (→ {where})"
+        if any(d.decision != "drop" for d in below):
+            return None, "unresolved", "section heading: none of its sub-columns is migrated yet (some are not " \
+                                       "decided or not pushed yet)"
+        return None, "410", "section heading: all its sub-columns are dropped (archived)"
+
+    def _common_column(self, ids: set[str]) -> str | None:
+        """The nearest portal column that is or holds every one of these columns, if the target has its page."""
+        chains = [self._ancestry(column_id) for column_id in sorted(ids)]
+        shared = set(chains[0]).intersection(*chains[1:])
+        return next((c for c in chains[0] if c in shared and column_key(self.index[c]) in self.column_refs), None)
+
+    def _ancestry(self, column_id: str) -> list[str]:
+        """A portal column and its ancestors, nearest first."""
+        chain = []
+        current: str | None = column_id
+        while current is not None and current in self.index:
+            chain.append(current)
+            current = self.index[current].parent_id
+        return chain
 
     def _file_outcome(self, resource: Resource, undecided: str | None,
                       pages: dict[str, tuple[str | None, str, str | None]]) -> tuple[str | None, str, str | None]:
@@ -984,6 +1040,7 @@ class _Rec(NamedTuple):
     source_url: str | None
 
 
+MOVES = ("migrate", "merge")  # the column decisions whose articles push sends to the decision's target
 PlanEntry = tuple[PlannedArticle, str | None, str | None]  # (article, target column id, skip reason)
 _REC_COLUMNS = (PushRecord.status, PushRecord.target_id, PushRecord.target_url, PushRecord.content_hash,
                 PushRecord.reason, PushRecord.source_url)
@@ -1011,6 +1068,15 @@ def link_kind(url: str) -> str:
     if guessed.startswith("image/"):
         return "image"
     return "file" if guessed and guessed not in ("text/html", "application/xhtml+xml") else "page"
+
+
+def _below(paths: list[str], path: str) -> Iterator[str]:
+    """The sub-columns of `path`, at any depth, in a sorted list of column paths (they sort right after it)."""
+    prefix = path + " > "
+    for other in islice(paths, bisect_left(paths, prefix), None):
+        if not other.startswith(prefix):
+            return
+        yield other
 
 
 def _index_form(url: str) -> str:

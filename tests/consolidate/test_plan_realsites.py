@@ -1,6 +1,7 @@
 """Push's plan is the one plan: on a real restored site (zjgztb, ../shared/samples) crawled on loopback, mapped and
 pushed to the static preview, verify and rollback judge every pushed article as push did — image-only pages
-included, whose body is empty until the crawl's images are counted."""
+included, whose body is empty until the crawl's images are counted — and a section heading's old page leads to
+the portal column that took its sub-columns."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import pytest
 from sqlalchemy import select, update
 
 from consolidate import pipeline
-from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord
+from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, PushRecord
+from consolidate.ledger import reconcile, site_ledger
 from consolidate.push import IN_TARGET, planned_targets
+from consolidate.redirects import count_redirects, load_redirects
 from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
 from consolidate.verify import verify_site
 from exporters.base import TargetRef
@@ -97,3 +100,70 @@ def test_verify_checks_the_column_of_a_picture_only_page(real: pipeline.Workspac
         assert results[url].status == "mismatch", url
         assert any(d.startswith("column:") and moved_to in d for d in results[url].differences), url
 
+
+def _redirects(ws: pipeline.Workspace) -> dict[str, tuple[str | None, str, str | None]]:
+    return {r.old_url: (r.new_url, r.status, r.note) for r in load_redirects(ws, SITE)}
+
+
+def _column_pages(ws: pipeline.Workspace) -> dict[str, str]:
+    """Column path → its list page, for the columns that have one."""
+    with ws.store.session() as session:
+        return {c.path: c.url for c in session.scalars(select(ColumnRow).where(ColumnRow.site_id == SITE)) if c.url}
+
+
+def _portal_page(ws: pipeline.Workspace, column_id: str) -> str:
+    """The preview's page of a portal column."""
+    with ws.store.session() as session:
+        return session.scalar(select(PushRecord.target_url).where(
+            PushRecord.kind == "column", PushRecord.source_key.endswith(f":{column_id}")))
+
+
+def test_a_section_headings_old_page_leads_to_the_portal_column_of_its_sub_columns(real: pipeline.Workspace) -> None:
+    """The 分中心 headings hold no article of their own and the mapper drops them; their sub-columns migrated.
+    Their old pages were 410 Gone; now each leads where its sub-columns went: the one portal column that took them
+    (太仓: 通知公告 only), or the nearest portal column holding all of them (吴江: 部门动态 and 通知公告, both under
+    政务动态). A heading none of whose sub-columns is decided yet is unresolved, never 410."""
+    pages, redirects = _column_pages(real), _redirects(real)
+    with real.store.session() as session:
+        dropped = {m.column_path for m in session.scalars(select(ColumnMapping).where(
+            ColumnMapping.site_id == SITE, ColumnMapping.decision == "drop"))}
+    assert {"太仓分中心", "吴江区分中心", "张家港市分中心 > 关于我们"} <= dropped
+    assert redirects[pages["太仓分中心"]][:2] == (_portal_page(real, "tzgg"), "301")
+    assert redirects[pages["吴江区分中心"]][:2] == (_portal_page(real, "zwdt"), "301")
+    assert redirects[pages["张家港市分中心 > 关于我们"]][1] == "unresolved"
+    assert not [p for p in ("太仓分中心", "吴江区分中心", "常熟分中心", "昆山市分中心") if redirects[pages[p]][1] == "410"]
+
+
+def test_a_heading_whose_sub_columns_are_all_dropped_is_gone_and_the_counts_add_up(real: pipeline.Workspace) -> None:
+    """The office drops 关于我们's sub-columns and pushes again: the heading is 410 (nothing of it migrated). The
+    URL map and the ledger still count every URL once: 301 + 410 + unresolved = all, redirected headings among the
+    ledger's redirected pages."""
+    heading = "张家港市分中心 > 关于我们"
+    with real.store.session() as session:
+        session.execute(update(ColumnMapping).where(
+            ColumnMapping.site_id == SITE, ColumnMapping.column_path.startswith(heading + " > ")).values(
+            decision="drop", target=None, decided_by="office"))
+    push_sites(real)
+    redirects, pages = _redirects(real), _column_pages(real)
+    assert redirects[pages[heading]][1] == "410"
+    assert redirects[pages["太仓分中心"]][1] == "301"
+    counted = count_redirects(load_redirects(real, SITE))
+    assert counted.moved + counted.gone + counted.unresolved == len(redirects)
+    entries = {e.url: e for e in site_ledger(real, SITE)}
+    assert entries[pages["太仓分中心"]].disposition == "redirected"
+    assert entries[pages[heading]].disposition == "archived"
+    assert reconcile(real, SITE, entries=list(entries.values()))["ok"]
+
+
+def test_a_merged_columns_old_page_leads_where_push_filed_its_articles(real: pipeline.Workspace) -> None:
+    """The office merges a column into another (归并): push files its articles under the merge's portal column,
+    and its old list page now leads there too (it was left unresolved for good: only `migrate` was followed)."""
+    pages = _column_pages(real)
+    with real.store.session() as session:
+        merged = next(m for m in session.scalars(select(ColumnMapping).where(
+            ColumnMapping.site_id == SITE, ColumnMapping.decision == "migrate").order_by(ColumnMapping.column_path))
+            if m.column_path in pages and m.target)
+        path, target = merged.column_path, merged.target
+        merged.decision, merged.decided_by = "merge", "office"
+    push_sites(real)
+    assert _redirects(real)[pages[path]][:2] == (_portal_page(real, target), "301")
