@@ -105,6 +105,7 @@ CODES_ZH: dict[str, dict[str, str]] = {
              "no target": "无迁移去向", "withheld in triage": "审查决定不发布", "target column": "目标栏目不在门户中",
              "empty body": "正文为空，待人工核对", "title is the site name": "标题与网站名称相同，待人工核对",
              "date in the future": "发布日期晚于今天，待人工核对", "date before 1990": "发布日期早于1990年，待人工核对",
+             "same body, other title": "正文与另一篇文章相同而标题不同，待人工核对",
              "personal data undecided": "未完成个人信息审查", "not pushed to this target yet": "尚未推送",
              "removed from the target by rollback": "已回滚撤下，待重新推送或决定"},
     "decided_by": {"consolidate": "系统建议", "migrations.yaml": "配置规则"},
@@ -398,7 +399,7 @@ def _crawl_problems(sites: list[SiteFigures], lang: str) -> Rows:
             if count:
                 meaning = PROBLEM_WORDS[problem][2 if lang == "zh" else 3]
                 causes = _causes_text(crawl.problem_causes.get(problem, {}), lang)
-                if problem == "dead_pages" and crawl.dead_pages:
+                if problem == "dead_pages" and set(crawl.dead_pages) - {"page"}:  # list pages or articles among them
                     causes += ("；其中" if lang == "zh" else "; ") + _page_kinds_text(crawl.dead_pages, lang)
                 rows.append([f.id, problem_name(problem, lang), count, meaning.format(causes=causes, site=f.id)])
         if crawl.errors:

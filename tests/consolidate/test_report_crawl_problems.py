@@ -139,3 +139,13 @@ def test_an_unreachable_robots_txt_is_its_own_kind(error: str) -> None:
     assert cause == "robots"
     problems = crawl_problems([ErrorGroup(cause, None, 1, {"page": 1}), ErrorGroup("timeout", None, 2, {"page": 2})])
     assert problems.counts["robots"] == 1 and problems.counts["other"] == 2 and problems.total == 3
+
+
+def test_dead_pages_say_how_many_were_list_pages() -> None:
+    """Dead pages keep their kinds (a pager's lost list pages read apart from lost articles); a 503 image is a
+    server error, not a dead image; a 403 is other."""
+    problems = crawl_problems([ErrorGroup("404", 404, 5, {"list": 3, "image": 1, "page": 1}),
+                               ErrorGroup("503", 503, 1, {"image": 1}), ErrorGroup("403", 403, 1, {"file": 1})])
+    assert problems.counts == {"dead_images": 1, "dead_attachments": 0, "dead_pages": 4, "server_errors": 1,
+                               "robots": 0, "other": 1}
+    assert problems.dead_pages == {"list": 3, "page": 1} and problems.total == 7
