@@ -225,6 +225,8 @@ class SiteCrawler:
         # it, so their INSERTs (ignored by the store anyway) are not sent again; bounded, so memory stays flat.
         self._queued_hashes: OrderedDict[str, None] = OrderedDict()
         self.queued_memory = QUEUED_MEMORY  # crawl_sites shares QUEUED_MEMORY out among the sites it crawls
+        self._link_keys: dict[str, tuple[str, str]] = {}  # a link as found -> (its URL on the site, hash or '': out
+        # of scope), at most queued_memory of them (then forgotten at once)
         self._known_columns: set[tuple[str, ...]] = set()
         self._site_cms: str | None = None
         self._site_facts: dict[str, Any] = {}
@@ -270,6 +272,7 @@ class SiteCrawler:
                 await asyncio.shield(self._close_archive())  # before retiring: stored while this worker is live
                 await asyncio.shield(self.writer.run(lambda s: self._retire(s, claimed, state, fetched)))
         self._queued_hashes.clear()
+        self._link_keys.clear()
         self.summary.seconds = time.monotonic() - started
         self.summary.warc = str(self.archive.path) if self.archive.records else None
         self._finish_site()
@@ -818,13 +821,20 @@ class SiteCrawler:
     def _link_rows(self, entries: list[tuple[str, str, int, str | None, dict[str, Any]]]) -> list[dict[str, Any]]:
         """Frontier rows for the in-scope URLs not yet queued by this run (first mention of a URL wins)."""
         rows: dict[str, dict[str, Any]] = {}
+        spelt = self._link_keys
         for alias_url, kind, depth, referrer, hint in entries:
-            url = self.scope.on_site(alias_url)
-            if not self.scope(url):
+            found = spelt.get(alias_url)
+            if found is None:  # the site's menus recur on every page: their URL, scope and hash are known
+                url = self.scope.on_site(alias_url)
+                found = (url, url_hash(url) if self.scope(url) else "")
+                if len(spelt) >= self.queued_memory:
+                    spelt.clear()
+                spelt[alias_url] = found
+            url, key = found
+            if not key:  # out of scope
                 continue
             if depth > self.settings.max_depth and kind not in ("attachment", "image"):
                 continue
-            key = url_hash(url)
             if key in self._queued_hashes:
                 self._queued_hashes.move_to_end(key)
             elif key not in rows:
