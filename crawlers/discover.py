@@ -872,7 +872,7 @@ def addressless_items(tree: LexborHTMLParser) -> list[ListItem]:
         rows.add(row.mem_id)
         rest = text_of(row).replace(title, " ").strip()
         date = parse_short_date(rest, None)
-        groups[_signature(row)].append((ListItem("", title, date), bool(date or _DATED_ROW.search(rest))))
+        groups[_signature(row)].append((ListItem("", title, date), bool(date or _dated_row(rest))))
     return [item for members in groups.values()
             if len(members) >= 3 and sum(1 for _, dated in members if dated) * 2 >= len(members)
             for item, _ in members]
@@ -1072,10 +1072,25 @@ _FOOTER_LINE = re.compile(r"版权|ICP|备案|Copyright|©|地址[:：]|电话[:
                           r"分辨率|浏览器", re.I)
 SINGLE_PAGE_TEXT = 200  # paragraph characters that make a column's own page its content (简介, 联系我们)
 _DATE_ONLY = re.compile(r"[\s\d\-/:.年月日时分秒\[\]【】()（）]+")
-_DATED_ROW = re.compile(r"^[\[【(（](?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}[\]】)）]|^(?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}\s*[·•|]|"
-                        r"\S(?:\.\.\.|…)$|"
-                        r"\s[\[【(（]?(?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}[\]】)）]?$")
+_DATED_HEAD_RE = r"^[\[【(（](?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}[\]】)）]|^(?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}\s*[·•|]"
+_DATED_TAIL_RE = r"\S(?:\.\.\.|…)$|\s[\[【(（]?(?:\d{2,4}[-/.])?\d{1,2}[-/.]\d{1,2}[\]】)）]?$"
+_DATED_ROW = re.compile(_DATED_HEAD_RE + "|" + _DATED_TAIL_RE)
+_DATED_HEAD, _DATED_TAIL = re.compile(_DATED_HEAD_RE), re.compile(_DATED_TAIL_RE)
+_DATED_TAIL_SPAN = 16  # characters a _DATED_TAIL match can span (13 at most) with the final newline `$` may leave
 _RECORD_COUNT = re.compile(r"共\s*\d+\s*页|\d+\s*条记录|共\s*\d+\s*条(?:信息|记录|数据)?|页次\s*[:：]?\s*\d+\s*/\s*\d+|记录数\s*[:：]\s*\d+")
+
+
+def _dated_row(line: str) -> bool:
+    """bool(_DATED_ROW.search(line)), its head tried at the start and its tail near the end only (where `^` and `$`
+    hold them), not at every position of the line."""
+    return bool(_DATED_HEAD.match(line) or _DATED_TAIL.search(line[-_DATED_TAIL_SPAN:]))
+
+
+def _record_count(line: str) -> bool:
+    """bool(_RECORD_COUNT.search(line)), after a look for the words every match holds (most lines hold none)."""
+    return ("共" in line or "条" in line or "页" in line or "记录" in line) and _RECORD_COUNT.search(line) is not None
+
+
 _LIST_NAMES = re.compile(r"(?:index|list|default|more|column|channel)\w*", re.I)
 ARTICLE_TEXT = 300  # characters of text after the info line that make a page an article whatever else it holds
 LIST_ROWS = 8  # list rows that outweigh a short text
@@ -1121,7 +1136,8 @@ def page_shape(tree: LexborHTMLParser, lines: list[str], items: int) -> PageShap
     first = first_date = None
     labels: dict[str, int] = defaultdict(int)
     for i, line in enumerate(lines):
-        label = _INFO_LINE.search(line) if len(line) < 200 else None
+        label = _INFO_LINE.search(line) if len(line) < 200 and (":" in line or "：" in line) else None  # every
+        # info line holds its label's colon
         if label is not None and parse_date(line):
             shape.info_lines += 1
             labels[label.group(1)] += 1
@@ -1129,9 +1145,9 @@ def page_shape(tree: LexborHTMLParser, lines: list[str], items: int) -> PageShap
         elif len(line) < 40 and _DATE_ONLY.fullmatch(line) and parse_date(line):
             shape.date_lines += 1
             first_date = i if first_date is None else first_date
-        elif len(line) < 120 and _DATED_ROW.search(line):
+        elif len(line) < 120 and _dated_row(line):
             shape.dated_rows += 1
-        if len(line) < 60 and _RECORD_COUNT.search(line):
+        if len(line) < 60 and _record_count(line):
             shape.list_pager = True
     shape.info_repeat = max(labels.values(), default=0)
     if first is None and first_date is not None and shape.date_lines <= 2:
