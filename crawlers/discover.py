@@ -999,18 +999,37 @@ def pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
 _KIND_RANK = {"other": 0, "nav": 1, "image": 1, "list_item": 2, "pagination": 3, "attachment": 4}
 
 
-def _in_nav(node: LexborNode, seen: dict[int, bool] | None = None) -> bool:
-    """True when an element sits in a navigation/menu container (seen: whether an element is one, by mem_id, kept
-    while the tree is unchanged: the links of one menu share their ancestors)."""
-    for parent in ancestors(node, 10):
-        nav = seen.get(parent.mem_id) if seen is not None else None
-        if nav is None:
-            nav = parent.tag == "nav" or _NAV_CLASS.search(klass_id(parent)) is not None
-            if seen is not None:
-                seen[parent.mem_id] = nav
-        if nav:
-            return True
-    return False
+_NAV_DEPTH = 10  # ancestors of a link looked at for a menu
+
+
+def _in_nav(node: LexborNode, heights: dict[int, int] | None = None) -> bool:
+    """True when an element sits in a navigation/menu container, one of its _NAV_DEPTH nearest ancestors (heights:
+    _nav_height by mem_id, kept while the tree is unchanged: the links of one menu share their ancestors)."""
+    parent = node.parent
+    return parent is not None and _nav_height(parent, {} if heights is None else heights) < _NAV_DEPTH
+
+
+def _nav_height(node: LexborNode, heights: dict[int, int]) -> int:
+    """How far above an element its nearest navigation/menu container is (0: itself), _NAV_DEPTH + 1 when further
+    or none; the walk up stops at the first element already answered, and each element walked is answered."""
+    walked: list[int] = []
+    height = _NAV_DEPTH + 1
+    cur: LexborNode | None = node
+    while cur is not None:
+        key = cur.mem_id
+        known = heights.get(key)
+        if known is not None:
+            height = known
+            break
+        if cur.tag == "nav" or _NAV_CLASS.search(klass_id(cur)) is not None:
+            heights[key] = height = 0
+            break
+        walked.append(key)
+        cur = cur.parent
+    for key in reversed(walked):
+        height = min(_NAV_DEPTH + 1, height + 1)
+        heights[key] = height
+    return heights[node.mem_id]
 
 
 def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: set[str], crumbs: set[str]) -> list[Link]:
@@ -1037,7 +1056,7 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
     root = tree.body if tree.body is not None else tree.root
     if root is None:
         return []
-    navs: dict[int, bool] = {}
+    navs: dict[int, int] = {}
     for node in root.css("a, area, img, iframe, embed, object, [onclick]")[:20000]:
         tag = node.tag
         text = text_of(node) if tag in ("a", "area") else ""

@@ -25,3 +25,50 @@ def test_trie_pattern_answers_the_longest_mark_starting_at_a_position() -> None:
     pattern = re.compile(_trie(["ab", "abcd", "abce", "b"]))
     assert [pattern.match(text).group() for text in ("abcdx", "abcx", "abcex", "bx")] == ["abcd", "ab", "abce", "b"]
 
+
+def test_dated_row_and_record_count_agree_with_their_patterns() -> None:
+    """Lines of dates, brackets, dots, spaces, newlines and record counts: the same verdict as a search of the
+    whole line with the pattern the shortcut stands for."""
+    from crawlers.discover import _DATED_ROW, _RECORD_COUNT, _dated_row, _record_count
+
+    rng = random.Random(6)
+    pieces = ["2024", "12", "3", "-", "/", ".", "...", "…", " ", "\n", "\t", "[", "]", "【", "】", "(", "）", "·", "|",
+              "标题", "共", "条", "页", "记录", "数", "：", "次", "１２", "x"]
+    lines = ["[08-31] 标题", "12-20·标题", "标题 16-03-02", "标题…", "标题 …", "标题 2024-1-2\n", "共 3 页", "12条记录"]
+    lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(20000)]
+    for line in lines:
+        assert _dated_row(line) == bool(_DATED_ROW.search(line)), line
+        assert _record_count(line) == bool(_RECORD_COUNT.search(line)), line
+
+
+def _plain_in_nav(node: object) -> bool:
+    """The plain rule: a <nav> or an element with a menu class or id among the 10 nearest ancestors."""
+    from crawlers._common import ancestors, klass_id
+    from crawlers.discover import _NAV_CLASS
+
+    return any(parent.tag == "nav" or _NAV_CLASS.search(klass_id(parent)) for parent in ancestors(node, 10))
+
+
+def test_in_nav_with_shared_heights_agrees_with_the_plain_walk() -> None:
+    """Links nested 0 to 14 levels under menus, in any order: the same verdict when one page's links share the
+    heights they have answered."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from crawlers.discover import _in_nav
+
+    rng = random.Random(10)
+    opens = ["<div>", "<div class='menu'>", "<nav>", "<ul>", "<li>", "<div id='TopNav'>", "<span class='x'>"]
+    for _ in range(300):
+        html, depth = "<body>", 0
+        for _ in range(rng.randint(1, 60)):
+            roll = rng.random()
+            if roll < 0.45 and depth < 14:
+                html, depth = html + rng.choice(opens), depth + 1
+            elif roll < 0.7 and depth:
+                html, depth = html + "</div>", depth - 1
+            else:
+                html += "<a href='x'>x</a>"
+        tree = LexborHTMLParser(html)
+        heights: dict[int, int] = {}
+        for anchor in tree.css("a"):
+            assert _in_nav(anchor, heights) == _plain_in_nav(anchor), html
