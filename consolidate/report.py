@@ -135,4 +135,6 @@ def _totals(sites: list[SiteFigures]) -> dict[str, int]:
         totals["fetched"] += crawl.fetched
         totals["unfetchable_files"] += crawl.unfetchable_files
         totals["errors"] += crawl.errors
+        for problem, n in crawl.problems.items():  # the errors by kind, adding up to them
+            totals[f"errors_{problem}"] += n
     return dict(totals)

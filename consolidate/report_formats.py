@@ -300,6 +300,7 @@ def summary_section(report: FleetReport, lang: str) -> Section:
         [label("skipped", lang), totals.get("skipped", 0)], [label("failed", lang), totals.get("failed", 0)],
         [label("unresolved", lang), totals.get("unresolved", 0)],
         [label("fetched", lang), totals.get("fetched", 0)], [label("errors", lang), totals.get("errors", 0)],
+        *_error_kind_rows(totals, lang),
         [label("reconciled", lang), value(report.reconciled, lang)],
     ]
     if retention:
@@ -309,6 +310,12 @@ def summary_section(report: FleetReport, lang: str) -> Section:
                  [label("violation", lang), value(retention["violation"], lang)]]
     rows.append([label("behind", lang), ", ".join(report.behind_schedule) or label("none", lang)])
     return Section("summary", label("summary", lang), [label("summary", lang), label("value", lang)], rows)
+
+
+def _error_kind_rows(totals: dict[str, int], lang: str) -> list[list[Any]]:
+    """The fleet's crawl errors per kind present, under the errors row: '其中失效图片 | 921'."""
+    return [[f"其中{problem_name(p, lang)}" if lang == "zh" else f"of which {problem_name(p, lang).lower()}", n]
+            for p in PROBLEMS if (n := totals.get(f"errors_{p}", 0))]
 
 
 Rows = tuple[list[str], list[list[Any]]]  # a section's header keys and rows

@@ -114,10 +114,14 @@ def test_markdown_says_what_each_kind_means_in_zh_and_en(crawled: Workspace) -> 
     assert "HTTP 500 × 1" in rows[3][3] and "consolidate crawl s0 --incremental" in rows[3][3]
     assert "HTTP 403 × 1" in rows[4][3] and "consolidate messages s0 --stage crawl" in rows[4][3]
     assert _section(zh, "抓取情况")[0][2] == rows[-1][2] == "6"  # the errors figure the total explains
+    summary = dict(_section(zh, "概要"))  # the fleet's errors, then the kinds present under them
+    assert summary["抓取错误"] == "6" and summary["其中失效图片"] == "2" and summary["其中服务器错误"] == "1"
+    assert sum(int(n) for k, n in summary.items() if k.startswith("其中")) == 6
     en = _section(_report(crawled, "md", "en"), "Crawl errors by kind")
     assert [(r[1], r[2]) for r in en] == [("Dead images", "2"), ("Dead attachments", "1"), ("Dead pages", "1"),
                                           ("Server errors", "1"), ("Other", "1"), ("Total", "6")]
     assert "not a crawl failure" in en[0][3] and "HTTP 500 × 1" in en[3][3] and "HTTP 403 × 1" in en[4][3]
+    assert dict(_section(_report(crawled, "md", "en"), "Summary"))["of which dead attachments"] == "1"
 
 
 def test_html_table_totals_the_crawl_errors(crawled: Workspace) -> None:
