@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import io
 import os
+import time
+import uuid
 import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
 REQUESTED_URL_HEADER = "WARC-X-Requested-URI"  # the frontier URL, when redirects led elsewhere
 GZIP_MAGIC = b"\x1f\x8b\x08"  # each record is its own gzip member: a damaged one is skipped to the next
 READ_ERRORS = (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error)
+WARC_DATE = "%Y-%m-%dT%H:%M:%SZ"  # WARC/1.0 dates, as warcio writes them (UTC, whole seconds)
+BODY_CHUNK = 16384  # warcio's read size: its writer compresses a payload in pieces of this size
 GZIP_LEVEL = 6  # zlib's default: on HTML the size of warcio's level 9 (+0.5 %) for three quarters of its CPU
 
 
@@ -96,6 +102,11 @@ def requeue_unstored_in(session: Session, site_id: str, live_seconds: float,
     return len(hashes), unfinished
 
 
+def _digest(digest: Any) -> str:
+    """A WARC digest header value as warcio writes it (sha1:BASE32)."""
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+
+
 class GzipMembers:
     """A file wrapper that writes each record (everything up to a flush) as its own gzip member, as warcio's gzip
     writer does, at GZIP_LEVEL."""
@@ -149,7 +160,8 @@ class WarcArchive:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f")
         self.path = self.directory / f"{self.site_id}-{stamp}.warc.gz"
         self._handle: BinaryIO = self.path.open("ab")
-        self._writer = WARCWriter(GzipMembers(self._handle), gzip=False)
+        self._members = GzipMembers(self._handle)
+        self._writer = WARCWriter(self._members, gzip=False)
         self._segment_records = 0
 
     def write(self, result: FetchResult, requested_url: str | None = None) -> None:
@@ -161,6 +173,9 @@ class WarcArchive:
             return
         headers = [(k, v) for k, v in result.headers.items() if k not in ("transfer-encoding", "content-encoding")]
         status_line = f"{result.status} {result.reason or 'OK'}".strip()
+        if result.body_file is None and self._write_in_memory(result, requested_url, status_line, headers):
+            self._written(requested_url or result.url)
+            return
         http_headers = StatusAndHeaders(status_line, headers, protocol="HTTP/1.1")
         extra = {REQUESTED_URL_HEADER: requested_url or result.url}
         body = b"" if result.too_large else result.body
@@ -175,12 +190,44 @@ class WarcArchive:
             self._writer.write_record(record)
         finally:
             payload.close()
+        self._written(requested_url or result.url)
+
+    def _write_in_memory(self, result: FetchResult, requested_url: str | None, status_line: str,
+                         headers: list[tuple[str, str]]) -> bool:
+        """Write the record of a response held in memory as warcio's writer does (the same bytes, without its
+        header objects and stream copies); False, nothing written, when its HTTP headers are not all ASCII
+        (warcio percent-encodes such values, or refuses them) or it has no URL: warcio's writer then writes it."""
+        http_text = "".join((f"HTTP/1.1 {status_line}\r\n", *(f"{k}: {v}\r\n" for k, v in headers), "\r\n"))
+        if not http_text.isascii() or not result.final_url:
+            return False
+        http = http_text.encode("ascii")
+        body = b"" if result.too_large else result.body
+        block = hashlib.sha1(http)
+        block.update(body)
+        warc = (f"WARC/1.0\r\n{REQUESTED_URL_HEADER}: {requested_url or result.url}\r\nWARC-Type: response\r\n"
+                f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\nWARC-Target-URI: {result.final_url}\r\n"
+                f"WARC-Date: {time.strftime(WARC_DATE, time.gmtime())}\r\n"
+                f"WARC-Payload-Digest: {_digest(hashlib.sha1(body))}\r\nWARC-Block-Digest: {_digest(block)}\r\n"
+                f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http) + len(body)}\r\n"
+                "\r\n").encode()
+        out = self._members
+        out.write(warc)
+        out.write(http)
+        view = memoryview(body)
+        for start in range(0, len(body), BODY_CHUNK):  # the pieces warcio's writer hands its compressor
+            out.write(view[start:start + BODY_CHUNK])
+        out.write(b"\r\n\r\n")
+        out.flush()
+        return True
+
+    def _written(self, url: str) -> None:
+        """Count a record written; with remote storage, note it and seal a full segment."""
         self.records += 1
         self._segment_records += 1
         if self.storage is None:
             return
         if self.on_record is not None:
-            self.on_record(self.path.name, requested_url or result.url)
+            self.on_record(self.path.name, url)
         if self._segment_records >= self.segment_records or self._handle.tell() >= self.segment_bytes:
             self._seal()
             self._open()
