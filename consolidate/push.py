@@ -214,7 +214,7 @@ class _Push:
             decisions = {m.column_path: m for m in session.scalars(
                 select(ColumnMapping).where(ColumnMapping.site_id == self.site.id))}
             self.files = {r.url: r for r in session.scalars(select(Resource).where(
-                Resource.site_id == self.site.id, Resource.kind.in_(("attachment", "image"))))}
+                Resource.site_id == self.site.id, Resource.kind.in_(CARRIED)))}
             columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)))
             self.records = {row[0]: _Rec(*row[1:]) for row in session.execute(
                 select(PushRecord.source_key, *_REC_COLUMNS).where(PushRecord.target == self.exporter.target,
@@ -1040,6 +1040,7 @@ class _Rec(NamedTuple):
     source_url: str | None
 
 
+CARRIED = ("attachment", "image")  # the kinds of crawled file push carries (an attachment may be stored as an image)
 MOVES = ("migrate", "merge")  # the column decisions whose articles push sends to the decision's target
 PlanEntry = tuple[PlannedArticle, str | None, str | None]  # (article, target column id, skip reason)
 _REC_COLUMNS = (PushRecord.status, PushRecord.target_id, PushRecord.target_url, PushRecord.content_hash,

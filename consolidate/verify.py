@@ -15,6 +15,7 @@ from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import bare, face_problems
 from consolidate.push import (
     BATCH,
+    CARRIED,
     IN_TARGET,
     article_key,
     column_key,
@@ -62,8 +63,8 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
     with ws.store.session() as session:
         total = session.scalar(select(func.count()).select_from(PushRecord).where(*pushed)) or 0
         gate = push_gate(ws, site_id, dry_run=True)  # compare with what push sent: triage masks and 失效 notices
-        files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(
-            Resource.site_id == site_id, Resource.kind == "attachment", Resource.status == "fetched"))}
+        files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(  # those push carries: an
+            Resource.site_id == site_id, Resource.kind.in_(CARRIED), Resource.status == "fetched"))}  # image too
     targets = planned_targets(ws, site_id, exporter, allow_untriaged=True)  # push's plan of what it sent
     site = ws.site(site_id)
     scope = site_scope(site)
