@@ -21,8 +21,10 @@ EMPTY_BODY = "empty body"
 SITE_TITLE = "title is the site name"
 FUTURE_DATE = "date in the future"
 EARLY_DATE = "date before 1990"
+SAME_BODY = "same body, other title"  # one page carries another's text (a duplicate finder suspect): never merged
 HELD_ZH = {EMPTY_BODY: "正文为空，待人工核对", SITE_TITLE: "标题与网站名称相同，待人工核对",
-           FUTURE_DATE: "发布日期晚于今天，待人工核对", EARLY_DATE: "发布日期早于1990年，待人工核对"}
+           FUTURE_DATE: "发布日期晚于今天，待人工核对", EARLY_DATE: "发布日期早于1990年，待人工核对",
+           SAME_BODY: "正文与另一篇文章相同而标题不同，待人工核对"}
 MEDIA = re.compile(r"<(?:img|video|audio|source|iframe|embed|object)\b", re.IGNORECASE)
 
 
@@ -39,6 +41,12 @@ def hold_reason(article: Any, site_names: list[str], today: dt.date | None = Non
         return None
     category, detail = problems[0]
     return f"{category}: {HELD} ({detail}; {HELD_ZH[category]})"
+
+
+def same_body_hold(other_url: str, other_title: str) -> str:
+    """The hold reason of an article whose body is the same as another's (`other_url`) under a clearly different
+    title: which of the two pages carries the right title is for the office to say."""
+    return f"{SAME_BODY}: {HELD} (the same text as {other_url}, titled {other_title!r}; {HELD_ZH[SAME_BODY]})"
 
 
 def published_hold_reason(article: Any, published_html: str, carried_files: int, removed: str = "") -> str | None:

@@ -28,6 +28,7 @@ from consolidate.core.store import (
     utcnow,
 )
 from consolidate.core.workspace import Workspace, require_crawled
+from consolidate.holds import same_body_hold
 from consolidate.interaction import latest_date, record_pages, stored_records
 from mappers.audit import VETO_EMPTY, VETO_STALE, days_idle, is_stale
 from mappers.columns import (
@@ -548,7 +549,7 @@ def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str],
     the articles are unchanged, so `push --all` and `verify --all` find them once, not once per site; which
     article of a group is the original is decided again at every call, from the push map and the mappings.
     Only the groups' members are read again, so what this holds does not grow with the articles' text."""
-    groups, ids = _duplicate_groups(ws, site_ids)
+    groups, ids, _suspects = _duplicate_groups(ws, site_ids)
     members = [ids[index] for group in groups for index in group]
     with ws.store.session() as session:
         migrating = {(m.site_id, m.column_path) for m in session.scalars(select(ColumnMapping).where(
@@ -576,12 +577,31 @@ def _dup_article(row: Any, pushed: set[tuple[str, str]], migrating: set[tuple[st
 
 
 DUP_BATCH = 500  # article rows read at a time by the duplicate finder
-_GROUPS: dict[str, tuple[str, list[list[int]], array]] = {}  # store URL → (fingerprint, groups, article ids)
+# store URL → (fingerprint, groups, article ids, suspect pairs)
+_GROUPS: dict[str, tuple[str, list[list[int]], array, list[tuple[int, int]]]] = {}
 
 
-def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> tuple[list[list[int]], array]:
-    """The duplicate groups (positions in site, then id order) of these sites' articles and the article id at
-    each position; found again only when an article changed. Bodies are read DUP_BATCH at a time and only a few
+def duplicate_holds(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str], str]:
+    """(site, url) → hold reason of the articles whose body is the same as another's under a clearly different
+    title: never merged, both held for the office to look at (which title is right is not for a rule to guess);
+    the reason names the other article."""
+    _groups, ids, suspects = _duplicate_groups(ws, site_ids)
+    wanted = sorted({ids[index] for pair in suspects for index in pair})
+    with ws.store.session() as session:
+        rows = {row.id: row for row in session.execute(select(
+            ArticleRow.id, ArticleRow.site_id, ArticleRow.url, ArticleRow.title).where(ArticleRow.id.in_(wanted)))}
+    holds: dict[tuple[str, str], str] = {}
+    for first, second in suspects:
+        one, other = rows[ids[first]], rows[ids[second]]
+        for row, twin in ((one, other), (other, one)):
+            holds.setdefault((row.site_id, row.url), same_body_hold(twin.url, twin.title or ""))
+    return holds
+
+
+def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> tuple[list[list[int]], array, list[tuple[int, int]]]:
+    """The duplicate groups (positions in site, then id order) of these sites' articles, the article id at
+    each position and the suspect pairs (the same body under clearly different titles); found again only when an
+    article changed. Bodies are read DUP_BATCH at a time and only a few
     numbers of each are kept (mappers.duplicates.DuplicateFinder)."""
     digest, ids = hashlib.sha256(), array("q")
     for row in _article_rows(ws, site_ids, ArticleRow.url, ArticleRow.title, ArticleRow.published,
@@ -591,14 +611,14 @@ def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> tuple[list[list[int
     fingerprint, key = digest.hexdigest(), str(ws.store.engine.url)
     cached = _GROUPS.get(key)
     if cached is not None and cached[0] == fingerprint:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     _GROUPS.clear()  # one store's groups at a time: the memory they take stays small
     finder = DuplicateFinder()
     for row in _article_rows(ws, site_ids, ArticleRow.title, ArticleRow.published, ArticleRow.body_text):
         finder.add(row.title, row.published, row.body_text)
     groups = finder.groups(lambda indices: _texts(ws, ids, indices))
-    _GROUPS[key] = (fingerprint, groups, ids)
-    return groups, ids
+    _GROUPS[key] = (fingerprint, groups, ids, finder.suspects)
+    return groups, ids, finder.suspects
 
 
 def _article_rows(ws: Workspace, site_ids: list[str], *columns: Any) -> Iterator[Any]:

@@ -37,6 +37,7 @@ from consolidate.core.store import (
 )
 from consolidate.core.urls import canonical_url
 from consolidate.core.workspace import Workspace
+from consolidate.mapping import duplicate_holds
 from crawlers.urls import Scope
 from mappers import triage as checks
 from mappers.triage import PERSONAL, Finding
@@ -421,6 +422,7 @@ class PushGate:
     """What push must do with a site's articles after triage: hold back, withhold, mask, mark as 失效."""
 
     blocked: dict[str, str] = field(default_factory=dict)  # url → reason (undecided personal data)
+    held: dict[str, str] = field(default_factory=dict)  # url → reason (the same body as another under another title)
     withheld: dict[str, str] = field(default_factory=dict)  # url → reason (the office said: do not publish)
     masks: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # url → (kind, masked excerpt) to mask
     invalid: dict[str, str] = field(default_factory=dict)  # url → the validity detail shown in the notice
@@ -430,7 +432,7 @@ class PushGate:
 
     def skip_reason(self, url: str) -> str | None:
         """Why push must not send this article (None: it may)."""
-        return self.withheld.get(url) or self.blocked.get(url)
+        return self.withheld.get(url) or self.blocked.get(url) or self.held.get(url)
 
     def apply(self, article: ArticleRow) -> ArticleRow:
         """The article as push sends it: the legacy body with masked values masked and one validity notice for 失效.
@@ -463,7 +465,8 @@ def push_gate(ws: Workspace, site_id: str, allow_untriaged: bool = False, dry_ru
     Articles with an undecided personal-data finding are blocked unless `allow_untriaged`, which is recorded."""
     if needs_scan(ws, site_id):
         triage_site(ws, site_id)
-    gate = PushGate()
+    gate = PushGate(held={url: reason for (site, url), reason in duplicate_holds(ws, [s.id for s in ws.config.sites])
+                          .items() if site == site_id})
     pending: dict[str, Counter[str]] = {}
     for f in stored_findings(ws, site_id):
         if f.decision == "withhold":

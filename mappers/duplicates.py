@@ -25,6 +25,7 @@ MIN_SHARED = 6  # sketch values two bodies must share to be compared in full
 MIN_SIMILARITY = 0.9  # rapidfuzz ratio that confirms a candidate
 MIN_TITLE_SIMILARITY = 85  # rapidfuzz ratio of titles expected of a content match
 MIN_TITLE = 6  # normalised title characters needed for a title + date match
+OTHER_TITLE = 50  # rapidfuzz partial ratio under which two titles are clearly different (not a trimmed/tagged copy)
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 _TITLE_TAGS = re.compile(r"^(【[^】]{1,8}】|\[[^\]]{1,8}\]|（[^）]{1,8}）)")
 REISSUE = re.compile(r"[（(【\[]\s*(重发|重新发布|再次发布|更正|更正版|更正公告|修订|修订版|修正|补发|补充)\s*[)）】\]]"
@@ -132,6 +133,7 @@ class DuplicateFinder:
         self.bases = array("Q")  # digest of the normalised title with any 重发/更正 mark taken off
         self.reissued = bytearray()  # 1 for a notice marked as issued again
         self.marked: list[int] = []  # re-issued notices whose unmarked title is long enough to match
+        self.suspects: list[tuple[int, int]] = []  # the same body under clearly different titles: for a person to look
 
     def add(self, title: str | None, published: str | None, body_text: str | None) -> None:
         """Take in one article (its index is the number of articles added before it)."""
@@ -152,16 +154,20 @@ class DuplicateFinder:
 
     def groups(self, fetch: Fetch) -> list[list[int]]:
         """The groups (indices, two or more each, in order) of articles that repeat one another; `fetch(indices)`
-        gives index → (title, body text) of the articles asked for."""
-        parent = list(range(self.count))
+        gives index → (title, body text) of the articles asked for. Pairs with the same body under clearly
+        different titles are not joined: they are kept in `suspects` for the office to look at."""
+        parent, self.suspects = list(range(self.count)), []
         checks = sorted(self._title_date_checks() + self._content_checks() + self._reissue_checks())
         for chunk in _chunks(checks, self.chunk):
             texts = {i: (normalise_title(title or ""), normalise_body(body or "")[:BODY_PREFIX])
                      for i, (title, body) in fetch(sorted({i for first, second, _ in chunk for i in (first, second)}))
                      .items()}
             for first, second, kind in chunk:
-                if self._confirmed(kind, first, second, texts):
+                verdict = self._verdict(kind, first, second, texts)
+                if verdict == "same":
                     _union(parent, first, second)
+                elif verdict == "suspect":
+                    self.suspects.append((first, second))
         clusters: dict[int, list[int]] = defaultdict(list)
         for index in range(self.count):
             clusters[_find(parent, index)].append(index)
@@ -222,27 +228,48 @@ class DuplicateFinder:
                 if not self.reissued[other] and self.bases[other] in wanted
                 for index in wanted[self.bases[other]] if index != other]
 
-    def _confirmed(self, kind: str, first: int, second: int, texts: dict[int, tuple[str, str]]) -> bool:
-        """Whether a candidate pair repeats one another, by the test of its kind."""
-        (first_title, first_body), (second_title, second_body) = texts[first], texts[second]
+    def _verdict(self, kind: str, first: int, second: int, texts: dict[int, tuple[str, str]]) -> str:
+        """'same' when a candidate pair repeats one another by the test of its kind, 'suspect' for the same body
+        under clearly different titles (one page may carry another's text by a mistake of the old site: which title
+        is right is not for a rule to guess), else 'other'."""
+        first_body, second_body = texts[first][1], texts[second][1]
         if kind == "reissue":  # a correction changes a few details, not the whole notice
-            return not (first_body and second_body) or fuzz.ratio(first_body[:3000], second_body[:3000]) >= 60
-        if kind == "dated":  # the same title and day, unless the bodies clearly differ
-            if not (first_body and second_body):
-                return True
-            similarity = fuzz.ratio(first_body[:3000], second_body[:3000]) / 100
-            return similarity >= 0.6 and not self._different_notices(first, second, similarity)
+            same = not (first_body and second_body) or fuzz.ratio(first_body[:3000], second_body[:3000]) >= 60
+        elif kind == "dated":  # the same title and day, unless the bodies clearly differ
+            similarity = fuzz.ratio(first_body[:3000], second_body[:3000]) / 100 if first_body and second_body else 1
+            same = similarity >= 0.6 and not self._different_notices(first, second, similarity)
+        else:
+            return self._content_verdict(first, second, texts)
+        return "same" if same else "other"
+
+    def _content_verdict(self, first: int, second: int, texts: dict[int, tuple[str, str]]) -> str:
+        """The verdict on a pair found by content: near-identical bodies under like titles (a reprint's 【转载】 or
+        site-name suffix, a trimmed title) are the same; the same long body under clearly different titles is a
+        suspect."""
+        (first_title, first_body), (second_title, second_body) = texts[first], texts[second]
         similarity = fuzz.ratio(first_body[:5000], second_body[:5000]) / 100
-        if self._different_notices(first, second, similarity) or \
+        if similarity < MIN_SIMILARITY or self._different_notices(first, second, similarity) or \
                 _DIGITS.findall(first_title) != _DIGITS.findall(second_title):
-            return False
-        titled = fuzz.ratio(first_title, second_title) >= MIN_TITLE_SIMILARITY
-        return similarity >= MIN_SIMILARITY and (titled or (similarity >= 0.99 and self.lengths[first] >= 200))
+            return "other"
+        if fuzz.ratio(first_title, second_title) >= MIN_TITLE_SIMILARITY:
+            return "same"
+        if similarity < 0.99 or self.lengths[first] < 200:
+            return "other"
+        return "suspect" if other_titles(first_title, second_title) else "same"
 
     def _different_notices(self, first: int, second: int, similarity: float) -> bool:
         """Two templated notices (第一批/第二批, other dates, other names' numbers) differ in their numbers: a body
         that is not the same text and does not carry the same numbers is another notice, never a duplicate."""
         return similarity < SAME_BODY and self.numbers[first] != self.numbers[second]
+
+
+def other_titles(first: str, second: str) -> bool:
+    """True when two normalised titles are clearly different: neither is empty and the shorter is not, even
+    loosely, a part of the longer (a tagged, suffixed or trimmed copy of a title still is)."""
+    if not first or not second:
+        return False
+    shorter, longer = sorted((first, second), key=len)
+    return fuzz.partial_ratio(shorter, longer) < OTHER_TITLE
 
 
 def _unmarked_title(title: str) -> str:

@@ -107,3 +107,43 @@ def test_the_finder_reads_again_only_the_candidates_a_few_at_a_time() -> None:
     assert sorted(groups) == [[3, 120], [50, 121], [77, 122]] == sorted(duplicate_clusters(items))
     assert all(len(indices) <= 2 for indices in asked)
     assert {i for indices in asked for i in indices} == {3, 50, 77, 120, 121, 122}
+
+
+STORY = ("本报讯 7月25日，县司法局联合县普法办在县城文化广场开展法制宣传教育活动，发放宣传资料三千余份，解答群众法律"
+         "咨询两百余人次。活动围绕宪法、民法典和反电信网络诈骗法展开，工作人员结合身边案例，向群众讲解如何运用法律武器"
+         "维护自身合法权益。县司法局负责人表示，下一步将持续推进法治宣传进社区、进乡村、进学校，营造尊法学法守法用法的"
+         "良好氛围。活动现场还设置了法律援助咨询台和人民调解服务点，律师和调解员为群众现场解答婚姻家庭、劳动争议、"
+         "土地承包等方面的法律问题，并发放法律援助联系卡，引导群众依法理性表达诉求。")
+
+
+def _finder(articles: list[DupArticle]) -> tuple[list[list[int]], list[tuple[int, int]]]:
+    """The groups and suspect pairs of a few articles."""
+    from mappers.duplicates import DuplicateFinder
+
+    finder = DuplicateFinder()
+    for item in articles:
+        finder.add(item.title, item.published, item.body_text)
+    groups = finder.groups(lambda indices: {i: (articles[i].title, articles[i].body_text) for i in indices})
+    return groups, finder.suspects
+
+
+def test_the_same_body_under_a_clearly_different_title_is_a_suspect_not_a_duplicate() -> None:
+    """A legacy page that carries another article's body by mistake (hncic 7945 titled 深圳立法保护“活雷锋” with
+    8464's text) is not merged into it: the pair is held for a person to say which title is right."""
+    pair = [DupArticle("wrong", "深圳立法保护“活雷锋”", "2013-07-26T10:05:00", STORY),
+            DupArticle("right", "昌吉州玛纳斯县积极开展法制宣传教育活动", "2013-07-26T10:02:00", STORY)]
+    assert len(normalise_title(STORY)) >= 200  # long enough for the body alone to prove a repeat
+    assert find_duplicates(pair) == {}
+    assert _finder(pair) == ([], [(0, 1)])
+
+
+def test_reprints_and_trimmed_titles_of_the_same_body_still_merge() -> None:
+    """A 【转载】 tag, a （转） or a site-name suffix, a list's trimmed title: the same article, merged as before."""
+    title = "县司法局开展法制宣传教育活动"
+    for other in ("【转载】" + title, title + "（转）", title + " - 临江市司法局", title[:9] + "…",
+                  "转发：" + title + "_临江市人民政府门户网站"):
+        links = find_duplicates([DupArticle("a", title, "2013-07-26", STORY),
+                                 DupArticle("b", other, "2013-08-02", STORY)])
+        assert links == {"b": "a"}, other
+        assert _finder([DupArticle("a", title, "2013-07-26", STORY), DupArticle("b", other, "2013-08-02", STORY)]
+                       )[1] == [], other
