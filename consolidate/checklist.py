@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,9 +14,18 @@ from sqlalchemy import func, select
 from consolidate.core.config import Site
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.storage import workspace_storage
-from consolidate.core.store import ArticleRow, ChecklistStep, ColumnMapping, ColumnRow, PushRecord, SiteRow
+from consolidate.core.store import (
+    ArticleRow,
+    ChecklistStep,
+    ColumnMapping,
+    ColumnRow,
+    PushRecord,
+    Resource,
+    SiteRow,
+)
 from consolidate.core.workdays import add_months, add_working_days
 from consolidate.core.workspace import Workspace
+from consolidate.crawl_figures import KIND_WORDS, url_kind
 from consolidate.figures import SiteFigures, site_figures, suspect_count, verified_on
 from consolidate.mapping import unlinked_entries
 from consolidate.triage import review_blockers, review_done_on
@@ -143,6 +153,30 @@ def derived_steps(ws: Workspace, site_id: str, figures: SiteFigures | None = Non
     return derived
 
 
+def crawl_left(ws: Workspace, site_id: str) -> dict[str, int]:
+    """URLs the site's crawl has yet to fetch, per kind (article, list, page, image, file), most first: still
+    queued, or claimed by a crawl that stopped before it fetched them."""
+    with ws.store.session() as session:
+        rows = session.execute(select(Resource.kind, func.count()).where(
+            Resource.site_id == site_id, Resource.status.in_(("queued", "fetching"))).group_by(Resource.kind)).all()
+    left: Counter[str] = Counter()
+    for kind, n in rows:
+        left[url_kind(kind)] += n
+    return dict(left.most_common())
+
+
+def crawl_blockers(ws: Workspace, site_id: str) -> list[str]:
+    """Why the crawl is not complete: URLs it left queued (its page budget spent, or stopped), with the command
+    that continues it; empty once the frontier is drained."""
+    left = crawl_left(ws, site_id)
+    if not left:
+        return []
+    kinds = ", ".join(f"{n} {KIND_WORDS[kind][0 if n == 1 else 1]}" for kind, n in left.items())
+    total = sum(left.values())
+    return [f"crawl not finished: {total} URL{'s' if total != 1 else ''} still queued ({kinds}); the last crawl "
+            f"stopped at its page budget or was interrupted: continue it with `consolidate crawl {site_id}`"]
+
+
 def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = None) -> list[str]:
     """Why a crawled site's content is not migrated and verified yet, as counts an office can act on (empty when
     it is, and for a site the tool has not crawled: the office's recorded evidence is all there is)."""
@@ -180,7 +214,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (figures.push.failed_objects, "files or columns failed to push"),
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
     ]
-    blockers = [f"{n} {what}" for n, what in found if n]
+    blockers = crawl_blockers(ws, site_id) + [f"{n} {what}" for n, what in found if n]
     if not paths:
         blockers.append("no articles extracted")
     if figures.push.in_target == 0:
@@ -218,6 +252,8 @@ class _SitePlan:
             if "content_migrated" in self.specs else {}
         if "personal_data_reviewed" in self.specs:
             self.conditions["personal_data_reviewed"] = review_blockers(ws, site.id)
+        if "archive_stored" in self.specs:  # an archive of part of the site is not the site's archive
+            self.conditions["archive_stored"] = crawl_blockers(ws, site.id)
         self.holidays = programme_holidays(ws)
         self.notice_days = ws.config.programme.notice_period_days
 

@@ -70,13 +70,20 @@ def _print_stacked_status(report: pipeline.FleetReport) -> None:
         if f.behind:
             due = f"[red]{due} (behind)[/]"
         console.print(f"\n[bold]{f.id}[/] {f.name} · {f.disposition} · {f.stage}", highlight=False)
-        console.print(f"  crawl   {f.crawl.fetched} fetched, {f.crawl.errors} errors; {f.articles} "
+        console.print(f"  crawl   {f.crawl.fetched} fetched, {f.crawl.errors} errors{_queued(f)}; {f.articles} "
                       f"articles, {f.columns} columns ({f.mapping.text(f.columns)})", highlight=False)
         console.print(f"  push    {f.push.in_target} in target, {f.push.skipped} skipped{_why(f.push.skip_reasons)}, "
                       f"{f.push.failed} failed, {f.reconciliation.unresolved} unresolved"
                       f"{_why(f.push.unresolved_reasons)}", highlight=False)
         console.print(f"  next    {f.next_step or 'done'}" + (f", due {due}" if due else ""), highlight=False)
     console.print()
+
+
+def _queued(f: Any) -> str:
+    """', 324 queued (crawl not finished: consolidate crawl jspn)' for a site whose crawl left URLs to fetch; ''
+    when it has none."""
+    n = f.crawl.queued
+    return f", [yellow]{n} queued[/] (crawl not finished: consolidate crawl {f.id})" if n else ""
 
 
 def _why(reasons: dict[str, int] | None) -> str:
@@ -87,17 +94,24 @@ def _why(reasons: dict[str, int] | None) -> str:
 def _print_status_table(report: pipeline.FleetReport) -> None:
     """The fleet status as one wide table (a terminal of at least WIDE_STATUS columns)."""
     table = Table(title=f"{report.programme} — {len(report.sites)} sites")
-    for header in ("site", "name", "disposition", "stage", "fetched", "errors", "articles", "columns",
-                   "unmapped", "pushed", "skipped", "failed", "unresolved", "next step", "due"):
+    queued = any(f.crawl.queued for f in report.sites)  # the column only while some crawl is unfinished
+    for header in ("site", "name", "disposition", "stage", "fetched", *(("queued",) if queued else ()), "errors",
+                   "articles", "columns", "unmapped", "pushed", "skipped", "failed", "unresolved", "next step", "due"):
         table.add_column(header, justify="left" if header in ("site", "name", "disposition", "stage",
                                                                "next step", "due") else "right")
     for f in report.sites:
         due = f"[red]{f.next_due} (behind)[/]" if f.behind else (f.next_due or "")
-        table.add_row(f.id, f.name, f.disposition, f.stage, str(f.crawl.fetched), str(f.crawl.errors),
+        table.add_row(f.id, f.name, f.disposition, f.stage, str(f.crawl.fetched),
+                      *((f"[yellow]{f.crawl.queued}[/]" if f.crawl.queued else "",) if queued else ()),
+                      str(f.crawl.errors),
                       str(f.articles), str(f.columns), str(f.mapping.unmapped) if f.mapping.recorded or not f.columns else "—", str(f.push.in_target),
                       str(f.push.skipped), str(f.push.failed), str(f.reconciliation.unresolved),
                       f.next_step or "done", due)
     console.print(table)
+    for f in report.sites:
+        if f.crawl.queued:
+            console.print(f"{f.id}: {f.crawl.queued} queued — crawl not finished: consolidate crawl {f.id}",
+                          highlight=False)
 
 
 def _print_pointers(sites: list[Any]) -> None:
