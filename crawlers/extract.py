@@ -1543,6 +1543,12 @@ def _subtree(body: LexborNode) -> list[LexborNode]:
     return list(islice(body.traverse(), _SUBTREE_CAP + 1))
 
 
+def _listed(body: LexborNode) -> tuple[list[LexborNode], list[str | None]]:
+    """The body's _subtree and the tag of each of its nodes."""
+    nodes = _subtree(body)
+    return nodes, [node.tag for node in nodes]
+
+
 def _holding_blocks(nodes: list[LexborNode], tags: list[str | None]) -> set[int] | None:
     """mem_ids of the elements of a whole subtree (nodes[0] its root; tags: their tags) that hold a p, div or table
     below themselves; None when the subtree was capped (callers then ask the tree)."""
@@ -1611,12 +1617,13 @@ def _text_clutter(text: str) -> tuple[bool, bool, bool]:
 
 
 def _removal_targets(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
-                     texts: _Texts | None = None, keep_files: bool = False) -> list[LexborNode]:
-    """Elements of the body that are not article content (keep_files: 附件 blocks are)."""
+                     texts: _Texts | None = None, keep_files: bool = False,
+                     subtree: tuple[list[LexborNode], list[str | None]] | None = None) -> list[LexborNode]:
+    """Elements of the body that are not article content (keep_files: 附件 blocks are; subtree: the body's
+    _subtree and their tags, when already listed)."""
     title_key = compact(title or "")
     texts = _Texts() if texts is None else texts
-    nodes = _subtree(body)
-    tags = [node.tag for node in nodes]
+    nodes, tags = subtree if subtree is not None else _listed(body)
     if _says_nothing_removable(texts.of(body), title_key):
         return _tag_targets(nodes, tags, body.mem_id, hidden_ids, texts)
     return _text_targets(nodes, tags, title_key, hidden_ids, base, texts, keep_files)
@@ -1876,19 +1883,24 @@ def _only_files_left(body: LexborNode, targets: list[LexborNode], texts: _Texts)
 
 
 def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base: str,
-                known: str | None = None, styled: bool = False) -> tuple[str, str | None]:
+                known: str | None = None, styled: bool = False,
+                lines: list[str] | None = None) -> tuple[str, str | None]:
     """The body's inner HTML with furniture, hidden, info and attachment blocks removed, URLs absolutised and
     sanitised, and its body_text read from the cleaned tree when sanitising cannot change it (else None; known:
-    text_of(body), when already read from the unmodified tree; styled: the page has many inline styles)."""
+    text_of(body), when already read from the unmodified tree; styled: the page has many inline styles; lines:
+    node_lines(body), when already read from the unmodified tree)."""
     texts = _Texts()
     if known is not None:
         texts[body.mem_id] = known
     if body.css_first("video, audio, embed, object, iframe") is not None:
         media_links(body, base)
         texts = _Texts()  # the body's text has changed
-    targets = _removal_targets(body, title, hidden_ids, base, texts) + _trailing_attachment_rows(body, base, texts)
+        lines = None
+    subtree = _listed(body)
+    targets = _removal_targets(body, title, hidden_ids, base, texts, subtree=subtree) + \
+        _trailing_attachment_rows(body, base, texts)
     if _only_files_left(body, targets, texts):  # an attachment-only article: its 附件 lines are its body
-        targets = _removal_targets(body, title, hidden_ids, base, texts, keep_files=True)
+        targets = _removal_targets(body, title, hidden_ids, base, texts, keep_files=True, subtree=subtree)
     for node in _outermost(targets, body):
         try:
             node.decompose()
@@ -1897,7 +1909,20 @@ def _clean_body(body: LexborNode, title: str | None, hidden_ids: set[int], base:
     _fix_urls(body, base)
     if styled:
         _drop_styles(body)
+    if lines is not None and not targets and _text_safe(body, subtree[1]):
+        return sanitize(body.inner_html or ""), "\n".join(lines)  # nothing removed: the text read before cleaning
     return sanitize(body.inner_html or ""), _plain_text(body)
+
+
+def _text_safe(body: LexborNode, tags: list[str | None]) -> bool:
+    """True when _plain_text reads a body's text (not None) whose elements and comments (tags, of its whole
+    _subtree) are those of the tree it was read from: cleaning removed nothing and changes no text (URLs fixed,
+    dead links unwrapped, attributes dropped), so its text is node_lines of that tree."""
+    if body.tag not in _TEXT_SAFE_TAGS and body.tag != "body" or body.tag in _TABLE_PARTS or body.tag == "-comment":
+        return False
+    if len(tags) > _SUBTREE_CAP:  # capped: safe_text would count past its cap
+        return False
+    return all(tag is not None and ":" in tag for tag in set(tags[1:]) - _TEXT_SAFE_TAGS)
 
 
 def _many_styles(html: str) -> bool:
@@ -2072,9 +2097,10 @@ class _Page:
         return self._crumbs
 
 
-def _page(html: str, url: str) -> _Page | None:
-    """Parse a page and gather what must be read before the body is cleaned."""
-    tree = parse_html(html)
+def _page(html: str, url: str, tree: LexborHTMLParser | None = None) -> _Page | None:
+    """Parse a page (tree: parse_html(html) when already made) and gather what must be read before the body is
+    cleaned."""
+    tree = parse_html(html) if tree is None else tree
     if tree is None:
         return None
     order = doc_order(tree)
@@ -2152,11 +2178,12 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     text = None
     if body is not None:
         known = page.body_text if page.body_text is not None and page.body_text[0] == body.mem_id else None
+        lines: list[str] | None = body_lines
         if page.table_node is not None and is_inside(page.table_node, body) and page.table_node.mem_id != body.mem_id:
             page.table_node.decompose()
-            known = None  # the body's text has changed
+            known = lines = None  # the body's text has changed
         record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base, known and known[1],
-                                             _many_styles(page.html))
+                                             _many_styles(page.html), lines)
     record.body_text, record.images = _text_and_images(record.body_html, text)
     if not record.body_text and record.attachments and blocks:  # an attachment-only article: its 附件 block
         record.body_html = "\n".join(filter(None, (_block_html(b, page.base) for b in blocks if b.tag != "body")))
@@ -2620,12 +2647,13 @@ class SiteExtractor:
         self._samples: list[tuple[str, str, ArticleRecord]] = []
         self._failed_learns = 0
 
-    def extract(self, html: str, url: str) -> ArticleRecord:
-        """Extract one article page (never raises); exactly the record extract_article would give."""
+    def extract(self, html: str, url: str, tree: LexborHTMLParser | None = None) -> ArticleRecord:
+        """Extract one article page (never raises); exactly the record extract_article would give (tree:
+        parse_html(html) unchanged, when already made; the extraction changes it)."""
         if not isinstance(html, str):
             html = ""
         try:
-            page = _page(html, url)
+            page = _page(html, url, tree)
         except Exception as exc:  # pragma: no cover - last-resort safety net
             return _failed(url, self.site_id, exc)
         if page is not None:

@@ -101,3 +101,26 @@ def test_subtree_is_the_first_elements_of_the_walk(monkeypatch) -> None:
     for cap in (0, 1, 3, len(walked) - 1, len(walked)):
         monkeypatch.setattr(extract, "_SUBTREE_CAP", cap)
         assert [n.mem_id for n in extract._subtree(body)] == [n.mem_id for n in walked[:cap + 1]]
+
+
+def test_text_read_before_cleaning_is_the_cleaned_bodys_when_nothing_is_removed(monkeypatch) -> None:
+    """_clean_body given the body's lines from the unmodified tree writes the same HTML and text as without them,
+    for any markup (removed blocks, media, unsafe and Office tags, dead links, comments), and uses them."""
+    rng = random.Random(5)
+    pieces = ["<p>甲段正文</p>", "<span>乙</span>丙", "<table><tr><td>丁</td><td>戊</td></tr></table>", "<br>",
+              "<a href='javascript:void(0)'>己</a>", "<a href='/f.pdf'>附件.pdf</a>", "<img src=''>", "<img src='/i.png'>",
+              "<o:p>庚</o:p>", "<st1:chsdate>辛</st1:chsdate>", "<!--注释-->", "<noscript>壬</noscript>",
+              "<script>var a;</script>", "<div class='share'>分享到</div>", "<p>上一篇：某某</p>", "<video src='/v.mp4'></video>",
+              "<form>癸</form>", "<div><p>子</p>丑</div>", "<li>寅</li>", "<h2>卯</h2>", "<marquee>辰</marquee>", "巳 "]
+    plain_calls: list[int] = []
+    plain_text = extract._plain_text
+    monkeypatch.setattr(extract, "_plain_text", lambda body: plain_calls.append(1) or plain_text(body))
+    shortcuts = 0
+    for _ in range(600):
+        html = "<div>" + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) + "</div>"
+        fast, plain = parse_html(html).body.css_first("div"), parse_html(html).body.css_first("div")
+        before = len(plain_calls)
+        got = extract._clean_body(fast, "标题", set(), "http://x.example/a/", lines=extract.node_lines(fast))
+        shortcuts += len(plain_calls) == before
+        assert got == extract._clean_body(plain, "标题", set(), "http://x.example/a/"), html
+    assert shortcuts > 50
