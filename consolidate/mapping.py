@@ -50,6 +50,7 @@ from mappers.sheet import (
     SheetContext,
     SheetError,
     SheetRow,
+    SheetTable,
     SiteSheet,
     TargetChoice,
     fleet_import_summary,
@@ -59,6 +60,7 @@ from mappers.sheet import (
     write_sheet,
 )
 from mappers.sheet import import_summary as sheet_import_summary
+from mappers.sheet import say as say_sheet
 from mappers.suggest import ContentTally, rank_targets
 from mappers.synonyms import kind_of_name
 
@@ -320,7 +322,7 @@ def export_sheet(ws: Workspace, site_id: str, path: Path, lang: str = "zh", as_o
         dates = {m.column_path: m.decided_at for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
     rows = [_sheet_row(column, decision, dates.get(column.path)) for column, decision in pairs]
-    write_sheet(path, rows, target_choices(ws.config, ws.site(site_id)), lang, crawled_on(ws, site_id))
+    write_sheet(path, rows, target_choices(ws.config, ws.site(site_id)), lang, crawled_on(ws, site_id), site_id)
     return len(rows)
 
 
@@ -420,8 +422,20 @@ def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | No
         target_ids={c.id for c in ws.config.all_columns()},
         target_names=_names_to_ids(ws.config, site), crawled_on=crawled_on(ws, site_id))
     table = read_sheet_table(path, sheet_name)
+    _same_site(ws, site_id, path, table)
     label = f"{path.name} [{sheet_name}]" if sheet_name else path.name
     return current, validate_rows(label, table.where, table.rows, context, table.lang)
+
+
+def _same_site(ws: Workspace, site_id: str, path: Path, table: SheetTable) -> None:
+    """Refuse, in one line naming both sites (in the sheet's language), a sheet whose workbook says it is another
+    site's; a sheet without a site (written before sheets carried one, or saved as CSV) is checked row by row."""
+    other = table.site
+    if other is None or other == site_id:
+        return
+    hint = "other_site_hint" if any(s.id == other for s in ws.config.sites) else "unknown_site_hint"
+    values = {"name": path.name, "other": other, "site": site_id}
+    raise InputFileError(say_sheet(table.lang, "other_site", **values), hint=say_sheet(table.lang, hint, **values))
 
 
 def export_fleet_sheet(ws: Workspace, path: Path, lang: str = "zh", as_of: dt.date | None = None) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -84,6 +85,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "{name} 是整个网站群的工作簿（一张汇总表，每个网站一张表）"},
     "fleet_hint": {"en": "import it for every site at once: consolidate map --all --import FILE",
                    "zh": "一次导入所有网站：consolidate map --all --import 文件名"},
+    "other_site": {"en": "{name} is the mapping sheet of site {other}, not of {site}; nothing was imported",
+                   "zh": "{name} 是网站 {other} 的栏目映射表，不是网站 {site} 的；未导入任何内容"},
+    "other_site_hint": {"en": "import it into its site: consolidate map {other} --import {name}",
+                        "zh": "导入到它所属的网站：consolidate map {other} --import {name}"},
+    "unknown_site_hint": {"en": "site {other} is not in migrations.yaml: export this site's sheet with consolidate "
+                                "map {site} --export FILE",
+                          "zh": "网站 {other} 不在 migrations.yaml 中：请用 consolidate map {site} --export 文件名 "
+                                "导出本网站的表格"},
     "path_empty": {"en": "{cell}: empty; every filled row needs its column path",
                    "zh": "{cell}：为空；填写的每一行都要有栏目路径"},
     "unknown_path": {"en": "{cell}: unknown column path {path!r} (not a column of this site); keep the path as "
@@ -136,6 +145,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 MAX_XLSX_BYTES = 32_000_000  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
 MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (13 columns × 75,000 rows)
 SHEET_HINT = "import the sheet `consolidate map --export` wrote, filled in; or save it again as .xlsx or .csv"
+SITE_PROPERTY = "consolidate-site"  # the workbook's custom property naming the site a per-site sheet is of
 
 
 class SheetError(ConsolidateError):
@@ -258,15 +268,16 @@ class _Cells:
 
 
 def write_sheet(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str = "zh",
-                crawled_on: dt.date | None = None) -> Path:
-    """Write the sheet as .xlsx (dropdowns, hidden lists, frozen header) or .csv, by the file's suffix."""
+                crawled_on: dt.date | None = None, site: str | None = None) -> Path:
+    """Write the sheet as .xlsx (dropdowns, hidden lists, frozen header; the site's id in the workbook's
+    properties, so that it is not imported into another site) or .csv, by the file's suffix."""
     if lang not in DECISION_LABELS:
         raise ConsolidateError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         _write_csv(path, rows, targets, lang)
     elif suffix == ".xlsx":
-        _write_xlsx(path, rows, targets, lang, crawled_on)
+        _write_xlsx(path, rows, targets, lang, crawled_on, site)
     else:
         raise ConsolidateError(f"{path.name}: the sheet must be .xlsx or .csv", hint="e.g. --export mapping.xlsx")
     return path
@@ -305,9 +316,11 @@ def _write_csv(path: Path, rows: list[SheetRow], targets: list[TargetChoice], la
 
 
 def _write_xlsx(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str,
-                crawled_on: dt.date | None = None) -> None:
+                crawled_on: dt.date | None = None, site: str | None = None) -> None:
     """A workbook a clerk can fill in: dropdowns for decision, target and merge, sign-off columns."""
     book = Workbook()
+    if site:
+        book.custom_doc_props.append(StringProperty(name=SITE_PROPERTY, value=site))
     _add_site_sheet(book, book.active, SHEET_TITLES[lang], LISTS_SHEET, rows, targets, lang, crawled_on)
     _guide_sheet(book, lang)
     save_output(path, book.save)
@@ -464,11 +477,13 @@ def _index(key: str) -> int:
 
 @dataclass
 class SheetTable:
-    """A sheet as read: header key → 'header text (letter)', the non-empty data rows, the headers' language."""
+    """A sheet as read: header key → 'header text (letter)', the non-empty data rows, the headers' language, and
+    the site the workbook says it is of (None: a CSV, a fleet workbook's sheet, or a sheet written before)."""
 
     where: dict[str, str]
     rows: list[_Cells]
     lang: str
+    site: str | None = None
 
 
 def read_sheet(path: Path, sheet_name: str | None = None) -> tuple[dict[str, str], list[_Cells]]:
@@ -483,7 +498,7 @@ def read_sheet_table(path: Path, sheet_name: str | None = None) -> SheetTable:
     of its header row; header errors are told in that language."""
     if not path.exists():
         raise InputFileError(f"{path}: no such file", hint="give the path of the filled-in sheet")
-    table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet_name)
+    table, site = (_read_csv(path), None) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet_name)
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
     lang = header_language(table[0])
@@ -498,7 +513,7 @@ def read_sheet_table(path: Path, sheet_name: str | None = None) -> SheetTable:
         cells = _Cells(number, {key: cell_text(values[i]) if i < len(values) else "" for key, i in columns.items()})
         if any(cell_text(v) for v in values):
             rows.append(cells)
-    return SheetTable(where, rows, lang)
+    return SheetTable(where, rows, lang, site)
 
 
 def header_language(header: list[Any]) -> str:
@@ -514,19 +529,28 @@ def _read_csv(path: Path) -> list[list[Any]]:
     return [[from_csv_text(cell) for cell in row] for _line, row in csv_rows(path)]
 
 
-def _read_xlsx(path: Path, sheet_name: str | None = None) -> list[list[Any]]:
-    """All rows of the named (else the first visible) worksheet of a column-mapping sheet, within the caps."""
-    return read_xlsx_rows(path, sheet_name, "column-mapping sheet", SHEET_HINT)
+def _read_xlsx(path: Path, sheet_name: str | None = None) -> tuple[list[list[Any]], str | None]:
+    """All rows of the named (else the first visible) worksheet of a column-mapping sheet, within the caps, and
+    the site the workbook names (None when it names none)."""
+    return _xlsx_rows(path, sheet_name, "column-mapping workbook or CSV", SHEET_HINT)
 
 
 def read_xlsx_rows(path: Path, sheet_name: str | None, what: str, hint: str) -> list[list[Any]]:
     """All rows of the named (else the first visible) worksheet, within the unpacked-size and cell caps (a zip or
     cell bomb is refused before it costs memory); `what` names the kind of sheet in errors."""
+    return _xlsx_rows(path, sheet_name, what, hint)[0]
+
+
+def _xlsx_rows(path: Path, sheet_name: str | None, what: str, hint: str) -> tuple[list[list[Any]], str | None]:
+    """read_xlsx_rows, with the workbook's SITE_PROPERTY (None when it has none). A file that is no workbook at
+    all is an input error naming what was expected, not a problem in a sheet."""
     _check_xlsx_size(path, what, hint)
+    site = None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        site = next((str(p.value) for p in book.custom_doc_props.props if p.name == SITE_PROPERTY), None)
         if sheet_name is not None and sheet_name not in book.sheetnames:
-            return []
+            return [], site
         sheet = book[sheet_name] if sheet_name is not None else \
             next((s for s in book.worksheets if s.sheet_state == "visible"), book.worksheets[0])
         sheet.reset_dimensions()  # the stored dimension may be wrong (or huge): read the rows that are there
@@ -540,8 +564,9 @@ def read_xlsx_rows(path: Path, sheet_name: str | None, what: str, hint: str) -> 
     except InputFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise SheetError([f"{path.name}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})"]) from None
-    return rows
+        raise InputFileError(f"{path.name}: not a {what} (not a readable .xlsx workbook: {type(exc).__name__}: "
+                             f"{exc}); nothing was imported", hint=hint) from None
+    return rows, site
 
 
 def _check_xlsx_size(path: Path, what: str, hint: str) -> None:
@@ -552,7 +577,8 @@ def _check_xlsx_size(path: Path, what: str, hint: str) -> None:
         with zipfile.ZipFile(path) as archive:
             size = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise SheetError([f"{path.name}: not a readable .xlsx workbook ({exc})"]) from None
+        raise InputFileError(f"{path.name}: not a {what} (not an .xlsx workbook: {exc}); nothing was imported",
+                             hint=hint) from None
     if size > MAX_XLSX_BYTES:
         raise InputFileError(f"{path.name}: unpacks to {size / 1e6:,.0f} MB, over the {MAX_XLSX_BYTES / 1e6:.0f} MB "
                              f"limit of a {what} (a damaged file or a zip bomb); nothing was imported", hint=hint)
