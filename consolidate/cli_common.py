@@ -23,8 +23,8 @@ from consolidate.core.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(emoji=False)  # 'migrations.yaml:100:' is a line number, never the 💯 emoji
+err_console = Console(stderr=True, emoji=False)
 
 ConfigOption = Annotated[Path, typer.Option("--config", "-c", envvar="CONSOLIDATE_CONFIG",
                                             help="Path to migrations.yaml.")]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -458,11 +458,11 @@ class Config(StrictModel):
     @model_validator(mode="after")
     def _references_resolve(self) -> Config:
         """Site and sub-site ids unique; every target sub-site and column exists."""
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for index, site in enumerate(self.sites):
             if site.id in seen:
-                raise ValueError(f"sites[{index}].id: duplicate site id {site.id!r}")
-            seen.add(site.id)
+                raise ValueError(f"sites[{index}].id: duplicate site id {site.id!r} (also sites[{seen[site.id]}].id)")
+            seen[site.id] = index
         _no_duplicate_subsites(self.portal.subsites)
         column_ids = self._column_ids()
         subsite_ids = {sub.id for sub in self.portal.subsites}
@@ -538,15 +538,16 @@ def _host_port(url: str) -> tuple[str, int | None]:
 
 def _no_duplicate_subsites(subsites: list[SubSite]) -> None:
     """Sub-site ids and paths are unique (a second `jyj` would silently receive the first one's content)."""
-    ids: set[str] = set()
-    paths: set[str] = set()
+    ids: dict[str, int] = {}
+    paths: dict[str, int] = {}
     for index, sub in enumerate(subsites):
         if sub.id in ids:
-            raise ValueError(f"portal.subsites[{index}].id: duplicate sub-site id {sub.id!r}")
+            raise ValueError(f"portal.subsites[{index}].id: duplicate sub-site id {sub.id!r} "
+                             f"(also portal.subsites[{ids[sub.id]}].id)")
         if sub.path in paths:
-            raise ValueError(f"portal.subsites[{index}].path: duplicate sub-site path {sub.path!r}")
-        ids.add(sub.id)
-        paths.add(sub.path)
+            raise ValueError(f"portal.subsites[{index}].path: duplicate sub-site path {sub.path!r} "
+                             f"(also portal.subsites[{paths[sub.path]}].path)")
+        ids[sub.id] = paths[sub.path] = index
 
 
 class LoadedConfig(BaseModel):
@@ -689,10 +690,24 @@ def _config_error(exc: ValidationError, tree: Any, filename: str) -> ConfigError
         message = explicit.group(2)
     line = _line_of(tree, loc)
     field = _format_loc(loc) or "(top level)"
-    hint = _hint_for(error["type"], loc)
+    hint = _duplicate_hint(message, tree) or _hint_for(error["type"], loc)
     if error["type"] == "extra_forbidden":
         hint = _did_you_mean(loc, errors) or hint
     return ConfigError(f"{filename}:{line}: {field}: {message}", hint=hint)
+
+
+_DUPLICATE = re.compile(r"^duplicate (?P<what>[\w -]+?) \S+ \(also (?P<other>[\w\[\].]+)\)$")
+
+
+def _duplicate_hint(message: str, tree: Any) -> str | None:
+    """For a value that must be unique ('duplicate site id 'fgw' (also sites[0].id)'): say so and name the line
+    of the other one."""
+    match = _DUPLICATE.match(message)
+    if match is None:
+        return None
+    other = match.group("other")
+    return f"{match.group('what')}s must be unique: rename one of them (the other is {other}, line " \
+           f"{_line_of(tree, _parse_loc(other))})"
 
 
 def _parse_loc(text: str) -> list[str | int]:
@@ -732,10 +747,36 @@ def _child_line(node: Any, part: str | int) -> tuple[int, Any] | None:
 
 
 def _did_you_mean(loc: list[str | int], errors: list[Any]) -> str | None:
-    """For a misspelt key, the missing key of the same section it probably meant."""
-    missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and list(e["loc"][:-1]) == loc[:-1]]
-    close = difflib.get_close_matches(str(loc[-1]), [str(m) for m in missing], n=1)
+    """For a misspelt key, the key of the same section it probably meant: a missing required one first, else any
+    field of that section's model (`target: {colum: …}` → 'column')."""
+    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and list(e["loc"][:-1]) == loc[:-1]]
+    model = _model_at(loc[:-1])
+    fields = list(model.model_fields) if model is not None else []
+    close = difflib.get_close_matches(str(loc[-1]), missing, n=1) or \
+        difflib.get_close_matches(str(loc[-1]), fields, n=1)
     return f"did you mean {close[0]!r}?" if close else None
+
+
+def _model_at(loc: list[str | int]) -> type[BaseModel] | None:
+    """The model of the config section at a location (['sites', 0, 'target'] → SiteTarget), None when it is not
+    one (a free-form mapping, or a place the config does not have)."""
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        inner = _model_in(info.annotation) if info is not None else None
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, directly, in a list or optional (list[Site] → Site), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for m in map(_model_in, get_args(annotation)) if m is not None), None)
 
 
 def _hint_for(error_type: str, loc: list[str | int]) -> str:
