@@ -184,17 +184,16 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         row = session.get(SiteRow, site_id)
         if row is None or row.crawled_at is None:
             return []
-        paths = {" > ".join(p or []) for p in session.scalars(select(ArticleRow.column_path).where(
-            ArticleRow.site_id == site_id).execution_options(yield_per=1000))}  # streamed, not all held
-        decided = set(session.scalars(select(ColumnMapping.column_path).where(
-            ColumnMapping.site_id == site_id, ColumnMapping.decision != "unmapped")))
-        columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)).all()
-    unlinked = {path: n for path, n in unlinked_entries(ws, site_id, columns).items() if path not in paths | decided}
+    paths, decisions, columns = _column_facts(ws, site_id)
+    decided = set(decisions)
+    by_column = unlinked_entries(ws, site_id, columns)
+    unlinked = {path: n for path, n in by_column.items() if path not in paths | decided}
     if figures is None:
         figures = site_figures(ws, site_id)
     line, ledger = figures.reconciliation, figures.ledger
     verdicts = figures.verification.get("verify", {})
     held = line.get("held", 0)
+    unresolved = line.get("unresolved", 0)
     found = [
         (len(paths - decided), "article-holding columns undecided"),
         (len(unlinked), f"columns undecided whose lists show only entries that link nowhere ({sum(unlinked.values())} "
@@ -204,7 +203,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
                f"`consolidate redirects {site_id} --import F.csv`"),
-        (line.get("unresolved", 0) if line.get("unresolved", 0) > held else 0,
+        (unresolved if unresolved > held else 0,
          f"articles unresolved{_reasons(figures.push.unresolved_reasons, held)}: each one's reason is in "
          f"`consolidate urls list {site_id} --disposition unresolved` (not pushed to this target yet: `consolidate "
          f"push {site_id}`; column not mapped: `consolidate map {site_id}`)"),
@@ -215,6 +214,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
     ]
     blockers = crawl_blockers(ws, site_id) + [f"{n} {what}" for n, what in found if n]
+    blockers += unlinked_blockers(ws, site_id, by_column, unlinked, decisions)
     if not paths:
         blockers.append("no articles extracted")
     if figures.push.in_target == 0:
@@ -226,6 +226,86 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     if not line.get("ok", True):
         blockers.append("reconciliation does not add up: " + "; ".join(line.get("notes") or []))
     return blockers
+
+
+UNLINKED_ACCEPTED = "unlinked_entries_accepted"  # the office's acknowledgement, kept beside the steps' evidence
+
+
+def listed_nowhere(ws: Workspace, site_id: str) -> int:
+    """Every entry the site's list pages show whose link goes nowhere (the crawl's count, list page by list
+    page)."""
+    with ws.store.session() as session:
+        hints = session.scalars(select(Resource.hint).where(
+            Resource.site_id == site_id, Resource.kind.in_(("list", "page", "home", "other"))))
+        return sum(int((hint or {}).get("unlinked") or 0) for hint in hints)
+
+
+def accepted_unlinked(ws: Workspace, site_id: str) -> tuple[int, ChecklistStep] | None:
+    """How many entries that link nowhere the office acknowledged, and its evidence row; None when it has not."""
+    row = recorded_steps(ws, site_id).get(UNLINKED_ACCEPTED)
+    if row is None:
+        return None
+    count = (row.ref or "").split(" ", 1)[0]
+    return (int(count) if count.isdigit() else 0), row
+
+
+def unlinked_outside(ws: Workspace, site_id: str, by_column: Counter[str], undecided: dict[str, int],
+                     decisions: dict[str, str]) -> tuple[int, list[tuple[str, int]]]:
+    """Entries that link nowhere outside dropped columns and the undecided columns that show nothing else (those
+    have their own line): how many, and per column path, most first (entries of a list page no column holds are
+    in the count only)."""
+    outside = [(path, n) for path, n in by_column.most_common() if path not in undecided
+               and decisions.get(path) != "drop"]
+    left_out = sum(n for path, n in by_column.items() if path in undecided or decisions.get(path) == "drop")
+    return listed_nowhere(ws, site_id) - left_out, outside
+
+
+def unlinked_blockers(ws: Workspace, site_id: str, by_column: Counter[str], undecided: dict[str, int],
+                      decisions: dict[str, str]) -> list[str]:
+    """Entries shown on the legacy lists whose text the crawl could not fetch (a link to nowhere), outside dropped
+    columns and the undecided columns named above: content the tool cannot migrate, named until the office
+    acknowledges them (`checklist --accept-unlinked`)."""
+    count, shown = unlinked_outside(ws, site_id, by_column, undecided, decisions)
+    accepted = accepted_unlinked(ws, site_id)
+    if count <= 0 or (accepted is not None and accepted[0] >= count):
+        return []
+    columns = ", ".join(f"{path.split(' > ')[-1]} {n}" for path, n in shown[:5])
+    more = count - sum(n for _, n in shown[:5])
+    where = f" ({columns}{f', {more} more' if more else ''})" if columns else ""
+    before = f"; {accepted[0]} acknowledged on {accepted[1].done_on}, more found since" if accepted else ""
+    return [f"{count} list entries link nowhere{where}: their text was never fetched, so it is not migrated{before}. "
+            f"`consolidate messages {site_id} --stage crawl` names them by list page (items_without_address); ask "
+            f"the department for the originals and publish them on the portal by hand, then acknowledge them with "
+            f"`consolidate checklist {site_id} --accept-unlinked --ref EVIDENCE`"]
+
+
+def _column_facts(ws: Workspace, site_id: str) -> tuple[set[str], dict[str, str], list[ColumnRow]]:
+    """The column paths holding articles, the columns' decisions (migrate or drop) and the site's column rows."""
+    with ws.store.session() as session:
+        paths = {" > ".join(p or []) for p in session.scalars(select(ArticleRow.column_path).where(
+            ArticleRow.site_id == site_id).execution_options(yield_per=1000))}  # streamed, not all held
+        decisions = dict(session.execute(select(ColumnMapping.column_path, ColumnMapping.decision).where(
+            ColumnMapping.site_id == site_id, ColumnMapping.decision != "unmapped")).all())
+        columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id)).all())
+    return paths, decisions, columns
+
+
+def accept_unlinked(ws: Workspace, site_id: str, done_on: dt.date, ref: str) -> int:
+    """Record the office's acknowledgement of the entries that link nowhere counted now (how many: returned); a
+    later crawl that finds more names them again."""
+    site = ws.site(site_id)
+    if done_on > dt.date.today():
+        raise ChecklistError(f"{site.id}: {done_on.isoformat()} is in the future", hint="give the date of the decision")
+    paths, decisions, columns = _column_facts(ws, site.id)
+    by_column = unlinked_entries(ws, site.id, columns)
+    undecided = {path: n for path, n in by_column.items() if path not in paths | set(decisions)}
+    count = unlinked_outside(ws, site.id, by_column, undecided, decisions)[0]
+    if count <= 0:
+        raise ChecklistError(f"{site.id}: no list entry of a migrated or undecided column links nowhere; nothing to "
+                             "acknowledge",
+                             hint=f"see `consolidate checklist {site.id}`")
+    _save_step(ws, site, UNLINKED_ACCEPTED, done_on, f"{count} entries: {ref}")
+    return count
 
 
 def _reasons(counts: dict[str, int] | None, held: int = 0) -> str:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from consolidate import checklist as checklists
 from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import StepProgress, console, emit, err_console, per_site_file, print_rows
@@ -214,9 +215,22 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
                                                                       "(YYYY-MM-DD; default today).")] = None,
               ref: Annotated[str | None, typer.Option("--ref", help="Evidence: approval number, ticket, "
                                                                     "URL.")] = None,
+              accept_unlinked: Annotated[bool, typer.Option("--accept-unlinked", help="Acknowledge the list entries "
+                                                            "that link nowhere (their text was never fetched, so "
+                                                            "not migrated), with --ref: what the office did about "
+                                                            "them.")] = False,
               as_of: AsOfOption = None) -> None:
     """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
     ws = common.open_workspace(config, db)
+    if accept_unlinked:
+        if done is not None or all_sites or not sites or len(sites) != 1 or not (ref or "").strip():
+            raise UsageError("--accept-unlinked acknowledges one site's entries that link nowhere, with --ref",
+                             hint="e.g. consolidate checklist fgw --accept-unlinked --ref '原件已由部门补录 2026-12-08'")
+        when = pipeline.parse_date(date, "--date") if date else dt.date.today()
+        count = checklists.accept_unlinked(ws, sites[0], when, ref or "")
+        if not as_json:
+            console.print(f"recorded {sites[0]}: {count} list entries that link nowhere acknowledged on "
+                          f"{when.isoformat()}", highlight=False)
     if done is not None:
         if all_sites or not sites or len(sites) != 1:
             raise UsageError("--done records a step of exactly one site",

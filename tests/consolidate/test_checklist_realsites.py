@@ -1,0 +1,72 @@
+"""The checklist on a real restored legacy site (../shared/samples): list entries that link nowhere in columns that
+migrated, and undecided personal data, are named with the commands that settle them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from consolidate import pipeline
+from consolidate.checklist import listed_nowhere, site_checklist
+from consolidate.cli import app
+from consolidate.core.store import ColumnMapping, ColumnRow
+from consolidate.mapping import map_site, stored_decisions, unlinked_entries
+from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
+
+SITE = "jspn"  # custom ASP.NET-style: 图片新闻 lists pictures whose links go nowhere
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
+    """The real site crawled on loopback to the end, its columns mapped as `map` decides."""
+    root = samples_dir()
+    if root is None:
+        pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
+    work = tmp_path_factory.mktemp("realchecklist")
+    with RealSitesServer(root, [s for s in REAL_SITES if s.id == SITE]) as server:
+        config = work / "migrations.yaml"
+        config.write_text(server.config_text(rate=200.0), encoding="utf-8")
+        ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{work / '.consolidate' / 'state.db'}")
+        assert not pipeline.crawl(ws, [SITE])[0].budget_reached
+    map_site(ws, SITE)
+    return ws
+
+
+def cli(ws: pipeline.Workspace, *args: str) -> str:
+    """A command's output at 100 columns (exit 0 asserted)."""
+    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url],
+                                env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def content_conditions(ws: pipeline.Workspace) -> list[str]:
+    """What keeps the site's content_migrated step from being done."""
+    steps = {s["step"]: s for s in site_checklist(ws, SITE)["steps"]}
+    return steps["content_migrated"]["conditions"]
+
+
+def test_entries_that_link_nowhere_in_migrated_columns_are_named_until_acknowledged(
+        real: pipeline.Workspace) -> None:
+    """Entries of columns that migrated are content the tool could not fetch: the content step names how many,
+    where, and the commands that list and acknowledge them; acknowledged, the line goes."""
+    total = listed_nowhere(real, SITE)
+    with real.store.session() as session:  # the office migrates every column showing such entries (its sheet)
+        columns = session.scalars(select(ColumnRow).where(ColumnRow.site_id == SITE)).all()
+        migrated = set(unlinked_entries(real, SITE, list(columns)))
+        for row in session.scalars(select(ColumnMapping).where(ColumnMapping.site_id == SITE,
+                                                               ColumnMapping.column_path.in_(migrated))):
+            row.decision, row.target, row.decided_by = "migrate", "wjj-gzdt", "office"
+    assert total > 0 and migrated
+    assert all(stored_decisions(real, SITE)[path].decision == "migrate" for path in migrated)
+    (line,) = [c for c in content_conditions(real) if "list entries link nowhere" in c]
+    count = int(line.split(" ", 1)[0])
+    assert 0 < count <= total
+    assert all(f"{path.split(' > ')[-1]} " in line for path in migrated), line
+    assert f"`consolidate messages {SITE} --stage crawl`" in line
+    assert f"`consolidate checklist {SITE} --accept-unlinked --ref EVIDENCE`" in line
+    said = cli(real, "checklist", SITE, "--accept-unlinked", "--ref", "部门确认原件已遗失")
+    assert f"{count} list entries that link nowhere acknowledged" in said
+    assert not [c for c in content_conditions(real) if "link nowhere (" in c and "columns undecided" not in c]
+
