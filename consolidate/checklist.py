@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -430,20 +431,22 @@ def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: s
     site = ws.site(site_id)
     valid = step_names(site.disposition)
     if step not in valid:
-        raise ChecklistError(f"no checklist step {step!r} for {site.id} (disposition {site.disposition})",
-                             hint=f"valid steps: {', '.join(valid)}")
+        close = difflib.get_close_matches(step, valid, n=1, cutoff=0.6)
+        raise ChecklistError(f"no checklist step {step!r} for {site.id} (disposition {site.disposition})"
+                             + (f": did you mean {close[0]}?" if close else ""),
+                             hint=f"--done {close[0]}" if close else f"valid steps: {', '.join(valid)}")
     if done_on > dt.date.today():
         raise ChecklistError(f"{site.id}: {done_on.isoformat()} is in the future; evidence is recorded once a step "
                              "is done", hint="record the date the step was actually done")
     plan = _SitePlan(ws, site, done_on, None)
     state = plan.state(SPECS[step])
     if state["conditions"]:
-        raise ChecklistError(f"{site.id}: step {step!r} is not done: {'; '.join(state['conditions'])}",
-                             hint=f"see `consolidate messages {site.id}` for the items, fix them, then check again")
+        raise ChecklistError(f"{site.id}: step {step!r} is not done:" + _listed(state["conditions"]),
+                             hint="do what each line says, then check again with `consolidate checklist "
+                                  f"{site.id}`; the step is then done by itself")
     if state["blocked_by"]:
         raise ChecklistError(f"{site.id}: step {step!r} is blocked by {', '.join(state['blocked_by'])}",
-                             hint=f"record {state['blocked_by'][0]} first (consolidate checklist {site.id} "
-                                  f"--done {state['blocked_by'][0]} --date YYYY-MM-DD)")
+                             hint=_unblock_hint(plan, site.id, state["blocked_by"][0]))
     earliest = plan.earliest(SPECS[step])
     if earliest is not None and done_on < earliest:
         raise ChecklistError(f"{site.id}: step {step!r} cannot be done before {earliest.isoformat()} "
@@ -451,6 +454,28 @@ def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: s
                              hint="check the date, or correct the prerequisite's date")
     _save_step(ws, site, step, done_on, ref)
     return site_checklist(ws, site_id, as_of=max(done_on, dt.date.today()))
+
+
+def _listed(conditions: list[str]) -> str:
+    """Conditions one a line, each as a dash item."""
+    return "".join(f"\n  - {condition}" for condition in conditions)
+
+
+def _unblock_hint(plan: _SitePlan, site_id: str, blocker: str) -> str:
+    """What unblocks a step: the first step it waits on whose own prerequisites are done — its open conditions
+    (with their commands) when the workspace shows it is not done, else how to record it."""
+    seen = {blocker}
+    while True:
+        waiting = [name for name in plan.requires(SPECS[blocker]) if plan.done_on(name) is None]
+        if not waiting or waiting[0] in seen:
+            break
+        blocker = waiting[0]
+        seen.add(blocker)
+    conditions = plan.conditions.get(blocker)
+    if conditions:
+        return f"{blocker} is not done yet; it is done once these are fixed:" + _listed(conditions)
+    return (f"record {blocker} first: consolidate checklist {site_id} --done {blocker} --date YYYY-MM-DD "
+            f"--ref EVIDENCE")
 
 
 def _save_step(ws: Workspace, site: Site, step: str, done_on: dt.date, ref: str | None) -> None:

@@ -68,6 +68,7 @@ def test_a_crawl_stopped_at_its_budget_is_not_migrated_content(tmp_path: Path, f
     assert queued > 0 and f"{queued} URLs still queued" in found["content_migrated"]["conditions"][0]
     for width in (80, 200):  # the stacked lines and the wide table
         assert f"{queued} queued" in cli(ws, "status", width=width)
+    refusals(ws)
     again = budgeted(tmp_path / "ws", fleet_server, max_pages=100000)
     assert not pipeline.crawl(again, [SITE])[0].budget_reached
     found = steps(again)
@@ -75,3 +76,20 @@ def test_a_crawl_stopped_at_its_budget_is_not_migrated_content(tmp_path: Path, f
     assert not [c for c in found["content_migrated"]["conditions"] if "queued" in c]
     assert "queued" not in cli(again, "status", width=80)
 
+
+def refusals(ws: pipeline.Workspace) -> None:
+    """A typo gets a did-you-mean; a blocked step's hint names what unblocks it (the open conditions' commands),
+    not a second refusal; a derived step's refusal gives one reason a line."""
+    def refused(*args: str) -> str:
+        result = CliRunner().invoke(app, ["checklist", SITE, *args, "--ref", "x", "-c", str(ws.loaded.path),
+                                          "--db", ws.store.url], env={"COLUMNS": "80"})
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        return result.output
+
+    typo = refused("--done", "shutdown_aplied")
+    assert "did you mean shutdown_applied?" in typo and "valid steps" not in typo
+    blocked = refused("--done", "shutdown_applied")
+    assert "blocked by content_migrated" in blocked and f"consolidate crawl {SITE}" in blocked
+    assert "--done content_migrated" not in blocked
+    derived = refused("--done", "content_migrated")
+    assert "is not done:\n  - crawl not finished" in derived
