@@ -423,6 +423,8 @@ def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | No
         target_names=_names_to_ids(ws.config, site), crawled_on=crawled_on(ws, site_id))
     table = read_sheet_table(path, sheet_name)
     _same_site(ws, site_id, path, table)
+    if sheet_name is None and table.site is None:
+        _own_paths(ws, site_id, path, table, set(current))
     label = f"{path.name} [{sheet_name}]" if sheet_name else path.name
     return current, validate_rows(label, table.where, table.rows, context, table.lang)
 
@@ -436,6 +438,25 @@ def _same_site(ws: Workspace, site_id: str, path: Path, table: SheetTable) -> No
     hint = "other_site_hint" if any(s.id == other for s in ws.config.sites) else "unknown_site_hint"
     values = {"name": path.name, "other": other, "site": site_id}
     raise InputFileError(say_sheet(table.lang, "other_site", **values), hint=say_sheet(table.lang, hint, **values))
+
+
+FOREIGN_MIN = 3  # unknown column paths, and over half of its paths, for a sheet without a site to be another's
+
+
+def _own_paths(ws: Workspace, site_id: str, path: Path, table: SheetTable, own: set[str]) -> None:
+    """Refuse in one line a sheet that names no site (older, or CSV) when most of its column paths, FOREIGN_MIN or
+    more, are not columns of the site, naming the other site whose columns they all are when there is one."""
+    paths = {cells.values.get("path", "") for cells in table.rows} - {""}
+    unknown = paths - own
+    if len(unknown) < FOREIGN_MIN or 2 * len(unknown) <= len(paths):
+        return
+    owners = [s.id for s in ws.config.sites if s.id != site_id and paths <= set(stored_decisions(ws, s.id))]
+    values = {"name": path.name, "site": site_id, "count": len(paths), "unknown": len(unknown)}
+    if len(owners) == 1:
+        raise InputFileError(say_sheet(table.lang, "paths_of_other", other=owners[0], **values),
+                             hint=say_sheet(table.lang, "other_site_hint", other=owners[0], **values))
+    raise InputFileError(say_sheet(table.lang, "paths_of_none", **values),
+                         hint=say_sheet(table.lang, "export_hint", **values))
 
 
 def export_fleet_sheet(ws: Workspace, path: Path, lang: str = "zh", as_of: dt.date | None = None) -> int:

@@ -93,6 +93,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "map {site} --export FILE",
                           "zh": "网站 {other} 不在 migrations.yaml 中：请用 consolidate map {site} --export 文件名 "
                                 "导出本网站的表格"},
+    "paths_of_other": {"en": "{name}: {unknown} of its {count} column paths are not columns of site {site}; all are "
+                             "columns of site {other}; nothing was imported",
+                       "zh": "{name}：表中 {count} 个栏目路径有 {unknown} 个不是网站 {site} 的栏目，而全部是网站 {other} 的"
+                             "栏目；未导入任何内容"},
+    "paths_of_none": {"en": "{name}: {unknown} of its {count} column paths are not columns of site {site}; nothing was "
+                            "imported",
+                      "zh": "{name}：表中 {count} 个栏目路径有 {unknown} 个不是网站 {site} 的栏目；未导入任何内容"},
+    "export_hint": {"en": "is it another site's sheet? export this site's with consolidate map {site} --export FILE",
+                    "zh": "是否是其他网站的表格？请用 consolidate map {site} --export 文件名 导出本网站的表格"},
     "path_empty": {"en": "{cell}: empty; every filled row needs its column path",
                    "zh": "{cell}：为空；填写的每一行都要有栏目路径"},
     "unknown_path": {"en": "{cell}: unknown column path {path!r} (not a column of this site); keep the path as "

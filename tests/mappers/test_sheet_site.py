@@ -68,3 +68,24 @@ def test_a_file_that_is_no_workbook_is_said_to_be_none(crawled: pipeline.Workspa
     assert code == 2 and "Traceback" not in output
     assert "not a column-mapping workbook or CSV" in output and crawled.loaded.path.name in output
     assert "problem(s) in the sheet" not in output and "fix the cells" not in output
+
+
+def test_a_sheet_without_its_site_whose_paths_are_another_sites_is_refused(crawled: pipeline.Workspace,
+                                                                          tmp_path: Path) -> None:
+    """A CSV (it carries no site) or an older workbook of fgw imported into jyj: one line saying its paths are not
+    jyj's columns but are all fgw's, with the command that imports it there; nothing recorded."""
+    csv_path, old = tmp_path / "fgw.csv", tmp_path / "fgw-old.xlsx"
+    export_sheet(crawled, "fgw", csv_path)
+    export_sheet(crawled, "fgw", old)
+    book = load_workbook(old)
+    book.custom_doc_props.props = []
+    book.save(old)
+    export_sheet(crawled, "jyj", tmp_path / "jyj.xlsx")
+    before = _state(crawled)
+    for path in (csv_path, old):
+        code, output = _run(crawled, "map", "jyj", "--import", str(path))
+        assert code == 2 and "Traceback" not in output
+        error = [line for line in output.splitlines() if line.startswith("error")]
+        assert len(error) == 1 and "jyj" in error[0] and "fgw" in error[0], output
+        assert f"consolidate map fgw --import {path.name}" in output and "第 2 行" not in output
+    assert _state(crawled) == before
