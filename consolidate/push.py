@@ -515,7 +515,7 @@ class _Push:
         """Send the articles (concurrently when the exporter allows), then re-send those whose links waited."""
         in_plan = {article.url for article, target, _ in plan if target}
         self.sent = (0, len(plan))
-        waited: list[tuple[int, str, str]] = []  # (id, url, target) of articles whose links waited for later ones
+        waited: list[_Waited] = []  # articles whose links waited for later ones
         for batch in self._batches(plan):  # bodies read BATCH at a time, in the plan's (id) order
             self._forget_body_messages([article.url for article, _, _ in batch])
             jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in batch) if job is not None]
@@ -523,22 +523,25 @@ class _Push:
             if self.progress is not None:
                 self.progress(*self.sent)
             self._send_all(jobs)
-            waited += [(job.article.id, job.article.url, job.target) for job in jobs if job.deferred]
-        self._second_pass([entry for entry in waited if entry[1] in self.links])
+            waited += [_Waited(job.article.id, job.article.url, job.target, tuple(job.deferred))
+                       for job in jobs if job.deferred]
+        self._second_pass([entry for entry in waited if entry.url in self.links])
 
-    def _second_pass(self, waited: list[tuple[int, str, str]]) -> None:
+    def _second_pass(self, waited: list[_Waited]) -> None:
         """Send again the articles whose links waited for articles later in the run (those links resolve now),
-        their bodies read again BATCH at a time (triage applied): no body is kept between the passes."""
+        their bodies read again BATCH at a time (triage applied): no body is kept between the passes. Of the links
+        still unresolved only those that waited are said: the first pass said the others."""
         for start in range(0, len(waited), BATCH):
             chunk = waited[start:start + BATCH]
             with self.ws.store.session() as session:
                 rows = {a.id: a for a in session.scalars(select(ArticleRow).where(
-                    ArticleRow.id.in_([article_id for article_id, _, _ in chunk])))}
-            jobs = [_Job(article=self.triage.apply(rows[article_id]), key=article_key(self.site.id, url),
-                         target=target, second_pass=True) for article_id, url, target in chunk if article_id in rows]
-            for job in jobs:
-                self._rewrite(job, set())
-            self._send_all([job for job in jobs if job.push_hash != self.records[job.key].content_hash])
+                    ArticleRow.id.in_([entry.id for entry in chunk])))}
+            pairs = [(_Job(article=self.triage.apply(rows[entry.id]), key=article_key(self.site.id, entry.url),
+                           target=entry.target, second_pass=True), entry.deferred) for entry in chunk
+                     if entry.id in rows]
+            for job, deferred in pairs:
+                self._rewrite(job, set(), say=set(deferred))
+            self._send_all([job for job, _ in pairs if job.push_hash != self.records[job.key].content_hash])
 
     def _prepare(self, article: ArticleRow, target: str | None, reason: str | None,
                  in_plan: set[str]) -> _Job | None:
@@ -555,12 +558,12 @@ class _Push:
             return None
         job = _Job(article=article, key=key, target=target)
         self._rewrite(job, _Waiting(in_plan, self.links))
+        self._note_missing_attachments(article)  # said at every push, changed or not, as the links are
         record = self.records.get(key)
         if record is not None and record.status in IN_TARGET and record.content_hash == job.push_hash \
                 and not self.update:
             self.summary.unchanged += 1
             return None
-        self._note_missing_attachments(article)
         return job
 
     def _retract(self, key: str, reason: str) -> str:
@@ -577,11 +580,12 @@ class _Push:
         self.summary.removed += 1
         return f"{reason} (removed from the portal)"
 
-    def _rewrite(self, job: _Job, waiting: Container[str]) -> None:
-        """Rewrite the job's body links; links to articles not pushed yet wait for the second pass."""
+    def _rewrite(self, job: _Job, waiting: Container[str], say: Container[str] | None = None) -> None:
+        """Rewrite the job's body links; links to articles not pushed yet wait for the second pass. The links
+        taken out are said, each once (only those in `say`, when given)."""
         body, unresolved = rewrite_links(job.article.body_html, job.article.url, self.links, self.scope, waiting)
         job.deferred = [u for u in unresolved if u in waiting]
-        for link in (u for u in unresolved if u not in waiting):
+        for link in (u for u in dict.fromkeys(unresolved) if u not in waiting and (say is None or u in say)):
             if not self.dry_run:
                 self._event("warning", "unresolved_link", self._unresolved_message(link), job.article.url)
             self.summary.unresolved_links += 1
@@ -1027,6 +1031,15 @@ class PlannedArticle:
         self.id, self.url, self.title = article.id, article.url, article.title
         self.attachments: tuple[dict[str, Any], ...] = tuple(article.attachments or ())
         self.images: tuple[str, ...] = tuple(article.images or ())
+
+
+class _Waited(NamedTuple):
+    """An article sent in the first pass whose links waited for articles later in the run."""
+
+    id: int
+    url: str
+    target: str
+    deferred: tuple[str, ...]  # the links that waited
 
 
 class _Rec(NamedTuple):
