@@ -31,7 +31,7 @@ from crawlers import incremental as inc
 from crawlers import interaction
 from crawlers.cms import CmsId
 from crawlers.columns import stored_aliases, unified, unify_columns
-from crawlers.discover import Link, ListItem, PageInfo, analyse_page, feed_entries
+from crawlers.discover import Link, ListItem, PageInfo, analyse_parsed, feed_entries
 from crawlers.encoding import DecodedPage, decode_html
 from crawlers.extract import SiteExtractor, apply_list_hint, extract_article, join_parts
 from crawlers.fetch import (
@@ -1097,9 +1097,11 @@ def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: s
     problem = undecodable(page)
     if problem:
         return ParsedPage(page.encoding, list(page.warnings), problem)
-    info = canonical_links(analyse_page(page.text, final_url))
+    info, tree = analyse_parsed(page.text, final_url)
+    info = canonical_links(info)
     kind, found = interaction.route(info, page.text, final_url, site_id, page_kind(info, page.text, queued_as))
-    record = _site_extractor(site_id).extract(page.text, final_url) if kind == "article" else None
+    record = _site_extractor(site_id).extract(page.text, final_url, tree) if kind == "article" else None  # the
+    # analysis's tree: it leaves the parse as it was
     return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record, found)
 
 

@@ -1265,13 +1265,20 @@ def classify(url: str, cms: str, shape: PageShape, crumbs: list[str]) -> tuple[s
 
 def analyse_page(html: str, url: str) -> PageInfo:
     """Everything the crawler needs to know about one page."""
+    return analyse_parsed(html, url)[0]
+
+
+def analyse_parsed(html: str, url: str) -> tuple[PageInfo, LexborHTMLParser | None]:
+    """analyse_page, and the tree it parsed the page into (parse_html(html), which the analysis reads and never
+    changes), so that an extraction of the same page need not parse it again; None when it parsed none or failed."""
     html = html[:MAX_HTML] if isinstance(html, str) else ""
     low = html.lower()  # once: the fingerprints and the datastore test read it (a copy of the page each time)
     cms = detect(low, url or "")
+    parsed: list[LexborHTMLParser] = []
     try:
-        return _analyse(html, url, cms, low)
+        return _analyse(html, url, cms, low, parsed), (parsed[0] if parsed else None)
     except Exception as exc:  # a page the analyser cannot read is recorded as such, never dropped
-        return PageInfo(cms=cms, kind="other", reason=f"page could not be analysed ({type(exc).__name__})")
+        return PageInfo(cms=cms, kind="other", reason=f"page could not be analysed ({type(exc).__name__})"), None
 
 
 def _meta(tree: LexborHTMLParser, name: str) -> str | None:
@@ -1295,8 +1302,8 @@ def sitemap_urls(text: str) -> list[str] | None:
     return [loc.replace("&amp;", "&") for loc in _SITEMAP_LOC.findall(text[:MAX_HTML])][:50000]
 
 
-def _analyse(html: str, url: str, cms: str, low: str) -> PageInfo:
-    """analyse_page without the safety net (low: the page lower-cased)."""
+def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLParser] | None = None) -> PageInfo:
+    """analyse_page without the safety net (low: the page lower-cased; parsed: gets the tree, when one is parsed)."""
     listed = sitemap_urls(html)
     if listed is not None:
         return PageInfo(cms=cms, kind="other", page_class="other", reason=f"a sitemap naming {len(listed)} URLs",
@@ -1312,6 +1319,8 @@ def _analyse(html: str, url: str, cms: str, low: str) -> PageInfo:
     tree = parse_html(html)
     if tree is None:
         return PageInfo(cms=cms, kind="other", reason="no HTML could be parsed")
+    if parsed is not None:
+        parsed.append(tree)
     base = base_href(tree, url)
     lines = node_lines(tree.body)[:3000]
     crumbs = find_breadcrumb(tree)

@@ -72,3 +72,28 @@ def test_in_nav_with_shared_heights_agrees_with_the_plain_walk() -> None:
         heights: dict[int, int] = {}
         for anchor in tree.css("a"):
             assert _in_nav(anchor, heights) == _plain_in_nav(anchor), html
+
+
+def test_the_analysis_leaves_its_tree_as_parsed_and_the_extractor_gives_the_same_record_on_it() -> None:
+    """Every page of a real-weight fleet, in crawl order: the tree analyse_parsed hands on serialises as a fresh
+    parse does, and a site extractor fed it gives the record (and learns the templates) one parsing anew gives."""
+    from dataclasses import asdict
+
+    from consolidate.samplefleet import build_fleet
+    from crawlers._common import parse_html
+    from crawlers.discover import analyse_parsed
+    from crawlers.encoding import decode_html
+    from crawlers.extract import SiteExtractor
+
+    fleet = build_fleet(seed=3, articles_per_site=12, weight="real")
+    for site in fleet.sites:
+        shared, fresh = SiteExtractor(site.site_id), SiteExtractor(site.site_id)
+        for path in site.all_paths():
+            answer = site.respond(path)
+            if answer.status != 200 or "html" not in (answer.content_type or ""):
+                continue
+            text, url = decode_html(answer.body, answer.content_type).text, f"http://{site.site_id}.example{path}"
+            info, tree = analyse_parsed(text, url)
+            assert tree is not None and tree.html == parse_html(text).html, url
+            assert asdict(shared.extract(text, url, tree)) == asdict(fresh.extract(text, url)), url
+        assert (shared.hits, shared.misses, shared.generic) == (fresh.hits, fresh.misses, fresh.generic)
