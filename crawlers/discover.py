@@ -795,13 +795,40 @@ def _entry_date(anchor: LexborNode, row: LexborNode, title: str, url: str, singl
             break
         txt = text_of(sib) if sib.tag != "-text" else normalize_space(sib.text_content or "")
         if txt:
-            found = parse_short_date(txt, year)
+            found = _short_date(txt, year)
             if found:
                 return found
         sib = sib.next
     if single:
-        return parse_short_date(text_of(row).replace(title, " "), year)
+        return _short_date(text_of(row).replace(title, " "), year)
     return None
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _short_date(text: str, year: int | None) -> str | None:
+    """parse_short_date(text, year), None at once for a text without a digit (every date it reads holds one)."""
+    return parse_short_date(text, year) if _DIGIT.search(text) else None
+
+
+def _group_members(rows: list[tuple[LexborNode, LexborNode, str, str]], rows_count: dict[int, int],
+                   cms: str) -> list[tuple[ListItem, bool]] | None:
+    """(entry, whether its URL looks like an article's) of each (anchor, row, url, title) of a group, or None when
+    fewer than half of them are dated and fewer than half article-like (dates read only until that is certain)."""
+    article_like = [url_kind(url, cms) == "article" for _, _, url, _ in rows]
+    need = 0 if sum(article_like) * 2 >= len(rows) else (len(rows) + 1) // 2  # dated rows that keep the group
+    dates: list[str | None] = []
+    dated = 0
+    for i, (anchor, row, url, title) in enumerate(rows):
+        if dated + len(rows) - i < need:
+            return None
+        dates.append(_entry_date(anchor, row, title, url, rows_count[row.mem_id] == 1))
+        dated += bool(dates[-1])
+    if dated < need:
+        return None
+    return [(ListItem(url, title, date), art)
+            for (_, _, url, title), date, art in zip(rows, dates, article_like, strict=True)]
 
 
 def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENERIC) -> list[ListItem]:
@@ -831,12 +858,9 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
     for rows_of_group in groups.values():
         if len(rows_of_group) < 3:
             continue  # dated only where a group can be kept
-        members = [(ListItem(url, title, _entry_date(anchor, row, title, url, rows_count[row.mem_id] == 1)),
-                    url_kind(url, cms) == "article") for anchor, row, url, title in rows_of_group]
-        dated = sum(1 for item, _ in members if item.date)
-        articles = sum(1 for _, art in members if art)
-        if dated * 2 < len(members) and articles * 2 < len(members):
-            continue
+        members = _group_members(rows_of_group, rows_count, cms)
+        if members is None:
+            continue  # neither dated nor article-like rows
         entries = [(item, art) for item, art in members if item.date or art]
         if len(entries) * 5 < len(members) * 4:  # a group mixing rows with menu links: the rows only
             members = entries
