@@ -12,8 +12,9 @@ The template figure counts every page, hits and misses.
 With --real, the pages are the article pages of the real sample sites (../shared/samples, the inventory of
 bench/realsites_inventory.py; templates trained on each site's own pages, as a crawl does), and per-page latency
 (p50/p99/max, milliseconds of CPU) is printed for each extractor, with the CPU each spends on the pages of each body
-location (container, region, trafilatura, none), and the pages where ours is slower than trafilatura with how the
-generic path located their bodies (a page whose body only trafilatura finds costs trafilatura and more).
+location (container, region, trafilatura, none), the pages where ours is slower than trafilatura and the pages at or
+above our p99, each with both times and how the generic path located its body (a page whose body only trafilatura
+finds costs trafilatura and more).
 
     PYTHONPATH=. .venv/bin/python bench/extract_speed.py [--articles 60] [--rounds 5] [--real [--samples DIR]]
 """
@@ -102,12 +103,16 @@ def print_latency(corpus: dict[str, Pages]) -> None:
         f"{way} {count}" for way, count in sorted(Counter(how.values()).items())))
     print_by_location(runs, [how[url] for _, _, url in pages])
     for name in ("template", "generic"):
-        slower = sorted(((ours - peer, url) for ours, peer, (_, _, url) in
-                         zip(runs[name], runs["trafilatura"], pages, strict=True) if ours > peer), reverse=True)
+        timed = list(zip(runs[name], runs["trafilatura"], (url for _, _, url in pages), strict=True))
+        slower = sorted(((ours - peer, ours, peer, url) for ours, peer, url in timed if ours > peer), reverse=True)
         print(f"pages where {name} is slower than trafilatura: {len(slower)} of {len(pages)} (body located by: "
-              + ", ".join(f"{way} {count}" for way, count in sorted(Counter(how[u] for _, u in slower).items())) + ")")
-        for gap, url in slower[:10]:
-            print(f"  +{gap:.1f} ms [{how[url]}] {url}")
+              + ", ".join(f"{way} {count}" for way, count in sorted(Counter(how[u] for *_, u in slower).items())) + ")")
+        for gap, ours, peer, url in slower[:10]:
+            print(f"  +{gap:.1f} ms ({ours:.1f} vs {peer:.1f}) [{how[url]}] {url}")
+        edge = percentile(runs[name], 0.99)
+        print(f"pages at or above the {name} p99 ({edge:.1f} ms), ours vs trafilatura:")
+        for ours, peer, url in sorted((t for t in timed if t[0] >= edge), reverse=True):
+            print(f"  {ours:.1f} vs {peer:.1f} ms [{how[url]}] {url}")
 
 
 def print_by_location(runs: dict[str, list[float]], ways: list[str]) -> None:
