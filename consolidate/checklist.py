@@ -28,8 +28,9 @@ from consolidate.core.workdays import add_months, add_working_days
 from consolidate.core.workspace import Workspace
 from consolidate.crawl_figures import KIND_WORDS, url_kind
 from consolidate.figures import SiteFigures, site_figures, suspect_count, verified_on
+from consolidate.ledger import UNDECIDED
 from consolidate.mapping import unlinked_entries
-from consolidate.triage import review_blockers, review_done_on
+from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
 from crawlers.warc import archive_stored_on
 
 CLOSING = ("migrate", "merge", "close")
@@ -206,8 +207,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
                f"`consolidate redirects {site_id} --import F.csv`"),
         (unresolved if unresolved > held else 0,
          f"articles unresolved{_reasons(figures.push.unresolved_reasons, held)}: each one's reason is in "
-         f"`consolidate urls list {site_id} --disposition unresolved` (not pushed to this target yet: `consolidate "
-         f"push {site_id}`; column not mapped: `consolidate map {site_id}`)"),
+         f"`consolidate urls list {site_id} --disposition unresolved`{_fixes(figures.push.unresolved_reasons, site_id)}"),
         (suspect_count(figures.verification), "problems verify found on published records "
                                                           "(see `consolidate messages --stage verify`)"),
         (line.get("failed", 0), "articles failed"),
@@ -227,6 +227,24 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     if not line.get("ok", True):
         blockers.append("reconciliation does not add up: " + "; ".join(line.get("notes") or []))
     return blockers
+
+
+# What an office runs for each reason an article is unresolved (the push's reason codes).
+REASON_FIXES = {
+    "not pushed to this target yet": "`consolidate push {site}`",
+    UNDECIDED: "`consolidate map {site}`",
+    UNTRIAGED: "`consolidate triage {site} --export triage-{site}.xlsx`, decide, then "
+               "`consolidate triage --import triage-{site}.xlsx`",
+}
+
+
+def _fixes(counts: dict[str, int] | None, site_id: str) -> str:
+    """' (not pushed to this target yet: `consolidate push fgw`)': the command for each reason that has articles,
+    '' when none of them has a known command."""
+    fixes = [f"{reason}: {REASON_FIXES[reason].format(site=site_id)}"
+             for reason, n in sorted((counts or {}).items(), key=lambda item: (-item[1], item[0]))
+             if n and reason in REASON_FIXES]
+    return f" ({'; '.join(fixes)})" if fixes else ""
 
 
 UNLINKED_ACCEPTED = "unlinked_entries_accepted"  # the office's acknowledgement, kept beside the steps' evidence
@@ -332,7 +350,7 @@ class _SitePlan:
         self.conditions = {"content_migrated": content_blockers(ws, site.id, figures)} \
             if "content_migrated" in self.specs else {}
         if "personal_data_reviewed" in self.specs:
-            self.conditions["personal_data_reviewed"] = review_blockers(ws, site.id)
+            self.conditions["personal_data_reviewed"] = [_triage_hint(c, site.id) for c in review_blockers(ws, site.id)]
         if "archive_stored" in self.specs:  # an archive of part of the site is not the site's archive
             self.conditions["archive_stored"] = crawl_blockers(ws, site.id)
         self.holidays = programme_holidays(ws)
@@ -454,6 +472,13 @@ def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: s
                              hint="check the date, or correct the prerequisite's date")
     _save_step(ws, site, step, done_on, ref)
     return site_checklist(ws, site_id, as_of=max(done_on, dt.date.today()))
+
+
+def _triage_hint(condition: str, site_id: str) -> str:
+    """Undecided personal-data findings with the commands that decide them."""
+    if not condition.endswith("personal-data findings undecided"):
+        return condition
+    return f"{condition}: {REASON_FIXES[UNTRIAGED].format(site=site_id)}"
 
 
 def _listed(conditions: list[str]) -> str:

@@ -733,6 +733,15 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
     (r"^(\d+) legacy URLs with ≥ (\d+) logged hits unresolved$", "{0} 个访问量 ≥ {1} 的旧网址去向未定"),
     (r"^(\d+) pushed articles not verified clean since the last push$", "{0} 篇已推送文章在最近一次推送后未核验通过"),
     (r"^(\d+) personal-data findings undecided$", "{0} 处个人信息发现未决定"),
+    (r"^(\d+) personal-data findings undecided: `consolidate triage (\S+) .*$",
+     "{0} 处个人信息发现未决定：用 `consolidate triage {1} --export triage-{1}.xlsx` 导出决定表，填好后用 "
+     "`consolidate triage --import triage-{1}.xlsx` 导入"),
+    (r"^crawl not finished: (\d+) URLs? still queued \((.*?)\); .*`consolidate crawl (\S+)`$",
+     "采集未完成：仍有 {0} 个网址待采集（{1}），上次采集因页数上限停止或被中断：运行 `consolidate crawl {2}` 继续"),
+    (r"^(\d+) list entries link nowhere(.*?): their text was never fetched.*`consolidate checklist (\S+) "
+     r"--accept-unlinked.*$",
+     "{0} 条列表条目链接无效{1}，正文从未采集，未能迁移：`consolidate messages {2} --stage crawl` 按列表页列出；请向原单位"
+     "索取原件并在门户手工发布，再用 `consolidate checklist {2} --accept-unlinked --ref 依据` 确认"),
     (r"^no articles extracted$", "未提取到文章"),
     (r"^nothing pushed$", "尚未推送"),
     (r"^verify not run$", "尚未核验（consolidate verify）"),

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from consolidate import checklist as checklists
@@ -65,7 +67,7 @@ def status(config: common.ConfigOption = common.DEFAULT_CONFIG, db: common.DbOpt
 
 def _print_stacked_status(report: pipeline.FleetReport) -> None:
     """The fleet status for a narrow terminal: a few short lines per site."""
-    console.print(f"[bold]{report.programme}[/] — {len(report.sites)} sites", highlight=False)
+    console.print(f"[bold]{report.programme}[/] — {_sites(len(report.sites))}", highlight=False)
     for f in report.sites:
         due = f.next_due or ""
         if f.behind:
@@ -76,8 +78,21 @@ def _print_stacked_status(report: pipeline.FleetReport) -> None:
         console.print(f"  push    {f.push.in_target} in target, {f.push.skipped} skipped{_why(f.push.skip_reasons)}, "
                       f"{f.push.failed} failed, {f.reconciliation.unresolved} unresolved"
                       f"{_why(f.push.unresolved_reasons)}", highlight=False)
-        console.print(f"  next    {f.next_step or 'done'}" + (f", due {due}" if due else ""), highlight=False)
+        console.print(f"  next    {_step_text(f.next_step)}" + (f", due {due}" if due else ""), highlight=False)
     console.print()
+
+
+def _sites(n: int) -> str:
+    """'1 site' / '6 sites'."""
+    return f"{n} site" if n == 1 else f"{n} sites"
+
+
+def _step_text(step: str | None) -> str:
+    """A checklist step as the checklist and report name it: 'content_migrated 内容迁移完成并核验'; 'done' for none."""
+    if step is None:
+        return "done"
+    spec = checklists.SPECS.get(step)
+    return f"{step} {spec.zh}" if spec else step
 
 
 def _queued(f: Any) -> str:
@@ -94,7 +109,7 @@ def _why(reasons: dict[str, int] | None) -> str:
 
 def _print_status_table(report: pipeline.FleetReport) -> None:
     """The fleet status as one wide table (a terminal of at least WIDE_STATUS columns)."""
-    table = Table(title=f"{report.programme} — {len(report.sites)} sites")
+    table = Table(title=f"{report.programme} — {_sites(len(report.sites))}")
     queued = any(f.crawl.queued for f in report.sites)  # the column only while some crawl is unfinished
     for header in ("site", "name", "disposition", "stage", "fetched", *(("queued",) if queued else ()), "errors",
                    "articles", "columns", "unmapped", "pushed", "skipped", "failed", "unresolved", "next step", "due"):
@@ -107,7 +122,7 @@ def _print_status_table(report: pipeline.FleetReport) -> None:
                       str(f.crawl.errors),
                       str(f.articles), str(f.columns), str(f.mapping.unmapped) if f.mapping.recorded or not f.columns else "—", str(f.push.in_target),
                       str(f.push.skipped), str(f.push.failed), str(f.reconciliation.unresolved),
-                      f.next_step or "done", due)
+                      _step_text(f.next_step), due)
     console.print(table)
     for f in report.sites:
         if f.crawl.queued:
@@ -124,8 +139,16 @@ def _print_pointers(sites: list[Any]) -> None:
             line = t.reconciliation
             if len(targets) > 1 or not line.ok or line.unresolved:
                 colour = "red" if not line.ok else "yellow" if line.unresolved else "green"
-                console.print(f"[{colour}]{f.id} → {t.target or '—'}: {pipeline.reconciliation_text(line, 'en')}[/]",
+                where = f"{f.id} → {t.target}" if t.target else f"{f.id} (not pushed yet)"
+                console.print(f"[{colour}]{where}: {pipeline.reconciliation_text(line, 'en')}[/]",
                               highlight=False)  # wrapped at the terminal's width
+        undecided = (f.triage or {}).get("undecided_personal", 0)
+        if undecided:
+            held = (f.push.unresolved_reasons or {}).get(checklists.UNTRIAGED, 0)
+            console.print(f"[yellow]{f.id}: {undecided} personal-data findings undecided"
+                          + (f" ({held} articles not pushed)" if held else "") + "[/] — decide them: "
+                          f"consolidate triage {f.id} --export triage-{f.id}.xlsx, then consolidate triage --import "
+                          f"triage-{f.id}.xlsx", highlight=False)
         found = f.messages or {}
         if any(found.values()):
             counts = ", ".join(f"{stage} {n}" for stage, n in sorted(found.items()))
@@ -255,20 +278,37 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
 
 
 def _print_site_checklist(site: dict[str, Any]) -> None:
-    """One site's steps as a table."""
+    """One site's steps as a table that fits 80 columns (step ids whole), each step's note below it."""
     table = Table(title=f"{site['name']} ({site['site']}, {site['disposition']}) — {site['done']}/{site['total']} "
-                        f"done, as of {site['as_of']}")
-    for header in ("step", "status", "done", "earliest", "due", "blocked by / note"):
-        table.add_column(header)
+                        f"done, as of {site['as_of']}", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("step", min_width=max(len(s["step"]) for s in site["steps"]), overflow="fold")
+    for header, width in (("status", 7), ("done", 10), ("earliest", 10), ("due", 10)):
+        table.add_column(header, min_width=width, no_wrap=True)
     colours = {"done": "green", "blocked": "dim", "waiting": "yellow", "open": "cyan"}
+    notes = []
     for s in site["steps"]:
-        status = f"[{colours[s['status']]}]{s['status']}[/]" + (" [red]overdue[/]" if s["overdue"] else "") + \
-            (" [red]at risk[/]" if s["at_risk"] else "")
-        done = f"{s['done_on']} ({s['source']})" if s["done_on"] else ""
-        note = ", ".join(s["blocked_by"]) or s["ref"] or (f"start by {s['start_by']}" if s["start_by"] else "")
-        table.add_row(f"{s['step']}\n[dim]{s['label_zh']}[/]", status, done, s["earliest"] or "", s["due"] or "",
-                      note)
+        status = f"[{colours[s['status']]}]{s['status']}[/]" + ("\n[red]overdue[/]" if s["overdue"] else "") + \
+            ("\n[red]at risk[/]" if s["at_risk"] else "")
+        done = f"{s['done_on']}\n({s['source']})" if s["done_on"] else ""
+        table.add_row(f"{s['step']}\n[dim]{s['label_zh']}[/]", status, done, s["earliest"] or "", s["due"] or "")
+        note = _step_note(s)
+        if note:
+            notes.append(f"[bold]{s['step']}[/]: {note}")
     console.print(table)
+    for line in notes:
+        console.print(line, highlight=False, soft_wrap=False)
+
+
+def _step_note(step: dict[str, Any]) -> str:
+    """What a step's row needs said: the steps it waits on and its open conditions one a line, else its
+    evidence or start-by date."""
+    waits = [name for name in step["blocked_by"] if name not in step["conditions"]]
+    conditions = [escape(c) for c in step["conditions"]]
+    if len(conditions) == 1 and not waits:
+        return conditions[0]
+    if waits or conditions:
+        return (f"waits on {', '.join(waits)}" if waits else "") + "".join(f"\n  - {c}" for c in conditions)
+    return escape(step["ref"] or "") or (f"start by {step['start_by']}" if step["start_by"] else "")
 
 
 def _print_fleet_checklist(result: dict[str, Any]) -> None:

@@ -3,6 +3,8 @@ migrated, and undecided personal data, are named with the commands that settle t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -12,14 +14,16 @@ from consolidate.checklist import listed_nowhere, site_checklist
 from consolidate.cli import app
 from consolidate.core.store import ColumnMapping, ColumnRow
 from consolidate.mapping import map_site, stored_decisions, unlinked_entries
+from consolidate.report_formats import condition_text
 from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
+from consolidate.triage import triage_site
 
 SITE = "jspn"  # custom ASP.NET-style: 图片新闻 lists pictures whose links go nowhere
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
-    """The real site crawled on loopback to the end, its columns mapped as `map` decides."""
+    """The real site crawled on loopback to the end, its columns mapped as `map` decides and triaged."""
     root = samples_dir()
     if root is None:
         pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
@@ -30,6 +34,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
         ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{work / '.consolidate' / 'state.db'}")
         assert not pipeline.crawl(ws, [SITE])[0].budget_reached
     map_site(ws, SITE)
+    triage_site(ws, SITE)
     return ws
 
 
@@ -66,7 +71,19 @@ def test_entries_that_link_nowhere_in_migrated_columns_are_named_until_acknowled
     assert all(f"{path.split(' > ')[-1]} " in line for path in migrated), line
     assert f"`consolidate messages {SITE} --stage crawl`" in line
     assert f"`consolidate checklist {SITE} --accept-unlinked --ref EVIDENCE`" in line
+    assert condition_text(line, "zh").startswith(f"{count} 条列表条目链接无效")
+    table = cli(real, "checklist", SITE)  # several conditions: one a line below the step's name
+    assert re.search(r"^content_migrated:\s*\n  - ", table, re.MULTILINE), table
     said = cli(real, "checklist", SITE, "--accept-unlinked", "--ref", "部门确认原件已遗失")
     assert f"{count} list entries that link nowhere acknowledged" in said
     assert not [c for c in content_conditions(real) if "link nowhere (" in c and "columns undecided" not in c]
 
+
+def test_undecided_personal_data_names_the_triage_sheet(real: pipeline.Workspace) -> None:
+    """The review step and status say how to decide personal data: export the triage sheet, import it back."""
+    steps = {s["step"]: s for s in site_checklist(real, SITE)["steps"]}
+    (line,) = steps["personal_data_reviewed"]["conditions"]
+    assert "personal-data findings undecided" in line
+    assert f"`consolidate triage {SITE} --export triage-{SITE}.xlsx`" in line
+    assert "个人信息发现未决定：用 `consolidate triage" in condition_text(line, "zh")
+    assert f"consolidate triage {SITE} --export triage-{SITE}.xlsx" in " ".join(cli(real, "status").split())

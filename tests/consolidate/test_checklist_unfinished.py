@@ -3,6 +3,7 @@ that link nowhere, undecided personal data; and the hints that say what to run n
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 from consolidate import pipeline
 from consolidate.checklist import site_checklist
 from consolidate.cli import app
+from consolidate.demo import config_for_urls
+from consolidate.report_formats import condition_text
 from consolidate.samplefleet import FleetServer
 from consolidate.verify import verify_site
 from tests.conftest import make_workspace, push_sites
@@ -57,6 +60,7 @@ def test_a_crawl_stopped_at_its_budget_is_not_migrated_content(tmp_path: Path, f
     ws = budgeted(tmp_path / "ws", fleet_server, max_pages=20)
     summary = pipeline.crawl(ws, [SITE])[0]
     assert summary.budget_reached
+    before_push(ws)
     push_and_verify(ws)
     found = steps(ws)
     for name in ("content_migrated", "archive_stored"):
@@ -64,6 +68,7 @@ def test_a_crawl_stopped_at_its_budget_is_not_migrated_content(tmp_path: Path, f
         assert found[name]["done_on"] is None
         (condition,) = [c for c in found[name]["conditions"] if c.startswith("crawl not finished")]
         assert "URLs still queued" in condition and f"`consolidate crawl {SITE}`" in condition
+        assert condition_text(condition, "zh").startswith("采集未完成：仍有 ")  # the zh report's words
     queued = pipeline.fleet_report(ws, [SITE]).sites[0].crawl.queued
     assert queued > 0 and f"{queued} URLs still queued" in found["content_migrated"]["conditions"][0]
     for width in (80, 200):  # the stacked lines and the wide table
@@ -79,7 +84,8 @@ def test_a_crawl_stopped_at_its_budget_is_not_migrated_content(tmp_path: Path, f
 
 def refusals(ws: pipeline.Workspace) -> None:
     """A typo gets a did-you-mean; a blocked step's hint names what unblocks it (the open conditions' commands),
-    not a second refusal; a derived step's refusal gives one reason a line."""
+    not a second refusal; a derived step's refusal gives one reason a line; the table keeps step ids whole at 80
+    columns."""
     def refused(*args: str) -> str:
         result = CliRunner().invoke(app, ["checklist", SITE, *args, "--ref", "x", "-c", str(ws.loaded.path),
                                           "--db", ws.store.url], env={"COLUMNS": "80"})
@@ -93,3 +99,39 @@ def refusals(ws: pipeline.Workspace) -> None:
     assert "--done content_migrated" not in blocked
     derived = refused("--done", "content_migrated")
     assert "is not done:\n  - crawl not finished" in derived
+    table = cli(ws, "checklist", SITE, width=80)
+    assert all(len(line) <= 80 for line in table.splitlines())
+    for step in ("content_migrated", "personal_data_reviewed", "notice_period_served"):
+        assert f" {step} " in table
+    assert "content_migrated: crawl not finished" in table
+
+
+def before_push(ws: pipeline.Workspace) -> None:
+    """Before any push: the unresolved line names the command of each reason it counts and no other; status says
+    the site is not pushed yet (not "→ —") and names the next step as the checklist does."""
+    figures = pipeline.fleet_report(ws, [SITE]).sites[0]
+    reasons = {r for r, n in (figures.push.unresolved_reasons or {}).items() if n}
+    (line,) = [c for c in steps(ws)["content_migrated"]["conditions"] if "articles unresolved" in c]
+    assert reasons
+    for reason, command in (("not pushed to this target yet", f"`consolidate push {SITE}`"),
+                            ("column not mapped", f"`consolidate map {SITE}`")):
+        assert (f"{reason}: {command}" in line) == (reason in reasons), (reason, line)
+    shown = cli(ws, "status", width=80)
+    assert f"{SITE} (not pushed yet):" in shown and "→ —" not in shown
+    assert f"{SITE} 测试" not in shown and "内容迁移完成并核验" in shown
+
+
+def test_status_counts_one_site_as_one_site(tmp_path: Path) -> None:
+    """'— 1 site', not '— 1 sites'."""
+    directory = tmp_path / "one"
+    directory.mkdir()
+    config = directory / "migrations.yaml"
+    config.write_text(config_for_urls({SITE: "http://127.0.0.1:9/"}, 500.0), encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    sites = text.index("\nsites:\n")
+    start = text.index(f"  - id: {SITE}\n", sites)
+    end = text.find("\n  - id: ", start + 1)
+    config.write_text(text[:sites] + "\nsites:\n" + text[start:None if end < 0 else end + 1], encoding="utf-8")
+    ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{directory / 'state.db'}")
+    for width in (80, 200):
+        assert re.search(r"— 1 site\s*$", cli(ws, "status", width=width), re.MULTILINE)
