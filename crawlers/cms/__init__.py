@@ -48,37 +48,46 @@ def profile(cms: str | CmsId) -> Profile:
         return GENERIC
 
 
-def _trie(marks: list[str]) -> str:
-    """A pattern matching, where one or more of these (non-empty) marks start, the longest of them: alternatives
-    by first character, each followed by the pattern of the marks' rests (optional when a mark ends there)."""
-    heads: dict[str, list[str]] = {}
-    for mark in marks:
-        heads.setdefault(mark[0], []).append(mark[1:])
-    alternatives = []
-    for head, tails in heads.items():
-        rests = [tail for tail in tails if tail]
-        more = f"(?:{_trie(rests)})" + ("?" if "" in tails else "") if rests else ""
-        alternatives.append(re.escape(head) + more)
-    return "|".join(alternatives)
+_RARE = "?&6jk_yvuwbmfg"  # characters rare in pages (the rarest first): a mark is found where its rarest one
+# (any non-ASCII character before these) is, which the search skips to; marks holding none are searched one by one
+
+
+def _anchor(mark: str) -> int | None:
+    """Where the mark's rarest character is (_RARE), or None when it holds none."""
+    ranks = [(-1 if not char.isascii() else _RARE.index(char), at) for at, char in enumerate(mark)
+             if not char.isascii() or char in _RARE]
+    return min(ranks)[1] if ranks else None
 
 
 _MARKS = tuple(dict.fromkeys(mark for family in FAMILIES for mark in family.marks))
-_SCANNED = tuple(mark for mark in _MARKS if not mark or mark[0] == "<")  # looked up one by one: a pattern opening
-# with "<" would stop at every tag of the page
-_MATCHED = [mark for mark in _MARKS if mark not in _SCANNED]
-_MARK_PATTERN = re.compile(_trie(_MATCHED)) if _MATCHED else None
-_PREFIXES = {mark: tuple(other for other in _MATCHED if mark.startswith(other)) for mark in _MATCHED}  # the marks
-# that start where the pattern found this one (its prefixes, itself included)
+_ANCHORS = {mark: at for mark in _MARKS if mark and (at := _anchor(mark)) is not None}
+_SCANNED = tuple(mark for mark in _MARKS if mark not in _ANCHORS)
+_BY_ANCHOR: dict[str, tuple[tuple[str, int], ...]] = {}  # rare character -> (mark, its place in the mark)
+for _mark, _at in _ANCHORS.items():
+    _BY_ANCHOR[_mark[_at]] = (*_BY_ANCHOR.get(_mark[_at], ()), (_mark, _at))
+
+
+def _anchored(char: str, marks: tuple[tuple[str, int], ...]) -> str:
+    """A pattern matching at a rare character where one of these marks holding it there lies around it."""
+    rests = [(f"(?<={re.escape(mark[:at + 1])})" if at else "") + re.escape(mark[at + 1:]) for mark, at in marks]
+    return re.escape(char) + "(?:" + "|".join(rests) + ")"
+
+
+_MARK_PATTERN = re.compile("|".join(_anchored(char, marks) for char, marks in _BY_ANCHOR.items())) \
+    if _BY_ANCHOR else None
 
 
 def marks_in(low_html: str) -> set[str]:
-    """The fingerprints (of all families) the lower-cased page holds: one pattern search per position where one
-    starts, each answering the longest there (and so its prefixes), instead of one search of the page per mark."""
+    """The fingerprints (of all families) the lower-cased page holds: one pattern search per place of a rare
+    character where a mark lies around it, then each mark holding that character there is checked, instead of one
+    search of the page per mark."""
     found = {mark for mark in _SCANNED if mark in low_html}
     match = _MARK_PATTERN.search(low_html) if _MARK_PATTERN is not None else None
     while match is not None:
-        found.update(_PREFIXES[match.group()])
-        match = _MARK_PATTERN.search(low_html, match.start() + 1)  # a mark may start inside the one found
+        at = match.start()
+        found.update(mark for mark, offset in _BY_ANCHOR[low_html[at]]
+                     if offset <= at and low_html.startswith(mark, at - offset))
+        match = _MARK_PATTERN.search(low_html, at + 1)
     return found
 
 

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import random
 
-from crawlers.cms import FAMILIES, _trie, marks_in
+from crawlers.cms import FAMILIES, marks_in
 
 
 def test_marks_in_agrees_with_one_search_per_mark() -> None:
     """Marks glued together, overlapping, one inside another or cut short: the same set as `mark in page`."""
     rng = random.Random(19)
     marks = sorted({mark for family in FAMILIES for mark in family.marks})
-    pieces = marks + [mark[: rng.randint(1, len(mark))] for mark in marks] + ["<", "/", "a", " ", "x", "中"]
+    pieces = marks + [mark[: rng.randint(1, len(mark))] for mark in marks] + [mark[rng.randint(0, len(mark) - 1):]
+                                                                            for mark in marks]
+    pieces += ["<", "/", "a", " ", "x", "中", "j", "_", "m", "&", "?", "大", "天"]
     pages = ["", "/plus/list.php?m=content&c=index", "epoint.jsucap-contentjpage/module/web/jpage/"]
     pages += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
     for page in pages:
         assert marks_in(page) == {mark for mark in marks if mark in page}, page
 
 
-def test_trie_pattern_answers_the_longest_mark_starting_at_a_position() -> None:
-    """Of marks that are prefixes of one another the pattern takes the longest the text holds, else a shorter."""
-    import re
+def test_marks_found_at_a_rare_character_hold_it_there() -> None:
+    """Each mark is either searched alone or anchored at one of its own rare characters (where the search stops)."""
+    from crawlers.cms import _ANCHORS, _BY_ANCHOR, _RARE, _SCANNED
 
-    pattern = re.compile(_trie(["ab", "abcd", "abce", "b"]))
-    assert [pattern.match(text).group() for text in ("abcdx", "abcx", "abcex", "bx")] == ["abcd", "ab", "abce", "b"]
+    for mark, at in _ANCHORS.items():
+        assert mark[at] in _RARE or not mark[at].isascii()
+        assert (mark, at) in _BY_ANCHOR[mark[at]] and mark not in _SCANNED
+    assert all(not any(char in _RARE or not char.isascii() for char in mark) for mark in _SCANNED)
 
 
 def test_dated_row_and_record_count_agree_with_their_patterns() -> None:
