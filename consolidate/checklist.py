@@ -181,11 +181,12 @@ def crawl_blockers(ws: Workspace, site_id: str) -> list[str]:
 
 def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = None) -> list[str]:
     """Why a crawled site's content is not migrated and verified yet, as counts an office can act on (empty when
-    it is, and for a site the tool has not crawled: the office's recorded evidence is all there is)."""
+    it is, and for a site the tool has not crawled: the office's recorded evidence is all there is — unless a first
+    crawl was stopped before its end, which leaves URLs queued)."""
     with ws.store.session() as session:
         row = session.get(SiteRow, site_id)
-        if row is None or row.crawled_at is None:
-            return []
+        if row is None or row.crawled_at is None:  # a first crawl stopped before its end leaves a queue
+            return crawl_blockers(ws, site_id)
     paths, decisions, columns = _column_facts(ws, site_id)
     decided = set(decisions)
     by_column = unlinked_entries(ws, site_id, columns)

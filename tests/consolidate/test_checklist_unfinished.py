@@ -3,14 +3,17 @@ that link nowhere, undecided personal data; and the hints that say what to run n
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from consolidate import pipeline
-from consolidate.checklist import site_checklist
+from consolidate.checklist import ChecklistError, record_step, site_checklist
 from consolidate.cli import app
+from consolidate.core.store import SiteRow
 from consolidate.demo import config_for_urls
 from consolidate.report_formats import condition_text
 from consolidate.samplefleet import FleetServer
@@ -135,3 +138,15 @@ def test_status_counts_one_site_as_one_site(tmp_path: Path) -> None:
     ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{directory / 'state.db'}")
     for width in (80, 200):
         assert re.search(r"— 1 site\s*$", cli(ws, "status", width=width), re.MULTILINE)
+
+
+def test_a_first_crawl_stopped_before_its_end_blocks_recording_by_hand(tmp_path: Path,
+                                                                        fleet_server: FleetServer) -> None:
+    """A first crawl interrupted (Ctrl-C) never stamps the site crawled; its queue still blocks content_migrated,
+    so the office cannot record it by hand over a half-crawled site."""
+    ws = budgeted(tmp_path / "ws", fleet_server, max_pages=10)
+    assert pipeline.crawl(ws, [SITE])[0].budget_reached
+    with ws.store.session() as session:  # what an interrupted first crawl leaves: no crawl time stamped
+        session.get(SiteRow, SITE).crawled_at = None
+    with pytest.raises(ChecklistError, match="crawl not finished"):
+        record_step(ws, SITE, "content_migrated", dt.date.today(), "验收签字")
