@@ -40,6 +40,8 @@ from consolidate.core.store import (
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import hold_reason, is_held, published_hold_reason
 from consolidate.leases import SiteLease
+from consolidate.ledger import MapRow
+from consolidate.ledger import _skip_disposition as skip_disposition  # the ledger's rule, shared (not copied)
 from consolidate.mapping import duplicate_links, map_site, routing_for
 from consolidate.pagers import first_pages, part_articles
 from consolidate.redirects import public_outcome
@@ -73,7 +75,8 @@ class PushSummary:
     pushed: int = 0
     updated: int = 0
     unchanged: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)  # every article not sent, by reason code
+    unresolved: Counter[str] = field(default_factory=Counter)  # those of them the ledger counts unresolved
     failed: int = 0
     files: int = 0
     columns: int = 0
@@ -81,6 +84,14 @@ class PushSummary:
     removed: int = 0
     dry_run: bool = False
     letters: dict[str, Any] = field(default_factory=dict)  # interaction records (consolidate/letters_push.py)
+
+    def outcomes(self) -> dict[str, dict[str, int]]:
+        """The articles not sent, per reason code, as the ledger, status and the report split them: {'skipped':
+        decided (a dropped column, a duplicate whose original is migrated…), 'unresolved': waiting on a decision,
+        a triage, a look, or (a duplicate) on its original}."""
+        waiting = self.unresolved
+        return {"skipped": {k: n - waiting[k] for k, n in sorted(self.skipped.items()) if n > waiting[k]},
+                "unresolved": {k: n for k, n in sorted(waiting.items()) if n}}
 
 
 @dataclass
@@ -206,6 +217,7 @@ class _Push:
         self.archived: dict[str, Any] | None = None  # the site's archived responses by URL, read when needed
         self.holding: set[str] = set()  # the column paths articles of the site are filed under (made by the plan)
         self.headings: dict[str, tuple[str | None, str, str | None]] = {}  # dropped section heading → its outcome
+        self.skips: dict[str, str] = {}  # article URL → why this run does not send it
 
     def read_site(self) -> tuple[dict[str, ColumnMapping], list[ColumnRow]]:
         """The site's column decisions and columns; its files and push-map records kept on the push. Every plan
@@ -388,6 +400,7 @@ class _Push:
             key = article_key(self.site.id, article.url)
             record = self.records.get(key)
             if reason or target is None:
+                self.skips[article.url] = reason or "no target"
                 self.summary.skipped[reason_category(reason or "no target")] += 1
                 self.summary.removed += record is not None and record.status in IN_TARGET and bool(record.target_id)
                 continue
@@ -399,6 +412,7 @@ class _Push:
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
+        self._count_unresolved(self._article_outcomes(full_plan, would_push=True), {})
         return self.summary
 
     def _known_from_records(self, files: dict[str, Resource]) -> None:
@@ -554,6 +568,7 @@ class _Push:
             self._record(key, "article", article.url, None, None, "skipped", reason)
             if reason.startswith(UNDATED_HELD) and not held_before:  # said once, not at every push
                 self._event("warning", "undated_held", f"{reason}: {article.title or article.url}", article.url)
+            self.skips[article.url] = reason
             self.summary.skipped[reason_category(reason)] += 1
             return None
         job = _Job(article=article, key=key, target=target)
@@ -749,11 +764,7 @@ class _Push:
         for column in columns:
             if column.url:
                 outcomes[column.url] = self._column_outcome(column, decisions.get(column.path))
-        for article, target, reason in plan:
-            outcomes[article.url] = self._article_outcome(article, target, reason)
-        for url, original in self.duplicate_of.items():  # after every article: an original may come later
-            if url in outcomes and outcomes[url][1] != "301":
-                outcomes[url] = self._duplicate_outcome(original, outcomes)
+        outcomes.update(self._article_outcomes(plan))
         outcomes.update(self._part_outcomes(outcomes))
         outcomes.update(letters_push.url_outcomes(self.ws, self.site.id, self.exporter.target))  # letter pages
         home = canonical_url(self.site.home_url)
@@ -766,16 +777,42 @@ class _Push:
             if resource.status == "fetched":
                 outcomes[url] = self._file_outcome(resource, undecided_files.get(url), outcomes)
         with self.ws.store.session() as session:
-            edited = set(session.scalars(select(UrlMapRow.old_url).where(
-                UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%"))))
+            edited = {row.old_url: MapRow(row.status, row.new_url, row.note) for row in session.execute(
+                select(UrlMapRow.old_url, UrlMapRow.status, UrlMapRow.new_url, UrlMapRow.note).where(
+                    UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%")))}
+            self._count_unresolved(outcomes, edited)
             session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id,
-                                                    UrlMapRow.old_url.notin_(edited) if edited else true()))
+                                                    UrlMapRow.old_url.notin_(list(edited)) if edited else true()))
             rows = ({"site_id": self.site.id, "old_url": url, "url_hash": url_hash(url), "new_url": new,
                      "status": status, "note": note}
                     for url, (new, status, note) in ((u, public_outcome(*o)) for u, o in outcomes.items())
                     if url not in edited)
             while chunk := list(islice(rows, BATCH)):  # Core inserts, BATCH rows at a time: no ORM row per URL
                 session.execute(insert(UrlMapRow), chunk)
+
+    def _article_outcomes(self, plan: list[PlanEntry], would_push: bool = False
+                          ) -> dict[str, tuple[str | None, str, str | None]]:
+        """Every article's redirect, duplicates' after every article (an original may come later). With
+        `would_push` (a dry run) an article the plan sends counts as moved, as it will once pushed."""
+        outcomes = {article.url: (self.links.get(article.url), "301", None) if would_push and target and not reason
+                    else self._article_outcome(article, target, reason) for article, target, reason in plan}
+        for url, original in self.duplicate_of.items():
+            if url in outcomes and outcomes[url][1] != "301":
+                outcomes[url] = self._duplicate_outcome(original, outcomes)
+        return outcomes
+
+    def _count_unresolved(self, outcomes: dict[str, tuple[str | None, str, str | None]],
+                          edited: dict[str, MapRow]) -> None:
+        """Count the articles not sent that the ledger counts unresolved, by its own rule, from the URL-map row
+        each gets (`edited`: the rows the office set, kept as they are)."""
+        for url, reason in self.skips.items():
+            if url in edited and edited[url].status in ("301", "410"):  # the office decided it (as the ledger reads)
+                continue
+            found = outcomes.get(url)
+            new, status, note = public_outcome(*found) if found is not None else (None, "unresolved", None)
+            row = edited.get(url) or MapRow(status, new, note)
+            if skip_disposition(row, reason)[0] == "unresolved":
+                self.summary.unresolved[reason_category(reason)] += 1
 
     def _article_outcome(self, article: ArticleRow, target: str | None, reason: str | None
                          ) -> tuple[str | None, str, str | None]:

@@ -221,7 +221,7 @@ def _write_redirects(ws: pipeline.Workspace, site_id: str, fmt: str, output: Pat
 def _push_figures(s: pipeline.PushSummary) -> dict:
     """A push summary as JSON figures."""
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
-            **pipeline.split_skips(s.skipped), "failed": s.failed, "files": s.files, "columns": s.columns,
+            **s.outcomes(), "failed": s.failed, "files": s.files, "columns": s.columns,
             "removed": s.removed, "unresolved_links": s.unresolved_links, "letters": s.letters}
 
 
@@ -239,7 +239,7 @@ def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
     reasons are."""
     skipped, unresolved = (f"{sum(reasons.values())} {outcome}" + (
         f" ({', '.join(f'{r} {n}' for r, n in reasons.items())})" if reasons else "")
-        for outcome, reasons in pipeline.split_skips(s.skipped).items())
+        for outcome, reasons in s.outcomes().items())
     prefix = "would push" if dry_run else "pushed"
     console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
                   f"{skipped}, {unresolved}, {s.failed} failed; {s.files} files, {s.columns} columns"

@@ -80,3 +80,36 @@ def test_a_second_push_says_the_body_messages_again_once_and_a_dry_run_touches_n
         after = sorted(session.scalars(select(EventRow.id).where(EventRow.site_id == SITE,
                                                                  EventRow.stage == "push")))
     assert after == before
+
+
+def _static_push(ws: pipeline.Workspace, dry_run: bool = False) -> pipeline.PushSummary:
+    """One push (or dry run) of the site to the configured target."""
+    exporter = pipeline.open_exporter(ws)
+    try:
+        return pipeline.push_site(ws, SITE, exporter, dry_run=dry_run)
+    finally:
+        exporter.close()
+
+
+def test_push_counts_skipped_and_unresolved_as_the_ledger_does(crawled: pipeline.Workspace) -> None:
+    """A duplicate whose original is held for review waits on that review: the ledger (status, the report) counts
+    it unresolved, and so do the push's and the dry run's summaries; both agree with the ledger in all."""
+    from consolidate.ledger import reconcile
+
+    rows = _migrated(crawled)
+    original, duplicate = rows[0], rows[1]
+    with crawled.store.session() as session:  # the same article twice; the older one's date is impossible
+        for row, day in ((original, "1980-01-01"), (duplicate, "2020-05-06")):
+            session.execute(update(ArticleRow).where(ArticleRow.id == row.id).values(
+                title=original.title, body_html=original.body_html, body_text=original.body_text,
+                content_hash=original.content_hash, published=day))
+    planned = _static_push(crawled, dry_run=True)
+    done = _static_push(crawled)
+    line = reconcile(crawled, SITE)["articles"]
+    assert line["unresolved"] > 0
+    for summary in (planned, done):
+        split = summary.outcomes()
+        assert split["unresolved"].get("duplicate") == 1, split
+        assert sum(split["skipped"].values()) == line["skipped"], split
+        assert sum(split["unresolved"].values()) == line["unresolved"], split
+    assert sum(done.skipped.values()) == line["skipped"] + line["unresolved"]
