@@ -23,7 +23,14 @@ from consolidate import letters_push
 from consolidate.core.blobs import BlobStore
 from consolidate.core.config import ColumnPlace, Config, Site
 from consolidate.core.errors import ConsolidateError, UsageError
-from consolidate.core.outcomes import IN_TARGET, OFFICE_NOTE, article_key, column_key, reason_category
+from consolidate.core.outcomes import (
+    IN_TARGET,
+    OFFICE_NOTE,
+    SYSTEM_DECIDERS,
+    article_key,
+    column_key,
+    reason_category,
+)
 from consolidate.core.storage import mirror_output, workspace_storage
 from consolidate.core.store import (
     ArticleRow,
@@ -83,6 +90,7 @@ class PushSummary:
     unresolved_links: int = 0
     removed: int = 0
     dry_run: bool = False
+    automatic_columns: int = 0  # column decisions made automatically that it followed, the office having signed none
     letters: dict[str, Any] = field(default_factory=dict)  # interaction records (consolidate/letters_push.py)
 
     def outcomes(self) -> dict[str, dict[str, int]]:
@@ -158,11 +166,16 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
     require_crawled(ws, site_id)
     with ws.store.session() as session:
         has_decisions = session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1))
+    if not has_decisions and exporter.capabilities.live:
+        raise NotMappedError(f"site {site_id!r} has no column decisions: a push to {exporter.target} publishes at once",
+                         hint=f"review where its columns go with `consolidate map {site_id}` (the office signs the "
+                              "sheet: --export / --import), then push")
     if not has_decisions:
         map_site(ws, site_id)
     exporter.start()  # a no-op when open_exporter started it
     push = _Push(ws, site, exporter, update, dry_run, limit, only, sync, allow_untriaged)
     push.progress = progress  # (articles done, articles planned), as they are sent
+    push.summary.automatic_columns = unsigned_automatic(ws, site_id)
     if dry_run:
         return push.run()
     push.lease.acquire()  # one push worker per site at a time; a dead worker's site is taken over
@@ -173,6 +186,21 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
         raise
     finally:
         push.lease.release()
+
+
+class NotMappedError(UsageError):
+    """A push to a live target of a site whose columns nobody decided yet (no `consolidate map`)."""
+
+
+def unsigned_automatic(ws: Workspace, site_id: str) -> int:
+    """How many of the site's column decisions were made automatically while the office has signed none (0 once
+    it has signed any): what a push follows that nobody reviewed."""
+    with ws.store.session() as session:
+        rows = session.execute(select(ColumnMapping.decision, ColumnMapping.decided_by).where(
+            ColumnMapping.site_id == site_id)).all()
+    if any(decided_by not in SYSTEM_DECIDERS for _decision, decided_by in rows):
+        return 0
+    return sum(decided_by == AUTOMATIC and decision != "unmapped" for decision, decided_by in rows)
 
 
 def _finish_after_failure(exporter: Exporter) -> None:
@@ -1091,6 +1119,7 @@ class _Rec(NamedTuple):
 
 
 CARRIED = ("attachment", "image")  # the kinds of crawled file push carries (an attachment may be stored as an image)
+AUTOMATIC = SYSTEM_DECIDERS[0]  # who recorded a column decision `map` made on its own ("consolidate")
 MOVES = ("migrate", "merge")  # the column decisions whose articles push sends to the decision's target
 PlanEntry = tuple[PlannedArticle, str | None, str | None]  # (article, target column id, skip reason)
 _REC_COLUMNS = (PushRecord.status, PushRecord.target_id, PushRecord.target_url, PushRecord.content_hash,

@@ -152,6 +152,9 @@ class Capabilities:
     browsable_folder: bool = False
     # The output is a folder (exporter.root) that keeps every site's letters as files (letters.jsonl/xlsx, masked).
     letter_files: bool = False
+    # What put_article writes is public at once (a live portal, not files someone reviews before publishing): a push
+    # to it refuses a site whose columns nobody decided (no `consolidate map` yet) rather than map them on its own.
+    live: bool = False
 
 
 class Exporter(ABC):

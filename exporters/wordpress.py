@@ -121,7 +121,7 @@ class WordPressExporter(base.Exporter):
         # Links are known once WordPress answers; dates are required (an undated post would show "now");
         # letters are posts of the type consolidate_letter.
         self.capabilities = base.Capabilities(concurrency=options.concurrency, undated=options.undated,
-                                              payload_version=PAYLOAD_VERSION, letters=True)
+                                              payload_version=PAYLOAD_VERSION, letters=True, live=True)
         self.http: httpx.Client | None = None
         self._lock = threading.Lock()
         self._sites: dict[str, _Site] = {}

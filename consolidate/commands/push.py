@@ -19,6 +19,7 @@ from consolidate.cli_common import (
     print_rows,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
+from consolidate.push import NotMappedError
 
 
 @common.friendly_errors
@@ -46,6 +47,7 @@ def push(sites: common.SitesArgument = None,
     ids = common.select_sites(ws, sites, all_sites)
     target = pipeline.open_exporter(ws, exporter)
     busy_sites: list[str] = []
+    unmapped: list[NotMappedError] = []
     done: list[dict] = []
     try:
         with StepProgress(quiet=as_json) as steps:
@@ -55,6 +57,14 @@ def push(sites: common.SitesArgument = None,
                     s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
                                            only=only, sync=sync, allow_untriaged=allow_untriaged,
                                            progress=steps.task(f"{site_id} → {target.target}", "articles"))
+                except NotMappedError as refused:
+                    if len(ids) == 1:
+                        raise
+                    unmapped.append(refused)
+                    done.append({"site": site_id, "refused": refused.message})
+                    if not as_json:
+                        err_console.print(f"[bold red]error:[/] {refused.message}", highlight=False)
+                    continue
                 except pipeline.SiteBusyError as busy:
                     busy_sites.append(site_id)
                     done.append({"site": site_id, "busy": busy.message})
@@ -69,6 +79,8 @@ def push(sites: common.SitesArgument = None,
         target.close()
     if as_json:
         print_document({"dry_run": dry_run, "sites": done})
+    if unmapped:
+        raise UsageError(f"not pushed, no column decisions yet: {len(unmapped)} sites", hint=unmapped[0].hint)
     if busy_sites:  # a skipped site is work not done: never exit 0
         raise pipeline.SiteBusyError(f"not pushed, another worker holds: {', '.join(busy_sites)}",
                             hint="run the same command again once that worker is done")
@@ -222,7 +234,8 @@ def _push_figures(s: pipeline.PushSummary) -> dict:
     """A push summary as JSON figures."""
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
             **s.outcomes(), "failed": s.failed, "files": s.files, "columns": s.columns,
-            "removed": s.removed, "unresolved_links": s.unresolved_links, "letters": s.letters}
+            "removed": s.removed, "unresolved_links": s.unresolved_links, "automatic_columns": s.automatic_columns,
+            "letters": s.letters}
 
 
 def _say_vanished(ws: pipeline.Workspace, site_id: str, target: str, sync: bool) -> None:
@@ -244,6 +257,9 @@ def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
     console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
                   f"{skipped}, {unresolved}, {s.failed} failed; {s.files} files, {s.columns} columns"
                   + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
+    if s.automatic_columns:
+        console.print(f"  {s.automatic_columns} columns decided automatically, none signed by the office (栏目去向未经"
+                      f"签认): review with `consolidate map {site_id}`", highlight=False)
     if s.failed or s.skipped:
         console.print(f"  reasons per article: consolidate messages {site_id} --stage push", highlight=False)
     if s.letters.get("records"):
