@@ -25,11 +25,13 @@ import html
 import json
 import logging
 import mimetypes
+import re
 import threading
 import time
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from pydantic import Field, field_validator
@@ -65,11 +67,13 @@ ATTACHMENTS_START = "<!-- consolidate:attachments -->"
 ATTACHMENTS_END = "<!-- /consolidate:attachments -->"
 METADATA_START = '<table class="consolidate-metadata'  # the 信息公开 table opens the body (no comment markers:
 METADATA_END = "</table>"  # wpautop would wrap them in an empty paragraph above the table)
-PAYLOAD_VERSION = "wp2"  # bumped when the post payload's form changes: the next push rewrites older posts
+PAYLOAD_VERSION = "wp3"  # bumped when the post payload's form changes: the next push rewrites older posts
+# (wp3: posts carry a stable slug, so posts pushed before move to it once; WordPress 301s their old slug)
 CLOSED = {"comment_status": "closed", "ping_status": "closed"}
 MU_PLUGIN_VERSION = 2  # the plugin version that creates sub-sites with a language and a time zone
 AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_not_logged_in",
               "application_passwords_disabled")
+LEGACY_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{1,20}(?![0-9A-Za-z])")  # an all-digit token of a legacy address
 
 
 class WordPressOptions(base.ExporterOptions):
@@ -444,6 +448,7 @@ class WordPressExporter(base.Exporter):
         body = _with_metadata(_with_attachments(article.body_html, listed), article)
         payload: dict[str, Any] = {
             "title": article.title, "content": body, "status": "publish", **CLOSED,
+            "slug": post_slug(article.source_key, article.source_url),
             "categories": [int(_object_id(column.target_id))],
             "meta": {
                 KEY_META: article.source_key, "consolidate_source_url": article.source_url,
@@ -538,6 +543,27 @@ def upload_name(file: base.ExportFile, data: bytes) -> str:
                             hint="its name has no document extension and its content is ambiguous; "
                                  "rename it in the legacy site or upload it by hand")
     return name
+
+
+def post_slug(source_key: str, source_url: str) -> str:
+    """The post's slug, the same for an article on any WordPress and after any rollback: the legacy address's id
+    and 6 hex digits of its source key's hash ('383683-1f0c2a'), or 'art-' and 10 when the address has no id."""
+    digest = hashlib.sha256(source_key.encode("utf-8")).hexdigest()
+    legacy_id = legacy_article_id(source_url)
+    return f"{legacy_id}-{digest[:6]}" if legacy_id else f"art-{digest[:10]}"
+
+
+def legacy_article_id(url: str) -> str | None:
+    """The article's number in its legacy address: a numeric query value (one named *id first), else the last
+    all-digit token of the last path segment (art_1229_5678901.html, t20190312_123456.html, show.asp?id=210)."""
+    parts = urlsplit(url)
+    numbers = [(k.lower(), v) for k, v in parse_qsl(parts.query) if LEGACY_ID.fullmatch(v)]
+    named = [v for k, v in numbers if k.endswith("id")]  # id=, aid=, contentid=, infoid= before page=, lang=
+    if named or numbers:
+        return (named or [v for _k, v in numbers])[-1]
+    segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    found = LEGACY_ID.findall(segment.rsplit(".", 1)[0] if "." in segment else segment)
+    return found[-1] if found else None
 
 
 def _ref(site: _Site, kind: str, obj: dict[str, Any]) -> base.TargetRef:
