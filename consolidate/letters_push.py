@@ -58,8 +58,9 @@ def unsupported_reason(exporter: Exporter) -> str:
 
 
 def push_letters(ws: Workspace, site_id: str, exporter: Exporter, update: bool = False,
-                 as_of: dt.date | None = None) -> LetterPushSummary:
-    """Send a site's interaction records to the exporter (or record them skipped, with the reason)."""
+                 as_of: dt.date | None = None, dry_run: bool = False) -> LetterPushSummary:
+    """Send a site's interaction records to the exporter (or record them skipped, with the reason); a dry run
+    counts what it would do and touches nothing."""
     site = ws.site(site_id)
     rows = stored_records(ws, site_id)
     summary = LetterPushSummary(records=len(rows))
@@ -71,10 +72,12 @@ def push_letters(ws: Workspace, site_id: str, exporter: Exporter, update: bool =
     records = letter_records(ws, site_id, exporter.target)
     if not exporter.capabilities.letters:
         reason = unsupported_reason(exporter)
+        summary.skipped[reason] = len(rows)
+        if dry_run:
+            return summary
         for row in rows:
             _record(ws, exporter.target, site_id, letter_key(site_id, row.url), row.url, None, None, "skipped", reason,
                     records.get(letter_key(site_id, row.url)))
-        summary.skipped[reason] = len(rows)
         _event(ws, site_id, "warning", "letters_skipped", f"{len(rows)} interaction records not pushed: {reason}")
         return summary
     holidays = list(ws.config.programme.holidays)
@@ -86,8 +89,11 @@ def push_letters(ws: Workspace, site_id: str, exporter: Exporter, update: bool =
         if record is not None and record.status in IN_TARGET and record.content_hash == letter.content_hash \
                 and record.target_id and not update:
             summary.unchanged += 1
-            continue
-        _send(ws, exporter, site_id, row, letter, record, summary)
+        elif dry_run:
+            status = "updated" if record is not None and record.status in IN_TARGET and record.target_id else "pushed"
+            setattr(summary, status, getattr(summary, status) + 1)
+        else:
+            _send(ws, exporter, site_id, row, letter, record, summary)
     return summary
 
 

@@ -275,9 +275,7 @@ class _Push:
         self._push_files(plan, files)
         self._plan_links(full_plan, columns, decisions)
         self._push_articles(plan)
-        if self.limit is None and self.only is None:  # a trial push (--limit/--only) sends articles only
-            self.summary.letters = letters_push.push_letters(self.ws, self.site.id, self.exporter,
-                                                             self.update).to_dict()
+        self._push_letters()
         self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
         letters.to_exporter(self.ws, self.exporter)  # interaction records (consolidate/interaction.py), if it keeps them
@@ -288,6 +286,13 @@ class _Push:
             if row is not None:
                 row.pushed_at = utcnow()
         return self.summary
+
+    def _push_letters(self) -> None:
+        """The site's interaction records (consolidate/letters_push.py), counted only in a dry run; a trial push
+        (--limit/--only) sends articles only."""
+        if self.limit is None and self.only is None:
+            self.summary.letters = letters_push.push_letters(self.ws, self.site.id, self.exporter, self.update,
+                                                             dry_run=self.dry_run).to_dict()
 
     def _site_articles(self) -> Iterator[ArticleRow]:
         """The site's articles in id order, bodies included, read BATCH at a time (keyset pagination by id)."""
@@ -441,6 +446,7 @@ class _Push:
             else:
                 self.summary.unchanged += 1
         self._count_unresolved(self._article_outcomes(full_plan, would_push=True), {})
+        self._push_letters()
         return self.summary
 
     def _known_from_records(self, files: dict[str, Resource]) -> None:

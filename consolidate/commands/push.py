@@ -143,12 +143,17 @@ def rollback(sites: common.SitesArgument = None,
         for site_id in ids:
             s = pipeline.rollback_site(ws, site_id, target, only)
             done.append({"site": site_id, "articles": s.articles, "files": s.files, "columns": s.columns,
-                         "kept_shared": s.kept_shared, "failed": s.failed, "letters": s.letters})
+                         "kept_shared": s.kept_shared, "failed": s.failed, "letters": s.letters,
+                         "kept_subsites": s.kept_subsites})
             if as_json:
                 continue
             console.print(f"{site_id}: removed {s.articles} articles, {s.files} files, {s.columns} columns"
                           + (f", {s.letters} letters" if s.letters else "")
                           + f"; kept {s.kept_shared} shared with other sites", highlight=False)
+            if s.kept_subsites:
+                console.print(f"  sub-sites left in place (a rollback removes what was pushed, not the sub-site; "
+                              f"remove it in the portal if unwanted): {', '.join(s.kept_subsites)}", highlight=False,
+                              soft_wrap=True)
             for failure in s.failed:
                 err_console.print(f"  could not remove {failure}", highlight=False)
     finally:
@@ -260,7 +265,10 @@ def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
     if s.automatic_columns:
         console.print(f"  {s.automatic_columns} columns decided automatically, none signed by the office (栏目去向未经"
                       f"签认): review with `consolidate map {site_id}`", highlight=False)
-    if s.failed or s.skipped:
+    if (s.failed or s.skipped) and dry_run:  # a dry run records nothing: the reasons are the push's to record
+        console.print(f"  reasons per article: `consolidate push {site_id}` records them, then `consolidate messages "
+                      f"{site_id} --stage push` lists them", highlight=False)
+    elif s.failed or s.skipped:
         console.print(f"  reasons per article: consolidate messages {site_id} --stage push", highlight=False)
     if s.letters.get("records"):
         got = s.letters
