@@ -191,6 +191,8 @@ class RollbackSummary:
     kept_shared: int = 0
     failed: list[str] = field(default_factory=list)
     letters: int = 0  # interaction records (consolidate/letters_push.py)
+    kept_subsites: list[str] = field(default_factory=list)  # homes of the sub-sites still in the target: a
+    # rollback removes what was pushed, never a sub-site (WordPress keeps them; the office removes them by hand)
 
 
 def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[str] | None = None) -> RollbackSummary:
@@ -227,7 +229,9 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
                 site.pushed_at = None
     exporter.finish()
     gone = _removed_urls(ws, [r.id for r in records])
-    gone |= homes - _subsite_homes(ws, exporter)  # a sub-site's home page goes with its last column
+    kept = _subsite_homes(ws, exporter)
+    gone |= homes - kept  # a sub-site's home page goes with its last column
+    summary.kept_subsites = _homes_of_site(ws, exporter, site_id, records)
     _unredirect(ws, gone)
     return summary
 
@@ -235,6 +239,13 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
 def _subsite_homes(ws: Workspace, exporter: Exporter) -> set[str]:
     """The home pages the target holds of the portal's sub-sites."""
     return {url for url in (exporter.home_url(sub.id) for sub in ws.config.portal.subsites) if url}
+
+
+def _homes_of_site(ws: Workspace, exporter: Exporter, site_id: str, records: list[PushRecord]) -> list[str]:
+    """The home pages the target still holds of the sub-sites this site's columns were pushed into."""
+    columns = {r.source_key for r in records if r.site_id == site_id and r.kind == "column"}
+    subsites = {info.subsite for info in portal_index(ws.config).values() if column_key(info) in columns}
+    return sorted(url for url in (exporter.home_url(sub) for sub in subsites if sub) if url)
 
 
 def _removed_urls(ws: Workspace, ids: list[int]) -> set[str]:

@@ -76,6 +76,12 @@ AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_n
 LEGACY_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{1,20}(?![0-9A-Za-z])")  # an all-digit token of a legacy address
 
 
+class MissingPasswordError(ExporterError):
+    """The environment variable the config names for the Application Password is not set: bad input (exit 2)."""
+
+    exit_code = 2
+
+
 class WordPressOptions(base.ExporterOptions):
     """Options of the WordPress exporter (the password is given by environment variable name only)."""
 
@@ -139,7 +145,14 @@ class WordPressExporter(base.Exporter):
         if self.http is not None:
             return
         options = self.options
-        password = secret_from_env(options.app_password_env, f"Application Password of {options.user}")
+        try:
+            password = secret_from_env(options.app_password_env, f"Application Password of {options.user}")
+        except ExporterError:
+            raise MissingPasswordError(
+                f"the environment variable {options.app_password_env} is not set: it holds the Application "
+                f"Password of WordPress user {options.user!r} (export.options.app_password_env)",
+                hint=f"export {options.app_password_env}=<Application Password> (WordPress: Users → Profile → "
+                     "Application Passwords), or name another variable in export.options.app_password_env") from None
         self.http = httpx.Client(
             auth=httpx.BasicAuth(options.user, password), timeout=options.timeout,
             verify=options.verify_tls, follow_redirects=False,
@@ -278,6 +291,7 @@ class WordPressExporter(base.Exporter):
                                 hint="only objects this tool created are deleted")
         site_key, kind, object_id = _parse_target_id(ref.target_id)
         site = self._site_for_key(site_key)
+        self._used(site)
         self._request("DELETE", f"{site.api}{COLLECTIONS[kind]}/{object_id}", params={"force": "true"},
                       accept=(404, 410))
 
@@ -329,12 +343,20 @@ class WordPressExporter(base.Exporter):
                                 hint="check export.options.url (the WordPress network's base URL)") from None
 
     def home_url(self, subsite: str | None) -> str | None:
-        """A config sub-site's WordPress sub-site home, once this push has used it (subsite mode); else None."""
+        """A config sub-site's WordPress sub-site home, once this run has used it (subsite mode: a push, or a
+        rollback, which never removes a sub-site); else None."""
         if self.options.subsite_mode == "main" or subsite is None:
             return None
         with self._lock:
             site = self._sites.get(subsite)
         return site.base if site is not None else None
+
+    def _used(self, site: _Site) -> None:
+        """Note a config sub-site's WordPress sub-site this run worked in (a rollback too): home_url names it."""
+        subsite = next((s for s in self.context.portal.subsites if s.path == site.key), None)
+        if subsite is not None and self.options.subsite_mode == "subsite":
+            with self._lock:
+                self._sites.setdefault(subsite.id, site)
 
     def _site(self, subsite_id: str | None) -> _Site:
         """The site receiving a config sub-site's content (created when missing)."""
