@@ -422,11 +422,10 @@ class _Push:
     def _dry_run_summary(self, plan: list[PlanEntry],
                          full_plan: list[PlanEntry], files: dict[str, Resource],
                          columns: list[ColumnRow], decisions: dict[str, ColumnMapping]) -> PushSummary:
-        """Count what a push would do, exactly as a push decides it, touching nothing."""
-        self.summary.columns = sum(1 for column_id in self._columns_needed({t for _, t, _ in plan if t})
-                                   if column_key(self.index[column_id]) not in self.column_refs)
-        self.summary.files = len({sha for sha in self._wanted_files(plan, files)
-                                  if f"file:{sha}" not in self.file_records})
+        """Count what a push would do, exactly as a push decides and counts it, touching nothing (its columns and
+        files: every one the planned articles need, put or found in the target)."""
+        self.summary.columns = len(self._columns_needed({t for _, t, _ in plan if t}))
+        self.summary.files = len(self._wanted_files(plan, files))
         self._plan_links(full_plan, columns, decisions)
         in_plan = {article.url for article, target, _ in full_plan if target}
         for article, target, reason in (entry for batch in self._batches(plan) for entry in batch):
@@ -466,18 +465,18 @@ class _Push:
             if record is not None and record.target_url:
                 self.links[url] = record.target_url
 
-    def _wanted_files(self, plan: list[PlanEntry], files: dict[str, Resource]
-                      ) -> list[str]:
-        """Content hashes of the fetched files the planned articles carry."""
-        hashes = []
+    def _wanted_files(self, plan: list[PlanEntry], files: dict[str, Resource]) -> set[str]:
+        """The fetched files the planned articles carry, by the URL the crawl stored (as `_push_files` counts them:
+        a push puts every one, or finds it in the target already)."""
+        wanted = set()
         for article, target, _reason in plan:
             if not target:
                 continue
             for url in [a["url"] for a in article.attachments or []] + list(article.images or []):
                 resource = files.get(self._crawl_form(url))
                 if resource is not None and resource.status == "fetched" and resource.sha256:
-                    hashes.append(resource.sha256)
-        return hashes
+                    wanted.add(resource.url)
+        return wanted
 
     def _columns_needed(self, target_ids: set[str]) -> list[str]:
         """The target columns and their ancestors, parents first."""

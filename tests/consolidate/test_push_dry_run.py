@@ -31,7 +31,8 @@ def _recorded(workspace: pipeline.Workspace) -> tuple[int, int]:
 
 
 def test_a_dry_run_counts_the_letters_the_push_sends(ws, tmp_path: Path) -> None:  # noqa: F811
-    """Into a new preview the dry run counts every letter new, as the push then does, and records nothing."""
+    """Into a new preview the dry run counts every letter new, as the push then does, and records nothing; its
+    files and columns are the push's, before and after it."""
     rows = stage.stored_records(ws, "fgw")
     assert rows
     before = _recorded(ws)
@@ -40,8 +41,12 @@ def test_a_dry_run_counts_the_letters_the_push_sends(ws, tmp_path: Path) -> None
     expected = {"records": len(rows), "pushed": len(rows), "updated": 0, "unchanged": 0, "failed": 0, "skipped": {},
                 "in_file": 0}
     assert planned.letters == expected
-    assert _push(ws, "fgw", tmp_path / "preview", dry_run=False).letters == expected
-    assert _push(ws, "fgw", tmp_path / "preview", dry_run=True).letters["unchanged"] == len(rows)
+    done = _push(ws, "fgw", tmp_path / "preview", dry_run=False)
+    assert done.letters == expected
+    assert done.files > 0 and (planned.files, planned.columns) == (done.files, done.columns)
+    again = _push(ws, "fgw", tmp_path / "preview", dry_run=True)
+    assert again.letters["unchanged"] == len(rows)
+    assert (again.files, again.columns) == (done.files, done.columns)  # carried again, as a push counts them
 
 
 def test_the_dry_run_hint_names_the_push_that_records_the_reasons(crawled: pipeline.Workspace) -> None:
