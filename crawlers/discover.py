@@ -775,9 +775,20 @@ def _signature(node: LexborNode, chains: dict[int, tuple] | None = None) -> tupl
     return ((node.tag, attr(node, "class")), *chain)
 
 
-def _anchor_title(anchor: LexborNode) -> str:
-    """A list entry's title: the title attribute when it is the fuller one, else the link text."""
-    text, title = text_of(anchor), normalize_space(attr(anchor, "title"))
+def _text_once(node: LexborNode, texts: dict[int, str] | None) -> str:
+    """text_of(node), remembered in texts by mem_id (kept while the tree is unchanged) when given."""
+    if texts is None:
+        return text_of(node)
+    found = texts.get(node.mem_id)
+    if found is None:
+        found = texts[node.mem_id] = text_of(node)
+    return found
+
+
+def _anchor_title(anchor: LexborNode, texts: dict[int, str] | None = None) -> str:
+    """A list entry's title: the title attribute when it is the fuller one, else the link text (texts: as
+    _text_once)."""
+    text, title = _text_once(anchor, texts), normalize_space(attr(anchor, "title"))
     if title and (len(title) >= len(text) or text.endswith(("…", "...", "..")) or not text):
         return title
     return text
@@ -831,8 +842,10 @@ def _group_members(rows: list[tuple[LexborNode, LexborNode, str, str]], rows_cou
             for (_, _, url, title), date, art in zip(rows, dates, article_like, strict=True)]
 
 
-def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENERIC) -> list[ListItem]:
-    """Article entries of list containers: groups of ≥3 similar rows with dates or article-like URLs."""
+def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENERIC,
+                       texts: dict[int, str] | None = None) -> list[ListItem]:
+    """Article entries of list containers: groups of ≥3 similar rows with dates or article-like URLs (texts: the
+    links' texts, as _text_once)."""
     body = tree.body
     if body is None:
         return []
@@ -849,7 +862,7 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
         url = absolutize(attr(anchor, "href"), base)
         if not url or is_attachment_url(url):
             continue
-        title = _anchor_title(anchor)
+        title = _anchor_title(anchor, texts)
         if len(title) < 4 or title in _PAGE_WORDS:
             continue
         groups[_signature(row, chains)].append((anchor, row, url, title))
@@ -1056,8 +1069,9 @@ def _nav_height(node: LexborNode, heights: dict[int, int]) -> int:
     return heights[node.mem_id]
 
 
-def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: set[str], crumbs: set[str]) -> list[Link]:
-    """All outgoing links of a page, classified and de-duplicated."""
+def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: set[str], crumbs: set[str],
+                   texts: dict[int, str] | None = None) -> list[Link]:
+    """All outgoing links of a page, classified and de-duplicated (texts: the links' texts, as _text_once)."""
     found: dict[str, Link] = {}
 
     def add(url: str | None, text: str, kind: str) -> None:
@@ -1083,7 +1097,7 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
     navs: dict[int, int] = {}
     for node in root.css("a, area, img, iframe, embed, object, [onclick]")[:20000]:
         tag = node.tag
-        text = text_of(node) if tag in ("a", "area") else ""
+        text = _text_once(node, texts) if tag in ("a", "area") else ""
         if tag in ("a", "area"):
             url = absolutize(attr(node, "href"), base)
             kind = "nav" if url and (text in crumbs or _in_nav(node, navs)) else "other"
@@ -1348,7 +1362,8 @@ def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLPar
     base = base_href(tree, url)
     lines = node_lines(tree.body)[:3000]
     crumbs = find_breadcrumb(tree)
-    items = ds_items or generic_list_items(tree, base, cms)
+    texts: dict[int, str] = {}  # link texts, read once for list rows and links
+    items = ds_items or generic_list_items(tree, base, cms, texts)
     spec = create_page_html(html)
     series = trs_pages(spec, url) if spec is not None else []
     scripted, posting = script_pager(html, base)
@@ -1380,7 +1395,7 @@ def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLPar
     pages, parts = _dedupe(pages), _dedupe(parts)
     if kind == "article":
         items = []
-    links = _collect_links(tree, base, {i.url for i in items}, set(pages) | set(parts), set(crumbs))
+    links = _collect_links(tree, base, {i.url for i in items}, set(pages) | set(parts), set(crumbs), texts)
     written = [absolutize(w, base) for w in written_links(html)]
     links += [Link(u, "", "other") for u in _dedupe(written + offered) if u]
     named = _meta(tree, "ColumnName")
