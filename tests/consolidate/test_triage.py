@@ -378,7 +378,9 @@ def test_checklist_step_and_report_section(crawled: pipeline.Workspace, planted:
     stage.triage_site(crawled, SITE)
     step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "personal_data_reviewed")
     assert step["label_zh"] == "发布前个人信息审查完成"
-    assert step["status"] == "blocked" and "9 personal-data findings undecided" in step["blocked_by"]
+    assert step["status"] == "blocked"
+    assert step["blocked_by"] == ["9 personal-data findings undecided: `consolidate triage fgw --export triage-fgw.xlsx`, "
+                                  "decide, then `consolidate triage --import triage-fgw.xlsx`"]  # names its command
     text = render_markdown(fleet_report(crawled, [SITE]))
     section = text.split("## 个人信息与有效性", 1)[1].split("\n## ", 1)[0]
     assert "| fgw | 个人信息 | 身份证号 | 待定 | 3 |" in section
