@@ -641,8 +641,20 @@ class _Push:
         estimate = self.estimated.get(job.article.url)
         # An exporter whose payload's form changed (its payload_version) gets every article again, once.
         version = self.exporter.capabilities.payload_version
+        missing = self._attachments_not_carried(job.article)
         job.push_hash = _push_hash(job.article, job.target, body + (f"\x00{estimate}" if estimate else "")
-                                   + (f"\x00{version}" if version else ""))
+                                   + (f"\x00{version}" if version else "")
+                                   + (f"\x00missing:{chr(10).join(missing)}" if missing else ""))
+
+    def _attachments_not_carried(self, article: ArticleRow) -> list[str]:
+        """The attachments (by address) the portal page will not carry now: one arriving later (a continued crawl)
+        changes the push hash, so the article is sent again; with all present the hash is as it always was."""
+        missing = []
+        for attachment in article.attachments or []:
+            raw = attachment.get("url")
+            if raw and not self.links.get(self._crawl_form(raw)):
+                missing.append(raw)
+        return sorted(missing)
 
     def _unresolved_message(self, link: str) -> str:
         """Why a link or image was taken out of a body, naming what it was (an image is not a page)."""
