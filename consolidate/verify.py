@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
 
@@ -28,6 +29,9 @@ from consolidate.triage import PushGate, push_gate
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import Scope, canonical_url
 from exporters.base import Exporter, TargetRef
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(slots=True)  # one per article verified, all of a site's kept until they are stored
@@ -69,24 +73,53 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
     site = ws.site(site_id)
     scope = site_scope(site)
     done = 0
-    for chunk in _record_batches(ws, pushed):  # push records and the articles compared, BATCH at a time
-        articles = _articles_of(ws, site_id, chunk, gate)
-        for record in chunk:
-            done += 1
-            article = articles.get(record.source_key)
-            if progress is not None:
-                progress(done, total)
-            if article is None:
-                continue
-            result = _verify_one(exporter, record, article, targets.get(article.url), files, scope)
-            result.record_id = record.id
-            summary.results.append(result)
-            setattr(summary, result.status, getattr(summary, result.status) + 1)
-            problems = face_problems(article, [site.name, ws.config.portal.name])
-            if problems:
-                summary.suspect.append((article.url, problems))
+
+    def check(pair: tuple[PushRecord, ArticleRow | None]) -> VerifyResult | None:
+        """One record read back and compared (None: its article is no longer stored)."""
+        record, article = pair
+        if article is None:
+            return None
+        return _verify_one(exporter, record, article, targets.get(article.url), files, scope)
+
+    with _Pool(exporter.capabilities.concurrency) as pool:
+        for chunk in _record_batches(ws, pushed):  # push records and the articles compared, BATCH at a time
+            articles = _articles_of(ws, site_id, chunk, gate)
+            pairs = [(record, articles.get(record.source_key)) for record in chunk]
+            for (record, article), result in zip(pairs, pool.map(check, pairs), strict=True):  # in record order
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                if article is None or result is None:
+                    continue
+                result.record_id = record.id
+                summary.results.append(result)
+                setattr(summary, result.status, getattr(summary, result.status) + 1)
+                problems = face_problems(article, [site.name, ws.config.portal.name])
+                if problems:
+                    summary.suspect.append((article.url, problems))
     _record_results(ws, exporter.target, summary)
     return summary
+
+
+class _Pool:
+    """`map` in order, on `workers` threads (the exporter's concurrency; in this thread when 1): the target's
+    round trips overlap as push's do, and at most one batch of results is held."""
+
+    def __init__(self, workers: int) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+    def map(self, function: Callable[[T], R], items: list[T]) -> Iterator[R]:
+        """function(item) for every item, yielded in the items' order."""
+        if self.executor is None:
+            return map(function, items)
+        return self.executor.map(function, items)
 
 
 def _record_batches(ws: Workspace, where: tuple[Any, ...]) -> Iterator[list[PushRecord]]:
@@ -210,19 +243,17 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
         raise ConsolidateError(f"not a pushed article of site {site_id!r}: {missing[0] if missing else only}",
                                hint=f"see `consolidate articles {site_id}`; only pushed articles can be rolled back")
     homes = _subsite_homes(ws, exporter)
-    for record in mine:
-        _delete(ws, exporter, record, summary, "articles")
+    with _Pool(exporter.capabilities.concurrency) as pool:
+        _delete_all(ws, pool, exporter, mine, summary, "articles")
+        if only_keys is None:
+            letters = [r for r in records if r.site_id == site_id and r.kind == "letter"]
+            _delete_all(ws, pool, exporter, letters, summary, "letters")
+            still_used = _files_still_used(ws, exporter.target)
+            files = [r for r in records if r.site_id == site_id and r.kind == "file"]
+            summary.kept_shared += sum(1 for r in files if r.source_key in still_used)
+            _delete_all(ws, pool, exporter, [r for r in files if r.source_key not in still_used], summary, "files")
     if only_keys is None:
-        for record in [r for r in records if r.site_id == site_id and r.kind == "letter"]:
-            _delete(ws, exporter, record, summary, "letters")
-        still_used = _files_still_used(ws, exporter.target)
-        for record in records:
-            if record.site_id == site_id and record.kind == "file":
-                if record.source_key in still_used:
-                    summary.kept_shared += 1
-                else:
-                    _delete(ws, exporter, record, summary, "files")
-        _rollback_columns(ws, exporter, site_id, records, summary)
+        _rollback_columns(ws, exporter, site_id, records, summary)  # one at a time: children before parents
         with ws.store.session() as session:
             site = session.get(SiteRow, site_id)
             if site is not None:
@@ -328,6 +359,31 @@ def _files_still_used(ws: Workspace, target: str) -> set[str]:
             if sha:
                 used.add(f"file:{sha}")
     return used
+
+
+def _delete_all(ws: Workspace, pool: _Pool, exporter: Exporter, records: list[PushRecord], summary: RollbackSummary,
+                field_name: str) -> None:
+    """Delete these objects from the target on the pool's threads, marking their push records rolled back BATCH
+    at a time (an object deleted but not marked is found gone, and marked, by the next rollback)."""
+    for start in range(0, len(records), BATCH):
+        chunk = records[start:start + BATCH]
+        errors = list(pool.map(lambda record: _removal_error(exporter, record), chunk))
+        summary.failed += [f"{r.source_key}: {error}" for r, error in zip(chunk, errors, strict=True) if error]
+        gone = [r.id for r, error in zip(chunk, errors, strict=True) if error is None]
+        if gone:
+            with ws.store.session() as session:
+                session.execute(update(PushRecord).where(PushRecord.id.in_(gone)).values(
+                    status="rolled_back", reason="removed by rollback", pushed_at=utcnow()))
+        setattr(summary, field_name, getattr(summary, field_name) + len(gone))
+
+
+def _removal_error(exporter: Exporter, record: PushRecord) -> Exception | None:
+    """Delete one object from the target; the failure, if any (reported, the rest go on)."""
+    try:
+        exporter.delete(record.source_key, TargetRef(record.target_id or "", record.target_url or ""))
+    except Exception as exc:  # noqa: BLE001 - report and go on with the rest
+        return exc
+    return None
 
 
 def _delete(ws: Workspace, exporter: Exporter, record: PushRecord, summary: RollbackSummary, field_name: str) -> None:

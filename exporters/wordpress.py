@@ -406,7 +406,9 @@ class WordPressExporter(base.Exporter):
         """The site named by the first part of a target id."""
         if site_key in (".", ""):
             return self._root
-        for site in self._sites.values():
+        with self._lock:  # reads, deletes and pushes run on several threads; _used and _site add sites
+            known = list(self._sites.values())
+        for site in known:
             if site.key == site_key:
                 return site
         for site in self._info.get("sites", []):
