@@ -875,14 +875,32 @@ def short_year_date(line: str) -> str | None:
     return iso(century + int(yy), int(month), int(day), *(int(v) if v else None for v in (hour, minute, second)))
 
 
+_BYLINE_FIELDS = ("source", "publisher", "_other")  # who wrote, edited, sent or counted: not a date of their own
+_DATED_LABELS = frozenset(("生效日期", "废止日期"))
+BYLINE_LINES = 3  # a byline's date is read only on the lines right under the title
+
+
+def _byline_date(line: str, span: tuple[int, int]) -> bool:
+    """True when the line's one date ends a byline of people and sources (作者：… 编辑：… 2019-07-17 14:01:52):
+    the page shows it under the title with no label of its own."""
+    if line[span[1]:].strip(" |｜丨\u3000") or date_span(line[:span[0]]) is not None:
+        return False
+    labels = [compact(match.group("label")) for match in LABEL_RE.finditer(line[:span[0]])]
+    return bool(labels) and all(LABEL_FIELD.get(label) in _BYLINE_FIELDS and label not in _DATED_LABELS
+                                for label in labels)
+
+
 def _standalone_date(region: list[str], title: str | None) -> str | None:
-    """A line that is just a date/time shown right under the title (a two-digit year too)."""
+    """A line that is just a date/time shown right under the title (a two-digit year too), or the date that ends
+    the byline there."""
     started = not title
     key = compact(title)[:30] if title else ""
+    after = 0  # lines read since the title
     for line in region:
         if not started:
             started = bool(title) and key[:1] in line and key in compact(line)
             continue
+        after += 1
         if len(line) > 150:
             continue
         span = date_span(line)
@@ -895,6 +913,8 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
             return parse_date(line)
         label = LABEL_RE.search(line)
         if label is not None and span[1] <= label.start() and len(compact(line[:span[0]])) <= 2:
+            return parse_date(line[span[0]:span[1]])
+        if after <= BYLINE_LINES and label is not None and _byline_date(line, span):
             return parse_date(line[span[0]:span[1]])
     return None
 

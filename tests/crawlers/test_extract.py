@@ -172,6 +172,19 @@ def test_date_formats_url_fallback_and_none() -> None:
     assert extract_article(base.format(""), SITE + "/x/1.html").published is None
 
 
+
+def test_a_byline_ending_in_its_date_gives_the_published_date() -> None:
+    base = '<h1>标题文字标题文字</h1><div class="info">{}</div><div class="content"><p>正文内容正文内容正文内容正文内容正文内容。</p></div>'
+    url = SITE + "/x/1.html"
+    for shown in ("作者：&nbsp;&nbsp;编辑：系统管理员&nbsp;&nbsp;<span>2019-07-17 14:01:52</span>",
+                  "来源：市发展改革委 作者：张三 2019-07-17 14:01:52", "信息来源：本站 | 浏览次数：35 | 2019年7月17日 14:01:52"):
+        assert extract_article(base.format(shown), url).published == "2019-07-17T14:01:52", shown
+    for shown in ("作者：张三 2019-07-17 编辑：李四 2019-08-01",  # two dates: which one is the page's is not guessed
+                  "作者：张三 2019-07-17 点击：12"):  # a date that ends nothing
+        assert extract_article(base.format(shown), url).published is None, shown
+    deep = '<h1>标题文字标题文字</h1><p>第一段。</p><p>第二段。</p><p>第三段。</p><p>第四段。</p><p>来源：新华社 2019-07-17</p>'
+    assert extract_article(deep, url).published is None  # a byline is read right under the title only
+
 DEDE_ARTICLE = """<html><head><title>某某镇开展环境整治活动_新闻动态_某某镇人民政府</title></head><body>
 <div class="place"><strong>当前位置:</strong> <a href="/">主页</a> > <a href="/a/xwdt/">新闻动态</a> > </div>
 <div class="viewbox"><div class="title"><h2>某某镇开展环境整治活动</h2></div>
