@@ -56,7 +56,7 @@ from consolidate.triage import UNTRIAGED, push_gate
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
 from crawlers.incremental import vanished_articles
-from crawlers.urls import Scope, canonical_url
+from crawlers.urls import Scope, canonical_url, media_kind
 from crawlers.warc import latest_ok, mirror_site_archives, read_response
 from exporters.base import (
     ExportArticle,
@@ -88,6 +88,7 @@ class PushSummary:
     files: int = 0
     columns: int = 0
     unresolved_links: int = 0
+    media_not_migrated: int = 0  # video and audio taken out of bodies (the crawl does not fetch them)
     removed: int = 0
     dry_run: bool = False
     automatic_columns: int = 0  # column decisions made automatically that it followed, the office having signed none
@@ -634,9 +635,12 @@ class _Push:
         body, unresolved = rewrite_links(job.article.body_html, job.article.url, self.links, self.scope, waiting)
         job.deferred = [u for u in unresolved if u in waiting]
         for link in (u for u in dict.fromkeys(unresolved) if u not in waiting and (say is None or u in say)):
+            media = media_kind(link) if self._resource(link) is None else None
             if not self.dry_run:
-                self._event("warning", "unresolved_link", self._unresolved_message(link), job.article.url)
+                self._event("warning", "media_not_migrated" if media else "unresolved_link",
+                            _media_message(media, link) if media else self._unresolved_message(link), job.article.url)
             self.summary.unresolved_links += 1
+            self.summary.media_not_migrated += bool(media)
         job.body = sanitize(body)  # defence in depth: nothing unsafe reaches the portal, whatever the source
         estimate = self.estimated.get(job.article.url)
         # An exporter whose payload's form changed (its payload_version) gets every article again, once.
@@ -1143,6 +1147,12 @@ _REC_COLUMNS = (PushRecord.status, PushRecord.target_id, PushRecord.target_url, 
                 PushRecord.reason, PushRecord.source_url)
 _NO_RECORD = _Rec(None, None, None, None, None, None)
 BATCH = 500  # articles read (with their bodies) at a time
+
+
+def _media_message(media: str, link: str) -> str:
+    """Why a video or audio file left a body: the crawl does not fetch them (docs/decisions.md)."""
+    return f"{media} not migrated (the crawl does not fetch video or audio), removed from the body: copy it to " \
+        f"the portal by hand: {link}"
 
 
 def _fetch_story(resource: Resource | None, link: str) -> str:

@@ -240,6 +240,7 @@ def _push_figures(s: pipeline.PushSummary) -> dict:
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
             **s.outcomes(), "failed": s.failed, "files": s.files, "columns": s.columns,
             "removed": s.removed, "unresolved_links": s.unresolved_links, "automatic_columns": s.automatic_columns,
+            "media_not_migrated": s.media_not_migrated,
             "letters": s.letters}
 
 
@@ -262,6 +263,9 @@ def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
     console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
                   f"{skipped}, {unresolved}, {s.failed} failed; {s.files} files, {s.columns} columns"
                   + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
+    if s.media_not_migrated:
+        console.print(f"  {s.media_not_migrated} videos or audio files in article bodies not migrated (the crawl does "
+                      f"not fetch them): `consolidate messages {site_id} --stage push` names them", highlight=False)
     if s.automatic_columns:
         console.print(f"  {s.automatic_columns} columns decided automatically, none signed by the office (栏目去向未经"
                       f"签认): review with `consolidate map {site_id}`", highlight=False)
