@@ -18,6 +18,7 @@ from consolidate.core.store import PushRecord
 from consolidate.ledger import site_ledger
 from consolidate.verify import rollback_site
 from tests.consolidate.test_interaction import mailbox_fleet, ws  # noqa: F401 - the crawled mailbox fleet
+from tests.exporters.test_wordpress import map_all
 from tests.services.wordpress import WordPressService
 
 ENV = "CONSOLIDATE_TEST_WP_PASSWORD"
@@ -39,7 +40,8 @@ def _letters(wp: WordPressService, site_url: str) -> list[dict]:
 
 
 def _push(workspace: pipeline.Workspace, wp: WordPressService) -> pipeline.PushSummary:
-    """One push of jyj into the WordPress network (sub-site mode)."""
+    """One push of jyj into the WordPress network (sub-site mode), its columns mapped first."""
+    map_all(workspace)
     exporter = pipeline.open_exporter(workspace, "wordpress", {"url": wp.url, "user": wp.user,
                                                                "app_password_env": ENV})
     try:
