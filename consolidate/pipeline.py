@@ -10,7 +10,8 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from consolidate.audit import audit_summary, site_findings
-from consolidate.checklist import fleet_checklist, parse_date, record_step
+from consolidate.checklist import SPECS as CHECKLIST_STEPS
+from consolidate.checklist import UNTRIAGED, accept_unlinked, fleet_checklist, parse_date, record_step
 from consolidate.core.storage import workspace_storage
 from consolidate.core.store import Resource
 from consolidate.core.workspace import Workspace, require_crawled
@@ -45,9 +46,10 @@ from consolidate.mapping import import_sheet as import_mapping_sheet
 from consolidate.messages import site_messages
 from consolidate.monitor import CATEGORIES as MONITOR_CATEGORIES
 from consolidate.monitor import monitor_site
-from consolidate.notice import render_notice
+from consolidate.notice import notice_refusal, notice_warning, render_notice
 from consolidate.push import (
     IN_TARGET,
+    NotMappedError,
     PushSummary,
     article_key,
     column_key,
@@ -103,16 +105,16 @@ __all__ = [
     "import_triage_sheet", "mask_text", "stored_findings", "summarise", "triage_site", "require_language",
     "triage_export_note", "triage_import_summary",
     # push, verify, rollback, redirects
-    "IN_TARGET", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
+    "IN_TARGET", "NotMappedError", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
     "load_redirects", "split_skips", "NGINX_HTTP_FILE", "nginx_http_settings",
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
     "VerifySummary", "verify_site",
     # the legacy URL ledger
     "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",
     # the office: status, report, checklist, notice, monitor, messages
-    "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
+    "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
     "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",
-    "render_notice", "render_xlsx", "site_messages", "workers",
+    "notice_refusal", "notice_warning", "render_notice", "render_xlsx", "site_messages", "workers",
 ]
 
 

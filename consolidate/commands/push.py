@@ -19,7 +19,6 @@ from consolidate.cli_common import (
     print_rows,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
-from consolidate.push import NotMappedError
 
 
 @common.friendly_errors
@@ -47,7 +46,7 @@ def push(sites: common.SitesArgument = None,
     ids = common.select_sites(ws, sites, all_sites)
     target = pipeline.open_exporter(ws, exporter)
     busy_sites: list[str] = []
-    unmapped: list[NotMappedError] = []
+    unmapped: list[pipeline.NotMappedError] = []
     done: list[dict] = []
     try:
         with StepProgress(quiet=as_json) as steps:
@@ -57,7 +56,7 @@ def push(sites: common.SitesArgument = None,
                     s = pipeline.push_site(ws, site_id, target, update=update, dry_run=dry_run, limit=limit,
                                            only=only, sync=sync, allow_untriaged=allow_untriaged,
                                            progress=steps.task(f"{site_id} → {target.target}", "articles"))
-                except NotMappedError as refused:
+                except pipeline.NotMappedError as refused:
                     if len(ids) == 1:
                         raise
                     unmapped.append(refused)

@@ -12,14 +12,12 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from consolidate import checklist as checklists
 from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import StepProgress, console, emit, err_console, per_site_file, print_rows
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.outputs import save_output
 from consolidate.core.storage import describe_status, storage_status, store_outputs
-from consolidate.notice import notice_refusal, notice_warning
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
@@ -91,7 +89,7 @@ def _step_text(step: str | None) -> str:
     """A checklist step as the checklist and report name it: 'content_migrated 内容迁移完成并核验'; 'done' for none."""
     if step is None:
         return "done"
-    spec = checklists.SPECS.get(step)
+    spec = pipeline.CHECKLIST_STEPS.get(step)
     return f"{step} {spec.zh}" if spec else step
 
 
@@ -144,7 +142,7 @@ def _print_pointers(sites: list[Any]) -> None:
                               highlight=False)  # wrapped at the terminal's width
         undecided = (f.triage or {}).get("undecided_personal", 0)
         if undecided:
-            held = (f.push.unresolved_reasons or {}).get(checklists.UNTRIAGED, 0)
+            held = (f.push.unresolved_reasons or {}).get(pipeline.UNTRIAGED, 0)
             console.print(f"[yellow]{f.id}: {undecided} personal-data findings undecided"
                           + (f" ({held} articles not pushed)" if held else "") + "[/] — decide them: "
                           f"consolidate triage {f.id} --export triage-{f.id}.xlsx, then consolidate triage --import "
@@ -250,7 +248,7 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
             raise UsageError("--accept-unlinked acknowledges one site's entries that link nowhere, with --ref",
                              hint="e.g. consolidate checklist fgw --accept-unlinked --ref '原件已由部门补录 2026-12-08'")
         when = pipeline.parse_date(date, "--date") if date else dt.date.today()
-        count = checklists.accept_unlinked(ws, sites[0], when, ref or "")
+        count = pipeline.accept_unlinked(ws, sites[0], when, ref or "")
         if not as_json:
             console.print(f"recorded {sites[0]}: {count} list entries that link nowhere acknowledged on "
                           f"{when.isoformat()}", highlight=False)
@@ -348,7 +346,7 @@ def notice(sites: common.SitesArgument = None,
         raise UsageError("notice writes one page per site", hint="name one site, or use --all -o FOLDER")
     written = 0
     for site_id in ids:
-        refusal = notice_refusal(ws, site_id) if all_sites else None  # one site named: render_notice says why
+        refusal = pipeline.notice_refusal(ws, site_id) if all_sites else None  # one site named: render_notice says why
         if refusal is not None:
             err_console.print(f"skipped {site_id}: {refusal.message} — {refusal.hint}", highlight=False, markup=False,
                               soft_wrap=True)
@@ -356,7 +354,7 @@ def notice(sites: common.SitesArgument = None,
         html = pipeline.render_notice(ws, site_id, kind, *dates, archive_url=archive_url)
         emit(html, per_site_file(output, site_id, "html", all_sites))
         written += 1
-        warning = notice_warning(ws, site_id) if kind == "notice" else None
+        warning = pipeline.notice_warning(ws, site_id) if kind == "notice" else None
         if warning:
             err_console.print(f"note: {warning}", highlight=False, markup=False, soft_wrap=True)
     if not written:
