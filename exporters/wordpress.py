@@ -275,8 +275,11 @@ class WordPressExporter(base.Exporter):
         objects = self._json("GET", f"{self.base_url}wp-json/consolidate/v1/objects",
                              params={"key": source_key, "network": 1})
         wanted = KIND_OF_KEY[_key_kind(source_key)]
+        ours = {".", ""} | {s.path for s in self.context.portal.subsites}
         for obj in objects:
-            if obj.get("kind") == wanted:
+            # Only a site this config pushes into: the same key in another sub-site (another project, or a path
+            # the config no longer names) is not this push's object, and adopting it would move the content there.
+            if obj.get("kind") == wanted and (obj.get("site") or ".") in ours:
                 site = self._site_for_key(obj.get("site") or ".")
                 return base.TargetRef(f"{site.key}/{wanted}/{obj['id']}", str(obj.get("url") or ""))
         return None
