@@ -45,7 +45,7 @@ from consolidate.core.store import (
     utcnow,
 )
 from consolidate.core.workspace import Workspace, require_crawled
-from consolidate.holds import hold_reason, is_held, published_hold_reason
+from consolidate.holds import SAME_BODY, hold_reason, is_held, published_hold_reason
 from consolidate.leases import SiteLease
 from consolidate.ledger import MapRow
 from consolidate.ledger import _skip_disposition as skip_disposition  # the ledger's rule, shared (not copied)
@@ -167,7 +167,7 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
     require_crawled(ws, site_id)
     with ws.store.session() as session:
         has_decisions = session.scalar(select(ColumnMapping.id).where(ColumnMapping.site_id == site_id).limit(1))
-    if not has_decisions and exporter.capabilities.live:
+    if not has_decisions and exporter.capabilities.live and not dry_run:  # a dry run shows the automatic map
         raise NotMappedError(f"site {site_id!r} has no column decisions: a push to {exporter.target} publishes at once",
                          hint=f"review where its columns go with `consolidate map {site_id}` (the office signs the "
                               "sheet: --export / --import), then push")
@@ -345,12 +345,22 @@ class _Push:
             elif original is not None:
                 self.duplicate_of[article.url] = original
                 entry = (article, None, f"duplicate of {original[1]}")
-            elif self.triage.skip_reason(article.url):
+            elif self._held(article.url):
                 self.withheld_to[article.url] = decision.target
-                entry = (article, None, self.triage.skip_reason(article.url))
+                entry = (article, None, self._held(article.url))
             else:
                 entry = self._routed(article, decision.target, routing)
             yield PlannedArticle(article), entry[1], entry[2]
+
+    def _held(self, url: str) -> str | None:
+        """Why triage holds the article back, if it does; a same-body hold never takes down a page an earlier push
+        published (which of the two titles is right is the office's to say, and the page is on the portal)."""
+        reason = self.triage.skip_reason(url)
+        if reason and reason.startswith(SAME_BODY):
+            record = self.records.get(article_key(self.site.id, url))
+            if record is not None and record.status in IN_TARGET:
+                return None
+        return reason
 
     def _routed(self, article: ArticleRow, column_target: str | None, routing: Any
                 ) -> tuple[ArticleRow, str | None, str | None]:
