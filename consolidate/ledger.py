@@ -357,7 +357,7 @@ def _article_disposition(facts: _Facts, url: str, column_path: str, office: MapR
     if record is not None and record.status == "failed":
         return "failed", None, record.reason or "push failed"
     if record is not None and record.status == "skipped":
-        return _skip_disposition(office, record.reason or "skipped")
+        return skip_disposition(office, record.reason or "skipped")
     if record is not None and record.status == "rolled_back":
         return "unresolved", None, "removed from the target by rollback"
     decision = facts.decisions.get(column_path)
@@ -369,7 +369,7 @@ def _article_disposition(facts: _Facts, url: str, column_path: str, office: MapR
     return "unresolved", None, "not pushed to this target yet"
 
 
-def _skip_disposition(row: MapRow | None, reason: str) -> tuple[str, str | None, str]:
+def skip_disposition(row: MapRow | None, reason: str) -> tuple[str, str | None, str]:
     """A push skip as a disposition (`row`: the article's URL-map row): duplicates merged, dropped columns
     excluded, undecided columns unresolved, anything else (no title, unknown target column) a failure that needs
     fixing."""

@@ -47,8 +47,7 @@ from consolidate.core.store import (
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import SAME_BODY, hold_reason, is_held, published_hold_reason
 from consolidate.leases import SiteLease
-from consolidate.ledger import MapRow
-from consolidate.ledger import _skip_disposition as skip_disposition  # the ledger's rule, shared (not copied)
+from consolidate.ledger import MapRow, skip_disposition  # the ledger's skip rule, shared (not copied)
 from consolidate.mapping import duplicate_links, map_site, routing_for
 from consolidate.pagers import first_pages, part_articles
 from consolidate.redirects import public_outcome
