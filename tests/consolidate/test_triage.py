@@ -341,7 +341,8 @@ def test_cli_errors_are_one_line(crawled: pipeline.Workspace, tmp_path: Path) ->
 def test_sheet_export_and_import_speak_the_sheets_language(crawled: pipeline.Workspace, planted: dict[str, str],
                                                             tmp_path: Path) -> None:
     config, db = str(crawled.loaded.path), crawled.store.url
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "400"})  # lines unwrapped: where an 80-column wrap falls moves with the
+    # temporary folder's name (pytest-999 → pytest-1000) and could split the words asserted below
     stage.triage_site(crawled, SITE)
     refused = runner.invoke(app, ["triage", SITE, "--export", str(tmp_path / "t.xlsx"), "--lang", "fr",
                                   "-c", config, "--db", db])
