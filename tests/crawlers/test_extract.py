@@ -506,7 +506,7 @@ def test_root_relative_links_resolve_the_same_through_the_origin_memo() -> None:
 
 def test_known_container_search_equals_one_query_per_selector() -> None:
     from crawlers._common import parse_html
-    from crawlers.extract import TIER1, _tier1, _usable_stats
+    from crawlers.body import TIER1, _tier1, _usable_stats
 
     def one_by_one(tree):  # the search without the combined first query
         best, best_len = None, -1
@@ -566,17 +566,8 @@ def text_nodes_capped(body, cap: int):  # noqa: ANN001, ANN201 - the reference w
 
 def test_narrowed_queries_find_the_same_title_and_content_candidates() -> None:
     from crawlers._common import doc_order, parse_html
-    from crawlers.extract import (
-        _TIER2_ANY,
-        _TIER2_TAG_SET,
-        _TITLE_ANY,
-        _TITLE_TAG_SET,
-        _entries,
-        _tier2,
-        _title_candidates,
-        _title_inner,
-        named_runs,
-    )
+    from crawlers.body import _TIER2_ANY, _TIER2_TAG_SET, _entries, _tier2, named_runs
+    from crawlers.extract import _TITLE_ANY, _TITLE_TAG_SET, _title_candidates, _title_inner
 
     rng = random.Random(6)
     tags = ["div", "td", "section", "span", "font", "p", "h1", "h4", "b", "ul"]
@@ -650,7 +641,8 @@ def test_one_head_query_gives_base_meta_and_hidden_elements() -> None:
 
 def test_undercut_check_reading_the_parent_once_equals_the_separate_counts() -> None:
     from crawlers._common import ancestors, klass_id, parse_html, text_of
-    from crawlers.extract import _NOT_BODY_RE, _TIER2_RE, _holds, _not_undercut, _stats, _usable_stats
+    from crawlers.body import _NOT_BODY_RE, _TIER2_RE, _holds, _stats, _usable_stats
+    from crawlers.extract import _not_undercut
 
     def separate(node):  # the rule as _usable_stats and _holds state it, one parent at a time
         total, links = _stats(node)

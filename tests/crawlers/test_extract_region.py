@@ -4,7 +4,8 @@ never nav, breadcrumb, footer or a gallery's caption alone."""
 from __future__ import annotations
 
 from crawlers._common import klass_id, parse_html
-from crawlers.extract import extract_article, locate_body, text_region
+from crawlers.body import locate_body, text_region
+from crawlers.extract import extract_article
 
 URL = "http://www.example.gov.cn/news/2021/0305/123.html"
 PARA = "为进一步做好本年度春季农业生产工作，县农业农村局组织技术人员深入各乡镇开展技术指导服务，确保粮食生产稳定。"
@@ -78,7 +79,7 @@ def test_region_pages_take_the_region_path_before_trafilatura() -> None:
 
 
 def test_a_page_without_text_skips_trafilatura_and_keeps_its_picture() -> None:
-    from crawlers.extract import _textless, _trafilatura_body
+    from crawlers.body import _textless, _trafilatura_body
 
     picture = ("<html><head><title>图片新闻</title><style>p{margin:0}</style><script>var a = 1;</script></head><body>"
                "<!-- 正文开始 --><div class='pic'><img src='/pic/2021/p1.jpg'></div> &nbsp; </body></html>")

@@ -8,6 +8,7 @@ import re
 import justext.core
 import trafilatura
 
+from crawlers import body as body_location
 from crawlers import extract
 from crawlers._common import base_href, parse_html
 
@@ -27,7 +28,7 @@ def test_stoplist_once_gives_justexts_set_and_works_it_out_once() -> None:
         return justext.core.define_stoplist(stoplist)
 
     words = ("The", "and", "ÄND", "x")
-    once = extract._StoplistOnce(counting)
+    once = body_location._StoplistOnce(counting)
     assert once(words) == justext.core.define_stoplist(words) == frozenset({"the", "and", "änd", "x"})
     assert once(words) is once(words)
     assert len(calls) == 1
@@ -39,8 +40,8 @@ def test_trafilatura_body_is_the_plain_call_and_leaves_justext_as_it_was() -> No
     before = justext.core.define_stoplist
     plain = trafilatura.extract(_PAGE, url="http://x.example/a.html", output_format="html", include_tables=True,
                                 include_images=True, include_links=True, include_comments=False, favor_recall=True)
-    body = extract._trafilatura_body(_PAGE, "http://x.example/a.html")
-    again = extract._trafilatura_body(_PAGE, "http://x.example/a.html")
+    body = body_location._trafilatura_body(_PAGE, "http://x.example/a.html")
+    again = body_location._trafilatura_body(_PAGE, "http://x.example/a.html")
     assert justext.core.define_stoplist is before
     assert plain and "第5段" in plain
     assert body is not None and again is not None

@@ -1,0 +1,565 @@
+"""Where an article page keeps its body: known containers, text regions, trafilatura, heuristics."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from crawlers._common import (
+    ATTACH_EXTS,
+    ancestors,
+    attr,
+    is_attachment_url,
+    is_inside,
+    klass_id,
+    parse_html,
+    text_of,
+)
+from crawlers._fields import (
+    LABEL_FIELD,
+    compact,
+)
+
+TRAFILATURA_MAX = 1_500_000
+
+# ---------------------------------------------------------------- body location
+
+TIER1 = (".TRS_Editor", "[id^=TRS_AUTOADD]", "#zoom", "#Zoom", "#UCAP-CONTENT", ".pages_content", ".article-content",
+         ".article_content", ".artCon", ".wzy_nr", "#fontzoom", ".zoom", "#ArticleContent", ".TRS_PreAppend")
+_TIER2_RE = re.compile(r"content|zoom|zhengwen|\bzw\b|zw_|_zw|artcon|article|detail|newstext|news_text|maintext|"
+                       r"bodytext|text_?con|con_?text|wznr|nr_?box|xl_?con|\bnr\b|\bcon\b|\bentry\b", re.I)
+_NOT_BODY_RE = re.compile(r"title|nav|menu|footer|header|crumb|position|share|related|xgwz|xglj|sidebar|side_|"
+                          r"comment|pager|page_?bar|fenye|toolbar|tool_?bar|search|copyright|banner", re.I)
+_FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭窗口", "关闭本页", "关闭", "返回顶部", "回到顶部", "顶部", "分享到",
+              "分享", "收藏本页", "收藏", "浏览次数", "访问次数", "点击数", "阅读次数", "点击量", "浏览量", "次数", "字号", "字体",
+              "大中小", "扫一扫", "在手机打开", "手机打开", "保存本页", "我要纠错", "纠错", "返回列表", "返回", "加入收藏", "默认",
+              "暂停播放", "自动播放", "播放", "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
+_FURNITURE_WORDS = re.compile("|".join(re.escape(w) for w in _FURNITURE if len(w) > 1))  # text without one is no furniture
+_CRUMB_WORDS = ("当前位置", "您的位置", "当前的位置", "所在位置", "现在的位置")  # a breadcrumb's label
+_CRUMB_TRAIL = re.compile(r"^\s*(?:网站)?首页\s*[>＞»›→/]")  # a breadcrumb with no label: "首页>图库"
+_TAIL_HEADING = re.compile("|".join([*(first + second for first in ("热门", "相关", "更多", "精彩", "最新")
+                                         for second in ("图集", "图片", "组图", "文章", "新闻", "阅读", "推荐", "链接", "资讯")),
+                                       "推荐阅读", "延伸阅读", "猜你喜欢", "友情链接"]))
+# the heading of what a template lists after the article; spelt out word by word, as a list of plain words is
+# searched ~4× faster than the same words as (A|B)(C|D)
+_TEMPLATE_IMAGE = re.compile(r"/(?:templets?|templates?|skins?|themes?)/", re.I)  # a template's own pictures
+_PREV_NEXT_WORDS = "上一篇|下一篇|上一条|下一条|上篇|下篇|上一页|下一页|上一张|下一张|上一幅|下一幅"  # 张/幅: a gallery's
+_PREV_NEXT = re.compile(rf"^(?:{_PREV_NEXT_WORDS})\s*[:：]?")
+_SITE_FOOTER = re.compile(r"版权所有|主办单位|承办单位|ICP[备证]|公网安备|网站标识码|技术支持[:：]|Copyright|©")
+_SHARE_RE = re.compile(r"share|bdshare|fenxiang|jiathis|bshare", re.I)
+_ATTACH_LABEL = re.compile(r"^\s*(?:相关附件|附件下载|附件列表|附件|相关文件|相关下载|下载附件)\s*(?:\d+)?\s*[:：]?")
+_ATTACH_WORDS = ("附件", "相关文件", "相关下载")  # every _ATTACH_LABEL alternative holds one of these (spelt out in
+# _attachment_blocks too)
+_DROP_TAGS = ("script", "style", "noscript", "template", "link", "meta", "input", "button", "select", "textarea",
+              "iframe", "frame", "frameset", "embed", "object", "svg", "canvas", "audio", "video", "map", "title")
+_VENDOR_HOSTS = ("hanweb.com", "trs.com.cn", "kaipuyun.cn", "dedecms.com", "phpcms.cn", "cnzz.com", "51.la",
+                 "conac.cn", "ucap.com.cn", "baidu.com", "beian.miit.gov.cn")
+
+ALLOWED_TAGS = {"a", "p", "br", "img", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup",
+                "col", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i",
+                "u", "sub", "sup", "blockquote", "pre", "div", "section", "article", "center", "hr", "figure",
+                "figcaption", "span", "s", "del", "ins", "code"}
+ALLOWED_ATTRS = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"colspan", "rowspan"},
+                 "th": {"colspan", "rowspan"}, "col": {"span"}, "colgroup": {"span"}, "table": {"border"}}
+_CLEAN_CONTENT = {"script", "style", "select", "textarea", "noscript", "template", "button", "title", "iframe", "object",
+                  "embed", "svg", "math", "frame", "frameset"}
+
+
+def _stats(node: LexborNode, total: int | None = None) -> tuple[int, int]:
+    """(text length, link text length) of a subtree (total: its text length when known)."""
+    total = len(text_of(node)) if total is None else total
+    links = sum(len(text_of(a)) for a in node.css("a[href]")[:2000] if _nav_like(attr(a, "href")))
+    return total, links
+
+
+def _nav_like(href: str) -> bool:
+    """True for hrefs that navigate somewhere (not javascript:, not a document download)."""
+    low = href.lower()
+    return bool(low) and not low.startswith(("javascript", "#")) and not is_attachment_url(low)
+
+
+def _usable_stats(node: LexborNode, min_text: int = 20, total: int | None = None) -> tuple[int, int] | None:
+    """The (text, link text) lengths of a container that holds real content; None when it does not (total: its
+    text length when known)."""
+    total, links = _stats(node, total)
+    if total - links >= min_text and links <= 0.5 * total:
+        return total, links
+    if total - links < 20 and links <= 0.5 * max(total, 1) and (
+            node.css_first(_MEDIA_CONTENT) is not None or _holds_file_link(node)):
+        return total, links
+    return None
+
+
+def _holds_file_link(node: LexborNode) -> bool:
+    """True when a short container holds a link to a file (an attachment-only article body)."""
+    for anchor in node.css("a")[:20]:
+        href = attr(anchor, "href")
+        if (href and not _dead_href(href) and is_attachment_url(href)) or _names_file(attr(anchor, "title")) or \
+                _names_file(text_of(anchor)):
+            return True
+    return False
+
+
+_MEDIA_CONTENT = "img, table, video, audio, embed, object"  # what makes a short container content
+
+
+_TIER1_ANY = ", ".join(TIER1)
+
+
+def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
+    """The best known CMS body container (most text, so the outermost of nested ones)."""
+    best, best_len = None, -1
+    try:
+        found = [(_lower_attr(n, "class").split(), _lower_attr(n, "id")) for n in tree.css(_TIER1_ANY)]
+    except Exception:
+        found = None
+    classes = {c for cls, _ in found for c in cls} if found is not None else set()
+    ids = {node_id for _, node_id in found} if found is not None else set()
+    for selector in TIER1:
+        if found is not None and not _may_match_any(selector, classes, ids):
+            continue  # one query for all of them showed this one finds nothing
+        try:
+            nodes = tree.css(selector)[:50]
+        except Exception:
+            continue
+        for node in nodes:
+            stats = _usable_stats(node, 1)
+            if stats is None or (node.tag in _INLINE_TAGS and _inline_part(node, stats[0])):
+                continue
+            size = stats[0]
+            if size > best_len:
+                best, best_len = node, size
+    return best
+
+
+_INLINE_TAGS = frozenset(("font", "span", "b", "strong", "em", "i", "u", "a", "small", "big"))
+
+
+def _inline_part(node: LexborNode, size: int) -> bool:
+    """True when an inline element named like a body container (<font id="Zoom">) wraps one piece of a much
+    longer text around it: a styling hook, not the body."""
+    for parent in ancestors(node, 4):
+        if parent.tag in ("body", "html"):
+            return False
+        if parent.tag in ("div", "td", "section", "article"):
+            total = len(text_of(parent))
+            return total >= 200 and total > 2 * size
+    return False
+
+
+def _lower_attr(node: LexborNode, name: str) -> str:
+    """An attribute's raw value, lower-cased ('' when absent)."""
+    return (node.attributes.get(name) or "").lower()
+
+
+def _may_match_any(selector: str, classes: set[str], ids: set[str]) -> bool:
+    """False only when a TIER1 selector (.class, #id or [id^=prefix]) can match none of some elements, given the union
+    of their lower-cased classes and their lower-cased ids, whatever the document's quirks mode (class and id matching
+    may ignore case)."""
+    if selector.startswith("."):
+        return selector[1:].lower() in classes
+    if selector.startswith("#"):
+        return selector[1:].lower() in ids
+    if selector.startswith("[id^="):
+        prefix = selector[5:-1].lower()
+        return any(node_id.startswith(prefix) for node_id in ids)
+    return True
+
+
+_TIER2_TAGS = ("div", "td", "section", "article", "span", "font", "main")
+_TIER2_TAG_SET = frozenset(_TIER2_TAGS)
+_TIER2_ANY = ", ".join(_TIER2_TAGS)
+
+
+def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
+           named: list[tuple[LexborNode, str]] | None = None, meta_block: LexborNode | None = None) -> LexborNode | None:
+    """A container whose id/class says 'content', descending to a child holding most of its text (order: the
+    document order, when known, lets a page of at most 20000 elements be asked only for elements with a class or
+    id; named: the body's named_runs, when known, answer that question; meta_block: the 信息公开 table, never the
+    body nor most of it)."""
+    body = tree.body
+    if body is None:
+        return None
+    candidates = []
+    if order is not None and len(order) <= 20000:
+        found = _entries(named_runs(body) if named is None else named, (), _TIER2_TAG_SET)
+    else:
+        found = body.css(_TIER2_ANY)
+    for node in found[:20000]:
+        key = klass_id(node)
+        if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
+            continue
+        stats = _usable_stats(node)
+        if stats is not None and not _mostly_meta(node, stats[0], meta_block) and not _prev_next_box(node, stats[0]):
+            candidates.append((node, stats[0] - stats[1]))
+        if len(candidates) > 200:
+            break
+    if not candidates:
+        return None
+    best, best_len = max(candidates, key=lambda c: c[1])
+    paras: dict[int, int] = {}  # paragraph counts, read once per container (the tree is not modified here)
+    moved = True
+    while moved:
+        moved = False
+        for node, size in candidates:
+            if node.mem_id != best.mem_id and is_inside(node, best) and _holds(node, size, best, best_len, paras):
+                best, best_len, moved = node, size, True
+                break
+    return best
+
+
+def _prev_next_box(node: LexborNode, size: int) -> bool:
+    """True when a short container named like a body (<div class="articlePiece">) is the 上一篇/下一篇 box: its
+    text opens with a prev/next label, so it is navigation, never the article."""
+    return size < 300 and bool(_PREV_NEXT.match(compact(text_of(node))))
+
+
+def _mostly_meta(node: LexborNode, size: int, meta_block: LexborNode | None) -> bool:
+    """True when a container is a 信息公开 metadata block (the one found, or a short one made of labels), lies
+    inside it, or holds little else."""
+    if size < 300 and _label_words(text_of(node)) >= 3:
+        return True
+    if meta_block is None:
+        return False
+    if node.mem_id == meta_block.mem_id or is_inside(node, meta_block):
+        return True
+    return is_inside(meta_block, node) and size - len(text_of(meta_block)) < 20
+
+
+_META_LABEL_WORDS = tuple(label for label, name in LABEL_FIELD.items() if len(label) >= 3 and name != "published"
+                          and label not in ("浏览次数", "点击数", "阅读次数", "访问次数", "点击率"))
+
+
+def _label_words(text: str) -> int:
+    """How many distinct 信息公开 label words (索引号, 发文字号, 主题分类...) a text holds."""
+    flat = compact(text)
+    return sum(1 for label in _META_LABEL_WORDS if label in flat)
+
+
+def _holds(child: LexborNode, size: int, parent: LexborNode, parent_size: int,
+           memo: dict[int, int] | None = None) -> bool:
+    """True when a child container carries the parent's content (≥85% of its text, or all its paragraphs)."""
+    if size >= 0.85 * parent_size:
+        return True
+    paras = _paragraphs_of(parent, memo)
+    return paras > 0 and size >= 0.5 * parent_size and _paragraphs_of(child, memo) == paras
+
+
+def _paragraphs_of(node: LexborNode, memo: dict[int, int] | None) -> int:
+    """_paragraphs, remembered in memo (mem_id → count) when one is given."""
+    if memo is None:
+        return _paragraphs(node)
+    count = memo.get(node.mem_id)
+    if count is None:
+        count = memo[node.mem_id] = _paragraphs(node)
+    return count
+
+
+def _paragraphs(node: LexborNode) -> int:
+    """Number of substantial paragraphs (≥ 30 characters) in a subtree."""
+    paras = node.css("p")[:5000]
+    links = _para_links(node, paras)
+    count = 0
+    for para in paras:
+        text = text_of(para)
+        if links is None:
+            total, linked = _stats(para)
+        else:
+            total, linked = len(text), links.get(para.mem_id, 0)
+        count += total - linked >= 30 and not _PREV_NEXT.match(text)
+    return count
+
+
+def _para_links(node: LexborNode, paras: list[LexborNode]) -> dict[int, int] | None:
+    """Link text length (as _stats counts it) per paragraph, from one pass over the subtree's links; None when
+    the subtree has so many links that a paragraph's own count would be capped."""
+    if not paras:
+        return {}
+    anchors = node.css("a[href]")
+    if len(anchors) >= 2000:
+        return None
+    sized = [(anchor, len(text_of(anchor))) for anchor in anchors if _nav_like(attr(anchor, "href"))]
+    return _paragraph_links(node, paras, sized)
+
+
+def _paragraph_links(root: LexborNode, paras: list[LexborNode], sized: list[tuple[LexborNode, int]]) -> dict[int, int]:
+    """Link text length per paragraph of root (sized: root's navigating anchors with their text length)."""
+    ids = {p.mem_id for p in paras}
+    out: dict[int, int] = {}
+    for anchor, size in sized:
+        cur = anchor.parent
+        while cur is not None:
+            if cur.mem_id in ids:
+                out[cur.mem_id] = out.get(cur.mem_id, 0) + size
+            if cur.mem_id == root.mem_id:
+                break
+            cur = cur.parent
+    return out
+
+
+def _densest(tree: LexborHTMLParser) -> LexborNode | None:
+    """Heuristic: the element whose <p> children carry the most text."""
+    scores: dict[int, tuple[LexborNode, int]] = {}
+    body = tree.body
+    if body is None:
+        return None
+    for para in body.css("p")[:20000]:
+        parent = para.parent
+        if parent is None:
+            continue
+        size = len(text_of(para))
+        node, total = scores.get(parent.mem_id, (parent, 0))
+        scores[parent.mem_id] = (node, total + size)
+    if not scores:
+        return None
+    node, total = max(scores.values(), key=lambda v: v[1])
+    return node if total >= 50 else None
+
+
+_FURNITURE_BLOCKS = frozenset(("nav", "header", "footer", "aside", "form", "select", "a", "li", "dt"))
+_REGION_MIN = 20  # non-link characters a paragraph block needs before it can be the body
+_REGION_LEAD = 3  # ...and how many times the next block's text, when it holds less than _REGION_SURE
+_REGION_SURE = 200
+_REGION_LINKS = 0.25  # a block joins the region only when at most this share of its text is link text
+
+
+def text_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) -> LexborNode | None:
+    """The body of a page with no named container: the block whose <p> children carry the most text outside links
+    and scripts (footer, breadcrumb and 上一篇/下一篇 paragraphs left out; nav, header, footer and blocks named like
+    them never count), grown to the ancestors whose other children add text that is not links (the title, the date
+    line, the rest of a table); None when the region's paragraphs do not clearly outweigh those outside it, or
+    pictures beside it show it is a caption (meta_block: the 信息公开 table, never the body)."""
+    body = tree.body
+    if body is None:
+        return None
+    paras = body.css("p")[:20000]
+    if not paras:
+        return None
+    dead = _paragraph_links(body, paras, [(n, len(text_of(n))) for n in _dead_text(body)])
+    scores: dict[int, list] = {}
+    for para in paras:
+        text = text_of(para)
+        if not text or _PREV_NEXT.match(text) or _SITE_FOOTER.search(text) or any(w in text for w in _CRUMB_WORDS):
+            continue
+        own, parent = len(text) - dead.get(para.mem_id, 0), para.parent
+        if own > 0 and parent is not None:
+            scores.setdefault(parent.mem_id, [parent, 0])[1] += own
+    ranked = [(node, score) for node, score in sorted(scores.values(), key=lambda e: e[1], reverse=True)[:10]
+              if not _furniture_block(node, body, meta_block)]
+    if not ranked:
+        return None
+    region = _grown(ranked[0][0], body, meta_block)
+    score = runner = 0
+    for node, size in ranked:
+        if node.mem_id == region.mem_id or is_inside(node, region):
+            score += size
+        else:
+            runner = max(runner, size)
+    if score < _REGION_MIN or (score < _REGION_SURE and score < _REGION_LEAD * runner):
+        return None
+    return None if _pictures_beside(region, body) else region
+
+
+def _pictures_beside(region: LexborNode, root: LexborNode) -> bool:
+    """True when a region with no picture of its own has article pictures beside it (a gallery page's viewer
+    above its caption): the region is not the whole article, so the page is left to the fallback."""
+    parent = region.parent
+    if parent is None or parent.mem_id == root.mem_id or _content_pictures(region):
+        return False
+    return any(child.mem_id != region.mem_id and _content_pictures(child) for child in parent.iter())
+
+
+def _content_pictures(node: LexborNode) -> bool:
+    """True when a subtree shows a picture that is not the template's own nor a link to another page."""
+    for img in node.css("img")[:50]:
+        if not attr(img, "src") or _chrome_image(img):
+            continue
+        if not any(a.tag == "a" and _nav_like(attr(a, "href")) for a in ancestors(img, 4)):
+            return True
+    return False
+
+
+def _dead_text(root: LexborNode, navigating: bool = False) -> list[LexborNode]:
+    """The elements of a subtree whose text is no article text: links (except links to files; navigating: only
+    links that go somewhere, not javascript: or #) and scripts."""
+    found = root.css("a, script, style")[:5000]
+    if navigating:
+        return [n for n in found if n.tag != "a" or _nav_like(attr(n, "href"))]
+    return [n for n in found if n.tag != "a" or not is_attachment_url(attr(n, "href"))]
+
+
+def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None) -> LexborNode:
+    """A paragraph block grown to its ancestors while their other children hold no furniture and text that is
+    mostly not links (or none)."""
+    while True:
+        parent = node.parent
+        if parent is None or parent.mem_id == root.mem_id or parent.tag in ("html", "body") or \
+                _furniture_block(parent, root, meta_block):
+            return node
+        extra = dead = 0
+        for child in parent.iter():
+            if child.mem_id != node.mem_id:
+                text = text_of(child)
+                if _furniture_text(text):
+                    return node
+                found = [(n.tag, len(text_of(n))) for n in _dead_text(child, navigating=True)]
+                extra += len(text) - sum(size for tag, size in found if tag != "a")
+                dead += sum(size for tag, size in found if tag == "a")
+        if dead > _REGION_LINKS * extra:  # a wrapper that adds no text is passed through
+            return node
+        node = parent
+
+
+def _furniture_text(text: str) -> bool:
+    """True when a block's text is page furniture: a breadcrumb, a 上一篇/下一篇 box or the site's footer."""
+    flat = compact(text)
+    return bool(_PREV_NEXT.match(flat) or _CRUMB_TRAIL.match(flat) or _SITE_FOOTER.search(flat)
+                or any(word in flat for word in _CRUMB_WORDS))
+
+
+def _furniture_block(node: LexborNode, root: LexborNode, meta_block: LexborNode | None) -> bool:
+    """True when a block lies in (or is) page furniture: nav, header, footer, a link, a list item, a block named
+    like furniture, or the 信息公开 table."""
+    if meta_block is not None and (node.mem_id == meta_block.mem_id or is_inside(node, meta_block)):
+        return True
+    for cur in (node, *ancestors(node, 30)):
+        if cur.mem_id == root.mem_id:
+            return False
+        if cur.tag in _FURNITURE_BLOCKS or _NOT_BODY_RE.search(klass_id(cur)):
+            return True
+    return False
+
+
+def _trafilatura_body(html: str, url: str) -> LexborNode | None:
+    """Body located by trafilatura (generic fallback), as a node of its own small tree."""
+    try:
+        import justext.core
+        import trafilatura
+
+        define = justext.core.define_stoplist
+        justext.core.define_stoplist = _StoplistOnce(define)  # for this call only: the peer benchmark runs it as is
+        try:
+            out = trafilatura.extract(html[:TRAFILATURA_MAX], url=url, output_format="html", include_tables=True,
+                                      include_images=True, include_links=True, include_comments=False,
+                                      favor_recall=True)
+        finally:
+            justext.core.define_stoplist = define
+    except Exception:
+        return None
+    if not out:
+        return None
+    tree = parse_html(out)
+    return tree.body if tree is not None else None
+
+
+class _StoplistOnce:
+    """justext's define_stoplist (a stop-word list lower-cased into a frozenset), answered by the tuple's identity:
+    trafilatura hands justext the same tuple of every language's stop words (154k) on every page, and justext's own
+    memo hashes that tuple on each call, ~2 ms of the ~9 ms a fallback page spends in trafilatura. Same answer, as
+    a tuple cannot change."""
+
+    _held: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}  # id → (the tuple, kept alive; its set)
+
+    def __init__(self, define: Callable[[Iterable[str]], frozenset[str]]) -> None:
+        """Wrap justext's own define_stoplist."""
+        self.define = define
+
+    def __call__(self, stoplist: Iterable[str]) -> frozenset[str]:
+        """define_stoplist(stoplist), remembered for a tuple."""
+        if not isinstance(stoplist, tuple):
+            return self.define(stoplist)
+        held = self._held.get(id(stoplist))
+        if held is None or held[0] is not stoplist:
+            if len(self._held) >= 8:
+                self._held.clear()
+            held = self._held[id(stoplist)] = (stoplist, self.define(stoplist))
+        return held[1]
+
+
+_UNREAD = frozenset(("title", "script", "style"))  # text no extractor takes into a body
+
+
+def _textless(tree: LexborHTMLParser) -> bool:
+    """True when no text node of a page outside its <title>, scripts and styles holds more than blanks (comments
+    hold none): trafilatura reads the same document, so any body it finds has no text (a picture-only page). A page
+    with a <template> or <frameset> is never textless (the parse hides or drops text another parser keeps)."""
+    root = tree.root
+    if root is None or tree.css_first("template, frameset") is not None:
+        return False
+    for node in root.traverse(include_text=True):
+        text = node.text_content
+        if text is not None and text.split():
+            parent = node.parent
+            if parent is None or parent.tag not in _UNREAD:
+                return False
+    return True
+
+
+def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, int] | None = None,
+                named: list[tuple[LexborNode, str]] | None = None,
+                meta_block: LexborNode | None = None) -> tuple[LexborNode | None, str]:
+    """Find the article body: known containers, then trafilatura, then heuristics (order: the document order;
+    named: the body's named_runs; meta_block: the 信息公开 table, never the body)."""
+    node = _tier1(tree)
+    if node is not None:
+        return node, "container"
+    node = _tier2(tree, order, named, meta_block)
+    if node is not None:
+        return node, "container"
+    node = text_region(tree, meta_block)
+    if node is not None:
+        return node, "region"
+    node = _trafilatura_body(html, url) if not _textless(tree) else None  # no text: nothing for trafilatura
+    if node is not None and text_of(node):
+        return node, "trafilatura"
+    node = _densest(tree)
+    return (node, "heuristic") if node is not None else (None, "none")
+
+_FILE_NAME = re.compile(r"\.(" + "|".join(ATTACH_EXTS) + r")\s*$", re.I)
+_NAMED_QUERY = "h1, h2, h3, [class], [id]"  # the only elements title and content-container searches can use
+
+
+def named_runs(body: LexborNode) -> list[tuple[LexborNode, str]]:
+    """(element, tag) of a body's headings and elements with a class or id, each once, in document order."""
+    return [(node, node.tag) for node, _ in _runs(body.css(_NAMED_QUERY))]
+
+
+def _entries(runs: list[tuple[LexborNode, str]], headings: Sequence[str], named_tags: frozenset[str]) -> list[LexborNode]:
+    """The headings and the named tags' elements that have a class or id, each once, from named_runs: what the
+    plain tag query lists, less elements no caller can use (no class, no id, no heading)."""
+    return [node for node, tag in runs if tag in headings or tag in named_tags]
+
+
+def _runs(found: list[LexborNode]) -> list[tuple[LexborNode, int]]:
+    """(element, how many selectors it matched) of a selector list's result: lexbor lists an element once per
+    selector of the list it matches, those entries one after another."""
+    runs: list[tuple[LexborNode, int]] = []
+    last = None
+    for node in found:
+        if node.mem_id == last:
+            runs[-1] = (node, runs[-1][1] + 1)
+        else:
+            last = node.mem_id
+            runs.append((node, 1))
+    return runs
+
+
+def _names_file(text: str) -> bool:
+    """True when a text reads as a file name (ends with a document or archive extension)."""
+    return bool(text) and len(text) <= 200 and _FILE_NAME.search(text) is not None
+
+
+def _dead_href(href: str) -> bool:
+    """True for a link that leads nowhere: javascript:, an empty href or a bare fragment."""
+    low = href.strip().lower()
+    return not low or low.startswith(("javascript", "#", "about:blank"))
+
+
+def _chrome_image(node: LexborNode) -> bool:
+    """True for a picture of the page's template, not of the article: a gallery's 上一张/下一张 arrow (named so
+    by its alt or title) or one served from the template's folder (/templets/, /skin/, /themes/)."""
+    label = compact(attr(node, "alt") or attr(node, "title"))
+    if label and _PREV_NEXT.match(label) and len(label) <= 6:
+        return True
+    return bool(_TEMPLATE_IMAGE.search(attr(node, "src")))
