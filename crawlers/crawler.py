@@ -8,6 +8,7 @@ import functools
 import gc
 import os
 import re
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -1003,8 +1004,10 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
 
 
 class _Collecting:
-    """The garbage collector's settings before the first of the process's running crawls, and how many run."""
+    """The garbage collector's settings before the first of the process's running crawls, and how many run (crawls
+    in several threads of one process share them: the lock makes counting and changing the settings one step)."""
 
+    lock = threading.Lock()
     crawls = 0
     threshold: tuple[int, int, int] = gc.get_threshold()
     froze = False  # whether the crawls froze the heap (not when the process had frozen it itself)
@@ -1014,23 +1017,26 @@ class _Collecting:
 def collecting_young() -> Iterator[None]:
     """While crawls run, the garbage collector leaves out what existed before (modules, the ORM's, aiohttp's and
     the crawlers' own objects: gc.freeze) and looks at young objects no less often than GC_YOUNG_THRESHOLD says;
-    both undone when the last crawl of the process ends. A page's work allocates thousands of short-lived objects, and each full collection
-    walked the whole heap again (~0.25 ms of CPU a page of a 40-host fleet crawl)."""
-    _Collecting.crawls += 1
-    if _Collecting.crawls == 1:
-        _Collecting.threshold = young, *older = gc.get_threshold()
-        _Collecting.froze = gc.get_freeze_count() == 0
-        if _Collecting.froze:
-            gc.freeze()
-        gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), *older)
+    both undone when the last crawl of the process ends, whichever thread runs it. A page's work allocates
+    thousands of short-lived objects, and each full collection walked the whole heap again (~0.25 ms of CPU a page
+    of a 40-host fleet crawl)."""
+    with _Collecting.lock:
+        _Collecting.crawls += 1
+        if _Collecting.crawls == 1:
+            _Collecting.threshold = young, *older = gc.get_threshold()
+            _Collecting.froze = gc.get_freeze_count() == 0
+            if _Collecting.froze:
+                gc.freeze()
+            gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), *older)
     try:
         yield
     finally:
-        _Collecting.crawls -= 1
-        if _Collecting.crawls == 0:
-            gc.set_threshold(*_Collecting.threshold)
-            if _Collecting.froze:
-                gc.unfreeze()
+        with _Collecting.lock:
+            _Collecting.crawls -= 1
+            if _Collecting.crawls == 0:
+                gc.set_threshold(*_Collecting.threshold)
+                if _Collecting.froze:
+                    gc.unfreeze()
 
 
 def parser_limit(cores: int) -> int:

@@ -1,10 +1,15 @@
 """While crawls run the garbage collector skips the objects made before them and collects young ones less often;
-the process gets its own settings back when the last crawl ends, whichever ends first."""
+the process gets its own settings back when the last crawl ends, whichever ends first and in whichever thread."""
 
 from __future__ import annotations
 
 import gc
+import threading
+import time
 
+import pytest
+
+from crawlers import crawler
 from crawlers.crawler import GC_YOUNG_THRESHOLD, collecting_young
 
 
@@ -46,3 +51,41 @@ def test_a_heap_the_process_froze_stays_frozen() -> None:
         assert gc.get_freeze_count() > frozen // 2  # not thawed (a few frozen objects may have died)
     finally:
         gc.unfreeze()
+
+
+class _SlowGc:
+    """The real garbage collector, each call of it a few milliseconds long: a thread changing the settings is
+    overtaken by the others, as a busy machine may do to it at any time."""
+
+    def __getattr__(self, name: str) -> object:
+        real = getattr(gc, name)
+
+        def slow(*args: object) -> object:
+            time.sleep(0.002)
+            return real(*args)
+
+        return slow
+
+
+def test_crawls_in_several_threads_share_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Crawls starting and ending in several threads at once: every crawl runs with the heap frozen and the young
+    threshold set, and the process's own settings come back once the last one ends."""
+    monkeypatch.setattr(crawler, "gc", _SlowGc())
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    seen: list[tuple[int, int]] = []
+
+    def crawl_often() -> None:
+        for _ in range(15):
+            with collecting_young():
+                seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+                time.sleep(0.001)
+
+    threads = [threading.Thread(target=crawl_often) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 90
+    assert all(threshold >= GC_YOUNG_THRESHOLD and count > frozen for threshold, count in seen)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen
