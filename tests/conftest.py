@@ -1,10 +1,16 @@
-"""Shared fixtures: the sample legacy fleet served on 127.0.0.1 and one crawled workspace, once per session."""
+"""Shared fixtures: the sample legacy fleet served on 127.0.0.1 and one crawled workspace, once per session; a
+module's own small site on 127.0.0.1; real restored sites crawled into a workspace."""
 
 from __future__ import annotations
 
+import functools
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Collection, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -12,6 +18,7 @@ from consolidate import pipeline
 from consolidate.demo import config_for_urls
 from consolidate.records_io import article_records
 from consolidate.samplefleet import Fleet, FleetServer, build_fleet
+from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
 from tests.services.chromium import *  # noqa: F403 - session fixtures of the real services
 from tests.services.nginx import *  # noqa: F403
 from tests.services.postgres import *  # noqa: F403
@@ -87,3 +94,62 @@ def crawled(crawled_template: Path, tmp_path: Path) -> pipeline.Workspace:
     shutil.copytree(crawled_template, target)
     return pipeline.Workspace.open(target / "migrations.yaml",
                                    db_url=f"sqlite:///{target / '.consolidate' / 'state.db'}")
+
+
+class _SmallSiteHandler(SimpleHTTPRequestHandler):
+    """Serves a folder without logging each request; a GET of a path in `failures` answers its status instead."""
+
+    def __init__(self, *args: Any, failures: dict[str, int], **kwargs: Any) -> None:
+        """The handler of one request, with the site's failing paths."""
+        self.failures = failures
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
+        """The status named for the path, else the folder's file (404 for what is not there)."""
+        status = self.failures.get(urlsplit(self.path).path)
+        if status is None:
+            super().do_GET()
+        else:
+            self.send_error(status)
+
+    def log_message(self, *args: object) -> None:
+        """No request log on stderr."""
+
+
+@pytest.fixture(scope="module")
+def small_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The module's SMALL_SITE (path → text or bytes) served on 127.0.0.1 for the module's tests, its base URL;
+    what it does not hold is a 404, and a path in the module's SITE_FAILURES answers that status (500, 403 …)."""
+    root = tmp_path_factory.mktemp("small_site")
+    for path, content in request.module.SMALL_SITE.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    handler = functools.partial(_SmallSiteHandler, directory=str(root),
+                                failures=getattr(request.module, "SITE_FAILURES", {}))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def crawl_real_sites(directory: Path, site_ids: Collection[str]) -> pipeline.Workspace:
+    """A workspace in `directory` whose sites are these real restored sites (../shared/samples), served on
+    127.0.0.1 and crawled to the end; skips the test when the samples are absent."""
+    root = samples_dir()
+    if root is None:
+        pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
+    with RealSitesServer(root, tuple(s for s in REAL_SITES if s.id in site_ids)) as server:
+        config = directory / "migrations.yaml"
+        config.write_text(server.config_text(rate=200.0), encoding="utf-8")
+        ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
+        summaries = pipeline.crawl(ws, None)
+    assert summaries and not any(s.budget_reached for s in summaries), "a real site's crawl stopped at its budget"
+    return ws

@@ -15,8 +15,8 @@ from consolidate.cli import app
 from consolidate.core.store import ColumnMapping, ColumnRow
 from consolidate.mapping import map_site, stored_decisions, unlinked_entries
 from consolidate.report_formats import condition_text
-from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
 from consolidate.triage import triage_site
+from tests.conftest import crawl_real_sites
 
 SITE = "jspn"  # custom ASP.NET-style: 图片新闻 lists pictures whose links go nowhere
 
@@ -24,15 +24,7 @@ SITE = "jspn"  # custom ASP.NET-style: 图片新闻 lists pictures whose links g
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
     """The real site crawled on loopback to the end, its columns mapped as `map` decides and triaged."""
-    root = samples_dir()
-    if root is None:
-        pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
-    work = tmp_path_factory.mktemp("realchecklist")
-    with RealSitesServer(root, [s for s in REAL_SITES if s.id == SITE]) as server:
-        config = work / "migrations.yaml"
-        config.write_text(server.config_text(rate=200.0), encoding="utf-8")
-        ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{work / '.consolidate' / 'state.db'}")
-        assert not pipeline.crawl(ws, [SITE])[0].budget_reached
+    ws = crawl_real_sites(tmp_path_factory.mktemp("realchecklist"), [SITE])
     map_site(ws, SITE)
     triage_site(ws, SITE)
     return ws

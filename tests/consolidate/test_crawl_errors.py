@@ -3,11 +3,7 @@ images, files and pages it lost) apart from the crawl's trouble (timeouts, refus
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -29,35 +25,12 @@ ARTICLE = ('<html><head><meta charset="utf-8"><title>关于开展法律援助宣
            '<p>各区县司法局：现将法律援助宣传月活动安排通知如下。</p>'
            '<img src="/images/lost1.jpg"><img src="/images/lost2.png">'
            '<p>附件：<a href="/files/plan.pdf">活动方案.pdf</a></p></body></html>')
+# conftest's small_site serves these: a legacy site that lost two images, an attachment and an article
+SMALL_SITE = {"index.html": HOME, "news/a1.html": ARTICLE}
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    """Serves a folder without logging each request."""
-
-    def log_message(self, *args: object) -> None:
-        """No request log on stderr."""
-
-
-@pytest.fixture
-def lossy_site(tmp_path: Path) -> Iterator[str]:
-    """A small legacy site on 127.0.0.1 that lost two images, an attachment and an article."""
-    root = tmp_path / "site"
-    (root / "news").mkdir(parents=True)
-    (root / "index.html").write_text(HOME, encoding="utf-8")
-    (root / "news" / "a1.html").write_text(ARTICLE, encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_crawl_line_says_what_the_errors_are(lossy_site: str, tmp_path: Path) -> None:
-    ws = make_workspace(tmp_path / "ws", {SITE: lossy_site})
+def test_crawl_line_says_what_the_errors_are(small_site: str, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", {SITE: small_site})
     args = ["-c", str(ws.loaded.path), "--db", ws.store.url]
     result = CliRunner().invoke(app, ["crawl", SITE, *args])
     assert result.exit_code == 0, result.output
@@ -73,8 +46,8 @@ def test_crawl_line_says_what_the_errors_are(lossy_site: str, tmp_path: Path) ->
                                      "kinds": {"image": 2, "file": 1, "page": 1}}]
 
 
-def test_failures_without_a_status_are_told_by_cause(lossy_site: str, tmp_path: Path) -> None:
-    ws = make_workspace(tmp_path / "ws", {SITE: lossy_site})
+def test_failures_without_a_status_are_told_by_cause(small_site: str, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", {SITE: small_site})
     pipeline.crawl(ws, [SITE])
     with ws.store.session() as session:
         failed = session.scalars(select(Resource.id).where(Resource.site_id == SITE, Resource.status == "error")

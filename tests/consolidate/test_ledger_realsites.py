@@ -9,8 +9,8 @@ from consolidate import pipeline
 from consolidate.core.store import Resource
 from consolidate.ledger import CLASSES, DISPOSITIONS, reconcile, site_ledger
 from consolidate.redirects import count_redirects, load_redirects
-from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
-from tests.conftest import push_sites
+from consolidate.samplefleet.realsites import REAL_SITES
+from tests.conftest import crawl_real_sites, push_sites
 
 SITES = tuple(s for s in REAL_SITES if s.id in ("jspn", "pmodlh"))  # two small ones: custom ASP.NET-style, TRS
 
@@ -18,16 +18,8 @@ SITES = tuple(s for s in REAL_SITES if s.id in ("jspn", "pmodlh"))  # two small 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
     """Two real sites crawled on loopback and pushed to the static preview with the example's empty mapping."""
-    root = samples_dir()
-    if root is None:
-        pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
-    work = tmp_path_factory.mktemp("realledger")
-    with RealSitesServer(root, SITES) as server:
-        config = work / "migrations.yaml"
-        config.write_text(server.config_text(rate=200.0), encoding="utf-8")
-        ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{work / '.consolidate' / 'state.db'}")
-        pipeline.crawl(ws, None)
-        push_sites(ws)
+    ws = crawl_real_sites(tmp_path_factory.mktemp("realledger"), [s.id for s in SITES])
+    push_sites(ws)
     return ws
 
 

@@ -13,28 +13,18 @@ from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, PushRec
 from consolidate.ledger import reconcile, site_ledger
 from consolidate.push import IN_TARGET, planned_targets
 from consolidate.redirects import count_redirects, load_redirects
-from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer, samples_dir
 from consolidate.verify import verify_site
 from exporters.base import TargetRef
-from tests.conftest import push_sites
+from tests.conftest import crawl_real_sites, push_sites
 
 SITE = "zjgztb"  # the smallest real site; its 操作手册 pages are pictures only, its 分中心 columns are headings
-SITES = tuple(s for s in REAL_SITES if s.id == SITE)
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
     """The real site crawled on loopback, mapped with the example's mapping and pushed to the static preview."""
-    root = samples_dir()
-    if root is None:
-        pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
-    work = tmp_path_factory.mktemp("realplan")
-    with RealSitesServer(root, SITES) as server:
-        config = work / "migrations.yaml"
-        config.write_text(server.config_text(rate=200.0), encoding="utf-8")
-        ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{work / '.consolidate' / 'state.db'}")
-        pipeline.crawl(ws, None)
-        push_sites(ws)
+    ws = crawl_real_sites(tmp_path_factory.mktemp("realplan"), [SITE])
+    push_sites(ws)
     return ws
 
 

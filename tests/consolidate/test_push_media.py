@@ -3,13 +3,8 @@ its summary, that it was not migrated, rather than the generic "file removed fro
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -30,43 +25,21 @@ ARTICLE = ('<html><head><meta charset="utf-8"><title>{title}</title></head><body
            '<p>{text}</p>{media}</body></html>')
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    """Serves a folder without logging each request."""
-
-    def log_message(self, *args: object) -> None:
-        """No request log on stderr."""
-
-
-@pytest.fixture
-def video_site(tmp_path: Path) -> Iterator[str]:
-    """A small legacy site on 127.0.0.1: one article whose body is a video (the .mp4 is served), one with text."""
-    root = tmp_path / "site"
-    (root / "news").mkdir(parents=True)
-    (root / "video").mkdir()
-    (root / "index.html").write_text(HOME, encoding="utf-8")
-    (root / "news" / "index.html").write_text(HOME, encoding="utf-8")
-    (root / "news" / "a1.html").write_text(ARTICLE.format(
+# served by conftest's small_site: one article whose body is a video (the .mp4 is served), one with text
+SMALL_SITE = {
+    "index.html": HOME, "news/index.html": HOME,
+    "news/a1.html": ARTICLE.format(
         title="法律援助宣传月电视报道", day=1, text="本台记者报道法律援助宣传月活动开展情况。" * 3,
         media='<video controls src="/video/report.mp4"><source src="/video/report.mp4" type="video/mp4"></video>'),
-        encoding="utf-8")
-    (root / "news" / "a2.html").write_text(ARTICLE.format(
-        title="司法行政工作会议召开", day=2, text="会议总结了去年工作，部署了今年的重点任务。" * 3, media=""),
-        encoding="utf-8")
-    (root / "video" / "report.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    "news/a2.html": ARTICLE.format(title="司法行政工作会议召开", day=2, text="会议总结了去年工作，部署了今年的重点任务。" * 3,
+                                   media=""),
+    "video/report.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64,
+}
 
 
-def test_a_video_in_a_body_is_said_not_migrated(video_site: str, tmp_path: Path) -> None:
+def test_a_video_in_a_body_is_said_not_migrated(small_site: str, tmp_path: Path) -> None:
     """The push line counts the video, the message names it as a video not migrated, and a dry run says the same."""
-    ws = make_workspace(tmp_path / "ws", {SITE: video_site})
+    ws = make_workspace(tmp_path / "ws", {SITE: small_site})
     pipeline.crawl(ws, [SITE])
     args = ["-c", str(ws.loaded.path), "--db", ws.store.url, "--allow-untriaged"]
     dry = CliRunner().invoke(app, ["push", SITE, "--dry-run", *args])

@@ -3,12 +3,7 @@ server errors, robots.txt, other — in every format and both languages, and the
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
@@ -30,50 +25,20 @@ ARTICLE = ('<html><head><meta charset="utf-8"><title>关于开展法律援助宣
            '<p>各区县司法局：现将法律援助宣传月活动安排通知如下。</p>'
            '<img src="/images/lost1.jpg"><img src="/images/lost2.png">'
            '<p>附件：<a href="/files/plan.pdf">活动方案.pdf</a></p></body></html>')
+# conftest's small_site serves these: a legacy site that lost two images, an attachment and an article, with a
+# page its server fails on (500) and a forbidden page (403)
+SMALL_SITE = {"index.html": HOME, "news/a1.html": ARTICLE}
+SITE_FAILURES = {"/news/busy.html": 500, "/news/secret.html": 403}
 EXPECTED = {"dead_images": 2, "dead_attachments": 1, "dead_pages": 1, "server_errors": 1, "robots": 0, "other": 1}
 
 
-class _Troubled(SimpleHTTPRequestHandler):
-    """Serves a folder quietly; one page answers 500 (the server fails) and one 403 (forbidden)."""
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
-        """500 for busy.html, 403 for secret.html, the folder's files otherwise (404 for what is not there)."""
-        if self.path.endswith("/busy.html"):
-            self.send_error(500)
-        elif self.path.endswith("/secret.html"):
-            self.send_error(403)
-        else:
-            super().do_GET()
-
-    def log_message(self, *args: object) -> None:
-        """No request log on stderr."""
-
-
-@pytest.fixture
-def troubled_site(tmp_path: Path) -> Iterator[str]:
-    """A small legacy site on 127.0.0.1 that lost two images, an attachment and an article, with a page its
-    server fails on and a forbidden page."""
-    root = tmp_path / "site"
-    (root / "news").mkdir(parents=True)
-    (root / "index.html").write_text(HOME, encoding="utf-8")
-    (root / "news" / "a1.html").write_text(ARTICLE, encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Troubled, directory=str(root)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def crawled(troubled_site: str, tmp_path: Path) -> Workspace:
-    """A workspace whose site s0 is the troubled site, crawled once (no retries: a 500 is recorded at once)."""
-    ws = write_config(tmp_path, ["migrate"], extra="    crawl: {rate_per_host: 500, retries: 0}\n")
+@pytest.fixture(scope="module")
+def crawled(small_site: str, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A workspace whose site s0 is the troubled site, crawled once (no retries: a 500 is recorded at once); the
+    module's tests only read it."""
+    ws = write_config(tmp_path_factory.mktemp("ws"), ["migrate"], extra="    crawl: {rate_per_host: 500, retries: 0}\n")
     ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("http://127.0.0.1:9/s0/",
-                                                                                  troubled_site), encoding="utf-8")
+                                                                                  small_site), encoding="utf-8")
     ws = Workspace.open(ws.loaded.path, ws.store.url)
     pipeline.crawl(ws, ["s0"])
     return ws

@@ -17,20 +17,34 @@ TEXT = ("7月25日，县司法局联合县普法办在县城文化广场开展�
         "等方面的法律问题，并发放法律援助联系卡，引导群众依法理性表达诉求。县司法局负责人表示，下一步将持续推进法治宣传"
         "进社区、进乡村、进学校，营造尊法学法守法用法的良好氛围。")
 
+TITLES = ("深圳立法保护“活雷锋”", "昌吉州玛纳斯县积极开展法制宣传教育活动")
+
+
+def _two_migrated_articles(ws: pipeline.Workspace) -> list[str]:
+    """The URLs of the site's first two titled articles in columns `map` migrates (the site mapped first)."""
+    pipeline.map_site(ws, SITE)
+    with ws.store.session() as session:
+        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
+            ColumnMapping.site_id == SITE, ColumnMapping.decision == "migrate")))
+        return [a.url for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE)
+                                               .order_by(ArticleRow.id))
+                if " > ".join(a.column_path or []) in migrated and a.title][:2]
+
+
+def _one_body_two_titles(ws: pipeline.Workspace, urls: list[str]) -> None:
+    """Give the two articles the same body and date under clearly different titles (as a later crawl reads a
+    legacy page that carries another's text)."""
+    with ws.store.session() as session:
+        for url, title in zip(urls, TITLES, strict=True):
+            session.execute(update(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url == url).values(
+                title=title, body_text=TEXT, body_html=f"<p>{TEXT}</p>", published="2013-07-26"))
+
 
 def test_the_same_body_under_another_title_is_held_not_merged(crawled: pipeline.Workspace) -> None:
     """Push skips both as held for review (not `duplicate of`), the ledger leaves both unresolved, and each has one
     held_for_review message that names the other page."""
-    pipeline.map_site(crawled, SITE)
-    with crawled.store.session() as session:
-        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
-            ColumnMapping.site_id == SITE, ColumnMapping.decision == "migrate")))
-        urls = [a.url for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE)
-                                               .order_by(ArticleRow.id))
-                if " > ".join(a.column_path or []) in migrated and a.title][:2]
-        for url, title in zip(urls, ("深圳立法保护“活雷锋”", "昌吉州玛纳斯县积极开展法制宣传教育活动"), strict=True):
-            session.execute(update(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url == url).values(
-                title=title, body_text=TEXT, body_html=f"<p>{TEXT}</p>", published="2013-07-26"))
+    urls = _two_migrated_articles(crawled)
+    _one_body_two_titles(crawled, urls)
     exporter = pipeline.open_exporter(crawled)
     try:
         pipeline.push_site(crawled, SITE, exporter)
@@ -51,20 +65,11 @@ def test_the_same_body_under_another_title_is_held_not_merged(crawled: pipeline.
 def test_a_page_already_on_the_portal_is_not_taken_down_by_the_hold(crawled: pipeline.Workspace) -> None:
     """Two published articles that become twins (same body, other title: a later crawl read a legacy page that
     now carries the other's text) stay on the portal: the hold keeps back only what never went there."""
-    pipeline.map_site(crawled, SITE)
-    with crawled.store.session() as session:
-        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
-            ColumnMapping.site_id == SITE, ColumnMapping.decision == "migrate")))
-        urls = [a.url for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE)
-                                               .order_by(ArticleRow.id))
-                if " > ".join(a.column_path or []) in migrated and a.title][:2]
+    urls = _two_migrated_articles(crawled)
     exporter = pipeline.open_exporter(crawled)
     try:
         pipeline.push_site(crawled, SITE, exporter)  # both published as they were
-        with crawled.store.session() as session:
-            for url, title in zip(urls, ("深圳立法保护“活雷锋”", "昌吉州玛纳斯县积极开展法制宣传教育活动"), strict=True):
-                session.execute(update(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url == url).values(
-                    title=title, body_text=TEXT, body_html=f"<p>{TEXT}</p>", published="2013-07-26"))
+        _one_body_two_titles(crawled, urls)
         summary = pipeline.push_site(crawled, SITE, exporter)
     finally:
         exporter.close()
