@@ -4,15 +4,16 @@ sign-off sheet, article routing and duplicate links."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
+import weakref
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, select
 
 from consolidate.core.config import DEFAULT_ROUTING, AuditSettings, ColumnPlace, Config, RoutingRule, Site
 from consolidate.core.errors import ConsolidateError, InputFileError
@@ -209,6 +210,18 @@ def map_site(ws: Workspace, site_id: str, as_of: dt.date | None = None, threshol
         if site_row is not None:
             site_row.mapped_at = utcnow()
     return list(zip(columns, decisions, strict=True))
+
+
+def automatic_decisions(ws: Workspace, site_id: str) -> dict[str, ColumnMapping]:
+    """Legacy column path → the decision `map` would record now for a site never mapped, as rows never added to
+    the store (a dry run shows what it would follow without recording it)."""
+    require_crawled(ws, site_id)
+    _columns, decisions = _decided(ws, site_id, None, None)
+    _carry_office(decisions, {})  # merges resolved as map_site resolves them
+    now = utcnow()
+    return {d.column_path: ColumnMapping(site_id=site_id, column_path=d.column_path, decision=d.decision,
+                                         target=d.target, reason=encode_reason(d), confidence=d.confidence,
+                                         decided_by=d.decided_by, decided_at=now) for d in decisions}
 
 
 def _recorded(session: Any, site_id: str) -> dict[str, ColumnMapping]:
@@ -576,16 +589,19 @@ def routing_for(ws: Workspace, site_id: str) -> RoutingContext:
     return RoutingContext(routing_rules(ws.config, site), columns)
 
 
-def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str], tuple[str, str]]:
+def duplicate_links(ws: Workspace, site_ids: list[str], site_id: str | None = None
+                    ) -> dict[tuple[str, str], tuple[str, str]]:
     """(site, url) → (site, original url) for articles that repeat another one of these sites (or one already
     pushed to the portal); originals prefer what is on the portal, then what is being migrated, then the oldest.
+    With `site_id`, only the groups that have an article of that site (what a push of it needs).
 
-    The duplicate groups (the costly part: every body normalised and sketched) are kept for the process while
-    the articles are unchanged, so `push --all` and `verify --all` find them once, not once per site; which
-    article of a group is the original is decided again at every call, from the push map and the mappings.
-    Only the groups' members are read again, so what this holds does not grow with the articles' text."""
-    groups, ids, _suspects = _duplicate_groups(ws, site_ids)
-    members = [ids[index] for group in groups for index in group]
+    The duplicate groups (the costly part: every body normalised and sketched) are found once per store state
+    (`_duplicate_groups`), so `push --all` and `verify --all` find them once, not once per site; which article
+    of a group is the original is decided again at every call, from the push map and the mappings. Only the
+    groups' members are read again, so what this holds does not grow with the articles' text."""
+    found = _duplicate_groups(ws, site_ids)
+    groups = found.groups if site_id is None else [g for g in found.groups if found.touches(g, site_id)]
+    members = [found.ids[index] for group in groups for index in group]
     with ws.store.session() as session:
         migrating = {(m.site_id, m.column_path) for m in session.scalars(select(ColumnMapping).where(
             ColumnMapping.site_id.in_(site_ids), ColumnMapping.decision.in_(("migrate", "merge"))))}
@@ -599,7 +615,8 @@ def duplicate_links(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str],
                 PushRecord.site_id, PushRecord.source_url).where(
                 PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET),
                 PushRecord.source_url.in_([row.url for row in chunk])))}
-    clusters = [[(index, _dup_article(rows[ids[index]], pushed, migrating)) for index in group] for group in groups]
+    clusters = [[(index, _dup_article(rows[found.ids[index]], pushed, migrating)) for index in group
+                 if found.ids[index] in rows] for group in groups]  # an article deleted since is left out
     owners = {row.url: row.site_id for row in rows.values()}
     return {(owners[url], url): (owners[original], original) for url, original in cluster_links(clusters).items()}
 
@@ -612,62 +629,101 @@ def _dup_article(row: Any, pushed: set[tuple[str, str]], migrating: set[tuple[st
 
 
 DUP_BATCH = 500  # article rows read at a time by the duplicate finder
-# store URL → (fingerprint, groups, article ids, suspect pairs)
-_GROUPS: dict[str, tuple[str, list[list[int]], array, list[tuple[int, int]]]] = {}
 
 
-def duplicate_holds(ws: Workspace, site_ids: list[str]) -> dict[tuple[str, str], str]:
+def duplicate_holds(ws: Workspace, site_ids: list[str], site_id: str | None = None) -> dict[tuple[str, str], str]:
     """(site, url) → hold reason of the articles whose body is the same as another's under a clearly different
     title: never merged, both held for the office to look at (which title is right is not for a rule to guess);
-    the reason names the other article."""
-    _groups, ids, suspects = _duplicate_groups(ws, site_ids)
-    wanted = sorted({ids[index] for pair in suspects for index in pair})
+    the reason names the other article. With `site_id`, only the pairs that have an article of that site."""
+    found = _duplicate_groups(ws, site_ids)
+    suspects = [pair for pair in found.suspects if site_id is None or found.touches(pair, site_id)]
+    wanted = sorted({found.ids[index] for pair in suspects for index in pair})
     with ws.store.session() as session:
-        rows = {row.id: row for row in session.execute(select(
-            ArticleRow.id, ArticleRow.site_id, ArticleRow.url, ArticleRow.title).where(ArticleRow.id.in_(wanted)))}
+        rows = {row.id: row for start in range(0, len(wanted), DUP_BATCH) for row in session.execute(select(
+            ArticleRow.id, ArticleRow.site_id, ArticleRow.url, ArticleRow.title).where(
+            ArticleRow.id.in_(wanted[start:start + DUP_BATCH])))}
     holds: dict[tuple[str, str], str] = {}
     for first, second in suspects:
-        one, other = rows[ids[first]], rows[ids[second]]
+        one, other = rows.get(found.ids[first]), rows.get(found.ids[second])
+        if one is None or other is None:  # deleted since the groups were found
+            continue
         for row, twin in ((one, other), (other, one)):
             holds.setdefault((row.site_id, row.url), same_body_hold(twin.url, twin.title or ""))
     return holds
 
 
-def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> tuple[list[list[int]], array, list[tuple[int, int]]]:
-    """The duplicate groups (positions in site, then id order) of these sites' articles, the article id at
-    each position and the suspect pairs (the same body under clearly different titles); found again only when an
-    article changed. Bodies are read DUP_BATCH at a time and only a few
-    numbers of each are kept (mappers.duplicates.DuplicateFinder)."""
-    digest, ids = hashlib.sha256(), array("q")
-    for row in _article_rows(ws, site_ids, ArticleRow.url, ArticleRow.title, ArticleRow.published,
-                             ArticleRow.content_hash, func.length(ArticleRow.body_text)):
-        digest.update(repr(tuple(row)).encode("utf-8"))
-        ids.append(row.id)
-    fingerprint, key = digest.hexdigest(), str(ws.store.engine.url)
-    cached = _GROUPS.get(key)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1], cached[2], cached[3]
-    _GROUPS.clear()  # one store's groups at a time: the memory they take stays small
-    finder = DuplicateFinder()
-    for row in _article_rows(ws, site_ids, ArticleRow.title, ArticleRow.published, ArticleRow.body_text):
-        finder.add(row.title, row.published, row.body_text)
-    groups = finder.groups(lambda indices: _texts(ws, ids, indices))
-    _GROUPS[key] = (fingerprint, groups, ids, finder.suspects)
-    return groups, ids, finder.suspects
+@dataclass(slots=True)
+class DuplicateGroups:
+    """The duplicate groups of some sites' articles in one store state: positions in site, then id order."""
+
+    groups: list[list[int]]
+    ids: array  # the article id at each position
+    suspects: list[tuple[int, int]]  # the same body under clearly different titles
+    spans: dict[str, tuple[int, int]]  # site → [start, end) of its positions
+
+    def touches(self, positions: Iterable[int], site_id: str) -> bool:
+        """True when one of these positions is an article of the site."""
+        start, end = self.spans.get(site_id, (0, 0))
+        return any(start <= index < end for index in positions)
 
 
-def _article_rows(ws: Workspace, site_ids: list[str], *columns: Any) -> Iterator[Any]:
-    """(id, site_id, *columns) of these sites' articles, site by site in id order, read DUP_BATCH at a time."""
+# the groups last found: (engine, sites, the engine's article writes then, groups); one store at a time, so the
+# memory they take stays small
+_GROUPS: list[tuple[weakref.ref[Engine], tuple[str, ...], int, DuplicateGroups]] = []
+_WRITES: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+_ARTICLE_WRITE = re.compile(r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|"
+                            r"DELETE\s+FROM)\s+(?:\w+\.)?\"?articles\b(?!_)", re.IGNORECASE)
+
+
+def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> DuplicateGroups:
+    """The duplicate groups of these sites' articles, found once per store state: again only after this process
+    wrote the articles table (a crawl, an edit), so every site of a `push --all` or `verify --all` — the gate,
+    the plan, verify's — shares one finding and no call reads the whole fleet again. Another process's writes
+    are seen by the next command. Bodies are read DUP_BATCH at a time and only a few numbers of each are kept
+    (mappers.duplicates.DuplicateFinder)."""
+    engine, key = ws.store.engine, tuple(site_ids)
+    writes = _article_writes(engine)
+    for ref, sites, seen, found in _GROUPS:
+        if ref() is engine and sites == key and seen == writes:
+            return found
+    _GROUPS.clear()
+    finder, ids, spans = DuplicateFinder(), array("q"), {}
     for site_id in site_ids:
-        last = -1
-        while True:
-            with ws.store.session() as session:
-                rows = session.execute(select(ArticleRow.id, ArticleRow.site_id, *columns).where(
-                    ArticleRow.site_id == site_id, ArticleRow.id > last).order_by(ArticleRow.id).limit(DUP_BATCH)).all()
-            yield from rows
-            if len(rows) < DUP_BATCH:
-                break
-            last = rows[-1].id
+        start = len(ids)
+        for row in _article_rows(ws, site_id, ArticleRow.title, ArticleRow.published, ArticleRow.body_text):
+            ids.append(row.id)
+            finder.add(row.title, row.published, row.body_text)
+        spans[site_id] = (start, len(ids))
+    found = DuplicateGroups(finder.groups(lambda indices: _texts(ws, ids, indices)), ids, finder.suspects, spans)
+    _GROUPS.append((weakref.ref(engine), key, writes, found))
+    return found
+
+
+def _article_writes(engine: Engine) -> int:
+    """How many statements writing the articles table this process ran on the engine since first asked."""
+    if engine not in _WRITES:
+        _WRITES[engine] = 0
+        event.listen(engine, "before_cursor_execute", _count_article_write)
+    return _WRITES[engine]
+
+
+def _count_article_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    """Count an INSERT, UPDATE or DELETE of the articles table (the duplicate groups are found again after it)."""
+    if _ARTICLE_WRITE.match(statement):
+        _WRITES[conn.engine] = _WRITES.get(conn.engine, 0) + 1
+
+
+def _article_rows(ws: Workspace, site_id: str, *columns: Any) -> Iterator[Any]:
+    """(id, site_id, *columns) of a site's articles in id order, read DUP_BATCH at a time."""
+    last = -1
+    while True:
+        with ws.store.session() as session:
+            rows = session.execute(select(ArticleRow.id, ArticleRow.site_id, *columns).where(
+                ArticleRow.site_id == site_id, ArticleRow.id > last).order_by(ArticleRow.id).limit(DUP_BATCH)).all()
+        yield from rows
+        if len(rows) < DUP_BATCH:
+            break
+        last = rows[-1].id
 
 
 def _texts(ws: Workspace, ids: array, indices: list[int]) -> dict[int, tuple[str | None, str | None]]:

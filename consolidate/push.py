@@ -48,7 +48,7 @@ from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import SAME_BODY, hold_reason, is_held, published_hold_reason
 from consolidate.leases import SiteLease
 from consolidate.ledger import MapRow, skip_disposition  # the ledger's skip rule, shared (not copied)
-from consolidate.mapping import duplicate_links, map_site, routing_for
+from consolidate.mapping import automatic_decisions, duplicate_links, map_site, routing_for
 from consolidate.pagers import first_pages, part_articles
 from consolidate.redirects import public_outcome
 from consolidate.triage import UNTRIAGED, push_gate
@@ -170,12 +170,16 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
         raise NotMappedError(f"site {site_id!r} has no column decisions: a push to {exporter.target} publishes at once",
                          hint=f"review where its columns go with `consolidate map {site_id}` (the office signs the "
                               "sheet: --export / --import), then push")
-    if not has_decisions:
+    automatic = None
+    if not has_decisions and dry_run:
+        automatic = automatic_decisions(ws, site_id)  # shown, never stored: a dry run writes nothing
+    elif not has_decisions:
         map_site(ws, site_id)
     exporter.start()  # a no-op when open_exporter started it
     push = _Push(ws, site, exporter, update, dry_run, limit, only, sync, allow_untriaged)
+    push.unstored_decisions = automatic
     push.progress = progress  # (articles done, articles planned), as they are sent
-    push.summary.automatic_columns = unsigned_automatic(ws, site_id)
+    push.summary.automatic_columns = unsigned_automatic(ws, site_id, automatic)
     if dry_run:
         return push.run()
     push.lease.acquire()  # one push worker per site at a time; a dead worker's site is taken over
@@ -192,12 +196,16 @@ class NotMappedError(UsageError):
     """A push to a live target of a site whose columns nobody decided yet (no `consolidate map`)."""
 
 
-def unsigned_automatic(ws: Workspace, site_id: str) -> int:
-    """How many of the site's column decisions were made automatically while the office has signed none (0 once
-    it has signed any): what a push follows that nobody reviewed."""
-    with ws.store.session() as session:
-        rows = session.execute(select(ColumnMapping.decision, ColumnMapping.decided_by).where(
-            ColumnMapping.site_id == site_id)).all()
+def unsigned_automatic(ws: Workspace, site_id: str, decisions: dict[str, ColumnMapping] | None = None) -> int:
+    """How many of the site's column decisions (those recorded, or these `decisions` a dry run made without
+    storing them) were made automatically while the office has signed none (0 once it has signed any): what a
+    push follows that nobody reviewed."""
+    if decisions is not None:
+        rows = [(m.decision, m.decided_by) for m in decisions.values()]
+    else:
+        with ws.store.session() as session:
+            rows = session.execute(select(ColumnMapping.decision, ColumnMapping.decided_by).where(
+                ColumnMapping.site_id == site_id)).all()
     if any(decided_by not in SYSTEM_DECIDERS for _decision, decided_by in rows):
         return 0
     return sum(decided_by == AUTOMATIC and decision != "unmapped" for decision, decided_by in rows)
@@ -246,13 +254,15 @@ class _Push:
         self.holding: set[str] = set()  # the column paths articles of the site are filed under (made by the plan)
         self.headings: dict[str, tuple[str | None, str, str | None]] = {}  # dropped section heading → its outcome
         self.skips: dict[str, str] = {}  # article URL → why this run does not send it
+        self.unstored_decisions: dict[str, ColumnMapping] | None = None  # a dry run's automatic map (never stored)
 
     def read_site(self) -> tuple[dict[str, ColumnMapping], list[ColumnRow]]:
         """The site's column decisions and columns; its files and push-map records kept on the push. Every plan
         (a push, a dry run, verify's and rollback's `planned_targets`) starts here, so each judges alike."""
         with self.ws.store.session() as session:
-            decisions = {m.column_path: m for m in session.scalars(
-                select(ColumnMapping).where(ColumnMapping.site_id == self.site.id))}
+            decisions = self.unstored_decisions if self.unstored_decisions is not None else {
+                m.column_path: m for m in session.scalars(select(ColumnMapping).where(
+                    ColumnMapping.site_id == self.site.id))}
             self.files = {r.url: r for r in session.scalars(select(Resource).where(
                 Resource.site_id == self.site.id, Resource.kind.in_(CARRIED)))}
             columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)))
@@ -328,7 +338,7 @@ class _Push:
                  ) -> Iterator[PlanEntry]:
         """The plan one entry at a time (each article without its body), for a caller that keeps only a part."""
         routing = routing_for(self.ws, self.site.id)
-        duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites])
+        duplicates = duplicate_links(self.ws, [site.id for site in self.ws.config.sites], self.site.id)
         for article in articles:
             article = self.triage.apply(article)  # a copy when triage changes it: the row read is left as it is
             path = " > ".join(article.column_path or [])
@@ -454,7 +464,7 @@ class _Push:
                 self.summary.updated += 1
             else:
                 self.summary.unchanged += 1
-        self._count_unresolved(self._article_outcomes(full_plan, would_push=True), {})
+        self._count_unresolved(self._article_outcomes(full_plan, would_push=True), self._office_edits())
         self._push_letters()
         return self.summary
 
@@ -834,11 +844,9 @@ class _Push:
         for url, resource in files.items():
             if resource.status == "fetched":
                 outcomes[url] = self._file_outcome(resource, undecided_files.get(url), outcomes)
+        edited = self._office_edits()
+        self._count_unresolved(outcomes, edited)
         with self.ws.store.session() as session:
-            edited = {row.old_url: MapRow(row.status, row.new_url, row.note) for row in session.execute(
-                select(UrlMapRow.old_url, UrlMapRow.status, UrlMapRow.new_url, UrlMapRow.note).where(
-                    UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%")))}
-            self._count_unresolved(outcomes, edited)
             session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id,
                                                     UrlMapRow.old_url.notin_(list(edited)) if edited else true()))
             rows = ({"site_id": self.site.id, "old_url": url, "url_hash": url_hash(url), "new_url": new,
@@ -847,6 +855,14 @@ class _Push:
                     if url not in edited)
             while chunk := list(islice(rows, BATCH)):  # Core inserts, BATCH rows at a time: no ORM row per URL
                 session.execute(insert(UrlMapRow), chunk)
+
+    def _office_edits(self) -> dict[str, MapRow]:
+        """The site's URL-map rows the office edited (`redirects --import`): a push keeps them as they are, and
+        its dry run counts by them as the push does."""
+        with self.ws.store.session() as session:
+            return {row.old_url: MapRow(row.status, row.new_url, row.note) for row in session.execute(
+                select(UrlMapRow.old_url, UrlMapRow.status, UrlMapRow.new_url, UrlMapRow.note).where(
+                    UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%")))}
 
     def _article_outcomes(self, plan: list[PlanEntry], would_push: bool = False
                           ) -> dict[str, tuple[str | None, str, str | None]]:

@@ -465,8 +465,8 @@ def push_gate(ws: Workspace, site_id: str, allow_untriaged: bool = False, dry_ru
     Articles with an undecided personal-data finding are blocked unless `allow_untriaged`, which is recorded."""
     if needs_scan(ws, site_id):
         triage_site(ws, site_id)
-    gate = PushGate(held={url: reason for (site, url), reason in duplicate_holds(ws, [s.id for s in ws.config.sites])
-                          .items() if site == site_id})
+    holds = duplicate_holds(ws, [s.id for s in ws.config.sites], site_id)  # groups found once per store state
+    gate = PushGate(held={url: reason for (site, url), reason in holds.items() if site == site_id})
     pending: dict[str, Counter[str]] = {}
     for f in stored_findings(ws, site_id):
         if f.decision == "withhold":

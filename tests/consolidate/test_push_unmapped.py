@@ -33,13 +33,15 @@ def _automatic(ws: pipeline.Workspace) -> int:
 
 def test_push_before_map_says_the_columns_were_decided_automatically(crawled: pipeline.Workspace) -> None:
     """The dry run and the push of a never-mapped site each print one line counting the automatic decisions and
-    pointing at `consolidate map`; once the office has signed a decision the line is gone."""
+    pointing at `consolidate map` (the dry run records none of them, the push does); once the office has signed a
+    decision the line is gone."""
     planned = _cli(crawled, "push", SITE, "--dry-run")
+    assert _automatic(crawled) == 0
+    pushed = _cli(crawled, "push", SITE)
     automatic = _automatic(crawled)
     assert automatic > 0
     line = f"{automatic} columns decided automatically, none signed by the office"
     assert planned.count(line) == 1 and f"review with `consolidate map {SITE}`" in planned
-    pushed = _cli(crawled, "push", SITE)
     assert pushed.count(line) == 1
     with crawled.store.session() as session:
         first = session.scalars(select(ColumnMapping).where(ColumnMapping.site_id == SITE)
