@@ -14,19 +14,15 @@ from consolidate.cli import app
 from consolidate.core.workspace import Workspace
 from consolidate.crawl_figures import PROBLEMS, ErrorGroup, crawl_problems, error_cause
 from tests.consolidate.test_checklist import write_config
+from tests.consolidate.test_crawl_errors import ARTICLE
 
 HOME = ('<html><head><meta charset="utf-8"><title>测试局</title></head><body><ul>'
         '<li><a href="/news/a1.html">关于开展法律援助宣传月活动的通知</a></li>'
         '<li><a href="/news/gone.html">已删除的旧文章</a></li>'
         '<li><a href="/news/busy.html">服务器出错的文章</a></li>'
         '<li><a href="/news/secret.html">禁止访问的文章</a></li></ul></body></html>')
-ARTICLE = ('<html><head><meta charset="utf-8"><title>关于开展法律援助宣传月活动的通知</title></head><body>'
-           '<h1>关于开展法律援助宣传月活动的通知</h1><p>发布日期：2024-03-01</p>'
-           '<p>各区县司法局：现将法律援助宣传月活动安排通知如下。</p>'
-           '<img src="/images/lost1.jpg"><img src="/images/lost2.png">'
-           '<p>附件：<a href="/files/plan.pdf">活动方案.pdf</a></p></body></html>')
-# conftest's small_site serves these: a legacy site that lost two images, an attachment and an article, with a
-# page its server fails on (500) and a forbidden page (403)
+# conftest's small_site serves these: test_crawl_errors' legacy site that lost two images, an attachment and an
+# article, with a page its server fails on (500) and a forbidden page (403)
 SMALL_SITE = {"index.html": HOME, "news/a1.html": ARTICLE}
 SITE_FAILURES = {"/news/busy.html": 500, "/news/secret.html": 403}
 EXPECTED = {"dead_images": 2, "dead_attachments": 1, "dead_pages": 1, "server_errors": 1, "robots": 0, "other": 1}
