@@ -27,6 +27,7 @@ from consolidate.core.store import (
     ArticleRow,
     EventRow,
     Resource,
+    SiteRow,
     Store,
     TriageBlob,
     TriageFinding,
@@ -246,16 +247,20 @@ class _AttachmentReader:
 
 @dataclass
 class _LinkContext:
-    """What link checks need: the hosts of legacy sites being shut down and the URLs that will redirect."""
+    """What link checks need: the hosts of legacy sites being shut down, and which URLs will redirect (asked of
+    the URL map only for the links to those hosts a site's bodies hold, by the map's (site, URL hash) index: the
+    fleet's whole map is never read for one site)."""
 
     own_hosts: set[str]
     closing_hosts: set[str]
     legacy_hosts: set[str]
-    redirected: set[str]
+    store: Store
+    site_ids: list[str]  # every stored site: the URL map's index is (site, URL hash)
+    redirected: dict[str, bool] = field(default_factory=dict)  # closing-host URL → has a 301, as asked so far
 
     @classmethod
     def build(cls, ws: Workspace, site_id: str) -> _LinkContext:
-        """From the config (dispositions, hosts, aliases) and the URL map of every site."""
+        """From the config (dispositions, hosts, aliases); the URL map is asked link by link."""
         own, closing, legacy = set(), set(), set()
         for site in ws.config.sites:
             hosts = Scope.for_site(site.home_url, site.aliases, [], []).hosts
@@ -265,27 +270,37 @@ class _LinkContext:
             elif site.disposition != "retain":
                 closing |= hosts
         with ws.store.session() as session:
-            redirected = set(session.scalars(select(UrlMapRow.old_url).where(UrlMapRow.status == "301")))
-        return cls(own, closing, legacy, redirected)
+            stored = list(session.scalars(select(SiteRow.id)))  # every site the map can hold rows of
+        return cls(own, closing, legacy, ws.store, stored)
 
     def findings(self, article: ArticleRow) -> list[Finding]:
         """Links to intranet addresses and to shut-down sites without a redirect; the crawler's 暗链."""
         out = []
-        for value in checks.body_links(article.body_html or ""):
-            absolute = canonical_url(value, article.url)
-            if absolute is None:
-                continue
-            netloc = _netloc(absolute)
+        links = [(absolute, _netloc(absolute)) for absolute in (canonical_url(value, article.url)
+                 for value in checks.body_links(article.body_html or "")) if absolute is not None]
+        self._ask({absolute for absolute, netloc in links if netloc in self.closing_hosts})
+        for absolute, netloc in links:
             shown = checks.mask_text(absolute)
             if netloc in self.own_hosts:
                 continue
-            if netloc in self.closing_hosts and absolute not in self.redirected:
+            if netloc in self.closing_hosts and not self.redirected[absolute]:
                 out.append(Finding("dead_link", "body", shown, detail="链接到将关停的网站，迁移台账中没有跳转"))
             elif netloc not in self.legacy_hosts and checks.private_host(checks.host_of(absolute)):
                 out.append(Finding("private_link", "body", shown, detail="内网或私有地址，公众无法访问"))
         for spam in article.spam_links or []:
             out.append(Finding("spam_link", "body", checks.mask_text(str(spam)), detail="采集时发现的暗链（已从正文移除）"))
         return out
+
+    def _ask(self, urls: set[str]) -> None:
+        """Learn which of these URLs (not asked before) any site's URL map redirects (301)."""
+        wanted = {url_hash(url): url for url in urls if url not in self.redirected}
+        if not wanted:
+            return
+        with self.store.session() as session:
+            found = set(session.scalars(select(UrlMapRow.old_url).where(
+                UrlMapRow.site_id.in_(self.site_ids), UrlMapRow.url_hash.in_(list(wanted)),
+                UrlMapRow.status == "301")))
+        self.redirected.update((url, url in found) for url in wanted.values())
 
 
 def _netloc(url: str) -> str:
