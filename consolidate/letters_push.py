@@ -82,9 +82,11 @@ def push_letters(ws: Workspace, site_id: str, exporter: Exporter, update: bool =
         return summary
     holidays = list(ws.config.programme.holidays)
     when = as_of or dt.date.today()
+    version = exporter.capabilities.payload_version  # its payload's form changed: every letter is sent again, once
     for row in rows:
         key = letter_key(site_id, row.url)
         letter = letter_from_export(export_row(row, judge(row, when, holidays)), key, site.name, site.target.subsite)
+        letter.content_hash += f"/{version}" if version else ""
         record = records.get(key)
         if record is not None and record.status in IN_TARGET and record.content_hash == letter.content_hash \
                 and record.target_id and not update:

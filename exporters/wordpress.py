@@ -67,12 +67,14 @@ ATTACHMENTS_START = "<!-- consolidate:attachments -->"
 ATTACHMENTS_END = "<!-- /consolidate:attachments -->"
 METADATA_START = '<table class="consolidate-metadata'  # the 信息公开 table opens the body (no comment markers:
 METADATA_END = "</table>"  # wpautop would wrap them in an empty paragraph above the table)
-PAYLOAD_VERSION = "wp3"  # bumped when the post payload's form changes: the next push rewrites older posts
-# (wp3: posts carry a stable slug, so posts pushed before move to it once; WordPress 301s their old slug)
+PAYLOAD_VERSION = "wp3"  # bumped when the payload's form of posts or letters changes: the next push rewrites
+# older ones (wp3: posts and letters carry a stable slug, so those pushed before move to it once; WordPress 301s
+# their old slug; letters took it a round after posts, whose pushed hash already held wp3, so posts are not resent)
 CLOSED = {"comment_status": "closed", "ping_status": "closed"}
 MU_PLUGIN_VERSION = 2  # the plugin version that creates sub-sites with a language and a time zone
 AUTH_CODES = ("incorrect_password", "invalid_username", "invalid_email", "rest_not_logged_in",
               "application_passwords_disabled")
+SLUG_PREFIX = {"article": "art", "letter": "letter"}  # a slug's prefix where the legacy address has no number
 LEGACY_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{1,20}(?![0-9A-Za-z])")  # an all-digit token of a legacy address
 
 
@@ -261,7 +263,8 @@ class WordPressExporter(base.Exporter):
             target_site = self._site_for_key(existing.target_id.split("/", 1)[0]) if existing else site
         if current is not None and (current.get("meta") or {}).get("consolidate_content_hash") == letter.content_hash:
             return _ref(target_site, "letter", current)
-        payload = wordpress_payload(letter, self._zone(target_site), KEY_META)
+        payload = {**wordpress_payload(letter, self._zone(target_site), KEY_META),
+                   "slug": post_slug(letter.source_key, letter.source_url)}
         if current is not None:
             updated = self._json("POST", f"{target_site.api}{COLLECTIONS['letter']}/{current['id']}", json=payload)
             return _ref(target_site, "letter", updated)
@@ -573,11 +576,12 @@ def upload_name(file: base.ExportFile, data: bytes) -> str:
 
 
 def post_slug(source_key: str, source_url: str) -> str:
-    """The post's slug, the same for an article on any WordPress and after any rollback: the legacy address's id
-    and 6 hex digits of its source key's hash ('383683-1f0c2a'), or 'art-' and 10 when the address has no id."""
+    """The slug of an article's post or a letter's, the same on any WordPress and after any rollback: the legacy
+    address's id and 6 hex digits of its source key's hash ('383683-1f0c2a'), or, when the address has no id,
+    'art-' (a letter: 'letter-') and 10."""
     digest = hashlib.sha256(source_key.encode("utf-8")).hexdigest()
     legacy_id = legacy_article_id(source_url)
-    return f"{legacy_id}-{digest[:6]}" if legacy_id else f"art-{digest[:10]}"
+    return f"{legacy_id}-{digest[:6]}" if legacy_id else f"{SLUG_PREFIX[_key_kind(source_key)]}-{digest[:10]}"
 
 
 def legacy_article_id(url: str) -> str | None:
@@ -614,7 +618,7 @@ def _object_id(target_id: str) -> int:
 
 
 def _key_kind(source_key: str) -> str:
-    """column | file | article, from a source key."""
+    """column | file | article | letter, from a source key."""
     kind = source_key.split(":", 1)[0]
     if kind not in KIND_OF_KEY:
         raise ExporterError(f"not a source key this tool makes: {source_key!r}")

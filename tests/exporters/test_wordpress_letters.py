@@ -9,7 +9,7 @@ from datetime import UTC
 
 import httpx
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from consolidate import interaction as stage
 from consolidate import letters_push, pipeline
@@ -17,8 +17,10 @@ from consolidate.core.legacy_time import legacy_instant
 from consolidate.core.store import PushRecord
 from consolidate.ledger import site_ledger
 from consolidate.verify import rollback_site
+from exporters.wordpress import PAYLOAD_VERSION, post_slug
 from tests.consolidate.test_interaction import mailbox_fleet, ws  # noqa: F401 - the crawled mailbox fleet
 from tests.exporters.test_wordpress import map_all
+from tests.exporters.test_wordpress_slugs import _last_segment
 from tests.services.wordpress import WordPressService
 
 ENV = "CONSOLIDATE_TEST_WP_PASSWORD"
@@ -122,3 +124,61 @@ def test_a_portal_with_an_older_plugin_fails_each_letter_clearly(ws, wp):  # noq
     records = letters_push.letter_records(ws, "sfj", exporter.target)
     assert summary.failed == summary.records == len(records) > 0
     assert all(r.status == "failed" and "older than version 3" in (r.reason or "") for r in records.values())
+
+
+def _rollback(workspace: pipeline.Workspace, wp: WordPressService) -> None:
+    """Roll jyj back out of the WordPress network (its articles and letters)."""
+    exporter = pipeline.open_exporter(workspace, "wordpress", {"url": wp.url, "user": wp.user,
+                                                               "app_password_env": ENV})
+    try:
+        assert not rollback_site(workspace, "jyj", exporter).failed
+    finally:
+        exporter.close()
+
+
+def test_letters_get_stable_slugs_and_those_pushed_before_move_once(ws, wp):  # noqa: F811
+    """Each letter's slug is its own, as a post's (legacy number + hash of its key), so a rollback and a push again
+    give every letter the address it had; a letter pushed before slugs (WordPress's title slug, its hash without
+    the payload version) moves to its slug on the next push, once, and its old address 301s to the new one."""
+    subsite = next(s for s in ws.config.portal.subsites if s.id == "jyj")
+    original, subsite.path = subsite.path, f"jyj-{uuid.uuid4().hex[:6]}"
+    try:
+        first = _push(ws, wp)
+        posts = {p["meta"]["consolidate_source_url"]: p for p in _letters(wp, wp.site_url(subsite.path))}
+        assert first.letters["pushed"] == len(posts) == 10
+        for url, post in posts.items():
+            assert post["slug"] == post_slug(letters_push.letter_key("jyj", url), url)
+            assert _last_segment(post["link"]) == post["slug"]
+        assert len({p["slug"] for p in posts.values()}) == len(posts)
+        links = {url: p["link"] for url, p in posts.items()}
+
+        _rollback(ws, wp)
+        assert _push(ws, wp).letters["pushed"] == len(links)
+        posts = {p["meta"]["consolidate_source_url"]: p for p in _letters(wp, wp.site_url(subsite.path))}
+        assert {url: p["link"] for url, p in posts.items()} == links
+
+        url, post = sorted(posts.items())[0]  # as pushed before slugs: the title's slug, the hash unversioned
+        stored = post["meta"]["consolidate_content_hash"]
+        assert stored.endswith(f"/{PAYLOAD_VERSION}")
+        earlier = stored.removesuffix(f"/{PAYLOAD_VERSION}")
+        httpx.post(f"{wp.site_url(subsite.path)}wp-json/wp/v2/consolidate_letters/{post['id']}",
+                   auth=(wp.user, wp.password), timeout=60,
+                   json={"slug": f"{post['title']['raw']}-2", "meta": {"consolidate_content_hash": earlier}}
+                   ).raise_for_status()
+        with ws.store.session() as session:
+            session.execute(update(PushRecord).where(PushRecord.source_key == letters_push.letter_key("jyj", url))
+                            .values(content_hash=earlier))
+        before = next(p["link"] for p in _letters(wp, wp.site_url(subsite.path)) if p["id"] == post["id"])
+        assert before != links[url]
+        moved = _push(ws, wp)
+        assert (moved.letters["updated"], moved.letters["unchanged"]) == (1, len(links) - 1)
+        now = next(p for p in _letters(wp, wp.site_url(subsite.path)) if p["id"] == post["id"])
+        assert now["slug"] == post["slug"] and now["link"] == links[url]
+        answer = httpx.get(before, follow_redirects=False, timeout=60)
+        assert answer.status_code == 301 and answer.headers["location"] == links[url]
+        assert _push(ws, wp).letters["unchanged"] == len(links)  # moved once
+    finally:
+        try:
+            _rollback(ws, wp)  # the other tests start with no letter of jyj in WordPress
+        finally:
+            subsite.path = original

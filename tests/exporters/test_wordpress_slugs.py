@@ -65,6 +65,9 @@ def test_legacy_ids_and_slug_form() -> None:
     assert slug != post_slug("article:other:ab", "http://other.gov.cn/contents/383683.html"), "site in the hash"
     bare = post_slug("article:s:cd", "http://x.gov.cn/news/index.html")
     assert bare.startswith("art-") and len(bare) == 14 and bare.isascii()
+    letter = post_slug("letter:s:cd", "http://x.gov.cn/hdjl/xj/index.html")  # a letter's: the same scheme
+    assert letter.startswith("letter-") and len(letter) == 17 and letter != bare
+    assert post_slug("letter:s:cd", "http://x.gov.cn/hdjl/show.asp?id=210").startswith("210-")
 
 
 def test_same_title_different_stable_slugs(crawled: pipeline.Workspace, wp: WordPressService) -> None:
