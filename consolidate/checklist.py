@@ -202,7 +202,8 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (len(unlinked), f"columns undecided whose lists show only entries that link nowhere ({sum(unlinked.values())} "
                         f"entries, text never fetched): ask the department for the originals, then decide them in "
                         f"`consolidate map {site_id}`"),
-        (held, "articles held for review (empty body, title is the site name, or impossible date): each is a "
+        (held, "articles held for review (empty body, title is the site name or a picture's file name, or "
+               "impossible date): each is a "
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
                f"`consolidate redirects {site_id} --import F.csv`"),

@@ -373,7 +373,8 @@ def _verification(records: list[Any]) -> dict[str, dict[str, int]]:
 
 
 SUSPECT_KINDS = (("site's name", "title is the site's name"), ("future", "date in the future"),
-                 ("before", "date before 1990"), ("empty body", "empty body"))
+                 ("before", "date before 1990"), ("empty body", "empty body"),
+                 ("titled with a file name", "title is a file name"))
 
 
 def _suspects(ws: Workspace, site_id: str, target: str | None) -> dict[str, dict[str, int]]:

@@ -3,13 +3,21 @@
 A record whose body is empty (no text, no image, no attachment, no embedded media), whose title is the site's
 name (a template heading taken for the article's), or whose date is in the future or before 1990 is an
 extraction failure, whatever the CMS; publishing it would put an empty or wrong page on the portal.
+
+A picture page (a photo library's large-image view: TRS 图片库, a home-page photo scroller's 点击看大图 page) has
+pictures and no text, and its "title" is the picture's file name (`DSC_0837`, `IMG_7110`, `61`, `微信图片_2019…`).
+It is not an article as it stands: published, the portal would list news titled `DSC_0837`; dropped, the photo would
+be lost unseen. It is held like the others, its images with it, until the office titles it elsewhere or decides its
+URL (301 or 410). A picture page with a real title (图片新闻, a scanned certificate) is an article and is not held.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import PurePosixPath as Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from consolidate.core.legacy_time import LEGACY_ZONE
 from crawlers.text import normalize_space
@@ -21,11 +29,18 @@ EMPTY_BODY = "empty body"
 SITE_TITLE = "title is the site name"
 FUTURE_DATE = "date in the future"
 EARLY_DATE = "date before 1990"
+FILE_TITLE = "title is a file name"  # a picture page: images, no text, titled with a picture's file name
 SAME_BODY = "same body, other title"  # one page carries another's text (a duplicate finder suspect): never merged
 HELD_ZH = {EMPTY_BODY: "正文为空，待人工核对", SITE_TITLE: "标题与网站名称相同，待人工核对",
            FUTURE_DATE: "发布日期晚于今天，待人工核对", EARLY_DATE: "发布日期早于1990年，待人工核对",
-           SAME_BODY: "正文与另一篇文章相同而标题不同，待人工核对"}
+           FILE_TITLE: "图片页，标题为图片文件名，待人工核对", SAME_BODY: "正文与另一篇文章相同而标题不同，待人工核对"}
 MEDIA = re.compile(r"<(?:img|video|audio|source|iframe|embed|object)\b", re.IGNORECASE)
+# a file name as cameras, phones and scanners write it, or a bare number: optional letters (DSC, IMG, PB, apsb…) and
+# digits in groups joined by - _ . or space; or a chat app's or a desktop's picture name (微信图片_2019…, 截图), its
+# digits optional (a title cleaner may have cut them); an optional image extension
+FILE_NAME = re.compile(r"(?:[A-Za-z]{0,12}[ _-]?\d+(?:[ ._-]\d+)*[_-]?"
+                       r"|(?:微信图片|QQ图片|图片|照片|截图|屏幕截图|扫描件|mmexport)(?:[ _-]?\d+(?:[ ._-]\d+)*)?)"
+                       r"(?:\.(?:jpe?g|png|gif|bmp|tiff?|webp|heic))?", re.IGNORECASE)
 
 
 def face_problems(article: Any, site_names: list[str], today: dt.date | None = None) -> list[str]:
@@ -82,7 +97,31 @@ def _problems(article: Any, site_names: list[str], today: dt.date | None) -> lis
         problems.append((EARLY_DATE, f"date {article.published} is before {EARLIEST_YEAR}"))
     if _empty(article):
         problems.append((EMPTY_BODY, "empty body and no attachment or image"))
+    elif file_titled_picture(article):
+        images = len(article.images or [])
+        problems.append((FILE_TITLE, f"a picture page titled with a file name ({title}): {images} "
+                                     f"image{'s' if images > 1 else ''} and no text"))
     return problems
+
+
+def file_titled_picture(article: Any) -> bool:
+    """True for a picture page: pictures and no text or attachment, under a title that is a file name (a camera's
+    `DSC_0837`, a bare number, or the stem of one of its own images)."""
+    if (article.body_text or "").strip() or article.attachments or not article.images:
+        return False
+    return is_file_name(article.title or "", article.images)
+
+
+def is_file_name(title: str, images: list[str] | None = None) -> bool:
+    """True when a title is a file name rather than words: camera, scanner and chat-app names, bare numbers, or
+    the stem of one of `images`."""
+    text = normalize_space(title)
+    if not text:
+        return False
+    if FILE_NAME.fullmatch(text):
+        return True
+    stems = {Path(urlsplit(url).path).stem.lower() for url in images or []}
+    return Path(text).stem.lower() in stems - {""}
 
 
 def _empty(article: Any) -> bool:

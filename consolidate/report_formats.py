@@ -99,13 +99,15 @@ CODES_ZH: dict[str, dict[str, str]] = {
                 "removed": "已撤回", "ok": "一致", "mismatch": "不一致", "missing": "缺失", "suspect": "存疑",
                 "unresolved": "未定", "not verified": "未核验", "title is the site's name": "标题与网站名称相同",
                 "date in the future": "发布日期晚于今天", "date before 1990": "发布日期早于1990年",
-                "empty body": "正文为空", "rolled_back": "已回滚撤下"},
+                "empty body": "正文为空", "title is a file name": "标题为图片文件名", "rolled_back": "已回滚撤下"},
     "skip": {"column dropped": "栏目不迁移", "duplicate": "重复文章", "column not mapped": "栏目待定",
              "no title extracted": "未提取到标题", "undated": "无发布日期，待审核", "vanished": "旧站已删除",
              "no target": "无迁移去向", "withheld in triage": "审查决定不发布", "target column": "目标栏目不在门户中",
              "empty body": "正文为空，待人工核对", "title is the site name": "标题与网站名称相同，待人工核对",
              "date in the future": "发布日期晚于今天，待人工核对", "date before 1990": "发布日期早于1990年，待人工核对",
              "same body, other title": "正文与另一篇文章相同而标题不同，待人工核对",
+             "title is a file name": "图片页，标题为图片文件名，待人工核对",
+             "office": "办公室已为其网址决定 301 或 410",
              "personal data undecided": "未完成个人信息审查", "not pushed to this target yet": "尚未推送",
              "removed from the target by rollback": "已回滚撤下，待重新推送或决定"},
     "decided_by": {"consolidate": "系统建议", "migrations.yaml": "配置规则"},
@@ -717,9 +719,9 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
     (r"^(\d+) columns undecided whose lists show only entries that link nowhere \((\d+) entries.*`consolidate map "
      r"(\S+)`$", "{0} 个栏目的列表只有链接无效的条目（共 {1} 条，正文无法采集）且未定去向：请向原单位索取原件后在 "
                   "`consolidate map {2}` 中决定"),
-    (r"^(\d+) articles held for review \(.*\)$", "{0} 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）"),
+    (r"^(\d+) articles held for review \(.*\)$", "{0} 篇文章待人工核对（正文为空、标题为网站名称或图片文件名、日期不可能）"),
     (r"^(\d+) articles held for review \(.*\): each is a held_for_review line of `consolidate messages (\S+) .*$",
-     "{0} 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）：逐篇见 `consolidate messages {1} --stage push` 中的 "
+     "{0} 篇文章待人工核对（正文为空、标题为网站名称或图片文件名、日期不可能）：逐篇见 `consolidate messages {1} --stage push` 中的 "
      "held_for_review；原页面修正后重新采集，或在 `consolidate redirects {1} -f csv` 导出的表中为其网址决定 301 或 410，"
      "再用 `consolidate redirects {1} --import` 导入"),
     (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),

@@ -15,7 +15,7 @@ CONDITIONS = [
     ("1 articles held for review (empty body, title is the site name, or impossible date): each is a "
      "held_for_review line of `consolidate messages fgw --stage push`; re-crawl it once its page is fixed, or decide "
      "its URL (301 or 410) in `consolidate redirects fgw -f csv -o F.csv` and `consolidate redirects fgw --import "
-     "F.csv`", "1 篇文章待人工核对（正文为空、标题为网站名称或日期不可能）：逐篇见"),
+     "F.csv`", "1 篇文章待人工核对（正文为空、标题为网站名称或图片文件名、日期不可能）：逐篇见"),
     ("13 columns undecided whose lists show only entries that link nowhere (283 entries, text never fetched): ask "
      "the department for the originals, then decide them in `consolidate map hncic`",
      "13 个栏目的列表只有链接无效的条目（共 283 条，正文无法采集）且未定去向"),

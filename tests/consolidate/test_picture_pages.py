@@ -1,0 +1,177 @@
+"""A picture page — a photo library's large-image view (TRS 图片库, a home-page scroller's 点击看大图 page): pictures,
+no text, titled with the picture's file name — is held for review like other records that look wrong on their face:
+never published as news titled `DSC_0837`, never archived unseen, its image kept with it; the counts add up and
+say why; once the office decides its URL the content step no longer waits on it. A picture article with a real
+title (图片新闻, a scanned certificate) migrates as before."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from consolidate import pipeline
+from consolidate.checklist import site_checklist
+from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord
+from consolidate.holds import FILE_TITLE, face_problems, file_titled_picture, hold_reason, is_file_name
+from consolidate.ledger import reconcile, site_ledger
+from consolidate.messages import site_messages
+from consolidate.redirects import import_csv, load_redirects
+from consolidate.report_formats import condition_text
+from tests.conftest import crawl_real_sites, make_workspace, push_sites
+
+SITE = "sfj"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+HOME = ('<html><head><meta charset="utf-8"><title>市司法局</title></head><body><div class="nav">'
+        '<a href="/">首页</a> <a href="/news/">工作动态</a></div><ul>'
+        '<li><a href="/news/201509/t20150917_1001.html">司法行政工作会议召开</a> 2015-09-17</li>'
+        '<li><a href="/news/201509/t20150918_1002.html">2015年度先进集体证书</a> 2015-09-18</li></ul>'
+        '<div class="pic">{scroller}</div></body></html>')
+PICTURES = {  # the photo library's pages: TRS 图片库 URLs, titles as the camera, a phone and a chat app wrote them
+    "pic/tpk/201509/t20150917_2001.html": ("61", "W020150917533175637099.jpg"),
+    "pic/tpk/201509/t20150917_2002.html": ("DSC_0837", "W020150917430799954716.jpg"),
+    "pic/tpk/201509/t20150917_2003.html": ("微信图片_20150917101512", "W020150917999999999999.jpg"),  # image 404
+}
+SCROLLER = "".join(f'<a href="/{page}"><img src="/pic/tpk/201509/{image}" alt="{title}" width="240"></a>'
+                   for page, (title, image) in PICTURES.items())
+PICTURE = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>{title}</title>'
+           '</head><body><table width="100%" border="0"><tr><td><a href=""><img src="{image}" alt="{title}" '
+           'border="0/"></a></td></tr></table></body></html>')
+ARTICLE = ('<html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+           '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/news/">工作动态</a></div>'
+           '<h1>{title}</h1><p>发布日期：2015-09-1{day}</p><div class="content">{body}</div></body></html>')
+
+SMALL_SITE: dict[str, str | bytes] = {
+    "index.html": HOME.format(scroller=SCROLLER), "news/index.html": HOME.format(scroller=""),
+    "news/201509/t20150917_1001.html": ARTICLE.format(
+        title="司法行政工作会议召开", day=7, body="<p>" + "会议总结了去年工作，部署了今年的重点任务。" * 4 + "</p>"),
+    "news/201509/t20150918_1002.html": ARTICLE.format(  # a scanned certificate under a real title: an article
+        title="2015年度先进集体证书", day=8, body='<p><img src="W020150918000000000001.png" alt=""></p>'),
+    "news/201509/W020150918000000000001.png": PNG + b"certificate",  # each picture its own bytes (blobs by hash)
+    **{page: PICTURE.format(title=title, image=image) for page, (title, image) in PICTURES.items()},
+    **{f"pic/tpk/201509/{image}": PNG + image.encode() for _title, image in list(PICTURES.values())[:2]},
+}
+PICTURE_URLS = {f"/{page}" for page in PICTURES}
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+@pytest.mark.parametrize("title", ["61", "DSC_0837", "IMG_7110.JPG", "PB110222", "1-", "apsb12", "P8040059",
+                                   "微信图片_20190312101512", "微信图片", "QQ图片20190101.png", "DSCN 0042",
+                                   " 2 "])
+def test_camera_phone_and_chat_app_names_and_bare_numbers_are_file_names(title: str) -> None:
+    assert is_file_name(title)
+
+
+@pytest.mark.parametrize("title", ["谱线观测频率设置软件著作权登记证书", "2015年度先进集体证书", "G20峰会图片", "图片新闻",
+                                   "test", "Mapping the local Milky Way", ""])
+def test_words_are_not_file_names(title: str) -> None:
+    assert not is_file_name(title)
+
+
+def test_a_title_that_is_its_own_images_stem_is_a_file_name() -> None:
+    assert is_file_name("banner_final", ["http://old.example/a/banner_final.jpg"])
+    assert not is_file_name("banner_final", ["http://old.example/a/other.jpg"])
+
+
+def _record(title: str, text: str = "", images: tuple[str, ...] = ("http://old.example/p/W1.jpg",),
+            attachments: tuple[dict[str, Any], ...] = ()) -> Any:
+    body = "".join(f'<img src="{u}">' for u in images) + (f"<p>{text}</p>" if text else "")
+    return SimpleNamespace(title=title, body_text=text, body_html=body, images=list(images),
+                           attachments=list(attachments), published="2015-09-17")
+
+
+def test_only_a_picture_page_is_held_for_its_file_name() -> None:
+    """Pictures, no text and no attachment under a file name: held (and verify names it on a published record);
+    text, an attachment or no picture at all under the same title is not this hold."""
+    held = hold_reason(_record("DSC_0837"), ["市司法局"])
+    assert held is not None and held.startswith(f"{FILE_TITLE}: held for review (a picture page titled with a file "
+                                                "name (DSC_0837): 1 image and no text; 图片页，标题为图片文件名")
+    assert face_problems(_record("61"), []) == ["a picture page titled with a file name (61): 1 image and no text"]
+    assert not file_titled_picture(_record("2003", text="2003年观测季节望远镜运行情况。" * 5))  # a report with text
+    assert not file_titled_picture(_record("DSC_0837", attachments=({"url": "http://old.example/a.pdf"},)))
+    assert not file_titled_picture(_record("DSC_0837", images=()))  # nothing at all: the empty-body hold
+    assert hold_reason(_record("DSC_0837", images=()), []).startswith("empty body")
+    assert hold_reason(_record("2015年度先进集体证书"), []) is None  # a picture under a real title migrates
+
+
+def _decide_pageless_column(ws: pipeline.Workspace) -> None:
+    """The office decides the articles found outside every column (the photo library's pages have no breadcrumb
+    and no list) into the column the site's news goes to, as it would in the signed sheet."""
+    pipeline.map_site(ws, SITE)
+    with ws.store.session() as session:
+        news = session.scalar(select(ColumnMapping).where(ColumnMapping.site_id == SITE,
+                                                          ColumnMapping.decision == "migrate"))
+        assert news is not None, "the site's news column migrates"
+        session.execute(update(ColumnMapping).where(ColumnMapping.site_id == SITE, ColumnMapping.column_path == "")
+                        .values(decision="migrate", target=news.target, decided_by="office"))
+
+
+def test_picture_pages_are_held_counted_and_said_until_the_office_decides(small_site: str, tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", {SITE: small_site})
+    pipeline.crawl(ws, [SITE])
+    with ws.store.session() as session:
+        articles = {_path(a.url): a.title
+                    for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE))}
+    assert set(articles) >= PICTURE_URLS, "the crawl extracts the photo library's pages as articles"
+    _decide_pageless_column(ws)
+    summary = push_sites(ws, [SITE], allow_untriaged=True)[0]
+    assert summary.unresolved.get(FILE_TITLE) == 3, summary.unresolved
+
+    with ws.store.session() as session:
+        records = {_path(r.source_url): r for r in session.scalars(select(PushRecord).where(
+            PushRecord.site_id == SITE, PushRecord.kind == "article"))}
+    held = {p for p, r in records.items() if r.status == "skipped" and (r.reason or "").startswith(FILE_TITLE)}
+    assert held == PICTURE_URLS  # the one whose image answered 404 too: its title is the cause, not the lost image
+    assert records["/news/201509/t20150918_1002.html"].status in ("pushed", "updated", "unchanged")  # real title
+    assert records["/news/201509/t20150917_1001.html"].status in ("pushed", "updated", "unchanged")
+
+    entries = {_path(e.url): e for e in site_ledger(ws, SITE)}
+    assert {entries[p].disposition for p in PICTURE_URLS} == {"unresolved"}
+    line = reconcile(ws, SITE)
+    assert line["ok"], line["notes"]
+    counts = line["articles"]
+    assert counts["held"] == 3 and counts["total"] == counts["migrated"] + counts["skipped"] + counts["failed"] \
+        + counts["unresolved"]
+    redirects = {_path(r.old_url): r for r in load_redirects(ws, SITE)}
+    images = [f"/pic/tpk/201509/{image}" for _title, image in list(PICTURES.values())[:2]]
+    assert {redirects[p].status for p in PICTURE_URLS} == {"unresolved"}
+    assert {redirects[i].status for i in images} == {"unresolved"}, "a held page's picture is never archived unseen"
+    said = {_path(m["url"]) for m in site_messages(ws, SITE) if m["code"] == "held_for_review"}
+    assert said >= PICTURE_URLS
+    step = next(s for s in site_checklist(ws, SITE)["steps"] if s["step"] == "content_migrated")
+    blocker = next(b for b in step["blocked_by"] if " articles held for review " in b)
+    assert blocker.startswith("3 articles held for review (empty body, title is the site name or a picture's file "
+                              "name, or impossible date)")
+    assert "图片文件名" in condition_text(blocker, "zh")
+
+    table = tmp_path / "redirects.csv"  # the office archives the three pages: they stop holding the content step
+    rows = [{"old_url": r.old_url, "new_url": "", "status": "410", "note": "图片库大图页，不迁移"}
+            for r in load_redirects(ws, SITE) if _path(r.old_url) in PICTURE_URLS]
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["old_url", "new_url", "status", "note"])
+        writer.writeheader()
+        writer.writerows(rows)
+    import_csv(ws, SITE, table)
+    entries = {_path(e.url): e for e in site_ledger(ws, SITE)}
+    assert {entries[p].disposition for p in PICTURE_URLS} == {"archived"}
+    step = next(s for s in site_checklist(ws, SITE)["steps"] if s["step"] == "content_migrated")
+    assert not any("held for review" in b for b in step["blocked_by"]), step["blocked_by"]
+    assert reconcile(ws, SITE)["ok"]
+
+
+def test_the_real_photo_library_is_held_and_nothing_else(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pmodlh (TRS): its 49 图片库 pages are the only records of the six real sites held for a file-name title."""
+    ws = crawl_real_sites(tmp_path_factory.mktemp("realpictures"),
+                          ["jspn", "hncic", "zjgztb", "fjmjzz", "lgedu", "pmodlh"])
+    with ws.store.session() as session:
+        held = [(a.site_id, a.url) for a in session.scalars(select(ArticleRow)) if file_titled_picture(a)]
+    assert len(held) == 49 and {site for site, _url in held} == {"pmodlh"}
+    assert all("/pic_edlh_pmo/tpk/" in url for _site, url in held)
