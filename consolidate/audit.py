@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,10 +39,10 @@ def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> 
     when = as_of or default_as_of(ws, site_id)
     settings = audit_settings(ws.config)
     archives = mirror_site_archives(workspace_storage(ws.config, ws.dir), ws.dir / "warc", site_id)  # S3: all
-    pages = dict(archived_pages(archives))
     home = canonical_url(site.home_url) or site.home_url
+    home_html, defects = _page_defects(archived_pages(archives), home, settings.script_hosts)
     found = column_findings(site_id, _column_facts(ws, site_id, when), when, settings)
-    home_dates = _home_dates(ws, site_id, home, pages.get(home))
+    home_dates = _home_dates(ws, site_id, home, home_html)
     stale_home = homepage_finding(site_id, home, home_dates, when, settings)
     if stale_home is not None:
         found.append(stale_home)
@@ -50,10 +50,9 @@ def site_findings(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> 
     found += broken_link_findings(site_id, _broken(ws, site_id))
     letters = summarise(ws, site_id, when).found
     found += letter_findings(site_id, [(f.url, f.kind, f.working_days, f.reply_unit) for f in letters])
-    defects = [page_defects(html, url, settings.script_hosts) for url, html in pages.items()]
     own = frozenset(h.lower() for h in (urlsplit(u if "://" in u else f"http://{u}").hostname
                                         for u in (site.home_url, *site.aliases)) if h)
-    found += defect_findings(site_id, [d for d in defects if d.spam or d.scripts], _article_spam(ws, site_id), own)
+    found += defect_findings(site_id, defects, _article_spam(ws, site_id), own)
     return sorted(found, key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["rule"],
                                         str(f["evidence"].get("url", ""))))
 
@@ -76,6 +75,20 @@ def _column_facts(ws: Workspace, site_id: str, as_of: dt.date) -> list[ColumnFac
                         articles=c.article_count, last_published=c.last_published,
                         container="container" in c.flags, records=c.record_count)
             for c in legacy_columns(ws, site_id, as_of) if c.path]
+
+
+def _page_defects(pages: Iterable[tuple[str, str]], home: str,
+                  script_hosts: list[str]) -> tuple[str | None, list[PageDefects]]:
+    """The home page's HTML and the defects (spam links, foreign scripts) of the pages that have any, reading the
+    pages one at a time: only the home page's HTML and the defective pages' findings are held, never every page."""
+    home_html, defects = None, []
+    for url, html in pages:
+        if url == home:
+            home_html = html
+        found = page_defects(html, url, script_hosts)
+        if found.spam or found.scripts:
+            defects.append(found)
+    return home_html, defects
 
 
 def archived_pages(paths: list[Path]) -> Iterator[tuple[str, str]]:
