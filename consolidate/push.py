@@ -470,16 +470,20 @@ class _Push:
 
     def _known_from_records(self, files: dict[str, Resource]) -> None:
         """Column and file homes already in the target, from the push map (a trial push and a dry run keep
-        what earlier pushes placed)."""
+        what earlier pushes placed): every column's, and of the files those of this site's (a file another site
+        put is shared by its digest), asked BATCH keys at a time — not every file the fleet put."""
+        keys = sorted({f"file:{r.sha256}" for r in files.values() if r.sha256})
+        in_target = (PushRecord.target == self.exporter.target, PushRecord.status.in_(IN_TARGET))
         with self.ws.store.session() as session:
-            rows = session.execute(select(PushRecord.source_key, PushRecord.kind, *_REC_COLUMNS).where(
-                PushRecord.target == self.exporter.target, PushRecord.kind.in_(("column", "file")),
-                PushRecord.status.in_(IN_TARGET))).all()
-        self.file_records = {row[0]: _Rec(*row[2:]) for row in rows if row[1] == "file"}
-        for key, kind, *fields in rows:
-            record = _Rec(*fields)
-            if kind == "column" and record.target_id:
-                self.column_refs[key] = TargetRef(record.target_id, record.target_url or "")
+            for key, *fields in session.execute(select(PushRecord.source_key, *_REC_COLUMNS).where(
+                    *in_target, PushRecord.kind == "column")):
+                record = _Rec(*fields)
+                if record.target_id:
+                    self.column_refs[key] = TargetRef(record.target_id, record.target_url or "")
+            self.file_records = {row[0]: _Rec(*row[1:]) for start in range(0, len(keys), BATCH)
+                                 for row in session.execute(select(PushRecord.source_key, *_REC_COLUMNS).where(
+                                     *in_target, PushRecord.kind == "file",
+                                     PushRecord.source_key.in_(keys[start:start + BATCH])))}
         for url, resource in files.items():
             record = self.file_records.get(f"file:{resource.sha256}")
             if record is not None and record.target_url:
