@@ -88,6 +88,16 @@ def text_of(node: LexborNode | None) -> str:
         return ""
 
 
+def node_memo(node: LexborNode, memo: dict[int, Any] | None, compute: Callable[[LexborNode], Any]) -> Any:
+    """compute(node), remembered in memo by mem_id (kept while the tree is unchanged) when a memo is given."""
+    if memo is None:
+        return compute(node)
+    found = memo.get(node.mem_id)
+    if found is None:
+        found = memo[node.mem_id] = compute(node)
+    return found
+
+
 def ancestors(node: LexborNode, limit: int = 60):
     """Yield the parents of a node, nearest first."""
     cur = node.parent

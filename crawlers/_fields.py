@@ -95,6 +95,28 @@ def has_colon(text: str) -> bool:
     return ":" in text or "：" in text
 
 
+_LABEL_SPAN = max(len(label) for label in _ALL)  # non-space characters a match holds before its colon, at most
+_COLON = re.compile("[:：]")
+
+
+def has_label(text: str) -> bool:
+    """has_colon(text) and LABEL_RE.search(text), looked for only just before the first 16 colons: a match ends
+    in a colon and starts at one of the _LABEL_SPAN non-space characters before it (its lookbehind still sees the
+    character before that start), so a long text is not tried position by position."""
+    if ":" not in text and "：" not in text:
+        return False
+    for count, colon in enumerate(_COLON.finditer(text)):
+        if count == 16:
+            return LABEL_RE.search(text) is not None
+        end = colon.start()
+        start = end - 2 * _LABEL_SPAN
+        if start <= 0 or len("".join(text[start:end].split())) < _LABEL_SPAN:
+            start = 0  # few non-space characters there: from the start
+        if LABEL_RE.search(text, start, end + 1) is not None:
+            return True
+    return False
+
+
 def _label_of(node: LexborNode) -> str | None:
     """Field name when an element's whole text is a known label (optional colon)."""
     raw = _raw_text(node)

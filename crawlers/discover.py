@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -19,6 +20,7 @@ from crawlers._common import (
     is_attachment_url,
     is_viewer_url,
     klass_id,
+    node_memo,
     open_targets,
     parse_date,
     parse_html,
@@ -89,7 +91,7 @@ def detect_cms(html: str, url: str) -> str:
 _CRUMB_MARKERS = ("您现在的位置", "你现在的位置", "您当前的位置", "您当前位置", "当前位置", "您的位置", "你的位置",
                   "所在位置", "现在位置", "当前的位置", "您所在的位置", "位置")
 _CRUMB_CLASS = re.compile(r"crumb|position|location|dqwz|weizhi|lujing|curpos|bread|\bpath\b|\bnav_?path|\bpos\b|\bsite_?nav", re.I)
-_CRUMB_NAMED = ":is([class], [id]):is(div, p, span, td, ul, ol, nav, section)"  # candidates (_crumb_tagged walks to them)
+_CRUMB_NAMED = ":is([class], [id]):is(div, p, span, td, ul, ol, nav, section)"  # candidates (_crumb_tagged asks for them)
 
 
 _CRUMB_TAG_IDS = tag_ids(("div", "p", "span", "td", "ul", "ol", "nav", "section"))  # the tags of _CRUMB_NAMED
@@ -176,9 +178,13 @@ _Texts = list[tuple[int, LexborNode, str]]  # (walk position, node, text) of tex
 _CRUMB_SCAN = 60000  # body nodes a breadcrumb search looks at
 
 
-def _body_texts(body: LexborNode, texts: _Texts | None, word: str) -> Iterable[tuple[int, LexborNode, str]]:
-    """(walk position, node, text) of the body's text nodes holding word, from the page's text nodes when known."""
+def _body_texts(body: LexborNode, texts: _Texts | None, word: str,
+                joined: str | None = None) -> Iterable[tuple[int, LexborNode, str]]:
+    """(walk position, node, text) of the body's text nodes holding word, from the page's text nodes when known
+    (joined: their texts joined by newlines, where a word without one is found only if some text holds it)."""
     if texts is not None:
+        if joined is not None and word not in joined:
+            return iter(())  # one search of the joined texts instead of one per text node
         return (t for t in texts if word in t[2])  # lazily: the breadcrumb is usually found near the top
     return _walk_texts(body, word) if word in body.text(deep=True) else iter(())
 
@@ -193,13 +199,15 @@ def _walk_texts(body: LexborNode, word: str) -> Iterator[tuple[int, LexborNode, 
             yield i, node, content
 
 
-def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterator[tuple[LexborNode, str]]:
-    """Candidate breadcrumb containers with their text, best first (lazily: the first that yields items wins)."""
+def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None,
+                 joined: str | None = None) -> Iterator[tuple[LexborNode, str]]:
+    """Candidate breadcrumb containers with their text, best first (lazily: the first that yields items wins;
+    joined: as _body_texts)."""
     body = tree.body
     if body is None:
         return
     found = 0
-    for node_text in _marker_crumbs(_body_texts(body, texts, "位置")):
+    for node_text in _marker_crumbs(_body_texts(body, texts, "位置", joined)):
         yield node_text
         found += 1
         if found > 5:
@@ -214,11 +222,13 @@ def _crumb_nodes(tree: LexborHTMLParser, texts: _Texts | None = None) -> Iterato
                 found += 1
 
 
-def _crumb_tagged(body: LexborNode) -> Iterator[LexborNode]:
-    """body's elements with a tag of _CRUMB_NAMED, in document order (lazily: a walk that stops early is cheap)."""
-    for node in body.traverse():
-        if node.tag_id in _CRUMB_TAG_IDS:
-            yield node
+def _crumb_tagged(body: LexborNode) -> Iterable[LexborNode]:
+    """body's elements with a tag of _CRUMB_NAMED and a class or id, in document order (an element without either
+    has no klass_id the class pattern finds; one query costs less than walking every element in Python)."""
+    try:
+        return body.css(_CRUMB_NAMED)
+    except Exception:
+        return (node for node in body.traverse() if node.tag_id in _CRUMB_TAG_IDS)
 
 
 def _marker_crumbs(marked: Iterable[tuple[int, LexborNode, str]]) -> Iterator[tuple[LexborNode, str]]:
@@ -253,21 +263,26 @@ def _bare_marker(content: str) -> bool:
 def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[str]:
     """Breadcrumb names between 首页 and the page itself (texts: the body's text_nodes, when known)."""
     try:
-        for node, text in _crumb_nodes(tree, texts):
+        joined = "\n".join(map(_TEXT, texts)) if texts is not None else None
+        for node, text in _crumb_nodes(tree, texts, joined):
             items = _trim_crumb(_crumb_parts(node, text))
             if items:
                 return _site_root(tree, items)
-        return _site_root(tree, _loose_crumb(tree, texts))
+        return _site_root(tree, _loose_crumb(tree, texts, joined))
     except Exception:
         return []
 
 
-def _loose_crumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[str]:
-    """Breadcrumb without marker or class: a short line starting with 首页 and using separators."""
+_TEXT = itemgetter(2)  # the text of a (walk position, node, text) entry
+
+
+def _loose_crumb(tree: LexborHTMLParser, texts: _Texts | None = None, joined: str | None = None) -> list[str]:
+    """Breadcrumb without marker or class: a short line starting with 首页 and using separators (joined: as
+    _body_texts)."""
     body = tree.body
     if body is None:
         return []
-    for i, node, _ in _body_texts(body, texts, "首页"):
+    for i, node, _ in _body_texts(body, texts, "首页", joined):
         if i > _CRUMB_SCAN:
             break
         for cur in (node.parent, node.parent.parent if node.parent is not None else None):
@@ -775,20 +790,10 @@ def _signature(node: LexborNode, chains: dict[int, tuple] | None = None) -> tupl
     return ((node.tag, attr(node, "class")), *chain)
 
 
-def _text_once(node: LexborNode, texts: dict[int, str] | None) -> str:
-    """text_of(node), remembered in texts by mem_id (kept while the tree is unchanged) when given."""
-    if texts is None:
-        return text_of(node)
-    found = texts.get(node.mem_id)
-    if found is None:
-        found = texts[node.mem_id] = text_of(node)
-    return found
-
-
 def _anchor_title(anchor: LexborNode, texts: dict[int, str] | None = None) -> str:
     """A list entry's title: the title attribute when it is the fuller one, else the link text (texts: as
-    _text_once)."""
-    text, title = _text_once(anchor, texts), normalize_space(attr(anchor, "title"))
+    node_memo)."""
+    text, title = node_memo(anchor, texts, text_of), normalize_space(attr(anchor, "title"))
     if title and (len(title) >= len(text) or text.endswith(("…", "...", "..")) or not text):
         return title
     return text
@@ -845,7 +850,7 @@ def _group_members(rows: list[tuple[LexborNode, LexborNode, str, str]], rows_cou
 def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENERIC,
                        texts: dict[int, str] | None = None) -> list[ListItem]:
     """Article entries of list containers: groups of ≥3 similar rows with dates or article-like URLs (texts: the
-    links' texts, as _text_once)."""
+    links' texts, as node_memo)."""
     body = tree.body
     if body is None:
         return []
@@ -1071,7 +1076,7 @@ def _nav_height(node: LexborNode, heights: dict[int, int]) -> int:
 
 def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: set[str], crumbs: set[str],
                    texts: dict[int, str] | None = None) -> list[Link]:
-    """All outgoing links of a page, classified and de-duplicated (texts: the links' texts, as _text_once)."""
+    """All outgoing links of a page, classified and de-duplicated (texts: the links' texts, as node_memo)."""
     found: dict[str, Link] = {}
 
     def add(url: str | None, text: str, kind: str) -> None:
@@ -1097,7 +1102,7 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
     navs: dict[int, int] = {}
     for node in root.css("a, area, img, iframe, embed, object, [onclick]")[:20000]:
         tag = node.tag
-        text = _text_once(node, texts) if tag in ("a", "area") else ""
+        text = node_memo(node, texts, text_of) if tag in ("a", "area") else ""
         if tag in ("a", "area"):
             url = absolutize(attr(node, "href"), base)
             kind = "nav" if url and (text in crumbs or _in_nav(node, navs)) else "other"

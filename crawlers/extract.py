@@ -53,6 +53,7 @@ from crawlers._fields import (
     TextNodes,
     compact,
     has_colon,
+    has_label,
     label_count,
     label_pairs,
     table_fields,
@@ -563,7 +564,7 @@ def _unlabelled_source(region: list[str], title: str | None) -> str | None:
         if not started:
             started = key[:1] in line and key in compact(line)
             continue
-        if len(line) > 80 or (has_colon(line) and LABEL_RE.search(line)):
+        if len(line) > 80 or has_label(line):
             continue
         span = date_span(line)
         if span is None:
@@ -863,6 +864,7 @@ def _node_attachments(node: LexborNode, base: str, labelled: int = 0) -> list[tu
 
 
 _SCRIPT_FILE = re.compile(r"""["']([^"'\s<>]{1,500}?\.(?:""" + "|".join(ATTACH_EXTS) + r"""))["']""", re.I)
+_SCRIPT_FILE_END = re.compile(r"""\.(?:""" + "|".join(ATTACH_EXTS) + r""")["']""", re.I)  # how every match ends
 _SCRIPT_LINK = re.compile(r"""<a\b[^>]*?href\s*=\s*\\?["']([^"'\\]+)\\?["'][^>]*>(.*?)</a>""", re.I | re.S)
 
 
@@ -962,12 +964,18 @@ def _attachment_scripts(scripts: Sequence[tuple[LexborNode, str]], roots: Sequen
     fujian, attach) or sit in an element labelled or named so (scripts: the page's (script, code) pairs)."""
     out = []
     for script, code in scripts:
-        if not _SCRIPT_FILE.search(code[:200000]):
+        if not _holds_file_path(code[:200000]):
             continue
         if _ATTACH_SCRIPT_WORDS.search(code) or any(is_inside(script, root) for root in roots) or \
                 _in_attachment_box(script):
             out.append(script)
     return out
+
+
+def _holds_file_path(code: str) -> bool:
+    """True when _SCRIPT_FILE finds a quoted file path in a script: looked for only when one of its ends (a file
+    extension and a quote) is there, since trying the pattern at every quote of a script is slow."""
+    return _SCRIPT_FILE_END.search(code) is not None and _SCRIPT_FILE.search(code) is not None
 
 
 _ATTACH_BOX = re.compile(r"attach|fujian|\bfj\b|appendix|download|xiazai", re.I)
@@ -1263,7 +1271,7 @@ def _says_nothing_removable(body_text: str, title_key: str) -> bool:
     label, a heading of the template's lists below the article or the title by its text (an element's text is a
     piece of its body's, compacted or not, and starts where a text node starts, after a space in the body's text: a
     label LABEL_RE finds in it is found in the body's too)."""
-    if _REMOVAL_WORDS.search(body_text) or (has_colon(body_text) and LABEL_RE.search(body_text)):
+    if _REMOVAL_WORDS.search(body_text) or has_label(body_text):
         return False
     if _PREV_NEXT_OR_FOOTER.search(body_text) or "首页" in body_text:
         return False
@@ -2085,10 +2093,14 @@ def learn_variant(samples: list[tuple[str, str]], records: list[ArticleRecord] |
     return best
 
 
+_LEARNABLE = ("container", "region", "block")  # bodies that are elements of the page, so have a selector to learn
+
+
 def _sample_facts(samples: list[tuple[str, str]], records: list[ArticleRecord] | None
                   ) -> tuple[list[Template], list[tuple[str, str, ArticleRecord]]] | None:
     """Candidate templates (body selectors in sample order, each with every title selector, then none) and the
-    samples with their generic records; None when a sample has no body in a named container or none is given."""
+    samples with their generic records; None when a sample has no body located in the page itself (a container, a
+    text region or text blocks) or none is given."""
     body_sels: list[tuple[str, bool]] = []
     title_sels: list[str | None] = []
     expected: list[tuple[str, str, ArticleRecord]] = []
@@ -2098,7 +2110,7 @@ def _sample_facts(samples: list[tuple[str, str]], records: list[ArticleRecord] |
             if page is None or page.deep:
                 return None
             body, how = locate_body(page.tree, page.html, url, page.order, page.named(), page.table_node)
-            if body is None or how != "container":
+            if body is None or how not in _LEARNABLE:
                 return None
             first = _tier1(page.tree)
             selector = css_selector_for(body, page.tree)
@@ -2202,7 +2214,7 @@ class SiteExtractor:
         """Keep a generic-path page as a sample; learn a template (or a variant) once there are enough."""
         if len(self.templates) >= self.max_templates or self._failed_learns >= 3 * self.max_templates:
             return
-        if page is None or page.deep or page.located != "container" or not record.body_html or any(
+        if page is None or page.deep or page.located not in _LEARNABLE or not record.body_html or any(
                 w.startswith(("no article body", "extraction failed")) for w in record.warnings):
             return  # a body trafilatura or the paragraph heuristic found has no selector to learn
         self._samples.append((html, url, record))
