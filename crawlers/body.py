@@ -1,6 +1,7 @@
 """Where an article page keeps its body: known containers, text regions, trafilatura, heuristics."""
 from __future__ import annotations
 
+import html as html_lib
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -19,6 +20,9 @@ from crawlers._common import (
 from crawlers._fields import (
     LABEL_FIELD,
     compact,
+    has_colon,
+    label_count,
+    label_pairs,
 )
 
 TRAFILATURA_MAX = 1_500_000
@@ -361,6 +365,199 @@ def text_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) ->
     return None if _pictures_beside(region, body) else region
 
 
+_LINE_BLOCKS = frozenset(("p", "div", "section", "article", "main", "li", "td", "th", "dd", "dt", "dl", "h1", "h2", "h3",
+                          "h4", "h5", "h6", "blockquote", "center", "pre", "ul", "ol", "table", "tbody", "thead", "tfoot",
+                          "tr", "form", "figure", "figcaption", "address", "header", "footer", "nav", "aside", "fieldset",
+                          "body"))  # the elements a text is a line of (the inline ones between carry it up)
+_NO_TEXT = frozenset(("script", "style", "noscript", "template", "title", "select", "option", "textarea", "button",
+                      "head", "html"))  # text no reader sees as the page's
+_NOT_WORD = re.compile(r"[\W_]+")
+_GREETING = re.compile(r"\s*(?:您好|你好)?[，,！!]?\s*欢迎(?:光临|访问|来到|进入|您)")  # a top bar's "欢迎光临…！今天是："
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|——|—|–|－|-{1,2})\s*")
+
+
+def block_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) -> tuple[LexborNode | None, str]:
+    """The body of a page whose text is not in <p> paragraphs (lines in <div>, <section>, <li> or cells: a short
+    profile, a directory entry, an editor's <section> layout, a gallery's caption), and how it was found ("block",
+    or "gallery": its pictures and their caption, as a node of its own small tree): text_region's scoring over every
+    block that holds text of its own outside links, each block's text counted for its parent, grown past the title
+    and date lines while what it passes holds no links. A short region is the body only when it leads clearly or
+    holds the page's title; one holding nothing but headings and 发布时间/来源 lines is the body only when it shows
+    a picture or a player (then the block holding them); one that runs on into a 热门图集/相关文章 list, or has
+    pictures beside it, is a gallery's caption. (None, "") when no block qualifies (meta_block: the 信息公开 table,
+    never the body)."""
+    body = tree.body
+    if body is None:
+        return None, ""
+    ranked = [(node, score, lines) for node, score, lines in _line_scores(body)[:10]
+              if not _furniture_block(node, body, meta_block)]
+    if not ranked:
+        return None, ""
+    top, top_score, top_lines = ranked[0]
+    start = top_lines[0][0] if len(top_lines) == 1 else top
+    region = _grown(start, body, meta_block, every_link=True)
+    score, runner, lines = top_score, 0, list(top_lines)
+    for node, size, more in ranked[1:]:
+        if is_inside(node, region):
+            score += size
+            lines += more
+        elif not is_inside(region, node):
+            runner = max(runner, size)
+    clear = score >= _REGION_SURE or score >= _REGION_LEAD * runner or _holds_title(region, tree)
+    if score < _REGION_MIN or not clear:
+        return None, ""
+    text_lines = [block for block, header in lines if not header]
+    if not text_lines:  # a title and its date line: the article is what they introduce
+        shown = _media_nodes(region)
+        block = _enclosing_block(shown, region) if shown else None
+        return (block, "block") if block is not None else (None, "")
+    if any(_tail_heading(block) for block, header in lines if header):
+        caption = max(text_lines, key=lambda block: len(text_of(block)))
+        return _gallery(caption, body, meta_block)  # the region runs on into the template's lists below
+    if _pictures_beside(region, body):
+        return _gallery(region, body, meta_block)
+    return _inmost(region, start), "block"
+
+
+def _inmost(node: LexborNode, start: LexborNode) -> LexborNode:
+    """A grown region without the wrappers its growth passed through: while its only child with text or pictures is
+    a block holding all its text, that child, down to the block the growth started from at most (a wrapper adds
+    nothing, and a short body must not be the only child of the element taken as the body: cleaning would take it
+    for an info line)."""
+    while node.mem_id != start.mem_id:
+        kids = [kid for kid in node.iter() if kid.tag not in _NO_TEXT and (text_of(kid) or kid.css_first("img, "
+                + _PLAYERS) is not None or kid.tag in ("img", "video", "audio", "embed", "object"))]
+        if len(kids) != 1 or kids[0].tag not in _LINE_BLOCKS or len(text_of(kids[0])) != len(text_of(node)):
+            return node
+        node = kids[0]
+    return node
+
+
+def _tail_heading(block: LexborNode) -> bool:
+    """True for the heading of a list a template shows below the article (热门图集, 相关文章, 友情链接)."""
+    flat = compact(text_of(block))
+    return len(flat) <= 8 and bool(_TAIL_HEADING.fullmatch(flat.strip("：:【】[]")))
+
+
+_PLAYERS = "video, audio, embed, object"
+
+
+def _media_nodes(node: LexborNode) -> list[LexborNode]:
+    """The players and the pictures of a subtree that show content (not the template's own pictures, not pictures
+    that link to another page)."""
+    found = []
+    for media in node.css(f"img, {_PLAYERS}")[:200]:
+        if media.tag != "img" or attr(media, "src") and not _chrome_image(media) and not any(
+                a.tag == "a" and _nav_like(attr(a, "href")) for a in ancestors(media, 4)):
+            found.append(media)
+    return found
+
+
+def _enclosing_block(nodes: list[LexborNode], limit: LexborNode) -> LexborNode | None:
+    """The nearest block element inside `limit` (or limit itself) that holds all the nodes."""
+    held = [{a.mem_id for a in ancestors(n, 200)} for n in nodes[1:]]
+    for parent in ancestors(nodes[0], 200):
+        if parent.tag in _LINE_BLOCKS and all(parent.mem_id in ids for ids in held):
+            return parent
+        if parent.mem_id == limit.mem_id:
+            return None
+    return None
+
+
+def _gallery(caption: LexborNode, root: LexborNode, meta_block: LexborNode | None) -> tuple[LexborNode | None, str]:
+    """A gallery page's body: the pictures the blocks beside its caption show (each once, in page order) and the
+    caption, as a node of its own small tree; (None, "") when no picture lies beside the caption."""
+    parent = caption.parent
+    if parent is None or parent.mem_id == root.mem_id or _furniture_block(parent, root, meta_block):
+        return None, ""
+    pictures: dict[str, str] = {}
+    for sibling in parent.iter():
+        if sibling.mem_id == caption.mem_id:
+            break
+        for img in _media_nodes(sibling):
+            if img.tag == "img":
+                pictures.setdefault(attr(img, "src"), f'<img src="{html_lib.escape(attr(img, "src"))}" '
+                                                      f'alt="{html_lib.escape(attr(img, "alt"))}">')
+    if not pictures:
+        return None, ""
+    tree = parse_html(f"<div>{''.join(pictures.values())}{caption.html or ''}</div>")
+    node = tree.css_first("body > div") if tree is not None else None
+    return (node, "gallery") if node is not None else (None, "")
+
+
+def _line_scores(root: LexborNode) -> list[tuple[LexborNode, int, list[tuple[LexborNode, bool]]]]:
+    """(parent, text length, its text blocks, each with _header_line) of the parents of the blocks that hold text of their own outside links
+    and scripts (a block's text: its own text nodes and those of the inline elements inside it), most text first;
+    breadcrumb, footer and 上一篇/下一篇 lines are left out."""
+    lines: dict[int, tuple[LexborNode, list[str]]] = {}
+    for node in root.css("*")[:20000]:
+        if node.tag in _NO_TEXT:
+            continue
+        own = node.text(deep=False)
+        if not own or own.isspace():
+            continue
+        block = _line_block(node)
+        if block is not None:
+            lines.setdefault(block.mem_id, (block, []))[1].append(own)
+    scores: dict[int, list] = {}
+    for block, pieces in lines.values():
+        text = " ".join(" ".join(pieces).split())
+        parent = block.parent
+        if parent is None or block.mem_id == root.mem_id:
+            continue
+        whole = text_of(block) if len(text) <= 200 else text  # its pieces in document order, for a short line
+        if _furniture_text(whole if len(whole) <= 200 else text) or _GREETING.match(whole):
+            continue
+        size = len(_NOT_WORD.sub("", text))  # letters, digits and characters: "|" and "·" between links are none
+        if not size:
+            continue
+        entry = scores.setdefault(parent.mem_id, [parent, 0, []])
+        entry[1] += size
+        entry[2].append((block, _header_line(block, text)))
+    return sorted((tuple(e) for e in scores.values()), key=lambda e: e[1], reverse=True)
+
+
+def _header_line(block: LexborNode, text: str) -> bool:
+    """True for a line of an article's header, not of its body: a heading, or a short 发布时间/来源 info line."""
+    if block.tag in _HEADINGS:
+        return True
+    if len(text) > 250 or not has_colon(text):
+        return False
+    if label_count(text) >= 2:
+        return True
+    pairs = label_pairs(text)
+    return bool(pairs) and pairs[0][0] == "published"
+
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _line_block(node: LexborNode) -> LexborNode | None:
+    """The block a text-holding element's own text is a line of (itself, or the block around an inline element);
+    None when the text lies in a link (not to a file) or a script."""
+    cur: LexborNode | None = node
+    while cur is not None:
+        tag = cur.tag
+        if tag == "a" and not is_attachment_url(attr(cur, "href")):
+            return None
+        if tag in _NO_TEXT:
+            return None
+        if tag in _LINE_BLOCKS:
+            return cur
+        cur = cur.parent
+    return None
+
+
+def _holds_title(region: LexborNode, tree: LexborHTMLParser) -> bool:
+    """True when a region holds an element whose whole text is the article title the page's <title> opens with."""
+    head = tree.css_first("title")
+    first = _TITLE_SEPARATORS.split(text_of(head))[0] if head is not None else ""
+    want = compact(first)
+    if len(want) < 4:
+        return False
+    return any(compact(text_of(node)) == want for node in region.css("h1, h2, h3, h4, h5, h6, p, div, td, span, strong")[:500])
+
+
 def _pictures_beside(region: LexborNode, root: LexborNode) -> bool:
     """True when a region with no picture of its own has article pictures beside it (a gallery page's viewer
     above its caption): the region is not the whole article, so the page is left to the fallback."""
@@ -389,9 +586,10 @@ def _dead_text(root: LexborNode, navigating: bool = False) -> list[LexborNode]:
     return [n for n in found if n.tag != "a" or not is_attachment_url(attr(n, "href"))]
 
 
-def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None) -> LexborNode:
+def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None, every_link: bool = False) -> LexborNode:
     """A paragraph block grown to its ancestors while their other children hold no furniture and text that is
-    mostly not links (or none)."""
+    mostly not links (or none); every_link: javascript: and # links count as links too, not only those that
+    navigate."""
     while True:
         parent = node.parent
         if parent is None or parent.mem_id == root.mem_id or parent.tag in ("html", "body") or \
@@ -403,7 +601,7 @@ def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None) ->
                 text = text_of(child)
                 if _furniture_text(text):
                     return node
-                found = [(n.tag, len(text_of(n))) for n in _dead_text(child, navigating=True)]
+                found = [(n.tag, len(text_of(n))) for n in _dead_text(child, navigating=not every_link)]
                 extra += len(text) - sum(size for tag, size in found if tag != "a")
                 dead += sum(size for tag, size in found if tag == "a")
         if dead > _REGION_LINKS * extra:  # a wrapper that adds no text is passed through
@@ -510,6 +708,9 @@ def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, in
     node = text_region(tree, meta_block)
     if node is not None:
         return node, "region"
+    node, how = block_region(tree, meta_block)
+    if node is not None:
+        return node, how
     node = _trafilatura_body(html, url) if not _textless(tree) else None  # no text: nothing for trafilatura
     if node is not None and text_of(node):
         return node, "trafilatura"
