@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from consolidate import pipeline
+from consolidate.core.store import ArticleRow, ColumnMapping
 from consolidate.demo import config_for_urls
 from consolidate.records_io import article_records
 from consolidate.samplefleet import Fleet, FleetServer, build_fleet
@@ -64,6 +66,21 @@ def make_workspace(directory: Path, urls: dict[str, str], rate: float = LOOPBACK
     path = directory / "migrations.yaml"
     path.write_text(config_for_urls(urls, rate), encoding="utf-8")
     return pipeline.Workspace.open(path, db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
+
+
+def migrated_articles(ws: pipeline.Workspace, site_id: str) -> list[ArticleRow]:
+    """The site's titled articles in the columns its mapping migrates (`map` decides first), in id order, detached
+    from the session."""
+    pipeline.map_site(ws, site_id)
+    with ws.store.session() as session:
+        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
+            ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate")))
+        rows = [a for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == site_id)
+                                           .order_by(ArticleRow.id))
+                if " > ".join(a.column_path or []) in migrated and a.title]
+        for row in rows:
+            session.expunge(row)
+    return rows
 
 
 def push_sites(ws: pipeline.Workspace, site_ids: list[str] | None = None,

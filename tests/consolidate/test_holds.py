@@ -17,6 +17,7 @@ from consolidate.redirects import load_redirects
 from consolidate.report import fleet_report, site_figures
 from consolidate.report_formats import fleet_section, site_sections, summary_section
 from consolidate.verify import verify_site
+from tests.conftest import migrated_articles
 
 SITE = "jyj"
 
@@ -39,16 +40,7 @@ def _verify(ws: pipeline.Workspace, site_id: str = SITE) -> Any:
 
 def _migrated_articles(ws: pipeline.Workspace, site_id: str = SITE) -> list[ArticleRow]:
     """Articles of columns the site's mapping migrates, with images first."""
-    pipeline.map_site(ws, site_id)
-    with ws.store.session() as session:
-        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
-            ColumnMapping.site_id == site_id, ColumnMapping.decision == "migrate")))
-        rows = [a for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == site_id)
-                                           .order_by(ArticleRow.id))
-                if " > ".join(a.column_path or []) in migrated and a.title]
-        for row in rows:
-            session.expunge(row)
-    return sorted(rows, key=lambda a: not a.images)
+    return sorted(migrated_articles(ws, site_id), key=lambda a: not a.images)
 
 
 def _set(ws: pipeline.Workspace, url: str, **values: Any) -> None:

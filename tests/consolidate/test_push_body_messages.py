@@ -8,8 +8,9 @@ from collections import Counter
 from sqlalchemy import select, update
 
 from consolidate import pipeline
-from consolidate.core.store import ArticleRow, ColumnMapping, EventRow
+from consolidate.core.store import ArticleRow, EventRow
 from exporters.base import ExportContext
+from tests.conftest import migrated_articles
 from tests.exporters.jsonl_exporter import JsonLinesExporter, JsonLinesOptions
 
 SITE = "jyj"
@@ -33,27 +34,13 @@ def _push(ws: pipeline.Workspace, dry_run: bool = False) -> pipeline.PushSummary
         exporter.close()
 
 
-def _migrated(ws: pipeline.Workspace) -> list[ArticleRow]:
-    """The site's articles in columns its mapping migrates, in id order."""
-    pipeline.map_site(ws, SITE)
-    with ws.store.session() as session:
-        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
-            ColumnMapping.site_id == SITE, ColumnMapping.decision == "migrate")))
-        rows = [a for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE)
-                                           .order_by(ArticleRow.id))
-                if " > ".join(a.column_path or []) in migrated and a.title]
-        for row in rows:
-            session.expunge(row)
-    return rows
-
-
 def test_a_second_push_says_the_body_messages_again_once_and_a_dry_run_touches_none(
         crawled: pipeline.Workspace) -> None:
     """An article with an address-less attachment, two links to a page never migrated and a link to an article
     later in the run: the first push says the attachment and the dead link once each (the forward link resolves
     in the second pass, unsaid); an unchanged second push says them again, once; a dry run deletes and adds
     nothing."""
-    rows = _migrated(crawled)
+    rows = migrated_articles(crawled, SITE)
     first, last = rows[0], rows[-1]
     body = (first.body_html or "") + (f'<p><a href="{last.url}">相关阅读</a>'
                                       '<a href="/nowhere/never-migrated.html">旧页面</a>'
@@ -96,7 +83,7 @@ def test_push_counts_skipped_and_unresolved_as_the_ledger_does(crawled: pipeline
     it unresolved, and so do the push's and the dry run's summaries; both agree with the ledger in all."""
     from consolidate.ledger import reconcile
 
-    rows = _migrated(crawled)
+    rows = migrated_articles(crawled, SITE)
     original, duplicate = rows[0], rows[1]
     with crawled.store.session() as session:  # the same article twice; the older one's date is impossible
         for row, day in ((original, "1980-01-01"), (duplicate, "2020-05-06")):

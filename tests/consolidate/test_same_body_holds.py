@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from consolidate import pipeline
-from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord
+from consolidate.core.store import ArticleRow, PushRecord
 from consolidate.ledger import site_ledger
 from consolidate.messages import site_messages
+from tests.conftest import migrated_articles
 
 SITE = "jyj"
 TEXT = ("7月25日，县司法局联合县普法办在县城文化广场开展法制宣传教育活动，发放宣传资料三千余份，解答群众法律咨询两百余"
@@ -18,17 +19,6 @@ TEXT = ("7月25日，县司法局联合县普法办在县城文化广场开展�
         "进社区、进乡村、进学校，营造尊法学法守法用法的良好氛围。")
 
 TITLES = ("深圳立法保护“活雷锋”", "昌吉州玛纳斯县积极开展法制宣传教育活动")
-
-
-def _two_migrated_articles(ws: pipeline.Workspace) -> list[str]:
-    """The URLs of the site's first two titled articles in columns `map` migrates (the site mapped first)."""
-    pipeline.map_site(ws, SITE)
-    with ws.store.session() as session:
-        migrated = set(session.scalars(select(ColumnMapping.column_path).where(
-            ColumnMapping.site_id == SITE, ColumnMapping.decision == "migrate")))
-        return [a.url for a in session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE)
-                                               .order_by(ArticleRow.id))
-                if " > ".join(a.column_path or []) in migrated and a.title][:2]
 
 
 def _one_body_two_titles(ws: pipeline.Workspace, urls: list[str]) -> None:
@@ -43,7 +33,7 @@ def _one_body_two_titles(ws: pipeline.Workspace, urls: list[str]) -> None:
 def test_the_same_body_under_another_title_is_held_not_merged(crawled: pipeline.Workspace) -> None:
     """Push skips both as held for review (not `duplicate of`), the ledger leaves both unresolved, and each has one
     held_for_review message that names the other page."""
-    urls = _two_migrated_articles(crawled)
+    urls = [a.url for a in migrated_articles(crawled, SITE)[:2]]
     _one_body_two_titles(crawled, urls)
     exporter = pipeline.open_exporter(crawled)
     try:
@@ -65,7 +55,7 @@ def test_the_same_body_under_another_title_is_held_not_merged(crawled: pipeline.
 def test_a_page_already_on_the_portal_is_not_taken_down_by_the_hold(crawled: pipeline.Workspace) -> None:
     """Two published articles that become twins (same body, other title: a later crawl read a legacy page that
     now carries the other's text) stay on the portal: the hold keeps back only what never went there."""
-    urls = _two_migrated_articles(crawled)
+    urls = [a.url for a in migrated_articles(crawled, SITE)[:2]]
     exporter = pipeline.open_exporter(crawled)
     try:
         pipeline.push_site(crawled, SITE, exporter)  # both published as they were
