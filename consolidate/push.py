@@ -844,11 +844,11 @@ class _Push:
             outcomes[home] = (self.links.get(home) or self._new_home(), "301", "legacy home page")
             for url in [u for u in outcomes if u != home and _index_form(u) == _index_form(home)]:
                 outcomes[url] = outcomes[home]  # /index.html is the home page too, whatever column it was read as
-        undecided_files = self._files_of_undecided(plan)
+        edited = self._office_edits()
+        undecided_files = self._files_of_undecided(plan, edited)
         for url, resource in files.items():
             if resource.status == "fetched":
                 outcomes[url] = self._file_outcome(resource, undecided_files.get(url), outcomes)
-        edited = self._office_edits()
         self._count_unresolved(outcomes, edited)
         with self.ws.store.session() as session:
             session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id,
@@ -998,11 +998,15 @@ class _Push:
             return None, "unresolved", f"file linked from a page not decided yet: {resource.referrer}"
         return None, "410", "file not migrated (archived)"
 
-    def _files_of_undecided(self, plan: list[PlanEntry]) -> dict[str, str]:
+    def _files_of_undecided(self, plan: list[PlanEntry], edited: dict[str, MapRow] | None = None) -> dict[str, str]:
         """Canonical URLs of the files carried by articles being migrated or not decided yet (held ones too), each
-        with the first such article's URL: a file some such article references is never archived."""
+        with the first such article's URL: a file some such article references is never archived. An article not
+        sent whose URL the office decided (301/410 in `edited`) no longer keeps its files undecided."""
         urls: dict[str, str] = {}
         for article, target, reason in plan:
+            office = (edited or {}).get(article.url)
+            if not target and office is not None and office.status in ("301", "410"):
+                continue
             if target or (reason and not _decided(reason)):
                 for url in [a.get("url") or "" for a in article.attachments or []] + list(article.images or []):
                     urls.setdefault(canonical_url(url) or url, article.url)

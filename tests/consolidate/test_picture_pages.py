@@ -1,8 +1,8 @@
 """A picture page — a photo library's large-image view (TRS 图片库, a home-page scroller's 点击看大图 page): pictures,
 no text, titled with the picture's file name — is held for review like other records that look wrong on their face:
 never published as news titled `DSC_0837`, never archived unseen, its image kept with it; the counts add up and
-say why; once the office decides its URL the content step no longer waits on it. A picture article with a real
-title (图片新闻, a scanned certificate) migrates as before."""
+say why; once the office decides its URL the content step no longer waits on it and its pictures follow it. A
+picture article with a real title (图片新闻, a scanned certificate) migrates as before."""
 
 from __future__ import annotations
 
@@ -162,6 +162,9 @@ def test_picture_pages_are_held_counted_and_said_until_the_office_decides(small_
     import_csv(ws, SITE, table)
     entries = {_path(e.url): e for e in site_ledger(ws, SITE)}
     assert {entries[p].disposition for p in PICTURE_URLS} == {"archived"}
+    push_sites(ws, [SITE], allow_untriaged=True)  # the next push: their pictures follow them, archived
+    redirects = {_path(r.old_url): r for r in load_redirects(ws, SITE)}
+    assert {redirects[i].status for i in images} == {"410"}, [redirects[i] for i in images]
     step = next(s for s in site_checklist(ws, SITE)["steps"] if s["step"] == "content_migrated")
     assert not any("held for review" in b for b in step["blocked_by"]), step["blocked_by"]
     assert reconcile(ws, SITE)["ok"]
