@@ -184,6 +184,15 @@ TEXT_NODES_CAP = 100_000  # nodes of a body a walk looks at
 TextNodes = list[tuple[int, LexborNode, str]]
 
 
+def joined_texts(texts: TextNodes) -> str:
+    """The texts of text_nodes joined by newlines: a word without one is in it only when one of the texts holds
+    it, so one search tells whether any does."""
+    return "\n".join(map(_TEXT, texts))
+
+
+_TEXT = itemgetter(2)  # the text of a (walk position, node, text) entry
+
+
 def text_nodes(body: LexborNode | None) -> tuple[TextNodes, bool]:
     """(position in the body's walk, node, text) of its text nodes that are not all whitespace, in document order,
     and whether the walk saw the whole body (it stops after TEXT_NODES_CAP nodes)."""

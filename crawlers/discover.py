@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -31,6 +30,7 @@ from crawlers._common import (
     viewer_target,
     year_from_url,
 )
+from crawlers._fields import joined_texts
 from crawlers.cms import CmsId, detect, profile, url_class
 from crawlers.text import MAX_HTML, node_lines, normalize_space
 
@@ -181,7 +181,7 @@ _CRUMB_SCAN = 60000  # body nodes a breadcrumb search looks at
 def _body_texts(body: LexborNode, texts: _Texts | None, word: str,
                 joined: str | None = None) -> Iterable[tuple[int, LexborNode, str]]:
     """(walk position, node, text) of the body's text nodes holding word, from the page's text nodes when known
-    (joined: their texts joined by newlines, where a word without one is found only if some text holds it)."""
+    (joined: their joined_texts, where a word without a newline is found only if some text holds it)."""
     if texts is not None:
         if joined is not None and word not in joined:
             return iter(())  # one search of the joined texts instead of one per text node
@@ -260,10 +260,11 @@ def _bare_marker(content: str) -> bool:
     return len(before) <= 1 or before.endswith(("的", "在", "前"))
 
 
-def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list[str]:
-    """Breadcrumb names between 首页 and the page itself (texts: the body's text_nodes, when known)."""
+def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None, joined: str | None = None) -> list[str]:
+    """Breadcrumb names between 首页 and the page itself (texts: the body's text_nodes, when known; joined: their
+    joined_texts, when already made)."""
     try:
-        joined = "\n".join(map(_TEXT, texts)) if texts is not None else None
+        joined = joined_texts(texts) if joined is None and texts is not None else joined
         for node, text in _crumb_nodes(tree, texts, joined):
             items = _trim_crumb(_crumb_parts(node, text))
             if items:
@@ -271,9 +272,6 @@ def find_breadcrumb(tree: LexborHTMLParser, texts: _Texts | None = None) -> list
         return _site_root(tree, _loose_crumb(tree, texts, joined))
     except Exception:
         return []
-
-
-_TEXT = itemgetter(2)  # the text of a (walk position, node, text) entry
 
 
 def _loose_crumb(tree: LexborHTMLParser, texts: _Texts | None = None, joined: str | None = None) -> list[str]:

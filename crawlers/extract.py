@@ -54,6 +54,7 @@ from crawlers._fields import (
     compact,
     has_colon,
     has_label,
+    joined_texts,
     label_count,
     label_pairs,
     table_fields,
@@ -470,10 +471,15 @@ _SCRIPT_DATE = re.compile(r"(?<![\w.])(?:var\s+|let\s+|const\s+)?(" + "|".join(_
 _FOLDED = "\u0130\u0131\u017f\u212a"  # İ ı ſ K: matched by i, s, k under re.I, but lower() does not give them
 
 
+_SCRIPT_DATE_STEMS = ("pub", "release", "docreltime", "fb")  # every name of _SCRIPT_DATE_NAMES holds one
+
+
 def _names_a_date(code: str) -> bool:
-    """False when _SCRIPT_DATE cannot match in a script: none of its variable names is in it, whatever the case."""
+    """False when _SCRIPT_DATE cannot match in a script: none of its variable names is in it, whatever the case
+    (the names are looked for only when one of their stems is there)."""
     low = code.lower()
-    return any(name in low for name in _SCRIPT_DATE_NAMES) or any(char in code for char in _FOLDED)
+    return (any(stem in low for stem in _SCRIPT_DATE_STEMS) and any(name in low for name in _SCRIPT_DATE_NAMES)) or \
+        any(char in code for char in _FOLDED)
 
 
 def script_date(scripts: Sequence[tuple[LexborNode, str]]) -> str | None:
@@ -888,10 +894,10 @@ def script_attachments(script: str, base: str) -> list[tuple[str, str | None]]:
 
 
 def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | None = None,
-                       tight: set[int] | None = None) -> list[LexborNode]:
-    """Elements labelled 附件/相关附件 that hold attachment links (texts: the body's text_nodes when known; tight:
-    filled with the mem_ids of blocks that are the label's own short element, where a dead link's plain name is a
-    file's)."""
+                       tight: set[int] | None = None, joined: str | None = None) -> list[LexborNode]:
+    """Elements labelled 附件/相关附件 that hold attachment links (texts: the body's text_nodes when known, joined:
+    their joined_texts; tight: filled with the mem_ids of blocks that are the label's own short element, where a
+    dead link's plain name is a file's)."""
     body = tree.body
     if body is None:
         return []
@@ -900,6 +906,8 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | Non
         if not any(word in body.text(deep=True) for word in _ATTACH_WORDS):
             return blocks
         texts = text_nodes(body)[0]
+    elif joined is not None and not any(word in joined for word in _ATTACH_WORDS):
+        return blocks  # no text holds a label word: one search instead of three a text node
     for i, node, content in texts:  # a label holds one of _ATTACH_WORDS: other text is skipped at C speed
         if i > TEXT_NODES_CAP or len(blocks) > 20:
             break
@@ -1264,6 +1272,10 @@ _KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-tex
 _REMOVAL_WORDS = re.compile("|".join((*_CRUMB_WORDS, *_ATTACH_WORDS)))  # one search, not one per word
 _PREV_NEXT_OR_FOOTER = re.compile(f"{_PREV_NEXT_WORDS}|{_SITE_FOOTER.pattern}")
 # what _PREV_NEXT starts with, or what _SITE_FOOTER finds
+_REMOVABLE_TEXT = re.compile(f"{_REMOVAL_WORDS.pattern}|{_PREV_NEXT_OR_FOOTER.pattern}|首页")
+# _REMOVAL_WORDS, _PREV_NEXT_OR_FOOTER or 首页: one search of a body's text for all three
+_REMOVABLE_FLAT = re.compile(f"{_TAIL_HEADING.pattern}|{_FURNITURE_WORDS.pattern}")
+# _TAIL_HEADING or _FURNITURE_WORDS: one search of a body's compacted text for both
 
 
 def _says_nothing_removable(body_text: str, title_key: str) -> bool:
@@ -1271,14 +1283,10 @@ def _says_nothing_removable(body_text: str, title_key: str) -> bool:
     label, a heading of the template's lists below the article or the title by its text (an element's text is a
     piece of its body's, compacted or not, and starts where a text node starts, after a space in the body's text: a
     label LABEL_RE finds in it is found in the body's too)."""
-    if _REMOVAL_WORDS.search(body_text) or has_label(body_text):
-        return False
-    if _PREV_NEXT_OR_FOOTER.search(body_text) or "首页" in body_text:
+    if _REMOVABLE_TEXT.search(body_text) or has_label(body_text):
         return False
     flat = compact(body_text)
-    if _TAIL_HEADING.search(flat):
-        return False
-    return not (len(title_key) >= 4 and title_key in flat) and not _FURNITURE_WORDS.search(flat)
+    return not (len(title_key) >= 4 and title_key in flat) and not _REMOVABLE_FLAT.search(flat)
 
 
 def _nothing_removable(text: str, title_key: str, verdicts: dict[str, bool]) -> bool:
@@ -1584,6 +1592,14 @@ class _Page:
     _lines: list[str] | None = None
     _scripts: list[tuple[LexborNode, str]] | None = None
     located: str = ""  # how the generic path found the body ('container', 'trafilatura'...), once it has run
+    _joined: str | None = None
+
+    def joined(self) -> str | None:
+        """joined_texts of the body's text nodes (None when they were not read): one search tells whether a word
+        is in any of them."""
+        if self._joined is None and self.texts is not None:
+            self._joined = joined_texts(self.texts)
+        return self._joined
 
     def lines(self) -> list[str]:
         """The lines of the page's <body> (read before the body is modified)."""
@@ -1615,7 +1631,7 @@ class _Page:
     def crumbs(self) -> list[str]:
         """The page's breadcrumb, found once (read before the body is modified)."""
         if self._crumbs is None:
-            self._crumbs = find_breadcrumb(self.tree, self.texts)
+            self._crumbs = find_breadcrumb(self.tree, self.texts, self.joined())
         return self._crumbs
 
 
@@ -1687,7 +1703,7 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
     if record.written:
         record.written = (parse_date(record.written) or "")[:10] or None
     tight: set[int] = set()
-    blocks = [b for b in _attachment_blocks(page.tree, page.base, page.texts, tight)
+    blocks = [b for b in _attachment_blocks(page.tree, page.base, page.texts, tight, page.joined())
               if body is None or not is_inside(body, b)]
     regions = []
     if body is not None and body.mem_id not in page.order:  # trafilatura's own tree: find its place in the page

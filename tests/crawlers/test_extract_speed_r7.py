@@ -147,3 +147,4 @@ def test_nothing_removable_is_the_plain_test() -> None:
         assert extract._says_nothing_removable(text, title) == plain, (text, title)
         kept += plain
     assert 1000 < kept < 29000
+
