@@ -128,9 +128,9 @@ def test_a_gallery_is_its_pictures_and_caption_without_the_related_galleries() -
 def test_templates_are_learned_from_bodies_the_block_locator_found() -> None:
     pages = []
     for i in range(8):
-        main = ("<div class='news-list1'><p align='center'>第{0}次业务培训</p>"
-                "<div align='center'>时间：2021-03-0{1} 10:29:24 来源：本站</div>"
-                "<p><div><span>{2}</span></div><div>{3}</div></div>").format(i, i + 1, LINE, LINE[i:i + 20])
+        main = (f"<div class='news-list1'><p align='center'>第{i}次业务培训</p>"
+                f"<div align='center'>时间：2021-03-0{i + 1} 10:29:24 来源：本站</div>"
+                f"<p><div><span>{LINE}</span></div><div>{LINE[i:i + 20]}</div></div>")
         pages.append((_page(main), URL.format(i)))
     extractor = SiteExtractor("demo", learn_after=3)
     for html, url in pages:
