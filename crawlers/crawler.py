@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import functools
 import gc
 import os
@@ -76,10 +75,6 @@ EMPTY_LIST_MARKERS = ("createPageHTML(", "暂无信息", "暂无数据", "没有
 GONE_STATUSES = (404, 410)
 GC_YOUNG_THRESHOLD = 700  # allocations between collections of the youngest objects while crawling (Python's own:
 # 10 000 saved ~0.25 ms of CPU a page but let cyclic garbage pile up: 410 MB peak at 100k real-weight pages)
-MMAP_THRESHOLD = 128 * 1024  # allocations from this size get pages of their own, returned when freed (glibc's
-# starting value, kept fixed: glibc raises it to the largest block freed so far, up to 32 MiB, so a crawl's
-# 100-400 KiB bodies and their copies came from the heap, which kept the high-water mark of every burst)
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
 
 PartSource = Callable[[str], Awaitable[str | None]]
@@ -1016,7 +1011,6 @@ class _Collecting:
     crawls = 0
     threshold: tuple[int, int, int] = gc.get_threshold()
     froze = False  # whether the crawls froze the heap (not when the process had frozen it itself)
-    mmap_fixed = False  # whether glibc's allocator was told to give big blocks pages of their own (once a process)
 
 
 @contextlib.contextmanager
@@ -1034,7 +1028,6 @@ def collecting_young() -> Iterator[None]:
             if _Collecting.froze:
                 gc.freeze()
             gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), *older)
-            _Collecting.mmap_fixed = _Collecting.mmap_fixed or fix_mmap_threshold()
     try:
         yield
     finally:
@@ -1044,17 +1037,6 @@ def collecting_young() -> Iterator[None]:
                 gc.set_threshold(*_Collecting.threshold)
                 if _Collecting.froze:
                     gc.unfreeze()
-
-
-def fix_mmap_threshold() -> bool:
-    """Tell glibc's allocator to serve blocks of MMAP_THRESHOLD bytes and more from pages of their own for the rest
-    of the process (there is no way back to its sliding threshold); False where there is no glibc mallopt."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):  # no glibc (macOS has no mallopt; Windows no CDLL(None))
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
 
 
 def parser_limit(cores: int) -> int:

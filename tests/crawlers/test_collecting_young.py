@@ -3,7 +3,6 @@ the process gets its own settings back when the last crawl ends, whichever ends 
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import threading
 import time
@@ -90,38 +89,3 @@ def test_crawls_in_several_threads_share_the_settings(monkeypatch: pytest.Monkey
     assert all(threshold >= GC_YOUNG_THRESHOLD and count > frozen for threshold, count in seen)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == frozen
-
-
-class _MallInfo2(ctypes.Structure):
-    """glibc's struct mallinfo2."""
-
-    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-                                                     "fsmblks", "uordblks", "fordblks", "keepcost")]
-
-
-def _mapped_bytes() -> int:
-    """Bytes glibc's allocator holds in blocks with pages of their own."""
-    info = ctypes.CDLL(None).mallinfo2
-    info.restype = _MallInfo2
-    return int(info().hblkhd)
-
-
-def _has_mallinfo2() -> bool:
-    """True on glibc 2.33 or later."""
-    try:
-        return hasattr(ctypes.CDLL(None), "mallinfo2")
-    except (OSError, TypeError):
-        return False
-
-
-@pytest.mark.skipif(not _has_mallinfo2(), reason="needs glibc 2.33 or later")
-def test_big_blocks_keep_pages_of_their_own_after_a_crawl() -> None:
-    """Once a crawl ran, a big block is mapped on its own (and unmapped when freed), even after a bigger one was
-    freed: glibc would otherwise have raised its threshold and grown the heap for it, never to shrink again."""
-    with collecting_young():
-        pass
-    bigger = bytearray(16 << 20)
-    del bigger
-    before = _mapped_bytes()
-    block = bytearray(12 << 20)
-    assert _mapped_bytes() - before >= len(block)
