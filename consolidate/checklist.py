@@ -210,8 +210,10 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (unresolved if unresolved > held else 0,
          f"articles unresolved{_reasons(figures.push.unresolved_reasons, held)}: each one's reason is in "
          f"`consolidate urls list {site_id} --disposition unresolved`{_fixes(figures.push.unresolved_reasons, site_id)}"),
-        (suspect_count(figures.verification), "problems verify found on published records "
-                                                          "(see `consolidate messages --stage verify`)"),
+        (suspect_count(figures.verification), "problems verify found on published records (see `consolidate "
+                                              "messages --stage verify`; a picture page titled with a file name "
+                                              "that an earlier push published stays on the portal, held but "
+                                              "published: retitle it there or decide its URL)"),
         (line.get("failed", 0), "articles failed"),
         (figures.push.failed_objects, "files or columns failed to push"),
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),

@@ -8,7 +8,10 @@ A picture page (a photo library's large-image view: TRS 图片库, a home-page p
 pictures and no text, and its "title" is the picture's file name (`DSC_0837`, `IMG_7110`, `61`, `微信图片_2019…`).
 It is not an article as it stands: published, the portal would list news titled `DSC_0837`; dropped, the photo would
 be lost unseen. It is held like the others, its images with it, until the office titles it elsewhere or decides its
-URL (301 or 410). A picture page with a real title (图片新闻, a scanned certificate) is an article and is not held.
+URL (301 or 410). A picture page with a real title (图片新闻, a scanned certificate) is an article and is not held,
+nor is one titled with a date or a name (2021.05.01, G20, APEC 2014): a short number or code is a file name only when
+the page's own picture is named so. A picture page an earlier push published is not taken down (push leaves it;
+verify lists it as held but published).
 """
 
 from __future__ import annotations
@@ -35,12 +38,24 @@ HELD_ZH = {EMPTY_BODY: "正文为空，待人工核对", SITE_TITLE: "标题与�
            FUTURE_DATE: "发布日期晚于今天，待人工核对", EARLY_DATE: "发布日期早于1990年，待人工核对",
            FILE_TITLE: "图片页，标题为图片文件名，待人工核对", SAME_BODY: "正文与另一篇文章相同而标题不同，待人工核对"}
 MEDIA = re.compile(r"<(?:img|video|audio|source|iframe|embed|object)\b", re.IGNORECASE)
-# a file name as cameras, phones and scanners write it, or a bare number: optional letters (DSC, IMG, PB, apsb…) and
-# digits in groups joined by - _ . or space; or a chat app's or a desktop's picture name (微信图片_2019…, 截图), its
-# digits optional (a title cleaner may have cut them); an optional image extension
-FILE_NAME = re.compile(r"(?:[A-Za-z]{0,12}[ _-]?\d+(?:[ ._-]\d+)*[_-]?"
-                       r"|(?:微信图片|QQ图片|图片|照片|截图|屏幕截图|扫描件|mmexport)(?:[ _-]?\d+(?:[ ._-]\d+)*)?)"
-                       r"(?:\.(?:jpe?g|png|gif|bmp|tiff?|webp|heic))?", re.IGNORECASE)
+IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|bmp|tiff?|webp|heic)$", re.IGNORECASE)
+# what a camera, a phone or a desktop names a picture: DSC_0837, DSCN0042, IMG_7110, PXL_20210501_…, Olympus
+# P1010001/PB110222 (P, the month 1-9/A-C, then digits), 微信图片_2019…, Screenshot_…, 屏幕快照 …; a chat app's or a
+# desktop's name may have lost its digits to a title cleaner, a camera's never has
+CAMERA_NAME = re.compile(r"(?:DSC[NF]?|IMG|PICT?|MVIMG|PXL|VID|DJI|GOPR|CIMG|HPIM|SAM|MMEXPORT|WX_CAMERA)[ _-]?\d{3,}"
+                         r"(?:[ _-]\d+)*|P[1-9A-C]\d{6}"
+                         r"|(?:微信图片|微信截图|QQ图片|QQ截图|截图|屏幕截图|屏幕快照|Screenshot|扫描件)(?:[ _-]?\d+(?:[ ._:-]\d+)*)?"
+                         r"|(?:图片|照片|相片)[ _-]?\d+", re.IGNORECASE)
+# a generated name: digits (groups joined by - _ . or space) holding a run of 6 or more (a timestamp, an upload id),
+# after at most a letter or two (TRS's W020150917…)
+GENERATED_NAME = re.compile(r"(?:[A-Za-z]{1,2}[_-]?)?(?=[\d ._-]*\d{6})\d+(?:[ ._-]\d+)*")
+# a day or a year is a title, never a file name: 2008, 2021.05.01, 2021-5-1, 20210501, 2021年5月1日, 2021年5月
+DATE_TITLE = re.compile(r"(?:19|20)\d\d(?:(?:[ ./_-]|年)(?:0?[1-9]|1[0-2])(?:月|(?:(?:[ ./_-]|月)(?:0?[1-9]|[12]\d|3[01])日?)?)?"
+                        r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?")
+# a number (1-) or a lowercase code (apsb12) is a file name only when the page's picture is named so (its file or the
+# name the photo library kept as its alt text); a capitalised code (G20, COVID-19, APEC 2014) is a name, never a file
+SHORT_NAME = re.compile(r"\d{1,5}[_-]?|[a-z]{1,8}[_-]?\d{1,5}[_-]?")
+ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
 
 
 def face_problems(article: Any, site_names: list[str], today: dt.date | None = None) -> list[str]:
@@ -106,22 +121,26 @@ def _problems(article: Any, site_names: list[str], today: dt.date | None) -> lis
 
 def file_titled_picture(article: Any) -> bool:
     """True for a picture page: pictures and no text or attachment, under a title that is a file name (a camera's
-    `DSC_0837`, a bare number, or the stem of one of its own images)."""
+    `DSC_0837`, a generated number, the stem of one of its own images, or a short number its picture is named by)."""
     if (article.body_text or "").strip() or article.attachments or not article.images:
         return False
-    return is_file_name(article.title or "", article.images)
+    return is_file_name(article.title or "", article.images, ALT.findall(article.body_html or ""))
 
 
-def is_file_name(title: str, images: list[str] | None = None) -> bool:
-    """True when a title is a file name rather than words: camera, scanner and chat-app names, bare numbers, or
-    the stem of one of `images`."""
+def is_file_name(title: str, images: list[str] | None = None, alts: list[str] | None = None) -> bool:
+    """True when a title is a file name rather than words: a camera's, a phone's or a desktop's picture name, a
+    generated run of digits, the stem of one of `images`, or a short number or code that one of them (by its file
+    stem or its `alts` text) is named by. A date or a year is never a file name."""
     text = normalize_space(title)
-    if not text:
+    stem = IMAGE_EXT.sub("", text).strip()
+    if not stem or DATE_TITLE.fullmatch(stem):
         return False
-    if FILE_NAME.fullmatch(text):
+    if stem != text or CAMERA_NAME.fullmatch(stem) or GENERATED_NAME.fullmatch(stem):
         return True
-    stems = {Path(urlsplit(url).path).stem.lower() for url in images or []}
-    return Path(text).stem.lower() in stems - {""}
+    names = {Path(urlsplit(url).path).stem.lower() for url in images or []} - {""}
+    if stem.lower() in names:
+        return True
+    return bool(SHORT_NAME.fullmatch(stem)) and stem in names | {normalize_space(alt) for alt in alts or []}
 
 
 def _empty(article: Any) -> bool:

@@ -45,7 +45,7 @@ from consolidate.core.store import (
     utcnow,
 )
 from consolidate.core.workspace import Workspace, require_crawled
-from consolidate.holds import SAME_BODY, hold_reason, is_held, published_hold_reason
+from consolidate.holds import FILE_TITLE, SAME_BODY, hold_reason, is_held, published_hold_reason
 from consolidate.leases import SiteLease
 from consolidate.ledger import MapRow, skip_disposition  # the ledger's skip rule, shared (not copied)
 from consolidate.mapping import automatic_decisions, duplicate_links, map_site, routing_for
@@ -365,11 +365,13 @@ class _Push:
         """Why triage holds the article back, if it does; a same-body hold never takes down a page an earlier push
         published (which of the two titles is right is the office's to say, and the page is on the portal)."""
         reason = self.triage.skip_reason(url)
-        if reason and reason.startswith(SAME_BODY):
-            record = self.records.get(article_key(self.site.id, url))
-            if record is not None and record.status in IN_TARGET:
-                return None
-        return reason
+        return None if reason and reason.startswith(SAME_BODY) and self._on_portal(url) else reason
+
+    def _on_portal(self, url: str) -> bool:
+        """True when an earlier push put the article in the target: a hold that only keeps back what never went
+        there (same body, a picture page's file-name title) leaves it there."""
+        record = self.records.get(article_key(self.site.id, url))
+        return record is not None and record.status in IN_TARGET
 
     def _routed(self, article: ArticleRow, column_target: str | None, routing: Any
                 ) -> tuple[ArticleRow, str | None, str | None]:
@@ -382,8 +384,9 @@ class _Push:
         if not article.title:
             return article, None, "no title extracted"
         held = hold_reason(article, [self.site.name, self.ws.config.portal.name]) or self._published_hold(article)
-        if held:  # an empty page, a template heading or an impossible date is never published unreviewed
-            return article, None, held
+        if held and not (held.startswith(FILE_TITLE) and self._on_portal(article.url)):
+            return article, None, held  # never published unreviewed: an empty page, a template heading, a bad date
+        # (a picture page an earlier push published stays on the portal: verify lists it for the office)
         if not article.published and self.undated is not None:
             return article, *self._undated(article, target)
         return article, target, None

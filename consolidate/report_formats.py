@@ -729,7 +729,8 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
      "{0} 篇文章去向未定{1}：逐篇原因见 `consolidate urls list {2} --disposition unresolved`（尚未推送到该目标："
      "`consolidate push {2}`；栏目未定去向：`consolidate map {2}`）"),
     (r"^(\d+) problems verify found on published records.*$",
-     "{0} 处已发布记录核验存疑（见 consolidate messages --stage verify）"),
+     "{0} 处已发布记录核验存疑（见 consolidate messages --stage verify；此前已发布、标题为图片文件名的图片页仍留在门户上"
+     "（待核对但已发布）：在门户上改标题，或为其网址决定 301 或 410）"),
     (r"^(\d+) articles failed$", "{0} 篇文章迁移失败"),
     (r"^(\d+) files or columns failed to push$", "{0} 个附件、图片或栏目推送失败"),
     (r"^(\d+) legacy URLs with ≥ (\d+) logged hits unresolved$", "{0} 个访问量 ≥ {1} 的旧网址去向未定"),
