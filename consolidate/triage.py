@@ -296,10 +296,11 @@ class _LinkContext:
         wanted = {url_hash(url): url for url in urls if url not in self.redirected}
         if not wanted:
             return
+        hashes = list(wanted)  # TRIAGE_BATCH at a time: a body may link more pages than SQLite allows variables
         with self.store.session() as session:
-            found = set(session.scalars(select(UrlMapRow.old_url).where(
-                UrlMapRow.site_id.in_(self.site_ids), UrlMapRow.url_hash.in_(list(wanted)),
-                UrlMapRow.status == "301")))
+            found = {url for start in range(0, len(hashes), TRIAGE_BATCH) for url in session.scalars(
+                select(UrlMapRow.old_url).where(UrlMapRow.site_id.in_(self.site_ids), UrlMapRow.status == "301",
+                                                UrlMapRow.url_hash.in_(hashes[start:start + TRIAGE_BATCH])))}
         self.redirected.update((url, url in found) for url in wanted.values())
 
 
