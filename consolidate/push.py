@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
-from sqlalchemy import delete, insert, select, true
+from sqlalchemy import delete, insert, or_, select
 
 from consolidate import interaction as letters
 from consolidate import letters_push
@@ -121,15 +121,18 @@ def portal_index(config: Config) -> dict[str, ColumnPlace]:
     return config.portal.index()
 
 
-def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any] | None = None) -> Exporter:
+def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any] | None = None,
+                  start: bool = True) -> Exporter:
     """The configured exporter (or the one named), started: its target is open (folders, locks, credentials
-    checked) for push, verify and rollback; the caller closes it."""
+    checked) for push, verify and rollback; the caller closes it. A dry run asks `start=False`: nothing is
+    created, locked or contacted (its plan needs only the exporter's target name, capabilities and planned URLs)."""
     context = ExportContext(workspace=ws.dir, portal=ws.config.portal, programme_name=ws.config.programme.name)
     chosen = name or ws.config.export.exporter
     opts = options if options is not None else (ws.config.export.options if chosen == ws.config.export.exporter
                                                  else {})
     exporter = create_exporter(chosen, opts, context)
-    exporter.start()
+    if start:
+        exporter.start()
     return exporter
 
 
@@ -175,7 +178,8 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
         automatic = automatic_decisions(ws, site_id)  # shown, never stored: a dry run writes nothing
     elif not has_decisions:
         map_site(ws, site_id)
-    exporter.start()  # a no-op when open_exporter started it
+    if not dry_run:  # a dry run plans without opening the target: no folder, lock or connection
+        exporter.start()  # a no-op when open_exporter started it
     push = _Push(ws, site, exporter, update, dry_run, limit, only, sync, allow_untriaged)
     push.unstored_decisions = automatic
     push.progress = progress  # (articles done, articles planned), as they are sent
@@ -853,13 +857,15 @@ class _Push:
             if resource.status == "fetched":
                 outcomes[url] = self._file_outcome(resource, undecided_files.get(url), outcomes)
         self._count_unresolved(outcomes, edited)
-        with self.ws.store.session() as session:
-            session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id,
-                                                    UrlMapRow.old_url.notin_(list(edited)) if edited else true()))
+        with self.ws.store.session() as session:  # the office's rows are kept by their own note, and read again in
+            # this transaction once the delete holds the write lock: an import ended since `edited` was read is kept
+            session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id, or_(
+                UrlMapRow.note.is_(None), UrlMapRow.note.notlike(f"{OFFICE_NOTE}%"))))
+            kept = set(session.scalars(select(UrlMapRow.old_url).where(UrlMapRow.site_id == self.site.id)))
             rows = ({"site_id": self.site.id, "old_url": url, "url_hash": url_hash(url), "new_url": new,
                      "status": status, "note": note}
                     for url, (new, status, note) in ((u, public_outcome(*o)) for u, o in outcomes.items())
-                    if url not in edited)
+                    if url not in kept)
             while chunk := list(islice(rows, BATCH)):  # Core inserts, BATCH rows at a time: no ORM row per URL
                 session.execute(insert(UrlMapRow), chunk)
 
