@@ -67,6 +67,11 @@ WORKERS_PER_SLOT = 2  # workers per host slot: one page is parsed and stored whi
 IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers still hold leases
 QUEUED_MEMORY = 16384  # URL hashes the crawlers of one process remember as queued, shared out between them
 QUEUED_MEMORY_MIN = 64  # ...but each remembers at least this many (a site's menus)
+HELD_PAGE_BYTES = 8 << 20  # bodies of pages fetched and not yet stored, and fetches under way at the mean page
+# size, in all crawls of a process: past it new page fetches wait. When the parser or the store is behind, pages
+# waiting for it (582 at 7k pages of a 200-host crawl) set the heap's high-water mark, which crept up as the
+# article phase brought 100-400 KiB table pages (bench/README.md, Round 7, crawl memory)
+MEAN_PAGE_GUESS = 32 * 1024  # the mean page size before any page was fetched
 RESOURCES = Resource.__table__
 COLUMNS = ColumnRow.__table__
 ARTICLES = ArticleRow.__table__
@@ -236,6 +241,7 @@ class SiteCrawler:
         self._site_facts: dict[str, Any] = {}
         self._column_aliases: dict[tuple[str, ...], tuple[str, ...]] = {}  # spellings of one column (crawlers.columns)
         self.parser: ParserPool | None = None  # parser processes for parse_page (crawl_sites sets them)
+        self.held = HeldPages()  # crawl_sites shares one among the sites it crawls
         self._insert_links = _insert_links(store.engine.dialect.name)
         self._pins = parse_pins(settings.resolve)
 
@@ -494,13 +500,20 @@ class SiteCrawler:
             await self._commit(writes)
             return
         spool = resource.kind in ("attachment", "image")
-        result = await self.fetcher.fetch(resource.url, self._conditional_headers(resource), spool=spool)
+        await self.held.reserve()
+        size = 0
+        try:
+            result = await self.fetcher.fetch(resource.url, self._conditional_headers(resource), spool=spool)
+            size = len(result.body)
+        finally:
+            self.held.fetched(size)
         self._archive(result, resource.url)
         self._count_fetch(result)
         # A page once fetched is finished and stored even if the crawl is cancelled meanwhile (run() waits).
         task = asyncio.create_task(self._record_fetch(resource, result))
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
+        task.add_done_callback(lambda _: self.held.release(size))
         await asyncio.shield(task)
 
     async def _record_fetch(self, resource: Resource, result: FetchResult) -> None:
@@ -990,17 +1003,74 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
     crawlers = [SiteCrawler(store, site, settings, workspace, progress, incremental=incremental, recheck=recheck)
                 for site, settings in sites]
     parser = ParserPool(parse_processes, most) if parse_processes > 0 else None
+    held = HeldPages()
     try:
         if parser is not None:
             await parser.connect()
         for crawler in crawlers:
             crawler.parser = parser
+            crawler.held = held
             crawler.queued_memory = max(QUEUED_MEMORY_MIN, QUEUED_MEMORY // len(crawlers))
         with collecting_young():
             return list(await asyncio.gather(*(c.run() for c in crawlers)))
     finally:
         if parser is not None:
             parser.close()
+
+
+class HeldPages:
+    """The bytes of fetched pages not yet stored (each page's body, counted until its writes are committed) and the
+    fetches under way, each counted at the mean page size so far: a new page fetch waits while one more would pass
+    `most` (nothing held and nothing under way: it never waits). Waiting fetches go in the order they came."""
+
+    def __init__(self, most: int | None = None) -> None:
+        self.most = HELD_PAGE_BYTES if most is None else most
+        self.held = 0
+        self.fetching = 0
+        self.mean = float(MEAN_PAGE_GUESS)
+        self.waited = 0  # fetches that had to wait
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def _fits(self) -> bool:
+        """True when one more fetch fits."""
+        planned = self.held + self.fetching * self.mean
+        return planned <= 0 or planned + self.mean <= self.most
+
+    async def reserve(self) -> None:
+        """Wait for room for one more page fetch, then count it as under way."""
+        if not self._waiters and self._fits():
+            self.fetching += 1
+            return
+        self.waited += 1
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # _admit counts the fetch before it wakes this one
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # admitted, then cancelled: give the place back
+                self.fetched(0)
+            raise
+
+    def fetched(self, size: int) -> None:
+        """A fetch under way ended, `size` bytes of its body now held."""
+        self.fetching -= 1
+        self.held += size
+        if size:
+            self.mean += (size - self.mean) / 64
+        self._admit()
+
+    def release(self, size: int) -> None:
+        """A fetched page's writes are committed (or it failed): its bytes are no longer held."""
+        self.held -= size
+        self._admit()
+
+    def _admit(self) -> None:
+        """Wake the waiting fetches that fit now, in order."""
+        while self._waiters and self._fits():
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.fetching += 1
+                waiter.set_result(None)
 
 
 class _Collecting:
