@@ -372,6 +372,10 @@ _LINE_BLOCKS = frozenset(("p", "div", "section", "article", "main", "li", "td", 
 _NO_TEXT = frozenset(("script", "style", "noscript", "template", "title", "select", "option", "textarea", "button",
                       "head", "html"))  # text no reader sees as the page's
 _NOT_WORD = re.compile(r"[\W_]+")
+_LIST_DATE = re.compile(r"(?:(?:19|20)\d\d\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?")
+_LIST_CELLS = frozenset(("li", "td", "dd"))  # where a related list keeps its dates
+_BRACKETS = " []()（）【】"
+_TABLE_PARTS = frozenset(("table", "tbody", "thead", "tfoot", "tr", "td", "th"))  # a table layout's blocks
 _GREETING = re.compile(r"\s*(?:您好|你好)?[，,！!]?\s*欢迎(?:光临|访问|来到|进入|您)")  # a top bar's "欢迎光临…！今天是："
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|——|—|–|－|-{1,2})\s*")
 
@@ -379,31 +383,44 @@ _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|——|—|–|－|-{1,2})\s*")
 def block_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) -> tuple[LexborNode | None, str]:
     """The body of a page whose text is not in <p> paragraphs (lines in <div>, <section>, <li> or cells: a short
     profile, a directory entry, an editor's <section> layout, a gallery's caption), and how it was found ("block",
-    or "gallery": its pictures and their caption, as a node of its own small tree): text_region's scoring over every
-    block that holds text of its own outside links, each block's text counted for its parent, grown past the title
-    and date lines while what it passes holds no links. A short region is the body only when it leads clearly or
-    holds the page's title; one holding nothing but headings and 发布时间/来源 lines is the body only when it shows
-    a picture or a player (then the block holding them); one that runs on into a 热门图集/相关文章 list, or has
-    pictures beside it, is a gallery's caption. (None, "") when no block qualifies (meta_block: the 信息公开 table,
-    never the body)."""
+    "gallery": its pictures and their caption, or "lines": an article's lines above a 相关新闻 heading, each as a node
+    of its own small tree): text_region's scoring over every block that holds text of its own outside links, each
+    block's text counted for its parent (a data table's cells for their table; a list item's or a cell's lone date
+    for nothing), never the page's <body>. A group holding the article's header (the title line, or a heading and a
+    发布时间 line) and text of its own is taken before a headerless group that outscores it narrowly (a comment list,
+    a related list, a 联系我们 box); a headerless group grows past the title and date lines while what it passes holds
+    no links, and no further than the header (a table layout's title and date rows left out again). A short region
+    is the body only when it leads clearly or holds the header or the page's title; one holding nothing but headings
+    and 发布时间/来源 lines is the body only when it shows a picture or a player (then the block holding them); one
+    that runs on into a 热门图集/相关文章 list is cut at that heading (or, with one caption line above it, is a
+    gallery's caption, as is one with pictures beside it). (None, "") when no block qualifies (meta_block: the 信息公开
+    table, never the body)."""
     body = tree.body
     if body is None:
         return None, ""
     ranked = [(node, score, lines) for node, score, lines in _line_scores(body)[:10]
-              if not _furniture_block(node, body, meta_block)]
+              if node.tag not in _ROOT_TAGS and not _furniture_block(node, body, meta_block)]
     if not ranked:
         return None, ""
-    top, top_score, top_lines = ranked[0]
+    title = _page_title(tree)
+    top, top_score, top_lines = _headed_first(ranked, title)
     start = top_lines[0][0] if len(top_lines) == 1 else top
-    region = _grown(start, body, meta_block, every_link=True)
+    if start.tag == "table" and start.parent is not None and start.parent.tag not in _ROOT_TAGS:
+        start = start.parent  # a body is what holds its table: the table's inner markup alone is no table
+    headed = _headed_text(top_lines, title) is not None
+    region = start if headed else _headed_within(start, _grown(start, body, meta_block, every_link=True), ranked,
+                                                  title)  # growth finds the header, and stops there
     score, runner, lines = top_score, 0, list(top_lines)
-    for node, size, more in ranked[1:]:
+    for node, size, more in ranked:
+        if node.mem_id == top.mem_id:
+            continue
         if is_inside(node, region):
             score += size
             lines += more
         elif not is_inside(region, node):
             runner = max(runner, size)
-    clear = score >= _REGION_SURE or score >= _REGION_LEAD * runner or _holds_title(region, tree)
+    headed = headed or _headed_text(lines, title) is not None
+    clear = score >= _REGION_SURE or score >= _REGION_LEAD * runner or headed or _holds_title(region, tree)
     if score < _REGION_MIN or not clear:
         return None, ""
     text_lines = [block for block, header in lines if not header]
@@ -411,12 +428,126 @@ def block_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) -
         shown = _media_nodes(region)
         block = _enclosing_block(shown, region) if shown else None
         return (block, "block") if block is not None else (None, "")
-    if any(_tail_heading(block) for block, header in lines if header):
+    tail = next((block for block, header in lines if header and _tail_heading(block)), None)
+    if tail is not None:  # the region runs on into the template's lists below
+        kept, kids = _before(region, tail)
+        if kept is not None and _spread(text_lines, kids, title):
+            return kept, "lines"  # an article's lines over a 相关新闻 list: the lines, not the list
         caption = max(text_lines, key=lambda block: len(text_of(block)))
-        return _gallery(caption, body, meta_block)  # the region runs on into the template's lists below
+        found = _gallery(caption, body, meta_block)  # a gallery's caption (one block) over its related galleries
+        return found if found[0] is not None or kept is None else (kept, "lines")
     if _pictures_beside(region, body):
         return _gallery(region, body, meta_block)
+    if start.tag in _TABLE_PARTS and region.mem_id != start.mem_id and _only_header_added(region, start, lines, title):
+        return start, "block"  # the title and date rows of a table layout are no part of the body (cleaning drops
+        # a header line of a <div> layout, not a row)
     return _inmost(region, start), "block"
+
+
+_ROOT_TAGS = frozenset(("html", "body"))  # never a body: the whole page
+
+
+def _page_title(tree: LexborHTMLParser) -> str:
+    """The article title the page's <title> opens with, compacted ('' when shorter than 4 characters)."""
+    head = tree.css_first("title")
+    want = compact(_TITLE_SEPARATORS.split(text_of(head))[0]) if head is not None else ""
+    return want if len(want) >= 4 else ""
+
+
+def _headed_text(lines: list[tuple[LexborNode, bool]], title: str) -> int | None:
+    """The size of the text lines of a block group that holds its article's header (a line whose whole text is the
+    page title, or a heading and a 发布时间 line); None when it holds none."""
+    titled = heading = dated = False
+    size = 0
+    for block, header in lines:
+        flat = compact(text_of(block))
+        if title and flat == title:
+            titled = True
+        elif block.tag in _HEADINGS:
+            heading = True
+        elif header:
+            dated = True
+        else:
+            size += len(_NOT_WORD.sub("", flat))
+    return size if titled or (heading and dated) else None
+
+
+def _headed_first(ranked: list[tuple[LexborNode, int, list[tuple[LexborNode, bool]]]], title: str
+                  ) -> tuple[LexborNode, int, list[tuple[LexborNode, bool]]]:
+    """The group a block body starts from: the best scored, unless it holds no header and another group apart from
+    it holds its header and text lines of its own, while the best is short or not far ahead (a comment list, a
+    related list or a 联系我们 box outscoring a short article)."""
+    top = ranked[0]
+    if _headed_text(top[2], title) is not None:
+        return top
+    for entry in ranked[1:]:
+        size = _headed_text(entry[2], title)
+        if size is not None and size >= _REGION_MIN and (top[1] < _REGION_SURE or _REGION_LEAD * size >= top[1]) \
+                and not is_inside(entry[0], top[0]) and not is_inside(top[0], entry[0]):
+            return entry
+    return top
+
+
+def _headed_within(start: LexborNode, region: LexborNode,
+                   ranked: list[tuple[LexborNode, int, list[tuple[LexborNode, bool]]]], title: str) -> LexborNode:
+    """The smallest of a grown region's ancestors of start (start excluded) that holds the article's header (the
+    title line, or a heading and a 发布时间 line): growth goes no further than the header, so a text block beside
+    the article's wrapper (a 联系我们 box) stays out; the region itself when none holds it."""
+    heads = [(block, header) for _, _, lines in ranked for block, header in lines
+             if header or (title and compact(text_of(block)) == title)]
+    if not heads or start.mem_id == region.mem_id or not is_inside(start, region):
+        return region
+    for up in ancestors(start, 200):
+        held = [line for line in heads if is_inside(line[0], up)]
+        if held and _headed_text(held, title) is not None:
+            return up
+        if up.mem_id == region.mem_id:
+            break
+    return region
+
+
+def _only_header_added(region: LexborNode, start: LexborNode, lines: list[tuple[LexborNode, bool]], title: str
+                       ) -> bool:
+    """True when all a grown region holds outside the block it grew from is header lines (headings, 发布时间 lines,
+    the title) and no picture."""
+    added = [block for block, header in lines if not is_inside(block, start) and block.mem_id != start.mem_id and
+             (header or compact(text_of(block)) == title)]
+    extra = len(compact(text_of(region))) - len(compact(text_of(start)))
+    if not added or extra > sum(len(compact(text_of(block))) for block in added):
+        return False
+    return len(_media_nodes(region)) == len(_media_nodes(start))
+
+
+def _spread(text_lines: list[LexborNode], kids: list[LexborNode], title: str) -> bool:
+    """True when the lines that say something (not the title, 10 characters or more once dates are left out) lie in
+    two or more of the given children of a region: an article's lines, not one caption block."""
+    holding = set()
+    for line in text_lines:
+        flat = compact(text_of(line))
+        if flat == title or len(_NOT_WORD.sub("", _LIST_DATE.sub("", flat))) < 10:
+            continue
+        for kid in kids:
+            if line.mem_id == kid.mem_id or is_inside(line, kid):
+                holding.add(kid.mem_id)
+    return len(holding) > 1
+
+
+def _before(region: LexborNode, heading: LexborNode) -> tuple[LexborNode | None, list[LexborNode]]:
+    """What a region holds before the child holding a 相关新闻 heading, as a node of its own small tree (None when
+    nothing), and the region's element children before it."""
+    parts: list[str] = []
+    kids: list[LexborNode] = []
+    for child in region.iter(include_text=True):
+        if child.mem_id == heading.mem_id or is_inside(heading, child):
+            break
+        if child.tag == "-text":
+            parts.append(html_lib.escape(child.text_content or "", quote=False))
+        else:
+            parts.append(child.html or "")
+            kids.append(child)
+    tree = parse_html(f"<div>{''.join(parts)}</div>") if kids else None
+    node = tree.css_first("body > div") if tree is not None else None
+    return node, kids
 
 
 def _inmost(node: LexborNode, start: LexborNode) -> LexborNode:
@@ -500,6 +631,7 @@ def _line_scores(root: LexborNode) -> list[tuple[LexborNode, int, list[tuple[Lex
         if block is not None:
             lines.setdefault(block.mem_id, (block, []))[1].append(own)
     scores: dict[int, list] = {}
+    tables: dict[int, LexborNode] = {}
     for block, pieces in lines.values():
         text = " ".join(" ".join(pieces).split())
         parent = block.parent
@@ -508,13 +640,32 @@ def _line_scores(root: LexborNode) -> list[tuple[LexborNode, int, list[tuple[Lex
         whole = text_of(block) if len(text) <= 200 else text  # its pieces in document order, for a short line
         if _furniture_text(whole if len(whole) <= 200 else text) or _GREETING.match(whole):
             continue
+        if block.tag in _LIST_CELLS and _LIST_DATE.fullmatch(text.strip(_BRACKETS)):
+            continue  # a related list's date beside its linked title: no article text
         size = len(_NOT_WORD.sub("", text))  # letters, digits and characters: "|" and "·" between links are none
         if not size:
             continue
+        if block.tag in _CELLS:
+            parent = _data_table(parent, tables)
         entry = scores.setdefault(parent.mem_id, [parent, 0, []])
         entry[1] += size
         entry[2].append((block, _header_line(block, text)))
     return sorted((tuple(e) for e in scores.values()), key=lambda e: e[1], reverse=True)
+
+
+_CELLS = frozenset(("td", "th"))
+
+
+def _data_table(row: LexborNode, memo: dict[int, LexborNode]) -> LexborNode:
+    """What a cell's line counts for: its table when its row has two cells or more (a data table's rows are one
+    article, not one line each), else its row (a layout table's cell is a block of its own)."""
+    found = memo.get(row.mem_id)
+    if found is None:
+        found = row
+        if row.tag == "tr" and sum(1 for kid in row.iter() if kid.tag in _CELLS) >= 2:
+            found = next((up for up in ancestors(row, 3) if up.tag == "table"), row)
+        memo[row.mem_id] = found
+    return found
 
 
 def _header_line(block: LexborNode, text: str) -> bool:
@@ -550,10 +701,8 @@ def _line_block(node: LexborNode) -> LexborNode | None:
 
 def _holds_title(region: LexborNode, tree: LexborHTMLParser) -> bool:
     """True when a region holds an element whose whole text is the article title the page's <title> opens with."""
-    head = tree.css_first("title")
-    first = _TITLE_SEPARATORS.split(text_of(head))[0] if head is not None else ""
-    want = compact(first)
-    if len(want) < 4:
+    want = _page_title(tree)
+    if not want:
         return False
     return any(compact(text_of(node)) == want for node in region.css("h1, h2, h3, h4, h5, h6, p, div, td, span, strong")[:500])
 

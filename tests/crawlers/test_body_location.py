@@ -137,3 +137,105 @@ def test_templates_are_learned_from_bodies_the_block_locator_found() -> None:
         assert extractor.extract(html, url) == extract_article(html, url, "demo")
     assert extractor.templates and extractor.hits == len(pages) - 3
     assert extractor.templates[0].body == "div.news-list1"
+
+
+ARTICLE = ("市人力资源和社会保障局召开全市就业工作推进会议，会议总结了上半年全市就业工作情况，部署下半年重点任务。",
+           "会议要求，各地各部门要坚持就业优先战略，落实落细稳就业各项政策措施，确保全年目标任务圆满完成。",
+           "会议强调，要压实各级责任，加强督导检查，对工作不力的地方和单位严肃问责。")
+HEAD = "<h2>全市就业工作推进会召开</h2><div class='inf'>发布时间：2021-06-01 来源：市人社局</div>"
+RELATED = "".join(f"<li><a href='/n/{i}.html'>某某县开展第{i}次安全生产大检查活动</a><span>2021-05-{10 + i}</span></li>"
+                  for i in range(12))
+CONTACT = ("<div class='lxwm'><div>联系我们</div><div>地址：某某市人民路1号行政中心5楼</div>"
+           "<div>电话：0771-1234567 传真：0771-1234568</div><div>邮箱：rsj@example.gov.cn</div>"
+           "<div>工作时间：周一至周五 上午8:00-12:00 下午15:00-18:00</div></div>")
+
+
+def _comments(count: int) -> str:
+    """A Discuz-style comment list: a heading, then each comment's user and text in unnamed-looking divs."""
+    return "<div class='plk'><h3>网友留言</h3>" + "".join(
+        f"<div class='r{i}'><div class='u'>网友{i}</div><div class='t'>这个政策非常好，希望能够尽快落实到基层，"
+        f"让更多的群众享受到政策红利，点赞支持，第{i}楼。</div></div>" for i in range(count)) + "</div>"
+
+
+def _short_article(aside: str, head: str = HEAD) -> str:
+    """A short article (header, two lines with <br>) beside a block of plain text lines in a shared wrapper."""
+    return f"<div class='wrap'><div class='lft'>{head}<div class='q1'>{ARTICLE[0]}<br>{ARTICLE[1]}<br></div></div>{aside}</div>"
+
+
+def test_a_short_article_beats_text_blocks_beside_it_whatever_the_title_tag_says() -> None:
+    for aside in (_comments(8), f"<div class='r'><h3>最新动态</h3><ul>{RELATED}</ul></div>", CONTACT):
+        for title in ("全市就业工作推进会召开_某某市人民政府", "某某市人民政府"):
+            html = _page(_short_article(aside), title)
+            body, how = _located(html)
+            assert how == "block" and klass_id(body).strip() == "lft", (aside[:20], title)
+            record = extract_article(html, URL.format(1))
+            assert ARTICLE[0] in record.body_text and ARTICLE[1] in record.body_text
+            for furniture in ("网友", "楼", "安全生产大检查", "联系我们", "传真", "2021-05"):
+                assert furniture not in record.body_text, (furniture, title)
+            assert record.published == "2021-06-01"
+
+
+def test_a_template_learned_on_pages_with_comments_takes_the_article_only() -> None:
+    extractor = SiteExtractor("demo", learn_after=3)
+    for i in range(8):
+        html = _page(_short_article(_comments(i + 3)), "全市就业工作推进会召开_某某市人民政府")
+        record = extractor.extract(html, URL.format(i))
+        assert record == extract_article(html, URL.format(i), "demo")
+        assert ARTICLE[0] in record.body_text and "网友" not in record.body_text
+    assert [template.body for template in extractor.templates] == ["div.lft"] and extractor.hits == 5
+
+
+def test_the_page_body_element_is_never_the_located_body() -> None:
+    weather = ("<div class='wea'>今天是2021年6月1日 星期二 农历四月廿一 晴 22℃~31℃ 东南风3级 空气质量：良 "
+               "某某市位于某省东南部，总面积12345平方公里，辖5个区3个县，户籍人口345万人。</div>")
+    main = ("<div class='x'><h1>市长会见客商</h1><div>时间：2021-04-02</div>"
+            "<div class='y'>4月1日，市长会见了来访的某某集团董事长一行，双方就深化合作进行了交流。</div></div>")
+    html = (f"<html><head><title>市长会见客商_某某市</title></head><body>{weather}{main}"
+            "<div>某某市地形以丘陵为主，属亚热带季风气候，四季分明，雨量充沛，物产丰富，是国家历史文化名城。</div></body></html>")
+    body, how = _located(html)
+    assert how == "block" and klass_id(body).strip() == "x"
+    record = extract_article(html, URL.format(1))
+    assert "市长会见了来访的" in record.body_text and "农历" not in record.body_text and "丘陵" not in record.body_text
+
+
+def test_an_article_over_a_related_news_heading_keeps_all_its_lines() -> None:
+    related = "".join(f"<li><a href='/n/{i}.html'>某某县开展第{i}次安全生产大检查活动</a></li>" for i in range(6))
+    for picture in ("<div><img src='/u/2021/06/meeting.jpg'></div>", ""):
+        main = (f"<div class='art'>{HEAD}{picture}" + "".join(f"<div>{line}</div>" for line in ARTICLE)
+                + f"<h3>相关新闻</h3><ul>{related}</ul></div>")
+        html = _page(main, "全市就业工作推进会召开_某某市人民政府")
+        record = extract_article(html, URL.format(1))
+        assert all(line in record.body_text for line in ARTICLE), picture
+        assert "相关新闻" not in record.body_text and "安全生产大检查" not in record.body_text
+        assert record.images == (["http://www.example.org.cn/u/2021/06/meeting.jpg"] if picture else [])
+        assert record.published == "2021-06-01" and _located(html)[1] != "trafilatura"
+
+
+def test_a_table_layout_body_leaves_its_title_and_date_rows_out() -> None:
+    left = "".join(f"<tr><td><a href='/c/{i}'>机构职能{i}</a></td></tr>" for i in range(10))
+    main = (f"<table width='1000'><tr><td width='200'><table>{left}</table></td><td><table>"
+            "<tr><td class='tit'>关于做好2021年防汛工作的通知</td></tr>"
+            "<tr><td>发布日期：2021-05-20 &nbsp; 信息来源：市水利局</td></tr>"
+            f"<tr><td>各县（区）水利局：<br>{ARTICLE[0]}<br>{ARTICLE[1]}<br>特此通知。<br>某某市水利局<br>2021年5月20日</td></tr>"
+            "</table></td></tr></table>")
+    html = _page(main, "关于做好2021年防汛工作的通知")
+    record = extract_article(html, URL.format(1))
+    assert record.body_text.startswith("各县（区）水利局：") and ARTICLE[1] in record.body_text
+    assert "发布日期" not in record.body_text and "防汛工作的通知" not in record.body_text
+    assert record.title == "关于做好2021年防汛工作的通知" and record.published == "2021-05-20"
+
+
+def test_an_article_that_is_a_table_is_located_by_its_table() -> None:
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in (
+        ("项目名称", "某某市第一中学教学楼维修改造工程"), ("项目编号", "MMZC2021-G1-0012"), ("采购方式", "公开招标"),
+        ("预算金额", "人民币壹佰贰拾万元整（1200000元）"), ("采购人", "某某市第一中学，地址某某市民主路8号"),
+        ("投标截止时间", "2021年7月1日9时30分（北京时间）")))
+    main = (f"<div class='w'>{CONTACT}<div class='m'><h1>某某市第一中学教学楼维修改造工程招标公告</h1>"
+            f"<div>发布时间：2021-06-10 来源：采购中心</div><div class='txt'><table border='1'>{rows}</table></div></div></div>")
+    for title in ("某某市第一中学教学楼维修改造工程招标公告", "某某市人民政府"):
+        html = _page(main, title)
+        assert _located(html)[1] == "block"  # each row alone is shorter than the 联系我们 box beside the article
+        record = extract_article(html, URL.format(1))
+        assert "MMZC2021-G1-0012" in record.body_text and "投标截止时间" in record.body_text
+        assert "联系我们" not in record.body_text and "传真" not in record.body_text and "栏目" not in record.body_text
+        assert "<table" in record.body_html and record.published == "2021-06-10"
