@@ -475,14 +475,14 @@ def _headed_text(lines: list[tuple[LexborNode, bool]], title: str) -> int | None
 def _headed_first(ranked: list[tuple[LexborNode, int, list[tuple[LexborNode, bool]]]], title: str
                   ) -> tuple[LexborNode, int, list[tuple[LexborNode, bool]]]:
     """The group a block body starts from: the best scored, unless it holds no header and another group apart from
-    it holds its header and text lines of its own, while the best is short or not far ahead (a comment list, a
-    related list or a 联系我们 box outscoring a short article)."""
+    it holds its header and text lines of its own, at least a third of the best's (a comment list, a related list
+    or a 联系我们 box outscoring a short article; a header's one-line summary over the article's lines is no article)."""
     top = ranked[0]
     if _headed_text(top[2], title) is not None:
         return top
     for entry in ranked[1:]:
         size = _headed_text(entry[2], title)
-        if size is not None and size >= _REGION_MIN and (top[1] < _REGION_SURE or _REGION_LEAD * size >= top[1]) \
+        if size is not None and size >= _REGION_MIN and _REGION_LEAD * size >= top[1] \
                 and not is_inside(entry[0], top[0]) and not is_inside(top[0], entry[0]):
             return entry
     return top

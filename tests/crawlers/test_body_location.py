@@ -239,3 +239,11 @@ def test_an_article_that_is_a_table_is_located_by_its_table() -> None:
         assert "MMZC2021-G1-0012" in record.body_text and "投标截止时间" in record.body_text
         assert "联系我们" not in record.body_text and "传真" not in record.body_text and "栏目" not in record.body_text
         assert "<table" in record.body_html and record.published == "2021-06-10"
+
+
+def test_a_summary_line_in_the_header_does_not_take_the_article_lines_below_it_away() -> None:
+    main = ("<div class='art'><div class='hd'>" + HEAD + "<div class='zy'>摘要：全市就业工作推进会议部署下半年就业重点任务。</div>"
+            "</div><div class='bd'>" + "".join(f"<div>{line}</div>" for line in ARTICLE) + "</div></div>")
+    html = _page(main, "全市就业工作推进会召开_某某市人民政府")
+    record = extract_article(html, URL.format(1))
+    assert all(line in record.body_text for line in ARTICLE)
