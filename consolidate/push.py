@@ -452,7 +452,10 @@ class _Push:
         """Count what a push would do, exactly as a push decides and counts it, touching nothing (its columns and
         files: every one the planned articles need, put or found in the target)."""
         self.summary.columns = len(self._columns_needed({t for _, t, _ in plan if t}))
-        self.summary.files = len(self._wanted_files(plan, files))
+        wanted = self._wanted_files(plan, files)
+        self.summary.files = len(wanted)
+        for url in wanted:  # a push puts them before the bodies: links to them resolve (the URL is the target's)
+            self.links.setdefault(url, f"{self.exporter.target}#file:{files[url].sha256}")
         self._plan_links(full_plan, columns, decisions)
         in_plan = {article.url for article, target, _ in full_plan if target}
         for article, target, reason in (entry for batch in self._batches(plan) for entry in batch):

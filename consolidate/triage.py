@@ -93,6 +93,35 @@ def finding_key(url: str, finding: Finding) -> str:
 
 def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> TriageSummary:
     """Read every stored article of a site and its fetched attachments; record the findings, keeping decisions."""
+    summary, scanned, found, reader = _scan(ws, site_id, as_of)
+    _record(ws, site_id, scanned, found)
+    reader.save()
+    for findings in found.values():
+        summary.findings.update(f.kind for f in findings)
+    summary.undecided_personal = len(undecided_personal(ws, site_id))
+    return summary
+
+
+def unrecorded_findings(ws: Workspace, site_id: str) -> list[TriageFinding]:
+    """The findings a triage run would record now, the office's decisions kept, made in memory and never stored
+    (a dry run's gate writes nothing): the stored rows still found, new ones as unsaved rows."""
+    _summary, _scanned, found, _reader = _scan(ws, site_id, None)
+    existing = {r.key: r for r in stored_findings(ws, site_id)}
+    rows: dict[str, TriageFinding] = {}
+    for url in sorted(found):
+        for finding in found[url]:
+            key = finding_key(url, finding)
+            rows.setdefault(key, existing.get(key) or TriageFinding(
+                site_id=site_id, key=key, url=url, url_hash=url_hash(url), location=finding.location,
+                category=finding.category, kind=finding.kind, excerpt=finding.excerpt, detail=finding.detail,
+                count=finding.count, decision=None))
+    return list(rows.values())
+
+
+def _scan(ws: Workspace, site_id: str, as_of: dt.date | None
+          ) -> tuple[TriageSummary, list[tuple[str, str | None]], dict[str, list[Finding]], _AttachmentReader]:
+    """Read a site's articles and attachments into findings, storing nothing: (summary so far, what was read as
+    (url hash, content hash), article URL → findings, the attachment reader holding its new readings)."""
     site = ws.site(site_id)
     when = as_of or dt.date.today()
     with ws.store.session() as session:
@@ -110,12 +139,7 @@ def triage_site(ws: Workspace, site_id: str, as_of: dt.date | None = None) -> Tr
         found[article.url] = article_findings(article, when, context, reader, superseded.get(article.url))
         scanned.append((article.url_hash, article.content_hash))
     summary.attachments, summary.unreadable, summary.reused = reader.read, reader.unreadable, reader.reused
-    _record(ws, site.id, scanned, found)
-    reader.save()
-    for findings in found.values():
-        summary.findings.update(f.kind for f in findings)
-    summary.undecided_personal = len(undecided_personal(ws, site.id))
-    return summary
+    return summary, scanned, found, reader
 
 
 TRIAGE_BATCH = 500  # articles read from the store at a time
@@ -478,13 +502,15 @@ class PushGate:
 
 def push_gate(ws: Workspace, site_id: str, allow_untriaged: bool = False, dry_run: bool = False) -> PushGate:
     """The triage decisions push applies to a site (triaging first what was never read at its current content).
-    Articles with an undecided personal-data finding are blocked unless `allow_untriaged`, which is recorded."""
-    if needs_scan(ws, site_id):
+    Articles with an undecided personal-data finding are blocked unless `allow_untriaged`, which is recorded.
+    A dry run triages in memory and stores nothing."""
+    unscanned = needs_scan(ws, site_id)
+    if unscanned and not dry_run:
         triage_site(ws, site_id)
     holds = duplicate_holds(ws, [s.id for s in ws.config.sites], site_id)  # groups found once per store state
     gate = PushGate(held={url: reason for (site, url), reason in holds.items() if site == site_id})
     pending: dict[str, Counter[str]] = {}
-    for f in stored_findings(ws, site_id):
+    for f in unrecorded_findings(ws, site_id) if unscanned and dry_run else stored_findings(ws, site_id):
         if f.decision == "withhold":
             gate.withheld[f.url] = f"{WITHHELD}: {f.reason or checks.KIND_LABELS[f.kind]}"
         elif f.decision == "mask" and f.location in ("title", "body"):

@@ -208,7 +208,10 @@ class StaticPreviewExporter(base.Exporter):
         return self.base_url + f"{subsite}/index.html" if subsite in self._subsites() else None
 
     def _subsites(self) -> set[str]:
-        """The sub-sites the preview holds columns of."""
+        """The sub-sites the preview holds columns of (not started, as for a dry run: those of the manifest on
+        disk, read without the lock; nothing is written)."""
+        if not self.manifest:
+            self.manifest = self._load_manifest()
         return {c["subsite"] for c in self.manifest["columns"].values() if c["subsite"]}
 
     def _render_column(self, key: str, column: dict[str, Any]) -> None:

@@ -65,6 +65,7 @@ class WxrExporter(base.Exporter):
         self._lock = ProcessLock(self.path.with_name(f".{self.path.name}.lock"))  # one writer at a time
         self.state: dict[str, Any] = {"ids": {}, "objects": {}}
         self._parsed: tuple[tuple[int, int], dict[str, ET.Element]] | None = None
+        self._planned: dict[str, Any] | None = None  # the ids a dry run plans with (never written)
 
     def start(self) -> None:
         """Create the folder, wait for the lock (one writer at a time), load the ids and replay the journal."""
@@ -87,8 +88,17 @@ class WxrExporter(base.Exporter):
     def planned_url(self, kind: str, source_key: str, **facts: Any) -> str | None:
         """Post links are ?p=<id> of the stable id; file URLs follow from the hash and name."""
         if kind == "article":
-            return f"{self.site_url}?p={self._id(source_key)}"
+            return f"{self.site_url}?p={self._id(source_key) if self._lock.held else self._planned_id(source_key)}"
         return None
+
+    def _planned_id(self, source_key: str) -> int:
+        """The id a push would give a key, asked without start() (a dry run): the stored ids read (a killed
+        push's journal replayed in memory), new ones assigned in memory only: nothing is written."""
+        if self._planned is None:
+            self._planned = self._load_state()
+            self.journal.replay(self._planned)
+        ids = self._planned["ids"]
+        return ids.setdefault(source_key, max(ids.values(), default=0) + 1)
 
     def put_column(self, column: base.ExportColumn, parent: base.TargetRef | None) -> base.TargetRef:
         """Record the category (parent by nicename)."""

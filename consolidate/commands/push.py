@@ -19,6 +19,8 @@ from consolidate.cli_common import (
     print_rows,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
+from consolidate.redirects import FORMATS as REDIRECT_FORMATS
+from consolidate.redirects import UNRESOLVED_MODES
 
 
 @common.friendly_errors
@@ -44,7 +46,7 @@ def push(sites: common.SitesArgument = None,
     """Push mapped columns, articles and files into the portal target, idempotently."""
     ws = common.open_workspace(config, db)
     ids = common.select_sites(ws, sites, all_sites)
-    target = pipeline.open_exporter(ws, exporter)
+    target = pipeline.open_exporter(ws, exporter, start=not dry_run)  # a dry run opens, locks and contacts nothing
     busy_sites: list[str] = []
     unmapped: list[pipeline.NotMappedError] = []
     done: list[dict] = []
@@ -193,25 +195,55 @@ def redirects(sites: common.SitesArgument = None,
         raise UsageError("-o takes one site's redirects", hint="name one site, or use --all -o FOLDER")
     if all_sites and ids:
         per_site_file(output, ids[0], "csv" if fmt == "csv" else "conf", all_sites)  # -o FOLDER, asked once
-    failures: list[ConsolidateError] = []
+    _check_redirect_options(fmt, unresolved)  # a bad value is one usage error, not one per site
+    failures: dict[str, ConsolidateError] = {}
+    written: list[Path] = []
     shared = fmt == "nginx" and all_sites and output is not None  # several sites' files in one http {}
     for site_id in ids:
+        path = per_site_file(output, site_id, "csv" if fmt == "csv" else "conf", all_sites)
         try:
-            _write_redirects(ws, site_id, fmt, per_site_file(output, site_id, "csv" if fmt == "csv" else "conf",
-                                                             all_sites), gone_page, unresolved, shared)
+            _write_redirects(ws, site_id, fmt, path, gone_page, unresolved, shared)
         except ConsolidateError as exc:
             if len(ids) == 1:
                 raise
-            failures.append(exc)
-            err_console.print(f"[bold red]error:[/] {site_id}: {exc.message}", highlight=False)
+            failures[site_id] = exc
+            err_console.print(f"[bold red]error:[/] {_with_site(site_id, exc.message)}", highlight=False)
             if exc.hint:
                 err_console.print(f"hint: {exc.hint}", highlight=False)
-    if shared and output is not None:
+            continue
+        written += [path] if path is not None else []
+    if shared and output is not None and written:
         emit(pipeline.nginx_http_settings(), output / pipeline.NGINX_HTTP_FILE)
         err_console.print(f"include {output / pipeline.NGINX_HTTP_FILE} once in http {{}}, before the sites' files "
                           f"(`include {output}/*.conf;` does)", highlight=False)
     if failures:
-        raise typer.Exit(max(f.exit_code for f in failures))
+        _say_refused(failures, written, output)
+        raise typer.Exit(max(f.exit_code for f in failures.values()))
+
+
+def _check_redirect_options(fmt: str, unresolved: str) -> None:
+    """--format and --unresolved are known values (else a usage error naming the valid ones)."""
+    if fmt not in REDIRECT_FORMATS:
+        raise UsageError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(REDIRECT_FORMATS)}")
+    if unresolved not in UNRESOLVED_MODES:
+        raise UsageError(f"unknown --unresolved {unresolved!r}", hint=f"use one of: {', '.join(UNRESOLVED_MODES)}")
+
+
+def _with_site(site_id: str, message: str) -> str:
+    """An error line naming its site once (the library's message may start with the site id already)."""
+    return message if message.startswith(f"{site_id}:") else f"{site_id}: {message}"
+
+
+def _say_refused(failures: dict[str, ConsolidateError], written: list[Path], output: Path | None) -> None:
+    """After some sites were refused: which files were written and which sites were not, or that nothing is ready."""
+    refused = ", ".join(failures)
+    if output is None:
+        return err_console.print(f"not written: {refused}", highlight=False)
+    if not written:
+        return err_console.print(f"nothing written to {output}: every site was refused ({refused}); no server "
+                                 "config is ready", highlight=False)
+    err_console.print(f"written: {', '.join(p.name for p in written)}; not written (refused): {refused}",
+                      highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -36,6 +36,12 @@ class ExporterError(ConsolidateError):
     """An exporter is misconfigured or its target refused the work."""
 
 
+class UnknownExporterError(ExporterError):
+    """An exporter name nobody provides (a bad option or config value: exit 2, as a usage error)."""
+
+    exit_code = 2
+
+
 class InputFileError(ConsolidateError):
     """A file the office hands back (an edited sheet or CSV) is invalid; the message names the row."""
 

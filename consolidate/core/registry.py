@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from consolidate.core.errors import ExporterError
+from consolidate.core.errors import ExporterError, UnknownExporterError
 
 ENTRY_POINT_GROUP = "consolidate.exporters"
 BUILTIN_EXPORTERS = {
@@ -40,7 +40,7 @@ def exporter_path(name: str) -> str:
     if path is None:
         paths = exporter_paths()
         if name not in paths:
-            raise ExporterError(f"unknown exporter {name!r}", hint=f"valid exporters: {', '.join(sorted(paths))}")
+            raise UnknownExporterError(f"unknown exporter {name!r}", hint=f"valid exporters: {', '.join(sorted(paths))}")
         path = paths[name]
     return path
 
