@@ -266,12 +266,15 @@ def learned_decisions(ws: Workspace, site_id: str) -> dict[tuple[str, str], Lear
             ColumnMapping.site_id != site_id, ColumnMapping.decided_by.not_in(SYSTEM_DECIDERS),
             ColumnMapping.decision.in_(("migrate", "drop"))).order_by(ColumnMapping.decided_at)).all()
         kinds = {(r.site_id, r.column_path): r for r in rows}
+        held = {(c.site_id, c.path): c.article_count or 0 for c in session.scalars(
+            select(ColumnRow).where(ColumnRow.site_id != site_id))}  # articles each signed column held, below too
     learned: dict[tuple[str, str], Learned] = {}
     for (other, path), row in kinds.items():
         name = path.rsplit(" > ", 1)[-1]
         kind = kind_of_name(name) or "other"
         learned[learned_key(name, kind)] = Learned(row.decision, row.target, other, path, row.decided_by,
-                                                   row.decided_at.date().isoformat() if row.decided_at else "")
+                                                   row.decided_at.date().isoformat() if row.decided_at else "",
+                                                   held.get((other, path)))
     return learned
 
 
@@ -405,19 +408,87 @@ def _label(index: dict[str, ColumnPlace], column_id: str) -> str:
 
 
 def import_sheet(ws: Workspace, site_id: str, path: Path) -> list[OfficeDecision]:
-    """Validate a filled-in sheet and record its signed decisions, all or nothing; return the changes made."""
+    """Validate a filled-in sheet and record its signed decisions, all or nothing; return the changes made, with
+    `.waiting`: the columns of other sites the signed decisions sent back to the office (offered there)."""
     current, changes = _checked_sheet(ws, site_id, path, None)
-    if changes:
-        _apply_office(ws, site_id, current, changes)
+    signed = {site_id: changes}
+    changes.waiting = _waiting_after(ws, signed, lambda: _apply_office(ws, site_id, current, changes)) \
+        if changes else []
     return changes
+
+
+class FleetChanges(dict):
+    """A fleet import's signed changes by site, with `.waiting`: the columns of other sites they sent back to the
+    office (the signed decision is offered there for confirmation)."""
+
+    waiting: list[WaitingColumn]
+
+
+@dataclass
+class WaitingColumn:
+    """A column of another site that a signed decision turned back to undecided: the office confirms it there."""
+
+    site: str
+    path: str
+    articles: int
+    offer: str  # '<site>: <path>' of the signed decision offered
+
+
+def _waiting_after(ws: Workspace, signed: dict[str, list[OfficeDecision]], apply: Any) -> list[WaitingColumn]:
+    """Run `apply` (recording the signed changes) and return the columns of any site that were decided before and
+    now wait for the office because a signed decision is offered to them (fleet learning); never silent."""
+    keys = {learned_key(c.path.rsplit(" > ", 1)[-1], kind_of_name(c.path.rsplit(" > ", 1)[-1]) or "other")
+            for changes in signed.values() for c in changes if c.decision in ("migrate", "drop")}
+    sites = [s.id for s in ws.config.sites if keys and crawled_on(ws, s.id) is not None and _has_named(ws, s.id, keys)]
+    before = {site_id: _undecided(ws, site_id) for site_id in sites}
+    apply()
+    waiting = []
+    for site_id in sites:
+        own = {c.path for c in signed.get(site_id, [])}
+        for path, (column, decision) in sorted(_undecided(ws, site_id).items()):
+            if path not in before[site_id] and path not in own:
+                waiting.append(WaitingColumn(site_id, path, column.article_count, _offer_of(decision)))
+    return waiting
+
+
+def _has_named(ws: Workspace, site_id: str, keys: set[tuple[str, str]]) -> bool:
+    """Whether a site has a column whose name and kind match one of `keys`."""
+    with ws.store.session() as session:
+        names = session.scalars(select(ColumnRow.name).where(ColumnRow.site_id == site_id)).all()
+    return any(learned_key(n, kind_of_name(n) or "other") in keys for n in names)
+
+
+def _undecided(ws: Workspace, site_id: str) -> dict[str, tuple[LegacyColumn, Decision]]:
+    """The columns `map` would leave for the office now (recorded office decisions kept), by path."""
+    columns, decisions = _decided(ws, site_id, None, None)
+    with ws.store.session() as session:
+        _carry_office(decisions, _recorded(session, site_id))
+    return {d.column_path: (c, d) for c, d in zip(columns, decisions, strict=True) if d.decision == "unmapped"}
+
+
+def _offer_of(decision: Decision) -> str:
+    """The '<site>: <path>' a fleet offer names in its reason, else ''."""
+    found = re.search(r"signed by .+? for (.+?)(?: on \d{4}-\d\d-\d\d)?\); confirm", decision.reason)
+    return found.group(1) if found else ""
 
 
 def import_summary(name: str, changes: list[OfficeDecision] | dict[str, list[OfficeDecision]]) -> str:
     """What an import recorded, in the sheet's language (never the whole table): a site's sheet in one line (rows
-    changed, by decision and by signer); a fleet workbook's (site → changes) in a line, then one per site."""
+    changed, by decision and by signer); a fleet workbook's (site → changes) in a line, then one per site; then
+    the columns of other sites it sent back to the office, with the command that shows them."""
     if isinstance(changes, dict):
-        return fleet_import_summary(name, changes)
-    return sheet_import_summary(name, changes)
+        lang = next((getattr(c, "lang", None) for c in changes.values() if getattr(c, "lang", None)), "zh")
+        text = fleet_import_summary(name, changes)
+    else:
+        lang, text = getattr(changes, "lang", "zh"), sheet_import_summary(name, changes)
+    waiting = getattr(changes, "waiting", [])
+    if not waiting:
+        return text
+    lines = [text, say_sheet(lang, "waiting", count=len(waiting))]
+    lines += [say_sheet(lang, "waiting_column", site=w.site, path=w.path, articles=w.articles,
+                        offer=w.offer or "-") for w in waiting]
+    lines += [say_sheet(lang, "waiting_hint", site=site) for site in dict.fromkeys(w.site for w in waiting)]
+    return "\n".join(lines)
 
 
 def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | None
@@ -509,10 +580,17 @@ def import_fleet_sheet(ws: Workspace, path: Path) -> dict[str, list[OfficeDecisi
                              f"({', '.join(s.id for s in ws.config.sites)}); nothing was imported",
                              hint="import one site's sheet with `consolidate map SITE --import FILE`; "
                                   "`map --all --export` writes the fleet workbook")
+    signed = {site_id: changes for site_id, (_current, changes) in checked.items()}
+    result = FleetChanges(signed)
+    result.waiting = _waiting_after(ws, signed, lambda: _apply_all(ws, checked))
+    return result
+
+
+def _apply_all(ws: Workspace, checked: dict[str, tuple[dict[str, Decision], list[OfficeDecision]]]) -> None:
+    """Record the signed changes of every site sheet of a fleet workbook."""
     for site_id, (current, changes) in checked.items():
         if changes:
             _apply_office(ws, site_id, current, changes)
-    return {site_id: changes for site_id, (_current, changes) in checked.items()}
 
 
 def fleet_sheet_names(path: Path) -> set[str]:

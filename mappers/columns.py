@@ -71,6 +71,11 @@ class Learned:
     path: str
     signer: str
     signed_on: str = ""
+    held: int | None = None  # articles the signed column held (its sub-columns' too); None: not known
+
+    def was_empty(self) -> bool:
+        """The signed column held no article: a drop of it says it was empty, not what such content is worth."""
+        return self.held == 0
 
     def provenance(self) -> tuple[str, str]:
         """(English, Chinese) of where the decision comes from."""
@@ -154,11 +159,31 @@ def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: f
         scope = {t.id for t in targets if t.in_scope}
         for index, (column, decision) in enumerate(zip(columns, decisions, strict=True)):
             offer = learned.get(learned_key(column.name, kind_of_name(column.name)))
-            if offer is not None and (offer.target in scope or offer.decision == "drop") and \
-                    _open_to(decision, offer):
-                decisions[index] = _learned_decision(column, decision, offer)
+            if offer is None or not (offer.target in scope or offer.decision == "drop"):
+                continue
+            if _carries_over(column, decision, offer):
+                if _open_to(decision, offer):
+                    decisions[index] = _learned_decision(column, decision, offer)
+            elif decision.decision != "unmapped":
+                _note_offer(decision, offer)
     resolve_merges(decisions)
     return decisions
+
+
+def _carries_over(column: LegacyColumn, decision: Decision, offer: Learned) -> bool:
+    """Whether the reason of a signed decision holds for this column: a drop of an EMPTY column says nothing about a
+    column that holds articles (or is a heading over columns that do), so it never turns that column's automatic
+    decision back to review: it is named in the reason instead."""
+    holds = column.article_count or "container" in column.flags
+    return not (offer.decision == "drop" and offer.was_empty() and holds and decision.decision != "unmapped")
+
+
+def _note_offer(decision: Decision, offer: Learned) -> None:
+    """Name a signed decision that does not carry over in the reason (both languages), keeping the decision."""
+    en, zh = offer.provenance()
+    decision.reason += f"; note: a column of the same name and kind, with no article, was decided drop ({en}): " \
+                       "not applied here, this column holds articles"
+    decision.reason_zh += f"；提示：同名同类栏目（无文章）已由{zh}为“不迁移”：本栏目有文章，不适用"
 
 
 def _open_to(decision: Decision, offer: Learned) -> bool:

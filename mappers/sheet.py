@@ -150,6 +150,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "site_recorded": {"en": "  {site}: {count} ({decisions}; signed by {signers})",
                       "zh": "  {site}：{count} 行（{decisions}；签署人：{signers}）"},
     "site_unchanged": {"en": "  {site}: no changes", "zh": "  {site}：无改动"},
+    "waiting": {"en": "{count} column(s) on other sites now wait for you (a signed decision is offered there for "
+                      "a column of the same name and kind):",
+                "zh": "其他站点有 {count} 个栏目因此转为待您决定（同名同类栏目的签署决定已推荐给它们）："},
+    "waiting_column": {"en": "  {site}: {path} ({articles} articles; offered from {offer})",
+                       "zh": "  {site}：{path}（{articles} 篇文章；推荐自 {offer}）"},
+    "waiting_hint": {"en": "  run `consolidate map {site} --unmapped` to confirm or change them",
+                     "zh": "  请运行 `consolidate map {site} --unmapped` 确认或修改"},
 }
 MAX_XLSX_BYTES = 32_000_000  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
 MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (13 columns × 75,000 rows)
