@@ -67,6 +67,7 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
     """Decide where every legacy column goes: rules in migrations.yaml, the office's signed sheet, suggestions."""
     ws = common.open_workspace(config, db)
     when = common.parse_as_of(as_of)
+    pipeline.require_language(lang)  # a bad --lang is a usage error (exit 2), as triage's
     if all_sites or site is None:
         if as_csv:
             raise UsageError("--csv lists one site's decisions", hint="name the site, or use --json with --all")

@@ -193,9 +193,9 @@ def redirects(sites: common.SitesArgument = None,
         return
     if len(ids) > 1 and not all_sites and output is not None:
         raise UsageError("-o takes one site's redirects", hint="name one site, or use --all -o FOLDER")
+    _check_redirect_options(fmt, unresolved)  # a bad value is one usage error, not one per site
     if all_sites and ids:
         per_site_file(output, ids[0], "csv" if fmt == "csv" else "conf", all_sites)  # -o FOLDER, asked once
-    _check_redirect_options(fmt, unresolved)  # a bad value is one usage error, not one per site
     failures: dict[str, ConsolidateError] = {}
     written: list[Path] = []
     shared = fmt == "nginx" and all_sites and output is not None  # several sites' files in one http {}
