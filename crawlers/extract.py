@@ -46,6 +46,7 @@ from crawlers._common import (
     viewer_target,
 )
 from crawlers._fields import (
+    _VALUE_STRIP,
     LABEL_FIELD,
     LABEL_RE,
     META_FIELDS,
@@ -450,9 +451,22 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
     return None
 
 
+_VALUE_LEAD = 4  # characters a date label's value may show before its date (【, 星期二, a stray colon)
+
+
+def labelled_date(value: str) -> str | None:
+    """The date a date label's value gives: the value opens with it. A sentence that mentions a date under a bare
+    时间/日期 label (时间：本项目报名截止时间是2021年1月15日17:00) is not the page's date."""
+    span = date_span(value)
+    if span is not None:
+        lead = compact(value[:span[0]]).strip(_VALUE_STRIP)
+        return parse_date(value[span[0]:]) if len(lead) <= _VALUE_LEAD else None
+    return short_year_date(value)
+
+
 def _visible_date(shown: list[str | None], region: list[str], title: str | None) -> str | None:
     """The page's visible publish date; among candidates for the same day, the one that shows a time."""
-    found = [d for d in (parse_date(v) or short_year_date(v) for v in shown if v) if d]
+    found = [d for d in (labelled_date(v) for v in shown if v) if d]
     standalone = _standalone_date(region, title)
     if standalone:
         found.append(standalone)
