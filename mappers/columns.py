@@ -171,19 +171,20 @@ def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: f
 
 
 def _carries_over(column: LegacyColumn, decision: Decision, offer: Learned) -> bool:
-    """Whether the reason of a signed decision holds for this column: a drop of an EMPTY column says nothing about a
-    column that holds articles (or is a heading over columns that do), so it never turns that column's automatic
-    decision back to review: it is named in the reason instead."""
+    """Whether the reason of a signed decision holds for this column: one signed on a column with NO article (a drop
+    of an empty column, a target chosen by its name alone) says nothing about a column that holds articles (or heads
+    columns that do), so it never turns that column's automatic decision back to review: it is noted instead."""
     holds = column.article_count or "container" in column.flags
-    return not (offer.decision == "drop" and offer.was_empty() and holds and decision.decision != "unmapped")
+    return not (offer.was_empty() and holds and decision.decision != "unmapped")
 
 
 def _note_offer(decision: Decision, offer: Learned) -> None:
     """Name a signed decision that does not carry over in the reason (both languages), keeping the decision."""
     en, zh = offer.provenance()
-    decision.reason += f"; note: a column of the same name and kind, with no article, was decided drop ({en}): " \
-                       "not applied here, this column holds articles"
-    decision.reason_zh += f"；提示：同名同类栏目（无文章）已由{zh}为“不迁移”：本栏目有文章，不适用"
+    verb_zh = {"migrate": "迁移", "drop": "不迁移"}[offer.decision]
+    decision.reason += f"; note: a column of the same name and kind, with no article, was decided " \
+                       f"{offer.decision} → {offer.target or '-'} ({en}): not applied here, this column holds articles"
+    decision.reason_zh += f"；提示：同名同类栏目（无文章）已由{zh}为“{verb_zh}”→ {offer.target or '-'}：本栏目有文章，不适用"
 
 
 def _open_to(decision: Decision, offer: Learned) -> bool:

@@ -103,3 +103,29 @@ def test_real_samples_signing_empty_columns_leaves_full_ones_decided(tmp_path: P
     assert (after.decision, after.target) == (auto.decision, auto.target) and "lgedu" in after.reason
     heading = {c.path: d for c, d in map_site(ws, "lgedu")}["新闻报道"]
     assert (heading.decision, heading.target) == (lgedu["新闻报道"][1].decision, lgedu["新闻报道"][1].target)
+
+
+def test_a_decision_signed_on_a_column_with_no_article_is_a_note_where_content_decides() -> None:
+    """Signed on an empty column (drop, or a target chosen by its name alone): a like column with articles keeps its
+    automatic decision, the signed one noted; an empty like column, or one signed with articles, is still offered."""
+    from consolidate.core.config import parse_config
+    from consolidate.demo import example_config_text
+    from mappers.columns import Learned, LegacyColumn, decide, learned_key
+
+    config = parse_config(example_config_text())
+    full = LegacyColumn("公示公告", "公示公告", article_count=6)
+    auto = decide(config, config.site("sfj"), [full])[0]
+    assert (auto.decision, auto.target) == ("migrate", "tzgg")
+    key = learned_key("公示公告", "notice")
+    for signed in (Learned("drop", None, "jspn", "公示公告", "王明", held=0),
+                   Learned("migrate", "bmdt", "jspn", "公示公告", "王明", held=0)):
+        kept = decide(config, config.site("sfj"), [full], learned={key: signed})[0]
+        assert (kept.decision, kept.target) == ("migrate", "tzgg") and "jspn" in kept.reason, signed
+        assert "本栏目有文章" in kept.reason_zh
+        offered = decide(config, config.site("sfj"), [full], learned={key: Learned(
+            signed.decision, signed.target, "jspn", "公示公告", "王明", held=9)})[0]
+        assert (offered.decision, offered.suggested) == ("unmapped", signed.decision), signed
+    empty = LegacyColumn("公示公告", "公示公告", flags=["empty"])
+    still = decide(config, config.site("sfj"), [empty], learned={key: Learned("drop", None, "jspn", "公示公告",
+                                                                             "王明", held=0)})[0]
+    assert (still.decision, still.suggested) == ("unmapped", "drop")
