@@ -451,7 +451,12 @@ class _Push:
                          columns: list[ColumnRow], decisions: dict[str, ColumnMapping]) -> PushSummary:
         """Count what a push would do, exactly as a push decides and counts it, touching nothing (its columns and
         files: every one the planned articles need, put or found in the target)."""
-        self.summary.columns = len(self._columns_needed({t for _, t, _ in plan if t}))
+        needed = self._columns_needed({t for _, t, _ in plan if t})
+        self.summary.columns = len(needed)
+        for column_id in needed:  # a push puts them first: links to the legacy list pages they take resolve
+            key, info = column_key(self.index[column_id]), self.index[column_id]
+            self.column_refs.setdefault(key, TargetRef(key, self.exporter.planned_url(
+                "column", key, column_id=column_id, subsite=info.subsite) or f"{self.exporter.target}#{key}"))
         wanted = self._wanted_files(plan, files)
         self.summary.files = len(wanted)
         for url in wanted:  # a push puts them before the bodies: links to them resolve (the URL is the target's)
