@@ -27,13 +27,14 @@ ARTICLE = ('<html><head><meta charset="utf-8"><title>{title}</title></head><body
            '<h1>{title}</h1><p>发布日期：2024-03-0{day}</p><p>{text}</p>{more}</body></html>')
 
 # served by conftest's small_site: one article with personal data (held back by the triage gate), one with an
-# attachment (read by triage: its reading is cached in the store), one with a picture
+# attachment (read by triage: its reading is cached in the store) and a link to its column's list page, one
+# with a picture
 SMALL_SITE = {
     "index.html": HOME, "news/index.html": HOME,
     "news/a1.html": ARTICLE.format(title="法律援助中心值班安排", day=1,
                                    text="本周值班律师张伟，身份证号110101199003074514，手机13812345678。" * 2, more=""),
     "news/a2.html": ARTICLE.format(title="司法行政工作会议召开", day=2, text="会议总结了去年工作，部署了今年的重点任务。" * 3,
-                                   more='<p>附件：<a href="/files/plan.pdf">工作要点.pdf</a></p>'),
+                                   more='<p>附件：<a href="/files/plan.pdf">工作要点.pdf</a> 更多见<a href="/news/">工作动态</a></p>'),
     "news/a3.html": ARTICLE.format(title="人民调解员培训班开班", day=3, text="培训班围绕人民调解工作规范开展学习交流。" * 3,
                                    more='<p><img src="/img/photo.png" alt="培训现场"></p>'),
     "files/plan.pdf": b"%PDF-1.4\n% not really a pdf\n",
