@@ -20,7 +20,7 @@ from consolidate.notice import link_promise, render_notice
 from consolidate.redirects import count_redirects, load_redirects
 from tests.conftest import push_sites
 from tests.consolidate.test_checklist import write_config
-from tests.consolidate.test_crawl_errors import lossy_site  # noqa: F401 - a small legacy site on 127.0.0.1
+from tests.consolidate.test_crawl_errors import SMALL_SITE  # noqa: F401 - served by conftest's small_site
 
 D = dt.date.fromisoformat
 CrawledConfig = Callable[[list[str]], Workspace]
@@ -28,12 +28,12 @@ PROMISE = "原网址将自动跳转至新网站"  # the zh promise that old link
 
 
 @pytest.fixture
-def crawled_config(lossy_site: str, tmp_path: Path) -> CrawledConfig:  # noqa: F811
+def crawled_config(small_site: str, tmp_path: Path) -> CrawledConfig:
     """write_config's sites with s0 pointed at a small legacy site on 127.0.0.1 and crawled (the others not)."""
     def make(dispositions: list[str]) -> Workspace:
         ws = write_config(tmp_path, dispositions, extra="    crawl: {rate_per_host: 500}\n")
         ws.loaded.path.write_text(ws.loaded.path.read_text(encoding="utf-8").replace("http://127.0.0.1:9/s0/",
-                                                                                      lossy_site), encoding="utf-8")
+                                                                                      small_site), encoding="utf-8")
         ws = Workspace.open(ws.loaded.path, ws.store.url)
         pipeline.crawl(ws, ["s0"])
         return ws
