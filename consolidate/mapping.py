@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import weakref
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -745,24 +744,25 @@ class DuplicateGroups:
         return any(start <= index < end for index in positions)
 
 
-# the groups last found: (engine, sites, the engine's article writes then, groups); one store at a time, so the
-# memory they take stays small
-_GROUPS: list[tuple[weakref.ref[Engine], tuple[str, ...], int, DuplicateGroups]] = []
-_WRITES: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+# the groups last found: (database, sites, the database's committed article writes then, groups); one store at a
+# time, so the memory they take stays small
+_GROUPS: list[tuple[str, tuple[str, ...], int, DuplicateGroups]] = []
+_WRITES: dict[str, int] = {}  # database URL → transactions writing its articles table this process ended
+_WROTE = "consolidate.wrote_articles"  # a connection's flag: its open transaction wrote the articles table
 _ARTICLE_WRITE = re.compile(r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|"
                             r"DELETE\s+FROM)\s+(?:\w+\.)?\"?articles\b(?!_)", re.IGNORECASE)
 
 
 def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> DuplicateGroups:
-    """The duplicate groups of these sites' articles, found once per store state: again only after this process
-    wrote the articles table (a crawl, an edit), so every site of a `push --all` or `verify --all` — the gate,
-    the plan, verify's — shares one finding and no call reads the whole fleet again. Another process's writes
-    are seen by the next command. Bodies are read DUP_BATCH at a time and only a few numbers of each are kept
-    (mappers.duplicates.DuplicateFinder)."""
-    engine, key = ws.store.engine, tuple(site_ids)
-    writes = _article_writes(engine)
-    for ref, sites, seen, found in _GROUPS:
-        if ref() is engine and sites == key and seen == writes:
+    """The duplicate groups of these sites' articles, found once per store state: again only after a transaction
+    of this process that wrote the articles table ended (a crawl, an edit; any engine on the same database), so
+    every site of a `push --all` or `verify --all` — the gate, the plan, verify's — shares one finding and no call
+    reads the whole fleet again. Another process's writes are seen by the next command. Bodies are read DUP_BATCH
+    at a time and only a few numbers of each are kept (mappers.duplicates.DuplicateFinder)."""
+    database, key = _database(ws.store.engine), tuple(site_ids)
+    writes = _WRITES.get(database, 0)
+    for known, sites, seen, found in _GROUPS:
+        if known == database and sites == key and seen == writes:
             return found
     _GROUPS.clear()
     finder, ids, spans = DuplicateFinder(), array("q"), {}
@@ -773,22 +773,33 @@ def _duplicate_groups(ws: Workspace, site_ids: list[str]) -> DuplicateGroups:
             finder.add(row.title, row.published, row.body_text)
         spans[site_id] = (start, len(ids))
     found = DuplicateGroups(finder.groups(lambda indices: _texts(ws, ids, indices)), ids, finder.suspects, spans)
-    _GROUPS.append((weakref.ref(engine), key, writes, found))
+    _GROUPS.append((database, key, writes, found))
     return found
 
 
-def _article_writes(engine: Engine) -> int:
-    """How many statements writing the articles table this process ran on the engine since first asked."""
-    if engine not in _WRITES:
-        _WRITES[engine] = 0
-        event.listen(engine, "before_cursor_execute", _count_article_write)
-    return _WRITES[engine]
+def _database(engine: Engine) -> str:
+    """The engine's database as a key shared by every engine of this process on it."""
+    return engine.url.render_as_string(hide_password=True)
 
 
-def _count_article_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-    """Count an INSERT, UPDATE or DELETE of the articles table (the duplicate groups are found again after it)."""
+def _note_article_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    """Flag the connection's transaction when it writes the articles table (INSERT, UPDATE or DELETE)."""
     if _ARTICLE_WRITE.match(statement):
-        _WRITES[conn.engine] = _WRITES.get(conn.engine, 0) + 1
+        conn.info[_WROTE] = True
+
+
+def _count_article_writes(conn: Any) -> None:
+    """Count a committed (or rolled back) transaction that wrote the articles table: groups found while it was open,
+    by it or by another connection, are found again."""
+    if conn.info.pop(_WROTE, False):
+        database = _database(conn.engine)
+        _WRITES[database] = _WRITES.get(database, 0) + 1
+
+
+# every engine of the process, whichever Workspace opened it: a write through one is seen by the groups of all
+event.listen(Engine, "before_cursor_execute", _note_article_write)
+event.listen(Engine, "commit", _count_article_writes)
+event.listen(Engine, "rollback", _count_article_writes)
 
 
 def _article_rows(ws: Workspace, site_id: str, *columns: Any) -> Iterator[Any]:
