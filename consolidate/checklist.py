@@ -28,6 +28,7 @@ from consolidate.core.workdays import add_months, add_working_days
 from consolidate.core.workspace import Workspace
 from consolidate.crawl_figures import KIND_WORDS, url_kind
 from consolidate.figures import SiteFigures, site_figures, suspect_count, verified_on
+from consolidate.holds import HELD_KINDS
 from consolidate.ledger import UNDECIDED
 from consolidate.mapping import unlinked_entries
 from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
@@ -202,8 +203,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (len(unlinked), f"columns undecided whose lists show only entries that link nowhere ({sum(unlinked.values())} "
                         f"entries, text never fetched): ask the department for the originals, then decide them in "
                         f"`consolidate map {site_id}`"),
-        (held, "articles held for review (empty body, title is the site name or a picture's file name, or "
-               "impossible date): each is a "
+        (held, f"articles held for review ({_held_kinds(figures.push.unresolved_reasons)}): each is a "
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
                f"`consolidate redirects {site_id} --import F.csv`"),
@@ -329,6 +329,12 @@ def accept_unlinked(ws: Workspace, site_id: str, done_on: dt.date, ref: str) -> 
                              hint=f"see `consolidate checklist {site.id}`")
     _save_step(ws, site, UNLINKED_ACCEPTED, done_on, f"{count} entries: {ref}")
     return count
+
+
+def _held_kinds(counts: dict[str, int] | None) -> str:
+    """'2 same body, other title; 1 empty body': the kinds of hold among the unresolved reasons, commonest first."""
+    kinds = sorted(((kind, n) for kind, n in (counts or {}).items() if kind in HELD_KINDS), key=lambda i: (-i[1], i[0]))
+    return "; ".join(f"{n} {kind}" for kind, n in kinds) or "see the messages"
 
 
 def _reasons(counts: dict[str, int] | None, held: int = 0) -> str:

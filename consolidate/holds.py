@@ -34,6 +34,7 @@ FUTURE_DATE = "date in the future"
 EARLY_DATE = "date before 1990"
 FILE_TITLE = "title is a file name"  # a picture page: images, no text, titled with a picture's file name
 SAME_BODY = "same body, other title"  # one page carries another's text (a duplicate finder suspect): never merged
+HELD_KINDS = (EMPTY_BODY, SITE_TITLE, FUTURE_DATE, EARLY_DATE, FILE_TITLE, SAME_BODY)
 HELD_ZH = {EMPTY_BODY: "正文为空，待人工核对", SITE_TITLE: "标题与网站名称相同，待人工核对",
            FUTURE_DATE: "发布日期晚于今天，待人工核对", EARLY_DATE: "发布日期早于1990年，待人工核对",
            FILE_TITLE: "图片页，标题为图片文件名，待人工核对", SAME_BODY: "正文与另一篇文章相同而标题不同，待人工核对"}

@@ -20,6 +20,7 @@ from consolidate.core.errors import UsageError
 from consolidate.core.legacy_time import LEGACY_ZONE
 from consolidate.crawl_figures import CAUSE_WORDS, PROBLEMS
 from consolidate.figures import FleetReport, ReconciliationLine, SiteDetails, SiteFigures
+from consolidate.holds import HELD_ZH
 from consolidate.triage import CATEGORY_NAMES as TRIAGE_CATEGORY_NAMES
 from consolidate.triage import DECISION_NAMES as TRIAGE_DECISION_NAMES
 from mappers.sheet import DECISION_LABELS
@@ -719,11 +720,12 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
     (r"^(\d+) columns undecided whose lists show only entries that link nowhere \((\d+) entries.*`consolidate map "
      r"(\S+)`$", "{0} 个栏目的列表只有链接无效的条目（共 {1} 条，正文无法采集）且未定去向：请向原单位索取原件后在 "
                   "`consolidate map {2}` 中决定"),
-    (r"^(\d+) articles held for review \(.*\)$", "{0} 篇文章待人工核对（正文为空、标题为网站名称或图片文件名、日期不可能）"),
-    (r"^(\d+) articles held for review \(.*\): each is a held_for_review line of `consolidate messages (\S+) .*$",
-     "{0} 篇文章待人工核对（正文为空、标题为网站名称或图片文件名、日期不可能）：逐篇见 `consolidate messages {1} --stage push` 中的 "
-     "held_for_review；原页面修正后重新采集，或在 `consolidate redirects {1} -f csv` 导出的表中为其网址决定 301 或 410，"
-     "再用 `consolidate redirects {1} --import` 导入"),
+    (r"^(\d+) articles held for review \((?P<held>.*)\)$", "{0} 篇文章待人工核对（{1}）"),
+    (r"^(\d+) articles held for review \((?P<held>.*?)\): each is a held_for_review line of `consolidate messages "
+     r"(\S+) .*$",
+     "{0} 篇文章待人工核对（{1}）：逐篇见 `consolidate messages {2} --stage push` 中的 "
+     "held_for_review；原页面修正后重新采集，或在 `consolidate redirects {2} -f csv` 导出的表中为其网址决定 301 或 410，"
+     "再用 `consolidate redirects {2} --import` 导入"),
     (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),
     (r"^(\d+) articles unresolved(?: \((?P<reasons>.*?)\))?: .*`consolidate urls list (\S+) .*$",
      "{0} 篇文章去向未定{1}：逐篇原因见 `consolidate urls list {2} --disposition unresolved`（尚未推送到该目标："
@@ -760,10 +762,20 @@ def condition_text(text: str, lang: str) -> str:
     for pattern, chinese in CONDITIONS_ZH:
         match = pattern.match(text)
         if match:
-            reasons = pattern.groupindex.get("reasons")
-            return chinese.format(*(_reasons_zh(group) if index == reasons else group
-                                    for index, group in enumerate(match.groups(), 1)))
+            reasons, held = pattern.groupindex.get("reasons"), pattern.groupindex.get("held")
+            return chinese.format(*(_reasons_zh(group) if index == reasons else _held_zh(group) if index == held
+                                    else group for index, group in enumerate(match.groups(), 1)))
     return text
+
+
+def _held_zh(kinds: str) -> str:
+    """'2 same body, other title; 1 empty body' as 正文与另一篇文章相同而标题不同 2，正文为空 1 (a kind not known as is)."""
+    parts = []
+    for part in kinds.split("; "):
+        count, _, kind = part.partition(" ")
+        label = HELD_ZH.get(kind)
+        parts.append(f"{label.removesuffix('，待人工核对')} {count}" if label and count.isdigit() else part)
+    return "，".join(parts)
 
 
 def _reasons_zh(counted: str | None) -> str:

@@ -10,12 +10,14 @@ from consolidate.report_formats import condition_text
 
 CONDITIONS = [
     ("3 article-holding columns undecided", "3 个有文章的栏目未定迁移去向"),
-    ("1 articles held for review (empty body, title is the site name, or impossible date)", "1 篇文章待人工核对"),
+    ("1 articles held for review (1 empty body)", "1 篇文章待人工核对（正文为空 1）"),
+    ("3 articles held for review (2 same body, other title; 1 title is a file name)",
+     "3 篇文章待人工核对（正文与另一篇文章相同而标题不同 2，图片页，标题为图片文件名 1）"),
     ("4 articles unresolved", "4 篇文章去向未定"),
-    ("1 articles held for review (empty body, title is the site name, or impossible date): each is a "
+    ("1 articles held for review (1 date in the future): each is a "
      "held_for_review line of `consolidate messages fgw --stage push`; re-crawl it once its page is fixed, or decide "
      "its URL (301 or 410) in `consolidate redirects fgw -f csv -o F.csv` and `consolidate redirects fgw --import "
-     "F.csv`", "1 篇文章待人工核对（正文为空、标题为网站名称或图片文件名、日期不可能）：逐篇见"),
+     "F.csv`", "1 篇文章待人工核对（发布日期晚于今天 1）：逐篇见 `consolidate messages fgw --stage push`"),
     ("13 columns undecided whose lists show only entries that link nowhere (283 entries, text never fetched): ask "
      "the department for the originals, then decide them in `consolidate map hncic`",
      "13 个栏目的列表只有链接无效的条目（共 283 条，正文无法采集）且未定去向"),

@@ -165,8 +165,7 @@ def test_picture_pages_are_held_counted_and_said_until_the_office_decides(small_
     assert said >= PICTURE_URLS
     step = next(s for s in site_checklist(ws, SITE)["steps"] if s["step"] == "content_migrated")
     blocker = next(b for b in step["blocked_by"] if " articles held for review " in b)
-    assert blocker.startswith("3 articles held for review (empty body, title is the site name or a picture's file "
-                              "name, or impossible date)")
+    assert blocker.startswith("3 articles held for review (3 title is a file name)")
     assert "图片文件名" in condition_text(blocker, "zh")
 
     table = tmp_path / "redirects.csv"  # the office archives the three pages: they stop holding the content step
