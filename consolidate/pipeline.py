@@ -59,8 +59,10 @@ from consolidate.push import (
     rewrite_links,
 )
 from consolidate.records_io import article_records
+from consolidate.redirects import FORMATS as REDIRECT_FORMATS
 from consolidate.redirects import (
     NGINX_HTTP_FILE,
+    UNRESOLVED_MODES,
     count_redirects,
     import_csv,
     load_redirects,
@@ -106,7 +108,7 @@ __all__ = [
     "triage_export_note", "triage_import_summary",
     # push, verify, rollback, redirects
     "IN_TARGET", "NotMappedError", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
-    "load_redirects", "split_skips", "NGINX_HTTP_FILE", "nginx_http_settings",
+    "load_redirects", "split_skips", "NGINX_HTTP_FILE", "nginx_http_settings", "REDIRECT_FORMATS", "UNRESOLVED_MODES",
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
     "VerifySummary", "verify_site",
     # the legacy URL ledger

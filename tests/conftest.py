@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import tempfile
 import threading
 from collections.abc import Collection, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -163,10 +164,20 @@ def crawl_real_sites(directory: Path, site_ids: Collection[str]) -> pipeline.Wor
     root = samples_dir()
     if root is None:
         pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
-    with RealSitesServer(root, tuple(s for s in REAL_SITES if s.id in site_ids)) as server:
-        config = directory / "migrations.yaml"
-        config.write_text(server.config_text(rate=200.0), encoding="utf-8")
-        ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
-        summaries = pipeline.crawl(ws, None)
-    assert summaries and not any(s.budget_reached for s in summaries), "a real site's crawl stopped at its budget"
-    return ws
+    key = tuple(sorted(site_ids))
+    if key not in _REAL_CRAWLS:  # one crawl of a set of sites per session; each test gets its own copy
+        crawled = Path(tempfile.mkdtemp(prefix="real-crawl-"))
+        with RealSitesServer(root, tuple(s for s in REAL_SITES if s.id in site_ids)) as server:
+            config = crawled / "migrations.yaml"
+            config.write_text(server.config_text(rate=200.0), encoding="utf-8")
+            ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{crawled / '.consolidate' / 'state.db'}")
+            summaries = pipeline.crawl(ws, None)
+        ws.store.engine.dispose()
+        assert summaries and not any(s.budget_reached for s in summaries), "a real site's crawl stopped at its budget"
+        _REAL_CRAWLS[key] = crawled
+    shutil.copytree(_REAL_CRAWLS[key], directory, dirs_exist_ok=True)
+    return pipeline.Workspace.open(directory / "migrations.yaml",
+                                   db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
+
+
+_REAL_CRAWLS: dict[tuple[str, ...], Path] = {}  # site ids → a crawled workspace of them, copied for each test

@@ -19,8 +19,6 @@ from consolidate.cli_common import (
     print_rows,
 )
 from consolidate.core.errors import ConsolidateError, UsageError
-from consolidate.redirects import FORMATS as REDIRECT_FORMATS
-from consolidate.redirects import UNRESOLVED_MODES
 
 
 @common.friendly_errors
@@ -223,10 +221,10 @@ def redirects(sites: common.SitesArgument = None,
 
 def _check_redirect_options(fmt: str, unresolved: str) -> None:
     """--format and --unresolved are known values (else a usage error naming the valid ones)."""
-    if fmt not in REDIRECT_FORMATS:
-        raise UsageError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(REDIRECT_FORMATS)}")
-    if unresolved not in UNRESOLVED_MODES:
-        raise UsageError(f"unknown --unresolved {unresolved!r}", hint=f"use one of: {', '.join(UNRESOLVED_MODES)}")
+    if fmt not in pipeline.REDIRECT_FORMATS:
+        raise UsageError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(pipeline.REDIRECT_FORMATS)}")
+    if unresolved not in pipeline.UNRESOLVED_MODES:
+        raise UsageError(f"unknown --unresolved {unresolved!r}", hint=f"use one of: {', '.join(pipeline.UNRESOLVED_MODES)}")
 
 
 def _with_site(site_id: str, message: str) -> str:
