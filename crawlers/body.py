@@ -14,6 +14,7 @@ from crawlers._common import (
     is_attachment_url,
     is_inside,
     klass_id,
+    node_memo,
     parse_html,
     text_of,
 )
@@ -246,18 +247,8 @@ def _holds(child: LexborNode, size: int, parent: LexborNode, parent_size: int,
     """True when a child container carries the parent's content (≥85% of its text, or all its paragraphs)."""
     if size >= 0.85 * parent_size:
         return True
-    paras = _paragraphs_of(parent, memo)
-    return paras > 0 and size >= 0.5 * parent_size and _paragraphs_of(child, memo) == paras
-
-
-def _paragraphs_of(node: LexborNode, memo: dict[int, int] | None) -> int:
-    """_paragraphs, remembered in memo (mem_id → count) when one is given."""
-    if memo is None:
-        return _paragraphs(node)
-    count = memo.get(node.mem_id)
-    if count is None:
-        count = memo[node.mem_id] = _paragraphs(node)
-    return count
+    paras = node_memo(parent, memo, _paragraphs)
+    return paras > 0 and size >= 0.5 * parent_size and node_memo(child, memo, _paragraphs) == paras
 
 
 def _paragraphs(node: LexborNode) -> int:
