@@ -18,7 +18,7 @@ from consolidate.mapping import audit_settings, default_as_of, legacy_columns
 from crawlers.defects import PageDefects, page_defects, page_links
 from crawlers.encoding import decode_html
 from crawlers.urls import canonical_url
-from crawlers.warc import ArchivedResponse, iter_responses, mirror_site_archives, read_response
+from crawlers.warc import READ_ERRORS, ArchivedResponse, iter_responses, mirror_site_archives, read_response
 from mappers.audit import (
     ColumnFacts,
     broken_link_findings,
@@ -99,7 +99,11 @@ def archived_pages(paths: list[Path]) -> Iterator[tuple[str, str]]:
         if url and response.status == 200 and "html" in response.content_type.lower():
             latest[url] = response
     for url, response in latest.items():
-        yield url, decode_html(read_response(response)[1], response.content_type).text
+        try:
+            body = read_response(response)[1]
+        except READ_ERRORS:  # damaged inside its body: skipped like a damaged member above
+            continue
+        yield url, decode_html(body, response.content_type).text
 
 
 def _home_dates(ws: Workspace, site_id: str, home: str, html: str | None) -> list[str | None]:

@@ -59,6 +59,8 @@ def reextract_site(store: Store, site: Site, workspace: Path, storage: Storage |
     damaged: list[DamagedMember] = []
     latest = latest_ok(paths, damaged)
     summary.damaged = len(damaged)
+    noted = {(member.path, member.offset) for member in damaged}  # counted once: not again when its body is read
+    latest = {url: r for url, r in latest.items() if (r.path, r.offset) not in noted}
     for member in damaged:
         _event(store, site.id, "warning", "archive_damaged",
                f"{member.path.name} at byte {member.offset}: unreadable record skipped ({member.error})", None)
@@ -107,8 +109,8 @@ async def _reextract_one(store: Store, site_id: str, url: str, hint: dict, respo
 
     try:
         headers, body = read_response(response)
-    except READ_ERRORS as exc:
-        summary.failed += 1
+    except READ_ERRORS as exc:  # its gzip member is damaged inside the body: counted with the damaged members
+        summary.damaged += 1
         _event(store, site_id, "warning", "archive_damaged", f"archived response unreadable: {exc!s:.120}", url)
         return
     page = decode_html(body, headers.get("content-type"))

@@ -429,10 +429,32 @@ def latest_ok(paths: list[Path], damaged: list[DamagedMember] | None = None) -> 
 
 
 def read_response(response: ArchivedResponse) -> tuple[dict[str, str], bytes]:
-    """Headers (lower-cased) and body of one archived response."""
+    """Headers (lower-cased) and body of one archived response; a damaged gzip member raises zlib.error (warcio
+    itself logs a damaged body to stderr and returns what it got, so the member is inflated and checked here)."""
     with response.path.open("rb") as handle:
         handle.seek(response.offset)
-        for record in ArchiveIterator(handle):
+        plain = _inflate_member(handle)
+    stream = io.BytesIO(plain) if plain is not None else response.path.open("rb")
+    with stream:
+        if plain is None:
+            stream.seek(response.offset)
+        for record in ArchiveIterator(stream):
             headers = {k.lower(): v for k, v in record.http_headers.headers}
             return headers, record.content_stream().read()
     return {}, b""
+
+
+def _inflate_member(handle: BinaryIO) -> bytes | None:
+    """The whole gzip member at the handle's position, its checksum verified (zlib.error when damaged, EOFError
+    when cut short); None when no gzip member starts there (an uncompressed WARC)."""
+    head = handle.read(len(GZIP_MAGIC))
+    if head != GZIP_MAGIC:
+        return None
+    inflater = zlib.decompressobj(wbits=31)
+    parts = [inflater.decompress(head)]
+    while not inflater.eof:
+        data = handle.read(1 << 16)
+        if not data:
+            raise EOFError("gzip member cut short")
+        parts.append(inflater.decompress(data))
+    return b"".join(parts)

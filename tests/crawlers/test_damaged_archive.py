@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import zlib
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,6 +27,18 @@ def _archive(directory: Path, pages: int = 6) -> Path:
     return archive.path
 
 
+def _wide_archive(directory: Path) -> Path:
+    """A WARC file of six responses whose members span several of warcio's read blocks (varied text)."""
+    rng = random.Random(7)
+    archive = WarcArchive(directory, "s")
+    for i in range(6):
+        body = "".join(f"<p>第{rng.randint(0, 10**6)}段 {'政府信息公开' * rng.randint(1, 5)}</p>" for _ in range(3000))
+        archive.write(FetchResult(url=f"http://x.example/{i}", final_url=f"http://x.example/{i}", status=200,
+                                  headers={"content-type": "text/html"}, body=body.encode()))
+    archive.close()
+    return archive.path
+
+
 def _damage(path: Path, offset: int, length: int = 40) -> None:
     """Overwrite bytes of the file at `offset` with zeros."""
     data = bytearray(path.read_bytes())
@@ -42,6 +56,26 @@ def test_damaged_member_is_skipped_and_reported(tmp_path: Path) -> None:
     assert [r.url.rsplit("/", 1)[1] for r in responses] == ["0", "1", "3", "4", "5"]
     assert [(d.offset, d.path) for d in damaged] == [(offsets[2], path)]
     assert all(read_response(r)[1].startswith(b"<p>page ") for r in responses)
+
+
+def test_damage_anywhere_in_a_member_is_found_once(tmp_path: Path) -> None:
+    """Zeros anywhere in a member's compressed bytes are found exactly once: noted while listing the records, or
+    raised when the body is read (warcio alone logs a damaged body and returns what it got)."""
+    clean = _wide_archive(tmp_path / "clean")
+    offsets = [r.offset for r in iter_responses([clean])]
+    path = tmp_path / "damaged.warc.gz"
+    for position in range(offsets[2] + 30, offsets[3] - 10, (offsets[3] - offsets[2]) // 40):
+        path.write_bytes(clean.read_bytes())
+        _damage(path, position)
+        damaged: list[DamagedMember] = []
+        responses = [r for r in iter_responses([path], damaged) if r.offset not in {d.offset for d in damaged}]
+        unreadable = 0
+        for response in responses:
+            try:
+                read_response(response)
+            except (zlib.error, EOFError, ValueError):
+                unreadable += 1
+        assert len(damaged) + unreadable == 1, position
 
 
 def test_damaged_gzip_header_and_truncated_tail(tmp_path: Path) -> None:
