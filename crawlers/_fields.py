@@ -16,15 +16,15 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "published": ("发布时间", "发布日期", "发表时间", "更新时间", "公开日期", "上传时间", "发稿时间", "日期", "时间"),
     "source": ("信息来源", "文章来源", "稿件来源", "内容来源", "新闻来源", "来源"),
     "index_no": ("索引号", "索取号"),
-    "publisher": ("发布机构", "发文机关", "发文单位", "发布单位", "公开机构", "信息公开机构", "制发机关"),
+    "publisher": ("发布机构", "发文机关", "发文单位", "发布单位", "公开机构", "信息公开机构", "制发机关", "公开主体"),
     "doc_no": ("发文字号", "文号", "文件编号", "发文编号"),
     "written": ("成文日期", "成文时间"),
     "topic": ("主题分类", "信息分类", "分类"),
     "title": ("标题", "文件名称", "名称"),
-    "validity": ("有效性", "时效性", "时效", "效力状态", "效力"),
+    "validity": ("有效性", "是否有效", "时效性", "时效", "效力状态", "有效状态", "效力"),
     "_other": ("作者", "编辑", "责任编辑", "浏览次数", "点击数", "阅读次数", "访问次数", "点击率", "点击", "浏览", "字号",
                "字体", "主题词", "关键词", "体裁分类", "服务对象", "生效日期", "废止日期", "所属机构", "摄影", "供稿",
-               "审核", "签发", "文种", "公开方式", "公开范围"),
+               "审核", "签发", "文种", "公开方式", "公开范围", "生成日期"),
 }
 LABEL_FIELD = {label: fld for fld, labels in FIELD_LABELS.items() for label in labels}
 META_FIELDS = ("index_no", "publisher", "doc_no", "written", "topic")
@@ -147,7 +147,9 @@ def _next_value(node: LexborNode) -> str:
                 return value.strip(":： ")
         elif not tag.startswith("-"):
             value = text_of(sib)
-            return "" if _label_in(value) is not None else value  # an empty value cell is never the next label
+            if _label_in(value) is not None or (has_colon(value[:20]) and LABEL_RE.match(value) is not None):
+                return ""  # an empty value is never the next label, nor the next label：value pair (文号：<li>是否有效：是)
+            return value
         sib = sib.next
     return ""
 

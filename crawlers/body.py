@@ -45,7 +45,10 @@ _CRUMB_WORDS = ("当前位置", "您的位置", "当前的位置", "所在位置
 _CRUMB_TRAIL = re.compile(r"^\s*(?:网站)?首页\s*[>＞»›→/]")  # a breadcrumb with no label: "首页>图库"
 _TAIL_HEADING = re.compile("|".join([*(first + second for first in ("热门", "相关", "更多", "精彩", "最新")
                                          for second in ("图集", "图片", "组图", "文章", "新闻", "阅读", "推荐", "链接", "资讯")),
-                                       "推荐阅读", "延伸阅读", "猜你喜欢", "友情链接"]))
+                                       "推荐阅读", "延伸阅读", "猜你喜欢", "友情链接",
+                                       *(first + second for first in ("网友", "最新", "热门", "精彩", "全部", "相关", "用户",
+                                                                      "读者", "发表", "我要", "查看")
+                                         for second in ("评论", "留言")), "评论列表", "留言列表", "评论", "留言"]))
 # the heading of what a template lists after the article; spelt out word by word, as a list of plain words is
 # searched ~4× faster than the same words as (A|B)(C|D)
 _TEMPLATE_IMAGE = re.compile(r"/(?:templets?|templates?|skins?|themes?)/", re.I)  # a template's own pictures
@@ -196,7 +199,8 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
         if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
             continue
         stats = _usable_stats(node)
-        if stats is not None and not _mostly_meta(node, stats[0], meta_block) and not _prev_next_box(node, stats[0]):
+        if stats is not None and not _mostly_meta(node, stats[0], meta_block) and not _prev_next_box(node, stats[0]) \
+                and not _info_cell(node, stats[0]):
             candidates.append((node, stats[0] - stats[1]))
         if len(candidates) > 200:
             break
@@ -207,11 +211,58 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
     moved = True
     while moved:
         moved = False
+        aside: tuple[int, int] | None = None
         for node, size in candidates:
-            if node.mem_id != best.mem_id and is_inside(node, best) and _holds(node, size, best, best_len, paras):
-                best, best_len, moved = node, size, True
-                break
+            if node.mem_id == best.mem_id or not is_inside(node, best):
+                continue
+            if not _holds(node, size, best, best_len, paras):
+                aside = _aside_parts(best) if aside is None else aside
+                if not aside[0] or not _holds_all_but(node, size, best_len - aside[0],
+                                                      node_memo(best, paras, _paragraphs) - aside[1], paras):
+                    continue
+            best, best_len, moved = node, size, True
+            break
     return best
+
+
+def _aside_parts(node: LexborNode) -> tuple[int, int]:
+    """(text outside links, substantial paragraphs) of the parts of a container named like furniture (a comment
+    list, a share bar, a 相关文章 box, the post's header and footer), outermost ones only."""
+    parts = [n for n in node.css("[class], [id], nav, aside, footer, form")[:2000]
+             if n.tag in _FURNITURE_BLOCKS or _NOT_BODY_RE.search(klass_id(n))]
+    size = paras = 0
+    for part in _outermost_of(parts):
+        total, links = _stats(part)
+        size += total - links
+        paras += _paragraphs(part)
+    return size, paras
+
+
+def _outermost_of(nodes: list[LexborNode]) -> list[LexborNode]:
+    """The nodes that lie inside no other of them (document order kept)."""
+    out: list[LexborNode] = []
+    for node in nodes:  # in document order, a node's descendants follow it before any node outside it
+        if not out or not is_inside(node, out[-1]):
+            out.append(node)
+    return out
+
+
+def _holds_all_but(child: LexborNode, size: int, rest: int, rest_paras: int, memo: dict[int, int]) -> bool:
+    """True when a child container carries all its parent holds outside the parent's furniture-named parts (rest:
+    that text's length; rest_paras: its substantial paragraphs), as _holds asks of the whole parent: a WordPress
+    post's entry-content in a content area that also holds its comment list."""
+    if rest <= 0 or size >= 0.85 * rest:
+        return rest > 0
+    return rest_paras > 0 and size >= 0.5 * rest and node_memo(child, memo, _paragraphs) == rest_paras
+
+
+def _info_cell(node: LexborNode, size: int) -> bool:
+    """True when a short container named like a body (<td class="Article_tdbgall">) is one info line (作者：…
+    来源：… 更新时间：…) with no block inside: the article's header, never its body."""
+    return size <= 250 and node.css_first(_LINE_INSIDE) is None and _header_line(node, text_of(node))
+
+
+_LINE_INSIDE = "p, div, br, li, table, h1, h2, h3, h4, h5, h6, section, img"
 
 
 def _prev_next_box(node: LexborNode, size: int) -> bool:
@@ -341,7 +392,7 @@ def text_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) ->
         if own > 0 and parent is not None:
             scores.setdefault(parent.mem_id, [parent, 0])[1] += own
     ranked = [(node, score) for node, score in sorted(scores.values(), key=lambda e: e[1], reverse=True)[:10]
-              if not _furniture_block(node, body, meta_block)]
+              if not _furniture_block(node, body, meta_block) and not _tail_led(node, _first_block(node))]
     if not ranked:
         return None
     region = _grown(ranked[0][0], body, meta_block)
@@ -390,7 +441,8 @@ def block_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) -
     if body is None:
         return None, ""
     ranked = [(node, score, lines) for node, score, lines in _line_scores(body)[:10]
-              if node.tag not in _ROOT_TAGS and not _furniture_block(node, body, meta_block)]
+              if node.tag not in _ROOT_TAGS and not _furniture_block(node, body, meta_block)
+              and not _tail_led(node, lines[0][0] if lines else None)]
     if not ranked:
         return None, ""
     title = _page_title(tree)
@@ -553,6 +605,23 @@ def _inmost(node: LexborNode, start: LexborNode) -> LexborNode:
             return node
         node = kids[0]
     return node
+
+
+def _tail_led(node: LexborNode, first: LexborNode | None) -> bool:
+    """True when a block group is a list the template shows beside or below the article (a comment list, a 相关新闻
+    list), not the article: its first line (first: that line's block), or the element right before the group, is a
+    网友评论/相关阅读 heading."""
+    if first is not None and first.mem_id != node.mem_id and _tail_heading(first):
+        return True
+    before = node.prev
+    while before is not None and before.tag in ("-text", "_comment", "-comment", "br"):
+        before = before.prev
+    return before is not None and _tail_heading(before)
+
+
+def _first_block(node: LexborNode) -> LexborNode | None:
+    """The first element child of a block that holds text (its opening line)."""
+    return next((kid for kid in node.iter() if kid.tag not in _NO_TEXT and text_of(kid)), None)
 
 
 def _tail_heading(block: LexborNode) -> bool:
@@ -739,8 +808,8 @@ def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None, ev
         for child in parent.iter():
             if child.mem_id != node.mem_id:
                 text = text_of(child)
-                if _furniture_text(text):
-                    return node
+                if _furniture_text(text) or _tail_led(child, _first_block(child)):
+                    return node  # a breadcrumb, footer, 上一篇 box, comment or related list beside it
                 found = [(n.tag, len(text_of(n))) for n in _dead_text(child, navigating=not every_link)]
                 extra += len(text) - sum(size for tag, size in found if tag != "a")
                 dead += sum(size for tag, size in found if tag == "a")

@@ -70,6 +70,7 @@ from crawlers.body import (
     _DROP_TAGS,
     _FURNITURE,
     _FURNITURE_WORDS,
+    _LINE_BLOCKS,
     _MEDIA_CONTENT,
     _NOT_BODY_RE,
     _PREV_NEXT,
@@ -201,8 +202,8 @@ def _score_title(node: LexborNode, page_title: str, site_name: str, body_pos: in
                  avoid: set[str], body: LexborNode | None = None) -> float:
     """How much an element looks like the article's title."""
     text = text_of(node)
-    if not (4 <= len(text) <= 200) or (site_name and compact(text) == compact(site_name)):
-        return -100
+    if not (4 <= len(text) <= 200) or (site_name and compact(text) == compact(site_name)) or _is_info_line(text):
+        return -100  # an <h2>发布时间：… 来源：…</h2> is the header's info line, never its title
     has_block, links = _title_inner(node)
     if links >= 2 or (has_block and node.tag != "td"):
         return -100
@@ -337,7 +338,7 @@ def _title_from_lines(page_title: str, site_name: str, avoid: set[str], lines: S
         return shortest <= len(key) <= 200 and key not in refused and not _is_furniture(text) and \
             not _is_info_line(text) and not _CRUMB_LINE.search(text)
 
-    above = _line_above_date(lines[:400])
+    above = _line_above_date(lines[:400], {compact(part) for part in parts} - refused)
     if above is not None and usable(above):
         return _TitlePick(above, None, "line")
     shown = {compact(line) for line in lines[:400]}
@@ -354,14 +355,15 @@ def _title_from_lines(page_title: str, site_name: str, avoid: set[str], lines: S
 _CRUMB_LINE = re.compile(r"^\s*(?:当前位置|您的位置|你的位置|所在位置|首页\s*(?:>|»|›|→|/|＞))|(?:>>|»|›|→|＞|>).*(?:>>|»|›|→|＞|>)")
 
 
-def _line_above_date(lines: Sequence[str]) -> str | None:
-    """The line right above the first labelled publish-date line (发布时间：…), skipping empty-looking ones."""
+def _line_above_date(lines: Sequence[str], shown: set[str] = frozenset()) -> str | None:
+    """The line right above the first labelled publish-date line (发布时间：…), skipping empty-looking ones (shorter
+    than 4 characters) unless it is a part of the page's <title> (shown: those parts, compacted: 简介, 领导)."""
     for i, line in enumerate(lines):
         if len(line) > 300 or not has_colon(line):
             continue
         if any(name == "published" and parse_date(value) for name, value in label_pairs(line)):
             for above in reversed(lines[max(0, i - 3):i]):
-                if len(compact(above)) >= 4:
+                if len(compact(above)) >= 4 or (len(compact(above)) >= 2 and compact(above) in shown):
                     return above
             return None
     return None
@@ -443,6 +445,8 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
             continue
         if len(line) <= 60 and len(_DATE_CHARS.sub("", _BRACKETED.sub("", line)).strip("|｜丨")) <= 4:
             return parse_date(line)
+        if _PUBLISHED_WORD.fullmatch(line[:span[0]]):  # 发布于 2021年5月1日 作者 admin: a byline with no colon
+            return parse_date(line[span[0]:span[1]])
         label = LABEL_RE.search(line)
         if label is not None and span[1] <= label.start() and len(compact(line[:span[0]])) <= 2:
             return parse_date(line[span[0]:span[1]])
@@ -451,6 +455,8 @@ def _standalone_date(region: list[str], title: str | None) -> str | None:
     return None
 
 
+_PUBLISHED_WORD = re.compile(r"\s*(?:发布|发表|刊发|发稿)(?:于|时间|日期)?\s*|\s*(?:posted|published)(?:\s+on)?\s*", re.I)
+# what a byline opens with when it shows the publish date with no label colon (WordPress: 发布于 …)
 _VALUE_LEAD = 4  # characters a date label's value may show before its date (【, 星期二, a stray colon)
 
 
@@ -596,7 +602,7 @@ def _unlabelled_source(region: list[str], title: str | None) -> str | None:
 
 
 _VALIDITY = {"有效": "有效", "现行有效": "有效", "失效": "失效", "已失效": "失效", "废止": "废止", "已废止": "废止",
-             "部分失效": "部分失效", "修订": "修订", "已修订": "修订"}
+             "部分失效": "部分失效", "修订": "修订", "已修订": "修订", "是": "有效", "否": "失效"}  # 是否有效：是
 
 
 def validity_of(value: str | None) -> str | None:
@@ -842,8 +848,12 @@ def _anchor_attachments(node: LexborNode, base: str, labelled: int) -> list[tupl
     if kept:
         return [(kept, _attachment_name(node, kept))]
     if url is None:
-        if open_targets(attr(node, "onclick") or href):
-            return []
+        code = f"{attr(node, 'onclick')} {href}"
+        found = _called_files(code, base)
+        if found:  # javascript:window.open('/files/a.pdf'), openFile('/u/b.doc'): the file the call opens
+            return [(file_url, _attachment_name(node, file_url)) for file_url in found]
+        if any(_addressish(target) for target in open_targets(code)):
+            return []  # it opens a web page
         name = _attachment_name(node, "")
         if name and (_names_a_file(node) or (labelled > 1 and _plain_file_name(name))):
             return [("", name)]
@@ -851,6 +861,26 @@ def _anchor_attachments(node: LexborNode, base: str, labelled: int) -> list[tupl
     if (labelled or _names_file(node.text(deep=True).strip())) and _file_like(url):
         return [(url, _attachment_name(node, url) or filename_from_url(url))]
     return []
+
+
+def _called_files(code: str, base: str) -> list[str]:
+    """The file URLs a dead link's onclick or javascript: href hands to a function (window.open, download…, or
+    any call given a quoted path to a document); an id argument (downloadFile('8a8a1', '表.xlsx')) is no address."""
+    if "(" not in code:
+        return []
+    found: list[str] = []
+    for target in [*open_targets(code), *_SCRIPT_FILE.findall(code[:20000])]:
+        if not _addressish(target):
+            continue
+        url = absolutize(target, base)
+        if url and is_attachment_url(url) and url not in found:
+            found.append(url)
+    return found
+
+
+def _addressish(target: str) -> bool:
+    """True when a string a script passes reads as an address (holds / or ?), not an id or a bare file name."""
+    return "/" in target or "?" in target
 
 
 def _file_like(url: str) -> bool:
@@ -1734,6 +1764,8 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         if page.table_node is not None and is_inside(page.table_node, body) and page.table_node.mem_id != body.mem_id:
             page.table_node.decompose()
             known = lines = None  # the body's text has changed
+        if _drop_short_title(body, record.title):
+            known = lines = None
         record.body_html, text = _clean_body(body, record.title, hidden_ids, page.base, known and known[1],
                                              _many_styles(page.html), lines)
     record.body_text, record.images = _text_and_images(record.body_html, text)
@@ -1741,6 +1773,30 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         record.body_html = "\n".join(filter(None, (_block_html(b, page.base) for b in blocks if b.tag != "body")))
         record.body_text, record.images = _text_and_images(record.body_html)
     return record
+
+
+def _drop_short_title(body: LexborNode, title: str | None) -> bool:
+    """Remove the element a body opens with when its whole text is a title of fewer than 4 characters (简介, 领导),
+    as cleaning removes a longer title's; True when one was removed."""
+    key = compact(title or "")
+    if not key or len(key) >= 4:
+        return False
+    for node in body.traverse(include_text=True):
+        if node.tag == "-text" and (node.text_content or "").strip() and \
+                (node.parent is None or node.parent.tag not in ("script", "style")):
+            top = None
+            for up in ancestors(node, 50):
+                if up.mem_id == body.mem_id or compact(text_of(up)) != key:
+                    break
+                top = up
+            if top is None or top.tag in _NO_TITLE_TAGS or top.tag not in _LINE_BLOCKS:
+                return False  # <p><strong>徐烨</strong>，男，…: a name opening a line is no title line
+            top.decompose()
+            return True
+    return False
+
+
+_NO_TITLE_TAGS = frozenset(("a", "td", "th", "tr", "li"))  # a link or a cell is no title line
 
 
 def _block_html(block: LexborNode, base: str) -> str:

@@ -202,6 +202,8 @@ def redirects(sites: common.SitesArgument = None,
         try:
             _write_redirects(ws, site_id, fmt, path, gone_page, unresolved, shared)
         except ConsolidateError as exc:
+            if all_sites and path is not None:
+                _drop_older(path, site_id)
             if len(ids) == 1:
                 raise
             failures[site_id] = exc
@@ -225,6 +227,15 @@ def _check_redirect_options(fmt: str, unresolved: str) -> None:
         raise UsageError(f"unknown redirect format {fmt!r}", hint=f"use one of: {', '.join(pipeline.REDIRECT_FORMATS)}")
     if unresolved not in pipeline.UNRESOLVED_MODES:
         raise UsageError(f"unknown --unresolved {unresolved!r}", hint=f"use one of: {', '.join(pipeline.UNRESOLVED_MODES)}")
+
+
+def _drop_older(path: Path, site_id: str) -> None:
+    """Remove the file an earlier run wrote for a site refused now (a folder's `include *.conf` would serve its old
+    redirects), saying so."""
+    if path.is_file():
+        path.unlink()
+        err_console.print(f"removed the older {path}: {site_id} is refused now, so its earlier redirects are not "
+                          "served", highlight=False)
 
 
 def _with_site(site_id: str, message: str) -> str:
