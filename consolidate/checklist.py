@@ -32,6 +32,7 @@ from consolidate.holds import HELD_KINDS
 from consolidate.ledger import UNDECIDED
 from consolidate.mapping import unlinked_entries
 from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
+from consolidate.wording import counted, singular_line
 from crawlers.warc import archive_stored_on
 
 CLOSING = ("migrate", "merge", "close")
@@ -200,8 +201,8 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     unresolved = line.get("unresolved", 0)
     found = [
         (len(paths - decided), "article-holding columns undecided"),
-        (len(unlinked), f"columns undecided whose lists show only entries that link nowhere ({sum(unlinked.values())} "
-                        f"entries, text never fetched): ask the department for the originals, then decide them in "
+        (len(unlinked), f"columns undecided whose lists show only entries that link nowhere "
+                        f"({counted(sum(unlinked.values()), 'entry', 'entries')}, text never fetched): ask the department for the originals, then decide them in "
                         f"`consolidate map {site_id}`"),
         (held, f"articles held for review ({_held_kinds(figures.push.unresolved_reasons)}): each is a "
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
@@ -230,7 +231,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
                         if verdicts else "verify not run")
     if not line.get("ok", True):
         blockers.append("reconciliation does not add up: " + "; ".join(line.get("notes") or []))
-    return blockers
+    return [singular_line(b) for b in blockers]
 
 
 # What an office runs for each reason an article is unresolved (the push's reason codes).
@@ -255,12 +256,27 @@ UNLINKED_ACCEPTED = "unlinked_entries_accepted"  # the office's acknowledgement,
 
 
 def listed_nowhere(ws: Workspace, site_id: str) -> int:
-    """Every entry the site's list pages show whose link goes nowhere (the crawl's count, list page by list
+    """Every entry the site's pages show whose link goes nowhere: the list pages' (the crawl's count, list page by
+    list page) and those of other pages (the home page's), each page's body once (`/` and `/index.html` are one
     page)."""
+    return sum(nowhere_pages(ws, site_id).values())
+
+
+def nowhere_pages(ws: Workspace, site_id: str) -> dict[str, int]:
+    """Page kind (list, home …) → entries that link nowhere on the site's pages of that kind, a page served at
+    two addresses (the same body) counted once."""
+    seen: dict[str, tuple[str, int]] = {}
     with ws.store.session() as session:
-        hints = session.scalars(select(Resource.hint).where(
-            Resource.site_id == site_id, Resource.kind.in_(("list", "page", "home", "other"))))
-        return sum(int((hint or {}).get("unlinked") or 0) for hint in hints)
+        for kind, url, digest, hint in session.execute(select(Resource.kind, Resource.url, Resource.sha256,
+                                                              Resource.hint).where(
+                Resource.site_id == site_id, Resource.kind.in_(("list", "page", "home", "other")))):
+            n = int((hint or {}).get("unlinked") or 0)
+            if n:
+                seen.setdefault(digest or url, (kind, n))
+    found: Counter[str] = Counter()
+    for kind, n in seen.values():
+        found[kind] += n
+    return dict(found)
 
 
 def accepted_unlinked(ws: Workspace, site_id: str) -> tuple[int, ChecklistStep] | None:
@@ -292,9 +308,16 @@ def unlinked_blockers(ws: Workspace, site_id: str, by_column: Counter[str], unde
     accepted = accepted_unlinked(ws, site_id)
     if count <= 0 or (accepted is not None and accepted[0] >= count):
         return []
-    columns = ", ".join(f"{path.split(' > ')[-1]} {n}" for path, n in shown[:5])
-    more = count - sum(n for _, n in shown[:5])
-    where = f" ({columns}{f', {more} more' if more else ''})" if columns else ""
+    columns = [f"{path.split(' > ')[-1]} {n}" for path, n in shown[:5]]
+    placed = sum(n for _, n in shown)
+    more = placed - sum(n for _, n in shown[:5])
+    homeless = count - placed  # on pages no column holds: the home page, a list page of no known column
+    off_lists = min(homeless, sum(n for kind, n in nowhere_pages(ws, site_id).items() if kind != "list"))
+    parts = columns + ([f"{more} more in other columns"] if more else []) + \
+        ([f"{homeless - off_lists} on list pages of no column"] if homeless > off_lists else []) + \
+        ([f"{off_lists} on the home page or other non-list pages that `consolidate crawl` does not count and "
+          f"`messages` does not list"] if off_lists else [])
+    where = f" ({', '.join(parts)})" if parts else ""
     before = f"; {accepted[0]} acknowledged on {accepted[1].done_on}, more found since" if accepted else ""
     return [f"{count} list entries link nowhere{where}: their text was never fetched, so it is not migrated{before}. "
             f"`consolidate messages {site_id} --stage crawl` names them by list page (items_without_address); ask "
@@ -360,7 +383,8 @@ class _SitePlan:
         self.conditions = {"content_migrated": content_blockers(ws, site.id, figures)} \
             if "content_migrated" in self.specs else {}
         if "personal_data_reviewed" in self.specs:
-            self.conditions["personal_data_reviewed"] = [_triage_hint(c, site.id) for c in review_blockers(ws, site.id)]
+            self.conditions["personal_data_reviewed"] = [singular_line(_triage_hint(c, site.id))
+                                                         for c in review_blockers(ws, site.id)]
         if "archive_stored" in self.specs:  # an archive of part of the site is not the site's archive
             self.conditions["archive_stored"] = crawl_blockers(ws, site.id)
         self.holidays = programme_holidays(ws)
@@ -486,7 +510,7 @@ def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: s
 
 def _triage_hint(condition: str, site_id: str) -> str:
     """Undecided personal-data findings with the commands that decide them."""
-    if not condition.endswith("personal-data findings undecided"):
+    if not condition.endswith(("personal-data findings undecided", "personal-data finding undecided")):
         return condition
     return f"{condition}: {REASON_FIXES[UNTRIAGED].format(site=site_id)}"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from consolidate import messages
@@ -164,6 +164,8 @@ class MappingFigures(FigureView):
     migrate: int
     drop: int
     unmapped: int
+    no_column_articles: int = 0  # articles found outside every column: `map`'s "(no column)" row, one of the columns
+
     @property
     def recorded(self) -> int:
         """Columns with a stored decision: 0 while `map` has not run."""
@@ -202,7 +204,7 @@ class SiteFigures(FigureView):
     ledger: dict[str, Any]
     crawl: CrawlFigures
     articles: int
-    columns: int
+    columns: int  # the rows `map` decides: the legacy columns, and one row for the articles no column holds
     mapping: MappingFigures
     push: PushFigures
     redirects: dict[str, Any]
@@ -266,6 +268,7 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         bytes_fetched = session.scalar(select(func.coalesce(func.sum(tables.Resource.size), 0)).where(
             tables.Resource.site_id == site_id, tables.Resource.status == "fetched")) or 0
         articles, columns = _count(session, tables.ArticleRow, site_id), _count(session, tables.ColumnRow, site_id)
+        no_column = _count(session, tables.ArticleRow, site_id, _NO_COLUMN)
         decisions = _counted(session, tables.ColumnMapping.decision, site_id)
         records = _push_counts(session, site_id)
         redirects = _counted(session, tables.UrlMapRow.status, site_id)
@@ -305,9 +308,9 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
                            skipped=resources.get("skipped", 0), queued=resources.get("queued", 0),
                            bytes=int(bytes_fetched), problems=problems.counts, problem_causes=problems.causes,
                            dead_pages=problems.dead_pages),
-        articles=articles, columns=columns,
+        articles=articles, columns=columns + (1 if no_column else 0),
         mapping=MappingFigures(migrate=decisions.get("migrate", 0), drop=decisions.get("drop", 0),
-                               unmapped=decisions.get("unmapped", 0)),
+                               unmapped=decisions.get("unmapped", 0), no_column_articles=no_column),
         push=push, redirects=_redirect_figures(redirects),
         verification=dict(sorted({**verification, **_suspects(ws, site_id, primary)}.items())),
         monitor=monitor, spam_links_removed=spam,
@@ -329,6 +332,12 @@ def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
 
 ERRORS_LISTED = 20  # error events a report lists per site
 SAID = (tables.EventRow.code, tables.EventRow.message, tables.EventRow.url)  # an event; a re-crawl says it again
+
+
+# An article no breadcrumb or list placed in a column: its path is empty (JSON [] or null; compared as text, which
+# every store backend can do with a JSON column).
+_NO_COLUMN = or_(tables.ArticleRow.column_path.is_(None),
+                 cast(tables.ArticleRow.column_path, String).in_(("[]", "null")))
 
 
 def _count(session: Session, table: Any, site_id: str, *where: Any) -> int:

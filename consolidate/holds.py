@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from consolidate.core.legacy_time import LEGACY_ZONE
 from crawlers.text import normalize_space
+from crawlers.urls import ATTACHMENT_EXTENSIONS, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 
 FUTURE_SLACK = dt.timedelta(days=1)  # a clock or zone a day off is not an extraction error
 EARLIEST_YEAR = 1990  # no government site published before this; an earlier date is an extraction error
@@ -56,6 +57,12 @@ DATE_TITLE = re.compile(r"(?:19|20)\d\d(?:(?:[ ./_-]|年)(?:0?[1-9]|1[0-2])(?:�
 # a number (1-) or a lowercase code (apsb12) is a file name only when the page's picture is named so (its file or the
 # name the photo library kept as its alt text); a capitalised code (G20, COVID-19, APEC 2014) is a name, never a file
 SHORT_NAME = re.compile(r"\d{1,5}[_-]?|[a-z]{1,8}[_-]?\d{1,5}[_-]?")
+# A file's name in a body's text: a video, audio or attachment by its extension (a video page's body is often only
+# the name of its .mp4, the player gone); a link (<a href>) still in a published body is something a reader can follow.
+FILE_NAME = re.compile(r"[^\s/\\<>\"'：:]+(?:" + "|".join(re.escape(e) for e in (*VIDEO_EXTENSIONS, *AUDIO_EXTENSIONS,
+                                                                                 *ATTACHMENT_EXTENSIONS)) +
+                       r")(?![\w.])", re.IGNORECASE)
+LINK = re.compile(r"<a\b[^>]*\bhref\s*=", re.IGNORECASE)
 ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
 
 
@@ -82,16 +89,29 @@ def same_body_hold(other_url: str, other_title: str) -> str:
 
 def published_hold_reason(article: Any, published_html: str, carried_files: int, removed: str = "") -> str | None:
     """The hold reason of a record whose body as it would be published (the images and links the push takes out
-    removed, `carried_files` attachments re-hosted) carries nothing, else None; `removed` says what was taken out."""
-    if not bare(article.body_text or "", published_html, carried_files):
+    removed, `carried_files` attachments re-hosted) carries nothing — or nothing but the file name of a video or file
+    it does not carry (a video page) — else None; `removed` says what was taken out."""
+    text = article.body_text or ""
+    if not bare(text, published_html, carried_files):
         return None
-    detail = "empty body once what the legacy site could not serve is taken out" + (f" — {removed}" if removed else "")
+    names = FILE_NAME.findall(text)
+    detail = (f"only a file name left ({names[0]}{f' and {len(names) - 1} more' if len(names) > 1 else ''}): the "
+              f"video or file it names is not carried" if names else
+              "empty body once what the legacy site could not serve is taken out") + (f" — {removed}" if removed else "")
     return f"{EMPTY_BODY}: {HELD} ({detail}; {HELD_ZH[EMPTY_BODY]})"
 
 
 def bare(text: str, html: str, files: int) -> bool:
-    """True when a body carries nothing a reader could see: no text, no embedded media, no file."""
-    return not text.strip() and not files and not MEDIA.search(html or "")
+    """True when a body carries nothing a reader could see: no embedded media, no file, no link, and no text but
+    the file names of videos or files it does not carry (a video page whose player is gone reads `报道.mp4`)."""
+    if files or MEDIA.search(html or ""):
+        return False
+    return not text.strip() or (not LINK.search(html or "") and names_only(text))
+
+
+def names_only(text: str) -> bool:
+    """True when a text is file names (报道.mp4, 简介.pdf) and nothing else but spaces and punctuation."""
+    return bool(FILE_NAME.search(text)) and not re.sub(r"[\W_]+", "", FILE_NAME.sub("", text))
 
 
 def is_held(reason: str | None) -> bool:

@@ -13,6 +13,7 @@ from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRo
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
 from consolidate.ledger import Entry, is_vanished, primary_target, site_ledger
+from consolidate.wording import counted
 
 STAGES = ("crawl", "map", "push", "verify")
 STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no filter of their own
@@ -83,7 +84,7 @@ def _undecided_columns(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
         held = Counter(" > ".join(p or []) for p in session.scalars(select(ArticleRow.column_path).where(
             ArticleRow.site_id == site_id)))
     return [_message("map", "warning", "column_undecided",
-                     f"column {path or '(none)'!r} ({n} articles) has no decision: migrate or drop it", urls.get(path))
+                     f"column {path or '(none)'!r} ({counted(n, 'article')}) has no decision: migrate or drop it", urls.get(path))
             for path, n in sorted(held.items()) if decided.get(path, "unmapped") == "unmapped"]
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consolidate.audit import site_findings
 from consolidate.checklist import retention_check, site_checklist
 from consolidate.core.errors import ConsolidateError
-from consolidate.core.store import ColumnMapping
+from consolidate.core.store import ColumnMapping, SiteRow
 from consolidate.core.workspace import Workspace
 from consolidate.figures import (
     FleetReport,
@@ -44,9 +44,8 @@ def site_details(ws: Workspace, site_id: str) -> SiteDetails:
     findings, audit_note = _audit_findings(ws, site_id)
     zh = _reasons_zh(ws, site_id, [(p, r, b) for p, _d, _t, _c, r, b in decisions])
     return SiteDetails(
-        inventory={"name": site.name, "site_code": site.site_code, "home_url": site.home_url,
-                   "organiser": site.organiser, "supervisor": site.supervisor, "icp": site.icp,
-                   "psb": site.psb, "badge": site.badge,
+        inventory={"name": site.name, "home_url": site.home_url, "organiser": site.organiser,
+                   "supervisor": site.supervisor, "badge": site.badge, **_filings(ws, site_id),
                    "contact": site.contact.model_dump() if site.contact else None,
                    "disposition": site.disposition, "target": site.target.model_dump(exclude_none=True)},
         decisions=[{"column_path": p, "decision": d, "target": t, "confidence": round(c or 0.0, 3),
@@ -56,6 +55,29 @@ def site_details(ws: Workspace, site_id: str) -> SiteDetails:
                   for e in sorted((e for e in ledger_entries(ws, site_id) if is_vanished(e)),
                                   key=lambda e: e.url)],
     )
+
+
+FILINGS = ("site_code", "icp", "psb")  # 网站标识码, ICP备案号, 公安机关备案号: the config's, else the crawl's
+
+
+def _filings(ws: Workspace, site_id: str) -> dict[str, Any]:
+    """The site's codes and filings as the register shows them: the office's config value, else what the crawl read
+    on the legacy site's pages (their footers), else empty — never guessed; `sources` says where each came from
+    (config or crawl) and `crawl_organiser` the 主办单位 the pages name when it differs from the config's."""
+    site = ws.site(site_id)
+    with ws.store.session() as session:
+        row = session.get(SiteRow, site_id)
+        seen = dict(row.facts or {}) if row is not None else {}
+    found: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key in FILINGS:
+        configured, crawled = getattr(site, key), seen.get(key)
+        found[key] = configured or (crawled if isinstance(crawled, str) and crawled else None)
+        if found[key] is not None:
+            sources[key] = "config" if configured else "crawl"
+    organiser = seen.get("organiser")
+    return {**found, "sources": sources,
+            "crawl_organiser": organiser if isinstance(organiser, str) and organiser != site.organiser else None}
 
 
 def _reasons_zh(ws: Workspace, site_id: str, stored: list[tuple[str, str, str]]) -> dict[str, str]:

@@ -45,7 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "site_code": ("网站标识码", "Site code"), "home_url": ("网址", "Home URL"), "organiser": ("主办单位", "Organiser"),
     "supervisor": ("主管单位", "Supervisor"), "icp": ("ICP备案号", "ICP filing"), "psb": ("公安机关备案号", "PSB filing"),
     "badge": ("党政机关标识", "Government badge"), "contact": ("联系人", "Contact"), "phone": ("电话", "Phone"),
-    "target": ("迁移去向", "Target"), "column_path": ("原栏目", "Legacy column"), "decision": ("决定", "Decision"),
+    "target": ("迁移去向", "Target"), "found_where": ("来源说明", "Where found"), "column_path": ("原栏目", "Legacy column"), "decision": ("决定", "Decision"),
     "confidence": ("置信度", "Confidence"), "reason": ("理由", "Reason"), "decided_by": ("决定人", "Decided by"),
     "files": ("附件/图片", "Files"), "target_columns": ("目标栏目", "Target columns"), "kind": ("对象", "Object"),
     "status": ("状态", "Status"), "count": ("数量", "Count"), "r301": ("301跳转", "301 redirects"),
@@ -329,11 +329,30 @@ def _inventory(sites: list[SiteFigures], lang: str) -> Rows | None:
     if not all(f.details is not None for f in sites):
         return None
     return (["id", "name", "site_code", "home_url", "organiser", "supervisor", "icp", "psb", "badge", "contact",
-             "phone", "disposition", "target"],
+             "phone", "disposition", "target", "found_where"],
             [[f.id, i["name"], i["site_code"], i["home_url"], i["organiser"], i["supervisor"], i["icp"], i["psb"],
               i["badge"], (i["contact"] or {}).get("name"), (i["contact"] or {}).get("phone"),
-              value(i["disposition"], lang), _target_text(i["target"], lang)]
+              value(i["disposition"], lang), _target_text(i["target"], lang), _found_where(i, lang)]
              for f in sites for i in [_details(f).inventory]])
+
+
+FOUND_WHERE = {"config": ("登记于配置", "from the config"),
+               "crawl": ("抓取时在旧站页面（页脚）读到", "read on the legacy site's pages (footer) by the crawl")}
+
+
+def _found_where(inventory: dict[str, Any], lang: str) -> str:
+    """Where the register's codes and filings came from: 'ICP备案号、公安机关备案号：抓取时在旧站页面（页脚）读到'
+    (a field neither gave stays empty and unnamed), and the 主办单位 the pages name when it is not the config's."""
+    sources = inventory.get("sources") or {}
+    parts = []
+    for origin, (zh, en) in FOUND_WHERE.items():
+        keys = [label(k, lang) for k in ("site_code", "icp", "psb") if sources.get(k) == origin]
+        if keys:
+            parts.append(f"{'、'.join(keys)}：{zh}" if lang == "zh" else f"{', '.join(keys)}: {en}")
+    if inventory.get("crawl_organiser"):
+        parts.append(f"页面所署主办单位：{inventory['crawl_organiser']}" if lang == "zh"
+                     else f"the pages name the organiser {inventory['crawl_organiser']}")
+    return ("；" if lang == "zh" else "; ").join(parts) or label("none", lang)
 
 
 def _crawl(sites: list[SiteFigures], lang: str) -> Rows:
@@ -434,10 +453,14 @@ def _mapping(sites: list[SiteFigures], lang: str) -> Rows | None:
 
 
 def _push(sites: list[SiteFigures], lang: str) -> Rows:
-    """Articles, files and columns in the target."""
-    return (["id", "pushed", "skipped", "failed", "files", "target_columns"],
-            [[f.id, f.push.in_target, f.push.skipped, f.push.failed, f.push.files, f.push.columns]
-             for f in sites])
+    """Articles, files and columns in the target: the crawled articles = pushed + skipped + failed + unresolved
+    (+ unaccounted, when a site has any), so that the row adds up as 数量核对 does."""
+    unaccounted = any(f.reconciliation.unaccounted for f in sites)
+    return (["id", "crawled", "pushed", "skipped", "failed", "unresolved", *(["unaccounted"] if unaccounted else []),
+             "files", "target_columns"],
+            [[f.id, f.reconciliation.crawled, f.push.in_target, f.push.skipped, f.push.failed,
+              f.reconciliation.unresolved, *([f.reconciliation.unaccounted] if unaccounted else []), f.push.files,
+              f.push.columns] for f in sites])
 
 
 def _skip_reasons(sites: list[SiteFigures], lang: str) -> Rows:
@@ -716,34 +739,34 @@ def _step_names(figures: SiteFigures, names: list[str], lang: str) -> list[str]:
 # What keeps a checklist step from being done (consolidate/checklist.py content_blockers, triage review_blockers):
 # a pattern of the English condition → its Chinese sentence, with the pattern's groups.
 CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), chinese) for pattern, chinese in (
-    (r"^(\d+) article-holding columns undecided$", "{0} 个有文章的栏目未定迁移去向"),
-    (r"^(\d+) columns undecided whose lists show only entries that link nowhere \((\d+) entries.*`consolidate map "
+    (r"^(\d+) article-holding columns? undecided$", "{0} 个有文章的栏目未定迁移去向"),
+    (r"^(\d+) columns? undecided whose lists show only entries that link nowhere \((\d+) entr(?:ies|y).*`consolidate map "
      r"(\S+)`$", "{0} 个栏目的列表只有链接无效的条目（共 {1} 条，正文无法采集）且未定去向：请向原单位索取原件后在 "
                   "`consolidate map {2}` 中决定"),
-    (r"^(\d+) articles held for review \((?P<held>.*)\)$", "{0} 篇文章待人工核对（{1}）"),
-    (r"^(\d+) articles held for review \((?P<held>.*?)\): each is a held_for_review line of `consolidate messages "
+    (r"^(\d+) articles? held for review \((?P<held>.*)\)$", "{0} 篇文章待人工核对（{1}）"),
+    (r"^(\d+) articles? held for review \((?P<held>.*?)\): each is a held_for_review line of `consolidate messages "
      r"(\S+) .*$",
      "{0} 篇文章待人工核对（{1}）：逐篇见 `consolidate messages {2} --stage push` 中的 "
      "held_for_review；原页面修正后重新采集，或在 `consolidate redirects {2} -f csv` 导出的表中为其网址决定 301 或 410，"
      "再用 `consolidate redirects {2} --import` 导入"),
-    (r"^(\d+) articles unresolved$", "{0} 篇文章去向未定"),
-    (r"^(\d+) articles unresolved(?: \((?P<reasons>.*?)\))?: .*`consolidate urls list (\S+) .*$",
+    (r"^(\d+) articles? unresolved$", "{0} 篇文章去向未定"),
+    (r"^(\d+) articles? unresolved(?: \((?P<reasons>.*?)\))?: .*`consolidate urls list (\S+) .*$",
      "{0} 篇文章去向未定{1}：逐篇原因见 `consolidate urls list {2} --disposition unresolved`（尚未推送到该目标："
      "`consolidate push {2}`；栏目未定去向：`consolidate map {2}`）"),
-    (r"^(\d+) problems verify found on published records.*$",
+    (r"^(\d+) problems? verify found on published records.*$",
      "{0} 处已发布记录核验存疑（见 consolidate messages --stage verify；此前已发布、标题为图片文件名的图片页仍留在门户上"
      "（待核对但已发布）：在门户上改标题，或为其网址决定 301 或 410）"),
-    (r"^(\d+) articles failed$", "{0} 篇文章迁移失败"),
-    (r"^(\d+) files or columns failed to push$", "{0} 个附件、图片或栏目推送失败"),
-    (r"^(\d+) legacy URLs with ≥ (\d+) logged hits unresolved$", "{0} 个访问量 ≥ {1} 的旧网址去向未定"),
-    (r"^(\d+) pushed articles not verified clean since the last push$", "{0} 篇已推送文章在最近一次推送后未核验通过"),
-    (r"^(\d+) personal-data findings undecided$", "{0} 处个人信息发现未决定"),
-    (r"^(\d+) personal-data findings undecided: `consolidate triage (\S+) .*$",
+    (r"^(\d+) articles? failed$", "{0} 篇文章迁移失败"),
+    (r"^(\d+) files? or columns? failed to push$", "{0} 个附件、图片或栏目推送失败"),
+    (r"^(\d+) legacy URLs? with ≥ (\d+) logged hits unresolved$", "{0} 个访问量 ≥ {1} 的旧网址去向未定"),
+    (r"^(\d+) pushed articles? not verified clean since the last push$", "{0} 篇已推送文章在最近一次推送后未核验通过"),
+    (r"^(\d+) personal-data findings? undecided$", "{0} 处个人信息发现未决定"),
+    (r"^(\d+) personal-data findings? undecided: `consolidate triage (\S+) .*$",
      "{0} 处个人信息发现未决定：用 `consolidate triage {1} --export triage-{1}.xlsx` 导出决定表，填好后用 "
      "`consolidate triage --import triage-{1}.xlsx` 导入"),
     (r"^crawl not finished: (\d+) URLs? still queued \((.*?)\); .*`consolidate crawl (\S+)`$",
      "采集未完成：仍有 {0} 个网址待采集（{1}），上次采集因页数上限停止或被中断：运行 `consolidate crawl {2}` 继续"),
-    (r"^(\d+) list entries link nowhere(.*?): their text was never fetched.*`consolidate checklist (\S+) "
+    (r"^(\d+) list (?:entries link|entry links) nowhere(?P<where>.*?): their text was never fetched.*`consolidate checklist (\S+) "
      r"--accept-unlinked.*$",
      "{0} 条列表条目链接无效{1}，正文从未采集，未能迁移：`consolidate messages {2} --stage crawl` 按列表页列出；请向原单位"
      "索取原件并在门户手工发布，再用 `consolidate checklist {2} --accept-unlinked --ref 依据` 确认"),
@@ -763,9 +786,30 @@ def condition_text(text: str, lang: str) -> str:
         match = pattern.match(text)
         if match:
             reasons, held = pattern.groupindex.get("reasons"), pattern.groupindex.get("held")
+            where = pattern.groupindex.get("where")
             return chinese.format(*(_reasons_zh(group) if index == reasons else _held_zh(group) if index == held
+                                    else _where_zh(group) if index == where
                                     else group for index, group in enumerate(match.groups(), 1)))
     return text
+
+
+WHERE_ZH = ((r"(\d+) more in other columns", "其他栏目 {0} 条"), (r"(\d+) on list pages of no column", "不属于任何栏目的列表页 {0} 条"),
+            (r"(\d+) on the home page or other non-list pages.*", "首页等非列表页 {0} 条：`consolidate crawl` 不计入，"
+                                                                  "`messages` 不列出"))
+
+
+def _where_zh(where: str) -> str:
+    """' (图片新闻 11, 3 more in other columns, 32 on the home page …)' of entries that link nowhere in Chinese."""
+    if not where:
+        return ""
+    parts = []
+    for part in where.strip().removeprefix("(").removesuffix(")").split(", "):
+        for pattern, chinese in WHERE_ZH:
+            if match := re.fullmatch(pattern, part):
+                part = chinese.format(*match.groups())
+                break
+        parts.append(part)
+    return f"（{'，'.join(parts)}）"
 
 
 def _held_zh(kinds: str) -> str:

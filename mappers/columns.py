@@ -178,13 +178,23 @@ def _carries_over(column: LegacyColumn, decision: Decision, offer: Learned) -> b
     return not (offer.was_empty() and holds and decision.decision != "unmapped")
 
 
+def _decided(offer: Learned) -> str:
+    """'migrate → zcwj', or 'drop' alone: a decision with no target names none (never '→ -')."""
+    return f"{offer.decision} → {offer.target}" if offer.target else offer.decision
+
+
+def _to_zh(offer: Learned) -> str:
+    """'→ zcwj' after the Chinese verb, '' when the decision has no target."""
+    return f"→ {offer.target}" if offer.target else ""
+
+
 def _note_offer(decision: Decision, offer: Learned) -> None:
     """Name a signed decision that does not carry over in the reason (both languages), keeping the decision."""
     en, zh = offer.provenance()
     verb_zh = {"migrate": "迁移", "drop": "不迁移"}[offer.decision]
     decision.reason += f"; note: a column of the same name and kind, with no article, was decided " \
-                       f"{offer.decision} → {offer.target or '-'} ({en}): not applied here, this column holds articles"
-    decision.reason_zh += f"；提示：同名同类栏目（无文章）已由{zh}为“{verb_zh}”→ {offer.target or '-'}：本栏目有文章，不适用"
+                       f"{_decided(offer)} ({en}): not applied here, this column holds articles"
+    decision.reason_zh += f"；提示：同名同类栏目（无文章）已由{zh}为“{verb_zh}”{_to_zh(offer)}：本栏目有文章，不适用"
 
 
 def _open_to(decision: Decision, offer: Learned) -> bool:
@@ -201,10 +211,10 @@ def _learned_decision(column: LegacyColumn, decision: Decision, offer: Learned) 
     en, zh = offer.provenance()
     verb_zh = {"migrate": "迁移", "drop": "不迁移"}[offer.decision]
     return Decision(column.path, "unmapped", offer.target, 0.8,
-                    f"fleet: a column of the same name and kind ({column.name}) was decided {offer.decision} → "
-                    f"{offer.target or '-'} ({en}); confirm to apply here; before: {decision.reason}",
+                    f"fleet: a column of the same name and kind ({column.name}) was decided "
+                    f"{_decided(offer)} ({en}); confirm to apply here; before: {decision.reason}",
                     suggested=offer.decision,
-                    reason_zh=f"全网学习：同名同类栏目已由{zh}为“{verb_zh}”→ {offer.target or '-'}；"
+                    reason_zh=f"全网学习：同名同类栏目已由{zh}为“{verb_zh}”{_to_zh(offer)}；"
                               f"确认后在本站适用；原判断：{decision.reason_zh}")
 
 

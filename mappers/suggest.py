@@ -77,7 +77,8 @@ class ColumnProfile:
         if self.family > 1:
             whose = f" of it and {self.family - 1} sibling column{'s' if self.family > 2 else ''}"
             whose_zh = f"（本栏目及 {self.family - 1} 个同级栏目）"
-        return (f"{share:.0%} of {self.articles} articles{whose} {self.notes.get(kind, kind)}",
+        return (f"{share:.0%} of {self.articles} article{'' if self.articles == 1 else 's'}{whose} "
+                f"{self.notes.get(kind, kind)}",
                 f"{self.articles} 篇{whose_zh}中 {share:.0%} {self.notes_zh.get(kind, kind)}")
 
 
@@ -88,7 +89,8 @@ def profile_summary(profile: ColumnProfile | None) -> tuple[str, str]:
     shown = sorted((k for k, v in profile.shares.items() if v >= 0.2), key=lambda k: -profile.shares[k])
     en = "; ".join(f"{profile.share(k):.0%} {profile.notes[k]}" for k in shown)
     zh = "；".join(f"{profile.share(k):.0%} {profile.notes_zh[k]}" for k in shown)
-    return (f"content of {profile.articles} articles: {en or 'no telling signal'}",
+    return (f"content of {profile.articles} article{'' if profile.articles == 1 else 's'}: "
+            f"{en or 'no telling signal'}",
             f"{profile.articles} 篇文章的内容：{zh or '无明显特征'}")
 
 

@@ -72,12 +72,21 @@ def _print_stacked_status(report: pipeline.FleetReport) -> None:
             due = f"[red]{due} (behind)[/]"
         console.print(f"\n[bold]{f.id}[/] {f.name} · {f.disposition} · {f.stage}", highlight=False)
         console.print(f"  crawl   {f.crawl.fetched} fetched, {f.crawl.errors} errors{_queued(f)}; {f.articles} "
-                      f"articles, {f.columns} columns ({f.mapping.text(f.columns)})", highlight=False)
+                      f"articles, {_columns_text(f)}", highlight=False)
         console.print(f"  push    {f.push.in_target} in target, {f.push.skipped} skipped{_why(f.push.skip_reasons)}, "
                       f"{f.push.failed} failed, {f.reconciliation.unresolved} unresolved"
                       f"{_why(f.push.unresolved_reasons)}", highlight=False)
         console.print(f"  next    {_step_text(f.next_step)}" + (f", due {due}" if due else ""), highlight=False)
     console.print()
+
+
+def _columns_text(f: Any) -> str:
+    """'32 columns incl. (no column) of 65 articles (20 unmapped)': the rows `map` decides, counted as it does."""
+    rows = "1 column" if f.columns == 1 else f"{f.columns} columns"
+    if f.mapping.no_column_articles:
+        n = f.mapping.no_column_articles
+        rows += f" incl. (no column) of {n} article{'' if n == 1 else 's'}"
+    return f"{rows} ({f.mapping.text(f.columns)})"
 
 
 def _sites(n: int) -> str:

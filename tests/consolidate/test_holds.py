@@ -173,7 +173,7 @@ def test_verify_suspects_reach_the_report_and_block_the_checklist(crawled: pipel
     rows = next(s for s in site_sections(report, "zh") if s.key == "verification").rows
     assert [SITE, "存疑记录", "标题与网站名称相同", 1] in rows
     step = next(s for s in site_checklist(crawled, SITE)["steps"] if s["step"] == "content_migrated")
-    assert step["status"] == "blocked" and any(b.startswith("1 problems verify found") for b in step["blocked_by"])
+    assert step["status"] == "blocked" and any(b.startswith("1 problem verify found") for b in step["blocked_by"])
 
 
 def test_every_count_comes_from_the_reconciliation(crawled: pipeline.Workspace) -> None:
