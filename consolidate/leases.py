@@ -84,9 +84,12 @@ class SiteLease:
 
 
 def active_leases(store: Store) -> list[dict[str, object]]:
-    """Unexpired stage leases (who works on which site), for `consolidate status`."""
+    """Unexpired stage leases (who works on which site), for `consolidate status`; the lease of a worker of this
+    host whose process is gone is not listed (the next worker takes it over at once, see SiteLease.acquire)."""
+    host = socket.gethostname()
     with store.session() as session:
         rows = session.scalars(select(StageLease).where(StageLease.expires_at >= utcnow())
                                .order_by(StageLease.stage, StageLease.site_id)).all()
     return [{"stage": r.stage, "site": r.site_id, "worker": r.worker_id,
-             "expires_at": r.expires_at.isoformat(timespec="seconds")} for r in rows]
+             "expires_at": r.expires_at.isoformat(timespec="seconds")} for r in rows
+            if r.host != host or pid_alive(r.pid)]

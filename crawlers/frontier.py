@@ -261,7 +261,8 @@ def _spelt_as_is(text: str) -> bool:
 
 
 def live_workers(store: Store, within_seconds: float = LEASE_SECONDS) -> list[dict[str, Any]]:
-    """Running workers whose heartbeat is recent, each with the number of URLs it holds leased."""
+    """Running workers whose heartbeat is recent, each with the number of URLs it holds leased; a worker of this
+    host whose process is gone (killed before it could retire) is not live, whatever its heartbeat says."""
     since = utcnow() - dt.timedelta(seconds=within_seconds)
     with store.session() as session:
         leases = dict(session.execute(select(FrontierLease.worker_id, func.count())
@@ -271,4 +272,9 @@ def live_workers(store: Store, within_seconds: float = LEASE_SECONDS) -> list[di
                                   .order_by(CrawlWorker.started_at)).all()
         return [{"id": w.id, "host": w.host, "pid": w.pid, "sites": list(w.sites or []), "fetched": w.fetched,
                  "started_at": w.started_at, "heartbeat_at": w.heartbeat_at, "leases": int(leases.get(w.id, 0))}
-                for w in workers]
+                for w in workers if not _gone(w.host, w.pid)]
+
+
+def _gone(host: str, pid: int) -> bool:
+    """True when the worker ran on this host and its process no longer exists (another host's cannot be told)."""
+    return host == socket.gethostname() and not pid_alive(pid)
