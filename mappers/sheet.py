@@ -135,6 +135,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "merge_self": {"en": "{cell}: a column cannot merge into itself", "zh": "{cell}：栏目不能合并到它自己"},
     "unsigned": {"en": "{cell}: the row changes the decision but nobody signed it; write your name here",
                  "zh": "{cell}：该行改变了决定，但没有人签名；请在这里写上您的姓名"},
+    "old_signature": {"en": "{cell}: the row changes the decision but still carries the signature of the decision it "
+                            "changes ({signer}, {day}, as exported); whoever decides the change writes their name "
+                            "and the day they sign",
+                      "zh": "{cell}：该行改变了决定，但签名仍是原决定的签名（{signer}，{day}，导出时预填）；请由做出"
+                            "新决定的人写上姓名和签名当天的日期"},
+    "before_decision": {"en": "{cell}: {day} is before the decision this row changes was recorded ({signer}, "
+                              "{recorded}): if the sheet is older than that decision, export it again; otherwise "
+                              "write the day you signed",
+                        "zh": "{cell}：{day} 早于该行所改变的决定的记录日期（{signer}，{recorded}）：如果表格早于该"
+                              "决定，请重新导出；否则请填写签名当天的日期"},
     "not_date": {"en": "{cell}: not a date {text!r} (write it as 2026-11-20)",
                  "zh": "{cell}：“{text}”不是日期（请写成 2026-11-20）"},
     "future": {"en": "{cell}: {day} is in the future; write the day you signed (today is {today})",
@@ -273,6 +283,7 @@ class CurrentDecision:
     target: str | None
     merge_into: str | None
     decided_by: str
+    decided_on: dt.date | None = None  # the day the store recorded it (the sheet pre-fills it as 审核日期)
 
 
 @dataclass
@@ -771,10 +782,14 @@ def _row_change(at: _Place, cells: _Cells, decision: str, target: str | None, me
         errors.append(at.say("merge_into", cells, "merge_into"))
     if decision == "merge" and merge_into == path:
         errors.append(at.say("merge_self", cells, "merge_into"))
+    signed_on, date_error = _parse_date(values.get("signed_on", ""))
     if not signer:
         errors.append(at.say("unsigned", cells, "signer"))
-    signed_on, date_error = _parse_date(values.get("signed_on", ""))
-    date_error = date_error or _date_problem(signed_on, context)
+    elif changed and _old_signature(current, signer, signed_on):
+        errors.append(at.say("old_signature", cells, "signer", signer=signer,
+                             day=current.decided_on.isoformat() if current.decided_on else "-"))
+    date_error = date_error or _date_problem(signed_on, context) or _before_decision(
+        signed_on, current, changed and signer != current.decided_by)
     if date_error:
         errors.append(at.say(date_error[0], cells, "signed_on", **date_error[1]))
     if errors:
@@ -782,6 +797,25 @@ def _row_change(at: _Place, cells: _Cells, decision: str, target: str | None, me
     return [], OfficeDecision(cells.number, path, decision, target if decision == "migrate" else None,
                               merge_into if decision == "merge" else None, signer, signed_on,
                               values.get("comment", ""))
+
+
+def _old_signature(current: CurrentDecision, signer: str, signed_on: dt.date | None) -> bool:
+    """True when a row that changes an office decision still carries that decision's signature (the export
+    pre-fills it): the same signer, with no date or a date not after the day it was recorded."""
+    if current.decided_by in SYSTEM_DECIDERS or signer != current.decided_by:
+        return False
+    return signed_on is None or current.decided_on is None or signed_on <= current.decided_on
+
+
+def _before_decision(signed_on: dt.date | None, current: CurrentDecision, changed: bool
+                     ) -> tuple[str, dict[str, str]] | None:
+    """A change signed before the office decision it replaces was recorded (a sheet older than that decision)."""
+    if not changed or signed_on is None or current.decided_on is None or current.decided_by in SYSTEM_DECIDERS:
+        return None
+    if signed_on >= current.decided_on:
+        return None
+    return "before_decision", {"day": signed_on.isoformat(), "signer": current.decided_by,
+                               "recorded": current.decided_on.isoformat()}
 
 
 def _differs(current: CurrentDecision, decision: str, target: str | None, merge_into: str | None) -> bool:

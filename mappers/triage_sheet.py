@@ -190,10 +190,14 @@ def import_summary(name: str, changes: list[SheetDecision], lang: str | None = N
                      **tallies((labels[c.decision] for c in changes), (c.signer for c in changes), lang))
 
 
-def read_triage_sheet(path: Path, known: dict[tuple[str, str], tuple[str, str]]) -> SignedChanges:
-    """Validate a filled-in sheet against the recorded findings ((site, key) → (category, location)); return its
-    decisions and the language of its headers, or raise SheetError naming every bad row in that language (nothing
-    is imported then)."""
+Recorded = dict[tuple[str, str], tuple[str | None, str, dt.date | None]]  # (site, key) → decision, signer, day
+
+
+def read_triage_sheet(path: Path, known: dict[tuple[str, str], tuple[str, str]],
+                      recorded: Recorded | None = None) -> SignedChanges:
+    """Validate a filled-in sheet against the recorded findings ((site, key) → (category, location)) and the
+    decisions recorded on them (a changed decision needs a new signature); return its decisions and the language of
+    its headers, or raise SheetError naming every bad row in that language (nothing is imported then)."""
     table = read_xlsx_rows(path, None, "triage sheet", SHEET_HINT)
     if not table:
         raise SheetError([f"{path.name}: the sheet is empty (no header row)"])
@@ -206,7 +210,9 @@ def read_triage_sheet(path: Path, known: dict[tuple[str, str], tuple[str, str]])
         cells = {k: cell_text(values[i]) if i < len(values) else "" for k, i in columns.items()}
         if not any(cells.values()):
             continue
-        decision, problem = _row(_Place(path.name, number, where, lang), cells, known)
+        at = _Place(path.name, number, where, lang)
+        decision, problem = _row(at, cells, known)
+        problem = problem or _resigned(at, decision, (recorded or {}).get((cells["site"], cells["key"])))
         if problem:
             errors.append(problem)
         elif decision is not None:
@@ -262,6 +268,23 @@ def _row(at: _Place, cells: dict[str, str], known: dict[tuple[str, str], tuple[s
         cell = sheet_say(at.lang, "cell", name=at.name, row=at.number, column=at.where["signed_on"])
         return None, sheet_say(at.lang, "not_date", cell=cell, text=cells["signed_on"])
     return SheetDecision(cells["site"], cells["key"], decision, cells["reason"], cells["signer"], signed_on), None
+
+
+def _resigned(at: _Place, decision: SheetDecision | None, recorded: tuple[str | None, str, dt.date | None] | None
+              ) -> str | None:
+    """The problem of a row that changes a signed decision under that decision's signature (the export pre-fills
+    it), or signs the change before that decision's day (a sheet older than it); None when it is signed anew."""
+    if decision is None or recorded is None or not recorded[1] or decision.decision == recorded[0]:
+        return None
+    _, signer, day = recorded
+    if decision.signer == signer and (decision.signed_on is None or day is None or decision.signed_on <= day):
+        cell = sheet_say(at.lang, "cell", name=at.name, row=at.number, column=at.where["signer"])
+        return sheet_say(at.lang, "old_signature", cell=cell, signer=signer, day=day.isoformat() if day else "-")
+    if decision.signed_on is not None and day is not None and decision.signed_on < day:
+        cell = sheet_say(at.lang, "cell", name=at.name, row=at.number, column=at.where["signed_on"])
+        return sheet_say(at.lang, "before_decision", cell=cell, day=decision.signed_on.isoformat(), signer=signer,
+                         recorded=day.isoformat())
+    return None
 
 
 def _date(text: str) -> dt.date | None | bool:

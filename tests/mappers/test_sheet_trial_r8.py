@@ -1,0 +1,119 @@
+"""What a new-user trial on the real restored sites (../shared/samples) found in the office's sheets: a row that
+changes a signed decision but keeps the signature the export pre-filled is refused as unsigned (mapping and triage
+sheets); a drop signed on a heading whose sub-columns hold the articles never carries over to another site's
+column of articles; merged cells are named once as the cause."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import update
+
+from consolidate import pipeline
+from consolidate import triage as stage
+from consolidate.core.store import ColumnMapping, SiteRow, TriageFinding
+from consolidate.mapping import export_sheet, import_sheet, map_site, stored_decisions
+from mappers.sheet import SheetError
+from tests.conftest import crawl_real_sites
+
+OTHERS = ["hncic", "lgedu"]  # the set the fleet-offer and office-trial tests crawl (one crawl a session)
+GALLERY = "图库"  # hncic: 20 articles
+
+
+@pytest.fixture(scope="module")
+def others(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
+    """hncic and lgedu crawled and mapped as `map` decides."""
+    ws = crawl_real_sites(tmp_path_factory.mktemp("sheettrial"), OTHERS)
+    for site_id in OTHERS:
+        map_site(ws, site_id)
+    return ws
+
+
+def _edit(path: Path, column_path: str, **cells: str) -> None:
+    """Set cells (by Chinese header) of one column's row of an exported sheet."""
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    headers = {cell.value: cell.column for cell in sheet[1]}
+    row = next(r for r in range(2, sheet.max_row + 1)
+               if sheet.cell(row=r, column=headers["栏目路径"]).value == column_path)
+    for header, value in cells.items():
+        sheet.cell(row=row, column=headers[header]).value = value
+    book.save(path)
+
+
+def _recorded_on(ws: pipeline.Workspace, site_id: str, column_path: str, day: dt.date) -> None:
+    """Move the day a column's decision was recorded (as if signed that day), and the crawl a week before it."""
+    with ws.store.session() as session:
+        session.execute(update(SiteRow).where(SiteRow.id == site_id)
+                        .values(crawled_at=dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9))))
+        session.execute(update(ColumnMapping).where(ColumnMapping.site_id == site_id,
+                                                     ColumnMapping.column_path == column_path)
+                        .values(decided_at=dt.datetime.combine(day, dt.time(9))))
+        session.commit()
+
+
+def test_a_changed_row_under_the_exported_signature_is_refused(others: pipeline.Workspace, tmp_path: Path) -> None:
+    """赵六 signs 图库 迁移 bmdt; the sheet exported next pre-fills 赵六 and the day; changing 图库 to 不迁移 there
+    without touching 审核人/审核日期 is refused as unsigned (20 articles not silently dropped), in one message naming
+    the old signature; signed anew (another name, or the same name on a later day) it is recorded."""
+    today = dt.date.today().isoformat()
+    first = tmp_path / "h0.xlsx"
+    export_sheet(others, "hncic", first)
+    _edit(first, GALLERY, 决定="迁移", 目标栏目="bmdt", 审核人="赵六", 审核日期=today)
+    import_sheet(others, "hncic", first)
+    assert stored_decisions(others, "hncic")[GALLERY].decided_by == "赵六"
+    again = tmp_path / "h1.xlsx"
+    export_sheet(others, "hncic", again)
+    _edit(again, GALLERY, 决定="不迁移", 目标栏目="")
+    with pytest.raises(SheetError) as refused:
+        import_sheet(others, "hncic", again)
+    assert len(refused.value.errors) == 1, refused.value.errors
+    assert "签名仍是原决定的签名（赵六" in refused.value.errors[0] and "审核人" in refused.value.errors[0]
+    kept = stored_decisions(others, "hncic")[GALLERY]
+    assert (kept.decision, kept.target) == ("migrate", "bmdt")
+    _recorded_on(others, "hncic", GALLERY, dt.date.today() - dt.timedelta(days=2))
+    _edit(again, GALLERY, 审核日期=(dt.date.today() - dt.timedelta(days=3)).isoformat(), 审核人="钱七")
+    with pytest.raises(SheetError) as older:  # another signer, but before the decision it changes: an old sheet
+        import_sheet(others, "hncic", again)
+    assert "早于该行所改变的决定的记录日期（赵六" in older.value.errors[0]
+    _edit(again, GALLERY, 审核日期=today, 审核人="赵六")  # the same signer, on a later day: a new signature
+    assert [c.signer for c in import_sheet(others, "hncic", again)] == ["赵六"]
+    assert stored_decisions(others, "hncic")[GALLERY].decision == "drop"
+
+
+def test_a_changed_triage_decision_under_the_exported_signature_is_refused(others: pipeline.Workspace,
+                                                                           tmp_path: Path) -> None:
+    """The triage sheet pre-fills the signer and day too: a row whose 处理决定 changes under them is refused."""
+    stage.triage_site(others, "lgedu")
+    findings = stage.stored_findings(others, "lgedu")
+    finding = next((f for f in findings if "publish" in stage_allowed(f.category)), None)
+    if finding is None:
+        pytest.skip("lgedu has no finding to decide")
+    day = dt.date.today() - dt.timedelta(days=1)
+    stage.record_decisions(others, [stage.Decision("lgedu", finding.key, "withhold", "原文已撤", "赵六", day)])
+    sheet = tmp_path / "triage-lgedu.xlsx"
+    stage.export_sheet(others, ["lgedu"], sheet)
+    book = load_workbook(sheet)
+    rows = book.worksheets[0]
+    headers = {cell.value: cell.column for cell in rows[1]}
+    row = next(r for r in range(2, rows.max_row + 1) if rows.cell(row=r, column=headers["编号"]).value == finding.key)
+    assert rows.cell(row=row, column=headers["审核人"]).value == "赵六"
+    rows.cell(row=row, column=headers["处理决定"]).value = "原样发布"
+    book.save(sheet)
+    with pytest.raises(SheetError) as refused:
+        stage.import_sheet(others, sheet)
+    assert any("签名仍是原决定的签名（赵六" in e for e in refused.value.errors), refused.value.errors
+    with others.store.session() as session:
+        assert session.get(TriageFinding, finding.id).decision == "withhold"
+    rows.cell(row=row, column=headers["审核人"]).value = "钱七"
+    book.save(sheet)
+    assert [d.signer for d in stage.import_sheet(others, sheet)] == ["钱七"]
+
+
+def stage_allowed(category: str) -> tuple[str, ...]:
+    """The decisions a finding of a category may take."""
+    from mappers.triage_sheet import ALLOWED
+    return ALLOWED[category]
