@@ -437,7 +437,9 @@ def import_sheet(ws: Workspace, path: Path) -> SignedChanges:
     from mappers.triage_sheet import read_triage_sheet
 
     findings = {(f.site_id, f.key): f for s in ws.config.sites for f in stored_findings(ws, s.id)}
-    decisions = read_triage_sheet(path, {k: (f.category, f.location) for k, f in findings.items()})
+    decisions = read_triage_sheet(path, {k: (f.category, f.location) for k, f in findings.items()},
+                                  {k: (f.decision, f.decided_by or "", f.decided_at.date() if f.decided_at else None)
+                                   for k, f in findings.items()})
     changes = SignedChanges([d for d in decisions if _differs(findings[(d.site, d.key)], d)], decisions.lang)
     record_decisions(ws, [Decision(d.site, d.key, d.decision, d.reason, d.signer, d.signed_on) for d in changes])
     return changes
