@@ -81,7 +81,7 @@ from consolidate.report_formats import (
 from consolidate.triage import export_sheet as export_triage_sheet
 from consolidate.triage import import_sheet as import_triage_sheet
 from consolidate.triage import stored_findings, triage_site
-from consolidate.verify import VerifySummary, rollback_site, verify_site
+from consolidate.verify import VerifySummary, rollback_site, rollback_sites, verify_site
 from crawlers.archive import extract_file, extract_url, reextract_site
 from crawlers.crawler import CrawlProgress, CrawlSummary, SiteCrawler, crawl_sites
 from crawlers.frontier import live_workers
@@ -110,6 +110,7 @@ __all__ = [
     "IN_TARGET", "NotMappedError", "PushSummary", "SiteBusyError", "article_key", "column_key", "count_redirects", "import_csv",
     "load_redirects", "split_skips", "NGINX_HTTP_FILE", "nginx_http_settings", "REDIRECT_FORMATS", "UNRESOLVED_MODES",
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
+    "rollback_sites",
     "VerifySummary", "verify_site",
     # the legacy URL ledger
     "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",

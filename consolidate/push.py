@@ -51,7 +51,7 @@ from consolidate.ledger import MapRow, skip_disposition  # the ledger's skip rul
 from consolidate.mapping import automatic_decisions, duplicate_links, map_site, routing_for
 from consolidate.pagers import first_pages, part_articles
 from consolidate.redirects import public_outcome
-from consolidate.triage import UNTRIAGED, push_gate
+from consolidate.triage import UNTRIAGED, PushGate, push_gate
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
 from crawlers.incremental import vanished_articles
@@ -136,13 +136,15 @@ def open_exporter(ws: Workspace, name: str | None = None, options: dict[str, Any
     return exporter
 
 
-def planned_targets(ws: Workspace, site_id: str, exporter: Exporter, allow_untriaged: bool = False
-                    ) -> dict[str, str]:
+def planned_targets(ws: Workspace, site_id: str, exporter: Exporter, allow_untriaged: bool = False,
+                    gate: PushGate | None = None) -> dict[str, str]:
     """Legacy article URL → the portal column id a push sends it to: push's own plan (column decision, routing
     rules, holds judged on the body as published, with the site's files), read as a dry run. Verify and rollback
-    ask it of articles already sent, so they pass `allow_untriaged`: undecided personal data moves no article."""
+    ask it of articles already sent, so they pass `allow_untriaged`: undecided personal data moves no article.
+    A caller holding the site's dry-run gate passes it (`gate`): a site crawled since its triage is not scanned
+    again."""
     push = _Push(ws, ws.site(site_id), exporter, update=False, dry_run=True, limit=None, only=None,
-                 allow_untriaged=allow_untriaged)
+                 allow_untriaged=allow_untriaged, gate=gate)
     decisions, _columns = push.read_site()
     return {article.url: target for article, target, _reason in push._planned(push._site_articles(), decisions)
             if target}
@@ -229,9 +231,10 @@ class _Push:
 
     def __init__(self, ws: Workspace, site: Site, exporter: Exporter, update: bool, dry_run: bool,
                  limit: int | None, only: list[str] | None, sync: bool = False,
-                 allow_untriaged: bool = False) -> None:
+                 allow_untriaged: bool = False, gate: PushGate | None = None) -> None:
         self.ws, self.site, self.exporter = ws, site, exporter
-        self.triage = push_gate(ws, site.id, allow_untriaged, dry_run)  # personal data held back, masks, 失效
+        self.triage = gate if gate is not None else push_gate(ws, site.id, allow_untriaged, dry_run)  # personal
+        # data held back, masks, 失效
         self.withheld_to: dict[str, str | None] = {}  # withheld in triage → the column its old URL redirects to
         self.vanished = vanished_articles(ws.store, site.id) if sync else {}
         self.update, self.dry_run, self.limit = update, dry_run, limit

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -66,10 +69,12 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
               PushRecord.status.in_(IN_TARGET))
     with ws.store.session() as session:
         total = session.scalar(select(func.count()).select_from(PushRecord).where(*pushed)) or 0
-        gate = push_gate(ws, site_id, dry_run=True)  # compare with what push sent: triage masks and 失效 notices
+        # compare with what push sent (triage masks and 失效 notices); the plan shares the gate, so a site crawled
+        # since its last triage is scanned once, in memory
+        gate = push_gate(ws, site_id, allow_untriaged=True, dry_run=True)
         files = {r.url: r.sha256 for r in session.scalars(select(Resource).where(  # those push carries: an
             Resource.site_id == site_id, Resource.kind.in_(CARRIED), Resource.status == "fetched"))}  # image too
-    targets = planned_targets(ws, site_id, exporter, allow_untriaged=True)  # push's plan of what it sent
+    targets = planned_targets(ws, site_id, exporter, allow_untriaged=True, gate=gate)  # push's plan of what it sent
     site = ws.site(site_id)
     scope = site_scope(site)
     done = 0
@@ -228,14 +233,16 @@ class RollbackSummary:
     # rollback removes what was pushed, never a sub-site (WordPress keeps them; the office removes them by hand)
 
 
-def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[str] | None = None) -> RollbackSummary:
-    """Remove from the target what this tool pushed for a site (articles, then unshared files and columns)."""
+def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[str] | None = None,
+                  fleet: RollbackFleet | None = None) -> RollbackSummary:
+    """Remove from the target what this tool pushed for a site (articles, then unshared files and columns).
+    `fleet` carries what the target still holds of every site from one rollback to the next of a command
+    (`rollback_sites`): without it the fleet is read once for this site."""
     ws.site(site_id)
+    fleet = fleet if fleet is not None else RollbackFleet(ws, exporter)
     summary = RollbackSummary(site_id)
     only_keys = {article_key(site_id, canonical_url(u) or u) for u in only} if only else None
-    with ws.store.session() as session:
-        records = session.scalars(select(PushRecord).where(PushRecord.target == exporter.target,
-                                                           PushRecord.status.in_(IN_TARGET))).all()
+    records = _site_records(ws, exporter.target, site_id)
     mine = [r for r in records if r.site_id == site_id and r.kind == "article"
             and (only_keys is None or r.source_key in only_keys)]
     if only_keys is not None and len(mine) < len(only_keys):
@@ -248,12 +255,13 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
         if only_keys is None:
             letters = [r for r in records if r.site_id == site_id and r.kind == "letter"]
             _delete_all(ws, pool, exporter, letters, summary, "letters")
-            still_used = _files_still_used(ws, exporter.target)
+            fleet.refresh(site_id)  # what its articles still in the target (those not removed) use
+            still_used = fleet.files_in_use()
             files = [r for r in records if r.site_id == site_id and r.kind == "file"]
             summary.kept_shared += sum(1 for r in files if r.source_key in still_used)
             _delete_all(ws, pool, exporter, [r for r in files if r.source_key not in still_used], summary, "files")
     if only_keys is None:
-        _rollback_columns(ws, exporter, site_id, records, summary)  # one at a time: children before parents
+        _rollback_columns(ws, exporter, site_id, records, summary, fleet)  # one at a time: children before parents
         with ws.store.session() as session:
             site = session.get(SiteRow, site_id)
             if site is not None:
@@ -263,8 +271,157 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
     kept = _subsite_homes(ws, exporter)
     gone |= homes - kept  # a sub-site's home page goes with its last column
     summary.kept_subsites = _homes_of_site(ws, exporter, site_id, records)
-    _unredirect(ws, gone)
+    _unredirect(ws, gone, fleet)
     return summary
+
+
+def rollback_sites(ws: Workspace, site_ids: list[str], exporter: Exporter, only: list[str] | None = None
+                   ) -> Iterator[RollbackSummary]:
+    """Roll back these sites one after another (`rollback --all`), each summary as its site is done: what the
+    target still holds of the fleet is read once for them all and updated site by site (linear in the fleet)."""
+    fleet = RollbackFleet(ws, exporter)
+    for site_id in site_ids:
+        yield rollback_site(ws, site_id, exporter, only, fleet)
+
+
+@dataclass(slots=True)
+class _SiteUse:
+    """What one site's articles still in the target use: files, columns (with their ancestors), and whether the
+    place of one of them cannot be told (then every column the site pushed counts as used)."""
+
+    articles: int = 0
+    files: set[str] = field(default_factory=set)
+    columns: set[str] = field(default_factory=set)
+    untold: bool = False
+
+
+class RollbackFleet:
+    """What the target still holds of every site, as a rollback asks it (files and columns still used, the 301s
+    of the URL map by the page they lead to): found once for a command and updated as each site is rolled back,
+    so `rollback --all` reads the fleet once, not once per site. Only rollback may write the push map meanwhile."""
+
+    def __init__(self, ws: Workspace, exporter: Exporter) -> None:
+        self.ws, self.exporter = ws, exporter
+        self.uses: dict[str, _SiteUse] | None = None  # site → its use, for the sites with articles in the target
+        self.files: Counter[str] = Counter()  # file key → sites using it
+        self.columns: Counter[str] = Counter()  # column key → sites using it
+        self.redirects: tuple[array, array] | None = None  # (digest of a 301's new URL, its row id), by digest
+
+    def refresh(self, site_id: str) -> None:
+        """Find the site's use again (its objects were just removed); the first call finds every site's."""
+        if self.uses is None:
+            self.uses = {}
+            with self.ws.store.session() as session:
+                holding = sorted(set(session.scalars(select(PushRecord.site_id).distinct().where(
+                    PushRecord.target == self.exporter.target, PushRecord.kind == "article",
+                    PushRecord.status.in_(IN_TARGET)))))
+            for other in holding:
+                self._set(other, _site_use(self.ws, self.exporter, other))
+        self._set(site_id, _site_use(self.ws, self.exporter, site_id))
+
+    def _set(self, site_id: str, use: _SiteUse) -> None:
+        """Replace a site's use and the counts of the files and columns it uses."""
+        assert self.uses is not None
+        old = self.uses.pop(site_id, None)
+        if old is not None:
+            self.files.subtract(old.files)
+            self.columns.subtract(old.columns)
+        if use.articles:
+            self.uses[site_id] = use
+            self.files.update(use.files)
+            self.columns.update(use.columns)
+        self.files, self.columns = +self.files, +self.columns  # keys no site uses any more dropped
+
+    def files_in_use(self) -> set[str]:
+        """File keys referenced by articles of any site that remain in the target."""
+        return set(self.files)
+
+    def holding(self) -> set[str]:
+        """The sites with articles in the target."""
+        return set(self.uses or {})
+
+    def columns_in_use(self) -> set[str]:
+        """Column keys (with their ancestors) the target's remaining articles are filed under; where an article's
+        place cannot be told (its column remapped since, its site no longer configured), every column its site
+        pushed."""
+        untold = {site for site, use in (self.uses or {}).items() if use.untold}
+        with self.ws.store.session() as session:
+            pushed = session.execute(select(PushRecord.site_id, PushRecord.source_key).where(
+                *_column_records(self.exporter.target))).all()
+        return set(self.columns) | {key for site, key in pushed if site in untold}
+
+    def redirect_ids(self, urls: set[str]) -> list[int]:
+        """Ids of the URL map's rows that were 301 to one of these URLs when first asked (by a digest: the caller
+        compares the URL and status)."""
+        if self.redirects is None:
+            with self.ws.store.session() as session:
+                pairs = sorted((hash(url), row_id) for row_id, url in session.execute(
+                    select(UrlMapRow.id, UrlMapRow.new_url).where(UrlMapRow.status == "301")) if url)
+            self.redirects = array("q", (h for h, _ in pairs)), array("q", (i for _, i in pairs))
+        digests, ids = self.redirects
+        found = []
+        for url in urls:
+            at = bisect_left(digests, hash(url))
+            while at < len(digests) and digests[at] == hash(url):
+                found.append(ids[at])
+                at += 1
+        return sorted(found)
+
+
+def _site_use(ws: Workspace, exporter: Exporter, site_id: str) -> _SiteUse:
+    """What the site's articles still in the target use (files found as push found them, columns by push's
+    plan)."""
+    with ws.store.session() as session:
+        remaining = session.execute(select(PushRecord.source_key, PushRecord.source_url).where(
+            PushRecord.site_id == site_id, PushRecord.target == exporter.target, PushRecord.kind == "article",
+            PushRecord.status.in_(IN_TARGET))).all()
+        if not remaining:
+            return _SiteUse()
+        use, keys = _SiteUse(len(remaining)), {row.source_key for row in remaining}
+        site = next((s for s in ws.config.sites if s.id == site_id), None)
+        scope = site_scope(site) if site is not None else Scope.for_site("", [], [], [])
+        shas = dict(session.execute(select(Resource.url, Resource.sha256).where(
+            Resource.site_id == site_id, Resource.kind.in_(("attachment", "image")), Resource.status == "fetched")
+                                    ).all())
+        for url, attachments, images in session.execute(select(ArticleRow.url, ArticleRow.attachments,
+                                                               ArticleRow.images).where(ArticleRow.site_id == site_id)):
+            if article_key(site_id, url) not in keys:
+                continue
+            for file_url in [a["url"] for a in attachments or []] + list(images or []):
+                sha = shas.get(crawl_form(scope, file_url))
+                if sha:
+                    use.files.add(f"file:{sha}")
+    if site is None:
+        use.untold = True
+        return use
+    index = portal_index(ws.config)
+    targets = planned_targets(ws, site_id, exporter, allow_untriaged=True)
+    for row in remaining:
+        info = index.get(targets.get(row.source_url or "") or "")
+        if info is None:
+            use.untold = True
+        while info is not None:
+            use.columns.add(column_key(info))
+            info = index.get(info.parent_id) if info.parent_id else None
+    return use
+
+
+def _column_records(target: str) -> tuple[Any, ...]:
+    """The conditions of the target's column records in it (read by the push map's (target, key) index: a column's
+    key starts `column:`)."""
+    return (PushRecord.target == target, PushRecord.source_key >= "column:", PushRecord.source_key < "column;",
+            PushRecord.kind == "column", PushRecord.status.in_(IN_TARGET))
+
+
+def _site_records(ws: Workspace, target: str, site_id: str) -> list[PushRecord]:
+    """The site's push records in the target, and every column record of the target (a site's rollback removes
+    columns another site rolled back kept for it)."""
+    with ws.store.session() as session:
+        own = session.scalars(select(PushRecord).where(PushRecord.target == target, PushRecord.site_id == site_id,
+                                                       PushRecord.status.in_(IN_TARGET))).all()
+        columns = session.scalars(select(PushRecord).where(*_column_records(target),
+                                                           PushRecord.site_id != site_id)).all()
+    return sorted([*own, *columns], key=lambda r: r.id)
 
 
 def _subsite_homes(ws: Workspace, exporter: Exporter) -> set[str]:
@@ -286,79 +443,31 @@ def _removed_urls(ws: Workspace, ids: list[int]) -> set[str]:
                 .where(PushRecord.id.in_(ids[start:start + BATCH]), PushRecord.status == "rolled_back")) if url}
 
 
-def _unredirect(ws: Workspace, gone: set[str]) -> None:
+def _unredirect(ws: Workspace, gone: set[str], fleet: RollbackFleet) -> None:
     """Legacy URLs of any site that were 301 to a page rollback removed become unresolved (not pushed): the URL
     ledger, the redirect rules, status and the report then say what the target holds."""
     if not gone:
         return
+    ids = fleet.redirect_ids(gone)
     with ws.store.session() as session:
-        for row in session.scalars(select(UrlMapRow).where(UrlMapRow.status == "301")):
-            if row.new_url in gone:
-                row.new_url, row.status, row.note = None, "unresolved", "not pushed: removed from the target by rollback"
+        for start in range(0, len(ids), BATCH):
+            for row in session.scalars(select(UrlMapRow).where(UrlMapRow.id.in_(ids[start:start + BATCH]))):
+                if row.status == "301" and row.new_url in gone:
+                    row.new_url, row.status, row.note = None, "unresolved", \
+                        "not pushed: removed from the target by rollback"
 
 
 def _rollback_columns(ws: Workspace, exporter: Exporter, site_id: str, records: list[PushRecord],
-                      summary: RollbackSummary) -> None:
+                      summary: RollbackSummary, fleet: RollbackFleet) -> None:
     """Delete the site's columns (children first) that no article remaining in the target files under, and those
     a site already rolled back kept for it: a column two sites filled is recorded once, under the first one."""
-    in_use = _columns_still_used(ws, exporter)
-    with ws.store.session() as session:
-        holding = set(session.scalars(select(PushRecord.site_id).where(
-            PushRecord.target == exporter.target, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+    in_use, holding = fleet.columns_in_use(), fleet.holding()
     for record in sorted((r for r in records if r.kind == "column" and (r.site_id == site_id or r.site_id
                           not in holding)), key=lambda r: -r.source_key.count(":")):
         if record.source_key not in in_use:
             _delete(ws, exporter, record, summary, "columns")
         elif record.site_id == site_id:
             summary.kept_shared += 1
-
-
-def _columns_still_used(ws: Workspace, exporter: Exporter) -> set[str]:
-    """Column keys (with their ancestors) the target's remaining articles are filed under; where an article's place
-    cannot be told (its column remapped since, its site no longer configured), every column its site pushed."""
-    with ws.store.session() as session:
-        pushed = session.execute(select(PushRecord.site_id, PushRecord.source_key).where(
-            PushRecord.target == exporter.target, PushRecord.kind == "column",
-            PushRecord.status.in_(IN_TARGET))).all()
-        remaining = session.execute(select(PushRecord.site_id, PushRecord.source_url).where(
-            PushRecord.target == exporter.target, PushRecord.kind == "article",
-            PushRecord.status.in_(IN_TARGET))).all()
-    index = portal_index(ws.config)
-    configured = {site.id for site in ws.config.sites}
-    used: set[str] = set()
-    untold = {row.site_id for row in remaining} - configured
-    for other in sorted({row.site_id for row in remaining} & configured):
-        targets = planned_targets(ws, other, exporter, allow_untriaged=True)
-        for row in (r for r in remaining if r.site_id == other):
-            info = index.get(targets.get(row.source_url or "") or "")
-            if info is None:
-                untold.add(other)
-            while info is not None:
-                used.add(column_key(info))
-                info = index.get(info.parent_id) if info.parent_id else None
-    return used | {key for site, key in pushed if site in untold}
-
-
-def _files_still_used(ws: Workspace, target: str) -> set[str]:
-    """File keys referenced by articles of any site that remain in the target."""
-    with ws.store.session() as session:
-        keys = set(session.scalars(select(PushRecord.source_key).where(
-            PushRecord.target == target, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
-        articles = session.execute(select(ArticleRow.site_id, ArticleRow.url, ArticleRow.attachments,
-                                          ArticleRow.images)).all()
-        shas = {(r.site_id, r.url): r.sha256 for r in session.scalars(
-            select(Resource).where(Resource.kind.in_(("attachment", "image")), Resource.status == "fetched"))}
-    scopes = {site.id: site_scope(site) for site in ws.config.sites}  # a file found as push found it
-    used = set()
-    for site_id, url, attachments, images in articles:
-        if article_key(site_id, url) not in keys:
-            continue
-        scope = scopes.get(site_id) or Scope.for_site("", [], [], [])
-        for file_url in [a["url"] for a in attachments or []] + list(images or []):
-            sha = shas.get((site_id, crawl_form(scope, file_url)))
-            if sha:
-                used.add(f"file:{sha}")
-    return used
 
 
 def _delete_all(ws: Workspace, pool: _Pool, exporter: Exporter, records: list[PushRecord], summary: RollbackSummary,

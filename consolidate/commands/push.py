@@ -139,8 +139,8 @@ def rollback(sites: common.SitesArgument = None,
     target = pipeline.open_exporter(ws, exporter)
     done = []
     try:
-        for site_id in ids:
-            s = pipeline.rollback_site(ws, site_id, target, only)
+        for s in pipeline.rollback_sites(ws, ids, target, only):  # the fleet read once for every site
+            site_id = s.site_id
             done.append({"site": site_id, "articles": s.articles, "files": s.files, "columns": s.columns,
                          "kept_shared": s.kept_shared, "failed": s.failed, "letters": s.letters,
                          "kept_subsites": s.kept_subsites})
