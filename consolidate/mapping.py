@@ -38,6 +38,7 @@ from mappers.columns import (
     decide,
     learned_key,
     named_target,
+    own_articles,
     resolve_merges,
     rule_matches,
     target_columns,
@@ -265,8 +266,10 @@ def learned_decisions(ws: Workspace, site_id: str) -> dict[tuple[str, str], Lear
             ColumnMapping.site_id != site_id, ColumnMapping.decided_by.not_in(SYSTEM_DECIDERS),
             ColumnMapping.decision.in_(("migrate", "drop"))).order_by(ColumnMapping.decided_at)).all()
         kinds = {(r.site_id, r.column_path): r for r in rows}
-        held = {(c.site_id, c.path): c.article_count or 0 for c in session.scalars(
-            select(ColumnRow).where(ColumnRow.site_id != site_id))}  # articles each signed column held, below too
+        below: dict[str, dict[str, int]] = defaultdict(dict)  # site → column → articles below it (its own too)
+        for c in session.scalars(select(ColumnRow).where(ColumnRow.site_id != site_id)):
+            below[c.site_id][c.path] = c.article_count or 0
+    held = {(other, path): n for other, counts in below.items() for path, n in own_articles(counts).items()}
     learned: dict[tuple[str, str], Learned] = {}
     for (other, path), row in kinds.items():
         name = path.rsplit(" > ", 1)[-1]
@@ -499,8 +502,12 @@ def _checked_sheet(ws: Workspace, site_id: str, path: Path, sheet_name: str | No
     if not current:
         map_site(ws, site_id)
         current = stored_decisions(ws, site_id)
+    with ws.store.session() as session:  # the day each was recorded: a change must carry a newer signature
+        days = {m.column_path: m.decided_at.date() for m in session.scalars(
+            select(ColumnMapping).where(ColumnMapping.site_id == site_id)) if m.decided_at}
     context = SheetContext(
-        current={p: CurrentDecision(d.decision, d.target, d.merge_into, d.decided_by) for p, d in current.items()},
+        current={p: CurrentDecision(d.decision, d.target, d.merge_into, d.decided_by, days.get(p))
+                 for p, d in current.items()},
         rule_paths={p for p, d in current.items() if d.decided_by == "migrations.yaml"},
         target_ids={c.id for c in ws.config.all_columns()},
         target_names=_names_to_ids(ws.config, site), crawled_on=crawled_on(ws, site_id))

@@ -71,7 +71,7 @@ class Learned:
     path: str
     signer: str
     signed_on: str = ""
-    held: int | None = None  # articles the signed column held (its sub-columns' too); None: not known
+    held: int | None = None  # articles the signed column held itself (not its sub-columns'); None: not known
 
     def was_empty(self) -> bool:
         """The signed column held no article: a drop of it says it was empty, not what such content is worth."""
@@ -83,6 +83,17 @@ class Learned:
         day_zh = f"，{self.signed_on}" if self.signed_on else ""
         return (f"signed by {self.signer} for {self.site}: {self.path}{day}",
                 f"{self.signer} 已为站点 {self.site} 的“{self.path}”签署{day_zh}")
+
+
+def own_articles(below: dict[str, int]) -> dict[str, int]:
+    """Each column's own articles from the counts of the articles below it (its own and its sub-columns'): a heading
+    whose sub-columns hold everything holds none itself, and a decision signed on it says nothing about content."""
+    children: dict[str, int] = {}
+    for path, count in below.items():
+        if " > " in path:
+            parent = path.rsplit(" > ", 1)[0]
+            children[parent] = children.get(parent, 0) + count
+    return {path: max(count - children.get(path, 0), 0) for path, count in below.items()}
 
 
 def learned_key(name: str, kind: str | None) -> tuple[str, str]:

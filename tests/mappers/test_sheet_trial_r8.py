@@ -117,3 +117,32 @@ def stage_allowed(category: str) -> tuple[str, ...]:
     """The decisions a finding of a category may take."""
     from mappers.triage_sheet import ALLOWED
     return ALLOWED[category]
+
+
+def test_a_drop_signed_on_a_heading_never_reopens_a_column_of_articles(tmp_path: Path) -> None:
+    """The trial: the office drops zjgztb's 昆山市分中心 > 新闻动态 (no article of its own: its sub-columns hold
+    them); lgedu's 新闻报道 > 新闻动态 (10 articles) keeps its automatic decision, the drop only noted; nothing waits."""
+    from tests.mappers.test_fleet_offer_reasons import _sign
+
+    ws = crawl_real_sites(tmp_path, ["lgedu", "zjgztb"])
+    heading = "昆山市分中心 > 新闻动态"
+    zjgztb = {c.path: c for c, _ in map_site(ws, "zjgztb")}
+    assert zjgztb[heading].article_count == 0 and any(p.startswith(heading + " > ") and c.article_count
+                                                      for p, c in zjgztb.items())
+    news = "新闻报道 > 新闻动态"
+    column, auto = next((c, d) for c, d in map_site(ws, "lgedu") if c.path == news)
+    assert column.article_count > 0 and auto.decision == "migrate"
+    signed = import_sheet(ws, "zjgztb", _sign(ws, "zjgztb", [heading], tmp_path))
+    assert signed.waiting == []
+    after = next(d for c, d in map_site(ws, "lgedu") if c.path == news)
+    assert (after.decision, after.target) == (auto.decision, auto.target) and "zjgztb" in after.reason
+
+
+def test_own_articles_of_a_heading_are_its_count_less_its_sub_columns() -> None:
+    """The crawl counts the articles below a column (its sub-columns' too); its own are what its children lack."""
+    from mappers.columns import own_articles
+
+    below = {"昆山": 16, "昆山 > 新闻动态": 16, "昆山 > 新闻动态 > 通知公告": 10, "昆山 > 新闻动态 > 工作动态": 6,
+             "新闻": 12, "新闻 > 图片": 2}
+    assert own_articles(below) == {"昆山": 0, "昆山 > 新闻动态": 0, "昆山 > 新闻动态 > 通知公告": 10,
+                                   "昆山 > 新闻动态 > 工作动态": 6, "新闻": 10, "新闻 > 图片": 2}
