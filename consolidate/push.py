@@ -46,6 +46,7 @@ from consolidate.core.store import (
 )
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import FILE_TITLE, SAME_BODY, hold_reason, is_held, published_hold_reason
+from consolidate.hotlinks import HOTLINK_CODES, LEGACY_HOTLINK, hotlink_messages, legacy_hosts
 from consolidate.leases import SiteLease
 from consolidate.ledger import MapRow, skip_disposition  # the ledger's skip rule, shared (not copied)
 from consolidate.mapping import automatic_decisions, duplicate_links, map_site, routing_for
@@ -55,7 +56,7 @@ from consolidate.triage import UNTRIAGED, PushGate, push_gate
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
 from crawlers.incremental import vanished_articles
-from crawlers.urls import Scope, canonical_url, media_kind
+from crawlers.urls import FILE_KINDS, Scope, canonical_url, media_kind, resource_kind
 from crawlers.warc import latest_ok, mirror_site_archives, read_response
 from exporters.base import (
     ExportArticle,
@@ -88,6 +89,8 @@ class PushSummary:
     columns: int = 0
     unresolved_links: int = 0
     media_not_migrated: int = 0  # video and audio taken out of bodies (the crawl does not fetch them)
+    legacy_hotlinks: int = 0  # images and files bodies still take from a legacy server (consolidate/hotlinks.py)
+    external_hotlinks: int = 0  # those taken from a server outside the programme
     removed: int = 0
     dry_run: bool = False
     automatic_columns: int = 0  # column decisions made automatically that it followed, the office having signed none
@@ -150,9 +153,10 @@ def planned_targets(ws: Workspace, site_id: str, exporter: Exporter, allow_untri
             if target}
 
 
-def site_scope(site: Site) -> Scope:
-    """The site's hosts as push reads a body's links: the home page's and its aliases'."""
-    return Scope.for_site(site.home_url, site.aliases, [], [])
+def site_scope(site: Site, siblings: tuple[str, ...] = ()) -> Scope:
+    """The site's hosts as push reads a body's links: the home page's and its aliases' (and its files on their
+    host names at any port but the sibling sites' home URLs and aliases)."""
+    return Scope.for_site(site.home_url, site.aliases, [], [], siblings)
 
 
 def crawl_form(scope: Scope, url: str, base: str | None = None) -> str:
@@ -242,7 +246,8 @@ class _Push:
         self.summary = PushSummary(site.id, target=exporter.target, dry_run=dry_run)
         self.index = portal_index(ws.config)
         self.blobs = BlobStore(ws.dir / "blobs", workspace_storage(ws.config, ws.dir))  # S3: a cache on demand
-        self.scope = site_scope(site)
+        self.scope = site_scope(site, ws.config.sibling_hosts(site))
+        self.legacy = legacy_hosts(ws.config)
         self.links: dict[str, str] = {}
         self.duplicate_of: dict[str, tuple[str, str]] = {}
         self.lease = SiteLease(ws.store, "push", site.id)
@@ -673,8 +678,14 @@ class _Push:
     def _rewrite(self, job: _Job, waiting: Container[str], say: Container[str] | None = None) -> None:
         """Rewrite the job's body links; links to articles not pushed yet wait for the second pass. The links
         taken out are said, each once (only those in `say`, when given)."""
-        body, unresolved = rewrite_links(job.article.body_html, job.article.url, self.links, self.scope, waiting)
+        kept: list[str] = []
+        body, unresolved = rewrite_links(job.article.body_html, job.article.url, self.links, self.scope, waiting, kept)
         job.deferred = [u for u in unresolved if u in waiting]
+        for level, code, message, count in hotlink_messages(kept, self.legacy) if say is None else []:
+            if not self.dry_run:
+                self._event(level, code, message, job.article.url)
+            self.summary.legacy_hotlinks += count if code == LEGACY_HOTLINK else 0
+            self.summary.external_hotlinks += count if code != LEGACY_HOTLINK else 0
         for link in (u for u in dict.fromkeys(unresolved) if u not in waiting and (say is None or u in say)):
             media = media_kind(link) if self._resource(link) is None else None
             if not self.dry_run:
@@ -1253,7 +1264,7 @@ def _decided(reason: str) -> bool:
 
 
 UNDATED_HELD = "undated: held for review"
-BODY_MESSAGES = ("unresolved_link", "attachment_missing")  # re-judged at every push of the article
+BODY_MESSAGES = ("unresolved_link", "attachment_missing", *HOTLINK_CODES)  # re-judged at every push of the article
 LAST_MODIFIED_SLACK_DAYS = 1  # a Last-Modified this close to the fetch is the server's clock, not the article's
 
 
@@ -1295,10 +1306,11 @@ def _push_hash(article: ArticleRow, target: str, body: str) -> str:
 
 
 def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,
-                  waiting: set[str] | None = None) -> tuple[str, list[str]]:
+                  waiting: set[str] | None = None, kept: list[str] | None = None) -> tuple[str, list[str]]:
     """Point links and images at their new homes; unwrap links (drop images) to legacy pages not migrated.
 
-    Links to URLs in `waiting` (pushed later in the same run) are kept as they are and reported.
+    Links to URLs in `waiting` (pushed later in the same run) are kept as they are and reported. Images and files
+    left pointing at another server are added to `kept`, when given.
     """
     if not html:
         return html, []
@@ -1318,7 +1330,7 @@ def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,
             node.attrs[attr] = known
         elif waiting and absolute in waiting:
             unresolved.append(absolute)
-        elif scope(absolute):
+        elif scope.admits(absolute, "image" if attr == "src" else resource_kind(absolute)):
             unresolved.append(absolute)
             if attr == "href":
                 node.unwrap()
@@ -1326,4 +1338,6 @@ def rewrite_links(html: str, page_url: str, links: dict[str, str], scope: Scope,
                 node.decompose()
         else:
             node.attrs[attr] = absolute
+            if kept is not None and (attr == "src" or resource_kind(absolute) in FILE_KINDS):
+                kept.append(absolute)
     return root.inner_html, unresolved

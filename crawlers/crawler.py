@@ -46,7 +46,7 @@ from crawlers.fetch import (
 )
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
 from crawlers.parsers import ParserPool
-from crawlers.urls import Scope, canonical_url, resource_kind
+from crawlers.urls import FILE_KINDS, Scope, canonical_url, resource_kind
 from crawlers.warc import (
     INSERT_PENDING,
     OPEN_SEGMENTS,
@@ -204,7 +204,8 @@ class SiteCrawler:
         self.workspace = workspace
         self.storage = open_storage(settings._workspace, workspace)  # local folder or s3://… (consolidate.core.storage)
         self.blobs = BlobStore(workspace / "blobs", self.storage)
-        self.scope = Scope.for_site(site.home_url, site.aliases, settings.include, settings.exclude)
+        self.scope = Scope.for_site(site.home_url, site.aliases, settings.include, settings.exclude,
+                                    settings._siblings)
         self.home = canonical_url(site.home_url) or site.home_url
         self.incremental = incremental or bool(recheck)  # re-requesting stored articles is an incremental run
         self.recheck = recheck
@@ -848,6 +849,8 @@ class SiteCrawler:
                     spelt.clear()
                 spelt[alias_url] = found
             url, key = found
+            if not key and kind in FILE_KINDS and self.scope.admits(url, kind):
+                key = url_hash(url)  # a file on the site's host name at another port: the site's own
             if not key:  # out of scope
                 continue
             if depth > self.settings.max_depth and kind not in ("attachment", "image"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ VIDEO_EXTENSIONS = (".mp4", ".m4v", ".flv", ".f4v", ".mov", ".wmv", ".avi", ".rm
 AUDIO_EXTENSIONS = (".mp3", ".wav", ".wma", ".m4a", ".aac", ".ogg", ".amr")
 ASSET_EXTENSIONS = (".css", ".js", ".ico", ".swf", ".woff", ".woff2", ".ttf", ".eot", ".svg", ".mp4", ".flv",
                     ".mp3", ".exe", ".apk")
+FILE_KINDS = ("attachment", "image")  # what a body takes from a server: fetched wherever on the site's host names
 ATTACHMENT_URL_HINTS = re.compile(r"(download\.jsp|downfile|filedownload|attachment|fileid=)", re.I)
 
 
@@ -51,16 +53,21 @@ class Scope:
     include: list[re.Pattern[str]] = field(default_factory=list)
     exclude: list[re.Pattern[str]] = field(default_factory=list)
     home: str = ""  # scheme://host[:port] of the home page: where links to aliases are moved
+    others: set[str] = field(default_factory=set)  # host[:port] of the other configured sites: theirs, not ours
+    _names: set[str] = field(default_factory=set, repr=False)  # the hosts' names without port (made when asked)
 
     @classmethod
-    def for_site(cls, home_url: str, aliases: list[str], include: list[str], exclude: list[str]) -> Scope:
-        """Scope from the site's home URL, aliases (URLs or bare hosts) and patterns."""
+    def for_site(cls, home_url: str, aliases: list[str], include: list[str], exclude: list[str],
+                 siblings: Iterable[str] = ()) -> Scope:
+        """Scope from the site's home URL, aliases (URLs or bare hosts), patterns and the other sites' home URLs
+        and aliases."""
         hosts = {_netloc(home_url)}
         for alias in aliases:
             hosts.add(_netloc(alias if "://" in alias else f"http://{alias}"))
         home = urlsplit(home_url)
+        others = {_netloc(u if "://" in u else f"http://{u}") for u in siblings} - hosts
         return cls(hosts=hosts, include=[re.compile(p) for p in include], exclude=[re.compile(p) for p in exclude],
-                   home=f"{home.scheme.lower()}://{_netloc(home_url)}")
+                   home=f"{home.scheme.lower()}://{_netloc(home_url)}", others=others)
 
     def _at_home(self, url: str) -> bool:
         """True when the URL starts with the home page's scheme://host[:port] (then its host is in scope; most links
@@ -84,9 +91,32 @@ class Scope:
         """True when the crawler may fetch this URL for the site."""
         if not self._at_home(url) and _netloc(url) not in self.hosts:
             return False
+        return self._patterns_allow(url)
+
+    def _patterns_allow(self, url: str) -> bool:
+        """True when no exclude pattern and (when there are any) some include pattern matches the URL."""
         if any(p.search(url) for p in self.exclude):
             return False
         return not self.include or any(p.search(url) for p in self.include)
+
+    def own_host(self, url: str) -> bool:
+        """True when the URL's host name is the site's or an alias's, on any port (the CMS's upload server on
+        :8086 is the same site: its files go when the site goes), unless that host:port is another site's."""
+        netloc = _netloc(url)
+        if netloc in self.hosts:
+            return True
+        if netloc in self.others:
+            return False
+        if not self._names:
+            self._names = {urlsplit(f"http://{h}").hostname or h for h in self.hosts}
+        return (urlsplit(url).hostname or "").lower() in self._names
+
+    def admits(self, url: str, kind: str) -> bool:
+        """True when the crawl fetches this URL as `kind` for the site: pages on the site's hosts, images and
+        attachments on its host names at any port (see docs/decisions.md, "The site's own files")."""
+        if self(url):
+            return True
+        return kind in FILE_KINDS and self.own_host(url) and self._patterns_allow(url)
 
 
 def _netloc(url: str) -> str:

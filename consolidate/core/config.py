@@ -158,6 +158,7 @@ class CrawlSettings(StrictModel):
     resolve: dict[str, str] = {}  # host[:port] -> address[:port], as curl's --resolve / --connect-to
     start_urls: list[str] = []  # crawled beside the home page (sections nothing links to)
     _workspace: WorkspaceSettings | None = PrivateAttr(None)  # set by Config.crawl_settings
+    _siblings: tuple[str, ...] = PrivateAttr(())  # the other sites' home URLs and aliases (Config.crawl_settings)
 
     @field_validator("user_agent")
     @classmethod
@@ -522,7 +523,13 @@ class Config(StrictModel):
         overrides = site.crawl.model_dump(exclude_none=True)
         settings = self.crawl.model_copy(update=overrides)
         settings._workspace = self.workspace  # where the crawl's archives and blobs go (not a crawl: option)
+        settings._siblings = self.sibling_hosts(site)
         return settings
+
+    def sibling_hosts(self, site: Site) -> tuple[str, ...]:
+        """The home URLs and aliases of the other configured sites: a file there is theirs, not this site's, even
+        on this site's host name at another port."""
+        return tuple(name for other in self.sites if other.id != site.id for name in (other.home_url, *other.aliases))
 
 
 def _host_port(url: str) -> tuple[str, int | None]:
