@@ -18,6 +18,7 @@ from consolidate.cli_common import StepProgress, console, emit, err_console, per
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.outputs import save_output
 from consolidate.core.storage import describe_status, storage_status, store_outputs
+from consolidate.wording import counted
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
@@ -152,8 +153,8 @@ def _print_pointers(sites: list[Any]) -> None:
         undecided = (f.triage or {}).get("undecided_personal", 0)
         if undecided:
             held = (f.push.unresolved_reasons or {}).get(pipeline.UNTRIAGED, 0)
-            console.print(f"[yellow]{f.id}: {undecided} personal-data findings undecided"
-                          + (f" ({held} articles not pushed)" if held else "") + "[/] — decide them: "
+            console.print(f"[yellow]{f.id}: {counted(undecided, 'personal-data finding')} undecided"
+                          + (f" ({counted(held, 'article')} not pushed)" if held else "") + "[/] — decide them: "
                           f"consolidate triage {f.id} --export triage-{f.id}.xlsx, then consolidate triage --import "
                           f"triage-{f.id}.xlsx", highlight=False)
         found = f.messages or {}

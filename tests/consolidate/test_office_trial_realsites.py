@@ -158,8 +158,9 @@ def test_a_page_that_is_only_a_video_file_name_is_held(others: pipeline.Workspac
 
 
 def test_a_count_of_one_reads_in_the_singular(others: pipeline.Workspace, tmp_path: Path) -> None:
-    """The checklist, messages and map reasons of the real sites never say '1 articles'; a like column's signed
-    drop is named 'decided drop', never 'drop → -'."""
+    """The checklist, messages, status and map reasons of the real sites never say '1 articles'; a like column's
+    signed drop is named 'decided drop', never 'drop → -'."""
+    assert not PLURAL_OF_ONE.search(" ".join(cli(others, "status").split()))
     for site_id in OTHERS:
         texts = [*(c for s in site_checklist(others, site_id)["steps"] for c in s["conditions"]),
                  cli(others, "messages", site_id, "--stage", "map"),
