@@ -469,6 +469,11 @@ class Config(StrictModel):
         subsite_ids = {sub.id for sub in self.portal.subsites}
         for index, site in enumerate(self.sites):
             target = site.target
+            if target.subsite and target.column:
+                raise ValueError(f"sites[{index}].target: both subsite {target.subsite!r} and column "
+                                 f"{target.column!r}; a site's content goes to one place: a sub-site "
+                                 f"({{subsite: {target.subsite}}}) or a column of the main portal "
+                                 f"({{column: {target.column}}}), not both")
             if target.subsite and target.subsite not in subsite_ids:
                 raise ValueError(f"sites[{index}].target.subsite: no sub-site {target.subsite!r} in portal.subsites")
             if target.column and target.column not in column_ids:
@@ -786,6 +791,15 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return next((m for m in map(_model_in, get_args(annotation)) if m is not None), None)
 
 
+ID_RULES = {  # what an id may be, by the model it names (the hint of an id the pattern refuses)
+    "Site": "a site id is a lower-case letter, then up to 39 lower-case letters, digits, '-' or '_' (no spaces, "
+            "no capitals, no Chinese), e.g. fgw, zjgztb or jyj-2",
+    "SubSite": "a sub-site id is a lower-case letter, then up to 39 lower-case letters, digits, '-' or '_' (no "
+               "spaces, no capitals), e.g. fgw",
+    "PortalColumn": "a column id is letters, digits, '.', '-' or '_' (no spaces, no Chinese), e.g. zwdt or tzgg",
+}
+
+
 def _hint_for(error_type: str, loc: list[str | int]) -> str:
     """A short suggestion for the most common mistakes."""
     if error_type == "extra_forbidden":
@@ -795,6 +809,10 @@ def _hint_for(error_type: str, loc: list[str | int]) -> str:
     if loc and loc[-1] == "target" and error_type in ("dict_type", "model_type"):
         return "write the target as a mapping: target: {subsite: <id in portal.subsites>} or " \
                "target: {column: <id in portal.columns>}"
-    if loc and loc[-1] in {"id", "target", "subsite", "column"}:
+    if loc and loc[-1] == "id" and error_type == "string_pattern_mismatch":
+        return ID_RULES.get(getattr(_model_at(loc[:-1]), "__name__", ""), ID_RULES["Site"])
+    if loc and loc[-1] == "target" and error_type == "value_error":
+        return "keep one: target: {subsite: <id in portal.subsites>} or target: {column: <id in portal.columns>}"
+    if loc and loc[-1] in {"target", "subsite", "column"}:
         return "ids must match an entry of portal.columns / portal.subsites"
     return "fix the value (see the config reference in README.md)"
