@@ -29,6 +29,7 @@ from consolidate.core.workspace import Workspace
 from consolidate.crawl_figures import KIND_WORDS, url_kind
 from consolidate.figures import SiteFigures, site_figures, suspect_count, verified_on
 from consolidate.holds import HELD_KINDS
+from consolidate.hotlinks import HOTLINKS_ACCEPTED, hotlink_blockers
 from consolidate.ledger import UNDECIDED
 from consolidate.mapping import unlinked_entries
 from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
@@ -221,6 +222,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     ]
     blockers = crawl_blockers(ws, site_id) + [f"{n} {what}" for n, what in found if n]
     blockers += unlinked_blockers(ws, site_id, by_column, unlinked, decisions)
+    blockers += hotlink_blockers(ws, site_id, recorded_steps(ws, site_id).get(HOTLINKS_ACCEPTED))
     if not paths:
         blockers.append("no articles extracted")
     if figures.push.in_target == 0:

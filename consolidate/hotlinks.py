@@ -8,14 +8,21 @@ so it is a warning the checklist counts; on any other host it is said once per p
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
+from sqlalchemy import func, select
+
 from consolidate.core.config import Config
+from consolidate.core.store import ChecklistStep, EventRow
+from consolidate.core.workspace import Workspace
+from consolidate.wording import counted
 
 LEGACY_HOTLINK = "legacy_hotlink"  # taken from a server of the programme that goes at cutover
 EXTERNAL_HOTLINK = "external_hotlink"  # taken from a server outside the programme (or one that stays)
 HOTLINK_CODES = (LEGACY_HOTLINK, EXTERNAL_HOTLINK)
 SHOWN = 5  # addresses named in one message; the rest are counted
+HOTLINKS_ACCEPTED = "legacy_hotlinks_accepted"  # the office's acknowledgement, kept beside the steps' evidence
 
 
 def host_name(url: str) -> str:
@@ -62,3 +69,45 @@ def _named(links: list[str]) -> str:
     """The first addresses, and how many more."""
     more = len(links) - SHOWN
     return ", ".join(links[:SHOWN]) + (f" (and {more} more)" if more > 0 else "")
+
+
+def legacy_hotlink_pages(ws: Workspace, site_id: str) -> int:
+    """Pages whose pushed body still takes an image or file from a legacy server (the last push's judgement: the
+    messages are re-judged at every push of the article)."""
+    with ws.store.session() as session:
+        return session.scalar(select(func.count(func.distinct(EventRow.url))).where(
+            EventRow.site_id == site_id, EventRow.stage == "push", EventRow.code == LEGACY_HOTLINK)) or 0
+
+
+def accepted_hotlinks(step: ChecklistStep | None) -> int | None:
+    """How many such pages the office acknowledged (from its evidence row, 'N pages: REF'); None when it has not."""
+    if step is None:
+        return None
+    count = (step.ref or "").split(" ", 1)[0]
+    return int(count) if count.isdigit() else 0
+
+
+def hotlink_blockers(ws: Workspace, site_id: str, accepted: ChecklistStep | None) -> list[str]:
+    """The content_migrated blocker for pages still taking files from a legacy server, until acknowledged (a later
+    push that finds more names them again)."""
+    pages = legacy_hotlink_pages(ws, site_id)
+    done = accepted_hotlinks(accepted)
+    if not pages or (done is not None and done >= pages):
+        return []
+    return [f"{counted(pages, 'page')} still {'takes' if pages == 1 else 'take'} images or files from a legacy server that is shut down at cutover "
+            f"(they break then): `consolidate messages {site_id} --stage push` names them (legacy_hotlink); copy "
+            f"them to the portal by hand, or add the host to the site's aliases and crawl again, then acknowledge "
+            f"with consolidate.hotlinks.accept_hotlinks"]
+
+
+def accept_hotlinks(ws: Workspace, site_id: str, done_on: dt.date, ref: str) -> int:
+    """Record the office's acknowledgement of the pages counted now (how many: returned)."""
+    pages = legacy_hotlink_pages(ws, site_id)
+    with ws.store.session() as session:
+        row = session.scalar(select(ChecklistStep).where(ChecklistStep.site_id == site_id,
+                                                         ChecklistStep.step == HOTLINKS_ACCEPTED))
+        if row is None:
+            row = ChecklistStep(site_id=site_id, step=HOTLINKS_ACCEPTED)
+            session.add(row)
+        row.done_on, row.ref = done_on, f"{pages} pages: {ref}"
+    return pages

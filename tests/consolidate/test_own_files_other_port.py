@@ -4,6 +4,7 @@ programme (a sibling site's) or from another site is named per page, never left 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from consolidate import pipeline
+from consolidate.checklist import content_blockers
 from consolidate.core.store import EventRow, Resource
+from consolidate.hotlinks import accept_hotlinks
 from tests.conftest import crawl_real_sites, make_workspace, push_sites
 
 SITE = "sfj"
@@ -99,6 +102,11 @@ def test_files_on_the_sites_host_at_another_port_are_its_own(two_ports: tuple[st
         again = session.scalars(select(EventRow.code).where(EventRow.site_id == SITE,
                                                             EventRow.code == "legacy_hotlink")).all()
     assert len(again) == 1
+
+    blockers = [b for b in content_blockers(ws, SITE) if "legacy server" in b]
+    assert len(blockers) == 1 and blockers[0].startswith("1 page still takes")
+    assert accept_hotlinks(ws, SITE, dt.date.today(), "已复制到门户") == 1
+    assert not [b for b in content_blockers(ws, SITE) if "legacy server" in b]
 
 
 def test_real_upload_server_images_are_not_left_as_hotlinks(tmp_path: Path) -> None:
