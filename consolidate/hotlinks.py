@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from consolidate.core.config import Config
+from consolidate.core.errors import UsageError
 from consolidate.core.store import ChecklistStep, EventRow
 from consolidate.core.workspace import Workspace
 from consolidate.wording import counted
@@ -103,6 +104,9 @@ def hotlink_blockers(ws: Workspace, site_id: str, accepted: ChecklistStep | None
 def accept_hotlinks(ws: Workspace, site_id: str, done_on: dt.date, ref: str) -> int:
     """Record the office's acknowledgement of the pages counted now (how many: returned)."""
     pages = legacy_hotlink_pages(ws, site_id)
+    if not pages:
+        raise UsageError(f"{site_id}: no pushed page takes images or files from a legacy server; nothing to "
+                         "acknowledge", hint=f"see `consolidate messages {site_id} --stage push`")
     with ws.store.session() as session:
         row = session.scalar(select(ChecklistStep).where(ChecklistStep.site_id == site_id,
                                                          ChecklistStep.step == HOTLINKS_ACCEPTED))

@@ -17,6 +17,7 @@ from consolidate.core.store import Resource
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.crawl_figures import ErrorGroup, crawl_errors, describe_errors
 from consolidate.figures import split_skips
+from consolidate.hotlinks import accept_hotlinks
 from consolidate.interaction import FINDING_LABELS as LETTER_FINDING_LABELS
 from consolidate.interaction import LetterSummary, Rules, export_letters, summarise
 from consolidate.leases import SiteBusyError, active_leases
@@ -115,7 +116,7 @@ __all__ = [
     # the legacy URL ledger
     "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",
     # the office: status, report, checklist, notice, monitor, messages
-    "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
+    "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "accept_hotlinks", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
     "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",
     "notice_refusal", "notice_warning", "render_notice", "render_xlsx", "site_messages", "workers",
 ]

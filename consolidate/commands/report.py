@@ -181,9 +181,9 @@ def messages(sites: common.SitesArgument = None, all_sites: common.AllOption = F
     colours = {"error": "red", "warning": "yellow", "info": "dim"}
     for m in found[:limit]:
         where = f" {m['url']}" if m.get("url") else ""
-        target = f" [{m['target']}]" if m.get("target") else ""
-        console.print(f"[{colours.get(m['level'], 'dim')}]{m['stage']:<6} {m['level']:<7}[/] {m['code']}{target}:"
-                      f"{where} — {m['message']}", highlight=False, soft_wrap=True)
+        target = f" [{m['target']}]" if m.get("target") else ""  # escaped: '[wordpress]' is no markup tag
+        console.print(f"[{colours.get(m['level'], 'dim')}]{m['stage']:<6} {m['level']:<7}[/] "
+                      + escape(f"{m['code']}{target}:{where} — {m['message']}"), highlight=False, soft_wrap=True)
     console.print(f"{len(found)} messages" + (f" (showing {limit})" if limit and len(found) > limit else ""),
                   highlight=False)
 
@@ -250,6 +250,10 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
                                                             "that link nowhere (their text was never fetched, so "
                                                             "not migrated), with --ref: what the office did about "
                                                             "them.")] = False,
+              accept_hotlinks: Annotated[bool, typer.Option("--accept-hotlinks", help="Acknowledge the pages whose "
+                                                            "body still takes images or files from a legacy server "
+                                                            "(legacy_hotlink messages), with --ref: what the office "
+                                                            "did about them.")] = False,
               as_of: AsOfOption = None) -> None:
     """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
     ws = common.open_workspace(config, db)
@@ -262,6 +266,16 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
         if not as_json:
             console.print(f"recorded {sites[0]}: {count} list entries that link nowhere acknowledged on "
                           f"{when.isoformat()}", highlight=False)
+    if accept_hotlinks:
+        if done is not None or accept_unlinked or all_sites or not sites or len(sites) != 1 \
+                or not (ref or "").strip():
+            raise UsageError("--accept-hotlinks acknowledges one site's pages that take files from a legacy server, "
+                             "with --ref", hint="e.g. consolidate checklist fgw --accept-hotlinks --ref '图片已复制到门户'")
+        when = pipeline.parse_date(date, "--date") if date else dt.date.today()
+        pages = pipeline.accept_hotlinks(ws, ws.site(sites[0]).id, when, ref or "")
+        if not as_json:
+            console.print(f"recorded {sites[0]}: {counted(pages, 'page')} taking files from a legacy server "
+                          f"acknowledged on {when.isoformat()}", highlight=False)
     if done is not None:
         if all_sites or not sites or len(sites) != 1:
             raise UsageError("--done records a step of exactly one site",

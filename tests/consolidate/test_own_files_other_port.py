@@ -4,7 +4,6 @@ programme (a sibling site's) or from another site is named per page, never left 
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import threading
 from collections.abc import Iterator
@@ -13,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.checklist import content_blockers
+from consolidate.cli import app
 from consolidate.core.store import EventRow, Resource
-from consolidate.hotlinks import accept_hotlinks
 from tests.conftest import crawl_real_sites, make_workspace, push_sites
 
 SITE = "sfj"
@@ -105,7 +105,12 @@ def test_files_on_the_sites_host_at_another_port_are_its_own(two_ports: tuple[st
 
     blockers = [b for b in content_blockers(ws, SITE) if "legacy server" in b]
     assert len(blockers) == 1 and blockers[0].startswith("1 page still takes")
-    assert accept_hotlinks(ws, SITE, dt.date.today(), "已复制到门户") == 1
+    ws.store.engine.dispose()
+    cli = ["checklist", SITE, "-c", str(ws.loaded.path), "--db", ws.store.url, "--accept-hotlinks"]
+    refused = CliRunner().invoke(app, cli)  # no evidence given
+    assert refused.exit_code == 2 and "--ref" in refused.output
+    accepted = CliRunner().invoke(app, [*cli, "--ref", "已复制到门户"])
+    assert accepted.exit_code == 0 and "1 page taking files from a legacy server acknowledged" in accepted.output
     assert not [b for b in content_blockers(ws, SITE) if "legacy server" in b]
 
 
