@@ -32,6 +32,7 @@ from consolidate.holds import HELD_KINDS
 from consolidate.hotlinks import HOTLINKS_ACCEPTED, hotlink_blockers
 from consolidate.ledger import UNDECIDED
 from consolidate.mapping import unlinked_entries
+from consolidate.readiness import crawl_gate, hard_conditions
 from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
 from consolidate.wording import counted, singular_line
 from crawlers.warc import archive_stored_on
@@ -389,6 +390,9 @@ class _SitePlan:
                                                          for c in review_blockers(ws, site.id)]
         if "archive_stored" in self.specs:  # an archive of part of the site is not the site's archive
             self.conditions["archive_stored"] = crawl_blockers(ws, site.id)
+        for step, lines in crawl_gate(ws, site.id, set(self.recorded)).items():  # nothing fetched: nothing done
+            if step in self.specs:
+                self.conditions[step] = lines + self.conditions.get(step, [])
         self.holidays = programme_holidays(ws)
         self.notice_days = ws.config.programme.notice_period_days
 
@@ -494,11 +498,11 @@ def record_step(ws: Workspace, site_id: str, step: str, done_on: dt.date, ref: s
                              "is done", hint="record the date the step was actually done")
     plan = _SitePlan(ws, site, done_on, None)
     state = plan.state(SPECS[step])
-    if state["conditions"]:
+    if hard_conditions(state["conditions"]):
         raise ChecklistError(f"{site.id}: step {step!r} is not done:" + _listed(state["conditions"]),
                              hint="do what each line says, then check again with `consolidate checklist "
                                   f"{site.id}`; the step is then done by itself")
-    if state["blocked_by"]:
+    if hard_conditions(state["blocked_by"]):
         raise ChecklistError(f"{site.id}: step {step!r} is blocked by {', '.join(state['blocked_by'])}",
                              hint=_unblock_hint(plan, site.id, state["blocked_by"][0]))
     earliest = plan.earliest(SPECS[step])

@@ -30,6 +30,7 @@ from consolidate.ledger import (
     tally,
 )
 from consolidate.letters_push import letter_pages
+from consolidate.readiness import CRAWL_FAILED
 from consolidate.triage import UNTRIAGED, triage_figures
 
 WAITING = (UNDECIDED, UNTRIAGED, "undated", *HELD_ZH)  # skip-reason codes the ledger counts unresolved (未定)
@@ -300,7 +301,7 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         verification["column"] = {"pushed": push.columns}
     return SiteFigures(
         id=site.id, name=site.name, organiser=site.organiser, disposition=site.disposition,
-        home_url=site.home_url, cms=row.cms if row else None, stage=_stage(row, push),
+        home_url=site.home_url, cms=row.cms if row else None, stage=_stage(row, push, resources.get("fetched", 0)),
         target=primary, targets=targets, ledger=ledger,
         crawl=CrawlFigures(fetched=reconciliation.pages.get("fetched", 0),  # fetched HTML pages, everywhere
                            files_fetched=resources.get("fetched", 0) - reconciliation.pages.get("fetched", 0),
@@ -525,10 +526,13 @@ def _message_counts(ws: Workspace, site_id: str, stages: Counter[str]) -> dict[s
     return {stage: n for stage, n in sorted(found.items()) if n}
 
 
-def _stage(row: tables.SiteRow | None, push: PushFigures) -> str:
-    """The furthest stage a site has reached; never 'pushed' while nothing is in the target."""
+def _stage(row: tables.SiteRow | None, push: PushFigures, fetched: int = 1) -> str:
+    """The furthest stage a site has reached; never 'pushed' while nothing is in the target, never 'crawled' while
+    its crawls fetched nothing ('crawl failed')."""
     if row is None or row.crawled_at is None:
         return "configured"
+    if not fetched:
+        return CRAWL_FAILED
     if row.pushed_at is not None and push.in_target > 0:
         return "pushed"
     if row.pushed_at is not None:

@@ -59,6 +59,7 @@ from consolidate.push import (
     push_site,
     rewrite_links,
 )
+from consolidate.readiness import nothing_to_roll_back, nothing_to_verify
 from consolidate.records_io import article_records
 from consolidate.redirects import FORMATS as REDIRECT_FORMATS
 from consolidate.redirects import (
@@ -112,7 +113,7 @@ __all__ = [
     "load_redirects", "split_skips", "NGINX_HTTP_FILE", "nginx_http_settings", "REDIRECT_FORMATS", "UNRESOLVED_MODES",
     "open_exporter", "portal_index", "push_site", "render_redirects", "rewrite_links", "rollback_site",
     "rollback_sites",
-    "VerifySummary", "verify_site",
+    "VerifySummary", "verify_site", "nothing_to_roll_back", "nothing_to_verify",
     # the legacy URL ledger
     "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",
     # the office: status, report, checklist, notice, monitor, messages

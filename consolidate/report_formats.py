@@ -76,7 +76,8 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 VALUES: dict[str, tuple[str, str]] = {
     "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
-    "close": ("直接关停", "close"), "configured": ("已登记", "configured"), "crawled": ("已抓取", "crawled"),
+    "close": ("直接关停", "close"), "configured": ("已登记", "configured"), "crawl failed": ("抓取失败", "crawl failed"),
+    "crawled": ("已抓取", "crawled"),
     "mapped": ("已映射", "mapped"), "pushed": ("已推送", "pushed"), "done": ("已完成", "done"),
     "blocked": ("受阻", "blocked"), "waiting": ("等待中", "waiting"), "open": ("待办", "open"),
     "recorded": ("已登记凭证", "recorded"), "derived": ("系统推断", "derived"),
@@ -147,7 +148,7 @@ AUDIT_GROUP = {  # a grouped row's message: (Chinese, English), from the rule, t
 }
 DATE_HEADERS = ("next_due", "due", "done_on", "earliest", "start_by", "as_of", "last_seen")
 NOWRAP_HEADERS = ("id", *DATE_HEADERS)  # HTML cells that never wrap: 编号, 截止日期 and the other dates
-STAGE_ORDER = ("configured", "crawled", "mapped", "pushed")
+STAGE_ORDER = ("configured", "crawl failed", "crawled", "mapped", "pushed")
 LEDGER_KINDS = ("migrated", "merged", "redirected", "archived", "excluded", "failed", "vanished", "unresolved",
                 "unfetchable", "interaction")
 
@@ -278,7 +279,8 @@ def fleet_section(report: FleetReport, lang: str) -> Section:
             "skipped", "failed", "unresolved", "unaccounted", "reconciled", "next_step", "next_due", "behind"]
     rows = [[f.id, f.name, value(f.disposition, lang), value(f.stage, lang), f.crawl.fetched, f.crawl.errors,
              f.articles, f.columns, f.mapping.unmapped, f.push.in_target, f.push.skipped, f.push.failed,
-             f.reconciliation.unresolved, f.reconciliation.unaccounted, value(f.reconciliation.ok, lang),
+             f.reconciliation.unresolved, f.reconciliation.unaccounted,
+             value(f.reconciliation.ok, lang) if f.crawl.fetched else label("none", lang),  # 0 = 0 proves nothing
              _next_step_label(f, lang), day(f.next_due), value(bool(f.behind), lang)] for f in report.sites]
     return Section("fleet", label("fleet", lang), [label(k, lang) for k in keys], rows)
 
@@ -959,7 +961,8 @@ def _svg_bars(title: str, bars: list[tuple[str, list[tuple[int, str, str]]]], le
 def stage_chart(report: FleetReport, lang: str) -> Markup:
     """Sites per stage."""
     stages = report.stages
-    bars = [(str(value(s, lang)), [(stages.get(s, 0), "#2f6fb3", str(value(s, lang)))]) for s in STAGE_ORDER]
+    bars = [(str(value(s, lang)), [(stages.get(s, 0), "#2f6fb3", str(value(s, lang)))]) for s in STAGE_ORDER
+            if s != "crawl failed" or stages.get(s)]  # a bar of its own only when a site's crawl failed
     return _svg_bars(label("chart_stages", lang), bars, [])
 
 

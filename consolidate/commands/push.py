@@ -103,6 +103,10 @@ def verify(sites: common.SitesArgument = None,
     """Read every pushed article back from the target and compare title, date, body, column and files."""
     ws = common.open_workspace(config, db)
     ids = common.select_sites(ws, sites, all_sites)
+    name = pipeline.open_exporter(ws, exporter, start=False).target  # nothing opened or written yet
+    ids = [site_id for site_id in ids if not _said(pipeline.nothing_to_verify(ws, site_id, name))]
+    if not ids:  # nothing was read back: no pass to claim
+        raise typer.Exit(1)
     target = pipeline.open_exporter(ws, exporter)
     failed = False
     rows: list[dict] = []
@@ -136,6 +140,10 @@ def rollback(sites: common.SitesArgument = None,
     ids = common.select_sites(ws, sites, all_sites)
     if only and len(ids) != 1:
         raise UsageError("--only names articles of one site", hint="give exactly one site id with --only")
+    name = pipeline.open_exporter(ws, exporter, start=False).target  # nothing opened or written yet
+    ids = [site_id for site_id in ids if not _said(pipeline.nothing_to_roll_back(ws, site_id, name))]
+    if not ids:  # the target is left as it is
+        return print_document({"target": name, "sites": []}) if as_json else None
     target = pipeline.open_exporter(ws, exporter)
     done = []
     try:
@@ -320,6 +328,13 @@ def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
         console.print(f"  letters: {got['pushed']} new, {got['updated']} updated, {got['unchanged']} unchanged, "
                       f"{got['failed']} failed" + (f", skipped {why}" if why else "")
                       + (f", {got['in_file']} in letters.jsonl/xlsx" if got.get("in_file") else ""), highlight=False)
+
+
+def _said(line: str | None) -> bool:
+    """Print a line saying why a site is passed over (stderr); whether there was one."""
+    if line:
+        err_console.print(line, highlight=False, soft_wrap=True)
+    return bool(line)
 
 
 def _print_verify(site_id: str, summary: pipeline.VerifySummary) -> None:
