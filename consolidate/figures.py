@@ -176,6 +176,13 @@ class MappingFigures(FigureView):
         """'N unmapped', or that map has not run, for a site of `columns` columns."""
         return "not mapped yet" if columns and not self.recorded else f"{self.unmapped} unmapped"
 
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape; `unmapped` is null while nothing is recorded (the text's 'not mapped yet'), never 0."""
+        view = super().as_dict()
+        if not self.recorded:
+            view["unmapped"] = None
+        return view
+
 
 @dataclass(eq=False)
 class SiteDetails(FigureView):

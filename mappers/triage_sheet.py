@@ -70,9 +70,9 @@ SHEET_HINT = "import the sheet `consolidate triage --export` wrote, filled in an
 # hint, a cell's place, a missing header, a bad date and the summary are the map sheet's messages (mappers.sheet).
 MESSAGES: dict[str, dict[str, str]] = {
     "wrote": {"en": "wrote {path} ({count} findings) — the office fills in {decision}/{reason} and signs "
-                    "{signer}/{signed_on}, then `consolidate triage --all --import {name}`",
+                    "{signer}/{signed_on}, then `consolidate triage --import {name}`",
               "zh": "已写出 {path}（{count} 条发现）——请办公室填写“{decision}”“{reason}”，在“{signer}”签名并"
-                    "填写“{signed_on}”，然后运行 `consolidate triage --all --import {name}`"},
+                    "填写“{signed_on}”，然后运行 `consolidate triage --import {name}`"},
     "unknown_finding": {"en": "{cell}: {finding} of site {site} is not a recorded finding (run `consolidate "
                               "triage` again and export a fresh sheet)",
                         "zh": "{cell}：{finding}（网站 {site}）不是已记录的发现（请重新运行 `consolidate triage`，再"

@@ -28,6 +28,10 @@ def triage(sites: common.SitesArgument = None,
     """Personal data (身份证号, mobiles, bank cards, names beside them), repealed or expired documents and
     dying links in articles and attachments, before anything is republished; decisions via the office's sheet."""
     ws = common.open_workspace(config, db)
+    if import_ is not None:  # each row names its site: `triage --import FILE` needs no site (as the hints say)
+        changes = pipeline.import_triage_sheet(ws, import_)
+        console.print(pipeline.triage_import_summary(import_.name, changes), highlight=False)
+        return
     ids = common.select_sites(ws, sites, all_sites)
     when = common.parse_as_of(as_of)
     if export is not None:  # checked before the triage runs, not after
@@ -35,10 +39,6 @@ def triage(sites: common.SitesArgument = None,
         if export.suffix.lower() != ".xlsx":
             raise UsageError(f"--export {export.name}: the triage sheet is written as .xlsx",
                              hint="give a file name ending in .xlsx")
-    if import_ is not None:
-        changes = pipeline.import_triage_sheet(ws, import_)
-        console.print(pipeline.triage_import_summary(import_.name, changes), highlight=False)
-        return
     for site_id in ids:
         try:
             pipeline.require_crawled(ws, site_id)
