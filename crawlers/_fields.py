@@ -13,7 +13,8 @@ from crawlers._common import ancestors, tag_ids, text_of
 from crawlers.text import normalize_space
 
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
-    "published": ("发布时间", "发布日期", "发表时间", "更新时间", "公开日期", "上传时间", "发稿时间", "日期", "时间"),
+    "published": ("发布时间", "发布日期", "发表时间", "更新时间", "更新日期", "公开日期", "上传时间", "上传日期", "发稿时间",
+                  "录入时间", "添加时间", "创建时间", "发布", "日期", "时间"),
     "source": ("信息来源", "文章来源", "稿件来源", "内容来源", "新闻来源", "来源"),
     "index_no": ("索引号", "索取号"),
     "publisher": ("发布机构", "发文机关", "发文单位", "发布单位", "公开机构", "信息公开机构", "制发机关", "公开主体"),

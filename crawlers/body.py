@@ -43,7 +43,7 @@ _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭�
 _FURNITURE_WORDS = re.compile("|".join(re.escape(w) for w in _FURNITURE if len(w) > 1))  # text without one is no furniture
 _CRUMB_WORDS = ("当前位置", "您的位置", "当前的位置", "所在位置", "现在的位置")  # a breadcrumb's label
 _CRUMB_TRAIL = re.compile(r"^\s*(?:网站)?首页\s*[>＞»›→/]")  # a breadcrumb with no label: "首页>图库"
-_TAIL_HEADING = re.compile("|".join([*(first + second for first in ("热门", "相关", "更多", "精彩", "最新")
+_TAIL_HEADING = re.compile("|".join([*(first + second for first in ("热门", "相关", "更多", "精彩", "最新", "热点")
                                          for second in ("图集", "图片", "组图", "文章", "新闻", "阅读", "推荐", "链接", "资讯")),
                                        "推荐阅读", "延伸阅读", "猜你喜欢", "友情链接",
                                        *(first + second for first in ("网友", "最新", "热门", "精彩", "全部", "相关", "用户",
@@ -392,7 +392,8 @@ def text_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) ->
         if own > 0 and parent is not None:
             scores.setdefault(parent.mem_id, [parent, 0])[1] += own
     ranked = [(node, score) for node, score in sorted(scores.values(), key=lambda e: e[1], reverse=True)[:10]
-              if not _furniture_block(node, body, meta_block) and not _tail_led(node, _first_block(node))]
+              if not _furniture_block(node, body, meta_block)
+              and not (_tail_led(node, _first_block(node)) and not _holds_title(node, tree))]
     if not ranked:
         return None
     region = _grown(ranked[0][0], body, meta_block)
@@ -440,12 +441,12 @@ def block_region(tree: LexborHTMLParser, meta_block: LexborNode | None = None) -
     body = tree.body
     if body is None:
         return None, ""
+    title = _page_title(tree)
     ranked = [(node, score, lines) for node, score, lines in _line_scores(body)[:10]
               if node.tag not in _ROOT_TAGS and not _furniture_block(node, body, meta_block)
-              and not _tail_led(node, lines[0][0] if lines else None)]
+              and not (_tail_led(node, lines[0][0] if lines else None) and _headed_text(lines, title) is None)]
     if not ranked:
         return None, ""
-    title = _page_title(tree)
     top, top_score, top_lines = _headed_first(ranked, title)
     start = top_lines[0][0] if len(top_lines) == 1 else top
     if start.tag == "table" and start.parent is not None and start.parent.tag not in _ROOT_TAGS:
@@ -525,10 +526,45 @@ def _headed_first(ranked: list[tuple[LexborNode, int, list[tuple[LexborNode, boo
         return top
     for entry in ranked[1:]:
         size = _headed_text(entry[2], title)
-        if size is not None and size >= _REGION_MIN and _REGION_LEAD * size >= top[1] \
-                and not is_inside(entry[0], top[0]) and not is_inside(top[0], entry[0]):
+        if size is None or is_inside(entry[0], top[0]) or is_inside(top[0], entry[0]):
+            continue
+        if size >= _REGION_MIN and _REGION_LEAD * size >= top[1]:
             return entry
+        below = sum(score for node, score, _ in ranked if node.mem_id != entry[0].mem_id and is_inside(node, entry[0]))
+        if below and _boxed(top[0], entry[0], title):
+            return entry  # a 县情简介/领导信息 box, however long, is no article beside a header over a body block of
+            # its own (a header's own 摘要 line is none)
     return top
+
+
+def _boxed(node: LexborNode, other: LexborNode, title: str) -> bool:
+    """True when a block group lies in a box of its own beside another group: it, or one of its ancestors below
+    the one they share, opens with a short heading of its own (县情简介, 领导信息, 热点推荐; not the title, not a
+    numbered section heading such as 一、总体情况)."""
+    for box in (node, *ancestors(node, 8)):
+        if is_inside(other, box):
+            return False
+        first = _first_block(box)
+        if first is not None and first.mem_id != box.mem_id and _box_heading(first, box, title):
+            return True
+    return False
+
+
+_SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．)）]|[（(][一二三四五六七八九十\d]+[)）]|第.{1,3}[章节条部])")
+
+
+def _box_heading(first: LexborNode, box: LexborNode, title: str) -> bool:
+    """True when a box's first line is its heading: a heading element or one named like a heading (hd, tit…), of
+    2 to 8 characters, no colon, not the title nor a numbered section heading, and not all the box holds (a body's
+    short first line, such as its issuer, is no heading)."""
+    if first.tag not in _HEADINGS and not _HEADING_NAME.search(klass_id(first)):
+        return False
+    flat = compact(text_of(first))
+    return 2 <= len(flat) <= 8 and not has_colon(flat) and flat != title and not _SECTION_NUMBER.match(flat) \
+        and len(flat) < len(compact(text_of(box)))
+
+
+_HEADING_NAME = re.compile(r"(?:^|[\s_-])(?:hd|tit|title|head|bt|biaoti|name)(?:$|[\s_\d-])|heading|title", re.I)
 
 
 def _headed_within(start: LexborNode, region: LexborNode,
@@ -808,8 +844,9 @@ def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None, ev
         for child in parent.iter():
             if child.mem_id != node.mem_id:
                 text = text_of(child)
-                if _furniture_text(text) or _tail_led(child, _first_block(child)):
-                    return node  # a breadcrumb, footer, 上一篇 box, comment or related list beside it
+                if _furniture_text(text) or (len(text) <= 20 and _tail_heading(child)) or \
+                        _tail_led(child, _first_block(child)):
+                    return node  # a breadcrumb, footer, 上一篇 box, a 相关新闻/最新资讯 bar, a comment or related list
                 found = [(n.tag, len(text_of(n))) for n in _dead_text(child, navigating=not every_link)]
                 extra += len(text) - sum(size for tag, size in found if tag != "a")
                 dead += sum(size for tag, size in found if tag == "a")
@@ -819,10 +856,14 @@ def _grown(node: LexborNode, root: LexborNode, meta_block: LexborNode | None, ev
 
 
 def _furniture_text(text: str) -> bool:
-    """True when a block's text is page furniture: a breadcrumb, a 上一篇/下一篇 box or the site's footer."""
+    """True when a block's text is page furniture: a breadcrumb, a 上一篇/下一篇 box, a multi-page article's pager or
+    the site's footer."""
     flat = compact(text)
     return bool(_PREV_NEXT.match(flat) or _CRUMB_TRAIL.match(flat) or _SITE_FOOTER.search(flat)
-                or any(word in flat for word in _CRUMB_WORDS))
+                or any(word in flat for word in _CRUMB_WORDS) or (len(flat) <= 200 and _PAGER.search(flat)))
+
+
+_PAGER = re.compile(r"页次[:：]?\d+/\d+|共\d+页|首页上一页|下一页尾页|上一页(?:\d+)+下一页")  # 页次：1/3 … 首页 上一页 1 2 3 下一页 尾页
 
 
 def _furniture_block(node: LexborNode, root: LexborNode, meta_block: LexborNode | None) -> bool:

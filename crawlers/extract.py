@@ -808,8 +808,25 @@ def _attachment_name(node: LexborNode, url: str) -> str | None:
     options += [normalize_space(attr(img, "alt")) for img in node.css("img")[:3]]
     named = [o for o in options if _names_file(o)]
     readable = [o for o in named if not _MACHINE_NAME.match(o)]
-    return (readable[0] if readable else None) or text or (named[0] if named else None) or options[0] or \
-        filename_from_url(url)
+    return (readable[0] if readable else None) or text or _line_name(node) or (named[0] if named else None) or \
+        options[0] or filename_from_url(url)
+
+
+_LINE_NAME_STRIP = re.compile(r"^\s*(?:附件|附表)\s*\d*\s*[:：.、]?\s*|[（(【\[]\s*[)）】\]]|\s+")
+
+
+def _line_name(node: LexborNode) -> str | None:
+    """The name the line around a link says 下载/点击查看 to gives its file (附件1：申请表（点击下载）→ 申请表): the
+    line's own text less the link's and its 附件 label, when the line holds no other link."""
+    parent = node.parent
+    if parent is None or parent.tag not in ("p", "div", "li", "td", "span", "dd", "font") or \
+            len(parent.css("a")) != 1:
+        return None
+    line = text_of(parent)
+    if len(line) > 80:
+        return None
+    name = _LINE_NAME_STRIP.sub("", line.replace(text_of(node), "", 1)).strip("：:，,；;。 ")
+    return name if 2 <= len(name) <= 30 and "。" not in name and not _is_furniture(name) else None
 
 
 def _plain_file_name(name: str) -> bool:

@@ -382,3 +382,72 @@ def test_a_crawled_gbk_site_with_long_comment_lists_keeps_each_article_and_its_f
         assert "网友" not in record["body_text"]
         assert [(a["url"], a["name"]) for a in record["attachments"]] == [(f"{small_site}d/file/2021/plan{i}.pdf", "工作方案")]
 
+
+
+def test_a_multi_page_articles_pager_is_no_body_line() -> None:
+    pager = ("<div class='epages'>页次：1/3 每页10 总数30 首页 上一页 <b>1</b>&nbsp;<a href='/news/2021-01-05/160_2.html'>2</a>"
+             "&nbsp;<a href='/news/2021-01-05/160_3.html'>3</a>&nbsp;<a href='/news/2021-01-05/160_2.html'>下一页</a>&nbsp;"
+             "<a href='/news/2021-01-05/160_3.html'>尾页</a></div>")
+    main = (f"<div class='main'><h1>我县召开经济工作会议</h1><div class='info'>发布时间：2021-01-05 来源：县发改局</div>"
+            f"<div id='text'>{PARAS}</div>{pager}</div>")
+    record = extract_article(_page("我县召开经济工作会议_某某县人民政府", main), f"{HOST}/news/2021-01-05/160.html")
+    assert record.body_text == "\n".join(LINES) and record.published == "2021-01-05" and record.source == "县发改局"
+    assert record.part_urls == [f"{HOST}/news/2021-01-05/160_2.html", f"{HOST}/news/2021-01-05/160_3.html"]
+
+
+def test_a_box_of_summaries_under_its_own_heading_never_takes_a_short_article() -> None:
+    side = "<div class='side'><h3>热点推荐</h3>" + "".join(
+        f"<div class='item'><p>全县第{i}批重点项目集中开工，总投资超过{i}0亿元，涵盖工业、农业、基础设施和社会民生等多个领域，将有力推动"
+        "县域经济高质量发展。</p></div>" for i in range(6)) + "</div>"
+    main = (f"<div class='wrap'><div class='left'><h1>县长调研春耕生产</h1><div class='info'>发布时间：2021-03-22 来源：县政府办"
+            f"</div><div class='cont'><div>{LINES[0]}</div><div>{LINES[1]}</div></div></div>{side}</div>")
+    record = extract_article(_page("县长调研春耕生产_某某县人民政府", main), f"{HOST}/n/2021/0322/3.html")
+    assert record.body_text == "\n".join(LINES[:2]) and record.published == "2021-03-22"
+
+
+def test_date_labels_of_other_cms_families_give_the_date() -> None:
+    for info in ("录入时间：2021-05-06 来源：县教育局", "添加时间：2021-5-6 来源：县教育局", "更新日期：2021-05-06 信息来源：县教育局",
+                 "发布：2021-05-06 来源：县教育局", "创建时间：2021-05-06 来源：县教育局", "上传日期：2021-05-06 来源：县教育局"):
+        main = f"<div class='art'><h1>县教育局召开会议</h1><div class='info'>{info}</div><div class='nr'>{PARAS}</div></div>"
+        record = extract_article(_page("县教育局召开会议", main), f"{HOST}/a/1.html")
+        assert (record.published, record.source) == ("2021-05-06", "县教育局"), info
+        assert record.body_text == "\n".join(LINES), info
+
+
+def test_a_file_linked_by_a_download_word_is_named_by_its_line() -> None:
+    for line, name in (("附件1：申请表（<a href='/files/e.doc'>点击下载</a>）", "申请表"),
+                       ("附件：<a href='/files/e.doc'>点击下载</a>", "e.doc"),  # nothing else on the line: its file name
+                       ("<a href='/files/e.doc'>下载</a>附件2：评分细则", "评分细则")):
+        page = _page("关于公布2021年度评审结果的公示", "<div class='main'><div class='bt'>关于公布2021年度评审结果的公示</div>"
+                     f"<div class='sj'>发布时间：2021-07-15</div><div class='nr'>{PARAS}<p>{line}</p></div></div>")
+        record = extract_article(page, f"{HOST}/tzgg/1.html")
+        assert [(a.url, a.name) for a in record.attachments] == [(f"{HOST}/files/e.doc", name)], line
+
+
+def test_a_box_under_its_own_heading_beside_a_short_article_is_never_its_body() -> None:
+    about = "<div class='xqjj'><div class='hd'>县情简介</div><div class='bd'>" + "".join(
+        f"<div>某某县位于某省东南部，总面积{i}345平方公里，辖5个镇3个乡，户籍人口34万人，是国家级生态示范县和全国文明县城。</div>"
+        for i in range(6)) + "</div></div>"
+    bios = "<div class='ld'><h3>领导信息</h3>" + "".join(
+        f"<div class='b'><img src='/ld/{i}.jpg'><div>副县长{i}：负责工业、交通、能源、安全生产等方面工作，分管县工信局、县交通局、"
+        "县应急局，联系县供电公司。</div></div>" for i in range(4)) + "</div>"
+    header = "<h1>春耕时节田野忙</h1><div class='info'>发布时间：2021-03-28 来源：县融媒体中心</div>"
+    story = f"<div class='wrap'><div class='art'>{header}<div class='c'><div>{LINES[0]}</div></div></div>{about}</div>"
+    record = extract_article(_page("春耕时节田野忙_某某县人民政府", story), f"{HOST}/n/1.html")
+    assert record.body_text == LINES[0] and record.published == "2021-03-28"
+    picture = (f"<div class='wrap'><div class='art'>{header}<div class='c'><div><img src='/uploads/2021/03/cg.jpg'></div>"
+               f"<div>图为某某镇农民在田间忙于春耕。</div></div></div>{bios}</div>")
+    record = extract_article(_page("春耕时节田野忙_某某县人民政府", picture), f"{HOST}/tp/1.html")
+    assert record.body_text == "图为某某镇农民在田间忙于春耕。" and record.images == [f"{HOST}/uploads/2021/03/cg.jpg"]
+    summary = ("<div class='art'><div class='hd'>" + header + "<div class='zy'>摘要：全市就业工作推进会议部署下半年就业重点任务。</div>"
+               "</div><div class='bd'><div class='tit'>市人社局</div>" + "".join(f"<div>{line}</div>" for line in LINES) + "</div></div>")
+    record = extract_article(_page("春耕时节田野忙_某某县人民政府", summary), f"{HOST}/n/2.html")
+    assert all(line in record.body_text for line in LINES)  # the body's own first line is no box heading
+
+
+def test_an_article_under_a_column_bar_named_like_a_list_is_still_the_body() -> None:
+    for lines in (PARAS, "".join(f"<div>{line}</div>" for line in LINES)):
+        main = (f"<div class='wrap'><div class='lmname'>最新资讯</div><div class='box'><h1>全市就业工作推进会召开</h1>"
+                f"<div class='inf'>发布时间：2021-06-01 来源：市人社局</div><div class='x'>{lines}</div></div></div>")
+        record = extract_article(_page("全市就业工作推进会召开_某某市人民政府", main), f"{HOST}/n/1.html")
+        assert record.body_text == "\n".join(LINES) and record.published == "2021-06-01"
