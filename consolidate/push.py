@@ -879,6 +879,11 @@ class _Push:
             if resource.status == "fetched":
                 outcomes[url] = self._file_outcome(resource, undecided_files.get(url), outcomes)
         self._count_unresolved(outcomes, edited)
+        if not self._portal_target():
+            self._event("info", "url_map_kept", f"the URL map follows the configured exporter "
+                        f"({self.ws.config.export.exporter}); this push to {self.exporter.target} left it as it was",
+                        None)
+            return
         with self.ws.store.session() as session:  # the office's rows are kept by their own note, and read again in
             # this transaction once the delete holds the write lock: an import ended since `edited` was read is kept
             session.execute(delete(UrlMapRow).where(UrlMapRow.site_id == self.site.id, or_(
@@ -890,6 +895,12 @@ class _Push:
                     if url not in kept)
             while chunk := list(islice(rows, BATCH)):  # Core inserts, BATCH rows at a time: no ORM row per URL
                 session.execute(insert(UrlMapRow), chunk)
+
+    def _portal_target(self) -> bool:
+        """True when this push goes to the configured kind of exporter: the URL map (what the office deploys as
+        redirects, and what the ledger counts duplicates by) is the portal's; a side export of another kind
+        (`--exporter bundle` beside a configured static or WordPress portal) leaves it alone."""
+        return type(self.exporter).name == self.ws.config.export.exporter
 
     def _office_edits(self) -> dict[str, MapRow]:
         """The site's URL-map rows the office edited (`redirects --import`): a push keeps them as they are, and

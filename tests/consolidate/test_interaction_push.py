@@ -84,11 +84,12 @@ def test_letter_pages_redirect_to_their_new_pages_and_the_ledger_adds_up(ws, tmp
     assert not [n for n in line["notes"] if "letter" in n]
 
 
-def test_an_exporter_without_letters_skips_them_with_the_reason(ws, tmp_path):  # noqa: F811
+def test_an_exporter_without_letters_skips_them_with_the_reason(ws, tmp_path, monkeypatch):  # noqa: F811
     """The WXR export takes no letters: each is recorded skipped with the reason (counted, in the messages), and
     their pages stay unresolved saying why; with the portal's interaction platform configured they lead there
     instead ('interaction' in the ledger)."""
     options = {"file": str(tmp_path / "export.wxr.xml")}
+    monkeypatch.setattr(ws.config.export, "exporter", "wxr")  # the portal is the WXR export: it writes the URL map
     summary = _push(ws, "sfj", "wxr", options)
     rows = stage.stored_records(ws, "sfj")
     reason = summary.letters["skipped"]

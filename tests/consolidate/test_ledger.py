@@ -81,7 +81,7 @@ def test_undecided_column_blocks_sign_off_and_redirects(crawled: pipeline.Worksp
 
     step = {s["step"]: s for s in site_checklist(crawled, "jyj")["steps"]}["content_migrated"]
     assert step["status"] == "blocked"
-    assert "1 article-holding columns undecided" in step["conditions"]
+    assert "1 article-holding column undecided" in step["conditions"]
     unresolved = [c for c in step["conditions"] if c.startswith(f"{size} articles unresolved ({size} column not "
                                                                   f"mapped): ")]
     assert len(unresolved) == 1 and "`consolidate urls list jyj --disposition unresolved`" in unresolved[0]
