@@ -145,6 +145,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "write the day you signed",
                         "zh": "{cell}：{day} 早于该行所改变的决定的记录日期（{signer}，{recorded}）：如果表格早于该"
                               "决定，请重新导出；否则请填写签名当天的日期"},
+    "merged_cells": {"en": "{name}: the sheet has merged cells ({ranges}); a merged range keeps its value in its first "
+                           "cell only and the other rows read as blank: unmerge them and fill in every row, then "
+                           "import again",
+                     "zh": "{name}：表格中有合并单元格（{ranges}）；合并单元格只有第一个单元格有内容，其余各行读作空白："
+                           "请取消合并单元格，在每一行分别填写后重新导入"},
     "not_date": {"en": "{cell}: not a date {text!r} (write it as 2026-11-20)",
                  "zh": "{cell}：“{text}”不是日期（请写成 2026-11-20）"},
     "future": {"en": "{cell}: {day} is in the future; write the day you signed (today is {today})",
@@ -587,13 +592,30 @@ def _xlsx_rows(path: Path, sheet_name: str | None, what: str, hint: str) -> tupl
             if cells > MAX_XLSX_CELLS:
                 raise InputFileError(f"{path.name}: more than {MAX_XLSX_CELLS:,} cells; not a {what}", hint=hint)
             rows.append(list(row))
+        merged = [r for r in _merged_ranges(sheet) if int(re.sub(r"^[A-Z]+", "", r.split(":")[-1])) >= 2]
         book.close()
     except InputFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise InputFileError(f"{path.name}: not a {what} (not a readable .xlsx workbook: {type(exc).__name__}: "
                              f"{exc}); nothing was imported", hint=hint) from None
+    if merged:  # only the first cell of a merge holds its value: the rows below it would read as blank
+        lang = "zh" if re.search(r"[\u4e00-\u9fff]", "".join(cell_text(v) for v in (rows or [[]])[0])) else "en"
+        shown = ", ".join(merged[:5]) + (f" (+{len(merged) - 5})" if len(merged) > 5 else "")
+        raise SheetError([say(lang, "merged_cells", name=f"{path.name} [{sheet_name}]" if sheet_name else path.name,
+                              ranges=shown)], lang)
     return rows, site
+
+
+def _merged_ranges(sheet: Any) -> list[str]:
+    """The merged-cell ranges of a worksheet opened read-only ('F19:F58'), read from its XML part (a read-only
+    worksheet does not parse them); none when the part cannot be read."""
+    try:
+        with sheet.parent._archive.open(sheet._worksheet_path) as part:  # noqa: SLF001 - no public reader
+            data = part.read()
+    except (AttributeError, KeyError, OSError, ValueError):
+        return []
+    return [m.decode() for m in re.findall(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"', data)]
 
 
 def _check_xlsx_size(path: Path, what: str, hint: str) -> None:
@@ -785,7 +807,7 @@ def _row_change(at: _Place, cells: _Cells, decision: str, target: str | None, me
     signed_on, date_error = _parse_date(values.get("signed_on", ""))
     if not signer:
         errors.append(at.say("unsigned", cells, "signer"))
-    elif changed and _old_signature(current, signer, signed_on):
+    elif changed and decision != "unmapped" and _old_signature(current, signer, signed_on):
         errors.append(at.say("old_signature", cells, "signer", signer=signer,
                              day=current.decided_on.isoformat() if current.decided_on else "-"))
     date_error = date_error or _date_problem(signed_on, context) or _before_decision(

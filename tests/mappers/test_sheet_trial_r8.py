@@ -6,14 +6,17 @@ column of articles; merged cells are named once as the cause."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
+from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate import triage as stage
+from consolidate.cli import app
 from consolidate.core.store import ColumnMapping, SiteRow, TriageFinding
 from consolidate.mapping import export_sheet, import_sheet, map_site, stored_decisions
 from mappers.sheet import SheetError
@@ -110,7 +113,9 @@ def test_a_changed_triage_decision_under_the_exported_signature_is_refused(other
         assert session.get(TriageFinding, finding.id).decision == "withhold"
     rows.cell(row=row, column=headers["审核人"]).value = "钱七"
     book.save(sheet)
-    assert [d.signer for d in stage.import_sheet(others, sheet)] == ["钱七"]
+    result = CliRunner().invoke(app, ["triage", "--import", str(sheet), "-c", str(others.loaded.path),
+                                      "--db", others.store.url])  # as the hints write it: no site named
+    assert result.exit_code == 0 and "签署人：钱七" in result.output, result.output
 
 
 def stage_allowed(category: str) -> tuple[str, ...]:
@@ -146,3 +151,37 @@ def test_own_articles_of_a_heading_are_its_count_less_its_sub_columns() -> None:
              "新闻": 12, "新闻 > 图片": 2}
     assert own_articles(below) == {"昆山": 0, "昆山 > 新闻动态": 0, "昆山 > 新闻动态 > 通知公告": 10,
                                    "昆山 > 新闻动态 > 工作动态": 6, "新闻": 10, "新闻 > 图片": 2}
+
+
+def test_status_json_says_not_mapped_as_its_text_does(tmp_path: Path) -> None:
+    """A crawled site nobody has mapped: the text says 'not mapped yet' and --json's unmapped is null, not 0."""
+    ws = crawl_real_sites(tmp_path, ["lgedu", "zjgztb"])
+    args = ["-c", str(ws.loaded.path), "--db", ws.store.url]
+    text = CliRunner().invoke(app, ["status", *args], env={"COLUMNS": "100"})
+    assert text.exit_code == 0 and "not mapped yet" in text.output, text.output
+    result = CliRunner().invoke(app, ["status", "--json", *args])
+    assert result.exit_code == 0, result.output
+    sites = {s["id"]: s for s in json.loads(result.output)["sites"]}
+    assert sites["zjgztb"]["columns"] > 0 and sites["zjgztb"]["mapping"]["unmapped"] is None
+    map_site(ws, "zjgztb")
+    mapped = json.loads(CliRunner().invoke(app, ["status", "--json", *args]).output)["sites"]
+    assert isinstance(next(s for s in mapped if s["id"] == "zjgztb")["mapping"]["unmapped"], int)
+
+
+def test_merged_cells_are_named_once_as_the_cause(others: pipeline.Workspace, tmp_path: Path) -> None:
+    """The trial merged 决定 over rows 19–58 (F19:F58): one message naming 合并单元格 and the range, not one per
+    row; nothing imported."""
+    sheet = tmp_path / "s_merged.xlsx"
+    export_sheet(others, "hncic", sheet)
+    before = {p: (d.decision, d.target) for p, d in stored_decisions(others, "hncic").items()}
+    book = load_workbook(sheet)
+    rows = book.worksheets[0]
+    assert rows.max_row >= 58 and rows.cell(row=1, column=6).value == "决定"
+    rows["F19"] = "不迁移"
+    rows.merge_cells("F19:F58")
+    book.save(sheet)
+    with pytest.raises(SheetError) as refused:
+        import_sheet(others, "hncic", sheet)
+    assert len(refused.value.errors) == 1, refused.value.errors
+    assert "合并单元格（F19:F58）" in refused.value.errors[0]
+    assert {p: (d.decision, d.target) for p, d in stored_decisions(others, "hncic").items()} == before
