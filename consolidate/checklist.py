@@ -32,6 +32,7 @@ from consolidate.holds import HELD_KINDS
 from consolidate.hotlinks import HOTLINKS_ACCEPTED, hotlink_blockers
 from consolidate.ledger import UNDECIDED
 from consolidate.mapping import unlinked_entries
+from consolidate.missing_files import FILES_ACCEPTED, missing_file_blockers
 from consolidate.readiness import crawl_gate, hard_conditions
 from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
 from consolidate.wording import counted, singular_line
@@ -224,6 +225,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     blockers = crawl_blockers(ws, site_id) + [f"{n} {what}" for n, what in found if n]
     blockers += unlinked_blockers(ws, site_id, by_column, unlinked, decisions)
     blockers += hotlink_blockers(ws, site_id, recorded_steps(ws, site_id).get(HOTLINKS_ACCEPTED))
+    blockers += missing_file_blockers(ws, site_id, recorded_steps(ws, site_id).get(FILES_ACCEPTED))
     if not paths:
         blockers.append("no articles extracted")
     if figures.push.in_target == 0:

@@ -45,6 +45,7 @@ from consolidate.mapping import (
 from consolidate.mapping import export_sheet as export_mapping_sheet
 from consolidate.mapping import import_sheet as import_mapping_sheet
 from consolidate.messages import site_messages
+from consolidate.missing_files import accept_missing_files
 from consolidate.monitor import CATEGORIES as MONITOR_CATEGORIES
 from consolidate.monitor import monitor_site
 from consolidate.notice import notice_refusal, notice_warning, render_notice
@@ -117,7 +118,7 @@ __all__ = [
     # the legacy URL ledger
     "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",
     # the office: status, report, checklist, notice, monitor, messages
-    "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "accept_hotlinks", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
+    "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "accept_hotlinks", "accept_missing_files", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
     "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",
     "notice_refusal", "notice_warning", "render_notice", "render_xlsx", "site_messages", "workers",
 ]

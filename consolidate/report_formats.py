@@ -772,6 +772,16 @@ CONDITIONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(patte
      r"--accept-unlinked.*$",
      "{0} 条列表条目链接无效{1}，正文从未采集，未能迁移：`consolidate messages {2} --stage crawl` 按列表页列出；请向原单位"
      "索取原件并在门户手工发布，再用 `consolidate checklist {2} --accept-unlinked --ref 依据` 确认"),
+    (r"^(\d+) attachments? on (\d+) pages? not on the portal .*?(?:; (\d+) acknowledged on (\S+), more found since)?\. "
+     r".*`consolidate checklist (\S+) --accept-missing-files.*$",
+     "{0} 个附件（{1} 个页面）未迁移到门户（原页面上没有地址，或未能采集）：`consolidate messages {4} --stage push` "
+     "逐个列出（attachment_missing）；请向原单位索取文件，在门户页面上手工补上，再用 "
+     "`consolidate checklist {4} --accept-missing-files --ref 依据` 确认"),
+    (r"^crawl failed, nothing fetched: (.*); check home_url .*`consolidate crawl (\S+)` again$",
+     "采集失败，未取得任何页面：{0}；请核对 home_url、确认旧站服务器可访问，再运行 `consolidate crawl {1}`"),
+    (r"^not crawled yet: run `consolidate crawl (\S+)`.*$",
+     "尚未采集：运行 `consolidate crawl {0}`（未经本工具迁移的网站：用 `consolidate checklist {0} --done 步骤 --ref 依据` "
+     "登记办公室的凭证）"),
     (r"^no articles extracted$", "未提取到文章"),
     (r"^nothing pushed$", "尚未推送"),
     (r"^verify not run$", "尚未核验（consolidate verify）"),

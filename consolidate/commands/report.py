@@ -254,6 +254,11 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
                                                             "body still takes images or files from a legacy server "
                                                             "(legacy_hotlink messages), with --ref: what the office "
                                                             "did about them.")] = False,
+              accept_missing_files: Annotated[bool, typer.Option("--accept-missing-files", help="Acknowledge the "
+                                                                 "attachments pushed articles lost (no address on "
+                                                                 "the legacy page, or never fetched: "
+                                                                 "attachment_missing messages), with --ref: what the "
+                                                                 "office did about them.")] = False,
               as_of: AsOfOption = None) -> None:
     """The shutdown checklist per site: steps, dates, blockers; --done records evidence."""
     ws = common.open_workspace(config, db)
@@ -276,6 +281,15 @@ def checklist(sites: common.SitesArgument = None, all_sites: common.AllOption = 
         if not as_json:
             console.print(f"recorded {sites[0]}: {counted(pages, 'page')} taking files from a legacy server "
                           f"acknowledged on {when.isoformat()}", highlight=False)
+    if accept_missing_files:
+        if done is not None or all_sites or not sites or len(sites) != 1 or not (ref or "").strip():
+            raise UsageError("--accept-missing-files acknowledges one site's lost attachments, with --ref",
+                             hint="e.g. consolidate checklist fgw --accept-missing-files --ref '附件已由部门补传'")
+        when = pipeline.parse_date(date, "--date") if date else dt.date.today()
+        files = pipeline.accept_missing_files(ws, ws.site(sites[0]).id, when, ref or "")
+        if not as_json:
+            console.print(f"recorded {sites[0]}: {counted(files, 'missing attachment')} acknowledged on "
+                          f"{when.isoformat()}", highlight=False)
     if done is not None:
         if all_sites or not sites or len(sites) != 1:
             raise UsageError("--done records a step of exactly one site",
