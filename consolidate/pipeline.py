@@ -85,6 +85,7 @@ from consolidate.triage import export_sheet as export_triage_sheet
 from consolidate.triage import import_sheet as import_triage_sheet
 from consolidate.triage import stored_findings, triage_site
 from consolidate.verify import VerifySummary, rollback_site, rollback_sites, verify_site
+from consolidate.wording import counted
 from crawlers.archive import extract_file, extract_url, reextract_site
 from crawlers.crawler import CrawlProgress, CrawlSummary, SiteCrawler, crawl_sites
 from crawlers.frontier import live_workers
@@ -119,7 +120,7 @@ __all__ = [
     "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",
     # the office: status, report, checklist, notice, monitor, messages
     "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "accept_hotlinks", "accept_missing_files", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
-    "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",
+    "counted", "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",
     "notice_refusal", "notice_warning", "render_notice", "render_xlsx", "site_messages", "workers",
 ]
 

@@ -18,7 +18,7 @@ from consolidate.cli_common import StepProgress, console, emit, err_console, per
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.outputs import save_output
 from consolidate.core.storage import describe_status, storage_status, store_outputs
-from consolidate.wording import counted
+from consolidate.pipeline import counted
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
