@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two quick-start commands, each doing its own set-up on a fresh machine:
 #   ./dev.sh demo    run the whole job on the built-in sample fleet
-#   ./dev.sh test    lint and run the whole test suite
+#   ./dev.sh test    lint and run the whole test suite (TEST_WORKERS=2: two pytest-xdist workers)
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
@@ -27,7 +27,16 @@ case "${1:-}" in
     ensure_venv
     bash scripts/install-services.sh
     .venv/bin/ruff check .
-    exec .venv/bin/python -m pytest -q "$@"
+    # TEST_WORKERS=2 runs 2 pytest-xdist workers (CI has 2 cores), whole files per worker (module fixtures and
+    # each file's real-site crawl run once per file); the default, 1, is one process; an explicit -n wins.
+    workers=${TEST_WORKERS:-1}
+    for arg in "$@"; do
+      case "$arg" in -n|-n[0-9]*|--numprocesses*|no:xdist) workers=1 ;; esac
+    done
+    if [ "$workers" -le 1 ]; then
+      exec .venv/bin/python -m pytest -q "$@"
+    fi
+    exec .venv/bin/python -m pytest -q -n "$workers" --dist loadfile "$@"
     ;;
   *)
     echo "usage: ./dev.sh demo [--workdir DIR] | ./dev.sh test [pytest args]" >&2
