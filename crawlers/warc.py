@@ -377,7 +377,43 @@ def _responses_from(path: Path, start: int,
                 yield ArchivedResponse(path, offset, url, final_url, status, content_type)
     except READ_ERRORS as exc:
         return last_ok, _reason(exc)
+    if last_ok is not None and _stopped_early(path, last_ok):
+        return last_ok, "reading stopped before the file's end"
     return last_ok, None
+
+
+def _stopped_early(path: Path, last: int) -> bool:
+    """True when more of the file follows the member at `last`, the last record warcio read before it ended
+    without an error (warcio logs a damaged member and can go on as if the archive ended there); a cut-short
+    last member alone is a killed crawl's last write, not damage."""
+    end = _member_end(path, last)
+    if end is None:  # that member itself is damaged (warcio logged it and went on as if the archive ended)
+        return _next_member(path, last + 1) is not None
+    if end >= path.stat().st_size:
+        return False
+    return _member_readable(path, end) or _next_member(path, end + 1) is not None
+
+
+def _member_end(path: Path, offset: int) -> int | None:
+    """The byte just after the whole gzip member at `offset`, or None when it does not decompress whole."""
+    inflater = zlib.decompressobj(wbits=31)
+    position = offset
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        try:
+            while not inflater.eof:
+                data = handle.read(1 << 16)
+                if not data:
+                    return None
+                position += len(data)
+                while data and not inflater.eof:
+                    inflater.decompress(data, 1 << 20)
+                    data = inflater.unconsumed_tail
+                if inflater.eof:
+                    return position - len(inflater.unused_data) - len(data)
+        except zlib.error:
+            return None
+    return position
 
 
 def _member_readable(path: Path, offset: int) -> bool:

@@ -68,7 +68,8 @@ def test_damage_anywhere_in_a_member_is_found_once(tmp_path: Path) -> None:
         path.write_bytes(clean.read_bytes())
         _damage(path, position)
         damaged: list[DamagedMember] = []
-        responses = [r for r in iter_responses([path], damaged) if r.offset not in {d.offset for d in damaged}]
+        listed = list(iter_responses([path], damaged))
+        responses = [r for r in listed if r.offset not in {d.offset for d in damaged}]
         unreadable = 0
         for response in responses:
             try:
