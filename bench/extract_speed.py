@@ -7,7 +7,9 @@ Every article page of a generated sample fleet is extracted by
   - trafilatura: trafilatura.extract(html, url=..., with_metadata=True).
 Figures are pages per CPU second of this process (one core); each is the best of --rounds rounds, so load from
 other processes on the machine disturbs them less; the memos of the page library are emptied before each round.
-The template figure counts every page, hits and misses.
+The template figure counts every page, hits and misses. All three run under the garbage-collector set-up of the
+crawl's parser processes (crawlers.parsers.settle_heap once the pages are read and the templates learned: what a
+parser holds is frozen, as it is there after its first answers).
 
 With --real, the pages are the article pages of the real sample sites (../shared/samples, the inventory of
 bench/realsites_inventory.py; templates trained on each site's own pages, as a crawl does), and per-page latency
@@ -34,6 +36,7 @@ import trafilatura
 from consolidate.samplefleet import build_fleet
 from crawlers.encoding import decode_html
 from crawlers.extract import SiteExtractor, body_location, clear_caches, extract_article
+from crawlers.parsers import settle_heap
 
 Pages = list[tuple[str, str]]
 
@@ -89,6 +92,7 @@ def print_latency(corpus: dict[str, Pages]) -> None:
     """Per-page CPU latency of each extractor over all pages, and the pages where ours is slower than the peer."""
     pages = [(site_id, html, url) for site_id, items in corpus.items() for html, url in items]
     extractors = {site_id: trained(site_id, items) for site_id, items in corpus.items()}
+    settle_heap()
     runs = {
         "template": latencies(lambda site, html, url: extractors[site].extract(html, url), pages),
         "generic": latencies(lambda site, html, url: extract_article(html, url, site), pages),
@@ -150,6 +154,7 @@ def trained(site_id: str, pages: Pages) -> SiteExtractor:
 def measure(site_id: str, pages: Pages, rounds: int) -> dict[str, float]:
     """Rates of the three extractors on one site's pages, and the template hit share."""
     extractor = trained(site_id, pages)
+    settle_heap()
     rates = {
         "generic": best_rate(lambda html, url: extract_article(html, url, site_id), pages, rounds),
         "template": best_rate(extractor.extract, pages, rounds),
