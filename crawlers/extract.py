@@ -1175,34 +1175,74 @@ def _holds_block(node: LexborNode, holding: set[int] | None) -> bool:
     return any(n.mem_id != node.mem_id for n in node.css("p, div, table")[:2])
 
 
-def _content_span(nodes: list[LexborNode], texts: _Texts, tags: list[str | None], title_key: str = "") -> tuple[int, int]:
-    """Local positions of the first and last substantial paragraphs of a body (tags: the nodes' tags; the title's
-    own line, title_key compacted, is none)."""
-    first, last = -1, -1
-    holding = _holding_blocks(nodes, tags)
-    for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
-        if tag in ("p", "div", "li", "td") and len(texts.of(node)) >= 40 and not _holds_block(node, holding) \
-                and not _is_info_line(texts.of(node)) and not _is_title_text(texts.of(node), title_key):
-            first = i if first < 0 else first
-            last = i
-    return first, last
-
-
 def _is_title_text(text: str, title_key: str) -> bool:
     """True when an element's text is the title (title_key: the title compacted)."""
     return bool(title_key) and len(text) - text.count(" ") == len(title_key) and compact(text) == title_key
 
 
-def _clutter(node: LexborNode, text: str, base: str, at_edge: bool, keep_files: bool = False) -> bool:
-    """True for share bars, furniture, prev/next, breadcrumb, info lines (at the edges) and 附件 blocks (unless
-    keep_files: they are all the article has)."""
+class _Span:
+    """The first and last substantial paragraphs of a body (p, div, li or td of at least 40 characters that holds no
+    block and is neither an info line nor the title's own line), each found when first asked, the first by a scan
+    from the body's start, the last by one from its end: only an info line or a tail heading asks, and then the
+    scans stop at the article's edges instead of reading the text of every paragraph in between."""
+
+    __slots__ = ("nodes", "texts", "tags", "title_key", "holding", "held", "first", "last")
+
+    def __init__(self, nodes: list[LexborNode], texts: _Texts, tags: list[str | None], title_key: str) -> None:
+        """The body's subtree (nodes[0] the body), its text memo, the nodes' tags and the title compacted."""
+        self.nodes, self.texts, self.tags, self.title_key = nodes, texts, tags, title_key
+        self.holding: set[int] | None = None
+        self.held = False  # whether holding was read (_holding_blocks may answer None)
+        self.first: int | None = None
+        self.last: int | None = None
+
+    def _substantial(self, i: int) -> bool:
+        """True when the body's i-th element is a substantial paragraph."""
+        if self.tags[i] not in ("p", "div", "li", "td"):
+            return False
+        node, texts = self.nodes[i], self.texts
+        if len(texts.of(node)) < 40:
+            return False
+        if not self.held:
+            self.holding, self.held = _holding_blocks(self.nodes, self.tags), True
+        return not _holds_block(node, self.holding) and not _is_info_line(texts.of(node)) and \
+            not _is_title_text(texts.of(node), self.title_key)
+
+    def first_index(self) -> int:
+        """Position of the first substantial paragraph, -1 when there is none."""
+        if self.first is None:
+            self.first = next((i for i in range(len(self.nodes)) if self._substantial(i)), -1)
+        return self.first
+
+    def last_index(self) -> int:
+        """Position of the last substantial paragraph, -1 when there is none."""
+        if self.last is None:
+            first = self.first_index()
+            self.last = -1 if first < 0 else next(i for i in range(len(self.nodes) - 1, first - 1, -1)
+                                                  if self._substantial(i))
+        return self.last
+
+    def at_edge(self, i: int) -> bool:
+        """True when the body's i-th element lies outside its content span (or it has none)."""
+        first = self.first_index()
+        return first < 0 or i < first or i > self.last_index()
+
+    def past_end(self, i: int, seen_image: bool) -> bool:
+        """True when the i-th element follows the content span's end (a body without one: once a picture was seen)."""
+        last = self.last_index()
+        return i > last and (last >= 0 or seen_image)
+
+
+def _clutter(node: LexborNode, text: str, base: str, span: _Span, i: int, keep_files: bool = False) -> bool:
+    """True for share bars, furniture, prev/next, breadcrumb, info lines (at the edges of the content span: its i-th
+    element) and 附件 blocks (unless keep_files: they are all the article has)."""
     if len(text) < 200 and _SHARE_RE.search(klass_id(node)):
         return True
     if len(text) < 250:
         always, info, attach = _text_clutter(text)
     else:  # too long for furniture, prev/next, breadcrumb, footer or info line
         always, info, attach = False, False, bool(_ATTACH_LABEL.match(text))
-    if always or (at_edge and info):
+    if always or (info and span.at_edge(i)):
         return True
     return attach and not keep_files and _attach_only(node, base)
 
@@ -1236,7 +1276,7 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
     title_done = False
     body = nodes[0]
     body_id = body.mem_id
-    first, last = _content_span(nodes, texts, tags, title_key)
+    span = _Span(nodes, texts, tags, title_key)
     tail = False  # past a "热门图集"/"相关文章" heading below the article: all that follows is the template's
     seen_image = False
     quiet_end = -1  # the nodes up to here lie in an element whose text says nothing removable: tag tests only
@@ -1280,9 +1320,9 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
                 compact(text) == title_key:
             targets.append(node)
             title_done = True
-        elif _clutter(node, text, base, first < 0 or i < first or i > last, keep_files):
+        elif _clutter(node, text, base, span, i, keep_files):
             targets.append(node)
-        elif i > last and (last >= 0 or seen_image) and _tail_heading(text):
+        elif len(text) <= _TAIL_TEXT and _tail_heading(text) and span.past_end(i, seen_image):
             targets.append(node)
             tail = True
     return [t for t in _outermost(targets, body) if t.mem_id != body_id]
@@ -1321,6 +1361,9 @@ def _subtree_end(node: LexborNode, body_id: int, index: dict[int, int], count: i
             return count - 1 if at is None else at - 1  # not listed: past the cap, every listed node lies inside
         cur = cur.parent
     return count - 1
+
+
+_TAIL_TEXT = 2 * 8 - 1  # the longest element text _tail_heading can accept: 8 characters, a space between each
 
 
 def _tail_heading(text: str) -> bool:
