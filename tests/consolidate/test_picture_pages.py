@@ -231,7 +231,7 @@ def test_a_picture_page_published_before_stays_on_the_portal_listed_for_the_offi
     assert [(_path(u), p) for u, p in verified.suspect] == [
         (published, ["a picture page titled with a file name (DSC_0837): 1 image and no text"])]
     step = next(s for s in site_checklist(ws, SITE)["steps"] if s["step"] == "content_migrated")
-    blocker = next(b for b in step["blocked_by"] if "problems verify found on published records" in b)
-    assert blocker.startswith("1 problems verify found") and "held but published" in blocker, blocker
+    blocker = next(b for b in step["blocked_by"] if "verify found on published records" in b)
+    assert blocker.startswith("1 problem verify found") and "held but published" in blocker, blocker
     assert "待核对但已发布" in condition_text(blocker, "zh")
     assert any(b.startswith("2 articles held for review") for b in step["blocked_by"]), step["blocked_by"]

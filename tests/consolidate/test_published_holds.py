@@ -147,10 +147,12 @@ def test_public_url(url: str | None, public: bool) -> None:
     assert public_url(url) is public
 
 
-def test_a_target_without_public_urls_makes_no_301(crawled: pipeline.Workspace) -> None:
+def test_a_target_without_public_urls_makes_no_301(crawled: pipeline.Workspace,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The docs' example exporter answers '#article:…' for an article: the legacy URL stays unresolved with that
     reason (not a 301 to '#…'), and a server config is refused as for any unresolved URL."""
     exporter = JsonLinesExporter(JsonLinesOptions(), ExportContext(crawled.dir, crawled.config.portal, "p"))
+    monkeypatch.setattr(crawled.config.export, "exporter", JsonLinesExporter.name)  # the portal: it writes the map
     summary = _push(crawled, exporter)
     assert summary.pushed
     with crawled.store.session() as session:
