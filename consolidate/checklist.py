@@ -287,10 +287,7 @@ def nowhere_pages(ws: Workspace, site_id: str) -> dict[str, int]:
 def accepted_unlinked(ws: Workspace, site_id: str) -> tuple[int, ChecklistStep] | None:
     """How many entries that link nowhere the office acknowledged, and its evidence row; None when it has not."""
     row = recorded_steps(ws, site_id).get(UNLINKED_ACCEPTED)
-    if row is None:
-        return None
-    count = (row.ref or "").split(" ", 1)[0]
-    return (int(count) if count.isdigit() else 0), row
+    return None if row is None else (row.acknowledged(), row)
 
 
 def unlinked_outside(ws: Workspace, site_id: str, by_column: Counter[str], undecided: dict[str, int],

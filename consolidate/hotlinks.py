@@ -82,10 +82,7 @@ def legacy_hotlink_pages(ws: Workspace, site_id: str) -> int:
 
 def accepted_hotlinks(step: ChecklistStep | None) -> int | None:
     """How many such pages the office acknowledged (from its evidence row, 'N pages: REF'); None when it has not."""
-    if step is None:
-        return None
-    count = (step.ref or "").split(" ", 1)[0]
-    return int(count) if count.isdigit() else 0
+    return None if step is None else step.acknowledged()
 
 
 def hotlink_blockers(ws: Workspace, site_id: str, accepted: ChecklistStep | None) -> list[str]:

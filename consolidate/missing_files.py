@@ -29,10 +29,7 @@ def missing_attachments(ws: Workspace, site_id: str) -> tuple[int, int]:
 
 def accepted_count(step: ChecklistStep | None) -> int | None:
     """How many missing attachments the office acknowledged ('N attachments: REF'); None when it has not."""
-    if step is None:
-        return None
-    count = (step.ref or "").split(" ", 1)[0]
-    return int(count) if count.isdigit() else 0
+    return None if step is None else step.acknowledged()
 
 
 def missing_file_blockers(ws: Workspace, site_id: str, accepted: ChecklistStep | None) -> list[str]:

@@ -418,20 +418,7 @@ def _member_end(path: Path, offset: int) -> int | None:
 
 def _member_readable(path: Path, offset: int) -> bool:
     """True when the gzip member at `offset` decompresses whole with a good checksum (output discarded)."""
-    inflater = zlib.decompressobj(wbits=31)
-    with path.open("rb") as handle:
-        handle.seek(offset)
-        try:
-            while not inflater.eof:
-                data = handle.read(1 << 16)
-                if not data:
-                    return False
-                while data and not inflater.eof:
-                    inflater.decompress(data, 1 << 20)
-                    data = inflater.unconsumed_tail
-        except zlib.error:
-            return False
-    return True
+    return _member_end(path, offset) is not None
 
 
 def _reason(exc: BaseException) -> str:

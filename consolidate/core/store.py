@@ -206,6 +206,11 @@ class ChecklistStep(Base):
     ref: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
+    def acknowledged(self) -> int:
+        """The count an office acknowledgement recorded in its evidence ('N pages: REF'); 0 when none is given."""
+        count = (self.ref or "").split(" ", 1)[0]
+        return int(count) if count.isdigit() else 0
+
 
 class StageLease(Base):
     """A worker's claim on one site for one stage (e.g. push), so two workers never do the same site at once."""
