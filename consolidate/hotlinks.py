@@ -105,10 +105,5 @@ def accept_hotlinks(ws: Workspace, site_id: str, done_on: dt.date, ref: str) -> 
         raise UsageError(f"{site_id}: no pushed page takes images or files from a legacy server; nothing to "
                          "acknowledge", hint=f"see `consolidate messages {site_id} --stage push`")
     with ws.store.session() as session:
-        row = session.scalar(select(ChecklistStep).where(ChecklistStep.site_id == site_id,
-                                                         ChecklistStep.step == HOTLINKS_ACCEPTED))
-        if row is None:
-            row = ChecklistStep(site_id=site_id, step=HOTLINKS_ACCEPTED)
-            session.add(row)
-        row.done_on, row.ref = done_on, f"{pages} pages: {ref}"
+        ChecklistStep.record(session, site_id, HOTLINKS_ACCEPTED, done_on, f"{pages} pages: {ref}")
     return pages

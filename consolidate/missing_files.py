@@ -56,10 +56,5 @@ def accept_missing_files(ws: Workspace, site_id: str, done_on: dt.date, ref: str
         raise UsageError(f"{site_id}: no pushed article lost an attachment; nothing to acknowledge",
                          hint=f"see `consolidate messages {site_id} --stage push`")
     with ws.store.session() as session:
-        row = session.scalar(select(ChecklistStep).where(ChecklistStep.site_id == site_id,
-                                                         ChecklistStep.step == FILES_ACCEPTED))
-        if row is None:
-            row = ChecklistStep(site_id=site_id, step=FILES_ACCEPTED)
-            session.add(row)
-        row.done_on, row.ref = done_on, f"{files} attachments: {ref}"
+        ChecklistStep.record(session, site_id, FILES_ACCEPTED, done_on, f"{files} attachments: {ref}")
     return files

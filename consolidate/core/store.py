@@ -206,6 +206,15 @@ class ChecklistStep(Base):
     ref: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
+    @classmethod
+    def record(cls, session: Session, site_id: str, step: str, done_on: dt.date, ref: str) -> None:
+        """Insert or update a site's evidence row for `step`."""
+        row = session.scalar(select(cls).where(cls.site_id == site_id, cls.step == step))
+        if row is None:
+            row = cls(site_id=site_id, step=step)
+            session.add(row)
+        row.done_on, row.ref = done_on, ref
+
     def acknowledged(self) -> int:
         """The count an office acknowledgement recorded in its evidence ('N pages: REF'); 0 when none is given."""
         count = (self.ref or "").split(" ", 1)[0]
