@@ -250,6 +250,7 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
         raise ConsolidateError(f"not a pushed article of site {site_id!r}: {missing[0] if missing else only}",
                                hint=f"see `consolidate articles {site_id}`; only pushed articles can be rolled back")
     homes = _subsite_homes(ws, exporter)
+    filed_under = fleet.columns_of(site_id) if only_keys is None else set()  # before its articles go
     with _Pool(exporter.capabilities.concurrency) as pool:
         _delete_all(ws, pool, exporter, mine, summary, "articles")
         if only_keys is None:
@@ -261,7 +262,7 @@ def rollback_site(ws: Workspace, site_id: str, exporter: Exporter, only: list[st
             summary.kept_shared += sum(1 for r in files if r.source_key in still_used)
             _delete_all(ws, pool, exporter, [r for r in files if r.source_key not in still_used], summary, "files")
     if only_keys is None:
-        _rollback_columns(ws, exporter, site_id, records, summary, fleet)  # one at a time: children before parents
+        _rollback_columns(ws, exporter, site_id, records, summary, fleet, filed_under)  # children before parents
         with ws.store.session() as session:
             site = session.get(SiteRow, site_id)
             if site is not None:
@@ -307,17 +308,31 @@ class RollbackFleet:
         self.columns: Counter[str] = Counter()  # column key → sites using it
         self.redirects: tuple[array, array] | None = None  # (digest of a 301's new URL, its row id), by digest
 
+    def columns_of(self, site_id: str) -> set[str]:
+        """The columns (with their ancestors) the site's articles in the target are filed under, asked before they
+        are removed; the first call finds every site's use."""
+        self._read()
+        assert self.uses is not None
+        use = self.uses.get(site_id)
+        return set(use.columns) if use is not None else set()
+
     def refresh(self, site_id: str) -> None:
         """Find the site's use again (its objects were just removed); the first call finds every site's."""
-        if self.uses is None:
-            self.uses = {}
-            with self.ws.store.session() as session:
-                holding = sorted(set(session.scalars(select(PushRecord.site_id).distinct().where(
-                    PushRecord.target == self.exporter.target, PushRecord.kind == "article",
-                    PushRecord.status.in_(IN_TARGET)))))
-            for other in holding:
-                self._set(other, _site_use(self.ws, self.exporter, other))
-        self._set(site_id, _site_use(self.ws, self.exporter, site_id))
+        if not self._read():
+            self._set(site_id, _site_use(self.ws, self.exporter, site_id))
+
+    def _read(self) -> bool:
+        """Find every site's use, once; whether it was found now."""
+        if self.uses is not None:
+            return False
+        self.uses = {}
+        with self.ws.store.session() as session:
+            holding = sorted(set(session.scalars(select(PushRecord.site_id).distinct().where(
+                PushRecord.target == self.exporter.target, PushRecord.kind == "article",
+                PushRecord.status.in_(IN_TARGET)))))
+        for other in holding:
+            self._set(other, _site_use(self.ws, self.exporter, other))
+        return True
 
     def _set(self, site_id: str, use: _SiteUse) -> None:
         """Replace a site's use and the counts of the files and columns it uses."""
@@ -458,16 +473,17 @@ def _unredirect(ws: Workspace, gone: set[str], fleet: RollbackFleet) -> None:
 
 
 def _rollback_columns(ws: Workspace, exporter: Exporter, site_id: str, records: list[PushRecord],
-                      summary: RollbackSummary, fleet: RollbackFleet) -> None:
+                      summary: RollbackSummary, fleet: RollbackFleet, filed_under: set[str]) -> None:
     """Delete the site's columns (children first) that no article remaining in the target files under, and those
-    a site already rolled back kept for it: a column two sites filled is recorded once, under the first one."""
+    a site already rolled back kept for it: a column two sites filled is recorded once, under the first one. Kept
+    shared: the site's columns still in use, and those recorded under another site that its articles filled."""
     in_use, holding = fleet.columns_in_use(), fleet.holding()
     for record in sorted((r for r in records if r.kind == "column" and (r.site_id == site_id or r.site_id
                           not in holding)), key=lambda r: -r.source_key.count(":")):
         if record.source_key not in in_use:
             _delete(ws, exporter, record, summary, "columns")
-        elif record.site_id == site_id:
-            summary.kept_shared += 1
+    summary.kept_shared += len({r.source_key for r in records if r.kind == "column" and r.source_key in in_use
+                                and (r.site_id == site_id or r.source_key in filed_under)})
 
 
 def _delete_all(ws: Workspace, pool: _Pool, exporter: Exporter, records: list[PushRecord], summary: RollbackSummary,
