@@ -4,6 +4,7 @@ module's own small site on 127.0.0.1; real restored sites crawled into a workspa
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import tempfile
 import threading
@@ -27,6 +28,20 @@ from tests.services.nginx import *  # noqa: F403
 from tests.services.postgres import *  # noqa: F403
 from tests.services.s3 import *  # noqa: F403
 from tests.services.wordpress import *  # noqa: F403
+
+
+def _terminal_width_per_test() -> None:
+    """The CLI's console takes its width from COLUMNS when it prints (80 unless a test says otherwise, as in CI
+    without a terminal), in one process as in a pytest-xdist worker, whose environment gets COLUMNS=80 and LINES=24
+    before collection (GNU readline, which pytest imports, exports them): a console created then kept 80 for good."""
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+    import consolidate.cli_common  # noqa: F401 - its console, created now, reads COLUMNS at each command
+
+    os.environ["COLUMNS"] = "80"
+
+
+_terminal_width_per_test()
 
 LOOPBACK_RATE = 500.0  # the sample servers are ours and local: no need for politeness delays in tests
 
