@@ -1,5 +1,6 @@
 """Attachments a pushed article lost (no address on the legacy page, or never fetched): a content_migrated blocker
-until the office acknowledges them, the way list entries that link nowhere are."""
+until the office acknowledges them, the way list entries that link nowhere are; until then `verify` counts their
+articles as not verified (consolidate/verify.py)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,16 @@ def accepted_count(step: ChecklistStep | None) -> int | None:
     return None if step is None else step.acknowledged()
 
 
+def missing_files_acknowledged(ws: Workspace, site_id: str) -> bool:
+    """True when the office acknowledged every attachment the last pushes left off the portal pages."""
+    files, _pages = missing_attachments(ws, site_id)
+    with ws.store.session() as session:
+        step = session.scalar(select(ChecklistStep).where(ChecklistStep.site_id == site_id,
+                                                          ChecklistStep.step == FILES_ACCEPTED))
+    done = accepted_count(step)
+    return done is not None and done >= files > 0
+
+
 def missing_file_blockers(ws: Workspace, site_id: str, accepted: ChecklistStep | None) -> list[str]:
     """The content_migrated blocker for attachments not carried to the portal, until acknowledged (more found by
     a later push are named again)."""
@@ -44,7 +55,8 @@ def missing_file_blockers(ws: Workspace, site_id: str, accepted: ChecklistStep |
             f"(no address on the legacy page, or never fetched): their files are not migrated{before}. "
             f"`consolidate messages {site_id} --stage push` names them (attachment_missing); ask the department "
             f"for the files and add them to the portal pages by hand, then acknowledge them with "
-            f"`consolidate checklist {site_id} --accept-missing-files --ref EVIDENCE`"]
+            f"`consolidate checklist {site_id} --accept-missing-files --ref EVIDENCE` (and run `consolidate verify "
+            f"{site_id}` again)"]
 
 
 def accept_missing_files(ws: Workspace, site_id: str, done_on: dt.date, ref: str) -> int:

@@ -17,6 +17,7 @@ from consolidate.core.legacy_time import same_legacy_moment
 from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, UrlMapRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import bare, face_problems
+from consolidate.missing_files import missing_files_acknowledged
 from consolidate.push import (
     BATCH,
     CARRIED,
@@ -29,10 +30,12 @@ from consolidate.push import (
     site_scope,
 )
 from consolidate.triage import PushGate, push_gate
+from consolidate.wording import counted
 from crawlers.text import html_to_text, normalize_space
 from crawlers.urls import Scope, canonical_url
 from exporters.base import Exporter, TargetRef
 
+LOST_PREFIX = "attachments lost: "  # a difference no push can mend (the office acknowledges it)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -45,6 +48,7 @@ class VerifyResult:
     status: str  # ok | mismatch | missing
     differences: list[str] = field(default_factory=list)
     record_id: int | None = field(default=None, compare=False, repr=False)  # the push record it is stored on
+    lost: int = 0  # attachments the portal page cannot carry (no address on the legacy page, or never fetched)
 
 
 @dataclass
@@ -57,6 +61,34 @@ class VerifySummary:
     missing: int = 0
     results: list[VerifyResult] = field(default_factory=list)
     suspect: list[tuple[str, list[str]]] = field(default_factory=list)  # (legacy URL, what looks wrong)
+    lost_acknowledged: bool = False  # the office acknowledged the attachments no push can carry
+
+    @property
+    def lost_files(self) -> int:
+        """Attachments of the verified articles that are not on their portal pages, each once."""
+        return sum(r.lost for r in self.results)
+
+    @property
+    def lost_pages(self) -> int:
+        """The verified articles that lost an attachment."""
+        return sum(1 for r in self.results if r.lost)
+
+    @property
+    def resendable(self) -> int:
+        """Articles not verified that a push --update could send again (not those that only lost attachments)."""
+        return sum(1 for r in self.results if r.status == "missing" or any(
+            not d.startswith(LOST_PREFIX) for d in r.differences))
+
+    def lost_line(self) -> str | None:
+        """What verify says of the attachments no push can carry (None when there are none)."""
+        if not self.lost_files:
+            return None
+        what = f"{counted(self.lost_files, 'attachment')} on {counted(self.lost_pages, 'page')} not on the portal " \
+               "(no address on the legacy page, or never fetched)"
+        if self.lost_acknowledged:
+            return f"{what}: acknowledged by the office (checklist --accept-missing-files), not counted as differences"
+        return f"{what}: not verified; add them to the portal pages by hand, then acknowledge them with " \
+               f"`consolidate checklist {self.site_id} --accept-missing-files --ref EVIDENCE` and verify again"
 
 
 def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
@@ -77,6 +109,7 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
     targets = planned_targets(ws, site_id, exporter, allow_untriaged=True, gate=gate)  # push's plan of what it sent
     site = ws.site(site_id)
     scope = site_scope(site)
+    summary.lost_acknowledged = missing_files_acknowledged(ws, site_id)
     done = 0
 
     def check(pair: tuple[PushRecord, ArticleRow | None]) -> VerifyResult | None:
@@ -84,7 +117,8 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
         record, article = pair
         if article is None:
             return None
-        return _verify_one(exporter, record, article, targets.get(article.url), files, scope)
+        result = _verify_one(exporter, record, article, targets.get(article.url), files, scope)
+        return _with_lost(result, article, files, scope, summary.lost_acknowledged)
 
     with _Pool(exporter.capabilities.concurrency) as pool:
         for chunk in _record_batches(ws, pushed):  # push records and the articles compared, BATCH at a time
@@ -162,6 +196,33 @@ def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, tar
     return VerifyResult(article.url, "mismatch" if differences else "ok", differences)
 
 
+def _with_lost(result: VerifyResult, article: ArticleRow, files: dict[str, str | None], scope: Scope,
+               acknowledged: bool) -> VerifyResult:
+    """The result with the article's attachments no push can carry: counted, and (unless the office acknowledged
+    them) a difference that leaves the article not verified."""
+    lost = lost_attachments(article, files, scope)
+    result.lost = len(lost)
+    if lost and not acknowledged and result.status != "missing":
+        result.differences.append(f"{LOST_PREFIX}{len(lost)} not on the portal page ({'; '.join(lost)})")
+        result.status = "mismatch"
+    return result
+
+
+def lost_attachments(article: ArticleRow, files: dict[str, str | None], scope: Scope) -> list[str]:
+    """The article's attachments the portal page cannot carry, each once as push names them: 'NAME has no address
+    on the legacy page' or 'NAME was never fetched: URL'."""
+    lost: dict[tuple[str, str | None], str] = {}
+    for attachment in article.attachments or []:
+        name = attachment.get("name") or attachment.get("url") or "(unnamed)"
+        raw = attachment.get("url") or ""
+        legacy = crawl_form(scope, raw, article.url) if raw and canonical_url(raw, article.url) else None
+        if legacy is None:
+            lost.setdefault((name, None), f"{name!r} has no address on the legacy page")
+        elif legacy not in files:
+            lost.setdefault((name, legacy), f"{name!r} was never fetched: {legacy}")
+    return list(lost.values())
+
+
 def _differences(snapshot: Any, article: ArticleRow, target: str | None,
                  files: dict[str, str | None], scope: Scope) -> list[str]:
     """Field-by-field comparison of a target snapshot with the legacy article (its files found as push finds
@@ -211,11 +272,18 @@ def _record_results(ws: Workspace, target: str, summary: VerifySummary) -> None:
             chunk = [r for r in summary.results[start:start + BATCH] if r.record_id is not None]
             if chunk:
                 session.execute(update(PushRecord), [
-                    {"id": r.record_id, "verify_status": r.status, "verify_note": "; ".join(r.differences) or None,
-                     "verified_at": now} for r in chunk])
+                    {"id": r.record_id, "verify_status": r.status, "verify_note": _note(r), "verified_at": now}
+                    for r in chunk])
             session.add_all(EventRow(site_id=summary.site_id, stage="verify", level="error", code=r.status,
                                      message="; ".join(r.differences)[:2000], url=r.source_url)
                             for r in chunk if r.differences)
+
+
+def _note(result: VerifyResult) -> str | None:
+    """The push record's verify note: the differences, or the attachments the office acknowledged as lost."""
+    if result.differences:
+        return "; ".join(result.differences)
+    return f"{counted(result.lost, 'attachment')} not on the portal page, acknowledged" if result.lost else None
 
 
 @dataclass

@@ -344,9 +344,11 @@ def _print_verify(site_id: str, summary: pipeline.VerifySummary) -> None:
     for r in summary.results:
         if r.status != "ok":
             console.print(f"  {r.status}: {r.source_url}: {'; '.join(r.differences)}", highlight=False)
-    if summary.mismatch or summary.missing:
+    if summary.resendable:
         console.print(f"  `consolidate push {site_id} --update` sends them again (a plain push sends only what "
                       f"changed on the legacy side)", highlight=False)
+    if summary.lost_line():
+        console.print(f"  {summary.lost_line()}", highlight=False)
     for url, problems in summary.suspect:
         console.print(f"  suspect: {url}: {'; '.join(problems)}", highlight=False)
     if summary.suspect:
