@@ -182,17 +182,32 @@ def crawl_real_sites(directory: Path, site_ids: Collection[str]) -> pipeline.Wor
     key = tuple(sorted(site_ids))
     if key not in _REAL_CRAWLS:  # one crawl of a set of sites per session; each test gets its own copy
         crawled = Path(tempfile.mkdtemp(prefix="real-crawl-"))
-        with RealSitesServer(root, tuple(s for s in REAL_SITES if s.id in site_ids)) as server:
-            config = crawled / "migrations.yaml"
-            config.write_text(server.config_text(rate=200.0), encoding="utf-8")
-            ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{crawled / '.consolidate' / 'state.db'}")
-            summaries = pipeline.crawl(ws, None)
-        ws.store.engine.dispose()
-        assert summaries and not any(s.budget_reached for s in summaries), "a real site's crawl stopped at its budget"
+        try:
+            _crawl_real(root, crawled, site_ids)
+        except BaseException:
+            shutil.rmtree(crawled, ignore_errors=True)
+            raise
         _REAL_CRAWLS[key] = crawled
     shutil.copytree(_REAL_CRAWLS[key], directory, dirs_exist_ok=True)
     return pipeline.Workspace.open(directory / "migrations.yaml",
                                    db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
 
 
+def _crawl_real(root: Path, crawled: Path, site_ids: Collection[str]) -> None:
+    """A workspace in `crawled` with these real sites served from `root` and crawled to the end of each."""
+    with RealSitesServer(root, tuple(s for s in REAL_SITES if s.id in site_ids)) as server:
+        config = crawled / "migrations.yaml"
+        config.write_text(server.config_text(rate=200.0), encoding="utf-8")
+        ws = pipeline.Workspace.open(config, db_url=f"sqlite:///{crawled / '.consolidate' / 'state.db'}")
+        summaries = pipeline.crawl(ws, None)
+    ws.store.engine.dispose()
+    assert summaries and not any(s.budget_reached for s in summaries), "a real site's crawl stopped at its budget"
+
+
 _REAL_CRAWLS: dict[tuple[str, ...], Path] = {}  # site ids → a crawled workspace of them, copied for each test
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The session's real-site crawls (/tmp/real-crawl-*) removed at its end (each xdist worker removes its own)."""
+    while _REAL_CRAWLS:
+        shutil.rmtree(_REAL_CRAWLS.popitem()[1], ignore_errors=True)
