@@ -213,6 +213,8 @@ def redirects(sites: common.SitesArgument = None,
             if all_sites and path is not None:
                 _drop_older(path, site_id)
             if len(ids) == 1:
+                if shared and output is not None:  # the fleet's only site: no site's file needs it now
+                    _drop_older_http(output / pipeline.NGINX_HTTP_FILE)
                 raise
             failures[site_id] = exc
             err_console.print(f"[bold red]error:[/] {_with_site(site_id, exc.message)}", highlight=False)
@@ -224,6 +226,8 @@ def redirects(sites: common.SitesArgument = None,
         emit(pipeline.nginx_http_settings(), output / pipeline.NGINX_HTTP_FILE)
         err_console.print(f"include {output / pipeline.NGINX_HTTP_FILE} once in http {{}}, before the sites' files "
                           f"(`include {output}/*.conf;` does)", highlight=False)
+    elif shared and output is not None:
+        _drop_older_http(output / pipeline.NGINX_HTTP_FILE)
     if failures:
         _say_refused(failures, written, output)
         raise typer.Exit(max(f.exit_code for f in failures.values()))
@@ -244,6 +248,15 @@ def _drop_older(path: Path, site_id: str) -> None:
         path.unlink()
         err_console.print(f"removed the older {path}: {site_id} is refused now, so its earlier redirects are not "
                           "served", highlight=False)
+
+
+def _drop_older_http(path: Path) -> None:
+    """Remove the http-level file an earlier run wrote when every site is refused now (the folder's `include *.conf`
+    would still serve it, and no site's file needs it), saying so."""
+    if path.is_file():
+        path.unlink()
+        err_console.print(f"removed the older {path}: every site is refused now, so no server config is left in "
+                          f"{path.parent}", highlight=False, soft_wrap=True)
 
 
 def _with_site(site_id: str, message: str) -> str:
