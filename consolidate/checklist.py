@@ -543,18 +543,14 @@ def _unblock_hint(plan: _SitePlan, site_id: str, blocker: str) -> str:
 
 
 def _save_step(ws: Workspace, site: Site, step: str, done_on: dt.date, ref: str | None) -> None:
-    """Upsert the evidence row (creating the site row when nothing has crawled the site yet)."""
+    """Write the evidence row through ChecklistStep.record, creating the site row first when nothing has crawled
+    the site yet (the office's evidence may come before any crawl)."""
     with ws.store.session() as session:
         if session.get(SiteRow, site.id) is None:
             session.add(SiteRow(id=site.id, name=site.name, home_url=site.home_url, disposition=site.disposition,
                                 facts={}))
             session.flush()
-        row = session.scalar(select(ChecklistStep).where(ChecklistStep.site_id == site.id,
-                                                         ChecklistStep.step == step))
-        if row is None:
-            row = ChecklistStep(site_id=site.id, step=step)
-            session.add(row)
-        row.done_on, row.ref = done_on, ref
+        ChecklistStep.record(session, site.id, step, done_on, ref)
 
 
 # --- the fleet ----------------------------------------------------------------------------------------------

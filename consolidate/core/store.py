@@ -207,7 +207,7 @@ class ChecklistStep(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     @classmethod
-    def record(cls, session: Session, site_id: str, step: str, done_on: dt.date, ref: str) -> None:
+    def record(cls, session: Session, site_id: str, step: str, done_on: dt.date, ref: str | None) -> None:
         """Insert or update a site's evidence row for `step`."""
         row = session.scalar(select(cls).where(cls.site_id == site_id, cls.step == step))
         if row is None:
