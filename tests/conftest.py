@@ -123,8 +123,12 @@ def crawled_template(tmp_path_factory: pytest.TempPathFactory, fleet_server: Fle
 @pytest.fixture
 def crawled(crawled_template: Path, tmp_path: Path) -> pipeline.Workspace:
     """A private copy of the crawled workspace (state, blobs, archives)."""
-    target = tmp_path / "ws"
-    shutil.copytree(crawled_template, target)
+    return copy_workspace(crawled_template, tmp_path / "ws")
+
+
+def copy_workspace(template: Path, target: Path) -> pipeline.Workspace:
+    """A copy of a workspace folder (its config, state, blobs and archives) at `target`, opened."""
+    shutil.copytree(template, target)
     return pipeline.Workspace.open(target / "migrations.yaml",
                                    db_url=f"sqlite:///{target / '.consolidate' / 'state.db'}")
 

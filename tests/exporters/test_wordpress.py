@@ -1,11 +1,21 @@
-"""Pushing the crawled jyj site into a real WordPress Multisite: complete, faithful, idempotent, reversible."""
+"""Pushing the crawled jyj site into a real WordPress Multisite: complete, faithful, idempotent, reversible.
+
+jyj is pushed whole once for the module (jyj_pushed: read back in full, verified, then rolled back); tests of
+what volume does not change (re-push, adoption, delete, a kill and resume) push variety(): one article of each
+column and kind of files."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import sqlite3
+import sys
 import uuid
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -17,6 +27,8 @@ from consolidate.core.errors import ExporterError
 from consolidate.core.legacy_time import same_legacy_moment
 from consolidate.core.store import ArticleRow, ColumnMapping, PushRecord, Resource
 from exporters.base import ExportContext, Exporter, TargetRef, create_exporter
+from tests.conftest import copy_workspace
+from tests.processes import kill_series
 from tests.services.wordpress import WordPressService
 
 ENV = "CONSOLIDATE_TEST_WP_PASSWORD"
@@ -60,6 +72,58 @@ def map_all(ws: pipeline.Workspace) -> None:
     for site in ws.config.sites:
         if site.id not in mapped:
             pipeline.map_site(ws, site.id)
+
+
+def variety(ws: pipeline.Workspace, site_id: str) -> list[str]:
+    """Legacy URLs of the first article (by id) of each column and kind of files linked of a site: a push of these
+    creates every kind of object a whole push of it does (posts in each category, images, attachments named by
+    their address and behind a download script) at a fraction of the requests."""
+    first: dict[tuple[tuple[str, ...], frozenset[str]], str] = {}
+    with ws.store.session() as session:
+        for article in session.scalars(select(ArticleRow).where(ArticleRow.site_id == site_id)
+                                       .order_by(ArticleRow.id)):
+            first.setdefault((tuple(article.column_path or []), _file_kinds(article)), article.url)
+    return list(first.values())
+
+
+def _file_kinds(article: ArticleRow) -> frozenset[str]:
+    """What an article links: 'image', 'named' (a file name in the address), 'script' (a download script)."""
+    kinds = {"image"} if article.images else set()
+    for attachment in article.attachments or []:
+        parts = urlsplit(attachment["url"])
+        kinds.add("script" if parts.query or not PurePosixPath(parts.path).suffix else "named")
+    return frozenset(kinds)
+
+
+@dataclass
+class PushedSite:
+    """A site pushed whole into the sub-site a fresh portal path creates, in a workspace of its own."""
+
+    ws: pipeline.Workspace
+    portal: Portal
+    summary: pipeline.PushSummary
+    target: str
+
+    def site_url(self, wp: WordPressService, site_id: str) -> str:
+        """The URL of the site's sub-site."""
+        return wp.site_url(next(s.path for s in self.portal.subsites if s.id == site_id))
+
+
+@pytest.fixture(scope="module")
+def jyj_pushed(crawled_template: Path, tmp_path_factory: pytest.TempPathFactory,
+               wordpress: WordPressService) -> PushedSite:
+    """jyj pushed whole once for the module: the tests that read it run first (file order), the one that rolls it
+    back last."""
+    ws = copy_workspace(crawled_template, tmp_path_factory.mktemp("jyj-pushed") / "ws")
+    portal = _unique_subsite_paths(ws.config.portal)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV, wordpress.password)
+        exporter = _exporter(ws, wordpress, portal=portal)
+        try:
+            summary = pipeline.push_site(ws, "jyj", exporter)
+        finally:
+            exporter.close()
+    return PushedSite(ws, portal, summary, exporter.target)
 
 
 def _unique_subsite_paths(portal: Portal) -> Portal:
@@ -112,22 +176,17 @@ def _post_counter(exporter: Exporter) -> list[str]:
     return posts
 
 
-def test_push_jyj_into_its_subsite(crawled: pipeline.Workspace, wp: WordPressService) -> None:
+def test_push_jyj_into_its_subsite(jyj_pushed: PushedSite, wp: WordPressService) -> None:
     """Every migrated article is in the created sub-site once, with its date, column, metadata and files."""
-    portal = _unique_subsite_paths(crawled.config.portal)
-    exporter = _exporter(crawled, wp, portal=portal)
-    try:
-        summary = pipeline.push_site(crawled, "jyj", exporter)
-    finally:
-        exporter.close()
+    summary = jyj_pushed.summary
     assert summary.failed == 0 and summary.pushed > 0
-    site_url = wp.site_url(next(s.path for s in portal.subsites if s.id == "jyj"))
+    site_url = jyj_pushed.site_url(wp, "jyj")
     posts = _ours(_all(wp, site_url, "posts"))
     by_key = {p["meta"]["consolidate_source_key"]: p for p in posts}
-    records = _migrated(crawled, exporter.target)
+    records = _migrated(jyj_pushed.ws, jyj_pushed.target)
     assert len(posts) == len(by_key) == len(records) == summary.pushed
     categories = {c["id"]: c for c in _all(wp, site_url, "categories")}
-    with crawled.store.session() as session:
+    with jyj_pushed.ws.store.session() as session:
         articles = {pipeline.article_key("jyj", a.url): a for a in session.scalars(
             select(ArticleRow).where(ArticleRow.site_id == "jyj"))}
         targets = {m.column_path: m.target for m in session.scalars(
@@ -165,7 +224,8 @@ def test_repush_lost_map_and_delete(crawled: pipeline.Workspace, wp: WordPressSe
     theirs_post = httpx.post(f"{site_url}wp-json/wp/v2/posts", json={"title": "门户原有文章", "status": "publish"},
                              auth=auth).json()
     first = _exporter(crawled, wp, url=site_url, subsite_mode="main")
-    summary = pipeline.push_site(crawled, "jyj", first)
+    sample = variety(crawled, "jyj")
+    summary = pipeline.push_site(crawled, "jyj", first, only=sample)
     first.close()
     assert summary.failed == 0 and summary.pushed > 0
     posts_before = _ours(_all(wp, site_url, "posts"))
@@ -179,14 +239,14 @@ def test_repush_lost_map_and_delete(crawled: pipeline.Workspace, wp: WordPressSe
 
     second = _exporter(crawled, wp, url=site_url, subsite_mode="main")
     sent = _post_counter(second)
-    again = pipeline.push_site(crawled, "jyj", second)
+    again = pipeline.push_site(crawled, "jyj", second, only=sample)
     assert again.pushed == 0 and again.unchanged == summary.pushed
     assert [u for u in sent if not u.endswith("/media")] == [] and len(sent) <= unreadable
     sent.clear()
 
     with crawled.store.session() as session:
         session.execute(delete(PushRecord).where(PushRecord.target == second.target))
-    adopted = pipeline.push_site(crawled, "jyj", second)
+    adopted = pipeline.push_site(crawled, "jyj", second, only=sample)
     creates = [u for u in sent if u.rstrip("/").endswith(("/posts", "/media", "/categories"))]
     assert len(creates) <= unreadable and adopted.failed == 0
     assert [u for u in creates if not u.endswith("/media")] == []
@@ -274,34 +334,30 @@ def test_wrong_password_is_one_clear_error(crawled: pipeline.Workspace, wp: Word
         _exporter(crawled, wp)
 
 
-def test_verify_clean_then_rollback_leaves_nothing_of_ours(crawled: pipeline.Workspace, wp: WordPressService) -> None:
-    """`verify` reads every post back equal (files by bytes); `rollback` then empties the sub-site of our objects."""
+def test_verify_clean_then_rollback_leaves_nothing_of_ours(jyj_pushed: PushedSite, wp: WordPressService) -> None:
+    """`verify` (another exporter, as another run) reads every post of the whole push back equal (files by
+    bytes); `rollback` then empties the sub-site of our objects. The module's last reader of jyj_pushed."""
     from consolidate.verify import rollback_site, verify_site
 
-    portal = _unique_subsite_paths(crawled.config.portal)
-    exporter = _exporter(crawled, wp, portal=portal)
+    ws, pushed = jyj_pushed.ws, jyj_pushed.summary
+    exporter = _exporter(ws, wp, portal=jyj_pushed.portal)
     try:
-        pushed = pipeline.push_site(crawled, "jyj", exporter)
-        checked = verify_site(crawled, "jyj", exporter)
-        assert checked.ok == pushed.pushed and checked.mismatch == checked.missing == 0, \
+        checked = verify_site(ws, "jyj", exporter)
+        assert checked.ok == pushed.pushed > 0 and checked.mismatch == checked.missing == 0, \
             [r for r in checked.results if r.status != "ok"][:3]
-        removed = rollback_site(crawled, "jyj", exporter)
+        removed = rollback_site(ws, "jyj", exporter)
     finally:
         exporter.close()
     assert removed.articles == pushed.pushed and not removed.failed
-    site_url = wp.site_url(next(s.path for s in portal.subsites if s.id == "jyj"))
+    site_url = jyj_pushed.site_url(wp, "jyj")
     for collection in ("posts", "media", "categories"):
         assert _ours(_all(wp, site_url, collection)) == [], collection
 
 
 def test_push_killed_midway_then_resumed_is_exactly_once(crawled: pipeline.Workspace, wp: WordPressService) -> None:
-    """`consolidate push` into WordPress SIGKILLed at seeded points, then re-run: each article is one post."""
-    import os
-    import random
-    import signal
+    """`consolidate push` into WordPress SIGKILLed at seeded points of its progress (articles recorded), then
+    re-run: each article is one post."""
     import subprocess
-    import sys
-    import time
 
     site_url = wp.new_subsite()
     config = crawled.loaded.path
@@ -311,25 +367,25 @@ def test_push_killed_midway_then_resumed_is_exactly_once(crawled: pipeline.Works
                                            f"    user: {wp.user}\n    app_password_env: {ENV}\n"
                                            "    subsite_mode: main\n"), encoding="utf-8")
     map_all(crawled)
-    command = [sys.executable, "-m", "consolidate.cli", "push", "jyj", "-c", str(config), "--db", crawled.store.url]
-    environment = {**os.environ, ENV: wp.password}
-    rng = random.Random(5)
-    kills = 0
-    for _ in range(3):
-        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
-        time.sleep(rng.uniform(1.5, 4.0))
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            kills += 1
-        process.wait()
-    final = subprocess.run(command, env=environment, capture_output=True, text=True)
+    sample = variety(crawled, "jyj")
+    command = [sys.executable, "-m", "consolidate.cli", "push", "jyj", "-c", str(config), "--db", crawled.store.url,
+               *(arg for url in sample for arg in ("--only", url))]
+    database = Path(crawled.store.engine.url.database)
+    crawled.store.engine.dispose()
+    kills = kill_series(command, lambda: _articles_recorded(database), len(sample), seed=5, points=3)
+    assert kills >= 2, "the push finished before most kill points: the test proves little"
+    final = subprocess.run(command, capture_output=True, text=True)  # the password: `wp` put it in the environment
     assert final.returncode == 0, final.stdout + final.stderr
-    assert kills >= 1
     posts = _ours(_all(wp, site_url, "posts"))
     keys = [p["meta"]["consolidate_source_key"] for p in posts]
     assert len(keys) == len(set(keys)), "an article was created twice"
     with crawled.store.session() as session:
         pushed = set(session.scalars(select(PushRecord.source_key).where(
             PushRecord.kind == "article", PushRecord.site_id == "jyj", PushRecord.status.in_(("pushed", "updated")))))
-    assert set(keys) == pushed
+    assert set(keys) == pushed and len(pushed) > 1
+
+
+def _articles_recorded(database: Path) -> int:
+    """Progress of a running push: its article rows in the push map so far (WAL: this read never blocks it)."""
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as conn:
+        return conn.execute("SELECT count(*) FROM push_records WHERE kind = 'article'").fetchone()[0]
