@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
 
+from consolidate.core.config import ColumnPlace
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.legacy_time import same_legacy_moment
 from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, UrlMapRow, utcnow
@@ -356,7 +357,7 @@ def rollback_sites(ws: Workspace, site_ids: list[str], exporter: Exporter, only:
 @dataclass(slots=True)
 class _SiteUse:
     """What one site's articles still in the target use: files, columns (with their ancestors), and whether the
-    place of one of them cannot be told (then every column the site pushed counts as used)."""
+    place of one of them cannot be told (then every column of the target counts as used)."""
 
     articles: int = 0
     files: set[str] = field(default_factory=set)
@@ -424,14 +425,14 @@ class RollbackFleet:
         return set(self.uses or {})
 
     def columns_in_use(self) -> set[str]:
-        """Column keys (with their ancestors) the target's remaining articles are filed under; where an article's
-        place cannot be told (its column remapped since, its site no longer configured), every column its site
-        pushed."""
-        untold = {site for site, use in (self.uses or {}).items() if use.untold}
+        """Column keys (with their ancestors) the target's remaining articles are filed under (push's plan, else
+        read back from the target); while an article's place cannot be told even so, every column of the target
+        (it may sit in a column another site recorded)."""
+        if not any(use.untold for use in (self.uses or {}).values()):
+            return set(self.columns)
         with self.ws.store.session() as session:
-            pushed = session.execute(select(PushRecord.site_id, PushRecord.source_key).where(
-                *_column_records(self.exporter.target))).all()
-        return set(self.columns) | {key for site, key in pushed if site in untold}
+            pushed = session.scalars(select(PushRecord.source_key).where(*_column_records(self.exporter.target)))
+            return set(self.columns) | set(pushed)
 
     def redirect_ids(self, urls: set[str]) -> list[int]:
         """Ids of the URL map's rows that were 301 to one of these URLs when first asked (by a digest: the caller
@@ -455,7 +456,8 @@ def _site_use(ws: Workspace, exporter: Exporter, site_id: str) -> _SiteUse:
     """What the site's articles still in the target use (files found as push found them, columns by push's
     plan)."""
     with ws.store.session() as session:
-        remaining = session.execute(select(PushRecord.source_key, PushRecord.source_url).where(
+        remaining = session.execute(select(PushRecord.source_key, PushRecord.source_url, PushRecord.target_id,
+                                           PushRecord.target_url).where(
             PushRecord.site_id == site_id, PushRecord.target == exporter.target, PushRecord.kind == "article",
             PushRecord.status.in_(IN_TARGET))).all()
         if not remaining:
@@ -474,19 +476,43 @@ def _site_use(ws: Workspace, exporter: Exporter, site_id: str) -> _SiteUse:
                 sha = shas.get(crawl_form(scope, file_url))
                 if sha:
                     use.files.add(f"file:{sha}")
-    if site is None:
-        use.untold = True
-        return use
     index = portal_index(ws.config)
-    targets = planned_targets(ws, site_id, exporter, allow_untriaged=True)
-    for row in remaining:
-        info = index.get(targets.get(row.source_url or "") or "")
-        if info is None:
-            use.untold = True
-        while info is not None:
-            use.columns.add(column_key(info))
-            info = index.get(info.parent_id) if info.parent_id else None
+    unplaced = list(remaining)
+    if site is not None:
+        targets = planned_targets(ws, site_id, exporter, allow_untriaged=True)
+        unplaced = []
+        for row in remaining:
+            info = index.get(targets.get(row.source_url or "") or "")
+            if info is None:
+                unplaced.append(row)
+            else:
+                _add_column(use, index, info)
+    for row in unplaced:  # the plan cannot place it now (its column remapped since, its site no longer configured)
+        _place_by_reading(exporter, index, row, use)
     return use
+
+
+def _add_column(use: _SiteUse, index: dict[str, ColumnPlace], info: ColumnPlace | None) -> None:
+    """A column and its ancestors as used."""
+    while info is not None:
+        use.columns.add(column_key(info))
+        info = index.get(info.parent_id) if info.parent_id else None
+
+
+def _place_by_reading(exporter: Exporter, index: dict[str, ColumnPlace], row: Any, use: _SiteUse) -> None:
+    """The columns the target files an article under, read back from it; untold when it cannot be read or its
+    columns are not the portal's (an article gone from the target uses none)."""
+    try:
+        snapshot = exporter.read(row.source_key, TargetRef(row.target_id or "", row.target_url or ""))
+    except Exception:  # noqa: BLE001 - not known where it sits: every column is kept for it
+        use.untold = True
+        return
+    if snapshot is None:
+        return
+    infos = [index[column_id] for column_id in snapshot.column_ids or [] if column_id in index]
+    use.untold = use.untold or not infos
+    for info in infos:
+        _add_column(use, index, info)
 
 
 def _column_records(target: str) -> tuple[Any, ...]:

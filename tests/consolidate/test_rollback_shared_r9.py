@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from consolidate import pipeline
@@ -58,3 +58,21 @@ def test_rolling_back_the_second_site_of_a_shared_column_keeps_it_and_counts_it(
     with crawled.store.session() as session:
         assert session.scalar(select(PushRecord.status).where(PushRecord.source_key == SHARED)) == "rolled_back"
 
+
+
+def test_a_shared_column_stays_while_the_other_sites_articles_in_it_cannot_be_placed(
+        crawled: pipeline.Workspace) -> None:
+    """The office reopens jyj's column filed under fgw-gzdt after the push (where its articles sit can no longer be
+    told from the plan): rolling back fgw keeps fgw-gzdt, which jyj's articles still fill, and counts it kept."""
+    _file_jyj_under_fgw(crawled)
+    push_sites(crawled, ["fgw", "jyj"], allow_untriaged=True)
+    with crawled.store.session() as session:
+        page = crawled.dir / "preview" / session.scalars(select(PushRecord.target_id).where(
+            PushRecord.source_key == SHARED)).one()
+        session.execute(update(ColumnMapping).where(ColumnMapping.site_id == "jyj",
+                                                    ColumnMapping.target == "fgw-gzdt").values(decision="unmapped"))
+    first = _rollback(crawled, "fgw")
+    assert page.exists(), first
+    assert first["kept_shared"] >= 1 and not first["failed"], first
+    with crawled.store.session() as session:
+        assert session.scalar(select(PushRecord.status).where(PushRecord.source_key == SHARED)) == "pushed"
