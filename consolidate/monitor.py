@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
 from sqlalchemy import delete, select
 
 from consolidate.core.store import EventRow, UrlMapRow
 from consolidate.core.workspace import Workspace
+from crawlers.fetch import Pins, open_client, parse_pins, wire_url
 from crawlers.urls import canonical_url
 
 CATEGORIES = ("ok", "still_serving", "wrong", "broken", "unreachable", "unmapped")
@@ -48,8 +49,9 @@ class MonitorResult:
 class _Prober:
     """Requests URLs with bounded concurrency and a timeout, caching each URL's answer."""
 
-    def __init__(self, client: httpx.AsyncClient, concurrency: int) -> None:
+    def __init__(self, client: aiohttp.ClientSession, concurrency: int, timeout: float) -> None:
         self.client = client
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.limit = asyncio.Semaphore(concurrency)
         self.cache: dict[tuple[str, bool], asyncio.Task[Probe]] = {}
 
@@ -66,12 +68,11 @@ class _Prober:
             return Probe(None, error="not an http(s) URL")
         async with self.limit:
             try:
-                request = self.client.build_request("GET", url)
-                response = await self.client.send(request, stream=True, follow_redirects=follow)
-                await response.aclose()
-            except httpx.HTTPError as exc:
+                async with self.client.get(wire_url(url), allow_redirects=follow, timeout=self.timeout,
+                                           headers={"User-Agent": USER_AGENT}) as response:
+                    return Probe(response.status, response.headers.get("location"))
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
                 return Probe(None, error=f"{type(exc).__name__}: {exc}".rstrip(": "))
-        return Probe(response.status_code, response.headers.get("location"))
 
 
 def classify(row: UrlMapRow, old: Probe, new: Probe | None) -> tuple[str, str]:
@@ -97,14 +98,12 @@ def classify(row: UrlMapRow, old: Probe, new: Probe | None) -> tuple[str, str]:
     return "unmapped", f"no decision for this URL; it answers {old.status}"
 
 
-async def _check_rows(rows: list[UrlMapRow], concurrency: int, timeout: float,
+async def _check_rows(rows: list[UrlMapRow], concurrency: int, timeout: float, pins: Pins,
                       progress: Callable[[int, int], None] | None = None
                       ) -> list[tuple[UrlMapRow, Probe, Probe | None]]:
-    """Probe every old URL and every mapped new URL."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout), limits=limits, trust_env=False,
-                                 headers={"User-Agent": USER_AGENT}) as client:
-        prober = _Prober(client, concurrency)
+    """Probe every old URL and every mapped new URL, pinned host names at their configured addresses."""
+    async with open_client(concurrency, pins) as client:
+        prober = _Prober(client, concurrency, timeout)
 
         done = [0]
 
@@ -122,13 +121,14 @@ async def _check_rows(rows: list[UrlMapRow], concurrency: int, timeout: float,
 
 def monitor_site(ws: Workspace, site_id: str, concurrency: int = 8, timeout: float = 10.0,
                  limit: int | None = None, progress: Callable[[int, int], None] | None = None) -> MonitorResult:
-    """Check a site's URL map against what the old and new servers answer; record problems as events
-    (`progress(done, total)` as each old URL is checked)."""
+    """Check a site's URL map against what the old and new servers answer, reaching host names crawl.resolve pins
+    where the crawl reaches them; record problems as events (`progress(done, total)` as each old URL is checked)."""
     site = ws.site(site_id)
+    pins = parse_pins(ws.config.crawl_settings(site).resolve)
     with ws.store.session() as session:
         query = select(UrlMapRow).where(UrlMapRow.site_id == site.id).order_by(UrlMapRow.id)
         rows = list(session.scalars(query.limit(limit) if limit else query).all())
-    checked = asyncio.run(_check_rows(rows, max(1, concurrency), timeout, progress)) if rows else []
+    checked = asyncio.run(_check_rows(rows, max(1, concurrency), timeout, pins, progress)) if rows else []
     result = MonitorResult(site.id)
     for row, old, new in checked:
         category, detail = classify(row, old, new)

@@ -23,7 +23,8 @@ from consolidate.pipeline import counted
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this date (YYYY-MM-DD; "
                                                                  "default today).")]
 REPORT_FORMATS = ("md", "json", "html", "xlsx")
-PROBLEMS = ("still_serving", "wrong", "broken")
+# every monitor category but ok exits 1: an old URL nobody could reach, or one nobody decided, is not checked fine
+MONITOR_PROBLEMS = tuple(c for c in pipeline.MONITOR_CATEGORIES if c != "ok")
 WIDE_STATUS = 120  # below this many columns `status` stacks each site's figures instead of one wide table
 
 
@@ -409,7 +410,9 @@ def monitor(sites: common.SitesArgument = None, all_sites: common.AllOption = Fa
             timeout: Annotated[float, typer.Option(help="Seconds per request.", min=0.1, max=600)] = 10.0,
             limit: Annotated[int | None, typer.Option(help="Check at most this many URLs per site.",
                                                       min=1)] = None) -> None:
-    """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Exit 1 on problems."""
+    """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Host names crawl.resolve
+    pins are reached at their pinned addresses, as the crawl reaches them. Exit 1 when any old URL is not ok:
+    still serving, redirecting wrongly, broken, unreachable or unmapped."""
     ws = common.open_workspace(config, db)
     ids = common.select_sites(ws, sites, all_sites)
     with StepProgress(quiet=as_json) as steps:
@@ -428,7 +431,14 @@ def monitor(sites: common.SitesArgument = None, all_sites: common.AllOption = Fa
         for r in results:
             for p in r["problems"][:20]:
                 console.print(f"  {r['site']} {p['category']}: {p['old_url']} — {p['detail']}", highlight=False)
-    if any(r["counts"][c] for r in results for c in PROBLEMS):
+    problems = {c: sum(r["counts"][c] for r in results) for c in MONITOR_PROBLEMS}
+    if any(problems.values()):
+        if not as_json:
+            err_console.print(f"{sum(problems.values())} of {sum(r['checked'] for r in results)} legacy URLs are not "
+                              "ok: " + ", ".join(f"{c} {n}" for c, n in problems.items() if n)
+                              + (" — unreachable: check the old host names resolve from here, or pin them in "
+                                 "crawl.resolve" if problems["unreachable"] else ""),
+                              highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1)
 
 
