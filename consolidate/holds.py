@@ -63,6 +63,19 @@ FILE_NAME = re.compile(r"[^\s/\\<>\"'：:]+(?:" + "|".join(re.escape(e) for e in
                                                                                  *ATTACHMENT_EXTENSIONS)) +
                        r")(?![\w.])", re.IGNORECASE)
 LINK = re.compile(r"<a\b[^>]*\bhref\s*=", re.IGNORECASE)
+IMG = re.compile(r"<img\b", re.IGNORECASE)
+PLAYER = re.compile(r"<(?:video|audio|iframe|embed|object)\b", re.IGNORECASE)  # MEDIA but images
+# What a CMS leaves in a body's text around the files and media it served, once they are gone: a download label
+# (附件下载：, 相关附件, 点击下载), a size note ((276.50 KB), 大小：82K), a media placeholder (视频, 点击播放, 您的浏览器不支持
+# video 标签). Taken out with the file names, the list numbers and the title, what is left is what the page says.
+LEFTOVER_LABELS = (r"(?:相关|下载|文件|附件)?附件(?:下载|列表|名称|一览)?\s*\d*", r"(?:文件|资料|视频)?下载(?:地址|链接|次数)?",
+                   r"(?:单击|点击|双击)(?:此处|这里)?(?:下载|查看|播放|打开|浏览)?", r"(?:在线)?(?:视频|音频|播放器|播放)",
+                   r"您的浏览器不支持[^。\n]*", r"(?:文件)?大小", r"(?:浏览|下载)次数\s*\d*")
+SIZE_NOTE = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B?|bytes?|字节)(?![A-Za-z])", re.IGNORECASE)
+LABEL = re.compile("|".join(LEFTOVER_LABELS), re.IGNORECASE)
+LIST_NUMBER = re.compile(r"(?<![\w.])\d{1,3}[.、)）]")
+LOST_IMAGES = 2  # images lost (and no fewer than are kept) that made up a page: a scan, a gallery, a manual
+SHORT_TEXT = 20  # characters (letters, digits, 汉字): fewer, beside the lost media that made up a page, is no article
 ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
 
 
@@ -89,29 +102,70 @@ def same_body_hold(other_url: str, other_title: str) -> str:
 
 def published_hold_reason(article: Any, published_html: str, carried_files: int, removed: str = "") -> str | None:
     """The hold reason of a record whose body as it would be published (the images and links the push takes out
-    removed, `carried_files` attachments re-hosted) carries nothing — or nothing but the file name of a video or file
-    it does not carry (a video page) — else None; `removed` says what was taken out."""
+    removed, `carried_files` attachments re-hosted) carries nothing — nothing but its title, the file names of a
+    video or files it does not carry, a CMS's download labels and size notes, or a few words beside the images,
+    video or files it lost — else None; `removed` says what was taken out."""
     text = article.body_text or ""
-    if not bare(text, published_html, carried_files):
+    names = [a.get("name") or "" for a in article.attachments or []]
+    lost = lost_content(article, published_html, carried_files)
+    if not bare(text, published_html, carried_files, title=article.title or "", names=names, lost=lost):
         return None
-    names = FILE_NAME.findall(text)
-    detail = (f"only a file name left ({names[0]}{f' and {len(names) - 1} more' if len(names) > 1 else ''}): the "
-              f"video or file it names is not carried" if names else
-              "empty body once what the legacy site could not serve is taken out") + (f" — {removed}" if removed else "")
+    found = FILE_NAME.findall(text)
+    left = leftover_text(text, article.title or "", names)
+    detail = _bare_detail(text, found, left, lost) + (f" — {removed}" if removed else "")
     return f"{EMPTY_BODY}: {HELD} ({detail}; {HELD_ZH[EMPTY_BODY]})"
 
 
-def bare(text: str, html: str, files: int) -> bool:
+def _bare_detail(text: str, found: list[str], left: str, lost: str) -> str:
+    """What a bare body still shows, in words."""
+    if found and not left:
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        return f"only a file name left ({found[0]}{more}): the video or file it names is not carried"
+    if left:
+        return f"only {left!r} left of its text, having lost {lost}: what made up the page is not carried"
+    if text.strip():
+        return "nothing left but its title, download labels or size notes: what made up the page is not carried"
+    return "empty body once what the legacy site could not serve is taken out"
+
+
+def lost_content(article: Any, published_html: str, carried_files: int) -> str:
+    """What of a record's body the published page lost, in words ('21 of 22 images', 'its 2 attachments'), or ''
+    when it lost nothing that could have made up the page: most of its images (two or more: one picture lost
+    beside a caption leaves the office's words, published with the 404 said), or every attachment."""
+    before, after = len(IMG.findall(article.body_html or "")), len(IMG.findall(published_html or ""))
+    gone = before - after
+    lost = [f"{gone} of {before} images"] if gone >= LOST_IMAGES and gone >= after else []
+    files = len(article.attachments or [])
+    if files and not carried_files:
+        lost.append(f"its {files} attachment{'s' if files > 1 else ''}" if files > 1 else "its attachment")
+    return " and ".join(lost)
+
+
+def bare(text: str, html: str, files: int, title: str = "", names: list[str] | None = None, lost: str = "") -> bool:
     """True when a body carries nothing a reader could see: no embedded media, no file, no link, and no text but
-    the file names of videos or files it does not carry (a video page whose player is gone reads `报道.mp4`)."""
-    if files or MEDIA.search(html or ""):
+    its title and what a CMS leaves when its media is gone (file names, download labels, size notes: a video page
+    whose player is gone reads `报道.mp4`); or, when it `lost` the images or files that made up the page (no link,
+    video or file left), fewer than SHORT_TEXT characters of its own (a scanned notice's `附件下载：… (276.50 KB)`)."""
+    if files:
         return False
-    return not text.strip() or (not LINK.search(html or "") and names_only(text))
+    left = leftover_text(text, title, names)
+    if lost and len(left) < SHORT_TEXT and not LINK.search(html or "") and not PLAYER.search(html or ""):
+        return True
+    if MEDIA.search(html or ""):
+        return False
+    return not text.strip() or (not LINK.search(html or "") and not left)
 
 
-def names_only(text: str) -> bool:
-    """True when a text is file names (报道.mp4, 简介.pdf) and nothing else but spaces and punctuation."""
-    return bool(FILE_NAME.search(text)) and not re.sub(r"[\W_]+", "", FILE_NAME.sub("", text))
+def leftover_text(text: str, title: str = "", names: list[str] | None = None) -> str:
+    """The letters, digits and 汉字 of a body's text once its title, the file names it mentions (`names` first,
+    spaces and all), download labels, size notes and media placeholders are taken out."""
+    for name in sorted({n for n in names or [] if n.strip()}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = FILE_NAME.sub(" ", text)
+    if normalize_space(title):
+        text = normalize_space(text).replace(normalize_space(title), " ")
+    text = LABEL.sub(" ", SIZE_NOTE.sub(" ", LIST_NUMBER.sub(" ", text)))
+    return re.sub(r"[\W_]+", "", text)
 
 
 def is_held(reason: str | None) -> bool:
