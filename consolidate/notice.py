@@ -14,15 +14,19 @@ from consolidate.core.config import Site
 from consolidate.core.errors import ConsolidateError, UsageError
 from consolidate.core.store import PushRecord
 from consolidate.core.workspace import Workspace, require_crawled
+from consolidate.ledger import primary_target
 from consolidate.push import column_key, portal_index
+from consolidate.readiness import in_target
 from consolidate.redirects import RedirectCounts, count_redirects, load_redirects
 
 KINDS = ("notice", "moved")
 # What a notice may say old links do after the shutdown, from the URL map as it stands when it is written: every
 # legacy URL redirects ('all'); each redirects or is gone, 410 ('decided'); every one is gone ('gone'); or the map
 # is not finished — no map yet, or URLs still unresolved — and no redirect is promised ('pending'). The notice
-# hangs on the homepage for 30 days as written: it never promises more than the map holds.
-PROMISES = ("all", "decided", "gone", "pending")
+# hangs on the homepage for 30 days as written: it never promises more than the map holds. Nor more than the
+# portal holds: with no article of the site in its target (never pushed, or rolled back) the notice and the moved
+# page say no content is on the new site yet and promise no redirect ('none'), and the CLI says so.
+PROMISES = ("all", "decided", "gone", "pending", "none")
 
 
 @dataclass
@@ -91,10 +95,24 @@ def link_promise(ws: Workspace, site_id: str) -> tuple[str, RedirectCounts | Non
     return ("decided" if counts.moved else "gone"), counts
 
 
+def migrated_articles(ws: Workspace, site_id: str) -> tuple[int, str | None]:
+    """(how many of the site's articles its target holds, that target): the configured exporter's, else the last
+    one pushed; (0, None) when the site was never pushed."""
+    target = primary_target(ws, site_id)
+    return (in_target(ws, site_id, target, "article") if target else 0), target
+
+
 def notice_warning(ws: Workspace, site_id: str) -> str | None:
-    """A line for the office when the notice cannot promise that old links redirect (None when it does or need
-    not), saying what would let it."""
+    """A line for the office when the notice cannot promise that old links redirect or that content is on the new
+    site (None when it does or need not), saying what would let it."""
+    articles, target = migrated_articles(ws, site_id)
     promise, counts = link_promise(ws, site_id)
+    if not articles:
+        where = f"no article of it is in {target} (rolled back?)" if target else "nothing of it has been pushed yet"
+        return (f"{site_id}: {'no URL map yet and ' if counts is None else ''}{where}, so the notice promises no "
+                "migrated content and no redirects (it says the content is not on the new site yet and redirects "
+                f"are being arranged) — `consolidate push {site_id}`, check it with `consolidate verify {site_id}`, "
+                "and write the notice again")
     if promise != "pending":
         return None
     if counts is None:
@@ -111,9 +129,11 @@ def notice_context(ws: Workspace, site_id: str, dates: NoticeDates | None = None
     """Everything the notice templates show."""
     site = ws.site(site_id)
     url, name = new_site(ws, site)
+    migrated = migrated_articles(ws, site_id)[0]
     return {"site": site, "programme": ws.config.programme, "portal": ws.config.portal, "new_url": url,
             "new_name": name, "dates": dates, "days": ws.config.programme.notice_period_days,
-            "archive_url": archive_url, "contact": site.contact, "links": link_promise(ws, site_id)[0]}
+            "archive_url": archive_url, "contact": site.contact, "migrated": migrated,
+            "links": link_promise(ws, site_id)[0] if migrated else "none"}
 
 
 def notice_refusal(ws: Workspace, site_id: str) -> ConsolidateError | None:
