@@ -255,8 +255,14 @@ def outdated_decisions(ws: Workspace, site_id: str) -> list[str]:
     with ws.store.session() as session:
         existing = _recorded(session, site_id)
         _carry_office(decisions, existing)
-        recorded = {path: (row.decision, row.target) for path, row in existing.items()}
-    return [d.column_path for d in decisions if recorded.get(d.column_path) != (d.decision, d.target)]
+        recorded = {path: _decided_as(row.decision, row.target) for path, row in existing.items()}
+    return [d.column_path for d in decisions if recorded.get(d.column_path) != _decided_as(d.decision, d.target)]
+
+
+def _decided_as(decision: str, target: str | None) -> tuple[str, str | None]:
+    """What a push follows of a decision: an undecided column's target is only a suggestion (one another site's
+    signature may offer), so it is no difference."""
+    return decision, None if decision == "unmapped" else target
 
 
 def learned_decisions(ws: Workspace, site_id: str) -> dict[tuple[str, str], Learned]:
@@ -437,8 +443,9 @@ class WaitingColumn:
 
 
 def _waiting_after(ws: Workspace, signed: dict[str, list[OfficeDecision]], apply: Any) -> list[WaitingColumn]:
-    """Run `apply` (recording the signed changes) and return the columns of any site that were decided before and
-    now wait for the office because a signed decision is offered to them (fleet learning); never silent."""
+    """Run `apply` (recording the signed changes) and return the columns of any other site that were decided before
+    and are undecided after it: a guard, never expected (a signed decision only notes itself in another site's
+    decided columns, mappers.columns.decide), said rather than left silent if it ever happens."""
     keys = {learned_key(c.path.rsplit(" > ", 1)[-1], kind_of_name(c.path.rsplit(" > ", 1)[-1]) or "other")
             for changes in signed.values() for c in changes if c.decision in ("migrate", "drop")}
     sites = [s.id for s in ws.config.sites if keys and crawled_on(ws, s.id) is not None and _has_named(ws, s.id, keys)]

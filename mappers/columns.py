@@ -159,7 +159,8 @@ def _with_evidence(column: LegacyColumn, decision: Decision) -> Decision:
 def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: float | None = None,
            learned: dict[tuple[str, str], Learned] | None = None) -> list[Decision]:
     """A decision for every legacy column: rules first, then suggestions above the threshold, else review;
-    a column left for review is offered what the office signed for a column of the same name and kind elsewhere."""
+    a column left for review is offered what the office signed for a column of the same name and kind elsewhere,
+    and a decided one only notes it: one site's signature never changes another site's decision."""
     targets = recognised_targets(config, site)
     limit = mapping_threshold(config) if threshold is None else threshold
     keep_special = getattr(config, "special_columns", "keep") == "keep"
@@ -172,21 +173,12 @@ def decide(config: Config, site: Site, columns: list[LegacyColumn], threshold: f
             offer = learned.get(learned_key(column.name, kind_of_name(column.name)))
             if offer is None or not (offer.target in scope or offer.decision == "drop"):
                 continue
-            if _carries_over(column, decision, offer):
-                if _open_to(decision, offer):
-                    decisions[index] = _learned_decision(column, decision, offer)
-            elif decision.decision != "unmapped":
-                _note_offer(decision, offer)
+            if decision.decision == "unmapped":
+                decisions[index] = _learned_decision(column, decision, offer)
+            elif (decision.decision, decision.target) != (offer.decision, offer.target):
+                _note_offer(column, decision, offer)
     resolve_merges(decisions)
     return decisions
-
-
-def _carries_over(column: LegacyColumn, decision: Decision, offer: Learned) -> bool:
-    """Whether the reason of a signed decision holds for this column: one signed on a column with NO article (a drop
-    of an empty column, a target chosen by its name alone) says nothing about a column that holds articles (or heads
-    columns that do), so it never turns that column's automatic decision back to review: it is noted instead."""
-    holds = column.article_count or "container" in column.flags
-    return not (offer.was_empty() and holds and decision.decision != "unmapped")
 
 
 def _decided(offer: Learned) -> str:
@@ -199,22 +191,21 @@ def _to_zh(offer: Learned) -> str:
     return f"→ {offer.target}" if offer.target else ""
 
 
-def _note_offer(decision: Decision, offer: Learned) -> None:
-    """Name a signed decision that does not carry over in the reason (both languages), keeping the decision."""
+def _note_offer(column: LegacyColumn, decision: Decision, offer: Learned) -> None:
+    """Name a signed decision of another site in a decided column's reason (both languages), keeping the decision:
+    the office decides this site's columns in this site's sheet."""
     en, zh = offer.provenance()
     verb_zh = {"migrate": "迁移", "drop": "不迁移"}[offer.decision]
-    decision.reason += f"; note: a column of the same name and kind, with no article, was decided " \
-                       f"{_decided(offer)} ({en}): not applied here, this column holds articles"
-    decision.reason_zh += f"；提示：同名同类栏目（无文章）已由{zh}为“{verb_zh}”{_to_zh(offer)}：本栏目有文章，不适用"
-
-
-def _open_to(decision: Decision, offer: Learned) -> bool:
-    """An office decision from another site is offered where nothing is decided, or where the system's own guess
-    (never a rule) disagrees with it: the office's word on a like column outweighs a guess, but is confirmed."""
-    if decision.decision == "unmapped":
-        return True
-    return decision.decided_by == "consolidate" and (decision.decision, decision.target) != (offer.decision,
-                                                                                             offer.target)
+    if offer.was_empty() and (column.article_count or "container" in column.flags):
+        decision.reason += f"; note: a column of the same name and kind, with no article, was decided " \
+                           f"{_decided(offer)} ({en}): not applied here, this column holds articles"
+        decision.reason_zh += f"；提示：同名同类栏目（无文章）已由{zh}为“{verb_zh}”{_to_zh(offer)}：本栏目有文章，不适用"
+        return
+    decision.reason += f"; note: a column of the same name and kind was decided {_decided(offer)} ({en}): not " \
+                       f"applied here, another site's sheet never changes this site's decisions; sign this " \
+                       f"site's sheet to follow it"
+    decision.reason_zh += f"；提示：同名同类栏目已由{zh}为“{verb_zh}”{_to_zh(offer)}：其他站点的签署不改变本站的决定，" \
+                          f"如需相同决定，请在本站表格中签署"
 
 
 def _learned_decision(column: LegacyColumn, decision: Decision, offer: Learned) -> Decision:
