@@ -640,20 +640,28 @@ def _apply_office(ws: Workspace, site_id: str, current: dict[str, Decision], cha
                                           change.merge_into)
     ordered = list(decisions.values())
     resolve_merges(ordered)
-    changed = {c.path for c in changes}
+    signed_on = {c.path: c.signed_on for c in changes}
     with ws.store.session() as session:
         rows = {m.column_path: m for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
         for decision in ordered:
             row = rows.get(decision.column_path)
-            if decision.column_path in changed:
+            if decision.column_path in signed_on:
                 if row is None:
                     row = ColumnMapping(site_id=site_id, column_path=decision.column_path)
                     session.add(row)
                 row.decision, row.target, row.reason = decision.decision, decision.target, encode_reason(decision)
-                row.confidence, row.decided_by, row.decided_at = 1.0, decision.decided_by, utcnow()
+                row.confidence, row.decided_by = 1.0, decision.decided_by
+                row.decided_at = signed_at(signed_on[decision.column_path])
             elif row is not None and decision.decision == "merge" and row.target != decision.target:
                 row.target = decision.target
+
+
+def signed_at(signed_on: dt.date | None) -> dt.datetime:
+    """When a signed decision was made: the day the office wrote on the sheet (at the time of the import, so that
+    decisions of one day keep their order), else now."""
+    now = utcnow()
+    return dt.datetime.combine(signed_on, now.time()) if signed_on else now
 
 
 # ---------------------------------------------------------------- routing and duplicates

@@ -152,6 +152,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "请取消合并单元格，在每一行分别填写后重新导入"},
     "not_date": {"en": "{cell}: not a date {text!r} (write it as 2026-11-20)",
                  "zh": "{cell}：“{text}”不是日期（请写成 2026-11-20）"},
+    "no_date": {"en": "{cell}: empty; a signed row needs the day it was signed (write it as 2026-11-20)",
+                "zh": "{cell}：为空；签名的行要填写签名当天的日期（请写成 2026-11-20）"},
     "future": {"en": "{cell}: {day} is in the future; write the day you signed (today is {today})",
                "zh": "{cell}：{day} 晚于今天；请填写签名当天的日期（今天是 {today}）"},
     "before_crawl": {"en": "{cell}: {day} is before the site was crawled ({crawled}); a decision is signed after "
@@ -810,8 +812,8 @@ def _row_change(at: _Place, cells: _Cells, decision: str, target: str | None, me
     elif changed and decision != "unmapped" and _old_signature(current, signer, signed_on):
         errors.append(at.say("old_signature", cells, "signer", signer=signer,
                              day=current.decided_on.isoformat() if current.decided_on else "-"))
-    date_error = date_error or _date_problem(signed_on, context) or _before_decision(
-        signed_on, current, changed and signer != current.decided_by)
+    date_error = date_error or _undated(signer, signed_on) or _date_problem(signed_on, context) or \
+        _before_decision(signed_on, current, changed and signer != current.decided_by)
     if date_error:
         errors.append(at.say(date_error[0], cells, "signed_on", **date_error[1]))
     if errors:
@@ -862,6 +864,11 @@ def _parse_date(text: str) -> tuple[dt.date | None, tuple[str, dict[str, str]] |
         except ValueError:
             pass
     return None, ("not_date", {"text": text})
+
+
+def _undated(signer: str, signed_on: dt.date | None) -> tuple[str, dict[str, str]] | None:
+    """A signed row with no sign-off date, as an error: the sheet asks for the day it was signed."""
+    return ("no_date", {}) if signer and signed_on is None else None
 
 
 def _date_problem(signed_on: dt.date | None, context: SheetContext) -> tuple[str, dict[str, str]] | None:

@@ -18,7 +18,7 @@ from consolidate.core.errors import UsageError
 Messages = Mapping[str, Mapping[str, str]]
 # The sign-off columns every office sheet ends its decision with: (key, Chinese header, English header, required)
 SIGNATURE: tuple[tuple[str, str, str, bool], ...] = (("signer", "审核人", "Signed by", True),
-                                                     ("signed_on", "审核日期", "Signed on", False))
+                                                     ("signed_on", "审核日期", "Signed on", True))
 LANGUAGES = ("zh", "en")  # the languages a sheet is written in
 FALLBACK = "en"  # a language a table has no text in is answered in English
 LIST_SEPARATOR = {"en": ", ", "zh": "、"}

@@ -264,10 +264,24 @@ def _row(at: _Place, cells: dict[str, str], known: dict[tuple[str, str], tuple[s
     if decision == "publish" and not cells["reason"]:
         return None, at.say("publish_reason", "reason", publish=at.label("publish"))
     signed_on = _date(cells["signed_on"])
-    if signed_on is False:
-        cell = sheet_say(at.lang, "cell", name=at.name, row=at.number, column=at.where["signed_on"])
-        return None, sheet_say(at.lang, "not_date", cell=cell, text=cells["signed_on"])
+    problem = _date_problem(at, cells["signed_on"], signed_on)
+    if problem:
+        return None, problem
+    assert isinstance(signed_on, dt.date)
     return SheetDecision(cells["site"], cells["key"], decision, cells["reason"], cells["signer"], signed_on), None
+
+
+def _date_problem(at: _Place, text: str, signed_on: dt.date | None | bool) -> str | None:
+    """The problem of a signed row's 审核日期: not a date, empty (the sheet asks for it) or in the future."""
+    cell = sheet_say(at.lang, "cell", name=at.name, row=at.number, column=at.where["signed_on"])
+    if signed_on is False:
+        return sheet_say(at.lang, "not_date", cell=cell, text=text)
+    if signed_on is None:
+        return sheet_say(at.lang, "no_date", cell=cell)
+    today = dt.date.today()
+    if isinstance(signed_on, dt.date) and signed_on > today:
+        return sheet_say(at.lang, "future", cell=cell, day=signed_on.isoformat(), today=today.isoformat())
+    return None
 
 
 def _resigned(at: _Place, decision: SheetDecision | None, recorded: tuple[str | None, str, dt.date | None] | None

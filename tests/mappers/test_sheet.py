@@ -76,6 +76,7 @@ def test_signed_edits_are_recorded_and_pushed(crawled: pipeline.Workspace, tmp_p
     sheet.cell(row=row, column=headers["决定"]).value = "合并"
     sheet.cell(row=row, column=headers["合并到"]).value = "信息公开 > 通知公告"
     sheet.cell(row=row, column=headers["审核人"]).value = "王明"
+    sheet.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()
     book.save(path)
     changes = import_sheet(crawled, "fgw", path)
     assert sorted(c.path for c in changes) == ["信息公开 > 政策解读", "办事服务 > 办事指南"]
@@ -153,9 +154,11 @@ def test_reordered_columns_extra_empty_rows_and_missing_header(crawled: pipeline
     header = reordered[0]
     drop_row = next(i for i, r in enumerate(reordered) if "信息公开 > 人事信息" in r)
     assert drop_row  # rule-decided rows stay as exported
-    target_col, decision_col, signer_col = (header.index(h) for h in ("Target column", "Decision", "Signed by"))
+    target_col, decision_col, signer_col, date_col = (header.index(h) for h in ("Target column", "Decision",
+                                                                                "Signed by", "Signed on"))
     row = next(i for i, r in enumerate(reordered) if "办事服务 > 办事指南" in r)
     reordered[row][decision_col], reordered[row][signer_col], reordered[row][target_col] = "迁移", "李华", "fgw-tzgg"
+    reordered[row][date_col] = dt.date.today().isoformat()
     edited = tmp_path / "edited.csv"
     with edited.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(reordered)

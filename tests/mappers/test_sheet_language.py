@@ -90,6 +90,7 @@ def test_cli_fleet_import_prints_counts_not_the_table(crawled: pipeline.Workspac
         sheet.cell(row=row, column=col["decision"]).value = "迁移" if lang == "zh" else "migrate"
         sheet.cell(row=row, column=col["target"]).value = "fgw-zcwj"
         sheet.cell(row=row, column=col["signer"]).value = f"王明{lang}"
+        sheet.cell(row=row, column=col["signed_on"]).value = dt.date.today().isoformat()
         book.save(path)
         result = CliRunner().invoke(app, ["map", "--all", "--import", str(path), "-c", config, "--db", db])
         assert result.exit_code == 0, result.output

@@ -69,7 +69,7 @@ def test_an_english_sheet_is_written_and_answered_in_english(tmp_path: Path) -> 
     assert "t.xlsx row 2, column Reason (L): publish as is needs the signer's reason" in message
     assert "t.xlsx row 3, column Decision (K): 'mark invalid' is not one of mask / withhold / publish as is for " \
            "a personal data finding" in message
-    _fill(path, {"k1": ["publish as is", "office phone", "Zhang", "2026-12-01"], "k2": ["withhold", "", "Li", ""]})
+    _fill(path, {"k1": ["publish as is", "office phone", "Zhang", "2026-12-01"], "k2": ["withhold", "", "Li", "2026-12-02"]})
     decisions = read_triage_sheet(path, KNOWN)
     assert decisions.lang == "en" and [d.decision for d in decisions] == ["publish", "withhold"]
     assert import_summary("t.xlsx", decisions) == \
@@ -100,7 +100,7 @@ def test_unknown_finding_and_summary_in_chinese(tmp_path: Path) -> None:
         read_triage_sheet(path, KNOWN)
     assert "t.xlsx 第 2 行，编号 (A) 列：空白（网站 fgw）不是已记录的发现" in problem.value.message
     path = write_triage_sheet(tmp_path / "t.xlsx", _rows())
-    _fill(path, {"k1": ["遮盖", "", "张科长", ""], "k2": ["不发布", "", "张科长", ""]})
+    _fill(path, {"k1": ["遮盖", "", "张科长", "2026-12-01"], "k2": ["不发布", "", "张科长", "2026-12-01"]})
     decisions = read_triage_sheet(path, KNOWN)
     assert decisions.lang == "zh"
     assert import_summary("t.xlsx", decisions) == "t.xlsx：已记录 2 行签署决定（遮盖 1、不发布 1；签署人：张科长 2 行）"
