@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -31,11 +32,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
+from copy import deepcopy
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl import load_workbook  # noqa: E402
+from ruamel.yaml import YAML  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from consolidate import pipeline  # noqa: E402
@@ -56,12 +60,16 @@ STAGES = [
 ]
 
 
-def build_base(directory: Path, articles: int, weight: str) -> int:
-    """Crawl the generated fleet into a workspace (migrations.yaml: static preview; bundle.yaml: bundle)."""
+def build_base(directory: Path, articles: int, weight: str, sites: int = 3) -> int:
+    """Crawl the generated fleet into a workspace (migrations.yaml: static preview; bundle.yaml: bundle); more
+    than three `sites` are copies of the three (seed 7 + copy number, fleet_sites)."""
     directory.mkdir(parents=True, exist_ok=True)
-    fleet = build_fleet(articles_per_site=articles, weight=weight)
-    with FleetServer(fleet) as server:
-        text = config_for_urls(server.urls, 500.0)
+    fleets = [build_fleet(seed=7 + copy, articles_per_site=articles, weight=weight) for copy in range(-(-sites // 3))]
+    with ExitStack() as stack:
+        servers = [stack.enter_context(FleetServer(fleet)) for fleet in fleets]
+        text = config_for_urls(servers[0].urls, 500.0)
+        if sites != 3:
+            text = fleet_sites(text, [url for server in servers for url in server.urls.values()][:sites])
         (directory / "migrations.yaml").write_text(text, encoding="utf-8")
         bundle = re.sub(r"exporter: static\b.*\n  options:\n    dir: \S+", "exporter: bundle\n  options:\n"
                         "    dir: .consolidate/bundle", text, count=1)
@@ -69,11 +77,50 @@ def build_base(directory: Path, articles: int, weight: str) -> int:
         (directory / "bundle.yaml").write_text(bundle, encoding="utf-8")
         ws = pipeline.Workspace.open(directory / "migrations.yaml", db_url=db_url(directory))
         for summary in pipeline.crawl(ws, None):
-            print(f"  crawled {summary.site_id}: {summary.fetched} pages, {summary.articles_new} articles")
+            if sites <= 6 or summary.site_id in SITE_TEMPLATES:
+                print(f"  crawled {summary.site_id}: {summary.fetched} pages, {summary.articles_new} articles")
         with ws.store.session() as session:
             count = session.scalar(select(func.count()).select_from(ArticleRow)) or 0
         ws.store.engine.dispose()
     return count
+
+
+SITE_TEMPLATES = ("fgw", "jyj", "sfj")  # the example config's sites, in the generated fleet's order
+
+
+def fleet_sites(text: str, urls: list[str]) -> str:
+    """The example config with one site per URL: site i is a copy of SITE_TEMPLATES[i % 3] with the id
+    `<template><copy + 1>` (the first three keep their ids), a site code of its own and, when its template goes to a
+    sub-site, a copy of that sub-site whose column ids carry the new id."""
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    tree = yaml.load(text)
+    templates = {site["id"]: site for site in tree["sites"]}
+    subsites = {sub["id"]: sub for sub in tree["portal"]["subsites"]}
+    tree["sites"], tree["portal"]["subsites"] = [], []
+    for index, url in enumerate(urls):
+        name = SITE_TEMPLATES[index % 3]
+        copy = index // 3
+        new_id = f"{name}{copy + 1}" if copy else name
+        site = deepcopy(templates[name])
+        site["id"], site["home_url"], site["site_code"] = new_id, url, f"33108{index + 1:05d}"
+        site["name"] = f"{site['name']}{copy + 1 if copy else ''}"
+        if "subsite" in site["target"]:
+            sub = deepcopy(subsites[name])
+            sub["id"] = sub["path"] = new_id
+            sub["name"] = f"{sub['name']}{copy + 1 if copy else ''}"
+            for column in sub["columns"]:
+                column["id"] = column["id"].replace(f"{name}-", f"{new_id}-", 1)
+            for rule in site.get("mapping", []):
+                if str(rule.get("target", "")).startswith(f"{name}-"):
+                    rule["target"] = rule["target"].replace(f"{name}-", f"{new_id}-", 1)
+            site["target"]["subsite"] = new_id
+            tree["portal"]["subsites"].append(sub)
+        tree["sites"].append(site)
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return out.getvalue()
 
 
 def db_url(directory: Path) -> str:
@@ -206,6 +253,8 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--weight", choices=("real", "light"), default="real")
     parser.add_argument("--base-articles", type=int, default=330, help="articles per generated site crawled")
+    parser.add_argument("--sites", type=int, default=3, help="sites of the fleet (copies of the three generated "
+                                                             "sites beyond three)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the workspaces here")
     parser.add_argument("--base", type=Path, default=None, help="reuse the crawled base workspace of an earlier run")
     parser.add_argument("--stages", nargs="+", default=None, help="only these stages (e.g. map report)")
@@ -217,7 +266,7 @@ def main() -> None:
     base = args.base or root / "base"
     if args.base is None:
         started = time.monotonic()
-        crawled = build_base(base, args.base_articles, args.weight)
+        crawled = build_base(base, args.base_articles, args.weight, args.sites)
         print(f"base: {crawled} articles crawled at {args.weight} weight in {time.monotonic() - started:.0f}s ({base})")
     stages = [s for s in STAGES if args.stages is None or s[0] in args.stages or s[0].split()[0] in args.stages]
     results: dict[int, dict[str, tuple[float, float, int]]] = {}
