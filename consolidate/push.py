@@ -260,7 +260,7 @@ class _Push:
         self.estimated: dict[str, tuple[str, str]] = {}  # article URL → (estimated date, what it came from)
         self.progress: Callable[[int, int], None] | None = None
         self.sent = (0, 0)  # (articles done, articles planned) for the progress callback
-        self.files: dict[str, Resource] = {}  # the site's attachments and images by URL
+        self.files: dict[str, _File] = {}  # the site's attachments and images by URL
         self.fetched_files: dict[str, str] | None = None  # those the crawl holds bytes of, URL → URL (made once)
         self.archived: dict[str, Any] | None = None  # the site's archived responses by URL, read when needed
         self.holding: set[str] = set()  # the column paths articles of the site are filed under (made by the plan)
@@ -275,7 +275,7 @@ class _Push:
             decisions = self.unstored_decisions if self.unstored_decisions is not None else {
                 m.column_path: m for m in session.scalars(select(ColumnMapping).where(
                     ColumnMapping.site_id == self.site.id))}
-            self.files = {r.url: r for r in session.scalars(select(Resource).where(
+            self.files = {r.url: _File(*r) for r in session.execute(select(*_FILE_COLUMNS).where(
                 Resource.site_id == self.site.id, Resource.kind.in_(CARRIED)))}
             columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)))
             self.records = {row[0]: _Rec(*row[1:]) for row in session.execute(
@@ -420,7 +420,7 @@ class _Push:
         """A URL as the crawl stored it (`crawl_form`)."""
         return crawl_form(self.scope, url, base)
 
-    def _resource(self, url: str, base: str | None = None) -> Resource | None:
+    def _resource(self, url: str, base: str | None = None) -> _File | None:
         """The crawled file a body or record names, however the page spelt its address."""
         return self.files.get(self._crawl_form(url, base))
 
@@ -455,7 +455,7 @@ class _Push:
         return plan
 
     def _dry_run_summary(self, plan: list[PlanEntry],
-                         full_plan: list[PlanEntry], files: dict[str, Resource],
+                         full_plan: list[PlanEntry], files: dict[str, _File],
                          columns: list[ColumnRow], decisions: dict[str, ColumnMapping]) -> PushSummary:
         """Count what a push would do, exactly as a push decides and counts it, touching nothing (its columns and
         files: every one the planned articles need, put or found in the target)."""
@@ -491,7 +491,7 @@ class _Push:
         self._push_letters()
         return self.summary
 
-    def _known_from_records(self, files: dict[str, Resource]) -> None:
+    def _known_from_records(self, files: dict[str, _File]) -> None:
         """Column and file homes already in the target, from the push map (a trial push and a dry run keep
         what earlier pushes placed): every column's, and of the files those of this site's (a file another site
         put is shared by its digest), asked BATCH keys at a time — not every file the fleet put."""
@@ -512,7 +512,7 @@ class _Push:
             if record is not None and record.target_url:
                 self.links[url] = record.target_url
 
-    def _wanted_files(self, plan: list[PlanEntry], files: dict[str, Resource]) -> set[str]:
+    def _wanted_files(self, plan: list[PlanEntry], files: dict[str, _File]) -> set[str]:
         """The fetched files the planned articles carry, by the URL the crawl stored (as `_push_files` counts them:
         a push puts every one, or finds it in the target already)."""
         wanted = set()
@@ -553,7 +553,7 @@ class _Push:
                 self.column_refs[key] = ref
                 self.summary.columns += 1
 
-    def _push_files(self, plan: list[PlanEntry], files: dict[str, Resource]) -> None:
+    def _push_files(self, plan: list[PlanEntry], files: dict[str, _File]) -> None:
         """Upload every fetched attachment and image of the articles being migrated."""
         for article, target, _reason in plan:
             if not target:
@@ -854,7 +854,7 @@ class _Push:
         return found or self.ws.config.portal.base_url
 
     def _write_url_map(self, plan: list[PlanEntry], columns: list[ColumnRow],
-                       decisions: dict[str, ColumnMapping], files: dict[str, Resource]) -> None:
+                       decisions: dict[str, ColumnMapping], files: dict[str, _File]) -> None:
         """Every legacy URL of the site: 301 to where it is now, 410 archived, or unresolved (not pushed yet).
 
         Outcomes follow the push map, not this run's plan, so a trial push (--limit/--only) changes only what it
@@ -1024,7 +1024,7 @@ class _Push:
             current = self.index[current].parent_id
         return chain
 
-    def _file_outcome(self, resource: Resource, undecided: str | None,
+    def _file_outcome(self, resource: _File, undecided: str | None,
                       pages: dict[str, tuple[str | None, str, str | None]]) -> tuple[str | None, str, str | None]:
         """A legacy file: 301 to its re-hosted copy; unresolved while an article carrying it, or the page linking
         it, is undecided (it may be content of a page nobody has classed or mapped yet); else 410 archived."""
@@ -1076,7 +1076,7 @@ class _Push:
                  for n in tree.css(sel)}
         return {u for u in found if u and u in self.files}
 
-    def _file_home(self, resource: Resource) -> str | None:
+    def _file_home(self, resource: _File) -> str | None:
         """Where a legacy file lives in the target, if a push put it there."""
         record = self.records.get(f"file:{resource.sha256}") or self.file_records.get(f"file:{resource.sha256}")
         if record is not None and record.status in IN_TARGET and record.target_url:
@@ -1214,6 +1214,22 @@ class _Rec(NamedTuple):
     source_url: str | None
 
 
+class _File(NamedTuple):
+    """What push needs of a crawled attachment or image (it holds those of a whole site at once): no ORM row."""
+
+    url: str
+    kind: str
+    status: str
+    sha256: str | None
+    size: int | None
+    content_type: str | None
+    error: str | None
+    http_status: int | None
+    referrer: str | None
+
+
+_FILE_COLUMNS = (Resource.url, Resource.kind, Resource.status, Resource.sha256, Resource.size, Resource.content_type,
+                 Resource.error, Resource.http_status, Resource.referrer)
 CARRIED = ("attachment", "image")  # the kinds of crawled file push carries (an attachment may be stored as an image)
 AUTOMATIC = SYSTEM_DECIDERS[0]  # who recorded a column decision `map` made on its own ("consolidate")
 MOVES = ("migrate", "merge")  # the column decisions whose articles push sends to the decision's target
@@ -1230,7 +1246,7 @@ def _media_message(media: str, link: str) -> str:
         f"the portal by hand: {link}"
 
 
-def _fetch_story(resource: Resource | None, link: str) -> str:
+def _fetch_story(resource: _File | None, link: str) -> str:
     """What the crawl found at a file's address, for the message saying why the push took it out."""
     if resource is None:
         return "the crawl never fetched it"
