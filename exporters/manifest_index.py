@@ -186,12 +186,12 @@ def manifest_chunks(sections: dict[str, Any]) -> Iterator[str]:
     yield "\n}"
 
 
-def write_chunks_if_changed(path: Path, chunks: Any) -> bool:
-    """Write a file from `chunks()` (called again for the write) atomically and durably, only when its content
-    differs from the file's; True when it was written."""
+def write_chunks_if_changed(path: Path, chunks: Any, sync: bool = True) -> bool:
+    """Write a file from `chunks()` (called again for the write) atomically (and durably, with `sync`), only when
+    its content differs from the file's; True when it was written. The comparison stops at the first difference."""
     if _same_content(path, chunks()):
         return False
-    write_atomic_parts(path, _encoded(chunks()), sync=True)  # the rename is durable too: the journal may go
+    write_atomic_parts(path, _encoded(chunks()), sync=sync)  # the manifest's rename is durable: the journal may go
     return True
 
 

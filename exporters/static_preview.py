@@ -215,14 +215,15 @@ class StaticPreviewExporter(base.Exporter):
         return {c["subsite"] for c in self.manifest["columns"].values() if c["subsite"]}
 
     def _render_column(self, key: str, column: dict[str, Any]) -> None:
-        """One column page listing its articles, newest first."""
-        articles = self.articles.listing(key)  # newest first, read from disk as the page is rendered
+        """One column page listing its articles, newest first, compared and written as it renders: a column that
+        takes the articles of many merged sites is never held whole (every page is rendered at every finish)."""
         children = [c for c in self.manifest["columns"].values() if c["parent"] == key]
-        column_view = {**column, "path": column["names"]}
-        html = self.env.get_template("column.html").render(
-            column=_Obj(column_view), articles=articles, children=children, portal=self.context.portal,
-            programme=self.context.programme_name, root=_root_prefix(column["path"]))
-        write_if_changed(self.root / column["path"], html)
+        view = _Obj({**column, "path": column["names"]})
+        template = self.env.get_template("column.html")
+        write_chunks_if_changed(self.root / column["path"], lambda: template.generate(
+            column=view, articles=self.articles.listing(key),  # newest first, read from disk as it renders
+            children=children, portal=self.context.portal, programme=self.context.programme_name,
+            root=_root_prefix(column["path"])), sync=False)
 
     def _render_home(self, subsite: str | None = None) -> None:
         """The preview's front page (the column tree and the latest articles), or one sub-site's home page (its
