@@ -1102,7 +1102,7 @@ class _Push:
         the column whose page it is or whose later page it is: `…/18105_2.html` of `…/18105.html`); a page of
         no column is unresolved until the office gives it a 301 or 410."""
         with self.ws.store.session() as session:
-            pages = session.scalars(select(Resource).where(
+            pages = session.execute(select(Resource.url, Resource.hint).where(  # rows, not ORM objects
                 Resource.site_id == self.site.id, Resource.status == "fetched",
                 Resource.kind.notin_(("attachment", "image", "article", "part")))).all()
         by_path = {c.path: c for c in columns}
@@ -1142,8 +1142,8 @@ class _Push:
                        ) -> Iterator[tuple[str, tuple[str | None, str, str | None]]]:
         """The further pages of multi-page articles: each shares its article's outcome (its text is in it)."""
         with self.ws.store.session() as session:
-            parts = session.scalars(select(Resource).where(
-                Resource.site_id == self.site.id, Resource.status == "fetched", Resource.kind == "part")).all()
+            parts = session.execute(select(Resource.url, Resource.hint, Resource.referrer).where(  # what part_articles
+                Resource.site_id == self.site.id, Resource.status == "fetched", Resource.kind == "part")).all()  # reads
         for part in parts:
             article = next((u for u in part_articles(part) if u in outcomes), None)
             if article is None:
