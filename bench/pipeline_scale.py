@@ -2,7 +2,7 @@
 10k and 100k articles, wall time and peak RSS of each stage, each stage a `consolidate` command in its own process.
 
     PYTHONPATH=. .venv/bin/python bench/pipeline_scale.py --scales 10000 100000 [--weight real|light]
-        [--workdir DIR] [--tree OLD_TREE] [--outputs FILE]
+        [--workdir DIR] [--tree OLD_TREE] [--outputs FILE] [--sites N --base-articles M]
 
 With --workdir the built stores are kept (`store<N>`) and reused by later runs; every run copies the store to a
 fresh `n<N>` and runs the stages there, so two runs (e.g. `--tree` an archive of an older commit, for before and
@@ -17,6 +17,10 @@ own URL (`-rK` before the extension, or `&r=K`), its title and body with every C
 per-copy offset (same lengths and markup, but text of its own: otherwise every copy is a near-duplicate of its
 original and the duplicate finder's candidate pairs grow with the square of the copies, which no real fleet
 has), its own content hash and a fetched resource row like its original's. Attachments and images are shared with the original. Stage times exclude the build.
+
+`--sites N` makes a fleet of N sites for push --all's memory against the number of sites: site i is a copy of the
+generated site i mod 3 (seed 7 + i // 3, its own port, id `fgw2`, `jyj2`, …, and its own sub-site when the original
+goes to one); e.g. `--sites 40 --base-articles 30 --scales 10000` gives 40 sites of ~250 articles.
 """
 
 from __future__ import annotations
