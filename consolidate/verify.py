@@ -17,7 +17,7 @@ from consolidate.core.errors import ConsolidateError
 from consolidate.core.legacy_time import same_legacy_moment
 from consolidate.core.store import ArticleRow, EventRow, PushRecord, Resource, SiteRow, UrlMapRow, utcnow
 from consolidate.core.workspace import Workspace, require_crawled
-from consolidate.holds import bare, face_problems
+from consolidate.holds import bare, face_problems, lost_content
 from consolidate.missing_files import missing_files_acknowledged
 from consolidate.push import (
     BATCH,
@@ -224,6 +224,15 @@ def lost_attachments(article: ArticleRow, files: dict[str, str | None], scope: S
     return list(lost.values())
 
 
+def _bare_as_published(snapshot: Any, article: ArticleRow, published_text: str) -> bool:
+    """True when the published page carries nothing a reader could see, by push's hold rule: its title, file names
+    and labels do not count, nor a few words beside the images or files it lost."""
+    carried = len(snapshot.attachments or [])
+    names = [a.get("name") or "" for a in article.attachments or []]
+    lost = lost_content(article, snapshot.body_html or "", carried)
+    return bare(published_text, snapshot.body_html or "", carried, title=article.title or "", names=names, lost=lost)
+
+
 def _differences(snapshot: Any, article: ArticleRow, target: str | None,
                  files: dict[str, str | None], scope: Scope) -> list[str]:
     """Field-by-field comparison of a target snapshot with the legacy article (its files found as push finds
@@ -236,7 +245,7 @@ def _differences(snapshot: Any, article: ArticleRow, target: str | None,
     published_text = html_to_text(snapshot.body_html or "")
     if _text(published_text) != _text(article.body_text or ""):
         differences.append("body text differs")
-    if bare(published_text, snapshot.body_html or "", len(snapshot.attachments or [])):
+    if _bare_as_published(snapshot, article, published_text):
         differences.append("empty body without files: the published page shows no text, image, attachment or "
                            "embedded media")
     if target and target not in (snapshot.column_ids or []):

@@ -86,12 +86,12 @@ def push(sites: common.SitesArgument = None,
 
 
 def _warn_outdated(ws: pipeline.Workspace, site_id: str, quiet: bool) -> None:
-    """Say when migrations.yaml now decides some columns otherwise than the mapping `map` recorded."""
+    """Say when `map` would now decide some columns otherwise than it recorded (migrations.yaml or a new crawl)."""
     changed = [] if quiet else pipeline.outdated_decisions(ws, site_id)
     if changed:
         console.print(f"{site_id}: warning: {len(changed)} column decision(s) recorded by `map` differ from what "
-                      f"migrations.yaml gives now (e.g. {changed[0]}); this push uses the recorded ones — run "
-                      f"`consolidate map {site_id}` first to apply the config", highlight=False)
+                      f"what `map` would decide now from migrations.yaml and the latest crawl (e.g. {changed[0]}); this "
+                      f"push uses the recorded ones — run `consolidate map {site_id}` first to apply them", highlight=False)
 
 
 @common.friendly_errors
