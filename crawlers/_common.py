@@ -68,14 +68,15 @@ def attr(node: LexborNode, name: str) -> str:
 
 
 def klass_id(node: LexborNode) -> str:
-    """Lower-cased class and id of an element, joined by a space."""
+    """Lower-cased class and id of an element, joined by a space (the two read alone: lexbor keeps an element's id
+    at hand, and reading every attribute, as `attributes` does, costs a decoded string each)."""
     try:
-        attrs = node.attributes
+        klass, ident = node.attrs.get("class"), node.id
     except Exception:
         return " "
-    if not attrs:  # most elements have no attribute at all
+    if klass is None and ident is None:  # most elements have neither
         return " "
-    return f"{(attrs.get('class') or '').strip()} {(attrs.get('id') or '').strip()}".lower()
+    return f"{(klass or '').strip()} {(ident or '').strip()}".lower()
 
 
 def text_of(node: LexborNode | None) -> str:
