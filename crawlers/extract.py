@@ -105,7 +105,16 @@ from crawlers.discover import (
     site_facts_from_text,
     trs_pages,
 )
-from crawlers.text import MAX_HTML, PageWalk, html_to_text, node_lines, node_text, normalize_space, safe_text
+from crawlers.text import (
+    MAX_HTML,
+    TAG_NAMES,
+    PageWalk,
+    html_to_text,
+    node_lines,
+    node_text,
+    normalize_space,
+    safe_text,
+)
 
 TRAFILATURA_MAX = 1_500_000
 
@@ -1144,9 +1153,11 @@ def _subtree(body: LexborNode) -> list[LexborNode]:
 
 
 def _listed(body: LexborNode) -> tuple[list[LexborNode], list[str | None]]:
-    """The body's _subtree and the tag of each of its nodes."""
+    """The body's _subtree and the tag of each of its nodes (named from the tag id where the table of common tags
+    knows it: an int read instead of a new string a node)."""
     nodes = _subtree(body)
-    return nodes, [node.tag for node in nodes]
+    names, known = TAG_NAMES, len(TAG_NAMES)
+    return nodes, [names[i] if (i := node.tag_id) < known and names[i] is not None else node.tag for node in nodes]
 
 
 def _holding_blocks(nodes: list[LexborNode], tags: list[str | None]) -> set[int] | None:
@@ -1297,7 +1308,7 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
         mem_id = node.mem_id
         if mem_id == body_id:
             continue
-        if tag in _DROP_TAGS or mem_id in hidden_ids:
+        if tag in _DROP_TAG_SET or mem_id in hidden_ids:
             targets.append(node)
             continue
         if i <= quiet_end:
@@ -1373,6 +1384,7 @@ def _tail_heading(text: str) -> bool:
 
 
 _KEPT_TAGS = frozenset(("br", "img", "a", "hr", "tr", "td", "th", "tbody", "-text"))
+_DROP_TAG_SET = frozenset(_DROP_TAGS)  # one hashed look-up a node, not a scan of the 21 names
 _REMOVAL_WORDS = re.compile("|".join((*_CRUMB_WORDS, *_ATTACH_WORDS)))  # one search, not one per word
 _PREV_NEXT_OR_FOOTER = re.compile(f"{_PREV_NEXT_WORDS}|{_SITE_FOOTER.pattern}")
 # what _PREV_NEXT starts with, or what _SITE_FOOTER finds
@@ -1412,7 +1424,7 @@ def _tag_targets(nodes: list[LexborNode], tags: list[str | None], body_id: int, 
             continue
         if tag in _KEPT_TAGS or node.mem_id == body_id:
             continue
-        if tag in _DROP_TAGS or node.mem_id in hidden_ids or (node.mem_id in shares and len(texts.of(node)) < 200):
+        if tag in _DROP_TAG_SET or node.mem_id in hidden_ids or (node.mem_id in shares and len(texts.of(node)) < 200):
             targets.append(node)
     return [t for t in _outermost(targets, nodes[0]) if t.mem_id != body_id]
 

@@ -55,6 +55,7 @@ def _tag_names_by_id() -> tuple[str | None, ...]:
 
 
 _TAG_NAMES = _tag_names_by_id()
+TAG_NAMES = _TAG_NAMES  # for other modules: the tag name of a tag id, where it is one of the common tags (else None)
 _ROLES = tuple(_role(tag) if tag is not None else _UNKNOWN for tag in _TAG_NAMES)
 
 
