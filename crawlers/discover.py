@@ -797,6 +797,21 @@ def _anchor_title(anchor: LexborNode, texts: dict[int, str] | None = None) -> st
     return text
 
 
+_NO_URL = object()  # href_url's memo: not looked at yet
+
+
+def href_url(node: LexborNode, base: str, urls: dict[int, str | None] | None = None) -> str | None:
+    """absolutize(attr(node, "href"), base), remembered in urls by mem_id (kept while the tree and base are
+    unchanged: list rows and the page's links read the same anchors)."""
+    if urls is None:
+        return absolutize(attr(node, "href"), base)
+    key = node.mem_id
+    url = urls.get(key, _NO_URL)
+    if url is _NO_URL:
+        url = urls[key] = absolutize(attr(node, "href"), base)
+    return url  # type: ignore[return-value]
+
+
 _url_year = lru_cache(maxsize=8192)(year_from_url)  # a site's list pages repeat its entries' URLs
 
 
@@ -846,9 +861,9 @@ def _group_members(rows: list[tuple[LexborNode, LexborNode, str, str]], rows_cou
 
 
 def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENERIC,
-                       texts: dict[int, str] | None = None) -> list[ListItem]:
+                       texts: dict[int, str] | None = None, urls: dict[int, str | None] | None = None) -> list[ListItem]:
     """Article entries of list containers: groups of ≥3 similar rows with dates or article-like URLs (texts: the
-    links' texts, as node_memo)."""
+    links' texts, as node_memo; urls: their addresses, as href_url)."""
     body = tree.body
     if body is None:
         return []
@@ -862,7 +877,7 @@ def generic_list_items(tree: LexborHTMLParser, base: str, cms: str = CmsId.GENER
         rows.append((anchor, row))
     chains: dict[int, tuple] = {}
     for anchor, row in rows:
-        url = absolutize(attr(anchor, "href"), base)
+        url = href_url(anchor, base, urls)
         if not url or is_attachment_url(url):
             continue
         title = _anchor_title(anchor, texts)
@@ -1073,8 +1088,9 @@ def _nav_height(node: LexborNode, heights: dict[int, int]) -> int:
 
 
 def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: set[str], crumbs: set[str],
-                   texts: dict[int, str] | None = None) -> list[Link]:
-    """All outgoing links of a page, classified and de-duplicated (texts: the links' texts, as node_memo)."""
+                   texts: dict[int, str] | None = None, urls: dict[int, str | None] | None = None) -> list[Link]:
+    """All outgoing links of a page, classified and de-duplicated (texts: the links' texts, as node_memo; urls:
+    their addresses, as href_url)."""
     found: dict[str, Link] = {}
 
     def add(url: str | None, text: str, kind: str) -> None:
@@ -1102,7 +1118,7 @@ def _collect_links(tree: LexborHTMLParser, base: str, items: set[str], pages: se
         tag = node.tag
         text = node_memo(node, texts, text_of) if tag in ("a", "area") else ""
         if tag in ("a", "area"):
-            url = absolutize(attr(node, "href"), base)
+            url = href_url(node, base, urls)
             kind = "nav" if url and (text in crumbs or _in_nav(node, navs)) else "other"
             add(url, text or normalize_space(attr(node, "title")), kind)
         elif tag == "img":
@@ -1366,7 +1382,8 @@ def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLPar
     lines = node_lines(tree.body)[:3000]
     crumbs = find_breadcrumb(tree)
     texts: dict[int, str] = {}  # link texts, read once for list rows and links
-    items = ds_items or generic_list_items(tree, base, cms, texts)
+    urls: dict[int, str | None] = {}  # link addresses, likewise
+    items = ds_items or generic_list_items(tree, base, cms, texts, urls)
     spec = create_page_html(html)
     series = trs_pages(spec, url) if spec is not None else []
     scripted, posting = script_pager(html, base)
@@ -1398,7 +1415,8 @@ def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLPar
     pages, parts = _dedupe(pages), _dedupe(parts)
     if kind == "article":
         items = []
-    links = _collect_links(tree, base, {i.url for i in items}, set(pages) | set(parts), set(crumbs), texts)
+    links = _collect_links(tree, base, {i.url for i in items}, set(pages) | set(parts), set(crumbs), texts,
+                           urls)
     written = [absolutize(w, base) for w in written_links(html)]
     links += [Link(u, "", "other") for u in _dedupe(written + offered) if u]
     named = _meta(tree, "ColumnName")
