@@ -232,11 +232,24 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
+def _install_mariadb(data: Path, user: list[str], attempts: int = 2) -> None:
+    """mariadb-install-db into an empty `data`, tried again from scratch once (in a 2-worker run at load 35 it
+    once exited 1, its output unseen); a RuntimeError with its output when every attempt fails."""
+    failures = []
+    for _ in range(attempts):
+        shutil.rmtree(data, ignore_errors=True)
+        result = subprocess.run([_tool("mariadb-install-db"), "--no-defaults", f"--datadir={data}", "--skip-test-db",
+                                 "--auth-root-authentication-method=normal", *user], capture_output=True, text=True)
+        if result.returncode == 0:
+            return
+        failures.append(f"exit {result.returncode}: {(result.stderr + result.stdout).strip()[-600:]}")
+    raise RuntimeError(f"mariadb-install-db failed {attempts} times: " + " | ".join(failures))
+
+
 def _start_mariadb(data: Path, sock_dir: Path) -> tuple[subprocess.Popen, Path]:
     """A private MariaDB on a unix socket, no TCP."""
     user = ["--user=root"] if os.geteuid() == 0 else []
-    subprocess.run([_tool("mariadb-install-db"), "--no-defaults", f"--datadir={data}", "--skip-test-db",
-                    "--auth-root-authentication-method=normal", *user], check=True, capture_output=True)
+    _install_mariadb(data, user)
     sock = sock_dir / "mysql.sock"
     process = subprocess.Popen(
         [_tool("mariadbd"), "--no-defaults", f"--datadir={data}", f"--socket={sock}", "--skip-networking",
