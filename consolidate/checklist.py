@@ -317,12 +317,11 @@ def unlinked_blockers(ws: Workspace, site_id: str, by_column: Counter[str], unde
     off_lists = min(homeless, sum(n for kind, n in nowhere_pages(ws, site_id).items() if kind != "list"))
     parts = columns + ([f"{more} more in other columns"] if more else []) + \
         ([f"{homeless - off_lists} on list pages of no column"] if homeless > off_lists else []) + \
-        ([f"{off_lists} on the home page or other non-list pages that `consolidate crawl` does not count and "
-          f"`messages` does not list"] if off_lists else [])
+        ([f"{off_lists} on the home page or other pages that are not lists"] if off_lists else [])
     where = f" ({', '.join(parts)})" if parts else ""
     before = f"; {accepted[0]} acknowledged on {accepted[1].done_on}, more found since" if accepted else ""
     return [f"{count} list entries link nowhere{where}: their text was never fetched, so it is not migrated{before}. "
-            f"`consolidate messages {site_id} --stage crawl` names them by list page (items_without_address); ask "
+            f"`consolidate messages {site_id} --stage crawl` names them by page (items_without_address); ask "
             f"the department for the originals and publish them on the portal by hand, then acknowledge them with "
             f"`consolidate checklist {site_id} --accept-unlinked --ref EVIDENCE`"]
 

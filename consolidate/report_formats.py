@@ -806,8 +806,7 @@ def condition_text(text: str, lang: str) -> str:
 
 
 WHERE_ZH = ((r"(\d+) more in other columns", "其他栏目 {0} 条"), (r"(\d+) on list pages of no column", "不属于任何栏目的列表页 {0} 条"),
-            (r"(\d+) on the home page or other non-list pages.*", "首页等非列表页 {0} 条：`consolidate crawl` 不计入，"
-                                                                  "`messages` 不列出"))
+            (r"(\d+) on the home page or other pages that are not lists", "首页等非列表页 {0} 条"))
 
 
 def _where_zh(where: str) -> str:

@@ -216,6 +216,7 @@ class SiteCrawler:
         self._sharing = 1  # live workers on this site (they split the site's rate)
         self.on_progress = progress
         self.summary = CrawlSummary(site.id, incremental=self.incremental, worker_id=self.worker_id)
+        self._addressless_bodies: set[str] = set()  # digests of the pages whose entries that link nowhere were said
         self.progress = CrawlProgress(self.summary)
         self._client = client
         self._robots: Protego | None = None
@@ -621,7 +622,7 @@ class SiteCrawler:
         info = canonical_links(PageInfo(cms=CmsId.GENERIC, kind="list", breadcrumb=column, list_items=items,
                                         pagination=pages, page_class="list",
                                         reason=f"a JSON feed of {len(items)} entries"))
-        self._save_list(writes, resource, info)
+        self._save_list(writes, resource, info, result.sha256)
         self._finish_resource(writes, resource, status="fetched", result=result, kind="list")
         self._record_class(writes, resource, ParsedPage("utf-8", [], info=info, kind="list"))
         self._enqueue_links(writes, resource, info)
@@ -687,7 +688,9 @@ class SiteCrawler:
         if parsed.kind == "article" and parsed.record is not None:
             await self._save_article(writes, resource, parsed.record, info)
         elif parsed.kind == "list":
-            self._save_list(writes, resource, info)
+            self._save_list(writes, resource, info, result.sha256)
+        elif info.addressless:  # the home page's (or another page's) entries that link nowhere, said as a list's
+            self._note_addressless(writes, resource, info.addressless, result.sha256, "page")
         if parsed.interaction is not None:
             interaction.keep(writes.ops, self.site.id, resource.url, resource.hint, parsed.interaction)
             if "form" in parsed.interaction:
@@ -784,15 +787,14 @@ class SiteCrawler:
             row.hint = {**(row.hint or {}), "class": "other", "class_reason": f"a further page of the article {article}"}
             self.frontier.done(session, row.id)
 
-    def _save_list(self, writes: PageWrites, resource: Resource, info: PageInfo) -> None:
+    def _save_list(self, writes: PageWrites, resource: Resource, info: PageInfo, digest: str | None = None) -> None:
         """Register the column a list page belongs to and diff what it lists against last time."""
         path = unified(info.breadcrumb or ([info.column_name] if info.column_name else []), self._column_aliases)
         column_path = path
         items = [(item.url, item.title, item.date) for item in info.list_items]
         listed = len(info.list_items) + len(info.addressless)  # an entry shown is listed, reachable or not
         if info.addressless:
-            self.summary.entries_without_address += len(info.addressless)
-            self._event(writes, "warning", "items_without_address", addressless_message(info.addressless), resource.url)
+            self._note_addressless(writes, resource, info.addressless, digest)
         pagination = bool(resource.hint.get("pagination"))
         column = tuple(p for p in path if p)
         known = column in self._known_columns
@@ -816,6 +818,17 @@ class SiteCrawler:
                 writes.requeued = True
 
         writes.ops.append(save)
+
+    def _note_addressless(self, writes: PageWrites, resource: Resource, entries: list[ListItem],
+                          digest: str | None, where: str = "list") -> None:
+        """Count and say a page's entries that link nowhere, once a body (the home page at `/` and `/index.html`
+        is one page, as the checklist counts it)."""
+        if digest is not None:
+            if digest in self._addressless_bodies:
+                return
+            self._addressless_bodies.add(digest)
+        self.summary.entries_without_address += len(entries)
+        self._event(writes, "warning", "items_without_address", addressless_message(entries, where), resource.url)
 
     def _enqueue_links(self, writes: PageWrites, resource: Resource, info: PageInfo) -> None:
         """Queue in-scope links: list items as articles, pagination as lists, the rest by URL kind."""
@@ -979,11 +992,12 @@ class SiteCrawler:
             session.add(EventRow(**self._event_values(level, code, message, url)))
 
 
-def addressless_message(entries: list[ListItem]) -> str:
-    """What the report says of a list page's entries whose link goes nowhere."""
+def addressless_message(entries: list[ListItem], where: str = "list") -> str:
+    """What the report says of a page's entries whose link goes nowhere (`where`: list, or page for the home page
+    and other pages that are not lists)."""
     shown = "; ".join(f"《{e.title}》{' ' + e.date if e.date else ''}" for e in entries[:3])
     more = f" and {len(entries) - 3} more" if len(entries) > 3 else ""
-    return (f"{len(entries)} entries of this list link nowhere (javascript:;, # or empty): their text cannot be "
+    return (f"{len(entries)} entries of this {where} link nowhere (javascript:;, # or empty): their text cannot be "
             f"fetched from the legacy site, ask the department for the originals: {shown}{more}")
 
 

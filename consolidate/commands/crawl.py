@@ -121,10 +121,10 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
         if failed:
             console.print(_errors_line(s.site_id, s.errors, failed), highlight=False)
         if s.entries_without_address:
-            console.print(f"  {s.entries_without_address} entries of the list pages fetched in this run link nowhere "
-                          f"(javascript:;, # or empty) and cannot be fetched: `consolidate messages {s.site_id} "
-                          f"--stage crawl` names them by list page; `consolidate checklist {s.site_id}` counts those "
-                          f"of every list page, and of the home page", highlight=False)
+            console.print(f"  {s.entries_without_address} entries of the pages fetched in this run (list pages, the "
+                          f"home page) link nowhere (javascript:;, # or empty) and cannot be fetched: `consolidate "
+                          f"messages {s.site_id} --stage crawl` names them by page; `consolidate checklist "
+                          f"{s.site_id}` counts those of every page", highlight=False)
         if s.warc:
             console.print(f"  archive: {s.warc}", highlight=False)
         if problem:

@@ -120,14 +120,15 @@ def test_the_register_shows_the_filings_the_crawl_read_and_says_so(others: pipel
 
 
 def test_entries_that_link_nowhere_add_up_between_crawl_and_checklist(others: pipeline.Workspace) -> None:
-    """hncic: the crawl counts the entries of its list pages (283); its home page, served at `/` and
-    `/index.html`, shows 32 more, once. The checklist's lines add up to both, and say where the others are."""
+    """hncic: the crawl counts the entries of its list pages (283) and of its home page, served at `/` and
+    `/index.html`, 32 more, once. The checklist's lines add up to both, and say where the others are."""
     with others.store.session() as session:
         said = session.scalars(select(EventRow.message).where(EventRow.site_id == "hncic",
                                                               EventRow.code == "items_without_address")).all()
-    on_lists = sum(int(m.split(" ", 1)[0]) for m in said)  # the crawl's own count, list page by list page
+    on_lists = sum(int(m.split(" ", 1)[0]) for m in said if "of this list" in m)  # the crawl's own count
     pages = nowhere_pages(others, "hncic")
     assert pages["list"] == on_lists and pages["home"] == 32
+    assert [int(m.split(" ", 1)[0]) for m in said if "of this page" in m] == [32]
     assert listed_nowhere(others, "hncic") == on_lists + 32
     steps = {s["step"]: s for s in site_checklist(others, "hncic")["steps"]}
     lines = [c for c in steps["content_migrated"]["conditions"] if "link nowhere" in c]
@@ -135,7 +136,7 @@ def test_entries_that_link_nowhere_add_up_between_crawl_and_checklist(others: pi
                for c in lines]
     assert sum(counted) == on_lists + 32, lines
     (outside,) = [c for c in lines if "list entries link nowhere" in c]
-    assert "32 on the home page or other non-list pages that `consolidate crawl` does not count" in outside
+    assert "32 on the home page or other pages that are not lists" in outside
     assert "首页等非列表页 32 条" in condition_text(outside, "zh")
 
 
