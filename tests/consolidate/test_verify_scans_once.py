@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select, update
 
 from consolidate import pipeline, triage
-from consolidate.core.store import ArticleRow
+from consolidate.core.store import ArticleRow, PushRecord
+from consolidate.push import IN_TARGET
 from consolidate.verify import verify_site
 from tests.conftest import push_sites
 
@@ -20,8 +21,10 @@ def test_verify_of_a_site_changed_since_triage_scans_it_once(crawled: pipeline.W
     site once, in memory, stores no scan, and reports that article's body as differing, the rest ok."""
     push_sites(crawled, [SITE], allow_untriaged=True)
     with crawled.store.session() as session:
-        changed = session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE).order_by(ArticleRow.id)
-                                  .limit(1)).one()
+        pushed = select(PushRecord.source_url).where(PushRecord.site_id == SITE, PushRecord.kind == "article",
+                                                     PushRecord.status.in_(IN_TARGET))
+        changed = session.scalars(select(ArticleRow).where(ArticleRow.site_id == SITE, ArticleRow.url.in_(pushed))
+                                  .order_by(ArticleRow.id).limit(1)).one()  # the first article push sent
         url = changed.url
         session.execute(update(ArticleRow).where(ArticleRow.id == changed.id).values(
             body_text=changed.body_text + "新增一句。", body_html=changed.body_html + "<p>新增一句。</p>",
