@@ -130,13 +130,14 @@ def _bare_detail(text: str, found: list[str], left: str, lost: str) -> str:
 
 def lost_content(article: Any, published_html: str, carried_files: int) -> str:
     """What of a record's body the published page lost, in words ('21 of 22 images', 'its 2 attachments'), or ''
-    when it lost nothing that could have made up the page: most of its images (two or more: one picture lost
-    beside a caption leaves the office's words, published with the 404 said), or every attachment."""
+    when it lost nothing that could have made up the page: most of its images (two or more, and more than it
+    keeps: one picture lost beside a caption leaves the office's words, published with the 404 said), or every
+    attachment of a page that keeps no picture (a photo page whose form had no address still shows its photos)."""
     before, after = len(IMG.findall(article.body_html or "")), len(IMG.findall(published_html or ""))
     gone = before - after
-    lost = [f"{gone} of {before} images"] if gone >= LOST_IMAGES and gone >= after else []
+    lost = [f"{gone} of {before} images"] if gone >= LOST_IMAGES and gone > after else []
     files = len(article.attachments or [])
-    if files and not carried_files:
+    if files and not carried_files and not after:
         lost.append(f"its {files} attachment{'s' if files > 1 else ''}" if files > 1 else "its attachment")
     return " and ".join(lost)
 

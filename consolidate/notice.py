@@ -107,7 +107,7 @@ def notice_warning(ws: Workspace, site_id: str) -> str | None:
     site (None when it does or need not), saying what would let it."""
     articles, target = migrated_articles(ws, site_id)
     promise, counts = link_promise(ws, site_id)
-    if not articles:
+    if not articles and promise != "gone":  # every old page gone (a closing site): nothing was to move
         where = f"no article of it is in {target} (rolled back?)" if target else "nothing of it has been pushed yet"
         return (f"{site_id}: {'no URL map yet and ' if counts is None else ''}{where}, so the notice promises no "
                 "migrated content and no redirects (it says the content is not on the new site yet and redirects "
@@ -130,10 +130,11 @@ def notice_context(ws: Workspace, site_id: str, dates: NoticeDates | None = None
     site = ws.site(site_id)
     url, name = new_site(ws, site)
     migrated = migrated_articles(ws, site_id)[0]
+    promise = link_promise(ws, site_id)[0]
     return {"site": site, "programme": ws.config.programme, "portal": ws.config.portal, "new_url": url,
             "new_name": name, "dates": dates, "days": ws.config.programme.notice_period_days,
             "archive_url": archive_url, "contact": site.contact, "migrated": migrated,
-            "links": link_promise(ws, site_id)[0] if migrated else "none"}
+            "links": promise if migrated or promise == "gone" else "none"}
 
 
 def notice_refusal(ws: Workspace, site_id: str) -> ConsolidateError | None:
