@@ -37,6 +37,7 @@ from crawlers.urls import Scope, canonical_url
 from exporters.base import Exporter, TargetRef
 
 LOST_PREFIX = "attachments lost: "  # a difference no push can mend (the office acknowledges it)
+BARE_PREFIX = "empty body without files: "  # a page the next push holds and takes off the portal
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -78,7 +79,12 @@ class VerifySummary:
     def resendable(self) -> int:
         """Articles not verified that a push --update could send again (not those that only lost attachments)."""
         return sum(1 for r in self.results if r.status == "missing" or any(
-            not d.startswith(LOST_PREFIX) for d in r.differences))
+            not d.startswith((LOST_PREFIX, BARE_PREFIX)) for d in r.differences))
+
+    @property
+    def bare(self) -> int:
+        """Published articles bare by push's hold rule (the next push takes them back)."""
+        return sum(1 for r in self.results if any(d.startswith(BARE_PREFIX) for d in r.differences))
 
     def lost_line(self) -> str | None:
         """What verify says of the attachments no push can carry (None when there are none)."""
@@ -246,8 +252,9 @@ def _differences(snapshot: Any, article: ArticleRow, target: str | None,
     if _text(published_text) != _text(article.body_text or ""):
         differences.append("body text differs")
     if _bare_as_published(snapshot, article, published_text):
-        differences.append("empty body without files: the published page shows no text, image, attachment or "
-                           "embedded media")
+        differences.append(f"{BARE_PREFIX}the published page shows nothing of its own (its title, file names, "
+                           "download labels, or a few words beside the images or files it lost): the next push holds "
+                           "it and takes it off the portal")
     if target and target not in (snapshot.column_ids or []):
         differences.append(f"column: {snapshot.column_ids} does not include {target}")
     wanted = {files.get(crawl_form(scope, a["url"], article.url)) for a in article.attachments or []} - {None}

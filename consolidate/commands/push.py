@@ -360,6 +360,10 @@ def _print_verify(site_id: str, summary: pipeline.VerifySummary) -> None:
     if summary.resendable:
         console.print(f"  `consolidate push {site_id} --update` sends them again (a plain push sends only what "
                       f"changed on the legacy side)", highlight=False)
+    if summary.bare:
+        console.print(f"  {pipeline.counted(summary.bare, 'published page')} bare by push's hold rule: the next `consolidate "
+                      f"push {site_id}` holds them and takes them off the portal; the office decides their URLs "
+                      f"(`consolidate redirects {site_id}`)", highlight=False)
     if summary.lost_line():
         console.print(f"  {summary.lost_line()}", highlight=False)
     for url, problems in summary.suspect:

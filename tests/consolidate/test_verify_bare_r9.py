@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from consolidate.core.store import ArticleRow
-from consolidate.verify import _bare_as_published
+from consolidate.verify import BARE_PREFIX, VerifyResult, VerifySummary, _bare_as_published
 
 SCANS = "".join(f'<p><img src="/up/scan{i}.jpg" alt=""></p>' for i in range(6))
 LEFT = '<h2>附件下载：</h2><p>01343d80f598b96375ecc4cd7a130745.doc&nbsp;(276.50 KB)</p><p>“海峡众联”公众号：</p>'
@@ -30,3 +30,11 @@ def test_a_caption_beside_its_photo_is_not_bare() -> None:
     article = ArticleRow(title="植树活动", body_html=html, body_text="3月12日，机关干部参加义务植树。", attachments=[])
     snapshot = SimpleNamespace(body_html=html, attachments=[])
     assert not _bare_as_published(snapshot, article, "3月12日，机关干部参加义务植树。")
+
+
+def test_a_bare_published_page_is_not_offered_to_push_update_but_said_to_be_taken_back() -> None:
+    """`push --update` would hold a bare page and take it off the portal, not send it again: verify counts it apart."""
+    bare = VerifyResult("http://old/a.html", "mismatch", [f"{BARE_PREFIX}the published page shows nothing of its own"])
+    changed = VerifyResult("http://old/b.html", "mismatch", ["body text differs"])
+    summary = VerifySummary("fjmjzz", mismatch=2, results=[bare, changed])
+    assert (summary.bare, summary.resendable) == (1, 1)
