@@ -232,14 +232,15 @@ def test_a_special_column_outside_a_target_without_a_topic_column_is_left_for_re
     assert "不在本站目标范围内" in outside.reason_zh
 
 
-def test_an_office_drop_elsewhere_turns_a_kept_special_column_into_a_question() -> None:
-    """The office closed 会员风采 on another site: here the system's 特色栏目 guess is not applied but offered as
-    that drop, with who signed it; a like column the office never decided stays automatic."""
+def test_an_office_drop_elsewhere_leaves_a_kept_special_column_decided_and_noted() -> None:
+    """The office closed 会员风采 on another site: here the system's 特色栏目 guess stays (another site's signature
+    never reopens a decided column, round 9), its reason naming that drop; a like column stays automatic too."""
     from mappers.columns import Learned, learned_key
 
     learned = {learned_key("会员风采", None): Learned("drop", None, "jspn", "会员风采", "王明", "2026-12-01")}
     columns = [LegacyColumn(name, name, article_count=len(NEWS), profile=profile_articles(NEWS), idle_days=3)
                for name in ("会员风采", "研究课题")]
     offered, untouched = decide(EXAMPLE, EXAMPLE.site("fgw"), columns, learned=learned)
-    assert (offered.decision, offered.suggested) == ("unmapped", "drop") and "王明" in offered.reason_zh
+    assert (offered.decision, offered.target, offered.suggested) == ("migrate", "fgw-ztzl", None)
+    assert "jspn" in offered.reason and "其他站点的签署不改变本站的决定" in offered.reason_zh
     assert (untouched.decision, untouched.target) == ("migrate", "fgw-ztzl")
