@@ -21,20 +21,11 @@ from consolidate.mapping import (
     stored_decisions,
 )
 from mappers.columns import Learned, LegacyColumn, decide, learned_key
-from tests.conftest import crawl_real_sites
+from tests.conftest import crawl_real_sites, push_sites
 from tests.mappers.test_fleet_mapping import _bare_workspace
 from tests.mappers.test_fleet_offer_reasons import _sign
 
 PICTURES = "新闻动态 > 图片新闻"  # pmodlh: 4 articles, migrated and pushed
-
-
-def _push(ws: pipeline.Workspace, site_id: str) -> pipeline.PushSummary:
-    """Push a site with the workspace's exporter."""
-    exporter = pipeline.open_exporter(ws)
-    try:
-        return pipeline.push_site(ws, site_id, exporter)
-    finally:
-        exporter.close()
 
 
 def test_signing_jspn_never_takes_pmodlh_articles_off_the_portal(tmp_path: Path) -> None:
@@ -45,7 +36,7 @@ def test_signing_jspn_never_takes_pmodlh_articles_off_the_portal(tmp_path: Path)
     before = {c.path: (c, d) for c, d in map_site(ws, "pmodlh")}
     column, auto = before[PICTURES]
     assert column.article_count > 0 and auto.decision == "migrate", auto
-    first = _push(ws, "pmodlh")
+    first = push_sites(ws, ["pmodlh"])[0]
     assert first.pushed > 0
     signed = import_sheet(ws, "jspn", _sign(ws, "jspn", ["图片新闻"], tmp_path))
     assert [c.path for c in signed] == ["图片新闻"] and signed.waiting == []
@@ -58,7 +49,7 @@ def test_signing_jspn_never_takes_pmodlh_articles_off_the_portal(tmp_path: Path)
     assert "jspn" in after.reason and "jspn" in after.reason_zh
     assert stored_decisions(ws, "pmodlh")[PICTURES].decision == "migrate"
     assert outdated_decisions(ws, "pmodlh") == []
-    again = _push(ws, "pmodlh")
+    again = push_sites(ws, ["pmodlh"])[0]
     assert again.removed == 0 and again.failed == 0
     undecided = [d for _c, d in map_site(ws, "pmodlh") if d.decision == "unmapped"]
     assert site_figures(ws, "pmodlh").mapping.unmapped == len(undecided)
