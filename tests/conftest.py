@@ -3,6 +3,7 @@ module's own small site on 127.0.0.1; real restored sites crawled into a workspa
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import shutil
@@ -183,18 +184,28 @@ def crawl_real_sites(directory: Path, site_ids: Collection[str]) -> pipeline.Wor
     root = samples_dir()
     if root is None:
         pytest.skip("../shared/samples is absent (a fresh clone has no real sample sites)")
-    key = tuple(sorted(site_ids))
-    if key not in _REAL_CRAWLS:  # one crawl of a set of sites per session; each test gets its own copy
-        crawled = Path(tempfile.mkdtemp(prefix="real-crawl-"))
-        try:
-            _crawl_real(root, crawled, site_ids)
-        except BaseException:
-            shutil.rmtree(crawled, ignore_errors=True)
-            raise
-        _REAL_CRAWLS[key] = crawled
-    shutil.copytree(_REAL_CRAWLS[key], directory, dirs_exist_ok=True)
+    crawled = _real_crawl(root, tuple(sorted(site_ids)))
+    shutil.copytree(crawled, directory, dirs_exist_ok=True)
     return pipeline.Workspace.open(directory / "migrations.yaml",
                                    db_url=f"sqlite:///{directory / '.consolidate' / 'state.db'}")
+
+
+def _real_crawl(root: Path, site_ids: tuple[str, ...]) -> Path:
+    """The run's one crawl of this set of real sites (each test copies it): made by the first process that needs
+    it, under a lock, in the folder the run's processes share (every xdist worker reads the same crawl)."""
+    crawls = _real_crawls_dir()
+    crawled = crawls / "-".join(site_ids)
+    with open(crawls / f"{crawled.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker crawling the same set: wait for its crawl
+        if not crawled.exists():
+            partial = Path(tempfile.mkdtemp(prefix=f"{crawled.name}.", dir=crawls))
+            try:
+                _crawl_real(root, partial, site_ids)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+            partial.rename(crawled)
+    return crawled
 
 
 def _crawl_real(root: Path, crawled: Path, site_ids: Collection[str]) -> None:
@@ -208,10 +219,34 @@ def _crawl_real(root: Path, crawled: Path, site_ids: Collection[str]) -> None:
     assert summaries and not any(s.budget_reached for s in summaries), "a real site's crawl stopped at its budget"
 
 
-_REAL_CRAWLS: dict[tuple[str, ...], Path] = {}  # site ids → a crawled workspace of them, copied for each test
+_REAL_CRAWLS: list[Path] = []  # this process's folder of real-site crawls (/tmp/real-crawl-*), made when first needed
+REAL_CRAWLS_KEY = "real_crawls"  # the xdist controller hands its folder to each worker under this workerinput key
+
+
+def _real_crawls_dir() -> Path:
+    """The folder of the run's real-site crawls: the xdist controller's (handed to every worker), else this
+    process's own."""
+    if not _REAL_CRAWLS:
+        _REAL_CRAWLS.append(Path(tempfile.mkdtemp(prefix="real-crawl-")))
+    return _REAL_CRAWLS[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist's controller hands each worker its folder of real-site crawls, so a set of sites is crawled once a
+    run, not once a worker (the controller removes it at the end)."""
+    node.workerinput[REAL_CRAWLS_KEY] = str(_real_crawls_dir())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """An xdist worker crawls real sites into its controller's folder (shared with the other workers)."""
+    shared = getattr(config, "workerinput", {}).get(REAL_CRAWLS_KEY)
+    if shared:
+        _REAL_CRAWLS[:] = [Path(shared)]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The session's real-site crawls (/tmp/real-crawl-*) removed at its end (each xdist worker removes its own)."""
-    while _REAL_CRAWLS:
-        shutil.rmtree(_REAL_CRAWLS.popitem()[1], ignore_errors=True)
+    """The run's real-site crawls (/tmp/real-crawl-*) removed at its end, by the process that made the folder
+    (the controller under xdist, whose session ends after its workers')."""
+    if _REAL_CRAWLS and not hasattr(session.config, "workerinput"):
+        shutil.rmtree(_REAL_CRAWLS.pop(), ignore_errors=True)
