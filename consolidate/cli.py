@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# First of all, before the modules that take a second or more to load: a Ctrl-C or SIGTERM from here until a
+# command starts is one line and exit 130/143, not a traceback (lifted at the end of this module, raised again in
+# main() until the command's own handling takes over).
+from consolidate import startup  # isort: skip
+
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -193,10 +198,12 @@ def fleet_serve_samples(
 
 
 add_exit_codes(app)
+startup.lift_guard()  # imported as a library (tests, another program), signals are the program's own again
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the start-up guard stays up while the options are parsed."""
+    startup.guard()
     app()
 
 
