@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -17,9 +21,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import DatabaseError
 
-from consolidate.core.errors import ConsolidateError, UsageError, redact
+from consolidate.core.errors import ConfigError, ConsolidateError, ExporterError, UsageError, redact
 from consolidate.core.outputs import save_output
 from consolidate.core.workspace import Workspace
+from consolidate.startup import EXIT_CODES as SIGNAL_EXIT_CODES
+from consolidate.startup import signal_name
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,31 +52,72 @@ DEFAULT_CONFIG = Path("migrations.yaml")
 
 def friendly_errors(func: F) -> F:
     """Turn library errors into one red line plus a hint, with the error's exit code (text printed as is, not as
-    markup, so a pattern's `[a-z]` survives; any URL's password hidden)."""
+    markup, so a pattern's `[a-z]` survives; any URL's password hidden); Ctrl-C and SIGTERM into one line saying
+    what is kept and how to go on."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
+        with _signals_while_running() as received:
             try:
-                return func(*args, **kwargs)
-            except DatabaseError as exc:  # a damaged store file or a lost database, met mid-command
-                from consolidate.core.store import store_failure
+                try:
+                    return func(*args, **kwargs)
+                except DatabaseError as exc:  # a damaged store file or a lost database, met mid-command
+                    from consolidate.core.store import store_failure
 
-                raise store_failure(exc) from None
-        except ConsolidateError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(redact(exc.message))}", highlight=False,
-                              soft_wrap=True)
-            if exc.hint:
-                err_console.print(f"[dim]hint:[/] {escape(redact(exc.hint))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            _say_interrupted()
-        except Exception as exc:
-            if not _while_interrupted(exc):
-                raise
-            _say_interrupted()  # Ctrl-C inside a library's cleanup (a store transaction closing) raised anew
+                    raise store_failure(exc) from None
+            except ConsolidateError as exc:
+                err_console.print(f"[bold red]error:[/] {escape(redact(exc.message))}", highlight=False,
+                                  soft_wrap=True)
+                if exc.hint:
+                    err_console.print(f"[dim]hint:[/] {escape(redact(exc.hint))}", highlight=False, soft_wrap=True)
+                raise typer.Exit(error_exit_code(exc)) from None
+            except KeyboardInterrupt:
+                _say_interrupted(func.__name__, received)
+            except Exception as exc:
+                if not _while_interrupted(exc):
+                    raise
+                _say_interrupted(func.__name__, received)  # Ctrl-C inside a library's cleanup (a store transaction closing)
 
     return wrapper  # type: ignore[return-value]
+
+
+OPTIONS_ERROR = "export.options."  # how registry.exporter_options starts the error of options that do not validate
+
+
+def error_exit_code(exc: ConsolidateError) -> int:
+    """The exit code of a library error: its own, but an exporter's options that do not validate are a config
+    error (exit 2) also when met after the config loaded (`push --exporter NAME` gets no options from a config
+    written for another exporter)."""
+    if isinstance(exc, ExporterError) and exc.message.startswith(OPTIONS_ERROR):
+        return ConfigError.exit_code
+    return exc.exit_code
+
+
+@contextmanager
+def _signals_while_running() -> Iterator[list[int]]:
+    """While a command runs, Ctrl-C is Python's KeyboardInterrupt and SIGTERM stops the command the same way (so
+    it keeps what it did as after a Ctrl-C); yields the signals received. The handlers before are restored after."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop_as_ctrl_c(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        on_ctrl_c = signal.getsignal(signal.SIGINT)  # asyncio.run's own cancels its task, then raises
+        if not callable(on_ctrl_c):
+            raise KeyboardInterrupt
+        on_ctrl_c(signal.SIGINT, frame)
+
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop_as_ctrl_c)
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            if handler is not None:
+                signal.signal(signum, handler)
 
 
 def _while_interrupted(exc: BaseException) -> bool:
@@ -85,10 +132,20 @@ def _while_interrupted(exc: BaseException) -> bool:
     return False
 
 
-def _say_interrupted() -> None:
-    """The one line a Ctrl-C ends a command with (exit 130)."""
-    err_console.print("[yellow]interrupted[/] — progress is saved; run the same command again to resume")
-    raise typer.Exit(130) from None
+KEPT_WHEN_STOPPED = {  # what a command stopped part way keeps, and how to go on
+    "crawl": "the pages fetched so far are kept; run the same command again to go on where it stopped",
+    "push": "what was sent so far is recorded and is never sent twice; run the same command again to send the rest",
+    "rollback": "what was removed so far is recorded; run the same command again to remove the rest",
+}
+KEPT_BY_DEFAULT = "progress is saved; run the same command again to resume"
+
+
+def _say_interrupted(command: str, received: list[int]) -> None:
+    """The one line a Ctrl-C (exit 130) or a SIGTERM (exit 143) ends a command (its function's name) with."""
+    signum = received[-1] if received else signal.SIGINT
+    kept = KEPT_WHEN_STOPPED.get(command.rstrip("_"), KEPT_BY_DEFAULT)
+    err_console.print(f"[yellow]{signal_name(signum)}[/] — {kept}", highlight=False, soft_wrap=True)
+    raise typer.Exit(SIGNAL_EXIT_CODES.get(signum, 130)) from None
 
 
 def open_workspace(config: Path, db: str | None) -> Workspace:
@@ -198,7 +255,7 @@ def emit(text: str, output: Path | None) -> None:
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 EXIT_CODES = ("Exit codes: 0 done; 1 {failure}; 2 usage or input error (unknown site id, bad option value, bad "
-              "config or sheet); 130 interrupted (Ctrl-C).")
+              "config or sheet); 130 interrupted (Ctrl-C); 143 stopped (SIGTERM).")
 FAILURES = {  # what exit 1 means per command, where it means more than "the work failed"
     "verify": "differences or missing articles found",
     "monitor": "old URLs still serving, redirecting wrongly or broken",
