@@ -84,6 +84,9 @@ class PushSummary:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # every article not sent, by reason code
     unresolved: Counter[str] = field(default_factory=Counter)  # those of them the ledger counts unresolved
+    judged: Counter[tuple[str, str]] = field(default_factory=Counter)  # every article not sent as the ledger counts
+    # it on this target: (skipped | unresolved, its reason code there: an article the office gave a 301 or 410 is
+    # 'office', whatever push's hold said)
     failed: int = 0
     files: int = 0
     columns: int = 0
@@ -98,11 +101,12 @@ class PushSummary:
 
     def outcomes(self) -> dict[str, dict[str, int]]:
         """The articles not sent, per reason code, as the ledger, status and the report split them: {'skipped':
-        decided (a dropped column, a duplicate whose original is migrated…), 'unresolved': waiting on a decision,
-        a triage, a look, or (a duplicate) on its original}."""
-        waiting = self.unresolved
-        return {"skipped": {k: n - waiting[k] for k, n in sorted(self.skipped.items()) if n > waiting[k]},
-                "unresolved": {k: n for k, n in sorted(waiting.items()) if n}}
+        decided (a dropped column, a duplicate whose original is migrated, a URL the office decided…),
+        'unresolved': waiting on a decision, a triage, a look, or (a duplicate) on its original}."""
+        found: dict[str, dict[str, int]] = {"skipped": {}, "unresolved": {}}
+        for (group, category), n in sorted(self.judged.items()):
+            found[group][category] = n
+        return found
 
 
 @dataclass
@@ -923,16 +927,29 @@ class _Push:
 
     def _count_unresolved(self, outcomes: dict[str, tuple[str | None, str, str | None]],
                           edited: dict[str, MapRow]) -> None:
-        """Count the articles not sent that the ledger counts unresolved, by its own rule, from the URL-map row
-        each gets (`edited`: the rows the office set, kept as they are)."""
+        """Count the articles not sent as the ledger counts them on this target (`skipped_outcome`), from the
+        URL-map row it reads for each: the row this push writes (`outcomes`; `edited`: the rows the office set,
+        kept as they are), or, for a side export that writes none, the row the portal's push stored."""
+        rows = self._stored_rows(list(self.skips)) if not self._portal_target() else {
+            url: edited.get(url) or _as_map_row(outcomes[url]) for url in self.skips
+            if url in edited or url in outcomes}
         for url, reason in self.skips.items():
-            if url in edited and edited[url].status in ("301", "410"):  # the office decided it (as the ledger reads)
-                continue
-            found = outcomes.get(url)
-            new, status, note = public_outcome(*found) if found is not None else (None, "unresolved", None)
-            row = edited.get(url) or MapRow(status, new, note)
-            if skip_disposition(row, reason)[0] == "unresolved":
+            group, category = skipped_outcome(rows.get(url), reason)
+            self.summary.judged[group, category] += 1
+            if group == "unresolved":
                 self.summary.unresolved[reason_category(reason)] += 1
+
+    def _stored_rows(self, urls: list[str]) -> dict[str, MapRow]:
+        """The URL-map rows stored for these legacy URLs of the site (as the ledger reads them), by URL."""
+        found: dict[str, MapRow] = {}
+        with self.ws.store.session() as session:
+            for start in range(0, len(urls), BATCH):
+                chunk = urls[start:start + BATCH]
+                found.update((row.old_url, MapRow(row.status, row.new_url, row.note)) for row in session.execute(
+                    select(UrlMapRow.old_url, UrlMapRow.status, UrlMapRow.new_url, UrlMapRow.note).where(
+                        UrlMapRow.site_id == self.site.id, UrlMapRow.url_hash.in_([url_hash(u) for u in chunk]),
+                        UrlMapRow.old_url.in_(chunk))))
+        return found
 
     def _article_outcome(self, article: ArticleRow, target: str | None, reason: str | None
                          ) -> tuple[str | None, str, str | None]:
@@ -1282,6 +1299,24 @@ def _index_form(url: str) -> str:
     if "?" in url:
         return url
     return re.sub(r"/(?:index|default)\.[A-Za-z]{2,5}$", "/", url)
+
+
+def skipped_outcome(row: MapRow | None, reason: str) -> tuple[str, str]:
+    """(skipped | unresolved, reason code) of an article a push did not send, as the ledger counts it from its
+    URL-map `row`: a URL the office gave a 301 or 410 is decided by the office ('office'), whatever push's own
+    reason; else the ledger's skip rule (`skip_disposition`) says whether it waits. A skip the ledger counts
+    failed (no title, a column not in the portal tree) stays among the skipped here, under its reason."""
+    if row is not None and (row.note or "").startswith(OFFICE_NOTE) and row.status in ("301", "410"):
+        return "skipped", reason_category(row.note or OFFICE_NOTE)
+    disposition, _new, why = skip_disposition(row, reason)
+    return ("unresolved" if disposition == "unresolved" else "skipped"), reason_category(why)
+
+
+def _as_map_row(outcome: tuple[str | None, str, str | None]) -> MapRow:
+    """A (new URL, status, note) outcome as the URL-map row push writes for it (a 301 to no public address is
+    unresolved: `public_outcome`)."""
+    new, status, note = public_outcome(*outcome)
+    return MapRow(status, new, note)
 
 
 def _decided(reason: str) -> bool:
