@@ -1,6 +1,7 @@
-"""Attachments a pushed article lost (no address on the legacy page, or never fetched): a content_migrated blocker
-until the office acknowledges them, the way list entries that link nowhere are; until then `verify` counts their
-articles as not verified (consolidate/verify.py)."""
+"""Attachments a pushed article lost (no address on the legacy page, or the crawl could not get the file: push's
+`lost_attachments`, verify's rule too): a content_migrated blocker until the office acknowledges them, the way list
+entries that link nowhere are; until then `verify` counts their articles as not verified (consolidate/verify.py). A
+file the crawl fetched whose upload failed is not lost: push says it apart (attachment_not_uploaded) and tries again."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def missing_file_blockers(ws: Workspace, site_id: str, accepted: ChecklistStep |
         return []
     before = f"; {done} acknowledged on {accepted.done_on}, more found since" if accepted is not None else ""
     return [f"{counted(files, 'attachment')} on {counted(pages, 'page')} not on the portal "
-            f"(no address on the legacy page, or never fetched): their files are not migrated{before}. "
+            f"(no address on the legacy page, or the crawl could not get the file): their files are not "
+            f"migrated{before}. "
             f"`consolidate messages {site_id} --stage push` names them (attachment_missing); ask the department "
             f"for the files and add them to the portal pages by hand, then acknowledge them with "
             f"`consolidate checklist {site_id} --accept-missing-files --ref EVIDENCE` (and run `consolidate verify "

@@ -50,6 +50,7 @@ from consolidate.hotlinks import HOTLINK_CODES, LEGACY_HOTLINK, hotlink_messages
 from consolidate.leases import SiteLease
 from consolidate.ledger import MapRow, skip_disposition  # the ledger's skip rule, shared (not copied)
 from consolidate.mapping import automatic_decisions, duplicate_links, map_site, routing_for
+from consolidate.missing_files import MISSING_CODE
 from consolidate.pagers import first_pages, part_articles
 from consolidate.redirects import public_outcome
 from consolidate.triage import UNTRIAGED, PushGate, push_gate
@@ -726,21 +727,24 @@ class _Push:
         return f"{what} removed from the body, {_fetch_story(resource, link)}: {link}"
 
     def _note_missing_attachments(self, article: ArticleRow) -> None:
-        """An attachment the portal page will not carry (no address on the legacy page, or not re-hosted) is said,
-        never dropped silently."""
-        for attachment in article.attachments or []:
-            name = attachment.get("name") or attachment.get("url") or "(unnamed)"
-            raw = attachment.get("url") or ""
-            legacy = self._crawl_form(raw, article.url) if raw and canonical_url(raw, article.url) else None
-            if legacy is None:
-                self._event("warning", "attachment_missing", f"attachment {name!r} has no address on the legacy "
-                            "page: not on the portal page, add it by hand", article.url)
-            elif legacy not in self.links:
-                resource = self.files.get(legacy)
-                why = f"the legacy site could not serve it ({resource.error or 'fetch failed'})" \
-                    if resource is not None and resource.status == "error" else "it was not fetched"
-                self._event("warning", "attachment_missing", f"attachment {name!r} not on the portal page, {why}: "
-                            f"{legacy}", article.url)
+        """An attachment the portal page will not carry is said, never dropped silently, by verify's rule
+        (`lost_attachments`): one no push can carry (no address on the legacy page, or the crawl holds no bytes of
+        it: what the crawl found is said) is `attachment_missing`, for the office to add by hand; one the crawl
+        fetched that this push could not put in the target is `attachment_not_uploaded`, and the next push tries
+        it again."""
+        if self.fetched_files is None:
+            self.fetched_files = {url: url for url, r in self.files.items() if r.status == "fetched" and r.sha256}
+        for lost in lost_attachments(article, self.scope, self.fetched_files):
+            self._event("warning", MISSING_CODE, lost_message(lost, self.files.get(lost.url or "")),
+                        article.url)
+        for name, legacy in _named_attachments(article, self.scope):
+            resource = self.files.get(legacy or "")
+            if legacy in self.fetched_files and legacy not in self.links and resource is not None:
+                record = self.records.get(f"file:{resource.sha256}") or _NO_RECORD
+                why = f" ({record.reason})" if record.status == "failed" and record.reason else ""
+                self._event("warning", NOT_UPLOADED_CODE, f"attachment {name!r} not on the portal page: the crawl "
+                            f"fetched it but putting it in {self.exporter.target} failed{why}; the next push tries "
+                            f"it again: {legacy}", article.url)
 
     def _send_all(self, jobs: list[_Job]) -> None:
         """put_article for every job, at the exporter's concurrency; outcomes recorded as they come."""
@@ -822,9 +826,13 @@ class _Push:
             return TargetRef(record.target_id, record.target_url or "")
         try:
             ref = action()
-        except ConsolidateError as exc:
-            self._record(key, kind, source_url, None, content_hash, "failed", exc.message)
-            self._event("error", f"push_{kind}", exc.message, source_url)
+        except (ConsolidateError, OSError) as exc:
+            if not isinstance(exc, ConsolidateError) and kind != "file":
+                raise  # a column's or the target's own I/O failure stops the push
+            message = exc.message if isinstance(exc, ConsolidateError) else \
+                f"copying the file failed ({type(exc).__name__}: {exc})"
+            self._record(key, kind, source_url, None, content_hash, "failed", message)
+            self._event("error", f"push_{kind}", message, source_url)
             return None
         if not (known and (record.target_id, record.target_url) == (ref.target_id, ref.url)):
             self._record(key, kind, source_url, ref, content_hash, "pushed", None)
@@ -1263,6 +1271,42 @@ def _media_message(media: str, link: str) -> str:
         f"the portal by hand: {link}"
 
 
+class LostAttachment(NamedTuple):
+    """An attachment no push can carry to its portal page: the legacy page gave it no address (`url` None), or
+    the crawl holds no bytes of it (`url`: its address as the crawl stores it)."""
+
+    name: str
+    url: str | None
+
+
+def _named_attachments(article: ArticleRow, scope: Scope) -> Iterator[tuple[str, str | None]]:
+    """(name, address as the crawl stores it, None when the legacy page gave none) of each of an article's
+    attachments."""
+    for attachment in article.attachments or []:
+        raw = attachment.get("url") or ""
+        legacy = crawl_form(scope, raw, article.url) if raw and canonical_url(raw, article.url) else None
+        yield attachment.get("name") or raw or "(unnamed)", legacy
+
+
+def lost_attachments(article: ArticleRow, scope: Scope, fetched: Container[str]) -> list[LostAttachment]:
+    """The article's attachments no push can carry, each once (by name and address): no address on the legacy
+    page, or not among the files the crawl holds bytes of (`fetched`: never fetched, or the legacy site could not
+    serve it). One rule for push's messages, verify's lost files and the checklist's count: a file the crawl
+    fetched is not lost (a push puts it, or tries again)."""
+    lost: dict[tuple[str, str | None], LostAttachment] = {}
+    for name, legacy in _named_attachments(article, scope):
+        if legacy is None or legacy not in fetched:
+            lost.setdefault((name, legacy), LostAttachment(name, legacy))
+    return list(lost.values())
+
+
+def lost_message(lost: LostAttachment, resource: _File | None) -> str:
+    """push's message for an attachment no push can carry, saying what the crawl found at its address."""
+    if lost.url is None:
+        return f"attachment {lost.name!r} has no address on the legacy page: not on the portal page, add it by hand"
+    return f"attachment {lost.name!r} not on the portal page, {_fetch_story(resource, lost.url)}: {lost.url}"
+
+
 def _fetch_story(resource: _File | None, link: str) -> str:
     """What the crawl found at a file's address, for the message saying why the push took it out."""
     if resource is None:
@@ -1274,6 +1318,8 @@ def _fetch_story(resource: _File | None, link: str) -> str:
         return f"the crawl could not fetch it{where}: {resource.error or 'fetch failed'}"
     if resource.status != "fetched":
         return f"the crawl has not fetched it{where}: {resource.status}"
+    if not resource.sha256:
+        return f"the crawl fetched it{where} but kept no bytes of it"
     return "it is not among the article's images and attachments"
 
 
@@ -1326,7 +1372,9 @@ def _decided(reason: str) -> bool:
 
 
 UNDATED_HELD = "undated: held for review"
-BODY_MESSAGES = ("unresolved_link", "attachment_missing", *HOTLINK_CODES)  # re-judged at every push of the article
+NOT_UPLOADED_CODE = "attachment_not_uploaded"  # fetched, but its upload failed: the next push tries it again
+BODY_MESSAGES = ("unresolved_link", MISSING_CODE, NOT_UPLOADED_CODE, *HOTLINK_CODES)  # re-judged at every push of
+# the article
 LAST_MODIFIED_SLACK_DAYS = 1  # a Last-Modified this close to the fetch is the server's clock, not the article's
 
 

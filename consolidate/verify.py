@@ -26,6 +26,7 @@ from consolidate.push import (
     article_key,
     column_key,
     crawl_form,
+    lost_attachments,
     planned_targets,
     portal_index,
     site_scope,
@@ -50,7 +51,7 @@ class VerifyResult:
     status: str  # ok | mismatch | missing
     differences: list[str] = field(default_factory=list)
     record_id: int | None = field(default=None, compare=False, repr=False)  # the push record it is stored on
-    lost: int = 0  # attachments the portal page cannot carry (no address on the legacy page, or never fetched)
+    lost: int = 0  # attachments no push can carry (no address on the legacy page, or the crawl could not get it)
 
 
 @dataclass
@@ -91,7 +92,7 @@ class VerifySummary:
         if not self.lost_files:
             return None
         what = f"{counted(self.lost_files, 'attachment')} on {counted(self.lost_pages, 'page')} not on the portal " \
-               "(no address on the legacy page, or never fetched)"
+               "(no address on the legacy page, or the crawl could not get the file)"
         if self.lost_acknowledged:
             return f"{what}: acknowledged by the office (checklist --accept-missing-files), not counted as differences"
         return f"{what}: not verified; add them to the portal pages by hand, then acknowledge them with " \
@@ -115,7 +116,7 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
             Resource.site_id == site_id, Resource.kind.in_(CARRIED), Resource.status == "fetched"))}  # image too
     targets = planned_targets(ws, site_id, exporter, allow_untriaged=True, gate=gate)  # push's plan of what it sent
     site = ws.site(site_id)
-    scope = site_scope(site)
+    scope = site_scope(site, ws.config.sibling_hosts(site))  # as push reads a body's files
     summary.lost_acknowledged = missing_files_acknowledged(ws, site_id)
     done = 0
 
@@ -207,27 +208,14 @@ def _with_lost(result: VerifyResult, article: ArticleRow, files: dict[str, str |
                acknowledged: bool) -> VerifyResult:
     """The result with the article's attachments no push can carry: counted, and (unless the office acknowledged
     them) a difference that leaves the article not verified."""
-    lost = lost_attachments(article, files, scope)
+    lost = lost_attachments(article, scope, {url for url, sha in files.items() if sha})
     result.lost = len(lost)
     if lost and not acknowledged and result.status != "missing":
-        result.differences.append(f"{LOST_PREFIX}{len(lost)} not on the portal page ({'; '.join(lost)})")
+        said = "; ".join(f"{a.name!r} has no address on the legacy page" if a.url is None
+                         else f"{a.name!r}, which the crawl could not get: {a.url}" for a in lost)
+        result.differences.append(f"{LOST_PREFIX}{len(lost)} not on the portal page ({said})")
         result.status = "mismatch"
     return result
-
-
-def lost_attachments(article: ArticleRow, files: dict[str, str | None], scope: Scope) -> list[str]:
-    """The article's attachments the portal page cannot carry, each once as push names them: 'NAME has no address
-    on the legacy page' or 'NAME was never fetched: URL'."""
-    lost: dict[tuple[str, str | None], str] = {}
-    for attachment in article.attachments or []:
-        name = attachment.get("name") or attachment.get("url") or "(unnamed)"
-        raw = attachment.get("url") or ""
-        legacy = crawl_form(scope, raw, article.url) if raw and canonical_url(raw, article.url) else None
-        if legacy is None:
-            lost.setdefault((name, None), f"{name!r} has no address on the legacy page")
-        elif legacy not in files:
-            lost.setdefault((name, legacy), f"{name!r} was never fetched: {legacy}")
-    return list(lost.values())
 
 
 def _bare_as_published(snapshot: Any, article: ArticleRow, published_text: str) -> bool:
