@@ -272,6 +272,8 @@ class _Push:
         self.headings: dict[str, tuple[str | None, str, str | None]] = {}  # dropped section heading → its outcome
         self.skips: dict[str, str] = {}  # article URL → why this run does not send it
         self.unstored_decisions: dict[str, ColumnMapping] | None = None  # a dry run's automatic map (never stored)
+        self.office_rows: dict[str, MapRow] = {}  # the site's URL-map rows the office set (read by read_site)
+        self.office_kept: set[str] = set()  # published pages a hold catches that the office kept (`kept_by_office`)
 
     def read_site(self) -> tuple[dict[str, ColumnMapping], list[ColumnRow]]:
         """The site's column decisions and columns; its files and push-map records kept on the push. Every plan
@@ -287,6 +289,7 @@ class _Push:
                 select(PushRecord.source_key, *_REC_COLUMNS).where(PushRecord.target == self.exporter.target,
                                                                    PushRecord.site_id == self.site.id))}
         self.fetched_files = None  # made again from these files when first asked
+        self.office_rows = self._office_edits()
         return decisions, columns
 
     def run(self) -> PushSummary:
@@ -384,6 +387,13 @@ class _Push:
         reason = self.triage.skip_reason(url)
         return None if reason and reason.startswith(SAME_BODY) and self._on_portal(url) else reason
 
+    def _kept_by_office(self, url: str) -> bool:
+        """True for a page an earlier push published that the office kept as it is on the portal (`kept_by_office`):
+        a hold that catches it now neither takes it down nor sends it again (docs/decisions.md)."""
+        record = self.records.get(article_key(self.site.id, url))
+        return record is not None and record.status in IN_TARGET and \
+            kept_by_office(self.office_rows.get(url), record.target_url)
+
     def _on_portal(self, url: str) -> bool:
         """True when an earlier push put the article in the target: a hold that only keeps back what never went
         there (same body, a picture page's file-name title) leaves it there."""
@@ -401,7 +411,9 @@ class _Push:
         if not article.title:
             return article, None, "no title extracted"
         held = hold_reason(article, [self.site.name, self.ws.config.portal.name]) or self._published_hold(article)
-        if held and not (held.startswith(FILE_TITLE) and self._on_portal(article.url)):
+        if held and self._kept_by_office(article.url):
+            self.office_kept.add(article.url)  # mended on the portal by hand: left as it is there, never sent again
+        elif held and not (held.startswith(FILE_TITLE) and self._on_portal(article.url)):
             return article, None, held  # never published unreviewed: an empty page, a template heading, a bad date
         # (a picture page an earlier push published stays on the portal: verify lists it for the office)
         if not article.published and self.undated is not None:
@@ -484,6 +496,9 @@ class _Push:
                 self.summary.skipped[reason_category(reason or "no target")] += 1
                 self.summary.removed += record is not None and record.status in IN_TARGET and bool(record.target_id)
                 continue
+            if article.url in self.office_kept:
+                self.summary.unchanged += 1  # the office's page is left as it is
+                continue
             job = _Job(article=article, key=key, target=target)
             self._rewrite(job, _Waiting(in_plan, self.links))
             if record is None or record.status not in IN_TARGET:
@@ -522,7 +537,7 @@ class _Push:
         a push puts every one, or finds it in the target already)."""
         wanted = set()
         for article, target, _reason in plan:
-            if not target:
+            if not target or article.url in self.office_kept:
                 continue
             for url in [a["url"] for a in article.attachments or []] + list(article.images or []):
                 resource = files.get(self._crawl_form(url))
@@ -559,9 +574,9 @@ class _Push:
                 self.summary.columns += 1
 
     def _push_files(self, plan: list[PlanEntry], files: dict[str, _File]) -> None:
-        """Upload every fetched attachment and image of the articles being migrated."""
+        """Upload every fetched attachment and image of the articles being migrated (not of a page the office kept)."""
         for article, target, _reason in plan:
-            if not target:
+            if not target or article.url in self.office_kept:
                 continue
             subsite = self.index[target].subsite
             wanted = [(a["url"], a.get("name"), "attachment") for a in article.attachments or []]
@@ -655,6 +670,9 @@ class _Push:
                 self._event("warning", "undated_held", f"{reason}: {article.title or article.url}", article.url)
             self.skips[article.url] = reason
             self.summary.skipped[reason_category(reason)] += 1
+            return None
+        if article.url in self.office_kept:  # mended by hand on the portal: even --update leaves it
+            self.summary.unchanged += 1
             return None
         job = _Job(article=article, key=key, target=target)
         self._rewrite(job, _Waiting(in_plan, self.links))
@@ -917,10 +935,7 @@ class _Push:
     def _office_edits(self) -> dict[str, MapRow]:
         """The site's URL-map rows the office edited (`redirects --import`): a push keeps them as they are, and
         its dry run counts by them as the push does."""
-        with self.ws.store.session() as session:
-            return {row.old_url: MapRow(row.status, row.new_url, row.note) for row in session.execute(
-                select(UrlMapRow.old_url, UrlMapRow.status, UrlMapRow.new_url, UrlMapRow.note).where(
-                    UrlMapRow.site_id == self.site.id, UrlMapRow.note.like(f"{OFFICE_NOTE}%")))}
+        return office_rows(self.ws, self.site.id)
 
     def _article_outcomes(self, plan: list[PlanEntry], would_push: bool = False
                           ) -> dict[str, tuple[str | None, str, str | None]]:
@@ -1345,6 +1360,22 @@ def _index_form(url: str) -> str:
     if "?" in url:
         return url
     return re.sub(r"/(?:index|default)\.[A-Za-z]{2,5}$", "/", url)
+
+
+def office_rows(ws: Workspace, site_id: str) -> dict[str, MapRow]:
+    """The site's URL-map rows the office set (`redirects --import`, note 'office:'), by legacy URL."""
+    with ws.store.session() as session:
+        return {row.old_url: MapRow(row.status, row.new_url, row.note) for row in session.execute(
+            select(UrlMapRow.old_url, UrlMapRow.status, UrlMapRow.new_url, UrlMapRow.note).where(
+                UrlMapRow.site_id == site_id, UrlMapRow.note.like(f"{OFFICE_NOTE}%")))}
+
+
+def kept_by_office(row: MapRow | None, page: str | None) -> bool:
+    """True when the office's URL-map row (`redirects SITE --import`, note 'office:') leads the legacy URL to its
+    published `page` itself: the office has mended that page on the portal by hand (or accepts it as it is), so a
+    hold that catches it later leaves it there and push never sends it again (docs/decisions.md)."""
+    return row is not None and (row.note or "").startswith(OFFICE_NOTE) and row.status == "301" \
+        and bool(page) and row.new_url == page
 
 
 def skipped_outcome(row: MapRow | None, reason: str) -> tuple[str, str]:

@@ -26,7 +26,9 @@ from consolidate.push import (
     article_key,
     column_key,
     crawl_form,
+    kept_by_office,
     lost_attachments,
+    office_rows,
     planned_targets,
     portal_index,
     site_scope,
@@ -51,6 +53,7 @@ class VerifyResult:
     status: str  # ok | mismatch | missing
     differences: list[str] = field(default_factory=list)
     record_id: int | None = field(default=None, compare=False, repr=False)  # the push record it is stored on
+    kept: bool = False  # a page the office mended on the portal and kept: read back, not compared
     lost: int = 0  # attachments no push can carry (no address on the legacy page, or the crawl could not get it)
 
 
@@ -64,6 +67,7 @@ class VerifySummary:
     missing: int = 0
     results: list[VerifyResult] = field(default_factory=list)
     suspect: list[tuple[str, list[str]]] = field(default_factory=list)  # (legacy URL, what looks wrong)
+    office_kept: int = 0  # pages the office mended on the portal and kept (read back, not compared)
     lost_acknowledged: bool = False  # the office acknowledged the attachments no push can carry
 
     @property
@@ -86,6 +90,14 @@ class VerifySummary:
     def bare(self) -> int:
         """Published articles bare by push's hold rule (the next push takes them back)."""
         return sum(1 for r in self.results if any(d.startswith(BARE_PREFIX) for d in r.differences))
+
+    def kept_line(self) -> str | None:
+        """What verify says of the pages the office kept as they are on the portal (None when there are none)."""
+        if not self.office_kept:
+            return None
+        return f"{counted(self.office_kept, 'page')} the office mended on the portal and kept (its redirects row " \
+               "leads the old URL to the page itself): read back, not compared with the legacy page; push leaves " \
+               "them as they are"
 
     def lost_line(self) -> str | None:
         """What verify says of the attachments no push can carry (None when there are none)."""
@@ -118,13 +130,17 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
     site = ws.site(site_id)
     scope = site_scope(site, ws.config.sibling_hosts(site))  # as push reads a body's files
     summary.lost_acknowledged = missing_files_acknowledged(ws, site_id)
+    office = office_rows(ws, site_id)
     done = 0
 
     def check(pair: tuple[PushRecord, ArticleRow | None]) -> VerifyResult | None:
-        """One record read back and compared (None: its article is no longer stored)."""
+        """One record read back and compared (None: its article is no longer stored); a page the office kept is
+        only read back."""
         record, article = pair
         if article is None:
             return None
+        if kept_by_office(office.get(article.url), record.target_url):
+            return _read_back(exporter, record, article)
         result = _verify_one(exporter, record, article, targets.get(article.url), files, scope)
         return _with_lost(result, article, files, scope, summary.lost_acknowledged)
 
@@ -141,6 +157,9 @@ def verify_site(ws: Workspace, site_id: str, exporter: Exporter,
                 result.record_id = record.id
                 summary.results.append(result)
                 setattr(summary, result.status, getattr(summary, result.status) + 1)
+                if result.kept:
+                    summary.office_kept += 1
+                    continue  # the office's page, not the legacy record, is what the portal shows
                 problems = face_problems(article, [site.name, ws.config.portal.name])
                 if problems:
                     summary.suspect.append((article.url, problems))
@@ -202,6 +221,18 @@ def _verify_one(exporter: Exporter, record: PushRecord, article: ArticleRow, tar
         return VerifyResult(article.url, "missing", ["not found in the target"])
     differences = _differences(snapshot, article, target, files, scope)
     return VerifyResult(article.url, "mismatch" if differences else "ok", differences)
+
+
+def _read_back(exporter: Exporter, record: PushRecord, article: ArticleRow) -> VerifyResult:
+    """A page the office kept as it is on the portal: still there, or missing; not compared with the legacy page."""
+    ref = TargetRef(record.target_id or "", record.target_url or "")
+    try:
+        snapshot = exporter.read(record.source_key, ref)
+    except Exception as exc:  # noqa: BLE001 - a target failure is a finding, not a crash
+        return VerifyResult(article.url, "missing", [f"could not read back: {exc}"], kept=True)
+    if snapshot is None:
+        return VerifyResult(article.url, "missing", ["kept by the office but not found in the target"], kept=True)
+    return VerifyResult(article.url, "ok", kept=True)
 
 
 def _with_lost(result: VerifyResult, article: ArticleRow, files: dict[str, str | None], scope: Scope,

@@ -89,7 +89,7 @@ def _warn_outdated(ws: pipeline.Workspace, site_id: str, quiet: bool) -> None:
     """Say when `map` would now decide some columns otherwise than it recorded (migrations.yaml or a new crawl)."""
     changed = [] if quiet else pipeline.outdated_decisions(ws, site_id)
     if changed:
-        console.print(f"{site_id}: warning: {len(changed)} column decision(s) recorded by `map` differ from what "
+        console.print(f"{site_id}: warning: {len(changed)} column decision(s) recorded by `map` differ from "
                       f"what `map` would decide now from migrations.yaml and the latest crawl (e.g. {changed[0]}); this "
                       f"push uses the recorded ones — run `consolidate map {site_id}` first to apply them", highlight=False)
 
@@ -361,11 +361,14 @@ def _print_verify(site_id: str, summary: pipeline.VerifySummary) -> None:
         console.print(f"  `consolidate push {site_id} --update` sends them again (a plain push sends only what "
                       f"changed on the legacy side)", highlight=False)
     if summary.bare:
-        console.print(f"  {pipeline.counted(summary.bare, 'published page')} bare by push's hold rule: the next `consolidate "
-                      f"push {site_id}` holds them and takes them off the portal; the office decides their URLs "
-                      f"(`consolidate redirects {site_id}`)", highlight=False)
-    if summary.lost_line():
-        console.print(f"  {summary.lost_line()}", highlight=False)
+        console.print(f"  {pipeline.counted(summary.bare, 'published page')} bare by push's hold rule: the next "
+                      f"`consolidate push {site_id}` holds them and takes them off the portal; the office decides "
+                      f"their URLs (`consolidate redirects {site_id}`): a page it mends on the portal by hand stays "
+                      "when its row keeps the 301 to that page with a note (e.g. 已人工修补), imported with "
+                      f"`consolidate redirects {site_id} --import`", highlight=False)
+    for line in (summary.kept_line(), summary.lost_line()):
+        if line:
+            console.print(f"  {line}", highlight=False)
     for url, problems in summary.suspect:
         console.print(f"  suspect: {url}: {'; '.join(problems)}", highlight=False)
     if summary.suspect:
