@@ -349,15 +349,42 @@ def _step_note(step: dict[str, Any]) -> str:
 
 
 def _print_fleet_checklist(result: dict[str, Any]) -> None:
-    """One row per site: progress, next step, due date, behind schedule."""
-    table = Table(title=f"shutdown checklist as of {result['as_of']}")
-    for header in ("site", "disposition", "done", "next step", "due", "blocked by", "behind"):
-        table.add_column(header)
-    for s in result["sites"]:
+    """One row per site (progress, next step, due date, blockers and overdue steps counted) in a table that fits
+    80 columns with the step ids whole (a long site id folds); below it, per site, what blocks its next step and
+    which steps are overdue, one a line (a long one wraps indented)."""
+    sites = result["sites"]
+    table = Table(title=f"shutdown checklist as of {result['as_of']}", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    table.add_column("site", overflow="fold")
+    table.add_column("disposition", no_wrap=True)
+    table.add_column("done", no_wrap=True)
+    table.add_column("next step", no_wrap=True, min_width=max((len(s["next_step"] or "complete") for s in sites),
+                                                              default=9))
+    table.add_column("due", no_wrap=True, min_width=10)
+    table.add_column("blocked", justify="right", no_wrap=True)  # how many blockers
+    table.add_column("late", justify="right", no_wrap=True)  # how many steps overdue
+    for s in sites:
         table.add_row(s["site"], s["disposition"], f"{s['done']}/{s['total']}", s["next_step"] or "complete",
-                      s["next_due"] or "", "; ".join(s["blockers"]),
-                      "[red]yes: " + ", ".join(s["overdue_steps"]) + "[/]" if s["behind"] else "")
+                      s["next_due"] or "", str(len(s["blockers"])) if s["blockers"] else "",
+                      f"[red]{len(s['overdue_steps'])}[/]" if s["behind"] else "")
     console.print(table)
+    for s in sites:
+        if s["blockers"]:
+            console.print(f"[bold]{s['site']}[/]: {s['next_step']} blocked by", highlight=False)
+            console.print(_bullets(s["blockers"]))
+        if s["behind"]:
+            console.print(f"[bold]{s['site']}[/]: [red]behind schedule[/], overdue", highlight=False)
+            console.print(_bullets([", ".join(s["overdue_steps"])]))
+
+
+def _bullets(items: list[str]) -> Table:
+    """Items one a line under a dash, each wrapping under its own first word (not under the dash)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for item in items:
+        grid.add_row("  -", escape(item))
+    return grid
 
 
 @common.friendly_errors
