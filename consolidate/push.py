@@ -631,7 +631,8 @@ class _Push:
         self.sent = (0, len(plan))
         waited: list[_Waited] = []  # articles whose links waited for later ones
         for batch in self._batches(plan):  # bodies read BATCH at a time, in the plan's (id) order
-            self._forget_body_messages([article.url for article, _, _ in batch])
+            self._forget_body_messages([article.url for article, target, reason in batch
+                                        if self._portal_target() or (target and not reason)])
             jobs = [job for job in (self._prepare(a, t, r, in_plan) for a, t, r in batch) if job is not None]
             self.sent = (self.sent[0] + len(batch) - len(jobs), len(plan))
             if self.progress is not None:
@@ -1194,7 +1195,9 @@ class _Push:
 
     def _forget_body_messages(self, urls: list[str]) -> None:
         """Drop what earlier pushes said about these articles' bodies (links taken out, attachments not carried):
-        this push judges them again, so `messages` shows each once, in today's words."""
+        this push judges them again, so `messages` shows each once, in today's words. A side export forgets only
+        what it sends (the caller's choice): a page it holds is still the portal's, lost files and all, and the
+        checklist counts those by these messages."""
         with self.ws.store.session() as session:
             for start in range(0, len(urls), 500):
                 session.execute(delete(EventRow).where(

@@ -6,11 +6,12 @@ never "not fetched"), verify offers a push, and the next push carries it."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from consolidate import pipeline
-from consolidate.core.store import EventRow, Resource
+from consolidate.core.store import ArticleRow, EventRow, Resource
 from consolidate.missing_files import missing_attachments
 from consolidate.push import NOT_UPLOADED_CODE
 from tests.conftest import migrated_articles, push_sites
@@ -74,3 +75,26 @@ def test_a_fetched_file_whose_upload_failed_is_not_lost(crawled: pipeline.Worksp
     (again,) = push_sites(crawled, [SITE], allow_untriaged=True)
     assert again.updated >= 1 and _said(crawled, article.url) == {}
     assert [r for r in _verify(crawled).results if r.status != "ok"] == []
+
+
+def test_a_side_export_leaves_the_portals_messages(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """An article published on the static portal with an attachment the legacy page gave no address is said lost
+    (the checklist counts it); its body then emptied, a bundle push beside the portal holds it: the portal's page
+    and its lost file are as they were, so the count and the message stay (a side export says nothing about the
+    portal's pages, and forgets nothing)."""
+    article = migrated_articles(crawled, SITE)[0]
+    with crawled.store.session() as session:
+        session.execute(update(ArticleRow).where(ArticleRow.id == article.id).values(
+            attachments=list(article.attachments or []) + [{"name": "报名表.doc", "url": ""}]))
+    push_sites(crawled, [SITE], allow_untriaged=True)
+    said = _said(crawled, article.url)
+    assert missing_attachments(crawled, SITE) == (1, 1) and len(said["attachment_missing"]) == 1, said
+    with crawled.store.session() as session:
+        session.execute(update(ArticleRow).where(ArticleRow.id == article.id).values(body_html="", body_text=""))
+    exporter = pipeline.open_exporter(crawled, "bundle", {"dir": str(tmp_path / "bundle")})
+    try:
+        summary = pipeline.push_site(crawled, SITE, exporter, allow_untriaged=True)
+    finally:
+        exporter.close()
+    assert summary.unresolved.get("empty body") == 1, summary
+    assert missing_attachments(crawled, SITE) == (1, 1) and _said(crawled, article.url) == said
