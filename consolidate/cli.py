@@ -168,7 +168,10 @@ def fleet_serve_samples(
                                                  "the sites' host names to the servers.")] = Path("migrations.yaml"),
         samples: Annotated[Path | None, typer.Option(help="The real samples folder (default: CONSOLIDATE_SAMPLES, "
                                                      "else ../shared/samples beside the checkout).")] = None,
-        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --config-out.")] = False) -> None:
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --config-out.")] = False,
+        rate: Annotated[float, typer.Option(help="crawl.rate_per_host of the written config (requests/s per "
+                                            "host): polite by default, as for a real old server; the local "
+                                            "copies take more, e.g. 20.", min=0.01)] = 1.0) -> None:
     """Serve the restored real legacy sites (a development checkout's ../shared/samples) on free 127.0.0.1 ports
     and write a migrations.yaml crawling them under their original host names (crawl.resolve)."""
     import time
@@ -184,7 +187,7 @@ def fleet_serve_samples(
     if config_out.exists() and not force:
         raise UsageError(f"{config_out} exists", hint="choose another --config-out, or pass --force")
     with RealSitesServer(root, sites) as server:
-        config_out.write_text(server.config_text(rate=20.0), encoding="utf-8")
+        config_out.write_text(server.config_text(rate=rate), encoding="utf-8")
         for site in server.sites:
             console.print(f"{site.id}\thttp://127.0.0.1:{server.ports[site.id]}/\t{site.name} ({site.cms}) as "
                           f"{site.home_url}", highlight=False, soft_wrap=True)

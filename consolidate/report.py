@@ -44,7 +44,7 @@ def site_details(ws: Workspace, site_id: str) -> SiteDetails:
     findings, audit_note = _audit_findings(ws, site_id)
     zh = _reasons_zh(ws, site_id, [(p, r, b) for p, _d, _t, _c, r, b in decisions])
     return SiteDetails(
-        inventory={"name": site.name, "home_url": site.home_url, "organiser": site.organiser,
+        inventory={"name": site.name, "home_url": site.home_url,
                    "supervisor": site.supervisor, "badge": site.badge, **_filings(ws, site_id),
                    "contact": site.contact.model_dump() if site.contact else None,
                    "disposition": site.disposition, "target": site.target.model_dump(exclude_none=True)},
@@ -57,13 +57,14 @@ def site_details(ws: Workspace, site_id: str) -> SiteDetails:
     )
 
 
-FILINGS = ("site_code", "icp", "psb")  # 网站标识码, ICP备案号, 公安机关备案号: the config's, else the crawl's
+# 主办单位, 网站标识码, ICP备案号, 公安机关备案号: the config's, else the crawl's (a config may leave 主办单位 empty)
+FILINGS = ("organiser", "site_code", "icp", "psb")
 
 
 def _filings(ws: Workspace, site_id: str) -> dict[str, Any]:
-    """The site's codes and filings as the register shows them: the office's config value, else what the crawl read
-    on the legacy site's pages (their footers), else empty — never guessed; `sources` says where each came from
-    (config or crawl) and `crawl_organiser` the 主办单位 the pages name when it differs from the config's."""
+    """The site's organiser, codes and filings as the register shows them: the office's config value, else what the
+    crawl read on the legacy site's pages (their footers), else empty — never guessed; `sources` says where each
+    came from (config or crawl) and `crawl_organiser` the 主办单位 the pages name when it differs from the config's."""
     site = ws.site(site_id)
     with ws.store.session() as session:
         row = session.get(SiteRow, site_id)
@@ -77,7 +78,8 @@ def _filings(ws: Workspace, site_id: str) -> dict[str, Any]:
             sources[key] = "config" if configured else "crawl"
     organiser = seen.get("organiser")
     return {**found, "sources": sources,
-            "crawl_organiser": organiser if isinstance(organiser, str) and organiser != site.organiser else None}
+            "crawl_organiser": organiser if site.organiser and isinstance(organiser, str) and organiser
+            and organiser != site.organiser else None}
 
 
 def _reasons_zh(ws: Workspace, site_id: str, stored: list[tuple[str, str, str]]) -> dict[str, str]:

@@ -343,12 +343,12 @@ FOUND_WHERE = {"config": ("登记于配置", "from the config"),
 
 
 def _found_where(inventory: dict[str, Any], lang: str) -> str:
-    """Where the register's codes and filings came from: 'ICP备案号、公安机关备案号：抓取时在旧站页面（页脚）读到'
-    (a field neither gave stays empty and unnamed), and the 主办单位 the pages name when it is not the config's."""
+    """Where the register's organiser, codes and filings came from: 'ICP备案号、公安机关备案号：抓取时在旧站页面（页脚）
+    读到' (a field neither gave stays empty and unnamed), and the 主办单位 the pages name when it is not the config's."""
     sources = inventory.get("sources") or {}
     parts = []
     for origin, (zh, en) in FOUND_WHERE.items():
-        keys = [label(k, lang) for k in ("site_code", "icp", "psb") if sources.get(k) == origin]
+        keys = [label(k, lang) for k in ("organiser", "site_code", "icp", "psb") if sources.get(k) == origin]
         if keys:
             parts.append(f"{'、'.join(keys)}：{zh}" if lang == "zh" else f"{', '.join(keys)}: {en}")
     if inventory.get("crawl_organiser"):

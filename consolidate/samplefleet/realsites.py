@@ -21,6 +21,8 @@ from urllib.parse import unquote, urlsplit
 from consolidate.demo import example_config_text
 
 INDEX_FILES = ("index.html", "index.htm", "default.html", "default.htm", "index.shtml")
+POLITE_RATE = 1.0  # requests per second per host: the example config's, what an office gives a real old server
+UNKNOWN_ORGANISER = "  # 主办单位 unknown: fill it in (never guessed; the report marks the one the pages show)"
 
 
 @dataclass(frozen=True)
@@ -156,18 +158,29 @@ class RealSitesServer:
         address = f"127.0.0.1:{self.ports[site.id]}"
         return {host: address for host in site.hosts()}
 
-    def config_text(self, rate: float = 200.0, max_pages: int = 5000) -> str:
+    def config_text(self, rate: float = POLITE_RATE, max_pages: int = 5000) -> str:
         """A migrations.yaml: the example programme and portal, these sites instead of the fleet's."""
         text = example_config_text()
         head = text[: text.index("\nsites:")]
         head = REAL_HEADER + head[head.index("\nprogramme:"):]
-        head = re.sub(r"\n  rate_per_host: [\d.]+", f"\n  rate_per_host: {rate:g}", head, count=1)
+        head = re.sub(r"\n  rate_per_host: .*", "\n" + rate_line(rate), head, count=1)
         return head + "\nsites:\n" + "".join(self._site_yaml(site, max_pages) for site in self.sites)
 
     def _site_yaml(self, site: RealSite, max_pages: int) -> str:
-        """One site's entry."""
+        """One site's entry; its 主办单位 left empty: this tool does not know it (see UNKNOWN_ORGANISER)."""
         pins = ", ".join(f'"{host}": "{address}"' for host, address in self.pins(site).items())
         aliases = ", ".join(f'"{alias}"' for alias in site.aliases)
         return (f"  - id: {site.id}\n    name: {site.name}\n    home_url: {site.home_url}\n"
-                f"    aliases: [{aliases}]\n    organiser: {site.name}\n    disposition: migrate\n"
+                f"    aliases: [{aliases}]\n    organiser: \"\"{UNKNOWN_ORGANISER}\n    disposition: migrate\n"
                 f"    crawl: {{max_pages: {max_pages}, resolve: {{{pins}}}}}\n")
+
+
+def rate_line(rate: float) -> str:
+    """The config's crawl.rate_per_host line, under a comment saying why the rate is what it is."""
+    if rate <= POLITE_RATE:
+        why = ("  # polite to a twenty-year-old server: this file is what people copy for the real sites. The local\n"
+               "  # copies served by `consolidate fleet serve-samples` take more: `... serve-samples --rate 20`\n")
+    else:
+        why = (f"  # fast, for the local copies `consolidate fleet serve-samples` serves only: a real legacy server\n"
+               f"  # gets {POLITE_RATE:g} request a second or less\n")
+    return f"{why}  rate_per_host: {rate:g}            # requests per second per host"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -42,3 +43,21 @@ def test_checklist_all_reads_at_80_columns(crawled: pipeline.Workspace) -> None:
         for blocker in site["blockers"]:
             assert " ".join(blocker.split()) in printed, (blocker, printed)
         assert f" {site['next_step']} " in listing.stdout  # whole in its table row
+
+
+def test_serve_samples_config_is_polite_and_guesses_no_organiser(tmp_path: Path) -> None:
+    """The config `fleet serve-samples` writes (the one a new user copies for the real sites) crawls at the
+    example's polite rate, saying why, unless --rate asks for more; it leaves each site's 主办单位 empty, saying it
+    is unknown — it used to write 20 requests/s and the site's name as its organiser."""
+    from consolidate.core.config import parse_config
+    from consolidate.samplefleet.realsites import REAL_SITES, RealSitesServer
+
+    root = tmp_path / "samples"
+    (root / REAL_SITES[0].folder).mkdir(parents=True)  # a folder to serve; its pages do not matter here
+    with RealSitesServer(root, REAL_SITES[:1]) as server:
+        polite, fast = server.config_text(), server.config_text(rate=20)
+    config = parse_config(polite)
+    assert config.crawl.rate_per_host == 1.0 and "# polite to a twenty-year-old server" in polite
+    assert parse_config(fast).crawl.rate_per_host == 20.0 and "a real legacy server\n  # gets 1" in fast
+    assert config.sites[0].organiser == "" and "主办单位 unknown" in polite
+    assert REAL_SITES[0].name not in polite.split("organiser:", 1)[1].splitlines()[0]

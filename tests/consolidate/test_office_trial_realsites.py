@@ -102,21 +102,37 @@ def test_redirects_to_a_folder_remove_the_older_file_of_a_site_now_refused(pair:
         assert f"removed the older {out / site_id}.conf: {site_id} is refused now" in said, said
 
 
+def _register(ws: pipeline.Workspace) -> dict[str, dict[str, object]]:
+    """The Chinese report's 网站清单 rows by site id."""
+    table = next(s for s in site_sections(fleet_report(ws, OTHERS, details=True), "zh") if s.key == "inventory")
+    return {row[0]: dict(zip(table.headers, row, strict=True)) for row in table.rows}
+
+
 def test_the_register_shows_the_filings_the_crawl_read_and_says_so(others: pipeline.Workspace) -> None:
-    """网站清单: lgedu's pages show its 网站标识码, ICP and 公安 filings, hncic's its ICP and 公安 filings (no
-    网站标识码: left empty, never guessed); the config names none, so each is the crawl's, said in 来源说明."""
-    report = fleet_report(others, OTHERS, details=True)
-    table = next(s for s in site_sections(report, "zh") if s.key == "inventory")
-    rows = {row[0]: dict(zip(table.headers, row, strict=True)) for row in table.rows}
+    """网站清单: lgedu's pages show its 主办单位, 网站标识码, ICP and 公安 filings, hncic's its 主办单位, ICP and 公安
+    filings (no 网站标识码: left empty, never guessed); the config (serve-samples') names none, so each is the
+    crawl's, said in 来源说明. A config that names another 主办单位 keeps its own, the pages' named beside it."""
+    rows = _register(others)
     assert rows["lgedu"]["网站标识码"] == "4104000017"
     assert rows["lgedu"]["ICP备案号"] == "陕ICP备08003687号-1"
     assert rows["lgedu"]["公安机关备案号"].startswith("豫公网安备") and rows["lgedu"]["公安机关备案号"].endswith("号")
-    assert rows["lgedu"]["来源说明"] == "网站标识码、ICP备案号、公安机关备案号：抓取时在旧站页面（页脚）读到"
+    assert rows["lgedu"]["主办单位"]
+    assert rows["lgedu"]["来源说明"] == "主办单位、网站标识码、ICP备案号、公安机关备案号：抓取时在旧站页面（页脚）读到"
     assert rows["hncic"]["网站标识码"] is None and rows["hncic"]["ICP备案号"] == "京ICP备20024077号-1"
-    assert "ICP备案号、公安机关备案号：抓取时在旧站页面（页脚）读到" in rows["hncic"]["来源说明"]
-    assert "页面所署主办单位：" in rows["hncic"]["来源说明"]  # the pages name another organiser than the config
+    assert rows["hncic"]["主办单位"] == "住房和城乡建设部住宅产业化促进中心"
+    assert "主办单位、ICP备案号、公安机关备案号：抓取时在旧站页面（页脚）读到" in rows["hncic"]["来源说明"]
+    assert "页面所署主办单位" not in rows["hncic"]["来源说明"]
+    report = fleet_report(others, OTHERS, details=True)
     english = next(s for s in site_sections(report, "en") if s.key == "inventory")
     assert any("read on the legacy site's pages (footer) by the crawl" in str(cell) for cell in english.rows[0])
+    named = others.loaded.path.parent / "named-organiser.yaml"
+    text = others.loaded.path.read_text(encoding="utf-8")
+    at = text.index("  - id: hncic")
+    named.write_text(text[:at] + text[at:].replace('organiser: ""', "organiser: 海南省住房和城乡建设厅", 1),
+                     encoding="utf-8")
+    rows = _register(pipeline.Workspace.open(named, db_url=others.store.url))
+    assert rows["hncic"]["主办单位"] == "海南省住房和城乡建设厅"
+    assert "页面所署主办单位：住房和城乡建设部住宅产业化促进中心" in rows["hncic"]["来源说明"]
 
 
 def test_entries_that_link_nowhere_add_up_between_crawl_and_checklist(others: pipeline.Workspace) -> None:
