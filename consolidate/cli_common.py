@@ -258,7 +258,7 @@ EXIT_CODES = ("Exit codes: 0 done; 1 {failure}; 2 usage or input error (unknown 
               "config or sheet); 130 interrupted (Ctrl-C); 143 stopped (SIGTERM).")
 FAILURES = {  # what exit 1 means per command, where it means more than "the work failed"
     "verify": "differences or missing articles found",
-    "monitor": "old URLs still serving, redirecting wrongly or broken",
+    "monitor": "old URLs still serving, redirecting wrongly or broken, or a site with no URL map to check yet",
     "crawl": "a site's home page could not be fetched",
     "push": "a site was held by another worker, or the target refused the work",
     "rollback": "something could not be removed",

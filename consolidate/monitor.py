@@ -38,12 +38,21 @@ class MonitorResult:
     site_id: str
     rows: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    nothing_to_check: str | None = None  # why no URL was checked (no URL map yet), else None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"site": self.site_id, "checked": len(self.rows),
                 "counts": {c: self.counts.get(c, 0) for c in CATEGORIES},
-                "problems": [r for r in self.rows if r["category"] != "ok"]}
+                "problems": [r for r in self.rows if r["category"] != "ok"], "nothing_to_check": self.nothing_to_check}
+
+
+def no_url_map(site_id: str, exporter: str) -> str:
+    """Why a site has nothing to check: the URL map monitor reads is not written yet."""
+    return (f"no URL map yet, so nothing to check: the map of old URLs to their new addresses is written by "
+            f"`consolidate push {site_id}` into the configured exporter ({exporter}; a side export with --exporter "
+            f"leaves it as it was) and amended by `consolidate redirects {site_id} --import`; monitor checks the old "
+            f"URLs against it after the cutover")
 
 
 class _Prober:
@@ -122,14 +131,15 @@ async def _check_rows(rows: list[UrlMapRow], concurrency: int, timeout: float, p
 def monitor_site(ws: Workspace, site_id: str, concurrency: int = 8, timeout: float = 10.0,
                  limit: int | None = None, progress: Callable[[int, int], None] | None = None) -> MonitorResult:
     """Check a site's URL map against what the old and new servers answer, reaching host names crawl.resolve pins
-    where the crawl reaches them; record problems as events (`progress(done, total)` as each old URL is checked)."""
+    where the crawl reaches them; record problems as events (`progress(done, total)` as each old URL is checked).
+    A site without a URL map has nothing to check, and its result says why."""
     site = ws.site(site_id)
     pins = parse_pins(ws.config.crawl_settings(site).resolve)
     with ws.store.session() as session:
         query = select(UrlMapRow).where(UrlMapRow.site_id == site.id).order_by(UrlMapRow.id)
         rows = list(session.scalars(query.limit(limit) if limit else query).all())
     checked = asyncio.run(_check_rows(rows, max(1, concurrency), timeout, pins, progress)) if rows else []
-    result = MonitorResult(site.id)
+    result = MonitorResult(site.id, nothing_to_check=None if rows else no_url_map(site.id, ws.config.export.exporter))
     for row, old, new in checked:
         category, detail = classify(row, old, new)
         result.counts[category] += 1
@@ -148,5 +158,6 @@ def _record_events(ws: Workspace, result: MonitorResult) -> None:
         session.add_all(EventRow(site_id=result.site_id, stage="monitor", level=LEVELS[r["category"]],
                                  code=r["category"], message=r["detail"], url=r["old_url"])
                         for r in result.rows if r["category"] != "ok")
-        session.add(EventRow(site_id=result.site_id, stage="monitor", level="info", code="monitor_summary",
-                             message=f"{len(result.rows)} legacy URLs checked: {summary or 'nothing to check'}"))
+        session.add(EventRow(site_id=result.site_id, stage="monitor", level="warning" if result.nothing_to_check
+                             else "info", code="monitor_summary", message=f"{len(result.rows)} legacy URLs checked: "
+                             f"{summary or result.nothing_to_check or 'nothing to check'}"))

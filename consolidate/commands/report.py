@@ -439,7 +439,8 @@ def monitor(sites: common.SitesArgument = None, all_sites: common.AllOption = Fa
                                                       min=1)] = None) -> None:
     """After cutover: do old URLs redirect to their mapped new URLs, and do those answer? Host names crawl.resolve
     pins are reached at their pinned addresses, as the crawl reaches them. Exit 1 when any old URL is not ok:
-    still serving, redirecting wrongly, broken, unreachable or unmapped."""
+    still serving, redirecting wrongly, broken, unreachable or unmapped, and when a site has no URL map to check
+    yet (nothing pushed to the configured exporter)."""
     ws = common.open_workspace(config, db)
     ids = common.select_sites(ws, sites, all_sites)
     with StepProgress(quiet=as_json) as steps:
@@ -458,6 +459,10 @@ def monitor(sites: common.SitesArgument = None, all_sites: common.AllOption = Fa
         for r in results:
             for p in r["problems"][:20]:
                 console.print(f"  {r['site']} {p['category']}: {p['old_url']} — {p['detail']}", highlight=False)
+    unchecked = [r for r in results if r["nothing_to_check"]]
+    if not as_json:
+        for r in unchecked:
+            err_console.print(f"{r['site']}: {r['nothing_to_check']}", highlight=False, markup=False, soft_wrap=True)
     problems = {c: sum(r["counts"][c] for r in results) for c in MONITOR_PROBLEMS}
     if any(problems.values()):
         if not as_json:
@@ -466,6 +471,8 @@ def monitor(sites: common.SitesArgument = None, all_sites: common.AllOption = Fa
                               + (" — unreachable: check the old host names resolve from here, or pin them in "
                                  "crawl.resolve" if problems["unreachable"] else ""),
                               highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1)
+    if unchecked:  # a site nobody could check is not a site found fine
         raise typer.Exit(1)
 
 

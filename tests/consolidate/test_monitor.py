@@ -167,9 +167,27 @@ def test_cli_monitor_json_and_exit_code(tmp_path: Path, server: _Server) -> None
     assert server.peak <= 2
 
 
-def test_monitor_without_url_map_is_clean(tmp_path: Path) -> None:
-    """A site nobody has pushed has nothing to check: zero counts, exit 0, a summary event."""
-    ws = write_config(tmp_path, ["migrate"])
-    result = CliRunner().invoke(app, ["monitor", "--all", "-c", str(ws.loaded.path), "--db", ws.store.url])
-    assert result.exit_code == 0, result.output
-    assert monitor_site(ws, "s0").as_dict()["checked"] == 0
+def test_monitor_without_url_map_says_there_is_nothing_to_check(tmp_path: Path, server: _Server) -> None:
+    """A site nobody has pushed has nothing to check: zero counts and a line saying why (no URL map: push writes
+    it), exit 1 — a site nobody could check is not found fine (round 10: it was exit 0 with 0 URLs checked). With
+    --all, a site that has a map is checked beside it."""
+    ws = write_config(tmp_path, ["migrate", "migrate"])
+    options = ["-c", str(ws.loaded.path), "--db", ws.store.url]
+    result = CliRunner().invoke(app, ["monitor", "s0", *options])
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.stderr.split())
+    assert "s0: no URL map yet, so nothing to check" in said and "`consolidate push s0`" in said
+    document = monitor_site(ws, "s0").as_dict()
+    assert document["checked"] == 0 and "no URL map yet" in document["nothing_to_check"]
+    fine = [(f"{server.base}/old/a", "301", f"{server.base}/new/a"), (f"{server.base}/old/f", "410", None)]
+    with ws.store.session() as session:  # s0's map, every URL of it answering as mapped; s1 has none
+        session.add(SiteRow(id="s0", name="s0", home_url=server.base + "/", disposition="migrate", facts={}))
+        session.flush()
+        session.add_all(UrlMapRow(site_id="s0", old_url=old, url_hash=url_hash(old), new_url=new, status=status)
+                        for old, status, new in fine)
+    assert CliRunner().invoke(app, ["monitor", "s0", *options]).exit_code == 0
+    both = CliRunner().invoke(app, ["monitor", "--all", "--json", *options])
+    assert both.exit_code == 1, both.output
+    by_site = {r["site"]: r for r in json.loads(both.stdout)}
+    assert by_site["s0"]["counts"]["ok"] == 2 and by_site["s0"]["nothing_to_check"] is None
+    assert by_site["s1"]["checked"] == 0 and "`consolidate push s1`" in by_site["s1"]["nothing_to_check"]
