@@ -37,7 +37,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "site": ("站点", "Site"), "id": ("编号", "Id"), "name": ("网站名称", "Site name"),
     "disposition": ("处置方式", "Disposition"), "stage": ("阶段", "Stage"), "fetched": ("抓取页面", "Fetched"),
     "errors": ("抓取错误", "Errors"), "problem": ("错误类别", "Kind"), "skipped_urls": ("未抓取", "Not fetched"), "queued": ("待抓取", "Queued"),
-    "bytes": ("字节数", "Bytes"), "cms": ("CMS", "CMS"), "articles": ("文章", "Articles"),
+    "bytes": ("字节数", "Bytes"), "cms": ("CMS", "CMS"), "cms_unknown": ("未识别", "not recognised"),
+    "articles": ("文章", "Articles"),
     "columns": ("栏目", "Columns"), "unmapped": ("未映射栏目", "Unmapped columns"), "pushed": ("已迁移", "Pushed"),
     "skipped": ("跳过", "Skipped"), "failed": ("失败", "Failed"), "unaccounted": ("未核清", "Unaccounted"),
     "reconciled": ("核对", "Reconciled"), "next_step": ("下一步", "Next step"), "next_due": ("截止日期", "Due"),
@@ -358,10 +359,18 @@ def _found_where(inventory: dict[str, Any], lang: str) -> str:
 
 
 def _crawl(sites: list[SiteFigures], lang: str) -> Rows:
-    """What the crawl fetched, per site."""
+    """What the crawl fetched, per site (the CMS the pages showed, 未识别 when they showed none)."""
     return (["id", "fetched", "errors", "skipped_urls", "queued", "bytes", "cms", "articles", "columns", "spam"],
-            [[f.id, f.crawl.fetched, f.crawl.errors, f.crawl.skipped, f.crawl.queued, f.crawl.bytes, f.cms,
+            [[f.id, f.crawl.fetched, f.crawl.errors, f.crawl.skipped, f.crawl.queued, f.crawl.bytes, _cms(f, lang),
               f.articles, f.columns, f.spam_links_removed] for f in sites])
+
+
+def _cms(site: SiteFigures, lang: str) -> str | None:
+    """The CMS the crawl recognised on the site's pages; 'not recognised' when it fetched pages and recognised none
+    (a custom-built site), empty before any page was fetched."""
+    if site.cms:
+        return site.cms
+    return label("cms_unknown", lang) if site.crawl.fetched else None
 
 
 PROBLEM_WORDS = {  # a kind of crawl problem: (zh name, en name, zh meaning, en meaning); {causes}: its causes

@@ -61,3 +61,21 @@ def test_serve_samples_config_is_polite_and_guesses_no_organiser(tmp_path: Path)
     assert parse_config(fast).crawl.rate_per_host == 20.0 and "a real legacy server\n  # gets 1" in fast
     assert config.sites[0].organiser == "" and "主办单位 unknown" in polite
     assert REAL_SITES[0].name not in polite.split("organiser:", 1)[1].splitlines()[0]
+
+
+def test_the_crawl_table_names_an_unrecognised_cms(crawled: pipeline.Workspace) -> None:
+    """抓取情况: a site whose pages showed no known CMS (jspn, custom-built: the crawl records none) reads 未识别 /
+    'not recognised' in the CMS column, which was left empty; a recognised one keeps its name."""
+    from sqlalchemy import update
+
+    from consolidate.core.store import SiteRow
+    from consolidate.report import fleet_report
+    from consolidate.report_formats import site_sections
+
+    with crawled.store.session() as session:
+        session.execute(update(SiteRow).where(SiteRow.id == "fgw").values(cms=None))
+    report = fleet_report(crawled)
+    for lang, unknown in (("zh", "未识别"), ("en", "not recognised")):
+        table = next(s for s in site_sections(report, lang) if s.key == "crawl")
+        cms = {row[0]: row[table.headers.index("CMS")] for row in table.rows}
+        assert cms["fgw"] == unknown and cms["jyj"] == "hanweb", cms
