@@ -25,7 +25,7 @@ from consolidate.core.errors import ConfigError, ConsolidateError, ExporterError
 from consolidate.core.outputs import save_output
 from consolidate.core.workspace import Workspace
 from consolidate.startup import EXIT_CODES as SIGNAL_EXIT_CODES
-from consolidate.startup import signal_name
+from consolidate.startup import is_guard, signal_name
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,7 +96,9 @@ def error_exit_code(exc: ConsolidateError) -> int:
 @contextmanager
 def _signals_while_running() -> Iterator[list[int]]:
     """While a command runs, Ctrl-C is Python's KeyboardInterrupt and SIGTERM stops the command the same way (so
-    it keeps what it did as after a Ctrl-C); yields the signals received. The handlers before are restored after."""
+    it keeps what it did as after a Ctrl-C); yields the signals received. The handlers before are restored after,
+    but for the start-up guard's: once the command is done, the process is only exiting, and a signal then (whose
+    line would say nothing was done) is ignored."""
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield received
@@ -117,7 +119,7 @@ def _signals_while_running() -> Iterator[list[int]]:
     finally:
         for signum, handler in previous.items():
             if handler is not None:
-                signal.signal(signum, handler)
+                signal.signal(signum, signal.SIG_IGN if is_guard(handler) else handler)
 
 
 def _while_interrupted(exc: BaseException) -> bool:

@@ -32,6 +32,11 @@ def _end_at_start(signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(EXIT_CODES.get(signum, 1))
 
 
+def is_guard(handler: object) -> bool:
+    """True for the start-up guard's handler."""
+    return handler is _end_at_start
+
+
 def guard() -> Callable[[], None]:
     """Raise the start-up guard on SIGINT and SIGTERM; returns what lifts it again (the handlers that were
     there). Does nothing outside the main thread, or where another part of the program handles the signal."""
