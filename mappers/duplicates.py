@@ -29,7 +29,7 @@ OTHER_TITLE = 50  # rapidfuzz partial ratio under which two titles are clearly d
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 _TITLE_TAGS = re.compile(r"^(【[^】]{1,8}】|\[[^\]]{1,8}\]|（[^）]{1,8}）)")
 REISSUE = re.compile(r"[（(【\[]\s*(重发|重新发布|再次发布|更正|更正版|更正公告|修订|修订版|修正|补发|补充)\s*[)）】\]]"
-                     r"|(重发|更正|修订版)$")  # a notice issued again: it supersedes the original
+                     r"|(重发|更正|修订版)$")  # a notice issued again: it supersedes the original if the text is the same
 SAME_BODY = 0.995  # bodies this close are the same text whatever their numbers
 _DIGITS = re.compile(r"\d+")
 CHUNK = 500  # articles whose texts are held at once while candidate pairs are confirmed
@@ -84,7 +84,8 @@ def is_reissue(title: str) -> bool:
 
 def find_duplicates(articles: Iterable[Any]) -> dict[str, str]:
     """url → url of the article that stands for it, for every article that repeats another (by title + date or
-    by content); a re-issued notice (重发/更正) stands for its original, not the other way round."""
+    by content); a re-issued notice (重发/更正) stands for its original, not the other way round, only when it
+    carries the original's text (a re-issue that changes it leaves the original a record of its own)."""
     items = [as_dup_article(a) for a in articles]
     return cluster_links([[(i, items[i]) for i in members] for members in duplicate_clusters(items)])
 
@@ -127,6 +128,7 @@ class DuplicateFinder:
         self.count, self.chunk = 0, chunk
         self.lengths = array("I")  # normalised body length
         self.numbers = array("Q")  # digest of the normalised body's numbers
+        self.texts = array("Q")  # digest of the whole normalised body
         self.sketches = array("I")  # every article's sketch values, one after the other
         self.ends = array("I")  # where each article's sketch values end in `sketches`
         self.dated = array("Q")  # digest of (normalised title, day), 0 without a long title or a date
@@ -141,6 +143,7 @@ class DuplicateFinder:
         self.count += 1
         self.lengths.append(len(body))
         self.numbers.append(_digest(",".join(_DIGITS.findall(body))))
+        self.texts.append(_digest(body))
         if len(body) >= MIN_BODY:
             self.sketches.extend(sorted(sketch(body)))
         self.ends.append(len(self.sketches))
@@ -233,14 +236,24 @@ class DuplicateFinder:
         under clearly different titles (one page may carry another's text by a mistake of the old site: which title
         is right is not for a rule to guess), else 'other'."""
         first_body, second_body = texts[first][1], texts[second][1]
-        if kind == "reissue":  # a correction changes a few details, not the whole notice
-            same = not (first_body and second_body) or fuzz.ratio(first_body[:3000], second_body[:3000]) >= 60
-        elif kind == "dated":  # the same title and day, unless the bodies clearly differ
+        if kind == "reissue":
+            return "same" if self._same_text(first, second) else "other"
+        if kind == "dated":  # the same title and day, unless the bodies clearly differ
             similarity = fuzz.ratio(first_body[:3000], second_body[:3000]) / 100 if first_body and second_body else 1
-            same = similarity >= 0.6 and not self._different_notices(first, second, similarity)
+            verdict = "same" if similarity >= 0.6 and not self._different_notices(first, second, similarity) \
+                else "other"
         else:
-            return self._content_verdict(first, second, texts)
-        return "same" if same else "other"
+            verdict = self._content_verdict(first, second, texts)
+        if verdict == "same" and self.reissued[first] != self.reissued[second] and not self._same_text(first, second):
+            return "other"  # a re-issue that changed its original's text, however found, never merges it away
+        return verdict
+
+    def _same_text(self, first: int, second: int) -> bool:
+        """True when a re-issued notice (重发/更正/补发) and an unmarked article carry the same text: the whole
+        normalised body alike (only spacing, punctuation, width or script may differ) and long enough to prove it
+        (MIN_BODY). A re-issue that changed anything — a name, a date, a figure, a sentence — or bodies too short to
+        compare (an attachment-only notice) leave the original a public record of its own: both are kept."""
+        return self.texts[first] == self.texts[second] and self.lengths[first] >= MIN_BODY
 
     def _content_verdict(self, first: int, second: int, texts: dict[int, tuple[str, str]]) -> str:
         """The verdict on a pair found by content: near-identical bodies under like titles (a reprint's 【转载】 or
