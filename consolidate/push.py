@@ -756,7 +756,7 @@ class _Push:
         for lost in lost_attachments(article, self.scope, self.fetched_files):
             self._event("warning", MISSING_CODE, lost_message(lost, self.files.get(lost.url or "")),
                         article.url)
-        for name, legacy in _named_attachments(article, self.scope):
+        for name, legacy in dict.fromkeys(_named_attachments(article, self.scope)):  # each once
             resource = self.files.get(legacy or "")
             if legacy in self.fetched_files and legacy not in self.links and resource is not None:
                 record = self.records.get(f"file:{resource.sha256}") or _NO_RECORD
