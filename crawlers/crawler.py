@@ -446,9 +446,9 @@ class SiteCrawler:
                 self._active -= 1
                 self._notify()
 
-    def _frontier_state(self, session: Session) -> tuple[int, bool]:
-        """URLs of the site queued, and whether other workers hold leases on it."""
-        return self.frontier.queued_in(session), self.frontier.others_busy_in(session)
+    def _frontier_state(self, session: Session) -> tuple[bool, bool]:
+        """Whether URLs of the site are queued, and whether other workers hold leases on it."""
+        return self.frontier.has_queued_in(session), self.frontier.others_busy_in(session)
 
     def _notify(self) -> None:
         """Wake the workers waiting for the frontier or for pages in progress."""
@@ -467,7 +467,7 @@ class SiteCrawler:
             else:
                 if self._budget_left <= 0 and not self._budget_counted:  # counted once per drain, not per worker
                     self._budget_counted = True
-                    self.summary.budget_reached = await self.writer.run(self.frontier.queued_in) > 0
+                    self.summary.budget_reached = await self.writer.run(self.frontier.has_queued_in)
                 return None
         return self._claimed.popleft()
 

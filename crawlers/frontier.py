@@ -59,6 +59,8 @@ HEARTBEAT_LEASES = update(LEASES).where(LEASES.c.worker_id == bindparam("h_worke
     expires_at=bindparam("h_expires", type_=LEASES.c.expires_at.type))
 QUEUED = select(func.count()).select_from(RESOURCES).where(RESOURCES.c.site_id == bindparam("q_site"),
                                                            RESOURCES.c.status == "queued")
+ANY_QUEUED = select(RESOURCES.c.id).where(RESOURCES.c.site_id == bindparam("q_site"),
+                                         RESOURCES.c.status == "queued").limit(1)
 OTHERS_BUSY = select(func.count()).select_from(LEASES).where(LEASES.c.site_id == bindparam("q_site"),
                                                              LEASES.c.worker_id != bindparam("q_worker"))
 
@@ -231,6 +233,10 @@ class Frontier:
     def queued_in(self, session: Session) -> int:
         """`queued` inside someone else's transaction."""
         return int(session.connection().execute(QUEUED, {"q_site": self.site_id}).scalar() or 0)
+
+    def has_queued_in(self, session: Session) -> bool:
+        """Whether any URL of the site waits in the queue (the first found answers: nothing is counted)."""
+        return session.connection().execute(ANY_QUEUED, {"q_site": self.site_id}).first() is not None
 
     # -- helpers ------------------------------------------------------------------
     def _expiry(self, now: dt.datetime) -> dt.datetime:
