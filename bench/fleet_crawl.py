@@ -13,7 +13,9 @@ Team mode (issue 7): `--workers 2 --postgres` runs two crawler processes on one 
 on 127.0.0.1 for the run) and prints the throughput and the duplicate fetches (URLs requested more than once);
 compare with `--workers 1 --postgres`. The sample servers run in a child process
 (`--servers-inline` puts them back in the crawler's process, as the first version of this script did); their
-CPU is printed on its own line.
+CPU is printed on its own line. They answer from a few event loop threads (LoopFleetServer); `--threaded-servers`
+gives each host the threaded FleetServer of the figures before round 10 (same answers, more CPU a request: at 200
+hosts, a page's first request cost 3.4 ms against 1.1 in the loops, side by side).
 """
 
 from __future__ import annotations
@@ -39,10 +41,11 @@ SERVER_LOOPS = 8  # event loop threads serving the hosts
 
 
 class Servers:
-    """One sample-fleet site per loopback address 127.0.1.1 … 127.0.1.N: a threaded FleetServer per host (the
-    default), or all hosts from a few event loop threads (`threaded=False`, LoopFleetServer: the same answers at
-    ~0.3 ms less CPU per page, but on a machine loaded by other work its runs reached no more pages/s, mostly
-    fewer: see bench/README.md)."""
+    """One sample-fleet site per loopback address 127.0.1.1 … 127.0.1.N: a threaded FleetServer per host
+    (`threaded=True`, what the other benches use), or all hosts from a few event loop threads (`threaded=False`,
+    LoopFleetServer, what fleet_crawl.py uses: the same answers at a third to two thirds of the CPU; on a machine
+    oversubscribed by other work its few threads may get the CPU later than many handler threads, bench/README.md
+    round 6)."""
 
     def __init__(self, hosts: int, articles: int, weight: str = "real", threaded: bool = True) -> None:
         self.urls: list[tuple[str, str]] = []
@@ -225,9 +228,10 @@ def main() -> None:
     parser.add_argument("--parse-processes", type=int, default=None,
                         help="parser processes beside the crawler (default: crawl_sites decides; 0: none)")
     parser.add_argument("--servers-inline", action="store_true", help="serve the hosts from this process")
-    parser.add_argument("--loop-servers", action="store_true",
-                        help="serve the hosts from event loop threads (LoopFleetServer) instead of a threaded "
-                             "FleetServer per host")
+    parser.add_argument("--threaded-servers", action="store_true",
+                        help="a threaded FleetServer per host instead of event loop threads (LoopFleetServer) serving "
+                             "them all: the figures before round 10")
+    parser.add_argument("--loop-servers", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument("--workers", type=int, default=1, help="crawler processes sharing one store")
     parser.add_argument("--postgres", action="store_true", help="a private PostgreSQL store instead of SQLite")
     args = parser.parse_args()
@@ -236,10 +240,10 @@ def main() -> None:
         return
     child = None
     if args.servers_inline:
-        servers = Servers(args.hosts, args.articles, args.weight, not args.loop_servers)
+        servers = Servers(args.hosts, args.articles, args.weight, args.threaded_servers)
         urls = servers.urls
     else:
-        child = ServerProcess(args.hosts, args.articles, args.weight, not args.loop_servers)
+        child = ServerProcess(args.hosts, args.articles, args.weight, args.threaded_servers)
         urls = child.urls
     workdir = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     store = Store(f"sqlite:///{workdir / 'state.db'}")
@@ -310,7 +314,7 @@ def team(args: argparse.Namespace) -> None:
             server = stack.enter_context(private_postgres(missing))
             server.execute("CREATE DATABASE bench")
             url = server.url("bench")
-        child = ServerProcess(args.hosts, args.articles, args.weight, not args.loop_servers)
+        child = ServerProcess(args.hosts, args.articles, args.weight, args.threaded_servers)
         workdir = Path(tempfile.mkdtemp(prefix="bench-team-"))
         url = url if args.postgres else f"sqlite:///{workdir / 'state.db'}"
         Store(url).engine.dispose()
