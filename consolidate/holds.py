@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from consolidate.core.legacy_time import LEGACY_ZONE
 from crawlers.text import normalize_space
-from crawlers.urls import ATTACHMENT_EXTENSIONS, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
+from crawlers.urls import ATTACHMENT_EXTENSIONS, ATTACHMENT_URL_HINTS, AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
 
 FUTURE_SLACK = dt.timedelta(days=1)  # a clock or zone a day off is not an extraction error
 EARLIEST_YEAR = 1990  # no government site published before this; an earlier date is an extraction error
@@ -58,13 +58,16 @@ DATE_TITLE = re.compile(r"(?:19|20)\d\d(?:(?:[ ./_-]|年)(?:0?[1-9]|1[0-2])(?:�
 # name the photo library kept as its alt text); a capitalised code (G20, COVID-19, APEC 2014) is a name, never a file
 SHORT_NAME = re.compile(r"\d{1,5}[_-]?|[a-z]{1,8}[_-]?\d{1,5}[_-]?")
 # A file's name in a body's text: a video, audio or attachment by its extension (a video page's body is often only
-# the name of its .mp4, the player gone); a link (<a href>) still in a published body is something a reader can follow.
+# the name of its .mp4, the player gone); a link (<a href>) still in a published body is something a reader can follow
+# (one to javascript:; or # is not).
 FILE_NAME = re.compile(r"[^\s/\\<>\"'：:]+(?:" + "|".join(re.escape(e) for e in (*VIDEO_EXTENSIONS, *AUDIO_EXTENSIONS,
                                                                                  *ATTACHMENT_EXTENSIONS)) +
                        r")(?![\w.])", re.IGNORECASE)
-LINK = re.compile(r"<a\b[^>]*\bhref\s*=", re.IGNORECASE)
+LINK = re.compile(r"<a\b[^>]*\bhref\s*=\s*[\"']?(?!\s*(?:javascript:|#|[\"'>]))", re.IGNORECASE)  # javascript:;
+# and # lead nowhere
 IMG = re.compile(r"<img\b", re.IGNORECASE)
 PLAYER = re.compile(r"<(?:video|audio|iframe|embed|object)\b", re.IGNORECASE)  # MEDIA but images
+SOURCE = re.compile(r"<source\b", re.IGNORECASE)
 # What a CMS leaves in a body's text around the files and media it served, once they are gone: a download label
 # (附件下载：, 相关附件, 点击下载), a size note ((276.50 KB), 大小：82K), a media placeholder (视频, 点击播放, 您的浏览器不支持
 # video 标签). Taken out with the file names, the list numbers and the title, what is left is what the page says.
@@ -77,6 +80,26 @@ LIST_NUMBER = re.compile(r"(?<![\w.])\d{1,3}[.、)）]")
 LOST_IMAGES = 2  # images lost (and no fewer than are kept) that made up a page: a scan, a gallery, a manual
 SHORT_TEXT = 20  # characters (letters, digits, 汉字): fewer, beside the lost media that made up a page, is no article
 ALT = re.compile(r"<img\b[^>]*?\balt\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+# Decoration is no content: a file-type icon a CMS puts inside or beside a file's link (eWebEditor's
+# sysimage/icon16/pdf.gif, UEditor's fileTypeImages/icon_doc.gif), a spacer, a loading gif, an emoticon. An image is
+# decoration when its declared size is at most DECOR_SIZE px (none larger), when its address says so (a path word
+# below, or a file stem that is a file type: pdf.gif, icon_doc.png, xls16.gif), or when it sits inside a link to a
+# file or right before one (or before a file's name, the link gone); a declared size above DECOR_SIZE keeps it.
+DECOR_SIZE = 32
+DECOR_WORD = re.compile(r"(?<![a-z])(?:icons?|ico|file[_-]?icons?|file[_-]?types?(?:[_-]?images?)?|spacer|blank|"
+                        r"loading|loader|spinner|pixel|transparent|emotions?|emoji|emoticons?|smiley)(?![a-z])")
+FILE_TYPES = "|".join(sorted({e.lstrip(".") for e in (*ATTACHMENT_EXTENSIONS, *VIDEO_EXTENSIONS, *AUDIO_EXTENSIONS)}
+                             | {"word", "excel", "powerpoint", "file", "unknown"}, key=len, reverse=True))
+FILE_TYPE_STEM = re.compile(rf"(?:(?:icon|ico|file|type|ext)[_-]?)?(?:{FILE_TYPES})(?:[_-]?(?:icon|ico|\d{{1,3}}))?",
+                            re.IGNORECASE)
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+HREF = re.compile(r"\bhref\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
+SRC = re.compile(r"\bsrc\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
+SIZE = re.compile(r"(?<![\w-])(width|height)\s*(?:=\s*[\"']?|:\s*)(\d+(?:\.\d+)?)(?:px)?(?![\d.%])", re.IGNORECASE)
+GAP = re.compile(r"(?:\s|&nbsp;|&#160;|\u00a0)*")
+FILE_EXT = re.compile(r"\.(?:" + "|".join(e.lstrip(".") for e in (*ATTACHMENT_EXTENSIONS, *VIDEO_EXTENSIONS,
+                                                                    *AUDIO_EXTENSIONS)) + r")$", re.IGNORECASE)
 
 
 def face_problems(article: Any, site_names: list[str], today: dt.date | None = None) -> list[str]:
@@ -132,18 +155,20 @@ def lost_content(article: Any, published_html: str, carried_files: int) -> str:
     """What of a record's body the published page lost, in words ('21 of 22 images', 'its 2 attachments'), or ''
     when it lost nothing that could have made up the page: most of its images (two or more, and more than it
     keeps: one picture lost beside a caption leaves the office's words, published with the 404 said), or every
-    attachment of a page that keeps no picture (a photo page whose form had no address still shows its photos)."""
+    attachment of a page that keeps no picture (a photo page whose form had no address still shows its photos; a
+    file-type icon or other decoration kept is no picture: `content_images`)."""
     before, after = len(IMG.findall(article.body_html or "")), len(IMG.findall(published_html or ""))
-    gone = before - after
-    lost = [f"{gone} of {before} images"] if gone >= LOST_IMAGES and gone > after else []
+    gone, kept = before - after, content_images(published_html)  # a file-type icon kept is no picture kept
+    lost = [f"{gone} of {before} images"] if gone >= LOST_IMAGES and gone > kept else []
     files = len(article.attachments or [])
-    if files and not carried_files and not after:
+    if files and not carried_files and not kept:
         lost.append(f"its {files} attachment{'s' if files > 1 else ''}" if files > 1 else "its attachment")
     return " and ".join(lost)
 
 
 def bare(text: str, html: str, files: int, title: str = "", names: list[str] | None = None, lost: str = "") -> bool:
-    """True when a body carries nothing a reader could see: no embedded media, no file, no link, and no text but
+    """True when a body carries nothing a reader could see: no embedded media (decoration aside: a file-type icon is
+    no picture), no file, no link, and no text but
     its title and what a CMS leaves when its media is gone (file names, download labels, size notes: a video page
     whose player is gone reads `报道.mp4`); or, when it `lost` the images or files that made up the page (no link,
     video or file left), fewer than SHORT_TEXT characters of its own (a scanned notice's `附件下载：… (276.50 KB)`)."""
@@ -152,9 +177,54 @@ def bare(text: str, html: str, files: int, title: str = "", names: list[str] | N
     left = leftover_text(text, title, names)
     if lost and len(left) < SHORT_TEXT and not LINK.search(html or "") and not PLAYER.search(html or ""):
         return True
-    if MEDIA.search(html or ""):
+    if PLAYER.search(html or "") or SOURCE.search(html or "") or content_images(html):
         return False
     return not text.strip() or (not LINK.search(html or "") and not left)
+
+
+def content_images(html: str | None) -> int:
+    """The images of a body that are content: every <img> but decoration (`is_decoration`)."""
+    html = html or ""
+    if not IMG.search(html):
+        return 0
+    anchors = [(m.span(), _href(m.group(1)), m.group(2)) for m in ANCHOR.finditer(html)]
+    files = {href for _span, href, inner in anchors if href and _file_link(href, inner)}
+    file_links = [span for span, href, inner in anchors if href in files or _file_link(href, inner)]
+    return sum(1 for tag in IMG_TAG.finditer(html) if not is_decoration(html, tag, file_links))
+
+
+def is_decoration(html: str, tag: re.Match[str], file_links: list[tuple[int, int]]) -> bool:
+    """True for an <img> (`tag`, found in `html`) that is decoration, not content: small by its declared size, an
+    icon by its address, or inside or right before a file's link (`file_links`: their spans) or name."""
+    sizes = [float(n) for _what, n in SIZE.findall(tag.group(0))]
+    if sizes and max(sizes) > DECOR_SIZE:
+        return False
+    if sizes:
+        return True
+    src = SRC.search(tag.group(0))
+    path = urlsplit(src.group(1) if src else "").path.lower()
+    if DECOR_WORD.search(path) or FILE_TYPE_STEM.fullmatch(IMAGE_EXT.sub("", Path(path).name)):
+        return True
+    at, end = tag.start(), GAP.match(html, tag.end()).end()
+    if any(start <= at < stop or start == end for start, stop in file_links):
+        return True
+    name = FILE_NAME.match(html, end)
+    return name is not None and name.start() == end
+
+
+def _href(attributes: str) -> str:
+    """The address an <a>'s attributes link to ('' for none)."""
+    found = HREF.search(attributes)
+    return found.group(1) if found else ""
+
+
+def _file_link(href: str, inner: str) -> bool:
+    """True for a link to a file: its address ends in a file's extension or reads as a download, or its text is
+    a file's name (an icon's own link to the same address is one too: `content_images`)."""
+    if FILE_EXT.search(urlsplit(href).path) or ATTACHMENT_URL_HINTS.search(href):
+        return True
+    text = normalize_space(re.sub(r"<[^>]*>", " ", inner))
+    return bool(text) and FILE_NAME.fullmatch(text.replace(" ", "")) is not None
 
 
 def leftover_text(text: str, title: str = "", names: list[str] | None = None) -> str:
