@@ -46,6 +46,7 @@ from mappers.columns import (
 from mappers.duplicates import DupArticle, DuplicateFinder, cluster_links
 from mappers.routing import PortalTarget, RoutingContext
 from mappers.sheet import (
+    DECISION_LABELS,
     CurrentDecision,
     OfficeDecision,
     SheetContext,
@@ -358,35 +359,48 @@ def crawled_on(ws: Workspace, site_id: str) -> dt.date | None:
 
 
 def _sheet_row(column: LegacyColumn, decision: Decision, decided_at: dt.datetime | None) -> SheetRow:
-    """One sheet row; office decisions show their signer and date so that re-importing changes nothing."""
+    """One sheet row; an office decision shows its signer and day under 原签署 and leaves 审核人/审核日期 empty, so
+    that any signature the sheet comes back with was written by a person (a correction by the same signer too)."""
     office = decision.decided_by not in SYSTEM_DECIDERS
     reason_zh = decision.reason_zh or (office_reason_zh(decision.reason) if office else "")
+    day = decided_at.date().isoformat() if decided_at else ""
     return SheetRow(path=column.path, name=column.name, articles=column.article_count,
                     last=(column.last_published or "")[:10], flags=list(column.flags), decision=decision.decision,
                     target=decision.target, merge_into=decision.merge_into, confidence=decision.confidence,
-                    reason=decision.reason, signer=decision.decided_by if office else "",
-                    signed_on=decided_at.date().isoformat() if office and decided_at else "",
-                    comment=office_comment(decision.reason) if office else "",
-                    reason_zh=reason_zh, locked=decision.decided_by == "migrations.yaml")
+                    reason=decision.reason, comment=office_comment(decision.reason) if office else "",
+                    reason_zh=reason_zh, locked=decision.decided_by == "migrations.yaml",
+                    signed_before=f"{decision.decided_by} {day}".strip() if office else "")
 
 
-OFFICE_REASON = re.compile(r"office decision signed by (.+?)(?: on (\d{4}-\d{2}-\d{2}))?(?:: (.*))?$", re.S)
+OFFICE_REASON = re.compile(r"office decision signed by (.+?)(?: on (\d{4}-\d{2}-\d{2}))?"
+                           r"(?:, correcting their decision of (\d{4}-\d{2}-\d{2}) \((.+?)\))?(?:: (.*))?$", re.S)
+
+
 
 
 def office_reason_zh(reason: str) -> str:
     """An office decision's stored reason ('office decision signed by 王明 on 2026-11-20: …') in Chinese:
-    the office's 意见 when it wrote one, after who signed and when ('由王明于 2026-11-20 签署：…')."""
+    the office's 意见 when it wrote one, after who signed and when and the decision it corrects ('由王明于
+    2026-11-20 签署（更正其 2026-11-18 的决定：迁移 → bmdt）：…')."""
     match = OFFICE_REASON.match(reason)
     if match is None:
         return reason
-    signer, day, comment = match.groups()
-    return f"由{signer}" + (f"于 {day} " if day else "") + "签署" + (f"：{comment}" if comment else "")
+    signer, day, corrected_on, corrected, comment = match.groups()
+    correction = f"（更正其 {corrected_on} 的决定：{_decision_zh(corrected)}）" if corrected_on else ""
+    return f"由{signer}" + (f"于 {day} " if day else "") + "签署" + correction + (f"：{comment}" if comment else "")
+
+
+def _decision_zh(text: str) -> str:
+    """'migrate → bmdt' / 'drop' / 'merge into X' with the decision word in Chinese."""
+    word, _, rest = text.partition(" ")
+    label = DECISION_LABELS["zh"].get(word, word)
+    return f"{label}到 {rest.removeprefix('into ')}" if word == "merge" else f"{label} {rest}".strip()
 
 
 def office_comment(reason: str) -> str:
     """The 意见 the office wrote on a signed row, read back from the stored reason ('' when none)."""
     match = OFFICE_REASON.match(reason)
-    return (match.group(3) or "") if match is not None else ""
+    return (match.group(5) or "") if match is not None else ""
 
 
 def target_choices(config: Config, site: Site) -> list[TargetChoice]:
@@ -630,20 +644,19 @@ def _names_to_ids(config: Config, site: Site) -> dict[str, list[str]]:
 
 
 def _apply_office(ws: Workspace, site_id: str, current: dict[str, Decision], changes: list[OfficeDecision]) -> None:
-    """Record signed decisions in one transaction, re-resolving merges."""
-    decisions = dict(current)
-    for change in changes:
-        note = f"office decision signed by {change.signer}" + \
-            (f" on {change.signed_on.isoformat()}" if change.signed_on else "") + \
-            (f": {change.comment}" if change.comment else "")
-        decisions[change.path] = Decision(change.path, change.decision, change.target, 1.0, note, change.signer,
-                                          change.merge_into)
-    ordered = list(decisions.values())
-    resolve_merges(ordered)
+    """Record signed decisions in one transaction, re-resolving merges; a correction of the signer's own decision
+    keeps that decision (its day, what it was) in its reason."""
     signed_on = {c.path: c.signed_on for c in changes}
     with ws.store.session() as session:
         rows = {m.column_path: m for m in session.scalars(
             select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
+        decisions = dict(current)
+        for change in changes:
+            decisions[change.path] = Decision(change.path, change.decision, change.target, 1.0,
+                                              _office_note(change, current.get(change.path), rows.get(change.path)),
+                                              change.signer, change.merge_into)
+        ordered = list(decisions.values())
+        resolve_merges(ordered)
         for decision in ordered:
             row = rows.get(decision.column_path)
             if decision.column_path in signed_on:
@@ -655,6 +668,18 @@ def _apply_office(ws: Workspace, site_id: str, current: dict[str, Decision], cha
                 row.decided_at = signed_at(signed_on[decision.column_path])
             elif row is not None and decision.decision == "merge" and row.target != decision.target:
                 row.target = decision.target
+
+
+def _office_note(change: OfficeDecision, earlier: Decision | None, row: ColumnMapping | None) -> str:
+    """The stored reason of a signed change: who signed it and when, the decision it corrects when the signer
+    corrects their own, and the office's 意见."""
+    note = f"office decision signed by {change.signer}" + \
+        (f" on {change.signed_on.isoformat()}" if change.signed_on else "")
+    if change.corrects and earlier is not None and row is not None and row.decided_at:
+        what = {"migrate": f"migrate → {earlier.target}", "merge": f"merge into {earlier.merge_into}"}
+        note += f", correcting their decision of {row.decided_at.date().isoformat()} " \
+                f"({what.get(earlier.decision, earlier.decision)})"
+    return note + (f": {change.comment}" if change.comment else "")
 
 
 def signed_at(signed_on: dt.date | None) -> dt.datetime:

@@ -21,7 +21,7 @@ from consolidate.core.csvfile import csv_rows
 from consolidate.core.errors import ConsolidateError, InputFileError
 from consolidate.core.outcomes import SYSTEM_DECIDERS
 from consolidate.core.outputs import save_output
-from mappers.sheet_language import SIGNATURE, label_words, tallies
+from mappers.sheet_language import LIST_SEPARATOR, SIGNATURE, label_words, tallies
 from mappers.sheet_language import fold as _fold
 from mappers.sheet_language import header_language as language_of
 from mappers.sheet_language import say as say_in
@@ -40,6 +40,7 @@ HEADERS: tuple[tuple[str, str, str, bool], ...] = (
     ("reason", "理由", "Reason", False),
     *SIGNATURE,
     ("comment", "意见", "Comment", False),
+    ("signed_before", "原签署", "Signed before", False),  # the recorded signature: shown, never read back as one
 )
 DECISION_LABELS = {"zh": {"migrate": "迁移", "merge": "合并", "drop": "不迁移", "unmapped": "待定"},
                    "en": {"migrate": "migrate", "merge": "merge", "drop": "drop", "unmapped": "unmapped"}}
@@ -58,6 +59,8 @@ GUIDE = {
            "灰色行由 migrations.yaml 中的配置规则决定，已锁定；如需改变，请修改配置规则。",
            "其余行已由系统按名称、路径和内容自动决定，理由见“理由”列；如不同意，可直接修改并签名。",
            "每一处修改都要填写“审核人”；“审核日期”写签名当天（不能晚于今天，也不能早于网站采集日期）。",
+           "已签署的行，原来的签署人和日期见“原签署”列（只读），“审核人”“审核日期”留空；更正自己签署过的决定，也在"
+           "“审核人”写上姓名、在“审核日期”写上签名当天。",
            "填好后运行 consolidate map 站点 --import 文件名；有错误时会指出行号和应如何修改，且不会导入任何内容。"),
     "en": ("Only the yellow rows (decision 'unmapped') need a decision: migrate (with a target), merge (with a column"
            " to merge into) or drop.",
@@ -65,6 +68,8 @@ GUIDE = {
            "The other rows were decided from name, path and content (see Reason); change and sign them if you"
            " disagree.",
            "Every change needs Signed by; Signed on is the day you sign (not in the future, not before the crawl).",
+           "A signed row shows who signed it and when under Signed before (read only) and leaves Signed by and Signed"
+           " on empty; to correct a decision you signed yourself, write your name and the day you sign there too.",
            "Then run consolidate map SITE --import FILE; errors name the row and what to do, and nothing is"
            " imported."),
 }
@@ -140,6 +145,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "and the day they sign",
                       "zh": "{cell}：该行改变了决定，但签名仍是原决定的签名（{signer}，{day}，导出时预填）；请由做出"
                             "新决定的人写上姓名和签名当天的日期"},
+    "prefilled_signature": {"en": "{cell}: the row changes the decision but carries that decision's own signature "
+                                  "({signer}, {day}); this sheet was exported before the Signed before column, when "
+                                  "the export pre-filled a signed row's signature, so a pre-filled signature cannot be "
+                                  "told from a correction {signer} signed: export the sheet again (it leaves the "
+                                  "signature cells empty and shows the recorded one under Signed before), then change "
+                                  "and sign the row there",
+                            "zh": "{cell}：该行改变了决定，签名却与原决定的签名相同（{signer}，{day}）；这张表格导出时还没有"
+                                  "“原签署”列，已签署的行预填了原签名，无法分辨这一签名是预填的还是{signer}本人更正时所"
+                                  "签：请重新导出表格（新表格的签名栏留空，原签名见“原签署”列），在其中修改并签名"},
     "before_decision": {"en": "{cell}: {day} is before the decision this row changes was recorded ({signer}, "
                               "{recorded}): if the sheet is older than that decision, export it again; otherwise "
                               "write the day you signed",
@@ -162,6 +176,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_migrated": {"en": "{cell}: {path!r} is not migrated, so there is nothing to merge into",
                      "zh": "{cell}：“{path}”不迁移，无法合并到它"},
     "no_changes": {"en": "{name}: no changes", "zh": "{name}：无改动"},
+    "missing_rows": {"en": "  {count} of the site's {total} columns have no row in {name}: they stay as they were "
+                           "({undecided} of them undecided)",
+                     "zh": "  {name} 中缺少本网站 {total} 个栏目中的 {count} 个（没有对应的行）：它们保持原样（其中 "
+                           "{undecided} 个仍待定）"},
+    "site_missing_rows": {"en": "  {site}: {count} of its {total} columns have no row: they stay as they were "
+                                "({undecided} undecided)",
+                          "zh": "  {site}：{total} 个栏目中缺少 {count} 个（没有对应的行），保持原样（其中 {undecided}"
+                                " 个仍待定）"},
+    "corrections": {"en": "  of them {count} correct(s) the signer's own earlier decision (kept in the reason: "
+                          "{paths})",
+                    "zh": "  其中 {count} 行是签署人更正自己先前的决定（原决定记在理由中：{paths}）"},
     "recorded": {"en": "{name}: recorded {count} signed decision(s) ({decisions}; signed by {signers})",
                  "zh": "{name}：已记录 {count} 行签署决定（{decisions}；签署人：{signers}）"},
     "site_recorded": {"en": "  {site}: {count} ({decisions}; signed by {signers})",
@@ -176,7 +201,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "zh": "  请运行 `consolidate map {site} --unmapped` 确认或修改"},
 }
 MAX_XLSX_BYTES = 32_000_000  # uncompressed: a sheet of 50,000 columns is < 20 MB; a zip bomb is far more
-MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (13 columns × 75,000 rows)
+MAX_XLSX_CELLS = 1_000_000  # read from the first visible sheet (14 columns × 70,000 rows)
 SHEET_HINT = "import the sheet `consolidate map --export` wrote, filled in; or save it again as .xlsx or .csv"
 SITE_PROPERTY = "consolidate-site"  # the workbook's custom property naming the site a per-site sheet is of
 
@@ -201,19 +226,36 @@ def say(lang: str, key: str, **values: Any) -> str:
 
 class SignedChanges(list):
     """The validated, signed changes of a sheet (a list of OfficeDecision) and the language of its headers, in
-    which what the import recorded is told."""
+    which what the import recorded is told; with `missing`, the site's columns the sheet has no row for (they
+    stay as they were), `undecided_missing` of them undecided, of `columns` in all."""
 
     def __init__(self, changes: Any = (), lang: str = "en") -> None:
         super().__init__(changes)
         self.lang = lang
+        self.missing: list[str] = []
+        self.undecided_missing = 0
+        self.columns = 0
 
 
 def import_summary(name: str, changes: list[OfficeDecision], lang: str | None = None) -> str:
     """What an import recorded, in one line in the sheet's language: rows changed, by decision and by signer."""
     lang = lang or getattr(changes, "lang", "zh")
-    if not changes:
-        return say(lang, "no_changes", name=name)
-    return say(lang, "recorded", name=name, count=len(changes), **_tallies(changes, lang))
+    lines = [say(lang, "recorded", name=name, count=len(changes), **_tallies(changes, lang)) if changes
+             else say(lang, "no_changes", name=name)]
+    lines += _corrections(changes, lang)
+    if getattr(changes, "missing", None):
+        lines.append(say(lang, "missing_rows", name=name, count=len(changes.missing), total=changes.columns,
+                         undecided=changes.undecided_missing))
+    return "\n".join(lines)
+
+
+def _corrections(changes: list[OfficeDecision], lang: str) -> list[str]:
+    """The line saying which changes correct their signer's own earlier decision (none: no line)."""
+    paths = [c.path for c in changes if c.corrects]
+    if not paths:
+        return []
+    shown = LIST_SEPARATOR[lang].join(paths[:5]) + (" …" if len(paths) > 5 else "")
+    return [say(lang, "corrections", count=len(paths), paths=shown)]
 
 
 def fleet_import_summary(name: str, by_site: dict[str, list[OfficeDecision]]) -> str:
@@ -225,6 +267,9 @@ def fleet_import_summary(name: str, by_site: dict[str, list[OfficeDecision]]) ->
     for site, site_changes in by_site.items():
         lines.append(say(lang, "site_recorded", site=site, count=len(site_changes), **_tallies(site_changes, lang))
                      if site_changes else say(lang, "site_unchanged", site=site))
+        if getattr(site_changes, "missing", None):
+            lines.append(say(lang, "site_missing_rows", site=site, count=len(site_changes.missing),
+                             total=site_changes.columns, undecided=site_changes.undecided_missing))
     return "\n".join(lines)
 
 
@@ -253,6 +298,12 @@ class SheetRow:
     comment: str = ""
     reason_zh: str = ""  # the reason in Chinese (the zh sheet shows it when set)
     locked: bool = False  # decided by a rule in migrations.yaml: greyed and protected
+    signed_before: str = ""  # the office signature recorded ('李四 2026-12-07'), shown under 原签署
+
+    @property
+    def office_signed(self) -> bool:
+        """True when the office has signed this row's decision."""
+        return bool(self.signed_before or self.signer)
 
 
 @dataclass
@@ -280,6 +331,7 @@ class OfficeDecision:
     signer: str
     signed_on: dt.date | None
     comment: str
+    corrects: bool = False  # the signer corrects a decision they signed before
 
 
 @dataclass
@@ -336,7 +388,8 @@ def _row_values(row: SheetRow, targets: dict[str, TargetChoice], lang: str) -> l
         reason = f"{RULE_NOTE[lang]}：{reason}" if lang == "zh" else f"{RULE_NOTE[lang]}: {reason}"
     name = "（无栏目的文章）" if lang == "zh" and not row.path else row.name
     return [row.path, name, row.articles, row.last, flags, DECISION_LABELS[lang][row.decision], target,
-            row.merge_into or "", round(row.confidence, 2), reason, row.signer, row.signed_on, row.comment]
+            row.merge_into or "", round(row.confidence, 2), reason, row.signer, row.signed_on, row.comment,
+            row.signed_before]
 
 
 def _write_csv(path: Path, rows: list[SheetRow], targets: list[TargetChoice], lang: str) -> None:
@@ -394,9 +447,9 @@ def write_fleet_sheet(path: Path, sites: list[SiteSheet], lang: str = "zh") -> P
         rows = site.rows
         undecided = [r for r in rows if r.decision == "unmapped"]
         xlsx_append(summary, [site.site, site.name, len(rows), sum(r.articles for r in rows),
-                              sum(r.locked for r in rows), sum(not r.locked and not r.signer and r.decision !=
-                                                               "unmapped" for r in rows),
-                              sum(bool(r.signer) for r in rows), len(undecided), sum(r.articles for r in undecided)])
+                              sum(r.locked for r in rows), sum(not r.locked and not r.office_signed and
+                                                               r.decision != "unmapped" for r in rows),
+                              sum(r.office_signed for r in rows), len(undecided), sum(r.articles for r in undecided)])
         sheet = book.create_sheet(site.site[:31])
         _add_site_sheet(book, sheet, site.site[:31], f"lists_{site.site}"[:31], rows, site.targets, lang,
                         site.crawled_on)
@@ -473,7 +526,7 @@ def _validate_dates(sheet: Any, crawled_on: dt.date | None, last: int, lang: str
 def _style_header(sheet: Any) -> None:
     """Bold shaded header, frozen below it, readable widths."""
     widths = {"path": 28, "name": 14, "decision": 10, "target": 30, "merge_into": 24, "reason": 60,
-              "signer": 10, "signed_on": 12, "comment": 30}
+              "signer": 10, "signed_on": 12, "comment": 30, "signed_before": 18}
     for index, (key, *_rest) in enumerate(HEADERS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
@@ -685,7 +738,7 @@ def validate_rows(name: str, where: dict[str, str], rows: list[_Cells], context:
                   ) -> SignedChanges:
     """The signed changes of a sheet; SheetError naming every bad row and cell, in the sheet's language (`lang`,
     from its headers), when anything is wrong."""
-    at = _Place(name, where, lang)
+    at = _Place(name, where, lang, prefills_signatures="signed_before" not in where)
     errors: list[str] = []
     seen: dict[str, int] = {}
     parsed: list[tuple[_Cells, str, str | None, str | None]] = []
@@ -706,6 +759,9 @@ def validate_rows(name: str, where: dict[str, str], rows: list[_Cells], context:
     errors.extend(_merge_problems(at, changes, context))
     if errors:
         raise SheetError(errors, lang)
+    changes.columns = len(context.current)
+    changes.missing = [path for path in context.current if path not in seen]
+    changes.undecided_missing = sum(context.current[path].decision == "unmapped" for path in changes.missing)
     return changes
 
 
@@ -716,6 +772,7 @@ class _Place:
     name: str  # the file, with its sheet in a fleet workbook: 'fleet.xlsx [fgw]'
     where: dict[str, str]  # header key → 'header text (letter)'
     lang: str
+    prefills_signatures: bool = False  # exported before 原签署: a signed row came with its signature filled in
 
     def say(self, key: str, cells: _Cells, column: str, **values: Any) -> str:
         """A problem of one cell: 'mapping.xlsx row 7, column 决定 (C): …' (第 7 行 in a zh sheet)."""
@@ -807,25 +864,31 @@ def _row_change(at: _Place, cells: _Cells, decision: str, target: str | None, me
     if decision == "merge" and merge_into == path:
         errors.append(at.say("merge_self", cells, "merge_into"))
     signed_on, date_error = _parse_date(values.get("signed_on", ""))
+    prefilled = at.prefills_signatures and _old_signature(current, signer, signed_on)
     if not signer:
         errors.append(at.say("unsigned", cells, "signer"))
-    elif changed and decision != "unmapped" and _old_signature(current, signer, signed_on):
-        errors.append(at.say("old_signature", cells, "signer", signer=signer,
+    elif changed and decision != "unmapped" and prefilled:
+        errors.append(at.say("prefilled_signature", cells, "signer", signer=signer,
                              day=current.decided_on.isoformat() if current.decided_on else "-"))
     date_error = date_error or _undated(signer, signed_on) or _date_problem(signed_on, context) or \
-        _before_decision(signed_on, current, changed and signer != current.decided_by)
+        _before_decision(signed_on, current, changed and not prefilled)
     if date_error:
         errors.append(at.say(date_error[0], cells, "signed_on", **date_error[1]))
     if errors:
         return errors, None
     return [], OfficeDecision(cells.number, path, decision, target if decision == "migrate" else None,
                               merge_into if decision == "merge" else None, signer, signed_on,
-                              values.get("comment", ""))
+                              values.get("comment", ""), corrects=changed and _own_decision(current, signer))
+
+
+def _own_decision(current: CurrentDecision, signer: str) -> bool:
+    """True when the decision a row changes was signed by the office person signing the change."""
+    return current.decided_by not in SYSTEM_DECIDERS and signer == current.decided_by
 
 
 def _old_signature(current: CurrentDecision, signer: str, signed_on: dt.date | None) -> bool:
-    """True when a row that changes an office decision still carries that decision's signature (the export
-    pre-fills it): the same signer, with no date or a date not after the day it was recorded."""
+    """True when a row of a sheet that pre-filled signatures (exported before 原签署) carries the signature of the
+    office decision it would change: the same signer, with no date or a date not after the day it was recorded."""
     if current.decided_by in SYSTEM_DECIDERS or signer != current.decided_by:
         return False
     return signed_on is None or current.decided_on is None or signed_on <= current.decided_on

@@ -72,7 +72,8 @@ def test_a_misspelled_date_header_is_named_and_a_future_date_refused(mapped: pip
 
 
 def test_the_store_records_the_day_the_office_signed(mapped: pipeline.Workspace, tmp_path: Path) -> None:
-    """Signed 3 days ago: decided_at is that day (not the import's), and the next export shows it as 审核日期."""
+    """Signed 3 days ago: decided_at is that day (not the import's), and the next export shows it under 原签署
+    (审核人/审核日期 are left for whoever signs the next change)."""
     day = TODAY - dt.timedelta(days=3)
     changes = import_sheet(mapped, "fgw", _signed_sheet(mapped, tmp_path, day.isoformat()))
     assert [c.path for c in changes] == [COLUMN]
@@ -82,7 +83,8 @@ def test_the_store_records_the_day_the_office_signed(mapped: pipeline.Workspace,
     again = tmp_path / "again.xlsx"
     export_sheet(mapped, "fgw", again)
     _book, sheet, headers, paths = sheet_rows(again)
-    assert sheet.cell(row=paths[COLUMN], column=headers["审核日期"]).value == day.isoformat()
+    assert sheet.cell(row=paths[COLUMN], column=headers["原签署"]).value == f"王明 {day.isoformat()}"
+    assert sheet.cell(row=paths[COLUMN], column=headers["审核日期"]).value is None
 
 
 KNOWN = {("fgw", "k1"): (t.PERSONAL, "body")}

@@ -1,6 +1,6 @@
 """What a new-user trial on the real restored sites (../shared/samples) found in the office's sheets: a row that
-changes a signed decision but keeps the signature the export pre-filled is refused as unsigned (mapping and triage
-sheets); a drop signed on a heading whose sub-columns hold the articles never carries over to another site's
+changes a signed decision without a signature of its own is refused as unsigned (the mapping sheet leaves the cells
+empty since round 10; the triage sheet pre-fills them and refuses its own signature kept); a drop signed on a heading whose sub-columns hold the articles never carries over to another site's
 column of articles; merged cells are named once as the cause."""
 
 from __future__ import annotations
@@ -59,9 +59,10 @@ def _recorded_on(ws: pipeline.Workspace, site_id: str, column_path: str, day: dt
 
 
 def test_a_changed_row_under_the_exported_signature_is_refused(others: pipeline.Workspace, tmp_path: Path) -> None:
-    """赵六 signs 图库 迁移 bmdt; the sheet exported next pre-fills 赵六 and the day; changing 图库 to 不迁移 there
-    without touching 审核人/审核日期 is refused as unsigned (20 articles not silently dropped), in one message naming
-    the old signature; signed anew (another name, or the same name on a later day) it is recorded."""
+    """赵六 signs 图库 迁移 bmdt; the sheet exported next shows 赵六 and the day under 原签署 (round 10: no longer
+    pre-filled as 审核人/审核日期); changing 图库 to 不迁移 there without signing is refused as unsigned (20 articles
+    not silently dropped), in one message naming the signed decision; signed anew (another name, or the same name:
+    his correction) it is recorded."""
     today = dt.date.today().isoformat()
     first = tmp_path / "h0.xlsx"
     export_sheet(others, "hncic", first)
@@ -74,7 +75,7 @@ def test_a_changed_row_under_the_exported_signature_is_refused(others: pipeline.
     with pytest.raises(SheetError) as refused:
         import_sheet(others, "hncic", again)
     assert len(refused.value.errors) == 1, refused.value.errors
-    assert "签名仍是原决定的签名（赵六" in refused.value.errors[0] and "审核人" in refused.value.errors[0]
+    assert "已由赵六签署决定（迁移 → bmdt）" in refused.value.errors[0] and "请在该行签名" in refused.value.errors[0]
     kept = stored_decisions(others, "hncic")[GALLERY]
     assert (kept.decision, kept.target) == ("migrate", "bmdt")
     _recorded_on(others, "hncic", GALLERY, dt.date.today() - dt.timedelta(days=2))
@@ -82,8 +83,8 @@ def test_a_changed_row_under_the_exported_signature_is_refused(others: pipeline.
     with pytest.raises(SheetError) as older:  # another signer, but before the decision it changes: an old sheet
         import_sheet(others, "hncic", again)
     assert "早于该行所改变的决定的记录日期（赵六" in older.value.errors[0]
-    _edit(again, GALLERY, 审核日期=today, 审核人="赵六")  # the same signer, on a later day: a new signature
-    assert [c.signer for c in import_sheet(others, "hncic", again)] == ["赵六"]
+    _edit(again, GALLERY, 审核日期=today, 审核人="赵六")  # the same signer, after his decision: his correction
+    assert [(c.signer, c.corrects) for c in import_sheet(others, "hncic", again)] == [("赵六", True)]
     assert stored_decisions(others, "hncic")[GALLERY].decision == "drop"
 
 
