@@ -1288,16 +1288,16 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
     body = nodes[0]
     body_id = body.mem_id
     span = _Span(nodes, texts, tags, title_key)
-    tail = False  # past a "热门图集"/"相关文章" heading below the article: all that follows is the template's
     seen_image = False
-    quiet_end = -1  # the nodes up to here lie in an element whose text says nothing removable: tag tests only
     index: dict[int, int] | None = None
     shares: set[int] | None = None
+    marked: dict[int, bool] | None = None  # positions of the hidden elements (True) and share bars (False)
     verdicts: dict[str, bool] = {}  # _says_nothing_removable by text (a wrapper often has its only child's text)
-    for i, (node, tag) in enumerate(zip(nodes, tags, strict=True)):
-        if tail:
-            targets.append(node)
-            continue
+    count = len(nodes)
+    i = -1
+    while i + 1 < count:
+        i += 1
+        node, tag = nodes[i], tags[i]
         if tag == "img":
             if _chrome_image(node):
                 targets.append(node)
@@ -1311,21 +1311,19 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
         if tag in _DROP_TAG_SET or mem_id in hidden_ids:
             targets.append(node)
             continue
-        if i <= quiet_end:
-            shares = _share_ids(body) if shares is None else shares
-            if mem_id in shares and len(texts.of(node)) < 200:
-                targets.append(node)
-            continue
         text = texts.get(mem_id)
         if text is None:
             text = texts[mem_id] = text_of(node)
         if (len(text) >= 200 or _parent_of_next(nodes, i)) and _nothing_removable(text, title_key, verdicts):
             # nothing in this element is removed by its text: below it, the tag tests only
             index = {n.mem_id: k for k, n in enumerate(nodes)} if index is None else index
-            quiet_end = _subtree_end(node, body_id, index, len(nodes))
+            end = _subtree_end(node, body_id, index, count)
             shares = _share_ids(body) if shares is None else shares
             if len(text) < 200 and mem_id in shares:
                 targets.append(node)
+            marked = _marked_positions(index, hidden_ids, shares) if marked is None else marked
+            seen_image = _quiet_targets(nodes, tags, range(i + 1, end + 1), marked, texts, targets) or seen_image
+            i = max(i, end)
             continue
         if not title_done and len(title_key) >= 4 and len(text) - text.count(" ") == len(title_key) and \
                 compact(text) == title_key:
@@ -1334,9 +1332,35 @@ def _text_targets(nodes: list[LexborNode], tags: list[str | None], title_key: st
         elif _clutter(node, text, base, span, i, keep_files):
             targets.append(node)
         elif len(text) <= _TAIL_TEXT and _tail_heading(text) and span.past_end(i, seen_image):
-            targets.append(node)
-            tail = True
+            targets.extend(nodes[i:])  # past a "热门图集"/"相关文章" heading below the article: the template's
+            break
     return [t for t in _outermost(targets, body) if t.mem_id != body_id]
+
+
+def _marked_positions(index: dict[int, int], hidden_ids: set[int], shares: set[int]) -> dict[int, bool]:
+    """Positions in a body's element list (index: mem_id → position) of its hidden elements (True) and of its
+    share bars that are not hidden (False)."""
+    marked = {index[mem_id]: False for mem_id in shares if mem_id in index}
+    marked.update((index[mem_id], True) for mem_id in hidden_ids if mem_id in index)
+    return marked
+
+
+def _quiet_targets(nodes: list[LexborNode], tags: list[str | None], positions: range, marked: dict[int, bool],
+                   texts: _Texts, targets: list[LexborNode]) -> bool:
+    """Add the targets among the body's elements at these positions, which lie in an element whose text says
+    nothing removable: template pictures, dropped tags, hidden elements and share bars of short text (marked: see
+    _marked_positions); True when a picture is among them. The tags alone are read unless a position is marked."""
+    seen_image = False
+    for k in positions:
+        tag = tags[k]
+        if tag == "img":
+            if _chrome_image(nodes[k]):
+                targets.append(nodes[k])
+            seen_image = True
+        elif tag in _DROP_TAG_SET or (k in marked and tag not in _KEPT_TAGS and (
+                marked[k] or len(texts.of(nodes[k])) < 200)):
+            targets.append(nodes[k])
+    return seen_image
 
 
 _SHARE_QUERY = ", ".join(f'[{name}*="{word}" i]' for word in ("share", "fenxiang", "jiathis") for name in ("class", "id"))
