@@ -693,13 +693,54 @@ _PAGE_META = frozenset(("articletitle", "article_title", "sitename", "columnname
 # the <meta> names extraction reads (a page's _Page.meta holds these only)
 _HEAD_TAG_IDS = tag_ids(("meta", "style", "base"))
 _PAGE_TAG_IDS = tag_ids(("html", "body", "head"))  # never listed as hidden
+_HEAD_TAGS = "meta, style, base"
+_HIDDEN_CAP = 50000  # the elements _hidden_nodes reads at most
 _HEAD_QUERY = "meta, style, base, [style], [hidden]"  # what meta_map and _hidden_nodes ask for, and whether
 # base_href has a <base> to read (its own test for one is a walk of the tree; the query finds the same elements)
 
 
 def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
-    """base_href, meta_map and _hidden_nodes of a page, from one query of the tree (each element's attributes read
-    once)."""
+    """base_href, meta_map and _hidden_nodes of a page: its <meta>, <style> and <base> elements, then the inline style
+    of each element that has one (a page with a hidden attribute, or so many styles that _hidden_nodes caps them, is
+    read by _listed_head_facts)."""
+    root = tree.root
+    try:
+        heads = root.css(_HEAD_TAGS) if root is not None else []
+        styled = root.css("[style]") if root is not None else []
+        if len(styled) >= _HIDDEN_CAP or (root is not None and root.css_first("[hidden]") is not None):
+            return _listed_head_facts(tree, url)
+    except Exception:
+        return base_href(tree, url), meta_map(tree), _hidden_nodes(tree)
+    meta: dict[str, str] = {}
+    metas = 0
+    styles: list[LexborNode] = []
+    has_base = False
+    for node in heads:
+        tag = node.tag
+        if tag == "meta":
+            metas += 1
+            if metas <= 500:
+                _add_meta(meta, node.attributes, _PAGE_META)
+        elif tag == "style":
+            styles.append(node)
+        else:
+            has_base = True
+    verdicts: dict[str, bool] = {}  # style_hides of each inline style seen (a page repeats its styles)
+    hidden: list[LexborNode] = []
+    for node in styled:
+        style = node.attrs.get("style") or ""
+        verdict = verdicts.get(style)
+        if verdict is None:
+            verdict = verdicts[style] = style_hides(style.strip())
+        if verdict and node.tag_id not in _PAGE_TAG_IDS:
+            hidden.append(node)
+    if root is not None:
+        hidden += _style_hidden(tree, styles[:50])
+    return base_href(tree, url) if has_base else url, meta, hidden
+
+
+def _listed_head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
+    """_head_facts from one query of the tree (each element's attributes read once)."""
     root = tree.root
     try:
         found = root.css(_HEAD_QUERY) if root is not None else []
