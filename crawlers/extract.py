@@ -129,6 +129,13 @@ def body_location(html: str, url: str) -> str:
 # ---------------------------------------------------------------- title
 
 _TITLE_CLASS = re.compile(r"title|biaoti|\bbt\b|_bt\b|\bbt_|heading|headline|\btit\b|_tit\b|\btit_", re.I)
+
+
+def _title_named(key: str) -> bool:
+    """True when a lower-cased class and id (klass_id) name a title: _TITLE_CLASS finds a t or "head" in every name it
+    matches (no other letter folds to those under re.I), so a key without both is answered without the pattern, which
+    has no literal to search for and is tried at every position."""
+    return ("t" in key or "head" in key) and _TITLE_CLASS.search(key) is not None
 _TITLE_SPLIT = re.compile(r"\s*(?:-{2,}|——|—|–|－|_|\||｜|::|:：)\s*|\s+-\s*|\s*-\s+|(?<![0-9A-Za-z])-(?![0-9A-Za-z])")
 # a hyphen between letters or digits ("2020-2021", "COVID-19") joins words, it does not separate a site name
 _SITE_NAME_LIKE = re.compile(r"(?:网|网站|门户|网站群|主页|首页|平台|频道)[!！。]?$")
@@ -186,7 +193,7 @@ def _title_candidates(tree: LexborHTMLParser, order: dict[int, int] | None = Non
     else:
         found = body.css(_TITLE_ANY)
     for node in found[:30000]:
-        if node.tag in ("h1", "h2", "h3") or _TITLE_CLASS.search(klass_id(node)):
+        if node.tag in ("h1", "h2", "h3") or _title_named(klass_id(node)):
             out.append(node)
         if len(out) > 400:
             break
@@ -222,7 +229,7 @@ def _score_title(node: LexborNode, page_title: str, site_name: str, body_pos: in
     if _PREV_NEXT.match(parent_text) or _PREV_NEXT.match(text):
         return -100
     score = {"h1": 5.0, "h2": 3.0, "h3": 1.0}.get(node.tag, 0.0)
-    if _TITLE_CLASS.search(klass_id(node)):
+    if _title_named(klass_id(node)):
         score += 4
     key, full = compact(text), compact(page_title)
     if full and key in full:
