@@ -25,6 +25,7 @@ from crawlers._fields import (
     label_count,
     label_pairs,
 )
+from crawlers.text import TAG_NAMES
 
 TRAFILATURA_MAX = 1_500_000
 
@@ -34,6 +35,18 @@ TIER1 = (".TRS_Editor", "[id^=TRS_AUTOADD]", "#zoom", "#Zoom", "#UCAP-CONTENT", 
          ".article_content", ".artCon", ".wzy_nr", "#fontzoom", ".zoom", "#ArticleContent", ".TRS_PreAppend")
 _TIER2_RE = re.compile(r"content|zoom|zhengwen|\bzw\b|zw_|_zw|artcon|article|detail|newstext|news_text|maintext|"
                        r"bodytext|text_?con|con_?text|wznr|nr_?box|xl_?con|\bnr\b|\bcon\b|\bentry\b", re.I)
+_TIER2_WORDS = ("con", "zoom", "zhengwen", "zw", "article", "detail", "text", "nr", "entry")
+# every name _TIER2_RE matches holds one of these: lower-cased ASCII holding none is answered without the pattern,
+# which has no literal to search for (ı and İ fold to i under re.I: a key with them takes the pattern)
+
+
+def content_named(key: str) -> bool:
+    """_TIER2_RE.search(key) of a lower-cased class and id (klass_id)."""
+    if key.isascii() and not any(word in key for word in _TIER2_WORDS):
+        return False
+    return _TIER2_RE.search(key) is not None
+
+
 _NOT_BODY_RE = re.compile(r"title|nav|menu|footer|header|crumb|position|share|related|xgwz|xglj|sidebar|side_|"
                           r"comment|pager|page_?bar|fenye|toolbar|tool_?bar|search|copyright|banner", re.I)
 _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭窗口", "关闭本页", "关闭", "返回顶部", "回到顶部", "顶部", "分享到",
@@ -196,7 +209,7 @@ def _tier2(tree: LexborHTMLParser, order: dict[int, int] | None = None,
         found = body.css(_TIER2_ANY)
     for node in found[:20000]:
         key = klass_id(node)
-        if not key.strip() or not _TIER2_RE.search(key) or _NOT_BODY_RE.search(key):
+        if not key.strip() or not content_named(key) or _NOT_BODY_RE.search(key):
             continue
         stats = _usable_stats(node)
         if stats is not None and not _mostly_meta(node, stats[0], meta_block) and not _prev_next_box(node, stats[0]) \
@@ -972,8 +985,20 @@ _NAMED_QUERY = "h1, h2, h3, [class], [id]"  # the only elements title and conten
 
 
 def named_runs(body: LexborNode) -> list[tuple[LexborNode, str]]:
-    """(element, tag) of a body's headings and elements with a class or id, each once, in document order."""
-    return [(node, node.tag) for node, _ in _runs(body.css(_NAMED_QUERY))]
+    """(element, tag) of a body's headings and elements with a class or id, each once, in document order (the query
+    lists an element once per selector it matches, one after another; a tag is named from its id where the table of
+    common tags knows it: an int read instead of a new string)."""
+    names, known = TAG_NAMES, len(TAG_NAMES)
+    out: list[tuple[LexborNode, str]] = []
+    last = None
+    for node in body.css(_NAMED_QUERY):
+        mem_id = node.mem_id
+        if mem_id == last:
+            continue
+        last = mem_id
+        tag = names[tag_id] if (tag_id := node.tag_id) < known else None
+        out.append((node, tag if tag is not None else node.tag))
+    return out
 
 
 def _entries(runs: list[tuple[LexborNode, str]], headings: Sequence[str], named_tags: frozenset[str]) -> list[LexborNode]:
