@@ -700,21 +700,23 @@ _PAGE_META = frozenset(("articletitle", "article_title", "sitename", "columnname
 # the <meta> names extraction reads (a page's _Page.meta holds these only)
 _HEAD_TAG_IDS = tag_ids(("meta", "style", "base"))
 _PAGE_TAG_IDS = tag_ids(("html", "body", "head"))  # never listed as hidden
-_HEAD_TAGS = "meta, style, base"
+_HEAD_TAGS = "meta, style, base, [hidden]"  # what _head_facts asks for before the inline styles
 _HIDDEN_CAP = 50000  # the elements _hidden_nodes reads at most
 _HEAD_QUERY = "meta, style, base, [style], [hidden]"  # what meta_map and _hidden_nodes ask for, and whether
 # base_href has a <base> to read (its own test for one is a walk of the tree; the query finds the same elements)
 
 
 def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
-    """base_href, meta_map and _hidden_nodes of a page: its <meta>, <style> and <base> elements, then the inline style
-    of each element that has one (a page with a hidden attribute, or so many styles that _hidden_nodes caps them, is
-    read by _listed_head_facts)."""
+    """base_href, meta_map and _hidden_nodes of a page: its <meta>, <style> and <base> elements (one query, which also
+    finds any element with a hidden attribute), then the inline style of each element that has one (a page with a
+    hidden attribute, or so many styles that _hidden_nodes caps them, is read by _listed_head_facts)."""
     root = tree.root
     try:
-        heads = root.css(_HEAD_TAGS) if root is not None else []
+        heads = _runs(root.css(_HEAD_TAGS)) if root is not None else []
+        if any(matched > 1 or node.tag_id not in _HEAD_TAG_IDS for node, matched in heads):
+            return _listed_head_facts(tree, url)  # an element with a hidden attribute
         styled = root.css("[style]") if root is not None else []
-        if len(styled) >= _HIDDEN_CAP or (root is not None and root.css_first("[hidden]") is not None):
+        if len(styled) >= _HIDDEN_CAP:
             return _listed_head_facts(tree, url)
     except Exception:
         return base_href(tree, url), meta_map(tree), _hidden_nodes(tree)
@@ -722,7 +724,7 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
     metas = 0
     styles: list[LexborNode] = []
     has_base = False
-    for node in heads:
+    for node, _ in heads:
         tag = node.tag
         if tag == "meta":
             metas += 1
