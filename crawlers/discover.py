@@ -407,7 +407,21 @@ _PAGE_COUNT = re.compile(r"共\s*(\d{1,5})\s*页|页次\s*[:：]?\s*\d+\s*/\s*(\
 _JSON_FEED = re.compile(r"""["']([^"'\s]{0,200}?(?:datas?_?\d*|list\w*|more\w*|page\w*)\.json[^"'\s]{0,100})["']""", re.I)
 _JSON_API = re.compile(r"""["']((?![^"']*(?:count|track|hits|stat|visit|click|log))[^"'\s]{0,200}?/api/[^"'\s]{1,200})["']""",
                        re.I)  # an API the list is read from (not a page counter)
+_JSON_WORD = re.compile(r"\.json", re.I)  # in every _JSON_FEED match, read with its flags
+_API_WORD = re.compile(r"/api/", re.I)  # in every _JSON_API match, at most 201 characters after its start
 _POST_FORM = re.compile(r"<form\b[^>]{0,300}\bmethod\s*=\s*[\"']?post", re.I)
+
+
+def _json_feed(html: str) -> re.Match[str] | None:
+    """_JSON_FEED.search(html), only when the page holds a '.json' (the pattern is tried at every quote otherwise)."""
+    return _JSON_FEED.search(html) if _JSON_WORD.search(html) is not None else None
+
+
+def _json_api(html: str) -> re.Match[str] | None:
+    """_JSON_API.search(html), begun 201 characters before the page's first '/api/' (no match can begin earlier; the
+    pattern is tried at every quote, each try reading on to the next quote)."""
+    word = _API_WORD.search(html)
+    return _JSON_API.search(html, max(word.start() - 201, 0)) if word is not None else None
 
 
 def written_links(html: str) -> list[str]:
@@ -492,7 +506,7 @@ def unreachable_pager(html: str, lines: list[str], pages: list[str], posting: se
     rows shows none (they are rendered by a script from a JSON feed or API)."""
     reason = _pager_reason(html, lines, pages, posting, script_only)
     if reason is None and rows == 0 and not pages:
-        feed = _JSON_FEED.search(html[:MAX_HTML]) or _JSON_API.search(html[:MAX_HTML])
+        feed = _json_feed(html[:MAX_HTML]) or _json_api(html[:MAX_HTML])
         if feed:
             return f"list rendered by a script from a JSON feed ({feed.group(1)}): its entries are not fetched"
     return reason
@@ -510,7 +524,7 @@ def _pager_reason(html: str, lines: list[str], pages: list[str], posting: set[st
     count = f"{announced} pages announced" if announced > 1 else "further pages"
     if posting and _POST_FORM.search(html[:MAX_HTML]):
         return f"POST-form pager ({', '.join(sorted(posting))} submits a form): {count} not fetched"
-    feed = _JSON_FEED.search(html[:MAX_HTML])
+    feed = _json_feed(html[:MAX_HTML])
     if feed:
         return f"JSON 'load more' feed ({feed.group(1)}): {count} not fetched"
     if script_only:
