@@ -397,7 +397,9 @@ def trs_pages(spec: tuple[int, int, str, str], url: str) -> list[str]:
 
 # ---------------------------------------------------------------- links and pagers written by scripts
 
-_DOC_WRITE = re.compile(r"document\.write(?:ln)?\s*\(", re.I)
+_DOC_WRITE = tuple(re.compile(first + r"(?i:ocument\.write(?:ln)?\s*\()") for first in "dD")  # document.write(
+# in any case, one pattern per case of its first letter (only d and D match it case-insensitively): a pattern opening
+# with a letter in either case is tried at every position, one opening with one letter skips to that letter
 _JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.){0,4000})"|\'((?:[^\'\\\n]|\\.){0,4000})\'')
 _LITERAL_URL = re.compile(r"""(?:href|src)\s*=\s*\\?["']([^"'\\\s<>+]{1,2000})\\?["']""", re.I)
 _JS_FUNCTION = re.compile(r"function\s+([A-Za-z_$][\w$]*)\s*\(\s*([A-Za-z_$][\w$]*)[^)]{0,80}\)\s*\{(.{0,800}?)\n?\s*\}",
@@ -430,7 +432,7 @@ def written_links(html: str) -> list[str]:
     found: list[str] = []
     if "document.write" not in html:
         return found
-    for match in _DOC_WRITE.finditer(html[:MAX_HTML]):
+    for match in _doc_writes(html[:MAX_HTML]):
         call = html[match.end(): match.end() + 4000]
         end = call.find(");")
         for double, single in _JS_STRING.findall(call[: end if end >= 0 else 4000]):
@@ -441,6 +443,12 @@ def written_links(html: str) -> list[str]:
             if len(found) > 2000:
                 return found
     return found
+
+
+def _doc_writes(html: str) -> list[re.Match[str]]:
+    """The document.write( calls of a page in any case, in order: those of each _DOC_WRITE pattern, merged (a call
+    holds no other d, so no two overlap)."""
+    return sorted((match for pattern in _DOC_WRITE for match in pattern.finditer(html)), key=lambda m: m.start())
 
 
 def _script_functions(html: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
