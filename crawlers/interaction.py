@@ -109,7 +109,27 @@ _HTML_ATTRS = {"a": {"href"}, "img": {"src", "alt"}, "td": {"colspan", "rowspan"
 # the date and the guests.
 INTERVIEW_TERMS = ("在线访谈", "访谈实录", "文字实录", "访谈直播", "嘉宾访谈", "访谈主题", "访谈嘉宾")
 INTERVIEW_WORDS = re.compile("|".join(INTERVIEW_TERMS))
-_INTERVIEW_HINTS = ("访谈", "文字实录")  # every term holds one: a page holding neither is searched no further
+
+
+def covering_pairs(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """Two-character pieces, every term holding one (greedily the piece most terms not yet held hold): a text holding
+    none of them holds none of the terms."""
+    if not all(terms):
+        return ("",)  # an empty term is in every text
+    pieces: list[str] = []
+    left = list(terms)
+    while left:
+        counts: dict[str, int] = {}
+        for term in left:
+            for piece in dict.fromkeys(term[i:i + 2] for i in range(max(len(term) - 1, 1))):
+                counts[piece] = counts.get(piece, 0) + 1
+        best = max(counts, key=lambda piece: counts[piece])
+        pieces.append(best)
+        left = [term for term in left if best not in term]
+    return tuple(pieces)
+
+
+_INTERVIEW_HINTS = covering_pairs(INTERVIEW_TERMS)  # (访谈, 文字): a page holding neither is searched no further
 INTERVIEW_LABELS: dict[str, tuple[str, ...]] = {
     "subject": ("访谈主题", "访谈题目", "访谈标题"), "received": ("访谈时间", "访谈日期", "直播时间", "时间"),
     "guests": ("访谈嘉宾", "出席嘉宾", "参加嘉宾", "做客嘉宾")}
