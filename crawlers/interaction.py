@@ -512,8 +512,8 @@ def route(info: Any, text: str, url: str, site: str | None, kind: str) -> tuple[
     an article or unclassed page holding a record becomes an 'other' page whose record is kept apart
     ({"record": …}); a mailbox form or template is an 'other' page noted as such ({"form": reason}); lists,
     homes and everything else are left as they were."""
-    if kind in ("list", "column-home", "home", "article", "other") and _LIST_QUICK.search(text or "") \
-            and _LIST_NEEDS.search(text or ""):
+    if kind in ("list", "column-home", "home", "article", "other") and _LIST_NEEDS.search(text or "") \
+            and _LIST_QUICK.search(text or ""):  # the rarer words first (信件, 咨询… are in many menus)
         rows = list_records(text, url, site)
         if rows:
             for row in rows:
