@@ -350,15 +350,28 @@ def _resolve_arg(token: str, script: str) -> str | None:
     return None
 
 
+def _resolved(args: list[str], script: str) -> list[str] | None:
+    """The values of createPageHTML arguments, or None at the first that cannot be resolved (each variable is looked
+    for in the whole page: a call inside the pager's own definition names four)."""
+    values = []
+    for arg in args:
+        value = _resolve_arg(arg, script)
+        if value is None:
+            return None
+        values.append(value)
+    return values
+
+
 def _assigned(name: str, script: str) -> str | None:
     """The literal first assigned to a variable in a script: the leftmost match of `\\bname\\s*=\\s*value`, found
     by a search that opens with the name (a pattern that opens with \\b is tried at every position of the page)."""
     pattern = re.compile(re.escape(name) + r"\s*=\s*[\"']?([\w.\-]+)[\"']?\s*(?:[;,\n]|//|/\*)")
-    match = pattern.search(script)
-    while match is not None:
-        if _BOUNDARY.match(script, match.start()):  # \b sees the character before the match
+    at = script.find(name)  # each place the name is, in order (a substring search outpaces the pattern's own)
+    while at >= 0:
+        match = pattern.match(script, at)
+        if match is not None and _BOUNDARY.match(script, at):  # \b sees the character before the match
             return match.group(1)
-        match = pattern.search(script, match.start() + 1)
+        at = script.find(name, at + 1)
     return None
 
 
@@ -374,8 +387,8 @@ def create_page_html(html: str) -> tuple[int, int, str, str] | None:
         args = [a for a in match.group(1).split(",")]
         if len(args) < 4:
             continue
-        values = [_resolve_arg(a, script) for a in args[:4]]
-        if any(v is None for v in values):
+        values = _resolved(args[:4], script)
+        if values is None:
             continue
         count, current, name, ext = values
         if not (count.isdigit() and current.isdigit()) or not re.fullmatch(r"[\w.\-]{1,100}", name + ext):
