@@ -33,7 +33,7 @@ from consolidate.hotlinks import HOTLINKS_ACCEPTED, hotlink_blockers
 from consolidate.ledger import UNDECIDED
 from consolidate.mapping import unlinked_entries
 from consolidate.missing_files import FILES_ACCEPTED, missing_file_blockers
-from consolidate.readiness import crawl_gate, hard_conditions
+from consolidate.readiness import crawl_gate, hard_conditions, pending_push, pending_pushes
 from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
 from consolidate.wording import counted, singular_line
 from crawlers.warc import archive_stored_on
@@ -223,6 +223,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (ledger.get("hot_unresolved", 0), f"legacy URLs with ≥ {ledger.get('hit_threshold')} logged hits unresolved"),
     ]
     blockers = crawl_blockers(ws, site_id) + [f"{n} {what}" for n, what in found if n]
+    blockers += push_behind(ws, site_id, figures.target)
     blockers += unlinked_blockers(ws, site_id, by_column, unlinked, decisions)
     blockers += hotlink_blockers(ws, site_id, recorded_steps(ws, site_id).get(HOTLINKS_ACCEPTED))
     blockers += missing_file_blockers(ws, site_id, recorded_steps(ws, site_id).get(FILES_ACCEPTED))
@@ -237,6 +238,15 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
     if not line.get("ok", True):
         blockers.append("reconciliation does not add up: " + "; ".join(line.get("notes") or []))
     return [singular_line(b) for b in blockers]
+
+
+def push_behind(ws: Workspace, site_id: str, target: str | None) -> list[str]:
+    """The portal still shows the legacy site as it was: pushed articles a later crawl found changed, or gone ones
+    still published, with the push that brings it up to date (empty when it is)."""
+    pending = pending_push(ws, site_id, target) if target else None
+    if not pending:
+        return []
+    return [f"portal not up to date with the last crawl: {pending.text(site_id, ws.config.export.exporter)}"]
 
 
 # What an office runs for each reason an article is unresolved (the push's reason codes).
@@ -479,6 +489,8 @@ def site_checklist(ws: Workspace, site_id: str, as_of: dt.date | None = None,
         "overdue_steps": [s["step"] for s in steps if s["overdue"]],
         "blockers": next_step["blocked_by"] if next_step else [],  # what keeps the next step from being done
         "at_risk_steps": [s["step"] for s in steps if s["at_risk"]],
+        "pending_push": [{**p.as_dict(), "text": p.text(site.id, ws.config.export.exporter)}  # targets behind
+                         for p in pending_pushes(ws, site.id)],  # the last crawl, with the push that catches up
     }
 
 

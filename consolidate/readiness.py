@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+from typing import Any
+
 from sqlalchemy import func, select
 
 from consolidate.core.outcomes import IN_TARGET
-from consolidate.core.store import PushRecord, Resource, SiteRow
+from consolidate.core.store import CrawlChange, PushRecord, Resource, SiteRow
 from consolidate.core.workspace import Workspace, home_page_problem
+from consolidate.ledger import site_targets, vanished_on_portal
 
 CRAWL_FAILED = "crawl failed"  # the stage of a site whose crawl ran and fetched nothing
 GATED_STEPS = ("content_migrated", "personal_data_reviewed", "archive_stored")  # steps that read the crawl
@@ -77,3 +81,64 @@ def nothing_to_roll_back(ws: Workspace, site_id: str, target: str) -> str | None
     if in_target(ws, site_id, target):
         return None
     return f"{site_id}: nothing to roll back: nothing of it is in {target} (never pushed there, or rolled back)"
+
+
+@dataclass(frozen=True)
+class PendingPush:
+    """What a target still shows of the legacy site as it was: pushed articles a later crawl found changed, and
+    articles gone from the legacy site that the target still publishes — the next push's work."""
+
+    target: str
+    changed: int
+    vanished: int
+
+    def __bool__(self) -> bool:
+        """True while the target is behind the crawl."""
+        return bool(self.changed or self.vanished)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for --json."""
+        return asdict(self)
+
+    def text(self, site_id: str, configured: str | None = None) -> str:
+        """'1 pushed article changed on the legacy site since it was pushed and 1 article gone from it still
+        published in static:…: `consolidate push zjgztb --sync` sends the change and takes the gone one off'
+        (`--exporter` named for a target other than the `configured` exporter's)."""
+        parts = []
+        if self.changed:
+            parts.append(f"{self.changed} pushed article{'s' if self.changed != 1 else ''} changed on the legacy "
+                         f"site since {'they were' if self.changed != 1 else 'it was'} pushed")
+        if self.vanished:
+            parts.append(f"{self.vanished} article{'s' if self.vanished != 1 else ''} gone from the legacy site "
+                         f"still published")
+        exporter = self.target.split(":", 1)[0]
+        command = f"consolidate push {site_id}" + (f" --exporter {exporter}" if exporter != configured else "") + (
+            " --sync" if self.vanished else "")
+        does = [f"sends the change{'s' if self.changed != 1 else ''}" if self.changed else "",
+                f"takes the gone one{'s' if self.vanished != 1 else ''} off" if self.vanished else ""]
+        return f"{' and '.join(parts)} in {self.target}: `{command}` {' and '.join(d for d in does if d)}"
+
+
+def changed_since_push(ws: Workspace, site_id: str, target: str) -> int:
+    """Articles in the target whose latest crawl change is 'changed', found after their last push."""
+    with ws.store.session() as session:
+        latest = {url: (change, at) for url, change, at in session.execute(  # the last change of each URL wins
+            select(CrawlChange.url, CrawlChange.change, CrawlChange.detected_at).where(
+                CrawlChange.site_id == site_id).order_by(CrawlChange.id))}
+        changed = {url: at for url, (change, at) in latest.items() if change == "changed"}
+        if not changed:
+            return 0
+        pushed = session.execute(select(PushRecord.source_url, PushRecord.pushed_at).where(
+            PushRecord.site_id == site_id, PushRecord.target == target, PushRecord.kind == "article",
+            PushRecord.status.in_(IN_TARGET))).all()
+    return sum(1 for url, at in pushed if url in changed and at is not None and at < changed[url])
+
+
+def pending_push(ws: Workspace, site_id: str, target: str) -> PendingPush:
+    """The next push's work in one target: changed articles to send again, gone ones to retract."""
+    return PendingPush(target, changed_since_push(ws, site_id, target), vanished_on_portal(ws, site_id, target))
+
+
+def pending_pushes(ws: Workspace, site_id: str) -> list[PendingPush]:
+    """Every target of the site that is behind the crawl, the most recently pushed first."""
+    return [p for p in (pending_push(ws, site_id, t) for t in site_targets(ws, site_id)) if p]

@@ -140,8 +140,8 @@ def _print_status_table(report: pipeline.FleetReport) -> None:
 
 
 def _print_pointers(sites: list[Any]) -> None:
-    """Per site with something to read: where the per-item reasons are, and a line per target that does not
-    add up."""
+    """Per site with something to read: where the per-item reasons are, a line per target that does not add up
+    and one per target behind the last crawl (changed or gone articles the next push sends or retracts)."""
     for f in sites:
         targets = f.targets
         for t in targets:
@@ -151,6 +151,8 @@ def _print_pointers(sites: list[Any]) -> None:
                 where = f"{f.id} → {t.target}" if t.target else f"{f.id} (not pushed yet)"
                 console.print(f"[{colour}]{where}: {pipeline.reconciliation_text(line, 'en')}[/]",
                               highlight=False)  # wrapped at the terminal's width
+        for pending in (f.checklist or {}).get("pending_push") or []:  # a target behind the last crawl
+            console.print(f"[yellow]{f.id}: not up to date: {escape(pending['text'])}[/]", highlight=False)
         undecided = (f.triage or {}).get("undecided_personal", 0)
         if undecided:
             held = (f.push.unresolved_reasons or {}).get(pipeline.UNTRIAGED, 0)
