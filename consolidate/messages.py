@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from consolidate.core.errors import UsageError
-from consolidate.core.outcomes import reason_category
+from consolidate.core.outcomes import IN_TARGET, reason_category
 from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
@@ -19,6 +20,8 @@ STAGES = ("crawl", "map", "push", "verify")
 STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no filter of their own
 # held_for_review: events of earlier releases; the article's skip record says it now, once, in today's words
 NOT_LISTED = ("monitor_summary", "held_for_review")
+VERIFY_VERDICTS = ("mismatch", "missing")  # the codes of verify's per-article differences (its verdicts)
+ERRORS_LISTED = 20  # error messages the report lists per site
 
 
 def site_messages(ws: Workspace, site_id: str, stage: str | None = None,
@@ -64,10 +67,37 @@ def _events(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
 
 def _distinct_events(site_id: str) -> Any:
     """The site's listed events, each the same (stage, level, code, message, URL) once with the last time it was
-    recorded: an incremental re-crawl records a re-fetched page's warnings again."""
+    recorded (an incremental re-crawl records a re-fetched page's warnings again); verify's differences only while
+    they are current."""
     keys = (EventRow.stage, EventRow.level, EventRow.code, EventRow.message, EventRow.url)
     return select(*keys, func.max(EventRow.created_at).label("at")).where(
-        EventRow.site_id == site_id, EventRow.code.notin_(NOT_LISTED)).group_by(*keys)
+        EventRow.site_id == site_id, EventRow.code.notin_(NOT_LISTED), not_(superseded())).group_by(*keys)
+
+
+def superseded() -> ColumnElement[bool]:
+    """An event of verify's differences that a later verify run superseded: no push record of its article (in any
+    target) still holds that verdict from a run at or before the event — the article was verified again since (ok,
+    or another difference, said by its own event), pushed again, or taken out of the target. Kept as history in
+    the store; never listed, counted or reported as current."""
+    record = PushRecord
+    current = exists().where(record.site_id == EventRow.site_id, record.kind == "article",
+                             record.source_url == EventRow.url, record.status.in_(IN_TARGET),
+                             record.verify_status == EventRow.code, record.verified_at <= EventRow.created_at,
+                             record.pushed_at <= record.verified_at)
+    return and_(EventRow.stage == "verify", EventRow.code.in_(VERIFY_VERDICTS), not_(current))
+
+
+def current_errors(ws: Workspace, site_id: str, limit: int = ERRORS_LISTED) -> tuple[list[dict[str, Any]], int]:
+    """The site's first `limit` error events, each (code, message, URL) once, and how many there are in all — as
+    `messages` lists them: without verify differences a later verify run superseded."""
+    said = (EventRow.code, EventRow.message, EventRow.url)
+    where = (EventRow.site_id == site_id, EventRow.level == "error", not_(superseded()))
+    with ws.store.session() as session:
+        rows = session.execute(select(*said).where(*where).group_by(*said).order_by(func.min(EventRow.id))
+                               .limit(limit)).all()
+        total = session.scalar(select(func.count()).select_from(select(*said).where(*where).group_by(*said)
+                                                                 .subquery())) or 0
+    return [{"code": c, "message": m, "url": u} for c, m, u in rows], total
 
 
 def _iso(value: Any) -> str:
