@@ -44,6 +44,9 @@ DISPOSITIONS = ("migrated", "merged", "redirected", "archived", "excluded", "fai
 # timeout); interaction: a letter page sent to the portal's interaction platform (consolidate/letters_push.py)
 SKIPPED = ("merged", "redirected", "archived", "excluded", "vanished")  # decided, not migrated: skipped with reason
 GONE = "gone from the legacy site"  # how a vanished article's reason starts
+DUPLICATE_OF = "duplicate of "  # how a push's skip reason for a duplicate starts: 'duplicate of <its original>'
+MIGRATED_ORIGINAL = "duplicate of an article already migrated"  # the note of a duplicate's URL-map row leading to its
+# original's page in the portal (the note is the skip reason itself when the original was pushed in the same run)
 CLASSES = ("article", "list", "column-home", "other")  # what a fetched HTML page is
 FILE_KINDS = ("attachment", "image")
 CLASS_OF_KIND = {"article": "article", "list": "list", "home": "column-home", "column-home": "column-home",
@@ -99,6 +102,8 @@ class _Facts:
     letters: set[str] = field(default_factory=set)  # URLs of interaction records with a page of their own
     letter_records: dict[str, PushRecord] = field(default_factory=dict)  # their push map rows on the target
     letter_lists: set[str] = field(default_factory=set)  # list pages showing interaction records
+    originals_here: set[str] = field(default_factory=set)  # URLs of the articles its duplicates repeat that the
+    # target holds (a duplicate is merged on a target that holds its original: `duplicate_disposition`)
     words: dict[str, str] = field(default_factory=dict)  # one copy of each repeated string (reasons, days)
 
     def word(self, text: str) -> str:
@@ -169,7 +174,32 @@ def _read(ws: Workspace, site_id: str, target: str | None) -> _Facts:
     return _Facts(site_id, target, decisions, hits, vanished_articles(ws.store, site_id),
                   letters=letter_pages(ws, site_id),
                   letter_records=letter_records(ws, site_id, target) if target is not None else {},
-                  letter_lists=set(record_pages(ws, site_id)))
+                  letter_lists=set(record_pages(ws, site_id)),
+                  originals_here=originals_held(ws, site_id, target) if target is not None else set())
+
+
+def duplicate_original(reason: str) -> str | None:
+    """The URL of the article a push's skip reason 'duplicate of <url>…' names, else None."""
+    if reason_category(reason) != "duplicate":
+        return None
+    return reason.removeprefix(DUPLICATE_OF).split(" ", 1)[0] or None
+
+
+def originals_held(ws: Workspace, site_id: str, target: str) -> set[str]:
+    """The URLs of the articles the site's duplicates (skipped on `target`) repeat that `target` holds, whichever
+    site they were read from."""
+    with ws.store.session() as session:
+        originals = {url for reason in session.scalars(select(PushRecord.reason).where(
+            PushRecord.target == target, PushRecord.site_id == site_id, PushRecord.kind == "article",
+            PushRecord.status == "skipped", PushRecord.reason.like(f"{DUPLICATE_OF}%")))
+            if (url := duplicate_original(reason or ""))}
+        keys = {article_key(site.id, url): url for url in originals for site in ws.config.sites}
+        found: set[str] = set()
+        chunks = [list(keys)[i:i + 500] for i in range(0, len(keys), 500)]
+        for chunk in chunks:
+            found.update(keys[key] for key in session.scalars(select(PushRecord.source_key).where(
+                PushRecord.target == target, PushRecord.source_key.in_(chunk), PushRecord.status.in_(IN_TARGET))))
+    return found
 
 
 def _joined(session: Session, facts: _Facts, side: type[Resource] | type[ArticleRow]) -> Any:
@@ -357,7 +387,8 @@ def _article_disposition(facts: _Facts, url: str, column_path: str, office: MapR
     if record is not None and record.status == "failed":
         return "failed", None, record.reason or "push failed"
     if record is not None and record.status == "skipped":
-        return skip_disposition(office, record.reason or "skipped")
+        reason = record.reason or "skipped"
+        return skip_disposition(office, reason, duplicate_original(reason) in facts.originals_here)
     if record is not None and record.status == "rolled_back":
         return "unresolved", None, "removed from the target by rollback"
     decision = facts.decisions.get(column_path)
@@ -369,17 +400,13 @@ def _article_disposition(facts: _Facts, url: str, column_path: str, office: MapR
     return "unresolved", None, "not pushed to this target yet"
 
 
-def skip_disposition(row: MapRow | None, reason: str) -> tuple[str, str | None, str]:
-    """A push skip as a disposition (`row`: the article's URL-map row): duplicates merged, dropped columns
-    excluded, undecided columns unresolved, anything else (no title, unknown target column) a failure that needs
-    fixing."""
+def skip_disposition(row: MapRow | None, reason: str, original_here: bool = False) -> tuple[str, str | None, str]:
+    """A push skip as a disposition (`row`: the article's URL-map row): duplicates merged when the target holds
+    their original (`original_here`, `duplicate_disposition`), dropped columns excluded, undecided columns
+    unresolved, anything else (no title, unknown target column) a failure that needs fixing."""
     category = reason_category(reason)
-    if category == "duplicate":  # its original's outcome: merged where it went, unresolved while it waits
-        if row is not None and row.status == "410":
-            return "archived", None, row.note or reason
-        if row is not None and row.status not in ("301", "410"):  # waiting on its original (not itself held)
-            return "unresolved", None, f"{reason}, which is not decided yet"
-        return "merged", row.new_url if row is not None else None, reason
+    if category == "duplicate":
+        return duplicate_disposition(row, reason, original_here)
     if category == "column dropped":
         return "excluded", None, reason
     if category in (UNDECIDED, UNTRIAGED) or is_held(reason):  # waiting on a decision, a review, or a look
@@ -390,6 +417,22 @@ def skip_disposition(row: MapRow | None, reason: str) -> tuple[str, str | None, 
     if category.startswith("vanished"):
         return "vanished", None, reason
     return "failed", None, reason
+
+
+def duplicate_disposition(row: MapRow | None, reason: str, original_here: bool) -> tuple[str, str | None, str]:
+    """A duplicate on a target, judged by that target's own state: merged when the target holds its original
+    (`original_here`), else it shares the original's decided outcome (the URL map's 410, or a 301 elsewhere than
+    to the original's own page), else it waits on its original — a URL-map row leading to the original's page in
+    another target, or no row at all, is no merge on this one."""
+    if original_here:
+        return "merged", row.new_url if row is not None and row.status == "301" else None, reason
+    if row is not None and row.status == "410":
+        return "archived", None, row.note or reason
+    if row is not None and row.status == "301" and row.new_url and row.note not in (MIGRATED_ORIGINAL, reason):
+        return "merged", row.new_url, reason
+    waits = "is not decided yet" if row is not None and row.status not in ("301", "410") else \
+        "this target does not hold yet"  # no row, or a 301 to its page in another target
+    return "unresolved", None, f"{reason}, which {waits}"
 
 
 def _logged_only(session: Session, facts: _Facts, matched: set[str]) -> Iterator[Entry]:

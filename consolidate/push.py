@@ -48,7 +48,7 @@ from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import FILE_TITLE, SAME_BODY, hold_reason, is_held, published_hold_reason
 from consolidate.hotlinks import HOTLINK_CODES, LEGACY_HOTLINK, hotlink_messages, legacy_hosts
 from consolidate.leases import SiteLease
-from consolidate.ledger import MapRow, skip_disposition  # the ledger's skip rule, shared (not copied)
+from consolidate.ledger import MIGRATED_ORIGINAL, MapRow, skip_disposition  # the ledger's skip rule, shared
 from consolidate.mapping import automatic_decisions, duplicate_links, map_site, routing_for
 from consolidate.missing_files import MISSING_CODE
 from consolidate.pagers import first_pages, part_articles
@@ -106,8 +106,19 @@ class PushSummary:
         'unresolved': waiting on a decision, a triage, a look, or (a duplicate) on its original}."""
         found: dict[str, dict[str, int]] = {"skipped": {}, "unresolved": {}}
         for (group, category), n in sorted(self.judged.items()):
-            found[group][category] = n
+            if group in found:
+                found[group][category] = n
         return found
+
+    def failed_reasons(self) -> dict[str, int]:
+        """The articles not sent that need fixing, per reason code, as status counts them failed (no title, a
+        target column not in the portal tree), and those the target did not take ('push error')."""
+        found = {category: n for (group, category), n in sorted(self.judged.items()) if group == "failed"}
+        return {**found, PUSH_ERROR: self.failed} if self.failed else found
+
+    def failed_total(self) -> int:
+        """Every article status counts failed after this push: not sendable as it is, or not taken."""
+        return sum(self.failed_reasons().values())
 
 
 @dataclass
@@ -958,10 +969,24 @@ class _Push:
             url: edited.get(url) or _as_map_row(outcomes[url]) for url in self.skips
             if url in edited or url in outcomes}
         for url, reason in self.skips.items():
-            group, category = skipped_outcome(rows.get(url), reason)
+            group, category = skipped_outcome(rows.get(url), reason, self._original_held(url, outcomes))
             self.summary.judged[group, category] += 1
             if group == "unresolved":
                 self.summary.unresolved[reason_category(reason)] += 1
+
+    def _original_held(self, url: str, outcomes: dict[str, tuple[str | None, str, str | None]]) -> bool:
+        """True when this target holds (a dry run: would hold) the article a duplicate repeats: its outcome here is
+        its own page (a 301 with no note), or, read from another site, its push record here is in the target."""
+        original = self.duplicate_of.get(url)
+        if original is None:
+            return False
+        if original[0] == self.site.id:
+            found = outcomes.get(original[1])
+            return found is not None and found[1] == "301" and found[2] is None
+        with self.ws.store.session() as session:
+            return session.scalar(select(PushRecord.id).where(
+                PushRecord.target == self.exporter.target, PushRecord.source_key == article_key(*original),
+                PushRecord.status.in_(IN_TARGET))) is not None
 
     def _stored_rows(self, urls: list[str]) -> dict[str, MapRow]:
         """The URL-map rows stored for these legacy URLs of the site (as the ledger reads them), by URL."""
@@ -983,7 +1008,7 @@ class _Push:
             return record.target_url, "301", None
         original = self._original_url(article.url)
         if original:
-            return original, "301", "duplicate of an article already migrated"
+            return original, "301", MIGRATED_ORIGINAL
         if target and not reason:
             why = f"push failed: {record.reason}" if record is not None and record.status == "failed" \
                 else "not pushed yet"
@@ -1381,15 +1406,17 @@ def kept_by_office(row: MapRow | None, page: str | None) -> bool:
         and bool(page) and row.new_url == page
 
 
-def skipped_outcome(row: MapRow | None, reason: str) -> tuple[str, str]:
-    """(skipped | unresolved, reason code) of an article a push did not send, as the ledger counts it from its
-    URL-map `row`: a URL the office gave a 301 or 410 is decided by the office ('office'), whatever push's own
-    reason; else the ledger's skip rule (`skip_disposition`) says whether it waits. A skip the ledger counts
-    failed (no title, a column not in the portal tree) stays among the skipped here, under its reason."""
+def skipped_outcome(row: MapRow | None, reason: str, original_here: bool = False) -> tuple[str, str]:
+    """(skipped | unresolved | failed, reason code) of an article a push did not send, as the ledger counts it from
+    its URL-map `row` (and, for a duplicate, whether the target holds its original: `original_here`): a URL the
+    office gave a 301 or 410 is decided by the office ('office'), whatever push's own reason; else the ledger's
+    skip rule (`skip_disposition`) says whether it waits, or is a failure to fix (no title, a column not in the
+    portal tree: 'failed', as status names it)."""
     if row is not None and (row.note or "").startswith(OFFICE_NOTE) and row.status in ("301", "410"):
         return "skipped", reason_category(row.note or OFFICE_NOTE)
-    disposition, _new, why = skip_disposition(row, reason)
-    return ("unresolved" if disposition == "unresolved" else "skipped"), reason_category(why)
+    disposition, _new, why = skip_disposition(row, reason, original_here)
+    group = disposition if disposition in ("unresolved", "failed") else "skipped"
+    return group, reason_category(why)
 
 
 def _as_map_row(outcome: tuple[str | None, str, str | None]) -> MapRow:
@@ -1406,6 +1433,7 @@ def _decided(reason: str) -> bool:
 
 
 UNDATED_HELD = "undated: held for review"
+PUSH_ERROR = "push error"  # the reason code of articles the target did not take (failed push records)
 NOT_UPLOADED_CODE = "attachment_not_uploaded"  # fetched, but its upload failed: the next push tries it again
 BODY_MESSAGES = ("unresolved_link", MISSING_CODE, NOT_UPLOADED_CODE, *HOTLINK_CODES)  # re-judged at every push of
 # the article

@@ -299,7 +299,8 @@ def _write_redirects(ws: pipeline.Workspace, site_id: str, fmt: str, output: Pat
 def _push_figures(s: pipeline.PushSummary) -> dict:
     """A push summary as JSON figures."""
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
-            **s.outcomes(), "failed": s.failed, "files": s.files, "columns": s.columns,
+            **s.outcomes(), "failed": s.failed_total(), "failed_reasons": s.failed_reasons(), "files": s.files,
+            "columns": s.columns,
             "removed": s.removed, "unresolved_links": s.unresolved_links, "automatic_columns": s.automatic_columns,
             "media_not_migrated": s.media_not_migrated,
             "letters": s.letters}
@@ -315,14 +316,14 @@ def _say_vanished(ws: pipeline.Workspace, site_id: str, target: str, sync: bool)
 
 
 def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
-    """One push summary line (skipped and unresolved named as status and the report name them), and where the
-    reasons are."""
-    skipped, unresolved = (f"{sum(reasons.values())} {outcome}" + (
+    """One push summary line (skipped, unresolved and failed named as status and the report name them), and where
+    the reasons are."""
+    skipped, unresolved, failed = (f"{sum(reasons.values())} {outcome}" + (
         f" ({', '.join(f'{r} {n}' for r, n in reasons.items())})" if reasons else "")
-        for outcome, reasons in s.outcomes().items())
+        for outcome, reasons in (*s.outcomes().items(), ("failed", s.failed_reasons())))
     prefix = "would push" if dry_run else "pushed"
     console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
-                  f"{skipped}, {unresolved}, {s.failed} failed; {s.files} files, {s.columns} columns"
+                  f"{skipped}, {unresolved}, {failed}; {s.files} files, {s.columns} columns"
                   + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
     if s.media_not_migrated:
         console.print(f"  {s.media_not_migrated} videos or audio files in article bodies not migrated (the crawl does "
