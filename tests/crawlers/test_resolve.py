@@ -59,7 +59,8 @@ def test_pinned_hosts_are_crawled_on_the_configured_server(old_server: int, tmp_
     site = local_site("http://www.old-host.gov.cn/", "old").model_copy(update={"aliases": ["old-alias.gov.cn"]})
     address = f"127.0.0.1:{old_server}"
     settings = fast_settings(resolve={"www.old-host.gov.cn": address, "old-alias.gov.cn": address},
-                             start_urls=["http://www.old-host.gov.cn/hidden.html"], obey_robots=False)
+                             start_urls=["http://www.old-host.gov.cn/hidden.html"], obey_robots=False,
+                             timeout=30.0)  # every page must come: 0.5 s lost pages at load ~35 (2 xdist workers)
     store = open_store(tmp_path)
     crawl(store, site, settings, tmp_path)
     fetched = {path for path, row in resources_by_path(store, "old").items() if row.status == "fetched"}
