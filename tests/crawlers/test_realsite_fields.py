@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from consolidate.samplefleet.realsites import samples_dir
 from crawlers.archive import extract_file
 from crawlers.encoding import decode_html
 from crawlers.extract import SiteExtractor
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+SAMPLES = samples_dir() or Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"  # CONSOLIDATE_SAMPLES
 HOSTS = {"jspn_js_cn": "www.jspn.js.cn", "hncic_net": "www.chinajsxx.com", "zjgztb_com": "www.szzyjy.com.cn",
          "fjmjzz_com": "www.snpo.org.cn", "lgedu_net": "www.lgedu.net", "pmodlh_ac_cn": "www.dlh.pmo.cas.cn"}
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from consolidate.samplefleet.realsites import samples_dir
 from crawlers._common import parse_html
 from crawlers.discover import analyse_page, find_breadcrumb
 from crawlers.encoding import decode_html
 from crawlers.extract import SiteExtractor, extract_article
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+SAMPLES = samples_dir() or Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"  # CONSOLIDATE_SAMPLES
 needs_samples = pytest.mark.skipif(not (SAMPLES / "README.md").is_file(),
                                    reason="../shared/samples is absent (real sample sites are not part of the repo)")
 
