@@ -365,6 +365,26 @@ def accept_unlinked(ws: Workspace, site_id: str, done_on: dt.date, ref: str) -> 
     return count
 
 
+# The office's acknowledgements of what is not migrated (checklist --accept-…), with the kind the report names
+ACKNOWLEDGEMENTS = ((UNLINKED_ACCEPTED, "unlinked_entries"), (FILES_ACCEPTED, "missing_attachments"),
+                    (HOTLINKS_ACCEPTED, "legacy_hotlinks"))
+
+
+def acknowledged_losses(ws: Workspace, site_id: str,
+                        recorded: dict[str, ChecklistStep] | None = None) -> list[dict[str, Any]]:
+    """What the office acknowledged as not migrated, each kind with how many, when and its evidence (--ref): list
+    entries that link nowhere, attachments not carried, pages still taking files from a legacy server."""
+    recorded = recorded_steps(ws, site_id) if recorded is None else recorded
+    return [{"kind": kind, "count": row.acknowledged(), "done_on": _iso(row.done_on), "ref": _evidence(row.ref)}
+            for step, kind in ACKNOWLEDGEMENTS if (row := recorded.get(step)) is not None]
+
+
+def _evidence(ref: str | None) -> str:
+    """The office's --ref of an acknowledgement, without the count stored before it ('52 attachments: REF')."""
+    head, _, rest = (ref or "").partition(": ")
+    return rest if rest and head.split(" ", 1)[0].isdigit() else ref or ""
+
+
 def _held_kinds(counts: dict[str, int] | None) -> str:
     """'2 same body, other title; 1 empty body': the kinds of hold among the unresolved reasons, commonest first."""
     kinds = sorted(((kind, n) for kind, n in (counts or {}).items() if kind in HELD_KINDS), key=lambda i: (-i[1], i[0]))
@@ -489,6 +509,7 @@ def site_checklist(ws: Workspace, site_id: str, as_of: dt.date | None = None,
         "overdue_steps": [s["step"] for s in steps if s["overdue"]],
         "blockers": next_step["blocked_by"] if next_step else [],  # what keeps the next step from being done
         "at_risk_steps": [s["step"] for s in steps if s["at_risk"]],
+        "acknowledged": acknowledged_losses(ws, site.id, plan.recorded),  # losses the office signed for
         "pending_push": [{**p.as_dict(), "text": p.text(site.id, ws.config.export.exporter)}  # targets behind
                          for p in pending_pushes(ws, site.id)],  # the last crawl, with the push that catches up
     }

@@ -164,4 +164,6 @@ def _totals(sites: list[SiteFigures]) -> dict[str, int]:
         totals["errors"] += crawl.errors
         for problem, n in crawl.problems.items():  # the errors by kind, adding up to them
             totals[f"errors_{problem}"] += n
+        for loss in (figures.checklist or {}).get("acknowledged") or []:  # what the office signed off as lost
+            totals[f"acknowledged_{loss['kind']}"] += loss["count"]
     return dict(totals)

@@ -74,6 +74,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "unreplied": ("未答复", "Unreplied"), "refused": ("不予受理", "Refused"),
     "status_unknown": ("状态不明", "Status unknown"), "late_replies": ("超期答复", "Late replies"),
     "veto_unanswered": ("超3个月未答复（否决）", "Unanswered over 3 months (veto)"),
+    "loss": ("未迁移内容", "Not migrated"), "acknowledged_on": ("签认日期", "Acknowledged on"),
+    "acknowledged_ref": ("签认依据", "Evidence"),
+}
+# What the office acknowledged as not migrated (checklist --accept-…), as the report names each kind
+LOSS_KINDS: dict[str, tuple[str, str]] = {
+    "unlinked_entries": ("链接无效的列表条目（正文未采集，未迁移）",
+                         "list entries that link nowhere (text never fetched, not migrated)"),
+    "missing_attachments": ("未随文章迁移的附件（旧页面无地址或未采集到）",
+                            "attachments not on the portal pages (no address on the legacy page, or never fetched)"),
+    "legacy_hotlinks": ("仍引用旧站图片或文件的页面", "pages still taking images or files from a legacy server"),
 }
 VALUES: dict[str, tuple[str, str]] = {
     "migrate": ("迁移后关停", "migrate"), "merge": ("并入门户栏目", "merge"), "retain": ("保留", "retain"),
@@ -308,6 +318,7 @@ def summary_section(report: FleetReport, lang: str) -> Section:
         [label("fetched", lang), totals.get("fetched", 0)], [label("errors", lang), totals.get("errors", 0)],
         *_error_kind_rows(totals, lang),
         [label("reconciled", lang), value(report.reconciled, lang)],
+        *_acknowledged_rows(totals, lang),
     ]
     if retention:
         rows += [[label("retained", lang), retention["retained"]], [label("in_scope", lang), retention["in_scope"]],
@@ -316,6 +327,12 @@ def summary_section(report: FleetReport, lang: str) -> Section:
                  [label("violation", lang), value(retention["violation"], lang)]]
     rows.append([label("behind", lang), ", ".join(report.behind_schedule) or label("none", lang)])
     return Section("summary", label("summary", lang), [label("summary", lang), label("value", lang)], rows)
+
+
+def _acknowledged_rows(totals: dict[str, int], lang: str) -> list[list[Any]]:
+    """The fleet's losses the office acknowledged, per kind present: '已签认未迁移：链接无效的列表条目… | 106'."""
+    return [[f"已签认未迁移：{loss_name(kind, lang)}" if lang == "zh" else f"acknowledged, not migrated: "
+             f"{loss_name(kind, lang)}", n] for kind in LOSS_KINDS if (n := totals.get(f"acknowledged_{kind}", 0))]
 
 
 def _error_kind_rows(totals: dict[str, int], lang: str) -> list[list[Any]]:
@@ -546,6 +563,21 @@ def _checklist(sites: list[SiteFigures], lang: str) -> Rows | None:
              for f in sites for s in (f.checklist or {})["steps"]])
 
 
+def loss_name(kind: str, lang: str) -> str:
+    """An acknowledged loss's kind in the report's language."""
+    names = LOSS_KINDS.get(kind)
+    return (names[0] if lang == "zh" else names[1]) if names else kind
+
+
+def _acknowledged(sites: list[SiteFigures], lang: str) -> Rows | None:
+    """What the office acknowledged as not migrated, per site and kind: how many, when, and its evidence."""
+    if not all(f.checklist is not None for f in sites):
+        return None
+    return (["id", "loss", "count", "acknowledged_on", "acknowledged_ref"],
+            [[f.id, loss_name(a["kind"], lang), a["count"], day(a["done_on"]), a["ref"]]
+             for f in sites for a in (f.checklist or {}).get("acknowledged") or []])
+
+
 def _reconciliation(sites: list[SiteFigures], lang: str) -> Rows:
     """The reconciliation line per exporter target."""
     return (["id", "target_exporter", "crawled", "pushed", "skipped", "failed", "unresolved", "unaccounted", "ok",
@@ -621,6 +653,7 @@ SITE_SECTIONS: list[SectionSpec] = [
     SectionSpec("verification", "迁移核验", "Verification", _verification),
     SectionSpec("redirects", "跳转覆盖", "Redirect coverage", _redirects),
     SectionSpec("monitor", "切换后监测", "Post-cutover monitor", _monitor),
+    SectionSpec("acknowledged", "已签认的未迁移内容", "Losses the office acknowledged", _acknowledged),
     SectionSpec("checklist", "关停检查清单", "Shutdown checklist", _checklist),
     SectionSpec("reconciliation", "数量核对", "Reconciliation", _reconciliation),
     SectionSpec("pages", "页面分类核对", "Fetched pages by class", _pages),
