@@ -311,6 +311,19 @@ def unlinked_outside(ws: Workspace, site_id: str, by_column: Counter[str], undec
     return listed_nowhere(ws, site_id) - left_out, outside
 
 
+def unlinked_split(ws: Workspace, site_id: str) -> dict[str, int]:
+    """The entries that link nowhere on every page of the site (a page at two addresses once), split as the
+    checklist judges them: all = counted (content_migrated's line) + dropped (in columns the office dropped) +
+    undecided (in undecided columns whose lists show nothing else: a line of their own)."""
+    paths, decisions, columns = _column_facts(ws, site_id)
+    by_column = unlinked_entries(ws, site_id, columns)
+    undecided = {path: n for path, n in by_column.items() if path not in paths | set(decisions)}
+    return {"all": listed_nowhere(ws, site_id),
+            "counted": unlinked_outside(ws, site_id, by_column, undecided, decisions)[0],
+            "dropped": sum(n for path, n in by_column.items() if decisions.get(path) == "drop"),
+            "undecided": sum(undecided.values())}
+
+
 def unlinked_blockers(ws: Workspace, site_id: str, by_column: Counter[str], undecided: dict[str, int],
                       decisions: dict[str, str]) -> list[str]:
     """Entries shown on the legacy lists whose text the crawl could not fetch (a link to nowhere), outside dropped
