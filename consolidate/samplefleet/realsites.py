@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,6 +130,13 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that drops its connection (a crawl stopped, Ctrl-C) is its own business: nothing is printed;
+        any other failure is printed as socketserver does."""
+        if isinstance(sys.exc_info()[1], ConnectionError):  # reset, aborted, broken pipe
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class RealSitesServer:
