@@ -1,4 +1,4 @@
-"""Hostile HTML: over 10k generated and mutated pages, discovery and extraction never raise or hang,
+"""Hostile HTML: over 4k generated and mutated pages, discovery and extraction never raise or hang,
 and what they keep for republishing is sanitised (no scripts, no event handlers, no javascript: URLs)."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from crawlers.discover import analyse_page
 from crawlers.encoding import decode_html
 from crawlers.extract import extract_article
 
-MUTATED_PAGES = 9_000
+MUTATED_PAGES = 3_000  # 9 000 reached 5 538 lines of crawlers/ + consolidate/, 3 000 reach 5 498-5 520: the rest
+# is a random tail (another seed's 3 000 miss other lines); malformed addresses are in HOSTILE, not left to chance
 HYPOTHESIS_PAGES = 1_200
 HANG_LIMIT_SECONDS = 20  # a page that takes this long is a hang, not slowness
 UNSAFE_TAGS = ("script", "iframe", "object", "embed", "style", "form", "svg", "math")
@@ -31,6 +32,7 @@ HOSTILE = [
     "<p>" * 300, "</div>" * 50, "<table><tr><td>" * 40, "\x00\x01\x02", "<!--", "<![CDATA[", "<svg onload=x>",
     '<a href="vbscript:x">v</a>', "<p onclick='x()'>点击</p>", "<body onload=x>", "\ufeff", "&#0;&#xD800;",
     "<datastore><recordset><record><![CDATA[<li><a href='/art/2020/1/1/art_1_1.html'>t</a>", "createPageHTML(9999999,0,\"index\",\"html\")",
+    '<a href="http://[::1/附件.pdf">附件.pdf</a>', '<img src="http://[bad]/x.jpg">',  # addresses urlsplit refuses
 ]
 
 
@@ -107,7 +109,7 @@ def _mutate(rng: random.Random, html: str) -> str:
     return html.replace("<", "<" + rng.choice(["p ", "div ", "a href=javascript:x ", "img onerror=x "]), 3)
 
 
-def test_ten_thousand_mutated_pages_never_crash(fleet: Fleet, capsys: pytest.CaptureFixture[str]) -> None:
+def test_thousands_of_mutated_pages_never_crash(fleet: Fleet, capsys: pytest.CaptureFixture[str]) -> None:
     """Seeded mutations of real-looking pages (several mutations stacked): no exception, nothing unsafe kept."""
     seeds = _seed_pages(fleet)
     rng = random.Random(7)
