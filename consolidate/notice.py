@@ -103,6 +103,23 @@ def migrated_articles(ws: Workspace, site_id: str) -> tuple[int, str | None]:
 
 
 def notice_warning(ws: Workspace, site_id: str) -> str | None:
+    """The office's notes on a notice, one a line (None when there are none): the 主办单位 it leaves out while the
+    config does not name it, and what it cannot promise (redirects, content on the new site) with what would let
+    it."""
+    notes = [note for note in (_organiser_warning(ws, site_id), _promise_warning(ws, site_id)) if note]
+    return "\n".join(notes) or None
+
+
+def _organiser_warning(ws: Workspace, site_id: str) -> str | None:
+    """A line when the site's 主办单位 is unknown (empty in the config): the notice names no organiser and is not
+    signed by one."""
+    if ws.site(site_id).organiser:
+        return None
+    return (f"{site_id}: 主办单位 (organiser) unknown, so the notice names none and is signed with the date only — "
+            f"fill in sites[].organiser in {ws.loaded.path.name} and write the notice again")
+
+
+def _promise_warning(ws: Workspace, site_id: str) -> str | None:
     """A line for the office when the notice cannot promise that old links redirect or that content is on the new
     site (None when it does or need not), saying what would let it."""
     articles, target = migrated_articles(ws, site_id)

@@ -423,8 +423,8 @@ def notice(sites: common.SitesArgument = None,
         emit(html, per_site_file(output, site_id, "html", all_sites))
         written += 1
         warning = pipeline.notice_warning(ws, site_id) if kind == "notice" else None
-        if warning:
-            err_console.print(f"note: {warning}", highlight=False, markup=False, soft_wrap=True)
+        for line in (warning or "").splitlines():
+            err_console.print(f"note: {line}", highlight=False, markup=False, soft_wrap=True)
     if not written:
         raise ConsolidateError(f"no {kind} page written: all {len(ids)} sites were skipped",
                                hint="run what each skipped line says (a never-crawled site: `consolidate crawl "
