@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from consolidate.audit import audit_summary, site_findings
 from consolidate.checklist import SPECS as CHECKLIST_STEPS
-from consolidate.checklist import UNTRIAGED, accept_unlinked, fleet_checklist, parse_date, record_step
+from consolidate.checklist import (
+    UNTRIAGED,
+    accept_unlinked,
+    fleet_checklist,
+    parse_date,
+    record_step,
+    unlinked_split,
+)
 from consolidate.core.storage import workspace_storage
 from consolidate.core.store import Resource
 from consolidate.core.workspace import Workspace, require_crawled
@@ -119,7 +126,7 @@ __all__ = [
     # the legacy URL ledger
     "DISPOSITIONS", "counts", "import_logs", "site_ledger", "site_targets", "top_unresolved", "vanished_on_portal",
     # the office: status, report, checklist, notice, monitor, messages
-    "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "accept_hotlinks", "accept_missing_files", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
+    "CHECKLIST_STEPS", "UNTRIAGED", "accept_unlinked", "unlinked_split", "accept_hotlinks", "accept_missing_files", "MONITOR_CATEGORIES", "FleetReport", "check_lang", "fleet_checklist", "fleet_report", "monitor_site",
     "counted", "parse_date", "reconciliation_text", "record_step", "render_html", "render_json", "render_markdown",
     "notice_refusal", "notice_warning", "render_notice", "render_xlsx", "site_messages", "workers",
 ]

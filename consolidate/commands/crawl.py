@@ -14,7 +14,6 @@ from rich.table import Table
 
 from consolidate import cli_common as common
 from consolidate import pipeline
-from consolidate.checklist import unlinked_split
 from consolidate.cli_common import console, err_console, print_document, print_rows
 from consolidate.core.config import CrawlSettings, load_config
 from consolidate.core.errors import ConsolidateError, UsageError
@@ -138,7 +137,7 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
             console.print(f"  {s.entries_without_address} entries of the pages fetched in this run (list pages, the "
                           f"home page) link nowhere (javascript:;, # or empty) and cannot be fetched: `consolidate "
                           f"messages {s.site_id} --stage crawl` names them by page. "
-                          f"{_unlinked_counted(s.site_id, unlinked_split(ws, s.site_id))}", highlight=False)
+                          f"{_unlinked_counted(s.site_id, pipeline.unlinked_split(ws, s.site_id))}", highlight=False)
         if s.warc:
             console.print(f"  archive: {s.warc}", highlight=False)
         if problem:
