@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two quick-start commands, each doing its own set-up on a fresh machine:
 #   ./dev.sh demo    run the whole job on the built-in sample fleet
-#   ./dev.sh test    lint and run the whole test suite (TEST_WORKERS=2: two pytest-xdist workers)
+#   ./dev.sh test    lint and run the whole test suite (two pytest-xdist workers; TEST_WORKERS=1: one process)
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
@@ -27,9 +27,10 @@ case "${1:-}" in
     ensure_venv
     bash scripts/install-services.sh
     .venv/bin/ruff check .
-    # TEST_WORKERS=2 runs 2 pytest-xdist workers (CI has 2 cores), whole files per worker (module fixtures and
-    # each file's real-site crawl run once per file); the default, 1, is one process; an explicit -n wins.
-    workers=${TEST_WORKERS:-1}
+    # 2 pytest-xdist workers by default (CI has 2 cores; serially the suite takes ~19.5 min), whole files per
+    # worker (module fixtures run once per file; a set of real sites is crawled once a run, tests/conftest.py);
+    # TEST_WORKERS=1 runs one process; an explicit -n or -p no:xdist wins.
+    workers=${TEST_WORKERS:-2}
     for arg in "$@"; do
       case "$arg" in -n|-n[0-9]*|--numprocesses*|no:xdist) workers=1 ;; esac
     done
