@@ -720,20 +720,9 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
             return _listed_head_facts(tree, url)
     except Exception:
         return base_href(tree, url), meta_map(tree), _hidden_nodes(tree)
-    meta: dict[str, str] = {}
-    metas = 0
-    styles: list[LexborNode] = []
-    has_base = False
+    head = _HeadTags()
     for node, _ in heads:
-        tag = node.tag
-        if tag == "meta":
-            metas += 1
-            if metas <= 500:
-                _add_meta(meta, node.attributes, _PAGE_META)
-        elif tag == "style":
-            styles.append(node)
-        else:
-            has_base = True
+        head.add(node)
     verdicts: dict[str, bool] = {}  # style_hides of each inline style seen (a page repeats its styles)
     hidden: list[LexborNode] = []
     for node in styled:
@@ -744,8 +733,32 @@ def _head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], 
         if verdict and node.tag_id not in _PAGE_TAG_IDS:
             hidden.append(node)
     if root is not None:
-        hidden += _style_hidden(tree, styles[:50])
-    return base_href(tree, url) if has_base else url, meta, hidden
+        hidden += _style_hidden(tree, head.styles[:50])
+    return base_href(tree, url) if head.has_base else url, head.meta, hidden
+
+
+class _HeadTags:
+    """A page's <meta> names (the first 500 elements), <style> elements and whether it has a <base>, read element by
+    element."""
+
+    def __init__(self) -> None:
+        """Nothing read yet."""
+        self.meta: dict[str, str] = {}
+        self.metas = 0
+        self.styles: list[LexborNode] = []
+        self.has_base = False
+
+    def add(self, node: LexborNode) -> None:
+        """Read one <meta>, <style> or <base> element."""
+        tag = node.tag
+        if tag == "meta":
+            self.metas += 1
+            if self.metas <= 500:
+                _add_meta(self.meta, node.attributes, _PAGE_META)
+        elif tag == "style":
+            self.styles.append(node)
+        else:
+            self.has_base = True
 
 
 def _listed_head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str, str], list[LexborNode]]:
@@ -755,25 +768,14 @@ def _listed_head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str,
         found = root.css(_HEAD_QUERY) if root is not None else []
     except Exception:
         return base_href(tree, url), meta_map(tree), _hidden_nodes(tree)
-    meta: dict[str, str] = {}
-    metas = 0
-    styles: list[LexborNode] = []
+    head = _HeadTags()
     hidden: list[LexborNode] = []
     entries = 0  # how many times "[style], [hidden]" would have listed the elements so far
     verdicts: dict[str, bool] = {}  # style_hides of each inline style seen (a page repeats its styles)
-    has_base = False
     for node, matched in _runs(found):
         tag_id = node.tag_id  # most entries are [style] elements: an int test, no tag name
         if tag_id in _HEAD_TAG_IDS:
-            tag = node.tag
-            if tag == "meta":
-                metas += 1
-                if metas <= 500:
-                    _add_meta(meta, node.attributes, _PAGE_META)
-            elif tag == "style":
-                styles.append(node)
-            else:
-                has_base = True
+            head.add(node)
             matched -= 1  # its [style], [hidden] matches
         listed = matched if matched < 50000 - entries else 50000 - entries
         if listed <= 0:
@@ -791,8 +793,8 @@ def _listed_head_facts(tree: LexborHTMLParser, url: str) -> tuple[str, dict[str,
                 continue
         hidden += [node] * listed
     if root is not None:
-        hidden += _style_hidden(tree, styles[:50])
-    return base_href(tree, url) if has_base else url, meta, hidden
+        hidden += _style_hidden(tree, head.styles[:50])
+    return base_href(tree, url) if head.has_base else url, head.meta, hidden
 
 
 def _is_vendor(anchor: LexborNode, url: str) -> bool:
