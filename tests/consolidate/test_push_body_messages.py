@@ -41,7 +41,10 @@ def test_a_second_push_says_the_body_messages_again_once_and_a_dry_run_touches_n
     in the second pass, unsaid); an unchanged second push says them again, once; a dry run deletes and adds
     nothing."""
     rows = migrated_articles(crawled, SITE)
-    first, last = rows[0], rows[-1]
+    titles = Counter(row.title for row in rows)
+    first = rows[0]
+    last = [row for row in rows if titles[row.title] == 1][-1]  # not one of a duplicate pair: which of a pair
+    # is the copy follows the crawl's order, so the last row by id was sometimes the copy push skips
     body = (first.body_html or "") + (f'<p><a href="{last.url}">相关阅读</a>'
                                       '<a href="/nowhere/never-migrated.html">旧页面</a>'
                                       '<a href="/nowhere/never-migrated.html">旧页面（再列一次）</a></p>')
