@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import mimetypes
@@ -72,6 +73,10 @@ from exporters.common import document_name
 from mappers.routing import route
 
 log = logging.getLogger(__name__)
+
+
+TARGET_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EROFS))  # a file copy failing so fails every
+# later one: the push stops (with what it put finished) instead of recording each file as failed
 
 
 @dataclass
@@ -857,8 +862,8 @@ class _Push:
         try:
             ref = action()
         except (ConsolidateError, OSError) as exc:
-            if not isinstance(exc, ConsolidateError) and kind != "file":
-                raise  # a column's or the target's own I/O failure stops the push
+            if not isinstance(exc, ConsolidateError) and (kind != "file" or exc.errno in TARGET_FULL):
+                raise  # a column's or the target's own I/O failure (a full or read-only disk) stops the push
             message = exc.message if isinstance(exc, ConsolidateError) else \
                 f"copying the file failed ({type(exc).__name__}: {exc})"
             self._record(key, kind, source_url, None, content_hash, "failed", message)
