@@ -56,4 +56,6 @@ def guard() -> Callable[[], None]:
     return lift
 
 
-lift_guard = guard()  # raised as soon as this module is imported: consolidate.cli imports it first
+lift_guard = guard() if "__mp_main__" not in sys.modules else (lambda: None)  # raised as soon as this module is
+# imported (consolidate.cli imports it first), but not in a multiprocessing fork server or child that re-imports
+# the command line as __mp_main__: Ctrl-C to the group would have it say "nothing was done" beside the command
