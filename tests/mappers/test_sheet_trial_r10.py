@@ -41,17 +41,23 @@ def _two_targets(ws: pipeline.Workspace, path: Path) -> tuple[str, str, str]:
     return column, targets[0], targets[1]
 
 
-def test_a_signer_corrects_their_own_decision_the_same_day(crawled: pipeline.Workspace, tmp_path: Path) -> None:
-    """李四 signs a column → one target; the same day he changes it to another in the sheet he signed, and again
-    in a fresh export (which leaves 审核人/审核日期 empty and shows his signature under 原签署): both are
-    recorded as his corrections, the decision each corrects kept in the reason; a fresh-export row changed with
-    nobody's name is refused as unsigned, naming 李四's decision (never 'pre-filled')."""
+def _signed_by_li_si(crawled: pipeline.Workspace, tmp_path: Path) -> tuple[str, Path, str, str, str]:
+    """(today, the sheet, a column, its target, another target): the column signed today by 李四 → the target."""
     today = dt.date.today().isoformat()
     first = tmp_path / "first.xlsx"
     export_sheet(crawled, SITE, first)
     column, one, other = _two_targets(crawled, first)
     _edit(first, column, 决定="迁移", 目标栏目=one, 审核人="李四", 审核日期=today)
     import_sheet(crawled, SITE, first)
+    return today, first, column, one, other
+
+
+def test_a_signer_corrects_their_own_decision_the_same_day(crawled: pipeline.Workspace, tmp_path: Path) -> None:
+    """李四 signs a column → one target; the same day he changes it to another in the sheet he signed, and again
+    in a fresh export (which leaves 审核人/审核日期 empty and shows his signature under 原签署): both are
+    recorded as his corrections, the decision each corrects kept in the reason; a fresh-export row changed with
+    nobody's name is refused as unsigned, naming 李四's decision (never 'pre-filled')."""
+    today, first, column, one, other = _signed_by_li_si(crawled, tmp_path)
     _edit(first, column, 目标栏目=other)  # the old sheet, his own typed signature, a changed decision
     changes = import_sheet(crawled, SITE, first)
     assert [(c.path, c.signer, c.corrects) for c in changes] == [(column, "李四", True)]
@@ -80,12 +86,7 @@ def test_a_sheet_exported_with_signatures_filled_in_says_so_truly(crawled: pipel
     """A sheet exported before 原签署 (signatures pre-filled: here the column removed and the cells filled as the
     old export did) whose row changes under its signer's own name and day is refused, saying the sheet could
     not tell a pre-filled signature from a correction and to export it again; another signer is recorded."""
-    today = dt.date.today().isoformat()
-    first = tmp_path / "first.xlsx"
-    export_sheet(crawled, SITE, first)
-    column, one, other = _two_targets(crawled, first)
-    _edit(first, column, 决定="迁移", 目标栏目=one, 审核人="李四", 审核日期=today)
-    import_sheet(crawled, SITE, first)
+    today, first, column, one, other = _signed_by_li_si(crawled, tmp_path)
     old = tmp_path / "old.xlsx"
     export_sheet(crawled, SITE, old)
     book, sheet, headers, _paths = sheet_rows(old)
