@@ -190,8 +190,8 @@ def push_site(ws: Workspace, site_id: str, exporter: Exporter, update: bool = Fa
               limit: int | None = None, only: list[str] | None = None, sync: bool = False,
               allow_untriaged: bool = False, progress: Callable[[int, int], None] | None = None) -> PushSummary:
     """Push a site's mapped articles, files and columns into the target; record every outcome. With `sync`,
-    articles gone from the legacy site (vanished in an incremental crawl) are retracted from the target.
-    Articles with undecided personal-data findings (consolidate/triage.py) are held back unless `allow_untriaged`."""
+    articles gone from the legacy site (vanished in an incremental crawl) are retracted from the target; without it,
+    those still on the portal stay as they are and the others are skipped (never put back). Articles with undecided personal-data findings (consolidate/triage.py) are held back unless `allow_untriaged`."""
     site = ws.site(site_id)
     require_crawled(ws, site_id)
     with ws.store.session() as session:
@@ -261,7 +261,8 @@ class _Push:
         self.triage = gate if gate is not None else push_gate(ws, site.id, allow_untriaged, dry_run)  # personal
         # data held back, masks, 失效
         self.withheld_to: dict[str, str | None] = {}  # withheld in triage → the column its old URL redirects to
-        self.vanished = vanished_articles(ws.store, site.id) if sync else {}
+        self.vanished = vanished_articles(ws.store, site.id)  # --sync takes them off; a plain push leaves them
+        self.sync = sync
         self.update, self.dry_run, self.limit = update, dry_run, limit
         self.only = {canonical_url(u) or u for u in only} if only else None
         self.summary = PushSummary(site.id, target=exporter.target, dry_run=dry_run)
@@ -381,7 +382,7 @@ class _Push:
             self.holding.add(path)
             decision = decisions.get(path)
             original = duplicates.get((self.site.id, article.url))
-            if article.url in self.vanished:
+            if article.url in self.vanished and (self.sync or not self._on_portal(article.url)):
                 entry = (article, None, f"vanished: last seen {self.vanished[article.url]}")
             elif decision is None or decision.decision == "unmapped":
                 entry = (article, None, f"column not mapped: {path or '(none)'}")

@@ -81,3 +81,34 @@ def test_a_changed_and_a_gone_article_block_the_checklist_and_show_in_status(ser
     assert pipeline.fleet_checklist(ws, [SITE])["sites"][0]["pending_push"] == []
     status = CliRunner().invoke(app, ["status", "-c", str(ws.loaded.path), "--db", ws.store.url])
     assert "not up to date" not in status.output
+
+
+def test_a_plain_push_after_sync_does_not_put_a_gone_article_back(server: FleetServer, tmp_path: Path) -> None:
+    """A plain `push` leaves a gone article that is still published as it is (taking it down is --sync's), and after
+    `push --sync` took it down a plain push skips it as vanished instead of publishing it again (round-10 trial on
+    zjgztb: 'pushed 1 new')."""
+    ws = make_workspace(tmp_path, server.urls)
+    pipeline.crawl(ws, [SITE])
+    pipeline.map_site(ws, SITE)
+    push_sites(ws, [SITE])
+    with ws.store.session() as session:
+        pushed = set(session.scalars(select(PushRecord.source_url).where(
+            PushRecord.site_id == SITE, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+    edit_and_remove_pushed(server, pushed)
+    pipeline.crawl_fleet(ws, [SITE], recheck="all")
+
+    def in_target() -> set[str]:
+        with ws.store.session() as session:
+            return set(session.scalars(select(PushRecord.source_url).where(
+                PushRecord.site_id == SITE, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+
+    plain = push_sites(ws, [SITE])[0]
+    assert plain.removed == 0 and plain.pushed == 0
+    assert in_target() == pushed  # nothing taken down without --sync
+    synced = push_sites(ws, [SITE], sync=True)[0]
+    gone = pushed - in_target()
+    assert synced.removed == len(gone) >= 1
+    again = push_sites(ws, [SITE])[0]
+    assert again.pushed == 0 and again.removed == 0, again
+    assert in_target() == pushed - gone
+    assert again.skipped.get("vanished", 0) >= len(gone), again.skipped
