@@ -19,6 +19,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -306,6 +307,7 @@ def main() -> None:
         peaks = [round(watch.peak[pid]) for pid, r in watch.roles.items() if r == role and pid in watch.peak]
         if peaks:
             print(f"peak RSS {role}: {' '.join(f'{p} MB' for p in peaks)}")
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

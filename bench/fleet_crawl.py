@@ -25,6 +25,7 @@ import asyncio
 import multiprocessing
 import os
 import resource
+import shutil
 import tempfile
 import threading
 import time
@@ -288,6 +289,7 @@ def main() -> None:
     print(f"cpu per page (ms): crawler {cpu / pages * 1000:.2f} parser {parser_cpu / pages * 1000:.2f}{server_part} "
           f"({parsers} parser processes, {parser_cpu:.1f}s incl. start-up) load average before/after "
           f"{load[0]:.2f}/{os.getloadavg()[0]:.2f}")
+    shutil.rmtree(workdir, ignore_errors=True)  # the store and WARCs of a 10k run are ~170 MB
 
 
 def _team_worker(url: str, sites: list[tuple[Site, CrawlSettings]], workdir: Path, conn: Connection) -> None:
@@ -333,6 +335,7 @@ def team(args: argparse.Namespace) -> None:
         for worker in workers:
             worker.join()
         child.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
         store = Store(url)
         with store.session() as session:
             distinct = session.scalar(select(func.count()).select_from(Resource).where(
