@@ -413,8 +413,9 @@ def record_decisions(ws: Workspace, decisions: list[Decision]) -> int:
 
 
 def export_sheet(ws: Workspace, site_ids: list[str], path: Path, lang: str = "zh") -> int:
-    """Write the sites' findings as the office's XLSX sheet in a language (zh or en; masked excerpts only);
-    return rows written."""
+    """Write the sites' findings as the office's XLSX sheet in a language (zh or en; masked excerpts only); a
+    decided finding shows its signer and day under 原签署 and leaves 审核人/审核日期 empty, so that any signature the
+    sheet comes back with was written by a person (a correction by the same signer too). Return rows written."""
     from mappers.triage_sheet import TriageRow, write_triage_sheet
 
     rows = []
@@ -424,23 +425,31 @@ def export_sheet(ws: Workspace, site_ids: list[str], path: Path, lang: str = "zh
             rows.append(TriageRow(key=f.key, site=site_id, title=checks.mask_text(titles.get(f.url, "")),
                                   url=checks.mask_text(f.url), location=f.location, category=f.category,
                                   kind=f.kind, excerpt=f.excerpt, count=f.count, detail=f.detail,
-                                  decision=f.decision, reason=f.reason, signer=f.decided_by,
-                                  signed_on=f.decided_at.date().isoformat() if f.decided_at else ""))
+                                  decision=f.decision, reason=f.reason, signer="", signed_on="",
+                                  signed_before=_signed_before(f)))
     write_triage_sheet(path, rows, lang)
     return len(rows)
 
 
+def _signed_before(finding: TriageFinding) -> str:
+    """Who signed a finding's decision and when ('李四 2026-12-07'); empty when it is undecided."""
+    if not (finding.decision and finding.decided_by):
+        return ""
+    return f"{finding.decided_by} {finding.decided_at.date().isoformat() if finding.decided_at else ''}".strip()
+
+
 def import_sheet(ws: Workspace, path: Path) -> SignedChanges:
     """Validate a filled-in triage sheet against the recorded findings and record its decisions, all or nothing;
-    return the decisions that changed something, with the sheet's language (`.lang`) to tell them in."""
-    from mappers.sheet import SignedChanges
-    from mappers.triage_sheet import read_triage_sheet
+    return the decisions that changed something, with the sheet's language (`.lang`) to tell them in and the
+    findings of its sites it has no row for (`.missing`: they stay as they were)."""
+    from mappers.triage_sheet import RecordedDecision, read_triage_sheet
 
     findings = {(f.site_id, f.key): f for s in ws.config.sites for f in stored_findings(ws, s.id)}
-    decisions = read_triage_sheet(path, {k: (f.category, f.location) for k, f in findings.items()},
-                                  {k: (f.decision, f.decided_by or "", f.decided_at.date() if f.decided_at else None)
-                                   for k, f in findings.items()})
-    changes = SignedChanges([d for d in decisions if _differs(findings[(d.site, d.key)], d)], decisions.lang)
+    changes = read_triage_sheet(path, {k: (f.category, f.location) for k, f in findings.items()},
+                                {k: RecordedDecision(f.decision, f.decided_by or "",
+                                                     f.decided_at.date() if f.decided_at else None, f.reason or "")
+                                 for k, f in findings.items()})
+    changes[:] = [d for d in changes if _differs(findings[(d.site, d.key)], d)]
     record_decisions(ws, [Decision(d.site, d.key, d.decision, d.reason, d.signer, d.signed_on) for d in changes])
     return changes
 

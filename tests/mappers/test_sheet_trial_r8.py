@@ -1,7 +1,7 @@
 """What a new-user trial on the real restored sites (../shared/samples) found in the office's sheets: a row that
 changes a signed decision without a signature of its own is refused as unsigned (the mapping sheet leaves the cells
-empty since round 10; the triage sheet pre-fills them and refuses its own signature kept); a drop signed on a heading whose sub-columns hold the articles never carries over to another site's
-column of articles; merged cells are named once as the cause."""
+empty since round 10, the triage sheet since round 11); a drop signed on a heading whose sub-columns hold the
+articles never carries over to another site's column of articles; merged cells are named once as the cause."""
 
 from __future__ import annotations
 
@@ -90,7 +90,8 @@ def test_a_changed_row_under_the_exported_signature_is_refused(others: pipeline.
 
 def test_a_changed_triage_decision_under_the_exported_signature_is_refused(others: pipeline.Workspace,
                                                                            tmp_path: Path) -> None:
-    """The triage sheet pre-fills the signer and day too: a row whose 处理决定 changes under them is refused."""
+    """The triage sheet shows the signer and day under 原签署 (since round 11; no longer pre-filled as 审核人/审核日期):
+    a row whose 处理决定 changes there without a signature is refused naming the signed decision."""
     stage.triage_site(others, "lgedu")
     findings = stage.stored_findings(others, "lgedu")
     finding = next((f for f in findings if "publish" in stage_allowed(f.category)), None)
@@ -104,15 +105,17 @@ def test_a_changed_triage_decision_under_the_exported_signature_is_refused(other
     rows = book.worksheets[0]
     headers = {cell.value: cell.column for cell in rows[1]}
     row = next(r for r in range(2, rows.max_row + 1) if rows.cell(row=r, column=headers["编号"]).value == finding.key)
-    assert rows.cell(row=row, column=headers["审核人"]).value == "赵六"
+    assert rows.cell(row=row, column=headers["审核人"]).value is None
+    assert rows.cell(row=row, column=headers["原签署"]).value == f"赵六 {day.isoformat()}"
     rows.cell(row=row, column=headers["处理决定"]).value = "原样发布"
     book.save(sheet)
     with pytest.raises(SheetError) as refused:
         stage.import_sheet(others, sheet)
-    assert any("签名仍是原决定的签名（赵六" in e for e in refused.value.errors), refused.value.errors
+    assert any("已由赵六签署决定（不发布）" in e for e in refused.value.errors), refused.value.errors
     with others.store.session() as session:
         assert session.get(TriageFinding, finding.id).decision == "withhold"
     rows.cell(row=row, column=headers["审核人"]).value = "钱七"
+    rows.cell(row=row, column=headers["审核日期"]).value = dt.date.today().isoformat()
     book.save(sheet)
     result = CliRunner().invoke(app, ["triage", "--import", str(sheet), "-c", str(others.loaded.path),
                                       "--db", others.store.url])  # as the hints write it: no site named
