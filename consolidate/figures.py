@@ -223,8 +223,8 @@ class SiteFigures(FigureView):
     letters: dict[str, Any]
     reconciliation: ReconciliationLine
     messages: dict[str, int]
-    errors: list[dict[str, Any]]  # the first ERRORS_LISTED error events
-    errors_total: int = 0  # every error event of the site (`consolidate messages` lists them)
+    errors: list[dict[str, Any]]  # the first messages.ERRORS_LISTED current error events
+    errors_total: int = 0  # every current error event of the site (`consolidate messages` lists them)
     checklist: dict[str, Any] | None = None  # set by the fleet report, with the three below
     next_step: str | None = None
     next_due: str | None = None
@@ -280,13 +280,10 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         decisions = _counted(session, tables.ColumnMapping.decision, site_id)
         records = _push_counts(session, site_id)
         redirects = _counted(session, tables.UrlMapRow.status, site_id)
-        errors = session.execute(select(*SAID).where(tables.EventRow.site_id == site_id,
-                                                     tables.EventRow.level == "error")
-                                 .group_by(*SAID).order_by(func.min(tables.EventRow.id)).limit(ERRORS_LISTED)).all()
-        errors_total = _distinct_events(session, site_id, tables.EventRow.level == "error")
         spam = _distinct_events(session, site_id, tables.EventRow.code == "spam_link")
         monitor = _counted(session, tables.EventRow.code, site_id, tables.EventRow.stage == "monitor",
                            tables.EventRow.code != "monitor_summary")
+    errors, errors_total = messages.current_errors(ws, site_id)  # as `messages` lists them: one superseded rule
     problems = crawl_problems(crawl_errors(ws, site_id))  # errors: its total, so the kinds add up to it
     primary = primary_target(ws, site_id)
     mine = [r for r in records if r.target == primary]
@@ -324,7 +321,7 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
         monitor=monitor, spam_links_removed=spam,
         triage=triage_figures(ws, site_id), letters=letter_figures(ws, site_id),
         reconciliation=reconciliation, messages=_message_counts(ws, site_id, stages),
-        errors=[{"code": c, "message": m, "url": u} for c, m, u in errors], errors_total=errors_total,
+        errors=errors, errors_total=errors_total,
     )
 
 
@@ -338,7 +335,6 @@ def _redirect_figures(redirects: dict[str, int]) -> dict[str, Any]:
     return figures
 
 
-ERRORS_LISTED = 20  # error events a report lists per site
 SAID = (tables.EventRow.code, tables.EventRow.message, tables.EventRow.url)  # an event; a re-crawl says it again
 
 
