@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-# First of all, before the modules that take a second or more to load: a Ctrl-C or SIGTERM from here until a
-# command starts is one line and exit 130/143, not a traceback (lifted at the end of this module, raised again in
-# main() until the command's own handling takes over).
+# First of all, before the modules that take a second or more to load: where this process is the `consolidate`
+# command, a Ctrl-C or SIGTERM from here until the command's own handling takes over is one line and exit 130/143,
+# not a traceback (a program importing this module as a library keeps its own signal handling).
 from consolidate import startup  # isort: skip
 
 from enum import StrEnum
@@ -201,11 +201,11 @@ def fleet_serve_samples(
 
 
 add_exit_codes(app)
-startup.lift_guard()  # imported as a library (tests, another program), signals are the program's own again
 
 
 def main() -> None:
-    """Console-script entry point: the start-up guard stays up while the options are parsed."""
+    """Console-script entry point: the start-up guard (raised when this module loaded, or here when a program
+    calls main() itself) stays up while the options are parsed."""
     startup.guard()
     app()
 

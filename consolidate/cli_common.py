@@ -57,26 +57,27 @@ def friendly_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _signals_while_running() as received:
-            try:
+        received: list[int] = []
+        try:  # around the handlers' change too: a Ctrl-C the moment they change is this command's, in one line
+            with _signals_while_running(received):
                 try:
                     return func(*args, **kwargs)
                 except DatabaseError as exc:  # a damaged store file or a lost database, met mid-command
                     from consolidate.core.store import store_failure
 
                     raise store_failure(exc) from None
-            except ConsolidateError as exc:
-                err_console.print(f"[bold red]error:[/] {escape(redact(exc.message))}", highlight=False,
-                                  soft_wrap=True)
-                if exc.hint:
-                    err_console.print(f"[dim]hint:[/] {escape(redact(exc.hint))}", highlight=False, soft_wrap=True)
-                raise typer.Exit(error_exit_code(exc)) from None
-            except KeyboardInterrupt:
-                _say_interrupted(func.__name__, received)
-            except Exception as exc:
-                if not _while_interrupted(exc):
-                    raise
-                _say_interrupted(func.__name__, received)  # Ctrl-C inside a library's cleanup (a store transaction closing)
+        except ConsolidateError as exc:
+            err_console.print(f"[bold red]error:[/] {escape(redact(exc.message))}", highlight=False,
+                              soft_wrap=True)
+            if exc.hint:
+                err_console.print(f"[dim]hint:[/] {escape(redact(exc.hint))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(error_exit_code(exc)) from None
+        except KeyboardInterrupt:
+            _say_interrupted(func.__name__, received)
+        except Exception as exc:
+            if not _while_interrupted(exc):
+                raise
+            _say_interrupted(func.__name__, received)  # Ctrl-C inside a library's cleanup (a store transaction closing)
 
     return wrapper  # type: ignore[return-value]
 
@@ -94,14 +95,13 @@ def error_exit_code(exc: ConsolidateError) -> int:
 
 
 @contextmanager
-def _signals_while_running() -> Iterator[list[int]]:
+def _signals_while_running(received: list[int]) -> Iterator[None]:
     """While a command runs, Ctrl-C is Python's KeyboardInterrupt and SIGTERM stops the command the same way (so
-    it keeps what it did as after a Ctrl-C); yields the signals received. The handlers before are restored after,
-    but for the start-up guard's: once the command is done, the process is only exiting, and a signal then (whose
-    line would say nothing was done) is ignored."""
-    received: list[int] = []
+    it keeps what it did as after a Ctrl-C); the signals received are added to `received`. The handlers before are
+    restored after (also when a signal comes while they change), but for the start-up guard's: once the command is
+    done, the process is only exiting, and a signal then (whose line would say nothing was done) is ignored."""
     if threading.current_thread() is not threading.main_thread():
-        yield received
+        yield
         return
 
     def stop_as_ctrl_c(signum: int, frame: FrameType | None) -> None:
@@ -112,10 +112,10 @@ def _signals_while_running() -> Iterator[list[int]]:
         on_ctrl_c(signal.SIGINT, frame)
 
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, stop_as_ctrl_c)
     try:
-        yield received
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, stop_as_ctrl_c)
+        yield
     finally:
         for signum, handler in previous.items():
             if handler is not None:

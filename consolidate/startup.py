@@ -2,26 +2,33 @@
 
 Loading the command line's modules takes a second or more on a busy machine, and a command has not begun its work
 until its options are parsed. A signal in that time ends the process at once with one line (nothing was done yet)
-and the usual exit code: 130 for Ctrl-C, 143 for SIGTERM. Standard library only, so that `consolidate.cli` can
-raise the guard before it loads anything heavy; a command's own handling of signals (cli_common.friendly_errors)
-takes over while it runs.
+and the usual exit code: 130 for Ctrl-C, 143 for SIGTERM. Only modules the interpreter has loaded already (sys,
+os) and the C module behind `signal` (`signal` itself loads enum first: milliseconds), so that the guard is up a few
+microseconds after `consolidate.cli` starts loading; a command's own handling of signals
+(cli_common.friendly_errors) takes over while it runs. The guard is raised only where this process is the
+`consolidate` command, so that a program importing consolidate.cli as a library keeps its own signal handling.
+What comes before this module runs is the interpreter's: its own start and site's .pth files (a Ctrl-C there ends
+the process by the signal, or in Python's own traceback of site), then finding consolidate.cli and this module.
 """
 
 from __future__ import annotations
 
-import signal
+import _signal  # the C module behind signal
+import os
 import sys
-import threading
-from collections.abc import Callable
-from types import FrameType
-from typing import Any
 
-EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal's number, as a shell reports it
+TYPE_CHECKING = False  # typing takes milliseconds to import: only a type checker reads what follows
+if TYPE_CHECKING:
+    from types import FrameType
+
+EXIT_CODES = {_signal.SIGINT: 130, _signal.SIGTERM: 143}  # 128 + the signal's number, as a shell reports it
 NOTHING_DONE = "{what} while starting — nothing was done yet; run the command again"
 
 
 def signal_name(signum: int) -> str:
     """How a signal is told in one line: Ctrl-C's 'interrupted', SIGTERM's 'stopped (SIGTERM)'."""
+    import signal
+
     return "interrupted" if signum == signal.SIGINT else f"stopped ({signal.Signals(signum).name})"
 
 
@@ -37,25 +44,35 @@ def is_guard(handler: object) -> bool:
     return handler is _end_at_start
 
 
-def guard() -> Callable[[], None]:
-    """Raise the start-up guard on SIGINT and SIGTERM; returns what lifts it again (the handlers that were
-    there). Does nothing outside the main thread, or where another part of the program handles the signal."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-    defaults: dict[int, Any] = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
-    previous: dict[int, Any] = {}
-    for signum, default in defaults.items():
-        if signal.getsignal(signum) is default:
-            previous[signum] = signal.signal(signum, _end_at_start)
-
-    def lift() -> None:
-        for signum, handler in previous.items():
-            if signal.getsignal(signum) is _end_at_start:
-                signal.signal(signum, handler)
-
-    return lift
+def guard() -> None:
+    """Raise the start-up guard on SIGINT and SIGTERM. Does nothing outside the main thread, or where another part
+    of the program handles the signal."""
+    for signum, default in ((_signal.SIGINT, _signal.default_int_handler), (_signal.SIGTERM, _signal.SIG_DFL)):
+        if _signal.getsignal(signum) == default:
+            try:
+                _signal.signal(signum, _end_at_start)
+            except ValueError:  # not the main thread: signals are the main thread's to handle
+                return
 
 
-lift_guard = guard() if "__mp_main__" not in sys.modules else (lambda: None)  # raised as soon as this module is
-# imported (consolidate.cli imports it first), but not in a multiprocessing fork server or child that re-imports
-# the command line as __mp_main__: Ctrl-C to the group would have it say "nothing was done" beside the command
+def is_command_line() -> bool:
+    """True when this process runs the `consolidate` command: `python -m consolidate.cli`, its console script, or
+    a program that names itself consolidate (sys.argv[0]) — not a program importing consolidate.cli as a library,
+    and not a multiprocessing fork server or child re-importing the command line as __mp_main__ (Ctrl-C to the
+    group would have it say "nothing was done" beside the command)."""
+    if "__mp_main__" in sys.modules:
+        return False
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None:
+        return spec.name == "consolidate.cli"
+    return os.path.basename(sys.argv[0] if sys.argv else "").removesuffix(".exe") == "consolidate"
+
+
+def guard_command_line() -> None:
+    """Raise the guard where this process is the `consolidate` command; it stays up until the command's own
+    handling takes over."""
+    if is_command_line():
+        guard()
+
+
+guard_command_line()  # as soon as this module is imported: consolidate.cli imports it first of all
