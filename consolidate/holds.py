@@ -2,7 +2,10 @@
 
 A record whose body is empty (no text, no image, no attachment, no embedded media), whose title is the site's
 name (a template heading taken for the article's), or whose date is in the future or before 1990 is an
-extraction failure, whatever the CMS; publishing it would put an empty or wrong page on the portal.
+extraction failure, whatever the CMS; publishing it would put an empty or wrong page on the portal. So is a page
+whose "body" is nothing but page furniture: a rating, comment, search or login widget or a form, whose inputs and
+scripts a stored body has lost and whose labels it kept (lgedu's SiteServer 满意度评价 page, titled with the office
+it rates, reads `统计日期：2016-10-11 视力保护: 我要留言`): held as an empty body, its furniture quoted.
 
 A picture page (a photo library's large-image view: TRS 图片库, a home-page photo scroller's 点击看大图 page) has
 pictures and no text, and its "title" is the picture's file name (`DSC_0837`, `IMG_7110`, `61`, `微信图片_2019…`).
@@ -92,6 +95,9 @@ FILE_TYPES = "|".join(sorted({e.lstrip(".") for e in (*ATTACHMENT_EXTENSIONS, *V
                              | {"word", "excel", "powerpoint", "file", "unknown"}, key=len, reverse=True))
 FILE_TYPE_STEM = re.compile(rf"(?:(?:icon|ico|file|type|ext)[_-]?)?(?:{FILE_TYPES})(?:[_-]?(?:icon|ico|\d{{1,3}}))?",
                             re.IGNORECASE)
+# A form's captcha is no picture whatever its size: its address names it (captcha, verifycode, yzm, code.jsp …)
+CAPTCHA = re.compile(r"captcha|(?:verify|valid(?:ate)?|check|auth|rand|security|image|img)[_-]?code|(?<![a-z])yzm(?![a-z])"
+                     r"|(?:^|/)code\.(?:jsp|aspx?|php|do|action)$", re.IGNORECASE)
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
 HREF = re.compile(r"\bhref\s*=\s*[\"']?([^\"'\s>]*)", re.IGNORECASE)
@@ -100,6 +106,28 @@ SIZE = re.compile(r"(?<![\w-])(width|height)\s*(?:=\s*[\"']?|:\s*)(\d+(?:\.\d+)?
 GAP = re.compile(r"(?:\s|&nbsp;|&#160;|\u00a0)*")
 FILE_EXT = re.compile(r"\.(?:" + "|".join(e.lstrip(".") for e in (*ATTACHMENT_EXTENSIONS, *VIDEO_EXTENSIONS,
                                                                     *AUDIO_EXTENSIONS)) + r")$", re.IGNORECASE)
+
+# What a page's template and its widgets put where an article's text would be: its tools (打印, 关闭, 视力保护, 字号),
+# a comment box (我要留言, 暂无评论), a rating (满意度评价, 满意/基本满意/不满意), a search box (请输入关键字, 搜索) and a login
+# (用户名, 密码, 验证码, 登录) — their inputs, buttons and scripts are gone from a stored body, their words stay — and
+# a label with no value but a date, a time or a count (统计日期：2016-10-11, 浏览次数：12, 视力保护:). A body with
+# nothing else is a widget or form page (SiteServer's 满意度评价 page titled with the department it rates), not an
+# article. Longest first, so 不满意 goes before 满意.
+WIDGET_WORDS = tuple(sorted({
+    "打印本页", "打印", "关闭窗口", "关闭", "分享到", "分享", "收藏", "加入收藏", "字号", "字体", "大中小", "视力保护",
+    "护眼模式", "背景色", "返回顶部", "返回", "我要纠错", "纠错", "默认",
+    "我要留言", "我要评论", "发表评论", "发表留言", "网友评论", "最新评论", "热门评论", "热门留言", "暂无评论", "暂无留言",
+    "评论加载中", "加载中", "正在加载", "请稍候", "点击加载更多评论", "加载更多", "请输入评论内容", "条评论", "已有",
+    "评论", "留言", "回复", "发布", "提交", "重置", "取消", "确定", "验证码", "看不清", "换一张",
+    "满意度评价", "满意度调查", "满意度", "非常满意", "比较满意", "基本满意", "很不满意", "不满意", "满意", "一般",
+    "评价", "请评价", "投票", "查看结果", "查看投票结果", "支持", "反对",
+    "站内搜索", "全站搜索", "高级搜索", "全文检索", "搜索", "检索", "请输入关键字", "请输入关键词", "关键字", "关键词",
+    "热搜词", "本站", "全部",
+    "用户登录", "用户名", "密码", "登录", "登陆", "注册", "忘记密码", "记住密码", "记住我", "退出"}, key=len, reverse=True))
+WIDGET_WORD = re.compile("|".join(re.escape(w) for w in WIDGET_WORDS))
+VALUELESS_LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}\s*[:：]\s*(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+                             r"(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?|\d{1,6}(?![\d-])\s*次?)?")  # a count, no phone
+WIDGET_MAX_TEXT = 500  # characters: a longer body says something (a widget page's furniture runs to a line or two)
 
 
 def face_problems(article: Any, site_names: list[str], today: dt.date | None = None) -> list[str]:
@@ -195,14 +223,18 @@ def content_images(html: str | None) -> int:
 
 def is_decoration(html: str, tag: re.Match[str], file_links: list[tuple[int, int]]) -> bool:
     """True for an <img> (`tag`, found in `html`) that is decoration, not content: small by its declared size, an
-    icon by its address, or inside or right before a file's link (`file_links`: their spans) or name."""
+    icon or a captcha by its address, or inside or right before a file's link (`file_links`: their spans) or
+    name."""
+    src = SRC.search(tag.group(0))
+    address = urlsplit(src.group(1) if src else "")
+    if CAPTCHA.search(address.path) or CAPTCHA.search(address.query):
+        return True
     sizes = [float(n) for _what, n in SIZE.findall(tag.group(0))]
     if sizes and max(sizes) > DECOR_SIZE:
         return False
     if sizes:
         return True
-    src = SRC.search(tag.group(0))
-    path = urlsplit(src.group(1) if src else "").path.lower()
+    path = address.path.lower()
     if DECOR_WORD.search(path) or FILE_TYPE_STEM.fullmatch(IMAGE_EXT.sub("", Path(path).name)):
         return True
     at, end = tag.start(), GAP.match(html, tag.end()).end()
@@ -258,11 +290,42 @@ def _problems(article: Any, site_names: list[str], today: dt.date | None) -> lis
         problems.append((EARLY_DATE, f"date {article.published} is before {EARLIEST_YEAR}"))
     if _empty(article):
         problems.append((EMPTY_BODY, "empty body and no attachment or image"))
+    elif (widget := widget_text(article)) is not None:
+        problems.append((EMPTY_BODY, f"empty body but page furniture ({widget[:60]!r}): a rating, comment, "
+                                     "search or login widget or a form, not an article"))
     elif file_titled_picture(article):
         images = len(article.images or [])
         problems.append((FILE_TITLE, f"a picture page titled with a file name ({title}): {images} "
                                      f"image{'s' if images > 1 else ''} and no text"))
     return problems
+
+
+def widget_text(article: Any) -> str | None:
+    """The text of a body that is nothing but page furniture (`WIDGET_WORDS`, valueless labels, its title) — a
+    rating, comment, search or login widget's leftovers, no picture, file, media or link a reader could follow —
+    else None."""
+    text, html = normalize_space(article.body_text or ""), article.body_html or ""
+    if not text or len(text) > WIDGET_MAX_TEXT or article.attachments:
+        return None
+    untitled = _untitled(text, article.title or "")
+    if not re.sub(r"[\W_]+", "", untitled) or _widget_left(untitled):  # its title alone is `bare`'s, at push
+        return None
+    if PLAYER.search(html) or SOURCE.search(html) or content_images(html):
+        return None
+    links = (inner for attrs, inner in ANCHOR.findall(html) if _href(attrs) and LINK.match(f"<a {attrs}>"))
+    return None if any(_widget_left(inner) for inner in links) else text
+
+
+def _untitled(text: str, title: str) -> str:
+    """A text without its title."""
+    return text.replace(normalize_space(title), " ") if normalize_space(title) else text
+
+
+def _widget_left(text: str) -> str:
+    """The letters, digits and 汉字 of a text (or an anchor's inner HTML) once page furniture and valueless labels
+    are taken out."""
+    text = normalize_space(re.sub(r"<[^>]*>", " ", text))
+    return re.sub(r"[\W_]+", "", WIDGET_WORD.sub(" ", VALUELESS_LABEL.sub(" ", text)))
 
 
 def file_titled_picture(article: Any) -> bool:
