@@ -25,11 +25,13 @@ EXIT_CODES = {_signal.SIGINT: 130, _signal.SIGTERM: 143}  # 128 + the signal's n
 NOTHING_DONE = "{what} while starting — nothing was done yet; run the command again"
 
 
-def signal_name(signum: int) -> str:
-    """How a signal is told in one line: Ctrl-C's 'interrupted', SIGTERM's 'stopped (SIGTERM)'."""
-    import signal
+SIGNAL_NAMES = {_signal.SIGINT: "interrupted", _signal.SIGTERM: "stopped (SIGTERM)"}  # the guard's two signals
 
-    return "interrupted" if signum == signal.SIGINT else f"stopped ({signal.Signals(signum).name})"
+
+def signal_name(signum: int) -> str:
+    """How a signal is told in one line: Ctrl-C's 'interrupted', SIGTERM's 'stopped (SIGTERM)' (a table, so that
+    the guard imports nothing: its signal may come while a module is half imported)."""
+    return SIGNAL_NAMES.get(signum, f"stopped (signal {signum})")
 
 
 def _end_at_start(signum: int, _frame: FrameType | None) -> None:

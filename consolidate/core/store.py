@@ -551,12 +551,15 @@ class Store:
 
     def insert_ignore(self, session: Session, model: type[Base], rows: list[dict[str, Any]],
                       keys: list[str]) -> int:
-        """Insert rows, silently keeping existing ones with the same unique keys; return rows inserted."""
+        """Insert rows, silently keeping existing ones with the same unique keys; return rows inserted (counted
+        from RETURNING: PostgreSQL's rowcount for ON CONFLICT DO NOTHING is -1, which read as "inserted" let two
+        workers take one lease)."""
         if not rows:
             return 0
         insert = _dialect_insert(self.engine.dialect.name)
-        statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
-        return session.execute(statement).rowcount or 0
+        key = getattr(model, keys[0])
+        statement = insert(model).values(rows).on_conflict_do_nothing(index_elements=keys).returning(key)
+        return len(session.execute(statement).all())
 
     def count(self, model: type[Base], **filters: Any) -> int:
         """Rows of a table matching simple equality filters."""
