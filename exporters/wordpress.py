@@ -241,7 +241,8 @@ class WordPressExporter(base.Exporter):
             current = self._get_object(existing.target_id)
             if current is not None and current.get("meta", {}).get(KEY_META) == article.source_key:
                 target_site = self._site_for_key(existing.target_id.split("/", 1)[0])
-                if current.get("meta", {}).get("consolidate_content_hash") == _stored_hash(article):
+                if current.get("meta", {}).get("consolidate_content_hash") == _stored_hash(article) \
+                        and _in_category(current, column):
                     return _ref(target_site, "post", current)
                 updated = self._json("POST", f"{target_site.api}{COLLECTIONS['post']}/{current['id']}",
                                      json=self._post_payload(article, column, target_site))
@@ -657,6 +658,12 @@ def _post_dates(article: base.ExportArticle, site_zone: tzinfo) -> dict[str, str
 def _utc(date_gmt: str | None) -> str | None:
     """WordPress's `date_gmt` as an ISO instant (it carries no offset of its own)."""
     return f"{date_gmt}+00:00" if date_gmt else None
+
+
+def _in_category(post: dict[str, Any], column: base.TargetRef) -> bool:
+    """True when the post is filed under the column's category (one found again after its category was deleted,
+    by a rollback say, sits in WordPress's default one: the same content is not enough to leave it)."""
+    return int(_object_id(column.target_id)) in (post.get("categories") or [])
 
 
 def _stored_hash(article: base.ExportArticle) -> str:
