@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import DatabaseError
 
-from consolidate.core.errors import ConfigError, ConsolidateError, ExporterError, UsageError, redact
+from consolidate.core.errors import ConsolidateError, UsageError, redact
 from consolidate.core.outputs import save_output
 from consolidate.core.workspace import Workspace
 from consolidate.startup import EXIT_CODES as SIGNAL_EXIT_CODES
@@ -71,7 +71,7 @@ def friendly_errors(func: F) -> F:
                               soft_wrap=True)
             if exc.hint:
                 err_console.print(f"[dim]hint:[/] {escape(redact(exc.hint))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(error_exit_code(exc)) from None
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             _say_interrupted(func.__name__, received)
         except Exception as exc:
@@ -80,18 +80,6 @@ def friendly_errors(func: F) -> F:
             _say_interrupted(func.__name__, received)  # Ctrl-C inside a library's cleanup (a store transaction closing)
 
     return wrapper  # type: ignore[return-value]
-
-
-OPTIONS_ERROR = "export.options."  # how registry.exporter_options starts the error of options that do not validate
-
-
-def error_exit_code(exc: ConsolidateError) -> int:
-    """The exit code of a library error: its own, but an exporter's options that do not validate are a config
-    error (exit 2) also when met after the config loaded (`push --exporter NAME` gets no options from a config
-    written for another exporter)."""
-    if isinstance(exc, ExporterError) and exc.message.startswith(OPTIONS_ERROR):
-        return ConfigError.exit_code
-    return exc.exit_code
 
 
 @contextmanager

@@ -25,7 +25,7 @@ from pydantic import (
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from consolidate.core.errors import ConfigError, ExporterError
+from consolidate.core.errors import ConfigError, ExporterError, ExporterOptionsError
 from consolidate.core.registry import exporter_options
 
 SITE_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
@@ -402,7 +402,7 @@ class ExportSettings(StrictModel):
         try:
             exporter_options(self.exporter, self.options)  # the model found through the registry, no import edge
         except ExporterError as exc:
-            where = "options" if exc.message.startswith("export.options.") else "exporter"
+            where = "options" if isinstance(exc, ExporterOptionsError) else "exporter"
             raise ValueError(f"export.{where}: {exc.message.removeprefix('export.options.')}; {exc.hint}") from None
         return self
 

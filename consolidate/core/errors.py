@@ -36,6 +36,13 @@ class ExporterError(ConsolidateError):
     """An exporter is misconfigured or its target refused the work."""
 
 
+class ExporterOptionsError(ExporterError):
+    """An exporter's options do not validate (export.options, or none given for the exporter a command names): a
+    configuration error, exit 2, also when met after the config loaded (`push --exporter NAME`)."""
+
+    exit_code = 2
+
+
 class UnknownExporterError(ExporterError):
     """An exporter name nobody provides (a bad option or config value: exit 2, as a usage error)."""
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from consolidate.core.errors import ExporterError, UnknownExporterError
+from consolidate.core.errors import ExporterError, ExporterOptionsError, UnknownExporterError
 
 ENTRY_POINT_GROUP = "consolidate.exporters"
 BUILTIN_EXPORTERS = {
@@ -61,7 +61,7 @@ def exporter_class(name: str) -> Any:
 
 
 def exporter_options(name: str, options: dict[str, Any]) -> BaseModel:
-    """The validated options of an exporter, or ExporterError naming the option and the valid ones."""
+    """The validated options of an exporter, or ExporterOptionsError naming the option and the valid ones."""
     model = exporter_class(name).options_model
     try:
         return model.model_validate(options)
@@ -69,8 +69,8 @@ def exporter_options(name: str, options: dict[str, Any]) -> BaseModel:
         valid = ", ".join(sorted(model.model_fields)) or "(none)"
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ExporterError(f"export.options.{where}: {first['msg']} (exporter {name!r})",
-                            hint=f"valid options for {name}: {valid}") from None
+        raise ExporterOptionsError(f"export.options.{where}: {first['msg']} (exporter {name!r})",
+                                   hint=f"valid options for {name}: {valid}") from None
 
 
 def _is_model(value: Any) -> bool:
