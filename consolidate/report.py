@@ -26,7 +26,6 @@ from consolidate.figures import (
 )
 from consolidate.ledger import is_vanished, ledger_entries
 from consolidate.mapping import SYSTEM_DECIDERS, learned_decisions, legacy_columns, office_reason_zh
-from consolidate.messages import current_errors
 from consolidate.report_formats import reconciliation_text, render_json, render_markdown
 from mappers.columns import decide
 
@@ -120,7 +119,6 @@ def fleet_report(ws: Workspace, site_ids: list[str] | None = None, as_of: dt.dat
     sites = []
     for s in chosen:
         figures = site_figures(ws, s.id)
-        figures.errors, figures.errors_total = current_errors(ws, s.id)  # a later verify supersedes older ones
         sites.append(figures)
         if progress is not None:
             progress(len(sites), len(chosen) * 2)

@@ -140,11 +140,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "merge_self": {"en": "{cell}: a column cannot merge into itself", "zh": "{cell}：栏目不能合并到它自己"},
     "unsigned": {"en": "{cell}: the row changes the decision but nobody signed it; write your name here",
                  "zh": "{cell}：该行改变了决定，但没有人签名；请在这里写上您的姓名"},
-    "old_signature": {"en": "{cell}: the row changes the decision but still carries the signature of the decision it "
-                            "changes ({signer}, {day}, as exported); whoever decides the change writes their name "
-                            "and the day they sign",
-                      "zh": "{cell}：该行改变了决定，但签名仍是原决定的签名（{signer}，{day}，导出时预填）；请由做出"
-                            "新决定的人写上姓名和签名当天的日期"},
     "prefilled_signature": {"en": "{cell}: the row changes the decision but carries that decision's own signature "
                                   "({signer}, {day}); this sheet was exported before the Signed before column, when "
                                   "the export pre-filled a signed row's signature, so a pre-filled signature cannot be "
