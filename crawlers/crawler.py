@@ -604,6 +604,9 @@ class SiteCrawler:
         if resource.kind in ("attachment", "image") or not _looks_like_html(result):
             await self._store_file(writes, resource, result)
             return
+        if await self._same_article_page(resource, result):
+            self._not_modified(writes, resource, result)
+            return
         if result.body_file is not None:
             await self._store_file(writes, resource, result, note=f"page of {result.size} bytes stored as a file, "
                                                                   f"not parsed (over {MEMORY_BODY_CAP} bytes)")
@@ -627,6 +630,15 @@ class SiteCrawler:
         self._record_class(writes, resource, ParsedPage("utf-8", [], info=info, kind="list"))
         self._enqueue_links(writes, resource, info)
         return True
+
+    async def _same_article_page(self, resource: Resource, result: FetchResult) -> bool:
+        """True when a re-requested article's page came back byte for byte as stored: the page did not change, so
+        its stored article stands — a second extraction may differ (no learned template yet, another parser
+        process) and must not pass for an edit (`extract SITE --from-archive` re-extracts on purpose)."""
+        if not (self.incremental and resource.kind == "article" and resource.sha256
+                and resource.sha256 == result.sha256):
+            return False
+        return bool(await self.writer.run(lambda s: _has_article(s, self.site.id, resource.url)))
 
     def _not_modified(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """A 304: the stored copy is current; only the validators and fetch time move."""
