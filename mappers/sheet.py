@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from consolidate.core.cells import csv_row, from_csv_text, xlsx_append
 from consolidate.core.csvfile import csv_rows
-from consolidate.core.errors import ConsolidateError, InputFileError
+from consolidate.core.errors import ConsolidateError, InputFileError, UsageError
 from consolidate.core.outcomes import SYSTEM_DECIDERS
 from consolidate.core.outputs import save_output
 from mappers.sheet_language import LIST_SEPARATOR, SIGNATURE, label_words, tallies
@@ -353,14 +353,14 @@ def write_sheet(path: Path, rows: list[SheetRow], targets: list[TargetChoice], l
     """Write the sheet as .xlsx (dropdowns, hidden lists, frozen header; the site's id in the workbook's
     properties, so that it is not imported into another site) or .csv, by the file's suffix."""
     if lang not in DECISION_LABELS:
-        raise ConsolidateError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
+        raise UsageError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         _write_csv(path, rows, targets, lang)
     elif suffix == ".xlsx":
         _write_xlsx(path, rows, targets, lang, crawled_on, site)
     else:
-        raise ConsolidateError(f"{path.name}: the sheet must be .xlsx or .csv", hint="e.g. --export mapping.xlsx")
+        raise UsageError(f"{path.name}: the sheet must be .xlsx or .csv", hint="e.g. --export mapping.xlsx")
     return path
 
 
@@ -431,9 +431,9 @@ FLEET_SUMMARY_FIRST = {headers[0].strip().lower() for headers in SUMMARY_HEADERS
 def write_fleet_sheet(path: Path, sites: list[SiteSheet], lang: str = "zh") -> Path:
     """One workbook for the whole fleet: a summary sheet, then one sheet per site (titled by its id)."""
     if lang not in DECISION_LABELS:
-        raise ConsolidateError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
+        raise UsageError(f"unknown sheet language {lang!r}", hint="use --lang zh or --lang en")
     if path.suffix.lower() != ".xlsx":
-        raise ConsolidateError(f"{path.name}: the fleet workbook must be .xlsx", hint="e.g. --export fleet.xlsx")
+        raise UsageError(f"{path.name}: the fleet workbook must be .xlsx", hint="e.g. --export fleet.xlsx")
     book = Workbook()
     summary = book.active
     summary.title = "汇总" if lang == "zh" else "Summary"

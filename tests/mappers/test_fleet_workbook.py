@@ -61,13 +61,17 @@ def test_a_bad_row_on_one_site_imports_nothing_anywhere(crawled: pipeline.Worksp
 
 
 def test_cli_map_all(crawled: pipeline.Workspace, tmp_path: Path) -> None:
-    """`map --all --export` writes the fleet workbook; a site id with --all is a usage error (exit 2)."""
+    """`map --all --export` writes the fleet workbook; a site id with --all, or a workbook named .csv, is a usage
+    error (exit 2)."""
     config = str(crawled.loaded.path)
     result = CliRunner().invoke(app, ["map", "--all", "-c", config, "--export", str(tmp_path / "f.xlsx")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "f.xlsx").exists()
     wrong = CliRunner().invoke(app, ["map", "fgw", "--all", "-c", config])
     assert wrong.exit_code == 2 and "not both" in wrong.output
+    csv = CliRunner().invoke(app, ["map", "--all", "-c", config, "--export", str(tmp_path / "f.csv")])
+    assert csv.exit_code == 2 and "must be .xlsx" in csv.output  # a usage error, not a failure (round-11 trial)
+    assert not (tmp_path / "f.csv").exists()
 
 
 def test_portal_columns_the_mapping_would_leave_empty_or_stale(crawled: pipeline.Workspace) -> None:
