@@ -609,7 +609,20 @@ def _vanished(sites: list[SiteFigures], lang: str) -> Rows | None:
     if not all(f.details is not None for f in sites):
         return None
     return (["id", "url", "last_seen", "reason"],
-            [[f.id, v["url"], day(v["last_seen"]), v["reason"]] for f in sites for v in _details(f).vanished])
+            [[f.id, v["url"], day(v["last_seen"]), _vanished_reason(v, lang)] for f in sites
+             for v in _details(f).vanished])
+
+
+STILL_PUBLISHED = re.compile(r"still on the portal at (\S+) until")
+
+
+def _vanished_reason(entry: dict[str, Any], lang: str) -> str:
+    """Why a gone article is listed, in the report's language (the ledger's reason is English)."""
+    if lang != "zh":
+        return str(entry["reason"])
+    still = STILL_PUBLISHED.search(str(entry["reason"]))
+    text = f"旧站已删除（最后一次见到：{day(entry['last_seen']) or '不详'}）"
+    return text + (f"；门户上仍在 {still.group(1)}，待 `push --sync` 撤下" if still else "")
 
 
 def _errors(sites: list[SiteFigures], lang: str) -> Rows:

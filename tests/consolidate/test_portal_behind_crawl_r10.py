@@ -15,6 +15,7 @@ from consolidate import pipeline
 from consolidate.cli import app
 from consolidate.core.outcomes import IN_TARGET
 from consolidate.core.store import PushRecord
+from consolidate.report import fleet_report, render_markdown
 from consolidate.samplefleet import FleetServer, build_fleet
 from tests.conftest import make_workspace, push_sites
 
@@ -112,3 +113,7 @@ def test_a_plain_push_after_sync_does_not_put_a_gone_article_back(server: FleetS
     assert again.pushed == 0 and again.removed == 0, again
     assert in_target() == pushed - gone
     assert again.skipped.get("vanished", 0) >= len(gone), again.skipped
+    # the office's report says it in its language (round-11 trial: the reason was the ledger's English)
+    report = render_markdown(fleet_report(ws, [SITE], details=True), "zh")
+    section = report.split("旧站已删除的文章", 1)[1].split("\n## ", 1)[0]
+    assert "gone from the legacy site" not in section and "旧站已删除（最后一次见到：" in section, section
