@@ -207,7 +207,7 @@ def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = 
         (len(unlinked), f"columns undecided whose lists show only entries that link nowhere "
                         f"({counted(sum(unlinked.values()), 'entry', 'entries')}, text never fetched): ask the department for the originals, then decide them in "
                         f"`consolidate map {site_id}`"),
-        (held, f"articles held for review ({_held_kinds(figures.push.unresolved_reasons)}): each is a "
+        (held, f"articles held for review ({_held_kinds(figures.push.unresolved_reasons, held)}): each is a "
                f"held_for_review line of `consolidate messages {site_id} --stage push`; re-crawl it once its page "
                f"is fixed, or decide its URL (301 or 410) in `consolidate redirects {site_id} -f csv -o F.csv` and "
                f"`consolidate redirects {site_id} --import F.csv`"),
@@ -398,10 +398,16 @@ def _evidence(ref: str | None) -> str:
     return rest if rest and head.split(" ", 1)[0].isdigit() else ref or ""
 
 
-def _held_kinds(counts: dict[str, int] | None) -> str:
-    """'2 same body, other title; 1 empty body': the kinds of hold among the unresolved reasons, commonest first."""
-    kinds = sorted(((kind, n) for kind, n in (counts or {}).items() if kind in HELD_KINDS), key=lambda i: (-i[1], i[0]))
-    return "; ".join(f"{n} {kind}" for kind, n in kinds) or "see the messages"
+HELD_LISTED = (*HELD_KINDS, "undated")  # push's holds: the face holds and an undated article's
+
+
+def _held_kinds(counts: dict[str, int] | None, held: int) -> str:
+    """'4 undated; 2 same body, other title': the kinds of hold among the unresolved reasons, commonest first,
+    adding up to `held` (the rest, if any, said as other)."""
+    kinds = sorted(((kind, n) for kind, n in (counts or {}).items() if kind in HELD_LISTED), key=lambda i: (-i[1], i[0]))
+    rest = held - sum(n for _kind, n in kinds)
+    return "; ".join([f"{n} {kind}" for kind, n in kinds] + ([f"{rest} other"] if rest > 0 else [])) \
+        or "see the messages"
 
 
 def _reasons(counts: dict[str, int] | None, held: int = 0) -> str:
