@@ -68,8 +68,12 @@ for _mark, _at in _ANCHORS.items():
 
 
 def _anchored(char: str, marks: tuple[tuple[str, int], ...]) -> str:
-    """A pattern matching at a rare character where one of these marks holding it there lies around it."""
-    rests = [(f"(?<={re.escape(mark[:at + 1])})" if at else "") + re.escape(mark[at + 1:]) for mark, at in marks]
+    """A pattern matching at a rare character where one of these marks holding it there lies around it: each mark's
+    part after the character, then a look back at the whole mark. An alternative that opens with a character is
+    passed over at once where the page has another (one opening with a look back runs it at every rare character);
+    those that open with a look back (marks ending at their rare character) come last."""
+    ordered = sorted(marks, key=lambda mark_at: len(mark_at[0]) == mark_at[1] + 1)
+    rests = [re.escape(mark[at + 1:]) + (f"(?<={re.escape(mark)})" if at else "") for mark, at in ordered]
     return re.escape(char) + "(?:" + "|".join(rests) + ")"
 
 
