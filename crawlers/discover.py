@@ -995,9 +995,35 @@ _DIRECTORY_HREF = re.compile(r"(?:[\w.~:/-]*[\w.~:-])?/", re.A)
 
 def _link_word(anchor: LexborNode) -> str | None:
     """An anchor's compacted, lower-cased text when it reads like a pagination link (下一页, a page number)."""
+    return _word_of(_raw_text(anchor))
+
+
+def _raw_text(anchor: LexborNode) -> str | None:
+    """anchor.text(deep=True), None when it cannot be read."""
     try:
-        raw = anchor.text(deep=True)
+        return anchor.text(deep=True)
     except Exception:
+        return None
+
+
+@dataclass
+class AnchorTexts:
+    """The document's <a> elements (tree.tags) and the _raw_text of the first 5000, read once for pager links and
+    the page's shape (the same anchors, in the same order, as a selector "a" on the tree finds)."""
+
+    anchors: list[LexborNode]
+    raws: list[str | None]
+
+
+def anchor_texts(tree: LexborHTMLParser) -> AnchorTexts:
+    """AnchorTexts of a parsed page."""
+    anchors = tree.tags("a")
+    return AnchorTexts(anchors, [_raw_text(anchor) for anchor in anchors[:5000]])
+
+
+def _word_of(raw: str | None) -> str | None:
+    """_link_word of an anchor whose _raw_text is raw."""
+    if raw is None:
         return None
     text = raw if raw.isalpha() else "".join(raw.split()).strip("[]【】")  # letters hold no space or bracket
     if not text or len(text) > 6:
@@ -1015,9 +1041,11 @@ def _never_numbered(target: str, base: str) -> bool:
     return "=" not in base.partition("?")[0].partition("#")[0]  # the base's query and fragment are not carried over
 
 
-def _worded_anchors(tree: LexborHTMLParser, body: LexborNode) -> list[tuple[LexborNode, str]]:
-    """(anchor, _link_word) of the first 5000 matches of 'a[href], a[onclick]' in body that have a pagination word."""
-    quick = _worded_anchors_quick(tree, body)
+def _worded_anchors(tree: LexborHTMLParser, body: LexborNode,
+                    texts: AnchorTexts | None = None) -> list[tuple[LexborNode, str]]:
+    """(anchor, _link_word) of the first 5000 matches of 'a[href], a[onclick]' in body that have a pagination word
+    (texts: the tree's anchor_texts, when read)."""
+    quick = _worded_anchors_quick(tree, body, texts)
     if quick is not None:
         return quick
     found = ((anchor, _link_word(anchor)) for anchor in body.css("a[href], a[onclick]")[:5000])
@@ -1034,16 +1062,18 @@ def _within(node: LexborNode | None, container: LexborNode) -> bool:
     return False
 
 
-def _worded_anchors_quick(tree: LexborHTMLParser, body: LexborNode) -> list[tuple[LexborNode, str]] | None:
+def _worded_anchors_quick(tree: LexborHTMLParser, body: LexborNode,
+                          texts: AnchorTexts | None = None) -> list[tuple[LexborNode, str]] | None:
     """_worded_anchors from the document's <a> elements (a cheaper lookup than a selector); None when it may differ."""
-    anchors = tree.tags("a")
+    anchors = texts.anchors if texts is not None else tree.tags("a")
     if not anchors:
         return []
     if len(anchors) > 2500 or not (_within(anchors[0], body) and _within(anchors[-1], body)):
         return None  # the selector's cut at 5000 could apply, or some <a> lies outside the body
+    raws = texts.raws if texts is not None else map(_raw_text, anchors)
     found: list[tuple[LexborNode, str]] = []
-    for anchor in anchors:
-        word = _link_word(anchor)
+    for anchor, raw in zip(anchors, raws, strict=True):
+        word = _word_of(raw)
         if word is None:
             continue
         names = anchor.attributes
@@ -1053,13 +1083,15 @@ def _worded_anchors_quick(tree: LexborHTMLParser, body: LexborNode) -> list[tupl
     return found
 
 
-def pagination_links(tree: LexborHTMLParser, base: str, url: str) -> list[str]:
-    """List-page URLs from 下一页/尾页/numbered links, with the numbered series filled in."""
+def pagination_links(tree: LexborHTMLParser, base: str, url: str,
+                     worded: list[tuple[LexborNode, str]] | None = None) -> list[str]:
+    """List-page URLs from 下一页/尾页/numbered links, with the numbered series filled in (worded: the body's
+    _worded_anchors, when found)."""
     body = tree.body
     if body is None:
         return []
     found: list[str] = []
-    for anchor, text in _worded_anchors(tree, body):
+    for anchor, text in _worded_anchors(tree, body) if worded is None else worded:
         strong = text in _STRONG_PAGE_WORDS
         href = attr(anchor, "href")
         targets = [href] if href and not href.lower().startswith("javascript") else open_targets(attr(anchor, "onclick"))
@@ -1239,11 +1271,12 @@ class PageShape:
                 f"{self.date_lines} date-only lines, {self.dated_rows} dated rows" + (", a list pager" if self.list_pager else ""))
 
 
-def page_shape(tree: LexborHTMLParser, lines: list[str], items: int) -> PageShape:
+def page_shape(tree: LexborHTMLParser, lines: list[str], items: int, texts: AnchorTexts | None = None) -> PageShape:
     """Info lines, date-only lines and the text after the first info line (link texts left out); a lone date line
-    under a title serves as the info line of a page that prints no label."""
+    under a title serves as the info line of a page that prints no label (texts: the tree's anchor_texts, when
+    read)."""
     shape = PageShape(items=items)
-    links = {normalize_space(a.text(deep=True)) for a in tree.css("a")[:5000]} if tree.body is not None else set()
+    links = _link_texts(tree, texts) if tree.body is not None else set()
     first = first_date = None
     labels: dict[str, int] = defaultdict(int)
     for i, line in enumerate(lines):
@@ -1268,6 +1301,13 @@ def page_shape(tree: LexborHTMLParser, lines: list[str], items: int) -> PageShap
     shape.prose = sum(len(line) for line in lines if len(line) >= 30 and line not in links
                       and not _FOOTER_LINE.search(line))
     return shape
+
+
+def _link_texts(tree: LexborHTMLParser, texts: AnchorTexts | None) -> set[str]:
+    """The normalised texts of the page's first 5000 <a> elements."""
+    if texts is None or None in texts.raws:  # an unreadable text: read again, failing as it did
+        return {normalize_space(a.text(deep=True)) for a in tree.css("a")[:5000]}
+    return set(map(normalize_space, texts.raws))
 
 
 def _text_after(lines: list[str], first: int, links: set[str]) -> int:
@@ -1426,9 +1466,11 @@ def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLPar
         for hook in profile(cms).pagers + (profile(CmsId.GENERIC).pagers if cms != CmsId.GENERIC else ()):
             scripted += hook(html, base)
     selected, offered = select_targets(tree, base)
-    link_pages = pagination_links(tree, base, url) + scripted + [p for p in selected if p != url]
+    anchors = anchor_texts(tree)  # read once: pager links and the page's shape
+    worded = _worded_anchors(tree, tree.body, anchors) if tree.body is not None else []
+    link_pages = pagination_links(tree, base, url, worded) + scripted + [p for p in selected if p != url]
     link_pages += feed_urls(html, base)  # rows loaded from a JSON feed ("load more", script-rendered lists)
-    shape = page_shape(tree, lines, len(items))
+    shape = page_shape(tree, lines, len(items), anchors)
     shape.list_pager = shape.list_pager or _list_pager(url, series + link_pages, spec)
     shape.part_of = _first_part(url, series + link_pages)
     kind, page_class, reason = classify(url, cms, shape, crumbs)
@@ -1458,7 +1500,7 @@ def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLPar
     if named is not None and _compact(named).lower() in _HOME_WORDS:
         named = None  # <meta name="ColumnName" content="首页">: the site's home (or a page filed there) is no column
     column = named or (crumbs[-1] if crumbs else None)
-    unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree), len(items)) \
+    unreachable = unreachable_pager(html, lines, pages, posting, _script_only(tree, worded), len(items)) \
         if kind == "list" or page_class == "column-home" else None
     listed_nowhere = addressless_items(tree) if kind == "list" or page_class == "column-home" else []
     return PageInfo(cms=cms, kind=kind, breadcrumb=crumbs, column_name=column, links=links, list_items=items,
@@ -1466,11 +1508,12 @@ def _analyse(html: str, url: str, cms: str, low: str, parsed: list[LexborHTMLPar
                     page_class=page_class, reason=reason, unreachable=unreachable, addressless=listed_nowhere)
 
 
-def _script_only(tree: LexborHTMLParser) -> int:
-    """Pager links (下一页, numbers) whose href is javascript: and whose onclick opens no URL."""
+def _script_only(tree: LexborHTMLParser, worded: list[tuple[LexborNode, str]] | None = None) -> int:
+    """Pager links (下一页, numbers) whose href is javascript: and whose onclick opens no URL (worded: the body's
+    _worded_anchors, when found)."""
     if tree.body is None:
         return 0
-    return sum(1 for anchor, _ in _worded_anchors(tree, tree.body)
+    return sum(1 for anchor, _ in (_worded_anchors(tree, tree.body) if worded is None else worded)
                if attr(anchor, "href").strip().lower().startswith("javascript")
                and not open_targets(attr(anchor, "onclick")))
 
