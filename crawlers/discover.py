@@ -802,13 +802,24 @@ _TOP_TAG_IDS = tag_ids(("body", "html"))
 
 
 def _row_of(anchor: LexborNode) -> LexborNode:
-    """The list row holding an anchor (nearest li/tr/dd/p, else its parent)."""
-    for i, node in enumerate(ancestors(anchor, 6)):
-        if node.tag_id in _ROW_TAG_IDS:
-            return node
-        if i == 0 and node.tag_id in _TOP_TAG_IDS:
-            return anchor
-    return anchor.parent if anchor.parent is not None else anchor
+    """The list row holding an anchor (nearest li/tr/dd/p of its six nearest ancestors, else its parent; the anchor
+    itself when its parent is the body or the page)."""
+    parent = anchor.parent
+    if parent is None:
+        return anchor
+    tag_id = parent.tag_id
+    if tag_id in _ROW_TAG_IDS:
+        return parent
+    if tag_id in _TOP_TAG_IDS:
+        return anchor
+    above = parent.parent
+    for _ in range(5):
+        if above is None:
+            break
+        if above.tag_id in _ROW_TAG_IDS:
+            return above
+        above = above.parent
+    return parent
 
 
 def _signature(node: LexborNode, chains: dict[int, tuple] | None = None) -> tuple:
