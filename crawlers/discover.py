@@ -31,7 +31,7 @@ from crawlers._common import (
     year_from_url,
 )
 from crawlers._fields import joined_texts
-from crawlers.cms import CmsId, detect, profile, url_class
+from crawlers.cms import CmsId, detect, lowered, profile, url_class
 from crawlers.text import MAX_HTML, node_lines, normalize_space
 
 
@@ -82,7 +82,7 @@ def url_kind(url: str, cms: str = CmsId.GENERIC) -> str | None:
 
 def detect_cms(html: str, url: str) -> str:
     """Fingerprint the CMS family from markup and URL (a CmsId; 'generic' when none is recognised)."""
-    low = (html or "")[:MAX_HTML].lower() if isinstance(html, str) else ""
+    low = lowered((html or "")[:MAX_HTML]) if isinstance(html, str) else ""
     return detect(low, url or "")
 
 
@@ -1415,7 +1415,7 @@ def analyse_parsed(html: str, url: str) -> tuple[PageInfo, LexborHTMLParser | No
     """analyse_page, and the tree it parsed the page into (parse_html(html), which the analysis reads and never
     changes), so that an extraction of the same page need not parse it again; None when it parsed none or failed."""
     html = html[:MAX_HTML] if isinstance(html, str) else ""
-    low = html.lower()  # once: the fingerprints and the datastore test read it (a copy of the page each time)
+    low = lowered(html)  # once: the fingerprints and the datastore test read it (a copy of the page each time)
     cms = detect(low, url or "")
     parsed: list[LexborHTMLParser] = []
     try:

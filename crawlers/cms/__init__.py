@@ -28,7 +28,7 @@ from crawlers.cms import (
 )
 from crawlers.cms.base import CmsId, Profile, Rule
 
-__all__ = ["PROFILES", "CmsId", "Profile", "detect", "profile", "url_class"]
+__all__ = ["PROFILES", "CmsId", "Profile", "detect", "lowered", "profile", "url_class"]
 
 FAMILIES: tuple[Profile, ...] = tuple(m.PROFILE for m in (
     hanweb, trs, kaipuyun, gkmlpt, dedecms, phpcms, ecms, siteserver, epoint, jeecms, vsb, sichuan, tiangong))
@@ -93,6 +93,23 @@ def marks_in(low_html: str) -> set[str]:
                      if offset <= at and low_html.startswith(mark, at - offset))
         match = _MARK_PATTERN.search(low_html, at + 1)
     return found
+
+
+_LOWERED_INTO_ASCII = ("\u0130", "\u212a")  # İ and the Kelvin sign: the only non-ASCII characters str.lower()
+# turns into ASCII ones (İ into two characters); a test checks this against every character
+
+
+def lowered(html: str) -> str:
+    """The page lower-cased for its fingerprints: html.lower() with its non-ASCII letters left as they are (the ASCII
+    ones lowered as UTF-8 bytes, two to three times quicker than str.lower on a page of Chinese text). The marks, the
+    generator words and the datastore tags are ASCII and Chinese characters (which have no case), so they are found
+    in it where html.lower() holds them; on a page holding a character lower() turns into ASCII it is html.lower()."""
+    if any(char in html for char in _LOWERED_INTO_ASCII):
+        return html.lower()
+    try:
+        return html.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+    except UnicodeError:
+        return html.lower()
 
 
 def detect(low_html: str, url: str) -> CmsId:
