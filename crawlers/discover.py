@@ -1154,7 +1154,8 @@ def _nav_height(node: LexborNode, heights: dict[int, int]) -> int:
         if known is not None:
             height = known
             break
-        if cur.tag == "nav" or _NAV_CLASS.search(klass_id(cur)) is not None:
+        names = klass_id(cur)  # " " for an element without class and id (most), which no menu name matches
+        if cur.tag == "nav" or (names != " " and _NAV_CLASS.search(names) is not None):
             heights[key] = height = 0
             break
         walked.append(key)
@@ -1234,10 +1235,18 @@ _DATED_TAIL_SPAN = 16  # characters a _DATED_TAIL match can span (13 at most) wi
 _RECORD_COUNT = re.compile(r"共\s*\d+\s*页|\d+\s*条记录|共\s*\d+\s*条(?:信息|记录|数据)?|页次\s*[:：]?\s*\d+\s*/\s*\d+|记录数\s*[:：]\s*\d+")
 
 
+_HEAD_OPENERS = "[【(（"  # a _DATED_HEAD match opens with one of these or a digit
+_TAIL_CLOSERS = ".…]】)）"  # a _DATED_TAIL match closes with one of these or a digit (then a final newline, maybe)
+
+
 def _dated_row(line: str) -> bool:
     """bool(_DATED_ROW.search(line)), its head tried at the start and its tail near the end only (where `^` and `$`
-    hold them), not at every position of the line."""
-    return bool(_DATED_HEAD.match(line) or _DATED_TAIL.search(line[-_DATED_TAIL_SPAN:]))
+    hold them), not at every position of the line; each only when the line's first or last character can open or
+    close it (most lines' cannot: two pattern calls saved)."""
+    first, last = line[:1], line[-1:]
+    return bool(((first in _HEAD_OPENERS or first.isdecimal()) and _DATED_HEAD.match(line))
+                or ((last in _TAIL_CLOSERS or last.isdecimal() or last == "\n")
+                    and _DATED_TAIL.search(line[-_DATED_TAIL_SPAN:])))
 
 
 def _record_count(line: str) -> bool:
