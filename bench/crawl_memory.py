@@ -300,8 +300,10 @@ def main() -> None:
           f"pages/s={pages / seconds:.1f} load before/after {load[0]:.1f}/{os.getloadavg()[0]:.1f}")
     print(f"peak RSS crawler={end['hwm']:.0f} MB (C heap in use at the end {end.get('heap_used', 0):.0f} MB, "
           f"SQLite {end.get('sqlite', 0):.1f} MB, highest {end.get('sqlite_high', 0):.1f})")
+    gate = WatchedHeldPages.last
     print(f"crawler C heap in use, most seen (1/s): {watch.heap_peak:.0f} MB, with {watch.held_then:.1f} MB of "
-          f"page bodies held (budget {crawler_module.HELD_PAGE_BYTES / (1 << 20):.0f} MiB)")
+          f"page bodies held (budget {crawler_module.HELD_PAGE_BYTES / (1 << 20):.0f} MiB; page fetches that "
+          f"waited for room: {gate.waited if gate else 0} of {pages})")
     print(f"peak PSS of crawler + fork server + parsers together: {watch.pss_peak:.0f} MB")
     for role in ("parser", "forkserver", "tracker", "servers", "other"):
         peaks = [round(watch.peak[pid]) for pid, r in watch.roles.items() if r == role and pid in watch.peak]

@@ -67,10 +67,11 @@ WORKERS_PER_SLOT = 2  # workers per host slot: one page is parsed and stored whi
 IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers still hold leases
 QUEUED_MEMORY = 16384  # URL hashes the crawlers of one process remember as queued, shared out between them
 QUEUED_MEMORY_MIN = 64  # ...but each remembers at least this many (a site's menus)
-HELD_PAGE_BYTES = 8 << 20  # bodies of pages fetched and not yet stored, and fetches under way at the mean page
+HELD_PAGE_BYTES = 4 << 20  # bodies of pages fetched and not yet stored, and fetches under way at the mean page
 # size, in all crawls of a process: past it new page fetches wait. When the parser or the store is behind, pages
 # waiting for it (582 at 7k pages of a 200-host crawl) set the heap's high-water mark, which crept up as the
-# article phase brought 100-400 KiB table pages (bench/README.md, Round 7, crawl memory)
+# article phase brought 100-400 KiB table pages (bench/README.md, Round 7, crawl memory). Room is taken when the
+# host's turn comes (HeldPage), so workers waiting for their host's turn do not use it up: 4 MiB, not 8
 MEAN_PAGE_GUESS = 32 * 1024  # the mean page size before any page was fetched
 RESOURCES = Resource.__table__
 COLUMNS = ColumnRow.__table__
@@ -502,20 +503,21 @@ class SiteCrawler:
             await self._commit(writes)
             return
         spool = resource.kind in ("attachment", "image")
-        await self.held.reserve()
+        page = HeldPage(self.held)
         size = 0
         try:
-            result = await self.fetcher.fetch(resource.url, self._conditional_headers(resource), spool=spool)
+            result = await self.fetcher.fetch(resource.url, self._conditional_headers(resource), spool=spool,
+                                              admit=page.admit)
             size = len(result.body)
         finally:
-            self.held.fetched(size)
+            page.fetched(size)
         self._archive(result, resource.url)
         self._count_fetch(result)
         # A page once fetched is finished and stored even if the crawl is cancelled meanwhile (run() waits).
         task = asyncio.create_task(self._record_fetch(resource, result))
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
-        task.add_done_callback(lambda _: self.held.release(size))
+        task.add_done_callback(lambda _: page.release())
         await asyncio.shield(task)
 
     async def _record_fetch(self, resource: Resource, result: FetchResult) -> None:
@@ -1100,6 +1102,34 @@ class HeldPages:
             if not waiter.done():
                 self.fetching += 1
                 waiter.set_result(None)
+
+
+class HeldPage:
+    """One page's part in the crawl's HeldPages: room reserved when its host's turn comes (Fetcher.fetch's
+    `admit`: a worker waiting for its host's turn holds none), once for all its redirects and retries; its body's
+    bytes counted from the fetch's end until `release`."""
+
+    def __init__(self, pages: HeldPages) -> None:
+        self.pages = pages
+        self.reserved = False
+        self.size = 0
+
+    async def admit(self) -> None:
+        """Reserve room for the page's fetch (at the first call only)."""
+        if not self.reserved:
+            await self.pages.reserve()
+            self.reserved = True
+
+    def fetched(self, size: int) -> None:
+        """The fetch ended with `size` bytes of body (nothing counted when it never got as far as its turn)."""
+        if self.reserved:
+            self.pages.fetched(size)
+            self.size = size
+
+    def release(self) -> None:
+        """The page's writes are committed (or it failed): its bytes are no longer held."""
+        self.pages.release(self.size)
+        self.size = 0
 
 
 class _Collecting:

@@ -19,7 +19,7 @@ import sys
 import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +46,8 @@ _DEADLINE: contextvars.ContextVar[asyncio.Timeout | None] = contextvars.ContextV
 _PREFIX: contextvars.ContextVar[int | None] = contextvars.ContextVar("fetch_prefix", default=None)
 MEMORY_BODY_CAP = 8 * 1024 * 1024  # larger bodies are spooled to disk even for pages
 MAX_HEADER_BYTES = 65536  # legacy servers send long Set-Cookie and P3P lines; aiohttp's default is 8190
+START_SLACK = 0.01  # seconds a start may come sooner than an interval after the host's last one (timer jitter)
+Admit = Callable[[], Awaitable[None]]  # waits for room for one more request once its host's turn came
 
 
 @dataclass
@@ -106,6 +108,7 @@ class HostLimiter(_Slots):
         self.interval = 1.0 / rate
         self.schedule: deque[float] = deque(maxlen=SCHEDULE_KEPT)  # planned start times (monotonic)
         self._next_start = 0.0
+        self._last_start = float("-inf")  # when the last request actually started (monotonic)
         self._lock = asyncio.Lock()
 
     def slow_down(self, seconds: float) -> None:
@@ -127,11 +130,24 @@ class HostLimiter(_Slots):
         if start > now:
             await asyncio.sleep(start - now)
 
+    async def _spaced(self) -> None:
+        """Sleep until the host's last start is an interval ago (a request that waited for its slot or for `admit`
+        after its turn started later than planned: the next must still keep its distance)."""
+        gap = self._last_start + self.interval - time.monotonic()
+        if gap > START_SLACK:
+            await asyncio.sleep(gap)
+
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the host's concurrency slots, started no sooner than the rate allows."""
+    async def slot(self, admit: Admit | None = None) -> AsyncIterator[None]:
+        """Hold one of the host's concurrency slots, started no sooner than the rate allows. The turn comes first,
+        then `admit` (a request waiting for its turn holds nothing `admit` hands out), then the slot (whose holders
+        are requests in flight: never one waiting for `admit`, which a page's further fetches would wait behind)."""
+        await self.wait_turn()
+        if admit is not None:
+            await admit()
         async with self.semaphore:
-            await self.wait_turn()
+            await self._spaced()
+            self._last_start = time.monotonic()
             with self._counted():
                 yield
 
@@ -282,11 +298,13 @@ class Fetcher:
         """Change the request rate of one host (e.g. robots.txt Crawl-delay)."""
         self.limiter(url).interval = 1.0 / rate
 
-    async def fetch(self, url: str, headers: dict[str, str] | None = None, spool: bool = False) -> FetchResult:
-        """GET with redirects checked against scope, retries on transient failures."""
+    async def fetch(self, url: str, headers: dict[str, str] | None = None, spool: bool = False,
+                    admit: Admit | None = None) -> FetchResult:
+        """GET with redirects checked against scope, retries on transient failures; each request awaits `admit`
+        when its host's turn comes (HostLimiter.slot)."""
         result = FetchResult(url=url, final_url=url)
         for attempt in range(self.policy.retries + 1):
-            result = await self._fetch_following_redirects(url, headers or {}, spool)
+            result = await self._fetch_following_redirects(url, headers or {}, spool, admit)
             result.attempts = attempt + 1
             delay = self._retry_delay(result, attempt)
             if delay is None or attempt == self.policy.retries:
@@ -313,12 +331,13 @@ class Fetcher:
         retry_after = retry_after_seconds(result.headers.get("retry-after"))
         return max(backoff, min(retry_after, MAX_RETRY_AFTER)) if retry_after is not None else backoff
 
-    async def _fetch_following_redirects(self, url: str, headers: dict[str, str], spool: bool) -> FetchResult:
+    async def _fetch_following_redirects(self, url: str, headers: dict[str, str], spool: bool,
+                                         admit: Admit | None) -> FetchResult:
         """Follow up to MAX_REDIRECTS redirects, each hop checked for scope."""
         current = url
         seen = {url}
         for _ in range(MAX_REDIRECTS + 1):
-            result = await self._fetch_once(current, headers, spool)
+            result = await self._fetch_once(current, headers, spool, admit)
             result.url = url
             location = result.headers.get("location")
             if result.status not in (301, 302, 303, 307, 308) or not location:
@@ -344,11 +363,12 @@ class Fetcher:
             return f"redirected to a private address {target}"
         return None
 
-    async def _fetch_once(self, url: str, headers: dict[str, str], spool: bool) -> FetchResult:
+    async def _fetch_once(self, url: str, headers: dict[str, str], spool: bool,
+                          admit: Admit | None = None) -> FetchResult:
         """One request under the host's limiter; network failures become errors, never exceptions."""
         if not self.policy.allow_private and await self._is_private(url):
             return FetchResult(url=url, final_url=url, error=f"refused: {urlsplit(url).hostname} is a private address")
-        async with self.limiter(url).slot(), self.context.slot():
+        async with self.limiter(url).slot(admit), self.context.slot():
             deadline = asyncio.timeout(self.policy.timeout * DEADLINE_FACTOR)
             try:
                 async with deadline:
