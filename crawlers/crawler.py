@@ -32,9 +32,9 @@ from crawlers import incremental as inc
 from crawlers import interaction
 from crawlers.cms import CmsId
 from crawlers.columns import stored_aliases, unified, unify_columns
-from crawlers.discover import Link, ListItem, PageInfo, analyse_parsed, feed_entries
-from crawlers.encoding import DecodedPage, decode_html
-from crawlers.extract import SiteExtractor, apply_list_hint, extract_article, join_parts
+from crawlers.discover import ListItem, PageInfo, feed_entries
+from crawlers.encoding import decode_html
+from crawlers.extract import apply_list_hint, extract_article, join_parts
 from crawlers.fetch import (
     MEMORY_BODY_CAP,
     Fetcher,
@@ -45,8 +45,11 @@ from crawlers.fetch import (
     shared_context,
 )
 from crawlers.frontier import HEARTBEAT_SECONDS, LEASE_DONE, LEASE_SECONDS, Frontier, new_worker_id
+from crawlers.pageparse import ParsedPage, canonical_links, parse_page
+from crawlers.pageparse import page_kind as page_kind  # re-exported: archive.py and tests look here
+from crawlers.pageparse import undecodable as undecodable
 from crawlers.parsers import ParserPool
-from crawlers.urls import FILE_KINDS, Scope, canonical_url, resource_kind
+from crawlers.urls import FILE_KINDS, Scope, canonical_url
 from crawlers.warc import (
     INSERT_PENDING,
     OPEN_SEGMENTS,
@@ -76,8 +79,6 @@ MEAN_PAGE_GUESS = 32 * 1024  # the mean page size before any page was fetched
 RESOURCES = Resource.__table__
 COLUMNS = ColumnRow.__table__
 ARTICLES = ArticleRow.__table__
-UNDECODABLE_SHARE = 0.005  # more replacement characters than this share of the text: the page did not decode
-EMPTY_LIST_MARKERS = ("createPageHTML(", "暂无信息", "暂无数据", "没有记录")
 GONE_STATUSES = (404, 410)
 GC_YOUNG_THRESHOLD = 700  # allocations between collections of the youngest objects while crawling (Python's own:
 # 10 000 saved ~0.25 ms of CPU a page but let cyclic garbage pile up: 410 MB peak at 100k real-weight pages)
@@ -1202,92 +1203,6 @@ async def complete_article(record: ArticleRecord, url: str, site_id: str, hint: 
         record.column_path = list((hint or {}).get("column") or info.breadcrumb or [])
     record.compute_hash()
     return record
-
-
-@dataclass
-class ParsedPage:
-    """What the CPU-heavy part of handling a page found: encoding, problems, analysis, first-page article."""
-
-    encoding: str
-    warnings: list[str]
-    problem: str | None = None
-    info: PageInfo | None = None
-    kind: str = ""
-    record: ArticleRecord | None = None
-    interaction: dict[str, Any] | None = None  # an interaction record or form (crawlers.interaction.route)
-
-
-_SITE_EXTRACTORS: dict[str, SiteExtractor] = {}  # one per site in each process that parses pages
-
-
-def _site_extractor(site_id: str) -> SiteExtractor:
-    """The site's extractor: generic for its first pages, then its learned templates (same records, faster)."""
-    if site_id not in _SITE_EXTRACTORS:
-        _SITE_EXTRACTORS[site_id] = SiteExtractor(site_id)
-    return _SITE_EXTRACTORS[site_id]
-
-
-def parse_page(body: bytes, content_type: str | None, final_url: str, site_id: str, queued_as: str) -> ParsedPage:
-    """Decode, analyse and (for articles) extract one page; pure, so it can run in a parser process."""
-    page = decode_html(body, content_type)
-    problem = undecodable(page)
-    if problem:
-        return ParsedPage(page.encoding, list(page.warnings), problem)
-    info, tree = analyse_parsed(page.text, final_url)
-    info = canonical_links(info)
-    kind, found = interaction.route(info, page.text, final_url, site_id, page_kind(info, page.text, queued_as))
-    record = _site_extractor(site_id).extract(page.text, final_url, tree) if kind == "article" else None  # the
-    # analysis's tree: it leaves the parse as it was
-    return ParsedPage(page.encoding, list(page.warnings), None, info, kind, record, found)
-
-
-@functools.lru_cache(maxsize=32768)  # a site's navigation, column and pager links recur on every one of its pages
-def _canonical_link(url: str) -> tuple[str, str] | None:
-    """(canonical URL, resource kind) of a link's absolute URL, or None when it has no canonical form."""
-    canonical = canonical_url(url)
-    return (canonical, resource_kind(canonical)) if canonical else None
-
-
-def canonical_links(info: PageInfo) -> PageInfo:
-    """The page's links, list items and pagination as canonical URLs (others dropped), each link once, its kind
-    the kind of resource its URL names, its text left out (the crawl does not use it); done where pages are
-    parsed, so the crawl loop only queues them and less crosses from the parser process."""
-    links, seen = [], set()
-    for link in info.links:
-        found = _canonical_link(link.url)
-        if found and found[0] not in seen:
-            seen.add(found[0])
-            links.append(Link(found[0], "", found[1]))
-    info.links = links
-    info.list_items = [ListItem(found[0], item.title, item.date) for item in info.list_items
-                       for found in (_canonical_link(item.url),) if found]
-    info.pagination = [found[0] for found in map(_canonical_link, info.pagination) if found]
-    return info
-
-
-def page_kind(info: PageInfo, text: str, queued_as: str) -> str:
-    """The kind a page is stored as: the analyser's verdict, with the crawler's knowledge of how it was linked
-    (the page's class and reason follow the verdict)."""
-    if info.kind == "other" and queued_as == "article" and info.page_class != "column-home":
-        info.page_class, info.reason = "article", f"linked as an entry of a list page ({info.reason})"
-        return "article"
-    if info.kind == "other" and info.breadcrumb and any(marker in text for marker in EMPTY_LIST_MARKERS):
-        info.page_class = "column-home" if info.page_class == "column-home" else "list"
-        info.reason = f"an empty list page: a pager script or 暂无信息 and no rows ({info.reason})"
-        return "list"  # an empty TRS list page: createPageHTML(1,0,…) and 暂无信息, no items
-    return info.kind
-
-
-def undecodable(page: DecodedPage) -> str | None:
-    """Why a decoded page cannot be used (binary, mostly replacement characters, or garbled), or None."""
-    if page.encoding == "binary":
-        return "binary content served as a page"
-    if page.garbled:
-        return f"page could not be decoded ({page.garbled})"
-    bad = page.text.count("\ufffd")
-    if bad > max(16, len(page.text) * UNDECODABLE_SHARE):
-        return f"page could not be decoded ({bad} undecodable characters as {page.encoding})"
-    return None
 
 
 def _robots_unreachable(result: FetchResult) -> str | None:
