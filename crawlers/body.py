@@ -53,15 +53,30 @@ _FURNITURE = ("打印本页", "打印此页", "打印文章", "打印", "关闭�
               "分享", "收藏本页", "收藏", "浏览次数", "访问次数", "点击数", "阅读次数", "点击量", "浏览量", "次数", "字号", "字体",
               "大中小", "扫一扫", "在手机打开", "手机打开", "保存本页", "我要纠错", "纠错", "返回列表", "返回", "加入收藏", "默认",
               "暂停播放", "自动播放", "播放", "【", "】", "[", "]", "大", "中", "小", "|", "：", ":", "次")
-_FURNITURE_WORDS = re.compile("|".join(re.escape(w) for w in _FURNITURE if len(w) > 1))  # text without one is no furniture
+
+
+def fewest_words(words: Iterable[str]) -> list[str]:
+    """The words (in order, once each) that hold no other of the words: a text holds one of these exactly when it
+    holds one of all, so a search for any of them (not for which one or where) need try only these."""
+    unique = list(dict.fromkeys(words))
+    return [word for word in unique if not any(other != word and other in word for other in unique)]
+
+
+def any_word(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that finds whether a text holds one of the words (its fewest_words: fewer alternatives to try at
+    each position of the text)."""
+    return re.compile("|".join(re.escape(word) for word in fewest_words(words)))
+
+
+_FURNITURE_WORDS = any_word(w for w in _FURNITURE if len(w) > 1)  # text without one is no furniture
 _CRUMB_WORDS = ("当前位置", "您的位置", "当前的位置", "所在位置", "现在的位置")  # a breadcrumb's label
 _CRUMB_TRAIL = re.compile(r"^\s*(?:网站)?首页\s*[>＞»›→/]")  # a breadcrumb with no label: "首页>图库"
-_TAIL_HEADING = re.compile("|".join([*(first + second for first in ("热门", "相关", "更多", "精彩", "最新", "热点")
-                                         for second in ("图集", "图片", "组图", "文章", "新闻", "阅读", "推荐", "链接", "资讯")),
-                                       "推荐阅读", "延伸阅读", "猜你喜欢", "友情链接",
-                                       *(first + second for first in ("网友", "最新", "热门", "精彩", "全部", "相关", "用户",
-                                                                      "读者", "发表", "我要", "查看")
-                                         for second in ("评论", "留言")), "评论列表", "留言列表", "评论", "留言"]))
+_TAIL_WORDS = (*(first + second for first in ("热门", "相关", "更多", "精彩", "最新", "热点")
+                 for second in ("图集", "图片", "组图", "文章", "新闻", "阅读", "推荐", "链接", "资讯")),
+               "推荐阅读", "延伸阅读", "猜你喜欢", "友情链接",
+               *(first + second for first in ("网友", "最新", "热门", "精彩", "全部", "相关", "用户", "读者", "发表", "我要", "查看")
+                 for second in ("评论", "留言")), "评论列表", "留言列表", "评论", "留言")
+_TAIL_HEADING = re.compile("|".join(_TAIL_WORDS))  # matched whole (fullmatch): every word stays
 # the heading of what a template lists after the article; spelt out word by word, as a list of plain words is
 # searched ~4× faster than the same words as (A|B)(C|D)
 _TEMPLATE_IMAGE = re.compile(r"/(?:templets?|templates?|skins?|themes?)/", re.I)  # a template's own pictures

@@ -78,6 +78,7 @@ from crawlers.body import (
     _SHARE_RE,
     _SITE_FOOTER,
     _TAIL_HEADING,
+    _TAIL_WORDS,
     _TIER2_RE,
     _VENDOR_HOSTS,
     ALLOWED_ATTRS,
@@ -94,6 +95,7 @@ from crawlers.body import (
     _stats,
     _tier1,
     _usable_stats,
+    any_word,
     locate_body,
     named_runs,
 )
@@ -932,8 +934,12 @@ def _anchor_attachments(node: LexborNode, base: str, labelled: int) -> list[tupl
             return [(file_url, _attachment_name(node, file_url)) for file_url in found]
         if any(_addressish(target) for target in open_targets(code)):
             return []  # it opens a web page
+        named = _names_a_file(node)
+        if not named and labelled <= 1:
+            return []  # outside a small 附件 block only a link that names a file is one: no name to read (Word's
+            # bookmarks, <a name=…> with no href, are hundreds a page)
         name = _attachment_name(node, "")
-        if name and (_names_a_file(node) or (labelled > 1 and _plain_file_name(name))):
+        if name and (named or (labelled > 1 and _plain_file_name(name))):
             return [("", name)]
         return []
     if (labelled or _names_file(node.text(deep=True).strip())) and _file_like(url):
@@ -1466,8 +1472,9 @@ _PREV_NEXT_OR_FOOTER = re.compile(f"{_PREV_NEXT_WORDS}|{_SITE_FOOTER.pattern}")
 # what _PREV_NEXT starts with, or what _SITE_FOOTER finds
 _REMOVABLE_TEXT = re.compile(f"{_REMOVAL_WORDS.pattern}|{_PREV_NEXT_OR_FOOTER.pattern}|首页")
 # _REMOVAL_WORDS, _PREV_NEXT_OR_FOOTER or 首页: one search of a body's text for all three
-_REMOVABLE_FLAT = re.compile(f"{_TAIL_HEADING.pattern}|{_FURNITURE_WORDS.pattern}")
-# _TAIL_HEADING or _FURNITURE_WORDS: one search of a body's compacted text for both
+_REMOVABLE_FLAT = any_word((*_TAIL_WORDS, *(word for word in _FURNITURE if len(word) > 1)))
+# _TAIL_HEADING or _FURNITURE_WORDS: one search of a body's compacted text for both (whether one is there only: the
+# words that hold a shorter one, 热门评论 or 打印本页, are left to it)
 
 
 def _says_nothing_removable(body_text: str, title_key: str) -> bool:
