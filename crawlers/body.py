@@ -143,15 +143,15 @@ _MEDIA_CONTENT = "img, table, video, audio, embed, object"  # what makes a short
 _TIER1_ANY = ", ".join(TIER1)
 
 
-def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
-    """The best known CMS body container (most text, so the outermost of nested ones)."""
+def _tier1(tree: LexborHTMLParser, named: list[tuple[LexborNode, str]] | None = None) -> LexborNode | None:
+    """The best known CMS body container (most text, so the outermost of nested ones; named: the body's named_runs,
+    when known, tell which selectors can match without a query of them all)."""
     best, best_len = None, -1
     try:
-        found = [(_lower_attr(n, "class").split(), _lower_attr(n, "id")) for n in tree.css(_TIER1_ANY)]
+        classes, ids = _tier1_names(tree, named)
+        found = True
     except Exception:
-        found = None
-    classes = {c for cls, _ in found for c in cls} if found is not None else set()
-    ids = {node_id for _, node_id in found} if found is not None else set()
+        found, classes, ids = None, set(), set()
     for selector in TIER1:
         if found is not None and not _may_match_any(selector, classes, ids):
             continue  # one query for all of them showed this one finds nothing
@@ -167,6 +167,22 @@ def _tier1(tree: LexborHTMLParser) -> LexborNode | None:
             if size > best_len:
                 best, best_len = node, size
     return best
+
+
+def _tier1_names(tree: LexborHTMLParser, named: list[tuple[LexborNode, str]] | None) -> tuple[set[str], set[str]]:
+    """(classes, ids), lower-cased, of elements among which are all those a TIER1 selector matches (a selector whose
+    name is in neither can match nothing). With the body's named_runs, of a tree whose <html> holds just <head> and
+    <body>: every word of the class and id of those elements, <html>, <head> and its elements with a class or id,
+    and <body>, in both sets (read with klass_id: cheaper than a query of all the selectors); else of the matches of
+    that query."""
+    root, head, body = tree.root, tree.head, tree.body
+    if named is None or root is None or head is None or body is None or \
+            [child.mem_id for child in root.iter()] != [head.mem_id, body.mem_id]:
+        found = [(_lower_attr(n, "class").split(), _lower_attr(n, "id")) for n in tree.css(_TIER1_ANY)]
+        return {c for cls, _ in found for c in cls}, {node_id for _, node_id in found}
+    words = {word for node in (root, head, *head.css("[class], [id]"), body, *(node for node, _ in named))
+             for word in klass_id(node).split()}
+    return words, words
 
 
 _INLINE_TAGS = frozenset(("font", "span", "b", "strong", "em", "i", "u", "a", "small", "big"))
@@ -977,7 +993,7 @@ def locate_body(tree: LexborHTMLParser, html: str, url: str, order: dict[int, in
                 meta_block: LexborNode | None = None) -> tuple[LexborNode | None, str]:
     """Find the article body: known containers, then trafilatura, then heuristics (order: the document order;
     named: the body's named_runs; meta_block: the 信息公开 table, never the body)."""
-    node = _tier1(tree)
+    node = _tier1(tree, named)
     if node is not None:
         return node, "container"
     node = _tier2(tree, order, named, meta_block)
