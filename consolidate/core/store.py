@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -24,12 +25,14 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.schema import CreateIndex
 
 from consolidate.core.errors import StoreError, redact
 
@@ -75,7 +78,10 @@ class Resource(Base):
     """One URL of a legacy site: queued, fetched, failed or skipped (the crawl frontier too)."""
 
     __tablename__ = "resources"
-    __table_args__ = (UniqueConstraint("site_id", "url_hash"),)
+    # The frontier's claim (a site's queued URLs, lowest depth first) and its "any queued?" read this index alone:
+    # with only the one-column indexes, SQLite took the status index and visited every queued row of every site.
+    __table_args__ = (UniqueConstraint("site_id", "url_hash"),
+                      Index("ix_resources_site_status", "site_id", "status", "depth", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
     url: Mapped[str] = mapped_column(Text)
@@ -449,6 +455,15 @@ UPGRADES: dict[int, list[str | Callable[[Connection], None]]] = {
     3: [lambda conn: WarcPending.__table__.create(conn, checkfirst=True)],  # S3 workspace (issue 22)
 }
 
+# Indexes declared after their table's schema version was fixed. An index changes no data, so it takes no version
+# step: a new store gets it from create_all, a store made before gets it when next opened (`Store._add_late_indexes`).
+def _declared_index(model: type[Base], name: str) -> Index:
+    """The index of that name declared on the model."""
+    return next(index for index in model.__table__.indexes if index.name == name)
+
+
+LATE_INDEXES: tuple[Index, ...] = (_declared_index(Resource, "ix_resources_site_status"),)
+
 
 class Store:
     """Opens the state store, creates or checks its schema, and hands out sessions."""
@@ -520,16 +535,50 @@ class Store:
         return reached
 
     def _prepare_schema(self, allow_old_schema: bool) -> None:
-        """Create tables in a new store; refuse a store from a newer release."""
+        """Create tables in a new store, late indexes in an older one; refuse a store from a newer release."""
         try:
             Base.metadata.create_all(self.engine)
             version = self._recorded_version()
-        except OperationalError as exc:
-            raise StoreError(f"cannot open the state store {self.safe_url}: {_one_line(exc.orig)}",
-                             hint="check --db / CONSOLIDATE_DB and that the database is running") from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the state store {self.safe_url}: {_one_line(getattr(exc, 'orig', exc))}",
-                             hint=DAMAGED_HINT if _damaged(exc) else "check --db / CONSOLIDATE_DB") from None
+            raise self._open_failure(exc) from None
+        self._check_version(version, allow_old_schema)
+        try:
+            self._add_late_indexes()
+        except SQLAlchemyError as exc:
+            raise self._open_failure(exc) from None
+
+    def _open_failure(self, exc: SQLAlchemyError) -> StoreError:
+        """A database error met while opening the store, as one line with a hint."""
+        if isinstance(exc, OperationalError):
+            return StoreError(f"cannot open the state store {self.safe_url}: {_one_line(exc.orig)}",
+                              hint="check --db / CONSOLIDATE_DB and that the database is running")
+        return StoreError(f"cannot open the state store {self.safe_url}: {_one_line(getattr(exc, 'orig', exc))}",
+                          hint=DAMAGED_HINT if _damaged(exc) else "check --db / CONSOLIDATE_DB")
+
+    def _add_late_indexes(self) -> None:
+        """Create the late indexes an older store lacks (one catalog read each when they are there)."""
+        for index in LATE_INDEXES:
+            if not self._has_index(index):
+                self._create_index(index)
+
+    def _has_index(self, index: Index) -> bool:
+        """Whether the store holds this index (read from the catalog: no table lock)."""
+        with self.engine.connect() as conn:
+            return inspect(conn).has_index(index.table.name, index.name)
+
+    def _create_index(self, index: Index) -> None:
+        """CREATE INDEX IF NOT EXISTS; another worker creating it at the same moment is no failure."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(CreateIndex(index, if_not_exists=True))
+        except IntegrityError as exc:
+            # PostgreSQL: when two sessions pass IF NOT EXISTS at once, the later one's catalog row (pg_class)
+            # collides with the first's once that commits: a unique violation, the index being there all the same.
+            if not (getattr(exc.orig, "sqlstate", None) == "23505" and self._has_index(index)):
+                raise
+
+    def _check_version(self, version: int | None, allow_old_schema: bool) -> None:
+        """Record the version of a new store; refuse a newer store, and an older one unless upgrading."""
         if version is None:
             self._set_version(SCHEMA_VERSION)
         elif version > SCHEMA_VERSION:
