@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from consolidate.core.store import CrawlWorker, FrontierLease, Resource, Store, url_hash, utcnow
@@ -63,6 +63,17 @@ ANY_QUEUED = select(RESOURCES.c.id).where(RESOURCES.c.site_id == bindparam("q_si
                                          RESOURCES.c.status == "queued").limit(1)
 OTHERS_BUSY = select(func.count()).select_from(LEASES).where(LEASES.c.site_id == bindparam("q_site"),
                                                              LEASES.c.worker_id != bindparam("q_worker"))
+# What every worker runs at its start and while its frontier is idle (recovery of dead workers' URLs).
+RUNNING_HERE = select(WORKERS.c.id, WORKERS.c.pid).where(WORKERS.c.host == bindparam("r_host"),
+                                                       WORKERS.c.state == "running")
+MARK_DEAD = update(WORKERS).where(WORKERS.c.id.in_(bindparam("r_dead", expanding=True))).values(state="dead")
+STALE_LEASES = select(LEASES.c.resource_id).where(
+    LEASES.c.site_id == bindparam("r_site"),
+    or_(LEASES.c.expires_at < bindparam("r_now", type_=LEASES.c.expires_at.type),
+        LEASES.c.worker_id.in_(select(WORKERS.c.id).where(WORKERS.c.state == "dead").scalar_subquery())))
+ORPHANS = (select(RESOURCES.c.id).outerjoin(LEASES, LEASES.c.resource_id == RESOURCES.c.id)
+           .where(RESOURCES.c.site_id == bindparam("r_site"), RESOURCES.c.status == "fetching",
+                  LEASES.c.resource_id.is_(None)))
 
 
 def new_worker_id() -> str:
@@ -194,27 +205,29 @@ class Frontier:
 
     def reclaim_in(self, session: Session) -> int:
         """`reclaim` inside a transaction someone else commits."""
-        now = utcnow()
-        host = socket.gethostname()
-        dead = [w.id for w in session.scalars(select(CrawlWorker).where(CrawlWorker.host == host,
-                                                                        CrawlWorker.state == "running"))
-                if w.id != self.worker_id and not pid_alive(w.pid)]
+        connection = session.connection()
+        dead = self._dead_here(connection)
         if dead:
-            session.execute(update(CrawlWorker).where(CrawlWorker.id.in_(dead)).values(state="dead"),
-                            execution_options={"synchronize_session": False})
-        # Workers marked dead by an earlier reclaim (another site's, in this run or a past one) count too: their
-        # leases on this site are free at once, not after they expire.
-        known_dead = select(CrawlWorker.id).where(CrawlWorker.state == "dead").scalar_subquery()
-        stale = list(session.scalars(select(FrontierLease.resource_id).where(
-            FrontierLease.site_id == self.site_id,
-            (FrontierLease.expires_at < now) | FrontierLease.worker_id.in_(dead or [""])
-            | FrontierLease.worker_id.in_(known_dead))))
-        orphans = list(session.scalars(
-            select(Resource.id).outerjoin(FrontierLease, FrontierLease.resource_id == Resource.id)
-            .where(Resource.site_id == self.site_id, Resource.status == "fetching",
-                   FrontierLease.resource_id.is_(None))))
+            connection.execute(MARK_DEAD, {"r_dead": dead})
+        # Workers marked dead now or by an earlier reclaim (another site's, in this run or a past one): their leases
+        # on this site are free at once, not after they expire.
+        stale = list(connection.execute(STALE_LEASES, {"r_site": self.site_id, "r_now": utcnow()}).scalars())
+        orphans = list(connection.execute(ORPHANS, {"r_site": self.site_id}).scalars())
         self._requeue(session, stale + orphans)
         return len(stale) + len(orphans)
+
+    def _dead_here(self, connection: Connection) -> list[str]:
+        """The workers of this host still marked running whose process is gone. Each process is looked for once:
+        a fleet crawl runs a worker per site in one process, and every site's start asked for each of them."""
+        rows = connection.execute(RUNNING_HERE, {"r_host": socket.gethostname()}).all()
+        alive: dict[int, bool] = {os.getpid(): True}  # this process runs: its workers live
+        dead = []
+        for worker_id, pid in rows:
+            if pid not in alive:
+                alive[pid] = pid_alive(pid)
+            if not alive[pid] and worker_id != self.worker_id:
+                dead.append(worker_id)
+        return dead
 
     def others_busy(self) -> bool:
         """True while another live worker holds leases on this site (its results may queue more URLs)."""
