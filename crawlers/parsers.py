@@ -73,25 +73,36 @@ class _Answers(asyncio.Protocol):
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending[number] = future
         data = pickle.dumps((number, function, args), PICKLE_PROTOCOL)
-        self.transport.write(FRAME.pack(len(data)) + data)
+        self.transport.writelines((FRAME.pack(len(data)), data))  # Python >= 3.12 sends both without joining them
         return future
 
     def data_received(self, data: bytes) -> None:
-        """Complete the futures of every whole answer received."""
+        """Complete the futures of every whole answer received. Answers are unpickled where they lie; only the
+        part of an answer still incomplete is kept (an answer of many reads gathers in the buffer)."""
         buffer = self._buffer
-        buffer += data
+        if buffer:
+            buffer += data
+            del buffer[:self._answer_whole(buffer)]
+        else:
+            used = self._answer_whole(data)
+            if used < len(data):
+                buffer += memoryview(data)[used:]
+
+    def _answer_whole(self, data: bytes | bytearray) -> int:
+        """Complete the futures of the whole answers at the start of `data`; the bytes they took."""
         start = 0
-        while len(buffer) - start >= FRAME.size:
-            size = FRAME.unpack_from(buffer, start)[0]
-            end = start + FRAME.size + size
-            if len(buffer) < end:
-                break
-            number, ok, value = pickle.loads(bytes(buffer[start + FRAME.size:end]))
-            start = end
-            future = self.pending.pop(number, None)
-            if future is not None and not future.done():
-                future.set_result(value) if ok else future.set_exception(value)
-        del buffer[:start]
+        with memoryview(data) as view:
+            while len(view) - start >= FRAME.size:
+                end = start + FRAME.size + FRAME.unpack_from(view, start)[0]
+                if len(view) < end:
+                    break
+                with view[start + FRAME.size:end] as answer:
+                    number, ok, value = pickle.loads(answer)
+                start = end
+                future = self.pending.pop(number, None)
+                if future is not None and not future.done():
+                    future.set_result(value) if ok else future.set_exception(value)
+        return start
 
     def connection_lost(self, exc: Exception | None) -> None:
         """The worker is gone (or the pool closed): the pool is broken for every call still waiting."""
@@ -244,14 +255,14 @@ def serve(sock: socket.socket, crawl_pid: int) -> None:
             if call is None:
                 return
             number, function, args = pickle.loads(call)
-            sock.sendall(_answer(number, function, args))
+            _send_framed(sock, _answer(number, function, args))
             answered += 1
             if answered in SETTLE_AT:
                 settle_heap()
 
 
 def _answer(number: int, function: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
-    """The framed answer to one call: its result, the exception it raised, or (an exception that does not pickle)
+    """The pickled answer to one call: its result, the exception it raised, or (an exception that does not pickle)
     a RuntimeError with its type and message."""
     try:
         data = pickle.dumps((number, True, function(*args)), PICKLE_PROTOCOL)
@@ -261,7 +272,20 @@ def _answer(number: int, function: Callable[..., Any], args: tuple[Any, ...]) ->
             pickle.loads(data)
         except Exception:  # noqa: BLE001 - not picklable either way: keep type and message
             data = pickle.dumps((number, False, RuntimeError(f"{type(exc).__name__}: {exc}")), PICKLE_PROTOCOL)
-    return FRAME.pack(len(data)) + data
+    return data
+
+
+def _send_framed(sock: socket.socket, data: bytes) -> None:
+    """Send a pickle behind its length, in one system call and without joining the two (the rest of a send a
+    signal cut short follows)."""
+    header = FRAME.pack(len(data))
+    sent = sock.sendmsg((header, data))
+    if sent < FRAME.size:
+        sock.sendall(header[sent:])
+        sent = FRAME.size
+    if sent - FRAME.size < len(data):
+        with memoryview(data) as view:
+            sock.sendall(view[sent - FRAME.size:])
 
 
 def _receive(sock: socket.socket, size: int) -> bytearray | None:
