@@ -70,13 +70,13 @@ WORKERS_PER_SLOT = 2  # workers per host slot: one page is parsed and stored whi
 IDLE_POLL = 0.05  # seconds between looks at the frontier while other workers still hold leases
 QUEUED_MEMORY = 16384  # URL hashes the crawlers of one process remember as queued, shared out between them
 QUEUED_MEMORY_MIN = 64  # ...but each remembers at least this many (a site's menus)
-HELD_PAGE_BYTES = 8 << 20  # bodies of pages fetched and not yet stored, and fetches under way at the mean page
+HELD_PAGE_BYTES = 4 << 20  # bodies of pages fetched and not yet stored, and fetches under way at the mean page
 # size, in all crawls of a process: past it new page fetches wait. When the parser or the store is behind, pages
 # waiting for it (582 at 7k pages of a 200-host crawl) set the heap's high-water mark, which crept up as the
 # article phase brought 100-400 KiB table pages (bench/README.md, Round 7, crawl memory). Room is taken when the
-# host's turn comes (HeldPage), so workers waiting for their host's turn do not use it up. 8 MiB: at 4 MiB the
-# 200-host real-weight fleet crawl fell from 0.89-0.92 to 0.78-0.86 of N·r on a quiet 2-core machine (round 11,
-# two pairs) for ~6 % less crawler peak memory
+# host's turn comes (HeldPage), so workers waiting for their host's turn do not use it up: 4 MiB keeps the
+# crawler's peak flat (+9.4 % from 10k to 101k pages, round 11). 8 MiB was tried against it on a quiet machine:
+# 0.77-0.92 of N·r against 0.78-0.86 at 4 MiB, within this machine's run-to-run spread (bench/README.md)
 MEAN_PAGE_GUESS = 32 * 1024  # the mean page size before any page was fetched
 RESOURCES = Resource.__table__
 COLUMNS = ColumnRow.__table__
