@@ -29,6 +29,17 @@ def server() -> Iterator[FleetServer]:
         yield running
 
 
+def crawled_and_pushed(server: FleetServer, tmp_path: Path) -> tuple[pipeline.Workspace, set[str]]:
+    """A workspace whose site was crawled, mapped and pushed; the legacy URLs of the articles pushed."""
+    ws = make_workspace(tmp_path, server.urls)
+    pipeline.crawl(ws, [SITE])
+    pipeline.map_site(ws, SITE)
+    push_sites(ws, [SITE])
+    with ws.store.session() as session:
+        return ws, set(session.scalars(select(PushRecord.source_url).where(
+            PushRecord.site_id == SITE, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+
+
 def edit_and_remove_pushed(server: FleetServer, pushed: set[str]) -> None:
     """Give one pushed article another body (in place: title, date, list entry untouched) and take another
     pushed article off the legacy site."""
@@ -52,13 +63,7 @@ def test_a_changed_and_a_gone_article_block_the_checklist_and_show_in_status(ser
                                                                             tmp_path: Path) -> None:
     """After `crawl --recheck all` finds a changed and a vanished pushed article, the checklist and status name
     both with `consolidate push fgw --sync`; after that push both are gone."""
-    ws = make_workspace(tmp_path, server.urls)
-    pipeline.crawl(ws, [SITE])
-    pipeline.map_site(ws, SITE)
-    push_sites(ws, [SITE])
-    with ws.store.session() as session:
-        pushed = set(session.scalars(select(PushRecord.source_url).where(
-            PushRecord.site_id == SITE, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+    ws, pushed = crawled_and_pushed(server, tmp_path)
     assert behind_lines(ws) == []
     edit_and_remove_pushed(server, pushed)
     summary = pipeline.crawl_fleet(ws, [SITE], recheck="all")[0]
@@ -88,13 +93,7 @@ def test_a_plain_push_after_sync_does_not_put_a_gone_article_back(server: FleetS
     """A plain `push` leaves a gone article that is still published as it is (taking it down is --sync's), and after
     `push --sync` took it down a plain push skips it as vanished instead of publishing it again (round-10 trial on
     zjgztb: 'pushed 1 new')."""
-    ws = make_workspace(tmp_path, server.urls)
-    pipeline.crawl(ws, [SITE])
-    pipeline.map_site(ws, SITE)
-    push_sites(ws, [SITE])
-    with ws.store.session() as session:
-        pushed = set(session.scalars(select(PushRecord.source_url).where(
-            PushRecord.site_id == SITE, PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET))))
+    ws, pushed = crawled_and_pushed(server, tmp_path)
     edit_and_remove_pushed(server, pushed)
     pipeline.crawl_fleet(ws, [SITE], recheck="all")
 
