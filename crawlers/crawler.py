@@ -29,7 +29,7 @@ from consolidate.core.records import ArticleRecord
 from consolidate.core.storage import open_storage
 from consolidate.core.store import ArticleRow, ColumnRow, EventRow, Resource, SiteRow, Store, url_hash, utcnow
 from crawlers import incremental as inc
-from crawlers import interaction
+from crawlers import interaction_store
 from crawlers.cms import CmsId
 from crawlers.columns import stored_aliases, unified, unify_columns
 from crawlers.discover import ListItem, PageInfo, feed_entries
@@ -721,7 +721,7 @@ class SiteCrawler:
         elif info.addressless:  # the home page's (or another page's) entries that link nowhere, said as a list's
             self._note_addressless(writes, resource, info.addressless, result.sha256, "page")
         if parsed.interaction is not None:
-            interaction.keep(writes.ops, self.site.id, resource.url, resource.hint, parsed.interaction)
+            interaction_store.keep(writes.ops, self.site.id, resource.url, resource.hint, parsed.interaction)
             if "form" in parsed.interaction:
                 self._event(writes, "info", "interaction_form", parsed.interaction["form"], resource.url)
         self._finish_resource(writes, resource, status="fetched", result=result, kind=parsed.kind,
