@@ -108,7 +108,7 @@ from mappers.triage_sheet import import_summary as triage_import_summary
 __all__ = [
     # crawl and extract
     "Workspace", "article_records", "crawl", "crawl_fleet", "extract_file", "extract_url", "reextract_archive",
-    "require_crawled", "resumable", "ErrorGroup", "crawl_errors", "describe_errors",
+    "require_crawled", "resumable", "crawled_elsewhere", "ErrorGroup", "crawl_errors", "describe_errors",
     # map and audit
     "SYSTEM_DECIDERS", "Decision", "LegacyColumn", "audit_summary", "crawled_on", "export_fleet_sheet",
     "export_mapping_sheet", "header_text", "import_fleet_sheet", "import_mapping_sheet", "import_summary",
@@ -176,6 +176,11 @@ def resumable(ws: Workspace, site_ids: list[str]) -> dict[str, tuple[int, int]]:
         if left and done:
             found[site_id] = (done, left)
     return found
+
+
+def crawled_elsewhere(ws: Workspace, site_ids: list[str]) -> set[str]:
+    """The sites a live crawl worker is crawling now: a crawl of them joins that one, it resumes nothing."""
+    return {site for worker in live_workers(ws.store) for site in worker["sites"] if site in site_ids}
 
 
 def reextract_archive(ws: Workspace, site_id: str) -> Any:

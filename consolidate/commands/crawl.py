@@ -69,10 +69,13 @@ def _errors_line(site_id: str, run_errors: int, failed: list[pipeline.ErrorGroup
 
 
 def _say_resumed(ws: Any, site_ids: list[str]) -> None:
-    """One line per site whose earlier crawl stopped with URLs still queued: what this run resumes."""
+    """One line per site whose crawl has URLs still queued: what this run resumes, or joins when another worker
+    is crawling the site now (round-11 trial: a second worker said it resumed a crawl that was running)."""
+    running = pipeline.crawled_elsewhere(ws, site_ids)
     for site_id, (done, left) in pipeline.resumable(ws, site_ids).items():
-        err_console.print(f"{site_id}: resuming the crawl stopped earlier — {done} URLs already done, {left} "
-                              "still queued", highlight=False)
+        what = "joining the crawl another worker is running" if site_id in running else \
+            "resuming the crawl stopped earlier"
+        err_console.print(f"{site_id}: {what} — {done} URLs already done, {left} still queued", highlight=False)
 
 
 def _unlinked_counted(site_id: str, split: dict[str, int]) -> str:

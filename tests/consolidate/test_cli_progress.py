@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import socket
 
 import pytest
 from rich.console import Console
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 
 from consolidate import cli_common, pipeline
 from consolidate.cli import app
-from consolidate.core.store import Resource
+from consolidate.core.store import CrawlWorker, Resource, utcnow
 
 
 def _terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
@@ -62,3 +64,18 @@ def test_resumed_crawl_says_what_it_resumes(crawled: pipeline.Workspace) -> None
     assert again.exit_code == 0, again.output
     document = json.loads(again.stdout)  # one summary document, nothing else on stdout
     assert [s["site_id"] for s in document["sites"]] == ["sfj"] and document["sites"][0]["problem"] is None
+
+
+def test_a_crawl_joining_a_running_one_says_it_joins(crawled: pipeline.Workspace) -> None:
+    """URLs queued while another live worker crawls the site: the crawl joins that one, it does not claim to resume
+    a crawl stopped earlier (round-11 trial: the second of two workers said 'resuming')."""
+    with crawled.store.session() as session:
+        ids = session.scalars(select(Resource.id).where(Resource.site_id == "sfj", Resource.status == "fetched")
+                              .limit(3)).all()
+        session.execute(update(Resource).where(Resource.id.in_(ids)).values(status="queued"))
+        session.add(CrawlWorker(id=f"{socket.gethostname()}:{os.getpid()}:other", host=socket.gethostname(),
+                                pid=os.getpid(), sites=["sfj"], state="running", heartbeat_at=utcnow()))
+    result = _run(crawled, "crawl", "sfj")
+    assert result.exit_code == 0, result.output
+    assert "sfj: joining the crawl another worker is running" in result.output, result.output
+    assert "resuming" not in result.output
