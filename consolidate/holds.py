@@ -266,7 +266,7 @@ def leftover_text(text: str, title: str = "", names: list[str] | None = None) ->
         text = text.replace(name, " ")
     text = FILE_NAME.sub(" ", text)
     if normalize_space(title):
-        text = normalize_space(text).replace(normalize_space(title), " ")
+        text = _untitled(normalize_space(text), title)
     text = LABEL.sub(" ", SIZE_NOTE.sub(" ", LIST_NUMBER.sub(" ", text)))
     return re.sub(r"[\W_]+", "", text)
 
