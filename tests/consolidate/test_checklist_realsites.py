@@ -7,16 +7,15 @@ import re
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.checklist import listed_nowhere, site_checklist
-from consolidate.cli import app
 from consolidate.core.store import ColumnMapping, ColumnRow
 from consolidate.mapping import map_site, stored_decisions, unlinked_entries
 from consolidate.report_formats import condition_text
 from consolidate.triage import triage_site
 from tests.conftest import crawl_real_sites
+from tests.workspace_cli import output_of
 
 SITE = "jspn"  # custom ASP.NET-style: 图片新闻 lists pictures whose links go nowhere
 
@@ -31,11 +30,8 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Workspace:
 
 
 def cli(ws: pipeline.Workspace, *args: str) -> str:
-    """A command's output at 100 columns (exit 0 asserted)."""
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url],
-                                env={"COLUMNS": "100"})
-    assert result.exit_code == 0, result.output
-    return result.output
+    """A command's output (exit 0 asserted) at 100 columns."""
+    return output_of(ws, *args, width=100)
 
 
 def content_conditions(ws: pipeline.Workspace) -> list[str]:

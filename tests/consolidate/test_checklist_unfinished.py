@@ -19,6 +19,7 @@ from consolidate.report_formats import condition_text
 from consolidate.samplefleet import FleetServer
 from consolidate.verify import verify_site
 from tests.conftest import make_workspace, push_sites
+from tests.workspace_cli import output_of
 
 SITE = "sfj"
 
@@ -52,10 +53,7 @@ def steps(ws: pipeline.Workspace) -> dict[str, dict]:
 
 def cli(ws: pipeline.Workspace, *args: str, width: int = 200) -> str:
     """A command's output (exit 0 asserted) at the given terminal width."""
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url],
-                                env={"COLUMNS": str(width)})
-    assert result.exit_code == 0, result.output
-    return result.output
+    return output_of(ws, *args, width=width)
 
 
 def test_a_crawl_stopped_at_its_budget_is_not_migrated_content(tmp_path: Path, fleet_server: FleetServer) -> None:

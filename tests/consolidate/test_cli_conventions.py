@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.cli import app
+from tests.workspace_cli import invoke as _run
 
 
 def _commands() -> dict[str, Any]:
@@ -50,10 +51,6 @@ def test_every_help_states_exit_codes() -> None:
         if any("--json" in p.opts for p in command.params):
             assert "JSON Lines" in text or "one JSON document" in text, path
 
-
-def _run(ws: pipeline.Workspace, *args: str) -> Any:
-    """Invoke the CLI on a workspace."""
-    return CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url])
 
 
 def test_listings_json_lines_and_csv_agree(crawled: pipeline.Workspace) -> None:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from consolidate import cli_common, pipeline
 from consolidate.cli import app
 from consolidate.core.store import CrawlWorker, Resource, utcnow
+from tests.workspace_cli import invoke as _run
 
 
 def _terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
@@ -23,10 +24,6 @@ def _terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     monkeypatch.setattr(cli_common, "err_console", Console(file=buffer, force_terminal=True, width=120))
     return buffer
 
-
-def _run(ws: pipeline.Workspace, *args: str) -> object:
-    """Invoke the CLI on a workspace."""
-    return CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url])
 
 
 def test_push_and_verify_show_progress_on_a_terminal(crawled: pipeline.Workspace,

@@ -10,11 +10,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from consolidate import pipeline
-from consolidate.cli import app
 from tests.conftest import make_workspace
+from tests.workspace_cli import exit_and_output
 
 SITE = "sfj"
 HOME = ('<html><head><meta charset="utf-8"><title>司法局</title></head><body><div class="nav">'
@@ -65,10 +64,8 @@ def _tree(root: Path) -> dict[str, str]:
 
 
 def _cli(ws: pipeline.Workspace, *args: str) -> tuple[int, str]:
-    """Run a command on the workspace: (exit code, output)."""
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url],
-                                env={"COLUMNS": "300"})
-    return result.exit_code, result.output
+    """A command's exit code and its output at 300 columns."""
+    return exit_and_output(ws, *args, width=300)
 
 
 def _figures(output: str) -> list[dict]:

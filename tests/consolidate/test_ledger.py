@@ -36,6 +36,7 @@ from consolidate.messages import site_messages
 from consolidate.redirects import UnresolvedError, import_csv, load_redirects, location, render, request_uri
 from consolidate.report import fleet_report, render_markdown
 from consolidate.verify import face_problems, verify_site
+from tests.workspace_cli import exit_and_output as _cli
 
 
 def _push(ws: pipeline.Workspace, site_id: str, name: str | None = None, options: dict | None = None,
@@ -61,10 +62,6 @@ def _undecide_one_column(ws: pipeline.Workspace, site_id: str) -> tuple[str, int
                         .values(decision="unmapped", target=None))
     return path, paths.count(path)
 
-
-def _cli(ws: pipeline.Workspace, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url])
-    return result.exit_code, result.output
 
 
 def test_undecided_column_blocks_sign_off_and_redirects(crawled: pipeline.Workspace, nginx_runner) -> None:

@@ -12,17 +12,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from typer.testing import CliRunner
 
 from consolidate import pipeline
 from consolidate.checklist import listed_nowhere, nowhere_pages, site_checklist
-from consolidate.cli import app
 from consolidate.core.store import ColumnMapping, EventRow, PushRecord
 from consolidate.mapping import import_sheet, map_site
 from consolidate.report import fleet_report
 from consolidate.report_formats import condition_text, site_sections
 from tests.conftest import crawl_real_sites, push_sites
 from tests.mappers.test_fleet_offer_reasons import _sign
+from tests.workspace_cli import output_of
 
 PAIR = ["jspn", "pmodlh"]  # the set the ledger and picture-page tests crawl (one crawl a session)
 OTHERS = ["hncic", "lgedu"]  # the set the fleet-offer test crawls
@@ -31,11 +30,8 @@ PLURAL_OF_ONE = re.compile(r"\b1 (?:articles|columns|entries|problems|files|find
 
 
 def cli(ws: pipeline.Workspace, *args: str, code: int = 0) -> str:
-    """A command's output (stdout and stderr) at 100 columns, its exit code asserted."""
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url],
-                                env={"COLUMNS": "100"})
-    assert result.exit_code == code, result.output
-    return result.output
+    """A command's output at 100 columns, its exit code asserted."""
+    return output_of(ws, *args, width=100, code=code)
 
 
 @pytest.fixture(scope="module")

@@ -9,22 +9,19 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from consolidate import pipeline
-from consolidate.cli import app
 from consolidate.core.store import EventRow
 from tests.conftest import make_workspace
+from tests.workspace_cli import exit_and_output
 
 SITE = "sfj"
 DEAD = "http://127.0.0.1:9/"  # the discard port: nothing listens on it
 
 
 def run(ws: pipeline.Workspace, *args: str) -> tuple[int, str]:
-    """A command's exit code and its output."""
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url],
-                                env={"COLUMNS": "200"})
-    return result.exit_code, result.output
+    """A command's exit code and its output at 200 columns."""
+    return exit_and_output(ws, *args, width=200)
 
 
 @pytest.fixture

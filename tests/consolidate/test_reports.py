@@ -20,6 +20,7 @@ from consolidate.report import fleet_report
 from consolidate.report_formats import display_width, render_html, render_xlsx
 from consolidate.verify import verify_site
 from tests.services.chromium import Chromium
+from tests.workspace_cli import output_of as _cli
 
 AS_OF = "2026-12-20"
 # Fleet-table columns after id, name, disposition, stage — in the order every format shows them.
@@ -51,12 +52,6 @@ def pushed(crawled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         exporter.close()
     return ws
 
-
-def _cli(ws: pipeline.Workspace, *args: str) -> str:
-    """Run a command against the workspace; return its output, failing on a non-zero exit."""
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 @pytest.fixture(scope="module")

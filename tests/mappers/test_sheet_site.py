@@ -7,12 +7,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from consolidate import pipeline
-from consolidate.cli import app
 from consolidate.core.store import ColumnMapping
 from consolidate.mapping import export_sheet, import_sheet
+from tests.workspace_cli import exit_and_output as _run
 
 
 def _state(ws: pipeline.Workspace) -> dict[tuple[str, str], tuple]:
@@ -20,10 +19,6 @@ def _state(ws: pipeline.Workspace) -> dict[tuple[str, str], tuple]:
         return {(m.site_id, m.column_path): (m.decision, m.target, m.decided_by, m.decided_at)
                 for m in session.scalars(select(ColumnMapping))}
 
-
-def _run(ws: pipeline.Workspace, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, [*args, "-c", str(ws.loaded.path), "--db", ws.store.url])
-    return result.exit_code, result.output
 
 
 def test_another_sites_sheet_is_refused_naming_both_sites(crawled: pipeline.Workspace, tmp_path: Path) -> None:
