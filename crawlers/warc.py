@@ -33,7 +33,8 @@ GZIP_MAGIC = b"\x1f\x8b\x08"  # each record is its own gzip member: a damaged on
 READ_ERRORS = (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error)
 WARC_DATE = "%Y-%m-%dT%H:%M:%SZ"  # WARC/1.0 dates, as warcio writes them (UTC, whole seconds)
 BODY_CHUNK = 16384  # warcio's read size: its writer compresses a payload in pieces of this size
-GZIP_LEVEL = 6  # zlib's default: on HTML the size of warcio's level 9 (+0.5 %) for three quarters of its CPU
+GZIP_LEVEL = 2  # deflate's fast path: on the real sample pages 0.29 -> 0.16 ms a record (level 6, zlib's default),
+# files +9 %; level 1 saves no more CPU on the fleet's pages for +12 to +18 % (warcio wrote level 9)
 
 
 WARC_PREFIX = "warc/"
