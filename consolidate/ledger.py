@@ -257,6 +257,9 @@ def _entry(facts: _Facts, row: Any) -> Entry:
             f"; still on the portal at {new} until `push --sync`" if new else "")
         if new:  # published until push --sync retracts it: counted where it is, in the target
             entry.disposition = "migrated"
+        elif mapped is not None and mapped.status == "301" and mapped.new_url:  # to its copy still on the old site
+            entry.new_url = mapped.new_url
+            entry.reason += f"; its old URL leads to {mapped.new_url} ({mapped.note or 'redirected'})"
     return entry
 
 

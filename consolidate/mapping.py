@@ -30,6 +30,7 @@ from consolidate.core.store import (
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import same_body_hold
 from consolidate.interaction import latest_date, record_pages, stored_records
+from crawlers.incremental import still_vanished
 from mappers.audit import VETO_EMPTY, VETO_STALE, days_idle, is_stale
 from mappers.columns import (
     Decision,
@@ -739,17 +740,21 @@ def duplicate_links(ws: Workspace, site_ids: list[str], site_id: str | None = No
                 PushRecord.site_id, PushRecord.source_url).where(
                 PushRecord.kind == "article", PushRecord.status.in_(IN_TARGET),
                 PushRecord.source_url.in_([row.url for row in chunk])))}
-    clusters = [[(index, _dup_article(rows[found.ids[index]], pushed, migrating)) for index in group
+    gone = still_vanished(ws.store, [(row.site_id, row.url) for row in rows.values()])
+    clusters = [[(index, _dup_article(rows[found.ids[index]], pushed, migrating, gone)) for index in group
                  if found.ids[index] in rows] for group in groups]  # an article deleted since is left out
     owners = {row.url: row.site_id for row in rows.values()}
     return {(owners[url], url): (owners[original], original) for url, original in cluster_links(clusters).items()}
 
 
-def _dup_article(row: Any, pushed: set[tuple[str, str]], migrating: set[tuple[str, str]]) -> DupArticle:
-    """An article of a duplicate group as the original is chosen: on the portal (2), being migrated (1), other."""
+def _dup_article(row: Any, pushed: set[tuple[str, str]], migrating: set[tuple[str, str]],
+                 gone: set[tuple[str, str]]) -> DupArticle:
+    """An article of a duplicate group as the original is chosen: on the portal (2), being migrated (1), other;
+    one gone from the legacy site (`gone`) never stands for a copy still there."""
     preferred = 2 if (row.site_id, row.url) in pushed else \
         int((row.site_id, " > ".join(row.column_path or [])) in migrating)
-    return DupArticle(row.url, row.title or "", row.published, preferred=preferred)
+    return DupArticle(row.url, row.title or "", row.published, preferred=preferred,
+                      gone=(row.site_id, row.url) in gone)
 
 
 DUP_BATCH = 500  # article rows read at a time by the duplicate finder

@@ -383,12 +383,14 @@ class _Push:
             decision = decisions.get(path)
             original = duplicates.get((self.site.id, article.url))
             if article.url in self.vanished and (self.sync or not self._on_portal(article.url)):
+                if original is not None:  # its copy still on the legacy site took its place: the old URL leads there
+                    self.duplicate_of[article.url] = original
                 entry = (article, None, f"vanished: last seen {self.vanished[article.url]}")
             elif decision is None or decision.decision == "unmapped":
                 entry = (article, None, f"column not mapped: {path or '(none)'}")
             elif decision.decision == "drop":
                 entry = (article, None, f"column dropped: {path}")
-            elif original is not None:
+            elif original is not None and article.url not in self.vanished:  # gone but published: --sync's to take
                 self.duplicate_of[article.url] = original
                 entry = (article, None, f"duplicate of {original[1]}")
             elif self._held(article.url):

@@ -148,6 +148,21 @@ def changes(store: Store, site_id: str, run_id: str | None = None) -> list[dict[
                 for c in session.scalars(query.order_by(CrawlChange.id))]
 
 
+def still_vanished(store: Store, articles: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (site, URL) of these articles an incremental crawl found gone from the legacy site and not back since
+    (their latest recorded change is 'vanished'); read by URL hash, a few hundred at a time."""
+    wanted = {(site_id, url_hash(url)): (site_id, url) for site_id, url in articles}
+    latest: dict[tuple[str, str], str] = {}
+    keys = sorted({key for _site, key in wanted})
+    with store.session() as session:
+        for start in range(0, len(keys), 500):
+            for site_id, key, change in session.execute(
+                    select(CrawlChange.site_id, CrawlChange.url_hash, CrawlChange.change)
+                    .where(CrawlChange.url_hash.in_(keys[start:start + 500])).order_by(CrawlChange.id)):
+                latest[site_id, key] = change
+    return {wanted[key] for key, change in latest.items() if change == "vanished" and key in wanted}
+
+
 def vanished_articles(store: Store, site_id: str) -> dict[str, str]:
     """Articles an incremental crawl found gone from the legacy site (and not back since) → the day last seen."""
     with store.session() as session:

@@ -47,6 +47,7 @@ class DupArticle:
     published: str | None = None
     body_text: str = ""
     preferred: int = 0  # higher wins as the original: e.g. 2 already on the portal, 1 being migrated
+    gone: bool = False  # gone from the legacy site: the original only when every copy is gone
 
 
 def as_dup_article(item: Any) -> DupArticle:
@@ -55,7 +56,8 @@ def as_dup_article(item: Any) -> DupArticle:
         return item
     get = item.get if isinstance(item, dict) else (lambda k, d=None: getattr(item, k, d))
     return DupArticle(url=get("url"), title=get("title") or "", published=get("published"),
-                      body_text=get("body_text") or "", preferred=int(get("preferred", 0) or 0))
+                      body_text=get("body_text") or "", preferred=int(get("preferred", 0) or 0),
+                      gone=bool(get("gone", False)))
 
 
 def normalise_title(title: str) -> str:
@@ -100,8 +102,9 @@ def duplicate_clusters(items: list[DupArticle]) -> list[list[int]]:
 
 
 def cluster_links(clusters: list[list[tuple[int, DupArticle]]]) -> dict[str, str]:
-    """url → url of its cluster's original, for clusters of (input index, article): the original is chosen by
-    preference, re-issue, earliest date, then input order."""
+    """url → url of its cluster's original, for clusters of (input index, article): the original is chosen among
+    the copies still on the legacy site (a copy gone from it never stands for one still there), then by
+    preference, re-issue, earliest date, input order."""
     links: dict[str, str] = {}
     for members in clusters:
         first, original = min(members, key=lambda m: _original_rank(m[1], m[0]))
@@ -111,10 +114,10 @@ def cluster_links(clusters: list[list[tuple[int, DupArticle]]]) -> dict[str, str
     return links
 
 
-def _original_rank(item: DupArticle, index: int) -> tuple[int, int, int, str, int]:
-    """Sort key of the article a cluster keeps: preferred first, then a re-issue (it supersedes), then the
-    earliest dated, then input order."""
-    return (-item.preferred, 0 if is_reissue(item.title) else 1, 0 if item.published else 1,
+def _original_rank(item: DupArticle, index: int) -> tuple[int, int, int, int, str, int]:
+    """Sort key of the article a cluster keeps: one still on the legacy site, preferred first, then a re-issue
+    (it supersedes), then the earliest dated, then input order."""
+    return (int(item.gone), -item.preferred, 0 if is_reissue(item.title) else 1, 0 if item.published else 1,
             (item.published or "")[:10], index)
 
 
