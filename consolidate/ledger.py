@@ -575,16 +575,27 @@ def reconcile(ws: Workspace, site_id: str, target: str | None = None,
 
 
 def settle_incremental(ws: Workspace, summary: Any) -> Any:
-    """An incremental crawl's article tally made whole: every stored article this run found neither new, changed
-    nor vanished is unchanged, whether it answered 304 or was never asked again because no list page changed."""
+    """An incremental crawl's article tally made whole: every stored article this run found neither new nor
+    changed, and that is not gone from the legacy site (found so by this run or an earlier one, not back since),
+    is unchanged, whether it answered 304 or was never asked again because no list page changed."""
     if not getattr(summary, "incremental", False):
         return summary
     with ws.store.session() as session:
         stored = session.scalar(select(func.count()).select_from(ArticleRow)
                                 .where(ArticleRow.site_id == summary.site_id)) or 0
-    moved = summary.articles_new + summary.articles_changed + summary.articles_vanished
-    summary.articles_unchanged = max(stored - moved, summary.articles_unchanged, 0)
+    gone = max(_stored_gone(ws, summary.site_id), summary.articles_vanished)
+    summary.articles_unchanged = max(stored - summary.articles_new - summary.articles_changed - gone,
+                                     summary.articles_unchanged, 0)
     return summary
+
+
+def _stored_gone(ws: Workspace, site_id: str) -> int:
+    """How many of the site's stored articles are gone from the legacy site (and not back since)."""
+    keys = [url_hash(url) for url in vanished_articles(ws.store, site_id)]
+    with ws.store.session() as session:
+        return sum(session.scalar(select(func.count()).select_from(ArticleRow).where(
+            ArticleRow.site_id == site_id, ArticleRow.url_hash.in_(keys[start:start + 500]))) or 0
+            for start in range(0, len(keys), 500))
 
 
 def counts(entries: list[Entry]) -> dict[str, int]:

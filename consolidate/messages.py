@@ -18,8 +18,9 @@ from consolidate.wording import counted
 
 STAGES = ("crawl", "map", "push", "verify")
 STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no filter of their own
-# held_for_review: events of earlier releases; the article's skip record says it now, once, in today's words
-NOT_LISTED = ("monitor_summary", "held_for_review")
+# held_for_review: events of earlier releases; the article's skip record says it now, once, in today's words;
+# article_vanished: the ledger says it, once, while the article is gone (not after it is back)
+NOT_LISTED = ("monitor_summary", "held_for_review", "article_vanished")
 VERIFY_VERDICTS = ("mismatch", "missing")  # the codes of verify's per-article differences (its verdicts)
 ERRORS_LISTED = 20  # error messages the report lists per site
 
