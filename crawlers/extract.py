@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import islice
+from itertools import accumulate, islice
 from urllib.parse import urlsplit
 
 import nh3
@@ -1036,7 +1037,7 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | Non
         texts = text_nodes(body)[0]
     elif joined is not None and not any(word in joined for word in _ATTACH_WORDS):
         return blocks  # no text holds a label word: one search instead of three a text node
-    for i, node, content in texts:  # a label holds one of _ATTACH_WORDS: other text is skipped at C speed
+    for i, node, content in _holding_words(texts, joined, _ATTACH_WORDS):  # a label holds one of _ATTACH_WORDS
         if i > TEXT_NODES_CAP or len(blocks) > 20:
             break
         if not ("附件" in content or "相关文件" in content or "相关下载" in content) or not _ATTACH_LABEL.match(content):
@@ -1061,19 +1062,40 @@ def _attachment_blocks(tree: LexborHTMLParser, base: str, texts: TextNodes | Non
 _ATTACH_QUERY = "a, area, [onclick], iframe, embed, object"
 
 
+def _holding_words(texts: TextNodes, joined: str | None, words: Sequence[str]) -> TextNodes:
+    """The text nodes that hold one of the words (none holding a newline), in order: found by searching their
+    joined_texts (joined; without it every text is returned, for the caller to test)."""
+    if joined is None:
+        return texts
+    hits: set[int] = set()
+    for word in words:
+        at = joined.find(word)
+        while at >= 0:
+            hits.add(at)
+            at = joined.find(word, at + 1)
+    if not hits:
+        return []
+    starts = [0, *accumulate(len(content) + 1 for _, _, content in texts)]  # where each text starts in joined
+    return [texts[k] for k in sorted({bisect_right(starts, at) - 1 for at in hits})]
+
+
 def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base: str, order: dict[int, int],
                         hidden_ids: set[int], scripts: Sequence[LexborNode] = (),
-                        regions: Sequence[LexborNode] = (), tight: set[int] = frozenset()) -> list[AttachmentRef]:
+                        regions: Sequence[LexborNode] = (), tight: set[int] = frozenset(),
+                        hidden: Sequence[LexborNode] | None = None) -> list[AttachmentRef]:
     """Attachments of the body, the 附件 blocks and the given scripts (those that write or hold file paths), in
-    page order, one per URL (files the page gives no address are kept by name, status unreachable)."""
+    page order, one per URL (files the page gives no address are kept by name, status unreachable; hidden: the
+    hidden elements whose mem_ids are hidden_ids, when at hand)."""
     found: list[tuple[int, int, str, str | None]] = []
     seq = 0
     levels = {b.mem_id: 2 if b.mem_id in tight else 1 for b in blocks}
     roots = ([body] if body is not None else []) + blocks + list(regions)
-    for root in roots:
+    listed = [(root, root.css(_ATTACH_QUERY)[:5000]) for root in roots]
+    inside = _hidden_inside(hidden, sum(len(nodes) for _, nodes in listed)) if hidden_ids and hidden else None
+    for root, nodes in listed:
         labelled = levels.get(root.mem_id, 0)
-        for node in root.css(_ATTACH_QUERY)[:5000]:
-            if hidden_ids and (node.mem_id in hidden_ids or any(a.mem_id in hidden_ids for a in ancestors(node, 30))):
+        for node in nodes:
+            if hidden_ids and _hidden_near(node, hidden_ids, inside):
                 continue
             for url, name in _node_attachments(node, base, labelled):
                 seq += 1
@@ -1093,6 +1115,31 @@ def collect_attachments(body: LexborNode | None, blocks: list[LexborNode], base:
         elif not out[key].name and name:
             out[key].name = name
     return list(out.values())
+
+
+def _hidden_inside(hidden: Sequence[LexborNode], checks: int) -> set[int] | None:
+    """mem_ids of the elements _ATTACH_QUERY finds inside the hidden elements, at any depth: one query a hidden
+    element instead of an ancestor walk an attachment link; None when there are more hidden elements than links to
+    check (the walks are then cheaper) or a query fails."""
+    if len(hidden) >= checks:
+        return None
+    inside: set[int] = set()
+    try:
+        for node in hidden:
+            inside.update(found.mem_id for found in node.css(_ATTACH_QUERY))
+    except Exception:
+        return None
+    return inside
+
+
+def _hidden_near(node: LexborNode, hidden_ids: set[int], inside: set[int] | None) -> bool:
+    """True when an element or one of its 30 nearest ancestors is hidden (inside: _hidden_inside, when known: an
+    element outside every hidden one has no hidden ancestor to find)."""
+    if node.mem_id in hidden_ids:
+        return True
+    if inside is not None and node.mem_id not in inside:
+        return False
+    return any(a.mem_id in hidden_ids for a in ancestors(node, 30))
 
 
 def _attachment_scripts(scripts: Sequence[tuple[LexborNode, str]], roots: Sequence[LexborNode]) -> list[LexborNode]:
@@ -1656,7 +1703,18 @@ def _text_safe(body: LexborNode, tags: list[str | None]) -> bool:
 
 def _many_styles(html: str) -> bool:
     """True for a page of thousands of inline styles (Word's tables: a 340 KiB body holds 76 KiB without them)."""
-    return len(html) > 100_000 and html.count("style=") > 1000
+    return len(html) > 100_000 and _holds_more(html, "style=", 1000)
+
+
+def _holds_more(text: str, word: str, limit: int, piece: int = 1 << 16) -> bool:
+    """True when a word (one that cannot overlap itself) occurs more than `limit` times in a text: counted a piece
+    at a time (the occurrences that start in it), stopping once past the limit instead of reading the whole text."""
+    seen = 0
+    for start in range(0, len(text), piece):
+        seen += text.count(word, start, start + piece + len(word) - 1)
+        if seen > limit:
+            return True
+    return False
 
 
 def _drop_styles(body: LexborNode) -> None:
@@ -1910,7 +1968,8 @@ def _build(page: _Page, body: LexborNode | None, title: _TitlePick, site: str | 
         if region is not None and not any(region.mem_id == b.mem_id for b in blocks):
             regions.append(region)
     scripts = _attachment_scripts(page.scripts(), ([body] if body is not None else []) + blocks + regions)
-    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids, scripts, regions, tight)
+    record.attachments = collect_attachments(body, blocks, page.base, page.order, hidden_ids, scripts, regions, tight,
+                                             page.hidden)
     record.part_urls = _parts(page)
     text = None
     if body is not None:
