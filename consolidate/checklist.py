@@ -36,6 +36,7 @@ from consolidate.missing_files import FILES_ACCEPTED, missing_file_blockers
 from consolidate.readiness import crawl_gate, hard_conditions, pending_push, pending_pushes
 from consolidate.triage import UNTRIAGED, review_blockers, review_done_on
 from consolidate.wording import counted, singular_line
+from crawlers.crawler import UNANSWERED_PREFIX
 from crawlers.warc import archive_stored_on
 
 CLOSING = ("migrate", "merge", "close")
@@ -180,8 +181,20 @@ def crawl_blockers(ws: Workspace, site_id: str) -> list[str]:
         return []
     kinds = ", ".join(f"{n} {KIND_WORDS[kind][0 if n == 1 else 1]}" for kind, n in left.items())
     total = sum(left.values())
-    return [f"crawl not finished: {total} URL{'s' if total != 1 else ''} still queued ({kinds}); the last crawl "
-            f"stopped at its page budget or was interrupted: continue it with `consolidate crawl {site_id}`"]
+    unanswered = crawl_unanswered(ws, site_id)
+    why = (f"{unanswered} of them got no answer from the legacy server (it stopped answering): run `consolidate "
+           f"crawl {site_id}` again when it answers" if unanswered else
+           f"the last crawl stopped at its page budget or was interrupted: continue it with `consolidate crawl "
+           f"{site_id}`")
+    return [f"crawl not finished: {total} URL{'s' if total != 1 else ''} still queued ({kinds}); {why}"]
+
+
+def crawl_unanswered(ws: Workspace, site_id: str) -> int:
+    """Queued URLs of the site whose last request got no answer (queued again for the next crawl)."""
+    with ws.store.session() as session:
+        return session.scalar(select(func.count()).select_from(Resource).where(
+            Resource.site_id == site_id, Resource.status == "queued", Resource.http_status.is_(None),
+            Resource.error.like(f"{UNANSWERED_PREFIX}%"))) or 0
 
 
 def content_blockers(ws: Workspace, site_id: str, figures: SiteFigures | None = None) -> list[str]:

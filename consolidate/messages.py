@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from consolidate.core.errors import UsageError
 from consolidate.core.outcomes import IN_TARGET, reason_category
-from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord
+from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord, Resource
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
 from consolidate.ledger import Entry, is_vanished, primary_target, site_ledger
@@ -21,6 +21,7 @@ STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no fil
 # held_for_review: events of earlier releases; the article's skip record says it now, once, in today's words;
 # article_vanished: the ledger says it, once, while the article is gone (not after it is back)
 NOT_LISTED = ("monitor_summary", "held_for_review", "article_vanished")
+FETCH_ERROR = "fetch"  # the code of the crawl's per-URL fetch errors (crawlers/crawler.py, _record_error)
 VERIFY_VERDICTS = ("mismatch", "missing")  # the codes of verify's per-article differences (its verdicts)
 ERRORS_LISTED = 20  # error messages the report lists per site
 
@@ -76,16 +77,21 @@ def _distinct_events(site_id: str) -> Any:
 
 
 def superseded() -> ColumnElement[bool]:
-    """An event of verify's differences that a later verify run superseded: no push record of its article (in any
-    target) still holds that verdict from a run at or before the event — the article was verified again since (ok,
-    or another difference, said by its own event), pushed again, or taken out of the target. Kept as history in
-    the store; never listed, counted or reported as current."""
+    """An event a later run superseded. Of verify's differences: no push record of its article (in any target)
+    still holds that verdict from a run at or before the event — the article was verified again since (ok, or
+    another difference, said by its own event), pushed again, or taken out of the target. Of the crawl's fetch
+    errors: its URL no longer fails with that error — fetched since, queued again (no answer: the next crawl asks
+    again), or failed another way (said by its own event); so the fetch errors listed are the failed URLs `status`
+    and the report count. Kept as history in the store; never listed, counted or reported as current."""
     record = PushRecord
     current = exists().where(record.site_id == EventRow.site_id, record.kind == "article",
                              record.source_url == EventRow.url, record.status.in_(IN_TARGET),
                              record.verify_status == EventRow.code, record.verified_at <= EventRow.created_at,
                              record.pushed_at <= record.verified_at)
-    return and_(EventRow.stage == "verify", EventRow.code.in_(VERIFY_VERDICTS), not_(current))
+    failing = exists().where(Resource.site_id == EventRow.site_id, Resource.status == "error",
+                             Resource.url == EventRow.url, Resource.error == EventRow.message)
+    return or_(and_(EventRow.stage == "verify", EventRow.code.in_(VERIFY_VERDICTS), not_(current)),
+               and_(EventRow.stage == "crawl", EventRow.code == FETCH_ERROR, not_(failing)))
 
 
 def current_errors(ws: Workspace, site_id: str, limit: int = ERRORS_LISTED) -> tuple[list[dict[str, Any]], int]:

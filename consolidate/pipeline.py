@@ -152,11 +152,14 @@ def workers(ws: Workspace) -> dict[str, list[dict[str, Any]]]:
 
 
 def crawl_fleet(ws: Workspace, site_ids: list[str], progress: Callable[[CrawlProgress], None] | None = None,
-                incremental: bool = False, recheck: int | Literal["all"] = 0) -> list[CrawlSummary]:
+                incremental: bool = False, recheck: int | Literal["all"] = 0,
+                notice: Callable[[str], None] | None = None) -> list[CrawlSummary]:
     """What `consolidate crawl` runs: the sites at once under one request cap, each summary settled against the
-    ledger (an incremental crawl marks vanished articles; `recheck` re-requests stored articles too)."""
+    ledger (an incremental crawl marks vanished articles; `recheck` re-requests stored articles too); `notice` is
+    told one line when a host stops answering and is paused."""
     pairs = [(ws.site(i), ws.config.crawl_settings(ws.site(i))) for i in site_ids]
-    summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental, recheck=recheck))
+    summaries = asyncio.run(crawl_sites(ws.store, pairs, ws.dir, progress, incremental=incremental, recheck=recheck,
+                                        notice=notice))
     return [settle_incremental(ws, s) for s in summaries]
 
 

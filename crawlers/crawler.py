@@ -85,6 +85,16 @@ GONE_STATUSES = (404, 410)
 GC_YOUNG_THRESHOLD = 700  # allocations between collections of the youngest objects while crawling (Python's own:
 # 10 000 saved ~0.25 ms of CPU a page but let cyclic garbage pile up: 410 MB peak at 100k real-weight pages)
 ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.I | re.M)
+# A host is paused (not asked again this run, its URLs left queued) after this many URLs in a row got no answer
+# (each already retried `retries` times with backoff) over at least this long, with no answer between: a blip
+# shorter than a URL's retries fails nothing; a longer one fails the few URLs in flight and a few more at a fast
+# rate, so the count alone would pause a local copy crawled at 20 req/s after 5 s; the time alone would pause a
+# server that dropped 2 connections a minute apart (docs/decisions.md, round 12)
+PAUSE_AFTER_URLS = 5
+PAUSE_AFTER_SECONDS = 60.0
+UNANSWERED_PREFIX = "transient:"  # how the fetcher begins a failure with no HTTP answer (refused, reset, timeout)
+CUT_OFF_PREFIX = "transient: truncated body"  # ...but this one had an answer, its body cut short: the server is up
+UNANSWERED_CRAWLS = 3  # crawls in a row a URL may go unanswered and be queued again; then it is filed as failed
 
 PartSource = Callable[[str], Awaitable[str | None]]
 
@@ -144,6 +154,10 @@ class CrawlSummary:
     worker_id: str = ""
     warc: str | None = None
     robots_unreachable: str | None = None  # why nothing was fetched (RFC 9309: an unreachable robots.txt disallows)
+    failed: int = 0  # URLs of `fetched` that came back with no page (no answer, or an HTTP error)
+    unanswered: int = 0  # URLs whose requests got no answer at all in this run (refused, reset, timed out)
+    unanswered_left: int = 0  # URLs queued again for the next run: no answer yet (the server went away)
+    paused_hosts: list[str] = field(default_factory=list)  # hosts this run stopped asking (PAUSE_AFTER_URLS)
 
 
 @dataclass
@@ -157,9 +171,14 @@ class CrawlProgress:
 
     @property
     def rate(self) -> float:
-        """Pages fetched per second so far."""
+        """URLs requested per second so far."""
         elapsed = time.monotonic() - self.started
         return self.summary.fetched / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def fetched(self) -> int:
+        """URLs fetched so far: requested, failures apart."""
+        return self.summary.fetched - self.summary.failed
 
 
 @dataclass
@@ -196,6 +215,8 @@ class SiteCrawler:
     """Crawls one site; safe to re-run, to interrupt, and to run as several workers on one store."""
 
     robots_retry_waits: tuple[float, ...] = ROBOTS_RETRY_WAITS
+    pause_after_urls: int = PAUSE_AFTER_URLS
+    pause_after_seconds: float = PAUSE_AFTER_SECONDS
 
     def __init__(self, store: Store, site: Site, settings: CrawlSettings, workspace: Path,
                  progress: Callable[[CrawlProgress], None] | None = None,
@@ -251,6 +272,11 @@ class SiteCrawler:
         self.preparing: asyncio.Lock | None = None  # crawl_sites: the sites' start-ups one a loop turn (see run)
         self._insert_links = _insert_links(store.engine.dialect.name)
         self._pins = parse_pins(settings.resolve)
+        self._silence: dict[str, tuple[int, float, str]] = {}  # host -> (URLs unanswered in a row, when the first
+        # was, the first's URL)
+        self._alone: set[str] = set()  # URLs unanswered between answers of their host: the page's fault, not an outage
+        self._held_back: list[int] = []  # claimed URLs of paused hosts: queued again when the worker retires
+        self.on_notice: Callable[[str], None] | None = None  # one line when a host is paused (crawl_sites sets it)
 
     async def run(self) -> CrawlSummary:
         """Crawl until the frontier is empty or the page budget is spent."""
@@ -294,7 +320,7 @@ class SiteCrawler:
                 heartbeat.cancel()
                 if self._finishing:  # pages fetched before a cancel: finish and store them
                     await asyncio.gather(*self._finishing, return_exceptions=True)
-                claimed = [r.id for r in self._claimed]
+                claimed = [r.id for r in self._claimed] + self._held_back
                 self._claimed.clear()
                 fetched = self.summary.fetched
                 await asyncio.shield(self._close_archive())  # before retiring: stored while this worker is live
@@ -307,8 +333,10 @@ class SiteCrawler:
         return self.summary
 
     def _retire(self, session: Session, claimed: list[int], state: str, fetched: int) -> None:
-        """Give back unprocessed claims and retire the worker."""
+        """Give back unprocessed claims, queue again the URLs that got no answer, and retire the worker."""
         self.frontier.release_in(session, claimed)
+        self.summary.unanswered_left = requeue_unanswered(session, self.site.id, count_crawl=True,
+                                                          failed=self._alone)
         self.frontier.retire_in(session, state, fetched)
 
     async def _policy(self) -> FetchPolicy:
@@ -328,6 +356,8 @@ class SiteCrawler:
                 self._site_cms, self._site_facts = row.cms, dict(row.facts or {})
                 self._column_aliases = stored_aliases(row.facts)
         self.frontier.register()
+        with self.store.session() as session:  # no answer last time (the server was away): asked again now
+            requeue_unanswered(session, self.site.id, count_crawl=False)
         reclaimed = self.frontier.reclaim()
         requeued, self._archived_before = requeue_unstored(self.store, self.site.id, self.frontier.lease_seconds,
                                                            self.storage)
@@ -347,13 +377,19 @@ class SiteCrawler:
         return inc.listed_hashes(self.store, self.site.id)
 
     def _finish_site(self) -> None:
-        """Recount columns and stamp the crawl time."""
+        """Recount columns and stamp the crawl time (not while URLs wait for a server that stopped answering: the
+        crawl is not finished)."""
         with self.store.session() as session:
             unify_columns(session, self.site.id)  # one legacy column, one node (crawlers.columns)
             recount_columns(session, self.site.id)
             row = session.get(SiteRow, self.site.id)
-            if row is not None:
+            if row is not None and not self.unfinished:
                 row.crawled_at = utcnow()
+
+    @property
+    def unfinished(self) -> bool:
+        """True when the run left URLs queued because their server did not answer (paused or unanswered)."""
+        return bool(self.summary.unanswered_left or self.summary.paused_hosts)
 
     async def _heartbeat(self) -> None:
         """Renew this worker's leases until the crawl ends."""
@@ -517,6 +553,10 @@ class SiteCrawler:
             self.summary.skipped += 1
             await self._commit(writes)
             return
+        if urlsplit(resource.url).netloc.lower() in self.fetcher.paused:
+            self._held_back.append(resource.id)  # stays leased until the worker retires, then queued again
+            self._budget_left += 1
+            return
         spool = resource.kind in ("attachment", "image")
         page = HeldPage(self.held)
         size = 0
@@ -528,6 +568,7 @@ class SiteCrawler:
             page.fetched(size)
         self._archive(result, resource.url)
         self._count_fetch(result)
+        await self._note_answer(resource.url, result)
         # A page once fetched is finished and stored even if the crawl is cancelled meanwhile (run() waits).
         task = asyncio.create_task(self._record_fetch(resource, result))
         self._finishing.add(task)
@@ -600,6 +641,35 @@ class SiteCrawler:
         self.summary.bytes += body_bytes
         if result.status == 304:
             self.summary.not_modified += 1
+        elif not result.ok and not result.too_large:
+            self.summary.failed += 1
+        if unanswered(result):
+            self.summary.unanswered += 1
+
+    async def _note_answer(self, url: str, result: FetchResult) -> None:
+        """Follow the URLs in a row a host left unanswered; past PAUSE_AFTER_URLS over PAUSE_AFTER_SECONDS the host
+        is paused: not asked again this run, its URLs left queued, one line said."""
+        host = urlsplit(url).netloc.lower()
+        if not unanswered(result):
+            count, _, first = self._silence.pop(host, (0, 0.0, ""))
+            if count == 1:  # the host answered on both sides of it: this page alone gets no answer
+                self._alone.add(first)
+            return
+        if host in self.fetcher.paused:
+            return
+        count, since, first = self._silence.get(host, (0, time.monotonic(), url))
+        self._silence[host] = (count + 1, since, first)
+        quiet = time.monotonic() - since
+        if count + 1 < self.pause_after_urls or quiet < self.pause_after_seconds:
+            return
+        self.fetcher.paused.add(host)
+        self.summary.paused_hosts.append(host)
+        line = (f"{self.site.id}: {host} paused: {count + 1} URLs in a row got no answer over {quiet:.0f}s (each "
+                f"tried {self.settings.retries + 1} times); its URLs stay queued: run `consolidate crawl "
+                f"{self.site.id}` again when the server is back")
+        await self._event_soon("warning", "host_paused", line, url)
+        if self.on_notice is not None:
+            self.on_notice(line)
 
     async def _handle(self, writes: PageWrites, resource: Resource, result: FetchResult) -> None:
         """Route a fetch result: unchanged, too large, error, stored file, or HTML to analyse."""
@@ -1033,7 +1103,8 @@ def addressless_message(entries: list[ListItem], where: str = "list") -> str:
 async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], workspace: Path,
                       progress: Callable[[CrawlProgress], None] | None = None,
                       incremental: bool = False, parse_processes: int | None = None,
-                      recheck: int | Literal["all"] = 0) -> list[CrawlSummary]:
+                      recheck: int | Literal["all"] = 0,
+                      notice: Callable[[str], None] | None = None) -> list[CrawlSummary]:
     """Fleet mode: crawl many sites at once in this event loop, one global request cap, per-host politeness.
 
     parse_processes: processes that decode, analyse and extract pages beside the event loop (None: one when
@@ -1041,6 +1112,7 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
     cannot keep up; 0: parse in this process).
     recheck: stored articles of each site to re-request conditionally (a number, the longest unchecked first, or
     "all"); implies an incremental run.
+    notice: told one line when a site's host is paused (it stopped answering).
     """
     most = parse_processes
     if parse_processes is None:
@@ -1048,6 +1120,8 @@ async def crawl_sites(store: Store, sites: list[tuple[Site, CrawlSettings]], wor
         most = parser_limit(os.cpu_count() or 1) if parse_processes else 0
     crawlers = [SiteCrawler(store, site, settings, workspace, progress, incremental=incremental, recheck=recheck)
                 for site, settings in sites]
+    for crawler in crawlers:
+        crawler.on_notice = notice
     parser = ParserPool(parse_processes, most) if parse_processes > 0 else None
     held = HeldPages()
     try:
@@ -1219,6 +1293,34 @@ async def complete_article(record: ArticleRecord, url: str, site_id: str, hint: 
         record.column_path = list((hint or {}).get("column") or info.breadcrumb or [])
     record.compute_hash()
     return record
+
+
+def unanswered(result: FetchResult) -> bool:
+    """True when a URL's requests got no HTTP answer at all (refused, reset, timed out, cut off): the server is
+    away, which is temporary, unlike any answer it gives (a 404, a 500 after retries, a body cut short)."""
+    error = result.error or ""
+    return result.status is None and error.startswith(UNANSWERED_PREFIX) and not error.startswith(CUT_OFF_PREFIX)
+
+
+def requeue_unanswered(session: Session, site_id: str, count_crawl: bool, failed: set[str] | None = None) -> int:
+    """Queue again the site's URLs that got no answer (their server was away), keeping the reason, except those
+    in `failed` (unanswered while their host answered around them: the page's own fault); with `count_crawl` (a
+    crawl ends) each counts one more crawl unanswered, and one unanswered UNANSWERED_CRAWLS crawls in a row stays
+    failed. How many are queued again."""
+    rows = session.execute(select(RESOURCES.c.id, RESOURCES.c.url, RESOURCES.c.hint).where(
+        RESOURCES.c.site_id == site_id, RESOURCES.c.status == "error", RESOURCES.c.http_status.is_(None),
+        RESOURCES.c.error.like(f"{UNANSWERED_PREFIX}%"), RESOURCES.c.error.not_like(f"{CUT_OFF_PREFIX}%"))).all()
+    again = 0
+    for rid, url, hint in rows:
+        stored = int((hint or {}).get("unanswered_crawls", 0))
+        if stored >= UNANSWERED_CRAWLS:
+            continue  # filed failed by an earlier crawl
+        crawls = UNANSWERED_CRAWLS if failed and url in failed else stored + count_crawl
+        left = crawls < UNANSWERED_CRAWLS
+        again += left
+        session.execute(update(RESOURCES).where(RESOURCES.c.id == rid).values(
+            status="queued" if left else "error", hint={**(hint or {}), "unanswered_crawls": crawls}))
+    return again
 
 
 def _robots_unreachable(result: FetchResult) -> str | None:

@@ -283,6 +283,7 @@ class Fetcher:
         sweep_spool(spool_dir)
         self.context = context or FetchContext(1024)
         self._private_hosts: dict[str, bool] = {}
+        self.paused: set[str] = set()  # hosts the crawler stopped asking (no answer): no more retries for them
 
     @property
     def limiters(self) -> dict[str, HostLimiter]:
@@ -307,10 +308,12 @@ class Fetcher:
             result = await self._fetch_following_redirects(url, headers or {}, spool, admit)
             result.attempts = attempt + 1
             delay = self._retry_delay(result, attempt)
-            if delay is None or attempt == self.policy.retries:
+            if delay is None or attempt == self.policy.retries or urlsplit(url).netloc.lower() in self.paused:
                 return result
             self.limiter(url).slow_down(delay)
             await asyncio.sleep(delay)
+            if urlsplit(url).netloc.lower() in self.paused:
+                return result
         return result
 
     async def fetch_prefix(self, url: str, limit: int) -> FetchResult:

@@ -23,8 +23,8 @@ from consolidate.core.workspace import home_page_problem
 @contextmanager
 def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None]:
     """A progress callback: a live rich display when stderr is a terminal; none otherwise or with --json.
-    The bar counts pages fetched against pages known (fetched + queued), a total that never shrinks: a URL
-    leaves the queue only by being fetched or skipped."""
+    The bar counts URLs done against URLs known (done + queued), a total that never shrinks: a URL leaves the
+    queue only by being fetched, failed or skipped; the line says those fetched and the errors apart."""
     if quiet or not err_console.is_terminal:
         yield None
         return
@@ -42,7 +42,7 @@ def crawl_progress(quiet: bool = False) -> Iterator[Callable[[Any], None] | None
                 tasks[run.site_id] = display.add_task(run.site_id, total=None, fetched=0, rate=0.0, articles=0,
                                                       errors=0, queued=0)
             known[run.site_id] = max(known.get(run.site_id, 0), run.fetched + p.queued)
-            display.update(tasks[run.site_id], completed=run.fetched, total=known[run.site_id], fetched=run.fetched,
+            display.update(tasks[run.site_id], completed=run.fetched, total=known[run.site_id], fetched=p.fetched,
                            rate=p.rate, articles=p.articles, errors=run.errors, queued=p.queued)
 
         yield update
@@ -66,6 +66,19 @@ def _errors_line(site_id: str, run_errors: int, failed: list[pipeline.ErrorGroup
     total = sum(g.count for g in failed)
     head = f"{total} errors" if total == run_errors else f"{total} URLs failed in all ({run_errors} in this run)"
     return f"  {head}: {pipeline.describe_errors(failed)} — `consolidate messages {site_id} --stage crawl`"
+
+
+def _queued_again(s: Any) -> str:
+    """How many of a run's errors got no answer and are queued again (said after the errors figure)."""
+    return f" ({s.unanswered_left} of them no answer: queued again)" if s.unanswered_left else ""
+
+
+def _unfinished_line(s: Any, left: int) -> str:
+    """Why a crawl is not finished: URLs whose server gave no answer (it went away), queued for the next run."""
+    paused = f"; paused {', '.join(s.paused_hosts)} (stopped answering)" if s.paused_hosts else ""
+    return (f"{s.site_id}: crawl not finished: {s.unanswered} URLs got no answer in this run (connection refused, "
+            f"reset or timed out){paused}; {left} URLs stay queued: run `consolidate crawl {s.site_id}` again when "
+            "the server answers")
 
 
 def _say_resumed(ws: Any, site_ids: list[str]) -> None:
@@ -110,8 +123,12 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
     if not as_json:
         _say_resumed(ws, ids)
     with crawl_progress(quiet=as_json) as progress:
-        summaries = pipeline.crawl_fleet(ws, ids, progress, incremental or bool(articles), articles)
+        summaries = pipeline.crawl_fleet(ws, ids, progress, incremental or bool(articles), articles,
+                                         notice=lambda line: err_console.print(line, style="yellow", markup=False,
+                                                                               highlight=False))
+    left = pipeline.resumable(ws, ids)
     unreachable = []
+    unfinished = []
     documents = []
     for s in summaries:
         problem = home_page_problem(ws, s.site_id) or s.robots_unreachable
@@ -122,6 +139,8 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
                           "error_causes": [g.as_dict() for g in failed]})
         if problem:
             unreachable.append(s.site_id)
+        elif s.unanswered_left or s.paused_hosts:
+            unfinished.append(_unfinished_line(s, left.get(s.site_id, (0, 0))[1]))
         if as_json:
             continue
         new = s.articles_new + s.articles_changed
@@ -132,10 +151,10 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
         delta = (f", {s.not_modified} pages not modified (304), {s.articles_new} new, {s.articles_changed} changed, "
                  f"{s.articles_vanished} vanished" if s.incremental else "")
         console.print(f"{s.site_id}: {s.fetched} requests, {new} new/changed articles, "
-                      f"{s.articles_unchanged} unchanged{judged}, {s.errors} errors, {s.skipped} skipped{delta}, "
+                      f"{s.articles_unchanged} unchanged{judged}, {s.errors} errors{_queued_again(s)}, {s.skipped} skipped{delta}, "
                       f"{s.bytes / 1e6:.1f} MB, {s.seconds:.1f}s{note}", highlight=False)
         if failed:
-            console.print(_errors_line(s.site_id, s.errors, failed), highlight=False)
+            console.print(_errors_line(s.site_id, max(0, s.errors - s.unanswered_left), failed), highlight=False)
         if s.entries_without_address:
             console.print(f"  {s.entries_without_address} entries of the pages fetched in this run (list pages, the "
                           f"home page) link nowhere (javascript:;, # or empty) and cannot be fetched: `consolidate "
@@ -147,9 +166,12 @@ def crawl(sites: Annotated[list[str] | None, typer.Argument(help="Site ids from 
             err_console.print(f"[bold red]error:[/] {s.site_id}: {problem}", highlight=False)
     if as_json:
         print_document({"incremental": incremental or bool(articles), "sites": documents})
+    for line in unfinished:
+        err_console.print(f"[bold red]error:[/] {line}", highlight=False)
     if unreachable:
         err_console.print(f"[dim]hint:[/] check home_url of {', '.join(unreachable)} and that the server "
                           "answers; the crawl resumes when run again")
+    if unreachable or unfinished:
         raise typer.Exit(1)
 
 
