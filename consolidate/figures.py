@@ -31,6 +31,7 @@ from consolidate.ledger import (
 )
 from consolidate.letters_push import letter_pages
 from consolidate.readiness import CRAWL_FAILED
+from consolidate.renames import column_standing, renamed_lines
 from consolidate.triage import UNTRIAGED, triage_figures
 
 WAITING = (UNDECIDED, UNTRIAGED, "undated", *HELD_ZH)  # skip-reason codes the ledger counts unresolved (未定)
@@ -225,6 +226,7 @@ class SiteFigures(FigureView):
     messages: dict[str, int]
     errors: list[dict[str, Any]]  # the first messages.ERRORS_LISTED current error events
     errors_total: int = 0  # every current error event of the site (`consolidate messages` lists them)
+    renamed_columns: list[str] = field(default_factory=list)  # 'column renamed: A > 旧 -> A > 新 (…)'
     checklist: dict[str, Any] | None = None  # set by the fleet report, with the three below
     next_step: str | None = None
     next_due: str | None = None
@@ -235,6 +237,8 @@ class SiteFigures(FigureView):
         """The JSON shape: the checklist keys once the checklist is set, the details' keys flat."""
         view = super()._view()
         del view["details"]
+        if not self.renamed_columns:
+            del view["renamed_columns"]  # said only when a column was renamed
         if self.checklist is None:
             for key in ("checklist", "next_step", "next_due", "behind"):
                 del view[key]
@@ -277,12 +281,13 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
             tables.Resource.site_id == site_id, tables.Resource.status == "fetched")) or 0
         articles, columns = _count(session, tables.ArticleRow, site_id), _count(session, tables.ColumnRow, site_id)
         no_column = _count(session, tables.ArticleRow, site_id, _NO_COLUMN)
-        decisions = _counted(session, tables.ColumnMapping.decision, site_id)
         records = _push_counts(session, site_id)
         redirects = _counted(session, tables.UrlMapRow.status, site_id)
         spam = _distinct_events(session, site_id, tables.EventRow.code == "spam_link")
         monitor = _counted(session, tables.EventRow.code, site_id, tables.EventRow.stage == "monitor",
                            tables.EventRow.code != "monitor_summary")
+    standing = column_standing(ws, site_id)  # a column holding articles with no decision is unmapped, crawl or not
+    decisions = standing.decisions
     errors, errors_total = messages.current_errors(ws, site_id)  # as `messages` lists them: one superseded rule
     problems = crawl_problems(crawl_errors(ws, site_id))  # errors: its total, so the kinds add up to it
     primary = primary_target(ws, site_id)
@@ -313,9 +318,10 @@ def site_figures(ws: Workspace, site_id: str) -> SiteFigures:
                            skipped=resources.get("skipped", 0), queued=resources.get("queued", 0),
                            bytes=int(bytes_fetched), problems=problems.counts, problem_causes=problems.causes,
                            dead_pages=problems.dead_pages),
-        articles=articles, columns=columns + (1 if no_column else 0),
+        articles=articles, columns=columns - len(standing.renamed) + (1 if no_column else 0),
         mapping=MappingFigures(migrate=decisions.get("migrate", 0), drop=decisions.get("drop", 0),
                                unmapped=decisions.get("unmapped", 0), no_column_articles=no_column),
+        renamed_columns=renamed_lines(standing),
         push=push, redirects=_redirect_figures(redirects),
         verification=dict(sorted({**verification, **_suspects(ws, site_id, primary)}.items())),
         monitor=monitor, spam_links_removed=spam,

@@ -30,6 +30,7 @@ from consolidate.core.store import (
 from consolidate.core.workspace import Workspace, require_crawled
 from consolidate.holds import same_body_hold
 from consolidate.interaction import latest_date, record_pages, stored_records
+from consolidate.renames import FOLLOWER, rename_sources, renamed_reason, site_former_names
 from crawlers.incremental import still_vanished
 from mappers.audit import VETO_EMPTY, VETO_STALE, days_idle, is_stale
 from mappers.columns import (
@@ -97,6 +98,8 @@ def legacy_columns(ws: Workspace, site_id: str, as_of: dt.date | None = None) ->
             by_path[" > ".join(path or [])].add({"title": title, "doc_no": doc_no, "index_no": index_no,
                                                  "published": published, "attachments": attachments})
         rows = session.scalars(select(ColumnRow).where(ColumnRow.site_id == site_id).order_by(ColumnRow.path)).all()
+        formers = site_former_names(session, site_id)
+    rows = [row for row in rows if row.path not in formers]  # a renamed column's old name is the same column
     direct = Counter({path: tally.articles for path, tally in by_path.items()})
     parents = {row.path.rsplit(" > ", 1)[0] for row in rows if " > " in row.path}
     records = column_records(ws, site_id, rows)
@@ -205,7 +208,7 @@ def map_site(ws: Workspace, site_id: str, as_of: dt.date | None = None, threshol
     columns, decisions = _decided(ws, site_id, as_of, threshold)
     with ws.store.session() as session:  # the office decisions carried over are read where they are written
         existing = _recorded(session, site_id)
-        _carry_office(decisions, existing)
+        _carry_office(decisions, existing, site_former_names(session, site_id))
         for decision in decisions:
             _store_decision(session, site_id, existing.get(decision.column_path), decision)
         site_row = session.get(SiteRow, site_id)
@@ -238,13 +241,29 @@ def _decided(ws: Workspace, site_id: str, as_of: dt.date | None, threshold: floa
     return columns, decide(ws.config, ws.site(site_id), columns, threshold, learned_decisions(ws, site_id))
 
 
-def _carry_office(decisions: list[Decision], existing: dict[str, ColumnMapping]) -> None:
-    """Keep the office's recorded decisions (a rule in migrations.yaml still wins), then resolve merges."""
+def _carry_office(decisions: list[Decision], existing: dict[str, ColumnMapping],
+                  formers: dict[str, str] | None = None) -> None:
+    """Keep the office's recorded decisions (a rule in migrations.yaml still wins), a renamed column following the
+    decision of its former name (`formers`: former path → path), then resolve merges."""
+    sources = rename_sources(existing, formers or {})
     for decision in decisions:
         row = existing.get(decision.column_path)
-        if row is not None and row.decided_by not in SYSTEM_DECIDERS and decision.decided_by != "migrations.yaml":
+        if decision.decided_by == "migrations.yaml":
+            continue
+        if row is not None and row.decided_by not in SYSTEM_DECIDERS:
             _keep_office(decision, row)
+        elif decision.column_path in sources:
+            _follow_rename(decision, sources[decision.column_path])
     resolve_merges(decisions)
+
+
+def _follow_rename(decision: Decision, old: ColumnMapping) -> None:
+    """A renamed column takes its former name's decision, recorded as `map`'s own (the office signs it again)."""
+    merge_into, reason = decode_reason(renamed_reason(old, decision.column_path))
+    decision.decision, decision.target, decision.merge_into = old.decision, old.target, merge_into
+    decision.confidence, decision.reason, decision.decided_by = old.confidence, reason, FOLLOWER
+    decision.reason_zh = f"栏目更名：{old.column_path} → {decision.column_path}（列表页未变），沿用原决定"
+    decision.suggested = None
 
 
 def outdated_decisions(ws: Workspace, site_id: str) -> list[str]:
@@ -256,7 +275,7 @@ def outdated_decisions(ws: Workspace, site_id: str) -> list[str]:
     _columns, decisions = _decided(ws, site_id, None, None)
     with ws.store.session() as session:
         existing = _recorded(session, site_id)
-        _carry_office(decisions, existing)
+        _carry_office(decisions, existing, site_former_names(session, site_id))
         recorded = {path: _decided_as(row.decision, row.target) for path, row in existing.items()}
     return [d.column_path for d in decisions if recorded.get(d.column_path) != _decided_as(d.decision, d.target)]
 
@@ -486,7 +505,7 @@ def _undecided(ws: Workspace, site_id: str) -> dict[str, tuple[LegacyColumn, Dec
     """The columns `map` would leave for the office now (recorded office decisions kept), by path."""
     columns, decisions = _decided(ws, site_id, None, None)
     with ws.store.session() as session:
-        _carry_office(decisions, _recorded(session, site_id))
+        _carry_office(decisions, _recorded(session, site_id), site_former_names(session, site_id))
     return {d.column_path: (c, d) for c, d in zip(columns, decisions, strict=True) if d.decision == "unmapped"}
 
 

@@ -54,6 +54,7 @@ from consolidate.mapping import automatic_decisions, duplicate_links, map_site, 
 from consolidate.missing_files import MISSING_CODE
 from consolidate.pagers import first_pages, part_articles
 from consolidate.redirects import public_outcome
+from consolidate.renames import COLUMN_UNDECIDED, followed, site_former_names
 from consolidate.triage import UNTRIAGED, PushGate, push_gate
 from crawlers.encoding import decode_html
 from crawlers.extract import sanitize
@@ -101,6 +102,8 @@ class PushSummary:
     legacy_hotlinks: int = 0  # images and files bodies still take from a legacy server (consolidate/hotlinks.py)
     external_hotlinks: int = 0  # those taken from a server outside the programme
     removed: int = 0
+    held: Counter[str] = field(default_factory=Counter)  # pushed articles left on the portal as they are, by why
+    # (an article whose column nobody decided any more: renamed, or its decision undone) — never removed for it
     dry_run: bool = False
     automatic_columns: int = 0  # column decisions made automatically that it followed, the office having signed none
     letters: dict[str, Any] = field(default_factory=dict)  # interaction records (consolidate/letters_push.py)
@@ -291,6 +294,7 @@ class _Push:
         self.unstored_decisions: dict[str, ColumnMapping] | None = None  # a dry run's automatic map (never stored)
         self.office_rows: dict[str, MapRow] = {}  # the site's URL-map rows the office set (read by read_site)
         self.office_kept: set[str] = set()  # published pages a hold catches that the office kept (`kept_by_office`)
+        self.portal_held: dict[str, str] = {}  # pushed article of an undecided column → that column: left as it is
 
     def read_site(self) -> tuple[dict[str, ColumnMapping], list[ColumnRow]]:
         """The site's column decisions and columns; its files and push-map records kept on the push. Every plan
@@ -302,6 +306,7 @@ class _Push:
             self.files = {r.url: _File(*r) for r in session.execute(select(*_FILE_COLUMNS).where(
                 Resource.site_id == self.site.id, Resource.kind.in_(CARRIED)))}
             columns = list(session.scalars(select(ColumnRow).where(ColumnRow.site_id == self.site.id)))
+            decisions = followed(decisions, site_former_names(session, self.site.id))  # a renamed column's too
             self.records = {row[0]: _Rec(*row[1:]) for row in session.execute(
                 select(PushRecord.source_key, *_REC_COLUMNS).where(PushRecord.target == self.exporter.target,
                                                                    PushRecord.site_id == self.site.id))}
@@ -322,6 +327,7 @@ class _Push:
         self._push_files(plan, files)
         self._plan_links(full_plan, columns, decisions)
         self._push_articles(plan)
+        self._say_held()
         self._push_letters()
         self._write_url_map(full_plan, columns, decisions, files)
         self.exporter.finish()
@@ -333,6 +339,13 @@ class _Push:
             if row is not None:
                 row.pushed_at = utcnow()
         return self.summary
+
+    def _say_held(self) -> None:
+        """A message per column whose pushed articles this push left on the portal because it has no decision."""
+        for path in sorted(set(self.portal_held.values())):
+            self._event("warning", "column_undecided_held", f"the pushed articles of column {path or '(none)'!r} stay on "
+                        f"the portal as they are: the column has no decision now (renamed on the old site, or its "
+                        f"decision undone); decide it: consolidate map {self.site.id}", None)
 
     def _push_letters(self) -> None:
         """The site's interaction records (consolidate/letters_push.py), counted only in a dry run; a trial push
@@ -388,6 +401,8 @@ class _Push:
                 entry = (article, None, f"vanished: last seen {self.vanished[article.url]}")
             elif decision is None or decision.decision == "unmapped":
                 entry = (article, None, f"column not mapped: {path or '(none)'}")
+                if self._on_portal(article.url):  # never taken down only because nobody decided its column yet
+                    self.portal_held[article.url] = path
             elif decision.decision == "drop":
                 entry = (article, None, f"column dropped: {path}")
             elif original is not None and article.url not in self.vanished:  # gone but published: --sync's to take
@@ -510,6 +525,9 @@ class _Push:
         for article, target, reason in (entry for batch in self._batches(plan) for entry in batch):
             key = article_key(self.site.id, article.url)
             record = self.records.get(key)
+            if article.url in self.portal_held:
+                self.summary.held[COLUMN_UNDECIDED] += 1
+                continue
             if reason or target is None:
                 self.skips[article.url] = reason or "no target"
                 self.summary.skipped[reason_category(reason or "no target")] += 1
@@ -681,6 +699,9 @@ class _Push:
                  in_plan: set[str]) -> _Job | None:
         """Skip, leave unchanged, or make a job to send; the body's links are rewritten here."""
         key = article_key(self.site.id, article.url)
+        if article.url in self.portal_held:
+            self.summary.held[COLUMN_UNDECIDED] += 1  # its page stays as pushed, its record as it is
+            return None
         if reason or target is None:
             reason = self._retract(key, reason or "no target")
             before = (self.records.get(key) or _NO_RECORD).reason or ""

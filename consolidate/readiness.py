@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
 from consolidate.core.outcomes import IN_TARGET
-from consolidate.core.store import CrawlChange, PushRecord, Resource, SiteRow
+from consolidate.core.store import ArticleRow, CrawlChange, PushRecord, Resource, SiteRow
 from consolidate.core.workspace import Workspace, home_page_problem
 from consolidate.ledger import site_targets, vanished_on_portal
+from consolidate.renames import column_standing
 
 CRAWL_FAILED = "crawl failed"  # the stage of a site whose crawl ran and fetched nothing
 GATED_STEPS = ("content_migrated", "personal_data_reviewed", "archive_stored")  # steps that read the crawl
@@ -91,10 +93,11 @@ class PendingPush:
     target: str
     changed: int
     vanished: int
+    held: int = 0  # pushed articles whose column has no decision now: the push leaves them as they are
 
     def __bool__(self) -> bool:
         """True while the target is behind the crawl."""
-        return bool(self.changed or self.vanished)
+        return bool(self.changed or self.vanished or self.held)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for --json."""
@@ -111,16 +114,23 @@ class PendingPush:
         if self.vanished:
             parts.append(f"{self.vanished} article{'s' if self.vanished != 1 else ''} gone from the legacy site "
                          f"still published")
+        held = f"{self.held} pushed article{'s' if self.held != 1 else ''} of a column with no decision now stay " \
+               f"as pushed in {self.target} (held: column undecided {self.held}) until `consolidate map {site_id}` " \
+               "decides it" if self.held else ""
+        if not parts:
+            return held
         exporter = self.target.split(":", 1)[0]
         command = f"consolidate push {site_id}" + (f" --exporter {exporter}" if exporter != configured else "") + (
             " --sync" if self.vanished else "")
         does = [f"sends the change{'s' if self.changed != 1 else ''}" if self.changed else "",
                 f"takes the gone one{'s' if self.vanished != 1 else ''} off" if self.vanished else ""]
-        return f"{' and '.join(parts)} in {self.target}: `{command}` {' and '.join(d for d in does if d)}"
+        return f"{' and '.join(parts)} in {self.target}: `{command}` {' and '.join(d for d in does if d)}" + (
+            f"; {held}" if held else "")
 
 
-def changed_since_push(ws: Workspace, site_id: str, target: str) -> int:
-    """Articles in the target whose latest crawl change is 'changed', found after their last push."""
+def changed_since_push(ws: Workspace, site_id: str, target: str, held: Collection[str] = ()) -> int:
+    """Articles in the target whose latest crawl change is 'changed', found after their last push (those `held`,
+    which the push leaves as they are, aside)."""
     with ws.store.session() as session:
         latest = {url: (change, at) for url, change, at in session.execute(  # the last change of each URL wins
             select(CrawlChange.url, CrawlChange.change, CrawlChange.detected_at).where(
@@ -131,12 +141,28 @@ def changed_since_push(ws: Workspace, site_id: str, target: str) -> int:
         pushed = session.execute(select(PushRecord.source_url, PushRecord.pushed_at).where(
             PushRecord.site_id == site_id, PushRecord.target == target, PushRecord.kind == "article",
             PushRecord.status.in_(IN_TARGET))).all()
-    return sum(1 for url, at in pushed if url in changed and at is not None and at < changed[url])
+    return sum(1 for url, at in pushed if url in changed and url not in held and at is not None and at < changed[url])
+
+
+def held_on_portal(ws: Workspace, site_id: str, target: str) -> set[str]:
+    """Articles in the target filed in a column that has no decision now (renamed on the old site with no decision
+    to follow, or undecided again): the next push leaves them as they are, never takes them down."""
+    undecided = column_standing(ws, site_id).undecided
+    if not undecided:
+        return set()
+    with ws.store.session() as session:
+        pushed = set(session.scalars(select(PushRecord.source_url).where(
+            PushRecord.site_id == site_id, PushRecord.target == target, PushRecord.kind == "article",
+            PushRecord.status.in_(IN_TARGET))))
+        return {url for url, path in session.execute(select(ArticleRow.url, ArticleRow.column_path).where(
+            ArticleRow.site_id == site_id)) if url in pushed and " > ".join(path or []) in undecided}
 
 
 def pending_push(ws: Workspace, site_id: str, target: str) -> PendingPush:
     """The next push's work in one target: changed articles to send again, gone ones to retract."""
-    return PendingPush(target, changed_since_push(ws, site_id, target), vanished_on_portal(ws, site_id, target))
+    held = held_on_portal(ws, site_id, target)
+    return PendingPush(target, changed_since_push(ws, site_id, target, held), vanished_on_portal(ws, site_id, target),
+                       len(held))
 
 
 def pending_pushes(ws: Workspace, site_id: str) -> list[PendingPush]:

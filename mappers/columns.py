@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from consolidate.core.config import Config, MappingRule, PortalColumn, Site, walk_columns
@@ -504,3 +504,19 @@ def _rule_text(rule: MappingRule) -> str:
         if value:
             return f"{key}: {value}"
     return "rule"
+
+
+def former_names(columns: Iterable[tuple[str, str | None, int]]) -> dict[str, str]:
+    """Former path → current path of the columns re-found under a new title: of (path, list URL, articles) rows
+    sharing a list URL at the same depth, one holding articles is the column now, the others holding none are the
+    names it was crawled under before (a CMS republish renames a column; its list page stays)."""
+    by_place: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for path, url, articles in columns:
+        if url:
+            by_place.setdefault((url, path.count(" > ")), []).append((path, articles))
+    found: dict[str, str] = {}
+    for rows in by_place.values():
+        live = [path for path, articles in rows if articles]
+        if len(live) == 1:
+            found.update((path, live[0]) for path, articles in rows if not articles)
+    return found

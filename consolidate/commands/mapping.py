@@ -15,6 +15,7 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import UsageError
+from consolidate.renames import column_standing, renamed_lines
 
 if TYPE_CHECKING:
     from consolidate.pipeline import Decision, LegacyColumn
@@ -99,6 +100,8 @@ def map_(site: Annotated[str | None, typer.Argument(help="Site id (or --all).")]
                     "decided_by": d.decided_by} for c, d in rows], as_json, as_csv):
         return
     _print_decisions(f"{site}: column decisions", rows)
+    for line in renamed_lines(column_standing(ws, site_id)):
+        console.print(f"{site_id}: {line}", highlight=False)
 
 
 @common.friendly_errors

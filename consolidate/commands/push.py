@@ -301,7 +301,7 @@ def _push_figures(s: pipeline.PushSummary) -> dict:
     return {"target": s.target, "pushed": s.pushed, "updated": s.updated, "unchanged": s.unchanged,
             **s.outcomes(), "failed": s.failed_total(), "failed_reasons": s.failed_reasons(), "files": s.files,
             "columns": s.columns,
-            "removed": s.removed, "unresolved_links": s.unresolved_links, "automatic_columns": s.automatic_columns,
+            "removed": s.removed, "held": dict(s.held), "unresolved_links": s.unresolved_links, "automatic_columns": s.automatic_columns,
             "media_not_migrated": s.media_not_migrated,
             "letters": s.letters}
 
@@ -324,7 +324,10 @@ def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
     prefix = "would push" if dry_run else "pushed"
     console.print(f"{site_id}: {prefix} {s.pushed} new, {s.updated} updated, {s.unchanged} unchanged, "
                   f"{skipped}, {unresolved}, {failed}; {s.files} files, {s.columns} columns"
-                  + (f", {s.removed} removed" if s.removed else "") + f" → {s.target}", highlight=False)
+                  + (f", {s.removed} removed" if s.removed else "") + _held_text(s) + f" → {s.target}", highlight=False)
+    if s.held:
+        console.print(f"  held: pushed articles left on the portal as they are, their column having no decision now: "
+                      f"decide it with `consolidate map {site_id}`", highlight=False)
     if s.media_not_migrated:
         console.print(f"  {s.media_not_migrated} videos or audio files in article bodies not migrated (the crawl does "
                       f"not fetch them): `consolidate messages {site_id} --stage push` names them", highlight=False)
@@ -342,6 +345,13 @@ def _print_push(site_id: str, s: pipeline.PushSummary, dry_run: bool) -> None:
         console.print(f"  letters: {got['pushed']} new, {got['updated']} updated, {got['unchanged']} unchanged, "
                       f"{got['failed']} failed" + (f", skipped {why}" if why else "")
                       + (f", {got['in_file']} in letters.jsonl/xlsx" if got.get("in_file") else ""), highlight=False)
+
+
+def _held_text(s: pipeline.PushSummary) -> str:
+    """', 10 held (column undecided 10)': pushed articles this push left on the portal as they are."""
+    if not s.held:
+        return ""
+    return f", {sum(s.held.values())} held ({', '.join(f'{r} {n}' for r, n in sorted(s.held.items()))})"
 
 
 def _said(line: str | None) -> bool:

@@ -151,6 +151,8 @@ def _print_pointers(sites: list[Any]) -> None:
                 where = f"{f.id} → {t.target}" if t.target else f"{f.id} (not pushed yet)"
                 console.print(f"[{colour}]{where}: {pipeline.reconciliation_text(line, 'en')}[/]",
                               highlight=False)  # wrapped at the terminal's width
+        for line in f.renamed_columns or []:  # the decision follows; the office signs it again
+            console.print(f"[yellow]{f.id}: {escape(line)}[/]: consolidate map {f.id}", highlight=False)
         for pending in (f.checklist or {}).get("pending_push") or []:  # a target behind the last crawl
             console.print(f"[yellow]{f.id}: not up to date: {escape(pending['text'])}[/]", highlight=False)
         undecided = (f.triage or {}).get("undecided_personal", 0)
