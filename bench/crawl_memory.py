@@ -132,6 +132,25 @@ def _pss(pid: int) -> float:
     return int(line.split()[1]) / 1024
 
 
+def smaps_parts(pid: int) -> dict[str, float]:
+    """A process's PSS in MB by kind of mapping: the C heap (brk), other anonymous memory (mmapped arenas and big
+    blocks, Python's arenas), and files (code, libraries); {} when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/smaps").read_text()
+    except OSError:
+        return {}
+    parts = {"heap": 0.0, "anon": 0.0, "file": 0.0}
+    kind = "anon"
+    for line in text.splitlines():
+        first = line.split(maxsplit=6)
+        if "-" in first[0] and len(first) >= 5 and ":" not in first[0]:  # a mapping's header line
+            name = first[5] if len(first) > 5 else ""
+            kind = "heap" if name == "[heap]" else "file" if name.startswith("/") else "anon"
+        elif first[0] == "Pss:":
+            parts[kind] += int(first[1]) / 1024
+    return {k: round(v, 1) for k, v in parts.items()}
+
+
 def _parent(pid: int) -> int | None:
     """A process's parent pid, or None when it is gone."""
     try:
@@ -221,6 +240,10 @@ class PeakWatch:
         self._stop.set()
         self._thread.join()
 
+    def pids(self, role: str) -> list[int]:
+        """The live processes of a role."""
+        return [pid for pid, r in self.roles.items() if r == role and Path(f"/proc/{pid}").exists()]
+
     def current(self, role: str) -> list[float]:
         """The last RSS read of every process of a role."""
         return [round(self.rss[pid], 1) for pid, r in self.roles.items() if r == role and pid in self.rss]
@@ -253,6 +276,7 @@ class Sampler:
                                **{k: round(v, 2) for k, v in sqlite_memory().items()},
                                "pooled": pool.checkedin() if hasattr(pool, "checkedin") else None,
                                "py_blocks": sys.getallocatedblocks(), "parsers": self.watch.current("parser"),
+                               "parser_pss": [smaps_parts(pid) for pid in self.watch.pids("parser")],
                                "load": round(os.getloadavg()[0], 1)}
         self.samples.append(row)
         if self._log:
@@ -274,6 +298,9 @@ def main() -> None:
     parser.add_argument("--held-mib", type=float, default=None,
                         help="the crawl's budget of page bytes held (crawlers.crawler.HELD_PAGE_BYTES; default as is)")
     parser.add_argument("--log", type=Path, default=None, help="JSON lines of the samples")
+    parser.add_argument("--parsers", type=int, default=None,
+                        help="parser processes from the start, never more (default: as a crawl starts them, one "
+                             "growing to parser_limit() while the machine has idle cores)")
     args = parser.parse_args()
     crawler_module.HeldPages = WatchedHeldPages
     if args.held_mib is not None:
@@ -290,7 +317,7 @@ def main() -> None:
     sampler = Sampler(args.every, store, watch, args.log)
     load = os.getloadavg()
     started = time.monotonic()
-    summaries = asyncio.run(crawl_sites(store, sites, workdir, sampler))
+    summaries = asyncio.run(crawl_sites(store, sites, workdir, sampler, parse_processes=args.parsers))
     seconds = time.monotonic() - started
     end = sampler.sample()
     watch.stop()
