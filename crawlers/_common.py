@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
 from functools import lru_cache, update_wrapper
+from hashlib import blake2b
 from operator import attrgetter
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit, urlunsplit
@@ -508,12 +509,11 @@ def hidden_selectors(css: str) -> list[str]:
     if not css:
         return []
     css = css[:200_000]
-    return list(_hidden_selectors(css) if len(css) <= 50_000 else _hidden_selectors.__wrapped__(css))
+    return list(_hidden_selectors(css) if len(css) <= 50_000 else _selectors_hidden_by(css))
 
 
-@lru_cache(maxsize=512)  # one or a few <style> blocks a site: a 200-site crawl in one parser
-def _hidden_selectors(css: str) -> tuple[str, ...]:
-    """hidden_selectors, memoised (a site's pages share their <style> blocks)."""
+def _selectors_hidden_by(css: str) -> tuple[str, ...]:
+    """The simple selectors (.class / #id) of the rules of `css` that hide what they match, 200 at most."""
     found: list[str] = []
     for selectors, body in _RULE_RE.findall(css[:200_000]):
         if not style_hides(body):
@@ -523,6 +523,36 @@ def _hidden_selectors(css: str) -> tuple[str, ...]:
             if re.fullmatch(r"[.#][A-Za-z_][\w-]{0,60}", sel):
                 found.append(sel)
     return tuple(found[:200])
+
+
+class _DigestMemo:
+    """A function of one text memoised by a digest of the text: the memo keeps no text (a page's joined <style>
+    blocks average 14 KiB; 512 of them kept as keys were ~7 MB a parser process). Least recently used goes first."""
+
+    def __init__(self, function: Callable[[str], Any], maxsize: int) -> None:
+        self.function = function
+        self.maxsize = maxsize
+        self._results: dict[bytes, Any] = {}
+
+    def __call__(self, text: str) -> Any:
+        """The function's result for `text`, from the memo when a text of the same digest was seen."""
+        key = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        results = self._results
+        result = results.pop(key, _MISSING)
+        if result is _MISSING:
+            result = self.function(text)
+            if len(results) >= self.maxsize:
+                del results[next(iter(results))]
+        results[key] = result
+        return result
+
+    def cache_clear(self) -> None:
+        """Forget every result."""
+        self._results.clear()
+
+
+_MISSING = object()
+_hidden_selectors = _DigestMemo(_selectors_hidden_by, 512)  # one or a few <style> blocks a site: a 200-site crawl
 
 
 # ---------------------------------------------------------------- dates
