@@ -22,6 +22,7 @@ STAGE_OF_EVENT = {"extract": "crawl", "monitor": "verify"}  # stages with no fil
 # article_vanished: the ledger says it, once, while the article is gone (not after it is back)
 NOT_LISTED = ("monitor_summary", "held_for_review", "article_vanished")
 FETCH_ERROR = "fetch"  # the code of the crawl's per-URL fetch errors (crawlers/crawler.py, _record_error)
+HOST_PAUSED = "host_paused"  # a host stopped answering (crawlers/crawler.py): history once its URL was fetched
 VERIFY_VERDICTS = ("mismatch", "missing")  # the codes of verify's per-article differences (its verdicts)
 ERRORS_LISTED = 20  # error messages the report lists per site
 
@@ -82,7 +83,8 @@ def superseded() -> ColumnElement[bool]:
     another difference, said by its own event), pushed again, or taken out of the target. Of the crawl's fetch
     errors: its URL no longer fails with that error — fetched since, queued again (no answer: the next crawl asks
     again), or failed another way (said by its own event); so the fetch errors listed are the failed URLs `status`
-    and the report count. Kept as history in the store; never listed, counted or reported as current."""
+    and the report count. Of a host's pause: once the URL it stopped at was fetched (the server is back). Kept as
+    history in the store; never listed, counted or reported as current."""
     record = PushRecord
     current = exists().where(record.site_id == EventRow.site_id, record.kind == "article",
                              record.source_url == EventRow.url, record.status.in_(IN_TARGET),
@@ -90,8 +92,11 @@ def superseded() -> ColumnElement[bool]:
                              record.pushed_at <= record.verified_at)
     failing = exists().where(Resource.site_id == EventRow.site_id, Resource.status == "error",
                              Resource.url == EventRow.url, Resource.error == EventRow.message)
+    answered = exists().where(Resource.site_id == EventRow.site_id, Resource.status == "fetched",
+                              Resource.url == EventRow.url)
     return or_(and_(EventRow.stage == "verify", EventRow.code.in_(VERIFY_VERDICTS), not_(current)),
-               and_(EventRow.stage == "crawl", EventRow.code == FETCH_ERROR, not_(failing)))
+               and_(EventRow.stage == "crawl", EventRow.code == FETCH_ERROR, not_(failing)),
+               and_(EventRow.stage == "crawl", EventRow.code == HOST_PAUSED, answered))
 
 
 def current_errors(ws: Workspace, site_id: str, limit: int = ERRORS_LISTED) -> tuple[list[dict[str, Any]], int]:

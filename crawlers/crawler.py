@@ -272,9 +272,10 @@ class SiteCrawler:
         self.preparing: asyncio.Lock | None = None  # crawl_sites: the sites' start-ups one a loop turn (see run)
         self._insert_links = _insert_links(store.engine.dialect.name)
         self._pins = parse_pins(settings.resolve)
-        self._silence: dict[str, tuple[int, float, str]] = {}  # host -> (URLs unanswered in a row, when the first
-        # was, the first's URL)
-        self._alone: set[str] = set()  # URLs unanswered between answers of their host: the page's fault, not an outage
+        self._silence: dict[str, tuple[int, float, str, float]] = {}  # host -> (URLs unanswered in a row, when the
+        # first was, the first's URL, when its first request started)
+        self._answered_at: dict[str, float] = {}  # host -> when it last answered
+        self._alone: set[str] = set()  # URLs unanswered while their host answered others: the page's fault
         self._held_back: list[int] = []  # claimed URLs of paused hosts: queued again when the worker retires
         self.on_notice: Callable[[str], None] | None = None  # one line when a host is paused (crawl_sites sets it)
 
@@ -336,7 +337,7 @@ class SiteCrawler:
         """Give back unprocessed claims, queue again the URLs that got no answer, and retire the worker."""
         self.frontier.release_in(session, claimed)
         self.summary.unanswered_left = requeue_unanswered(session, self.site.id, count_crawl=True,
-                                                          failed=self._alone)
+                                                          failed=self._alone | self._trailing_alone())
         self.frontier.retire_in(session, state, fetched)
 
     async def _policy(self) -> FetchPolicy:
@@ -385,6 +386,12 @@ class SiteCrawler:
             row = session.get(SiteRow, self.site.id)
             if row is not None and not self.unfinished:
                 row.crawled_at = utcnow()
+
+    def _trailing_alone(self) -> set[str]:
+        """The last URL a host left unanswered as the run ended, alone, while the host answered other URLs after it
+        was first asked: the page's fault too (a crawl's last page the server hangs on)."""
+        return {first for host, (count, _, first, asked) in self._silence.items()
+                if count == 1 and self._answered_at.get(host, 0.0) > asked}
 
     @property
     def unfinished(self) -> bool:
@@ -560,6 +567,7 @@ class SiteCrawler:
         spool = resource.kind in ("attachment", "image")
         page = HeldPage(self.held)
         size = 0
+        asked_at = time.monotonic()
         try:
             result = await self.fetcher.fetch(resource.url, self._conditional_headers(resource), spool=spool,
                                               admit=page.admit)
@@ -568,7 +576,7 @@ class SiteCrawler:
             page.fetched(size)
         self._archive(result, resource.url)
         self._count_fetch(result)
-        await self._note_answer(resource.url, result)
+        await self._note_answer(resource.url, result, asked_at)
         # A page once fetched is finished and stored even if the crawl is cancelled meanwhile (run() waits).
         task = asyncio.create_task(self._record_fetch(resource, result))
         self._finishing.add(task)
@@ -646,19 +654,20 @@ class SiteCrawler:
         if unanswered(result):
             self.summary.unanswered += 1
 
-    async def _note_answer(self, url: str, result: FetchResult) -> None:
+    async def _note_answer(self, url: str, result: FetchResult, asked_at: float) -> None:
         """Follow the URLs in a row a host left unanswered; past PAUSE_AFTER_URLS over PAUSE_AFTER_SECONDS the host
         is paused: not asked again this run, its URLs left queued, one line said."""
         host = urlsplit(url).netloc.lower()
         if not unanswered(result):
-            count, _, first = self._silence.pop(host, (0, 0.0, ""))
+            self._answered_at[host] = time.monotonic()
+            count, _, first, _ = self._silence.pop(host, (0, 0.0, "", 0.0))
             if count == 1:  # the host answered on both sides of it: this page alone gets no answer
                 self._alone.add(first)
             return
         if host in self.fetcher.paused:
             return
-        count, since, first = self._silence.get(host, (0, time.monotonic(), url))
-        self._silence[host] = (count + 1, since, first)
+        count, since, first, first_asked = self._silence.get(host, (0, time.monotonic(), url, asked_at))
+        self._silence[host] = (count + 1, since, first, first_asked)
         quiet = time.monotonic() - since
         if count + 1 < self.pause_after_urls or quiet < self.pause_after_seconds:
             return

@@ -6,6 +6,7 @@ fetch cleared; the live "fetched" figure counts pages fetched, failures apart.""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +44,7 @@ class OldServer:
     def __init__(self, answers: int) -> None:
         self.answers = answers
         self.never: set[str] = set()  # paths it never answers (it hangs on them alone)
+        self.delay = 0.0  # seconds each answer takes
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -72,6 +74,7 @@ def _handler(server: OldServer) -> type:
             if not server.answering(self.path):
                 self.close_connection = True  # no status line: the client sees the connection dropped
                 return
+            time.sleep(server.delay)
             if self.path == "/":
                 self._send(200, HOME)
             elif self.path.startswith("/news/a") and self.path.endswith(".html"):
@@ -129,7 +132,8 @@ def test_a_server_that_went_away_leaves_the_crawl_unfinished_and_a_plain_rerun_a
     assert "s0: crawl not finished: 10 URLs got no answer" in line and "`consolidate crawl s0` again" in line
     assert _crawled_at(ws) is None  # not marked crawled
     states = _statuses(ws)
-    assert sum(1 for s in states.values() if s == "queued") == 10 and "error" not in states.values()
+    assert sum(1 for s in states.values() if s == "queued") == 10  # the 404 may be among the 3 answered
+    assert all(s != "error" for p, s in states.items() if p != "news/gone.html")
     blockers = content_blockers(ws, "s0")
     assert any("10 URLs still queued" in b and "10 of them got no answer" in b for b in blockers), blockers
 
@@ -167,10 +171,12 @@ def test_a_host_that_stops_answering_is_paused_with_its_urls_left_queued(
     assert sum(1 for s in _statuses(ws).values() if s == "queued") == 10
     assert _crawled_at(ws) is None
 
+    assert "host_paused" in [m["code"] for m in site_messages(ws, "s0", "crawl")]
     old_server.back()
     code, out = exit_and_output(ws, "crawl", "s0", width=400)
     assert code == 0, out
     assert sum(1 for s in _statuses(ws).values() if s == "fetched") == ARTICLES + 1
+    assert [m["code"] for m in site_messages(ws, "s0", "crawl")] == ["fetch"]  # the 404; the pause is history
 
 
 def test_a_page_the_server_hangs_on_alone_is_a_failed_url_and_pauses_nothing(
@@ -179,6 +185,7 @@ def test_a_page_the_server_hangs_on_alone_is_a_failed_url_and_pauses_nothing(
     URL as before, the crawl finished, the host not paused."""
     old_server.back()
     old_server.never = {"/news/a6.html"}
+    old_server.delay = 0.1  # pages in flight are answered after it was asked, even when it is asked last
     ws = _workspace(tmp_path, old_server)
     code, out = exit_and_output(ws, "crawl", "s0", width=400)
     assert code == 0 and "paused" not in out and "crawl not finished" not in out, out
@@ -219,9 +226,10 @@ def test_the_live_fetched_figure_counts_no_failure(old_server: OldServer, tmp_pa
     def progress(p: CrawlProgress) -> None:
         seen.append((p.fetched, p.summary.failed))
 
-    pipeline.crawl_fleet(ws, ["s0"], progress)
+    summary = pipeline.crawl_fleet(ws, ["s0"], progress)[0]
     fetched, failed = seen[-1]
-    assert (fetched, failed) == (4, 10)  # the home page and 3 articles; 10 URLs unanswered
+    assert fetched == sum(1 for s in _statuses(ws).values() if s == "fetched") == 4 - (failed - 10)  # 404 apart
+    assert failed >= 10 and fetched + failed == summary.fetched  # 10 URLs unanswered, maybe the 404 among 3 asked
 
 
 def test_urls_an_older_release_filed_unanswered_are_asked_again_and_their_errors_are_history(
