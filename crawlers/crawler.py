@@ -828,11 +828,12 @@ class SiteCrawler:
         writes.batched.append((FINISH_CLASS, {"rid": resource.id, "v_hint": hint}))
 
     async def _parse(self, result: FetchResult, queued_as: str) -> ParsedPage:
-        """parse_page in the parser processes when there are any, else here."""
+        """parse_page in the parser processes when there are any (the site's own one: it learns the site's
+        templates once), else here."""
         args = (result.body, result.headers.get("content-type"), result.final_url, self.site.id, queued_as)
         if self.parser is not None:
             try:
-                return await self.parser.call(parse_page, *args)
+                return await self.parser.call(parse_page, *args, site=self.site.id)
             except BrokenExecutor:  # a parser process died: parse here from now on
                 self.parser = None
                 await self._event_soon("warning", "parser_lost", "a parser process stopped; pages parsed here")

@@ -8,15 +8,18 @@ server (a clean process: safe beside the crawl's threads) and die with the crawl
 (crawlers.lifeline). When a worker dies, its calls and every later one fail with BrokenProcessPool (a
 BrokenExecutor, as with the executor), and the crawl parses in its own process from then on.
 
-The pool can grow: given `most` above `processes`, it starts another worker when every worker's window has stayed
-full for GROW_AFTER seconds (the parsers, not the fetching, are then the bound) while the machine had at least
-GROW_IDLE idle cores meanwhile (on a machine other work keeps busy, another parser only adds its start-up and
-its own template learning, and takes CPU from the crawl's other processes), up to `most`.
+Every page of a site goes to one worker, which learns the site's templates once (ParserPool).
+
+The pool can grow: given `most` above `processes`, it starts another worker when calls have kept waiting for a
+place in the workers' windows for GROW_AFTER seconds (the parsers, not the fetching, are then the bound) while the
+machine had at least GROW_IDLE idle cores meanwhile (on a machine other work keeps busy, another parser only adds
+its start-up and its own template learning, and takes CPU from the crawl's other processes), up to `most`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import gc
 import multiprocessing
@@ -26,7 +29,8 @@ import socket
 import struct
 import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Hashable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -37,7 +41,9 @@ PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
 IN_FLIGHT = 8  # calls sent to a worker and not yet answered, at most: it never waits for work, and the pages
 # waiting beyond that stay unpickled in their crawlers (a 200-site crawl holds hundreds; their copies in socket
 # buffers took 130 MB more peak memory)
-GROW_AFTER = 3.0  # seconds every worker stayed busy with IN_FLIGHT calls before another worker starts (when allowed)
+STARVING = IN_FLIGHT // 2  # a worker with fewer calls in flight takes another worker's site's call at once rather
+# than let it wait for its own worker (one with a few calls queued in its socket does not run dry)
+GROW_AFTER = 3.0  # seconds calls kept waiting for a place in the workers' windows before another worker starts
 GROW_IDLE = 0.2  # idle cores the machine had over those seconds, at least
 SETTLE_AT = frozenset((1, 10, 100, 1000, 10_000))  # answers after which a worker settles its heap (settle_heap)
 TRIM_EVERY = 100  # answers between two returns of a worker's free C heap to the system (heap_trimmer): ~1-2 ms
@@ -57,13 +63,30 @@ def machine_idle() -> tuple[float, float] | None:
     return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user … steal
 
 
+class _Call:
+    """One call of the crawl: the site whose worker it belongs to, what to run, and the future its answer
+    completes."""
+
+    __slots__ = ("site", "function", "args", "future")
+
+    def __init__(self, site: Hashable | None, function: Callable[..., Any], args: tuple[Any, ...],
+                 future: asyncio.Future[Any]) -> None:
+        self.site = site
+        self.function = function
+        self.args = args
+        self.future = future
+
+
 class _Answers(asyncio.Protocol):
-    """The crawl's end of one worker's socket: calls written, answers matched to their futures."""
+    """The crawl's end of one worker's socket: calls written, answers matched to their futures; the sites whose
+    pages the worker parses, and their calls waiting for a place in its window."""
 
     def __init__(self, pool: ParserPool) -> None:
         self.pool = pool
         self.transport: asyncio.Transport | None = None
-        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.pending: dict[int, asyncio.Future[Any]] = {}  # sent and not answered: at most IN_FLIGHT
+        self.waiting: deque[_Call] = deque()  # its sites' calls beyond its window, in the order they came
+        self.sites: dict[Hashable, int] = {}  # the sites this worker parses, with the calls each has made
         self._buffer = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -71,14 +94,18 @@ class _Answers(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
 
-    def send(self, number: int, function: Callable[..., Any], args: tuple[Any, ...]) -> asyncio.Future[Any]:
-        """Write one call; the future its answer completes."""
+    def send(self, number: int, call: _Call) -> bool:
+        """Write one call, whose future then waits for the answer; False (the future holds the error) when the
+        call does not pickle."""
         assert self.transport is not None
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.pending[number] = future
-        data = pickle.dumps((number, function, args), PICKLE_PROTOCOL)
+        try:
+            data = pickle.dumps((number, call.function, call.args), PICKLE_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, as an executor would
+            call.future.set_exception(exc)
+            return False
+        self.pending[number] = call.future
         self.transport.writelines((FRAME.pack(len(data)), data))  # Python >= 3.12 sends both without joining them
-        return future
+        return True
 
     def data_received(self, data: bytes) -> None:
         """Complete the futures of every whole answer received. Answers are unpickled where they lie; only the
@@ -93,7 +120,8 @@ class _Answers(asyncio.Protocol):
                 buffer += memoryview(data)[used:]
 
     def _answer_whole(self, data: bytes | bytearray) -> int:
-        """Complete the futures of the whole answers at the start of `data`; the bytes they took."""
+        """Complete the futures of the whole answers at the start of `data`, each answer's place in the window
+        going to a waiting call; the bytes they took."""
         start = 0
         with memoryview(data) as view:
             while len(view) - start >= FRAME.size:
@@ -104,8 +132,11 @@ class _Answers(asyncio.Protocol):
                     number, ok, value = pickle.loads(answer)
                 start = end
                 future = self.pending.pop(number, None)
-                if future is not None and not future.done():
+                if future is None:
+                    continue
+                if not future.done():
                     future.set_result(value) if ok else future.set_exception(value)
+                self.pool.serve(self)
         return start
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -114,16 +145,24 @@ class _Answers(asyncio.Protocol):
         self.pool.lost()
 
     def fail(self, error: BaseException) -> None:
-        """Fail every call still waiting for this worker."""
+        """Fail every call still waiting for this worker, sent or not."""
         pending, self.pending = self.pending, {}
-        for future in pending.values():
+        waiting, self.waiting = self.waiting, deque()
+        for future in [*pending.values(), *(call.future for call in waiting)]:
             if not future.done():
                 future.set_exception(error)
 
 
 class ParserPool:
-    """`processes` worker processes that run functions of the crawl on its pages (`await pool.call(f, *args)`),
-    growing to `most` while they cannot keep up."""
+    """`processes` worker processes that run functions of the crawl on its pages (`await pool.call(f, *args,
+    site=…)`), growing to `most` while they cannot keep up.
+
+    A site's calls go to one worker (its home), which learns the site's templates once: a call waits for a place
+    in its home's window rather than take one elsewhere. A place that frees goes to a waiting call of its own
+    worker's sites first, and only when there is none to the first of the longest other queue (no worker idles
+    while calls wait); a worker about to run dry (fewer than STARVING calls in flight) takes a call at once. When
+    the pool grows, the new worker takes its share of every worker's sites (those with the fewest calls so far,
+    the least learned), with their waiting calls."""
 
     def __init__(self, processes: int, most: int | None = None) -> None:
         self._context = multiprocessing.get_context("forkserver")
@@ -134,8 +173,8 @@ class ParserPool:
         self._calls = 0
         self._sockets: list[socket.socket] = []
         self._answers: list[_Answers] = []
-        self._room: asyncio.Semaphore | None = None
-        self._full_since: float | None = None  # when every worker's window was last found full, still full since
+        self._homes: dict[Hashable, _Answers] = {}  # each site's worker
+        self._full_since: float | None = None  # when a call last had to wait for a place, calls waiting since
         self._idle_since: tuple[float, float] | None = None  # the machine's idle and total CPU then
         self._growing: asyncio.Task[None] | None = None
         self.processes: list[Any] = []
@@ -158,24 +197,78 @@ class ParserPool:
         for sock in self._sockets:
             _, answers = await loop.create_connection(lambda: _Answers(self), sock=sock)
             self._answers.append(answers)
-        self._room = asyncio.Semaphore(IN_FLIGHT * len(self._answers))
         return self
 
-    async def call(self, function: Callable[..., Any], *args: Any) -> Any:
-        """Run function(*args) in the least busy worker; its result, or the exception it raised."""
-        if self.broken or self._closed or self._room is None:
+    async def call(self, function: Callable[..., Any], *args: Any, site: Hashable | None = None) -> Any:
+        """Run function(*args) in the site's worker (no site: the least busy one); its result, or the exception
+        it raised."""
+        if self.broken or self._closed or not self._answers:
             raise BrokenProcessPool("a parser process stopped")
-        async with self._room:
-            if self.broken or self._closed:
-                raise BrokenProcessPool("a parser process stopped")
-            self._note_room(self._room.locked())  # this call took the last free place in the workers' windows
-            self._calls += 1
-            answers = min(self._answers, key=lambda a: len(a.pending))
-            return await answers.send(self._calls, function, args)
+        call = _Call(site, function, args, asyncio.get_running_loop().create_future())
+        self._place(call)
+        try:
+            return await call.future
+        except asyncio.CancelledError:
+            self._withdraw(call)
+            raise
+
+    def windows(self) -> list[tuple[int, int]]:
+        """(calls in flight, calls waiting) of each worker, in the order the workers started."""
+        return [(len(answers.pending), len(answers.waiting)) for answers in self._answers]
+
+    def _place(self, call: _Call) -> None:
+        """Send a call to its site's worker when that has room, else to a worker about to run dry, else queue it
+        at its site's worker."""
+        home = self._home(call.site)
+        if len(home.pending) >= IN_FLIGHT or home.waiting:
+            spare = min(self._answers, key=lambda a: len(a.pending))
+            if len(spare.pending) >= STARVING:
+                home.waiting.append(call)
+                self._note_room(True)
+                return
+            home = spare
+        self._note_room(False)
+        self._send(home, call)
+
+    def _home(self, site: Hashable | None) -> _Answers:
+        """The site's worker, counting the call (a new site: the worker with the fewest sites); with no site, the
+        least busy worker."""
+        if site is None:
+            return min(self._answers, key=lambda a: len(a.pending) + len(a.waiting))
+        home = self._homes.get(site)
+        if home is None:
+            home = self._homes[site] = min(self._answers, key=lambda a: len(a.sites))
+            home.sites[site] = 0
+        home.sites[site] += 1
+        return home
+
+    def _send(self, answers: _Answers, call: _Call) -> bool:
+        """Write the call to the worker under the next number; False when it did not pickle (its future failed)."""
+        self._calls += 1
+        return answers.send(self._calls, call)
+
+    def serve(self, answers: _Answers) -> None:
+        """Fill the worker's free places in its window: its own sites' waiting calls first, then the first calls
+        of the longest other queue."""
+        while not self._closed and len(answers.pending) < IN_FLIGHT:
+            queue = answers.waiting or max(self._answers, key=lambda a: len(a.waiting)).waiting
+            if not queue:
+                return
+            call = queue.popleft()
+            if not call.future.done():  # one cancelled is taken out when its caller resumes: skipped until then
+                self._note_room(True)  # a call had to wait
+                self._send(answers, call)
+
+    def _withdraw(self, call: _Call) -> None:
+        """Take a cancelled call out of the queue it waits in (one already sent keeps its place until its answer
+        comes)."""
+        for answers in self._answers:
+            with contextlib.suppress(ValueError):
+                answers.waiting.remove(call)
 
     def _note_room(self, full: bool) -> None:
-        """Note whether a call left every worker's window full; start another worker when they stayed full
-        GROW_AFTER seconds and the pool may grow."""
+        """Note whether a call had to wait for a place; start another worker when calls kept waiting GROW_AFTER
+        seconds and the pool may grow."""
         if not full:
             self._full_since = None
             return
@@ -198,7 +291,7 @@ class ParserPool:
         return (now[0] - self._idle_since[0]) / (now[1] - self._idle_since[1]) * cores
 
     async def _grow(self) -> None:
-        """Start one more worker and give the pool its window of calls."""
+        """Start one more worker, give it its share of the sites and fill its window."""
         try:
             sock = self._start()
             _, answers = await asyncio.get_running_loop().create_connection(lambda: _Answers(self), sock=sock)
@@ -210,11 +303,24 @@ class ParserPool:
             if answers.transport is not None:
                 answers.transport.close()
             return
+        self._rebalance(answers)
         self._answers.append(answers)
-        assert self._room is not None
-        for _ in range(IN_FLIGHT):
-            self._room.release()
+        self.serve(answers)
         self._growing = None
+
+    def _rebalance(self, new: _Answers) -> None:
+        """Move to a new worker its share of every worker's sites, those with the fewest calls so far (the least
+        learned), and their waiting calls in the order they came."""
+        share = len(self._answers) + 1
+        for old in self._answers:
+            moving = set(sorted(old.sites, key=old.sites.__getitem__)[:len(old.sites) // share])
+            for site in moving:
+                new.sites[site] = old.sites.pop(site)
+                self._homes[site] = new
+            staying: deque[_Call] = deque()
+            for call in old.waiting:
+                (new.waiting if call.site in moving else staying).append(call)
+            old.waiting = staying
 
     def lost(self) -> None:
         """A worker's socket closed: unless the pool is closing, the pool is broken; every waiting call fails."""
@@ -225,7 +331,8 @@ class ParserPool:
         self.close()
 
     def close(self) -> None:
-        """Close the sockets (each worker ends at the end of its input); calls still waiting are cancelled."""
+        """Close the sockets (each worker ends at the end of its input); calls sent are cancelled, calls waiting to
+        be sent fail as on a broken pool."""
         if self._closed:
             return
         self._closed = True
@@ -233,6 +340,7 @@ class ParserPool:
             for future in answers.pending.values():
                 future.cancel()
             answers.pending.clear()
+            answers.fail(BrokenProcessPool("a parser process stopped"))
             if answers.transport is not None:
                 answers.transport.close()
         for sock in self._sockets[len(self._answers):]:  # never attached to a loop
