@@ -10,10 +10,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from consolidate.core.errors import UsageError
 from consolidate.core.outcomes import IN_TARGET, reason_category
-from consolidate.core.store import ArticleRow, ColumnMapping, ColumnRow, EventRow, PushRecord, Resource
+from consolidate.core.store import ColumnRow, EventRow, PushRecord, Resource
 from consolidate.core.workspace import Workspace
 from consolidate.holds import is_held
 from consolidate.ledger import Entry, is_vanished, primary_target, site_ledger
+from consolidate.renames import column_standing
 from consolidate.wording import counted
 
 STAGES = ("crawl", "map", "push", "verify")
@@ -118,16 +119,14 @@ def _iso(value: Any) -> str:
 
 
 def _undecided_columns(ws: Workspace, site_id: str) -> list[dict[str, Any]]:
-    """Legacy columns holding articles that nobody has decided yet."""
+    """Legacy columns holding articles that nobody has decided yet (a renamed column follows its old name's
+    decision, as map and push do)."""
+    undecided = column_standing(ws, site_id).undecided
     with ws.store.session() as session:
-        decided = {m.column_path: m.decision for m in session.scalars(
-            select(ColumnMapping).where(ColumnMapping.site_id == site_id))}
         urls = dict(session.execute(select(ColumnRow.path, ColumnRow.url).where(ColumnRow.site_id == site_id)).all())
-        held = Counter(" > ".join(p or []) for p in session.scalars(select(ArticleRow.column_path).where(
-            ArticleRow.site_id == site_id)))
     return [_message("map", "warning", "column_undecided",
                      f"column {path or '(none)'!r} ({counted(n, 'article')}) has no decision: migrate or drop it", urls.get(path))
-            for path, n in sorted(held.items()) if decided.get(path, "unmapped") == "unmapped"]
+            for path, n in undecided.items()]
 
 
 def _push_outcomes(ws: Workspace, site_id: str) -> list[dict[str, Any]]:

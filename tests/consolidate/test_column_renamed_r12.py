@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from consolidate import pipeline
 from consolidate.core.outcomes import IN_TARGET
 from consolidate.core.store import ColumnMapping, PushRecord, UrlMapRow
+from consolidate.messages import message_counts, site_messages
 from consolidate.samplefleet import FleetServer, build_fleet
 from mappers.columns import former_names
 from tests.conftest import make_workspace, push_sites
@@ -82,6 +83,8 @@ def test_a_renamed_column_keeps_its_decision_and_its_articles(server: FleetServe
     text = status_text(ws)
     assert f"column renamed: {old_path} -> {new_path}" in text, text
     assert unmapped(ws) == 0
+    assert not [m for m in site_messages(ws, SITE) if m["code"] == "column_undecided"]  # it follows its old name
+    assert "map" not in message_counts(ws, SITE)
     before = in_target(ws)
     synced = push_sites(ws, [SITE], sync=True)[0]
     assert synced.removed == 0 and not synced.held, synced
@@ -108,6 +111,8 @@ def test_a_pushed_article_whose_column_has_no_decision_is_held_not_removed(serve
         session.execute(delete(ColumnMapping).where(ColumnMapping.site_id == SITE,
                                                     ColumnMapping.column_path == old_path))
     text = status_text(ws)
+    undecided = [m["message"] for m in site_messages(ws, SITE) if m["code"] == "column_undecided"]
+    assert len(undecided) == 1 and undecided[0].startswith(f"column {new_path!r} ("), undecided
     assert unmapped(ws) == 1  # right after the recheck, before any `map` (the trial's "(0 unmapped)")
     assert f"held: column undecided {len(urls)}" in text, text
     assert "sends the changes" not in text, text
