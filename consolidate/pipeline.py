@@ -79,6 +79,7 @@ from consolidate.redirects import (
     nginx_http_settings,
 )
 from consolidate.redirects import render as render_redirects
+from consolidate.renames import column_standing, renamed_lines
 from consolidate.report import FleetReport, fleet_report
 from consolidate.report_formats import (
     check_lang,
@@ -106,6 +107,8 @@ from mappers.triage_sheet import export_note as triage_export_note
 from mappers.triage_sheet import import_summary as triage_import_summary
 
 __all__ = [
+    "column_standing",
+    "renamed_lines",
     # crawl and extract
     "Workspace", "article_records", "crawl", "crawl_fleet", "extract_file", "extract_url", "reextract_archive",
     "require_crawled", "resumable", "crawled_elsewhere", "ErrorGroup", "crawl_errors", "describe_errors",

@@ -15,7 +15,7 @@ from consolidate import cli_common as common
 from consolidate import pipeline
 from consolidate.cli_common import console, print_rows
 from consolidate.core.errors import UsageError
-from consolidate.renames import column_standing, renamed_lines
+from consolidate.pipeline import column_standing, renamed_lines
 
 if TYPE_CHECKING:
     from consolidate.pipeline import Decision, LegacyColumn
